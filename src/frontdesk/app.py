@@ -1,0 +1,151 @@
+"""create_app(): the one place where the parts are wired together."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from pathlib import Path
+
+from aiohttp import web
+
+from frontdesk.bus import create_bus
+from frontdesk.core.clock import Clock, clock_from_environment
+from frontdesk.deadlines.service import Sweeper
+from frontdesk.features.conversations import service as conversations
+from frontdesk.features.orgs.service import org_by_site_key
+from frontdesk.live import create_live_state, create_rate_limiter
+from frontdesk.runtime import Runtime
+from frontdesk.settings import Settings
+from frontdesk.storage.db import Database
+from frontdesk.transport.api import api
+from frontdesk.transport.http import RUNTIME_KEY, error_middleware, json_response
+from frontdesk.transport.rep_hub import RepHub
+from frontdesk.transport.ws_rep import HUB_KEY, rep_socket
+from frontdesk.transport.ws_visitor import origin_allowed, visitor_socket
+
+log = logging.getLogger("frontdesk.app")
+STATIC = Path(__file__).parent / "static"
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    clock = clock or clock_from_environment()
+    db = Database(settings.database_url)
+    runtime = Runtime(
+        settings=settings,
+        db=db,
+        bus=create_bus(settings.bus_url, settings.redis_namespace),
+        live=create_live_state(settings.bus_url, clock, settings.redis_namespace),
+        rate_limiter=create_rate_limiter(settings.bus_url, clock, settings.redis_namespace),
+        clock=clock,
+        sweeper=Sweeper(db, clock, settings.sweeper_interval),
+    )
+    runtime.sweeper.register(
+        conversations.KIND_INCOMING_TIMEOUT, lambda d: conversations.on_incoming_timeout(runtime, d)
+    )
+    runtime.sweeper.register(
+        conversations.KIND_IDLE_END, lambda d: conversations.on_idle_end(runtime, d)
+    )
+    return runtime
+
+
+def create_app(
+    settings: Settings, clock: Clock | None = None, *, run_sweeper: bool = True
+) -> web.Application:
+    runtime = build_runtime(settings, clock)
+    app = web.Application(middlewares=[error_middleware], client_max_size=1 << 20)
+    app[RUNTIME_KEY] = runtime
+    app[HUB_KEY] = RepHub(runtime)
+
+    async def startup(_: web.Application) -> None:
+        await runtime.bus.start()
+        await runtime.live.start()
+        if run_sweeper:
+            runtime.sweeper.start()
+        # Everything allocated so far lives as long as the process: keep it out of the
+        # collector's way so full collections stay short under reconnect storms.
+        gc.collect()
+        gc.freeze()
+
+    async def cleanup(_: web.Application) -> None:
+        await runtime.sweeper.stop()
+        await runtime.bus.close()
+        await runtime.live.close()
+        await runtime.rate_limiter.close()
+        await runtime.db.close()
+
+    app.on_startup.append(startup)
+    app.on_cleanup.append(cleanup)
+
+    async def healthz(_: web.Request) -> web.Response:
+        return json_response({"status": "ok"})
+
+    async def openapi(_: web.Request) -> web.Response:
+        return json_response(api.openapi())
+
+    async def widget_config(request: web.Request) -> web.Response:
+        """Public messenger settings for the widget; CORS admits only the org's own websites."""
+        async with runtime.db.read() as session:
+            org = await org_by_site_key(session, request.query.get("site", ""))
+        if org is None:
+            return json_response(
+                {"error": {"code": "not_found", "message": "unknown site key"}}, status=404
+            )
+        origin = request.headers.get("Origin")
+        if not origin_allowed(org, origin):
+            return json_response(
+                {"error": {"code": "forbidden", "message": "origin not allowed"}}, status=403
+            )
+        response = json_response(
+            {
+                "org_name": org.name,
+                "idle_after_seconds": org.idle_after_seconds,
+                "messenger": (org.settings or {}).get("messenger", {}),
+            }
+        )
+        response.headers["Access-Control-Allow-Origin"] = origin or ""
+        response.headers["Vary"] = "Origin"
+        return response
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/openapi.json", openapi)
+    app.router.add_get("/ws/visitor", visitor_socket)
+    app.router.add_get("/ws/rep", rep_socket)
+    app.router.add_get("/widget/config", widget_config)
+    api.mount(app)
+    _mount_static(app)
+    return app
+
+
+def _asset(name: str, content_type: str, cache: str) -> web.StreamResponse:
+    path = STATIC / name
+    if not path.exists():
+        raise web.HTTPNotFound(text=f"{name} is not built; run `make build`")
+    response = web.FileResponse(
+        path, headers={"Cache-Control": cache, "Content-Type": content_type}
+    )
+    return response
+
+
+def _mount_static(app: web.Application) -> None:
+    async def widget_js(_: web.Request) -> web.StreamResponse:
+        # Short cache: customers embed a fixed URL and must get fixes within minutes.
+        response = _asset("widget.js", "application/javascript", "public, max-age=300")
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    async def messenger_js(_: web.Request) -> web.StreamResponse:
+        response = _asset("messenger.js", "application/javascript", "public, max-age=300")
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    async def console_index(_: web.Request) -> web.StreamResponse:
+        return _asset("console/index.html", "text/html; charset=utf-8", "no-cache")
+
+    app.router.add_get("/widget.js", widget_js)
+    app.router.add_get("/messenger.js", messenger_js)
+    app.router.add_get("/", console_index)
+    app.router.add_get("/login", console_index)
+    app.router.add_get("/app", console_index)
+    app.router.add_get("/app/{tail:.*}", console_index)
+    STATIC.mkdir(parents=True, exist_ok=True)
+    app.router.add_static("/static/", STATIC, follow_symlinks=False)

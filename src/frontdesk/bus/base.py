@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+# Handlers run on the event loop and must not block: they hand bytes to local sockets' queues.
+Handler = Callable[[str, bytes], None]
+
+
+class Subscription(Protocol):
+    async def cancel(self) -> None: ...
+
+
+class Bus(Protocol):
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def publish(self, topic: str, data: bytes) -> None: ...
+
+    async def subscribe(self, topic: str, handler: Handler) -> Subscription:
+        """Returns once the subscription is live: events published after it are delivered."""
+        ...
+
+    def on_reconnect(self, callback: Callable[[], None]) -> None:
+        """Called after the bus lost and regained its connection (events may have been missed)."""
+        ...
+
+
+class TopicHandlers:
+    """Local fan-out table shared by both backends: topic -> handlers, with refcounts."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, list[Handler]] = {}
+
+    def add(self, topic: str, handler: Handler) -> bool:
+        """Returns True when this is the topic's first handler (the backend must subscribe)."""
+        handlers = self._handlers.setdefault(topic, [])
+        handlers.append(handler)
+        return len(handlers) == 1
+
+    def remove(self, topic: str, handler: Handler) -> bool:
+        """Returns True when the topic has no handlers left (the backend may unsubscribe)."""
+        handlers = self._handlers.get(topic)
+        if not handlers:
+            return False
+        try:
+            handlers.remove(handler)
+        except ValueError:
+            return False
+        if not handlers:
+            del self._handlers[topic]
+            return True
+        return False
+
+    def dispatch(self, topic: str, data: bytes) -> None:
+        for handler in tuple(self._handlers.get(topic, ())):
+            handler(topic, data)
+
+    def topics(self) -> list[str]:
+        return list(self._handlers)

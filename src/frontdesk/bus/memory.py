@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from frontdesk.bus.base import Handler, TopicHandlers
+
+
+class _MemorySubscription:
+    def __init__(self, bus: MemoryBus, topic: str, handler: Handler) -> None:
+        self._bus, self._topic, self._handler = bus, topic, handler
+
+    async def cancel(self) -> None:
+        self._bus._handlers.remove(self._topic, self._handler)
+
+
+class MemoryBus:
+    """In-process bus: publish calls the topic's handlers directly."""
+
+    def __init__(self) -> None:
+        self._handlers = TopicHandlers()
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def publish(self, topic: str, data: bytes) -> None:
+        self._handlers.dispatch(topic, data)
+
+    async def subscribe(self, topic: str, handler: Handler) -> _MemorySubscription:
+        self._handlers.add(topic, handler)
+        return _MemorySubscription(self, topic, handler)
+
+    def on_reconnect(self, callback: Callable[[], None]) -> None:
+        return None  # never disconnects

@@ -1,0 +1,200 @@
+"""The `frontdesk` command: serve | demo | migrate | create-org | create-rep."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from frontdesk.app import build_runtime, create_app
+from frontdesk.core.errors import FrontdeskError
+from frontdesk.core.logging import configure_logging
+from frontdesk.settings import Settings, SettingsError, ensure_development_secret, load_settings
+from frontdesk.storage.migrate import upgrade
+
+DEMO_PASSWORD = "frontdesk-demo"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="frontdesk", description="Frontdesk: live visitors and chat for sales teams"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the server (HTTP API, WebSockets, console, widget)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+    org = sub.add_parser("create-org", help="create an org; prints its site key")
+    org.add_argument("name")
+    org.add_argument(
+        "--origin",
+        action="append",
+        default=[],
+        help="website origin allowed to embed the widget (repeatable)",
+    )
+    rep = sub.add_parser("create-rep", help="create a rep or admin in an org")
+    rep.add_argument("--org", required=True, help="the org's site key")
+    rep.add_argument("--email", required=True)
+    rep.add_argument("--name", required=True)
+    rep.add_argument("--role", choices=["admin", "rep"], default="rep")
+    rep.add_argument("--password", help="at least 8 characters; asked for when omitted")
+    demo = sub.add_parser(
+        "demo", help="migrate, create a demo org and reps, serve the console and a demo website"
+    )
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument(
+        "--site-port", type=int, default=None, help="demo website port (default: port + 1)"
+    )
+    demo.add_argument("--password", default=DEMO_PASSWORD)
+    return parser
+
+
+async def _migrate(settings: Settings) -> None:
+    runtime = build_runtime(settings)
+    try:
+        await upgrade(runtime.db.engine)
+    finally:
+        await runtime.db.close()
+
+
+async def _create_org(settings: Settings, name: str, origins: list[str]) -> str:
+    from frontdesk.features.orgs.service import create_org
+
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.db.transaction() as session:
+            org = await create_org(session, runtime, name, origins)
+            return org.site_key
+    finally:
+        await runtime.db.close()
+
+
+async def _create_rep(settings: Settings, args: argparse.Namespace) -> str:
+    from frontdesk.core.errors import NotFound
+    from frontdesk.features.orgs.service import create_rep, org_by_site_key
+
+    password = args.password
+    if password is None:
+        import getpass
+
+        password = getpass.getpass("Password for the new rep: ")
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.db.transaction() as session:
+            org = await org_by_site_key(session, args.org)
+            if org is None:
+                raise NotFound(f"no org has site key {args.org!r}")
+            rep = await create_rep(
+                session,
+                runtime,
+                org_id=org.id,
+                email=args.email,
+                name=args.name,
+                role=args.role,
+                password=password,
+            )
+            return rep.id
+    finally:
+        await runtime.db.close()
+
+
+async def _run_until_stopped(runners: list[web.AppRunner]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for runner in runners:
+            await runner.cleanup()
+
+
+async def _serve(settings: Settings, host: str, port: int) -> None:
+    app = create_app(settings)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=2)
+    await runner.setup()
+    await web.TCPSite(runner, host, port, backlog=4096).start()
+    print(f"Frontdesk is serving on http://{host}:{port}", flush=True)
+    await _run_until_stopped([runner])
+
+
+async def _demo(settings: Settings, args: argparse.Namespace) -> None:
+    from frontdesk.demo import demo_site_app, ensure_demo_org
+
+    await _migrate(settings)
+    site_port = args.site_port or args.port + 1
+    server_url = f"http://{args.host}:{args.port}"
+    site_origins = [
+        f"http://{args.host}:{site_port}",
+        f"http://localhost:{site_port}",
+        f"http://127.0.0.1:{site_port}",
+    ]
+    app = create_app(settings)
+    from frontdesk.transport.http import RUNTIME_KEY
+
+    runtime = app[RUNTIME_KEY]
+    org, reps = await ensure_demo_org(runtime, site_origins, args.password)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=2)
+    await runner.setup()
+    await web.TCPSite(runner, args.host, args.port, backlog=4096).start()
+    site_runner = web.AppRunner(demo_site_app(server_url, org.site_key), access_log=None)
+    await site_runner.setup()
+    await web.TCPSite(site_runner, args.host, site_port).start()
+    lines = [
+        "",
+        "Frontdesk demo is running.",
+        f"  Rep console:   {server_url}/",
+        f"  Demo website:  http://{args.host}:{site_port}/   (open it in another window to appear in the live stream)",
+        f"  Site key:      {org.site_key}",
+        "  Logins (password for all: " + args.password + "):",
+        *[f"    {rep.role:5}  {rep.email}  ({rep.name})" for rep in reps],
+        "",
+        "Press Ctrl+C to stop.",
+    ]
+    print("\n".join(lines), flush=True)
+    await _run_until_stopped([site_runner, runner])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            settings = ensure_development_secret(
+                load_settings(environment="development", log_format="text")
+            )
+        else:
+            settings = load_settings()
+            if args.command == "serve":
+                settings.validate_for_serving()
+            elif settings.environment != "production" or not settings.secret_key:
+                settings = ensure_development_secret(settings)
+        configure_logging(settings.log_level, settings.log_format)
+        if args.command == "serve":
+            asyncio.run(_serve(settings, args.host, args.port))
+        elif args.command == "migrate":
+            asyncio.run(_migrate(settings))
+            print("database is up to date")
+        elif args.command == "create-org":
+            print(asyncio.run(_create_org(settings, args.name, args.origin)))
+        elif args.command == "create-rep":
+            print(asyncio.run(_create_rep(settings, args)))
+        elif args.command == "demo":
+            asyncio.run(_demo(settings, args))
+    except (SettingsError, FrontdeskError) as exc:
+        print(f"frontdesk: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Small shared building blocks: ids, the clock, errors and the event base class."""

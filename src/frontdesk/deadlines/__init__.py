@@ -1,0 +1,1 @@
+"""Durable deadlines: stored rows plus a sweeper in every process that claims due rows once."""

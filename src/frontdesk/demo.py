@@ -1,0 +1,85 @@
+"""`frontdesk demo`: a demo org with reps, plus a small product website carrying the widget."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from aiohttp import web
+from sqlalchemy import select
+
+from frontdesk.features.orgs import service as orgs
+from frontdesk.features.orgs.models import Org, Rep
+from frontdesk.runtime import Runtime
+from frontdesk.transport.api import widget_snippet
+
+DEMO_SITE = Path(__file__).parent / "demo_site"
+DEMO_ORG_NAME = "Northwind Analytics"
+DEMO_REPS = (
+    ("admin@northwind.example", "Avery Admin", "admin"),
+    ("dana@northwind.example", "Dana Reyes", "rep"),
+    ("sam@northwind.example", "Sam Okafor", "rep"),
+)
+
+
+async def ensure_demo_org(
+    runtime: Runtime, site_origins: list[str], password: str
+) -> tuple[Org, list[Rep]]:
+    """Create the demo org and reps once; later runs reuse them and reset the passwords."""
+    state_file = runtime.settings.data_dir / "demo.json"
+    async with runtime.db.transaction() as session:
+        org = None
+        if state_file.exists():
+            site_key = json.loads(state_file.read_text()).get("site_key", "")
+            org = await orgs.org_by_site_key(session, site_key)
+        if org is None:
+            org = await orgs.create_org(session, runtime, DEMO_ORG_NAME, site_origins)
+        else:
+            org.allowed_origins = sorted(
+                set(org.allowed_origins or []) | {orgs.normalise_origin(o) for o in site_origins}
+            )
+        reps = []
+        for email, name, role in DEMO_REPS:
+            rep = (
+                await session.execute(select(Rep).where(Rep.email == email))
+            ).scalar_one_or_none()
+            if rep is None:
+                rep = await orgs.create_rep(
+                    session,
+                    runtime,
+                    org_id=org.id,
+                    email=email,
+                    name=name,
+                    role=role,
+                    password=password,
+                )  # type: ignore[arg-type]
+            else:
+                rep.password_hash = orgs._hasher.hash(password)
+                rep.active = True
+            reps.append(rep)
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    state_file.write_text(json.dumps({"site_key": org.site_key}))
+    return org, reps
+
+
+def demo_site_app(server_url: str, site_key: str) -> web.Application:
+    """Serves demo_site/ with the real embed snippet put into every page."""
+    snippet = widget_snippet(server_url, site_key)
+
+    async def page(request: web.Request) -> web.StreamResponse:
+        name = request.match_info.get("path", "") or "index.html"
+        if name.endswith("/"):
+            name += "index.html"
+        if "." not in name.rsplit("/", 1)[-1]:
+            name += ".html"
+        path = (DEMO_SITE / name).resolve()
+        if not path.is_relative_to(DEMO_SITE.resolve()) or not path.is_file():
+            raise web.HTTPNotFound(text="page not found")
+        if path.suffix == ".html":
+            html = path.read_text().replace("{{FRONTDESK_SNIPPET}}", snippet)
+            return web.Response(text=html, content_type="text/html")
+        return web.FileResponse(path)
+
+    app = web.Application()
+    app.router.add_get("/{path:.*}", page)
+    return app

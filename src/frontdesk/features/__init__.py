@@ -1,0 +1,1 @@
+"""One package per capability; each owns its models, service, events and who receives them."""

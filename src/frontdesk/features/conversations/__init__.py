@@ -1,0 +1,1 @@
+"""Conversations and their messages: stored before acknowledged, replayed by sequence number."""

@@ -1,0 +1,103 @@
+"""Conversation frames. Bus payloads are the exact frames clients receive: serialised once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from frontdesk.core.events import Event
+
+
+class MessageOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    conversation_id: str
+    seq: int
+    author_kind: str
+    author_name: str
+    author_rep_id: str | None
+    body: str
+    html: str
+    client_id: str | None
+    created_at: datetime
+    internal: bool
+
+
+class Visibility(BaseModel):
+    """Which reps may see the subject: admins always; others if routed to it or owning it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    routed_rep_ids: list[str]
+    owner_rep_id: str | None
+
+
+class ConversationSummary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    visitor_id: str
+    status: str
+    origin: str
+    owner_rep_id: str | None
+    owner_name: str | None
+    routed_rep_ids: list[str]
+    routing_reason: str | None
+    created_at: datetime
+    accepted_at: datetime | None
+    ended_at: datetime | None
+    ended_reason: str | None
+    last_seq: int
+    last_message: MessageOut | None
+    visitor_name: str | None
+    company: str | None
+    meta: dict[str, object]
+
+
+class RepMessage(Event):
+    """To rep consoles (org topic): sent at once, not batched."""
+
+    name = "message"
+    message: MessageOut
+    visibility: Visibility
+
+
+class VisitorMessage(Event):
+    """To the visitor's tabs (visitor topic)."""
+
+    name = "message"
+    message: MessageOut
+
+
+class ConversationUpdated(Event):
+    name = "conversation.updated"
+    conversation: ConversationSummary
+    visibility: Visibility
+
+
+class RepBrief(BaseModel):
+    id: str
+    name: str
+    avatar_url: str | None = None
+
+
+class VisitorConversation(BaseModel):
+    id: str
+    status: str
+    origin: str
+    rep: RepBrief | None
+
+
+class VisitorConversationChanged(Event):
+    name = "conversation"
+    conversation: VisitorConversation
+
+
+class Typing(Event):
+    name = "typing"
+    conversation_id: str
+    is_typing: bool
+    rep_name: str | None = None
+    visitor_id: str | None = None

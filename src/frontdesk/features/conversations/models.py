@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from frontdesk.storage.base import Base
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"))
+    # incoming (waiting for a rep) | active (a rep owns it) | ended | missed (nobody accepted)
+    status: Mapped[str] = mapped_column(String(16))
+    # inbound | pounce | invitation | auto_pounce
+    origin: Mapped[str] = mapped_column(String(16))
+    owner_rep_id: Mapped[str | None] = mapped_column(ForeignKey("reps.id", ondelete="SET NULL"))
+    routed_rep_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    routing_reason: Mapped[str | None] = mapped_column(Text)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    ended_reason: Mapped[str | None] = mapped_column(String(32))
+    last_message_at: Mapped[datetime | None]
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (
+        Index("ix_conversations_org_status", "org_id", "status"),
+        Index("ix_conversations_visitor", "visitor_id", "created_at"),
+    )
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    author_kind: Mapped[str] = mapped_column(String(8))  # visitor | rep | bot | system
+    author_rep_id: Mapped[str | None] = mapped_column(ForeignKey("reps.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)  # markdown as written
+    body_html: Mapped[str] = mapped_column(Text)  # rendered and sanitised on the server
+    client_msg_id: Mapped[str | None] = mapped_column(String(64))
+    # Shown to reps only (for example a transfer note); never sent to the visitor.
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq", name="uq_messages_conversation_seq"),
+        UniqueConstraint(
+            "conversation_id", "client_msg_id", name="uq_messages_conversation_client"
+        ),
+    )

@@ -1,0 +1,599 @@
+"""Conversations: the only code that creates them, stores messages, accepts and ends them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from frontdesk.core.ids import new_id
+from frontdesk.deadlines import service as deadlines
+from frontdesk.deadlines.service import DueDeadline
+from frontdesk.features.conversations.events import (
+    ConversationSummary,
+    ConversationUpdated,
+    MessageOut,
+    RepBrief,
+    RepMessage,
+    Visibility,
+    VisitorConversation,
+    VisitorConversationChanged,
+    VisitorMessage,
+)
+from frontdesk.features.conversations.models import Conversation, Message
+from frontdesk.features.formatting import render_markdown
+from frontdesk.features.orgs.models import Rep
+from frontdesk.features.orgs.service import Authenticated
+from frontdesk.features.visitors.models import Visitor
+from frontdesk.runtime import Runtime, UnitOfWork, org_topic, visitor_topic
+
+MAX_BODY = 10_000
+OPEN_STATUSES = ("incoming", "active")
+# Incoming chats nobody accepts move to Recent as missed after 5 minutes (product docs).
+INCOMING_TIMEOUT = timedelta(minutes=5)
+# A chat whose visitor has been inactive for 10 minutes ends by itself (product docs).
+IDLE_END_AFTER = timedelta(minutes=10)
+
+KIND_INCOMING_TIMEOUT = "conversation.incoming_timeout"
+KIND_IDLE_END = "conversation.idle_end"
+
+AuthorKind = Literal["visitor", "rep", "bot", "system"]
+Box = Literal["incoming", "active", "recent"]
+
+
+def validate_body(body: str) -> str:
+    if not body.strip():
+        raise ValidationFailed("a message cannot be empty")
+    if len(body) > MAX_BODY:
+        raise ValidationFailed(
+            f"a message may have at most {MAX_BODY:,} characters", details={"max": MAX_BODY}
+        )
+    return body
+
+
+def visibility(conversation: Conversation) -> Visibility:
+    return Visibility(
+        routed_rep_ids=list(conversation.routed_rep_ids or []),
+        owner_rep_id=conversation.owner_rep_id,
+    )
+
+
+def message_out(message: Message, author_name: str) -> MessageOut:
+    return MessageOut(
+        id=message.id,
+        conversation_id=message.conversation_id,
+        seq=message.seq,
+        author_kind=message.author_kind,
+        author_name=author_name,
+        author_rep_id=message.author_rep_id,
+        body=message.body,
+        html=message.body_html,
+        client_id=message.client_msg_id,
+        created_at=message.created_at,
+        internal=message.internal,
+    )
+
+
+def visitor_display_name(visitor: Visitor | None) -> str:
+    if visitor is None:
+        return "Visitor"
+    return visitor.name or visitor.email or "Visitor"
+
+
+async def _author_names(
+    session: AsyncSession, messages: list[Message], visitor: Visitor | None
+) -> dict[str | None, str]:
+    rep_ids = {m.author_rep_id for m in messages if m.author_rep_id}
+    names: dict[str | None, str] = {}
+    if rep_ids:
+        rows = await session.execute(select(Rep.id, Rep.name).where(Rep.id.in_(rep_ids)))
+        names.update({rid: name for rid, name in rows.all()})
+    names[None] = visitor_display_name(visitor)
+    return names
+
+
+def _author_name(message: Message, names: dict[str | None, str], org_name: str = "") -> str:
+    if message.author_kind == "rep":
+        return names.get(message.author_rep_id, "Rep")
+    if message.author_kind == "bot":
+        return "Assistant"
+    if message.author_kind == "system":
+        return "Frontdesk"
+    return names[None]
+
+
+async def _next_seq(session: AsyncSession, conversation_id: str) -> int:
+    # A row update serialises writers per conversation on PostgreSQL and SQLite alike.
+    seq = (
+        await session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(last_seq=Conversation.last_seq + 1)
+            .returning(Conversation.last_seq)
+            .execution_options(synchronize_session=False)
+        )
+    ).scalar_one()
+    return int(seq)
+
+
+async def _existing_by_client_id(
+    session: AsyncSession, conversation_id: str, client_id: str
+) -> Message | None:
+    return (
+        await session.execute(
+            select(Message).where(
+                Message.conversation_id == conversation_id, Message.client_msg_id == client_id
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def add_message(
+    work: UnitOfWork,
+    conversation: Conversation,
+    *,
+    author_kind: AuthorKind,
+    body: str,
+    author_rep: Rep | None = None,
+    visitor: Visitor | None = None,
+    client_id: str | None = None,
+    internal: bool = False,
+) -> MessageOut:
+    """Store one message with the next sequence number and queue its frames."""
+    now = work.now_clock.now()
+    seq = await _next_seq(work.session, conversation.id)
+    message = Message(
+        id=new_id(),
+        org_id=conversation.org_id,
+        conversation_id=conversation.id,
+        seq=seq,
+        author_kind=author_kind,
+        author_rep_id=author_rep.id if author_rep else None,
+        body=body,
+        body_html=render_markdown(body),
+        client_msg_id=client_id,
+        internal=internal,
+        created_at=now,
+    )
+    work.session.add(message)
+    conversation.last_seq = seq
+    conversation.last_message_at = now
+    await work.session.flush()
+    if author_kind == "rep" and author_rep is not None:
+        author = author_rep.name
+    elif author_kind == "visitor":
+        author = visitor_display_name(visitor)
+    else:
+        author = "Assistant" if author_kind == "bot" else "Frontdesk"
+    out = message_out(message, author)
+    work.emit(
+        [org_topic(conversation.org_id)],
+        RepMessage(message=out, visibility=visibility(conversation)),
+    )
+    if not internal:
+        work.emit([visitor_topic(conversation.visitor_id)], VisitorMessage(message=out))
+    return out
+
+
+async def summary(session: AsyncSession, conversation: Conversation) -> ConversationSummary:
+    visitor = await session.get(Visitor, conversation.visitor_id)
+    owner = await session.get(Rep, conversation.owner_rep_id) if conversation.owner_rep_id else None
+    last = (
+        await session.execute(
+            select(Message)
+            .where(Message.conversation_id == conversation.id, Message.internal.is_(False))
+            .order_by(Message.seq.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    last_out = None
+    if last is not None:
+        names = await _author_names(session, [last], visitor)
+        last_out = message_out(last, _author_name(last, names))
+    return ConversationSummary(
+        id=conversation.id,
+        visitor_id=conversation.visitor_id,
+        status=conversation.status,
+        origin=conversation.origin,
+        owner_rep_id=conversation.owner_rep_id,
+        owner_name=owner.name if owner else None,
+        routed_rep_ids=list(conversation.routed_rep_ids or []),
+        routing_reason=conversation.routing_reason,
+        created_at=conversation.created_at,
+        accepted_at=conversation.accepted_at,
+        ended_at=conversation.ended_at,
+        ended_reason=conversation.ended_reason,
+        last_seq=conversation.last_seq,
+        last_message=last_out,
+        visitor_name=(visitor.name or visitor.email) if visitor else None,
+        company=None,
+        meta=dict(conversation.meta or {}),
+    )
+
+
+async def emit_conversation_changed(work: UnitOfWork, conversation: Conversation) -> None:
+    await work.session.flush()
+    work.emit(
+        [org_topic(conversation.org_id)],
+        ConversationUpdated(
+            conversation=await summary(work.session, conversation),
+            visibility=visibility(conversation),
+        ),
+    )
+    owner = (
+        await work.session.get(Rep, conversation.owner_rep_id)
+        if conversation.owner_rep_id
+        else None
+    )
+    work.emit(
+        [visitor_topic(conversation.visitor_id)],
+        VisitorConversationChanged(conversation=visitor_conversation(conversation, owner)),
+    )
+
+
+def visitor_conversation(conversation: Conversation, owner: Rep | None) -> VisitorConversation:
+    return VisitorConversation(
+        id=conversation.id,
+        status=conversation.status,
+        origin=conversation.origin,
+        rep=RepBrief(id=owner.id, name=owner.name) if owner else None,
+    )
+
+
+async def open_conversation_for_visitor(
+    session: AsyncSession, visitor_id: str
+) -> Conversation | None:
+    return (
+        await session.execute(
+            select(Conversation)
+            .where(Conversation.visitor_id == visitor_id, Conversation.status.in_(OPEN_STATUSES))
+            .order_by(Conversation.created_at.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def _lock_visitor(session: AsyncSession, org_id: str, visitor_id: str) -> Visitor:
+    # Row lock on PostgreSQL so two tabs (or processes) cannot open two conversations at once.
+    visitor = (
+        await session.execute(select(Visitor).where(Visitor.id == visitor_id).with_for_update())
+    ).scalar_one_or_none()
+    if visitor is None or visitor.org_id != org_id:
+        raise NotFound("visitor not found")
+    return visitor
+
+
+@dataclass(frozen=True)
+class Posted:
+    message: MessageOut
+    duplicate: bool
+    conversation_created: bool
+
+
+async def post_visitor_message(
+    runtime: Runtime, org_id: str, visitor_id: str, client_id: str, body: str
+) -> Posted:
+    validate_body(body)
+    for attempt in range(2):
+        try:
+            async with runtime.uow() as work:
+                visitor = await _lock_visitor(work.session, org_id, visitor_id)
+                conversation = await open_conversation_for_visitor(work.session, visitor_id)
+                created = False
+                if conversation is not None:
+                    existing = await _existing_by_client_id(
+                        work.session, conversation.id, client_id
+                    )
+                    if existing is not None:
+                        names = await _author_names(work.session, [existing], visitor)
+                        return Posted(
+                            message_out(existing, _author_name(existing, names)), True, False
+                        )
+                else:
+                    conversation = await _create_inbound(work, visitor)
+                    created = True
+                out = await add_message(
+                    work,
+                    conversation,
+                    author_kind="visitor",
+                    body=body,
+                    visitor=visitor,
+                    client_id=client_id,
+                )
+                if conversation.status == "active":
+                    # The visitor just spoke: the chat is not idle.
+                    await deadlines.cancel(
+                        work.session,
+                        kind=KIND_IDLE_END,
+                        subject_id=conversation.id,
+                        now=work.now_clock.now(),
+                    )
+                if created:
+                    await emit_conversation_changed(work, conversation)
+            if created:
+                runtime.sweeper.poke()
+            return Posted(out, False, created)
+        except IntegrityError:
+            # A concurrent retry with the same client id won the insert; read its result.
+            if attempt == 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _create_inbound(work: UnitOfWork, visitor: Visitor) -> Conversation:
+    now = work.now_clock.now()
+    conversation = Conversation(
+        id=new_id(),
+        org_id=visitor.org_id,
+        visitor_id=visitor.id,
+        status="incoming",
+        origin="inbound",
+        owner_rep_id=None,
+        routed_rep_ids=[],
+        routing_reason=None,
+        last_seq=0,
+        created_at=now,
+        meta={},
+    )
+    work.session.add(conversation)
+    await work.session.flush()
+    await deadlines.schedule(
+        work.session,
+        kind=KIND_INCOMING_TIMEOUT,
+        subject_id=conversation.id,
+        due_at=now + INCOMING_TIMEOUT,
+        now=now,
+        org_id=visitor.org_id,
+    )
+    return conversation
+
+
+async def get_conversation(
+    session: AsyncSession, actor: Authenticated, conversation_id: str
+) -> Conversation:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None or conversation.org_id != actor.org_id:
+        raise NotFound("conversation not found")
+    if not may_see(actor, conversation):
+        raise NotFound("conversation not found")
+    return conversation
+
+
+def may_see(actor: Authenticated, conversation: Conversation) -> bool:
+    if actor.is_admin:
+        return True
+    routed = conversation.routed_rep_ids or []
+    return not routed or actor.rep.id in routed or conversation.owner_rep_id == actor.rep.id
+
+
+async def post_rep_message(
+    runtime: Runtime, actor: Authenticated, conversation_id: str, client_id: str, body: str
+) -> Posted:
+    validate_body(body)
+    for attempt in range(2):
+        try:
+            async with runtime.uow() as work:
+                conversation = await get_conversation(work.session, actor, conversation_id)
+                existing = await _existing_by_client_id(work.session, conversation.id, client_id)
+                if existing is not None:
+                    names = await _author_names(work.session, [existing], None)
+                    return Posted(message_out(existing, _author_name(existing, names)), True, False)
+                if conversation.status not in OPEN_STATUSES:
+                    raise Conflict("this conversation has ended")
+                if conversation.status == "incoming":
+                    await _take(work, actor, conversation)
+                elif conversation.owner_rep_id != actor.rep.id:
+                    raise Forbidden("another rep owns this conversation; ask them to transfer it")
+                rep = await work.session.get(Rep, actor.rep.id)
+                out = await add_message(
+                    work,
+                    conversation,
+                    author_kind="rep",
+                    body=body,
+                    author_rep=rep,
+                    client_id=client_id,
+                )
+            return Posted(out, False, False)
+        except IntegrityError:
+            if attempt == 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _take(work: UnitOfWork, actor: Authenticated, conversation: Conversation) -> None:
+    """First accept wins: a conditional update, so exactly one rep owns it across processes."""
+    now = work.now_clock.now()
+    if not may_see(actor, conversation):
+        raise Forbidden("this chat is not routed to you")
+    result = await work.session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation.id, Conversation.status == "incoming")
+        .values(status="active", owner_rep_id=actor.rep.id, accepted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("already taken: another rep accepted this chat first")
+    await work.session.refresh(conversation)
+    await deadlines.cancel(
+        work.session, kind=KIND_INCOMING_TIMEOUT, subject_id=conversation.id, now=now
+    )
+    await emit_conversation_changed(work, conversation)
+
+
+async def accept(
+    runtime: Runtime, actor: Authenticated, conversation_id: str
+) -> ConversationSummary:
+    async with runtime.uow() as work:
+        conversation = await get_conversation(work.session, actor, conversation_id)
+        if conversation.status != "incoming":
+            if conversation.status == "active":
+                raise Conflict("already taken: another rep accepted this chat first")
+            raise Conflict("this conversation has ended")
+        await _take(work, actor, conversation)
+        return await summary(work.session, conversation)
+
+
+async def end(runtime: Runtime, actor: Authenticated, conversation_id: str) -> ConversationSummary:
+    async with runtime.uow() as work:
+        conversation = await get_conversation(work.session, actor, conversation_id)
+        if conversation.status not in OPEN_STATUSES:
+            raise Conflict("this conversation has already ended")
+        if (
+            conversation.status == "active"
+            and conversation.owner_rep_id != actor.rep.id
+            and not actor.is_admin
+        ):
+            raise Forbidden("only the rep who owns this chat (or an admin) can end it")
+        await close_conversation(work, conversation, status="ended", reason="ended_by_rep")
+        return await summary(work.session, conversation)
+
+
+async def close_conversation(
+    work: UnitOfWork, conversation: Conversation, *, status: str, reason: str
+) -> None:
+    now = work.now_clock.now()
+    conversation.status = status
+    conversation.ended_at = now
+    conversation.ended_reason = reason
+    for kind in (KIND_INCOMING_TIMEOUT, KIND_IDLE_END):
+        await deadlines.cancel(work.session, kind=kind, subject_id=conversation.id, now=now)
+    await emit_conversation_changed(work, conversation)
+
+
+async def start_conversation(
+    runtime: Runtime,
+    actor: Authenticated,
+    visitor_id: str,
+    client_id: str,
+    body: str,
+    origin: str = "pounce",
+) -> Posted:
+    """A rep starts a conversation with a visitor (pounce): the rep owns it from the start."""
+    validate_body(body)
+    async with runtime.uow() as work:
+        visitor = await _lock_visitor(work.session, actor.org_id, visitor_id)
+        if visitor.blocked_at is not None:
+            raise Conflict("this visitor is blocked")
+        if await open_conversation_for_visitor(work.session, visitor.id) is not None:
+            raise Conflict("this visitor already has an open conversation")
+        now = work.now_clock.now()
+        conversation = Conversation(
+            id=new_id(),
+            org_id=actor.org_id,
+            visitor_id=visitor.id,
+            status="active",
+            origin=origin,
+            owner_rep_id=actor.rep.id,
+            routed_rep_ids=[],
+            routing_reason=None,
+            last_seq=0,
+            created_at=now,
+            accepted_at=now,
+            meta={},
+        )
+        work.session.add(conversation)
+        await work.session.flush()
+        rep = await work.session.get(Rep, actor.rep.id)
+        out = await add_message(
+            work, conversation, author_kind="rep", body=body, author_rep=rep, client_id=client_id
+        )
+        await emit_conversation_changed(work, conversation)
+        return Posted(out, False, True)
+
+
+async def messages_after(
+    session: AsyncSession,
+    conversation: Conversation,
+    after_seq: int,
+    *,
+    include_internal: bool,
+    limit: int = 500,
+) -> list[MessageOut]:
+    query = (
+        select(Message)
+        .where(Message.conversation_id == conversation.id, Message.seq > after_seq)
+        .order_by(Message.seq)
+        .limit(limit)
+    )
+    if not include_internal:
+        query = query.where(Message.internal.is_(False))
+    rows = list((await session.execute(query)).scalars())
+    visitor = await session.get(Visitor, conversation.visitor_id)
+    names = await _author_names(session, rows, visitor)
+    return [message_out(m, _author_name(m, names)) for m in rows]
+
+
+async def list_for_rep(
+    session: AsyncSession, actor: Authenticated, box: Box, limit: int = 200
+) -> list[ConversationSummary]:
+    query = select(Conversation).where(Conversation.org_id == actor.org_id)
+    if box == "incoming":
+        query = query.where(Conversation.status == "incoming").order_by(Conversation.created_at)
+    elif box == "active":
+        query = query.where(
+            Conversation.status == "active", Conversation.owner_rep_id == actor.rep.id
+        ).order_by(Conversation.last_message_at.desc())
+    else:
+        query = query.where(Conversation.status.in_(("ended", "missed")))
+        if not actor.is_admin:
+            query = query.where(
+                (Conversation.owner_rep_id == actor.rep.id) | (Conversation.owner_rep_id.is_(None))
+            )
+        query = query.order_by(Conversation.ended_at.desc())
+    rows = [c for c in (await session.execute(query.limit(limit))).scalars() if may_see(actor, c)]
+    return [await summary(session, c) for c in rows]
+
+
+# ---- durable deadlines -------------------------------------------------------------------
+
+
+async def on_incoming_timeout(runtime: Runtime, deadline: DueDeadline) -> None:
+    async with runtime.uow() as work:
+        conversation = await work.session.get(Conversation, deadline.subject_id)
+        if conversation is None or conversation.status != "incoming":
+            return  # accepted or ended meanwhile: nothing to do (idempotent)
+        await close_conversation(work, conversation, status="missed", reason="no_rep_accepted")
+
+
+async def on_idle_end(runtime: Runtime, deadline: DueDeadline) -> None:
+    async with runtime.uow() as work:
+        conversation = await work.session.get(Conversation, deadline.subject_id)
+        if conversation is None or conversation.status not in OPEN_STATUSES:
+            return
+        live = await runtime.live.get(conversation.org_id, conversation.visitor_id)
+        if live is not None and live.activity == "active":
+            return  # came back just now; the socket will reschedule when they go idle again
+        await add_message(
+            work,
+            conversation,
+            author_kind="system",
+            body="This chat ended because the visitor was inactive for 10 minutes.",
+        )
+        await close_conversation(work, conversation, status="ended", reason="visitor_idle")
+
+
+async def visitor_activity_changed(
+    runtime: Runtime, org_id: str, visitor_id: str, active: bool
+) -> None:
+    """Schedule the 10-minute idle end when the visitor stops being active; cancel on return."""
+    async with runtime.db.transaction() as session:
+        conversation = await open_conversation_for_visitor(session, visitor_id)
+        if conversation is None:
+            return
+        now = runtime.clock.now()
+        if active:
+            await deadlines.cancel(session, kind=KIND_IDLE_END, subject_id=conversation.id, now=now)
+        else:
+            await deadlines.schedule(
+                session,
+                kind=KIND_IDLE_END,
+                subject_id=conversation.id,
+                due_at=now + IDLE_END_AFTER,
+                now=now,
+                org_id=org_id,
+            )

@@ -1,0 +1,78 @@
+"""Markdown -> safe HTML, used for rep messages, visitor messages, shortcuts and bot text.
+
+markdown-it-py parses with raw HTML disabled; nh3 (ammonia) then keeps only an allow-list of
+tags, attributes and URL schemes. Browsers sanitise again before showing it (defence in depth).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "a",
+    "img",
+    "code",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+# giphy media links are shown as the GIF itself, as reps expect from the product docs.
+GIPHY_MEDIA = re.compile(
+    r"^(https://media\d*\.giphy\.com/media/[A-Za-z0-9]+/(?:giphy|200|source)\.gif)$"
+)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt(
+        "commonmark", {"html": False, "linkify": True, "breaks": True, "typographer": False}
+    )
+    md.enable(["linkify"])
+    md.disable(["heading", "lheading", "hr"])  # chat bubbles, not documents
+    # Only http(s) and mailto links survive parsing; nh3 checks again after rendering.
+    md.validateLink = lambda url: _scheme_allowed(url)  # type: ignore[method-assign]
+    return md
+
+
+def _scheme_allowed(url: str) -> bool:
+    lowered = re.sub(r"[\x00-\x20]", "", url).lower()
+    if ":" not in lowered.split("/", 1)[0]:
+        return True  # relative link
+    return lowered.startswith(("http:", "https:", "mailto:"))
+
+
+def _giphy_to_image(markdown: str) -> str:
+    lines = []
+    for line in markdown.split("\n"):
+        match = GIPHY_MEDIA.match(line.strip())
+        lines.append(f"![GIF]({match.group(1)})" if match else line)
+    return "\n".join(lines)
+
+
+def sanitise_html(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        set_tag_attribute_values={"a": {"target": "_blank"}},
+        strip_comments=True,
+    )
+
+
+def render_markdown(markdown: str) -> str:
+    html = _parser().render(_giphy_to_image(markdown))
+    return sanitise_html(html).strip()

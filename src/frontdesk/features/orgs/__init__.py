@@ -1,0 +1,1 @@
+"""Organisations, their reps, rep sign-in sessions and roles."""

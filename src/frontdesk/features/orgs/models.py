@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from frontdesk.storage.base import Base
+
+
+class Org(Base):
+    __tablename__ = "orgs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    site_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # Exact website origins (scheme://host[:port]) allowed to embed the widget.
+    allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Secret the customer's backend uses to sign identify() calls (HMAC-SHA256 of the email).
+    identity_secret: Mapped[str] = mapped_column(String(128))
+    # Seconds without input (tab visible) before a visitor counts as idle.
+    idle_after_seconds: Mapped[int] = mapped_column(Integer, default=60)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+
+
+class Rep(Base):
+    __tablename__ = "reps"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # admin | rep
+    password_hash: Mapped[str] = mapped_column(Text)
+    availability: Mapped[str] = mapped_column(String(16), default="away")  # available | away
+    auto_pounce_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    voice_video_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class RepSession(Base):
+    """A signed-in browser. Only a hash of the cookie value is stored; revocable at once."""
+
+    __tablename__ = "rep_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    rep_id: Mapped[str] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+
+    __table_args__ = (Index("ix_rep_sessions_org_rep", "org_id", "rep_id"),)

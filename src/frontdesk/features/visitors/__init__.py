@@ -1,0 +1,1 @@
+"""Site visitors: anonymous identity, verified contacts, visits and page views."""

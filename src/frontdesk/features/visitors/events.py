@@ -1,0 +1,63 @@
+"""Visitor events for rep consoles (sent coalesced, in batches)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from frontdesk.core.events import Event
+
+
+class VisitorCard(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    visitor_id: str
+    visit_id: str
+    name: str | None
+    email: str | None
+    identity_status: str
+    company: str | None
+    segment: str | None
+    url: str
+    title: str
+    og_image: str | None
+    activity: str
+    visit_started_at: datetime
+    page_views: int
+    referrer: str | None
+    utm: dict[str, str | None]
+    returning: bool
+    conversation_id: str | None
+    conversation_status: str | None
+    routed_rep_ids: list[str]
+    routing_reason: str | None
+
+
+class Visibility(BaseModel):
+    """Which reps may see this visitor: admins always; others if routed (or nobody is routed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    routed_rep_ids: list[str]
+    owner_rep_id: str | None = None
+
+
+class VisitorJoined(Event):
+    name = "visitor.joined"
+    visitor: VisitorCard
+    visibility: Visibility
+
+
+class VisitorUpdated(Event):
+    name = "visitor.updated"
+    visitor_id: str
+    changes: dict[str, Any]
+    visibility: Visibility
+
+
+class VisitorLeft(Event):
+    name = "visitor.left"
+    visitor_id: str
+    visibility: Visibility

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from frontdesk.storage.base import Base
+
+
+class Contact(Base):
+    """A person the customer's site vouched for with a valid identify() hash."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("org_id", "email"),)
+
+
+class Visitor(Base):
+    __tablename__ = "visitors"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    # anonymous | unverified | verified. Unverified claims never attach to a contact.
+    identity_status: Mapped[str] = mapped_column(String(16), default="anonymous")
+    email: Mapped[str | None] = mapped_column(String(320))
+    name: Mapped[str | None] = mapped_column(String(200))
+    contact_id: Mapped[str | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    visit_count: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_at: Mapped[datetime | None]
+
+
+class Visit(Base):
+    """One stay on the site: starts when a visitor arrives after 30 minutes away."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+    referrer: Mapped[str | None] = mapped_column(Text)
+    landing_url: Mapped[str | None] = mapped_column(Text)
+    utm_source: Mapped[str | None] = mapped_column(String(200))
+    utm_medium: Mapped[str | None] = mapped_column(String(200))
+    utm_campaign: Mapped[str | None] = mapped_column(String(200))
+    utm_term: Mapped[str | None] = mapped_column(String(200))
+    utm_content: Mapped[str | None] = mapped_column(String(200))
+    page_view_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_visits_visitor_started", "visitor_id", "started_at"),)
+
+
+class PageView(Base):
+    __tablename__ = "page_views"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    visitor_id: Mapped[str] = mapped_column(ForeignKey("visitors.id", ondelete="CASCADE"))
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    referrer: Mapped[str | None] = mapped_column(Text)
+    viewed_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_page_views_visit_viewed", "visit_id", "viewed_at"),)

@@ -1,0 +1,213 @@
+"""Visitors arriving, browsing and identifying themselves."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.core.errors import FrontdeskError, NotFound, ValidationFailed
+from frontdesk.core.ids import new_id
+from frontdesk.features.orgs.models import Org
+from frontdesk.features.orgs.service import normalise_email
+from frontdesk.features.visitors.models import Contact, PageView, Visit, Visitor
+from frontdesk.features.visitors.tokens import identity_hash, read_visitor_token
+from frontdesk.runtime import Runtime
+
+# A visitor returning after 30 minutes away starts a new visit (the usual analytics rule).
+VISIT_GAP = timedelta(minutes=30)
+UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+
+
+class VisitorBlocked(FrontdeskError):
+    status = 403
+    code = "blocked"
+
+
+class IdentifyRejected(FrontdeskError):
+    status = 403
+    code = "identify_rejected"
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    url: str
+    title: str
+    referrer: str | None
+    og_image: str | None = None
+
+
+@dataclass
+class Arrival:
+    visitor: Visitor
+    visit: Visit
+    new_visitor: bool
+    new_visit: bool
+
+
+def _utm(url: str) -> dict[str, str | None]:
+    try:
+        query = parse_qs(urlsplit(url).query)
+    except ValueError:
+        return dict.fromkeys(UTM_KEYS)
+    return {key: (query.get(key) or [None])[0] for key in UTM_KEYS}
+
+
+async def arrive(
+    runtime: Runtime,
+    org: Org,
+    token: str | None,
+    *,
+    ip: str | None,
+    user_agent: str | None,
+    page: PageInfo,
+    record_page_view: bool,
+) -> Arrival:
+    """A visitor's socket said hello: find or create the visitor and the current visit."""
+    now = runtime.clock.now()
+    async with runtime.db.transaction() as session:
+        visitor = None
+        if token:
+            visitor_id = read_visitor_token(runtime.settings.secret_key, org.id, token)
+            if visitor_id:
+                visitor = await session.get(Visitor, visitor_id)
+                if visitor is not None and visitor.org_id != org.id:
+                    visitor = None
+        new_visitor = visitor is None
+        if visitor is None:
+            visitor = Visitor(
+                id=new_id(),
+                org_id=org.id,
+                created_at=now,
+                last_seen_at=now,
+                identity_status="anonymous",
+                visit_count=0,
+            )
+            session.add(visitor)
+            await session.flush()
+        if visitor.blocked_at is not None:
+            raise VisitorBlocked("this visitor is blocked")
+        visit = (
+            await session.execute(
+                select(Visit)
+                .where(Visit.visitor_id == visitor.id)
+                .order_by(Visit.started_at.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        new_visit = visit is None or now - visit.last_seen_at > VISIT_GAP
+        if new_visit:
+            utm = _utm(page.url)
+            visit = Visit(
+                id=new_id(),
+                org_id=org.id,
+                visitor_id=visitor.id,
+                started_at=now,
+                last_seen_at=now,
+                ip=ip,
+                user_agent=(user_agent or "")[:512] or None,
+                referrer=page.referrer or None,
+                landing_url=page.url,
+                page_view_count=0,
+                **utm,
+            )
+            session.add(visit)
+            visitor.visit_count += 1
+        assert visit is not None
+        visit.last_seen_at = now
+        visitor.last_seen_at = now
+        if record_page_view or new_visit:
+            _add_page_view(session, visit, page, now)
+    return Arrival(visitor, visit, new_visitor, new_visit)
+
+
+def _add_page_view(session: AsyncSession, visit: Visit, page: PageInfo, now: object) -> None:
+    session.add(
+        PageView(
+            id=new_id(),
+            org_id=visit.org_id,
+            visitor_id=visit.visitor_id,
+            visit_id=visit.id,
+            url=page.url,
+            title=page.title,
+            referrer=page.referrer,
+            viewed_at=now,
+        )
+    )
+    visit.page_view_count += 1
+
+
+async def record_page_view(runtime: Runtime, visit_id: str, page: PageInfo) -> int:
+    """Returns the visit's page view count."""
+    now = runtime.clock.now()
+    async with runtime.db.transaction() as session:
+        visit = await session.get(Visit, visit_id)
+        if visit is None:
+            raise NotFound("visit not found")
+        _add_page_view(session, visit, page, now)
+        visit.last_seen_at = now
+        return visit.page_view_count
+
+
+async def identify(
+    runtime: Runtime,
+    org: Org,
+    visitor_id: str,
+    *,
+    email: str,
+    name: str | None,
+    hash_: str | None,
+) -> Visitor:
+    """Verified when the hash matches; otherwise stored as an unverified claim only."""
+    email = normalise_email(email)
+    if name is not None and len(name) > 200:
+        raise ValidationFailed("name may have at most 200 characters")
+    async with runtime.db.transaction() as session:
+        visitor = await session.get(Visitor, visitor_id)
+        if visitor is None or visitor.org_id != org.id:
+            raise NotFound("visitor not found")
+        if hash_ is not None:
+            expected = identity_hash(org.identity_secret, email)
+            if not hmac.compare_digest(hash_.lower(), expected):
+                raise IdentifyRejected("identify() hash does not match this email")
+            contact = (
+                await session.execute(
+                    select(Contact).where(Contact.org_id == org.id, Contact.email == email)
+                )
+            ).scalar_one_or_none()
+            if contact is None:
+                contact = Contact(
+                    id=new_id(),
+                    org_id=org.id,
+                    email=email,
+                    name=name,
+                    created_at=runtime.clock.now(),
+                )
+                session.add(contact)
+                await session.flush()
+            elif name:
+                contact.name = name
+            visitor.contact_id = contact.id
+            visitor.identity_status = "verified"
+            visitor.email = email
+            visitor.name = name or contact.name
+        else:
+            if visitor.identity_status == "verified":
+                # Never let an unverified claim overwrite a verified identity.
+                raise IdentifyRejected("this visitor is already identified and verified")
+            visitor.identity_status = "unverified"
+            visitor.email = email
+            visitor.name = name
+            visitor.contact_id = None
+        return visitor
+
+
+async def get_visitor(session: AsyncSession, org_id: str, visitor_id: str) -> Visitor:
+    visitor = await session.get(Visitor, visitor_id)
+    if visitor is None or visitor.org_id != org_id:
+        raise NotFound("visitor not found")
+    return visitor

@@ -1,0 +1,69 @@
+"""The running parts every service needs, and the unit of work that writes then emits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.bus import Bus
+from frontdesk.core.clock import Clock
+from frontdesk.core.events import Event
+from frontdesk.deadlines.service import Sweeper
+from frontdesk.live import LiveState, RateLimiter
+from frontdesk.settings import Settings
+from frontdesk.storage.db import Database
+
+
+@dataclass
+class UnitOfWork:
+    session: AsyncSession
+    now_clock: Clock
+    pending: list[tuple[str, bytes]] = field(default_factory=list)
+
+    def emit(self, topics: list[str] | tuple[str, ...], event: Event | bytes) -> None:
+        """Queue an event for these bus topics; it is published only after the commit."""
+        data = event if isinstance(event, bytes) else event.to_bytes()
+        for topic in topics:
+            self.pending.append((topic, data))
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    bus: Bus
+    live: LiveState
+    rate_limiter: RateLimiter
+    clock: Clock
+    sweeper: Sweeper
+
+    @asynccontextmanager
+    async def uow(self) -> AsyncIterator[UnitOfWork]:
+        async with self.db.transaction() as session:
+            work = UnitOfWork(session, self.clock)
+            yield work
+        # Committed: now tell the world. Publishing is best-effort by design (clients replay
+        # missed messages from the database), so a bus error must not undo a stored write.
+        for topic, data in work.pending:
+            await self.bus.publish(topic, data)
+
+    async def publish(self, topics: list[str] | tuple[str, ...], event: Event) -> None:
+        data = event.to_bytes()
+        for topic in topics:
+            await self.bus.publish(topic, data)
+
+
+def org_topic(org_id: str) -> str:
+    """Everything an org's rep consoles may need to see (each socket filters by access)."""
+    return f"org.{org_id}"
+
+
+def visitor_topic(visitor_id: str) -> str:
+    return f"visitor.{visitor_id}"
+
+
+def rep_topic(rep_id: str) -> str:
+    return f"rep.{rep_id}"

@@ -1,0 +1,1 @@
+"""Thin HTTP routes and WebSocket handlers: parse, call a feature service, answer."""

@@ -1,0 +1,479 @@
+"""The rep console's HTTP API (see /openapi.json)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from sqlalchemy import select
+
+from frontdesk.core.errors import RateLimited
+from frontdesk.features.conversations import service as conversations
+from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.formatting import render_markdown
+from frontdesk.features.orgs import service as orgs
+from frontdesk.features.orgs.models import Org, Rep
+from frontdesk.features.visitors.models import PageView, Visit
+from frontdesk.features.visitors.service import get_visitor
+from frontdesk.transport.http import SESSION_COOKIE, Api, Ctx, client_ip, json_response
+
+api = Api()
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginBody(Strict):
+    email: Annotated[StrictStr, Field(min_length=3, max_length=320)]
+    password: Annotated[StrictStr, Field(min_length=1, max_length=256)]
+
+
+class RepOut(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: str
+    availability: str
+    auto_pounce_enabled: bool
+    voice_video_enabled: bool
+    active: bool
+
+
+class OrgOut(BaseModel):
+    id: str
+    name: str
+    site_key: str
+    allowed_origins: list[str]
+    idle_after_seconds: int
+
+
+class MeOut(BaseModel):
+    rep: RepOut
+    org: OrgOut
+    csrf_token: str
+
+
+def rep_out(rep: Rep) -> RepOut:
+    return RepOut(
+        id=rep.id,
+        email=rep.email,
+        name=rep.name,
+        role=rep.role,
+        availability=rep.availability,
+        auto_pounce_enabled=rep.auto_pounce_enabled,
+        voice_video_enabled=rep.voice_video_enabled,
+        active=rep.active,
+    )
+
+
+def org_out(org: Org) -> OrgOut:
+    return OrgOut(
+        id=org.id,
+        name=org.name,
+        site_key=org.site_key,
+        allowed_origins=list(org.allowed_origins or []),
+        idle_after_seconds=org.idle_after_seconds,
+    )
+
+
+@api.route(
+    "POST",
+    "/api/auth/login",
+    auth="none",
+    body=LoginBody,
+    response=MeOut,
+    summary="Sign in; sets the session cookie",
+)
+async def login(ctx: Ctx, body: LoginBody) -> web.Response:
+    ip = client_ip(ctx.request, ctx.runtime) or "unknown"
+    limit = ctx.runtime.settings.login_attempts_per_minute
+    if not await ctx.runtime.rate_limiter.hit(f"login:{ip}:{body.email.lower()}", limit, 60):
+        raise RateLimited("too many sign-in attempts; wait a minute and try again")
+    signed = await orgs.sign_in(
+        ctx.runtime,
+        body.email,
+        body.password,
+        ip=ip,
+        user_agent=ctx.request.headers.get("User-Agent"),
+    )
+    async with ctx.runtime.db.read() as session:
+        org = await session.get(Org, signed.rep.org_id)
+    assert org is not None
+    response = json_response(
+        MeOut(rep=rep_out(signed.rep), org=org_out(org), csrf_token=signed.csrf_token)
+    )
+    response.set_cookie(
+        SESSION_COOKIE,
+        signed.session_token,
+        httponly=True,
+        samesite="Lax",
+        path="/",
+        secure=ctx.request.secure,
+        max_age=orgs.SESSION_DAYS * 86400,
+    )
+    return response
+
+
+@api.route("POST", "/api/auth/logout", summary="Sign out this browser")
+async def logout(ctx: Ctx, _: None) -> web.Response:
+    await orgs.sign_out(ctx.runtime, ctx.rep.session_id)
+    response = json_response({"ok": True})
+    response.del_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@api.route(
+    "GET", "/api/me", response=MeOut, summary="The signed-in rep, their org and the CSRF token"
+)
+async def me(ctx: Ctx, _: None) -> MeOut:
+    async with ctx.runtime.db.read() as session:
+        org = await session.get(Org, ctx.rep.org_id)
+        rep = await session.get(Rep, ctx.rep.rep.id)
+    assert org is not None and rep is not None
+    return MeOut(rep=rep_out(rep), org=org_out(org), csrf_token=ctx.rep.csrf_token)
+
+
+class StatusBody(Strict):
+    availability: Literal["available", "away"] | None = None
+    auto_pounce_enabled: StrictBool | None = None
+    voice_video_enabled: StrictBool | None = None
+
+
+@api.route(
+    "PATCH",
+    "/api/me/status",
+    body=StatusBody,
+    response=RepOut,
+    summary="Availability and personal toggles",
+)
+async def my_status(ctx: Ctx, body: StatusBody) -> RepOut:
+    async with ctx.runtime.uow() as work:
+        rep = await orgs.set_my_status(
+            work,
+            ctx.rep,
+            availability=body.availability,
+            auto_pounce_enabled=body.auto_pounce_enabled,
+            voice_video_enabled=body.voice_video_enabled,
+        )
+        return rep_out(rep)
+
+
+class BoxQuery(Strict):
+    box: Literal["incoming", "active", "recent"] = "active"
+
+
+@api.route(
+    "GET", "/api/conversations", query=BoxQuery, summary="Inbox: incoming, active (mine) or recent"
+)
+async def list_conversations(ctx: Ctx, query: BoxQuery) -> dict[str, Any]:
+    async with ctx.runtime.db.read() as session:
+        items = await conversations.list_for_rep(session, ctx.rep, query.box)
+    return {"conversations": [i.model_dump(mode="json") for i in items]}
+
+
+@api.route(
+    "GET", "/api/conversations/{conversation_id}", summary="A conversation with its full transcript"
+)
+async def get_conversation(ctx: Ctx, _: None) -> dict[str, Any]:
+    cid = ctx.path_param("conversation_id")
+    async with ctx.runtime.db.read() as session:
+        conversation = await conversations.get_conversation(session, ctx.rep, cid)
+        messages = await conversations.messages_after(
+            session, conversation, 0, include_internal=True, limit=10_000
+        )
+        summary = await conversations.summary(session, conversation)
+    return {
+        "conversation": summary.model_dump(mode="json"),
+        "messages": [m.model_dump(mode="json") for m in messages],
+    }
+
+
+@api.route(
+    "POST",
+    "/api/conversations/{conversation_id}/accept",
+    summary="Accept an incoming chat (first rep wins; 409 if taken)",
+)
+async def accept(ctx: Ctx, _: None) -> Any:
+    return await conversations.accept(ctx.runtime, ctx.rep, ctx.path_param("conversation_id"))
+
+
+@api.route("POST", "/api/conversations/{conversation_id}/end", summary="End a chat")
+async def end(ctx: Ctx, _: None) -> Any:
+    return await conversations.end(ctx.runtime, ctx.rep, ctx.path_param("conversation_id"))
+
+
+class MessageBody(Strict):
+    client_id: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+    body: Annotated[StrictStr, Field(min_length=1, max_length=conversations.MAX_BODY)]
+
+
+@api.route(
+    "POST",
+    "/api/conversations/{conversation_id}/messages",
+    body=MessageBody,
+    summary="Send a message (idempotent by client_id)",
+)
+async def post_message(ctx: Ctx, body: MessageBody) -> dict[str, Any]:
+    posted = await conversations.post_rep_message(
+        ctx.runtime, ctx.rep, ctx.path_param("conversation_id"), body.client_id, body.body
+    )
+    return {"message": posted.message.model_dump(mode="json"), "duplicate": posted.duplicate}
+
+
+@api.route(
+    "POST",
+    "/api/visitors/{visitor_id}/conversations",
+    body=MessageBody,
+    summary="Start a conversation with a visitor",
+)
+async def start_conversation(ctx: Ctx, body: MessageBody) -> dict[str, Any]:
+    posted = await conversations.start_conversation(
+        ctx.runtime, ctx.rep, ctx.path_param("visitor_id"), body.client_id, body.body
+    )
+    return {
+        "message": posted.message.model_dump(mode="json"),
+        "conversation_id": posted.message.conversation_id,
+    }
+
+
+@api.route(
+    "GET",
+    "/api/visitors/{visitor_id}",
+    summary="Visitor 360: identity, visits with pages, conversations",
+)
+async def visitor_360(ctx: Ctx, _: None) -> dict[str, Any]:
+    vid = ctx.path_param("visitor_id")
+    async with ctx.runtime.db.read() as session:
+        visitor = await get_visitor(session, ctx.rep.org_id, vid)
+        visits = list(
+            (
+                await session.execute(
+                    select(Visit)
+                    .where(Visit.visitor_id == vid)
+                    .order_by(Visit.started_at.desc())
+                    .limit(20)
+                )
+            ).scalars()
+        )
+        views = (
+            list(
+                (
+                    await session.execute(
+                        select(PageView)
+                        .where(PageView.visit_id.in_([v.id for v in visits]))
+                        .order_by(PageView.viewed_at)
+                    )
+                ).scalars()
+            )
+            if visits
+            else []
+        )
+        convs = list(
+            (
+                await session.execute(
+                    select(Conversation)
+                    .where(Conversation.visitor_id == vid)
+                    .order_by(Conversation.created_at.desc())
+                    .limit(20)
+                )
+            ).scalars()
+        )
+        summaries = [
+            await conversations.summary(session, c)
+            for c in convs
+            if conversations.may_see(ctx.rep, c)
+        ]
+    live = await ctx.runtime.live.get(ctx.rep.org_id, vid)
+    by_visit: dict[str, list[dict[str, Any]]] = {}
+    for view in views:
+        by_visit.setdefault(view.visit_id, []).append(
+            {
+                "url": view.url,
+                "title": view.title,
+                "referrer": view.referrer,
+                "viewed_at": _iso(view.viewed_at),
+            }
+        )
+    return {
+        "visitor": {
+            "id": visitor.id,
+            "name": visitor.name,
+            "email": visitor.email,
+            "identity_status": visitor.identity_status,
+            "first_seen_at": _iso(visitor.created_at),
+            "last_seen_at": _iso(visitor.last_seen_at),
+            "visit_count": visitor.visit_count,
+            "company": None,
+            "company_sources": [],
+            "online": live is not None,
+            "activity": live.activity if live else None,
+            "blocked": visitor.blocked_at is not None,
+        },
+        "visits": [
+            {
+                "id": v.id,
+                "started_at": _iso(v.started_at),
+                "last_seen_at": _iso(v.last_seen_at),
+                "ip": v.ip,
+                "user_agent": v.user_agent,
+                "referrer": v.referrer,
+                "landing_url": v.landing_url,
+                "utm": {
+                    "source": v.utm_source,
+                    "medium": v.utm_medium,
+                    "campaign": v.utm_campaign,
+                    "term": v.utm_term,
+                    "content": v.utm_content,
+                },
+                "page_views": by_visit.get(v.id, []),
+            }
+            for v in visits
+        ],
+        "conversations": [s.model_dump(mode="json") for s in summaries],
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class PreviewBody(Strict):
+    body: Annotated[StrictStr, Field(max_length=conversations.MAX_BODY)]
+
+
+@api.route(
+    "POST",
+    "/api/markdown/preview",
+    body=PreviewBody,
+    summary="Render markdown exactly as a message would be",
+)
+async def preview(ctx: Ctx, body: PreviewBody) -> dict[str, str]:
+    _ = ctx.rep
+    return {"html": render_markdown(body.body)}
+
+
+# ---- admin ---------------------------------------------------------------------------------
+
+
+class NewRepBody(Strict):
+    email: Annotated[StrictStr, Field(min_length=3, max_length=320)]
+    name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    role: Literal["admin", "rep"] = "rep"
+    password: Annotated[StrictStr, Field(min_length=8, max_length=256)]
+
+
+class RepPatch(Strict):
+    role: Literal["admin", "rep"] | None = None
+    active: StrictBool | None = None
+    name: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
+
+
+@api.route("GET", "/api/reps", summary="Reps of my org")
+async def reps(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.read() as session:
+        items = await orgs.list_reps(session, ctx.rep.org_id)
+    if not ctx.rep.is_admin:  # reps see colleagues' names and availability, not their emails
+        return {
+            "reps": [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "availability": r.availability,
+                    "active": r.active,
+                    "role": r.role,
+                }
+                for r in items
+            ]
+        }
+    return {"reps": [rep_out(r).model_dump() for r in items]}
+
+
+@api.route(
+    "POST",
+    "/api/reps",
+    auth="admin",
+    body=NewRepBody,
+    response=RepOut,
+    summary="Create a rep (admins)",
+)
+async def create_rep(ctx: Ctx, body: NewRepBody) -> RepOut:
+    async with ctx.runtime.db.transaction() as session:
+        rep = await orgs.create_rep(
+            session,
+            ctx.runtime,
+            org_id=ctx.rep.org_id,
+            email=body.email,
+            name=body.name,
+            role=body.role,
+            password=body.password,
+        )
+    return rep_out(rep)
+
+
+@api.route(
+    "PATCH",
+    "/api/reps/{rep_id}",
+    auth="admin",
+    body=RepPatch,
+    response=RepOut,
+    summary="Change a rep's role, name, or deactivate them (admins)",
+)
+async def patch_rep(ctx: Ctx, body: RepPatch) -> RepOut:
+    async with ctx.runtime.uow() as work:
+        rep = await orgs.update_rep(
+            work,
+            ctx.rep,
+            ctx.path_param("rep_id"),
+            role=body.role,
+            active=body.active,
+            name=body.name,
+        )
+        return rep_out(rep)
+
+
+class OriginsBody(Strict):
+    allowed_origins: Annotated[
+        list[Annotated[StrictStr, Field(max_length=300)]], Field(max_length=50)
+    ]
+
+
+@api.route("GET", "/api/org", response=OrgOut, summary="My org")
+async def get_org(ctx: Ctx, _: None) -> OrgOut:
+    async with ctx.runtime.db.read() as session:
+        org = await session.get(Org, ctx.rep.org_id)
+    assert org is not None
+    return org_out(org)
+
+
+@api.route(
+    "PUT",
+    "/api/org",
+    auth="admin",
+    body=OriginsBody,
+    response=OrgOut,
+    summary="Set the website origins allowed to embed the widget (admins)",
+)
+async def put_org(ctx: Ctx, body: OriginsBody) -> OrgOut:
+    async with ctx.runtime.uow() as work:
+        org = await orgs.set_origins(work, ctx.rep.org_id, body.allowed_origins)
+        return org_out(org)
+
+
+@api.route(
+    "GET", "/api/org/snippet", summary="The script tag to paste on every page of the website"
+)
+async def snippet(ctx: Ctx, _: None) -> dict[str, str]:
+    from frontdesk.transport.http import request_origin
+
+    async with ctx.runtime.db.read() as session:
+        org = await session.get(Org, ctx.rep.org_id)
+    assert org is not None
+    base = request_origin(ctx.request, ctx.runtime)
+    return {"snippet": widget_snippet(base, org.site_key)}
+
+
+def widget_snippet(base_url: str, site_key: str) -> str:
+    return f'<script src="{base_url}/widget.js" data-site="{site_key}" async></script>'

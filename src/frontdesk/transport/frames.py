@@ -1,0 +1,123 @@
+"""Typed WebSocket frames, validated on arrival (docs/protocol.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, TypeAdapter
+
+from frontdesk.features.conversations.service import MAX_BODY
+
+ClientId = Annotated[StrictStr, Field(min_length=1, max_length=64)]
+Body = Annotated[StrictStr, Field(min_length=1)]  # length above MAX_BODY gets its own error code
+Url = Annotated[StrictStr, Field(max_length=4096)]
+
+
+class Frame(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Page(Frame):
+    url: Url
+    title: Annotated[StrictStr, Field(max_length=1000)] = ""
+    referrer: Url | None = None
+    og_image: Url | None = None
+
+
+class Ping(Frame):
+    type: Literal["ping"]
+
+
+class VisitorHello(Frame):
+    type: Literal["hello"]
+    token: StrictStr | None = None
+    page: Page
+    resumed: StrictBool = False
+    last_seq: Annotated[StrictInt, Field(ge=0)] = 0
+    tab_id: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+
+
+class PageViewFrame(Frame):
+    type: Literal["page_view"]
+    page: Page
+
+
+class ActivityFrame(Frame):
+    type: Literal["activity"]
+    state: Literal["active", "another_tab", "idle"]
+
+
+class VisitorMessageFrame(Frame):
+    type: Literal["message"]
+    client_id: ClientId
+    body: Body
+
+
+class VisitorTyping(Frame):
+    type: Literal["typing"]
+    is_typing: StrictBool
+
+
+class VisitorResume(Frame):
+    type: Literal["resume"]
+    after_seq: Annotated[StrictInt, Field(ge=0)]
+
+
+class IdentifyFrame(Frame):
+    type: Literal["identify"]
+    email: Annotated[StrictStr, Field(min_length=3, max_length=320)]
+    name: Annotated[StrictStr, Field(max_length=200)] | None = None
+    hash: Annotated[StrictStr, Field(max_length=128)] | None = None
+
+
+class OpenFrame(Frame):
+    type: Literal["open"]
+
+
+VisitorFrame = Annotated[
+    Ping
+    | PageViewFrame
+    | ActivityFrame
+    | VisitorMessageFrame
+    | VisitorTyping
+    | VisitorResume
+    | IdentifyFrame
+    | OpenFrame,
+    Field(discriminator="type"),
+]
+visitor_frames: TypeAdapter[VisitorFrame] = TypeAdapter(VisitorFrame)
+visitor_hello: TypeAdapter[VisitorHello] = TypeAdapter(VisitorHello)
+
+
+class RepHello(Frame):
+    type: Literal["hello"]
+    last_seqs: dict[Annotated[str, Field(max_length=32)], Annotated[StrictInt, Field(ge=0)]] = (
+        Field(default_factory=dict, max_length=500)
+    )
+
+
+class RepMessageFrame(Frame):
+    type: Literal["message"]
+    conversation_id: Annotated[StrictStr, Field(min_length=1, max_length=32)]
+    client_id: ClientId
+    body: Body
+
+
+class RepTyping(Frame):
+    type: Literal["typing"]
+    conversation_id: Annotated[StrictStr, Field(min_length=1, max_length=32)]
+    is_typing: StrictBool
+
+
+class RepResume(Frame):
+    type: Literal["resume"]
+    conversation_id: Annotated[StrictStr, Field(min_length=1, max_length=32)]
+    after_seq: Annotated[StrictInt, Field(ge=0)]
+
+
+RepFrame = Annotated[
+    Ping | RepMessageFrame | RepTyping | RepResume | RepHello, Field(discriminator="type")
+]
+rep_frames: TypeAdapter[RepFrame] = TypeAdapter(RepFrame)
+
+__all__ = ["MAX_BODY"]

@@ -1,0 +1,322 @@
+"""HTTP plumbing: JSON errors, typed request bodies, auth, CSRF, client IPs, OpenAPI."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+import orjson
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from frontdesk.core.errors import Forbidden, FrontdeskError, NotAuthenticated, ValidationFailed
+from frontdesk.features.orgs.service import Authenticated, authenticate
+from frontdesk.runtime import Runtime
+from frontdesk.transport.errors import describe_validation_error
+
+log = logging.getLogger("frontdesk.http")
+
+SESSION_COOKIE = "fd_session"
+MAX_JSON_BYTES = 1 << 20
+RUNTIME_KEY = web.AppKey("runtime", Runtime)
+
+Auth = Literal["none", "rep", "admin"]
+M = TypeVar("M", bound=BaseModel)
+
+
+def runtime_of(request: web.Request) -> Runtime:
+    return request.app[RUNTIME_KEY]
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    return web.Response(body=orjson.dumps(data), status=status, content_type="application/json")
+
+
+def error_response(error: FrontdeskError) -> web.Response:
+    return json_response({"error": error.to_dict()}, status=error.status)
+
+
+def client_ip(request: web.Request, runtime: Runtime) -> str | None:
+    """The socket peer, or X-Forwarded-For only when the peer is a configured trusted proxy."""
+    peer = request.remote
+    if peer is None:
+        return None
+    proxies = runtime.settings.trusted_proxies
+    if not proxies:
+        return peer
+
+    def trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in proxies)
+
+    if not trusted(peer):
+        return peer
+    forwarded = [
+        part.strip()
+        for part in request.headers.get("X-Forwarded-For", "").split(",")
+        if part.strip()
+    ]
+    # Walk from the right: the first address not belonging to our proxies is the client.
+    for address in reversed(forwarded):
+        if not trusted(address):
+            try:
+                return str(ipaddress.ip_address(address))
+            except ValueError:
+                return peer
+    return peer
+
+
+def request_origin(request: web.Request, runtime: Runtime) -> str:
+    """The console's own origin: FRONTDESK_PUBLIC_URL, else the scheme and host of the request."""
+    if runtime.settings.public_url:
+        return runtime.settings.public_url.rstrip("/")
+    return f"{request.scheme}://{request.host}"
+
+
+async def rep_from_request(request: web.Request) -> Authenticated:
+    return await authenticate(runtime_of(request), request.cookies.get(SESSION_COOKIE))
+
+
+def check_csrf(request: web.Request, actor: Authenticated) -> None:
+    """Cookie-authenticated writes need the session's CSRF token and, when sent, our Origin."""
+    token = request.headers.get("X-CSRF-Token", "")
+    if not token or token != actor.csrf_token:
+        raise Forbidden("missing or wrong X-CSRF-Token header")
+    origin = request.headers.get("Origin")
+    if origin and origin.rstrip("/") != request_origin(request, runtime_of(request)):
+        raise Forbidden("cross-site request refused")
+
+
+async def read_json(request: web.Request) -> Any:
+    if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
+        raise ValidationFailed("request body is too large")
+    raw = await request.read()
+    if len(raw) > MAX_JSON_BYTES:
+        raise ValidationFailed("request body is too large")
+    if not raw:
+        return {}
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ValidationFailed(f"request body is not valid JSON: {exc.msg}") from None
+
+
+def parse_model(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            describe_validation_error(exc), details=_error_details(exc)
+        ) from None
+
+
+def _error_details(exc: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
+        for e in exc.errors()[:10]
+    ]
+
+
+@dataclass
+class Ctx:
+    request: web.Request
+    runtime: Runtime
+    actor: Authenticated | None
+
+    @property
+    def rep(self) -> Authenticated:
+        if self.actor is None:
+            raise NotAuthenticated("sign in first")
+        return self.actor
+
+    def path_param(self, name: str) -> str:
+        value = self.request.match_info[name]
+        if not re.fullmatch(r"[0-9a-f]{32}", value):
+            raise ValidationFailed(f"{name} must be a 32-character id")
+        return value
+
+
+Handler = Callable[[Ctx, Any], Awaitable[Any]]
+
+
+@dataclass
+class Route:
+    method: str
+    path: str
+    handler: Handler
+    auth: Auth
+    body: type[BaseModel] | None
+    response: type[BaseModel] | None
+    summary: str
+    query: type[BaseModel] | None = None
+
+
+@dataclass
+class Api:
+    """A tiny route registry: typed bodies in, JSON out, and an OpenAPI document for free."""
+
+    routes: list[Route] = field(default_factory=list)
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: Auth = "rep",
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        summary: str = "",
+    ) -> Callable[[Handler], Handler]:
+        def decorate(handler: Handler) -> Handler:
+            self.routes.append(
+                Route(
+                    method,
+                    path,
+                    handler,
+                    auth,
+                    body,
+                    response,
+                    summary or (handler.__doc__ or "").strip(),
+                    query,
+                )
+            )
+            return handler
+
+        return decorate
+
+    def mount(self, app: web.Application) -> None:
+        for route in self.routes:
+            app.router.add_route(route.method, route.path, _wrap(route))
+
+    def openapi(self) -> dict[str, Any]:
+        paths: dict[str, Any] = {}
+        schemas: dict[str, Any] = {}
+        for route in self.routes:
+            operation: dict[str, Any] = {"summary": route.summary, "responses": {}}
+            params = [
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                for name in re.findall(r"{(\w+)}", route.path)
+            ]
+            if route.query is not None:
+                for name, info in route.query.model_json_schema().get("properties", {}).items():
+                    params.append({"name": name, "in": "query", "required": False, "schema": info})
+            if params:
+                operation["parameters"] = params
+            if route.body is not None:
+                schema = route.body.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(schema.pop("$defs", {}))
+                schemas[route.body.__name__] = schema
+                operation["requestBody"] = {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{route.body.__name__}"}
+                        }
+                    },
+                }
+            ok: dict[str, Any] = {"description": "OK"}
+            if route.response is not None:
+                schema = route.response.model_json_schema(
+                    ref_template="#/components/schemas/{model}"
+                )
+                schemas.update(schema.pop("$defs", {}))
+                schemas[route.response.__name__] = schema
+                ok["content"] = {
+                    "application/json": {
+                        "schema": {"$ref": f"#/components/schemas/{route.response.__name__}"}
+                    }
+                }
+            operation["responses"]["200"] = ok
+            operation["responses"]["4XX"] = {
+                "description": "Error",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
+                },
+            }
+            if route.auth != "none":
+                operation["security"] = [{"session": []}]
+            paths.setdefault(route.path, {})[route.method.lower()] = operation
+        schemas["ErrorBody"] = {
+            "type": "object",
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "details": {},
+                    },
+                    "required": ["code", "message"],
+                }
+            },
+            "required": ["error"],
+        }
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": "Frontdesk API", "version": "1"},
+            "paths": paths,
+            "components": {
+                "schemas": schemas,
+                "securitySchemes": {
+                    "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE}
+                },
+            },
+        }
+
+
+def _wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        runtime = runtime_of(request)
+        actor = None
+        if route.auth != "none":
+            actor = await rep_from_request(request)
+            if route.auth == "admin":
+                actor.require_admin()
+            if request.method not in ("GET", "HEAD", "OPTIONS"):
+                check_csrf(request, actor)
+        payload: Any = None
+        if route.body is not None:
+            payload = parse_model(route.body, await read_json(request))
+        elif route.query is not None:
+            payload = parse_model(route.query, dict(request.query))
+        result = await route.handler(Ctx(request, runtime, actor), payload)
+        if isinstance(result, web.StreamResponse):
+            return result
+        return json_response(result if result is not None else {"ok": True})
+
+    return handle
+
+
+@web.middleware
+async def error_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except FrontdeskError as exc:
+        return error_response(exc)
+    except web.HTTPException as exc:
+        if request.path.startswith("/api/") and exc.status >= 400:
+            code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+                exc.status, "bad_request"
+            )
+            return json_response(
+                {"error": {"code": code, "message": exc.reason}}, status=exc.status
+            )
+        raise
+    except Exception:
+        log.exception("unhandled error", extra={"path": request.path, "method": request.method})
+        return json_response(
+            {"error": {"code": "internal", "message": "something went wrong on our side"}},
+            status=500,
+        )

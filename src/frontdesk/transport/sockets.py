@@ -1,0 +1,78 @@
+"""Sending to one WebSocket without letting a slow client hold up others or grow memory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from typing import Any
+
+import orjson
+from aiohttp import WSCloseCode, WSMsgType, web
+
+log = logging.getLogger("frontdesk.sockets")
+
+# A client that has not read this much is too slow: we drop it and it resumes from the database
+# on reconnect (nothing is lost, as every chat message is stored before it is sent).
+MAX_QUEUED_FRAMES = 1000
+MAX_BUFFERED_BYTES = 1 << 20
+CLOSE_TOO_SLOW = 4408
+
+
+class FrameSender:
+    """A bounded queue per socket, drained by a task that exists only while there is work.
+
+    Idle sockets (most visitors, most of the time) hold no task: just this small object.
+    """
+
+    __slots__ = ("_drainer", "_queue", "_ws", "closed")
+
+    def __init__(self, ws: web.WebSocketResponse) -> None:
+        self._ws = ws
+        self._queue: deque[bytes] = deque()
+        self._drainer: asyncio.Task[None] | None = None
+        self.closed = False
+
+    def send_bytes(self, data: bytes) -> None:
+        """Queue one already-serialised text frame (the same bytes go to every recipient)."""
+        if self.closed:
+            return
+        if len(self._queue) >= MAX_QUEUED_FRAMES or self._buffered() > MAX_BUFFERED_BYTES:
+            self.closed = True
+            log.warning("closing a socket that reads too slowly")
+            asyncio.ensure_future(self._ws.close(code=CLOSE_TOO_SLOW, message=b"too slow"))
+            return
+        self._queue.append(data)
+        if self._drainer is None:
+            self._drainer = asyncio.ensure_future(self._drain())
+
+    def send(self, frame: dict[str, Any]) -> None:
+        self.send_bytes(orjson.dumps(frame))
+
+    def _buffered(self) -> int:
+        transport = self._ws._req.transport if self._ws._req is not None else None
+        return transport.get_write_buffer_size() if transport is not None else 0
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue and not self._ws.closed:
+                await self._ws.send_frame(self._queue.popleft(), WSMsgType.TEXT)
+        except (ConnectionResetError, RuntimeError, asyncio.CancelledError):
+            self.closed = True
+        finally:
+            self._drainer = None
+            if self._queue and not self._ws.closed and not self.closed:
+                self._drainer = asyncio.ensure_future(self._drain())
+
+    async def close(self, code: int = WSCloseCode.OK, message: bytes = b"") -> None:
+        self.closed = True
+        with contextlib.suppress(Exception):
+            await self._ws.close(code=code, message=message)
+
+
+def error_frame(code: str, message: str, ref: str | None = None) -> dict[str, Any]:
+    frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+    if ref is not None:
+        frame["ref"] = ref
+    return frame

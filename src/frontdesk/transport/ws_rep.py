@@ -1,0 +1,238 @@
+"""The rep socket: live stream, inbox and conversations for one open console."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import orjson
+from aiohttp import WSMsgType, web
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from frontdesk.bus.base import Subscription
+from frontdesk.core.errors import FrontdeskError, NotAuthenticated
+from frontdesk.features.conversations import service as conversations
+from frontdesk.features.conversations.events import Typing
+from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.orgs.models import Rep
+from frontdesk.features.orgs.service import Authenticated, authenticate, list_reps
+from frontdesk.features.visitors.cards import build_cards
+from frontdesk.runtime import Runtime, rep_topic, visitor_topic
+from frontdesk.transport import frames as f
+from frontdesk.transport.errors import describe_validation_error
+from frontdesk.transport.http import SESSION_COOKIE, request_origin, runtime_of
+from frontdesk.transport.rep_hub import RepHub, RepSocket
+from frontdesk.transport.sockets import FrameSender, error_frame
+
+log = logging.getLogger("frontdesk.ws.rep")
+
+CLOSE_SIGNED_OUT = 4401
+HUB_KEY = web.AppKey("rep_hub", RepHub)
+
+
+async def rep_socket(request: web.Request) -> web.StreamResponse:
+    runtime = runtime_of(request)
+    try:
+        actor = await authenticate(runtime, request.cookies.get(SESSION_COOKIE))
+    except NotAuthenticated as exc:
+        raise web.HTTPUnauthorized(text=exc.message) from None
+    origin = request.headers.get("Origin", "").rstrip("/")
+    if origin != request_origin(request, runtime):
+        raise web.HTTPForbidden(text="the rep socket only accepts the console's own origin")
+    ws = web.WebSocketResponse(compress=False, max_msg_size=64 * 1024, heartbeat=None)
+    await ws.prepare(request)
+    connection = RepConnection(runtime, request.app[HUB_KEY], actor, ws)
+    try:
+        await connection.run()
+    finally:
+        await connection.cleanup()
+    return ws
+
+
+class RepConnection:
+    def __init__(
+        self, runtime: Runtime, hub: RepHub, actor: Authenticated, ws: web.WebSocketResponse
+    ) -> None:
+        self.runtime = runtime
+        self.hub = hub
+        self.actor = actor
+        self.ws = ws
+        self.sender = FrameSender(ws)
+        self.socket = RepSocket(
+            actor.org_id, actor.rep.id, actor.is_admin, self.sender, self._request_resync
+        )
+        self.control: Subscription | None = None
+        self.registered = False
+
+    async def run(self) -> None:
+        self.control = await self.runtime.bus.subscribe(
+            rep_topic(self.actor.rep.id), self._on_control
+        )
+        async for msg in self.ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            await self._handle_text(msg.data)
+
+    async def cleanup(self) -> None:
+        if self.control is not None:
+            with contextlib.suppress(Exception):
+                await self.control.cancel()
+        if self.registered:
+            await self.hub.remove(self.socket)
+
+    def _on_control(self, _topic: str, data: bytes) -> None:
+        event = orjson.loads(data)
+        if event.get("type") == "rep.deactivated":
+            asyncio.ensure_future(self.sender.close(code=CLOSE_SIGNED_OUT, message=b"deactivated"))
+
+    def _request_resync(self) -> None:
+        asyncio.ensure_future(self._send_snapshot())
+
+    async def _send_snapshot(self) -> None:
+        try:
+            self.sender.send(await build_snapshot(self.runtime, self.actor))
+        except Exception:
+            log.exception("snapshot failed")
+
+    async def _handle_text(self, text: str) -> None:
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            self.sender.send(error_frame("invalid_json", "the frame is not valid JSON"))
+            return
+        ref = (
+            data.get("client_id")
+            if isinstance(data, dict) and isinstance(data.get("client_id"), str)
+            else None
+        )
+        if (
+            isinstance(data, dict)
+            and data.get("type") == "message"
+            and isinstance(data.get("body"), str)
+            and len(data["body"]) > f.MAX_BODY
+        ):
+            self.sender.send(
+                error_frame(
+                    "too_long", f"a message may have at most {f.MAX_BODY:,} characters", ref
+                )
+            )
+            return
+        try:
+            frame = f.rep_frames.validate_python(data)
+        except ValidationError as exc:
+            self.sender.send(
+                error_frame("invalid_frame", describe_validation_error(exc, tagged=True), ref)
+            )
+            return
+        try:
+            await self._dispatch(frame)
+        except FrontdeskError as exc:
+            if isinstance(exc, NotAuthenticated):
+                await self.sender.close(code=CLOSE_SIGNED_OUT, message=b"signed out")
+                return
+            self.sender.send(error_frame(exc.code, exc.message, ref))
+        except Exception:
+            log.exception("rep frame failed", extra={"frame_type": getattr(frame, "type", None)})
+            self.sender.send(
+                error_frame("internal", "something went wrong on our side; try again", ref)
+            )
+
+    async def _dispatch(self, frame: Any) -> None:
+        match frame:
+            case f.Ping():
+                self.sender.send(
+                    {"type": "pong", "server_time": self.runtime.clock.now().isoformat()}
+                )
+            case f.RepHello(last_seqs=last_seqs):
+                # Register first, then read the snapshot: no event can fall in between.
+                if not self.registered:
+                    await self.hub.add(self.socket)
+                    self.registered = True
+                self.sender.send(await build_snapshot(self.runtime, self.actor))
+                for conversation_id, seq in last_seqs.items():
+                    await self._resume(conversation_id, seq)
+            case f.RepMessageFrame(conversation_id=cid, client_id=client_id, body=body):
+                self.actor = await authenticate_again(self.runtime, self.actor)
+                posted = await conversations.post_rep_message(
+                    self.runtime, self.actor, cid, client_id, body
+                )
+                self.sender.send(
+                    {
+                        "type": "ack",
+                        "client_id": client_id,
+                        "message": posted.message.model_dump(mode="json"),
+                    }
+                )
+            case f.RepTyping(conversation_id=cid, is_typing=is_typing):
+                async with self.runtime.db.read() as session:
+                    conversation = await conversations.get_conversation(session, self.actor, cid)
+                await self.runtime.publish(
+                    [visitor_topic(conversation.visitor_id)],
+                    Typing(conversation_id=cid, is_typing=is_typing, rep_name=self.actor.rep.name),
+                )
+            case f.RepResume(conversation_id=cid, after_seq=after_seq):
+                await self._resume(cid, after_seq)
+            case _:
+                raise AssertionError(f"unhandled frame {frame!r}")
+
+    async def _resume(self, conversation_id: str, after_seq: int) -> None:
+        async with self.runtime.db.read() as session:
+            conversation = await conversations.get_conversation(
+                session, self.actor, conversation_id
+            )
+            messages = await conversations.messages_after(
+                session, conversation, after_seq, include_internal=True
+            )
+        self.sender.send(
+            {
+                "type": "messages",
+                "conversation_id": conversation_id,
+                "messages": [m.model_dump(mode="json") for m in messages],
+            }
+        )
+
+
+async def authenticate_again(runtime: Runtime, actor: Authenticated) -> Authenticated:
+    """Writes re-check the rep is still active (a deactivation ends everything at once)."""
+    async with runtime.db.read() as session:
+        rep = await session.get(Rep, actor.rep.id)
+    if rep is None or not rep.active:
+        raise NotAuthenticated("this rep has been deactivated")
+    return Authenticated(rep, actor.session_id, actor.csrf_token)
+
+
+async def build_snapshot(runtime: Runtime, actor: Authenticated) -> dict[str, Any]:
+    lives = await runtime.live.list_org(actor.org_id)
+    async with runtime.db.read() as session:
+        cards = await build_cards(session, actor.org_id, lives)
+        visible = [c for c in cards if _may_see_card(actor, c.routed_rep_ids)]
+        rows = await session.execute(
+            select(Conversation)
+            .where(
+                Conversation.org_id == actor.org_id, Conversation.status.in_(("incoming", "active"))
+            )
+            .order_by(Conversation.created_at)
+        )
+        open_conversations = [c for c in rows.scalars() if conversations.may_see(actor, c)]
+        summaries = [await conversations.summary(session, c) for c in open_conversations]
+        recent = await conversations.list_for_rep(session, actor, "recent", limit=50)
+        reps = await list_reps(session, actor.org_id)
+    return {
+        "type": "snapshot",
+        "rep": {"id": actor.rep.id, "name": actor.rep.name, "role": actor.rep.role},
+        "reps": [
+            {"id": r.id, "name": r.name, "availability": r.availability, "active": r.active}
+            for r in reps
+        ],
+        "visitors": [c.model_dump(mode="json") for c in visible],
+        "conversations": [s.model_dump(mode="json") for s in summaries + recent],
+        "segments": [],
+        "server_time": runtime.clock.now().isoformat(),
+    }
+
+
+def _may_see_card(actor: Authenticated, routed: list[str]) -> bool:
+    return actor.is_admin or not routed or actor.rep.id in routed

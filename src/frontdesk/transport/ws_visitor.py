@@ -1,0 +1,475 @@
+"""The visitor socket: tracking events and chat for one browser tab on a customer's site."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import orjson
+from aiohttp import WSMsgType, web
+from pydantic import ValidationError
+
+from frontdesk.bus.base import Subscription
+from frontdesk.core.errors import FrontdeskError
+from frontdesk.core.ids import new_id
+from frontdesk.features.conversations import service as conversations
+from frontdesk.features.conversations.events import Typing
+from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.orgs.models import Org, Rep
+from frontdesk.features.orgs.service import normalise_origin, org_by_site_key
+from frontdesk.features.visitors import service as visitors
+from frontdesk.features.visitors.cards import card_for
+from frontdesk.features.visitors.events import (
+    Visibility,
+    VisitorJoined,
+    VisitorLeft,
+    VisitorUpdated,
+)
+from frontdesk.features.visitors.models import Visit, Visitor
+from frontdesk.features.visitors.tokens import issue_visitor_token
+from frontdesk.live import LiveVisitor
+from frontdesk.runtime import Runtime, org_topic, visitor_topic
+from frontdesk.transport import frames as f
+from frontdesk.transport.errors import describe_validation_error
+from frontdesk.transport.http import client_ip, runtime_of
+from frontdesk.transport.sockets import FrameSender, error_frame
+
+log = logging.getLogger("frontdesk.ws.visitor")
+
+HELLO_TIMEOUT = 10.0
+HEARTBEAT_SECONDS = 25
+MAX_FRAME_BYTES = 64 * 1024
+CLOSE_BAD_HELLO = 4400
+CLOSE_BLOCKED = 4403
+
+
+def origin_allowed(org: Org, origin: str | None) -> bool:
+    if not origin:
+        return False
+    try:
+        return normalise_origin(origin) in (org.allowed_origins or [])
+    except FrontdeskError:
+        return False
+
+
+async def visitor_socket(request: web.Request) -> web.StreamResponse:
+    runtime = runtime_of(request)
+    site_key = request.query.get("site", "")
+    async with runtime.db.read() as session:
+        org = await org_by_site_key(session, site_key) if site_key else None
+    if org is None:
+        raise web.HTTPNotFound(text="unknown site key")
+    if not origin_allowed(org, request.headers.get("Origin")):
+        raise web.HTTPForbidden(text="this website origin is not allowed for this site key")
+    # compress=False: permessage-deflate costs ~100 KB per idle socket (issue 2 figures).
+    ws = web.WebSocketResponse(
+        compress=False, max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=None
+    )
+    await ws.prepare(request)
+    session_ = VisitorConnection(
+        runtime,
+        org,
+        ws,
+        ip=client_ip(request, runtime),
+        user_agent=request.headers.get("User-Agent"),
+    )
+    try:
+        await session_.run()
+    finally:
+        await session_.cleanup()
+    return ws
+
+
+class VisitorConnection:
+    def __init__(
+        self,
+        runtime: Runtime,
+        org: Org,
+        ws: web.WebSocketResponse,
+        *,
+        ip: str | None,
+        user_agent: str | None,
+    ) -> None:
+        self.runtime = runtime
+        self.org = org
+        self.ws = ws
+        self.sender = FrameSender(ws)
+        self.ip = ip
+        self.user_agent = user_agent
+        self.connection_id = new_id()
+        self.visitor_id: str | None = None
+        self.visit_id: str | None = None
+        self.visit_started_at: Any = None
+        self.subscription: Subscription | None = None
+        self.live: LiveVisitor | None = None
+        self.visibility = Visibility(routed_rep_ids=[])
+
+    # ---- lifecycle ------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        hello = await self._read_hello()
+        if hello is None:
+            return
+        try:
+            await self._welcome(hello)
+        except visitors.VisitorBlocked:
+            await self.sender.close(code=CLOSE_BLOCKED, message=b"blocked")
+            return
+        async for msg in self.ws:
+            if msg.type != WSMsgType.TEXT:
+                if msg.type == WSMsgType.BINARY:
+                    self.sender.send(error_frame("invalid_frame", "frames are JSON text"))
+                continue
+            await self._handle_text(msg.data)
+
+    async def _read_hello(self) -> f.VisitorHello | None:
+        try:
+            msg = await self.ws.receive(timeout=HELLO_TIMEOUT)
+        except TimeoutError:
+            await self._refuse("hello_required", "send a hello frame first")
+            return None
+        if msg.type != WSMsgType.TEXT:
+            return None
+        try:
+            data = orjson.loads(msg.data)
+        except orjson.JSONDecodeError:
+            await self._refuse("invalid_json", "the hello frame is not valid JSON")
+            return None
+        if not isinstance(data, dict) or data.get("type") != "hello":
+            await self._refuse("hello_required", 'the first frame must be {"type": "hello", ...}')
+            return None
+        try:
+            return f.visitor_hello.validate_python(data)
+        except ValidationError as exc:
+            await self._refuse("invalid_frame", describe_validation_error(exc))
+            return None
+
+    async def _refuse(self, code: str, message: str) -> None:
+        self.sender.send(error_frame(code, message))
+        await asyncio.sleep(0)
+        await self.sender.close(code=CLOSE_BAD_HELLO, message=code.encode())
+
+    async def _welcome(self, hello: f.VisitorHello) -> None:
+        page = visitors.PageInfo(
+            hello.page.url, hello.page.title, hello.page.referrer, hello.page.og_image
+        )
+        arrival = await visitors.arrive(
+            self.runtime,
+            self.org,
+            hello.token,
+            ip=self.ip,
+            user_agent=self.user_agent,
+            page=page,
+            record_page_view=not hello.resumed,
+        )
+        visitor, visit = arrival.visitor, arrival.visit
+        self.visitor_id, self.visit_id, self.visit_started_at = (
+            visitor.id,
+            visit.id,
+            visit.started_at,
+        )
+        # Subscribe before reading what to replay, so nothing falls in between.
+        self.subscription = await self.runtime.bus.subscribe(
+            visitor_topic(visitor.id), self._on_bus
+        )
+        previous = await self.runtime.live.get(self.org.id, visitor.id)
+        self.live = await self.runtime.live.upsert_connection(
+            self.org.id,
+            visitor.id,
+            self.connection_id,
+            visit_id=visit.id,
+            visit_started_at=visit.started_at,
+            activity="active",
+            url=page.url,
+            title=page.title,
+            og_image=page.og_image,
+        )
+        async with self.runtime.db.read() as session:
+            conversation = await conversations.open_conversation_for_visitor(session, visitor.id)
+            messages: list[Any] = []
+            conversation_frame = None
+            if conversation is not None:
+                messages = [
+                    m.model_dump(mode="json")
+                    for m in await conversations.messages_after(
+                        session, conversation, hello.last_seq, include_internal=False
+                    )
+                ]
+                owner = (
+                    await session.get(Rep, conversation.owner_rep_id)
+                    if conversation.owner_rep_id
+                    else None
+                )
+                conversation_frame = conversations.visitor_conversation(
+                    conversation, owner
+                ).model_dump(mode="json")
+                self.visibility = Visibility(
+                    routed_rep_ids=list(conversation.routed_rep_ids or []),
+                    owner_rep_id=conversation.owner_rep_id,
+                )
+            if previous is None or previous.visit_id != visit.id:
+                card = card_for(self.live, visitor, visit, conversation)
+                await self.runtime.publish(
+                    [org_topic(self.org.id)],
+                    VisitorJoined(visitor=card, visibility=self.visibility),
+                )
+            else:
+                await self._publish_changes(previous, self.live, page_views=visit.page_view_count)
+        self.sender.send(
+            {
+                "type": "welcome",
+                "token": issue_visitor_token(
+                    self.runtime.settings.secret_key, self.org.id, visitor.id
+                ),
+                "visitor_id": visitor.id,
+                "visit_id": visit.id,
+                "conversation": conversation_frame,
+                "messages": messages,
+                "identity_status": visitor.identity_status,
+                "config": {
+                    "org_name": self.org.name,
+                    "idle_after_seconds": self.org.idle_after_seconds,
+                    "heartbeat_seconds": HEARTBEAT_SECONDS,
+                    "messenger": dict((self.org.settings or {}).get("messenger", {})),
+                },
+                "server_time": self.runtime.clock.now().isoformat(),
+            }
+        )
+        if conversation is not None:
+            await conversations.visitor_activity_changed(
+                self.runtime, self.org.id, visitor.id, active=True
+            )
+
+    async def cleanup(self) -> None:
+        if self.subscription is not None:
+            with contextlib.suppress(Exception):
+                await self.subscription.cancel()
+        if self.visitor_id is None:
+            return
+        try:
+            remaining = await self.runtime.live.remove_connection(
+                self.org.id, self.visitor_id, self.connection_id
+            )
+            if remaining is None:
+                await self.runtime.publish(
+                    [org_topic(self.org.id)],
+                    VisitorLeft(visitor_id=self.visitor_id, visibility=self.visibility),
+                )
+                await conversations.visitor_activity_changed(
+                    self.runtime, self.org.id, self.visitor_id, active=False
+                )
+            elif self.live is not None:
+                await self._publish_changes(self.live, remaining)
+        except Exception:
+            log.exception("visitor cleanup failed")
+
+    # ---- bus -> socket ----------------------------------------------------------------------
+
+    def _on_bus(self, _topic: str, data: bytes) -> None:
+        self.sender.send_bytes(data)
+        if b'"type":"conversation"' in data[:40]:
+            frame = orjson.loads(data)
+            rep = frame["conversation"].get("rep")
+            self.visibility = Visibility(
+                routed_rep_ids=self.visibility.routed_rep_ids,
+                owner_rep_id=rep["id"] if rep else None,
+            )
+
+    # ---- socket -> server -------------------------------------------------------------------
+
+    async def _handle_text(self, text: str) -> None:
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            self.sender.send(error_frame("invalid_json", "the frame is not valid JSON"))
+            return
+        ref = (
+            data.get("client_id")
+            if isinstance(data, dict) and isinstance(data.get("client_id"), str)
+            else None
+        )
+        if (
+            isinstance(data, dict)
+            and data.get("type") == "message"
+            and isinstance(data.get("body"), str)
+            and len(data["body"]) > f.MAX_BODY
+        ):
+            self.sender.send(
+                error_frame(
+                    "too_long", f"a message may have at most {f.MAX_BODY:,} characters", ref
+                )
+            )
+            return
+        try:
+            frame = f.visitor_frames.validate_python(data)
+        except ValidationError as exc:
+            self.sender.send(
+                error_frame("invalid_frame", describe_validation_error(exc, tagged=True), ref)
+            )
+            return
+        try:
+            await self._dispatch(frame)
+        except FrontdeskError as exc:
+            self.sender.send(error_frame(exc.code, exc.message, ref))
+        except Exception:
+            log.exception(
+                "visitor frame failed", extra={"frame_type": getattr(frame, "type", None)}
+            )
+            self.sender.send(
+                error_frame("internal", "something went wrong on our side; try again", ref)
+            )
+
+    async def _dispatch(self, frame: Any) -> None:
+        assert self.visitor_id is not None and self.visit_id is not None
+        match frame:
+            case f.Ping():
+                await self._touch()
+                self.sender.send(
+                    {"type": "pong", "server_time": self.runtime.clock.now().isoformat()}
+                )
+            case f.ActivityFrame(state=state):
+                previous = self.live
+                self.live = await self._touch(activity=state)
+                if previous is not None and previous.activity != self.live.activity:
+                    await self._publish_changes(previous, self.live)
+                    await conversations.visitor_activity_changed(
+                        self.runtime,
+                        self.org.id,
+                        self.visitor_id,
+                        active=self.live.activity == "active",
+                    )
+            case f.PageViewFrame(page=page):
+                count = await visitors.record_page_view(
+                    self.runtime,
+                    self.visit_id,
+                    visitors.PageInfo(page.url, page.title, page.referrer, page.og_image),
+                )
+                previous = self.live
+                self.live = await self._touch(
+                    url=page.url, title=page.title, og_image=page.og_image
+                )
+                if previous is not None:
+                    await self._publish_changes(previous, self.live, page_views=count)
+            case f.VisitorMessageFrame(client_id=client_id, body=body):
+                limit = self.runtime.settings.visitor_messages_per_10s
+                if not await self.runtime.rate_limiter.hit(f"vmsg:{self.visitor_id}", limit, 10):
+                    self.sender.send(
+                        error_frame(
+                            "rate_limited", "too many messages; wait a few seconds", client_id
+                        )
+                    )
+                    return
+                posted = await conversations.post_visitor_message(
+                    self.runtime, self.org.id, self.visitor_id, client_id, body
+                )
+                self.sender.send(
+                    {
+                        "type": "ack",
+                        "client_id": client_id,
+                        "message": posted.message.model_dump(mode="json"),
+                    }
+                )
+            case f.VisitorTyping(is_typing=is_typing):
+                async with self.runtime.db.read() as session:
+                    conversation = await conversations.open_conversation_for_visitor(
+                        session, self.visitor_id
+                    )
+                if conversation is not None:
+                    await self.runtime.publish(
+                        [org_topic(self.org.id)],
+                        Typing(
+                            conversation_id=conversation.id,
+                            is_typing=is_typing,
+                            visitor_id=self.visitor_id,
+                        ),
+                    )
+            case f.VisitorResume(after_seq=after_seq):
+                async with self.runtime.db.read() as session:
+                    conversation = await conversations.open_conversation_for_visitor(
+                        session, self.visitor_id
+                    )
+                    if conversation is None:
+                        conversation = await _latest_conversation(session, self.visitor_id)
+                    if conversation is None:
+                        self.sender.send(
+                            {"type": "messages", "conversation_id": None, "messages": []}
+                        )
+                        return
+                    messages = await conversations.messages_after(
+                        session, conversation, after_seq, include_internal=False
+                    )
+                self.sender.send(
+                    {
+                        "type": "messages",
+                        "conversation_id": conversation.id,
+                        "messages": [m.model_dump(mode="json") for m in messages],
+                    }
+                )
+            case f.IdentifyFrame(email=email, name=name, hash=hash_):
+                visitor = await visitors.identify(
+                    self.runtime, self.org, self.visitor_id, email=email, name=name, hash_=hash_
+                )
+                self.sender.send({"type": "identified", "identity_status": visitor.identity_status})
+                await self.runtime.publish(
+                    [org_topic(self.org.id)],
+                    VisitorUpdated(
+                        visitor_id=self.visitor_id,
+                        changes={
+                            "name": visitor.name,
+                            "email": visitor.email,
+                            "identity_status": visitor.identity_status,
+                        },
+                        visibility=self.visibility,
+                    ),
+                )
+            case f.OpenFrame():
+                return
+            case _:
+                raise AssertionError(f"unhandled frame {frame!r}")
+
+    async def _touch(self, **changes: Any) -> LiveVisitor:
+        assert self.visitor_id is not None and self.visit_id is not None
+        return await self.runtime.live.upsert_connection(
+            self.org.id,
+            self.visitor_id,
+            self.connection_id,
+            visit_id=self.visit_id,
+            visit_started_at=self.visit_started_at,
+            **changes,
+        )
+
+    async def _publish_changes(
+        self, before: LiveVisitor, after: LiveVisitor, page_views: int | None = None
+    ) -> None:
+        assert self.visitor_id is not None
+        changes: dict[str, Any] = {}
+        for name in ("activity", "url", "title", "og_image"):
+            if getattr(before, name) != getattr(after, name):
+                changes[name] = getattr(after, name)
+        if page_views is not None:
+            changes["page_views"] = page_views
+        if changes:
+            await self.runtime.publish(
+                [org_topic(self.org.id)],
+                VisitorUpdated(
+                    visitor_id=self.visitor_id, changes=changes, visibility=self.visibility
+                ),
+            )
+
+
+async def _latest_conversation(session: Any, visitor_id: str) -> Conversation | None:
+    from sqlalchemy import select
+
+    return (
+        await session.execute(
+            select(Conversation)
+            .where(Conversation.visitor_id == visitor_id)
+            .order_by(Conversation.created_at.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+__all__ = ["Visit", "Visitor", "visitor_socket"]

@@ -1,0 +1,19 @@
+// Bundles the website widget (loader + messenger) and the rep console into the Python
+// package's static folder, so `pip install` ships them and the server serves them.
+import { build } from "esbuild";
+import { cpSync, existsSync, mkdirSync } from "node:fs";
+
+const out = new URL("../src/frontdesk/static/", import.meta.url).pathname;
+mkdirSync(out, { recursive: true });
+const production = process.env.NODE_ENV !== "development";
+const common = { bundle: true, minify: production, target: ["es2020"], legalComments: "none", logLevel: "info" };
+
+await Promise.all([
+  // The loader runs on every page of every customer's site: tiny, no dependencies.
+  existsSync("widget/loader.ts") && build({ ...common, entryPoints: ["widget/loader.ts"], outfile: `${out}widget.js`, format: "iife" }),
+  // The messenger is fetched only when needed (a conversation exists, a proactive message, or a click).
+  existsSync("widget/messenger.ts") && build({ ...common, entryPoints: ["widget/messenger.ts"], outfile: `${out}messenger.js`, format: "iife" }),
+  existsSync("console/main.tsx") && build({ ...common, entryPoints: ["console/main.tsx"], outfile: `${out}console/app.js`, format: "esm", jsx: "automatic", jsxImportSource: "preact", sourcemap: true }),
+].filter(Boolean));
+
+if (existsSync("console/public")) cpSync("console/public", `${out}console`, { recursive: true });

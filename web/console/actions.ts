@@ -1,0 +1,197 @@
+import { batch, signal } from "@preact/signals";
+import { api, ApiError, errorText, onUnauthorized, setCsrfToken } from "./api";
+import { navigate, path, paths } from "./router";
+import {
+  conversations,
+  me,
+  org,
+  pushToast,
+  reps,
+  resetState,
+  setTranscript,
+  signInNotice,
+  upsertConversations,
+} from "./store";
+import { newClientId, onSocketSignedOut, startSocket, stopSocket } from "./socket";
+import type { ConversationSummary, Message, Org, Rep } from "./types";
+
+// What the rep does: sign in and out, change status, accept and end chats, start one.
+
+export const booting = signal(true);
+
+interface MeResponse {
+  rep: Rep;
+  org?: Org;
+  csrf_token?: string;
+}
+
+function afterSignIn(data: MeResponse): void {
+  setCsrfToken(data.csrf_token);
+  batch(() => {
+    me.value = data.rep;
+    if (data.org) org.value = data.org;
+    signInNotice.value = null;
+  });
+  startSocket();
+  void loadRepNames();
+}
+
+export async function boot(): Promise<void> {
+  try {
+    const data = await api<MeResponse>("GET", "/api/me", undefined, { allow401: true });
+    afterSignIn(data);
+    const p = path.value;
+    if (p === "/" || p === "/login" || p === "/app" || p === "/app/") navigate(paths.live, { replace: true });
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) signInNotice.value = errorText(err);
+    if (path.value !== "/login") navigate(paths.login, { replace: true });
+  } finally {
+    booting.value = false;
+  }
+}
+
+export async function signIn(email: string, password: string): Promise<void> {
+  const data = await api<{ rep: Rep; csrf_token: string }>("POST", "/api/auth/login", { email, password }, { allow401: true });
+  setCsrfToken(data.csrf_token);
+  let full: MeResponse = data;
+  try {
+    full = { ...(await api<MeResponse>("GET", "/api/me")), csrf_token: data.csrf_token };
+  } catch {
+    /* the login answer has enough to start */
+  }
+  afterSignIn(full);
+  navigate(paths.live, { replace: true });
+}
+
+// Leave the console: stop the socket, forget everything, show the sign-in page (with a reason
+// when the server ended the session).
+export function signedOut(notice: string | null): void {
+  stopSocket();
+  setCsrfToken(null);
+  resetState();
+  signInNotice.value = notice;
+  navigate(paths.login, { replace: true });
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await api("POST", "/api/auth/logout");
+  } catch {
+    /* signing out locally is what matters */
+  }
+  signedOut(null);
+}
+
+onUnauthorized(() => {
+  if (me.value) signedOut("Your session has ended. Please sign in again.");
+});
+onSocketSignedOut((reason) => signedOut(reason));
+
+// Names for routed_rep_ids. GET /api/reps may be for admins only; the snapshot's `reps` (when
+// the server sends it) and rep.changed events fill the same map.
+async function loadRepNames(): Promise<void> {
+  try {
+    const data = await api<{ reps?: Rep[] } | Rep[]>("GET", "/api/reps");
+    const list = Array.isArray(data) ? data : (data.reps ?? []);
+    const m = new Map(reps.value);
+    for (const r of list) m.set(r.id, { ...m.get(r.id), ...r });
+    reps.value = m;
+  } catch {
+    /* not allowed for this rep: names come from the snapshot */
+  }
+}
+
+export async function updateMyStatus(patch: {
+  availability?: string;
+  auto_pounce_enabled?: boolean;
+  voice_video_enabled?: boolean;
+}): Promise<void> {
+  const before = me.value;
+  if (!before) return;
+  me.value = { ...before, ...patch };
+  try {
+    const res = await api<{ rep?: Rep } | Rep>("PATCH", "/api/me/status", patch);
+    const rep = (res && "rep" in res && res.rep ? res.rep : res) as Rep | null;
+    if (rep && typeof rep === "object" && rep.id) me.value = { ...me.value, ...rep };
+  } catch (err) {
+    me.value = before;
+    pushToast(`Couldn't update your status: ${errorText(err)}`, "error");
+  }
+}
+
+function summaryFrom(res: unknown): ConversationSummary | null {
+  if (!res || typeof res !== "object") return null;
+  const r = res as Record<string, unknown>;
+  const c = (r.conversation ?? r) as ConversationSummary;
+  return c && typeof c.id === "string" ? c : null;
+}
+
+// First rep to accept wins. A 409 means a colleague got there first: say so kindly and drop
+// the chat from this rep's Incoming at once (the server's update will confirm it).
+export async function acceptConversation(id: string): Promise<boolean> {
+  try {
+    const res = await api("POST", `/api/conversations/${encodeURIComponent(id)}/accept`);
+    const c = summaryFrom(res);
+    const myId = me.value?.id;
+    upsertConversations([c ?? { ...conversations.value.get(id)!, status: "active", owner_rep_id: myId }]);
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 409) {
+      const old = conversations.value.get(id);
+      if (old && old.status === "incoming") upsertConversations([{ ...old, status: "active", owner_rep_id: old.owner_rep_id ?? "__someone_else__" }]);
+      pushToast("Another rep already took this chat.", "info");
+    } else {
+      pushToast(`Couldn't accept the chat: ${errorText(err)}`, "error");
+    }
+    return false;
+  }
+}
+
+export async function endConversation(id: string): Promise<void> {
+  try {
+    const res = await api("POST", `/api/conversations/${encodeURIComponent(id)}/end`);
+    const c = summaryFrom(res);
+    const old = conversations.value.get(id);
+    upsertConversations([c ?? { ...old!, status: "ended", ended_at: new Date().toISOString() }]);
+    pushToast("Chat ended.", "success", 2500);
+  } catch (err) {
+    pushToast(`Couldn't end the chat: ${errorText(err)}`, "error");
+  }
+}
+
+export async function loadConversation(id: string): Promise<ConversationSummary | null> {
+  const res = await api<{ conversation: ConversationSummary; messages: Message[] }>(
+    "GET",
+    `/api/conversations/${encodeURIComponent(id)}`,
+  );
+  if (res.conversation) upsertConversations([res.conversation]);
+  setTranscript(id, res.messages ?? []);
+  return res.conversation ?? null;
+}
+
+export async function loadBox(box: "incoming" | "active" | "recent"): Promise<void> {
+  const res = await api<{ conversations?: ConversationSummary[] }>("GET", `/api/conversations?box=${box}`);
+  upsertConversations(res.conversations ?? []);
+}
+
+// Pounce: the rep writes first to a visitor who has no open conversation.
+export async function startConversation(visitorId: string, body: string): Promise<string | null> {
+  const client_id = newClientId();
+  try {
+    const res = await api<Record<string, unknown>>("POST", `/api/visitors/${encodeURIComponent(visitorId)}/conversations`, {
+      body,
+      client_id,
+    });
+    const c = summaryFrom(res);
+    if (!c) return null;
+    upsertConversations([c]);
+    const msgs: Message[] = [];
+    if (Array.isArray(res.messages)) msgs.push(...(res.messages as Message[]));
+    if (res.message && typeof res.message === "object") msgs.push(res.message as Message);
+    setTranscript(c.id, msgs);
+    return c.id;
+  } catch (err) {
+    pushToast(`Couldn't start the conversation: ${errorText(err)}`, "error");
+    return null;
+  }
+}

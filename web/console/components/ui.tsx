@@ -1,0 +1,200 @@
+import type { ComponentChildren, JSX, RefObject } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { describeDuration, formatDuration, now, parseTime } from "../time";
+import { IconPause, IconPointer, IconTabs } from "../icons";
+
+// Small shared pieces: switches, popovers, avatars, activity status, ticking clocks.
+
+export function Switch(props: {
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  hint?: string;
+  disabled?: boolean;
+}) {
+  return (
+    <button
+      type="button"
+      role="switch"
+      class="switch-row"
+      aria-checked={props.checked}
+      aria-label={props.label}
+      title={props.hint}
+      disabled={props.disabled}
+      onClick={() => props.onChange(!props.checked)}
+    >
+      <span class="switch-label">
+        {props.label}
+        {props.hint && <span class="switch-hint">{props.hint}</span>}
+      </span>
+      <span class={`switch ${props.checked ? "on" : ""}`} aria-hidden="true">
+        <span class="knob" />
+      </span>
+    </button>
+  );
+}
+
+// Open/close state for a popover: closes on Escape (focus back to its trigger) and on a click
+// outside it.
+export function usePopover<T extends HTMLElement = HTMLDivElement>(): {
+  open: boolean;
+  setOpen: (v: boolean) => void;
+  ref: RefObject<T>;
+  triggerRef: RefObject<HTMLButtonElement>;
+} {
+  const [open, setOpen] = useState(false);
+  const ref = useRef<T>(null);
+  const triggerRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: PointerEvent) => {
+      const t = e.target as Node;
+      if (ref.current?.contains(t) || triggerRef.current?.contains(t)) return;
+      setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") {
+        e.stopPropagation();
+        setOpen(false);
+        triggerRef.current?.focus();
+      }
+    };
+    document.addEventListener("pointerdown", onDown, true);
+    document.addEventListener("keydown", onKey, true);
+    return () => {
+      document.removeEventListener("pointerdown", onDown, true);
+      document.removeEventListener("keydown", onKey, true);
+    };
+  }, [open]);
+  return { open, setOpen, ref, triggerRef };
+}
+
+const AVATAR_COLORS = ["#2563eb", "#7c3aed", "#db2777", "#ea580c", "#0d9488", "#4f46e5", "#0891b2", "#65a30d"];
+
+export function initials(name: string | null | undefined): string {
+  const parts = (name ?? "").trim().split(/[\s@._-]+/).filter(Boolean);
+  if (!parts.length) return "?";
+  return (parts[0][0] + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
+}
+
+function colorFor(key: string): string {
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
+  return AVATAR_COLORS[Math.abs(h) % AVATAR_COLORS.length];
+}
+
+export function Avatar(props: { name: string | null | undefined; id?: string; size?: number; src?: string | null }) {
+  const size = props.size ?? 28;
+  const style = { width: `${size}px`, height: `${size}px`, fontSize: `${Math.round(size * 0.4)}px`, background: colorFor(props.id ?? props.name ?? "") };
+  if (props.src) return <img class="avatar" src={props.src} alt="" style={style} />;
+  return (
+    <span class="avatar" style={style} aria-hidden="true">
+      {initials(props.name)}
+    </span>
+  );
+}
+
+export const ACTIVITY_TEXT: Record<string, string> = {
+  active: "Active",
+  another_tab: "Another tab",
+  idle: "Idle",
+};
+
+export function activityOf(a: string | undefined | null): "active" | "another_tab" | "idle" {
+  return a === "another_tab" || a === "idle" ? a : "active";
+}
+
+export function ActivityStatus(props: { activity: string | undefined | null; compact?: boolean }) {
+  const a = activityOf(props.activity);
+  const Icon = a === "active" ? IconPointer : a === "another_tab" ? IconTabs : IconPause;
+  return (
+    <span class={`activity activity-${a}`} data-activity={a} aria-label={`Activity: ${ACTIVITY_TEXT[a]}`} role="status">
+      <span class="dot" aria-hidden="true" />
+      {!props.compact && <Icon size={12} />}
+      <span class="activity-text">{ACTIVITY_TEXT[a]}</span>
+    </span>
+  );
+}
+
+// Time since an instant, ticking with the shared clock. Only this span re-renders each second.
+export function Elapsed(props: { since: string | null | undefined; label?: string; class?: string }) {
+  const t = parseTime(props.since);
+  const ms = t === null ? 0 : now.value - t;
+  return (
+    <span class={props.class} title={props.label ? `${props.label}: ${describeDuration(ms)}` : undefined}>
+      <span aria-hidden="true">{formatDuration(ms)}</span>
+      <span class="sr-only">{props.label ? `${props.label} ` : ""}{describeDuration(ms)}</span>
+    </span>
+  );
+}
+
+export function Countdown(props: { until: string | null | undefined; since: string | null | undefined }) {
+  const until = parseTime(props.until);
+  const at = now.value;
+  if (until !== null) {
+    const left = until - at;
+    if (left > 0) {
+      return (
+        <span class={`countdown ${left < 10_000 ? "urgent" : ""}`} role="timer" aria-label={`${describeDuration(left)} left before the bot steps in`}>
+          {formatDuration(left)} left
+        </span>
+      );
+    }
+  }
+  const since = parseTime(props.since);
+  const waited = since === null ? 0 : at - since;
+  return (
+    <span class="countdown waiting" role="timer" aria-label={`Waiting for ${describeDuration(waited)}`}>
+      waiting {formatDuration(waited)}
+    </span>
+  );
+}
+
+export function Kbd(props: { children: ComponentChildren }) {
+  return <kbd class="kbd">{props.children}</kbd>;
+}
+
+export function EmptyState(props: { title: string; children?: ComponentChildren; icon?: JSX.Element }) {
+  return (
+    <div class="empty">
+      {props.icon && <div class="empty-icon">{props.icon}</div>}
+      <div class="empty-title">{props.title}</div>
+      {props.children && <div class="empty-body">{props.children}</div>}
+    </div>
+  );
+}
+
+export function hostOf(url: string | null | undefined): string {
+  if (!url) return "";
+  try {
+    return new URL(url).host;
+  } catch {
+    return "";
+  }
+}
+
+export function originOf(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === "http:" || u.protocol === "https:" ? u.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+// "/pricing?plan=team" for display: the host is the same on every card of one site.
+export function pathOf(url: string | null | undefined): string {
+  if (!url) return "";
+  try {
+    const u = new URL(url);
+    return u.pathname + u.search + u.hash || "/";
+  } catch {
+    return url;
+  }
+}
+
+// Only http(s) URLs become links or images (a visitor controls og_image and the URL).
+export function safeHttpUrl(url: string | null | undefined): string | null {
+  return originOf(url) ? url! : null;
+}

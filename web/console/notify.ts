@@ -1,0 +1,103 @@
+import { effect, signal } from "@preact/signals";
+import { navigate, paths } from "./router";
+import { companyName, conversationTitle, hooks, isRoutedToMe, unreadTotal, viewing, visitors } from "./store";
+import type { ConversationSummary, Message } from "./types";
+
+// Desktop notifications and a short chime for a new inbound chat routed to me and for a
+// visitor's reply in my conversations. Browsers only let a page play sound after the user has
+// interacted with it (autoplay policy), so nothing sounds until the rep has clicked once.
+
+export const notificationPermission = signal<NotificationPermission | "unsupported">(
+  "Notification" in window ? Notification.permission : "unsupported",
+);
+
+let armed = false;
+let audio: AudioContext | null = null;
+
+function arm(): void {
+  if (armed) return;
+  armed = true;
+  try {
+    audio = new AudioContext();
+  } catch {
+    audio = null;
+  }
+}
+window.addEventListener("pointerdown", arm, { capture: true });
+window.addEventListener("keydown", arm, { capture: true });
+
+export async function requestNotificationPermission(): Promise<void> {
+  arm();
+  if (!("Notification" in window)) return;
+  try {
+    notificationPermission.value = await Notification.requestPermission();
+  } catch {
+    notificationPermission.value = Notification.permission;
+  }
+}
+
+// Two soft sine notes (E5 then A5), 0.35 s in all.
+export function chime(): void {
+  if (!armed || !audio) return;
+  const ctx = audio;
+  if (ctx.state === "suspended") void ctx.resume();
+  const start = ctx.currentTime + 0.01;
+  [659.25, 880].forEach((freq, i) => {
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.type = "sine";
+    osc.frequency.value = freq;
+    const t = start + i * 0.14;
+    gain.gain.setValueAtTime(0.0001, t);
+    gain.gain.exponentialRampToValueAtTime(0.18, t + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.2);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(t);
+    osc.stop(t + 0.22);
+  });
+}
+
+function showNotification(title: string, body: string, conversationId: string): void {
+  if (!armed || notificationPermission.value !== "granted") return;
+  // The rep is already looking at this conversation: the chime is enough.
+  if (document.visibilityState === "visible" && viewing.value === conversationId) return;
+  try {
+    const n = new Notification(title, { body, tag: `frontdesk-${conversationId}` });
+    n.onclick = () => {
+      window.focus();
+      navigate(paths.conversation(conversationId));
+      n.close();
+    };
+  } catch {
+    /* some browsers only allow notifications from a service worker */
+  }
+}
+
+function who(c: ConversationSummary): string {
+  const card = visitors.value.get(c.visitor_id);
+  const name = conversationTitle(c, card);
+  const company = companyName(c) ?? companyName(card);
+  return company && company !== name ? `${name} (${company})` : name;
+}
+
+hooks.newIncoming = (c, quiet) => {
+  if (quiet) return;
+  if (!isRoutedToMe(c)) return;
+  chime();
+  const text = c.last_message?.body ?? "wants to chat";
+  showNotification(`New chat: ${who(c)}`, text.slice(0, 140), c.id);
+};
+
+hooks.visitorMessage = (m: Message, c) => {
+  if (!c) return;
+  // The first message of a new inbound chat already rang as "New chat".
+  if (c.status === "incoming" && m.seq <= 1) return;
+  if (document.visibilityState === "visible" && viewing.value === m.conversation_id) return;
+  chime();
+  showNotification(`${who(c)} replied`, m.body.slice(0, 140), m.conversation_id);
+};
+
+effect(() => {
+  const n = unreadTotal.value;
+  document.title = n > 0 ? `(${n}) Frontdesk` : "Frontdesk";
+});

@@ -1,0 +1,70 @@
+import { computed, signal } from "@preact/signals";
+
+// History routing: the server answers /, /login and every /app/... path with index.html.
+
+export const path = signal(location.pathname);
+
+export type Route =
+  | { name: "login" }
+  | { name: "live" }
+  | { name: "inbox"; box: "incoming" | "active" | "recent" }
+  | { name: "conversations"; conversationId: string | null }
+  | { name: "visitor"; visitorId: string }
+  | { name: "admin" }
+  | { name: "root" };
+
+export const route = computed<Route>(() => parse(path.value));
+
+function parse(p: string): Route {
+  const parts = p.replace(/\/+$/, "").split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === "login") return { name: "login" };
+  if (parts[0] !== "app") return { name: "root" };
+  switch (parts[1]) {
+    case "live":
+      return { name: "live" };
+    case "inbox": {
+      const box = parts[2] === "active" || parts[2] === "recent" ? parts[2] : "incoming";
+      return { name: "inbox", box };
+    }
+    case "conversations":
+      return { name: "conversations", conversationId: parts[2] ?? null };
+    case "visitors":
+      return parts[2] ? { name: "visitor", visitorId: parts[2] } : { name: "live" };
+    case "admin":
+      return { name: "admin" };
+    default:
+      return { name: "live" };
+  }
+}
+
+export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+  if (to === location.pathname + location.search) return;
+  if (opts.replace) history.replaceState(null, "", to);
+  else history.pushState(null, "", to);
+  path.value = location.pathname;
+  window.scrollTo(0, 0);
+}
+
+window.addEventListener("popstate", () => {
+  path.value = location.pathname;
+});
+
+// For <a href> elements: ordinary clicks stay in the app, modified clicks open a new tab.
+export function linkClick(e: MouseEvent): void {
+  if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  const a = e.currentTarget as HTMLAnchorElement;
+  const href = a.getAttribute("href");
+  if (!href || !href.startsWith("/")) return;
+  e.preventDefault();
+  navigate(href);
+}
+
+export const paths = {
+  live: "/app/live",
+  inbox: (box: string = "incoming") => `/app/inbox/${box}`,
+  conversation: (id: string) => `/app/conversations/${encodeURIComponent(id)}`,
+  conversations: "/app/conversations",
+  visitor: (id: string) => `/app/visitors/${encodeURIComponent(id)}`,
+  admin: "/app/admin",
+  login: "/login",
+};

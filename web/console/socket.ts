@@ -1,0 +1,285 @@
+import { api, ApiError } from "./api";
+import {
+  addPending,
+  applyBatch,
+  applySnapshot,
+  connection,
+  conversations,
+  failPending,
+  lastSeq,
+  pending,
+  pushToast,
+  receiveAck,
+  receiveMessage,
+  receiveMessages,
+  setVisitorTyping,
+  transcripts,
+} from "./store";
+import type { Message } from "./types";
+import { noteServerTime } from "./time";
+
+// The rep socket (GET /ws/rep). One per signed-in console. It reconnects with capped,
+// jittered exponential backoff; every (re)connection starts with `hello` carrying the last seq
+// seen of each open transcript and is answered by a fresh snapshot that replaces all state.
+// Messages the rep wrote stay pending, keyed by client_id, and are resent with the same
+// client_id until acknowledged: the server stores a retried client_id only once.
+
+const PING_EVERY_MS = 20_000;
+const RESEND_AFTER_MS = 10_000;
+const MAX_BACKOFF_MS = 30_000;
+
+let ws: WebSocket | null = null;
+let live = false; // snapshot received on the current socket
+let stopped = true;
+let attempt = 0;
+let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+let pingTimer: ReturnType<typeof setInterval> | null = null;
+let awaitingPong = false;
+const lastAttempt = new Map<string, number>();
+let signedOutHandler: (reason: string) => void = () => {};
+
+export function onSocketSignedOut(handler: (reason: string) => void): void {
+  signedOutHandler = handler;
+}
+
+export function newClientId(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export function startSocket(): void {
+  if (!stopped) return;
+  stopped = false;
+  attempt = 0;
+  connect();
+}
+
+export function stopSocket(): void {
+  stopped = true;
+  live = false;
+  if (reconnectTimer) clearTimeout(reconnectTimer);
+  if (pingTimer) clearInterval(pingTimer);
+  reconnectTimer = pingTimer = null;
+  const sock = ws;
+  ws = null;
+  if (sock) {
+    sock.onclose = null;
+    sock.onmessage = null;
+    try {
+      sock.close(1000, "signed out");
+    } catch {
+      /* already closed */
+    }
+  }
+}
+
+// Debugging and end-to-end tests look at the socket's state through this.
+(window as unknown as { __frontdeskSocket: () => number }).__frontdeskSocket = () => (ws ? ws.readyState : WebSocket.CLOSED);
+
+function socketUrl(): string {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}/ws/rep`;
+}
+
+function connect(): void {
+  if (stopped) return;
+  connection.value = attempt === 0 ? "connecting" : "reconnecting";
+  live = false;
+  let sock: WebSocket;
+  try {
+    sock = new WebSocket(socketUrl());
+  } catch {
+    scheduleReconnect();
+    return;
+  }
+  ws = sock;
+  sock.onopen = () => {
+    if (ws !== sock) return;
+    const last_seqs: Record<string, number> = {};
+    for (const id of transcripts.value.keys()) {
+      const seq = lastSeq(id);
+      if (seq > 0) last_seqs[id] = seq;
+    }
+    send({ type: "hello", last_seqs });
+    awaitingPong = false;
+    if (pingTimer) clearInterval(pingTimer);
+    pingTimer = setInterval(heartbeat, PING_EVERY_MS);
+  };
+  sock.onmessage = (ev: MessageEvent) => {
+    if (ws !== sock) return;
+    awaitingPong = false;
+    let frame: Record<string, unknown>;
+    try {
+      frame = JSON.parse(String(ev.data)) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    handleFrame(frame);
+  };
+  sock.onclose = (ev: CloseEvent) => {
+    if (ws !== sock) return;
+    ws = null;
+    live = false;
+    if (pingTimer) clearInterval(pingTimer);
+    pingTimer = null;
+    if (stopped) return;
+    if (ev.code === 4401) {
+      stopped = true;
+      signedOutHandler("You were signed out: your account was deactivated or your session was revoked.");
+      return;
+    }
+    connection.value = "reconnecting";
+    scheduleReconnect();
+  };
+}
+
+// Browsers run timers in background tabs as rarely as once a minute, so a missed pong is
+// judged per ping sent, not by wall-clock time since the last frame.
+function heartbeat(): void {
+  if (!ws || ws.readyState !== WebSocket.OPEN) return;
+  if (awaitingPong) {
+    ws.close(4000, "heartbeat lost");
+    return;
+  }
+  awaitingPong = true;
+  send({ type: "ping" });
+  resendStale();
+}
+
+function scheduleReconnect(): void {
+  if (stopped || reconnectTimer) return;
+  const base = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt);
+  const delay = base / 2 + Math.random() * (base / 2);
+  attempt++;
+  reconnectTimer = setTimeout(async () => {
+    reconnectTimer = null;
+    // A refused upgrade (expired session) looks like any network failure to the browser;
+    // asking the API settles it: a 401 there sends the console to the sign-in page.
+    try {
+      await api("GET", "/api/me");
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return;
+    }
+    connect();
+  }, delay);
+}
+
+// Reconnect at once when the network comes back instead of waiting out the backoff.
+window.addEventListener("online", () => {
+  if (stopped || ws) return;
+  if (reconnectTimer) clearTimeout(reconnectTimer);
+  reconnectTimer = null;
+  attempt = 0;
+  connect();
+});
+
+function send(frame: Record<string, unknown>): boolean {
+  if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+  ws.send(JSON.stringify(frame));
+  return true;
+}
+
+function handleFrame(f: Record<string, unknown>): void {
+  switch (f.type) {
+    case "snapshot":
+      applySnapshot(f);
+      live = true;
+      attempt = 0;
+      connection.value = "live";
+      catchUpTranscripts();
+      flushPending();
+      break;
+    case "batch":
+      if (Array.isArray(f.events)) applyBatch(f.events as Record<string, unknown>[]);
+      break;
+    case "message": {
+      const msg = f.message as Message | undefined;
+      if (!msg) break;
+      const after = receiveMessage(msg);
+      if (after !== null) send({ type: "resume", conversation_id: msg.conversation_id, after_seq: after });
+      break;
+    }
+    case "messages":
+      if (typeof f.conversation_id === "string" && Array.isArray(f.messages))
+        receiveMessages(f.conversation_id, f.messages as Message[]);
+      break;
+    case "ack":
+      if (typeof f.client_id === "string") {
+        receiveAck(f.client_id, f.message as Message | undefined);
+        lastAttempt.delete(f.client_id);
+      }
+      break;
+    case "typing":
+      if (typeof f.conversation_id === "string") setVisitorTyping(f.conversation_id, !!f.is_typing);
+      break;
+    case "pong":
+      noteServerTime(f.server_time as string | undefined);
+      break;
+    case "error": {
+      const ref = typeof f.ref === "string" ? f.ref : null;
+      const message = typeof f.message === "string" ? f.message : "The server refused that.";
+      if (ref && pending.value.has(ref)) {
+        failPending(ref, message);
+        lastAttempt.delete(ref);
+      } else if (f.code !== "invalid_frame" || ref) {
+        pushToast(message, "error");
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+// After a reconnect the snapshot says how far each conversation has got; ask for anything an
+// open transcript is missing (the server may already have replayed it after `hello`).
+function catchUpTranscripts(): void {
+  for (const id of transcripts.value.keys()) {
+    const known = lastSeq(id);
+    const server = conversations.value.get(id)?.last_seq ?? 0;
+    if (server > known) send({ type: "resume", conversation_id: id, after_seq: known });
+  }
+}
+
+function flushPending(): void {
+  for (const p of pending.value.values()) if (!p.failed) transmit(p.client_id);
+}
+
+function transmit(clientId: string): void {
+  const p = pending.value.get(clientId);
+  if (!p || !live) return;
+  if (send({ type: "message", conversation_id: p.conversation_id, client_id: p.client_id, body: p.body }))
+    lastAttempt.set(clientId, Date.now());
+}
+
+function resendStale(): void {
+  const t = Date.now();
+  for (const p of pending.value.values()) {
+    if (p.failed) continue;
+    const at = lastAttempt.get(p.client_id) ?? 0;
+    if (t - at > RESEND_AFTER_MS) transmit(p.client_id);
+  }
+}
+
+export function sendMessage(conversationId: string, body: string): string {
+  const client_id = newClientId();
+  addPending({ client_id, conversation_id: conversationId, body, created_at: Date.now() });
+  transmit(client_id);
+  return client_id;
+}
+
+export function retryMessage(clientId: string): void {
+  const p = pending.value.get(clientId);
+  if (!p) return;
+  addPending({ ...p, failed: undefined });
+  transmit(clientId);
+}
+
+export function sendTyping(conversationId: string, isTyping: boolean): void {
+  if (live) send({ type: "typing", conversation_id: conversationId, is_typing: isTyping });
+}
+
+export function requestResume(conversationId: string, afterSeq: number): void {
+  if (live) send({ type: "resume", conversation_id: conversationId, after_seq: afterSeq });
+}

@@ -1,0 +1,578 @@
+import { batch, computed, effect, signal } from "@preact/signals";
+import type {
+  ConversationSummary,
+  Message,
+  Org,
+  PendingMessage,
+  Rep,
+  Segment,
+  VisitorCard,
+} from "./types";
+import { noteServerTime, parseTime } from "./time";
+
+// The console's whole state. Collections are immutable Maps held in signals: a socket batch
+// builds the next Map once and writes it once, so 50 coalesced visitor updates cost one
+// notification, and memoised cards whose object did not change skip rendering.
+
+export const me = signal<Rep | null>(null);
+export const org = signal<Org | null>(null);
+export const signInNotice = signal<string | null>(null);
+
+export const visitors = signal<ReadonlyMap<string, VisitorCard>>(new Map());
+export const conversations = signal<ReadonlyMap<string, ConversationSummary>>(new Map());
+export const segments = signal<Segment[]>([]);
+export const reps = signal<ReadonlyMap<string, Rep>>(new Map());
+export const transcripts = signal<ReadonlyMap<string, Message[]>>(new Map());
+export const pending = signal<ReadonlyMap<string, PendingMessage>>(new Map());
+// conversation id -> time (ms) the visitor's typing indicator expires
+export const visitorTyping = signal<ReadonlyMap<string, number>>(new Map());
+export const connection = signal<"connecting" | "live" | "reconnecting">("connecting");
+export const snapshotReady = signal(false);
+// conversation id -> unread count (new inbound chat, visitor replies)
+export const unread = signal<ReadonlyMap<string, number>>(new Map());
+// the conversation on screen, if any (its replies are read as they arrive)
+export const viewing = signal<string | null>(null);
+export const hideIdle = signal(true);
+
+export interface Toast {
+  id: number;
+  text: string;
+  kind: "info" | "error" | "success";
+}
+export const toasts = signal<Toast[]>([]);
+let toastSeq = 0;
+export function pushToast(text: string, kind: Toast["kind"] = "info", ms = 5000): void {
+  const t = { id: ++toastSeq, text, kind };
+  toasts.value = [...toasts.value, t].slice(-4);
+  setTimeout(() => dismissToast(t.id), ms);
+}
+export function dismissToast(id: number): void {
+  toasts.value = toasts.value.filter((t) => t.id !== id);
+}
+
+// Side effects the notification module plugs in (kept out of here so the store stays pure data).
+export const hooks = {
+  newIncoming(_c: ConversationSummary, _quiet: boolean): void {},
+  visitorMessage(_m: Message, _c: ConversationSummary | undefined): void {},
+};
+
+// ---------------------------------------------------------------------------------------------
+// Reading fields that may arrive in more than one shape
+
+export function companyName(c: { company?: unknown } | null | undefined): string | null {
+  const v = c?.company;
+  if (!v) return null;
+  if (typeof v === "string") return v;
+  if (typeof v === "object" && typeof (v as { name?: unknown }).name === "string") return (v as { name: string }).name;
+  return null;
+}
+
+export function segmentKey(card: VisitorCard): string | null {
+  const s = card.segment ?? card.segment_id ?? null;
+  if (!s) return null;
+  if (typeof s === "string") return s;
+  return s.id ?? s.name ?? null;
+}
+
+export function segmentOf(card: VisitorCard, segs: Segment[] = segments.value): Segment | null {
+  const key = segmentKey(card);
+  if (key) {
+    const found = segs.find((s) => s.id === key) ?? segs.find((s) => s.name === key);
+    if (found) return found;
+  }
+  if (card.segment && typeof card.segment === "object") return card.segment;
+  if (typeof card.segment === "string" && !segs.length) return { id: card.segment, name: card.segment };
+  return null;
+}
+
+export function visitorLabel(card: { name?: string | null; email?: string | null } | null | undefined): string | null {
+  return card?.name || card?.email || null;
+}
+
+export function conversationTitle(c: ConversationSummary, card?: VisitorCard): string {
+  return c.visitor_name || visitorLabel(card) || companyName(c) || companyName(card) || "Website visitor";
+}
+
+export function repName(id: string | null | undefined): string | null {
+  if (!id) return null;
+  const mine = me.value;
+  if (mine && mine.id === id) return mine.name;
+  return reps.value.get(id)?.name ?? null;
+}
+
+export function isRoutedToMe(c: { routed_rep_ids?: string[] }): boolean {
+  const id = me.value?.id;
+  const routed = c.routed_rep_ids ?? [];
+  return routed.length === 0 || (!!id && routed.includes(id));
+}
+
+export type Box = "incoming" | "active" | "recent";
+
+export function boxOf(c: ConversationSummary, myId: string | undefined): Box | null {
+  if (c.status === "incoming") return "incoming";
+  if (c.status === "active") return c.owner_rep_id === myId ? "active" : null;
+  if (!myId) return null;
+  if (c.owner_rep_id === myId) return "recent";
+  if (!c.owner_rep_id && (c.routed_rep_ids ?? []).includes(myId)) return "recent";
+  if (!c.owner_rep_id && (c.routed_rep_ids ?? []).length === 0) return "recent";
+  return null;
+}
+
+function sortTime(c: ConversationSummary): number {
+  return (
+    parseTime(c.last_message?.created_at) ??
+    parseTime(c.ended_at) ??
+    parseTime(c.accepted_at) ??
+    parseTime(c.created_at) ??
+    0
+  );
+}
+
+export const boxes = computed(() => {
+  const myId = me.value?.id;
+  const out: Record<Box, ConversationSummary[]> = { incoming: [], active: [], recent: [] };
+  for (const c of conversations.value.values()) {
+    const b = boxOf(c, myId);
+    if (b) out[b].push(c);
+  }
+  // Incoming: the chat that has waited longest first. Active and Recent: latest activity first.
+  out.incoming.sort((a, b) => (parseTime(a.created_at) ?? 0) - (parseTime(b.created_at) ?? 0));
+  out.active.sort((a, b) => sortTime(b) - sortTime(a));
+  out.recent.sort((a, b) => sortTime(b) - sortTime(a));
+  return out;
+});
+
+export const unreadTotal = computed(() => {
+  let n = 0;
+  for (const v of unread.value.values()) n += v;
+  return n;
+});
+
+export interface Column {
+  id: string;
+  name: string;
+  color: string;
+  cold: boolean;
+  visitors: VisitorCard[];
+  hiddenIdle: number;
+}
+
+const DEFAULT_COLOR = "#64748b";
+const OTHER_COLUMN = "__other__";
+
+// The live stream: one column per segment in the admin's order (hottest on the left), newest
+// visitor on top. Visitors with a chat waiting for a rep are pinned above the columns instead.
+export const columns = computed<Column[]>(() => {
+  const segs = segments.value;
+  const hide = hideIdle.value;
+  const cols: Column[] = segs.length
+    ? segs.map((s) => ({ id: s.id, name: s.name, color: s.color || DEFAULT_COLOR, cold: !!s.cold, visitors: [], hiddenIdle: 0 }))
+    : [{ id: OTHER_COLUMN, name: "All visitors", color: "#2563eb", cold: false, visitors: [], hiddenIdle: 0 }];
+  const byId = new Map(cols.map((c) => [c.id, c]));
+  let other: Column | null = segs.length ? null : cols[0];
+  const pinned = pinnedVisitorIds.value;
+  for (const card of visitors.value.values()) {
+    if (pinned.has(card.visitor_id)) continue;
+    let col: Column | undefined;
+    if (segs.length) {
+      const seg = segmentOf(card, segs);
+      col = seg ? byId.get(seg.id) : undefined;
+      if (!col) {
+        if (!other) {
+          other = { id: OTHER_COLUMN, name: "Other visitors", color: "#94a3b8", cold: true, visitors: [], hiddenIdle: 0 };
+          cols.push(other);
+        }
+        col = other;
+      }
+    } else {
+      col = other!;
+    }
+    if (hide && card.activity === "idle") {
+      col.hiddenIdle++;
+      continue;
+    }
+    col.visitors.push(card);
+  }
+  for (const c of cols) {
+    c.visitors.sort((a, b) => (parseTime(b.visit_started_at) ?? 0) - (parseTime(a.visit_started_at) ?? 0));
+  }
+  return cols;
+});
+
+export const inboundChats = computed(() => boxes.value.incoming);
+
+const pinnedVisitorIds = computed(() => new Set(inboundChats.value.map((c) => c.visitor_id)));
+
+// ---------------------------------------------------------------------------------------------
+// Applying frames
+
+interface SnapshotFrame {
+  rep?: Rep;
+  visitors?: VisitorCard[];
+  conversations?: ConversationSummary[];
+  segments?: Segment[];
+  reps?: Rep[];
+  server_time?: string;
+}
+
+let firstSnapshot = true;
+
+export function applySnapshot(frame: SnapshotFrame): void {
+  noteServerTime(frame.server_time);
+  const before = conversations.value;
+  const nextVisitors = new Map<string, VisitorCard>();
+  for (const v of frame.visitors ?? []) nextVisitors.set(v.visitor_id, v);
+  const nextConvs = new Map<string, ConversationSummary>();
+  // Keep recent conversations fetched over HTTP that the snapshot does not carry (it holds
+  // only the open and most recent ones); the snapshot wins for everything it does carry.
+  for (const [id, c] of before) if (c.status !== "incoming" && c.status !== "active") nextConvs.set(id, c);
+  for (const c of frame.conversations ?? []) nextConvs.set(c.id, c);
+  const quiet = firstSnapshot;
+  firstSnapshot = false;
+  batch(() => {
+    if (frame.rep) me.value = { ...me.value, ...frame.rep };
+    if (Array.isArray(frame.segments)) segments.value = frame.segments;
+    if (Array.isArray(frame.reps)) {
+      const m = new Map(reps.value);
+      for (const r of frame.reps) m.set(r.id, { ...m.get(r.id), ...r });
+      reps.value = m;
+    }
+    visitors.value = nextVisitors;
+    conversations.value = nextConvs;
+    snapshotReady.value = true;
+  });
+  for (const c of nextConvs.values()) {
+    const old = before.get(c.id);
+    if (c.status === "incoming" && old?.status !== "incoming") {
+      noteIncoming(c);
+      hooks.newIncoming(c, quiet);
+    }
+  }
+  reconcileUnread();
+}
+
+type RawEvent = Record<string, unknown>;
+
+// Events are documented as {type, ...fields}; {event|name, data|payload} is accepted too.
+function normaliseEvent(e: RawEvent): { type: string; data: RawEvent } {
+  const type = String(e.type ?? e.event ?? e.name ?? "");
+  const inner = (e.data ?? e.payload) as RawEvent | undefined;
+  return { type, data: inner && typeof inner === "object" ? inner : e };
+}
+
+export function applyBatch(events: RawEvent[]): void {
+  let vs: Map<string, VisitorCard> | null = null;
+  let cs: Map<string, ConversationSummary> | null = null;
+  let rs: Map<string, Rep> | null = null;
+  let meNext: Rep | null = null;
+  let segsNext: Segment[] | null = null;
+  const newIncoming: ConversationSummary[] = [];
+  const V = () => (vs ??= new Map(visitors.value));
+  const C = () => (cs ??= new Map(conversations.value));
+
+  for (const raw of events) {
+    const { type, data } = normaliseEvent(raw);
+    switch (type) {
+      case "visitor.joined": {
+        const v = data.visitor as VisitorCard | undefined;
+        if (v?.visitor_id) V().set(v.visitor_id, v);
+        break;
+      }
+      case "visitor.updated": {
+        const id = data.visitor_id as string;
+        const changes = (data.changes ?? data.visitor ?? {}) as Partial<VisitorCard>;
+        const old = V().get(id);
+        if (old) V().set(id, { ...old, ...changes });
+        else if (changes.visitor_id || (data.visitor as VisitorCard | undefined)?.visitor_id)
+          V().set(id, { visitor_id: id, ...changes } as VisitorCard);
+        break;
+      }
+      case "visitor.left": {
+        V().delete(data.visitor_id as string);
+        break;
+      }
+      case "conversation.updated":
+      case "conversation.created": {
+        const c = data.conversation as ConversationSummary | undefined;
+        if (!c?.id) break;
+        const old = C().get(c.id);
+        const next = { ...old, ...c };
+        C().set(c.id, next);
+        if (next.status === "incoming" && old?.status !== "incoming") newIncoming.push(next);
+        // Keep the visitor's card in step, so the stream pins or unpins it in this same write.
+        const card = V().get(next.visitor_id);
+        if (card) {
+          const open = next.status === "incoming" || next.status === "active";
+          if (open) V().set(card.visitor_id, { ...card, conversation_id: next.id, conversation_status: next.status });
+          else if (card.conversation_id === next.id) V().set(card.visitor_id, { ...card, conversation_status: next.status });
+        }
+        break;
+      }
+      case "rep.changed":
+      case "rep.updated": {
+        const id = (data.rep_id ?? (data.rep as Rep | undefined)?.id) as string | undefined;
+        if (!id) break;
+        const changes = { ...((data.rep as object) ?? {}), ...data } as Record<string, unknown>;
+        delete changes.type;
+        delete changes.rep_id;
+        delete changes.rep;
+        rs ??= new Map(reps.value);
+        rs.set(id, { ...(rs.get(id) ?? { id, name: "" }), ...changes } as Rep);
+        if (me.value?.id === id) meNext = { ...(meNext ?? me.value), ...changes } as Rep;
+        break;
+      }
+      case "segments.changed":
+      case "segments.updated": {
+        if (Array.isArray(data.segments)) segsNext = data.segments as Segment[];
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  batch(() => {
+    if (vs) visitors.value = vs;
+    if (cs) conversations.value = cs;
+    if (rs) reps.value = rs;
+    if (meNext) me.value = meNext;
+    if (segsNext) segments.value = segsNext;
+  });
+  for (const c of newIncoming) {
+    noteIncoming(c);
+    hooks.newIncoming(c, false);
+  }
+  if (cs) reconcileUnread();
+}
+
+// Merge conversations fetched over HTTP (inbox boxes, Visitor 360, accept responses).
+export function upsertConversations(list: ConversationSummary[]): void {
+  if (!list.length) return;
+  const m = new Map(conversations.value);
+  for (const c of list) if (c?.id) m.set(c.id, { ...m.get(c.id), ...c });
+  conversations.value = m;
+}
+
+function mergeMessages(list: readonly Message[], incoming: readonly Message[]): Message[] {
+  const bySeq = new Map<number, Message>();
+  for (const m of list) bySeq.set(m.seq, m);
+  for (const m of incoming) bySeq.set(m.seq, m);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+export function lastSeq(conversationId: string): number {
+  const list = transcripts.value.get(conversationId);
+  return list && list.length ? list[list.length - 1].seq : 0;
+}
+
+// The highest seq with every message before it present: the point to resume from.
+function contiguousSeq(list: readonly Message[]): number {
+  let seq = 0;
+  for (const m of list) {
+    if (m.seq === seq + 1) seq = m.seq;
+    else if (m.seq > seq + 1) break;
+  }
+  return seq;
+}
+
+export function setTranscript(conversationId: string, messages: Message[]): void {
+  const m = new Map(transcripts.value);
+  m.set(conversationId, mergeMessages(m.get(conversationId) ?? [], messages));
+  transcripts.value = m;
+  dropAcknowledged(messages);
+}
+
+// A message frame. Returns the seq to resume after when a gap shows that frames were missed.
+export function receiveMessage(msg: Message): number | null {
+  const convId = msg.conversation_id;
+  const list = transcripts.value.get(convId);
+  let resumeAfter: number | null = null;
+  batch(() => {
+    if (list) {
+      const merged = mergeMessages(list, [msg]);
+      const m = new Map(transcripts.value);
+      m.set(convId, merged);
+      transcripts.value = m;
+      const contiguous = contiguousSeq(merged);
+      if (contiguous < msg.seq - 1 || contiguous < merged[merged.length - 1].seq) resumeAfter = contiguous;
+    }
+    const conv = conversations.value.get(convId);
+    if (conv && (conv.last_seq ?? 0) <= msg.seq) {
+      const m = new Map(conversations.value);
+      m.set(convId, { ...conv, last_seq: msg.seq, last_message: msg });
+      conversations.value = m;
+    }
+    dropAcknowledged([msg]);
+  });
+  if (msg.author_kind === "visitor") {
+    const conv = conversations.value.get(convId);
+    noteVisitorMessage(msg, conv);
+    const typingMap = visitorTyping.value;
+    if (typingMap.has(convId)) {
+      const t = new Map(typingMap);
+      t.delete(convId);
+      visitorTyping.value = t;
+    }
+  }
+  return resumeAfter;
+}
+
+export function receiveMessages(conversationId: string, messages: Message[]): void {
+  if (!messages.length) return;
+  setTranscript(conversationId, messages);
+  const last = messages[messages.length - 1];
+  const conv = conversations.value.get(conversationId);
+  if (conv && (conv.last_seq ?? 0) < last.seq) upsertConversations([{ ...conv, last_seq: last.seq, last_message: last }]);
+}
+
+export function receiveAck(clientId: string, msg: Message | undefined): void {
+  if (msg) receiveMessage(msg);
+  if (pending.value.has(clientId)) {
+    const p = new Map(pending.value);
+    p.delete(clientId);
+    pending.value = p;
+  }
+}
+
+function dropAcknowledged(messages: readonly Message[]): void {
+  const current = pending.value;
+  if (!current.size) return;
+  let p: Map<string, PendingMessage> | null = null;
+  for (const m of messages) {
+    if (m.client_id && current.has(m.client_id)) {
+      p ??= new Map(current);
+      p.delete(m.client_id);
+    }
+  }
+  if (p) pending.value = p;
+}
+
+export function addPending(msg: PendingMessage): void {
+  const p = new Map(pending.value);
+  p.set(msg.client_id, msg);
+  pending.value = p;
+}
+
+export function failPending(clientId: string, reason: string): void {
+  const old = pending.value.get(clientId);
+  if (!old) return;
+  const p = new Map(pending.value);
+  p.set(clientId, { ...old, failed: reason });
+  pending.value = p;
+}
+
+export function removePending(clientId: string): void {
+  if (!pending.value.has(clientId)) return;
+  const p = new Map(pending.value);
+  p.delete(clientId);
+  pending.value = p;
+}
+
+export function setVisitorTyping(conversationId: string, isTyping: boolean): void {
+  const m = new Map(visitorTyping.value);
+  // The indicator lapses by itself after 6 s in case the "stopped" frame never comes.
+  if (isTyping) m.set(conversationId, Date.now() + 6000);
+  else m.delete(conversationId);
+  visitorTyping.value = m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unread counts: one per new inbound chat, one per visitor reply in my conversations, cleared
+// when the rep looks at the conversation.
+
+function bumpUnread(conversationId: string): void {
+  const m = new Map(unread.value);
+  m.set(conversationId, (m.get(conversationId) ?? 0) + 1);
+  unread.value = m;
+}
+
+export function markRead(conversationId: string): void {
+  if (!unread.value.has(conversationId)) return;
+  const m = new Map(unread.value);
+  m.delete(conversationId);
+  unread.value = m;
+}
+
+function isLookingAt(conversationId: string): boolean {
+  return viewing.value === conversationId && document.visibilityState === "visible";
+}
+
+export function noteIncoming(c: ConversationSummary): void {
+  if (!isRoutedToMe(c) || isLookingAt(c.id)) return;
+  if (!unread.value.has(c.id)) bumpUnread(c.id);
+}
+
+function noteVisitorMessage(msg: Message, conv: ConversationSummary | undefined): void {
+  const myId = me.value?.id;
+  const mine = conv && ((conv.status === "active" && conv.owner_rep_id === myId) || (conv.status === "incoming" && isRoutedToMe(conv)));
+  if (!mine) return;
+  // A new incoming chat already counts once for its first message.
+  const firstOfIncoming = conv.status === "incoming" && unread.value.has(conv.id) && (msg.seq ?? 0) <= 1;
+  if (!isLookingAt(msg.conversation_id) && !firstOfIncoming) bumpUnread(msg.conversation_id);
+  hooks.visitorMessage(msg, conv);
+}
+
+// Drop unread marks for chats that are no longer mine to answer (accepted by someone else).
+function reconcileUnread(): void {
+  const current = unread.value;
+  if (!current.size) return;
+  const myId = me.value?.id;
+  let m: Map<string, number> | null = null;
+  for (const id of current.keys()) {
+    const c = conversations.value.get(id);
+    const keep = c && (c.status === "incoming" || (c.status === "active" && c.owner_rep_id === myId));
+    if (!keep) {
+      m ??= new Map(current);
+      m.delete(id);
+    }
+  }
+  if (m) unread.value = m;
+}
+
+effect(() => {
+  const id = viewing.value;
+  if (id) markRead(id);
+});
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && viewing.value) markRead(viewing.value);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Per-rep preferences (localStorage)
+
+function prefKey(name: string): string | null {
+  const id = me.value?.id;
+  return id ? `frontdesk:${id}:${name}` : null;
+}
+
+effect(() => {
+  const key = prefKey("hideIdle");
+  if (!key) return;
+  const stored = localStorage.getItem(key);
+  hideIdle.value = stored === null ? true : stored === "1";
+});
+
+export function setHideIdle(hide: boolean): void {
+  hideIdle.value = hide;
+  const key = prefKey("hideIdle");
+  if (key) localStorage.setItem(key, hide ? "1" : "0");
+}
+
+// Clear everything held for the signed-in rep (sign-out, deactivation, 401).
+export function resetState(): void {
+  firstSnapshot = true;
+  batch(() => {
+    me.value = null;
+    org.value = null;
+    visitors.value = new Map();
+    conversations.value = new Map();
+    segments.value = [];
+    reps.value = new Map();
+    transcripts.value = new Map();
+    pending.value = new Map();
+    visitorTyping.value = new Map();
+    unread.value = new Map();
+    viewing.value = null;
+    snapshotReady.value = false;
+    connection.value = "connecting";
+  });
+}

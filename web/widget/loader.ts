@@ -1,0 +1,413 @@
+// widget.js: the snippet every page of a customer's site loads. Budget: 3 KB gzip.
+// It draws the launcher at once, owns the one visitor WebSocket of the tab (page views,
+// activity, heartbeat, reconnect, identity) and loads messenger.js only when it is needed:
+// the welcome carries a conversation, a proactive message arrives, or the visitor opens it.
+import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from "./types";
+
+(() => {
+  if (window.__frontdeskBridge) return; // the snippet was pasted twice: one widget is enough
+  const script = (document.currentScript || document.querySelector("script[data-site]")) as HTMLScriptElement | null;
+  if (!script) return;
+  const site = script.dataset.site || "";
+  const origin = new URL(script.src, location.href).origin;
+
+  // ---- storage: any access can throw (sandboxed iframes, blocked third-party storage) ----
+  const store = (s: () => Storage, key: string, value?: string): string | null => {
+    try {
+      if (value !== undefined) s().setItem(key, value);
+      return s().getItem(key);
+    } catch {
+      return value ?? null;
+    }
+  };
+  const ls = () => localStorage;
+  const ss = () => sessionStorage;
+  const rid = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join("");
+
+  // The visitor token lives in localStorage, mirrored in a first-party cookie so it survives
+  // whichever of the two the browser or the visitor clears.
+  const tokenKey = "frontdesk:" + site + ":token";
+  const cookie = "fd_vt_" + site.replace(/\W/g, "");
+  let token =
+    store(ls, tokenKey) ||
+    decodeURIComponent((document.cookie.match("(?:^|; )" + cookie + "=([^;]*)") || [])[1] || "") ||
+    null;
+  const tabId = store(ss, "frontdesk:tab") || store(ss, "frontdesk:tab", rid())!;
+
+  // ---- shadow DOM host + launcher ----
+  // A custom element name, so page rules on div/* do not select it by tag; the :host rules are
+  // !important because, inside a shadow tree, important declarations beat the page's own
+  // (even `* { all: unset !important }`). Constructable sheets need no 'unsafe-inline' in the CSP.
+  try {
+    customElements.define("frontdesk-messenger", class extends HTMLElement {});
+  } catch {
+    /* already defined, or no custom elements: an undefined custom element works the same */
+  }
+  const host = document.createElement("frontdesk-messenger");
+  const root = host.attachShadow({ mode: "open" });
+  const css = (text: string) => {
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(text);
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    } catch {
+      // Safari < 16.4 has no constructable sheets: a <style> works there unless the CSP forbids it
+      const el = document.createElement("style");
+      el.textContent = text;
+      root.append(el);
+    }
+  };
+  css(
+    ":host{all:initial!important;display:block!important;position:fixed!important;right:20px!important;bottom:20px!important;" +
+      "left:auto!important;top:auto!important;z-index:2147483000!important;visibility:visible!important;opacity:1!important;" +
+      "transform:none!important;pointer-events:auto!important;width:auto!important;height:auto!important;margin:0!important;" +
+      "font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#111827;--fd-accent:#4f46e5;--fd-on-accent:#fff}" +
+      ".launcher{all:initial;box-sizing:border-box;position:relative;display:grid;place-items:center;width:60px;height:60px;" +
+      "border-radius:50%;background:var(--fd-accent);color:var(--fd-on-accent);cursor:pointer;" +
+      "box-shadow:0 8px 24px rgba(17,24,39,.22),0 2px 6px rgba(17,24,39,.16);transition:transform .18s ease}" +
+      ".launcher:hover{transform:scale(1.06)}.launcher:focus-visible{outline:3px solid #1e3a8a;outline-offset:3px}" +
+      ".launcher svg{width:28px;height:28px;fill:currentColor}" +
+      ".launcher.busy svg{animation:fdp 1s ease-in-out infinite}@keyframes fdp{50%{opacity:.45}}" +
+      "@media (prefers-reduced-motion:reduce){.launcher{transition:none}.launcher.busy svg{animation:none}}",
+  );
+  const launcher = document.createElement("button");
+  launcher.className = "launcher";
+  launcher.setAttribute("aria-label", "Open chat");
+  launcher.setAttribute("aria-expanded", "false");
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  path.setAttribute("d", "M5 3h14a3 3 0 0 1 3 3v9a3 3 0 0 1-3 3h-7l-5 4v-4H5a3 3 0 0 1-3-3V6a3 3 0 0 1 3-3z");
+  svg.append(path);
+  launcher.append(svg);
+  root.append(launcher);
+  const mount = () => document.body.append(host);
+  document.body ? mount() : addEventListener("DOMContentLoaded", mount);
+
+  // ---- public events ----
+  type Callback = (data?: unknown) => void;
+  const handlers = new Map<string, Set<Callback>>();
+  const list = (ev: string) => handlers.get(ev) || (handlers.set(ev, new Set()), handlers.get(ev)!);
+  let ready = false;
+  const emit = (ev: PublicEvent, data?: unknown) =>
+    list(ev).forEach((cb) => {
+      try {
+        cb(data);
+      } catch (e) {
+        console.error(e); // a host page's handler must not break the widget
+      }
+    });
+
+  // ---- the socket ----
+  let ws: WebSocket | null = null;
+  let welcomed = false; // a welcome arrived once: later hellos are reconnects (resumed: true)
+  let blocked = false;
+  let attempt = 0;
+  let retry = 0;
+  let heartbeat = 0;
+  let lastRx = 0;
+  let idleMs = 60000;
+  let pendingIdentify: Frame | null = null;
+  let sub: ((f: Frame) => void) | null = null;
+  let buffer: Frame[] = []; // frames for the messenger that arrive before it loads
+  // Highest seq seen of the open conversation with no gap below it: sent as hello.last_seq.
+  let convId: string | null = null;
+  let lastSeq = 0;
+  let ahead = new Set<number>(); // seqs seen above a gap, waiting for the gap to fill
+  let resumeAsked = -1;
+
+  const send = (f: Frame): boolean => !!ws && ws.readyState === 1 && (ws.send(JSON.stringify(f)), true);
+
+  const setConversation = (id: string) => {
+    if (id !== convId) {
+      convId = id;
+      lastSeq = 0;
+      ahead = new Set();
+      resumeAsked = -1;
+    }
+  };
+  const seen = (m: Message | undefined) => {
+    if (!m || typeof m.seq !== "number") return;
+    setConversation(m.conversation_id);
+    if (m.seq > lastSeq) ahead.add(m.seq);
+    while (ahead.delete(lastSeq + 1)) lastSeq++;
+  };
+
+  const onFrame = (f: Frame) => {
+    switch (f.type) {
+      case "welcome": {
+        const w = f as Welcome;
+        if (w.blocked) return block();
+        welcomed = true;
+        attempt = 0;
+        token = w.token;
+        store(ls, tokenKey, token);
+        document.cookie = `${cookie}=${encodeURIComponent(token)};path=/;max-age=31536000;samesite=lax${location.protocol == "https:" ? ";secure" : ""}`;
+        bridge.welcome = w;
+        bridge.connected = true;
+        const cfg = w.config || {};
+        idleMs = (cfg.idle_after_seconds || 60) * 1000;
+        clearInterval(heartbeat);
+        const beatMs = (cfg.heartbeat_seconds || 25) * 1000;
+        // Hidden tabs run timers about once a minute; the server allows 150 s of silence.
+        // No frame for 2 beats + 40 s means a half-open socket: drop it and reconnect.
+        heartbeat = window.setInterval(() => {
+          if (Date.now() - lastRx > beatMs * 2 + 40000) lost(ws, 1006);
+          else send({ type: "ping" });
+        }, beatMs);
+        if (w.conversation) setConversation(w.conversation.id);
+        (w.messages || []).forEach(seen);
+        // Catch the server up with what changed while the socket was down.
+        if (sentUrl.split("#")[0] != location.href.split("#")[0]) pageView();
+        if (activity != "active") send({ type: "activity", state: activity });
+        if (pendingIdentify) send(pendingIdentify);
+        checkIdle();
+        if (w.conversation || (w.messages || []).length) need();
+        if (!ready) {
+          ready = true;
+          emit("ready", { visitor_id: w.visitor_id });
+        }
+        break;
+      }
+      case "message":
+        need(); // a proactive message: the visitor must see it
+        seen(f.message as Message);
+        break;
+      case "ack":
+        seen(f.message as Message);
+        break;
+      case "messages":
+        ((f.messages as Message[]) || []).forEach(seen);
+        break;
+      case "conversation":
+        setConversation((f.conversation as { id: string }).id);
+        break;
+      case "identified":
+        pendingIdentify = null;
+        emit("identify", { status: f.identity_status });
+        break;
+      case "error":
+        if (f.code == "identify_rejected") {
+          pendingIdentify = null;
+          console.warn("Frontdesk: identify() was rejected: " + f.message);
+          emit("identify", { status: "rejected", message: f.message });
+        }
+    }
+    // A seq above a gap means frames were lost (the bus is best-effort): ask for the rest once.
+    if (ahead.size && resumeAsked != lastSeq && send({ type: "resume", after_seq: lastSeq })) resumeAsked = lastSeq;
+    if (f.type == "pong") return;
+    sub ? sub(f) : buffer.push(f);
+  };
+
+  const connect = () => {
+    if (blocked) return;
+    const s = (ws = new WebSocket(origin.replace(/^http/, "ws") + "/ws/visitor?site=" + encodeURIComponent(site)));
+    s.onopen = () => {
+      lastRx = Date.now();
+      const p = page();
+      send({ type: "hello", token, page: p, resumed: welcomed, last_seq: lastSeq, tab_id: tabId });
+      if (!welcomed) sentUrl = p.url; // a first hello records a page view; a resumed one does not
+    };
+    s.onmessage = (e) => {
+      lastRx = Date.now();
+      let f: Frame;
+      try {
+        f = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      if (f && typeof f.type == "string") onFrame(f);
+    };
+    s.onclose = (e) => lost(s, e.code);
+  };
+
+  // Reconnect with exponential backoff and full jitter (0..min(30 s, 0.5 s * 2^n)), so a
+  // server restart is not met by every visitor at the same instant.
+  const lost = (s: WebSocket | null, code: number) => {
+    if (!s || s != ws) return;
+    ws = null;
+    bridge.connected = false;
+    clearInterval(heartbeat);
+    s.onclose = s.onmessage = null;
+    s.close();
+    if (code == 4403) return block();
+    sub?.({ type: "disconnected" });
+    retry = window.setTimeout(connect, Math.random() * Math.min(30000, 500 * 2 ** attempt++));
+  };
+  const reconnectNow = () => {
+    if (!ws && !blocked) {
+      clearTimeout(retry);
+      connect();
+    }
+  };
+  addEventListener("online", reconnectNow);
+
+  // Blocked visitors see no widget at all, and we stop knocking.
+  const block = () => {
+    blocked = true;
+    clearInterval(heartbeat);
+    clearTimeout(retry);
+    clearTimeout(idleTimer);
+    const s = ws;
+    ws = null;
+    s?.close();
+    host.remove();
+  };
+
+  // ---- page views (full loads via hello, single-page-app navigation via page_view) ----
+  let referrer = document.referrer;
+  let lastUrl = location.href;
+  let sentUrl = ""; // the URL the server last recorded a page view for
+  const page = () => {
+    const p: Record<string, string> = { url: location.href, title: document.title, referrer };
+    const og = document.querySelector<HTMLMetaElement>('meta[property="og:image"]')?.content;
+    try {
+      if (og) p.og_image = new URL(og, location.href).href;
+    } catch {
+      /* a malformed og:image is simply left out */
+    }
+    return p;
+  };
+  const pageView = () => {
+    if (send({ type: "page_view", page: page() })) sentUrl = location.href;
+  };
+  // Routers often set document.title just after pushState: wait a moment before reading it.
+  // Only path and query count: a #fragment jump is not a new page.
+  const nav = () =>
+    setTimeout(() => {
+      if (location.href.split("#")[0] != lastUrl.split("#")[0]) {
+        referrer = lastUrl;
+        lastUrl = location.href;
+        pageView();
+      }
+    }, 100);
+  for (const k of ["pushState", "replaceState"] as const) {
+    const orig = history[k];
+    history[k] = function (this: History, data: unknown, unused: string, url?: string | URL | null) {
+      orig.call(this, data, unused, url);
+      nav();
+    };
+  }
+  addEventListener("popstate", nav);
+
+  // ---- activity: active / another_tab / idle, sent only on change ----
+  let activity = "active";
+  let lastInput = Date.now();
+  let idleTimer = 0;
+  const setActivity = (a: string) => {
+    if (a != activity) {
+      activity = a;
+      send({ type: "activity", state: a });
+    }
+  };
+  // One timer, re-armed only when it fires: input events just move lastInput (cheap on mousemove).
+  const checkIdle = () => {
+    clearTimeout(idleTimer);
+    if (document.hidden || blocked) return;
+    const left = lastInput + idleMs - Date.now();
+    if (left <= 0) setActivity("idle");
+    else idleTimer = window.setTimeout(checkIdle, left);
+  };
+  const onInput = () => {
+    lastInput = Date.now();
+    if (activity == "idle" && !document.hidden) {
+      setActivity("active");
+      checkIdle();
+    }
+  };
+  for (const ev of ["mousemove", "mousedown", "pointerdown", "keydown", "wheel", "touchstart", "scroll"])
+    addEventListener(ev, onInput, { capture: true, passive: true });
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) setActivity("another_tab");
+    else {
+      lastInput = Date.now(); // coming back to the tab is input
+      setActivity("active");
+      checkIdle();
+      reconnectNow(); // don't sit out a long backoff once the visitor is back
+    }
+  });
+  if (document.hidden) activity = "another_tab"; // opened in a background tab
+
+  // ---- the messenger: loaded on demand, shares this socket through the bridge ----
+  let loading = false;
+  const need = () => {
+    if (loading || blocked) return;
+    loading = true;
+    const s = document.createElement("script");
+    s.src = origin + "/messenger.js";
+    s.async = true;
+    s.nonce = script.nonce; // nonce-based CSPs: the same nonce that let widget.js in
+    s.onerror = () => {
+      loading = false;
+      launcher.classList.remove("busy");
+    };
+    document.head.append(s);
+  };
+
+  const bridge: Bridge = {
+    v: 1,
+    root,
+    launcher,
+    origin,
+    site,
+    send,
+    subscribe(fn) {
+      sub = fn;
+      buffer.forEach(fn);
+      buffer = [];
+    },
+    welcome: null,
+    connected: false,
+    emit,
+    css,
+    impl: null as MessengerImpl | null,
+    wantOpen: false,
+    focusOnOpen: true,
+  };
+  window.__frontdeskBridge = bridge;
+
+  // ---- window.Frontdesk ----
+  const api = {
+    open() {
+      if (blocked) return;
+      bridge.focusOnOpen = true;
+      if (bridge.impl) bridge.impl.open(true);
+      else {
+        bridge.wantOpen = true;
+        launcher.classList.add("busy");
+        need();
+      }
+    },
+    close() {
+      bridge.wantOpen = false;
+      launcher.classList.remove("busy");
+      bridge.impl?.close();
+    },
+    identify(p: { email: string; name?: string | null; hash?: string | null }) {
+      pendingIdentify = { type: "identify", email: String(p.email), name: p.name ?? null, hash: p.hash ?? null };
+      if (welcomed) send(pendingIdentify); // else sent with the next welcome
+    },
+    on(ev: string, cb: Callback) {
+      list(ev).add(cb);
+      if (ev == "ready" && ready) cb({ visitor_id: bridge.welcome?.visitor_id });
+      return () => api.off(ev, cb);
+    },
+    off(ev: string, cb: Callback) {
+      list(ev).delete(cb);
+    },
+  };
+  launcher.onclick = api.open; // the messenger takes the launcher over once it has loaded
+  // Calls queued before this script ran: window.Frontdesk = {q: [["open"], ["on", "ready", fn]]}
+  const queued = (window.Frontdesk as { q?: unknown[][] } | undefined)?.q;
+  window.Frontdesk = api;
+  queued?.forEach(([m, ...args]) => (api as unknown as Record<string, (...a: unknown[]) => void>)[m as string]?.(...args));
+
+  // The panel was open on the previous page of this tab: reopen it, without stealing focus.
+  if (store(ss, "frontdesk:open")) {
+    bridge.wantOpen = true;
+    bridge.focusOnOpen = false;
+    need();
+  }
+  connect();
+})();
