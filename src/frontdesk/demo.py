@@ -10,12 +10,13 @@ from sqlalchemy import select
 
 from frontdesk.features.orgs import service as orgs
 from frontdesk.features.orgs.models import Org, Rep
+from frontdesk.features.orgs.service import Role
 from frontdesk.runtime import Runtime
 from frontdesk.transport.api import widget_snippet
 
 DEMO_SITE = Path(__file__).parent / "demo_site"
 DEMO_ORG_NAME = "Northwind Analytics"
-DEMO_REPS = (
+DEMO_REPS: tuple[tuple[str, str, Role], ...] = (
     ("admin@northwind.example", "Avery Admin", "admin"),
     ("dana@northwind.example", "Dana Reyes", "rep"),
     ("sam@northwind.example", "Sam Okafor", "rep"),
@@ -52,7 +53,7 @@ async def ensure_demo_org(
                     name=name,
                     role=role,
                     password=password,
-                )  # type: ignore[arg-type]
+                )
             else:
                 rep.password_hash = orgs._hasher.hash(password)
                 rep.active = True

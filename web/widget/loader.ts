@@ -38,11 +38,6 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
   // A custom element name, so page rules on div/* do not select it by tag; the :host rules are
   // !important because, inside a shadow tree, important declarations beat the page's own
   // (even `* { all: unset !important }`). Constructable sheets need no 'unsafe-inline' in the CSP.
-  try {
-    customElements.define("frontdesk-messenger", class extends HTMLElement {});
-  } catch {
-    /* already defined, or no custom elements: an undefined custom element works the same */
-  }
   const host = document.createElement("frontdesk-messenger");
   const root = host.attachShadow({ mode: "open" });
   const css = (text: string) => {
@@ -58,24 +53,19 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
     }
   };
   css(
-    ":host{all:initial!important;display:block!important;position:fixed!important;right:20px!important;bottom:20px!important;" +
-      "left:auto!important;top:auto!important;z-index:2147483000!important;visibility:visible!important;opacity:1!important;" +
-      "transform:none!important;pointer-events:auto!important;width:auto!important;height:auto!important;margin:0!important;" +
-      "font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#111827;--fd-accent:#4f46e5;--fd-on-accent:#fff}" +
-      ".launcher{all:initial;box-sizing:border-box;position:relative;display:grid;place-items:center;width:60px;height:60px;" +
-      "border-radius:50%;background:var(--fd-accent);color:var(--fd-on-accent);cursor:pointer;" +
-      "box-shadow:0 8px 24px rgba(17,24,39,.22),0 2px 6px rgba(17,24,39,.16);transition:transform .18s ease}" +
-      ".launcher:hover{transform:scale(1.06)}.launcher:focus-visible{outline:3px solid #1e3a8a;outline-offset:3px}" +
-      ".launcher svg{width:28px;height:28px;fill:currentColor}" +
-      ".launcher.busy svg{animation:fdp 1s ease-in-out infinite}@keyframes fdp{50%{opacity:.45}}" +
-      "@media (prefers-reduced-motion:reduce){.launcher{transition:none}.launcher.busy svg{animation:none}}",
+    // all:initial!important resets every other property of the host (visibility, transform, ...).
+    // The messenger's sheet adds fonts, hover effects and the panel.
+    ":host{all:initial!important;display:block!important;position:fixed!important;right:20px!important;bottom:20px!important;z-index:2147483000!important;--fd-accent:#4f46e5;--fd-on-accent:#fff}" +
+      ".launcher{all:initial;position:relative;display:grid;place-items:center;width:60px;height:60px;border-radius:50%;" +
+      "background:var(--fd-accent);color:var(--fd-on-accent);cursor:pointer;box-shadow:0 8px 24px #11182740}" +
+      ".launcher:focus-visible{outline:3px solid #1e3a8a;outline-offset:3px}.launcher svg{width:28px;height:28px;fill:currentColor}",
   );
   const launcher = document.createElement("button");
   launcher.className = "launcher";
   launcher.setAttribute("aria-label", "Open chat");
-  launcher.setAttribute("aria-expanded", "false");
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  const path = document.createElementNS(ns, "path");
   svg.setAttribute("viewBox", "0 0 24 24");
   svg.setAttribute("aria-hidden", "true");
   path.setAttribute("d", "M5 3h14a3 3 0 0 1 3 3v9a3 3 0 0 1-3 3h-7l-5 4v-4H5a3 3 0 0 1-3-3V6a3 3 0 0 1 3-3z");
@@ -89,7 +79,6 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
   type Callback = (data?: unknown) => void;
   const handlers = new Map<string, Set<Callback>>();
   const list = (ev: string) => handlers.get(ev) || (handlers.set(ev, new Set()), handlers.get(ev)!);
-  let ready = false;
   const emit = (ev: PublicEvent, data?: unknown) =>
     list(ev).forEach((cb) => {
       try {
@@ -128,7 +117,7 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
     }
   };
   const seen = (m: Message | undefined) => {
-    if (!m || typeof m.seq !== "number") return;
+    if (!m?.seq) return; // seq counts from 1
     setConversation(m.conversation_id);
     if (m.seq > lastSeq) ahead.add(m.seq);
     while (ahead.delete(lastSeq + 1)) lastSeq++;
@@ -139,13 +128,11 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
       case "welcome": {
         const w = f as Welcome;
         if (w.blocked) return block();
-        welcomed = true;
         attempt = 0;
         token = w.token;
         store(ls, tokenKey, token);
         document.cookie = `${cookie}=${encodeURIComponent(token)};path=/;max-age=31536000;samesite=lax${location.protocol == "https:" ? ";secure" : ""}`;
         bridge.welcome = w;
-        bridge.connected = true;
         const cfg = w.config || {};
         idleMs = (cfg.idle_after_seconds || 60) * 1000;
         clearInterval(heartbeat);
@@ -156,18 +143,17 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
           if (Date.now() - lastRx > beatMs * 2 + 40000) lost(ws, 1006);
           else send({ type: "ping" });
         }, beatMs);
+        const ms = w.messages || [];
         if (w.conversation) setConversation(w.conversation.id);
-        (w.messages || []).forEach(seen);
+        ms.forEach(seen);
         // Catch the server up with what changed while the socket was down.
         if (sentUrl.split("#")[0] != location.href.split("#")[0]) pageView();
         if (activity != "active") send({ type: "activity", state: activity });
         if (pendingIdentify) send(pendingIdentify);
         checkIdle();
-        if (w.conversation || (w.messages || []).length) need();
-        if (!ready) {
-          ready = true;
-          emit("ready", { visitor_id: w.visitor_id });
-        }
+        if (w.conversation || ms.length) need();
+        if (!welcomed) emit("ready", { visitor_id: w.visitor_id });
+        welcomed = true;
         break;
       }
       case "message":
@@ -190,7 +176,7 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
       case "error":
         if (f.code == "identify_rejected") {
           pendingIdentify = null;
-          console.warn("Frontdesk: identify() was rejected: " + f.message);
+          console.warn("Frontdesk identify rejected: " + f.message);
           emit("identify", { status: "rejected", message: f.message });
         }
     }
@@ -217,7 +203,7 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
       } catch {
         return;
       }
-      if (f && typeof f.type == "string") onFrame(f);
+      if (f?.type) onFrame(f);
     };
     s.onclose = (e) => lost(s, e.code);
   };
@@ -227,7 +213,6 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
   const lost = (s: WebSocket | null, code: number) => {
     if (!s || s != ws) return;
     ws = null;
-    bridge.connected = false;
     clearInterval(heartbeat);
     s.onclose = s.onmessage = null;
     s.close();
@@ -316,7 +301,7 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
       checkIdle();
     }
   };
-  for (const ev of ["mousemove", "mousedown", "pointerdown", "keydown", "wheel", "touchstart", "scroll"])
+  for (const ev of ["pointermove", "pointerdown", "keydown", "wheel", "scroll"])
     addEventListener(ev, onInput, { capture: true, passive: true });
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) setActivity("another_tab");
@@ -338,10 +323,7 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
     s.src = origin + "/messenger.js";
     s.async = true;
     s.nonce = script.nonce; // nonce-based CSPs: the same nonce that let widget.js in
-    s.onerror = () => {
-      loading = false;
-      launcher.classList.remove("busy");
-    };
+    s.onerror = () => (loading = false); // a later click tries again
     document.head.append(s);
   };
 
@@ -349,7 +331,6 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
     v: 1,
     root,
     launcher,
-    origin,
     site,
     send,
     subscribe(fn) {
@@ -358,7 +339,6 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
       buffer = [];
     },
     welcome: null,
-    connected: false,
     emit,
     css,
     impl: null as MessengerImpl | null,
@@ -375,13 +355,11 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
       if (bridge.impl) bridge.impl.open(true);
       else {
         bridge.wantOpen = true;
-        launcher.classList.add("busy");
         need();
       }
     },
     close() {
       bridge.wantOpen = false;
-      launcher.classList.remove("busy");
       bridge.impl?.close();
     },
     identify(p: { email: string; name?: string | null; hash?: string | null }) {
@@ -390,7 +368,7 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
     },
     on(ev: string, cb: Callback) {
       list(ev).add(cb);
-      if (ev == "ready" && ready) cb({ visitor_id: bridge.welcome?.visitor_id });
+      if (ev == "ready" && welcomed) cb({ visitor_id: bridge.welcome?.visitor_id });
       return () => api.off(ev, cb);
     },
     off(ev: string, cb: Callback) {

@@ -77,14 +77,12 @@ export interface Bridge {
   v: 1;
   root: ShadowRoot; // the shadow root that holds the launcher; the messenger adds its panel here
   launcher: HTMLButtonElement;
-  origin: string; // Frontdesk origin (where widget.js came from)
   site: string;
   /** Send a frame; false when the socket is not open (the caller retries on the next welcome). */
   send(frame: Frame): boolean;
   /** Receive every frame; frames that arrived before the messenger loaded are replayed first. */
   subscribe(fn: (frame: Frame) => void): void;
   welcome: Welcome | null; // the last welcome (refreshed on every reconnect)
-  connected: boolean;
   emit(event: PublicEvent, data?: unknown): void;
   css(text: string): void; // adopt a stylesheet into the shadow root
   impl: MessengerImpl | null;

@@ -45,7 +45,7 @@ class RedisBus:
 
     async def start(self) -> None:
         self._redis = aioredis.from_url(self._url, health_check_interval=15)
-        await self._redis.ping()  # type: ignore[misc]
+        await self._redis.ping()
         await self._open_pubsub()
         self._reader = asyncio.create_task(self._read_forever(), name="redis-bus-reader")
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from typing import cast
 
 import orjson
 import redis.asyncio as aioredis
@@ -32,8 +33,8 @@ class RedisLiveState:
         return self._redis
 
     async def start(self) -> None:
-        self._redis = aioredis.from_url(self._url)
-        await self._redis.ping()  # type: ignore[misc]
+        self._redis = aioredis.from_url(self._url, decode_responses=False)
+        await self._redis.ping()
 
     async def close(self) -> None:
         if self._redis is not None:
@@ -89,7 +90,7 @@ class RedisLiveState:
         now = self._clock.now()
         key = self._visitor_key(org_id, visitor_id)
         field = f"c:{connection_id}"
-        existing = await self.redis.hget(key, field)  # type: ignore[misc]
+        existing = await self.redis.hget(key, field)
         expires = now + timedelta(seconds=CONNECTION_TTL_SECONDS)
         if existing:
             state = ConnectionState.model_validate_json(existing)
@@ -132,18 +133,18 @@ class RedisLiveState:
                 pipe.zrem(self._org_key(org_id), visitor_id)
                 await pipe.execute()
         elif stale:
-            await self.redis.hdel(key, *stale)  # type: ignore[misc]
+            await self.redis.hdel(key, *stale)
         return live
 
     async def get(self, org_id: str, visitor_id: str) -> LiveVisitor | None:
-        raw = await self.redis.hgetall(self._visitor_key(org_id, visitor_id))  # type: ignore[misc]
-        live, _ = self._decode(org_id, visitor_id, raw)
+        raw = await self.redis.hgetall(self._visitor_key(org_id, visitor_id))
+        live, _ = self._decode(org_id, visitor_id, cast(dict[bytes, bytes], raw))
         return live
 
     async def list_org(self, org_id: str) -> list[LiveVisitor]:
         org_key = self._org_key(org_id)
         await self.redis.zremrangebyscore(org_key, "-inf", time.time())
-        ids = [v.decode() for v in await self.redis.zrange(org_key, 0, -1)]
+        ids = [cast(bytes, v).decode() for v in await self.redis.zrange(org_key, 0, -1)]
         if not ids:
             return []
         async with self.redis.pipeline(transaction=False) as pipe:

@@ -31,7 +31,7 @@ class FrameSender:
     def __init__(self, ws: web.WebSocketResponse) -> None:
         self._ws = ws
         self._queue: deque[bytes] = deque()
-        self._drainer: asyncio.Task[None] | None = None
+        self._drainer: asyncio.Future[Any] | None = None
         self.closed = False
 
     def send_bytes(self, data: bytes) -> None:
@@ -41,7 +41,9 @@ class FrameSender:
         if len(self._queue) >= MAX_QUEUED_FRAMES or self._buffered() > MAX_BUFFERED_BYTES:
             self.closed = True
             log.warning("closing a socket that reads too slowly")
-            asyncio.ensure_future(self._ws.close(code=CLOSE_TOO_SLOW, message=b"too slow"))
+            self._drainer = asyncio.ensure_future(
+                self._ws.close(code=CLOSE_TOO_SLOW, message=b"too slow")
+            )
             return
         self._queue.append(data)
         if self._drainer is None:

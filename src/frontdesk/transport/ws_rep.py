@@ -66,6 +66,7 @@ class RepConnection:
         )
         self.control: Subscription | None = None
         self.registered = False
+        self._tasks: set[asyncio.Future[None]] = set()
 
     async def run(self) -> None:
         self.control = await self.runtime.bus.subscribe(
@@ -86,10 +87,16 @@ class RepConnection:
     def _on_control(self, _topic: str, data: bytes) -> None:
         event = orjson.loads(data)
         if event.get("type") == "rep.deactivated":
-            asyncio.ensure_future(self.sender.close(code=CLOSE_SIGNED_OUT, message=b"deactivated"))
+            self._tasks.add(
+                asyncio.ensure_future(
+                    self.sender.close(code=CLOSE_SIGNED_OUT, message=b"deactivated")
+                )
+            )
 
     def _request_resync(self) -> None:
-        asyncio.ensure_future(self._send_snapshot())
+        task = asyncio.ensure_future(self._send_snapshot())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _send_snapshot(self) -> None:
         try:

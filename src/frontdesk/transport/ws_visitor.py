@@ -10,6 +10,8 @@ from typing import Any
 import orjson
 from aiohttp import WSMsgType, web
 from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.bus.base import Subscription
 from frontdesk.core.errors import FrontdeskError
@@ -459,9 +461,7 @@ class VisitorConnection:
             )
 
 
-async def _latest_conversation(session: Any, visitor_id: str) -> Conversation | None:
-    from sqlalchemy import select
-
+async def _latest_conversation(session: AsyncSession, visitor_id: str) -> Conversation | None:
     return (
         await session.execute(
             select(Conversation)

@@ -44,10 +44,10 @@ async def build_cards(
         )
         conversations.update({c.visitor_id: c for c in open_rows.scalars()})
     for chunk in _chunks(visit_ids):
-        rows = await session.execute(
+        visit_rows = await session.execute(
             select(Visit).where(Visit.org_id == org_id, Visit.id.in_(chunk))
         )
-        visits.update({v.id: v for v in rows.scalars()})
+        visits.update({v.id: v for v in visit_rows.scalars()})
     cards = []
     for live in lives:
         visitor = visitors.get(live.visitor_id)

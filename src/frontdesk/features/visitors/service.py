@@ -54,7 +54,7 @@ def _utm(url: str) -> dict[str, str | None]:
         query = parse_qs(urlsplit(url).query)
     except ValueError:
         return dict.fromkeys(UTM_KEYS)
-    return {key: (query.get(key) or [None])[0] for key in UTM_KEYS}
+    return {key: (query[key][0][:200] if query.get(key) else None) for key in UTM_KEYS}
 
 
 async def arrive(
@@ -116,6 +116,7 @@ async def arrive(
                 **utm,
             )
             session.add(visit)
+            await session.flush()  # the page view below refers to it
             visitor.visit_count += 1
         assert visit is not None
         visit.last_seen_at = now

@@ -1,0 +1,244 @@
+"""A Frontdesk server on a real socket, with helpers that talk to it like real clients do."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import orjson
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from frontdesk.app import create_app
+from frontdesk.core.clock import FrozenClock, SystemClock
+from frontdesk.features.orgs import service as orgs
+from frontdesk.runtime import Runtime
+from frontdesk.settings import load_settings
+from frontdesk.transport.http import RUNTIME_KEY
+
+SITE_ORIGIN = "https://www.customer.example"
+PASSWORD = "correct-horse-battery"
+_counter = itertools.count()
+
+
+@dataclass
+class OrgInfo:
+    id: str
+    site_key: str
+    identity_secret: str
+    origin: str
+
+
+@dataclass
+class RepClient:
+    """A signed-in console: an HTTP session with the cookie, and the CSRF token."""
+
+    harness: Server
+    http: aiohttp.ClientSession
+    rep_id: str
+    csrf: str
+    email: str
+
+    async def request(
+        self, method: str, path: str, json: Any = None, *, csrf: bool = True
+    ) -> tuple[int, Any]:
+        headers = {"X-CSRF-Token": self.csrf} if csrf else {}
+        async with self.http.request(
+            method, self.harness.url + path, json=json, headers=headers
+        ) as response:
+            body = await response.read()
+            return response.status, (orjson.loads(body) if body else None)
+
+    @asynccontextmanager
+    async def socket(self, hello: dict[str, Any] | None = None) -> AsyncIterator[Socket]:
+        ws = await self.http.ws_connect(self.harness.ws_url + "/ws/rep", origin=self.harness.url)
+        sock = Socket(ws)
+        try:
+            await sock.send({"type": "hello", **(hello or {})})
+            sock.snapshot = await sock.expect("snapshot")
+            yield sock
+        finally:
+            await ws.close()
+
+
+@dataclass
+class Socket:
+    ws: aiohttp.ClientWebSocketResponse
+    received: list[dict[str, Any]] = field(default_factory=list)
+    snapshot: dict[str, Any] | None = None
+    welcome: dict[str, Any] | None = None
+
+    async def send(self, frame: dict[str, Any] | str) -> None:
+        await self.ws.send_str(frame if isinstance(frame, str) else orjson.dumps(frame).decode())
+
+    async def next_frame(self, timeout: float = 5.0) -> dict[str, Any]:
+        msg = await self.ws.receive(timeout=timeout)
+        if msg.type != aiohttp.WSMsgType.TEXT:
+            raise ConnectionError(f"socket closed: {msg.type} {self.ws.close_code}")
+        frame: dict[str, Any] = orjson.loads(msg.data)
+        self.received.append(frame)
+        return frame
+
+    async def expect(self, type_: str, timeout: float = 5.0, **match: Any) -> dict[str, Any]:
+        """The next frame of this type (and matching fields), skipping others; batches are opened."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise TimeoutError(
+                    f"no {type_} frame matching {match}; got {[f.get('type') for f in self.received[-10:]]}"
+                )
+            frame = await self.next_frame(remaining)
+            candidates = (
+                frame["events"] if frame["type"] == "batch" and type_ != "batch" else [frame]
+            )
+            for candidate in candidates:
+                if candidate.get("type") == type_ and all(
+                    _get(candidate, k) == v for k, v in match.items()
+                ):
+                    return candidate
+
+    async def closed_code(self, timeout: float = 5.0) -> int | None:
+        while True:
+            msg = await self.ws.receive(timeout=timeout)
+            if msg.type in (
+                aiohttp.WSMsgType.CLOSE,
+                aiohttp.WSMsgType.CLOSED,
+                aiohttp.WSMsgType.CLOSING,
+            ):
+                return self.ws.close_code
+
+
+def _get(frame: dict[str, Any], dotted: str) -> Any:
+    value: Any = frame
+    for part in dotted.split("__"):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+class Server:
+    def __init__(
+        self, database_url: str, bus_url: str, namespace: str, *, frozen: bool = True
+    ) -> None:
+        self.settings = load_settings(
+            {},
+            environment="test",
+            database_url=database_url,
+            bus_url=bus_url,
+            redis_namespace=namespace,
+            secret_key="test-secret-" + "x" * 32,
+            rep_batch_interval=0.05,
+            log_format="text",
+        )
+        self.clock = FrozenClock(SystemClock().now()) if frozen else SystemClock()
+        self.app: web.Application = create_app(self.settings, self.clock, run_sweeper=False)
+        self.runtime: Runtime = self.app[RUNTIME_KEY]
+        self.server = TestServer(self.app, host="127.0.0.1")
+        self.sessions: list[aiohttp.ClientSession] = []
+
+    async def start(self) -> None:
+        await self.server.start_server()
+
+    async def stop(self) -> None:
+        for session in self.sessions:
+            await session.close()
+        await self.server.close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.server.port}"
+
+    def http(self) -> aiohttp.ClientSession:
+        session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        self.sessions.append(session)
+        return session
+
+    async def create_org(
+        self, name: str = "Acme", origins: tuple[str, ...] = (SITE_ORIGIN,)
+    ) -> OrgInfo:
+        async with self.runtime.db.transaction() as session:
+            org = await orgs.create_org(
+                session, self.runtime, f"{name} {next(_counter)}", list(origins)
+            )
+        return OrgInfo(org.id, org.site_key, org.identity_secret, origins[0])
+
+    async def create_rep(self, org: OrgInfo, role: str = "rep", name: str | None = None) -> str:
+        email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
+        async with self.runtime.db.transaction() as session:
+            await orgs.create_rep(
+                session,
+                self.runtime,
+                org_id=org.id,
+                email=email,
+                name=name or f"{role.title()} {email[:8]}",
+                role=role,
+                password=PASSWORD,
+            )  # type: ignore[arg-type]
+        return email
+
+    async def sign_in(self, email: str) -> RepClient:
+        http = self.http()
+        async with http.post(
+            self.url + "/api/auth/login", json={"email": email, "password": PASSWORD}
+        ) as response:
+            assert response.status == 200, await response.text()
+            body = await response.json()
+        return RepClient(self, http, body["rep"]["id"], body["csrf_token"], email)
+
+    async def rep(self, org: OrgInfo, role: str = "rep", name: str | None = None) -> RepClient:
+        return await self.sign_in(await self.create_rep(org, role, name))
+
+    @asynccontextmanager
+    async def visitor(
+        self,
+        org: OrgInfo,
+        *,
+        token: str | None = None,
+        url: str = SITE_ORIGIN + "/",
+        title: str = "Home",
+        last_seq: int = 0,
+        resumed: bool = False,
+        origin: str | None = None,
+    ) -> AsyncIterator[Socket]:
+        http = self.http()
+        ws = await http.ws_connect(
+            f"{self.ws_url}/ws/visitor?site={org.site_key}", origin=origin or org.origin
+        )
+        sock = Socket(ws)
+        try:
+            await sock.send(
+                {
+                    "type": "hello",
+                    "token": token,
+                    "page": {"url": url, "title": title, "referrer": None},
+                    "resumed": resumed,
+                    "last_seq": last_seq,
+                    "tab_id": uuid.uuid4().hex,
+                }
+            )
+            sock.welcome = await sock.expect("welcome")
+            yield sock
+        finally:
+            await ws.close()
+
+
+@asynccontextmanager
+async def running_server(
+    database_url: str, bus_url: str, namespace: str, *, frozen: bool = True
+) -> AsyncIterator[Server]:
+    server = Server(database_url, bus_url, namespace, frozen=frozen)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

@@ -1,0 +1,131 @@
+"""Chat over the real sockets: stored before acknowledged, delivered, resumed, never doubled."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harness import Server
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_a_visitor_and_a_rep_exchange_messages_both_ways(server: Server) -> None:
+    org = await server.create_org()
+    rep = await server.rep(org)
+    async with rep.socket() as console, server.visitor(org) as visitor:
+        await visitor.send(
+            {
+                "type": "message",
+                "client_id": "v1",
+                "body": "Hi, do you integrate with **Salesforce**?",
+            }
+        )
+        ack = await visitor.expect("ack", client_id="v1")
+        assert ack["message"]["seq"] == 1
+        conversation_id = ack["message"]["conversation_id"]
+
+        seen = await console.expect("message", message__client_id="v1")
+        assert (
+            seen["message"]["html"]
+            == "<p>Hi, do you integrate with <strong>Salesforce</strong>?</p>"
+        )
+        incoming = await console.expect("conversation.updated", conversation__id=conversation_id)
+        assert incoming["conversation"]["status"] == "incoming"
+
+        await console.send(
+            {
+                "type": "message",
+                "conversation_id": conversation_id,
+                "client_id": "r1",
+                "body": "Yes, natively!",
+            }
+        )
+        rep_ack = await console.expect("ack", client_id="r1")
+        assert rep_ack["message"]["seq"] == 2
+        reply = await visitor.expect("message", message__client_id="r1")
+        assert reply["message"]["author_kind"] == "rep"
+        assert reply["message"]["body"] == "Yes, natively!"
+
+
+async def test_an_acknowledged_message_reaches_a_rep_who_was_offline_when_it_was_sent(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    rep = await server.rep(org)
+    async with server.visitor(org) as visitor:
+        await visitor.send({"type": "message", "client_id": "a", "body": "first"})
+        first = await visitor.expect("ack", client_id="a")
+        conversation_id = first["message"]["conversation_id"]
+        async with rep.socket() as console:
+            await console.send(
+                {
+                    "type": "message",
+                    "conversation_id": conversation_id,
+                    "client_id": "r",
+                    "body": "hello",
+                }
+            )
+            await console.expect("ack", client_id="r")
+            last_seen = 2
+        # The console is closed now; the visitor keeps writing.
+        await visitor.send({"type": "message", "client_id": "b", "body": "are you there?"})
+        await visitor.expect("ack", client_id="b")
+        async with rep.socket({"last_seqs": {conversation_id: last_seen}}) as console:
+            replay = await console.expect("messages", conversation_id=conversation_id)
+            assert [m["body"] for m in replay["messages"]] == ["are you there?"]
+            assert [m["seq"] for m in replay["messages"]] == [3]
+
+
+async def test_a_rep_reply_sent_while_the_visitor_was_away_is_replayed_on_resume(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    rep = await server.rep(org)
+    async with server.visitor(org) as visitor:
+        token = visitor.welcome["token"]  # type: ignore[index]
+        await visitor.send({"type": "message", "client_id": "a", "body": "question"})
+        conversation_id = (await visitor.expect("ack", client_id="a"))["message"]["conversation_id"]
+    status, _ = await rep.request(
+        "POST",
+        f"/api/conversations/{conversation_id}/messages",
+        {"client_id": "r1", "body": "answer"},
+    )
+    assert status == 200
+    async with server.visitor(org, token=token, last_seq=1, resumed=True) as visitor:
+        welcome = visitor.welcome
+        assert welcome is not None
+        assert welcome["conversation"]["id"] == conversation_id
+        assert [m["body"] for m in welcome["messages"]] == ["answer"]
+
+
+async def test_retrying_a_message_with_the_same_client_id_stores_it_once(server: Server) -> None:
+    org = await server.create_org()
+    rep = await server.rep(org)
+    async with server.visitor(org) as visitor:
+        for _ in range(3):
+            await visitor.send({"type": "message", "client_id": "same", "body": "only once please"})
+        acks = [await visitor.expect("ack", client_id="same") for _ in range(3)]
+        assert {a["message"]["id"] for a in acks} == {acks[0]["message"]["id"]}
+        conversation_id = acks[0]["message"]["conversation_id"]
+    status, body = await rep.request("GET", f"/api/conversations/{conversation_id}")
+    assert status == 200
+    assert [m["body"] for m in body["messages"]] == ["only once please"]
+
+
+async def test_the_first_rep_to_accept_owns_the_chat_and_the_second_hears_it_is_taken(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    dana, sam = await server.rep(org), await server.rep(org)
+    async with server.visitor(org) as visitor:
+        await visitor.send({"type": "message", "client_id": "a", "body": "hello?"})
+        conversation_id = (await visitor.expect("ack"))["message"]["conversation_id"]
+        status, accepted = await dana.request(
+            "POST", f"/api/conversations/{conversation_id}/accept"
+        )
+        assert status == 200 and accepted["owner_rep_id"] == dana.rep_id
+        status, refused = await sam.request("POST", f"/api/conversations/{conversation_id}/accept")
+        assert status == 409
+        assert "already taken" in refused["error"]["message"]
+        changed = await visitor.expect("conversation", conversation__status="active")
+        assert changed["conversation"]["rep"]["id"] == dana.rep_id

@@ -1,0 +1,509 @@
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { acceptConversation, endConversation, loadConversation, startConversation } from "../actions";
+import { api, errorText } from "../api";
+import { navigate, paths } from "../router";
+import { cleanHtml } from "../sanitize";
+import { retryMessage, sendMessage, sendTyping } from "../socket";
+import {
+  boxes,
+  companyName,
+  conversations,
+  conversationTitle,
+  me,
+  pending,
+  removePending,
+  repName,
+  transcripts,
+  viewing,
+  visitorLabel,
+  visitors,
+  visitorTyping,
+} from "../store";
+import type { ConversationSummary, Message, PendingMessage, VisitorCard } from "../types";
+import { formatClock, formatDateTime, now, parseTime } from "../time";
+import { IconChat, IconSend } from "../icons";
+import { ConversationRow, statusText } from "./Inbox";
+import { ActivityStatus, Avatar, Countdown, Elapsed, EmptyState, Kbd, pathOf } from "./ui";
+import { Visitor360Panel } from "./Visitor360";
+
+const MAX_BODY = 10_000;
+
+// The conversations workspace: open chats on the left, the conversation console in the middle,
+// the Visitor 360 on the right. Reached from a conversation (/app/conversations/ID) or from a
+// visitor card (/app/visitors/ID), which opens that visitor's open conversation if there is one.
+export function ConversationsPage(props: { conversationId: string | null; visitorId: string | null }) {
+  const convs = conversations.value;
+  let conversationId = props.conversationId;
+  let visitorId = props.visitorId;
+  if (conversationId) {
+    visitorId = convs.get(conversationId)?.visitor_id ?? null;
+  } else if (visitorId) {
+    conversationId = openConversationFor(visitorId, visitors.value.get(visitorId), convs)?.id ?? null;
+  }
+  return (
+    <div class="workspace">
+      <ConversationRail selected={conversationId} />
+      {conversationId || visitorId ? (
+        <ConversationConsole key={conversationId ?? `v-${visitorId}`} conversationId={conversationId} visitorId={visitorId} />
+      ) : (
+        <div class="console console-empty">
+          <EmptyState title="Pick a conversation" icon={<IconChat size={28} />}>
+            Open a chat from the list, or click a visitor on the live stream to start one.
+          </EmptyState>
+        </div>
+      )}
+      {visitorId ? <Visitor360Panel key={visitorId} visitorId={visitorId} /> : <aside class="v360 v360-empty" aria-label="Visitor 360" />}
+    </div>
+  );
+}
+
+function openConversationFor(
+  visitorId: string,
+  card: VisitorCard | undefined,
+  convs: ReadonlyMap<string, ConversationSummary>,
+): ConversationSummary | null {
+  if (card?.conversation_id) {
+    const c = convs.get(card.conversation_id);
+    if (!c || c.status === "incoming" || c.status === "active") return c ?? ({ id: card.conversation_id, visitor_id: visitorId, status: card.conversation_status ?? "active" } as ConversationSummary);
+  }
+  let best: ConversationSummary | null = null;
+  for (const c of convs.values()) {
+    if (c.visitor_id !== visitorId || (c.status !== "incoming" && c.status !== "active")) continue;
+    if (!best || (parseTime(c.created_at) ?? 0) > (parseTime(best.created_at) ?? 0)) best = c;
+  }
+  return best;
+}
+
+function ConversationRail(props: { selected: string | null }) {
+  const b = boxes.value;
+  const open = [...b.incoming, ...b.active];
+  return (
+    <nav class="rail" aria-label="Conversations">
+      <div class="rail-section">
+        <div class="rail-title">
+          Open <span class="count">{open.length}</span>
+        </div>
+        {open.length === 0 ? (
+          <div class="rail-empty">No open chats. Inbound chats and your conversations show up here.</div>
+        ) : (
+          <ul class="conv-list compact">
+            {open.map((c) => (
+              <ConversationRow key={c.id} conv={c} box={c.status === "incoming" ? "incoming" : "active"} compact selected={c.id === props.selected} />
+            ))}
+          </ul>
+        )}
+      </div>
+      <div class="rail-section">
+        <div class="rail-title">
+          Recent <span class="count">{b.recent.length}</span>
+        </div>
+        <ul class="conv-list compact">
+          {b.recent.slice(0, 30).map((c) => (
+            <ConversationRow key={c.id} conv={c} box="recent" compact selected={c.id === props.selected} />
+          ))}
+        </ul>
+      </div>
+    </nav>
+  );
+}
+
+function ConversationConsole(props: { conversationId: string | null; visitorId: string | null }) {
+  const { conversationId, visitorId } = props;
+  const conv = conversationId ? conversations.value.get(conversationId) : undefined;
+  const card = visitorId ? visitors.value.get(visitorId) : undefined;
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(!!conversationId);
+  const [starting, setStarting] = useState(false);
+
+  useEffect(() => {
+    if (!conversationId) return;
+    viewing.value = conversationId;
+    let cancelled = false;
+    setLoading(true);
+    loadConversation(conversationId)
+      .catch((err) => !cancelled && setLoadError(errorText(err)))
+      .finally(() => !cancelled && setLoading(false));
+    return () => {
+      cancelled = true;
+      if (viewing.value === conversationId) viewing.value = null;
+    };
+  }, [conversationId]);
+
+  const myId = me.value?.id;
+  const title = conv ? conversationTitle(conv, card) : visitorLabel(card) || companyName(card) || "Website visitor";
+  const company = companyName(conv) ?? companyName(card);
+  const status = conv?.status;
+  const mine = status === "active" && conv?.owner_rep_id === myId;
+
+  return (
+    <section class="console" aria-label={`Conversation with ${title}`}>
+      <header class="console-head">
+        <Avatar name={title} id={visitorId ?? conversationId ?? ""} size={36} />
+        <div class="console-who">
+          <div class="console-title">
+            <h2>{title}</h2>
+            {conv && <span class={`status-chip chip-${conv.status}`}>{statusText(conv)}</span>}
+          </div>
+          <div class="console-sub muted small">
+            {company && company !== title && <span>{company}</span>}
+            {card ? (
+              <>
+                <ActivityStatus activity={card.activity} />
+                <span title={card.url ?? ""}>on {pathOf(card.url)}</span>
+                <span>
+                  <Elapsed since={card.visit_started_at} label="Time on site" /> on site
+                </span>
+              </>
+            ) : (
+              <span>Not on the site right now</span>
+            )}
+            {conv?.owner_rep_id && conv.owner_rep_id !== myId && <span>Owner: {repName(conv.owner_rep_id) ?? "another rep"}</span>}
+          </div>
+        </div>
+        <div class="console-actions">
+          {status === "incoming" && (
+            <>
+              <Countdown until={conv?.rep_window_ends_at} since={conv?.created_at} />
+              <AcceptButton id={conv!.id} title={title} />
+            </>
+          )}
+          {mine && (
+            <button type="button" class="btn btn-danger-ghost" aria-label="End chat" aria-keyshortcuts="Alt+E" title="End chat (Alt+E)" onClick={() => void endConversation(conv!.id)}>
+              End chat
+            </button>
+          )}
+        </div>
+      </header>
+
+      {conversationId ? (
+        <>
+          {loadError && (
+            <div class="form-error" role="alert">
+              Couldn't load this conversation: {loadError}
+            </div>
+          )}
+          <Transcript conversationId={conversationId} loading={loading} visitorName={title} />
+          {conv && conv.status === "active" && mine ? (
+            <Composer key={conversationId} onSend={(body) => sendMessage(conversationId, body)} conversationId={conversationId} />
+          ) : conv && conv.status === "incoming" ? (
+            <div class="composer-bar">
+              <span>This visitor is waiting for a rep. Accept the chat to reply.</span>
+              <AcceptButton id={conv.id} title={title} />
+            </div>
+          ) : conv && conv.status === "active" ? (
+            <div class="composer-bar">{repName(conv.owner_rep_id) ?? "Another rep"} is handling this conversation.</div>
+          ) : (
+            <div class="composer-bar">
+              <span>This conversation has {conv?.status === "missed" ? "been missed" : "ended"}.</span>
+              {card && !card.conversation_id && visitorId && (
+                <button type="button" class="btn btn-secondary btn-sm" onClick={() => navigate(paths.visitor(visitorId))}>
+                  Start a new conversation
+                </button>
+              )}
+            </div>
+          )}
+        </>
+      ) : visitorId ? (
+        starting ? (
+          <>
+            <div class="transcript">
+              <div class="transcript-intro muted">Your first message starts the conversation. The visitor sees it in the messenger on {pathOf(card?.url) || "the site"}.</div>
+            </div>
+            <Composer
+              autoFocus
+              placeholder={`Write your opening message to ${title}…`}
+              onSend={async (body) => {
+                const id = await startConversation(visitorId, body);
+                if (id) navigate(paths.conversation(id), { replace: true });
+                return !!id;
+              }}
+              conversationId={null}
+            />
+          </>
+        ) : (
+          <div class="start-convo">
+            <EmptyState title={card ? "No conversation yet" : "This visitor has left"} icon={<IconChat size={28} />}>
+              {card ? "Say hello: a personal first message works best." : "You can read their history in the Visitor 360."}
+            </EmptyState>
+            {card && (
+              <button type="button" class="btn btn-primary" onClick={() => setStarting(true)}>
+                Start a conversation
+              </button>
+            )}
+          </div>
+        )
+      ) : null}
+    </section>
+  );
+}
+
+function AcceptButton(props: { id: string; title: string }) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <button
+      type="button"
+      class="btn btn-accept"
+      aria-label={`Accept chat with ${props.title}`}
+      aria-keyshortcuts="Alt+A"
+      title="Accept (Alt+A)"
+      disabled={busy}
+      onClick={async () => {
+        setBusy(true);
+        await acceptConversation(props.id);
+        setBusy(false);
+      }}
+    >
+      {busy ? "Accepting…" : "Accept"}
+    </button>
+  );
+}
+
+type Row = { kind: "message"; m: Message } | { kind: "pending"; p: PendingMessage };
+
+function Transcript(props: { conversationId: string; loading: boolean; visitorName: string }) {
+  const { conversationId } = props;
+  const messages = transcripts.value.get(conversationId) ?? [];
+  const mine = useMemo(() => [...pending.value.values()].filter((p) => p.conversation_id === conversationId), [pending.value, conversationId]);
+  const typingUntil = visitorTyping.value.get(conversationId) ?? 0;
+  const typing = typingUntil > Date.now() && now.value < typingUntil + 1000;
+  const scroller = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  const rows: Row[] = [...messages.map((m) => ({ kind: "message" as const, m })), ...mine.map((p) => ({ kind: "pending" as const, p }))];
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [rows.length, typing]);
+
+  return (
+    <div
+      class="transcript"
+      ref={scroller}
+      role="log"
+      aria-label="Transcript"
+      aria-live="polite"
+      onScroll={(e) => {
+        const el = e.currentTarget as HTMLDivElement;
+        stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+      }}
+    >
+      {props.loading && !messages.length && <div class="transcript-intro muted">Loading the transcript…</div>}
+      {!props.loading && !rows.length && <div class="transcript-intro muted">No messages yet.</div>}
+      {rows.map((r, i) => {
+        const prev = rows[i - 1];
+        if (r.kind === "pending") return <PendingBubble key={`p-${r.p.client_id}`} p={r.p} />;
+        const m = r.m;
+        const prevMsg = prev?.kind === "message" ? prev.m : null;
+        const grouped =
+          !!prevMsg &&
+          prevMsg.author_kind === m.author_kind &&
+          prevMsg.author_name === m.author_name &&
+          (parseTime(m.created_at) ?? 0) - (parseTime(prevMsg.created_at) ?? 0) < 5 * 60_000;
+        return <MessageBubble key={m.id ?? `s-${m.seq}`} m={m} grouped={grouped} />;
+      })}
+      {typing && (
+        <div class="typing" role="status" aria-label={`${props.visitorName} is typing`}>
+          <span class="typing-dots" aria-hidden="true">
+            <i />
+            <i />
+            <i />
+          </span>
+          {props.visitorName} is typing…
+        </div>
+      )}
+    </div>
+  );
+}
+
+function MessageBubble(props: { m: Message; grouped: boolean }) {
+  const { m } = props;
+  const html = useMemo(() => (m.html ? cleanHtml(m.html) : null), [m.html]);
+  if (m.author_kind === "system") {
+    return (
+      <div class="msg-system" data-seq={m.seq}>
+        <span>{m.body}</span>
+        <time dateTime={m.created_at}>{formatClock(m.created_at)}</time>
+      </div>
+    );
+  }
+  const side = m.author_kind === "visitor" ? "left" : "right";
+  const own = m.author_kind === "rep" && m.author_rep_id === me.value?.id;
+  const author = m.author_name || (m.author_kind === "visitor" ? "Visitor" : m.author_kind === "bot" ? "Bot" : "Rep");
+  return (
+    <div class={`msg msg-${m.author_kind} msg-${side} ${own ? "own" : ""} ${m.internal ? "internal" : ""} ${props.grouped ? "grouped" : ""}`} data-seq={m.seq} data-author-kind={m.author_kind}>
+      {!props.grouped && (
+        <div class="msg-meta">
+          <span class="msg-author">
+            {author}
+            {m.author_kind === "bot" && <span class="tag tag-bot">Bot</span>}
+            {m.internal && <span class="tag tag-internal">Internal note</span>}
+          </span>
+          <time dateTime={m.created_at} title={formatDateTime(m.created_at)}>
+            {formatClock(m.created_at)}
+          </time>
+        </div>
+      )}
+      {html !== null ? <div class="bubble md" dangerouslySetInnerHTML={{ __html: html }} /> : <div class="bubble plain">{m.body}</div>}
+    </div>
+  );
+}
+
+function PendingBubble(props: { p: PendingMessage }) {
+  const { p } = props;
+  return (
+    <div class={`msg msg-rep msg-right own pending ${p.failed ? "failed" : ""}`} data-client-id={p.client_id}>
+      <div class="bubble plain">{p.body}</div>
+      <div class="msg-status" role="status">
+        {p.failed ? (
+          <>
+            <span class="error-text">Not sent: {p.failed}</span>
+            <button type="button" class="link-btn" onClick={() => retryMessage(p.client_id)}>
+              Retry
+            </button>
+            <button type="button" class="link-btn" onClick={() => removePending(p.client_id)}>
+              Discard
+            </button>
+          </>
+        ) : (
+          <span class="muted">Sending…</span>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function Composer(props: {
+  conversationId: string | null;
+  onSend: (body: string) => unknown;
+  placeholder?: string;
+  autoFocus?: boolean;
+}) {
+  const [body, setBody] = useState("");
+  const [tab, setTab] = useState<"write" | "preview">("write");
+  const [preview, setPreview] = useState<{ html: string | null; error: string | null; loading: boolean }>({ html: null, error: null, loading: false });
+  const [sending, setSending] = useState(false);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const typingSent = useRef(0);
+  const typingStop = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const { conversationId } = props;
+
+  useEffect(() => {
+    if (props.autoFocus !== false) area.current?.focus();
+    return () => {
+      if (typingStop.current) clearTimeout(typingStop.current);
+      if (conversationId && typingSent.current) sendTyping(conversationId, false);
+    };
+  }, []);
+
+  // Tell the visitor the rep is typing: at most one frame per 3 s while keys are pressed,
+  // and a "stopped" frame 4 s after the last key.
+  function noteTyping() {
+    if (!conversationId) return;
+    const t = Date.now();
+    if (t - typingSent.current > 3000) {
+      sendTyping(conversationId, true);
+      typingSent.current = t;
+    }
+    if (typingStop.current) clearTimeout(typingStop.current);
+    typingStop.current = setTimeout(stopTyping, 4000);
+  }
+  function stopTyping() {
+    if (typingStop.current) clearTimeout(typingStop.current);
+    typingStop.current = null;
+    if (conversationId && typingSent.current) sendTyping(conversationId, false);
+    typingSent.current = 0;
+  }
+
+  async function submit() {
+    const text = body.trim();
+    if (!text || text.length > MAX_BODY || sending) return;
+    stopTyping();
+    setSending(true);
+    const result = await props.onSend(text);
+    setSending(false);
+    if (result !== false) {
+      setBody("");
+      setTab("write");
+      area.current?.focus();
+    }
+  }
+
+  useEffect(() => {
+    if (tab !== "preview") return;
+    const text = body.trim();
+    if (!text) {
+      setPreview({ html: null, error: null, loading: false });
+      return;
+    }
+    const ctl = new AbortController();
+    setPreview((p) => ({ ...p, loading: true, error: null }));
+    api<{ html: string }>("POST", "/api/markdown/preview", { body: text }, { signal: ctl.signal })
+      .then((res) => setPreview({ html: cleanHtml(res.html ?? ""), error: null, loading: false }))
+      .catch((err) => {
+        if ((err as Error).name !== "AbortError") setPreview({ html: null, error: errorText(err), loading: false });
+      });
+    return () => ctl.abort();
+  }, [tab, body]);
+
+  const over = body.length > MAX_BODY;
+  return (
+    <form
+      class="composer"
+      aria-label="Reply"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <div class="composer-tabs" role="tablist" aria-label="Editor mode">
+        <button type="button" role="tab" aria-selected={tab === "write"} class={`ctab ${tab === "write" ? "active" : ""}`} onClick={() => setTab("write")}>
+          Write
+        </button>
+        <button type="button" role="tab" aria-selected={tab === "preview"} class={`ctab ${tab === "preview" ? "active" : ""}`} onClick={() => setTab("preview")}>
+          Preview
+        </button>
+        <span class="composer-hint muted small">
+          <Kbd>Enter</Kbd> send · <Kbd>Shift</Kbd>+<Kbd>Enter</Kbd> new line · **bold** *italic* [link](https://…)
+        </span>
+      </div>
+      {tab === "write" ? (
+        <textarea
+          ref={area}
+          class="composer-input"
+          aria-label="Message"
+          placeholder={props.placeholder ?? "Write a reply…"}
+          value={body}
+          rows={3}
+          onInput={(e) => {
+            setBody((e.target as HTMLTextAreaElement).value);
+            noteTyping();
+          }}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey && !e.isComposing) {
+              e.preventDefault();
+              void submit();
+            }
+          }}
+        />
+      ) : (
+        <div class="composer-preview md" aria-label="Message preview" role="region">
+          {preview.loading && !preview.html ? (
+            <span class="muted">Rendering…</span>
+          ) : preview.error ? (
+            <span class="error-text">Preview unavailable: {preview.error}</span>
+          ) : preview.html ? (
+            <div dangerouslySetInnerHTML={{ __html: preview.html }} />
+          ) : (
+            <span class="muted">Nothing to preview yet.</span>
+          )}
+        </div>
+      )}
+      <div class="composer-foot">
+        <span class={`small ${over ? "error-text" : "muted"}`}>{body.length > MAX_BODY - 1000 ? `${body.length.toLocaleString()} / ${MAX_BODY.toLocaleString()}` : ""}</span>
+        <button type="submit" class="btn btn-primary" aria-label="Send message" aria-keyshortcuts="Enter" disabled={!body.trim() || over || sending}>
+          <IconSend size={14} /> Send
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,422 @@
+import { memo } from "preact/compat";
+import { createPortal } from "preact/compat";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { acceptConversation } from "../actions";
+import { linkClick, navigate, paths } from "../router";
+import {
+  columns,
+  companyName,
+  conversationTitle,
+  hideIdle,
+  inboundChats,
+  isRoutedToMe,
+  me,
+  repName,
+  segmentOf,
+  setHideIdle,
+  snapshotReady,
+  visitorLabel,
+  visitors,
+  type Column,
+} from "../store";
+import type { ConversationSummary, VisitorCard } from "../types";
+import { IconBullseye, IconClock, IconGear, IconGlobe, IconLive } from "../icons";
+import {
+  ActivityStatus,
+  Countdown,
+  Elapsed,
+  EmptyState,
+  hostOf,
+  originOf,
+  pathOf,
+  safeHttpUrl,
+  Switch,
+  usePopover,
+} from "./ui";
+
+// Cards have a fixed height so each column can be windowed: only the cards in view (plus a
+// few above and below) are in the DOM, which keeps 2,000 visitors as cheap as 40.
+const CARD_H = 148;
+const GAP = 8;
+const ROW = CARD_H + GAP;
+const OVERSCAN = 4;
+
+export function LiveStream() {
+  const [filter, setFilter] = useState("");
+  const cols = columns.value;
+  const inbound = inboundChats.value;
+  const q = filter.trim().toLowerCase();
+  const shown = useMemo(() => (q ? cols.map((c) => ({ ...c, visitors: c.visitors.filter((v) => matches(v, q)) })) : cols), [cols, q]);
+  const total = visitors.value.size;
+  const hiddenIdle = cols.reduce((n, c) => n + c.hiddenIdle, 0);
+
+  return (
+    <div class="live">
+      <div class="live-toolbar">
+        <div class="live-summary" role="status" aria-live="off">
+          <strong>{total}</strong> {total === 1 ? "visitor" : "visitors"} on the site
+          {hiddenIdle > 0 && <span class="muted"> · {hiddenIdle} idle hidden</span>}
+        </div>
+        <input
+          type="search"
+          class="input input-sm live-filter"
+          placeholder="Filter by company, page or name"
+          aria-label="Filter visitors"
+          value={filter}
+          onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+        />
+        <StreamSettings />
+      </div>
+      {inbound.length > 0 && <InboundLane chats={inbound} />}
+      {!snapshotReady.value ? (
+        <div class="columns">
+          {[0, 1, 2].map((i) => (
+            <div class="column skeleton" key={i} aria-hidden="true">
+              <div class="column-head" />
+              <div class="sk-card" />
+              <div class="sk-card" />
+            </div>
+          ))}
+        </div>
+      ) : (
+        <div class="columns" role="region" aria-label="Live stream">
+          {shown.map((c) => (
+            <StreamColumn key={c.id} col={c} filtered={!!q} />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function matches(v: VisitorCard, q: string): boolean {
+  return [companyName(v), v.name, v.email, v.url, v.title].some((s) => !!s && s.toLowerCase().includes(q));
+}
+
+function StreamSettings() {
+  const pop = usePopover();
+  return (
+    <div class="popover-anchor">
+      <button
+        ref={pop.triggerRef}
+        type="button"
+        class="icon-btn"
+        aria-label="Live stream settings"
+        aria-haspopup="dialog"
+        aria-expanded={pop.open}
+        onClick={() => pop.setOpen(!pop.open)}
+      >
+        <IconGear size={18} />
+      </button>
+      {pop.open && (
+        <div ref={pop.ref} class="popover popover-right" role="dialog" aria-label="Live stream settings">
+          <Switch
+            label="Show idle visitors"
+            checked={!hideIdle.value}
+            onChange={(show) => setHideIdle(!show)}
+            hint="Hidden by default so active visitors stand out."
+          />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function InboundLane(props: { chats: ConversationSummary[] }) {
+  return (
+    <section class="inbound-lane" aria-label="Inbound chats">
+      <div class="lane-head">
+        <span class="lane-dot" aria-hidden="true" />
+        Inbound chats <span class="count">{props.chats.length}</span>
+        <span class="muted small">Walk, don't run: this buyer is ready to talk now.</span>
+      </div>
+      <div class="lane-cards" role="list">
+        {props.chats.map((c) => (
+          <InboundCard key={c.id} conv={c} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+export function InboundCard(props: { conv: ConversationSummary }) {
+  const c = props.conv;
+  const card = visitors.value.get(c.visitor_id);
+  const title = conversationTitle(c, card);
+  const company = companyName(c) ?? companyName(card);
+  const [busy, setBusy] = useState(false);
+  const forMe = isRoutedToMe(c);
+  const accept = async (e?: Event) => {
+    e?.preventDefault();
+    e?.stopPropagation();
+    if (busy) return;
+    setBusy(true);
+    const ok = await acceptConversation(c.id);
+    setBusy(false);
+    if (ok) navigate(paths.conversation(c.id));
+  };
+  return (
+    <div
+      class="inbound-card"
+      role="listitem"
+      tabIndex={0}
+      aria-label={`Inbound chat from ${title}${company && company !== title ? `, ${company}` : ""}`}
+      data-conversation-id={c.id}
+      onKeyDown={(e) => {
+        if ((e.key === "a" || e.key === "A") && !e.altKey && !e.ctrlKey && !e.metaKey && e.target === e.currentTarget) void accept(e);
+        if (e.key === "Enter" && e.target === e.currentTarget) navigate(paths.conversation(c.id));
+      }}
+    >
+      <a class="card-link" href={paths.conversation(c.id)} onClick={linkClick} aria-label={`Open chat with ${title}`} tabIndex={-1} />
+      <div class="inbound-top">
+        <span class="inbound-name">{title}</span>
+        <Countdown until={c.rep_window_ends_at} since={c.created_at} />
+      </div>
+      {company && company !== title && <div class="inbound-company">{company}</div>}
+      <div class="inbound-msg">{c.last_message?.body ?? "Opened the messenger"}</div>
+      <div class="inbound-foot">
+        <span class="muted small">{forMe ? "Routed to you" : "Routed to your team"}</span>
+        <button type="button" class="btn btn-accept btn-sm" onClick={accept} disabled={busy} aria-label={`Accept chat with ${title}`}>
+          {busy ? "Accepting…" : "Accept"}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function StreamColumn(props: { col: Column; filtered: boolean }) {
+  const { col } = props;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [range, setRange] = useState({ start: 0, end: 12 });
+  const n = col.visitors.length;
+
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    let frame = 0;
+    const measure = () => {
+      frame = 0;
+      const start = Math.max(0, Math.floor(el.scrollTop / ROW) - OVERSCAN);
+      const end = Math.ceil((el.scrollTop + el.clientHeight) / ROW) + OVERSCAN;
+      setRange((r) => (r.start === start && r.end === end ? r : { start, end }));
+    };
+    const onScroll = () => {
+      if (!frame) frame = requestAnimationFrame(measure);
+    };
+    measure();
+    el.addEventListener("scroll", onScroll, { passive: true });
+    const ro = new ResizeObserver(onScroll);
+    ro.observe(el);
+    return () => {
+      el.removeEventListener("scroll", onScroll);
+      ro.disconnect();
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, []);
+
+  const slice = col.visitors.slice(range.start, Math.min(n, range.end));
+  return (
+    <section class={`column ${col.cold ? "cold" : ""}`} aria-label={`${col.name}: ${n} visitors`} data-segment-id={col.id} style={{ "--seg": col.color }}>
+      <header class="column-head">
+        <span class="seg-swatch" aria-hidden="true" />
+        <h2 class="column-name">{col.name}</h2>
+        <span class="count" aria-label={`${n} visitors`} title={col.hiddenIdle ? `${col.hiddenIdle} idle visitors hidden` : undefined}>
+          {n}
+        </span>
+      </header>
+      <div class="column-scroll" ref={scrollRef} role="list" aria-label={`${col.name} visitors`}>
+        <div class="column-inner" style={{ height: `${n ? n * ROW - GAP : 0}px` }}>
+          {slice.map((v, i) => (
+            <VisitorCardView key={v.visitor_id} card={v} top={(range.start + i) * ROW} pos={range.start + i + 1} size={n} />
+          ))}
+        </div>
+        {n === 0 && (
+          <div class="column-empty">
+            {props.filtered ? "No matches" : col.hiddenIdle ? `${col.hiddenIdle} idle ${col.hiddenIdle === 1 ? "visitor" : "visitors"} hidden` : "Nobody here right now"}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function firmographicBits(f: Record<string, unknown> | null | undefined): string[] {
+  if (!f) return [];
+  const out: string[] = [];
+  const emp = f.employees ?? f.employee_count ?? f.employees_range;
+  if (typeof emp === "number") out.push(`${emp.toLocaleString()} employees`);
+  else if (typeof emp === "string" && emp) out.push(`${emp} employees`);
+  for (const k of ["industry", "revenue", "country", "location", "plan", "stage"]) {
+    const v = f[k];
+    if (typeof v === "string" && v) out.push(v);
+    else if (typeof v === "number") out.push(v.toLocaleString());
+    if (out.length >= 3) break;
+  }
+  return out;
+}
+
+function experienceName(v: VisitorCard): string | null {
+  const e = v.experience ?? v.experience_name;
+  if (!e) return null;
+  if (typeof e === "string") return e;
+  return e.name ?? null;
+}
+
+function routingText(v: VisitorCard, myId: string | undefined): { experience: string; why: string; others: string } {
+  const exp = experienceName(v);
+  const routed = v.routed_rep_ids ?? [];
+  const toMe = !!myId && routed.includes(myId);
+  const others = routed.filter((id) => id !== myId).map((id) => repName(id) ?? "another rep");
+  return {
+    experience: exp ? `Experience: ${exp}` : "No experience applied yet",
+    why: v.routing_reason
+      ? `${toMe ? "Routed to you" : "Routing"}: ${v.routing_reason}`
+      : toMe
+        ? "Routed to you"
+        : routed.length
+          ? "Not routed to you"
+          : "Not routed to anyone yet",
+    others: others.length ? `Also routed to: ${others.join(", ")}` : toMe ? "Not routed to anyone else" : "",
+  };
+}
+
+function Thumbnail(props: { card: VisitorCard }) {
+  const { card } = props;
+  const img = safeHttpUrl(card.og_image);
+  const origin = originOf(card.url);
+  const [imgFailed, setImgFailed] = useState(false);
+  const [iconFailed, setIconFailed] = useState(false);
+  useEffect(() => setImgFailed(false), [img]);
+  return (
+    <div class="thumb">
+      {img && !imgFailed ? (
+        <img class="thumb-img" src={img} alt="" loading="lazy" decoding="async" referrerpolicy="no-referrer" onError={() => setImgFailed(true)} />
+      ) : (
+        <div class="thumb-placeholder">
+          {origin && !iconFailed ? (
+            <img class="favicon" src={`${origin}/favicon.ico`} alt="" loading="lazy" referrerpolicy="no-referrer" onError={() => setIconFailed(true)} />
+          ) : (
+            <IconGlobe size={14} />
+          )}
+          <span class="thumb-title">{card.title || hostOf(card.url) || "Untitled page"}</span>
+        </div>
+      )}
+      <div class="thumb-activity">
+        <ActivityStatus activity={card.activity} compact />
+      </div>
+    </div>
+  );
+}
+
+const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard; top: number; pos: number; size: number }) {
+  const { card } = props;
+  const seg = segmentOf(card);
+  const company = companyName(card);
+  const person = visitorLabel(card);
+  const heading = company ?? "Unknown company";
+  const bits = firmographicBits(card.firmographics);
+  const url = card.url ?? "";
+  const pages = card.page_views ?? 0;
+  return (
+    <div
+      class={`vcard activity-${card.activity ?? "active"}`}
+      role="listitem"
+      aria-setsize={props.size}
+      aria-posinset={props.pos}
+      aria-label={`${heading}${person ? `, ${person}` : ""}`}
+      data-visitor-id={card.visitor_id}
+      data-activity={card.activity}
+      style={{ top: `${props.top}px`, "--seg": seg?.color || undefined }}
+    >
+      <a class="card-link" href={paths.visitor(card.visitor_id)} onClick={linkClick} aria-label={`Open ${heading}${person ? ` (${person})` : ""}`} />
+      <div class="vcard-top">
+        <span class="vcard-seg">{seg?.name ?? "No segment"}</span>
+        <span class="vcard-time" title="Time on site">
+          <IconClock size={12} />
+          <Elapsed since={card.visit_started_at} label="Time on site" />
+        </span>
+      </div>
+      <div class="vcard-head">
+        <span class={`vcard-company ${company ? "" : "unknown"}`}>{heading}</span>
+        <RoutingInfo card={card} />
+      </div>
+      <div class="vcard-body">
+        <Thumbnail card={card} />
+        <div class="vcard-page">
+          <div class="vcard-title" title={card.title ?? ""}>{card.title || "Untitled page"}</div>
+          <div class="vcard-url" title={url} data-testid="visitor-url">
+            {pathOf(url)}
+          </div>
+          <div class="vcard-meta">
+            {person && <span class="vcard-person">{person}</span>}
+            {card.returning && <span class="tag">Returning</span>}
+            <span>{pages} {pages === 1 ? "page" : "pages"}</span>
+          </div>
+        </div>
+      </div>
+      <div class="vcard-foot">
+        {bits.length ? <span class="firmo">{bits.join(" · ")}</span> : <span class="firmo muted">{card.referrer ? `From ${hostOf(card.referrer) || card.referrer}` : "Direct visit"}</span>}
+        <ActivityStatus activity={card.activity} />
+      </div>
+    </div>
+  );
+});
+
+function RoutingInfo(props: { card: VisitorCard }) {
+  const { card } = props;
+  const myId = me.value?.id;
+  const t = routingText(card, myId);
+  const [tip, setTip] = useState<DOMRect | null>(null);
+  const btn = useRef<HTMLButtonElement>(null);
+  const id = `route-${card.visitor_id}`;
+  const routedToMe = !!myId && (card.routed_rep_ids ?? []).includes(myId);
+  const show = () => btn.current && setTip(btn.current.getBoundingClientRect());
+  const hide = () => setTip(null);
+  return (
+    <>
+      <button
+        ref={btn}
+        type="button"
+        class={`bullseye ${routedToMe ? "routed-me" : ""}`}
+        aria-label="Experience and routing"
+        aria-describedby={id}
+        onMouseEnter={show}
+        onMouseLeave={hide}
+        onFocus={show}
+        onBlur={hide}
+        onClick={(e) => {
+          e.preventDefault();
+          e.stopPropagation();
+          if (tip) hide();
+          else show();
+        }}
+      >
+        <IconBullseye size={16} />
+      </button>
+      <span id={id} class="sr-only">
+        {t.experience}. {t.why}. {t.others}
+      </span>
+      {tip &&
+        createPortal(
+          <div class="tooltip" aria-hidden="true" style={{ top: `${tip.bottom + 6}px`, left: `${Math.max(8, Math.min(window.innerWidth - 288, tip.right - 280))}px` }}>
+            <div class="tooltip-row">
+              <IconLive size={12} /> {t.experience}
+            </div>
+            <div class="tooltip-row">
+              <IconBullseye size={12} /> {t.why}
+            </div>
+            {t.others && <div class="tooltip-row muted-light">{t.others}</div>}
+          </div>,
+          document.body,
+        )}
+    </>
+  );
+}
+
+export function LiveEmpty() {
+  return (
+    <EmptyState title="Nobody on the site yet" icon={<IconLive size={28} />}>
+      Visitors appear here the moment they open a page with the Frontdesk snippet.
+    </EmptyState>
+  );
+}

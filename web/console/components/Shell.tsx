@@ -1,0 +1,325 @@
+import type { ComponentChildren } from "preact";
+import { useEffect } from "preact/hooks";
+import { signal } from "@preact/signals";
+import { acceptConversation, endConversation, signOut, updateMyStatus } from "../actions";
+import { linkClick, navigate, paths, route } from "../router";
+import {
+  boxes,
+  connection,
+  conversations,
+  dismissToast,
+  me,
+  toasts,
+  unread,
+  viewing,
+  visitors,
+} from "../store";
+import { notificationPermission, requestNotificationPermission } from "../notify";
+import { IconAdmin, IconBell, IconChat, IconHelp, IconInbox, IconLive, IconLogout, IconX } from "../icons";
+import { Avatar, Kbd, Switch, usePopover } from "./ui";
+
+export const helpOpen = signal(false);
+
+function NavItem(props: { href: string; label: string; icon: ComponentChildren; active: boolean; badge?: number; badgeLabel?: string }) {
+  return (
+    <a
+      href={props.href}
+      onClick={linkClick}
+      class={`nav-item ${props.active ? "active" : ""}`}
+      aria-current={props.active ? "page" : undefined}
+    >
+      {props.icon}
+      <span class="nav-label">{props.label}</span>
+      {!!props.badge && (
+        <span class="nav-badge" aria-label={props.badgeLabel}>
+          {props.badge}
+        </span>
+      )}
+    </a>
+  );
+}
+
+function Sidebar() {
+  const r = route.value;
+  const b = boxes.value;
+  const isAdmin = me.value?.role === "admin";
+  let unreadMine = 0;
+  for (const [id, n] of unread.value) if (conversations.value.get(id)?.status === "active") unreadMine += n;
+  return (
+    <nav class="sidebar" aria-label="Main">
+      <div class="brand">
+        <span class="brand-mark" aria-hidden="true">F</span>
+        <span>Frontdesk</span>
+      </div>
+      <div class="nav-items">
+        <NavItem href={paths.live} label="Live stream" icon={<IconLive />} active={r.name === "live"} badge={visitors.value.size} badgeLabel={`${visitors.value.size} visitors on the site`} />
+        <NavItem
+          href={paths.inbox()}
+          label="Inbox"
+          icon={<IconInbox />}
+          active={r.name === "inbox"}
+          badge={b.incoming.length}
+          badgeLabel={`${b.incoming.length} waiting for a rep`}
+        />
+        <NavItem
+          href={paths.conversations}
+          label="Conversations"
+          icon={<IconChat />}
+          active={r.name === "conversations" || r.name === "visitor"}
+          badge={unreadMine || b.active.length}
+          badgeLabel={unreadMine ? `${unreadMine} unread replies` : `${b.active.length} active conversations`}
+        />
+        {isAdmin && <NavItem href={paths.admin} label="Admin" icon={<IconAdmin />} active={r.name === "admin"} />}
+      </div>
+      <div class="sidebar-foot">
+        <ConnectionStatus />
+      </div>
+    </nav>
+  );
+}
+
+function ConnectionStatus() {
+  const c = connection.value;
+  const text = c === "live" ? "Live" : c === "connecting" ? "Connecting…" : "Reconnecting…";
+  return (
+    <div class={`conn conn-${c}`} role="status" aria-label={`Connection: ${text}`}>
+      <span class="dot" aria-hidden="true" />
+      {text}
+    </div>
+  );
+}
+
+function AvailabilityToggle() {
+  const rep = me.value;
+  const available = rep?.availability === "available";
+  return (
+    <button
+      type="button"
+      role="switch"
+      aria-checked={available}
+      aria-label="Available for chats"
+      class={`availability ${available ? "is-available" : "is-away"}`}
+      onClick={() => updateMyStatus({ availability: available ? "away" : "available" })}
+      title={available ? "You are available: new chats are routed to you. Click to go away." : "You are away: no new chats are routed to you. Click to become available."}
+    >
+      <span class="dot" aria-hidden="true" />
+      <span>{available ? "Available" : "Away"}</span>
+    </button>
+  );
+}
+
+function ProfileMenu() {
+  const rep = me.value;
+  const pop = usePopover();
+  if (!rep) return null;
+  return (
+    <div class="popover-anchor">
+      <button
+        ref={pop.triggerRef}
+        type="button"
+        class="profile-btn"
+        aria-label="Profile menu"
+        aria-haspopup="dialog"
+        aria-expanded={pop.open}
+        onClick={() => pop.setOpen(!pop.open)}
+      >
+        <Avatar name={rep.name} id={rep.id} src={rep.avatar_url} size={30} />
+      </button>
+      {pop.open && (
+        <div ref={pop.ref} class="popover popover-right profile-menu" role="dialog" aria-label="Profile and chat settings">
+          <div class="profile-head">
+            <Avatar name={rep.name} id={rep.id} src={rep.avatar_url} size={36} />
+            <div>
+              <div class="profile-name">{rep.name}</div>
+              <div class="muted small">{rep.email}</div>
+            </div>
+          </div>
+          <div class="menu-sep" />
+          <Switch
+            label="Enable auto pounce"
+            checked={!!rep.auto_pounce_enabled}
+            onChange={(v) => updateMyStatus({ auto_pounce_enabled: v })}
+            hint="Saved now; AI pounces on your behalf once auto pounce ships."
+          />
+          <Switch
+            label="Allow voice and video"
+            checked={!!rep.voice_video_enabled}
+            onChange={(v) => updateMyStatus({ voice_video_enabled: v })}
+            hint="Saved now; calls arrive once voice and video ship."
+          />
+          <div class="menu-sep" />
+          <button type="button" class="menu-item" onClick={() => void signOut()}>
+            <IconLogout /> Sign out
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export const SHORTCUTS: [string[], string][] = [
+  [["Alt", "A"], "Accept the open incoming chat (or the one waiting longest)"],
+  [["A"], "Accept the focused incoming chat"],
+  [["Enter"], "Send message"],
+  [["Shift", "Enter"], "New line in a message"],
+  [["Alt", "E"], "End the open chat"],
+  [["Alt", "L"], "Go to the live stream"],
+  [["Alt", "I"], "Go to the inbox"],
+  [["?"], "Show or hide this help"],
+  [["Esc"], "Close a menu or this help"],
+];
+
+function HelpPopover() {
+  const pop = usePopover();
+  useEffect(() => pop.setOpen(helpOpen.value), [helpOpen.value]);
+  useEffect(() => {
+    helpOpen.value = pop.open;
+  }, [pop.open]);
+  return (
+    <div class="popover-anchor">
+      <button
+        ref={pop.triggerRef}
+        type="button"
+        class="icon-btn"
+        aria-label="Keyboard shortcuts"
+        aria-haspopup="dialog"
+        aria-expanded={pop.open}
+        onClick={() => pop.setOpen(!pop.open)}
+      >
+        <IconHelp size={18} />
+      </button>
+      {pop.open && (
+        <div ref={pop.ref} class="popover popover-right help" role="dialog" aria-label="Keyboard shortcuts">
+          <div class="popover-title">Keyboard shortcuts</div>
+          <dl class="shortcuts">
+            {SHORTCUTS.map(([keys, what]) => (
+              <div class="shortcut" key={what}>
+                <dt>
+                  {keys.map((k, i) => (
+                    <>
+                      {i > 0 && <span class="plus">+</span>}
+                      <Kbd>{k}</Kbd>
+                    </>
+                  ))}
+                </dt>
+                <dd>{what}</dd>
+              </div>
+            ))}
+          </dl>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function NotificationPrompt() {
+  if (notificationPermission.value !== "default") return null;
+  return (
+    <button type="button" class="btn btn-ghost btn-sm" onClick={() => void requestNotificationPermission()} title="Get a desktop alert and a chime for new chats and replies">
+      <IconBell /> Turn on alerts
+    </button>
+  );
+}
+
+const TITLES: Record<string, string> = {
+  live: "Live stream",
+  inbox: "Inbox",
+  conversations: "Conversations",
+  visitor: "Conversations",
+  admin: "Admin",
+};
+
+function TopBar() {
+  const r = route.value;
+  const c = connection.value;
+  return (
+    <header class="topbar">
+      <h1 class="page-title">{TITLES[r.name] ?? "Frontdesk"}</h1>
+      {c !== "live" && (
+        <span class="pill pill-warn" role="status">
+          {c === "connecting" ? "Connecting…" : "Reconnecting… updates paused"}
+        </span>
+      )}
+      <div class="topbar-right">
+        <NotificationPrompt />
+        <AvailabilityToggle />
+        <HelpPopover />
+        <ProfileMenu />
+      </div>
+    </header>
+  );
+}
+
+function Toasts() {
+  return (
+    <div class="toasts" aria-live="polite">
+      {toasts.value.map((t) => (
+        <div key={t.id} class={`toast toast-${t.kind}`} role={t.kind === "error" ? "alert" : "status"}>
+          <span>{t.text}</span>
+          <button type="button" class="icon-btn" aria-label="Dismiss" onClick={() => dismissToast(t.id)}>
+            <IconX size={14} />
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function isTypingTarget(t: EventTarget | null): boolean {
+  const el = t as HTMLElement | null;
+  if (!el) return false;
+  return el.isContentEditable || el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT";
+}
+
+// Global shortcuts. e.code, not e.key: Alt+A types "å" on a Mac keyboard.
+function useShortcuts(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey && !e.ctrlKey && !e.metaKey) {
+        if (e.code === "KeyA") {
+          e.preventDefault();
+          const open = viewing.value ? conversations.value.get(viewing.value) : undefined;
+          const target = open?.status === "incoming" ? open : boxes.value.incoming[0];
+          if (target) {
+            void acceptConversation(target.id).then((ok) => ok && navigate(paths.conversation(target.id)));
+          }
+        } else if (e.code === "KeyE") {
+          const open = viewing.value ? conversations.value.get(viewing.value) : undefined;
+          if (open && open.status === "active" && open.owner_rep_id === me.value?.id) {
+            e.preventDefault();
+            void endConversation(open.id);
+          }
+        } else if (e.code === "KeyL") {
+          e.preventDefault();
+          navigate(paths.live);
+        } else if (e.code === "KeyI") {
+          e.preventDefault();
+          navigate(paths.inbox());
+        }
+        return;
+      }
+      if (e.key === "?" && !isTypingTarget(e.target) && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        helpOpen.value = !helpOpen.value;
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
+}
+
+export function Shell(props: { children: ComponentChildren }) {
+  useShortcuts();
+  return (
+    <div class="shell">
+      <Sidebar />
+      <div class="main">
+        <TopBar />
+        <main class="content" id="content">
+          {props.children}
+        </main>
+      </div>
+      <Toasts />
+    </div>
+  );
+}

@@ -1,0 +1,128 @@
+// The messenger's styles, adopted into the loader's shadow root as a constructable sheet (works
+// under a CSP without 'unsafe-inline'). The page's CSS cannot reach in here.
+// Colours meet WCAG AA: body text #111827 and muted #4b5563 on white/#f8fafc, meta #6b7280
+// (>= 4.6:1), input borders #8b93a1 (>= 3:1), the accent is picked with white text >= 4.5:1.
+export const MESSENGER_CSS = `
+*{box-sizing:border-box}
+.panel,.preview,.badge{font:15px/1.45 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#111827}
+.launcher{transition:transform .18s ease}
+.launcher:hover{transform:scale(1.06)}
+[hidden]{display:none!important}
+button{font:inherit;color:inherit;background:none;border:0;padding:0;margin:0;cursor:pointer}
+:focus-visible{outline:2px solid var(--fd-accent);outline-offset:2px}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
+.launcher svg.i{fill:none;width:26px;height:26px}
+.badge{position:absolute;top:-3px;right:-3px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;
+  background:#dc2626;color:#fff;font-size:12px;font-weight:700;line-height:18px;text-align:center;border:2px solid #fff}
+
+.panel{position:absolute;right:0;bottom:76px;width:380px;height:min(640px,calc(100vh - 120px));
+  display:flex;flex-direction:column;background:#fff;color:#111827;border-radius:18px;overflow:hidden;
+  box-shadow:0 24px 64px rgba(15,23,42,.24),0 4px 14px rgba(15,23,42,.10);
+  transform-origin:bottom right;animation:fdin .2s ease-out}
+@keyframes fdin{from{opacity:0;transform:translateY(12px) scale(.97)}}
+
+.head{display:flex;align-items:center;gap:6px;padding:16px 12px 16px 18px;color:var(--fd-on-accent);
+  background:var(--fd-accent);background:linear-gradient(135deg,var(--fd-accent),color-mix(in srgb,var(--fd-accent) 72%,#000))}
+.who{display:flex;align-items:center;gap:12px;flex:1;min-width:0}
+.names{min-width:0}
+.title{font-size:16.5px;font-weight:700;letter-spacing:-.01em;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.sub{font-size:13px;opacity:.92;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.head-av .av{width:40px;height:40px;font-size:14px;box-shadow:0 0 0 2px rgba(255,255,255,.7)}
+.ib{display:grid;place-items:center;width:36px;height:36px;border-radius:10px;flex:none}
+.ib:hover{background:rgba(255,255,255,.16)}
+.ib svg{width:20px;height:20px}
+.head :focus-visible{outline-color:var(--fd-on-accent)}
+
+.status{padding:7px 16px;background:#fef3c7;color:#92400e;font-size:13px;text-align:center}
+.log{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:18px 16px 10px;background:#f8fafc}
+.log:focus-visible{outline-offset:-2px}
+.intro{background:#fff;border:1px solid #e5e7eb;border-radius:14px;padding:14px 16px;margin-bottom:6px;
+  box-shadow:0 1px 2px rgba(15,23,42,.04)}
+.hello{font-size:17px;font-weight:700;letter-spacing:-.01em;margin-bottom:4px}
+.intro p{margin:0;color:#4b5563;font-size:14px}
+.ended{color:#4b5563;font-size:13px;text-align:center;margin:14px 0 4px}
+
+.row{display:flex;align-items:flex-start;gap:8px;margin-top:14px}
+.row.cont{margin-top:3px}
+.row.cont .meta{display:none}
+.row.cont .av{visibility:hidden}
+.row.me{flex-direction:row-reverse}
+.col{display:flex;flex-direction:column;align-items:flex-start;max-width:78%;min-width:0}
+.me .col{align-items:flex-end}
+.meta{font-size:12px;color:#6b7280;margin:0 4px 4px}
+.an{font-weight:600;color:#374151}
+.bubble{padding:9px 13px;border-radius:18px;font-size:14.5px;line-height:1.45;overflow-wrap:anywhere;max-width:100%}
+.them .bubble{background:#fff;border:1px solid #e5e7eb;border-top-left-radius:6px;box-shadow:0 1px 2px rgba(15,23,42,.05)}
+.them.cont .bubble{border-top-left-radius:18px}
+.me .bubble{background:var(--fd-accent);color:var(--fd-on-accent);border-top-right-radius:6px;white-space:pre-wrap}
+.me.cont .bubble{border-top-right-radius:18px}
+.sys{justify-content:center}
+.sys .col{align-items:center;max-width:90%}
+.sys .meta{display:none}
+.sys .bubble{background:none;color:#4b5563;font-size:13px;padding:2px 8px;text-align:center}
+.bubble p,.bubble ul,.bubble ol,.bubble pre,.bubble blockquote{margin:0 0 .5em}
+.bubble>:last-child{margin-bottom:0}
+.bubble ul,.bubble ol{padding-left:1.3em}
+.bubble a{color:inherit;text-decoration:underline;text-underline-offset:2px}
+.them .bubble a{color:#1d4ed8}
+.bubble img{display:block;max-width:100%;height:auto;border-radius:10px;margin:4px 0}
+.bubble code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:rgba(15,23,42,.07);padding:1px 4px;border-radius:4px}
+.me .bubble code{background:rgba(255,255,255,.18)}
+.bubble pre{white-space:pre-wrap;background:rgba(15,23,42,.06);padding:8px 10px;border-radius:8px}
+.bubble pre code{background:none;padding:0}
+.bubble blockquote{border-left:3px solid currentColor;padding-left:10px;opacity:.9}
+.pending .bubble{opacity:.72}
+.state{font-size:12px;color:#6b7280;margin:3px 4px 0;text-align:right}
+.failed .state{color:#b91c1c}
+.retry{text-decoration:underline;font-weight:600}
+
+.av{display:inline-grid;place-items:center;flex:none;width:30px;height:30px;border-radius:50%;color:#fff;
+  font-size:12px;font-weight:700;letter-spacing:.02em;overflow:hidden}
+.av img{width:100%;height:100%;object-fit:cover}
+.av0{background:#1d4ed8}.av1{background:#6d28d9}.av2{background:#be185d}.av3{background:#047857}.av4{background:#b45309}.av5{background:#0e7490}
+
+.typing{display:flex;align-items:center;gap:8px;padding:2px 20px 8px;background:#f8fafc;color:#4b5563;font-size:13px}
+.dots{display:inline-flex;gap:3px;background:#fff;border:1px solid #e5e7eb;border-radius:12px;padding:7px 9px}
+.dots i{width:6px;height:6px;border-radius:50%;background:#6b7280;animation:fddot 1.2s infinite}
+.dots i:nth-child(2){animation-delay:.15s}.dots i:nth-child(3){animation-delay:.3s}
+@keyframes fddot{0%,60%,100%{opacity:.35;transform:none}30%{opacity:1;transform:translateY(-3px)}}
+
+.composer{display:flex;align-items:flex-end;gap:8px;padding:12px;border-top:1px solid #e5e7eb;background:#fff}
+textarea{flex:1;resize:none;font:inherit;font-size:14.5px;line-height:1.4;color:#111827;background:#fff;
+  border:1px solid #8b93a1;border-radius:14px;padding:9px 13px;max-height:140px;min-height:40px;outline:none}
+textarea::placeholder{color:#6b7280}
+textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in srgb,var(--fd-accent) 22%,transparent)}
+.send{display:grid;place-items:center;width:40px;height:40px;border-radius:50%;flex:none;background:var(--fd-accent);color:var(--fd-on-accent);transition:transform .12s}
+.send:hover:not(:disabled){transform:scale(1.06)}
+.send:disabled{background:#e5e7eb;color:#6b7280;cursor:default}
+.send svg{width:19px;height:19px}
+.foot{font-size:11.5px;color:#6b7280;text-align:center;padding:0 0 8px;background:#fff}
+
+.id-card{margin-top:14px;background:#fff;border:1px solid #e5e7eb;border-radius:14px;padding:14px 16px;box-shadow:0 1px 2px rgba(15,23,42,.04)}
+.id-title{margin:0 0 10px;font-weight:700;font-size:14px}
+.id-form label{display:block;font-size:12.5px;font-weight:600;color:#374151;margin:8px 0 4px}
+.id-form input{width:100%;font:inherit;font-size:14px;color:#111827;border:1px solid #8b93a1;border-radius:10px;padding:8px 10px;background:#fff}
+.id-form input:focus{outline:none;border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in srgb,var(--fd-accent) 22%,transparent)}
+.id-save{margin-top:12px;width:100%;padding:9px;border-radius:10px;background:var(--fd-accent);color:var(--fd-on-accent);font-weight:600}
+.err{color:#b91c1c;font-size:12.5px;margin:6px 0 0}
+.err:empty{display:none}
+.thanks{margin:0;color:#047857;font-size:14px;font-weight:600}
+
+.preview{position:absolute;right:0;bottom:78px;width:310px;background:#fff;color:#111827;border-radius:16px;
+  box-shadow:0 16px 48px rgba(15,23,42,.22),0 2px 8px rgba(15,23,42,.08);animation:fdin .25s ease-out;transform-origin:bottom right}
+.pv-body{display:flex;gap:10px;align-items:flex-start;width:100%;text-align:left;padding:14px 36px 14px 14px;border-radius:16px}
+.pv-main{min-width:0}
+.pv-name{font-size:12.5px;font-weight:600;color:#4b5563;margin-bottom:2px}
+.pv-text{font-size:14.5px;line-height:1.4;display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden}
+.pv-x{position:absolute;top:8px;right:8px;display:grid;place-items:center;width:26px;height:26px;border-radius:50%;color:#4b5563}
+.pv-x:hover{background:#f3f4f6}
+.pv-x svg{width:15px;height:15px}
+
+@media (max-width:480px){
+  .panel{position:fixed;inset:0;width:auto;height:auto;border-radius:0;animation:none}
+  .launcher.open{display:none}
+  .preview{width:calc(100vw - 40px)}
+}
+@media (prefers-reduced-motion:reduce){.launcher,.panel,.preview{animation:none;transition:none}.dots i{animation:none}.send{transition:none}}
+`;
