@@ -1,4 +1,4 @@
-import type { ComponentChildren } from "preact";
+import { Fragment, type ComponentChildren } from "preact";
 import { useEffect } from "preact/hooks";
 import { signal } from "@preact/signals";
 import { acceptConversation, endConversation, signOut, updateMyStatus } from "../actions";
@@ -196,10 +196,10 @@ function HelpPopover() {
               <div class="shortcut" key={what}>
                 <dt>
                   {keys.map((k, i) => (
-                    <>
+                    <Fragment key={k}>
                       {i > 0 && <span class="plus">+</span>}
                       <Kbd>{k}</Kbd>
-                    </>
+                    </Fragment>
                   ))}
                 </dt>
                 <dd>{what}</dd>

@@ -1,0 +1,83 @@
+"""One contract for both bus backends: in-process and Redis pub/sub."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from frontdesk.bus import Bus, create_bus
+from tests.conftest import REDIS_HOST, REDIS_PORT, require_redis
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Bus]:
+    if request.param == "redis":
+        require_redis()
+        instance = create_bus(f"redis://{REDIS_HOST}:{REDIS_PORT}/0", namespace=f"fdtest{uuid.uuid4().hex[:8]}")
+    else:
+        instance = create_bus("memory://")
+    await instance.start()
+    yield instance
+    await instance.close()
+
+
+async def _collect(received: list[bytes], count: int, timeout: float = 3.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while len(received) < count and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.01)
+
+
+async def test_a_subscriber_receives_what_is_published_on_its_topic_only(bus: Bus) -> None:
+    received: list[bytes] = []
+    await bus.subscribe("org.a", lambda _t, data: received.append(data))
+    await bus.publish("org.b", b"not for you")
+    await bus.publish("org.a", b"one")
+    await bus.publish("org.a", b"two")
+    await _collect(received, 2)
+    await asyncio.sleep(0.05)
+    assert received == [b"one", b"two"]
+
+
+async def test_every_subscriber_of_a_topic_gets_the_same_bytes(bus: Bus) -> None:
+    first: list[bytes] = []
+    second: list[bytes] = []
+    await bus.subscribe("visitor.x", lambda _t, d: first.append(d))
+    await bus.subscribe("visitor.x", lambda _t, d: second.append(d))
+    await bus.publish("visitor.x", b'{"type":"message"}')
+    await _collect(first, 1)
+    await _collect(second, 1)
+    assert first == second == [b'{"type":"message"}']
+
+
+async def test_after_cancelling_a_subscription_nothing_more_arrives(bus: Bus) -> None:
+    kept: list[bytes] = []
+    dropped: list[bytes] = []
+    await bus.subscribe("t", lambda _t, d: kept.append(d))
+    subscription = await bus.subscribe("t", lambda _t, d: dropped.append(d))
+    await subscription.cancel()
+    await bus.publish("t", b"after")
+    await _collect(kept, 1)
+    assert kept == [b"after"] and dropped == []
+
+
+async def test_a_published_event_reaches_another_process_through_redis() -> None:
+    require_redis()
+    namespace = f"fdtest{uuid.uuid4().hex[:8]}"
+    publisher = create_bus(f"redis://{REDIS_HOST}:{REDIS_PORT}/0", namespace=namespace)
+    subscriber = create_bus(f"redis://{REDIS_HOST}:{REDIS_PORT}/0", namespace=namespace)
+    await publisher.start()
+    await subscriber.start()
+    try:
+        received: list[bytes] = []
+        await subscriber.subscribe("org.1", lambda _t, d: received.append(d))
+        await publisher.publish("org.1", b"across")
+        await _collect(received, 1)
+        assert received == [b"across"]
+    finally:
+        await publisher.close()
+        await subscriber.close()
