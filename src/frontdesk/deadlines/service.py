@@ -86,9 +86,16 @@ async def schedule(
 
 
 async def cancel(session: AsyncSession, *, kind: str, subject_id: str, now: datetime) -> None:
+    """Cancel the pending deadline. One being fired right now is left to its handler, which
+    checks the subject's state anyway, so its row ends as 'fired' rather than 'cancelled'."""
     await session.execute(
         update(Deadline)
-        .where(Deadline.kind == kind, Deadline.subject_id == subject_id, Deadline.done_at.is_(None))
+        .where(
+            Deadline.kind == kind,
+            Deadline.subject_id == subject_id,
+            Deadline.done_at.is_(None),
+            or_(Deadline.claimed_until.is_(None), Deadline.claimed_until < now),
+        )
         .values(done_at=now, outcome="cancelled")
     )
 

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.asyncio
 async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Bus]:
     if request.param == "redis":
         require_redis()
-        instance = create_bus(f"redis://{REDIS_HOST}:{REDIS_PORT}/0", namespace=f"fdtest{uuid.uuid4().hex[:8]}")
+        instance = create_bus(
+            f"redis://{REDIS_HOST}:{REDIS_PORT}/0", namespace=f"fdtest{uuid.uuid4().hex[:8]}"
+        )
     else:
         instance = create_bus("memory://")
     await instance.start()

@@ -28,7 +28,13 @@ async def test_a_deadline_fires_once_when_due_and_not_before(server: Server) -> 
 
     server.runtime.sweeper.register("test.ping", handler)
     async with server.runtime.db.transaction() as session:
-        await deadlines.schedule(session, kind="test.ping", subject_id=subject, due_at=server.clock.now() + timedelta(seconds=30), now=server.clock.now())
+        await deadlines.schedule(
+            session,
+            kind="test.ping",
+            subject_id=subject,
+            due_at=server.clock.now() + timedelta(seconds=30),
+            now=server.clock.now(),
+        )
     await server.runtime.sweeper.run_due()
     assert fired == []
     server.clock.advance(30)
@@ -37,14 +43,22 @@ async def test_a_deadline_fires_once_when_due_and_not_before(server: Server) -> 
     assert fired == [subject]
 
 
-async def test_a_deadline_that_fell_due_while_no_process_ran_fires_once_after_restart(backend: Backend) -> None:
+async def test_a_deadline_that_fell_due_while_no_process_ran_fires_once_after_restart(
+    backend: Backend,
+) -> None:
     from frontdesk.core.clock import FrozenClock, SystemClock
 
     clock = FrozenClock(SystemClock().now())
     subject = new_id()
     db = Database(backend.database_url)
     async with db.transaction() as session:
-        await deadlines.schedule(session, kind="test.restart", subject_id=subject, due_at=clock.now() + timedelta(minutes=5), now=clock.now())
+        await deadlines.schedule(
+            session,
+            kind="test.restart",
+            subject_id=subject,
+            due_at=clock.now() + timedelta(minutes=5),
+            now=clock.now(),
+        )
     await db.close()  # "the server stops"
 
     clock.advance(3600)  # an hour passes with nothing running
@@ -60,14 +74,18 @@ async def test_a_deadline_that_fell_due_while_no_process_ran_fires_once_after_re
         await sweeper.run_due()
         await sweeper.run_due()
         async with db.read() as session:
-            row = (await session.execute(select(Deadline).where(Deadline.subject_id == subject))).scalar_one()
+            row = (
+                await session.execute(select(Deadline).where(Deadline.subject_id == subject))
+            ).scalar_one()
     finally:
         await db.close()
     assert fired == [subject]
     assert row.outcome == "fired"
 
 
-async def test_two_sweepers_racing_for_the_same_deadlines_fire_each_exactly_once(backend: Backend) -> None:
+async def test_two_sweepers_racing_for_the_same_deadlines_fire_each_exactly_once(
+    backend: Backend,
+) -> None:
     from frontdesk.core.clock import FrozenClock, SystemClock
 
     clock = FrozenClock(SystemClock().now())
@@ -75,7 +93,9 @@ async def test_two_sweepers_racing_for_the_same_deadlines_fire_each_exactly_once
     db_a, db_b = Database(backend.database_url), Database(backend.database_url)
     async with db_a.transaction() as session:
         for subject in subjects:
-            await deadlines.schedule(session, kind="test.race", subject_id=subject, due_at=clock.now(), now=clock.now())
+            await deadlines.schedule(
+                session, kind="test.race", subject_id=subject, due_at=clock.now(), now=clock.now()
+            )
     fired: list[str] = []
 
     async def handler(deadline: DueDeadline) -> None:
@@ -104,7 +124,13 @@ async def test_a_handler_that_fails_is_retried_after_its_lease(server: Server) -
 
     server.runtime.sweeper.register("test.flaky", flaky)
     async with server.runtime.db.transaction() as session:
-        await deadlines.schedule(session, kind="test.flaky", subject_id=subject, due_at=server.clock.now(), now=server.clock.now())
+        await deadlines.schedule(
+            session,
+            kind="test.flaky",
+            subject_id=subject,
+            due_at=server.clock.now(),
+            now=server.clock.now(),
+        )
     await server.runtime.sweeper.run_due()
     await server.runtime.sweeper.run_due()
     assert attempts == [1]  # still leased: not retried at once
@@ -156,7 +182,9 @@ async def test_a_visitor_who_comes_back_before_ten_minutes_keeps_the_chat(server
     assert body["conversation"]["status"] == "active"
 
 
-async def test_an_incoming_chat_nobody_accepts_moves_to_recent_as_missed_after_five_minutes(server: Server) -> None:
+async def test_an_incoming_chat_nobody_accepts_moves_to_recent_as_missed_after_five_minutes(
+    server: Server,
+) -> None:
     org = await server.create_org()
     rep = await server.rep(org)
     async with server.visitor(org) as visitor:

@@ -39,15 +39,33 @@ async def live(request: pytest.FixtureRequest, clock: FrozenClock) -> AsyncItera
 
 @pytest.fixture(params=["memory", "redis"])
 async def limiter(request: pytest.FixtureRequest, clock: FrozenClock) -> AsyncIterator[RateLimiter]:
-    instance = create_rate_limiter(_url(request.param), clock, namespace=f"fdtest{uuid.uuid4().hex[:8]}")
+    instance = create_rate_limiter(
+        _url(request.param), clock, namespace=f"fdtest{uuid.uuid4().hex[:8]}"
+    )
     yield instance
     await instance.close()
 
 
-async def test_a_connected_visitor_is_listed_with_their_page_and_activity(live: LiveState, clock: FrozenClock) -> None:
+async def test_a_connected_visitor_is_listed_with_their_page_and_activity(
+    live: LiveState, clock: FrozenClock
+) -> None:
     started = clock.now()
-    state = await live.upsert_connection("org", "v1", "tab1", visit_id="visit1", visit_started_at=started, activity="active", url="https://a/pricing", title="Pricing")
-    assert (state.activity, state.url, state.title, state.connections) == ("active", "https://a/pricing", "Pricing", 1)
+    state = await live.upsert_connection(
+        "org",
+        "v1",
+        "tab1",
+        visit_id="visit1",
+        visit_started_at=started,
+        activity="active",
+        url="https://a/pricing",
+        title="Pricing",
+    )
+    assert (state.activity, state.url, state.title, state.connections) == (
+        "active",
+        "https://a/pricing",
+        "Pricing",
+        1,
+    )
     listed = await live.list_org("org")
     assert [v.visitor_id for v in listed] == ["v1"]
     assert listed[0].visit_started_at == started
@@ -56,10 +74,30 @@ async def test_a_connected_visitor_is_listed_with_their_page_and_activity(live: 
 
 async def test_activity_is_aggregated_over_tabs(live: LiveState, clock: FrozenClock) -> None:
     now = clock.now()
-    await live.upsert_connection("org", "v", "tab1", visit_id="x", visit_started_at=now, activity="another_tab", url="https://a/", title="A")
-    state = await live.upsert_connection("org", "v", "tab2", visit_id="x", visit_started_at=now, activity="idle", url="https://a/b", title="B")
+    await live.upsert_connection(
+        "org",
+        "v",
+        "tab1",
+        visit_id="x",
+        visit_started_at=now,
+        activity="another_tab",
+        url="https://a/",
+        title="A",
+    )
+    state = await live.upsert_connection(
+        "org",
+        "v",
+        "tab2",
+        visit_id="x",
+        visit_started_at=now,
+        activity="idle",
+        url="https://a/b",
+        title="B",
+    )
     assert state.activity == "idle" and state.connections == 2
-    state = await live.upsert_connection("org", "v", "tab1", visit_id="x", visit_started_at=now, activity="active")
+    state = await live.upsert_connection(
+        "org", "v", "tab1", visit_id="x", visit_started_at=now, activity="active"
+    )
     assert state.activity == "active"
     remaining = await live.remove_connection("org", "v", "tab1")
     assert remaining is not None and remaining.activity == "idle"
@@ -69,9 +107,13 @@ async def test_activity_is_aggregated_over_tabs(live: LiveState, clock: FrozenCl
 
 async def test_a_tab_that_stops_heartbeating_expires(live: LiveState, clock: FrozenClock) -> None:
     now = clock.now()
-    await live.upsert_connection("org", "v", "dead-tab", visit_id="x", visit_started_at=now, url="https://a/", title="A")
+    await live.upsert_connection(
+        "org", "v", "dead-tab", visit_id="x", visit_started_at=now, url="https://a/", title="A"
+    )
     clock.advance(120)
-    await live.upsert_connection("org", "v", "live-tab", visit_id="x", visit_started_at=now, url="https://a/", title="A")
+    await live.upsert_connection(
+        "org", "v", "live-tab", visit_id="x", visit_started_at=now, url="https://a/", title="A"
+    )
     clock.advance(60)  # dead-tab is now 180 s old, past the 150 s expiry; live-tab is 60 s old
     state = await live.get("org", "v")
     assert state is not None and state.connections == 1

@@ -18,7 +18,9 @@ async def test_models_and_migrations_agree(backend: Backend) -> None:
     try:
         async with engine.connect() as connection:
             diff = await connection.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata)
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata
+                )
             )
     finally:
         await engine.dispose()

@@ -10,10 +10,16 @@ pytestmark = pytest.mark.asyncio
 
 
 async def test_a_rep_of_one_org_reads_and_writes_nothing_of_another(server: Server) -> None:
-    acme, globex = await server.create_org("Acme"), await server.create_org("Globex", origins=("https://globex.example",))
+    acme, globex = (
+        await server.create_org("Acme"),
+        await server.create_org("Globex", origins=("https://globex.example",)),
+    )
     acme_rep = await server.rep(acme, role="admin")
     globex_rep = await server.rep(globex, role="admin")
-    async with acme_rep.socket() as acme_console, server.visitor(globex, url="https://globex.example/secret-pricing") as visitor:
+    async with (
+        acme_rep.socket() as acme_console,
+        server.visitor(globex, url="https://globex.example/secret-pricing") as visitor,
+    ):
         await visitor.send({"type": "message", "client_id": "g1", "body": "Globex secret"})
         ack = await visitor.expect("ack")
         cid = ack["message"]["conversation_id"]
@@ -37,7 +43,9 @@ async def test_a_rep_of_one_org_reads_and_writes_nothing_of_another(server: Serv
             status, listing = await acme_rep.request("GET", f"/api/conversations?box={box}")
             assert cid not in {c["id"] for c in listing["conversations"]}
 
-        await acme_console.send({"type": "message", "conversation_id": cid, "client_id": "z", "body": "sneaky"})
+        await acme_console.send(
+            {"type": "message", "conversation_id": cid, "client_id": "z", "body": "sneaky"}
+        )
         assert (await acme_console.expect("error", ref="z"))["code"] == "not_found"
         await acme_console.send({"type": "resume", "conversation_id": cid, "after_seq": 0})
         assert (await acme_console.expect("error"))["code"] == "not_found"
@@ -53,8 +61,13 @@ async def test_a_rep_of_one_org_reads_and_writes_nothing_of_another(server: Serv
     assert status == 200 and body["messages"][0]["body"] == "Globex secret"
 
 
-async def test_a_visitor_token_from_one_org_does_not_open_a_visitor_of_another(server: Server) -> None:
-    acme, globex = await server.create_org("Acme"), await server.create_org("Globex", origins=("https://globex.example",))
+async def test_a_visitor_token_from_one_org_does_not_open_a_visitor_of_another(
+    server: Server,
+) -> None:
+    acme, globex = (
+        await server.create_org("Acme"),
+        await server.create_org("Globex", origins=("https://globex.example",)),
+    )
     async with server.visitor(acme) as visitor:
         acme_token = visitor.welcome["token"]  # type: ignore[index]
         acme_visitor = visitor.welcome["visitor_id"]  # type: ignore[index]

@@ -1,0 +1,55 @@
+import { render } from "preact";
+import { useEffect } from "preact/hooks";
+import { boot, booting } from "./actions";
+import { navigate, paths, route } from "./router";
+import { me } from "./store";
+import "./notify";
+import { Admin } from "./components/Admin";
+import { ConversationsPage } from "./components/Conversation";
+import { Inbox } from "./components/Inbox";
+import { LiveStream } from "./components/LiveStream";
+import { Login } from "./components/Login";
+import { Shell } from "./components/Shell";
+
+// The rep console: sign-in, live stream, inbox, conversation console, admin basics.
+
+function App() {
+  const r = route.value;
+  const rep = me.value;
+
+  useEffect(() => {
+    if (booting.value) return;
+    if (!rep && r.name !== "login") navigate(paths.login, { replace: true });
+    else if (rep && (r.name === "login" || r.name === "root")) navigate(paths.live, { replace: true });
+  }, [rep, r.name, booting.value]);
+
+  if (booting.value) {
+    return (
+      <div class="boot" role="status" aria-label="Loading Frontdesk">
+        <span class="brand-mark" aria-hidden="true">F</span>
+      </div>
+    );
+  }
+  if (!rep || r.name === "login") return <Login />;
+  let page;
+  switch (r.name) {
+    case "inbox":
+      page = <Inbox box={r.box} />;
+      break;
+    case "conversations":
+      page = <ConversationsPage conversationId={r.conversationId} visitorId={null} />;
+      break;
+    case "visitor":
+      page = <ConversationsPage conversationId={null} visitorId={r.visitorId} />;
+      break;
+    case "admin":
+      page = <Admin />;
+      break;
+    default:
+      page = <LiveStream />;
+  }
+  return <Shell>{page}</Shell>;
+}
+
+render(<App />, document.getElementById("app")!);
+void boot();
