@@ -152,12 +152,14 @@ async def test_a_chat_whose_visitor_is_idle_for_ten_minutes_ends_by_itself(serve
         server.clock.advance(9 * 60 + 59)
         await server.runtime.sweeper.run_due()
         status, body = await rep.request("GET", f"/api/conversations/{cid}")
+        assert status == 200
         assert body["conversation"]["status"] == "active"
         server.clock.advance(1)
         await server.runtime.sweeper.run_due()
         ended = await visitor.expect("conversation", conversation__status="ended")
         assert ended["conversation"]["id"] == cid
     status, body = await rep.request("GET", f"/api/conversations/{cid}")
+    assert status == 200
     assert body["conversation"]["ended_reason"] == "visitor_idle"
     assert "inactive for 10 minutes" in body["messages"][-1]["body"]
 
@@ -179,6 +181,7 @@ async def test_a_visitor_who_comes_back_before_ten_minutes_keeps_the_chat(server
         server.clock.advance(5 * 60)
         await server.runtime.sweeper.run_due()
     status, body = await rep.request("GET", f"/api/conversations/{cid}")
+    assert status == 200
     assert body["conversation"]["status"] == "active"
 
 
@@ -193,5 +196,6 @@ async def test_an_incoming_chat_nobody_accepts_moves_to_recent_as_missed_after_f
         server.clock.advance(5 * 60)
         await server.runtime.sweeper.run_due()
     status, recent = await rep.request("GET", "/api/conversations?box=recent")
+    assert status == 200
     missed = [c for c in recent["conversations"] if c["id"] == cid]
     assert missed and missed[0]["status"] == "missed"
