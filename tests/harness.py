@@ -195,8 +195,17 @@ class Server:
             body = await response.json()
         return RepClient(self, http, body["rep"]["id"], body["csrf_token"], email)
 
-    async def rep(self, org: OrgInfo, role: str = "rep", name: str | None = None) -> RepClient:
-        return await self.sign_in(await self.create_rep(org, role, name))
+    async def rep(
+        self, org: OrgInfo, role: str = "rep", name: str | None = None, *, available: bool = True
+    ) -> RepClient:
+        """A signed-in rep; at work (Available) unless told otherwise."""
+        client = await self.sign_in(await self.create_rep(org, role, name))
+        if available:
+            status, _ = await client.request(
+                "PATCH", "/api/me/status", {"availability": "available"}
+            )
+            assert status == 200
+        return client
 
     @asynccontextmanager
     async def visitor(

@@ -12,6 +12,10 @@ from frontdesk.bus import create_bus
 from frontdesk.core.clock import Clock, clock_from_environment
 from frontdesk.deadlines.service import Sweeper
 from frontdesk.features.conversations import service as conversations
+from frontdesk.features.enrichment.ipdata import IpDirectory
+from frontdesk.features.enrichment.provider import HttpFirmographicsProvider
+from frontdesk.features.experiences import service as experiences
+from frontdesk.features.experiences.email import on_offline_email
 from frontdesk.features.orgs.service import org_by_site_key
 from frontdesk.live import create_live_state, create_rate_limiter
 from frontdesk.runtime import Runtime
@@ -20,8 +24,9 @@ from frontdesk.storage.db import Database
 from frontdesk.transport.api import api
 from frontdesk.transport.http import RUNTIME_KEY, error_middleware, json_response
 from frontdesk.transport.rep_hub import RepHub
+from frontdesk.transport.visitor_registry import VisitorRegistry
 from frontdesk.transport.ws_rep import HUB_KEY, rep_socket
-from frontdesk.transport.ws_visitor import origin_allowed, visitor_socket
+from frontdesk.transport.ws_visitor import REGISTRY_KEY, origin_allowed, visitor_socket
 
 log = logging.getLogger("frontdesk.app")
 STATIC = Path(__file__).parent / "static"
@@ -39,13 +44,29 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         clock=clock,
         sweeper=Sweeper(db, clock, settings.sweeper_interval),
     )
-    runtime.sweeper.register(
+    _wire_features(runtime)
+    return runtime
+
+
+def _wire_features(runtime: Runtime) -> None:
+    """Deadline handlers and cross-feature hooks, registered in one visible place."""
+    sweeper = runtime.sweeper
+    sweeper.register(
         conversations.KIND_INCOMING_TIMEOUT, lambda d: conversations.on_incoming_timeout(runtime, d)
     )
-    runtime.sweeper.register(
-        conversations.KIND_IDLE_END, lambda d: conversations.on_idle_end(runtime, d)
-    )
-    return runtime
+    sweeper.register(conversations.KIND_IDLE_END, lambda d: conversations.on_idle_end(runtime, d))
+    sweeper.register(experiences.KIND_REP_WINDOW, lambda d: experiences.on_rep_window(runtime, d))
+    sweeper.register(experiences.KIND_OFFLINE_EMAIL, lambda d: on_offline_email(runtime, d))
+    hooks = runtime.hooks
+    hooks["conversation.inbound_created"].append(experiences.on_inbound_created)
+    hooks["conversation.accepted"].append(experiences.on_accepted)
+    hooks["conversation.incoming_timed_out"].append(experiences.on_incoming_timed_out)
+    hooks["conversation.closed"].append(experiences.on_closed)
+    runtime.ip_directory = IpDirectory()
+    if runtime.settings.enrichment_url:
+        runtime.firmographics = HttpFirmographicsProvider(
+            runtime.settings.enrichment_url, runtime.settings.enrichment_token
+        )
 
 
 def create_app(
@@ -55,12 +76,15 @@ def create_app(
     app = web.Application(middlewares=[error_middleware], client_max_size=1 << 20)
     app[RUNTIME_KEY] = runtime
     app[HUB_KEY] = RepHub(runtime)
+    app[REGISTRY_KEY] = VisitorRegistry(runtime)
 
     async def startup(_: web.Application) -> None:
         await runtime.bus.start()
         await runtime.live.start()
         if run_sweeper:
             runtime.sweeper.start()
+        if runtime.ip_directory is not None:
+            runtime.ip_directory.start_loading()
         # Everything allocated so far lives as long as the process: keep it out of the
         # collector's way so full collections stay short under reconnect storms.
         gc.collect()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,12 +18,26 @@ from frontdesk.live import LiveState, RateLimiter
 from frontdesk.settings import Settings
 from frontdesk.storage.db import Database
 
+if TYPE_CHECKING:
+    from frontdesk.features.enrichment.ipdata import IpDirectory
+    from frontdesk.features.enrichment.provider import FirmographicsProvider
+
+# Hooks let a later feature act inside another feature's transaction without the first feature
+# importing it (experiences react to a new inbound chat, webhooks to an ended one, ...).
+Hook = Callable[..., Awaitable[None]]
+
 
 @dataclass
 class UnitOfWork:
     session: AsyncSession
     now_clock: Clock
+    runtime: Runtime
     pending: list[tuple[str, bytes]] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    async def run_hooks(self, name: str, *args: Any) -> None:
+        for hook in self.runtime.hooks[name]:
+            await hook(self, *args)
 
     def emit(self, topics: list[str] | tuple[str, ...], event: Event | bytes) -> None:
         """Queue an event for these bus topics; it is published only after the commit."""
@@ -39,16 +55,21 @@ class Runtime:
     rate_limiter: RateLimiter
     clock: Clock
     sweeper: Sweeper
+    hooks: defaultdict[str, list[Hook]] = field(default_factory=lambda: defaultdict(list))
+    ip_directory: IpDirectory | None = None
+    firmographics: FirmographicsProvider | None = None
 
     @asynccontextmanager
     async def uow(self) -> AsyncIterator[UnitOfWork]:
         async with self.db.transaction() as session:
-            work = UnitOfWork(session, self.clock)
+            work = UnitOfWork(session, self.clock, self)
             yield work
         # Committed: now tell the world. Publishing is best-effort by design (clients replay
         # missed messages from the database), so a bus error must not undo a stored write.
         for topic, data in work.pending:
             await self.bus.publish(topic, data)
+        for callback in work.after_commit:
+            callback()
 
     async def publish(self, topics: list[str] | tuple[str, ...], event: Event) -> None:
         data = event.to_bytes()
@@ -63,6 +84,11 @@ def org_topic(org_id: str) -> str:
 
 def visitor_topic(visitor_id: str) -> str:
     return f"visitor.{visitor_id}"
+
+
+def visitors_topic(org_id: str) -> str:
+    """Control messages for every open visitor socket of an org (one subscription per process)."""
+    return f"visitors.{org_id}"
 
 
 def rep_topic(rep_id: str) -> str:

@@ -38,6 +38,13 @@ class Settings(BaseModel):
     # Rate limits: login attempts per (IP, email) per minute; visitor messages per 10 seconds.
     login_attempts_per_minute: int = 10
     visitor_messages_per_10s: int = 20
+    # Offline messages are emailed to reps through this SMTP server (smtp://, smtps://,
+    # smtp+starttls://user:password@host:port). Unset: they stay in the console only.
+    smtp_url: str | None = None
+    mail_from: str = "Frontdesk <frontdesk@localhost>"
+    # Optional external firmographics service: URL template with {ip} and {domain}.
+    enrichment_url: str | None = None
+    enrichment_token: str | None = None
     # How long a rep socket buffers visitor-state changes before sending one batch.
     rep_batch_interval: float = 0.25
 
@@ -101,6 +108,10 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         "FRONTDESK_LOGIN_ATTEMPTS_PER_MINUTE": "login_attempts_per_minute",
         "FRONTDESK_VISITOR_MESSAGES_PER_10S": "visitor_messages_per_10s",
         "FRONTDESK_REP_BATCH_INTERVAL": "rep_batch_interval",
+        "FRONTDESK_SMTP_URL": "smtp_url",
+        "FRONTDESK_MAIL_FROM": "mail_from",
+        "FRONTDESK_ENRICHMENT_URL": "enrichment_url",
+        "FRONTDESK_ENRICHMENT_TOKEN": "enrichment_token",
     }
     for var, field in mapping.items():
         if var in env:

@@ -92,15 +92,15 @@ async def test_a_visitor_survives_the_death_of_their_server_process_without_losi
         await visitor.send({"type": "message", "client_id": "v1", "body": "Hello from A"})
         ack = await visitor.expect("ack", client_id="v1")
         cid = ack["message"]["conversation_id"]
+        acknowledged = {"v1": ack["message"]["seq"]}
         await console.expect("message", message__client_id="v1")
         await console.send(
             {"type": "message", "conversation_id": cid, "client_id": "r1", "body": "Hi, this is B"}
         )
-        await console.expect("ack", client_id="r1")
+        acknowledged["r1"] = (await console.expect("ack", client_id="r1"))["message"]["seq"]
         await visitor.expect("message", message__client_id="r1")
 
         # The visitor keeps writing; everything acknowledged must survive what comes next.
-        acknowledged = {"v1": 1, "r1": 2}
         for i in range(2, 6):
             await visitor.send({"type": "message", "client_id": f"v{i}", "body": f"message {i}"})
             acknowledged[f"v{i}"] = (await visitor.expect("ack", client_id=f"v{i}"))["message"][

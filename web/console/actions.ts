@@ -182,14 +182,17 @@ export async function startConversation(visitorId: string, body: string): Promis
       body,
       client_id,
     });
-    const c = summaryFrom(res);
-    if (!c) return null;
-    upsertConversations([c]);
+    // The answer is {message, conversation_id} (or a summary under `conversation`).
+    const c = summaryFrom(res.conversation ?? null);
+    const id = c?.id ?? (typeof res.conversation_id === "string" ? res.conversation_id : null);
+    if (!id) return null;
+    if (c) upsertConversations([c]);
     const msgs: Message[] = [];
     if (Array.isArray(res.messages)) msgs.push(...(res.messages as Message[]));
     if (res.message && typeof res.message === "object") msgs.push(res.message as Message);
-    setTranscript(c.id, msgs);
-    return c.id;
+    setTranscript(id, msgs);
+    if (!c) await loadConversation(id).catch(() => null);
+    return id;
   } catch (err) {
     pushToast(`Couldn't start the conversation: ${errorText(err)}`, "error");
     return null;

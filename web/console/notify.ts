@@ -2,6 +2,7 @@ import { effect, signal } from "@preact/signals";
 import { navigate, paths } from "./router";
 import { companyName, conversationTitle, hooks, isRoutedToMe, unreadTotal, viewing, visitors } from "./store";
 import type { ConversationSummary, Message } from "./types";
+import { plainSnippet } from "./components/ui";
 
 // Desktop notifications and a short chime for a new inbound chat routed to me and for a
 // visitor's reply in my conversations. Browsers only let a page play sound after the user has
@@ -84,8 +85,8 @@ hooks.newIncoming = (c, quiet) => {
   if (quiet) return;
   if (!isRoutedToMe(c)) return;
   chime();
-  const text = c.last_message?.body ?? "wants to chat";
-  showNotification(`New chat: ${who(c)}`, text.slice(0, 140), c.id);
+  const text = c.last_message ? plainSnippet(c.last_message.body, 140) : "wants to chat";
+  showNotification(`New chat: ${who(c)}`, text, c.id);
 };
 
 hooks.visitorMessage = (m: Message, c) => {
@@ -94,7 +95,7 @@ hooks.visitorMessage = (m: Message, c) => {
   if (c.status === "incoming" && m.seq <= 1) return;
   if (document.visibilityState === "visible" && viewing.value === m.conversation_id) return;
   chime();
-  showNotification(`${who(c)} replied`, m.body.slice(0, 140), m.conversation_id);
+  showNotification(`${who(c)} replied`, plainSnippet(m.body, 140), m.conversation_id);
 };
 
 effect(() => {

@@ -115,7 +115,7 @@ function connect(): void {
     } catch {
       return;
     }
-    handleFrame(frame);
+    measured(frame);
   };
   sock.onclose = (ev: CloseEvent) => {
     if (ws !== sock) return;
@@ -178,6 +178,39 @@ function send(frame: Record<string, unknown>): boolean {
   if (!ws || ws.readyState !== WebSocket.OPEN) return false;
   ws.send(JSON.stringify(frame));
   return true;
+}
+
+// Counters for bench/console_browser.py and for anyone profiling a busy console: how many
+// frames arrived and how long applying each one took, rendering included (the timer fires on
+// the next macrotask, after Preact's microtask-scheduled render).
+const perf = { frames: 0, batches: 0, events: 0, snapshotMs: 0, applyMs: [] as number[] };
+(window as unknown as { __frontdeskPerf: typeof perf }).__frontdeskPerf = perf;
+const afterRender = new MessageChannel();
+let renderWaiters: (() => void)[] = [];
+afterRender.port1.onmessage = () => {
+  const waiting = renderWaiters;
+  renderWaiters = [];
+  for (const w of waiting) w();
+};
+
+function measured(f: Record<string, unknown>): void {
+  const t0 = performance.now();
+  handleFrame(f);
+  perf.frames++;
+  if (f.type !== "batch" && f.type !== "snapshot") return;
+  if (f.type === "batch") {
+    perf.batches++;
+    perf.events += Array.isArray(f.events) ? f.events.length : 0;
+  }
+  renderWaiters.push(() => {
+    const ms = performance.now() - t0;
+    if (f.type === "snapshot") perf.snapshotMs = ms;
+    else {
+      perf.applyMs.push(ms);
+      if (perf.applyMs.length > 2000) perf.applyMs.splice(0, 1000);
+    }
+  });
+  afterRender.port2.postMessage(0);
 }
 
 function handleFrame(f: Record<string, unknown>): void {

@@ -90,7 +90,15 @@ export function visitorLabel(card: { name?: string | null; email?: string | null
 }
 
 export function conversationTitle(c: ConversationSummary, card?: VisitorCard): string {
-  return c.visitor_name || visitorLabel(card) || companyName(c) || companyName(card) || "Website visitor";
+  return c.visitor_name || visitorLabel(card) || companyName(c) || companyName(card) || "Anonymous visitor";
+}
+
+// The rep window may come as a field or inside `meta` (the server's free-form extras).
+export function repWindowEnds(c: ConversationSummary | undefined): string | null {
+  if (!c) return null;
+  const meta = (c.meta ?? {}) as Record<string, unknown>;
+  const v = c.rep_window_ends_at ?? meta.rep_window_ends_at;
+  return typeof v === "string" ? v : null;
 }
 
 export function repName(id: string | null | undefined): string | null {
@@ -193,11 +201,16 @@ export const columns = computed<Column[]>(() => {
     }
     col.visitors.push(card);
   }
-  for (const c of cols) {
-    c.visitors.sort((a, b) => (parseTime(b.visit_started_at) ?? 0) - (parseTime(a.visit_started_at) ?? 0));
-  }
+  for (const c of cols) c.visitors = newestFirst(c.visitors);
   return cols;
 });
+
+// Newest visit on top. Decorate-sort-undecorate: one time lookup per card, not two per comparison.
+function newestFirst(list: VisitorCard[]): VisitorCard[] {
+  const keyed = list.map((v) => ({ v, t: parseTime(v.visit_started_at) ?? 0 }));
+  keyed.sort((a, b) => b.t - a.t || (a.v.visitor_id < b.v.visitor_id ? -1 : 1));
+  return keyed.map((k) => k.v);
+}
 
 export const inboundChats = computed(() => boxes.value.incoming);
 

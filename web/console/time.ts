@@ -28,11 +28,20 @@ tick();
 
 // Times are ISO 8601 UTC. A string without a zone would be read as local time by Date.parse,
 // so one is added.
+// The same strings (visit_started_at of 2,000 cards) are parsed on every re-sort of the
+// stream, so parsed values are cached; the cache is dropped wholesale when it gets large.
+const parsed = new Map<string, number | null>();
+
 export function parseTime(iso: string | null | undefined): number | null {
   if (!iso) return null;
+  let t = parsed.get(iso);
+  if (t !== undefined) return t;
   const s = /[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`;
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? null : t;
+  const ms = Date.parse(s);
+  t = Number.isNaN(ms) ? null : ms;
+  if (parsed.size > 20_000) parsed.clear();
+  parsed.set(iso, t);
+  return t;
 }
 
 // "0:42", "12:05", "1h 04m": the clock format reps read at a glance on a card.

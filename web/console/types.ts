@@ -89,8 +89,10 @@ export interface ConversationSummary {
   status: ConversationStatus | string;
   origin?: string;
   owner_rep_id?: string | null;
+  owner_name?: string | null;
   routed_rep_ids?: string[];
   routing_reason?: string | null;
+  meta?: Record<string, unknown>;
   created_at?: string;
   accepted_at?: string | null;
   ended_at?: string | null;

@@ -28,11 +28,9 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
   // whichever of the two the browser or the visitor clears.
   const tokenKey = "frontdesk:" + site + ":token";
   const cookie = "fd_vt_" + site.replace(/\W/g, "");
-  let token =
-    store(ls, tokenKey) ||
-    decodeURIComponent((document.cookie.match("(?:^|; )" + cookie + "=([^;]*)") || [])[1] || "") ||
-    null;
-  const tabId = store(ss, "frontdesk:tab") || store(ss, "frontdesk:tab", rid())!;
+  // Read in the second task (see the end): storage and cookie reads are synchronous IPC in Chromium.
+  let token: string | null = null;
+  let tabId = "";
 
   // ---- shadow DOM host + launcher ----
   // A custom element name, so page rules on div/* do not select it by tag; the :host rules are
@@ -245,10 +243,11 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
   let lastUrl = location.href;
   let sentUrl = ""; // the URL the server last recorded a page view for
   const page = () => {
-    const p: Record<string, string> = { url: location.href, title: document.title, referrer };
+    // The server refuses a hello with a URL over 4096 or a title over 1000 characters.
+    const p: Record<string, string> = { url: location.href.slice(0, 4096), title: document.title.slice(0, 1000), referrer: referrer.slice(0, 4096) };
     const og = document.querySelector<HTMLMetaElement>('meta[property="og:image"]')?.content;
     try {
-      if (og) p.og_image = new URL(og, location.href).href;
+      if (og) p.og_image = new URL(og, location.href).href.slice(0, 4096);
     } catch {
       /* a malformed og:image is simply left out */
     }
@@ -381,11 +380,20 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
   window.Frontdesk = api;
   queued?.forEach(([m, ...args]) => (api as unknown as Record<string, (...a: unknown[]) => void>)[m as string]?.(...args));
 
-  // The panel was open on the previous page of this tab: reopen it, without stealing focus.
-  if (store(ss, "frontdesk:open")) {
-    bridge.wantOpen = true;
-    bridge.focusOnOpen = false;
-    need();
-  }
-  connect();
+  // The launcher is on screen; the rest goes in a second task so the page's main thread is
+  // never held for long (no long task over 50 ms, even on a slow phone).
+  setTimeout(() => {
+    token =
+      store(ls, tokenKey) ||
+      decodeURIComponent((document.cookie.match("(?:^|; )" + cookie + "=([^;]*)") || [])[1] || "") ||
+      null;
+    tabId = store(ss, "frontdesk:tab") || store(ss, "frontdesk:tab", rid())!;
+    // The panel was open on the previous page of this tab: reopen it, without stealing focus.
+    if (store(ss, "frontdesk:open")) {
+      bridge.wantOpen = true;
+      bridge.focusOnOpen = false;
+      need();
+    }
+    setTimeout(connect); // a third task: opening a socket costs a few ms of IPC too
+  });
 })();

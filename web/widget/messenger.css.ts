@@ -28,7 +28,9 @@ svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-l
 .names{min-width:0}
 .title{font-size:16.5px;font-weight:700;letter-spacing:-.01em;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .sub{font-size:13px;opacity:.92;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.head-av{position:relative;flex:none}
 .head-av .av{width:40px;height:40px;font-size:14px;box-shadow:0 0 0 2px rgba(255,255,255,.7)}
+.head-av.on::after{content:"";position:absolute;right:-1px;bottom:-1px;width:11px;height:11px;border-radius:50%;background:#22c55e;border:2px solid #fff}
 .ib{display:grid;place-items:center;width:36px;height:36px;border-radius:10px;flex:none}
 .ib:hover{background:rgba(255,255,255,.16)}
 .ib svg{width:20px;height:20px}
@@ -55,7 +57,8 @@ svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-l
 .bubble{padding:9px 13px;border-radius:18px;font-size:14.5px;line-height:1.45;overflow-wrap:anywhere;max-width:100%}
 .them .bubble{background:#fff;border:1px solid #e5e7eb;border-top-left-radius:6px;box-shadow:0 1px 2px rgba(15,23,42,.05)}
 .them.cont .bubble{border-top-left-radius:18px}
-.me .bubble{background:var(--fd-accent);color:var(--fd-on-accent);border-top-right-radius:6px;white-space:pre-wrap}
+.me .bubble{background:var(--fd-accent);color:var(--fd-on-accent);border-top-right-radius:6px}
+.pending .bubble{white-space:pre-wrap}
 .me.cont .bubble{border-top-right-radius:18px}
 .sys{justify-content:center}
 .sys .col{align-items:center;max-width:90%}
@@ -92,6 +95,7 @@ svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-l
 textarea{flex:1;resize:none;font:inherit;font-size:14.5px;line-height:1.4;color:#111827;background:#fff;
   border:1px solid #8b93a1;border-radius:14px;padding:9px 13px;max-height:140px;min-height:40px;outline:none}
 textarea::placeholder{color:#6b7280}
+textarea:focus-visible,.id-form input:focus-visible{outline:none}
 textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in srgb,var(--fd-accent) 22%,transparent)}
 .send{display:grid;place-items:center;width:40px;height:40px;border-radius:50%;flex:none;background:var(--fd-accent);color:var(--fd-on-accent);transition:transform .12s}
 .send:hover:not(:disabled){transform:scale(1.06)}

@@ -5,9 +5,6 @@ import DOMPurify from "dompurify";
 import type { Bridge, Conversation, Frame, Message, Welcome } from "./types";
 import { MESSENGER_CSS } from "./messenger.css";
 
-const bridge = window.__frontdeskBridge;
-if (bridge && bridge.v === 1 && !bridge.impl) start(bridge);
-
 // ---------------------------------------------------------------------------------------------
 // Sanitising. The server already sends sanitised HTML; this second allow-list means a server bug
 // (or a compromised server path) still cannot run script on the customer's site.
@@ -215,6 +212,7 @@ function start(b: Bridge): void {
     title.textContent = rep ? rep.name : org;
     subtitle.textContent = rep ? org : "We typically reply in a few minutes";
     headAvatar.replaceChildren(avatar(rep ? rep.name : org, rep?.avatar_url));
+    headAvatar.classList.toggle("on", !!rep); // a person has this conversation: show them as online
     ended.hidden = !(conversation && (conversation.status == "ended" || conversation.status == "missed"));
     identity.refresh();
   }
@@ -269,7 +267,7 @@ function start(b: Bridge): void {
         el.classList.add("failed");
       } else state.append("Sending…");
       el.classList.add("pending");
-      el.append(state);
+      el.querySelector(".col")!.append(state);
     }
     return el;
   }
@@ -582,3 +580,7 @@ function start(b: Bridge): void {
   if (b.wantOpen) open(b.focusOnOpen);
   else render();
 }
+
+// Last, so every constant above is initialised before start() runs.
+const bridge = window.__frontdeskBridge;
+if (bridge && bridge.v === 1 && !bridge.impl) start(bridge);

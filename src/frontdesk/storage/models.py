@@ -1,21 +1,33 @@
 """Every feature's models, imported so the metadata (and Alembic) sees all tables."""
 
 from frontdesk.deadlines.models import Deadline
+from frontdesk.features.accounts.models import Account, IpRange
 from frontdesk.features.conversations.models import Conversation, Message
+from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.orgs.models import Org, Rep, RepSession
+from frontdesk.features.routing.models import RoundRobinCursor, Team, TeamMember
+from frontdesk.features.segments.models import Segment
 from frontdesk.features.visitors.models import Contact, PageView, Visit, Visitor
 from frontdesk.storage.base import Base
 
 __all__ = [
+    "Account",
     "Base",
     "Contact",
     "Conversation",
     "Deadline",
+    "Experience",
+    "IpRange",
     "Message",
+    "OfflineMessage",
     "Org",
     "PageView",
     "Rep",
     "RepSession",
+    "RoundRobinCursor",
+    "Segment",
+    "Team",
+    "TeamMember",
     "Visit",
     "Visitor",
 ]

@@ -74,6 +74,15 @@ class OpenFrame(Frame):
     type: Literal["open"]
 
 
+class OfflineMessageFrame(Frame):
+    """The offline form: left when nobody was available; emailed to the routed reps."""
+
+    type: Literal["offline_message"]
+    name: Annotated[StrictStr, Field(max_length=200)] | None = None
+    email: Annotated[StrictStr, Field(min_length=3, max_length=320)]
+    body: Body
+
+
 VisitorFrame = Annotated[
     Ping
     | PageViewFrame
@@ -82,7 +91,8 @@ VisitorFrame = Annotated[
     | VisitorTyping
     | VisitorResume
     | IdentifyFrame
-    | OpenFrame,
+    | OpenFrame
+    | OfflineMessageFrame,
     Field(discriminator="type"),
 ]
 visitor_frames: TypeAdapter[VisitorFrame] = TypeAdapter(VisitorFrame)

@@ -135,6 +135,13 @@ class RepHub:
         if not sockets:
             return
         event = orjson.loads(data)
+        if event["type"] == "stream.resync":
+            # Segments or routing changed for many visitors at once: a fresh snapshot is
+            # cheaper and simpler than thousands of per-visitor updates.
+            for socket in sockets:
+                socket.pending.clear()
+                socket.resync()
+            return
         visibility = event.get("visibility")
         if event["type"] in IMMEDIATE:
             for socket in sockets:

@@ -19,6 +19,7 @@ from frontdesk.features.conversations.events import Typing
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.orgs.service import Authenticated, authenticate, list_reps
+from frontdesk.features.segments.service import display_order, list_segments, segment_dict
 from frontdesk.features.visitors.cards import build_cards
 from frontdesk.runtime import Runtime, rep_topic, visitor_topic
 from frontdesk.transport import frames as f
@@ -213,7 +214,7 @@ async def authenticate_again(runtime: Runtime, actor: Authenticated) -> Authenti
 
 async def build_snapshot(runtime: Runtime, actor: Authenticated) -> dict[str, Any]:
     lives = await runtime.live.list_org(actor.org_id)
-    async with runtime.db.read() as session:
+    async with runtime.db.transaction() as session:
         cards = await build_cards(session, actor.org_id, lives)
         visible = [c for c in cards if _may_see_card(actor, c.routed_rep_ids)]
         rows = await session.execute(
@@ -227,6 +228,10 @@ async def build_snapshot(runtime: Runtime, actor: Authenticated) -> dict[str, An
         summaries = [await conversations.summary(session, c) for c in open_conversations]
         recent = await conversations.list_for_rep(session, actor, "recent", limit=50)
         reps = await list_reps(session, actor.org_id)
+        segments = display_order(await list_segments(session, actor.org_id, runtime.clock.now()))
+    counts: dict[str | None, int] = {}
+    for card in visible:
+        counts[card.segment] = counts.get(card.segment, 0) + 1
     return {
         "type": "snapshot",
         "rep": {"id": actor.rep.id, "name": actor.rep.name, "role": actor.rep.role},
@@ -236,7 +241,7 @@ async def build_snapshot(runtime: Runtime, actor: Authenticated) -> dict[str, An
         ],
         "visitors": [c.model_dump(mode="json") for c in visible],
         "conversations": [s.model_dump(mode="json") for s in summaries + recent],
-        "segments": [],
+        "segments": [segment_dict(s, counts.get(s.id, 0)) for s in segments],
         "server_time": runtime.clock.now().isoformat(),
     }
 

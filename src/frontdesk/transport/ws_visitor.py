@@ -16,15 +16,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.bus.base import Subscription
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.ids import new_id
+from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.events import Typing
 from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.experiences.service import leave_offline_message
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.orgs.service import normalise_origin, org_by_site_key
+from frontdesk.features.segments.placement import place_visit
 from frontdesk.features.visitors import service as visitors
-from frontdesk.features.visitors.cards import card_for
+from frontdesk.features.visitors.cards import card_for, experience_names
 from frontdesk.features.visitors.events import (
     Visibility,
+    VisitorCard,
     VisitorJoined,
     VisitorLeft,
     VisitorUpdated,
@@ -37,6 +41,9 @@ from frontdesk.transport import frames as f
 from frontdesk.transport.errors import describe_validation_error
 from frontdesk.transport.http import client_ip, runtime_of
 from frontdesk.transport.sockets import FrameSender, error_frame
+from frontdesk.transport.visitor_registry import VisitorRegistry
+
+REGISTRY_KEY = web.AppKey("visitor_registry", VisitorRegistry)
 
 log = logging.getLogger("frontdesk.ws.visitor")
 
@@ -71,6 +78,7 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
     )
     await ws.prepare(request)
     session_ = VisitorConnection(
+        request.app[REGISTRY_KEY],
         runtime,
         org,
         ws,
@@ -87,6 +95,7 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
 class VisitorConnection:
     def __init__(
         self,
+        registry: VisitorRegistry,
         runtime: Runtime,
         org: Org,
         ws: web.WebSocketResponse,
@@ -94,6 +103,7 @@ class VisitorConnection:
         ip: str | None,
         user_agent: str | None,
     ) -> None:
+        self.registry = registry
         self.runtime = runtime
         self.org = org
         self.ws = ws
@@ -107,6 +117,8 @@ class VisitorConnection:
         self.subscription: Subscription | None = None
         self.live: LiveVisitor | None = None
         self.visibility = Visibility(routed_rep_ids=[])
+        self.placed = False
+        self._tasks: set[asyncio.Future[None]] = set()
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -188,11 +200,12 @@ class VisitorConnection:
             title=page.title,
             og_image=page.og_image,
         )
-        async with self.runtime.db.read() as session:
-            conversation = await conversations.open_conversation_for_visitor(session, visitor.id)
-            messages: list[Any] = []
-            conversation_frame = None
-            if conversation is not None:
+        await self.registry.add(self.org.id, self, self._on_registry_event)
+        card, conversation = await self._place(page.url)
+        messages: list[Any] = []
+        conversation_frame = None
+        if conversation is not None:
+            async with self.runtime.db.read() as session:
                 messages = [
                     m.model_dump(mode="json")
                     for m in await conversations.messages_after(
@@ -204,21 +217,15 @@ class VisitorConnection:
                     if conversation.owner_rep_id
                     else None
                 )
-                conversation_frame = conversations.visitor_conversation(
-                    conversation, owner
-                ).model_dump(mode="json")
-                self.visibility = Visibility(
-                    routed_rep_ids=list(conversation.routed_rep_ids or []),
-                    owner_rep_id=conversation.owner_rep_id,
-                )
-            if previous is None or previous.visit_id != visit.id:
-                card = card_for(self.live, visitor, visit, conversation)
-                await self.runtime.publish(
-                    [org_topic(self.org.id)],
-                    VisitorJoined(visitor=card, visibility=self.visibility),
-                )
-            else:
-                await self._publish_changes(previous, self.live, page_views=visit.page_view_count)
+            conversation_frame = conversations.visitor_conversation(conversation, owner).model_dump(
+                mode="json"
+            )
+        if card is not None and (previous is None or previous.visit_id != visit.id):
+            await self.runtime.publish(
+                [org_topic(self.org.id)], VisitorJoined(visitor=card, visibility=self.visibility)
+            )
+        elif previous is not None:
+            await self._publish_changes(previous, self.live, page_views=visit.page_view_count)
         self.sender.send(
             {
                 "type": "welcome",
@@ -248,6 +255,7 @@ class VisitorConnection:
         if self.subscription is not None:
             with contextlib.suppress(Exception):
                 await self.subscription.cancel()
+        await self.registry.remove(self.org.id, self)
         if self.visitor_id is None:
             return
         try:
@@ -266,6 +274,66 @@ class VisitorConnection:
                 await self._publish_changes(self.live, remaining)
         except Exception:
             log.exception("visitor cleanup failed")
+
+    # ---- placement: segment, routing, company ------------------------------------------------
+
+    async def _place(self, current_url: str) -> tuple[VisitorCard | None, Conversation | None]:
+        """Re-evaluate segment and routing; when they change, consoles move the card."""
+        assert self.visitor_id is not None and self.visit_id is not None
+        segments = await self.registry.segments(self.org.id)
+        now = self.runtime.clock.now()
+        async with self.runtime.db.transaction() as session:
+            visitor = await session.get(Visitor, self.visitor_id)
+            visit = await session.get(Visit, self.visit_id)
+            if visitor is None or visit is None:
+                return None, None
+            placement = await place_visit(
+                session,
+                self.runtime.ip_directory,
+                visitor,
+                visit,
+                current_url,
+                now,
+                compiled=segments.compiled,
+                segments=segments.by_id,
+            )
+            conversation = await conversations.open_conversation_for_visitor(session, visitor.id)
+            account = await session.get(Account, visit.account_id) if visit.account_id else None
+            experiences = await experience_names(session, self.org.id)
+            live = self.live or await self.runtime.live.get(self.org.id, visitor.id)
+            card = (
+                card_for(live, visitor, visit, conversation, account, experiences) if live else None
+            )
+        old = self.visibility
+        self.visibility = Visibility(
+            routed_rep_ids=placement.routed_rep_ids,
+            owner_rep_id=conversation.owner_rep_id if conversation else None,
+        )
+        if placement.changed and self.placed and card is not None:
+            # Leave the old audience's streams, join the new one's (admins see both: a move).
+            await self.runtime.publish(
+                [org_topic(self.org.id)], VisitorLeft(visitor_id=self.visitor_id, visibility=old)
+            )
+            await self.runtime.publish(
+                [org_topic(self.org.id)], VisitorJoined(visitor=card, visibility=self.visibility)
+            )
+        self.placed = True
+        return card, conversation
+
+    def _on_registry_event(self, event: dict[str, Any]) -> None:
+        if event.get("type") == "placements.changed" and self.live is not None:
+            task = asyncio.ensure_future(self._reload_placement())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _reload_placement(self) -> None:
+        async with self.runtime.db.read() as session:
+            visit = await session.get(Visit, self.visit_id)
+        if visit is not None:
+            self.visibility = Visibility(
+                routed_rep_ids=list(visit.routed_rep_ids or []),
+                owner_rep_id=self.visibility.owner_rep_id,
+            )
 
     # ---- bus -> socket ----------------------------------------------------------------------
 
@@ -327,7 +395,9 @@ class VisitorConnection:
         assert self.visitor_id is not None and self.visit_id is not None
         match frame:
             case f.Ping():
-                await self._touch()
+                self.live = await self._touch()
+                if (await self.registry.segments(self.org.id)).uses_time:
+                    await self._place(self.live.url)
                 self.sender.send(
                     {"type": "pong", "server_time": self.runtime.clock.now().isoformat()}
                 )
@@ -354,6 +424,7 @@ class VisitorConnection:
                 )
                 if previous is not None:
                     await self._publish_changes(previous, self.live, page_views=count)
+                await self._place(page.url)
             case f.VisitorMessageFrame(client_id=client_id, body=body):
                 limit = self.runtime.settings.visitor_messages_per_10s
                 if not await self.runtime.rate_limiter.hit(f"vmsg:{self.visitor_id}", limit, 10):
@@ -426,6 +497,13 @@ class VisitorConnection:
                         visibility=self.visibility,
                     ),
                 )
+                if self.live is not None:
+                    await self._place(self.live.url)
+            case f.OfflineMessageFrame(name=name, email=email, body=body):
+                await leave_offline_message(
+                    self.runtime, self.org.id, self.visitor_id, name=name, email=email, body=body
+                )
+                self.sender.send({"type": "offline_received"})
             case f.OpenFrame():
                 return
             case _:

@@ -41,7 +41,11 @@ async def test_a_visitor_and_a_rep_exchange_messages_both_ways(server: Server) -
             }
         )
         rep_ack = await console.expect("ack", client_id="r1")
-        assert rep_ack["message"]["seq"] == 2
+        # Replying to an incoming chat accepts it: the hand-off line comes first (seq 2).
+        assert rep_ack["message"]["seq"] == 3
+        handoff = await visitor.expect("message", message__seq=2)
+        assert handoff["message"]["author_kind"] == "system"
+        assert "joined the chat" in handoff["message"]["body"]
         reply = await visitor.expect("message", message__client_id="r1")
         assert reply["message"]["author_kind"] == "rep"
         assert reply["message"]["body"] == "Yes, natively!"
@@ -65,15 +69,14 @@ async def test_an_acknowledged_message_reaches_a_rep_who_was_offline_when_it_was
                     "body": "hello",
                 }
             )
-            await console.expect("ack", client_id="r")
-            last_seen = 2
+            last_seen = (await console.expect("ack", client_id="r"))["message"]["seq"]
         # The console is closed now; the visitor keeps writing.
         await visitor.send({"type": "message", "client_id": "b", "body": "are you there?"})
         await visitor.expect("ack", client_id="b")
         async with rep.socket({"last_seqs": {conversation_id: last_seen}}) as console:
             replay = await console.expect("messages", conversation_id=conversation_id)
             assert [m["body"] for m in replay["messages"]] == ["are you there?"]
-            assert [m["seq"] for m in replay["messages"]] == [3]
+            assert [m["seq"] for m in replay["messages"]] == [last_seen + 1]
 
 
 async def test_a_rep_reply_sent_while_the_visitor_was_away_is_replayed_on_resume(
@@ -95,7 +98,9 @@ async def test_a_rep_reply_sent_while_the_visitor_was_away_is_replayed_on_resume
         welcome = visitor.welcome
         assert welcome is not None
         assert welcome["conversation"]["id"] == conversation_id
-        assert [m["body"] for m in welcome["messages"]] == ["answer"]
+        # The hand-off line (the rep joined by answering) and the answer, both missed meanwhile.
+        assert [m["author_kind"] for m in welcome["messages"]] == ["system", "rep"]
+        assert welcome["messages"][-1]["body"] == "answer"
 
 
 async def test_retrying_a_message_with_the_same_client_id_stores_it_once(server: Server) -> None:

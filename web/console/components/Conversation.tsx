@@ -13,6 +13,7 @@ import {
   pending,
   removePending,
   repName,
+  repWindowEnds,
   transcripts,
   viewing,
   visitorLabel,
@@ -130,7 +131,7 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
   }, [conversationId]);
 
   const myId = me.value?.id;
-  const title = conv ? conversationTitle(conv, card) : visitorLabel(card) || companyName(card) || "Website visitor";
+  const title = conv ? conversationTitle(conv, card) : visitorLabel(card) || companyName(card) || "Anonymous visitor";
   const company = companyName(conv) ?? companyName(card);
   const status = conv?.status;
   const mine = status === "active" && conv?.owner_rep_id === myId;
@@ -157,13 +158,13 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
             ) : (
               <span>Not on the site right now</span>
             )}
-            {conv?.owner_rep_id && conv.owner_rep_id !== myId && <span>Owner: {repName(conv.owner_rep_id) ?? "another rep"}</span>}
+            {conv?.owner_rep_id && conv.owner_rep_id !== myId && <span>Owner: {repName(conv.owner_rep_id) ?? conv.owner_name ?? "another rep"}</span>}
           </div>
         </div>
         <div class="console-actions">
           {status === "incoming" && (
             <>
-              <Countdown until={conv?.rep_window_ends_at} since={conv?.created_at} />
+              <Countdown until={repWindowEnds(conv)} since={conv?.created_at} />
               <AcceptButton id={conv!.id} title={title} />
             </>
           )}
@@ -191,11 +192,11 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
               <AcceptButton id={conv.id} title={title} />
             </div>
           ) : conv && conv.status === "active" ? (
-            <div class="composer-bar">{repName(conv.owner_rep_id) ?? "Another rep"} is handling this conversation.</div>
+            <div class="composer-bar">{repName(conv.owner_rep_id) ?? conv.owner_name ?? "Another rep"} is handling this conversation.</div>
           ) : (
             <div class="composer-bar">
               <span>This conversation has {conv?.status === "missed" ? "been missed" : "ended"}.</span>
-              {card && !card.conversation_id && visitorId && (
+              {card && card.conversation_status !== "incoming" && card.conversation_status !== "active" && visitorId && (
                 <button type="button" class="btn btn-secondary btn-sm" onClick={() => navigate(paths.visitor(visitorId))}>
                   Start a new conversation
                 </button>
@@ -463,7 +464,7 @@ function Composer(props: {
           Preview
         </button>
         <span class="composer-hint muted small">
-          <Kbd>Enter</Kbd> send · <Kbd>Shift</Kbd>+<Kbd>Enter</Kbd> new line · **bold** *italic* [link](https://…)
+          <Kbd>Enter</Kbd> send · <Kbd>Shift</Kbd>+<Kbd>Enter</Kbd> new line · Markdown
         </span>
       </div>
       {tab === "write" ? (

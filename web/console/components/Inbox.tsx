@@ -8,6 +8,7 @@ import {
   conversationTitle,
   me,
   repName,
+  repWindowEnds,
   unread,
   visitors,
   type Box,
@@ -15,7 +16,7 @@ import {
 import type { ConversationSummary } from "../types";
 import { formatAgo, now } from "../time";
 import { IconInbox } from "../icons";
-import { Avatar, Countdown, EmptyState } from "./ui";
+import { Avatar, Countdown, EmptyState, plainSnippet } from "./ui";
 
 const BOX_LABEL: Record<Box, string> = { incoming: "Incoming", active: "Active", recent: "Recent" };
 const BOX_HINT: Record<Box, string> = {
@@ -89,7 +90,7 @@ export function ConversationRow(props: { conv: ConversationSummary; box: Box | n
   const n = unread.value.get(c.id) ?? 0;
   const [busy, setBusy] = useState(false);
   const last = c.last_message;
-  const owner = c.owner_rep_id && c.owner_rep_id !== me.value?.id ? repName(c.owner_rep_id) : null;
+  const owner = c.owner_rep_id && c.owner_rep_id !== me.value?.id ? (repName(c.owner_rep_id) ?? c.owner_name ?? null) : null;
   const accept = async (e: Event) => {
     e.preventDefault();
     e.stopPropagation();
@@ -121,7 +122,7 @@ export function ConversationRow(props: { conv: ConversationSummary; box: Box | n
           {last ? (
             <>
               {last.author_kind !== "visitor" && <span class="muted">{last.author_kind === "rep" ? "You: " : `${last.author_name ?? last.author_kind}: `}</span>}
-              {last.body}
+              {plainSnippet(last.body)}
             </>
           ) : (
             <span class="muted">No messages yet</span>
@@ -130,7 +131,7 @@ export function ConversationRow(props: { conv: ConversationSummary; box: Box | n
       </div>
       <div class="conv-side">
         {c.status === "incoming" ? (
-          <Countdown until={c.rep_window_ends_at} since={c.created_at} />
+          <Countdown until={repWindowEnds(c)} since={c.created_at} />
         ) : (
           <span class="muted small" title={c.ended_at ?? c.created_at ?? ""}>
             {formatAgo(last?.created_at ?? c.ended_at ?? c.created_at, now.value)}

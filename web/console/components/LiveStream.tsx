@@ -12,6 +12,7 @@ import {
   isRoutedToMe,
   me,
   repName,
+  repWindowEnds,
   segmentOf,
   setHideIdle,
   snapshotReady,
@@ -29,6 +30,7 @@ import {
   hostOf,
   originOf,
   pathOf,
+  plainSnippet,
   safeHttpUrl,
   Switch,
   usePopover,
@@ -170,10 +172,10 @@ export function InboundCard(props: { conv: ConversationSummary }) {
       <a class="card-link" href={paths.conversation(c.id)} onClick={linkClick} aria-label={`Open chat with ${title}`} tabIndex={-1} />
       <div class="inbound-top">
         <span class="inbound-name">{title}</span>
-        <Countdown until={c.rep_window_ends_at} since={c.created_at} />
+        <Countdown until={repWindowEnds(c)} since={c.created_at} />
       </div>
       {company && company !== title && <div class="inbound-company">{company}</div>}
-      <div class="inbound-msg">{c.last_message?.body ?? "Opened the messenger"}</div>
+      <div class="inbound-msg">{c.last_message ? plainSnippet(c.last_message.body) : "Opened the messenger"}</div>
       <div class="inbound-foot">
         <span class="muted small">{forMe ? "Routed to you" : "Routed to your team"}</span>
         <button type="button" class="btn btn-accept btn-sm" onClick={accept} disabled={busy} aria-label={`Accept chat with ${title}`}>
@@ -196,6 +198,7 @@ function StreamColumn(props: { col: Column; filtered: boolean }) {
     let frame = 0;
     const measure = () => {
       frame = 0;
+      noteAnchor(el);
       const start = Math.max(0, Math.floor(el.scrollTop / ROW) - OVERSCAN);
       const end = Math.ceil((el.scrollTop + el.clientHeight) / ROW) + OVERSCAN;
       setRange((r) => (r.start === start && r.end === end ? r : { start, end }));
@@ -213,6 +216,27 @@ function StreamColumn(props: { col: Column; filtered: boolean }) {
       if (frame) cancelAnimationFrame(frame);
     };
   }, []);
+
+  // Scroll anchoring: newest visitors join at the top, and a rep who has scrolled down to
+  // read a card should not see it slide away; keep the first card in view where it was.
+  const anchor = useRef<{ id: string; index: number } | null>(null);
+  const list = useRef(col.visitors);
+  list.current = col.visitors;
+  function noteAnchor(el: HTMLElement) {
+    const l = list.current;
+    const first = Math.min(l.length - 1, Math.floor(el.scrollTop / ROW));
+    anchor.current = first >= 0 ? { id: l[first].visitor_id, index: first } : null;
+  }
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const prev = anchor.current;
+    if (prev && el.scrollTop > 0) {
+      const index = col.visitors.findIndex((v) => v.visitor_id === prev.id);
+      if (index >= 0 && index !== prev.index) el.scrollTop += (index - prev.index) * ROW;
+    }
+    noteAnchor(el);
+  }, [col.visitors]);
 
   const slice = col.visitors.slice(range.start, Math.min(n, range.end));
   return (
@@ -293,16 +317,19 @@ function Thumbnail(props: { card: VisitorCard }) {
         <img class="thumb-img" src={img} alt="" loading="lazy" decoding="async" referrerpolicy="no-referrer" onError={() => setImgFailed(true)} />
       ) : (
         <div class="thumb-placeholder">
-          {origin && !iconFailed ? (
-            <img class="favicon" src={`${origin}/favicon.ico`} alt="" loading="lazy" referrerpolicy="no-referrer" onError={() => setIconFailed(true)} />
-          ) : (
-            <IconGlobe size={14} />
-          )}
-          <span class="thumb-title">{card.title || hostOf(card.url) || "Untitled page"}</span>
+          <div class="thumb-chrome">
+            {origin && !iconFailed ? (
+              <img class="favicon" src={`${origin}/favicon.ico`} alt="" loading="lazy" referrerpolicy="no-referrer" onError={() => setIconFailed(true)} />
+            ) : (
+              <IconGlobe size={9} />
+            )}
+            <span class="thumb-host">{hostOf(card.url)}</span>
+          </div>
+          <span class="thumb-title">{card.title || pathOf(card.url) || "Untitled page"}</span>
         </div>
       )}
       <div class="thumb-activity">
-        <ActivityStatus activity={card.activity} compact />
+        <ActivityStatus activity={card.activity} />
       </div>
     </div>
   );
@@ -319,18 +346,18 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
   const pages = card.page_views ?? 0;
   return (
     <div
-      class={`vcard activity-${card.activity ?? "active"}`}
+      class={`vcard act-${card.activity ?? "active"}`}
       role="listitem"
       aria-setsize={props.size}
       aria-posinset={props.pos}
       aria-label={`${heading}${person ? `, ${person}` : ""}`}
       data-visitor-id={card.visitor_id}
       data-activity={card.activity}
-      style={{ top: `${props.top}px`, "--seg": seg?.color || undefined }}
+      style={{ transform: `translateY(${props.top}px)`, "--seg": seg?.color || undefined }}
     >
       <a class="card-link" href={paths.visitor(card.visitor_id)} onClick={linkClick} aria-label={`Open ${heading}${person ? ` (${person})` : ""}`} />
       <div class="vcard-top">
-        <span class="vcard-seg">{seg?.name ?? "No segment"}</span>
+        {seg ? <span class="vcard-seg">{seg.name}</span> : <span class="vcard-seg none">{card.returning ? "Returning visitor" : "New visitor"}</span>}
         <span class="vcard-time" title="Time on site">
           <IconClock size={12} />
           <Elapsed since={card.visit_started_at} label="Time on site" />
@@ -348,15 +375,16 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
             {pathOf(url)}
           </div>
           <div class="vcard-meta">
-            {person && <span class="vcard-person">{person}</span>}
-            {card.returning && <span class="tag">Returning</span>}
-            <span>{pages} {pages === 1 ? "page" : "pages"}</span>
+            {person ? <span class="vcard-person">{person}</span> : <span>Anonymous</span>}
+            {card.identity_status === "verified" && <span class="tag tag-ok">Verified</span>}
           </div>
         </div>
       </div>
       <div class="vcard-foot">
         {bits.length ? <span class="firmo">{bits.join(" · ")}</span> : <span class="firmo muted">{card.referrer ? `From ${hostOf(card.referrer) || card.referrer}` : "Direct visit"}</span>}
-        <ActivityStatus activity={card.activity} />
+        <span class="vcard-pages">
+          {pages} {pages === 1 ? "page" : "pages"}
+        </span>
       </div>
     </div>
   );

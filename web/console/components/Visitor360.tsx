@@ -2,11 +2,11 @@ import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, errorText } from "../api";
 import { linkClick, paths } from "../router";
-import { companyName, segmentOf, upsertConversations, visitors } from "../store";
+import { companyName, conversations, segmentOf, upsertConversations, visitors } from "../store";
 import type { CompanyInfo, Visit, Visitor360 } from "../types";
 import { formatClock, formatDateTime } from "../time";
 import { IconBuilding, IconExternal, IconUser } from "../icons";
-import { ActivityStatus, Elapsed, hostOf, pathOf, safeHttpUrl } from "./ui";
+import { ActivityStatus, Elapsed, hostOf, pathOf, plainSnippet, safeHttpUrl } from "./ui";
 import { statusText } from "./Inbox";
 
 // Visitor 360: who this is, which company and how we know, what they read in this visit,
@@ -50,7 +50,8 @@ export function Visitor360Panel(props: { visitorId: string }) {
   const currentVisitId = card?.visit_id ?? v.visit_id;
   const current = visits.find((x) => x.id === currentVisitId) ?? (card ? visits[0] : undefined);
   const previous = visits.filter((x) => x !== current);
-  const convs = [...(data?.conversations ?? [])].sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? ""));
+  const live = conversations.value;
+  const convs = [...(data?.conversations ?? [])].map((c) => live.get(c.id) ?? c).sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? ""));
   const status = v.identity_status ?? "anonymous";
 
   return (
@@ -165,7 +166,7 @@ export function Visitor360Panel(props: { visitorId: string }) {
                 <a href={paths.conversation(c.id)} onClick={linkClick} class="plain-link">
                   {formatDateTime(c.created_at)} <span class={`status-chip chip-${c.status}`}>{statusText(c)}</span>
                 </a>
-                {c.last_message && <div class="muted small clamp">{c.last_message.body}</div>}
+                {c.last_message && <div class="muted small clamp">{plainSnippet(c.last_message.body)}</div>}
               </li>
             ))}
           </ul>

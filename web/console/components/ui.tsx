@@ -198,3 +198,17 @@ export function pathOf(url: string | null | undefined): string {
 export function safeHttpUrl(url: string | null | undefined): string | null {
   return originOf(url) ? url! : null;
 }
+
+// One-line preview of a markdown message for lists and notifications: links keep their text,
+// images become "[image]", emphasis and code marks go.
+export function plainSnippet(markdown: string | null | undefined, max = 160): string {
+  if (!markdown) return "";
+  const s = markdown
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, (_m, alt: string) => (alt ? `[${alt}]` : "[image]"))
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/(\*\*|__|\*|_|~~|`)(?=\S)([^]*?\S)\1/g, "$2")
+    .replace(/^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+|\d+\.\s+)/gm, "")
+    .replace(/\s+/g, " ")
+    .trim();
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}

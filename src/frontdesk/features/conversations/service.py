@@ -314,6 +314,9 @@ async def post_visitor_message(
                         now=work.now_clock.now(),
                     )
                 if created:
+                    # Routing and the inbound experience start the timeline, after the
+                    # visitor's own message so any bot reply follows it.
+                    await work.run_hooks("conversation.inbound_created", conversation, visitor)
                     await emit_conversation_changed(work, conversation)
             if created:
                 runtime.sweeper.poke()
@@ -422,6 +425,8 @@ async def _take(work: UnitOfWork, actor: Authenticated, conversation: Conversati
     await deadlines.cancel(
         work.session, kind=KIND_INCOMING_TIMEOUT, subject_id=conversation.id, now=now
     )
+    rep = await work.session.get(Rep, actor.rep.id)
+    await work.run_hooks("conversation.accepted", conversation, rep)
     await emit_conversation_changed(work, conversation)
 
 
@@ -462,6 +467,7 @@ async def close_conversation(
     conversation.ended_reason = reason
     for kind in (KIND_INCOMING_TIMEOUT, KIND_IDLE_END):
         await deadlines.cancel(work.session, kind=kind, subject_id=conversation.id, now=now)
+    await work.run_hooks("conversation.closed", conversation)
     await emit_conversation_changed(work, conversation)
 
 
@@ -557,6 +563,7 @@ async def on_incoming_timeout(runtime: Runtime, deadline: DueDeadline) -> None:
         conversation = await work.session.get(Conversation, deadline.subject_id)
         if conversation is None or conversation.status != "incoming":
             return  # accepted or ended meanwhile: nothing to do (idempotent)
+        await work.run_hooks("conversation.incoming_timed_out", conversation)
         await close_conversation(work, conversation, status="missed", reason="no_rep_accepted")
 
 

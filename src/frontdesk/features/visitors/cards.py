@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.experiences.models import Experience
+from frontdesk.features.segments.models import Segment
 from frontdesk.features.visitors.events import VisitorCard
 from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.live import LiveVisitor
@@ -48,27 +52,83 @@ async def build_cards(
             select(Visit).where(Visit.org_id == org_id, Visit.id.in_(chunk))
         )
         visits.update({v.id: v for v in visit_rows.scalars()})
+    account_ids = sorted({v.account_id for v in visits.values() if v.account_id})
+    accounts: dict[str, Account] = {}
+    for chunk in _chunks(account_ids):
+        account_rows = await session.execute(select(Account).where(Account.id.in_(chunk)))
+        accounts.update({a.id: a for a in account_rows.scalars()})
+    experiences = await experience_names(session, org_id)
     cards = []
     for live in lives:
         visitor = visitors.get(live.visitor_id)
         visit = visits.get(live.visit_id)
         if visitor is None or visit is None:
             continue
-        cards.append(card_for(live, visitor, visit, conversations.get(visitor.id)))
+        account = accounts.get(visit.account_id) if visit.account_id else None
+        cards.append(
+            card_for(live, visitor, visit, conversations.get(visitor.id), account, experiences)
+        )
     return cards
 
 
+async def experience_names(session: AsyncSession, org_id: str) -> dict[str | None, str]:
+    """segment id -> name of the inbound experience its visitors get (None: the default)."""
+    experiences = {
+        e.id: e
+        for e in (
+            await session.execute(select(Experience).where(Experience.org_id == org_id))
+        ).scalars()
+    }
+    default = next((e.name for e in experiences.values() if e.is_default), "Default inbound chat")
+    names: dict[str | None, str] = {None: default}
+    for segment in (
+        await session.execute(select(Segment).where(Segment.org_id == org_id))
+    ).scalars():
+        chosen = experiences.get(segment.experience_id) if segment.experience_id else None
+        names[segment.id] = chosen.name if chosen else default
+    return names
+
+
+def account_brief(account: Account | None) -> dict[str, Any] | None:
+    if account is None:
+        return None
+    return {
+        "id": account.id,
+        "name": account.name,
+        "domain": account.domain,
+        "target_account": account.target_account,
+        "open_pipeline": account.open_pipeline,
+        "owner_rep_id": account.owner_rep_id,
+    }
+
+
 def card_for(
-    live: LiveVisitor, visitor: Visitor, visit: Visit, conversation: Conversation | None
+    live: LiveVisitor,
+    visitor: Visitor,
+    visit: Visit,
+    conversation: Conversation | None,
+    account: Account | None = None,
+    experiences: dict[str | None, str] | None = None,
 ) -> VisitorCard:
+    enrichment = dict(visit.enrichment or {})
+    company = (enrichment.get("company") or {}).get("value")
+    if conversation is not None and conversation.routed_rep_ids:
+        routed = list(conversation.routed_rep_ids)
+    else:
+        routed = list(visit.routed_rep_ids or [])
+    reason = (conversation.routing_reason if conversation else None) or visit.routing_reason
+    names = experiences or {}
     return VisitorCard(
         visitor_id=visitor.id,
         visit_id=visit.id,
         name=visitor.name,
         email=visitor.email,
         identity_status=visitor.identity_status,
-        company=None,
-        segment=None,
+        company=company,
+        enrichment=enrichment,
+        account=account_brief(account),
+        segment=visit.segment_id,
+        experience=names.get(visit.segment_id, names.get(None)),
         url=live.url,
         title=live.title,
         og_image=live.og_image,
@@ -84,6 +144,6 @@ def card_for(
         returning=visitor.visit_count > 1,
         conversation_id=conversation.id if conversation else None,
         conversation_status=conversation.status if conversation else None,
-        routed_rep_ids=list(conversation.routed_rep_ids or []) if conversation else [],
-        routing_reason=conversation.routing_reason if conversation else None,
+        routed_rep_ids=routed,
+        routing_reason=reason,
     )

@@ -19,7 +19,11 @@ class VisitorCard(BaseModel):
     email: str | None
     identity_status: str
     company: str | None
+    # {"company": {"value", "source", "confidence"}, "country": {...}, "employees": {...}, ...}
+    enrichment: dict[str, Any]
+    account: dict[str, Any] | None
     segment: str | None
+    experience: str | None
     url: str
     title: str
     og_image: str | None

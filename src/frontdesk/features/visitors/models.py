@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.storage.base import Base
@@ -60,6 +61,13 @@ class Visit(Base):
     utm_term: Mapped[str | None] = mapped_column(String(200))
     utm_content: Mapped[str | None] = mapped_column(String(200))
     page_view_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Where segmentation and routing placed this visit (see features/segments/placement.py).
+    segment_id: Mapped[str | None] = mapped_column(String(32))
+    routed_rep_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    routing_reason: Mapped[str | None] = mapped_column(Text)
+    account_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    # {"company": {"value", "source", "confidence"}, "country": {...}, ...}
+    enrichment: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     __table_args__ = (Index("ix_visits_visitor_started", "visitor_id", "started_at"),)
 

@@ -1,0 +1,497 @@
+"""Shared plumbing for the issue-2 benchmarks: backends, server processes, clients, statistics.
+
+Everything talks to 127.0.0.1 only. Each benchmark creates its own temporary directory,
+PostgreSQL database and Redis namespace, and removes them (and its servers) when it ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+import psutil
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+VENV_BIN = Path(sys.executable).parent
+FRONTDESK = str(VENV_BIN / "frontdesk")
+PYTHON = sys.executable
+SITE = "https://www.customer.example"
+PASSWORD = "bench-password-123"
+HOST = "127.0.0.1"
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+REDIS_URL = "redis://127.0.0.1:6379/0"
+MACHINE = "2 cores, 24 GiB, python-svc"
+# Run the servers from another copy of src/ (for example `git archive HEAD src | tar -x -C DIR`)
+# so that a benchmark measures one known commit while src/ is being edited.
+SRC_OVERRIDE = os.environ.get("FRONTDESK_BENCH_SRC")
+
+
+def source_label() -> str:
+    """Which server code ran: the commit, and whether it was a snapshot or the work tree."""
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=REPO, capture_output=True, text=True, timeout=30
+        ).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    if SRC_OVERRIDE:
+        return f"server code: {SRC_OVERRIDE} (snapshot; HEAD of the repo is {head})"
+    dirty = bool(git("status", "--porcelain", "--", "src"))
+    return f"server code: work tree at {head}" + (" with uncommitted changes in src/" if dirty else "")
+
+
+def log(*parts: object) -> None:
+    print(time.strftime("%H:%M:%S"), *parts, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def raise_fd_limit() -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+# ---- backends ------------------------------------------------------------------------------
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg  # type: ignore[import-untyped]
+
+    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database="postgres")
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _in_thread(fn: Any, *args: Any) -> Any:
+    """asyncio.run() in a helper thread: works whether or not a loop runs in this thread."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(fn(*args))).result()
+
+
+def _base_env(workdir: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "FRONTDESK_ENV": "production",
+        "FRONTDESK_SECRET_KEY": "bench-secret-" + uuid.uuid4().hex + uuid.uuid4().hex,
+        "FRONTDESK_DATA_DIR": str(workdir),
+        "FRONTDESK_LOG_LEVEL": "INFO",
+        # The default (20 per 10 s per visitor) would refuse a benchmark's steady load; the
+        # limiter still runs (and, on Redis, still costs its round trip) for every message.
+        "FRONTDESK_VISITOR_MESSAGES_PER_10S": "1000000",
+    }
+    if SRC_OVERRIDE:
+        env["PYTHONPATH"] = SRC_OVERRIDE
+    return env
+
+
+@dataclass
+class Backend:
+    name: str
+    env: dict[str, str]
+    workdir: Path
+    _pg_name: str | None = None
+
+    def cli(self, *args: str) -> str:
+        result = subprocess.run(
+            [FRONTDESK, *args], env=self.env, capture_output=True, text=True, timeout=120
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"frontdesk {args[0]} failed: {result.stderr[-2000:]}")
+        return result.stdout.strip()
+
+
+@contextlib.contextmanager
+def backend(kind: str) -> Iterator[Backend]:
+    """kind: "sqlite" (SQLite file + in-process bus) or "pg" (PostgreSQL + Redis)."""
+    with tempfile.TemporaryDirectory(prefix=f"fdbench-{kind}-") as tmp:
+        workdir = Path(tmp)
+        env = _base_env(workdir)
+        if kind == "sqlite":
+            env["FRONTDESK_DATABASE_URL"] = f"sqlite+aiosqlite:///{workdir / 'frontdesk.db'}"
+            env["FRONTDESK_BUS_URL"] = "memory://"
+            b = Backend("SQLite + memory bus", env, workdir)
+            b.cli("migrate")
+            yield b
+            return
+        if kind != "pg":
+            raise ValueError(kind)
+        name = f"fdbench_{uuid.uuid4().hex[:10]}"
+        _in_thread(_pg_admin, f'CREATE DATABASE "{name}"')
+        try:
+            env["FRONTDESK_DATABASE_URL"] = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
+            env["FRONTDESK_BUS_URL"] = REDIS_URL
+            env["FRONTDESK_REDIS_NAMESPACE"] = f"fdbench{uuid.uuid4().hex[:8]}"
+            b = Backend("PostgreSQL + Redis", env, workdir, name)
+            b.cli("migrate")
+            yield b
+        finally:
+            _in_thread(_pg_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _drop_redis_namespace(env.get("FRONTDESK_REDIS_NAMESPACE"))
+
+
+def _drop_redis_namespace(namespace: str | None) -> None:
+    if not namespace:
+        return
+
+    async def drop() -> None:
+        import redis.asyncio as aioredis
+
+        r = aioredis.from_url(REDIS_URL)
+        try:
+            keys = [k async for k in r.scan_iter(match=f"{namespace}:*", count=1000)]
+            for i in range(0, len(keys), 500):
+                await r.delete(*keys[i : i + 500])
+        finally:
+            await r.aclose()
+
+    with contextlib.suppress(Exception):
+        _in_thread(drop)
+
+
+def setup_org(b: Backend, reps: int = 0) -> tuple[str, list[str]]:
+    """Creates an org allowing SITE and `reps` reps; returns the site key and rep emails."""
+    site_key = b.cli("create-org", "Bench Co", "--origin", SITE)
+    emails = []
+    for i in range(reps):
+        email = f"rep{i}-{uuid.uuid4().hex[:6]}@bench.example"
+        b.cli(
+            "create-rep",
+            "--org",
+            site_key,
+            "--email",
+            email,
+            "--name",
+            f"Rep {i}",
+            "--role",
+            "rep",
+            "--password",
+            PASSWORD,
+        )
+        emails.append(email)
+    return site_key, emails
+
+
+# ---- server processes ----------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    name: str
+    cmd: list[str]
+    env: dict[str, str]
+    port: int
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+    health_path: str | None = "/healthz"
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{HOST}:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def start(self, timeout: float = 30) -> Server:
+        handle = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            self.cmd, env=self.env, stdout=handle, stderr=handle, start_new_session=True
+        )
+        handle.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {self.tail()}")
+            if self._ready():
+                return self
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.name} did not start in {timeout}s: {self.tail()}")
+
+    def _ready(self) -> bool:
+        try:
+            if self.health_path is None:
+                with socket.create_connection((HOST, self.port), timeout=0.2):
+                    return True
+            with urllib.request.urlopen(self.url + self.health_path, timeout=0.5) as r:  # noqa: S310
+                return bool(r.status == 200)
+        except OSError:
+            return False
+
+    def tail(self, n: int = 3000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+    def rss(self) -> int:
+        return int(psutil.Process(self.pid).memory_info().rss)
+
+    def cpu_seconds(self) -> float:
+        t = psutil.Process(self.pid).cpu_times()
+        return float(t.user + t.system)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+
+
+def frontdesk_server(b: Backend, name: str, port: int | None = None) -> Server:
+    port = port or free_port()
+    return Server(
+        name,
+        [FRONTDESK, "serve", "--host", HOST, "--port", str(port)],
+        b.env,
+        port,
+        b.workdir / f"{name}.log",
+    )
+
+
+class Servers:
+    """Starts servers and stops every one of them on exit, whatever happens."""
+
+    def __init__(self) -> None:
+        self.all: list[Server] = []
+
+    def start(self, server: Server) -> Server:
+        self.all.append(server)
+        return server.start()
+
+    def __enter__(self) -> Servers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for server in self.all:
+            with contextlib.suppress(Exception):
+                server.stop()
+
+
+# ---- clients -------------------------------------------------------------------------------
+
+
+def hello_frame(token: str | None = None, last_seq: int = 0, tab: str = "tab") -> bytes:
+    return orjson.dumps(
+        {
+            "type": "hello",
+            "token": token,
+            "page": {
+                "url": SITE + "/pricing?utm_source=bench",
+                "title": "Pricing",
+                "referrer": "https://search.example/",
+            },
+            "resumed": token is not None,
+            "last_seq": last_seq,
+            "tab_id": tab,
+        }
+    )
+
+
+async def visitor_socket(
+    http: aiohttp.ClientSession,
+    server: Server,
+    site_key: str,
+    *,
+    token: str | None = None,
+    last_seq: int = 0,
+    compress: int = 0,
+    timeout: float = 30,
+) -> tuple[aiohttp.ClientWebSocketResponse, dict[str, Any]]:
+    """Connects like the widget does (Origin, hello) and returns the socket and its welcome."""
+    ws = await http.ws_connect(
+        f"{server.ws_url}/ws/visitor?site={site_key}",
+        origin=SITE,
+        compress=compress,
+        autoping=True,
+        max_msg_size=0,
+    )
+    try:
+        await ws.send_str(hello_frame(token, last_seq).decode())
+        while True:
+            msg = await ws.receive(timeout=timeout)
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                raise RuntimeError(f"visitor socket closed before welcome: {msg.type} {msg.data}")
+            frame = orjson.loads(msg.data)
+            if frame.get("type") == "welcome":
+                return ws, frame
+            if frame.get("type") == "error":
+                raise RuntimeError(f"hello refused: {frame}")
+    except BaseException:
+        await ws.close()
+        raise
+
+
+@dataclass
+class RepClient:
+    server: Server
+    email: str
+    http: aiohttp.ClientSession
+    rep_id: str = ""
+    csrf: str = ""
+    ws: aiohttp.ClientWebSocketResponse | None = None
+    snapshot: dict[str, Any] = field(default_factory=dict)
+
+    async def login(self) -> None:
+        async with self.http.post(
+            self.server.url + "/api/auth/login", json={"email": self.email, "password": PASSWORD}
+        ) as r:
+            body = await r.json()
+            if r.status != 200:
+                raise RuntimeError(f"login failed: {r.status} {body}")
+        self.rep_id = body["rep"]["id"]
+        self.csrf = body["csrf_token"]
+
+    async def accept(self, conversation_id: str, server: Server | None = None) -> None:
+        base = (server or self.server).url
+        async with self.http.post(
+            f"{base}/api/conversations/{conversation_id}/accept",
+            headers={"X-CSRF-Token": self.csrf},
+        ) as r:
+            if r.status != 200:
+                raise RuntimeError(f"accept failed: {r.status} {await r.text()}")
+
+    async def open_socket(self, server: Server | None = None) -> None:
+        server = server or self.server
+        self.ws = await self.http.ws_connect(
+            server.ws_url + "/ws/rep", origin=server.url, compress=0, max_msg_size=0
+        )
+        await self.ws.send_str('{"type":"hello"}')
+        while True:
+            msg = await self.ws.receive(timeout=60)
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                raise RuntimeError(f"rep socket closed: {msg.type} {msg.data}")
+            frame = orjson.loads(msg.data)
+            if frame.get("type") == "snapshot":
+                self.snapshot = frame
+                return
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        await self.http.close()
+
+
+async def new_rep(server: Server, email: str) -> RepClient:
+    http = aiohttp.ClientSession(
+        cookie_jar=aiohttp.CookieJar(unsafe=True),
+        connector=aiohttp.TCPConnector(limit=0),
+        timeout=aiohttp.ClientTimeout(total=120),
+    )
+    rep = RepClient(server, email, http)
+    await rep.login()
+    return rep
+
+
+async def gather_limited(coros: Sequence[Any], limit: int) -> list[Any]:
+    """Runs coroutines with at most `limit` at a time, in order; returns their results."""
+    semaphore = asyncio.Semaphore(limit)
+
+    async def one(c: Any) -> Any:
+        async with semaphore:
+            return await c
+
+    return await asyncio.gather(*(one(c) for c in coros))
+
+
+# ---- statistics ----------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo = int(k)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+class LoopLag:
+    """Measures how late this process's own event loop wakes up (load-generator saturation)."""
+
+    def __init__(self, interval: float = 0.005) -> None:
+        self.interval = interval
+        self.lags: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            t = loop.time()
+            await asyncio.sleep(self.interval)
+            self.lags.append(loop.time() - t - self.interval)
+
+    def start(self) -> None:
+        self.lags = []
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+def cpu_of(pids: Sequence[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            t = psutil.Process(pid).cpu_times()
+            total += t.user + t.system
+    return total
+
+
+def fmt_ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def append_results(section: str) -> None:
+    """Appends one dated section to bench/RESULTS.md (creating it with its header)."""
+    path = BENCH_DIR / "RESULTS.md"
+    if not path.exists():
+        path.write_text(
+            "# Benchmark results (issue 2)\n\n"
+            "Each section is one run of one benchmark in bench/ (see bench/README.md), with the\n"
+            "machine it ran on. Ratios compare against a baseline measured in the same run.\n"
+        )
+    with path.open("a") as out:
+        out.write("\n" + section.rstrip() + "\n")

@@ -1,0 +1,274 @@
+"""Issue 2, benchmark 2: chat round trip visitor -> server -> rep at 1,000 messages/s.
+
+500 visitor sockets each have a conversation accepted by one of 5 reps; the reps' console
+sockets receive every message (no routing: every rep may see every chat). A paced open-loop
+sender sends 1,000 visitor messages a second in total (2/s per visitor) for the measured
+period, after a warm-up. Every message is stored before its ack (that is how the server
+works). Latency = time the visitor's frame was handed to the socket -> time the owning rep's
+socket received the `message` frame, both read from one monotonic clock in this process.
+
+Configurations (same run, same client):
+  sqlite: one `frontdesk serve` process on SQLite + in-process bus
+  pg2:    two processes on PostgreSQL + Redis; visitors alternate between A and B and each
+          chat's owning rep is on the other process (A->B and B->A mixed)
+  pg1:    (optional, --configs) one process on PostgreSQL + Redis, to separate the cost of
+          the backend from the cost of the second process
+
+    .venv/bin/python bench/chat_round_trip.py [--rate 1000] [--seconds 20] [--configs sqlite,pg2]
+
+Bars (issue 2): p99 <= 10 ms on SQLite; p99 <= 20 ms with two processes on PostgreSQL + Redis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._chat import build_world, start_readers  # noqa: E402
+from bench._common import (  # noqa: E402
+    MACHINE,
+    LoopLag,
+    Servers,
+    append_results,
+    backend,
+    cpu_of,
+    frontdesk_server,
+    log,
+    percentile,
+    raise_fd_limit,
+    setup_org,
+    source_label,
+)
+
+BARS = {"sqlite": 0.010, "pg2": 0.020, "pg1": 0.020}
+LABELS = {
+    "sqlite": "1 process, SQLite + memory bus",
+    "pg1": "1 process, PostgreSQL + Redis",
+    "pg2": "2 processes, PostgreSQL + Redis (visitor and rep on different processes)",
+}
+
+
+@dataclass
+class Result:
+    config: str
+    sent: int = 0
+    intended_rate: float = 0.0
+    achieved_rate: float = 0.0
+    latencies: list[float] = field(default_factory=list)  # send -> owner rep received
+    scheduled: list[float] = field(default_factory=list)  # intended send time -> received
+    acks: list[float] = field(default_factory=list)  # send -> ack at the visitor
+    missing: int = 0
+    errors: int = 0
+    server_cpu: float = 0.0  # cores used by the server processes during the measurement
+    client_cpu: float = 0.0
+    client_lag_p99: float = 0.0
+    sender_late_p99: float = 0.0
+
+
+async def run_config(config: str, args: argparse.Namespace) -> Result:
+    kind = "sqlite" if config == "sqlite" else "pg"
+    n_proc = 2 if config == "pg2" else 1
+    result = Result(config)
+    with backend(kind) as b, Servers() as servers:
+        site_key, emails = setup_org(b, reps=args.reps)
+        procs = [servers.start(frontdesk_server(b, f"{config}-{n}")) for n in range(n_proc)]
+        world = await build_world(procs, site_key, emails, args.visitors)
+        try:
+            await measure(world, args, result, [p.pid for p in procs])
+        finally:
+            await world.close()
+        for p in procs:
+            if "Traceback" in p.tail(200_000):
+                log(f"warning: {p.name} logged a traceback; see {p.log_path}")
+    return result
+
+
+async def measure(world: object, args: argparse.Namespace, result: Result, pids: list[int]) -> None:
+    from bench._chat import ChatWorld
+
+    assert isinstance(world, ChatWorld)
+    n_vis = len(world.visitors)
+    warm = int(args.rate * args.warmup)
+    total = warm + int(args.rate * args.seconds)
+    sent_at = [0.0] * total
+    intended = [0.0] * total
+    owner_at = [0.0] * total
+    ack_at = [0.0] * total
+    errors = 0
+    owner_of = world.owner
+
+    def rep_handler(r: int):  # type: ignore[no-untyped-def]
+        def on_frame(data: str, t: float) -> None:
+            if not data.startswith('{"type":"message"'):
+                return
+            cid = orjson.loads(data)["message"]["client_id"]
+            if cid and cid[0] == "m":
+                k = int(cid[1:])
+                if owner_of[k % n_vis] == r and not owner_at[k]:
+                    owner_at[k] = t
+
+        return on_frame
+
+    def visitor_handler(_i: int):  # type: ignore[no-untyped-def]
+        def on_frame(data: str, t: float) -> None:
+            nonlocal errors
+            if data.startswith('{"type":"ack"'):
+                cid = orjson.loads(data)["client_id"]
+                if cid[0] == "m":
+                    ack_at[int(cid[1:])] = t
+            elif data.startswith('{"type":"error"'):
+                errors += 1
+                if errors <= 3:
+                    log("error frame:", data[:300])
+
+        return on_frame
+
+    readers = start_readers([r.ws for r in world.reps], rep_handler)  # type: ignore[misc]
+    readers += start_readers(world.visitors, visitor_handler)
+    lag = LoopLag()
+    bodies = [
+        "Could you tell me whether the Team plan includes SSO? We are 40 people.",
+        "Thanks! And is there a discount for annual billing?",
+        "We use **Okta** today; see https://www.customer.example/security for our needs",
+    ]
+    sockets = world.visitors
+    clock = time.perf_counter
+    await asyncio.sleep(0.5)
+    t0 = clock() + 0.05
+    interval = 1.0 / args.rate
+    k = 0
+    cpu0 = wall0 = client0 = 0.0
+    measured_from = warm
+    while k < total:
+        now = clock()
+        due = t0 + k * interval
+        if due > now:
+            await asyncio.sleep(due - now)
+            continue
+        while k < total and t0 + k * interval <= now:
+            if k == measured_from:
+                cpu0, wall0, client0 = cpu_of(pids), clock(), time.process_time()
+                lag.start()
+            frame = orjson.dumps(
+                {"type": "message", "client_id": f"m{k}", "body": bodies[k % 3]}
+            ).decode()
+            intended[k] = t0 + k * interval
+            sent_at[k] = clock()
+            await sockets[k % n_vis].send_str(frame)
+            k += 1
+    send_end = clock()
+    # Wait (bounded) for the stragglers, then stop.
+    deadline = clock() + args.drain
+    while clock() < deadline and not all(owner_at[measured_from:]):
+        await asyncio.sleep(0.05)
+    wall = clock() - wall0
+    result.server_cpu = (cpu_of(pids) - cpu0) / wall
+    result.client_cpu = (time.process_time() - client0) / wall
+    await lag.stop()
+    for task in readers:
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.gather(*readers, return_exceptions=True)
+    rng = range(measured_from, total)
+    result.sent = len(rng)
+    result.intended_rate = args.rate
+    result.achieved_rate = len(rng) / (sent_at[total - 1] - sent_at[measured_from])
+    result.latencies = [owner_at[i] - sent_at[i] for i in rng if owner_at[i]]
+    result.scheduled = [owner_at[i] - intended[i] for i in rng if owner_at[i]]
+    result.acks = [ack_at[i] - sent_at[i] for i in rng if ack_at[i]]
+    result.missing = sum(1 for i in rng if not owner_at[i])
+    result.errors = errors
+    result.client_lag_p99 = percentile(lag.lags, 99)
+    result.sender_late_p99 = percentile([sent_at[i] - intended[i] for i in rng], 99)
+    _ = send_end
+    log(summary_line(result))
+
+
+def summary_line(r: Result) -> str:
+    lat, ack = r.latencies, r.acks
+    return (
+        f"{r.config}: sent {r.sent} at {r.achieved_rate:.0f}/s; visitor->rep p50 "
+        f"{percentile(lat, 50) * 1000:.1f} ms p99 {percentile(lat, 99) * 1000:.1f} ms "
+        f"max {max(lat, default=float('nan')) * 1000:.1f} ms; ack p50 "
+        f"{percentile(ack, 50) * 1000:.1f} ms p99 {percentile(ack, 99) * 1000:.1f} ms; "
+        f"missing {r.missing}, errors {r.errors}; server CPU {r.server_cpu:.2f} cores, "
+        f"client CPU {r.client_cpu:.2f} cores, client loop lag p99 {r.client_lag_p99 * 1000:.1f} ms"
+    )
+
+
+def report(results: list[Result], args: argparse.Namespace) -> str:
+    lines = [
+        f"### Chat round trip: {args.visitors} conversations, {args.reps} reps, "
+        f"{args.rate:.0f} msg/s open loop for {args.seconds:.0f} s (bench/chat_round_trip.py)",
+        "",
+        source_label() + ".",
+        "",
+        "| configuration | sent (rate) | visitor->rep p50 | p99 | max | "
+        "p99 from schedule | ack p50 / p99 | lost | server CPU | bar (p99) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        p99 = percentile(r.latencies, 99)
+        bar = BARS[r.config]
+        verdict = "met" if p99 <= bar and r.missing == 0 else "**NOT met**"
+        lines.append(
+            f"| {LABELS[r.config]} | {r.sent:,} ({r.achieved_rate:.0f}/s) "
+            f"| {percentile(r.latencies, 50) * 1000:.1f} ms | {p99 * 1000:.1f} ms "
+            f"| {max(r.latencies, default=float('nan')) * 1000:.1f} ms "
+            f"| {percentile(r.scheduled, 99) * 1000:.1f} ms "
+            f"| {percentile(r.acks, 50) * 1000:.1f} / {percentile(r.acks, 99) * 1000:.1f} ms "
+            f"| {r.missing} | {r.server_cpu:.2f} cores "
+            f"| <= {bar * 1000:.0f} ms: {verdict} |"
+        )
+    lines.append("")
+    lines.append(
+        "Load generator on the same 2 cores: "
+        + "; ".join(
+            f"{r.config} client {r.client_cpu:.2f} cores, its loop lag p99 "
+            f"{r.client_lag_p99 * 1000:.1f} ms, sender behind schedule p99 "
+            f"{r.sender_late_p99 * 1000:.1f} ms"
+            for r in results
+        )
+        + "."
+    )
+    return "\n".join(lines)
+
+
+async def main_async(args: argparse.Namespace) -> list[Result]:
+    results = []
+    for config in args.configs.split(","):
+        log(f"--- {LABELS[config]}")
+        results.append(await run_config(config, args))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rate", type=float, default=1000.0, help="messages per second, total")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured period")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds sent before measuring")
+    parser.add_argument("--drain", type=float, default=15.0, help="max wait for late frames")
+    parser.add_argument("--visitors", type=int, default=500)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--configs", default="sqlite,pg2", help="any of sqlite,pg1,pg2")
+    parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
+    args = parser.parse_args()
+    raise_fd_limit()
+    results = asyncio.run(main_async(args))
+    text = report(results, args)
+    print()
+    print(text)
+    if args.record:
+        append_results(f"## {time.strftime('%Y-%m-%d')}: {MACHINE}\n\n{text}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,319 @@
+"""Issue 4: the rep console under a busy site, in a real browser.
+
+One `frontdesk serve` process (SQLite + in-process bus) holds N visitor sockets opened like the
+widget opens them (Origin, hello with a page). An admin signs in to the console in Debian's
+Chromium (driven by Playwright) and watches the live stream while this process drives U visitor
+updates a second for D seconds: activity changes (active / another tab / idle) and page views
+(single-page navigations), spread at random over the visitors. The server coalesces them into
+at most four `batch` frames a second per console.
+
+Figures (printed; nothing is asserted):
+  - snapshot: time from sign-in to the stream showing all N visitors, and the console's own
+    measure of applying the snapshot (store + render);
+  - steady: per batch frame, time to apply and render it (the console's counters in
+    window.__frontdeskPerf), long tasks (> 50 ms main-thread blocks, PerformanceObserver),
+    animation frames (requestAnimationFrame intervals: p50, p99, share over 50 ms), while one
+    column is also scrolled continuously;
+  - footprint: DOM elements and JS heap after the run.
+
+    .venv/bin/python bench/console_browser.py [--visitors 2000] [--rate 200] [--seconds 20]
+                                              [--headed] [--record]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._common import (  # noqa: E402
+    MACHINE,
+    PASSWORD,
+    SITE,
+    Servers,
+    append_results,
+    backend,
+    fmt_ms,
+    frontdesk_server,
+    gather_limited,
+    log,
+    percentile,
+    raise_fd_limit,
+    setup_org,
+    source_label,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # A console left in a background tab must still be measured at full speed.
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+]
+PAGES = [
+    ("/", "Northwind Analytics: product analytics on your warehouse"),
+    ("/pricing", "Pricing"),
+    ("/product/funnels", "Funnels"),
+    ("/product/retention", "Retention"),
+    ("/customers", "Customers"),
+    ("/blog/scaling-analytics", "Scaling analytics without pipelines"),
+    ("/careers", "Careers"),
+    ("/docs/getting-started", "Getting started"),
+    ("/compare/amplitude", "Northwind vs Amplitude"),
+    ("/security", "Security"),
+]
+ACTIVITIES = ["active", "active", "active", "another_tab", "idle"]
+
+# Installed before the console loads: long tasks and animation-frame intervals.
+PROBE = """
+(() => {
+  const probe = { longtasks: [], frames: [], recording: false };
+  window.__benchProbe = probe;
+  try {
+    new PerformanceObserver((list) => {
+      if (!probe.recording) return;
+      for (const e of list.getEntries()) probe.longtasks.push(e.duration);
+    }).observe({ type: "longtask", buffered: false });
+  } catch (e) {}
+  let last = performance.now();
+  const tick = (t) => {
+    if (probe.recording) probe.frames.push(t - last);
+    last = t;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();
+"""
+
+
+def page_frame(i: int) -> dict[str, Any]:
+    path, title = random.choice(PAGES)
+    return {"url": f"{SITE}{path}?v={i}", "title": title, "referrer": "https://search.example/"}
+
+
+async def open_visitor(http: aiohttp.ClientSession, ws_url: str, site_key: str, i: int) -> aiohttp.ClientWebSocketResponse:
+    ws = await http.ws_connect(f"{ws_url}/ws/visitor?site={site_key}", origin=SITE, compress=0, max_msg_size=0)
+    hello = {"type": "hello", "token": None, "page": page_frame(i), "resumed": False, "last_seq": 0, "tab_id": f"t{i}"}
+    await ws.send_str(orjson.dumps(hello).decode())
+    while True:
+        msg = await ws.receive(timeout=60)
+        if msg.type != aiohttp.WSMsgType.TEXT:
+            raise RuntimeError(f"visitor {i} closed before welcome: {msg.type}")
+        if orjson.loads(msg.data).get("type") == "welcome":
+            return ws
+
+
+async def drain(ws: aiohttp.ClientWebSocketResponse) -> None:
+    """Reads (and drops) what the server sends a visitor, so its socket never backs up."""
+    async for _ in ws:
+        pass
+
+
+async def drive(sockets: list[aiohttp.ClientWebSocketResponse], rate: int, seconds: float) -> int:
+    """Sends `rate` updates a second for `seconds`, in 20 ms slices."""
+    sent = 0
+    slice_s = 0.02
+    per_slice = rate * slice_s
+    carry = 0.0
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    next_at = start
+    while loop.time() - start < seconds:
+        carry += per_slice
+        n = int(carry)
+        carry -= n
+        for _ in range(n):
+            i = random.randrange(len(sockets))
+            if random.random() < 0.6:
+                frame = {"type": "activity", "state": random.choice(ACTIVITIES)}
+            else:
+                frame = {"type": "page_view", "page": page_frame(random.randrange(10**6))}
+            try:
+                await sockets[i].send_str(orjson.dumps(frame).decode())
+                sent += 1
+            except ConnectionError:
+                pass
+        next_at += slice_s
+        await asyncio.sleep(max(0.0, next_at - loop.time()))
+    return sent
+
+
+def summarise(values: list[float]) -> str:
+    if not values:
+        return "none"
+    return (
+        f"n={len(values)} p50 {percentile(values, 50):.1f} ms, p95 {percentile(values, 95):.1f} ms, "
+        f"p99 {percentile(values, 99):.1f} ms, max {max(values):.1f} ms"
+    )
+
+
+async def run(args: argparse.Namespace) -> str:
+    from playwright.async_api import async_playwright
+
+    raise_fd_limit()
+    with backend("sqlite") as b, Servers() as servers:
+        site_key, _ = setup_org(b)
+        admin_email = f"admin-{uuid.uuid4().hex[:6]}@bench.example"
+        b.cli("create-rep", "--org", site_key, "--email", admin_email, "--name", "Bench Admin", "--role", "admin", "--password", PASSWORD)
+        server = servers.start(frontdesk_server(b, "console-bench"))
+        log(f"server on {server.url}; opening {args.visitors} visitor sockets")
+
+        http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=None))
+        sockets: list[aiohttp.ClientWebSocketResponse] = []
+        drains: list[asyncio.Task[None]] = []
+        try:
+            t = time.monotonic()
+            sockets = await gather_limited([open_visitor(http, server.ws_url, site_key, i) for i in range(args.visitors)], 100)
+            drains = [asyncio.create_task(drain(ws)) for ws in sockets]
+            log(f"{len(sockets)} visitors connected in {time.monotonic() - t:.1f} s")
+
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=not args.headed)
+                context = await browser.new_context(viewport={"width": 1600, "height": 1000})
+                await context.add_init_script(PROBE)
+                page = await context.new_page()
+                await page.goto(server.url + "/login")
+                await page.get_by_label("Email").fill(admin_email)
+                await page.get_by_label("Password").fill(PASSWORD)
+                t = time.monotonic()
+                await page.get_by_role("button", name="Sign in").click()
+                await page.wait_for_function(
+                    "n => (window.__frontdeskPerf && window.__frontdeskPerf.snapshotMs > 0 && "
+                    "document.querySelector('.live-summary strong')?.textContent === String(n))",
+                    arg=args.visitors,
+                    timeout=120_000,
+                )
+                shown_after = time.monotonic() - t
+                snapshot_ms = await page.evaluate("window.__frontdeskPerf.snapshotMs")
+                # Idle visitors are hidden by default; show everyone so the columns hold all N.
+                await page.get_by_role("button", name="Live stream settings").click()
+                await page.get_by_role("switch", name="Show idle visitors").click()
+                await page.keyboard.press("Escape")
+                await page.evaluate("() => { window.__frontdeskPerf.applyMs.length = 0; window.__benchProbe.recording = true; }")
+                log(f"stream shows {args.visitors} visitors {shown_after:.2f} s after sign-in; driving {args.rate} updates/s for {args.seconds:.0f} s")
+
+                cdp = None
+                if args.profile:
+                    cdp = await context.new_cdp_session(page)
+                    await cdp.send("Profiler.enable")
+                    await cdp.send("Profiler.setSamplingInterval", {"interval": 200})
+                    await cdp.send("Profiler.start")
+                # Scroll the first column up and down while updates stream in.
+                scroller = asyncio.create_task(scroll_column(page, args.seconds))
+                sent = await drive(sockets, args.rate, args.seconds)
+                await scroller
+                await asyncio.sleep(1.0)
+                if cdp is not None:
+                    profile = (await cdp.send("Profiler.stop"))["profile"]
+                    Path(args.profile).write_bytes(orjson.dumps(profile))
+                    print_profile_top(profile)
+                result = await page.evaluate(
+                    """() => {
+                      const p = window.__frontdeskPerf, b = window.__benchProbe;
+                      b.recording = false;
+                      return {
+                        batches: p.batches, events: p.events, applyMs: p.applyMs.slice(),
+                        longtasks: b.longtasks.slice(), frames: b.frames.slice(),
+                        dom: document.getElementsByTagName('*').length,
+                        cards: document.querySelectorAll('.vcard').length,
+                        heap: performance.memory ? performance.memory.usedJSHeapSize : null,
+                      };
+                    }"""
+                )
+                if args.screenshot:
+                    await page.screenshot(path=args.screenshot)
+                await browser.close()
+        finally:
+            for ws in sockets:
+                await ws.close()
+            for task in drains:
+                task.cancel()
+            await http.close()
+
+    frames = result["frames"]
+    slow = sum(1 for f in frames if f > 50)
+    lines = [
+        f"## Console in the browser: {args.visitors} visitors, {args.rate} updates/s for {args.seconds:.0f} s",
+        "",
+        f"{time.strftime('%Y-%m-%d')}, {MACHINE}; Debian Chromium headless, SQLite + memory bus; {source_label()}",
+        "",
+        f"- snapshot: all {args.visitors} visitors on screen {shown_after:.2f} s after sign-in; applying and rendering the snapshot took {snapshot_ms:.0f} ms",
+        f"- updates sent {sent} ({sent / args.seconds:.0f}/s); the console received {result['batches']} batch frames with {result['events']} events",
+        f"- apply + render per batch: {summarise(result['applyMs'])}",
+        f"- long tasks (> 50 ms): {len(result['longtasks'])}" + (f", longest {max(result['longtasks']):.0f} ms" if result["longtasks"] else ""),
+        f"- animation frames while scrolling a column: {len(frames)} frames, p50 {percentile(frames, 50):.1f} ms, "
+        f"p99 {percentile(frames, 99):.1f} ms, over 50 ms: {slow} ({100 * slow / max(1, len(frames)):.1f}%)"
+        + (f", mean {statistics.fmean(frames):.1f} ms" if frames else ""),
+        f"- footprint after the run: {result['dom']} DOM elements ({result['cards']} visitor cards mounted of {args.visitors}), "
+        + (f"JS heap {result['heap'] / 2**20:.1f} MiB" if result["heap"] else "JS heap n/a"),
+    ]
+    return "\n".join(lines)
+
+
+async def scroll_column(page: Any, seconds: float) -> None:
+    end = time.monotonic() + seconds
+    direction = 1
+    while time.monotonic() < end:
+        moved = await page.evaluate(
+            """(d) => {
+              const el = document.querySelector('.column-scroll');
+              if (!el) return false;
+              const before = el.scrollTop;
+              el.scrollTop += d * 600;
+              return el.scrollTop !== before;
+            }""",
+            direction,
+        )
+        if not moved:
+            direction = -direction
+        await asyncio.sleep(0.1)
+
+
+def print_profile_top(profile: dict[str, Any], n: int = 25) -> None:
+    """Self time per function from a CDP CPU profile (open the file in Chrome DevTools too)."""
+    nodes = {node["id"]: node for node in profile["nodes"]}
+    deltas = profile.get("timeDeltas", [])
+    self_us: dict[str, float] = {}
+    for sample, dt in zip(profile.get("samples", []), deltas, strict=False):
+        frame = nodes[sample]["callFrame"]
+        key = f"{frame['functionName'] or '(anonymous)'} {frame['url'].rsplit('/', 1)[-1]}:{frame['lineNumber']}:{frame['columnNumber']}"
+        self_us[key] = self_us.get(key, 0.0) + dt
+    total = sum(self_us.values()) or 1.0
+    for key, us in sorted(self_us.items(), key=lambda kv: -kv[1])[:n]:
+        print(f"{us / 1000:9.1f} ms {100 * us / total:5.1f}%  {key}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--visitors", type=int, default=2000)
+    parser.add_argument("--rate", type=int, default=200, help="visitor updates per second")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--headed", action="store_true")
+    parser.add_argument("--screenshot", help="save a screenshot of the stream at the end")
+    parser.add_argument("--profile", help="write a CDP CPU profile of the steady phase to this file")
+    parser.add_argument("--record", action="store_true", help="append the figures to bench/RESULTS.md")
+    args = parser.parse_args()
+    section = asyncio.run(run(args))
+    print()
+    print(section)
+    if args.record:
+        append_results(section)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Runs `frontdesk serve` with a garbage-collector probe (for bench/reconnect_storm.py).
+
+    .venv/bin/python bench/serve_with_gc_probe.py OUT.json serve --host 127.0.0.1 --port N
+
+Installs a gc.callbacks hook that times every collection (start -> stop, perf_counter) and
+writes OUT.json: the longest pause, the number of collections per generation, and every pause
+of 1 ms or more with its wall-clock time, so the caller can look at a window (the storm).
+The file is rewritten whenever a new longest pause is seen (so even a SIGKILL leaves the
+figure), and once more at exit (SIGTERM makes the server shut down and return normally).
+Nothing in src/ changes: this calls frontdesk.cli.main() as the `frontdesk` command does.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import json
+import os
+import sys
+import time
+from typing import Any
+
+OUT = sys.argv[1]
+_started = 0.0
+_generation = 0
+state: dict[str, Any] = {
+    "pid": os.getpid(),
+    "max_pause_s": 0.0,
+    "max_pause_at": None,
+    "max_pause_generation": None,
+    "collections": [0, 0, 0],
+    "total_pause_s": 0.0,
+    "pauses": [],  # [wall time, generation, seconds, collected] for pauses >= 1 ms
+}
+
+
+def _write() -> None:
+    tmp = OUT + ".tmp"
+    with open(tmp, "w") as out:
+        json.dump(state, out)
+    os.replace(tmp, OUT)
+
+
+def _probe(phase: str, info: dict[str, int]) -> None:
+    global _started, _generation
+    if phase == "start":
+        _generation = info["generation"]
+        _started = time.perf_counter()
+        return
+    pause = time.perf_counter() - _started
+    state["collections"][_generation] += 1
+    state["total_pause_s"] += pause
+    if pause >= 0.001:
+        state["pauses"].append([time.time(), _generation, pause, info.get("collected", 0)])
+    if pause > state["max_pause_s"]:
+        state["max_pause_s"] = pause
+        state["max_pause_at"] = time.time()
+        state["max_pause_generation"] = _generation
+        _write()
+
+
+def main() -> int:
+    gc.callbacks.append(_probe)
+    atexit.register(_write)
+    _write()
+    from frontdesk.cli import main as frontdesk_main
+
+    try:
+        return frontdesk_main(sys.argv[2:])
+    finally:
+        _write()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

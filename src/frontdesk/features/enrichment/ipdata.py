@@ -1,0 +1,131 @@
+"""Offline IP -> organisation (ASN) and country lookups from the @ip-location-db packages.
+
+The data ships in npm packages (@ip-location-db/asn, @ip-location-db/geo-whois-asn-country),
+installed with the front end and copied into frontdesk/data/ by the build. Nothing is downloaded
+at run time; without the files, lookups answer nothing and the console says "IP data not
+installed".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import ipaddress
+import logging
+import os
+from array import array
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger("frontdesk.enrichment")
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+
+@dataclass(frozen=True)
+class IpInfo:
+    asn: int | None
+    organisation: str | None
+    country: str | None
+
+
+class _RangeTable:
+    """Sorted, non-overlapping [start, end] integer ranges with a value index each."""
+
+    def __init__(self, wide: bool) -> None:
+        # IPv4 fits in unsigned 32-bit arrays (compact); IPv6 needs Python ints.
+        self.starts: array[int] | list[int] = list() if wide else array("L")
+        self.ends: array[int] | list[int] = list() if wide else array("L")
+        self.values: array[int] = array("l")
+
+    def add(self, start: int, end: int, value: int) -> None:
+        self.starts.append(start)
+        self.ends.append(end)
+        self.values.append(value)
+
+    def find(self, number: int) -> int | None:
+        index = bisect_right(self.starts, number) - 1
+        if index >= 0 and number <= self.ends[index]:
+            return self.values[index]
+        return None
+
+
+class IpDirectory:
+    def __init__(self, data_dir: Path | None = None) -> None:
+        self.data_dir = (
+            Path(os.environ.get("FRONTDESK_IP_DATA_DIR", ""))
+            if os.environ.get("FRONTDESK_IP_DATA_DIR")
+            else (data_dir or DEFAULT_DATA_DIR)
+        )
+        self._asn = {4: _RangeTable(False), 6: _RangeTable(True)}
+        self._country = {4: _RangeTable(False), 6: _RangeTable(True)}
+        self._names: list[str] = []
+        self._countries: list[str] = []
+        self.loaded = False
+        self.available = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start_loading(self) -> None:
+        """Load in a worker thread so start-up is not held up (about a second for IPv4+IPv6)."""
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(asyncio.to_thread(self.load))
+
+    async def ready(self) -> None:
+        if self._task is None:
+            self.start_loading()
+        assert self._task is not None
+        await self._task
+
+    def load(self) -> None:
+        names: dict[str, int] = {}
+        countries: dict[str, int] = {}
+        found = False
+        for version in (4, 6):
+            asn_file = self.data_dir / f"asn-ipv{version}-num.csv"
+            if asn_file.exists():
+                found = True
+                with asn_file.open(newline="") as handle:
+                    for row in csv.reader(handle):
+                        if len(row) < 4:
+                            continue
+                        label = f"AS{row[2]}|{row[3]}"
+                        index = names.setdefault(label, len(names))
+                        self._asn[version].add(int(row[0]), int(row[1]), index)
+            country_file = self.data_dir / f"geo-whois-asn-country-ipv{version}-num.csv"
+            if country_file.exists():
+                found = True
+                with country_file.open(newline="") as handle:
+                    for row in csv.reader(handle):
+                        if len(row) < 3:
+                            continue
+                        index = countries.setdefault(row[2].upper(), len(countries))
+                        self._country[version].add(int(row[0]), int(row[1]), index)
+        self._names = list(names)
+        self._countries = list(countries)
+        self.available = found
+        self.loaded = True
+        if not found:
+            log.warning("offline IP data not installed", extra={"dir": str(self.data_dir)})
+
+    def lookup(self, ip: str | None) -> IpInfo | None:
+        if not ip or not self.loaded:
+            return None
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            return None
+        if not address.is_global:
+            return None
+        number = int(address)
+        asn_index = self._asn[address.version].find(number)
+        country_index = self._country[address.version].find(number)
+        if asn_index is None and country_index is None:
+            return None
+        asn, organisation = None, None
+        if asn_index is not None:
+            label = self._names[asn_index]
+            asn_text, organisation = label.split("|", 1)
+            asn = int(asn_text[2:])
+        country = self._countries[country_index] if country_index is not None else None
+        return IpInfo(asn, organisation, country)

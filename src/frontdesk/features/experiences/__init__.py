@@ -1,0 +1,1 @@
+"""Inbound-chat experiences: rep window, bot greeting, identity capture, hand-off, timeout, offline."""

@@ -1,0 +1,287 @@
+"""The inbound-chat experience a visitor lives through after asking to chat.
+
+Timeline (each step a durable deadline, so it survives restarts and fires once):
+  0 s          routed reps are alerted with a countdown (the rep window)
+  rep window   nobody joined: the bot greets the visitor
+  rep joins    hand-off message ("Dana joined the chat")
+  timeout      nobody joined within the org's limit: timeout message; the chat moves to Recent
+               as missed
+Nobody available at all: the offline message and form; what the visitor leaves is emailed to
+the routed reps.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.core.errors import NotFound, ValidationFailed
+from frontdesk.core.ids import new_id
+from frontdesk.deadlines import service as deadlines
+from frontdesk.deadlines.service import DueDeadline
+from frontdesk.features.conversations import service as conversations
+from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.experiences.models import Experience, OfflineMessage
+from frontdesk.features.orgs.models import Rep
+from frontdesk.features.segments.models import Segment
+from frontdesk.features.visitors.models import Visit, Visitor
+from frontdesk.runtime import Runtime, UnitOfWork
+
+KIND_REP_WINDOW = "conversation.rep_window"
+KIND_OFFLINE_EMAIL = "offline_message.email"
+
+DEFAULTS: dict[str, Any] = {
+    "name": "Default inbound chat",
+    "rep_window_seconds": 20,
+    "bot_greeting": "Thanks for reaching out! A member of our team will be with you shortly. While you wait, what can we help you with?",
+    "ask_identity": False,
+    "identity_prompt": "So we can follow up if we get disconnected, what's your name and email?",
+    "handoff_message": "{rep.first_name} from our team joined the chat.",
+    "timeout_seconds": 300,
+    "timeout_message": "Sorry, everyone on our team is busy right now. Leave your email and we'll get back to you soon.",
+    "offline_message": "We're offline right now. Leave us a message and your email, and we'll get back to you.",
+}
+EDITABLE = set(DEFAULTS)
+
+
+async def default_experience(session: AsyncSession, org_id: str, now: Any) -> Experience:
+    query = select(Experience).where(Experience.org_id == org_id, Experience.is_default.is_(True))
+    experience = (await session.execute(query)).scalar_one_or_none()
+    if experience is None:
+        candidate = Experience(
+            id=new_id(), org_id=org_id, is_default=True, created_at=now, **DEFAULTS
+        )
+        try:
+            async with session.begin_nested():  # another process may be creating it right now
+                session.add(candidate)
+        except IntegrityError:
+            pass
+        experience = (await session.execute(query)).scalar_one()
+    return experience
+
+
+async def experience_for_visit(
+    session: AsyncSession, org_id: str, visit: Visit | None, now: Any
+) -> Experience:
+    if visit is not None and visit.segment_id:
+        segment = await session.get(Segment, visit.segment_id)
+        if segment is not None and segment.experience_id:
+            experience = await session.get(Experience, segment.experience_id)
+            if experience is not None:
+                return experience
+    return await default_experience(session, org_id, now)
+
+
+def validate_experience(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - EDITABLE
+    if unknown:
+        raise ValidationFailed(f"unknown experience settings: {sorted(unknown)}")
+    cleaned: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in ("rep_window_seconds", "timeout_seconds"):
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3600:
+                raise ValidationFailed(f"{key} must be a whole number of seconds from 1 to 3600")
+        elif key == "ask_identity":
+            if not isinstance(value, bool):
+                raise ValidationFailed("ask_identity must be true or false")
+        elif not isinstance(value, str) or not value.strip() or len(value) > 2000:
+            raise ValidationFailed(f"{key} must be a text of 1 to 2000 characters")
+        cleaned[key] = value
+    if (
+        cleaned.get("rep_window_seconds", 0)
+        and cleaned.get("timeout_seconds", 10**6) <= cleaned["rep_window_seconds"]
+    ):
+        raise ValidationFailed("timeout_seconds must be longer than rep_window_seconds")
+    return cleaned
+
+
+def experience_dict(experience: Experience) -> dict[str, Any]:
+    return {
+        "id": experience.id,
+        "is_default": experience.is_default,
+        **{k: getattr(experience, k) for k in DEFAULTS},
+    }
+
+
+async def get_experience(session: AsyncSession, org_id: str, experience_id: str) -> Experience:
+    experience = await session.get(Experience, experience_id)
+    if experience is None or experience.org_id != org_id:
+        raise NotFound("experience not found")
+    return experience
+
+
+def _first_name(name: str) -> str:
+    return name.split()[0] if name.strip() else name
+
+
+# ---- hooks into conversations --------------------------------------------------------------
+
+
+async def on_inbound_created(
+    work: UnitOfWork, conversation: Conversation, visitor: Visitor
+) -> None:
+    """A visitor asked to chat: apply routing and the experience, and start the timeline."""
+    now = work.now_clock.now()
+    visit = (
+        await work.session.execute(
+            select(Visit)
+            .where(Visit.visitor_id == visitor.id)
+            .order_by(Visit.started_at.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    experience = await experience_for_visit(work.session, conversation.org_id, visit, now)
+    conversation.routed_rep_ids = list(visit.routed_rep_ids or []) if visit else []
+    conversation.routing_reason = visit.routing_reason if visit else None
+    reps = list(
+        (
+            await work.session.execute(
+                select(Rep).where(Rep.org_id == conversation.org_id, Rep.active.is_(True))
+            )
+        ).scalars()
+    )
+    candidates = [
+        r for r in reps if not conversation.routed_rep_ids or r.id in conversation.routed_rep_ids
+    ]
+    available = [r for r in candidates if r.availability == "available"]
+    meta = dict(conversation.meta or {})
+    meta["experience_id"] = experience.id
+    meta["experience_name"] = experience.name
+    timeout_at = now + timedelta(seconds=experience.timeout_seconds)
+    await deadlines.schedule(
+        work.session,
+        kind=conversations.KIND_INCOMING_TIMEOUT,
+        subject_id=conversation.id,
+        due_at=timeout_at,
+        now=now,
+        org_id=conversation.org_id,
+    )
+    meta["timeout_at"] = timeout_at.isoformat()
+    if not available:
+        meta["offline"] = True
+        conversation.meta = meta
+        await conversations.add_message(
+            work, conversation, author_kind="bot", body=experience.offline_message
+        )
+        return
+    window_ends = now + timedelta(seconds=experience.rep_window_seconds)
+    meta["rep_window_ends_at"] = window_ends.isoformat()
+    conversation.meta = meta
+    await deadlines.schedule(
+        work.session,
+        kind=KIND_REP_WINDOW,
+        subject_id=conversation.id,
+        due_at=window_ends,
+        now=now,
+        org_id=conversation.org_id,
+    )
+    if experience.ask_identity and visitor.identity_status == "anonymous":
+        meta["ask_identity"] = True
+        conversation.meta = dict(meta)
+        await conversations.add_message(
+            work, conversation, author_kind="bot", body=experience.identity_prompt
+        )
+
+
+async def on_accepted(work: UnitOfWork, conversation: Conversation, rep: Rep) -> None:
+    now = work.now_clock.now()
+    await deadlines.cancel(work.session, kind=KIND_REP_WINDOW, subject_id=conversation.id, now=now)
+    experience_id = (conversation.meta or {}).get("experience_id")
+    experience = await work.session.get(Experience, experience_id) if experience_id else None
+    if experience is None:
+        experience = await default_experience(work.session, conversation.org_id, now)
+    text = experience.handoff_message.replace("{rep.first_name}", _first_name(rep.name)).replace(
+        "{rep.name}", rep.name
+    )
+    await conversations.add_message(work, conversation, author_kind="system", body=text)
+
+
+async def on_closed(work: UnitOfWork, conversation: Conversation) -> None:
+    await deadlines.cancel(
+        work.session, kind=KIND_REP_WINDOW, subject_id=conversation.id, now=work.now_clock.now()
+    )
+
+
+async def on_incoming_timed_out(work: UnitOfWork, conversation: Conversation) -> None:
+    experience_id = (conversation.meta or {}).get("experience_id")
+    experience = await work.session.get(Experience, experience_id) if experience_id else None
+    if experience is not None and not (conversation.meta or {}).get("offline"):
+        await conversations.add_message(
+            work, conversation, author_kind="bot", body=experience.timeout_message
+        )
+
+
+async def on_rep_window(runtime: Runtime, deadline: DueDeadline) -> None:
+    async with runtime.uow() as work:
+        conversation = await work.session.get(Conversation, deadline.subject_id)
+        if conversation is None or conversation.status != "incoming":
+            return  # a rep joined in time (idempotent: a second firing finds nothing to do)
+        meta = dict(conversation.meta or {})
+        if meta.get("bot_greeted"):
+            return
+        experience = await work.session.get(Experience, meta.get("experience_id", ""))
+        if experience is None:
+            experience = await default_experience(
+                work.session, conversation.org_id, work.now_clock.now()
+            )
+        meta["bot_greeted"] = True
+        conversation.meta = meta
+        await conversations.add_message(
+            work, conversation, author_kind="bot", body=experience.bot_greeting
+        )
+        await conversations.emit_conversation_changed(work, conversation)
+
+
+# ---- offline messages --------------------------------------------------------------------
+
+
+async def leave_offline_message(
+    runtime: Runtime, org_id: str, visitor_id: str, *, name: str | None, email: str, body: str
+) -> OfflineMessage:
+    from frontdesk.features.orgs.service import normalise_email
+
+    email = normalise_email(email)
+    if not body.strip() or len(body) > conversations.MAX_BODY:
+        raise ValidationFailed("the message must have 1 to 10,000 characters")
+    now = runtime.clock.now()
+    async with runtime.uow() as work:
+        conversation = await conversations.open_conversation_for_visitor(work.session, visitor_id)
+        message = OfflineMessage(
+            id=new_id(),
+            org_id=org_id,
+            visitor_id=visitor_id,
+            conversation_id=conversation.id if conversation else None,
+            name=(name or "").strip()[:200] or None,
+            email=email,
+            body=body,
+            created_at=now,
+        )
+        work.session.add(message)
+        visitor = await work.session.get(Visitor, visitor_id)
+        if visitor is not None and visitor.identity_status == "anonymous":
+            visitor.identity_status = "unverified"
+            visitor.email, visitor.name = email, message.name
+        if conversation is not None:
+            await conversations.add_message(
+                work,
+                conversation,
+                author_kind="visitor",
+                body=body,
+                visitor=visitor,
+                client_id=f"offline:{message.id}",
+            )
+        await work.session.flush()
+        await deadlines.schedule(
+            work.session,
+            kind=KIND_OFFLINE_EMAIL,
+            subject_id=message.id,
+            due_at=now,
+            now=now,
+            org_id=org_id,
+        )
+    runtime.sweeper.poke()
+    return message

@@ -1,0 +1,1 @@
+"""Segments: ordered, coloured groups of visitors defined by rules; first match wins."""

@@ -1,0 +1,241 @@
+"""Placing a visit: company and firmographics with their sources, segment, routing.
+
+Runs when a visitor arrives, navigates or identifies, and for every live visitor when an admin
+changes the segments. The result is stored on the visit so every process and every snapshot
+agrees, and routing (which may rotate round robin) changes only when the segment does.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.features.accounts.models import Account, IpRange
+from frontdesk.features.accounts.service import email_domain
+from frontdesk.features.enrichment.ipdata import IpDirectory
+from frontdesk.features.routing.service import parse_routing, route
+from frontdesk.features.segments.models import Segment
+from frontdesk.features.segments.rules import CompiledSegment, choose_segment
+from frontdesk.features.segments.service import compile_segments, list_segments
+from frontdesk.features.visitors.models import PageView, Visit, Visitor
+
+PAID_MEDIUMS = (
+    "cpc",
+    "ppc",
+    "paid",
+    "paidsearch",
+    "paid_search",
+    "paid-social",
+    "paid_social",
+    "display",
+    "cpm",
+)
+CLICK_IDS = ("gclid", "fbclid", "msclkid", "li_fat_id", "ttclid")
+CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2, "very_high": 3}
+
+
+def _paid(visit: Visit) -> bool:
+    medium = (visit.utm_medium or "").lower()
+    if medium.startswith("paid") or medium in PAID_MEDIUMS:
+        return True
+    try:
+        query = parse_qs(urlsplit(visit.landing_url or "").query)
+    except ValueError:
+        return False
+    return any(key in query for key in CLICK_IDS)
+
+
+def _value(entry: dict[str, Any] | None) -> Any:
+    return entry.get("value") if entry else None
+
+
+def build_facts(
+    visitor: Visitor,
+    visit: Visit,
+    account: Account | None,
+    current_url: str,
+    pages: Sequence[str],
+    now: datetime,
+) -> dict[str, Any]:
+    enrichment = visit.enrichment or {}
+    return {
+        "account.name": account.name if account else None,
+        "account.domain": account.domain if account else None,
+        "account.target_account": account.target_account if account else False,
+        "account.open_pipeline": account.open_pipeline if account else None,
+        "account.employees": account.employees if account else _value(enrichment.get("employees")),
+        "account.industry": account.industry if account else _value(enrichment.get("industry")),
+        "account.has_owner": bool(account and account.owner_rep_id),
+        "company.name": _value(enrichment.get("company")),
+        "visitor.email_domain": email_domain(visitor.email),
+        "visitor.verified": visitor.identity_status == "verified",
+        "visitor.returning": visitor.visit_count > 1,
+        "visit.country": _value(enrichment.get("country")),
+        "visit.utm_source": visit.utm_source,
+        "visit.utm_medium": visit.utm_medium,
+        "visit.utm_campaign": visit.utm_campaign,
+        "visit.paid": _paid(visit),
+        "visit.referrer": visit.referrer,
+        "visit.landing_url": visit.landing_url,
+        "visit.page_views": visit.page_view_count,
+        "visit.time_on_site": max(0.0, (now - visit.started_at).total_seconds()),
+        "page.url": current_url,
+        "visit.pages": list(pages),
+    }
+
+
+def _better(current: dict[str, Any] | None, candidate: dict[str, Any]) -> bool:
+    if current is None:
+        return True
+    return CONFIDENCE_RANK.get(candidate["confidence"], 0) > CONFIDENCE_RANK.get(
+        current["confidence"], 0
+    )
+
+
+class AccountIndex:
+    """The org's accounts and IP ranges, loaded once (re-segmenting thousands of visitors must
+    not run a query per visitor)."""
+
+    def __init__(self, accounts: list[Account], ranges: list[IpRange]) -> None:
+        self.by_domain = {a.domain: a for a in accounts}
+        self.by_id = {a.id: a for a in accounts}
+        self.ranges = sorted(
+            ((ipaddress.ip_network(r.cidr), r) for r in ranges), key=lambda item: -item[0].prefixlen
+        )
+
+    @classmethod
+    async def load(cls, session: AsyncSession, org_id: str) -> AccountIndex:
+        accounts = list(
+            (await session.execute(select(Account).where(Account.org_id == org_id))).scalars()
+        )
+        ranges = list(
+            (await session.execute(select(IpRange).where(IpRange.org_id == org_id))).scalars()
+        )
+        return cls(accounts, ranges)
+
+    def range_for(self, ip: str | None) -> IpRange | None:
+        if not ip:
+            return None
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            return None
+        for network, item in self.ranges:  # longest prefix first
+            if network.version == address.version and address in network:
+                return item
+        return None
+
+
+async def enrich(
+    index: AccountIndex, directory: IpDirectory | None, visitor: Visitor, visit: Visit
+) -> Account | None:
+    """Fill visit.enrichment and visit.account_id from every source; best confidence wins."""
+    enrichment: dict[str, Any] = {
+        k: v for k, v in (visit.enrichment or {}).items() if v.get("source") == "provider"
+    }
+
+    def offer(key: str, value: Any, source: str, confidence: str) -> None:
+        if value in (None, ""):
+            return
+        candidate = {"value": value, "source": source, "confidence": confidence}
+        if _better(enrichment.get(key), candidate):
+            enrichment[key] = candidate
+
+    account = None
+    domain = email_domain(visitor.email)
+    if domain:
+        account = index.by_domain.get(domain)
+        if account is not None:
+            verified = visitor.identity_status == "verified"
+            confidence = "very_high" if verified else "medium"
+            source = "verified_email" if verified else "unverified_email"
+            offer("company", account.name, source, confidence)
+            offer("domain", account.domain, source, confidence)
+    ip_range = index.range_for(visit.ip)
+    if ip_range is not None:
+        offer("company", ip_range.company, "ip_range", "high")
+        if account is None and ip_range.account_id:
+            account = index.by_id.get(ip_range.account_id)
+    if account is None and "domain" in enrichment:
+        account = index.by_domain.get(enrichment["domain"]["value"])
+    info = directory.lookup(visit.ip) if directory is not None else None
+    if info is not None:
+        if info.organisation:
+            offer("company", info.organisation, "ip_asn", "low")
+        if info.country:
+            offer("country", info.country, "ip_country", "medium")
+    if account is not None:
+        offer("employees", account.employees, "account", "high")
+        offer("industry", account.industry, "account", "high")
+    visit.enrichment = enrichment
+    visit.account_id = account.id if account else None
+    return account
+
+
+@dataclass(frozen=True)
+class Placement:
+    segment_id: str
+    routed_rep_ids: list[str]
+    routing_reason: str | None
+    changed: bool
+
+
+async def _pages(session: AsyncSession, visit_id: str) -> list[str]:
+    return list(
+        (
+            await session.execute(
+                select(PageView.url)
+                .where(PageView.visit_id == visit_id)
+                .order_by(PageView.viewed_at)
+            )
+        ).scalars()
+    )
+
+
+async def place_visit(
+    session: AsyncSession,
+    directory: IpDirectory | None,
+    visitor: Visitor,
+    visit: Visit,
+    current_url: str,
+    now: datetime,
+    *,
+    compiled: list[CompiledSegment] | None = None,
+    segments: dict[str, Segment] | None = None,
+    pages: list[str] | None = None,
+    index: AccountIndex | None = None,
+    force_routing: bool = False,
+) -> Placement:
+    if segments is None or compiled is None:
+        rows = await list_segments(session, visitor.org_id, now)
+        segments = {s.id: s for s in rows}
+        compiled = compile_segments(rows)
+    if index is None:
+        index = await AccountIndex.load(session, visitor.org_id)
+    account = await enrich(index, directory, visitor, visit)
+    facts = build_facts(
+        visitor,
+        visit,
+        account,
+        current_url,
+        pages if pages is not None else await _pages(session, visit.id),
+        now,
+    )
+    segment_id = choose_segment(compiled, facts)
+    if segment_id == visit.segment_id and not force_routing:
+        return Placement(segment_id, list(visit.routed_rep_ids or []), visit.routing_reason, False)
+    segment = segments[segment_id]
+    routed = await route(
+        session, visitor.org_id, segment.name, parse_routing(segment.routing, segment.name), account
+    )
+    visit.segment_id = segment_id
+    visit.routed_rep_ids = routed.rep_ids
+    visit.routing_reason = routed.reason
+    return Placement(segment_id, routed.rep_ids, routed.reason, True)
