@@ -21,6 +21,7 @@ from frontdesk.live import create_live_state, create_rate_limiter
 from frontdesk.runtime import Runtime
 from frontdesk.settings import Settings
 from frontdesk.storage.db import Database
+from frontdesk.transport import api_admin  # noqa: F401  (registers the admin routes)
 from frontdesk.transport.api import api
 from frontdesk.transport.http import RUNTIME_KEY, error_middleware, json_response
 from frontdesk.transport.rep_hub import RepHub

@@ -59,12 +59,23 @@ export const hooks = {
 // ---------------------------------------------------------------------------------------------
 // Reading fields that may arrive in more than one shape
 
-export function companyName(c: { company?: unknown } | null | undefined): string | null {
-  const v = c?.company;
+export function companyName(c: { company?: unknown; account?: unknown } | null | undefined): string | null {
+  const v = c?.company || (c?.account as { name?: unknown } | null | undefined)?.name;
   if (!v) return null;
   if (typeof v === "string") return v;
   if (typeof v === "object" && typeof (v as { name?: unknown }).name === "string") return (v as { name: string }).name;
   return null;
+}
+
+// Firmographic fields for a card: the explicit `firmographics` object when the server sends
+// one, otherwise the values of the enrichment entries.
+export function firmographicsOf(card: VisitorCard): Record<string, unknown> {
+  if (card.firmographics) return card.firmographics;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(card.enrichment ?? {})) {
+    if (v && typeof v === "object" && "value" in v) out[k] = v.value;
+  }
+  return out;
 }
 
 export function segmentKey(card: VisitorCard): string | null {

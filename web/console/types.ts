@@ -64,9 +64,27 @@ export interface VisitorCard {
   routed_rep_ids?: string[];
   routing_reason?: string | null;
   firmographics?: Record<string, unknown> | null;
+  // Each enriched field with where it came from: {company: {value, source, confidence}, ...}
+  enrichment?: Record<string, EnrichedValue> | null;
+  account?: AccountBrief | null;
   experience?: string | { name?: string | null; [key: string]: unknown } | null;
   experience_name?: string | null;
   [key: string]: unknown;
+}
+
+export interface EnrichedValue {
+  value: unknown;
+  source?: string | null;
+  confidence?: string | null;
+}
+
+export interface AccountBrief {
+  id?: string;
+  name?: string | null;
+  domain?: string | null;
+  target_account?: boolean;
+  open_pipeline?: boolean | number | null;
+  owner_rep_id?: string | null;
 }
 
 export interface Message {
@@ -128,7 +146,15 @@ export interface Visit {
 }
 
 export interface Visitor360 {
-  visitor: VisitorCard & { created_at?: string; last_seen_at?: string; visit_count?: number; blocked_at?: string | null };
+  visitor: VisitorCard & {
+    id?: string;
+    created_at?: string;
+    first_seen_at?: string;
+    last_seen_at?: string;
+    visit_count?: number;
+    blocked_at?: string | null;
+    company_sources?: unknown;
+  };
   visits: Visit[];
   conversations: ConversationSummary[];
   company?: CompanyInfo | string | null;

@@ -27,7 +27,7 @@ DOMPurify.addHook("afterSanitizeAttributes", (node) => {
   }
 });
 function sanitize(html: string): DocumentFragment {
-  return DOMPurify.sanitize(html, {
+  const frag = DOMPurify.sanitize(html, {
     ALLOWED_TAGS: TAGS,
     ALLOWED_ATTR: ["href", "title", "target", "rel", "src", "alt"],
     ALLOWED_URI_REGEXP: /^(?:https?|mailto):/i, // relative, javascript:, data:, vbscript: ... all dropped
@@ -35,6 +35,8 @@ function sanitize(html: string): DocumentFragment {
     ALLOW_ARIA_ATTR: false,
     RETURN_DOM_FRAGMENT: true, // no string round-trip, no innerHTML on our side
   });
+  frag.querySelectorAll("img:not([src])").forEach((img) => img.remove()); // its src was refused
+  return frag;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -146,6 +148,7 @@ function start(b: Bridge): void {
   let readAt = Date.parse(storage(ls, readKey) || "") || 0; // newest message the visitor has seen
   let unread = 0;
   let previewDismissedAt = 0;
+  let brandColor = "";
 
   const messages = new Map<string, Message>(); // "conversation:seq" -> message: dedupes replays
   const convOrder: string[] = [];
@@ -202,7 +205,8 @@ function start(b: Bridge): void {
     const cfg = welcome?.config || {};
     const org = cfg.org_name || "Support";
     const color = cfg.messenger?.color;
-    if (typeof color == "string" && /^#[0-9a-f]{6}$/i.test(color)) {
+    if (typeof color == "string" && /^#[0-9a-f]{6}$/i.test(color) && color != brandColor) {
+      brandColor = color; // applyConfig runs on every welcome: adopt one sheet per colour, not per call
       // white text needs >= 4.5:1 (L <= 0.183); otherwise use near-black text
       b.css(`:host{--fd-accent:${color}!important;--fd-on-accent:${luminance(color) > 0.183 ? "#111827" : "#fff"}!important}`);
     }

@@ -7,6 +7,7 @@ import {
   columns,
   companyName,
   conversationTitle,
+  firmographicsOf,
   hideIdle,
   inboundChats,
   isRoutedToMe,
@@ -264,8 +265,7 @@ function StreamColumn(props: { col: Column; filtered: boolean }) {
   );
 }
 
-function firmographicBits(f: Record<string, unknown> | null | undefined): string[] {
-  if (!f) return [];
+function firmographicBits(f: Record<string, unknown>): string[] {
   const out: string[] = [];
   const emp = f.employees ?? f.employee_count ?? f.employees_range;
   if (typeof emp === "number") out.push(`${emp.toLocaleString()} employees`);
@@ -341,7 +341,8 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
   const company = companyName(card);
   const person = visitorLabel(card);
   const heading = company ?? "Unknown company";
-  const bits = firmographicBits(card.firmographics);
+  const bits = firmographicBits(firmographicsOf(card));
+  const account = card.account;
   const url = card.url ?? "";
   const pages = card.page_views ?? 0;
   return (
@@ -377,6 +378,8 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
           <div class="vcard-meta">
             {person ? <span class="vcard-person">{person}</span> : <span>Anonymous</span>}
             {card.identity_status === "verified" && <span class="tag tag-ok">Verified</span>}
+            {account?.target_account && <span class="tag tag-target">Target account</span>}
+            {!!account?.open_pipeline && <span class="tag tag-pipe">Open pipeline</span>}
           </div>
         </div>
       </div>

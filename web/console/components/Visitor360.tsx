@@ -2,8 +2,8 @@ import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, errorText } from "../api";
 import { linkClick, paths } from "../router";
-import { companyName, conversations, segmentOf, upsertConversations, visitors } from "../store";
-import type { CompanyInfo, Visit, Visitor360 } from "../types";
+import { companyName, conversations, firmographicsOf, repName, segmentOf, upsertConversations, visitors } from "../store";
+import type { CompanyInfo, EnrichedValue, Visit, Visitor360 } from "../types";
 import { formatClock, formatDateTime } from "../time";
 import { IconBuilding, IconExternal, IconUser } from "../icons";
 import { ActivityStatus, Elapsed, hostOf, pathOf, plainSnippet, safeHttpUrl } from "./ui";
@@ -44,7 +44,11 @@ export function Visitor360Panel(props: { visitorId: string }) {
 
   const v = { ...(data?.visitor ?? {}), ...(card ?? {}) } as Visitor360["visitor"];
   const company = data?.company ?? v.company ?? null;
-  const cname = companyName({ company });
+  const cname = companyName({ company, account: v.account });
+  const domain =
+    (typeof company === "object" && company?.domain ? String(company.domain) : null) ??
+    v.account?.domain ??
+    (typeof v.enrichment?.domain?.value === "string" ? v.enrichment.domain.value : null);
   const seg = card ? segmentOf(card) : null;
   const visits = [...(data?.visits ?? [])].sort((a, b) => (b.started_at ?? "").localeCompare(a.started_at ?? ""));
   const currentVisitId = card?.visit_id ?? v.visit_id;
@@ -114,8 +118,15 @@ export function Visitor360Panel(props: { visitorId: string }) {
         {cname ? (
           <>
             <div class="v360-company">{cname}</div>
-            {typeof company === "object" && company?.domain && <div class="muted small">{String(company.domain)}</div>}
-            <CompanyDetails company={company} firmographics={v.firmographics ?? null} />
+            {domain && <div class="muted small">{domain}</div>}
+            {(v.account?.target_account || v.account?.open_pipeline || v.account?.owner_rep_id) && (
+              <div class="v360-tags">
+                {v.account?.target_account && <span class="tag tag-target">Target account</span>}
+                {!!v.account?.open_pipeline && <span class="tag tag-pipe">Open pipeline</span>}
+                {v.account?.owner_rep_id && <span class="tag">Owner: {repName(v.account.owner_rep_id) ?? "a rep"}</span>}
+              </div>
+            )}
+            <CompanyDetails company={company} firmographics={firmographicsOf(v)} enrichment={v.enrichment ?? null} extraSources={data?.visitor?.company_sources} />
           </>
         ) : (
           <div class="muted small">Not identified. Company data appears here when an enrichment source matches.</div>
@@ -182,20 +193,47 @@ const IDENTITY_HINT: Record<string, string> = {
   anonymous: "Not identified yet.",
 };
 
-function CompanyDetails(props: { company: CompanyInfo | string | null; firmographics: Record<string, unknown> | null }) {
+const SOURCE_TEXT: Record<string, string> = {
+  verified_email: "verified email",
+  unverified_email: "email given by the visitor",
+  ip: "IP address",
+  ip_range: "company IP range",
+  provider: "enrichment provider",
+  crm: "CRM",
+};
+
+function CompanyDetails(props: {
+  company: CompanyInfo | string | null;
+  firmographics: Record<string, unknown>;
+  enrichment: Record<string, EnrichedValue> | null;
+  extraSources?: unknown;
+}) {
   const c = typeof props.company === "object" && props.company ? props.company : null;
   const fields: [string, string][] = [];
+  const seen = new Set<string>();
   const add = (obj: Record<string, unknown> | null) => {
     if (!obj) return;
     for (const [k, val] of Object.entries(obj)) {
-      if (["name", "domain", "sources", "id", "confidence"].includes(k)) continue;
+      if (["name", "domain", "sources", "id", "confidence", "company"].includes(k) || seen.has(k)) continue;
       if (val === null || val === undefined || val === "" || typeof val === "object") continue;
+      seen.add(k);
       fields.push([k.replace(/_/g, " "), typeof val === "number" ? val.toLocaleString() : String(val)]);
     }
   };
   add(props.firmographics);
   add(c);
-  const sources = normaliseSources(c?.sources, c?.confidence);
+  const sources = [
+    ...Object.entries(props.enrichment ?? {})
+      .filter(([, e]) => e && typeof e === "object")
+      .map(([k, e]) => ({
+        name: `${k.replace(/_/g, " ")}: ${String(e.value)}`,
+        detail: [e.source ? (SOURCE_TEXT[e.source] ?? e.source.replace(/_/g, " ")) : null, e.confidence ? `${e.confidence.replace(/_/g, " ")} confidence` : null]
+          .filter(Boolean)
+          .join(", ") || null,
+      })),
+    ...normaliseSources(props.extraSources, null),
+    ...normaliseSources(c?.sources, c?.confidence),
+  ];
   return (
     <>
       {fields.length > 0 && (
@@ -210,7 +248,7 @@ function CompanyDetails(props: { company: CompanyInfo | string | null; firmograp
       )}
       {sources.length > 0 && (
         <div class="sources">
-          <div class="muted small">Sources</div>
+          <div class="muted small">How we know</div>
           <ul>
             {sources.map((s, i) => (
               <li key={i}>

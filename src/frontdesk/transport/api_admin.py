@@ -1,0 +1,466 @@
+"""Admin HTTP API: accounts, IP ranges, segments, routing, teams and inbound experiences."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from sqlalchemy import func, select
+
+from frontdesk.core.errors import NotFound, ValidationFailed
+from frontdesk.core.ids import new_id
+from frontdesk.features.accounts import service as accounts
+from frontdesk.features.accounts.models import Account, IpRange
+from frontdesk.features.experiences import service as experiences
+from frontdesk.features.experiences.models import Experience, OfflineMessage
+from frontdesk.features.routing import service as routing
+from frontdesk.features.routing.models import Team
+from frontdesk.features.segments import service as segments
+from frontdesk.features.segments.resegment import resegment_org
+from frontdesk.transport.api import api
+from frontdesk.transport.http import Ctx
+
+MAX_CSV_BYTES = 5 << 20
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- accounts ------------------------------------------------------------------------------
+
+
+class AccountBody(Strict):
+    name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    domain: Annotated[StrictStr, Field(min_length=3, max_length=253)]
+    target_account: StrictBool = False
+    open_pipeline: Annotated[float, Field(ge=0)] = 0.0
+    owner_rep_id: StrictStr | None = None
+    employees: Annotated[int, Field(ge=0)] | None = None
+    industry: Annotated[StrictStr, Field(max_length=200)] | None = None
+    custom: dict[str, Any] = Field(default_factory=dict)
+
+
+class AccountsQuery(Strict):
+    q: Annotated[str, Field(max_length=200)] = ""
+    target: bool | None = None
+
+
+@api.route(
+    "GET",
+    "/api/accounts",
+    query=AccountsQuery,
+    summary="Accounts of my org (search by name or domain)",
+)
+async def list_accounts(ctx: Ctx, query: AccountsQuery) -> dict[str, Any]:
+    statement = (
+        select(Account).where(Account.org_id == ctx.rep.org_id).order_by(Account.name).limit(500)
+    )
+    if query.q:
+        like = f"%{query.q.lower()}%"
+        statement = statement.where(func.lower(Account.name).like(like) | Account.domain.like(like))
+    if query.target is not None:
+        statement = statement.where(Account.target_account.is_(query.target))
+    async with ctx.runtime.db.read() as session:
+        rows = list((await session.execute(statement)).scalars())
+        total = (
+            await session.execute(
+                select(func.count()).select_from(Account).where(Account.org_id == ctx.rep.org_id)
+            )
+        ).scalar_one()
+    return {"accounts": [accounts.account_dict(a) for a in rows], "total": total}
+
+
+@api.route(
+    "POST",
+    "/api/accounts",
+    auth="admin",
+    body=AccountBody,
+    summary="Create or update the account for a domain (admins)",
+)
+async def upsert_account(ctx: Ctx, body: AccountBody) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        account, created = await accounts.upsert_account(
+            session, ctx.runtime.clock, ctx.rep.org_id, accounts.AccountFields(**body.model_dump())
+        )
+        result = {"account": accounts.account_dict(account), "created": created}
+    await resegment_org(ctx.runtime, ctx.rep.org_id)
+    return result
+
+
+@api.route(
+    "POST",
+    "/api/accounts/import",
+    auth="admin",
+    summary="Import accounts from CSV (text/csv body; admins)",
+)
+async def import_accounts(ctx: Ctx, _: None) -> dict[str, Any]:
+    if ctx.request.content_length is not None and ctx.request.content_length > MAX_CSV_BYTES:
+        raise ValidationFailed("the CSV is larger than 5 MB; split it")
+    raw = await ctx.request.read()
+    if len(raw) > MAX_CSV_BYTES:
+        raise ValidationFailed("the CSV is larger than 5 MB; split it")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed("the CSV must be UTF-8 text") from None
+    async with ctx.runtime.db.transaction() as session:
+        result = await accounts.import_csv(session, ctx.runtime.clock, ctx.rep.org_id, text)
+    await resegment_org(ctx.runtime, ctx.rep.org_id)
+    return {"created": result.created, "updated": result.updated, "errors": result.errors}
+
+
+@api.route(
+    "DELETE", "/api/accounts/{account_id}", auth="admin", summary="Delete an account (admins)"
+)
+async def delete_account(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        account = await accounts.get_account(session, ctx.rep.org_id, ctx.path_param("account_id"))
+        await session.delete(account)
+    await resegment_org(ctx.runtime, ctx.rep.org_id)
+    return {"ok": True}
+
+
+class IpRangeBody(Strict):
+    cidr: Annotated[StrictStr, Field(min_length=2, max_length=64)]
+    company: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    account_id: StrictStr | None = None
+
+
+@api.route("GET", "/api/ip-ranges", auth="admin", summary="The IP range -> company table (admins)")
+async def list_ip_ranges(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.read() as session:
+        rows = (
+            await session.execute(
+                select(IpRange).where(IpRange.org_id == ctx.rep.org_id).order_by(IpRange.cidr)
+            )
+        ).scalars()
+        return {
+            "ip_ranges": [
+                {"id": r.id, "cidr": r.cidr, "company": r.company, "account_id": r.account_id}
+                for r in rows
+            ]
+        }
+
+
+@api.route(
+    "POST",
+    "/api/ip-ranges",
+    auth="admin",
+    body=IpRangeBody,
+    summary="Add an IP range -> company entry (admins)",
+)
+async def add_ip_range(ctx: Ctx, body: IpRangeBody) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        if body.account_id:
+            await accounts.get_account(session, ctx.rep.org_id, body.account_id)
+        item = IpRange(
+            id=new_id(),
+            org_id=ctx.rep.org_id,
+            cidr=accounts.normalise_cidr(body.cidr),
+            company=body.company.strip(),
+            account_id=body.account_id,
+            created_at=ctx.runtime.clock.now(),
+        )
+        session.add(item)
+    await resegment_org(ctx.runtime, ctx.rep.org_id)
+    return {
+        "id": item.id,
+        "cidr": item.cidr,
+        "company": item.company,
+        "account_id": item.account_id,
+    }
+
+
+@api.route(
+    "DELETE", "/api/ip-ranges/{range_id}", auth="admin", summary="Remove an IP range entry (admins)"
+)
+async def delete_ip_range(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        item = await session.get(IpRange, ctx.path_param("range_id"))
+        if item is None or item.org_id != ctx.rep.org_id:
+            raise NotFound("IP range not found")
+        await session.delete(item)
+    await resegment_org(ctx.runtime, ctx.rep.org_id)
+    return {"ok": True}
+
+
+# ---- segments ------------------------------------------------------------------------------
+
+
+class SegmentBody(Strict):
+    name: Annotated[StrictStr, Field(min_length=1, max_length=100)] | None = None
+    color: StrictStr | None = None
+    cold: StrictBool | None = None
+    rules: dict[str, Any] | None = None
+    routing: dict[str, Any] | None = None
+    experience_id: StrictStr | None = None
+
+
+class OrderBody(Strict):
+    segment_ids: list[StrictStr] = Field(max_length=200)
+
+
+async def _segments_payload(ctx: Ctx) -> dict[str, Any]:
+    lives = await ctx.runtime.live.list_org(ctx.rep.org_id)
+    from frontdesk.features.visitors.models import Visit
+
+    async with ctx.runtime.db.transaction() as session:
+        rows = segments.display_order(
+            await segments.list_segments(session, ctx.rep.org_id, ctx.runtime.clock.now())
+        )
+        counts: dict[str, int] = {}
+        visit_ids = [live.visit_id for live in lives]
+        for start in range(0, len(visit_ids), 500):
+            chunk = visit_ids[start : start + 500]
+            for segment_id, count in (
+                await session.execute(
+                    select(Visit.segment_id, func.count())
+                    .where(Visit.id.in_(chunk))
+                    .group_by(Visit.segment_id)
+                )
+            ).all():
+                counts[segment_id] = counts.get(segment_id, 0) + int(count)
+    return {
+        "segments": [segments.segment_dict(s, counts.get(s.id, 0)) for s in rows],
+        "fields": _fields(),
+    }
+
+
+def _fields() -> list[dict[str, str]]:
+    from frontdesk.features.segments.rules import FIELDS, OPS
+
+    return [
+        {
+            "field": name,
+            "type": kind,
+            "description": text,
+            "ops": ",".join(op for op, types in OPS.items() if kind in types),
+        }
+        for name, (kind, text) in FIELDS.items()
+    ]
+
+
+@api.route(
+    "GET",
+    "/api/segments",
+    summary="Segments in column order, with how many live visitors each holds now",
+)
+async def list_segments(ctx: Ctx, _: None) -> dict[str, Any]:
+    return await _segments_payload(ctx)
+
+
+@api.route(
+    "POST",
+    "/api/segments",
+    auth="admin",
+    body=SegmentBody,
+    summary="Create a segment (admins); re-segments live visitors at once",
+)
+async def create_segment(ctx: Ctx, body: SegmentBody) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        segment = await segments.save_segment(
+            session,
+            ctx.rep.org_id,
+            None,
+            body.model_dump(exclude_none=True),
+            ctx.runtime.clock.now(),
+        )
+        result = segments.segment_dict(segment)
+    await resegment_org(ctx.runtime, ctx.rep.org_id, reroute=True)
+    return {"segment": result, **await _segments_payload(ctx)}
+
+
+@api.route(
+    "PATCH",
+    "/api/segments/{segment_id}",
+    auth="admin",
+    body=SegmentBody,
+    summary="Change a segment's name, colour, rules or routing (admins)",
+)
+async def update_segment(ctx: Ctx, body: SegmentBody) -> dict[str, Any]:
+    values = body.model_dump(exclude_unset=True)
+    async with ctx.runtime.db.transaction() as session:
+        segment = await segments.save_segment(
+            session, ctx.rep.org_id, ctx.path_param("segment_id"), values, ctx.runtime.clock.now()
+        )
+        result = segments.segment_dict(segment)
+    await resegment_org(ctx.runtime, ctx.rep.org_id, reroute="routing" in values)
+    return {"segment": result, **await _segments_payload(ctx)}
+
+
+@api.route(
+    "PUT",
+    "/api/segments/order",
+    auth="admin",
+    body=OrderBody,
+    summary="Set the priority order (left to right) of segments (admins)",
+)
+async def order_segments(ctx: Ctx, body: OrderBody) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        await segments.reorder(session, ctx.rep.org_id, body.segment_ids, ctx.runtime.clock.now())
+    await resegment_org(ctx.runtime, ctx.rep.org_id)
+    return await _segments_payload(ctx)
+
+
+@api.route(
+    "DELETE", "/api/segments/{segment_id}", auth="admin", summary="Delete a segment (admins)"
+)
+async def delete_segment(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        await segments.delete_segment(session, ctx.rep.org_id, ctx.path_param("segment_id"))
+    await resegment_org(ctx.runtime, ctx.rep.org_id, reroute=True)
+    return await _segments_payload(ctx)
+
+
+# ---- teams ---------------------------------------------------------------------------------
+
+
+class TeamBody(Strict):
+    name: Annotated[StrictStr, Field(min_length=1, max_length=100)]
+    rep_ids: list[StrictStr] = Field(default_factory=list, max_length=500)
+
+
+class TeamPatch(Strict):
+    rep_ids: list[StrictStr] = Field(max_length=500)
+
+
+@api.route("GET", "/api/teams", summary="Teams and their members")
+async def list_teams(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.read() as session:
+        return {"teams": await routing.list_teams(session, ctx.rep.org_id)}
+
+
+@api.route("POST", "/api/teams", auth="admin", body=TeamBody, summary="Create a team (admins)")
+async def create_team(ctx: Ctx, body: TeamBody) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        team = await routing.create_team(
+            session, ctx.rep.org_id, body.name, body.rep_ids, ctx.runtime.clock.now()
+        )
+        return {"id": team.id, "name": team.name, "rep_ids": sorted(body.rep_ids)}
+
+
+@api.route(
+    "PUT",
+    "/api/teams/{team_id}/members",
+    auth="admin",
+    body=TeamPatch,
+    summary="Set a team's members (admins)",
+)
+async def set_members(ctx: Ctx, body: TeamPatch) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        team = await session.get(Team, ctx.path_param("team_id"))
+        if team is None or team.org_id != ctx.rep.org_id:
+            raise NotFound("team not found")
+        await routing.set_team_members(session, ctx.rep.org_id, team, body.rep_ids)
+    await resegment_org(ctx.runtime, ctx.rep.org_id, reroute=True)
+    return {"id": team.id, "name": team.name, "rep_ids": sorted(body.rep_ids)}
+
+
+# ---- experiences ---------------------------------------------------------------------------
+
+
+class ExperienceBody(Strict):
+    name: Annotated[StrictStr, Field(min_length=1, max_length=100)] | None = None
+    rep_window_seconds: int | None = None
+    bot_greeting: StrictStr | None = None
+    ask_identity: StrictBool | None = None
+    identity_prompt: StrictStr | None = None
+    handoff_message: StrictStr | None = None
+    timeout_seconds: int | None = None
+    timeout_message: StrictStr | None = None
+    offline_message: StrictStr | None = None
+
+
+@api.route("GET", "/api/experiences", summary="Inbound-chat experiences (the default first)")
+async def list_experiences(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        await experiences.default_experience(session, ctx.rep.org_id, ctx.runtime.clock.now())
+        rows = (
+            await session.execute(
+                select(Experience)
+                .where(Experience.org_id == ctx.rep.org_id)
+                .order_by(Experience.is_default.desc(), Experience.name)
+            )
+        ).scalars()
+        return {"experiences": [experiences.experience_dict(e) for e in rows]}
+
+
+@api.route(
+    "POST",
+    "/api/experiences",
+    auth="admin",
+    body=ExperienceBody,
+    summary="Create an experience (admins)",
+)
+async def create_experience(ctx: Ctx, body: ExperienceBody) -> dict[str, Any]:
+    values = experiences.validate_experience(body.model_dump(exclude_none=True))
+    if "name" not in values:
+        raise ValidationFailed("an experience needs a name")
+    async with ctx.runtime.db.transaction() as session:
+        experience = Experience(
+            id=new_id(),
+            org_id=ctx.rep.org_id,
+            is_default=False,
+            created_at=ctx.runtime.clock.now(),
+            **{**experiences.DEFAULTS, **values},
+        )
+        session.add(experience)
+        await session.flush()
+        return experiences.experience_dict(experience)
+
+
+@api.route(
+    "PATCH",
+    "/api/experiences/{experience_id}",
+    auth="admin",
+    body=ExperienceBody,
+    summary="Change an experience (admins)",
+)
+async def update_experience(ctx: Ctx, body: ExperienceBody) -> dict[str, Any]:
+    values = experiences.validate_experience(body.model_dump(exclude_none=True))
+    async with ctx.runtime.db.transaction() as session:
+        experience = await experiences.get_experience(
+            session, ctx.rep.org_id, ctx.path_param("experience_id")
+        )
+        merged = {**experiences.experience_dict(experience), **values}
+        if merged["timeout_seconds"] <= merged["rep_window_seconds"]:
+            raise ValidationFailed("timeout_seconds must be longer than rep_window_seconds")
+        for key, value in values.items():
+            setattr(experience, key, value)
+        return experiences.experience_dict(experience)
+
+
+@api.route(
+    "GET", "/api/offline-messages", summary="Messages visitors left while nobody was available"
+)
+async def offline_messages(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.read() as session:
+        rows = (
+            await session.execute(
+                select(OfflineMessage)
+                .where(OfflineMessage.org_id == ctx.rep.org_id)
+                .order_by(OfflineMessage.created_at.desc())
+                .limit(200)
+            )
+        ).scalars()
+        return {
+            "offline_messages": [
+                {
+                    "id": m.id,
+                    "visitor_id": m.visitor_id,
+                    "conversation_id": m.conversation_id,
+                    "name": m.name,
+                    "email": m.email,
+                    "body": m.body,
+                    "created_at": m.created_at.isoformat(),
+                    "emailed_at": m.emailed_at.isoformat() if m.emailed_at else None,
+                    "email_error": m.email_error,
+                }
+                for m in rows
+            ]
+        }
+
+
+__all__ = ["web"]
