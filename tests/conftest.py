@@ -172,3 +172,28 @@ async def sqlite_server(sqlite_memory_backend: Backend) -> AsyncIterator[object]
 
     async with running_server(sqlite_memory_backend.database_url, "memory://", "unused") as srv:
         yield srv
+
+
+@pytest.fixture
+def smtp_inbox() -> Iterator[list[object]]:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd); emails it receives land in the list."""
+    from aiosmtpd.controller import Controller
+
+    received: list[object] = []
+
+    class Handler:
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+            received.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    os.environ["FRONTDESK_TEST_SMTP_URL"] = f"smtp://127.0.0.1:{port}"
+    try:
+        yield received
+    finally:
+        controller.stop()
+        os.environ.pop("FRONTDESK_TEST_SMTP_URL", None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -71,6 +72,7 @@ class RepClient:
 class Socket:
     ws: aiohttp.ClientWebSocketResponse
     received: list[dict[str, Any]] = field(default_factory=list)
+    unread: list[dict[str, Any]] = field(default_factory=list)
     snapshot: dict[str, Any] | None = None
     welcome: dict[str, Any] | None = None
 
@@ -86,15 +88,11 @@ class Socket:
         return frame
 
     async def expect(self, type_: str, timeout: float = 5.0, **match: Any) -> dict[str, Any]:
-        """The next frame of this type (and matching fields), skipping others; batches are opened."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                raise TimeoutError(
-                    f"no {type_} frame matching {match}; got {[f.get('type') for f in self.received[-10:]]}"
-                )
-            frame = await self.next_frame(remaining)
+        """The first frame of this type (and matching fields) not yet taken by an earlier
+        expect, waiting for it if needed. Batches are opened; frames that arrived while waiting
+        for something else stay available."""
+
+        def take(frame: dict[str, Any]) -> dict[str, Any] | None:
             candidates = (
                 frame["events"] if frame["type"] == "batch" and type_ != "batch" else [frame]
             )
@@ -103,6 +101,25 @@ class Socket:
                     _get(candidate, k) == v for k, v in match.items()
                 ):
                     return candidate
+            return None
+
+        for index, frame in enumerate(self.unread):
+            found = take(frame)
+            if found is not None:
+                del self.unread[index]
+                return found
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise TimeoutError(
+                    f"no {type_} frame matching {match}; got {[f.get('type') for f in self.received[-10:]]}"
+                )
+            frame = await self.next_frame(remaining)
+            found = take(frame)
+            if found is not None:
+                return found
+            self.unread.append(frame)
 
     async def closed_code(self, timeout: float = 5.0) -> int | None:
         while True:
@@ -135,6 +152,7 @@ class Server:
             secret_key="test-secret-" + "x" * 32,
             rep_batch_interval=0.05,
             log_format="text",
+            smtp_url=os.environ.get("FRONTDESK_TEST_SMTP_URL"),
         )
         self.clock = FrozenClock(SystemClock().now()) if frozen else SystemClock()
         self.app: web.Application = create_app(self.settings, self.clock, run_sweeper=False)

@@ -366,6 +366,16 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
       </div>
       <div class="vcard-head">
         <span class={`vcard-company ${company ? "" : "unknown"}`}>{heading}</span>
+        {account?.target_account && (
+          <span class="tag tag-target" title="Target account">
+            Target
+          </span>
+        )}
+        {!!account?.open_pipeline && (
+          <span class="tag tag-pipe" title={typeof account.open_pipeline === "number" ? `Open pipeline: ${account.open_pipeline.toLocaleString()}` : "Open pipeline"}>
+            Pipeline
+          </span>
+        )}
         <RoutingInfo card={card} />
       </div>
       <div class="vcard-body">
@@ -378,8 +388,7 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
           <div class="vcard-meta">
             {person ? <span class="vcard-person">{person}</span> : <span>Anonymous</span>}
             {card.identity_status === "verified" && <span class="tag tag-ok">Verified</span>}
-            {account?.target_account && <span class="tag tag-target">Target account</span>}
-            {!!account?.open_pipeline && <span class="tag tag-pipe">Open pipeline</span>}
+            {bits.length > 0 && <span class="vcard-ref">{card.referrer ? `· from ${hostOf(card.referrer) || "a link"}` : "· direct"}</span>}
           </div>
         </div>
       </div>

@@ -1,0 +1,703 @@
+"""The website widget in a real browser (Debian's Chromium through Playwright), against a real
+server: tracking, chat with a rep, reconnecting, XSS, hostile host pages, identify(), blocking.
+
+Each test gets a fresh server (SQLite + the in-process bus, real clock), an org whose allowed
+origins are two local websites, the demo site with the real snippet, a page server for hostile
+host pages, and a signed-in rep. Async Playwright shares the server's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from sqlalchemy import select
+
+from frontdesk.demo import demo_site_app
+from frontdesk.features.orgs.models import Org
+from frontdesk.features.visitors.models import Contact, Visitor
+from frontdesk.features.visitors.tokens import identity_hash
+from frontdesk.transport.api import widget_snippet
+from tests.conftest import Backend
+from tests.harness import OrgInfo, RepClient, Server, Socket
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+STATIC = Path(__file__).resolve().parents[2] / "src" / "frontdesk" / "static"
+IDLE_AFTER_SECONDS = 3
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.timeout(120),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    pytest.mark.skipif(
+        not (STATIC / "widget.js").exists(), reason="widget not built: cd web && node build.mjs"
+    ),
+]
+
+# Keeps every WebSocket the page opens; window.__cut = true makes new ones fail (a network cut).
+SOCKET_HOOK = """
+(() => {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  window.__cut = false;
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(window.__cut ? "ws://127.0.0.1:9/cut" : url, protocols);
+      window.__sockets.push(this);
+    }
+  };
+})();
+"""
+CSP_WATCH = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective + " " + e.blockedURI));
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Env:
+    server: Server
+    org: OrgInfo
+    site: str  # the demo website (Northwind), with the snippet in every page
+    pages: str  # a second website for custom host pages (hostile CSS, strict CSP)
+    pages_app: web.Application
+    rep: RepClient
+    browser: Any
+
+    def host_page(self, path: str, body: str, headers: dict[str, str] | None = None) -> str:
+        """Serve `body` (with {snippet}) at pages/path; returns its URL."""
+        html = body.replace("{snippet}", widget_snippet(self.server.url, self.org.site_key))
+        HOST_PAGES[self.pages_app][path] = (html, headers or {})
+        return self.pages + path
+
+    async def api(self, method: str, path: str, body: Any = None) -> Any:
+        status, data = await self.rep.request(method, path, body)
+        assert status < 300, (method, path, status, data)
+        return data
+
+
+HOST_PAGES: dict[web.Application, dict[str, tuple[str, dict[str, str]]]] = {}
+
+
+def host_pages_app() -> web.Application:
+    app = web.Application()
+    HOST_PAGES[app] = {}
+
+    async def page(request: web.Request) -> web.Response:
+        found = HOST_PAGES[app].get(request.path)
+        if found is None:
+            raise web.HTTPNotFound()
+        html, headers = found
+        return web.Response(text=html, content_type="text/html", headers=headers)
+
+    app.router.add_get("/{tail:.*}", page)
+    return app
+
+
+@pytest.fixture
+async def env(sqlite_memory_backend: Backend) -> AsyncIterator[Env]:
+    from playwright.async_api import async_playwright
+
+    # A real clock: the widget compares message times (unread), and activity is timed in the page.
+    server = Server(sqlite_memory_backend.database_url, "memory://", "unused", frozen=False)
+    await server.start()
+    site_port, pages_port = free_port(), free_port()
+    site, pages = f"http://127.0.0.1:{site_port}", f"http://127.0.0.1:{pages_port}"
+    org = await server.create_org("Northwind Analytics", origins=(site, pages))
+    async with server.runtime.db.transaction() as session:
+        row = await session.get(Org, org.id)
+        assert row is not None
+        row.idle_after_seconds = IDLE_AFTER_SECONDS
+    site_server = TestServer(
+        demo_site_app(server.url, org.site_key), host="127.0.0.1", port=site_port
+    )
+    app = host_pages_app()
+    pages_server = TestServer(app, host="127.0.0.1", port=pages_port)
+    await site_server.start_server()
+    await pages_server.start_server()
+    rep = await server.rep(org, name="Dana Reyes")
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield Env(server, org, site, pages, app, rep, browser)
+        finally:
+            await browser.close()
+            await site_server.close()
+            await pages_server.close()
+            await server.stop()
+            HOST_PAGES.pop(app, None)
+
+
+# ---- helpers ------------------------------------------------------------------------------
+
+
+async def eventually(
+    check: Callable[[], Awaitable[Any]], timeout: float = 10.0, what: str = ""
+) -> Any:
+    """Poll an async check until it returns something truthy."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or check}")
+        await asyncio.sleep(0.1)
+
+
+async def transcript(page: Any) -> list[tuple[str, str]]:
+    """(who, text) of every message row in the messenger; who is me / them / sys / pending."""
+    rows = await page.evaluate(
+        """() => [...document.querySelector('frontdesk-messenger').shadowRoot.querySelectorAll('.row')]
+              .map(r => [r.classList.contains('pending') ? 'pending' : r.classList.contains('me') ? 'me'
+                         : r.classList.contains('sys') ? 'sys' : 'them',
+                         r.querySelector('.bubble').textContent.trim()])"""
+    )
+    return [(who, text) for who, text in rows]
+
+
+async def open_and_send(page: Any, text: str) -> None:
+    launcher = page.get_by_role("button", name="Open chat")
+    if await launcher.count():
+        await launcher.click()
+    box = page.get_by_role("textbox", name="Message")
+    await box.fill(text)
+    await box.press("Enter")
+
+
+async def accept_first_conversation(env: Env, rep_sock: Socket) -> str:
+    event = await rep_sock.expect("conversation.updated", timeout=10)
+    cid: str = event["conversation"]["id"]
+    await env.api("POST", f"/api/conversations/{cid}/accept")
+    return cid
+
+
+async def rep_says(rep_sock: Socket, cid: str, body: str) -> dict[str, Any]:
+    client_id = uuid.uuid4().hex
+    await rep_sock.send(
+        {"type": "message", "conversation_id": cid, "client_id": client_id, "body": body}
+    )
+    return await rep_sock.expect("ack", timeout=10, client_id=client_id)
+
+
+async def hide_tab(page: Any, other: Any) -> None:
+    """Bring another tab to the front. Headless Chromium keeps every page 'visible', so when the
+    page did not notice, tell it the way a browser does: visibilityState + visibilitychange."""
+    await other.bring_to_front()
+    if not await page.evaluate("document.hidden"):
+        await page.evaluate(
+            """() => {
+                Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'hidden'});
+                Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});
+                document.dispatchEvent(new Event('visibilitychange'));
+            }"""
+        )
+
+
+async def show_tab(page: Any) -> None:
+    await page.bring_to_front()
+    await page.evaluate(
+        """() => {
+            if (Object.getOwnPropertyDescriptor(document, 'hidden')) {
+                delete document.visibilityState;
+                delete document.hidden;
+                document.dispatchEvent(new Event('visibilitychange'));
+            }
+        }"""
+    )
+
+
+def activity_changes(frames: list[dict[str, Any]], visitor_id: str) -> list[str]:
+    """Activity changes the rep's console saw for one visitor, in order, repeats collapsed.
+    Only visitor.updated counts: a visitor.joined card re-sent when routing moves the visitor
+    is a snapshot of the card, not a change the widget reported."""
+    seen: list[str] = []
+    for frame in frames:
+        for event in frame.get("events", [frame]):
+            if event.get("type") == "visitor.updated" and event.get("visitor_id") == visitor_id:
+                value = (event.get("changes") or {}).get("activity")
+                if value and (not seen or seen[-1] != value):
+                    seen.append(value)
+    return seen
+
+
+# ---- (1) tracking -------------------------------------------------------------------------
+
+
+async def test_page_views_and_activity_reach_the_server(env: Env) -> None:
+    async with env.rep.socket() as rep_sock:
+        context = await env.browser.new_context()
+        page = await context.new_page()
+        await page.goto(env.site + "/")
+        joined = await rep_sock.expect("visitor.joined", timeout=10)
+        visitor_id = joined["visitor"]["visitor_id"]
+
+        await (
+            page.get_by_role("navigation", name="Main").get_by_role("link", name="Pricing").click()
+        )
+        await page.wait_for_url("**/pricing.html")
+        await page.get_by_role("link", name="Engineering blog").click()
+        await page.wait_for_url("**/blog/scaling-analytics.html")
+        await page.get_by_role("button", name="Open chat").wait_for()  # the loader ran
+
+        async def page_views() -> list[str]:
+            data = await env.api("GET", f"/api/visitors/{visitor_id}")
+            views = [v["url"] for visit in reversed(data["visits"]) for v in visit["page_views"]]
+            return views if len(views) >= 3 else []
+
+        views = await eventually(page_views, what="three page views")
+        assert views == [
+            env.site + "/",
+            env.site + "/pricing.html",
+            env.site + "/blog/scaling-analytics.html",
+        ]
+
+        # active -> another_tab -> active -> idle
+        await page.mouse.move(200, 200)
+        await page.mouse.move(240, 260)  # input: the visitor is active on this page
+
+        async def is_active() -> bool:
+            data = await env.api("GET", f"/api/visitors/{visitor_id}")
+            return bool(data["visitor"]["activity"] == "active")
+
+        await eventually(is_active, what="the visitor to be active")
+        mark = len(rep_sock.received)
+        other = await context.new_page()
+        await other.goto("about:blank")
+        await hide_tab(page, other)
+        await rep_sock.expect(
+            "visitor.updated", visitor_id=visitor_id, changes__activity="another_tab"
+        )
+        await show_tab(page)
+        await rep_sock.expect("visitor.updated", visitor_id=visitor_id, changes__activity="active")
+        # no input now: idle after IDLE_AFTER_SECONDS
+        await rep_sock.expect(
+            "visitor.updated",
+            timeout=IDLE_AFTER_SECONDS + 5,
+            visitor_id=visitor_id,
+            changes__activity="idle",
+        )
+        assert activity_changes(rep_sock.received[mark:], visitor_id) == [
+            "another_tab",
+            "active",
+            "idle",
+        ]
+        assert (await env.api("GET", f"/api/visitors/{visitor_id}"))["visitor"]["activity"] == "idle"
+        # ... and input makes the visitor active again
+        await page.mouse.move(300, 300)
+        await rep_sock.expect("visitor.updated", visitor_id=visitor_id, changes__activity="active")
+        await context.close()
+
+
+async def test_single_page_app_navigation_is_a_page_view(env: Env) -> None:
+    page = await env.browser.new_page()
+    await page.goto(env.site + "/pricing.html")
+    ready = await page.evaluate("new Promise(r => window.Frontdesk.on('ready', r))")
+    await page.evaluate(
+        "history.pushState({}, '', '/app/reports?tab=funnels'); document.title = 'Reports'"
+    )
+    await page.evaluate(
+        "history.replaceState({}, '', '/app/reports?tab=funnels#chart')"
+    )  # a fragment only
+
+    async def page_views() -> list[tuple[str, str]]:
+        data = await env.api("GET", f"/api/visitors/{ready['visitor_id']}")
+        views = [(v["url"], v["title"]) for visit in data["visits"] for v in visit["page_views"]]
+        return views if len(views) >= 2 else []
+
+    views = await eventually(page_views, what="the SPA page view")
+    await asyncio.sleep(0.5)
+    assert (
+        views
+        == (await page_views())
+        == [
+            (env.site + "/pricing.html", "Pricing | Northwind Analytics"),
+            (env.site + "/app/reports?tab=funnels", "Reports"),
+        ]
+    )
+
+
+# ---- (2) chat, reconnect, nothing lost, nothing twice ----------------------------------------
+
+
+async def test_chat_survives_a_cut_socket(env: Env) -> None:
+    async with env.rep.socket() as rep_sock:
+        context = await env.browser.new_context()
+        await context.add_init_script(SOCKET_HOOK)
+        page = await context.new_page()
+        await page.goto(env.site + "/pricing.html")
+        await open_and_send(page, "Hi! Do you support BigQuery?")
+        await page.get_by_text("Sending…").wait_for(state="detached")  # acknowledged
+        cid = await accept_first_conversation(env, rep_sock)
+        await rep_says(rep_sock, cid, "Hi, Dana here. **Yes**, BigQuery is supported.")
+        await page.get_by_text("Dana here").wait_for()
+
+        # Cut the network: the socket drops, new connections fail for now.
+        await page.evaluate("() => { window.__cut = true; window.__sockets.at(-1).close(); }")
+        await page.get_by_role("status").get_by_text("Reconnecting").wait_for()
+        await rep_says(rep_sock, cid, "Sent while you were away")
+        box = page.get_by_role("textbox", name="Message")
+        await box.fill("Typed while offline")
+        await box.press("Enter")
+        assert ("pending", "Typed while offline") in await transcript(page)
+
+        await page.evaluate("() => { window.__cut = false; }")  # the network is back
+        await page.get_by_text("Sent while you were away").wait_for(timeout=40_000)
+        await page.get_by_text("Sending…").wait_for(state="detached", timeout=10_000)
+        await page.get_by_role("status").wait_for(state="hidden")
+        expected = [
+            ("me", "Hi! Do you support BigQuery?"),
+            ("them", "Hi, Dana here. Yes, BigQuery is supported."),
+            ("them", "Sent while you were away"),
+            ("me", "Typed while offline"),
+        ]
+        assert await transcript(page) == expected
+        # the rep gets the offline message exactly once, too
+        data = await env.api("GET", f"/api/conversations/{cid}")
+        bodies = [m["body"] for m in data["messages"]]
+        assert bodies.count("Typed while offline") == 1
+        assert [m["seq"] for m in data["messages"]] == list(range(1, len(bodies) + 1))
+
+        # A new page of the same tab: history once, panel still open.
+        await page.goto(env.site + "/careers.html")
+        await page.get_by_text("Typed while offline").wait_for()
+        assert await transcript(page) == expected
+        assert await page.evaluate("window.__sockets.length") >= 1
+        await context.close()
+
+
+async def test_a_lost_frame_is_fetched_again(env: Env) -> None:
+    """The bus is best-effort: when a message frame never arrives, the next seq shows a gap and
+    the widget asks for the missing ones (resume). Each shows once, in order."""
+    dropped: list[str] = []
+
+    def proxy(ws: Any) -> None:
+        server = ws.connect_to_server()
+
+        def down(raw: str | bytes) -> None:
+            frame = json.loads(raw)
+            if (
+                frame.get("type") == "message"
+                and frame["message"]["body"] == "second"
+                and not dropped
+            ):
+                dropped.append("second")  # swallowed once, as a lost pub/sub message would be
+                return
+            ws.send(raw)
+
+        server.on_message(down)
+        ws.on_message(lambda raw: server.send(raw))
+
+    async with env.rep.socket() as rep_sock:
+        page = await env.browser.new_page()
+        await page.route_web_socket(re.compile(r".*/ws/visitor.*"), proxy)
+        await page.goto(env.site + "/")
+        await open_and_send(page, "hello")
+        cid = await accept_first_conversation(env, rep_sock)
+        for body in ("first", "second", "third"):
+            await rep_says(rep_sock, cid, body)
+        await page.get_by_text("third").wait_for()
+        await page.get_by_text("second").wait_for()
+        assert dropped == ["second"]
+        assert await transcript(page) == [
+            ("me", "hello"),
+            ("them", "first"),
+            ("them", "second"),
+            ("them", "third"),
+        ]
+
+
+# ---- (3) XSS ----------------------------------------------------------------------------------
+
+# markdown-it's own XSS fixtures (test/fixtures/markdown-it/xss.txt), plus raw HTML attacks.
+XSS_PAYLOADS = [
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    "[xss link](JAVASCRIPT:alert(1))",
+    "[xss link](vbscript:alert(1))",
+    "[xss link](file:///123)",
+    "[xss link](&#34;&#62;&#60;script&#62;alert&#40;&#34;xss&#34;&#41;&#60;/script&#62;)",
+    "[xss link](&#74;avascript:alert(1))",
+    "[xss link](&#x26;#74;avascript:alert(1))",
+    "[xss link](\\&#74;avascript:alert(1))",
+    "[xss link](<javascript:alert(1)>)",
+    "[xss link](javascript&#x3A;alert(1))",
+    "![](data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7)",
+    "[xss link](data:text/html;base64,PHNjcmlwdD5hbGVydCgnWFNTJyk8L3NjcmlwdD4K)",
+    "![xss link](javascript:alert(1))",
+    "<javascript&#x3A;alert(1)>",
+    "<javascript:alert(1)>",
+    "javascript:alert(1)",
+    "[test]: javascript:alert(1)\n\n[test]",
+    '<script>window.__xss = "script"</script>',
+    "<svg onload=\"window.__xss = 'svg'\"></svg>",
+    "<a href=\"javascript:window.__xss='a'\">click</a>",
+    "<iframe srcdoc=\"<script>parent.__xss='iframe'</script>\"></iframe>",
+    "<details open ontoggle=alert(1)>",
+]
+
+# HTML a compromised server could send: the widget's own sanitiser must make it inert.
+EVIL_HTML = (
+    '<p>evil <img src=x onerror="window.__xss=1"> <a href="javascript:window.__xss=2">js</a>'
+    '<svg onload="window.__xss=3"></svg><script>window.__xss=4</script>'
+    '<iframe srcdoc="<script>parent.__xss=5</script>"></iframe>'
+    '<a href="https://ok.example/" onclick="window.__xss=6">ok</a>'
+    '<img src="data:image/svg+xml,<svg onload=alert(1)>"><a href="data:text/html,<script>alert(1)</script>">d</a>'
+    '<img src="https://ok.example/a.png" alt="fine" onload="window.__xss=7"></p>'
+    '<form action="https://evil.example"><input name=x></form><style>*{display:none}</style>'
+    '<math><mtext><table><mglyph><style><img src=x onerror="window.__xss=8">'
+)
+
+INERT_CHECK = """() => {
+  const root = document.querySelector('frontdesk-messenger').shadowRoot;
+  const bad = [];
+  for (const el of root.querySelectorAll('.bubble *')) {
+    const tag = el.tagName.toLowerCase();
+    if (!['p','br','strong','em','a','img','code','pre','ul','ol','li','blockquote'].includes(tag)) bad.push('tag ' + tag);
+    for (const a of el.attributes) {
+      if (a.name.startsWith('on') || a.name === 'style') bad.push(tag + ' ' + a.name);
+      if (a.name === 'href' && !/^(https?|mailto):/i.test(a.value)) bad.push('href ' + a.value);
+      if (a.name === 'src' && !/^https?:/i.test(a.value)) bad.push('src ' + a.value);
+    }
+    if (tag === 'a' && (el.target !== '_blank' || el.rel !== 'noopener noreferrer')) bad.push('a without target/rel');
+  }
+  return bad;
+}"""
+
+
+async def test_hostile_messages_render_inert(env: Env) -> None:
+    dialogs: list[str] = []
+
+    def proxy(ws: Any) -> None:
+        server = ws.connect_to_server()
+
+        def down(raw: str | bytes) -> None:
+            frame = json.loads(raw)
+            if frame.get("type") == "message" and frame["message"]["body"] == "EVIL":
+                frame["message"]["html"] = EVIL_HTML  # as if the server's sanitiser had failed
+                raw = json.dumps(frame)
+            ws.send(raw)
+
+        server.on_message(down)
+        ws.on_message(lambda raw: server.send(raw))
+
+    async with env.rep.socket() as rep_sock:
+        page = await env.browser.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), asyncio.ensure_future(d.dismiss())))
+        await page.route_web_socket(re.compile(r".*/ws/visitor.*"), proxy)
+        await page.goto(env.site + "/")
+        await open_and_send(page, "hi")
+        cid = await accept_first_conversation(env, rep_sock)
+        for payload in XSS_PAYLOADS:
+            await rep_says(rep_sock, cid, payload)
+        await rep_says(rep_sock, cid, "EVIL")
+        await rep_says(rep_sock, cid, "the end")
+        await page.get_by_text("the end").wait_for()
+        await page.get_by_text("evil").wait_for()
+        await page.wait_for_timeout(1000)  # give any handler a chance to fire (images error out)
+
+        assert dialogs == []
+        assert await page.evaluate("window.__xss") is None
+        assert await page.evaluate(INERT_CHECK) == []
+        texts = [text for who, text in await transcript(page) if who == "them"]
+        assert len(texts) == len(XSS_PAYLOADS) + 2  # every message is there, as text
+
+
+# ---- (4) hostile host pages ---------------------------------------------------------------------
+
+HOSTILE_CSS = """<!doctype html><html><head><title>Hostile CSS</title><style>
+* { all: unset !important; }
+div { display: none !important; }
+:not(:defined) { display: none !important; }
+button { visibility: hidden !important; }
+</style></head><body><h1>A page that resets everything</h1><div>gone</div>{snippet}</body></html>"""
+
+STRICT_CSP_PAGE = """<!doctype html><html><head><title>Strict CSP</title></head>
+<body><h1>A page with a strict Content-Security-Policy</h1>{snippet}</body></html>"""
+
+
+async def chat_round_trip(env: Env, page: Any, rep_sock: Socket, text: str, cid: str | None) -> str:
+    launcher = page.get_by_role("button", name="Open chat")
+    await launcher.wait_for()
+    box = await launcher.bounding_box()
+    viewport = page.viewport_size
+    assert box and box["width"] >= 50 and box["height"] >= 50
+    assert (
+        box["x"] + box["width"] <= viewport["width"]
+        and box["y"] + box["height"] <= viewport["height"]
+    )
+    assert box["x"] > viewport["width"] / 2 and box["y"] > viewport["height"] / 2  # bottom right
+    await open_and_send(page, text)
+    dialog = page.get_by_role("dialog")
+    await dialog.wait_for()
+    panel = await dialog.bounding_box()
+    assert panel and panel["width"] > 300 and panel["height"] > 300
+    if cid is None:
+        cid = await accept_first_conversation(env, rep_sock)
+    reply = f"Reply to {text}"
+    await rep_says(rep_sock, cid, reply)
+    await page.get_by_text(reply).wait_for()
+    await page.get_by_role("button", name="Close chat").click()
+    await dialog.wait_for(state="hidden")
+    return cid
+
+
+async def test_hostile_css_and_strict_csp_host_pages(env: Env, artifacts_dir: Path) -> None:
+    hostile = env.host_page("/hostile.html", HOSTILE_CSS)
+    server_origin = env.server.url
+    csp = (
+        "default-src 'none'; "
+        f"script-src {server_origin}; connect-src {env.server.ws_url}; "
+        "style-src 'self'; img-src 'self'"  # no 'unsafe-inline' anywhere
+    )
+    strict = env.host_page("/strict.html", STRICT_CSP_PAGE, {"Content-Security-Policy": csp})
+    async with env.rep.socket() as rep_sock:
+        context = await env.browser.new_context(viewport={"width": 1280, "height": 800})
+        await context.add_init_script(CSP_WATCH)
+        page = await context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        await page.goto(hostile)
+        cid = await chat_round_trip(env, page, rep_sock, "from the hostile page", None)
+        # the host element itself is still positioned by the widget, whatever the page says
+        assert (
+            await page.evaluate(
+                "getComputedStyle(document.querySelector('frontdesk-messenger')).position"
+            )
+            == "fixed"
+        )
+
+        await page.goto(strict)
+        await chat_round_trip(env, page, rep_sock, "from the strict page", cid)
+        assert await page.evaluate("window.__violations") == []
+        assert errors == []
+        await page.screenshot(path=str(artifacts_dir / "widget-strict-csp.png"))
+        await context.close()
+
+
+# ---- (5) identify() ---------------------------------------------------------------------------
+
+
+async def visitor_row(env: Env, visitor_id: str) -> Visitor:
+    async with env.server.runtime.db.read() as session:
+        visitor = await session.get(Visitor, visitor_id)
+        assert visitor is not None
+        return visitor
+
+
+async def test_identify_with_a_wrong_hash_is_rejected(env: Env) -> None:
+    email = "ada@customer.example"
+    good = identity_hash(env.org.identity_secret, email)
+
+    # Ada signs in on the customer's site in one browser: verified, attached to her contact.
+    ada = await env.browser.new_page()
+    await ada.goto(env.site + "/")
+    ada_ready = await ada.evaluate("new Promise(r => window.Frontdesk.on('ready', r))")
+    result = await ada.evaluate(
+        """([email, hash]) => new Promise(r => {
+             window.Frontdesk.on('identify', r);
+             window.Frontdesk.identify({email, name: 'Ada Lovelace', hash});
+           })""",
+        [email, good],
+    )
+    assert result == {"status": "verified"}
+    ada_row = await visitor_row(env, ada_ready["visitor_id"])
+    assert ada_row.identity_status == "verified" and ada_row.contact_id
+
+    # Someone else claims to be Ada with a forged hash.
+    context = await env.browser.new_context()
+    mallory = await context.new_page()
+    warnings: list[str] = []
+    mallory.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    await mallory.goto(env.site + "/pricing.html")
+    ready = await mallory.evaluate("new Promise(r => window.Frontdesk.on('ready', r))")
+    result = await mallory.evaluate(
+        """([email, hash]) => new Promise(r => {
+             window.Frontdesk.on('identify', r);
+             window.Frontdesk.identify({email, name: 'Ada Lovelace', hash});
+           })""",
+        [email, "0" * 64],
+    )
+    assert result["status"] == "rejected"
+    assert any("identify" in w and "rejected" in w for w in warnings)
+    row = await visitor_row(env, ready["visitor_id"])
+    assert row.contact_id is None
+    assert row.identity_status != "verified"
+    async with env.server.runtime.db.read() as session:
+        contacts = list(
+            (await session.execute(select(Contact).where(Contact.email == email))).scalars()
+        )
+    assert [c.id for c in contacts] == [ada_row.contact_id]
+    card = await env.api("GET", f"/api/visitors/{ready['visitor_id']}")
+    assert card["visitor"]["identity_status"] != "verified"
+    await context.close()
+
+
+async def test_identify_calls_queued_before_the_script_loaded(env: Env) -> None:
+    email = "grace@customer.example"
+    page_html = """<!doctype html><html><head><title>Queued</title><script>
+      window.Frontdesk = { q: [] };
+      window.Frontdesk.q.push(["on", "identify", (r) => { window.__identified = r; }]);
+      window.Frontdesk.q.push(["identify", { email: "%s", name: "Grace", hash: "%s" }]);
+    </script></head><body><h1>Queued calls</h1>{snippet}</body></html>""" % (
+        email,
+        identity_hash(env.org.identity_secret, email),
+    )
+    page = await env.browser.new_page()
+    await page.goto(env.host_page("/queued.html", page_html))
+    await page.wait_for_function("window.__identified !== undefined", timeout=10_000)
+    assert await page.evaluate("window.__identified") == {"status": "verified"}
+
+
+# ---- blocked visitors ---------------------------------------------------------------------------
+
+
+async def test_a_blocked_visitor_sees_no_widget_and_we_stop_knocking(env: Env) -> None:
+    context = await env.browser.new_context()
+    await context.add_init_script(SOCKET_HOOK)
+    page = await context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    # the server closes a blocked visitor's socket with 4403 after hello
+    await page.route_web_socket(
+        re.compile(r".*/ws/visitor.*"),
+        lambda ws: ws.on_message(lambda _: ws.close(code=4403, reason="blocked")),
+    )
+    await page.goto(env.site + "/")
+    await page.wait_for_function(
+        "document.querySelector('frontdesk-messenger') === null", timeout=10_000
+    )
+    await page.wait_for_timeout(2000)
+    assert await page.evaluate("window.__sockets.length") == 1  # no reconnect
+    assert not any(url.endswith("/messenger.js") for url in requested)
+    await page.evaluate("window.Frontdesk.open()")
+    await page.wait_for_timeout(300)
+    assert not any(url.endswith("/messenger.js") for url in requested)
+    await context.close()
