@@ -36,6 +36,7 @@ from bench._chat import build_world, start_readers  # noqa: E402
 from bench._common import (  # noqa: E402
     MACHINE,
     LoopLag,
+    OtherLoad,
     Servers,
     append_results,
     backend,
@@ -46,6 +47,7 @@ from bench._common import (  # noqa: E402
     raise_fd_limit,
     setup_org,
     source_label,
+    wait_for_quiet,
 )
 
 BARS = {"sqlite": 0.010, "pg2": 0.020, "pg1": 0.020}
@@ -71,6 +73,7 @@ class Result:
     client_cpu: float = 0.0
     client_lag_p99: float = 0.0
     sender_late_p99: float = 0.0
+    other_load: float = 0.0  # cores used by processes outside the benchmark
 
 
 async def run_config(config: str, args: argparse.Namespace) -> Result:
@@ -142,6 +145,9 @@ async def measure(world: object, args: argparse.Namespace, result: Result, pids:
     sockets = world.visitors
     clock = time.perf_counter
     await asyncio.sleep(0.5)
+    wait_for_quiet()
+    other = OtherLoad()
+    other.start()
     t0 = clock() + 0.05
     interval = 1.0 / args.rate
     k = 0
@@ -171,6 +177,7 @@ async def measure(world: object, args: argparse.Namespace, result: Result, pids:
         await asyncio.sleep(0.05)
     wall = clock() - wall0
     result.server_cpu = (cpu_of(pids) - cpu0) / wall
+    result.other_load = other.cores()
     result.client_cpu = (time.process_time() - client0) / wall
     await lag.stop()
     for task in readers:
@@ -200,7 +207,8 @@ def summary_line(r: Result) -> str:
         f"max {max(lat, default=float('nan')) * 1000:.1f} ms; ack p50 "
         f"{percentile(ack, 50) * 1000:.1f} ms p99 {percentile(ack, 99) * 1000:.1f} ms; "
         f"missing {r.missing}, errors {r.errors}; server CPU {r.server_cpu:.2f} cores, "
-        f"client CPU {r.client_cpu:.2f} cores, client loop lag p99 {r.client_lag_p99 * 1000:.1f} ms"
+        f"client CPU {r.client_cpu:.2f} cores, client loop lag p99 {r.client_lag_p99 * 1000:.1f} ms, "
+        f"other processes {r.other_load:.2f} cores"
     )
 
 
@@ -234,7 +242,8 @@ def report(results: list[Result], args: argparse.Namespace) -> str:
         + "; ".join(
             f"{r.config} client {r.client_cpu:.2f} cores, its loop lag p99 "
             f"{r.client_lag_p99 * 1000:.1f} ms, sender behind schedule p99 "
-            f"{r.sender_late_p99 * 1000:.1f} ms"
+            f"{r.sender_late_p99 * 1000:.1f} ms, other processes on the machine "
+            f"{r.other_load:.2f} cores"
             for r in results
         )
         + "."

@@ -36,14 +36,13 @@ import aiohttp
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._common import (  # noqa: E402
+from bench._common import (
     MACHINE,
     PASSWORD,
     SITE,
     Servers,
     append_results,
     backend,
-    fmt_ms,
     frontdesk_server,
     gather_limited,
     log,
@@ -106,9 +105,20 @@ def page_frame(i: int) -> dict[str, Any]:
     return {"url": f"{SITE}{path}?v={i}", "title": title, "referrer": "https://search.example/"}
 
 
-async def open_visitor(http: aiohttp.ClientSession, ws_url: str, site_key: str, i: int) -> aiohttp.ClientWebSocketResponse:
-    ws = await http.ws_connect(f"{ws_url}/ws/visitor?site={site_key}", origin=SITE, compress=0, max_msg_size=0)
-    hello = {"type": "hello", "token": None, "page": page_frame(i), "resumed": False, "last_seq": 0, "tab_id": f"t{i}"}
+async def open_visitor(
+    http: aiohttp.ClientSession, ws_url: str, site_key: str, i: int
+) -> aiohttp.ClientWebSocketResponse:
+    ws = await http.ws_connect(
+        f"{ws_url}/ws/visitor?site={site_key}", origin=SITE, compress=0, max_msg_size=0
+    )
+    hello = {
+        "type": "hello",
+        "token": None,
+        "page": page_frame(i),
+        "resumed": False,
+        "last_seq": 0,
+        "tab_id": f"t{i}",
+    }
     await ws.send_str(orjson.dumps(hello).decode())
     while True:
         msg = await ws.receive(timeout=60)
@@ -169,21 +179,39 @@ async def run(args: argparse.Namespace) -> str:
     with backend("sqlite") as b, Servers() as servers:
         site_key, _ = setup_org(b)
         admin_email = f"admin-{uuid.uuid4().hex[:6]}@bench.example"
-        b.cli("create-rep", "--org", site_key, "--email", admin_email, "--name", "Bench Admin", "--role", "admin", "--password", PASSWORD)
+        b.cli(
+            "create-rep",
+            "--org",
+            site_key,
+            "--email",
+            admin_email,
+            "--name",
+            "Bench Admin",
+            "--role",
+            "admin",
+            "--password",
+            PASSWORD,
+        )
         server = servers.start(frontdesk_server(b, "console-bench"))
         log(f"server on {server.url}; opening {args.visitors} visitor sockets")
 
-        http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=None))
+        http = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=None)
+        )
         sockets: list[aiohttp.ClientWebSocketResponse] = []
         drains: list[asyncio.Task[None]] = []
         try:
             t = time.monotonic()
-            sockets = await gather_limited([open_visitor(http, server.ws_url, site_key, i) for i in range(args.visitors)], 100)
+            sockets = await gather_limited(
+                [open_visitor(http, server.ws_url, site_key, i) for i in range(args.visitors)], 100
+            )
             drains = [asyncio.create_task(drain(ws)) for ws in sockets]
             log(f"{len(sockets)} visitors connected in {time.monotonic() - t:.1f} s")
 
             async with async_playwright() as p:
-                browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=not args.headed)
+                browser = await p.chromium.launch(
+                    executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=not args.headed
+                )
                 context = await browser.new_context(viewport={"width": 1600, "height": 1000})
                 await context.add_init_script(PROBE)
                 page = await context.new_page()
@@ -204,8 +232,12 @@ async def run(args: argparse.Namespace) -> str:
                 await page.get_by_role("button", name="Live stream settings").click()
                 await page.get_by_role("switch", name="Show idle visitors").click()
                 await page.keyboard.press("Escape")
-                await page.evaluate("() => { window.__frontdeskPerf.applyMs.length = 0; window.__benchProbe.recording = true; }")
-                log(f"stream shows {args.visitors} visitors {shown_after:.2f} s after sign-in; driving {args.rate} updates/s for {args.seconds:.0f} s")
+                await page.evaluate(
+                    "() => { window.__frontdeskPerf.applyMs.length = 0; window.__benchProbe.recording = true; }"
+                )
+                log(
+                    f"stream shows {args.visitors} visitors {shown_after:.2f} s after sign-in; driving {args.rate} updates/s for {args.seconds:.0f} s"
+                )
 
                 cdp = None
                 if args.profile:
@@ -255,7 +287,8 @@ async def run(args: argparse.Namespace) -> str:
         f"- snapshot: all {args.visitors} visitors on screen {shown_after:.2f} s after sign-in; applying and rendering the snapshot took {snapshot_ms:.0f} ms",
         f"- updates sent {sent} ({sent / args.seconds:.0f}/s); the console received {result['batches']} batch frames with {result['events']} events",
         f"- apply + render per batch: {summarise(result['applyMs'])}",
-        f"- long tasks (> 50 ms): {len(result['longtasks'])}" + (f", longest {max(result['longtasks']):.0f} ms" if result["longtasks"] else ""),
+        f"- long tasks (> 50 ms): {len(result['longtasks'])}"
+        + (f", longest {max(result['longtasks']):.0f} ms" if result["longtasks"] else ""),
         f"- animation frames while scrolling a column: {len(frames)} frames, p50 {percentile(frames, 50):.1f} ms, "
         f"p99 {percentile(frames, 99):.1f} ms, over 50 ms: {slow} ({100 * slow / max(1, len(frames)):.1f}%)"
         + (f", mean {statistics.fmean(frames):.1f} ms" if frames else ""),
@@ -299,14 +332,20 @@ def print_profile_top(profile: dict[str, Any], n: int = 25) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--visitors", type=int, default=2000)
     parser.add_argument("--rate", type=int, default=200, help="visitor updates per second")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--headed", action="store_true")
     parser.add_argument("--screenshot", help="save a screenshot of the stream at the end")
-    parser.add_argument("--profile", help="write a CDP CPU profile of the steady phase to this file")
-    parser.add_argument("--record", action="store_true", help="append the figures to bench/RESULTS.md")
+    parser.add_argument(
+        "--profile", help="write a CDP CPU profile of the steady phase to this file"
+    )
+    parser.add_argument(
+        "--record", action="store_true", help="append the figures to bench/RESULTS.md"
+    )
     args = parser.parse_args()
     section = asyncio.run(run(args))
     print()

@@ -115,7 +115,16 @@ def demo_server() -> Iterator[str]:
     with tempfile.TemporaryDirectory() as data_dir:
         env = {**os.environ, "FRONTDESK_DATA_DIR": data_dir, "FRONTDESK_LOG_LEVEL": "WARNING"}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "frontdesk.cli", "demo", "--port", str(port), "--site-port", str(site_port)],
+            [
+                sys.executable,
+                "-m",
+                "frontdesk.cli",
+                "demo",
+                "--port",
+                str(port),
+                "--site-port",
+                str(site_port),
+            ],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -147,7 +156,14 @@ def page_impact(site: str, runs: int, cpu_rate: int) -> dict[str, dict[str, floa
 
     results: dict[str, dict[str, list[float]]] = {
         "without widget": {"cls": [], "longtasks": [], "longest": []},
-        "with widget": {"cls": [], "longtasks": [], "longest": [], "loader": [], "loader_long": [], "loaf": []},
+        "with widget": {
+            "cls": [],
+            "longtasks": [],
+            "longest": [],
+            "loader": [],
+            "loader_long": [],
+            "loaf": [],
+        },
     }
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -163,7 +179,9 @@ def page_impact(site: str, runs: int, cpu_rate: int) -> dict[str, dict[str, floa
                         def wrap(route: Route) -> None:
                             body = route.fetch().text()
                             route.fulfill(
-                                body="performance.mark('fd-start');" + body + ";performance.mark('fd-end');",
+                                body="performance.mark('fd-start');"
+                                + body
+                                + ";performance.mark('fd-end');",
                                 content_type="application/javascript",
                             )
 
@@ -188,7 +206,9 @@ def page_impact(site: str, runs: int, cpu_rate: int) -> dict[str, dict[str, floa
                         r["loader"].append(end - start)
                         # the longest task the loader ran in, whoever else made it long
                         r["loader_long"].append(
-                            max((d for t0, d in tasks if t0 <= start and t0 + d >= end), default=0.0)
+                            max(
+                                (d for t0, d in tasks if t0 <= start and t0 + d >= end), default=0.0
+                            )
                         )
                         r["loaf"].append(max((entry[1] for entry in perf["loaf"]), default=0.0))
                     context.close()
@@ -197,13 +217,19 @@ def page_impact(site: str, runs: int, cpu_rate: int) -> dict[str, dict[str, floa
     return {
         label: {k: statistics.median(v) for k, v in r.items()}
         | {"max longest": max(r["longest"])}
-        | ({"max loader_long": max(r["loader_long"]), "max loaf": max(r["loaf"])} if "loaf" in r else {})
+        | (
+            {"max loader_long": max(r["loader_long"]), "max loaf": max(r["loaf"])}
+            if "loaf" in r
+            else {}
+        )
         for label, r in results.items()
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-peer", action="store_true")
@@ -230,7 +256,9 @@ def main() -> None:
         with demo_server() as site:
             impacts = {rate: page_impact(site, args.runs, rate) for rate in (1, 4)}
         for rate, impact in impacts.items():
-            lines.append(f"Chromium, {args.runs} runs, CPU throttling {rate}x, demo /pricing.html, medians:")
+            lines.append(
+                f"Chromium, {args.runs} runs, CPU throttling {rate}x, demo /pricing.html, medians:"
+            )
             for label, m in impact.items():
                 lines.append(
                     f"  {label:<15} layout shift {m['cls']:.4f}, long tasks {m['longtasks']:.0f} "

@@ -136,7 +136,9 @@ async def test_a_visitor_survives_the_death_of_their_server_process_without_losi
         await visitor.ws.close()
 
 
-async def test_a_deadline_fires_exactly_once_with_two_processes_running(cluster: Cluster) -> None:
+async def test_the_inbound_timeline_fires_each_step_exactly_once_with_two_processes(
+    cluster: Cluster,
+) -> None:
     site_key, email = await _setup_org(cluster)
     a, b = cluster.start("a"), cluster.start("b")
     async with (
@@ -144,10 +146,19 @@ async def test_a_deadline_fires_exactly_once_with_two_processes_running(cluster:
         aiohttp.ClientSession() as visitor_http,
     ):
         console = await _rep_socket(rep_http, a, email)
+        async with rep_http.get(a + "/api/me") as response:
+            csrf = (await response.json())["csrf_token"]
+        async with rep_http.patch(
+            a + "/api/me/status", json={"availability": "available"}, headers={"X-CSRF-Token": csrf}
+        ) as response:
+            assert response.status == 200
         visitor = await _visitor_socket(visitor_http, b, site_key, None, 0)
         await visitor.send({"type": "message", "client_id": "v1", "body": "Is anyone there?"})
         cid = (await visitor.expect("ack"))["message"]["conversation_id"]
-        cluster.move_clock(5 * 60 + 1)  # both processes' clocks jump past the 5-minute timeout
+        cluster.move_clock(20)  # both processes reach the end of the rep window together
+        await visitor.expect("message", timeout=10, message__author_kind="bot")
+        await asyncio.sleep(1.0)  # give a second greeting every chance to happen
+        cluster.move_clock(5 * 60)  # ... and then the 5-minute timeout
         missed = await console.expect(
             "conversation.updated", timeout=10, conversation__id=cid, conversation__status="missed"
         )
@@ -162,6 +173,14 @@ async def test_a_deadline_fires_exactly_once_with_two_processes_running(cluster:
             and e["conversation"]["status"] == "missed"
         ]
         assert len(repeats) == 1
+        await visitor.send({"type": "ping"})
+        await visitor.expect("pong")
+        bot_lines = [
+            f["message"]["body"]
+            for f in visitor.received
+            if f["type"] == "message" and f["message"]["author_kind"] == "bot"
+        ]
+        assert len(bot_lines) == 2, bot_lines  # one greeting, one timeout message
         await console.ws.close()
         await visitor.ws.close()
     db = Database(cluster.env["FRONTDESK_DATABASE_URL"])

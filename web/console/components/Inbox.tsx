@@ -9,6 +9,7 @@ import {
   me,
   repName,
   repWindowEnds,
+  segmentOf,
   unread,
   visitors,
   type Box,
@@ -16,7 +17,7 @@ import {
 import type { ConversationSummary } from "../types";
 import { formatAgo, now } from "../time";
 import { IconInbox } from "../icons";
-import { Avatar, Countdown, EmptyState, plainSnippet } from "./ui";
+import { Avatar, Countdown, EmptyState, pathOf, plainSnippet } from "./ui";
 
 const BOX_LABEL: Record<Box, string> = { incoming: "Incoming", active: "Active", recent: "Recent" };
 const BOX_HINT: Record<Box, string> = {
@@ -74,6 +75,13 @@ export function Inbox(props: { box: Box }) {
   );
 }
 
+const ORIGIN_TEXT: Record<string, string> = {
+  inbound: "Inbound",
+  pounce: "Pounce",
+  invitation: "Invitation",
+  auto_pounce: "Auto pounce",
+};
+
 export function statusText(c: ConversationSummary): string {
   if (c.status === "incoming") return "Waiting";
   if (c.status === "active") return "Active";
@@ -90,6 +98,7 @@ export function ConversationRow(props: { conv: ConversationSummary; box: Box | n
   const n = unread.value.get(c.id) ?? 0;
   const [busy, setBusy] = useState(false);
   const last = c.last_message;
+  const seg = card ? segmentOf(card) : null;
   const owner = c.owner_rep_id && c.owner_rep_id !== me.value?.id ? (repName(c.owner_rep_id) ?? c.owner_name ?? null) : null;
   const accept = async (e: Event) => {
     e.preventDefault();
@@ -118,6 +127,18 @@ export function ConversationRow(props: { conv: ConversationSummary; box: Box | n
           <span class="conv-name">{title}</span>
           {company && company !== title && <span class="conv-company">{company}</span>}
         </div>
+        {!props.compact && (
+          <div class="conv-meta">
+            <span class={`origin origin-${c.origin ?? "inbound"}`}>{ORIGIN_TEXT[c.origin ?? ""] ?? "Chat"}</span>
+            {seg && (
+              <span class="conv-seg">
+                <span class="seg-dot" style={{ background: seg.color ?? "#94a3b8" }} aria-hidden="true" />
+                {seg.name}
+              </span>
+            )}
+            <span>{card ? `on ${pathOf(card.url)}` : "left the site"}</span>
+          </div>
+        )}
         <div class="conv-last">
           {last ? (
             <>
