@@ -141,7 +141,13 @@ def _get(frame: dict[str, Any], dotted: str) -> Any:
 
 class Server:
     def __init__(
-        self, database_url: str, bus_url: str, namespace: str, *, frozen: bool = True
+        self,
+        database_url: str,
+        bus_url: str,
+        namespace: str,
+        *,
+        frozen: bool = True,
+        **overrides: Any,
     ) -> None:
         self.settings = load_settings(
             {},
@@ -153,6 +159,7 @@ class Server:
             rep_batch_interval=0.05,
             log_format="text",
             smtp_url=os.environ.get("FRONTDESK_TEST_SMTP_URL"),
+            **overrides,
         )
         self.clock = FrozenClock(SystemClock().now()) if frozen else SystemClock()
         self.app: web.Application = create_app(self.settings, self.clock, run_sweeper=False)
@@ -236,10 +243,13 @@ class Server:
         last_seq: int = 0,
         resumed: bool = False,
         origin: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> AsyncIterator[Socket]:
         http = self.http()
         ws = await http.ws_connect(
-            f"{self.ws_url}/ws/visitor?site={org.site_key}", origin=origin or org.origin
+            f"{self.ws_url}/ws/visitor?site={org.site_key}",
+            origin=origin or org.origin,
+            headers=headers,
         )
         sock = Socket(ws)
         try:
@@ -261,9 +271,9 @@ class Server:
 
 @asynccontextmanager
 async def running_server(
-    database_url: str, bus_url: str, namespace: str, *, frozen: bool = True
+    database_url: str, bus_url: str, namespace: str, *, frozen: bool = True, **overrides: Any
 ) -> AsyncIterator[Server]:
-    server = Server(database_url, bus_url, namespace, frozen=frozen)
+    server = Server(database_url, bus_url, namespace, frozen=frozen, **overrides)
     await server.start()
     try:
         yield server

@@ -17,3 +17,18 @@ await Promise.all([
 ].filter(Boolean));
 
 if (existsSync("console/public")) cpSync("console/public", `${out}console`, { recursive: true });
+
+// Offline IP -> organisation (ASN) and country data for enrichment, from the @ip-location-db
+// npm packages (licences copied alongside). The server reads it from frontdesk/data/.
+const dataOut = new URL("../src/frontdesk/data/", import.meta.url).pathname;
+mkdirSync(dataOut, { recursive: true });
+const ipData = [
+  ["@ip-location-db/asn", ["asn-ipv4-num.csv", "asn-ipv6-num.csv", "DBIP-LICENSE", "NRO_LICENSE", "ROUTEVIEWS-LICENSE"]],
+  ["@ip-location-db/geo-whois-asn-country", ["geo-whois-asn-country-ipv4-num.csv", "geo-whois-asn-country-ipv6-num.csv"]],
+];
+for (const [pkg, files] of ipData) {
+  for (const file of files) {
+    const from = `node_modules/${pkg}/${file}`;
+    if (existsSync(from)) cpSync(from, `${dataOut}${file}`);
+  }
+}

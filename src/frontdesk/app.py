@@ -63,7 +63,7 @@ def _wire_features(runtime: Runtime) -> None:
     hooks["conversation.accepted"].append(experiences.on_accepted)
     hooks["conversation.incoming_timed_out"].append(experiences.on_incoming_timed_out)
     hooks["conversation.closed"].append(experiences.on_closed)
-    runtime.ip_directory = IpDirectory()
+    runtime.ip_directory = IpDirectory.shared()
     if runtime.settings.enrichment_url:
         runtime.firmographics = HttpFirmographicsProvider(
             runtime.settings.enrichment_url, runtime.settings.enrichment_token

@@ -324,6 +324,7 @@ async def test_single_page_app_navigation_is_a_page_view(env: Env) -> None:
     await page.evaluate(
         "history.pushState({}, '', '/app/reports?tab=funnels'); document.title = 'Reports'"
     )
+    await page.wait_for_timeout(300)  # the loader reads the title 100 ms after navigating
     await page.evaluate(
         "history.replaceState({}, '', '/app/reports?tab=funnels#chart')"
     )  # a fragment only

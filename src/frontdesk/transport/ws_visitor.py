@@ -17,6 +17,7 @@ from frontdesk.bus.base import Subscription
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.ids import new_id
 from frontdesk.features.accounts.models import Account
+from frontdesk.features.accounts.service import email_domain
 from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.events import Typing
 from frontdesk.features.conversations.models import Conversation
@@ -246,6 +247,11 @@ class VisitorConnection:
                 "server_time": self.runtime.clock.now().isoformat(),
             }
         )
+        if self.runtime.firmographics is not None and arrival.new_visit and self.ip:
+            # External enrichment runs off the hot path; the card updates when it answers.
+            task = asyncio.ensure_future(self._enrich_from_provider(page.url))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         if conversation is not None:
             await conversations.visitor_activity_changed(
                 self.runtime, self.org.id, visitor.id, active=True
@@ -277,7 +283,9 @@ class VisitorConnection:
 
     # ---- placement: segment, routing, company ------------------------------------------------
 
-    async def _place(self, current_url: str) -> tuple[VisitorCard | None, Conversation | None]:
+    async def _place(
+        self, current_url: str, *, announce: bool = False
+    ) -> tuple[VisitorCard | None, Conversation | None]:
         """Re-evaluate segment and routing; when they change, consoles move the card."""
         assert self.visitor_id is not None and self.visit_id is not None
         segments = await self.registry.segments(self.org.id)
@@ -309,6 +317,10 @@ class VisitorConnection:
             routed_rep_ids=placement.routed_rep_ids,
             owner_rep_id=conversation.owner_rep_id if conversation else None,
         )
+        if card is not None and self.placed and not placement.changed and announce:
+            await self.runtime.publish(
+                [org_topic(self.org.id)], VisitorJoined(visitor=card, visibility=self.visibility)
+            )
         if placement.changed and self.placed and card is not None:
             # Leave the old audience's streams, join the new one's (admins see both: a move).
             await self.runtime.publish(
@@ -319,6 +331,24 @@ class VisitorConnection:
             )
         self.placed = True
         return card, conversation
+
+    async def _enrich_from_provider(self, current_url: str) -> None:
+        provider = self.runtime.firmographics
+        assert provider is not None and self.ip is not None
+        try:
+            async with self.runtime.db.read() as session:
+                visitor = await session.get(Visitor, self.visitor_id)
+            found = await provider.lookup(self.ip, email_domain(visitor.email if visitor else None))
+            if not found:
+                return
+            async with self.runtime.db.transaction() as session:
+                visit = await session.get(Visit, self.visit_id)
+                if visit is None:
+                    return
+                visit.enrichment = {**(visit.enrichment or {}), **found}
+            await self._place(self.live.url if self.live else current_url, announce=True)
+        except Exception:
+            log.exception("firmographics enrichment failed")
 
     def _on_registry_event(self, event: dict[str, Any]) -> None:
         if event.get("type") == "placements.changed" and self.live is not None:

@@ -429,6 +429,16 @@ function Composer(props: {
     }
   }
 
+  // Back from Preview, the rep keeps typing (and Enter sends) without reaching for the mouse.
+  const firstTab = useRef(true);
+  useEffect(() => {
+    if (firstTab.current) {
+      firstTab.current = false;
+      return;
+    }
+    if (tab === "write") area.current?.focus();
+  }, [tab]);
+
   useEffect(() => {
     if (tab !== "preview") return;
     const text = body.trim();

@@ -13,6 +13,7 @@ import csv
 import ipaddress
 import logging
 import os
+import threading
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from pathlib import Path
 log = logging.getLogger("frontdesk.enrichment")
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+_SHARED: dict[Path, IpDirectory] = {}
+_SHARED_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -64,20 +67,40 @@ class IpDirectory:
         self._countries: list[str] = []
         self.loaded = False
         self.available = False
-        self._task: asyncio.Task[None] | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._loaded = threading.Event()
 
     def start_loading(self) -> None:
-        """Load in a worker thread so start-up is not held up (about a second for IPv4+IPv6)."""
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(asyncio.to_thread(self.load))
+        """Load in a worker thread so start-up is not held up (about two seconds for all data)."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self.load, name="ip-data-loader", daemon=True
+                )
+                self._thread.start()
 
     async def ready(self) -> None:
-        if self._task is None:
-            self.start_loading()
-        assert self._task is not None
-        await self._task
+        self.start_loading()
+        await asyncio.to_thread(self._loaded.wait)
+
+    @classmethod
+    def shared(cls, data_dir: Path | None = None) -> IpDirectory:
+        """One directory per process: the data is read-only and costs ~80 MB and 2 s to load."""
+        key = (data_dir or DEFAULT_DATA_DIR).resolve()
+        with _SHARED_LOCK:
+            if key not in _SHARED:
+                _SHARED[key] = cls(data_dir)
+            return _SHARED[key]
 
     def load(self) -> None:
+        try:
+            self._load()
+        finally:
+            self.loaded = True
+            self._loaded.set()
+
+    def _load(self) -> None:
         names: dict[str, int] = {}
         countries: dict[str, int] = {}
         found = False
@@ -105,6 +128,7 @@ class IpDirectory:
         self._countries = list(countries)
         self.available = found
         self.loaded = True
+        self._loaded.set()
         if not found:
             log.warning("offline IP data not installed", extra={"dir": str(self.data_dir)})
 
