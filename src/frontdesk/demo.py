@@ -7,10 +7,16 @@ from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.core.ids import new_id
+from frontdesk.features.accounts.models import IpRange
+from frontdesk.features.accounts.service import import_csv
 from frontdesk.features.orgs import service as orgs
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.orgs.service import Role
+from frontdesk.features.segments.models import Segment
+from frontdesk.features.segments.service import save_segment
 from frontdesk.runtime import Runtime
 from frontdesk.transport.api import widget_snippet
 
@@ -58,9 +64,78 @@ async def ensure_demo_org(
                 rep.password_hash = orgs._hasher.hash(password)
                 rep.active = True
             reps.append(rep)
+        await _seed_demo_configuration(session, runtime, org, reps)
     state_file.parent.mkdir(parents=True, exist_ok=True)
     state_file.write_text(json.dumps({"site_key": org.site_key}))
     return org, reps
+
+
+DEMO_ACCOUNTS_CSV = """name,domain,target_account,open_pipeline,owner_email,employees,industry
+Initech,initech.example,yes,180000,dana@northwind.example,850,Software
+Globex,globex.example,yes,0,sam@northwind.example,12000,Energy
+Umbrella Corp,umbrella.example,no,45000,,3400,Pharmaceuticals
+"""
+
+DEMO_SEGMENTS: list[dict[str, object]] = [
+    {
+        "name": "Target accounts",
+        "color": "#dc2626",
+        "rules": {"conditions": [{"field": "account.target_account", "op": "is_true"}]},
+        "routing": {
+            "steps": [{"kind": "account_owner"}, {"kind": "everyone", "round_robin": True}]
+        },
+    },
+    {
+        "name": "Open pipeline",
+        "color": "#ea580c",
+        "rules": {"conditions": [{"field": "account.open_pipeline", "op": "gt", "value": 0}]},
+    },
+    {
+        "name": "Paid ads",
+        "color": "#7c3aed",
+        "rules": {"match": "any", "conditions": [{"field": "visit.paid", "op": "is_true"}]},
+    },
+    {
+        "name": "Pricing page",
+        "color": "#2563eb",
+        "rules": {"conditions": [{"field": "visit.pages", "op": "contains", "value": "/pricing"}]},
+    },
+    {
+        "name": "Job seekers",
+        "color": "#64748b",
+        "cold": True,
+        "rules": {"conditions": [{"field": "visit.pages", "op": "contains", "value": "/careers"}]},
+    },
+]
+
+
+async def _seed_demo_configuration(
+    session: AsyncSession, runtime: Runtime, org: Org, reps: list[Rep]
+) -> None:
+    """Accounts, segments and an IP range so the demo's live stream looks like a real team's.
+
+    Only on the first run: an admin's later changes are kept."""
+    if (
+        await session.execute(
+            select(Segment).where(Segment.org_id == org.id, Segment.is_catch_all.is_(False))
+        )
+    ).first():
+        return
+    await import_csv(session, runtime.clock, org.id, DEMO_ACCOUNTS_CSV)
+    now = runtime.clock.now()
+    for values in DEMO_SEGMENTS:
+        await save_segment(session, org.id, None, dict(values), now)
+    # Demo visitors come from this machine: give them a company so cards are not all "Unknown".
+    session.add(
+        IpRange(
+            id=new_id(),
+            org_id=org.id,
+            cidr="127.0.0.0/8",
+            company="Localhost Labs (demo IP range)",
+            account_id=None,
+            created_at=now,
+        )
+    )
 
 
 def demo_site_app(server_url: str, site_key: str) -> web.Application:
