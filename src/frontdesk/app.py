@@ -12,11 +12,13 @@ from frontdesk.bus import create_bus
 from frontdesk.core.clock import Clock, clock_from_environment
 from frontdesk.deadlines.service import Sweeper
 from frontdesk.features.conversations import service as conversations
+from frontdesk.features.copilot.greetings import GreetingWriter, OpenAICompatibleModel
 from frontdesk.features.enrichment.ipdata import IpDirectory
 from frontdesk.features.enrichment.provider import HttpFirmographicsProvider
 from frontdesk.features.experiences import service as experiences
 from frontdesk.features.experiences.email import on_offline_email
 from frontdesk.features.orgs.service import org_by_site_key
+from frontdesk.features.proactive import service as proactive
 from frontdesk.live import create_live_state, create_rate_limiter
 from frontdesk.runtime import Runtime
 from frontdesk.settings import Settings
@@ -63,6 +65,27 @@ def _wire_features(runtime: Runtime) -> None:
     hooks["conversation.accepted"].append(experiences.on_accepted)
     hooks["conversation.incoming_timed_out"].append(experiences.on_incoming_timed_out)
     hooks["conversation.closed"].append(experiences.on_closed)
+    writer = GreetingWriter(
+        OpenAICompatibleModel(
+            runtime.settings.ai_url,
+            runtime.settings.ai_model,
+            runtime.settings.ai_api_key,
+            runtime.settings.ai_timeout,
+        )
+        if runtime.settings.ai_url
+        else None
+    )
+    sweeper.register(
+        proactive.KIND_INVITATION_EXPIRE, lambda d: proactive.on_invitation_expire(runtime, d)
+    )
+    sweeper.register(
+        proactive.KIND_AUTO_POUNCE, lambda d: proactive.on_auto_pounce(runtime, writer, d)
+    )
+    sweeper.register(proactive.KIND_NUDGE, lambda d: proactive.on_nudge(runtime, writer, d))
+    sweeper.register(proactive.KIND_REP_TIMEOUT, lambda d: proactive.on_rep_timeout(runtime, d))
+    hooks["conversation.opening"].append(proactive.on_conversation_opening)
+    hooks["conversation.visitor_replied"].append(proactive.on_visitor_replied)
+    hooks["conversation.rep_replied"].append(proactive.on_rep_replied)
     runtime.ip_directory = IpDirectory.shared()
     if runtime.settings.enrichment_url:
         runtime.firmographics = HttpFirmographicsProvider(

@@ -45,6 +45,12 @@ class Settings(BaseModel):
     # Optional external firmographics service: URL template with {ip} and {domain}.
     enrichment_url: str | None = None
     enrichment_token: str | None = None
+    # An OpenAI-compatible chat-completions endpoint for AI text (auto pounce greetings).
+    # Unset: built-in templates write them.
+    ai_url: str | None = None
+    ai_model: str = "gpt-4o-mini"
+    ai_api_key: str | None = None
+    ai_timeout: float = Field(default=2.5, gt=0, le=30)
     # How long a rep socket buffers visitor-state changes before sending one batch.
     rep_batch_interval: float = 0.25
 
@@ -112,6 +118,10 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         "FRONTDESK_MAIL_FROM": "mail_from",
         "FRONTDESK_ENRICHMENT_URL": "enrichment_url",
         "FRONTDESK_ENRICHMENT_TOKEN": "enrichment_token",
+        "FRONTDESK_AI_URL": "ai_url",
+        "FRONTDESK_AI_MODEL": "ai_model",
+        "FRONTDESK_AI_API_KEY": "ai_api_key",
+        "FRONTDESK_AI_TIMEOUT": "ai_timeout",
     }
     for var, field in mapping.items():
         if var in env:

@@ -717,3 +717,99 @@ async def test_a_blocked_visitor_sees_no_widget_and_we_stop_knocking(env: Env) -
     await page.wait_for_timeout(300)
     assert not any(url.endswith("/messenger.js") for url in requested)
     await context.close()
+
+
+# ---- the messenger: proactive message, keyboard, identity form -----------------------------------
+
+
+async def test_a_proactive_message_shows_beside_the_launcher(env: Env, artifacts_dir: Path) -> None:
+    async with env.rep.socket() as rep_sock:
+        page = await env.browser.new_page(viewport={"width": 1280, "height": 800})
+        requested: list[str] = []
+        page.on("request", lambda r: requested.append(r.url))
+        await page.goto(env.site + "/pricing.html")
+        joined = await rep_sock.expect("visitor.joined", timeout=10)
+        await page.wait_for_timeout(300)
+        assert not any(u.endswith("/messenger.js") for u in requested)  # not needed yet
+        await page.evaluate(
+            # (void: an evaluate that returned on()'s unsubscribe function would have it called)
+            "window.__unread = []; void window.Frontdesk.on('unread', (d) => window.__unread.push(d))"
+        )
+
+        await env.api(
+            "POST",
+            f"/api/visitors/{joined['visitor']['visitor_id']}/conversations",
+            {"body": "Hi there! Comparing plans? Happy to help.", "client_id": uuid.uuid4().hex},
+        )
+        preview = page.get_by_role("button", name=re.compile("Comparing plans"))
+        await preview.wait_for()
+        assert any(u.endswith("/messenger.js") for u in requested)  # loaded for the message
+        assert await page.evaluate("window.__unread") == [{"count": 1}]
+        await page.screenshot(path=str(artifacts_dir / "widget-proactive.png"))
+
+        await preview.click()
+        await page.get_by_role("dialog").wait_for()
+        await page.get_by_role("textbox", name="Message").wait_for()
+        assert (
+            await page.evaluate(
+                "document.querySelector('frontdesk-messenger').shadowRoot.activeElement?.tagName"
+            )
+            == "TEXTAREA"
+        )
+        assert await page.evaluate("window.__unread.at(-1)") == {"count": 0}
+        assert ("them", "Hi there! Comparing plans? Happy to help.") in await transcript(page)
+
+
+async def test_keyboard_only(env: Env) -> None:
+    page = await env.browser.new_page()
+    await page.goto(env.site + "/careers.html")
+    launcher = page.get_by_role("button", name="Open chat")
+    await launcher.focus()
+    await page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name=re.compile("Chat with"))
+    await dialog.wait_for()
+    box = page.get_by_role("textbox", name="Message")
+    await expect_focused(page, "TEXTAREA")
+    await page.keyboard.type("line one")
+    await page.keyboard.press("Shift+Enter")
+    await page.keyboard.type("line two")
+    assert await box.input_value() == "line one\nline two"
+    await page.keyboard.press("Enter")
+    await page.get_by_text("Sending…").wait_for(state="detached")
+    assert ("me", "line one\nline two") in await transcript(page)
+    await page.keyboard.press("Escape")
+    await dialog.wait_for(state="hidden")
+    await expect_focused(page, "BUTTON")
+    assert await launcher.is_visible()
+
+
+async def expect_focused(page: Any, tag: str) -> None:
+    active = await page.evaluate(
+        "document.querySelector('frontdesk-messenger').shadowRoot.activeElement?.tagName"
+    )
+    assert active == tag
+
+
+async def test_the_identity_form_sends_an_unverified_claim(env: Env) -> None:
+    async with env.server.runtime.db.transaction() as session:
+        org = await session.get(Org, env.org.id)
+        assert org is not None
+        org.settings = {**(org.settings or {}), "messenger": {"ask_identity": True}}
+    page = await env.browser.new_page()
+    await page.goto(env.site + "/")
+    ready = await page.evaluate("new Promise(r => window.Frontdesk.on('ready', r))")
+    await open_and_send(page, "Can someone email me the security whitepaper?")
+    form = page.get_by_role("form", name="Your contact details")
+    await form.wait_for()
+    await form.get_by_label("Name").fill("Lin Park")
+    await form.get_by_label("Email").fill("lin@prospect.example")
+    await form.get_by_role("button", name="Save details").click()
+    await page.get_by_text("Thanks! We'll reply here and at lin@prospect.example.").wait_for()
+
+    async def claimed() -> Visitor | None:
+        row = await visitor_row(env, ready["visitor_id"])
+        return row if row.email == "lin@prospect.example" else None
+
+    row = await eventually(claimed, what="the identity claim")
+    assert row.identity_status == "unverified"
+    assert row.contact_id is None  # a claim without a hash never attaches to a contact

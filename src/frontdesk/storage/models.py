@@ -5,6 +5,7 @@ from frontdesk.features.accounts.models import Account, IpRange
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.orgs.models import Org, Rep, RepSession
+from frontdesk.features.proactive.models import Invitation, ProactiveEvent
 from frontdesk.features.routing.models import RoundRobinCursor, Team, TeamMember
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.visitors.models import Contact, PageView, Visit, Visitor
@@ -17,11 +18,13 @@ __all__ = [
     "Conversation",
     "Deadline",
     "Experience",
+    "Invitation",
     "IpRange",
     "Message",
     "OfflineMessage",
     "Org",
     "PageView",
+    "ProactiveEvent",
     "Rep",
     "RepSession",
     "RoundRobinCursor",

@@ -15,6 +15,7 @@ from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.formatting import render_markdown
 from frontdesk.features.orgs import service as orgs
 from frontdesk.features.orgs.models import Org, Rep
+from frontdesk.features.proactive import service as proactive
 from frontdesk.features.visitors.models import PageView, Visit
 from frontdesk.features.visitors.service import get_visitor
 from frontdesk.transport.http import SESSION_COOKIE, Api, Ctx, client_ip, json_response
@@ -38,6 +39,7 @@ class RepOut(BaseModel):
     role: str
     availability: str
     auto_pounce_enabled: bool
+    auto_pounce_off_reason: str | None
     voice_video_enabled: bool
     active: bool
 
@@ -48,6 +50,7 @@ class OrgOut(BaseModel):
     site_key: str
     allowed_origins: list[str]
     idle_after_seconds: int
+    proactive: dict[str, Any]
 
 
 class MeOut(BaseModel):
@@ -64,6 +67,7 @@ def rep_out(rep: Rep) -> RepOut:
         role=rep.role,
         availability=rep.availability,
         auto_pounce_enabled=rep.auto_pounce_enabled,
+        auto_pounce_off_reason=rep.auto_pounce_off_reason,
         voice_video_enabled=rep.voice_video_enabled,
         active=rep.active,
     )
@@ -76,6 +80,7 @@ def org_out(org: Org) -> OrgOut:
         site_key=org.site_key,
         allowed_origins=list(org.allowed_origins or []),
         idle_after_seconds=org.idle_after_seconds,
+        proactive=proactive.proactive_settings(org),
     )
 
 
@@ -230,7 +235,7 @@ async def post_message(ctx: Ctx, body: MessageBody) -> dict[str, Any]:
     summary="Start a conversation with a visitor",
 )
 async def start_conversation(ctx: Ctx, body: MessageBody) -> dict[str, Any]:
-    posted = await conversations.start_conversation(
+    posted = await proactive.pounce(
         ctx.runtime, ctx.rep, ctx.path_param("visitor_id"), body.client_id, body.body
     )
     return {
@@ -477,3 +482,101 @@ async def snippet(ctx: Ctx, _: None) -> dict[str, str]:
 
 def widget_snippet(base_url: str, site_key: str) -> str:
     return f'<script src="{base_url}/widget.js" data-site="{site_key}" async></script>'
+
+
+# ---- proactive -----------------------------------------------------------------------------
+
+
+class InvitationBody(Strict):
+    message: Annotated[StrictStr, Field(min_length=1, max_length=conversations.MAX_BODY)]
+    team_id: StrictStr | None = None
+
+
+class PreviewInvitationBody(Strict):
+    message: Annotated[StrictStr, Field(max_length=conversations.MAX_BODY)]
+
+
+@api.route(
+    "POST",
+    "/api/visitors/{visitor_id}/invitations/preview",
+    body=PreviewInvitationBody,
+    summary="What the visitor would see: #variables# filled in, unknown or empty ones left out",
+)
+async def preview_invitation(ctx: Ctx, body: PreviewInvitationBody) -> dict[str, Any]:
+    return await proactive.preview_invitation(
+        ctx.runtime, ctx.rep, ctx.path_param("visitor_id"), body.message
+    )
+
+
+@api.route(
+    "POST",
+    "/api/visitors/{visitor_id}/invitations",
+    body=InvitationBody,
+    summary="Invite a visitor to live chat; the chat starts when they reply",
+)
+async def invite(ctx: Ctx, body: InvitationBody) -> dict[str, Any]:
+    invitation = await proactive.invite(
+        ctx.runtime, ctx.rep, ctx.path_param("visitor_id"), body.message, body.team_id
+    )
+    return {"invitation": proactive._rep_view(invitation)}
+
+
+class AutoPounceAction(Strict):
+    action: Literal["spam", "no_response_needed"]
+
+
+@api.route(
+    "POST",
+    "/api/conversations/{conversation_id}/auto-pounce",
+    body=AutoPounceAction,
+    summary="Resolve a reply to an auto pounce without answering: Spam or No response needed",
+)
+async def resolve_auto_pounce(ctx: Ctx, body: AutoPounceAction) -> dict[str, Any]:
+    await proactive.resolve_auto_pounce(
+        ctx.runtime, ctx.rep, ctx.path_param("conversation_id"), body.action
+    )
+    return {"ok": True}
+
+
+class CountsQuery(Strict):
+    days: Annotated[int, Field(ge=1, le=366)] = 7
+
+
+@api.route(
+    "GET",
+    "/api/reports/proactive",
+    query=CountsQuery,
+    summary="Per rep and day: pounces, invitations sent/accepted/expired, auto pounces, replies, missed responses",
+)
+async def proactive_counts(ctx: Ctx, query: CountsQuery) -> dict[str, Any]:
+    from datetime import timedelta
+
+    since = ctx.runtime.clock.now() - timedelta(days=query.days)
+    async with ctx.runtime.db.read() as session:
+        return {"rows": await proactive.daily_counts(session, ctx.rep, since)}
+
+
+class OrgSettingsBody(Strict):
+    proactive: dict[str, Any] = Field(default_factory=dict)
+    idle_after_seconds: Annotated[int, Field(ge=10, le=3600)] | None = None
+
+
+@api.route(
+    "PATCH",
+    "/api/org/settings",
+    auth="admin",
+    body=OrgSettingsBody,
+    response=OrgOut,
+    summary="Org settings: auto pounce switch and timings, repeat interval, idle threshold (admins)",
+)
+async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
+    cleaned = proactive.validate_settings(body.proactive)
+    async with ctx.runtime.db.transaction() as session:
+        org = await session.get(Org, ctx.rep.org_id)
+        assert org is not None
+        settings = dict(org.settings or {})
+        settings["proactive"] = {**(settings.get("proactive") or {}), **cleaned}
+        org.settings = settings
+        if body.idle_after_seconds is not None:
+            org.idle_after_seconds = body.idle_after_seconds
+        return org_out(org)

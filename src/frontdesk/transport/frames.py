@@ -74,6 +74,13 @@ class OpenFrame(Frame):
     type: Literal["open"]
 
 
+class InvitationShown(Frame):
+    """The widget put an invitation on screen: its 2-minute expiry starts now."""
+
+    type: Literal["invitation_shown"]
+    invitation_id: Annotated[StrictStr, Field(min_length=32, max_length=32)]
+
+
 class OfflineMessageFrame(Frame):
     """The offline form: left when nobody was available; emailed to the routed reps."""
 
@@ -92,7 +99,8 @@ VisitorFrame = Annotated[
     | VisitorResume
     | IdentifyFrame
     | OpenFrame
-    | OfflineMessageFrame,
+    | OfflineMessageFrame
+    | InvitationShown,
     Field(discriminator="type"),
 ]
 visitor_frames: TypeAdapter[VisitorFrame] = TypeAdapter(VisitorFrame)

@@ -24,6 +24,7 @@ from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.experiences.service import leave_offline_message
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.orgs.service import normalise_origin, org_by_site_key
+from frontdesk.features.proactive import service as proactive
 from frontdesk.features.segments.placement import place_visit
 from frontdesk.features.visitors import service as visitors
 from frontdesk.features.visitors.cards import card_for, experience_names
@@ -227,6 +228,12 @@ class VisitorConnection:
             )
         elif previous is not None:
             await self._publish_changes(previous, self.live, page_views=visit.page_view_count)
+        async with self.runtime.db.read() as session:
+            invitations = await proactive.open_invitations(
+                session, visitor.id, self.runtime.clock.now()
+            )
+        if arrival.new_visit:
+            await proactive.schedule_auto_pounce(self.runtime, self.org, visit.id)
         self.sender.send(
             {
                 "type": "welcome",
@@ -238,6 +245,7 @@ class VisitorConnection:
                 "conversation": conversation_frame,
                 "messages": messages,
                 "identity_status": visitor.identity_status,
+                "invitations": invitations,
                 "config": {
                     "org_name": self.org.name,
                     "idle_after_seconds": self.org.idle_after_seconds,
@@ -534,6 +542,12 @@ class VisitorConnection:
                     self.runtime, self.org.id, self.visitor_id, name=name, email=email, body=body
                 )
                 self.sender.send({"type": "offline_received"})
+            case f.InvitationShown(invitation_id=invitation_id):
+                shown = await proactive.invitation_shown(
+                    self.runtime, self.org.id, self.visitor_id, invitation_id
+                )
+                if shown is not None:
+                    self.sender.send({"type": "invitation", "invitation": shown})
             case f.OpenFrame():
                 return
             case _:

@@ -431,7 +431,7 @@ function Composer(props: {
 
   // Back from Preview, the rep keeps typing (and Enter sends) without reaching for the mouse.
   const firstTab = useRef(true);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (firstTab.current) {
       firstTab.current = false;
       return;

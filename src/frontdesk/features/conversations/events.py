@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.core.events import Event
 
@@ -23,6 +24,11 @@ class MessageOut(BaseModel):
     client_id: str | None
     created_at: datetime
     internal: bool
+    # Rep-only annotations ({"auto_pounce": true}); always empty in frames sent to visitors.
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+    def for_visitor(self) -> MessageOut:
+        return self.model_copy(update={"meta": {}}) if self.meta else self
 
 
 class Visibility(BaseModel):

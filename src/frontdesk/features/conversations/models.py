@@ -50,6 +50,8 @@ class Message(Base):
     client_msg_id: Mapped[str | None] = mapped_column(String(64))
     # Shown to reps only (for example a transfer note); never sent to the visitor.
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    # {"auto_pounce": true} marks text AI wrote on a rep's behalf (shown only to reps).
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
 
     __table_args__ = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -76,6 +76,7 @@ def message_out(message: Message, author_name: str) -> MessageOut:
         client_id=message.client_msg_id,
         created_at=message.created_at,
         internal=message.internal,
+        meta=dict(message.meta or {}),
     )
 
 
@@ -143,6 +144,7 @@ async def add_message(
     visitor: Visitor | None = None,
     client_id: str | None = None,
     internal: bool = False,
+    meta: dict[str, Any] | None = None,
 ) -> MessageOut:
     """Store one message with the next sequence number and queue its frames."""
     now = work.now_clock.now()
@@ -158,6 +160,7 @@ async def add_message(
         body_html=render_markdown(body),
         client_msg_id=client_id,
         internal=internal,
+        meta=dict(meta or {}),
         created_at=now,
     )
     work.session.add(message)
@@ -176,7 +179,9 @@ async def add_message(
         RepMessage(message=out, visibility=visibility(conversation)),
     )
     if not internal:
-        work.emit([visitor_topic(conversation.visitor_id)], VisitorMessage(message=out))
+        work.emit(
+            [visitor_topic(conversation.visitor_id)], VisitorMessage(message=out.for_visitor())
+        )
     return out
 
 
@@ -268,6 +273,14 @@ async def _lock_visitor(session: AsyncSession, org_id: str, visitor_id: str) -> 
     return visitor
 
 
+@dataclass
+class Opening:
+    """Filled by a hook when a visitor's first message should open a particular conversation
+    (a reply to an invitation opens one owned by the inviting rep)."""
+
+    conversation: Conversation | None = None
+
+
 @dataclass(frozen=True)
 class Posted:
     message: MessageOut
@@ -295,7 +308,9 @@ async def post_visitor_message(
                             message_out(existing, _author_name(existing, names)), True, False
                         )
                 else:
-                    conversation = await _create_inbound(work, visitor)
+                    opening = Opening()
+                    await work.run_hooks("conversation.opening", visitor, opening)
+                    conversation = opening.conversation or await _create_inbound(work, visitor)
                     created = True
                 out = await add_message(
                     work,
@@ -313,10 +328,12 @@ async def post_visitor_message(
                         subject_id=conversation.id,
                         now=work.now_clock.now(),
                     )
-                if created:
+                if created and conversation.origin == "inbound":
                     # Routing and the inbound experience start the timeline, after the
                     # visitor's own message so any bot reply follows it.
                     await work.run_hooks("conversation.inbound_created", conversation, visitor)
+                await work.run_hooks("conversation.visitor_replied", conversation, out)
+                if created:
                     await emit_conversation_changed(work, conversation)
             if created:
                 runtime.sweeper.poke()
@@ -401,6 +418,7 @@ async def post_rep_message(
                     author_rep=rep,
                     client_id=client_id,
                 )
+                await work.run_hooks("conversation.rep_replied", conversation, out)
             return Posted(out, False, False)
         except IntegrityError:
             if attempt == 1:
@@ -531,7 +549,8 @@ async def messages_after(
     rows = list((await session.execute(query)).scalars())
     visitor = await session.get(Visitor, conversation.visitor_id)
     names = await _author_names(session, rows, visitor)
-    return [message_out(m, _author_name(m, names)) for m in rows]
+    out = [message_out(m, _author_name(m, names)) for m in rows]
+    return out if include_internal else [m.for_visitor() for m in out]
 
 
 async def list_for_rep(

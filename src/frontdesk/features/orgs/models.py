@@ -36,6 +36,8 @@ class Rep(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     availability: Mapped[str] = mapped_column(String(16), default="away")  # available | away
     auto_pounce_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why auto pounce was switched off for this rep (a missed response), shown in the console.
+    auto_pounce_off_reason: Mapped[str | None] = mapped_column(Text)
     voice_video_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]

@@ -40,6 +40,7 @@ class RepChanged(Event):
     rep_id: str
     availability: str
     auto_pounce_enabled: bool
+    auto_pounce_off_reason: str | None
     voice_video_enabled: bool
     role: str
     active: bool
@@ -243,6 +244,7 @@ def rep_changed(rep: Rep) -> RepChanged:
         rep_id=rep.id,
         availability=rep.availability,
         auto_pounce_enabled=rep.auto_pounce_enabled,
+        auto_pounce_off_reason=rep.auto_pounce_off_reason,
         voice_video_enabled=rep.voice_video_enabled,
         role=rep.role,
         active=rep.active,
@@ -300,6 +302,8 @@ async def set_my_status(
             rep.voice_video_enabled = True
     if auto_pounce_enabled is not None:
         rep.auto_pounce_enabled = auto_pounce_enabled
+    if rep.auto_pounce_enabled:
+        rep.auto_pounce_off_reason = None
     if voice_video_enabled is not None:
         rep.voice_video_enabled = voice_video_enabled
     work.emit([org_topic(rep.org_id)], rep_changed(rep))

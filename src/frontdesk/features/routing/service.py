@@ -58,7 +58,7 @@ class Routed:
     reason: str
 
 
-async def _next_turn(session: AsyncSession, org_id: str, pool: str) -> int:
+async def next_turn(session: AsyncSession, org_id: str, pool: str) -> int:
     """Atomically take the next turn in a round-robin pool (shared across processes)."""
     dialect = session.bind.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -133,7 +133,7 @@ async def route(
         if not available:
             continue
         if step.round_robin and len(available) > 1:
-            turn = await _next_turn(
+            turn = await next_turn(
                 session, org_id, f"{step.kind}:{step.team_id or ','.join(sorted(pool))}"[:80]
             )
             chosen = available[turn % len(available)]

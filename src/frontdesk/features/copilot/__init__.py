@@ -1,0 +1,1 @@
+"""AI text for reps: auto-pounce greetings now (suggest/expand/tune later), with safe fallbacks."""
