@@ -1,6 +1,6 @@
 """Widget weight and page impact: gzip sizes against budgets and a peer, layout shift, long tasks.
 
-    .venv/bin/python bench/widget_budget.py [--runs 5] [--no-browser] [--no-peer] [--no-record]
+    .venv/bin/python bench/widget_budget.py [--runs 5] [--no-browser] [--no-peer] [--record]
 
 1. gzip -9 sizes of widget.js (budget 3 KB) and messenger.js (budget 30 KB, DOMPurify included),
    built fresh from web/ with esbuild.
@@ -13,8 +13,8 @@
    'layout-shift' (sum, the CLS input) and 'longtask' (count and longest). The loader should
    add no layout shift and no long task over 50 ms.
 
-It prints figures and does not assert; unless --no-record it appends a dated section to
-bench/RESULTS.md. Benchmarks live here, not in the test suite (DESIGN.md).
+It prints figures and does not assert; --record appends a dated section to bench/RESULTS.md.
+FRONTDESK_BENCH_SRC=DIR runs the demo server from a snapshot of src/ (see bench/README.md).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import json
 import os
 import platform
 import re
-import socket
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,11 +35,15 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import MACHINE, SRC_OVERRIDE, append_results, free_port, source_label
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "src" / "frontdesk" / "static"
 WEB = ROOT / "web"
-RESULTS = ROOT / "bench" / "RESULTS.md"
 LOADER_BUDGET = 3 * 1024
 MESSENGER_BUDGET = 30 * 1024
 PEER = "@papercups-io/chat-widget"
@@ -86,6 +90,11 @@ def gz(data: bytes) -> int:
 
 def build_widget() -> None:
     subprocess.run(["node", "build.mjs"], cwd=WEB, check=True, capture_output=True)
+    if SRC_OVERRIDE:  # the snapshot's server must serve the bundles measured here
+        target = Path(SRC_OVERRIDE) / "frontdesk" / "static"
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("widget.js", "messenger.js"):
+            shutil.copyfile(STATIC / name, target / name)
 
 
 def peer_bundle_size() -> tuple[str, int, int]:
@@ -102,18 +111,14 @@ def peer_bundle_size() -> tuple[str, int, int]:
         return f"{meta['name']}@{meta['version']} {main}", len(data), gz(data)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def demo_server() -> Iterator[str]:
     """`frontdesk demo` on free ports with a throwaway data dir; yields the demo site URL."""
     port, site_port = free_port(), free_port()
     with tempfile.TemporaryDirectory() as data_dir:
         env = {**os.environ, "FRONTDESK_DATA_DIR": data_dir, "FRONTDESK_LOG_LEVEL": "WARNING"}
+        if SRC_OVERRIDE:
+            env["PYTHONPATH"] = SRC_OVERRIDE
         proc = subprocess.Popen(
             [
                 sys.executable,
@@ -151,9 +156,10 @@ def demo_server() -> Iterator[str]:
                 proc.kill()
 
 
-def page_impact(site: str, runs: int, cpu_rate: int) -> dict[str, dict[str, float]]:
+def page_impact(site: str, runs: int, cpu_rate: int) -> dict[str, dict[str, Any]]:
     from playwright.sync_api import Route, sync_playwright
 
+    worst_invoker: dict[int, str] = {}  # which widget.js callback was the longest (LoAF invoker)
     results: dict[str, dict[str, list[float]]] = {
         "without widget": {"cls": [], "longtasks": [], "longest": []},
         "with widget": {
@@ -210,7 +216,10 @@ def page_impact(site: str, runs: int, cpu_rate: int) -> dict[str, dict[str, floa
                                 (d for t0, d in tasks if t0 <= start and t0 + d >= end), default=0.0
                             )
                         )
-                        r["loaf"].append(max((entry[1] for entry in perf["loaf"]), default=0.0))
+                        longest = max(perf["loaf"], key=lambda entry: entry[1], default=None)
+                        r["loaf"].append(longest[1] if longest else 0.0)
+                        if longest and longest[1] >= max(r["loaf"]):
+                            worst_invoker[cpu_rate] = str(longest[2])
                     context.close()
         finally:
             browser.close()
@@ -218,7 +227,11 @@ def page_impact(site: str, runs: int, cpu_rate: int) -> dict[str, dict[str, floa
         label: {k: statistics.median(v) for k, v in r.items()}
         | {"max longest": max(r["longest"])}
         | (
-            {"max loader_long": max(r["loader_long"]), "max loaf": max(r["loaf"])}
+            {
+                "max loader_long": max(r["loader_long"]),
+                "max loaf": max(r["loaf"]),
+                "worst in": worst_invoker.get(cpu_rate, "-"),
+            }
             if "loaf" in r
             else {}
         )
@@ -233,7 +246,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-peer", action="store_true")
-    parser.add_argument("--no-record", action="store_true")
+    parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args()
 
     build_widget()
@@ -274,22 +287,18 @@ def main() -> None:
                         f"  {'':<15} loader's first task (marks around widget.js) {m['loader']:.1f} ms; "
                         f"long task holding it: {task}; longest widget.js callback inside a long "
                         f"animation frame (any task: script, timer, socket event): {m['loaf']:.1f} ms "
-                        f"(worst {m['max loaf']:.1f})"
+                        f"(worst {m['max loaf']:.1f}, in {m['worst in']})"
                     )
     print("\n".join(lines))
-    if not args.no_record:
-        today = dt.date.today().isoformat()
-        section = (
-            f"\n## Widget budget, {today}\n\n"
-            f"Machine: {os.cpu_count()} cores, {platform.system()} {platform.machine()}, "
-            f"Python {platform.python_version()}. Command: `python bench/widget_budget.py --runs {args.runs}`.\n\n"
+    if args.record:
+        append_results(
+            f"## Widget budget and page impact, {dt.date.today().isoformat()}\n\n"
+            f"Machine: {MACHINE} ({os.cpu_count()} cores seen), {platform.system()} "
+            f"{platform.machine()}, Debian Chromium. {source_label()}. Command: "
+            f"`.venv/bin/python bench/widget_budget.py --runs {args.runs} --record`.\n\n"
             "```\n" + "\n".join(lines) + "\n```\n"
         )
-        with RESULTS.open("a") as out:
-            if RESULTS.stat().st_size == 0:
-                out.write("# Benchmark results\n")
-            out.write(section)
-        print(f"appended to {RESULTS.relative_to(ROOT)}")
+        print("appended to bench/RESULTS.md")
 
 
 if __name__ == "__main__":

@@ -244,6 +244,7 @@ async def test_an_inbound_chat_is_offered_to_both_reps_taken_by_the_first_to_acc
     for rep in (rep_a, rep_b):
         await expect(inbox_row(rep, question)).to_be_visible(timeout=5_000)
         await expect(rep.get_by_role("tab", name="Incoming (1)")).to_be_visible()
+        await expect(rep).to_have_title("(1) Frontdesk")  # unread count for the new chat
     await rep_a.screenshot(path=str(artifacts_dir / "console-inbox.png"))
 
     # A accepts first: the chat opens for A and leaves B's Incoming.

@@ -250,7 +250,7 @@ function StreamColumn(props: { col: Column; filtered: boolean }) {
         </span>
       </header>
       <div class="column-scroll" ref={scrollRef} role="list" aria-label={`${col.name} visitors`}>
-        <div class="column-inner" style={{ height: `${n ? n * ROW - GAP : 0}px` }}>
+        <div class="column-inner" role="presentation" style={{ height: `${n ? n * ROW - GAP : 0}px` }}>
           {slice.map((v, i) => (
             <VisitorCardView key={v.visitor_id} card={v} top={(range.start + i) * ROW} pos={range.start + i + 1} size={n} />
           ))}

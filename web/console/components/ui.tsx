@@ -108,7 +108,8 @@ export function ActivityStatus(props: { activity: string | undefined | null; com
   const a = activityOf(props.activity);
   const Icon = a === "active" ? IconPointer : a === "another_tab" ? IconTabs : IconPause;
   return (
-    <span class={`activity activity-${a}`} data-activity={a} aria-label={`Activity: ${ACTIVITY_TEXT[a]}`} role="status">
+    // Not a live region: with hundreds of cards, every tab switch would be read aloud.
+    <span class={`activity activity-${a}`} data-activity={a} title={`Activity: ${ACTIVITY_TEXT[a]}`}>
       <span class="dot" aria-hidden="true" />
       {!props.compact && <Icon size={12} />}
       <span class="activity-text">{ACTIVITY_TEXT[a]}</span>

@@ -207,6 +207,9 @@ async def pounce(
 # ---- invitations -----------------------------------------------------------------------------
 
 VARIABLE = re.compile(r"#([a-z_]+)#")
+VARIABLE_WITH_LEAD = re.compile(
+    r"((?:\s+(?:from|at|in|of|with|for)\b)?\s*)#([a-z_]+)#", re.IGNORECASE
+)
 KNOWN_VARIABLES = (
     "company",
     "first_name",
@@ -261,7 +264,13 @@ async def invitation_variables(
 def fill_variables(template: str, values: dict[str, str | None]) -> str:
     """Replace #variables#; unknown or empty ones are left out cleanly (no stray spaces,
     no space before punctuation, no dangling comma at the start)."""
-    text = VARIABLE.sub(lambda m: (values.get(m.group(1)) or "").strip(), template)
+
+    def fill(match: re.Match[str]) -> str:
+        value = (values.get(match.group(2)) or "").strip()
+        # "from #city#" with no city drops "from" too, instead of leaving "from?"
+        return f"{match.group(1)}{value}" if value else ""
+
+    text = VARIABLE_WITH_LEAD.sub(fill, template)
     text = re.sub(r"[ \t]{2,}", " ", text)
     text = re.sub(r" +([,.!?;:])", r"\1", text)
     text = re.sub(r"([,;:])(?=[,.!?;:])", "", text)  # "Hi , !" -> "Hi!" after the step above
