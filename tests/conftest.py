@@ -182,7 +182,7 @@ def smtp_inbox() -> Iterator[list[object]]:
     received: list[object] = []
 
     class Handler:
-        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
             received.append(envelope)
             return "250 OK"
 

@@ -179,14 +179,13 @@ async def test_round_robin_routing_alternates_between_available_reps(server: Ser
     assert status == 200
     owners = []
     for _ in range(4):
-        async with server.visitor(org) as visitor:
-            async with admin.socket() as console:
-                card = next(
-                    v
-                    for v in console.snapshot["visitors"]
-                    if v["visitor_id"] == visitor.welcome["visitor_id"]
-                )  # type: ignore[index]
-                owners.append(card["routed_rep_ids"])
+        async with server.visitor(org) as visitor, admin.socket() as console:
+            card = next(
+                v
+                for v in console.snapshot["visitors"]
+                if v["visitor_id"] == visitor.welcome["visitor_id"]
+            )  # type: ignore[index]
+            owners.append(card["routed_rep_ids"])
     assert all(len(o) == 1 for o in owners)
     sequence = [o[0] for o in owners]
     assert set(sequence) == {dana.rep_id, sam.rep_id}
