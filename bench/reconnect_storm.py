@@ -192,10 +192,13 @@ async def main_async(args: argparse.Namespace) -> str:
 
             # ---- the storm -----------------------------------------------------------------
             t_kill = time.monotonic()
-            first.stop(signal.SIGKILL if args.restart == "kill" else signal.SIGTERM, timeout=60)
+            # In threads: the tabs (this event loop) must see the drop and retry meanwhile.
+            await asyncio.to_thread(
+                first.stop, signal.SIGKILL if args.restart == "kill" else signal.SIGTERM, 60
+            )
             t_down = time.monotonic()
             second, gc_second = probe_server(b.env, b.workdir, port, 2)
-            servers.start(second)
+            await asyncio.to_thread(servers.start, second)
             t_ready = time.monotonic()
             wall_ready = time.time()
             log(
@@ -209,7 +212,7 @@ async def main_async(args: argparse.Namespace) -> str:
             rss = second.rss()
             storm.stop.set()
             await asyncio.sleep(0.5)
-            second.stop()  # SIGTERM: the probe writes its final file on the way out
+            await asyncio.to_thread(second.stop)  # SIGTERM: the probe writes its final file on the way out
             gc_state = json.loads(gc_second.read_text())
         finally:
             storm.stop.set()

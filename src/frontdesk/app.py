@@ -17,17 +17,20 @@ from frontdesk.features.enrichment.ipdata import IpDirectory
 from frontdesk.features.enrichment.provider import HttpFirmographicsProvider
 from frontdesk.features.experiences import service as experiences
 from frontdesk.features.experiences.email import on_offline_email
+from frontdesk.features.formatting import image_proxy
 from frontdesk.features.orgs.service import org_by_site_key
 from frontdesk.features.proactive import service as proactive
+from frontdesk.features.webhooks import service as webhooks
 from frontdesk.live import create_live_state, create_rate_limiter
 from frontdesk.runtime import Runtime
 from frontdesk.settings import Settings
 from frontdesk.storage.db import Database
-from frontdesk.transport import api_admin  # noqa: F401  (registers the admin routes)
+from frontdesk.transport import api_admin, api_tools  # noqa: F401  (they register routes)
 from frontdesk.transport.api import api
 from frontdesk.transport.http import RUNTIME_KEY, error_middleware, json_response
 from frontdesk.transport.rep_hub import RepHub
 from frontdesk.transport.visitor_registry import VisitorRegistry
+from frontdesk.transport.widget_http import image_proxy_handler, widget_boot
 from frontdesk.transport.ws_rep import HUB_KEY, rep_socket
 from frontdesk.transport.ws_visitor import REGISTRY_KEY, origin_allowed, visitor_socket
 
@@ -86,6 +89,9 @@ def _wire_features(runtime: Runtime) -> None:
     hooks["conversation.opening"].append(proactive.on_conversation_opening)
     hooks["conversation.visitor_replied"].append(proactive.on_visitor_replied)
     hooks["conversation.rep_replied"].append(proactive.on_rep_replied)
+    sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
+    hooks["conversation.closed"].append(webhooks.on_conversation_closed)
+    image_proxy.configure(runtime.settings.secret_key)
     runtime.ip_directory = IpDirectory.shared()
     if runtime.settings.enrichment_url:
         runtime.firmographics = HttpFirmographicsProvider(
@@ -159,6 +165,8 @@ def create_app(
     app.router.add_get("/ws/visitor", visitor_socket)
     app.router.add_get("/ws/rep", rep_socket)
     app.router.add_get("/widget/config", widget_config)
+    app.router.add_get("/widget/boot", widget_boot)
+    app.router.add_get(image_proxy.PROXY_PATH, image_proxy_handler)
     api.mount(app)
     _mount_static(app)
     return app

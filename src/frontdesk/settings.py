@@ -51,6 +51,9 @@ class Settings(BaseModel):
     ai_model: str = "gpt-4o-mini"
     ai_api_key: str | None = None
     ai_timeout: float = Field(default=2.5, gt=0, le=30)
+    # Webhooks and the image proxy refuse loopback and private-network targets unless this
+    # is set (for a CRM inside your own network, or for tests).
+    allow_private_targets: bool = False
     # How long a rep socket buffers visitor-state changes before sending one batch.
     rep_batch_interval: float = 0.25
 
@@ -118,6 +121,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         "FRONTDESK_MAIL_FROM": "mail_from",
         "FRONTDESK_ENRICHMENT_URL": "enrichment_url",
         "FRONTDESK_ENRICHMENT_TOKEN": "enrichment_token",
+        "FRONTDESK_ALLOW_PRIVATE_TARGETS": "allow_private_targets",
         "FRONTDESK_AI_URL": "ai_url",
         "FRONTDESK_AI_MODEL": "ai_model",
         "FRONTDESK_AI_API_KEY": "ai_api_key",

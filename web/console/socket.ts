@@ -258,6 +258,9 @@ function handleFrame(f: Record<string, unknown>): void {
       } else if (f.code !== "invalid_frame" || ref) {
         pushToast(message, "error");
       }
+      // Refused before the snapshot (the server could not build it): this socket will never
+      // be live, so start over with backoff rather than sit in "Connecting…".
+      if (!live && ws) ws.close(4000, "no snapshot");
       break;
     }
     default:

@@ -42,6 +42,7 @@ export interface Toast {
 export const toasts = signal<Toast[]>([]);
 let toastSeq = 0;
 export function pushToast(text: string, kind: Toast["kind"] = "info", ms = 5000): void {
+  if (toasts.value.some((t) => t.text === text)) return; // the same news once is enough
   const t = { id: ++toastSeq, text, kind };
   toasts.value = [...toasts.value, t].slice(-4);
   setTimeout(() => dismissToast(t.id), ms);

@@ -75,7 +75,7 @@ svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-l
 .bubble pre{white-space:pre-wrap;background:rgba(15,23,42,.06);padding:8px 10px;border-radius:8px}
 .bubble pre code{background:none;padding:0}
 .bubble blockquote{border-left:3px solid currentColor;padding-left:10px;opacity:.9}
-.pending .bubble{opacity:.72}
+.pending .bubble{opacity:.85} /* still >= 4.5:1 text contrast */
 .state{font-size:12px;color:#6b7280;margin:3px 4px 0;text-align:right}
 .failed .state{color:#b91c1c}
 .retry{text-decoration:underline;font-weight:600}

@@ -2,13 +2,16 @@
 
 from frontdesk.deadlines.models import Deadline
 from frontdesk.features.accounts.models import Account, IpRange
+from frontdesk.features.blocking.models import IpBlock, VisitorReport
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.orgs.models import Org, Rep, RepSession
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
 from frontdesk.features.routing.models import RoundRobinCursor, Team, TeamMember
 from frontdesk.features.segments.models import Segment
+from frontdesk.features.shortcuts.models import Shortcut
 from frontdesk.features.visitors.models import Contact, PageView, Visit, Visitor
+from frontdesk.features.webhooks.models import WebhookDelivery, WebhookEndpoint
 from frontdesk.storage.base import Base
 
 __all__ = [
@@ -19,6 +22,7 @@ __all__ = [
     "Deadline",
     "Experience",
     "Invitation",
+    "IpBlock",
     "IpRange",
     "Message",
     "OfflineMessage",
@@ -29,8 +33,12 @@ __all__ = [
     "RepSession",
     "RoundRobinCursor",
     "Segment",
+    "Shortcut",
     "Team",
     "TeamMember",
     "Visit",
     "Visitor",
+    "VisitorReport",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

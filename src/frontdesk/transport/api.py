@@ -168,6 +168,9 @@ async def my_status(ctx: Ctx, body: StatusBody) -> RepOut:
 
 class BoxQuery(Strict):
     box: Literal["incoming", "active", "recent"] = "active"
+    qualified: bool | None = None
+    tag: Annotated[str, Field(max_length=40)] | None = None
+    q: Annotated[str, Field(max_length=200)] | None = None
 
 
 @api.route(
@@ -175,7 +178,9 @@ class BoxQuery(Strict):
 )
 async def list_conversations(ctx: Ctx, query: BoxQuery) -> dict[str, Any]:
     async with ctx.runtime.db.read() as session:
-        items = await conversations.list_for_rep(session, ctx.rep, query.box)
+        items = await conversations.list_for_rep(
+            session, ctx.rep, query.box, qualified=query.qualified, tag=query.tag, search=query.q
+        )
     return {"conversations": [i.model_dump(mode="json") for i in items]}
 
 

@@ -18,6 +18,7 @@ from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.ids import new_id
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.accounts.service import email_domain
+from frontdesk.features.blocking.service import ip_blocked
 from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.events import Typing
 from frontdesk.features.conversations.models import Conversation
@@ -74,6 +75,9 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound(text="unknown site key")
     if not origin_allowed(org, request.headers.get("Origin")):
         raise web.HTTPForbidden(text="this website origin is not allowed for this site key")
+    async with runtime.db.read() as session:
+        if await ip_blocked(session, org.id, client_ip(request, runtime), runtime.clock.now()):
+            raise web.HTTPForbidden(text="blocked")
     # compress=False: permessage-deflate costs ~100 KB per idle socket (issue 2 figures).
     ws = web.WebSocketResponse(
         compress=False, max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=None
@@ -377,6 +381,12 @@ class VisitorConnection:
 
     def _on_bus(self, _topic: str, data: bytes) -> None:
         self.sender.send_bytes(data)
+        if data.startswith(b'{"type":"blocked"'):
+            # Blocked by a rep: the widget forgets itself; close this socket for good.
+            task = asyncio.ensure_future(self.sender.close(code=CLOSE_BLOCKED, message=b"blocked"))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return
         if b'"type":"conversation"' in data[:40]:
             frame = orjson.loads(data)
             rep = frame["conversation"].get("rep")

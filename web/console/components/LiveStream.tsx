@@ -176,7 +176,10 @@ export function InboundCard(props: { conv: ConversationSummary }) {
         <Countdown until={repWindowEnds(c)} since={c.created_at} />
       </div>
       {company && company !== title && <div class="inbound-company">{company}</div>}
-      <div class="inbound-msg">{c.last_message ? plainSnippet(c.last_message.body) : "Opened the messenger"}</div>
+      <div class="inbound-msg">
+        {c.last_message && c.last_message.author_kind !== "visitor" && <span class="muted">{c.last_message.author_name || "Bot"}: </span>}
+        {c.last_message ? plainSnippet(c.last_message.body) : "Opened the messenger"}
+      </div>
       <div class="inbound-foot">
         <span class="muted small">{forMe ? "Routed to you" : "Routed to your team"}</span>
         <button type="button" class="btn btn-accept btn-sm" onClick={accept} disabled={busy} aria-label={`Accept chat with ${title}`}>

@@ -60,6 +60,7 @@ class ConversationSummary(BaseModel):
     visitor_name: str | None
     company: str | None
     meta: dict[str, object]
+    classification: dict[str, Any] = Field(default_factory=dict)
 
 
 class RepMessage(Event):

@@ -3,7 +3,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.storage.base import Base
@@ -29,6 +39,11 @@ class Conversation(Base):
     ended_reason: Mapped[str | None] = mapped_column(String(32))
     last_message_at: Mapped[datetime | None]
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Classification, during or after the chat.
+    qualified: Mapped[bool | None] = mapped_column(Boolean)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    deal_value: Mapped[float | None] = mapped_column(Float)
+    notes: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         Index("ix_conversations_org_status", "org_id", "status"),

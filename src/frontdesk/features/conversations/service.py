@@ -218,6 +218,12 @@ async def summary(session: AsyncSession, conversation: Conversation) -> Conversa
         visitor_name=(visitor.name or visitor.email) if visitor else None,
         company=None,
         meta=dict(conversation.meta or {}),
+        classification={
+            "qualified": conversation.qualified,
+            "tags": list(conversation.tags or []),
+            "deal_value": conversation.deal_value,
+            "notes": conversation.notes,
+        },
     )
 
 
@@ -418,6 +424,12 @@ async def post_rep_message(
                     author_rep=rep,
                     client_id=client_id,
                 )
+                transfer_meta = (conversation.meta or {}).get("transfer")
+                if transfer_meta and transfer_meta.get("waiting"):
+                    conversation.meta = {
+                        **conversation.meta,
+                        "transfer": {**transfer_meta, "waiting": False},
+                    }
                 await work.run_hooks("conversation.rep_replied", conversation, out)
             return Posted(out, False, False)
         except IntegrityError:
@@ -554,7 +566,14 @@ async def messages_after(
 
 
 async def list_for_rep(
-    session: AsyncSession, actor: Authenticated, box: Box, limit: int = 200
+    session: AsyncSession,
+    actor: Authenticated,
+    box: Box,
+    limit: int = 200,
+    *,
+    qualified: bool | None = None,
+    tag: str | None = None,
+    search: str | None = None,
 ) -> list[ConversationSummary]:
     query = select(Conversation).where(Conversation.org_id == actor.org_id)
     if box == "incoming":
@@ -569,9 +588,47 @@ async def list_for_rep(
             query = query.where(
                 (Conversation.owner_rep_id == actor.rep.id) | (Conversation.owner_rep_id.is_(None))
             )
+        if qualified is not None:
+            query = query.where(Conversation.qualified.is_(qualified))
         query = query.order_by(Conversation.ended_at.desc())
-    rows = [c for c in (await session.execute(query.limit(limit))).scalars() if may_see(actor, c)]
-    return [await summary(session, c) for c in rows]
+    rows = [
+        c
+        for c in (
+            await session.execute(query.limit(limit * 5 if tag or search else limit))
+        ).scalars()
+        if may_see(actor, c)
+    ]
+    if tag:
+        rows = [c for c in rows if tag.lower() in (c.tags or [])]
+    if search:
+        needle = search.lower()
+        visitors = (
+            {
+                v.id: v
+                for v in (
+                    await session.execute(
+                        select(Visitor).where(Visitor.id.in_([c.visitor_id for c in rows]))
+                    )
+                ).scalars()
+            }
+            if rows
+            else {}
+        )
+
+        def matches(c: Conversation) -> bool:
+            visitor = visitors.get(c.visitor_id)
+            haystack = " ".join(
+                [
+                    c.notes or "",
+                    " ".join(c.tags or []),
+                    (visitor.name or "") if visitor else "",
+                    (visitor.email or "") if visitor else "",
+                ]
+            ).lower()
+            return needle in haystack
+
+        rows = [c for c in rows if matches(c)]
+    return [await summary(session, c) for c in rows[:limit]]
 
 
 # ---- durable deadlines -------------------------------------------------------------------
@@ -623,3 +680,61 @@ async def visitor_activity_changed(
                 now=now,
                 org_id=org_id,
             )
+
+
+async def transfer(
+    runtime: Runtime, actor: Authenticated, conversation_id: str, to_rep_id: str, note: str | None
+) -> ConversationSummary:
+    """Hand an active chat to another available rep, with an optional note only reps see.
+    The visitor sees a short system line; the new owner is alerted that a visitor is waiting."""
+    async with runtime.uow() as work:
+        conversation = await get_conversation(work.session, actor, conversation_id)
+        if conversation.status != "active":
+            raise Conflict("only an active chat can be transferred")
+        if conversation.owner_rep_id != actor.rep.id and not actor.is_admin:
+            raise Forbidden("only the rep who owns this chat (or an admin) can transfer it")
+        target = await work.session.get(Rep, to_rep_id)
+        if target is None or target.org_id != actor.org_id:
+            raise NotFound("rep not found")
+        if target.id == conversation.owner_rep_id:
+            raise ValidationFailed("this rep already owns the chat")
+        if not target.active or target.availability != "available":
+            raise Conflict(f"{target.name} is not available right now")
+        previous = (
+            await work.session.get(Rep, conversation.owner_rep_id)
+            if conversation.owner_rep_id
+            else None
+        )
+        now = work.now_clock.now()
+        conversation.owner_rep_id = target.id
+        routed = list(conversation.routed_rep_ids or [])
+        if routed and target.id not in routed:
+            conversation.routed_rep_ids = [*routed, target.id]
+        conversation.meta = {
+            **(conversation.meta or {}),
+            "transfer": {
+                "from_rep_id": previous.id if previous else None,
+                "from_rep_name": previous.name if previous else None,
+                "to_rep_id": target.id,
+                "note": (note or "").strip() or None,
+                "at": now.isoformat(),
+                "waiting": True,
+            },
+        }
+        await add_message(
+            work,
+            conversation,
+            author_kind="system",
+            body=f"You're now chatting with {target.name}.",
+        )
+        if note and note.strip():
+            by = previous.name if previous else "A colleague"
+            await add_message(
+                work,
+                conversation,
+                author_kind="system",
+                body=f"Transfer note from {by}: {note.strip()}",
+                internal=True,
+            )
+        await emit_conversation_changed(work, conversation)
+        return await summary(work.session, conversation)

@@ -1,5 +1,6 @@
 """Message formatting: one markdown renderer and allow-list sanitiser for every message source."""
 
 from frontdesk.features.formatting.markdown import render_markdown, sanitise_html
+from frontdesk.features.formatting.variables import tidy_filled_text
 
-__all__ = ["render_markdown", "sanitise_html"]
+__all__ = ["render_markdown", "sanitise_html", "tidy_filled_text"]

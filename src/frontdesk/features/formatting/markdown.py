@@ -12,6 +12,8 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 
+from frontdesk.features.formatting import image_proxy
+
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -61,9 +63,16 @@ def _giphy_to_image(markdown: str) -> str:
     return "\n".join(lines)
 
 
+def _attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src":
+        return image_proxy.proxied(value)
+    return value
+
+
 def sanitise_html(html: str) -> str:
     return nh3.clean(
         html,
+        attribute_filter=_attribute,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_SCHEMES,

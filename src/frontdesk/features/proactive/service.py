@@ -22,7 +22,7 @@ from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.events import MessageOut
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.copilot.greetings import GreetingWriter, VisitorContext
-from frontdesk.features.formatting import render_markdown
+from frontdesk.features.formatting import render_markdown, tidy_filled_text
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.orgs.service import Authenticated, rep_changed
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
@@ -270,13 +270,7 @@ def fill_variables(template: str, values: dict[str, str | None]) -> str:
         # "from #city#" with no city drops "from" too, instead of leaving "from?"
         return f"{match.group(1)}{value}" if value else ""
 
-    text = VARIABLE_WITH_LEAD.sub(fill, template)
-    text = re.sub(r"[ \t]{2,}", " ", text)
-    text = re.sub(r" +([,.!?;:])", r"\1", text)
-    text = re.sub(r"([,;:])(?=[,.!?;:])", "", text)  # "Hi , !" -> "Hi!" after the step above
-    text = re.sub(r"(^|[\n])[ \t]*[,;:]+[ \t]*", r"\1", text)
-    text = re.sub(r"\(\s*\)", "", text)
-    return re.sub(r"[ \t]+\n", "\n", text).strip()
+    return tidy_filled_text(VARIABLE_WITH_LEAD.sub(fill, template))
 
 
 def invitation_frame(invitation: Invitation, rep: Rep, now: datetime) -> dict[str, Any]:

@@ -1,0 +1,200 @@
+"""Blocking visitors (by id/cookie) and IP addresses or ranges, per org, with reports."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from frontdesk.core.errors import NotFound, ValidationFailed
+from frontdesk.core.ids import new_id
+from frontdesk.features.accounts.service import normalise_cidr
+from frontdesk.features.blocking.models import IpBlock, VisitorReport
+from frontdesk.features.conversations import service as conversations
+from frontdesk.features.orgs.service import Authenticated
+from frontdesk.features.visitors.models import Visit, Visitor
+from frontdesk.runtime import Runtime, org_topic, visitor_topic
+
+
+async def ip_blocked(session: AsyncSession, org_id: str, ip: str | None, now: datetime) -> bool:
+    if not ip:
+        return False
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    rows = await session.execute(
+        select(IpBlock.cidr).where(
+            IpBlock.org_id == org_id, or_(IpBlock.expires_at.is_(None), IpBlock.expires_at > now)
+        )
+    )
+    for (cidr,) in rows.all():
+        network = ipaddress.ip_network(cidr)
+        if network.version == address.version and address in network:
+            return True
+    return False
+
+
+async def block_visitor(
+    runtime: Runtime, actor: Authenticated, visitor_id: str, *, report: bool, reason: str | None
+) -> dict[str, Any]:
+    """Blocks this visitor's id (their cookie); with a report, admins also review it. Any open
+    chat ends and every open messenger of theirs closes at once."""
+    now = runtime.clock.now()
+    async with runtime.uow() as work:
+        visitor = await work.session.get(Visitor, visitor_id)
+        if visitor is None or visitor.org_id != actor.org_id:
+            raise NotFound("visitor not found")
+        visitor.blocked_at = visitor.blocked_at or now
+        conversation = await conversations.open_conversation_for_visitor(work.session, visitor.id)
+        if conversation is not None:
+            await conversations.close_conversation(
+                work, conversation, status="ended", reason="blocked"
+            )
+        report_id = None
+        if report:
+            visit = (
+                await work.session.execute(
+                    select(Visit)
+                    .where(Visit.visitor_id == visitor.id)
+                    .order_by(Visit.started_at.desc())
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+            filed = VisitorReport(
+                id=new_id(),
+                org_id=actor.org_id,
+                visitor_id=visitor.id,
+                conversation_id=conversation.id if conversation else None,
+                rep_id=actor.rep.id,
+                reason=(reason or "").strip()[:2000] or None,
+                ip=visit.ip if visit else None,
+                status="open",
+                created_at=now,
+            )
+            work.session.add(filed)
+            report_id = filed.id
+        work.emit([visitor_topic(visitor.id)], orjson.dumps({"type": "blocked"}))
+        work.emit(
+            [org_topic(actor.org_id)],
+            orjson.dumps({"type": "visitor.left", "visitor_id": visitor.id, "visibility": None}),
+        )
+    return {"visitor_id": visitor_id, "blocked": True, "report_id": report_id}
+
+
+async def unblock_visitor(session: AsyncSession, actor: Authenticated, visitor_id: str) -> None:
+    actor.require_admin()
+    visitor = await session.get(Visitor, visitor_id)
+    if visitor is None or visitor.org_id != actor.org_id:
+        raise NotFound("visitor not found")
+    visitor.blocked_at = None
+
+
+async def add_ip_block(
+    session: AsyncSession,
+    actor: Authenticated,
+    cidr: str,
+    expires_at: datetime | None,
+    reason: str | None,
+    now: datetime,
+) -> IpBlock:
+    actor.require_admin()
+    if expires_at is not None and expires_at <= now:
+        raise ValidationFailed("expires_at must be in the future")
+    network = ipaddress.ip_network(normalise_cidr(cidr))
+    if network.prefixlen < (8 if network.version == 4 else 32):
+        raise ValidationFailed(f"{network} is too wide to block")
+    block = IpBlock(
+        id=new_id(),
+        org_id=actor.org_id,
+        cidr=str(network),
+        reason=(reason or "").strip() or None,
+        created_by=actor.rep.id,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(block)
+    await session.flush()
+    return block
+
+
+async def remove_ip_block(session: AsyncSession, actor: Authenticated, block_id: str) -> None:
+    actor.require_admin()
+    block = await session.get(IpBlock, block_id)
+    if block is None or block.org_id != actor.org_id:
+        raise NotFound("IP block not found")
+    await session.delete(block)
+
+
+async def overview(session: AsyncSession, actor: Authenticated, now: datetime) -> dict[str, Any]:
+    actor.require_admin()
+    visitors = (
+        await session.execute(
+            select(Visitor)
+            .where(Visitor.org_id == actor.org_id, Visitor.blocked_at.is_not(None))
+            .order_by(Visitor.blocked_at.desc())
+            .limit(500)
+        )
+    ).scalars()
+    blocks = (
+        await session.execute(
+            select(IpBlock)
+            .where(IpBlock.org_id == actor.org_id)
+            .order_by(IpBlock.created_at.desc())
+        )
+    ).scalars()
+    reports = (
+        await session.execute(
+            select(VisitorReport)
+            .where(VisitorReport.org_id == actor.org_id)
+            .order_by(VisitorReport.created_at.desc())
+            .limit(500)
+        )
+    ).scalars()
+    return {
+        "blocked_visitors": [
+            {
+                "id": v.id,
+                "name": v.name,
+                "email": v.email,
+                "blocked_at": v.blocked_at.isoformat() if v.blocked_at else None,
+            }
+            for v in visitors
+        ],
+        "ip_blocks": [
+            {
+                "id": b.id,
+                "cidr": b.cidr,
+                "reason": b.reason,
+                "created_at": b.created_at.isoformat(),
+                "expires_at": b.expires_at.isoformat() if b.expires_at else None,
+                "active": b.expires_at is None or b.expires_at > now,
+            }
+            for b in blocks
+        ],
+        "reports": [
+            {
+                "id": r.id,
+                "visitor_id": r.visitor_id,
+                "conversation_id": r.conversation_id,
+                "rep_id": r.rep_id,
+                "reason": r.reason,
+                "ip": r.ip,
+                "status": r.status,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in reports
+        ],
+    }
+
+
+async def mark_report_reviewed(session: AsyncSession, actor: Authenticated, report_id: str) -> None:
+    actor.require_admin()
+    report = await session.get(VisitorReport, report_id)
+    if report is None or report.org_id != actor.org_id:
+        raise NotFound("report not found")
+    report.status = "reviewed"

@@ -1,0 +1,1 @@
+"""Classifying conversations: qualified, tags, deal value and notes; filters for Recent."""

@@ -1,0 +1,1 @@
+"""Shortcuts: saved replies reps insert with "/name" (private ones, and org ones admins own)."""

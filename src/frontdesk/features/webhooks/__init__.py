@@ -1,0 +1,1 @@
+"""Chat-end webhooks: signed (Standard Webhooks), retried with backoff, durable via an outbox."""

@@ -1,0 +1,349 @@
+"""HTTP API for chat tools: shortcuts, transfer, block and report, classification, webhooks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from sqlalchemy import select
+
+from frontdesk.core.ids import new_id
+from frontdesk.features.blocking import service as blocking
+from frontdesk.features.classification import service as classification
+from frontdesk.features.conversations import service as conversations
+from frontdesk.features.shortcuts import service as shortcuts
+from frontdesk.features.webhooks import service as webhooks
+from frontdesk.features.webhooks.models import WebhookDelivery, WebhookEndpoint
+from frontdesk.transport.api import api
+from frontdesk.transport.http import Ctx
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- shortcuts -----------------------------------------------------------------------------
+
+
+class ShortcutBody(Strict):
+    name: Annotated[StrictStr, Field(min_length=1, max_length=40)]
+    body: Annotated[StrictStr, Field(min_length=1, max_length=10_000)]
+    scope: Literal["mine", "org"] = "mine"
+
+
+class ShortcutPatch(Strict):
+    name: Annotated[StrictStr, Field(min_length=1, max_length=40)] | None = None
+    body: Annotated[StrictStr, Field(min_length=1, max_length=10_000)] | None = None
+
+
+class UseShortcutBody(Strict):
+    conversation_id: StrictStr | None = None
+
+
+@api.route("GET", "/api/shortcuts", summary="My Shortcuts and Org Shortcuts, most used first")
+async def list_shortcuts(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.read() as session:
+        rows = await shortcuts.list_shortcuts(session, ctx.rep)
+    return {
+        "shortcuts": [shortcuts.shortcut_dict(s) for s in rows],
+        "variables": list(shortcuts.VARIABLES),
+    }
+
+
+@api.route(
+    "POST",
+    "/api/shortcuts",
+    body=ShortcutBody,
+    summary="Create a shortcut (Org Shortcuts: admins only)",
+)
+async def create_shortcut(ctx: Ctx, body: ShortcutBody) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        shortcut = await shortcuts.create_shortcut(
+            session, ctx.rep, body.scope, body.name, body.body, ctx.runtime.clock.now()
+        )
+        return shortcuts.shortcut_dict(shortcut)
+
+
+@api.route(
+    "PATCH",
+    "/api/shortcuts/{shortcut_id}",
+    body=ShortcutPatch,
+    summary="Edit a shortcut (Org Shortcuts: admins only)",
+)
+async def update_shortcut(ctx: Ctx, body: ShortcutPatch) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        shortcut = await shortcuts.update_shortcut(
+            session,
+            ctx.rep,
+            ctx.path_param("shortcut_id"),
+            body.name,
+            body.body,
+            ctx.runtime.clock.now(),
+        )
+        return shortcuts.shortcut_dict(shortcut)
+
+
+@api.route(
+    "DELETE",
+    "/api/shortcuts/{shortcut_id}",
+    summary="Delete a shortcut (Org Shortcuts: admins only)",
+)
+async def delete_shortcut(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        await shortcuts.delete_shortcut(session, ctx.rep, ctx.path_param("shortcut_id"))
+    return {"ok": True}
+
+
+@api.route(
+    "POST",
+    "/api/shortcuts/{shortcut_id}/use",
+    body=UseShortcutBody,
+    summary="Fill a shortcut's variables for a conversation and count the use",
+)
+async def use_shortcut(ctx: Ctx, body: UseShortcutBody) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        return await shortcuts.use_shortcut(
+            session, ctx.runtime.live, ctx.rep, ctx.path_param("shortcut_id"), body.conversation_id
+        )
+
+
+# ---- transfer ------------------------------------------------------------------------------
+
+
+class TransferBody(Strict):
+    to_rep_id: Annotated[StrictStr, Field(min_length=32, max_length=32)]
+    note: Annotated[StrictStr, Field(max_length=2000)] | None = None
+
+
+@api.route(
+    "POST",
+    "/api/conversations/{conversation_id}/transfer",
+    body=TransferBody,
+    summary="Transfer a chat to an available rep",
+)
+async def transfer(ctx: Ctx, body: TransferBody) -> Any:
+    return await conversations.transfer(
+        ctx.runtime, ctx.rep, ctx.path_param("conversation_id"), body.to_rep_id, body.note
+    )
+
+
+# ---- block and report ----------------------------------------------------------------------
+
+
+class BlockBody(Strict):
+    report: StrictBool = False
+    reason: Annotated[StrictStr, Field(max_length=2000)] | None = None
+
+
+class IpBlockBody(Strict):
+    cidr: Annotated[StrictStr, Field(min_length=2, max_length=64)]
+    expires_at: datetime | None = None
+    reason: Annotated[StrictStr, Field(max_length=2000)] | None = None
+
+
+@api.route(
+    "POST",
+    "/api/visitors/{visitor_id}/block",
+    body=BlockBody,
+    summary="Block a visitor (and optionally report them to admins)",
+)
+async def block_visitor(ctx: Ctx, body: BlockBody) -> dict[str, Any]:
+    return await blocking.block_visitor(
+        ctx.runtime, ctx.rep, ctx.path_param("visitor_id"), report=body.report, reason=body.reason
+    )
+
+
+@api.route(
+    "POST", "/api/visitors/{visitor_id}/unblock", auth="admin", summary="Unblock a visitor (admins)"
+)
+async def unblock_visitor(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        await blocking.unblock_visitor(session, ctx.rep, ctx.path_param("visitor_id"))
+    return {"ok": True}
+
+
+@api.route(
+    "GET",
+    "/api/blocks",
+    auth="admin",
+    summary="Blocked & Reported: blocked visitors, IP blocks, reports (admins)",
+)
+async def blocks(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.read() as session:
+        return await blocking.overview(session, ctx.rep, ctx.runtime.clock.now())
+
+
+@api.route(
+    "POST",
+    "/api/ip-blocks",
+    auth="admin",
+    body=IpBlockBody,
+    summary="Block an IP address or CIDR range for the org, optionally until a time (admins)",
+)
+async def add_ip_block(ctx: Ctx, body: IpBlockBody) -> dict[str, Any]:
+    from datetime import UTC
+
+    expires = (
+        body.expires_at.astimezone(UTC)
+        if body.expires_at and body.expires_at.tzinfo
+        else (body.expires_at.replace(tzinfo=UTC) if body.expires_at else None)
+    )
+    async with ctx.runtime.db.transaction() as session:
+        block = await blocking.add_ip_block(
+            session, ctx.rep, body.cidr, expires, body.reason, ctx.runtime.clock.now()
+        )
+        return {
+            "id": block.id,
+            "cidr": block.cidr,
+            "expires_at": block.expires_at.isoformat() if block.expires_at else None,
+        }
+
+
+@api.route("DELETE", "/api/ip-blocks/{block_id}", auth="admin", summary="Lift an IP block (admins)")
+async def remove_ip_block(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        await blocking.remove_ip_block(session, ctx.rep, ctx.path_param("block_id"))
+    return {"ok": True}
+
+
+@api.route(
+    "POST",
+    "/api/reports/{report_id}/reviewed",
+    auth="admin",
+    summary="Mark a visitor report reviewed (admins)",
+)
+async def report_reviewed(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        await blocking.mark_report_reviewed(session, ctx.rep, ctx.path_param("report_id"))
+    return {"ok": True}
+
+
+# ---- classification ------------------------------------------------------------------------
+
+
+class ClassificationBody(Strict):
+    qualified: StrictBool | None = None
+    tags: list[Annotated[StrictStr, Field(max_length=40)]] | None = Field(
+        default=None, max_length=20
+    )
+    deal_value: Annotated[float, Field(ge=0, le=1e12)] | None = None
+    notes: Annotated[StrictStr, Field(max_length=10_000)] | None = None
+
+
+@api.route(
+    "PATCH",
+    "/api/conversations/{conversation_id}/classification",
+    body=ClassificationBody,
+    summary="Classify a chat: qualified, tags, deal value, notes",
+)
+async def classify(ctx: Ctx, body: ClassificationBody) -> dict[str, Any]:
+    return await classification.classify(
+        ctx.runtime, ctx.rep, ctx.path_param("conversation_id"), body.model_dump(exclude_unset=True)
+    )
+
+
+# ---- webhooks ------------------------------------------------------------------------------
+
+
+class WebhookBody(Strict):
+    url: Annotated[StrictStr, Field(min_length=8, max_length=2000)]
+    description: Annotated[StrictStr, Field(max_length=200)] | None = None
+
+
+class WebhookPatch(Strict):
+    enabled: StrictBool | None = None
+    url: Annotated[StrictStr, Field(min_length=8, max_length=2000)] | None = None
+    description: Annotated[StrictStr, Field(max_length=200)] | None = None
+
+
+@api.route("GET", "/api/webhooks", auth="admin", summary="Chat-end webhook endpoints (admins)")
+async def list_webhooks(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.read() as session:
+        rows = (
+            await session.execute(
+                select(WebhookEndpoint)
+                .where(WebhookEndpoint.org_id == ctx.rep.org_id)
+                .order_by(WebhookEndpoint.created_at)
+            )
+        ).scalars()
+        return {"webhooks": [webhooks.endpoint_dict(e) for e in rows]}
+
+
+@api.route(
+    "POST",
+    "/api/webhooks",
+    auth="admin",
+    body=WebhookBody,
+    summary="Add a chat-end webhook endpoint; the answer holds its signing secret (admins)",
+)
+async def create_webhook(ctx: Ctx, body: WebhookBody) -> dict[str, Any]:
+    url = await webhooks.validate_target(body.url, ctx.runtime.settings.allow_private_targets)
+    async with ctx.runtime.db.transaction() as session:
+        endpoint = WebhookEndpoint(
+            id=new_id(),
+            org_id=ctx.rep.org_id,
+            url=url,
+            secret=webhooks.new_secret(),
+            description=body.description,
+            enabled=True,
+            created_at=ctx.runtime.clock.now(),
+        )
+        session.add(endpoint)
+        return webhooks.endpoint_dict(endpoint, with_secret=True)
+
+
+@api.route(
+    "PATCH",
+    "/api/webhooks/{endpoint_id}",
+    auth="admin",
+    body=WebhookPatch,
+    summary="Enable, disable or change an endpoint (admins)",
+)
+async def update_webhook(ctx: Ctx, body: WebhookPatch) -> dict[str, Any]:
+    url = (
+        await webhooks.validate_target(body.url, ctx.runtime.settings.allow_private_targets)
+        if body.url
+        else None
+    )
+    async with ctx.runtime.db.transaction() as session:
+        endpoint = await webhooks.get_endpoint(session, ctx.rep, ctx.path_param("endpoint_id"))
+        if url:
+            endpoint.url = url
+        if body.description is not None:
+            endpoint.description = body.description
+        if body.enabled is not None:
+            endpoint.enabled = body.enabled
+            endpoint.disabled_reason = None if body.enabled else "disabled by an admin"
+        return webhooks.endpoint_dict(endpoint)
+
+
+@api.route(
+    "DELETE", "/api/webhooks/{endpoint_id}", auth="admin", summary="Remove an endpoint (admins)"
+)
+async def delete_webhook(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        await session.delete(
+            await webhooks.get_endpoint(session, ctx.rep, ctx.path_param("endpoint_id"))
+        )
+    return {"ok": True}
+
+
+@api.route(
+    "GET",
+    "/api/webhooks/{endpoint_id}/deliveries",
+    auth="admin",
+    summary="Recent deliveries to an endpoint (admins)",
+)
+async def deliveries(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.read() as session:
+        endpoint = await webhooks.get_endpoint(session, ctx.rep, ctx.path_param("endpoint_id"))
+        rows = (
+            await session.execute(
+                select(WebhookDelivery)
+                .where(WebhookDelivery.endpoint_id == endpoint.id)
+                .order_by(WebhookDelivery.created_at.desc())
+                .limit(100)
+            )
+        ).scalars()
+        return {"deliveries": [webhooks.delivery_dict(d) for d in rows]}

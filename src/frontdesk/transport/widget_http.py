@@ -1,0 +1,163 @@
+"""HTTP endpoints the widget and message HTML use: boot check, config, image proxy."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp import web
+from yarl import URL
+
+from frontdesk.features.blocking.service import ip_blocked
+from frontdesk.features.formatting import image_proxy
+from frontdesk.features.orgs.service import org_by_site_key
+from frontdesk.features.visitors.models import Visitor
+from frontdesk.features.visitors.tokens import read_visitor_token
+from frontdesk.outbound import BlockedAddress, guarded_session, literal_address_refused
+from frontdesk.transport.http import client_ip, json_response, runtime_of
+from frontdesk.transport.ws_visitor import origin_allowed
+
+
+def _cors(response: web.StreamResponse, origin: str | None) -> web.StreamResponse:
+    response.headers["Access-Control-Allow-Origin"] = origin or ""
+    response.headers["Vary"] = "Origin"
+    return response
+
+
+async def widget_boot(request: web.Request) -> web.StreamResponse:
+    """Asked by the loader before it opens a socket: is this browser (or its IP) blocked?
+    A blocked visitor gets no messenger and no socket. CORS admits only the org's websites."""
+    runtime = runtime_of(request)
+    async with runtime.db.read() as session:
+        org = await org_by_site_key(session, request.query.get("site", ""))
+        if org is None:
+            return json_response(
+                {"error": {"code": "not_found", "message": "unknown site key"}}, status=404
+            )
+        origin = request.headers.get("Origin")
+        if not origin_allowed(org, origin):
+            return json_response(
+                {
+                    "error": {
+                        "code": "forbidden",
+                        "message": "this website origin is not allowed for this site key",
+                    }
+                },
+                status=403,
+            )
+        blocked = await ip_blocked(
+            session, org.id, client_ip(request, runtime), runtime.clock.now()
+        )
+        token = request.query.get("vt")
+        if not blocked and token:
+            visitor_id = read_visitor_token(runtime.settings.secret_key, org.id, token)
+            visitor = await session.get(Visitor, visitor_id) if visitor_id else None
+            blocked = visitor is not None and visitor.blocked_at is not None
+    body: dict[str, object] = {"blocked": blocked}
+    if not blocked:
+        body.update(
+            {
+                "org_name": org.name,
+                "idle_after_seconds": org.idle_after_seconds,
+                "messenger": (org.settings or {}).get("messenger", {}),
+            }
+        )
+    return _cors(json_response(body), origin)
+
+
+class _ImageCache:
+    """A small in-process LRU so a popular GIF is fetched once, not once per viewer."""
+
+    def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.items: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+
+    def get(self, url: str) -> tuple[str, bytes] | None:
+        item = self.items.get(url)
+        if item is not None:
+            self.items.move_to_end(url)
+        return item
+
+    def put(self, url: str, content_type: str, body: bytes) -> None:
+        self.items[url] = (content_type, body)
+        self.size += len(body)
+        while self.size > self.max_bytes and self.items:
+            _, (_, old) = self.items.popitem(last=False)
+            self.size -= len(old)
+
+
+_cache = _ImageCache()
+MAX_REDIRECTS = 3
+
+
+def _image(content_type: str, body: bytes) -> web.Response:
+    return web.Response(
+        body=body,
+        content_type=content_type,
+        headers={
+            "Cache-Control": "public, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+        },
+    )
+
+
+async def image_proxy_handler(request: web.Request) -> web.StreamResponse:
+    url, signature = request.query.get("u", ""), request.query.get("s", "")
+    if not url or not image_proxy.verify(url, signature):
+        return web.Response(status=403, text="unsigned image URL")
+    cached = _cache.get(url)
+    if cached is not None:
+        return _image(*cached)
+    allow_private = runtime_of(request).settings.allow_private_targets
+    target = url
+    try:
+        async with guarded_session(allow_private=allow_private, timeout=8) as http:
+            # Redirects are followed by hand so every hop is checked (no hop to a private address).
+            for _ in range(MAX_REDIRECTS + 1):
+                parts = urlsplit(target)
+                if parts.scheme not in ("http", "https") or not parts.hostname:
+                    return web.Response(status=502, text="image redirect to a non-http URL")
+                if literal_address_refused(parts.hostname, allow_private):
+                    return web.Response(
+                        status=403, text="images from private addresses are refused"
+                    )
+                async with http.get(
+                    target, allow_redirects=False, headers={"Accept": "image/*"}
+                ) as response:
+                    if (
+                        response.status in (301, 302, 303, 307, 308)
+                        and "Location" in response.headers
+                    ):
+                        target = str(response.url.join(URL(response.headers["Location"])))
+                        continue
+                    if response.status != 200:
+                        return web.Response(
+                            status=502, text=f"image server answered {response.status}"
+                        )
+                    content_type = (
+                        response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+                    )
+                    if content_type not in image_proxy.ALLOWED_TYPES:
+                        return web.Response(
+                            status=415,
+                            text=f"{content_type or 'unknown type'} is not an allowed image type",
+                        )
+                    if (
+                        response.content_length is not None
+                        and response.content_length > image_proxy.MAX_BYTES
+                    ):
+                        return web.Response(status=413, text="image is larger than 5 MB")
+                    body = await response.content.read(image_proxy.MAX_BYTES + 1)
+                    if len(body) > image_proxy.MAX_BYTES:
+                        return web.Response(status=413, text="image is larger than 5 MB")
+                    _cache.put(url, content_type, body)
+                    return _image(content_type, body)
+            return web.Response(status=502, text="too many redirects")
+    except BlockedAddress:
+        return web.Response(status=403, text="images from private addresses are refused")
+    except (aiohttp.ClientError, TimeoutError, OSError):
+        return web.Response(status=502, text="image could not be fetched")
