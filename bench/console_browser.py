@@ -100,6 +100,38 @@ PROBE = """
 """
 
 
+SEGMENTS = [
+    ("Evaluating pricing", "#dc2626", False, "/pricing"),
+    ("Product pages", "#ea580c", False, "/product/"),
+    ("Comparing us", "#7c3aed", False, "/compare/"),
+    ("Reading the blog", "#2563eb", False, "/blog/"),
+    ("Job seekers", "#94a3b8", True, "/careers"),
+]
+
+
+async def create_segments(base_url: str, admin_email: str) -> int:
+    """A few segments on the page URL, so the stream has several columns like a real org's."""
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar) as http:
+        async with http.post(
+            base_url + "/api/auth/login", json={"email": admin_email, "password": PASSWORD}
+        ) as r:
+            csrf = (await r.json())["csrf_token"]
+        made = 0
+        for name, color, cold, path in SEGMENTS:
+            rules = {
+                "match": "all",
+                "conditions": [{"field": "page.url", "op": "contains", "value": path}],
+            }
+            async with http.post(
+                base_url + "/api/segments",
+                json={"name": name, "color": color, "cold": cold, "rules": rules},
+                headers={"X-CSRF-Token": csrf},
+            ) as r:
+                made += r.status == 200
+        return made + 1  # and the catch-all column
+
+
 def page_frame(i: int) -> dict[str, Any]:
     path, title = random.choice(PAGES)
     return {"url": f"{SITE}{path}?v={i}", "title": title, "referrer": "https://search.example/"}
@@ -198,6 +230,8 @@ async def run(args: argparse.Namespace) -> str:
         http = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=None)
         )
+        columns = await create_segments(server.url, admin_email)
+        log(f"live stream columns: {columns}")
         sockets: list[aiohttp.ClientWebSocketResponse] = []
         drains: list[asyncio.Task[None]] = []
         try:

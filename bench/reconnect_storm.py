@@ -44,6 +44,7 @@ from bench._common import (  # noqa: E402
     HOST,
     MACHINE,
     PYTHON,
+    OtherLoad,
     SITE,
     Server,
     Servers,
@@ -56,6 +57,7 @@ from bench._common import (  # noqa: E402
     raise_fd_limit,
     setup_org,
     source_label,
+    wait_for_quiet,
 )
 
 BASE, CAP = 0.5, 30.0
@@ -189,6 +191,9 @@ async def main_async(args: argparse.Namespace) -> str:
             await asyncio.sleep(args.settle)
             attempts_before = sum(t.attempts for t in tabs)
             storm.errors.clear()
+            wait_for_quiet()
+            other = OtherLoad()
+            other.start()
 
             # ---- the storm -----------------------------------------------------------------
             t_kill = time.monotonic()
@@ -208,6 +213,7 @@ async def main_async(args: argparse.Namespace) -> str:
             back = await wait_all_back(tabs, 2, args.time_limit)
             t_end = time.monotonic()
             wall_end = time.time()
+            other_cores = other.cores()
             backs = sorted(t.welcomes[1] for t in tabs if len(t.welcomes) >= 2)
             rss = second.rss()
             storm.stop.set()
@@ -253,6 +259,7 @@ async def main_async(args: argparse.Namespace) -> str:
         f"{gc_state['max_pause_s'] * 1000:.1f} ms (generation "
         f"{gc_state['max_pause_generation']}; includes the startup gc.collect() before freeze) |",
         f"| new process RSS with {len(backs):,} sockets | {rss / 2**20:.0f} MiB |",
+        f"| CPU used by other processes on the machine during the storm | {other_cores:.2f} cores |",
     ]
     return "\n".join(lines)
 

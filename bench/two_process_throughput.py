@@ -58,6 +58,7 @@ class Result:
     server_cpu: list[float] = field(default_factory=list)
     client_cpu: float = 0.0
     other_load: float = 0.0
+    services: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -132,6 +133,7 @@ async def run_config(processes: int, args: argparse.Namespace) -> Result:
             ]
             result.client_cpu = (time.process_time() - client0) / args.seconds
             result.other_load = other.cores()
+            result.services = other.services()
             done = await asyncio.wait_for(asyncio.gather(*loops, return_exceptions=True), 90)
             failures = [d for d in done if isinstance(d, BaseException)]
             if failures:
@@ -145,7 +147,8 @@ async def run_config(processes: int, args: argparse.Namespace) -> Result:
         f"{percentile(result.latencies, 50) * 1000:.1f} ms p99 "
         f"{percentile(result.latencies, 99) * 1000:.1f} ms, server CPU "
         f"{' + '.join(f'{c:.2f}' for c in result.server_cpu)} cores, client "
-        f"{result.client_cpu:.2f} cores, other processes {result.other_load:.2f} cores"
+        f"{result.client_cpu:.2f} cores, PostgreSQL + Redis {result.services:.2f} cores, other "
+        f"processes {result.other_load:.2f} cores"
     )
     return result
 
@@ -161,8 +164,8 @@ def report(one: Result, two: Result, args: argparse.Namespace) -> str:
         source_label() + ".",
         "",
         "| configuration | acked msg/s | ack p50 | ack p99 | server CPU (cores) | client CPU | "
-        "other processes | errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "PostgreSQL + Redis CPU | other processes on the machine | errors |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in (one, two):
         lines.append(
@@ -170,7 +173,7 @@ def report(one: Result, two: Result, args: argparse.Namespace) -> str:
             f"| {percentile(r.latencies, 50) * 1000:.1f} ms "
             f"| {percentile(r.latencies, 99) * 1000:.1f} ms "
             f"| {' + '.join(f'{c:.2f}' for c in r.server_cpu)} | {r.client_cpu:.2f} "
-            f"| {r.other_load:.2f} | {r.errors} |"
+            f"| {r.services:.2f} | {r.other_load:.2f} | {r.errors} |"
         )
     lines += [
         "",

@@ -16,7 +16,14 @@ from frontdesk.features.copilot.greetings import (
     check_text,
 )
 
-CONTEXT = VisitorContext(company="Initech", page_title="Pricing", page_url="https://acme.example/pricing", segment="Target accounts", first_name=None, rep_first_name="Dana")
+CONTEXT = VisitorContext(
+    company="Initech",
+    page_title="Pricing",
+    page_url="https://acme.example/pricing",
+    segment="Target accounts",
+    first_name=None,
+    rep_first_name="Dana",
+)
 
 
 @pytest.fixture
@@ -37,7 +44,13 @@ async def model_server() -> AsyncIterator[Callable[[Callable[[web.Request], obje
 
 
 def _answer(text: str) -> dict[str, object]:
-    return {"id": "x", "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}]}
+    return {
+        "id": "x",
+        "object": "chat.completion",
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+        ],
+    }
 
 
 async def test_a_good_answer_is_used_as_written(model_server: Callable[..., object]) -> None:
@@ -46,11 +59,18 @@ async def test_a_good_answer_is_used_as_written(model_server: Callable[..., obje
     async def good(request: web.Request) -> web.Response:
         seen.append(await request.json())
         assert request.headers["Authorization"] == "Bearer key-123"
-        return web.json_response(_answer("Hi Initech team! Dana here. Comparing plans? Happy to help."))
+        return web.json_response(
+            _answer("Hi Initech team! Dana here. Comparing plans? Happy to help.")
+        )
 
     url = await model_server(good)  # type: ignore[operator]
-    written = await GreetingWriter(OpenAICompatibleModel(url, "small-model", "key-123", timeout=2)).write("greeting", CONTEXT, [])
-    assert (written.source, written.text) == ("model", "Hi Initech team! Dana here. Comparing plans? Happy to help.")
+    written = await GreetingWriter(
+        OpenAICompatibleModel(url, "small-model", "key-123", timeout=2)
+    ).write("greeting", CONTEXT, [])
+    assert (written.source, written.text) == (
+        "model",
+        "Hi Initech team! Dana here. Comparing plans? Happy to help.",
+    )
     assert seen[0]["model"] == "small-model"
     assert "Initech" in str(seen[0]["messages"])
 
@@ -66,7 +86,9 @@ async def test_a_good_answer_is_used_as_written(model_server: Callable[..., obje
         ("no_choices", "choices"),
     ],
 )
-async def test_bad_or_slow_answers_fall_back_to_templates_without_holding_up_the_pounce(model_server: Callable[..., object], behaviour: str, why: str) -> None:
+async def test_bad_or_slow_answers_fall_back_to_templates_without_holding_up_the_pounce(
+    model_server: Callable[..., object], behaviour: str, why: str
+) -> None:
     async def bad(request: web.Request) -> web.Response:
         if behaviour == "slow":
             await asyncio.sleep(3)
@@ -83,10 +105,15 @@ async def test_bad_or_slow_answers_fall_back_to_templates_without_holding_up_the
 
     url = await model_server(bad)  # type: ignore[operator]
     started = asyncio.get_running_loop().time()
-    written = await GreetingWriter(OpenAICompatibleModel(url, "m", None, timeout=0.5)).write("greeting", CONTEXT, ["acme.example"])
+    written = await GreetingWriter(OpenAICompatibleModel(url, "m", None, timeout=0.5)).write(
+        "greeting", CONTEXT, ["acme.example"]
+    )
     elapsed = asyncio.get_running_loop().time() - started
     assert written.source == "template"
-    assert written.text == "Hi Initech team! Dana here. Comparing plans? Happy to help you find the right fit."
+    assert (
+        written.text
+        == "Hi Initech team! Dana here. Comparing plans? Happy to help you find the right fit."
+    )
     assert written.rejected is not None and why.lower() in written.rejected.lower()
     assert elapsed < 2.0  # the 0.5 s timeout, not the slow server, decides
 
@@ -96,11 +123,25 @@ def test_generated_text_is_checked_for_length_placeholders_and_links() -> None:
     assert check_text("x" * 300, []) == "too long (300 characters)"
     assert check_text("Hello #first_name#!", []) == "a placeholder is left in"
     assert check_text("See https://docs.acme.example/start", ["acme.example"]) is None
-    assert check_text("See https://acme.example.evil.com/", ["acme.example"]) == "link to acme.example.evil.com is not allowed"
+    assert (
+        check_text("See https://acme.example.evil.com/", ["acme.example"])
+        == "link to acme.example.evil.com is not allowed"
+    )
 
 
 async def test_without_a_configured_model_templates_write_greetings_from_page_and_company() -> None:
     writer = GreetingWriter(None)
-    blog = VisitorContext(company=None, page_title="How we scaled", page_url="https://acme.example/blog/scaling", segment=None, first_name=None, rep_first_name="Sam")
-    assert (await writer.write("greeting", blog, [])).text == "Hi! Enjoying the read? Sam here if you want the short version."
-    assert (await writer.write("nudge", CONTEXT, [])).text == "Still around, Initech team? Happy to answer a quick question."
+    blog = VisitorContext(
+        company=None,
+        page_title="How we scaled",
+        page_url="https://acme.example/blog/scaling",
+        segment=None,
+        first_name=None,
+        rep_first_name="Sam",
+    )
+    assert (
+        await writer.write("greeting", blog, [])
+    ).text == "Hi! Enjoying the read? Sam here if you want the short version."
+    assert (
+        await writer.write("nudge", CONTEXT, [])
+    ).text == "Still around, Initech team? Happy to answer a quick question."

@@ -15,3 +15,20 @@ def tidy_filled_text(text: str) -> str:
     text = re.sub(r"\(\s*\)", "", text)
     text = re.sub(r"[ \t]{2,}", " ", text)
     return re.sub(r"[ \t]+\n", "\n", text).strip()
+
+
+# A variable with the little word before it: "from #city#" or "from {company}". When the value
+# is empty the word goes too, so the visitor never reads "Hi, welcome from!".
+_LEAD = r"((?:\s+(?:from|at|in|of|with|for)\b)?\s*)"
+HASH_VARIABLE = re.compile(_LEAD + r"#([a-z_]+)#", re.IGNORECASE)
+BRACE_VARIABLE = re.compile(_LEAD + r"\{([a-z_.]+)\}", re.IGNORECASE)
+
+
+def fill_template(template: str, values: dict[str, str | None], pattern: re.Pattern[str]) -> str:
+    """Replace variables; unknown or empty ones are left out cleanly."""
+
+    def fill(match: re.Match[str]) -> str:
+        value = (values.get(match.group(2)) or "").strip()
+        return f"{match.group(1)}{value}" if value else ""
+
+    return tidy_filled_text(pattern.sub(fill, template))

@@ -22,7 +22,7 @@ from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.events import MessageOut
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.copilot.greetings import GreetingWriter, VisitorContext
-from frontdesk.features.formatting import render_markdown, tidy_filled_text
+from frontdesk.features.formatting import HASH_VARIABLE, fill_template, render_markdown
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.orgs.service import Authenticated, rep_changed
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
@@ -207,9 +207,6 @@ async def pounce(
 # ---- invitations -----------------------------------------------------------------------------
 
 VARIABLE = re.compile(r"#([a-z_]+)#")
-VARIABLE_WITH_LEAD = re.compile(
-    r"((?:\s+(?:from|at|in|of|with|for)\b)?\s*)#([a-z_]+)#", re.IGNORECASE
-)
 KNOWN_VARIABLES = (
     "company",
     "first_name",
@@ -262,15 +259,8 @@ async def invitation_variables(
 
 
 def fill_variables(template: str, values: dict[str, str | None]) -> str:
-    """Replace #variables#; unknown or empty ones are left out cleanly (no stray spaces,
-    no space before punctuation, no dangling comma at the start)."""
-
-    def fill(match: re.Match[str]) -> str:
-        value = (values.get(match.group(2)) or "").strip()
-        # "from #city#" with no city drops "from" too, instead of leaving "from?"
-        return f"{match.group(1)}{value}" if value else ""
-
-    return tidy_filled_text(VARIABLE_WITH_LEAD.sub(fill, template))
+    """Replace #variables#; unknown or empty ones are left out cleanly."""
+    return fill_template(template, values, HASH_VARIABLE)
 
 
 def invitation_frame(invitation: Invitation, rep: Rep, now: datetime) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.features.conversations.models import Conversation
-from frontdesk.features.formatting import render_markdown, tidy_filled_text
+from frontdesk.features.formatting import BRACE_VARIABLE, fill_template, render_markdown
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.orgs.service import Authenticated
 from frontdesk.features.shortcuts.models import Shortcut
@@ -20,7 +20,6 @@ from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.live import LiveState
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
-VARIABLE = re.compile(r"\{([a-z_.]+)\}")
 VARIABLES = (
     "visitor.first_name",
     "visitor.name",
@@ -175,9 +174,7 @@ async def use_shortcut(
                 "page.url": state.url if state else None,
             }
         )
-    text = tidy_filled_text(
-        VARIABLE.sub(lambda m: (values.get(m.group(1)) or "").strip(), shortcut.body)
-    )
+    text = fill_template(shortcut.body, values, BRACE_VARIABLE)
     await session.execute(
         update(Shortcut)
         .where(Shortcut.id == shortcut.id)
