@@ -115,7 +115,7 @@ async def test_a_transfer_moves_the_chat_with_its_transcript_and_alerts_the_new_
         await visitor.expect("pong")
         assert "Wants SSO pricing" not in str(visitor.received)  # the note is for reps only
     status, body = await sam.request("GET", f"/api/conversations/{cid}")
-    assert [m["body"] for m in body["messages"]][0] == "Hello!"
+    assert body["messages"][0]["body"] == "Hello!"
     assert any(m["internal"] and "Wants SSO pricing" in m["body"] for m in body["messages"])
     status, active = await dana.request("GET", "/api/conversations?box=active")
     assert cid not in [c["id"] for c in active["conversations"]]
