@@ -44,6 +44,7 @@ from bench._common import (  # noqa: E402
     frontdesk_server,
     log,
     percentile,
+    boost_priority,
     raise_fd_limit,
     setup_org,
     source_label,
@@ -280,6 +281,7 @@ def main() -> None:
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args()
     raise_fd_limit()
+    boost_priority()
     results = asyncio.run(main_async(args))
     text = report(results, args)
     print()

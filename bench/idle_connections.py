@@ -44,8 +44,10 @@ from bench._common import (  # noqa: E402
     frontdesk_server,
     hello_frame,
     log,
+    boost_priority,
     raise_fd_limit,
     setup_org,
+    source_label,
 )
 
 BAR = 3.0
@@ -229,6 +231,8 @@ def report(phases: list[Phase], n: int) -> str:
         f"### Idle connections: {n:,} idle visitor sockets, one process "
         f"(bench/idle_connections.py)",
         "",
+        source_label() + ".",
+        "",
         "| server | client asks permessage-deflate | sockets | RSS before | RSS after | "
         "per connection | deflate negotiated | open time |",
         "|---|---|---|---|---|---|---|---|",
@@ -259,6 +263,7 @@ def main() -> None:
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args()
     raise_fd_limit()
+    boost_priority()
     phases = asyncio.run(main_async(args))
     text = report(phases, args.connections)
     print()

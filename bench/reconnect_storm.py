@@ -54,6 +54,7 @@ from bench._common import (  # noqa: E402
     hello_frame,
     log,
     percentile,
+    boost_priority,
     raise_fd_limit,
     setup_org,
     source_label,
@@ -274,6 +275,7 @@ def main() -> None:
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args()
     raise_fd_limit()
+    boost_priority()
     text = asyncio.run(main_async(args))
     print()
     print(text)

@@ -39,6 +39,7 @@ from bench._common import (  # noqa: E402
     frontdesk_server,
     log,
     percentile,
+    boost_priority,
     raise_fd_limit,
     setup_org,
     source_label,
@@ -200,6 +201,7 @@ def main() -> None:
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args()
     raise_fd_limit()
+    boost_priority()
     one, two = asyncio.run(main_async(args))
     text = report(one, two, args)
     print()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import weakref
 from pathlib import Path
 
 from aiohttp import web
@@ -29,6 +30,7 @@ from frontdesk.transport import api_admin, api_tools  # noqa: F401  (they regist
 from frontdesk.transport.api import api
 from frontdesk.transport.http import RUNTIME_KEY, error_middleware, json_response
 from frontdesk.transport.rep_hub import RepHub
+from frontdesk.transport.sockets import OPEN_SOCKETS_KEY, close_all
 from frontdesk.transport.visitor_registry import VisitorRegistry
 from frontdesk.transport.widget_http import image_proxy_handler, widget_boot
 from frontdesk.transport.ws_rep import HUB_KEY, rep_socket
@@ -107,6 +109,8 @@ def create_app(
     app[RUNTIME_KEY] = runtime
     app[HUB_KEY] = RepHub(runtime)
     app[REGISTRY_KEY] = VisitorRegistry(runtime)
+    app[OPEN_SOCKETS_KEY] = weakref.WeakSet()
+    app.on_shutdown.append(close_all)
 
     async def startup(_: web.Application) -> None:
         await runtime.bus.start()

@@ -10,12 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from sqlalchemy import select
 
 from frontdesk.core.errors import RateLimited
+from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.formatting import render_markdown
 from frontdesk.features.orgs import service as orgs
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.proactive import service as proactive
+from frontdesk.features.visitors.cards import account_brief
 from frontdesk.features.visitors.models import PageView, Visit
 from frontdesk.features.visitors.service import get_visitor
 from frontdesk.transport.http import SESSION_COOKIE, Api, Ctx, client_ip, json_response
@@ -243,9 +245,15 @@ async def start_conversation(ctx: Ctx, body: MessageBody) -> dict[str, Any]:
     posted = await proactive.pounce(
         ctx.runtime, ctx.rep, ctx.path_param("visitor_id"), body.client_id, body.body
     )
+    async with ctx.runtime.db.read() as session:
+        conversation = await conversations.get_conversation(
+            session, ctx.rep, posted.message.conversation_id
+        )
+        summary = await conversations.summary(session, conversation)
     return {
         "message": posted.message.model_dump(mode="json"),
         "conversation_id": posted.message.conversation_id,
+        "conversation": summary.model_dump(mode="json"),
     }
 
 
@@ -296,6 +304,11 @@ async def visitor_360(ctx: Ctx, _: None) -> dict[str, Any]:
             for c in convs
             if conversations.may_see(ctx.rep, c)
         ]
+        account = (
+            await session.get(Account, visits[0].account_id)
+            if visits and visits[0].account_id
+            else None
+        )
     live = await ctx.runtime.live.get(ctx.rep.org_id, vid)
     by_visit: dict[str, list[dict[str, Any]]] = {}
     for view in views:
@@ -316,8 +329,13 @@ async def visitor_360(ctx: Ctx, _: None) -> dict[str, Any]:
             "first_seen_at": _iso(visitor.created_at),
             "last_seen_at": _iso(visitor.last_seen_at),
             "visit_count": visitor.visit_count,
-            "company": None,
-            "company_sources": [],
+            "visitor_id": visitor.id,
+            "company": ((visits[0].enrichment or {}).get("company") or {}).get("value")
+            if visits
+            else None,
+            "company_sources": _sources(visits[0].enrichment or {}) if visits else [],
+            "enrichment": dict(visits[0].enrichment or {}) if visits else {},
+            "account": account_brief(account),
             "online": live is not None,
             "activity": live.activity if live else None,
             "blocked": visitor.blocked_at is not None,
@@ -344,6 +362,11 @@ async def visitor_360(ctx: Ctx, _: None) -> dict[str, Any]:
         ],
         "conversations": [s.model_dump(mode="json") for s in summaries],
     }
+
+
+def _sources(enrichment: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each enriched value with where it came from and how sure we are, for Visitor 360."""
+    return [{"field": key, **value} for key, value in enrichment.items() if isinstance(value, dict)]
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections import deque
 from typing import Any
 
@@ -78,3 +79,23 @@ def error_frame(code: str, message: str, ref: str | None = None) -> dict[str, An
     if ref is not None:
         frame["ref"] = ref
     return frame
+
+
+# Every open socket of this process, so shutdown can say "going away" (1001) at once and
+# clients reconnect to another process instead of waiting for a dead one.
+OPEN_SOCKETS_KEY = web.AppKey("open_sockets", weakref.WeakSet[web.WebSocketResponse])
+
+
+async def close_all(app: web.Application) -> None:
+    open_sockets = app[OPEN_SOCKETS_KEY]
+    sockets = list(open_sockets)
+    if sockets:
+        await asyncio.wait(
+            [
+                asyncio.ensure_future(
+                    ws.close(code=WSCloseCode.GOING_AWAY, message=b"server restarting")
+                )
+                for ws in sockets
+            ],
+            timeout=2,
+        )

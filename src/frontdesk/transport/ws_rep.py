@@ -26,7 +26,7 @@ from frontdesk.transport import frames as f
 from frontdesk.transport.errors import describe_validation_error
 from frontdesk.transport.http import SESSION_COOKIE, request_origin, runtime_of
 from frontdesk.transport.rep_hub import RepHub, RepSocket
-from frontdesk.transport.sockets import FrameSender, error_frame
+from frontdesk.transport.sockets import OPEN_SOCKETS_KEY, FrameSender, error_frame
 
 log = logging.getLogger("frontdesk.ws.rep")
 
@@ -45,6 +45,7 @@ async def rep_socket(request: web.Request) -> web.StreamResponse:
         raise web.HTTPForbidden(text="the rep socket only accepts the console's own origin")
     ws = web.WebSocketResponse(compress=False, max_msg_size=64 * 1024, heartbeat=None)
     await ws.prepare(request)
+    request.app[OPEN_SOCKETS_KEY].add(ws)
     connection = RepConnection(runtime, request.app[HUB_KEY], actor, ws)
     try:
         await connection.run()
@@ -103,7 +104,9 @@ class RepConnection:
         try:
             self.sender.send(await build_snapshot(self.runtime, self.actor))
         except Exception:
+            # Without a snapshot the console would show a stale stream: make it reconnect.
             log.exception("snapshot failed")
+            await self.sender.close(code=1011, message=b"snapshot failed")
 
     async def _handle_text(self, text: str) -> None:
         try:
@@ -159,7 +162,7 @@ class RepConnection:
                 if not self.registered:
                     await self.hub.add(self.socket)
                     self.registered = True
-                self.sender.send(await build_snapshot(self.runtime, self.actor))
+                await self._send_snapshot()
                 for conversation_id, seq in last_seqs.items():
                     await self._resume(conversation_id, seq)
             case f.RepMessageFrame(conversation_id=cid, client_id=client_id, body=body):
@@ -228,13 +231,22 @@ async def build_snapshot(runtime: Runtime, actor: Authenticated) -> dict[str, An
         summaries = [await conversations.summary(session, c) for c in open_conversations]
         recent = await conversations.list_for_rep(session, actor, "recent", limit=50)
         reps = await list_reps(session, actor.org_id)
+        me = next(r for r in reps if r.id == actor.rep.id)
         segments = display_order(await list_segments(session, actor.org_id, runtime.clock.now()))
     counts: dict[str | None, int] = {}
     for card in visible:
         counts[card.segment] = counts.get(card.segment, 0) + 1
     return {
         "type": "snapshot",
-        "rep": {"id": actor.rep.id, "name": actor.rep.name, "role": actor.rep.role},
+        "rep": {
+            "id": me.id,
+            "name": me.name,
+            "role": me.role,
+            "availability": me.availability,
+            "auto_pounce_enabled": me.auto_pounce_enabled,
+            "auto_pounce_off_reason": me.auto_pounce_off_reason,
+            "voice_video_enabled": me.voice_video_enabled,
+        },
         "reps": [
             {"id": r.id, "name": r.name, "availability": r.availability, "active": r.active}
             for r in reps

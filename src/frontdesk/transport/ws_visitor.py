@@ -43,7 +43,7 @@ from frontdesk.runtime import Runtime, org_topic, visitor_topic
 from frontdesk.transport import frames as f
 from frontdesk.transport.errors import describe_validation_error
 from frontdesk.transport.http import client_ip, runtime_of
-from frontdesk.transport.sockets import FrameSender, error_frame
+from frontdesk.transport.sockets import OPEN_SOCKETS_KEY, FrameSender, error_frame
 from frontdesk.transport.visitor_registry import VisitorRegistry
 
 REGISTRY_KEY = web.AppKey("visitor_registry", VisitorRegistry)
@@ -83,6 +83,7 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
         compress=False, max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=None
     )
     await ws.prepare(request)
+    request.app[OPEN_SOCKETS_KEY].add(ws)
     session_ = VisitorConnection(
         request.app[REGISTRY_KEY],
         runtime,
