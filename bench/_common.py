@@ -138,10 +138,23 @@ class Backend:
         return result.stdout.strip()
 
 
+def _keep_logs(workdir: Path) -> None:
+    """Copies the servers' logs and probe files to bench/out/ (git-ignored) before cleanup."""
+    import shutil
+
+    files = [p for p in workdir.iterdir() if p.suffix in (".log", ".json")]
+    if not files:
+        return
+    dest = BENCH_DIR / "out" / f"{time.strftime('%Y%m%d-%H%M%S')}-{workdir.name}"
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        shutil.copy2(path, dest / path.name)
+
+
 @contextlib.contextmanager
 def backend(kind: str) -> Iterator[Backend]:
     """kind: "sqlite" (SQLite file + in-process bus) or "pg" (PostgreSQL + Redis)."""
-    with tempfile.TemporaryDirectory(prefix=f"fdbench-{kind}-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"fdbench-{kind}-") as tmp, _logs_kept(Path(tmp)):
         workdir = Path(tmp)
         env = _base_env(workdir)
         if kind == "sqlite":
@@ -165,6 +178,15 @@ def backend(kind: str) -> Iterator[Backend]:
         finally:
             _in_thread(_pg_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             _drop_redis_namespace(env.get("FRONTDESK_REDIS_NAMESPACE"))
+
+
+@contextlib.contextmanager
+def _logs_kept(workdir: Path) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            _keep_logs(workdir)
 
 
 def _drop_redis_namespace(namespace: str | None) -> None:
@@ -264,6 +286,12 @@ class Server:
                 return bool(r.status == 200)
         except OSError:
             return False
+
+    def first_traceback(self) -> str | None:
+        """The first logged traceback, if any (the log is JSON lines or text)."""
+        text = self.tail(5_000_000)
+        at = text.find("Traceback")
+        return None if at < 0 else text[max(0, at - 300) : at + 1500]
 
     def tail(self, n: int = 3000) -> str:
         try:

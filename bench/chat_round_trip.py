@@ -92,8 +92,9 @@ async def run_config(config: str, args: argparse.Namespace) -> Result:
         finally:
             await world.close()
         for p in procs:
-            if "Traceback" in p.tail(200_000):
-                log(f"warning: {p.name} logged a traceback; see {p.log_path}")
+            traceback = p.first_traceback()
+            if traceback:
+                log(f"warning: {p.name} logged a traceback (log kept in bench/out/):\n{traceback}")
     return result
 
 

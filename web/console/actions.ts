@@ -11,9 +11,10 @@ import {
   setTranscript,
   signInNotice,
   upsertConversations,
+  upsertInvitation,
 } from "./store";
 import { newClientId, onSocketSignedOut, startSocket, stopSocket } from "./socket";
-import type { ConversationSummary, Message, Org, Rep } from "./types";
+import type { Classification, ConversationSummary, Invitation, Message, Org, Rep } from "./types";
 
 // What the rep does: sign in and out, change status, accept and end chats, start one.
 
@@ -89,7 +90,7 @@ onSocketSignedOut((reason) => signedOut(reason));
 
 // Names for routed_rep_ids. GET /api/reps may be for admins only; the snapshot's `reps` (when
 // the server sends it) and rep.changed events fill the same map.
-async function loadRepNames(): Promise<void> {
+export async function loadRepNames(): Promise<void> {
   try {
     const data = await api<{ reps?: Rep[] } | Rep[]>("GET", "/api/reps");
     const list = Array.isArray(data) ? data : (data.reps ?? []);
@@ -174,27 +175,107 @@ export async function loadBox(box: "incoming" | "active" | "recent"): Promise<vo
   upsertConversations(res.conversations ?? []);
 }
 
-// Pounce: the rep writes first to a visitor who has no open conversation.
-export async function startConversation(visitorId: string, body: string): Promise<string | null> {
+export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
+
+function failed(err: unknown): { ok: false; status: number; message: string } {
+  return { ok: false, status: err instanceof ApiError ? err.status : 0, message: errorText(err) };
+}
+
+// Pounce: the rep writes first to a visitor who has no open conversation. A 409 carries the
+// server's reason (cold segment, engaged recently, a colleague already chatting...).
+export async function pounce(visitorId: string, body: string): Promise<Outcome<string>> {
   const client_id = newClientId();
   try {
     const res = await api<Record<string, unknown>>("POST", `/api/visitors/${encodeURIComponent(visitorId)}/conversations`, {
       body,
       client_id,
     });
-    // The answer is {message, conversation_id} (or a summary under `conversation`).
+    // The answer is {message, conversation_id, conversation}.
     const c = summaryFrom(res.conversation ?? null);
     const id = c?.id ?? (typeof res.conversation_id === "string" ? res.conversation_id : null);
-    if (!id) return null;
+    if (!id) return { ok: false, status: 0, message: "The server did not say which conversation started." };
     if (c) upsertConversations([c]);
     const msgs: Message[] = [];
     if (Array.isArray(res.messages)) msgs.push(...(res.messages as Message[]));
     if (res.message && typeof res.message === "object") msgs.push(res.message as Message);
     setTranscript(id, msgs);
     if (!c) await loadConversation(id).catch(() => null);
-    return id;
+    return { ok: true, value: id };
   } catch (err) {
-    pushToast(`Couldn't start the conversation: ${errorText(err)}`, "error");
-    return null;
+    return failed(err);
+  }
+}
+
+export async function startConversation(visitorId: string, body: string): Promise<string | null> {
+  const r = await pounce(visitorId, body);
+  if (r.ok) return r.value;
+  pushToast(r.status === 409 ? `Can't start a chat: ${r.message}` : `Couldn't start the conversation: ${r.message}`, r.status === 409 ? "info" : "error");
+  return null;
+}
+
+export async function invite(visitorId: string, message: string, teamId: string | null): Promise<Outcome<Invitation>> {
+  try {
+    const res = await api<{ invitation: Invitation }>("POST", `/api/visitors/${encodeURIComponent(visitorId)}/invitations`, {
+      message,
+      team_id: teamId,
+    });
+    upsertInvitation(res.invitation);
+    return { ok: true, value: res.invitation };
+  } catch (err) {
+    return failed(err);
+  }
+}
+
+export async function transferConversation(id: string, toRepId: string, note: string | null): Promise<Outcome<ConversationSummary | null>> {
+  try {
+    const res = await api("POST", `/api/conversations/${encodeURIComponent(id)}/transfer`, { to_rep_id: toRepId, note: note || null });
+    const c = summaryFrom(res);
+    if (c) upsertConversations([c]);
+    return { ok: true, value: c };
+  } catch (err) {
+    return failed(err);
+  }
+}
+
+export async function blockVisitor(visitorId: string, report: boolean, reason: string | null): Promise<Outcome<{ report_id: string | null }>> {
+  try {
+    const res = await api<{ report_id: string | null }>("POST", `/api/visitors/${encodeURIComponent(visitorId)}/block`, {
+      report,
+      reason: reason || null,
+    });
+    return { ok: true, value: res };
+  } catch (err) {
+    return failed(err);
+  }
+}
+
+export async function resolveAutoPounce(id: string, action: "spam" | "no_response_needed"): Promise<boolean> {
+  try {
+    await api("POST", `/api/conversations/${encodeURIComponent(id)}/auto-pounce`, { action });
+    // The server's conversation.updated clears the alert; clear it here at once too.
+    const old = conversations.value.get(id);
+    if (old) {
+      const meta = { ...(old.meta ?? {}) } as Record<string, unknown>;
+      delete meta.awaiting_rep_since;
+      delete meta.rep_timeout_at;
+      meta.auto_pounce_resolution = action;
+      upsertConversations([{ ...old, meta, ...(action === "spam" ? { status: "ended", ended_reason: "spam" } : {}) }]);
+    }
+    pushToast(action === "spam" ? "Marked as spam: the chat ended." : "Marked: no response needed.", "success", 2500);
+    return true;
+  } catch (err) {
+    pushToast(`Couldn't resolve it: ${errorText(err)}`, "error");
+    return false;
+  }
+}
+
+export async function classify(id: string, patch: Classification): Promise<Outcome<Classification>> {
+  try {
+    const res = await api<Classification>("PATCH", `/api/conversations/${encodeURIComponent(id)}/classification`, patch);
+    const old = conversations.value.get(id);
+    if (old) upsertConversations([{ ...old, classification: res }]);
+    return { ok: true, value: res };
+  } catch (err) {
+    return failed(err);
   }
 }

@@ -30,10 +30,12 @@ export async function api<T = unknown>(
   method: Method,
   path: string,
   body?: unknown,
-  opts: { allow401?: boolean; signal?: AbortSignal } = {},
+  opts: { allow401?: boolean; signal?: AbortSignal; contentType?: string } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  // `contentType` sends a string body as it is (a CSV import), not as JSON.
+  const raw = opts.contentType !== undefined && typeof body === "string";
+  if (body !== undefined) headers["Content-Type"] = raw ? opts.contentType! : "application/json";
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   let res: Response;
   try {
@@ -41,7 +43,7 @@ export async function api<T = unknown>(
       method,
       headers,
       credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? (body as string) : JSON.stringify(body),
       signal: opts.signal,
     });
   } catch (err) {

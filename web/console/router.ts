@@ -7,11 +7,15 @@ export const path = signal(location.pathname);
 export type Route =
   | { name: "login" }
   | { name: "live" }
-  | { name: "inbox"; box: "incoming" | "active" | "recent" }
+  | { name: "inbox"; box: "incoming" | "active" | "recent" | "offline" }
   | { name: "conversations"; conversationId: string | null }
   | { name: "visitor"; visitorId: string }
-  | { name: "admin" }
+  | { name: "admin"; section: AdminSection }
+  | { name: "shortcuts" }
   | { name: "root" };
+
+export const ADMIN_SECTIONS = ["team", "accounts", "segments", "experiences", "proactive", "blocked", "webhooks"] as const;
+export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export const route = computed<Route>(() => parse(path.value));
 
@@ -23,15 +27,19 @@ function parse(p: string): Route {
     case "live":
       return { name: "live" };
     case "inbox": {
-      const box = parts[2] === "active" || parts[2] === "recent" ? parts[2] : "incoming";
+      const box = parts[2] === "active" || parts[2] === "recent" || parts[2] === "offline" ? parts[2] : "incoming";
       return { name: "inbox", box };
     }
     case "conversations":
       return { name: "conversations", conversationId: parts[2] ?? null };
     case "visitors":
       return parts[2] ? { name: "visitor", visitorId: parts[2] } : { name: "live" };
-    case "admin":
-      return { name: "admin" };
+    case "admin": {
+      const section = (ADMIN_SECTIONS as readonly string[]).includes(parts[2] ?? "") ? (parts[2] as AdminSection) : "team";
+      return { name: "admin", section };
+    }
+    case "shortcuts":
+      return { name: "shortcuts" };
     default:
       return { name: "live" };
   }
@@ -66,5 +74,7 @@ export const paths = {
   conversations: "/app/conversations",
   visitor: (id: string) => `/app/visitors/${encodeURIComponent(id)}`,
   admin: "/app/admin",
+  adminSection: (section: AdminSection) => `/app/admin/${section}`,
+  shortcuts: "/app/shortcuts",
   login: "/login",
 };

@@ -19,8 +19,9 @@ DOMPurify.addHook("afterSanitizeAttributes", (node) => {
     node.setAttribute("rel", "noopener noreferrer nofollow");
   }
   if (node.tagName === "IMG") {
+    // Images come through the server's image proxy as same-origin "/img?u=..." URLs.
     const src = node.getAttribute("src") ?? "";
-    if (!/^https?:/i.test(src)) node.removeAttribute("src");
+    if (!/^https?:/i.test(src) && !/^\/img\?/.test(src)) node.removeAttribute("src");
     node.setAttribute("loading", "lazy");
     node.setAttribute("referrerpolicy", "no-referrer");
   }

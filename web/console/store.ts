@@ -1,6 +1,7 @@
 import { batch, computed, effect, signal } from "@preact/signals";
 import type {
   ConversationSummary,
+  Invitation,
   Message,
   Org,
   PendingMessage,
@@ -33,6 +34,8 @@ export const unread = signal<ReadonlyMap<string, number>>(new Map());
 // the conversation on screen, if any (its replies are read as they arrive)
 export const viewing = signal<string | null>(null);
 export const hideIdle = signal(true);
+// Invitations I sent in this session, kept current by `invitation.updated` events.
+export const invitations = signal<ReadonlyMap<string, Invitation>>(new Map());
 
 export interface Toast {
   id: number;
@@ -55,7 +58,61 @@ export function dismissToast(id: number): void {
 export const hooks = {
   newIncoming(_c: ConversationSummary, _quiet: boolean): void {},
   visitorMessage(_m: Message, _c: ConversationSummary | undefined): void {},
+  // A chat I owned now belongs to someone else (I or an admin transferred it).
+  transferredAway(_c: ConversationSummary): void {},
+  // A colleague handed me a chat: the visitor is waiting.
+  transferredToMe(_c: ConversationSummary): void {},
+  // A visitor answered an auto pounce sent on my behalf.
+  autoPounceReply(_c: ConversationSummary): void {},
 };
+
+// ---------------------------------------------------------------------------------------------
+// Conversation meta the server keeps: transfers and auto pounce replies
+
+export interface TransferMeta {
+  from_rep_id?: string | null;
+  from_rep_name?: string | null;
+  to_rep_id?: string | null;
+  note?: string | null;
+  at?: string | null;
+  waiting?: boolean;
+}
+
+export function transferOf(c: ConversationSummary | undefined | null): TransferMeta | null {
+  const t = (c?.meta as Record<string, unknown> | undefined)?.transfer;
+  return t && typeof t === "object" ? (t as TransferMeta) : null;
+}
+
+// A chat handed to me that I have not answered yet.
+export function waitingTransfer(c: ConversationSummary | undefined | null, myId: string | undefined): TransferMeta | null {
+  const t = transferOf(c);
+  if (!c || !t || !t.waiting || c.status !== "active" || !myId) return null;
+  return c.owner_rep_id === myId && (t.to_rep_id ?? myId) === myId ? t : null;
+}
+
+export interface AutoPounceAlert {
+  since: string;
+  timeoutAt: string | null;
+}
+
+// The visitor replied to an auto pounce and the owner must act before rep_timeout_at.
+export function autoPounceAlert(c: ConversationSummary | undefined | null): AutoPounceAlert | null {
+  const meta = (c?.meta ?? {}) as Record<string, unknown>;
+  if (!c || c.status !== "active" || typeof meta.awaiting_rep_since !== "string") return null;
+  return { since: meta.awaiting_rep_since, timeoutAt: typeof meta.rep_timeout_at === "string" ? meta.rep_timeout_at : null };
+}
+
+export const myAlerts = computed(() => {
+  const myId = me.value?.id;
+  const autoPounce: ConversationSummary[] = [];
+  const transfers: ConversationSummary[] = [];
+  for (const c of conversations.value.values()) {
+    if (c.owner_rep_id !== myId) continue;
+    if (autoPounceAlert(c)) autoPounce.push(c);
+    else if (waitingTransfer(c, myId)) transfers.push(c);
+  }
+  return { autoPounce, transfers };
+});
 
 // ---------------------------------------------------------------------------------------------
 // Reading fields that may arrive in more than one shape
@@ -266,14 +323,23 @@ export function applySnapshot(frame: SnapshotFrame): void {
     conversations.value = nextConvs;
     snapshotReady.value = true;
   });
+  const myId = me.value?.id;
   for (const c of nextConvs.values()) {
     const old = before.get(c.id);
     if (c.status === "incoming" && old?.status !== "incoming") {
       noteIncoming(c);
       hooks.newIncoming(c, quiet);
     }
+    if (!quiet) noteOwnerChange(old, c, myId);
   }
   reconcileUnread();
+}
+
+function noteOwnerChange(old: ConversationSummary | undefined, next: ConversationSummary, myId: string | undefined): void {
+  if (!myId) return;
+  if (old?.owner_rep_id === myId && next.owner_rep_id && next.owner_rep_id !== myId && next.status === "active") hooks.transferredAway(next);
+  else if (old?.owner_rep_id !== myId && waitingTransfer(next, myId)) hooks.transferredToMe(next);
+  if (next.owner_rep_id === myId && autoPounceAlert(next) && !autoPounceAlert(old)) hooks.autoPounceReply(next);
 }
 
 type RawEvent = Record<string, unknown>;
@@ -291,7 +357,9 @@ export function applyBatch(events: RawEvent[]): void {
   let rs: Map<string, Rep> | null = null;
   let meNext: Rep | null = null;
   let segsNext: Segment[] | null = null;
+  let invs: Map<string, Invitation> | null = null;
   const newIncoming: ConversationSummary[] = [];
+  const changed: [ConversationSummary | undefined, ConversationSummary][] = [];
   const V = () => (vs ??= new Map(visitors.value));
   const C = () => (cs ??= new Map(conversations.value));
 
@@ -324,6 +392,7 @@ export function applyBatch(events: RawEvent[]): void {
         const next = { ...old, ...c };
         C().set(c.id, next);
         if (next.status === "incoming" && old?.status !== "incoming") newIncoming.push(next);
+        changed.push([old, next]);
         // Keep the visitor's card in step, so the stream pins or unpins it in this same write.
         const card = V().get(next.visitor_id);
         if (card) {
@@ -351,6 +420,13 @@ export function applyBatch(events: RawEvent[]): void {
         if (Array.isArray(data.segments)) segsNext = data.segments as Segment[];
         break;
       }
+      case "invitation.updated": {
+        const inv = data.invitation as Invitation | undefined;
+        if (!inv?.id) break;
+        invs ??= new Map(invitations.value);
+        invs.set(inv.id, { ...invs.get(inv.id), ...inv });
+        break;
+      }
       default:
         break;
     }
@@ -361,12 +437,21 @@ export function applyBatch(events: RawEvent[]): void {
     if (rs) reps.value = rs;
     if (meNext) me.value = meNext;
     if (segsNext) segments.value = segsNext;
+    if (invs) invitations.value = invs;
   });
   for (const c of newIncoming) {
     noteIncoming(c);
     hooks.newIncoming(c, false);
   }
+  const myId = me.value?.id;
+  for (const [old, next] of changed) noteOwnerChange(old, next, myId);
   if (cs) reconcileUnread();
+}
+
+export function upsertInvitation(inv: Invitation): void {
+  const m = new Map(invitations.value);
+  m.set(inv.id, { ...m.get(inv.id), ...inv });
+  invitations.value = m;
 }
 
 // Merge conversations fetched over HTTP (inbox boxes, Visitor 360, accept responses).
@@ -596,6 +681,7 @@ export function resetState(): void {
     pending.value = new Map();
     visitorTyping.value = new Map();
     unread.value = new Map();
+    invitations.value = new Map();
     viewing.value = null;
     snapshotReady.value = false;
     connection.value = "connecting";

@@ -13,6 +13,8 @@ export interface Rep {
   role?: "admin" | "rep" | string;
   availability?: Availability | string;
   auto_pounce_enabled?: boolean;
+  // Why auto pounce was turned off for this rep (a missed response), until they turn it on again.
+  auto_pounce_off_reason?: string | null;
   voice_video_enabled?: boolean;
   active?: boolean;
   avatar_url?: string | null;
@@ -24,7 +26,18 @@ export interface Org {
   name?: string;
   site_key?: string;
   allowed_origins?: string[];
+  idle_after_seconds?: number;
+  proactive?: ProactiveSettings;
   [key: string]: unknown;
+}
+
+export interface ProactiveSettings {
+  auto_pounce: boolean;
+  auto_pounce_after_seconds: number;
+  nudge_after_seconds: number;
+  rep_timeout_seconds: number;
+  repeat_interval_seconds: number;
+  allowed_link_domains: string[];
 }
 
 export interface Segment {
@@ -32,6 +45,138 @@ export interface Segment {
   name: string;
   color?: string | null;
   cold?: boolean;
+  position?: number;
+  rules?: RuleSet;
+  routing?: RoutingRule;
+  experience_id?: string | null;
+  catch_all?: boolean;
+  // live visitors in this segment right now (that this rep may see, in the snapshot)
+  live_count?: number;
+}
+
+export interface Condition {
+  field: string;
+  op: string;
+  value?: unknown;
+}
+
+export interface RuleSet {
+  match?: "all" | "any";
+  conditions?: Condition[];
+}
+
+export type RoutingKind = "account_owner" | "team" | "reps" | "everyone";
+
+export interface RoutingStep {
+  kind: RoutingKind;
+  team_id?: string | null;
+  rep_ids?: string[];
+  round_robin?: boolean;
+}
+
+export interface RoutingRule {
+  steps?: RoutingStep[];
+}
+
+// A field segment rules can look at (GET /api/segments `fields`): `ops` is comma-separated.
+export interface RuleField {
+  field: string;
+  type: "text" | "number" | "bool" | string;
+  description: string;
+  ops: string;
+}
+
+export interface Team {
+  id: string;
+  name: string;
+  rep_ids: string[];
+}
+
+export interface Experience {
+  id: string;
+  is_default: boolean;
+  name: string;
+  rep_window_seconds: number;
+  bot_greeting: string;
+  ask_identity: boolean;
+  identity_prompt: string;
+  handoff_message: string;
+  timeout_seconds: number;
+  timeout_message: string;
+  offline_message: string;
+}
+
+export interface Account {
+  id: string;
+  name: string;
+  domain: string;
+  target_account: boolean;
+  open_pipeline: number;
+  owner_rep_id: string | null;
+  employees: number | null;
+  industry: string | null;
+  custom: Record<string, unknown>;
+}
+
+export interface IpRange {
+  id: string;
+  cidr: string;
+  company: string;
+  account_id: string | null;
+}
+
+export interface OfflineMessage {
+  id: string;
+  visitor_id: string | null;
+  conversation_id: string | null;
+  name: string | null;
+  email: string | null;
+  body: string;
+  created_at: string;
+  emailed_at: string | null;
+  email_error: string | null;
+}
+
+export type InvitationStatus = "pending" | "shown" | "expired" | "accepted" | string;
+
+export interface Invitation {
+  id: string;
+  visitor_id: string;
+  rep_id: string;
+  status: InvitationStatus;
+  message?: string;
+  created_at?: string;
+  shown_at?: string | null;
+  conversation_id?: string | null;
+}
+
+export interface Shortcut {
+  id: string;
+  name: string;
+  body: string;
+  html: string;
+  scope: "mine" | "org";
+  usage_count: number;
+}
+
+export interface Classification {
+  qualified?: boolean | null;
+  tags?: string[];
+  deal_value?: number | null;
+  notes?: string | null;
+}
+
+export interface ProactiveRow {
+  date: string;
+  rep_id: string | null;
+  rep_name: string | null;
+  pounce: number;
+  invitation_sent: number;
+  invitation_accepted: number;
+  invitation_expired: number;
+  auto_pounce: number;
+  reply: number;
+  missed_response: number;
 }
 
 export interface CompanyInfo {
@@ -99,6 +244,8 @@ export interface Message {
   client_id?: string | null;
   created_at: string;
   internal?: boolean;
+  // Rep-only annotations, e.g. {auto_pounce: true}; the server strips them for visitors.
+  meta?: Record<string, unknown> | null;
 }
 
 export interface ConversationSummary {
@@ -120,6 +267,7 @@ export interface ConversationSummary {
   visitor_name?: string | null;
   company?: string | CompanyInfo | null;
   rep_window_ends_at?: string | null;
+  classification?: Classification | null;
   [key: string]: unknown;
 }
 
@@ -140,6 +288,9 @@ export interface Visit {
   utm_source?: string | null;
   utm_medium?: string | null;
   utm_campaign?: string | null;
+  utm?: Record<string, string | null> | null;
+  ip?: string | null;
+  user_agent?: string | null;
   page_view_count?: number;
   page_views?: PageView[];
   [key: string]: unknown;
@@ -153,6 +304,8 @@ export interface Visitor360 {
     last_seen_at?: string;
     visit_count?: number;
     blocked_at?: string | null;
+    blocked?: boolean;
+    online?: boolean;
     company_sources?: unknown;
   };
   visits: Visit[];

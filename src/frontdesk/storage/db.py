@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -33,6 +34,8 @@ def create_engine(url: str) -> AsyncEngine:
         # means no "database is locked" retries inside the process. Transactions are short.
         engine = create_async_engine(
             url,
+            json_serializer=_json_dumps,
+            json_deserializer=orjson.loads,
             poolclass=AsyncAdaptedQueuePool,
             pool_size=1,
             max_overflow=0,
@@ -49,7 +52,19 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(
+        url,
+        json_serializer=_json_dumps,
+        json_deserializer=orjson.loads,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+    )
+
+
+def _json_dumps(value: object) -> str:
+    # orjson: JSON columns (routing, enrichment, settings) are read and written on hot paths.
+    return orjson.dumps(value).decode()
 
 
 class Database:

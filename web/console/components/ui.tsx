@@ -1,7 +1,8 @@
 import type { ComponentChildren, JSX, RefObject } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { createPortal } from "preact/compat";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { describeDuration, formatDuration, now, parseTime } from "../time";
-import { IconPause, IconPointer, IconTabs } from "../icons";
+import { IconPause, IconPointer, IconTabs, IconX } from "../icons";
 
 // Small shared pieces: switches, popovers, avatars, activity status, ticking clocks.
 
@@ -212,4 +213,138 @@ export function plainSnippet(markdown: string | null | undefined, max = 160): st
     .replace(/\s+/g, " ")
     .trim();
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+// A modal dialog: portalled to <body>, named by its title, Escape or the backdrop closes it,
+// focus moves into it on open and back to where it was on close.
+export function Dialog(props: {
+  title: string;
+  onClose: () => void;
+  children: ComponentChildren;
+  footer?: ComponentChildren;
+  size?: "sm" | "md" | "lg";
+  subtitle?: ComponentChildren;
+  class?: string;
+}) {
+  const id = useId();
+  const box = useRef<HTMLDivElement>(null);
+  const onClose = useRef(props.onClose);
+  onClose.current = props.onClose;
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    const el = box.current;
+    const first = el?.querySelector<HTMLElement>("[autofocus], textarea, input:not([type=hidden]), select, button:not(.dialog-x)");
+    (first ?? el)?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") {
+        e.stopPropagation();
+        e.preventDefault();
+        onClose.current();
+      } else if (e.key === "Tab" && el) {
+        // Keep Tab inside the dialog.
+        const items = [...el.querySelectorAll<HTMLElement>("button:not([disabled]), [href], input, select, textarea, [tabindex]:not([tabindex='-1'])")].filter(
+          (x) => x.offsetParent !== null,
+        );
+        if (!items.length) return;
+        const i = items.indexOf(document.activeElement as HTMLElement);
+        if (e.shiftKey && (i <= 0)) {
+          e.preventDefault();
+          items[items.length - 1].focus();
+        } else if (!e.shiftKey && i === items.length - 1) {
+          e.preventDefault();
+          items[0].focus();
+        }
+      }
+    };
+    document.addEventListener("keydown", onKey, true);
+    return () => {
+      document.removeEventListener("keydown", onKey, true);
+      if (before && document.contains(before)) before.focus();
+    };
+  }, []);
+  return createPortal(
+    <div
+      class="dialog-backdrop"
+      onMouseDown={(e) => {
+        if (e.target === e.currentTarget) props.onClose();
+      }}
+    >
+      <div ref={box} class={`dialog dialog-${props.size ?? "md"} ${props.class ?? ""}`} role="dialog" aria-modal="true" aria-labelledby={`${id}-t`} tabIndex={-1}>
+        <div class="dialog-head">
+          <div>
+            <h2 id={`${id}-t`}>{props.title}</h2>
+            {props.subtitle && <div class="dialog-sub">{props.subtitle}</div>}
+          </div>
+          <button type="button" class="icon-btn dialog-x" aria-label="Close" onClick={props.onClose}>
+            <IconX size={16} />
+          </button>
+        </div>
+        <div class="dialog-body">{props.children}</div>
+        {props.footer && <div class="dialog-foot">{props.footer}</div>}
+      </div>
+    </div>,
+    document.body,
+  );
+}
+
+// A control for something the product will have but this build does not: visible where it
+// belongs, never pretending to work.
+export function NotYet(props: { label: string; children: ComponentChildren; class?: string }) {
+  return (
+    <button
+      type="button"
+      class={`icon-btn not-yet ${props.class ?? ""}`}
+      aria-disabled="true"
+      aria-label={`${props.label} (not available yet)`}
+      title={`${props.label}: not available yet`}
+      data-tooltip="Not available yet"
+      onClick={(e) => e.preventDefault()}
+    >
+      {props.children}
+    </button>
+  );
+}
+
+export async function copyText(text: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    // The Clipboard API needs a secure context; fall back to selecting the text.
+    const ta = document.createElement("textarea");
+    ta.value = text;
+    document.body.appendChild(ta);
+    ta.select();
+    document.execCommand("copy");
+    ta.remove();
+  }
+}
+
+export function CopyButton(props: { text: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      class="btn btn-secondary btn-sm"
+      aria-label={props.label ?? "Copy"}
+      onClick={async () => {
+        await copyText(props.text);
+        setCopied(true);
+        setTimeout(() => setCopied(false), 2000);
+      }}
+    >
+      {copied ? "Copied" : "Copy"}
+    </button>
+  );
+}
+
+// A ticking "0:42 left" towards a deadline (server clock), for alerts with a timeout.
+export function TimeLeft(props: { until: string | null | undefined; label: string }) {
+  const until = parseTime(props.until);
+  if (until === null) return null;
+  const left = until - now.value;
+  return (
+    <span class={`countdown ${left < 15_000 ? "urgent" : ""}`} role="timer" aria-label={`${describeDuration(left)} ${props.label}`}>
+      {formatDuration(left)}
+    </span>
+  );
 }

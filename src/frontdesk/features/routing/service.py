@@ -88,21 +88,53 @@ async def validate_references(session: AsyncSession, org_id: str, rule: RoutingR
                 raise ValidationFailed(f"routing: rep {rep_id} not found")
 
 
+class RoutingDirectory:
+    """The org's active reps and teams, loaded once per placement pass (re-routing thousands
+    of visitors must not query per visitor)."""
+
+    def __init__(self, reps: dict[str, Rep], teams: dict[str, tuple[str, list[str]]]) -> None:
+        self.reps = reps
+        self.teams = teams  # team id -> (name, member rep ids)
+
+    @classmethod
+    async def load(cls, session: AsyncSession, org_id: str) -> RoutingDirectory:
+        reps = {
+            r.id: r
+            for r in (
+                await session.execute(select(Rep).where(Rep.org_id == org_id, Rep.active.is_(True)))
+            ).scalars()
+        }
+        teams: dict[str, tuple[str, list[str]]] = {}
+        for team in (await session.execute(select(Team).where(Team.org_id == org_id))).scalars():
+            teams[team.id] = (team.name, [])
+        for team_id, rep_id in (
+            (
+                await session.execute(
+                    select(TeamMember.team_id, TeamMember.rep_id).where(
+                        TeamMember.team_id.in_(list(teams))
+                    )
+                )
+            ).all()
+            if teams
+            else []
+        ):
+            teams[team_id][1].append(rep_id)
+        return cls(reps, teams)
+
+
 async def route(
     session: AsyncSession,
     org_id: str,
     segment_name: str,
     rule: RoutingRule,
     account: Account | None,
+    directory: RoutingDirectory | None = None,
 ) -> Routed:
     if not rule.steps:
         return Routed([], f"Everyone sees visitors in {segment_name}")
-    reps = {
-        r.id: r
-        for r in (
-            await session.execute(select(Rep).where(Rep.org_id == org_id, Rep.active.is_(True)))
-        ).scalars()
-    }
+    if directory is None:
+        directory = await RoutingDirectory.load(session, org_id)
+    reps = directory.reps
     first_nonempty: tuple[list[str], str] | None = None
     for step in rule.steps:
         pool: list[str]
@@ -112,15 +144,10 @@ async def route(
                 continue
             pool, label = [account.owner_rep_id], f"Account owner of {account.name}"
         elif step.kind == "team":
-            team = await session.get(Team, step.team_id)
-            if team is None:
+            if step.team_id not in directory.teams:
                 continue
-            members = (
-                await session.execute(
-                    select(TeamMember.rep_id).where(TeamMember.team_id == team.id)
-                )
-            ).scalars()
-            pool, label = sorted(m for m in members if m in reps), f"Team {team.name}"
+            team_name, members = directory.teams[step.team_id]
+            pool, label = sorted(m for m in members if m in reps), f"Team {team_name}"
         elif step.kind == "reps":
             pool, label = [r for r in step.rep_ids if r in reps], "Chosen reps"
         else:

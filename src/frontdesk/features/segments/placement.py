@@ -20,11 +20,45 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.features.accounts.models import Account, IpRange
 from frontdesk.features.accounts.service import email_domain
 from frontdesk.features.enrichment.ipdata import IpDirectory
-from frontdesk.features.routing.service import parse_routing, route
+from frontdesk.features.routing.service import RoutingDirectory, parse_routing, route
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.segments.rules import CompiledSegment, choose_segment
 from frontdesk.features.segments.service import compile_segments, list_segments
 from frontdesk.features.visitors.models import PageView, Visit, Visitor
+
+
+@dataclass
+class VisitorRow:
+    """The columns placement reads, loaded without the ORM when re-placing thousands."""
+
+    id: str
+    org_id: str
+    email: str | None
+    identity_status: str
+    visit_count: int
+
+
+@dataclass
+class VisitRow:
+    id: str
+    org_id: str
+    ip: str | None
+    started_at: datetime
+    landing_url: str | None
+    referrer: str | None
+    utm_source: str | None
+    utm_medium: str | None
+    utm_campaign: str | None
+    page_view_count: int
+    segment_id: str | None
+    routed_rep_ids: list[str]
+    routing_reason: str | None
+    account_id: str | None
+    enrichment: dict[str, Any]
+
+
+AnyVisitor = Visitor | VisitorRow
+AnyVisit = Visit | VisitRow
 
 PAID_MEDIUMS = (
     "cpc",
@@ -41,7 +75,7 @@ CLICK_IDS = ("gclid", "fbclid", "msclkid", "li_fat_id", "ttclid")
 CONFIDENCE_RANK = {"low": 0, "medium": 1, "high": 2, "very_high": 3}
 
 
-def _paid(visit: Visit) -> bool:
+def _paid(visit: AnyVisit) -> bool:
     medium = (visit.utm_medium or "").lower()
     if medium.startswith("paid") or medium in PAID_MEDIUMS:
         return True
@@ -57,8 +91,8 @@ def _value(entry: dict[str, Any] | None) -> Any:
 
 
 def build_facts(
-    visitor: Visitor,
-    visit: Visit,
+    visitor: AnyVisitor,
+    visit: AnyVisit,
     account: Account | None,
     current_url: str,
     pages: Sequence[str],
@@ -134,7 +168,7 @@ class AccountIndex:
 
 
 async def enrich(
-    index: AccountIndex, directory: IpDirectory | None, visitor: Visitor, visit: Visit
+    index: AccountIndex, directory: IpDirectory | None, visitor: AnyVisitor, visit: AnyVisit
 ) -> Account | None:
     """Fill visit.enrichment and visit.account_id from every source; best confidence wins."""
     enrichment: dict[str, Any] = {
@@ -202,8 +236,8 @@ async def _pages(session: AsyncSession, visit_id: str) -> list[str]:
 async def place_visit(
     session: AsyncSession,
     directory: IpDirectory | None,
-    visitor: Visitor,
-    visit: Visit,
+    visitor: AnyVisitor,
+    visit: AnyVisit,
     current_url: str,
     now: datetime,
     *,
@@ -212,6 +246,7 @@ async def place_visit(
     pages: list[str] | None = None,
     index: AccountIndex | None = None,
     force_routing: bool = False,
+    routing_directory: RoutingDirectory | None = None,
 ) -> Placement:
     if segments is None or compiled is None:
         rows = await list_segments(session, visitor.org_id, now)
@@ -233,9 +268,19 @@ async def place_visit(
         return Placement(segment_id, list(visit.routed_rep_ids or []), visit.routing_reason, False)
     segment = segments[segment_id]
     routed = await route(
-        session, visitor.org_id, segment.name, parse_routing(segment.routing, segment.name), account
+        session,
+        visitor.org_id,
+        segment.name,
+        parse_routing(segment.routing, segment.name),
+        account,
+        routing_directory,
+    )
+    changed = (segment_id, routed.rep_ids, routed.reason) != (
+        visit.segment_id,
+        list(visit.routed_rep_ids or []),
+        visit.routing_reason,
     )
     visit.segment_id = segment_id
     visit.routed_rep_ids = routed.rep_ids
     visit.routing_reason = routed.reason
-    return Placement(segment_id, routed.rep_ids, routed.reason, True)
+    return Placement(segment_id, routed.rep_ids, routed.reason, changed)

@@ -1,4 +1,9 @@
-"""Re-segmenting every live visitor of an org at once, after an admin changed the segments."""
+"""Re-segmenting every live visitor of an org at once, after an admin changed the segments.
+
+Built for 10,000 live visitors in well under a second: rows are read with plain column
+selects (no ORM objects), accounts, IP ranges, reps and teams are loaded once, and only the
+visits whose placement changed are written, in one bulk update.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from frontdesk.features.segments.placement import AccountIndex, place_visit
+from frontdesk.features.routing.service import RoutingDirectory
+from frontdesk.features.segments.placement import AccountIndex, VisitorRow, VisitRow, place_visit
 from frontdesk.features.segments.service import compile_segments, list_segments
 from frontdesk.features.visitors.models import PageView, Visit, Visitor
 from frontdesk.runtime import Runtime, org_topic, visitors_topic
 
-CHUNK = 500
+CHUNK = 5000  # SQLite allows 32,766 bound parameters; fewer round trips matter here
+VISIT_COLUMNS = (
+    Visit.id,
+    Visit.org_id,
+    Visit.ip,
+    Visit.started_at,
+    Visit.landing_url,
+    Visit.referrer,
+    Visit.utm_source,
+    Visit.utm_medium,
+    Visit.utm_campaign,
+    Visit.page_view_count,
+    Visit.segment_id,
+    Visit.routed_rep_ids,
+    Visit.routing_reason,
+    Visit.account_id,
+    Visit.enrichment,
+)
 
 
 def _chunks(ids: Sequence[str]) -> list[Sequence[str]]:
@@ -32,61 +55,73 @@ async def resegment_org(runtime: Runtime, org_id: str, *, reroute: bool = False)
     """`reroute`: routing rules changed too, so recompute routing even where the segment stayed."""
     started = time.perf_counter()
     lives = await runtime.live.list_org(org_id)
-    moved = 0
+    visitor_of_visit = {live.visit_id: live.visitor_id for live in lives}
+    url_of_visit = {live.visit_id: live.url for live in lives}
     now = runtime.clock.now()
+    changes: list[dict[str, object]] = []
     async with runtime.db.transaction() as session:
         rows = await list_segments(session, org_id, now)
         segments = {s.id: s for s in rows}
         compiled = compile_segments(rows)
         index = await AccountIndex.load(session, org_id)
-        visitors: dict[str, Visitor] = {}
-        visits: dict[str, Visit] = {}
+        routing_directory = await RoutingDirectory.load(session, org_id)
+        visitors: dict[str, VisitorRow] = {}
+        visits: dict[str, VisitRow] = {}
         pages: dict[str, list[str]] = {}
-        for chunk in _chunks([live.visitor_id for live in lives]):
-            visitors.update(
-                {
-                    v.id: v
-                    for v in (
-                        await session.execute(select(Visitor).where(Visitor.id.in_(chunk)))
-                    ).scalars()
-                }
+        for chunk in _chunks(list({live.visitor_id for live in lives})):
+            result = await session.execute(
+                select(
+                    Visitor.id,
+                    Visitor.org_id,
+                    Visitor.email,
+                    Visitor.identity_status,
+                    Visitor.visit_count,
+                ).where(Visitor.id.in_(chunk), Visitor.org_id == org_id)
             )
-        for chunk in _chunks([live.visit_id for live in lives]):
-            visits.update(
-                {
-                    v.id: v
-                    for v in (
-                        await session.execute(select(Visit).where(Visit.id.in_(chunk)))
-                    ).scalars()
-                }
+            visitors.update({row[0]: VisitorRow(*row) for row in result.all()})
+        for chunk in _chunks(list(visitor_of_visit)):
+            result = await session.execute(select(*VISIT_COLUMNS).where(Visit.id.in_(chunk)))
+            visits.update({row[0]: VisitRow(*row) for row in result.all()})
+            views = await session.execute(
+                select(PageView.visit_id, PageView.url)
+                .where(PageView.visit_id.in_(chunk))
+                .order_by(PageView.viewed_at)
             )
-            for visit_id, url in (
-                await session.execute(
-                    select(PageView.visit_id, PageView.url)
-                    .where(PageView.visit_id.in_(chunk))
-                    .order_by(PageView.viewed_at)
-                )
-            ).all():
+            for visit_id, url in views.all():
                 pages.setdefault(visit_id, []).append(url)
-        for live in lives:
-            visitor, visit = visitors.get(live.visitor_id), visits.get(live.visit_id)
-            if visitor is None or visit is None or visitor.org_id != org_id:
+        for visit_id, visit in visits.items():
+            visitor = visitors.get(visitor_of_visit[visit_id])
+            if visitor is None:
                 continue
+            before = (visit.account_id, visit.enrichment)
             placement = await place_visit(
                 session,
                 runtime.ip_directory,
                 visitor,
                 visit,
-                live.url,
+                url_of_visit[visit_id],
                 now,
                 compiled=compiled,
                 segments=segments,
-                pages=pages.get(visit.id, []),
+                pages=pages.get(visit_id, []),
                 index=index,
                 force_routing=reroute,
+                routing_directory=routing_directory,
             )
-            moved += placement.changed
+            if placement.changed or before != (visit.account_id, visit.enrichment):
+                changes.append(
+                    {
+                        "id": visit.id,
+                        "segment_id": visit.segment_id,
+                        "routed_rep_ids": visit.routed_rep_ids,
+                        "routing_reason": visit.routing_reason,
+                        "account_id": visit.account_id,
+                        "enrichment": visit.enrichment,
+                    }
+                )
+        if changes:
+            await session.execute(update(Visit), changes)
     # Every process re-reads its sockets' placements; every console takes a fresh snapshot.
     await runtime.bus.publish(visitors_topic(org_id), orjson.dumps({"type": "placements.changed"}))
     await runtime.bus.publish(org_topic(org_id), orjson.dumps({"type": "stream.resync"}))
-    return Resegmented(len(lives), moved, time.perf_counter() - started)
+    return Resegmented(len(lives), len(changes), time.perf_counter() - started)

@@ -1,0 +1,47 @@
+import { signal } from "@preact/signals";
+import { api } from "./api";
+import type { Experience, Shortcut, Team } from "./types";
+
+// Lists several screens share (teams for routing and invitations, shortcuts for every composer,
+// experiences for the segment editor). Fetched once on first use, refreshed after edits.
+
+export const teams = signal<Team[] | null>(null);
+export const shortcuts = signal<Shortcut[] | null>(null);
+export const experiences = signal<Experience[] | null>(null);
+
+let teamsLoading: Promise<Team[]> | null = null;
+let shortcutsLoading: Promise<Shortcut[]> | null = null;
+let experiencesLoading: Promise<Experience[]> | null = null;
+
+export function loadTeams(force = false): Promise<Team[]> {
+  if (teams.value && !force) return Promise.resolve(teams.value);
+  if (teamsLoading && !force) return teamsLoading;
+  teamsLoading = api<{ teams: Team[] }>("GET", "/api/teams")
+    .then((d) => (teams.value = d.teams ?? []))
+    .finally(() => (teamsLoading = null));
+  return teamsLoading;
+}
+
+export function loadShortcuts(force = false): Promise<Shortcut[]> {
+  if (shortcuts.value && !force) return Promise.resolve(shortcuts.value);
+  if (shortcutsLoading && !force) return shortcutsLoading;
+  shortcutsLoading = api<{ shortcuts: Shortcut[] }>("GET", "/api/shortcuts")
+    .then((d) => (shortcuts.value = d.shortcuts ?? []))
+    .finally(() => (shortcutsLoading = null));
+  return shortcutsLoading;
+}
+
+export function loadExperiences(force = false): Promise<Experience[]> {
+  if (experiences.value && !force) return Promise.resolve(experiences.value);
+  if (experiencesLoading && !force) return experiencesLoading;
+  experiencesLoading = api<{ experiences: Experience[] }>("GET", "/api/experiences")
+    .then((d) => (experiences.value = d.experiences ?? []))
+    .finally(() => (experiencesLoading = null));
+  return experiencesLoading;
+}
+
+export function resetData(): void {
+  teams.value = null;
+  shortcuts.value = null;
+  experiences.value = null;
+}
