@@ -265,7 +265,7 @@ class Server:
             stdout=handle,
             stderr=handle,
             start_new_session=True,
-            preexec_fn=_apply_nice if NICE else None,  # noqa: PLW1509
+            preexec_fn=_apply_nice if NICE else None,
         )
         handle.close()
         deadline = time.monotonic() + timeout

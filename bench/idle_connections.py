@@ -20,19 +20,18 @@ import argparse
 import asyncio
 import gc
 import shutil
+import sys
 import time
 from dataclasses import dataclass
-from typing import Any
-
-import sys
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import orjson
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._common import (  # noqa: E402
+from bench._common import (
     BENCH_DIR,
     MACHINE,
     SITE,
@@ -40,11 +39,11 @@ from bench._common import (  # noqa: E402
     Servers,
     append_results,
     backend,
+    boost_priority,
     free_port,
     frontdesk_server,
     hello_frame,
     log,
-    boost_priority,
     raise_fd_limit,
     setup_org,
     source_label,
@@ -205,6 +204,8 @@ async def main_async(args: argparse.Namespace) -> list[Phase]:
         Phase("Frontdesk, client compress=15", "frontdesk", 15),
         Phase("ws (Node), client compress=15", "ws", 15),
     ]
+    if args.frontdesk_only:
+        phases = [p for p in phases if p.kind == "frontdesk"]
     with backend("sqlite") as b, Servers() as servers:
         site_key, _ = setup_org(b)
         for i, phase in enumerate(phases):
@@ -260,11 +261,18 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=200, help="connections opened at once")
     parser.add_argument("--settle", type=float, default=10.0, help="seconds before measuring")
+    parser.add_argument(
+        "--frontdesk-only", action="store_true", help="skip the ws baseline (quick look)"
+    )
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args()
     raise_fd_limit()
     boost_priority()
     phases = asyncio.run(main_async(args))
+    if args.frontdesk_only:
+        for p in phases:
+            print(f"{p.label}: {p.per_connection / 1024:.1f} KiB per connection")
+        return
     text = report(phases, args.connections)
     print()
     print(text)

@@ -39,22 +39,22 @@ import aiohttp
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._common import (  # noqa: E402
+from bench._common import (
     BENCH_DIR,
     HOST,
     MACHINE,
     PYTHON,
-    OtherLoad,
     SITE,
+    OtherLoad,
     Server,
     Servers,
     append_results,
     backend,
+    boost_priority,
     free_port,
     hello_frame,
     log,
     percentile,
-    boost_priority,
     raise_fd_limit,
     setup_org,
     source_label,

@@ -28,18 +28,18 @@ import aiohttp
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._chat import ChatWorld, build_world, start_readers  # noqa: E402
-from bench._common import (  # noqa: E402
+from bench._chat import ChatWorld, build_world, start_readers
+from bench._common import (
     MACHINE,
     OtherLoad,
     Servers,
     append_results,
     backend,
+    boost_priority,
     cpu_of,
     frontdesk_server,
     log,
     percentile,
-    boost_priority,
     raise_fd_limit,
     setup_org,
     source_label,

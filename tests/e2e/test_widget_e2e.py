@@ -158,7 +158,7 @@ async def env(sqlite_memory_backend: Backend) -> AsyncIterator[Env]:
 
 
 async def eventually(
-    check: Callable[[], Awaitable[Any]], timeout: float = 10.0, what: str = ""
+    check: Callable[[], Awaitable[Any]], timeout: float = 15.0, what: str = ""
 ) -> Any:
     """Poll an async check until it returns something truthy."""
     deadline = asyncio.get_running_loop().time() + timeout
@@ -192,7 +192,7 @@ async def open_and_send(page: Any, text: str) -> None:
 
 
 async def accept_first_conversation(env: Env, rep_sock: Socket) -> str:
-    event = await rep_sock.expect("conversation.updated", timeout=10)
+    event = await rep_sock.expect("conversation.updated", timeout=15)
     cid: str = event["conversation"]["id"]
     await env.api("POST", f"/api/conversations/{cid}/accept")
     return cid
@@ -203,7 +203,7 @@ async def rep_says(rep_sock: Socket, cid: str, body: str) -> dict[str, Any]:
     await rep_sock.send(
         {"type": "message", "conversation_id": cid, "client_id": client_id, "body": body}
     )
-    return await rep_sock.expect("ack", timeout=10, client_id=client_id)
+    return await rep_sock.expect("ack", timeout=15, client_id=client_id)
 
 
 async def hide_tab(page: Any, other: Any) -> None:
@@ -255,7 +255,7 @@ async def test_page_views_and_activity_reach_the_server(env: Env) -> None:
         context = await env.browser.new_context()
         page = await context.new_page()
         await page.goto(env.site + "/")
-        joined = await rep_sock.expect("visitor.joined", timeout=10)
+        joined = await rep_sock.expect("visitor.joined", timeout=15)
         visitor_id = joined["visitor"]["visitor_id"]
 
         await (
@@ -292,10 +292,12 @@ async def test_page_views_and_activity_reach_the_server(env: Env) -> None:
         await other.goto("about:blank")
         await hide_tab(page, other)
         await rep_sock.expect(
-            "visitor.updated", visitor_id=visitor_id, changes__activity="another_tab"
+            "visitor.updated", timeout=15, visitor_id=visitor_id, changes__activity="another_tab"
         )
         await show_tab(page)
-        await rep_sock.expect("visitor.updated", visitor_id=visitor_id, changes__activity="active")
+        await rep_sock.expect(
+            "visitor.updated", timeout=15, visitor_id=visitor_id, changes__activity="active"
+        )
         # no input now: idle after IDLE_AFTER_SECONDS
         await rep_sock.expect(
             "visitor.updated",
@@ -313,7 +315,9 @@ async def test_page_views_and_activity_reach_the_server(env: Env) -> None:
         ] == "idle"
         # ... and input makes the visitor active again
         await page.mouse.move(300, 300)
-        await rep_sock.expect("visitor.updated", visitor_id=visitor_id, changes__activity="active")
+        await rep_sock.expect(
+            "visitor.updated", timeout=15, visitor_id=visitor_id, changes__activity="active"
+        )
         await context.close()
 
 
@@ -372,7 +376,7 @@ async def test_chat_survives_a_cut_socket(env: Env) -> None:
 
         await page.evaluate("() => { window.__cut = false; }")  # the network is back
         await page.get_by_text("Sent while you were away").wait_for(timeout=40_000)
-        await page.get_by_text("Sending…").wait_for(state="detached", timeout=10_000)
+        await page.get_by_text("Sending…").wait_for(state="detached", timeout=15_000)
         await page.get_by_role("status").wait_for(state="hidden")
         expected = [
             ("me", "Hi! Do you support BigQuery?"),
@@ -687,7 +691,7 @@ async def test_identify_calls_queued_before_the_script_loaded(env: Env) -> None:
     )
     page = await env.browser.new_page()
     await page.goto(env.host_page("/queued.html", page_html))
-    await page.wait_for_function("window.__identified !== undefined", timeout=10_000)
+    await page.wait_for_function("window.__identified !== undefined", timeout=15_000)
     assert await page.evaluate("window.__identified") == {"status": "verified"}
 
 
@@ -708,7 +712,7 @@ async def test_a_blocked_visitor_sees_no_widget_and_we_stop_knocking(env: Env) -
     await page.route_web_socket(re.compile(r".*/ws/visitor.*"), blocked)
     await page.goto(env.site + "/")
     await page.wait_for_function(
-        "document.querySelector('frontdesk-messenger') === null", timeout=10_000
+        "document.querySelector('frontdesk-messenger') === null", timeout=15_000
     )
     await page.wait_for_timeout(2000)
     assert len(connections) == 1  # no reconnect
@@ -728,7 +732,7 @@ async def test_a_proactive_message_shows_beside_the_launcher(env: Env, artifacts
         requested: list[str] = []
         page.on("request", lambda r: requested.append(r.url))
         await page.goto(env.site + "/pricing.html")
-        joined = await rep_sock.expect("visitor.joined", timeout=10)
+        joined = await rep_sock.expect("visitor.joined", timeout=15)
         await page.wait_for_timeout(300)
         assert not any(u.endswith("/messenger.js") for u in requested)  # not needed yet
         await page.evaluate(
