@@ -301,7 +301,7 @@ async def test_page_views_and_activity_reach_the_server(env: Env) -> None:
         # no input now: idle after IDLE_AFTER_SECONDS
         await rep_sock.expect(
             "visitor.updated",
-            timeout=IDLE_AFTER_SECONDS + 5,
+            timeout=IDLE_AFTER_SECONDS + 10,
             visitor_id=visitor_id,
             changes__activity="idle",
         )

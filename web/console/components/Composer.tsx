@@ -1,0 +1,201 @@
+import { useEffect, useId, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { api, errorText } from "../api";
+import { cleanHtml } from "../sanitize";
+import { sendTyping } from "../socket";
+import { IconCalendar, IconSend, IconSparkles, IconZap } from "../icons";
+import { useShortcutMenu } from "./ShortcutMenu";
+import { Kbd, NotYet } from "./ui";
+
+export const MAX_BODY = 10_000;
+
+// The message composer: Write / Preview (markdown rendered by the server), Enter sends,
+// Shift+Enter is a new line, "/" opens shortcuts. Used for replies and for a first message.
+export function Composer(props: {
+  conversationId: string | null;
+  onSend: (body: string) => unknown;
+  placeholder?: string;
+  autoFocus?: boolean;
+  sendLabel?: string;
+  tools?: boolean;
+  class?: string;
+}) {
+  const [body, setBody] = useState("");
+  const [tab, setTab] = useState<"write" | "preview">("write");
+  const [preview, setPreview] = useState<{ html: string | null; error: string | null; loading: boolean }>({ html: null, error: null, loading: false });
+  const [sending, setSending] = useState(false);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const typingSent = useRef(0);
+  const typingStop = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const { conversationId } = props;
+  const idBase = useId();
+  const sc = useShortcutMenu({ value: body, setValue: setBody, textarea: area, conversationId, idBase });
+
+  useEffect(() => {
+    if (props.autoFocus !== false) area.current?.focus();
+    return () => {
+      if (typingStop.current) clearTimeout(typingStop.current);
+      if (conversationId && typingSent.current) sendTyping(conversationId, false);
+    };
+  }, []);
+
+  // Tell the visitor the rep is typing: at most one frame per 3 s while keys are pressed,
+  // and a "stopped" frame 4 s after the last key.
+  function noteTyping() {
+    if (!conversationId) return;
+    const t = Date.now();
+    if (t - typingSent.current > 3000) {
+      sendTyping(conversationId, true);
+      typingSent.current = t;
+    }
+    if (typingStop.current) clearTimeout(typingStop.current);
+    typingStop.current = setTimeout(stopTyping, 4000);
+  }
+  function stopTyping() {
+    if (typingStop.current) clearTimeout(typingStop.current);
+    typingStop.current = null;
+    if (conversationId && typingSent.current) sendTyping(conversationId, false);
+    typingSent.current = 0;
+  }
+
+  async function submit() {
+    const text = body.trim();
+    if (!text || text.length > MAX_BODY || sending) return;
+    stopTyping();
+    setSending(true);
+    const result = await props.onSend(text);
+    setSending(false);
+    if (result !== false) {
+      setBody("");
+      setTab("write");
+      area.current?.focus();
+    }
+  }
+
+  // Back from Preview, the rep keeps typing (and Enter sends) without reaching for the mouse.
+  const firstTab = useRef(true);
+  useLayoutEffect(() => {
+    if (firstTab.current) {
+      firstTab.current = false;
+      return;
+    }
+    if (tab === "write") area.current?.focus();
+  }, [tab]);
+
+  useEffect(() => {
+    if (tab !== "preview") return;
+    const text = body.trim();
+    if (!text) {
+      setPreview({ html: null, error: null, loading: false });
+      return;
+    }
+    const ctl = new AbortController();
+    setPreview((p) => ({ ...p, loading: true, error: null }));
+    api<{ html: string }>("POST", "/api/markdown/preview", { body: text }, { signal: ctl.signal })
+      .then((res) => setPreview({ html: cleanHtml(res.html ?? ""), error: null, loading: false }))
+      .catch((err) => {
+        if ((err as Error).name !== "AbortError") setPreview({ html: null, error: errorText(err), loading: false });
+      });
+    return () => ctl.abort();
+  }, [tab, body]);
+
+  const over = body.length > MAX_BODY;
+  return (
+    <form
+      class={`composer ${props.class ?? ""}`}
+      aria-label="Reply"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      {tab === "write" && sc.menu}
+      <div class="composer-tabs" role="tablist" aria-label="Editor mode">
+        <button type="button" role="tab" aria-selected={tab === "write"} class={`ctab ${tab === "write" ? "active" : ""}`} onClick={() => setTab("write")}>
+          Write
+        </button>
+        <button type="button" role="tab" aria-selected={tab === "preview"} class={`ctab ${tab === "preview" ? "active" : ""}`} onClick={() => setTab("preview")}>
+          Preview
+        </button>
+        <span class="composer-hint muted small">
+          <Kbd>Enter</Kbd> send · <Kbd>Shift</Kbd>+<Kbd>Enter</Kbd> new line · <Kbd>/</Kbd> shortcuts · Markdown
+        </span>
+      </div>
+      {tab === "write" ? (
+        <textarea
+          ref={area}
+          class="composer-input"
+          aria-label="Message"
+          placeholder={props.placeholder ?? "Write a reply… (type / for shortcuts)"}
+          value={body}
+          rows={3}
+          {...sc.ariaProps}
+          onInput={(e) => {
+            setBody((e.target as HTMLTextAreaElement).value);
+            sc.onCaretMove();
+            noteTyping();
+          }}
+          onKeyUp={(e) => {
+            if (e.key.startsWith("Arrow") || e.key === "Home" || e.key === "End") sc.onCaretMove();
+          }}
+          onClick={sc.onCaretMove}
+          onKeyDown={(e) => {
+            if (sc.onKeyDown(e)) return;
+            if (e.key === "Enter" && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey && !e.isComposing) {
+              e.preventDefault();
+              void submit();
+            }
+          }}
+        />
+      ) : (
+        <div class="composer-preview md" aria-label="Message preview" role="region">
+          {preview.loading && !preview.html ? (
+            <span class="muted">Rendering…</span>
+          ) : preview.error ? (
+            <span class="error-text">Preview unavailable: {preview.error}</span>
+          ) : preview.html ? (
+            <div dangerouslySetInnerHTML={{ __html: preview.html }} />
+          ) : (
+            <span class="muted">Nothing to preview yet.</span>
+          )}
+        </div>
+      )}
+      <div class="composer-foot">
+        <div class="composer-tools">
+          <button
+            type="button"
+            class="tool-btn"
+            aria-label="Insert a shortcut"
+            title="Shortcuts (type /)"
+            onClick={() => {
+              setTab("write");
+              requestAnimationFrame(sc.openMenu);
+            }}
+          >
+            <IconZap size={14} /> Shortcuts
+          </button>
+          {props.tools !== false && (
+            <>
+              <NotYet label="Offer the meeting booker" class="tool-icon">
+                <IconCalendar size={15} />
+              </NotYet>
+              <span class="tool-sep" aria-hidden="true" />
+              <NotYet label="AI Suggest" class="tool-text">
+                <IconSparkles size={14} /> Suggest
+              </NotYet>
+              <NotYet label="AI Expand" class="tool-text">
+                Expand
+              </NotYet>
+              <NotYet label="AI Tune" class="tool-text">
+                Tune
+              </NotYet>
+            </>
+          )}
+        </div>
+        <span class={`small ${over ? "error-text" : "muted"}`}>{body.length > MAX_BODY - 1000 ? `${body.length.toLocaleString()} / ${MAX_BODY.toLocaleString()}` : ""}</span>
+        <button type="submit" class="btn btn-primary" aria-label={props.sendLabel ?? "Send message"} aria-keyshortcuts="Enter" disabled={!body.trim() || over || sending}>
+          <IconSend size={14} /> {sending ? "Sending…" : "Send"}
+        </button>
+      </div>
+    </form>
+  );
+}
