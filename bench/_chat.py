@@ -85,10 +85,7 @@ async def build_world(
     log(f"{n_visitors} visitors connected with a conversation each in {time.monotonic() - t0:.1f}s")
     world.owner = [_assign_owner(i, world, n_reps) for i in range(n_visitors)]
     await gather_limited(
-        [
-            world.reps[world.owner[i]].accept(world.conversation_ids[i])
-            for i in range(n_visitors)
-        ],
+        [world.reps[world.owner[i]].accept(world.conversation_ids[i]) for i in range(n_visitors)],
         20,
     )
     for rep in world.reps:

@@ -55,6 +55,7 @@ def boost_priority() -> None:
 
 def source_label() -> str:
     """Which server code ran: the commit, and whether it was a snapshot or the work tree."""
+
     def git(*args: str) -> str:
         return subprocess.run(
             ["git", *args], cwd=REPO, capture_output=True, text=True, timeout=30
@@ -64,7 +65,9 @@ def source_label() -> str:
     if SRC_OVERRIDE:
         return f"server code: {SRC_OVERRIDE} (snapshot; HEAD of the repo is {head})"
     dirty = bool(git("status", "--porcelain", "--", "src"))
-    return f"server code: work tree at {head}" + (" with uncommitted changes in src/" if dirty else "")
+    return f"server code: work tree at {head}" + (
+        " with uncommitted changes in src/" if dirty else ""
+    )
 
 
 def log(*parts: object) -> None:
@@ -169,7 +172,9 @@ def backend(kind: str) -> Iterator[Backend]:
         name = f"fdbench_{uuid.uuid4().hex[:10]}"
         _in_thread(_pg_admin, f'CREATE DATABASE "{name}"')
         try:
-            env["FRONTDESK_DATABASE_URL"] = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
+            env["FRONTDESK_DATABASE_URL"] = (
+                f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
+            )
             env["FRONTDESK_BUS_URL"] = REDIS_URL
             env["FRONTDESK_REDIS_NAMESPACE"] = f"fdbench{uuid.uuid4().hex[:8]}"
             b = Backend("PostgreSQL + Redis", env, workdir, name)

@@ -215,7 +215,12 @@ async def main_async(args: argparse.Namespace) -> list[Phase]:
                 server = servers.start(node_server(b.workdir))
             try:
                 await run_phase(
-                    phase, server, site_key, args.connections, args.batch, args.settle,
+                    phase,
+                    server,
+                    site_key,
+                    args.connections,
+                    args.batch,
+                    args.settle,
                     f"127.0.0.{10 + i}",
                 )
             finally:

@@ -152,14 +152,38 @@ def probe_server(b_env: dict[str, str], workdir: Path, port: int, n: int) -> tup
     return (
         Server(
             f"frontdesk-gc-{n}",
-            [PYTHON, str(BENCH_DIR / "serve_with_gc_probe.py"), str(out), "serve",
-             "--host", HOST, "--port", str(port)],
+            [
+                PYTHON,
+                str(BENCH_DIR / "serve_with_gc_probe.py"),
+                str(out),
+                "serve",
+                "--host",
+                HOST,
+                "--port",
+                str(port),
+            ],
             b_env,
             port,
             workdir / f"frontdesk-gc-{n}.log",
         ),
         out,
     )
+
+
+def summarise_errors(log_text: str) -> str:
+    """Counts the server's logged errors by their last line (the exception)."""
+    counts: dict[str, int] = {}
+    for line in log_text.splitlines():
+        if '"level":"error"' not in line:
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        last = (record.get("exception") or record.get("message") or "").strip().splitlines()
+        key = (last[-1] if last else "?")[:140]
+        counts[key] = counts.get(key, 0) + 1
+    return "; ".join(f"{n} x `{k}`" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
 async def wait_all_back(tabs: list[Tab], count: int, limit: float) -> bool:
@@ -196,6 +220,11 @@ async def main_async(args: argparse.Namespace) -> str:
             other = OtherLoad()
             other.start()
 
+            env2 = dict(b.env)
+            if args.gc_threshold:
+                env2["FRONTDESK_BENCH_GC_THRESHOLD"] = args.gc_threshold
+            second, gc_second = probe_server(env2, b.workdir, port, 2)
+
             # ---- the storm -----------------------------------------------------------------
             t_kill = time.monotonic()
             # In threads: the tabs (this event loop) must see the drop and retry meanwhile.
@@ -203,7 +232,6 @@ async def main_async(args: argparse.Namespace) -> str:
                 first.stop, signal.SIGKILL if args.restart == "kill" else signal.SIGTERM, 60
             )
             t_down = time.monotonic()
-            second, gc_second = probe_server(b.env, b.workdir, port, 2)
             await asyncio.to_thread(servers.start, second)
             t_ready = time.monotonic()
             wall_ready = time.time()
@@ -219,8 +247,10 @@ async def main_async(args: argparse.Namespace) -> str:
             rss = second.rss()
             storm.stop.set()
             await asyncio.sleep(0.5)
-            await asyncio.to_thread(second.stop)  # SIGTERM: the probe writes its final file on the way out
+            # SIGTERM: the probe writes its final file on the way out.
+            await asyncio.to_thread(second.stop)
             gc_state = json.loads(gc_second.read_text())
+            server_errors = summarise_errors(second.tail(50_000_000))
         finally:
             storm.stop.set()
             for task in tasks:
@@ -239,15 +269,20 @@ async def main_async(args: argparse.Namespace) -> str:
     lines = [
         f"### Reconnect storm: {n:,} visitor sockets, server restarted "
         f"({'SIGKILL' if args.restart == 'kill' else 'SIGTERM'}), {b.name}, one process "
-        "(bench/reconnect_storm.py)",
+        "(bench/reconnect_storm.py"
+        + (f" --gc-threshold {args.gc_threshold}" if args.gc_threshold else "")
+        + ")",
         "",
         source_label() + ".",
         "",
         "| figure | value |",
         "|---|---|",
         f"| all {n:,} back with a welcome (from the kill) | "
-        + (f"**{t_end - t_kill:.1f} s**" if back else f"NOT all back after {args.time_limit:.0f} s "
-           f"({len(backs):,} were)")
+        + (
+            f"**{t_end - t_kill:.1f} s**"
+            if back
+            else f"NOT all back after {args.time_limit:.0f} s ({len(backs):,} were)"
+        )
         + " |",
         f"| new process serving (from the kill) | {t_ready - t_kill:.2f} s |",
         f"| 50 % / 90 % / 99 % back | {percentile(since_kill, 50):.1f} s / "
@@ -261,7 +296,11 @@ async def main_async(args: argparse.Namespace) -> str:
         f"{gc_state['max_pause_generation']}; includes the startup gc.collect() before freeze) |",
         f"| new process RSS with {len(backs):,} sockets | {rss / 2**20:.0f} MiB |",
         f"| CPU used by other processes on the machine during the storm | {other_cores:.2f} cores |",
+        f"| all GC pauses in the new process: count per generation, total | "
+        f"{gc_state['collections']}, {gc_state['total_pause_s']:.1f} s |",
     ]
+    if server_errors:
+        lines.append(f"| server errors logged during the storm | {server_errors} |")
     return "\n".join(lines)
 
 
@@ -271,6 +310,10 @@ def main() -> None:
     parser.add_argument("--restart", choices=["kill", "term"], default="kill")
     parser.add_argument("--backend", choices=["sqlite", "pg"], default="sqlite")
     parser.add_argument("--settle", type=float, default=5.0)
+    parser.add_argument(
+        "--gc-threshold",
+        help="experiment: gc.set_threshold(g0,g1,g2) in the restarted server, e.g. 100000,50,1000",
+    )
     parser.add_argument("--time-limit", type=float, default=600.0, help="per phase, seconds")
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args()

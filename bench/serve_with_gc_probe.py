@@ -8,6 +8,9 @@ of 1 ms or more with its wall-clock time, so the caller can look at a window (th
 The file is rewritten whenever a new longest pause is seen (so even a SIGKILL leaves the
 figure), and once more at exit (SIGTERM makes the server shut down and return normally).
 Nothing in src/ changes: this calls frontdesk.cli.main() as the `frontdesk` command does.
+
+Experiment knob: FRONTDESK_BENCH_GC_THRESHOLD="g0,g1,g2" calls gc.set_threshold() first (to try
+a collector setting before proposing it for src/; the storm benchmark's --gc-threshold).
 """
 
 from __future__ import annotations
@@ -60,6 +63,10 @@ def _probe(phase: str, info: dict[str, int]) -> None:
 
 
 def main() -> int:
+    threshold = os.environ.get("FRONTDESK_BENCH_GC_THRESHOLD")
+    if threshold:
+        gc.set_threshold(*(int(x) for x in threshold.split(",")))
+        state["threshold"] = gc.get_threshold()
     gc.callbacks.append(_probe)
     atexit.register(_write)
     _write()

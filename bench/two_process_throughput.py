@@ -83,7 +83,9 @@ async def visitor_loop(
         client_id = f"v{i}-{n}"
         sent = clock()
         await ws.send_str(
-            orjson.dumps({"type": "message", "client_id": client_id, "body": bodies[n % 2]}).decode()
+            orjson.dumps(
+                {"type": "message", "client_id": client_id, "body": bodies[n % 2]}
+            ).decode()
         )
         n += 1
         while True:

@@ -14,6 +14,7 @@ import {
   upsertInvitation,
 } from "./store";
 import { newClientId, onSocketSignedOut, startSocket, stopSocket } from "./socket";
+import { resetData } from "./data";
 import type { Classification, ConversationSummary, Invitation, Message, Org, Rep } from "./types";
 
 // What the rep does: sign in and out, change status, accept and end chats, start one.
@@ -70,6 +71,7 @@ export function signedOut(notice: string | null): void {
   stopSocket();
   setCsrfToken(null);
   resetState();
+  resetData();
   signInNotice.value = notice;
   navigate(paths.login, { replace: true });
 }

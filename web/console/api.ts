@@ -34,8 +34,8 @@ export async function api<T = unknown>(
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   // `contentType` sends a string body as it is (a CSV import), not as JSON.
-  const raw = opts.contentType !== undefined && typeof body === "string";
-  if (body !== undefined) headers["Content-Type"] = raw ? opts.contentType! : "application/json";
+  const sendRaw = opts.contentType !== undefined && typeof body === "string";
+  if (body !== undefined) headers["Content-Type"] = sendRaw ? opts.contentType! : "application/json";
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   let res: Response;
   try {
@@ -43,7 +43,7 @@ export async function api<T = unknown>(
       method,
       headers,
       credentials: "same-origin",
-      body: body === undefined ? undefined : raw ? (body as string) : JSON.stringify(body),
+      body: body === undefined ? undefined : sendRaw ? (body as string) : JSON.stringify(body),
       signal: opts.signal,
     });
   } catch (err) {

@@ -319,3 +319,9 @@ export const IconFilter = (p: P) => (
     <path d="M22 3H2l8 9.5V19l4 2v-8.5z" />
   </Svg>
 );
+export const IconLock = (p: P) => (
+  <Svg {...p}>
+    <rect x="4" y="11" width="16" height="10" rx="2" />
+    <path d="M8 11V7a4 4 0 0 1 8 0v4" />
+  </Svg>
+);

@@ -10,6 +10,7 @@ import { Inbox } from "./components/Inbox";
 import { LiveStream } from "./components/LiveStream";
 import { Login } from "./components/Login";
 import { Shell } from "./components/Shell";
+import { ShortcutsPage } from "./components/Shortcuts";
 
 // The rep console: sign-in, live stream, inbox, conversation console, admin basics.
 
@@ -43,7 +44,10 @@ function App() {
       page = <ConversationsPage conversationId={null} visitorId={r.visitorId} />;
       break;
     case "admin":
-      page = <Admin />;
+      page = <Admin section={r.section} />;
+      break;
+    case "shortcuts":
+      page = <ShortcutsPage />;
       break;
     default:
       page = <LiveStream />;

@@ -1,6 +1,6 @@
 import { effect, signal } from "@preact/signals";
 import { navigate, paths } from "./router";
-import { companyName, conversationTitle, hooks, isRoutedToMe, unreadTotal, viewing, visitors } from "./store";
+import { companyName, conversationTitle, hooks, isRoutedToMe, pushToast, repName, transferOf, unreadTotal, viewing, visitors } from "./store";
 import type { ConversationSummary, Message } from "./types";
 import { plainSnippet } from "./components/ui";
 
@@ -96,6 +96,25 @@ hooks.visitorMessage = (m: Message, c) => {
   if (document.visibilityState === "visible" && viewing.value === m.conversation_id) return;
   chime();
   showNotification(`${who(c)} replied`, plainSnippet(m.body, 140), m.conversation_id);
+};
+
+// Someone (an admin, or this rep in another tab) moved my chat to a colleague: the
+// conversation closes here and the console goes back to the live stream.
+hooks.transferredAway = (c) => {
+  const to = repName(c.owner_rep_id) ?? c.owner_name ?? "a colleague";
+  if (viewing.value === c.id) navigate(paths.live);
+  pushToast(`${conversationTitle(c, visitors.value.get(c.visitor_id))} was transferred to ${to}.`, "info");
+};
+
+hooks.transferredToMe = (c) => {
+  chime();
+  const t = transferOf(c);
+  showNotification(`Visitor is waiting: ${who(c)}`, `${t?.from_rep_name ?? "A colleague"} transferred this chat to you.${t?.note ? ` “${t.note}”` : ""}`, c.id);
+};
+
+hooks.autoPounceReply = (c) => {
+  // The visitor's message already chimed; this notification replaces that one (same tag).
+  showNotification(`${who(c)} replied to your auto pounce`, "Answer now, or mark it Spam / No response needed.", c.id);
 };
 
 effect(() => {

@@ -53,6 +53,7 @@ class OrgOut(BaseModel):
     allowed_origins: list[str]
     idle_after_seconds: int
     proactive: dict[str, Any]
+    messenger: dict[str, Any]
 
 
 class MeOut(BaseModel):
@@ -83,6 +84,7 @@ def org_out(org: Org) -> OrgOut:
         allowed_origins=list(org.allowed_origins or []),
         idle_after_seconds=org.idle_after_seconds,
         proactive=proactive.proactive_settings(org),
+        messenger=dict((org.settings or {}).get("messenger") or {}),
     )
 
 
@@ -584,8 +586,17 @@ async def proactive_counts(ctx: Ctx, query: CountsQuery) -> dict[str, Any]:
         return {"rows": await proactive.daily_counts(session, ctx.rep, since)}
 
 
+class MessengerSettings(Strict):
+    """What every visitor's messenger looks like and asks (sent in `welcome.config.messenger`)."""
+
+    color: Annotated[StrictStr, Field(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
+    greeting: Annotated[StrictStr, Field(max_length=200)] | None = None
+    ask_identity: StrictBool | None = None
+
+
 class OrgSettingsBody(Strict):
     proactive: dict[str, Any] = Field(default_factory=dict)
+    messenger: MessengerSettings | None = None
     idle_after_seconds: Annotated[int, Field(ge=10, le=3600)] | None = None
 
 
@@ -604,6 +615,11 @@ async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
         assert org is not None
         settings = dict(org.settings or {})
         settings["proactive"] = {**(settings.get("proactive") or {}), **cleaned}
+        if body.messenger is not None:
+            settings["messenger"] = {
+                **(settings.get("messenger") or {}),
+                **body.messenger.model_dump(exclude_none=True),
+            }
         org.settings = settings
         if body.idle_after_seconds is not None:
             org.idle_after_seconds = body.idle_after_seconds

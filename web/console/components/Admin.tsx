@@ -1,13 +1,32 @@
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, errorText } from "../api";
+import { linkClick, paths, type AdminSection } from "../router";
 import { me, org, pushToast, reps as repsSignal } from "../store";
 import type { Org, Rep } from "../types";
-import { IconCopy, IconPlus, IconX } from "../icons";
+import { IconBan, IconBuilding, IconCopy, IconLayers, IconLink, IconPlus, IconSparkles, IconUsers, IconX, IconChat } from "../icons";
 import { Avatar } from "./ui";
+import { AccountsAdmin } from "./admin/Accounts";
+import { BlockedAdmin } from "./admin/Blocked";
+import { ExperiencesAdmin } from "./admin/Experiences";
+import { ProactiveAdmin } from "./admin/Proactive";
+import { SegmentsAdmin } from "./admin/Segments";
+import { TeamsSection } from "./admin/Teams";
+import { WebhooksAdmin } from "./admin/Webhooks";
 
-// Admin basics: the team (create, change role, deactivate), the website origins allowed to
-// embed the widget, and the snippet to paste into the site.
-export function Admin() {
+const SECTIONS: [AdminSection, string, ComponentChildren, string][] = [
+  ["team", "Team & website", <IconUsers size={15} />, "Reps, teams, website origins, snippet"],
+  ["accounts", "Accounts", <IconBuilding size={15} />, "Target accounts, CSV import, IP ranges"],
+  ["segments", "Segments & routing", <IconLayers size={15} />, "Live stream columns, rules, who sees whom"],
+  ["experiences", "Experiences", <IconChat size={15} />, "What a visitor lives through after asking to chat"],
+  ["proactive", "Auto pounce", <IconSparkles size={15} />, "AI greetings, timings, rep timeout"],
+  ["blocked", "Blocked & Reported", <IconBan size={15} />, "Blocked visitors, IP blocks, reports"],
+  ["webhooks", "Webhooks", <IconLink size={15} />, "Chat-end events to your CRM"],
+];
+
+// Admin: team and website, accounts, segments and routing, experiences, auto pounce, blocks,
+// webhooks. One section per page, chosen in the left menu.
+export function Admin(props: { section: AdminSection }) {
   if (me.value?.role !== "admin") {
     return (
       <div class="page-pad">
@@ -17,12 +36,38 @@ export function Admin() {
       </div>
     );
   }
+  const current = SECTIONS.find((x) => x[0] === props.section) ?? SECTIONS[0];
   return (
-    <div class="admin page-pad">
-      <TeamSection />
-      <div class="admin-grid">
-        <OriginsSection />
-        <SnippetSection />
+    <div class="admin-layout">
+      <nav class="admin-nav" aria-label="Admin sections">
+        {SECTIONS.map(([key, label, icon, hint]) => (
+          <a key={key} href={paths.adminSection(key)} onClick={linkClick} class={`admin-link ${key === props.section ? "active" : ""}`} aria-current={key === props.section ? "page" : undefined} title={hint}>
+            {icon}
+            <span>{label}</span>
+          </a>
+        ))}
+      </nav>
+      <div class="admin page-pad" role="region" aria-label={current[1]}>
+        <div class="admin-title">
+          <h2>{current[1]}</h2>
+          <span class="muted">{current[3]}</span>
+        </div>
+        {props.section === "team" && (
+          <>
+            <TeamSection />
+            <TeamsSection />
+            <div class="admin-grid">
+              <OriginsSection />
+              <SnippetSection />
+            </div>
+          </>
+        )}
+        {props.section === "accounts" && <AccountsAdmin />}
+        {props.section === "segments" && <SegmentsAdmin />}
+        {props.section === "experiences" && <ExperiencesAdmin />}
+        {props.section === "proactive" && <ProactiveAdmin />}
+        {props.section === "blocked" && <BlockedAdmin />}
+        {props.section === "webhooks" && <WebhooksAdmin />}
       </div>
     </div>
   );
@@ -70,7 +115,7 @@ function TeamSection() {
   return (
     <section class="panel" aria-labelledby="team-title">
       <div class="panel-head">
-        <h2 id="team-title">Team</h2>
+        <h2 id="team-title">Reps</h2>
         <span class="muted small">{list ? `${list.filter((r) => r.active !== false).length} active` : ""}</span>
         <button type="button" class="btn btn-secondary btn-sm" onClick={() => setAdding(!adding)} aria-expanded={adding}>
           <IconPlus size={14} /> Add rep

@@ -1,10 +1,11 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { acceptConversation, endConversation, loadConversation, startConversation } from "../actions";
-import { api, errorText } from "../api";
+import { acceptConversation, endConversation, loadConversation, pounce } from "../actions";
+import { errorText } from "../api";
 import { navigate, paths } from "../router";
 import { cleanHtml } from "../sanitize";
-import { retryMessage, sendMessage, sendTyping } from "../socket";
+import { retryMessage, sendMessage } from "../socket";
 import {
+  autoPounceAlert,
   boxes,
   companyName,
   conversations,
@@ -22,9 +23,12 @@ import {
 } from "../store";
 import type { ConversationSummary, Message, PendingMessage, VisitorCard } from "../types";
 import { formatClock, formatDateTime, now, parseTime } from "../time";
-import { IconChat, IconSend } from "../icons";
+import { IconChat, IconLock, IconMail, IconPhone, IconVideo } from "../icons";
+import { Composer } from "./Composer";
+import { AutoPounceBanner, ConversationMenu, TransferBanner, TransferButton } from "./ConversationTools";
+import { openInvite } from "./Engage";
 import { ConversationRow, statusText } from "./Inbox";
-import { ActivityStatus, Avatar, Countdown, Elapsed, EmptyState, Kbd, pathOf } from "./ui";
+import { ActivityStatus, Avatar, Countdown, Elapsed, EmptyState, NotYet, pathOf } from "./ui";
 import { Visitor360Panel } from "./Visitor360";
 
 
@@ -52,7 +56,7 @@ export function ConversationsPage(props: { conversationId: string | null; visito
           </EmptyState>
         </div>
       )}
-      {visitorId ? <Visitor360Panel key={visitorId} visitorId={visitorId} /> : <aside class="v360 v360-empty" aria-label="Visitor 360" />}
+      {visitorId ? <Visitor360Panel key={visitorId} visitorId={visitorId} conversationId={conversationId} /> : <aside class="v360 v360-empty" aria-label="Visitor 360" />}
     </div>
   );
 }
@@ -114,6 +118,7 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
   const [loadError, setLoadError] = useState<string | null>(null);
   const [loading, setLoading] = useState(!!conversationId);
   const [starting, setStarting] = useState(false);
+  const [refusal, setRefusal] = useState<string | null>(null);
 
   useEffect(() => {
     if (!conversationId) return;
@@ -167,13 +172,26 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
               <AcceptButton id={conv!.id} title={title} />
             </>
           )}
+          {conv && (status === "active" || status === "incoming") && (
+            <span class="head-tools">
+              <NotYet label="Voice call">
+                <IconPhone size={16} />
+              </NotYet>
+              <NotYet label="Video call">
+                <IconVideo size={17} />
+              </NotYet>
+              {status === "active" && (mine || me.value?.role === "admin") && <TransferButton conv={conv} title={title} />}
+            </span>
+          )}
           {mine && (
             <button type="button" class="btn btn-danger-ghost" aria-label="End chat" aria-keyshortcuts="Alt+E" title="End chat (Alt+E)" onClick={() => void endConversation(conv!.id)}>
               End chat
             </button>
           )}
+          {visitorId && <ConversationMenu visitorId={visitorId} title={title} />}
         </div>
       </header>
+      {conv && mine && <TransferBanner conv={conv} title={title} />}
 
       {conversationId ? (
         <>
@@ -183,6 +201,11 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
             </div>
           )}
           <Transcript conversationId={conversationId} loading={loading} visitorName={title} />
+          {conv && mine && autoPounceAlert(conv) && (
+            <div class="console-alert">
+              <AutoPounceBanner conv={conv} title={title} />
+            </div>
+          )}
           {conv && conv.status === "active" && mine ? (
             <Composer key={conversationId} onSend={(body) => sendMessage(conversationId, body)} conversationId={conversationId} />
           ) : conv && conv.status === "incoming" ? (
@@ -208,14 +231,25 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
           <>
             <div class="transcript">
               <div class="transcript-intro muted">Your first message starts the conversation. The visitor sees it in the messenger on {pathOf(card?.url) || "the site"}.</div>
+              {refusal && (
+                <div class="notice" role="alert">
+                  {refusal}
+                </div>
+              )}
             </div>
             <Composer
               autoFocus
-              placeholder={`Write your opening message to ${title}…`}
+              placeholder={`Write your opening message to ${title}… (type / for shortcuts)`}
+              sendLabel="Send first message"
               onSend={async (body) => {
-                const id = await startConversation(visitorId, body);
-                if (id) navigate(paths.conversation(id), { replace: true });
-                return !!id;
+                setRefusal(null);
+                const r = await pounce(visitorId, body);
+                if (!r.ok) {
+                  setRefusal(r.status === 409 ? `You can't engage this visitor right now: ${r.message}.` : r.message);
+                  return false;
+                }
+                navigate(paths.conversation(r.value), { replace: true });
+                return true;
               }}
               conversationId={null}
             />
@@ -226,9 +260,14 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
               {card ? "Say hello: a personal first message works best." : "You can read their history in the Visitor 360."}
             </EmptyState>
             {card && (
-              <button type="button" class="btn btn-primary" onClick={() => setStarting(true)}>
-                Start a conversation
-              </button>
+              <div class="start-actions">
+                <button type="button" class="btn btn-primary" onClick={() => setStarting(true)}>
+                  Start a conversation
+                </button>
+                <button type="button" class="btn btn-secondary" onClick={() => openInvite(visitorId)}>
+                  <IconMail size={14} /> Invite to live chat
+                </button>
+              </div>
             )}
           </div>
         )
@@ -318,6 +357,20 @@ function Transcript(props: { conversationId: string; loading: boolean; visitorNa
 function MessageBubble(props: { m: Message; grouped: boolean }) {
   const { m } = props;
   const html = useMemo(() => (m.html ? cleanHtml(m.html) : null), [m.html]);
+  const meta = (m.meta ?? {}) as Record<string, unknown>;
+  const auto = !!meta.auto_pounce;
+  if (m.author_kind === "system" && m.internal) {
+    // Rep-only notes (a transfer note, a missed response): never shown to the visitor.
+    return (
+      <div class="msg-note" data-seq={m.seq} data-internal="true">
+        <span class="note-tag">
+          <IconLock size={11} /> Only reps see this
+        </span>
+        <span class="note-body">{m.body}</span>
+        <time dateTime={m.created_at}>{formatClock(m.created_at)}</time>
+      </div>
+    );
+  }
   if (m.author_kind === "system") {
     return (
       <div class="msg-system" data-seq={m.seq}>
@@ -330,12 +383,22 @@ function MessageBubble(props: { m: Message; grouped: boolean }) {
   const own = m.author_kind === "rep" && m.author_rep_id === me.value?.id;
   const author = m.author_name || (m.author_kind === "visitor" ? "Visitor" : m.author_kind === "bot" ? "Bot" : "Rep");
   return (
-    <div class={`msg msg-${m.author_kind} msg-${side} ${own ? "own" : ""} ${m.internal ? "internal" : ""} ${props.grouped ? "grouped" : ""}`} data-seq={m.seq} data-author-kind={m.author_kind}>
-      {!props.grouped && (
+    <div
+      class={`msg msg-${m.author_kind} msg-${side} ${own ? "own" : ""} ${m.internal ? "internal" : ""} ${auto ? "auto-pounce" : ""} ${props.grouped && !auto ? "grouped" : ""}`}
+      data-seq={m.seq}
+      data-author-kind={m.author_kind}
+      data-auto-pounce={auto ? "true" : undefined}
+    >
+      {(!props.grouped || auto) && (
         <div class="msg-meta">
           <span class="msg-author">
             {author}
             {m.author_kind === "bot" && <span class="tag tag-bot">Bot</span>}
+            {auto && (
+              <span class="tag tag-auto" title="Written by AI on your behalf. Only reps see this label.">
+                {meta.nudge ? "Auto pounce · nudge" : "Auto pounce"}
+              </span>
+            )}
             {m.internal && <span class="tag tag-internal">Internal note</span>}
           </span>
           <time dateTime={m.created_at} title={formatDateTime(m.created_at)}>

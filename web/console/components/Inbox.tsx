@@ -1,77 +1,244 @@
 import { useEffect, useState } from "preact/hooks";
 import { acceptConversation, loadBox } from "../actions";
-import { errorText } from "../api";
+import { api, errorText } from "../api";
 import { linkClick, navigate, paths } from "../router";
 import {
+  autoPounceAlert,
   boxes,
   companyName,
+  conversations,
   conversationTitle,
   me,
   repName,
   repWindowEnds,
   segmentOf,
   unread,
+  upsertConversations,
   visitors,
+  waitingTransfer,
   type Box,
 } from "../store";
-import type { ConversationSummary } from "../types";
-import { formatAgo, now } from "../time";
-import { IconInbox } from "../icons";
-import { Avatar, Countdown, EmptyState, pathOf, plainSnippet } from "./ui";
+import type { ConversationSummary, OfflineMessage } from "../types";
+import { formatAgo, formatDateTime, now } from "../time";
+import { IconFilter, IconInbox, IconMail } from "../icons";
+import { MyInvitations } from "./Engage";
+import { TodayPanel } from "./Today";
+import { Avatar, Countdown, EmptyState, pathOf, plainSnippet, TimeLeft } from "./ui";
 
-const BOX_LABEL: Record<Box, string> = { incoming: "Incoming", active: "Active", recent: "Recent" };
-const BOX_HINT: Record<Box, string> = {
+type Tab = Box | "offline";
+const BOX_LABEL: Record<Tab, string> = { incoming: "Incoming", active: "Active", recent: "Recent", offline: "Offline messages" };
+const BOX_HINT: Record<Tab, string> = {
   incoming: "Visitors waiting for a rep. The first rep to accept takes the chat.",
   active: "Your conversations in progress.",
   recent: "Ended, timed out and missed conversations.",
+  offline: "What visitors left while nobody routed to them was available.",
 };
 
-export function Inbox(props: { box: Box }) {
+export function Inbox(props: { box: Tab }) {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     // The boxes come from the server once, then stay live through conversation.updated events.
     Promise.all((["incoming", "active", "recent"] as Box[]).map((b) => loadBox(b))).catch((err) => setError(errorText(err)));
   }, []);
   const b = boxes.value;
-  const list = b[props.box];
   return (
-    <div class="inbox">
-      <div class="tabs" role="tablist" aria-label="Inbox">
-        {(["incoming", "active", "recent"] as Box[]).map((box) => (
-          <a
-            key={box}
-            role="tab"
-            href={paths.inbox(box)}
-            onClick={linkClick}
-            aria-selected={props.box === box}
-            class={`tab ${props.box === box ? "active" : ""} tab-${box}`}
-            aria-label={`${BOX_LABEL[box]} (${b[box].length})`}
-          >
-            {BOX_LABEL[box]}
-            <span class={`count ${box === "incoming" && b.incoming.length ? "hot" : ""}`}>{b[box].length}</span>
-          </a>
-        ))}
+    <div class="inbox-layout">
+      <div class="inbox">
+        <div class="tabs" role="tablist" aria-label="Inbox">
+          {(["incoming", "active", "recent", "offline"] as Tab[]).map((box) => (
+            <a
+              key={box}
+              role="tab"
+              href={paths.inbox(box)}
+              onClick={linkClick}
+              aria-selected={props.box === box}
+              class={`tab ${props.box === box ? "active" : ""} tab-${box}`}
+              aria-label={box === "offline" ? BOX_LABEL[box] : `${BOX_LABEL[box]} (${b[box].length})`}
+            >
+              {box === "offline" && <IconMail size={14} />}
+              {BOX_LABEL[box]}
+              {box !== "offline" && <span class={`count ${box === "incoming" && b.incoming.length ? "hot" : ""}`}>{b[box].length}</span>}
+            </a>
+          ))}
+        </div>
+        <p class="muted small box-hint">{BOX_HINT[props.box]}</p>
+        {error && (
+          <div class="form-error" role="alert">
+            {error}
+          </div>
+        )}
+        <div role="tabpanel" aria-label={BOX_LABEL[props.box]}>
+          {props.box === "offline" ? <OfflineMessages /> : props.box === "recent" ? <RecentBox /> : <BoxList box={props.box} list={b[props.box]} />}
+        </div>
       </div>
-      <p class="muted small box-hint">{BOX_HINT[props.box]}</p>
+      <aside class="inbox-side" aria-label="Today">
+        <TodayPanel />
+        <section class="panel side-panel" aria-labelledby="inv-title">
+          <div class="panel-head">
+            <h2 id="inv-title">My invitations</h2>
+          </div>
+          <MyInvitations limit={8} />
+        </section>
+      </aside>
+    </div>
+  );
+}
+
+function BoxList(props: { box: Box; list: ConversationSummary[]; filtered?: boolean }) {
+  const { box, list } = props;
+  if (list.length === 0) {
+    return (
+      <EmptyState
+        title={props.filtered ? "No conversations match" : box === "incoming" ? "No one is waiting" : box === "active" ? "No active conversations" : "Nothing recent"}
+        icon={<IconInbox size={28} />}
+      >
+        {props.filtered ? "Try another tag or search." : box === "incoming" ? "New inbound chats appear here (and on the live stream) with a timer." : null}
+      </EmptyState>
+    );
+  }
+  return (
+    <ul class="conv-list" aria-label={`${BOX_LABEL[box]} conversations`}>
+      {list.map((c) => (
+        <ConversationRow key={c.id} conv={c} box={box} />
+      ))}
+    </ul>
+  );
+}
+
+// Recent, with filters: qualified or not, a tag, and a search of notes, tags, names, emails.
+function RecentBox() {
+  const [qualified, setQualified] = useState<"" | "true" | "false">("");
+  const [tag, setTag] = useState("");
+  const [q, setQ] = useState("");
+  const [ids, setIds] = useState<string[] | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const filtering = !!(qualified || tag.trim() || q.trim());
+  useEffect(() => {
+    if (!filtering) {
+      setIds(null);
+      return;
+    }
+    const ctl = new AbortController();
+    const timer = setTimeout(() => {
+      const params = new URLSearchParams({ box: "recent" });
+      if (qualified) params.set("qualified", qualified);
+      if (tag.trim()) params.set("tag", tag.trim().toLowerCase());
+      if (q.trim()) params.set("q", q.trim());
+      setLoading(true);
+      api<{ conversations: ConversationSummary[] }>("GET", `/api/conversations?${params}`, undefined, { signal: ctl.signal })
+        .then((res) => {
+          upsertConversations(res.conversations ?? []);
+          setIds((res.conversations ?? []).map((c) => c.id));
+          setError(null);
+        })
+        .catch((err) => (err as Error).name !== "AbortError" && setError(errorText(err)))
+        .finally(() => setLoading(false));
+    }, 250);
+    return () => {
+      clearTimeout(timer);
+      ctl.abort();
+    };
+  }, [qualified, tag, q]);
+  const list = ids ? ids.map((id) => conversations.value.get(id)).filter((c): c is ConversationSummary => !!c) : boxes.value.recent;
+  return (
+    <>
+      <form class="filters" role="search" aria-label="Filter recent conversations" onSubmit={(e) => e.preventDefault()}>
+        <IconFilter size={14} />
+        <label class="filter">
+          <span class="sr-only">Qualified</span>
+          <select class="input input-sm" aria-label="Qualified" value={qualified} onChange={(e) => setQualified((e.target as HTMLSelectElement).value as "" | "true" | "false")}>
+            <option value="">Qualified or not</option>
+            <option value="true">Qualified</option>
+            <option value="false">Not qualified</option>
+          </select>
+        </label>
+        <input class="input input-sm" aria-label="Tag" placeholder="Tag" value={tag} onInput={(e) => setTag((e.target as HTMLInputElement).value)} />
+        <input type="search" class="input input-sm grow" aria-label="Search recent conversations" placeholder="Search notes, tags, names, emails" value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
+        {filtering && (
+          <button
+            type="button"
+            class="btn btn-ghost btn-sm"
+            onClick={() => {
+              setQualified("");
+              setTag("");
+              setQ("");
+            }}
+          >
+            Clear
+          </button>
+        )}
+        {loading && <span class="muted small">Searching…</span>}
+      </form>
       {error && (
         <div class="form-error" role="alert">
           {error}
         </div>
       )}
-      <div role="tabpanel" aria-label={BOX_LABEL[props.box]}>
-        {list.length === 0 ? (
-          <EmptyState title={props.box === "incoming" ? "No one is waiting" : props.box === "active" ? "No active conversations" : "Nothing recent"} icon={<IconInbox size={28} />}>
-            {props.box === "incoming" ? "New inbound chats appear here (and on the live stream) with a timer." : null}
-          </EmptyState>
-        ) : (
-          <ul class="conv-list" aria-label={`${BOX_LABEL[props.box]} conversations`}>
-            {list.map((c) => (
-              <ConversationRow key={c.id} conv={c} box={props.box} />
-            ))}
-          </ul>
-        )}
+      <BoxList box="recent" list={list} filtered={filtering} />
+    </>
+  );
+}
+
+function OfflineMessages() {
+  const [list, setList] = useState<OfflineMessage[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api<{ offline_messages: OfflineMessage[] }>("GET", "/api/offline-messages")
+      .then((d) => setList(d.offline_messages ?? []))
+      .catch((err) => setError(errorText(err)));
+  }, []);
+  if (error)
+    return (
+      <div class="form-error" role="alert">
+        {error}
       </div>
-    </div>
+    );
+  if (!list) return <div class="muted">Loading…</div>;
+  if (!list.length)
+    return (
+      <EmptyState title="No offline messages" icon={<IconMail size={28} />}>
+        When nobody routed to a visitor is available, the messenger offers a form; what they leave shows up here.
+      </EmptyState>
+    );
+  return (
+    <ul class="offline-list" aria-label="Offline messages">
+      {list.map((m) => (
+        <li key={m.id} class="offline-item">
+          <Avatar name={m.name || m.email || "?"} id={m.visitor_id ?? m.id} size={32} />
+          <div class="grow">
+            <div class="offline-who">
+              <strong>{m.name || "No name given"}</strong>
+              {m.email && (
+                <a href={`mailto:${m.email}`} class="muted">
+                  {m.email}
+                </a>
+              )}
+              <span class="muted small" title={m.created_at}>
+                {formatDateTime(m.created_at)}
+              </span>
+            </div>
+            <div class="offline-body">{m.body}</div>
+            <div class="small">
+              {m.emailed_at ? (
+                <span class="status-chip chip-active">Emailed to the routed reps</span>
+              ) : m.email_error ? (
+                <span class="status-chip chip-missed" title={m.email_error}>
+                  Not emailed: {m.email_error}
+                </span>
+              ) : (
+                <span class="status-chip chip-ended">Not emailed (no mail server set up): reply from here</span>
+              )}
+              {m.visitor_id && (
+                <a class="link-btn" href={paths.visitor(m.visitor_id)} onClick={linkClick}>
+                  Visitor 360
+                </a>
+              )}
+            </div>
+          </div>
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -137,12 +304,15 @@ export function ConversationRow(props: { conv: ConversationSummary; box: Box | n
               </span>
             )}
             <span>{card ? `on ${pathOf(card.url)}` : "left the site"}</span>
+            <ClassificationChips conv={c} />
           </div>
         )}
         <div class="conv-last">
           {last ? (
             <>
-              {last.author_kind !== "visitor" && <span class="muted">{last.author_kind === "rep" ? "You: " : `${last.author_name ?? last.author_kind}: `}</span>}
+              {last.author_kind !== "visitor" && (
+                <span class="muted">{last.author_kind === "rep" && last.author_rep_id === me.value?.id ? "You: " : `${last.author_name ?? last.author_kind}: `}</span>
+              )}
               {plainSnippet(last.body)}
             </>
           ) : (
@@ -159,6 +329,12 @@ export function ConversationRow(props: { conv: ConversationSummary; box: Box | n
           </span>
         )}
         <div class="conv-badges">
+          {autoPounceAlert(c) && c.owner_rep_id === me.value?.id && (
+            <span class="flag flag-auto" title="The visitor replied to your auto pounce: answer before the timer runs out">
+              Replied · <TimeLeft until={autoPounceAlert(c)!.timeoutAt} label="left to respond" />
+            </span>
+          )}
+          {waitingTransfer(c, me.value?.id) && <span class="flag flag-transfer">Visitor waiting</span>}
           {n > 0 && (
             <span class="unread-badge" aria-label={`${n} unread`}>
               {n}
@@ -174,5 +350,22 @@ export function ConversationRow(props: { conv: ConversationSummary; box: Box | n
         </div>
       </div>
     </li>
+  );
+}
+
+function ClassificationChips(props: { conv: ConversationSummary }) {
+  const cl = props.conv.classification;
+  if (!cl) return null;
+  return (
+    <>
+      {cl.qualified === true && <span class="chip chip-yes">Qualified</span>}
+      {cl.qualified === false && <span class="chip chip-no">Not qualified</span>}
+      {(cl.tags ?? []).slice(0, 3).map((t) => (
+        <span class="chip" key={t}>
+          {t}
+        </span>
+      ))}
+      {cl.deal_value ? <span class="chip">${cl.deal_value.toLocaleString()}</span> : null}
+    </>
   );
 }

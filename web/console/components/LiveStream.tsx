@@ -10,6 +10,7 @@ import {
   firmographicsOf,
   hideIdle,
   inboundChats,
+  invitations,
   isRoutedToMe,
   me,
   repName,
@@ -22,7 +23,8 @@ import {
   type Column,
 } from "../store";
 import type { ConversationSummary, VisitorCard } from "../types";
-import { IconBullseye, IconClock, IconGear, IconGlobe, IconLive } from "../icons";
+import { IconBullseye, IconChat, IconClock, IconGear, IconGlobe, IconLive, IconMail } from "../icons";
+import { InvitationChip, openInvite, openPounce } from "./Engage";
 import {
   ActivityStatus,
   Countdown,
@@ -369,6 +371,7 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
       </div>
       <div class="vcard-head">
         <span class={`vcard-company ${company ? "" : "unknown"}`}>{heading}</span>
+        {company && <CompanyConfidence card={card} />}
         {account?.target_account && (
           <span class="tag tag-target" title="Target account">
             Target
@@ -400,10 +403,79 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
         <span class="vcard-pages">
           {pages} {pages === 1 ? "page" : "pages"}
         </span>
+        <CardActions card={card} heading={heading} />
       </div>
     </div>
   );
 });
+
+const SOURCE_SHORT: Record<string, string> = {
+  verified_email: "verified email",
+  unverified_email: "email the visitor gave",
+  ip_range: "your IP range table",
+  ip_asn: "IP network owner",
+  ip_country: "IP location",
+  provider: "enrichment provider",
+};
+
+// How sure we are of the company on a card: the source and confidence of enrichment.company.
+function CompanyConfidence(props: { card: VisitorCard }) {
+  const e = props.card.enrichment?.company;
+  if (!e || typeof e !== "object" || !e.confidence) return null;
+  const conf = String(e.confidence).replace(/_/g, " ");
+  const cls = conf === "very high" ? "conf-vh" : conf === "high" ? "conf-h" : conf === "medium" ? "conf-m" : "conf-l";
+  const src = e.source ? (SOURCE_SHORT[e.source] ?? e.source.replace(/_/g, " ")) : "unknown source";
+  return (
+    <span class={`conf conf-card ${cls}`} title={`Company from ${src}: ${conf} confidence`} aria-label={`Company from ${src}, ${conf} confidence`}>
+      {conf}
+    </span>
+  );
+}
+
+// Pounce (start the chat now) or invite (they reply to start it), right from the card.
+function CardActions(props: { card: VisitorCard; heading: string }) {
+  const { card } = props;
+  const myId = me.value?.id;
+  const status = card.conversation_status;
+  if (status === "active" || status === "incoming") {
+    return <span class="in-chat">{status === "incoming" ? "Waiting" : "In chat"}</span>;
+  }
+  let mine = null;
+  for (const i of invitations.value.values()) {
+    if (i.visitor_id === card.visitor_id && i.rep_id === myId && (i.status === "pending" || i.status === "shown")) mine = i;
+  }
+  return (
+    <span class="card-actions">
+      {mine && <InvitationChip inv={mine} />}
+      <button
+        type="button"
+        class="card-btn"
+        aria-label={`Invite ${props.heading} to live chat`}
+        title="Invite to live chat"
+        onClick={(e) => {
+          e.preventDefault();
+          e.stopPropagation();
+          openInvite(card.visitor_id);
+        }}
+      >
+        <IconMail size={14} />
+      </button>
+      <button
+        type="button"
+        class="card-btn card-btn-chat"
+        aria-label={`Pounce on ${props.heading}`}
+        title="Pounce: start a chat"
+        onClick={(e) => {
+          e.preventDefault();
+          e.stopPropagation();
+          openPounce(card.visitor_id);
+        }}
+      >
+        <IconChat size={13} /> Chat
+      </button>
+    </span>
+  );
+}
 
 function RoutingInfo(props: { card: VisitorCard }) {
   const { card } = props;

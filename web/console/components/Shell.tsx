@@ -6,16 +6,21 @@ import { linkClick, navigate, paths, route } from "../router";
 import {
   boxes,
   connection,
+  conversationTitle,
   conversations,
   dismissToast,
   me,
+  myAlerts,
+  org,
   toasts,
   unread,
   viewing,
   visitors,
 } from "../store";
 import { notificationPermission, requestNotificationPermission } from "../notify";
-import { IconAdmin, IconBell, IconChat, IconHelp, IconInbox, IconLive, IconLogout, IconX } from "../icons";
+import { IconAdmin, IconAlert, IconBell, IconChat, IconHelp, IconInbox, IconLive, IconLogout, IconX, IconZap } from "../icons";
+import { AutoPounceBanner, TransferBanner } from "./ConversationTools";
+import { EngageHost } from "./Engage";
 import { Avatar, Kbd, Switch, usePopover } from "./ui";
 
 export const helpOpen = signal(false);
@@ -69,6 +74,7 @@ function Sidebar() {
           badge={unreadMine || b.active.length}
           badgeLabel={unreadMine ? `${unreadMine} unread replies` : `${b.active.length} active conversations`}
         />
+        <NavItem href={paths.shortcuts} label="Shortcuts" icon={<IconZap />} active={r.name === "shortcuts"} />
         {isAdmin && <NavItem href={paths.admin} label="Admin" icon={<IconAdmin />} active={r.name === "admin"} />}
       </div>
       <div class="sidebar-foot">
@@ -112,6 +118,7 @@ function ProfileMenu() {
   const rep = me.value;
   const pop = usePopover();
   if (!rep) return null;
+  const orgAutoPounce = org.value?.proactive?.auto_pounce;
   return (
     <div class="popover-anchor">
       <button
@@ -124,6 +131,7 @@ function ProfileMenu() {
         onClick={() => pop.setOpen(!pop.open)}
       >
         <Avatar name={rep.name} id={rep.id} src={rep.avatar_url} size={30} />
+        {rep.auto_pounce_off_reason && <span class="profile-dot" aria-hidden="true" />}
       </button>
       {pop.open && (
         <div ref={pop.ref} class="popover popover-right profile-menu" role="dialog" aria-label="Profile and chat settings">
@@ -139,13 +147,27 @@ function ProfileMenu() {
             label="Enable auto pounce"
             checked={!!rep.auto_pounce_enabled}
             onChange={(v) => updateMyStatus({ auto_pounce_enabled: v })}
-            hint="Saved now; AI pounces on your behalf once auto pounce ships."
+            hint={
+              orgAutoPounce === false
+                ? "Your admin has turned auto pounce off for the whole team: nothing is sent until they turn it on."
+                : "AI greets visitors routed to you while you're Available. Turn it off when you step away."
+            }
           />
+          {orgAutoPounce === false && (
+            <div class="menu-note" role="status">
+              <IconAlert size={13} /> Auto pounce is off for your organization.
+            </div>
+          )}
+          {rep.auto_pounce_off_reason && (
+            <div class="menu-note bad" role="status">
+              <IconAlert size={13} /> {rep.auto_pounce_off_reason}
+            </div>
+          )}
           <Switch
             label="Allow voice and video"
             checked={!!rep.voice_video_enabled}
             onChange={(v) => updateMyStatus({ voice_video_enabled: v })}
-            hint="Saved now; calls arrive once voice and video ship."
+            hint="Saved for later: voice and video calls are not available yet."
           />
           <div class="menu-sep" />
           <button type="button" class="menu-item" onClick={() => void signOut()}>
@@ -227,6 +249,7 @@ const TITLES: Record<string, string> = {
   conversations: "Conversations",
   visitor: "Conversations",
   admin: "Admin",
+  shortcuts: "Shortcuts",
 };
 
 function TopBar() {
@@ -308,6 +331,45 @@ function useShortcuts(): void {
   }, []);
 }
 
+// Alerts that need the rep now wherever they are: a reply to an auto pounce (with its timer)
+// and a chat a colleague transferred. The one on screen shows inside the conversation instead.
+function AlertsBar() {
+  const a = myAlerts.value;
+  const open = viewing.value;
+  const rep = me.value;
+  const auto = a.autoPounce.filter((c) => c.id !== open);
+  const transfers = a.transfers.filter((c) => c.id !== open);
+  const offReason = rep?.auto_pounce_off_reason;
+  if (!auto.length && !transfers.length && !offReason) return null;
+  const title = (id: string) => {
+    const c = conversations.value.get(id)!;
+    return conversationTitle(c, visitors.value.get(c.visitor_id));
+  };
+  return (
+    <div class="alerts-bar" aria-label="Alerts">
+      {offReason && (
+        <div class="alert alert-off" role="alert">
+          <span class="alert-icon" aria-hidden="true">
+            <IconAlert size={16} />
+          </span>
+          <div class="alert-text">
+            <strong>Auto pounce is off for you.</strong> {offReason}
+          </div>
+          <button type="button" class="btn btn-secondary btn-sm" onClick={() => void updateMyStatus({ auto_pounce_enabled: true })}>
+            Turn auto pounce back on
+          </button>
+        </div>
+      )}
+      {auto.map((c) => (
+        <AutoPounceBanner key={c.id} conv={c} title={title(c.id)} compact onOpen={() => navigate(paths.conversation(c.id))} />
+      ))}
+      {transfers.map((c) => (
+        <TransferBanner key={c.id} conv={c} title={title(c.id)} compact onOpen={() => navigate(paths.conversation(c.id))} />
+      ))}
+    </div>
+  );
+}
+
 export function Shell(props: { children: ComponentChildren }) {
   useShortcuts();
   return (
@@ -315,11 +377,13 @@ export function Shell(props: { children: ComponentChildren }) {
       <Sidebar />
       <div class="main">
         <TopBar />
+        <AlertsBar />
         <main class="content" id="content">
           {props.children}
         </main>
       </div>
       <Toasts />
+      <EngageHost />
     </div>
   );
 }

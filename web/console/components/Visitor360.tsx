@@ -1,17 +1,20 @@
 import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { transferConversation } from "../actions";
 import { api, ApiError, errorText } from "../api";
-import { linkClick, paths } from "../router";
-import { companyName, conversations, firmographicsOf, repName, segmentOf, upsertConversations, visitors } from "../store";
-import type { CompanyInfo, EnrichedValue, Visit, Visitor360 } from "../types";
+import { linkClick, navigate, paths } from "../router";
+import { companyName, conversations, firmographicsOf, invitations, me, pushToast, repName, reps, segmentOf, upsertConversations, visitors } from "../store";
+import type { CompanyInfo, ConversationSummary, EnrichedValue, Visit, Visitor360 } from "../types";
 import { formatClock, formatDateTime } from "../time";
-import { IconBuilding, IconExternal, IconUser } from "../icons";
+import { IconBuilding, IconChat, IconExternal, IconMail, IconUser } from "../icons";
 import { ActivityStatus, Elapsed, hostOf, pathOf, plainSnippet, safeHttpUrl } from "./ui";
+import { ClassificationPanel, transferTargets } from "./ConversationTools";
+import { InvitationChip, openInvite, openPounce } from "./Engage";
 import { statusText } from "./Inbox";
 
 // Visitor 360: who this is, which company and how we know, what they read in this visit,
 // their earlier visits and conversations.
-export function Visitor360Panel(props: { visitorId: string }) {
+export function Visitor360Panel(props: { visitorId: string; conversationId?: string | null }) {
   const { visitorId } = props;
   const card = visitors.value.get(visitorId);
   const [data, setData] = useState<Visitor360 | null>(null);
@@ -57,6 +60,15 @@ export function Visitor360Panel(props: { visitorId: string }) {
   const live = conversations.value;
   const convs = [...(data?.conversations ?? [])].map((c) => live.get(c.id) ?? c).sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? ""));
   const status = v.identity_status ?? "anonymous";
+  const shown = props.conversationId ? live.get(props.conversationId) : undefined;
+  const openConv =
+    shown && (shown.status === "active" || shown.status === "incoming")
+      ? shown
+      : [...live.values()].find((c) => c.visitor_id === visitorId && (c.status === "active" || c.status === "incoming"));
+  const myInvite = [...invitations.value.values()]
+    .filter((i) => i.visitor_id === visitorId && i.rep_id === me.value?.id)
+    .sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? ""))[0];
+  const blocked = !!(data?.visitor?.blocked || data?.visitor?.blocked_at);
 
   return (
     <aside class="v360" aria-label="Visitor 360">
@@ -66,6 +78,33 @@ export function Visitor360Panel(props: { visitorId: string }) {
           {error}
         </div>
       )}
+      {blocked && (
+        <div class="v360-pad">
+          <div class="notice" role="status">
+            This visitor is blocked: they don't see the messenger.
+          </div>
+        </div>
+      )}
+      {openConv?.status === "active" ? (
+        <OwnerSection conv={openConv} />
+      ) : card && !openConv && !blocked ? (
+        <section class="v360-section v360-engage" aria-label="Engage">
+          <div class="engage-btns">
+            <button type="button" class="btn btn-primary btn-sm" onClick={() => openPounce(visitorId)}>
+              <IconChat size={14} /> Pounce
+            </button>
+            <button type="button" class="btn btn-secondary btn-sm" onClick={() => openInvite(visitorId)}>
+              <IconMail size={14} /> Invite to live chat
+            </button>
+          </div>
+          {myInvite && (
+            <div class="small engage-inv">
+              Your invitation: <InvitationChip inv={myInvite} />
+            </div>
+          )}
+        </section>
+      ) : null}
+      {shown && <ClassificationPanel key={shown.id} conv={shown} />}
 
       <section class="v360-section" aria-label="Identity">
         <h3>
@@ -126,7 +165,7 @@ export function Visitor360Panel(props: { visitorId: string }) {
                 {v.account?.owner_rep_id && <span class="tag">Owner: {repName(v.account.owner_rep_id) ?? "a rep"}</span>}
               </div>
             )}
-            <CompanyDetails company={company} firmographics={firmographicsOf(v)} enrichment={v.enrichment ?? null} extraSources={data?.visitor?.company_sources} />
+            <CompanyDetails company={company} firmographics={firmographicsOf(v)} enrichment={v.enrichment ?? null} sources={data?.visitor?.company_sources} />
           </>
         ) : (
           <div class="muted small">Not identified. Company data appears here when an enrichment source matches.</div>
@@ -136,7 +175,7 @@ export function Visitor360Panel(props: { visitorId: string }) {
       <section class="v360-section" aria-label="This visit">
         <h3>This visit</h3>
         {current || card ? (
-          <VisitDetails visit={current} liveUrl={card?.url ?? null} liveTitle={card?.title ?? null} referrer={card?.referrer ?? current?.referrer ?? null} utm={card?.utm ?? null} />
+          <VisitDetails visit={current} liveUrl={card?.url ?? null} liveTitle={card?.title ?? null} referrer={card?.referrer ?? current?.referrer ?? null} utm={card?.utm ?? current?.utm ?? null} />
         ) : (
           <div class="muted small">Not on the site right now.</div>
         )}
@@ -194,51 +233,113 @@ const IDENTITY_HINT: Record<string, string> = {
 };
 
 const SOURCE_TEXT: Record<string, string> = {
-  verified_email: "verified email",
-  unverified_email: "email given by the visitor",
+  verified_email: "Verified email",
+  unverified_email: "Email given by the visitor",
   ip: "IP address",
-  ip_range: "company IP range",
-  provider: "enrichment provider",
+  ip_range: "Your IP range table",
+  ip_asn: "IP network owner (ASN)",
+  ip_country: "IP location data",
+  provider: "Enrichment provider",
+  account: "Your accounts",
   crm: "CRM",
 };
 
+const FIELD_ORDER = ["company", "domain", "employees", "industry", "country", "city"];
+
+interface SourceRow {
+  field: string;
+  value: string;
+  source: string | null;
+  confidence: string | null;
+}
+
+function sourceRows(sources: unknown, enrichment: Record<string, EnrichedValue> | null): SourceRow[] {
+  const rows: SourceRow[] = [];
+  if (Array.isArray(sources) && sources.length) {
+    for (const s of sources) {
+      if (!s || typeof s !== "object") continue;
+      const o = s as Record<string, unknown>;
+      if (o.value === null || o.value === undefined || o.value === "") continue;
+      rows.push({
+        field: String(o.field ?? "value"),
+        value: typeof o.value === "number" ? o.value.toLocaleString() : String(o.value),
+        source: typeof o.source === "string" ? o.source : null,
+        confidence: typeof o.confidence === "string" ? o.confidence : null,
+      });
+    }
+  } else {
+    for (const [field, e] of Object.entries(enrichment ?? {})) {
+      if (!e || typeof e !== "object" || e.value === null || e.value === undefined || e.value === "") continue;
+      rows.push({
+        field,
+        value: typeof e.value === "number" ? e.value.toLocaleString() : String(e.value),
+        source: e.source ?? null,
+        confidence: e.confidence ?? null,
+      });
+    }
+  }
+  const rank = (f: string) => (FIELD_ORDER.indexOf(f) + 1 || 99);
+  return rows.sort((x, y) => rank(x.field) - rank(y.field));
+}
+
+function confidenceClass(c: string | null): string {
+  const v = (c ?? "").toLowerCase().replace(/[\s-]+/g, "_");
+  if (v === "very_high") return "conf-vh";
+  if (v === "high") return "conf-h";
+  if (v === "medium") return "conf-m";
+  if (v === "low" || v === "very_low") return "conf-l";
+  return "";
+}
+
+// Company facts with where each came from and how sure we are (product docs: "check the
+// Confidence. If the confidence level is Very High, then most likely you're conversing with
+// that person").
 function CompanyDetails(props: {
   company: CompanyInfo | string | null;
   firmographics: Record<string, unknown>;
   enrichment: Record<string, EnrichedValue> | null;
-  extraSources?: unknown;
+  sources?: unknown;
 }) {
+  const rows = sourceRows(props.sources, props.enrichment);
+  const shown = new Set(rows.map((r) => r.field));
+  const extra: [string, string][] = [];
   const c = typeof props.company === "object" && props.company ? props.company : null;
-  const fields: [string, string][] = [];
-  const seen = new Set<string>();
-  const add = (obj: Record<string, unknown> | null) => {
-    if (!obj) return;
-    for (const [k, val] of Object.entries(obj)) {
-      if (["name", "domain", "sources", "id", "confidence", "company"].includes(k) || seen.has(k)) continue;
+  for (const obj of [props.firmographics, c]) {
+    for (const [k, val] of Object.entries(obj ?? {})) {
+      if (["name", "domain", "sources", "id", "confidence", "company"].includes(k) || shown.has(k)) continue;
       if (val === null || val === undefined || val === "" || typeof val === "object") continue;
-      seen.add(k);
-      fields.push([k.replace(/_/g, " "), typeof val === "number" ? val.toLocaleString() : String(val)]);
+      shown.add(k);
+      extra.push([k.replace(/_/g, " "), typeof val === "number" ? val.toLocaleString() : String(val)]);
     }
-  };
-  add(props.firmographics);
-  add(c);
-  const sources = [
-    ...Object.entries(props.enrichment ?? {})
-      .filter(([, e]) => e && typeof e === "object")
-      .map(([k, e]) => ({
-        name: `${k.replace(/_/g, " ")}: ${String(e.value)}`,
-        detail: [e.source ? (SOURCE_TEXT[e.source] ?? e.source.replace(/_/g, " ")) : null, e.confidence ? `${e.confidence.replace(/_/g, " ")} confidence` : null]
-          .filter(Boolean)
-          .join(", ") || null,
-      })),
-    ...normaliseSources(props.extraSources, null),
-    ...normaliseSources(c?.sources, c?.confidence),
-  ];
+  }
   return (
     <>
-      {fields.length > 0 && (
+      {rows.length > 0 && (
+        <table class="sources-table" aria-label="Company data and sources">
+          <thead>
+            <tr>
+              <th scope="col">Field</th>
+              <th scope="col">Value</th>
+              <th scope="col">Source · confidence</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r, i) => (
+              <tr key={`${r.field}-${i}`}>
+                <td class="cap muted">{r.field.replace(/_/g, " ")}</td>
+                <td class="src-value">{r.value}</td>
+                <td>
+                  <span class="src-name">{r.source ? (SOURCE_TEXT[r.source] ?? r.source.replace(/_/g, " ")) : "Unknown"}</span>
+                  {r.confidence && <span class={`conf ${confidenceClass(r.confidence)}`}>{r.confidence.replace(/_/g, " ")}</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {extra.length > 0 && (
         <dl class="kv">
-          {fields.slice(0, 8).map(([k, val]) => (
+          {extra.slice(0, 8).map(([k, val]) => (
             <Fragment key={k}>
               <dt class="cap">{k}</dt>
               <dd>{val}</dd>
@@ -246,41 +347,82 @@ function CompanyDetails(props: {
           ))}
         </dl>
       )}
-      {sources.length > 0 && (
-        <div class="sources">
-          <div class="muted small">How we know</div>
-          <ul>
-            {sources.map((s, i) => (
-              <li key={i}>
-                <span>{s.name}</span>
-                {s.detail && <span class="muted small"> · {s.detail}</span>}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
     </>
   );
 }
 
-// Sources may be ["ip", "email"], [{source, confidence}], or {ip: "high"}: all read the same.
-function normaliseSources(raw: unknown, confidence: unknown): { name: string; detail: string | null }[] {
-  const out: { name: string; detail: string | null }[] = [];
-  if (Array.isArray(raw)) {
-    for (const s of raw) {
-      if (typeof s === "string") out.push({ name: s, detail: null });
-      else if (s && typeof s === "object") {
-        const o = s as Record<string, unknown>;
-        const name = String(o.source ?? o.name ?? o.kind ?? "source");
-        const d = o.confidence ?? o.match ?? o.detail ?? o.value;
-        out.push({ name, detail: d == null ? null : `${d}` });
-      }
+// The chat's owner, and the Owner drop-down that transfers it (product docs: "go to the
+// Visitor 360 and select an available rep from the Owner drop-down menu").
+function OwnerSection(props: { conv: ConversationSummary }) {
+  const { conv } = props;
+  const myId = me.value?.id;
+  const canTransfer = conv.owner_rep_id === myId || me.value?.role === "admin";
+  const [picked, setPicked] = useState(conv.owner_rep_id ?? "");
+  const [note, setNote] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => setPicked(conv.owner_rep_id ?? ""), [conv.owner_rep_id]);
+  const ownerName = repName(conv.owner_rep_id) ?? conv.owner_name ?? "Nobody yet";
+  const targets = transferTargets(conv);
+  const changing = picked && picked !== conv.owner_rep_id;
+  async function transfer() {
+    setBusy(true);
+    setError(null);
+    const r = await transferConversation(conv.id, picked, note.trim() || null);
+    setBusy(false);
+    if (!r.ok) {
+      setError(r.message);
+      return;
     }
-  } else if (raw && typeof raw === "object") {
-    for (const [k, val] of Object.entries(raw as Record<string, unknown>)) out.push({ name: k, detail: val == null ? null : String(val) });
+    pushToast(`Transferred to ${reps.value.get(picked)?.name ?? "your colleague"}.`, "success");
+    if (conv.owner_rep_id === myId) navigate(paths.live);
   }
-  if (!out.length && confidence != null) out.push({ name: "Confidence", detail: String(confidence) });
-  return out;
+  return (
+    <section class="v360-section" aria-label="Owner">
+      <label class="owner-row">
+        <span class="owner-label">Owner</span>
+        {canTransfer ? (
+          <select class="input input-sm grow" value={picked} onChange={(e) => setPicked((e.target as HTMLSelectElement).value)} aria-label="Owner">
+            <option value={conv.owner_rep_id ?? ""}>{ownerName}{conv.owner_rep_id === myId ? " (you)" : ""}</option>
+            {targets.map((r) => (
+              <option key={r.id} value={r.id} disabled={r.availability !== "available"}>
+                {r.name}
+                {r.availability === "available" ? "" : " (away)"}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <span>{ownerName}</span>
+        )}
+      </label>
+      {changing && (
+        <div class="owner-transfer">
+          <textarea class="input textarea" rows={2} maxLength={2000} placeholder="Note for your colleague (optional, only reps see it)" aria-label="Transfer note" value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
+          {error && (
+            <div class="form-error" role="alert">
+              {error}
+            </div>
+          )}
+          <div class="row-end">
+            <button type="button" class="btn btn-ghost btn-sm" onClick={() => setPicked(conv.owner_rep_id ?? "")}>
+              Cancel
+            </button>
+            <button type="button" class="btn btn-primary btn-sm" disabled={busy} onClick={() => void transfer()}>
+              {busy ? "Transferring…" : `Transfer to ${reps.value.get(picked)?.name ?? "rep"}`}
+            </button>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function browserOf(ua: string | null | undefined): string | null {
+  if (!ua) return null;
+  const browser = /Edg\//.test(ua) ? "Edge" : /OPR\//.test(ua) ? "Opera" : /Firefox\//.test(ua) ? "Firefox" : /Chrome\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : null;
+  const os = /Windows/.test(ua) ? "Windows" : /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Mac OS X/.test(ua) ? "macOS" : /Linux/.test(ua) ? "Linux" : null;
+  if (!browser && !os) return null;
+  return [browser, os].filter(Boolean).join(" on ");
 }
 
 function VisitDetails(props: {
@@ -294,7 +436,7 @@ function VisitDetails(props: {
   const views = [...(visit?.page_views ?? [])].sort((a, b) => (b.viewed_at ?? "").localeCompare(a.viewed_at ?? ""));
   // The live card can be a moment ahead of the stored page views.
   const showLive = props.liveUrl && (!views.length || views[0].url !== props.liveUrl);
-  const utm = props.utm ?? (visit ? { source: visit.utm_source ?? null, medium: visit.utm_medium ?? null, campaign: visit.utm_campaign ?? null } : null);
+  const utm = props.utm ?? visit?.utm ?? (visit ? { source: visit.utm_source ?? null, medium: visit.utm_medium ?? null, campaign: visit.utm_campaign ?? null } : null);
   const utmText = utm ? Object.entries(utm).filter(([, val]) => !!val).map(([k, val]) => `${k}: ${val}`).join(" · ") : "";
   return (
     <>
@@ -306,7 +448,19 @@ function VisitDetails(props: {
           </>
         )}
         <dt>Referrer</dt>
-        <dd>{props.referrer ? hostOf(props.referrer) || props.referrer : <span class="muted">Direct</span>}</dd>
+        <dd title={props.referrer ?? undefined}>{props.referrer ? hostOf(props.referrer) || props.referrer : <span class="muted">Direct</span>}</dd>
+        {visit?.user_agent && (
+          <>
+            <dt>Browser</dt>
+            <dd title={visit.user_agent}>{browserOf(visit.user_agent) ?? visit.user_agent}</dd>
+          </>
+        )}
+        {visit?.ip && (
+          <>
+            <dt>IP</dt>
+            <dd>{visit.ip}</dd>
+          </>
+        )}
         {utmText && (
           <>
             <dt>Campaign</dt>

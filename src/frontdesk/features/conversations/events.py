@@ -95,6 +95,10 @@ class VisitorConversation(BaseModel):
     status: str
     origin: str
     rep: RepBrief | None
+    # What the messenger should show: the offline form (nobody available), or the name and
+    # email form the experience asks for before the chat.
+    offline: bool = False
+    ask_identity: bool = False
 
 
 class VisitorConversationChanged(Event):

@@ -248,11 +248,14 @@ async def emit_conversation_changed(work: UnitOfWork, conversation: Conversation
 
 
 def visitor_conversation(conversation: Conversation, owner: Rep | None) -> VisitorConversation:
+    meta = conversation.meta or {}
     return VisitorConversation(
         id=conversation.id,
         status=conversation.status,
         origin=conversation.origin,
         rep=RepBrief(id=owner.id, name=owner.name) if owner else None,
+        offline=bool(meta.get("offline")),
+        ask_identity=bool(meta.get("ask_identity")),
     )
 
 
