@@ -1,7 +1,8 @@
 // widget.js: the snippet every page of a customer's site loads. Budget: 3 KB gzip.
-// It draws the launcher at once, owns the one visitor WebSocket of the tab (page views,
-// activity, heartbeat, reconnect, identity) and loads messenger.js only when it is needed:
-// the welcome carries a conversation, a proactive message arrives, or the visitor opens it.
+// It owns the one visitor WebSocket of the tab (page views, activity, heartbeat, reconnect,
+// identity), shows the launcher once the first welcome arrived (a blocked visitor or IP sees
+// nothing), and loads messenger.js only when it is needed: the welcome carries a conversation
+// or an invitation, a proactive message or invitation arrives, or the visitor opens it.
 import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from "./types";
 
 (() => {
@@ -22,12 +23,17 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
   };
   const ls = () => localStorage;
   const ss = () => sessionStorage;
-  const rid = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join("");
+  const readCookie = (name: string) => decodeURIComponent((document.cookie.match("(?:^|; )" + name + "=([^;]*)") || [])[1] || "");
+  const setCookie = (name: string, value: string, maxAge: number) =>
+    (document.cookie = `${name}=${value};path=/;max-age=${maxAge};samesite=lax${location.protocol == "https:" ? ";secure" : ""}`);
 
   // The visitor token lives in localStorage, mirrored in a first-party cookie so it survives
   // whichever of the two the browser or the visitor clears.
   const tokenKey = "frontdesk:" + site + ":token";
-  const cookie = "fd_vt_" + site.replace(/\W/g, "");
+  const key = site.replace(/\W/g, "");
+  const cookie = "fd_vt_" + key;
+  // A blocked visitor: the expiry time (ms) in a cookie and in localStorage, same name.
+  const blockedKey = "fd_blocked_" + key;
   // Read in the second task (see the end): storage and cookie reads are synchronous IPC in Chromium.
   let token: string | null = null;
   let tabId = "";
@@ -64,27 +70,20 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   const path = document.createElementNS(ns, "path");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("viewBox", "0 0 24 24"); // no aria-hidden needed: a button's content is presentational
   path.setAttribute("d", "M5 3h14a3 3 0 0 1 3 3v9a3 3 0 0 1-3 3h-7l-5 4v-4H5a3 3 0 0 1-3-3V6a3 3 0 0 1 3-3z");
   svg.append(path);
   launcher.append(svg);
   root.append(launcher);
-  const mount = () => document.body.append(host);
-  document.body ? mount() : addEventListener("DOMContentLoaded", mount);
+  const mount = () => document.body.append(host); // at the first welcome: see onFrame
 
   // ---- public events ----
   type Callback = (data?: unknown) => void;
   const handlers = new Map<string, Set<Callback>>();
   const list = (ev: string) => handlers.get(ev) || (handlers.set(ev, new Set()), handlers.get(ev)!);
-  const emit = (ev: PublicEvent, data?: unknown) =>
-    list(ev).forEach((cb) => {
-      try {
-        cb(data);
-      } catch (e) {
-        console.error(e); // a host page's handler must not break the widget
-      }
-    });
+  // Each handler in its own microtask: one that throws is reported (window.onerror) and
+  // breaks neither the widget nor the other handlers.
+  const emit = (ev: PublicEvent, data?: unknown) => list(ev).forEach((cb) => queueMicrotask(() => cb(data)));
 
   // ---- the socket ----
   let ws: WebSocket | null = null;
@@ -97,6 +96,7 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
   let idleMs = 60000;
   let pendingIdentify: Frame | null = null;
   let sub: ((f: Frame) => void) | null = null;
+  let wanted = false; // the messenger is needed: loaded once a welcome has arrived
   let buffer: Frame[] = []; // frames for the messenger that arrive before it loads
   // Highest seq seen of the open conversation with no gap below it: sent as hello.last_seq.
   let convId: string | null = null;
@@ -104,7 +104,7 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
   let ahead = new Set<number>(); // seqs seen above a gap, waiting for the gap to fill
   let resumeAsked = -1;
 
-  const send = (f: Frame): boolean => !!ws && ws.readyState === 1 && (ws.send(JSON.stringify(f)), true);
+  const send = (f: Frame): boolean => ws?.readyState == 1 && (ws.send(JSON.stringify(f)), true);
 
   const setConversation = (id: string) => {
     if (id !== convId) {
@@ -125,11 +125,10 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
     switch (f.type) {
       case "welcome": {
         const w = f as Welcome;
-        if (w.blocked) return block();
         attempt = 0;
         token = w.token;
         store(ls, tokenKey, token);
-        document.cookie = `${cookie}=${encodeURIComponent(token)};path=/;max-age=31536000;samesite=lax${location.protocol == "https:" ? ";secure" : ""}`;
+        setCookie(cookie, encodeURIComponent(token), 31536000);
         bridge.welcome = w;
         const cfg = w.config || {};
         idleMs = (cfg.idle_after_seconds || 60) * 1000;
@@ -137,7 +136,7 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
         const beatMs = (cfg.heartbeat_seconds || 25) * 1000;
         // Hidden tabs run timers about once a minute; the server allows 150 s of silence.
         // No frame for 2 beats + 40 s means a half-open socket: drop it and reconnect.
-        heartbeat = window.setInterval(() => {
+        heartbeat = setInterval(() => {
           if (Date.now() - lastRx > beatMs * 2 + 40000) lost(ws, 1006);
           else send({ type: "ping" });
         }, beatMs);
@@ -149,13 +148,21 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
         if (activity != "active") send({ type: "activity", state: activity });
         if (pendingIdentify) send(pendingIdentify);
         checkIdle();
-        if (w.conversation || ms.length) need();
-        if (!welcomed) emit("ready", { visitor_id: w.visitor_id });
+        // Nothing is drawn before the server has let this visitor in (an IP block refuses the
+        // handshake, a blocked visitor is closed with 4403 after hello).
+        if (!welcomed) {
+          document.body ? mount() : addEventListener("DOMContentLoaded", mount);
+          emit("ready", { visitor_id: w.visitor_id });
+        }
         welcomed = true;
+        need(!!(w.conversation || ms.length || w.invitations?.length));
         break;
       }
+      case "blocked":
+        return block(true);
+      case "invitation":
       case "message":
-        need(); // a proactive message: the visitor must see it
+        need(true); // a proactive message or an invitation: the visitor must see it
         seen(f.message as Message);
         break;
       case "ack":
@@ -214,20 +221,23 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
     clearInterval(heartbeat);
     s.onclose = s.onmessage = null;
     s.close();
-    if (code == 4403) return block();
+    if (code == 4403) return block(true);
+    // Before any welcome (the server down, or this IP blocked: the handshake gets HTTP 403,
+    // which a page cannot tell apart) this keeps backing off, and nothing is shown.
     sub?.({ type: "disconnected" });
-    retry = window.setTimeout(connect, Math.random() * Math.min(30000, 500 * 2 ** attempt++));
+    retry = setTimeout(connect, Math.random() * Math.min(30000, 500 * 2 ** attempt++));
   };
   const reconnectNow = () => {
-    if (!ws && !blocked) {
+    if (!ws && !blocked && welcomed) {
       clearTimeout(retry);
       connect();
     }
   };
   addEventListener("online", reconnectNow);
 
-  // Blocked visitors see no widget at all, and we stop knocking.
-  const block = () => {
+  // Blocked visitors see no widget at all, and we stop knocking. Remembered for 30 days, so
+  // the next pages open no socket and load no messenger (checked before connecting).
+  const block = (remember?: boolean) => {
     blocked = true;
     clearInterval(heartbeat);
     clearTimeout(retry);
@@ -236,6 +246,11 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
     ws = null;
     s?.close();
     host.remove();
+    if (remember) {
+      const until = Date.now() + 2592e6 + "";
+      store(ls, blockedKey, until);
+      setCookie(blockedKey, until, 2592000);
+    }
   };
 
   // ---- page views (full loads via hello, single-page-app navigation via page_view) ----
@@ -268,8 +283,8 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
     }, 100);
   for (const k of ["pushState", "replaceState"] as const) {
     const orig = history[k];
-    history[k] = function (this: History, data: unknown, unused: string, url?: string | URL | null) {
-      orig.call(this, data, unused, url);
+    history[k] = function (this: History, ...a: Parameters<History["pushState"]>) {
+      orig.apply(this, a);
       nav();
     };
   }
@@ -291,7 +306,7 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
     if (document.hidden || blocked) return;
     const left = lastInput + idleMs - Date.now();
     if (left <= 0) setActivity("idle");
-    else idleTimer = window.setTimeout(checkIdle, left);
+    else idleTimer = setTimeout(checkIdle, left);
   };
   const onInput = () => {
     lastInput = Date.now();
@@ -315,8 +330,9 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
 
   // ---- the messenger: loaded on demand, shares this socket through the bridge ----
   let loading = false;
-  const need = () => {
-    if (loading || blocked) return;
+  const need = (want?: boolean) => {
+    wanted ||= !!want;
+    if (!wanted || !welcomed || loading || blocked) return;
     loading = true;
     const s = document.createElement("script");
     s.src = origin + "/messenger.js";
@@ -354,7 +370,7 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
       if (bridge.impl) bridge.impl.open(true);
       else {
         bridge.wantOpen = true;
-        need();
+        need(true);
       }
     },
     close() {
@@ -383,16 +399,17 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
   // The launcher is on screen; the rest goes in a second task so the page's main thread is
   // never held for long (no long task over 50 ms, even on a slow phone).
   setTimeout(() => {
-    token =
-      store(ls, tokenKey) ||
-      decodeURIComponent((document.cookie.match("(?:^|; )" + cookie + "=([^;]*)") || [])[1] || "") ||
-      null;
-    tabId = store(ss, "frontdesk:tab") || store(ss, "frontdesk:tab", rid())!;
+    // Blocked on this browser (a `blocked` frame or close 4403 in the last 30 days): no socket,
+    // no messenger, nothing on screen. Nothing has been drawn or requested before this point.
+    if (+(readCookie(blockedKey) || store(ls, blockedKey)!) > Date.now()) return (blocked = true);
+    token = store(ls, tokenKey) || readCookie(cookie) || null;
+    // Random per tab; it needs no crypto strength (1-64 characters).
+    tabId = store(ss, "frontdesk:tab") || store(ss, "frontdesk:tab", Math.random().toString(36).slice(2))!;
     // The panel was open on the previous page of this tab: reopen it, without stealing focus.
     if (store(ss, "frontdesk:open")) {
       bridge.wantOpen = true;
       bridge.focusOnOpen = false;
-      need();
+      need(true);
     }
     setTimeout(connect); // a third task: opening a socket costs a few ms of IPC too
   });

@@ -27,6 +27,8 @@ export interface Conversation {
   status: string; // incoming | active | ended | missed
   origin?: string;
   rep?: Rep | null;
+  offline?: boolean; // nobody is available: show the offline form
+  ask_identity?: boolean; // the experience asks for name and email before the chat
 }
 
 export interface MessengerConfig {
@@ -57,8 +59,18 @@ export interface Welcome extends Frame {
   conversation: Conversation | null;
   messages: Message[];
   config: Config;
-  blocked?: boolean;
-  identity_status?: string; // not in the protocol yet; used when the server sends it
+  invitations?: Invitation[]; // open invitations (pending or shown)
+  identity_status?: string;
+}
+
+export interface Invitation {
+  id: string;
+  message: string;
+  html: string;
+  rep: { id: string; name: string };
+  status: "pending" | "shown";
+  expires_at: string | null; // set once shown: 2 minutes after invitation_shown
+  server_time: string;
 }
 
 export type PublicEvent = "ready" | "open" | "close" | "message" | "unread" | "identify";

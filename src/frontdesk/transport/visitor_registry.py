@@ -16,20 +16,33 @@ import orjson
 
 from frontdesk.bus.base import Subscription
 from frontdesk.features.segments.models import Segment
+from frontdesk.features.segments.placement import AccountIndex
 from frontdesk.features.segments.rules import CompiledSegment
 from frontdesk.features.segments.service import compile_segments, list_segments
+from frontdesk.features.visitors.cards import experience_names
 from frontdesk.runtime import Runtime, visitors_topic
 
 log = logging.getLogger("frontdesk.visitors")
 
 
+PAGE_FIELDS = {"page.url", "visit.pages", "visit.page_views", "visit.time_on_site"}
+
+
 class OrgSegments:
-    def __init__(self, rows: list[Segment]) -> None:
+    """What placing a visitor needs from the org, cached per process until segments, accounts,
+    IP ranges or routing change (every such change publishes placements.changed)."""
+
+    def __init__(
+        self, rows: list[Segment], index: AccountIndex, experiences: dict[str | None, str]
+    ) -> None:
         self.by_id = {s.id: s for s in rows}
         self.compiled: list[CompiledSegment] = compile_segments(rows)
-        self.uses_time = any(
-            c.field == "visit.time_on_site" for s in self.compiled for c in s.rules.conditions
-        )
+        fields = {c.field for s in self.compiled for c in s.rules.conditions}
+        self.uses_time = "visit.time_on_site" in fields
+        # Only re-place on a page view when some rule looks at pages.
+        self.page_sensitive = bool(fields & PAGE_FIELDS)
+        self.index = index
+        self.experiences = experiences
 
 
 class VisitorRegistry:
@@ -67,7 +80,11 @@ class VisitorRegistry:
         cached = self._segments.get(org_id)
         if cached is None:
             async with self.runtime.db.transaction() as session:
-                cached = OrgSegments(await list_segments(session, org_id, self.runtime.clock.now()))
+                cached = OrgSegments(
+                    await list_segments(session, org_id, self.runtime.clock.now()),
+                    await AccountIndex.load(session, org_id),
+                    await experience_names(session, org_id),
+                )
             if org_id in self._orgs:
                 self._segments[org_id] = cached
         return cached

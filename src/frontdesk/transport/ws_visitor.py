@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.bus.base import Subscription
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.ids import new_id
-from frontdesk.features.accounts.models import Account
 from frontdesk.features.accounts.service import email_domain
 from frontdesk.features.blocking.service import ip_blocked
 from frontdesk.features.conversations import service as conversations
@@ -28,7 +27,7 @@ from frontdesk.features.orgs.service import normalise_origin, org_by_site_key
 from frontdesk.features.proactive import service as proactive
 from frontdesk.features.segments.placement import place_visit
 from frontdesk.features.visitors import service as visitors
-from frontdesk.features.visitors.cards import card_for, experience_names
+from frontdesk.features.visitors.cards import card_for
 from frontdesk.features.visitors.events import (
     Visibility,
     VisitorCard,
@@ -299,10 +298,15 @@ class VisitorConnection:
     async def _place(
         self, current_url: str, *, announce: bool = False
     ) -> tuple[VisitorCard | None, Conversation | None]:
-        """Re-evaluate segment and routing; when they change, consoles move the card."""
+        """Re-evaluate segment and routing; when they change, consoles move the card.
+
+        Hot path (every page view): the org's segments, accounts and IP ranges come from the
+        per-process cache, and the card is only built when someone will see it."""
         assert self.visitor_id is not None and self.visit_id is not None
-        segments = await self.registry.segments(self.org.id)
+        org_data = await self.registry.segments(self.org.id)
         now = self.runtime.clock.now()
+        card = None
+        conversation = None
         async with self.runtime.db.transaction() as session:
             visitor = await session.get(Visitor, self.visitor_id)
             visit = await session.get(Visit, self.visit_id)
@@ -315,20 +319,24 @@ class VisitorConnection:
                 visit,
                 current_url,
                 now,
-                compiled=segments.compiled,
-                segments=segments.by_id,
+                compiled=org_data.compiled,
+                segments=org_data.by_id,
+                index=org_data.index,
             )
-            conversation = await conversations.open_conversation_for_visitor(session, visitor.id)
-            account = await session.get(Account, visit.account_id) if visit.account_id else None
-            experiences = await experience_names(session, self.org.id)
-            live = self.live or await self.runtime.live.get(self.org.id, visitor.id)
-            card = (
-                card_for(live, visitor, visit, conversation, account, experiences) if live else None
-            )
+            if not self.placed or placement.changed or announce:
+                conversation = await conversations.open_conversation_for_visitor(
+                    session, visitor.id
+                )
+                account = org_data.index.by_id.get(visit.account_id) if visit.account_id else None
+                live = self.live or await self.runtime.live.get(self.org.id, visitor.id)
+                if live is not None:
+                    card = card_for(
+                        live, visitor, visit, conversation, account, org_data.experiences
+                    )
         old = self.visibility
         self.visibility = Visibility(
             routed_rep_ids=placement.routed_rep_ids,
-            owner_rep_id=conversation.owner_rep_id if conversation else None,
+            owner_rep_id=conversation.owner_rep_id if conversation else old.owner_rep_id,
         )
         if card is not None and self.placed and not placement.changed and announce:
             await self.runtime.publish(
@@ -473,7 +481,8 @@ class VisitorConnection:
                 )
                 if previous is not None:
                     await self._publish_changes(previous, self.live, page_views=count)
-                await self._place(page.url)
+                if (await self.registry.segments(self.org.id)).page_sensitive:
+                    await self._place(page.url)
             case f.VisitorMessageFrame(client_id=client_id, body=body):
                 limit = self.runtime.settings.visitor_messages_per_10s
                 if not await self.runtime.rate_limiter.hit(f"vmsg:{self.visitor_id}", limit, 10):

@@ -71,7 +71,7 @@ export function Inbox(props: { box: Tab }) {
           {props.box === "offline" ? <OfflineMessages /> : props.box === "recent" ? <RecentBox /> : <BoxList box={props.box} list={b[props.box]} />}
         </div>
       </div>
-      <aside class="inbox-side" aria-label="Today">
+      <aside class="inbox-side" aria-label="Your day">
         <TodayPanel />
         <section class="panel side-panel" aria-labelledby="inv-title">
           <div class="panel-head">
@@ -331,10 +331,11 @@ export function ConversationRow(props: { conv: ConversationSummary; box: Box | n
         <div class="conv-badges">
           {autoPounceAlert(c) && c.owner_rep_id === me.value?.id && (
             <span class="flag flag-auto" title="The visitor replied to your auto pounce: answer before the timer runs out">
-              Replied · <TimeLeft until={autoPounceAlert(c)!.timeoutAt} label="left to respond" />
+              {!props.compact && "Replied · "}
+              <TimeLeft until={autoPounceAlert(c)!.timeoutAt} label="left to respond" />
             </span>
           )}
-          {waitingTransfer(c, me.value?.id) && <span class="flag flag-transfer">Visitor waiting</span>}
+          {waitingTransfer(c, me.value?.id) && <span class="flag flag-transfer">{props.compact ? "Waiting" : "Visitor waiting"}</span>}
           {n > 0 && (
             <span class="unread-badge" aria-label={`${n} unread`}>
               {n}

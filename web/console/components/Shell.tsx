@@ -346,7 +346,7 @@ function AlertsBar() {
     return conversationTitle(c, visitors.value.get(c.visitor_id));
   };
   return (
-    <div class="alerts-bar" aria-label="Alerts">
+    <div class="alerts-bar" role="region" aria-label="Alerts">
       {offReason && (
         <div class="alert alert-off" role="alert">
           <span class="alert-icon" aria-hidden="true">

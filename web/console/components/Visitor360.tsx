@@ -319,18 +319,19 @@ function CompanyDetails(props: {
           <thead>
             <tr>
               <th scope="col">Field</th>
-              <th scope="col">Value</th>
-              <th scope="col">Source · confidence</th>
+              <th scope="col">Value · source · confidence</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((r, i) => (
               <tr key={`${r.field}-${i}`}>
-                <td class="cap muted">{r.field.replace(/_/g, " ")}</td>
-                <td class="src-value">{r.value}</td>
+                <td class="cap muted src-field">{r.field.replace(/_/g, " ")}</td>
                 <td>
-                  <span class="src-name">{r.source ? (SOURCE_TEXT[r.source] ?? r.source.replace(/_/g, " ")) : "Unknown"}</span>
-                  {r.confidence && <span class={`conf ${confidenceClass(r.confidence)}`}>{r.confidence.replace(/_/g, " ")}</span>}
+                  <div class="src-value">{r.value}</div>
+                  <div class="src-meta">
+                    <span class="src-name">{r.source ? (SOURCE_TEXT[r.source] ?? r.source.replace(/_/g, " ")) : "Unknown source"}</span>
+                    {r.confidence && <span class={`conf ${confidenceClass(r.confidence)}`}>{r.confidence.replace(/_/g, " ")}</span>}
+                  </div>
                 </td>
               </tr>
             ))}

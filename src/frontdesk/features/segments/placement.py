@@ -208,8 +208,12 @@ async def enrich(
     if account is not None:
         offer("employees", account.employees, "account", "high")
         offer("industry", account.industry, "account", "high")
-    visit.enrichment = enrichment
-    visit.account_id = account.id if account else None
+    # Assign only on change: an unchanged visit must not be written on every page view.
+    if enrichment != (visit.enrichment or {}):
+        visit.enrichment = enrichment
+    account_id = account.id if account else None
+    if account_id != visit.account_id:
+        visit.account_id = account_id
     return account
 
 

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, ApiError, errorText } from "../../api";
 import { experiences, loadExperiences, loadTeams, teams } from "../../data";
-import { pushToast, reps, segments as liveSegments } from "../../store";
+import { pushToast, reps, segmentKey, segments as liveSegments, visitors } from "../../store";
 import type { Condition, RoutingKind, RoutingStep, RuleField, Segment } from "../../types";
 import { IconArrowDown, IconArrowUp, IconGrip, IconPlus, IconTrash, IconX } from "../../icons";
 import { Switch } from "../ui";
@@ -35,6 +35,30 @@ const OP_LABEL: Record<string, string> = {
 };
 const NO_VALUE = new Set(["is_true", "is_false", "exists", "not_exists"]);
 const LIST_OPS = new Set(["in", "not_in"]);
+const FIELD_LABEL: Record<string, string> = {
+  "account.name": "Account name",
+  "account.domain": "Account domain",
+  "account.industry": "Account industry",
+  "account.target_account": "Target account",
+  "account.has_owner": "Account has an owner",
+  "account.open_pipeline": "Open pipeline",
+  "account.employees": "Employees",
+  "company.name": "Company name (any source)",
+  "visitor.email_domain": "Email domain",
+  "visitor.verified": "Identity verified",
+  "visitor.returning": "Returning visitor",
+  "visit.country": "Country",
+  "visit.utm_source": "UTM source",
+  "visit.utm_medium": "UTM medium",
+  "visit.utm_campaign": "UTM campaign",
+  "visit.paid": "Came from a paid ad",
+  "visit.referrer": "Referrer",
+  "visit.landing_url": "Landing page",
+  "visit.page_views": "Pages viewed",
+  "visit.time_on_site": "Time on site (seconds)",
+  "page.url": "Current page URL",
+  "visit.pages": "Any page this visit",
+};
 const GROUP_LABEL: Record<string, string> = { account: "Account", company: "Company", visitor: "Visitor", visit: "Visit", page: "Page" };
 const COLORS = ["#dc2626", "#ea580c", "#d97706", "#16a34a", "#0d9488", "#0891b2", "#2563eb", "#7c3aed", "#db2777", "#64748b"];
 const KIND_LABEL: Record<RoutingKind, string> = {
@@ -140,6 +164,7 @@ export function SegmentsAdmin() {
       .then((d) => {
         setData(d);
         setError(null);
+        setSelected((cur) => cur ?? [...d.segments].filter((x) => !x.catch_all).sort((a, b) => (a.position ?? 0) - (b.position ?? 0))[0]?.id ?? null);
       })
       .catch((err) => setError(errorText(err)));
 
@@ -157,6 +182,17 @@ export function SegmentsAdmin() {
   const all = data?.segments ?? [];
   const priority = useMemo(() => all.filter((s) => !s.catch_all).sort((a, b) => (a.position ?? 0) - (b.position ?? 0)), [all]);
   const catchAll = all.find((s) => s.catch_all);
+  // Live counts from the stream itself (admins see every visitor), so they move as visitors
+  // move; the server's live_count is the fallback before the first snapshot.
+  const counts = useMemo(() => {
+    const m = new Map<string, number>();
+    for (const v of visitors.value.values()) {
+      const k = segmentKey(v);
+      if (k) m.set(k, (m.get(k) ?? 0) + 1);
+    }
+    return m;
+  }, [visitors.value]);
+  const liveCount = (s: Segment) => (visitors.value.size || !s.live_count ? (counts.get(s.id) ?? 0) : s.live_count);
   const current = selected === "new" ? null : (all.find((s) => s.id === selected) ?? null);
 
   async function saveOrder(ids: string[]) {
@@ -250,8 +286,8 @@ export function SegmentsAdmin() {
                   <span class="muted small clamp">{routingSummary(s)}</span>
                 </span>
               </button>
-              <span class="count" title="Live visitors in this segment now" aria-label={`${s.live_count ?? 0} live visitors`}>
-                {s.live_count ?? 0}
+              <span class="count" title="Live visitors in this segment now" aria-label={`${liveCount(s)} live visitors`}>
+                {liveCount(s)}
               </span>
               <span class="seg-move">
                 <button type="button" class="icon-btn sm" aria-label={`Move ${s.name} up`} disabled={i === 0} onClick={() => move(s.id, -1)}>
@@ -274,8 +310,8 @@ export function SegmentsAdmin() {
                   <span class="muted small">Catch-all: everyone no other segment matches</span>
                 </span>
               </button>
-              <span class="count" aria-label={`${catchAll.live_count ?? 0} live visitors`}>
-                {catchAll.live_count ?? 0}
+              <span class="count" aria-label={`${liveCount(catchAll)} live visitors`}>
+                {liveCount(catchAll)}
               </span>
               <span class="seg-move" />
             </li>
@@ -404,7 +440,7 @@ function SegmentEditor(props: {
         </button>
       </div>
 
-      <div class="form-grid-3">
+      <div class="seg-basics">
         <label class="field">
           <span>Name</span>
           <input value={draft.name} maxLength={100} onInput={(e) => set({ name: (e.target as HTMLInputElement).value })} placeholder="Target accounts" required />
@@ -427,10 +463,9 @@ function SegmentEditor(props: {
             <input type="color" class="color-custom" aria-label="Custom colour" value={draft.color} onInput={(e) => set({ color: (e.target as HTMLInputElement).value })} />
           </div>
         </div>
-        <div class="field">
-          <span>Cold</span>
-          <Switch label="Cold segment" checked={draft.cold} onChange={(v) => set({ cold: v })} hint="Grey, at the right, never pounced on (competitors, employees, job seekers)." />
-        </div>
+      </div>
+      <div class="cold-row">
+        <Switch label="Cold segment" checked={draft.cold} onChange={(v) => set({ cold: v })} hint="Shown grey at the right of the stream; reps can't pounce on these visitors (competitors, employees, job seekers)." />
       </div>
 
       {!draft.catchAll ? (
@@ -465,8 +500,8 @@ function SegmentEditor(props: {
                     {groups.map(([g, list]) => (
                       <optgroup key={g} label={GROUP_LABEL[g] ?? g}>
                         {list.map((x) => (
-                          <option key={x.field} value={x.field}>
-                            {x.field}: {x.description}
+                          <option key={x.field} value={x.field} title={`${x.field}: ${x.description}`}>
+                            {FIELD_LABEL[x.field] ?? x.field}
                           </option>
                         ))}
                       </optgroup>

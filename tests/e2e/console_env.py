@@ -1,0 +1,218 @@
+"""Shared set-up for the console's browser tests: a real server (SQLite + the in-process bus,
+real clock, no deadline sweeper unless a test runs it), the demo website with the real snippet,
+two reps and an admin, and Debian's Chromium through async Playwright on the server's loop.
+
+Used by test_console_admin.py, test_console_proactive.py and test_console_tools.py.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+from tests.conftest import Backend
+from tests.harness import PASSWORD, OrgInfo, RepClient, Server, Socket
+
+from frontdesk.demo import demo_site_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+STATIC = Path(__file__).resolve().parents[2] / "src" / "frontdesk" / "static"
+
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.timeout(90),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    pytest.mark.skipif(
+        not (STATIC / "console" / "app.js").exists(),
+        reason="console not built: cd web && node build.mjs",
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Login:
+    email: str
+    name: str
+
+
+@dataclass
+class ConsoleEnv:
+    server: Server
+    org: OrgInfo
+    site: str  # the demo website (Northwind) with the snippet on every page
+    reps: list[Login]
+    admin: Login
+    browser: Any
+    artifacts: Path
+    contexts: list[Any] = field(default_factory=list)
+
+    async def console(self, login: Login, *, available: bool = False) -> Any:
+        """A rep's console in its own browser context, signed in, with the live socket up."""
+        context = await self.browser.new_context(viewport={"width": 1440, "height": 900})
+        self.contexts.append(context)
+        page = await context.new_page()
+        await page.goto(self.server.url + "/login")
+        await page.get_by_label("Email").fill(login.email)
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page.get_by_role("status", name="Connection: Live")).to_be_visible(
+            timeout=10_000
+        )
+        if available:
+            await be_available(page)
+        return page
+
+    async def visitor_page(self, path: str = "/", **context_options: Any) -> Any:
+        """A website visitor in their own browser context, on a demo site page."""
+        context = await self.browser.new_context(
+            viewport={"width": 1280, "height": 800}, **context_options
+        )
+        self.contexts.append(context)
+        page = await context.new_page()
+        await page.goto(self.site + path)
+        return page
+
+    async def api(self, login: Login) -> RepClient:
+        """The same rep over HTTP (for set-up a test is not about)."""
+        return await self.server.sign_in(login.email)
+
+    @asynccontextmanager
+    async def visitor_socket(
+        self,
+        *,
+        url: str | None = None,
+        title: str = "Pricing | Northwind Analytics",
+        referrer: str | None = None,
+        user_agent: str | None = None,
+    ) -> AsyncIterator[Socket]:
+        """A visitor speaking the widget's protocol directly: for pages, titles, referrers and
+        user agents a real browser would not send, and for frames the widget does not send."""
+        headers = {"User-Agent": user_agent} if user_agent else None
+        http = self.server.http()
+        ws = await http.ws_connect(
+            f"{self.server.ws_url}/ws/visitor?site={self.org.site_key}",
+            origin=self.org.origin,
+            headers=headers,
+        )
+        sock = Socket(ws)
+        try:
+            await sock.send(
+                {
+                    "type": "hello",
+                    "token": None,
+                    "page": {
+                        "url": url or f"{self.site}/pricing.html",
+                        "title": title,
+                        "referrer": referrer,
+                    },
+                    "resumed": False,
+                    "last_seq": 0,
+                    "tab_id": uuid.uuid4().hex,
+                }
+            )
+            sock.welcome = await sock.expect("welcome")
+            yield sock
+        finally:
+            await ws.close()
+
+    async def shot(self, page: Any, name: str, *, full_page: bool = False) -> None:
+        await page.screenshot(path=str(self.artifacts / f"{name}.png"), full_page=full_page)
+
+
+@asynccontextmanager
+async def console_env(
+    backend: Backend, artifacts: Path, **overrides: Any
+) -> AsyncIterator[ConsoleEnv]:
+    from playwright.async_api import async_playwright
+
+    server = Server(backend.database_url, "memory://", "unused", frozen=False, **overrides)
+    await server.start()
+    site_port = free_port()
+    site = f"http://127.0.0.1:{site_port}"
+    org = await server.create_org("Northwind Analytics", origins=(site,))
+    site_server = TestServer(
+        demo_site_app(server.url, org.site_key), host="127.0.0.1", port=site_port
+    )
+    await site_server.start_server()
+    reps = [
+        Login(await server.create_rep(org, "rep", name), name)
+        for name in ("Dana Reyes", "Sam Okafor")
+    ]
+    admin = Login(await server.create_rep(org, "admin", "Avery Admin"), "Avery Admin")
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        env = ConsoleEnv(server, org, site, reps, admin, browser, artifacts)
+        try:
+            yield env
+        finally:
+            for context in env.contexts:
+                await context.close()
+            await browser.close()
+            await site_server.close()
+            await server.stop()
+
+
+def expect(target: Any) -> Any:
+    from playwright.async_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
+async def be_available(page: Any) -> None:
+    toggle = page.get_by_role("switch", name="Available for chats")
+    if await toggle.get_attribute("aria-checked") != "true":
+        await toggle.click()
+    await expect(toggle).to_have_attribute("aria-checked", "true")
+
+
+def visitor_card(page: Any, marker: str) -> Any:
+    """The live-stream card whose current URL carries `marker` (each test tags its visitor)."""
+    return page.locator(".vcard").filter(has=page.locator(".vcard-url", has_text=marker))
+
+
+def column(page: Any, name: str) -> Any:
+    return page.get_by_role("region", name="Live stream").locator(
+        f'section.column[aria-label^="{name}:"]'
+    )
+
+
+async def open_inbox(page: Any, box: str) -> None:
+    await page.get_by_role("link", name="Inbox").click()
+    await page.get_by_role("tab", name=re.compile(f"^{box}")).click()
+
+
+def inbox_row(page: Any, text: str) -> Any:
+    return page.locator(".conv-row").filter(has_text=text)
+
+
+async def open_admin(page: Any, section: str) -> None:
+    await page.get_by_role("link", name="Admin", exact=True).click()
+    await page.get_by_role("navigation", name="Admin sections").get_by_role(
+        "link", name=section
+    ).click()
+
+
+def new_marker() -> str:
+    return f"e2e={uuid.uuid4().hex[:10]}"
