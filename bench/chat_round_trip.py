@@ -230,7 +230,7 @@ def report(results: list[Result], args: argparse.Namespace) -> str:
         source_label() + ".",
         "",
         "| configuration | sent (rate) | delivered to reps | visitor->rep p50 | p99 | max | "
-        "p99 from schedule | ack p50 / p99 | not delivered | server CPU | bar (p99) |",
+        "p99 from schedule | ack p50 / p99 | not delivered | server CPU (per message) | bar (p99) |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
@@ -245,6 +245,7 @@ def report(results: list[Result], args: argparse.Namespace) -> str:
             f"| {percentile(r.scheduled, 99) * 1000:.1f} ms "
             f"| {percentile(r.acks, 50) * 1000:.1f} / {percentile(r.acks, 99) * 1000:.1f} ms "
             f"| {r.missing} | {r.server_cpu:.2f} cores "
+            f"({r.server_cpu / max(r.delivered_rate, 1e-9) * 1000:.1f} ms) "
             f"| <= {bar * 1000:.0f} ms: {verdict} |"
         )
     lines.append("")

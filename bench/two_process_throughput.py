@@ -166,16 +166,18 @@ def report(one: Result, two: Result, args: argparse.Namespace) -> str:
         "",
         source_label() + ".",
         "",
-        "| configuration | acked msg/s | ack p50 | ack p99 | server CPU (cores) | client CPU | "
-        "PostgreSQL + Redis CPU | other processes on the machine | errors |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| configuration | acked msg/s | ack p50 | ack p99 | server CPU (cores) | "
+        "server CPU per message | client CPU | PostgreSQL + Redis CPU | "
+        "other processes on the machine | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in (one, two):
         lines.append(
             f"| {r.processes} process{'es' if r.processes > 1 else ''} | **{r.rate:.0f}** "
             f"| {percentile(r.latencies, 50) * 1000:.1f} ms "
             f"| {percentile(r.latencies, 99) * 1000:.1f} ms "
-            f"| {' + '.join(f'{c:.2f}' for c in r.server_cpu)} | {r.client_cpu:.2f} "
+            f"| {' + '.join(f'{c:.2f}' for c in r.server_cpu)} "
+            f"| {sum(r.server_cpu) / max(r.rate, 1e-9) * 1000:.1f} ms | {r.client_cpu:.2f} "
             f"| {r.services:.2f} | {r.other_load:.2f} | {r.errors} |"
         )
     lines += [

@@ -11,7 +11,8 @@
 3. Chromium (Debian's, through Playwright) loads a page of the demo site with 4x CPU
    throttling (and without), with and without the widget, and reads PerformanceObserver entries:
    'layout-shift' (sum, the CLS input) and 'longtask' (count and longest). The loader should
-   add no layout shift and no long task over 50 ms.
+   add no layout shift and no long task over 50 ms. (The launcher is drawn when the first
+   `welcome` arrives: a run waits for it before reading the entries.)
 
 It prints figures and does not assert; --record appends a dated section to bench/RESULTS.md.
 FRONTDESK_BENCH_SRC=DIR runs the demo server from a snapshot of src/ (see bench/README.md).

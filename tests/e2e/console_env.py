@@ -209,9 +209,11 @@ def inbox_row(page: Any, text: str) -> Any:
 
 async def open_admin(page: Any, section: str) -> None:
     await page.get_by_role("link", name="Admin", exact=True).click()
-    await page.get_by_role("navigation", name="Admin sections").get_by_role(
-        "link", name=section
-    ).click()
+    await (
+        page.get_by_role("navigation", name="Admin sections")
+        .get_by_role("link", name=section)
+        .click()
+    )
 
 
 def new_marker() -> str:

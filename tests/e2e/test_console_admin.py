@@ -56,13 +56,17 @@ async def test_an_admin_imports_target_accounts_builds_a_segment_and_an_identifi
     card = visitor_card(rep, marker)
     await expect(card).to_be_visible(timeout=5_000)
     visitor_id = await card.get_attribute("data-visitor-id")
-    await expect(column(rep, "Everyone else").locator(f'[data-visitor-id="{visitor_id}"]')).to_be_visible()
+    await expect(
+        column(rep, "Everyone else").locator(f'[data-visitor-id="{visitor_id}"]')
+    ).to_be_visible()
 
     # The admin imports the CSV: good rows are saved, bad ones are reported by row number.
     await open_admin(admin, "Accounts")
     await admin.get_by_role("button", name="Import CSV").click()
     await admin.get_by_label("CSV file").set_input_files(
-        files=[{"name": "target-accounts.csv", "mimeType": "text/csv", "buffer": ACCOUNTS_CSV.encode()}]
+        files=[
+            {"name": "target-accounts.csv", "mimeType": "text/csv", "buffer": ACCOUNTS_CSV.encode()}
+        ]
     )
     result = admin.get_by_role("status", name="Import result")
     await expect(result).to_contain_text("Imported target-accounts.csv")
@@ -96,7 +100,9 @@ async def test_an_admin_imports_target_accounts_builds_a_segment_and_an_identifi
     problem = editor.get_by_role("alert")
     await expect(problem).to_contain_text("condition 2 (visit.page_views)")
     await expect(problem).to_contain_text("'three' is not a number")
-    await expect(editor.get_by_role("listitem", name="Condition 2")).to_have_class(re.compile("invalid"))
+    await expect(editor.get_by_role("listitem", name="Condition 2")).to_have_class(
+        re.compile("invalid")
+    )
     await env.shot(admin, "admin-segments-editor-error")
 
     # Fix it (at least 1 page view) and save: the column appears in the rep's stream at once.
@@ -121,7 +127,9 @@ async def test_an_admin_imports_target_accounts_builds_a_segment_and_an_identifi
     await expect(moved).to_contain_text("Initech")
     await expect(moved).to_contain_text("Jane Doe")
     await expect(moved.locator(".tag-target")).to_be_visible()
-    await expect(column(rep, "Everyone else").locator(f'[data-visitor-id="{visitor_id}"]')).to_have_count(0)
+    await expect(
+        column(rep, "Everyone else").locator(f'[data-visitor-id="{visitor_id}"]')
+    ).to_have_count(0)
     await expect(column(rep, "Target accounts").locator(".count")).to_have_text("1")
     # The admin's priority list counts the live visitor in the segment.
     await expect(
@@ -131,7 +139,9 @@ async def test_an_admin_imports_target_accounts_builds_a_segment_and_an_identifi
 
     # The Visitor 360 says where the company comes from and how sure we are.
     await moved.get_by_role("link", name=re.compile("^Open Initech")).click()
-    company = rep.get_by_role("complementary", name="Visitor 360").get_by_role("region", name="Company")
+    company = rep.get_by_role("complementary", name="Visitor 360").get_by_role(
+        "region", name="Company"
+    )
     sources = company.get_by_role("table", name="Company data and sources")
     await expect(sources).to_contain_text("Initech")
     await expect(sources).to_contain_text("Email given by the visitor")
@@ -149,7 +159,15 @@ async def test_an_admin_moves_a_segment_up_and_the_reps_columns_follow(env: Cons
             {
                 "name": name,
                 "color": color,
-                "rules": {"conditions": [{"field": "visit.pages", "op": "contains", "value": "/" + name.split()[0].lower()}]},
+                "rules": {
+                    "conditions": [
+                        {
+                            "field": "visit.pages",
+                            "op": "contains",
+                            "value": "/" + name.split()[0].lower(),
+                        }
+                    ]
+                },
             },
         )
         assert status == 200, body
@@ -161,7 +179,9 @@ async def test_an_admin_moves_a_segment_up_and_the_reps_columns_follow(env: Cons
     await open_admin(admin, "Segments & routing")
     await admin.get_by_role("button", name="Move Paid ads up").click()
     order = admin.get_by_role("list", name="Segments by priority")
-    await expect(order.locator(".seg-pick-name")).to_have_text(["Paid ads", "Pricing page", "Everyone else"])
+    await expect(order.locator(".seg-pick-name")).to_have_text(
+        ["Paid ads", "Pricing page", "Everyone else"]
+    )
     await expect(heads).to_have_text(["Paid ads", "Pricing page", "Everyone else"], timeout=5_000)
 
     # Cold segments are grey and sit at the right of the stream.

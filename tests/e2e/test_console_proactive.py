@@ -49,7 +49,9 @@ async def test_a_rep_pounces_from_the_live_stream_and_chats_with_the_visitor_in_
         {
             "name": "Job seekers",
             "cold": True,
-            "rules": {"conditions": [{"field": "visit.pages", "op": "contains", "value": "/careers"}]},
+            "rules": {
+                "conditions": [{"field": "visit.pages", "op": "contains", "value": "/careers"}]
+            },
         },
     )
     assert status == 200, body
@@ -67,7 +69,9 @@ async def test_a_rep_pounces_from_the_live_stream_and_chats_with_the_visitor_in_
     await expect(dialog.get_by_role("alert")).to_contain_text(
         "You can't engage this visitor right now: visitors in the cold segment 'Job seekers' are not engaged."
     )
-    await expect(dialog.get_by_role("textbox", name="Message")).to_have_value("Hi! Looking for a job?")
+    await expect(dialog.get_by_role("textbox", name="Message")).to_have_value(
+        "Hi! Looking for a job?"
+    )
     await env.shot(rep, "console-pounce-refused")
     await dialog.get_by_role("button", name="Close").click()
     await expect(dialog).to_have_count(0)
@@ -104,7 +108,9 @@ async def test_a_rep_pounces_from_the_live_stream_and_chats_with_the_visitor_in_
         "Team is $49 per seat per month.", timeout=5_000
     )
     await expect(rep.locator(".msg.pending")).to_have_count(0, timeout=5_000)
-    await expect(rep.get_by_role("navigation", name="Conversations").locator(".conv-row")).to_have_count(1)
+    await expect(
+        rep.get_by_role("navigation", name="Conversations").locator(".conv-row")
+    ).to_have_count(1)
     await env.shot(rep, "console-pounce-conversation")
 
 
@@ -122,7 +128,9 @@ async def test_a_rep_invites_a_visitor_with_variables_and_follows_the_invitation
     marker = new_marker()
     # The invitation is drawn by the widget's messenger; this visitor speaks its protocol.
     async with env.visitor_socket(url=f"{env.site}/pricing.html?{marker}") as sock:
-        await sock.send({"type": "identify", "email": "ada@prospect.example", "name": "Ada Lovelace"})
+        await sock.send(
+            {"type": "identify", "email": "ada@prospect.example", "name": "Ada Lovelace"}
+        )
         await sock.expect("identified")
         card = visitor_card(rep, marker)
         await expect(card).to_contain_text("Ada Lovelace", timeout=5_000)
@@ -130,7 +138,9 @@ async def test_a_rep_invites_a_visitor_with_variables_and_follows_the_invitation
 
         dialog = rep.get_by_role("dialog", name="Invite to live chat")
         box = dialog.get_by_role("textbox", name="Message")
-        await box.fill("Hi #first_name#! #rep_first_name# here. Questions about #page_title#? #coupon#")
+        await box.fill(
+            "Hi #first_name#! #rep_first_name# here. Questions about #page_title#? #coupon#"
+        )
         bubble = dialog.locator(".invite-side .wb-body")
         await expect(bubble).to_have_text(
             "Hi Ada! Dana here. Questions about Pricing | Northwind Analytics?", timeout=5_000
@@ -158,7 +168,9 @@ async def test_a_rep_invites_a_visitor_with_variables_and_follows_the_invitation
         await expect(chip).to_have_text("On screen", timeout=5_000)
         await expect(card.locator(".inv-chip")).to_have_text("On screen")
 
-        await sock.send({"type": "message", "client_id": uuid.uuid4().hex, "body": "Sure, how do seats work?"})
+        await sock.send(
+            {"type": "message", "client_id": uuid.uuid4().hex, "body": "Sure, how do seats work?"}
+        )
         await expect(chip).to_have_text("Accepted", timeout=5_000)
         await sent.get_by_role("button", name="Open chat").click()
         transcript = rep.get_by_role("log", name="Transcript")
@@ -201,10 +213,19 @@ async def test_a_reply_to_an_auto_pounce_alerts_the_rep_with_a_timer_and_a_misse
     )
     assert status == 200, body
 
-    async with env.visitor_socket(title="Pricing") as alice, env.visitor_socket(title="Pricing") as bob:
+    async with (
+        env.visitor_socket(title="Pricing") as alice,
+        env.visitor_socket(title="Pricing") as bob,
+    ):
         started = time.monotonic()
         for sock, name in ((alice, "Alice Ames"), (bob, "Bob Burns")):
-            await sock.send({"type": "identify", "email": f"{name.split()[0].lower()}@prospect.example", "name": name})
+            await sock.send(
+                {
+                    "type": "identify",
+                    "email": f"{name.split()[0].lower()}@prospect.example",
+                    "name": name,
+                }
+            )
             await sock.expect("identified")
         await asyncio.sleep(max(0.0, 5.2 - (time.monotonic() - started)))
         assert await env.server.runtime.sweeper.run_due() >= 2  # both greeted on Dana's behalf
@@ -212,7 +233,9 @@ async def test_a_reply_to_an_auto_pounce_alerts_the_rep_with_a_timer_and_a_misse
             greeting = await sock.expect("message")
             assert greeting["message"]["author_name"].startswith("Dana")
             assert greeting["message"]["meta"] == {}  # the "auto pounce" mark is for reps only
-            await sock.send({"type": "message", "client_id": uuid.uuid4().hex, "body": "Hi! Yes, a question."})
+            await sock.send(
+                {"type": "message", "client_id": uuid.uuid4().hex, "body": "Hi! Yes, a question."}
+            )
         replied = time.monotonic()
 
         alerts = rep.get_by_role("region", name="Alerts")
@@ -233,22 +256,34 @@ async def test_a_reply_to_an_auto_pounce_alerts_the_rep_with_a_timer_and_a_misse
         await expect(in_console).to_be_visible()
         await env.shot(rep, "console-auto-pounce-conversation")
         await in_console.get_by_role("button", name="No response needed").click()
-        await expect(rep.get_by_role("alert", name="Alice Ames replied to your auto pounce")).to_have_count(0)
+        await expect(
+            rep.get_by_role("alert", name="Alice Ames replied to your auto pounce")
+        ).to_have_count(0)
 
         # Nobody answers Bob within the rep timeout: a missed response, auto pounce goes off.
         await asyncio.sleep(max(0.0, 5.2 - (time.monotonic() - replied)))
         await env.server.runtime.sweeper.run_due()
-        await expect(rep.get_by_role("alert", name="Bob Burns replied to your auto pounce")).to_have_count(0, timeout=5_000)
-        off = rep.get_by_role("region", name="Alerts").get_by_role("alert").filter(has_text="Auto pounce is off for you")
+        await expect(
+            rep.get_by_role("alert", name="Bob Burns replied to your auto pounce")
+        ).to_have_count(0, timeout=5_000)
+        off = (
+            rep.get_by_role("region", name="Alerts")
+            .get_by_role("alert")
+            .filter(has_text="Auto pounce is off for you")
+        )
         await expect(off).to_contain_text("Missed response: Bob Burns replied to an auto pounce")
         await env.shot(rep, "console-auto-pounce-missed")
         await rep.get_by_role("button", name="Profile menu").click()
-        await expect(menu.get_by_role("switch", name="Enable auto pounce")).to_have_attribute("aria-checked", "false")
+        await expect(menu.get_by_role("switch", name="Enable auto pounce")).to_have_attribute(
+            "aria-checked", "false"
+        )
         await rep.keyboard.press("Escape")
         await off.get_by_role("button", name="Turn auto pounce back on").click()
         await expect(off).to_have_count(0)
         await rep.get_by_role("button", name="Profile menu").click()
-        await expect(menu.get_by_role("switch", name="Enable auto pounce")).to_have_attribute("aria-checked", "true")
+        await expect(menu.get_by_role("switch", name="Enable auto pounce")).to_have_attribute(
+            "aria-checked", "true"
+        )
         await rep.keyboard.press("Escape")
 
         await rep.get_by_role("link", name="Inbox").click()

@@ -1,22 +1,31 @@
 """The website widget in a real browser (Debian's Chromium through Playwright), against a real
-server: tracking, chat with a rep, reconnecting, XSS, hostile host pages, identify(), blocking.
+server: tracking, chat with a rep, reconnecting, XSS, hostile host pages, identify(), blocking
+(per visitor and per IP), invitations, the offline form, proxied images.
 
-Each test gets a fresh server (SQLite + the in-process bus, real clock), an org whose allowed
-origins are two local websites, the demo site with the real snippet, a page server for hostile
-host pages, and a signed-in rep. Async Playwright shares the server's event loop.
+Each test gets a fresh server (SQLite + the in-process bus; a real clock, or with `frozen_env` a
+FrozenClock that the test moves and then fires due deadlines with sweeper.run_due()), an org
+whose allowed origins are two local websites, the demo site with the real snippet, a page server
+for hostile host pages (and images), and a signed-in rep. Async Playwright shares the server's
+event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
 import json
 import re
 import socket
+import struct
+import time
 import uuid
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
@@ -25,6 +34,7 @@ from sqlalchemy import select
 from tests.conftest import Backend
 from tests.harness import OrgInfo, RepClient, Server, Socket
 
+from frontdesk.core.clock import FrozenClock
 from frontdesk.demo import demo_site_app
 from frontdesk.features.orgs.models import Org
 from frontdesk.features.visitors.models import Contact, Visitor
@@ -43,6 +53,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 STATIC = Path(__file__).resolve().parents[2] / "src" / "frontdesk" / "static"
+XSS_CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "xss_corpus.txt"
 IDLE_AFTER_SECONDS = 3
 
 pytestmark = [
@@ -96,13 +107,28 @@ class Env:
         HOST_PAGES[self.pages_app][path] = (html, headers or {})
         return self.pages + path
 
+    def host_file(self, path: str, body: bytes, content_type: str) -> str:
+        """Serve bytes (an image) at pages/path; returns its URL."""
+        HOST_PAGES[self.pages_app][path] = (body, {"Content-Type": content_type})
+        return self.pages + path
+
+    @property
+    def clock(self) -> FrozenClock:
+        assert isinstance(self.server.clock, FrozenClock), "use the frozen_env fixture"
+        return self.server.clock
+
+    async def advance(self, seconds: float) -> None:
+        """Move the server's frozen clock and fire whatever deadlines are due then."""
+        self.clock.advance(seconds)
+        await self.server.runtime.sweeper.run_due()
+
     async def api(self, method: str, path: str, body: Any = None) -> Any:
         status, data = await self.rep.request(method, path, body)
         assert status < 300, (method, path, status, data)
         return data
 
 
-HOST_PAGES: dict[web.Application, dict[str, tuple[str, dict[str, str]]]] = {}
+HOST_PAGES: dict[web.Application, dict[str, tuple[str | bytes, dict[str, str]]]] = {}
 
 
 def host_pages_app() -> web.Application:
@@ -113,8 +139,10 @@ def host_pages_app() -> web.Application:
         found = HOST_PAGES[app].get(request.path)
         if found is None:
             raise web.HTTPNotFound()
-        html, headers = found
-        return web.Response(text=html, content_type="text/html", headers=headers)
+        body, headers = found
+        if isinstance(body, bytes):
+            return web.Response(body=body, headers=headers)
+        return web.Response(text=body, content_type="text/html", headers=headers)
 
     app.router.add_get("/{tail:.*}", page)
     return app
@@ -122,10 +150,27 @@ def host_pages_app() -> web.Application:
 
 @pytest.fixture
 async def env(sqlite_memory_backend: Backend) -> AsyncIterator[Env]:
+    # A real clock: the widget compares message times (unread), and activity is timed in the page.
+    async with make_env(sqlite_memory_backend, frozen=False) as made:
+        yield made
+
+
+@pytest.fixture
+async def frozen_env(sqlite_memory_backend: Backend) -> AsyncIterator[Env]:
+    """A FrozenClock (started at the real time): the test moves it with env.advance(seconds),
+    which also fires the deadlines due by then (invitation expiry, IP block expiry)."""
+    async with make_env(sqlite_memory_backend, frozen=True) as made:
+        yield made
+
+
+@contextlib.asynccontextmanager
+async def make_env(backend: Backend, *, frozen: bool) -> AsyncIterator[Env]:
     from playwright.async_api import async_playwright
 
-    # A real clock: the widget compares message times (unread), and activity is timed in the page.
-    server = Server(sqlite_memory_backend.database_url, "memory://", "unused", frozen=False)
+    # allow_private_targets: the image proxy may fetch from the local page server (127.0.0.1).
+    server = Server(
+        backend.database_url, "memory://", "unused", frozen=frozen, allow_private_targets=True
+    )
     await server.start()
     site_port, pages_port = free_port(), free_port()
     site, pages = f"http://127.0.0.1:{site_port}", f"http://127.0.0.1:{pages_port}"
@@ -184,9 +229,11 @@ async def transcript(page: Any) -> list[tuple[str, str]]:
 
 async def open_and_send(page: Any, text: str) -> None:
     launcher = page.get_by_role("button", name="Open chat")
+    box = page.get_by_role("textbox", name="Message")
+    # The launcher shows once the welcome arrived; the panel may already be open (a reload).
+    await launcher.or_(box).first.wait_for()
     if await launcher.count():
         await launcher.click()
-    box = page.get_by_role("textbox", name="Message")
     await box.fill(text)
     await box.press("Enter")
 
@@ -258,13 +305,16 @@ async def test_page_views_and_activity_reach_the_server(env: Env) -> None:
         joined = await rep_sock.expect("visitor.joined", timeout=15)
         visitor_id = joined["visitor"]["visitor_id"]
 
+        # The launcher shows once the page's welcome arrived, so its page view is recorded. (A
+        # page left before its socket even opened, a few ms after load, records none.)
         await (
             page.get_by_role("navigation", name="Main").get_by_role("link", name="Pricing").click()
         )
         await page.wait_for_url("**/pricing.html")
+        await page.get_by_role("button", name="Open chat").wait_for()
         await page.get_by_role("link", name="Engineering blog").click()
         await page.wait_for_url("**/blog/scaling-analytics.html")
-        await page.get_by_role("button", name="Open chat").wait_for()  # the loader ran
+        await page.get_by_role("button", name="Open chat").wait_for()
 
         async def page_views() -> list[str]:
             data = await env.api("GET", f"/api/visitors/{visitor_id}")
@@ -817,3 +867,401 @@ async def test_the_identity_form_sends_an_unverified_claim(env: Env) -> None:
     row = await eventually(claimed, what="the identity claim")
     assert row.identity_status == "unverified"
     assert row.contact_id is None  # a claim without a hash never attaches to a contact
+
+
+# ---- helpers for the tests below ------------------------------------------------------------
+
+
+@dataclass
+class Traffic:
+    """What a page asked the network for: visitor sockets opened, URLs requested, frames sent."""
+
+    sockets: list[str]
+    requests: list[str]
+    sent: list[dict[str, Any]]
+
+    def clear(self) -> None:
+        self.sockets.clear()
+        self.requests.clear()
+        self.sent.clear()
+
+    def messenger_loaded(self) -> bool:
+        return any(urlsplit(url).path == "/messenger.js" for url in self.requests)
+
+    def sent_types(self, type_: str) -> list[dict[str, Any]]:
+        return [frame for frame in self.sent if frame.get("type") == type_]
+
+
+def watch(page: Any) -> Traffic:
+    traffic = Traffic([], [], [])
+
+    def on_socket(ws: Any) -> None:
+        if "/ws/visitor" not in ws.url:
+            return
+        traffic.sockets.append(ws.url)
+
+        def sent(payload: str | bytes) -> None:
+            if isinstance(payload, str):
+                traffic.sent.append(json.loads(payload))
+
+        ws.on("framesent", sent)
+
+    page.on("websocket", on_socket)
+    page.on("request", lambda request: traffic.requests.append(request.url))
+    return traffic
+
+
+async def widget_present(page: Any) -> bool:
+    return bool(await page.evaluate("!!document.querySelector('frontdesk-messenger')"))
+
+
+async def invite(env: Env, visitor_id: str, message: str) -> dict[str, Any]:
+    data = await env.api("POST", f"/api/visitors/{visitor_id}/invitations", {"message": message})
+    invitation: dict[str, Any] = data["invitation"]
+    return invitation
+
+
+def blocked_cookie(env: Env) -> str:
+    return "fd_blocked_" + re.sub(r"\W", "", env.org.site_key)
+
+
+# ---- (issue 7) blocking: per visitor (remembered) and per IP --------------------------------
+
+
+async def test_a_blocked_visitor_who_reloads_gets_no_messenger_and_no_socket(
+    env: Env, artifacts_dir: Path
+) -> None:
+    context = await env.browser.new_context(viewport={"width": 1280, "height": 800})
+    page = await context.new_page()
+    traffic = watch(page)
+    await page.goto(env.site + "/pricing.html")
+    ready = await page.evaluate("new Promise(r => window.Frontdesk.on('ready', r))")
+    await open_and_send(page, "you people are useless")
+    await page.get_by_text("Sending…").wait_for(state="detached")
+
+    await env.api("POST", f"/api/visitors/{ready['visitor_id']}/block", {"report": False})
+    # the `blocked` frame: launcher, panel and all are gone at once
+    await page.wait_for_function("document.querySelector('frontdesk-messenger') === null")
+    name = blocked_cookie(env)
+    cookie = next(c for c in await context.cookies() if c["name"] == name)
+    assert 29.9 * 86400 < cookie["expires"] - time.time() <= 30 * 86400 + 60  # 30 days
+    until = int(await page.evaluate(f"localStorage.getItem('{name}')"))
+    assert 29.9 * 86400_000 < until - time.time() * 1000 <= 30 * 86400_000 + 60_000
+
+    traffic.clear()
+    await page.reload()
+    await page.wait_for_timeout(2000)
+    assert any(urlsplit(url).path == "/widget.js" for url in traffic.requests)  # it ran...
+    assert traffic.sockets == []  # ... and opened no socket,
+    assert not traffic.messenger_loaded()  # loaded no messenger,
+    assert not await widget_present(page)  # and drew nothing
+    await page.evaluate("window.Frontdesk.open()")  # the API is there, and inert
+    await page.wait_for_timeout(300)
+    assert traffic.sockets == [] and not traffic.messenger_loaded()
+    await page.screenshot(path=str(artifacts_dir / "widget-blocked-reload.png"))
+
+    # another page of the site in the same browser: the same
+    await page.goto(env.site + "/careers.html")
+    await page.wait_for_timeout(1000)
+    assert traffic.sockets == [] and not await widget_present(page)
+    await context.close()
+
+
+async def test_an_ip_block_hides_the_widget_from_a_new_browser_until_it_expires(
+    frozen_env: Env, artifacts_dir: Path
+) -> None:
+    env = frozen_env
+    admin = await env.server.rep(env.org, role="admin", name="Avery Admin")
+    expires = env.clock.now() + dt.timedelta(minutes=10)
+    status, block = await admin.request(
+        "POST",
+        "/api/ip-blocks",
+        {"cidr": "127.0.0.1/32", "expires_at": expires.isoformat(), "reason": "abuse"},
+    )
+    assert status == 200, block
+
+    # A brand-new browser (no cookie, no local storage) from the blocked address.
+    context = await env.browser.new_context(viewport={"width": 1280, "height": 800})
+    page = await context.new_page()
+    traffic = watch(page)
+    await page.goto(env.site + "/pricing.html")
+    await page.wait_for_function("!!window.Frontdesk")
+    await page.evaluate("window.Frontdesk.open()")  # even asked to open: nothing before a welcome
+    await page.wait_for_timeout(3000)
+    # It knocked (the server refused the handshake with 403) and keeps backing off quietly.
+    assert 1 <= len(traffic.sockets) <= 6
+    assert not await widget_present(page)
+    assert not traffic.messenger_loaded()
+    assert traffic.sent == []  # no handshake succeeded: not even a hello went out
+    # an IP block may expire: it is not remembered as a blocked visitor
+    assert blocked_cookie(env) not in [c["name"] for c in await context.cookies()]
+    await page.screenshot(path=str(artifacts_dir / "widget-ip-blocked.png"))
+
+    await env.advance(10 * 60 + 1)  # the block has expired
+    await page.reload()
+    await page.get_by_role("button", name="Open chat").wait_for()
+    await context.close()
+
+
+# ---- (issue 6) invitations -------------------------------------------------------------------
+
+
+async def test_an_invitation_shows_with_its_variables_and_expires_two_minutes_after_shown(
+    frozen_env: Env, artifacts_dir: Path
+) -> None:
+    env = frozen_env
+    async with env.rep.socket() as rep_sock:
+        page = await env.browser.new_page(viewport={"width": 1280, "height": 800})
+        traffic = watch(page)
+        await page.goto(env.site + "/pricing.html")
+        ready = await page.evaluate("new Promise(r => window.Frontdesk.on('ready', r))")
+        result = await page.evaluate(
+            """() => new Promise(r => {
+                 window.Frontdesk.on('identify', r);
+                 window.Frontdesk.identify({email: 'ada@prospect.example', name: 'Ada Lovelace'});
+               })"""
+        )
+        assert result == {"status": "unverified"}
+        assert not traffic.messenger_loaded()
+
+        invitation = await invite(
+            env, ready["visitor_id"], "Hi #first_name#, questions about #page_title#?"
+        )
+        text = "Hi Ada, questions about Pricing | Northwind Analytics?"
+        preview = page.get_by_role("button", name=re.compile(re.escape(text)))
+        await preview.wait_for()
+        assert "Dana Reyes" in await preview.inner_text()  # from the inviting rep
+        assert traffic.messenger_loaded()
+        # On screen: the widget says so (once), and the server starts the 2-minute clock.
+        await rep_sock.expect(
+            "invitation.updated",
+            timeout=15,
+            invitation__id=invitation["id"],
+            invitation__status="shown",
+        )
+        await page.wait_for_timeout(400)  # the card's fade-in
+        await page.screenshot(path=str(artifacts_dir / "widget-invitation.png"))
+
+        await env.advance(119)
+        await page.wait_for_timeout(300)
+        assert await preview.is_visible()
+        await env.advance(2)  # two minutes after it was shown: the server expires it
+        await preview.wait_for(state="hidden")
+        await rep_sock.expect(
+            "invitation.updated",
+            timeout=15,
+            invitation__id=invitation["id"],
+            invitation__status="expired",
+        )
+        rows = (await env.api("GET", "/api/reports/proactive"))["rows"]
+        assert [
+            (r["rep_id"], r["invitation_sent"], r["invitation_expired"], r["invitation_accepted"])
+            for r in rows
+        ] == [(env.rep.rep_id, 1, 1, 0)]
+        # gone from the panel too, and not unread any more
+        await page.get_by_role("button", name="Open chat").click()
+        dialog = page.get_by_role("dialog")
+        await dialog.wait_for()
+        assert text not in await dialog.inner_text()
+        assert await transcript(page) == []
+        assert len(traffic.sent_types("invitation_shown")) == 1
+
+
+async def test_a_reply_to_an_invitation_starts_the_chat_with_the_inviter_even_when_away(
+    frozen_env: Env, artifacts_dir: Path
+) -> None:
+    env = frozen_env
+    await env.server.rep(env.org, name="Sam Ortiz")  # another rep, Available
+    page = await env.browser.new_page(viewport={"width": 1280, "height": 800})
+    traffic = watch(page)
+    await page.goto(env.site + "/")
+    ready = await page.evaluate("new Promise(r => window.Frontdesk.on('ready', r))")
+    invitation = await invite(
+        env, ready["visitor_id"], "Hi! I'm #rep_first_name# from Northwind. Can I help?"
+    )
+    text = "Hi! I'm Dana from Northwind. Can I help?"
+    assert invitation["message"] == text
+    await env.api("PATCH", "/api/me/status", {"availability": "away"})  # the inviter steps away
+
+    preview = page.get_by_role("button", name=re.compile("Can I help"))
+    await preview.wait_for()
+    await env.advance(60)  # within the two minutes
+    assert await preview.is_visible()
+    await preview.click()
+    await page.get_by_role("dialog").wait_for()
+    assert await transcript(page) == [("them", text)]  # the invitation opens the panel's thread
+    reply = "Yes: does the Team plan include SSO?"
+    box = page.get_by_role("textbox", name="Message")
+    await box.fill(reply)
+    await box.press("Enter")
+    await page.get_by_text("Sending…").wait_for(state="detached")
+    await page.wait_for_timeout(500)  # every frame of the new chat has arrived
+    # The invitation became seq 1, the reply seq 2: each shows once.
+    assert await transcript(page) == [("them", text), ("me", reply)]
+    await page.screenshot(path=str(artifacts_dir / "widget-invitation-reply.png"))
+
+    visitor = await env.api("GET", f"/api/visitors/{ready['visitor_id']}")
+    cid = visitor["conversations"][0]["id"]
+    data = await env.api("GET", f"/api/conversations/{cid}")
+    conversation = data["conversation"]
+    assert conversation["owner_rep_id"] == env.rep.rep_id
+    assert conversation["origin"] == "invitation"
+    assert conversation["status"] == "active"
+    assert [(m["seq"], m["author_kind"], m["body"]) for m in data["messages"]] == [
+        (1, "rep", text),
+        (2, "visitor", reply),
+    ]
+    assert len(traffic.sent_types("invitation_shown")) == 1
+
+    # a reload: the conversation's history, once; no invitation any more
+    await page.reload()
+    await page.get_by_text(reply).wait_for()
+    await page.wait_for_timeout(300)
+    assert await transcript(page) == [("them", text), ("me", reply)]
+
+
+# ---- (issue 7) the XSS corpus through rep messages -------------------------------------------
+
+XSS_WATCH = """
+window.__xss = [];
+for (const name of ["alert", "confirm", "prompt", "print"]) {
+  const real = window[name];
+  window[name] = function (...args) { window.__xss.push(name + "(" + args.join(",") + ")"); return real.apply(this, args); };
+}
+"""
+
+
+async def test_every_line_of_the_xss_corpus_renders_inert(env: Env) -> None:
+    payloads = [
+        line
+        for line in XSS_CORPUS.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("# ")
+    ]
+    assert len(payloads) > 70
+    dialogs: list[str] = []
+    foreign: list[str] = []
+    async with env.rep.socket() as rep_sock:
+        context = await env.browser.new_context()
+        await context.add_init_script(XSS_WATCH)
+        page = await context.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), asyncio.ensure_future(d.dismiss())))
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith((env.site, env.server.url, "data:"))
+                else foreign.append(r.url)
+            ),
+        )
+        await page.goto(env.site + "/")
+        await open_and_send(page, "hi")
+        cid = await accept_first_conversation(env, rep_sock)
+        for payload in payloads:
+            await rep_says(rep_sock, cid, payload)
+        await rep_says(rep_sock, cid, "end of the corpus")
+        await page.get_by_text("end of the corpus").wait_for()
+        # Scroll the whole transcript past the viewport so every lazy image loads (and fails),
+        # and hover each bubble: any handler that survived gets its chance.
+        bubbles = page.locator(".bubble")
+        for index in range(await bubbles.count()):
+            await bubbles.nth(index).scroll_into_view_if_needed()
+        await bubbles.first.hover()
+        await bubbles.last.hover()
+        await page.wait_for_timeout(1000)
+
+        assert dialogs == []
+        assert await page.evaluate("window.__xss") == []
+        assert await page.evaluate(INERT_CHECK) == []
+        assert foreign == []  # no script, style, frame or object fetched from elsewhere
+        assert page.url == env.site + "/"  # no meta refresh, no <base> navigation
+        texts = [text for who, text in await transcript(page) if who == "them"]
+        assert len(texts) == len(payloads) + 1  # every line is there, as text
+        await context.close()
+
+
+# ---- (issue 5) nobody available: the offline form ----------------------------------------------
+
+
+async def test_with_nobody_available_the_visitor_leaves_a_message_in_the_offline_form(
+    env: Env, artifacts_dir: Path
+) -> None:
+    await env.api("PATCH", "/api/me/status", {"availability": "away"})  # the only rep
+    page = await env.browser.new_page(viewport={"width": 1280, "height": 800})
+    traffic = watch(page)
+    await page.goto(env.site + "/pricing.html")
+    await open_and_send(page, "Is anyone there? I need a quote.")
+    form = page.get_by_role("form", name="Leave us a message")
+    await form.wait_for()
+    # the experience's offline text comes from the org's assistant, not from a rep
+    bot = page.locator(".row.bot")
+    await bot.wait_for()
+    assert "offline" in await bot.locator(".bubble").inner_text()
+    assert await bot.locator(".av.bot").count() == 1
+    await page.screenshot(path=str(artifacts_dir / "widget-offline-form.png"))
+
+    # a wrong email stays in the form, with the reason
+    await form.get_by_label("Email").fill("not-an-email")
+    await form.get_by_label("Your message").fill("Please send me a quote for 40 seats.")
+    await form.get_by_role("button", name="Leave message").click()
+    await form.get_by_role("alert").get_by_text("valid email").wait_for()
+    assert traffic.sent_types("offline_message") == []
+
+    await form.get_by_label("Name (optional)").fill("Lin Park")
+    await form.get_by_label("Email").fill("lin@prospect.example")
+    await form.get_by_role("button", name="Leave message").click()
+    thanks = page.get_by_text("Thanks! We got your message and will reply to lin@prospect.example.")
+    await thanks.wait_for()
+    await form.wait_for(state="hidden")
+    await page.screenshot(path=str(artifacts_dir / "widget-offline-thanks.png"))
+
+    listed = (await env.api("GET", "/api/offline-messages"))["offline_messages"]
+    assert [(m["name"], m["email"], m["body"]) for m in listed] == [
+        ("Lin Park", "lin@prospect.example", "Please send me a quote for 40 seats.")
+    ]
+    assert len(traffic.sent_types("offline_message")) == 1
+
+    # after a reload: the thank-you, not the form again
+    await page.reload()
+    await page.get_by_text("Thanks! We got your message").wait_for()
+    assert not await form.is_visible()
+
+
+# ---- images in messages: through the server's image proxy --------------------------------------
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+async def test_images_in_messages_load_from_the_frontdesk_server(env: Env) -> None:
+    image = env.host_file("/chart.png", png(120, 60, (79, 70, 229)), "image/png")
+    async with env.rep.socket() as rep_sock:
+        page = await env.browser.new_page()
+        await page.goto(env.site + "/")
+        await open_and_send(page, "Can I see the usage chart?")
+        cid = await accept_first_conversation(env, rep_sock)
+        await rep_says(rep_sock, cid, f"Here it is:\n\n![Usage chart]({image})")
+        img = page.get_by_role("img", name="Usage chart")
+        await img.wait_for()
+        src = await img.get_attribute("src")
+        # the server's relative /img?u=...&s=... URL, prefixed with the server's origin
+        assert src and src.startswith(env.server.url + "/img?u=")
+
+        async def loaded() -> int:
+            return int(await img.evaluate("el => el.complete ? el.naturalWidth : 0"))
+
+        assert await eventually(loaded, what="the proxied image") == 120

@@ -12,6 +12,7 @@ import {
   signInNotice,
   upsertConversations,
   upsertInvitation,
+  ownTransfers,
 } from "./store";
 import { newClientId, onSocketSignedOut, startSocket, stopSocket } from "./socket";
 import { resetData } from "./data";
@@ -229,6 +230,8 @@ export async function invite(visitorId: string, message: string, teamId: string 
 }
 
 export async function transferConversation(id: string, toRepId: string, note: string | null): Promise<Outcome<ConversationSummary | null>> {
+  ownTransfers.add(id);
+  setTimeout(() => ownTransfers.delete(id), 10_000);
   try {
     const res = await api("POST", `/api/conversations/${encodeURIComponent(id)}/transfer`, { to_rep_id: toRepId, note: note || null });
     const c = summaryFrom(res);

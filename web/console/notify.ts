@@ -1,6 +1,6 @@
 import { effect, signal } from "@preact/signals";
 import { navigate, paths } from "./router";
-import { companyName, conversationTitle, hooks, isRoutedToMe, pushToast, repName, transferOf, unreadTotal, viewing, visitors } from "./store";
+import { companyName, conversationTitle, hooks, isRoutedToMe, ownTransfers, pushToast, repName, transferOf, unreadTotal, viewing, visitors } from "./store";
 import type { ConversationSummary, Message } from "./types";
 import { plainSnippet } from "./components/ui";
 
@@ -101,6 +101,7 @@ hooks.visitorMessage = (m: Message, c) => {
 // Someone (an admin, or this rep in another tab) moved my chat to a colleague: the
 // conversation closes here and the console goes back to the live stream.
 hooks.transferredAway = (c) => {
+  if (ownTransfers.has(c.id)) return;
   const to = repName(c.owner_rep_id) ?? c.owner_name ?? "a colleague";
   if (viewing.value === c.id) navigate(paths.live);
   pushToast(`${conversationTitle(c, visitors.value.get(c.visitor_id))} was transferred to ${to}.`, "info");

@@ -34,6 +34,9 @@ export const unread = signal<ReadonlyMap<string, number>>(new Map());
 // the conversation on screen, if any (its replies are read as they arrive)
 export const viewing = signal<string | null>(null);
 export const hideIdle = signal(true);
+// Chats this console is transferring right now: the server's update must not read as "someone
+// moved my chat" (the transfer control already says what happened).
+export const ownTransfers = new Set<string>();
 // Invitations I sent in this session, kept current by `invitation.updated` events.
 export const invitations = signal<ReadonlyMap<string, Invitation>>(new Map());
 
@@ -507,8 +510,15 @@ export function receiveMessage(msg: Message): number | null {
     }
     const conv = conversations.value.get(convId);
     if (conv && (conv.last_seq ?? 0) <= msg.seq) {
+      let next: ConversationSummary = { ...conv, last_seq: msg.seq, last_message: msg.internal ? conv.last_message : msg };
+      // The new owner's first message after a transfer ends "visitor is waiting". The server
+      // records that but sends no conversation.updated for it, so apply the same rule here.
+      const t = transferOf(conv);
+      if (t?.waiting && msg.author_kind === "rep" && msg.author_rep_id && msg.author_rep_id === conv.owner_rep_id) {
+        next = { ...next, meta: { ...(conv.meta ?? {}), transfer: { ...t, waiting: false } } };
+      }
       const m = new Map(conversations.value);
-      m.set(convId, { ...conv, last_seq: msg.seq, last_message: msg });
+      m.set(convId, next);
       conversations.value = m;
     }
     dropAcknowledged([msg]);

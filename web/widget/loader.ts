@@ -3,7 +3,7 @@
 // identity), shows the launcher once the first welcome arrived (a blocked visitor or IP sees
 // nothing), and loads messenger.js only when it is needed: the welcome carries a conversation
 // or an invitation, a proactive message or invitation arrives, or the visitor opens it.
-import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from "./types";
+import type { Bridge, Frame, Message, PublicEvent, Welcome } from "./types";
 
 (() => {
   if (window.__frontdeskBridge) return; // the snippet was pasted twice: one widget is enough
@@ -342,6 +342,7 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
     document.head.append(s);
   };
 
+  // welcome, impl, wantOpen and focusOnOpen start undefined (falsy): fewer bytes.
   const bridge: Bridge = {
     v: 1,
     root,
@@ -353,12 +354,8 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
       buffer.forEach(fn);
       buffer = [];
     },
-    welcome: null,
     emit,
     css,
-    impl: null as MessengerImpl | null,
-    wantOpen: false,
-    focusOnOpen: true,
   };
   window.__frontdeskBridge = bridge;
 
@@ -378,7 +375,8 @@ import type { Bridge, Frame, Message, MessengerImpl, PublicEvent, Welcome } from
       bridge.impl?.close();
     },
     identify(p: { email: string; name?: string | null; hash?: string | null }) {
-      pendingIdentify = { type: "identify", email: String(p.email), name: p.name ?? null, hash: p.hash ?? null };
+      // (an undefined name or hash is left out of the JSON: the server reads it as null)
+      pendingIdentify = { type: "identify", email: String(p.email), name: p.name, hash: p.hash };
       if (welcomed) send(pendingIdentify); // else sent with the next welcome
     },
     on(ev: string, cb: Callback) {

@@ -83,6 +83,8 @@ svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-l
 .av{display:inline-grid;place-items:center;flex:none;width:30px;height:30px;border-radius:50%;color:#fff;
   font-size:12px;font-weight:700;letter-spacing:.02em;overflow:hidden}
 .av img{width:100%;height:100%;object-fit:cover}
+.av.bot{background:var(--fd-accent);color:var(--fd-on-accent)}
+.av.bot svg{width:18px;height:18px}
 .av0{background:#1d4ed8}.av1{background:#6d28d9}.av2{background:#be185d}.av3{background:#047857}.av4{background:#b45309}.av5{background:#0e7490}
 
 .typing{display:flex;align-items:center;gap:8px;padding:2px 20px 8px;background:#f8fafc;color:#4b5563;font-size:13px}
@@ -107,6 +109,8 @@ textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in s
 .id-title{margin:0 0 10px;font-weight:700;font-size:14px}
 .id-form label{display:block;font-size:12.5px;font-weight:600;color:#374151;margin:8px 0 4px}
 .id-form input{width:100%;font:inherit;font-size:14px;color:#111827;border:1px solid #8b93a1;border-radius:10px;padding:8px 10px;background:#fff}
+.id-form textarea{display:block;width:100%;min-height:76px;max-height:none;border-radius:10px;padding:8px 10px;font-size:14px}
+.id-note{margin:-4px 0 6px;color:#4b5563;font-size:13px}
 .id-form input:focus{outline:none;border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in srgb,var(--fd-accent) 22%,transparent)}
 .id-save{margin-top:12px;width:100%;padding:9px;border-radius:10px;background:var(--fd-accent);color:var(--fd-on-accent);font-weight:600}
 .err{color:#b91c1c;font-size:12.5px;margin:6px 0 0}

@@ -2,8 +2,11 @@
 // with DOMPurify. It draws into the loader's shadow root and talks through the loader's socket
 // (window.__frontdeskBridge), so a tab never holds two connections.
 import DOMPurify from "dompurify";
-import type { Bridge, Conversation, Frame, Message, Welcome } from "./types";
+import type { Bridge, Conversation, Frame, Invitation, Message, Welcome } from "./types";
 import { MESSENGER_CSS } from "./messenger.css";
+
+// The Frontdesk server this script came from (the loader loads it from there).
+const SERVER = new URL((document.currentScript as HTMLScriptElement | null)?.src || location.href).origin;
 
 // ---------------------------------------------------------------------------------------------
 // Sanitising. The server already sends sanitised HTML; this second allow-list means a server bug
@@ -13,9 +16,14 @@ DOMPurify.addHook("uponSanitizeAttribute", (node, data) => {
   const tag = node.nodeName;
   const name = data.attrName;
   if ((name == "href" || name == "target" || name == "rel") && tag != "A") data.keepAttr = false;
-  // img: http(s) only. DOMPurify would otherwise allow data: URIs on images.
   if ((name == "src" || name == "alt") && tag != "IMG") data.keepAttr = false;
-  if (name == "src" && !/^https?:/i.test(data.attrValue)) data.keepAttr = false;
+  if (name == "src") {
+    // Images in messages come through the server's image proxy as relative URLs
+    // (/img?u=...&s=...): they must load from the Frontdesk server, not the customer's site.
+    if (/^\/img\?/.test(data.attrValue)) data.attrValue = SERVER + data.attrValue;
+    // img: http(s) only. DOMPurify would otherwise allow data: URIs on images.
+    else if (!/^https?:/i.test(data.attrValue)) data.keepAttr = false;
+  }
 });
 DOMPurify.addHook("afterSanitizeAttributes", (node) => {
   if (node.nodeName == "A") {
@@ -69,6 +77,7 @@ const ICON = {
   send: "M4 12l16-8-6 16-2.5-6.5L4 12zM11.5 13.5L20 4",
   bell: "M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9M13.7 21a2 2 0 0 1-3.4 0",
   bellOff: "M13.7 21a2 2 0 0 1-3.4 0M18.6 13A18 18 0 0 1 18 8M6.3 6.3A6 6 0 0 0 6 8c0 7-3 9-3 9h14M18 8a6 6 0 0 0-9.3-5M2 2l20 20",
+  bot: "M12 3v3M7 6h10a3 3 0 0 1 3 3v7a3 3 0 0 1-3 3H7a3 3 0 0 1-3-3V9a3 3 0 0 1 3-3zM9 12v1M15 12v1M10 16h4",
 };
 
 function initials(name: string): string {
@@ -88,6 +97,12 @@ function avatar(name: string, url?: string | null): HTMLElement {
   }
   return el;
 }
+// The org's assistant (author_kind "bot"): the brand colour and a bot face, never a person's
+// initials, so nobody mistakes it for a rep.
+function botAvatar(): HTMLElement {
+  return h("span", { class: "av bot", "aria-hidden": "true" }, icon(ICON.bot));
+}
+const authorAvatar = (kind: string, name: string) => (kind == "bot" ? botAvatar() : avatar(name));
 
 const timeFmt = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
 const dayFmt = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
@@ -150,6 +165,17 @@ function start(b: Bridge): void {
   let previewDismissedAt = 0;
   let brandColor = "";
 
+  // Invitations (a rep's "can I help?", with #variables# filled in by the server): shown like a
+  // proactive message until the visitor replies (the chat starts with the inviting rep, the
+  // invitation becoming its first message) or the server expires it.
+  const invites = new Map<string, Invitation>();
+  const invTimers = new Map<string, number>();
+  const invShown = new Set<string>(); // invitation_shown sent: once per invitation
+  const invDismissed = new Set<string>(); // × on the preview: no longer beside the launcher
+  const invRead = new Set<string>(); // seen in the open panel: no longer unread
+  const invGone = new Set<string>(); // answered or expired: never shown again
+  let previewInv: string | null = null; // the invitation the preview card shows
+
   const messages = new Map<string, Message>(); // "conversation:seq" -> message: dedupes replays
   const convOrder: string[] = [];
   const pending = new Map<string, Pending>(); // client_id -> not yet acknowledged
@@ -166,7 +192,15 @@ function start(b: Bridge): void {
   const intro = h("div", { class: "intro" }, greeting, h("p", {}, "Ask us anything. A real person on the team will reply here."));
   const ended = h("p", { class: "ended", hidden: "" }, "This conversation has ended. Send a message to start a new one.");
   const identity = buildIdentityCard();
-  const log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" }, intro, ended, identity.card);
+  const offline = buildOfflineCard();
+  const log = h(
+    "div",
+    { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" },
+    intro,
+    ended,
+    identity.card,
+    offline.card,
+  );
   const typingName = h("span");
   const typing = h("div", { class: "typing", hidden: "" }, h("span", { class: "dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")), typingName);
   const textarea = h("textarea", { "aria-label": "Message", placeholder: "Write a message…", rows: "1", maxlength: "10000" });
@@ -218,7 +252,8 @@ function start(b: Bridge): void {
     headAvatar.replaceChildren(avatar(rep ? rep.name : org, rep?.avatar_url));
     headAvatar.classList.toggle("on", !!rep); // a person has this conversation: show them as online
     ended.hidden = !(conversation && (conversation.status == "ended" || conversation.status == "missed"));
-    identity.refresh();
+    // (the identity and offline cards are refreshed by render(), which first measures whether
+    // the log is scrolled to the bottom, so a card appearing keeps it there)
   }
 
   // ---- transcript ----
@@ -232,6 +267,8 @@ function start(b: Bridge): void {
     if (!convOrder.includes(m.conversation_id)) convOrder.push(m.conversation_id);
     messages.set(key, m);
     if (m.client_id) pending.delete(m.client_id); // our own message, confirmed
+    // The visitor replied to an invitation: its text is now seq 1 of the chat. Shown once.
+    for (const inv of invites.values()) if (inv.rep.id == m.author_rep_id && inv.message == m.body) dropInvitation(inv.id);
     if (m.author_kind == "visitor") return;
     hideRepTyping();
     if (live) {
@@ -243,7 +280,7 @@ function start(b: Bridge): void {
   function row(m: Message | Pending, key: string): HTMLElement {
     const mine = !("seq" in m) || m.author_kind == "visitor";
     const kind = "seq" in m ? m.author_kind : "visitor";
-    const name = "seq" in m ? (mine ? "You" : m.author_name || (kind == "bot" ? "Bot" : "Team")) : "You";
+    const name = "seq" in m ? (mine ? "You" : m.author_name || (kind == "bot" ? "Assistant" : "Team")) : "You";
     const at = "seq" in m ? m.created_at : m.at;
     const bubble = h("div", { class: "bubble", title: new Date(at).toLocaleString() });
     if ("seq" in m) {
@@ -252,8 +289,8 @@ function start(b: Bridge): void {
     } else bubble.append(m.body); // our own text, shown as typed until the server's HTML arrives
     const el = h(
       "div",
-      { class: `row ${kind == "system" ? "sys" : mine ? "me" : "them"}` },
-      !mine && kind != "system" ? avatar(name) : null,
+      { class: `row ${kind == "system" ? "sys" : mine ? "me" : "them " + kind}` },
+      !mine && kind != "system" ? authorAvatar(kind, name) : null,
       h("div", { class: "col" }, h("div", { class: "meta" }, h("span", { class: "an" }, name), " · " + when(at)), bubble),
     );
     el.dataset.key = key;
@@ -276,6 +313,21 @@ function start(b: Bridge): void {
     return el;
   }
 
+  // An open invitation in the transcript: from the rep who sent it, after the messages so far.
+  function invRow(inv: Invitation, key: string): HTMLElement {
+    const name = inv.rep.name;
+    const bubble = h("div", { class: "bubble" }, inv.html ? sanitize(inv.html) : inv.message);
+    const el = h(
+      "div",
+      { class: "row them inv" },
+      avatar(name),
+      h("div", { class: "col" }, h("div", { class: "meta" }, h("span", { class: "an" }, name)), bubble),
+    );
+    el.dataset.key = key;
+    el.dataset.group = "rep|" + name;
+    return el;
+  }
+
   let wasAtBottom = true;
   function stick(): void {
     if (wasAtBottom) log.scrollTop = log.scrollHeight;
@@ -284,26 +336,29 @@ function start(b: Bridge): void {
   function render(forceBottom = false): void {
     wasAtBottom = forceBottom || log.scrollHeight - log.scrollTop - log.clientHeight < 80;
     const confirmed = [...messages.values()].sort((x, y) => sortKey(x) - sortKey(y));
-    const ordered: [string, Message | Pending][] = confirmed.map((m) => ["s" + keyOf(m), m]);
-    for (const p of pending.values()) ordered.push(["p" + p.client_id + (p.failed ? "!" : ""), p]);
+    // [key, time (NaN: never grouped), build]: confirmed messages, open invitations, then ours
+    // on their way.
+    const ordered: [string, number, (k: string) => HTMLElement][] = confirmed.map((m) => ["s" + keyOf(m), Date.parse(m.created_at), (k) => row(m, k)]);
+    for (const inv of invites.values()) ordered.push(["i" + inv.id, NaN, (k) => invRow(inv, k)]);
+    for (const p of pending.values()) ordered.push(["p" + p.client_id + (p.failed ? "!" : ""), Date.parse(p.at), (k) => row(p, k)]);
     const keep = new Set(ordered.map(([k]) => k));
     for (const [k, el] of rows) if (!keep.has(k)) (el.remove(), rows.delete(k));
     // Keyed, in place: existing rows are moved, not rebuilt (keeps images and selections).
     let prev: Element = intro;
     let prevGroup = "";
     let prevTime = 0;
-    for (const [k, m] of ordered) {
+    for (const [k, t, build] of ordered) {
       let el = rows.get(k);
-      if (!el) rows.set(k, (el = row(m, k)));
+      if (!el) rows.set(k, (el = build(k)));
       if (prev.nextElementSibling != el) prev.after(el);
       // Runs of messages by one author within 5 minutes are grouped: one name, one avatar.
-      const t = Date.parse("seq" in m ? m.created_at : m.at);
       el.classList.toggle("cont", el.dataset.group == prevGroup && t - prevTime < 300000);
       prevGroup = el.dataset.group || "";
       prevTime = t;
       prev = el;
     }
     identity.refresh();
+    offline.refresh();
     updateUnread();
     stick();
   }
@@ -312,27 +367,75 @@ function start(b: Bridge): void {
   function updateUnread(): void {
     if (isOpen && !document.hidden) markRead();
     const fresh = [...messages.values()].filter((m) => m.author_kind != "visitor" && Date.parse(m.created_at) > readAt);
-    if (fresh.length != unread) {
-      unread = fresh.length;
+    const count = fresh.length + [...invites.keys()].filter((id) => !invRead.has(id)).length;
+    if (count != unread) {
+      unread = count;
       badge.textContent = unread > 9 ? "9+" : String(unread);
       badge.hidden = unread == 0;
       unreadText.textContent = unread ? `${unread} unread message${unread > 1 ? "s" : ""}` : "";
       b.emit("unread", { count: unread });
     }
-    // A message from the team while the panel is closed shows beside the launcher (a "pounce").
+    // While the panel is closed, an invitation, or else the newest message from the team (a
+    // "pounce"), shows beside the launcher.
+    const inv = [...invites.values()].filter((i) => !invDismissed.has(i.id)).pop();
     const last = fresh.sort((x, y) => Date.parse(x.created_at) - Date.parse(y.created_at)).pop();
-    if (last && !isOpen && Date.parse(last.created_at) > previewDismissedAt) {
-      const name = last.author_name || "Team";
-      previewAv.replaceChildren(avatar(name));
-      previewAuthor.textContent = name;
-      const text = (sanitize(last.html || "").textContent || last.body).trim();
-      previewText.textContent = text.length > 140 ? text.slice(0, 139) + "…" : text;
-      preview.hidden = false;
-    } else preview.hidden = true;
+    previewInv = null;
+    if (isOpen) preview.hidden = true;
+    else if (inv) {
+      previewInv = inv.id;
+      showPreview("rep", inv.rep.name, inv.html, inv.message);
+    } else if (last && Date.parse(last.created_at) > previewDismissedAt)
+      showPreview(last.author_kind, last.author_name || (last.author_kind == "bot" ? "Assistant" : "Team"), last.html, last.body);
+    else preview.hidden = true;
+    reportShown();
+  }
+  function showPreview(kind: string, name: string, html: string, body: string): void {
+    previewAv.replaceChildren(authorAvatar(kind, name));
+    previewAuthor.textContent = name;
+    const text = (sanitize(html || "").textContent || body).trim();
+    previewText.textContent = text.length > 140 ? text.slice(0, 139) + "…" : text;
+    preview.hidden = false;
   }
   function markRead(): void {
     for (const m of messages.values()) readAt = Math.max(readAt, Date.parse(m.created_at) || 0);
     if (readAt) storage(ls, readKey, new Date(readAt).toISOString());
+    for (const id of invites.keys()) invRead.add(id);
+  }
+
+  // ---- invitations ----
+  function setInvitation(inv: Invitation): void {
+    if (invGone.has(inv.id)) return; // a late frame (another tab's, a replay) about an old one
+    if (!invites.has(inv.id) && sound && (!isOpen || document.hidden)) chime();
+    invites.set(inv.id, inv);
+    clearTimeout(invTimers.get(inv.id));
+    // The server sends invitation_expired 2 minutes after it was shown; should that frame be
+    // lost, take it down ourselves a little later (timed against the server's own clock).
+    const left = Date.parse(inv.expires_at || "") - Date.parse(inv.server_time);
+    if (left >= 0)
+      invTimers.set(
+        inv.id,
+        window.setTimeout(() => (dropInvitation(inv.id, false), render()), left + 5000),
+      );
+  }
+  // gone: answered or expired for sure (not just our own fallback timer running out).
+  function dropInvitation(id: string, gone = true): void {
+    clearTimeout(invTimers.get(id));
+    invites.delete(id);
+    if (gone) invGone.add(id);
+  }
+  // Once an invitation is actually on screen (the preview card, or the open panel, in a visible
+  // tab), say so: its 2-minute expiry starts then. Once per invitation; retried after a
+  // reconnect if the socket was down.
+  function reportShown(): void {
+    if (document.hidden) return;
+    for (const inv of invites.values())
+      if (
+        (isOpen || inv.id == previewInv) &&
+        inv.status == "pending" &&
+        !invShown.has(inv.id) &&
+        b.send({ type: "invitation_shown", invitation_id: inv.id })
+      )
+        invShown.add(inv.id);
   }
 
   // ---- rep typing ----
@@ -391,12 +494,18 @@ function start(b: Bridge): void {
   });
   previewOpen.onclick = () => open(true);
   previewClose.onclick = () => {
-    previewDismissedAt = Date.now() + 1; // hide it until something newer arrives
-    for (const m of messages.values()) previewDismissedAt = Math.max(previewDismissedAt, Date.parse(m.created_at));
+    if (previewInv) invDismissed.add(previewInv); // still in the panel when the visitor opens it
+    else {
+      previewDismissedAt = Date.now() + 1; // hide it until something newer arrives
+      for (const m of messages.values()) previewDismissedAt = Math.max(previewDismissedAt, Date.parse(m.created_at));
+    }
+    previewInv = null;
     preview.hidden = true;
     launcher.focus();
   };
-  document.addEventListener("visibilitychange", () => isOpen && updateUnread());
+  // Coming back to the tab: read what is open, and an invitation beside the launcher is on
+  // screen only now.
+  document.addEventListener("visibilitychange", updateUnread);
 
   // ---- sound (off by default; the toggle's click is the user gesture audio needs) ----
   function paintSound(): void {
@@ -478,7 +587,8 @@ function start(b: Bridge): void {
     textarea.focus();
   };
 
-  // ---- identity card (welcome.config.messenger.ask_identity) ----
+  // ---- identity card (welcome.config.messenger.ask_identity, or the conversation's
+  // ask_identity: the inbound experience asks for name and email before a rep joins) ----
   // Shown after the visitor's first message, the way people expect it ("how can we reach you?"),
   // never as a gate in front of the chat.
   function buildIdentityCard() {
@@ -488,7 +598,7 @@ function start(b: Bridge): void {
     const thanks = h("p", { class: "thanks", hidden: "" });
     const form = h(
       "form",
-      { class: "id-form", "aria-label": "Your contact details" },
+      { class: "id-form", "aria-label": "Your contact details", novalidate: "" },
       h("p", { class: "id-title" }, "Get notified by email when the team replies"),
       h("label", { for: "fd-name" }, "Name"),
       nameIn,
@@ -519,10 +629,92 @@ function start(b: Bridge): void {
       card,
       refresh() {
         const known = done || ["verified", "unverified"].includes(String(welcome?.identity_status));
-        const asked = !!welcome?.config?.messenger?.ask_identity;
+        // (the offline form asks for an email itself)
+        const asked = !!(welcome?.config?.messenger?.ask_identity || conversation?.ask_identity) && !conversation?.offline;
         const sentOne = pending.size > 0 || [...messages.values()].some((m) => m.author_kind == "visitor");
         if (thanks.hidden) card.hidden = known || !asked || !sentOne;
         else card.hidden = false;
+      },
+    };
+  }
+
+  // ---- offline form (conversation.offline: nobody is available) ----
+  // Name (optional), email and message, sent as offline_message; the server stores it, emails
+  // it to the reps and answers offline_received. Remembered per conversation, so a reload shows
+  // the thank-you rather than the form again.
+  function buildOfflineCard() {
+    const offlineKey = "frontdesk:" + b.site + ":offline";
+    const nameIn = h("input", { id: "fd-off-name", type: "text", autocomplete: "name", maxlength: "200" });
+    const emailIn = h("input", { id: "fd-off-email", type: "email", autocomplete: "email", required: "", maxlength: "320" });
+    const bodyIn = h("textarea", { id: "fd-off-body", required: "", rows: "3", maxlength: "10000" });
+    const err = h("p", { class: "err", role: "alert" });
+    // (not "Message" / "Send message": those name the composer below)
+    const submit = h("button", { type: "submit", class: "id-save" }, "Leave message");
+    const thanks = h("p", { class: "thanks", role: "status", hidden: "" });
+    const form = h(
+      "form",
+      // novalidate: our own messages, in a role=alert, instead of the browser's tooltip
+      { class: "id-form", "aria-label": "Leave us a message", novalidate: "" },
+      h("p", { class: "id-title" }, "Leave a message"),
+      h("p", { class: "id-note" }, "Nobody is available right now. We'll reply by email."),
+      h("label", { for: "fd-off-name" }, "Name (optional)"),
+      nameIn,
+      h("label", { for: "fd-off-email" }, "Email"),
+      emailIn,
+      h("label", { for: "fd-off-body" }, "Your message"),
+      bodyIn,
+      err,
+      submit,
+    );
+    const card = h("div", { class: "id-card", hidden: "" }, form, thanks);
+    let sending = "";
+    const done = (email: string) => {
+      form.hidden = true;
+      thanks.textContent = `Thanks! We got your message and will reply${email ? " to " + email : " by email"}.`;
+      thanks.hidden = false;
+    };
+    const fail = (why: string) => {
+      sending = "";
+      submit.disabled = false;
+      submit.textContent = "Leave message";
+      err.textContent = why;
+    };
+    form.onsubmit = (e) => {
+      e.preventDefault();
+      const email = emailIn.value.trim();
+      const body = bodyIn.value.trim();
+      err.textContent = "";
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+        err.textContent = "Please enter a valid email address.";
+        return emailIn.focus();
+      }
+      if (!body) {
+        err.textContent = "Please write a message.";
+        return bodyIn.focus();
+      }
+      if (!b.send({ type: "offline_message", name: nameIn.value.trim() || null, email, body }))
+        return fail("You seem to be offline. Please try again in a moment.");
+      sending = email;
+      submit.disabled = true;
+      submit.textContent = "Sending…";
+    };
+    return {
+      card,
+      refresh() {
+        const id = conversation?.offline ? conversation.id : "";
+        if (id && thanks.hidden && (storage(ls, offlineKey) || "").split(" ")[0] == id) done((storage(ls, offlineKey) || "").split(" ")[1] || "");
+        card.hidden = !id && thanks.hidden;
+      },
+      received() {
+        if (!sending) return;
+        if (conversation) storage(ls, offlineKey, conversation.id + " " + sending);
+        done(sending);
+        sending = "";
+        if (panel.contains(root.activeElement)) textarea.focus(); // the form is gone: keep focus in the panel
+      },
+      // An error frame while the form was on its way (it has no client_id to match): show it.
+      failed(message: string) {
+        if (sending) fail(message || "Your message could not be sent. Please try again.");
       },
     };
   }
@@ -535,6 +727,10 @@ function start(b: Bridge): void {
         if (welcome.conversation) conversation = welcome.conversation;
         const live = hadWelcome; // the first welcome carries history; later ones, what we missed
         hadWelcome = true;
+        // The open invitations now: any other one expired or was answered meanwhile.
+        const open = welcome.invitations || [];
+        for (const id of [...invites.keys()]) if (!open.some((i) => i.id == id)) dropInvitation(id, false);
+        open.forEach(setInvitation);
         (welcome.messages || []).forEach((m) => addMessage(m, live));
         // Unacknowledged messages go again with the same client_id: the server stores each once.
         for (const p of pending.values()) if (!p.failed) b.send({ type: "message", client_id: p.client_id, body: p.body });
@@ -562,6 +758,18 @@ function start(b: Bridge): void {
       case "conversation":
         conversation = f.conversation as Conversation;
         applyConfig();
+        render();
+        break;
+      case "invitation":
+        setInvitation(f.invitation as Invitation);
+        render();
+        break;
+      case "invitation_expired":
+        dropInvitation(String(f.invitation_id));
+        render();
+        break;
+      case "offline_received":
+        offline.received();
         break;
       case "typing":
         if (f.is_typing) showRepTyping(String(f.rep_name || ""));
@@ -572,16 +780,16 @@ function start(b: Bridge): void {
         if (p) {
           p.failed = f.code == "too_long" ? "too long" : f.code == "rate_limited" ? "sending too fast" : "refused";
           render();
-        }
+        } else if (!f.ref) offline.failed(String(f.message || ""));
       }
     }
   }
 
   b.impl = { open, close };
-  welcome = b.welcome;
+  welcome = b.welcome || null;
   applyConfig();
   b.subscribe(onFrame); // replays what arrived before this script loaded
-  if (b.wantOpen) open(b.focusOnOpen);
+  if (b.wantOpen) open(!!b.focusOnOpen);
   else render();
 }
 

@@ -94,13 +94,13 @@ export interface Bridge {
   send(frame: Frame): boolean;
   /** Receive every frame; frames that arrived before the messenger loaded are replayed first. */
   subscribe(fn: (frame: Frame) => void): void;
-  welcome: Welcome | null; // the last welcome (refreshed on every reconnect)
+  welcome?: Welcome | null; // the last welcome (refreshed on every reconnect)
   emit(event: PublicEvent, data?: unknown): void;
   css(text: string): void; // adopt a stylesheet into the shadow root
-  impl: MessengerImpl | null;
+  impl?: MessengerImpl | null;
   /** True when the messenger should open as soon as it has loaded (a click or open() came first). */
-  wantOpen: boolean;
-  focusOnOpen: boolean;
+  wantOpen?: boolean;
+  focusOnOpen?: boolean;
 }
 
 declare global {

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, TypeAdapter
+import orjson
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+)
 
 from frontdesk.features.conversations.service import MAX_BODY
+from frontdesk.transport.errors import describe_validation_error
+from frontdesk.transport.sockets import error_frame
 
 ClientId = Annotated[StrictStr, Field(min_length=1, max_length=64)]
 Body = Annotated[StrictStr, Field(min_length=1)]  # length above MAX_BODY gets its own error code
@@ -138,4 +151,42 @@ RepFrame = Annotated[
 ]
 rep_frames: TypeAdapter[RepFrame] = TypeAdapter(RepFrame)
 
-__all__ = ["MAX_BODY"]
+
+@dataclass(frozen=True)
+class Decoded:
+    """A client frame, or the error frame that says why it was refused (never both)."""
+
+    frame: Any
+    error: dict[str, Any] | None
+    ref: str | None
+
+
+def decode_frame(text: str | bytes, adapter: TypeAdapter[Any]) -> Decoded:
+    """Parse and validate one client frame; every refusal gets a clear error frame."""
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return Decoded(None, error_frame("invalid_json", "the frame is not valid JSON"), None)
+    ref = (
+        data.get("client_id")
+        if isinstance(data, dict) and isinstance(data.get("client_id"), str)
+        else None
+    )
+    body = data.get("body") if isinstance(data, dict) else None
+    if isinstance(body, str) and len(body) > MAX_BODY:
+        return Decoded(
+            None,
+            error_frame("too_long", f"a message may have at most {MAX_BODY:,} characters", ref),
+            ref,
+        )
+    try:
+        return Decoded(adapter.validate_python(data), None, ref)
+    except ValidationError as exc:
+        return Decoded(
+            None,
+            error_frame("invalid_frame", describe_validation_error(exc, tagged=True), ref),
+            ref,
+        )
+
+
+__all__ = ["MAX_BODY", "Decoded", "decode_frame"]

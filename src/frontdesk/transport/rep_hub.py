@@ -1,8 +1,10 @@
-"""Per-process fan-out to rep consoles: one bus subscription per org, batches per socket.
+"""Per-process fan-out to rep consoles: one bus subscription per org, one batch per org.
 
-Chat messages and typing go out at once. Visitor-state changes are coalesced per socket: at most
-one batch every `rep_batch_interval` seconds, with only the newest state of each visitor, so 500
-changes a second across 10,000 visitors stay a few frames a second per rep.
+Chat messages and typing go out at once. Visitor-state changes are coalesced per org: at most
+one batch every `rep_batch_interval` seconds, holding only the newest state of each visitor, so
+500 changes a second across 10,000 visitors become four frames a second per console. A batch is
+serialised once for every socket that may see the same events (all admins, and every rep of an
+org without routing), not once per socket.
 """
 
 from __future__ import annotations
@@ -21,21 +23,13 @@ from frontdesk.transport.sockets import FrameSender
 log = logging.getLogger("frontdesk.rep_hub")
 
 IMMEDIATE = {"message", "typing"}
+Key = tuple[str, str]
 
 
 class RepSocket:
     """What the hub needs to know about one open console."""
 
-    __slots__ = (
-        "_flush_handle",
-        "_last_flush",
-        "is_admin",
-        "org_id",
-        "pending",
-        "rep_id",
-        "resync",
-        "sender",
-    )
+    __slots__ = ("is_admin", "org_id", "rep_id", "resync", "sender")
 
     def __init__(
         self,
@@ -50,9 +44,6 @@ class RepSocket:
         self.is_admin = is_admin
         self.sender = sender
         self.resync = resync
-        self.pending: dict[tuple[str, str], dict[str, Any]] = {}
-        self._flush_handle: asyncio.TimerHandle | None = None
-        self._last_flush = 0.0
 
     def may_see(self, visibility: dict[str, Any] | None) -> bool:
         if self.is_admin or not visibility:
@@ -61,17 +52,17 @@ class RepSocket:
         return not routed or self.rep_id in routed or visibility.get("owner_rep_id") == self.rep_id
 
 
-def _key(event: dict[str, Any]) -> tuple[str, str]:
+def _key(event: dict[str, Any]) -> Key:
     kind = event["type"]
     if kind.startswith("visitor."):
-        return (
-            "visitor",
-            event["visitor_id"] if "visitor_id" in event else event["visitor"]["visitor_id"],
-        )
+        visitor = event["visitor_id"] if "visitor_id" in event else event["visitor"]["visitor_id"]
+        return ("visitor", visitor)
     if kind == "conversation.updated":
         return ("conversation", event["conversation"]["id"])
     if kind == "rep.changed":
         return ("rep", event["rep_id"])
+    if kind == "invitation.updated":
+        return ("invitation", event["invitation"]["id"])
     return (kind, str(id(event)))
 
 
@@ -88,84 +79,110 @@ def _merge(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
     return new
 
 
+class _OrgStream:
+    """One org's sockets in this process and the events waiting for the next batch."""
+
+    __slots__ = ("flush_handle", "last_flush", "pending", "sockets", "subscription")
+
+    def __init__(self) -> None:
+        self.sockets: set[RepSocket] = set()
+        self.subscription: Subscription | None = None
+        # key -> (event, visibility); a visitor's newest state replaces older ones.
+        self.pending: dict[Key, tuple[dict[str, Any], dict[str, Any] | None]] = {}
+        self.flush_handle: asyncio.TimerHandle | None = None
+        self.last_flush = 0.0
+
+
 class RepHub:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.interval = runtime.settings.rep_batch_interval
-        self._orgs: dict[str, set[RepSocket]] = {}
-        self._subs: dict[str, Subscription] = {}
+        self._orgs: dict[str, _OrgStream] = {}
         self._lock = asyncio.Lock()
         runtime.bus.on_reconnect(self._on_bus_reconnect)
 
     async def add(self, socket: RepSocket) -> None:
         async with self._lock:
-            sockets = self._orgs.setdefault(socket.org_id, set())
-            if socket.org_id not in self._subs:
-                self._subs[socket.org_id] = await self.runtime.bus.subscribe(
+            stream = self._orgs.get(socket.org_id)
+            if stream is None:
+                stream = self._orgs[socket.org_id] = _OrgStream()
+                stream.subscription = await self.runtime.bus.subscribe(
                     org_topic(socket.org_id), self._on_org_event
                 )
-            sockets.add(socket)
+            stream.sockets.add(socket)
 
     async def remove(self, socket: RepSocket) -> None:
         async with self._lock:
-            sockets = self._orgs.get(socket.org_id)
-            if sockets is None:
+            stream = self._orgs.get(socket.org_id)
+            if stream is None:
                 return
-            sockets.discard(socket)
-            if socket._flush_handle is not None:
-                socket._flush_handle.cancel()
-            if not sockets:
+            stream.sockets.discard(socket)
+            if not stream.sockets:
                 del self._orgs[socket.org_id]
-                sub = self._subs.pop(socket.org_id, None)
-                if sub is not None:
-                    await sub.cancel()
+                if stream.flush_handle is not None:
+                    stream.flush_handle.cancel()
+                if stream.subscription is not None:
+                    await stream.subscription.cancel()
 
     def sockets_of_rep(self, rep_id: str) -> list[RepSocket]:
-        return [s for sockets in self._orgs.values() for s in sockets if s.rep_id == rep_id]
+        return [s for stream in self._orgs.values() for s in stream.sockets if s.rep_id == rep_id]
 
     def _on_bus_reconnect(self) -> None:
         # Events may have been lost while Redis was away: every console takes a fresh snapshot.
-        for sockets in self._orgs.values():
-            for socket in sockets:
+        for stream in self._orgs.values():
+            stream.pending.clear()
+            for socket in stream.sockets:
                 socket.resync()
 
     def _on_org_event(self, topic: str, data: bytes) -> None:
-        org_id = topic.split(".", 1)[1]
-        sockets = self._orgs.get(org_id)
-        if not sockets:
+        stream = self._orgs.get(topic.split(".", 1)[1])
+        if stream is None or not stream.sockets:
             return
         event = orjson.loads(data)
-        if event["type"] == "stream.resync":
+        kind = event["type"]
+        if kind == "stream.resync":
             # Segments or routing changed for many visitors at once: a fresh snapshot is
             # cheaper and simpler than thousands of per-visitor updates.
-            for socket in sockets:
-                socket.pending.clear()
+            stream.pending.clear()
+            for socket in stream.sockets:
                 socket.resync()
             return
         visibility = event.get("visibility")
-        if event["type"] in IMMEDIATE:
-            for socket in sockets:
+        if kind in IMMEDIATE:
+            for socket in stream.sockets:
                 if socket.may_see(visibility):
                     socket.sender.send_bytes(data)
             return
         key = _key(event)
-        for socket in sockets:
-            if socket.may_see(visibility):
-                socket.pending[key] = _merge(socket.pending.get(key), event)
-                self._schedule_flush(socket)
+        previous = stream.pending.get(key)
+        stream.pending[key] = (_merge(previous[0] if previous else None, event), visibility)
+        if stream.flush_handle is None:
+            loop = asyncio.get_running_loop()
+            at = max(loop.time(), stream.last_flush + self.interval)
+            stream.flush_handle = loop.call_at(at, self._flush, stream)
 
-    def _schedule_flush(self, socket: RepSocket) -> None:
-        if socket._flush_handle is not None:
+    def _flush(self, stream: _OrgStream) -> None:
+        stream.flush_handle = None
+        stream.last_flush = asyncio.get_running_loop().time()
+        if not stream.pending:
             return
-        loop = asyncio.get_running_loop()
-        at = max(loop.time(), socket._last_flush + self.interval)
-        socket._flush_handle = loop.call_at(at, self._flush, socket)
-
-    def _flush(self, socket: RepSocket) -> None:
-        socket._flush_handle = None
-        socket._last_flush = asyncio.get_running_loop().time()
-        if not socket.pending:
-            return
-        events = list(socket.pending.values())
-        socket.pending = {}
-        socket.sender.send_bytes(orjson.dumps({"type": "batch", "events": events}))
+        pending = list(stream.pending.values())
+        stream.pending = {}
+        everything = [event for event, _ in pending]
+        restricted = any(v and v.get("routed_rep_ids") for _, v in pending)
+        shared: bytes | None = None
+        by_subset: dict[tuple[int, ...], bytes] = {}
+        for socket in stream.sockets:
+            if socket.is_admin or not restricted:
+                if shared is None:
+                    shared = orjson.dumps({"type": "batch", "events": everything})
+                socket.sender.send_bytes(shared)
+                continue
+            visible = tuple(i for i, (_, v) in enumerate(pending) if socket.may_see(v))
+            if not visible:
+                continue
+            data = by_subset.get(visible)
+            if data is None:
+                data = orjson.dumps({"type": "batch", "events": [pending[i][0] for i in visible]})
+                by_subset[visible] = data
+            socket.sender.send_bytes(data)

@@ -9,7 +9,6 @@ from typing import Any
 
 import orjson
 from aiohttp import WSMsgType, web
-from pydantic import ValidationError
 from sqlalchemy import select
 
 from frontdesk.bus.base import Subscription
@@ -23,7 +22,6 @@ from frontdesk.features.segments.service import display_order, list_segments, se
 from frontdesk.features.visitors.cards import build_cards
 from frontdesk.runtime import Runtime, rep_topic, visitor_topic
 from frontdesk.transport import frames as f
-from frontdesk.transport.errors import describe_validation_error
 from frontdesk.transport.http import SESSION_COOKIE, request_origin, runtime_of
 from frontdesk.transport.rep_hub import RepHub, RepSocket
 from frontdesk.transport.sockets import OPEN_SOCKETS_KEY, FrameSender, error_frame
@@ -109,35 +107,11 @@ class RepConnection:
             await self.sender.close(code=1011, message=b"snapshot failed")
 
     async def _handle_text(self, text: str) -> None:
-        try:
-            data = orjson.loads(text)
-        except orjson.JSONDecodeError:
-            self.sender.send(error_frame("invalid_json", "the frame is not valid JSON"))
+        decoded = f.decode_frame(text, f.rep_frames)
+        if decoded.error is not None:
+            self.sender.send(decoded.error)
             return
-        ref = (
-            data.get("client_id")
-            if isinstance(data, dict) and isinstance(data.get("client_id"), str)
-            else None
-        )
-        if (
-            isinstance(data, dict)
-            and data.get("type") == "message"
-            and isinstance(data.get("body"), str)
-            and len(data["body"]) > f.MAX_BODY
-        ):
-            self.sender.send(
-                error_frame(
-                    "too_long", f"a message may have at most {f.MAX_BODY:,} characters", ref
-                )
-            )
-            return
-        try:
-            frame = f.rep_frames.validate_python(data)
-        except ValidationError as exc:
-            self.sender.send(
-                error_frame("invalid_frame", describe_validation_error(exc, tagged=True), ref)
-            )
-            return
+        frame, ref = decoded.frame, decoded.ref
         try:
             await self._dispatch(frame)
         except FrontdeskError as exc:

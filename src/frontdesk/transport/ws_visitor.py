@@ -124,6 +124,7 @@ class VisitorConnection:
         self.live: LiveVisitor | None = None
         self.visibility = Visibility(routed_rep_ids=[])
         self.placed = False
+        self.has_open_conversation = False
         self._tasks: set[asyncio.Future[None]] = set()
 
     # ---- lifecycle ------------------------------------------------------------------------
@@ -264,6 +265,7 @@ class VisitorConnection:
             task = asyncio.ensure_future(self._enrich_from_provider(page.url))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+        self.has_open_conversation = conversation is not None
         if conversation is not None:
             await conversations.visitor_activity_changed(
                 self.runtime, self.org.id, visitor.id, active=True
@@ -285,9 +287,10 @@ class VisitorConnection:
                     [org_topic(self.org.id)],
                     VisitorLeft(visitor_id=self.visitor_id, visibility=self.visibility),
                 )
-                await conversations.visitor_activity_changed(
-                    self.runtime, self.org.id, self.visitor_id, active=False
-                )
+                if self.has_open_conversation:
+                    await conversations.visitor_activity_changed(
+                        self.runtime, self.org.id, self.visitor_id, active=False
+                    )
             elif self.live is not None:
                 await self._publish_changes(self.live, remaining)
         except Exception:
@@ -398,6 +401,7 @@ class VisitorConnection:
             return
         if b'"type":"conversation"' in data[:40]:
             frame = orjson.loads(data)
+            self.has_open_conversation = frame["conversation"]["status"] in ("incoming", "active")
             rep = frame["conversation"].get("rep")
             self.visibility = Visibility(
                 routed_rep_ids=self.visibility.routed_rep_ids,
@@ -407,35 +411,11 @@ class VisitorConnection:
     # ---- socket -> server -------------------------------------------------------------------
 
     async def _handle_text(self, text: str) -> None:
-        try:
-            data = orjson.loads(text)
-        except orjson.JSONDecodeError:
-            self.sender.send(error_frame("invalid_json", "the frame is not valid JSON"))
+        decoded = f.decode_frame(text, f.visitor_frames)
+        if decoded.error is not None:
+            self.sender.send(decoded.error)
             return
-        ref = (
-            data.get("client_id")
-            if isinstance(data, dict) and isinstance(data.get("client_id"), str)
-            else None
-        )
-        if (
-            isinstance(data, dict)
-            and data.get("type") == "message"
-            and isinstance(data.get("body"), str)
-            and len(data["body"]) > f.MAX_BODY
-        ):
-            self.sender.send(
-                error_frame(
-                    "too_long", f"a message may have at most {f.MAX_BODY:,} characters", ref
-                )
-            )
-            return
-        try:
-            frame = f.visitor_frames.validate_python(data)
-        except ValidationError as exc:
-            self.sender.send(
-                error_frame("invalid_frame", describe_validation_error(exc, tagged=True), ref)
-            )
-            return
+        frame, ref = decoded.frame, decoded.ref
         try:
             await self._dispatch(frame)
         except FrontdeskError as exc:
@@ -463,6 +443,12 @@ class VisitorConnection:
                 self.live = await self._touch(activity=state)
                 if previous is not None and previous.activity != self.live.activity:
                     await self._publish_changes(previous, self.live)
+                if (
+                    previous is not None
+                    and previous.activity != self.live.activity
+                    and self.has_open_conversation
+                ):
+                    # Only a chat needs the 10-minute idle timer: no database work otherwise.
                     await conversations.visitor_activity_changed(
                         self.runtime,
                         self.org.id,
@@ -495,6 +481,7 @@ class VisitorConnection:
                 posted = await conversations.post_visitor_message(
                     self.runtime, self.org.id, self.visitor_id, client_id, body
                 )
+                self.has_open_conversation = True
                 self.sender.send(
                     {
                         "type": "ack",

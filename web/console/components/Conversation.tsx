@@ -154,7 +154,7 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
             {card ? (
               <>
                 <ActivityStatus activity={card.activity} />
-                <span title={card.url ?? ""}>on {pathOf(card.url)}</span>
+                <span class="console-url" title={card.url ?? ""}>on {pathOf(card.url)}</span>
                 <span>
                   <Elapsed since={card.visit_started_at} label="Time on site" /> on site
                 </span>

@@ -376,7 +376,7 @@ export function ClassificationPanel(props: { conv: ConversationSummary }) {
             class="tag-draft"
             value={tagDraft}
             maxLength={40}
-            placeholder={tags.length ? "" : "enterprise, sso…"}
+            placeholder={tags.length ? "" : "Add a tag, Enter"}
             onInput={(e) => setTagDraft((e.target as HTMLInputElement).value)}
             onKeyDown={(e) => {
               if (e.key === "Enter" || e.key === ",") {
@@ -397,7 +397,7 @@ export function ClassificationPanel(props: { conv: ConversationSummary }) {
           class="input input-sm"
           inputMode="decimal"
           value={deal}
-          placeholder="25000"
+          placeholder="$ amount"
           onInput={(e) => {
             setDeal((e.target as HTMLInputElement).value);
             setDirty(true);

@@ -1,6 +1,8 @@
 import { Fragment, type ComponentChildren } from "preact";
 import { useEffect } from "preact/hooks";
 import { signal } from "@preact/signals";
+import { api } from "../api";
+import type { Org } from "../types";
 import { acceptConversation, endConversation, signOut, updateMyStatus } from "../actions";
 import { linkClick, navigate, paths, route } from "../router";
 import {
@@ -117,6 +119,13 @@ function AvailabilityToggle() {
 function ProfileMenu() {
   const rep = me.value;
   const pop = usePopover();
+  // The org's auto pounce switch may have changed since sign-in: look again when opened.
+  useEffect(() => {
+    if (!pop.open) return;
+    api<Org>("GET", "/api/org")
+      .then((o) => (org.value = { ...org.value, ...o }))
+      .catch(() => null);
+  }, [pop.open]);
   if (!rep) return null;
   const orgAutoPounce = org.value?.proactive?.auto_pounce;
   return (
@@ -185,6 +194,7 @@ export const SHORTCUTS: [string[], string][] = [
   [["Enter"], "Send message"],
   [["Shift", "Enter"], "New line in a message"],
   [["Alt", "E"], "End the open chat"],
+  [["/"], "Insert a shortcut (in a message box)"],
   [["Alt", "L"], "Go to the live stream"],
   [["Alt", "I"], "Go to the inbox"],
   [["?"], "Show or hide this help"],

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, errorText } from "../api";
 import { loadShortcuts, shortcuts } from "../data";
 import { cleanHtml } from "../sanitize";
-import { pushToast } from "../store";
+import { companyName, conversations, me, pushToast, visitors } from "../store";
 import type { Shortcut } from "../types";
 
 // "/" in a composer: a filtered list of My and Org Shortcuts with a preview of the highlighted
@@ -24,6 +24,38 @@ function tokenAt(value: string, caret: number): Token | null {
   if (!m) return null;
   const start = caret - m[2].length - 1;
   return { start, end: caret, query: m[2] };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+// What the shortcut will say to this visitor: {variables} filled with what the console knows
+// (the server fills them for real on insert; unknown ones are left out, as it does).
+function previewValues(conversationId: string | null): Record<string, string | null> {
+  const rep = me.value;
+  const conv = conversationId ? conversations.value.get(conversationId) : undefined;
+  const card = conv ? visitors.value.get(conv.visitor_id) : undefined;
+  const name = card?.name ?? conv?.visitor_name ?? null;
+  return {
+    "visitor.first_name": name?.trim() ? name.trim().split(/\s+/)[0] : null,
+    "visitor.name": name,
+    "visitor.email": card?.email ?? null,
+    company: companyName(card) ?? null,
+    "page.title": card?.title ?? null,
+    "page.url": card?.url ?? null,
+    "rep.first_name": rep?.name ? rep.name.split(/\s+/)[0] : null,
+    "rep.name": rep?.name ?? null,
+  };
+}
+
+export function fillPreview(html: string, values: Record<string, string | null>): string {
+  return html.replace(/ ?\{([a-z_.]+)\}/gi, (whole, key: string) => {
+    const k = key.toLowerCase();
+    if (!(k in values)) return whole;
+    const v = values[k];
+    return v ? (whole.startsWith(" ") ? " " : "") + escapeHtml(v) : "";
+  });
 }
 
 export function filterShortcuts(list: Shortcut[], query: string): Shortcut[] {
@@ -161,9 +193,7 @@ export function useShortcutMenu(opts: {
       <div class="sc-list-wrap">
         <div class="sc-head">
           <span>Shortcuts</span>
-          <span class="muted small">
-            <kbd class="kbd">↑</kbd> <kbd class="kbd">↓</kbd> choose · <kbd class="kbd">Enter</kbd> insert · <kbd class="kbd">Esc</kbd> close
-          </span>
+          <span class="muted small sc-keys">↑↓ choose · Enter insert · Esc close</span>
         </div>
         {all === null ? (
           <div class="sc-empty muted">Loading shortcuts…</div>
@@ -195,8 +225,8 @@ export function useShortcutMenu(opts: {
       {current && (
         <div class="sc-preview" aria-label={`Preview of /${current.name}`} role="region">
           <div class="muted small">Preview</div>
-          <div class="bubble md sc-bubble" dangerouslySetInnerHTML={{ __html: cleanHtml(current.html || "") }} />
-          <div class="muted small">{"{variables}"} are filled in for this visitor when inserted.</div>
+          <div class="bubble md sc-bubble" dangerouslySetInnerHTML={{ __html: cleanHtml(fillPreview(cleanHtml(current.html || ""), previewValues(conversationId))) }} />
+          <div class="muted small">As this visitor will read it. You can edit it before sending.</div>
         </div>
       )}
     </div>

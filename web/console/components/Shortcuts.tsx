@@ -75,10 +75,11 @@ export function ShortcutsPage() {
               </button>
             ) : (
               <span class="read-only-note" title="Org shortcuts can only be created by admins on your team">
-                <IconLock size={12} /> Read-only: only admins edit these
+                <IconLock size={12} /> Read-only
               </span>
             )}
           </div>
+          {!isAdmin && <p class="muted small">Read-only: only admins edit these. Use them with “/” like your own.</p>}
           <ShortcutList list={list === null ? null : orgList} editable={isAdmin} onEdit={setEditing} onDelete={remove} empty="Answers the whole team should give the same way." />
         </section>
       </div>

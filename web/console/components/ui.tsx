@@ -237,6 +237,8 @@ export function Dialog(props: {
     (first ?? el)?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape") {
+        // An open list inside the dialog (the "/" shortcuts menu) closes first.
+        if ((e.target as HTMLElement | null)?.getAttribute?.("aria-expanded") === "true") return;
         e.stopPropagation();
         e.preventDefault();
         onClose.current();

@@ -504,6 +504,36 @@ async def close_conversation(
     await emit_conversation_changed(work, conversation)
 
 
+async def open_owned_conversation(
+    work: UnitOfWork,
+    visitor: Visitor,
+    rep: Rep,
+    *,
+    origin: str,
+    reason: str,
+    meta: dict[str, Any] | None = None,
+) -> Conversation:
+    """A conversation a rep owns from its first message: pounce, invitation, auto pounce."""
+    now = work.now_clock.now()
+    conversation = Conversation(
+        id=new_id(),
+        org_id=visitor.org_id,
+        visitor_id=visitor.id,
+        status="active",
+        origin=origin,
+        owner_rep_id=rep.id,
+        routed_rep_ids=[rep.id],
+        routing_reason=reason,
+        last_seq=0,
+        created_at=now,
+        accepted_at=now,
+        meta=dict(meta or {}),
+    )
+    work.session.add(conversation)
+    await work.session.flush()
+    return conversation
+
+
 async def start_conversation(
     runtime: Runtime,
     actor: Authenticated,
@@ -520,24 +550,11 @@ async def start_conversation(
             raise Conflict("this visitor is blocked")
         if await open_conversation_for_visitor(work.session, visitor.id) is not None:
             raise Conflict("this visitor already has an open conversation")
-        now = work.now_clock.now()
-        conversation = Conversation(
-            id=new_id(),
-            org_id=actor.org_id,
-            visitor_id=visitor.id,
-            status="active",
-            origin=origin,
-            owner_rep_id=actor.rep.id,
-            routed_rep_ids=[],
-            routing_reason=None,
-            last_seq=0,
-            created_at=now,
-            accepted_at=now,
-            meta={},
-        )
-        work.session.add(conversation)
-        await work.session.flush()
         rep = await work.session.get(Rep, actor.rep.id)
+        assert rep is not None
+        conversation = await open_owned_conversation(
+            work, visitor, rep, origin=origin, reason=f"Started by {rep.name}"
+        )
         out = await add_message(
             work, conversation, author_kind="rep", body=body, author_rep=rep, client_id=client_id
         )

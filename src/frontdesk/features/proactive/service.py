@@ -483,22 +483,14 @@ async def on_conversation_opening(
     rep = await work.session.get(Rep, invitation.rep_id)
     if rep is None or not rep.active:
         return
-    conversation = Conversation(
-        id=new_id(),
-        org_id=visitor.org_id,
-        visitor_id=visitor.id,
-        status="active",
+    conversation = await conversations.open_owned_conversation(
+        work,
+        visitor,
+        rep,
         origin="invitation",
-        owner_rep_id=rep.id,
-        routed_rep_ids=[rep.id],
-        routing_reason=f"Invited by {rep.name}",
-        last_seq=0,
-        created_at=now,
-        accepted_at=now,
+        reason=f"Invited by {rep.name}",
         meta={"invitation_id": invitation.id},
     )
-    work.session.add(conversation)
-    await work.session.flush()
     await conversations.add_message(
         work, conversation, author_kind="rep", body=invitation.message, author_rep=rep
     )
@@ -603,26 +595,18 @@ async def on_auto_pounce(runtime: Runtime, writer: GreetingWriter, deadline: Due
         visitor = await conversations._lock_visitor(work.session, org.id, visitor.id)
         if await why_not_engage(work.session, org, visitor, None, now):
             return  # someone engaged them while the text was being written
-        conversation = Conversation(
-            id=new_id(),
-            org_id=org.id,
-            visitor_id=visitor.id,
-            status="active",
+        conversation = await conversations.open_owned_conversation(
+            work,
+            visitor,
+            rep,
             origin="auto_pounce",
-            owner_rep_id=rep.id,
-            routed_rep_ids=[rep.id],
-            routing_reason=f"Auto pounce on behalf of {rep.name}",
-            last_seq=0,
-            created_at=now,
-            accepted_at=now,
+            reason=f"Auto pounce on behalf of {rep.name}",
             meta={
                 "auto_pounce": True,
                 "text_source": written.source,
                 **({"model_rejected": written.rejected} if written.rejected else {}),
             },
         )
-        work.session.add(conversation)
-        await work.session.flush()
         await conversations.add_message(
             work,
             conversation,

@@ -54,7 +54,7 @@ export function ExperiencesAdmin() {
                 <span class="strong">{e.name}</span>
                 {e.is_default && <span class="tag">Default</span>}
                 <span class="muted small">
-                  {e.rep_window_seconds}s for a rep · bot after · gives up at {Math.round(e.timeout_seconds / 60)} min
+                  Reps get {e.rep_window_seconds} s, then the bot · gives up after {e.timeout_seconds >= 120 ? `${Math.round(e.timeout_seconds / 60)} min` : `${e.timeout_seconds} s`}
                 </span>
               </button>
             </li>
