@@ -534,6 +534,17 @@ EVIL_HTML = (
     '<math><mtext><table><mglyph><style><img src=x onerror="window.__xss=8">'
 )
 
+
+def record_dialogs(page: Any, dialogs: list[str]) -> None:
+    """alert(), confirm(), prompt(): noted and dismissed (none should ever open)."""
+
+    async def on_dialog(dialog: Any) -> None:  # Playwright awaits async handlers
+        dialogs.append(dialog.message)
+        await dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+
+
 INERT_CHECK = """() => {
   const root = document.querySelector('frontdesk-messenger').shadowRoot;
   const bad = [];
@@ -569,7 +580,7 @@ async def test_hostile_messages_render_inert(env: Env) -> None:
 
     async with env.rep.socket() as rep_sock:
         page = await env.browser.new_page()
-        page.on("dialog", lambda d: (dialogs.append(d.message), asyncio.ensure_future(d.dismiss())))
+        record_dialogs(page, dialogs)
         await page.route_web_socket(re.compile(r".*/ws/visitor.*"), proxy)
         await page.goto(env.site + "/")
         await open_and_send(page, "hi")
@@ -1144,7 +1155,7 @@ async def test_every_line_of_the_xss_corpus_renders_inert(env: Env) -> None:
         context = await env.browser.new_context()
         await context.add_init_script(XSS_WATCH)
         page = await context.new_page()
-        page.on("dialog", lambda d: (dialogs.append(d.message), asyncio.ensure_future(d.dismiss())))
+        record_dialogs(page, dialogs)
         page.on(
             "request",
             lambda r: (
@@ -1201,7 +1212,7 @@ async def test_with_nobody_available_the_visitor_leaves_a_message_in_the_offline
 
     # a wrong email stays in the form, with the reason
     await form.get_by_label("Email").fill("not-an-email")
-    await form.get_by_label("Your message").fill("Please send me a quote for 40 seats.")
+    await form.get_by_label("How can we help?").fill("Please send me a quote for 40 seats.")
     await form.get_by_role("button", name="Leave message").click()
     await form.get_by_role("alert").get_by_text("valid email").wait_for()
     assert traffic.sent_types("offline_message") == []

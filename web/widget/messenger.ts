@@ -648,7 +648,8 @@ function start(b: Bridge): void {
     const emailIn = h("input", { id: "fd-off-email", type: "email", autocomplete: "email", required: "", maxlength: "320" });
     const bodyIn = h("textarea", { id: "fd-off-body", required: "", rows: "3", maxlength: "10000" });
     const err = h("p", { class: "err", role: "alert" });
-    // (not "Message" / "Send message": those name the composer below)
+    // (the composer has the textbox "Message" and the button "Send message": no field or button
+    // here has a name containing those, so neither is ever ambiguous)
     const submit = h("button", { type: "submit", class: "id-save" }, "Leave message");
     const thanks = h("p", { class: "thanks", role: "status", hidden: "" });
     const form = h(
@@ -661,13 +662,14 @@ function start(b: Bridge): void {
       nameIn,
       h("label", { for: "fd-off-email" }, "Email"),
       emailIn,
-      h("label", { for: "fd-off-body" }, "Your message"),
+      h("label", { for: "fd-off-body" }, "How can we help?"),
       bodyIn,
       err,
       submit,
     );
     const card = h("div", { class: "id-card", hidden: "" }, form, thanks);
     let sending = "";
+    let shownFor: string | undefined; // the offline conversation the card is about ("" for none)
     const done = (email: string) => {
       form.hidden = true;
       thanks.textContent = `Thanks! We got your message and will reply${email ? " to " + email : " by email"}.`;
@@ -702,8 +704,18 @@ function start(b: Bridge): void {
       card,
       refresh() {
         const id = conversation?.offline ? conversation.id : "";
-        if (id && thanks.hidden && (storage(ls, offlineKey) || "").split(" ")[0] == id) done((storage(ls, offlineKey) || "").split(" ")[1] || "");
-        card.hidden = !id && thanks.hidden;
+        if (id != shownFor) {
+          // another conversation: the thank-you if this one's form was sent (before a reload),
+          // else a fresh form
+          shownFor = id;
+          const [sentFor, email] = (storage(ls, offlineKey) || "").split(" ");
+          if (id && sentFor == id) done(email || "");
+          else {
+            form.hidden = false;
+            thanks.hidden = true;
+          }
+        }
+        card.hidden = !id;
       },
       received() {
         if (!sending) return;

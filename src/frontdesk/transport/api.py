@@ -624,3 +624,32 @@ async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
         if body.idle_after_seconds is not None:
             org.idle_after_seconds = body.idle_after_seconds
         return org_out(org)
+
+
+class InvitationsQuery(Strict):
+    days: Annotated[int, Field(ge=1, le=30)] = 1
+
+
+@api.route(
+    "GET",
+    "/api/invitations",
+    query=InvitationsQuery,
+    summary="My invitations of the last days (admins: everyone's), newest first",
+)
+async def list_invitations(ctx: Ctx, query: InvitationsQuery) -> dict[str, Any]:
+    from datetime import timedelta
+
+    from frontdesk.features.proactive.models import Invitation
+
+    since = ctx.runtime.clock.now() - timedelta(days=query.days)
+    statement = (
+        select(Invitation)
+        .where(Invitation.org_id == ctx.rep.org_id, Invitation.created_at >= since)
+        .order_by(Invitation.created_at.desc())
+        .limit(500)
+    )
+    if not ctx.rep.is_admin:
+        statement = statement.where(Invitation.rep_id == ctx.rep.rep.id)
+    async with ctx.runtime.db.read() as session:
+        rows = (await session.execute(statement)).scalars()
+        return {"invitations": [proactive._rep_view(i) for i in rows]}

@@ -45,6 +45,8 @@ class AccountBody(Strict):
 class AccountsQuery(Strict):
     q: Annotated[str, Field(max_length=200)] = ""
     target: bool | None = None
+    offset: Annotated[int, Field(ge=0)] = 0
+    limit: Annotated[int, Field(ge=1, le=500)] = 100
 
 
 @api.route(
@@ -55,7 +57,11 @@ class AccountsQuery(Strict):
 )
 async def list_accounts(ctx: Ctx, query: AccountsQuery) -> dict[str, Any]:
     statement = (
-        select(Account).where(Account.org_id == ctx.rep.org_id).order_by(Account.name).limit(500)
+        select(Account)
+        .where(Account.org_id == ctx.rep.org_id)
+        .order_by(Account.name)
+        .offset(query.offset)
+        .limit(query.limit)
     )
     if query.q:
         like = f"%{query.q.lower()}%"
@@ -464,3 +470,63 @@ async def offline_messages(ctx: Ctx, _: None) -> dict[str, Any]:
 
 
 __all__ = ["web"]
+
+
+class TeamRename(Strict):
+    name: Annotated[StrictStr, Field(min_length=1, max_length=100)]
+
+
+@api.route(
+    "PATCH", "/api/teams/{team_id}", auth="admin", body=TeamRename, summary="Rename a team (admins)"
+)
+async def rename_team(ctx: Ctx, body: TeamRename) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        team = await session.get(Team, ctx.path_param("team_id"))
+        if team is None or team.org_id != ctx.rep.org_id:
+            raise NotFound("team not found")
+        clash = (
+            await session.execute(
+                select(Team).where(
+                    Team.org_id == ctx.rep.org_id,
+                    Team.name == body.name.strip(),
+                    Team.id != team.id,
+                )
+            )
+        ).first()
+        if clash:
+            raise ValidationFailed(f"a team named {body.name.strip()!r} already exists")
+        team.name = body.name.strip()
+        return {"id": team.id, "name": team.name}
+
+
+@api.route(
+    "DELETE",
+    "/api/teams/{team_id}",
+    auth="admin",
+    summary="Delete a team; routing steps that named it are skipped (admins)",
+)
+async def delete_team(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        team = await session.get(Team, ctx.path_param("team_id"))
+        if team is None or team.org_id != ctx.rep.org_id:
+            raise NotFound("team not found")
+        await session.delete(team)
+    await resegment_org(ctx.runtime, ctx.rep.org_id, reroute=True)
+    return {"ok": True}
+
+
+@api.route(
+    "DELETE",
+    "/api/experiences/{experience_id}",
+    auth="admin",
+    summary="Delete an experience; its segments fall back to the default (admins)",
+)
+async def delete_experience(ctx: Ctx, _: None) -> dict[str, Any]:
+    async with ctx.runtime.db.transaction() as session:
+        experience = await experiences.get_experience(
+            session, ctx.rep.org_id, ctx.path_param("experience_id")
+        )
+        if experience.is_default:
+            raise ValidationFailed("the default experience cannot be deleted")
+        await session.delete(experience)
+    return {"ok": True}

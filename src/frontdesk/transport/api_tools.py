@@ -39,6 +39,8 @@ class ShortcutPatch(Strict):
 
 class UseShortcutBody(Strict):
     conversation_id: StrictStr | None = None
+    # false: fill the variables for a preview without counting a use
+    count: StrictBool = True
 
 
 @api.route("GET", "/api/shortcuts", summary="My Shortcuts and Org Shortcuts, most used first")
@@ -104,7 +106,12 @@ async def delete_shortcut(ctx: Ctx, _: None) -> dict[str, Any]:
 async def use_shortcut(ctx: Ctx, body: UseShortcutBody) -> dict[str, Any]:
     async with ctx.runtime.db.transaction() as session:
         return await shortcuts.use_shortcut(
-            session, ctx.runtime.live, ctx.rep, ctx.path_param("shortcut_id"), body.conversation_id
+            session,
+            ctx.runtime.live,
+            ctx.rep,
+            ctx.path_param("shortcut_id"),
+            body.conversation_id,
+            count=body.count,
         )
 
 

@@ -69,7 +69,12 @@ class FrameSender:
                 self._drainer = asyncio.ensure_future(self._drain())
 
     async def close(self, code: int = WSCloseCode.OK, message: bytes = b"") -> None:
+        """Close after the frames already queued are sent (a 'blocked' frame, for one)."""
         self.closed = True
+        drainer = self._drainer
+        if drainer is not None and not drainer.done():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(drainer), timeout=2)
         with contextlib.suppress(Exception):
             await self._ws.close(code=code, message=message)
 

@@ -29,7 +29,7 @@ from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.formatting import render_markdown
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.orgs.service import Authenticated
-from frontdesk.features.visitors.models import Visitor
+from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, visitor_topic
 
 MAX_BODY = 10_000
@@ -185,6 +185,18 @@ async def add_message(
     return out
 
 
+async def _company_of(session: AsyncSession, visitor_id: str) -> str | None:
+    enrichment = (
+        await session.execute(
+            select(Visit.enrichment)
+            .where(Visit.visitor_id == visitor_id)
+            .order_by(Visit.started_at.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    return ((enrichment or {}).get("company") or {}).get("value")
+
+
 async def summary(session: AsyncSession, conversation: Conversation) -> ConversationSummary:
     visitor = await session.get(Visitor, conversation.visitor_id)
     owner = await session.get(Rep, conversation.owner_rep_id) if conversation.owner_rep_id else None
@@ -216,7 +228,7 @@ async def summary(session: AsyncSession, conversation: Conversation) -> Conversa
         last_seq=conversation.last_seq,
         last_message=last_out,
         visitor_name=(visitor.name or visitor.email) if visitor else None,
-        company=None,
+        company=await _company_of(session, conversation.visitor_id),
         meta=dict(conversation.meta or {}),
         classification={
             "qualified": conversation.qualified,
@@ -433,6 +445,7 @@ async def post_rep_message(
                         **conversation.meta,
                         "transfer": {**transfer_meta, "waiting": False},
                     }
+                    await emit_conversation_changed(work, conversation)
                 await work.run_hooks("conversation.rep_replied", conversation, out)
             return Posted(out, False, False)
         except IntegrityError:

@@ -140,6 +140,8 @@ async def use_shortcut(
     actor: Authenticated,
     shortcut_id: str,
     conversation_id: str | None,
+    *,
+    count: bool = True,
 ) -> dict[str, Any]:
     """Fill in the variables for this conversation's visitor and count the use. The rep edits
     the text before sending; unknown or empty variables are left out."""
@@ -175,11 +177,12 @@ async def use_shortcut(
             }
         )
     text = fill_template(shortcut.body, values, BRACE_VARIABLE)
-    await session.execute(
-        update(Shortcut)
-        .where(Shortcut.id == shortcut.id)
-        .values(usage_count=Shortcut.usage_count + 1)
-    )
+    if count:
+        await session.execute(
+            update(Shortcut)
+            .where(Shortcut.id == shortcut.id)
+            .values(usage_count=Shortcut.usage_count + 1)
+        )
     return {
         "text": text,
         "html": render_markdown(text) if text else "",
