@@ -60,12 +60,24 @@ async def run(args: argparse.Namespace) -> str:
         reps = [await new_rep(server, emails[0])]
         for i in range(1, args.reps):
             email = f"rep{i}-{random.randrange(10**9)}@bench.example"
-            b.cli("create-rep", "--org", site_key, "--email", email, "--name", f"Rep {i}", "--password", "bench-password-123")
+            b.cli(
+                "create-rep",
+                "--org",
+                site_key,
+                "--email",
+                email,
+                "--name",
+                f"Rep {i}",
+                "--password",
+                "bench-password-123",
+            )
             reps.append(await new_rep(server, email))
         await admin_http.close()
         log(f"{len(reps)} reps signed in; connecting {args.visitors} visitors")
 
-        http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=600))
+        http = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=600)
+        )
         sockets: list[tuple[aiohttp.ClientWebSocketResponse, str]] = []
 
         async def connect(_: int) -> None:
@@ -116,11 +128,17 @@ async def run(args: argparse.Namespace) -> str:
                 if count % 2 == 0:
                     activity = "idle" if state.get(visitor_id, "active") == "active" else "active"
                     state[visitor_id] = activity
-                    await ws.send_str(orjson.dumps({"type": "activity", "state": activity}).decode())
+                    await ws.send_str(
+                        orjson.dumps({"type": "activity", "state": activity}).decode()
+                    )
                     sent[visitor_id] = (time.monotonic(), "activity", activity)
                 else:
                     url = f"{SITE}{random.choice(PAGES)}?n={count}"
-                    await ws.send_str(orjson.dumps({"type": "page_view", "page": {"url": url, "title": "Page"}}).decode())
+                    await ws.send_str(
+                        orjson.dumps(
+                            {"type": "page_view", "page": {"url": url, "title": "Page"}}
+                        ).decode()
+                    )
                     sent[visitor_id] = (time.monotonic(), "url", url)
                 count += 1
                 next_at += interval
