@@ -23,10 +23,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import aiohttp  # noqa: E402
-import orjson  # noqa: E402
+import aiohttp
+import orjson
 
-from bench._common import (  # noqa: E402
+from bench._common import (
     MACHINE,
     SITE,
     LoopLag,

@@ -22,20 +22,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from bench._common import MACHINE, OtherLoad, source_label, wait_for_quiet  # noqa: E402
-from frontdesk.app import build_runtime  # noqa: E402
-from frontdesk.core.clock import FrozenClock  # noqa: E402
-from frontdesk.core.ids import new_id  # noqa: E402
-from frontdesk.features.accounts.service import import_csv  # noqa: E402
-from frontdesk.features.orgs.service import create_org  # noqa: E402
-from frontdesk.features.segments.resegment import resegment_org  # noqa: E402
-from frontdesk.features.segments.service import save_segment  # noqa: E402
-from frontdesk.features.visitors.models import PageView, Visit, Visitor  # noqa: E402
-from frontdesk.runtime import Runtime  # noqa: E402
-from frontdesk.settings import load_settings  # noqa: E402
-from frontdesk.storage.migrate import upgrade  # noqa: E402
+from bench._common import MACHINE, OtherLoad, source_label, wait_for_quiet
+from frontdesk.app import build_runtime
+from frontdesk.core.clock import FrozenClock
+from frontdesk.core.ids import new_id
+from frontdesk.features.accounts.service import import_csv
+from frontdesk.features.orgs.service import create_org
+from frontdesk.features.segments.resegment import resegment_org
+from frontdesk.features.segments.service import save_segment
+from frontdesk.features.visitors.models import PageView, Visit, Visitor
+from frontdesk.runtime import Runtime
+from frontdesk.settings import load_settings
+from frontdesk.storage.migrate import upgrade
 
 PAGES = ["/", "/pricing", "/blog/scaling-analytics", "/careers", "/product", "/docs/api"]
 SEGMENTS = [
