@@ -98,6 +98,7 @@ class OfflineMessageFrame(Frame):
     """The offline form: left when nobody was available; emailed to the routed reps."""
 
     type: Literal["offline_message"]
+    client_id: ClientId | None = None  # echoed in offline_received, and as `ref` in errors
     name: Annotated[StrictStr, Field(max_length=200)] | None = None
     email: Annotated[StrictStr, Field(min_length=3, max_length=320)]
     body: Body

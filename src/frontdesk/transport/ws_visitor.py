@@ -544,11 +544,13 @@ class VisitorConnection:
                 )
                 if self.live is not None:
                     await self._place(self.live.url)
-            case f.OfflineMessageFrame(name=name, email=email, body=body):
+            case f.OfflineMessageFrame(
+                client_id=offline_client_id, name=name, email=email, body=body
+            ):
                 await leave_offline_message(
                     self.runtime, self.org.id, self.visitor_id, name=name, email=email, body=body
                 )
-                self.sender.send({"type": "offline_received"})
+                self.sender.send({"type": "offline_received", "client_id": offline_client_id})
             case f.InvitationShown(invitation_id=invitation_id):
                 shown = await proactive.invitation_shown(
                     self.runtime, self.org.id, self.visitor_id, invitation_id

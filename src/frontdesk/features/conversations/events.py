@@ -99,6 +99,8 @@ class VisitorConversation(BaseModel):
     # email form the experience asks for before the chat.
     offline: bool = False
     ask_identity: bool = False
+    # Set when the conversation began as a reply to this invitation (its text is seq 1).
+    invitation_id: str | None = None
 
 
 class VisitorConversationChanged(Event):

@@ -268,6 +268,7 @@ def visitor_conversation(conversation: Conversation, owner: Rep | None) -> Visit
         rep=RepBrief(id=owner.id, name=owner.name) if owner else None,
         offline=bool(meta.get("offline")),
         ask_identity=bool(meta.get("ask_identity")),
+        invitation_id=meta.get("invitation_id"),
     )
 
 
