@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -42,6 +42,32 @@ class LiveVisitor(BaseModel):
     og_image: str | None
     connections: int
     last_change_at: datetime
+
+
+def updated_connection(
+    state: ConnectionState | None,
+    now: datetime,
+    *,
+    activity: Activity | None,
+    url: str | None,
+    title: str | None,
+    og_image: str | None,
+) -> ConnectionState:
+    """One tab's state after a change (or a heartbeat: only the expiry moves). Shared by both
+    backends so they cannot drift apart."""
+    expires = now + timedelta(seconds=CONNECTION_TTL_SECONDS)
+    if state is None:
+        state = ConnectionState(updated_at=now, expires_at=expires)
+    changes: dict[str, object] = {"expires_at": expires}
+    if activity is not None and activity != state.activity:
+        changes.update(activity=activity, updated_at=now)
+    if url is not None and url != state.url:
+        changes.update(url=url, updated_at=now)
+    if title is not None:
+        changes["title"] = title
+        # A new page replaces the thumbnail, even with none.
+        changes["og_image"] = og_image
+    return state.model_copy(update=changes)
 
 
 def aggregate_activity(states: list[ConnectionState]) -> Activity:

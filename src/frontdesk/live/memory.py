@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from frontdesk.core.clock import Clock
 from frontdesk.live.base import (
-    CONNECTION_TTL_SECONDS,
     Activity,
     ConnectionState,
     LiveVisitor,
     aggregate,
+    updated_connection,
 )
 
 
@@ -57,20 +57,14 @@ class MemoryLiveState:
             previous = entry.connections if entry else {}
             entry = _Entry(visit_id, visit_started_at, dict(previous))
             visitors[visitor_id] = entry
-        state = entry.connections.get(connection_id)
-        expires = now + timedelta(seconds=CONNECTION_TTL_SECONDS)
-        if state is None:
-            state = ConnectionState(updated_at=now, expires_at=expires)
-        changes: dict[str, object] = {"expires_at": expires}
-        if activity is not None and activity != state.activity:
-            changes.update(activity=activity, updated_at=now)
-        if url is not None and url != state.url:
-            changes.update(url=url, updated_at=now)
-        if title is not None:
-            changes["title"] = title
-            # A new page replaces the thumbnail, even with none.
-            changes["og_image"] = og_image
-        entry.connections[connection_id] = state.model_copy(update=changes)
+        entry.connections[connection_id] = updated_connection(
+            entry.connections.get(connection_id),
+            now,
+            activity=activity,
+            url=url,
+            title=title,
+            og_image=og_image,
+        )
         result = aggregate(
             org_id, visitor_id, entry.visit_id, entry.visit_started_at, self._live_states(entry)
         )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import cast
 
 import orjson
@@ -14,6 +14,7 @@ from frontdesk.live.base import (
     ConnectionState,
     LiveVisitor,
     aggregate,
+    updated_connection,
 )
 
 # Per visitor: a hash with one field per open tab ("c:<connection id>") plus "visit".
@@ -91,21 +92,14 @@ class RedisLiveState:
         key = self._visitor_key(org_id, visitor_id)
         field = f"c:{connection_id}"
         existing = await self.redis.hget(key, field)
-        expires = now + timedelta(seconds=CONNECTION_TTL_SECONDS)
-        if existing:
-            state = ConnectionState.model_validate_json(existing)
-        else:
-            state = ConnectionState(updated_at=now, expires_at=expires)
-        changes: dict[str, object] = {"expires_at": expires}
-        if activity is not None and activity != state.activity:
-            changes.update(activity=activity, updated_at=now)
-        if url is not None and url != state.url:
-            changes.update(url=url, updated_at=now)
-        if title is not None:
-            changes["title"] = title
-            # A new page replaces the thumbnail, even with none.
-            changes["og_image"] = og_image
-        state = state.model_copy(update=changes)
+        state = updated_connection(
+            ConnectionState.model_validate_json(existing) if existing else None,
+            now,
+            activity=activity,
+            url=url,
+            title=title,
+            og_image=og_image,
+        )
         visit = orjson.dumps({"visit_id": visit_id, "started_at": visit_started_at.isoformat()})
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping={field: state.model_dump_json(), "visit": visit})

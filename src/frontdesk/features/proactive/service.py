@@ -500,24 +500,16 @@ async def on_conversation_opening(
     await deadlines.cancel(
         work.session, kind=KIND_INVITATION_EXPIRE, subject_id=invitation.id, now=now
     )
-    await record(
-        work.session,
-        visitor.org_id,
-        "invitation_accepted",
-        now,
-        rep_id=rep.id,
-        visitor_id=visitor.id,
-        conversation_id=conversation.id,
-    )
-    await record(
-        work.session,
-        visitor.org_id,
-        "reply",
-        now,
-        rep_id=rep.id,
-        visitor_id=visitor.id,
-        conversation_id=conversation.id,
-    )
+    for kind in ("invitation_accepted", "reply"):
+        await record(
+            work.session,
+            visitor.org_id,
+            kind,
+            now,
+            rep_id=rep.id,
+            visitor_id=visitor.id,
+            conversation_id=conversation.id,
+        )
     work.emit(
         [org_topic(visitor.org_id)],
         _frame_bytes(
