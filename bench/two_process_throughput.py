@@ -12,7 +12,7 @@ The load generator runs on the same 2 cores as the servers, PostgreSQL and Redis
 server process has at most the CPU that the first one, the database, Redis and the client
 leave idle, so the ratio here is a floor for what two processes give on a bigger machine.
 
-    .venv/bin/python bench/two_process_throughput.py [--visitors 200] [--rounds 3] [--seconds 10]
+    .venv/bin/python bench/two_process_throughput.py [--visitors 100] [--rounds 3] [--seconds 10]
 
 Long-term goal (issue 2): two processes >= 1.7x one process.
 """
@@ -98,7 +98,8 @@ async def visitor_loop(
             if msg.type != aiohttp.WSMsgType.TEXT:
                 raise RuntimeError(f"visitor {i} socket closed: {msg.type}")
             data = msg.data
-            if data.startswith('{"type":"ack"'):
+            acked = data.startswith('{"type":"ack"')
+            if acked:
                 break
             if data.startswith('{"type":"error"'):
                 result.errors += 1
@@ -106,7 +107,7 @@ async def visitor_loop(
                     log("error frame:", data[:300])
                 break
         now = clock()
-        if phase["start"] <= sent and now <= phase["end"]:
+        if acked and phase["start"] <= sent and now <= phase["end"]:
             result.acked += 1
             result.latencies.append(now - sent)
 
@@ -232,7 +233,7 @@ async def main_async(args: argparse.Namespace) -> dict[int, list[Result]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--visitors", type=int, default=200, help="conversations in flight")
+    parser.add_argument("--visitors", type=int, default=100, help="conversations in flight")
     parser.add_argument("--reps", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=10.0, help="per measured window")
     parser.add_argument("--warmup", type=float, default=2.0)

@@ -197,6 +197,7 @@ async def test_a_reply_to_an_auto_pounce_alerts_the_rep_with_a_timer_and_a_misse
     menu = rep.get_by_role("dialog", name="Profile and chat settings")
     await expect(menu).to_contain_text("Auto pounce is off for your organization.")
     await rep.keyboard.press("Escape")
+    await expect(menu).to_be_hidden()
 
     admin_api = await env.api(env.admin)
     status, body = await admin_api.request(

@@ -1,6 +1,6 @@
 import type { ComponentChildren, JSX, RefObject } from "preact";
 import { createPortal } from "preact/compat";
-import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { describeDuration, formatDuration, now, parseTime } from "../time";
 import { IconPause, IconPointer, IconTabs, IconX } from "../icons";
 
@@ -46,7 +46,9 @@ export function usePopover<T extends HTMLElement = HTMLDivElement>(): {
   const [open, setOpen] = useState(false);
   const ref = useRef<T>(null);
   const triggerRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
+  // A layout effect, so Escape and outside clicks work from the first frame the popover shows
+  // (a plain effect runs a frame later, and a quick Escape was lost).
+  useLayoutEffect(() => {
     if (!open) return;
     const onDown = (e: PointerEvent) => {
       const t = e.target as Node;
@@ -230,7 +232,7 @@ export function Dialog(props: {
   const box = useRef<HTMLDivElement>(null);
   const onClose = useRef(props.onClose);
   onClose.current = props.onClose;
-  useEffect(() => {
+  useLayoutEffect(() => {
     const before = document.activeElement as HTMLElement | null;
     const el = box.current;
     const first = el?.querySelector<HTMLElement>("[autofocus], textarea, input:not([type=hidden]), select, button:not(.dialog-x)");
