@@ -21,6 +21,11 @@ from frontdesk.live.base import (
 # Per org: a sorted set of visitor ids scored by when their newest tab expires.
 
 
+def _blocking_pool(url: str) -> aioredis.BlockingConnectionPool:
+    """Past 100 commands in flight, wait for a free connection instead of failing the request."""
+    return aioredis.BlockingConnectionPool.from_url(url, max_connections=100, timeout=10)
+
+
 class RedisLiveState:
     def __init__(self, url: str, clock: Clock, namespace: str = "frontdesk") -> None:
         self._url = url
@@ -34,7 +39,7 @@ class RedisLiveState:
         return self._redis
 
     async def start(self) -> None:
-        self._redis = aioredis.from_url(self._url, decode_responses=False)
+        self._redis = aioredis.Redis(connection_pool=_blocking_pool(self._url))
         await self._redis.ping()
 
     async def close(self) -> None:
@@ -155,7 +160,7 @@ class RedisLiveState:
 
 class RedisRateLimiter:
     def __init__(self, url: str, namespace: str = "frontdesk") -> None:
-        self._redis = aioredis.from_url(url)
+        self._redis = aioredis.Redis(connection_pool=_blocking_pool(url))
         self._ns = f"{namespace}:rate"
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> bool:

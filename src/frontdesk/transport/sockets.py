@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 import weakref
 from collections import deque
 from typing import Any
 
 import orjson
 from aiohttp import WSCloseCode, WSMsgType, web
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 log = logging.getLogger("frontdesk.sockets")
 
@@ -77,6 +79,14 @@ class FrameSender:
                 await asyncio.wait_for(asyncio.shield(drainer), timeout=2)
         with contextlib.suppress(Exception):
             await self._ws.close(code=code, message=message)
+
+
+def close_code_for_failure() -> int:
+    """1013 (try again later) when the database is overloaded, else 1011 (server error)."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, SQLAlchemyTimeoutError):
+        return WSCloseCode.TRY_AGAIN_LATER
+    return WSCloseCode.INTERNAL_ERROR
 
 
 def error_frame(code: str, message: str, ref: str | None = None) -> dict[str, Any]:

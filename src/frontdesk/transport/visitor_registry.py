@@ -52,6 +52,8 @@ class VisitorRegistry:
         self._subs: dict[str, Subscription] = {}
         self._segments: dict[str, OrgSegments] = {}
         self._lock = asyncio.Lock()
+        # How many visitor hellos do their database work at once (see ws_visitor._welcome).
+        self.welcome_slots = asyncio.Semaphore(32)
 
     async def add(
         self, org_id: str, key: object, on_event: Callable[[dict[str, Any]], None]

@@ -24,7 +24,12 @@ from frontdesk.runtime import Runtime, rep_topic, visitor_topic
 from frontdesk.transport import frames as f
 from frontdesk.transport.http import SESSION_COOKIE, request_origin, runtime_of
 from frontdesk.transport.rep_hub import RepHub, RepSocket
-from frontdesk.transport.sockets import OPEN_SOCKETS_KEY, FrameSender, error_frame
+from frontdesk.transport.sockets import (
+    OPEN_SOCKETS_KEY,
+    FrameSender,
+    close_code_for_failure,
+    error_frame,
+)
 
 log = logging.getLogger("frontdesk.ws.rep")
 
@@ -47,6 +52,9 @@ async def rep_socket(request: web.Request) -> web.StreamResponse:
     connection = RepConnection(runtime, request.app[HUB_KEY], actor, ws)
     try:
         await connection.run()
+    except Exception:
+        log.exception("rep socket failed")
+        await connection.sender.close(code=close_code_for_failure(), message=b"server error")
     finally:
         await connection.cleanup()
     return ws

@@ -42,7 +42,12 @@ from frontdesk.runtime import Runtime, org_topic, visitor_topic
 from frontdesk.transport import frames as f
 from frontdesk.transport.errors import describe_validation_error
 from frontdesk.transport.http import client_ip, runtime_of
-from frontdesk.transport.sockets import OPEN_SOCKETS_KEY, FrameSender, error_frame
+from frontdesk.transport.sockets import (
+    OPEN_SOCKETS_KEY,
+    FrameSender,
+    close_code_for_failure,
+    error_frame,
+)
 from frontdesk.transport.visitor_registry import VisitorRegistry
 
 REGISTRY_KEY = web.AppKey("visitor_registry", VisitorRegistry)
@@ -93,6 +98,11 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
     )
     try:
         await session_.run()
+    except Exception:
+        # After the upgrade an HTTP error page would corrupt the socket: close it properly
+        # (1011, or 1013 "try again later" when the database is overloaded) instead.
+        log.exception("visitor socket failed")
+        await session_.sender.close(code=close_code_for_failure(), message=b"server error")
     finally:
         await session_.cleanup()
     return ws
@@ -173,6 +183,12 @@ class VisitorConnection:
         await self.sender.close(code=CLOSE_BAD_HELLO, message=code.encode())
 
     async def _welcome(self, hello: f.VisitorHello) -> None:
+        # During a reconnect storm thousands of hellos arrive at once; letting a few dozen do
+        # their database work at a time keeps each fast and none waits into a pool timeout.
+        async with self.registry.welcome_slots:
+            await self._do_welcome(hello)
+
+    async def _do_welcome(self, hello: f.VisitorHello) -> None:
         page = visitors.PageInfo(
             hello.page.url, hello.page.title, hello.page.referrer, hello.page.og_image
         )
