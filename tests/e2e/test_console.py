@@ -12,7 +12,6 @@ stream, the inbox and the conversation console go to test-artifacts/.
 from __future__ import annotations
 
 import re
-import socket
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -23,23 +22,13 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestServer
 from tests.conftest import Backend
+from tests.e2e.console_env import CHROMIUM, CHROMIUM_ARGS, STATIC, Login, free_port
 from tests.harness import PASSWORD, OrgInfo, Server
 
 from frontdesk.demo import demo_site_app
 
 playwright_api = pytest.importorskip("playwright.async_api")
 expect = playwright_api.expect
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-STATIC = Path(__file__).resolve().parents[2] / "src" / "frontdesk" / "static"
 
 pytestmark = [
     pytest.mark.browser,
@@ -50,18 +39,6 @@ pytestmark = [
         reason="console not built: cd web && node build.mjs",
     ),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class Login:
-    email: str
-    name: str
 
 
 @dataclass
