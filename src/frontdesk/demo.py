@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from aiohttp import web
@@ -138,6 +139,27 @@ async def _seed_demo_configuration(
     )
 
 
+PARTIAL = re.compile(r"\{\{HEADER:(\w+)\}\}|\{\{FOOTER\}\}")
+NAV_LINK = re.compile(r' data-nav="(\w+)"')
+
+
+def render_demo_page(html: str, root: str) -> str:
+    """Fill in the shared header (with the current section marked) and footer of a demo page."""
+
+    def partial(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            text = (DEMO_SITE / "_footer.html").read_text()
+        else:
+            current = match.group(1)
+            text = NAV_LINK.sub(
+                lambda nav: ' aria-current="page"' if nav.group(1) == current else "",
+                (DEMO_SITE / "_header.html").read_text(),
+            )
+        return text.replace("{{ROOT}}", root).strip()
+
+    return PARTIAL.sub(partial, html)
+
+
 def demo_site_app(server_url: str, site_key: str) -> web.Application:
     """Serves demo_site/ with the real embed snippet put into every page."""
     snippet = widget_snippet(server_url, site_key)
@@ -149,10 +171,17 @@ def demo_site_app(server_url: str, site_key: str) -> web.Application:
         if "." not in name.rsplit("/", 1)[-1]:
             name += ".html"
         path = (DEMO_SITE / name).resolve()
-        if not path.is_relative_to(DEMO_SITE.resolve()) or not path.is_file():
+        if (
+            not path.is_relative_to(DEMO_SITE.resolve())
+            or not path.is_file()
+            or path.name.startswith("_")  # partials are not pages
+        ):
             raise web.HTTPNotFound(text="page not found")
         if path.suffix == ".html":
-            html = path.read_text().replace("{{FRONTDESK_SNIPPET}}", snippet)
+            root = "../" * (len(path.relative_to(DEMO_SITE.resolve()).parts) - 1)
+            html = render_demo_page(path.read_text(), root).replace(
+                "{{FRONTDESK_SNIPPET}}", snippet
+            )
             return web.Response(text=html, content_type="text/html")
         return web.FileResponse(path)
 
