@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
+from frontdesk.storage.sqlite_inline import inline_creator
+
 
 def _sqlite_path(url: str) -> Path | None:
     rest = url.split(":///", 1)[1] if ":///" in url else ""
@@ -41,6 +43,10 @@ def create_engine(url: str) -> AsyncEngine:
             max_overflow=0,
             pool_timeout=30,
         )
+
+        @event.listens_for(engine.sync_engine, "do_connect")
+        def _inline(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+            cparams["async_creator_fn"] = inline_creator
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:

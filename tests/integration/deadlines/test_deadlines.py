@@ -185,6 +185,31 @@ async def test_a_visitor_who_comes_back_before_ten_minutes_keeps_the_chat(server
     assert body["conversation"]["status"] == "active"
 
 
+async def test_a_visitor_who_writes_after_going_idle_keeps_the_chat(server: Server) -> None:
+    org = await server.create_org()
+    rep = await server.rep(org)
+    async with server.visitor(org) as visitor:
+        await visitor.send({"type": "message", "client_id": "a", "body": "hi"})
+        cid = (await visitor.expect("ack"))["message"]["conversation_id"]
+        await rep.request("POST", f"/api/conversations/{cid}/accept")
+        await visitor.send({"type": "activity", "state": "idle"})
+        await visitor.send({"type": "ping"})
+        await visitor.expect("pong")
+        server.clock.advance(6 * 60)
+        # A message from a tab still reported idle (say a second window) proves presence.
+        await visitor.send({"type": "message", "client_id": "b", "body": "still here"})
+        await visitor.expect("ack", client_id="b")
+        server.clock.advance(5 * 60)
+        await server.runtime.sweeper.run_due()
+    status, body = await rep.request("GET", f"/api/conversations/{cid}")
+    assert status == 200
+    assert body["conversation"]["status"] == "active"
+    assert [m["body"] for m in body["messages"] if m["author_kind"] == "visitor"] == [
+        "hi",
+        "still here",
+    ]
+
+
 async def test_an_incoming_chat_nobody_accepts_moves_to_recent_as_missed_after_five_minutes(
     server: Server,
 ) -> None:

@@ -13,10 +13,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.storage.base import Base
+
+# Kept in step with conversations.service.OPEN_STATUSES.
+OPEN_CONDITION = "status IN ('incoming', 'active')"
 
 
 class Conversation(Base):
@@ -48,6 +52,15 @@ class Conversation(Base):
     __table_args__ = (
         Index("ix_conversations_org_status", "org_id", "status"),
         Index("ix_conversations_visitor", "visitor_id", "created_at"),
+        # At most one open chat per visitor: the database says so across processes, and a
+        # visitor's message finds (and locks) its chat with one UPDATE.
+        Index(
+            "uq_conversations_one_open_per_visitor",
+            "visitor_id",
+            unique=True,
+            sqlite_where=text(OPEN_CONDITION),
+            postgresql_where=text(OPEN_CONDITION),
+        ),
     )
 
 

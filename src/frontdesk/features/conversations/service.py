@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
+from frontdesk.core.clock import as_utc
 from frontdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as deadlines
@@ -33,7 +35,7 @@ from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, visitor_topic
 
 MAX_BODY = 10_000
-OPEN_STATUSES = ("incoming", "active")
+OPEN_STATUSES = ("incoming", "active")  # also in models.OPEN_CONDITION
 # Incoming chats nobody accepts move to Recent as missed after 5 minutes (product docs).
 INCOMING_TIMEOUT = timedelta(minutes=5)
 # A chat whose visitor has been inactive for 10 minutes ends by itself (product docs).
@@ -108,13 +110,13 @@ def _author_name(message: Message, names: dict[str | None, str], org_name: str =
     return names[None]
 
 
-async def _next_seq(session: AsyncSession, conversation_id: str) -> int:
+async def _next_seq(session: AsyncSession, conversation_id: str, now: datetime) -> int:
     # A row update serialises writers per conversation on PostgreSQL and SQLite alike.
     seq = (
         await session.execute(
             update(Conversation)
             .where(Conversation.id == conversation_id)
-            .values(last_seq=Conversation.last_seq + 1)
+            .values(last_seq=Conversation.last_seq + 1, last_message_at=now)
             .returning(Conversation.last_seq)
             .execution_options(synchronize_session=False)
         )
@@ -148,32 +150,77 @@ async def add_message(
 ) -> MessageOut:
     """Store one message with the next sequence number and queue its frames."""
     now = work.now_clock.now()
-    seq = await _next_seq(work.session, conversation.id)
-    message = Message(
-        id=new_id(),
-        org_id=conversation.org_id,
-        conversation_id=conversation.id,
-        seq=seq,
-        author_kind=author_kind,
-        author_rep_id=author_rep.id if author_rep else None,
-        body=body,
-        body_html=render_markdown(body),
-        client_msg_id=client_id,
-        internal=internal,
-        meta=dict(meta or {}),
-        created_at=now,
-    )
-    work.session.add(message)
-    conversation.last_seq = seq
-    conversation.last_message_at = now
-    await work.session.flush()
+    seq = await _next_seq(work.session, conversation.id, now)
+    # Keep the loaded object in step with the row the UPDATE just changed.
+    set_committed_value(conversation, "last_seq", seq)
+    set_committed_value(conversation, "last_message_at", now)
     if author_kind == "rep" and author_rep is not None:
         author = author_rep.name
     elif author_kind == "visitor":
         author = visitor_display_name(visitor)
     else:
         author = "Assistant" if author_kind == "bot" else "Frontdesk"
-    out = message_out(message, author)
+    return await _insert_message(
+        work,
+        conversation,
+        seq=seq,
+        now=now,
+        author_kind=author_kind,
+        author_name=author,
+        body=body,
+        author_rep_id=author_rep.id if author_rep else None,
+        client_id=client_id,
+        internal=internal,
+        meta=meta,
+    )
+
+
+async def _insert_message(
+    work: UnitOfWork,
+    conversation: Conversation,
+    *,
+    seq: int,
+    now: datetime,
+    author_kind: AuthorKind,
+    author_name: str,
+    body: str,
+    author_rep_id: str | None = None,
+    client_id: str | None = None,
+    internal: bool = False,
+    meta: dict[str, Any] | None = None,
+) -> MessageOut:
+    # A Core INSERT: the ORM's unit of work would cost more than the statement itself on the
+    # hottest write path, and nothing reads this object back from the session.
+    out = MessageOut(
+        id=new_id(),
+        conversation_id=conversation.id,
+        seq=seq,
+        author_kind=author_kind,
+        author_name=author_name,
+        author_rep_id=author_rep_id,
+        body=body,
+        html=render_markdown(body),
+        client_id=client_id,
+        created_at=now,
+        internal=internal,
+        meta=dict(meta or {}),
+    )
+    await work.session.execute(
+        insert(Message).values(
+            id=out.id,
+            org_id=conversation.org_id,
+            conversation_id=conversation.id,
+            seq=seq,
+            author_kind=author_kind,
+            author_rep_id=author_rep_id,
+            body=body,
+            body_html=out.html,
+            client_msg_id=client_id,
+            internal=internal,
+            meta=out.meta,
+            created_at=now,
+        )
+    )
     work.emit(
         [org_topic(conversation.org_id)],
         RepMessage(message=out, visibility=visibility(conversation)),
@@ -314,57 +361,102 @@ async def post_visitor_message(
     runtime: Runtime, org_id: str, visitor_id: str, client_id: str, body: str
 ) -> Posted:
     validate_body(body)
+    # The common case first: the visitor already has an open chat and this client id is new.
+    # Three statements (bump the chat's sequence, read the author's name, insert); a retried
+    # client id hits the unique index and goes the careful way, which finds the stored message.
+    try:
+        posted = await _post_to_open_conversation(runtime, org_id, visitor_id, client_id, body)
+    except IntegrityError:
+        posted = None
+    if posted is not None:
+        return posted
     for attempt in range(2):
         try:
-            async with runtime.uow() as work:
-                visitor = await _lock_visitor(work.session, org_id, visitor_id)
-                conversation = await open_conversation_for_visitor(work.session, visitor_id)
-                created = False
-                if conversation is not None:
-                    existing = await _existing_by_client_id(
-                        work.session, conversation.id, client_id
-                    )
-                    if existing is not None:
-                        names = await _author_names(work.session, [existing], visitor)
-                        return Posted(
-                            message_out(existing, _author_name(existing, names)), True, False
-                        )
-                else:
-                    opening = Opening()
-                    await work.run_hooks("conversation.opening", visitor, opening)
-                    conversation = opening.conversation or await _create_inbound(work, visitor)
-                    created = True
-                out = await add_message(
-                    work,
-                    conversation,
-                    author_kind="visitor",
-                    body=body,
-                    visitor=visitor,
-                    client_id=client_id,
-                )
-                if conversation.status == "active":
-                    # The visitor just spoke: the chat is not idle.
-                    await deadlines.cancel(
-                        work.session,
-                        kind=KIND_IDLE_END,
-                        subject_id=conversation.id,
-                        now=work.now_clock.now(),
-                    )
-                if created and conversation.origin == "inbound":
-                    # Routing and the inbound experience start the timeline, after the
-                    # visitor's own message so any bot reply follows it.
-                    await work.run_hooks("conversation.inbound_created", conversation, visitor)
-                await work.run_hooks("conversation.visitor_replied", conversation, out)
-                if created:
-                    await emit_conversation_changed(work, conversation)
-            if created:
-                runtime.sweeper.poke()
-            return Posted(out, False, created)
+            return await _post_visitor_message_locked(runtime, org_id, visitor_id, client_id, body)
         except IntegrityError:
-            # A concurrent retry with the same client id won the insert; read its result.
+            # A concurrent retry with the same client id (or a concurrent first message from
+            # another tab) won the insert; the next attempt reads its result.
             if attempt == 1:
                 raise
     raise AssertionError("unreachable")
+
+
+async def _post_to_open_conversation(
+    runtime: Runtime, org_id: str, visitor_id: str, client_id: str, body: str
+) -> Posted | None:
+    async with runtime.uow() as work:
+        now = work.now_clock.now()
+        # The UPDATE takes the chat's row lock and its next sequence number in one statement;
+        # at most one chat per visitor is open (a partial unique index says so).
+        conversation = (
+            await work.session.execute(
+                update(Conversation)
+                .where(
+                    Conversation.visitor_id == visitor_id,
+                    Conversation.org_id == org_id,
+                    Conversation.status.in_(OPEN_STATUSES),
+                )
+                .values(last_seq=Conversation.last_seq + 1, last_message_at=now)
+                .returning(Conversation)
+                .execution_options(synchronize_session=False, populate_existing=True)
+            )
+        ).scalar_one_or_none()
+        if conversation is None:
+            return None
+        author = (
+            await work.session.execute(
+                select(Visitor.name, Visitor.email).where(Visitor.id == visitor_id)
+            )
+        ).one()
+        out = await _insert_message(
+            work,
+            conversation,
+            seq=conversation.last_seq,
+            now=now,
+            author_kind="visitor",
+            author_name=author.name or author.email or "Visitor",
+            body=body,
+            client_id=client_id,
+        )
+        await work.run_hooks("conversation.visitor_replied", conversation, out)
+    return Posted(out, False, False)
+
+
+async def _post_visitor_message_locked(
+    runtime: Runtime, org_id: str, visitor_id: str, client_id: str, body: str
+) -> Posted:
+    async with runtime.uow() as work:
+        visitor = await _lock_visitor(work.session, org_id, visitor_id)
+        conversation = await open_conversation_for_visitor(work.session, visitor_id)
+        created = False
+        if conversation is not None:
+            existing = await _existing_by_client_id(work.session, conversation.id, client_id)
+            if existing is not None:
+                names = await _author_names(work.session, [existing], visitor)
+                return Posted(message_out(existing, _author_name(existing, names)), True, False)
+        else:
+            opening = Opening()
+            await work.run_hooks("conversation.opening", visitor, opening)
+            conversation = opening.conversation or await _create_inbound(work, visitor)
+            created = True
+        out = await add_message(
+            work,
+            conversation,
+            author_kind="visitor",
+            body=body,
+            visitor=visitor,
+            client_id=client_id,
+        )
+        if created and conversation.origin == "inbound":
+            # Routing and the inbound experience start the timeline, after the visitor's own
+            # message so any bot reply follows it.
+            await work.run_hooks("conversation.inbound_created", conversation, visitor)
+        await work.run_hooks("conversation.visitor_replied", conversation, out)
+        if created:
+            await emit_conversation_changed(work, conversation)
+    if created:
+        runtime.sweeper.poke()
+    return Posted(out, False, created)
 
 
 async def _create_inbound(work: UnitOfWork, visitor: Visitor) -> Conversation:
@@ -685,6 +777,19 @@ async def on_idle_end(runtime: Runtime, deadline: DueDeadline) -> None:
         live = await runtime.live.get(conversation.org_id, conversation.visitor_id)
         if live is not None and live.activity == "active":
             return  # came back just now; the socket will reschedule when they go idle again
+        # A visitor message does not cancel this deadline (that would cost a write on every
+        # message); a message since the visitor went idle means they were not idle after all.
+        went_idle_at = deadline.due_at - IDLE_END_AFTER
+        last_spoke = (
+            await work.session.execute(
+                select(func.max(Message.created_at)).where(
+                    Message.conversation_id == conversation.id,
+                    Message.author_kind == "visitor",
+                )
+            )
+        ).scalar_one_or_none()
+        if last_spoke is not None and as_utc(last_spoke) > went_idle_at:
+            return
         await add_message(
             work,
             conversation,

@@ -1,0 +1,99 @@
+"""What the storage layer promises beyond the schema: invariants the database itself keeps,
+and SQLite calls that never leave the event loop's thread."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import insert, text
+from sqlalchemy.exc import IntegrityError
+
+from frontdesk.core.ids import new_id
+from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.orgs.models import Org
+from frontdesk.features.visitors.models import Visitor
+from frontdesk.storage.db import Database
+from tests.conftest import Backend
+
+pytestmark = pytest.mark.asyncio
+
+
+def _conversation(org_id: str, visitor_id: str, status: str) -> dict[str, object]:
+    return {
+        "id": new_id(),
+        "org_id": org_id,
+        "visitor_id": visitor_id,
+        "status": status,
+        "origin": "inbound",
+        "routed_rep_ids": [],
+        "last_seq": 0,
+        "created_at": datetime.now(UTC),
+        "meta": {},
+        "tags": [],
+    }
+
+
+async def test_a_visitor_can_have_only_one_open_chat_but_any_number_of_ended_ones(
+    backend: Backend,
+) -> None:
+    db = Database(backend.database_url)
+    org_id, visitor_id = new_id(), new_id()
+    try:
+        async with db.transaction() as session:
+            await session.execute(insert(Org).values(**_org(org_id)))
+            await session.execute(insert(Visitor).values(**_visitor(org_id, visitor_id)))
+            for status in ("ended", "missed", "ended", "incoming"):
+                await session.execute(
+                    insert(Conversation).values(**_conversation(org_id, visitor_id, status))
+                )
+        with pytest.raises(IntegrityError):
+            async with db.transaction() as session:
+                await session.execute(
+                    insert(Conversation).values(**_conversation(org_id, visitor_id, "active"))
+                )
+    finally:
+        await db.close()
+
+
+async def test_sqlite_statements_run_on_the_event_loop_thread(
+    sqlite_memory_backend: Backend,
+) -> None:
+    db = Database(sqlite_memory_backend.database_url)
+    threads_before = {t.ident for t in threading.enumerate()}
+    try:
+        async with db.read() as session:
+            connection = await session.connection()
+            raw = await connection.get_raw_connection()
+            sqlite_connection = raw.driver_connection._connection  # type: ignore[union-attr]
+            seen: list[int] = []
+            sqlite_connection.create_function(
+                "calling_thread", 0, lambda: seen.append(threading.get_ident()) or 1
+            )
+            assert (await session.execute(text("SELECT calling_thread()"))).scalar_one() == 1
+        assert seen == [threading.get_ident()]
+        assert {t.ident for t in threading.enumerate()} <= threads_before
+    finally:
+        await db.close()
+
+
+def _org(org_id: str) -> dict[str, object]:
+    return {
+        "id": org_id,
+        "name": "Storage test",
+        "site_key": f"sk_{org_id}",
+        "allowed_origins": [],
+        "identity_secret": "secret",
+        "settings": {},
+        "created_at": datetime.now(UTC),
+    }
+
+
+def _visitor(org_id: str, visitor_id: str) -> dict[str, object]:
+    return {
+        "id": visitor_id,
+        "org_id": org_id,
+        "created_at": datetime.now(UTC),
+        "last_seen_at": datetime.now(UTC),
+    }
