@@ -89,7 +89,7 @@ def _wire_features(runtime: Runtime) -> None:
     sweeper.register(proactive.KIND_NUDGE, lambda d: proactive.on_nudge(runtime, writer, d))
     sweeper.register(proactive.KIND_REP_TIMEOUT, lambda d: proactive.on_rep_timeout(runtime, d))
     hooks["conversation.opening"].append(proactive.on_conversation_opening)
-    hooks["conversation.visitor_replied"].append(proactive.on_visitor_replied)
+    hooks["conversation.first_visitor_reply"].append(proactive.on_first_visitor_reply)
     hooks["conversation.rep_replied"].append(proactive.on_rep_replied)
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -58,7 +58,7 @@ def validate_body(body: str) -> str:
     return body
 
 
-def visibility(conversation: Conversation) -> Visibility:
+def visibility(conversation: Conversation | _OpenChat) -> Visibility:
     return Visibility(
         routed_rep_ids=list(conversation.routed_rep_ids or []),
         owner_rep_id=conversation.owner_rep_id,
@@ -177,7 +177,7 @@ async def add_message(
 
 async def _insert_message(
     work: UnitOfWork,
-    conversation: Conversation,
+    conversation: Conversation | _OpenChat,
     *,
     seq: int,
     now: datetime,
@@ -206,20 +206,21 @@ async def _insert_message(
         meta=dict(meta or {}),
     )
     await work.session.execute(
-        insert(Message).values(
-            id=out.id,
-            org_id=conversation.org_id,
-            conversation_id=conversation.id,
-            seq=seq,
-            author_kind=author_kind,
-            author_rep_id=author_rep_id,
-            body=body,
-            body_html=out.html,
-            client_msg_id=client_id,
-            internal=internal,
-            meta=out.meta,
-            created_at=now,
-        )
+        _INSERT_MESSAGE,
+        {
+            "id": out.id,
+            "org_id": conversation.org_id,
+            "conversation_id": conversation.id,
+            "seq": seq,
+            "author_kind": author_kind,
+            "author_rep_id": author_rep_id,
+            "body": body,
+            "body_html": out.html,
+            "client_msg_id": client_id,
+            "internal": internal,
+            "meta": out.meta,
+            "created_at": now,
+        },
     )
     work.emit(
         [org_topic(conversation.org_id)],
@@ -381,6 +382,44 @@ async def post_visitor_message(
     raise AssertionError("unreachable")
 
 
+_conversation_table = cast(Table, Conversation.__table__)
+_conversations = _conversation_table.c
+# Built once: the hot path skips statement construction and cache-key generation.
+_BUMP_OPEN_CONVERSATION = (
+    update(_conversation_table)
+    .where(
+        _conversations.visitor_id == bindparam("b_visitor_id"),
+        _conversations.org_id == bindparam("b_org_id"),
+        _conversations.status.in_(OPEN_STATUSES),
+    )
+    .values(last_seq=_conversations.last_seq + 1, last_message_at=bindparam("b_now"))
+    .returning(
+        _conversations.id,
+        _conversations.org_id,
+        _conversations.visitor_id,
+        _conversations.owner_rep_id,
+        _conversations.routed_rep_ids,
+        _conversations.last_seq,
+        _conversations.meta,
+    )
+)
+_VISITOR_NAME = select(Visitor.__table__.c.name, Visitor.__table__.c.email).where(
+    Visitor.__table__.c.id == bindparam("visitor_id")
+)
+_INSERT_MESSAGE = insert(cast(Table, Message.__table__))
+
+
+@dataclass(frozen=True, slots=True)
+class _OpenChat:
+    """The columns of a conversation a visitor's message needs (read by the bump UPDATE)."""
+
+    id: str
+    org_id: str
+    visitor_id: str
+    owner_rep_id: str | None
+    routed_rep_ids: list[str]
+
+
 async def _post_to_open_conversation(
     runtime: Runtime, org_id: str, visitor_id: str, client_id: str, body: str
 ) -> Posted | None:
@@ -388,38 +427,44 @@ async def _post_to_open_conversation(
         now = work.now_clock.now()
         # The UPDATE takes the chat's row lock and its next sequence number in one statement;
         # at most one chat per visitor is open (a partial unique index says so).
-        conversation = (
+        row = (
             await work.session.execute(
-                update(Conversation)
-                .where(
-                    Conversation.visitor_id == visitor_id,
-                    Conversation.org_id == org_id,
-                    Conversation.status.in_(OPEN_STATUSES),
-                )
-                .values(last_seq=Conversation.last_seq + 1, last_message_at=now)
-                .returning(Conversation)
-                .execution_options(synchronize_session=False, populate_existing=True)
+                _BUMP_OPEN_CONVERSATION,
+                {"b_visitor_id": visitor_id, "b_org_id": org_id, "b_now": now},
             )
-        ).scalar_one_or_none()
-        if conversation is None:
+        ).one_or_none()
+        if row is None:
             return None
-        author = (
-            await work.session.execute(
-                select(Visitor.name, Visitor.email).where(Visitor.id == visitor_id)
-            )
-        ).one()
+        author = (await work.session.execute(_VISITOR_NAME, {"visitor_id": visitor_id})).one()
+        chat = _OpenChat(row.id, row.org_id, row.visitor_id, row.owner_rep_id, row.routed_rep_ids)
         out = await _insert_message(
             work,
-            conversation,
-            seq=conversation.last_seq,
+            chat,
+            seq=row.last_seq,
             now=now,
             author_kind="visitor",
             author_name=author.name or author.email or "Visitor",
             body=body,
             client_id=client_id,
         )
-        await work.run_hooks("conversation.visitor_replied", conversation, out)
+        if not (row.meta or {}).get("visitor_replied"):
+            conversation = await work.session.get(Conversation, row.id)
+            assert conversation is not None
+            await _first_visitor_reply(work, conversation, out)
     return Posted(out, False, False)
+
+
+async def _first_visitor_reply(
+    work: UnitOfWork, conversation: Conversation, message: MessageOut
+) -> None:
+    """Marks the chat as answered by its visitor, once; features react through the hook (an
+    auto pounce alerts its rep). Later messages do not load the conversation at all."""
+    meta = dict(conversation.meta or {})
+    if meta.get("visitor_replied"):
+        return
+    meta["visitor_replied"] = True
+    conversation.meta = meta
+    await work.run_hooks("conversation.first_visitor_reply", conversation, message)
 
 
 async def _post_visitor_message_locked(
@@ -451,7 +496,7 @@ async def _post_visitor_message_locked(
             # Routing and the inbound experience start the timeline, after the visitor's own
             # message so any bot reply follows it.
             await work.run_hooks("conversation.inbound_created", conversation, visitor)
-        await work.run_hooks("conversation.visitor_replied", conversation, out)
+        await _first_visitor_reply(work, conversation, out)
         if created:
             await emit_conversation_changed(work, conversation)
     if created:

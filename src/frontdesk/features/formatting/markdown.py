@@ -82,6 +82,18 @@ def sanitise_html(html: str) -> str:
     )
 
 
+# One line of words, digits and plain punctuation, where markdown and linkify have nothing to
+# do: no markup characters, no dot or colon that could make a link, no list marker at the
+# start, no leading or trailing space. Most chat messages look like this; for them the parser
+# and the sanitiser (a quarter of a message's server time) give "<p>" + text + "</p>".
+# tests/unit/features/formatting checks both paths agree on generated text.
+PLAIN_LINE = re.compile(
+    r"(?![0-9]+[.)])[^\W_](?:[^\W_]|[ ,?!'-]|\.(?![^\W_]))*(?<! )",
+)
+
+
 def render_markdown(markdown: str) -> str:
+    if PLAIN_LINE.fullmatch(markdown):
+        return f"<p>{markdown}</p>"
     html = _parser().render(_giphy_to_image(markdown))
     return sanitise_html(html).strip()

@@ -682,18 +682,16 @@ async def on_nudge(runtime: Runtime, writer: GreetingWriter, deadline: DueDeadli
         )
 
 
-async def on_visitor_replied(
+async def on_first_visitor_reply(
     work: UnitOfWork, conversation: Conversation, message: MessageOut
 ) -> None:
     """The first visitor reply to any proactive conversation counts; to an auto pounce it also
-    alerts the mimicked rep, who must act within the org's rep timeout."""
-    meta = dict(conversation.meta or {})
-    if conversation.origin not in ("pounce", "auto_pounce", "invitation") or meta.get(
-        "visitor_replied"
-    ):
+    alerts the mimicked rep, who must act within the org's rep timeout. (The conversations
+    service runs this hook once per conversation and marks it `visitor_replied`.)"""
+    if conversation.origin not in ("pounce", "auto_pounce", "invitation"):
         return
+    meta = dict(conversation.meta or {})
     now = work.now_clock.now()
-    meta["visitor_replied"] = True
     if conversation.origin != "invitation":  # counted when the invitation was accepted
         await record(
             work.session,
