@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import sys
 import time
@@ -27,15 +28,19 @@ import aiohttp
 import orjson
 
 from bench._common import (
+    BENCH_DIR,
+    HOST,
     MACHINE,
+    PYTHON,
     SITE,
     LoopLag,
     OtherLoad,
+    Server,
     Servers,
     append_results,
     backend,
     boost_priority,
-    frontdesk_server,
+    free_port,
     gather_limited,
     log,
     new_rep,
@@ -53,7 +58,13 @@ PAGES = ["/", "/pricing", "/product", "/blog/scaling-analytics", "/careers", "/d
 async def run(args: argparse.Namespace) -> str:
     with backend("sqlite") as b, Servers() as servers:
         site_key, emails = setup_org(b, reps=1)
-        server = servers.start(frontdesk_server(b, "fanout"))
+        gc_out = b.workdir / "gc.json"
+        # The server runs under the collector probe: a full collection over 10,000 sockets'
+        # objects is a pause every socket sees, so the figures say how long the longest was.
+        port = free_port()
+        probe = [PYTHON, str(BENCH_DIR / "serve_with_gc_probe.py"), str(gc_out)]
+        command = [*probe, "serve", "--host", HOST, "--port", str(port)]
+        server = servers.start(Server("fanout", command, b.env, port, b.workdir / "fanout.log"))
         admin_http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
         # One rep from the CLI; the other 49 through the admin API would need an admin: the
         # CLI is simpler and a rep sees every visitor when nobody is routed.
@@ -154,6 +165,7 @@ async def run(args: argparse.Namespace) -> str:
         lag.start()
         measuring = True
         cpu_before, wall_before = server.cpu_seconds(), time.monotonic()
+        measured_from = time.time()
         events = await drive(args.seconds)
         await asyncio.sleep(1.0)
         measuring = False
@@ -166,6 +178,11 @@ async def run(args: argparse.Namespace) -> str:
         for ws, _ in sockets:
             await ws.close()
         await http.close()
+        measured_to = time.time()
+        gc_state = json.loads(gc_out.read_text())
+        pauses = [p for p in gc_state["pauses"] if measured_from <= p[0] <= measured_to]
+        full = [p for p in pauses if p[1] == 2]
+        longest = max(pauses, key=lambda p: p[2], default=None)
         p50, p95, p99 = (percentile(latencies, p) for p in (50, 95, 99))
         verdict = "MET" if p95 <= 0.5 and cpu < 1.0 else "NOT MET"
         lines = [
@@ -180,6 +197,8 @@ async def run(args: argparse.Namespace) -> str:
             f"event -> rep socket latency over {len(latencies):,} observations (each event seen by every rep):",
             f"  p50 {p50 * 1000:.0f} ms   p95 {p95 * 1000:.0f} ms   p99 {p99 * 1000:.0f} ms   (includes up to 250 ms of batching)",
             f"server CPU: {cpu:.2f} cores    batches received: {batches:,}",
+            f"server GC pauses >= 1 ms while measuring: {len(pauses)}, {len(full)} full; longest "
+            + (f"{longest[2] * 1000:.0f} ms (generation {longest[1]})" if longest else "none"),
             f"load generator loop lag p99: {percentile(lag.lags, 99) * 1000:.0f} ms; other processes used {other.cores():.2f} cores",
             f"bar: p95 <= 500 ms, one process, under one core -> {verdict}",
             "```",

@@ -183,7 +183,17 @@ function send(frame: Record<string, unknown>): boolean {
 // Counters for bench/console_browser.py and for anyone profiling a busy console: how many
 // frames arrived and how long applying each one took, rendering included (the timer fires on
 // the next macrotask, after Preact's microtask-scheduled render).
-const perf = { frames: 0, batches: 0, events: 0, snapshotMs: 0, applyMs: [] as number[] };
+// With `trackUrls` set (the benchmark sets it), each page a visitor moved to is noted with the
+// wall-clock time its batch was rendered, so the benchmark can measure event -> screen.
+const perf = {
+  frames: 0,
+  batches: 0,
+  events: 0,
+  snapshotMs: 0,
+  applyMs: [] as number[],
+  trackUrls: false,
+  renderedUrls: [] as [string, number][],
+};
 (window as unknown as { __frontdeskPerf: typeof perf }).__frontdeskPerf = perf;
 const afterRender = new MessageChannel();
 let renderWaiters: (() => void)[] = [];
@@ -208,9 +218,19 @@ function measured(f: Record<string, unknown>): void {
     else {
       perf.applyMs.push(ms);
       if (perf.applyMs.length > 2000) perf.applyMs.splice(0, 1000);
+      if (perf.trackUrls) noteRenderedUrls(f.events, Date.now());
     }
   });
   afterRender.port2.postMessage(0);
+}
+
+function noteRenderedUrls(events: unknown, at: number): void {
+  if (!Array.isArray(events)) return;
+  for (const e of events as { changes?: { url?: unknown }; visitor?: { url?: unknown } }[]) {
+    const url = e.changes?.url ?? e.visitor?.url;
+    if (typeof url === "string") perf.renderedUrls.push([url, at]);
+  }
+  if (perf.renderedUrls.length > 100_000) perf.renderedUrls.splice(0, 50_000);
 }
 
 function handleFrame(f: Record<string, unknown>): void {
