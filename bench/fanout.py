@@ -103,6 +103,7 @@ async def run(args: argparse.Namespace) -> str:
 
         sent: dict[str, tuple[float, str, str]] = {}  # visitor -> (time, field, value)
         latencies: list[float] = []
+        by_kind: dict[str, list[float]] = {"activity": [], "url": []}
         batches = 0
         measuring = False
 
@@ -122,6 +123,7 @@ async def run(args: argparse.Namespace) -> str:
                     expected = sent.get(event["visitor_id"])
                     if expected and measuring and event["changes"].get(expected[1]) == expected[2]:
                         latencies.append(now - expected[0])
+                        by_kind[expected[1]].append(now - expected[0])
 
         readers = [asyncio.create_task(read(rep)) for rep in reps]
         # Drain what the pings of the connect phase produced.
@@ -196,6 +198,9 @@ async def run(args: argparse.Namespace) -> str:
             f"events sent: {events:,} in {args.seconds} s ({events / args.seconds:.0f}/s: half activity changes, half page views)",
             f"event -> rep socket latency over {len(latencies):,} observations (each event seen by every rep):",
             f"  p50 {p50 * 1000:.0f} ms   p95 {p95 * 1000:.0f} ms   p99 {p99 * 1000:.0f} ms   (includes up to 250 ms of batching)",
+            "  p95 of activity changes "
+            f"{percentile(by_kind['activity'], 95) * 1000:.0f} ms, of page views (stored first) "
+            f"{percentile(by_kind['url'], 95) * 1000:.0f} ms",
             f"server CPU: {cpu:.2f} cores    batches received: {batches:,}",
             f"server GC pauses >= 1 ms while measuring: {len(pauses)}, {len(full)} full; longest "
             + (f"{longest[2] * 1000:.0f} ms (generation {longest[1]})" if longest else "none"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.errors import FrontdeskError, NotFound, ValidationFailed
@@ -142,16 +143,40 @@ def _add_page_view(session: AsyncSession, visit: Visit, page: PageInfo, now: obj
     visit.page_view_count += 1
 
 
+_visits = cast(Table, Visit.__table__).c
+# Built once: page views are the busiest write (every navigation of every visitor).
+_COUNT_PAGE_VIEW = (
+    update(cast(Table, Visit.__table__))
+    .where(_visits.id == bindparam("b_visit_id"))
+    .values(page_view_count=_visits.page_view_count + 1, last_seen_at=bindparam("b_now"))
+    .returning(_visits.org_id, _visits.visitor_id, _visits.page_view_count)
+)
+_INSERT_PAGE_VIEW = insert(cast(Table, PageView.__table__))
+
+
 async def record_page_view(runtime: Runtime, visit_id: str, page: PageInfo) -> int:
     """Returns the visit's page view count."""
     now = runtime.clock.now()
     async with runtime.db.transaction() as session:
-        visit = await session.get(Visit, visit_id)
+        visit = (
+            await session.execute(_COUNT_PAGE_VIEW, {"b_visit_id": visit_id, "b_now": now})
+        ).one_or_none()
         if visit is None:
             raise NotFound("visit not found")
-        _add_page_view(session, visit, page, now)
-        visit.last_seen_at = now
-        return visit.page_view_count
+        await session.execute(
+            _INSERT_PAGE_VIEW,
+            {
+                "id": new_id(),
+                "org_id": visit.org_id,
+                "visitor_id": visit.visitor_id,
+                "visit_id": visit_id,
+                "url": page.url,
+                "title": page.title,
+                "referrer": page.referrer,
+                "viewed_at": now,
+            },
+        )
+        return int(visit.page_view_count)
 
 
 async def identify(
