@@ -81,12 +81,15 @@ ACTIVITIES = ["active", "active", "active", "another_tab", "idle"]
 # Installed before the console loads: long tasks and animation-frame intervals.
 PROBE = """
 (() => {
-  const probe = { longtasks: [], frames: [], recording: false };
+  const probe = { longtasks: [], longtaskAt: [], frames: [], recording: false, startedAt: 0 };
   window.__benchProbe = probe;
   try {
     new PerformanceObserver((list) => {
       if (!probe.recording) return;
-      for (const e of list.getEntries()) probe.longtasks.push(e.duration);
+      for (const e of list.getEntries()) {
+        probe.longtasks.push(e.duration);
+        probe.longtaskAt.push(Math.round(e.startTime - probe.startedAt));
+      }
     }).observe({ type: "longtask", buffered: false });
   } catch (e) {}
   let last = performance.now();
@@ -276,7 +279,8 @@ async def run(args: argparse.Namespace) -> str:
                 await page.keyboard.press("Escape")
                 await page.evaluate(
                     "() => { const p = window.__frontdeskPerf; p.applyMs.length = 0; p.trackUrls = true;"
-                    " p.renderedUrls.length = 0; window.__benchProbe.recording = true; }"
+                    " p.renderedUrls.length = 0; window.__benchProbe.recording = true;"
+                    " window.__benchProbe.startedAt = performance.now(); }"
                 )
                 log(
                     f"stream shows {args.visitors} visitors {shown_after:.2f} s after sign-in; driving {args.rate} updates/s for {args.seconds:.0f} s"
@@ -305,7 +309,8 @@ async def run(args: argparse.Namespace) -> str:
                       return {
                         batches: p.batches, events: p.events, applyMs: p.applyMs.slice(),
                         renderedUrls: p.renderedUrls.slice(),
-                        longtasks: b.longtasks.slice(), frames: b.frames.slice(),
+                        longtasks: b.longtasks.slice(), longtaskAt: b.longtaskAt.slice(),
+                        frames: b.frames.slice(),
                         dom: document.getElementsByTagName('*').length,
                         cards: document.querySelectorAll('.vcard').length,
                         heap: performance.memory ? performance.memory.usedJSHeapSize : null,
@@ -347,7 +352,17 @@ async def run(args: argparse.Namespace) -> str:
         f"({len(to_screen)} of {len(sent_urls)} page views seen; includes up to 250 ms of batching)",
         f"- apply + render per batch: {summarise(result['applyMs'])}",
         f"- long tasks (> 50 ms): {len(result['longtasks'])}"
-        + (f", longest {max(result['longtasks']):.0f} ms" if result["longtasks"] else ""),
+        + (f", longest {max(result['longtasks']):.0f} ms" if result["longtasks"] else "")
+        + (
+            " (at "
+            + ", ".join(
+                f"{at / 1000:.1f} s: {d:.0f} ms"
+                for at, d in zip(result["longtaskAt"], result["longtasks"], strict=False)
+            )
+            + " into the run)"
+            if result["longtasks"]
+            else ""
+        ),
         f"- bar: event -> screen p95 <= 400 ms and no long task over 100 ms -> {verdict}",
         f"- animation frames while scrolling a column: {len(frames)} frames, p50 {percentile(frames, 50):.1f} ms, "
         f"p99 {percentile(frames, 99):.1f} ms, over 50 ms: {slow} ({100 * slow / max(1, len(frames)):.1f}%)"
