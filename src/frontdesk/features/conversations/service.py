@@ -175,8 +175,7 @@ async def add_message(
     )
 
 
-async def _insert_message(
-    work: UnitOfWork,
+def _new_message(
     conversation: Conversation | _OpenChat,
     *,
     seq: int,
@@ -188,9 +187,8 @@ async def _insert_message(
     client_id: str | None = None,
     internal: bool = False,
     meta: dict[str, Any] | None = None,
-) -> MessageOut:
-    # A Core INSERT: the ORM's unit of work would cost more than the statement itself on the
-    # hottest write path, and nothing reads this object back from the session.
+) -> tuple[MessageOut, dict[str, Any]]:
+    """The message as clients see it, and the row to insert (with _INSERT_MESSAGE)."""
     out = MessageOut(
         id=new_id(),
         conversation_id=conversation.id,
@@ -205,31 +203,73 @@ async def _insert_message(
         internal=internal,
         meta=dict(meta or {}),
     )
-    await work.session.execute(
-        _INSERT_MESSAGE,
-        {
-            "id": out.id,
-            "org_id": conversation.org_id,
-            "conversation_id": conversation.id,
-            "seq": seq,
-            "author_kind": author_kind,
-            "author_rep_id": author_rep_id,
-            "body": body,
-            "body_html": out.html,
-            "client_msg_id": client_id,
-            "internal": internal,
-            "meta": out.meta,
-            "created_at": now,
-        },
-    )
-    work.emit(
-        [org_topic(conversation.org_id)],
-        RepMessage(message=out, visibility=visibility(conversation)),
-    )
-    if not internal:
-        work.emit(
-            [visitor_topic(conversation.visitor_id)], VisitorMessage(message=out.for_visitor())
+    row = {
+        "id": out.id,
+        "org_id": conversation.org_id,
+        "conversation_id": conversation.id,
+        "seq": seq,
+        "author_kind": author_kind,
+        "author_rep_id": author_rep_id,
+        "body": body,
+        "body_html": out.html,
+        "client_msg_id": client_id,
+        "internal": internal,
+        "meta": out.meta,
+        "created_at": now,
+    }
+    return out, row
+
+
+def _message_frames(
+    conversation: Conversation | _OpenChat, out: MessageOut
+) -> list[tuple[str, bytes]]:
+    """(topic, frame) pairs that announce a stored message: every console of the org (each
+    filters by visibility) and, unless internal, the visitor's tabs."""
+    frames = [
+        (
+            org_topic(conversation.org_id),
+            RepMessage(message=out, visibility=visibility(conversation)).to_bytes(),
         )
+    ]
+    if not out.internal:
+        frames.append(
+            (
+                visitor_topic(conversation.visitor_id),
+                VisitorMessage(message=out.for_visitor()).to_bytes(),
+            )
+        )
+    return frames
+
+
+async def _insert_message(
+    work: UnitOfWork,
+    conversation: Conversation,
+    *,
+    seq: int,
+    now: datetime,
+    author_kind: AuthorKind,
+    author_name: str,
+    body: str,
+    author_rep_id: str | None = None,
+    client_id: str | None = None,
+    internal: bool = False,
+    meta: dict[str, Any] | None = None,
+) -> MessageOut:
+    out, row = _new_message(
+        conversation,
+        seq=seq,
+        now=now,
+        author_kind=author_kind,
+        author_name=author_name,
+        body=body,
+        author_rep_id=author_rep_id,
+        client_id=client_id,
+        internal=internal,
+        meta=meta,
+    )
+    await work.session.execute(_INSERT_MESSAGE, row)
+    for topic, data in _message_frames(conversation, out):
+        work.emit([topic], data)
     return out
 
 
@@ -420,37 +460,48 @@ class _OpenChat:
     routed_rep_ids: list[str]
 
 
+class _NotTheFastPath(Exception):
+    """The open chat has not heard from its visitor yet: the full path records the first reply."""
+
+
 async def _post_to_open_conversation(
     runtime: Runtime, org_id: str, visitor_id: str, client_id: str, body: str
 ) -> Posted | None:
-    async with runtime.uow() as work:
-        now = work.now_clock.now()
-        # The UPDATE takes the chat's row lock and its next sequence number in one statement;
-        # at most one chat per visitor is open (a partial unique index says so).
-        row = (
-            await work.session.execute(
-                _BUMP_OPEN_CONVERSATION,
-                {"b_visitor_id": visitor_id, "b_org_id": org_id, "b_now": now},
+    """The common case in three statements on a plain connection (no ORM session): the
+    visitor has an open chat, has written in it before, and this client id is new."""
+    now = runtime.clock.now()
+    try:
+        async with runtime.db.engine.begin() as connection:
+            # The UPDATE takes the chat's row lock and its next sequence number at once; at
+            # most one chat per visitor is open (a partial unique index says so).
+            row = (
+                await connection.execute(
+                    _BUMP_OPEN_CONVERSATION,
+                    {"b_visitor_id": visitor_id, "b_org_id": org_id, "b_now": now},
+                )
+            ).one_or_none()
+            if row is None:
+                return None
+            if not (row.meta or {}).get("visitor_replied"):
+                raise _NotTheFastPath
+            author = (await connection.execute(_VISITOR_NAME, {"visitor_id": visitor_id})).one()
+            chat = _OpenChat(
+                row.id, row.org_id, row.visitor_id, row.owner_rep_id, row.routed_rep_ids
             )
-        ).one_or_none()
-        if row is None:
-            return None
-        author = (await work.session.execute(_VISITOR_NAME, {"visitor_id": visitor_id})).one()
-        chat = _OpenChat(row.id, row.org_id, row.visitor_id, row.owner_rep_id, row.routed_rep_ids)
-        out = await _insert_message(
-            work,
-            chat,
-            seq=row.last_seq,
-            now=now,
-            author_kind="visitor",
-            author_name=author.name or author.email or "Visitor",
-            body=body,
-            client_id=client_id,
-        )
-        if not (row.meta or {}).get("visitor_replied"):
-            conversation = await work.session.get(Conversation, row.id)
-            assert conversation is not None
-            await _first_visitor_reply(work, conversation, out)
+            out, message_row = _new_message(
+                chat,
+                seq=row.last_seq,
+                now=now,
+                author_kind="visitor",
+                author_name=author.name or author.email or "Visitor",
+                body=body,
+                client_id=client_id,
+            )
+            await connection.execute(_INSERT_MESSAGE, message_row)
+    except _NotTheFastPath:
+        return None  # rolled back: the sequence number was not used
+    for topic, data in _message_frames(chat, out):
+        await runtime.bus.publish(topic, data)
     return Posted(out, False, False)
 
 
