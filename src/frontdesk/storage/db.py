@@ -64,7 +64,11 @@ def create_engine(url: str) -> AsyncEngine:
         json_deserializer=orjson.loads,
         pool_size=10,
         max_overflow=10,
-        pool_pre_ping=True,
+        # No pool_pre_ping: it would add a round trip to every transaction. After a database
+        # restart the first statement on a stale connection fails, SQLAlchemy then discards
+        # the whole pool, and the client retries (chat messages carry a client id, so a retry
+        # is stored once); tests/integration/storage covers the recovery.
+        pool_recycle=3600,
     )
 
 

@@ -97,3 +97,37 @@ def _visitor(org_id: str, visitor_id: str) -> dict[str, object]:
         "created_at": datetime.now(UTC),
         "last_seen_at": datetime.now(UTC),
     }
+
+
+async def test_after_postgresql_drops_every_connection_the_pool_recovers_by_itself(
+    postgres_redis_backend: Backend,
+) -> None:
+    import asyncpg  # type: ignore[import-untyped]
+    from sqlalchemy.exc import DBAPIError
+
+    db = Database(postgres_redis_backend.database_url)
+    name = postgres_redis_backend.database_url.rsplit("/", 1)[1]
+    try:
+        async with db.read() as session:
+            assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+        admin = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres")
+        try:
+            killed = await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = $1 AND pid <> pg_backend_pid()",
+                name,
+            )
+        finally:
+            await admin.close()
+        assert killed >= 1
+        # Without a pre-ping the first statement on the dead connection may fail, and says
+        # so; SQLAlchemy then discards the pool, and the next transaction gets a fresh one.
+        try:
+            async with db.read() as session:
+                await session.execute(text("SELECT 1"))
+        except DBAPIError as error:
+            assert error.connection_invalidated
+        async with db.read() as session:
+            assert (await session.execute(text("SELECT 2"))).scalar_one() == 2
+    finally:
+        await db.close()
