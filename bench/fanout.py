@@ -190,7 +190,7 @@ async def run(args: argparse.Namespace) -> str:
         lines = [
             f"## Server fan-out to rep consoles (issue 4), {time.strftime('%Y-%m-%d')}",
             "",
-            f"Machine: {MACHINE}. One `frontdesk serve` process, SQLite + in-process bus. Server code: {source_label()}.",
+            f"Machine: {MACHINE}. One `frontdesk serve` process, SQLite + in-process bus. {source_label()}.",
             f"Command: `.venv/bin/python bench/fanout.py --visitors {args.visitors} --reps {args.reps} --rate {args.rate} --seconds {args.seconds}`",
             "",
             "```",

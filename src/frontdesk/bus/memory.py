@@ -6,6 +6,9 @@ from frontdesk.bus.base import Handler, TopicHandlers
 
 
 class _MemorySubscription:
+    # One per visitor socket (its visitor topic), kept while the socket is open.
+    __slots__ = ("_bus", "_handler", "_topic")
+
     def __init__(self, bus: MemoryBus, topic: str, handler: Handler) -> None:
         self._bus, self._topic, self._handler = bus, topic, handler
 

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
-from pydantic import BaseModel, ConfigDict
+import orjson
 
 Activity = Literal["active", "another_tab", "idle"]
 ACTIVITY_STATES: tuple[str, ...] = ("active", "another_tab", "idle")
@@ -14,10 +15,15 @@ ACTIVITY_STATES: tuple[str, ...] = ("active", "another_tab", "idle")
 CONNECTION_TTL_SECONDS = 150
 
 
-class ConnectionState(BaseModel):
-    """What one open tab (one socket) of a visitor last reported."""
+# Both classes are slotted frozen dataclasses rather than pydantic models: the memory backend
+# keeps a ConnectionState per open tab and every visitor socket keeps its LiveVisitor, and a
+# pydantic instance (its __dict__ and fields-set set) costs about 1 KiB against about 100 bytes
+# (issue 2, idle sockets). Values come only from our own code or our own Redis entries.
 
-    model_config = ConfigDict(extra="forbid")
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectionState:
+    """What one open tab (one socket) of a visitor last reported."""
 
     activity: Activity = "active"
     url: str = ""
@@ -26,11 +32,38 @@ class ConnectionState(BaseModel):
     updated_at: datetime
     expires_at: datetime
 
+    def to_json(self) -> bytes:
+        # Same JSON shape as before (pydantic's), so processes of either version can share Redis.
+        return orjson.dumps(
+            {
+                "activity": self.activity,
+                "url": self.url,
+                "title": self.title,
+                "og_image": self.og_image,
+                "updated_at": self.updated_at,
+                "expires_at": self.expires_at,
+            }
+        )
 
-class LiveVisitor(BaseModel):
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> ConnectionState:
+        data: dict[str, Any] = orjson.loads(raw)
+        activity = data.get("activity", "active")
+        if activity not in ACTIVITY_STATES:
+            raise ValueError(f"unknown activity {activity!r}")
+        return cls(
+            activity=cast(Activity, activity),
+            url=data.get("url", ""),
+            title=data.get("title", ""),
+            og_image=data.get("og_image"),
+            updated_at=datetime.fromisoformat(data["updated_at"]),
+            expires_at=datetime.fromisoformat(data["expires_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LiveVisitor:
     """A visitor's live state, aggregated over their open tabs."""
-
-    model_config = ConfigDict(extra="forbid")
 
     org_id: str
     visitor_id: str
@@ -58,16 +91,26 @@ def updated_connection(
     expires = now + timedelta(seconds=CONNECTION_TTL_SECONDS)
     if state is None:
         state = ConnectionState(updated_at=now, expires_at=expires)
-    changes: dict[str, object] = {"expires_at": expires}
+    updated_at = state.updated_at
     if activity is not None and activity != state.activity:
-        changes.update(activity=activity, updated_at=now)
+        updated_at = now
+    else:
+        activity = state.activity
     if url is not None and url != state.url:
-        changes.update(url=url, updated_at=now)
-    if title is not None:
-        changes["title"] = title
-        # A new page replaces the thumbnail, even with none.
-        changes["og_image"] = og_image
-    return state.model_copy(update=changes)
+        updated_at = now
+    else:
+        url = state.url
+    if title is None:
+        title, og_image = state.title, state.og_image
+    # else: a new page replaces the thumbnail, even with none.
+    return ConnectionState(
+        activity=activity,
+        url=url,
+        title=title,
+        og_image=og_image,
+        updated_at=updated_at,
+        expires_at=expires,
+    )
 
 
 def aggregate_activity(states: list[ConnectionState]) -> Activity:

@@ -13,8 +13,10 @@ from frontdesk.live.base import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
+    """One live visitor (kept for every connected visitor: slotted to stay small)."""
+
     visit_id: str
     visit_started_at: datetime
     connections: dict[str, ConnectionState] = field(default_factory=dict)

@@ -61,7 +61,7 @@ class RedisLiveState:
         for name, value in raw.items():
             if not name.startswith(b"c:"):
                 continue
-            state = ConnectionState.model_validate_json(value)
+            state = ConnectionState.from_json(value)
             if state.expires_at <= now:
                 stale.append(name)
             else:
@@ -98,7 +98,7 @@ class RedisLiveState:
         field = f"c:{connection_id}"
         existing = await self.redis.hget(key, field)
         state = updated_connection(
-            ConnectionState.model_validate_json(existing) if existing else None,
+            ConnectionState.from_json(existing) if existing else None,
             now,
             activity=activity,
             url=url,
@@ -107,7 +107,7 @@ class RedisLiveState:
         )
         visit = orjson.dumps({"visit_id": visit_id, "started_at": visit_started_at.isoformat()})
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={field: state.model_dump_json(), "visit": visit})
+            pipe.hset(key, mapping={field: state.to_json(), "visit": visit})
             # Wall-clock expiry on the key cleans up after a crashed process.
             pipe.expire(key, CONNECTION_TTL_SECONDS + 30)
             pipe.zadd(self._org_key(org_id), {visitor_id: time.time() + CONNECTION_TTL_SECONDS})

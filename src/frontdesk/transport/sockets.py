@@ -26,14 +26,16 @@ CLOSE_TOO_SLOW = 4408
 class FrameSender:
     """A bounded queue per socket, drained by a task that exists only while there is work.
 
-    Idle sockets (most visitors, most of the time) hold no task: just this small object.
+    Idle sockets (most visitors, most of the time) hold no task and no queue: just this small
+    object. The queue exists only while frames wait (an empty deque is about 600 bytes, and
+    issue 2 counts the bytes per idle socket).
     """
 
     __slots__ = ("_drainer", "_queue", "_ws", "closed")
 
     def __init__(self, ws: web.WebSocketResponse) -> None:
         self._ws = ws
-        self._queue: deque[bytes] = deque()
+        self._queue: deque[bytes] | None = None
         self._drainer: asyncio.Future[Any] | None = None
         self.closed = False
 
@@ -41,14 +43,17 @@ class FrameSender:
         """Queue one already-serialised text frame (the same bytes go to every recipient)."""
         if self.closed:
             return
-        if len(self._queue) >= MAX_QUEUED_FRAMES or self._buffered() > MAX_BUFFERED_BYTES:
+        queue = self._queue
+        if queue is None:
+            queue = self._queue = deque()
+        if len(queue) >= MAX_QUEUED_FRAMES or self._buffered() > MAX_BUFFERED_BYTES:
             self.closed = True
             log.warning("closing a socket that reads too slowly")
             self._drainer = asyncio.ensure_future(
                 self._ws.close(code=CLOSE_TOO_SLOW, message=b"too slow")
             )
             return
-        self._queue.append(data)
+        queue.append(data)
         if self._drainer is None:
             self._drainer = asyncio.ensure_future(self._drain())
 
@@ -60,15 +65,20 @@ class FrameSender:
         return transport.get_write_buffer_size() if transport is not None else 0
 
     async def _drain(self) -> None:
+        queue = self._queue
+        assert queue is not None
         try:
-            while self._queue and not self._ws.closed:
-                await self._ws.send_frame(self._queue.popleft(), WSMsgType.TEXT)
+            while queue and not self._ws.closed:
+                await self._ws.send_frame(queue.popleft(), WSMsgType.TEXT)
         except (ConnectionResetError, RuntimeError, asyncio.CancelledError):
             self.closed = True
         finally:
             self._drainer = None
-            if self._queue and not self._ws.closed and not self.closed:
+            if queue and not self._ws.closed and not self.closed:
                 self._drainer = asyncio.ensure_future(self._drain())
+            elif not queue and self._queue is queue:
+                # Drained: drop the deque so an idle socket does not keep it.
+                self._queue = None
 
     async def close(self, code: int = WSCloseCode.OK, message: bytes = b"") -> None:
         """Close after the frames already queued are sent (a 'blocked' frame, for one)."""

@@ -2,19 +2,23 @@
 
 Lets one message reach every local visitor socket of an org (for example "segments changed:
 re-read your placement"), with one bus subscription per org per process instead of one per
-socket, and caches each org's compiled segments.
+socket, and caches each org's compiled segments and, briefly, its row (by site key).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
 from frontdesk.bus.base import Subscription
+from frontdesk.features.orgs.models import Org
+from frontdesk.features.orgs.service import org_by_site_key
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.segments.placement import AccountIndex
 from frontdesk.features.segments.rules import CompiledSegment
@@ -26,6 +30,21 @@ log = logging.getLogger("frontdesk.visitors")
 
 
 PAGE_FIELDS = {"page.url", "visit.pages", "visit.page_views", "visit.time_on_site"}
+
+# How long a hello may use an org row read by an earlier hello. Settings changes (origins,
+# messenger, proactive) reach new sockets within this time, from any process; meanwhile a
+# reconnect storm reads the org once instead of once per socket, and all sockets of an org
+# share one object instead of keeping one each (issue 2, idle sockets).
+ORG_CACHE_SECONDS = 10.0
+# Past this many cached site keys, expired entries are dropped (bounds a flood of orgs).
+ORG_CACHE_PRUNE_AT = 1000
+
+
+class RegistryMember(Protocol):
+    """A visitor socket as the registry sees it. The registry keeps the member itself rather
+    than a callback: a bound method per socket would be one more object per idle socket."""
+
+    def on_registry_event(self, event: dict[str, Any]) -> None: ...
 
 
 class OrgSegments:
@@ -46,31 +65,73 @@ class OrgSegments:
 
 
 class VisitorRegistry:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.runtime = runtime
-        self._orgs: dict[str, dict[object, Callable[[dict[str, Any]], None]]] = {}
+        # Insertion-ordered (a dict used as a set): members hear events in the order they came.
+        self._orgs: dict[str, dict[RegistryMember, None]] = {}
         self._subs: dict[str, Subscription] = {}
         self._segments: dict[str, OrgSegments] = {}
+        self._org_rows: dict[str, tuple[float, Org]] = {}
+        self._org_loads: dict[str, asyncio.Future[Org | None]] = {}
+        self._clock = clock
         self._lock = asyncio.Lock()
         # How many visitor hellos do their database work at once (see ws_visitor._welcome).
         self.welcome_slots = asyncio.Semaphore(32)
 
-    async def add(
-        self, org_id: str, key: object, on_event: Callable[[dict[str, Any]], None]
-    ) -> None:
+    async def org_for_site_key(self, site_key: str) -> Org | None:
+        """The org of a site key, read at most ORG_CACHE_SECONDS ago (None: unknown key).
+
+        The Org returned is detached (its session is closed) and shared by every socket of the
+        org: callers only read its columns, which are all loaded (Org has no relationships or
+        deferred columns, so nothing lazy-loads), and must never change it or add it to a
+        session. Unknown keys are not cached, so a new org works at once."""
+        cached = self._org_rows.get(site_key)
+        if cached is not None and cached[0] > self._clock():
+            return cached[1]
+        # Hellos arrive in bursts (a page of visitors, a reconnect storm): the ones that miss
+        # together share one read, and so one Org object, instead of one each.
+        loading = self._org_loads.get(site_key)
+        if loading is None:
+            loading = asyncio.ensure_future(self._load_org(site_key))
+            self._org_loads[site_key] = loading
+            loading.add_done_callback(functools.partial(self._org_loaded, site_key))
+        # Shielded: a hello whose socket goes away must not cancel the others' read.
+        return await asyncio.shield(loading)
+
+    async def _load_org(self, site_key: str) -> Org | None:
+        async with self.runtime.db.read() as session:
+            org = await org_by_site_key(session, site_key)
+        if org is None:
+            self._org_rows.pop(site_key, None)
+            return None
+        now = self._clock()
+        if len(self._org_rows) >= ORG_CACHE_PRUNE_AT:
+            self._org_rows = {k: v for k, v in self._org_rows.items() if v[0] > now}
+        self._org_rows[site_key] = (now + ORG_CACHE_SECONDS, org)
+        return org
+
+    def _org_loaded(self, site_key: str, loading: asyncio.Future[Org | None]) -> None:
+        if self._org_loads.get(site_key) is loading:
+            del self._org_loads[site_key]
+        if not loading.cancelled():
+            # Every waiter got the error already; this keeps asyncio from logging it again
+            # when all of them had gone away.
+            loading.exception()
+
+    async def add(self, org_id: str, member: RegistryMember) -> None:
         async with self._lock:
             if org_id not in self._subs:
                 self._subs[org_id] = await self.runtime.bus.subscribe(
                     visitors_topic(org_id), self._on_event
                 )
-            self._orgs.setdefault(org_id, {})[key] = on_event
+            self._orgs.setdefault(org_id, {})[member] = None
 
-    async def remove(self, org_id: str, key: object) -> None:
+    async def remove(self, org_id: str, member: RegistryMember) -> None:
         async with self._lock:
             members = self._orgs.get(org_id)
             if members is None:
                 return
-            members.pop(key, None)
+            members.pop(member, None)
             if not members:
                 del self._orgs[org_id]
                 self._segments.pop(org_id, None)
@@ -96,8 +157,8 @@ class VisitorRegistry:
         event = orjson.loads(data)
         if event.get("type") == "placements.changed":
             self._segments.pop(org_id, None)
-        for callback in list(self._orgs.get(org_id, {}).values()):
+        for member in list(self._orgs.get(org_id, ())):
             try:
-                callback(event)
+                member.on_registry_event(event)
             except Exception:
                 log.exception("visitor registry callback failed")

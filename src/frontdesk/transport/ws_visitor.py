@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 import orjson
-from aiohttp import WSMsgType, web
+from aiohttp import WSMessage, WSMsgType, web
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +24,7 @@ from frontdesk.features.conversations.events import Typing
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.experiences.service import leave_offline_message
 from frontdesk.features.orgs.models import Org, Rep
-from frontdesk.features.orgs.service import normalise_origin, org_by_site_key
+from frontdesk.features.orgs.service import normalise_origin
 from frontdesk.features.proactive import service as proactive
 from frontdesk.features.segments.placement import place_visit
 from frontdesk.features.visitors import service as visitors
@@ -60,6 +61,16 @@ MAX_FRAME_BYTES = 64 * 1024
 CLOSE_BAD_HELLO = 4400
 CLOSE_BLOCKED = 4403
 
+# Most visitors are routed to nobody in particular and own no chat: they all share this one
+# Visibility (never mutated; replaced when it changes) instead of keeping one each.
+NO_VISIBILITY = Visibility(routed_rep_ids=[])
+
+
+def _visibility(routed_rep_ids: list[str], owner_rep_id: str | None) -> Visibility:
+    if not routed_rep_ids and owner_rep_id is None:
+        return NO_VISIBILITY
+    return Visibility(routed_rep_ids=routed_rep_ids, owner_rep_id=owner_rep_id)
+
 
 def origin_allowed(org: Org, origin: str | None) -> bool:
     if not origin:
@@ -71,44 +82,75 @@ def origin_allowed(org: Org, origin: str | None) -> bool:
 
 
 async def visitor_socket(request: web.Request) -> web.StreamResponse:
+    # This coroutine's frame lives as long as the socket: its locals are kept per idle socket,
+    # so it holds no database session (see _ip_is_blocked) and no per-socket Org (the registry
+    # shares one per site key).
     runtime = runtime_of(request)
+    registry = request.app[REGISTRY_KEY]
     site_key = request.query.get("site", "")
-    async with runtime.db.read() as session:
-        org = await org_by_site_key(session, site_key) if site_key else None
+    org = await registry.org_for_site_key(site_key) if site_key else None
     if org is None:
         raise web.HTTPNotFound(text="unknown site key")
     if not origin_allowed(org, request.headers.get("Origin")):
         raise web.HTTPForbidden(text="this website origin is not allowed for this site key")
-    async with runtime.db.read() as session:
-        if await ip_blocked(session, org.id, client_ip(request, runtime), runtime.clock.now()):
-            raise web.HTTPForbidden(text="blocked")
+    ip = client_ip(request, runtime)
+    if await _ip_is_blocked(runtime, org.id, ip):
+        raise web.HTTPForbidden(text="blocked")
     # compress=False: permessage-deflate costs ~100 KB per idle socket (issue 2 figures).
     ws = web.WebSocketResponse(
         compress=False, max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=None
     )
     await ws.prepare(request)
     request.app[OPEN_SOCKETS_KEY].add(ws)
-    session_ = VisitorConnection(
-        request.app[REGISTRY_KEY],
-        runtime,
-        org,
-        ws,
-        ip=client_ip(request, runtime),
-        user_agent=request.headers.get("User-Agent"),
-    )
+    connection = VisitorConnection(registry, runtime, org, ws, ip=ip)
     try:
-        await session_.run()
+        if await connection.hello(request.headers.get("User-Agent")):
+            # The receive loop runs here, not in a method of the connection (a coroutine more
+            # per idle socket), and calls receive() rather than `async for` (aiohttp's
+            # __anext__, which does the same, would be another).
+            while True:
+                msg = await ws.receive()
+                if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                    break
+                await connection.on_message(msg)
+                del msg  # not kept while the socket waits for its next frame
     except Exception:
         # After the upgrade an HTTP error page would corrupt the socket: close it properly
         # (1011, or 1013 "try again later" when the database is overloaded) instead.
         log.exception("visitor socket failed")
-        await session_.sender.close(code=close_code_for_failure(), message=b"server error")
+        await connection.sender.close(code=close_code_for_failure(), message=b"server error")
     finally:
-        await session_.cleanup()
+        await connection.cleanup()
     return ws
 
 
+async def _ip_is_blocked(runtime: Runtime, org_id: str, ip: str | None) -> bool:
+    async with runtime.db.read() as session:
+        return await ip_blocked(session, org_id, ip, runtime.clock.now())
+
+
 class VisitorConnection:
+    # One per open visitor socket, kept for the socket's life: slots, and only what later
+    # frames need (the hello and its page are dropped once the welcome is sent).
+    __slots__ = (
+        "_tasks",
+        "connection_id",
+        "has_open_conversation",
+        "ip",
+        "live",
+        "org",
+        "placed",
+        "registry",
+        "runtime",
+        "sender",
+        "subscription",
+        "visibility",
+        "visit_id",
+        "visit_started_at",
+        "visitor_id",
+        "ws",
+    )
+
     def __init__(
         self,
         registry: VisitorRegistry,
@@ -117,43 +159,48 @@ class VisitorConnection:
         ws: web.WebSocketResponse,
         *,
         ip: str | None,
-        user_agent: str | None,
     ) -> None:
         self.registry = registry
         self.runtime = runtime
+        # Shared by every socket of the org (VisitorRegistry.org_for_site_key): read only.
         self.org = org
         self.ws = ws
         self.sender = FrameSender(ws)
         self.ip = ip
-        self.user_agent = user_agent
         self.connection_id = new_id()
         self.visitor_id: str | None = None
         self.visit_id: str | None = None
         self.visit_started_at: Any = None
         self.subscription: Subscription | None = None
         self.live: LiveVisitor | None = None
-        self.visibility = Visibility(routed_rep_ids=[])
+        self.visibility = NO_VISIBILITY
         self.placed = False
         self.has_open_conversation = False
-        self._tasks: set[asyncio.Future[None]] = set()
+        # Created on first use: most sockets never start a background task.
+        self._tasks: set[asyncio.Future[None]] | None = None
 
     # ---- lifecycle ------------------------------------------------------------------------
 
-    async def run(self) -> None:
+    async def hello(self, user_agent: str | None) -> bool:
+        """Reads the hello and welcomes; False when the socket is done. Its own coroutine, so
+        nothing of the hello outlives it (the caller's frame lives as long as the socket)."""
         hello = await self._read_hello()
         if hello is None:
-            return
+            return False
         try:
-            await self._welcome(hello)
+            await self._welcome(hello, user_agent)
         except visitors.VisitorBlocked:
             await self.sender.close(code=CLOSE_BLOCKED, message=b"blocked")
-            return
-        async for msg in self.ws:
-            if msg.type != WSMsgType.TEXT:
-                if msg.type == WSMsgType.BINARY:
-                    self.sender.send(error_frame("invalid_frame", "frames are JSON text"))
-                continue
-            await self._handle_text(msg.data)
+            return False
+        return True
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        tasks = self._tasks
+        if tasks is None:
+            tasks = self._tasks = set()
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
     async def _read_hello(self) -> f.VisitorHello | None:
         try:
@@ -182,13 +229,13 @@ class VisitorConnection:
         await asyncio.sleep(0)
         await self.sender.close(code=CLOSE_BAD_HELLO, message=code.encode())
 
-    async def _welcome(self, hello: f.VisitorHello) -> None:
+    async def _welcome(self, hello: f.VisitorHello, user_agent: str | None) -> None:
         # During a reconnect storm thousands of hellos arrive at once; letting a few dozen do
         # their database work at a time keeps each fast and none waits into a pool timeout.
         async with self.registry.welcome_slots:
-            await self._do_welcome(hello)
+            await self._do_welcome(hello, user_agent)
 
-    async def _do_welcome(self, hello: f.VisitorHello) -> None:
+    async def _do_welcome(self, hello: f.VisitorHello, user_agent: str | None) -> None:
         page = visitors.PageInfo(
             hello.page.url, hello.page.title, hello.page.referrer, hello.page.og_image
         )
@@ -197,7 +244,7 @@ class VisitorConnection:
             self.org,
             hello.token,
             ip=self.ip,
-            user_agent=self.user_agent,
+            user_agent=user_agent,
             page=page,
             record_page_view=not hello.resumed,
         )
@@ -223,7 +270,7 @@ class VisitorConnection:
             title=page.title,
             og_image=page.og_image,
         )
-        await self.registry.add(self.org.id, self, self._on_registry_event)
+        await self.registry.add(self.org.id, self)
         card, conversation = await self._place(page.url)
         messages: list[Any] = []
         conversation_frame = None
@@ -278,9 +325,7 @@ class VisitorConnection:
         )
         if self.runtime.firmographics is not None and arrival.new_visit and self.ip:
             # External enrichment runs off the hot path; the card updates when it answers.
-            task = asyncio.ensure_future(self._enrich_from_provider(page.url))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(self._enrich_from_provider(page.url))
         self.has_open_conversation = conversation is not None
         if conversation is not None:
             await conversations.visitor_activity_changed(
@@ -353,9 +398,9 @@ class VisitorConnection:
                         live, visitor, visit, conversation, account, org_data.experiences
                     )
         old = self.visibility
-        self.visibility = Visibility(
-            routed_rep_ids=placement.routed_rep_ids,
-            owner_rep_id=conversation.owner_rep_id if conversation else old.owner_rep_id,
+        self.visibility = _visibility(
+            placement.routed_rep_ids,
+            conversation.owner_rep_id if conversation else old.owner_rep_id,
         )
         if card is not None and self.placed and not placement.changed and announce:
             await self.runtime.publish(
@@ -390,19 +435,16 @@ class VisitorConnection:
         except Exception:
             log.exception("firmographics enrichment failed")
 
-    def _on_registry_event(self, event: dict[str, Any]) -> None:
+    def on_registry_event(self, event: dict[str, Any]) -> None:
         if event.get("type") == "placements.changed" and self.live is not None:
-            task = asyncio.ensure_future(self._reload_placement())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(self._reload_placement())
 
     async def _reload_placement(self) -> None:
         async with self.runtime.db.read() as session:
             visit = await session.get(Visit, self.visit_id)
         if visit is not None:
-            self.visibility = Visibility(
-                routed_rep_ids=list(visit.routed_rep_ids or []),
-                owner_rep_id=self.visibility.owner_rep_id,
+            self.visibility = _visibility(
+                list(visit.routed_rep_ids or []), self.visibility.owner_rep_id
             )
 
     # ---- bus -> socket ----------------------------------------------------------------------
@@ -411,20 +453,23 @@ class VisitorConnection:
         self.sender.send_bytes(data)
         if data.startswith(b'{"type":"blocked"'):
             # Blocked by a rep: the widget forgets itself; close this socket for good.
-            task = asyncio.ensure_future(self.sender.close(code=CLOSE_BLOCKED, message=b"blocked"))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(self.sender.close(code=CLOSE_BLOCKED, message=b"blocked"))
             return
         if b'"type":"conversation"' in data[:40]:
             frame = orjson.loads(data)
             self.has_open_conversation = frame["conversation"]["status"] in ("incoming", "active")
             rep = frame["conversation"].get("rep")
-            self.visibility = Visibility(
-                routed_rep_ids=self.visibility.routed_rep_ids,
-                owner_rep_id=rep["id"] if rep else None,
+            self.visibility = _visibility(
+                self.visibility.routed_rep_ids, rep["id"] if rep else None
             )
 
     # ---- socket -> server -------------------------------------------------------------------
+
+    async def on_message(self, msg: WSMessage) -> None:
+        if msg.type == WSMsgType.TEXT:
+            await self._handle_text(msg.data)
+        elif msg.type == WSMsgType.BINARY:
+            self.sender.send(error_frame("invalid_frame", "frames are JSON text"))
 
     async def _handle_text(self, text: str) -> None:
         decoded = f.decode_frame(text, f.visitor_frames)

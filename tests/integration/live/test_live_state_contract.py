@@ -105,6 +105,36 @@ async def test_activity_is_aggregated_over_tabs(live: LiveState, clock: FrozenCl
     assert await live.get("org", "v") is None
 
 
+async def test_a_heartbeat_keeps_the_page_and_a_new_page_replaces_its_thumbnail(
+    live: LiveState, clock: FrozenClock
+) -> None:
+    started = clock.now()
+    await live.upsert_connection(
+        "org",
+        "v",
+        "tab",
+        visit_id="x",
+        visit_started_at=started,
+        url="https://a/pricing",
+        title="Pricing",
+        og_image="https://a/og.png",
+    )
+    clock.advance(25)
+    beat = await live.upsert_connection("org", "v", "tab", visit_id="x", visit_started_at=started)
+    assert (beat.url, beat.title, beat.og_image, beat.activity) == (
+        "https://a/pricing",
+        "Pricing",
+        "https://a/og.png",
+        "active",
+    )
+    assert beat.last_change_at == started  # a heartbeat is not a change
+    page = await live.upsert_connection(
+        "org", "v", "tab", visit_id="x", visit_started_at=started, url="https://a/", title="Home"
+    )
+    assert (page.url, page.title, page.og_image) == ("https://a/", "Home", None)
+    assert page.last_change_at == clock.now() and page.visit_started_at == started
+
+
 async def test_a_tab_that_stops_heartbeating_expires(live: LiveState, clock: FrozenClock) -> None:
     now = clock.now()
     await live.upsert_connection(
