@@ -40,6 +40,7 @@ from bench._common import (
     MACHINE,
     PASSWORD,
     SITE,
+    OtherLoad,
     Servers,
     append_results,
     backend,
@@ -50,6 +51,7 @@ from bench._common import (
     raise_fd_limit,
     setup_org,
     source_label,
+    wait_for_quiet,
 )
 
 CHROMIUM = "/usr/bin/chromium"
@@ -219,6 +221,7 @@ async def run(args: argparse.Namespace) -> str:
     from playwright.async_api import async_playwright
 
     raise_fd_limit()
+    wait_for_quiet()
     with backend("sqlite") as b, Servers() as servers:
         site_key, _ = setup_org(b)
         admin_email = f"admin-{uuid.uuid4().hex[:6]}@bench.example"
@@ -292,12 +295,22 @@ async def run(args: argparse.Namespace) -> str:
                     await cdp.send("Profiler.enable")
                     await cdp.send("Profiler.setSamplingInterval", {"interval": 200})
                     await cdp.send("Profiler.start")
+                if args.trace:
+                    await browser.start_tracing(
+                        page=page, path=args.trace, categories=["devtools.timeline", "v8.execute"]
+                    )
                 # Scroll the first column up and down while updates stream in.
+                other = OtherLoad()
+                other.start()
                 scroller = asyncio.create_task(scroll_column(page, args.seconds))
                 sent_urls: dict[str, float] = {}
                 sent = await drive(sockets, args.rate, args.seconds, sent_urls)
                 await scroller
+                other_cores = other.cores()
                 await asyncio.sleep(1.0)
+                if args.trace:
+                    await browser.stop_tracing()
+                    print_long_task_breakdown(Path(args.trace))
                 if cdp is not None:
                     profile = (await cdp.send("Profiler.stop"))["profile"]
                     Path(args.profile).write_bytes(orjson.dumps(profile))
@@ -364,6 +377,8 @@ async def run(args: argparse.Namespace) -> str:
             else ""
         ),
         f"- bar: event -> screen p95 <= 400 ms and no long task over 100 ms -> {verdict}",
+        f"- other processes on the machine used {other_cores:.2f} cores meanwhile (server, load "
+        "generator and Chromium excluded)",
         f"- animation frames while scrolling a column: {len(frames)} frames, p50 {percentile(frames, 50):.1f} ms, "
         f"p99 {percentile(frames, 99):.1f} ms, over 50 ms: {slow} ({100 * slow / max(1, len(frames)):.1f}%)"
         + (f", mean {statistics.fmean(frames):.1f} ms" if frames else ""),
@@ -392,6 +407,45 @@ async def scroll_column(page: Any, seconds: float) -> None:
         await asyncio.sleep(0.1)
 
 
+def print_long_task_breakdown(trace: Path) -> None:
+    """For each main-thread task over 50 ms in a Chrome trace: what it spent its time on."""
+    events = orjson.loads(trace.read_bytes())
+    events = events["traceEvents"] if isinstance(events, dict) else events
+    main = {
+        (e["pid"], e["tid"])
+        for e in events
+        if e.get("name") == "thread_name" and e.get("args", {}).get("name") == "CrRendererMain"
+    }
+    complete = [e for e in events if e.get("ph") == "X" and (e["pid"], e["tid"]) in main]
+    tasks = [e for e in complete if e["name"] == "RunTask" and e.get("dur", 0) > 50_000]
+    for task in tasks:
+        start, end = task["ts"], task["ts"] + task["dur"]
+        parts: dict[str, float] = {}
+        for e in complete:
+            if e is task or not (start <= e["ts"] < end) or e["name"] == "RunTask":
+                continue
+            if e["name"] in (
+                "FunctionCall",
+                "EventDispatch",
+                "TimerFire",
+                "FireAnimationFrame",
+                "UpdateLayoutTree",
+                "Layout",
+                "Paint",
+                "PrePaint",
+                "Layerize",
+                "MajorGC",
+                "MinorGC",
+                "V8.GC_MC_BACKGROUND_MARKING",
+                "ParseHTML",
+                "HitTest",
+                "ScrollLayer",
+            ):
+                parts[e["name"]] = parts.get(e["name"], 0.0) + e["dur"] / 1000
+        summary = ", ".join(f"{k} {v:.0f}" for k, v in sorted(parts.items(), key=lambda kv: -kv[1]))
+        print(f"long task {task['dur'] / 1000:.0f} ms: {summary}")
+
+
 def print_profile_top(profile: dict[str, Any], n: int = 25) -> None:
     """Self time per function from a CDP CPU profile (open the file in Chrome DevTools too)."""
     nodes = {node["id"]: node for node in profile["nodes"]}
@@ -415,6 +469,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--headed", action="store_true")
     parser.add_argument("--screenshot", help="save a screenshot of the stream at the end")
+    parser.add_argument("--trace", help="write a Chrome trace of the steady phase to this file")
     parser.add_argument(
         "--profile", help="write a CDP CPU profile of the steady phase to this file"
     )
