@@ -1,0 +1,87 @@
+"""Each socket's sender: frames arrive in order, written at once or queued behind a full
+transport, and a client that stops reading is cut off instead of growing the server's memory."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from frontdesk.transport.sockets import CLOSE_TOO_SLOW, FrameSender
+
+pytestmark = pytest.mark.asyncio
+
+Sending = Callable[[FrameSender], Awaitable[None]]
+
+
+async def _serve(send: Sending) -> AsyncIterator[str]:
+    async def handler(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(compress=False)
+        await ws.prepare(request)
+        await send(FrameSender(ws))
+        async for _ in ws:
+            pass
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/ws", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}/ws"
+    finally:
+        await runner.cleanup()
+
+
+async def test_thousands_of_frames_arrive_complete_and_in_order() -> None:
+    payload = "x" * 2000
+
+    async def send(sender: FrameSender) -> None:
+        # Far more than the transport buffers: some are written at once, the rest queue
+        # behind a paused transport and go out as the client reads.
+        for i in range(900):
+            sender.send({"n": i, "pad": payload})
+
+    async for url in _serve(send):
+        async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
+            received = []
+            while len(received) < 900:
+                msg = await ws.receive(timeout=10)
+                assert msg.type == aiohttp.WSMsgType.TEXT
+                received.append(msg.json()["n"])
+                if len(received) % 100 == 0:
+                    await asyncio.sleep(0.01)  # a client slower than the server
+            assert received == list(range(900))
+
+
+async def test_a_client_that_stops_reading_is_disconnected_as_too_slow() -> None:
+    closed_after: list[int] = []
+
+    async def send(sender: FrameSender) -> None:
+        sent = 0
+        while not sender.closed and sent < 20_000:
+            sender.send({"n": sent, "pad": "y" * 4000})
+            sent += 1
+            if sent % 50 == 0:
+                await asyncio.sleep(0)  # let the transport fill and pause
+        closed_after.append(sent)
+
+    async for url in _serve(send):
+        async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
+            for _ in range(200):
+                if closed_after:
+                    break
+                await asyncio.sleep(0.05)
+            assert closed_after and closed_after[0] < 20_000
+            while True:  # what was buffered, then the close frame
+                msg = await ws.receive(timeout=10)
+                if msg.type != aiohttp.WSMsgType.TEXT:
+                    break
+            assert msg.type == aiohttp.WSMsgType.CLOSE
+            assert ws.close_code == CLOSE_TOO_SLOW
