@@ -58,6 +58,9 @@ class Runtime:
     hooks: defaultdict[str, list[Hook]] = field(default_factory=lambda: defaultdict(list))
     ip_directory: IpDirectory | None = None
     firmographics: FirmographicsProvider | None = None
+    # Per-process objects a feature keeps for the runtime's life (the conversations
+    # feature's group-commit writer), keyed by "feature.name".
+    state: dict[str, object] = field(default_factory=dict)
 
     @asynccontextmanager
     async def uow(self) -> AsyncIterator[UnitOfWork]:

@@ -1,0 +1,115 @@
+"""Visitor messages to open chats are written in groups (one transaction per group); each is
+still stored once, in order, and acknowledged only once stored, whatever else is in its group."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+
+from frontdesk.features.conversations import service as conversations
+from tests.harness import Server, Socket
+
+pytestmark = pytest.mark.asyncio
+
+
+async def _open_chat(visitor: Socket) -> tuple[str, str]:
+    await visitor.send({"type": "message", "client_id": "first", "body": "hello"})
+    ack = await visitor.expect("ack", client_id="first")
+    assert visitor.welcome is not None
+    return visitor.welcome["visitor_id"], ack["message"]["conversation_id"]
+
+
+async def test_many_visitors_writing_at_once_each_get_every_message_stored_once_in_order(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    rep = await server.rep(org)
+    async with contextlib.AsyncExitStack() as stack:
+        visitors = [await stack.enter_async_context(server.visitor(org)) for _ in range(6)]
+        chats = [await _open_chat(v) for v in visitors]
+        # Every visitor fires five messages without waiting, so they reach the server together.
+        for v in visitors:
+            for k in range(5):
+                await v.send({"type": "message", "client_id": f"m{k}", "body": f"message {k}"})
+        await visitors[0].send({"type": "message", "client_id": "m2", "body": "message 2"})
+        for v, (_, conversation_id) in zip(visitors, chats, strict=True):
+            acks = [await v.expect("ack", client_id=f"m{k}") for k in range(5)]
+            assert [a["message"]["seq"] for a in acks] == [2, 3, 4, 5, 6]
+            status, body = await rep.request("GET", f"/api/conversations/{conversation_id}")
+            assert status == 200
+            assert [m["body"] for m in body["messages"]] == ["hello"] + [
+                f"message {k}" for k in range(5)
+            ]
+        again = await visitors[0].expect("ack", client_id="m2")
+        assert again["message"]["seq"] == 4  # the retry names the stored message
+
+
+async def test_a_group_holding_a_retry_and_a_visitor_without_a_chat_still_stores_the_rest(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = await server.create_org()
+    await server.rep(org)
+    async with server.visitor(org) as a, server.visitor(org) as b, server.visitor(org) as c:
+        a_id, _ = await _open_chat(a)
+        b_id, b_chat = await _open_chat(b)
+        assert c.welcome is not None
+        c_id = c.welcome["visitor_id"]  # no chat yet: its message opens one
+        runtime = server.runtime
+        groups: list[int] = []
+        writer = conversations.OpenChatWriter
+        original = writer._write_batch
+
+        async def spy(self: conversations.OpenChatWriter, batch: list[object]) -> object:
+            groups.append(len(batch))
+            return await original(self, batch)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(writer, "_write_batch", spy)
+        posted = await asyncio.gather(
+            conversations.post_visitor_message(runtime, org.id, a_id, "x1", "one"),
+            conversations.post_visitor_message(runtime, org.id, b_id, "first", "retry"),
+            conversations.post_visitor_message(runtime, org.id, c_id, "y1", "new chat"),
+            conversations.post_visitor_message(runtime, org.id, a_id, "x2", "two"),
+        )
+        assert [p.message.body for p in posted] == ["one", "hello", "new chat", "two"]
+        assert posted[1].duplicate and posted[1].message.conversation_id == b_chat
+        assert posted[2].conversation_created
+        assert [posted[0].message.seq, posted[3].message.seq] == [2, 3]
+        # They were tried as one group, which fell back to one message at a time.
+        assert groups[0] == 4 and groups[1:] == [1, 1, 1, 1]
+
+
+async def test_messages_that_arrive_together_are_committed_as_one_group(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = await server.create_org()
+    rep = await server.rep(org)
+    async with server.visitor(org) as a, server.visitor(org) as b:
+        a_id, a_chat = await _open_chat(a)
+        b_id, _ = await _open_chat(b)
+        groups: list[int] = []
+        original = conversations.OpenChatWriter._write_batch
+
+        async def spy(self: conversations.OpenChatWriter, batch: list[object]) -> object:
+            groups.append(len(batch))
+            return await original(self, batch)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(conversations.OpenChatWriter, "_write_batch", spy)
+        runtime = server.runtime
+        posted = await asyncio.gather(
+            *(
+                conversations.post_visitor_message(runtime, org.id, visitor_id, f"g{k}", f"#{k}")
+                for k, visitor_id in enumerate([a_id, b_id, a_id])
+            )
+        )
+        assert groups == [3]
+        assert [(p.message.body, p.message.seq) for p in posted] == [
+            ("#0", 2),
+            ("#1", 2),
+            ("#2", 3),
+        ]
+        await a.expect("message", message__client_id="g2")  # the visitor's tabs hear of it
+        status, body = await rep.request("GET", f"/api/conversations/{a_chat}")
+        assert status == 200
+        assert [m["body"] for m in body["messages"]] == ["hello", "#0", "#2"]
