@@ -424,6 +424,7 @@ async def post_visitor_message(
 
 _conversation_table = cast(Table, Conversation.__table__)
 _conversations = _conversation_table.c
+_visitors = cast(Table, Visitor.__table__).c
 # Built once: the hot path skips statement construction and cache-key generation.
 _BUMP_OPEN_CONVERSATION = (
     update(_conversation_table)
@@ -441,11 +442,14 @@ _BUMP_OPEN_CONVERSATION = (
         _conversations.routed_rep_ids,
         _conversations.last_seq,
         _conversations.meta,
+        # The author's display name in the same statement (a correlated subquery: RETURNING
+        # may not name other tables directly, on SQLite nor on PostgreSQL).
+        select(func.coalesce(_visitors.name, _visitors.email, "Visitor"))
+        .where(_visitors.id == _conversations.visitor_id)
+        .scalar_subquery()
+        .label("author_name"),
     )
 )
-_VISITOR_NAMES = select(
-    Visitor.__table__.c.id, Visitor.__table__.c.name, Visitor.__table__.c.email
-).where(Visitor.__table__.c.id.in_(bindparam("ids", expanding=True)))
 _INSERT_MESSAGE = insert(cast(Table, Message.__table__))
 
 
@@ -482,9 +486,9 @@ class OpenChatWriter:
     """Group commit for visitor messages to chats they already wrote in (the common case).
 
     Messages submitted in the same event-loop turn, or while a batch is being written, go out
-    together in the next batch: one transaction, one read of the authors' names, one multi-row
-    INSERT, and a sequence bump per message (`UPDATE ... RETURNING`, which also takes the chat's
-    row lock). Under light load a batch is one message and costs three statements; under heavy
+    together in the next batch: one transaction, one multi-row INSERT, and a sequence bump per
+    message (`UPDATE ... RETURNING`, which also takes the chat's row lock and reads the
+    author's name). Under light load a batch is one message and two statements; under heavy
     load the transaction and its commit (an fsync on PostgreSQL) are shared, so throughput grows
     instead of the queue. Nothing is acknowledged before its batch commits.
 
@@ -564,12 +568,6 @@ class OpenChatWriter:
                 if row is None or not (row.meta or {}).get("visitor_replied"):
                     raise _NotTheFastPath  # rolled back: no sequence number is used
                 bumped.append((item, row))
-            names = {
-                visitor.id: visitor.name or visitor.email or "Visitor"
-                for visitor in await connection.execute(
-                    _VISITOR_NAMES, {"ids": sorted({item.visitor_id for item in ordered})}
-                )
-            }
             rows = []
             for item, row in bumped:
                 chat = _OpenChat(
@@ -580,7 +578,7 @@ class OpenChatWriter:
                     seq=row.last_seq,
                     now=now,
                     author_kind="visitor",
-                    author_name=names.get(item.visitor_id, "Visitor"),
+                    author_name=row.author_name or "Visitor",
                     body=item.body,
                     client_id=item.client_id,
                     html=item.html,
