@@ -113,6 +113,7 @@ def create_app(
     app.on_shutdown.append(close_all)
 
     async def startup(_: web.Application) -> None:
+        await runtime.db.start_background_checkpoints()
         await runtime.bus.start()
         await runtime.live.start()
         if run_sweeper:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +22,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from frontdesk.storage.sqlite_inline import inline_creator
+
+log = logging.getLogger("frontdesk.storage")
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -77,11 +83,67 @@ def _json_dumps(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
+class _WalCheckpointer:
+    """Copies SQLite's write-ahead log into the database file on a worker thread.
+
+    SQLite's automatic checkpoint runs inside whichever commit crosses 1,000 WAL pages, and
+    with SQLite calls on the event loop (sqlite_inline.py) that commit held every socket for
+    the few milliseconds of writing and syncing pages: the tail of the chat round trip. The
+    server's own connection turns automatic checkpoints off and this task checkpoints every
+    second from a second connection on a thread (sqlite3 releases the GIL while it works).
+    PASSIVE never waits for the writer, so chat writes go on meanwhile; should the connection
+    be replaced, SQLite's automatic checkpoint is back on by default."""
+
+    def __init__(self, path: Path, interval: float) -> None:
+        self._path = path
+        self._interval = interval
+        self._connection: sqlite3.Connection | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            try:
+                await asyncio.to_thread(self._checkpoint)
+            except sqlite3.Error:
+                log.warning("WAL checkpoint failed; retrying in %s s", self._interval)
+
+    def _checkpoint(self) -> None:
+        if self._connection is None:
+            self._connection = sqlite3.connect(self._path, check_same_thread=False)
+            self._connection.execute("PRAGMA busy_timeout=1000")
+        self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            await asyncio.to_thread(connection.close)
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = create_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._checkpointer: _WalCheckpointer | None = None
+
+    async def start_background_checkpoints(self, interval: float = 1.0) -> None:
+        """SQLite files only: checkpoint the WAL off the event loop (see _WalCheckpointer)."""
+        path = _sqlite_path(self.url) if self.url.startswith("sqlite") else None
+        if path is None or self._checkpointer is not None:
+            return
+        async with self.engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+        self._checkpointer = _WalCheckpointer(path, interval)
+        self._checkpointer.start()
 
     @property
     def is_postgres(self) -> bool:
@@ -99,4 +161,7 @@ class Database:
             yield session
 
     async def close(self) -> None:
+        if self._checkpointer is not None:
+            await self._checkpointer.stop()
+            self._checkpointer = None
         await self.engine.dispose()

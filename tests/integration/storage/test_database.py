@@ -3,8 +3,11 @@ and SQLite calls that never leave the event loop's thread."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, text
@@ -129,5 +132,32 @@ async def test_after_postgresql_drops_every_connection_the_pool_recovers_by_itse
             assert error.connection_invalidated
         async with db.read() as session:
             assert (await session.execute(text("SELECT 2"))).scalar_one() == 2
+    finally:
+        await db.close()
+
+
+async def test_sqlite_copies_its_write_ahead_log_into_the_database_file_in_the_background(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "wal.db"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        await db.start_background_checkpoints(interval=0.05)
+        async with db.engine.begin() as connection:
+            await connection.exec_driver_sql("CREATE TABLE notes (id INTEGER PRIMARY KEY, body)")
+        for _ in range(20):
+            async with db.engine.begin() as connection:
+                await connection.exec_driver_sql(
+                    "INSERT INTO notes (body) VALUES (?)", (os.urandom(50_000).hex(),)
+                )
+        async with db.engine.connect() as connection:
+            automatic = (await connection.exec_driver_sql("PRAGMA wal_autocheckpoint")).scalar()
+        assert automatic == 0  # the loop's own commits never checkpoint
+        for _ in range(100):
+            if path.stat().st_size > 1_500_000:
+                break
+            await asyncio.sleep(0.05)
+        # About 2 MB were committed; the background task has moved them into the file.
+        assert path.stat().st_size > 1_500_000
     finally:
         await db.close()
