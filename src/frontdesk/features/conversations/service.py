@@ -540,8 +540,12 @@ class OpenChatWriter:
                             results.append(None)
         except BaseException as error:
             for item in batch:
-                if not item.done.done():
+                if item.done.done():
+                    continue
+                if isinstance(error, Exception):
                     item.done.set_exception(error)
+                else:
+                    item.done.cancel()  # the writer itself is being cancelled (shutdown)
             if not isinstance(error, Exception):
                 raise
             return
