@@ -18,6 +18,10 @@ class Bus(Protocol):
 
     async def publish(self, topic: str, data: bytes) -> None: ...
 
+    async def publish_many(self, events: list[tuple[str, bytes]]) -> None:
+        """Publishes in order; on Redis in one round trip (a committed group of writes)."""
+        ...
+
     async def subscribe(self, topic: str, handler: Handler) -> Subscription:
         """Returns once the subscription is live: events published after it are delivered."""
         ...

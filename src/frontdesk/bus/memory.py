@@ -31,6 +31,10 @@ class MemoryBus:
     async def publish(self, topic: str, data: bytes) -> None:
         self._handlers.dispatch(topic, data)
 
+    async def publish_many(self, events: list[tuple[str, bytes]]) -> None:
+        for topic, data in events:
+            self._handlers.dispatch(topic, data)
+
     async def subscribe(self, topic: str, handler: Handler) -> _MemorySubscription:
         self._handlers.add(topic, handler)
         return _MemorySubscription(self, topic, handler)

@@ -74,6 +74,17 @@ class RedisBus:
         assert self._redis is not None, "bus not started"
         await self._redis.publish(self._prefix + topic, data)
 
+    async def publish_many(self, events: list[tuple[str, bytes]]) -> None:
+        assert self._redis is not None, "bus not started"
+        if len(events) == 1:
+            await self.publish(*events[0])
+            return
+        # A pipeline without MULTI: one round trip, Redis keeps the order.
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for topic, data in events:
+                pipe.publish(self._prefix + topic, data)
+            await pipe.execute()
+
     async def subscribe(self, topic: str, handler: Handler) -> _RedisSubscription:
         if self._handlers.add(topic, handler):
             future: asyncio.Future[None] = asyncio.get_running_loop().create_future()

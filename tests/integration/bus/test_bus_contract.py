@@ -45,6 +45,17 @@ async def test_a_subscriber_receives_what_is_published_on_its_topic_only(bus: Bu
     assert received == [b"one", b"two"]
 
 
+async def test_a_group_published_at_once_arrives_complete_and_in_order(bus: Bus) -> None:
+    org: list[bytes] = []
+    visitor: list[bytes] = []
+    await bus.subscribe("org.g", lambda _t, data: org.append(data))
+    await bus.subscribe("visitor.g", lambda _t, data: visitor.append(data))
+    await bus.publish_many([("org.g", b"1"), ("visitor.g", b"a"), ("org.g", b"2"), ("org.g", b"3")])
+    await _collect(org, 3)
+    await _collect(visitor, 1)
+    assert org == [b"1", b"2", b"3"] and visitor == [b"a"]
+
+
 async def test_every_subscriber_of_a_topic_gets_the_same_bytes(bus: Bus) -> None:
     first: list[bytes] = []
     second: list[bytes] = []

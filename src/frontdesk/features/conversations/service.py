@@ -591,11 +591,12 @@ class OpenChatWriter:
                 rows.append(message_row)
             await connection.execute(_INSERT_MESSAGE, rows)
         results: list[Posted | None] = []
+        frames: list[tuple[str, bytes]] = []
         for item in batch:
             chat, out = written[id(item)]
-            for topic, data in _message_frames(chat, out):
-                await runtime.bus.publish(topic, data)
+            frames.extend(_message_frames(chat, out))
             results.append(Posted(out, False, False))
+        await runtime.bus.publish_many(frames)
         return results
 
 
