@@ -15,17 +15,14 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestServer
 from tests.conftest import Backend
-from tests.e2e.console_env import CHROMIUM, CHROMIUM_ARGS, STATIC, Login, free_port
-from tests.harness import PASSWORD, OrgInfo, Server
-
-from frontdesk.demo import demo_site_app
+from tests.e2e.console_env import CHROMIUM, STATIC, ConsoleEnv, visitor_card
+from tests.e2e.console_env import console_env as open_console_env
+from tests.harness import PASSWORD
 
 playwright_api = pytest.importorskip("playwright.async_api")
 expect = playwright_api.expect
@@ -41,59 +38,12 @@ pytestmark = [
 ]
 
 
-@dataclass
-class ConsoleEnv:
-    server: Server
-    org: OrgInfo
-    site: str  # the demo website (Northwind) with the snippet on every page
-    reps: list[Login]
-    admin: Login
-    browser: Any
-
-
 @pytest.fixture
-async def console_env(sqlite_memory_backend: Backend) -> AsyncIterator[ConsoleEnv]:
-    from playwright.async_api import async_playwright
-
-    server = Server(sqlite_memory_backend.database_url, "memory://", "unused", frozen=False)
-    await server.start()
-    site_port = free_port()
-    site = f"http://127.0.0.1:{site_port}"
-    org = await server.create_org("Northwind Analytics", origins=(site,))
-    site_server = TestServer(
-        demo_site_app(server.url, org.site_key), host="127.0.0.1", port=site_port
-    )
-    await site_server.start_server()
-    reps = [
-        Login(await server.create_rep(org, "rep", name), name)
-        for name in ("Dana Reyes", "Sam Okafor")
-    ]
-    admin = Login(await server.create_rep(org, "admin", "Avery Admin"), "Avery Admin")
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield ConsoleEnv(server, org, site, reps, admin, browser)
-        finally:
-            await browser.close()
-            await site_server.close()
-            await server.stop()
-
-
-async def sign_in(env: ConsoleEnv, login: Login) -> Any:
-    """A rep's console in its own browser context, signed in, with the live socket up."""
-    context = await env.browser.new_context(viewport={"width": 1440, "height": 900})
-    page = await context.new_page()
-    await page.goto(env.server.url + "/login")
-    await page.get_by_label("Email").fill(login.email)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("status", name="Connection: Live")).to_be_visible(timeout=10_000)
-    return page
-
-
-def visitor_card(rep: Any, marker: str) -> Any:
-    """The live-stream card whose current URL carries `marker` (each test tags its visitor)."""
-    return rep.locator(".vcard").filter(has=rep.locator(".vcard-url", has_text=marker))
+async def console_env(
+    sqlite_memory_backend: Backend, artifacts_dir: Path
+) -> AsyncIterator[ConsoleEnv]:
+    async with open_console_env(sqlite_memory_backend, artifacts_dir) as env:
+        yield env
 
 
 async def switch_to_another_tab(page: Any, other: Any) -> None:
@@ -127,7 +77,7 @@ async def test_a_visitor_who_opens_the_demo_site_appears_in_a_reps_live_stream_w
     console_env: ConsoleEnv, artifacts_dir: Path
 ) -> None:
     env = console_env
-    rep = await sign_in(env, env.reps[0])
+    rep = await env.console(env.reps[0])
     marker = f"e2e={uuid.uuid4().hex[:10]}"
     visitor = await (
         await env.browser.new_context(viewport={"width": 1280, "height": 800})
@@ -149,7 +99,7 @@ async def test_a_visitor_card_follows_the_visitor_switching_tabs_and_moving_to_a
     console_env: ConsoleEnv,
 ) -> None:
     env = console_env
-    rep = await sign_in(env, env.reps[0])
+    rep = await env.console(env.reps[0])
     marker = f"e2e={uuid.uuid4().hex[:10]}"
     visitor = await (
         await env.browser.new_context(viewport={"width": 1280, "height": 800})
@@ -201,8 +151,8 @@ async def test_an_inbound_chat_is_offered_to_both_reps_taken_by_the_first_to_acc
     console_env: ConsoleEnv, artifacts_dir: Path
 ) -> None:
     env = console_env
-    rep_a = await sign_in(env, env.reps[0])
-    rep_b = await sign_in(env, env.reps[1])
+    rep_a = await env.console(env.reps[0])
+    rep_b = await env.console(env.reps[1])
     for rep in (rep_a, rep_b):
         await be_available(rep)
         await open_inbox(rep, "Incoming")
@@ -267,9 +217,9 @@ async def test_a_deactivated_rep_is_signed_out_of_an_open_console_within_two_sec
 ) -> None:
     env = console_env
     rep_login = env.reps[1]
-    rep = await sign_in(env, rep_login)
+    rep = await env.console(rep_login)
     assert await rep.evaluate("window.__frontdeskSocket()") == 1  # WebSocket.OPEN
-    admin = await sign_in(env, env.admin)
+    admin = await env.console(env.admin)
     await admin.get_by_role("link", name="Admin").click()
     await admin.get_by_role("button", name=f"Deactivate {rep_login.name}").click()
     await admin.get_by_role("button", name=f"Confirm deactivate {rep_login.name}").click()
