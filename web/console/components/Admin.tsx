@@ -5,7 +5,7 @@ import { linkClick, paths, type AdminSection } from "../router";
 import { me, org, pushToast, reps as repsSignal } from "../store";
 import type { Org, Rep } from "../types";
 import { IconBan, IconBuilding, IconCopy, IconLayers, IconLink, IconPlus, IconSparkles, IconUsers, IconX, IconChat } from "../icons";
-import { Avatar } from "./ui";
+import { Avatar, TableStatus } from "./ui";
 import { AccountsAdmin } from "./admin/Accounts";
 import { BlockedAdmin } from "./admin/Blocked";
 import { ExperiencesAdmin } from "./admin/Experiences";
@@ -148,13 +148,7 @@ function TeamSection() {
           </tr>
         </thead>
         <tbody>
-          {list === null && (
-            <tr>
-              <td colSpan={5} class="muted">
-                Loading…
-              </td>
-            </tr>
-          )}
+          <TableStatus cols={5} list={list} />
           {list?.map((r) => (
             <RepRow key={r.id} rep={r} isMe={r.id === me.value?.id} onPatch={(c) => patch(r, c)} />
           ))}

@@ -352,3 +352,17 @@ export function TimeLeft(props: { until: string | null | undefined; label: strin
     </span>
   );
 }
+
+/** A table's placeholder row: "Loading…" while the list is not here yet, `empty` (if given)
+ * once it is known to hold nothing, and no row otherwise. */
+export function TableStatus(props: { cols: number; list: readonly unknown[] | null | undefined; empty?: ComponentChildren }) {
+  const text = props.list === null ? "Loading…" : props.list?.length === 0 ? props.empty : null;
+  if (text === null || text === undefined) return null;
+  return (
+    <tr>
+      <td colSpan={props.cols} class="muted">
+        {text}
+      </td>
+    </tr>
+  );
+}

@@ -3,6 +3,7 @@ import { api, errorText } from "../../api";
 import { pushToast, repName, reps } from "../../store";
 import type { Account, IpRange } from "../../types";
 import { IconEdit, IconPlus, IconTrash, IconUpload, IconX } from "../../icons";
+import { TableStatus } from "../ui";
 
 // Accounts: the companies you sell to (CSV import, one by one), and the IP range -> company
 // table. Visitors are matched to accounts by email domain, IP range or enrichment.
@@ -127,20 +128,11 @@ export function AccountsAdmin() {
               </tr>
             </thead>
             <tbody>
-              {list === null && (
-                <tr>
-                  <td colSpan={8} class="muted">
-                    Loading…
-                  </td>
-                </tr>
-              )}
-              {list?.length === 0 && (
-                <tr>
-                  <td colSpan={8} class="muted">
-                    {q || target ? "No accounts match." : "No accounts yet. Import a CSV of your target accounts to get started."}
-                  </td>
-                </tr>
-              )}
+              <TableStatus
+                cols={8}
+                list={list}
+                empty={q || target ? "No accounts match." : "No accounts yet. Import a CSV of your target accounts to get started."}
+              />
               {list?.map((a) => (
                 <tr key={a.id} data-domain={a.domain}>
                   <td class="strong">{a.name}</td>
@@ -435,20 +427,7 @@ function IpRangesSection() {
           </tr>
         </thead>
         <tbody>
-          {list === null && (
-            <tr>
-              <td colSpan={3} class="muted">
-                Loading…
-              </td>
-            </tr>
-          )}
-          {list?.length === 0 && (
-            <tr>
-              <td colSpan={3} class="muted">
-                No IP ranges yet.
-              </td>
-            </tr>
-          )}
+          <TableStatus cols={3} list={list} empty="No IP ranges yet." />
           {list?.map((r) => (
             <tr key={r.id}>
               <td class="mono">{r.cidr}</td>

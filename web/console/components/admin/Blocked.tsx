@@ -4,6 +4,7 @@ import { linkClick, paths } from "../../router";
 import { pushToast, repName } from "../../store";
 import { formatDateTime } from "../../time";
 import { IconBan, IconFlag } from "../../icons";
+import { TableStatus } from "../ui";
 
 // Blocked & Reported: visitors reps blocked, IP blocks (with optional expiry), and reports to
 // review.
@@ -69,13 +70,11 @@ export function BlockedAdmin() {
             </tr>
           </thead>
           <tbody>
-            {data?.reports.length === 0 && (
-              <tr>
-                <td colSpan={7} class="muted">
-                  No reports. Reps file one with “Block and report visitor” in a conversation's menu.
-                </td>
-              </tr>
-            )}
+            <TableStatus
+              cols={7}
+              list={data ? data.reports : undefined}
+              empty="No reports. Reps file one with “Block and report visitor” in a conversation's menu."
+            />
             {data?.reports.map((r) => (
               <tr key={r.id} class={r.status === "reviewed" ? "inactive" : ""}>
                 <td>{formatDateTime(r.created_at)}</td>
