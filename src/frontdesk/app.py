@@ -49,6 +49,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         bus=create_bus(settings.bus_url, settings.redis_namespace),
         live=create_live_state(settings.bus_url, clock, settings.redis_namespace),
         rate_limiter=create_rate_limiter(settings.bus_url, clock, settings.redis_namespace),
+        local_rate_limiter=create_rate_limiter("memory://", clock),
         clock=clock,
         sweeper=Sweeper(db, clock, settings.sweeper_interval),
     )

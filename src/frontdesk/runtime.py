@@ -52,7 +52,10 @@ class Runtime:
     db: Database
     bus: Bus
     live: LiveState
+    # Shared by every process (on Redis with several): login attempts.
     rate_limiter: RateLimiter
+    # This process only, no round trip: visitor chat messages (see docs/architecture.md).
+    local_rate_limiter: RateLimiter
     clock: Clock
     sweeper: Sweeper
     hooks: defaultdict[str, list[Hook]] = field(default_factory=lambda: defaultdict(list))

@@ -150,6 +150,24 @@ class Database:
         return self.engine.dialect.name == "postgresql"
 
     @asynccontextmanager
+    async def postgres_driver(self) -> AsyncIterator[Any]:
+        """A pooled connection's asyncpg connection itself, for what SQLAlchemy cannot send
+        (asyncpg's pipelined fetchmany). Outside any transaction: each call is atomic on its
+        own. If the connection turns out to be dead (PostgreSQL restarted), the whole pool is
+        replaced, as SQLAlchemy does after its own statements fail that way, so the next
+        caller gets a fresh connection instead of the next dead one."""
+        async with self.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection
+            try:
+                yield driver
+            except BaseException:
+                if driver is None or driver.is_closed():
+                    await connection.invalidate()
+                    await self.engine.dispose()
+                raise
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: commit on success, roll back on error."""
         async with self.sessions() as session, session.begin():

@@ -532,7 +532,12 @@ class VisitorConnection:
                     await self._place(page.url)
             case f.VisitorMessageFrame(client_id=client_id, body=body):
                 limit = self.runtime.settings.visitor_messages_per_10s
-                if not await self.runtime.rate_limiter.hit(f"vmsg:{self.visitor_id}", limit, 10):
+                # Counted in this process: a flood arrives on one socket, and a shared count
+                # would cost a Redis round trip on every message. A visitor with tabs on two
+                # processes may send twice the limit; sign-in attempts are counted across
+                # processes (transport/api.py).
+                limiter = self.runtime.local_rate_limiter
+                if not await limiter.hit(f"vmsg:{self.visitor_id}", limit, 10):
                     self.sender.send(
                         error_frame(
                             "rate_limited", "too many messages; wait a few seconds", client_id

@@ -7,8 +7,10 @@ import asyncio
 import contextlib
 
 import pytest
+from sqlalchemy import text
 
 from frontdesk.features.conversations import service as conversations
+from tests.conftest import Backend
 from tests.harness import Server, Socket
 
 pytestmark = pytest.mark.asyncio
@@ -113,3 +115,56 @@ async def test_messages_that_arrive_together_are_committed_as_one_group(
         status, body = await rep.request("GET", f"/api/conversations/{a_chat}")
         assert status == 200
         assert [m["body"] for m in body["messages"]] == ["hello", "#0", "#2"]
+
+
+async def test_after_postgresql_drops_every_connection_a_message_fails_at_most_once_and_its_retry_is_stored_once(
+    postgres_redis_backend: Backend,
+) -> None:
+    import asyncpg  # type: ignore[import-untyped]
+
+    from tests.harness import running_server
+
+    b = postgres_redis_backend
+    async with running_server(b.database_url, b.bus_url, b.namespace) as server:
+        org = await server.create_org()
+        rep = await server.rep(org)
+        async with server.visitor(org) as visitor:
+            _, chat = await _open_chat(visitor)
+            await visitor.send({"type": "message", "client_id": "m1", "body": "one"})
+            await visitor.expect("ack", client_id="m1")  # written by the group writer
+            # Several idle connections in the pool, all about to die.
+            async with contextlib.AsyncExitStack() as held:
+                for _ in range(4):
+                    session = await held.enter_async_context(server.runtime.db.read())
+                    await session.execute(text("SELECT 1"))
+            admin = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres")
+            try:
+                killed = await admin.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = $1 AND pid <> pg_backend_pid()",
+                    b.database_url.rsplit("/", 1)[1],
+                )
+            finally:
+                await admin.close()
+            assert killed >= 4
+            await visitor.send({"type": "message", "client_id": "m2", "body": "two"})
+            frame = await visitor.next_frame()
+            while frame["type"] not in ("ack", "error"):
+                frame = await visitor.next_frame()
+            if frame["type"] == "error":
+                # The dead connection fails this one message, plainly; the widget retries it
+                # with the same client id.
+                assert frame["code"] == "internal"
+                await visitor.send({"type": "message", "client_id": "m2", "body": "two"})
+                frame = await visitor.expect("ack", client_id="m2")
+            assert frame["message"]["seq"] == 3
+            # Every pooled connection died; the pool was replaced, so nothing fails again.
+            for k in range(3, 8):
+                await visitor.send({"type": "message", "client_id": f"m{k}", "body": f"#{k}"})
+                ack = await visitor.expect("ack", client_id=f"m{k}")
+                assert ack["message"]["seq"] == k + 1
+        status, body = await rep.request("GET", f"/api/conversations/{chat}")
+        assert status == 200
+        assert [m["body"] for m in body["messages"]] == ["hello", "one", "two"] + [
+            f"#{k}" for k in range(3, 8)
+        ]
