@@ -69,9 +69,11 @@ def _attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def sanitise_html(html: str) -> str:
-    return nh3.clean(
-        html,
+@lru_cache(maxsize=1)
+def _cleaner() -> nh3.Cleaner:
+    # Built once: nh3.clean() would rebuild the same sanitiser (the sets, the callback) on
+    # every call, half of its cost.
+    return nh3.Cleaner(
         attribute_filter=_attribute,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -80,6 +82,10 @@ def sanitise_html(html: str) -> str:
         set_tag_attribute_values={"a": {"target": "_blank"}},
         strip_comments=True,
     )
+
+
+def sanitise_html(html: str) -> str:
+    return _cleaner().clean(html)
 
 
 # One line of words, digits and plain punctuation, where markdown and linkify have nothing to
