@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
-from frontdesk.storage.sqlite_inline import inline_creator
+from frontdesk.storage.sqlite_inline import InlineConnection, inline_creator
 
 log = logging.getLogger("frontdesk.storage")
 
@@ -166,6 +166,18 @@ class Database:
                     await connection.invalidate()
                     await self.engine.dispose()
                 raise
+
+    @asynccontextmanager
+    async def sqlite_driver(self) -> AsyncIterator[sqlite3.Connection]:
+        """The pooled connection's sqlite3 connection, checked out like any other (so nothing
+        else uses it meanwhile), for hot paths where SQLAlchemy's per-statement machinery
+        costs several times the statement itself. The caller commits or rolls back before
+        it awaits anything."""
+        async with self.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection
+            assert isinstance(driver, InlineConnection)
+            yield driver.sqlite_connection
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

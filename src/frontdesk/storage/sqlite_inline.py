@@ -51,6 +51,12 @@ class InlineConnection(aiosqlite.Connection):
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)
 
+    @property
+    def sqlite_connection(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself: calls on it run on this (the loop's) thread, as
+        every call through this class does."""
+        return self._conn
+
     def __await__(self) -> Generator[Any, None, aiosqlite.Connection]:
         return self._connect().__await__()
 

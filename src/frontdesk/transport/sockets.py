@@ -12,7 +12,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 import orjson
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSCloseCode, WSMessage, WSMsgType, web
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 log = logging.getLogger("frontdesk.sockets")
@@ -32,13 +32,51 @@ class FrameSender:
     issue 2 counts the bytes per idle socket).
     """
 
-    __slots__ = ("_drainer", "_queue", "_ws", "closed")
+    __slots__ = ("_drainer", "_queue", "_receiver", "_ws", "close_request", "closed")
 
     def __init__(self, ws: web.WebSocketResponse) -> None:
         self._ws = ws
         self._queue: deque[bytes] | None = None
         self._drainer: asyncio.Future[Any] | None = None
         self.closed = False
+        # The socket's handler task while it waits in receive(), and a close asked for by
+        # another task (see request_close).
+        self._receiver: asyncio.Task[Any] | None = None
+        self.close_request: tuple[int, bytes] | None = None
+
+    async def receive(self) -> WSMessage | None:
+        """The next message, or None when another task asked to close the socket; the caller
+        (the socket's handler) then closes it with `close_requested()`."""
+        if self.close_request is not None:
+            return None
+        self._receiver = task = asyncio.current_task()
+        try:
+            return await self._ws.receive()
+        except asyncio.CancelledError:
+            if self.close_request is None or task is None:
+                raise
+            task.uncancel()
+            return None
+        finally:
+            self._receiver = None
+
+    def request_close(self, code: int, message: bytes = b"") -> None:
+        """Close from another task (a bus handler: the visitor was blocked, the rep signed
+        out). aiohttp's close() called from a task other than the one waiting in receive()
+        closes the TCP connection without waiting for the client's closing frame, so clients
+        may see 1006 instead of the code. The handler task is woken instead and closes the
+        socket itself, after the frames already queued (the 'blocked' frame, for one)."""
+        if self.close_request is not None:
+            return
+        self.closed = True  # nothing new is sent; what is queued still goes out first
+        self.close_request = (code, message)
+        if self._receiver is not None:
+            self._receiver.cancel()
+
+    async def close_requested(self) -> None:
+        assert self.close_request is not None
+        code, message = self.close_request
+        await self.close(code=code, message=message)
 
     def send_bytes(self, data: bytes) -> None:
         """Queue one already-serialised text frame (the same bytes go to every recipient)."""

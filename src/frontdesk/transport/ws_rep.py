@@ -80,10 +80,16 @@ class RepConnection:
         self.control = await self.runtime.bus.subscribe(
             rep_topic(self.actor.rep.id), self._on_control
         )
-        async for msg in self.ws:
-            if msg.type != WSMsgType.TEXT:
-                continue
-            await self._handle_text(msg.data)
+        sender = self.sender
+        while True:
+            msg = await sender.receive()
+            if msg is None or sender.close_request is not None:
+                await sender.close_requested()
+                return
+            if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                return
+            if msg.type == WSMsgType.TEXT:
+                await self._handle_text(msg.data)
 
     async def cleanup(self) -> None:
         if self.control is not None:
@@ -95,11 +101,7 @@ class RepConnection:
     def _on_control(self, _topic: str, data: bytes) -> None:
         event = orjson.loads(data)
         if event.get("type") == "rep.deactivated":
-            self._tasks.add(
-                asyncio.ensure_future(
-                    self.sender.close(code=CLOSE_SIGNED_OUT, message=b"deactivated")
-                )
-            )
+            self.sender.request_close(CLOSE_SIGNED_OUT, b"deactivated")
 
     def _request_resync(self) -> None:
         task = asyncio.ensure_future(self._send_snapshot())
@@ -112,7 +114,7 @@ class RepConnection:
         except Exception:
             # Without a snapshot the console would show a stale stream: make it reconnect.
             log.exception("snapshot failed")
-            await self.sender.close(code=1011, message=b"snapshot failed")
+            self.sender.request_close(1011, b"snapshot failed")
 
     async def _handle_text(self, text: str) -> None:
         decoded = f.decode_frame(text, f.rep_frames)

@@ -108,8 +108,12 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
             # The receive loop runs here, not in a method of the connection (a coroutine more
             # per idle socket), and calls receive() rather than `async for` (aiohttp's
             # __anext__, which does the same, would be another).
+            sender = connection.sender
             while True:
-                msg = await ws.receive()
+                msg = await sender.receive()
+                if msg is None or sender.close_request is not None:
+                    await sender.close_requested()
+                    break
                 if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
                     break
                 await connection.on_message(msg)
@@ -453,7 +457,7 @@ class VisitorConnection:
         self.sender.send_bytes(data)
         if data.startswith(b'{"type":"blocked"'):
             # Blocked by a rep: the widget forgets itself; close this socket for good.
-            self._spawn(self.sender.close(code=CLOSE_BLOCKED, message=b"blocked"))
+            self.sender.request_close(CLOSE_BLOCKED, b"blocked")
             return
         if b'"type":"conversation"' in data[:40]:
             frame = orjson.loads(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import datetime
 
 import pytest
 from sqlalchemy import text
@@ -168,3 +169,27 @@ async def test_after_postgresql_drops_every_connection_a_message_fails_at_most_o
         assert [m["body"] for m in body["messages"]] == ["hello", "one", "two"] + [
             f"#{k}" for k in range(3, 8)
         ]
+
+
+async def test_a_message_written_in_a_group_reads_back_exactly_as_it_was_acknowledged(
+    server: Server,
+) -> None:
+    # The group writer stores rows through the driver itself: what it stored must be what the
+    # rest of Frontdesk (the ORM, the API, the transcript) reads.
+    org = await server.create_org()
+    rep = await server.rep(org)
+    async with server.visitor(org) as visitor:
+        _, chat = await _open_chat(visitor)
+        body = "See **this** https://www.customer.example/a?b=c"
+        await visitor.send({"type": "message", "client_id": "g1", "body": body})
+        acked = (await visitor.expect("ack", client_id="g1"))["message"]
+    status, transcript = await rep.request("GET", f"/api/conversations/{chat}")
+    assert status == 200
+    stored = transcript["messages"][-1]
+    for key in ("id", "seq", "author_kind", "author_name", "body", "html", "client_id"):
+        assert stored[key] == acked[key], key
+    assert datetime.fromisoformat(stored["created_at"]) == datetime.fromisoformat(
+        acked["created_at"]
+    )
+    assert "<strong>this</strong>" in stored["html"]
+    assert stored["seq"] == 2 and stored["author_kind"] == "visitor"

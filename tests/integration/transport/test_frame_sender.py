@@ -85,3 +85,50 @@ async def test_a_client_that_stops_reading_is_disconnected_as_too_slow() -> None
                     break
             assert msg.type == aiohttp.WSMsgType.CLOSE
             assert ws.close_code == CLOSE_TOO_SLOW
+
+
+async def test_a_close_asked_for_by_another_task_reaches_the_client_with_its_code() -> None:
+    # A rep blocks a visitor: the bus handler (another task than the one waiting for the
+    # visitor's frames) sends "blocked" and asks for the close. The client must get the frame
+    # and the close code, with the closing handshake completed, every time.
+    async def handler(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(compress=False)
+        await ws.prepare(request)
+        sender = FrameSender(ws)
+
+        def from_the_bus() -> None:
+            sender.send({"type": "blocked"})
+            sender.request_close(4403, b"blocked")
+
+        asyncio.get_running_loop().call_later(0.01, from_the_bus)
+        while True:
+            msg = await sender.receive()
+            if msg is None:
+                await sender.close_requested()
+                break
+            if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                break
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/ws", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(10):
+                async with http.ws_connect(f"http://127.0.0.1:{port}/ws") as ws:
+                    # A busy client: it reads the frames only after the server asked to close.
+                    await asyncio.sleep(0.05)
+                    first = await ws.receive(timeout=5)
+                    assert first.type == aiohttp.WSMsgType.TEXT and first.json() == {
+                        "type": "blocked"
+                    }
+                    closing = await ws.receive(timeout=5)
+                    assert closing.type == aiohttp.WSMsgType.CLOSE
+                    assert ws.close_code == 4403
+    finally:
+        await runner.cleanup()
