@@ -133,10 +133,15 @@ async def _ip_is_blocked(runtime: Runtime, org_id: str, ip: str | None) -> bool:
         return await ip_blocked(session, org_id, ip, runtime.clock.now())
 
 
+# Own messages whose copy on the visitor topic this tab waits to skip (see _on_bus).
+MAX_OWN_ECHOES = 16
+
+
 class VisitorConnection:
     # One per open visitor socket, kept for the socket's life: slots, and only what later
     # frames need (the hello and its page are dropped once the welcome is sent).
     __slots__ = (
+        "_own_echoes",
         "_tasks",
         "connection_id",
         "has_open_conversation",
@@ -182,6 +187,9 @@ class VisitorConnection:
         self.has_open_conversation = False
         # Created on first use: most sockets never start a background task.
         self._tasks: set[asyncio.Future[None]] | None = None
+        # Messages this tab sent whose copy on the visitor topic (for the visitor's other
+        # tabs) is still to come: this tab has the message in its ack and skips the copy.
+        self._own_echoes: list[bytes] | None = None
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -454,6 +462,12 @@ class VisitorConnection:
     # ---- bus -> socket ----------------------------------------------------------------------
 
     def _on_bus(self, _topic: str, data: bytes) -> None:
+        own = self._own_echoes
+        if own and data.startswith(b'{"type":"message"') and b'"author_kind":"visitor"' in data:
+            for index, needle in enumerate(own):
+                if needle in data:
+                    del own[index]
+                    return
         self.sender.send_bytes(data)
         if data.startswith(b'{"type":"blocked"'):
             # Blocked by a rep: the widget forgets itself; close this socket for good.
@@ -548,6 +562,12 @@ class VisitorConnection:
                         )
                     )
                     return
+                own = self._own_echoes
+                if own is None:
+                    own = self._own_echoes = []
+                elif len(own) >= MAX_OWN_ECHOES:
+                    del own[0]  # a retry of a stored message publishes no copy
+                own.append(b'"client_id":' + orjson.dumps(client_id) + b",")
                 posted = await conversations.post_visitor_message(
                     self.runtime, self.org.id, self.visitor_id, client_id, body
                 )

@@ -134,3 +134,38 @@ async def test_the_first_rep_to_accept_owns_the_chat_and_the_second_hears_it_is_
         assert "already taken" in refused["error"]["message"]
         changed = await visitor.expect("conversation", conversation__status="active")
         assert changed["conversation"]["rep"]["id"] == dana.rep_id
+
+
+async def test_the_tab_that_sends_a_message_gets_it_once_in_its_ack_and_the_visitors_other_tab_gets_it_too(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    rep = await server.rep(org)
+    async with server.visitor(org) as first:
+        assert first.welcome is not None
+        token = first.welcome["token"]
+        async with server.visitor(org, token=token) as second, rep.socket() as console:
+            for k in range(3):  # the first opens the chat, the next go through the group writer
+                await first.send({"type": "message", "client_id": f"t{k}", "body": f"#{k}"})
+                await first.expect("ack", client_id=f"t{k}")
+                copy = await second.expect("message", message__client_id=f"t{k}")
+                assert copy["message"]["body"] == f"#{k}"
+                await console.expect("message", message__client_id=f"t{k}")
+            conversation_id = copy["message"]["conversation_id"]
+            await console.send(
+                {
+                    "type": "message",
+                    "conversation_id": conversation_id,
+                    "client_id": "r1",
+                    "body": "A rep's reply",
+                }
+            )
+            reply = await first.expect("message", message__client_id="r1")  # others' messages come
+            assert reply["message"]["author_kind"] == "rep"
+            await second.expect("message", message__client_id="r1")
+            # The sending tab never got its own messages as "message" frames, only as acks.
+            assert [
+                f["message"]["client_id"]
+                for f in first.received
+                if f["type"] == "message" and f["message"]["author_kind"] == "visitor"
+            ] == []
