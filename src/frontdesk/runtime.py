@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -21,6 +22,8 @@ from frontdesk.storage.db import Database
 if TYPE_CHECKING:
     from frontdesk.features.enrichment.ipdata import IpDirectory
     from frontdesk.features.enrichment.provider import FirmographicsProvider
+
+log = logging.getLogger("frontdesk.runtime")
 
 # Hooks let a later feature act inside another feature's transaction without the first feature
 # importing it (experiences react to a new inbound chat, webhooks to an ended one, ...).
@@ -72,10 +75,21 @@ class Runtime:
             yield work
         # Committed: now tell the world. Publishing is best-effort by design (clients replay
         # missed messages from the database), so a bus error must not undo a stored write.
-        for topic, data in work.pending:
-            await self.bus.publish(topic, data)
+        await self.publish_stored(work.pending)
         for callback in work.after_commit:
             callback()
+
+    async def publish_stored(self, events: list[tuple[str, bytes]]) -> None:
+        """Announce what is already committed. A bus failure is logged, not raised: the write
+        stands and its caller is told so (an acknowledged chat message must not come back as an
+        error); clients catch up from the database when they resume, and consoles take a fresh
+        snapshot when the bus reconnects."""
+        if not events:
+            return
+        try:
+            await self.bus.publish_many(events)
+        except Exception:
+            log.warning("could not publish %d stored event(s)", len(events), exc_info=True)
 
     async def publish(self, topics: list[str] | tuple[str, ...], event: Event) -> None:
         data = event.to_bytes()

@@ -193,3 +193,33 @@ async def test_a_message_written_in_a_group_reads_back_exactly_as_it_was_acknowl
     )
     assert "<strong>this</strong>" in stored["html"]
     assert stored["seq"] == 2 and stored["author_kind"] == "visitor"
+
+
+async def test_a_message_stored_while_the_bus_cannot_publish_is_still_acknowledged_and_kept(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = await server.create_org()
+    rep = await server.rep(org)
+    async with server.visitor(org) as visitor:
+        _, chat = await _open_chat(visitor)  # the first message opens the chat
+        await visitor.send({"type": "message", "client_id": "m1", "body": "one"})
+        await visitor.expect("ack", client_id="m1")
+
+        async def bus_down(events: list[tuple[str, bytes]]) -> None:
+            raise ConnectionError("the bus is unreachable")
+
+        # Redis going away between the commit and the publish (fault injected in the bus).
+        monkeypatch.setattr(server.runtime.bus, "publish_many", bus_down)
+        await visitor.send({"type": "message", "client_id": "m2", "body": "two"})
+        ack = await visitor.expect("ack", client_id="m2")  # stored, so acknowledged
+        assert ack["message"]["seq"] == 3
+        async with rep.socket() as console:
+            await console.send(
+                {"type": "message", "conversation_id": chat, "client_id": "r1", "body": "hi"}
+            )
+            await console.expect("ack", client_id="r1")  # a unit of work: the same rule
+        monkeypatch.undo()
+    status, body = await rep.request("GET", f"/api/conversations/{chat}")
+    assert status == 200
+    written = [m["body"] for m in body["messages"] if m["author_kind"] in ("visitor", "rep")]
+    assert written == ["hello", "one", "two", "hi"]

@@ -542,8 +542,7 @@ class OpenChatWriter:
             chat, out = stored
             frames.extend(_message_frames(chat, out))
             results.append(Posted(out, False, False))
-        if frames:
-            await runtime.bus.publish_many(frames)
+        await runtime.publish_stored(frames)  # committed: a bus failure does not fail the acks
         return results
 
 
