@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import sys
 import time
 from dataclasses import dataclass, field
@@ -34,15 +35,19 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._chat import build_world, start_readers
 from bench._common import (
+    BENCH_DIR,
+    HOST,
     MACHINE,
+    PYTHON,
     LoopLag,
     OtherLoad,
+    Server,
     Servers,
     append_results,
     backend,
     boost_priority,
     cpu_of,
-    frontdesk_server,
+    free_port,
     log,
     percentile,
     raise_fd_limit,
@@ -77,6 +82,10 @@ class Result:
     other_load: float = 0.0  # cores used by processes outside the benchmark
     services: float = 0.0  # cores used by PostgreSQL + Redis
     delivered_rate: float = 0.0  # owner receipts per second while sending (capacity if < rate)
+    window: tuple[float, float] = (0.0, 0.0)  # wall-clock time of the measured sending
+    gc_longest: float = 0.0  # longest collector pause in any server while measuring
+    gc_pauses: int = 0  # pauses of 1 ms or more in the servers while measuring
+    gc_collections: int = 0  # collections in the servers over their whole life (probe check)
 
 
 async def run_config(config: str, args: argparse.Namespace) -> Result:
@@ -85,16 +94,35 @@ async def run_config(config: str, args: argparse.Namespace) -> Result:
     result = Result(config)
     with backend(kind) as b, Servers() as servers:
         site_key, emails = setup_org(b, reps=args.reps)
-        procs = [servers.start(frontdesk_server(b, f"{config}-{n}")) for n in range(n_proc)]
+        # Each server runs under the collector probe, so a tail can be told from a GC pause.
+        gc_files = [b.workdir / f"{config}-{n}.gc.json" for n in range(n_proc)]
+        procs = []
+        for n, gc_file in enumerate(gc_files):
+            port = free_port()
+            command = [PYTHON, str(BENCH_DIR / "serve_with_gc_probe.py"), str(gc_file)]
+            command += ["serve", "--host", HOST, "--port", str(port)]
+            name = f"{config}-{n}"
+            procs.append(
+                servers.start(Server(name, command, b.env, port, b.workdir / f"{name}.log"))
+            )
         world = await build_world(procs, site_key, emails, args.visitors)
         try:
             await measure(world, args, result, [p.pid for p in procs])
         finally:
             await world.close()
         for p in procs:
+            p.stop()  # SIGTERM: the probe writes its file at exit
             traceback = p.first_traceback()
             if traceback:
                 log(f"warning: {p.name} logged a traceback (log kept in bench/out/):\n{traceback}")
+        start, end = result.window
+        for gc_file in gc_files:
+            probe = json.loads(gc_file.read_text())
+            result.gc_collections += sum(probe["collections"])
+            pauses = [p for p in probe["pauses"] if start <= p[0] <= end + 1]
+            result.gc_pauses += len(pauses)
+            result.gc_longest = max([result.gc_longest, *(p[2] for p in pauses)])
+    log(summary_line(result))
     return result
 
 
@@ -155,7 +183,7 @@ async def measure(world: object, args: argparse.Namespace, result: Result, pids:
     t0 = clock() + 0.05
     interval = 1.0 / args.rate
     k = 0
-    cpu0 = wall0 = client0 = 0.0
+    cpu0 = wall0 = client0 = window_start = 0.0
     measured_from = warm
     while k < total:
         now = clock()
@@ -166,6 +194,7 @@ async def measure(world: object, args: argparse.Namespace, result: Result, pids:
         while k < total and t0 + k * interval <= now:
             if k == measured_from:
                 cpu0, wall0, client0 = cpu_of(pids), clock(), time.process_time()
+                window_start = time.time()
                 lag.start()
             frame = orjson.dumps(
                 {"type": "message", "client_id": f"m{k}", "body": bodies[k % 3]}
@@ -175,6 +204,7 @@ async def measure(world: object, args: argparse.Namespace, result: Result, pids:
             await sockets[k % n_vis].send_str(frame)
             k += 1
     send_end = clock()
+    result.window = (window_start, time.time())
     # Wait (bounded) for the stragglers, then stop.
     deadline = clock() + args.drain
     while clock() < deadline and not all(owner_at[measured_from:]):
@@ -205,7 +235,6 @@ async def measure(world: object, args: argparse.Namespace, result: Result, pids:
     result.client_lag_p99 = percentile(lag.lags, 99)
     result.sender_late_p99 = percentile([sent_at[i] - intended[i] for i in rng], 99)
     _ = send_end
-    log(summary_line(result))
 
 
 def summary_line(r: Result) -> str:
@@ -218,7 +247,9 @@ def summary_line(r: Result) -> str:
         f"{percentile(ack, 50) * 1000:.1f} ms p99 {percentile(ack, 99) * 1000:.1f} ms; "
         f"missing {r.missing}, errors {r.errors}; server CPU {r.server_cpu:.2f} cores, "
         f"client CPU {r.client_cpu:.2f} cores, client loop lag p99 {r.client_lag_p99 * 1000:.1f} ms, "
-        f"PostgreSQL + Redis {r.services:.2f} cores, other processes {r.other_load:.2f} cores"
+        f"PostgreSQL + Redis {r.services:.2f} cores, other processes {r.other_load:.2f} cores; "
+        f"server GC pauses >= 1 ms {r.gc_pauses}, longest {r.gc_longest * 1000:.1f} ms "
+        f"({r.gc_collections} collections in the servers' lives)"
     )
 
 
@@ -255,7 +286,8 @@ def report(results: list[Result], args: argparse.Namespace) -> str:
             f"{r.config} client {r.client_cpu:.2f} cores, its loop lag p99 "
             f"{r.client_lag_p99 * 1000:.1f} ms, sender behind schedule p99 "
             f"{r.sender_late_p99 * 1000:.1f} ms, PostgreSQL + Redis {r.services:.2f} cores, "
-            f"other processes on the machine {r.other_load:.2f} cores"
+            f"other processes on the machine {r.other_load:.2f} cores, server GC pauses of "
+            f"1 ms or more {r.gc_pauses} (longest {r.gc_longest * 1000:.1f} ms)"
             for r in results
         )
         + "."
