@@ -577,6 +577,9 @@ async def _write_group_sqlite(runtime: Runtime, batch: list[_Submitted], now: da
     async with runtime.db.sqlite_driver() as connection:
         try:
             cursor = connection.cursor()
+            if not connection.in_transaction:
+                # One transaction for the group, whatever the module's implicit-BEGIN setting.
+                cursor.execute("BEGIN")
             for item in ordered:
                 row = cursor.execute(
                     _BUMP_OPEN_CHAT_SQLITE, (stored_now, item.visitor_id, item.org_id)
@@ -655,7 +658,8 @@ FROM bumped
 
 
 class _GroupRolledBack(Exception):
-    """PostgreSQL refused the group as a whole (a retried client id, a deadlock)."""
+    """The database refused the group as a whole (a retried client id, a deadlock): nothing
+    of it was written."""
 
 
 async def _write_group_pipelined(
