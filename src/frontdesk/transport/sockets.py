@@ -22,6 +22,7 @@ log = logging.getLogger("frontdesk.sockets")
 MAX_QUEUED_FRAMES = 1000
 MAX_BUFFERED_BYTES = 1 << 20
 CLOSE_TOO_SLOW = 4408
+_CLOSED_TYPES = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
 
 
 class FrameSender:
@@ -45,20 +46,24 @@ class FrameSender:
         self.close_request: tuple[int, bytes] | None = None
 
     async def receive(self) -> WSMessage | None:
-        """The next message, or None when another task asked to close the socket; the caller
-        (the socket's handler) then closes it with `close_requested()`."""
-        if self.close_request is not None:
-            return None
-        self._receiver = task = asyncio.current_task()
-        try:
-            return await self._ws.receive()
-        except asyncio.CancelledError:
-            if self.close_request is None or task is None:
-                raise
-            task.uncancel()
-            return None
-        finally:
-            self._receiver = None
+        """The socket's next message, for its handler task; None once the socket is done: the
+        client closed it, or another task asked to close it (request_close), in which case
+        the close has been done here, by the handler task itself."""
+        if self.close_request is None:
+            self._receiver = task = asyncio.current_task()
+            try:
+                msg = await self._ws.receive()
+            except asyncio.CancelledError:
+                if self.close_request is None or task is None:
+                    raise
+                task.uncancel()
+            finally:
+                self._receiver = None
+            if self.close_request is None:
+                return None if msg.type in _CLOSED_TYPES else msg
+        code, message = self.close_request
+        await self.close(code=code, message=message)
+        return None
 
     def request_close(self, code: int, message: bytes = b"") -> None:
         """Close from another task (a bus handler: the visitor was blocked, the rep signed
@@ -72,11 +77,6 @@ class FrameSender:
         self.close_request = (code, message)
         if self._receiver is not None:
             self._receiver.cancel()
-
-    async def close_requested(self) -> None:
-        assert self.close_request is not None
-        code, message = self.close_request
-        await self.close(code=code, message=message)
 
     def send_bytes(self, data: bytes) -> None:
         """Queue one already-serialised text frame (the same bytes go to every recipient)."""

@@ -80,14 +80,7 @@ class RepConnection:
         self.control = await self.runtime.bus.subscribe(
             rep_topic(self.actor.rep.id), self._on_control
         )
-        sender = self.sender
-        while True:
-            msg = await sender.receive()
-            if msg is None or sender.close_request is not None:
-                await sender.close_requested()
-                return
-            if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
-                return
+        while (msg := await self.sender.receive()) is not None:
             if msg.type == WSMsgType.TEXT:
                 await self._handle_text(msg.data)
 

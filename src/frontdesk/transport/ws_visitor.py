@@ -109,13 +109,7 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
             # per idle socket), and calls receive() rather than `async for` (aiohttp's
             # __anext__, which does the same, would be another).
             sender = connection.sender
-            while True:
-                msg = await sender.receive()
-                if msg is None or sender.close_request is not None:
-                    await sender.close_requested()
-                    break
-                if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
-                    break
+            while (msg := await sender.receive()) is not None:
                 await connection.on_message(msg)
                 del msg  # not kept while the socket waits for its next frame
     except Exception:

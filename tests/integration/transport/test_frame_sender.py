@@ -26,6 +26,13 @@ async def _serve(send: Sending) -> AsyncIterator[str]:
             pass
         return ws
 
+    async for url in _serve_handler(handler):
+        yield url
+
+
+async def _serve_handler(
+    handler: Callable[[web.Request], Awaitable[web.WebSocketResponse]],
+) -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_get("/ws", handler)
     runner = web.AppRunner(app)
@@ -101,26 +108,14 @@ async def test_a_close_asked_for_by_another_task_reaches_the_client_with_its_cod
             sender.request_close(4403, b"blocked")
 
         asyncio.get_running_loop().call_later(0.01, from_the_bus)
-        while True:
-            msg = await sender.receive()
-            if msg is None:
-                await sender.close_requested()
-                break
-            if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
-                break
+        while await sender.receive() is not None:
+            pass
         return ws
 
-    app = web.Application()
-    app.router.add_get("/ws", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
+    async for url in _serve_handler(handler):
         async with aiohttp.ClientSession() as http:
             for _ in range(10):
-                async with http.ws_connect(f"http://127.0.0.1:{port}/ws") as ws:
+                async with http.ws_connect(url) as ws:
                     # A busy client: it reads the frames only after the server asked to close.
                     await asyncio.sleep(0.05)
                     first = await ws.receive(timeout=5)
@@ -130,5 +125,3 @@ async def test_a_close_asked_for_by_another_task_reaches_the_client_with_its_cod
                     closing = await ws.receive(timeout=5)
                     assert closing.type == aiohttp.WSMsgType.CLOSE
                     assert ws.close_code == 4403
-    finally:
-        await runner.cleanup()
