@@ -95,7 +95,7 @@ def _wire_features(runtime: Runtime) -> None:
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)
     image_proxy.configure(runtime.settings.secret_key)
-    runtime.ip_directory = IpDirectory.shared()
+    runtime.ip_directory = IpDirectory.shared(runtime.settings.ip_data_dir)
     if runtime.settings.enrichment_url:
         runtime.firmographics = HttpFirmographicsProvider(
             runtime.settings.enrichment_url, runtime.settings.enrichment_token

@@ -9,53 +9,198 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from frontdesk.core.ids import new_secret
 
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "placeholder", "xxx", "dev"}
 MIN_SECRET_LENGTH = 32
+DEFAULT_DATA_DIR = Path("./var")
+DEFAULT_SQLITE_FILE = "frontdesk.db"
 
 
 class SettingsError(ValueError):
     """A setting is missing or unsafe; the message names the variable to fix."""
 
 
+def _env(name: str, docs_default: str | None = None) -> dict[str, JsonValue]:
+    """Field metadata: the environment variable's name (when it is not FRONTDESK_ + the field
+    name) and the default as docs/configuration.md shows it (when the value itself is unclear)."""
+    extra: dict[str, JsonValue] = {}
+    if name:
+        extra["env"] = name
+    if docs_default is not None:
+        extra["docs_default"] = docs_default
+    return extra
+
+
 class Settings(BaseModel):
+    """Every setting, one field each. The environment variable is FRONTDESK_ + the field name in
+    capitals unless the field says otherwise; the table in docs/configuration.md is generated
+    from these fields and their descriptions (python -m frontdesk.settings_docs)."""
+
     model_config = ConfigDict(frozen=True)
 
-    environment: Literal["development", "production", "test"] = "production"
-    database_url: str = "sqlite+aiosqlite:///./var/frontdesk.db"
-    bus_url: str = "memory://"
-    redis_namespace: str = "frontdesk"
-    secret_key: str = ""
-    data_dir: Path = Path("./var")
-    public_url: str | None = None
-    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
-    log_level: str = "INFO"
-    log_format: Literal["json", "text"] = "json"
-    sweeper_interval: float = Field(default=1.0, gt=0)
-    # Rate limits: login attempts per (IP, email) per minute; visitor messages per 10 seconds.
-    login_attempts_per_minute: int = 10
-    visitor_messages_per_10s: int = 20
-    # Offline messages are emailed to reps through this SMTP server (smtp://, smtps://,
-    # smtp+starttls://user:password@host:port). Unset: they stay in the console only.
-    smtp_url: str | None = None
-    mail_from: str = "Frontdesk <frontdesk@localhost>"
-    # Optional external firmographics service: URL template with {ip} and {domain}.
-    enrichment_url: str | None = None
-    enrichment_token: str | None = None
-    # An OpenAI-compatible chat-completions endpoint for AI text (auto pounce greetings).
-    # Unset: built-in templates write them.
-    ai_url: str | None = None
-    ai_model: str = "gpt-4o-mini"
-    ai_api_key: str | None = None
-    ai_timeout: float = Field(default=2.5, gt=0, le=30)
-    # Webhooks and the image proxy refuse loopback and private-network targets unless this
-    # is set (for a CRM inside your own network, or for tests).
-    allow_private_targets: bool = False
-    # How long a rep socket buffers visitor-state changes before sending one batch.
-    rep_batch_interval: float = 0.25
+    # ---- core: environment, storage, bus -------------------------------------------------
+    environment: Literal["development", "production", "test"] = Field(
+        "production",
+        description="`production` refuses a missing or placeholder secret key; "
+        "`frontdesk demo` always runs as `development`",
+        json_schema_extra=_env("FRONTDESK_ENV"),
+    )
+    data_dir: Path = Field(
+        DEFAULT_DATA_DIR,
+        description="where Frontdesk keeps its files: the default SQLite database, the "
+        "generated development secret (`secret_key`) and the demo's state (`demo.json`). "
+        "Two demos with different data directories share nothing",
+        json_schema_extra=_env("", "`./var`"),
+    )
+    database_url: str = Field(
+        "",
+        description="`sqlite:///path/to/file.db` or "
+        "`postgresql://user:password@host:5432/dbname`. SQLite suits one process; several "
+        "processes need PostgreSQL",
+        json_schema_extra=_env("", "`sqlite:///` + the data directory + `/frontdesk.db`"),
+    )
+    bus_url: str = Field(
+        "memory://",
+        description="`memory://` for one process; `redis://host:6379/0` for several processes "
+        "(events and live visitor state are shared through Redis)",
+    )
+    redis_namespace: str = Field(
+        "frontdesk",
+        description="prefix for every Redis key and channel, so several deployments can share "
+        "one Redis",
+    )
+    secret_key: str = Field(
+        "",
+        description="signs visitor tokens and image-proxy URLs. At least 32 random characters. "
+        "Outside production (and for `frontdesk demo`) one is generated and kept in "
+        "`secret_key` in the data directory. Changing it makes returning visitors look new",
+    )
+    public_url: str | None = Field(
+        None,
+        description="the console's public URL (for example `https://frontdesk.acme.com`); "
+        "the rep WebSocket only accepts this Origin and the embed snippet uses it. "
+        "Unset: the request's own host",
+    )
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = Field(
+        (),
+        description="comma-separated addresses or CIDR ranges of your load balancers. Only "
+        "when the connecting peer is one of them is `X-Forwarded-For` believed; otherwise the "
+        "peer address is the client's IP, whatever the header says",
+    )
+    log_level: str = Field("INFO", description="`DEBUG`, `INFO`, `WARNING`, `ERROR`")
+    log_format: Literal["json", "text"] = Field(
+        "json",
+        description="`json` (one object per line, for log shippers) or `text`",
+    )
+    sweeper_interval: float = Field(
+        1.0,
+        gt=0,
+        description="seconds between checks for due deadlines (rep windows, timeouts) in each "
+        "process",
+    )
+    # ---- rate limits ---------------------------------------------------------------------
+    login_attempts_per_minute: int = Field(
+        10,
+        description="sign-in attempts allowed per IP address and email per minute (counted "
+        "across all processes, in Redis when `FRONTDESK_BUS_URL` is Redis)",
+    )
+    visitor_messages_per_10s: int = Field(
+        20,
+        description="chat messages a visitor may send per 10 seconds (counted in each server "
+        "process: a visitor with tabs on two processes may send up to twice this)",
+    )
+    # ---- email ---------------------------------------------------------------------------
+    smtp_url: str | None = Field(
+        None,
+        description="SMTP server for emailing offline messages to reps: `smtp://`, `smtps://` "
+        "or `smtp+starttls://user:password@host:port`. Unset: offline messages stay in the "
+        "console only",
+    )
+    mail_from: str = Field(
+        "Frontdesk <frontdesk@localhost>",
+        description="the From address of those emails",
+    )
+    # ---- enrichment ----------------------------------------------------------------------
+    enrichment_url: str | None = Field(
+        None,
+        description="an optional external firmographics service: a URL template with `{ip}` "
+        "and `{domain}`. Unset: only the built-in IP data and your accounts are used",
+    )
+    enrichment_token: str | None = Field(
+        None,
+        description="sent to that service as `Authorization: Bearer TOKEN`",
+    )
+    ip_data_dir: Path | None = Field(
+        None,
+        description="directory holding the IP-to-organisation and IP-to-country CSV files "
+        "(`asn-ipv4-num.csv`, `geo-whois-asn-country-ipv4-num.csv` and their IPv6 twins). "
+        "Unset: `frontdesk/data/` inside the package, where the front-end build copies them",
+    )
+    # ---- AI text -------------------------------------------------------------------------
+    ai_url: str | None = Field(
+        None,
+        description="an OpenAI-compatible chat-completions endpoint for AI text (auto pounce "
+        "greetings). Unset: built-in templates write them",
+    )
+    ai_model: str = Field("gpt-4o-mini", description="the model asked for at `FRONTDESK_AI_URL`")
+    ai_api_key: str | None = Field(
+        None, description="sent to `FRONTDESK_AI_URL` as `Authorization: Bearer KEY`"
+    )
+    ai_timeout: float = Field(
+        2.5,
+        gt=0,
+        le=30,
+        description="seconds to wait for the AI endpoint before falling back to a template",
+    )
+    # ---- outbound requests ---------------------------------------------------------------
+    allow_private_targets: bool = Field(
+        False,
+        description="let webhooks and the image proxy reach loopback and private-network "
+        "addresses (for a CRM inside your own network, or for tests). Off: they are refused",
+    )
+    # ---- rep console ---------------------------------------------------------------------
+    rep_batch_interval: float = Field(
+        0.25,
+        description="seconds a rep console's live-stream updates are gathered into one batch",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _database_in_data_dir(cls, values: object) -> object:
+        # Unset, the database is a SQLite file in the data directory, so FRONTDESK_DATA_DIR
+        # alone moves everything (issue 13: two demos with different data dirs shared ./var).
+        if isinstance(values, dict) and not values.get("database_url"):
+            data_dir = Path(values.get("data_dir") or DEFAULT_DATA_DIR)
+            values = {**values, "database_url": f"sqlite:///{data_dir / DEFAULT_SQLITE_FILE}"}
+        return values
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in logging.getLevelNamesMapping():
+            raise ValueError(f"{value!r} is not a log level")
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return tuple(ipaddress.ip_network(item, strict=False) for item in _split(value))
+            except ValueError as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -89,10 +234,14 @@ def normalise_database_url(url: str) -> str:
             return "postgresql+asyncpg://" + url[len(prefix) :]
     if url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         return url
-    raise ValueError(
-        "FRONTDESK_DATABASE_URL must start with sqlite:// or postgresql:// "
-        f"(got {url.split(':', 1)[0]!r})"
-    )
+    raise ValueError(f"must start with sqlite:// or postgresql:// (got {url.split(':', 1)[0]!r})")
+
+
+def env_var(field_name: str) -> str:
+    """The environment variable a Settings field is read from."""
+    extra = Settings.model_fields[field_name].json_schema_extra
+    named = extra.get("env") if isinstance(extra, dict) else None
+    return named if isinstance(named, str) and named else f"FRONTDESK_{field_name.upper()}"
 
 
 def _split(value: str) -> list[str]:
@@ -103,42 +252,22 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
     """Build Settings from the environment; keyword overrides win (used by the CLI and tests)."""
     env = os.environ if env is None else env
     values: dict[str, object] = {}
-    mapping = {
-        "FRONTDESK_ENV": "environment",
-        "FRONTDESK_DATABASE_URL": "database_url",
-        "FRONTDESK_BUS_URL": "bus_url",
-        "FRONTDESK_REDIS_NAMESPACE": "redis_namespace",
-        "FRONTDESK_SECRET_KEY": "secret_key",
-        "FRONTDESK_DATA_DIR": "data_dir",
-        "FRONTDESK_PUBLIC_URL": "public_url",
-        "FRONTDESK_LOG_LEVEL": "log_level",
-        "FRONTDESK_LOG_FORMAT": "log_format",
-        "FRONTDESK_SWEEPER_INTERVAL": "sweeper_interval",
-        "FRONTDESK_LOGIN_ATTEMPTS_PER_MINUTE": "login_attempts_per_minute",
-        "FRONTDESK_VISITOR_MESSAGES_PER_10S": "visitor_messages_per_10s",
-        "FRONTDESK_REP_BATCH_INTERVAL": "rep_batch_interval",
-        "FRONTDESK_SMTP_URL": "smtp_url",
-        "FRONTDESK_MAIL_FROM": "mail_from",
-        "FRONTDESK_ENRICHMENT_URL": "enrichment_url",
-        "FRONTDESK_ENRICHMENT_TOKEN": "enrichment_token",
-        "FRONTDESK_ALLOW_PRIVATE_TARGETS": "allow_private_targets",
-        "FRONTDESK_AI_URL": "ai_url",
-        "FRONTDESK_AI_MODEL": "ai_model",
-        "FRONTDESK_AI_API_KEY": "ai_api_key",
-        "FRONTDESK_AI_TIMEOUT": "ai_timeout",
-    }
-    for var, field in mapping.items():
-        if var in env:
-            values[field] = env[var]
-    if "FRONTDESK_TRUSTED_PROXIES" in env:
-        values["trusted_proxies"] = tuple(
-            ipaddress.ip_network(item, strict=False)
-            for item in _split(env["FRONTDESK_TRUSTED_PROXIES"])
-        )
+    for field_name, field in Settings.model_fields.items():
+        value = env.get(env_var(field_name))
+        # An empty value unsets an optional setting (FRONTDESK_SMTP_URL= means no SMTP).
+        if value is None or (value == "" and field.default is None):
+            continue
+        values[field_name] = value
     values.update({k: v for k, v in overrides.items() if v is not None})
-    settings = Settings.model_validate(values)
-    if settings.log_level.upper() not in logging.getLevelNamesMapping():
-        raise SettingsError(f"FRONTDESK_LOG_LEVEL {settings.log_level!r} is not a log level")
+    try:
+        settings = Settings.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{env_var(str(error['loc'][0])) if error['loc'] else 'settings'}: "
+            f"{error['msg'].removeprefix('Value error, ')}"
+            for error in exc.errors()
+        )
+        raise SettingsError(problems) from None
     return settings
 
 

@@ -7,13 +7,39 @@ from pathlib import Path
 
 import pytest
 
-from frontdesk.settings import SettingsError, ensure_development_secret, load_settings
+from frontdesk.settings import (
+    Settings,
+    SettingsError,
+    ensure_development_secret,
+    env_var,
+    load_settings,
+)
 
 
 def test_defaults_suit_one_process_with_sqlite_and_the_in_process_bus() -> None:
     settings = load_settings({})
-    assert settings.database_url == "sqlite+aiosqlite:///./var/frontdesk.db"
+    assert settings.database_url == "sqlite+aiosqlite:///var/frontdesk.db"
     assert settings.bus_url == "memory://"
+
+
+def test_the_default_database_lives_in_the_data_directory(tmp_path: Path) -> None:
+    # Issue 13: two demos with different FRONTDESK_DATA_DIR both wrote ./var/frontdesk.db.
+    first = load_settings({"FRONTDESK_DATA_DIR": str(tmp_path / "one")})
+    second = load_settings({"FRONTDESK_DATA_DIR": str(tmp_path / "two")})
+    assert first.database_url == f"sqlite+aiosqlite:///{tmp_path}/one/frontdesk.db"
+    assert second.database_url == f"sqlite+aiosqlite:///{tmp_path}/two/frontdesk.db"
+    # The CLI and tests pass the data directory as an override: same rule.
+    assert (
+        load_settings({}, data_dir=tmp_path / "three").database_url
+        == f"sqlite+aiosqlite:///{tmp_path}/three/frontdesk.db"
+    )
+
+
+def test_an_explicit_database_url_wins_over_the_data_directory(tmp_path: Path) -> None:
+    settings = load_settings(
+        {"FRONTDESK_DATA_DIR": str(tmp_path), "FRONTDESK_DATABASE_URL": "postgresql://u@db/fd"}
+    )
+    assert settings.database_url == "postgresql+asyncpg://u@db/fd"
 
 
 def test_operators_can_type_plain_database_urls() -> None:
@@ -25,7 +51,9 @@ def test_operators_can_type_plain_database_urls() -> None:
         load_settings({"FRONTDESK_DATABASE_URL": "sqlite:///x.db"}).database_url
         == "sqlite+aiosqlite:///x.db"
     )
-    with pytest.raises(ValueError, match="must start with sqlite:// or postgresql://"):
+    with pytest.raises(
+        SettingsError, match="FRONTDESK_DATABASE_URL: must start with sqlite:// or postgresql://"
+    ):
         load_settings({"FRONTDESK_DATABASE_URL": "mysql://x"})
 
 
@@ -57,3 +85,49 @@ def test_trusted_proxies_and_log_level_are_read_and_checked() -> None:
     )
     with pytest.raises(SettingsError, match="LOG_LEVEL"):
         load_settings({"FRONTDESK_LOG_LEVEL": "LOUD"})
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("FRONTDESK_SWEEPER_INTERVAL", "soon"),
+        ("FRONTDESK_TRUSTED_PROXIES", "not-an-address"),
+        ("FRONTDESK_ENV", "prod"),
+        ("FRONTDESK_AI_TIMEOUT", "600"),
+    ],
+)
+def test_an_unreadable_value_is_refused_with_the_variables_name(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{variable}: "):
+        load_settings({variable: value})
+
+
+def test_every_setting_is_read_from_its_environment_variable() -> None:
+    # Reading is driven by the model, so a new field cannot be forgotten by the loader.
+    for name, field in Settings.model_fields.items():
+        if field.annotation in (str, str | None):
+            value = {"database_url": "postgresql://u@db/x", "log_level": "DEBUG"}.get(
+                name, "from-the-environment"
+            )
+            settings = load_settings({env_var(name): value})
+            assert value.split("://")[-1] in str(getattr(settings, name)), name
+    assert load_settings({"FRONTDESK_ENV": "test"}).environment == "test"
+    assert load_settings({"FRONTDESK_IP_DATA_DIR": "/srv/ip"}).ip_data_dir == Path("/srv/ip")
+    assert load_settings({"FRONTDESK_ALLOW_PRIVATE_TARGETS": "true"}).allow_private_targets
+    assert load_settings({"FRONTDESK_AI_TIMEOUT": "5"}).ai_timeout == 5.0
+    # An empty value unsets an optional setting.
+    assert load_settings({"FRONTDESK_SMTP_URL": "", "FRONTDESK_IP_DATA_DIR": ""}).smtp_url is None
+    assert load_settings({"FRONTDESK_IP_DATA_DIR": ""}).ip_data_dir is None
+
+
+async def test_the_ip_data_directory_setting_reaches_the_ip_lookups(tmp_path: Path) -> None:
+    from frontdesk.app import build_runtime
+
+    (tmp_path / "ip").mkdir()
+    runtime = build_runtime(
+        load_settings({"FRONTDESK_IP_DATA_DIR": str(tmp_path / "ip")}, data_dir=tmp_path)
+    )
+    try:
+        assert runtime.ip_directory is not None
+        assert runtime.ip_directory.data_dir == tmp_path / "ip"
+    finally:
+        await runtime.db.close()

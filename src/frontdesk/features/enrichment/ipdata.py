@@ -12,7 +12,6 @@ import asyncio
 import csv
 import ipaddress
 import logging
-import os
 import threading
 from array import array
 from bisect import bisect_right
@@ -56,11 +55,8 @@ class _RangeTable:
 
 class IpDirectory:
     def __init__(self, data_dir: Path | None = None) -> None:
-        self.data_dir = (
-            Path(os.environ.get("FRONTDESK_IP_DATA_DIR", ""))
-            if os.environ.get("FRONTDESK_IP_DATA_DIR")
-            else (data_dir or DEFAULT_DATA_DIR)
-        )
+        # FRONTDESK_IP_DATA_DIR (Settings.ip_data_dir) names another directory.
+        self.data_dir = data_dir or DEFAULT_DATA_DIR
         self._asn = {4: _RangeTable(False), 6: _RangeTable(True)}
         self._country = {4: _RangeTable(False), 6: _RangeTable(True)}
         self._names: list[str] = []
