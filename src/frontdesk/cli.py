@@ -1,4 +1,5 @@
-"""The `frontdesk` command: serve | demo | migrate | create-org | create-rep."""
+"""The `frontdesk` command: serve | demo | migrate | create-org | create-rep |
+show-identity-secret | rotate-identity-secret."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from aiohttp import web
 
 from frontdesk.app import build_runtime, create_app
 from frontdesk.core.errors import FrontdeskError
+from frontdesk.core.ids import new_secret
 from frontdesk.core.logging import configure_logging
 from frontdesk.settings import Settings, SettingsError, ensure_development_secret, load_settings
 from frontdesk.storage.migrate import upgrade
@@ -42,7 +44,27 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--email", required=True)
     rep.add_argument("--name", required=True)
     rep.add_argument("--role", choices=["admin", "rep"], default="rep")
-    rep.add_argument("--password", help="at least 8 characters; asked for when omitted")
+    password = rep.add_mutually_exclusive_group()
+    password.add_argument(
+        "--password", help="at least 8 characters; asked for on the terminal when omitted"
+    )
+    password.add_argument(
+        "--generate-password",
+        action="store_true",
+        help="make a random password and print it on a second line after the rep's id",
+    )
+    for command, text in (
+        ("show-identity-secret", "print the org's identity-verification secret"),
+        (
+            "rotate-identity-secret",
+            "replace the org's identity-verification secret and print the new one; "
+            "identify() hashes made with the old one are refused at once",
+        ),
+    ):
+        secret = sub.add_parser(
+            command, help=text, description=text + " (docs/widget.md: identifying users)"
+        )
+        secret.add_argument("--org", required=True, help="the org's site key")
     demo = sub.add_parser(
         "demo", help="migrate, create a demo org and reps, serve the console and a demo website"
     )
@@ -80,10 +102,10 @@ async def _create_rep(settings: Settings, args: argparse.Namespace) -> str:
     from frontdesk.features.orgs.service import create_rep, org_by_site_key
 
     password = args.password
-    if password is None:
-        import getpass
-
-        password = getpass.getpass("Password for the new rep: ")
+    if args.generate_password:
+        password = new_secret(12)
+    elif password is None:
+        password = _ask_password()
     runtime = build_runtime(settings)
     try:
         async with runtime.db.transaction() as session:
@@ -99,7 +121,44 @@ async def _create_rep(settings: Settings, args: argparse.Namespace) -> str:
                 role=args.role,
                 password=password,
             )
-            return rep.id
+            return rep.id if not args.generate_password else f"{rep.id}\n{password}"
+    finally:
+        await runtime.db.close()
+
+
+def _ask_password() -> str:
+    """The new rep's password, typed twice on the terminal. Without a terminal (a script, a
+    pipe, a container without -t) there is no one to ask: say what to pass instead."""
+    if not sys.stdin.isatty():
+        raise SettingsError(
+            "create-rep needs a password and there is no terminal to ask for one: pass "
+            "--password PASSWORD, or --generate-password to have one made and printed"
+        )
+    import getpass
+
+    try:
+        password = getpass.getpass("Password for the new rep: ")
+        again = getpass.getpass("Same password again: ")
+    except EOFError:
+        raise SettingsError("no password was typed; the rep was not created") from None
+    if password != again:
+        raise SettingsError("the two passwords differ; the rep was not created")
+    return password
+
+
+async def _identity_secret(settings: Settings, site_key: str, *, rotate: bool) -> str:
+    from frontdesk.core.errors import NotFound
+    from frontdesk.features.orgs.service import org_by_site_key, rotate_identity_secret
+
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.db.transaction() as session:
+            org = await org_by_site_key(session, site_key)
+            if org is None:
+                raise NotFound(f"no org has site key {site_key!r}")
+            if rotate:
+                org = await rotate_identity_secret(session, org.id)
+            return org.identity_secret
     finally:
         await runtime.db.close()
 
@@ -186,6 +245,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(asyncio.run(_create_org(settings, args.name, args.origin)))
         elif args.command == "create-rep":
             print(asyncio.run(_create_rep(settings, args)))
+        elif args.command in ("show-identity-secret", "rotate-identity-secret"):
+            rotate = args.command == "rotate-identity-secret"
+            print(asyncio.run(_identity_secret(settings, args.org, rotate=rotate)))
+            if rotate:
+                print(
+                    "The old secret no longer verifies identify() calls: give your server "
+                    "the new one now.",
+                    file=sys.stderr,
+                )
         elif args.command == "demo":
             asyncio.run(_demo(settings, args))
     except (SettingsError, FrontdeskError) as exc:

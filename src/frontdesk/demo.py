@@ -41,6 +41,16 @@ async def ensure_demo_org(
             site_key = json.loads(state_file.read_text()).get("site_key", "")
             org = await orgs.org_by_site_key(session, site_key)
         if org is None:
+            # A new data directory on a database that already holds the demo (one
+            # FRONTDESK_DATABASE_URL shared by two data directories): reuse that org. A second
+            # one would get no reps of its own (rep emails are unique), only the first's.
+            admin_email = DEMO_REPS[0][0]
+            admin = (
+                await session.execute(select(Rep).where(Rep.email == admin_email))
+            ).scalar_one_or_none()
+            if admin is not None:
+                org = await session.get(Org, admin.org_id)
+        if org is None:
             org = await orgs.create_org(session, runtime, DEMO_ORG_NAME, site_origins)
         else:
             org.allowed_origins = sorted(

@@ -2,30 +2,59 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import socket
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
+from frontdesk.features.visitors.tokens import identity_hash
 from tests.harness import Server
 
 FRONTDESK = str(Path(sys.executable).parent / "frontdesk")
+# The command runs this checkout's code wherever its working directory is.
+SRC = str(Path(__file__).resolve().parents[2] / "src")
+
+
+def _environment(**variables: str) -> dict[str, str]:
+    """The test's environment without any FRONTDESK_* setting, plus the given ones."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_")}
+    return {**base, "PYTHONPATH": SRC, **variables}
 
 
 def _run(
     tmp_path: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **os.environ,
-        "FRONTDESK_DATABASE_URL": f"sqlite:///{tmp_path}/fd.db",
-        "FRONTDESK_DATA_DIR": str(tmp_path),
+    environment = _environment(
+        FRONTDESK_DATABASE_URL=f"sqlite:///{tmp_path}/fd.db",
+        FRONTDESK_DATA_DIR=str(tmp_path),
         **(env or {}),
-    }
-    return subprocess.run(
-        [FRONTDESK, *args], env=environment, capture_output=True, text=True, timeout=60
     )
+    # No stdin and a session of its own (no controlling terminal): as in a script or a
+    # container started without -t.
+    return subprocess.run(
+        [FRONTDESK, *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        cwd=tmp_path,
+    )
+
+
+def _org_rows(database: Path) -> list[tuple[str, str, str]]:
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        rows = connection.execute("SELECT name, site_key, identity_secret FROM orgs").fetchall()
+    return [(str(a), str(b), str(c)) for a, b, c in rows]
 
 
 def test_an_operator_migrates_creates_an_org_and_a_rep_from_the_command_line(
@@ -88,6 +117,150 @@ def test_an_operator_migrates_creates_an_org_and_a_rep_from_the_command_line(
         "short",
     )
     assert short.returncode == 2 and "8 characters" in short.stderr
+
+
+def _create_org(tmp_path: Path) -> str:
+    assert _run(tmp_path, "migrate").returncode == 0
+    org = _run(tmp_path, "create-org", "Acme", "--origin", "https://www.acme.example")
+    assert org.returncode == 0, org.stderr
+    return org.stdout.strip()
+
+
+def test_create_rep_without_a_password_or_a_terminal_says_what_to_pass(tmp_path: Path) -> None:
+    site_key = _create_org(tmp_path)
+    result = _run(
+        tmp_path, "create-rep", "--org", site_key, "--email", "ann@acme.example", "--name", "Ann"
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "EOFError" not in result.stderr
+    assert "no terminal" in result.stderr
+    assert "--password" in result.stderr and "--generate-password" in result.stderr
+
+
+def test_create_rep_can_generate_the_password_and_print_it(tmp_path: Path) -> None:
+    site_key = _create_org(tmp_path)
+    result = _run(
+        tmp_path,
+        "create-rep",
+        "--org",
+        site_key,
+        "--email",
+        "ann@acme.example",
+        "--name",
+        "Ann",
+        "--generate-password",
+    )
+    assert result.returncode == 0, result.stderr
+    rep_id, password = result.stdout.split()
+    assert len(rep_id) == 32 and len(password) >= 16
+    with contextlib.closing(sqlite3.connect(tmp_path / "fd.db")) as connection:
+        (stored,) = connection.execute(
+            "SELECT password_hash FROM reps WHERE id = ?", (rep_id,)
+        ).fetchone()
+    assert PasswordHasher().verify(stored, password)
+
+
+def test_an_operator_shows_and_rotates_the_identity_secret(tmp_path: Path) -> None:
+    site_key = _create_org(tmp_path)
+    [(_, _, stored)] = _org_rows(tmp_path / "fd.db")
+
+    shown = _run(tmp_path, "show-identity-secret", "--org", site_key)
+    assert shown.returncode == 0 and shown.stdout.strip() == stored
+
+    rotated = _run(tmp_path, "rotate-identity-secret", "--org", site_key)
+    assert rotated.returncode == 0
+    new = rotated.stdout.strip()
+    assert len(new) >= 32 and new != stored
+    assert "old secret no longer verifies" in rotated.stderr
+    [(_, _, now_stored)] = _org_rows(tmp_path / "fd.db")
+    assert now_stored == new
+    assert identity_hash(new, "ada@acme.example") != identity_hash(stored, "ada@acme.example")
+    assert _run(tmp_path, "show-identity-secret", "--org", site_key).stdout.strip() == new
+
+    unknown = _run(tmp_path, "show-identity-secret", "--org", "site_nope")
+    assert unknown.returncode == 2 and "no org has site key" in unknown.stderr
+
+
+def test_the_default_database_lives_in_the_data_directory(tmp_path: Path) -> None:
+    # No FRONTDESK_DATABASE_URL: each data directory gets its own database (issue 13: a second
+    # org was written into the first demo's ./var/frontdesk.db).
+    for name in ("one", "two"):
+        env = _environment(FRONTDESK_DATA_DIR=str(tmp_path / name))
+        for args in (["migrate"], ["create-org", f"Org {name}"]):
+            result = subprocess.run(
+                [FRONTDESK, *args],
+                env=env,
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                stdin=subprocess.DEVNULL,
+            )
+            assert result.returncode == 0, result.stderr
+    assert [row[0] for row in _org_rows(tmp_path / "one" / "frontdesk.db")] == ["Org one"]
+    assert [row[0] for row in _org_rows(tmp_path / "two" / "frontdesk.db")] == ["Org two"]
+    assert not (tmp_path / "var").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _demo(cwd: Path, env: dict[str, str]) -> Iterator[str]:
+    """`frontdesk demo` running until the block ends; yields the site key it printed."""
+    process = subprocess.Popen(
+        [FRONTDESK, "demo", "--port", str(_free_port()), "--site-port", str(_free_port())],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        site_key = None
+        output = []
+        # Reads until the banner is complete (or the process ends: then the assert says why).
+        for line in process.stdout:
+            output.append(line)
+            if line.strip().startswith("Site key:"):
+                site_key = line.split(":", 1)[1].strip()
+            if line.startswith("Press Ctrl+C"):
+                break
+        assert site_key, "".join(output)
+        yield site_key
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+
+
+@pytest.mark.timeout(120)
+def test_two_demos_with_different_data_directories_share_nothing(tmp_path: Path) -> None:
+    one = _environment(FRONTDESK_DATA_DIR=str(tmp_path / "one"))
+    two = _environment(FRONTDESK_DATA_DIR=str(tmp_path / "two"))
+    with _demo(tmp_path, one) as first, _demo(tmp_path, two) as second:
+        assert first != second
+    assert [row[:2] for row in _org_rows(tmp_path / "one" / "frontdesk.db")] == [
+        ("Northwind Analytics", first)
+    ]
+    assert [row[:2] for row in _org_rows(tmp_path / "two" / "frontdesk.db")] == [
+        ("Northwind Analytics", second)
+    ]
+    assert not (tmp_path / "var").exists()
+
+    # A third data directory pointed at the first demo's database on purpose reuses its org
+    # instead of adding a second Northwind without reps of its own.
+    three = _environment(
+        FRONTDESK_DATA_DIR=str(tmp_path / "three"),
+        FRONTDESK_DATABASE_URL=f"sqlite:///{tmp_path / 'one' / 'frontdesk.db'}",
+    )
+    with _demo(tmp_path, three) as third:
+        assert third == first
+    assert len(_org_rows(tmp_path / "one" / "frontdesk.db")) == 1
 
 
 def test_serve_refuses_to_start_with_a_placeholder_secret(tmp_path: Path) -> None:

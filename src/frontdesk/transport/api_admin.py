@@ -1,4 +1,5 @@
-"""Admin HTTP API: accounts, IP ranges, segments, routing, teams and inbound experiences."""
+"""Admin HTTP API: accounts, IP ranges, segments, routing, teams, inbound experiences and the
+identity-verification secret."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from frontdesk.features.accounts import service as accounts
 from frontdesk.features.accounts.models import Account, IpRange
 from frontdesk.features.experiences import service as experiences
 from frontdesk.features.experiences.models import Experience, OfflineMessage
+from frontdesk.features.orgs import service as orgs
+from frontdesk.features.orgs.models import Org
 from frontdesk.features.routing import service as routing
 from frontdesk.features.routing.models import Team
 from frontdesk.features.segments import service as segments
 from frontdesk.features.segments.resegment import resegment_org
 from frontdesk.transport.api import api
-from frontdesk.transport.http import Ctx
+from frontdesk.transport.http import Ctx, json_response
 
 MAX_CSV_BYTES = 5 << 20
 
@@ -530,3 +533,47 @@ async def delete_experience(ctx: Ctx, _: None) -> dict[str, Any]:
             raise ValidationFailed("the default experience cannot be deleted")
         await session.delete(experience)
     return {"ok": True}
+
+
+# ---- identity verification secret ----------------------------------------------------------
+
+
+class IdentitySecretOut(BaseModel):
+    identity_secret: str
+
+
+def _secret_response(secret: str) -> web.Response:
+    response = json_response(IdentitySecretOut(identity_secret=secret))
+    # A secret: never kept by the browser or a proxy.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@api.route(
+    "GET",
+    "/api/org/identity-secret",
+    auth="admin",
+    response=IdentitySecretOut,
+    summary="The secret your server signs identify() calls with (admins; docs/widget.md)",
+)
+async def get_identity_secret(ctx: Ctx, _: None) -> web.Response:
+    async with ctx.runtime.db.read() as session:
+        org = await session.get(Org, ctx.rep.org_id)
+        if org is None:
+            raise NotFound("org not found")
+        return _secret_response(org.identity_secret)
+
+
+@api.route(
+    "POST",
+    "/api/org/identity-secret/rotate",
+    auth="admin",
+    response=IdentitySecretOut,
+    summary="Replace the identity secret; hashes made with the old one are refused at once "
+    "(admins)",
+)
+async def rotate_identity_secret(ctx: Ctx, _: None) -> web.Response:
+    async with ctx.runtime.db.transaction() as session:
+        org = await orgs.rotate_identity_secret(session, ctx.rep.org_id)
+        secret = org.identity_secret
+    return _secret_response(secret)

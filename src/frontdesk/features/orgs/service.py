@@ -95,6 +95,17 @@ async def set_origins(work: UnitOfWork, org_id: str, origins: list[str]) -> Org:
     return org
 
 
+async def rotate_identity_secret(session: AsyncSession, org_id: str) -> Org:
+    """A new identity-verification secret for the org. identify() reads the secret from the
+    database on every call, so hashes made with the old one are refused at once, in every
+    process (visitors already verified stay verified)."""
+    org = await session.get(Org, org_id)
+    if org is None:
+        raise NotFound("org not found")
+    org.identity_secret = new_secret(32)
+    return org
+
+
 async def org_by_site_key(session: AsyncSession, site_key: str) -> Org | None:
     return (await session.execute(select(Org).where(Org.site_key == site_key))).scalar_one_or_none()
 

@@ -197,7 +197,13 @@ async def identify(
         if visitor is None or visitor.org_id != org.id:
             raise NotFound("visitor not found")
         if hash_ is not None:
-            expected = identity_hash(org.identity_secret, email)
+            # The secret is read here, not taken from `org`: sockets keep their Org for their
+            # whole life (and hellos share one cached for seconds), and a rotated secret must
+            # refuse the old hashes at once.
+            secret = (
+                await session.execute(select(Org.identity_secret).where(Org.id == org.id))
+            ).scalar_one()
+            expected = identity_hash(secret, email)
             if not hmac.compare_digest(hash_.lower(), expected):
                 raise IdentifyRejected("identify() hash does not match this email")
             contact = (
