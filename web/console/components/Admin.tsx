@@ -9,13 +9,14 @@ import { Avatar, TableStatus } from "./ui";
 import { AccountsAdmin } from "./admin/Accounts";
 import { BlockedAdmin } from "./admin/Blocked";
 import { ExperiencesAdmin } from "./admin/Experiences";
+import { IdentitySecretSection } from "./admin/IdentitySecret";
 import { ProactiveAdmin } from "./admin/Proactive";
 import { SegmentsAdmin } from "./admin/Segments";
 import { TeamsSection } from "./admin/Teams";
 import { WebhooksAdmin } from "./admin/Webhooks";
 
 const SECTIONS: [AdminSection, string, ComponentChildren, string][] = [
-  ["team", "Team & website", <IconUsers size={15} />, "Reps, teams, website origins, snippet"],
+  ["team", "Team & website", <IconUsers size={15} />, "Reps, teams, website origins, snippet, identity verification"],
   ["accounts", "Accounts", <IconBuilding size={15} />, "Target accounts, CSV import, IP ranges"],
   ["segments", "Segments & routing", <IconLayers size={15} />, "Live stream columns, rules, who sees whom"],
   ["experiences", "Experiences", <IconChat size={15} />, "What a visitor lives through after asking to chat"],
@@ -60,6 +61,7 @@ export function Admin(props: { section: AdminSection }) {
               <OriginsSection />
               <SnippetSection />
             </div>
+            <IdentitySecretSection />
           </>
         )}
         {props.section === "accounts" && <AccountsAdmin />}
