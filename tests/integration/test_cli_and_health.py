@@ -52,6 +52,7 @@ def _run(
 
 
 def _org_rows(database: Path) -> list[tuple[str, str, str]]:
+    assert database.exists(), f"no database at {database}"
     with contextlib.closing(sqlite3.connect(database)) as connection:
         rows = connection.execute("SELECT name, site_key, identity_secret FROM orgs").fetchall()
     return [(str(a), str(b), str(c)) for a, b, c in rows]
