@@ -194,12 +194,12 @@ async def test_a_console_loads_the_thumbnail_and_favicon_through_the_proxy(
     ) as server:
         org = await server.create_org(origins=(website,))
         admin = await server.rep(org, role="admin")
-        async with admin.socket() as console:
-            async with server.visitor(
-                org, url=website + "/pricing", og_image=website + "/og.png"
-            ) as visitor:
-                vid = visitor.welcome["visitor_id"]  # type: ignore[index]
-                card = (await console.expect("visitor.joined", visitor__visitor_id=vid))["visitor"]
+        async with (
+            admin.socket() as console,
+            server.visitor(org, url=website + "/pricing", og_image=website + "/og.png") as visitor,
+        ):
+            vid = visitor.welcome["visitor_id"]  # type: ignore[index]
+            card = (await console.expect("visitor.joined", visitor__visitor_id=vid))["visitor"]
         # Fetched as the console's browser does: same origin, the rep's cookie along.
         async with admin.http.get(server.url + card["og_image"]) as response:
             assert response.status == 200
