@@ -118,13 +118,14 @@ async def _read_limited(response: aiohttp.ClientResponse, limit: int) -> bytes |
     return b"".join(parts)
 
 
-def _refusal(status: int, text: str) -> web.Response:
-    # Plain text that is never sniffed into anything else, and never cached: the same URL may
-    # work later (a fixed image, a server back up).
+def _refusal(status: int, text: str, *, browser_cache_seconds: int = 0) -> web.Response:
+    # Plain text that is never sniffed into anything else, and not cached by default: the
+    # same URL may work later (a fixed image, a server back up).
+    cache = f"public, max-age={browser_cache_seconds}" if browser_cache_seconds else "no-store"
     return web.Response(
         status=status,
         text=text,
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": cache},
     )
 
 
@@ -156,7 +157,14 @@ async def image_proxy_handler(request: web.Request) -> web.StreamResponse:
                         target = str(response.url.join(URL(response.headers["Location"])))
                         continue
                     if response.status != 200:
-                        return _refusal(502, f"image server answered {response.status}")
+                        # A site without /favicon.ico answers 404 for every card of every
+                        # console: let browsers remember that for a while.
+                        missing = response.status in (404, 410)
+                        return _refusal(
+                            502,
+                            f"image server answered {response.status}",
+                            browser_cache_seconds=600 if missing else 0,
+                        )
                     content_type = (
                         response.headers.get("Content-Type", "").split(";")[0].strip().lower()
                     )

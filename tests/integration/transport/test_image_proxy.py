@@ -250,3 +250,16 @@ async def test_images_in_a_reps_stored_message_are_signed_for_good(
     assert "e" not in query and image_proxy.verify(query["u"][0], query["s"][0])
     async with proxy_server.http().get(proxy_server.url + src) as response:
         assert response.status == 200 and await response.read() == _png()
+
+
+async def test_a_missing_image_is_refused_and_browsers_remember_that_for_ten_minutes(
+    proxy_server: Server, image_host: ImageHost
+) -> None:
+    # A website without /favicon.ico would otherwise be asked again for every card rendered.
+    org = await proxy_server.create_org()
+    rep = await proxy_server.rep(org)
+    src = await _preview_src(rep, image_host.url + "/favicon.ico")
+    async with proxy_server.http().get(proxy_server.url + src) as response:
+        assert response.status == 502
+        assert await response.text() == "image server answered 404"
+        assert response.headers["Cache-Control"] == "public, max-age=600"
