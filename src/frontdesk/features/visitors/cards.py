@@ -33,7 +33,7 @@ def page_thumbnail(
         return None
     if not image_proxy.on_origins(og_image, origins):
         return None
-    return image_proxy.proxied(og_image)
+    return _only_proxied(image_proxy.proxied(og_image))
 
 
 def page_favicon(website_origins: Iterable[str], page_url: str) -> str | None:
@@ -42,7 +42,12 @@ def page_favicon(website_origins: Iterable[str], page_url: str) -> str | None:
     if not image_proxy.on_origins(page_url, origins):
         return None
     origin = image_proxy.origin_of(page_url)
-    return image_proxy.proxied(f"{origin}/favicon.ico")
+    return _only_proxied(image_proxy.proxied(f"{origin}/favicon.ico"))
+
+
+def _only_proxied(url: str) -> str | None:
+    # proxied() hands back the URL itself when the proxy has no key: show nothing then.
+    return url if image_proxy.is_proxied(url) else None
 
 
 def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
