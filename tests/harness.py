@@ -240,6 +240,7 @@ class Server:
         token: str | None = None,
         url: str = SITE_ORIGIN + "/",
         title: str = "Home",
+        og_image: str | None = None,
         last_seq: int = 0,
         resumed: bool = False,
         origin: str | None = None,
@@ -257,7 +258,8 @@ class Server:
                 {
                     "type": "hello",
                     "token": token,
-                    "page": {"url": url, "title": title, "referrer": None},
+                    "page": {"url": url, "title": title, "referrer": None}
+                    | ({"og_image": og_image} if og_image else {}),
                     "resumed": resumed,
                     "last_seq": last_seq,
                     "tab_id": uuid.uuid4().hex,

@@ -42,7 +42,10 @@ pytestmark = [
 async def console_env(
     sqlite_memory_backend: Backend, artifacts_dir: Path
 ) -> AsyncIterator[ConsoleEnv]:
-    async with open_console_env(sqlite_memory_backend, artifacts_dir) as env:
+    # allow_private_targets: the image proxy may fetch the demo site's images from 127.0.0.1.
+    async with open_console_env(
+        sqlite_memory_backend, artifacts_dir, allow_private_targets=True
+    ) as env:
         yield env
 
 
@@ -126,6 +129,34 @@ async def test_a_visitor_card_follows_the_visitor_switching_tabs_and_moving_to_a
     moved = rep.locator(f'.vcard[data-visitor-id="{visitor_id}"]')
     await expect(moved.locator(".vcard-url")).to_have_text("/pricing.html", timeout=3_000)
     await expect(moved).to_contain_text("Pricing")
+
+
+async def test_a_cards_page_image_and_favicon_load_through_the_image_proxy_never_from_the_site(
+    console_env: ConsoleEnv, artifacts_dir: Path
+) -> None:
+    """A rep's browser loading a URL a visitor chose would tell its owner the rep's IP address
+    (issue 12 item 9): the console loads a page's og:image and its site's favicon only from
+    the Frontdesk server's image proxy."""
+    env = console_env
+    rep = await env.console(env.reps[0])
+    requested: list[str] = []
+    rep.on("request", lambda request: requested.append(request.url))
+    home_marker = f"e2e={uuid.uuid4().hex[:10]}"
+    careers_marker = f"e2e={uuid.uuid4().hex[:10]}"
+    await env.visitor_page(f"/?{home_marker}")  # has an og:image
+    await env.visitor_page(f"/careers.html?{careers_marker}")  # has none: the favicon shows
+
+    loaded = "img => img.complete && img.naturalWidth > 0"
+    thumbnail = visitor_card(rep, home_marker).locator("img.thumb-img")
+    await expect(thumbnail).to_have_attribute("src", re.compile(r"^/img\?u="), timeout=5_000)
+    await rep.wait_for_function(loaded, arg=await thumbnail.element_handle(), timeout=5_000)
+    favicon = visitor_card(rep, careers_marker).locator("img.favicon")
+    await expect(favicon).to_have_attribute("src", re.compile(r"^/img\?u="), timeout=5_000)
+    await rep.wait_for_function(loaded, arg=await favicon.element_handle(), timeout=5_000)
+    assert await favicon.evaluate("img => img.naturalWidth") == 32
+
+    await rep.screenshot(path=str(artifacts_dir / "console-card-images.png"))
+    assert requested and not [url for url in requested if url.startswith(env.site)]
 
 
 # ---- inbound chat --------------------------------------------------------------------------

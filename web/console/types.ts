@@ -197,7 +197,8 @@ export interface VisitorCard {
   segment_id?: string | null;
   url?: string | null;
   title?: string | null;
-  og_image?: string | null;
+  og_image?: string | null; // an image-proxy URL ("/img?...") or null
+  favicon?: string | null; // the same
   activity?: Activity | string;
   visit_started_at?: string;
   page_views?: number;

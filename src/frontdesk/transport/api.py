@@ -387,7 +387,7 @@ class PreviewBody(Strict):
 )
 async def preview(ctx: Ctx, body: PreviewBody) -> dict[str, str]:
     _ = ctx.rep
-    return {"html": render_markdown(body.body)}
+    return {"html": render_markdown(body.body, preview=True)}
 
 
 # ---- admin ---------------------------------------------------------------------------------

@@ -105,10 +105,34 @@ def _image(content_type: str, body: bytes) -> web.Response:
     )
 
 
+async def _read_limited(response: aiohttp.ClientResponse, limit: int) -> bytes | None:
+    """The whole body, or None once it passes the limit. Read to the end: a single
+    read(n) returns what has arrived so far (one chunk of a chunked body), not n bytes."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            return None
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _refusal(status: int, text: str, *, browser_cache_seconds: int = 0) -> web.Response:
+    # Plain text that is never sniffed into anything else, and not cached by default: the
+    # same URL may work later (a fixed image, a server back up).
+    cache = f"public, max-age={browser_cache_seconds}" if browser_cache_seconds else "no-store"
+    return web.Response(
+        status=status,
+        text=text,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": cache},
+    )
+
+
 async def image_proxy_handler(request: web.Request) -> web.StreamResponse:
     url, signature = request.query.get("u", ""), request.query.get("s", "")
-    if not url or not image_proxy.verify(url, signature):
-        return web.Response(status=403, text="unsigned image URL")
+    if not url or not image_proxy.verify(url, signature, request.query.get("e")):
+        return _refusal(403, "unsigned image URL")
     cached = _cache.get(url)
     if cached is not None:
         return _image(*cached)
@@ -120,11 +144,9 @@ async def image_proxy_handler(request: web.Request) -> web.StreamResponse:
             for _ in range(MAX_REDIRECTS + 1):
                 parts = urlsplit(target)
                 if parts.scheme not in ("http", "https") or not parts.hostname:
-                    return web.Response(status=502, text="image redirect to a non-http URL")
+                    return _refusal(502, "image redirect to a non-http URL")
                 if literal_address_refused(parts.hostname, allow_private):
-                    return web.Response(
-                        status=403, text="images from private addresses are refused"
-                    )
+                    return _refusal(403, "images from private addresses are refused")
                 async with http.get(
                     target, allow_redirects=False, headers={"Accept": "image/*"}
                 ) as response:
@@ -135,29 +157,33 @@ async def image_proxy_handler(request: web.Request) -> web.StreamResponse:
                         target = str(response.url.join(URL(response.headers["Location"])))
                         continue
                     if response.status != 200:
-                        return web.Response(
-                            status=502, text=f"image server answered {response.status}"
+                        # A site without /favicon.ico answers 404 for every card of every
+                        # console: let browsers remember that for a while.
+                        missing = response.status in (404, 410)
+                        return _refusal(
+                            502,
+                            f"image server answered {response.status}",
+                            browser_cache_seconds=600 if missing else 0,
                         )
                     content_type = (
                         response.headers.get("Content-Type", "").split(";")[0].strip().lower()
                     )
                     if content_type not in image_proxy.ALLOWED_TYPES:
-                        return web.Response(
-                            status=415,
-                            text=f"{content_type or 'unknown type'} is not an allowed image type",
+                        return _refusal(
+                            415, f"{content_type or 'unknown type'} is not an allowed image type"
                         )
                     if (
                         response.content_length is not None
                         and response.content_length > image_proxy.MAX_BYTES
                     ):
-                        return web.Response(status=413, text="image is larger than 5 MB")
-                    body = await response.content.read(image_proxy.MAX_BYTES + 1)
-                    if len(body) > image_proxy.MAX_BYTES:
-                        return web.Response(status=413, text="image is larger than 5 MB")
+                        return _refusal(413, "image is larger than 5 MB")
+                    body = await _read_limited(response, image_proxy.MAX_BYTES)
+                    if body is None:
+                        return _refusal(413, "image is larger than 5 MB")
                     _cache.put(url, content_type, body)
                     return _image(content_type, body)
-            return web.Response(status=502, text="too many redirects")
+            return _refusal(502, "too many redirects")
     except BlockedAddress:
-        return web.Response(status=403, text="images from private addresses are refused")
+        return _refusal(403, "images from private addresses are refused")
     except (aiohttp.ClientError, TimeoutError, OSError):
-        return web.Response(status=502, text="image could not be fetched")
+        return _refusal(502, "image could not be fetched")

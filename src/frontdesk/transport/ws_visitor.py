@@ -28,7 +28,7 @@ from frontdesk.features.orgs.service import normalise_origin
 from frontdesk.features.proactive import service as proactive
 from frontdesk.features.segments.placement import place_visit
 from frontdesk.features.visitors import service as visitors
-from frontdesk.features.visitors.cards import card_for
+from frontdesk.features.visitors.cards import card_for, page_favicon, page_thumbnail
 from frontdesk.features.visitors.events import (
     Visibility,
     VisitorCard,
@@ -274,7 +274,7 @@ class VisitorConnection:
             activity="active",
             url=page.url,
             title=page.title,
-            og_image=page.og_image,
+            og_image=page_thumbnail(self.org.allowed_origins, page.url, page.og_image),
         )
         await self.registry.add(self.org.id, self)
         card, conversation = await self._place(page.url)
@@ -401,7 +401,13 @@ class VisitorConnection:
                 live = self.live or await self.runtime.live.get(self.org.id, visitor.id)
                 if live is not None:
                     card = card_for(
-                        live, visitor, visit, conversation, account, org_data.experiences
+                        live,
+                        visitor,
+                        visit,
+                        conversation,
+                        account,
+                        org_data.experiences,
+                        website_origins=self.org.allowed_origins,
                     )
         old = self.visibility
         self.visibility = _visibility(
@@ -536,7 +542,9 @@ class VisitorConnection:
                 )
                 previous = self.live
                 self.live = await self._touch(
-                    url=page.url, title=page.title, og_image=page.og_image
+                    url=page.url,
+                    title=page.title,
+                    og_image=page_thumbnail(self.org.allowed_origins, page.url, page.og_image),
                 )
                 if previous is not None:
                     await self._publish_changes(previous, self.live, page_views=count)
@@ -665,6 +673,10 @@ class VisitorConnection:
         for name in ("activity", "url", "title", "og_image"):
             if getattr(before, name) != getattr(after, name):
                 changes[name] = getattr(after, name)
+        if "url" in changes:
+            favicon = page_favicon(self.org.allowed_origins, after.url)
+            if favicon != page_favicon(self.org.allowed_origins, before.url):
+                changes["favicon"] = favicon
         if page_views is not None:
             changes["page_views"] = page_views
         if changes:

@@ -31,10 +31,9 @@ import {
   Elapsed,
   EmptyState,
   hostOf,
-  originOf,
   pathOf,
   plainSnippet,
-  safeHttpUrl,
+  proxiedImageUrl,
   Switch,
   usePopover,
 } from "./ui";
@@ -311,8 +310,8 @@ function routingText(v: VisitorCard, myId: string | undefined): { experience: st
 
 function Thumbnail(props: { card: VisitorCard }) {
   const { card } = props;
-  const img = safeHttpUrl(card.og_image);
-  const origin = originOf(card.url);
+  const img = proxiedImageUrl(card.og_image);
+  const favicon = proxiedImageUrl(card.favicon);
   const [imgFailed, setImgFailed] = useState(false);
   const [iconFailed, setIconFailed] = useState(false);
   useEffect(() => setImgFailed(false), [img]);
@@ -323,8 +322,8 @@ function Thumbnail(props: { card: VisitorCard }) {
       ) : (
         <div class="thumb-placeholder">
           <div class="thumb-chrome">
-            {origin && !iconFailed ? (
-              <img class="favicon" src={`${origin}/favicon.ico`} alt="" loading="lazy" referrerpolicy="no-referrer" onError={() => setIconFailed(true)} />
+            {favicon && !iconFailed ? (
+              <img class="favicon" src={favicon} alt="" loading="lazy" referrerpolicy="no-referrer" onError={() => setIconFailed(true)} />
             ) : (
               <IconGlobe size={9} />
             )}

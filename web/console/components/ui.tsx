@@ -198,7 +198,14 @@ export function pathOf(url: string | null | undefined): string {
   }
 }
 
-// Only http(s) URLs become links or images (a visitor controls og_image and the URL).
+// Visitor-supplied images (a page's og:image, its site's favicon) are shown only through the
+// server's image proxy: a same-origin "/img?..." URL, never a URL the visitor chose (loading
+// that would tell its owner the rep's IP address).
+export function proxiedImageUrl(url: string | null | undefined): string | null {
+  return url && url.startsWith("/img?") ? url : null;
+}
+
+// Only http(s) URLs become links (a visitor controls the URL).
 export function safeHttpUrl(url: string | null | undefined): string | null {
   return originOf(url) ? url! : null;
 }

@@ -202,7 +202,7 @@ def _new_message(
         author_name=author_name,
         author_rep_id=author_rep_id,
         body=body,
-        html=render_markdown(body) if html is None else html,
+        html=render_markdown(body, images=author_kind != "visitor") if html is None else html,
         client_id=client_id,
         created_at=now,
         internal=internal,
@@ -478,7 +478,12 @@ class OpenChatWriter:
         loop = asyncio.get_running_loop()
         # Rendered here, outside the transaction: it is the costliest step of a message.
         item = _Submitted(
-            org_id, visitor_id, client_id, body, render_markdown(body), loop.create_future()
+            org_id,
+            visitor_id,
+            client_id,
+            body,
+            render_markdown(body, images=False),  # a visitor's text shows no images
+            loop.create_future(),
         )
         self._waiting.append(item)
         if self._writer is None:

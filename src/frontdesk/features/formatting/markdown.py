@@ -2,6 +2,11 @@
 
 markdown-it-py parses with raw HTML disabled; nh3 (ammonia) then keeps only an allow-list of
 tags, attributes and URL schemes. Browsers sanitise again before showing it (defence in depth).
+
+Visitors' text is rendered without images (`images=False`): an image there would be a URL an
+anonymous visitor chose, signed for the image proxy (so anyone could use the proxy to fetch
+anything) or else loaded by every rep's browser (telling its owner the reps' IP addresses).
+An image a visitor writes stays a link.
 """
 
 from __future__ import annotations
@@ -36,13 +41,15 @@ GIPHY_MEDIA = re.compile(
 )
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+@lru_cache(maxsize=2)
+def _parser(images: bool = True) -> MarkdownIt:
     md = MarkdownIt(
         "commonmark", {"html": False, "linkify": True, "breaks": True, "typographer": False}
     )
     md.enable(["linkify"])
     md.disable(["heading", "lheading", "hr"])  # chat bubbles, not documents
+    if not images:
+        md.disable("image")  # "![alt](url)" is then "!" and a link
     # Only http(s) and mailto links survive parsing; nh3 checks again after rendering.
     md.validateLink = lambda url: _scheme_allowed(url)  # type: ignore[method-assign]
     return md
@@ -69,13 +76,19 @@ def _attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-@lru_cache(maxsize=1)
-def _cleaner() -> nh3.Cleaner:
+def _preview_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src":
+        return image_proxy.proxied(value, preview=True)
+    return value
+
+
+@lru_cache(maxsize=4)
+def _cleaner(images: bool = True, preview: bool = False) -> nh3.Cleaner:
     # Built once: nh3.clean() would rebuild the same sanitiser (the sets, the callback) on
     # every call, half of its cost.
     return nh3.Cleaner(
-        attribute_filter=_attribute,
-        tags=ALLOWED_TAGS,
+        attribute_filter=_preview_attribute if preview else _attribute,
+        tags=ALLOWED_TAGS if images else ALLOWED_TAGS - {"img"},
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_SCHEMES,
         link_rel="noopener noreferrer nofollow",
@@ -84,8 +97,8 @@ def _cleaner() -> nh3.Cleaner:
     )
 
 
-def sanitise_html(html: str) -> str:
-    return _cleaner().clean(html)
+def sanitise_html(html: str, *, images: bool = True, preview: bool = False) -> str:
+    return _cleaner(images, preview).clean(html)
 
 
 # One line of words, digits and plain punctuation, where markdown and linkify have nothing to
@@ -98,8 +111,13 @@ PLAIN_LINE = re.compile(
 )
 
 
-def render_markdown(markdown: str) -> str:
+def render_markdown(markdown: str, *, images: bool = True, preview: bool = False) -> str:
+    """images=False for text a visitor wrote (see the module docstring); preview=True for
+    text shown but not stored (its image URLs expire, see image_proxy)."""
     if PLAIN_LINE.fullmatch(markdown):
         return f"<p>{markdown}</p>"
-    html = _parser().render(_giphy_to_image(markdown))
-    return sanitise_html(html).strip()
+    if images:
+        html = _parser(True).render(_giphy_to_image(markdown))
+    else:
+        html = _parser(False).render(markdown)
+    return sanitise_html(html, images=images, preview=preview).strip()

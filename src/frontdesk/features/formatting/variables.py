@@ -28,7 +28,10 @@ def fill_template(template: str, values: dict[str, str | None], pattern: re.Patt
     """Replace variables; unknown or empty ones are left out cleanly."""
 
     def fill(match: re.Match[str]) -> str:
-        value = (values.get(match.group(2)) or "").strip()
+        # Values come from visitors too (their name, company, page title). "![" is escaped so
+        # a value cannot become an image in the rendered text: that image would be signed for
+        # the image proxy as if the rep had written it (formatting/image_proxy.py).
+        value = (values.get(match.group(2)) or "").strip().replace("![", "!\\[")
         return f"{match.group(1)}{value}" if value else ""
 
     return tidy_filled_text(pattern.sub(fill, template))

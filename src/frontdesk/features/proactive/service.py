@@ -290,7 +290,7 @@ async def preview_invitation(
     unknown = sorted({name for name in VARIABLE.findall(template) if name not in KNOWN_VARIABLES})
     return {
         "message": text,
-        "html": render_markdown(text) if text else "",
+        "html": render_markdown(text, preview=True) if text else "",
         "variables": values,
         "unknown": unknown,
     }

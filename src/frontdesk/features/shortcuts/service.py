@@ -185,6 +185,6 @@ async def use_shortcut(
         )
     return {
         "text": text,
-        "html": render_markdown(text) if text else "",
+        "html": render_markdown(text, preview=True) if text else "",
         "shortcut": shortcut_dict(shortcut),
     }

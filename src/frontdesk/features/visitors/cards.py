@@ -11,12 +11,43 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.experiences.models import Experience
+from frontdesk.features.formatting import image_proxy
+from frontdesk.features.orgs.models import Org
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.visitors.events import VisitorCard
 from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.live import LiveVisitor
 
 CHUNK = 500  # stay far below SQLite's bound-parameter limit
+
+
+def page_thumbnail(
+    website_origins: Iterable[str], page_url: str, og_image: str | None
+) -> str | None:
+    """The proxy URL of a page's og:image, or None. Reps' browsers load only our proxy (never
+    a URL a visitor chose, which would tell its owner every rep's IP address), and we fetch
+    only from the org's own website origins: the page and the image must both be there, so a
+    visitor cannot use page views to make the proxy fetch anything else."""
+    origins = list(website_origins)
+    if og_image is None or not image_proxy.on_origins(page_url, origins):
+        return None
+    if not image_proxy.on_origins(og_image, origins):
+        return None
+    return _only_proxied(image_proxy.proxied(og_image))
+
+
+def page_favicon(website_origins: Iterable[str], page_url: str) -> str | None:
+    """The proxy URL of the favicon of the page's website, if that is one of the org's."""
+    origins = list(website_origins)
+    if not image_proxy.on_origins(page_url, origins):
+        return None
+    origin = image_proxy.origin_of(page_url)
+    return _only_proxied(image_proxy.proxied(f"{origin}/favicon.ico"))
+
+
+def _only_proxied(url: str) -> str | None:
+    # proxied() hands back the URL itself when the proxy has no key: show nothing then.
+    return url if image_proxy.is_proxied(url) else None
 
 
 def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -29,6 +60,8 @@ async def build_cards(
 ) -> list[VisitorCard]:
     if not lives:
         return []
+    org = await session.get(Org, org_id)
+    website_origins = list(org.allowed_origins or []) if org else []
     visitor_ids = [live.visitor_id for live in lives]
     visit_ids = [live.visit_id for live in lives]
     visitors: dict[str, Visitor] = {}
@@ -66,7 +99,15 @@ async def build_cards(
             continue
         account = accounts.get(visit.account_id) if visit.account_id else None
         cards.append(
-            card_for(live, visitor, visit, conversations.get(visitor.id), account, experiences)
+            card_for(
+                live,
+                visitor,
+                visit,
+                conversations.get(visitor.id),
+                account,
+                experiences,
+                website_origins=website_origins,
+            )
         )
     return cards
 
@@ -109,6 +150,8 @@ def card_for(
     conversation: Conversation | None,
     account: Account | None = None,
     experiences: dict[str | None, str] | None = None,
+    *,
+    website_origins: Iterable[str],
 ) -> VisitorCard:
     enrichment = dict(visit.enrichment or {})
     company = (enrichment.get("company") or {}).get("value")
@@ -131,7 +174,10 @@ def card_for(
         experience=names.get(visit.segment_id, names.get(None)),
         url=live.url,
         title=live.title,
-        og_image=live.og_image,
+        # Live state holds the thumbnail already proxied (see page_thumbnail); anything else
+        # (a raw URL from an older process) is dropped rather than shown.
+        og_image=live.og_image if image_proxy.is_proxied(live.og_image) else None,
+        favicon=page_favicon(website_origins, live.url),
         activity=live.activity,
         visit_started_at=visit.started_at,
         page_views=visit.page_view_count,

@@ -26,7 +26,10 @@ class VisitorCard(BaseModel):
     experience: str | None
     url: str
     title: str
+    # Both are relative image-proxy URLs ("/img?u=...&s=...") or None, never a raw URL: a
+    # visitor chose them, and a rep's browser loading one directly would reveal the rep's IP.
     og_image: str | None
+    favicon: str | None
     activity: str
     visit_started_at: datetime
     page_views: int

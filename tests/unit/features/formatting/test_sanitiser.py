@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from frontdesk.features.formatting import image_proxy, render_markdown, sanitise_html
+from frontdesk.features.formatting import (
+    BRACE_VARIABLE,
+    fill_template,
+    image_proxy,
+    render_markdown,
+    sanitise_html,
+)
 from frontdesk.features.formatting.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
 CORPUS = [
@@ -95,3 +101,27 @@ def test_the_sanitiser_alone_keeps_only_the_allow_list() -> None:
         clean
         == '<p>hi b u <a target="_blank" rel="noopener noreferrer nofollow">f</a> <a href="mailto:a@b.c" target="_blank" rel="noopener noreferrer nofollow">m</a></p>t'
     )
+
+
+def test_a_visitors_text_shows_no_images_only_links() -> None:
+    html = render_markdown(
+        "![chart](https://cdn.example/chart.png) [![c](https://cdn.example/c.png)](https://x.example)\n"
+        "https://media.giphy.com/media/abc123/giphy.gif",
+        images=False,
+    )
+    assert "<img" not in html and "/img?" not in html
+    assert 'href="https://cdn.example/chart.png"' in html
+    assert 'href="https://media.giphy.com/media/abc123/giphy.gif"' in html
+
+
+@pytest.mark.parametrize("attack", CORPUS)
+def test_no_attack_in_the_corpus_gets_an_image_into_a_visitors_text(attack: str) -> None:
+    html = render_markdown(attack, images=False)
+    assert all(tag != "img" for tag, _ in _elements(html)), (attack, html)
+
+
+def test_a_filled_in_value_cannot_become_an_image() -> None:
+    text = fill_template(
+        "About {page.title}", {"page.title": "![x](https://a.example/p.png)"}, BRACE_VARIABLE
+    )
+    assert "<img" not in render_markdown(text)

@@ -1,0 +1,72 @@
+"""Image-proxy signatures: stored content's last, previews' expire; page images must be on the
+org's website origins."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from frontdesk.features.formatting import image_proxy
+from frontdesk.features.visitors.cards import page_favicon, page_thumbnail
+
+SITE = "https://www.customer.example"
+
+
+@pytest.fixture(autouse=True)
+def _proxy_key() -> None:
+    image_proxy.configure("unit-test-secret")
+
+
+def _query(proxy_url: str) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlsplit(proxy_url).query).items()}
+
+
+def test_a_previews_image_url_works_for_an_hour_or_two_then_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = 1_800_000_000.0
+    monkeypatch.setattr(image_proxy.time, "time", lambda: now)
+    query = _query(image_proxy.proxied("https://cdn.example/a.png", preview=True))
+    assert image_proxy.verify(query["u"], query["s"], query["e"])
+    monkeypatch.setattr(image_proxy.time, "time", lambda: now + image_proxy.PREVIEW_SECONDS)
+    assert image_proxy.verify(query["u"], query["s"], query["e"])
+    monkeypatch.setattr(image_proxy.time, "time", lambda: now + 2 * image_proxy.PREVIEW_SECONDS)
+    assert not image_proxy.verify(query["u"], query["s"], query["e"])
+    assert not image_proxy.verify(query["u"], query["s"])  # without its expiry
+
+
+def test_stored_contents_image_url_does_not_expire() -> None:
+    query = _query(image_proxy.proxied("https://cdn.example/a.png"))
+    assert "e" not in query and image_proxy.verify(query["u"], query["s"])
+
+
+@pytest.mark.parametrize(
+    ("page", "image", "proxied"),
+    [
+        (SITE + "/pricing", SITE + "/og.png", True),
+        ("https://WWW.customer.example:443/pricing", SITE + "/og.png", True),
+        (SITE + "/pricing", "https://cdn.example/og.png", False),
+        (SITE + "/pricing", "http://www.customer.example/og.png", False),  # another origin
+        (SITE + "/pricing", "https://user:pw@www.customer.example/og.png", False),
+        (SITE + "/pricing", "javascript:alert(1)", False),
+        (SITE + "/pricing", "/og.png", False),
+        ("https://evil.example/", SITE + "/og.png", False),
+        ("not a url", SITE + "/og.png", False),
+        (SITE + "/pricing", "https://[::1/og.png", False),
+    ],
+)
+def test_a_page_thumbnail_is_proxied_only_when_page_and_image_are_on_the_orgs_websites(
+    page: str, image: str, proxied: bool
+) -> None:
+    thumbnail = page_thumbnail([SITE], page, image)
+    if proxied:
+        assert thumbnail is not None and _query(thumbnail)["u"] == image
+    else:
+        assert thumbnail is None
+
+
+def test_the_favicon_is_the_websites_own_proxied_and_none_elsewhere() -> None:
+    favicon = page_favicon([SITE], SITE + "/blog/post?x=1")
+    assert favicon is not None and _query(favicon)["u"] == SITE + "/favicon.ico"
+    assert page_favicon([SITE], "https://evil.example/") is None
