@@ -1,22 +1,123 @@
 // Bundles the website widget (loader + messenger) and the rep console into the Python
 // package's static folder, so `pip install` ships them and the server serves them.
+//
+//   node build.mjs            everything
+//   node build.mjs widget     only the loader and the messenger (bench/widget_budget.py: a
+//                             half-edited console must not stop it); also `console`
+//
+// Bytes on the wire (docs/widget.md, "Caching and compression"):
+// - Every file but the loader (customers embed the fixed URL /widget.js) and the console page
+//   gets a content hash in its name; the server caches those for a year, immutable.
+//   manifest.json maps each logical name to its hashed file.
+// - The loader learns the messenger's hashed path at build time (the MESSENGER_PATH define).
+// - Every file gets precompressed .br (quality 11) and .gz (level 9) siblings, written only
+//   when smaller; the server picks one per request from Accept-Encoding.
+// FRONTDESK_STATIC_OUT=DIR writes to DIR instead (tests build into a temporary folder).
 import { build } from "esbuild";
-import { cpSync, existsSync, mkdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
-const out = new URL("../src/frontdesk/static/", import.meta.url).pathname;
+const out = process.env.FRONTDESK_STATIC_OUT
+  ? resolve(process.env.FRONTDESK_STATIC_OUT)
+  : new URL("../src/frontdesk/static", import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
+const parts = process.argv.slice(2).length ? process.argv.slice(2) : ["widget", "console"];
 const production = process.env.NODE_ENV !== "development";
-const common = { bundle: true, minify: production, target: ["es2020"], legalComments: "none", logLevel: "info" };
+const common = { bundle: true, minify: production, target: ["es2020"], legalComments: "none", logLevel: "info", write: false };
+const hashed = { entryNames: "[name].[hash]" };
 
-await Promise.all([
-  // The loader runs on every page of every customer's site: tiny, no dependencies.
-  existsSync("widget/loader.ts") && build({ ...common, entryPoints: ["widget/loader.ts"], outfile: `${out}widget.js`, format: "iife" }),
+const manifestPath = join(out, "manifest.json");
+const manifest = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, "utf8")) : {};
+
+// Hashed files of earlier builds (and the unhashed names of builds before hashing) are
+// removed, so the folder, and the installed package, hold one version of each bundle.
+const stale = {
+  widget: [/^messenger(\.[A-Z0-9]+)?\.js(\.map)?(\.br|\.gz)?$/],
+  console: [/^console\/app(\.[A-Z0-9]+)?\.js(\.map)?(\.br|\.gz)?$/, /^console\/console(\.[A-Z0-9]+)?\.css(\.map)?(\.br|\.gz)?$/],
+};
+const listFiles = (dir) =>
+  existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(out, join(e.parentPath, e.name))) : [];
+for (const part of parts) {
+  for (const file of listFiles(out)) if (stale[part]?.some((re) => re.test(file))) rmSync(join(out, file));
+}
+
+// Writes a file with its .br and .gz siblings (each only if smaller than the file itself).
+const emit = (path, contents) => {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, contents);
+  const text = /\.(js|css|html|map|json|svg|txt)$/.test(path);
+  const variants = {
+    ".br": brotliCompressSync(contents, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+        [constants.BROTLI_PARAM_MODE]: text ? constants.BROTLI_MODE_TEXT : constants.BROTLI_MODE_GENERIC,
+        [constants.BROTLI_PARAM_SIZE_HINT]: contents.length,
+      },
+    }),
+    // zlib's two strategies at maximum effort: whichever is smaller (a few bytes count on the loader)
+    ".gz": [constants.Z_DEFAULT_STRATEGY, constants.Z_FILTERED]
+      .map((strategy) => gzipSync(contents, { level: 9, memLevel: 9, strategy }))
+      .reduce((a, b) => (b.length < a.length ? b : a)),
+  };
+  for (const [ext, packed] of Object.entries(variants)) {
+    if (packed.length < contents.length) writeFileSync(path + ext, packed);
+    else rmSync(path + ext, { force: true });
+  }
+};
+const emitAll = (result) => result.outputFiles.forEach((f) => emit(f.path, f.contents));
+// The output file of one entry point, as a path relative to the static folder.
+const entryOutput = (result, suffix) => relative(out, result.outputFiles.find((f) => f.path.endsWith(suffix)).path);
+
+if (parts.includes("widget") && existsSync("widget/loader.ts")) {
   // The messenger is fetched only when needed (a conversation exists, a proactive message, or a click).
-  existsSync("widget/messenger.ts") && build({ ...common, entryPoints: ["widget/messenger.ts"], outfile: `${out}messenger.js`, format: "iife" }),
-  existsSync("console/main.tsx") && build({ ...common, entryPoints: ["console/main.tsx"], outfile: `${out}console/app.js`, format: "esm", jsx: "automatic", jsxImportSource: "preact", sourcemap: true }),
-].filter(Boolean));
+  const messenger = await build({ ...common, ...hashed, entryPoints: { messenger: "widget/messenger.ts" }, outdir: out, format: "iife" });
+  emitAll(messenger);
+  manifest["messenger.js"] = entryOutput(messenger, ".js");
+  // The loader runs on every page of every customer's site: tiny, no dependencies, fixed name.
+  const loader = await build({
+    ...common,
+    entryPoints: ["widget/loader.ts"],
+    outfile: join(out, "widget.js"),
+    format: "iife",
+    define: { MESSENGER_PATH: JSON.stringify("/static/" + manifest["messenger.js"]) },
+  });
+  emitAll(loader);
+}
 
-if (existsSync("console/public")) cpSync("console/public", `${out}console`, { recursive: true });
+if (parts.includes("console") && existsSync("console/main.tsx")) {
+  const app = await build({
+    ...common,
+    ...hashed,
+    entryPoints: { app: "console/main.tsx" },
+    outdir: join(out, "console"),
+    format: "esm",
+    jsx: "automatic",
+    jsxImportSource: "preact",
+    sourcemap: true,
+  });
+  emitAll(app);
+  manifest["console/app.js"] = entryOutput(app, ".js");
+  const css = await build({ ...common, ...hashed, entryPoints: { console: "console/public/console.css" }, outdir: join(out, "console") });
+  emitAll(css);
+  manifest["console/console.css"] = entryOutput(css, ".css");
+  // The page itself keeps its name (the server never caches it for long) and points at the
+  // hashed files; anything else in public/ is copied as it is.
+  for (const file of readdirSync("console/public")) {
+    if (file == "console.css") continue;
+    let contents = readFileSync(join("console/public", file));
+    if (file == "index.html") {
+      let html = contents.toString("utf8");
+      for (const name of ["console/app.js", "console/console.css"]) {
+        if (!html.includes(`"/static/${name}"`)) throw new Error(`console/public/index.html does not reference /static/${name}`);
+        html = html.replaceAll(`"/static/${name}"`, `"/static/${manifest[name]}"`);
+      }
+      contents = Buffer.from(html);
+    }
+    emit(join(out, "console", file), contents);
+  }
+}
+writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + "\n");
 
 // Offline IP -> organisation (ASN) and country data for enrichment, from the @ip-location-db
 // npm packages (licences copied alongside). The server reads it from frontdesk/data/.
