@@ -10,8 +10,9 @@
 //   gets a content hash in its name; the server caches those for a year, immutable.
 //   manifest.json maps each logical name to its hashed file.
 // - The loader learns the messenger's hashed path at build time (the MESSENGER_PATH define).
-// - Every file gets precompressed .br (quality 11) and .gz (level 9) siblings, written only
-//   when smaller; the server picks one per request from Accept-Encoding.
+// - Every file gets precompressed .br (quality 11; 5 for source maps and development builds)
+//   and .gz (level 9) siblings, written only when smaller; the server picks one per request
+//   from Accept-Encoding.
 // FRONTDESK_STATIC_OUT=DIR writes to DIR instead (tests build into a temporary folder).
 import { build } from "esbuild";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -50,7 +51,8 @@ const emit = (path, contents) => {
   const variants = {
     ".br": brotliCompressSync(contents, {
       params: {
-        [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+        // Source maps are for devtools only: quality 11 would take seconds on them.
+        [constants.BROTLI_PARAM_QUALITY]: production && !path.endsWith(".map") ? constants.BROTLI_MAX_QUALITY : 5,
         [constants.BROTLI_PARAM_MODE]: text ? constants.BROTLI_MODE_TEXT : constants.BROTLI_MODE_GENERIC,
         [constants.BROTLI_PARAM_SIZE_HINT]: contents.length,
       },
@@ -64,6 +66,7 @@ const emit = (path, contents) => {
     if (packed.length < contents.length) writeFileSync(path + ext, packed);
     else rmSync(path + ext, { force: true });
   }
+  return { raw: contents.length, br: variants[".br"].length, gz: variants[".gz"].length };
 };
 const emitAll = (result) => result.outputFiles.forEach((f) => emit(f.path, f.contents));
 // The output file of one entry point, as a path relative to the static folder.
@@ -82,7 +85,8 @@ if (parts.includes("widget") && existsSync("widget/loader.ts")) {
     format: "iife",
     define: { MESSENGER_PATH: JSON.stringify("/static/" + manifest["messenger.js"]) },
   });
-  emitAll(loader);
+  const size = emit(loader.outputFiles[0].path, loader.outputFiles[0].contents);
+  console.log(`widget.js on the wire: ${size.gz} B gzip (budget 3072), ${size.br} B brotli, ${size.raw} B identity`);
 }
 
 if (parts.includes("console") && existsSync("console/main.tsx")) {
