@@ -15,8 +15,9 @@
 //   from Accept-Encoding.
 // FRONTDESK_STATIC_OUT=DIR writes to DIR instead (tests build into a temporary folder).
 import { build } from "esbuild";
+import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, extname, join, relative, resolve } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 const out = process.env.FRONTDESK_STATIC_OUT
@@ -25,8 +26,7 @@ const out = process.env.FRONTDESK_STATIC_OUT
 mkdirSync(out, { recursive: true });
 const parts = process.argv.slice(2).length ? process.argv.slice(2) : ["widget", "console"];
 const production = process.env.NODE_ENV !== "development";
-const common = { bundle: true, minify: production, target: ["es2020"], legalComments: "none", logLevel: "info", write: false };
-const hashed = { entryNames: "[name].[hash]" };
+const common = { bundle: true, minify: production, target: ["es2020"], legalComments: "none", logLevel: "warning", write: false };
 
 const manifestPath = join(out, "manifest.json");
 const manifest = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, "utf8")) : {};
@@ -66,17 +66,34 @@ const emit = (path, contents) => {
     if (packed.length < contents.length) writeFileSync(path + ext, packed);
     else rmSync(path + ext, { force: true });
   }
-  return { raw: contents.length, br: variants[".br"].length, gz: variants[".gz"].length };
+  const size = { raw: contents.length, br: variants[".br"].length, gz: variants[".gz"].length };
+  console.log(`  ${relative(out, path).padEnd(36)} ${String(size.raw).padStart(8)} B  ${String(size.gz).padStart(7)} B gzip  ${String(size.br).padStart(7)} B brotli`);
+  return size;
 };
-const emitAll = (result) => result.outputFiles.forEach((f) => emit(f.path, f.contents));
-// The output file of one entry point, as a path relative to the static folder.
-const entryOutput = (result, suffix) => relative(out, result.outputFiles.find((f) => f.path.endsWith(suffix)).path);
+
+// esbuild's [hash] also covers the input paths (a symlinked node_modules changes it), so the
+// name carries a hash of the output bytes alone: every machine names the same build the same.
+const contentHash = (contents) => createHash("sha256").update(contents).digest("hex").slice(0, 8).toUpperCase();
+// Writes one bundle (esbuild result, in memory) under its hashed name, with its source map
+// beside it; returns that name relative to the static folder ("messenger.3F9A1C0B.js").
+const emitHashed = (result, logical) => {
+  const code = result.outputFiles.find((f) => !f.path.endsWith(".map"));
+  const map = result.outputFiles.find((f) => f.path.endsWith(".map"));
+  const ext = extname(logical);
+  const name = `${logical.slice(0, -ext.length)}.${contentHash(code.contents)}${ext}`;
+  let contents = Buffer.from(code.contents);
+  if (map) {
+    emit(join(out, name + ".map"), map.contents);
+    contents = Buffer.concat([contents, Buffer.from(`//# sourceMappingURL=${basename(name)}.map\n`)]);
+  }
+  emit(join(out, name), contents);
+  return name;
+};
 
 if (parts.includes("widget") && existsSync("widget/loader.ts")) {
   // The messenger is fetched only when needed (a conversation exists, a proactive message, or a click).
-  const messenger = await build({ ...common, ...hashed, entryPoints: { messenger: "widget/messenger.ts" }, outdir: out, format: "iife" });
-  emitAll(messenger);
-  manifest["messenger.js"] = entryOutput(messenger, ".js");
+  const messenger = await build({ ...common, entryPoints: ["widget/messenger.ts"], outfile: join(out, "messenger.js"), format: "iife" });
+  manifest["messenger.js"] = emitHashed(messenger, "messenger.js");
   // The loader runs on every page of every customer's site: tiny, no dependencies, fixed name.
   const loader = await build({
     ...common,
@@ -86,25 +103,22 @@ if (parts.includes("widget") && existsSync("widget/loader.ts")) {
     define: { MESSENGER_PATH: JSON.stringify("/static/" + manifest["messenger.js"]) },
   });
   const size = emit(loader.outputFiles[0].path, loader.outputFiles[0].contents);
-  console.log(`widget.js on the wire: ${size.gz} B gzip (budget 3072), ${size.br} B brotli, ${size.raw} B identity`);
+  console.log(`  widget.js on the wire: ${size.gz} B gzip, budget 3072: ${size.gz <= 3072 ? "OK" : "OVER"}`);
 }
 
 if (parts.includes("console") && existsSync("console/main.tsx")) {
   const app = await build({
     ...common,
-    ...hashed,
-    entryPoints: { app: "console/main.tsx" },
-    outdir: join(out, "console"),
+    entryPoints: ["console/main.tsx"],
+    outfile: join(out, "console", "app.js"),
     format: "esm",
     jsx: "automatic",
     jsxImportSource: "preact",
-    sourcemap: true,
+    sourcemap: "external", // the comment naming the map is added with the hashed name
   });
-  emitAll(app);
-  manifest["console/app.js"] = entryOutput(app, ".js");
-  const css = await build({ ...common, ...hashed, entryPoints: { console: "console/public/console.css" }, outdir: join(out, "console") });
-  emitAll(css);
-  manifest["console/console.css"] = entryOutput(css, ".css");
+  manifest["console/app.js"] = emitHashed(app, "console/app.js");
+  const css = await build({ ...common, entryPoints: ["console/public/console.css"], outfile: join(out, "console", "console.css") });
+  manifest["console/console.css"] = emitHashed(css, "console/console.css");
   // The page itself keeps its name (the server never caches it for long) and points at the
   // hashed files; anything else in public/ is copied as it is.
   for (const file of readdirSync("console/public")) {
