@@ -159,14 +159,15 @@ class StaticAssets:
         return Asset(content_type, variants, cache, cross_origin=not name.endswith(".html"))
 
     def find(self, name: str) -> Asset | None:
-        """The file called `name`; a hashed name from another build (a loader cached before a
-        deploy asks for the messenger it knew) gets the current file, revalidated, not cached."""
+        """The file called `name`. A hashed name from another build (a loader cached before a
+        deploy asks for the messenger it knew), or the unhashed name of a hashed file (a page
+        from before hashing), gets the current file, revalidated, never cached under that name."""
         self.refresh()
         asset = self.assets.get(name)
         if asset is not None:
             return asset
         older = OTHER_BUILD.match(name)
-        current = self.manifest.get(older["stem"] + older["ext"]) if older else None
+        current = self.manifest.get(older["stem"] + older["ext"] if older else name)
         asset = self.assets.get(current) if current else None
         if asset is None:
             return None

@@ -257,12 +257,18 @@ async def test_a_loader_cached_from_an_earlier_build_still_gets_the_messenger(
     # hashing names /messenger.js. Both get today's, which must not be cached under that URL.
     for path, cache in (
         ("/static/messenger.AAAA2222.js", "no-cache"),
+        ("/static/messenger.js", "no-cache"),
         ("/messenger.js", "public, max-age=300"),
     ):
         response, body = await served.get(path, "gzip")
         assert response.status == 200
         assert gzip.decompress(body) == current
         assert response.headers["Cache-Control"] == cache
+    # the same for the console's files, named by a console page from another build
+    for stale in ("/static/console/app.0000AAAA.js", "/static/console/app.js"):
+        response, body = await served.get(stale)
+        assert response.status == 200 and response.headers["Cache-Control"] == "no-cache"
+        assert body == (served.directory / served.manifest["console/app.js"]).read_bytes()
 
 
 async def test_only_files_of_the_build_are_served(served: Served, tmp_path: Path) -> None:
