@@ -200,6 +200,7 @@ class WireLog:
         cdp.on("Network.requestWillBeSentExtraInfo", self._sent_headers)
         cdp.on("Network.requestServedFromCache", self._from_memory)
         cdp.on("Network.responseReceived", self._response)
+        cdp.on("Network.responseReceivedExtraInfo", self._wire_status)
         cdp.on("Network.loadingFinished", self._finished)
         cdp.send("Network.enable")
 
@@ -226,6 +227,10 @@ class WireLog:
         entry["etag"] = headers.get("etag")
         if response.get("fromDiskCache"):
             entry["cache"] = entry["cache"] or "disk cache"
+
+    def _wire_status(self, event: dict[str, Any]) -> None:
+        # what came over the network: a 304 here is reported as the cached 200 elsewhere
+        self._entry(event)["wire_status"] = event["statusCode"]
 
     def _finished(self, event: dict[str, Any]) -> None:
         self._entry(event)["bytes"] = int(event["encodedDataLength"])
@@ -258,7 +263,13 @@ def _describe(log_: WireLog, files: dict[str, str], page: Any) -> tuple[str, int
         total += sum(x["bytes"] for x in rs)
         if r.get("etag"):
             etags[name] = r["etag"]
-        how = r["cache"] or f"{r['status']} {r['encoding']}"
+        status = r.get("wire_status") or r["status"]
+        if r["cache"]:
+            how = r["cache"]
+        elif status == 304:
+            how = "304, revalidated"
+        else:
+            how = f"{status} {r['encoding']}"
         parts.append(f"{name} {r['bytes']:,} B ({how})")
     return "; ".join(parts), total, etags
 
@@ -278,55 +289,52 @@ def raw_get(url: str, headers: dict[str, str]) -> tuple[int, int]:
 
 
 def wire_bytes(site: str, console: str) -> list[str]:
-    """Bytes a browser receives for the widget and the console, first and repeat visit."""
+    """Bytes a browser receives for the widget and the console: a first visit (cold cache) and
+    a repeat visit (a new tab of the same browser: warm cache)."""
     from playwright.sync_api import sync_playwright
 
     lines: list[str] = []
+    accept = ""
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 800})
-            page = context.new_page()
-            cdp = context.new_cdp_session(page)
             etags: dict[str, str] = {}
-            totals = []
             for label, path in (
                 ("first visit", "/pricing.html"),
                 ("repeat visit", "/careers.html"),
             ):
-                wire = WireLog(cdp)
+                page = context.new_page()
+                wire = WireLog(context.new_cdp_session(page))
                 page.goto(site + path, wait_until="load")
                 page.wait_for_function("!!document.querySelector('frontdesk-messenger')")
                 page.evaluate("window.Frontdesk.open()")  # the visitor opens the messenger
                 page.wait_for_function("!!window.__frontdeskBridge?.impl", timeout=15000)
                 text, total, seen = _describe(wire, WIDGET_FILES, page)
                 etags.update(seen)
-                totals.append(total)
+                accept = wire.accept_encoding
                 lines.append(f"  widget, {label} ({path}, messenger opened): {total:,} B: {text}")
-                cdp.send("Network.disable")
-            accept = wire.accept_encoding
+                page.close()
             status, size = raw_get(
                 console + "/widget.js",
                 {"Accept-Encoding": accept, "If-None-Match": etags["widget.js"]},
             )
             lines.append(
-                f"  widget, a later visit once the loader's 5 minutes are up: it is revalidated, "
-                f"{status} of {size:,} B; the messenger stays cached (immutable)"
+                f"  widget, a visit after the loader's 5 minutes: the loader is revalidated "
+                f"({status}, {size:,} B), the messenger still comes from the cache (immutable)"
             )
             context.close()
             context = browser.new_context(viewport={"width": 1280, "height": 800})
-            page = context.new_page()
-            cdp = context.new_cdp_session(page)
             for label in ("first visit", "repeat visit"):
-                wire = WireLog(cdp)
+                page = context.new_page()
+                wire = WireLog(context.new_cdp_session(page))
                 page.goto(console + "/login", wait_until="load")
                 page.wait_for_load_state("networkidle")
                 text, total, _ = _describe(wire, CONSOLE_FILES, page)
                 lines.append(f"  console /login, {label}: {total:,} B: {text}")
-                cdp.send("Network.disable")
-                page.goto("about:blank")  # the next visit is a navigation, not a reload
+                page.close()
             context.close()
-            lines.insert(0, f"Chromium's Accept-Encoding here: {accept}")
+            lines.insert(0, f"  (Chromium's Accept-Encoding here: {accept})")
         finally:
             browser.close()
     return lines
