@@ -37,10 +37,10 @@ const stale = {
   widget: [/^messenger(\.[A-Z0-9]+)?\.js(\.map)?(\.br|\.gz)?$/],
   console: [/^console\/app(\.[A-Z0-9]+)?\.js(\.map)?(\.br|\.gz)?$/, /^console\/console(\.[A-Z0-9]+)?\.css(\.map)?(\.br|\.gz)?$/],
 };
-const listFiles = (dir) =>
-  existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(out, join(e.parentPath, e.name))) : [];
-for (const part of parts) {
-  for (const file of listFiles(out)) if (stale[part]?.some((re) => re.test(file))) rmSync(join(out, file));
+// (Dirent.parentPath is Dirent.path before Node 20.12; Debian 12 ships Node 18)
+const built = readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+for (const file of built.map((e) => relative(out, join(e.parentPath ?? e.path, e.name)))) {
+  if (parts.some((part) => stale[part]?.some((re) => re.test(file)))) rmSync(join(out, file));
 }
 
 // Writes a file with its .br and .gz siblings (each only if smaller than the file itself).
