@@ -9,7 +9,8 @@ test:   ## set up and run lint, type checks and the whole test suite
 setup:
 	scripts/setup --browser
 
-build:
+build:  ## build web/ into src/frontdesk/static (on a fresh clone, installs the front-end packages first)
+	@[ -d web/node_modules ] || (cd web && npm ci --no-audit --no-fund --loglevel=error)
 	cd web && node build.mjs
 
 lint:

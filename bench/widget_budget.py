@@ -1,14 +1,21 @@
-"""Widget weight and page impact: gzip sizes against budgets and a peer, layout shift, long tasks.
+"""Widget weight and page impact: sizes on the wire against budgets and a peer, bytes a browser
+receives on a first and a repeat visit, layout shift, long tasks.
 
     .venv/bin/python bench/widget_budget.py [--runs 5] [--no-browser] [--no-peer] [--record]
 
-1. gzip -9 sizes of widget.js (budget 3 KB) and messenger.js (budget 30 KB, DOMPurify included),
-   built fresh from web/ with esbuild.
-2. The same measure of a peer's published widget: `npm pack @papercups-io/chat-widget` into a
+1. Sizes of widget.js (budget 3 KB gzip) and messenger.js (budget 30 KB gzip, DOMPurify
+   included) as the server sends them: built fresh from web/ by web/build.mjs, which also
+   writes the gzip (level 9) and brotli (quality 11) files the server serves.
+2. gzip -9 of a peer's published widget: `npm pack @papercups-io/chat-widget` into a
    temporary folder, gzip its main bundle. (That bundle leaves out its dependencies, React,
    theme-ui and framer-motion, and draws the chat in an iframe served from the vendor's app:
    what a visitor really downloads is larger, so the ratio flatters the peer.)
-3. Chromium (Debian's, through Playwright) loads a page of the demo site with 4x CPU
+3. Bytes on the wire (headers and body, as Chromium received them: the Network domain's
+   encodedDataLength) for the widget on a first visit (cold cache) and a repeat visit (the next
+   page, warm cache), the messenger opened each time; the same for the rep console's page and
+   files (/login); and what revalidating the loader costs once its 5 minutes are up (a raw
+   HTTP request with Chromium's Accept-Encoding and the ETag it got: a 304).
+4. Chromium (Debian's, through Playwright) loads a page of the demo site with 4x CPU
    throttling (and without), with and without the widget, and reads PerformanceObserver entries:
    'layout-shift' (sum, the CLS input) and 'longtask' (count and longest). The loader should
    add no layout shift and no long task over 50 ms. (The launcher is drawn when the first
@@ -29,6 +36,7 @@ import os
 import platform
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +45,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -97,23 +106,23 @@ def gz(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=9, mtime=0))
 
 
-# web/build.mjs's options for the two widget bundles, built alone: a half-edited console must
-# not stop this benchmark.
-BUILD_WIDGET = """
-import { build } from "esbuild";
-const common = { bundle: true, minify: true, target: ["es2020"], legalComments: "none", format: "iife", logLevel: "error" };
-await build({ ...common, entryPoints: ["widget/loader.ts"], outfile: "../src/frontdesk/static/widget.js" });
-await build({ ...common, entryPoints: ["widget/messenger.ts"], outfile: "../src/frontdesk/static/messenger.js" });
-"""
-
-
 def build_widget() -> None:
-    subprocess.run(["node", "--input-type=module", "-e", BUILD_WIDGET], cwd=WEB, check=True)
+    """web/build.mjs for the widget only (a half-edited console must not stop this benchmark)."""
+    subprocess.run(["node", "build.mjs", "widget"], cwd=WEB, check=True, stdout=subprocess.DEVNULL)
     if SRC_OVERRIDE:  # the snapshot's server must serve the bundles measured here
         target = Path(SRC_OVERRIDE) / "frontdesk" / "static"
         target.mkdir(parents=True, exist_ok=True)
-        for name in ("widget.js", "messenger.js"):
-            shutil.copyfile(STATIC / name, target / name)
+        for path in STATIC.glob("*"):
+            if path.is_file():
+                shutil.copyfile(path, target / path.name)
+
+
+def served_sizes(name: str) -> tuple[int, int, int]:
+    """(identity, gzip, brotli) bytes of a built file: the bodies the server sends."""
+    path = STATIC / name
+    return tuple(  # type: ignore[return-value]
+        (path.with_name(path.name + suffix)).stat().st_size for suffix in ("", ".gz", ".br")
+    )
 
 
 def peer_bundle_size() -> tuple[str, int, int]:
@@ -131,8 +140,9 @@ def peer_bundle_size() -> tuple[str, int, int]:
 
 
 @contextlib.contextmanager
-def demo_server() -> Iterator[str]:
-    """`frontdesk demo` on free ports with a throwaway data dir; yields the demo site URL."""
+def demo_server() -> Iterator[tuple[str, str]]:
+    """`frontdesk demo` on free ports with a throwaway data dir; yields the demo site's URL and
+    the Frontdesk server's."""
     port, site_port = free_port(), free_port()
     with tempfile.TemporaryDirectory() as data_dir:
         env = {**os.environ, "FRONTDESK_DATA_DIR": data_dir, "FRONTDESK_LOG_LEVEL": "WARNING"}
@@ -157,11 +167,14 @@ def demo_server() -> Iterator[str]:
         try:
             deadline = time.monotonic() + 60
             assert proc.stdout is not None
+            console = ""
             for line in proc.stdout:
+                match = re.search(r"(http://\S+?)/?\s", line + " ")
+                if "Rep console:" in line and match:
+                    console = match.group(1)
                 if "Demo website:" in line:
-                    match = re.search(r"(http://\S+?)/?\s", line + " ")
-                    assert match
-                    yield match.group(1)
+                    assert match and console
+                    yield match.group(1), console
                     break
                 if time.monotonic() > deadline:
                     raise RuntimeError("frontdesk demo did not start")
@@ -173,6 +186,158 @@ def demo_server() -> Iterator[str]:
                 proc.wait(timeout=10)
             if proc.poll() is None:
                 proc.kill()
+
+
+class WireLog:
+    """What one page received, from Chromium's Network domain: per request the URL, status,
+    content encoding, whether a cache answered, and the bytes on the wire (encodedDataLength:
+    headers and body as received, 0 from the cache)."""
+
+    def __init__(self, cdp: Any) -> None:
+        self.requests: dict[str, dict[str, Any]] = {}
+        self.accept_encoding = ""
+        cdp.on("Network.requestWillBeSent", self._sent)
+        cdp.on("Network.requestWillBeSentExtraInfo", self._sent_headers)
+        cdp.on("Network.requestServedFromCache", self._from_memory)
+        cdp.on("Network.responseReceived", self._response)
+        cdp.on("Network.responseReceivedExtraInfo", self._wire_status)
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.send("Network.enable")
+
+    def _entry(self, event: dict[str, Any]) -> dict[str, Any]:
+        return self.requests.setdefault(
+            event["requestId"], {"cache": None, "bytes": None, "status": None, "encoding": None}
+        )
+
+    def _sent(self, event: dict[str, Any]) -> None:
+        self._entry(event)["url"] = event["request"]["url"]
+
+    def _sent_headers(self, event: dict[str, Any]) -> None:
+        headers = {k.lower(): v for k, v in event.get("headers", {}).items()}
+        self.accept_encoding = headers.get("accept-encoding", self.accept_encoding)
+
+    def _from_memory(self, event: dict[str, Any]) -> None:
+        self._entry(event)["cache"] = "memory cache"
+
+    def _response(self, event: dict[str, Any]) -> None:
+        entry, response = self._entry(event), event["response"]
+        entry["status"] = response["status"]
+        headers = {k.lower(): v for k, v in response.get("headers", {}).items()}
+        entry["encoding"] = headers.get("content-encoding", "identity")
+        entry["etag"] = headers.get("etag")
+        if response.get("fromDiskCache"):
+            entry["cache"] = entry["cache"] or "disk cache"
+
+    def _wire_status(self, event: dict[str, Any]) -> None:
+        # what came over the network: a 304 here is reported as the cached 200 elsewhere
+        self._entry(event)["wire_status"] = event["statusCode"]
+
+    def _finished(self, event: dict[str, Any]) -> None:
+        self._entry(event)["bytes"] = int(event["encodedDataLength"])
+
+    def matching(self, pattern: str) -> list[dict[str, Any]]:
+        return [r for r in self.requests.values() if re.search(pattern, r.get("url", ""))]
+
+
+WIDGET_FILES = {"widget.js": r"/widget\.js$", "messenger": r"/static/messenger\.[A-Z0-9]+\.js$"}
+CONSOLE_FILES = {
+    "page": r"/login$",
+    "app.js": r"/static/console/app\.[A-Z0-9]+\.js$",
+    "console.css": r"/static/console/console\.[A-Z0-9]+\.css$",
+}
+
+
+def _describe(log_: WireLog, files: dict[str, str], page: Any) -> tuple[str, int, dict[str, str]]:
+    """One line per file, total bytes on the wire, and the ETags seen."""
+    deadline = time.monotonic() + 10
+    while True:  # network events arrive asynchronously: wait until each file has finished
+        found = {name: log_.matching(pattern) for name, pattern in files.items()}
+        if all(found.values()) and all(r["bytes"] is not None for rs in found.values() for r in rs):
+            break
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"not all of {list(files)} arrived: {found}")
+        page.wait_for_timeout(50)
+    parts, total, etags = [], 0, {}
+    for name, rs in found.items():
+        r = rs[-1]
+        total += sum(x["bytes"] for x in rs)
+        if r.get("etag"):
+            etags[name] = r["etag"]
+        status = r.get("wire_status") or r["status"]
+        if r["cache"]:
+            how = r["cache"]
+        elif status == 304:
+            how = "304, revalidated"
+        else:
+            how = f"{status} {r['encoding']}"
+        parts.append(f"{name} {r['bytes']:,} B ({how})")
+    return "; ".join(parts), total, etags
+
+
+def raw_get(url: str, headers: dict[str, str]) -> tuple[int, int]:
+    """(status, bytes received) of one GET over a plain socket: the whole response as sent."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    request = f"GET {parts.path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n"
+    request += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    with socket.create_connection((host, port), timeout=10) as conn:
+        conn.sendall(request.encode())
+        received = b""
+        while chunk := conn.recv(65536):
+            received += chunk
+    return int(received.split(b" ", 2)[1]), len(received)
+
+
+def wire_bytes(site: str, console: str) -> list[str]:
+    """Bytes a browser receives for the widget and the console: a first visit (cold cache) and
+    a repeat visit (a new tab of the same browser: warm cache)."""
+    from playwright.sync_api import sync_playwright
+
+    lines: list[str] = []
+    accept = ""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            etags: dict[str, str] = {}
+            for label, path in (
+                ("first visit", "/pricing.html"),
+                ("repeat visit", "/careers.html"),
+            ):
+                page = context.new_page()
+                wire = WireLog(context.new_cdp_session(page))
+                page.goto(site + path, wait_until="load")
+                page.wait_for_function("!!document.querySelector('frontdesk-messenger')")
+                page.evaluate("window.Frontdesk.open()")  # the visitor opens the messenger
+                page.wait_for_function("!!window.__frontdeskBridge?.impl", timeout=15000)
+                text, total, seen = _describe(wire, WIDGET_FILES, page)
+                etags.update(seen)
+                accept = wire.accept_encoding
+                lines.append(f"  widget, {label} ({path}, messenger opened): {total:,} B: {text}")
+                page.close()
+            status, size = raw_get(
+                console + "/widget.js",
+                {"Accept-Encoding": accept, "If-None-Match": etags["widget.js"]},
+            )
+            lines.append(
+                f"  widget, a visit after the loader's 5 minutes: the loader is revalidated "
+                f"({status}, {size:,} B), the messenger still comes from the cache (immutable)"
+            )
+            context.close()
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            for label in ("first visit", "repeat visit"):
+                page = context.new_page()
+                wire = WireLog(context.new_cdp_session(page))
+                page.goto(console + "/login", wait_until="load")
+                page.wait_for_load_state("networkidle")
+                text, total, _ = _describe(wire, CONSOLE_FILES, page)
+                lines.append(f"  console /login, {label}: {total:,} B: {text}")
+                page.close()
+            context.close()
+            lines.insert(0, f"  (Chromium's Accept-Encoding here: {accept})")
+        finally:
+            browser.close()
+    return lines
 
 
 def page_impact(site: str, runs: int, cpu_rate: int) -> dict[str, dict[str, Any]]:
@@ -269,28 +434,34 @@ def main() -> None:
     args = parser.parse_args()
 
     build_widget()
-    loader = (STATIC / "widget.js").read_bytes()
-    messenger = (STATIC / "messenger.js").read_bytes()
+    messenger_file = json.loads((STATIC / "manifest.json").read_text())["messenger.js"]
+    loader_raw, loader_gz, loader_br = served_sizes("widget.js")
+    messenger_raw, messenger_gz, messenger_br = served_sizes(messenger_file)
     lines = [
-        f"widget.js     {len(loader):>7,} B raw  {gz(loader):>6,} B gzip  budget {LOADER_BUDGET:,}  "
-        f"{'OK' if gz(loader) <= LOADER_BUDGET else 'OVER'}",
-        f"messenger.js  {len(messenger):>7,} B raw  {gz(messenger):>6,} B gzip  budget {MESSENGER_BUDGET:,}  "
-        f"{'OK' if gz(messenger) <= MESSENGER_BUDGET else 'OVER'}",
+        "bodies as served (identity / gzip / brotli):",
+        f"widget.js     {loader_raw:>7,} B raw  {loader_gz:>6,} B gzip  {loader_br:>6,} B brotli  "
+        f"budget {LOADER_BUDGET:,} gzip  {'OK' if loader_gz <= LOADER_BUDGET else 'OVER'}",
+        f"messenger.js  {messenger_raw:>7,} B raw  {messenger_gz:>6,} B gzip  {messenger_br:>6,} B brotli  "
+        f"budget {MESSENGER_BUDGET:,} gzip  {'OK' if messenger_gz <= MESSENGER_BUDGET else 'OVER'}"
+        f"  ({messenger_file})",
     ]
     if not args.no_peer:
         name, raw, packed = peer_bundle_size()
         lines += [
             f"peer {name}  {raw:,} B raw  {packed:,} B gzip (dependencies not included)",
-            f"ratio on every page: widget.js / peer = {gz(loader) / packed:.2f}; "
-            f"after opening: (widget.js + messenger.js) / peer = {(gz(loader) + gz(messenger)) / packed:.2f}",
+            f"ratio on every page: widget.js / peer = {loader_gz / packed:.2f}; "
+            f"after opening: (widget.js + messenger.js) / peer = {(loader_gz + messenger_gz) / packed:.2f}",
         ]
     if not args.no_browser:
         # Other engineers' tests share these 2 cores: wait for a quiet moment, report the load.
         wait_for_quiet()
         other = OtherLoad()
         other.start()
-        with demo_server() as site:
+        with demo_server() as (site, console):
+            wire = wire_bytes(site, console)
             impacts = {rate: page_impact(site, args.runs, rate) for rate in (1, 4)}
+        lines.append("bytes on the wire (headers and body), Chromium:")
+        lines += wire
         lines.append(f"(other processes used {other.cores():.2f} cores on average meanwhile)")
         for rate, impact in impacts.items():
             lines.append(

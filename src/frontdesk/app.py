@@ -31,6 +31,7 @@ from frontdesk.transport.api import api
 from frontdesk.transport.http import RUNTIME_KEY, error_middleware, json_response
 from frontdesk.transport.rep_hub import RepHub
 from frontdesk.transport.sockets import OPEN_SOCKETS_KEY, close_all
+from frontdesk.transport.static_assets import mount_static
 from frontdesk.transport.visitor_registry import VisitorRegistry
 from frontdesk.transport.widget_http import image_proxy_handler, widget_boot
 from frontdesk.transport.ws_rep import HUB_KEY, rep_socket
@@ -178,40 +179,5 @@ def create_app(
     app.router.add_get("/widget/boot", widget_boot)
     app.router.add_get(image_proxy.PROXY_PATH, image_proxy_handler)
     api.mount(app)
-    _mount_static(app)
+    mount_static(app, STATIC)
     return app
-
-
-def _asset(name: str, content_type: str, cache: str) -> web.StreamResponse:
-    path = STATIC / name
-    if not path.exists():
-        raise web.HTTPNotFound(text=f"{name} is not built; run `make build`")
-    response = web.FileResponse(
-        path, headers={"Cache-Control": cache, "Content-Type": content_type}
-    )
-    return response
-
-
-def _mount_static(app: web.Application) -> None:
-    async def widget_js(_: web.Request) -> web.StreamResponse:
-        # Short cache: customers embed a fixed URL and must get fixes within minutes.
-        response = _asset("widget.js", "application/javascript", "public, max-age=300")
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        return response
-
-    async def messenger_js(_: web.Request) -> web.StreamResponse:
-        response = _asset("messenger.js", "application/javascript", "public, max-age=300")
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        return response
-
-    async def console_index(_: web.Request) -> web.StreamResponse:
-        return _asset("console/index.html", "text/html; charset=utf-8", "no-cache")
-
-    app.router.add_get("/widget.js", widget_js)
-    app.router.add_get("/messenger.js", messenger_js)
-    app.router.add_get("/", console_index)
-    app.router.add_get("/login", console_index)
-    app.router.add_get("/app", console_index)
-    app.router.add_get("/app/{tail:.*}", console_index)
-    STATIC.mkdir(parents=True, exist_ok=True)
-    app.router.add_static("/static/", STATIC, follow_symlinks=False)

@@ -39,7 +39,7 @@ BROWSER_MARKS = [
     pytest.mark.timeout(90),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
     pytest.mark.skipif(
-        not (STATIC / "console" / "app.js").exists(),
+        not (STATIC / "console" / "index.html").exists(),
         reason="console not built: cd web && node build.mjs",
     ),
 ]

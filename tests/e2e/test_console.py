@@ -32,7 +32,7 @@ pytestmark = [
     pytest.mark.timeout(120),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
     pytest.mark.skipif(
-        not (STATIC / "console" / "app.js").exists(),
+        not (STATIC / "console" / "index.html").exists(),
         reason="console not built: cd web && node build.mjs",
     ),
 ]

@@ -54,6 +54,8 @@ CHROMIUM_ARGS = [
 ]
 STATIC = Path(__file__).resolve().parents[2] / "src" / "frontdesk" / "static"
 XSS_CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "xss_corpus.txt"
+# The messenger's content-hashed URL (web/build.mjs), e.g. /static/messenger.2QX7LM4A.js
+MESSENGER_PATH = re.compile(r"/static/messenger\.[A-Z0-9]{8}\.js")
 IDLE_AFTER_SECONDS = 3
 
 pytestmark = [
@@ -83,6 +85,10 @@ CSP_WATCH = """
 window.__violations = [];
 document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective + " " + e.blockedURI));
 """
+
+
+def is_messenger(url: str) -> bool:
+    return MESSENGER_PATH.fullmatch(urlsplit(url).path) is not None
 
 
 def free_port() -> int:
@@ -777,10 +783,10 @@ async def test_a_blocked_visitor_sees_no_widget_and_we_stop_knocking(env: Env) -
     )
     await page.wait_for_timeout(2000)
     assert len(connections) == 1  # no reconnect
-    assert not any(url.endswith("/messenger.js") for url in requested)
+    assert not any(is_messenger(url) for url in requested)
     await page.evaluate("window.Frontdesk.open()")
     await page.wait_for_timeout(300)
-    assert not any(url.endswith("/messenger.js") for url in requested)
+    assert not any(is_messenger(url) for url in requested)
     await context.close()
 
 
@@ -795,7 +801,7 @@ async def test_a_proactive_message_shows_beside_the_launcher(env: Env, artifacts
         await page.goto(env.site + "/pricing.html")
         joined = await rep_sock.expect("visitor.joined", timeout=15)
         await page.wait_for_timeout(300)
-        assert not any(u.endswith("/messenger.js") for u in requested)  # not needed yet
+        assert not any(is_messenger(u) for u in requested)  # not needed yet
         await page.evaluate(
             # (void: an evaluate that returned on()'s unsubscribe function would have it called)
             "window.__unread = []; void window.Frontdesk.on('unread', (d) => window.__unread.push(d))"
@@ -808,7 +814,7 @@ async def test_a_proactive_message_shows_beside_the_launcher(env: Env, artifacts
         )
         preview = page.get_by_role("button", name=re.compile("Comparing plans"))
         await preview.wait_for()
-        assert any(u.endswith("/messenger.js") for u in requested)  # loaded for the message
+        assert any(is_messenger(u) for u in requested)  # loaded for the message
         assert await page.evaluate("window.__unread") == [{"count": 1}]
         await page.screenshot(path=str(artifacts_dir / "widget-proactive.png"))
 
@@ -897,7 +903,7 @@ class Traffic:
         self.sent.clear()
 
     def messenger_loaded(self) -> bool:
-        return any(urlsplit(url).path == "/messenger.js" for url in self.requests)
+        return any(is_messenger(url) for url in self.requests)
 
     def sent_types(self, type_: str) -> list[dict[str, Any]]:
         return [frame for frame in self.sent if frame.get("type") == type_]
@@ -1276,3 +1282,52 @@ async def test_images_in_messages_load_from_the_frontdesk_server(env: Env) -> No
             return int(await img.evaluate("el => el.complete ? el.naturalWidth : 0"))
 
         assert await eventually(loaded, what="the proxied image") == 120
+
+
+# ---- (issue 13) bytes on the wire: compressed, content-hashed, cached ------------------------
+
+
+async def test_the_messenger_arrives_compressed_from_its_hashed_url_and_the_next_page_reuses_it(
+    env: Env,
+) -> None:
+    async with env.rep.socket() as rep_sock:
+        context = await env.browser.new_context(viewport={"width": 1280, "height": 800})
+        page = await context.new_page()
+        responses: list[Any] = []
+        page.on("response", lambda response: responses.append(response))
+        await page.goto(env.site + "/pricing.html")
+        text = "Does the messenger arrive compressed?"
+        await chat_round_trip(env, page, rep_sock, text, None)
+        (loader,) = [r for r in responses if urlsplit(r.url).path == "/widget.js"]
+        (messenger,) = [r for r in responses if is_messenger(r.url)]
+        for response in (loader, messenger):
+            accepted = (await response.request.all_headers())["accept-encoding"]
+            headers = await response.all_headers()
+            assert response.status == 200
+            assert headers["content-encoding"] == ("br" if "br" in accepted else "gzip")
+            assert headers["vary"] == "Accept-Encoding"
+        assert (await messenger.all_headers())["cache-control"] == (
+            "public, max-age=31536000, immutable"
+        )
+
+        # The next page of the site: the chat is there again, and the messenger (needed for
+        # it) comes from the browser's cache, not from the server.
+        cdp = await context.new_cdp_session(page)
+        await cdp.send("Network.enable")
+        fetched: dict[str, str] = {}  # request id -> URL of every messenger request
+        cached: set[str] = set()  # request ids answered from the memory or disk cache
+
+        def on_response(event: dict[str, Any]) -> None:
+            if is_messenger(event["response"]["url"]):
+                fetched[event["requestId"]] = event["response"]["url"]
+                if event["response"].get("fromDiskCache"):
+                    cached.add(event["requestId"])
+
+        cdp.on("Network.responseReceived", on_response)
+        cdp.on("Network.requestServedFromCache", lambda event: cached.add(event["requestId"]))
+        await page.goto(env.site + "/careers.html")
+        # (the panel was closed: the transcript is drawn, hidden)
+        await page.get_by_text(f"Reply to {text}").wait_for(state="attached")
+        assert list(fetched.values()) == [messenger.url]
+        assert set(fetched) <= cached
+        await context.close()

@@ -335,7 +335,7 @@ import type { Bridge, Frame, Message, PublicEvent, Welcome } from "./types";
     if (!wanted || !welcomed || loading || blocked) return;
     loading = true;
     const s = document.createElement("script");
-    s.src = origin + "/messenger.js";
+    s.src = origin + MESSENGER_PATH; // content-hashed, set by build.mjs
     s.async = true;
     s.nonce = script.nonce; // nonce-based CSPs: the same nonce that let widget.js in
     s.onerror = () => (loading = false); // a later click tries again
