@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+from limits import parse as parse_rate_limit
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from frontdesk.core.ids import new_secret
@@ -56,11 +57,44 @@ class Settings(BaseModel):
     allow_private_targets: bool = False
     # How long a rep socket buffers visitor-state changes before sending one batch.
     rep_batch_interval: float = 0.25
+    # Visitor socket limits: every visitor frame type, offline messages, new visitors and open
+    # unauthenticated sockets per IP (transport/visitor_limits.py; docs/configuration.md says
+    # why the defaults are what they are). Rates are in the `limits` notation: "60/minute".
+    visitor_frame_limits: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per-visitor limits by visitor frame type, overriding the built-in ones "
+        '(for example {"page_view": "120/minute"}).',
+    )
+    offline_messages_per_ip: str = Field(
+        "20/hour",
+        description="Offline-form messages (each one emailed to reps) per client IP and site.",
+    )
+    new_visitors_per_ip: str = Field(
+        "300/10 minutes",
+        description="Hellos without a valid visitor token (each one a new visitor and a card "
+        "in the live stream) per client IP and site.",
+    )
+    unauthenticated_sockets_per_ip: int = Field(
+        500,
+        ge=0,
+        description="Open visitor sockets, plus rep sockets whose session is being checked, "
+        "per client IP in each process; 0 turns the cap off.",
+    )
 
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @field_validator("offline_messages_per_ip", "new_visitors_per_ip")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        return _check_rate(value)
+
+    @field_validator("visitor_frame_limits")
+    @classmethod
+    def _rates_by_frame_type(cls, value: dict[str, str]) -> dict[str, str]:
+        return {frame_type: _check_rate(rate) for frame_type, rate in value.items()}
 
     @property
     def is_sqlite(self) -> bool:
@@ -95,6 +129,18 @@ def normalise_database_url(url: str) -> str:
     )
 
 
+def _check_rate(value: str) -> str:
+    try:
+        item = parse_rate_limit(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a rate: write it like 60/minute or 300 per 10 minutes"
+        ) from None
+    if item.amount < 1:
+        raise ValueError(f"{value!r} allows nothing: the amount must be at least 1")
+    return value
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
 
@@ -117,6 +163,9 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         "FRONTDESK_LOGIN_ATTEMPTS_PER_MINUTE": "login_attempts_per_minute",
         "FRONTDESK_VISITOR_MESSAGES_PER_10S": "visitor_messages_per_10s",
         "FRONTDESK_REP_BATCH_INTERVAL": "rep_batch_interval",
+        "FRONTDESK_OFFLINE_MESSAGES_PER_IP": "offline_messages_per_ip",
+        "FRONTDESK_NEW_VISITORS_PER_IP": "new_visitors_per_ip",
+        "FRONTDESK_UNAUTHENTICATED_SOCKETS_PER_IP": "unauthenticated_sockets_per_ip",
         "FRONTDESK_SMTP_URL": "smtp_url",
         "FRONTDESK_MAIL_FROM": "mail_from",
         "FRONTDESK_ENRICHMENT_URL": "enrichment_url",
@@ -135,6 +184,18 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
             ipaddress.ip_network(item, strict=False)
             for item in _split(env["FRONTDESK_TRUSTED_PROXIES"])
         )
+    if "FRONTDESK_VISITOR_FRAME_LIMITS" in env:
+        # "page_view=120/minute, identify=20/minute"
+        frame_limits: dict[str, str] = {}
+        for item in _split(env["FRONTDESK_VISITOR_FRAME_LIMITS"]):
+            frame_type, equals, rate = item.partition("=")
+            if not equals:
+                raise SettingsError(
+                    f"FRONTDESK_VISITOR_FRAME_LIMITS: {item!r} is not frame_type=rate "
+                    "(for example page_view=120/minute)"
+                )
+            frame_limits[frame_type.strip()] = rate.strip()
+        values["visitor_frame_limits"] = frame_limits
     values.update({k: v for k, v in overrides.items() if v is not None})
     settings = Settings.model_validate(values)
     if settings.log_level.upper() not in logging.getLevelNamesMapping():

@@ -120,6 +120,27 @@ VisitorFrame = Annotated[
 visitor_frames: TypeAdapter[VisitorFrame] = TypeAdapter(VisitorFrame)
 visitor_hello: TypeAdapter[VisitorHello] = TypeAdapter(VisitorHello)
 
+# The largest frame of each type a visitor may send, in bytes of UTF-8: room for every field
+# at its longest in characters of up to 4 bytes, so no valid frame is refused, but a short
+# frame cannot carry padding (extra fields are refused anyway). Any frame over 64 KiB closes
+# the socket (1009, aiohttp's max_msg_size in ws_visitor).
+_SMALL_FRAME_BYTES = 1024
+_PAGE_BYTES = 4 * (3 * 4096 + 1000) + 1024  # url, referrer, og_image, title
+VISITOR_FRAME_MAX_BYTES: dict[str, int] = {
+    "hello": _PAGE_BYTES + 1024,  # the page, the token and the tab id
+    "ping": _SMALL_FRAME_BYTES,
+    "activity": _SMALL_FRAME_BYTES,
+    "typing": _SMALL_FRAME_BYTES,
+    "resume": _SMALL_FRAME_BYTES,
+    "open": _SMALL_FRAME_BYTES,
+    "invitation_shown": _SMALL_FRAME_BYTES,
+    "page_view": _PAGE_BYTES,
+    "identify": 4 * (320 + 200 + 128) + 1024,
+    # 10,000 characters of body; the socket's own 64 KiB cap is the real bound.
+    "message": 64 * 1024,
+    "offline_message": 64 * 1024,
+}
+
 
 class RepHello(Frame):
     type: Literal["hello"]
@@ -162,8 +183,21 @@ class Decoded:
     ref: str | None
 
 
-def decode_frame(text: str | bytes, adapter: TypeAdapter[Any]) -> Decoded:
-    """Parse and validate one client frame; every refusal gets a clear error frame."""
+def utf8_size(text: str, at_most: int) -> int:
+    """The UTF-8 length of text, measured only when it might exceed at_most (a character is at
+    most 4 bytes: most frames are checked without encoding them)."""
+    if len(text) * 4 <= at_most:
+        return len(text)
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def decode_frame(
+    text: str | bytes, adapter: TypeAdapter[Any], max_bytes: dict[str, int] | None = None
+) -> Decoded:
+    """Parse and validate one client frame; every refusal gets a clear error frame.
+
+    With max_bytes (frame type -> bytes), a frame of a listed type larger than its limit is
+    refused as too_large."""
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -173,6 +207,19 @@ def decode_frame(text: str | bytes, adapter: TypeAdapter[Any]) -> Decoded:
         if isinstance(data, dict) and isinstance(data.get("client_id"), str)
         else None
     )
+    if max_bytes is not None and isinstance(data, dict):
+        frame_type = data.get("type")
+        limit = max_bytes.get(frame_type) if isinstance(frame_type, str) else None
+        if limit is not None:
+            size = utf8_size(text, limit) if isinstance(text, str) else len(text)
+            if size > limit:
+                return Decoded(
+                    None,
+                    error_frame(
+                        "too_large", f"a {frame_type} frame may have at most {limit:,} bytes", ref
+                    ),
+                    ref,
+                )
     body = data.get("body") if isinstance(data, dict) else None
     if isinstance(body, str) and len(body) > MAX_BODY:
         return Decoded(
@@ -190,4 +237,4 @@ def decode_frame(text: str | bytes, adapter: TypeAdapter[Any]) -> Decoded:
         )
 
 
-__all__ = ["MAX_BODY", "Decoded", "decode_frame"]
+__all__ = ["MAX_BODY", "VISITOR_FRAME_MAX_BYTES", "Decoded", "decode_frame", "utf8_size"]
