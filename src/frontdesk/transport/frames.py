@@ -120,25 +120,29 @@ VisitorFrame = Annotated[
 visitor_frames: TypeAdapter[VisitorFrame] = TypeAdapter(VisitorFrame)
 visitor_hello: TypeAdapter[VisitorHello] = TypeAdapter(VisitorHello)
 
-# The largest frame of each type a visitor may send, in bytes of UTF-8: room for every field
-# at its longest in characters of up to 4 bytes, so no valid frame is refused, but a short
-# frame cannot carry padding (extra fields are refused anyway). Any frame over 64 KiB closes
-# the socket (1009, aiohttp's max_msg_size in ws_visitor).
-_SMALL_FRAME_BYTES = 1024
-_PAGE_BYTES = 4 * (3 * 4096 + 1000) + 1024  # url, referrer, og_image, title
+
+# The largest frame of each type a visitor may send, in bytes of UTF-8: every field at its
+# longest, in characters of up to 4 bytes, plus 1 KiB for names, quotes and small fields. No
+# valid frame is refused, and no frame carries much more than its fields (padding in unknown
+# fields is refused before it is validated). Any frame over 64 KiB closes the socket (1009,
+# aiohttp's max_msg_size in ws_visitor).
+def _cap(longest_fields_in_chars: int) -> int:
+    return 4 * longest_fields_in_chars + 1024
+
+
+_PAGE_CHARS = 3 * 4096 + 1000  # url, referrer, og_image, title
 VISITOR_FRAME_MAX_BYTES: dict[str, int] = {
-    "hello": _PAGE_BYTES + 1024,  # the page, the token and the tab id
-    "ping": _SMALL_FRAME_BYTES,
-    "activity": _SMALL_FRAME_BYTES,
-    "typing": _SMALL_FRAME_BYTES,
-    "resume": _SMALL_FRAME_BYTES,
-    "open": _SMALL_FRAME_BYTES,
-    "invitation_shown": _SMALL_FRAME_BYTES,
-    "page_view": _PAGE_BYTES,
-    "identify": 4 * (320 + 200 + 128) + 1024,
-    # 10,000 characters of body; the socket's own 64 KiB cap is the real bound.
-    "message": 64 * 1024,
-    "offline_message": 64 * 1024,
+    "hello": _cap(_PAGE_CHARS + 64 + 256),  # the page, the tab id, the token
+    "ping": _cap(0),
+    "activity": _cap(0),
+    "typing": _cap(0),
+    "resume": _cap(0),
+    "open": _cap(0),
+    "invitation_shown": _cap(32),
+    "page_view": _cap(_PAGE_CHARS),
+    "identify": _cap(320 + 200 + 128),
+    "message": _cap(MAX_BODY + 64),
+    "offline_message": _cap(MAX_BODY + 64 + 200 + 320),
 }
 
 

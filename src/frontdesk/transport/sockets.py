@@ -122,14 +122,15 @@ class FrameSender:
         self._drainer = asyncio.ensure_future(self._close_within(CLOSE_TOO_SLOW, b"too slow"))
 
     async def _close_within(self, code: int, message: bytes) -> None:
-        """aiohttp's close() first waits for the transport to drain, which a client that does
-        not read never lets happen: give it CLOSE_TIMEOUT, then abort the connection."""
+        """aiohttp's close() first waits for the transport to drain, and closing a transport
+        waits for its buffer to be written, which a client that does not read never allows:
+        whatever is still unwritten CLOSE_TIMEOUT from now is dropped, with the connection."""
         ws = self._ws
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(ws.close(code=code, message=message), CLOSE_TIMEOUT)
         transport = ws._req.transport if ws._req is not None else None
-        if transport is not None and transport.get_write_buffer_size():
-            transport.abort()
+        if transport is not None:
+            asyncio.get_running_loop().call_later(CLOSE_TIMEOUT, _abort_if_stuck, transport)
+        with contextlib.suppress(Exception):
+            await ws.close(code=code, message=message)
 
     def _write_now(self, data: bytes) -> bool:
         """Writes the frame at once when nothing waits before it and the transport takes data.
@@ -201,6 +202,12 @@ class FrameSender:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(drainer), timeout=2)
         await self._close_within(code, message)
+
+
+def _abort_if_stuck(transport: asyncio.BaseTransport) -> None:
+    if isinstance(transport, asyncio.WriteTransport) and transport.get_write_buffer_size():
+        log.warning("dropping a connection that did not read its close frame")
+        transport.abort()
 
 
 def close_code_for_failure() -> int:
