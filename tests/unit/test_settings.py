@@ -57,3 +57,29 @@ def test_trusted_proxies_and_log_level_are_read_and_checked() -> None:
     )
     with pytest.raises(SettingsError, match="LOG_LEVEL"):
         load_settings({"FRONTDESK_LOG_LEVEL": "LOUD"})
+
+
+def test_visitor_limits_are_read_in_the_limits_notation_and_checked() -> None:
+    settings = load_settings(
+        {
+            "FRONTDESK_VISITOR_FRAME_LIMITS": "page_view=300/minute; identify = 5 per 10 minutes",
+            "FRONTDESK_NEW_VISITORS_PER_IP": "50/hour",
+            "FRONTDESK_OFFLINE_MESSAGES_PER_IP": "10 per day",
+            "FRONTDESK_UNAUTHENTICATED_SOCKETS_PER_IP": "0",
+        }
+    )
+    assert settings.visitor_frame_limits == {
+        "page_view": "300/minute",
+        "identify": "5 per 10 minutes",
+    }
+    assert settings.new_visitors_per_ip == "50/hour"
+    assert settings.offline_messages_per_ip == "10 per day"
+    assert settings.unauthenticated_sockets_per_ip == 0
+    with pytest.raises(ValueError, match="not a rate"):
+        load_settings({"FRONTDESK_NEW_VISITORS_PER_IP": "lots"})
+    with pytest.raises(ValueError, match="not a rate"):
+        load_settings({"FRONTDESK_VISITOR_FRAME_LIMITS": "ping=often"})
+    with pytest.raises(SettingsError, match="frame_type=rate"):
+        load_settings({"FRONTDESK_VISITOR_FRAME_LIMITS": "ping"})
+    with pytest.raises(ValueError, match="greater than or equal to 0"):
+        load_settings({"FRONTDESK_UNAUTHENTICATED_SOCKETS_PER_IP": "-1"})
