@@ -524,13 +524,14 @@ class VisitorConnection:
             return
         frame, ref = decoded.frame, decoded.ref
         assert self.visitor_id is not None
-        refusal = await visitor_limits(self.runtime).refuse_frame(
-            self.runtime, frame.type, self.org.id, self.visitor_id, self.ip
-        )
-        if refusal is not None:
-            self.sender.send(error_frame("rate_limited", refusal, ref))
-            return
         try:
+            # Inside the try: a shared count (offline messages) needs Redis, which may fail.
+            refusal = await visitor_limits(self.runtime).refuse_frame(
+                self.runtime, frame.type, self.org.id, self.visitor_id, self.ip
+            )
+            if refusal is not None:
+                self.sender.send(error_frame("rate_limited", refusal, ref))
+                return
             await self._dispatch(frame)
         except FrontdeskError as exc:
             self.sender.send(error_frame(exc.code, exc.message, ref))
