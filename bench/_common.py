@@ -119,6 +119,14 @@ def _base_env(workdir: Path) -> dict[str, str]:
         # The default (20 per 10 s per visitor) would refuse a benchmark's steady load; the
         # limiter still runs (and, on Redis, still costs its round trip) for every message.
         "FRONTDESK_VISITOR_MESSAGES_PER_10S": "1000000",
+        # Likewise for the other frame limits, and for the per-IP limits: every benchmark
+        # client connects from 127.0.0.1 (docs/configuration.md, visitor limits).
+        "FRONTDESK_VISITOR_FRAME_LIMITS": ",".join(
+            f"{frame_type}=1000000/minute"
+            for frame_type in ("ping", "activity", "page_view", "typing", "resume", "identify")
+        ),
+        "FRONTDESK_NEW_VISITORS_PER_IP": "1000000/minute",
+        "FRONTDESK_UNAUTHENTICATED_SOCKETS_PER_IP": "0",
     }
     if SRC_OVERRIDE:
         env["PYTHONPATH"] = SRC_OVERRIDE

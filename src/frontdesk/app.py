@@ -32,6 +32,7 @@ from frontdesk.transport.http import RUNTIME_KEY, error_middleware, json_respons
 from frontdesk.transport.rep_hub import RepHub
 from frontdesk.transport.sockets import OPEN_SOCKETS_KEY, close_all
 from frontdesk.transport.static_assets import mount_static
+from frontdesk.transport.visitor_limits import visitor_limits
 from frontdesk.transport.visitor_registry import VisitorRegistry
 from frontdesk.transport.widget_http import image_proxy_handler, widget_boot
 from frontdesk.transport.ws_rep import HUB_KEY, rep_socket
@@ -107,6 +108,7 @@ def create_app(
     settings: Settings, clock: Clock | None = None, *, run_sweeper: bool = True
 ) -> web.Application:
     runtime = build_runtime(settings, clock)
+    visitor_limits(runtime)  # made now: a bad limit setting stops the server before it serves
     app = web.Application(middlewares=[error_middleware], client_max_size=1 << 20)
     app[RUNTIME_KEY] = runtime
     app[HUB_KEY] = RepHub(runtime)

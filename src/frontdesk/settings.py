@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+from limits import parse as parse_rate_limit
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -174,6 +175,34 @@ class Settings(BaseModel):
         0.25,
         description="seconds a rep console's live-stream updates are gathered into one batch",
     )
+    # ---- visitor socket limits -------------------------------------------------------------
+    # Every visitor frame type, offline messages, new visitors and open unauthenticated sockets
+    # per IP (transport/visitor_limits.py; docs/configuration.md says why the defaults are what
+    # they are). Rates are in the `limits` notation: "60/minute".
+    visitor_frame_limits: dict[str, str] = Field(
+        default_factory=dict,
+        description="per-visitor rates by visitor frame type, overriding the built-in ones: "
+        "`page_view=300/minute, identify=5 per 10 minutes`. The frame types and default rates "
+        "are in docs/protocol.md (Limits); an unknown frame type stops the server at start",
+        json_schema_extra=_env("", "built-in per type"),
+    )
+    offline_messages_per_ip: str = Field(
+        "20/hour",
+        description="offline-form messages (each emailed to the routed reps) per client IP "
+        "address and site, counted across processes; each visitor may also send 5 an hour "
+        "(`offline_message` in `FRONTDESK_VISITOR_FRAME_LIMITS`)",
+    )
+    new_visitors_per_ip: str = Field(
+        "300/10 minutes",
+        description="hellos without a valid visitor token (each one a new visitor and a card "
+        "in the live stream) per client IP and site, counted across processes",
+    )
+    unauthenticated_sockets_per_ip: int = Field(
+        500,
+        ge=0,
+        description="open visitor sockets, plus rep sockets whose session is being checked, "
+        "per client IP address in each process (HTTP 429 over it). `0` turns the cap off",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -207,6 +236,32 @@ class Settings(BaseModel):
     def _async_driver(cls, value: str) -> str:
         return normalise_database_url(value)
 
+    @field_validator("offline_messages_per_ip", "new_visitors_per_ip")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        return _check_rate(value)
+
+    @field_validator("visitor_frame_limits", mode="before")
+    @classmethod
+    def _frame_limits_from_text(cls, value: object) -> object:
+        # From the environment: "page_view=120/minute, identify=20/minute".
+        if not isinstance(value, str):
+            return value
+        frame_limits: dict[str, str] = {}
+        for item in _split(value):
+            frame_type, equals, rate = item.partition("=")
+            if not equals:
+                raise ValueError(
+                    f"{item!r} is not frame_type=rate (for example page_view=120/minute)"
+                )
+            frame_limits[frame_type.strip()] = rate.strip()
+        return frame_limits
+
+    @field_validator("visitor_frame_limits")
+    @classmethod
+    def _rates_by_frame_type(cls, value: dict[str, str]) -> dict[str, str]:
+        return {frame_type: _check_rate(rate) for frame_type, rate in value.items()}
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -235,6 +290,18 @@ def normalise_database_url(url: str) -> str:
     if url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         return url
     raise ValueError(f"must start with sqlite:// or postgresql:// (got {url.split(':', 1)[0]!r})")
+
+
+def _check_rate(value: str) -> str:
+    try:
+        item = parse_rate_limit(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a rate: write it like 60/minute or 300 per 10 minutes"
+        ) from None
+    if item.amount < 1:
+        raise ValueError(f"{value!r} allows nothing: the amount must be at least 1")
+    return value
 
 
 def env_var(field_name: str) -> str:

@@ -105,9 +105,12 @@ def test_every_setting_is_read_from_its_environment_variable() -> None:
     # Reading is driven by the model, so a new field cannot be forgotten by the loader.
     for name, field in Settings.model_fields.items():
         if field.annotation in (str, str | None):
-            value = {"database_url": "postgresql://u@db/x", "log_level": "DEBUG"}.get(
-                name, "from-the-environment"
-            )
+            value = {
+                "database_url": "postgresql://u@db/x",
+                "log_level": "DEBUG",
+                "offline_messages_per_ip": "7/hour",
+                "new_visitors_per_ip": "9 per 10 minutes",
+            }.get(name, "from-the-environment")
             settings = load_settings({env_var(name): value})
             assert value.split("://")[-1] in str(getattr(settings, name)), name
     assert load_settings({"FRONTDESK_ENV": "test"}).environment == "test"
@@ -131,3 +134,29 @@ async def test_the_ip_data_directory_setting_reaches_the_ip_lookups(tmp_path: Pa
         assert runtime.ip_directory.data_dir == tmp_path / "ip"
     finally:
         await runtime.db.close()
+
+
+def test_visitor_limits_are_read_in_the_limits_notation_and_checked() -> None:
+    settings = load_settings(
+        {
+            "FRONTDESK_VISITOR_FRAME_LIMITS": "page_view=300/minute; identify = 5 per 10 minutes",
+            "FRONTDESK_NEW_VISITORS_PER_IP": "50/hour",
+            "FRONTDESK_OFFLINE_MESSAGES_PER_IP": "10 per day",
+            "FRONTDESK_UNAUTHENTICATED_SOCKETS_PER_IP": "0",
+        }
+    )
+    assert settings.visitor_frame_limits == {
+        "page_view": "300/minute",
+        "identify": "5 per 10 minutes",
+    }
+    assert settings.new_visitors_per_ip == "50/hour"
+    assert settings.offline_messages_per_ip == "10 per day"
+    assert settings.unauthenticated_sockets_per_ip == 0
+    with pytest.raises(ValueError, match="not a rate"):
+        load_settings({"FRONTDESK_NEW_VISITORS_PER_IP": "lots"})
+    with pytest.raises(ValueError, match="not a rate"):
+        load_settings({"FRONTDESK_VISITOR_FRAME_LIMITS": "ping=often"})
+    with pytest.raises(SettingsError, match="frame_type=rate"):
+        load_settings({"FRONTDESK_VISITOR_FRAME_LIMITS": "ping"})
+    with pytest.raises(ValueError, match="greater than or equal to 0"):
+        load_settings({"FRONTDESK_UNAUTHENTICATED_SOCKETS_PER_IP": "-1"})

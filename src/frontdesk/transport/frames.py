@@ -121,6 +121,31 @@ visitor_frames: TypeAdapter[VisitorFrame] = TypeAdapter(VisitorFrame)
 visitor_hello: TypeAdapter[VisitorHello] = TypeAdapter(VisitorHello)
 
 
+# The largest frame of each type a visitor may send, in bytes of UTF-8: every field at its
+# longest, in characters of up to 4 bytes, plus 1 KiB for names, quotes and small fields. No
+# valid frame is refused, and no frame carries much more than its fields (padding in unknown
+# fields is refused before it is validated). Any frame over 64 KiB closes the socket (1009,
+# aiohttp's max_msg_size in ws_visitor).
+def _cap(longest_fields_in_chars: int) -> int:
+    return 4 * longest_fields_in_chars + 1024
+
+
+_PAGE_CHARS = 3 * 4096 + 1000  # url, referrer, og_image, title
+VISITOR_FRAME_MAX_BYTES: dict[str, int] = {
+    "hello": _cap(_PAGE_CHARS + 64 + 256),  # the page, the tab id, the token
+    "ping": _cap(0),
+    "activity": _cap(0),
+    "typing": _cap(0),
+    "resume": _cap(0),
+    "open": _cap(0),
+    "invitation_shown": _cap(32),
+    "page_view": _cap(_PAGE_CHARS),
+    "identify": _cap(320 + 200 + 128),
+    "message": _cap(MAX_BODY + 64),
+    "offline_message": _cap(MAX_BODY + 64 + 200 + 320),
+}
+
+
 class RepHello(Frame):
     type: Literal["hello"]
     last_seqs: dict[Annotated[str, Field(max_length=32)], Annotated[StrictInt, Field(ge=0)]] = (
@@ -162,8 +187,21 @@ class Decoded:
     ref: str | None
 
 
-def decode_frame(text: str | bytes, adapter: TypeAdapter[Any]) -> Decoded:
-    """Parse and validate one client frame; every refusal gets a clear error frame."""
+def utf8_size(text: str, at_most: int) -> int:
+    """The UTF-8 length of text, measured only when it might exceed at_most (a character is at
+    most 4 bytes: most frames are checked without encoding them)."""
+    if len(text) * 4 <= at_most:
+        return len(text)
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def decode_frame(
+    text: str | bytes, adapter: TypeAdapter[Any], max_bytes: dict[str, int] | None = None
+) -> Decoded:
+    """Parse and validate one client frame; every refusal gets a clear error frame.
+
+    With max_bytes (frame type -> bytes), a frame of a listed type larger than its limit is
+    refused as too_large."""
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -173,6 +211,19 @@ def decode_frame(text: str | bytes, adapter: TypeAdapter[Any]) -> Decoded:
         if isinstance(data, dict) and isinstance(data.get("client_id"), str)
         else None
     )
+    if max_bytes is not None and isinstance(data, dict):
+        frame_type = data.get("type")
+        limit = max_bytes.get(frame_type) if isinstance(frame_type, str) else None
+        if limit is not None:
+            size = utf8_size(text, limit) if isinstance(text, str) else len(text)
+            if size > limit:
+                return Decoded(
+                    None,
+                    error_frame(
+                        "too_large", f"a {frame_type} frame may have at most {limit:,} bytes", ref
+                    ),
+                    ref,
+                )
     body = data.get("body") if isinstance(data, dict) else None
     if isinstance(body, str) and len(body) > MAX_BODY:
         return Decoded(
@@ -190,4 +241,4 @@ def decode_frame(text: str | bytes, adapter: TypeAdapter[Any]) -> Decoded:
         )
 
 
-__all__ = ["MAX_BODY", "Decoded", "decode_frame"]
+__all__ = ["MAX_BODY", "VISITOR_FRAME_MAX_BYTES", "Decoded", "decode_frame", "utf8_size"]

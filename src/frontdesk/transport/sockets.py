@@ -18,10 +18,15 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 log = logging.getLogger("frontdesk.sockets")
 
 # A client that has not read this much is too slow: we drop it and it resumes from the database
-# on reconnect (nothing is lost, as every chat message is stored before it is sent).
+# on reconnect (nothing is lost, as every chat message is stored before it is sent). The bytes
+# are those waiting in the queue and in the transport's buffer together.
 MAX_QUEUED_FRAMES = 1000
 MAX_BUFFERED_BYTES = 1 << 20
 CLOSE_TOO_SLOW = 4408
+# How long a close may wait for the client to read what is before the close frame and answer;
+# then the connection is dropped (a client that stops reading would otherwise hold it, and the
+# bytes waiting for it, for as long as TCP lets it).
+CLOSE_TIMEOUT = 5.0
 _CLOSED_TYPES = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
 
 
@@ -33,11 +38,20 @@ class FrameSender:
     issue 2 counts the bytes per idle socket).
     """
 
-    __slots__ = ("_drainer", "_queue", "_receiver", "_ws", "close_request", "closed")
+    __slots__ = (
+        "_drainer",
+        "_queue",
+        "_queued_bytes",
+        "_receiver",
+        "_ws",
+        "close_request",
+        "closed",
+    )
 
     def __init__(self, ws: web.WebSocketResponse) -> None:
         self._ws = ws
         self._queue: deque[bytes] | None = None
+        self._queued_bytes = 0  # the bytes in _queue
         self._drainer: asyncio.Future[Any] | None = None
         self.closed = False
         # The socket's handler task while it waits in receive(), and a close asked for by
@@ -84,21 +98,39 @@ class FrameSender:
             return
         queue = self._queue
         if (queue is not None and len(queue) >= MAX_QUEUED_FRAMES) or (
-            self._buffered() > MAX_BUFFERED_BYTES
+            self._queued_bytes + self._buffered() > MAX_BUFFERED_BYTES
         ):
-            self.closed = True
-            log.warning("closing a socket that reads too slowly")
-            self._drainer = asyncio.ensure_future(
-                self._ws.close(code=CLOSE_TOO_SLOW, message=b"too slow")
-            )
+            self._cut_off()
             return
         if self._drainer is None and not queue and self._write_now(data):
             return
         if queue is None:
             queue = self._queue = deque()
         queue.append(data)
+        self._queued_bytes += len(data)
         if self._drainer is None:
             self._drainer = asyncio.ensure_future(self._drain())
+
+    def _cut_off(self) -> None:
+        """The client is too far behind: drop what waits for it at once (that memory is the
+        point) and close with 4408, dropping the connection if it does not read the close."""
+        self.closed = True
+        log.warning("closing a socket that reads too slowly")
+        if self._queue is not None:
+            self._queue.clear()  # a running drainer sees it empty and stops
+        self._queued_bytes = 0
+        self._drainer = asyncio.ensure_future(self._close_within(CLOSE_TOO_SLOW, b"too slow"))
+
+    async def _close_within(self, code: int, message: bytes) -> None:
+        """aiohttp's close() first waits for the transport to drain, and closing a transport
+        waits for its buffer to be written, which a client that does not read never allows:
+        whatever is still unwritten CLOSE_TIMEOUT from now is dropped, with the connection."""
+        ws = self._ws
+        transport = ws._req.transport if ws._req is not None else None
+        if transport is not None:
+            asyncio.get_running_loop().call_later(CLOSE_TIMEOUT, _abort_if_stuck, transport)
+        with contextlib.suppress(Exception):
+            await ws.close(code=code, message=message)
 
     def _write_now(self, data: bytes) -> bool:
         """Writes the frame at once when nothing waits before it and the transport takes data.
@@ -148,7 +180,9 @@ class FrameSender:
                     except StopIteration:
                         break
             while queue and not self._ws.closed:
-                await self._ws.send_frame(queue.popleft(), WSMsgType.TEXT)
+                data = queue.popleft()
+                self._queued_bytes -= len(data)
+                await self._ws.send_frame(data, WSMsgType.TEXT)
         except (ConnectionResetError, RuntimeError, asyncio.CancelledError):
             self.closed = True
         finally:
@@ -158,6 +192,7 @@ class FrameSender:
             elif not queue and self._queue is queue:
                 # Drained: drop the deque so an idle socket does not keep it.
                 self._queue = None
+                self._queued_bytes = 0
 
     async def close(self, code: int = WSCloseCode.OK, message: bytes = b"") -> None:
         """Close after the frames already queued are sent (a 'blocked' frame, for one)."""
@@ -166,8 +201,13 @@ class FrameSender:
         if drainer is not None and not drainer.done():
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(drainer), timeout=2)
-        with contextlib.suppress(Exception):
-            await self._ws.close(code=code, message=message)
+        await self._close_within(code, message)
+
+
+def _abort_if_stuck(transport: asyncio.BaseTransport) -> None:
+    if isinstance(transport, asyncio.WriteTransport) and transport.get_write_buffer_size():
+        log.warning("dropping a connection that did not read its close frame")
+        transport.abort()
 
 
 def close_code_for_failure() -> int:

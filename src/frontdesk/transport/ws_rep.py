@@ -22,7 +22,7 @@ from frontdesk.features.segments.service import display_order, list_segments, se
 from frontdesk.features.visitors.cards import build_cards
 from frontdesk.runtime import Runtime, rep_topic, visitor_topic
 from frontdesk.transport import frames as f
-from frontdesk.transport.http import SESSION_COOKIE, request_origin, runtime_of
+from frontdesk.transport.http import SESSION_COOKIE, client_ip, request_origin, runtime_of
 from frontdesk.transport.rep_hub import RepHub, RepSocket
 from frontdesk.transport.sockets import (
     OPEN_SOCKETS_KEY,
@@ -30,6 +30,7 @@ from frontdesk.transport.sockets import (
     close_code_for_failure,
     error_frame,
 )
+from frontdesk.transport.visitor_limits import visitor_limits
 
 log = logging.getLogger("frontdesk.ws.rep")
 
@@ -39,10 +40,15 @@ HUB_KEY = web.AppKey("rep_hub", RepHub)
 
 async def rep_socket(request: web.Request) -> web.StreamResponse:
     runtime = runtime_of(request)
+    # Until its session is checked a rep socket counts as unauthenticated, like a visitor's.
+    ip = client_ip(request, runtime)
+    visitor_limits(runtime).open_socket(ip)
     try:
         actor = await authenticate(runtime, request.cookies.get(SESSION_COOKIE))
     except NotAuthenticated as exc:
         raise web.HTTPUnauthorized(text=exc.message) from None
+    finally:
+        visitor_limits(runtime).close_socket(ip)
     origin = request.headers.get("Origin", "").rstrip("/")
     if origin != request_origin(request, runtime):
         raise web.HTTPForbidden(text="the rep socket only accepts the console's own origin")

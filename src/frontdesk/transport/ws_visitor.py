@@ -37,7 +37,7 @@ from frontdesk.features.visitors.events import (
     VisitorUpdated,
 )
 from frontdesk.features.visitors.models import Visit, Visitor
-from frontdesk.features.visitors.tokens import issue_visitor_token
+from frontdesk.features.visitors.tokens import issue_visitor_token, read_visitor_token
 from frontdesk.live import LiveVisitor
 from frontdesk.runtime import Runtime, org_topic, visitor_topic
 from frontdesk.transport import frames as f
@@ -49,6 +49,7 @@ from frontdesk.transport.sockets import (
     close_code_for_failure,
     error_frame,
 )
+from frontdesk.transport.visitor_limits import CLOSE_RATE_LIMITED, visitor_limits
 from frontdesk.transport.visitor_registry import VisitorRegistry
 
 REGISTRY_KEY = web.AppKey("visitor_registry", VisitorRegistry)
@@ -86,40 +87,47 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
     # so it holds no database session (see _ip_is_blocked) and no per-socket Org (the registry
     # shares one per site key).
     runtime = runtime_of(request)
-    registry = request.app[REGISTRY_KEY]
-    site_key = request.query.get("site", "")
-    org = await registry.org_for_site_key(site_key) if site_key else None
-    if org is None:
-        raise web.HTTPNotFound(text="unknown site key")
-    if not origin_allowed(org, request.headers.get("Origin")):
-        raise web.HTTPForbidden(text="this website origin is not allowed for this site key")
     ip = client_ip(request, runtime)
-    if await _ip_is_blocked(runtime, org.id, ip):
-        raise web.HTTPForbidden(text="blocked")
-    # compress=False: permessage-deflate costs ~100 KB per idle socket (issue 2 figures).
-    ws = web.WebSocketResponse(
-        compress=False, max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=None
-    )
-    await ws.prepare(request)
-    request.app[OPEN_SOCKETS_KEY].add(ws)
-    connection = VisitorConnection(registry, runtime, org, ws, ip=ip)
+    limits = visitor_limits(runtime)
+    # Counted from the first moment (the checks below read the database) until the socket is
+    # gone, as a visitor socket never authenticates. Over the cap: HTTP 429.
+    limits.open_socket(ip)
     try:
-        if await connection.hello(request.headers.get("User-Agent")):
-            # The receive loop runs here, not in a method of the connection (a coroutine more
-            # per idle socket), and calls receive() rather than `async for` (aiohttp's
-            # __anext__, which does the same, would be another).
-            sender = connection.sender
-            while (msg := await sender.receive()) is not None:
-                await connection.on_message(msg)
-                del msg  # not kept while the socket waits for its next frame
-    except Exception:
-        # After the upgrade an HTTP error page would corrupt the socket: close it properly
-        # (1011, or 1013 "try again later" when the database is overloaded) instead.
-        log.exception("visitor socket failed")
-        await connection.sender.close(code=close_code_for_failure(), message=b"server error")
+        registry = request.app[REGISTRY_KEY]
+        site_key = request.query.get("site", "")
+        org = await registry.org_for_site_key(site_key) if site_key else None
+        if org is None:
+            raise web.HTTPNotFound(text="unknown site key")
+        if not origin_allowed(org, request.headers.get("Origin")):
+            raise web.HTTPForbidden(text="this website origin is not allowed for this site key")
+        if await _ip_is_blocked(runtime, org.id, ip):
+            raise web.HTTPForbidden(text="blocked")
+        # compress=False: permessage-deflate costs ~100 KB per idle socket (issue 2 figures).
+        ws = web.WebSocketResponse(
+            compress=False, max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=None
+        )
+        await ws.prepare(request)
+        request.app[OPEN_SOCKETS_KEY].add(ws)
+        connection = VisitorConnection(registry, runtime, org, ws, ip=ip)
+        try:
+            if await connection.hello(request.headers.get("User-Agent")):
+                # The receive loop runs here, not in a method of the connection (a coroutine
+                # more per idle socket), and calls receive() rather than `async for`
+                # (aiohttp's __anext__, which does the same, would be another).
+                sender = connection.sender
+                while (msg := await sender.receive()) is not None:
+                    await connection.on_message(msg)
+                    del msg  # not kept while the socket waits for its next frame
+        except Exception:
+            # After the upgrade an HTTP error page would corrupt the socket: close it properly
+            # (1011, or 1013 "try again later" when the database is overloaded) instead.
+            log.exception("visitor socket failed")
+            await connection.sender.close(code=close_code_for_failure(), message=b"server error")
+        finally:
+            await connection.cleanup()
+        return ws
     finally:
-        await connection.cleanup()
-    return ws
+        limits.close_socket(ip)
 
 
 async def _ip_is_blocked(runtime: Runtime, org_id: str, ip: str | None) -> bool:
@@ -193,12 +201,34 @@ class VisitorConnection:
         hello = await self._read_hello()
         if hello is None:
             return False
+        if not await self._may_arrive(hello):
+            self.sender.send(
+                error_frame(
+                    "rate_limited",
+                    "too many new visitors from your network; try again in a few minutes",
+                )
+            )
+            await asyncio.sleep(0)
+            await self.sender.close(code=CLOSE_RATE_LIMITED, message=b"rate_limited")
+            return False
         try:
             await self._welcome(hello, user_agent)
         except visitors.VisitorBlocked:
             await self.sender.close(code=CLOSE_BLOCKED, message=b"blocked")
             return False
         return True
+
+    async def _may_arrive(self, hello: f.VisitorHello) -> bool:
+        """A hello without a valid token makes a new visitor (a row, and a card in every rep's
+        live stream): those are limited per address, so a flood of sockets from one machine
+        cannot fill the stream. Returning visitors are always let in."""
+        if hello.token and read_visitor_token(
+            self.runtime.settings.secret_key, self.org.id, hello.token
+        ):
+            return True
+        return await visitor_limits(self.runtime).allow_new_visitor(
+            self.runtime, self.org.id, self.ip
+        )
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
@@ -215,6 +245,10 @@ class VisitorConnection:
             await self._refuse("hello_required", "send a hello frame first")
             return None
         if msg.type != WSMsgType.TEXT:
+            return None
+        limit = f.VISITOR_FRAME_MAX_BYTES["hello"]
+        if f.utf8_size(msg.data, limit) > limit:
+            await self._refuse("too_large", f"the hello frame may have at most {limit:,} bytes")
             return None
         try:
             data = orjson.loads(msg.data)
@@ -490,12 +524,20 @@ class VisitorConnection:
             self.sender.send(error_frame("invalid_frame", "frames are JSON text"))
 
     async def _handle_text(self, text: str) -> None:
-        decoded = f.decode_frame(text, f.visitor_frames)
+        decoded = f.decode_frame(text, f.visitor_frames, f.VISITOR_FRAME_MAX_BYTES)
         if decoded.error is not None:
             self.sender.send(decoded.error)
             return
         frame, ref = decoded.frame, decoded.ref
+        assert self.visitor_id is not None
         try:
+            # Inside the try: a shared count (offline messages) needs Redis, which may fail.
+            refusal = await visitor_limits(self.runtime).refuse_frame(
+                self.runtime, frame.type, self.org.id, self.visitor_id, self.ip
+            )
+            if refusal is not None:
+                self.sender.send(error_frame("rate_limited", refusal, ref))
+                return
             await self._dispatch(frame)
         except FrontdeskError as exc:
             self.sender.send(error_frame(exc.code, exc.message, ref))
@@ -551,19 +593,7 @@ class VisitorConnection:
                 if (await self.registry.segments(self.org.id)).page_sensitive:
                     await self._place(page.url)
             case f.VisitorMessageFrame(client_id=client_id, body=body):
-                limit = self.runtime.settings.visitor_messages_per_10s
-                # Counted in this process: a flood arrives on one socket, and a shared count
-                # would cost a Redis round trip on every message. A visitor with tabs on two
-                # processes may send twice the limit; sign-in attempts are counted across
-                # processes (transport/api.py).
-                limiter = self.runtime.local_rate_limiter
-                if not await limiter.hit(f"vmsg:{self.visitor_id}", limit, 10):
-                    self.sender.send(
-                        error_frame(
-                            "rate_limited", "too many messages; wait a few seconds", client_id
-                        )
-                    )
-                    return
+                # Rate-limited in _handle_text, like every frame (transport/visitor_limits.py).
                 own = self._own_echoes
                 if own is None:
                     own = self._own_echoes = []

@@ -4,23 +4,32 @@ transport, and a client that stops reading is cut off instead of growing the ser
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
+import orjson
 import pytest
 from aiohttp import web
 
-from frontdesk.transport.sockets import CLOSE_TOO_SLOW, FrameSender
+from frontdesk.transport.sockets import CLOSE_TOO_SLOW, MAX_BUFFERED_BYTES, FrameSender
 
 pytestmark = pytest.mark.asyncio
 
 Sending = Callable[[FrameSender], Awaitable[None]]
 
 
-async def _serve(send: Sending) -> AsyncIterator[str]:
+async def _serve(send: Sending, *, small_kernel_buffer: bool = False) -> AsyncIterator[str]:
     async def handler(request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(compress=False)
         await ws.prepare(request)
+        if small_kernel_buffer:
+            # So what the client has not read stays in this process, where the sender counts
+            # it, rather than in the kernel's buffers (megabytes on loopback).
+            assert request.transport is not None
+            request.transport.get_extra_info("socket").setsockopt(
+                socket.SOL_SOCKET, socket.SO_SNDBUF, 16_384
+            )
         await send(FrameSender(ws))
         async for _ in ws:
             pass
@@ -92,6 +101,37 @@ async def test_a_client_that_stops_reading_is_disconnected_as_too_slow() -> None
                     break
             assert msg.type == aiohttp.WSMsgType.CLOSE
             assert ws.close_code == CLOSE_TOO_SLOW
+
+
+async def test_a_client_that_stops_reading_is_cut_off_once_a_mebibyte_waits_however_few_frames() -> (
+    None
+):
+    # Issue 12 item 13: a few big frames (a resume's answer can be a whole conversation) once
+    # stayed queued without limit, as only the number of frames and the transport's own
+    # buffer were counted: 100 of these would have held 40 MB.
+    frame_bytes = len(orjson.dumps({"n": 100, "pad": "z" * 400_000}))
+    held: list[int] = []  # what the server holds for the client after each send
+    cut_off_after: list[int] = []
+
+    async def send(sender: FrameSender) -> None:
+        for n in range(1, 101):
+            sender.send({"n": n, "pad": "z" * 400_000})
+            held.append(sender._queued_bytes + sender._buffered())
+            if sender.closed:
+                cut_off_after.append(n)
+                return
+
+    async for url in _serve(send, small_kernel_buffer=True):
+        async with aiohttp.ClientSession() as http, http.ws_connect(url, max_msg_size=0) as ws:
+            while True:  # what the transport already held, then the close frame
+                msg = await ws.receive(timeout=10)
+                if msg.type != aiohttp.WSMsgType.TEXT:
+                    break
+            assert msg.type == aiohttp.WSMsgType.CLOSE
+            assert ws.close_code == CLOSE_TOO_SLOW
+    assert cut_off_after, "never cut off"
+    assert max(held) <= MAX_BUFFERED_BYTES + frame_bytes
+    assert held[-1] <= frame_bytes  # the queue was dropped at the cut-off
 
 
 async def test_a_close_asked_for_by_another_task_reaches_the_client_with_its_code() -> None:

@@ -1,0 +1,213 @@
+"""What one visitor, or one IP address, may ask of the server (issue 12).
+
+Every frame type a visitor socket accepts has a rate (per visitor) and a size (bytes,
+frames.VISITOR_FRAME_MAX_BYTES); offline messages, which email the reps, are also limited per
+IP; so are new visitors (each a row and a card in every rep's live stream) and open
+unauthenticated sockets (visitor sockets, and rep sockets while their session is checked).
+
+Where each count lives, and why:
+- Frame rates are counted in the process that holds the socket (WindowCounters), as the chat
+  message limit always was: a flood comes down one socket, and a count in Redis would cost a
+  round trip on every frame. A visitor with tabs on two processes may send twice the limit.
+- Offline messages and new visitors are counted across processes (runtime.rate_limiter,
+  Redis when there are several processes): both are rare, both already cost database work,
+  and an offline message sends email, so N processes must not mean N times the email.
+- Open sockets per IP are counted per process: the count must go down when a socket closes,
+  and a count in Redis would be left too high by a crashed process. With N processes behind a
+  load balancer one address may hold up to N times the cap.
+
+Rates are written in the notation of the `limits` library ("60/minute") and parsed by it. The
+counting is not `limits`' own in-memory storage: measured on this machine with 10,000 keys (one
+per visitor and frame type, a quiet afternoon's worth), its asyncio storage cost 1.2 ms of CPU
+per hit (it starts a task that scans every key on each hit) and its threaded storage 190 us (a
+timer thread scans every key every 10 ms), against about 1 us here.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+
+from aiohttp import web
+from limits import RateLimitItem
+from limits import parse as parse_rate
+
+from frontdesk.core.clock import Clock
+from frontdesk.runtime import Runtime
+from frontdesk.settings import Settings, SettingsError
+from frontdesk.transport import frames as f
+
+# Close code for a visitor refused at hello because its address made too many new visitors.
+CLOSE_RATE_LIMITED = 4429
+
+# Per visitor (all its tabs on one process together), sized so that a real visitor with many
+# tabs open never meets them; docs/configuration.md gives the reasoning for each.
+DEFAULT_FRAME_RATES: dict[str, str] = {
+    # The widget pings every 25 s per tab (hidden tabs about once a minute).
+    "ping": "60/minute",
+    # Sent on every focus, blur and idle change of every tab.
+    "activity": "120/minute",
+    # Single-page-app navigation; each one is two writes.
+    "page_view": "120/minute",
+    # FRONTDESK_VISITOR_MESSAGES_PER_10S gives the default (see VisitorLimits).
+    "message": "20/10 seconds",
+    # The messenger sends at most one every 3 s while keys are pressed, per tab.
+    "typing": "60/minute",
+    # Asked once per gap in the sequence numbers; each answer may be a whole conversation.
+    "resume": "10/minute",
+    # The site's identify() call, repeated on every page load and reconnect.
+    "identify": "20/minute",
+    "open": "30/minute",
+    "invitation_shown": "20/minute",
+    # Each one is emailed to the routed reps; also limited per IP (offline_messages_per_ip).
+    "offline_message": "5/hour",
+}
+
+
+def visitor_frame_types() -> tuple[str, ...]:
+    """Every frame type the visitor socket accepts after hello, read from the frame union."""
+    union = typing.get_args(f.VisitorFrame)[0]
+    types: list[str] = []
+    for model in typing.get_args(union):
+        (name,) = typing.get_args(model.model_fields["type"].annotation)
+        types.append(name)
+    return tuple(types)
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    amount: int
+    seconds: int
+    text: str
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        item: RateLimitItem = parse_rate(text)
+        return cls(item.amount, item.get_expiry(), text)
+
+
+class WindowCounters:
+    """Fixed-window counts in this process, O(1) per hit.
+
+    One dict per window length holds the counts of the current window; when the window moves
+    on the dict is replaced, so memory is bounded by the keys active in one window and nothing
+    ever scans the keys. Times come from the runtime clock (tests freeze it)."""
+
+    __slots__ = ("_clock", "_windows")
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._windows: dict[int, tuple[int, dict[str, int]]] = {}
+
+    def hit(self, key: str, rate: Rate) -> bool:
+        """Counts one event; True while the key is within the rate."""
+        window = int(self._clock.now().timestamp()) // rate.seconds
+        current = self._windows.get(rate.seconds)
+        if current is None or current[0] != window:
+            current = (window, {})
+            self._windows[rate.seconds] = current
+        counts = current[1]
+        count = counts.get(key, 0) + 1
+        counts[key] = count
+        return count <= rate.amount
+
+
+class VisitorLimits:
+    """The limits of one process, read from the settings once (unknown frame types refused)."""
+
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        known = visitor_frame_types()
+        unknown = sorted(set(settings.visitor_frame_limits) - set(known))
+        if unknown:
+            raise SettingsError(
+                f"FRONTDESK_VISITOR_FRAME_LIMITS names unknown frame types {unknown}; "
+                f"the visitor frame types are {', '.join(known)}"
+            )
+        texts = {
+            **DEFAULT_FRAME_RATES,
+            "message": f"{settings.visitor_messages_per_10s}/10 seconds",
+            **settings.visitor_frame_limits,
+        }
+        # A frame type without a rate would be unlimited: refuse to start instead.
+        missing = [t for t in known if t not in texts]
+        if missing:
+            raise SettingsError(f"no rate limit for visitor frame types {missing}")
+        self.frame_rates: dict[str, Rate] = {t: Rate.parse(texts[t]) for t in known}
+        self.offline_per_ip = Rate.parse(settings.offline_messages_per_ip)
+        self.new_visitors_per_ip = Rate.parse(settings.new_visitors_per_ip)
+        self.sockets_per_ip = settings.unauthenticated_sockets_per_ip
+        self.counters = WindowCounters(clock)
+        self._open_sockets: dict[str, int] = {}
+
+    # ---- frames -------------------------------------------------------------------------------
+
+    async def refuse_frame(
+        self, runtime: Runtime, frame_type: str, org_id: str, visitor_id: str, ip: str | None
+    ) -> str | None:
+        """Counts one frame; the reason to refuse it when over a limit, else None."""
+        rate = self.frame_rates[frame_type]
+        if frame_type == "offline_message":
+            # Rare and emailed: counted across processes, per visitor and per address.
+            if not await runtime.rate_limiter.hit(
+                f"offline:{visitor_id}", rate.amount, rate.seconds
+            ):
+                return f"too many offline messages (at most {rate.text}); try again later"
+            per_ip = self.offline_per_ip
+            if ip is not None and not await runtime.rate_limiter.hit(
+                f"offline-ip:{org_id}:{ip}", per_ip.amount, per_ip.seconds
+            ):
+                return "too many offline messages from your network; try again later"
+            return None
+        if self.counters.hit(f"{frame_type}:{visitor_id}", rate):
+            return None
+        if frame_type == "message":
+            return "too many messages; wait a few seconds"
+        return f"too many {frame_type} frames (at most {rate.text}); wait and try again"
+
+    async def allow_new_visitor(self, runtime: Runtime, org_id: str, ip: str | None) -> bool:
+        if ip is None:
+            return True
+        rate = self.new_visitors_per_ip
+        return await runtime.rate_limiter.hit(
+            f"new-visitor:{org_id}:{ip}", rate.amount, rate.seconds
+        )
+
+    # ---- open sockets per IP ----------------------------------------------------------------
+
+    def open_socket(self, ip: str | None) -> None:
+        """Counts an unauthenticated socket of this address; HTTP 429 over the cap. Every
+        successful call is matched by one close_socket()."""
+        if ip is None or not self.sockets_per_ip:
+            return
+        open_now = self._open_sockets.get(ip, 0)
+        if open_now >= self.sockets_per_ip:
+            raise web.HTTPTooManyRequests(
+                text=f"too many open connections from your address (at most "
+                f"{self.sockets_per_ip}); close some tabs or try again later"
+            )
+        self._open_sockets[ip] = open_now + 1
+
+    def close_socket(self, ip: str | None) -> None:
+        if ip is None or not self.sockets_per_ip:
+            return
+        left = self._open_sockets.get(ip, 0) - 1
+        if left > 0:
+            self._open_sockets[ip] = left
+        else:
+            self._open_sockets.pop(ip, None)
+
+    def open_sockets(self, ip: str) -> int:
+        return self._open_sockets.get(ip, 0)
+
+
+_STATE_KEY = "transport.visitor_limits"
+
+
+def visitor_limits(runtime: Runtime) -> VisitorLimits:
+    """This process's limits (made on first use; create_app makes them at start, so a bad
+    setting stops the server before it serves)."""
+    limits = runtime.state.get(_STATE_KEY)
+    if limits is None:
+        limits = runtime.state[_STATE_KEY] = VisitorLimits(runtime.settings, runtime.clock)
+    assert isinstance(limits, VisitorLimits)
+    return limits
