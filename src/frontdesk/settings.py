@@ -57,6 +57,41 @@ class Settings(BaseModel):
     # How long a rep socket buffers visitor-state changes before sending one batch.
     rep_batch_interval: float = 0.25
 
+    # ---- HTTP and sign-in hardening (issue 12) ----
+    login_failures_per_ip: str = Field(
+        "10/minute; 100/hour",
+        description="Wrong-password sign-ins one client IP may make across all emails before it "
+        "gets 429 (password spraying), as limits rules: '10/minute; 100/hour'.",
+    )
+    http_header_timeout: float = Field(
+        15.0,
+        gt=0,
+        le=3600,
+        description="Seconds a connection may take to send a complete request head, and may "
+        "stay idle between keep-alive requests, before it is closed.",
+    )
+    http_body_timeout: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        description="Seconds a client may take to send a request body before it gets 408.",
+    )
+    hsts_max_age: int = Field(
+        31_536_000,
+        ge=0,
+        le=63_072_000,
+        description="Strict-Transport-Security max-age sent on responses that arrived over "
+        "HTTPS (directly or through a trusted proxy); 0 sends no HSTS header.",
+    )
+
+    @field_validator("login_failures_per_ip")
+    @classmethod
+    def _rate_rules(cls, value: str) -> str:
+        from frontdesk.core.ratelimit import parse_rules
+
+        parse_rules(value)
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
@@ -126,6 +161,10 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         "FRONTDESK_AI_MODEL": "ai_model",
         "FRONTDESK_AI_API_KEY": "ai_api_key",
         "FRONTDESK_AI_TIMEOUT": "ai_timeout",
+        "FRONTDESK_LOGIN_FAILURES_PER_IP": "login_failures_per_ip",
+        "FRONTDESK_HTTP_HEADER_TIMEOUT": "http_header_timeout",
+        "FRONTDESK_HTTP_BODY_TIMEOUT": "http_body_timeout",
+        "FRONTDESK_HSTS_MAX_AGE": "hsts_max_age",
     }
     for var, field in mapping.items():
         if var in env:

@@ -9,7 +9,6 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from sqlalchemy import select
 
-from frontdesk.core.errors import RateLimited
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.models import Conversation
@@ -97,15 +96,11 @@ def org_out(org: Org) -> OrgOut:
     summary="Sign in; sets the session cookie",
 )
 async def login(ctx: Ctx, body: LoginBody) -> web.Response:
-    ip = client_ip(ctx.request, ctx.runtime) or "unknown"
-    limit = ctx.runtime.settings.login_attempts_per_minute
-    if not await ctx.runtime.rate_limiter.hit(f"login:{ip}:{body.email.lower()}", limit, 60):
-        raise RateLimited("too many sign-in attempts; wait a minute and try again")
     signed = await orgs.sign_in(
         ctx.runtime,
         body.email,
         body.password,
-        ip=ip,
+        ip=client_ip(ctx.request, ctx.runtime),
         user_agent=ctx.request.headers.get("User-Agent"),
     )
     async with ctx.runtime.db.read() as session:
