@@ -119,13 +119,13 @@ async def org_by_site_key(session: AsyncSession, site_key: str) -> Org | None:
     return (await session.execute(select(Org).where(Org.site_key == site_key))).scalar_one_or_none()
 
 
-COMMON_PASSWORDS = Path(__file__).parent.parent.parent / "data" / "common-passwords.txt"
+COMMON_PASSWORDS = Path(__file__).parent / "common-passwords.txt"
 
 
 @cache
 def _common_passwords() -> frozenset[str]:
     """The 11,611 passwords of 8+ characters among the 30,000 commonest in zxcvbn 4.5.0's
-    frequency list (data/ZXCVBN-LICENSE), lower-cased."""
+    frequency list (MIT, common-passwords-LICENSE), lower-cased."""
     return frozenset(COMMON_PASSWORDS.read_text(encoding="utf-8").split())
 
 
