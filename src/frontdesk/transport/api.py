@@ -19,7 +19,14 @@ from frontdesk.features.proactive import service as proactive
 from frontdesk.features.visitors.cards import account_brief
 from frontdesk.features.visitors.models import PageView, Visit
 from frontdesk.features.visitors.service import get_visitor
-from frontdesk.transport.http import SESSION_COOKIE, Api, Ctx, client_ip, json_response
+from frontdesk.transport.http import (
+    SESSION_COOKIE,
+    Api,
+    Ctx,
+    client_ip,
+    cookies_must_be_secure,
+    json_response,
+)
 
 api = Api()
 
@@ -115,7 +122,7 @@ async def login(ctx: Ctx, body: LoginBody) -> web.Response:
         httponly=True,
         samesite="Lax",
         path="/",
-        secure=ctx.request.secure,
+        secure=cookies_must_be_secure(ctx.request, ctx.runtime),
         max_age=orgs.SESSION_DAYS * 86400,
     )
     return response
