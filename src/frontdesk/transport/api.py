@@ -38,6 +38,9 @@ class Strict(BaseModel):
 class LoginBody(Strict):
     email: Annotated[StrictStr, Field(min_length=3, max_length=320)]
     password: Annotated[StrictStr, Field(min_length=1, max_length=256)]
+    # Only when the answer was 409 choose_org: the same email and password open reps of
+    # several orgs, and the person picks one of the orgs listed in the error's details.
+    org_id: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{32}$")] | None = None
 
 
 class RepOut(BaseModel):
@@ -108,6 +111,7 @@ async def login(ctx: Ctx, body: LoginBody) -> web.Response:
         body.email,
         body.password,
         ip=client_ip(ctx.request, ctx.runtime),
+        org_id=body.org_id,
         user_agent=ctx.request.headers.get("User-Agent"),
     )
     async with ctx.runtime.db.read() as session:

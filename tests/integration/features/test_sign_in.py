@@ -159,3 +159,53 @@ async def test_an_admin_cannot_give_a_rep_a_common_password_or_their_email(
             {"email": f"{uuid.uuid4().hex[:6]}{email}", "name": "Pat", "password": password},
         )
         assert status == 200, password
+
+
+async def test_creating_a_rep_does_not_tell_an_admin_that_another_org_uses_the_email(
+    server: Server,
+) -> None:
+    first, second, third = [await server.create_org(name) for name in ("First", "Second", "Third")]
+    email = await server.create_rep(first)
+    for org, password in ((second, PASSWORD), (third, "another-good-passphrase")):
+        admin = await server.rep(org, "admin", available=False)
+        status, body = await admin.request(
+            "POST", "/api/reps", {"email": email, "name": "Same Person", "password": password}
+        )
+        assert status == 200, body
+        # In the admin's own org the address is taken now, and they are told so.
+        status, body = await admin.request(
+            "POST", "/api/reps", {"email": email, "name": "Again", "password": password}
+        )
+        assert status == 409 and "already exists in this org" in body["error"]["message"]
+
+    # Sign-in stays unambiguous: a password that opens one rep signs in to that rep's org ...
+    http = server.http()
+    async with http.post(
+        server.url + "/api/auth/login",
+        json={"email": email, "password": "another-good-passphrase"},
+    ) as response:
+        assert response.status == 200
+        assert (await response.json())["org"]["id"] == third.id
+    # ... one that opens two asks which org, naming only those two ...
+    async with http.post(
+        server.url + "/api/auth/login", json={"email": email, "password": PASSWORD}
+    ) as response:
+        assert response.status == 409
+        error = (await response.json())["error"]
+        assert error["code"] == "choose_org"
+        assert sorted(org["id"] for org in error["details"]["orgs"]) == sorted(
+            [first.id, second.id]
+        )
+        assert "set-cookie" not in {key.lower() for key in response.headers}
+    # ... and signs in to the one chosen; an org the password does not open is refused.
+    async with http.post(
+        server.url + "/api/auth/login",
+        json={"email": email, "password": PASSWORD, "org_id": second.id},
+    ) as response:
+        assert response.status == 200
+        assert (await response.json())["org"]["id"] == second.id
+    async with http.post(
+        server.url + "/api/auth/login",
+        json={"email": email, "password": PASSWORD, "org_id": third.id},
+    ) as response:
+        assert response.status == 401

@@ -162,9 +162,13 @@ async def create_rep(
     if role not in ("admin", "rep"):
         raise ValidationFailed("role must be admin or rep")
     validate_password(password, email=email)
-    taken = await session.execute(select(func.count()).where(Rep.email == email))
+    # Only this org's reps count: whether another org has the address is not this admin's
+    # business (emails are unique per org; sign-in tells same-email reps apart).
+    taken = await session.execute(
+        select(func.count()).where(Rep.org_id == org_id, Rep.email == email)
+    )
     if taken.scalar_one():
-        raise Conflict(f"a rep with email {email} already exists")
+        raise Conflict(f"a rep with email {email} already exists in this org")
     rep = Rep(
         id=new_id(),
         org_id=org_id,
@@ -194,7 +198,13 @@ _TOO_MANY = "too many sign-in attempts; wait a minute and try again"
 
 
 async def sign_in(
-    runtime: Runtime, email: str, password: str, *, ip: str | None, user_agent: str | None
+    runtime: Runtime,
+    email: str,
+    password: str,
+    *,
+    ip: str | None,
+    user_agent: str | None,
+    org_id: str | None = None,
 ) -> SignedIn:
     """Check the password, limited per (IP, email) and, for wrong passwords, per IP across
     all emails (password spraying). Both limits key on the canonical email, the one the
@@ -214,11 +224,19 @@ async def sign_in(
             raise RateLimited(_TOO_MANY)
         try:
             return await _check_password_and_open_session(
-                runtime, email, password, ip=ip, user_agent=user_agent
+                runtime, email, password, org_id=org_id, ip=ip, user_agent=user_agent
             )
         except NotAuthenticated:
             await limiter.hit_all(failures_per_ip, failures_key)
             raise
+
+
+def _password_matches(rep: Rep | None, password: str) -> bool:
+    """Verifies against a dummy hash when there is no rep, so an unknown email takes as long."""
+    try:
+        return _hasher.verify(rep.password_hash if rep else _DUMMY_HASH, password) and bool(rep)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _ip_lock(runtime: Runtime, ip: str) -> asyncio.Lock:
@@ -230,17 +248,55 @@ def _ip_lock(runtime: Runtime, ip: str) -> asyncio.Lock:
     return lock
 
 
+class ChooseOrg(Conflict):
+    """The email and password are right for reps of several orgs: the client must say which
+    (`org_id`). Only orgs whose password matched are named, so this tells nobody anything
+    they could not sign in to anyway."""
+
+    code = "choose_org"
+
+
 async def _check_password_and_open_session(
-    runtime: Runtime, email: str, password: str, *, ip: str | None, user_agent: str | None
+    runtime: Runtime,
+    email: str,
+    password: str,
+    *,
+    org_id: str | None,
+    ip: str | None,
+    user_agent: str | None,
 ) -> SignedIn:
     async with runtime.db.transaction() as session:
-        rep = (await session.execute(select(Rep).where(Rep.email == email))).scalar_one_or_none()
-        try:
-            _hasher.verify(rep.password_hash if rep else _DUMMY_HASH, password)
-        except (VerificationError, InvalidHashError):
-            rep = None
-        if rep is None or not rep.active:
+        candidates = list(
+            (
+                await session.execute(
+                    select(Rep).where(Rep.email == email).order_by(Rep.created_at).limit(20)
+                )
+            ).scalars()
+        )
+        if not candidates:
+            _password_matches(None, password)  # an unknown email takes as long as a known one
+        # Every candidate is verified (not just until the first match) so the time taken does
+        # not depend on which org's rep the password belongs to.
+        verified = [rep for rep in candidates if _password_matches(rep, password)]
+        matches = [rep for rep in verified if rep.active]
+        if org_id is not None:
+            matches = [rep for rep in matches if rep.org_id == org_id]
+        if not matches:
             raise NotAuthenticated("wrong email or password")
+        if len(matches) > 1:
+            names = {
+                org.id: org.name
+                for org in (
+                    await session.execute(
+                        select(Org).where(Org.id.in_([r.org_id for r in matches]))
+                    )
+                ).scalars()
+            }
+            raise ChooseOrg(
+                "this email signs in to several orgs; choose one",
+                details={"orgs": [{"id": r.org_id, "name": names.get(r.org_id)} for r in matches]},
+            )
+        rep = matches[0]
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(24)
         now = runtime.clock.now()
