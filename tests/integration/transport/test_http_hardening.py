@@ -4,6 +4,7 @@ input, and slow clients (transport/http.py)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -296,8 +297,21 @@ async def test_a_client_that_never_finishes_its_request_head_is_disconnected(
         writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
         await writer.drain()
         started = asyncio.get_running_loop().time()
-        # The server closes the connection: the read ends (empty) instead of timing out.
-        assert await asyncio.wait_for(reader.read(), timeout=10) == b""
+
+        async def trickle() -> None:
+            # A byte now and then does not buy more time (slowloris).
+            with contextlib.suppress(ConnectionError):
+                while True:
+                    await asyncio.sleep(0.2)
+                    writer.write(b"x")
+                    await writer.drain()
+
+        trickling = asyncio.create_task(trickle())
+        try:
+            # The server closes the connection: the read ends (empty) instead of timing out.
+            assert await asyncio.wait_for(reader.read(), timeout=10) == b""
+        finally:
+            trickling.cancel()
         assert asyncio.get_running_loop().time() - started < 5
     finally:
         writer.close()
