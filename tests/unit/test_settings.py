@@ -57,3 +57,21 @@ def test_trusted_proxies_and_log_level_are_read_and_checked() -> None:
     )
     with pytest.raises(SettingsError, match="LOG_LEVEL"):
         load_settings({"FRONTDESK_LOG_LEVEL": "LOUD"})
+
+
+def test_http_hardening_settings_are_read_and_a_bad_sign_in_limit_is_refused() -> None:
+    settings = load_settings(
+        {
+            "FRONTDESK_LOGIN_FAILURES_PER_IP": "5/minute; 50/day",
+            "FRONTDESK_HTTP_HEADER_TIMEOUT": "7.5",
+            "FRONTDESK_HTTP_BODY_TIMEOUT": "20",
+            "FRONTDESK_HSTS_MAX_AGE": "0",
+        }
+    )
+    assert settings.login_failures_per_ip == "5/minute; 50/day"
+    assert (settings.http_header_timeout, settings.http_body_timeout) == (7.5, 20.0)
+    assert settings.hsts_max_age == 0
+    with pytest.raises(ValueError, match="'lots' is not a rate limit"):
+        load_settings({"FRONTDESK_LOGIN_FAILURES_PER_IP": "lots"})
+    with pytest.raises(ValueError, match="http_header_timeout"):
+        load_settings({"FRONTDESK_HTTP_HEADER_TIMEOUT": "0"})
