@@ -3,7 +3,8 @@
 A rep signs in, watches a visitor of the demo site arrive (its page thumbnail and favicon come
 from the website), chats with them (a markdown message with an image through the image proxy),
 and an admin opens the admin pages: the browser reports no CSP violation and no console error
-about one, while the visitor's widget keeps loading cross-origin from the server.
+about one, while the visitor's widget keeps loading cross-origin from the server. And a person
+whose email is a rep of two orgs, with the same password, picks the org at sign-in.
 """
 
 from __future__ import annotations
@@ -88,7 +89,9 @@ async def test_the_console_runs_under_its_csp_without_a_single_violation(env: Co
     )
     assert status == 200
     await rep.goto(env.server.url + f"/app/conversations/{started['conversation_id']}")
-    await expect(rep.locator(".bubble.md strong", has_text="Hello").first).to_be_visible()
+    await expect(rep.locator(".bubble.md strong", has_text="Hello").first).to_be_visible(
+        timeout=10_000
+    )
 
     for section in ("Team & website", "Segments & routing", "Webhooks"):
         await open_admin(admin, section)
@@ -98,3 +101,36 @@ async def test_the_console_runs_under_its_csp_without_a_single_violation(env: Co
     for page in (rep, admin):
         assert await page.evaluate("window.__cspViolations") == []
     assert errors == []
+
+
+async def test_a_person_whose_email_is_on_two_teams_picks_the_team_at_sign_in(
+    env: ConsoleEnv,
+) -> None:
+    from frontdesk.features.orgs import service as orgs
+
+    other = await env.server.create_org("Contoso Sales")
+    email = env.reps[0].email  # Dana of Northwind, now also on Contoso's team
+    async with env.server.runtime.db.transaction() as session:
+        await orgs.create_rep(
+            session,
+            env.server.runtime,
+            org_id=other.id,
+            email=email,
+            name="Dana at Contoso",
+            role="rep",
+            password=PASSWORD,
+        )
+    context = await env.browser.new_context(viewport={"width": 1280, "height": 800})
+    env.contexts.append(context)
+    page = await context.new_page()
+    await page.goto(env.server.url + "/login")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    choice = page.get_by_role("group", name="Choose an org")
+    await expect(choice.get_by_role("button", name="Northwind Analytics")).to_be_visible()
+    await env.shot(page, "sign-in-choose-org")
+    await choice.get_by_role("button", name="Contoso Sales").click()
+    await expect(page.get_by_role("status", name="Connection: Live")).to_be_visible(timeout=10_000)
+    me = await page.evaluate("fetch('/api/me').then(r => r.json())")
+    assert me["org"]["id"] == other.id and me["rep"]["name"] == "Dana at Contoso"
