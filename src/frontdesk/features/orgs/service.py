@@ -130,6 +130,7 @@ def _common_passwords() -> frozenset[str]:
 
 
 def validate_password(password: str, *, email: str | None = None) -> None:
+    """Length, not one of the commonest passwords, not the email (case ignored)."""
     if len(password) < 8:
         raise ValidationFailed("a password needs at least 8 characters")
     if len(password) > 256:
@@ -215,7 +216,8 @@ async def sign_in(
     failures_per_ip = parse_rules(runtime.settings.login_failures_per_ip)
     failures_key = f"login-failures:{client}"
     # One attempt at a time per IP in this process, so a burst of parallel guesses cannot all
-    # pass the failure check before the first of them is counted.
+    # pass the failure check before the first of them is counted (with several processes the
+    # limit can be overshot by at most one guess per process).
     async with _ip_lock(runtime, client):
         if not await limiter.within(failures_per_ip, failures_key):
             raise RateLimited(_TOO_MANY)
