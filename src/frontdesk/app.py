@@ -11,6 +11,7 @@ from aiohttp import web
 
 from frontdesk.bus import create_bus
 from frontdesk.core.clock import Clock, clock_from_environment
+from frontdesk.core.ratelimit import create_rate_limiter
 from frontdesk.deadlines.service import Sweeper
 from frontdesk.features.conversations import service as conversations
 from frontdesk.features.copilot.greetings import GreetingWriter, OpenAICompatibleModel
@@ -22,13 +23,18 @@ from frontdesk.features.formatting import image_proxy
 from frontdesk.features.orgs.service import org_by_site_key
 from frontdesk.features.proactive import service as proactive
 from frontdesk.features.webhooks import service as webhooks
-from frontdesk.live import create_live_state, create_rate_limiter
+from frontdesk.live import create_live_state, create_local_rate_limiter
 from frontdesk.runtime import Runtime
 from frontdesk.settings import Settings
 from frontdesk.storage.db import Database
 from frontdesk.transport import api_admin, api_tools  # noqa: F401  (they register routes)
 from frontdesk.transport.api import api
-from frontdesk.transport.http import RUNTIME_KEY, error_middleware, json_response
+from frontdesk.transport.http import (
+    RUNTIME_KEY,
+    add_security_headers,
+    error_middleware,
+    json_response,
+)
 from frontdesk.transport.rep_hub import RepHub
 from frontdesk.transport.sockets import OPEN_SOCKETS_KEY, close_all
 from frontdesk.transport.static_assets import mount_static
@@ -50,8 +56,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         db=db,
         bus=create_bus(settings.bus_url, settings.redis_namespace),
         live=create_live_state(settings.bus_url, clock, settings.redis_namespace),
-        rate_limiter=create_rate_limiter(settings.bus_url, clock, settings.redis_namespace),
-        local_rate_limiter=create_rate_limiter("memory://", clock),
+        rate_limiter=create_rate_limiter(settings.bus_url, settings.redis_namespace),
+        local_rate_limiter=create_local_rate_limiter(clock),
         clock=clock,
         sweeper=Sweeper(db, clock, settings.sweeper_interval),
     )
@@ -109,12 +115,20 @@ def create_app(
 ) -> web.Application:
     runtime = build_runtime(settings, clock)
     visitor_limits(runtime)  # made now: a bad limit setting stops the server before it serves
-    app = web.Application(middlewares=[error_middleware], client_max_size=1 << 20)
+    app = web.Application(
+        middlewares=[error_middleware],
+        client_max_size=1 << 20,
+        # aiohttp closes a connection whose request head is not complete (or that sits idle
+        # between keep-alive requests) after keepalive_timeout: that is the header-read
+        # timeout against slow or half-open handshakes. Bodies have their own (read_body).
+        handler_args={"keepalive_timeout": settings.http_header_timeout},
+    )
     app[RUNTIME_KEY] = runtime
     app[HUB_KEY] = RepHub(runtime)
     app[REGISTRY_KEY] = VisitorRegistry(runtime)
     app[OPEN_SOCKETS_KEY] = weakref.WeakSet()
     app.on_shutdown.append(close_all)
+    app.on_response_prepare.append(add_security_headers)
 
     async def startup(_: web.Application) -> None:
         await runtime.db.start_background_checkpoints()

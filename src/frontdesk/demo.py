@@ -59,7 +59,7 @@ async def ensure_demo_org(
         reps = []
         for email, name, role in DEMO_REPS:
             rep = (
-                await session.execute(select(Rep).where(Rep.email == email))
+                await session.execute(select(Rep).where(Rep.org_id == org.id, Rep.email == email))
             ).scalar_one_or_none()
             if rep is None:
                 rep = await orgs.create_rep(

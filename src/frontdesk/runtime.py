@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.bus import Bus
 from frontdesk.core.clock import Clock
 from frontdesk.core.events import Event
+from frontdesk.core.ratelimit import RateLimiter as SharedRateLimiter
 from frontdesk.deadlines.service import Sweeper
 from frontdesk.live import LiveState, RateLimiter
 from frontdesk.settings import Settings
@@ -55,8 +56,8 @@ class Runtime:
     db: Database
     bus: Bus
     live: LiveState
-    # Shared by every process (on Redis with several): login attempts.
-    rate_limiter: RateLimiter
+    # Shared by every process (on Redis with several): sign-in attempts (core/ratelimit.py).
+    rate_limiter: SharedRateLimiter
     # This process only, no round trip: visitor chat messages (see docs/architecture.md).
     local_rate_limiter: RateLimiter
     clock: Clock

@@ -89,15 +89,20 @@ class Settings(BaseModel):
     )
     public_url: str | None = Field(
         None,
-        description="the console's public URL (for example `https://frontdesk.acme.com`); "
-        "the rep WebSocket only accepts this Origin and the embed snippet uses it. "
-        "Unset: the request's own host",
+        description="the console's public URL (for example `https://frontdesk.acme.com`); the rep "
+        "WebSocket and cookie-authenticated writes (and sign-in) only accept this Origin, and"
+        " the embed snippet uses it. An `https://` URL also makes the session cookie "
+        "`Secure`. Unset: the request's own host",
     )
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = Field(
         (),
-        description="comma-separated addresses or CIDR ranges of your load balancers. Only "
-        "when the connecting peer is one of them is `X-Forwarded-For` believed; otherwise the "
-        "peer address is the client's IP, whatever the header says",
+        description="comma-separated addresses or CIDR ranges of your load balancers. Only when the "
+        "connecting peer is one of them are `X-Forwarded-For` and `X-Forwarded-Proto` "
+        "believed; otherwise the peer address is the client's IP and the connection's own "
+        "scheme counts, whatever the headers say. Addresses in either place may carry a port "
+        "(`198.51.100.7:4711`, `[2001:db8::1]:443`) or be IPv4-mapped (`::ffff:10.0.0.5` "
+        "matches `10.0.0.0/8`). `X-Forwarded-Proto: https` from a trusted proxy makes the "
+        "session cookie `Secure` and turns on HSTS",
     )
     log_level: str = Field("INFO", description="`DEBUG`, `INFO`, `WARNING`, `ERROR`")
     log_format: Literal["json", "text"] = Field(
@@ -175,6 +180,37 @@ class Settings(BaseModel):
         0.25,
         description="seconds a rep console's live-stream updates are gathered into one batch",
     )
+    # ---- HTTP and sign-in hardening ---------------------------------------------------------
+    login_failures_per_ip: str = Field(
+        "10/minute; 100/hour",
+        description="wrong-password sign-ins one IP address may make across all emails (password "
+        "spraying) before every sign-in from it gets 429 until the window moves on. "
+        "Successful sign-ins do not count, so a team behind one office address is not "
+        "limited. Written as `limits` rules (`10/minute; 100/hour`); shared across processes "
+        "like the limit above",
+    )
+    http_header_timeout: float = Field(
+        15.0,
+        gt=0,
+        le=3600,
+        description="seconds a connection may take to send a complete request head (a WebSocket handshake"
+        " included), and may sit idle between keep-alive requests, before the server closes "
+        "it: slow or half-open handshakes do not hold sockets",
+    )
+    http_body_timeout: float = Field(
+        30.0,
+        gt=0,
+        le=3600,
+        description="seconds a client may take to send a request body before it gets 408",
+    )
+    hsts_max_age: int = Field(
+        31_536_000,
+        ge=0,
+        le=63_072_000,
+        description="`Strict-Transport-Security: max-age=...` sent on responses that went out over HTTPS "
+        "(TLS on the server, or `X-Forwarded-Proto: https` from a trusted proxy); `0` sends "
+        "none",
+    )
     # ---- visitor socket limits -------------------------------------------------------------
     # Every visitor frame type, offline messages, new visitors and open unauthenticated sockets
     # per IP (transport/visitor_limits.py; docs/configuration.md says why the defaults are what
@@ -229,6 +265,14 @@ class Settings(BaseModel):
                 return tuple(ipaddress.ip_network(item, strict=False) for item in _split(value))
             except ValueError as exc:
                 raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("login_failures_per_ip")
+    @classmethod
+    def _rate_rules(cls, value: str) -> str:
+        from frontdesk.core.ratelimit import parse_rules
+
+        parse_rules(value)
         return value
 
     @field_validator("database_url")

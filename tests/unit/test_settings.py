@@ -110,6 +110,7 @@ def test_every_setting_is_read_from_its_environment_variable() -> None:
                 "log_level": "DEBUG",
                 "offline_messages_per_ip": "7/hour",
                 "new_visitors_per_ip": "9 per 10 minutes",
+                "login_failures_per_ip": "3/minute",
             }.get(name, "from-the-environment")
             settings = load_settings({env_var(name): value})
             assert value.split("://")[-1] in str(getattr(settings, name)), name
@@ -160,3 +161,21 @@ def test_visitor_limits_are_read_in_the_limits_notation_and_checked() -> None:
         load_settings({"FRONTDESK_VISITOR_FRAME_LIMITS": "ping"})
     with pytest.raises(ValueError, match="greater than or equal to 0"):
         load_settings({"FRONTDESK_UNAUTHENTICATED_SOCKETS_PER_IP": "-1"})
+
+
+def test_http_hardening_settings_are_read_and_a_bad_sign_in_limit_is_refused() -> None:
+    settings = load_settings(
+        {
+            "FRONTDESK_LOGIN_FAILURES_PER_IP": "5/minute; 50/day",
+            "FRONTDESK_HTTP_HEADER_TIMEOUT": "7.5",
+            "FRONTDESK_HTTP_BODY_TIMEOUT": "20",
+            "FRONTDESK_HSTS_MAX_AGE": "0",
+        }
+    )
+    assert settings.login_failures_per_ip == "5/minute; 50/day"
+    assert (settings.http_header_timeout, settings.http_body_timeout) == (7.5, 20.0)
+    assert settings.hsts_max_age == 0
+    with pytest.raises(ValueError, match="'lots' is not a rate limit"):
+        load_settings({"FRONTDESK_LOGIN_FAILURES_PER_IP": "lots"})
+    with pytest.raises(ValueError, match="FRONTDESK_HTTP_HEADER_TIMEOUT"):
+        load_settings({"FRONTDESK_HTTP_HEADER_TIMEOUT": "0"})

@@ -53,8 +53,11 @@ export async function boot(): Promise<void> {
   }
 }
 
-export async function signIn(email: string, password: string): Promise<void> {
-  const data = await api<{ rep: Rep; csrf_token: string }>("POST", "/api/auth/login", { email, password }, { allow401: true });
+// `orgId`: only after the server answered 409 choose_org (this email and password open reps of
+// several orgs); the person picks one of the orgs it listed.
+export async function signIn(email: string, password: string, orgId?: string): Promise<void> {
+  const body = orgId ? { email, password, org_id: orgId } : { email, password };
+  const data = await api<{ rep: Rep; csrf_token: string }>("POST", "/api/auth/login", body, { allow401: true });
   setCsrfToken(data.csrf_token);
   let full: MeResponse = data;
   try {

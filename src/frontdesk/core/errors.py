@@ -49,3 +49,13 @@ class Conflict(FrontdeskError):
 class RateLimited(FrontdeskError):
     status = 429
     code = "rate_limited"
+
+
+class UnsupportedMediaType(FrontdeskError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class RequestTimeout(FrontdeskError):
+    status = 408
+    code = "request_timeout"

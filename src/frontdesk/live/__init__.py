@@ -26,12 +26,10 @@ def create_live_state(url: str, clock: Clock, namespace: str = "frontdesk") -> L
     return RedisLiveState(url, clock, namespace=namespace)
 
 
-def create_rate_limiter(url: str, clock: Clock, namespace: str = "frontdesk") -> RateLimiter:
-    if url.startswith("memory://"):
-        return MemoryRateLimiter(clock)
-    from frontdesk.live.redis import RedisRateLimiter
-
-    return RedisRateLimiter(url, namespace=namespace)
+def create_local_rate_limiter(clock: Clock) -> RateLimiter:
+    """Counts in this process only, with no round trip: for limits on the hot paths (visitor
+    messages). Limits that must hold across processes use frontdesk.core.ratelimit."""
+    return MemoryRateLimiter(clock)
 
 
 __all__ = [
@@ -42,5 +40,5 @@ __all__ = [
     "RateLimiter",
     "aggregate_activity",
     "create_live_state",
-    "create_rate_limiter",
+    "create_local_rate_limiter",
 ]

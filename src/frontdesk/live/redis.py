@@ -156,21 +156,3 @@ class RedisLiveState:
             if live is not None:
                 result.append(live)
         return result
-
-
-class RedisRateLimiter:
-    def __init__(self, url: str, namespace: str = "frontdesk") -> None:
-        self._redis = aioredis.Redis(connection_pool=_blocking_pool(url))
-        self._ns = f"{namespace}:rate"
-
-    async def hit(self, key: str, limit: int, window_seconds: int) -> bool:
-        window = int(time.time()) // window_seconds
-        name = f"{self._ns}:{key}:{window}"
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(name)
-            pipe.expire(name, window_seconds * 2)
-            count, _ = await pipe.execute()
-        return int(count) <= limit
-
-    async def close(self) -> None:
-        await self._redis.aclose()

@@ -27,3 +27,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade)
+    if engine.dialect.name == "sqlite":
+        # The migration turned foreign keys off on its connection (migrations/env.py): drop
+        # it, so the next one is opened with them on again.
+        await engine.dispose()

@@ -9,7 +9,6 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from sqlalchemy import select
 
-from frontdesk.core.errors import RateLimited
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.models import Conversation
@@ -20,7 +19,14 @@ from frontdesk.features.proactive import service as proactive
 from frontdesk.features.visitors.cards import account_brief
 from frontdesk.features.visitors.models import PageView, Visit
 from frontdesk.features.visitors.service import get_visitor
-from frontdesk.transport.http import SESSION_COOKIE, Api, Ctx, client_ip, json_response
+from frontdesk.transport.http import (
+    SESSION_COOKIE,
+    Api,
+    Ctx,
+    client_ip,
+    cookies_must_be_secure,
+    json_response,
+)
 
 api = Api()
 
@@ -32,6 +38,9 @@ class Strict(BaseModel):
 class LoginBody(Strict):
     email: Annotated[StrictStr, Field(min_length=3, max_length=320)]
     password: Annotated[StrictStr, Field(min_length=1, max_length=256)]
+    # Only when the answer was 409 choose_org: the same email and password open reps of
+    # several orgs, and the person picks one of the orgs listed in the error's details.
+    org_id: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{32}$")] | None = None
 
 
 class RepOut(BaseModel):
@@ -97,15 +106,12 @@ def org_out(org: Org) -> OrgOut:
     summary="Sign in; sets the session cookie",
 )
 async def login(ctx: Ctx, body: LoginBody) -> web.Response:
-    ip = client_ip(ctx.request, ctx.runtime) or "unknown"
-    limit = ctx.runtime.settings.login_attempts_per_minute
-    if not await ctx.runtime.rate_limiter.hit(f"login:{ip}:{body.email.lower()}", limit, 60):
-        raise RateLimited("too many sign-in attempts; wait a minute and try again")
     signed = await orgs.sign_in(
         ctx.runtime,
         body.email,
         body.password,
-        ip=ip,
+        ip=client_ip(ctx.request, ctx.runtime),
+        org_id=body.org_id,
         user_agent=ctx.request.headers.get("User-Agent"),
     )
     async with ctx.runtime.db.read() as session:
@@ -120,7 +126,7 @@ async def login(ctx: Ctx, body: LoginBody) -> web.Response:
         httponly=True,
         samesite="Lax",
         path="/",
-        secure=ctx.request.secure,
+        secure=cookies_must_be_secure(ctx.request, ctx.runtime),
         max_age=orgs.SESSION_DAYS * 86400,
     )
     return response

@@ -22,7 +22,7 @@ from frontdesk.features.routing.models import Team
 from frontdesk.features.segments import service as segments
 from frontdesk.features.segments.resegment import resegment_org
 from frontdesk.transport.api import api
-from frontdesk.transport.http import Ctx, json_response
+from frontdesk.transport.http import Ctx, json_response, read_body
 
 MAX_CSV_BYTES = 5 << 20
 
@@ -38,9 +38,9 @@ class AccountBody(Strict):
     name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
     domain: Annotated[StrictStr, Field(min_length=3, max_length=253)]
     target_account: StrictBool = False
-    open_pipeline: Annotated[float, Field(ge=0)] = 0.0
+    open_pipeline: Annotated[float, Field(ge=0, le=1e15)] = 0.0
     owner_rep_id: StrictStr | None = None
-    employees: Annotated[int, Field(ge=0)] | None = None
+    employees: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
     industry: Annotated[StrictStr, Field(max_length=200)] | None = None
     custom: dict[str, Any] = Field(default_factory=dict)
 
@@ -48,7 +48,7 @@ class AccountBody(Strict):
 class AccountsQuery(Strict):
     q: Annotated[str, Field(max_length=200)] = ""
     target: bool | None = None
-    offset: Annotated[int, Field(ge=0)] = 0
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     limit: Annotated[int, Field(ge=1, le=500)] = 100
 
 
@@ -107,7 +107,7 @@ async def upsert_account(ctx: Ctx, body: AccountBody) -> dict[str, Any]:
 async def import_accounts(ctx: Ctx, _: None) -> dict[str, Any]:
     if ctx.request.content_length is not None and ctx.request.content_length > MAX_CSV_BYTES:
         raise ValidationFailed("the CSV is larger than 5 MB; split it")
-    raw = await ctx.request.read()
+    raw = await read_body(ctx.request)
     if len(raw) > MAX_CSV_BYTES:
         raise ValidationFailed("the CSV is larger than 5 MB; split it")
     try:
@@ -372,12 +372,12 @@ async def set_members(ctx: Ctx, body: TeamPatch) -> dict[str, Any]:
 
 class ExperienceBody(Strict):
     name: Annotated[StrictStr, Field(min_length=1, max_length=100)] | None = None
-    rep_window_seconds: int | None = None
+    rep_window_seconds: Annotated[int, Field(ge=1, le=3600)] | None = None
     bot_greeting: StrictStr | None = None
     ask_identity: StrictBool | None = None
     identity_prompt: StrictStr | None = None
     handoff_message: StrictStr | None = None
-    timeout_seconds: int | None = None
+    timeout_seconds: Annotated[int, Field(ge=1, le=3600)] | None = None
     timeout_message: StrictStr | None = None
     offline_message: StrictStr | None = None
 

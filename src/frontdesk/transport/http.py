@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import re
@@ -13,7 +14,14 @@ import orjson
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from frontdesk.core.errors import Forbidden, FrontdeskError, NotAuthenticated, ValidationFailed
+from frontdesk.core.errors import (
+    Forbidden,
+    FrontdeskError,
+    NotAuthenticated,
+    RequestTimeout,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from frontdesk.features.orgs.service import Authenticated, authenticate
 from frontdesk.runtime import Runtime
 from frontdesk.transport.errors import describe_validation_error
@@ -42,48 +50,97 @@ def error_response(error: FrontdeskError) -> web.Response:
     return json_response({"error": error.to_dict()}, status=error.status)
 
 
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def parse_ip(value: str) -> IpAddress | None:
+    """An address as proxies write it: '198.51.100.7', '198.51.100.7:4711', '[2001:db8::1]:443'
+    or '::ffff:198.51.100.7' (IPv4-mapped, as a dual-stack socket reports IPv4 peers), with
+    IPv4-mapped addresses turned into IPv4 so they match IPv4 blocks; None if it is not one."""
+    value = value.strip().strip('"')
+    if value.startswith("["):
+        end = value.find("]")
+        if end == -1:
+            return None
+        value = value[1:end]
+    elif value.count(":") == 1:  # IPv4 with a port; a bare IPv6 address has several colons
+        value = value.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _peer_is_trusted_proxy(request: web.Request, runtime: Runtime) -> bool:
+    proxies = runtime.settings.trusted_proxies
+    peer = parse_ip(request.remote or "")
+    return bool(proxies) and peer is not None and any(peer in network for network in proxies)
+
+
 def client_ip(request: web.Request, runtime: Runtime) -> str | None:
     """The socket peer, or X-Forwarded-For only when the peer is a configured trusted proxy."""
-    peer = request.remote
-    if peer is None:
+    if request.remote is None:
         return None
+    peer = parse_ip(request.remote)
+    if peer is None:
+        return request.remote
+    if not _peer_is_trusted_proxy(request, runtime):
+        return str(peer)
     proxies = runtime.settings.trusted_proxies
-    if not proxies:
-        return peer
-
-    def trusted(address: str) -> bool:
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(ip in network for network in proxies)
-
-    if not trusted(peer):
-        return peer
     forwarded = [
-        part.strip()
-        for part in request.headers.get("X-Forwarded-For", "").split(",")
-        if part.strip()
+        part for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()
     ]
     # Walk from the right: the first address not belonging to our proxies is the client.
-    for address in reversed(forwarded):
-        if not trusted(address):
-            try:
-                return str(ipaddress.ip_address(address))
-            except ValueError:
-                return peer
-    return peer
+    for entry in reversed(forwarded):
+        address = parse_ip(entry)
+        if address is None:
+            return str(peer)  # a garbled entry: trust nothing to its left
+        if not any(address in network for network in proxies):
+            return str(address)
+    return str(peer)
+
+
+def request_scheme(request: web.Request, runtime: Runtime) -> str:
+    """'https' if the request reached us over TLS, or a trusted proxy says its client used
+    HTTPS (X-Forwarded-Proto); an untrusted peer's header counts for nothing."""
+    if request.secure:
+        return "https"
+    if _peer_is_trusted_proxy(request, runtime):
+        forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+        if forwarded in ("http", "https"):
+            return forwarded
+    return request.scheme
+
+
+def cookies_must_be_secure(request: web.Request, runtime: Runtime) -> bool:
+    """Secure cookies when the console is served over HTTPS: its public URL says so, or this
+    request came over HTTPS."""
+    public = runtime.settings.public_url or ""
+    return public.lower().startswith("https://") or request_scheme(request, runtime) == "https"
 
 
 def request_origin(request: web.Request, runtime: Runtime) -> str:
     """The console's own origin: FRONTDESK_PUBLIC_URL, else the scheme and host of the request."""
     if runtime.settings.public_url:
         return runtime.settings.public_url.rstrip("/")
-    return f"{request.scheme}://{request.host}"
+    return f"{request_scheme(request, runtime)}://{request.host}"
 
 
 async def rep_from_request(request: web.Request) -> Authenticated:
     return await authenticate(runtime_of(request), request.cookies.get(SESSION_COOKIE))
+
+
+def check_origin(request: web.Request) -> None:
+    """A browser names the page that sent a write (Origin, Sec-Fetch-Site); refuse another
+    site's. Clients that are not browsers send neither and are judged by their credentials."""
+    origin = request.headers.get("Origin")
+    if origin and origin.rstrip("/") != request_origin(request, runtime_of(request)):
+        raise Forbidden("cross-site request refused")
+    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
+        raise Forbidden("cross-site request refused")
 
 
 def check_csrf(request: web.Request, actor: Authenticated) -> None:
@@ -91,19 +148,31 @@ def check_csrf(request: web.Request, actor: Authenticated) -> None:
     token = request.headers.get("X-CSRF-Token", "")
     if not token or token != actor.csrf_token:
         raise Forbidden("missing or wrong X-CSRF-Token header")
-    origin = request.headers.get("Origin")
-    if origin and origin.rstrip("/") != request_origin(request, runtime_of(request)):
-        raise Forbidden("cross-site request refused")
+    check_origin(request)
+
+
+async def read_body(request: web.Request) -> bytes:
+    """The request body, within FRONTDESK_HTTP_BODY_TIMEOUT: a client trickling a body must
+    not hold a handler (and its memory) forever."""
+    try:
+        async with asyncio.timeout(runtime_of(request).settings.http_body_timeout):
+            return await request.read()
+    except TimeoutError:
+        raise RequestTimeout("the request body took too long to arrive") from None
 
 
 async def read_json(request: web.Request) -> Any:
+    """The JSON body of a request. Required: an empty body is refused, and so is one not sent
+    as application/json (a cross-site form can post text/plain without asking; JSON cannot)."""
+    if request.content_type != "application/json":
+        raise UnsupportedMediaType("send the request body as JSON (Content-Type: application/json)")
     if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
         raise ValidationFailed("request body is too large")
-    raw = await request.read()
+    raw = await read_body(request)
     if len(raw) > MAX_JSON_BYTES:
         raise ValidationFailed("request body is too large")
-    if not raw:
-        return {}
+    if not raw.strip():
+        raise ValidationFailed("this operation needs a JSON body")
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -284,6 +353,8 @@ def _wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]
                 actor.require_admin()
             if request.method not in ("GET", "HEAD", "OPTIONS"):
                 check_csrf(request, actor)
+        elif request.method not in ("GET", "HEAD", "OPTIONS"):
+            check_origin(request)  # sign-in: a foreign page must not sign a browser in
         payload: Any = None
         if route.body is not None:
             payload = parse_model(route.body, await read_json(request))
@@ -320,3 +391,49 @@ async def error_middleware(
             {"error": {"code": "internal", "message": "something went wrong on our side"}},
             status=500,
         )
+
+
+# Pages of the rep console: everything they load is our own, except thumbnails and favicons
+# of visitors' pages and avatars (any http(s) image). No inline script or style (the page is a
+# module script and a stylesheet; the app styles elements through the DOM, which CSP allows).
+CONSOLE_PATHS = ("/", "/login", "/app")
+API_PREFIXES = ("/api/", "/openapi.json", "/healthz", "/widget/config", "/widget/boot")
+
+
+def console_csp(request: web.Request, runtime: Runtime) -> str:
+    origin = request_origin(request, runtime)
+    socket_origin = "wss" + origin[5:] if origin.startswith("https") else "ws" + origin[4:]
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: https: http:",
+            f"connect-src 'self' {socket_origin}",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Every response: nosniff, and HSTS when it went out over HTTPS. Console pages and API
+    answers also: a CSP, no framing, no referrer leaks. The widget scripts and static files
+    keep their cross-origin use (a CSP header on a script served to a customer's page would
+    not apply to it anyway; it is left off to keep them plain)."""
+    runtime = runtime_of(request)
+    headers = response.headers
+    headers["X-Content-Type-Options"] = "nosniff"
+    if runtime.settings.hsts_max_age and request_scheme(request, runtime) == "https":
+        headers["Strict-Transport-Security"] = f"max-age={runtime.settings.hsts_max_age}"
+    path = request.path
+    if path in CONSOLE_PATHS or path.startswith("/app/"):
+        headers["Content-Security-Policy"] = console_csp(request, runtime)
+        headers["X-Frame-Options"] = "DENY"
+        headers["Referrer-Policy"] = "same-origin"
+    elif path.startswith(API_PREFIXES):
+        headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+        headers["Referrer-Policy"] = "no-referrer"

@@ -1,4 +1,5 @@
-"""One contract for both live-state backends (memory and Redis), and for rate limits."""
+"""One contract for both live-state backends (memory and Redis), and for the in-process rate
+limit (the shared one is tested in tests/integration/core/test_ratelimit.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from frontdesk.core.clock import FrozenClock
-from frontdesk.live import LiveState, RateLimiter, create_live_state, create_rate_limiter
+from frontdesk.live import LiveState, RateLimiter, create_live_state, create_local_rate_limiter
 from tests.conftest import REDIS_HOST, REDIS_PORT, require_redis
 
 pytestmark = pytest.mark.asyncio
@@ -37,11 +38,9 @@ async def live(request: pytest.FixtureRequest, clock: FrozenClock) -> AsyncItera
     await state.close()
 
 
-@pytest.fixture(params=["memory", "redis"])
-async def limiter(request: pytest.FixtureRequest, clock: FrozenClock) -> AsyncIterator[RateLimiter]:
-    instance = create_rate_limiter(
-        _url(request.param), clock, namespace=f"fdtest{uuid.uuid4().hex[:8]}"
-    )
+@pytest.fixture
+async def limiter(clock: FrozenClock) -> AsyncIterator[RateLimiter]:
+    instance = create_local_rate_limiter(clock)
     yield instance
     await instance.close()
 

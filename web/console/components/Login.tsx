@@ -8,9 +8,11 @@ export function Login() {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The same email and password open reps of several orgs: which one to sign in to.
+  const [orgChoices, setOrgChoices] = useState<{ id: string; name: string }[] | null>(null);
   const notice = signInNotice.value;
 
-  async function submit(e: Event) {
+  async function submit(e: Event, orgId?: string) {
     e.preventDefault();
     if (!email.trim() || !password) {
       setError(!email.trim() ? "Enter your work email." : "Enter your password.");
@@ -19,9 +21,14 @@ export function Login() {
     setBusy(true);
     setError(null);
     try {
-      await signIn(email.trim(), password);
+      await signIn(email.trim(), password, orgId);
     } catch (err) {
-      if (err instanceof ApiError && (err.status === 401 || err.status === 400 || err.status === 422)) {
+      const choices = (err instanceof ApiError && err.code === "choose_org" ? (err.details as { orgs?: unknown })?.orgs : null) as
+        | { id: string; name: string }[]
+        | null;
+      if (choices && choices.length) {
+        setOrgChoices(choices);
+      } else if (err instanceof ApiError && (err.status === 401 || err.status === 400 || err.status === 422)) {
         setError(err.status === 401 ? "That email and password don't match an active account." : err.message);
       } else if (err instanceof ApiError && err.status === 429) {
         setError("Too many attempts. Wait a minute and try again.");
@@ -58,7 +65,10 @@ export function Login() {
             name="email"
             autocomplete="username"
             value={email}
-            onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
+            onInput={(e) => {
+              setEmail((e.target as HTMLInputElement).value);
+              setOrgChoices(null);
+            }}
             aria-invalid={!!error}
             autoFocus
             required
@@ -71,14 +81,28 @@ export function Login() {
             name="password"
             autocomplete="current-password"
             value={password}
-            onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+            onInput={(e) => {
+              setPassword((e.target as HTMLInputElement).value);
+              setOrgChoices(null);
+            }}
             aria-invalid={!!error}
             required
           />
         </label>
-        <button type="submit" class="btn btn-primary btn-block" disabled={busy}>
-          {busy ? "Signing in…" : "Sign in"}
-        </button>
+        {orgChoices ? (
+          <fieldset class="field" aria-label="Choose an org">
+            <legend>This email is on several teams. Sign in to:</legend>
+            {orgChoices.map((org) => (
+              <button key={org.id} type="button" class="btn btn-secondary btn-block" disabled={busy} onClick={(e) => submit(e, org.id)}>
+                {org.name}
+              </button>
+            ))}
+          </fieldset>
+        ) : (
+          <button type="submit" class="btn btn-primary btn-block" disabled={busy}>
+            {busy ? "Signing in…" : "Sign in"}
+          </button>
+        )}
       </form>
     </main>
   );

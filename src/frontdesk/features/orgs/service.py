@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
+from weakref import WeakValueDictionary
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.core.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
+from frontdesk.core.errors import (
+    Conflict,
+    Forbidden,
+    NotAuthenticated,
+    NotFound,
+    RateLimited,
+    ValidationFailed,
+)
 from frontdesk.core.events import Event
 from frontdesk.core.ids import new_id, new_secret, new_site_key
+from frontdesk.core.ratelimit import parse_rules
 from frontdesk.features.orgs.models import Org, Rep, RepSession
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, rep_topic
 
@@ -57,8 +70,15 @@ def normalise_origin(value: str) -> str:
     return f"{parts.scheme}://{host}{port}"
 
 
+def canonical_email(value: str) -> str:
+    """The one spelling of an email used to store it, look it up and count sign-in attempts:
+    NFKC (full-width and compatibility characters fold to their plain forms), surrounding
+    whitespace removed, case folded."""
+    return unicodedata.normalize("NFKC", value).strip().casefold()
+
+
 def normalise_email(value: str) -> str:
-    email = value.strip().lower()
+    email = canonical_email(value)
     if not EMAIL_RE.match(email) or len(email) > 320:
         raise ValidationFailed(f"{value!r} is not an email address")
     return email
@@ -110,11 +130,31 @@ async def org_by_site_key(session: AsyncSession, site_key: str) -> Org | None:
     return (await session.execute(select(Org).where(Org.site_key == site_key))).scalar_one_or_none()
 
 
-def validate_password(password: str) -> None:
+COMMON_PASSWORDS = Path(__file__).parent / "common-passwords.txt"
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    """The 11,611 passwords of 8+ characters among the 30,000 commonest in zxcvbn 4.5.0's
+    frequency list (MIT, common-passwords-LICENSE), lower-cased."""
+    return frozenset(COMMON_PASSWORDS.read_text(encoding="utf-8").split())
+
+
+def validate_password(password: str, *, email: str | None = None) -> None:
+    """Length, not one of the commonest passwords, not the email (case ignored)."""
     if len(password) < 8:
         raise ValidationFailed("a password needs at least 8 characters")
     if len(password) > 256:
         raise ValidationFailed("a password may have at most 256 characters")
+    folded = password.casefold()
+    if folded in _common_passwords():
+        raise ValidationFailed("this password is one of the most common ones; choose another")
+    if len(set(folded)) < 3:
+        raise ValidationFailed("a password needs at least 3 different characters")
+    if email is not None:
+        address = canonical_email(email)
+        if folded in (address, address.split("@")[0]):
+            raise ValidationFailed("a password must not be the email address")
 
 
 async def create_rep(
@@ -133,10 +173,14 @@ async def create_rep(
         raise ValidationFailed("a rep needs a name")
     if role not in ("admin", "rep"):
         raise ValidationFailed("role must be admin or rep")
-    validate_password(password)
-    taken = await session.execute(select(func.count()).where(Rep.email == email))
+    validate_password(password, email=email)
+    # Only this org's reps count: whether another org has the address is not this admin's
+    # business (emails are unique per org; sign-in tells same-email reps apart).
+    taken = await session.execute(
+        select(func.count()).where(Rep.org_id == org_id, Rep.email == email)
+    )
     if taken.scalar_one():
-        raise Conflict(f"a rep with email {email} already exists")
+        raise Conflict(f"a rep with email {email} already exists in this org")
     rep = Rep(
         id=new_id(),
         org_id=org_id,
@@ -162,18 +206,110 @@ class SignedIn:
     csrf_token: str
 
 
+_TOO_MANY = "too many sign-in attempts; wait a minute and try again"
+
+
 async def sign_in(
-    runtime: Runtime, email: str, password: str, *, ip: str | None, user_agent: str | None
+    runtime: Runtime,
+    email: str,
+    password: str,
+    *,
+    ip: str | None,
+    user_agent: str | None,
+    org_id: str | None = None,
 ) -> SignedIn:
-    email = email.strip().lower()
-    async with runtime.db.transaction() as session:
-        rep = (await session.execute(select(Rep).where(Rep.email == email))).scalar_one_or_none()
+    """Check the password, limited per (IP, email) and, for wrong passwords, per IP across
+    all emails (password spraying). Both limits key on the canonical email, the one the
+    lookup uses, so ' bf@x' and 'BF@X' share bf@x's attempts."""
+    email = canonical_email(email)
+    client = ip or "unknown"
+    limiter = runtime.rate_limiter
+    failures_per_ip = parse_rules(runtime.settings.login_failures_per_ip)
+    failures_key = f"login-failures:{client}"
+    # One attempt at a time per IP in this process, so a burst of parallel guesses cannot all
+    # pass the failure check before the first of them is counted (with several processes the
+    # limit can be overshot by at most one guess per process).
+    async with _ip_lock(runtime, client):
+        if not await limiter.within(failures_per_ip, failures_key):
+            raise RateLimited(_TOO_MANY)
+        per_email = runtime.settings.login_attempts_per_minute
+        if not await limiter.hit(f"login:{client}:{email}", per_email, 60):
+            raise RateLimited(_TOO_MANY)
         try:
-            _hasher.verify(rep.password_hash if rep else _DUMMY_HASH, password)
-        except (VerificationError, InvalidHashError):
-            rep = None
-        if rep is None or not rep.active:
+            return await _check_password_and_open_session(
+                runtime, email, password, org_id=org_id, ip=ip, user_agent=user_agent
+            )
+        except NotAuthenticated:
+            await limiter.hit_all(failures_per_ip, failures_key)
+            raise
+
+
+def _password_matches(rep: Rep | None, password: str) -> bool:
+    """Verifies against a dummy hash when there is no rep, so an unknown email takes as long."""
+    try:
+        return _hasher.verify(rep.password_hash if rep else _DUMMY_HASH, password) and bool(rep)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _ip_lock(runtime: Runtime, ip: str) -> asyncio.Lock:
+    locks = runtime.state.setdefault("orgs.sign_in_locks", WeakValueDictionary())
+    assert isinstance(locks, WeakValueDictionary)
+    lock: asyncio.Lock | None = locks.get(ip)
+    if lock is None:
+        lock = locks[ip] = asyncio.Lock()
+    return lock
+
+
+class ChooseOrg(Conflict):
+    """The email and password are right for reps of several orgs: the client must say which
+    (`org_id`). Only orgs whose password matched are named, so this tells nobody anything
+    they could not sign in to anyway."""
+
+    code = "choose_org"
+
+
+async def _check_password_and_open_session(
+    runtime: Runtime,
+    email: str,
+    password: str,
+    *,
+    org_id: str | None,
+    ip: str | None,
+    user_agent: str | None,
+) -> SignedIn:
+    async with runtime.db.transaction() as session:
+        candidates = list(
+            (
+                await session.execute(
+                    select(Rep).where(Rep.email == email).order_by(Rep.created_at).limit(20)
+                )
+            ).scalars()
+        )
+        if not candidates:
+            _password_matches(None, password)  # an unknown email takes as long as a known one
+        # Every candidate is verified (not just until the first match) so the time taken does
+        # not depend on which org's rep the password belongs to.
+        verified = [rep for rep in candidates if _password_matches(rep, password)]
+        matches = [rep for rep in verified if rep.active]
+        if org_id is not None:
+            matches = [rep for rep in matches if rep.org_id == org_id]
+        if not matches:
             raise NotAuthenticated("wrong email or password")
+        if len(matches) > 1:
+            names = {
+                org.id: org.name
+                for org in (
+                    await session.execute(
+                        select(Org).where(Org.id.in_([r.org_id for r in matches]))
+                    )
+                ).scalars()
+            }
+            raise ChooseOrg(
+                "this email signs in to several orgs; choose one",
+                details={"orgs": [{"id": r.org_id, "name": names.get(r.org_id)} for r in matches]},
+            )
+        rep = matches[0]
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(24)
         now = runtime.clock.now()

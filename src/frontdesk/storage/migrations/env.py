@@ -15,6 +15,14 @@ target_metadata = Base.metadata
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode rebuilds a table by copying it and dropping the old one; with foreign
+        # keys on, that drop would cascade into every referencing table. The pragma only
+        # works outside a transaction, so it runs before the migrations start one.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        if connection.exec_driver_sql("PRAGMA foreign_keys").scalar() != 0:
+            raise RuntimeError("could not turn SQLite foreign keys off for the migration")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -23,6 +31,10 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left broken references: {broken[:5]}")
 
 
 async def _run_async() -> None:

@@ -1,0 +1,70 @@
+"""Migration 0006 (rep emails unique per org) rebuilds the reps table on SQLite without losing
+what refers to it, and leaves foreign keys enforced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from frontdesk.app import build_runtime
+from frontdesk.features.orgs import service as orgs
+from frontdesk.features.orgs.models import Rep, RepSession
+from frontdesk.settings import load_settings
+from frontdesk.storage.migrate import upgrade
+from tests.harness import PASSWORD
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_upgrading_an_existing_sqlite_database_keeps_reps_and_their_sessions(
+    tmp_path: Path,
+) -> None:
+    settings = load_settings(
+        {},
+        environment="test",
+        database_url=f"sqlite:///{tmp_path}/fd.db",
+        secret_key="test-secret-" + "x" * 32,
+    )
+    runtime = build_runtime(settings)
+    try:
+        await upgrade(runtime.db.engine, "0005")
+        async with runtime.db.transaction() as session:
+            org = await orgs.create_org(session, runtime, "Before", ["https://a.example"])
+            await orgs.create_rep(
+                session,
+                runtime,
+                org_id=org.id,
+                email="kept@example.com",
+                name="Kept",
+                role="admin",
+                password=PASSWORD,
+            )
+        await orgs.sign_in(runtime, "kept@example.com", PASSWORD, ip=None, user_agent=None)
+
+        await upgrade(runtime.db.engine, "head")
+
+        async with runtime.db.read() as session:
+            assert (await session.execute(select(func.count()).select_from(Rep))).scalar() == 1
+            sessions = (
+                await session.execute(select(func.count()).select_from(RepSession))
+            ).scalar()
+            assert sessions == 1
+            enforced = (await session.execute(text("PRAGMA foreign_keys"))).scalar()
+            assert enforced == 1
+        # The same email may now exist in another org.
+        async with runtime.db.transaction() as session:
+            other = await orgs.create_org(session, runtime, "After", ["https://b.example"])
+            await orgs.create_rep(
+                session,
+                runtime,
+                org_id=other.id,
+                email="kept@example.com",
+                name="Also",
+                role="admin",
+                password="another-good-passphrase",
+            )
+    finally:
+        await runtime.rate_limiter.close()
+        await runtime.db.close()
