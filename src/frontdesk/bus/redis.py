@@ -11,6 +11,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from frontdesk.bus.base import Handler, TopicHandlers
+from frontdesk.live.redis import redis_pool
 
 log = logging.getLogger("frontdesk.bus")
 
@@ -35,7 +36,8 @@ class RedisBus:
         self._url = url
         self._prefix = f"{namespace}:bus:"
         self._handlers = TopicHandlers()
-        self._redis: aioredis.Redis | None = None
+        self._redis: aioredis.Redis | None = None  # publishing
+        self._subscriber: aioredis.Redis | None = None  # the pub/sub connection
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
         self._confirmations: dict[str, list[asyncio.Future[None]]] = {}
@@ -44,14 +46,22 @@ class RedisBus:
         self._closed = False
 
     async def start(self) -> None:
-        self._redis = aioredis.from_url(self._url, health_check_interval=15)
+        # Publishes retry on a dead pooled connection (see redis_retry). The subscriber must
+        # not: redis-py would quietly reconnect and resubscribe, and nobody would learn that
+        # events were missed meanwhile. Without a retry the reader sees the loss, reconnects
+        # itself and tells its listeners (_reconnect). It is pinged every 15 s so a silently
+        # dead connection is noticed too.
+        self._redis = aioredis.Redis(connection_pool=redis_pool(self._url))
+        self._subscriber = aioredis.Redis(
+            connection_pool=aioredis.ConnectionPool.from_url(self._url, health_check_interval=15)
+        )
         await self._redis.ping()
         await self._open_pubsub()
         self._reader = asyncio.create_task(self._read_forever(), name="redis-bus-reader")
 
     async def _open_pubsub(self) -> None:
-        assert self._redis is not None
-        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=False)
+        assert self._subscriber is not None
+        self._pubsub = self._subscriber.pubsub(ignore_subscribe_messages=False)
         # A placeholder channel keeps the connection in subscribe mode so get_message works.
         await self._pubsub.subscribe(self._prefix + "_keepalive")
         topics = self._handlers.topics()
@@ -69,6 +79,8 @@ class RedisBus:
                 await self._pubsub.aclose()
         if self._redis is not None:
             await self._redis.aclose()
+        if self._subscriber is not None:
+            await self._subscriber.aclose()
 
     async def publish(self, topic: str, data: bytes) -> None:
         assert self._redis is not None, "bus not started"
@@ -90,7 +102,13 @@ class RedisBus:
             future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._confirmations.setdefault(topic, []).append(future)
             async with self._lock:
-                await self._pubsub.subscribe(self._prefix + topic)
+                try:
+                    await self._pubsub.subscribe(self._prefix + topic)
+                except (RedisConnectionError, RedisTimeoutError):
+                    # The connection died under us: the reader is about to reconnect, and it
+                    # subscribes again to every topic in the table, this one included, which
+                    # confirms the wait below (and its listeners resynchronise).
+                    log.info("redis subscribe deferred to the reconnect", extra={"topic": topic})
             try:
                 await asyncio.wait_for(asyncio.shield(future), timeout=5)
             except TimeoutError:

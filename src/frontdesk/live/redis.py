@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 import orjson
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
 
 from frontdesk.core.clock import Clock
 from frontdesk.live.base import (
@@ -21,9 +23,32 @@ from frontdesk.live.base import (
 # Per org: a sorted set of visitor ids scored by when their newest tab expires.
 
 
+def redis_retry() -> Retry:
+    """What every Redis connection of Frontdesk does when a command meets a dead connection.
+
+    After Redis restarts, every pooled connection is dead, and the first command on each fails
+    with "Connection closed by server". A pool built with ``from_url`` retries nothing by
+    default (the client's own default retry applies only to pools it builds itself), so that
+    first command became a 500 on sign-in, a 1011 on a console's snapshot and a failed
+    publish. With this policy redis-py drops the dead connection and sends the command again
+    on a fresh one. Three tries with 50-500 ms of jittered backoff also ride out a Redis that
+    is still starting, yet a Redis that is really down fails a request within about a second.
+    A retried command may run twice if the connection died after Redis ran it: harmless here
+    (counters count one extra attempt, hashes and sets are idempotent, a message published
+    twice is deduplicated by seq on the clients)."""
+    return Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=3)
+
+
+def redis_pool(url: str, **options: Any) -> aioredis.ConnectionPool:
+    """An ordinary connection pool with the retry policy above (the bus's)."""
+    return aioredis.ConnectionPool.from_url(url, retry=redis_retry(), **options)
+
+
 def _blocking_pool(url: str) -> aioredis.BlockingConnectionPool:
     """Past 100 commands in flight, wait for a free connection instead of failing the request."""
-    return aioredis.BlockingConnectionPool.from_url(url, max_connections=100, timeout=10)
+    return aioredis.BlockingConnectionPool.from_url(
+        url, max_connections=100, timeout=10, retry=redis_retry()
+    )
 
 
 class RedisLiveState:
