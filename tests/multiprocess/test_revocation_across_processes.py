@@ -84,3 +84,36 @@ async def test_signing_out_closes_that_browsers_consoles_on_every_process_and_no
         for http in (laptop, phone):
             async with http.get(a + "/api/me") as response:
                 assert response.status == 401
+
+
+async def test_an_ip_block_added_on_one_process_closes_that_visitors_socket_on_the_other(
+    cluster: Cluster,
+) -> None:
+    site_key = cluster.run_cli("create-org", "Acme", "--origin", SITE)
+    email = f"admin-{uuid.uuid4().hex[:6]}@acme.example"
+    cluster.run_cli(
+        "create-rep",
+        *("--org", site_key, "--email", email, "--name", "Ada"),
+        *("--role", "admin", "--password", PASSWORD),
+    )
+    a, b = cluster.start("a"), cluster.start("b")
+    async with (
+        aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as admin,
+        aiohttp.ClientSession() as visitor_http,
+    ):
+        ws = await visitor_http.ws_connect(
+            b.replace("http", "ws") + f"/ws/visitor?site={site_key}", origin=SITE
+        )
+        visitor = Socket(ws)
+        await visitor.send(
+            {"type": "hello", "token": None, "page": {"url": SITE + "/", "title": "Home"}}
+            | {"resumed": False, "last_seq": 0, "tab_id": "tab"}
+        )
+        await visitor.expect("welcome", timeout=10)
+        csrf = await _sign_in(admin, a, email)
+        async with admin.post(
+            a + "/api/ip-blocks", json={"cidr": "127.0.0.1/32"}, headers={"X-CSRF-Token": csrf}
+        ) as response:
+            assert response.status == 200
+        await visitor.expect("blocked")
+        assert await visitor.closed_code() == 4403
