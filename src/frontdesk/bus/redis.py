@@ -3,14 +3,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from frontdesk.bus.base import Handler, TopicHandlers
+from frontdesk.bus.base import RESYNC, Handler, TopicHandlers
 from frontdesk.live.redis import redis_pool
 
 log = logging.getLogger("frontdesk.bus")
@@ -24,12 +24,86 @@ class _RedisSubscription:
         await self._bus._unsubscribe(self._topic, self._handler)
 
 
+class MissedTopics:
+    """Topics whose events this process failed to publish, until each has had a resync.
+
+    A failed publish is logged and the write it announces stands (runtime.publish_stored), but
+    its recipients would not hear of it: other processes' readers may never have lost their
+    connection (a flaky link from this process, a publish that timed out), so nothing would
+    make them catch up. Once publishing works again, every topic noted here gets one RESYNC
+    event and its subscribers catch up from the database: consoles take a snapshot, visitor
+    widgets resume from their last seq. Retries back off from 0.25 s to 2 s, and a bus
+    reconnect retries at once. Past `limit` topics the rest are dropped with a warning; their
+    clients catch up at their next reconnect or resume.
+    """
+
+    def __init__(
+        self,
+        publish: Callable[[list[tuple[str, bytes]]], Awaitable[None]],
+        *,
+        limit: int = 10_000,
+        first_retry: float = 0.25,
+        max_retry: float = 2.0,
+    ) -> None:
+        self._publish = publish
+        self._limit = limit
+        self._first_retry = first_retry
+        self._max_retry = max_retry
+        self._topics: dict[str, None] = {}  # insertion-ordered set
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._warned = False
+
+    def __len__(self) -> int:
+        return len(self._topics)
+
+    def add(self, topics: list[str]) -> None:
+        for topic in topics:
+            if len(self._topics) >= self._limit and topic not in self._topics:
+                if not self._warned:
+                    self._warned = True
+                    log.warning("too many topics missed events; the rest catch up on reconnect")
+                break
+            self._topics[topic] = None
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._announce(), name="redis-bus-resync")
+
+    def retry_now(self) -> None:
+        self._wake.set()
+
+    async def _announce(self) -> None:
+        delay = self._first_retry
+        while self._topics:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+            self._wake.clear()
+            topics = list(self._topics)
+            try:
+                await self._publish([(topic, RESYNC) for topic in topics])
+            except Exception as exc:
+                delay = min(delay * 2, self._max_retry)
+                log.info("bus still refuses publishes", extra={"error": str(exc)})
+                continue
+            for topic in topics:
+                self._topics.pop(topic, None)
+            self._warned = False
+            delay = self._first_retry
+            log.info("bus publishes work again: resync sent to %d topic(s)", len(topics))
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
 class RedisBus:
     """Redis pub/sub: one connection per process for all subscriptions, refcounted per topic.
 
     Channel names are prefixed with the namespace so several deployments (or test runs) can
     share one Redis. After a lost connection the reader reconnects, subscribes again to every
-    topic and tells its listeners, so sockets can resynchronise from the database.
+    topic and tells its listeners, so sockets can resynchronise from the database. Topics
+    whose events failed to publish get a resync event once publishing works (MissedTopics).
     """
 
     def __init__(self, url: str, namespace: str = "frontdesk") -> None:
@@ -44,6 +118,7 @@ class RedisBus:
         self._reconnect_callbacks: list[Callable[[], None]] = []
         self._lock = asyncio.Lock()
         self._closed = False
+        self._missed = MissedTopics(self._publish_many)
 
     async def start(self) -> None:
         # Publishes retry on a dead pooled connection (see redis_retry). The subscriber must
@@ -70,6 +145,7 @@ class RedisBus:
 
     async def close(self) -> None:
         self._closed = True
+        await self._missed.close()
         if self._reader is not None:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -83,13 +159,21 @@ class RedisBus:
             await self._subscriber.aclose()
 
     async def publish(self, topic: str, data: bytes) -> None:
-        assert self._redis is not None, "bus not started"
-        await self._redis.publish(self._prefix + topic, data)
+        await self.publish_many([(topic, data)])
 
     async def publish_many(self, events: list[tuple[str, bytes]]) -> None:
+        try:
+            await self._publish_many(events)
+        except Exception:
+            if not self._closed:
+                self._missed.add([topic for topic, _ in events])
+            raise
+
+    async def _publish_many(self, events: list[tuple[str, bytes]]) -> None:
         assert self._redis is not None, "bus not started"
         if len(events) == 1:
-            await self.publish(*events[0])
+            topic, data = events[0]
+            await self._redis.publish(self._prefix + topic, data)
             return
         # A pipeline without MULTI: one round trip, Redis keeps the order.
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -154,9 +238,10 @@ class RedisBus:
                 with contextlib.suppress(Exception):
                     await self._pubsub.aclose()
                 await self._open_pubsub()
+                self._missed.retry_now()
                 for callback in self._reconnect_callbacks:
                     callback()
                 return
             except (RedisConnectionError, RedisTimeoutError, OSError):
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                delay = min(delay * 2, 1.0)  # one cheap attempt a second: back soon after Redis
