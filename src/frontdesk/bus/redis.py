@@ -238,6 +238,7 @@ class RedisBus:
                 with contextlib.suppress(Exception):
                     await self._pubsub.aclose()
                 await self._open_pubsub()
+                log.warning("redis bus reconnected; clients are resynchronising")
                 self._missed.retry_now()
                 for callback in self._reconnect_callbacks:
                     callback()
