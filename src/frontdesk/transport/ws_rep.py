@@ -104,8 +104,9 @@ class RepConnection:
         elif kind == "rep.sessions_revoked":
             if self.actor.session_id in event.get("session_ids", ()):
                 self.sender.request_close(CLOSE_SIGNED_OUT, b"signed out")
-        elif kind == RESYNC_TYPE:
-            # Something for this rep may have been lost on the bus (a revocation, say).
+        elif kind == RESYNC_TYPE and self.registered:
+            # Something for this rep may have been lost on the bus (a revocation, say): the
+            # snapshot re-checks the session first. (Before hello, hello's snapshot will.)
             self._request_resync()
 
     def _request_resync(self) -> None:
