@@ -11,7 +11,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from frontdesk.bus.base import RESYNC, Handler, TopicHandlers
-from frontdesk.live.redis import redis_pool
+from frontdesk.live.redis import CONNECT_TIMEOUT_SECONDS, redis_pool
 
 log = logging.getLogger("frontdesk.bus")
 
@@ -128,7 +128,9 @@ class RedisBus:
         # dead connection is noticed too.
         self._redis = aioredis.Redis(connection_pool=redis_pool(self._url))
         self._subscriber = aioredis.Redis(
-            connection_pool=aioredis.ConnectionPool.from_url(self._url, health_check_interval=15)
+            connection_pool=aioredis.ConnectionPool.from_url(
+                self._url, health_check_interval=15, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS
+            )
         )
         await self._redis.ping()
         await self._open_pubsub()

@@ -39,15 +39,26 @@ def redis_retry() -> Retry:
     return Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=3)
 
 
+# A Redis host that does not answer at all (not even "connection refused") would otherwise hold
+# each try for the operating system's connect timeout, minutes, times the retries above.
+CONNECT_TIMEOUT_SECONDS = 2.0
+
+
 def redis_pool(url: str, **options: Any) -> aioredis.ConnectionPool:
     """An ordinary connection pool with the retry policy above (the bus's)."""
-    return aioredis.ConnectionPool.from_url(url, retry=redis_retry(), **options)
+    return aioredis.ConnectionPool.from_url(
+        url, retry=redis_retry(), socket_connect_timeout=CONNECT_TIMEOUT_SECONDS, **options
+    )
 
 
 def _blocking_pool(url: str) -> aioredis.BlockingConnectionPool:
     """Past 100 commands in flight, wait for a free connection instead of failing the request."""
     return aioredis.BlockingConnectionPool.from_url(
-        url, max_connections=100, timeout=10, retry=redis_retry()
+        url,
+        max_connections=100,
+        timeout=10,
+        retry=redis_retry(),
+        socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
     )
 
 
