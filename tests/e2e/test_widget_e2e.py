@@ -499,6 +499,59 @@ async def test_a_lost_frame_is_fetched_again(env: Env) -> None:
         assert [row for row in await transcript(page) if row[0] != "sys"] == expected
 
 
+async def test_a_resync_from_the_server_makes_the_widget_fetch_the_reply_its_bus_lost(
+    env: Env,
+) -> None:
+    """After a bus outage the server sends `resync`: nothing shows a gap when the newest frame
+    is the lost one, so the widget resumes from the last seq it saw and shows the reply."""
+    lost: list[str] = []
+    page_sides: list[Any] = []
+
+    def proxy(ws: Any) -> None:
+        server = ws.connect_to_server()
+        page_sides.append(ws)
+
+        def down(raw: str | bytes) -> None:
+            frame = json.loads(raw)
+            if (
+                frame.get("type") == "message"
+                and frame["message"]["body"] == "Still there?"
+                and not lost
+            ):
+                lost.append("Still there?")  # published while Redis was down: never arrives
+                return
+            ws.send(raw)
+
+        server.on_message(down)
+        ws.on_message(lambda raw: server.send(raw))
+
+    async with env.rep.socket() as rep_sock:
+        page = await env.browser.new_page()
+        await page.route_web_socket(re.compile(r".*/ws/visitor.*"), proxy)
+        await page.goto(env.site + "/")
+        await open_and_send(page, "hello")
+        cid = await accept_first_conversation(env, rep_sock)
+        await rep_says(rep_sock, cid, "Still there?")
+
+        async def was_lost() -> bool:
+            return bool(lost)
+
+        await eventually(was_lost, what="the reply to be dropped")
+        page_sides[-1].send('{"type":"resync"}')  # what the server sends once the bus is back
+
+        async def shown() -> list[tuple[str, str]]:
+            return [row for row in await transcript(page) if row[0] != "sys"]
+
+        async def caught_up() -> list[tuple[str, str]]:
+            rows = await shown()
+            return rows if ("them", "Still there?") in rows else []
+
+        assert await eventually(caught_up, what="the lost reply") == [
+            ("me", "hello"),
+            ("them", "Still there?"),
+        ]
+
+
 # ---- (3) XSS ----------------------------------------------------------------------------------
 
 # markdown-it's own XSS fixtures (test/fixtures/markdown-it/xss.txt), plus raw HTML attacks.

@@ -114,6 +114,9 @@ import type { Bridge, Frame, Message, PublicEvent, Welcome } from "./types";
       resumeAsked = -1;
     }
   };
+  // Ask for what this tab missed after lastSeq: the server answers with the frames it would
+  // have had (the conversation's state, then a `message` per missed message).
+  const resume = () => send({ type: "resume", after_seq: lastSeq, conversation_id: convId });
   const seen = (m: Message | undefined) => {
     if (!m?.seq) return; // seq counts from 1
     setConversation(m.conversation_id);
@@ -168,9 +171,8 @@ import type { Bridge, Frame, Message, PublicEvent, Welcome } from "./types";
       case "ack":
         seen(f.message as Message);
         break;
-      case "messages":
-        ((f.messages as Message[]) || []).forEach(seen);
-        break;
+      case "resync": // the server's bus lost events: catch up (for the loader only)
+        return void resume();
       case "conversation":
         setConversation((f.conversation as { id: string }).id);
         break;
@@ -186,7 +188,7 @@ import type { Bridge, Frame, Message, PublicEvent, Welcome } from "./types";
         }
     }
     // A seq above a gap means frames were lost (the bus is best-effort): ask for the rest once.
-    if (ahead.size && resumeAsked != lastSeq && send({ type: "resume", after_seq: lastSeq })) resumeAsked = lastSeq;
+    if (ahead.size && resumeAsked != lastSeq && resume()) resumeAsked = lastSeq;
     if (f.type == "pong") return;
     sub ? sub(f) : buffer.push(f);
   };

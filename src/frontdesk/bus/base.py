@@ -6,6 +6,12 @@ from typing import Protocol
 # Handlers run on the event loop and must not block: they hand bytes to local sockets' queues.
 Handler = Callable[[str, bytes], None]
 
+# Published on a topic whose events may have been lost (a publish failed; see
+# frontdesk.runtime.MissedTopics): every subscriber catches up from the database. Visitor
+# sockets pass it on to the widget as the `resync` frame (docs/protocol.md).
+RESYNC_TYPE = "resync"
+RESYNC = b'{"type":"resync"}'
+
 
 class Subscription(Protocol):
     async def cancel(self) -> None: ...

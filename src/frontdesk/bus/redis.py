@@ -3,14 +3,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from frontdesk.bus.base import Handler, TopicHandlers
+from frontdesk.bus.base import RESYNC, Handler, TopicHandlers
+from frontdesk.core.redis_options import CONNECT_TIMEOUT_SECONDS
+from frontdesk.live.redis import redis_pool
 
 log = logging.getLogger("frontdesk.bus")
 
@@ -23,35 +25,121 @@ class _RedisSubscription:
         await self._bus._unsubscribe(self._topic, self._handler)
 
 
+class MissedTopics:
+    """Topics whose events this process failed to publish, until each has had a resync.
+
+    A failed publish is logged and the write it announces stands (runtime.publish_stored), but
+    its recipients would not hear of it: other processes' readers may never have lost their
+    connection (a flaky link from this process, a publish that timed out), so nothing would
+    make them catch up. Once publishing works again, every topic noted here gets one RESYNC
+    event and its subscribers catch up from the database: consoles take a snapshot, visitor
+    widgets resume from their last seq. Retries back off from 0.25 s to 2 s, and a bus
+    reconnect retries at once. Past `limit` topics the rest are dropped with a warning; their
+    clients catch up at their next reconnect or resume.
+    """
+
+    def __init__(
+        self,
+        publish: Callable[[list[tuple[str, bytes]]], Awaitable[None]],
+        *,
+        limit: int = 10_000,
+        first_retry: float = 0.25,
+        max_retry: float = 2.0,
+    ) -> None:
+        self._publish = publish
+        self._limit = limit
+        self._first_retry = first_retry
+        self._max_retry = max_retry
+        self._topics: dict[str, None] = {}  # insertion-ordered set
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._warned = False
+
+    def __len__(self) -> int:
+        return len(self._topics)
+
+    def add(self, topics: list[str]) -> None:
+        for topic in topics:
+            if len(self._topics) >= self._limit and topic not in self._topics:
+                if not self._warned:
+                    self._warned = True
+                    log.warning("too many topics missed events; the rest catch up on reconnect")
+                break
+            self._topics[topic] = None
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._announce(), name="redis-bus-resync")
+
+    def retry_now(self) -> None:
+        self._wake.set()
+
+    async def _announce(self) -> None:
+        delay = self._first_retry
+        while self._topics:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+            self._wake.clear()
+            topics = list(self._topics)
+            try:
+                await self._publish([(topic, RESYNC) for topic in topics])
+            except Exception as exc:
+                delay = min(delay * 2, self._max_retry)
+                log.info("bus still refuses publishes", extra={"error": str(exc)})
+                continue
+            for topic in topics:
+                self._topics.pop(topic, None)
+            self._warned = False
+            delay = self._first_retry
+            log.info("bus publishes work again: resync sent to %d topic(s)", len(topics))
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
 class RedisBus:
     """Redis pub/sub: one connection per process for all subscriptions, refcounted per topic.
 
     Channel names are prefixed with the namespace so several deployments (or test runs) can
     share one Redis. After a lost connection the reader reconnects, subscribes again to every
-    topic and tells its listeners, so sockets can resynchronise from the database.
+    topic and tells its listeners, so sockets can resynchronise from the database. Topics
+    whose events failed to publish get a resync event once publishing works (MissedTopics).
     """
 
     def __init__(self, url: str, namespace: str = "frontdesk") -> None:
         self._url = url
         self._prefix = f"{namespace}:bus:"
         self._handlers = TopicHandlers()
-        self._redis: aioredis.Redis | None = None
+        self._redis: aioredis.Redis | None = None  # publishing
+        self._subscriber: aioredis.Redis | None = None  # the pub/sub connection
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
         self._confirmations: dict[str, list[asyncio.Future[None]]] = {}
         self._reconnect_callbacks: list[Callable[[], None]] = []
         self._lock = asyncio.Lock()
         self._closed = False
+        self._missed = MissedTopics(self._publish_many)
 
     async def start(self) -> None:
-        self._redis = aioredis.from_url(self._url, health_check_interval=15)
+        # Publishes retry on a dead pooled connection (see redis_retry). The subscriber must
+        # not: redis-py would quietly reconnect and resubscribe, and nobody would learn that
+        # events were missed meanwhile. Without a retry the reader sees the loss, reconnects
+        # itself and tells its listeners (_reconnect). It is pinged every 15 s so a silently
+        # dead connection is noticed too.
+        self._redis = aioredis.Redis(connection_pool=redis_pool(self._url))
+        self._subscriber = aioredis.Redis(
+            connection_pool=aioredis.ConnectionPool.from_url(
+                self._url, health_check_interval=15, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS
+            )
+        )
         await self._redis.ping()
         await self._open_pubsub()
         self._reader = asyncio.create_task(self._read_forever(), name="redis-bus-reader")
 
     async def _open_pubsub(self) -> None:
-        assert self._redis is not None
-        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=False)
+        assert self._subscriber is not None
+        self._pubsub = self._subscriber.pubsub(ignore_subscribe_messages=False)
         # A placeholder channel keeps the connection in subscribe mode so get_message works.
         await self._pubsub.subscribe(self._prefix + "_keepalive")
         topics = self._handlers.topics()
@@ -60,6 +148,7 @@ class RedisBus:
 
     async def close(self) -> None:
         self._closed = True
+        await self._missed.close()
         if self._reader is not None:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -69,15 +158,25 @@ class RedisBus:
                 await self._pubsub.aclose()
         if self._redis is not None:
             await self._redis.aclose()
+        if self._subscriber is not None:
+            await self._subscriber.aclose()
 
     async def publish(self, topic: str, data: bytes) -> None:
-        assert self._redis is not None, "bus not started"
-        await self._redis.publish(self._prefix + topic, data)
+        await self.publish_many([(topic, data)])
 
     async def publish_many(self, events: list[tuple[str, bytes]]) -> None:
+        try:
+            await self._publish_many(events)
+        except Exception:
+            if not self._closed:
+                self._missed.add([topic for topic, _ in events])
+            raise
+
+    async def _publish_many(self, events: list[tuple[str, bytes]]) -> None:
         assert self._redis is not None, "bus not started"
         if len(events) == 1:
-            await self.publish(*events[0])
+            topic, data = events[0]
+            await self._redis.publish(self._prefix + topic, data)
             return
         # A pipeline without MULTI: one round trip, Redis keeps the order.
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -90,7 +189,13 @@ class RedisBus:
             future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._confirmations.setdefault(topic, []).append(future)
             async with self._lock:
-                await self._pubsub.subscribe(self._prefix + topic)
+                try:
+                    await self._pubsub.subscribe(self._prefix + topic)
+                except (RedisConnectionError, RedisTimeoutError):
+                    # The connection died under us: the reader is about to reconnect, and it
+                    # subscribes again to every topic in the table, this one included, which
+                    # confirms the wait below (and its listeners resynchronise).
+                    log.info("redis subscribe deferred to the reconnect", extra={"topic": topic})
             try:
                 await asyncio.wait_for(asyncio.shield(future), timeout=5)
             except TimeoutError:
@@ -136,9 +241,11 @@ class RedisBus:
                 with contextlib.suppress(Exception):
                     await self._pubsub.aclose()
                 await self._open_pubsub()
+                log.warning("redis bus reconnected; clients are resynchronising")
+                self._missed.retry_now()
                 for callback in self._reconnect_callbacks:
                     callback()
                 return
             except (RedisConnectionError, RedisTimeoutError, OSError):
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                delay = min(delay * 2, 1.0)  # one cheap attempt a second: back soon after Redis

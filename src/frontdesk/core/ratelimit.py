@@ -79,7 +79,17 @@ def create_rate_limiter(url: str, namespace: str = "frontdesk") -> RateLimiter:
         return RateLimiter(MemoryStorage())
     import redis.asyncio as aioredis
 
-    pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=20, timeout=5)
+    from frontdesk.core.redis_options import CONNECT_TIMEOUT_SECONDS, redis_retry
+
+    # The same retry as the bus and live state: the first sign-in after a Redis restart meets
+    # a dead pooled connection and must be retried on a fresh one, not become a 500.
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=20,
+        timeout=5,
+        retry=redis_retry(),
+        socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    )
     options: dict[str, Any] = {"connection_pool": pool}
     storage = RedisStorage(
         "async+" + url, implementation="redispy", key_prefix=f"{namespace}:limits", **options

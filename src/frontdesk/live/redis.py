@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 import orjson
 import redis.asyncio as aioredis
 
 from frontdesk.core.clock import Clock
+from frontdesk.core.redis_options import CONNECT_TIMEOUT_SECONDS, redis_retry
 from frontdesk.live.base import (
     CONNECTION_TTL_SECONDS,
     Activity,
@@ -21,9 +22,22 @@ from frontdesk.live.base import (
 # Per org: a sorted set of visitor ids scored by when their newest tab expires.
 
 
+def redis_pool(url: str, **options: Any) -> aioredis.ConnectionPool:
+    """An ordinary connection pool with the retry policy above (the bus's)."""
+    return aioredis.ConnectionPool.from_url(
+        url, retry=redis_retry(), socket_connect_timeout=CONNECT_TIMEOUT_SECONDS, **options
+    )
+
+
 def _blocking_pool(url: str) -> aioredis.BlockingConnectionPool:
     """Past 100 commands in flight, wait for a free connection instead of failing the request."""
-    return aioredis.BlockingConnectionPool.from_url(url, max_connections=100, timeout=10)
+    return aioredis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=100,
+        timeout=10,
+        retry=redis_retry(),
+        socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    )
 
 
 class RedisLiveState:

@@ -9,6 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from sqlalchemy import select
 
+from frontdesk.core.errors import RateLimited
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.models import Conversation
@@ -134,10 +135,42 @@ async def login(ctx: Ctx, body: LoginBody) -> web.Response:
 
 @api.route("POST", "/api/auth/logout", summary="Sign out this browser")
 async def logout(ctx: Ctx, _: None) -> web.Response:
-    await orgs.sign_out(ctx.runtime, ctx.rep.session_id)
+    await orgs.sign_out(ctx.runtime, ctx.rep)
     response = json_response({"ok": True})
     response.del_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+@api.route(
+    "POST",
+    "/api/auth/logout-everywhere",
+    summary="Sign out every browser of mine, this one included; their consoles close at once",
+)
+async def logout_everywhere(ctx: Ctx, _: None) -> web.Response:
+    await orgs.sign_out_everywhere(ctx.runtime, ctx.rep)
+    response = json_response({"ok": True})
+    response.del_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+class PasswordBody(Strict):
+    current_password: Annotated[StrictStr, Field(min_length=1, max_length=256)]
+    new_password: Annotated[StrictStr, Field(min_length=8, max_length=256)]
+
+
+@api.route(
+    "POST",
+    "/api/me/password",
+    body=PasswordBody,
+    summary="Change my password; every other browser of mine is signed out",
+)
+async def change_password(ctx: Ctx, body: PasswordBody) -> dict[str, Any]:
+    # Someone holding a stolen session must not get to guess the current password freely.
+    limit = ctx.runtime.settings.login_attempts_per_minute
+    if not await ctx.runtime.rate_limiter.hit(f"password:{ctx.rep.rep.id}", limit, 60):
+        raise RateLimited("too many attempts; wait a minute and try again")
+    await orgs.change_password(ctx.runtime, ctx.rep, body.current_password, body.new_password)
+    return {"ok": True}
 
 
 @api.route(

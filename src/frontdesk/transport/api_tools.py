@@ -196,10 +196,8 @@ async def add_ip_block(ctx: Ctx, body: IpBlockBody) -> dict[str, Any]:
         if body.expires_at and body.expires_at.tzinfo
         else (body.expires_at.replace(tzinfo=UTC) if body.expires_at else None)
     )
-    async with ctx.runtime.db.transaction() as session:
-        block = await blocking.add_ip_block(
-            session, ctx.rep, body.cidr, expires, body.reason, ctx.runtime.clock.now()
-        )
+    async with ctx.runtime.uow() as work:
+        block = await blocking.add_ip_block(work, ctx.rep, body.cidr, expires, body.reason)
         return {
             "id": block.id,
             "cidr": block.cidr,

@@ -74,6 +74,9 @@ class VisitorTyping(Frame):
 class VisitorResume(Frame):
     type: Literal["resume"]
     after_seq: Annotated[StrictInt, Field(ge=0)]
+    # The conversation `after_seq` counts in (null: the client knows none). Sent when catching
+    # up after a `resync`; the answer then also carries the conversation's current state.
+    conversation_id: Annotated[StrictStr, Field(max_length=64)] | None = None
 
 
 class IdentifyFrame(Frame):

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from frontdesk.bus.base import Subscription
+from frontdesk.bus.base import RESYNC_TYPE, Subscription
 from frontdesk.runtime import Runtime, org_topic
 from frontdesk.transport.sockets import FrameSender
 
@@ -140,9 +140,10 @@ class RepHub:
             return
         event = orjson.loads(data)
         kind = event["type"]
-        if kind == "stream.resync":
+        if kind == "stream.resync" or kind == RESYNC_TYPE:
             # Segments or routing changed for many visitors at once: a fresh snapshot is
-            # cheaper and simpler than thousands of per-visitor updates.
+            # cheaper and simpler than thousands of per-visitor updates. (RESYNC: an event for
+            # this org was lost on the bus somewhere; the snapshot has what it said.)
             stream.pending.clear()
             for socket in stream.sockets:
                 socket.resync()

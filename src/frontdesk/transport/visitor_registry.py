@@ -1,22 +1,26 @@
 """Per-process registry of open visitor sockets, by org.
 
 Lets one message reach every local visitor socket of an org (for example "segments changed:
-re-read your placement"), with one bus subscription per org per process instead of one per
-socket, and caches each org's compiled segments and, briefly, its row (by site key).
+re-read your placement", or "this IP range is blocked now: close the sockets from it"), with
+one bus subscription per org per process instead of one per socket, and caches each org's
+compiled segments and, briefly, its row (by site key). After the bus lost its connection it
+makes every local visitor socket catch up (see _catch_up_after_bus_outage).
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import ipaddress
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
 import orjson
 
-from frontdesk.bus.base import Subscription
+from frontdesk.bus.base import RESYNC, RESYNC_TYPE, Subscription
+from frontdesk.features.blocking.service import Network, active_ip_blocks, address_in
 from frontdesk.features.orgs.models import Org
 from frontdesk.features.orgs.service import org_by_site_key
 from frontdesk.features.segments.models import Segment
@@ -25,6 +29,7 @@ from frontdesk.features.segments.rules import CompiledSegment
 from frontdesk.features.segments.service import compile_segments, list_segments
 from frontdesk.features.visitors.cards import experience_names
 from frontdesk.runtime import Runtime, visitors_topic
+from frontdesk.transport.sockets import FrameSender
 
 log = logging.getLogger("frontdesk.visitors")
 
@@ -40,9 +45,22 @@ ORG_CACHE_SECONDS = 10.0
 ORG_CACHE_PRUNE_AT = 1000
 
 
+# What a visitor blocked while connected gets (as ws_visitor does for a blocked visitor id):
+# the widget forgets itself and remembers the block; the socket then closes with 4403.
+BLOCKED_FRAME = b'{"type":"blocked"}'
+CLOSE_BLOCKED = 4403
+# After a bus outage every visitor socket is told to resume, and each answers with a database
+# read: a few at a time, so 10,000 sockets do not all query in the same instant.
+RESYNC_BATCH = 100
+RESYNC_PAUSE_SECONDS = 0.05
+
+
 class RegistryMember(Protocol):
     """A visitor socket as the registry sees it. The registry keeps the member itself rather
     than a callback: a bound method per socket would be one more object per idle socket."""
+
+    ip: str | None
+    sender: FrameSender
 
     def on_registry_event(self, event: dict[str, Any]) -> None: ...
 
@@ -77,6 +95,8 @@ class VisitorRegistry:
         self._lock = asyncio.Lock()
         # How many visitor hellos do their database work at once (see ws_visitor._welcome).
         self.welcome_slots = asyncio.Semaphore(32)
+        self._tasks: set[asyncio.Future[None]] = set()
+        runtime.bus.on_reconnect(self._on_bus_reconnect)
 
     async def org_for_site_key(self, site_key: str) -> Org | None:
         """The org of a site key, read at most ORG_CACHE_SECONDS ago (None: unknown key).
@@ -155,10 +175,64 @@ class VisitorRegistry:
     def _on_event(self, topic: str, data: bytes) -> None:
         org_id = topic.split(".", 1)[1]
         event = orjson.loads(data)
-        if event.get("type") == "placements.changed":
+        kind = event.get("type")
+        if kind == "ip.blocked":
+            self._close_blocked(org_id, [ipaddress.ip_network(event["cidr"])])
+            return
+        if kind == RESYNC_TYPE:
+            # An event for this org's visitor sockets was lost somewhere (a failed publish):
+            # re-read what it could have said.
+            self._segments.pop(org_id, None)
+            self._spawn(self._recheck_ip_blocks(org_id))
+            return
+        if kind == "placements.changed":
             self._segments.pop(org_id, None)
         for member in list(self._orgs.get(org_id, ())):
             try:
                 member.on_registry_event(event)
             except Exception:
                 log.exception("visitor registry callback failed")
+
+    # ---- blocks and bus outages ---------------------------------------------------------------
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _close_blocked(self, org_id: str, networks: list[Network]) -> None:
+        for member in list(self._orgs.get(org_id, ())):
+            if address_in(member.ip, networks):
+                member.sender.send_bytes(BLOCKED_FRAME)
+                member.sender.request_close(CLOSE_BLOCKED, b"blocked")
+
+    async def _recheck_ip_blocks(self, org_id: str) -> None:
+        """Closes the org's sockets from blocked addresses: for when an `ip.blocked` event may
+        have been lost (one query per org, not per socket)."""
+        try:
+            async with self.runtime.db.read() as session:
+                networks = await active_ip_blocks(session, org_id, self.runtime.clock.now())
+        except Exception:
+            log.exception("could not re-check IP blocks", extra={"org_id": org_id})
+            return
+        if networks:
+            self._close_blocked(org_id, networks)
+
+    def _on_bus_reconnect(self) -> None:
+        self._spawn(self._catch_up_after_bus_outage())
+
+    async def _catch_up_after_bus_outage(self) -> None:
+        """While the bus was away, events for this process's visitor sockets were lost: chat
+        messages, conversation changes, invitations, placement changes, blocks. Placement and
+        blocks are re-read here; every socket gets a `resync` frame, and the widget answers
+        it with `resume` from the last seq it saw (docs/protocol.md)."""
+        for org_id in list(self._orgs):
+            self._segments.pop(org_id, None)
+            await self._recheck_ip_blocks(org_id)
+        members = [member for members in list(self._orgs.values()) for member in members]
+        for index, member in enumerate(members):
+            member.sender.send_bytes(RESYNC)
+            if index % RESYNC_BATCH == RESYNC_BATCH - 1:
+                await asyncio.sleep(RESYNC_PAUSE_SECONDS)
+        if members:
+            log.info("asked %d visitor socket(s) to resync after a bus outage", len(members))

@@ -11,13 +11,18 @@ import orjson
 from aiohttp import WSMsgType, web
 from sqlalchemy import select
 
-from frontdesk.bus.base import Subscription
+from frontdesk.bus.base import RESYNC_TYPE, Subscription
 from frontdesk.core.errors import FrontdeskError, NotAuthenticated
 from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.events import Typing
 from frontdesk.features.conversations.models import Conversation
-from frontdesk.features.orgs.models import Rep
-from frontdesk.features.orgs.service import Authenticated, authenticate, list_reps
+from frontdesk.features.orgs.models import Rep, RepSession
+from frontdesk.features.orgs.service import (
+    Authenticated,
+    authenticate,
+    list_reps,
+    session_is_live,
+)
 from frontdesk.features.segments.service import display_order, list_segments, segment_dict
 from frontdesk.features.visitors.cards import build_cards
 from frontdesk.runtime import Runtime, rep_topic, visitor_topic
@@ -99,8 +104,16 @@ class RepConnection:
 
     def _on_control(self, _topic: str, data: bytes) -> None:
         event = orjson.loads(data)
-        if event.get("type") == "rep.deactivated":
+        kind = event.get("type")
+        if kind == "rep.deactivated":
             self.sender.request_close(CLOSE_SIGNED_OUT, b"deactivated")
+        elif kind == "rep.sessions_revoked":
+            if self.actor.session_id in event.get("session_ids", ()):
+                self.sender.request_close(CLOSE_SIGNED_OUT, b"signed out")
+        elif kind == RESYNC_TYPE and self.registered:
+            # Something for this rep may have been lost on the bus (a revocation, say): the
+            # snapshot re-checks the session first. (Before hello, hello's snapshot will.)
+            self._request_resync()
 
     def _request_resync(self) -> None:
         task = asyncio.ensure_future(self._send_snapshot())
@@ -109,6 +122,11 @@ class RepConnection:
 
     async def _send_snapshot(self) -> None:
         try:
+            # Snapshots follow a bus outage, when a revocation event may have been lost:
+            # a socket never outlives its session by more than that.
+            if not await session_is_live(self.runtime, self.actor):
+                self.sender.request_close(CLOSE_SIGNED_OUT, b"signed out")
+                return
             self.sender.send(await build_snapshot(self.runtime, self.actor))
         except Exception:
             # Without a snapshot the console would show a stale stream: make it reconnect.
@@ -190,11 +208,23 @@ class RepConnection:
 
 
 async def authenticate_again(runtime: Runtime, actor: Authenticated) -> Authenticated:
-    """Writes re-check the rep is still active (a deactivation ends everything at once)."""
+    """Writes re-check the session and the rep, as an HTTP request would: a sign-out or a
+    deactivation ends everything at once, even if its bus event never reached this process."""
     async with runtime.db.read() as session:
-        rep = await session.get(Rep, actor.rep.id)
-    if rep is None or not rep.active:
+        row = (
+            await session.execute(
+                select(RepSession, Rep)
+                .join(Rep, Rep.id == RepSession.rep_id)
+                .where(RepSession.id == actor.session_id)
+            )
+        ).one_or_none()
+    if row is None:
+        raise NotAuthenticated("this session has ended; sign in again")
+    rep_session, rep = row
+    if not rep.active:
         raise NotAuthenticated("this rep has been deactivated")
+    if rep_session.revoked_at is not None or rep_session.expires_at <= runtime.clock.now():
+        raise NotAuthenticated("this session has ended; sign in again")
     return Authenticated(rep, actor.session_id, actor.csrf_token)
 
 

@@ -20,7 +20,7 @@ from frontdesk.core.ids import new_id
 from frontdesk.features.accounts.service import email_domain
 from frontdesk.features.blocking.service import ip_blocked
 from frontdesk.features.conversations import service as conversations
-from frontdesk.features.conversations.events import Typing
+from frontdesk.features.conversations.events import Typing, VisitorConversationChanged
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.experiences.service import leave_offline_message
 from frontdesk.features.orgs.models import Org, Rep
@@ -625,7 +625,10 @@ class VisitorConnection:
                             visitor_id=self.visitor_id,
                         ),
                     )
-            case f.VisitorResume(after_seq=after_seq):
+            case f.VisitorResume(after_seq=after_seq) as resume:
+                if "conversation_id" in resume.model_fields_set:
+                    await self._catch_up(resume.conversation_id, after_seq)
+                    return
                 async with self.runtime.db.read() as session:
                     conversation = await conversations.open_conversation_for_visitor(
                         session, self.visitor_id
@@ -683,6 +686,40 @@ class VisitorConnection:
                 return
             case _:
                 raise AssertionError(f"unhandled frame {frame!r}")
+
+    async def _catch_up(self, known_id: str | None, after_seq: int) -> None:
+        """The answer to a `resume` that names the conversation the widget knows (after a
+        `resync`: events may have been lost on the bus): the frames it would have had, that is
+        the conversation's current state (it may have been accepted, started by a rep or ended
+        meanwhile) and a `message` frame for each message it has not seen. A conversation the
+        widget did not know is sent from the start; an older ended one it never showed is left
+        alone, and with nothing to catch up nothing is sent."""
+        assert self.visitor_id is not None
+        async with self.runtime.db.read() as session:
+            conversation = await conversations.open_conversation_for_visitor(
+                session, self.visitor_id
+            )
+            if conversation is None and known_id is not None:
+                latest = await _latest_conversation(session, self.visitor_id)
+                conversation = latest if latest is not None and latest.id == known_id else None
+            if conversation is None:
+                return
+            if conversation.id != known_id:
+                after_seq = 0
+            messages = await conversations.messages_after(
+                session, conversation, after_seq, include_internal=False
+            )
+            owner = (
+                await session.get(Rep, conversation.owner_rep_id)
+                if conversation.owner_rep_id
+                else None
+            )
+        state = VisitorConversationChanged(
+            conversation=conversations.visitor_conversation(conversation, owner)
+        )
+        self._on_bus(visitor_topic(self.visitor_id), state.to_bytes())  # also updates our state
+        for message in messages:
+            self.sender.send({"type": "message", "message": message.model_dump(mode="json")})
 
     async def _touch(self, **changes: Any) -> LiveVisitor:
         assert self.visitor_id is not None and self.visit_id is not None

@@ -21,11 +21,13 @@ import {
 } from "../store";
 import { notificationPermission, requestNotificationPermission } from "../notify";
 import { IconAdmin, IconAlert, IconBell, IconChat, IconHelp, IconInbox, IconLive, IconLogout, IconX, IconZap } from "../icons";
+import { PasswordDialog, signOutEverywhere } from "./Account";
 import { AutoPounceBanner, TransferBanner } from "./ConversationTools";
 import { EngageHost } from "./Engage";
 import { Avatar, Kbd, Switch, usePopover } from "./ui";
 
 export const helpOpen = signal(false);
+const changingPassword = signal(false);
 
 function NavItem(props: { href: string; label: string; icon: ComponentChildren; active: boolean; badge?: number; badgeLabel?: string }) {
   return (
@@ -182,8 +184,15 @@ function ProfileMenu() {
           <button type="button" class="menu-item" onClick={() => void signOut()}>
             <IconLogout /> Sign out
           </button>
+          <button type="button" class="menu-item" onClick={() => void signOutEverywhere()}>
+            <IconLogout /> Sign out everywhere
+          </button>
+          <button type="button" class="menu-item" onClick={() => (pop.setOpen(false), (changingPassword.value = true))}>
+            Change password…
+          </button>
         </div>
       )}
+      {changingPassword.value && <PasswordDialog onClose={() => (changingPassword.value = false)} />}
     </div>
   );
 }

@@ -17,26 +17,36 @@ from frontdesk.features.blocking.models import IpBlock, VisitorReport
 from frontdesk.features.conversations import service as conversations
 from frontdesk.features.orgs.service import Authenticated
 from frontdesk.features.visitors.models import Visit, Visitor
-from frontdesk.runtime import Runtime, org_topic, visitor_topic
+from frontdesk.runtime import Runtime, UnitOfWork, org_topic, visitor_topic, visitors_topic
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-async def ip_blocked(session: AsyncSession, org_id: str, ip: str | None, now: datetime) -> bool:
+def address_in(ip: str | None, networks: list[Network]) -> bool:
+    """Whether a client address (as transport reads it; None or junk is in nothing) is in any
+    of these networks."""
     if not ip:
         return False
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return False
+    return any(n.version == address.version and address in n for n in networks)
+
+
+async def active_ip_blocks(session: AsyncSession, org_id: str, now: datetime) -> list[Network]:
     rows = await session.execute(
         select(IpBlock.cidr).where(
             IpBlock.org_id == org_id, or_(IpBlock.expires_at.is_(None), IpBlock.expires_at > now)
         )
     )
-    for (cidr,) in rows.all():
-        network = ipaddress.ip_network(cidr)
-        if network.version == address.version and address in network:
-            return True
-    return False
+    return [ipaddress.ip_network(cidr) for (cidr,) in rows.all()]
+
+
+async def ip_blocked(session: AsyncSession, org_id: str, ip: str | None, now: datetime) -> bool:
+    if not ip:
+        return False
+    return address_in(ip, await active_ip_blocks(session, org_id, now))
 
 
 async def block_visitor(
@@ -95,14 +105,17 @@ async def unblock_visitor(session: AsyncSession, actor: Authenticated, visitor_i
 
 
 async def add_ip_block(
-    session: AsyncSession,
+    work: UnitOfWork,
     actor: Authenticated,
     cidr: str,
     expires_at: datetime | None,
     reason: str | None,
-    now: datetime,
 ) -> IpBlock:
+    """Blocks an address or range for the org: new sockets from it are refused at the
+    handshake, and once this commits every process closes the org's open visitor sockets
+    from it (a `blocked` frame, then 4403), so a blocked visitor cannot chat on."""
     actor.require_admin()
+    session, now = work.session, work.now_clock.now()
     if expires_at is not None and expires_at <= now:
         raise ValidationFailed("expires_at must be in the future")
     network = ipaddress.ip_network(normalise_cidr(cidr))
@@ -119,6 +132,9 @@ async def add_ip_block(
     )
     session.add(block)
     await session.flush()
+    work.emit(
+        [visitors_topic(actor.org_id)], orjson.dumps({"type": "ip.blocked", "cidr": block.cidr})
+    )
     return block
 
 

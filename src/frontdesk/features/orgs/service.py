@@ -48,6 +48,15 @@ class RepDeactivated(Event):
     rep_id: str
 
 
+class SessionsRevoked(Event):
+    """These sessions of the rep ended (sign-out, sign-out everywhere, a password change):
+    every open console of them, on every process, closes with 4401 at once."""
+
+    name = "rep.sessions_revoked"
+    rep_id: str
+    session_ids: list[str]
+
+
 class RepChanged(Event):
     name = "rep.changed"
     rep_id: str
@@ -370,13 +379,79 @@ async def authenticate(runtime: Runtime, token: str | None) -> Authenticated:
     return Authenticated(rep, rep_session.id, rep_session.csrf_token)
 
 
-async def sign_out(runtime: Runtime, session_id: str) -> None:
-    async with runtime.db.transaction() as session:
-        await session.execute(
+async def _revoke_sessions(
+    work: UnitOfWork, rep_id: str, *, keep: str | None = None, announce: bool = True
+) -> None:
+    """Ends the rep's live sessions (all of them, or all but `keep`) in this transaction; once
+    it commits, their open sockets are told to close (unless the caller announces it its own
+    way: a deactivation closes every socket of the rep with the reason "deactivated")."""
+    statement = (
+        update(RepSession)
+        .where(RepSession.rep_id == rep_id, RepSession.revoked_at.is_(None))
+        .values(revoked_at=work.now_clock.now())
+        .returning(RepSession.id)
+    )
+    if keep is not None:
+        statement = statement.where(RepSession.id != keep)
+    revoked = list((await work.session.execute(statement)).scalars())
+    if revoked and announce:
+        work.emit([rep_topic(rep_id)], SessionsRevoked(rep_id=rep_id, session_ids=revoked))
+
+
+async def sign_out(runtime: Runtime, actor: Authenticated) -> None:
+    """Ends this browser's session; its open consoles close with 4401."""
+    async with runtime.uow() as work:
+        await work.session.execute(
             update(RepSession)
-            .where(RepSession.id == session_id)
-            .values(revoked_at=runtime.clock.now())
+            .where(RepSession.id == actor.session_id)
+            .values(revoked_at=work.now_clock.now())
         )
+        work.emit(
+            [rep_topic(actor.rep.id)],
+            SessionsRevoked(rep_id=actor.rep.id, session_ids=[actor.session_id]),
+        )
+
+
+async def sign_out_everywhere(runtime: Runtime, actor: Authenticated) -> None:
+    """Ends every session of the rep, this one included (a lost laptop, a shared computer)."""
+    async with runtime.uow() as work:
+        await _revoke_sessions(work, actor.rep.id)
+
+
+async def change_password(
+    runtime: Runtime, actor: Authenticated, current_password: str, new_password: str
+) -> None:
+    """A rep changes their own password. Every other session ends (whoever else knew the old
+    password is out); this browser stays signed in."""
+    validate_password(new_password, email=actor.rep.email)
+    async with runtime.uow() as work:
+        rep = await work.session.get(Rep, actor.rep.id)
+        if rep is None or not rep.active:
+            raise NotAuthenticated("this session has ended; sign in again")
+        try:
+            _hasher.verify(rep.password_hash, current_password)
+        except (VerificationError, InvalidHashError):
+            raise Forbidden("the current password is wrong") from None
+        rep.password_hash = _hasher.hash(new_password)
+        await _revoke_sessions(work, rep.id, keep=actor.session_id)
+
+
+async def session_is_live(runtime: Runtime, actor: Authenticated) -> bool:
+    """False once the actor's session was revoked or expired, or the rep deactivated: for
+    long-lived sockets that must not outlive their session even if a revocation event was
+    lost on the bus."""
+    async with runtime.db.read() as session:
+        row = (
+            await session.execute(
+                select(RepSession.revoked_at, RepSession.expires_at, Rep.active)
+                .join(Rep, Rep.id == RepSession.rep_id)
+                .where(RepSession.id == actor.session_id)
+            )
+        ).one_or_none()
+    if row is None:
+        return False
+    revoked_at, expires_at, active = row
+    return revoked_at is None and active and expires_at > runtime.clock.now()
 
 
 async def get_rep(session: AsyncSession, org_id: str, rep_id: str) -> Rep:
@@ -422,11 +497,7 @@ async def update_rep(
         if not active:
             rep.availability = "away"
             # Deactivation ends every session at once, and open sockets close on the event.
-            await work.session.execute(
-                update(RepSession)
-                .where(RepSession.rep_id == rep.id, RepSession.revoked_at.is_(None))
-                .values(revoked_at=work.now_clock.now())
-            )
+            await _revoke_sessions(work, rep.id, announce=False)
             work.emit([rep_topic(rep.id)], RepDeactivated(rep_id=rep.id))
     work.emit([org_topic(rep.org_id)], rep_changed(rep))
     return rep

@@ -1,0 +1,59 @@
+"""A rep's own account in the console (Debian's Chromium): changing the password signs out
+every other browser of theirs and keeps this one; signing out everywhere ends them all."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from tests.conftest import Backend
+from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, expect
+from tests.e2e.console_env import console_env as open_console_env
+from tests.harness import PASSWORD
+
+pytest.importorskip("playwright.async_api")
+pytestmark = BROWSER_MARKS
+
+
+@pytest.fixture
+async def console_env(
+    sqlite_memory_backend: Backend, artifacts_dir: Path
+) -> AsyncIterator[ConsoleEnv]:
+    async with open_console_env(sqlite_memory_backend, artifacts_dir) as env:
+        yield env
+
+
+async def test_changing_my_password_keeps_this_console_and_signs_out_my_other_one(
+    console_env: ConsoleEnv,
+) -> None:
+    env = console_env
+    dana = env.reps[0]
+    laptop, phone = await env.console(dana), await env.console(dana)
+    await laptop.get_by_role("button", name="Profile menu").click()
+    await laptop.get_by_role("button", name="Change password…").click()
+    dialog = laptop.get_by_role("dialog", name="Change password")
+    await dialog.get_by_label("Current password").fill("not my password")
+    await dialog.get_by_label("New password").fill("a-brand-new-secret")
+    await dialog.get_by_role("button", name="Change password").click()
+    await expect(dialog.get_by_role("alert")).to_have_text("the current password is wrong")
+
+    await dialog.get_by_label("Current password").fill(PASSWORD)
+    await dialog.get_by_role("button", name="Change password").click()
+    await expect(laptop.get_by_text("Password changed.")).to_be_visible()
+    await expect(phone.get_by_role("heading", name="Sign in to the console")).to_be_visible()
+    await expect(laptop.get_by_role("status", name="Connection: Live")).to_be_visible()
+    await env.shot(laptop, "console-password-changed")
+
+
+async def test_signing_out_everywhere_ends_every_console_of_mine(console_env: ConsoleEnv) -> None:
+    env = console_env
+    dana = env.reps[0]
+    laptop, phone = await env.console(dana), await env.console(dana)
+    colleague = await env.console(env.reps[1])
+    await phone.get_by_role("button", name="Profile menu").click()
+    await phone.get_by_role("button", name="Sign out everywhere").click()
+    await expect(phone.get_by_role("heading", name="Sign in to the console")).to_be_visible()
+    await expect(phone.get_by_role("status")).to_contain_text("every browser")
+    await expect(laptop.get_by_role("heading", name="Sign in to the console")).to_be_visible()
+    await expect(colleague.get_by_role("status", name="Connection: Live")).to_be_visible()
