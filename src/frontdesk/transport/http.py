@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 import orjson
+import redis.exceptions
+import sqlalchemy.exc
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
@@ -368,6 +370,17 @@ def _wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]
     return handle
 
 
+# Errors that mean Redis or the database cannot be reached right now, not that the request is
+# wrong: connection refused or reset, a dead pooled connection after the retries, a timeout.
+BACKING_SERVICE_DOWN: tuple[type[BaseException], ...] = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    ConnectionError,
+)
+
+
 @web.middleware
 async def error_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -385,6 +398,24 @@ async def error_middleware(
                 {"error": {"code": code, "message": exc.reason}}, status=exc.status
             )
         raise
+    except BACKING_SERVICE_DOWN as exc:
+        # Redis or the database is unreachable (an outage, a restart): the request may well
+        # work in a few seconds, so say so instead of "something went wrong" (docs/operations.md).
+        log.warning(
+            "backing service unavailable",
+            extra={"path": request.path, "method": request.method, "error": repr(exc)},
+        )
+        response = json_response(
+            {
+                "error": {
+                    "code": "unavailable",
+                    "message": "the service is briefly unavailable; try again in a few seconds",
+                }
+            },
+            status=503,
+        )
+        response.headers["Retry-After"] = "5"
+        return response
     except Exception:
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
         return json_response(

@@ -11,7 +11,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from tests.conftest import Backend
-from tests.harness import Server, running_server
+from tests.harness import PASSWORD, Server, running_server
 from tests.redis_server import ThrowawayRedis
 
 pytestmark = pytest.mark.asyncio
@@ -139,3 +139,25 @@ async def test_a_sign_out_and_an_ip_block_made_while_redis_is_down_take_effect_o
         assert await console.closed_code(timeout=5) == 4401
         await visitor.expect("blocked", timeout=5)
         assert await visitor.closed_code() == 4403
+
+
+async def test_signing_in_while_redis_is_down_says_to_try_again_shortly_not_500(
+    redis_server: Server, throwaway_redis: ThrowawayRedis
+) -> None:
+    server = redis_server
+    org = await server.create_org()
+    email = await server.create_rep(org)
+    throwaway_redis.stop()
+    try:
+        async with server.http().post(
+            server.url + "/api/auth/login", json={"email": email, "password": PASSWORD}
+        ) as response:
+            status, body = response.status, await response.json()
+            retry_after = response.headers.get("Retry-After")
+    finally:
+        throwaway_redis.start()
+    assert status == 503, body
+    assert retry_after == "5"
+    assert body["error"]["code"] == "unavailable"
+    # Once Redis is back the same sign-in works.
+    assert (await server.sign_in(email)).rep_id
