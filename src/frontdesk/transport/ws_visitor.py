@@ -392,6 +392,7 @@ class VisitorConnection:
                 compiled=org_data.compiled,
                 segments=org_data.by_id,
                 index=org_data.index,
+                hold_routing=self.has_open_conversation,
             )
             if not self.placed or placement.changed or announce:
                 conversation = await conversations.open_conversation_for_visitor(

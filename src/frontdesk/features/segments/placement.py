@@ -2,13 +2,13 @@
 
 Runs when a visitor arrives, navigates or identifies, and for every live visitor when an admin
 changes the segments. The result is stored on the visit so every process and every snapshot
-agrees, and routing (which may rotate round robin) changes only when the segment does.
+agrees, and routing (which may rotate round robin) changes only when its own inputs do.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -249,9 +249,17 @@ async def place_visit(
     segments: dict[str, Segment] | None = None,
     pages: list[str] | None = None,
     index: AccountIndex | None = None,
-    force_routing: bool = False,
+    reroute_segment_ids: Collection[str] = (),
+    hold_routing: bool = False,
     routing_directory: RoutingDirectory | None = None,
 ) -> Placement:
+    """Choose the visit's segment and, when it changes, its routing.
+
+    A placement is stable until its own inputs change: routing is recomputed only when the
+    visit lands in another segment or when its segment's routing inputs changed
+    (`reroute_segment_ids`: the rule, or a team it names), and even then a round-robin step
+    keeps the current rep while they are still eligible. `hold_routing`: the visitor has an
+    open chat, so their reps stay whatever the segment does (a chat never moves silently)."""
     if segments is None or compiled is None:
         rows = await list_segments(session, visitor.org_id, now)
         segments = {s.id: s for s in rows}
@@ -268,8 +276,13 @@ async def place_visit(
         now,
     )
     segment_id = choose_segment(compiled, facts)
-    if segment_id == visit.segment_id and not force_routing:
-        return Placement(segment_id, list(visit.routed_rep_ids or []), visit.routing_reason, False)
+    current = list(visit.routed_rep_ids or [])
+    if segment_id == visit.segment_id and segment_id not in reroute_segment_ids:
+        return Placement(segment_id, current, visit.routing_reason, False)
+    if hold_routing and visit.segment_id is not None:
+        moved = segment_id != visit.segment_id
+        visit.segment_id = segment_id
+        return Placement(segment_id, current, visit.routing_reason, moved)
     segment = segments[segment_id]
     routed = await route(
         session,
@@ -278,10 +291,11 @@ async def place_visit(
         parse_routing(segment.routing, segment.name),
         account,
         routing_directory,
+        current=current,
     )
     changed = (segment_id, routed.rep_ids, routed.reason) != (
         visit.segment_id,
-        list(visit.routed_rep_ids or []),
+        current,
         visit.routing_reason,
     )
     visit.segment_id = segment_id
