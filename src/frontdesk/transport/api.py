@@ -368,7 +368,11 @@ async def visitor_360(ctx: Ctx, _: None) -> dict[str, Any]:
 
 def _sources(enrichment: dict[str, Any]) -> list[dict[str, Any]]:
     """Each enriched value with where it came from and how sure we are, for Visitor 360."""
-    return [{"field": key, **value} for key, value in enrichment.items() if isinstance(value, dict)]
+    return [
+        {"field": key, **value}
+        for key, value in enrichment.items()
+        if isinstance(value, dict) and "value" in value
+    ]
 
 
 def _iso(value: datetime | None) -> str | None:

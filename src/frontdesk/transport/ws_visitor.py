@@ -22,6 +22,7 @@ from frontdesk.features.blocking.service import ip_blocked
 from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.events import Typing
 from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.enrichment.provider import PROVIDER_ANSWER
 from frontdesk.features.experiences.service import leave_offline_message
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.orgs.service import normalise_origin
@@ -437,7 +438,7 @@ class VisitorConnection:
                 visit = await session.get(Visit, self.visit_id)
                 if visit is None:
                     return
-                visit.enrichment = {**(visit.enrichment or {}), **found}
+                visit.enrichment = {**(visit.enrichment or {}), PROVIDER_ANSWER: found}
             await self._place(self.live.url if self.live else current_url, announce=True)
         except Exception:
             log.exception("firmographics enrichment failed")
@@ -628,7 +629,8 @@ class VisitorConnection:
                     ),
                 )
                 if self.live is not None:
-                    await self._place(self.live.url)
+                    # The email may name another company (and account): refresh the card.
+                    await self._place(self.live.url, announce=True)
             case f.OfflineMessageFrame(
                 client_id=offline_client_id, name=name, email=email, body=body
             ):
