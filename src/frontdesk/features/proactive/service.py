@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.core.clock import as_utc
 from frontdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as deadlines
@@ -535,6 +536,29 @@ async def schedule_auto_pounce(runtime: Runtime, org: Org, visit_id: str) -> Non
             kind=KIND_AUTO_POUNCE,
             subject_id=visit_id,
             due_at=now + timedelta(seconds=settings["auto_pounce_after_seconds"]),
+            now=now,
+            org_id=org.id,
+        )
+
+
+async def on_org_settings_changed(work: UnitOfWork, org: Org, before: dict[str, Any]) -> None:
+    """Auto pounce switched on: consider the visitors already on the site, not only new
+    arrivals. Each live visit gets the usual deadline, due when it has browsed
+    auto_pounce_after_seconds (at once for those who have browsed longer); the handler checks
+    eligibility (routing, availability, repeat interval) when it fires, as for new arrivals.
+    One statement per live visitor, but only when an admin flips the switch."""
+    was = {**DEFAULT_SETTINGS, **(before.get("proactive") or {})}["auto_pounce"]
+    settings = proactive_settings(org)
+    if was or not settings["auto_pounce"]:
+        return
+    now = work.now_clock.now()
+    after = timedelta(seconds=settings["auto_pounce_after_seconds"])
+    for live in await work.runtime.live.list_org(org.id):
+        await deadlines.schedule(
+            work.session,
+            kind=KIND_AUTO_POUNCE,
+            subject_id=live.visit_id,
+            due_at=max(now, as_utc(live.visit_started_at) + after),
             now=now,
             org_id=org.id,
         )
