@@ -24,6 +24,7 @@ from frontdesk.features.conversations.events import MessageOut
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.copilot.greetings import GreetingWriter, VisitorContext
 from frontdesk.features.formatting import HASH_VARIABLE, fill_template, render_markdown
+from frontdesk.features.formatting.variables import variable_source
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.orgs.service import Authenticated, rep_changed
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
@@ -223,40 +224,11 @@ KNOWN_VARIABLES = (
 )
 
 
-def _browser(user_agent: str | None) -> str | None:
-    ua = user_agent or ""
-    for marker, name in (
-        ("Edg/", "Edge"),
-        ("OPR/", "Opera"),
-        ("Firefox/", "Firefox"),
-        ("Chrome/", "Chrome"),
-        ("Safari/", "Safari"),
-    ):
-        if marker in ua:
-            return name
-    return None
-
-
 async def invitation_variables(
     session: AsyncSession, runtime: Runtime, org_id: str, visitor: Visitor, rep: Rep
 ) -> dict[str, str | None]:
-    visit = await _latest_visit(session, visitor.id)
-    live = await runtime.live.get(org_id, visitor.id)
-    enrichment = (visit.enrichment or {}) if visit else {}
-    name = visitor.name or ""
-    return {
-        "company": (enrichment.get("company") or {}).get("value"),
-        "first_name": name.split()[0] if name.strip() else None,
-        "name": visitor.name,
-        "email": visitor.email,
-        "page_title": live.title if live else None,
-        "url": live.url if live else None,
-        "browser": _browser(visit.user_agent if visit else None),
-        "city": (enrichment.get("city") or {}).get("value"),
-        "country": (enrichment.get("country") or {}).get("value"),
-        "rep_name": rep.name,
-        "rep_first_name": rep.name.split()[0] if rep.name.strip() else rep.name,
-    }
+    """The same source as shortcuts (formatting/variables.py), under the #names# of invitations."""
+    return (await variable_source(session, runtime.live, visitor, rep.name)).invitation_values()
 
 
 def fill_variables(template: str, values: dict[str, str | None]) -> str:
