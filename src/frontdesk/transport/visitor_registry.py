@@ -80,6 +80,7 @@ class VisitorRegistry:
         self._org_generation = 0
         self._org_changes: Subscription | None = None
         self._org_changes_lock = asyncio.Lock()
+        self._org_refreshes: set[asyncio.Future[None]] = set()
         self._clock = clock
         self._lock = asyncio.Lock()
         # How many visitor hellos do their database work at once (see ws_visitor._welcome).
@@ -133,12 +134,26 @@ class VisitorRegistry:
 
     def _on_org_changed(self, _topic: str, data: bytes) -> None:
         """Another process (or this one) changed an org's row: drop the cached copy and any
-        read in flight, and tell the org's open sockets to take the fresh row."""
+        read in flight; the org's open sockets here get the fresh row (one read for all)."""
         event = orjson.loads(data)
         site_key, org_id = event.get("site_key"), event.get("org_id")
         self._org_generation += 1
         self._org_rows.pop(site_key, None)
         self._org_loads.pop(site_key, None)
+        if self._orgs.get(org_id):
+            task = asyncio.ensure_future(self._hand_out_org(org_id, site_key))
+            self._org_refreshes.add(task)
+            task.add_done_callback(self._org_refreshes.discard)
+
+    async def _hand_out_org(self, org_id: str, site_key: str) -> None:
+        try:
+            org = await self.org_for_site_key(site_key)
+        except Exception:
+            log.exception("reading a changed org failed")
+            return
+        if org is None:
+            return
+        event = {"type": "org.changed", "org": org}
         for member in list(self._orgs.get(org_id, ())):
             try:
                 member.on_registry_event(event)

@@ -447,13 +447,7 @@ class VisitorConnection:
         if event.get("type") == "placements.changed" and self.live is not None:
             self._spawn(self._reload_placement())
         elif event.get("type") == "org.changed":
-            self._spawn(self._reload_org())
-
-    async def _reload_org(self) -> None:
-        """The org's settings changed: take the fresh row (one read shared by the org's sockets)."""
-        org = await self.registry.org_for_site_key(self.org.site_key)
-        if org is not None:
-            self.org = org
+            self.org = event["org"]  # settings changed: the fresh row, shared by the org's sockets
 
     async def _reload_placement(self) -> None:
         async with self.runtime.db.read() as session:
