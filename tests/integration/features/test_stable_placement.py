@@ -140,3 +140,35 @@ async def test_a_visitor_in_a_chat_stays_with_their_rep_when_their_segment_is_re
         admin.socket() as console,
     ):
         assert _card(console.snapshot or {}, newcomer)["routed_rep_ids"] == [other_rep.rep_id]
+
+
+async def test_changing_a_teams_members_re_deals_nobody_outside_the_segments_routed_to_that_team(
+    server: Server,
+) -> None:
+    org, admin, dana, sam = await _setup(server)
+    status, team = await admin.request(
+        "POST", "/api/teams", {"name": "Enterprise", "rep_ids": [dana.rep_id]}
+    )
+    assert status == 200
+    await _create(
+        admin,
+        _segment("Enterprise", "/enterprise", {"steps": [{"kind": "team", "team_id": team["id"]}]}),
+    )
+    await _create(admin, _segment("Pricing", "/pricing", EVERYONE_IN_TURN))
+    async with (
+        server.visitor(org, url=SITE + "/pricing") as pricing_visitor,
+        server.visitor(org, url=SITE + "/enterprise") as enterprise_visitor,
+        admin.socket() as console,
+    ):
+        first = _card(console.snapshot or {}, pricing_visitor)["routed_rep_ids"]
+        assert _card(console.snapshot or {}, enterprise_visitor)["routed_rep_ids"] == [dana.rep_id]
+        status, _ = await admin.request(
+            "PUT", f"/api/teams/{team['id']}/members", {"rep_ids": [dana.rep_id, sam.rep_id]}
+        )
+        assert status == 200
+        resync = await console.expect("snapshot")
+        assert _card(resync, pricing_visitor)["routed_rep_ids"] == first
+        # The team's own segment is routed again: both members are available now.
+        assert sorted(_card(resync, enterprise_visitor)["routed_rep_ids"]) == sorted(
+            [dana.rep_id, sam.rep_id]
+        )
