@@ -21,6 +21,7 @@ from frontdesk.features.experiences import service as experiences
 from frontdesk.features.experiences.email import on_offline_email
 from frontdesk.features.formatting import image_proxy
 from frontdesk.features.orgs.service import org_by_site_key
+from frontdesk.features.orgs.settings import SETTINGS_CHANGED_HOOK
 from frontdesk.features.proactive import service as proactive
 from frontdesk.features.webhooks import service as webhooks
 from frontdesk.live import create_live_state, create_local_rate_limiter
@@ -100,6 +101,7 @@ def _wire_features(runtime: Runtime) -> None:
     hooks["conversation.opening"].append(proactive.on_conversation_opening)
     hooks["conversation.first_visitor_reply"].append(proactive.on_first_visitor_reply)
     hooks["conversation.rep_replied"].append(proactive.on_rep_replied)
+    hooks[SETTINGS_CHANGED_HOOK].append(proactive.on_org_settings_changed)
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)
     image_proxy.configure(runtime.settings.secret_key)

@@ -114,6 +114,50 @@ async def test_a_rep_pounces_from_the_live_stream_and_chats_with_the_visitor_in_
     await env.shot(rep, "console-pounce-conversation")
 
 
+async def test_a_shortcut_in_the_pounce_dialog_fills_the_visitors_page_title_and_company(
+    env: ConsoleEnv,
+) -> None:
+    admin_api = await env.api(env.admin)
+    status, _ = await admin_api.request(
+        "POST", "/api/accounts", {"name": "Prospect Inc", "domain": "prospect.example"}
+    )
+    assert status == 200
+    status, _ = await admin_api.request(
+        "POST",
+        "/api/shortcuts",
+        {
+            "name": "opener",
+            "body": "Hi {visitor.first_name} from {company}! Questions about {page.title}?",
+            "scope": "org",
+        },
+    )
+    assert status == 200
+    rep = await env.console(env.reps[0], available=True)
+    marker = new_marker()
+    async with env.visitor_socket(url=f"{env.site}/pricing.html?{marker}") as sock:
+        await sock.send(
+            {"type": "identify", "email": "ada@prospect.example", "name": "Ada Lovelace"}
+        )
+        await sock.expect("identified")
+        card = visitor_card(rep, marker)
+        await expect(card).to_contain_text("Prospect Inc", timeout=5_000)
+        await card.get_by_role("button", name=re.compile("^Pounce on")).click()
+        dialog = rep.get_by_role("dialog", name="Start a conversation")
+        box = dialog.get_by_role("textbox", name="Message")
+        await box.press_sequentially("/opener")
+        menu = rep.get_by_role("dialog", name="Shortcuts")
+        expected = "Hi Ada from Prospect Inc! Questions about Pricing | Northwind Analytics?"
+        await expect(menu.get_by_role("region", name="Preview of /opener")).to_contain_text(
+            expected
+        )
+        await box.press("Enter")
+        await expect(box).to_have_value(expected)
+        await env.shot(rep, "console-pounce-shortcut")
+        await box.press("Enter")
+        sent = await sock.expect("message", message__author_kind="rep")
+        assert sent["message"]["body"] == expected
+
+
 async def test_a_rep_invites_a_visitor_with_variables_and_follows_the_invitation_until_accepted(
     env: ConsoleEnv,
 ) -> None:

@@ -15,6 +15,7 @@ from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.formatting import render_markdown
 from frontdesk.features.orgs import service as orgs
+from frontdesk.features.orgs import settings as org_settings_service
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.proactive import service as proactive
 from frontdesk.features.visitors.cards import account_brief
@@ -407,7 +408,11 @@ async def visitor_360(ctx: Ctx, _: None) -> dict[str, Any]:
 
 def _sources(enrichment: dict[str, Any]) -> list[dict[str, Any]]:
     """Each enriched value with where it came from and how sure we are, for Visitor 360."""
-    return [{"field": key, **value} for key, value in enrichment.items() if isinstance(value, dict)]
+    return [
+        {"field": key, **value}
+        for key, value in enrichment.items()
+        if isinstance(value, dict) and "value" in value
+    ]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -648,21 +653,14 @@ class OrgSettingsBody(Strict):
     summary="Org settings: auto pounce switch and timings, repeat interval, idle threshold (admins)",
 )
 async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
-    cleaned = proactive.validate_settings(body.proactive)
-    async with ctx.runtime.db.transaction() as session:
-        org = await session.get(Org, ctx.rep.org_id)
-        assert org is not None
-        settings = dict(org.settings or {})
-        settings["proactive"] = {**(settings.get("proactive") or {}), **cleaned}
-        if body.messenger is not None:
-            settings["messenger"] = {
-                **(settings.get("messenger") or {}),
-                **body.messenger.model_dump(exclude_none=True),
-            }
-        org.settings = settings
-        if body.idle_after_seconds is not None:
-            org.idle_after_seconds = body.idle_after_seconds
-        return org_out(org)
+    org = await org_settings_service.update_settings(
+        ctx.runtime,
+        ctx.rep.org_id,
+        proactive=proactive.validate_settings(body.proactive),
+        messenger=body.messenger.model_dump(exclude_none=True) if body.messenger else None,
+        idle_after_seconds=body.idle_after_seconds,
+    )
+    return org_out(org)
 
 
 class InvitationsQuery(Strict):

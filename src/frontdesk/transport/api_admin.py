@@ -269,15 +269,16 @@ async def list_segments(ctx: Ctx, _: None) -> dict[str, Any]:
 )
 async def create_segment(ctx: Ctx, body: SegmentBody) -> dict[str, Any]:
     async with ctx.runtime.db.transaction() as session:
-        segment = await segments.save_segment(
+        saved = await segments.save_segment(
             session,
             ctx.rep.org_id,
             None,
             body.model_dump(exclude_none=True),
             ctx.runtime.clock.now(),
         )
-        result = segments.segment_dict(segment)
-    await resegment_org(ctx.runtime, ctx.rep.org_id, reroute=True)
+        result = segments.segment_dict(saved.segment)
+    # Visitors who land in the new segment are routed by its rule; nobody else moves.
+    await resegment_org(ctx.runtime, ctx.rep.org_id)
     return {"segment": result, **await _segments_payload(ctx)}
 
 
@@ -291,11 +292,15 @@ async def create_segment(ctx: Ctx, body: SegmentBody) -> dict[str, Any]:
 async def update_segment(ctx: Ctx, body: SegmentBody) -> dict[str, Any]:
     values = body.model_dump(exclude_unset=True)
     async with ctx.runtime.db.transaction() as session:
-        segment = await segments.save_segment(
+        saved = await segments.save_segment(
             session, ctx.rep.org_id, ctx.path_param("segment_id"), values, ctx.runtime.clock.now()
         )
-        result = segments.segment_dict(segment)
-    await resegment_org(ctx.runtime, ctx.rep.org_id, reroute="routing" in values)
+        result = segments.segment_dict(saved.segment)
+    await resegment_org(
+        ctx.runtime,
+        ctx.rep.org_id,
+        reroute_segment_ids={saved.segment.id} if saved.routing_changed else (),
+    )
     return {"segment": result, **await _segments_payload(ctx)}
 
 
@@ -319,7 +324,8 @@ async def order_segments(ctx: Ctx, body: OrderBody) -> dict[str, Any]:
 async def delete_segment(ctx: Ctx, _: None) -> dict[str, Any]:
     async with ctx.runtime.db.transaction() as session:
         await segments.delete_segment(session, ctx.rep.org_id, ctx.path_param("segment_id"))
-    await resegment_org(ctx.runtime, ctx.rep.org_id, reroute=True)
+    # Its visitors land in other segments and are routed there; nobody else moves.
+    await resegment_org(ctx.runtime, ctx.rep.org_id)
     return await _segments_payload(ctx)
 
 
@@ -363,7 +369,8 @@ async def set_members(ctx: Ctx, body: TeamPatch) -> dict[str, Any]:
         if team is None or team.org_id != ctx.rep.org_id:
             raise NotFound("team not found")
         await routing.set_team_members(session, ctx.rep.org_id, team, body.rep_ids)
-    await resegment_org(ctx.runtime, ctx.rep.org_id, reroute=True)
+        affected = await segments.segments_routing_to_team(session, ctx.rep.org_id, team.id)
+    await resegment_org(ctx.runtime, ctx.rep.org_id, reroute_segment_ids=affected)
     return {"id": team.id, "name": team.name, "rep_ids": sorted(body.rep_ids)}
 
 
@@ -513,8 +520,9 @@ async def delete_team(ctx: Ctx, _: None) -> dict[str, Any]:
         team = await session.get(Team, ctx.path_param("team_id"))
         if team is None or team.org_id != ctx.rep.org_id:
             raise NotFound("team not found")
+        affected = await segments.segments_routing_to_team(session, ctx.rep.org_id, team.id)
         await session.delete(team)
-    await resegment_org(ctx.runtime, ctx.rep.org_id, reroute=True)
+    await resegment_org(ctx.runtime, ctx.rep.org_id, reroute_segment_ids=affected)
     return {"ok": True}
 
 

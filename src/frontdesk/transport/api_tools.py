@@ -39,6 +39,8 @@ class ShortcutPatch(Strict):
 
 class UseShortcutBody(Strict):
     conversation_id: StrictStr | None = None
+    # before a conversation exists (the Pounce dialog): fill for this visitor
+    visitor_id: StrictStr | None = None
     # false: fill the variables for a preview without counting a use
     count: StrictBool = True
 
@@ -101,7 +103,7 @@ async def delete_shortcut(ctx: Ctx, _: None) -> dict[str, Any]:
     "POST",
     "/api/shortcuts/{shortcut_id}/use",
     body=UseShortcutBody,
-    summary="Fill a shortcut's variables for a conversation and count the use",
+    summary="Fill a shortcut's variables for a conversation (or a visitor) and count the use",
 )
 async def use_shortcut(ctx: Ctx, body: UseShortcutBody) -> dict[str, Any]:
     async with ctx.runtime.db.transaction() as session:
@@ -111,6 +113,7 @@ async def use_shortcut(ctx: Ctx, body: UseShortcutBody) -> dict[str, Any]:
             ctx.rep,
             ctx.path_param("shortcut_id"),
             body.conversation_id,
+            visitor_id=body.visitor_id,
             count=body.count,
         )
 

@@ -23,6 +23,7 @@ from frontdesk.bus.base import RESYNC, RESYNC_TYPE, Subscription
 from frontdesk.features.blocking.service import Network, active_ip_blocks, address_in
 from frontdesk.features.orgs.models import Org
 from frontdesk.features.orgs.service import org_by_site_key
+from frontdesk.features.orgs.settings import orgs_topic
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.segments.placement import AccountIndex
 from frontdesk.features.segments.rules import CompiledSegment
@@ -36,10 +37,12 @@ log = logging.getLogger("frontdesk.visitors")
 
 PAGE_FIELDS = {"page.url", "visit.pages", "visit.page_views", "visit.time_on_site"}
 
-# How long a hello may use an org row read by an earlier hello. Settings changes (origins,
-# messenger, proactive) reach new sockets within this time, from any process; meanwhile a
-# reconnect storm reads the org once instead of once per socket, and all sockets of an org
-# share one object instead of keeping one each (issue 2, idle sockets).
+# How long a hello may use an org row read by an earlier hello: a reconnect storm reads the org
+# once instead of once per socket, and all sockets of an org share one object instead of keeping
+# one each (issue 2, idle sockets). Changes to the row (settings, origins) do not wait for this:
+# they are published on the bus (features/orgs/settings.py) and every process drops its copy at
+# once; the lifetime only bounds how stale a copy gets if that message is lost (Redis is
+# best-effort).
 ORG_CACHE_SECONDS = 10.0
 # Past this many cached site keys, expired entries are dropped (bounds a flood of orgs).
 ORG_CACHE_PRUNE_AT = 1000
@@ -91,6 +94,11 @@ class VisitorRegistry:
         self._segments: dict[str, OrgSegments] = {}
         self._org_rows: dict[str, tuple[float, Org]] = {}
         self._org_loads: dict[str, asyncio.Future[Org | None]] = {}
+        # Bumped on every org change heard: a read that began before it is not cached.
+        self._org_generation = 0
+        self._org_changes: Subscription | None = None
+        self._org_changes_lock = asyncio.Lock()
+        self._org_refreshes: set[asyncio.Future[None]] = set()
         self._clock = clock
         self._lock = asyncio.Lock()
         # How many visitor hellos do their database work at once (see ws_visitor._welcome).
@@ -119,16 +127,58 @@ class VisitorRegistry:
         return await asyncio.shield(loading)
 
     async def _load_org(self, site_key: str) -> Org | None:
+        await self._hear_org_changes()  # before the read, so no change falls in between
+        generation = self._org_generation
         async with self.runtime.db.read() as session:
             org = await org_by_site_key(session, site_key)
         if org is None:
             self._org_rows.pop(site_key, None)
             return None
+        if generation != self._org_generation:
+            return org  # an org changed while this read ran: use it once, cache nothing
         now = self._clock()
         if len(self._org_rows) >= ORG_CACHE_PRUNE_AT:
             self._org_rows = {k: v for k, v in self._org_rows.items() if v[0] > now}
         self._org_rows[site_key] = (now + ORG_CACHE_SECONDS, org)
         return org
+
+    async def _hear_org_changes(self) -> None:
+        """One subscription per process to org changes, taken with the first org read."""
+        if self._org_changes is not None:
+            return
+        async with self._org_changes_lock:
+            if self._org_changes is None:
+                self._org_changes = await self.runtime.bus.subscribe(
+                    orgs_topic(), self._on_org_changed
+                )
+
+    def _on_org_changed(self, _topic: str, data: bytes) -> None:
+        """Another process (or this one) changed an org's row: drop the cached copy and any
+        read in flight; the org's open sockets here get the fresh row (one read for all)."""
+        event = orjson.loads(data)
+        site_key, org_id = event.get("site_key"), event.get("org_id")
+        self._org_generation += 1
+        self._org_rows.pop(site_key, None)
+        self._org_loads.pop(site_key, None)
+        if self._orgs.get(org_id):
+            task = asyncio.ensure_future(self._hand_out_org(org_id, site_key))
+            self._org_refreshes.add(task)
+            task.add_done_callback(self._org_refreshes.discard)
+
+    async def _hand_out_org(self, org_id: str, site_key: str) -> None:
+        try:
+            org = await self.org_for_site_key(site_key)
+        except Exception:
+            log.exception("reading a changed org failed")
+            return
+        if org is None:
+            return
+        event = {"type": "org.changed", "org": org}
+        for member in list(self._orgs.get(org_id, ())):
+            try:
+                member.on_registry_event(event)
+            except Exception:
+                log.exception("visitor registry callback failed")
 
     def _org_loaded(self, site_key: str, loading: asyncio.Future[Org | None]) -> None:
         if self._org_loads.get(site_key) is loading:

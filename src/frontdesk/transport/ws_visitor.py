@@ -22,6 +22,7 @@ from frontdesk.features.blocking.service import ip_blocked
 from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.events import Typing, VisitorConversationChanged
 from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.enrichment.provider import PROVIDER_ANSWER
 from frontdesk.features.experiences.service import leave_offline_message
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.orgs.service import normalise_origin
@@ -426,6 +427,7 @@ class VisitorConnection:
                 compiled=org_data.compiled,
                 segments=org_data.by_id,
                 index=org_data.index,
+                hold_routing=self.has_open_conversation,
             )
             if not self.placed or placement.changed or announce:
                 conversation = await conversations.open_conversation_for_visitor(
@@ -476,7 +478,7 @@ class VisitorConnection:
                 visit = await session.get(Visit, self.visit_id)
                 if visit is None:
                     return
-                visit.enrichment = {**(visit.enrichment or {}), **found}
+                visit.enrichment = {**(visit.enrichment or {}), PROVIDER_ANSWER: found}
             await self._place(self.live.url if self.live else current_url, announce=True)
         except Exception:
             log.exception("firmographics enrichment failed")
@@ -484,6 +486,8 @@ class VisitorConnection:
     def on_registry_event(self, event: dict[str, Any]) -> None:
         if event.get("type") == "placements.changed" and self.live is not None:
             self._spawn(self._reload_placement())
+        elif event.get("type") == "org.changed":
+            self.org = event["org"]  # settings changed: the fresh row, shared by the org's sockets
 
     async def _reload_placement(self) -> None:
         async with self.runtime.db.read() as session:
@@ -668,7 +672,8 @@ class VisitorConnection:
                     ),
                 )
                 if self.live is not None:
-                    await self._place(self.live.url)
+                    # The email may name another company (and account): refresh the card.
+                    await self._place(self.live.url, announce=True)
             case f.OfflineMessageFrame(
                 client_id=offline_client_id, name=name, email=email, body=body
             ):

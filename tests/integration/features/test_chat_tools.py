@@ -75,6 +75,65 @@ async def test_a_rep_cannot_create_or_edit_org_shortcuts_but_can_use_them(server
     assert "pricing" not in {s["name"] for s in other["shortcuts"]}  # My Shortcuts are private
 
 
+async def test_a_shortcut_in_the_pounce_dialog_fills_the_same_variables_as_in_the_chat(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    admin, dana = await server.rep(org, role="admin"), await server.rep(org, name="Dana Reyes")
+    status, _ = await admin.request(
+        "POST", "/api/accounts", {"name": "Initech", "domain": "initech.example"}
+    )
+    assert status == 200
+    status, shortcut = await admin.request(
+        "POST",
+        "/api/shortcuts",
+        {
+            "name": "hello",
+            "body": "Hi {visitor.first_name} from {company}, enjoying {page.title}? {rep.first_name}",
+            "scope": "org",
+        },
+    )
+    assert status == 200
+    use = f"/api/shortcuts/{shortcut['id']}/use"
+    async with (
+        admin.socket() as console,
+        server.visitor(org, url=org.origin + "/pricing", title="Pricing") as visitor,
+    ):
+        vid = visitor.welcome["visitor_id"]  # type: ignore[index]
+        await visitor.send(
+            {"type": "identify", "email": "pat@initech.example", "name": "Pat Lee", "hash": None}
+        )
+        await console.expect("visitor.joined", visitor__company="Initech")
+        expected = "Hi Pat from Initech, enjoying Pricing? Dana"
+
+        # The Pounce dialog: no conversation yet, so the visitor names whose values to use.
+        status, before_chat = await dana.request("POST", use, {"visitor_id": vid, "count": False})
+        assert status == 200, before_chat
+        assert before_chat["text"] == expected
+        status, started = await dana.request(
+            "POST",
+            f"/api/visitors/{vid}/conversations",
+            {"body": before_chat["text"], "client_id": "p1"},
+        )
+        assert status == 200, started
+        cid = started["message"]["conversation_id"]
+        status, in_chat = await dana.request("POST", use, {"conversation_id": cid})
+        assert status == 200 and in_chat["text"] == expected
+
+        status, refused = await dana.request(
+            "POST", use, {"conversation_id": cid, "visitor_id": "x" * 32}
+        )
+        assert status == 422 and "visitor_id" in refused["error"]["message"]
+    other_org = await server.create_org("Other")
+    async with server.visitor(other_org) as stranger:
+        status, refused = await dana.request(
+            "POST",
+            use,
+            {"visitor_id": stranger.welcome["visitor_id"]},  # type: ignore[index]
+        )
+        assert status == 404  # one org never fills in another org's visitor
+
+
 # ---- transfer ------------------------------------------------------------------------------
 
 

@@ -131,3 +131,74 @@ async def test_an_external_firmographics_provider_adds_what_it_knows(
     enrichment = card["visitor"]["enrichment"]
     assert enrichment["company"] == {"value": "Initech", "source": "provider", "confidence": "high"}
     assert enrichment["employees"]["value"] == 850 and enrichment["industry"]["value"] == "Software"
+
+
+async def test_a_visitor_identified_at_an_account_shows_that_company_everywhere_even_from_another_companys_ip_range(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    admin = await server.rep(org, role="admin")
+    csv = (
+        "name,domain,target_account,employees,industry\n"
+        "Initech,initech.example,yes,850,Software\n"
+        "Globex,globex.example,no,12000,Energy\n"
+    )
+    async with admin.http.post(
+        server.url + "/api/accounts/import", data=csv.encode(), headers={"X-CSRF-Token": admin.csrf}
+    ) as response:
+        assert response.status == 200
+    status, listing = await admin.request("GET", "/api/accounts?q=globex")
+    globex_id = listing["accounts"][0]["id"]
+    # The test visitor connects from 127.0.0.1: a range the admin mapped to Globex.
+    status, _ = await admin.request(
+        "POST",
+        "/api/ip-ranges",
+        {"cidr": "127.0.0.1/32", "company": "Globex Offices", "account_id": globex_id},
+    )
+    assert status == 200
+    status, created = await admin.request(
+        "POST",
+        "/api/segments",
+        {
+            "name": "Initech people",
+            "color": "#dc2626",
+            "rules": {
+                "conditions": [{"field": "company.name", "op": "equals", "value": "Initech"}]
+            },
+        },
+    )
+    assert status == 200
+    initech_segment = created["segment"]["id"]
+    async with admin.socket() as console, server.visitor(org) as visitor:
+        vid = visitor.welcome["visitor_id"]  # type: ignore[index]
+        first = (await console.expect("visitor.joined"))["visitor"]
+        assert first["account"]["name"] == "Globex"
+
+        await visitor.send(
+            {"type": "identify", "email": "pat@initech.example", "name": "Pat", "hash": None}
+        )
+        card = (await console.expect("visitor.joined", visitor__segment=initech_segment))["visitor"]
+        facts = card["enrichment"]
+        assert (card["company"], card["account"]["name"]) == ("Initech", "Initech")
+        assert facts["company"]["source"] == "unverified_email"
+        assert (facts["employees"]["value"], facts["industry"]["value"]) == (850, "Software")
+
+        status, v360 = await admin.request("GET", f"/api/visitors/{vid}")
+        assert status == 200
+        person = v360["visitor"]
+        assert (person["company"], person["account"]["name"]) == ("Initech", "Initech")
+        sources = {s["field"]: (s["value"], s["source"]) for s in person["company_sources"]}
+        assert sources["company"] == ("Initech", "unverified_email")
+        assert sources["employees"] == (850, "account")
+
+        async with admin.socket() as fresh:
+            snapshot_card = next(
+                v
+                for v in fresh.snapshot["visitors"]  # type: ignore[index]
+                if v["visitor_id"] == vid
+            )
+        assert (snapshot_card["company"], snapshot_card["account"]["name"]) == (
+            "Initech",
+            "Initech",
+        )
+        assert snapshot_card["segment"] == initech_segment

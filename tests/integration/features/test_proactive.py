@@ -252,6 +252,28 @@ async def test_auto_pounce_alternates_between_available_reps_and_looks_like_the_
     assert set(owners) == {dana.rep_id, sam.rep_id}
 
 
+async def test_switching_auto_pounce_on_considers_the_visitors_already_on_the_site(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    dana = await server.rep(org, name="Dana Reyes")
+    async with server.visitor(org, url="https://www.customer.example/pricing") as browsing:
+        server.clock.advance(120)  # browsing for two minutes while auto pounce is off
+        async with server.visitor(org, url="https://www.customer.example/pricing?b") as newer:
+            server.clock.advance(10)
+            await _enable_auto_pounce(server, org)
+            await server.runtime.sweeper.run_due()
+            greeting = await browsing.expect("message", message__author_kind="rep")
+            assert greeting["message"]["author_rep_id"] == dana.rep_id
+            # The newer visitor has browsed 10 of the 30 seconds: greeted when they reach 30.
+            await newer.send({"type": "ping"})
+            await newer.expect("pong")
+            assert not [f for f in newer.unread if f.get("type") == "message"]
+            server.clock.advance(20)
+            await server.runtime.sweeper.run_due()
+            await newer.expect("message", message__author_kind="rep")
+
+
 async def test_a_reply_to_an_auto_pounce_alerts_the_rep_and_a_missed_response_turns_it_off(
     server: Server,
 ) -> None:

@@ -9,7 +9,7 @@ import gc
 import pytest
 
 from frontdesk.transport.frames import VisitorHello
-from frontdesk.transport.visitor_registry import ORG_CACHE_SECONDS, VisitorRegistry
+from frontdesk.transport.visitor_registry import VisitorRegistry
 from frontdesk.transport.ws_visitor import NO_VISIBILITY, REGISTRY_KEY, VisitorConnection
 from tests.harness import OrgInfo, Server
 
@@ -86,24 +86,21 @@ async def test_hellos_that_miss_the_org_cache_together_share_one_read(server: Se
     assert "site_doesnotexist" not in registry._org_rows  # unknown keys are not cached
 
 
-async def test_org_settings_reach_new_sockets_once_the_cached_row_expires(
+async def test_org_settings_reach_new_and_open_sockets_at_once_without_waiting_for_the_cache(
     server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     org = await server.create_org()
     registry = _registry(server)
-    now = [1000.0]
-    monkeypatch.setattr(registry, "_clock", lambda: now[0])
+    monkeypatch.setattr(registry, "_clock", lambda: 1000.0)  # a cached row never expires
     admin = await server.rep(org, role="admin", available=False)
-    async with server.visitor(org) as visitor:
-        assert visitor.welcome is not None
-        assert visitor.welcome["config"]["idle_after_seconds"] == 60
-    status, _ = await admin.request("PATCH", "/api/org/settings", {"idle_after_seconds": 120})
-    assert status == 200
-    now[0] += ORG_CACHE_SECONDS / 2
-    async with server.visitor(org) as visitor:
-        assert visitor.welcome is not None
-        assert visitor.welcome["config"]["idle_after_seconds"] == 60  # the cached row
-    now[0] += ORG_CACHE_SECONDS
-    async with server.visitor(org) as visitor:
-        assert visitor.welcome is not None
-        assert visitor.welcome["config"]["idle_after_seconds"] == 120
+    async with server.visitor(org) as already_here:
+        assert already_here.welcome is not None
+        assert already_here.welcome["config"]["idle_after_seconds"] == 60
+        status, _ = await admin.request("PATCH", "/api/org/settings", {"idle_after_seconds": 120})
+        assert status == 200
+        async with server.visitor(org) as newcomer:
+            assert newcomer.welcome is not None
+            assert newcomer.welcome["config"]["idle_after_seconds"] == 120
+            # The socket that was already open took the fresh row too, shared as before.
+            first, second = _connections(server, org)
+            assert first.org is second.org and first.org.idle_after_seconds == 120

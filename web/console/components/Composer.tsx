@@ -12,6 +12,8 @@ export const MAX_BODY = 10_000;
 // Shift+Enter is a new line, "/" opens shortcuts. Used for replies and for a first message.
 export function Composer(props: {
   conversationId: string | null;
+  // A first message (Pounce): shortcuts fill their {variables} for this visitor.
+  visitorId?: string | null;
   onSend: (body: string) => unknown;
   placeholder?: string;
   autoFocus?: boolean;
@@ -28,7 +30,7 @@ export function Composer(props: {
   const typingStop = useRef<ReturnType<typeof setTimeout> | null>(null);
   const { conversationId } = props;
   const idBase = useId();
-  const sc = useShortcutMenu({ value: body, setValue: setBody, textarea: area, conversationId, idBase });
+  const sc = useShortcutMenu({ value: body, setValue: setBody, textarea: area, conversationId, visitorId: props.visitorId ?? null, idBase });
 
   useEffect(() => {
     if (props.autoFocus !== false) area.current?.focus();

@@ -252,6 +252,7 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
                 return true;
               }}
               conversationId={null}
+              visitorId={visitorId}
             />
           </>
         ) : (

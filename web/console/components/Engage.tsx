@@ -95,6 +95,7 @@ export function PounceDialog(props: { visitorId: string; onClose: () => void }) 
       {refusal && <Refusal {...refusal} />}
       <Composer
         conversationId={null}
+        visitorId={props.visitorId}
         autoFocus
         tools={false}
         sendLabel={`Send first message to ${who}`}

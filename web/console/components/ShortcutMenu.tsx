@@ -8,8 +8,9 @@ import type { Shortcut } from "../types";
 
 // "/" in a composer: a filtered list of My and Org Shortcuts with a preview of the highlighted
 // one. Click or Enter picks it; so do Tab and typing "/name " when the name matches exactly.
-// Picking asks the server to fill the shortcut's {variables} for this conversation (and count
-// the use) and puts the text in the composer for editing before it is sent.
+// Picking asks the server to fill the shortcut's {variables} for this conversation, or for the
+// visitor a first message goes to (and count the use), and puts the text in the composer for
+// editing before it is sent.
 
 const TOKEN = /(^|\s)\/([A-Za-z0-9_-]{0,40})$/;
 
@@ -31,11 +32,12 @@ function escapeHtml(s: string): string {
 }
 
 // What the shortcut will say to this visitor: {variables} filled with what the console knows
-// (the server fills them for real on insert; unknown ones are left out, as it does).
-function previewValues(conversationId: string | null): Record<string, string | null> {
+// (the server fills them for real on insert; unknown ones are left out, as it does). The
+// visitor is the conversation's, or, before there is one (Pounce), the one being engaged.
+function previewValues(conversationId: string | null, visitorId: string | null): Record<string, string | null> {
   const rep = me.value;
   const conv = conversationId ? conversations.value.get(conversationId) : undefined;
-  const card = conv ? visitors.value.get(conv.visitor_id) : undefined;
+  const card = visitors.value.get(conv?.visitor_id ?? visitorId ?? "");
   const name = card?.name ?? conv?.visitor_name ?? null;
   return {
     "visitor.first_name": name?.trim() ? name.trim().split(/\s+/)[0] : null,
@@ -71,6 +73,7 @@ export function useShortcutMenu(opts: {
   setValue: (v: string) => void;
   textarea: RefObject<HTMLTextAreaElement>;
   conversationId: string | null;
+  visitorId?: string | null;
   idBase: string;
 }): {
   menu: JSX.Element | null;
@@ -80,6 +83,7 @@ export function useShortcutMenu(opts: {
   ariaProps: Record<string, string | undefined>;
 } {
   const { value, setValue, textarea, conversationId } = opts;
+  const visitorId = opts.visitorId ?? null;
   const [caret, setCaret] = useState(0);
   const [active, setActive] = useState(0);
   const [dismissedAt, setDismissedAt] = useState<number | null>(null);
@@ -108,7 +112,7 @@ export function useShortcutMenu(opts: {
     setBusy(true);
     let text = s.body;
     try {
-      const res = await api<{ text: string }>("POST", `/api/shortcuts/${encodeURIComponent(s.id)}/use`, { conversation_id: conversationId });
+      const res = await api<{ text: string }>("POST", `/api/shortcuts/${encodeURIComponent(s.id)}/use`, conversationId ? { conversation_id: conversationId } : { visitor_id: visitorId });
       text = res.text ?? s.body;
     } catch (err) {
       pushToast(`Couldn't fill in /${s.name}: ${errorText(err)}`, "error");
@@ -225,7 +229,7 @@ export function useShortcutMenu(opts: {
       {current && (
         <div class="sc-preview" aria-label={`Preview of /${current.name}`} role="region">
           <div class="muted small">Preview</div>
-          <div class="bubble md sc-bubble" dangerouslySetInnerHTML={{ __html: cleanHtml(fillPreview(cleanHtml(current.html || ""), previewValues(conversationId))) }} />
+          <div class="bubble md sc-bubble" dangerouslySetInnerHTML={{ __html: cleanHtml(fillPreview(cleanHtml(current.html || ""), previewValues(conversationId, visitorId))) }} />
           <div class="muted small">As this visitor will read it. You can edit it before sending.</div>
         </div>
       )}

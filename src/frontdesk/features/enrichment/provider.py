@@ -17,6 +17,9 @@ import aiohttp
 log = logging.getLogger("frontdesk.enrichment")
 
 CONFIDENCES = ("low", "medium", "high", "very_high")
+# Where a visit keeps the provider's whole answer (it is asked once per visit), apart from the
+# company facts shown: a better source may name the company (docs/segments-and-routing.md).
+PROVIDER_ANSWER = "provider_answer"
 
 
 class FirmographicsProvider(Protocol):

@@ -32,6 +32,7 @@ from frontdesk.core.events import Event
 from frontdesk.core.ids import new_id, new_secret, new_site_key
 from frontdesk.core.ratelimit import parse_rules
 from frontdesk.features.orgs.models import Org, Rep, RepSession
+from frontdesk.features.orgs.settings import announce_org_changed
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, rep_topic
 
 SESSION_DAYS = 14
@@ -121,6 +122,7 @@ async def set_origins(work: UnitOfWork, org_id: str, origins: list[str]) -> Org:
     if org is None:
         raise NotFound("org not found")
     org.allowed_origins = sorted({normalise_origin(o) for o in origins})
+    announce_org_changed(work, org)  # every process's cached row, at once
     return org
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.core.clock import as_utc
 from frontdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as deadlines
@@ -23,6 +24,7 @@ from frontdesk.features.conversations.events import MessageOut
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.copilot.greetings import GreetingWriter, VisitorContext
 from frontdesk.features.formatting import HASH_VARIABLE, fill_template, render_markdown
+from frontdesk.features.formatting.variables import variable_source
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.orgs.service import Authenticated, rep_changed
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
@@ -222,40 +224,11 @@ KNOWN_VARIABLES = (
 )
 
 
-def _browser(user_agent: str | None) -> str | None:
-    ua = user_agent or ""
-    for marker, name in (
-        ("Edg/", "Edge"),
-        ("OPR/", "Opera"),
-        ("Firefox/", "Firefox"),
-        ("Chrome/", "Chrome"),
-        ("Safari/", "Safari"),
-    ):
-        if marker in ua:
-            return name
-    return None
-
-
 async def invitation_variables(
     session: AsyncSession, runtime: Runtime, org_id: str, visitor: Visitor, rep: Rep
 ) -> dict[str, str | None]:
-    visit = await _latest_visit(session, visitor.id)
-    live = await runtime.live.get(org_id, visitor.id)
-    enrichment = (visit.enrichment or {}) if visit else {}
-    name = visitor.name or ""
-    return {
-        "company": (enrichment.get("company") or {}).get("value"),
-        "first_name": name.split()[0] if name.strip() else None,
-        "name": visitor.name,
-        "email": visitor.email,
-        "page_title": live.title if live else None,
-        "url": live.url if live else None,
-        "browser": _browser(visit.user_agent if visit else None),
-        "city": (enrichment.get("city") or {}).get("value"),
-        "country": (enrichment.get("country") or {}).get("value"),
-        "rep_name": rep.name,
-        "rep_first_name": rep.name.split()[0] if rep.name.strip() else rep.name,
-    }
+    """The same source as shortcuts (formatting/variables.py), under the #names# of invitations."""
+    return (await variable_source(session, runtime.live, visitor, rep.name)).invitation_values()
 
 
 def fill_variables(template: str, values: dict[str, str | None]) -> str:
@@ -535,6 +508,29 @@ async def schedule_auto_pounce(runtime: Runtime, org: Org, visit_id: str) -> Non
             kind=KIND_AUTO_POUNCE,
             subject_id=visit_id,
             due_at=now + timedelta(seconds=settings["auto_pounce_after_seconds"]),
+            now=now,
+            org_id=org.id,
+        )
+
+
+async def on_org_settings_changed(work: UnitOfWork, org: Org, before: dict[str, Any]) -> None:
+    """Auto pounce switched on: consider the visitors already on the site, not only new
+    arrivals. Each live visit gets the usual deadline, due when it has browsed
+    auto_pounce_after_seconds (at once for those who have browsed longer); the handler checks
+    eligibility (routing, availability, repeat interval) when it fires, as for new arrivals.
+    One statement per live visitor, but only when an admin flips the switch."""
+    was = {**DEFAULT_SETTINGS, **(before.get("proactive") or {})}["auto_pounce"]
+    settings = proactive_settings(org)
+    if was or not settings["auto_pounce"]:
+        return
+    now = work.now_clock.now()
+    after = timedelta(seconds=settings["auto_pounce_after_seconds"])
+    for live in await work.runtime.live.list_org(org.id):
+        await deadlines.schedule(
+            work.session,
+            kind=KIND_AUTO_POUNCE,
+            subject_id=live.visit_id,
+            due_at=max(now, as_utc(live.visit_started_at) + after),
             now=now,
             org_id=org.id,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -129,7 +130,12 @@ async def route(
     rule: RoutingRule,
     account: Account | None,
     directory: RoutingDirectory | None = None,
+    *,
+    current: Sequence[str] = (),
 ) -> Routed:
+    """`current`: the reps the visitor is routed to now. A round-robin step keeps the visitor
+    with their current rep while that rep is still in its pool and available: re-routing (a
+    changed rule, a new team member) deals out only new visitors, it never re-deals live ones."""
     if not rule.steps:
         return Routed([], f"Everyone sees visitors in {segment_name}")
     if directory is None:
@@ -160,6 +166,11 @@ async def route(
         if not available:
             continue
         if step.round_robin and len(available) > 1:
+            if len(current) == 1 and current[0] in available:
+                kept = current[0]
+                return Routed(
+                    [kept], f"{label} (round robin) for {segment_name}: {reps[kept].name}"
+                )
             turn = await next_turn(
                 session, org_id, f"{step.kind}:{step.team_id or ','.join(sorted(pool))}"[:80]
             )

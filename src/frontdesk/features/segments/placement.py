@@ -2,13 +2,13 @@
 
 Runs when a visitor arrives, navigates or identifies, and for every live visitor when an admin
 changes the segments. The result is stored on the visit so every process and every snapshot
-agrees, and routing (which may rotate round robin) changes only when the segment does.
+agrees, and routing (which may rotate round robin) changes only when its own inputs do.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.features.accounts.models import Account, IpRange
 from frontdesk.features.accounts.service import email_domain
 from frontdesk.features.enrichment.ipdata import IpDirectory
+from frontdesk.features.enrichment.provider import PROVIDER_ANSWER
 from frontdesk.features.routing.service import RoutingDirectory, parse_routing, route
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.segments.rules import CompiledSegment, choose_segment
@@ -167,49 +168,133 @@ class AccountIndex:
         return None
 
 
+# Personal mailboxes say nothing about an employer: a verified gmail.com address names no
+# company (an account an admin created for such a domain still matches, as tier 1).
+PERSONAL_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "ymail.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "yandex.ru",
+        "mail.ru",
+        "qq.com",
+        "163.com",
+        "zoho.com",
+        "fastmail.com",
+        "hey.com",
+    }
+)
+
+
+def _entry(value: Any, source: str, confidence: str) -> dict[str, Any]:
+    return {"value": value, "source": source, "confidence": confidence}
+
+
+def _provider_answer(previous: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    if PROVIDER_ANSWER in previous:
+        return dict(previous[PROVIDER_ANSWER] or {})
+    # Visits enriched before the answer was kept apart hold it at the top level.
+    return {
+        key: value
+        for key, value in previous.items()
+        if isinstance(value, dict) and value.get("source") == "provider"
+    }
+
+
 async def enrich(
     index: AccountIndex, directory: IpDirectory | None, visitor: AnyVisitor, visit: AnyVisit
 ) -> Account | None:
-    """Fill visit.enrichment and visit.account_id from every source; best confidence wins."""
-    enrichment: dict[str, Any] = {
-        k: v for k, v in (visit.enrichment or {}).items() if v.get("source") == "provider"
-    }
+    """Fill visit.enrichment and visit.account_id: one company per visit, from one source.
 
-    def offer(key: str, value: Any, source: str, confidence: str) -> None:
-        if value in (None, ""):
-            return
-        candidate = {"value": value, "source": source, "confidence": confidence}
-        if _better(enrichment.get(key), candidate):
-            enrichment[key] = candidate
+    The first source that names a company decides, in this order (docs/segments-and-routing.md):
+      1. identified account: the visitor's email (from identify(), verified or not) is at the
+         domain of one of the org's accounts;
+      2. verified email domain: a verified email at a company domain with no account (the
+         domain names the company; the provider's name for that domain if it gave one);
+      3. the admins' IP ranges (and the account a range is linked to);
+      4. the external firmographics provider, if one is configured;
+      5. the offline ASN data (often the visitor's ISP).
+    The company's name, domain, account (badges, owner routing) and firmographics (employees,
+    industry) all come from the deciding source, so a card never shows one company's name next
+    to another's badges. Country is the visitor's location, not the company's: provider or
+    offline geo data, whichever is surer."""
+    previous = visit.enrichment or {}
+    provider = _provider_answer(previous)
+    enrichment: dict[str, Any] = {}
+    if provider:
+        enrichment[PROVIDER_ANSWER] = provider
 
-    account = None
+    def provided(key: str) -> Any:
+        return _value(provider.get(key))
+
     domain = email_domain(visitor.email)
-    if domain:
-        account = index.by_domain.get(domain)
-        if account is not None:
-            verified = visitor.identity_status == "verified"
-            confidence = "very_high" if verified else "medium"
-            source = "verified_email" if verified else "unverified_email"
-            offer("company", account.name, source, confidence)
-            offer("domain", account.domain, source, confidence)
+    verified = visitor.identity_status == "verified"
     ip_range = index.range_for(visit.ip)
-    if ip_range is not None:
-        offer("company", ip_range.company, "ip_range", "high")
-        if account is None and ip_range.account_id:
-            account = index.by_id.get(ip_range.account_id)
-    if account is None and "domain" in enrichment:
-        account = index.by_domain.get(enrichment["domain"]["value"])
     info = directory.lookup(visit.ip) if directory is not None else None
-    if info is not None:
-        if info.organisation:
-            offer("company", info.organisation, "ip_asn", "low")
-        if info.country:
-            offer("country", info.country, "ip_country", "medium")
+    account = index.by_domain.get(domain) if domain else None
+    firmographics_from_provider = False
     if account is not None:
-        offer("employees", account.employees, "account", "high")
-        offer("industry", account.industry, "account", "high")
+        source, confidence = (
+            ("verified_email", "very_high") if verified else ("unverified_email", "medium")
+        )
+        enrichment["company"] = _entry(account.name, source, confidence)
+        enrichment["domain"] = _entry(account.domain, source, confidence)
+    elif verified and domain and domain not in PERSONAL_MAIL_DOMAINS:
+        same_domain = provided("domain") == domain
+        name = provided("company") if same_domain and provided("company") else domain
+        enrichment["company"] = _entry(name, "verified_email", "very_high")
+        enrichment["domain"] = _entry(domain, "verified_email", "very_high")
+        firmographics_from_provider = same_domain
+    elif ip_range is not None:
+        account = index.by_id.get(ip_range.account_id) if ip_range.account_id else None
+        enrichment["company"] = _entry(
+            account.name if account else ip_range.company, "ip_range", "high"
+        )
+        if account is not None:
+            enrichment["domain"] = _entry(account.domain, "ip_range", "high")
+    elif provided("company") or provided("domain"):
+        confidence = (provider.get("company") or provider["domain"])["confidence"]
+        account = index.by_domain.get(provided("domain")) if provided("domain") else None
+        name = account.name if account else provided("company") or provided("domain")
+        enrichment["company"] = _entry(name, "provider", confidence)
+        if provided("domain"):
+            enrichment["domain"] = _entry(provided("domain"), "provider", confidence)
+        firmographics_from_provider = account is None
+    elif info is not None and info.organisation:
+        enrichment["company"] = _entry(info.organisation, "ip_asn", "low")
+    if account is not None:
+        for key in ("employees", "industry"):
+            value = getattr(account, key)
+            if value not in (None, ""):
+                enrichment[key] = _entry(value, "account", "high")
+    elif firmographics_from_provider:
+        for key in ("employees", "industry"):
+            if key in provider:
+                enrichment[key] = provider[key]
+    country = provider.get("country")
+    if info is not None and info.country:
+        offline = _entry(info.country, "ip_country", "medium")
+        if _better(country, offline):
+            country = offline
+    if country is not None:
+        enrichment["country"] = country
     # Assign only on change: an unchanged visit must not be written on every page view.
-    if enrichment != (visit.enrichment or {}):
+    if enrichment != previous:
         visit.enrichment = enrichment
     account_id = account.id if account else None
     if account_id != visit.account_id:
@@ -249,9 +334,17 @@ async def place_visit(
     segments: dict[str, Segment] | None = None,
     pages: list[str] | None = None,
     index: AccountIndex | None = None,
-    force_routing: bool = False,
+    reroute_segment_ids: Collection[str] = (),
+    hold_routing: bool = False,
     routing_directory: RoutingDirectory | None = None,
 ) -> Placement:
+    """Choose the visit's segment and, when it changes, its routing.
+
+    A placement is stable until its own inputs change: routing is recomputed only when the
+    visit lands in another segment or when its segment's routing inputs changed
+    (`reroute_segment_ids`: the rule, or a team it names), and even then a round-robin step
+    keeps the current rep while they are still eligible. `hold_routing`: the visitor has an
+    open chat, so their reps stay whatever the segment does (a chat never moves silently)."""
     if segments is None or compiled is None:
         rows = await list_segments(session, visitor.org_id, now)
         segments = {s.id: s for s in rows}
@@ -268,8 +361,13 @@ async def place_visit(
         now,
     )
     segment_id = choose_segment(compiled, facts)
-    if segment_id == visit.segment_id and not force_routing:
-        return Placement(segment_id, list(visit.routed_rep_ids or []), visit.routing_reason, False)
+    current = list(visit.routed_rep_ids or [])
+    if segment_id == visit.segment_id and segment_id not in reroute_segment_ids:
+        return Placement(segment_id, current, visit.routing_reason, False)
+    if hold_routing and visit.segment_id is not None:
+        moved = segment_id != visit.segment_id
+        visit.segment_id = segment_id
+        return Placement(segment_id, current, visit.routing_reason, moved)
     segment = segments[segment_id]
     routed = await route(
         session,
@@ -278,10 +376,11 @@ async def place_visit(
         parse_routing(segment.routing, segment.name),
         account,
         routing_directory,
+        current=current,
     )
     changed = (segment_id, routed.rep_ids, routed.reason) != (
         visit.segment_id,
-        list(visit.routed_rep_ids or []),
+        current,
         visit.routing_reason,
     )
     visit.segment_id = segment_id

@@ -1,19 +1,22 @@
 """Re-segmenting every live visitor of an org at once, after an admin changed the segments.
 
 Built for 10,000 live visitors in well under a second: rows are read with plain column
-selects (no ORM objects), accounts, IP ranges, reps and teams are loaded once, and only the
-visits whose placement changed are written, in one bulk update.
+selects (no ORM objects), accounts, IP ranges, reps, teams and open chats are loaded once per
+chunk, not per visitor, and only the visits whose placement changed are written, in one bulk
+update.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import orjson
 from sqlalchemy import select, update
 
+from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.conversations.service import OPEN_STATUSES
 from frontdesk.features.routing.service import RoutingDirectory
 from frontdesk.features.segments.placement import AccountIndex, VisitorRow, VisitRow, place_visit
 from frontdesk.features.segments.service import compile_segments, list_segments
@@ -51,8 +54,15 @@ class Resegmented:
     seconds: float
 
 
-async def resegment_org(runtime: Runtime, org_id: str, *, reroute: bool = False) -> Resegmented:
-    """`reroute`: routing rules changed too, so recompute routing even where the segment stayed."""
+async def resegment_org(
+    runtime: Runtime, org_id: str, *, reroute_segment_ids: Collection[str] = ()
+) -> Resegmented:
+    """Re-place every live visitor after segments, accounts, IP ranges or teams changed.
+
+    `reroute_segment_ids`: segments whose routing inputs changed (their rule, or a team they
+    name); their visitors are routed again (round robin keeps a still-eligible rep). Every
+    other visitor keeps their reps unless they land in another segment, and visitors with an
+    open chat keep theirs regardless: saving an unrelated segment never re-deals anyone."""
     started = time.perf_counter()
     lives = await runtime.live.list_org(org_id)
     visitor_of_visit = {live.visit_id: live.visitor_id for live in lives}
@@ -79,6 +89,18 @@ async def resegment_org(runtime: Runtime, org_id: str, *, reroute: bool = False)
                 ).where(Visitor.id.in_(chunk), Visitor.org_id == org_id)
             )
             visitors.update({row[0]: VisitorRow(*row) for row in result.all()})
+        chatting: set[str] = set()
+        for chunk in _chunks(list(visitors)):
+            chatting.update(
+                (
+                    await session.execute(
+                        select(Conversation.visitor_id).where(
+                            Conversation.visitor_id.in_(chunk),
+                            Conversation.status.in_(OPEN_STATUSES),
+                        )
+                    )
+                ).scalars()
+            )
         for chunk in _chunks(list(visitor_of_visit)):
             result = await session.execute(select(*VISIT_COLUMNS).where(Visit.id.in_(chunk)))
             visits.update({row[0]: VisitRow(*row) for row in result.all()})
@@ -105,7 +127,8 @@ async def resegment_org(runtime: Runtime, org_id: str, *, reroute: bool = False)
                 segments=segments,
                 pages=pages.get(visit_id, []),
                 index=index,
-                force_routing=reroute,
+                reroute_segment_ids=reroute_segment_ids,
+                hold_routing=visitor.id in chatting,
                 routing_directory=routing_directory,
             )
             if placement.changed or before != (visit.account_id, visit.enrichment):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -92,9 +93,17 @@ def _validate_rules(name: str, rules: Any) -> dict[str, Any]:
     return dict(rules)
 
 
+@dataclass(frozen=True)
+class SavedSegment:
+    segment: Segment
+    # Its routing rule is not what it was: its live visitors are routed again. An unchanged
+    # rule (the console sends the whole segment on every save) must not re-deal anyone.
+    routing_changed: bool
+
+
 async def save_segment(
     session: AsyncSession, org_id: str, segment_id: str | None, values: dict[str, Any], now: Any
-) -> Segment:
+) -> SavedSegment:
     segments = await list_segments(session, org_id, now)
     segment = next((s for s in segments if s.id == segment_id), None) if segment_id else None
     if segment_id and segment is None:
@@ -128,6 +137,9 @@ async def save_segment(
             raise ValidationFailed(f"segment {name!r}: experience not found")
     if any(s.name.lower() == name.lower() and s.id != segment_id for s in segments):
         raise ValidationFailed(f"a segment named {name!r} already exists")
+    routing_changed = segment is None or (
+        rule.model_dump() != routing.parse_routing(segment.routing, name).model_dump()
+    )
     if segment is None:
         position = max((s.position for s in segments if not s.is_catch_all), default=0) + 10
         segment = Segment(
@@ -139,7 +151,20 @@ async def save_segment(
     segment.routing = rule.model_dump()
     segment.experience_id = experience_id
     await session.flush()
-    return segment
+    return SavedSegment(segment, routing_changed)
+
+
+async def segments_routing_to_team(session: AsyncSession, org_id: str, team_id: str) -> set[str]:
+    """The segments with a routing step naming this team (their visitors' routing depends on
+    its members)."""
+    rows = (
+        await session.execute(select(Segment.id, Segment.routing).where(Segment.org_id == org_id))
+    ).all()
+    return {
+        segment_id
+        for segment_id, rule in rows
+        if any(step.get("team_id") == team_id for step in (rule or {}).get("steps") or [])
+    }
 
 
 async def reorder(

@@ -13,10 +13,11 @@ from frontdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFaile
 from frontdesk.core.ids import new_id
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.formatting import BRACE_VARIABLE, fill_template, render_markdown
+from frontdesk.features.formatting.variables import variable_source
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.orgs.service import Authenticated
 from frontdesk.features.shortcuts.models import Shortcut
-from frontdesk.features.visitors.models import Visit, Visitor
+from frontdesk.features.visitors.models import Visitor
 from frontdesk.live import LiveState
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
@@ -141,42 +142,30 @@ async def use_shortcut(
     shortcut_id: str,
     conversation_id: str | None,
     *,
+    visitor_id: str | None = None,
     count: bool = True,
 ) -> dict[str, Any]:
-    """Fill in the variables for this conversation's visitor and count the use. The rep edits
-    the text before sending; unknown or empty variables are left out."""
+    """Fill in the variables for the visitor of this conversation (or, before there is one,
+    as in the Pounce dialog, for this visitor) and count the use. Both fill from the same
+    source as invitations. The rep edits the text before sending; unknown or empty variables
+    are left out."""
     shortcut = await get_shortcut(session, actor, shortcut_id)
     rep = await session.get(Rep, actor.rep.id)
     assert rep is not None
-    values: dict[str, str | None] = {"rep.first_name": rep.name.split()[0], "rep.name": rep.name}
     if conversation_id:
         conversation = await session.get(Conversation, conversation_id)
         if conversation is None or conversation.org_id != actor.org_id:
             raise NotFound("conversation not found")
-        visitor = await session.get(Visitor, conversation.visitor_id)
-        visit = (
-            await session.execute(
-                select(Visit)
-                .where(Visit.visitor_id == conversation.visitor_id)
-                .order_by(Visit.started_at.desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
-        state = await live.get(actor.org_id, conversation.visitor_id)
-        name = (visitor.name or "") if visitor else ""
-        values.update(
-            {
-                "visitor.first_name": name.split()[0] if name.strip() else None,
-                "visitor.name": name or None,
-                "visitor.email": visitor.email if visitor else None,
-                "company": ((visit.enrichment or {}).get("company") or {}).get("value")
-                if visit
-                else None,
-                "page.title": state.title if state else None,
-                "page.url": state.url if state else None,
-            }
-        )
-    text = fill_template(shortcut.body, values, BRACE_VARIABLE)
+        if visitor_id is not None and visitor_id != conversation.visitor_id:
+            raise ValidationFailed("visitor_id is not this conversation's visitor")
+        visitor_id = conversation.visitor_id
+    visitor = None
+    if visitor_id:
+        visitor = await session.get(Visitor, visitor_id)
+        if visitor is None or visitor.org_id != actor.org_id:
+            raise NotFound("visitor not found")
+    source = await variable_source(session, live, visitor, rep.name)
+    text = fill_template(shortcut.body, source.shortcut_values(), BRACE_VARIABLE)
     if count:
         await session.execute(
             update(Shortcut)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.enrichment.provider import PROVIDER_ANSWER
 from frontdesk.features.experiences.models import Experience
 from frontdesk.features.formatting import image_proxy
 from frontdesk.features.orgs.models import Org
@@ -153,7 +154,8 @@ def card_for(
     *,
     website_origins: Iterable[str],
 ) -> VisitorCard:
-    enrichment = dict(visit.enrichment or {})
+    # The company facts shown; the provider's raw answer stays on the visit.
+    enrichment = {k: v for k, v in (visit.enrichment or {}).items() if k != PROVIDER_ANSWER}
     company = (enrichment.get("company") or {}).get("value")
     if conversation is not None and conversation.routed_rep_ids:
         routed = list(conversation.routed_rep_ids)
