@@ -288,6 +288,25 @@ export const inboundChats = computed(() => boxes.value.incoming);
 
 const pinnedVisitorIds = computed(() => new Set(inboundChats.value.map((c) => c.visitor_id)));
 
+// The one source for "how many visitors" wherever the console says it (sidebar badge, live
+// stream header, column heads), so no two places disagree:
+//   inView     cards a rep can see: in the columns, plus visitors pinned in the inbound lane
+//   hiddenIdle idle visitors hidden by the "Show idle visitors" setting
+//   onSite     everyone on the site: inView + hiddenIdle
+export const streamCounts = computed(() => {
+  let cards = 0;
+  let hiddenIdle = 0;
+  for (const c of columns.value) {
+    cards += c.visitors.length;
+    hiddenIdle += c.hiddenIdle;
+  }
+  const present = visitors.value;
+  let pinned = 0;
+  for (const id of pinnedVisitorIds.value) if (present.has(id)) pinned++;
+  const inView = cards + pinned;
+  return { inView, hiddenIdle, onSite: inView + hiddenIdle };
+});
+
 // ---------------------------------------------------------------------------------------------
 // Applying frames
 

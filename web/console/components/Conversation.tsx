@@ -78,26 +78,38 @@ function openConversationFor(
   return best;
 }
 
+// Each section's count is the same number the sidebar and the inbox tabs show for that box.
 function ConversationRail(props: { selected: string | null }) {
   const b = boxes.value;
-  const open = [...b.incoming, ...b.active];
   return (
     <nav class="rail" aria-label="Conversations">
-      <div class="rail-section">
-        <div class="rail-title">
-          Open <span class="count">{open.length}</span>
+      {b.incoming.length > 0 && (
+        <div class="rail-section" aria-label={`Waiting (${b.incoming.length})`} role="group">
+          <div class="rail-title">
+            Waiting <span class="count hot">{b.incoming.length}</span>
+          </div>
+          <ul class="conv-list compact">
+            {b.incoming.map((c) => (
+              <ConversationRow key={c.id} conv={c} box="incoming" compact selected={c.id === props.selected} />
+            ))}
+          </ul>
         </div>
-        {open.length === 0 ? (
-          <div class="rail-empty">No open chats. Inbound chats and your conversations show up here.</div>
+      )}
+      <div class="rail-section" aria-label={`Active (${b.active.length})`} role="group">
+        <div class="rail-title">
+          Active <span class="count">{b.active.length}</span>
+        </div>
+        {b.active.length === 0 ? (
+          <div class="rail-empty">No active chats. Inbound chats and your conversations show up here.</div>
         ) : (
           <ul class="conv-list compact">
-            {open.map((c) => (
-              <ConversationRow key={c.id} conv={c} box={c.status === "incoming" ? "incoming" : "active"} compact selected={c.id === props.selected} />
+            {b.active.map((c) => (
+              <ConversationRow key={c.id} conv={c} box="active" compact selected={c.id === props.selected} />
             ))}
           </ul>
         )}
       </div>
-      <div class="rail-section">
+      <div class="rail-section" aria-label={`Recent (${b.recent.length})`} role="group">
         <div class="rail-title">
           Recent <span class="count">{b.recent.length}</span>
         </div>

@@ -16,6 +16,7 @@ import {
   org,
   toasts,
   unread,
+  streamCounts,
   viewing,
   visitors,
 } from "../store";
@@ -27,7 +28,9 @@ import { Avatar, Kbd, Switch, usePopover } from "./ui";
 
 export const helpOpen = signal(false);
 
-function NavItem(props: { href: string; label: string; icon: ComponentChildren; active: boolean; badge?: number; badgeLabel?: string }) {
+// The badge is a count (the same number the page itself shows); badgeUnread marks it as holding
+// unread replies, without replacing the count by the number of replies.
+function NavItem(props: { href: string; label: string; icon: ComponentChildren; active: boolean; badge?: number; badgeLabel?: string; badgeUnread?: boolean }) {
   return (
     <a
       href={props.href}
@@ -38,7 +41,7 @@ function NavItem(props: { href: string; label: string; icon: ComponentChildren; 
       {props.icon}
       <span class="nav-label">{props.label}</span>
       {!!props.badge && (
-        <span class="nav-badge" aria-label={props.badgeLabel}>
+        <span class={`nav-badge ${props.badgeUnread ? "unread" : ""}`} aria-label={props.badgeLabel} title={props.badgeLabel}>
           {props.badge}
         </span>
       )}
@@ -50,6 +53,7 @@ function Sidebar() {
   const r = route.value;
   const b = boxes.value;
   const isAdmin = me.value?.role === "admin";
+  const stream = streamCounts.value;
   let unreadMine = 0;
   for (const [id, n] of unread.value) if (conversations.value.get(id)?.status === "active") unreadMine += n;
   return (
@@ -59,7 +63,14 @@ function Sidebar() {
         <span>Frontdesk</span>
       </div>
       <div class="nav-items">
-        <NavItem href={paths.live} label="Live stream" icon={<IconLive />} active={r.name === "live"} badge={visitors.value.size} badgeLabel={`${visitors.value.size} visitors on the site`} />
+        <NavItem
+          href={paths.live}
+          label="Live stream"
+          icon={<IconLive />}
+          active={r.name === "live"}
+          badge={stream.inView}
+          badgeLabel={`${stream.inView} ${stream.inView === 1 ? "visitor" : "visitors"} in the live stream`}
+        />
         <NavItem
           href={paths.inbox()}
           label="Inbox"
@@ -73,8 +84,9 @@ function Sidebar() {
           label="Conversations"
           icon={<IconChat />}
           active={r.name === "conversations" || r.name === "visitor"}
-          badge={unreadMine || b.active.length}
-          badgeLabel={unreadMine ? `${unreadMine} unread replies` : `${b.active.length} active conversations`}
+          badge={b.active.length}
+          badgeUnread={unreadMine > 0}
+          badgeLabel={`${b.active.length} active ${b.active.length === 1 ? "conversation" : "conversations"}${unreadMine ? `, ${unreadMine} unread ${unreadMine === 1 ? "reply" : "replies"}` : ""}`}
         />
         <NavItem href={paths.shortcuts} label="Shortcuts" icon={<IconZap />} active={r.name === "shortcuts"} />
         {isAdmin && <NavItem href={paths.admin} label="Admin" icon={<IconAdmin />} active={r.name === "admin"} />}
