@@ -158,7 +158,7 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
         <Avatar name={title} id={visitorId ?? conversationId ?? ""} size={36} />
         <div class="console-who">
           <div class="console-title">
-            <h2>{title}</h2>
+            <h2 title={title}>{title}</h2>
             {conv && <span class={`status-chip chip-${conv.status}`}>{statusText(conv)}</span>}
           </div>
           <div class="console-sub muted small">

@@ -291,8 +291,14 @@ export function ConversationRow(props: { conv: ConversationSummary; box: Box | n
       <Avatar name={title} id={c.visitor_id} size={props.compact ? 28 : 34} />
       <div class="conv-main">
         <div class="conv-line1">
-          <span class="conv-name">{title}</span>
-          {company && company !== title && <span class="conv-company">{company}</span>}
+          <span class="conv-name" title={title}>
+            {title}
+          </span>
+          {company && company !== title && (
+            <span class="conv-company" title={company}>
+              {company}
+            </span>
+          )}
         </div>
         {!props.compact && (
           <div class="conv-meta">

@@ -272,7 +272,7 @@ function StreamColumn(props: { col: Column; filtered: boolean }) {
   // on a laptop screen and the first visitor of the day is never off to the right).
   return (
     <section
-      class={`column ${col.cold ? "cold" : ""} ${n === 0 ? "is-empty" : ""}`}
+      class={`column ${col.cold ? "cold" : ""} ${n === 0 && idle === 0 ? "is-empty" : ""}`}
       aria-label={`${col.name}: ${n} ${n === 1 ? "visitor" : "visitors"}${idle ? `, ${idleText}` : ""}`}
       data-segment-id={col.id}
       style={{ "--seg": col.color }}
@@ -450,7 +450,7 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
             {pageTitle}
           </div>
           <div class="vcard-url" title={url} data-testid="visitor-url">
-            {pathOf(url)}
+            <PagePath url={url} />
           </div>
           <div class="vcard-meta">
             {person ? (
@@ -479,6 +479,21 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
     </div>
   );
 });
+
+// The page's path reads in full; its query string (campaign tags, click ids) comes after it,
+// muted, and is the part that gives way when the column is narrow.
+function PagePath(props: { url: string }) {
+  const full = pathOf(props.url);
+  const cut = full.search(/[?#]/);
+  const path = cut > 0 ? full.slice(0, cut) : full;
+  const rest = cut > 0 ? full.slice(cut) : "";
+  return (
+    <>
+      <span class="url-path">{path}</span>
+      {rest && <span class="url-query">{rest}</span>}
+    </>
+  );
+}
 
 const SOURCE_SHORT: Record<string, string> = {
   verified_email: "verified email",
