@@ -44,14 +44,17 @@ export interface Toast {
   id: number;
   text: string;
   kind: "info" | "error" | "success";
+  action?: { label: string; run: () => void };
 }
 export const toasts = signal<Toast[]>([]);
 let toastSeq = 0;
-export function pushToast(text: string, kind: Toast["kind"] = "info", ms = 5000): void {
-  if (toasts.value.some((t) => t.text === text)) return; // the same news once is enough
-  const t = { id: ++toastSeq, text, kind };
+export function pushToast(text: string, kind: Toast["kind"] = "info", ms = 5000, action?: Toast["action"]): number {
+  const same = toasts.value.find((t) => t.text === text);
+  if (same) return same.id; // the same news once is enough
+  const t = { id: ++toastSeq, text, kind, action };
   toasts.value = [...toasts.value, t].slice(-4);
   setTimeout(() => dismissToast(t.id), ms);
+  return t.id;
 }
 export function dismissToast(id: number): void {
   toasts.value = toasts.value.filter((t) => t.id !== id);

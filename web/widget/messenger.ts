@@ -285,7 +285,11 @@ function start(b: Bridge): void {
     const bubble = h("div", { class: "bubble", title: new Date(at).toLocaleString() });
     if ("seq" in m) {
       bubble.append(m.html ? sanitize(m.html) : m.body);
-      bubble.querySelectorAll("img").forEach((img) => img.addEventListener("load", stick));
+      bubble.querySelectorAll("img").forEach((img) => {
+        img.addEventListener("load", stick);
+        // refused by the image proxy or gone: say so instead of a broken icon or bare alt text
+        img.addEventListener("error", () => img.replaceWith(h("span", { class: "img-failed", role: "img", "aria-label": "Image could not be loaded" }, "Image could not be loaded")), { once: true });
+      });
     } else bubble.append(m.body); // our own text, shown as typed until the server's HTML arrives
     const el = h(
       "div",

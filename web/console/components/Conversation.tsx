@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { acceptConversation, endConversation, loadConversation, pounce } from "../actions";
+import { acceptConversation, endNow, loadConversation, pendingEnds, pounce, requestEnd, undoEnd } from "../actions";
 import { errorText } from "../api";
 import { navigate, paths } from "../router";
 import { cleanHtml } from "../sanitize";
@@ -28,7 +28,7 @@ import { Composer } from "./Composer";
 import { AutoPounceBanner, ConversationMenu, TransferBanner, TransferButton } from "./ConversationTools";
 import { openInvite } from "./Engage";
 import { ConversationRow, statusText } from "./Inbox";
-import { ActivityStatus, Avatar, Countdown, Elapsed, EmptyState, NotYet, pathOf } from "./ui";
+import { ActivityStatus, Avatar, Countdown, Elapsed, EmptyState, NotYet, pathOf, useImageFallbacks } from "./ui";
 import { Visitor360Panel } from "./Visitor360";
 
 
@@ -151,6 +151,7 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
   const company = companyName(conv) ?? companyName(card);
   const status = conv?.status;
   const mine = status === "active" && conv?.owner_rep_id === myId;
+  const ending = conv ? pendingEnds.value.get(conv.id) : undefined;
 
   return (
     <section class="console" aria-label={`Conversation with ${title}`}>
@@ -195,8 +196,8 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
               {status === "active" && (mine || me.value?.role === "admin") && <TransferButton conv={conv} title={title} />}
             </span>
           )}
-          {mine && (
-            <button type="button" class="btn btn-danger-ghost" aria-label="End chat" aria-keyshortcuts="Alt+E" title="End chat (Alt+E)" onClick={() => void endConversation(conv!.id)}>
+          {mine && !ending && (
+            <button type="button" class="btn btn-danger-ghost" aria-label="End chat" aria-keyshortcuts="Alt+E" title="End chat (Alt+E)" onClick={() => requestEnd(conv!.id, title)}>
               End chat
             </button>
           )}
@@ -213,6 +214,7 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
             </div>
           )}
           <Transcript conversationId={conversationId} loading={loading} visitorName={title} />
+          {conv && ending !== undefined && <EndingBar id={conv.id} at={ending} />}
           {conv && mine && autoPounceAlert(conv) && (
             <div class="console-alert">
               <AutoPounceBanner conv={conv} title={title} />
@@ -285,6 +287,25 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
         )
       ) : null}
     </section>
+  );
+}
+
+// The few seconds in which "End chat" can be taken back.
+function EndingBar(props: { id: string; at: number }) {
+  void now.value; // re-render on the shared 1 s tick; the deadline is in this browser's clock
+  const left = Math.max(0, Math.ceil((props.at - Date.now()) / 1000));
+  return (
+    <div class="ending-bar" role="alert" aria-label="Ending this chat">
+      <span>
+        Ending this chat in <strong>{left} s</strong>: the visitor will see that it has ended.
+      </span>
+      <button type="button" class="btn btn-secondary btn-sm" onClick={() => undoEnd(props.id)}>
+        Undo
+      </button>
+      <button type="button" class="btn btn-danger-ghost btn-sm" onClick={() => void endNow(props.id)}>
+        End now
+      </button>
+    </div>
   );
 }
 
@@ -369,6 +390,8 @@ function Transcript(props: { conversationId: string; loading: boolean; visitorNa
 function MessageBubble(props: { m: Message; grouped: boolean }) {
   const { m } = props;
   const html = useMemo(() => (m.html ? cleanHtml(m.html) : null), [m.html]);
+  const bubbleRef = useRef<HTMLDivElement>(null);
+  useImageFallbacks(bubbleRef, html);
   const meta = (m.meta ?? {}) as Record<string, unknown>;
   const auto = !!meta.auto_pounce;
   if (m.author_kind === "system" && m.internal) {
@@ -418,7 +441,7 @@ function MessageBubble(props: { m: Message; grouped: boolean }) {
           </time>
         </div>
       )}
-      {html !== null ? <div class="bubble md" dangerouslySetInnerHTML={{ __html: html }} /> : <div class="bubble plain">{m.body}</div>}
+      {html !== null ? <div class="bubble md" ref={bubbleRef} dangerouslySetInnerHTML={{ __html: html }} /> : <div class="bubble plain">{m.body}</div>}
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { useEffect } from "preact/hooks";
 import { signal } from "@preact/signals";
 import { api } from "../api";
 import type { Org } from "../types";
-import { acceptConversation, endConversation, signOut, updateMyStatus } from "../actions";
+import { acceptConversation, requestEnd, signOut, updateMyStatus } from "../actions";
 import { linkClick, navigate, paths, route } from "../router";
 import {
   boxes,
@@ -301,6 +301,18 @@ function Toasts() {
       {toasts.value.map((t) => (
         <div key={t.id} class={`toast toast-${t.kind}`} role={t.kind === "error" ? "alert" : "status"}>
           <span>{t.text}</span>
+          {t.action && (
+            <button
+              type="button"
+              class="toast-action"
+              onClick={() => {
+                t.action!.run();
+                dismissToast(t.id);
+              }}
+            >
+              {t.action.label}
+            </button>
+          )}
           <button type="button" class="icon-btn" aria-label="Dismiss" onClick={() => dismissToast(t.id)}>
             <IconX size={14} />
           </button>
@@ -332,7 +344,7 @@ function useShortcuts(): void {
           const open = viewing.value ? conversations.value.get(viewing.value) : undefined;
           if (open && open.status === "active" && open.owner_rep_id === me.value?.id) {
             e.preventDefault();
-            void endConversation(open.id);
+            requestEnd(open.id, conversationTitle(open, visitors.value.get(open.visitor_id)));
           }
         } else if (e.code === "KeyL") {
           e.preventDefault();
