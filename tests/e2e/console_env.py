@@ -89,7 +89,7 @@ class ConsoleEnv:
     async def visitor_page(self, path: str = "/", **context_options: Any) -> Any:
         """A website visitor in their own browser context, on a demo site page."""
         context = await self.browser.new_context(
-            viewport={"width": 1280, "height": 800}, **context_options
+            **{"viewport": {"width": 1280, "height": 800}, **context_options}
         )
         self.contexts.append(context)
         page = await context.new_page()

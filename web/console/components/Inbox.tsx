@@ -241,7 +241,9 @@ function EmailStatus(props: { m: OfflineMessage }) {
   const status = m.email_status ?? (m.emailed_at ? "emailed" : "sending");
   const chip = status === "emailed" ? "chip-active" : status === "sending" ? "chip-ended" : "chip-missed";
   const label = status === "emailed" ? "Emailed" : status === "sending" ? "Emailing…" : "Not emailed";
-  const note = (m.email_note ?? "").replace(/^Not emailed: /, "");
+  // the chip already says "Not emailed": the note goes on with the reason, as a sentence
+  const rest = (m.email_note ?? "").replace(/^Not emailed: /, "");
+  const note = rest.charAt(0).toUpperCase() + rest.slice(1);
   return (
     <div class="email-status" data-email-status={status}>
       <span class={`status-chip ${chip}`}>{label}</span>
