@@ -34,6 +34,10 @@ export const unread = signal<ReadonlyMap<string, number>>(new Map());
 // the conversation on screen, if any (its replies are read as they arrive)
 export const viewing = signal<string | null>(null);
 export const hideIdle = signal(true);
+// Bumped when something that the proactive counts (Today panel) count may have changed arrives:
+// an auto pounce resolved or missed, an invitation answered. The panel reloads then, so it never
+// says "Missed 0" next to a missed response on screen.
+export const reportsStale = signal(0);
 // Chats this console is transferring right now: the server's update must not read as "someone
 // moved my chat" (the transfer control already says what happened).
 export const ownTransfers = new Set<string>();
@@ -385,6 +389,7 @@ export function applyBatch(events: RawEvent[]): void {
   let invs: Map<string, Invitation> | null = null;
   const newIncoming: ConversationSummary[] = [];
   const changed: [ConversationSummary | undefined, ConversationSummary][] = [];
+  let countsMayChange = false;
   const V = () => (vs ??= new Map(visitors.value));
   const C = () => (cs ??= new Map(conversations.value));
 
@@ -416,6 +421,7 @@ export function applyBatch(events: RawEvent[]): void {
         const old = C().get(c.id);
         const next = { ...old, ...c };
         C().set(c.id, next);
+        if (next.origin && next.origin !== "inbound") countsMayChange = true;
         if (next.status === "incoming" && old?.status !== "incoming") newIncoming.push(next);
         changed.push([old, next]);
         // Keep the visitor's card in step, so the stream pins or unpins it in this same write.
@@ -437,6 +443,7 @@ export function applyBatch(events: RawEvent[]): void {
         delete changes.rep;
         rs ??= new Map(reps.value);
         rs.set(id, { ...(rs.get(id) ?? { id, name: "" }), ...changes } as Rep);
+        if ("auto_pounce_off_reason" in changes) countsMayChange = true;
         if (me.value?.id === id) meNext = { ...(meNext ?? me.value), ...changes } as Rep;
         break;
       }
@@ -450,6 +457,7 @@ export function applyBatch(events: RawEvent[]): void {
         if (!inv?.id) break;
         invs ??= new Map(invitations.value);
         invs.set(inv.id, { ...invs.get(inv.id), ...inv });
+        countsMayChange = true;
         break;
       }
       default:
@@ -463,6 +471,7 @@ export function applyBatch(events: RawEvent[]): void {
     if (meNext) me.value = meNext;
     if (segsNext) segments.value = segsNext;
     if (invs) invitations.value = invs;
+    if (countsMayChange) reportsStale.value++;
   });
   for (const c of newIncoming) {
     noteIncoming(c);
