@@ -207,3 +207,25 @@ async def test_an_offline_message_nobody_could_email_says_why_in_a_reps_words_an
     [listed] = body["offline_messages"]
     assert listed["email_note"].startswith("Not emailed: email isn't set up")
     assert "set FRONTDESK_SMTP_URL" in listed["email_admin_hint"]
+
+
+async def test_a_visitor_who_gave_their_email_is_not_asked_for_it_again_when_nobody_joins(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    await server.rep(org)
+    async with server.visitor(org) as visitor:
+        await visitor.send({"type": "identify", "email": "lin@prospect.example", "name": "Lin"})
+        await visitor.expect("identified")
+        await _ask(server, visitor)
+        server.clock.advance(20)
+        await server.runtime.sweeper.run_due()
+        await visitor.expect("message", message__author_kind="bot")  # the bot's greeting
+        server.clock.advance(5 * 60)
+        await server.runtime.sweeper.run_due()
+        timeout = await visitor.expect("message", message__author_kind="bot")
+        assert timeout["message"]["body"] == (
+            "Sorry, nobody from our team could join in time. "
+            "We'll get back to you at lin@prospect.example."
+        )
+        await visitor.expect("conversation", conversation__status="missed")
