@@ -20,7 +20,14 @@ from typing import Any
 
 import pytest
 from tests.conftest import Backend
-from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, console_env, expect
+from tests.e2e.console_env import (
+    BROWSER_MARKS,
+    ConsoleEnv,
+    console_env,
+    expect,
+    new_marker,
+    visitor_card,
+)
 from tests.harness import Socket
 
 pytest.importorskip("playwright.async_api")
@@ -201,6 +208,23 @@ async def test_an_image_the_proxy_refuses_says_it_could_not_be_loaded_and_why(
         )
         await expect(in_transcript).to_contain_text("“Usage chart”")
         await env.shot(rep, "console-image-refused-transcript")
+
+
+async def test_the_invitation_preview_says_an_image_could_not_be_loaded(env: ConsoleEnv) -> None:
+    rep = await env.console(env.reps[0], available=True, width=1280, height=800)
+    marker = new_marker()
+    async with env.visitor_socket(url=f"{env.site}/pricing.html?{marker}"):
+        card = visitor_card(rep, marker)
+        await expect(card).to_be_visible(timeout=5_000)
+        await card.get_by_role("button", name=re.compile("to live chat$")).click()
+        dialog = rep.get_by_role("dialog", name="Invite to live chat")
+        await dialog.get_by_role("textbox", name="Message").fill(
+            f"Our pricing at a glance: ![Pricing chart]({env.site}/img/chart.png)"
+        )
+        failed = dialog.get_by_role("img", name="Image could not be loaded: Pricing chart")
+        await expect(failed).to_contain_text(
+            "images from private addresses are refused", timeout=5_000
+        )
 
 
 async def test_the_messenger_says_an_image_could_not_be_loaded(env: ConsoleEnv) -> None:
