@@ -75,7 +75,7 @@ async def ensure_demo_org(
                 rep.password_hash = orgs._hasher.hash(password)
                 rep.active = True
             reps.append(rep)
-        await _seed_demo_configuration(session, runtime, org, reps)
+        await seed_demo_configuration(session, runtime, org, reps)
     state_file.parent.mkdir(parents=True, exist_ok=True)
     state_file.write_text(json.dumps({"site_key": org.site_key}))
     return org, reps
@@ -120,7 +120,7 @@ DEMO_SEGMENTS: list[dict[str, object]] = [
 ]
 
 
-async def _seed_demo_configuration(
+async def seed_demo_configuration(
     session: AsyncSession, runtime: Runtime, org: Org, reps: list[Rep]
 ) -> None:
     """Accounts, segments and an IP range so the demo's live stream looks like a real team's.

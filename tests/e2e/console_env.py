@@ -68,9 +68,11 @@ class ConsoleEnv:
     artifacts: Path
     contexts: list[Any] = field(default_factory=list)
 
-    async def console(self, login: Login, *, available: bool = False) -> Any:
+    async def console(
+        self, login: Login, *, available: bool = False, width: int = 1440, height: int = 900
+    ) -> Any:
         """A rep's console in its own browser context, signed in, with the live socket up."""
-        context = await self.browser.new_context(viewport={"width": 1440, "height": 900})
+        context = await self.browser.new_context(viewport={"width": width, "height": height})
         self.contexts.append(context)
         page = await context.new_page()
         await page.goto(self.server.url + "/login")
@@ -87,7 +89,7 @@ class ConsoleEnv:
     async def visitor_page(self, path: str = "/", **context_options: Any) -> Any:
         """A website visitor in their own browser context, on a demo site page."""
         context = await self.browser.new_context(
-            viewport={"width": 1280, "height": 800}, **context_options
+            **{"viewport": {"width": 1280, "height": 800}, **context_options}
         )
         self.contexts.append(context)
         page = await context.new_page()

@@ -228,9 +228,10 @@ async def test_an_inbound_chat_is_offered_to_both_reps_taken_by_the_first_to_acc
     await expect(transcript).to_contain_text("Great, thanks!", timeout=5_000)
     await rep_a.screenshot(path=str(artifacts_dir / "console-conversation.png"))
 
-    # A ends it: it leaves A's Active box and shows in Recent as ended.
+    # A ends it (after the few seconds in which it can be undone): it leaves A's Active box and
+    # shows in Recent as ended.
     await rep_a.get_by_role("button", name="End chat").click()
-    await expect(rep_a.locator(".console-head .status-chip")).to_have_text("Ended", timeout=3_000)
+    await expect(rep_a.locator(".console-head .status-chip")).to_have_text("Ended", timeout=10_000)
     await open_inbox(rep_a, "Active")
     await expect(inbox_row(rep_a, "Great, thanks!")).to_have_count(0)
     await open_inbox(rep_a, "Recent")

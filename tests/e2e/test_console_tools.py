@@ -135,6 +135,11 @@ async def test_a_rep_transfers_a_chat_and_the_colleague_gets_the_full_transcript
 
     # Sam ends the chat and classifies it; Recent filters find it by qualified and tag.
     await sam.get_by_role("button", name="End chat").click()
+    await (
+        sam.get_by_role("alert", name="Ending this chat")
+        .get_by_role("button", name="End now")
+        .click()
+    )
     panel = sam.get_by_role("region", name="Classification")
     await panel.get_by_role("radio", name="Yes").click()
     await panel.get_by_label("Tags").fill("sso")

@@ -609,7 +609,9 @@ INERT_CHECK = """() => {
   const bad = [];
   for (const el of root.querySelectorAll('.bubble *')) {
     const tag = el.tagName.toLowerCase();
-    if (!['p','br','strong','em','a','img','code','pre','ul','ol','li','blockquote'].includes(tag)) bad.push('tag ' + tag);
+    // (the messenger's own note in place of an image that did not load is a plain text span)
+    const ownNote = tag === 'span' && el.className === 'img-failed' && el.children.length === 0;
+    if (!ownNote && !['p','br','strong','em','a','img','code','pre','ul','ol','li','blockquote'].includes(tag)) bad.push('tag ' + tag);
     for (const a of el.attributes) {
       if (a.name.startsWith('on') || a.name === 'style') bad.push(tag + ' ' + a.name);
       if (a.name === 'href' && !/^(https?|mailto):/i.test(a.value)) bad.push('href ' + a.value);
@@ -1384,3 +1386,92 @@ async def test_the_messenger_arrives_compressed_from_its_hashed_url_and_the_next
         assert list(fetched.values()) == [messenger.url]
         assert set(fetched) <= cached
         await context.close()
+
+
+# ---- (issue 13) nobody joins in time: one story, not three ---------------------------------
+
+
+async def _log_lines(page: Any) -> list[str]:
+    """The visible blocks of the messenger's log, top to bottom (rows, cards, the ended line)."""
+    return list(
+        await page.evaluate(
+            """() => [...document.querySelector('frontdesk-messenger').shadowRoot
+                        .querySelector('.log').children]
+                  .filter((el) => !el.hidden && el.offsetParent !== null)
+                  .map((el) => el.innerText.trim())"""
+        )
+    )
+
+
+async def test_a_visitor_who_left_their_email_is_not_asked_again_when_nobody_joins(
+    frozen_env: Env, artifacts_dir: Path
+) -> None:
+    env = frozen_env
+    admin = await env.server.rep(env.org, role="admin", available=False)
+    status, _ = await admin.request(
+        "PATCH", "/api/org/settings", {"messenger": {"ask_identity": True}}
+    )
+    assert status == 200
+    page = await env.browser.new_page(viewport={"width": 390, "height": 844})
+    await page.goto(env.site + "/pricing.html")
+    await open_and_send(page, "Do you have an EU data region?")
+    details = page.get_by_role("form", name="Your contact details")
+    await details.get_by_label("Email").fill("lin@prospect.example")
+    await details.get_by_role("button", name="Save details").click()
+    await page.get_by_text("Thanks! We'll reply here and at lin@prospect.example.").wait_for()
+    subtitle = page.locator(".head .sub")
+    assert await subtitle.inner_text() == "We typically reply in a few minutes"
+
+    await env.advance(20)  # the rep window: the bot greets
+    await env.advance(5 * 60)  # nobody joined: the chat is missed
+    ended = page.get_by_text("Nobody could join this chat in time: we'll get back to you by email.")
+    await ended.wait_for()
+    lines = await _log_lines(page)
+    assert lines[-1].startswith("Nobody could join this chat in time"), lines  # the last word
+    text = "\n".join(lines)
+    assert "We'll get back to you at lin@prospect.example." in text  # the timeout message
+    assert "Leave your email" not in text  # not asked for what they gave
+    assert "We'll reply here" not in text  # nobody is replying here any more
+    assert not await details.is_visible()
+    assert await subtitle.inner_text() == "Away now · we'll reply by email"
+    await page.screenshot(path=str(artifacts_dir / "widget-timeout-email-known-phone.png"))
+
+
+async def test_an_anonymous_visitor_whose_chat_nobody_joined_leaves_their_email_right_there(
+    frozen_env: Env, artifacts_dir: Path
+) -> None:
+    env = frozen_env
+    page = await env.browser.new_page(viewport={"width": 390, "height": 844})
+    await page.goto(env.site + "/pricing.html")
+    await open_and_send(page, "Can I get a demo?")
+    details = page.get_by_role("form", name="Your contact details")
+    assert not await details.is_visible()  # this org does not ask up front
+    await env.advance(20)
+    await env.advance(5 * 60)
+    await page.get_by_text("Leave your email and we'll get back to you soon.").wait_for()
+    await details.wait_for()
+    assert await details.get_by_text("Leave your email and we'll get back to you").is_visible()
+    await page.screenshot(path=str(artifacts_dir / "widget-timeout-ask-email-phone.png"))
+
+    await details.get_by_label("Email").fill("sam@prospect.example")
+    await details.get_by_role("button", name="Save details").click()
+    await page.get_by_text("Thanks! We'll get back to you at sam@prospect.example.").wait_for()
+    lines = await _log_lines(page)
+    assert lines[-1] == (
+        "Nobody could join this chat in time: we'll get back to you by email. "
+        "Send a message to start a new one."
+    ), lines
+    assert "We'll reply here" not in "\n".join(lines)
+    assert await page.locator(".head .sub").inner_text() == "Away now · we'll reply by email"
+    await page.screenshot(path=str(artifacts_dir / "widget-timeout-email-left-phone.png"))
+
+
+async def test_with_nobody_available_the_header_does_not_promise_a_reply_in_minutes(
+    env: Env,
+) -> None:
+    await env.api("PATCH", "/api/me/status", {"availability": "away"})  # the only rep
+    page = await env.browser.new_page(viewport={"width": 390, "height": 844})
+    await page.goto(env.site + "/")
+    await open_and_send(page, "Anyone there?")
+    await page.get_by_role("form", name="Leave us a message").wait_for()
+    assert await page.locator(".head .sub").inner_text() == "Away now · we'll reply by email"

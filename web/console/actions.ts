@@ -3,6 +3,7 @@ import { api, ApiError, errorText, onUnauthorized, setCsrfToken } from "./api";
 import { navigate, path, paths } from "./router";
 import {
   conversations,
+  dismissToast,
   me,
   org,
   pushToast,
@@ -81,6 +82,8 @@ export function signedOut(notice: string | null): void {
 }
 
 export async function signOut(): Promise<void> {
+  // chats the rep asked to end end now, not never
+  await Promise.all([...endTimers.keys()].map((id) => endNow(id)));
   try {
     await api("POST", "/api/auth/logout");
   } catch {
@@ -153,6 +156,57 @@ export async function acceptConversation(id: string): Promise<boolean> {
     return false;
   }
 }
+
+// Ending a chat can be undone for a few seconds: "End chat" (or Alt+E) starts the countdown, the
+// conversation shows it with Undo and End now, and only then is the chat ended for the visitor.
+// Closing the tab meanwhile ends it at once (a keepalive request outlives the page).
+export const END_UNDO_MS = 5000;
+export const pendingEnds = signal<ReadonlyMap<string, number>>(new Map()); // id -> ends at (ms)
+const endTimers = new Map<string, { timer: number; toast: number }>();
+
+function setPendingEnd(id: string, at: number | null): void {
+  const m = new Map(pendingEnds.value);
+  if (at === null) m.delete(id);
+  else m.set(id, at);
+  pendingEnds.value = m;
+}
+
+export function requestEnd(id: string, title: string): void {
+  if (endTimers.has(id)) return;
+  setPendingEnd(id, Date.now() + END_UNDO_MS);
+  const timer = window.setTimeout(() => void endNow(id), END_UNDO_MS);
+  const toast = pushToast(`Ending the chat with ${title}…`, "info", END_UNDO_MS, { label: "Undo", run: () => undoEnd(id) });
+  endTimers.set(id, { timer, toast });
+}
+
+export function undoEnd(id: string): void {
+  const pending = endTimers.get(id);
+  if (!pending) return;
+  clearTimeout(pending.timer);
+  dismissToast(pending.toast);
+  endTimers.delete(id);
+  setPendingEnd(id, null);
+  pushToast("The chat stays open.", "success", 2500);
+}
+
+export async function endNow(id: string): Promise<void> {
+  const pending = endTimers.get(id);
+  if (pending) {
+    clearTimeout(pending.timer);
+    dismissToast(pending.toast);
+    endTimers.delete(id);
+  }
+  await endConversation(id);
+  setPendingEnd(id, null);
+}
+
+window.addEventListener("pagehide", () => {
+  for (const [id, pending] of endTimers) {
+    clearTimeout(pending.timer);
+    void api("POST", `/api/conversations/${encodeURIComponent(id)}/end`, undefined, { keepalive: true }).catch(() => null);
+  }
+  endTimers.clear();
+});
 
 export async function endConversation(id: string): Promise<void> {
   try {

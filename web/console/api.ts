@@ -30,7 +30,8 @@ export async function api<T = unknown>(
   method: Method,
   path: string,
   body?: unknown,
-  opts: { allow401?: boolean; signal?: AbortSignal; contentType?: string } = {},
+  // keepalive: the request outlives the page (a chat ending while the rep closes the tab)
+  opts: { allow401?: boolean; signal?: AbortSignal; contentType?: string; keepalive?: boolean } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   // `contentType` sends a string body as it is (a CSV import), not as JSON.
@@ -45,6 +46,7 @@ export async function api<T = unknown>(
       credentials: "same-origin",
       body: body === undefined ? undefined : sendRaw ? (body as string) : JSON.stringify(body),
       signal: opts.signal,
+      keepalive: opts.keepalive,
     });
   } catch (err) {
     if ((err as Error).name === "AbortError") throw err;

@@ -34,6 +34,10 @@ export const unread = signal<ReadonlyMap<string, number>>(new Map());
 // the conversation on screen, if any (its replies are read as they arrive)
 export const viewing = signal<string | null>(null);
 export const hideIdle = signal(true);
+// Bumped when something that the proactive counts (Today panel) count may have changed arrives:
+// an auto pounce resolved or missed, an invitation answered. The panel reloads then, so it never
+// says "Missed 0" next to a missed response on screen.
+export const reportsStale = signal(0);
 // Chats this console is transferring right now: the server's update must not read as "someone
 // moved my chat" (the transfer control already says what happened).
 export const ownTransfers = new Set<string>();
@@ -44,14 +48,17 @@ export interface Toast {
   id: number;
   text: string;
   kind: "info" | "error" | "success";
+  action?: { label: string; run: () => void };
 }
 export const toasts = signal<Toast[]>([]);
 let toastSeq = 0;
-export function pushToast(text: string, kind: Toast["kind"] = "info", ms = 5000): void {
-  if (toasts.value.some((t) => t.text === text)) return; // the same news once is enough
-  const t = { id: ++toastSeq, text, kind };
+export function pushToast(text: string, kind: Toast["kind"] = "info", ms = 5000, action?: Toast["action"]): number {
+  const same = toasts.value.find((t) => t.text === text);
+  if (same) return same.id; // the same news once is enough
+  const t = { id: ++toastSeq, text, kind, action };
   toasts.value = [...toasts.value, t].slice(-4);
   setTimeout(() => dismissToast(t.id), ms);
+  return t.id;
 }
 export function dismissToast(id: number): void {
   toasts.value = toasts.value.filter((t) => t.id !== id);
@@ -288,6 +295,25 @@ export const inboundChats = computed(() => boxes.value.incoming);
 
 const pinnedVisitorIds = computed(() => new Set(inboundChats.value.map((c) => c.visitor_id)));
 
+// The one source for "how many visitors" wherever the console says it (sidebar badge, live
+// stream header, column heads), so no two places disagree:
+//   inView     cards a rep can see: in the columns, plus visitors pinned in the inbound lane
+//   hiddenIdle idle visitors hidden by the "Show idle visitors" setting
+//   onSite     everyone on the site: inView + hiddenIdle
+export const streamCounts = computed(() => {
+  let cards = 0;
+  let hiddenIdle = 0;
+  for (const c of columns.value) {
+    cards += c.visitors.length;
+    hiddenIdle += c.hiddenIdle;
+  }
+  const present = visitors.value;
+  let pinned = 0;
+  for (const id of pinnedVisitorIds.value) if (present.has(id)) pinned++;
+  const inView = cards + pinned;
+  return { inView, hiddenIdle, onSite: inView + hiddenIdle };
+});
+
 // ---------------------------------------------------------------------------------------------
 // Applying frames
 
@@ -363,6 +389,7 @@ export function applyBatch(events: RawEvent[]): void {
   let invs: Map<string, Invitation> | null = null;
   const newIncoming: ConversationSummary[] = [];
   const changed: [ConversationSummary | undefined, ConversationSummary][] = [];
+  let countsMayChange = false;
   const V = () => (vs ??= new Map(visitors.value));
   const C = () => (cs ??= new Map(conversations.value));
 
@@ -394,6 +421,7 @@ export function applyBatch(events: RawEvent[]): void {
         const old = C().get(c.id);
         const next = { ...old, ...c };
         C().set(c.id, next);
+        if (next.origin && next.origin !== "inbound") countsMayChange = true;
         if (next.status === "incoming" && old?.status !== "incoming") newIncoming.push(next);
         changed.push([old, next]);
         // Keep the visitor's card in step, so the stream pins or unpins it in this same write.
@@ -415,6 +443,7 @@ export function applyBatch(events: RawEvent[]): void {
         delete changes.rep;
         rs ??= new Map(reps.value);
         rs.set(id, { ...(rs.get(id) ?? { id, name: "" }), ...changes } as Rep);
+        if ("auto_pounce_off_reason" in changes) countsMayChange = true;
         if (me.value?.id === id) meNext = { ...(meNext ?? me.value), ...changes } as Rep;
         break;
       }
@@ -428,6 +457,7 @@ export function applyBatch(events: RawEvent[]): void {
         if (!inv?.id) break;
         invs ??= new Map(invitations.value);
         invs.set(inv.id, { ...invs.get(inv.id), ...inv });
+        countsMayChange = true;
         break;
       }
       default:
@@ -441,6 +471,7 @@ export function applyBatch(events: RawEvent[]): void {
     if (meNext) me.value = meNext;
     if (segsNext) segments.value = segsNext;
     if (invs) invitations.value = invs;
+    if (countsMayChange) reportsStale.value++;
   });
   for (const c of newIncoming) {
     noteIncoming(c);

@@ -135,6 +135,10 @@ export interface OfflineMessage {
   created_at: string;
   emailed_at: string | null;
   email_error: string | null;
+  // how the email to the routed reps went, worded for reps; admins also get what to configure
+  email_status?: "emailed" | "sending" | "no_mail_server" | "failed";
+  email_note?: string;
+  email_admin_hint?: string | null;
 }
 
 export type InvitationStatus = "pending" | "shown" | "expired" | "accepted" | string;

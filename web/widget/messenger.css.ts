@@ -70,6 +70,7 @@ svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-l
 .bubble a{color:inherit;text-decoration:underline;text-underline-offset:2px}
 .them .bubble a{color:#1d4ed8}
 .bubble img{display:block;max-width:100%;height:auto;border-radius:10px;margin:4px 0}
+.img-failed{display:block;margin:4px 0;padding:6px 10px;border:1px dashed #d1d5db;border-radius:8px;background:#f9fafb;color:#4b5563;font-size:13px}
 .bubble code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:rgba(15,23,42,.07);padding:1px 4px;border-radius:4px}
 .me .bubble code{background:rgba(255,255,255,.18)}
 .bubble pre{white-space:pre-wrap;background:rgba(15,23,42,.06);padding:8px 10px;border-radius:8px}

@@ -164,6 +164,7 @@ function start(b: Bridge): void {
   let unread = 0;
   let previewDismissedAt = 0;
   let brandColor = "";
+  let identified = false; // the visitor told us who they are in this page (an "identified" frame)
 
   // Invitations (a rep's "can I help?", with #variables# filled in by the server): shown like a
   // proactive message until the visitor replies (the chat starts with the inviting rep, the
@@ -197,9 +198,9 @@ function start(b: Bridge): void {
     "div",
     { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" },
     intro,
-    ended,
     identity.card,
     offline.card,
+    ended, // last: nothing below it reads as if the chat were still going
   );
   const typingName = h("span");
   const typing = h("div", { class: "typing", hidden: "" }, h("span", { class: "dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")), typingName);
@@ -247,11 +248,19 @@ function start(b: Bridge): void {
     greeting.textContent = cfg.messenger?.greeting || `Hi there! Welcome to ${org}.`;
     panel.setAttribute("aria-label", "Chat with " + org);
     const rep = conversation?.rep;
+    // Nobody is available, or nobody joined in time: the header must not still promise a reply
+    // in minutes (the offline form and the timeout message say it will come by email).
+    const away = !!conversation && (conversation.offline || conversation.status == "missed");
     title.textContent = rep ? rep.name : org;
-    subtitle.textContent = rep ? org : "We typically reply in a few minutes";
+    subtitle.textContent = rep ? org : away ? "Away now · we'll reply by email" : "We typically reply in a few minutes";
     headAvatar.replaceChildren(avatar(rep ? rep.name : org, rep?.avatar_url));
     headAvatar.classList.toggle("on", !!rep); // a person has this conversation: show them as online
     ended.hidden = !(conversation && (conversation.status == "ended" || conversation.status == "missed"));
+    ended.textContent =
+      conversation?.status == "missed"
+        ? (emailKnown() ? "Nobody could join this chat in time: we'll get back to you by email. " : "Nobody could join this chat in time. ") +
+          "Send a message to start a new one."
+        : "This conversation has ended. Send a message to start a new one.";
     // (the identity and offline cards are refreshed by render(), which first measures whether
     // the log is scrolled to the bottom, so a card appearing keeps it there)
   }
@@ -285,7 +294,11 @@ function start(b: Bridge): void {
     const bubble = h("div", { class: "bubble", title: new Date(at).toLocaleString() });
     if ("seq" in m) {
       bubble.append(m.html ? sanitize(m.html) : m.body);
-      bubble.querySelectorAll("img").forEach((img) => img.addEventListener("load", stick));
+      bubble.querySelectorAll("img").forEach((img) => {
+        img.addEventListener("load", stick);
+        // refused by the image proxy or gone: say so instead of a broken icon or bare alt text
+        img.addEventListener("error", () => img.replaceWith(h("span", { class: "img-failed", role: "img", "aria-label": "Image could not be loaded" }, "Image could not be loaded")), { once: true });
+      });
     } else bubble.append(m.body); // our own text, shown as typed until the server's HTML arrives
     const el = h(
       "div",
@@ -587,6 +600,12 @@ function start(b: Bridge): void {
     textarea.focus();
   };
 
+  // Do we have a way to reach the visitor by email (identify(), the identity card, the offline
+  // form)? Then nothing asks for it again.
+  function emailKnown(): boolean {
+    return identified || identity.known() || offline.sent() || ["verified", "unverified"].includes(String(welcome?.identity_status));
+  }
+
   // ---- identity card (welcome.config.messenger.ask_identity, or the conversation's
   // ask_identity: the inbound experience asks for name and email before a rep joins) ----
   // Shown after the visitor's first message, the way people expect it ("how can we reach you?"),
@@ -596,10 +615,12 @@ function start(b: Bridge): void {
     const emailIn = h("input", { id: "fd-email", type: "email", autocomplete: "email", required: "", maxlength: "320" });
     const err = h("p", { class: "err", role: "alert" });
     const thanks = h("p", { class: "thanks", hidden: "" });
+    const heading = h("p", { class: "id-title" }, "Get notified by email when the team replies");
+    let thanksAfterMiss = false; // saved after nobody joined: the thank-you stays under the chat
     const form = h(
       "form",
       { class: "id-form", "aria-label": "Your contact details", novalidate: "" },
-      h("p", { class: "id-title" }, "Get notified by email when the team replies"),
+      heading,
       h("label", { for: "fd-name" }, "Name"),
       nameIn,
       h("label", { for: "fd-email" }, "Email"),
@@ -621,19 +642,32 @@ function start(b: Bridge): void {
       storage(ls, identityKey, "1");
       done = true;
       form.hidden = true;
-      thanks.textContent = `Thanks! We'll reply here and at ${email}.`;
+      // After a missed chat nobody is replying here: the answer comes by email.
+      thanksAfterMiss = conversation?.status == "missed";
+      thanks.textContent = thanksAfterMiss ? `Thanks! We'll get back to you at ${email}.` : `Thanks! We'll reply here and at ${email}.`;
       thanks.hidden = false;
       textarea.focus();
     };
     return {
       card,
+      known: () => done,
       refresh() {
-        const known = done || ["verified", "unverified"].includes(String(welcome?.identity_status));
-        // (the offline form asks for an email itself)
-        const asked = !!(welcome?.config?.messenger?.ask_identity || conversation?.ask_identity) && !conversation?.offline;
-        const sentOne = pending.size > 0 || [...messages.values()].some((m) => m.author_kind == "visitor");
-        if (thanks.hidden) card.hidden = known || !asked || !sentOne;
-        else card.hidden = false;
+        const known = emailKnown();
+        const closed = conversation?.status == "ended" || conversation?.status == "missed";
+        // Nobody joined in time (and the offline form was not shown): the timeout message asks
+        // for an email when we have none, so the form is right here; with one, nothing is asked.
+        const missed = conversation?.status == "missed" && !conversation.offline;
+        if (!thanks.hidden) card.hidden = closed && !thanksAfterMiss;
+        else if (missed) {
+          heading.textContent = "Leave your email and we'll get back to you";
+          card.hidden = known;
+        } else if (closed) card.hidden = true; // an ended chat asks for nothing
+        else {
+          // (the offline form asks for an email itself)
+          const asked = !!(welcome?.config?.messenger?.ask_identity || conversation?.ask_identity) && !conversation?.offline;
+          const sentOne = pending.size > 0 || [...messages.values()].some((m) => m.author_kind == "visitor");
+          card.hidden = known || !asked || !sentOne;
+        }
       },
     };
   }
@@ -717,6 +751,7 @@ function start(b: Bridge): void {
         }
         card.hidden = !id;
       },
+      sent: () => !thanks.hidden, // this conversation's message (with an email) went through
       received() {
         if (!sending) return;
         if (conversation) storage(ls, offlineKey, conversation.id + " " + sending);
@@ -782,6 +817,11 @@ function start(b: Bridge): void {
         break;
       case "offline_received":
         offline.received();
+        break;
+      case "identified":
+        identified = true;
+        applyConfig();
+        render();
         break;
       case "typing":
         if (f.is_typing) showRepTyping(String(f.rep_name || ""));

@@ -14,6 +14,7 @@ from frontdesk.core.ids import new_id
 from frontdesk.features.accounts import service as accounts
 from frontdesk.features.accounts.models import Account, IpRange
 from frontdesk.features.experiences import service as experiences
+from frontdesk.features.experiences.email import email_status
 from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.orgs import service as orgs
 from frontdesk.features.orgs.models import Org
@@ -473,6 +474,9 @@ async def offline_messages(ctx: Ctx, _: None) -> dict[str, Any]:
                     "created_at": m.created_at.isoformat(),
                     "emailed_at": m.emailed_at.isoformat() if m.emailed_at else None,
                     "email_error": m.email_error,
+                    **email_status(
+                        m.emailed_at is not None, m.email_error, for_admin=ctx.rep.is_admin
+                    ),
                 }
                 for m in rows
             ]

@@ -173,3 +173,59 @@ async def test_fifty_reps_accepting_the_same_chat_at_once_leave_exactly_one_owne
     status, body = await reps[0].request("GET", f"/api/conversations/{cid}")
     assert body["conversation"]["owner_rep_id"] == winner["owner_rep_id"]
     assert [m["author_kind"] for m in body["messages"]].count("system") == 1
+
+
+async def test_an_offline_message_nobody_could_email_says_why_in_a_reps_words_and_admins_learn_the_setting(
+    server: Server,
+) -> None:
+    assert server.runtime.settings.smtp_url is None  # no mail server on this one
+    org = await server.create_org()
+    rep = await server.rep(org, name="Away Rep", available=False)
+    admin = await server.rep(org, role="admin", available=False)
+    async with server.visitor(org) as visitor:
+        await _ask(server, visitor, "Do you ship to Canada?")
+        await visitor.expect("message", message__author_kind="bot")
+        await visitor.send(
+            {"type": "offline_message", "name": "Pat", "email": "pat@maple.example", "body": "Hi"}
+        )
+        await visitor.expect("offline_received")
+    status, body = await rep.request("GET", "/api/offline-messages")
+    assert status == 200
+    [listed] = body["offline_messages"]
+    assert listed["email_status"] == "sending"  # not tried yet
+    await server.runtime.sweeper.run_due()
+
+    status, body = await rep.request("GET", "/api/offline-messages")
+    [listed] = body["offline_messages"]
+    assert listed["email_status"] == "no_mail_server"
+    assert listed["email_note"] == (
+        "Not emailed: email isn't set up for your team yet. Reply to the visitor from here."
+    )
+    assert listed["email_admin_hint"] is None  # a rep cannot change the server's settings
+    assert "SMTP" not in str(listed["email_note"])
+    status, body = await admin.request("GET", "/api/offline-messages")
+    [listed] = body["offline_messages"]
+    assert listed["email_note"].startswith("Not emailed: email isn't set up")
+    assert "set FRONTDESK_SMTP_URL" in listed["email_admin_hint"]
+
+
+async def test_a_visitor_who_gave_their_email_is_not_asked_for_it_again_when_nobody_joins(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    await server.rep(org)
+    async with server.visitor(org) as visitor:
+        await visitor.send({"type": "identify", "email": "lin@prospect.example", "name": "Lin"})
+        await visitor.expect("identified")
+        await _ask(server, visitor)
+        server.clock.advance(20)
+        await server.runtime.sweeper.run_due()
+        await visitor.expect("message", message__author_kind="bot")  # the bot's greeting
+        server.clock.advance(5 * 60)
+        await server.runtime.sweeper.run_due()
+        timeout = await visitor.expect("message", message__author_kind="bot")
+        assert timeout["message"]["body"] == (
+            "Sorry, nobody from our team could join in time. "
+            "We'll get back to you at lin@prospect.example."
+        )
+        await visitor.expect("conversation", conversation__status="missed")

@@ -341,6 +341,43 @@ async def test_spam_no_response_needed_or_a_reply_clear_the_alert_without_a_miss
     assert counts["rows"][0]["missed_response"] == 0
 
 
+@pytest.mark.parametrize(
+    ("action", "marker"),
+    [
+        ("spam", "Marked as spam by Dana Reyes: the chat was ended."),
+        ("no_response_needed", "Marked “No response needed” by Dana Reyes."),
+    ],
+)
+async def test_marking_a_reply_leaves_a_marker_in_the_transcript_that_only_reps_see(
+    server: Server, action: str, marker: str
+) -> None:
+    org = await server.create_org()
+    await _enable_auto_pounce(server, org)
+    dana = await server.rep(org, name="Dana Reyes")
+    async with server.visitor(org) as visitor:
+        server.clock.advance(30)
+        await server.runtime.sweeper.run_due()
+        cid = (await visitor.expect("message", message__author_kind="rep"))["message"][
+            "conversation_id"
+        ]
+        await visitor.send({"type": "message", "client_id": "r", "body": "buy cheap watches"})
+        await visitor.expect("ack")
+        status, _ = await dana.request(
+            "POST", f"/api/conversations/{cid}/auto-pounce", {"action": action}
+        )
+        assert status == 200
+        await visitor.send({"type": "ping"})
+        await visitor.expect("pong")
+        assert not [
+            f
+            for f in visitor.received
+            if f["type"] == "message" and "Marked" in f["message"]["body"]
+        ]
+    status, body = await dana.request("GET", f"/api/conversations/{cid}")
+    last = body["messages"][-1]
+    assert (last["author_kind"], last["internal"], last["body"]) == ("system", True, marker)
+
+
 async def test_an_auto_pounce_nudges_once_when_the_visitor_does_not_reply(server: Server) -> None:
     org = await server.create_org()
     await _enable_auto_pounce(server, org)

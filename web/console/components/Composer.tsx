@@ -4,7 +4,7 @@ import { cleanHtml } from "../sanitize";
 import { sendTyping } from "../socket";
 import { IconCalendar, IconSend, IconSparkles, IconZap } from "../icons";
 import { useShortcutMenu } from "./ShortcutMenu";
-import { Kbd, NotYet } from "./ui";
+import { Kbd, NotYet, useImageFallbacks } from "./ui";
 
 export const MAX_BODY = 10_000;
 
@@ -26,6 +26,8 @@ export function Composer(props: {
   const [preview, setPreview] = useState<{ html: string | null; error: string | null; loading: boolean }>({ html: null, error: null, loading: false });
   const [sending, setSending] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
+  const previewRef = useRef<HTMLDivElement>(null);
+  useImageFallbacks(previewRef, `${tab}:${preview.html ?? ""}`);
   const typingSent = useRef(0);
   const typingStop = useRef<ReturnType<typeof setTimeout> | null>(null);
   const { conversationId } = props;
@@ -155,7 +157,7 @@ export function Composer(props: {
           ) : preview.error ? (
             <span class="error-text">Preview unavailable: {preview.error}</span>
           ) : preview.html ? (
-            <div dangerouslySetInnerHTML={{ __html: preview.html }} />
+            <div ref={previewRef} dangerouslySetInnerHTML={{ __html: preview.html }} />
           ) : (
             <span class="muted">Nothing to preview yet.</span>
           )}

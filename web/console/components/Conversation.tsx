@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { acceptConversation, endConversation, loadConversation, pounce } from "../actions";
+import { acceptConversation, endNow, loadConversation, pendingEnds, pounce, requestEnd, undoEnd } from "../actions";
 import { errorText } from "../api";
 import { navigate, paths } from "../router";
 import { cleanHtml } from "../sanitize";
@@ -28,7 +28,7 @@ import { Composer } from "./Composer";
 import { AutoPounceBanner, ConversationMenu, TransferBanner, TransferButton } from "./ConversationTools";
 import { openInvite } from "./Engage";
 import { ConversationRow, statusText } from "./Inbox";
-import { ActivityStatus, Avatar, Countdown, Elapsed, EmptyState, NotYet, pathOf } from "./ui";
+import { ActivityStatus, Avatar, Countdown, Elapsed, EmptyState, NotYet, pathOf, useImageFallbacks } from "./ui";
 import { Visitor360Panel } from "./Visitor360";
 
 
@@ -78,26 +78,38 @@ function openConversationFor(
   return best;
 }
 
+// Each section's count is the same number the sidebar and the inbox tabs show for that box.
 function ConversationRail(props: { selected: string | null }) {
   const b = boxes.value;
-  const open = [...b.incoming, ...b.active];
   return (
     <nav class="rail" aria-label="Conversations">
-      <div class="rail-section">
-        <div class="rail-title">
-          Open <span class="count">{open.length}</span>
+      {b.incoming.length > 0 && (
+        <div class="rail-section" aria-label={`Waiting (${b.incoming.length})`} role="group">
+          <div class="rail-title">
+            Waiting <span class="count hot">{b.incoming.length}</span>
+          </div>
+          <ul class="conv-list compact">
+            {b.incoming.map((c) => (
+              <ConversationRow key={c.id} conv={c} box="incoming" compact selected={c.id === props.selected} />
+            ))}
+          </ul>
         </div>
-        {open.length === 0 ? (
-          <div class="rail-empty">No open chats. Inbound chats and your conversations show up here.</div>
+      )}
+      <div class="rail-section" aria-label={`Active (${b.active.length})`} role="group">
+        <div class="rail-title">
+          Active <span class="count">{b.active.length}</span>
+        </div>
+        {b.active.length === 0 ? (
+          <div class="rail-empty">No active chats. Inbound chats and your conversations show up here.</div>
         ) : (
           <ul class="conv-list compact">
-            {open.map((c) => (
-              <ConversationRow key={c.id} conv={c} box={c.status === "incoming" ? "incoming" : "active"} compact selected={c.id === props.selected} />
+            {b.active.map((c) => (
+              <ConversationRow key={c.id} conv={c} box="active" compact selected={c.id === props.selected} />
             ))}
           </ul>
         )}
       </div>
-      <div class="rail-section">
+      <div class="rail-section" aria-label={`Recent (${b.recent.length})`} role="group">
         <div class="rail-title">
           Recent <span class="count">{b.recent.length}</span>
         </div>
@@ -139,6 +151,7 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
   const company = companyName(conv) ?? companyName(card);
   const status = conv?.status;
   const mine = status === "active" && conv?.owner_rep_id === myId;
+  const ending = conv ? pendingEnds.value.get(conv.id) : undefined;
 
   return (
     <section class="console" aria-label={`Conversation with ${title}`}>
@@ -146,7 +159,7 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
         <Avatar name={title} id={visitorId ?? conversationId ?? ""} size={36} />
         <div class="console-who">
           <div class="console-title">
-            <h2>{title}</h2>
+            <h2 title={title}>{title}</h2>
             {conv && <span class={`status-chip chip-${conv.status}`}>{statusText(conv)}</span>}
           </div>
           <div class="console-sub muted small">
@@ -183,8 +196,8 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
               {status === "active" && (mine || me.value?.role === "admin") && <TransferButton conv={conv} title={title} />}
             </span>
           )}
-          {mine && (
-            <button type="button" class="btn btn-danger-ghost" aria-label="End chat" aria-keyshortcuts="Alt+E" title="End chat (Alt+E)" onClick={() => void endConversation(conv!.id)}>
+          {mine && !ending && (
+            <button type="button" class="btn btn-danger-ghost" aria-label="End chat" aria-keyshortcuts="Alt+E" title="End chat (Alt+E)" onClick={() => requestEnd(conv!.id, title)}>
               End chat
             </button>
           )}
@@ -201,6 +214,7 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
             </div>
           )}
           <Transcript conversationId={conversationId} loading={loading} visitorName={title} />
+          {conv && ending !== undefined && <EndingBar id={conv.id} at={ending} />}
           {conv && mine && autoPounceAlert(conv) && (
             <div class="console-alert">
               <AutoPounceBanner conv={conv} title={title} />
@@ -274,6 +288,25 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
         )
       ) : null}
     </section>
+  );
+}
+
+// The few seconds in which "End chat" can be taken back.
+function EndingBar(props: { id: string; at: number }) {
+  void now.value; // re-render on the shared 1 s tick; the deadline is in this browser's clock
+  const left = Math.max(0, Math.ceil((props.at - Date.now()) / 1000));
+  return (
+    <div class="ending-bar" role="alert" aria-label="Ending this chat">
+      <span>
+        Ending this chat in <strong>{left} s</strong>: the visitor will see that it has ended.
+      </span>
+      <button type="button" class="btn btn-secondary btn-sm" onClick={() => undoEnd(props.id)}>
+        Undo
+      </button>
+      <button type="button" class="btn btn-danger-ghost btn-sm" onClick={() => void endNow(props.id)}>
+        End now
+      </button>
+    </div>
   );
 }
 
@@ -358,6 +391,8 @@ function Transcript(props: { conversationId: string; loading: boolean; visitorNa
 function MessageBubble(props: { m: Message; grouped: boolean }) {
   const { m } = props;
   const html = useMemo(() => (m.html ? cleanHtml(m.html) : null), [m.html]);
+  const bubbleRef = useRef<HTMLDivElement>(null);
+  useImageFallbacks(bubbleRef, html);
   const meta = (m.meta ?? {}) as Record<string, unknown>;
   const auto = !!meta.auto_pounce;
   if (m.author_kind === "system" && m.internal) {
@@ -407,7 +442,7 @@ function MessageBubble(props: { m: Message; grouped: boolean }) {
           </time>
         </div>
       )}
-      {html !== null ? <div class="bubble md" dangerouslySetInnerHTML={{ __html: html }} /> : <div class="bubble plain">{m.body}</div>}
+      {html !== null ? <div class="bubble md" ref={bubbleRef} dangerouslySetInnerHTML={{ __html: html }} /> : <div class="bubble plain">{m.body}</div>}
     </div>
   );
 }

@@ -10,7 +10,7 @@ import type { Invitation, VisitorCard } from "../types";
 import { formatAgo, now } from "../time";
 import { IconAlert, IconChat, IconMail } from "../icons";
 import { Composer } from "./Composer";
-import { ActivityStatus, Avatar, Dialog, pathOf } from "./ui";
+import { ActivityStatus, Avatar, Dialog, pathOf, useImageFallbacks } from "./ui";
 
 // Engaging a visitor first: a pounce (the rep's first message starts the chat at once) or an
 // invitation (a message with #variables#; the chat starts when the visitor replies).
@@ -374,13 +374,15 @@ export function InviteDialog(props: { visitorId: string; onClose: () => void }) 
 }
 
 function WidgetBubble(props: { html: string; repName: string; repId: string }) {
+  const body = useRef<HTMLDivElement>(null);
+  useImageFallbacks(body, props.html); // a refused image says so here too, before it is sent
   return (
     <div class="widget-bubble">
       <div class="wb-head">
         <Avatar name={props.repName} id={props.repId} size={26} />
         <span>{props.repName}</span>
       </div>
-      {props.html ? <div class="wb-body md" dangerouslySetInnerHTML={{ __html: cleanHtml(props.html) }} /> : <div class="wb-body muted">Nothing to show yet.</div>}
+      {props.html ? <div class="wb-body md" ref={body} dangerouslySetInnerHTML={{ __html: cleanHtml(props.html) }} /> : <div class="wb-body muted">Nothing to show yet.</div>}
     </div>
   );
 }

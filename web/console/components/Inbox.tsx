@@ -219,16 +219,8 @@ function OfflineMessages() {
               </span>
             </div>
             <div class="offline-body">{m.body}</div>
-            <div class="small">
-              {m.emailed_at ? (
-                <span class="status-chip chip-active">Emailed to the routed reps</span>
-              ) : m.email_error ? (
-                <span class="status-chip chip-missed" title={m.email_error}>
-                  Not emailed: {m.email_error}
-                </span>
-              ) : (
-                <span class="status-chip chip-ended">Not emailed (no mail server set up): reply from here</span>
-              )}
+            <div class="offline-status small">
+              <EmailStatus m={m} />
               {m.visitor_id && (
                 <a class="link-btn" href={paths.visitor(m.visitor_id)} onClick={linkClick}>
                   Visitor 360
@@ -239,6 +231,29 @@ function OfflineMessages() {
         </li>
       ))}
     </ul>
+  );
+}
+
+// What happened to the email for reps, in their words (the server words it); an admin also
+// sees what to configure. Never the server's raw error text in a chip.
+function EmailStatus(props: { m: OfflineMessage }) {
+  const { m } = props;
+  const status = m.email_status ?? (m.emailed_at ? "emailed" : "sending");
+  const chip = status === "emailed" ? "chip-active" : status === "sending" ? "chip-ended" : "chip-missed";
+  const label = status === "emailed" ? "Emailed" : status === "sending" ? "Emailing…" : "Not emailed";
+  // the chip already says "Not emailed": the note goes on with the reason, as a sentence
+  const rest = (m.email_note ?? "").replace(/^Not emailed: /, "");
+  const note = rest.charAt(0).toUpperCase() + rest.slice(1);
+  return (
+    <div class="email-status" data-email-status={status}>
+      <span class={`status-chip ${chip}`}>{label}</span>
+      {note && <span class="email-note">{note}</span>}
+      {m.email_admin_hint && (
+        <div class="email-admin-hint" role="note">
+          <strong>For admins:</strong> {m.email_admin_hint}
+        </div>
+      )}
+    </div>
   );
 }
 
@@ -291,8 +306,14 @@ export function ConversationRow(props: { conv: ConversationSummary; box: Box | n
       <Avatar name={title} id={c.visitor_id} size={props.compact ? 28 : 34} />
       <div class="conv-main">
         <div class="conv-line1">
-          <span class="conv-name">{title}</span>
-          {company && company !== title && <span class="conv-company">{company}</span>}
+          <span class="conv-name" title={title}>
+            {title}
+          </span>
+          {company && company !== title && (
+            <span class="conv-company" title={company}>
+              {company}
+            </span>
+          )}
         </div>
         {!props.compact && (
           <div class="conv-meta">

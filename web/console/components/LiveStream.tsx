@@ -18,6 +18,7 @@ import {
   segmentOf,
   setHideIdle,
   snapshotReady,
+  streamCounts,
   visitorLabel,
   visitors,
   type Column,
@@ -39,8 +40,11 @@ import {
 } from "./ui";
 
 // Cards have a fixed height so each column can be windowed: only the cards in view (plus a
-// few above and below) are in the DOM, which keeps 2,000 visitors as cheap as 40.
-const CARD_H = 148;
+// few above and below) are in the DOM, which keeps 2,000 visitors as cheap as 40. The height
+// leaves room for the company, the page title, the person and the firmographics on two lines
+// each: they wrap rather than being cut ("Localhost Lab…"), in narrow columns too (where the
+// card drops its thumbnail: the container query in console.css).
+const CARD_H = 232;
 const GAP = 8;
 const ROW = CARD_H + GAP;
 const OVERSCAN = 4;
@@ -51,15 +55,32 @@ export function LiveStream() {
   const inbound = inboundChats.value;
   const q = filter.trim().toLowerCase();
   const shown = useMemo(() => (q ? cols.map((c) => ({ ...c, visitors: c.visitors.filter((v) => matches(v, q)) })) : cols), [cols, q]);
-  const total = visitors.value.size;
-  const hiddenIdle = cols.reduce((n, c) => n + c.hiddenIdle, 0);
+  const counts = streamCounts.value;
+  // The header counts what the rep can see (the store's streamCounts, also behind the sidebar
+  // badge); with a filter, the cards that match it.
+  const inView = q ? shown.reduce((n, c) => n + c.visitors.length, 0) : counts.inView;
 
   return (
     <div class="live">
       <div class="live-toolbar">
-        <div class="live-summary" role="status" aria-live="off">
-          <strong>{total}</strong> {total === 1 ? "visitor" : "visitors"} on the site
-          {hiddenIdle > 0 && <span class="muted"> · {hiddenIdle} idle hidden</span>}
+        <div class="live-summary" role="status" aria-live="off" data-in-view={inView}>
+          {q ? (
+            <>
+              <strong>{inView}</strong> of {counts.onSite} {counts.onSite === 1 ? "visitor matches" : "visitors match"} the filter
+            </>
+          ) : counts.hiddenIdle ? (
+            <>
+              <strong>{inView}</strong> of {counts.onSite} visitors shown
+              <span class="muted"> · {counts.hiddenIdle} idle hidden </span>
+              <button type="button" class="link-btn" onClick={() => setHideIdle(false)}>
+                Show idle
+              </button>
+            </>
+          ) : (
+            <>
+              <strong>{inView}</strong> {inView === 1 ? "visitor" : "visitors"} on the site
+            </>
+          )}
         </div>
         <input
           type="search"
@@ -244,13 +265,31 @@ function StreamColumn(props: { col: Column; filtered: boolean }) {
   }, [col.visitors]);
 
   const slice = col.visitors.slice(range.start, Math.min(n, range.end));
+  const idle = props.filtered ? 0 : col.hiddenIdle;
+  const idleText = `${idle} idle ${idle === 1 ? "visitor" : "visitors"} hidden`;
+  // An empty column gives its width to the columns with visitors in them (so every column fits
+  // on a laptop screen and the first visitor of the day is never off to the right).
   return (
-    <section class={`column ${col.cold ? "cold" : ""}`} aria-label={`${col.name}: ${n} visitors`} data-segment-id={col.id} style={{ "--seg": col.color }}>
+    <section
+      class={`column ${col.cold ? "cold" : ""} ${n === 0 && idle === 0 ? "is-empty" : ""}`}
+      aria-label={`${col.name}: ${n} ${n === 1 ? "visitor" : "visitors"}${idle ? `, ${idleText}` : ""}`}
+      data-segment-id={col.id}
+      style={{ "--seg": col.color }}
+    >
       <header class="column-head">
         <span class="seg-swatch" aria-hidden="true" />
-        <h2 class="column-name">{col.name}</h2>
-        <span class="count" aria-label={`${n} visitors`} title={col.hiddenIdle ? `${col.hiddenIdle} idle visitors hidden` : undefined}>
-          {n}
+        <h2 class="column-name" title={col.name}>
+          {col.name}
+        </h2>
+        <span class="column-counts">
+          <span class="count" aria-hidden="true">
+            {n}
+          </span>
+          {idle > 0 && (
+            <span class="idle-count" aria-hidden="true" title={idleText}>
+              +{idle} idle
+            </span>
+          )}
         </span>
       </header>
       <div class="column-scroll" ref={scrollRef} role="list" aria-label={`${col.name} visitors`}>
@@ -261,7 +300,18 @@ function StreamColumn(props: { col: Column; filtered: boolean }) {
         </div>
         {n === 0 && (
           <div class="column-empty">
-            {props.filtered ? "No matches" : col.hiddenIdle ? `${col.hiddenIdle} idle ${col.hiddenIdle === 1 ? "visitor" : "visitors"} hidden` : "Nobody here right now"}
+            {props.filtered ? (
+              "No matches"
+            ) : idle ? (
+              <>
+                {idleText}.{" "}
+                <button type="button" class="link-btn" onClick={() => setHideIdle(false)}>
+                  Show idle visitors
+                </button>
+              </>
+            ) : (
+              "Nobody here right now"
+            )}
           </div>
         )}
       </div>
@@ -349,6 +399,11 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
   const account = card.account;
   const url = card.url ?? "";
   const pages = card.page_views ?? 0;
+  const pageTitle = card.title || "Untitled page";
+  const source = card.referrer ? `From ${hostOf(card.referrer) || card.referrer}` : "Direct visit";
+  const firmo = bits.length ? bits.join(" · ") : source;
+  // Every line that may still be cut in a narrow column carries its full text on hover; the
+  // Visitor 360 shows all of it.
   return (
     <div
       class={`vcard act-${card.activity ?? "active"}`}
@@ -362,44 +417,60 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
     >
       <a class="card-link" href={paths.visitor(card.visitor_id)} onClick={linkClick} aria-label={`Open ${heading}${person ? ` (${person})` : ""}`} />
       <div class="vcard-top">
-        {seg ? <span class="vcard-seg">{seg.name}</span> : <span class="vcard-seg none">{card.returning ? "Returning visitor" : "New visitor"}</span>}
+        {/* the column names the segment (and the card's edge has its colour): the row keeps its
+            width for the tags and the time */}
+        <span class="vcard-seg none">{card.returning ? "Returning visitor" : "New visitor"}</span>
+        <span class="vcard-tags" title={[account?.target_account && "Target account", account?.open_pipeline && "Open pipeline"].filter(Boolean).join(" · ") || undefined}>
+          {company && <CompanyConfidence card={card} />}
+          {account?.target_account && (
+            <span class="tag tag-target" title="Target account">
+              Target
+            </span>
+          )}
+          {!!account?.open_pipeline && (
+            <span class="tag tag-pipe" title={typeof account.open_pipeline === "number" ? `Open pipeline: ${account.open_pipeline.toLocaleString()}` : "Open pipeline"}>
+              Pipeline
+            </span>
+          )}
+        </span>
+        <RoutingInfo card={card} />
         <span class="vcard-time" title="Time on site">
           <IconClock size={12} />
           <Elapsed since={card.visit_started_at} label="Time on site" />
         </span>
       </div>
-      <div class="vcard-head">
-        <span class={`vcard-company ${company ? "" : "unknown"}`}>{heading}</span>
-        {company && <CompanyConfidence card={card} />}
-        {account?.target_account && (
-          <span class="tag tag-target" title="Target account">
-            Target
-          </span>
-        )}
-        {!!account?.open_pipeline && (
-          <span class="tag tag-pipe" title={typeof account.open_pipeline === "number" ? `Open pipeline: ${account.open_pipeline.toLocaleString()}` : "Open pipeline"}>
-            Pipeline
-          </span>
-        )}
-        <RoutingInfo card={card} />
+      <div class={`vcard-company ${company ? "" : "unknown"}`} title={heading}>
+        {heading}
       </div>
       <div class="vcard-body">
         <Thumbnail card={card} />
         <div class="vcard-page">
-          <div class="vcard-title" title={card.title ?? ""}>{card.title || "Untitled page"}</div>
+          <div class="vcard-title" title={pageTitle}>
+            {pageTitle}
+          </div>
           <div class="vcard-url" title={url} data-testid="visitor-url">
-            {pathOf(url)}
+            <PagePath url={url} />
           </div>
           <div class="vcard-meta">
-            {person ? <span class="vcard-person">{person}</span> : <span>Anonymous</span>}
+            {person ? (
+              <span class="vcard-person" title={person}>
+                {person}
+              </span>
+            ) : (
+              <span class="vcard-person anonymous">Anonymous</span>
+            )}
             {card.identity_status === "verified" && <span class="tag tag-ok">Verified</span>}
-            {bits.length > 0 && <span class="vcard-ref">{card.referrer ? `· from ${hostOf(card.referrer) || "a link"}` : "· direct"}</span>}
           </div>
         </div>
       </div>
+      <div class={`firmo ${bits.length ? "" : "muted"}`} title={bits.length ? `${firmo} · ${source}` : firmo}>
+        {firmo}
+      </div>
       <div class="vcard-foot">
-        {bits.length ? <span class="firmo">{bits.join(" · ")}</span> : <span class="firmo muted">{card.referrer ? `From ${hostOf(card.referrer) || card.referrer}` : "Direct visit"}</span>}
-        <span class="vcard-pages">
+        <span class="foot-activity">
+          <ActivityStatus activity={card.activity} />
+        </span>
+        <span class="vcard-pages" title={`${pages} ${pages === 1 ? "page" : "pages"} this visit`}>
           {pages} {pages === 1 ? "page" : "pages"}
         </span>
         <CardActions card={card} heading={heading} />
@@ -407,6 +478,21 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
     </div>
   );
 });
+
+// The page's path reads in full; its query string (campaign tags, click ids) comes after it,
+// muted, and is the part that gives way when the column is narrow.
+function PagePath(props: { url: string }) {
+  const full = pathOf(props.url);
+  const cut = full.search(/[?#]/);
+  const path = cut > 0 ? full.slice(0, cut) : full;
+  const rest = cut > 0 ? full.slice(cut) : "";
+  return (
+    <>
+      <span class="url-path">{path}</span>
+      {rest && <span class="url-query">{rest}</span>}
+    </>
+  );
+}
 
 const SOURCE_SHORT: Record<string, string> = {
   verified_email: "verified email",
@@ -470,7 +556,7 @@ function CardActions(props: { card: VisitorCard; heading: string }) {
           openPounce(card.visitor_id);
         }}
       >
-        <IconChat size={13} /> Chat
+        <IconChat size={13} /> <span class="card-btn-label">Chat</span>
       </button>
     </span>
   );

@@ -3,7 +3,7 @@ import { useEffect } from "preact/hooks";
 import { signal } from "@preact/signals";
 import { api } from "../api";
 import type { Org } from "../types";
-import { acceptConversation, endConversation, signOut, updateMyStatus } from "../actions";
+import { acceptConversation, requestEnd, signOut, updateMyStatus } from "../actions";
 import { linkClick, navigate, paths, route } from "../router";
 import {
   boxes,
@@ -16,6 +16,7 @@ import {
   org,
   toasts,
   unread,
+  streamCounts,
   viewing,
   visitors,
 } from "../store";
@@ -29,7 +30,9 @@ import { Avatar, Kbd, Switch, usePopover } from "./ui";
 export const helpOpen = signal(false);
 const changingPassword = signal(false);
 
-function NavItem(props: { href: string; label: string; icon: ComponentChildren; active: boolean; badge?: number; badgeLabel?: string }) {
+// The badge is a count (the same number the page itself shows); badgeUnread marks it as holding
+// unread replies, without replacing the count by the number of replies.
+function NavItem(props: { href: string; label: string; icon: ComponentChildren; active: boolean; badge?: number; badgeLabel?: string; badgeUnread?: boolean }) {
   return (
     <a
       href={props.href}
@@ -40,7 +43,7 @@ function NavItem(props: { href: string; label: string; icon: ComponentChildren; 
       {props.icon}
       <span class="nav-label">{props.label}</span>
       {!!props.badge && (
-        <span class="nav-badge" aria-label={props.badgeLabel}>
+        <span class={`nav-badge ${props.badgeUnread ? "unread" : ""}`} aria-label={props.badgeLabel} title={props.badgeLabel}>
           {props.badge}
         </span>
       )}
@@ -52,6 +55,7 @@ function Sidebar() {
   const r = route.value;
   const b = boxes.value;
   const isAdmin = me.value?.role === "admin";
+  const stream = streamCounts.value;
   let unreadMine = 0;
   for (const [id, n] of unread.value) if (conversations.value.get(id)?.status === "active") unreadMine += n;
   return (
@@ -61,7 +65,14 @@ function Sidebar() {
         <span>Frontdesk</span>
       </div>
       <div class="nav-items">
-        <NavItem href={paths.live} label="Live stream" icon={<IconLive />} active={r.name === "live"} badge={visitors.value.size} badgeLabel={`${visitors.value.size} visitors on the site`} />
+        <NavItem
+          href={paths.live}
+          label="Live stream"
+          icon={<IconLive />}
+          active={r.name === "live"}
+          badge={stream.inView}
+          badgeLabel={`${stream.inView} ${stream.inView === 1 ? "visitor" : "visitors"} in the live stream`}
+        />
         <NavItem
           href={paths.inbox()}
           label="Inbox"
@@ -75,8 +86,9 @@ function Sidebar() {
           label="Conversations"
           icon={<IconChat />}
           active={r.name === "conversations" || r.name === "visitor"}
-          badge={unreadMine || b.active.length}
-          badgeLabel={unreadMine ? `${unreadMine} unread replies` : `${b.active.length} active conversations`}
+          badge={b.active.length}
+          badgeUnread={unreadMine > 0}
+          badgeLabel={`${b.active.length} active ${b.active.length === 1 ? "conversation" : "conversations"}${unreadMine ? `, ${unreadMine} unread ${unreadMine === 1 ? "reply" : "replies"}` : ""}`}
         />
         <NavItem href={paths.shortcuts} label="Shortcuts" icon={<IconZap />} active={r.name === "shortcuts"} />
         {isAdmin && <NavItem href={paths.admin} label="Admin" icon={<IconAdmin />} active={r.name === "admin"} />}
@@ -298,6 +310,18 @@ function Toasts() {
       {toasts.value.map((t) => (
         <div key={t.id} class={`toast toast-${t.kind}`} role={t.kind === "error" ? "alert" : "status"}>
           <span>{t.text}</span>
+          {t.action && (
+            <button
+              type="button"
+              class="toast-action"
+              onClick={() => {
+                t.action!.run();
+                dismissToast(t.id);
+              }}
+            >
+              {t.action.label}
+            </button>
+          )}
           <button type="button" class="icon-btn" aria-label="Dismiss" onClick={() => dismissToast(t.id)}>
             <IconX size={14} />
           </button>
@@ -329,7 +353,7 @@ function useShortcuts(): void {
           const open = viewing.value ? conversations.value.get(viewing.value) : undefined;
           if (open && open.status === "active" && open.owner_rep_id === me.value?.id) {
             e.preventDefault();
-            void endConversation(open.id);
+            requestEnd(open.id, conversationTitle(open, visitors.value.get(open.visitor_id)));
           }
         } else if (e.code === "KeyL") {
           e.preventDefault();

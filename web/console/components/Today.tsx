@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, errorText } from "../api";
-import { me } from "../store";
+import { me, reportsStale } from "../store";
 import type { ProactiveRow } from "../types";
 import { IconChart } from "../icons";
 
@@ -13,7 +13,7 @@ const METRICS: [keyof ProactiveRow, string, string][] = [
   ["invitation_expired", "Expired", "Invitations nobody answered"],
   ["auto_pounce", "Auto pounces", "Greetings AI sent on your behalf"],
   ["reply", "Replies", "Visitors who answered a proactive message"],
-  ["missed_response", "Missed", "Replies to an auto pounce nobody answered in time"],
+  ["missed_response", "Missed responses", "Replies to an auto pounce nobody answered in time"],
 ];
 
 type Totals = Record<string, number>;
@@ -41,9 +41,20 @@ export function TodayPanel() {
         .catch((err) => !stop && setError(errorText(err)));
     void load();
     const timer = setInterval(load, 30_000);
+    // Reload soon after the console hears of something these counts count (several events in a
+    // burst cost one request).
+    let soon = 0;
+    let current = true; // subscribe() calls at once with the value we just loaded for
+    const unsubscribe = reportsStale.subscribe(() => {
+      if (current) return void (current = false);
+      clearTimeout(soon);
+      soon = window.setTimeout(load, 500);
+    });
     return () => {
       stop = true;
       clearInterval(timer);
+      clearTimeout(soon);
+      unsubscribe();
     };
   }, [days]);
   const mine = (rows ?? []).filter((r) => r.rep_id === me.value?.id);

@@ -373,3 +373,49 @@ export function TableStatus(props: { cols: number; list: readonly unknown[] | nu
     </tr>
   );
 }
+
+// Images in message HTML come through the server's image proxy, which refuses some (a private
+// address, too large, not an image, the image's server is down). A refused image must not be a
+// broken icon or bare alt text: it becomes a line saying it could not be loaded, and why (the
+// proxy answers with a short reason; it is same-origin for the console, so it can be read).
+// `content` changes whenever the images under `ref` may have changed (the HTML, a tab switch).
+export function useImageFallbacks(ref: RefObject<HTMLElement>, content: unknown): void {
+  useLayoutEffect(() => {
+    const root = ref.current;
+    if (!root) return;
+    const ctl = new AbortController();
+    const fail = (img: HTMLImageElement) => {
+      if (!img.isConnected) return;
+      const alt = img.getAttribute("alt")?.trim();
+      const note = document.createElement("span");
+      note.className = "img-failed";
+      note.setAttribute("role", "img");
+      note.setAttribute("aria-label", `Image could not be loaded${alt ? `: ${alt}` : ""}`);
+      const why = document.createElement("span");
+      why.className = "img-failed-why";
+      note.append("Image could not be loaded", why);
+      if (alt) {
+        const name = document.createElement("span");
+        name.className = "img-failed-alt";
+        name.textContent = `“${alt}”`;
+        note.append(name);
+      }
+      const src = img.getAttribute("src") ?? "";
+      img.replaceWith(note);
+      if (/^\/img\?/.test(src)) {
+        fetch(src, { signal: ctl.signal, credentials: "same-origin" })
+          .then(async (res) => (res.ok ? null : (await res.text()).trim().slice(0, 120)))
+          .then((reason) => {
+            if (reason) why.textContent = `: ${reason}`;
+          })
+          .catch(() => null);
+      }
+    };
+    for (const img of root.querySelectorAll("img")) {
+      if (img.complete && img.naturalWidth === 0 && img.getAttribute("src")) fail(img);
+      else if (!img.getAttribute("src")) fail(img);
+      else img.addEventListener("error", () => fail(img), { once: true, signal: ctl.signal });
+    }
+    return () => ctl.abort();
+  }, [content]);
+}

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import smtplib
 from email.message import EmailMessage
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select
@@ -17,6 +18,39 @@ from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.runtime import Runtime
 
 log = logging.getLogger("frontdesk.email")
+
+# Stored in OfflineMessage.email_error when the server has no mail server to send with. A code,
+# not prose: the console words it for reps, and tells admins what to configure.
+NO_MAIL_SERVER = "no_mail_server"
+
+
+def email_status(emailed: bool, email_error: str | None, *, for_admin: bool) -> dict[str, Any]:
+    """How an offline message's email went, in a rep's words; admins also get what to fix.
+
+    `email_status` is emailed | sending | no_mail_server | failed. Rows stored before the code
+    existed carry the old developer sentence about FRONTDESK_SMTP_URL: read as no_mail_server.
+    """
+    if emailed:
+        status, note = "emailed", "Emailed to the reps it was routed to."
+    elif not email_error:
+        status, note = "sending", "Being emailed to the reps it was routed to."
+    elif email_error == NO_MAIL_SERVER or "FRONTDESK_SMTP_URL" in email_error:
+        status = "no_mail_server"
+        note = "Not emailed: email isn't set up for your team yet. Reply to the visitor from here."
+    else:
+        status, note = (
+            "failed",
+            "Not emailed: sending the email failed. Reply to the visitor from here.",
+        )
+    admin_hint = None
+    if for_admin and status == "no_mail_server":
+        admin_hint = (
+            "To email offline messages to reps, set FRONTDESK_SMTP_URL (and FRONTDESK_MAIL_FROM) "
+            "in the server's environment and restart it. See docs/configuration.md."
+        )
+    elif for_admin and status == "failed":
+        admin_hint = f"The mail server said: {email_error}. Check FRONTDESK_SMTP_URL."
+    return {"email_status": status, "email_note": note, "email_admin_hint": admin_hint}
 
 
 def _send(
@@ -64,9 +98,7 @@ async def on_offline_email(runtime: Runtime, deadline: DueDeadline) -> None:
         to = sorted(r.email for r in reps if not routed or r.id in routed)
         smtp_url = runtime.settings.smtp_url
         if not smtp_url:
-            message.email_error = (
-                "not emailed: FRONTDESK_SMTP_URL is not set (the message is in the console's inbox)"
-            )
+            message.email_error = NO_MAIL_SERVER
             return
         subject = f"[{org.name if org else 'Frontdesk'}] Offline message from {message.name or message.email}"
         body = f"{message.name or 'A visitor'} <{message.email}> left a message while nobody was available:\n\n{message.body}\n"

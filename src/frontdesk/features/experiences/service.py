@@ -206,13 +206,25 @@ async def on_closed(work: UnitOfWork, conversation: Conversation) -> None:
     )
 
 
+# Said instead of the experience's timeout message when we already have the visitor's email:
+# that message asks for one ("Leave your email..."), and asking again for what the visitor gave
+# reads as if nobody listened.
+TIMEOUT_MESSAGE_EMAIL_KNOWN = (
+    "Sorry, nobody from our team could join in time. We'll get back to you at {email}."
+)
+
+
 async def on_incoming_timed_out(work: UnitOfWork, conversation: Conversation) -> None:
     experience_id = (conversation.meta or {}).get("experience_id")
     experience = await work.session.get(Experience, experience_id) if experience_id else None
     if experience is not None and not (conversation.meta or {}).get("offline"):
-        await conversations.add_message(
-            work, conversation, author_kind="bot", body=experience.timeout_message
+        visitor = await work.session.get(Visitor, conversation.visitor_id)
+        body = (
+            TIMEOUT_MESSAGE_EMAIL_KNOWN.format(email=visitor.email)
+            if visitor is not None and visitor.email
+            else experience.timeout_message
         )
+        await conversations.add_message(work, conversation, author_kind="bot", body=body)
 
 
 async def on_rep_window(runtime: Runtime, deadline: DueDeadline) -> None:

@@ -748,7 +748,17 @@ async def resolve_auto_pounce(
         if "awaiting_rep_since" not in (conversation.meta or {}):
             raise Conflict("nothing is waiting for your response in this conversation")
         await _clear_alert(work, conversation, action)
-        if action == "spam" and conversation.status in conversations.OPEN_STATUSES:
+        # A marker in the transcript, for reps only: who decided, and what it did to the chat.
+        open_now = conversation.status in conversations.OPEN_STATUSES
+        marker = (
+            f"Marked as spam by {actor.rep.name}" + (": the chat was ended." if open_now else ".")
+            if action == "spam"
+            else f"Marked “No response needed” by {actor.rep.name}."
+        )
+        await conversations.add_message(
+            work, conversation, author_kind="system", body=marker, internal=True
+        )
+        if action == "spam" and open_now:
             await conversations.close_conversation(
                 work, conversation, status="ended", reason="spam"
             )
