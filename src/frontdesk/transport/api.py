@@ -538,7 +538,8 @@ async def get_org(ctx: Ctx, _: None) -> OrgOut:
 async def put_org(ctx: Ctx, body: OriginsBody) -> OrgOut:
     async with ctx.runtime.uow() as work:
         org = await orgs.set_origins(work, ctx.rep.org_id, body.allowed_origins)
-        return org_out(org)
+    _org_changed_here(ctx, org)
+    return org_out(org)
 
 
 @api.route(
@@ -660,7 +661,17 @@ async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
         messenger=body.messenger.model_dump(exclude_none=True) if body.messenger else None,
         idle_after_seconds=body.idle_after_seconds,
     )
+    _org_changed_here(ctx, org)
     return org_out(org)
+
+
+def _org_changed_here(ctx: Ctx, org: Org) -> None:
+    """This process applies a committed org change at once; the others hear it on the bus."""
+    from frontdesk.transport.ws_visitor import REGISTRY_KEY
+
+    registry = ctx.request.app.get(REGISTRY_KEY)
+    if registry is not None:
+        registry.org_changed(org.id, org.site_key)
 
 
 class InvitationsQuery(Strict):

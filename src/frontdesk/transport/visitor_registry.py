@@ -156,7 +156,11 @@ class VisitorRegistry:
         """Another process (or this one) changed an org's row: drop the cached copy and any
         read in flight; the org's open sockets here get the fresh row (one read for all)."""
         event = orjson.loads(data)
-        site_key, org_id = event.get("site_key"), event.get("org_id")
+        self.org_changed(event.get("org_id"), event.get("site_key"))
+
+    def org_changed(self, org_id: str, site_key: str) -> None:
+        """The same, called directly by the process that made the change once it committed:
+        its own next hello must not depend on the bus delivering the news back to it first."""
         self._org_generation += 1
         self._org_rows.pop(site_key, None)
         self._org_loads.pop(site_key, None)
