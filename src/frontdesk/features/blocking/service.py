@@ -16,7 +16,8 @@ from frontdesk.features.accounts.service import normalise_cidr
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
 from frontdesk.features.conversations import service as conversations
 from frontdesk.features.orgs.service import Authenticated
-from frontdesk.features.visitors.models import Visit, Visitor
+from frontdesk.features.visitors.models import Visitor
+from frontdesk.features.visitors.service import latest_visit
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, visitor_topic, visitors_topic
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -67,14 +68,7 @@ async def block_visitor(
             )
         report_id = None
         if report:
-            visit = (
-                await work.session.execute(
-                    select(Visit)
-                    .where(Visit.visitor_id == visitor.id)
-                    .order_by(Visit.started_at.desc())
-                    .limit(1)
-                )
-            ).scalar_one_or_none()
+            visit = await latest_visit(work.session, visitor.id)
             filed = VisitorReport(
                 id=new_id(),
                 org_id=actor.org_id,

@@ -29,6 +29,7 @@ from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.visitors.models import Visit, Visitor
+from frontdesk.features.visitors.service import latest_visit
 from frontdesk.runtime import Runtime, UnitOfWork
 
 KIND_REP_WINDOW = "conversation.rep_window"
@@ -126,14 +127,7 @@ async def on_inbound_created(
 ) -> None:
     """A visitor asked to chat: apply routing and the experience, and start the timeline."""
     now = work.now_clock.now()
-    visit = (
-        await work.session.execute(
-            select(Visit)
-            .where(Visit.visitor_id == visitor.id)
-            .order_by(Visit.started_at.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
+    visit = await latest_visit(work.session, visitor.id)
     experience = await experience_for_visit(work.session, conversation.org_id, visit, now)
     conversation.routed_rep_ids = list(visit.routed_rep_ids or []) if visit else []
     conversation.routing_reason = visit.routing_reason if visit else None

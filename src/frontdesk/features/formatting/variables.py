@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.features.visitors.models import Visit, Visitor
+from frontdesk.features.visitors.models import Visitor
+from frontdesk.features.visitors.service import latest_visit
 from frontdesk.live import LiveState
 
 
@@ -116,14 +116,7 @@ async def variable_source(
     """The visitor's latest visit (company, location, browser) and live page (title, URL)."""
     if visitor is None:
         return VariableSource(rep_name=rep_name)
-    visit = (
-        await session.execute(
-            select(Visit)
-            .where(Visit.visitor_id == visitor.id)
-            .order_by(Visit.started_at.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
+    visit = await latest_visit(session, visitor.id)
     state = await live.get(visitor.org_id, visitor.id)
     enrichment = (visit.enrichment or {}) if visit else {}
 

@@ -32,6 +32,7 @@ from frontdesk.features.routing.models import Team
 from frontdesk.features.routing.service import next_turn
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.visitors.models import Visit, Visitor
+from frontdesk.features.visitors.service import latest_visit
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, visitor_topic
 
 INVITATION_ON_SCREEN = timedelta(minutes=2)  # product docs: removed 2 minutes after first shown
@@ -100,24 +101,13 @@ async def record(
 # ---- guards --------------------------------------------------------------------------------
 
 
-async def _latest_visit(session: AsyncSession, visitor_id: str) -> Visit | None:
-    return (
-        await session.execute(
-            select(Visit)
-            .where(Visit.visitor_id == visitor_id)
-            .order_by(Visit.started_at.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
-
-
 async def why_not_engage(
     session: AsyncSession, org: Org, visitor: Visitor, rep_id: str | None, now: datetime
 ) -> str | None:
     """The reason this visitor may not be engaged now, or None."""
     if visitor.blocked_at is not None:
         return "this visitor is blocked"
-    visit = await _latest_visit(session, visitor.id)
+    visit = await latest_visit(session, visitor.id)
     if visit is not None and visit.segment_id:
         segment = await session.get(Segment, visit.segment_id)
         if segment is not None and segment.cold:
@@ -170,7 +160,7 @@ async def _engageable(
         raise NotFound("visitor not found")
     org = await session.get(Org, actor.org_id)
     assert org is not None
-    visit = await _latest_visit(session, visitor.id)
+    visit = await latest_visit(session, visitor.id)
     if not _routed_to(actor, visit):
         raise Forbidden("this visitor is not routed to you")
     reason = await why_not_engage(session, org, visitor, actor.rep.id, now)
@@ -646,7 +636,7 @@ async def on_nudge(runtime: Runtime, writer: GreetingWriter, deadline: DueDeadli
             await session.get(Rep, conversation.owner_rep_id) if conversation.owner_rep_id else None
         )
         org = await session.get(Org, conversation.org_id)
-        visit = await _latest_visit(session, conversation.visitor_id)
+        visit = await latest_visit(session, conversation.visitor_id)
     if rep is None or org is None:
         return
     live = await runtime.live.get(org.id, conversation.visitor_id)

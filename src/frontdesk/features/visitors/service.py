@@ -58,6 +58,19 @@ def _utm(url: str) -> dict[str, str | None]:
     return {key: (query[key][0][:200] if query.get(key) else None) for key in UTM_KEYS}
 
 
+async def latest_visit(session: AsyncSession, visitor_id: str) -> Visit | None:
+    """The visitor's current (most recent) visit: where placement, enrichment and the page
+    they arrived on are kept."""
+    return (
+        await session.execute(
+            select(Visit)
+            .where(Visit.visitor_id == visitor_id)
+            .order_by(Visit.started_at.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
 async def arrive(
     runtime: Runtime,
     org: Org,
@@ -92,14 +105,7 @@ async def arrive(
             await session.flush()
         if visitor.blocked_at is not None:
             raise VisitorBlocked("this visitor is blocked")
-        visit = (
-            await session.execute(
-                select(Visit)
-                .where(Visit.visitor_id == visitor.id)
-                .order_by(Visit.started_at.desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+        visit = await latest_visit(session, visitor.id)
         new_visit = visit is None or now - visit.last_seen_at > VISIT_GAP
         if new_visit:
             utm = _utm(page.url)

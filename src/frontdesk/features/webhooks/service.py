@@ -27,7 +27,8 @@ from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.orgs.service import Authenticated
-from frontdesk.features.visitors.models import Visit, Visitor
+from frontdesk.features.visitors.models import Visitor
+from frontdesk.features.visitors.service import latest_visit
 from frontdesk.features.webhooks.models import WebhookDelivery, WebhookEndpoint
 from frontdesk.outbound import (
     BlockedAddress,
@@ -118,14 +119,7 @@ async def get_endpoint(
 async def chat_end_payload(work: UnitOfWork, conversation: Conversation) -> dict[str, Any]:
     session = work.session
     visitor = await session.get(Visitor, conversation.visitor_id)
-    visit = (
-        await session.execute(
-            select(Visit)
-            .where(Visit.visitor_id == conversation.visitor_id)
-            .order_by(Visit.started_at.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
+    visit = await latest_visit(session, conversation.visitor_id)
     account = await session.get(Account, visit.account_id) if visit and visit.account_id else None
     rep = await session.get(Rep, conversation.owner_rep_id) if conversation.owner_rep_id else None
     transcript = await conversations.messages_after(
