@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -99,6 +100,11 @@ class _WalCheckpointer:
         self._interval = interval
         self._connection: sqlite3.Connection | None = None
         self._task: asyncio.Task[None] | None = None
+        # Cancelling the task does not stop a checkpoint already running on its thread; the
+        # lock makes closing wait for it (closing a sqlite3 connection while another thread
+        # uses it crashes the process), and _closed stops a late one opening a new connection.
+        self._connection_lock = threading.Lock()
+        self._closed = False
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
@@ -112,10 +118,20 @@ class _WalCheckpointer:
                 log.warning("WAL checkpoint failed; retrying in %s s", self._interval)
 
     def _checkpoint(self) -> None:
-        if self._connection is None:
-            self._connection = sqlite3.connect(self._path, check_same_thread=False)
-            self._connection.execute("PRAGMA busy_timeout=1000")
-        self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        with self._connection_lock:
+            if self._closed:
+                return
+            if self._connection is None:
+                self._connection = sqlite3.connect(self._path, check_same_thread=False)
+                self._connection.execute("PRAGMA busy_timeout=1000")
+            self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    def _close(self) -> None:
+        with self._connection_lock:
+            self._closed = True
+            if self._connection is not None:
+                connection, self._connection = self._connection, None
+                connection.close()
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -123,9 +139,7 @@ class _WalCheckpointer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            await asyncio.to_thread(connection.close)
+        await asyncio.to_thread(self._close)
 
 
 class Database:
