@@ -70,6 +70,10 @@ class RedisBus:
         if self._redis is not None:
             await self._redis.aclose()
 
+    async def ping(self) -> None:
+        assert self._redis is not None, "bus not started"
+        await self._redis.ping()
+
     async def publish(self, topic: str, data: bytes) -> None:
         assert self._redis is not None, "bus not started"
         await self._redis.publish(self._prefix + topic, data)
