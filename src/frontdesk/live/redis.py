@@ -39,7 +39,7 @@ class RedisLiveState:
         return self._redis
 
     async def start(self) -> None:
-        self._redis = aioredis.Redis(connection_pool=_blocking_pool(self._url))
+        self._redis = aioredis.Redis.from_pool(_blocking_pool(self._url))
         await self._redis.ping()
 
     async def close(self) -> None:
@@ -160,7 +160,7 @@ class RedisLiveState:
 
 class RedisRateLimiter:
     def __init__(self, url: str, namespace: str = "frontdesk") -> None:
-        self._redis = aioredis.Redis(connection_pool=_blocking_pool(url))
+        self._redis = aioredis.Redis.from_pool(_blocking_pool(url))
         self._ns = f"{namespace}:rate"
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> bool:
