@@ -193,7 +193,7 @@ def test_a_wheel_built_from_a_fresh_clone_serves_the_console_and_the_widget(
 def test_building_without_node_says_what_is_missing(tmp_path: Path) -> None:
     clone = _fresh_clone(tmp_path / "clone")
     result = subprocess.run(
-        [sys.executable, "setup.py", "--quiet", "build_py"],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path / "wheels"), "."],
         cwd=clone,
         env=_environment(PATH=str(tmp_path / "no-tools-here")),
         capture_output=True,
@@ -201,4 +201,8 @@ def test_building_without_node_says_what_is_missing(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode != 0
-    assert "Building Frontdesk needs node (Node.js 18 or newer, with npm)" in result.stderr
+    assert (
+        "Building Frontdesk needs node (Node.js 18 or newer, with npm)"
+        in result.stdout + result.stderr
+    )
+    assert not (tmp_path / "wheels").exists() or not list((tmp_path / "wheels").iterdir())
