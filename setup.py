@@ -6,7 +6,7 @@ web/build.mjs) are build outputs, git-ignored in src/frontdesk/static and src/fr
 `npm ci` (when web/node_modules is missing or older than the lock file) and `node build.mjs`
 first. An sdist ships the built files without web/, so a wheel built from it needs no Node.
 
-FRONTDESK_WEB_NODE_MODULES=DIR uses an existing node_modules folder (linked as
+FRONTDESK_WEB_NODE_MODULES=DIR uses an existing node_modules folder as it is (linked as
 web/node_modules) instead of `npm ci`: the packaging test uses it to skip the download.
 Editable installs (`pip install -e .`, scripts/setup) build nothing: `make build` does that.
 """
@@ -68,7 +68,9 @@ def build_front_end() -> None:
     if given and not modules.exists():
         modules.symlink_to(Path(given).resolve(), target_is_directory=True)
     lock = WEB / "package-lock.json"
-    if not modules.exists() or modules.stat().st_mtime < lock.stat().st_mtime:
+    # A given folder is used as it is: `npm ci` would empty it through the link.
+    stale = not given and modules.exists() and modules.stat().st_mtime < lock.stat().st_mtime
+    if not modules.exists() or stale:
         npm = _tool("npm")
         subprocess.run(
             [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=WEB, check=True
