@@ -1,4 +1,4 @@
-.PHONY: demo test setup build lint bench
+.PHONY: demo test setup build lint bench wheel
 
 demo:   ## set up and start the demo (SQLite, in-process bus, demo website, rep logins printed)
 	scripts/demo
@@ -15,3 +15,6 @@ build:  ## build web/ into src/frontdesk/static (on a fresh clone, installs the 
 
 lint:
 	.venv/bin/ruff check src tests bench && .venv/bin/ruff format --check src tests bench && .venv/bin/mypy
+
+wheel:  ## build dist/frontdesk-*.whl with the console, widget and IP data in it (needs Node.js and npm)
+	.venv/bin/python -m pip wheel --no-deps -w dist .

@@ -152,11 +152,6 @@ def artifacts_dir() -> Path:
 
 
 @pytest.fixture
-async def no_leaked_tasks() -> AsyncIterator[None]:
-    yield
-
-
-@pytest.fixture
 async def server(backend: Backend) -> AsyncIterator[object]:
     """A Frontdesk server on 127.0.0.1 with a frozen clock, once per backend pair."""
     from tests.harness import running_server

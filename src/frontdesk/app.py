@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import weakref
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
+from sqlalchemy import text
 
 from frontdesk.bus import create_bus
 from frontdesk.core.clock import Clock, clock_from_environment
@@ -47,6 +51,27 @@ from frontdesk.transport.ws_visitor import REGISTRY_KEY, origin_allowed, visitor
 
 log = logging.getLogger("frontdesk.app")
 STATIC = Path(__file__).parent / "static"
+# Short enough for a load balancer's probe (typically 5 s) to get an answer, not a time-out.
+READINESS_TIMEOUT = 2.0
+
+
+async def _database_ready(db: Database) -> None:
+    async with db.read() as session:
+        await session.execute(text("SELECT 1"))
+
+
+async def _readiness(name: str, check: Coroutine[Any, Any, None]) -> str:
+    """ "ok", or why the dependency is not ready (logged; the reason is shown to the probe)."""
+    try:
+        async with asyncio.timeout(READINESS_TIMEOUT):
+            await check
+    except TimeoutError:
+        log.warning("readiness: %s did not answer within %s s", name, READINESS_TIMEOUT)
+        return f"no answer within {READINESS_TIMEOUT:g} s"
+    except Exception as error:
+        log.warning("readiness: %s failed: %r", name, error)
+        return f"failed: {type(error).__name__}"
+    return "ok"
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -160,7 +185,22 @@ def create_app(
     app.on_cleanup.append(cleanup)
 
     async def healthz(_: web.Request) -> web.Response:
+        """Liveness: the process serves requests. Checks nothing else on purpose, so a
+        database outage does not make an orchestrator restart every healthy process."""
         return json_response({"status": "ok"})
+
+    async def readyz(_: web.Request) -> web.Response:
+        """Readiness: the database answers `SELECT 1` and the bus answers PING (Redis; the
+        in-process bus is always ready), each within READINESS_TIMEOUT seconds."""
+        checks = {"database": _database_ready(runtime.db), "bus": runtime.bus.ping()}
+        results: dict[str, str] = {}
+        for name, check in checks.items():
+            results[name] = await _readiness(name, check)
+        ready = all(result == "ok" for result in results.values())
+        return json_response(
+            {"status": "ok" if ready else "unavailable", "checks": results},
+            status=200 if ready else 503,
+        )
 
     async def openapi(_: web.Request) -> web.Response:
         return json_response(api.openapi())
@@ -190,6 +230,7 @@ def create_app(
         return response
 
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     app.router.add_get("/openapi.json", openapi)
     app.router.add_get("/ws/visitor", visitor_socket)
     app.router.add_get("/ws/rep", rep_socket)

@@ -237,6 +237,8 @@ def _demo(cwd: Path, env: dict[str, str]) -> Iterator[str]:
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 @pytest.mark.timeout(120)

@@ -56,13 +56,14 @@ class Cluster:
         self.ports[name] = port
         log = self.log_dir / f"{name}.log"
         self.logs[name] = log
-        handle = log.open("ab")
-        self.processes[name] = subprocess.Popen(
-            [FRONTDESK, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=self.env,
-            stdout=handle,
-            stderr=handle,
-        )
+        # The process gets its own copy of the file descriptor: ours is closed at once.
+        with log.open("ab") as handle:
+            self.processes[name] = subprocess.Popen(
+                [FRONTDESK, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                env=self.env,
+                stdout=handle,
+                stderr=handle,
+            )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:

@@ -32,6 +32,10 @@ class Bus(Protocol):
         """Returns once the subscription is live: events published after it are delivered."""
         ...
 
+    async def ping(self) -> None:
+        """Raises if the bus cannot carry events right now (readiness check, /readyz)."""
+        ...
+
     def on_reconnect(self, callback: Callable[[], None]) -> None:
         """Called after the bus lost and regained its connection (events may have been missed)."""
         ...

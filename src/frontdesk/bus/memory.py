@@ -39,5 +39,8 @@ class MemoryBus:
         self._handlers.add(topic, handler)
         return _MemorySubscription(self, topic, handler)
 
+    async def ping(self) -> None:
+        return None  # in-process: always ready
+
     def on_reconnect(self, callback: Callable[[], None]) -> None:
         return None  # never disconnects

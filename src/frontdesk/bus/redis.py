@@ -161,6 +161,10 @@ class RedisBus:
         if self._subscriber is not None:
             await self._subscriber.aclose()
 
+    async def ping(self) -> None:
+        assert self._redis is not None, "bus not started"
+        await self._redis.ping()
+
     async def publish(self, topic: str, data: bytes) -> None:
         await self.publish_many([(topic, data)])
 

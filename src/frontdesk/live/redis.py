@@ -53,7 +53,7 @@ class RedisLiveState:
         return self._redis
 
     async def start(self) -> None:
-        self._redis = aioredis.Redis(connection_pool=_blocking_pool(self._url))
+        self._redis = aioredis.Redis.from_pool(_blocking_pool(self._url))
         await self._redis.ping()
 
     async def close(self) -> None:

@@ -100,10 +100,11 @@ class _WalCheckpointer:
         self._interval = interval
         self._connection: sqlite3.Connection | None = None
         self._task: asyncio.Task[None] | None = None
-        # Cancelling the task does not stop a checkpoint already running on its thread;
-        # closing the connection under it crashed the process (segfault in sqlite3).
+        # Cancelling the task does not stop a checkpoint already running on its thread; the
+        # lock makes closing wait for it (closing a sqlite3 connection while another thread
+        # uses it crashes the process), and _closed stops a late one opening a new connection.
         self._connection_lock = threading.Lock()
-        self._stopped = False
+        self._closed = False
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
@@ -118,7 +119,7 @@ class _WalCheckpointer:
 
     def _checkpoint(self) -> None:
         with self._connection_lock:
-            if self._stopped:
+            if self._closed:
                 return
             if self._connection is None:
                 self._connection = sqlite3.connect(self._path, check_same_thread=False)
@@ -127,7 +128,7 @@ class _WalCheckpointer:
 
     def _close(self) -> None:
         with self._connection_lock:
-            self._stopped = True
+            self._closed = True
             if self._connection is not None:
                 connection, self._connection = self._connection, None
                 connection.close()
