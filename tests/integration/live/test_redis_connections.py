@@ -7,7 +7,8 @@ import gc
 import uuid
 
 from frontdesk.core.clock import SystemClock
-from frontdesk.live import create_live_state, create_rate_limiter
+from frontdesk.core.ratelimit import create_rate_limiter
+from frontdesk.live import create_live_state
 from tests.conftest import REDIS_HOST, REDIS_PORT, require_redis
 
 URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
@@ -18,7 +19,7 @@ async def test_closing_the_redis_live_state_and_rate_limiter_leaves_no_connectio
     namespace = f"fdtest{uuid.uuid4().hex[:8]}"
     live = create_live_state(URL, SystemClock(), namespace=namespace)
     await live.start()
-    limiter = create_rate_limiter(URL, SystemClock(), namespace=namespace)
+    limiter = create_rate_limiter(URL, namespace=namespace)
     assert await limiter.hit("login:1.2.3.4", limit=5, window_seconds=60)
     await live.close()
     await limiter.close()
