@@ -43,7 +43,7 @@ from frontdesk.live import LiveVisitor
 from frontdesk.runtime import Runtime, org_topic, visitor_topic
 from frontdesk.transport import frames as f
 from frontdesk.transport.errors import describe_validation_error
-from frontdesk.transport.http import client_ip, runtime_of
+from frontdesk.transport.http import BACKING_SERVICE_DOWN, client_ip, runtime_of
 from frontdesk.transport.sockets import (
     OPEN_SOCKETS_KEY,
     FrameSender,
@@ -545,6 +545,16 @@ class VisitorConnection:
             await self._dispatch(frame)
         except FrontdeskError as exc:
             self.sender.send(error_frame(exc.code, exc.message, ref))
+        except BACKING_SERVICE_DOWN as exc:
+            # Redis or the database is away: every ping of every visitor fails the same way
+            # until it is back, so one line each, not a stack trace each (docs/operations.md).
+            log.warning(
+                "visitor frame failed: backing service unavailable",
+                extra={"frame_type": getattr(frame, "type", None), "error": repr(exc)},
+            )
+            self.sender.send(
+                error_frame("unavailable", "the service is briefly unavailable; try again", ref)
+            )
         except Exception:
             log.exception(
                 "visitor frame failed", extra={"frame_type": getattr(frame, "type", None)}

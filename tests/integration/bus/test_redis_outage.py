@@ -161,3 +161,19 @@ async def test_signing_in_while_redis_is_down_says_to_try_again_shortly_not_500(
     assert body["error"]["code"] == "unavailable"
     # Once Redis is back the same sign-in works.
     assert (await server.sign_in(email)).rep_id
+
+
+async def test_a_visitor_frame_that_needs_redis_while_it_is_down_gets_unavailable(
+    redis_server: Server, throwaway_redis: ThrowawayRedis
+) -> None:
+    server = redis_server
+    org = await server.create_org()
+    async with server.visitor(org) as visitor:
+        throwaway_redis.stop()
+        try:
+            await visitor.send({"type": "activity", "state": "idle"})
+            error = await visitor.expect("error", timeout=10)
+        finally:
+            throwaway_redis.start()
+        # Said in words the widget can show, not an "internal" error with a stack trace.
+        assert error["code"] == "unavailable", error
