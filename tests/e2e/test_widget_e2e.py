@@ -1303,6 +1303,34 @@ async def test_with_nobody_available_the_visitor_leaves_a_message_in_the_offline
     assert not await form.is_visible()
 
 
+async def test_the_offline_form_does_not_ask_a_visitor_who_gave_their_email_for_it_again(
+    env: Env, artifacts_dir: Path
+) -> None:
+    await env.api("PATCH", "/api/me/status", {"availability": "away"})  # the only rep
+    page = await env.browser.new_page(viewport={"width": 390, "height": 844})
+    await page.goto(env.site + "/pricing.html")
+    await page.evaluate("new Promise(r => window.Frontdesk.on('ready', r))")
+    status = await page.evaluate(
+        """() => new Promise(r => {
+             window.Frontdesk.on('identify', r);
+             window.Frontdesk.identify({email: 'kim@prospect.example', name: 'Kim', hash: null});
+           })"""
+    )
+    assert status == {"status": "unverified"}
+    await open_and_send(page, "Is anyone around?")
+    form = page.get_by_role("form", name="Leave us a message")
+    await form.wait_for()
+    assert not await form.get_by_label("Email").is_visible()  # we have it: not asked again
+    await page.screenshot(path=str(artifacts_dir / "widget-offline-form-email-known-phone.png"))
+    await form.get_by_label("How can we help?").fill("Call me back about pricing, please.")
+    await form.get_by_role("button", name="Leave message").click()
+    await page.get_by_text("Thanks! We got your message and will reply by email.").wait_for()
+    listed = (await env.api("GET", "/api/offline-messages"))["offline_messages"]
+    assert [(m["email"], m["body"]) for m in listed] == [
+        ("kim@prospect.example", "Call me back about pricing, please.")
+    ]
+
+
 # ---- images in messages: through the server's image proxy --------------------------------------
 
 

@@ -681,6 +681,10 @@ function start(b: Bridge): void {
     const nameIn = h("input", { id: "fd-off-name", type: "text", autocomplete: "name", maxlength: "200" });
     const emailIn = h("input", { id: "fd-off-email", type: "email", autocomplete: "email", required: "", maxlength: "320" });
     const bodyIn = h("textarea", { id: "fd-off-body", required: "", rows: "3", maxlength: "10000" });
+    const emailLabel = h("label", { for: "fd-off-email" }, "Email");
+    // With an email already given (identify(), the identity card), the form does not ask for
+    // it again: the server uses the one it has.
+    const askEmail = () => !emailKnown();
     const err = h("p", { class: "err", role: "alert" });
     // (the composer has the textbox "Message" and the button "Send message": no field or button
     // here has a name containing those, so neither is ever ambiguous)
@@ -694,7 +698,7 @@ function start(b: Bridge): void {
       h("p", { class: "id-note" }, "Nobody is available right now. We'll reply by email."),
       h("label", { for: "fd-off-name" }, "Name (optional)"),
       nameIn,
-      h("label", { for: "fd-off-email" }, "Email"),
+      emailLabel,
       emailIn,
       h("label", { for: "fd-off-body" }, "How can we help?"),
       bodyIn,
@@ -702,7 +706,7 @@ function start(b: Bridge): void {
       submit,
     );
     const card = h("div", { class: "id-card", hidden: "" }, form, thanks);
-    let sending = "";
+    let sending: string | null = null; // the email of the form on its way ("" = the known one)
     let shownFor: string | undefined; // the offline conversation the card is about ("" for none)
     const done = (email: string) => {
       form.hidden = true;
@@ -710,17 +714,17 @@ function start(b: Bridge): void {
       thanks.hidden = false;
     };
     const fail = (why: string) => {
-      sending = "";
+      sending = null;
       submit.disabled = false;
       submit.textContent = "Leave message";
       err.textContent = why;
     };
     form.onsubmit = (e) => {
       e.preventDefault();
-      const email = emailIn.value.trim();
+      const email = askEmail() ? emailIn.value.trim() : "";
       const body = bodyIn.value.trim();
       err.textContent = "";
-      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      if (askEmail() && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
         err.textContent = "Please enter a valid email address.";
         return emailIn.focus();
       }
@@ -728,7 +732,7 @@ function start(b: Bridge): void {
         err.textContent = "Please write a message.";
         return bodyIn.focus();
       }
-      if (!b.send({ type: "offline_message", name: nameIn.value.trim() || null, email, body }))
+      if (!b.send({ type: "offline_message", name: nameIn.value.trim() || null, email: email || null, body }))
         return fail("You seem to be offline. Please try again in a moment.");
       sending = email;
       submit.disabled = true;
@@ -749,19 +753,20 @@ function start(b: Bridge): void {
             thanks.hidden = true;
           }
         }
+        emailLabel.hidden = emailIn.hidden = !askEmail();
         card.hidden = !id;
       },
       sent: () => !thanks.hidden, // this conversation's message (with an email) went through
       received() {
-        if (!sending) return;
+        if (sending === null) return;
         if (conversation) storage(ls, offlineKey, conversation.id + " " + sending);
         done(sending);
-        sending = "";
+        sending = null;
         if (panel.contains(root.activeElement)) textarea.focus(); // the form is gone: keep focus in the panel
       },
       // An error frame while the form was on its way (it has no client_id to match): show it.
       failed(message: string) {
-        if (sending) fail(message || "Your message could not be sent. Please try again.");
+        if (sending !== null) fail(message || "Your message could not be sent. Please try again.");
       },
     };
   }

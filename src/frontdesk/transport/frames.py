@@ -103,7 +103,9 @@ class OfflineMessageFrame(Frame):
     type: Literal["offline_message"]
     client_id: ClientId | None = None  # echoed in offline_received, and as `ref` in errors
     name: Annotated[StrictStr, Field(max_length=200)] | None = None
-    email: Annotated[StrictStr, Field(min_length=3, max_length=320)]
+    # Optional when the visitor already gave one (identify(), the identity card): then the
+    # stored address is used and the form does not ask for it again.
+    email: Annotated[StrictStr, Field(min_length=3, max_length=320)] | None = None
     body: Body
 
 

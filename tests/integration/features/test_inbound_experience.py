@@ -134,6 +134,31 @@ async def test_with_nobody_available_the_visitor_gets_the_offline_form_and_reps_
     assert body["offline_messages"][0]["conversation_id"] == cid
 
 
+async def test_a_visitor_who_already_gave_their_email_leaves_an_offline_message_without_it(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    await server.rep(org, name="Away Rep", available=False)
+    async with server.visitor(org) as visitor:
+        await _ask(server, visitor, "Do you ship to Canada?")
+        await visitor.expect("message", message__author_kind="bot")
+        # Nobody known yet: an offline message without an email cannot be answered.
+        await visitor.send({"type": "offline_message", "client_id": "o1", "body": "Hello?"})
+        refused = await visitor.expect("error", ref="o1")
+        assert refused["code"] == "invalid" and "email" in refused["message"]
+        await visitor.send({"type": "identify", "email": "Pat@Maple.example", "name": "Pat"})
+        await visitor.expect("identified")
+        await visitor.send(
+            {"type": "offline_message", "client_id": "o2", "body": "Please email me about it"}
+        )
+        await visitor.expect("offline_received", client_id="o2")
+    admin = await server.rep(org, role="admin")
+    status, body = await admin.request("GET", "/api/offline-messages")
+    assert [(m["email"], m["body"]) for m in body["offline_messages"]] == [
+        ("pat@maple.example", "Please email me about it")
+    ]
+
+
 async def test_an_experience_can_ask_for_name_and_email_first(server: Server) -> None:
     org = await server.create_org()
     admin = await server.rep(org, role="admin")

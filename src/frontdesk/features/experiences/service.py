@@ -246,15 +246,28 @@ async def on_rep_window(runtime: Runtime, deadline: DueDeadline) -> None:
 
 
 async def leave_offline_message(
-    runtime: Runtime, org_id: str, visitor_id: str, *, name: str | None, email: str, body: str
+    runtime: Runtime,
+    org_id: str,
+    visitor_id: str,
+    *,
+    name: str | None,
+    email: str | None,
+    body: str,
 ) -> OfflineMessage:
+    """Stores the message and schedules its email to the reps. Without an email, the one the
+    visitor already gave is used (the form does not ask twice); with neither, it is refused."""
     from frontdesk.features.orgs.service import normalise_email
 
-    email = normalise_email(email)
     if not body.strip() or len(body) > conversations.MAX_BODY:
         raise ValidationFailed("the message must have 1 to 10,000 characters")
     now = runtime.clock.now()
     async with runtime.uow() as work:
+        if email is None:
+            known = await work.session.get(Visitor, visitor_id)
+            if known is None or not known.email:
+                raise ValidationFailed("an email is needed so that we can reply")
+            email = known.email
+        email = normalise_email(email)
         conversation = await conversations.open_conversation_for_visitor(work.session, visitor_id)
         message = OfflineMessage(
             id=new_id(),
