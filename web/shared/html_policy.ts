@@ -21,9 +21,13 @@ const IMAGE = startsWithScheme(image_schemes);
 
 /** The DOMPurify options of the allow-list: its tags, the union of its attributes (the hook
  * keeps each on its own tags only) and, as a last check, only its URL shapes. */
+const ALL_ATTRIBUTES = [...new Set([...Object.values(attributes).flat(), ...LINK_ATTRIBUTES.map(([name]) => name)])];
 export const POLICY_CONFIG: Config = {
   ALLOWED_TAGS: tags,
-  ALLOWED_ATTR: [...new Set([...Object.values(attributes).flat(), ...LINK_ATTRIBUTES.map(([name]) => name)])],
+  ALLOWED_ATTR: ALL_ATTRIBUTES,
+  // DOMPurify holds every attribute but its own short list of plain-text ones to the URL pattern
+  // below; only href and src are URLs here ("start" is a number, "title" text).
+  ADD_URI_SAFE_ATTR: ALL_ATTRIBUTES.filter((name) => name != "href" && name != "src"),
   ALLOWED_URI_REGEXP: new RegExp(`^(?:(?:${[...link_schemes, ...image_schemes].join("|")}):|${image_proxy_path.replace(/[?]/g, "\\?")})`, "i"),
   ALLOW_DATA_ATTR: false,
   ALLOW_ARIA_ATTR: false,

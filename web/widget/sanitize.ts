@@ -9,7 +9,9 @@ export function htmlSanitiser(server: string): (html: string) => DocumentFragmen
   installPolicy(DOMPurify, server);
   return (html) => {
     // A fragment: no string round-trip, no innerHTML on our side.
-    const frag = DOMPurify.sanitize(html, { ...POLICY_CONFIG, RETURN_DOM_FRAGMENT: true });
+    // (null where the browser parses no body at all, e.g. for "<frameset>": nothing to show)
+    const frag: DocumentFragment | null = DOMPurify.sanitize(html, { ...POLICY_CONFIG, RETURN_DOM_FRAGMENT: true });
+    if (!frag) return document.createDocumentFragment();
     frag.querySelectorAll("img:not([src])").forEach((img) => img.remove()); // its src was refused
     return frag;
   };
