@@ -19,9 +19,9 @@ const startsWithScheme = (schemes: readonly string[]) => new RegExp(`^(?:${schem
 const LINK = startsWithScheme(link_schemes);
 const IMAGE = startsWithScheme(image_schemes);
 
+const ALL_ATTRIBUTES = [...new Set([...Object.values(attributes).flat(), ...LINK_ATTRIBUTES.map(([name]) => name)])];
 /** The DOMPurify options of the allow-list: its tags, the union of its attributes (the hook
  * keeps each on its own tags only) and, as a last check, only its URL shapes. */
-const ALL_ATTRIBUTES = [...new Set([...Object.values(attributes).flat(), ...LINK_ATTRIBUTES.map(([name]) => name)])];
 export const POLICY_CONFIG: Config = {
   ALLOWED_TAGS: tags,
   ALLOWED_ATTR: ALL_ATTRIBUTES,
