@@ -604,6 +604,12 @@ def record_dialogs(page: Any, dialogs: list[str]) -> None:
     page.on("dialog", on_dialog)
 
 
+# The one allow-list for message HTML (issue 14), as the messenger bundles it.
+HTML_ALLOWLIST = json.loads(
+    (Path(__file__).resolve().parents[2] / "src" / "frontdesk" / "features" / "formatting")
+    .joinpath("html_allowlist.json")
+    .read_text()
+)
 INERT_CHECK = """() => {
   const root = document.querySelector('frontdesk-messenger').shadowRoot;
   const bad = [];
@@ -611,16 +617,18 @@ INERT_CHECK = """() => {
     const tag = el.tagName.toLowerCase();
     // (the messenger's own note in place of an image that did not load is a plain text span)
     const ownNote = tag === 'span' && el.className === 'img-failed' && el.children.length === 0;
-    if (!ownNote && !['p','br','strong','em','a','img','code','pre','ul','ol','li','blockquote'].includes(tag)) bad.push('tag ' + tag);
+    if (!ownNote && !TAGS.includes(tag)) bad.push('tag ' + tag);
     for (const a of el.attributes) {
       if (a.name.startsWith('on') || a.name === 'style') bad.push(tag + ' ' + a.name);
       if (a.name === 'href' && !/^(https?|mailto):/i.test(a.value)) bad.push('href ' + a.value);
       if (a.name === 'src' && !/^https?:/i.test(a.value)) bad.push('src ' + a.value);
     }
-    if (tag === 'a' && (el.target !== '_blank' || el.rel !== 'noopener noreferrer')) bad.push('a without target/rel');
+    if (tag === 'a' && (el.target !== LINK.target || el.rel !== LINK.rel)) bad.push('a without target/rel');
   }
   return bad;
-}"""
+}""".replace("TAGS", json.dumps(HTML_ALLOWLIST["tags"])).replace(
+    "LINK", json.dumps(HTML_ALLOWLIST["link_attributes"])
+)
 
 
 async def test_hostile_messages_render_inert(env: Env) -> None:

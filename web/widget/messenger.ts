@@ -1,51 +1,15 @@
 // messenger.js: the chat panel, loaded by widget.js only when it is needed. Budget: 30 KB gzip
 // with DOMPurify. It draws into the loader's shadow root and talks through the loader's socket
 // (window.__frontdeskBridge), so a tab never holds two connections.
-import DOMPurify from "dompurify";
+import { htmlSanitiser } from "./sanitize";
 import type { Bridge, Conversation, Frame, Invitation, Message, Welcome } from "./types";
 import { MESSENGER_CSS } from "./messenger.css";
 
 // The Frontdesk server this script came from (the loader loads it from there).
 const SERVER = new URL((document.currentScript as HTMLScriptElement | null)?.src || location.href).origin;
 
-// ---------------------------------------------------------------------------------------------
-// Sanitising. The server already sends sanitised HTML; this second allow-list means a server bug
-// (or a compromised server path) still cannot run script on the customer's site.
-const TAGS = ["p", "br", "strong", "em", "a", "img", "code", "pre", "ul", "ol", "li", "blockquote"];
-DOMPurify.addHook("uponSanitizeAttribute", (node, data) => {
-  const tag = node.nodeName;
-  const name = data.attrName;
-  if ((name == "href" || name == "target" || name == "rel") && tag != "A") data.keepAttr = false;
-  if ((name == "src" || name == "alt") && tag != "IMG") data.keepAttr = false;
-  if (name == "src") {
-    // Images in messages come through the server's image proxy as relative URLs
-    // (/img?u=...&s=...): they must load from the Frontdesk server, not the customer's site.
-    if (/^\/img\?/.test(data.attrValue)) data.attrValue = SERVER + data.attrValue;
-    // img: http(s) only. DOMPurify would otherwise allow data: URIs on images.
-    else if (!/^https?:/i.test(data.attrValue)) data.keepAttr = false;
-  }
-});
-DOMPurify.addHook("afterSanitizeAttributes", (node) => {
-  if (node.nodeName == "A") {
-    node.setAttribute("target", "_blank");
-    node.setAttribute("rel", "noopener noreferrer");
-  } else if (node.nodeName == "IMG") {
-    node.setAttribute("loading", "lazy");
-    node.setAttribute("referrerpolicy", "no-referrer");
-  }
-});
-function sanitize(html: string): DocumentFragment {
-  const frag = DOMPurify.sanitize(html, {
-    ALLOWED_TAGS: TAGS,
-    ALLOWED_ATTR: ["href", "title", "target", "rel", "src", "alt"],
-    ALLOWED_URI_REGEXP: /^(?:https?|mailto):/i, // relative, javascript:, data:, vbscript: ... all dropped
-    ALLOW_DATA_ATTR: false,
-    ALLOW_ARIA_ATTR: false,
-    RETURN_DOM_FRAGMENT: true, // no string round-trip, no innerHTML on our side
-  });
-  frag.querySelectorAll("img:not([src])").forEach((img) => img.remove()); // its src was refused
-  return frag;
-}
+// Sanitising (widget/sanitize.ts: the one allow-list for message HTML, shared with the server).
+const sanitize = htmlSanitiser(SERVER);
 
 // ---------------------------------------------------------------------------------------------
 // Small DOM helpers: no templates, no innerHTML, no style attributes (a strict CSP forbids them).

@@ -11,30 +11,31 @@ An image a visitor writes stays a link.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
 
 from frontdesk.features.formatting import image_proxy
 
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "strong",
-    "em",
-    "a",
-    "img",
-    "code",
-    "pre",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
+# The one allow-list, shared with the console's and the widget's sanitisers (they bundle the
+# same file at build time; docs/architecture.md, "One allow-list for message HTML").
+HTML_ALLOWLIST: dict[str, Any] = json.loads(
+    (Path(__file__).parent / "html_allowlist.json").read_text(encoding="utf-8")
+)
+ALLOWED_TAGS: frozenset[str] = frozenset(HTML_ALLOWLIST["tags"])
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    tag: set(names) for tag, names in HTML_ALLOWLIST["attributes"].items()
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
-ALLOWED_SCHEMES = {"http", "https", "mailto"}
+LINK_SCHEMES: tuple[str, ...] = tuple(f"{s}:" for s in HTML_ALLOWLIST["link_schemes"])
+IMAGE_SCHEMES: tuple[str, ...] = tuple(f"{s}:" for s in HTML_ALLOWLIST["image_schemes"])
+# Stored HTML has images as "/img?u=...&s=..."; the browsers load them from the Frontdesk server.
+IMAGE_PROXY_PATH: str = HTML_ALLOWLIST["image_proxy_path"]
+LINK_ATTRIBUTES: dict[str, str] = HTML_ALLOWLIST["link_attributes"]
 # giphy media links are shown as the GIF itself, as reps expect from the product docs.
 GIPHY_MEDIA = re.compile(
     r"^(https://media\d*\.giphy\.com/media/[A-Za-z0-9]+/(?:giphy|200|source)\.gif)$"
@@ -50,16 +51,16 @@ def _parser(images: bool = True) -> MarkdownIt:
     md.disable(["heading", "lheading", "hr"])  # chat bubbles, not documents
     if not images:
         md.disable("image")  # "![alt](url)" is then "!" and a link
-    # Only http(s) and mailto links survive parsing; nh3 checks again after rendering.
-    md.validateLink = lambda url: _scheme_allowed(url)  # type: ignore[method-assign]
+    # Only absolute http(s) and mailto links survive parsing (anything else stays text); nh3
+    # checks again after rendering. No relative links: the widget shows messages on the
+    # customer's site and the console on Frontdesk's, so "/pricing" would mean two pages, and
+    # both browsers' sanitisers drop such an href.
+    md.validateLink = lambda url: _scheme_allowed(url, LINK_SCHEMES)  # type: ignore[method-assign]
     return md
 
 
-def _scheme_allowed(url: str) -> bool:
-    lowered = re.sub(r"[\x00-\x20]", "", url).lower()
-    if ":" not in lowered.split("/", 1)[0]:
-        return True  # relative link
-    return lowered.startswith(("http:", "https:", "mailto:"))
+def _scheme_allowed(url: str, schemes: tuple[str, ...]) -> bool:
+    return re.sub(r"[\x00-\x20]", "", url).lower().startswith(schemes)
 
 
 def _giphy_to_image(markdown: str) -> str:
@@ -70,16 +71,22 @@ def _giphy_to_image(markdown: str) -> str:
     return "\n".join(lines)
 
 
-def _attribute(tag: str, attribute: str, value: str) -> str | None:
+def _attribute(tag: str, attribute: str, value: str, *, preview: bool = False) -> str | None:
+    # nh3 lets relative URLs through whatever the schemes; the allow-list has none but the
+    # image proxy's own path.
+    if attribute == "href":
+        return value if _scheme_allowed(value, LINK_SCHEMES) else None
     if tag == "img" and attribute == "src":
-        return image_proxy.proxied(value)
+        if value.startswith(IMAGE_PROXY_PATH):
+            return value  # already proxied (the proxy checks its signature)
+        if not _scheme_allowed(value, IMAGE_SCHEMES):
+            return None
+        return image_proxy.proxied(value, preview=preview)
     return value
 
 
 def _preview_attribute(tag: str, attribute: str, value: str) -> str | None:
-    if tag == "img" and attribute == "src":
-        return image_proxy.proxied(value, preview=True)
-    return value
+    return _attribute(tag, attribute, value, preview=True)
 
 
 @lru_cache(maxsize=4)
@@ -88,11 +95,11 @@ def _cleaner(images: bool = True, preview: bool = False) -> nh3.Cleaner:
     # every call, half of its cost.
     return nh3.Cleaner(
         attribute_filter=_preview_attribute if preview else _attribute,
-        tags=ALLOWED_TAGS if images else ALLOWED_TAGS - {"img"},
+        tags=set(ALLOWED_TAGS) if images else set(ALLOWED_TAGS) - {"img"},
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=ALLOWED_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-        set_tag_attribute_values={"a": {"target": "_blank"}},
+        url_schemes={scheme.rstrip(":") for scheme in LINK_SCHEMES + IMAGE_SCHEMES},
+        link_rel=LINK_ATTRIBUTES["rel"],
+        set_tag_attribute_values={"a": {"target": LINK_ATTRIBUTES["target"]}},
         strip_comments=True,
     )
 

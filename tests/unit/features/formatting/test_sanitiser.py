@@ -15,7 +15,11 @@ from frontdesk.features.formatting import (
     render_markdown,
     sanitise_html,
 )
-from frontdesk.features.formatting.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from frontdesk.features.formatting.markdown import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    HTML_ALLOWLIST,
+)
 
 CORPUS = [
     line
@@ -125,3 +129,50 @@ def test_a_filled_in_value_cannot_become_an_image() -> None:
         "About {page.title}", {"page.title": "![x](https://a.example/p.png)"}, BRACE_VARIABLE
     )
     assert "<img" not in render_markdown(text)
+
+
+# ---- (issue 14) one allow-list for server, console and widget ---------------------------------
+
+FEATURES = (Path(__file__).parents[3] / "fixtures" / "markdown_features.md").read_text()
+# Tags the console's own list used to allow besides the shared twelve (issue 14), and a few more.
+NOT_ALLOWED = ["b", "i", "del", "s", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "sup", "sub"]
+NOT_ALLOWED += ["table", "thead", "tbody", "tr", "th", "td", "span", "div", "u", "iframe"]
+
+
+def test_a_message_using_every_markdown_feature_emits_exactly_the_allow_list() -> None:
+    html = render_markdown(FEATURES)
+    elements = _elements(html)
+    assert {tag for tag, _ in elements} == set(HTML_ALLOWLIST["tags"])
+    emitted = {(tag, name) for tag, attrs in elements for name, _ in attrs}
+    allowed = {(tag, name) for tag, names in ALLOWED_ATTRIBUTES.items() for name in names}
+    assert emitted == allowed | {("a", name) for name in HTML_ALLOWLIST["link_attributes"]}
+    assert '<ol start="3">' in html  # a list keeps its first number
+
+
+def test_what_the_server_renders_survives_its_own_sanitiser_unchanged() -> None:
+    for images in (True, False):
+        html = render_markdown(FEATURES, images=images)
+        assert sanitise_html(html, images=images) == html
+
+
+def test_the_sanitiser_drops_every_tag_outside_the_allow_list() -> None:
+    for tag in NOT_ALLOWED:
+        assert sanitise_html(f"<{tag}>text</{tag}>") == "text", tag
+
+
+def test_relative_links_stay_text_because_console_and_widget_are_on_different_sites() -> None:
+    assert render_markdown("see [pricing](/pricing) or [top](#top)") == (
+        "<p>see [pricing](/pricing) or [top](#top)</p>"
+    )
+    cleaned = _elements(sanitise_html('<a href="/pricing">p</a><img src="/x.png" alt="x">'))
+    assert [(tag, sorted(name for name, _ in attrs)) for tag, attrs in cleaned] == [
+        ("a", ["rel", "target"]),
+        ("img", ["alt"]),
+    ]
+
+
+def test_the_allow_lists_image_path_is_the_image_proxys() -> None:
+    assert HTML_ALLOWLIST["image_proxy_path"] == image_proxy.PROXY_PATH + "?"
+    assert render_markdown("![x](https://cdn.example/x.png)").startswith(
+        '<p><img src="' + HTML_ALLOWLIST["image_proxy_path"]
+    )
