@@ -116,7 +116,7 @@ async def _org_with(server: Server, n: int) -> Population:
                     origin="visitor",
                     owner_rep_id=None if status == "incoming" else admin.rep_id,
                     routed_rep_ids=[admin.rep_id],
-                    last_seq=2,
+                    last_seq=3,
                     created_at=now - timedelta(minutes=i),
                     accepted_at=None if status == "incoming" else now,
                     ended_at=now - timedelta(minutes=i) if status == "ended" else None,
@@ -125,7 +125,12 @@ async def _org_with(server: Server, n: int) -> Population:
                 )
                 session.add(conversation)
                 await session.flush()
-                for seq, kind in ((1, "visitor"), (2, "rep")):
+                # The last message a list shows is the rep's reply, not the internal note.
+                for seq, kind, internal in (
+                    (1, "visitor", False),
+                    (2, "rep", False),
+                    (3, "rep", True),
+                ):
                     session.add(
                         Message(
                             id=new_id(),
@@ -134,8 +139,9 @@ async def _org_with(server: Server, n: int) -> Population:
                             seq=seq,
                             author_kind=kind,
                             author_rep_id=admin.rep_id if kind == "rep" else None,
-                            body=f"{kind} {i}",
+                            body=f"{'note' if internal else kind} {i}",
                             body_html=f"<p>{kind} {i}</p>",
+                            internal=internal,
                             created_at=now,
                         )
                     )
@@ -163,6 +169,29 @@ async def _org_with(server: Server, n: int) -> Population:
             title="Home",
         )
     return Population(admin, regular.id)
+
+
+async def test_each_summary_in_a_list_shows_its_own_chats_last_message_owner_and_company(
+    server: Server,
+) -> None:
+    population = await _org_with(server, MANY)
+    status, me = await population.admin.request("GET", "/api/me")
+    assert status == 200
+    admin_name = me["rep"]["name"]
+    status, body = await population.admin.request("GET", "/api/conversations?box=recent")
+    assert status == 200
+    seen = set()
+    for summary in body["conversations"]:
+        last = summary["last_message"]
+        i = int(last["body"].removeprefix("rep "))
+        regular = summary["visitor_id"] == population.regular_visitor_id
+        assert last["seq"] == 2 and last["author_name"] == admin_name
+        assert summary["owner_name"] == admin_name
+        assert summary["visitor_name"] == ("Regular" if regular else f"Visitor ended {i}")
+        # The regular's company comes from their latest visit (visit 0, an hour ago).
+        assert summary["company"] == ("Company 0" if regular else f"Company {i}")
+        seen.add((regular, i))
+    assert seen == {(regular, i) for regular in (False, True) for i in range(MANY)}
 
 
 async def _counted_get(server: Server, client: RepClient, path: str) -> tuple[Statements, object]:

@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from frontdesk.core.clock import as_utc
@@ -300,22 +301,28 @@ async def summaries(
             await session.execute(select(Visitor).where(Visitor.id.in_(visitor_ids)))
         ).scalars()
     }
-    # The last message each conversation shows: the highest seq that is not internal.
-    newest = (
-        select(Message.conversation_id, func.max(Message.seq).label("seq"))
-        .where(Message.conversation_id.in_(conversation_ids), Message.internal.is_(False))
-        .group_by(Message.conversation_id)
-        .subquery()
+    # The last message each conversation shows: the highest seq that is not internal, found
+    # per conversation by walking the (conversation_id, seq) index backwards, so a long chat
+    # costs no more than a short one.
+    earlier = aliased(Message)
+    newest_seq = (
+        select(earlier.seq)
+        .where(earlier.conversation_id == Conversation.id, earlier.internal.is_(False))
+        .order_by(earlier.seq.desc())
+        .limit(1)
+        .correlate(Conversation)
+        .scalar_subquery()
     )
     last_messages = {
         m.conversation_id: m
         for m in (
             await session.execute(
-                select(Message).join(
-                    newest,
-                    (Message.conversation_id == newest.c.conversation_id)
-                    & (Message.seq == newest.c.seq),
+                select(Message)
+                .join(
+                    Conversation,
+                    (Message.conversation_id == Conversation.id) & (Message.seq == newest_seq),
                 )
+                .where(Conversation.id.in_(conversation_ids))
             )
         ).scalars()
     }
