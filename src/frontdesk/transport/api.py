@@ -341,11 +341,9 @@ async def visitor_360(ctx: Ctx, _: None) -> dict[str, Any]:
                 )
             ).scalars()
         )
-        summaries = [
-            await conversations.summary(session, c)
-            for c in convs
-            if conversations.may_see(ctx.rep, c)
-        ]
+        summaries = await conversations.summaries(
+            session, [c for c in convs if conversations.may_see(ctx.rep, c)]
+        )
         account = (
             await session.get(Account, visits[0].account_id)
             if visits and visits[0].account_id

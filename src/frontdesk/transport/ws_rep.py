@@ -241,8 +241,8 @@ async def build_snapshot(runtime: Runtime, actor: Authenticated) -> dict[str, An
             .order_by(Conversation.created_at)
         )
         open_conversations = [c for c in rows.scalars() if conversations.may_see(actor, c)]
-        summaries = [await conversations.summary(session, c) for c in open_conversations]
-        recent = await conversations.list_for_rep(session, actor, "recent", limit=50)
+        recent = await conversations.find_for_rep(session, actor, "recent", limit=50)
+        summaries = await conversations.summaries(session, open_conversations + recent)
         reps = await list_reps(session, actor.org_id)
         me = next(r for r in reps if r.id == actor.rep.id)
         segments = display_order(await list_segments(session, actor.org_id, runtime.clock.now()))
@@ -265,7 +265,7 @@ async def build_snapshot(runtime: Runtime, actor: Authenticated) -> dict[str, An
             for r in reps
         ],
         "visitors": [c.model_dump(mode="json") for c in visible],
-        "conversations": [s.model_dump(mode="json") for s in summaries + recent],
+        "conversations": [s.model_dump(mode="json") for s in summaries],
         "segments": [segment_dict(s, counts.get(s.id, 0)) for s in segments],
         "server_time": runtime.clock.now().isoformat(),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, cast
@@ -13,6 +14,7 @@ import orjson
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from frontdesk.core.clock import as_utc
@@ -36,6 +38,7 @@ from frontdesk.features.formatting import render_markdown
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.orgs.service import Authenticated
 from frontdesk.features.visitors.models import Visit, Visitor
+from frontdesk.features.visitors.service import latest_visits
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, visitor_topic
 
 MAX_BODY = 10_000
@@ -278,40 +281,95 @@ async def _insert_message(
     return out
 
 
-async def _company_of(session: AsyncSession, visitor_id: str) -> str | None:
-    enrichment = (
-        await session.execute(
-            select(Visit.enrichment)
-            .where(Visit.visitor_id == visitor_id)
-            .order_by(Visit.started_at.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
-    return ((enrichment or {}).get("company") or {}).get("value")
-
-
 async def summary(session: AsyncSession, conversation: Conversation) -> ConversationSummary:
-    visitor = await session.get(Visitor, conversation.visitor_id)
-    owner = await session.get(Rep, conversation.owner_rep_id) if conversation.owner_rep_id else None
-    last = (
-        await session.execute(
-            select(Message)
-            .where(Message.conversation_id == conversation.id, Message.internal.is_(False))
-            .order_by(Message.seq.desc())
-            .limit(1)
+    return (await summaries(session, [conversation]))[0]
+
+
+async def summaries(
+    session: AsyncSession, rows: Sequence[Conversation]
+) -> list[ConversationSummary]:
+    """The summaries of a page of conversations, in order, in four queries however many
+    there are (visitors, last messages, rep names, latest visits): a console's snapshot and
+    every list go through here, never through a query per row."""
+    if not rows:
+        return []
+    conversation_ids = [c.id for c in rows]
+    visitor_ids = {c.visitor_id for c in rows}
+    visitors = {
+        v.id: v
+        for v in (
+            await session.execute(select(Visitor).where(Visitor.id.in_(visitor_ids)))
+        ).scalars()
+    }
+    # The last message each conversation shows: the highest seq that is not internal, found
+    # per conversation by walking the (conversation_id, seq) index backwards, so a long chat
+    # costs no more than a short one.
+    earlier = aliased(Message)
+    newest_seq = (
+        select(earlier.seq)
+        .where(earlier.conversation_id == Conversation.id, earlier.internal.is_(False))
+        .order_by(earlier.seq.desc())
+        .limit(1)
+        .correlate(Conversation)
+        .scalar_subquery()
+    )
+    last_messages = {
+        m.conversation_id: m
+        for m in (
+            await session.execute(
+                select(Message)
+                .join(
+                    Conversation,
+                    (Message.conversation_id == Conversation.id) & (Message.seq == newest_seq),
+                )
+                .where(Conversation.id.in_(conversation_ids))
+            )
+        ).scalars()
+    }
+    rep_ids = {c.owner_rep_id for c in rows if c.owner_rep_id} | {
+        m.author_rep_id for m in last_messages.values() if m.author_rep_id
+    }
+    rep_names: dict[str, str] = {}
+    if rep_ids:
+        rep_names = dict(
+            (await session.execute(select(Rep.id, Rep.name).where(Rep.id.in_(rep_ids))))
+            .tuples()
+            .all()
         )
-    ).scalar_one_or_none()
+    latest = await latest_visits(session, visitor_ids)
+    return [
+        _summary_of(
+            c,
+            visitors.get(c.visitor_id),
+            last_messages.get(c.id),
+            rep_names,
+            latest.get(c.visitor_id),
+        )
+        for c in rows
+    ]
+
+
+def _summary_of(
+    conversation: Conversation,
+    visitor: Visitor | None,
+    last: Message | None,
+    rep_names: dict[str, str],
+    latest_visit: Visit | None,
+) -> ConversationSummary:
     last_out = None
     if last is not None:
-        names = await _author_names(session, [last], visitor)
+        names: dict[str | None, str] = {None: visitor_display_name(visitor)}
+        if last.author_rep_id and last.author_rep_id in rep_names:
+            names[last.author_rep_id] = rep_names[last.author_rep_id]
         last_out = message_out(last, _author_name(last, names))
+    enrichment = (latest_visit.enrichment if latest_visit else None) or {}
     return ConversationSummary(
         id=conversation.id,
         visitor_id=conversation.visitor_id,
         status=conversation.status,
         origin=conversation.origin,
         owner_rep_id=conversation.owner_rep_id,
-        owner_name=owner.name if owner else None,
+        owner_name=rep_names.get(conversation.owner_rep_id) if conversation.owner_rep_id else None,
         routed_rep_ids=list(conversation.routed_rep_ids or []),
         routing_reason=conversation.routing_reason,
         created_at=conversation.created_at,
@@ -321,7 +379,7 @@ async def summary(session: AsyncSession, conversation: Conversation) -> Conversa
         last_seq=conversation.last_seq,
         last_message=last_out,
         visitor_name=(visitor.name or visitor.email) if visitor else None,
-        company=await _company_of(session, conversation.visitor_id),
+        company=(enrichment.get("company") or {}).get("value"),
         meta=dict(conversation.meta or {}),
         classification={
             "qualified": conversation.qualified,
@@ -1001,6 +1059,24 @@ async def list_for_rep(
     tag: str | None = None,
     search: str | None = None,
 ) -> list[ConversationSummary]:
+    rows = await find_for_rep(
+        session, actor, box, limit, qualified=qualified, tag=tag, search=search
+    )
+    return await summaries(session, rows)
+
+
+async def find_for_rep(
+    session: AsyncSession,
+    actor: Authenticated,
+    box: Box,
+    limit: int = 200,
+    *,
+    qualified: bool | None = None,
+    tag: str | None = None,
+    search: str | None = None,
+) -> list[Conversation]:
+    """The conversations of one inbox box this rep may see, without their summaries (a
+    snapshot summarises several boxes together)."""
     query = select(Conversation).where(Conversation.org_id == actor.org_id)
     if box == "incoming":
         query = query.where(Conversation.status == "incoming").order_by(Conversation.created_at)
@@ -1054,7 +1130,7 @@ async def list_for_rep(
             return needle in haystack
 
         rows = [c for c in rows if matches(c)]
-    return [await summary(session, c) for c in rows[:limit]]
+    return rows[:limit]
 
 
 # ---- durable deadlines -------------------------------------------------------------------

@@ -233,14 +233,12 @@ async def list_teams(session: AsyncSession, org_id: str) -> list[dict[str, Any]]
             await session.execute(select(Team).where(Team.org_id == org_id).order_by(Team.name))
         ).scalars()
     )
-    result = []
-    for team in teams:
-        members = list(
-            (
-                await session.execute(
-                    select(TeamMember.rep_id).where(TeamMember.team_id == team.id)
-                )
-            ).scalars()
+    # Every team's members in one query, not one per team.
+    members: dict[str, list[str]] = {team.id: [] for team in teams}
+    if teams:
+        rows = await session.execute(
+            select(TeamMember.team_id, TeamMember.rep_id).where(TeamMember.team_id.in_(members))
         )
-        result.append({"id": team.id, "name": team.name, "rep_ids": sorted(members)})
-    return result
+        for team_id, rep_id in rows.tuples():
+            members[team_id].append(rep_id)
+    return [{"id": t.id, "name": t.name, "rep_ids": sorted(members[t.id])} for t in teams]
