@@ -183,7 +183,7 @@ import type { Bridge, Frame, Message, PublicEvent, Welcome } from "./types";
       case "error":
         if (f.code == "identify_rejected") {
           pendingIdentify = null;
-          console.warn("Frontdesk identify rejected: " + f.message);
+          console.warn("Frontdesk: " + f.message); // "identify() rejected: ..."
           emit("identify", { status: "rejected", message: f.message });
         }
     }

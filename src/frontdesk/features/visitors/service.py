@@ -236,7 +236,7 @@ async def identify(
             ).scalar_one()
             expected = identity_hash(secret, email)
             if not hmac.compare_digest(hash_.lower(), expected):
-                raise IdentifyRejected("identify() hash does not match this email")
+                raise IdentifyRejected("identify() rejected: the hash does not match this email")
             contact = (
                 await session.execute(
                     select(Contact).where(Contact.org_id == org.id, Contact.email == email)
@@ -261,7 +261,7 @@ async def identify(
         else:
             if visitor.identity_status == "verified":
                 # Never let an unverified claim overwrite a verified identity.
-                raise IdentifyRejected("this visitor is already identified and verified")
+                raise IdentifyRejected("identify() rejected: this visitor is already identified and verified")
             visitor.identity_status = "unverified"
             visitor.email = email
             visitor.name = name
