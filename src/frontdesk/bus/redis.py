@@ -127,9 +127,11 @@ class RedisBus:
         # events were missed meanwhile. Without a retry the reader sees the loss, reconnects
         # itself and tells its listeners (_reconnect). It is pinged every 15 s so a silently
         # dead connection is noticed too.
-        self._redis = aioredis.Redis(connection_pool=redis_pool(self._url))
-        self._subscriber = aioredis.Redis(
-            connection_pool=aioredis.ConnectionPool.from_url(
+        # from_pool: the client owns its pool, so aclose() also closes the pool's connections
+        # (Redis(connection_pool=...) leaves them open, one leaked socket per bus).
+        self._redis = aioredis.Redis.from_pool(redis_pool(self._url))
+        self._subscriber = aioredis.Redis.from_pool(
+            aioredis.ConnectionPool.from_url(
                 self._url, health_check_interval=15, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS
             )
         )
