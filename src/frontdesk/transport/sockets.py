@@ -243,3 +243,23 @@ async def close_all(app: web.Application) -> None:
             ],
             timeout=2,
         )
+
+
+# Cleanups still running after their socket handler was cancelled (kept so they are not
+# garbage-collected half-way).
+_FINISHING: set[asyncio.Task[None]] = set()
+
+
+async def run_to_completion(cleanup: Coroutine[Any, Any, None]) -> None:
+    """Runs a socket's cleanup to the end even if its handler is cancelled meanwhile.
+
+    aiohttp cancels a WebSocket handler once its connection is gone (seen on Python 3.13 after
+    a client's close): a cleanup cancelled at its first real await (Redis) left the visitor
+    "on the site" in every console, and its live state in Redis, until expiry. The cleanup runs
+    as its own task behind a shield; the handler may still be cancelled, the cleanup is not.
+    """
+    task = asyncio.ensure_future(cleanup)
+    _FINISHING.add(task)
+    task.add_done_callback(_FINISHING.discard)
+    await asyncio.shield(task)
+

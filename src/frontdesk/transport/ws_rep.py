@@ -34,6 +34,7 @@ from frontdesk.transport.sockets import (
     FrameSender,
     close_code_for_failure,
     error_frame,
+    run_to_completion,
 )
 from frontdesk.transport.visitor_limits import visitor_limits
 
@@ -67,7 +68,7 @@ async def rep_socket(request: web.Request) -> web.StreamResponse:
         log.exception("rep socket failed")
         await connection.sender.close(code=close_code_for_failure(), message=b"server error")
     finally:
-        await connection.cleanup()
+        await run_to_completion(connection.cleanup())
     return ws
 
 

@@ -49,6 +49,7 @@ from frontdesk.transport.sockets import (
     FrameSender,
     close_code_for_failure,
     error_frame,
+    run_to_completion,
 )
 from frontdesk.transport.visitor_limits import CLOSE_RATE_LIMITED, visitor_limits
 from frontdesk.transport.visitor_registry import VisitorRegistry
@@ -125,7 +126,7 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
             log.exception("visitor socket failed")
             await connection.sender.close(code=close_code_for_failure(), message=b"server error")
         finally:
-            await connection.cleanup()
+            await run_to_completion(connection.cleanup())
         return ws
     finally:
         limits.close_socket(ip)
