@@ -262,4 +262,3 @@ async def run_to_completion(cleanup: Coroutine[Any, Any, None]) -> None:
     _FINISHING.add(task)
     task.add_done_callback(_FINISHING.discard)
     await asyncio.shield(task)
-

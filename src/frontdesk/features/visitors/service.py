@@ -261,7 +261,9 @@ async def identify(
         else:
             if visitor.identity_status == "verified":
                 # Never let an unverified claim overwrite a verified identity.
-                raise IdentifyRejected("identify() rejected: this visitor is already identified and verified")
+                raise IdentifyRejected(
+                    "identify() rejected: this visitor is already identified and verified"
+                )
             visitor.identity_status = "unverified"
             visitor.email = email
             visitor.name = name
