@@ -10,16 +10,12 @@ Screenshots: the import result, the segment editor, the live stream.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from tests.conftest import Backend
 from tests.e2e.console_env import (
     BROWSER_MARKS,
     ConsoleEnv,
     column,
-    console_env,
     expect,
     new_marker,
     open_admin,
@@ -36,12 +32,6 @@ Umbrella Corp,umbrella.example,no,45000,,3400,Pharmaceuticals,NA
 Broken Row,,yes,,,,,
 Hooli,hooli.example,yes,,nobody@nowhere.example,,,
 """
-
-
-@pytest.fixture
-async def env(sqlite_memory_backend: Backend, artifacts_dir: Path) -> AsyncIterator[ConsoleEnv]:
-    async with console_env(sqlite_memory_backend, artifacts_dir) as e:
-        yield e
 
 
 async def test_an_admin_imports_target_accounts_builds_a_segment_and_an_identified_visitor_moves_into_it_live(

@@ -14,16 +14,12 @@ import asyncio
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import Backend
 from tests.e2e.console_env import (
     BROWSER_MARKS,
     ConsoleEnv,
-    console_env,
     expect,
     new_marker,
     visitor_card,
@@ -32,12 +28,6 @@ from tests.harness import Socket
 
 pytest.importorskip("playwright.async_api")
 pytestmark = BROWSER_MARKS
-
-
-@pytest.fixture
-async def env(sqlite_memory_backend: Backend, artifacts_dir: Path) -> AsyncIterator[ConsoleEnv]:
-    async with console_env(sqlite_memory_backend, artifacts_dir) as e:
-        yield e
 
 
 async def start_chat(env: ConsoleEnv, rep: Any, visitor: Socket, text: str) -> str:

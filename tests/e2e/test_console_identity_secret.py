@@ -5,26 +5,17 @@ has no such screen. Screenshots: the revealed secret with the recipe, and after 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
-from tests.conftest import Backend
-from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, console_env, expect, open_admin
+from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, expect, open_admin
 
 from frontdesk.features.orgs.models import Org
 from frontdesk.features.visitors.tokens import identity_hash
 
 pytest.importorskip("playwright.async_api")
 pytestmark = BROWSER_MARKS
-
-
-@pytest.fixture
-async def env(sqlite_memory_backend: Backend, artifacts_dir: Path) -> AsyncIterator[ConsoleEnv]:
-    async with console_env(sqlite_memory_backend, artifacts_dir) as e:
-        yield e
 
 
 async def stored_secret(env: ConsoleEnv) -> str:

@@ -14,16 +14,12 @@ import asyncio
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from tests.conftest import Backend
 from tests.e2e.console_env import (
     BROWSER_MARKS,
     ConsoleEnv,
     column,
-    console_env,
     expect,
     new_marker,
     visitor_card,
@@ -31,12 +27,6 @@ from tests.e2e.console_env import (
 
 pytest.importorskip("playwright.async_api")
 pytestmark = BROWSER_MARKS
-
-
-@pytest.fixture
-async def env(sqlite_memory_backend: Backend, artifacts_dir: Path) -> AsyncIterator[ConsoleEnv]:
-    async with console_env(sqlite_memory_backend, artifacts_dir) as e:
-        yield e
 
 
 async def test_a_rep_pounces_from_the_live_stream_and_chats_with_the_visitor_in_the_real_widget(

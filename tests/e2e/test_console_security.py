@@ -9,17 +9,13 @@ whose email is a rep of two orgs, with the same password, picks the org at sign-
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import Backend
 from tests.e2e.console_env import (
     BROWSER_MARKS,
     ConsoleEnv,
     Login,
-    console_env,
     expect,
     new_marker,
     open_admin,
@@ -36,12 +32,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
 });
 """
-
-
-@pytest.fixture
-async def env(sqlite_memory_backend: Backend, artifacts_dir: Path) -> AsyncIterator[ConsoleEnv]:
-    async with console_env(sqlite_memory_backend, artifacts_dir) as e:
-        yield e
 
 
 async def _watched_console(env: ConsoleEnv, login: Login, errors: list[str]) -> Any:
