@@ -10,7 +10,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from frontdesk.features.conversations import service as conversations
+from frontdesk.features import conversations
+from frontdesk.features.conversations.group_writer import OpenChatWriter
 from tests.conftest import Backend
 from tests.harness import Server, Socket
 
@@ -61,10 +62,10 @@ async def test_a_group_holding_a_retry_and_a_visitor_without_a_chat_still_stores
         c_id = c.welcome["visitor_id"]  # no chat yet: its message opens one
         runtime = server.runtime
         groups: list[int] = []
-        writer = conversations.OpenChatWriter
+        writer = OpenChatWriter
         original = writer._write_batch
 
-        async def spy(self: conversations.OpenChatWriter, batch: list[object]) -> object:
+        async def spy(self: OpenChatWriter, batch: list[object]) -> object:
             groups.append(len(batch))
             return await original(self, batch)  # type: ignore[arg-type]
 
@@ -92,13 +93,13 @@ async def test_messages_that_arrive_together_are_committed_as_one_group(
         a_id, a_chat = await _open_chat(a)
         b_id, _ = await _open_chat(b)
         groups: list[int] = []
-        original = conversations.OpenChatWriter._write_batch
+        original = OpenChatWriter._write_batch
 
-        async def spy(self: conversations.OpenChatWriter, batch: list[object]) -> object:
+        async def spy(self: OpenChatWriter, batch: list[object]) -> object:
             groups.append(len(batch))
             return await original(self, batch)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(conversations.OpenChatWriter, "_write_batch", spy)
+        monkeypatch.setattr(OpenChatWriter, "_write_batch", spy)
         runtime = server.runtime
         posted = await asyncio.gather(
             *(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.storage.base import Base
 
-# Kept in step with conversations.service.OPEN_STATUSES.
+# Kept in step with conversations.lifecycle.OPEN_STATUSES.
 OPEN_CONDITION = "status IN ('incoming', 'active')"
 
 

@@ -19,7 +19,7 @@ from frontdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFaile
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as deadlines
 from frontdesk.deadlines.service import DueDeadline
-from frontdesk.features.conversations import service as conversations
+from frontdesk.features import conversations
 from frontdesk.features.conversations.events import MessageOut
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.copilot.greetings import GreetingWriter, VisitorContext
@@ -570,7 +570,7 @@ async def on_auto_pounce(runtime: Runtime, writer: GreetingWriter, deadline: Due
         "greeting", context, proactive_settings(org)["allowed_link_domains"]
     )
     async with runtime.uow() as work:
-        visitor = await conversations._lock_visitor(work.session, org.id, visitor.id)
+        visitor = await conversations.lock_visitor(work.session, org.id, visitor.id)
         if await why_not_engage(work.session, org, visitor, None, now):
             return  # someone engaged them while the text was being written
         conversation = await conversations.open_owned_conversation(
