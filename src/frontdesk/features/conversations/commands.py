@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -27,8 +28,6 @@ from frontdesk.features.conversations.messages import (
     AuthorKind,
     Posted,
     author_name,
-    author_names,
-    message_out,
     new_message,
     validate_body,
     visitor_display_name,
@@ -36,9 +35,9 @@ from frontdesk.features.conversations.messages import (
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.conversations.publish import emit_conversation_changed, message_frames
 from frontdesk.features.conversations.queries import (
-    existing_by_client_id,
     get_conversation,
     open_conversation_for_visitor,
+    stored_with_client_id,
     summary,
 )
 from frontdesk.features.orgs.models import Rep
@@ -79,49 +78,18 @@ async def add_message(
     # Keep the loaded object in step with the row the UPDATE just changed.
     set_committed_value(conversation, "last_seq", seq)
     set_committed_value(conversation, "last_message_at", now)
-    if author_kind == "rep" and author_rep is not None:
-        author = author_rep.name
-    elif author_kind == "visitor":
-        author = visitor_display_name(visitor)
-    else:
-        author = "Assistant" if author_kind == "bot" else "Frontdesk"
-    return await _insert_message(
-        work,
-        conversation,
-        seq=seq,
-        now=now,
-        author_kind=author_kind,
-        author_name=author,
-        body=body,
-        author_rep_id=author_rep.id if author_rep else None,
-        client_id=client_id,
-        internal=internal,
-        meta=meta,
-    )
-
-
-async def _insert_message(
-    work: UnitOfWork,
-    conversation: Conversation,
-    *,
-    seq: int,
-    now: datetime,
-    author_kind: AuthorKind,
-    author_name: str,
-    body: str,
-    author_rep_id: str | None = None,
-    client_id: str | None = None,
-    internal: bool = False,
-    meta: dict[str, Any] | None = None,
-) -> MessageOut:
     out, row = new_message(
         conversation,
         seq=seq,
         now=now,
         author_kind=author_kind,
-        author_name=author_name,
+        author_name=author_name(
+            author_kind,
+            rep_name=author_rep.name if author_rep else None,
+            visitor_name=visitor_display_name(visitor),
+        ),
         body=body,
-        author_rep_id=author_rep_id,
+        author_rep_id=author_rep.id if author_rep else None,
         client_id=client_id,
         internal=internal,
         meta=meta,
@@ -130,6 +98,10 @@ async def _insert_message(
     for topic, data in message_frames(conversation, out):
         work.emit([topic], data)
     return out
+
+
+# Built once: the careful path skips statement construction and cache-key generation.
+_INSERT_MESSAGE = insert(cast(Table, Message.__table__))
 
 
 async def lock_visitor(session: AsyncSession, org_id: str, visitor_id: str) -> Visitor:
@@ -161,19 +133,19 @@ async def post_visitor_message(
     posted = await open_chat_writer(runtime).post(org_id, visitor_id, client_id, body)
     if posted is not None:
         return posted
-    for attempt in range(2):
-        try:
-            return await _post_visitor_message_locked(runtime, org_id, visitor_id, client_id, body)
-        except IntegrityError:
-            # A concurrent retry with the same client id (or a concurrent first message from
-            # another tab) won the insert; the next attempt reads its result.
-            if attempt == 1:
-                raise
-    raise AssertionError("unreachable")
+    return await _again_if_raced(
+        lambda: _post_visitor_message_locked(runtime, org_id, visitor_id, client_id, body)
+    )
 
 
-# Built once: the careful path skips statement construction and cache-key generation.
-_INSERT_MESSAGE = insert(cast(Table, Message.__table__))
+async def _again_if_raced(post: Callable[[], Awaitable[Posted]]) -> Posted:
+    """Posts, and once more if a concurrent writer won the insert: a retry with the same
+    client id, or another tab's first message opening the chat. The second attempt finds
+    what the winner stored."""
+    try:
+        return await post()
+    except IntegrityError:
+        return await post()
 
 
 async def _first_visitor_reply(
@@ -197,10 +169,9 @@ async def _post_visitor_message_locked(
         conversation = await open_conversation_for_visitor(work.session, visitor_id)
         created = False
         if conversation is not None:
-            existing = await existing_by_client_id(work.session, conversation.id, client_id)
-            if existing is not None:
-                names = await author_names(work.session, [existing], visitor)
-                return Posted(message_out(existing, author_name(existing, names)), True, False)
+            stored = await stored_with_client_id(work.session, conversation.id, client_id, visitor)
+            if stored is not None:
+                return Posted(stored, True, False)
         else:
             opening = Opening()
             await work.run_hooks("conversation.opening", visitor, opening)
@@ -258,42 +229,43 @@ async def post_rep_message(
     runtime: Runtime, actor: Authenticated, conversation_id: str, client_id: str, body: str
 ) -> Posted:
     validate_body(body)
-    for attempt in range(2):
-        try:
-            async with runtime.uow() as work:
-                conversation = await get_conversation(work.session, actor, conversation_id)
-                existing = await existing_by_client_id(work.session, conversation.id, client_id)
-                if existing is not None:
-                    names = await author_names(work.session, [existing], None)
-                    return Posted(message_out(existing, author_name(existing, names)), True, False)
-                if conversation.status not in OPEN_STATUSES:
-                    raise Conflict("this conversation has ended")
-                if conversation.status == "incoming":
-                    await _take(work, actor, conversation)
-                elif conversation.owner_rep_id != actor.rep.id:
-                    raise Forbidden("another rep owns this conversation; ask them to transfer it")
-                rep = await work.session.get(Rep, actor.rep.id)
-                out = await add_message(
-                    work,
-                    conversation,
-                    author_kind="rep",
-                    body=body,
-                    author_rep=rep,
-                    client_id=client_id,
-                )
-                transfer_meta = (conversation.meta or {}).get("transfer")
-                if transfer_meta and transfer_meta.get("waiting"):
-                    conversation.meta = {
-                        **conversation.meta,
-                        "transfer": {**transfer_meta, "waiting": False},
-                    }
-                    await emit_conversation_changed(work, conversation)
-                await work.run_hooks("conversation.rep_replied", conversation, out)
-            return Posted(out, False, False)
-        except IntegrityError:
-            if attempt == 1:
-                raise
-    raise AssertionError("unreachable")
+    return await _again_if_raced(
+        lambda: _post_rep_message_once(runtime, actor, conversation_id, client_id, body)
+    )
+
+
+async def _post_rep_message_once(
+    runtime: Runtime, actor: Authenticated, conversation_id: str, client_id: str, body: str
+) -> Posted:
+    async with runtime.uow() as work:
+        conversation = await get_conversation(work.session, actor, conversation_id)
+        stored = await stored_with_client_id(work.session, conversation.id, client_id, None)
+        if stored is not None:
+            return Posted(stored, True, False)
+        if conversation.status not in OPEN_STATUSES:
+            raise Conflict("this conversation has ended")
+        if conversation.status == "incoming":
+            await _take(work, actor, conversation)
+        elif conversation.owner_rep_id != actor.rep.id:
+            raise Forbidden("another rep owns this conversation; ask them to transfer it")
+        rep = await work.session.get(Rep, actor.rep.id)
+        out = await add_message(
+            work,
+            conversation,
+            author_kind="rep",
+            body=body,
+            author_rep=rep,
+            client_id=client_id,
+        )
+        transfer_meta = (conversation.meta or {}).get("transfer")
+        if transfer_meta and transfer_meta.get("waiting"):
+            conversation.meta = {
+                **conversation.meta,
+                "transfer": {**transfer_meta, "waiting": False},
+            }
+            await emit_conversation_changed(work, conversation)
+        await work.run_hooks("conversation.rep_replied", conversation, out)
+    return Posted(out, False, False)
 
 
 async def _take(work: UnitOfWork, actor: Authenticated, conversation: Conversation) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import asyncpg
 import orjson
@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from frontdesk.core.ids import new_id
 from frontdesk.features.conversations import sql_postgres, sql_sqlite
 from frontdesk.features.conversations.events import MessageOut
-from frontdesk.features.conversations.messages import Posted
+from frontdesk.features.conversations.messages import Posted, message_out
 from frontdesk.features.conversations.publish import message_frames
 from frontdesk.features.formatting import render_markdown
 from frontdesk.runtime import Runtime
@@ -147,7 +147,7 @@ _Written = dict[int, tuple["OpenChat", MessageOut]]
 
 async def _write_group_sqlite(runtime: Runtime, batch: list[_Submitted], now: datetime) -> _Written:
     ordered = sorted(batch, key=lambda item: item.visitor_id)
-    stored_now = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    stored_now = sql_sqlite.stored_datetime(now)
     written: _Written = {}
     rows: list[tuple[object, ...]] = []
     async with runtime.db.sqlite_driver() as connection:
@@ -164,7 +164,7 @@ async def _write_group_sqlite(runtime: Runtime, batch: list[_Submitted], now: da
                     continue  # no open chat its visitor already wrote in: the careful path
                 chat_id, org_id, visitor_id, owner_rep_id, routed, seq, author = row
                 chat = OpenChat(chat_id, org_id, visitor_id, owner_rep_id, orjson.loads(routed))
-                out = _visitor_message_out(new_id(), chat, seq, author, item, now)
+                out = _stored_visitor_message(new_id(), chat, seq, author, item, now)
                 written[id(item)] = (chat, out)
                 rows.append(
                     (out.id, org_id, chat_id, seq, item.body, item.html, item.client_id, stored_now)
@@ -181,22 +181,20 @@ async def _write_group_sqlite(runtime: Runtime, batch: list[_Submitted], now: da
     return written
 
 
-def _visitor_message_out(
+def _stored_visitor_message(
     message_id: str, chat: OpenChat, seq: int, author: str | None, item: _Submitted, now: datetime
 ) -> MessageOut:
-    return MessageOut(
-        id=message_id,
+    """The message a group statement stored, from what the statement returned."""
+    return message_out(
+        message_id=message_id,
         conversation_id=chat.id,
         seq=seq,
         author_kind="visitor",
         author_name=author or "Visitor",
-        author_rep_id=None,
         body=item.body,
         html=item.html,
-        client_id=item.client_id,
         created_at=now,
-        internal=False,
-        meta={},
+        client_id=item.client_id,
     )
 
 
@@ -235,7 +233,7 @@ async def _write_group_pipelined(
         )
         written[id(item)] = (
             chat,
-            _visitor_message_out(mid, chat, row["last_seq"], row["author_name"], item, now),
+            _stored_visitor_message(mid, chat, row["last_seq"], row["author_name"], item, now),
         )
     return written
 

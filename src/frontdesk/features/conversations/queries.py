@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,9 +14,8 @@ from frontdesk.features.conversations.access import may_see
 from frontdesk.features.conversations.events import ConversationSummary, MessageOut
 from frontdesk.features.conversations.lifecycle import OPEN_STATUSES
 from frontdesk.features.conversations.messages import (
-    author_name,
-    author_names,
-    message_out,
+    stored_message_out,
+    stored_messages_out,
     visitor_display_name,
 )
 from frontdesk.features.conversations.models import Conversation, Message
@@ -52,16 +51,20 @@ async def get_conversation(
     return conversation
 
 
-async def existing_by_client_id(
-    session: AsyncSession, conversation_id: str, client_id: str
-) -> Message | None:
-    return (
+async def stored_with_client_id(
+    session: AsyncSession, conversation_id: str, client_id: str, visitor: Visitor | None
+) -> MessageOut | None:
+    """The message already stored under this client id (a retry), as it was acknowledged."""
+    existing = (
         await session.execute(
             select(Message).where(
                 Message.conversation_id == conversation_id, Message.client_msg_id == client_id
             )
         )
     ).scalar_one_or_none()
+    if existing is None:
+        return None
+    return (await stored_messages_out(session, [existing], visitor))[0]
 
 
 async def summary(session: AsyncSession, conversation: Conversation) -> ConversationSummary:
@@ -141,10 +144,9 @@ def _summary_of(
 ) -> ConversationSummary:
     last_out = None
     if last is not None:
-        names: dict[str | None, str] = {None: visitor_display_name(visitor)}
-        if last.author_rep_id and last.author_rep_id in rep_names:
-            names[last.author_rep_id] = rep_names[last.author_rep_id]
-        last_out = message_out(last, author_name(last, names))
+        last_out = stored_message_out(
+            last, rep_names=rep_names, visitor_name=visitor_display_name(visitor)
+        )
     enrichment = (latest_visit.enrichment if latest_visit else None) or {}
     return ConversationSummary(
         id=conversation.id,
@@ -191,9 +193,16 @@ async def messages_after(
         query = query.where(Message.internal.is_(False))
     rows = list((await session.execute(query)).scalars())
     visitor = await session.get(Visitor, conversation.visitor_id)
-    names = await author_names(session, rows, visitor)
-    out = [message_out(m, author_name(m, names)) for m in rows]
+    out = await stored_messages_out(session, rows, visitor)
     return out if include_internal else [m.for_visitor() for m in out]
+
+
+class BoxFilters(TypedDict, total=False):
+    """Narrowing an inbox box: Recent by qualification; any box by tag or by text."""
+
+    qualified: bool | None
+    tag: str | None
+    search: str | None
 
 
 async def list_for_rep(
@@ -201,15 +210,9 @@ async def list_for_rep(
     actor: Authenticated,
     box: Box,
     limit: int = 200,
-    *,
-    qualified: bool | None = None,
-    tag: str | None = None,
-    search: str | None = None,
+    **filters: Unpack[BoxFilters],
 ) -> list[ConversationSummary]:
-    rows = await find_for_rep(
-        session, actor, box, limit, qualified=qualified, tag=tag, search=search
-    )
-    return await summaries(session, rows)
+    return await summaries(session, await find_for_rep(session, actor, box, limit, **filters))
 
 
 async def find_for_rep(
@@ -217,13 +220,11 @@ async def find_for_rep(
     actor: Authenticated,
     box: Box,
     limit: int = 200,
-    *,
-    qualified: bool | None = None,
-    tag: str | None = None,
-    search: str | None = None,
+    **filters: Unpack[BoxFilters],
 ) -> list[Conversation]:
     """The conversations of one inbox box this rep may see, without their summaries (a
     snapshot summarises several boxes together)."""
+    qualified, tag, search = filters.get("qualified"), filters.get("tag"), filters.get("search")
     query = select(Conversation).where(Conversation.org_id == actor.org_id)
     if box == "incoming":
         query = query.where(Conversation.status == "incoming").order_by(Conversation.created_at)
