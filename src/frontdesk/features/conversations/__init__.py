@@ -31,6 +31,13 @@ from frontdesk.features.conversations.lifecycle import (
     OPEN_STATUSES,
 )
 from frontdesk.features.conversations.messages import MAX_BODY, Posted, validate_body
+from frontdesk.features.conversations.meta import (
+    AutoPounceResolution,
+    ConversationMeta,
+    MetaDraft,
+    Transfer,
+    edit_meta,
+)
 from frontdesk.features.conversations.publish import emit_conversation_changed, visitor_conversation
 from frontdesk.features.conversations.queries import (
     Box,
@@ -50,12 +57,17 @@ __all__ = [
     "KIND_INCOMING_TIMEOUT",
     "MAX_BODY",
     "OPEN_STATUSES",
+    "AutoPounceResolution",
     "Box",
+    "ConversationMeta",
+    "MetaDraft",
     "Opening",
     "Posted",
+    "Transfer",
     "accept",
     "add_message",
     "close_conversation",
+    "edit_meta",
     "emit_conversation_changed",
     "end",
     "find_for_rep",

@@ -32,6 +32,7 @@ from frontdesk.features.conversations.messages import (
     validate_body,
     visitor_display_name,
 )
+from frontdesk.features.conversations.meta import ConversationMeta, Transfer, edit_meta
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.conversations.publish import emit_conversation_changed, message_frames
 from frontdesk.features.conversations.queries import (
@@ -153,11 +154,10 @@ async def _first_visitor_reply(
 ) -> None:
     """Marks the chat as answered by its visitor, once; features react through the hook (an
     auto pounce alerts its rep). Later messages do not load the conversation at all."""
-    meta = dict(conversation.meta or {})
-    if meta.get("visitor_replied"):
+    if conversation.meta.visitor_replied:
         return
-    meta["visitor_replied"] = True
-    conversation.meta = meta
+    with edit_meta(conversation) as meta:
+        meta.visitor_replied = True
     await work.run_hooks("conversation.first_visitor_reply", conversation, message)
 
 
@@ -210,7 +210,7 @@ async def _create_inbound(work: UnitOfWork, visitor: Visitor) -> Conversation:
         routing_reason=None,
         last_seq=0,
         created_at=now,
-        meta={},
+        meta=ConversationMeta(),
     )
     work.session.add(conversation)
     await work.session.flush()
@@ -257,12 +257,10 @@ async def _post_rep_message_once(
             author_rep=rep,
             client_id=client_id,
         )
-        transfer_meta = (conversation.meta or {}).get("transfer")
-        if transfer_meta and transfer_meta.get("waiting"):
-            conversation.meta = {
-                **conversation.meta,
-                "transfer": {**transfer_meta, "waiting": False},
-            }
+        transfer = conversation.meta.transfer
+        if transfer is not None and transfer.waiting:
+            with edit_meta(conversation) as meta:
+                meta.transfer = transfer.model_copy(update={"waiting": False})
             await emit_conversation_changed(work, conversation)
         await work.run_hooks("conversation.rep_replied", conversation, out)
     return Posted(out, False, False)
@@ -338,7 +336,7 @@ async def open_owned_conversation(
     *,
     origin: str,
     reason: str,
-    meta: dict[str, Any] | None = None,
+    meta: ConversationMeta | None = None,
 ) -> Conversation:
     """A conversation a rep owns from its first message: pounce, invitation, auto pounce."""
     now = work.now_clock.now()
@@ -354,7 +352,7 @@ async def open_owned_conversation(
         last_seq=0,
         created_at=now,
         accepted_at=now,
-        meta=dict(meta or {}),
+        meta=meta or ConversationMeta(),
     )
     work.session.add(conversation)
     await work.session.flush()
@@ -417,17 +415,15 @@ async def transfer(
         routed = list(conversation.routed_rep_ids or [])
         if routed and target.id not in routed:
             conversation.routed_rep_ids = [*routed, target.id]
-        conversation.meta = {
-            **(conversation.meta or {}),
-            "transfer": {
-                "from_rep_id": previous.id if previous else None,
-                "from_rep_name": previous.name if previous else None,
-                "to_rep_id": target.id,
-                "note": (note or "").strip() or None,
-                "at": now.isoformat(),
-                "waiting": True,
-            },
-        }
+        with edit_meta(conversation) as meta:
+            meta.transfer = Transfer(
+                from_rep_id=previous.id if previous else None,
+                from_rep_name=previous.name if previous else None,
+                to_rep_id=target.id,
+                note=(note or "").strip() or None,
+                at=now,
+                waiting=True,
+            )
         await add_message(
             work,
             conversation,

@@ -65,13 +65,13 @@ async def emit_conversation_changed(work: UnitOfWork, conversation: Conversation
 
 
 def visitor_conversation(conversation: Conversation, owner: Rep | None) -> VisitorConversation:
-    meta = conversation.meta or {}
+    meta = conversation.meta
     return VisitorConversation(
         id=conversation.id,
         status=conversation.status,
         origin=conversation.origin,
         rep=RepBrief(id=owner.id, name=owner.name) if owner else None,
-        offline=bool(meta.get("offline")),
-        ask_identity=bool(meta.get("ask_identity")),
-        invitation_id=meta.get("invitation_id"),
+        offline=meta.offline,
+        ask_identity=meta.ask_identity,
+        invitation_id=meta.invitation_id,
     )

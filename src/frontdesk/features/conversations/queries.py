@@ -165,7 +165,7 @@ def _summary_of(
         last_message=last_out,
         visitor_name=(visitor.name or visitor.email) if visitor else None,
         company=(enrichment.get("company") or {}).get("value"),
-        meta=dict(conversation.meta or {}),
+        meta=conversation.meta,
         classification={
             "qualified": conversation.qualified,
             "tags": list(conversation.tags or []),
