@@ -14,6 +14,7 @@ from frontdesk.features import conversations
 from frontdesk.features.conversations.group_writer import OpenChatWriter
 from tests.conftest import Backend
 from tests.harness import Server, Socket
+from tests.query_count import counting_queries
 
 pytestmark = pytest.mark.asyncio
 
@@ -224,3 +225,20 @@ async def test_a_message_stored_while_the_bus_cannot_publish_is_still_acknowledg
     assert status == 200
     written = [m["body"] for m in body["messages"] if m["author_kind"] in ("visitor", "rep")]
     assert written == ["hello", "one", "two", "hi"]
+
+
+async def test_a_later_message_takes_the_group_writer_and_never_loads_its_conversation(
+    server: Server,
+) -> None:
+    # The hot path of a chat: whatever conversations keep on a chat (its typed meta included),
+    # a visitor's later message costs no statement beyond the group writer's own SQL.
+    org = await server.create_org()
+    await server.rep(org)
+    async with server.visitor(org) as visitor:
+        visitor_id, chat = await _open_chat(visitor)
+        with counting_queries(server.runtime.db.engine) as statements:
+            posted = await conversations.post_visitor_message(
+                server.runtime, org.id, visitor_id, "later", "again"
+            )
+        assert (posted.message.conversation_id, posted.message.seq) == (chat, 2)
+        assert statements.count == 0, str(statements)
