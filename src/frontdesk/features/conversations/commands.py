@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from frontdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
-from frontdesk.deadlines import service as deadlines
+from frontdesk.deadlines import service as timers
 from frontdesk.features.conversations.access import may_see
 from frontdesk.features.conversations.events import ConversationSummary, MessageOut
 from frontdesk.features.conversations.group_writer import open_chat_writer
@@ -214,7 +214,7 @@ async def _create_inbound(work: UnitOfWork, visitor: Visitor) -> Conversation:
     )
     work.session.add(conversation)
     await work.session.flush()
-    await deadlines.schedule(
+    await timers.schedule(
         work.session,
         kind=KIND_INCOMING_TIMEOUT,
         subject_id=conversation.id,
@@ -280,7 +280,7 @@ async def _take(work: UnitOfWork, actor: Authenticated, conversation: Conversati
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("already taken: another rep accepted this chat first")
     await work.session.refresh(conversation)
-    await deadlines.cancel(
+    await timers.cancel(
         work.session, kind=KIND_INCOMING_TIMEOUT, subject_id=conversation.id, now=now
     )
     rep = await work.session.get(Rep, actor.rep.id)
@@ -324,7 +324,7 @@ async def close_conversation(
     conversation.ended_at = now
     conversation.ended_reason = reason
     for kind in (KIND_INCOMING_TIMEOUT, KIND_IDLE_END):
-        await deadlines.cancel(work.session, kind=kind, subject_id=conversation.id, now=now)
+        await timers.cancel(work.session, kind=kind, subject_id=conversation.id, now=now)
     await work.run_hooks("conversation.closed", conversation)
     await emit_conversation_changed(work, conversation)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from frontdesk.core.clock import as_utc
-from frontdesk.deadlines import service as deadlines
+from frontdesk.deadlines import service as timers
 from frontdesk.deadlines.service import DueDeadline
 from frontdesk.features.conversations.commands import add_message, close_conversation
 from frontdesk.features.conversations.lifecycle import (
@@ -67,9 +67,9 @@ async def visitor_activity_changed(
             return
         now = runtime.clock.now()
         if active:
-            await deadlines.cancel(session, kind=KIND_IDLE_END, subject_id=conversation.id, now=now)
+            await timers.cancel(session, kind=KIND_IDLE_END, subject_id=conversation.id, now=now)
         else:
-            await deadlines.schedule(
+            await timers.schedule(
                 session,
                 kind=KIND_IDLE_END,
                 subject_id=conversation.id,
