@@ -17,7 +17,7 @@ from frontdesk.bus import create_bus
 from frontdesk.core.clock import Clock, clock_from_environment
 from frontdesk.core.ratelimit import create_rate_limiter
 from frontdesk.deadlines.service import Sweeper
-from frontdesk.features.conversations import service as conversations
+from frontdesk.features import conversations
 from frontdesk.features.copilot.greetings import GreetingWriter, OpenAICompatibleModel
 from frontdesk.features.enrichment.ipdata import IpDirectory
 from frontdesk.features.enrichment.provider import HttpFirmographicsProvider

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from frontdesk.deadlines.models import Deadline
-from frontdesk.features.conversations.service import KIND_INCOMING_TIMEOUT
+from frontdesk.features.conversations import KIND_INCOMING_TIMEOUT
 from frontdesk.storage.db import Database
 from tests.harness import Socket
 from tests.multiprocess.conftest import Cluster

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from sqlalchemy import select
 
 from frontdesk.core.errors import RateLimited
+from frontdesk.features import conversations
 from frontdesk.features.accounts.models import Account
-from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.formatting import render_markdown
 from frontdesk.features.orgs import service as orgs

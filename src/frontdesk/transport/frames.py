@@ -17,7 +17,7 @@ from pydantic import (
     ValidationError,
 )
 
-from frontdesk.features.conversations.service import MAX_BODY
+from frontdesk.features.conversations import MAX_BODY
 from frontdesk.transport.errors import describe_validation_error
 from frontdesk.transport.sockets import error_frame
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
 from frontdesk.core.errors import FrontdeskError, NotAuthenticated
-from frontdesk.features.conversations import service as conversations
+from frontdesk.features import conversations
 from frontdesk.features.conversations.events import Typing
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.orgs.models import Rep, RepSession

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.bus.base import Subscription
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.ids import new_id
+from frontdesk.features import conversations
 from frontdesk.features.accounts.service import email_domain
 from frontdesk.features.blocking.service import ip_blocked
-from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.events import Typing, VisitorConversationChanged
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.enrichment.provider import PROVIDER_ANSWER

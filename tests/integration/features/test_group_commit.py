@@ -10,9 +10,11 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from frontdesk.features.conversations import service as conversations
+from frontdesk.features import conversations
+from frontdesk.features.conversations.group_writer import OpenChatWriter
 from tests.conftest import Backend
 from tests.harness import Server, Socket
+from tests.query_count import counting_queries
 
 pytestmark = pytest.mark.asyncio
 
@@ -61,10 +63,10 @@ async def test_a_group_holding_a_retry_and_a_visitor_without_a_chat_still_stores
         c_id = c.welcome["visitor_id"]  # no chat yet: its message opens one
         runtime = server.runtime
         groups: list[int] = []
-        writer = conversations.OpenChatWriter
+        writer = OpenChatWriter
         original = writer._write_batch
 
-        async def spy(self: conversations.OpenChatWriter, batch: list[object]) -> object:
+        async def spy(self: OpenChatWriter, batch: list[object]) -> object:
             groups.append(len(batch))
             return await original(self, batch)  # type: ignore[arg-type]
 
@@ -92,13 +94,13 @@ async def test_messages_that_arrive_together_are_committed_as_one_group(
         a_id, a_chat = await _open_chat(a)
         b_id, _ = await _open_chat(b)
         groups: list[int] = []
-        original = conversations.OpenChatWriter._write_batch
+        original = OpenChatWriter._write_batch
 
-        async def spy(self: conversations.OpenChatWriter, batch: list[object]) -> object:
+        async def spy(self: OpenChatWriter, batch: list[object]) -> object:
             groups.append(len(batch))
             return await original(self, batch)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(conversations.OpenChatWriter, "_write_batch", spy)
+        monkeypatch.setattr(OpenChatWriter, "_write_batch", spy)
         runtime = server.runtime
         posted = await asyncio.gather(
             *(
@@ -223,3 +225,20 @@ async def test_a_message_stored_while_the_bus_cannot_publish_is_still_acknowledg
     assert status == 200
     written = [m["body"] for m in body["messages"] if m["author_kind"] in ("visitor", "rep")]
     assert written == ["hello", "one", "two", "hi"]
+
+
+async def test_a_later_message_takes_the_group_writer_and_never_loads_its_conversation(
+    server: Server,
+) -> None:
+    # The hot path of a chat: whatever conversations keep on a chat (its typed meta included),
+    # a visitor's later message costs no statement beyond the group writer's own SQL.
+    org = await server.create_org()
+    await server.rep(org)
+    async with server.visitor(org) as visitor:
+        visitor_id, chat = await _open_chat(visitor)
+        with counting_queries(server.runtime.db.engine) as statements:
+            posted = await conversations.post_visitor_message(
+                server.runtime, org.id, visitor_id, "later", "again"
+            )
+        assert (posted.message.conversation_id, posted.message.seq) == (chat, 2)
+        assert statements.count == 0, str(statements)

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
+from frontdesk.features import conversations
 from frontdesk.features.accounts.service import normalise_cidr
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
-from frontdesk.features.conversations import service as conversations
 from frontdesk.features.orgs.service import Authenticated
 from frontdesk.features.visitors.models import Visitor
 from frontdesk.features.visitors.service import latest_visit

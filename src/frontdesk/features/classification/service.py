@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from frontdesk.core.errors import ValidationFailed
-from frontdesk.features.conversations import service as conversations
+from frontdesk.features import conversations
 from frontdesk.features.orgs.service import Authenticated
 from frontdesk.runtime import Runtime
 

@@ -1,1 +1,93 @@
-"""Conversations and their messages: stored before acknowledged, replayed by sequence number."""
+"""Conversations and their messages: stored before acknowledged, replayed by sequence number.
+
+Other features and transport import from here (the modules behind it split the work by job:
+commands, queries, the group writer, per-dialect SQL, deadlines, publishing).
+"""
+
+from frontdesk.features.conversations.access import may_see, visibility
+from frontdesk.features.conversations.commands import (
+    Opening,
+    accept,
+    add_message,
+    close_conversation,
+    end,
+    lock_visitor,
+    open_owned_conversation,
+    post_rep_message,
+    post_visitor_message,
+    start_conversation,
+    transfer,
+)
+from frontdesk.features.conversations.deadlines import (
+    on_idle_end,
+    on_incoming_timeout,
+    visitor_activity_changed,
+)
+from frontdesk.features.conversations.lifecycle import (
+    IDLE_END_AFTER,
+    INCOMING_TIMEOUT,
+    KIND_IDLE_END,
+    KIND_INCOMING_TIMEOUT,
+    OPEN_STATUSES,
+)
+from frontdesk.features.conversations.messages import MAX_BODY, Posted, validate_body
+from frontdesk.features.conversations.meta import (
+    AutoPounceResolution,
+    ConversationMeta,
+    MetaDraft,
+    Transfer,
+    edit_meta,
+)
+from frontdesk.features.conversations.publish import emit_conversation_changed, visitor_conversation
+from frontdesk.features.conversations.queries import (
+    Box,
+    find_for_rep,
+    get_conversation,
+    list_for_rep,
+    messages_after,
+    open_conversation_for_visitor,
+    summaries,
+    summary,
+)
+
+__all__ = [
+    "IDLE_END_AFTER",
+    "INCOMING_TIMEOUT",
+    "KIND_IDLE_END",
+    "KIND_INCOMING_TIMEOUT",
+    "MAX_BODY",
+    "OPEN_STATUSES",
+    "AutoPounceResolution",
+    "Box",
+    "ConversationMeta",
+    "MetaDraft",
+    "Opening",
+    "Posted",
+    "Transfer",
+    "accept",
+    "add_message",
+    "close_conversation",
+    "edit_meta",
+    "emit_conversation_changed",
+    "end",
+    "find_for_rep",
+    "get_conversation",
+    "list_for_rep",
+    "lock_visitor",
+    "may_see",
+    "messages_after",
+    "on_idle_end",
+    "on_incoming_timeout",
+    "open_conversation_for_visitor",
+    "open_owned_conversation",
+    "post_rep_message",
+    "post_visitor_message",
+    "start_conversation",
+    "summaries",
+    "summary",
+    "transfer",
+    "validate_body",
+    "visibility",
+    "visitor_activity_changed",
+    "visitor_conversation",
+]

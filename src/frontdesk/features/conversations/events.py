@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.core.events import Event
+from frontdesk.features.conversations.meta import ConversationMeta
 
 
 class MessageOut(BaseModel):
@@ -59,7 +60,7 @@ class ConversationSummary(BaseModel):
     last_message: MessageOut | None
     visitor_name: str | None
     company: str | None
-    meta: dict[str, object]
+    meta: ConversationMeta
     classification: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -17,10 +17,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from frontdesk.features.conversations.meta import ConversationMeta, ConversationMetaColumn
 from frontdesk.storage.base import Base
 
-# Kept in step with conversations.service.OPEN_STATUSES.
+# Kept in step with conversations.lifecycle.OPEN_STATUSES.
 OPEN_CONDITION = "status IN ('incoming', 'active')"
+
+
+def _no_meta() -> ConversationMeta:
+    return ConversationMeta()
 
 
 class Conversation(Base):
@@ -42,7 +47,8 @@ class Conversation(Base):
     ended_at: Mapped[datetime | None]
     ended_reason: Mapped[str | None] = mapped_column(String(32))
     last_message_at: Mapped[datetime | None]
-    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What features note on the chat: a closed, typed record (meta.py), one JSON object here.
+    meta: Mapped[ConversationMeta] = mapped_column(ConversationMetaColumn(), default=_no_meta)
     # Classification, during or after the chat.
     qualified: Mapped[bool | None] = mapped_column(Boolean)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)

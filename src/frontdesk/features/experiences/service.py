@@ -23,7 +23,8 @@ from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as deadlines
 from frontdesk.deadlines.service import DueDeadline
-from frontdesk.features.conversations import service as conversations
+from frontdesk.features import conversations
+from frontdesk.features.conversations import edit_meta
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.orgs.models import Rep
@@ -142,9 +143,6 @@ async def on_inbound_created(
         r for r in reps if not conversation.routed_rep_ids or r.id in conversation.routed_rep_ids
     ]
     available = [r for r in candidates if r.availability == "available"]
-    meta = dict(conversation.meta or {})
-    meta["experience_id"] = experience.id
-    meta["experience_name"] = experience.name
     timeout_at = now + timedelta(seconds=experience.timeout_seconds)
     await deadlines.schedule(
         work.session,
@@ -154,17 +152,19 @@ async def on_inbound_created(
         now=now,
         org_id=conversation.org_id,
     )
-    meta["timeout_at"] = timeout_at.isoformat()
+    with edit_meta(conversation) as meta:
+        meta.experience_id = experience.id
+        meta.experience_name = experience.name
+        meta.timeout_at = timeout_at
+        meta.offline = not available
     if not available:
-        meta["offline"] = True
-        conversation.meta = meta
         await conversations.add_message(
             work, conversation, author_kind="bot", body=experience.offline_message
         )
         return
     window_ends = now + timedelta(seconds=experience.rep_window_seconds)
-    meta["rep_window_ends_at"] = window_ends.isoformat()
-    conversation.meta = meta
+    with edit_meta(conversation) as meta:
+        meta.rep_window_ends_at = window_ends
     await deadlines.schedule(
         work.session,
         kind=KIND_REP_WINDOW,
@@ -174,8 +174,8 @@ async def on_inbound_created(
         org_id=conversation.org_id,
     )
     if experience.ask_identity and visitor.identity_status == "anonymous":
-        meta["ask_identity"] = True
-        conversation.meta = dict(meta)
+        with edit_meta(conversation) as meta:
+            meta.ask_identity = True
         await conversations.add_message(
             work, conversation, author_kind="bot", body=experience.identity_prompt
         )
@@ -184,7 +184,7 @@ async def on_inbound_created(
 async def on_accepted(work: UnitOfWork, conversation: Conversation, rep: Rep) -> None:
     now = work.now_clock.now()
     await deadlines.cancel(work.session, kind=KIND_REP_WINDOW, subject_id=conversation.id, now=now)
-    experience_id = (conversation.meta or {}).get("experience_id")
+    experience_id = conversation.meta.experience_id
     experience = await work.session.get(Experience, experience_id) if experience_id else None
     if experience is None:
         experience = await default_experience(work.session, conversation.org_id, now)
@@ -209,9 +209,9 @@ TIMEOUT_MESSAGE_EMAIL_KNOWN = (
 
 
 async def on_incoming_timed_out(work: UnitOfWork, conversation: Conversation) -> None:
-    experience_id = (conversation.meta or {}).get("experience_id")
+    experience_id = conversation.meta.experience_id
     experience = await work.session.get(Experience, experience_id) if experience_id else None
-    if experience is not None and not (conversation.meta or {}).get("offline"):
+    if experience is not None and not conversation.meta.offline:
         visitor = await work.session.get(Visitor, conversation.visitor_id)
         body = (
             TIMEOUT_MESSAGE_EMAIL_KNOWN.format(email=visitor.email)
@@ -226,16 +226,15 @@ async def on_rep_window(runtime: Runtime, deadline: DueDeadline) -> None:
         conversation = await work.session.get(Conversation, deadline.subject_id)
         if conversation is None or conversation.status != "incoming":
             return  # a rep joined in time (idempotent: a second firing finds nothing to do)
-        meta = dict(conversation.meta or {})
-        if meta.get("bot_greeted"):
+        if conversation.meta.bot_greeted:
             return
-        experience = await work.session.get(Experience, meta.get("experience_id", ""))
+        experience = await work.session.get(Experience, conversation.meta.experience_id or "")
         if experience is None:
             experience = await default_experience(
                 work.session, conversation.org_id, work.now_clock.now()
             )
-        meta["bot_greeted"] = True
-        conversation.meta = meta
+        with edit_meta(conversation) as meta:
+            meta.bot_greeted = True
         await conversations.add_message(
             work, conversation, author_kind="bot", body=experience.bot_greeting
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,8 @@ from frontdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFaile
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as deadlines
 from frontdesk.deadlines.service import DueDeadline
-from frontdesk.features.conversations import service as conversations
+from frontdesk.features import conversations
+from frontdesk.features.conversations import AutoPounceResolution, ConversationMeta, edit_meta
 from frontdesk.features.conversations.events import MessageOut
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.copilot.greetings import GreetingWriter, VisitorContext
@@ -452,7 +453,7 @@ async def on_conversation_opening(
         rep,
         origin="invitation",
         reason=f"Invited by {rep.name}",
-        meta={"invitation_id": invitation.id},
+        meta=ConversationMeta(invitation_id=invitation.id),
     )
     await conversations.add_message(
         work, conversation, author_kind="rep", body=invitation.message, author_rep=rep
@@ -570,7 +571,7 @@ async def on_auto_pounce(runtime: Runtime, writer: GreetingWriter, deadline: Due
         "greeting", context, proactive_settings(org)["allowed_link_domains"]
     )
     async with runtime.uow() as work:
-        visitor = await conversations._lock_visitor(work.session, org.id, visitor.id)
+        visitor = await conversations.lock_visitor(work.session, org.id, visitor.id)
         if await why_not_engage(work.session, org, visitor, None, now):
             return  # someone engaged them while the text was being written
         conversation = await conversations.open_owned_conversation(
@@ -579,11 +580,11 @@ async def on_auto_pounce(runtime: Runtime, writer: GreetingWriter, deadline: Due
             rep,
             origin="auto_pounce",
             reason=f"Auto pounce on behalf of {rep.name}",
-            meta={
-                "auto_pounce": True,
-                "text_source": written.source,
-                **({"model_rejected": written.rejected} if written.rejected else {}),
-            },
+            meta=ConversationMeta(
+                auto_pounce=True,
+                text_source=written.source,
+                model_rejected=written.rejected or None,
+            ),
         )
         await conversations.add_message(
             work,
@@ -617,11 +618,7 @@ async def on_auto_pounce(runtime: Runtime, writer: GreetingWriter, deadline: Due
 async def on_nudge(runtime: Runtime, writer: GreetingWriter, deadline: DueDeadline) -> None:
     async with runtime.db.read() as session:
         conversation = await session.get(Conversation, deadline.subject_id)
-        if (
-            conversation is None
-            or conversation.status != "active"
-            or (conversation.meta or {}).get("nudged")
-        ):
+        if conversation is None or conversation.status != "active" or conversation.meta.nudged:
             return
         replied = (
             await session.execute(
@@ -651,13 +648,10 @@ async def on_nudge(runtime: Runtime, writer: GreetingWriter, deadline: DueDeadli
     written = await writer.write("nudge", context, proactive_settings(org)["allowed_link_domains"])
     async with runtime.uow() as work:
         conversation = await work.session.get(Conversation, deadline.subject_id)
-        if (
-            conversation is None
-            or conversation.status != "active"
-            or (conversation.meta or {}).get("nudged")
-        ):
+        if conversation is None or conversation.status != "active" or conversation.meta.nudged:
             return
-        conversation.meta = {**(conversation.meta or {}), "nudged": True}
+        with edit_meta(conversation) as meta:
+            meta.nudged = True
         await conversations.add_message(
             work,
             conversation,
@@ -676,7 +670,6 @@ async def on_first_visitor_reply(
     service runs this hook once per conversation and marks it `visitor_replied`.)"""
     if conversation.origin not in ("pounce", "auto_pounce", "invitation"):
         return
-    meta = dict(conversation.meta or {})
     now = work.now_clock.now()
     if conversation.origin != "invitation":  # counted when the invitation was accepted
         await record(
@@ -692,8 +685,9 @@ async def on_first_visitor_reply(
         org = await work.session.get(Org, conversation.org_id)
         assert org is not None
         timeout = proactive_settings(org)["rep_timeout_seconds"]
-        meta["awaiting_rep_since"] = now.isoformat()
-        meta["rep_timeout_at"] = (now + timedelta(seconds=timeout)).isoformat()
+        with edit_meta(conversation) as meta:
+            meta.awaiting_rep_since = now
+            meta.rep_timeout_at = now + timedelta(seconds=timeout)
         await deadlines.cancel(work.session, kind=KIND_NUDGE, subject_id=conversation.id, now=now)
         await deadlines.schedule(
             work.session,
@@ -703,18 +697,18 @@ async def on_first_visitor_reply(
             now=now,
             org_id=conversation.org_id,
         )
-    conversation.meta = meta
     await conversations.emit_conversation_changed(work, conversation)
 
 
-async def _clear_alert(work: UnitOfWork, conversation: Conversation, resolution: str) -> None:
-    meta = dict(conversation.meta or {})
-    if "awaiting_rep_since" not in meta:
+async def _clear_alert(
+    work: UnitOfWork, conversation: Conversation, resolution: AutoPounceResolution
+) -> None:
+    if conversation.meta.awaiting_rep_since is None:
         return
-    meta.pop("awaiting_rep_since")
-    meta.pop("rep_timeout_at", None)
-    meta["auto_pounce_resolution"] = resolution
-    conversation.meta = meta
+    with edit_meta(conversation) as meta:
+        meta.awaiting_rep_since = None
+        meta.rep_timeout_at = None
+        meta.auto_pounce_resolution = resolution
     await deadlines.cancel(
         work.session, kind=KIND_REP_TIMEOUT, subject_id=conversation.id, now=work.now_clock.now()
     )
@@ -728,14 +722,17 @@ async def on_rep_replied(work: UnitOfWork, conversation: Conversation, message: 
 
 
 async def resolve_auto_pounce(
-    runtime: Runtime, actor: Authenticated, conversation_id: str, action: str
+    runtime: Runtime,
+    actor: Authenticated,
+    conversation_id: str,
+    action: Literal["spam", "no_response_needed"],
 ) -> None:
     """'Spam' ends the chat; 'No response needed' keeps it open. Either clears the alert."""
     async with runtime.uow() as work:
         conversation = await conversations.get_conversation(work.session, actor, conversation_id)
         if conversation.owner_rep_id != actor.rep.id and not actor.is_admin:
             raise Forbidden("only the rep auto pounce spoke for can resolve this")
-        if "awaiting_rep_since" not in (conversation.meta or {}):
+        if conversation.meta.awaiting_rep_since is None:
             raise Conflict("nothing is waiting for your response in this conversation")
         await _clear_alert(work, conversation, action)
         # A marker in the transcript, for reps only: who decided, and what it did to the chat.
@@ -757,7 +754,7 @@ async def resolve_auto_pounce(
 async def on_rep_timeout(runtime: Runtime, deadline: DueDeadline) -> None:
     async with runtime.uow() as work:
         conversation = await work.session.get(Conversation, deadline.subject_id)
-        if conversation is None or "awaiting_rep_since" not in (conversation.meta or {}):
+        if conversation is None or conversation.meta.awaiting_rep_since is None:
             return
         now = work.now_clock.now()
         rep = (

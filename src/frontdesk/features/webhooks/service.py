@@ -22,8 +22,8 @@ from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as deadlines
 from frontdesk.deadlines.service import DueDeadline
+from frontdesk.features import conversations
 from frontdesk.features.accounts.models import Account
-from frontdesk.features.conversations import service as conversations
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.orgs.service import Authenticated

@@ -1,0 +1,77 @@
+"""What a stored change announces, and on which topics: message frames, conversation updates."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from frontdesk.features.conversations.access import visibility
+from frontdesk.features.conversations.events import (
+    ConversationUpdated,
+    MessageOut,
+    RepBrief,
+    RepMessage,
+    VisitorConversation,
+    VisitorConversationChanged,
+    VisitorMessage,
+)
+from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.conversations.queries import summary
+from frontdesk.features.orgs.models import Rep
+from frontdesk.runtime import UnitOfWork, org_topic, visitor_topic
+
+if TYPE_CHECKING:
+    from frontdesk.features.conversations.group_writer import OpenChat
+
+
+def message_frames(
+    conversation: Conversation | OpenChat, out: MessageOut
+) -> list[tuple[str, bytes]]:
+    """(topic, frame) pairs that announce a stored message: every console of the org (each
+    filters by visibility) and, unless internal, the visitor's tabs."""
+    frames = [
+        (
+            org_topic(conversation.org_id),
+            RepMessage(message=out, visibility=visibility(conversation)).to_bytes(),
+        )
+    ]
+    if not out.internal:
+        frames.append(
+            (
+                visitor_topic(conversation.visitor_id),
+                VisitorMessage(message=out.for_visitor()).to_bytes(),
+            )
+        )
+    return frames
+
+
+async def emit_conversation_changed(work: UnitOfWork, conversation: Conversation) -> None:
+    await work.session.flush()
+    work.emit(
+        [org_topic(conversation.org_id)],
+        ConversationUpdated(
+            conversation=await summary(work.session, conversation),
+            visibility=visibility(conversation),
+        ),
+    )
+    owner = (
+        await work.session.get(Rep, conversation.owner_rep_id)
+        if conversation.owner_rep_id
+        else None
+    )
+    work.emit(
+        [visitor_topic(conversation.visitor_id)],
+        VisitorConversationChanged(conversation=visitor_conversation(conversation, owner)),
+    )
+
+
+def visitor_conversation(conversation: Conversation, owner: Rep | None) -> VisitorConversation:
+    meta = conversation.meta
+    return VisitorConversation(
+        id=conversation.id,
+        status=conversation.status,
+        origin=conversation.origin,
+        rep=RepBrief(id=owner.id, name=owner.name) if owner else None,
+        offline=meta.offline,
+        ask_identity=meta.ask_identity,
+        invitation_id=meta.invitation_id,
+    )
