@@ -28,13 +28,13 @@ from frontdesk.features.conversations.events import (
     MessageOut,
     RepBrief,
     RepMessage,
-    Visibility,
     VisitorConversation,
     VisitorConversationChanged,
     VisitorMessage,
 )
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.formatting import render_markdown
+from frontdesk.features.live_stream import audience, visitor_feed
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.orgs.service import Authenticated
 from frontdesk.features.visitors.models import Visit, Visitor
@@ -63,13 +63,6 @@ def validate_body(body: str) -> str:
             f"a message may have at most {MAX_BODY:,} characters", details={"max": MAX_BODY}
         )
     return body
-
-
-def visibility(conversation: Conversation | _OpenChat) -> Visibility:
-    return Visibility(
-        routed_rep_ids=list(conversation.routed_rep_ids or []),
-        owner_rep_id=conversation.owner_rep_id,
-    )
 
 
 def message_out(message: Message, author_name: str) -> MessageOut:
@@ -236,14 +229,17 @@ def _message_frames(
     frames = [
         (
             org_topic(conversation.org_id),
-            RepMessage(message=out, visibility=visibility(conversation)).to_bytes(),
+            RepMessage(message=out, visibility=audience.of_conversation(conversation)).to_bytes(),
         )
     ]
     if not out.internal:
         frames.append(
             (
                 visitor_topic(conversation.visitor_id),
-                VisitorMessage(message=out.for_visitor()).to_bytes(),
+                visitor_feed.pack(
+                    VisitorMessage(message=out.for_visitor()),
+                    echo_of=out.client_id if out.author_kind == "visitor" else None,
+                ),
             )
         )
     return frames
@@ -396,7 +392,7 @@ async def emit_conversation_changed(work: UnitOfWork, conversation: Conversation
         [org_topic(conversation.org_id)],
         ConversationUpdated(
             conversation=await summary(work.session, conversation),
-            visibility=visibility(conversation),
+            visibility=audience.of_conversation(conversation),
         ),
     )
     owner = (
@@ -406,7 +402,11 @@ async def emit_conversation_changed(work: UnitOfWork, conversation: Conversation
     )
     work.emit(
         [visitor_topic(conversation.visitor_id)],
-        VisitorConversationChanged(conversation=visitor_conversation(conversation, owner)),
+        visitor_feed.pack(
+            VisitorConversationChanged(conversation=visitor_conversation(conversation, owner)),
+            chat_open=conversation.status in OPEN_STATUSES,
+            chat_owner_rep_id=conversation.owner_rep_id,
+        ),
     )
 
 
@@ -851,16 +851,9 @@ async def get_conversation(
     conversation = await session.get(Conversation, conversation_id)
     if conversation is None or conversation.org_id != actor.org_id:
         raise NotFound("conversation not found")
-    if not may_see(actor, conversation):
+    if not audience.rep_sees_conversation(actor, conversation):
         raise NotFound("conversation not found")
     return conversation
-
-
-def may_see(actor: Authenticated, conversation: Conversation) -> bool:
-    if actor.is_admin:
-        return True
-    routed = conversation.routed_rep_ids or []
-    return not routed or actor.rep.id in routed or conversation.owner_rep_id == actor.rep.id
 
 
 async def post_rep_message(
@@ -908,7 +901,7 @@ async def post_rep_message(
 async def _take(work: UnitOfWork, actor: Authenticated, conversation: Conversation) -> None:
     """First accept wins: a conditional update, so exactly one rep owns it across processes."""
     now = work.now_clock.now()
-    if not may_see(actor, conversation):
+    if not audience.rep_sees_conversation(actor, conversation):
         raise Forbidden("this chat is not routed to you")
     result = await work.session.execute(
         update(Conversation)
@@ -1098,7 +1091,7 @@ async def find_for_rep(
         for c in (
             await session.execute(query.limit(limit * 5 if tag or search else limit))
         ).scalars()
-        if may_see(actor, c)
+        if audience.rep_sees_conversation(actor, c)
     ]
     if tag:
         rows = [c for c in rows if tag.lower() in (c.tags or [])]
