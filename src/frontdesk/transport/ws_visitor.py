@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from frontdesk.bus.base import Subscription
 from frontdesk.core.errors import FrontdeskError
-from frontdesk.features.blocking.service import ip_blocked
+from frontdesk.features.blocking.service import address_blocked
 from frontdesk.features.experiences.service import leave_offline_message
 from frontdesk.features.live_stream import visitor_feed
 from frontdesk.features.live_stream.visitor_tab import VisitorTab
@@ -65,7 +65,7 @@ def origin_allowed(org: Org, origin: str | None) -> bool:
 
 async def visitor_socket(request: web.Request) -> web.StreamResponse:
     # This coroutine's frame lives as long as the socket: its locals are kept per idle socket,
-    # so it holds no database session (see _ip_is_blocked) and no per-socket Org (the registry
+    # so it holds no database session (address_blocked has its own) and no per-socket Org (the registry
     # shares one per site key).
     runtime = runtime_of(request)
     ip = client_ip(request, runtime)
@@ -81,7 +81,7 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
             raise web.HTTPNotFound(text="unknown site key")
         if not origin_allowed(org, request.headers.get("Origin")):
             raise web.HTTPForbidden(text="this website origin is not allowed for this site key")
-        if await _ip_is_blocked(runtime, org.id, ip):
+        if await address_blocked(runtime, org.id, ip):
             raise web.HTTPForbidden(text="blocked")
         # compress=False: permessage-deflate costs ~100 KB per idle socket (issue 2 figures).
         ws = web.WebSocketResponse(
@@ -109,11 +109,6 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
         return ws
     finally:
         limits.close_socket(ip)
-
-
-async def _ip_is_blocked(runtime: Runtime, org_id: str, ip: str | None) -> bool:
-    async with runtime.db.read() as session:
-        return await ip_blocked(session, org_id, ip, runtime.clock.now())
 
 
 # Own messages whose copy on the visitor topic this tab waits to skip (see _on_bus).

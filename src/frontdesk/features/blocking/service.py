@@ -52,6 +52,13 @@ async def ip_blocked(session: AsyncSession, org_id: str, ip: str | None, now: da
     return address_in(ip, await active_ip_blocks(session, org_id, now))
 
 
+async def address_blocked(runtime: Runtime, org_id: str, ip: str | None) -> bool:
+    """Whether a new visitor socket from this address is refused now (a read of its own, so
+    the caller holds no session)."""
+    async with runtime.db.read() as session:
+        return await ip_blocked(session, org_id, ip, runtime.clock.now())
+
+
 async def block_visitor(
     runtime: Runtime, actor: Authenticated, visitor_id: str, *, report: bool, reason: str | None
 ) -> dict[str, Any]:
