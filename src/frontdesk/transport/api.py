@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from aiohttp import web
@@ -11,16 +10,12 @@ from sqlalchemy import select
 
 from frontdesk.core.errors import RateLimited
 from frontdesk.features import conversations
-from frontdesk.features.accounts.models import Account
-from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.formatting import render_markdown
+from frontdesk.features.live_stream import visitor_360 as live_stream_360
 from frontdesk.features.orgs import service as orgs
 from frontdesk.features.orgs import settings as org_settings_service
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.proactive import service as proactive
-from frontdesk.features.visitors.cards import account_brief
-from frontdesk.features.visitors.models import PageView, Visit
-from frontdesk.features.visitors.service import get_visitor
 from frontdesk.transport.http import (
     SESSION_COOKIE,
     Api,
@@ -305,116 +300,7 @@ async def start_conversation(ctx: Ctx, body: MessageBody) -> dict[str, Any]:
     summary="Visitor 360: identity, visits with pages, conversations",
 )
 async def visitor_360(ctx: Ctx, _: None) -> dict[str, Any]:
-    vid = ctx.path_param("visitor_id")
-    async with ctx.runtime.db.read() as session:
-        visitor = await get_visitor(session, ctx.rep.org_id, vid)
-        visits = list(
-            (
-                await session.execute(
-                    select(Visit)
-                    .where(Visit.visitor_id == vid)
-                    .order_by(Visit.started_at.desc())
-                    .limit(20)
-                )
-            ).scalars()
-        )
-        views = (
-            list(
-                (
-                    await session.execute(
-                        select(PageView)
-                        .where(PageView.visit_id.in_([v.id for v in visits]))
-                        .order_by(PageView.viewed_at)
-                    )
-                ).scalars()
-            )
-            if visits
-            else []
-        )
-        convs = list(
-            (
-                await session.execute(
-                    select(Conversation)
-                    .where(Conversation.visitor_id == vid)
-                    .order_by(Conversation.created_at.desc())
-                    .limit(20)
-                )
-            ).scalars()
-        )
-        summaries = await conversations.summaries(
-            session, [c for c in convs if conversations.may_see(ctx.rep, c)]
-        )
-        account = (
-            await session.get(Account, visits[0].account_id)
-            if visits and visits[0].account_id
-            else None
-        )
-    live = await ctx.runtime.live.get(ctx.rep.org_id, vid)
-    by_visit: dict[str, list[dict[str, Any]]] = {}
-    for view in views:
-        by_visit.setdefault(view.visit_id, []).append(
-            {
-                "url": view.url,
-                "title": view.title,
-                "referrer": view.referrer,
-                "viewed_at": _iso(view.viewed_at),
-            }
-        )
-    return {
-        "visitor": {
-            "id": visitor.id,
-            "name": visitor.name,
-            "email": visitor.email,
-            "identity_status": visitor.identity_status,
-            "first_seen_at": _iso(visitor.created_at),
-            "last_seen_at": _iso(visitor.last_seen_at),
-            "visit_count": visitor.visit_count,
-            "visitor_id": visitor.id,
-            "company": ((visits[0].enrichment or {}).get("company") or {}).get("value")
-            if visits
-            else None,
-            "company_sources": _sources(visits[0].enrichment or {}) if visits else [],
-            "enrichment": dict(visits[0].enrichment or {}) if visits else {},
-            "account": account_brief(account),
-            "online": live is not None,
-            "activity": live.activity if live else None,
-            "blocked": visitor.blocked_at is not None,
-        },
-        "visits": [
-            {
-                "id": v.id,
-                "started_at": _iso(v.started_at),
-                "last_seen_at": _iso(v.last_seen_at),
-                "ip": v.ip,
-                "user_agent": v.user_agent,
-                "referrer": v.referrer,
-                "landing_url": v.landing_url,
-                "utm": {
-                    "source": v.utm_source,
-                    "medium": v.utm_medium,
-                    "campaign": v.utm_campaign,
-                    "term": v.utm_term,
-                    "content": v.utm_content,
-                },
-                "page_views": by_visit.get(v.id, []),
-            }
-            for v in visits
-        ],
-        "conversations": [s.model_dump(mode="json") for s in summaries],
-    }
-
-
-def _sources(enrichment: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each enriched value with where it came from and how sure we are, for Visitor 360."""
-    return [
-        {"field": key, **value}
-        for key, value in enrichment.items()
-        if isinstance(value, dict) and "value" in value
-    ]
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    return await live_stream_360.visitor_360(ctx.runtime, ctx.rep, ctx.path_param("visitor_id"))
 
 
 class PreviewBody(Strict):

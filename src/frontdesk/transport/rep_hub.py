@@ -4,7 +4,8 @@ Chat messages and typing go out at once. Visitor-state changes are coalesced per
 one batch every `rep_batch_interval` seconds, holding only the newest state of each visitor, so
 500 changes a second across 10,000 visitors become four frames a second per console. A batch is
 serialised once for every socket that may see the same events (all admins, and every rep of an
-org without routing), not once per socket.
+org without routing), not once per socket. Who may see each event is decided by its
+`visibility` and features/live_stream/audience.py, as everywhere else.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import orjson
 
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
+from frontdesk.features.live_stream.audience import Visibility, from_event
 from frontdesk.runtime import Runtime, org_topic
 from frontdesk.transport.sockets import FrameSender
 
@@ -45,11 +47,8 @@ class RepSocket:
         self.sender = sender
         self.resync = resync
 
-    def may_see(self, visibility: dict[str, Any] | None) -> bool:
-        if self.is_admin or not visibility:
-            return True
-        routed = visibility.get("routed_rep_ids") or []
-        return not routed or self.rep_id in routed or visibility.get("owner_rep_id") == self.rep_id
+    def may_see(self, visibility: Visibility) -> bool:
+        return visibility.admits(self.rep_id, is_admin=self.is_admin)
 
 
 def _key(event: dict[str, Any]) -> Key:
@@ -88,7 +87,7 @@ class _OrgStream:
         self.sockets: set[RepSocket] = set()
         self.subscription: Subscription | None = None
         # key -> (event, visibility); a visitor's newest state replaces older ones.
-        self.pending: dict[Key, tuple[dict[str, Any], dict[str, Any] | None]] = {}
+        self.pending: dict[Key, tuple[dict[str, Any], Visibility]] = {}
         self.flush_handle: asyncio.TimerHandle | None = None
         self.last_flush = 0.0
 
@@ -148,7 +147,7 @@ class RepHub:
             for socket in stream.sockets:
                 socket.resync()
             return
-        visibility = event.get("visibility")
+        visibility = from_event(event.get("visibility"))
         if kind in IMMEDIATE:
             for socket in stream.sockets:
                 if socket.may_see(visibility):
@@ -170,7 +169,7 @@ class RepHub:
         pending = list(stream.pending.values())
         stream.pending = {}
         everything = [event for event, _ in pending]
-        restricted = any(v and v.get("routed_rep_ids") for _, v in pending)
+        restricted = any(not v.everyone for _, v in pending)
         shared: bytes | None = None
         by_subset: dict[tuple[int, ...], bytes] = {}
         for socket in stream.sockets:

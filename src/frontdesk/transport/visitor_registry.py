@@ -21,21 +21,14 @@ import orjson
 
 from frontdesk.bus.base import RESYNC, RESYNC_TYPE, Subscription
 from frontdesk.features.blocking.service import Network, active_ip_blocks, address_in
+from frontdesk.features.live_stream.placement import OrgSegments, load_org_segments
 from frontdesk.features.orgs.models import Org
 from frontdesk.features.orgs.service import org_by_site_key
 from frontdesk.features.orgs.settings import orgs_topic
-from frontdesk.features.segments.models import Segment
-from frontdesk.features.segments.placement import AccountIndex
-from frontdesk.features.segments.rules import CompiledSegment
-from frontdesk.features.segments.service import compile_segments, list_segments
-from frontdesk.features.visitors.cards import experience_names
 from frontdesk.runtime import Runtime, visitors_topic
 from frontdesk.transport.sockets import FrameSender
 
 log = logging.getLogger("frontdesk.visitors")
-
-
-PAGE_FIELDS = {"page.url", "visit.pages", "visit.page_views", "visit.time_on_site"}
 
 # How long a hello may use an org row read by an earlier hello: a reconnect storm reads the org
 # once instead of once per socket, and all sockets of an org share one object instead of keeping
@@ -62,27 +55,12 @@ class RegistryMember(Protocol):
     """A visitor socket as the registry sees it. The registry keeps the member itself rather
     than a callback: a bound method per socket would be one more object per idle socket."""
 
-    ip: str | None
     sender: FrameSender
 
+    @property
+    def ip(self) -> str | None: ...
+
     def on_registry_event(self, event: dict[str, Any]) -> None: ...
-
-
-class OrgSegments:
-    """What placing a visitor needs from the org, cached per process until segments, accounts,
-    IP ranges or routing change (every such change publishes placements.changed)."""
-
-    def __init__(
-        self, rows: list[Segment], index: AccountIndex, experiences: dict[str | None, str]
-    ) -> None:
-        self.by_id = {s.id: s for s in rows}
-        self.compiled: list[CompiledSegment] = compile_segments(rows)
-        fields = {c.field for s in self.compiled for c in s.rules.conditions}
-        self.uses_time = "visit.time_on_site" in fields
-        # Only re-place on a page view when some rule looks at pages.
-        self.page_sensitive = bool(fields & PAGE_FIELDS)
-        self.index = index
-        self.experiences = experiences
 
 
 class VisitorRegistry:
@@ -214,14 +192,11 @@ class VisitorRegistry:
                     await sub.cancel()
 
     async def segments(self, org_id: str) -> OrgSegments:
+        """What placing the org's visitors needs (live_stream/placement.py), kept while the
+        org has sockets here and dropped on every `placements.changed`."""
         cached = self._segments.get(org_id)
         if cached is None:
-            async with self.runtime.db.transaction() as session:
-                cached = OrgSegments(
-                    await list_segments(session, org_id, self.runtime.clock.now()),
-                    await AccountIndex.load(session, org_id),
-                    await experience_names(session, org_id),
-                )
+            cached = await load_org_segments(self.runtime, org_id)
             if org_id in self._orgs:
                 self._segments[org_id] = cached
         return cached

@@ -14,18 +14,11 @@ from sqlalchemy import select
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
 from frontdesk.core.errors import FrontdeskError, NotAuthenticated
 from frontdesk.features import conversations
-from frontdesk.features.conversations.events import Typing
-from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.live_stream.rep_typing import rep_typing
+from frontdesk.features.live_stream.snapshot import build_snapshot
 from frontdesk.features.orgs.models import Rep, RepSession
-from frontdesk.features.orgs.service import (
-    Authenticated,
-    authenticate,
-    list_reps,
-    session_is_live,
-)
-from frontdesk.features.segments.service import display_order, list_segments, segment_dict
-from frontdesk.features.visitors.cards import build_cards
-from frontdesk.runtime import Runtime, rep_topic, visitor_topic
+from frontdesk.features.orgs.service import Authenticated, authenticate, session_is_live
+from frontdesk.runtime import Runtime, rep_topic
 from frontdesk.transport import frames as f
 from frontdesk.transport.http import SESSION_COOKIE, client_ip, request_origin, runtime_of
 from frontdesk.transport.rep_hub import RepHub, RepSocket
@@ -180,12 +173,7 @@ class RepConnection:
                     }
                 )
             case f.RepTyping(conversation_id=cid, is_typing=is_typing):
-                async with self.runtime.db.read() as session:
-                    conversation = await conversations.get_conversation(session, self.actor, cid)
-                await self.runtime.publish(
-                    [visitor_topic(conversation.visitor_id)],
-                    Typing(conversation_id=cid, is_typing=is_typing, rep_name=self.actor.rep.name),
-                )
+                await rep_typing(self.runtime, self.actor, cid, is_typing)
             case f.RepResume(conversation_id=cid, after_seq=after_seq):
                 await self._resume(cid, after_seq)
             case _:
@@ -227,50 +215,3 @@ async def authenticate_again(runtime: Runtime, actor: Authenticated) -> Authenti
     if rep_session.revoked_at is not None or rep_session.expires_at <= runtime.clock.now():
         raise NotAuthenticated("this session has ended; sign in again")
     return Authenticated(rep, actor.session_id, actor.csrf_token)
-
-
-async def build_snapshot(runtime: Runtime, actor: Authenticated) -> dict[str, Any]:
-    lives = await runtime.live.list_org(actor.org_id)
-    async with runtime.db.transaction() as session:
-        cards = await build_cards(session, actor.org_id, lives)
-        visible = [c for c in cards if _may_see_card(actor, c.routed_rep_ids)]
-        rows = await session.execute(
-            select(Conversation)
-            .where(
-                Conversation.org_id == actor.org_id, Conversation.status.in_(("incoming", "active"))
-            )
-            .order_by(Conversation.created_at)
-        )
-        open_conversations = [c for c in rows.scalars() if conversations.may_see(actor, c)]
-        recent = await conversations.find_for_rep(session, actor, "recent", limit=50)
-        summaries = await conversations.summaries(session, open_conversations + recent)
-        reps = await list_reps(session, actor.org_id)
-        me = next(r for r in reps if r.id == actor.rep.id)
-        segments = display_order(await list_segments(session, actor.org_id, runtime.clock.now()))
-    counts: dict[str | None, int] = {}
-    for card in visible:
-        counts[card.segment] = counts.get(card.segment, 0) + 1
-    return {
-        "type": "snapshot",
-        "rep": {
-            "id": me.id,
-            "name": me.name,
-            "role": me.role,
-            "availability": me.availability,
-            "auto_pounce_enabled": me.auto_pounce_enabled,
-            "auto_pounce_off_reason": me.auto_pounce_off_reason,
-            "voice_video_enabled": me.voice_video_enabled,
-        },
-        "reps": [
-            {"id": r.id, "name": r.name, "availability": r.availability, "active": r.active}
-            for r in reps
-        ],
-        "visitors": [c.model_dump(mode="json") for c in visible],
-        "conversations": [s.model_dump(mode="json") for s in summaries],
-        "segments": [segment_dict(s, counts.get(s.id, 0)) for s in segments],
-        "server_time": runtime.clock.now().isoformat(),
-    }
-
-
-def _may_see_card(actor: Authenticated, routed: list[str]) -> bool:
-    return actor.is_admin or not routed or actor.rep.id in routed

@@ -8,9 +8,10 @@ import gc
 
 import pytest
 
+from frontdesk.features.live_stream.audience import EVERYONE
 from frontdesk.transport.frames import VisitorHello
 from frontdesk.transport.visitor_registry import VisitorRegistry
-from frontdesk.transport.ws_visitor import NO_VISIBILITY, REGISTRY_KEY, VisitorConnection
+from frontdesk.transport.ws_visitor import REGISTRY_KEY, VisitorConnection
 from tests.harness import OrgInfo, Server
 
 pytestmark = pytest.mark.asyncio
@@ -46,11 +47,14 @@ async def test_an_idle_visitor_socket_keeps_no_hello_no_queue_and_shares_its_org
         # One Org object for the whole org (the registry's cache), not one per socket.
         assert a.org is b.org and a.org.id == org.id
         for connection in connections:
+            tab = connection.tab
             assert not hasattr(connection, "__dict__")  # slotted
+            assert not hasattr(tab, "__dict__")
             assert connection.sender._queue is None  # the queue exists only while frames wait
-            assert connection._tasks is None
-            assert connection.visibility is NO_VISIBILITY  # nobody routed, no chat: shared
-            assert connection.live is not None and not hasattr(connection.live, "__dict__")
+            assert connection._own_echoes is None
+            assert tab._tasks is None
+            assert tab.visibility is EVERYONE  # nobody routed, no chat: shared
+            assert tab.live is not None and not hasattr(tab.live, "__dict__")
         gc.collect()
         assert not [o for o in gc.get_objects() if isinstance(o, VisitorHello)]
         # And both still work, queue and all.
@@ -71,8 +75,8 @@ async def test_a_chat_gives_the_socket_its_own_visibility_and_back(server: Serve
         assert status == 200
         await visitor.expect("conversation", conversation__status="active")
         (connection,) = _connections(server, org)
-        assert connection.visibility.owner_rep_id == dana.rep_id
-        assert NO_VISIBILITY.owner_rep_id is None and NO_VISIBILITY.routed_rep_ids == []
+        assert connection.tab.visibility.owner_rep_id == dana.rep_id
+        assert EVERYONE.owner_rep_id is None and EVERYONE.routed_rep_ids == []
 
 
 async def test_hellos_that_miss_the_org_cache_together_share_one_read(server: Server) -> None:

@@ -15,6 +15,8 @@ from frontdesk.core.ids import new_id
 from frontdesk.features import conversations
 from frontdesk.features.accounts.service import normalise_cidr
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
+from frontdesk.features.live_stream import audience, visitor_feed
+from frontdesk.features.live_stream.events import VisitorLeft
 from frontdesk.features.orgs.service import Authenticated
 from frontdesk.features.visitors.models import Visitor
 from frontdesk.features.visitors.service import latest_visit
@@ -50,6 +52,13 @@ async def ip_blocked(session: AsyncSession, org_id: str, ip: str | None, now: da
     return address_in(ip, await active_ip_blocks(session, org_id, now))
 
 
+async def address_blocked(runtime: Runtime, org_id: str, ip: str | None) -> bool:
+    """Whether a new visitor socket from this address is refused now (a read of its own, so
+    the caller holds no session)."""
+    async with runtime.db.read() as session:
+        return await ip_blocked(session, org_id, ip, runtime.clock.now())
+
+
 async def block_visitor(
     runtime: Runtime, actor: Authenticated, visitor_id: str, *, report: bool, reason: str | None
 ) -> dict[str, Any]:
@@ -82,10 +91,12 @@ async def block_visitor(
             )
             work.session.add(filed)
             report_id = filed.id
-        work.emit([visitor_topic(visitor.id)], orjson.dumps({"type": "blocked"}))
+        work.emit([visitor_topic(visitor.id)], visitor_feed.BLOCKED)
+        # Every console that shows the visitor removes them (audience.EVERYONE: the stream's
+        # placement of the visitor is not read for this).
         work.emit(
             [org_topic(actor.org_id)],
-            orjson.dumps({"type": "visitor.left", "visitor_id": visitor.id, "visibility": None}),
+            VisitorLeft(visitor_id=visitor.id, visibility=audience.EVERYONE),
         )
     return {"visitor_id": visitor_id, "blocked": True, "report_id": report_id}
 

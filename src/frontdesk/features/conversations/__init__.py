@@ -4,7 +4,6 @@ Other features and transport import from here (the modules behind it split the w
 commands, queries, the group writer, per-dialect SQL, deadlines, publishing).
 """
 
-from frontdesk.features.conversations.access import may_see, visibility
 from frontdesk.features.conversations.commands import (
     Opening,
     accept,
@@ -74,7 +73,6 @@ __all__ = [
     "get_conversation",
     "list_for_rep",
     "lock_visitor",
-    "may_see",
     "messages_after",
     "on_idle_end",
     "on_incoming_timeout",
@@ -87,7 +85,6 @@ __all__ = [
     "summary",
     "transfer",
     "validate_body",
-    "visibility",
     "visitor_activity_changed",
     "visitor_conversation",
 ]

@@ -15,7 +15,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from frontdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as timers
-from frontdesk.features.conversations.access import may_see
 from frontdesk.features.conversations.events import ConversationSummary, MessageOut
 from frontdesk.features.conversations.group_writer import open_chat_writer
 from frontdesk.features.conversations.lifecycle import (
@@ -41,6 +40,7 @@ from frontdesk.features.conversations.queries import (
     stored_with_client_id,
     summary,
 )
+from frontdesk.features.live_stream import audience
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.orgs.service import Authenticated
 from frontdesk.features.visitors.models import Visitor
@@ -269,7 +269,7 @@ async def _post_rep_message_once(
 async def _take(work: UnitOfWork, actor: Authenticated, conversation: Conversation) -> None:
     """First accept wins: a conditional update, so exactly one rep owns it across processes."""
     now = work.now_clock.now()
-    if not may_see(actor, conversation):
+    if not audience.rep_sees_conversation(actor, conversation):
         raise Forbidden("this chat is not routed to you")
     result = await work.session.execute(
         update(Conversation)

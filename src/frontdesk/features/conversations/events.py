@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.core.events import Event
 from frontdesk.features.conversations.meta import ConversationMeta
+from frontdesk.features.live_stream.audience import Visibility
 
 
 class MessageOut(BaseModel):
@@ -30,15 +31,6 @@ class MessageOut(BaseModel):
 
     def for_visitor(self) -> MessageOut:
         return self.model_copy(update={"meta": {}}) if self.meta else self
-
-
-class Visibility(BaseModel):
-    """Which reps may see the subject: admins always; others if routed to it or owning it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    routed_rep_ids: list[str]
-    owner_rep_id: str | None
 
 
 class ConversationSummary(BaseModel):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from frontdesk.features.conversations.access import visibility
 from frontdesk.features.conversations.events import (
     ConversationUpdated,
     MessageOut,
@@ -14,8 +13,10 @@ from frontdesk.features.conversations.events import (
     VisitorConversationChanged,
     VisitorMessage,
 )
+from frontdesk.features.conversations.lifecycle import OPEN_STATUSES
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.conversations.queries import summary
+from frontdesk.features.live_stream import audience, visitor_feed
 from frontdesk.features.orgs.models import Rep
 from frontdesk.runtime import UnitOfWork, org_topic, visitor_topic
 
@@ -31,14 +32,17 @@ def message_frames(
     frames = [
         (
             org_topic(conversation.org_id),
-            RepMessage(message=out, visibility=visibility(conversation)).to_bytes(),
+            RepMessage(message=out, visibility=audience.of_conversation(conversation)).to_bytes(),
         )
     ]
     if not out.internal:
         frames.append(
             (
                 visitor_topic(conversation.visitor_id),
-                VisitorMessage(message=out.for_visitor()).to_bytes(),
+                visitor_feed.pack(
+                    VisitorMessage(message=out.for_visitor()),
+                    echo_of=out.client_id if out.author_kind == "visitor" else None,
+                ),
             )
         )
     return frames
@@ -50,7 +54,7 @@ async def emit_conversation_changed(work: UnitOfWork, conversation: Conversation
         [org_topic(conversation.org_id)],
         ConversationUpdated(
             conversation=await summary(work.session, conversation),
-            visibility=visibility(conversation),
+            visibility=audience.of_conversation(conversation),
         ),
     )
     owner = (
@@ -60,7 +64,11 @@ async def emit_conversation_changed(work: UnitOfWork, conversation: Conversation
     )
     work.emit(
         [visitor_topic(conversation.visitor_id)],
-        VisitorConversationChanged(conversation=visitor_conversation(conversation, owner)),
+        visitor_feed.pack(
+            VisitorConversationChanged(conversation=visitor_conversation(conversation, owner)),
+            chat_open=conversation.status in OPEN_STATUSES,
+            chat_owner_rep_id=conversation.owner_rep_id,
+        ),
     )
 
 

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from frontdesk.core.errors import NotFound
-from frontdesk.features.conversations.access import may_see
 from frontdesk.features.conversations.events import ConversationSummary, MessageOut
 from frontdesk.features.conversations.lifecycle import OPEN_STATUSES
 from frontdesk.features.conversations.messages import (
@@ -19,6 +18,7 @@ from frontdesk.features.conversations.messages import (
     visitor_display_name,
 )
 from frontdesk.features.conversations.models import Conversation, Message
+from frontdesk.features.live_stream import audience
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.orgs.service import Authenticated
 from frontdesk.features.visitors.models import Visit, Visitor
@@ -46,7 +46,7 @@ async def get_conversation(
     conversation = await session.get(Conversation, conversation_id)
     if conversation is None or conversation.org_id != actor.org_id:
         raise NotFound("conversation not found")
-    if not may_see(actor, conversation):
+    if not audience.rep_sees_conversation(actor, conversation):
         raise NotFound("conversation not found")
     return conversation
 
@@ -246,7 +246,7 @@ async def find_for_rep(
         for c in (
             await session.execute(query.limit(limit * 5 if tag or search else limit))
         ).scalars()
-        if may_see(actor, c)
+        if audience.rep_sees_conversation(actor, c)
     ]
     if tag:
         rows = [c for c in rows if tag.lower() in (c.tags or [])]

@@ -6,7 +6,7 @@ minted only for images in content we store and show, each time it is stored:
 - images in reps' messages, shortcuts, invitations and bot text (signed users wrote them;
   visitors' messages never show images, see markdown.py);
 - a visitor's page thumbnail (og:image) and favicon, and only on the org's own website
-  origins (visitors/cards.py), so an anonymous caller can at most make us fetch from the
+  origins (live_stream/cards.py), so an anonymous caller can at most make us fetch from the
   org's website.
 A preview (markdown, a shortcut filled in, an invitation) is not stored yet: its images get
 signatures that expire within two hours (`preview=True`), so a signed-in rep's preview is not

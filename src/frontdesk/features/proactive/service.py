@@ -26,6 +26,7 @@ from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.copilot.greetings import GreetingWriter, VisitorContext
 from frontdesk.features.formatting import HASH_VARIABLE, fill_template, render_markdown
 from frontdesk.features.formatting.variables import variable_source
+from frontdesk.features.live_stream import audience, visitor_feed
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.orgs.service import Authenticated, rep_changed
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
@@ -304,14 +305,17 @@ async def invite(
         )
         work.emit(
             [visitor_topic(visitor.id)],
-            _frame_bytes("invitation", invitation=invitation_frame(invitation, rep, now)),
+            visitor_feed.pack_bytes(
+                "invitation",
+                _frame_bytes("invitation", invitation=invitation_frame(invitation, rep, now)),
+            ),
         )
         work.emit(
             [org_topic(actor.org_id)],
             _frame_bytes(
                 "invitation.updated",
                 invitation=_rep_view(invitation),
-                visibility={"routed_rep_ids": [rep.id], "owner_rep_id": rep.id},
+                visibility=audience.only(rep.id).model_dump(),
             ),
         )
     return invitation
@@ -361,10 +365,7 @@ async def invitation_shown(
                 _frame_bytes(
                     "invitation.updated",
                     invitation=_rep_view(invitation),
-                    visibility={
-                        "routed_rep_ids": [invitation.rep_id],
-                        "owner_rep_id": invitation.rep_id,
-                    },
+                    visibility=audience.only(invitation.rep_id).model_dump(),
                 ),
             )
         rep = await work.session.get(Rep, invitation.rep_id)
@@ -408,17 +409,17 @@ async def on_invitation_expire(runtime: Runtime, deadline: DueDeadline) -> None:
         )
         work.emit(
             [visitor_topic(invitation.visitor_id)],
-            _frame_bytes("invitation_expired", invitation_id=invitation.id),
+            visitor_feed.pack_bytes(
+                "invitation_expired",
+                _frame_bytes("invitation_expired", invitation_id=invitation.id),
+            ),
         )
         work.emit(
             [org_topic(invitation.org_id)],
             _frame_bytes(
                 "invitation.updated",
                 invitation=_rep_view(invitation),
-                visibility={
-                    "routed_rep_ids": [invitation.rep_id],
-                    "owner_rep_id": invitation.rep_id,
-                },
+                visibility=audience.only(invitation.rep_id).model_dump(),
             ),
         )
 
@@ -479,7 +480,7 @@ async def on_conversation_opening(
         _frame_bytes(
             "invitation.updated",
             invitation=_rep_view(invitation),
-            visibility={"routed_rep_ids": [rep.id], "owner_rep_id": rep.id},
+            visibility=audience.only(rep.id).model_dump(),
         ),
     )
     opening.conversation = conversation

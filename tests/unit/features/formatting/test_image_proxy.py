@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from frontdesk.features.formatting import image_proxy
-from frontdesk.features.visitors.cards import page_favicon, page_thumbnail
+from frontdesk.features.live_stream.cards import page_favicon, page_thumbnail
 
 SITE = "https://www.customer.example"
 

@@ -1,4 +1,5 @@
-"""Visitor events for rep consoles (sent coalesced, in batches)."""
+"""Live-stream events for rep consoles: a visitor joined, changed or left (sent coalesced, in
+batches, by transport/rep_hub.py), and a visitor typing in their chat (sent at once)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from frontdesk.core.events import Event
+from frontdesk.features.live_stream.audience import Visibility
 
 
 class VisitorCard(BaseModel):
@@ -42,15 +44,6 @@ class VisitorCard(BaseModel):
     routing_reason: str | None
 
 
-class Visibility(BaseModel):
-    """Which reps may see this visitor: admins always; others if routed (or nobody is routed)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    routed_rep_ids: list[str]
-    owner_rep_id: str | None = None
-
-
 class VisitorJoined(Event):
     name = "visitor.joined"
     visitor: VisitorCard
@@ -66,5 +59,16 @@ class VisitorUpdated(Event):
 
 class VisitorLeft(Event):
     name = "visitor.left"
+    visitor_id: str
+    visibility: Visibility
+
+
+class VisitorTyping(Event):
+    """The visitor is typing in their chat: for the consoles that may see the chat."""
+
+    name = "typing"
+    conversation_id: str
+    is_typing: bool
+    rep_name: None = None
     visitor_id: str
     visibility: Visibility

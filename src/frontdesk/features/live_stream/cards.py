@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,9 +13,10 @@ from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.enrichment.provider import PROVIDER_ANSWER
 from frontdesk.features.experiences.models import Experience
 from frontdesk.features.formatting import image_proxy
+from frontdesk.features.live_stream import audience
+from frontdesk.features.live_stream.events import VisitorCard
 from frontdesk.features.orgs.models import Org
 from frontdesk.features.segments.models import Segment
-from frontdesk.features.visitors.events import VisitorCard
 from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.live import LiveVisitor
 
@@ -56,9 +57,17 @@ def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
         yield ids[start : start + CHUNK]
 
 
+class StreamCard(NamedTuple):
+    """A visitor's card and who may see it (audience.of_visitor)."""
+
+    card: VisitorCard
+    visibility: audience.Visibility
+
+
 async def build_cards(
     session: AsyncSession, org_id: str, lives: Sequence[LiveVisitor]
-) -> list[VisitorCard]:
+) -> list[StreamCard]:
+    """The cards of these live visitors, in a fixed number of queries however many there are."""
     if not lives:
         return []
     org = await session.get(Org, org_id)
@@ -99,17 +108,18 @@ async def build_cards(
         if visitor is None or visit is None:
             continue
         account = accounts.get(visit.account_id) if visit.account_id else None
-        cards.append(
-            card_for(
-                live,
-                visitor,
-                visit,
-                conversations.get(visitor.id),
-                account,
-                experiences,
-                website_origins=website_origins,
-            )
+        conversation = conversations.get(visitor.id)
+        card = card_for(
+            live,
+            visitor,
+            visit,
+            conversation,
+            account,
+            experiences,
+            website_origins=website_origins,
         )
+        owner_rep_id = conversation.owner_rep_id if conversation else None
+        cards.append(StreamCard(card, audience.of_visitor(visit.routed_rep_ids, owner_rep_id)))
     return cards
 
 

@@ -1,0 +1,135 @@
+"""Visitor 360: everything known about one visitor, for the console's side panel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from frontdesk.features import conversations
+from frontdesk.features.accounts.models import Account
+from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.live_stream import audience
+from frontdesk.features.live_stream.cards import account_brief
+from frontdesk.features.orgs.service import Authenticated
+from frontdesk.features.visitors.models import PageView, Visit
+from frontdesk.features.visitors.service import get_visitor
+from frontdesk.runtime import Runtime
+
+# The most recent visits and chats shown; older ones are not listed.
+RECENT = 20
+
+
+async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -> dict[str, Any]:
+    """Identity, company with its sources, the latest visits with their pages, and the chats
+    the rep may see (audience.py), in a fixed number of queries."""
+    async with runtime.db.read() as session:
+        visitor = await get_visitor(session, actor.org_id, visitor_id)
+        visits = list(
+            (
+                await session.execute(
+                    select(Visit)
+                    .where(Visit.visitor_id == visitor_id)
+                    .order_by(Visit.started_at.desc())
+                    .limit(RECENT)
+                )
+            ).scalars()
+        )
+        views = (
+            list(
+                (
+                    await session.execute(
+                        select(PageView)
+                        .where(PageView.visit_id.in_([v.id for v in visits]))
+                        .order_by(PageView.viewed_at)
+                    )
+                ).scalars()
+            )
+            if visits
+            else []
+        )
+        convs = list(
+            (
+                await session.execute(
+                    select(Conversation)
+                    .where(Conversation.visitor_id == visitor_id)
+                    .order_by(Conversation.created_at.desc())
+                    .limit(RECENT)
+                )
+            ).scalars()
+        )
+        summaries = await conversations.summaries(
+            session, [c for c in convs if audience.rep_sees_conversation(actor, c)]
+        )
+        account = (
+            await session.get(Account, visits[0].account_id)
+            if visits and visits[0].account_id
+            else None
+        )
+    live = await runtime.live.get(actor.org_id, visitor_id)
+    by_visit: dict[str, list[dict[str, Any]]] = {}
+    for view in views:
+        by_visit.setdefault(view.visit_id, []).append(
+            {
+                "url": view.url,
+                "title": view.title,
+                "referrer": view.referrer,
+                "viewed_at": _iso(view.viewed_at),
+            }
+        )
+    return {
+        "visitor": {
+            "id": visitor.id,
+            "name": visitor.name,
+            "email": visitor.email,
+            "identity_status": visitor.identity_status,
+            "first_seen_at": _iso(visitor.created_at),
+            "last_seen_at": _iso(visitor.last_seen_at),
+            "visit_count": visitor.visit_count,
+            "visitor_id": visitor.id,
+            "company": ((visits[0].enrichment or {}).get("company") or {}).get("value")
+            if visits
+            else None,
+            "company_sources": _sources(visits[0].enrichment or {}) if visits else [],
+            "enrichment": dict(visits[0].enrichment or {}) if visits else {},
+            "account": account_brief(account),
+            "online": live is not None,
+            "activity": live.activity if live else None,
+            "blocked": visitor.blocked_at is not None,
+        },
+        "visits": [
+            {
+                "id": v.id,
+                "started_at": _iso(v.started_at),
+                "last_seen_at": _iso(v.last_seen_at),
+                "ip": v.ip,
+                "user_agent": v.user_agent,
+                "referrer": v.referrer,
+                "landing_url": v.landing_url,
+                "utm": {
+                    "source": v.utm_source,
+                    "medium": v.utm_medium,
+                    "campaign": v.utm_campaign,
+                    "term": v.utm_term,
+                    "content": v.utm_content,
+                },
+                "page_views": by_visit.get(v.id, []),
+            }
+            for v in visits
+        ],
+        "conversations": [s.model_dump(mode="json") for s in summaries],
+    }
+
+
+def _sources(enrichment: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each enriched value with where it came from and how sure we are."""
+    return [
+        {"field": key, **value}
+        for key, value in enrichment.items()
+        if isinstance(value, dict) and "value" in value
+    ]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
