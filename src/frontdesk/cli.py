@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import signal
 import sys
 from collections.abc import Sequence
@@ -133,6 +134,8 @@ async def _schema_status(settings: Settings) -> tuple[SchemaStatus, str]:
 
 
 def _check_migrations(settings: Settings) -> int:
+    # Alembic logs which database it talks to at INFO; the answer below is all a script needs.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     status, note = asyncio.run(_schema_status(settings))
     print(" ".join(filter(None, [note, status.describe()])))
     if status.unknown:
