@@ -155,7 +155,7 @@ class Server:
             database_url=database_url,
             bus_url=bus_url,
             redis_namespace=namespace,
-            secret_key="test-secret-" + "x" * 32,
+            secret_key=overrides.pop("secret_key", "test-secret-" + "x" * 32),
             rep_batch_interval=0.05,
             log_format="text",
             smtp_url=os.environ.get("FRONTDESK_TEST_SMTP_URL"),

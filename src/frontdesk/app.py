@@ -129,7 +129,7 @@ def _wire_features(runtime: Runtime) -> None:
     hooks[SETTINGS_CHANGED_HOOK].append(proactive.on_org_settings_changed)
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)
-    image_proxy.configure(runtime.settings.secret_key)
+    image_proxy.configure(runtime.settings.secret_key, runtime.settings.secret_key_previous)
     runtime.ip_directory = IpDirectory.shared(runtime.settings.ip_data_dir)
     if runtime.settings.enrichment_url:
         runtime.firmographics = HttpFirmographicsProvider(

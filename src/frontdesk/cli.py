@@ -1,4 +1,4 @@
-"""The `frontdesk` command: serve | demo | migrate | create-org | create-rep |
+"""The `frontdesk` command: serve | demo | migrate | backup | restore | create-org | create-rep |
 show-identity-secret | rotate-identity-secret."""
 
 from __future__ import annotations
@@ -6,9 +6,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from aiohttp import web
 
@@ -17,7 +19,8 @@ from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.ids import new_secret
 from frontdesk.core.logging import configure_logging
 from frontdesk.settings import Settings, SettingsError, ensure_development_secret, load_settings
-from frontdesk.storage.migrate import upgrade
+from frontdesk.storage.backup import backup_sqlite, restore_sqlite, sqlite_file
+from frontdesk.storage.migrate import SchemaStatus, schema_status, schema_status_of, upgrade
 
 DEMO_PASSWORD = "frontdesk-demo"
 
@@ -30,7 +33,36 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the server (HTTP API, WebSockets, console, widget)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    sub.add_parser("migrate", help="create or upgrade the database schema")
+    migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 and name the pending migrations when there are any, 0 when "
+        "the schema is up to date, 2 when the database is at a revision this version does not "
+        "know",
+    )
+    backup = sub.add_parser(
+        "backup",
+        help="copy the SQLite database to a new file while the server runs (PostgreSQL: pg_dump)",
+        description="Copy the SQLite database (FRONTDESK_DATABASE_URL) to PATH: a consistent "
+        "snapshot taken while the server keeps serving. PATH must not exist yet. On PostgreSQL "
+        "use pg_dump (docs/operations.md, Backups).",
+    )
+    backup.add_argument("path", type=Path, help="the new backup file")
+    restore = sub.add_parser(
+        "restore",
+        help="replace the SQLite database with a backup, after checking the backup",
+        description="Check that PATH is an intact Frontdesk database at a schema revision this "
+        "version knows, then copy it over the SQLite database (FRONTDESK_DATABASE_URL). Stop "
+        "the server first: a database a running server has open is refused without --force.",
+    )
+    restore.add_argument("path", type=Path, help="a file made by `frontdesk backup`")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="restore even though another process (a running server) has the database open; "
+        "restart that server straight away afterwards",
+    )
     org = sub.add_parser("create-org", help="create an org; prints its site key")
     org.add_argument("name")
     org.add_argument(
@@ -83,6 +115,50 @@ async def _migrate(settings: Settings) -> None:
         await upgrade(runtime.db.engine)
     finally:
         await runtime.db.close()
+
+
+async def _schema_status(settings: Settings) -> tuple[SchemaStatus, str]:
+    """The database's schema status, and a note for the operator ("" or one sentence)."""
+    from frontdesk.storage.db import create_engine
+
+    if settings.is_sqlite and not sqlite_file(settings.database_url).exists():
+        # Checking must not create the file (connecting to SQLite would).
+        return schema_status_of(()), (
+            f"There is no database at {sqlite_file(settings.database_url)} yet."
+        )
+    engine = create_engine(settings.database_url)
+    try:
+        return await schema_status(engine), ""
+    finally:
+        await engine.dispose()
+
+
+def _check_migrations(settings: Settings) -> int:
+    # Alembic logs which database it talks to at INFO; the answer below is all a script needs.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    status, note = asyncio.run(_schema_status(settings))
+    print(" ".join(filter(None, [note, status.describe()])))
+    if status.unknown:
+        return 2
+    return 1 if status.pending else 0
+
+
+def _backup(settings: Settings, target: Path) -> None:
+    source = sqlite_file(settings.database_url)
+    info = backup_sqlite(source, target)
+    revision = ", ".join(info.schema.current) or "none"
+    print(
+        f"backed up {source} to {info.path} "
+        f"({info.size_bytes / 1_000_000:.1f} MB, schema revision {revision})"
+    )
+
+
+def _restore(settings: Settings, backup: Path, *, force: bool) -> None:
+    target = sqlite_file(settings.database_url)
+    schema = restore_sqlite(backup, target, force=force)
+    print(f"restored {target} from {backup} (schema revision {', '.join(schema.current)})")
+    if schema.pending:
+        print(f"Before starting the server: {schema.describe()}.")
 
 
 async def _create_org(settings: Settings, name: str, origins: list[str]) -> str:
@@ -222,6 +298,14 @@ async def _demo(settings: Settings, args: argparse.Namespace) -> None:
     await _run_until_stopped([site_runner, runner])
 
 
+def _signs_things(args: argparse.Namespace) -> bool:
+    """Whether the command may use the secret key; the others get no development secret
+    written into the data directory (a backup or a check should leave no files behind)."""
+    return args.command not in ("backup", "restore") and not (
+        args.command == "migrate" and args.check
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -233,14 +317,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = load_settings()
             if args.command == "serve":
                 settings.validate_for_serving()
-            elif settings.environment != "production" or not settings.secret_key:
+            elif _signs_things(args) and (
+                settings.environment != "production" or not settings.secret_key
+            ):
                 settings = ensure_development_secret(settings)
         configure_logging(settings.log_level, settings.log_format)
         if args.command == "serve":
             asyncio.run(_serve(settings, args.host, args.port))
+        elif args.command == "migrate" and args.check:
+            return _check_migrations(settings)
         elif args.command == "migrate":
             asyncio.run(_migrate(settings))
             print("database is up to date")
+        elif args.command == "backup":
+            _backup(settings, args.path)
+        elif args.command == "restore":
+            _restore(settings, args.path, force=args.force)
         elif args.command == "create-org":
             print(asyncio.run(_create_org(settings, args.name, args.origin)))
         elif args.command == "create-rep":

@@ -85,7 +85,16 @@ class Settings(BaseModel):
         "",
         description="signs visitor tokens and image-proxy URLs. At least 32 random characters. "
         "Outside production (and for `frontdesk demo`) one is generated and kept in "
-        "`secret_key` in the data directory. Changing it makes returning visitors look new",
+        "`secret_key` in the data directory. Changing it makes returning visitors look new, "
+        "unless the old key stays in `FRONTDESK_SECRET_KEY_PREVIOUS` for a while",
+    )
+    secret_key_previous: tuple[str, ...] = Field(
+        (),
+        description="earlier secret keys, comma-separated, while you rotate "
+        "`FRONTDESK_SECRET_KEY`: visitor tokens and image-proxy URLs signed with one of them "
+        "still verify, and everything new is signed with the current key. Each at least 32 "
+        "characters. Remove a key when its tokens may stop working (docs/operations.md, "
+        "Rotating the secret key)",
     )
     public_url: str | None = Field(
         None,
@@ -267,6 +276,27 @@ class Settings(BaseModel):
                 raise ValueError(str(exc)) from None
         return value
 
+    @field_validator("secret_key_previous", mode="before")
+    @classmethod
+    def _comma_separated_keys(cls, value: object) -> object:
+        # Commas only (not _split's semicolons): a key may contain anything else.
+        if isinstance(value, str):
+            return tuple(key.strip() for key in value.split(",") if key.strip())
+        return value
+
+    @field_validator("secret_key_previous")
+    @classmethod
+    def _real_keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # While a key is listed, anything signed with it verifies: a guessable one would let
+        # anyone forge visitor tokens.
+        for key in value:
+            if key.lower() in PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    f"each previous key must be a real secret of at least {MIN_SECRET_LENGTH} "
+                    "characters"
+                )
+        return value
+
     @field_validator("login_failures_per_ip")
     @classmethod
     def _rate_rules(cls, value: str) -> str:
@@ -305,6 +335,11 @@ class Settings(BaseModel):
     @classmethod
     def _rates_by_frame_type(cls, value: dict[str, str]) -> dict[str, str]:
         return {frame_type: _check_rate(rate) for frame_type, rate in value.items()}
+
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """The keys a signature may have been made with: the current one first."""
+        return (self.secret_key, *self.secret_key_previous)
 
     @property
     def is_sqlite(self) -> bool:

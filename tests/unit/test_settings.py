@@ -179,3 +179,22 @@ def test_http_hardening_settings_are_read_and_a_bad_sign_in_limit_is_refused() -
         load_settings({"FRONTDESK_LOGIN_FAILURES_PER_IP": "lots"})
     with pytest.raises(ValueError, match="FRONTDESK_HTTP_HEADER_TIMEOUT"):
         load_settings({"FRONTDESK_HTTP_HEADER_TIMEOUT": "0"})
+
+
+def test_previous_secret_keys_are_read_comma_separated_after_the_current_one() -> None:
+    current, first, second = ("c" * 40, "p;1" + "x" * 40, "p2" + "y" * 40)
+    settings = load_settings(
+        {
+            "FRONTDESK_SECRET_KEY": current,
+            "FRONTDESK_SECRET_KEY_PREVIOUS": f" {first}, {second} ,",
+        }
+    )
+    assert settings.secret_key_previous == (first, second)  # a ; inside a key is kept
+    assert settings.secret_keys == (current, first, second)
+    assert load_settings({"FRONTDESK_SECRET_KEY": current}).secret_keys == (current,)
+
+
+@pytest.mark.parametrize("previous", ["change-me", "too-short-to-be-a-real-key"])
+def test_a_guessable_previous_key_is_refused(previous: str) -> None:
+    with pytest.raises(SettingsError, match="FRONTDESK_SECRET_KEY_PREVIOUS: each previous key"):
+        load_settings({"FRONTDESK_SECRET_KEY_PREVIOUS": "k" * 40 + "," + previous})

@@ -51,7 +51,7 @@ async def widget_boot(request: web.Request) -> web.StreamResponse:
         )
         token = request.query.get("vt")
         if not blocked and token:
-            visitor_id = read_visitor_token(runtime.settings.secret_key, org.id, token)
+            visitor_id = read_visitor_token(runtime.settings.secret_keys, org.id, token)
             visitor = await session.get(Visitor, visitor_id) if visitor_id else None
             blocked = visitor is not None and visitor.blocked_at is not None
     body: dict[str, object] = {"blocked": blocked}

@@ -187,7 +187,7 @@ class VisitorConnection:
         live stream): those are limited per address, so a flood of sockets from one machine
         cannot fill the stream. Returning visitors are always let in."""
         if hello.token and read_visitor_token(
-            self.runtime.settings.secret_key, self.org.id, hello.token
+            self.runtime.settings.secret_keys, self.org.id, hello.token
         ):
             return True
         return await visitor_limits(self.runtime).allow_new_visitor(

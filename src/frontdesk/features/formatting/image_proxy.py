@@ -19,7 +19,7 @@ import base64
 import hashlib
 import hmac
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlencode, urlsplit
 
 PROXY_PATH = "/img"
@@ -35,29 +35,30 @@ ALLOWED_TYPES = {
 MAX_BYTES = 5 * 1024 * 1024
 PREVIEW_SECONDS = 3600  # a preview's images work for one to two hours
 
-_key: bytes | None = None
+# The current key signs; it and the previous ones verify (key rotation, docs/operations.md).
+_keys: tuple[bytes, ...] = ()
 
 
-def configure(secret: str) -> None:
-    """Called once at start-up with the server secret (the same on every process)."""
-    global _key
-    _key = hashlib.sha256(b"image-proxy:" + secret.encode()).digest()
-
-
-def _signature(url: str, expires: str | None = None) -> str:
-    assert _key is not None
-    signed = url if expires is None else f"{url}\n{expires}"
-    return (
-        base64.urlsafe_b64encode(hmac.new(_key, signed.encode(), hashlib.sha256).digest()[:16])
-        .decode()
-        .rstrip("=")
+def configure(secret: str, previous: Sequence[str] = ()) -> None:
+    """Called once at start-up with the server secret and the previous ones still accepted
+    (the same on every process)."""
+    global _keys
+    _keys = tuple(
+        hashlib.sha256(b"image-proxy:" + key.encode()).digest() for key in (secret, *previous)
     )
+
+
+def _signature(url: str, expires: str | None = None, key: bytes | None = None) -> str:
+    assert _keys, "image_proxy.configure() was not called"
+    signed = url if expires is None else f"{url}\n{expires}"
+    digest = hmac.new(key or _keys[0], signed.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
 
 
 def proxied(url: str, *, preview: bool = False) -> str:
     """The relative proxy URL for an external image (clients prefix their server origin).
     Call it only for content being stored, or with preview=True (see the module docstring)."""
-    if _key is None or not url.startswith(("http://", "https://")):
+    if not _keys or not url.startswith(("http://", "https://")):
         return url
     if not preview:
         return f"{PROXY_PATH}?{urlencode({'u': url, 's': _signature(url)})}"
@@ -73,11 +74,11 @@ def is_proxied(url: str | None) -> bool:
 
 def verify(url: str, signature: str, expires: str | None = None) -> bool:
     """True for a signature we minted; a preview's (with `expires`) only until it expires."""
-    if _key is None:
+    if not _keys:
         return False
     if expires is not None and not (expires.isdigit() and int(expires) > time.time()):
         return False
-    return hmac.compare_digest(_signature(url, expires), signature)
+    return any(hmac.compare_digest(_signature(url, expires, key), signature) for key in _keys)
 
 
 def origin_of(url: str) -> str | None:

@@ -111,7 +111,7 @@ async def arrive(
     async with runtime.db.transaction() as session:
         visitor = None
         if token:
-            visitor_id = read_visitor_token(runtime.settings.secret_key, org.id, token)
+            visitor_id = read_visitor_token(runtime.settings.secret_keys, org.id, token)
             if visitor_id:
                 visitor = await session.get(Visitor, visitor_id)
                 if visitor is not None and visitor.org_id != org.id:

@@ -70,3 +70,15 @@ def test_the_favicon_is_the_websites_own_proxied_and_none_elsewhere() -> None:
     favicon = page_favicon([SITE], SITE + "/blog/post?x=1")
     assert favicon is not None and _query(favicon)["u"] == SITE + "/favicon.ico"
     assert page_favicon([SITE], "https://evil.example/") is None
+
+
+def test_an_image_url_signed_with_the_previous_key_works_until_that_key_is_removed() -> None:
+    image_proxy.configure("old-secret")
+    old = _query(image_proxy.proxied("https://cdn.example/a.png"))
+    image_proxy.configure("new-secret", previous=["old-secret"])
+    assert image_proxy.verify(old["u"], old["s"])
+    new = _query(image_proxy.proxied("https://cdn.example/a.png"))
+    assert new["s"] != old["s"]  # new URLs are signed with the current key
+    image_proxy.configure("new-secret")
+    assert not image_proxy.verify(old["u"], old["s"])
+    assert image_proxy.verify(new["u"], new["s"])
