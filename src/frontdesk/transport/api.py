@@ -9,13 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from sqlalchemy import select
 
 from frontdesk.core.errors import RateLimited
-from frontdesk.features import conversations
+from frontdesk.features import conversations, live_stream, orgs, proactive
 from frontdesk.features.formatting import render_markdown
-from frontdesk.features.live_stream import visitor_360 as live_stream_360
-from frontdesk.features.orgs import service as orgs
-from frontdesk.features.orgs import settings as org_settings_service
 from frontdesk.features.orgs.models import Org, Rep
-from frontdesk.features.proactive import service as proactive
 from frontdesk.transport.http import (
     SESSION_COOKIE,
     Api,
@@ -300,7 +296,7 @@ async def start_conversation(ctx: Ctx, body: MessageBody) -> dict[str, Any]:
     summary="Visitor 360: identity, visits with pages, conversations",
 )
 async def visitor_360(ctx: Ctx, _: None) -> dict[str, Any]:
-    return await live_stream_360.visitor_360(ctx.runtime, ctx.rep, ctx.path_param("visitor_id"))
+    return await live_stream.visitor_360(ctx.runtime, ctx.rep, ctx.path_param("visitor_id"))
 
 
 class PreviewBody(Strict):
@@ -477,7 +473,7 @@ async def invite(ctx: Ctx, body: InvitationBody) -> dict[str, Any]:
     invitation = await proactive.invite(
         ctx.runtime, ctx.rep, ctx.path_param("visitor_id"), body.message, body.team_id
     )
-    return {"invitation": proactive._rep_view(invitation)}
+    return {"invitation": proactive.rep_view(invitation)}
 
 
 class AutoPounceAction(Strict):
@@ -538,7 +534,7 @@ class OrgSettingsBody(Strict):
     summary="Org settings: auto pounce switch and timings, repeat interval, idle threshold (admins)",
 )
 async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
-    org = await org_settings_service.update_settings(
+    org = await orgs.update_settings(
         ctx.runtime,
         ctx.rep.org_id,
         proactive=proactive.validate_settings(body.proactive),
@@ -584,4 +580,4 @@ async def list_invitations(ctx: Ctx, query: InvitationsQuery) -> dict[str, Any]:
         statement = statement.where(Invitation.rep_id == ctx.rep.rep.id)
     async with ctx.runtime.db.read() as session:
         rows = (await session.execute(statement)).scalars()
-        return {"invitations": [proactive._rep_view(i) for i in rows]}
+        return {"invitations": [proactive.rep_view(i) for i in rows]}

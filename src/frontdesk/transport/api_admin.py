@@ -11,17 +11,13 @@ from sqlalchemy import func, select
 
 from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
-from frontdesk.features.accounts import service as accounts
+from frontdesk.features import accounts, experiences, orgs, routing, segments
 from frontdesk.features.accounts.models import Account, IpRange
-from frontdesk.features.experiences import service as experiences
-from frontdesk.features.experiences.email import email_status
+from frontdesk.features.experiences import email_status
 from frontdesk.features.experiences.models import Experience, OfflineMessage
-from frontdesk.features.orgs import service as orgs
 from frontdesk.features.orgs.models import Org
-from frontdesk.features.routing import service as routing
 from frontdesk.features.routing.models import Team
-from frontdesk.features.segments import service as segments
-from frontdesk.features.segments.resegment import resegment_org
+from frontdesk.features.segments import resegment_org
 from frontdesk.transport.api import api
 from frontdesk.transport.http import Ctx, json_response, read_body
 
@@ -239,7 +235,7 @@ async def _segments_payload(ctx: Ctx) -> dict[str, Any]:
 
 
 def _fields() -> list[dict[str, str]]:
-    from frontdesk.features.segments.rules import FIELDS, OPS
+    from frontdesk.features.segments import FIELDS, OPS
 
     return [
         {

@@ -9,11 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from sqlalchemy import select
 
 from frontdesk.core.ids import new_id
-from frontdesk.features import conversations
-from frontdesk.features.blocking import service as blocking
-from frontdesk.features.classification import service as classification
-from frontdesk.features.shortcuts import service as shortcuts
-from frontdesk.features.webhooks import service as webhooks
+from frontdesk.features import blocking, classification, conversations, shortcuts, webhooks
 from frontdesk.features.webhooks.models import WebhookDelivery, WebhookEndpoint
 from frontdesk.transport.api import api
 from frontdesk.transport.http import Ctx

@@ -20,11 +20,10 @@ from typing import Any, Protocol
 import orjson
 
 from frontdesk.bus.base import RESYNC, RESYNC_TYPE, Subscription
-from frontdesk.features.blocking.service import Network, active_ip_blocks, address_in
-from frontdesk.features.live_stream.placement import OrgSegments, load_org_segments
+from frontdesk.features.blocking import Network, active_ip_blocks, address_in
+from frontdesk.features.live_stream import OrgSegments, load_org_segments
+from frontdesk.features.orgs import org_by_site_key, orgs_topic
 from frontdesk.features.orgs.models import Org
-from frontdesk.features.orgs.service import org_by_site_key
-from frontdesk.features.orgs.settings import orgs_topic
 from frontdesk.runtime import Runtime, visitors_topic
 from frontdesk.transport.sockets import FrameSender
 

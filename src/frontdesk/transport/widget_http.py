@@ -9,11 +9,11 @@ import aiohttp
 from aiohttp import web
 from yarl import URL
 
-from frontdesk.features.blocking.service import ip_blocked
-from frontdesk.features.formatting import image_proxy
-from frontdesk.features.orgs.service import org_by_site_key
+from frontdesk.features import formatting
+from frontdesk.features.blocking import ip_blocked
+from frontdesk.features.orgs import org_by_site_key
+from frontdesk.features.visitors import read_visitor_token
 from frontdesk.features.visitors.models import Visitor
-from frontdesk.features.visitors.tokens import read_visitor_token
 from frontdesk.outbound import BlockedAddress, guarded_session, literal_address_refused
 from frontdesk.transport.http import client_ip, json_response, runtime_of
 from frontdesk.transport.ws_visitor import origin_allowed
@@ -131,7 +131,7 @@ def _refusal(status: int, text: str, *, browser_cache_seconds: int = 0) -> web.R
 
 async def image_proxy_handler(request: web.Request) -> web.StreamResponse:
     url, signature = request.query.get("u", ""), request.query.get("s", "")
-    if not url or not image_proxy.verify(url, signature, request.query.get("e")):
+    if not url or not formatting.image_proxy.verify(url, signature, request.query.get("e")):
         return _refusal(403, "unsigned image URL")
     cached = _cache.get(url)
     if cached is not None:
@@ -168,16 +168,16 @@ async def image_proxy_handler(request: web.Request) -> web.StreamResponse:
                     content_type = (
                         response.headers.get("Content-Type", "").split(";")[0].strip().lower()
                     )
-                    if content_type not in image_proxy.ALLOWED_TYPES:
+                    if content_type not in formatting.image_proxy.ALLOWED_TYPES:
                         return _refusal(
                             415, f"{content_type or 'unknown type'} is not an allowed image type"
                         )
                     if (
                         response.content_length is not None
-                        and response.content_length > image_proxy.MAX_BYTES
+                        and response.content_length > formatting.image_proxy.MAX_BYTES
                     ):
                         return _refusal(413, "image is larger than 5 MB")
-                    body = await _read_limited(response, image_proxy.MAX_BYTES)
+                    body = await _read_limited(response, formatting.image_proxy.MAX_BYTES)
                     if body is None:
                         return _refusal(413, "image is larger than 5 MB")
                     _cache.put(url, content_type, body)

@@ -14,10 +14,9 @@ from sqlalchemy import select
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
 from frontdesk.core.errors import FrontdeskError, NotAuthenticated
 from frontdesk.features import conversations
-from frontdesk.features.live_stream.rep_typing import rep_typing
-from frontdesk.features.live_stream.snapshot import build_snapshot
+from frontdesk.features.live_stream import build_snapshot, rep_typing
+from frontdesk.features.orgs import Authenticated, authenticate, session_is_live
 from frontdesk.features.orgs.models import Rep, RepSession
-from frontdesk.features.orgs.service import Authenticated, authenticate, session_is_live
 from frontdesk.runtime import Runtime, rep_topic
 from frontdesk.transport import frames as f
 from frontdesk.transport.http import SESSION_COOKIE, client_ip, request_origin, runtime_of

@@ -19,16 +19,15 @@ from aiohttp import WSMessage, WSMsgType, web
 from pydantic import ValidationError
 
 from frontdesk.bus.base import Subscription
+from frontdesk.core import visitor_feed
 from frontdesk.core.errors import FrontdeskError
-from frontdesk.features.blocking.service import address_blocked
-from frontdesk.features.experiences.service import leave_offline_message
-from frontdesk.features.live_stream import visitor_feed
-from frontdesk.features.live_stream.visitor_tab import VisitorTab
+from frontdesk.features import proactive, visitors
+from frontdesk.features.blocking import address_blocked
+from frontdesk.features.experiences import leave_offline_message
+from frontdesk.features.live_stream import VisitorTab
+from frontdesk.features.orgs import normalise_origin
 from frontdesk.features.orgs.models import Org
-from frontdesk.features.orgs.service import normalise_origin
-from frontdesk.features.proactive import service as proactive
-from frontdesk.features.visitors import service as visitors
-from frontdesk.features.visitors.tokens import read_visitor_token
+from frontdesk.features.visitors import read_visitor_token
 from frontdesk.runtime import Runtime, visitor_topic
 from frontdesk.transport import frames as f
 from frontdesk.transport.errors import describe_validation_error

@@ -10,16 +10,16 @@ import orjson
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.core import visitor_feed
 from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
-from frontdesk.features import conversations
-from frontdesk.features.accounts.service import normalise_cidr
+from frontdesk.features import audience, conversations
+from frontdesk.features.accounts import normalise_cidr
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
-from frontdesk.features.live_stream import audience, visitor_feed
 from frontdesk.features.live_stream.events import VisitorLeft
-from frontdesk.features.orgs.service import Authenticated
+from frontdesk.features.orgs import Authenticated
+from frontdesk.features.visitors import latest_visit
 from frontdesk.features.visitors.models import Visitor
-from frontdesk.features.visitors.service import latest_visit
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, visitor_topic, visitors_topic
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.core.events import Event
+from frontdesk.features.audience import Visibility
 from frontdesk.features.conversations.meta import ConversationMeta
-from frontdesk.features.live_stream.audience import Visibility
 
 
 class MessageOut(BaseModel):

@@ -12,6 +12,7 @@ the routed reps.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -28,9 +29,8 @@ from frontdesk.features.conversations import edit_meta
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.orgs.models import Rep
-from frontdesk.features.segments.models import Segment
+from frontdesk.features.visitors import latest_visit
 from frontdesk.features.visitors.models import Visit, Visitor
-from frontdesk.features.visitors.service import latest_visit
 from frontdesk.runtime import Runtime, UnitOfWork
 
 KIND_REP_WINDOW = "conversation.rep_window"
@@ -66,13 +66,24 @@ async def default_experience(session: AsyncSession, org_id: str, now: Any) -> Ex
     return experience
 
 
+# The experience a segment names, if any: `segments.experience_of`. Segments import this
+# feature (a segment may name only one of its org's experiences), so app.py hands the lookup
+# to the hook below instead of this feature importing segments: features/ stays acyclic
+# (docs/architecture.md, "Layout").
+SegmentExperience = Callable[[AsyncSession, str], Awaitable[str | None]]
+
+
 async def experience_for_visit(
-    session: AsyncSession, org_id: str, visit: Visit | None, now: Any
+    session: AsyncSession,
+    org_id: str,
+    visit: Visit | None,
+    now: Any,
+    segment_experience: SegmentExperience,
 ) -> Experience:
     if visit is not None and visit.segment_id:
-        segment = await session.get(Segment, visit.segment_id)
-        if segment is not None and segment.experience_id:
-            experience = await session.get(Experience, segment.experience_id)
+        experience_id = await segment_experience(session, visit.segment_id)
+        if experience_id:
+            experience = await session.get(Experience, experience_id)
             if experience is not None:
                 return experience
     return await default_experience(session, org_id, now)
@@ -124,12 +135,19 @@ def _first_name(name: str) -> str:
 
 
 async def on_inbound_created(
-    work: UnitOfWork, conversation: Conversation, visitor: Visitor
+    work: UnitOfWork,
+    conversation: Conversation,
+    visitor: Visitor,
+    *,
+    segment_experience: SegmentExperience,
 ) -> None:
-    """A visitor asked to chat: apply routing and the experience, and start the timeline."""
+    """A visitor asked to chat: apply routing and the experience (the one their segment names,
+    else the default), and start the timeline."""
     now = work.now_clock.now()
     visit = await latest_visit(work.session, visitor.id)
-    experience = await experience_for_visit(work.session, conversation.org_id, visit, now)
+    experience = await experience_for_visit(
+        work.session, conversation.org_id, visit, now, segment_experience
+    )
     conversation.routed_rep_ids = list(visit.routed_rep_ids or []) if visit else []
     conversation.routing_reason = visit.routing_reason if visit else None
     reps = list(
@@ -255,7 +273,7 @@ async def leave_offline_message(
 ) -> OfflineMessage:
     """Stores the message and schedules its email to the reps. Without an email, the one the
     visitor already gave is used (the form does not ask twice); with neither, it is refused."""
-    from frontdesk.features.orgs.service import normalise_email
+    from frontdesk.features.orgs import normalise_email
 
     if not body.strip() or len(body) > conversations.MAX_BODY:
         raise ValidationFailed("the message must have 1 to 10,000 characters")

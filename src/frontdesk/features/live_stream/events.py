@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from frontdesk.core.events import Event
-from frontdesk.features.live_stream.audience import Visibility
+from frontdesk.features.audience import Visibility
 
 
 class VisitorCard(BaseModel):

@@ -44,6 +44,11 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
+def hash_password(password: str) -> str:
+    """What a rep row stores for a password (argon2id, salted)."""
+    return _hasher.hash(password)
+
+
 class RepDeactivated(Event):
     name = "rep.deactivated"
     rep_id: str

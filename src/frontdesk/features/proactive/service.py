@@ -14,27 +14,31 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.core import visitor_feed
 from frontdesk.core.clock import as_utc
 from frontdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as deadlines
 from frontdesk.deadlines.service import DueDeadline
-from frontdesk.features import conversations
+from frontdesk.features import audience, conversations
 from frontdesk.features.conversations import AutoPounceResolution, ConversationMeta, edit_meta
 from frontdesk.features.conversations.events import MessageOut
 from frontdesk.features.conversations.models import Conversation, Message
-from frontdesk.features.copilot.greetings import GreetingWriter, VisitorContext
-from frontdesk.features.formatting import HASH_VARIABLE, fill_template, render_markdown
-from frontdesk.features.formatting.variables import variable_source
-from frontdesk.features.live_stream import audience, visitor_feed
+from frontdesk.features.copilot import GreetingWriter, VisitorContext
+from frontdesk.features.formatting import (
+    HASH_VARIABLE,
+    fill_template,
+    render_markdown,
+    variable_source,
+)
+from frontdesk.features.orgs import Authenticated, rep_changed
 from frontdesk.features.orgs.models import Org, Rep
-from frontdesk.features.orgs.service import Authenticated, rep_changed
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
+from frontdesk.features.routing import next_turn
 from frontdesk.features.routing.models import Team
-from frontdesk.features.routing.service import next_turn
 from frontdesk.features.segments.models import Segment
+from frontdesk.features.visitors import latest_visit
 from frontdesk.features.visitors.models import Visit, Visitor
-from frontdesk.features.visitors.service import latest_visit
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, visitor_topic
 
 INVITATION_ON_SCREEN = timedelta(minutes=2)  # product docs: removed 2 minutes after first shown
@@ -314,7 +318,7 @@ async def invite(
             [org_topic(actor.org_id)],
             _frame_bytes(
                 "invitation.updated",
-                invitation=_rep_view(invitation),
+                invitation=rep_view(invitation),
                 visibility=audience.only(rep.id).model_dump(),
             ),
         )
@@ -327,7 +331,7 @@ def _frame_bytes(type_: str, **fields: Any) -> bytes:
     return orjson.dumps({"type": type_, **fields})
 
 
-def _rep_view(invitation: Invitation) -> dict[str, Any]:
+def rep_view(invitation: Invitation) -> dict[str, Any]:
     return {
         "id": invitation.id,
         "visitor_id": invitation.visitor_id,
@@ -364,7 +368,7 @@ async def invitation_shown(
                 [org_topic(org_id)],
                 _frame_bytes(
                     "invitation.updated",
-                    invitation=_rep_view(invitation),
+                    invitation=rep_view(invitation),
                     visibility=audience.only(invitation.rep_id).model_dump(),
                 ),
             )
@@ -418,7 +422,7 @@ async def on_invitation_expire(runtime: Runtime, deadline: DueDeadline) -> None:
             [org_topic(invitation.org_id)],
             _frame_bytes(
                 "invitation.updated",
-                invitation=_rep_view(invitation),
+                invitation=rep_view(invitation),
                 visibility=audience.only(invitation.rep_id).model_dump(),
             ),
         )
@@ -479,7 +483,7 @@ async def on_conversation_opening(
         [org_topic(visitor.org_id)],
         _frame_bytes(
             "invitation.updated",
-            invitation=_rep_view(invitation),
+            invitation=rep_view(invitation),
             visibility=audience.only(rep.id).model_dump(),
         ),
     )

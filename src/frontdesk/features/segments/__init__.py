@@ -1,1 +1,34 @@
 """Segments: ordered, coloured groups of visitors defined by rules; first match wins."""
+
+from frontdesk.features.segments.placement import AccountIndex, place_visit
+from frontdesk.features.segments.resegment import resegment_org
+from frontdesk.features.segments.rules import FIELDS, OPS, CompiledSegment
+from frontdesk.features.segments.service import (
+    compile_segments,
+    delete_segment,
+    display_order,
+    experience_of,
+    list_segments,
+    reorder,
+    save_segment,
+    segment_dict,
+    segments_routing_to_team,
+)
+
+__all__ = [
+    "FIELDS",
+    "OPS",
+    "AccountIndex",
+    "CompiledSegment",
+    "compile_segments",
+    "delete_segment",
+    "display_order",
+    "experience_of",
+    "list_segments",
+    "place_visit",
+    "reorder",
+    "resegment_org",
+    "save_segment",
+    "segment_dict",
+    "segments_routing_to_team",
+]

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
+from frontdesk.features import routing
 from frontdesk.features.experiences.models import Experience
-from frontdesk.features.routing import service as routing
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.segments.rules import CompiledSegment, RuleError, parse_rules
 
@@ -152,6 +152,12 @@ async def save_segment(
     segment.experience_id = experience_id
     await session.flush()
     return SavedSegment(segment, routing_changed)
+
+
+async def experience_of(session: AsyncSession, segment_id: str) -> str | None:
+    """The experience a segment names (None: its org's default applies)."""
+    segment = await session.get(Segment, segment_id)
+    return segment.experience_id if segment is not None else None
 
 
 async def segments_routing_to_team(session: AsyncSession, org_id: str, team_id: str) -> set[str]:

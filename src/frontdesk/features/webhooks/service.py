@@ -25,10 +25,10 @@ from frontdesk.deadlines.service import DueDeadline
 from frontdesk.features import conversations
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Rep
-from frontdesk.features.orgs.service import Authenticated
+from frontdesk.features.visitors import latest_visit
 from frontdesk.features.visitors.models import Visitor
-from frontdesk.features.visitors.service import latest_visit
 from frontdesk.features.webhooks.models import WebhookDelivery, WebhookEndpoint
 from frontdesk.outbound import (
     BlockedAddress,

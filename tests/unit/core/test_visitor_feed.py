@@ -6,8 +6,8 @@ import orjson
 import pytest
 
 from frontdesk.bus.base import RESYNC
+from frontdesk.core import visitor_feed
 from frontdesk.features.conversations.events import Typing, VisitorConversationChanged
-from frontdesk.features.live_stream import visitor_feed
 
 
 def test_a_frame_passes_through_byte_for_byte_behind_a_header_naming_its_type() -> None:
