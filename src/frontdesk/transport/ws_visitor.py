@@ -27,6 +27,7 @@ from frontdesk.features.experiences.service import leave_offline_message
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.orgs.service import normalise_origin
 from frontdesk.features.proactive import service as proactive
+from frontdesk.features.proactive.events import InvitationSent
 from frontdesk.features.segments.placement import place_visit
 from frontdesk.features.visitors import service as visitors
 from frontdesk.features.visitors.cards import card_for, page_favicon, page_thumbnail
@@ -355,7 +356,7 @@ class VisitorConnection:
                 "conversation": conversation_frame,
                 "messages": messages,
                 "identity_status": visitor.identity_status,
-                "invitations": invitations,
+                "invitations": [i.model_dump(mode="json") for i in invitations],
                 "config": {
                     "org_name": self.org.name,
                     "idle_after_seconds": self.org.idle_after_seconds,
@@ -697,7 +698,7 @@ class VisitorConnection:
                     self.runtime, self.org.id, self.visitor_id, invitation_id
                 )
                 if shown is not None:
-                    self.sender.send({"type": "invitation", "invitation": shown})
+                    self.sender.send(InvitationSent(invitation=shown).to_frame())
             case f.OpenFrame():
                 return
             case _:

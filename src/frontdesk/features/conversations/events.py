@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from frontdesk.core.events import Event
+from frontdesk.core.schemas import Closed
+
+AuthorKind = Literal["visitor", "rep", "bot", "system"]
+ConversationStatus = Literal["incoming", "active", "ended", "missed"]
+ConversationOrigin = Literal["inbound", "pounce", "invitation", "auto_pounce"]
 
 
-class MessageOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MessageOut(Closed):
     id: str
     conversation_id: str
     seq: int
-    author_kind: str
+    author_kind: AuthorKind
     author_name: str
     author_rep_id: str | None
     body: str
@@ -31,22 +34,27 @@ class MessageOut(BaseModel):
         return self.model_copy(update={"meta": {}}) if self.meta else self
 
 
-class Visibility(BaseModel):
-    """Which reps may see the subject: admins always; others if routed to it or owning it."""
-
-    model_config = ConfigDict(extra="forbid")
+class Visibility(Closed):
+    """Which reps may see the subject (a conversation or a visitor): admins always; others if
+    routed to it or owning it (or nobody is routed). Travels in the event, so consoles get it
+    too."""
 
     routed_rep_ids: list[str]
-    owner_rep_id: str | None
+    owner_rep_id: str | None = None
 
 
-class ConversationSummary(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Classification(Closed):
+    qualified: bool | None
+    tags: list[str]
+    deal_value: float | None
+    notes: str | None
 
+
+class ConversationSummary(Closed):
     id: str
     visitor_id: str
-    status: str
-    origin: str
+    status: ConversationStatus
+    origin: ConversationOrigin
     owner_rep_id: str | None
     owner_name: str | None
     routed_rep_ids: list[str]
@@ -60,13 +68,13 @@ class ConversationSummary(BaseModel):
     visitor_name: str | None
     company: str | None
     meta: dict[str, object]
-    classification: dict[str, Any] = Field(default_factory=dict)
+    classification: Classification
 
 
 class RepMessage(Event):
     """To rep consoles (org topic): sent at once, not batched."""
 
-    name = "message"
+    type: Literal["message"] = "message"
     message: MessageOut
     visibility: Visibility
 
@@ -74,26 +82,26 @@ class RepMessage(Event):
 class VisitorMessage(Event):
     """To the visitor's tabs (visitor topic)."""
 
-    name = "message"
+    type: Literal["message"] = "message"
     message: MessageOut
 
 
 class ConversationUpdated(Event):
-    name = "conversation.updated"
+    type: Literal["conversation.updated"] = "conversation.updated"
     conversation: ConversationSummary
     visibility: Visibility
 
 
-class RepBrief(BaseModel):
+class RepBrief(Closed):
     id: str
     name: str
     avatar_url: str | None = None
 
 
-class VisitorConversation(BaseModel):
+class VisitorConversation(Closed):
     id: str
-    status: str
-    origin: str
+    status: ConversationStatus
+    origin: ConversationOrigin
     rep: RepBrief | None
     # What the messenger should show: the offline form (nobody available), or the name and
     # email form the experience asks for before the chat.
@@ -104,12 +112,12 @@ class VisitorConversation(BaseModel):
 
 
 class VisitorConversationChanged(Event):
-    name = "conversation"
+    type: Literal["conversation"] = "conversation"
     conversation: VisitorConversation
 
 
 class Typing(Event):
-    name = "typing"
+    type: Literal["typing"] = "typing"
     conversation_id: str
     is_typing: bool
     rep_name: str | None = None
