@@ -17,7 +17,7 @@ import {
 } from "./store";
 import { newClientId, onSocketSignedOut, startSocket, stopSocket } from "./socket";
 import { resetData } from "./data";
-import type { Classification, ConversationSummary, Invitation, Message, Org, Rep } from "./types";
+import type { Availability, Classification, ConversationSummary, Invitation, Message, Org, Rep } from "./types";
 
 // What the rep does: sign in and out, change status, accept and end chats, start one.
 
@@ -112,7 +112,7 @@ export async function loadRepNames(): Promise<void> {
 }
 
 export async function updateMyStatus(patch: {
-  availability?: string;
+  availability?: Availability;
   auto_pounce_enabled?: boolean;
   voice_video_enabled?: boolean;
 }): Promise<void> {
@@ -143,7 +143,7 @@ export async function acceptConversation(id: string): Promise<boolean> {
     const res = await api("POST", `/api/conversations/${encodeURIComponent(id)}/accept`);
     const c = summaryFrom(res);
     const myId = me.value?.id;
-    upsertConversations([c ?? { ...conversations.value.get(id)!, status: "active", owner_rep_id: myId }]);
+    upsertConversations([c ?? { ...conversations.value.get(id)!, status: "active", owner_rep_id: myId ?? null }]);
     return true;
   } catch (err) {
     if (err instanceof ApiError && err.status === 409) {

@@ -15,7 +15,8 @@ import redis.exceptions
 import sqlalchemy.exc
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
+from pydantic_core import core_schema
 
 from frontdesk.core.errors import (
     Forbidden,
@@ -323,7 +324,9 @@ class Api:
             # Frames a server sends are answers; what clients send is validated.
             wanted.append((component, _component_mode(component)))
         refs, definitions = models_json_schema(
-            list(dict.fromkeys(wanted)), ref_template="#/components/schemas/{model}"
+            list(dict.fromkeys(wanted)),
+            ref_template="#/components/schemas/{model}",
+            schema_generator=_Untitled,
         )
         schemas: dict[str, Any] = definitions.get("$defs", {})
         for (model, _mode), ref in refs.items():
@@ -375,6 +378,14 @@ class Api:
                 },
             },
         }
+
+
+class _Untitled(GenerateJsonSchema):
+    """No "title" on every field (pydantic's default: the field name, title-cased): noise in
+    the document and in the generated TypeScript."""
+
+    def field_title_should_be_set(self, schema: core_schema.CoreSchemaOrField) -> bool:
+        return False
 
 
 def _component_mode(component: type[BaseModel]) -> JsonSchemaMode:

@@ -199,7 +199,7 @@ export function SegmentsAdmin() {
     // Optimistic: show the new order at once.
     if (data) {
       const pos = new Map(ids.map((id, i) => [id, (i + 1) * 10]));
-      setData({ ...data, segments: data.segments.map((s) => (pos.has(s.id) ? { ...s, position: pos.get(s.id) } : s)) });
+      setData({ ...data, segments: data.segments.map((s) => (pos.has(s.id) ? { ...s, position: pos.get(s.id)! } : s)) });
     }
     try {
       const d = await api<Payload>("PUT", "/api/segments/order", { segment_ids: ids });
