@@ -143,7 +143,7 @@ async def chat_end_payload(work: UnitOfWork, conversation: Conversation) -> dict
                 else None,
                 "ended_at": conversation.ended_at.isoformat() if conversation.ended_at else None,
                 "ended_reason": conversation.ended_reason,
-                "classification": summary.classification,
+                "classification": summary.classification.model_dump(mode="json"),
             },
             "transcript": [
                 {
