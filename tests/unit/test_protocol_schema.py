@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from frontdesk.protocol import docs as protocol_docs
 from frontdesk.protocol.dump import dumps
 from frontdesk.protocol.openapi import openapi_document
 
@@ -78,3 +79,16 @@ def test_the_frames_are_in_the_document() -> None:
         "rep.changed",
         "invitation.updated",
     }
+
+
+def test_docs_protocol_lists_every_frame_as_the_models_define_them() -> None:
+    document = (ROOT / "docs" / "protocol.md").read_text()
+    assert protocol_docs.BEGIN in document and protocol_docs.END in document
+    assert protocol_docs.with_catalogue(document) == document, (
+        "docs/protocol.md is out of date: run PYTHONPATH=src python -m frontdesk.protocol.docs"
+    )
+    catalogue = protocol_docs.render_catalogue()
+    for union in ("VisitorServerFrame", "RepServerFrame", "VisitorClientFrame", "RepClientFrame"):
+        mapping = openapi_document()["components"]["schemas"][union]["discriminator"]["mapping"]
+        for frame_type in mapping:
+            assert f"| `{frame_type}` |" in catalogue

@@ -3299,7 +3299,10 @@ export interface components {
             client_id: string;
             message: components["schemas"]["MessageOut"];
         };
-        /** ActivityFrame */
+        /**
+         * ActivityFrame
+         * @description The tab became active, went to the background, or idle.
+         */
         ActivityFrame: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -3434,7 +3437,10 @@ export interface components {
             };
             classification: components["schemas"]["Classification"];
         };
-        /** ConversationUpdated */
+        /**
+         * ConversationUpdated
+         * @description To consoles (batched): a conversation summary changed (status, owner, meta, classification).
+         */
         ConversationUpdated: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -3586,7 +3592,10 @@ export interface components {
             /** @enum {string} */
             identity_status: "anonymous" | "unverified" | "verified";
         };
-        /** IdentifyFrame */
+        /**
+         * IdentifyFrame
+         * @description identify(): the visitor's email (and name), with the site's HMAC to verify it.
+         */
         IdentifyFrame: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -3912,7 +3921,10 @@ export interface components {
             /** @default true */
             ok: boolean;
         };
-        /** OpenFrame */
+        /**
+         * OpenFrame
+         * @description The visitor opened the messenger.
+         */
         OpenFrame: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -3958,7 +3970,10 @@ export interface components {
             /** @default null */
             og_image?: string | null;
         };
-        /** PageViewFrame */
+        /**
+         * PageViewFrame
+         * @description The visitor moved to another page (single-page-app navigation too).
+         */
         PageViewFrame: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -4073,7 +4088,10 @@ export interface components {
          * @description Any frame the console sends on /ws/rep (the first one is `hello`).
          */
         RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"];
-        /** RepHello */
+        /**
+         * RepHello
+         * @description The first frame: the last seq the console holds of each conversation it shows.
+         */
         RepHello: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -4101,7 +4119,10 @@ export interface components {
             message: components["schemas"]["MessageOut"];
             visibility: components["schemas"]["Visibility"];
         };
-        /** RepMessageFrame */
+        /**
+         * RepMessageFrame
+         * @description A chat message; `client_id` is unique per message and reused on retry.
+         */
         RepMessageFrame: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -4149,7 +4170,10 @@ export interface components {
             availability: "available" | "away";
             active: boolean;
         };
-        /** RepResume */
+        /**
+         * RepResume
+         * @description Send the conversation's messages after `after_seq` (answered with `messages`).
+         */
         RepResume: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -4164,7 +4188,10 @@ export interface components {
          * @description Any frame the server sends on /ws/rep.
          */
         RepServerFrame: components["schemas"]["Snapshot"] | components["schemas"]["Batch"] | components["schemas"]["Ack"] | components["schemas"]["RepMessage"] | components["schemas"]["Messages"] | components["schemas"]["Typing"] | components["schemas"]["ErrorFrame"] | components["schemas"]["Pong"];
-        /** RepTyping */
+        /**
+         * RepTyping
+         * @description The rep started or stopped typing in a conversation.
+         */
         RepTyping: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -4388,7 +4415,10 @@ export interface components {
             /** @default null */
             note?: string | null;
         };
-        /** Typing */
+        /**
+         * Typing
+         * @description Someone is typing: a rep (to the visitor, with `rep_name`) or the visitor (to consoles, with `visitor_id`).
+         */
         Typing: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -4528,7 +4558,10 @@ export interface components {
             /** @default null */
             invitation_id: string | null;
         };
-        /** VisitorConversationChanged */
+        /**
+         * VisitorConversationChanged
+         * @description To the visitor's tabs: the open conversation's state changed.
+         */
         VisitorConversationChanged: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -4537,7 +4570,10 @@ export interface components {
             type: "conversation";
             conversation: components["schemas"]["VisitorConversation"];
         };
-        /** VisitorHello */
+        /**
+         * VisitorHello
+         * @description The first frame: who the visitor is (a token from an earlier welcome) and the page.
+         */
         VisitorHello: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -4568,7 +4604,10 @@ export interface components {
             /** Format: date-time */
             server_time: string;
         };
-        /** VisitorJoined */
+        /**
+         * VisitorJoined
+         * @description To consoles (batched): a visitor arrived, or moved into this console's audience; the whole card.
+         */
         VisitorJoined: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -4578,7 +4617,10 @@ export interface components {
             visitor: components["schemas"]["VisitorCard"];
             visibility: components["schemas"]["Visibility"];
         };
-        /** VisitorLeft */
+        /**
+         * VisitorLeft
+         * @description To consoles (batched): the visitor left (or moved out of this console's audience).
+         */
         VisitorLeft: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -4600,7 +4642,10 @@ export interface components {
             type: "message";
             message: components["schemas"]["MessageOut"];
         };
-        /** VisitorMessageFrame */
+        /**
+         * VisitorMessageFrame
+         * @description A chat message; `client_id` is unique per message and reused on retry.
+         */
         VisitorMessageFrame: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -4631,7 +4676,10 @@ export interface components {
             activity: ("active" | "another_tab" | "idle") | null;
             blocked: boolean;
         };
-        /** VisitorResume */
+        /**
+         * VisitorResume
+         * @description Send what this tab missed after `after_seq` (answered with `messages`, or with the frames it missed when `conversation_id` is given).
+         */
         VisitorResume: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -4647,7 +4695,10 @@ export interface components {
          * @description Any frame the server sends on /ws/visitor.
          */
         VisitorServerFrame: components["schemas"]["Welcome"] | components["schemas"]["Ack"] | components["schemas"]["VisitorMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorConversationChanged"] | components["schemas"]["Typing"] | components["schemas"]["Identified"] | components["schemas"]["InvitationSent"] | components["schemas"]["InvitationExpired"] | components["schemas"]["OfflineReceived"] | components["schemas"]["VisitorBlocked"] | components["schemas"]["Resync"] | components["schemas"]["Pong"] | components["schemas"]["ErrorFrame"];
-        /** VisitorTyping */
+        /**
+         * VisitorTyping
+         * @description The visitor started or stopped typing.
+         */
         VisitorTyping: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -4656,7 +4707,10 @@ export interface components {
             type: "typing";
             is_typing: boolean;
         };
-        /** VisitorUpdated */
+        /**
+         * VisitorUpdated
+         * @description To consoles (batched): fields of a card changed.
+         */
         VisitorUpdated: {
             /**
              * @description discriminator enum property added by openapi-typescript

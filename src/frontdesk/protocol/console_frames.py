@@ -34,6 +34,8 @@ ConversationId = Annotated[StrictStr, Field(min_length=1, max_length=32)]
 
 
 class RepHello(Frame):
+    """The first frame: the last seq the console holds of each conversation it shows."""
+
     type: Literal["hello"]
     last_seqs: dict[Annotated[str, Field(max_length=32)], Annotated[StrictInt, Field(ge=0)]] = (
         Field(default_factory=dict, max_length=500)
@@ -41,6 +43,8 @@ class RepHello(Frame):
 
 
 class RepMessageFrame(Frame):
+    """A chat message; `client_id` is unique per message and reused on retry."""
+
     type: Literal["message"]
     conversation_id: ConversationId
     client_id: ClientId
@@ -48,12 +52,16 @@ class RepMessageFrame(Frame):
 
 
 class RepTyping(Frame):
+    """The rep started or stopped typing in a conversation."""
+
     type: Literal["typing"]
     conversation_id: ConversationId
     is_typing: StrictBool
 
 
 class RepResume(Frame):
+    """Send the conversation's messages after `after_seq` (answered with `messages`)."""
+
     type: Literal["resume"]
     conversation_id: ConversationId
     after_seq: Annotated[StrictInt, Field(ge=0)]

@@ -37,6 +37,8 @@ class Page(Frame):
 
 
 class VisitorHello(Frame):
+    """The first frame: who the visitor is (a token from an earlier welcome) and the page."""
+
     type: Literal["hello"]
     token: StrictStr | None = None
     page: Page
@@ -46,27 +48,37 @@ class VisitorHello(Frame):
 
 
 class PageViewFrame(Frame):
+    """The visitor moved to another page (single-page-app navigation too)."""
+
     type: Literal["page_view"]
     page: Page
 
 
 class ActivityFrame(Frame):
+    """The tab became active, went to the background, or idle."""
+
     type: Literal["activity"]
     state: Literal["active", "another_tab", "idle"]
 
 
 class VisitorMessageFrame(Frame):
+    """A chat message; `client_id` is unique per message and reused on retry."""
+
     type: Literal["message"]
     client_id: ClientId
     body: Body
 
 
 class VisitorTyping(Frame):
+    """The visitor started or stopped typing."""
+
     type: Literal["typing"]
     is_typing: StrictBool
 
 
 class VisitorResume(Frame):
+    """Send what this tab missed after `after_seq` (answered with `messages`, or with the frames it missed when `conversation_id` is given)."""
+
     type: Literal["resume"]
     after_seq: Annotated[StrictInt, Field(ge=0)]
     # The conversation `after_seq` counts in (null: the client knows none). Sent when catching
@@ -75,6 +87,8 @@ class VisitorResume(Frame):
 
 
 class IdentifyFrame(Frame):
+    """identify(): the visitor's email (and name), with the site's HMAC to verify it."""
+
     type: Literal["identify"]
     email: Annotated[StrictStr, Field(min_length=3, max_length=320)]
     name: Annotated[StrictStr, Field(max_length=200)] | None = None
@@ -82,6 +96,8 @@ class IdentifyFrame(Frame):
 
 
 class OpenFrame(Frame):
+    """The visitor opened the messenger."""
+
     type: Literal["open"]
 
 

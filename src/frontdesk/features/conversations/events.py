@@ -87,6 +87,8 @@ class VisitorMessage(Event):
 
 
 class ConversationUpdated(Event):
+    """To consoles (batched): a conversation summary changed (status, owner, meta, classification)."""
+
     type: Literal["conversation.updated"] = "conversation.updated"
     conversation: ConversationSummary
     visibility: Visibility
@@ -112,11 +114,15 @@ class VisitorConversation(Closed):
 
 
 class VisitorConversationChanged(Event):
+    """To the visitor's tabs: the open conversation's state changed."""
+
     type: Literal["conversation"] = "conversation"
     conversation: VisitorConversation
 
 
 class Typing(Event):
+    """Someone is typing: a rep (to the visitor, with `rep_name`) or the visitor (to consoles, with `visitor_id`)."""
+
     type: Literal["typing"] = "typing"
     conversation_id: str
     is_typing: bool

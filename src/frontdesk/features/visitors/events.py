@@ -70,12 +70,16 @@ class VisitorChanges(TypedDict, total=False):
 
 
 class VisitorJoined(Event):
+    """To consoles (batched): a visitor arrived, or moved into this console's audience; the whole card."""
+
     type: Literal["visitor.joined"] = "visitor.joined"
     visitor: VisitorCard
     visibility: Visibility
 
 
 class VisitorUpdated(Event):
+    """To consoles (batched): fields of a card changed."""
+
     type: Literal["visitor.updated"] = "visitor.updated"
     visitor_id: str
     changes: VisitorChanges
@@ -83,6 +87,8 @@ class VisitorUpdated(Event):
 
 
 class VisitorLeft(Event):
+    """To consoles (batched): the visitor left (or moved out of this console's audience)."""
+
     type: Literal["visitor.left"] = "visitor.left"
     visitor_id: str
     # None: every console drops the card (the visitor was blocked).
