@@ -40,6 +40,10 @@ export type PageView = S.PageViewOut;
 export type Visit = S.VisitOut;
 export type Visitor360 = S.Visitor360;
 
+// Every generated shape, HTTP answers included (MeOut, Transcript, ConversationList, ...):
+// the names above take precedence over these.
+export type * from "../generated/openapi";
+
 // Frames of the rep socket (docs/protocol.md), narrowed by `type`.
 export type ServerFrame = S.RepServerFrame;
 export type ClientFrame = S.RepClientFrame;

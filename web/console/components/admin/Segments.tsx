@@ -2,17 +2,16 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, ApiError, errorText } from "../../api";
 import { experiences, loadExperiences, loadTeams, teams } from "../../data";
 import { pushToast, reps, segmentKey, segments as liveSegments, visitors } from "../../store";
-import type { Condition, RoutingKind, RoutingStep, RuleField, Segment } from "../../types";
+import type { Condition, RoutingKind, RoutingStep, RuleField, Segment, SegmentsPayload } from "../../types";
 import { IconArrowDown, IconArrowUp, IconGrip, IconPlus, IconTrash, IconX } from "../../icons";
 import { Switch } from "../ui";
 
 // Segments are the live stream's columns, in priority order (the first whose rules match wins);
 // each has rules, routing (who sees and may engage its visitors) and an inbound experience.
 
-interface Payload {
-  segments: Segment[];
-  fields: RuleField[];
-}
+// GET /api/segments and every change: the segments in column order, and what rules can test
+// (rules and routing read as the editor writes them: types.ts Segment).
+type Payload = Omit<SegmentsPayload, "segments"> & { segments: Segment[] };
 
 const OP_LABEL: Record<string, string> = {
   equals: "is",
