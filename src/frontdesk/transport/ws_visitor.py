@@ -27,6 +27,7 @@ from frontdesk.features.live_stream.visitor_tab import VisitorTab
 from frontdesk.features.orgs.models import Org
 from frontdesk.features.orgs.service import normalise_origin
 from frontdesk.features.proactive import service as proactive
+from frontdesk.features.proactive.events import InvitationSent
 from frontdesk.features.visitors import service as visitors
 from frontdesk.features.visitors.tokens import read_visitor_token
 from frontdesk.runtime import Runtime, visitor_topic
@@ -247,7 +248,7 @@ class VisitorConnection:
                     "conversation": welcome.conversation,
                     "messages": welcome.messages,
                     "identity_status": welcome.identity_status,
-                    "invitations": welcome.invitations,
+                    "invitations": [i.model_dump(mode="json") for i in welcome.invitations],
                     "config": {
                         "org_name": org.name,
                         "idle_after_seconds": org.idle_after_seconds,
@@ -399,7 +400,7 @@ class VisitorConnection:
                     self.runtime, self.org.id, visitor_id, invitation_id
                 )
                 if shown is not None:
-                    self.sender.send({"type": "invitation", "invitation": shown})
+                    self.sender.send(InvitationSent(invitation=shown).to_frame())
             case f.OpenFrame():
                 return
             case _:

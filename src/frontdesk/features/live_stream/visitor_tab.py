@@ -41,6 +41,7 @@ from frontdesk.features.live_stream.events import (
 from frontdesk.features.live_stream.placement import OrgPlacementData, place_for_stream
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.proactive import service as proactive
+from frontdesk.features.proactive.schemas import VisitorInvitation
 from frontdesk.features.visitors import service as visitors
 from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.features.visitors.tokens import issue_visitor_token
@@ -66,7 +67,7 @@ class Welcome:
     conversation: dict[str, Any] | None
     messages: list[dict[str, Any]]
     identity_status: str
-    invitations: list[dict[str, Any]]
+    invitations: list[VisitorInvitation]
 
 
 @dataclass(frozen=True, slots=True)
