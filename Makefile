@@ -1,4 +1,4 @@
-.PHONY: demo test setup build lint bench wheel
+.PHONY: demo test setup build lint bench wheel types
 
 demo:   ## set up and start the demo (SQLite, in-process bus, demo website, rep logins printed)
 	scripts/demo
@@ -12,6 +12,10 @@ setup:
 build:  ## build web/ into src/frontdesk/static (on a fresh clone, installs the front-end packages first)
 	@[ -d web/node_modules ] || (cd web && npm ci --no-audit --no-fund --loglevel=error)
 	cd web && node build.mjs
+
+types:  ## regenerate web/generated/ (the console's and widget's types) from the pydantic models
+	PYTHONPATH=src .venv/bin/python -m frontdesk.protocol.dump > web/generated/openapi.json
+	cd web && node gen-types.mjs generated/openapi.json generated/openapi.ts
 
 lint:
 	.venv/bin/ruff check src tests bench && .venv/bin/ruff format --check src tests bench && .venv/bin/mypy

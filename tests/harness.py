@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,12 +16,16 @@ import aiohttp
 import orjson
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from pydantic import BaseModel, TypeAdapter
 
 from frontdesk.app import create_app
 from frontdesk.core.clock import FrozenClock, SystemClock
 from frontdesk.features.orgs import service as orgs
+from frontdesk.protocol.console_frames import rep_server_frames
+from frontdesk.protocol.visitor_frames import visitor_server_frames
 from frontdesk.runtime import Runtime
 from frontdesk.settings import load_settings
+from frontdesk.transport.api import api
 from frontdesk.transport.http import RUNTIME_KEY
 
 SITE_ORIGIN = "https://www.customer.example"
@@ -54,12 +59,15 @@ class RepClient:
             method, self.harness.url + path, json=json, headers=headers
         ) as response:
             body = await response.read()
-            return response.status, (orjson.loads(body) if body else None)
+            data = orjson.loads(body) if body else None
+            if 200 <= response.status < 300 and response.content_type == "application/json":
+                check_answer(method, path, data)
+            return response.status, data
 
     @asynccontextmanager
     async def socket(self, hello: dict[str, Any] | None = None) -> AsyncIterator[Socket]:
         ws = await self.http.ws_connect(self.harness.ws_url + "/ws/rep", origin=self.harness.url)
-        sock = Socket(ws)
+        sock = Socket(ws, server_frames=rep_server_frames)
         try:
             await sock.send({"type": "hello", **(hello or {})})
             sock.snapshot = await sock.expect("snapshot")
@@ -68,9 +76,34 @@ class RepClient:
             await ws.close()
 
 
+def _route_pattern(path: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\{\w+\\}", "[^/]+", re.escape(path)))
+
+
+# Literal paths first, so /api/segments/order is not read as /api/segments/{segment_id}.
+_ROUTES = sorted(api.routes, key=lambda route: route.path.count("{"))
+
+
+def answer_model(method: str, path: str) -> type[BaseModel]:
+    """The model the API declares for this operation's answer (frontdesk.transport.http.Api)."""
+    path = path.split("?", 1)[0]
+    for route in _ROUTES:
+        if route.method == method and _route_pattern(route.path).fullmatch(path):
+            return route.response
+    raise AssertionError(f"{method} {path} is not in /openapi.json")
+
+
+def check_answer(method: str, path: str, data: Any) -> None:
+    """Every successful answer a test gets must be what /openapi.json says (no field missing,
+    none unknown): the generated console types rely on it."""
+    answer_model(method, path).model_validate(data)
+
+
 @dataclass
 class Socket:
     ws: aiohttp.ClientWebSocketResponse
+    # Every frame received is checked against the socket's frame models (frontdesk/protocol/).
+    server_frames: TypeAdapter[Any] | None = None
     received: list[dict[str, Any]] = field(default_factory=list)
     unread: list[dict[str, Any]] = field(default_factory=list)
     snapshot: dict[str, Any] | None = None
@@ -84,6 +117,8 @@ class Socket:
         if msg.type != aiohttp.WSMsgType.TEXT:
             raise ConnectionError(f"socket closed: {msg.type} {self.ws.close_code}")
         frame: dict[str, Any] = orjson.loads(msg.data)
+        if self.server_frames is not None:
+            self.server_frames.validate_python(frame)
         self.received.append(frame)
         return frame
 
@@ -252,7 +287,7 @@ class Server:
             origin=origin or org.origin,
             headers=headers,
         )
-        sock = Socket(ws)
+        sock = Socket(ws, server_frames=visitor_server_frames)
         try:
             await sock.send(
                 {

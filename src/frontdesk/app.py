@@ -9,7 +9,7 @@ import logging
 import weakref
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 from sqlalchemy import text
@@ -17,20 +17,15 @@ from sqlalchemy import text
 from frontdesk.bus import create_bus
 from frontdesk.core.clock import Clock, clock_from_environment
 from frontdesk.core.ratelimit import create_rate_limiter
+from frontdesk.core.schemas import Closed
 from frontdesk.deadlines.service import Sweeper
-from frontdesk.features import (
-    conversations,
-    experiences,
-    formatting,
-    proactive,
-    segments,
-    webhooks,
-)
+from frontdesk.features import conversations, experiences, formatting, proactive, segments, webhooks
 from frontdesk.features.copilot import GreetingWriter, OpenAICompatibleModel
 from frontdesk.features.enrichment import HttpFirmographicsProvider, IpDirectory
 from frontdesk.features.experiences import on_offline_email
-from frontdesk.features.orgs import SETTINGS_CHANGED_HOOK, org_by_site_key
+from frontdesk.features.orgs import SETTINGS_CHANGED_HOOK
 from frontdesk.live import create_live_state, create_local_rate_limiter
+from frontdesk.protocol.openapi import openapi_document
 from frontdesk.runtime import Runtime
 from frontdesk.settings import Settings
 from frontdesk.storage.db import Database
@@ -47,14 +42,33 @@ from frontdesk.transport.sockets import OPEN_SOCKETS_KEY, close_all
 from frontdesk.transport.static_assets import mount_static
 from frontdesk.transport.visitor_limits import visitor_limits
 from frontdesk.transport.visitor_registry import VisitorRegistry
-from frontdesk.transport.widget_http import image_proxy_handler, widget_boot
+from frontdesk.transport.widget_http import image_proxy_handler, widget_boot, widget_config
 from frontdesk.transport.ws_rep import HUB_KEY, rep_socket
-from frontdesk.transport.ws_visitor import REGISTRY_KEY, origin_allowed, visitor_socket
+from frontdesk.transport.ws_visitor import REGISTRY_KEY, visitor_socket
 
 log = logging.getLogger("frontdesk.app")
 STATIC = Path(__file__).parent / "static"
 # Short enough for a load balancer's probe (typically 5 s) to get an answer, not a time-out.
 READINESS_TIMEOUT = 2.0
+
+
+class Health(Closed):
+    status: Literal["ok"]
+
+
+class Readiness(Closed):
+    status: Literal["ok", "unavailable"]
+    # database, bus: "ok", or why not
+    checks: dict[str, str]
+
+
+api.describe("GET", "/healthz", response=Health, summary="Liveness: the process serves requests")
+api.describe(
+    "GET",
+    "/readyz",
+    response=Readiness,
+    summary="Readiness: the database and the bus answer (503 when not)",
+)
 
 
 async def _database_ready(db: Database) -> None:
@@ -193,7 +207,7 @@ def create_app(
     async def healthz(_: web.Request) -> web.Response:
         """Liveness: the process serves requests. Checks nothing else on purpose, so a
         database outage does not make an orchestrator restart every healthy process."""
-        return json_response({"status": "ok"})
+        return json_response(Health(status="ok"))
 
     async def readyz(_: web.Request) -> web.Response:
         """Readiness: the database answers `SELECT 1` and the bus answers PING (Redis; the
@@ -204,36 +218,12 @@ def create_app(
             results[name] = await _readiness(name, check)
         ready = all(result == "ok" for result in results.values())
         return json_response(
-            {"status": "ok" if ready else "unavailable", "checks": results},
+            Readiness(status="ok" if ready else "unavailable", checks=results),
             status=200 if ready else 503,
         )
 
     async def openapi(_: web.Request) -> web.Response:
-        return json_response(api.openapi())
-
-    async def widget_config(request: web.Request) -> web.Response:
-        """Public messenger settings for the widget; CORS admits only the org's own websites."""
-        async with runtime.db.read() as session:
-            org = await org_by_site_key(session, request.query.get("site", ""))
-        if org is None:
-            return json_response(
-                {"error": {"code": "not_found", "message": "unknown site key"}}, status=404
-            )
-        origin = request.headers.get("Origin")
-        if not origin_allowed(org, origin):
-            return json_response(
-                {"error": {"code": "forbidden", "message": "origin not allowed"}}, status=403
-            )
-        response = json_response(
-            {
-                "org_name": org.name,
-                "idle_after_seconds": org.idle_after_seconds,
-                "messenger": (org.settings or {}).get("messenger", {}),
-            }
-        )
-        response.headers["Access-Control-Allow-Origin"] = origin or ""
-        response.headers["Vary"] = "Origin"
-        return response
+        return json_response(openapi_document())
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

@@ -17,17 +17,28 @@ import {
 } from "./store";
 import { newClientId, onSocketSignedOut, startSocket, stopSocket } from "./socket";
 import { resetData } from "./data";
-import type { Classification, ConversationSummary, Invitation, Message, Org, Rep } from "./types";
+import type {
+  Availability,
+  BlockResult,
+  Classification,
+  ConversationList,
+  ConversationSummary,
+  Invitation,
+  MeOut,
+  Rep,
+  RepList,
+  RepOut,
+  SentInvitation,
+  StartedConversation,
+  Transcript,
+} from "./types";
 
 // What the rep does: sign in and out, change status, accept and end chats, start one.
 
 export const booting = signal(true);
 
-interface MeResponse {
-  rep: Rep;
-  org?: Org;
-  csrf_token?: string;
-}
+// GET /api/me, or the sign-in answer (the same, when /api/me could not be read after it).
+type MeResponse = MeOut;
 
 function afterSignIn(data: MeResponse): void {
   setCsrfToken(data.csrf_token);
@@ -58,7 +69,7 @@ export async function boot(): Promise<void> {
 // several orgs); the person picks one of the orgs it listed.
 export async function signIn(email: string, password: string, orgId?: string): Promise<void> {
   const body = orgId ? { email, password, org_id: orgId } : { email, password };
-  const data = await api<{ rep: Rep; csrf_token: string }>("POST", "/api/auth/login", body, { allow401: true });
+  const data = await api<MeOut>("POST", "/api/auth/login", body, { allow401: true });
   setCsrfToken(data.csrf_token);
   let full: MeResponse = data;
   try {
@@ -101,8 +112,7 @@ onSocketSignedOut((reason) => signedOut(reason));
 // the server sends it) and rep.changed events fill the same map.
 export async function loadRepNames(): Promise<void> {
   try {
-    const data = await api<{ reps?: Rep[] } | Rep[]>("GET", "/api/reps");
-    const list = Array.isArray(data) ? data : (data.reps ?? []);
+    const list: Rep[] = (await api<RepList>("GET", "/api/reps")).reps;
     const m = new Map(reps.value);
     for (const r of list) m.set(r.id, { ...m.get(r.id), ...r });
     reps.value = m;
@@ -112,7 +122,7 @@ export async function loadRepNames(): Promise<void> {
 }
 
 export async function updateMyStatus(patch: {
-  availability?: string;
+  availability?: Availability;
   auto_pounce_enabled?: boolean;
   voice_video_enabled?: boolean;
 }): Promise<void> {
@@ -120,30 +130,19 @@ export async function updateMyStatus(patch: {
   if (!before) return;
   me.value = { ...before, ...patch };
   try {
-    const res = await api<{ rep?: Rep } | Rep>("PATCH", "/api/me/status", patch);
-    const rep = (res && "rep" in res && res.rep ? res.rep : res) as Rep | null;
-    if (rep && typeof rep === "object" && rep.id) me.value = { ...me.value, ...rep };
+    const rep = await api<RepOut>("PATCH", "/api/me/status", patch);
+    me.value = { ...me.value, ...rep };
   } catch (err) {
     me.value = before;
     pushToast(`Couldn't update your status: ${errorText(err)}`, "error");
   }
 }
 
-function summaryFrom(res: unknown): ConversationSummary | null {
-  if (!res || typeof res !== "object") return null;
-  const r = res as Record<string, unknown>;
-  const c = (r.conversation ?? r) as ConversationSummary;
-  return c && typeof c.id === "string" ? c : null;
-}
-
 // First rep to accept wins. A 409 means a colleague got there first: say so kindly and drop
 // the chat from this rep's Incoming at once (the server's update will confirm it).
 export async function acceptConversation(id: string): Promise<boolean> {
   try {
-    const res = await api("POST", `/api/conversations/${encodeURIComponent(id)}/accept`);
-    const c = summaryFrom(res);
-    const myId = me.value?.id;
-    upsertConversations([c ?? { ...conversations.value.get(id)!, status: "active", owner_rep_id: myId }]);
+    upsertConversations([await api<ConversationSummary>("POST", `/api/conversations/${encodeURIComponent(id)}/accept`)]);
     return true;
   } catch (err) {
     if (err instanceof ApiError && err.status === 409) {
@@ -210,10 +209,7 @@ window.addEventListener("pagehide", () => {
 
 export async function endConversation(id: string): Promise<void> {
   try {
-    const res = await api("POST", `/api/conversations/${encodeURIComponent(id)}/end`);
-    const c = summaryFrom(res);
-    const old = conversations.value.get(id);
-    upsertConversations([c ?? { ...old!, status: "ended", ended_at: new Date().toISOString() }]);
+    upsertConversations([await api<ConversationSummary>("POST", `/api/conversations/${encodeURIComponent(id)}/end`)]);
     pushToast("Chat ended.", "success", 2500);
   } catch (err) {
     pushToast(`Couldn't end the chat: ${errorText(err)}`, "error");
@@ -221,18 +217,15 @@ export async function endConversation(id: string): Promise<void> {
 }
 
 export async function loadConversation(id: string): Promise<ConversationSummary | null> {
-  const res = await api<{ conversation: ConversationSummary; messages: Message[] }>(
-    "GET",
-    `/api/conversations/${encodeURIComponent(id)}`,
-  );
-  if (res.conversation) upsertConversations([res.conversation]);
-  setTranscript(id, res.messages ?? []);
-  return res.conversation ?? null;
+  const res = await api<Transcript>("GET", `/api/conversations/${encodeURIComponent(id)}`);
+  upsertConversations([res.conversation]);
+  setTranscript(id, res.messages);
+  return res.conversation;
 }
 
 export async function loadBox(box: "incoming" | "active" | "recent"): Promise<void> {
-  const res = await api<{ conversations?: ConversationSummary[] }>("GET", `/api/conversations?box=${box}`);
-  upsertConversations(res.conversations ?? []);
+  const res = await api<ConversationList>("GET", `/api/conversations?box=${box}`);
+  upsertConversations(res.conversations);
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
@@ -246,21 +239,13 @@ function failed(err: unknown): { ok: false; status: number; message: string } {
 export async function pounce(visitorId: string, body: string): Promise<Outcome<string>> {
   const client_id = newClientId();
   try {
-    const res = await api<Record<string, unknown>>("POST", `/api/visitors/${encodeURIComponent(visitorId)}/conversations`, {
+    const res = await api<StartedConversation>("POST", `/api/visitors/${encodeURIComponent(visitorId)}/conversations`, {
       body,
       client_id,
     });
-    // The answer is {message, conversation_id, conversation}.
-    const c = summaryFrom(res.conversation ?? null);
-    const id = c?.id ?? (typeof res.conversation_id === "string" ? res.conversation_id : null);
-    if (!id) return { ok: false, status: 0, message: "The server did not say which conversation started." };
-    if (c) upsertConversations([c]);
-    const msgs: Message[] = [];
-    if (Array.isArray(res.messages)) msgs.push(...(res.messages as Message[]));
-    if (res.message && typeof res.message === "object") msgs.push(res.message as Message);
-    setTranscript(id, msgs);
-    if (!c) await loadConversation(id).catch(() => null);
-    return { ok: true, value: id };
+    upsertConversations([res.conversation]);
+    setTranscript(res.conversation_id, [res.message]);
+    return { ok: true, value: res.conversation_id };
   } catch (err) {
     return failed(err);
   }
@@ -275,7 +260,7 @@ export async function startConversation(visitorId: string, body: string): Promis
 
 export async function invite(visitorId: string, message: string, teamId: string | null): Promise<Outcome<Invitation>> {
   try {
-    const res = await api<{ invitation: Invitation }>("POST", `/api/visitors/${encodeURIComponent(visitorId)}/invitations`, {
+    const res = await api<SentInvitation>("POST", `/api/visitors/${encodeURIComponent(visitorId)}/invitations`, {
       message,
       team_id: teamId,
     });
@@ -290,9 +275,8 @@ export async function transferConversation(id: string, toRepId: string, note: st
   ownTransfers.add(id);
   setTimeout(() => ownTransfers.delete(id), 10_000);
   try {
-    const res = await api("POST", `/api/conversations/${encodeURIComponent(id)}/transfer`, { to_rep_id: toRepId, note: note || null });
-    const c = summaryFrom(res);
-    if (c) upsertConversations([c]);
+    const c = await api<ConversationSummary>("POST", `/api/conversations/${encodeURIComponent(id)}/transfer`, { to_rep_id: toRepId, note: note || null });
+    upsertConversations([c]);
     return { ok: true, value: c };
   } catch (err) {
     return failed(err);
@@ -301,7 +285,7 @@ export async function transferConversation(id: string, toRepId: string, note: st
 
 export async function blockVisitor(visitorId: string, report: boolean, reason: string | null): Promise<Outcome<{ report_id: string | null }>> {
   try {
-    const res = await api<{ report_id: string | null }>("POST", `/api/visitors/${encodeURIComponent(visitorId)}/block`, {
+    const res = await api<BlockResult>("POST", `/api/visitors/${encodeURIComponent(visitorId)}/block`, {
       report,
       reason: reason || null,
     });

@@ -1,6 +1,6 @@
 import { signal } from "@preact/signals";
 import { api } from "./api";
-import type { Experience, Shortcut, Team } from "./types";
+import type { Experience, ExperienceList, Shortcut, ShortcutList, Team, TeamList } from "./types";
 
 // Lists several screens share (teams for routing and invitations, shortcuts for every composer,
 // experiences for the segment editor). Fetched once on first use, refreshed after edits.
@@ -16,7 +16,7 @@ let experiencesLoading: Promise<Experience[]> | null = null;
 export function loadTeams(force = false): Promise<Team[]> {
   if (teams.value && !force) return Promise.resolve(teams.value);
   if (teamsLoading && !force) return teamsLoading;
-  teamsLoading = api<{ teams: Team[] }>("GET", "/api/teams")
+  teamsLoading = api<TeamList>("GET", "/api/teams")
     .then((d) => (teams.value = d.teams ?? []))
     .finally(() => (teamsLoading = null));
   return teamsLoading;
@@ -25,7 +25,7 @@ export function loadTeams(force = false): Promise<Team[]> {
 export function loadShortcuts(force = false): Promise<Shortcut[]> {
   if (shortcuts.value && !force) return Promise.resolve(shortcuts.value);
   if (shortcutsLoading && !force) return shortcutsLoading;
-  shortcutsLoading = api<{ shortcuts: Shortcut[] }>("GET", "/api/shortcuts")
+  shortcutsLoading = api<ShortcutList>("GET", "/api/shortcuts")
     .then((d) => (shortcuts.value = d.shortcuts ?? []))
     .finally(() => (shortcutsLoading = null));
   return shortcutsLoading;
@@ -34,7 +34,7 @@ export function loadShortcuts(force = false): Promise<Shortcut[]> {
 export function loadExperiences(force = false): Promise<Experience[]> {
   if (experiences.value && !force) return Promise.resolve(experiences.value);
   if (experiencesLoading && !force) return experiencesLoading;
-  experiencesLoading = api<{ experiences: Experience[] }>("GET", "/api/experiences")
+  experiencesLoading = api<ExperienceList>("GET", "/api/experiences")
     .then((d) => (experiences.value = d.experiences ?? []))
     .finally(() => (experiencesLoading = null));
   return experiencesLoading;

@@ -15,7 +15,7 @@ import {
   setVisitorTyping,
   transcripts,
 } from "./store";
-import type { Message } from "./types";
+import type { BatchEvent, ClientFrame, ServerFrame } from "./types";
 import { noteServerTime } from "./time";
 
 // The rep socket (GET /ws/rep). One per signed-in console. It reconnects with capped,
@@ -109,9 +109,11 @@ function connect(): void {
   sock.onmessage = (ev: MessageEvent) => {
     if (ws !== sock) return;
     awaitingPong = false;
-    let frame: Record<string, unknown>;
+    // Typed by the server's models (web/generated/openapi.ts); tests check every frame the
+    // server sends against them (tests/harness.py).
+    let frame: ServerFrame;
     try {
-      frame = JSON.parse(String(ev.data)) as Record<string, unknown>;
+      frame = JSON.parse(String(ev.data)) as ServerFrame;
     } catch {
       return;
     }
@@ -174,7 +176,7 @@ window.addEventListener("online", () => {
   connect();
 });
 
-function send(frame: Record<string, unknown>): boolean {
+function send(frame: ClientFrame): boolean {
   if (!ws || ws.readyState !== WebSocket.OPEN) return false;
   ws.send(JSON.stringify(frame));
   return true;
@@ -203,37 +205,37 @@ afterRender.port1.onmessage = () => {
   for (const w of waiting) w();
 };
 
-function measured(f: Record<string, unknown>): void {
+function measured(f: ServerFrame): void {
   const t0 = performance.now();
   handleFrame(f);
   perf.frames++;
   if (f.type !== "batch" && f.type !== "snapshot") return;
-  if (f.type === "batch") {
+  const events = f.type === "batch" ? f.events : null;
+  if (events) {
     perf.batches++;
-    perf.events += Array.isArray(f.events) ? f.events.length : 0;
+    perf.events += events.length;
   }
   renderWaiters.push(() => {
     const ms = performance.now() - t0;
-    if (f.type === "snapshot") perf.snapshotMs = ms;
+    if (!events) perf.snapshotMs = ms;
     else {
       perf.applyMs.push(ms);
       if (perf.applyMs.length > 2000) perf.applyMs.splice(0, 1000);
-      if (perf.trackUrls) noteRenderedUrls(f.events, Date.now());
+      if (perf.trackUrls) noteRenderedUrls(events, Date.now());
     }
   });
   afterRender.port2.postMessage(0);
 }
 
-function noteRenderedUrls(events: unknown, at: number): void {
-  if (!Array.isArray(events)) return;
-  for (const e of events as { changes?: { url?: unknown }; visitor?: { url?: unknown } }[]) {
-    const url = e.changes?.url ?? e.visitor?.url;
+function noteRenderedUrls(events: readonly BatchEvent[], at: number): void {
+  for (const e of events) {
+    const url = e.type === "visitor.updated" ? e.changes.url : e.type === "visitor.joined" ? e.visitor.url : undefined;
     if (typeof url === "string") perf.renderedUrls.push([url, at]);
   }
   if (perf.renderedUrls.length > 100_000) perf.renderedUrls.splice(0, 50_000);
 }
 
-function handleFrame(f: Record<string, unknown>): void {
+function handleFrame(f: ServerFrame): void {
   switch (f.type) {
     case "snapshot":
       applySnapshot(f);
@@ -244,34 +246,30 @@ function handleFrame(f: Record<string, unknown>): void {
       flushPending();
       break;
     case "batch":
-      if (Array.isArray(f.events)) applyBatch(f.events as Record<string, unknown>[]);
+      applyBatch(f.events);
       break;
     case "message": {
-      const msg = f.message as Message | undefined;
-      if (!msg) break;
+      const msg = f.message;
       const after = receiveMessage(msg);
       if (after !== null) send({ type: "resume", conversation_id: msg.conversation_id, after_seq: after });
       break;
     }
     case "messages":
-      if (typeof f.conversation_id === "string" && Array.isArray(f.messages))
-        receiveMessages(f.conversation_id, f.messages as Message[]);
+      if (f.conversation_id !== null) receiveMessages(f.conversation_id, f.messages);
       break;
     case "ack":
-      if (typeof f.client_id === "string") {
-        receiveAck(f.client_id, f.message as Message | undefined);
-        lastAttempt.delete(f.client_id);
-      }
+      receiveAck(f.client_id, f.message);
+      lastAttempt.delete(f.client_id);
       break;
     case "typing":
-      if (typeof f.conversation_id === "string") setVisitorTyping(f.conversation_id, !!f.is_typing);
+      setVisitorTyping(f.conversation_id, f.is_typing);
       break;
     case "pong":
-      noteServerTime(f.server_time as string | undefined);
+      noteServerTime(f.server_time);
       break;
     case "error": {
-      const ref = typeof f.ref === "string" ? f.ref : null;
-      const message = typeof f.message === "string" ? f.message : "The server refused that.";
+      const ref = f.ref ?? null;
+      const message = f.message || "The server refused that.";
       if (ref && pending.value.has(ref)) {
         failPending(ref, message);
         lastAttempt.delete(ref);

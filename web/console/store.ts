@@ -1,5 +1,6 @@
 import { batch, computed, effect, signal } from "@preact/signals";
 import type {
+  BatchEvent,
   ConversationSummary,
   Invitation,
   Message,
@@ -7,6 +8,8 @@ import type {
   PendingMessage,
   Rep,
   Segment,
+  Snapshot,
+  Transfer,
   VisitorCard,
 } from "./types";
 import { noteServerTime, parseTime } from "./time";
@@ -79,18 +82,11 @@ export const hooks = {
 // ---------------------------------------------------------------------------------------------
 // Conversation meta the server keeps: transfers and auto pounce replies
 
-export interface TransferMeta {
-  from_rep_id?: string | null;
-  from_rep_name?: string | null;
-  to_rep_id?: string | null;
-  note?: string | null;
-  at?: string | null;
-  waiting?: boolean;
-}
+// The server's typed record (conversations/meta.py, generated into ../generated/openapi.ts).
+export type TransferMeta = Transfer;
 
 export function transferOf(c: ConversationSummary | undefined | null): TransferMeta | null {
-  const t = (c?.meta as Record<string, unknown> | undefined)?.transfer;
-  return t && typeof t === "object" ? (t as TransferMeta) : null;
+  return c?.meta?.transfer ?? null;
 }
 
 // A chat handed to me that I have not answered yet.
@@ -135,10 +131,8 @@ export function companyName(c: { company?: unknown; account?: unknown } | null |
   return null;
 }
 
-// Firmographic fields for a card: the explicit `firmographics` object when the server sends
-// one, otherwise the values of the enrichment entries.
-export function firmographicsOf(card: VisitorCard): Record<string, unknown> {
-  if (card.firmographics) return card.firmographics;
+// Firmographic fields for a card or a Visitor 360: the values of the enrichment entries.
+export function firmographicsOf(card: { enrichment?: Record<string, unknown> | null }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(card.enrichment ?? {})) {
     if (v && typeof v === "object" && "value" in v) out[k] = v.value;
@@ -146,11 +140,9 @@ export function firmographicsOf(card: VisitorCard): Record<string, unknown> {
   return out;
 }
 
+// The id of the card's segment (null before it is placed).
 export function segmentKey(card: VisitorCard): string | null {
-  const s = card.segment ?? card.segment_id ?? null;
-  if (!s) return null;
-  if (typeof s === "string") return s;
-  return s.id ?? s.name ?? null;
+  return card.segment || null;
 }
 
 export function segmentOf(card: VisitorCard, segs: Segment[] = segments.value): Segment | null {
@@ -159,8 +151,6 @@ export function segmentOf(card: VisitorCard, segs: Segment[] = segments.value): 
     const found = segs.find((s) => s.id === key) ?? segs.find((s) => s.name === key);
     if (found) return found;
   }
-  if (card.segment && typeof card.segment === "object") return card.segment;
-  if (typeof card.segment === "string" && !segs.length) return { id: card.segment, name: card.segment };
   return null;
 }
 
@@ -172,11 +162,9 @@ export function conversationTitle(c: ConversationSummary, card?: VisitorCard): s
   return c.visitor_name || visitorLabel(card) || companyName(c) || companyName(card) || "Anonymous visitor";
 }
 
-// The rep window may come as a field or inside `meta` (the server's free-form extras).
+// When the inbound rep window ends (in `meta`, the server's free-form extras).
 export function repWindowEnds(c: ConversationSummary | undefined): string | null {
-  if (!c) return null;
-  const meta = (c.meta ?? {}) as Record<string, unknown>;
-  const v = c.rep_window_ends_at ?? meta.rep_window_ends_at;
+  const v = c?.meta.rep_window_ends_at;
   return typeof v === "string" ? v : null;
 }
 
@@ -317,37 +305,26 @@ export const streamCounts = computed(() => {
 // ---------------------------------------------------------------------------------------------
 // Applying frames
 
-interface SnapshotFrame {
-  rep?: Rep;
-  visitors?: VisitorCard[];
-  conversations?: ConversationSummary[];
-  segments?: Segment[];
-  reps?: Rep[];
-  server_time?: string;
-}
-
 let firstSnapshot = true;
 
-export function applySnapshot(frame: SnapshotFrame): void {
+export function applySnapshot(frame: Snapshot): void {
   noteServerTime(frame.server_time);
   const before = conversations.value;
   const nextVisitors = new Map<string, VisitorCard>();
-  for (const v of frame.visitors ?? []) nextVisitors.set(v.visitor_id, v);
+  for (const v of frame.visitors) nextVisitors.set(v.visitor_id, v);
   const nextConvs = new Map<string, ConversationSummary>();
   // Keep recent conversations fetched over HTTP that the snapshot does not carry (it holds
   // only the open and most recent ones); the snapshot wins for everything it does carry.
   for (const [id, c] of before) if (c.status !== "incoming" && c.status !== "active") nextConvs.set(id, c);
-  for (const c of frame.conversations ?? []) nextConvs.set(c.id, c);
+  for (const c of frame.conversations) nextConvs.set(c.id, c);
   const quiet = firstSnapshot;
   firstSnapshot = false;
   batch(() => {
-    if (frame.rep) me.value = { ...me.value, ...frame.rep };
-    if (Array.isArray(frame.segments)) segments.value = frame.segments;
-    if (Array.isArray(frame.reps)) {
-      const m = new Map(reps.value);
-      for (const r of frame.reps) m.set(r.id, { ...m.get(r.id), ...r });
-      reps.value = m;
-    }
+    me.value = { ...me.value, ...frame.rep };
+    segments.value = frame.segments as Segment[];
+    const m = new Map(reps.value);
+    for (const r of frame.reps) m.set(r.id, { ...m.get(r.id), ...r });
+    reps.value = m;
     visitors.value = nextVisitors;
     conversations.value = nextConvs;
     snapshotReady.value = true;
@@ -371,21 +348,11 @@ function noteOwnerChange(old: ConversationSummary | undefined, next: Conversatio
   if (next.owner_rep_id === myId && autoPounceAlert(next) && !autoPounceAlert(old)) hooks.autoPounceReply(next);
 }
 
-type RawEvent = Record<string, unknown>;
-
-// Events are documented as {type, ...fields}; {event|name, data|payload} is accepted too.
-function normaliseEvent(e: RawEvent): { type: string; data: RawEvent } {
-  const type = String(e.type ?? e.event ?? e.name ?? "");
-  const inner = (e.data ?? e.payload) as RawEvent | undefined;
-  return { type, data: inner && typeof inner === "object" ? inner : e };
-}
-
-export function applyBatch(events: RawEvent[]): void {
+export function applyBatch(events: readonly BatchEvent[]): void {
   let vs: Map<string, VisitorCard> | null = null;
   let cs: Map<string, ConversationSummary> | null = null;
   let rs: Map<string, Rep> | null = null;
   let meNext: Rep | null = null;
-  let segsNext: Segment[] | null = null;
   let invs: Map<string, Invitation> | null = null;
   const newIncoming: ConversationSummary[] = [];
   const changed: [ConversationSummary | undefined, ConversationSummary][] = [];
@@ -393,31 +360,23 @@ export function applyBatch(events: RawEvent[]): void {
   const V = () => (vs ??= new Map(visitors.value));
   const C = () => (cs ??= new Map(conversations.value));
 
-  for (const raw of events) {
-    const { type, data } = normaliseEvent(raw);
-    switch (type) {
-      case "visitor.joined": {
-        const v = data.visitor as VisitorCard | undefined;
-        if (v?.visitor_id) V().set(v.visitor_id, v);
+  for (const event of events) {
+    switch (event.type) {
+      case "visitor.joined":
+        V().set(event.visitor.visitor_id, event.visitor);
         break;
-      }
       case "visitor.updated": {
-        const id = data.visitor_id as string;
-        const changes = (data.changes ?? data.visitor ?? {}) as Partial<VisitorCard>;
-        const old = V().get(id);
-        if (old) V().set(id, { ...old, ...changes });
-        else if (changes.visitor_id || (data.visitor as VisitorCard | undefined)?.visitor_id)
-          V().set(id, { visitor_id: id, ...changes } as VisitorCard);
+        // Changes to a card this console does not hold (it joined before the snapshot was
+        // taken, or left) are dropped: the next join carries the whole card.
+        const old = V().get(event.visitor_id);
+        if (old) V().set(event.visitor_id, { ...old, ...event.changes });
         break;
       }
-      case "visitor.left": {
-        V().delete(data.visitor_id as string);
+      case "visitor.left":
+        V().delete(event.visitor_id);
         break;
-      }
-      case "conversation.updated":
-      case "conversation.created": {
-        const c = data.conversation as ConversationSummary | undefined;
-        if (!c?.id) break;
+      case "conversation.updated": {
+        const c = event.conversation;
         const old = C().get(c.id);
         const next = { ...old, ...c };
         C().set(c.id, next);
@@ -433,35 +392,21 @@ export function applyBatch(events: RawEvent[]): void {
         }
         break;
       }
-      case "rep.changed":
-      case "rep.updated": {
-        const id = (data.rep_id ?? (data.rep as Rep | undefined)?.id) as string | undefined;
-        if (!id) break;
-        const changes = { ...((data.rep as object) ?? {}), ...data } as Record<string, unknown>;
-        delete changes.type;
-        delete changes.rep_id;
-        delete changes.rep;
+      case "rep.changed": {
+        const { type: _type, rep_id: id, ...changes } = event;
         rs ??= new Map(reps.value);
-        rs.set(id, { ...(rs.get(id) ?? { id, name: "" }), ...changes } as Rep);
-        if ("auto_pounce_off_reason" in changes) countsMayChange = true;
-        if (me.value?.id === id) meNext = { ...(meNext ?? me.value), ...changes } as Rep;
-        break;
-      }
-      case "segments.changed":
-      case "segments.updated": {
-        if (Array.isArray(data.segments)) segsNext = data.segments as Segment[];
+        rs.set(id, { ...(rs.get(id) ?? { id, name: "" }), ...changes });
+        countsMayChange = true; // auto_pounce_off_reason may have changed
+        if (me.value?.id === id) meNext = { ...(meNext ?? me.value), ...changes };
         break;
       }
       case "invitation.updated": {
-        const inv = data.invitation as Invitation | undefined;
-        if (!inv?.id) break;
+        const inv = event.invitation;
         invs ??= new Map(invitations.value);
         invs.set(inv.id, { ...invs.get(inv.id), ...inv });
         countsMayChange = true;
         break;
       }
-      default:
-        break;
     }
   }
   batch(() => {
@@ -469,7 +414,6 @@ export function applyBatch(events: RawEvent[]): void {
     if (cs) conversations.value = cs;
     if (rs) reps.value = rs;
     if (meNext) me.value = meNext;
-    if (segsNext) segments.value = segsNext;
     if (invs) invitations.value = invs;
     if (countsMayChange) reportsStale.value++;
   });

@@ -3,7 +3,7 @@
 // identity), shows the launcher once the first welcome arrived (a blocked visitor or IP sees
 // nothing), and loads messenger.js only when it is needed: the welcome carries a conversation
 // or an invitation, a proactive message or invitation arrives, or the visitor opens it.
-import type { Bridge, Frame, Message, PublicEvent, Welcome } from "./types";
+import type { Activity, Bridge, BridgeFrame, ClientFrame, Message, Page, PublicEvent, ServerFrame, VisitorMessage } from "./types";
 
 (() => {
   if (window.__frontdeskBridge) return; // the snippet was pasted twice: one widget is enough
@@ -94,17 +94,17 @@ import type { Bridge, Frame, Message, PublicEvent, Welcome } from "./types";
   let heartbeat = 0;
   let lastRx = 0;
   let idleMs = 60000;
-  let pendingIdentify: Frame | null = null;
-  let sub: ((f: Frame) => void) | null = null;
+  let pendingIdentify: ClientFrame | null = null;
+  let sub: ((f: BridgeFrame) => void) | null = null;
   let wanted = false; // the messenger is needed: loaded once a welcome has arrived
-  let buffer: Frame[] = []; // frames for the messenger that arrive before it loads
+  let buffer: ServerFrame[] = []; // frames for the messenger that arrive before it loads
   // Highest seq seen of the open conversation with no gap below it: sent as hello.last_seq.
   let convId: string | null = null;
   let lastSeq = 0;
   let ahead = new Set<number>(); // seqs seen above a gap, waiting for the gap to fill
   let resumeAsked = -1;
 
-  const send = (f: Frame): boolean => ws?.readyState == 1 && (ws.send(JSON.stringify(f)), true);
+  const send = (f: ClientFrame): boolean => ws?.readyState == 1 && (ws.send(JSON.stringify(f)), true);
 
   const setConversation = (id: string) => {
     if (id !== convId) {
@@ -124,10 +124,10 @@ import type { Bridge, Frame, Message, PublicEvent, Welcome } from "./types";
     while (ahead.delete(lastSeq + 1)) lastSeq++;
   };
 
-  const onFrame = (f: Frame) => {
+  const onFrame = (f: ServerFrame) => {
     switch (f.type) {
       case "welcome": {
-        const w = f as Welcome;
+        const w = f;
         attempt = 0;
         token = w.token;
         store(ls, tokenKey, token);
@@ -166,15 +166,15 @@ import type { Bridge, Frame, Message, PublicEvent, Welcome } from "./types";
       case "invitation":
       case "message":
         need(true); // a proactive message or an invitation: the visitor must see it
-        seen(f.message as Message);
+        seen((f as VisitorMessage).message); // undefined for an invitation
         break;
       case "ack":
-        seen(f.message as Message);
+        seen(f.message);
         break;
       case "resync": // the server's bus lost events: catch up (for the loader only)
         return void resume();
       case "conversation":
-        setConversation((f.conversation as { id: string }).id);
+        setConversation(f.conversation.id);
         break;
       case "identified":
         pendingIdentify = null;
@@ -204,7 +204,7 @@ import type { Bridge, Frame, Message, PublicEvent, Welcome } from "./types";
     };
     s.onmessage = (e) => {
       lastRx = Date.now();
-      let f: Frame;
+      let f: ServerFrame;
       try {
         f = JSON.parse(e.data);
       } catch {
@@ -261,7 +261,7 @@ import type { Bridge, Frame, Message, PublicEvent, Welcome } from "./types";
   let sentUrl = ""; // the URL the server last recorded a page view for
   const page = () => {
     // The server refuses a hello with a URL over 4096 or a title over 1000 characters.
-    const p: Record<string, string> = { url: location.href.slice(0, 4096), title: document.title.slice(0, 1000), referrer: referrer.slice(0, 4096) };
+    const p: Page = { url: location.href.slice(0, 4096), title: document.title.slice(0, 1000), referrer: referrer.slice(0, 4096) };
     const og = document.querySelector<HTMLMetaElement>('meta[property="og:image"]')?.content;
     try {
       if (og) p.og_image = new URL(og, location.href).href.slice(0, 4096);
@@ -293,10 +293,10 @@ import type { Bridge, Frame, Message, PublicEvent, Welcome } from "./types";
   addEventListener("popstate", nav);
 
   // ---- activity: active / another_tab / idle, sent only on change ----
-  let activity = "active";
+  let activity: Activity = "active";
   let lastInput = Date.now();
   let idleTimer = 0;
-  const setActivity = (a: string) => {
+  const setActivity = (a: Activity) => {
     if (a != activity) {
       activity = a;
       send({ type: "activity", state: a });

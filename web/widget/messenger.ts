@@ -2,7 +2,7 @@
 // with DOMPurify. It draws into the loader's shadow root and talks through the loader's socket
 // (window.__frontdeskBridge), so a tab never holds two connections.
 import { htmlSanitiser } from "./sanitize";
-import type { Bridge, Conversation, Frame, Invitation, Message, Welcome } from "./types";
+import type { Bridge, BridgeFrame, Config, Conversation, Invitation, Message, Welcome } from "./types";
 import { MESSENGER_CSS } from "./messenger.css";
 
 // The Frontdesk server this script came from (the loader loads it from there).
@@ -201,7 +201,7 @@ function start(b: Bridge): void {
 
   // ---- header / config ----
   function applyConfig(): void {
-    const cfg = welcome?.config || {};
+    const cfg: Partial<Config> = welcome?.config || {};
     const org = cfg.org_name || "Support";
     const color = cfg.messenger?.color;
     if (typeof color == "string" && /^#[0-9a-f]{6}$/i.test(color) && color != brandColor) {
@@ -736,10 +736,10 @@ function start(b: Bridge): void {
   }
 
   // ---- frames from the loader's socket ----
-  function onFrame(f: Frame): void {
+  function onFrame(f: BridgeFrame): void {
     switch (f.type) {
       case "welcome": {
-        welcome = f as Welcome;
+        welcome = f;
         if (welcome.conversation) conversation = welcome.conversation;
         const live = hadWelcome; // the first welcome carries history; later ones, what we missed
         hadWelcome = true;
@@ -760,24 +760,24 @@ function start(b: Bridge): void {
         status.hidden = false;
         break;
       case "message":
-        addMessage(f.message as Message, true);
+        addMessage(f.message, true);
         render();
         break;
       case "messages":
-        ((f.messages as Message[]) || []).forEach((m) => addMessage(m, true));
+        (f.messages || []).forEach((m) => addMessage(m, true));
         render();
         break;
       case "ack":
-        addMessage(f.message as Message, false);
+        addMessage(f.message, false);
         render();
         break;
       case "conversation":
-        conversation = f.conversation as Conversation;
+        conversation = f.conversation;
         applyConfig();
         render();
         break;
       case "invitation":
-        setInvitation(f.invitation as Invitation);
+        setInvitation(f.invitation);
         render();
         break;
       case "invitation_expired":

@@ -1,77 +1,25 @@
 // Shapes shared by the loader (widget.js) and the messenger (messenger.js).
 // Type-only: esbuild erases this file, so the two bundles share no runtime code.
-// Field names follow docs/protocol.md (visitor socket).
+import type * as S from "../generated/openapi";
 
-export interface Message {
-  id: string;
-  conversation_id: string;
-  seq: number;
-  author_kind: "visitor" | "rep" | "bot" | "system";
-  author_name: string | null;
-  author_rep_id: string | null;
-  body: string;
-  html: string;
-  client_id: string | null;
-  created_at: string;
-  internal?: boolean;
-}
-
-export interface Rep {
-  id: string;
-  name: string;
-  avatar_url: string | null;
-}
-
-export interface Conversation {
-  id: string;
-  status: string; // incoming | active | ended | missed
-  origin?: string;
-  rep?: Rep | null;
-  offline?: boolean; // nobody is available: show the offline form
-  ask_identity?: boolean; // the experience asks for name and email before the chat
-}
-
-export interface MessengerConfig {
-  ask_identity?: boolean;
-  greeting?: string;
-  color?: string; // brand colour, "#rrggbb"
-  [key: string]: unknown;
-}
-
-export interface Config {
-  org_name?: string;
-  idle_after_seconds?: number;
-  heartbeat_seconds?: number;
-  messenger?: MessengerConfig;
-}
-
-// A frame from the server. Only `type` is guaranteed; readers narrow by type.
-export interface Frame {
-  type: string;
-  [key: string]: unknown;
-}
-
-export interface Welcome extends Frame {
-  type: "welcome";
-  token: string;
-  visitor_id: string;
-  visit_id: string;
-  conversation: Conversation | null;
-  messages: Message[];
-  config: Config;
-  invitations?: Invitation[]; // open invitations (pending or shown)
-  identity_status?: string;
-}
-
-export interface Invitation {
-  id: string;
-  message: string;
-  html: string;
-  rep: { id: string; name: string };
-  status: "pending" | "shown";
-  expires_at: string | null; // set once shown: 2 minutes after invitation_shown
-  server_time: string;
-}
+// The visitor socket's frames and what they carry, generated from the server's models
+// (web/generated/openapi.ts; `make types` after changing a model).
+export type Message = S.MessageOut;
+export type VisitorMessage = S.VisitorMessage;
+export type Rep = S.RepBrief;
+export type Conversation = S.VisitorConversation;
+export type MessengerConfig = S.MessengerSettings;
+export type Config = S.WelcomeConfig;
+export type Welcome = S.Welcome;
+export type Invitation = S.VisitorInvitation;
+// What the server sends, narrowed by `type`; what the widget sends.
+export type ServerFrame = S.VisitorServerFrame;
+export type ClientFrame = S.VisitorClientFrame;
+export type Page = S.Page;
+export type Activity = S.ActivityFrame["state"];
+// What the messenger hears from the loader: the server's frames, and `disconnected` when the
+// socket dropped (the loader reconnects by itself).
+export type BridgeFrame = ServerFrame | { type: "disconnected" };
 
 export type PublicEvent = "ready" | "open" | "close" | "message" | "unread" | "identify";
 
@@ -91,9 +39,9 @@ export interface Bridge {
   launcher: HTMLButtonElement;
   site: string;
   /** Send a frame; false when the socket is not open (the caller retries on the next welcome). */
-  send(frame: Frame): boolean;
+  send(frame: ClientFrame): boolean;
   /** Receive every frame; frames that arrived before the messenger loaded are replayed first. */
-  subscribe(fn: (frame: Frame) => void): void;
+  subscribe(fn: (frame: BridgeFrame) => void): void;
   welcome?: Welcome | null; // the last welcome (refreshed on every reconnect)
   emit(event: PublicEvent, data?: unknown): void;
   css(text: string): void; // adopt a stylesheet into the shadow root

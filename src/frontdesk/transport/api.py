@@ -9,13 +9,24 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from sqlalchemy import select
 
 from frontdesk.core.errors import RateLimited
+from frontdesk.core.schemas import Closed
 from frontdesk.features import conversations, live_stream, orgs, proactive
+from frontdesk.features.conversations.events import ConversationSummary, MessageOut
 from frontdesk.features.formatting import render_markdown
+from frontdesk.features.live_stream.schemas import Visitor360
 from frontdesk.features.orgs.models import Org, Rep
+from frontdesk.features.orgs.schemas import ColleagueOut, MessengerSettings, RepOut
+from frontdesk.features.proactive.schemas import (
+    DailyCounts,
+    InvitationOut,
+    InvitationPreview,
+    ProactiveSettings,
+)
 from frontdesk.transport.http import (
     SESSION_COOKIE,
     Api,
     Ctx,
+    Ok,
     client_ip,
     cookies_must_be_secure,
     json_response,
@@ -36,29 +47,20 @@ class LoginBody(Strict):
     org_id: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{32}$")] | None = None
 
 
-class RepOut(BaseModel):
-    id: str
-    email: str
-    name: str
-    role: str
-    availability: str
-    auto_pounce_enabled: bool
-    auto_pounce_off_reason: str | None
-    voice_video_enabled: bool
-    active: bool
-
-
-class OrgOut(BaseModel):
+# The org as its reps see it: its own fields and the proactive feature's settings. An
+# envelope of two features, so it is defined here, where `org_out` puts it together: in
+# features/orgs it would make orgs import proactive, which imports orgs.
+class OrgOut(Closed):
     id: str
     name: str
     site_key: str
     allowed_origins: list[str]
     idle_after_seconds: int
-    proactive: dict[str, Any]
-    messenger: dict[str, Any]
+    proactive: ProactiveSettings
+    messenger: MessengerSettings
 
 
-class MeOut(BaseModel):
+class MeOut(Closed):
     rep: RepOut
     org: OrgOut
     csrf_token: str
@@ -86,7 +88,7 @@ def org_out(org: Org) -> OrgOut:
         allowed_origins=list(org.allowed_origins or []),
         idle_after_seconds=org.idle_after_seconds,
         proactive=proactive.proactive_settings(org),
-        messenger=dict((org.settings or {}).get("messenger") or {}),
+        messenger=(org.settings or {}).get("messenger") or {},
     )
 
 
@@ -125,7 +127,7 @@ async def login(ctx: Ctx, body: LoginBody) -> web.Response:
     return response
 
 
-@api.route("POST", "/api/auth/logout", summary="Sign out this browser")
+@api.route("POST", "/api/auth/logout", response=Ok, summary="Sign out this browser")
 async def logout(ctx: Ctx, _: None) -> web.Response:
     await orgs.sign_out(ctx.runtime, ctx.rep)
     response = json_response({"ok": True})
@@ -136,6 +138,7 @@ async def logout(ctx: Ctx, _: None) -> web.Response:
 @api.route(
     "POST",
     "/api/auth/logout-everywhere",
+    response=Ok,
     summary="Sign out every browser of mine, this one included; their consoles close at once",
 )
 async def logout_everywhere(ctx: Ctx, _: None) -> web.Response:
@@ -154,15 +157,16 @@ class PasswordBody(Strict):
     "POST",
     "/api/me/password",
     body=PasswordBody,
+    response=Ok,
     summary="Change my password; every other browser of mine is signed out",
 )
-async def change_password(ctx: Ctx, body: PasswordBody) -> dict[str, Any]:
+async def change_password(ctx: Ctx, body: PasswordBody) -> Ok:
     # Someone holding a stolen session must not get to guess the current password freely.
     limit = ctx.runtime.settings.login_attempts_per_minute
     if not await ctx.runtime.rate_limiter.hit(f"password:{ctx.rep.rep.id}", limit, 60):
         raise RateLimited("too many attempts; wait a minute and try again")
     await orgs.change_password(ctx.runtime, ctx.rep, body.current_password, body.new_password)
-    return {"ok": True}
+    return Ok()
 
 
 @api.route(
@@ -208,21 +212,37 @@ class BoxQuery(Strict):
     q: Annotated[str, Field(max_length=200)] | None = None
 
 
+class ConversationList(Closed):
+    conversations: list[ConversationSummary]
+
+
 @api.route(
-    "GET", "/api/conversations", query=BoxQuery, summary="Inbox: incoming, active (mine) or recent"
+    "GET",
+    "/api/conversations",
+    query=BoxQuery,
+    response=ConversationList,
+    summary="Inbox: incoming, active (mine) or recent",
 )
-async def list_conversations(ctx: Ctx, query: BoxQuery) -> dict[str, Any]:
+async def list_conversations(ctx: Ctx, query: BoxQuery) -> ConversationList:
     async with ctx.runtime.db.read() as session:
         items = await conversations.list_for_rep(
             session, ctx.rep, query.box, qualified=query.qualified, tag=query.tag, search=query.q
         )
-    return {"conversations": [i.model_dump(mode="json") for i in items]}
+    return ConversationList(conversations=items)
+
+
+class Transcript(Closed):
+    conversation: ConversationSummary
+    messages: list[MessageOut]
 
 
 @api.route(
-    "GET", "/api/conversations/{conversation_id}", summary="A conversation with its full transcript"
+    "GET",
+    "/api/conversations/{conversation_id}",
+    response=Transcript,
+    summary="A conversation with its full transcript",
 )
-async def get_conversation(ctx: Ctx, _: None) -> dict[str, Any]:
+async def get_conversation(ctx: Ctx, _: None) -> Transcript:
     cid = ctx.path_param("conversation_id")
     async with ctx.runtime.db.read() as session:
         conversation = await conversations.get_conversation(session, ctx.rep, cid)
@@ -230,23 +250,26 @@ async def get_conversation(ctx: Ctx, _: None) -> dict[str, Any]:
             session, conversation, 0, include_internal=True, limit=10_000
         )
         summary = await conversations.summary(session, conversation)
-    return {
-        "conversation": summary.model_dump(mode="json"),
-        "messages": [m.model_dump(mode="json") for m in messages],
-    }
+    return Transcript(conversation=summary, messages=messages)
 
 
 @api.route(
     "POST",
     "/api/conversations/{conversation_id}/accept",
+    response=ConversationSummary,
     summary="Accept an incoming chat (first rep wins; 409 if taken)",
 )
-async def accept(ctx: Ctx, _: None) -> Any:
+async def accept(ctx: Ctx, _: None) -> ConversationSummary:
     return await conversations.accept(ctx.runtime, ctx.rep, ctx.path_param("conversation_id"))
 
 
-@api.route("POST", "/api/conversations/{conversation_id}/end", summary="End a chat")
-async def end(ctx: Ctx, _: None) -> Any:
+@api.route(
+    "POST",
+    "/api/conversations/{conversation_id}/end",
+    response=ConversationSummary,
+    summary="End a chat",
+)
+async def end(ctx: Ctx, _: None) -> ConversationSummary:
     return await conversations.end(ctx.runtime, ctx.rep, ctx.path_param("conversation_id"))
 
 
@@ -255,26 +278,40 @@ class MessageBody(Strict):
     body: Annotated[StrictStr, Field(min_length=1, max_length=conversations.MAX_BODY)]
 
 
+class PostedMessage(Closed):
+    message: MessageOut
+    # True when this client_id was stored before (a retry): nothing new was stored.
+    duplicate: bool
+
+
 @api.route(
     "POST",
     "/api/conversations/{conversation_id}/messages",
     body=MessageBody,
+    response=PostedMessage,
     summary="Send a message (idempotent by client_id)",
 )
-async def post_message(ctx: Ctx, body: MessageBody) -> dict[str, Any]:
+async def post_message(ctx: Ctx, body: MessageBody) -> PostedMessage:
     posted = await conversations.post_rep_message(
         ctx.runtime, ctx.rep, ctx.path_param("conversation_id"), body.client_id, body.body
     )
-    return {"message": posted.message.model_dump(mode="json"), "duplicate": posted.duplicate}
+    return PostedMessage(message=posted.message, duplicate=posted.duplicate)
+
+
+class StartedConversation(Closed):
+    message: MessageOut
+    conversation_id: str
+    conversation: ConversationSummary
 
 
 @api.route(
     "POST",
     "/api/visitors/{visitor_id}/conversations",
     body=MessageBody,
+    response=StartedConversation,
     summary="Start a conversation with a visitor",
 )
-async def start_conversation(ctx: Ctx, body: MessageBody) -> dict[str, Any]:
+async def start_conversation(ctx: Ctx, body: MessageBody) -> StartedConversation:
     posted = await proactive.pounce(
         ctx.runtime, ctx.rep, ctx.path_param("visitor_id"), body.client_id, body.body
     )
@@ -283,16 +320,17 @@ async def start_conversation(ctx: Ctx, body: MessageBody) -> dict[str, Any]:
             session, ctx.rep, posted.message.conversation_id
         )
         summary = await conversations.summary(session, conversation)
-    return {
-        "message": posted.message.model_dump(mode="json"),
-        "conversation_id": posted.message.conversation_id,
-        "conversation": summary.model_dump(mode="json"),
-    }
+    return StartedConversation(
+        message=posted.message,
+        conversation_id=posted.message.conversation_id,
+        conversation=summary,
+    )
 
 
 @api.route(
     "GET",
     "/api/visitors/{visitor_id}",
+    response=Visitor360,
     summary="Visitor 360: identity, visits with pages, conversations",
 )
 async def visitor_360(ctx: Ctx, _: None) -> dict[str, Any]:
@@ -303,15 +341,20 @@ class PreviewBody(Strict):
     body: Annotated[StrictStr, Field(max_length=conversations.MAX_BODY)]
 
 
+class Preview(Closed):
+    html: str
+
+
 @api.route(
     "POST",
     "/api/markdown/preview",
     body=PreviewBody,
+    response=Preview,
     summary="Render markdown exactly as a message would be",
 )
-async def preview(ctx: Ctx, body: PreviewBody) -> dict[str, str]:
+async def preview(ctx: Ctx, body: PreviewBody) -> Preview:
     _ = ctx.rep
-    return {"html": render_markdown(body.body, preview=True)}
+    return Preview(html=render_markdown(body.body, preview=True))
 
 
 # ---- admin ---------------------------------------------------------------------------------
@@ -330,24 +373,25 @@ class RepPatch(Strict):
     name: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
 
 
-@api.route("GET", "/api/reps", summary="Reps of my org")
-async def reps(ctx: Ctx, _: None) -> dict[str, Any]:
+class RepList(Closed):
+    # Admins get every rep in full; reps get their colleagues without emails.
+    reps: list[RepOut] | list[ColleagueOut]
+
+
+@api.route("GET", "/api/reps", response=RepList, summary="Reps of my org")
+async def reps(ctx: Ctx, _: None) -> RepList:
     async with ctx.runtime.db.read() as session:
         items = await orgs.list_reps(session, ctx.rep.org_id)
     if not ctx.rep.is_admin:  # reps see colleagues' names and availability, not their emails
-        return {
-            "reps": [
-                {
-                    "id": r.id,
-                    "name": r.name,
-                    "availability": r.availability,
-                    "active": r.active,
-                    "role": r.role,
-                }
+        return RepList(
+            reps=[
+                ColleagueOut(
+                    id=r.id, name=r.name, availability=r.availability, active=r.active, role=r.role
+                )
                 for r in items
             ]
-        }
-    return {"reps": [rep_out(r).model_dump() for r in items]}
+        )
+    return RepList(reps=[rep_out(r) for r in items])
 
 
 @api.route(
@@ -422,17 +466,24 @@ async def put_org(ctx: Ctx, body: OriginsBody) -> OrgOut:
     return org_out(org)
 
 
+class Snippet(Closed):
+    snippet: str
+
+
 @api.route(
-    "GET", "/api/org/snippet", summary="The script tag to paste on every page of the website"
+    "GET",
+    "/api/org/snippet",
+    response=Snippet,
+    summary="The script tag to paste on every page of the website",
 )
-async def snippet(ctx: Ctx, _: None) -> dict[str, str]:
+async def snippet(ctx: Ctx, _: None) -> Snippet:
     from frontdesk.transport.http import request_origin
 
     async with ctx.runtime.db.read() as session:
         org = await session.get(Org, ctx.rep.org_id)
     assert org is not None
     base = request_origin(ctx.request, ctx.runtime)
-    return {"snippet": widget_snippet(base, org.site_key)}
+    return Snippet(snippet=widget_snippet(base, org.site_key))
 
 
 def widget_snippet(base_url: str, site_key: str) -> str:
@@ -455,25 +506,31 @@ class PreviewInvitationBody(Strict):
     "POST",
     "/api/visitors/{visitor_id}/invitations/preview",
     body=PreviewInvitationBody,
+    response=InvitationPreview,
     summary="What the visitor would see: #variables# filled in, unknown or empty ones left out",
 )
-async def preview_invitation(ctx: Ctx, body: PreviewInvitationBody) -> dict[str, Any]:
+async def preview_invitation(ctx: Ctx, body: PreviewInvitationBody) -> InvitationPreview:
     return await proactive.preview_invitation(
         ctx.runtime, ctx.rep, ctx.path_param("visitor_id"), body.message
     )
+
+
+class SentInvitation(Closed):
+    invitation: InvitationOut
 
 
 @api.route(
     "POST",
     "/api/visitors/{visitor_id}/invitations",
     body=InvitationBody,
+    response=SentInvitation,
     summary="Invite a visitor to live chat; the chat starts when they reply",
 )
-async def invite(ctx: Ctx, body: InvitationBody) -> dict[str, Any]:
+async def invite(ctx: Ctx, body: InvitationBody) -> SentInvitation:
     invitation = await proactive.invite(
         ctx.runtime, ctx.rep, ctx.path_param("visitor_id"), body.message, body.team_id
     )
-    return {"invitation": proactive.rep_view(invitation)}
+    return SentInvitation(invitation=proactive.rep_view(invitation))
 
 
 class AutoPounceAction(Strict):
@@ -484,34 +541,40 @@ class AutoPounceAction(Strict):
     "POST",
     "/api/conversations/{conversation_id}/auto-pounce",
     body=AutoPounceAction,
+    response=Ok,
     summary="Resolve a reply to an auto pounce without answering: Spam or No response needed",
 )
-async def resolve_auto_pounce(ctx: Ctx, body: AutoPounceAction) -> dict[str, Any]:
+async def resolve_auto_pounce(ctx: Ctx, body: AutoPounceAction) -> Ok:
     await proactive.resolve_auto_pounce(
         ctx.runtime, ctx.rep, ctx.path_param("conversation_id"), body.action
     )
-    return {"ok": True}
+    return Ok()
 
 
 class CountsQuery(Strict):
     days: Annotated[int, Field(ge=1, le=366)] = 7
 
 
+class ProactiveReport(Closed):
+    rows: list[DailyCounts]
+
+
 @api.route(
     "GET",
     "/api/reports/proactive",
     query=CountsQuery,
+    response=ProactiveReport,
     summary="Per rep and day: pounces, invitations sent/accepted/expired, auto pounces, replies, missed responses",
 )
-async def proactive_counts(ctx: Ctx, query: CountsQuery) -> dict[str, Any]:
+async def proactive_counts(ctx: Ctx, query: CountsQuery) -> ProactiveReport:
     from datetime import timedelta
 
     since = ctx.runtime.clock.now() - timedelta(days=query.days)
     async with ctx.runtime.db.read() as session:
-        return {"rows": await proactive.daily_counts(session, ctx.rep, since)}
+        return ProactiveReport(rows=await proactive.daily_counts(session, ctx.rep, since))
 
 
-class MessengerSettings(Strict):
+class MessengerSettingsPatch(Strict):
     """What every visitor's messenger looks like and asks (sent in `welcome.config.messenger`)."""
 
     color: Annotated[StrictStr, Field(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
@@ -521,7 +584,7 @@ class MessengerSettings(Strict):
 
 class OrgSettingsBody(Strict):
     proactive: dict[str, Any] = Field(default_factory=dict)
-    messenger: MessengerSettings | None = None
+    messenger: MessengerSettingsPatch | None = None
     idle_after_seconds: Annotated[int, Field(ge=10, le=3600)] | None = None
 
 
@@ -558,13 +621,18 @@ class InvitationsQuery(Strict):
     days: Annotated[int, Field(ge=1, le=30)] = 1
 
 
+class InvitationList(Closed):
+    invitations: list[InvitationOut]
+
+
 @api.route(
     "GET",
     "/api/invitations",
     query=InvitationsQuery,
+    response=InvitationList,
     summary="My invitations of the last days (admins: everyone's), newest first",
 )
-async def list_invitations(ctx: Ctx, query: InvitationsQuery) -> dict[str, Any]:
+async def list_invitations(ctx: Ctx, query: InvitationsQuery) -> InvitationList:
     from datetime import timedelta
 
     from frontdesk.features.proactive.models import Invitation
@@ -580,4 +648,4 @@ async def list_invitations(ctx: Ctx, query: InvitationsQuery) -> dict[str, Any]:
         statement = statement.where(Invitation.rep_id == ctx.rep.rep.id)
     async with ctx.runtime.db.read() as session:
         rows = (await session.execute(statement)).scalars()
-        return {"invitations": [proactive.rep_view(i) for i in rows]}
+        return InvitationList(invitations=[proactive.rep_view(i) for i in rows])

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from sqlalchemy import select
 
 from frontdesk.core.ids import new_id
+from frontdesk.core.schemas import Closed
 from frontdesk.features import blocking, classification, conversations, shortcuts, webhooks
+from frontdesk.features.blocking.schemas import BlockResult, BlocksOverview, IpBlockOut
+from frontdesk.features.conversations.events import Classification, ConversationSummary
+from frontdesk.features.shortcuts.schemas import FilledShortcut, ShortcutOut
 from frontdesk.features.webhooks.models import WebhookDelivery, WebhookEndpoint
+from frontdesk.features.webhooks.schemas import DeliveryOut, NewWebhookEndpoint, WebhookEndpointOut
 from frontdesk.transport.api import api
-from frontdesk.transport.http import Ctx
+from frontdesk.transport.http import Ctx, Ok
 
 
 class Strict(BaseModel):
@@ -41,37 +46,49 @@ class UseShortcutBody(Strict):
     count: StrictBool = True
 
 
-@api.route("GET", "/api/shortcuts", summary="My Shortcuts and Org Shortcuts, most used first")
-async def list_shortcuts(ctx: Ctx, _: None) -> dict[str, Any]:
+class ShortcutList(Closed):
+    shortcuts: list[ShortcutOut]
+    # The {variables} a shortcut's text may hold.
+    variables: list[str]
+
+
+@api.route(
+    "GET",
+    "/api/shortcuts",
+    response=ShortcutList,
+    summary="My Shortcuts and Org Shortcuts, most used first",
+)
+async def list_shortcuts(ctx: Ctx, _: None) -> ShortcutList:
     async with ctx.runtime.db.read() as session:
         rows = await shortcuts.list_shortcuts(session, ctx.rep)
-    return {
-        "shortcuts": [shortcuts.shortcut_dict(s) for s in rows],
-        "variables": list(shortcuts.VARIABLES),
-    }
+    return ShortcutList(
+        shortcuts=[shortcuts.shortcut_out(s) for s in rows], variables=list(shortcuts.VARIABLES)
+    )
 
 
 @api.route(
     "POST",
     "/api/shortcuts",
     body=ShortcutBody,
+    response=ShortcutOut,
     summary="Create a shortcut (Org Shortcuts: admins only)",
 )
-async def create_shortcut(ctx: Ctx, body: ShortcutBody) -> dict[str, Any]:
+async def create_shortcut(ctx: Ctx, body: ShortcutBody) -> ShortcutOut:
     async with ctx.runtime.db.transaction() as session:
         shortcut = await shortcuts.create_shortcut(
             session, ctx.rep, body.scope, body.name, body.body, ctx.runtime.clock.now()
         )
-        return shortcuts.shortcut_dict(shortcut)
+        return shortcuts.shortcut_out(shortcut)
 
 
 @api.route(
     "PATCH",
     "/api/shortcuts/{shortcut_id}",
     body=ShortcutPatch,
+    response=ShortcutOut,
     summary="Edit a shortcut (Org Shortcuts: admins only)",
 )
-async def update_shortcut(ctx: Ctx, body: ShortcutPatch) -> dict[str, Any]:
+async def update_shortcut(ctx: Ctx, body: ShortcutPatch) -> ShortcutOut:
     async with ctx.runtime.db.transaction() as session:
         shortcut = await shortcuts.update_shortcut(
             session,
@@ -81,27 +98,29 @@ async def update_shortcut(ctx: Ctx, body: ShortcutPatch) -> dict[str, Any]:
             body.body,
             ctx.runtime.clock.now(),
         )
-        return shortcuts.shortcut_dict(shortcut)
+        return shortcuts.shortcut_out(shortcut)
 
 
 @api.route(
     "DELETE",
     "/api/shortcuts/{shortcut_id}",
+    response=Ok,
     summary="Delete a shortcut (Org Shortcuts: admins only)",
 )
-async def delete_shortcut(ctx: Ctx, _: None) -> dict[str, Any]:
+async def delete_shortcut(ctx: Ctx, _: None) -> Ok:
     async with ctx.runtime.db.transaction() as session:
         await shortcuts.delete_shortcut(session, ctx.rep, ctx.path_param("shortcut_id"))
-    return {"ok": True}
+    return Ok()
 
 
 @api.route(
     "POST",
     "/api/shortcuts/{shortcut_id}/use",
     body=UseShortcutBody,
+    response=FilledShortcut,
     summary="Fill a shortcut's variables for a conversation (or a visitor) and count the use",
 )
-async def use_shortcut(ctx: Ctx, body: UseShortcutBody) -> dict[str, Any]:
+async def use_shortcut(ctx: Ctx, body: UseShortcutBody) -> FilledShortcut:
     async with ctx.runtime.db.transaction() as session:
         return await shortcuts.use_shortcut(
             session,
@@ -126,9 +145,10 @@ class TransferBody(Strict):
     "POST",
     "/api/conversations/{conversation_id}/transfer",
     body=TransferBody,
+    response=ConversationSummary,
     summary="Transfer a chat to an available rep",
 )
-async def transfer(ctx: Ctx, body: TransferBody) -> Any:
+async def transfer(ctx: Ctx, body: TransferBody) -> ConversationSummary:
     return await conversations.transfer(
         ctx.runtime, ctx.rep, ctx.path_param("conversation_id"), body.to_rep_id, body.note
     )
@@ -152,30 +172,36 @@ class IpBlockBody(Strict):
     "POST",
     "/api/visitors/{visitor_id}/block",
     body=BlockBody,
+    response=BlockResult,
     summary="Block a visitor (and optionally report them to admins)",
 )
-async def block_visitor(ctx: Ctx, body: BlockBody) -> dict[str, Any]:
+async def block_visitor(ctx: Ctx, body: BlockBody) -> BlockResult:
     return await blocking.block_visitor(
         ctx.runtime, ctx.rep, ctx.path_param("visitor_id"), report=body.report, reason=body.reason
     )
 
 
 @api.route(
-    "POST", "/api/visitors/{visitor_id}/unblock", auth="admin", summary="Unblock a visitor (admins)"
+    "POST",
+    "/api/visitors/{visitor_id}/unblock",
+    auth="admin",
+    response=Ok,
+    summary="Unblock a visitor (admins)",
 )
-async def unblock_visitor(ctx: Ctx, _: None) -> dict[str, Any]:
+async def unblock_visitor(ctx: Ctx, _: None) -> Ok:
     async with ctx.runtime.db.transaction() as session:
         await blocking.unblock_visitor(session, ctx.rep, ctx.path_param("visitor_id"))
-    return {"ok": True}
+    return Ok()
 
 
 @api.route(
     "GET",
     "/api/blocks",
     auth="admin",
+    response=BlocksOverview,
     summary="Blocked & Reported: blocked visitors, IP blocks, reports (admins)",
 )
-async def blocks(ctx: Ctx, _: None) -> dict[str, Any]:
+async def blocks(ctx: Ctx, _: None) -> BlocksOverview:
     async with ctx.runtime.db.read() as session:
         return await blocking.overview(session, ctx.rep, ctx.runtime.clock.now())
 
@@ -185,9 +211,10 @@ async def blocks(ctx: Ctx, _: None) -> dict[str, Any]:
     "/api/ip-blocks",
     auth="admin",
     body=IpBlockBody,
+    response=IpBlockOut,
     summary="Block an IP address or CIDR range for the org, optionally until a time (admins)",
 )
-async def add_ip_block(ctx: Ctx, body: IpBlockBody) -> dict[str, Any]:
+async def add_ip_block(ctx: Ctx, body: IpBlockBody) -> IpBlockOut:
     from datetime import UTC
 
     expires = (
@@ -197,30 +224,37 @@ async def add_ip_block(ctx: Ctx, body: IpBlockBody) -> dict[str, Any]:
     )
     async with ctx.runtime.uow() as work:
         block = await blocking.add_ip_block(work, ctx.rep, body.cidr, expires, body.reason)
-        return {
-            "id": block.id,
-            "cidr": block.cidr,
-            "expires_at": block.expires_at.isoformat() if block.expires_at else None,
-        }
+        return IpBlockOut(
+            id=block.id,
+            cidr=block.cidr,
+            expires_at=block.expires_at.isoformat() if block.expires_at else None,
+        )
 
 
-@api.route("DELETE", "/api/ip-blocks/{block_id}", auth="admin", summary="Lift an IP block (admins)")
-async def remove_ip_block(ctx: Ctx, _: None) -> dict[str, Any]:
+@api.route(
+    "DELETE",
+    "/api/ip-blocks/{block_id}",
+    auth="admin",
+    response=Ok,
+    summary="Lift an IP block (admins)",
+)
+async def remove_ip_block(ctx: Ctx, _: None) -> Ok:
     async with ctx.runtime.db.transaction() as session:
         await blocking.remove_ip_block(session, ctx.rep, ctx.path_param("block_id"))
-    return {"ok": True}
+    return Ok()
 
 
 @api.route(
     "POST",
     "/api/reports/{report_id}/reviewed",
     auth="admin",
+    response=Ok,
     summary="Mark a visitor report reviewed (admins)",
 )
-async def report_reviewed(ctx: Ctx, _: None) -> dict[str, Any]:
+async def report_reviewed(ctx: Ctx, _: None) -> Ok:
     async with ctx.runtime.db.transaction() as session:
         await blocking.mark_report_reviewed(session, ctx.rep, ctx.path_param("report_id"))
-    return {"ok": True}
+    return Ok()
 
 
 # ---- classification ------------------------------------------------------------------------
@@ -239,9 +273,10 @@ class ClassificationBody(Strict):
     "PATCH",
     "/api/conversations/{conversation_id}/classification",
     body=ClassificationBody,
+    response=Classification,
     summary="Classify a chat: qualified, tags, deal value, notes",
 )
-async def classify(ctx: Ctx, body: ClassificationBody) -> dict[str, Any]:
+async def classify(ctx: Ctx, body: ClassificationBody) -> Classification:
     return await classification.classify(
         ctx.runtime, ctx.rep, ctx.path_param("conversation_id"), body.model_dump(exclude_unset=True)
     )
@@ -261,8 +296,18 @@ class WebhookPatch(Strict):
     description: Annotated[StrictStr, Field(max_length=200)] | None = None
 
 
-@api.route("GET", "/api/webhooks", auth="admin", summary="Chat-end webhook endpoints (admins)")
-async def list_webhooks(ctx: Ctx, _: None) -> dict[str, Any]:
+class WebhookList(Closed):
+    webhooks: list[WebhookEndpointOut]
+
+
+@api.route(
+    "GET",
+    "/api/webhooks",
+    auth="admin",
+    response=WebhookList,
+    summary="Chat-end webhook endpoints (admins)",
+)
+async def list_webhooks(ctx: Ctx, _: None) -> WebhookList:
     async with ctx.runtime.db.read() as session:
         rows = (
             await session.execute(
@@ -271,7 +316,7 @@ async def list_webhooks(ctx: Ctx, _: None) -> dict[str, Any]:
                 .order_by(WebhookEndpoint.created_at)
             )
         ).scalars()
-        return {"webhooks": [webhooks.endpoint_dict(e) for e in rows]}
+        return WebhookList(webhooks=[webhooks.endpoint_out(e) for e in rows])
 
 
 @api.route(
@@ -279,9 +324,10 @@ async def list_webhooks(ctx: Ctx, _: None) -> dict[str, Any]:
     "/api/webhooks",
     auth="admin",
     body=WebhookBody,
+    response=NewWebhookEndpoint,
     summary="Add a chat-end webhook endpoint; the answer holds its signing secret (admins)",
 )
-async def create_webhook(ctx: Ctx, body: WebhookBody) -> dict[str, Any]:
+async def create_webhook(ctx: Ctx, body: WebhookBody) -> NewWebhookEndpoint:
     url = await webhooks.validate_target(body.url, ctx.runtime.settings.allow_private_targets)
     async with ctx.runtime.db.transaction() as session:
         endpoint = WebhookEndpoint(
@@ -294,7 +340,7 @@ async def create_webhook(ctx: Ctx, body: WebhookBody) -> dict[str, Any]:
             created_at=ctx.runtime.clock.now(),
         )
         session.add(endpoint)
-        return webhooks.endpoint_dict(endpoint, with_secret=True)
+        return webhooks.new_endpoint_out(endpoint)
 
 
 @api.route(
@@ -302,9 +348,10 @@ async def create_webhook(ctx: Ctx, body: WebhookBody) -> dict[str, Any]:
     "/api/webhooks/{endpoint_id}",
     auth="admin",
     body=WebhookPatch,
+    response=WebhookEndpointOut,
     summary="Enable, disable or change an endpoint (admins)",
 )
-async def update_webhook(ctx: Ctx, body: WebhookPatch) -> dict[str, Any]:
+async def update_webhook(ctx: Ctx, body: WebhookPatch) -> WebhookEndpointOut:
     url = (
         await webhooks.validate_target(body.url, ctx.runtime.settings.allow_private_targets)
         if body.url
@@ -319,27 +366,36 @@ async def update_webhook(ctx: Ctx, body: WebhookPatch) -> dict[str, Any]:
         if body.enabled is not None:
             endpoint.enabled = body.enabled
             endpoint.disabled_reason = None if body.enabled else "disabled by an admin"
-        return webhooks.endpoint_dict(endpoint)
+        return webhooks.endpoint_out(endpoint)
 
 
 @api.route(
-    "DELETE", "/api/webhooks/{endpoint_id}", auth="admin", summary="Remove an endpoint (admins)"
+    "DELETE",
+    "/api/webhooks/{endpoint_id}",
+    auth="admin",
+    response=Ok,
+    summary="Remove an endpoint (admins)",
 )
-async def delete_webhook(ctx: Ctx, _: None) -> dict[str, Any]:
+async def delete_webhook(ctx: Ctx, _: None) -> Ok:
     async with ctx.runtime.db.transaction() as session:
         await session.delete(
             await webhooks.get_endpoint(session, ctx.rep, ctx.path_param("endpoint_id"))
         )
-    return {"ok": True}
+    return Ok()
+
+
+class DeliveryList(Closed):
+    deliveries: list[DeliveryOut]
 
 
 @api.route(
     "GET",
     "/api/webhooks/{endpoint_id}/deliveries",
     auth="admin",
+    response=DeliveryList,
     summary="Recent deliveries to an endpoint (admins)",
 )
-async def deliveries(ctx: Ctx, _: None) -> dict[str, Any]:
+async def deliveries(ctx: Ctx, _: None) -> DeliveryList:
     async with ctx.runtime.db.read() as session:
         endpoint = await webhooks.get_endpoint(session, ctx.rep, ctx.path_param("endpoint_id"))
         rows = (
@@ -350,4 +406,4 @@ async def deliveries(ctx: Ctx, _: None) -> dict[str, Any]:
                 .limit(100)
             )
         ).scalars()
-        return {"deliveries": [webhooks.delivery_dict(d) for d in rows]}
+        return DeliveryList(deliveries=[webhooks.delivery_out(d) for d in rows])

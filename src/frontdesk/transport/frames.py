@@ -1,127 +1,39 @@
-"""Typed WebSocket frames, validated on arrival (docs/protocol.md)."""
+"""Client frames validated on arrival (the models: frontdesk/protocol/; docs/protocol.md)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import orjson
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-    StrictStr,
-    TypeAdapter,
-    ValidationError,
-)
+from pydantic import TypeAdapter, ValidationError
 
 from frontdesk.features.conversations import MAX_BODY
+from frontdesk.protocol.common import Ping
+from frontdesk.protocol.console_frames import (
+    RepFrame,
+    RepHello,
+    RepMessageFrame,
+    RepResume,
+    RepTyping,
+)
+from frontdesk.protocol.visitor_frames import (
+    ActivityFrame,
+    IdentifyFrame,
+    InvitationShown,
+    OfflineMessageFrame,
+    OpenFrame,
+    Page,
+    PageViewFrame,
+    VisitorFrame,
+    VisitorHello,
+    VisitorMessageFrame,
+    VisitorResume,
+    VisitorTyping,
+)
 from frontdesk.transport.errors import describe_validation_error
 from frontdesk.transport.sockets import error_frame
 
-ClientId = Annotated[StrictStr, Field(min_length=1, max_length=64)]
-Body = Annotated[StrictStr, Field(min_length=1)]  # length above MAX_BODY gets its own error code
-Url = Annotated[StrictStr, Field(max_length=4096)]
-
-
-class Frame(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Page(Frame):
-    url: Url
-    title: Annotated[StrictStr, Field(max_length=1000)] = ""
-    referrer: Url | None = None
-    og_image: Url | None = None
-
-
-class Ping(Frame):
-    type: Literal["ping"]
-
-
-class VisitorHello(Frame):
-    type: Literal["hello"]
-    token: StrictStr | None = None
-    page: Page
-    resumed: StrictBool = False
-    last_seq: Annotated[StrictInt, Field(ge=0)] = 0
-    tab_id: Annotated[StrictStr, Field(min_length=1, max_length=64)]
-
-
-class PageViewFrame(Frame):
-    type: Literal["page_view"]
-    page: Page
-
-
-class ActivityFrame(Frame):
-    type: Literal["activity"]
-    state: Literal["active", "another_tab", "idle"]
-
-
-class VisitorMessageFrame(Frame):
-    type: Literal["message"]
-    client_id: ClientId
-    body: Body
-
-
-class VisitorTyping(Frame):
-    type: Literal["typing"]
-    is_typing: StrictBool
-
-
-class VisitorResume(Frame):
-    type: Literal["resume"]
-    after_seq: Annotated[StrictInt, Field(ge=0)]
-    # The conversation `after_seq` counts in (null: the client knows none). Sent when catching
-    # up after a `resync`; the answer then also carries the conversation's current state.
-    conversation_id: Annotated[StrictStr, Field(max_length=64)] | None = None
-
-
-class IdentifyFrame(Frame):
-    type: Literal["identify"]
-    email: Annotated[StrictStr, Field(min_length=3, max_length=320)]
-    name: Annotated[StrictStr, Field(max_length=200)] | None = None
-    hash: Annotated[StrictStr, Field(max_length=128)] | None = None
-
-
-class OpenFrame(Frame):
-    type: Literal["open"]
-
-
-class InvitationShown(Frame):
-    """The widget put an invitation on screen: its 2-minute expiry starts now."""
-
-    type: Literal["invitation_shown"]
-    invitation_id: Annotated[StrictStr, Field(min_length=32, max_length=32)]
-
-
-class OfflineMessageFrame(Frame):
-    """The offline form: left when nobody was available; emailed to the routed reps."""
-
-    type: Literal["offline_message"]
-    client_id: ClientId | None = None  # echoed in offline_received, and as `ref` in errors
-    name: Annotated[StrictStr, Field(max_length=200)] | None = None
-    # Optional when the visitor already gave one (identify(), the identity card): then the
-    # stored address is used and the form does not ask for it again.
-    email: Annotated[StrictStr, Field(min_length=3, max_length=320)] | None = None
-    body: Body
-
-
-VisitorFrame = Annotated[
-    Ping
-    | PageViewFrame
-    | ActivityFrame
-    | VisitorMessageFrame
-    | VisitorTyping
-    | VisitorResume
-    | IdentifyFrame
-    | OpenFrame
-    | OfflineMessageFrame
-    | InvitationShown,
-    Field(discriminator="type"),
-]
 visitor_frames: TypeAdapter[VisitorFrame] = TypeAdapter(VisitorFrame)
 visitor_hello: TypeAdapter[VisitorHello] = TypeAdapter(VisitorHello)
 
@@ -151,35 +63,6 @@ VISITOR_FRAME_MAX_BYTES: dict[str, int] = {
 }
 
 
-class RepHello(Frame):
-    type: Literal["hello"]
-    last_seqs: dict[Annotated[str, Field(max_length=32)], Annotated[StrictInt, Field(ge=0)]] = (
-        Field(default_factory=dict, max_length=500)
-    )
-
-
-class RepMessageFrame(Frame):
-    type: Literal["message"]
-    conversation_id: Annotated[StrictStr, Field(min_length=1, max_length=32)]
-    client_id: ClientId
-    body: Body
-
-
-class RepTyping(Frame):
-    type: Literal["typing"]
-    conversation_id: Annotated[StrictStr, Field(min_length=1, max_length=32)]
-    is_typing: StrictBool
-
-
-class RepResume(Frame):
-    type: Literal["resume"]
-    conversation_id: Annotated[StrictStr, Field(min_length=1, max_length=32)]
-    after_seq: Annotated[StrictInt, Field(ge=0)]
-
-
-RepFrame = Annotated[
-    Ping | RepMessageFrame | RepTyping | RepResume | RepHello, Field(discriminator="type")
-]
 rep_frames: TypeAdapter[RepFrame] = TypeAdapter(RepFrame)
 
 
@@ -246,4 +129,28 @@ def decode_frame(
         )
 
 
-__all__ = ["MAX_BODY", "VISITOR_FRAME_MAX_BYTES", "Decoded", "decode_frame", "utf8_size"]
+__all__ = [
+    "MAX_BODY",
+    "VISITOR_FRAME_MAX_BYTES",
+    "ActivityFrame",
+    "Decoded",
+    "IdentifyFrame",
+    "InvitationShown",
+    "OfflineMessageFrame",
+    "OpenFrame",
+    "Page",
+    "PageViewFrame",
+    "Ping",
+    "RepFrame",
+    "RepHello",
+    "RepMessageFrame",
+    "RepResume",
+    "RepTyping",
+    "VisitorFrame",
+    "VisitorHello",
+    "VisitorMessageFrame",
+    "VisitorResume",
+    "VisitorTyping",
+    "decode_frame",
+    "utf8_size",
+]

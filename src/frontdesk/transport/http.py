@@ -6,7 +6,7 @@ import asyncio
 import ipaddress
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -14,7 +14,8 @@ import orjson
 import redis.exceptions
 import sqlalchemy.exc
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
 
 from frontdesk.core.errors import (
     Forbidden,
@@ -24,6 +25,7 @@ from frontdesk.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from frontdesk.core.schemas import Closed
 from frontdesk.features.orgs import Authenticated, authenticate
 from frontdesk.runtime import Runtime
 from frontdesk.transport.errors import describe_validation_error
@@ -219,21 +221,47 @@ class Ctx:
 Handler = Callable[[Ctx, Any], Awaitable[Any]]
 
 
+class Ok(Closed):
+    """The answer of an operation that has nothing else to say."""
+
+    ok: bool = True
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    message: str
+    # Present only when there is more to say (the fields a validation error names, the orgs
+    # a `choose_org` answer offers, ...).
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx and 5xx answer of the API."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: ErrorDetail
+
+
 @dataclass
 class Route:
     method: str
     path: str
-    handler: Handler
+    # None: served by a handler of its own (mounted elsewhere), listed here for /openapi.json.
+    handler: Handler | None
     auth: Auth
     body: type[BaseModel] | None
-    response: type[BaseModel] | None
+    response: type[BaseModel]
     summary: str
     query: type[BaseModel] | None = None
 
 
 @dataclass
 class Api:
-    """A tiny route registry: typed bodies in, JSON out, and an OpenAPI document for free."""
+    """A tiny route registry: typed bodies in, typed answers out (each route names its answer's
+    model, and the answer is checked against it), and an OpenAPI document for free."""
 
     routes: list[Route] = field(default_factory=list)
 
@@ -242,10 +270,10 @@ class Api:
         method: str,
         path: str,
         *,
+        response: type[BaseModel],
         auth: Auth = "rep",
         body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,
-        response: type[BaseModel] | None = None,
         summary: str = "",
     ) -> Callable[[Handler], Handler]:
         def decorate(handler: Handler) -> Handler:
@@ -265,13 +293,50 @@ class Api:
 
         return decorate
 
+    def describe(
+        self,
+        method: str,
+        path: str,
+        *,
+        response: type[BaseModel],
+        summary: str,
+        query: type[BaseModel] | None = None,
+    ) -> None:
+        """List a route served by its own aiohttp handler (no session, custom headers) in
+        /openapi.json; `mount` leaves it alone."""
+        self.routes.append(Route(method, path, None, "none", None, response, summary, query))
+
     def mount(self, app: web.Application) -> None:
         for route in self.routes:
-            app.router.add_route(route.method, route.path, _wrap(route))
+            if route.handler is not None:
+                app.router.add_route(route.method, route.path, _wrap(route))
 
-    def openapi(self) -> dict[str, Any]:
+    def openapi(self, components: Sequence[type[RootModel[Any]]] = ()) -> dict[str, Any]:
+        """The OpenAPI document: every route with its request and answer schemas, and these
+        extra components (the WebSocket frame unions, which no HTTP route names)."""
+        wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorBody, "validation")]
+        for route in self.routes:
+            wanted.append((route.response, "serialization"))
+            if route.body is not None:
+                wanted.append((route.body, "validation"))
+        for component in components:
+            # Frames a server sends are answers; what clients send is validated.
+            wanted.append((component, _component_mode(component)))
+        refs, definitions = models_json_schema(
+            list(dict.fromkeys(wanted)),
+            ref_template="#/components/schemas/{model}",
+            schema_generator=_Untitled,
+        )
+        schemas: dict[str, Any] = definitions.get("$defs", {})
+        for (model, _mode), ref in refs.items():
+            if "$ref" not in ref:  # a model pydantic inlined: give it its own component
+                schemas[model.__name__] = ref
+
+        def ref_of(model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
+            found = refs[(model, mode)]
+            return found if "$ref" in found else {"$ref": f"#/components/schemas/{model.__name__}"}
+
         paths: dict[str, Any] = {}
-        schemas: dict[str, Any] = {}
         for route in self.routes:
             operation: dict[str, Any] = {"summary": route.summary, "responses": {}}
             params = [
@@ -284,65 +349,56 @@ class Api:
             if params:
                 operation["parameters"] = params
             if route.body is not None:
-                schema = route.body.model_json_schema(ref_template="#/components/schemas/{model}")
-                schemas.update(schema.pop("$defs", {}))
-                schemas[route.body.__name__] = schema
                 operation["requestBody"] = {
                     "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": f"#/components/schemas/{route.body.__name__}"}
-                        }
-                    },
+                    "content": {"application/json": {"schema": ref_of(route.body, "validation")}},
                 }
-            ok: dict[str, Any] = {"description": "OK"}
-            if route.response is not None:
-                schema = route.response.model_json_schema(
-                    ref_template="#/components/schemas/{model}"
-                )
-                schemas.update(schema.pop("$defs", {}))
-                schemas[route.response.__name__] = schema
-                ok["content"] = {
-                    "application/json": {
-                        "schema": {"$ref": f"#/components/schemas/{route.response.__name__}"}
-                    }
-                }
-            operation["responses"]["200"] = ok
+            operation["responses"]["200"] = {
+                "description": "OK",
+                "content": {
+                    "application/json": {"schema": ref_of(route.response, "serialization")}
+                },
+            }
             operation["responses"]["4XX"] = {
                 "description": "Error",
-                "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
-                },
+                "content": {"application/json": {"schema": ref_of(ErrorBody, "validation")}},
             }
             if route.auth != "none":
                 operation["security"] = [{"session": []}]
             paths.setdefault(route.path, {})[route.method.lower()] = operation
-        schemas["ErrorBody"] = {
-            "type": "object",
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "properties": {
-                        "code": {"type": "string"},
-                        "message": {"type": "string"},
-                        "details": {},
-                    },
-                    "required": ["code", "message"],
-                }
-            },
-            "required": ["error"],
-        }
         return {
             "openapi": "3.1.0",
             "info": {"title": "Frontdesk API", "version": "1"},
             "paths": paths,
             "components": {
-                "schemas": schemas,
+                "schemas": dict(sorted(schemas.items())),
                 "securitySchemes": {
                     "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE}
                 },
             },
         }
+
+
+class _Untitled(GenerateJsonSchema):
+    """No "title" on every field (pydantic's default: the field name, title-cased): noise in
+    the document and in the generated TypeScript."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+
+def _component_mode(component: type[BaseModel]) -> JsonSchemaMode:
+    return "validation" if getattr(component, "client_sends", False) else "serialization"
+
+
+def answer_json(route: Route, result: Any) -> web.Response:
+    """The handler's answer as the route's model says: a dict is checked against it (and a
+    field it lacks, or one it does not know, is a server error, not a silent change)."""
+    if result is None:
+        result = Ok()
+    if not isinstance(result, route.response):
+        result = route.response.model_validate(result)
+    return json_response(result)
 
 
 def _wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -362,10 +418,11 @@ def _wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]
             payload = parse_model(route.body, await read_json(request))
         elif route.query is not None:
             payload = parse_model(route.query, dict(request.query))
+        assert route.handler is not None
         result = await route.handler(Ctx(request, runtime, actor), payload)
         if isinstance(result, web.StreamResponse):
             return result
-        return json_response(result if result is not None else {"ok": True})
+        return answer_json(route, result)
 
     return handle
 

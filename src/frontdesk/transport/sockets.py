@@ -15,6 +15,8 @@ import orjson
 from aiohttp import WSCloseCode, WSMessage, WSMsgType, web
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
+from frontdesk.protocol.common import ErrorFrame
+
 log = logging.getLogger("frontdesk.sockets")
 
 # A client that has not read this much is too slow: we drop it and it resumes from the database
@@ -219,10 +221,7 @@ def close_code_for_failure() -> int:
 
 
 def error_frame(code: str, message: str, ref: str | None = None) -> dict[str, Any]:
-    frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
-    if ref is not None:
-        frame["ref"] = ref
-    return frame
+    return ErrorFrame(code=code, message=message, ref=ref).to_frame()
 
 
 # Every open socket of this process, so shutdown can say "going away" (1001) at once and

@@ -3,20 +3,92 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Literal
 from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
+from pydantic import BaseModel, RootModel
 from yarl import URL
 
+from frontdesk.core.schemas import Closed
 from frontdesk.features import formatting
 from frontdesk.features.blocking import ip_blocked
 from frontdesk.features.orgs import org_by_site_key
+from frontdesk.features.orgs.models import Org
+from frontdesk.features.orgs.schemas import MessengerSettings
 from frontdesk.features.visitors import read_visitor_token
 from frontdesk.features.visitors.models import Visitor
 from frontdesk.outbound import BlockedAddress, guarded_session, literal_address_refused
+from frontdesk.transport.api import api
 from frontdesk.transport.http import client_ip, json_response, runtime_of
 from frontdesk.transport.ws_visitor import origin_allowed
+
+
+class WidgetConfig(Closed):
+    """The org's public messenger settings."""
+
+    org_name: str
+    idle_after_seconds: int
+    messenger: MessengerSettings
+
+
+class BootBlocked(Closed):
+    blocked: Literal[True]
+
+
+class BootOpen(WidgetConfig):
+    blocked: Literal[False]
+
+
+class WidgetBoot(RootModel[BootBlocked | BootOpen]):
+    """Blocked (no messenger, no socket), or the public messenger settings."""
+
+
+class SiteQuery(BaseModel):
+    site: str
+
+
+class BootQuery(SiteQuery):
+    # The visitor token from a previous `welcome`, if any.
+    vt: str | None = None
+
+
+def _public_config(org: Org) -> WidgetConfig:
+    return WidgetConfig(
+        org_name=org.name,
+        idle_after_seconds=org.idle_after_seconds,
+        messenger=(org.settings or {}).get("messenger", {}),
+    )
+
+
+async def widget_config(request: web.Request) -> web.Response:
+    """Public messenger settings for the widget; CORS admits only the org's own websites."""
+    runtime = runtime_of(request)
+    async with runtime.db.read() as session:
+        org = await org_by_site_key(session, request.query.get("site", ""))
+    if org is None:
+        return json_response(
+            {"error": {"code": "not_found", "message": "unknown site key"}}, status=404
+        )
+    origin = request.headers.get("Origin")
+    if not origin_allowed(org, origin):
+        return json_response(
+            {"error": {"code": "forbidden", "message": "origin not allowed"}}, status=403
+        )
+    response = json_response(_public_config(org))
+    response.headers["Access-Control-Allow-Origin"] = origin or ""
+    response.headers["Vary"] = "Origin"
+    return response
+
+
+api.describe(
+    "GET",
+    "/widget/config",
+    query=SiteQuery,
+    response=WidgetConfig,
+    summary="Public messenger settings (CORS: the org's website origins only)",
+)
 
 
 def _cors(response: web.StreamResponse, origin: str | None) -> web.StreamResponse:
@@ -54,16 +126,22 @@ async def widget_boot(request: web.Request) -> web.StreamResponse:
             visitor_id = read_visitor_token(runtime.settings.secret_keys, org.id, token)
             visitor = await session.get(Visitor, visitor_id) if visitor_id else None
             blocked = visitor is not None and visitor.blocked_at is not None
-    body: dict[str, object] = {"blocked": blocked}
-    if not blocked:
-        body.update(
-            {
-                "org_name": org.name,
-                "idle_after_seconds": org.idle_after_seconds,
-                "messenger": (org.settings or {}).get("messenger", {}),
-            }
-        )
-    return _cors(json_response(body), origin)
+    answer: BootBlocked | BootOpen = (
+        BootBlocked(blocked=True)
+        if blocked
+        else BootOpen(blocked=False, **_public_config(org).model_dump())
+    )
+    return _cors(json_response(answer), origin)
+
+
+api.describe(
+    "GET",
+    "/widget/boot",
+    query=BootQuery,
+    response=WidgetBoot,
+    summary="Is this browser (or its IP address) blocked? If not, the public messenger settings "
+    "(CORS: the org's website origins only; the stock loader does not call it)",
+)
 
 
 class _ImageCache:

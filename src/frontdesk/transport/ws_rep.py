@@ -13,8 +13,7 @@ from sqlalchemy import select
 
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
 from frontdesk.core.errors import FrontdeskError, NotAuthenticated
-from frontdesk.features import conversations
-from frontdesk.features.live_stream import build_snapshot, rep_typing
+from frontdesk.features import conversations, live_stream
 from frontdesk.features.orgs import Authenticated, authenticate, session_is_live
 from frontdesk.features.orgs.models import Rep, RepSession
 from frontdesk.runtime import Runtime, rep_topic
@@ -120,7 +119,7 @@ class RepConnection:
             if not await session_is_live(self.runtime, self.actor):
                 self.sender.request_close(CLOSE_SIGNED_OUT, b"signed out")
                 return
-            self.sender.send(await build_snapshot(self.runtime, self.actor))
+            self.sender.send(await live_stream.build_snapshot(self.runtime, self.actor))
         except Exception:
             # Without a snapshot the console would show a stale stream: make it reconnect.
             log.exception("snapshot failed")
@@ -172,7 +171,7 @@ class RepConnection:
                     }
                 )
             case f.RepTyping(conversation_id=cid, is_typing=is_typing):
-                await rep_typing(self.runtime, self.actor, cid, is_typing)
+                await live_stream.rep_typing(self.runtime, self.actor, cid, is_typing)
             case f.RepResume(conversation_id=cid, after_seq=after_seq):
                 await self._resume(cid, after_seq)
             case _:

@@ -27,6 +27,7 @@ from frontdesk.features.experiences import leave_offline_message
 from frontdesk.features.live_stream import VisitorTab
 from frontdesk.features.orgs import normalise_origin
 from frontdesk.features.orgs.models import Org
+from frontdesk.features.proactive.events import InvitationSent
 from frontdesk.features.visitors import read_visitor_token
 from frontdesk.runtime import Runtime, visitor_topic
 from frontdesk.transport import frames as f
@@ -246,7 +247,7 @@ class VisitorConnection:
                     "conversation": welcome.conversation,
                     "messages": welcome.messages,
                     "identity_status": welcome.identity_status,
-                    "invitations": welcome.invitations,
+                    "invitations": [i.model_dump(mode="json") for i in welcome.invitations],
                     "config": {
                         "org_name": org.name,
                         "idle_after_seconds": org.idle_after_seconds,
@@ -398,7 +399,7 @@ class VisitorConnection:
                     self.runtime, self.org.id, visitor_id, invitation_id
                 )
                 if shown is not None:
-                    self.sender.send({"type": "invitation", "invitation": shown})
+                    self.sender.send(InvitationSent(invitation=shown).to_frame())
             case f.OpenFrame():
                 return
             case _:

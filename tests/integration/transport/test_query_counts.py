@@ -113,7 +113,7 @@ async def _org_with(server: Server, n: int) -> Population:
                     org_id=org.id,
                     visitor_id=visitor.id,
                     status=status,
-                    origin="visitor",
+                    origin="inbound",
                     owner_rep_id=None if status == "incoming" else admin.rep_id,
                     routed_rep_ids=[admin.rep_id],
                     last_seq=3,

@@ -100,7 +100,7 @@ function TeamSection() {
     void refresh();
   }, []);
 
-  async function patch(rep: Rep, change: { role?: string; active?: boolean }) {
+  async function patch(rep: Rep, change: { role?: "admin" | "rep"; active?: boolean }) {
     try {
       const res = await api<{ rep?: Rep } | Rep>("PATCH", `/api/reps/${encodeURIComponent(rep.id)}`, change);
       const updated = (res && "rep" in res && res.rep ? res.rep : res) as Rep;
@@ -160,7 +160,7 @@ function TeamSection() {
   );
 }
 
-function RepRow(props: { rep: Rep; isMe: boolean; onPatch: (c: { role?: string; active?: boolean }) => Promise<void> }) {
+function RepRow(props: { rep: Rep; isMe: boolean; onPatch: (c: { role?: "admin" | "rep"; active?: boolean }) => Promise<void> }) {
   const { rep } = props;
   const [confirming, setConfirming] = useState(false);
   const active = rep.active !== false;
@@ -183,7 +183,7 @@ function RepRow(props: { rep: Rep; isMe: boolean; onPatch: (c: { role?: string; 
           value={rep.role ?? "rep"}
           disabled={props.isMe || !active}
           title={props.isMe ? "You can't change your own role" : undefined}
-          onChange={(e) => void props.onPatch({ role: (e.target as HTMLSelectElement).value })}
+          onChange={(e) => void props.onPatch({ role: (e.target as HTMLSelectElement).value as "admin" | "rep" })}
         >
           <option value="rep">Rep</option>
           <option value="admin">Admin</option>

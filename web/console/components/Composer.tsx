@@ -5,6 +5,7 @@ import { sendTyping } from "../socket";
 import { IconCalendar, IconSend, IconSparkles, IconZap } from "../icons";
 import { useShortcutMenu } from "./ShortcutMenu";
 import { Kbd, NotYet, useImageFallbacks } from "./ui";
+import type { Preview } from "../types";
 
 export const MAX_BODY = 10_000;
 
@@ -94,7 +95,7 @@ export function Composer(props: {
     }
     const ctl = new AbortController();
     setPreview((p) => ({ ...p, loading: true, error: null }));
-    api<{ html: string }>("POST", "/api/markdown/preview", { body: text }, { signal: ctl.signal })
+    api<Preview>("POST", "/api/markdown/preview", { body: text }, { signal: ctl.signal })
       .then((res) => setPreview({ html: cleanHtml(res.html ?? ""), error: null, loading: false }))
       .catch((err) => {
         if ((err as Error).name !== "AbortError") setPreview({ html: null, error: errorText(err), loading: false });

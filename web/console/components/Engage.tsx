@@ -6,7 +6,7 @@ import { loadTeams, teams } from "../data";
 import { navigate, paths } from "../router";
 import { cleanHtml } from "../sanitize";
 import { companyName, invitations, me, segmentOf, visitorLabel, visitors } from "../store";
-import type { Invitation, VisitorCard } from "../types";
+import type { Invitation, InvitationPreview, VisitorCard } from "../types";
 import { formatAgo, now } from "../time";
 import { IconAlert, IconChat, IconMail } from "../icons";
 import { Composer } from "./Composer";
@@ -132,12 +132,7 @@ const VARIABLES: [string, string][] = [
 
 const DEFAULT_INVITATION = "Hi #first_name#! #rep_first_name# here. Anything I can help you with on #page_title#?";
 
-interface PreviewResult {
-  message: string;
-  html: string;
-  variables: Record<string, string | null>;
-  unknown: string[];
-}
+type PreviewResult = InvitationPreview;
 
 export const INVITATION_STATUS: Record<string, { label: string; hint: string }> = {
   pending: { label: "Sent", hint: "On its way to the visitor's screen." },

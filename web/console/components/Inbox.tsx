@@ -18,7 +18,7 @@ import {
   waitingTransfer,
   type Box,
 } from "../store";
-import type { ConversationSummary, OfflineMessage } from "../types";
+import type { ConversationList, ConversationSummary, OfflineMessage, OfflineMessageList } from "../types";
 import { formatAgo, formatDateTime, now } from "../time";
 import { IconFilter, IconInbox, IconMail } from "../icons";
 import { MyInvitations } from "./Engage";
@@ -126,7 +126,7 @@ function RecentBox() {
       if (tag.trim()) params.set("tag", tag.trim().toLowerCase());
       if (q.trim()) params.set("q", q.trim());
       setLoading(true);
-      api<{ conversations: ConversationSummary[] }>("GET", `/api/conversations?${params}`, undefined, { signal: ctl.signal })
+      api<ConversationList>("GET", `/api/conversations?${params}`, undefined, { signal: ctl.signal })
         .then((res) => {
           upsertConversations(res.conversations ?? []);
           setIds((res.conversations ?? []).map((c) => c.id));
@@ -184,7 +184,7 @@ function OfflineMessages() {
   const [list, setList] = useState<OfflineMessage[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    api<{ offline_messages: OfflineMessage[] }>("GET", "/api/offline-messages")
+    api<OfflineMessageList>("GET", "/api/offline-messages")
       .then((d) => setList(d.offline_messages ?? []))
       .catch((err) => setError(errorText(err)));
   }, []);

@@ -23,7 +23,7 @@ import {
   visitors,
   type Column,
 } from "../store";
-import type { ConversationSummary, VisitorCard } from "../types";
+import type { ConversationSummary, EnrichedValue, VisitorCard } from "../types";
 import { IconBullseye, IconChat, IconClock, IconGear, IconGlobe, IconLive, IconMail } from "../icons";
 import { InvitationChip, openInvite, openPounce } from "./Engage";
 import {
@@ -334,10 +334,7 @@ function firmographicBits(f: Record<string, unknown>): string[] {
 }
 
 function experienceName(v: VisitorCard): string | null {
-  const e = v.experience ?? v.experience_name;
-  if (!e) return null;
-  if (typeof e === "string") return e;
-  return e.name ?? null;
+  return v.experience || null;
 }
 
 function routingText(v: VisitorCard, myId: string | undefined): { experience: string; why: string; others: string } {
@@ -505,7 +502,8 @@ const SOURCE_SHORT: Record<string, string> = {
 
 // How sure we are of the company on a card: the source and confidence of enrichment.company.
 function CompanyConfidence(props: { card: VisitorCard }) {
-  const e = props.card.enrichment?.company;
+  // enrichment is open on the server ({field: {value, source, confidence}}): read it as such
+  const e = props.card.enrichment?.company as EnrichedValue | undefined;
   if (!e || typeof e !== "object" || !e.confidence) return null;
   const conf = String(e.confidence).replace(/_/g, " ");
   const cls = conf === "very high" ? "conf-vh" : conf === "high" ? "conf-h" : conf === "medium" ? "conf-m" : "conf-l";

@@ -153,13 +153,13 @@ function ProfileMenu() {
         aria-expanded={pop.open}
         onClick={() => pop.setOpen(!pop.open)}
       >
-        <Avatar name={rep.name} id={rep.id} src={rep.avatar_url} size={30} />
+        <Avatar name={rep.name} id={rep.id} size={30} />
         {rep.auto_pounce_off_reason && <span class="profile-dot" aria-hidden="true" />}
       </button>
       {pop.open && (
         <div ref={pop.ref} class="popover popover-right profile-menu" role="dialog" aria-label="Profile and chat settings">
           <div class="profile-head">
-            <Avatar name={rep.name} id={rep.id} src={rep.avatar_url} size={36} />
+            <Avatar name={rep.name} id={rep.id} size={36} />
             <div>
               <div class="profile-name">{rep.name}</div>
               <div class="muted small">{rep.email}</div>

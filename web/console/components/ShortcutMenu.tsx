@@ -4,7 +4,7 @@ import { api, errorText } from "../api";
 import { loadShortcuts, shortcuts } from "../data";
 import { cleanHtml } from "../sanitize";
 import { companyName, conversations, me, pushToast, visitors } from "../store";
-import type { Shortcut } from "../types";
+import type { FilledShortcut, Shortcut } from "../types";
 
 // "/" in a composer: a filtered list of My and Org Shortcuts with a preview of the highlighted
 // one. Click or Enter picks it; so do Tab and typing "/name " when the name matches exactly.
@@ -112,7 +112,7 @@ export function useShortcutMenu(opts: {
     setBusy(true);
     let text = s.body;
     try {
-      const res = await api<{ text: string }>("POST", `/api/shortcuts/${encodeURIComponent(s.id)}/use`, conversationId ? { conversation_id: conversationId } : { visitor_id: visitorId });
+      const res = await api<FilledShortcut>("POST", `/api/shortcuts/${encodeURIComponent(s.id)}/use`, conversationId ? { conversation_id: conversationId } : { visitor_id: visitorId });
       text = res.text ?? s.body;
     } catch (err) {
       pushToast(`Couldn't fill in /${s.name}: ${errorText(err)}`, "error");

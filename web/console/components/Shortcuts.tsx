@@ -3,7 +3,7 @@ import { api, errorText } from "../api";
 import { loadShortcuts, shortcuts } from "../data";
 import { cleanHtml } from "../sanitize";
 import { me, pushToast } from "../store";
-import type { Shortcut } from "../types";
+import type { Preview, Shortcut } from "../types";
 import { IconEdit, IconLock, IconPlus, IconTrash, IconZap } from "../icons";
 import { EmptyState } from "./ui";
 
@@ -143,7 +143,7 @@ function ShortcutForm(props: { initial: Shortcut | "new-mine" | "new-org"; onDon
     }
     const ctl = new AbortController();
     const t = setTimeout(() => {
-      api<{ html: string }>("POST", "/api/markdown/preview", { body }, { signal: ctl.signal })
+      api<Preview>("POST", "/api/markdown/preview", { body }, { signal: ctl.signal })
         .then((r) => setPreview(r.html ?? ""))
         .catch(() => null);
     }, 250);

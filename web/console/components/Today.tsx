@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, errorText } from "../api";
 import { me, reportsStale } from "../store";
-import type { ProactiveRow } from "../types";
+import type { ProactiveReport, ProactiveRow } from "../types";
 import { IconChart } from "../icons";
 
 // Proactive counts: what I (or, for admins, every rep) did today or this week.
@@ -32,7 +32,7 @@ export function TodayPanel() {
   useEffect(() => {
     let stop = false;
     const load = () =>
-      api<{ rows: ProactiveRow[] }>("GET", `/api/reports/proactive?days=${days}`)
+      api<ProactiveReport>("GET", `/api/reports/proactive?days=${days}`)
         .then((d) => {
           if (stop) return;
           setRows(d.rows ?? []);

@@ -4,7 +4,7 @@ import { transferConversation } from "../actions";
 import { api, ApiError, errorText } from "../api";
 import { linkClick, navigate, paths } from "../router";
 import { companyName, conversations, firmographicsOf, invitations, me, pushToast, repName, reps, segmentOf, upsertConversations, visitors } from "../store";
-import type { CompanyInfo, ConversationSummary, EnrichedValue, Visit, Visitor360 } from "../types";
+import type { ConversationSummary, EnrichedValue, Visit, Visitor360, VisitorCard } from "../types";
 import { formatClock, formatDateTime } from "../time";
 import { IconBuilding, IconChat, IconExternal, IconMail, IconUser } from "../icons";
 import { ActivityStatus, Elapsed, hostOf, pathOf, plainSnippet, safeHttpUrl } from "./ui";
@@ -45,13 +45,12 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
     };
   }, [visitorId, pageKey]);
 
-  const v = { ...(data?.visitor ?? {}), ...(card ?? {}) } as Visitor360["visitor"];
-  const company = data?.company ?? v.company ?? null;
+  // The stored profile, with the live card (when the visitor is on the site) on top.
+  const v = { ...(data?.visitor ?? {}), ...(card ?? {}) } as Shown;
+  const company = v.company ?? null;
   const cname = companyName({ company, account: v.account });
-  const domain =
-    (typeof company === "object" && company?.domain ? String(company.domain) : null) ??
-    v.account?.domain ??
-    (typeof v.enrichment?.domain?.value === "string" ? v.enrichment.domain.value : null);
+  const enrichment = (v.enrichment ?? null) as Record<string, EnrichedValue> | null;
+  const domain = v.account?.domain ?? (typeof enrichment?.domain?.value === "string" ? enrichment.domain.value : null);
   const seg = card ? segmentOf(card) : null;
   const visits = [...(data?.visits ?? [])].sort((a, b) => (b.started_at ?? "").localeCompare(a.started_at ?? ""));
   const currentVisitId = card?.visit_id ?? v.visit_id;
@@ -68,7 +67,7 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
   const myInvite = [...invitations.value.values()]
     .filter((i) => i.visitor_id === visitorId && i.rep_id === me.value?.id)
     .sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? ""))[0];
-  const blocked = !!(data?.visitor?.blocked || data?.visitor?.blocked_at);
+  const blocked = !!data?.visitor?.blocked;
 
   return (
     <aside class="v360" aria-label="Visitor 360">
@@ -165,7 +164,7 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
                 {v.account?.owner_rep_id && <span class="tag">Owner: {repName(v.account.owner_rep_id) ?? "a rep"}</span>}
               </div>
             )}
-            <CompanyDetails company={company} firmographics={firmographicsOf(v)} enrichment={v.enrichment ?? null} sources={data?.visitor?.company_sources} />
+            <CompanyDetails company={company} firmographics={firmographicsOf(v)} enrichment={enrichment} sources={data?.visitor?.company_sources} />
           </>
         ) : (
           <div class="muted small">Not identified. Company data appears here when an enrichment source matches.</div>
@@ -193,7 +192,7 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
               <li key={x.id}>
                 <div>{formatDateTime(x.started_at)}</div>
                 <div class="muted small">
-                  {x.page_view_count ?? x.page_views?.length ?? 0} pages
+                  {x.page_views.length} pages
                   {x.landing_url ? ` · landed on ${pathOf(x.landing_url)}` : ""}
                   {x.referrer ? ` · from ${hostOf(x.referrer) || x.referrer}` : ""}
                 </div>
@@ -294,8 +293,13 @@ function confidenceClass(c: string | null): string {
 // Company facts with where each came from and how sure we are (product docs: "check the
 // Confidence. If the confidence level is Very High, then most likely you're conversing with
 // that person").
+// Visitor 360's profile with the live card's fields on top: a field both have may come from either.
+type Profile = Partial<Visitor360["visitor"]>;
+type Card = Partial<VisitorCard>;
+type Shown = Omit<Profile, keyof Card> & { [K in keyof Card]?: Card[K] | (K extends keyof Profile ? Profile[K] : never) };
+
 function CompanyDetails(props: {
-  company: CompanyInfo | string | null;
+  company: string | null;
   firmographics: Record<string, unknown>;
   enrichment: Record<string, EnrichedValue> | null;
   sources?: unknown;
@@ -303,9 +307,8 @@ function CompanyDetails(props: {
   const rows = sourceRows(props.sources, props.enrichment);
   const shown = new Set(rows.map((r) => r.field));
   const extra: [string, string][] = [];
-  const c = typeof props.company === "object" && props.company ? props.company : null;
-  for (const obj of [props.firmographics, c]) {
-    for (const [k, val] of Object.entries(obj ?? {})) {
+  {
+    for (const [k, val] of Object.entries(props.firmographics)) {
       if (["name", "domain", "sources", "id", "confidence", "company"].includes(k) || shown.has(k)) continue;
       if (val === null || val === undefined || val === "" || typeof val === "object") continue;
       shown.add(k);
@@ -437,7 +440,7 @@ function VisitDetails(props: {
   const views = [...(visit?.page_views ?? [])].sort((a, b) => (b.viewed_at ?? "").localeCompare(a.viewed_at ?? ""));
   // The live card can be a moment ahead of the stored page views.
   const showLive = props.liveUrl && (!views.length || views[0].url !== props.liveUrl);
-  const utm = props.utm ?? visit?.utm ?? (visit ? { source: visit.utm_source ?? null, medium: visit.utm_medium ?? null, campaign: visit.utm_campaign ?? null } : null);
+  const utm = props.utm ?? visit?.utm ?? null;
   const utmText = utm ? Object.entries(utm).filter(([, val]) => !!val).map(([k, val]) => `${k}: ${val}`).join(" · ") : "";
   return (
     <>
@@ -477,9 +480,9 @@ function VisitDetails(props: {
           </li>
         )}
         {views.map((p, i) => (
-          <li key={p.id ?? `${p.url}-${i}`} class={i === 0 && !showLive && props.liveUrl ? "page-now" : ""}>
+          <li key={`${p.url}-${i}`} class={i === 0 && !showLive && props.liveUrl ? "page-now" : ""}>
             <PageLink url={p.url} title={p.title ?? null} />
-            <time class="muted small" dateTime={p.viewed_at}>
+            <time class="muted small" dateTime={p.viewed_at ?? undefined}>
               {formatClock(p.viewed_at)}
             </time>
           </li>

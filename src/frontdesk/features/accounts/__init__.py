@@ -3,7 +3,7 @@
 from frontdesk.features.accounts.service import (
     AccountFields,
     ImportResult,
-    account_dict,
+    account_out,
     email_domain,
     get_account,
     import_csv,
@@ -14,7 +14,7 @@ from frontdesk.features.accounts.service import (
 __all__ = [
     "AccountFields",
     "ImportResult",
-    "account_dict",
+    "account_out",
     "email_domain",
     "get_account",
     "import_csv",

@@ -16,6 +16,7 @@ from frontdesk.core.clock import Clock
 from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.features.accounts.models import Account, IpRange
+from frontdesk.features.accounts.schemas import AccountOut
 from frontdesk.features.orgs.models import Rep
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
@@ -207,15 +208,15 @@ async def ip_range_for(session: AsyncSession, org_id: str, ip: str | None) -> Ip
     return best
 
 
-def account_dict(account: Account) -> dict[str, Any]:
-    return {
-        "id": account.id,
-        "name": account.name,
-        "domain": account.domain,
-        "target_account": account.target_account,
-        "open_pipeline": account.open_pipeline,
-        "owner_rep_id": account.owner_rep_id,
-        "employees": account.employees,
-        "industry": account.industry,
-        "custom": account.custom or {},
-    }
+def account_out(account: Account) -> AccountOut:
+    return AccountOut(
+        id=account.id,
+        name=account.name,
+        domain=account.domain,
+        target_account=account.target_account,
+        open_pipeline=account.open_pipeline,
+        owner_rep_id=account.owner_rep_id,
+        employees=account.employees,
+        industry=account.industry,
+        custom=account.custom or {},
+    )

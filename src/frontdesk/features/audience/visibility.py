@@ -30,16 +30,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from frontdesk.core.schemas import Closed
 
 if TYPE_CHECKING:
     from frontdesk.features.orgs import Authenticated
 
 
-class Visibility(BaseModel):
-    """Which reps may see the subject of an event (admins always; see the module's rules)."""
+class Visibility(Closed):
+    """Which reps may see the subject of an event (admins always; see the module's rules).
+    Travels in the event, so consoles get it too."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(frozen=True)
 
     routed_rep_ids: list[str]
     owner_rep_id: str | None = None

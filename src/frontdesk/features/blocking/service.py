@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import datetime
-from typing import Any
 
-import orjson
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +13,15 @@ from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.features import audience, conversations
 from frontdesk.features.accounts import normalise_cidr
+from frontdesk.features.blocking.events import IpBlocked
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
+from frontdesk.features.blocking.schemas import (
+    BlockedVisitorOut,
+    BlockResult,
+    BlocksOverview,
+    IpBlockDetail,
+    ReportOut,
+)
 from frontdesk.features.live_stream.events import VisitorLeft
 from frontdesk.features.orgs import Authenticated
 from frontdesk.features.visitors import latest_visit
@@ -61,7 +67,7 @@ async def address_blocked(runtime: Runtime, org_id: str, ip: str | None) -> bool
 
 async def block_visitor(
     runtime: Runtime, actor: Authenticated, visitor_id: str, *, report: bool, reason: str | None
-) -> dict[str, Any]:
+) -> BlockResult:
     """Blocks this visitor's id (their cookie); with a report, admins also review it. Any open
     chat ends and every open messenger of theirs closes at once."""
     now = runtime.clock.now()
@@ -98,7 +104,7 @@ async def block_visitor(
             [org_topic(actor.org_id)],
             VisitorLeft(visitor_id=visitor.id, visibility=audience.EVERYONE),
         )
-    return {"visitor_id": visitor_id, "blocked": True, "report_id": report_id}
+    return BlockResult(visitor_id=visitor_id, blocked=True, report_id=report_id)
 
 
 async def unblock_visitor(session: AsyncSession, actor: Authenticated, visitor_id: str) -> None:
@@ -137,9 +143,7 @@ async def add_ip_block(
     )
     session.add(block)
     await session.flush()
-    work.emit(
-        [visitors_topic(actor.org_id)], orjson.dumps({"type": "ip.blocked", "cidr": block.cidr})
-    )
+    work.emit([visitors_topic(actor.org_id)], IpBlocked(cidr=block.cidr))
     return block
 
 
@@ -151,7 +155,7 @@ async def remove_ip_block(session: AsyncSession, actor: Authenticated, block_id:
     await session.delete(block)
 
 
-async def overview(session: AsyncSession, actor: Authenticated, now: datetime) -> dict[str, Any]:
+async def overview(session: AsyncSession, actor: Authenticated, now: datetime) -> BlocksOverview:
     actor.require_admin()
     visitors = (
         await session.execute(
@@ -176,41 +180,41 @@ async def overview(session: AsyncSession, actor: Authenticated, now: datetime) -
             .limit(500)
         )
     ).scalars()
-    return {
-        "blocked_visitors": [
-            {
-                "id": v.id,
-                "name": v.name,
-                "email": v.email,
-                "blocked_at": v.blocked_at.isoformat() if v.blocked_at else None,
-            }
+    return BlocksOverview(
+        blocked_visitors=[
+            BlockedVisitorOut(
+                id=v.id,
+                name=v.name,
+                email=v.email,
+                blocked_at=v.blocked_at.isoformat() if v.blocked_at else None,
+            )
             for v in visitors
         ],
-        "ip_blocks": [
-            {
-                "id": b.id,
-                "cidr": b.cidr,
-                "reason": b.reason,
-                "created_at": b.created_at.isoformat(),
-                "expires_at": b.expires_at.isoformat() if b.expires_at else None,
-                "active": b.expires_at is None or b.expires_at > now,
-            }
+        ip_blocks=[
+            IpBlockDetail(
+                id=b.id,
+                cidr=b.cidr,
+                reason=b.reason,
+                created_at=b.created_at.isoformat(),
+                expires_at=b.expires_at.isoformat() if b.expires_at else None,
+                active=b.expires_at is None or b.expires_at > now,
+            )
             for b in blocks
         ],
-        "reports": [
-            {
-                "id": r.id,
-                "visitor_id": r.visitor_id,
-                "conversation_id": r.conversation_id,
-                "rep_id": r.rep_id,
-                "reason": r.reason,
-                "ip": r.ip,
-                "status": r.status,
-                "created_at": r.created_at.isoformat(),
-            }
+        reports=[
+            ReportOut(
+                id=r.id,
+                visitor_id=r.visitor_id,
+                conversation_id=r.conversation_id,
+                rep_id=r.rep_id,
+                reason=r.reason,
+                ip=r.ip,
+                status=r.status,
+                created_at=r.created_at.isoformat(),
+            )
             for r in reports
         ],
-    }
+    )
 
 
 async def mark_report_reviewed(session: AsyncSession, actor: Authenticated, report_id: str) -> None:

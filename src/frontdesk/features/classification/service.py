@@ -6,6 +6,7 @@ from typing import Any
 
 from frontdesk.core.errors import ValidationFailed
 from frontdesk.features import conversations
+from frontdesk.features.conversations.events import Classification
 from frontdesk.features.orgs import Authenticated
 from frontdesk.runtime import Runtime
 
@@ -27,7 +28,7 @@ def clean_tags(tags: list[str]) -> list[str]:
 
 async def classify(
     runtime: Runtime, actor: Authenticated, conversation_id: str, values: dict[str, Any]
-) -> dict[str, Any]:
+) -> Classification:
     async with runtime.uow() as work:
         conversation = await conversations.get_conversation(work.session, actor, conversation_id)
         if "qualified" in values:
@@ -42,10 +43,10 @@ async def classify(
         return classification_dict(conversation)
 
 
-def classification_dict(conversation: Any) -> dict[str, Any]:
-    return {
-        "qualified": conversation.qualified,
-        "tags": list(conversation.tags or []),
-        "deal_value": conversation.deal_value,
-        "notes": conversation.notes,
-    }
+def classification_dict(conversation: Any) -> Classification:
+    return Classification(
+        qualified=conversation.qualified,
+        tags=list(conversation.tags or []),
+        deal_value=conversation.deal_value,
+        notes=conversation.notes,
+    )

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from frontdesk.core.events import Event
+from frontdesk.core.schemas import Closed
 from frontdesk.features.audience import Visibility
 from frontdesk.features.conversations.meta import ConversationMeta
 
+AuthorKind = Literal["visitor", "rep", "bot", "system"]
+ConversationStatus = Literal["incoming", "active", "ended", "missed"]
+ConversationOrigin = Literal["inbound", "pounce", "invitation", "auto_pounce"]
 
-class MessageOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
+class MessageOut(Closed):
     id: str
     conversation_id: str
     seq: int
-    author_kind: str
+    author_kind: AuthorKind
     author_name: str
     author_rep_id: str | None
     body: str
@@ -33,13 +36,18 @@ class MessageOut(BaseModel):
         return self.model_copy(update={"meta": {}}) if self.meta else self
 
 
-class ConversationSummary(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Classification(Closed):
+    qualified: bool | None
+    tags: list[str]
+    deal_value: float | None
+    notes: str | None
 
+
+class ConversationSummary(Closed):
     id: str
     visitor_id: str
-    status: str
-    origin: str
+    status: ConversationStatus
+    origin: ConversationOrigin
     owner_rep_id: str | None
     owner_name: str | None
     routed_rep_ids: list[str]
@@ -53,13 +61,13 @@ class ConversationSummary(BaseModel):
     visitor_name: str | None
     company: str | None
     meta: ConversationMeta
-    classification: dict[str, Any] = Field(default_factory=dict)
+    classification: Classification
 
 
 class RepMessage(Event):
     """To rep consoles (org topic): sent at once, not batched."""
 
-    name = "message"
+    type: Literal["message"] = "message"
     message: MessageOut
     visibility: Visibility
 
@@ -67,26 +75,28 @@ class RepMessage(Event):
 class VisitorMessage(Event):
     """To the visitor's tabs (visitor topic)."""
 
-    name = "message"
+    type: Literal["message"] = "message"
     message: MessageOut
 
 
 class ConversationUpdated(Event):
-    name = "conversation.updated"
+    """To consoles (batched): a conversation summary changed (status, owner, meta, classification)."""
+
+    type: Literal["conversation.updated"] = "conversation.updated"
     conversation: ConversationSummary
     visibility: Visibility
 
 
-class RepBrief(BaseModel):
+class RepBrief(Closed):
     id: str
     name: str
     avatar_url: str | None = None
 
 
-class VisitorConversation(BaseModel):
+class VisitorConversation(Closed):
     id: str
-    status: str
-    origin: str
+    status: ConversationStatus
+    origin: ConversationOrigin
     rep: RepBrief | None
     # What the messenger should show: the offline form (nobody available), or the name and
     # email form the experience asks for before the chat.
@@ -97,12 +107,16 @@ class VisitorConversation(BaseModel):
 
 
 class VisitorConversationChanged(Event):
-    name = "conversation"
+    """To the visitor's tabs: the open conversation's state changed."""
+
+    type: Literal["conversation"] = "conversation"
     conversation: VisitorConversation
 
 
 class Typing(Event):
-    name = "typing"
+    """Someone is typing: a rep (to the visitor, with `rep_name`) or the visitor (to consoles, with `visitor_id`)."""
+
+    type: Literal["typing"] = "typing"
     conversation_id: str
     is_typing: bool
     rep_name: str | None = None

@@ -6,7 +6,6 @@ import asyncio
 import logging
 import smtplib
 from email.message import EmailMessage
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from frontdesk.deadlines.service import DueDeadline
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.experiences.models import OfflineMessage
+from frontdesk.features.experiences.schemas import EmailReport
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.runtime import Runtime
 
@@ -24,7 +24,7 @@ log = logging.getLogger("frontdesk.email")
 NO_MAIL_SERVER = "no_mail_server"
 
 
-def email_status(emailed: bool, email_error: str | None, *, for_admin: bool) -> dict[str, Any]:
+def email_status(emailed: bool, email_error: str | None, *, for_admin: bool) -> EmailReport:
     """How an offline message's email went, in a rep's words; admins also get what to fix.
 
     `email_status` is emailed | sending | no_mail_server | failed. Rows stored before the code
@@ -50,7 +50,7 @@ def email_status(emailed: bool, email_error: str | None, *, for_admin: bool) -> 
         )
     elif for_admin and status == "failed":
         admin_hint = f"The mail server said: {email_error}. Check FRONTDESK_SMTP_URL."
-    return {"email_status": status, "email_note": note, "email_admin_hint": admin_hint}
+    return EmailReport(email_status=status, email_note=note, email_admin_hint=admin_hint)
 
 
 def _send(

@@ -28,6 +28,7 @@ from frontdesk.features import conversations
 from frontdesk.features.conversations import edit_meta
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.experiences.models import Experience, OfflineMessage
+from frontdesk.features.experiences.schemas import ExperienceOut
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.visitors import latest_visit
 from frontdesk.features.visitors.models import Visit, Visitor
@@ -112,12 +113,12 @@ def validate_experience(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def experience_dict(experience: Experience) -> dict[str, Any]:
-    return {
-        "id": experience.id,
-        "is_default": experience.is_default,
+def experience_out(experience: Experience) -> ExperienceOut:
+    return ExperienceOut(
+        id=experience.id,
+        is_default=experience.is_default,
         **{k: getattr(experience, k) for k in DEFAULTS},
-    }
+    )
 
 
 async def get_experience(session: AsyncSession, org_id: str, experience_id: str) -> Experience:

@@ -4,26 +4,37 @@ batches, by transport/rep_hub.py), and a visitor typing in their chat (sent at o
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+from typing_extensions import TypedDict
 
 from frontdesk.core.events import Event
+from frontdesk.core.schemas import Closed
+from frontdesk.features.accounts.schemas import AccountBrief
 from frontdesk.features.audience import Visibility
+from frontdesk.features.conversations.events import ConversationStatus
+
+IdentityStatus = Literal["anonymous", "unverified", "verified"]
+Activity = Literal["active", "another_tab", "idle"]
 
 
-class VisitorCard(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CardUtm(Closed):
+    source: str | None
+    medium: str | None
+    campaign: str | None
 
+
+class VisitorCard(Closed):
     visitor_id: str
     visit_id: str
     name: str | None
     email: str | None
-    identity_status: str
+    identity_status: IdentityStatus
     company: str | None
     # {"company": {"value", "source", "confidence"}, "country": {...}, "employees": {...}, ...}
     enrichment: dict[str, Any]
-    account: dict[str, Any] | None
+    account: AccountBrief | None
     segment: str | None
     experience: str | None
     url: str
@@ -32,43 +43,79 @@ class VisitorCard(BaseModel):
     # visitor chose them, and a rep's browser loading one directly would reveal the rep's IP.
     og_image: str | None
     favicon: str | None
-    activity: str
+    activity: Activity
     visit_started_at: datetime
     page_views: int
     referrer: str | None
-    utm: dict[str, str | None]
+    utm: CardUtm
     returning: bool
     conversation_id: str | None
-    conversation_status: str | None
+    conversation_status: ConversationStatus | None
     routed_rep_ids: list[str]
     routing_reason: str | None
 
 
+class VisitorChanges(TypedDict, total=False):
+    """The card fields a `visitor.updated` event changes (only those that changed)."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+
+    activity: Activity
+    url: str
+    title: str
+    og_image: str | None
+    favicon: str | None
+    page_views: int
+    name: str | None
+    email: str | None
+    identity_status: IdentityStatus
+
+
 class VisitorJoined(Event):
-    name = "visitor.joined"
+    """To consoles (batched): a visitor arrived, or moved into this console's audience; the whole card."""
+
+    type: Literal["visitor.joined"] = "visitor.joined"
     visitor: VisitorCard
     visibility: Visibility
 
 
 class VisitorUpdated(Event):
-    name = "visitor.updated"
+    """To consoles (batched): fields of a card changed."""
+
+    type: Literal["visitor.updated"] = "visitor.updated"
     visitor_id: str
-    changes: dict[str, Any]
+    changes: VisitorChanges
     visibility: Visibility
 
 
 class VisitorLeft(Event):
-    name = "visitor.left"
+    """To consoles (batched): the visitor left (or moved out of this console's audience)."""
+
+    type: Literal["visitor.left"] = "visitor.left"
     visitor_id: str
     visibility: Visibility
 
 
 class VisitorTyping(Event):
-    """The visitor is typing in their chat: for the consoles that may see the chat."""
+    """To consoles (at once): the visitor is typing in their chat; only for the consoles that
+    may see the chat."""
 
-    name = "typing"
+    type: Literal["typing"] = "typing"
     conversation_id: str
     is_typing: bool
     rep_name: None = None
     visitor_id: str
     visibility: Visibility
+
+
+__all__ = [
+    "Activity",
+    "IdentityStatus",
+    "Visibility",
+    "VisitorCard",
+    "VisitorChanges",
+    "VisitorJoined",
+    "VisitorLeft",
+    "VisitorTyping",
+    "VisitorUpdated",
+]

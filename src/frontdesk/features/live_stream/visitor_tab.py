@@ -39,6 +39,7 @@ from frontdesk.features.live_stream.events import (
 )
 from frontdesk.features.live_stream.placement import OrgPlacementData, place_for_stream
 from frontdesk.features.orgs.models import Org, Rep
+from frontdesk.features.proactive.schemas import VisitorInvitation
 from frontdesk.features.visitors import issue_visitor_token
 from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.live import LiveVisitor
@@ -63,7 +64,7 @@ class Welcome:
     conversation: dict[str, Any] | None
     messages: list[dict[str, Any]]
     identity_status: str
-    invitations: list[dict[str, Any]]
+    invitations: list[VisitorInvitation]
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from frontdesk.core.events import Event
 from frontdesk.core.ids import new_id, new_secret, new_site_key
 from frontdesk.core.ratelimit import parse_rules
 from frontdesk.features.orgs.models import Org, Rep, RepSession
+from frontdesk.features.orgs.schemas import Availability
 from frontdesk.features.orgs.settings import announce_org_changed
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, rep_topic
 
@@ -50,7 +51,7 @@ def hash_password(password: str) -> str:
 
 
 class RepDeactivated(Event):
-    name = "rep.deactivated"
+    type: Literal["rep.deactivated"] = "rep.deactivated"
     rep_id: str
 
 
@@ -58,19 +59,21 @@ class SessionsRevoked(Event):
     """These sessions of the rep ended (sign-out, sign-out everywhere, a password change):
     every open console of them, on every process, closes with 4401 at once."""
 
-    name = "rep.sessions_revoked"
+    type: Literal["rep.sessions_revoked"] = "rep.sessions_revoked"
     rep_id: str
     session_ids: list[str]
 
 
 class RepChanged(Event):
-    name = "rep.changed"
+    """A rep's availability, toggles, role or activation changed (in every console's batch)."""
+
+    type: Literal["rep.changed"] = "rep.changed"
     rep_id: str
-    availability: str
+    availability: Availability
     auto_pounce_enabled: bool
     auto_pounce_off_reason: str | None
     voice_video_enabled: bool
-    role: str
+    role: Role
     active: bool
 
 

@@ -8,7 +8,7 @@ change applies to the next hello on any process, not up to a cache lifetime late
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, Literal
 
 from frontdesk.core.errors import NotFound
 from frontdesk.core.events import Event
@@ -26,7 +26,7 @@ def orgs_topic() -> str:
 
 
 class OrgChanged(Event):
-    name: ClassVar[str] = "org.changed"
+    type: Literal["org.changed"] = "org.changed"
     org_id: str
     site_key: str
 

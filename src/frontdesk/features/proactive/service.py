@@ -33,7 +33,19 @@ from frontdesk.features.formatting import (
 )
 from frontdesk.features.orgs import Authenticated, rep_changed
 from frontdesk.features.orgs.models import Org, Rep
+from frontdesk.features.proactive.events import (
+    InvitationExpired,
+    InvitationSent,
+    InvitationUpdated,
+)
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
+from frontdesk.features.proactive.schemas import (
+    DailyCounts,
+    InvitationOut,
+    InvitationPreview,
+    InvitingRep,
+    VisitorInvitation,
+)
 from frontdesk.features.routing import next_turn
 from frontdesk.features.routing.models import Team
 from frontdesk.features.segments.models import Segment
@@ -232,22 +244,23 @@ def fill_variables(template: str, values: dict[str, str | None]) -> str:
     return fill_template(template, values, HASH_VARIABLE)
 
 
-def invitation_frame(invitation: Invitation, rep: Rep, now: datetime) -> dict[str, Any]:
+def invitation_frame(invitation: Invitation, rep: Rep, now: datetime) -> VisitorInvitation:
+    """An open invitation as the visitor's widget shows it."""
     expires_at = invitation.shown_at + INVITATION_ON_SCREEN if invitation.shown_at else None
-    return {
-        "id": invitation.id,
-        "message": invitation.message,
-        "html": render_markdown(invitation.message),
-        "rep": {"id": rep.id, "name": rep.name},
-        "status": invitation.status,
-        "expires_at": expires_at.isoformat() if expires_at else None,
-        "server_time": now.isoformat(),
-    }
+    return VisitorInvitation(
+        id=invitation.id,
+        message=invitation.message,
+        html=render_markdown(invitation.message),
+        rep=InvitingRep(id=rep.id, name=rep.name),
+        status=invitation.status,
+        expires_at=expires_at.isoformat() if expires_at else None,
+        server_time=now.isoformat(),
+    )
 
 
 async def preview_invitation(
     runtime: Runtime, actor: Authenticated, visitor_id: str, template: str
-) -> dict[str, Any]:
+) -> InvitationPreview:
     async with runtime.db.read() as session:
         visitor = await session.get(Visitor, visitor_id)
         if visitor is None or visitor.org_id != actor.org_id:
@@ -257,12 +270,12 @@ async def preview_invitation(
         values = await invitation_variables(session, runtime, actor.org_id, visitor, rep)
     text = fill_variables(template, values)
     unknown = sorted({name for name in VARIABLE.findall(template) if name not in KNOWN_VARIABLES})
-    return {
-        "message": text,
-        "html": render_markdown(text, preview=True) if text else "",
-        "variables": values,
-        "unknown": unknown,
-    }
+    return InvitationPreview(
+        message=text,
+        html=render_markdown(text, preview=True) if text else "",
+        variables=values,
+        unknown=unknown,
+    )
 
 
 async def invite(
@@ -309,44 +322,31 @@ async def invite(
         )
         work.emit(
             [visitor_topic(visitor.id)],
-            visitor_feed.pack_bytes(
-                "invitation",
-                _frame_bytes("invitation", invitation=invitation_frame(invitation, rep, now)),
-            ),
+            visitor_feed.pack(InvitationSent(invitation=invitation_frame(invitation, rep, now))),
         )
         work.emit(
             [org_topic(actor.org_id)],
-            _frame_bytes(
-                "invitation.updated",
-                invitation=rep_view(invitation),
-                visibility=audience.only(rep.id).model_dump(),
-            ),
+            InvitationUpdated(invitation=rep_view(invitation), visibility=audience.only(rep.id)),
         )
     return invitation
 
 
-def _frame_bytes(type_: str, **fields: Any) -> bytes:
-    import orjson
-
-    return orjson.dumps({"type": type_, **fields})
-
-
-def rep_view(invitation: Invitation) -> dict[str, Any]:
-    return {
-        "id": invitation.id,
-        "visitor_id": invitation.visitor_id,
-        "rep_id": invitation.rep_id,
-        "status": invitation.status,
-        "message": invitation.message,
-        "created_at": invitation.created_at.isoformat(),
-        "shown_at": invitation.shown_at.isoformat() if invitation.shown_at else None,
-        "conversation_id": invitation.conversation_id,
-    }
+def rep_view(invitation: Invitation) -> InvitationOut:
+    return InvitationOut(
+        id=invitation.id,
+        visitor_id=invitation.visitor_id,
+        rep_id=invitation.rep_id,
+        status=invitation.status,
+        message=invitation.message,
+        created_at=invitation.created_at.isoformat(),
+        shown_at=invitation.shown_at.isoformat() if invitation.shown_at else None,
+        conversation_id=invitation.conversation_id,
+    )
 
 
 async def invitation_shown(
     runtime: Runtime, org_id: str, visitor_id: str, invitation_id: str
-) -> dict[str, Any] | None:
+) -> VisitorInvitation | None:
     """The widget put it on screen: the 2-minute clock starts now (once)."""
     now = runtime.clock.now()
     async with runtime.uow() as work:
@@ -366,10 +366,8 @@ async def invitation_shown(
             )
             work.emit(
                 [org_topic(org_id)],
-                _frame_bytes(
-                    "invitation.updated",
-                    invitation=rep_view(invitation),
-                    visibility=audience.only(invitation.rep_id).model_dump(),
+                InvitationUpdated(
+                    invitation=rep_view(invitation), visibility=audience.only(invitation.rep_id)
                 ),
             )
         rep = await work.session.get(Rep, invitation.rep_id)
@@ -379,7 +377,7 @@ async def invitation_shown(
 
 async def open_invitations(
     session: AsyncSession, visitor_id: str, now: datetime
-) -> list[dict[str, Any]]:
+) -> list[VisitorInvitation]:
     rows = (
         await session.execute(
             select(Invitation).where(
@@ -387,7 +385,7 @@ async def open_invitations(
             )
         )
     ).scalars()
-    result = []
+    result: list[VisitorInvitation] = []
     for invitation in rows:
         rep = await session.get(Rep, invitation.rep_id)
         if rep is not None:
@@ -413,17 +411,12 @@ async def on_invitation_expire(runtime: Runtime, deadline: DueDeadline) -> None:
         )
         work.emit(
             [visitor_topic(invitation.visitor_id)],
-            visitor_feed.pack_bytes(
-                "invitation_expired",
-                _frame_bytes("invitation_expired", invitation_id=invitation.id),
-            ),
+            visitor_feed.pack(InvitationExpired(invitation_id=invitation.id)),
         )
         work.emit(
             [org_topic(invitation.org_id)],
-            _frame_bytes(
-                "invitation.updated",
-                invitation=rep_view(invitation),
-                visibility=audience.only(invitation.rep_id).model_dump(),
+            InvitationUpdated(
+                invitation=rep_view(invitation), visibility=audience.only(invitation.rep_id)
             ),
         )
 
@@ -481,11 +474,7 @@ async def on_conversation_opening(
         )
     work.emit(
         [org_topic(visitor.org_id)],
-        _frame_bytes(
-            "invitation.updated",
-            invitation=rep_view(invitation),
-            visibility=audience.only(rep.id).model_dump(),
-        ),
+        InvitationUpdated(invitation=rep_view(invitation), visibility=audience.only(rep.id)),
     )
     opening.conversation = conversation
 
@@ -810,7 +799,7 @@ COUNTED = (
 
 async def daily_counts(
     session: AsyncSession, actor: Authenticated, since: datetime
-) -> list[dict[str, Any]]:
+) -> list[DailyCounts]:
     query = select(ProactiveEvent.rep_id, ProactiveEvent.kind, ProactiveEvent.at).where(
         ProactiveEvent.org_id == actor.org_id, ProactiveEvent.at >= since
     )
@@ -828,6 +817,4 @@ async def daily_counts(
         for r in (await session.execute(select(Rep).where(Rep.org_id == actor.org_id))).scalars()
     }
     rows = sorted(table.values(), key=lambda r: (r["date"], names.get(r["rep_id"], "")))
-    for row in rows:
-        row["rep_name"] = names.get(row["rep_id"])
-    return rows
+    return [DailyCounts(**row, rep_name=names.get(row["rep_id"])) for row in rows]

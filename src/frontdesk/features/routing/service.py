@@ -15,6 +15,7 @@ from frontdesk.core.errors import ValidationFailed
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.routing.models import RoundRobinCursor, Team, TeamMember
+from frontdesk.features.routing.schemas import TeamOut
 
 
 class Step(BaseModel):
@@ -227,7 +228,7 @@ async def set_team_members(
     await session.flush()
 
 
-async def list_teams(session: AsyncSession, org_id: str) -> list[dict[str, Any]]:
+async def list_teams(session: AsyncSession, org_id: str) -> list[TeamOut]:
     teams = list(
         (
             await session.execute(select(Team).where(Team.org_id == org_id).order_by(Team.name))
@@ -241,4 +242,4 @@ async def list_teams(session: AsyncSession, org_id: str) -> list[dict[str, Any]]
         )
         for team_id, rep_id in rows.tuples():
             members[team_id].append(rep_id)
-    return [{"id": t.id, "name": t.name, "rep_ids": sorted(members[t.id])} for t in teams]
+    return [TeamOut(id=t.id, name=t.name, rep_ids=sorted(members[t.id])) for t in teams]

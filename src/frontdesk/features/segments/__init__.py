@@ -9,9 +9,11 @@ from frontdesk.features.segments.service import (
     display_order,
     experience_of,
     list_segments,
+    live_segment_out,
     reorder,
     save_segment,
     segment_dict,
+    segment_out,
     segments_routing_to_team,
 )
 
@@ -25,10 +27,12 @@ __all__ = [
     "display_order",
     "experience_of",
     "list_segments",
+    "live_segment_out",
     "place_visit",
     "reorder",
     "resegment_org",
     "save_segment",
     "segment_dict",
+    "segment_out",
     "segments_routing_to_team",
 ]

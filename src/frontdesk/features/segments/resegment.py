@@ -12,12 +12,12 @@ import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-import orjson
 from sqlalchemy import select, update
 
 from frontdesk.features.conversations import OPEN_STATUSES
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.routing import RoutingDirectory
+from frontdesk.features.segments.events import PlacementsChanged, StreamResync
 from frontdesk.features.segments.placement import AccountIndex, VisitorRow, VisitRow, place_visit
 from frontdesk.features.segments.service import compile_segments, list_segments
 from frontdesk.features.visitors.models import PageView, Visit, Visitor
@@ -145,6 +145,6 @@ async def resegment_org(
         if changes:
             await session.execute(update(Visit), changes)
     # Every process re-reads its sockets' placements; every console takes a fresh snapshot.
-    await runtime.bus.publish(visitors_topic(org_id), orjson.dumps({"type": "placements.changed"}))
-    await runtime.bus.publish(org_topic(org_id), orjson.dumps({"type": "stream.resync"}))
+    await runtime.bus.publish(visitors_topic(org_id), PlacementsChanged().to_bytes())
+    await runtime.bus.publish(org_topic(org_id), StreamResync().to_bytes())
     return Resegmented(len(lives), len(changes), time.perf_counter() - started)

@@ -16,6 +16,7 @@ from frontdesk.features import routing
 from frontdesk.features.experiences.models import Experience
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.segments.rules import CompiledSegment, RuleError, parse_rules
+from frontdesk.features.segments.schemas import LiveSegmentOut, SegmentOut
 
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 CATCH_ALL_NAME = "Everyone else"
@@ -64,19 +65,29 @@ def display_order(segments: list[Segment]) -> list[Segment]:
     )
 
 
+def segment_out(segment: Segment) -> SegmentOut:
+    return SegmentOut(
+        id=segment.id,
+        name=segment.name,
+        color=COLD_GREY if segment.cold else segment.color,
+        cold=segment.cold,
+        position=segment.position,
+        rules=segment.rules or {},
+        routing=segment.routing or {},
+        experience_id=segment.experience_id,
+        catch_all=segment.is_catch_all,
+    )
+
+
+def live_segment_out(segment: Segment, live_count: int) -> LiveSegmentOut:
+    return LiveSegmentOut(**segment_out(segment).model_dump(), live_count=live_count)
+
+
 def segment_dict(segment: Segment, live_count: int | None = None) -> dict[str, Any]:
-    return {
-        "id": segment.id,
-        "name": segment.name,
-        "color": COLD_GREY if segment.cold else segment.color,
-        "cold": segment.cold,
-        "position": segment.position,
-        "rules": segment.rules or {},
-        "routing": segment.routing or {},
-        "experience_id": segment.experience_id,
-        "catch_all": segment.is_catch_all,
-        **({"live_count": live_count} if live_count is not None else {}),
-    }
+    """As JSON: with live_count, a LiveSegmentOut (the snapshot), else a SegmentOut."""
+    if live_count is None:
+        return segment_out(segment).model_dump(mode="json")
+    return live_segment_out(segment, live_count).model_dump(mode="json")
 
 
 def _validate_rules(name: str, rules: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from frontdesk.features.shortcuts.service import (
     create_shortcut,
     delete_shortcut,
     list_shortcuts,
-    shortcut_dict,
+    shortcut_out,
     update_shortcut,
     use_shortcut,
 )
@@ -15,7 +15,7 @@ __all__ = [
     "create_shortcut",
     "delete_shortcut",
     "list_shortcuts",
-    "shortcut_dict",
+    "shortcut_out",
     "update_shortcut",
     "use_shortcut",
 ]

@@ -21,6 +21,7 @@ from frontdesk.features.formatting import (
 from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.shortcuts.models import Shortcut
+from frontdesk.features.shortcuts.schemas import FilledShortcut, ShortcutOut
 from frontdesk.features.visitors.models import Visitor
 from frontdesk.live import LiveState
 
@@ -38,15 +39,15 @@ VARIABLES = (
 Scope = Literal["mine", "org"]
 
 
-def shortcut_dict(shortcut: Shortcut) -> dict[str, Any]:
-    return {
-        "id": shortcut.id,
-        "name": shortcut.name,
-        "body": shortcut.body,
-        "html": render_markdown(shortcut.body),
-        "scope": "org" if shortcut.scope == "org" else "mine",
-        "usage_count": shortcut.usage_count,
-    }
+def shortcut_out(shortcut: Shortcut) -> ShortcutOut:
+    return ShortcutOut(
+        id=shortcut.id,
+        name=shortcut.name,
+        body=shortcut.body,
+        html=render_markdown(shortcut.body),
+        scope="org" if shortcut.scope == "org" else "mine",
+        usage_count=shortcut.usage_count,
+    )
 
 
 def _check(name: str, body: str) -> None:
@@ -148,7 +149,7 @@ async def use_shortcut(
     *,
     visitor_id: str | None = None,
     count: bool = True,
-) -> dict[str, Any]:
+) -> FilledShortcut:
     """Fill in the variables for the visitor of this conversation (or, before there is one,
     as in the Pounce dialog, for this visitor) and count the use. Both fill from the same
     source as invitations. The rep edits the text before sending; unknown or empty variables
@@ -176,8 +177,8 @@ async def use_shortcut(
             .where(Shortcut.id == shortcut.id)
             .values(usage_count=Shortcut.usage_count + 1)
         )
-    return {
-        "text": text,
-        "html": render_markdown(text, preview=True) if text else "",
-        "shortcut": shortcut_dict(shortcut),
-    }
+    return FilledShortcut(
+        text=text,
+        html=render_markdown(text, preview=True) if text else "",
+        shortcut=shortcut_out(shortcut),
+    )

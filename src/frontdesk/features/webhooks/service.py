@@ -30,6 +30,7 @@ from frontdesk.features.orgs.models import Rep
 from frontdesk.features.visitors import latest_visit
 from frontdesk.features.visitors.models import Visitor
 from frontdesk.features.webhooks.models import WebhookDelivery, WebhookEndpoint
+from frontdesk.features.webhooks.schemas import DeliveryOut, NewWebhookEndpoint, WebhookEndpointOut
 from frontdesk.outbound import (
     BlockedAddress,
     PublicOnlyResolver,
@@ -78,33 +79,35 @@ async def validate_target(url: str, allow_private: bool) -> str:
     return url.strip()
 
 
-def endpoint_dict(endpoint: WebhookEndpoint, *, with_secret: bool = False) -> dict[str, Any]:
-    return {
-        "id": endpoint.id,
-        "url": endpoint.url,
-        "description": endpoint.description,
-        "enabled": endpoint.enabled,
-        "disabled_reason": endpoint.disabled_reason,
-        "created_at": endpoint.created_at.isoformat(),
-        **({"secret": endpoint.secret} if with_secret else {}),
-    }
+def endpoint_out(endpoint: WebhookEndpoint) -> WebhookEndpointOut:
+    return WebhookEndpointOut(
+        id=endpoint.id,
+        url=endpoint.url,
+        description=endpoint.description,
+        enabled=endpoint.enabled,
+        disabled_reason=endpoint.disabled_reason,
+        created_at=endpoint.created_at.isoformat(),
+    )
 
 
-def delivery_dict(delivery: WebhookDelivery) -> dict[str, Any]:
-    return {
-        "id": delivery.id,
-        "event_id": delivery.event_id,
-        "event_type": delivery.event_type,
-        "status": delivery.status,
-        "attempts": delivery.attempts,
-        "last_status": delivery.last_status,
-        "last_error": delivery.last_error,
-        "next_attempt_at": delivery.next_attempt_at.isoformat()
-        if delivery.next_attempt_at
-        else None,
-        "created_at": delivery.created_at.isoformat(),
-        "delivered_at": delivery.delivered_at.isoformat() if delivery.delivered_at else None,
-    }
+def new_endpoint_out(endpoint: WebhookEndpoint) -> NewWebhookEndpoint:
+    """The endpoint with its signing secret: only in the answer that created it."""
+    return NewWebhookEndpoint(**endpoint_out(endpoint).model_dump(), secret=endpoint.secret)
+
+
+def delivery_out(delivery: WebhookDelivery) -> DeliveryOut:
+    return DeliveryOut(
+        id=delivery.id,
+        event_id=delivery.event_id,
+        event_type=delivery.event_type,
+        status=delivery.status,
+        attempts=delivery.attempts,
+        last_status=delivery.last_status,
+        last_error=delivery.last_error,
+        next_attempt_at=delivery.next_attempt_at.isoformat() if delivery.next_attempt_at else None,
+        created_at=delivery.created_at.isoformat(),
+        delivered_at=delivery.delivered_at.isoformat() if delivery.delivered_at else None,
+    )
 
 
 async def get_endpoint(
@@ -140,7 +143,7 @@ async def chat_end_payload(work: UnitOfWork, conversation: Conversation) -> dict
                 else None,
                 "ended_at": conversation.ended_at.isoformat() if conversation.ended_at else None,
                 "ended_reason": conversation.ended_reason,
-                "classification": summary.classification,
+                "classification": summary.classification.model_dump(mode="json"),
             },
             "transcript": [
                 {

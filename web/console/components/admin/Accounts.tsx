@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, errorText } from "../../api";
 import { pushToast, repName, reps } from "../../store";
-import type { Account, IpRange } from "../../types";
+import type { Account, AccountImport, AccountList, IpRange, IpRangeList, SavedAccount } from "../../types";
 import { IconEdit, IconPlus, IconTrash, IconUpload, IconX } from "../../icons";
 import { TableStatus } from "../ui";
 
@@ -37,7 +37,7 @@ export function AccountsAdmin() {
       const params = new URLSearchParams();
       if (q.trim()) params.set("q", q.trim());
       if (target) params.set("target", target);
-      api<{ accounts: Account[]; total: number }>("GET", `/api/accounts?${params}`, undefined, { signal: ctl.signal })
+      api<AccountList>("GET", `/api/accounts?${params}`, undefined, { signal: ctl.signal })
         .then((d) => {
           setList(d.accounts ?? []);
           setTotal(d.total ?? 0);
@@ -172,7 +172,7 @@ function CsvImport(props: { onDone: (r: ImportResult) => void; onClose: () => vo
     setError(null);
     try {
       const text = await file.text();
-      const res = await api<{ created: number; updated: number; errors: string[] }>("POST", "/api/accounts/import", text, { contentType: "text/csv" });
+      const res = await api<AccountImport>("POST", "/api/accounts/import", text, { contentType: "text/csv" });
       props.onDone({ ...res, file: file.name });
       if (input.current) input.current.value = "";
     } catch (err) {
@@ -288,7 +288,7 @@ function AccountForm(props: { account: Account | null; onDone: (saved: boolean) 
     setBusy(true);
     setError(null);
     try {
-      const res = await api<{ created: boolean }>("POST", "/api/accounts", {
+      const res = await api<SavedAccount>("POST", "/api/accounts", {
         name: name.trim(),
         domain: domain.trim(),
         target_account: targetAccount,
@@ -368,7 +368,7 @@ function IpRangesSection() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const refresh = () =>
-    api<{ ip_ranges: IpRange[] }>("GET", "/api/ip-ranges")
+    api<IpRangeList>("GET", "/api/ip-ranges")
       .then((d) => setList(d.ip_ranges ?? []))
       .catch((err) => setError(errorText(err)));
   useEffect(() => {

@@ -5,15 +5,12 @@ import { pushToast, repName } from "../../store";
 import { formatDateTime } from "../../time";
 import { IconBan, IconFlag } from "../../icons";
 import { TableStatus } from "../ui";
+import type { BlocksOverview } from "../../types";
 
 // Blocked & Reported: visitors reps blocked, IP blocks (with optional expiry), and reports to
 // review.
 
-interface Overview {
-  blocked_visitors: { id: string; name: string | null; email: string | null; blocked_at: string | null }[];
-  ip_blocks: { id: string; cidr: string; reason: string | null; created_at: string; expires_at: string | null; active: boolean }[];
-  reports: { id: string; visitor_id: string; conversation_id: string | null; rep_id: string | null; reason: string | null; ip: string | null; status: string; created_at: string }[];
-}
+type Overview = BlocksOverview;
 
 export function BlockedAdmin() {
   const [data, setData] = useState<Overview | null>(null);

@@ -3,14 +3,13 @@ import { api, errorText } from "../../api";
 import { pushToast } from "../../store";
 import { IconEye, IconEyeOff, IconLock } from "../../icons";
 import { CopyButton } from "../ui";
+import type { IdentitySecretOut } from "../../types";
 
 // Identity verification (Team & website): the org's secret, hidden until an admin asks for it,
 // rotation behind a confirmation, and the recipe the customer's server follows to compute the
 // hash that Frontdesk.identify() sends (docs/widget.md, "Identifying signed-in users").
 
-interface SecretOut {
-  identity_secret: string;
-}
+type SecretOut = IdentitySecretOut;
 
 // The server lower-cases and trims the email before checking the hash
 // (features/visitors/service.identify), so every recipe does the same.

@@ -2,17 +2,16 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, ApiError, errorText } from "../../api";
 import { experiences, loadExperiences, loadTeams, teams } from "../../data";
 import { pushToast, reps, segmentKey, segments as liveSegments, visitors } from "../../store";
-import type { Condition, RoutingKind, RoutingStep, RuleField, Segment } from "../../types";
+import type { Condition, RoutingKind, RoutingStep, RuleField, Segment, SegmentsPayload } from "../../types";
 import { IconArrowDown, IconArrowUp, IconGrip, IconPlus, IconTrash, IconX } from "../../icons";
 import { Switch } from "../ui";
 
 // Segments are the live stream's columns, in priority order (the first whose rules match wins);
 // each has rules, routing (who sees and may engage its visitors) and an inbound experience.
 
-interface Payload {
-  segments: Segment[];
-  fields: RuleField[];
-}
+// GET /api/segments and every change: the segments in column order, and what rules can test
+// (rules and routing read as the editor writes them: types.ts Segment).
+type Payload = Omit<SegmentsPayload, "segments"> & { segments: Segment[] };
 
 const OP_LABEL: Record<string, string> = {
   equals: "is",
@@ -199,7 +198,7 @@ export function SegmentsAdmin() {
     // Optimistic: show the new order at once.
     if (data) {
       const pos = new Map(ids.map((id, i) => [id, (i + 1) * 10]));
-      setData({ ...data, segments: data.segments.map((s) => (pos.has(s.id) ? { ...s, position: pos.get(s.id) } : s)) });
+      setData({ ...data, segments: data.segments.map((s) => (pos.has(s.id) ? { ...s, position: pos.get(s.id)! } : s)) });
     }
     try {
       const d = await api<Payload>("PUT", "/api/segments/order", { segment_ids: ids });

@@ -4,32 +4,14 @@ import { pushToast } from "../../store";
 import { formatDateTime } from "../../time";
 import { IconAlert, IconLink, IconPlus, IconTrash } from "../../icons";
 import { CopyButton, Switch } from "../ui";
+import type { DeliveryList, DeliveryOut, NewWebhookEndpoint, WebhookEndpointOut, WebhookList } from "../../types";
 
 // Chat-end webhooks: endpoints the server POSTs a signed event to when a chat ends, with the
 // signing secret shown once and recent deliveries per endpoint.
 
-interface Endpoint {
-  id: string;
-  url: string;
-  description: string | null;
-  enabled: boolean;
-  disabled_reason: string | null;
-  created_at: string;
-  secret?: string;
-}
-
-interface Delivery {
-  id: string;
-  event_id: string;
-  event_type: string;
-  status: string;
-  attempts: number;
-  last_status: number | null;
-  last_error: string | null;
-  next_attempt_at: string | null;
-  created_at: string;
-  delivered_at: string | null;
-}
+// The signing secret is in the answer that created the endpoint only.
+type Endpoint = WebhookEndpointOut & { secret?: string };
+type Delivery = DeliveryOut;
 
 export function WebhooksAdmin() {
   const [list, setList] = useState<Endpoint[] | null>(null);
@@ -37,7 +19,7 @@ export function WebhooksAdmin() {
   const [adding, setAdding] = useState(false);
   const [secret, setSecret] = useState<Endpoint | null>(null);
   const refresh = () =>
-    api<{ webhooks: Endpoint[] }>("GET", "/api/webhooks")
+    api<WebhookList>("GET", "/api/webhooks")
       .then((d) => {
         setList(d.webhooks ?? []);
         setError(null);
@@ -137,7 +119,7 @@ function AddEndpoint(props: { onAdded: (e: Endpoint) => void; onCancel: () => vo
     setBusy(true);
     setError(null);
     try {
-      const res = await api<Endpoint>("POST", "/api/webhooks", { url: url.trim(), description: description.trim() || null });
+      const res = await api<NewWebhookEndpoint>("POST", "/api/webhooks", { url: url.trim(), description: description.trim() || null });
       props.onAdded(res);
     } catch (err) {
       setError(errorText(err));
@@ -179,7 +161,7 @@ function EndpointRow(props: { e: Endpoint; onToggle: (v: boolean) => void; onRem
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     if (!open) return;
-    api<{ deliveries: Delivery[] }>("GET", `/api/webhooks/${encodeURIComponent(e.id)}/deliveries`)
+    api<DeliveryList>("GET", `/api/webhooks/${encodeURIComponent(e.id)}/deliveries`)
       .then((d) => setDeliveries(d.deliveries ?? []))
       .catch((err) => setError(errorText(err)));
   }, [open]);

@@ -1,0 +1,21 @@
+"""Blocking on the bus: the `blocked` frame to a visitor's tabs, and IP blocks to every process."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from frontdesk.core.events import Event
+
+
+class VisitorBlocked(Event):
+    """To the visitor's tabs: forget the messenger and do not reconnect (then close 4403)."""
+
+    type: Literal["blocked"] = "blocked"
+
+
+class IpBlocked(Event):
+    """To every process's visitor registry (not a client frame): close the org's open visitor
+    sockets from this address or range."""
+
+    type: Literal["ip.blocked"] = "ip.blocked"
+    cidr: str

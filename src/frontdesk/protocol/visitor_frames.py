@@ -1,0 +1,241 @@
+"""The visitor socket (/ws/visitor): every frame the widget sends and receives."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictBool, StrictInt, StrictStr, TypeAdapter
+
+from frontdesk.core.events import Event
+from frontdesk.core.schemas import Closed, IsoTime
+from frontdesk.features.blocking.events import VisitorBlocked
+from frontdesk.features.conversations.events import (
+    MessageOut,
+    Typing,
+    VisitorConversation,
+    VisitorConversationChanged,
+    VisitorMessage,
+)
+from frontdesk.features.live_stream.events import IdentityStatus
+from frontdesk.features.orgs.schemas import MessengerSettings
+from frontdesk.features.proactive.events import InvitationExpired, InvitationSent
+from frontdesk.features.proactive.schemas import VisitorInvitation
+from frontdesk.protocol.common import Ack, ErrorFrame, Frame, Messages, Ping, Pong
+
+# ---- widget -> server (validated on arrival: transport/frames.py) ------------------------------
+
+ClientId = Annotated[StrictStr, Field(min_length=1, max_length=64)]
+Body = Annotated[StrictStr, Field(min_length=1)]  # length above MAX_BODY gets its own error code
+Url = Annotated[StrictStr, Field(max_length=4096)]
+
+
+class Page(Frame):
+    url: Url
+    title: Annotated[StrictStr, Field(max_length=1000)] = ""
+    referrer: Url | None = None
+    og_image: Url | None = None
+
+
+class VisitorHello(Frame):
+    """The first frame: who the visitor is (a token from an earlier welcome) and the page."""
+
+    type: Literal["hello"]
+    token: StrictStr | None = None
+    page: Page
+    resumed: StrictBool = False
+    last_seq: Annotated[StrictInt, Field(ge=0)] = 0
+    tab_id: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+
+
+class PageViewFrame(Frame):
+    """The visitor moved to another page (single-page-app navigation too)."""
+
+    type: Literal["page_view"]
+    page: Page
+
+
+class ActivityFrame(Frame):
+    """The tab became active, went to the background, or idle."""
+
+    type: Literal["activity"]
+    state: Literal["active", "another_tab", "idle"]
+
+
+class VisitorMessageFrame(Frame):
+    """A chat message; `client_id` is unique per message and reused on retry."""
+
+    type: Literal["message"]
+    client_id: ClientId
+    body: Body
+
+
+class VisitorTyping(Frame):
+    """The visitor started or stopped typing."""
+
+    type: Literal["typing"]
+    is_typing: StrictBool
+
+
+class VisitorResume(Frame):
+    """Send what this tab missed after `after_seq` (answered with `messages`, or with the frames it missed when `conversation_id` is given)."""
+
+    type: Literal["resume"]
+    after_seq: Annotated[StrictInt, Field(ge=0)]
+    # The conversation `after_seq` counts in (null: the client knows none). Sent when catching
+    # up after a `resync`; the answer then also carries the conversation's current state.
+    conversation_id: Annotated[StrictStr, Field(max_length=64)] | None = None
+
+
+class IdentifyFrame(Frame):
+    """identify(): the visitor's email (and name), with the site's HMAC to verify it."""
+
+    type: Literal["identify"]
+    email: Annotated[StrictStr, Field(min_length=3, max_length=320)]
+    name: Annotated[StrictStr, Field(max_length=200)] | None = None
+    hash: Annotated[StrictStr, Field(max_length=128)] | None = None
+
+
+class OpenFrame(Frame):
+    """The visitor opened the messenger."""
+
+    type: Literal["open"]
+
+
+class InvitationShown(Frame):
+    """The widget put an invitation on screen: its 2-minute expiry starts now."""
+
+    type: Literal["invitation_shown"]
+    invitation_id: Annotated[StrictStr, Field(min_length=32, max_length=32)]
+
+
+class OfflineMessageFrame(Frame):
+    """The offline form: left when nobody was available; emailed to the routed reps."""
+
+    type: Literal["offline_message"]
+    client_id: ClientId | None = None  # echoed in offline_received, and as `ref` in errors
+    name: Annotated[StrictStr, Field(max_length=200)] | None = None
+    # Optional when the visitor already gave one (identify(), the identity card): then the
+    # stored address is used and the form does not ask for it again.
+    email: Annotated[StrictStr, Field(min_length=3, max_length=320)] | None = None
+    body: Body
+
+
+# Every frame after the hello.
+VisitorFrame = Annotated[
+    Ping
+    | PageViewFrame
+    | ActivityFrame
+    | VisitorMessageFrame
+    | VisitorTyping
+    | VisitorResume
+    | IdentifyFrame
+    | OpenFrame
+    | OfflineMessageFrame
+    | InvitationShown,
+    Field(discriminator="type"),
+]
+VisitorClientFrame = Annotated[
+    VisitorHello
+    | Ping
+    | PageViewFrame
+    | ActivityFrame
+    | VisitorMessageFrame
+    | VisitorTyping
+    | VisitorResume
+    | IdentifyFrame
+    | OpenFrame
+    | OfflineMessageFrame
+    | InvitationShown,
+    Field(discriminator="type"),
+]
+
+# ---- server -> widget -------------------------------------------------------------------------
+
+
+class WelcomeConfig(Closed):
+    org_name: str
+    idle_after_seconds: int
+    heartbeat_seconds: int
+    messenger: MessengerSettings
+
+
+class Welcome(Event):
+    """The answer to `hello`: who the visitor is, their open conversation and what to show."""
+
+    type: Literal["welcome"] = "welcome"
+    # Keep it (first-party cookie or local storage) and send it in the next hello.
+    token: str
+    visitor_id: str
+    visit_id: str
+    conversation: VisitorConversation | None
+    # The conversation's messages after the hello's last_seq.
+    messages: list[MessageOut]
+    identity_status: IdentityStatus
+    invitations: list[VisitorInvitation]
+    config: WelcomeConfig
+    server_time: IsoTime
+
+
+class Identified(Event):
+    """The answer to `identify`."""
+
+    type: Literal["identified"] = "identified"
+    identity_status: IdentityStatus
+
+
+class OfflineReceived(Event):
+    """The offline form is stored (and will be emailed to the routed reps)."""
+
+    type: Literal["offline_received"] = "offline_received"
+    client_id: str | None
+
+
+class Resync(Event):
+    """Frames for this socket may have been lost on the bus: send `resume` with `after_seq` and
+    `conversation_id` to catch up (bus.base.RESYNC is these bytes)."""
+
+    type: Literal["resync"] = "resync"
+
+
+VisitorServerFrame = Annotated[
+    Welcome
+    | Ack
+    | VisitorMessage
+    | Messages
+    | VisitorConversationChanged
+    | Typing
+    | Identified
+    | InvitationSent
+    | InvitationExpired
+    | OfflineReceived
+    | VisitorBlocked
+    | Resync
+    | Pong
+    | ErrorFrame,
+    Field(discriminator="type"),
+]
+visitor_server_frames: TypeAdapter[VisitorServerFrame] = TypeAdapter(VisitorServerFrame)
+
+__all__ = [
+    "ActivityFrame",
+    "Identified",
+    "IdentifyFrame",
+    "InvitationShown",
+    "OfflineMessageFrame",
+    "OfflineReceived",
+    "OpenFrame",
+    "Page",
+    "PageViewFrame",
+    "Ping",
+    "Resync",
+    "VisitorClientFrame",
+    "VisitorFrame",
+    "VisitorHello",
+    "VisitorMessageFrame",
+    "VisitorResume",
+    "VisitorServerFrame",
+    "VisitorTyping",
+    "Welcome",
+    "WelcomeConfig",
+    "visitor_server_frames",
+]

@@ -1,0 +1,5029 @@
+// Generated from the server's /openapi.json by web/gen-types.mjs (`make types`). Do not edit:
+// change the pydantic models, then regenerate.
+
+export interface paths {
+    "/api/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in; sets the session cookie */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["LoginBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out this browser */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout-everywhere": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out every browser of mine, this one included; their consoles close at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change my password; every other browser of mine is signed out */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PasswordBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in rep, their org and the CSRF token */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Availability and personal toggles */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StatusBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RepOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inbox: incoming, active (mine) or recent */
+        get: {
+            parameters: {
+                query?: {
+                    box?: "incoming" | "active" | "recent";
+                    qualified?: boolean | null;
+                    tag?: string | null;
+                    q?: string | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConversationList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A conversation with its full transcript */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Transcript"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{conversation_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an incoming chat (first rep wins; 409 if taken) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConversationSummary"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{conversation_id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a chat */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConversationSummary"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{conversation_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a message (idempotent by client_id) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MessageBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostedMessage"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/visitors/{visitor_id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a conversation with a visitor */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    visitor_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MessageBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StartedConversation"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/visitors/{visitor_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Visitor 360: identity, visits with pages, conversations */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    visitor_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Visitor360"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/markdown/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render markdown exactly as a message would be */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PreviewBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Preview"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reps of my org */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RepList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a rep (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewRepBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RepOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reps/{rep_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a rep's role, name, or deactivate them (admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RepPatch"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RepOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/org": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My org */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrgOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Set the website origins allowed to embed the widget (admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OriginsBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrgOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/org/snippet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The script tag to paste on every page of the website */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Snippet"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/visitors/{visitor_id}/invitations/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What the visitor would see: #variables# filled in, unknown or empty ones left out */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    visitor_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PreviewInvitationBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvitationPreview"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/visitors/{visitor_id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invite a visitor to live chat; the chat starts when they reply */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    visitor_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InvitationBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SentInvitation"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{conversation_id}/auto-pounce": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve a reply to an auto pounce without answering: Spam or No response needed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AutoPounceAction"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/proactive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per rep and day: pounces, invitations sent/accepted/expired, auto pounces, replies, missed responses */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProactiveReport"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/org/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Org settings: auto pounce switch and timings, repeat interval, idle threshold (admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OrgSettingsBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrgOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My invitations of the last days (admins: everyone's), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InvitationList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Accounts of my org (search by name or domain) */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    target?: boolean | null;
+                    offset?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AccountList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create or update the account for a domain (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AccountBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedAccount"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import accounts from CSV (text/csv body; admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AccountImport"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/{account_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an account (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    account_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ip-ranges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The IP range -> company table (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IpRangeList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an IP range -> company entry (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IpRangeBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IpRangeOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ip-ranges/{range_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an IP range entry (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    range_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Segments in column order, with how many live visitors each holds now */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentsPayload"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a segment (admins); re-segments live visitors at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedSegmentPayload"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/segments/{segment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a segment (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    segment_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentsPayload"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a segment's name, colour, rules or routing (admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    segment_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SegmentBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedSegmentPayload"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/segments/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the priority order (left to right) of segments (admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OrderBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentsPayload"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Teams and their members */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TeamList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a team (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TeamBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TeamOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams/{team_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a team's members (admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    team_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TeamPatch"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TeamOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inbound-chat experiences (the default first) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExperienceList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an experience (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ExperienceBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExperienceOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experiences/{experience_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an experience; its segments fall back to the default (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    experience_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an experience (admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    experience_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ExperienceBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExperienceOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/offline-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages visitors left while nobody was available */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OfflineMessageList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/teams/{team_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a team; routing steps that named it are skipped (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    team_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename a team (admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    team_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TeamRename"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TeamName"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/org/identity-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The secret your server signs identify() calls with (admins; docs/widget.md) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IdentitySecretOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/org/identity-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the identity secret; hashes made with the old one are refused at once (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IdentitySecretOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shortcuts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Shortcuts and Org Shortcuts, most used first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShortcutList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a shortcut (Org Shortcuts: admins only) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ShortcutBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShortcutOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shortcuts/{shortcut_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a shortcut (Org Shortcuts: admins only) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    shortcut_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit a shortcut (Org Shortcuts: admins only) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    shortcut_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ShortcutPatch"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ShortcutOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/shortcuts/{shortcut_id}/use": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fill a shortcut's variables for a conversation (or a visitor) and count the use */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    shortcut_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UseShortcutBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FilledShortcut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{conversation_id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Transfer a chat to an available rep */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TransferBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConversationSummary"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/visitors/{visitor_id}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Block a visitor (and optionally report them to admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    visitor_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BlockBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BlockResult"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/visitors/{visitor_id}/unblock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unblock a visitor (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    visitor_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Blocked & Reported: blocked visitors, IP blocks, reports (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BlocksOverview"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ip-blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Block an IP address or CIDR range for the org, optionally until a time (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IpBlockBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IpBlockOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ip-blocks/{block_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Lift an IP block (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    block_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/{report_id}/reviewed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a visitor report reviewed (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    report_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{conversation_id}/classification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Classify a chat: qualified, tags, deal value, notes */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ClassificationBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Classification"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Chat-end webhook endpoints (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a chat-end webhook endpoint; the answer holds its signing secret (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NewWebhookEndpoint"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{endpoint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an endpoint (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    endpoint_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Enable, disable or change an endpoint (admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    endpoint_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookPatch"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookEndpointOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/webhooks/{endpoint_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recent deliveries to an endpoint (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    endpoint_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeliveryList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public messenger settings (CORS: the org's website origins only) */
+        get: {
+            parameters: {
+                query?: {
+                    site?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WidgetConfig"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/boot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Is this browser (or its IP address) blocked? If not, the public messenger settings (CORS: the org's website origins only; the stock loader does not call it) */
+        get: {
+            parameters: {
+                query?: {
+                    site?: string;
+                    vt?: string | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WidgetBoot"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process serves requests */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Health"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: the database and the bus answer (503 when not) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Readiness"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** AccountBody */
+        AccountBody: {
+            name: string;
+            domain: string;
+            /** @default false */
+            target_account?: boolean;
+            /** @default 0 */
+            open_pipeline?: number;
+            /** @default null */
+            owner_rep_id?: string | null;
+            /** @default null */
+            employees?: number | null;
+            /** @default null */
+            industry?: string | null;
+            custom?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * AccountBrief
+         * @description The account a visitor's company matched, as visitor cards and Visitor 360 show it.
+         */
+        AccountBrief: {
+            id: string;
+            name: string;
+            domain: string;
+            target_account: boolean;
+            open_pipeline: number;
+            owner_rep_id: string | null;
+        };
+        /** AccountImport */
+        AccountImport: {
+            created: number;
+            updated: number;
+            errors: string[];
+        };
+        /** AccountList */
+        AccountList: {
+            accounts: components["schemas"]["AccountOut"][];
+            total: number;
+        };
+        /** AccountOut */
+        AccountOut: {
+            id: string;
+            name: string;
+            domain: string;
+            target_account: boolean;
+            open_pipeline: number;
+            owner_rep_id: string | null;
+            employees: number | null;
+            industry: string | null;
+            custom: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * Ack
+         * @description A message this socket sent is stored (a retried client_id gets the same ack again).
+         */
+        Ack: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ack";
+            client_id: string;
+            message: components["schemas"]["MessageOut"];
+        };
+        /**
+         * ActivityFrame
+         * @description The tab became active, went to the background, or idle.
+         */
+        ActivityFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "activity";
+            /** @enum {string} */
+            state: "active" | "another_tab" | "idle";
+        };
+        /** AutoPounceAction */
+        AutoPounceAction: {
+            /** @enum {string} */
+            action: "spam" | "no_response_needed";
+        };
+        /**
+         * Batch
+         * @description Live-stream events, coalesced: at most one batch per socket every 250 ms, and at most one
+         *     event per visitor in it (the newest state; an update after a join is merged into it).
+         */
+        Batch: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "batch";
+            events: (components["schemas"]["VisitorJoined"] | components["schemas"]["VisitorUpdated"] | components["schemas"]["VisitorLeft"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["RepChanged"] | components["schemas"]["InvitationUpdated"])[];
+        };
+        /** BlockBody */
+        BlockBody: {
+            /** @default false */
+            report?: boolean;
+            /** @default null */
+            reason?: string | null;
+        };
+        /** BlockResult */
+        BlockResult: {
+            visitor_id: string;
+            /** @constant */
+            blocked: true;
+            report_id: string | null;
+        };
+        /** BlockedVisitorOut */
+        BlockedVisitorOut: {
+            id: string;
+            name: string | null;
+            email: string | null;
+            blocked_at: string | null;
+        };
+        /** BlocksOverview */
+        BlocksOverview: {
+            blocked_visitors: components["schemas"]["BlockedVisitorOut"][];
+            ip_blocks: components["schemas"]["IpBlockDetail"][];
+            reports: components["schemas"]["ReportOut"][];
+        };
+        /** BootBlocked */
+        BootBlocked: {
+            /** @constant */
+            blocked: true;
+        };
+        /** BootOpen */
+        BootOpen: {
+            org_name: string;
+            idle_after_seconds: number;
+            messenger: components["schemas"]["MessengerSettings"];
+            /** @constant */
+            blocked: false;
+        };
+        /** CardUtm */
+        CardUtm: {
+            source: string | null;
+            medium: string | null;
+            campaign: string | null;
+        };
+        /** Classification */
+        Classification: {
+            qualified: boolean | null;
+            tags: string[];
+            deal_value: number | null;
+            notes: string | null;
+        };
+        /** ClassificationBody */
+        ClassificationBody: {
+            /** @default null */
+            qualified?: boolean | null;
+            /** @default null */
+            tags?: string[] | null;
+            /** @default null */
+            deal_value?: number | null;
+            /** @default null */
+            notes?: string | null;
+        };
+        /**
+         * ColleagueOut
+         * @description A rep as other reps see them: no email.
+         */
+        ColleagueOut: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            availability: "available" | "away";
+            active: boolean;
+            /** @enum {string} */
+            role: "admin" | "rep";
+        };
+        /** ConversationList */
+        ConversationList: {
+            conversations: components["schemas"]["ConversationSummary"][];
+        };
+        /**
+         * ConversationMeta
+         * @description A conversation's meta as read: frozen (change it with `edit_meta`).
+         */
+        ConversationMeta: {
+            /** @default false */
+            visitor_replied?: boolean;
+            /** @default null */
+            transfer?: components["schemas"]["Transfer"] | null;
+            /** @default null */
+            experience_id?: string | null;
+            /** @default null */
+            experience_name?: string | null;
+            /** @default null */
+            timeout_at?: string | null;
+            /** @default null */
+            rep_window_ends_at?: string | null;
+            /** @default false */
+            offline?: boolean;
+            /** @default false */
+            ask_identity?: boolean;
+            /** @default false */
+            bot_greeted?: boolean;
+            /** @default null */
+            invitation_id?: string | null;
+            /** @default false */
+            auto_pounce?: boolean;
+            /** @default null */
+            text_source?: ("model" | "template") | null;
+            /** @default null */
+            model_rejected?: string | null;
+            /** @default false */
+            nudged?: boolean;
+            /** @default null */
+            awaiting_rep_since?: string | null;
+            /** @default null */
+            rep_timeout_at?: string | null;
+            /** @default null */
+            auto_pounce_resolution?: ("replied" | "missed" | "spam" | "no_response_needed") | null;
+        };
+        /** ConversationSummary */
+        ConversationSummary: {
+            id: string;
+            visitor_id: string;
+            /** @enum {string} */
+            status: "incoming" | "active" | "ended" | "missed";
+            /** @enum {string} */
+            origin: "inbound" | "pounce" | "invitation" | "auto_pounce";
+            owner_rep_id: string | null;
+            owner_name: string | null;
+            routed_rep_ids: string[];
+            routing_reason: string | null;
+            /** Format: date-time */
+            created_at: string;
+            accepted_at: string | null;
+            ended_at: string | null;
+            ended_reason: string | null;
+            last_seq: number;
+            last_message: components["schemas"]["MessageOut"] | null;
+            visitor_name: string | null;
+            company: string | null;
+            meta: components["schemas"]["ConversationMeta"];
+            classification: components["schemas"]["Classification"];
+        };
+        /**
+         * ConversationUpdated
+         * @description To consoles (batched): a conversation summary changed (status, owner, meta, classification).
+         */
+        ConversationUpdated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "conversation.updated";
+            conversation: components["schemas"]["ConversationSummary"];
+            visibility: components["schemas"]["Visibility"];
+        };
+        /**
+         * DailyCounts
+         * @description One rep's proactive work on one day (UTC).
+         */
+        DailyCounts: {
+            date: string;
+            rep_id: string | null;
+            rep_name: string | null;
+            pounce: number;
+            invitation_sent: number;
+            invitation_accepted: number;
+            invitation_expired: number;
+            auto_pounce: number;
+            reply: number;
+            missed_response: number;
+        };
+        /** DeliveryList */
+        DeliveryList: {
+            deliveries: components["schemas"]["DeliveryOut"][];
+        };
+        /** DeliveryOut */
+        DeliveryOut: {
+            id: string;
+            event_id: string;
+            event_type: string;
+            status: string;
+            attempts: number;
+            last_status: number | null;
+            last_error: string | null;
+            next_attempt_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            delivered_at: string | null;
+        };
+        /**
+         * EnrichmentSource
+         * @description One enriched fact with where it came from and how sure we are.
+         */
+        EnrichmentSource: {
+            field: string;
+            value: unknown;
+            /** @default null */
+            source: string | null;
+            /** @default null */
+            confidence: string | null;
+        };
+        /**
+         * ErrorBody
+         * @description Every 4xx and 5xx answer of the API.
+         */
+        ErrorBody: {
+            error: components["schemas"]["ErrorDetail"];
+        };
+        /** ErrorDetail */
+        ErrorDetail: {
+            code: string;
+            message: string;
+            /** @default null */
+            details?: unknown;
+        };
+        /**
+         * ErrorFrame
+         * @description A client frame was refused (docs/protocol.md lists the codes). The socket stays open,
+         *     except after a bad `hello`.
+         */
+        ErrorFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "error";
+            code: string;
+            message: string;
+            /** @default null */
+            ref?: string | null;
+        };
+        /** ExperienceBody */
+        ExperienceBody: {
+            /** @default null */
+            name?: string | null;
+            /** @default null */
+            rep_window_seconds?: number | null;
+            /** @default null */
+            bot_greeting?: string | null;
+            /** @default null */
+            ask_identity?: boolean | null;
+            /** @default null */
+            identity_prompt?: string | null;
+            /** @default null */
+            handoff_message?: string | null;
+            /** @default null */
+            timeout_seconds?: number | null;
+            /** @default null */
+            timeout_message?: string | null;
+            /** @default null */
+            offline_message?: string | null;
+        };
+        /** ExperienceList */
+        ExperienceList: {
+            experiences: components["schemas"]["ExperienceOut"][];
+        };
+        /** ExperienceOut */
+        ExperienceOut: {
+            id: string;
+            is_default: boolean;
+            name: string;
+            rep_window_seconds: number;
+            bot_greeting: string;
+            ask_identity: boolean;
+            identity_prompt: string;
+            handoff_message: string;
+            timeout_seconds: number;
+            timeout_message: string;
+            offline_message: string;
+        };
+        /**
+         * FilledShortcut
+         * @description A shortcut's text with its variables filled for one visitor, and its preview HTML.
+         */
+        FilledShortcut: {
+            text: string;
+            html: string;
+            shortcut: components["schemas"]["ShortcutOut"];
+        };
+        /** Health */
+        Health: {
+            /** @constant */
+            status: "ok";
+        };
+        /**
+         * Identified
+         * @description The answer to `identify`.
+         */
+        Identified: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "identified";
+            /** @enum {string} */
+            identity_status: "anonymous" | "unverified" | "verified";
+        };
+        /**
+         * IdentifyFrame
+         * @description identify(): the visitor's email (and name), with the site's HMAC to verify it.
+         */
+        IdentifyFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "identify";
+            email: string;
+            /** @default null */
+            name?: string | null;
+            /** @default null */
+            hash?: string | null;
+        };
+        /** IdentitySecretOut */
+        IdentitySecretOut: {
+            identity_secret: string;
+        };
+        /** InvitationBody */
+        InvitationBody: {
+            message: string;
+            /** @default null */
+            team_id?: string | null;
+        };
+        /**
+         * InvitationExpired
+         * @description To the visitor's tabs: take the invitation off the screen.
+         */
+        InvitationExpired: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "invitation_expired";
+            invitation_id: string;
+        };
+        /** InvitationList */
+        InvitationList: {
+            invitations: components["schemas"]["InvitationOut"][];
+        };
+        /**
+         * InvitationOut
+         * @description An invitation as reps see it (the API, `invitation.updated` events).
+         */
+        InvitationOut: {
+            id: string;
+            visitor_id: string;
+            rep_id: string;
+            /** @enum {string} */
+            status: "pending" | "shown" | "accepted" | "expired";
+            message: string;
+            /** Format: date-time */
+            created_at: string;
+            shown_at: string | null;
+            conversation_id: string | null;
+        };
+        /**
+         * InvitationPreview
+         * @description An invitation's text with its #variables# filled for one visitor.
+         */
+        InvitationPreview: {
+            message: string;
+            html: string;
+            variables: {
+                [key: string]: string | null;
+            };
+            unknown: string[];
+        };
+        /**
+         * InvitationSent
+         * @description To the visitor's tabs: show this invitation (answer `invitation_shown` once on screen).
+         */
+        InvitationSent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "invitation";
+            invitation: components["schemas"]["VisitorInvitation"];
+        };
+        /**
+         * InvitationShown
+         * @description The widget put an invitation on screen: its 2-minute expiry starts now.
+         */
+        InvitationShown: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "invitation_shown";
+            invitation_id: string;
+        };
+        /**
+         * InvitationUpdated
+         * @description To consoles (batched): one of my invitations changed (pending, shown, accepted, expired).
+         */
+        InvitationUpdated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "invitation.updated";
+            invitation: components["schemas"]["InvitationOut"];
+            visibility: components["schemas"]["Visibility"];
+        };
+        /** InvitingRep */
+        InvitingRep: {
+            id: string;
+            name: string;
+        };
+        /** IpBlockBody */
+        IpBlockBody: {
+            cidr: string;
+            /** @default null */
+            expires_at?: string | null;
+            /** @default null */
+            reason?: string | null;
+        };
+        /** IpBlockDetail */
+        IpBlockDetail: {
+            id: string;
+            cidr: string;
+            reason: string | null;
+            /** Format: date-time */
+            created_at: string;
+            expires_at: string | null;
+            active: boolean;
+        };
+        /** IpBlockOut */
+        IpBlockOut: {
+            id: string;
+            cidr: string;
+            expires_at: string | null;
+        };
+        /** IpRangeBody */
+        IpRangeBody: {
+            cidr: string;
+            company: string;
+            /** @default null */
+            account_id?: string | null;
+        };
+        /** IpRangeList */
+        IpRangeList: {
+            ip_ranges: components["schemas"]["IpRangeOut"][];
+        };
+        /** IpRangeOut */
+        IpRangeOut: {
+            id: string;
+            cidr: string;
+            company: string;
+            account_id: string | null;
+        };
+        /**
+         * LiveSegmentOut
+         * @description A segment with how many live visitors it holds now (that the reader may see).
+         */
+        LiveSegmentOut: {
+            id: string;
+            name: string;
+            color: string | null;
+            cold: boolean;
+            position: number;
+            rules: {
+                [key: string]: unknown;
+            };
+            routing: {
+                [key: string]: unknown;
+            };
+            experience_id: string | null;
+            catch_all: boolean;
+            live_count: number;
+        };
+        /** LoginBody */
+        LoginBody: {
+            email: string;
+            password: string;
+            /** @default null */
+            org_id?: string | null;
+        };
+        /** MeOut */
+        MeOut: {
+            rep: components["schemas"]["RepOut"];
+            org: components["schemas"]["OrgOut"];
+            csrf_token: string;
+        };
+        /** MessageBody */
+        MessageBody: {
+            client_id: string;
+            body: string;
+        };
+        /** MessageOut */
+        MessageOut: {
+            id: string;
+            conversation_id: string;
+            seq: number;
+            /** @enum {string} */
+            author_kind: "visitor" | "rep" | "bot" | "system";
+            author_name: string;
+            author_rep_id: string | null;
+            body: string;
+            html: string;
+            client_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+            internal: boolean;
+            meta: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * Messages
+         * @description The answer to `resume`: the messages after the seq asked for.
+         */
+        Messages: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "messages";
+            conversation_id: string | null;
+            messages: components["schemas"]["MessageOut"][];
+        };
+        /**
+         * MessengerSettings
+         * @description What every visitor's messenger looks like and asks; only the settings an admin set.
+         */
+        MessengerSettings: {
+            color: string;
+            greeting: string;
+            ask_identity: boolean;
+        };
+        /**
+         * MessengerSettingsPatch
+         * @description What every visitor's messenger looks like and asks (sent in `welcome.config.messenger`).
+         */
+        MessengerSettingsPatch: {
+            /** @default null */
+            color?: string | null;
+            /** @default null */
+            greeting?: string | null;
+            /** @default null */
+            ask_identity?: boolean | null;
+        };
+        /** NewRepBody */
+        NewRepBody: {
+            email: string;
+            name: string;
+            /**
+             * @default rep
+             * @enum {string}
+             */
+            role?: "admin" | "rep";
+            password: string;
+        };
+        /**
+         * NewWebhookEndpoint
+         * @description The answer to creating an endpoint: the only time its signing secret is shown.
+         */
+        NewWebhookEndpoint: {
+            id: string;
+            url: string;
+            description: string | null;
+            enabled: boolean;
+            disabled_reason: string | null;
+            /** Format: date-time */
+            created_at: string;
+            secret: string;
+        };
+        /**
+         * OfflineMessageFrame
+         * @description The offline form: left when nobody was available; emailed to the routed reps.
+         */
+        OfflineMessageFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "offline_message";
+            /** @default null */
+            client_id?: string | null;
+            /** @default null */
+            name?: string | null;
+            /** @default null */
+            email?: string | null;
+            body: string;
+        };
+        /** OfflineMessageList */
+        OfflineMessageList: {
+            offline_messages: components["schemas"]["OfflineMessageOut"][];
+        };
+        /** OfflineMessageOut */
+        OfflineMessageOut: {
+            id: string;
+            visitor_id: string | null;
+            conversation_id: string | null;
+            name: string | null;
+            email: string | null;
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            emailed_at: string | null;
+            email_error: string | null;
+            /** @enum {string} */
+            email_status: "emailed" | "sending" | "no_mail_server" | "failed";
+            email_note: string;
+            email_admin_hint: string | null;
+        };
+        /**
+         * OfflineReceived
+         * @description The offline form is stored (and will be emailed to the routed reps).
+         */
+        OfflineReceived: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "offline_received";
+            client_id: string | null;
+        };
+        /**
+         * Ok
+         * @description The answer of an operation that has nothing else to say.
+         */
+        Ok: {
+            /** @default true */
+            ok: boolean;
+        };
+        /**
+         * OpenFrame
+         * @description The visitor opened the messenger.
+         */
+        OpenFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "open";
+        };
+        /** OrderBody */
+        OrderBody: {
+            segment_ids: string[];
+        };
+        /** OrgOut */
+        OrgOut: {
+            id: string;
+            name: string;
+            site_key: string;
+            allowed_origins: string[];
+            idle_after_seconds: number;
+            proactive: components["schemas"]["ProactiveSettings"];
+            messenger: components["schemas"]["MessengerSettings"];
+        };
+        /** OrgSettingsBody */
+        OrgSettingsBody: {
+            proactive?: {
+                [key: string]: unknown;
+            };
+            /** @default null */
+            messenger?: components["schemas"]["MessengerSettingsPatch"] | null;
+            /** @default null */
+            idle_after_seconds?: number | null;
+        };
+        /** OriginsBody */
+        OriginsBody: {
+            allowed_origins: string[];
+        };
+        /** Page */
+        Page: {
+            url: string;
+            /** @default  */
+            title?: string;
+            /** @default null */
+            referrer?: string | null;
+            /** @default null */
+            og_image?: string | null;
+        };
+        /**
+         * PageViewFrame
+         * @description The visitor moved to another page (single-page-app navigation too).
+         */
+        PageViewFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "page_view";
+            page: components["schemas"]["Page"];
+        };
+        /** PageViewOut */
+        PageViewOut: {
+            url: string;
+            title: string | null;
+            referrer: string | null;
+            viewed_at: string | null;
+        };
+        /** PasswordBody */
+        PasswordBody: {
+            current_password: string;
+            new_password: string;
+        };
+        /**
+         * Ping
+         * @description Heartbeat (both sockets); answered with `pong`.
+         */
+        Ping: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ping";
+        };
+        /**
+         * Pong
+         * @description The answer to `ping`.
+         */
+        Pong: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "pong";
+            /** Format: date-time */
+            server_time: string;
+        };
+        /** PostedMessage */
+        PostedMessage: {
+            message: components["schemas"]["MessageOut"];
+            duplicate: boolean;
+        };
+        /** Preview */
+        Preview: {
+            html: string;
+        };
+        /** PreviewBody */
+        PreviewBody: {
+            body: string;
+        };
+        /** PreviewInvitationBody */
+        PreviewInvitationBody: {
+            message: string;
+        };
+        /** ProactiveReport */
+        ProactiveReport: {
+            rows: components["schemas"]["DailyCounts"][];
+        };
+        /** ProactiveSettings */
+        ProactiveSettings: {
+            auto_pounce: boolean;
+            auto_pounce_after_seconds: number;
+            nudge_after_seconds: number;
+            rep_timeout_seconds: number;
+            repeat_interval_seconds: number;
+            allowed_link_domains: string[];
+        };
+        /** Readiness */
+        Readiness: {
+            /** @enum {string} */
+            status: "ok" | "unavailable";
+            checks: {
+                [key: string]: string;
+            };
+        };
+        /** RepBrief */
+        RepBrief: {
+            id: string;
+            name: string;
+            /** @default null */
+            avatar_url: string | null;
+        };
+        /**
+         * RepChanged
+         * @description A rep's availability, toggles, role or activation changed (in every console's batch).
+         */
+        RepChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "rep.changed";
+            rep_id: string;
+            /** @enum {string} */
+            availability: "available" | "away";
+            auto_pounce_enabled: boolean;
+            auto_pounce_off_reason: string | null;
+            voice_video_enabled: boolean;
+            /** @enum {string} */
+            role: "admin" | "rep";
+            active: boolean;
+        };
+        /**
+         * RepClientFrame
+         * @description Any frame the console sends on /ws/rep (the first one is `hello`).
+         */
+        RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"];
+        /**
+         * RepHello
+         * @description The first frame: the last seq the console holds of each conversation it shows.
+         */
+        RepHello: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "hello";
+            last_seqs?: {
+                [key: string]: number;
+            };
+        };
+        /** RepList */
+        RepList: {
+            reps: components["schemas"]["RepOut"][] | components["schemas"]["ColleagueOut"][];
+        };
+        /**
+         * RepMessage
+         * @description To rep consoles (org topic): sent at once, not batched.
+         */
+        RepMessage: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "message";
+            message: components["schemas"]["MessageOut"];
+            visibility: components["schemas"]["Visibility"];
+        };
+        /**
+         * RepMessageFrame
+         * @description A chat message; `client_id` is unique per message and reused on retry.
+         */
+        RepMessageFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "message";
+            conversation_id: string;
+            client_id: string;
+            body: string;
+        };
+        /**
+         * RepOut
+         * @description A rep in full: themselves (GET /api/me), or any rep of the org for admins.
+         */
+        RepOut: {
+            id: string;
+            email: string;
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "rep";
+            /** @enum {string} */
+            availability: "available" | "away";
+            auto_pounce_enabled: boolean;
+            auto_pounce_off_reason: string | null;
+            voice_video_enabled: boolean;
+            active: boolean;
+        };
+        /** RepPatch */
+        RepPatch: {
+            /** @default null */
+            role?: ("admin" | "rep") | null;
+            /** @default null */
+            active?: boolean | null;
+            /** @default null */
+            name?: string | null;
+        };
+        /**
+         * RepPresence
+         * @description A colleague, for names and availability.
+         */
+        RepPresence: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            availability: "available" | "away";
+            active: boolean;
+        };
+        /**
+         * RepResume
+         * @description Send the conversation's messages after `after_seq` (answered with `messages`).
+         */
+        RepResume: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "resume";
+            conversation_id: string;
+            after_seq: number;
+        };
+        /**
+         * RepServerFrame
+         * @description Any frame the server sends on /ws/rep.
+         */
+        RepServerFrame: components["schemas"]["Snapshot"] | components["schemas"]["Batch"] | components["schemas"]["Ack"] | components["schemas"]["RepMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorTyping-Output"] | components["schemas"]["ErrorFrame"] | components["schemas"]["Pong"];
+        /**
+         * RepTyping
+         * @description The rep started or stopped typing in a conversation.
+         */
+        RepTyping: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "typing";
+            conversation_id: string;
+            is_typing: boolean;
+        };
+        /** ReportOut */
+        ReportOut: {
+            id: string;
+            visitor_id: string;
+            conversation_id: string | null;
+            rep_id: string | null;
+            reason: string | null;
+            ip: string | null;
+            /** @enum {string} */
+            status: "open" | "reviewed";
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * Resync
+         * @description Frames for this socket may have been lost on the bus: send `resume` with `after_seq` and
+         *     `conversation_id` to catch up (bus.base.RESYNC is these bytes).
+         */
+        Resync: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "resync";
+        };
+        /**
+         * RuleFieldOut
+         * @description A field segment rules can test; `ops` are the operators for its type, comma-separated.
+         */
+        RuleFieldOut: {
+            field: string;
+            type: string;
+            description: string;
+            ops: string;
+        };
+        /** SavedAccount */
+        SavedAccount: {
+            account: components["schemas"]["AccountOut"];
+            created: boolean;
+        };
+        /** SavedSegmentPayload */
+        SavedSegmentPayload: {
+            segments: components["schemas"]["LiveSegmentOut"][];
+            fields: components["schemas"]["RuleFieldOut"][];
+            segment: components["schemas"]["SegmentOut"];
+        };
+        /** SegmentBody */
+        SegmentBody: {
+            /** @default null */
+            name?: string | null;
+            /** @default null */
+            color?: string | null;
+            /** @default null */
+            cold?: boolean | null;
+            /** @default null */
+            rules?: {
+                [key: string]: unknown;
+            } | null;
+            /** @default null */
+            routing?: {
+                [key: string]: unknown;
+            } | null;
+            /** @default null */
+            experience_id?: string | null;
+        };
+        /** SegmentOut */
+        SegmentOut: {
+            id: string;
+            name: string;
+            color: string | null;
+            cold: boolean;
+            position: number;
+            rules: {
+                [key: string]: unknown;
+            };
+            routing: {
+                [key: string]: unknown;
+            };
+            experience_id: string | null;
+            catch_all: boolean;
+        };
+        /** SegmentsPayload */
+        SegmentsPayload: {
+            segments: components["schemas"]["LiveSegmentOut"][];
+            fields: components["schemas"]["RuleFieldOut"][];
+        };
+        /** SentInvitation */
+        SentInvitation: {
+            invitation: components["schemas"]["InvitationOut"];
+        };
+        /** ShortcutBody */
+        ShortcutBody: {
+            name: string;
+            body: string;
+            /**
+             * @default mine
+             * @enum {string}
+             */
+            scope?: "mine" | "org";
+        };
+        /** ShortcutList */
+        ShortcutList: {
+            shortcuts: components["schemas"]["ShortcutOut"][];
+            variables: string[];
+        };
+        /** ShortcutOut */
+        ShortcutOut: {
+            id: string;
+            name: string;
+            body: string;
+            html: string;
+            /** @enum {string} */
+            scope: "mine" | "org";
+            usage_count: number;
+        };
+        /** ShortcutPatch */
+        ShortcutPatch: {
+            /** @default null */
+            name?: string | null;
+            /** @default null */
+            body?: string | null;
+        };
+        /**
+         * Snapshot
+         * @description Everything the console shows, after `hello` and whenever it must resynchronise (segments
+         *     changed, or events may have been lost on the bus): it replaces all the console held.
+         */
+        Snapshot: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "snapshot";
+            rep: components["schemas"]["SnapshotRep"];
+            reps: components["schemas"]["RepPresence"][];
+            visitors: components["schemas"]["VisitorCard"][];
+            conversations: components["schemas"]["ConversationSummary"][];
+            segments: components["schemas"]["LiveSegmentOut"][];
+            /** Format: date-time */
+            server_time: string;
+        };
+        /**
+         * SnapshotRep
+         * @description The signed-in rep.
+         */
+        SnapshotRep: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "rep";
+            /** @enum {string} */
+            availability: "available" | "away";
+            auto_pounce_enabled: boolean;
+            auto_pounce_off_reason: string | null;
+            voice_video_enabled: boolean;
+        };
+        /** Snippet */
+        Snippet: {
+            snippet: string;
+        };
+        /** StartedConversation */
+        StartedConversation: {
+            message: components["schemas"]["MessageOut"];
+            conversation_id: string;
+            conversation: components["schemas"]["ConversationSummary"];
+        };
+        /** StatusBody */
+        StatusBody: {
+            /** @default null */
+            availability?: ("available" | "away") | null;
+            /** @default null */
+            auto_pounce_enabled?: boolean | null;
+            /** @default null */
+            voice_video_enabled?: boolean | null;
+        };
+        /** TeamBody */
+        TeamBody: {
+            name: string;
+            rep_ids?: string[];
+        };
+        /** TeamList */
+        TeamList: {
+            teams: components["schemas"]["TeamOut"][];
+        };
+        /** TeamName */
+        TeamName: {
+            id: string;
+            name: string;
+        };
+        /** TeamOut */
+        TeamOut: {
+            id: string;
+            name: string;
+            rep_ids: string[];
+        };
+        /** TeamPatch */
+        TeamPatch: {
+            rep_ids: string[];
+        };
+        /** TeamRename */
+        TeamRename: {
+            name: string;
+        };
+        /** Transcript */
+        Transcript: {
+            conversation: components["schemas"]["ConversationSummary"];
+            messages: components["schemas"]["MessageOut"][];
+        };
+        /**
+         * Transfer
+         * @description The last hand-over of the chat to another rep (conversations.transfer).
+         */
+        Transfer: {
+            from_rep_id: string | null;
+            from_rep_name: string | null;
+            to_rep_id: string;
+            note: string | null;
+            at: string;
+            waiting: boolean;
+        };
+        /** TransferBody */
+        TransferBody: {
+            to_rep_id: string;
+            /** @default null */
+            note?: string | null;
+        };
+        /**
+         * Typing
+         * @description Someone is typing: a rep (to the visitor, with `rep_name`) or the visitor (to consoles, with `visitor_id`).
+         */
+        Typing: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "typing";
+            conversation_id: string;
+            is_typing: boolean;
+            /** @default null */
+            rep_name: string | null;
+            /** @default null */
+            visitor_id: string | null;
+        };
+        /** UseShortcutBody */
+        UseShortcutBody: {
+            /** @default null */
+            conversation_id?: string | null;
+            /** @default null */
+            visitor_id?: string | null;
+            /** @default true */
+            count?: boolean;
+        };
+        /**
+         * Visibility
+         * @description Which reps may see the subject of an event (admins always; see the module's rules).
+         *     Travels in the event, so consoles get it too.
+         */
+        Visibility: {
+            routed_rep_ids: string[];
+            /** @default null */
+            owner_rep_id: string | null;
+        };
+        /** VisitOut */
+        VisitOut: {
+            id: string;
+            started_at: string | null;
+            last_seen_at: string | null;
+            ip: string | null;
+            user_agent: string | null;
+            referrer: string | null;
+            landing_url: string | null;
+            utm: components["schemas"]["VisitUtm"];
+            page_views: components["schemas"]["PageViewOut"][];
+        };
+        /** VisitUtm */
+        VisitUtm: {
+            source: string | null;
+            medium: string | null;
+            campaign: string | null;
+            term: string | null;
+            content: string | null;
+        };
+        /** Visitor360 */
+        Visitor360: {
+            visitor: components["schemas"]["VisitorProfile"];
+            visits: components["schemas"]["VisitOut"][];
+            conversations: components["schemas"]["ConversationSummary"][];
+        };
+        /**
+         * VisitorBlocked
+         * @description To the visitor's tabs: forget the messenger and do not reconnect (then close 4403).
+         */
+        VisitorBlocked: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "blocked";
+        };
+        /** VisitorCard */
+        VisitorCard: {
+            visitor_id: string;
+            visit_id: string;
+            name: string | null;
+            email: string | null;
+            /** @enum {string} */
+            identity_status: "anonymous" | "unverified" | "verified";
+            company: string | null;
+            enrichment: {
+                [key: string]: unknown;
+            };
+            account: components["schemas"]["AccountBrief"] | null;
+            segment: string | null;
+            experience: string | null;
+            url: string;
+            title: string;
+            og_image: string | null;
+            favicon: string | null;
+            /** @enum {string} */
+            activity: "active" | "another_tab" | "idle";
+            /** Format: date-time */
+            visit_started_at: string;
+            page_views: number;
+            referrer: string | null;
+            utm: components["schemas"]["CardUtm"];
+            returning: boolean;
+            conversation_id: string | null;
+            conversation_status: ("incoming" | "active" | "ended" | "missed") | null;
+            routed_rep_ids: string[];
+            routing_reason: string | null;
+        };
+        /**
+         * VisitorChanges
+         * @description The card fields a `visitor.updated` event changes (only those that changed).
+         */
+        VisitorChanges: {
+            /** @enum {string} */
+            activity: "active" | "another_tab" | "idle";
+            url: string;
+            title: string;
+            og_image: string | null;
+            favicon: string | null;
+            page_views: number;
+            name: string | null;
+            email: string | null;
+            /** @enum {string} */
+            identity_status: "anonymous" | "unverified" | "verified";
+        };
+        /**
+         * VisitorClientFrame
+         * @description Any frame the widget sends on /ws/visitor (the first one is `hello`).
+         */
+        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["InvitationShown"];
+        /** VisitorConversation */
+        VisitorConversation: {
+            id: string;
+            /** @enum {string} */
+            status: "incoming" | "active" | "ended" | "missed";
+            /** @enum {string} */
+            origin: "inbound" | "pounce" | "invitation" | "auto_pounce";
+            rep: components["schemas"]["RepBrief"] | null;
+            /** @default false */
+            offline: boolean;
+            /** @default false */
+            ask_identity: boolean;
+            /** @default null */
+            invitation_id: string | null;
+        };
+        /**
+         * VisitorConversationChanged
+         * @description To the visitor's tabs: the open conversation's state changed.
+         */
+        VisitorConversationChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "conversation";
+            conversation: components["schemas"]["VisitorConversation"];
+        };
+        /**
+         * VisitorHello
+         * @description The first frame: who the visitor is (a token from an earlier welcome) and the page.
+         */
+        VisitorHello: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "hello";
+            /** @default null */
+            token?: string | null;
+            page: components["schemas"]["Page"];
+            /** @default false */
+            resumed?: boolean;
+            /** @default 0 */
+            last_seq?: number;
+            tab_id: string;
+        };
+        /**
+         * VisitorInvitation
+         * @description An open invitation as the widget shows it (`invitation` frames, `welcome`).
+         */
+        VisitorInvitation: {
+            id: string;
+            message: string;
+            html: string;
+            rep: components["schemas"]["InvitingRep"];
+            /** @enum {string} */
+            status: "pending" | "shown";
+            expires_at: string | null;
+            /** Format: date-time */
+            server_time: string;
+        };
+        /**
+         * VisitorJoined
+         * @description To consoles (batched): a visitor arrived, or moved into this console's audience; the whole card.
+         */
+        VisitorJoined: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "visitor.joined";
+            visitor: components["schemas"]["VisitorCard"];
+            visibility: components["schemas"]["Visibility"];
+        };
+        /**
+         * VisitorLeft
+         * @description To consoles (batched): the visitor left (or moved out of this console's audience).
+         */
+        VisitorLeft: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "visitor.left";
+            visitor_id: string;
+            visibility: components["schemas"]["Visibility"];
+        };
+        /**
+         * VisitorMessage
+         * @description To the visitor's tabs (visitor topic).
+         */
+        VisitorMessage: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "message";
+            message: components["schemas"]["MessageOut"];
+        };
+        /**
+         * VisitorMessageFrame
+         * @description A chat message; `client_id` is unique per message and reused on retry.
+         */
+        VisitorMessageFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "message";
+            client_id: string;
+            body: string;
+        };
+        /** VisitorProfile */
+        VisitorProfile: {
+            id: string;
+            name: string | null;
+            email: string | null;
+            /** @enum {string} */
+            identity_status: "anonymous" | "unverified" | "verified";
+            first_seen_at: string | null;
+            last_seen_at: string | null;
+            visit_count: number;
+            visitor_id: string;
+            company: string | null;
+            company_sources: components["schemas"]["EnrichmentSource"][];
+            enrichment: {
+                [key: string]: unknown;
+            };
+            account: components["schemas"]["AccountBrief"] | null;
+            online: boolean;
+            activity: ("active" | "another_tab" | "idle") | null;
+            blocked: boolean;
+        };
+        /**
+         * VisitorResume
+         * @description Send what this tab missed after `after_seq` (answered with `messages`, or with the frames it missed when `conversation_id` is given).
+         */
+        VisitorResume: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "resume";
+            after_seq: number;
+            /** @default null */
+            conversation_id?: string | null;
+        };
+        /**
+         * VisitorServerFrame
+         * @description Any frame the server sends on /ws/visitor.
+         */
+        VisitorServerFrame: components["schemas"]["Welcome"] | components["schemas"]["Ack"] | components["schemas"]["VisitorMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorConversationChanged"] | components["schemas"]["Typing"] | components["schemas"]["Identified"] | components["schemas"]["InvitationSent"] | components["schemas"]["InvitationExpired"] | components["schemas"]["OfflineReceived"] | components["schemas"]["VisitorBlocked"] | components["schemas"]["Resync"] | components["schemas"]["Pong"] | components["schemas"]["ErrorFrame"];
+        /**
+         * VisitorTyping
+         * @description The visitor started or stopped typing.
+         */
+        "VisitorTyping-Input": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "typing";
+            is_typing: boolean;
+        };
+        /**
+         * VisitorTyping
+         * @description To consoles (at once): the visitor is typing in their chat; only for the consoles that
+         *     may see the chat.
+         */
+        "VisitorTyping-Output": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "typing";
+            conversation_id: string;
+            is_typing: boolean;
+            /** @default null */
+            rep_name: null;
+            visitor_id: string;
+            visibility: components["schemas"]["Visibility"];
+        };
+        /**
+         * VisitorUpdated
+         * @description To consoles (batched): fields of a card changed.
+         */
+        VisitorUpdated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "visitor.updated";
+            visitor_id: string;
+            changes: components["schemas"]["VisitorChanges"];
+            visibility: components["schemas"]["Visibility"];
+        };
+        /** WebhookBody */
+        WebhookBody: {
+            url: string;
+            /** @default null */
+            description?: string | null;
+        };
+        /** WebhookEndpointOut */
+        WebhookEndpointOut: {
+            id: string;
+            url: string;
+            description: string | null;
+            enabled: boolean;
+            disabled_reason: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** WebhookList */
+        WebhookList: {
+            webhooks: components["schemas"]["WebhookEndpointOut"][];
+        };
+        /** WebhookPatch */
+        WebhookPatch: {
+            /** @default null */
+            enabled?: boolean | null;
+            /** @default null */
+            url?: string | null;
+            /** @default null */
+            description?: string | null;
+        };
+        /**
+         * Welcome
+         * @description The answer to `hello`: who the visitor is, their open conversation and what to show.
+         */
+        Welcome: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "welcome";
+            token: string;
+            visitor_id: string;
+            visit_id: string;
+            conversation: components["schemas"]["VisitorConversation"] | null;
+            messages: components["schemas"]["MessageOut"][];
+            /** @enum {string} */
+            identity_status: "anonymous" | "unverified" | "verified";
+            invitations: components["schemas"]["VisitorInvitation"][];
+            config: components["schemas"]["WelcomeConfig"];
+            /** Format: date-time */
+            server_time: string;
+        };
+        /** WelcomeConfig */
+        WelcomeConfig: {
+            org_name: string;
+            idle_after_seconds: number;
+            heartbeat_seconds: number;
+            messenger: components["schemas"]["MessengerSettings"];
+        };
+        /**
+         * WidgetBoot
+         * @description Blocked (no messenger, no socket), or the public messenger settings.
+         */
+        WidgetBoot: components["schemas"]["BootBlocked"] | components["schemas"]["BootOpen"];
+        /**
+         * WidgetConfig
+         * @description The org's public messenger settings.
+         */
+        WidgetConfig: {
+            org_name: string;
+            idle_after_seconds: number;
+            messenger: components["schemas"]["MessengerSettings"];
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type AccountBody = components['schemas']['AccountBody'];
+export type AccountBrief = components['schemas']['AccountBrief'];
+export type AccountImport = components['schemas']['AccountImport'];
+export type AccountList = components['schemas']['AccountList'];
+export type AccountOut = components['schemas']['AccountOut'];
+export type Ack = components['schemas']['Ack'];
+export type ActivityFrame = components['schemas']['ActivityFrame'];
+export type AutoPounceAction = components['schemas']['AutoPounceAction'];
+export type Batch = components['schemas']['Batch'];
+export type BlockBody = components['schemas']['BlockBody'];
+export type BlockResult = components['schemas']['BlockResult'];
+export type BlockedVisitorOut = components['schemas']['BlockedVisitorOut'];
+export type BlocksOverview = components['schemas']['BlocksOverview'];
+export type BootBlocked = components['schemas']['BootBlocked'];
+export type BootOpen = components['schemas']['BootOpen'];
+export type CardUtm = components['schemas']['CardUtm'];
+export type Classification = components['schemas']['Classification'];
+export type ClassificationBody = components['schemas']['ClassificationBody'];
+export type ColleagueOut = components['schemas']['ColleagueOut'];
+export type ConversationList = components['schemas']['ConversationList'];
+export type ConversationMeta = components['schemas']['ConversationMeta'];
+export type ConversationSummary = components['schemas']['ConversationSummary'];
+export type ConversationUpdated = components['schemas']['ConversationUpdated'];
+export type DailyCounts = components['schemas']['DailyCounts'];
+export type DeliveryList = components['schemas']['DeliveryList'];
+export type DeliveryOut = components['schemas']['DeliveryOut'];
+export type EnrichmentSource = components['schemas']['EnrichmentSource'];
+export type ErrorBody = components['schemas']['ErrorBody'];
+export type ErrorDetail = components['schemas']['ErrorDetail'];
+export type ErrorFrame = components['schemas']['ErrorFrame'];
+export type ExperienceBody = components['schemas']['ExperienceBody'];
+export type ExperienceList = components['schemas']['ExperienceList'];
+export type ExperienceOut = components['schemas']['ExperienceOut'];
+export type FilledShortcut = components['schemas']['FilledShortcut'];
+export type Health = components['schemas']['Health'];
+export type Identified = components['schemas']['Identified'];
+export type IdentifyFrame = components['schemas']['IdentifyFrame'];
+export type IdentitySecretOut = components['schemas']['IdentitySecretOut'];
+export type InvitationBody = components['schemas']['InvitationBody'];
+export type InvitationExpired = components['schemas']['InvitationExpired'];
+export type InvitationList = components['schemas']['InvitationList'];
+export type InvitationOut = components['schemas']['InvitationOut'];
+export type InvitationPreview = components['schemas']['InvitationPreview'];
+export type InvitationSent = components['schemas']['InvitationSent'];
+export type InvitationShown = components['schemas']['InvitationShown'];
+export type InvitationUpdated = components['schemas']['InvitationUpdated'];
+export type InvitingRep = components['schemas']['InvitingRep'];
+export type IpBlockBody = components['schemas']['IpBlockBody'];
+export type IpBlockDetail = components['schemas']['IpBlockDetail'];
+export type IpBlockOut = components['schemas']['IpBlockOut'];
+export type IpRangeBody = components['schemas']['IpRangeBody'];
+export type IpRangeList = components['schemas']['IpRangeList'];
+export type IpRangeOut = components['schemas']['IpRangeOut'];
+export type LiveSegmentOut = components['schemas']['LiveSegmentOut'];
+export type LoginBody = components['schemas']['LoginBody'];
+export type MeOut = components['schemas']['MeOut'];
+export type MessageBody = components['schemas']['MessageBody'];
+export type MessageOut = components['schemas']['MessageOut'];
+export type Messages = components['schemas']['Messages'];
+export type MessengerSettings = components['schemas']['MessengerSettings'];
+export type MessengerSettingsPatch = components['schemas']['MessengerSettingsPatch'];
+export type NewRepBody = components['schemas']['NewRepBody'];
+export type NewWebhookEndpoint = components['schemas']['NewWebhookEndpoint'];
+export type OfflineMessageFrame = components['schemas']['OfflineMessageFrame'];
+export type OfflineMessageList = components['schemas']['OfflineMessageList'];
+export type OfflineMessageOut = components['schemas']['OfflineMessageOut'];
+export type OfflineReceived = components['schemas']['OfflineReceived'];
+export type Ok = components['schemas']['Ok'];
+export type OpenFrame = components['schemas']['OpenFrame'];
+export type OrderBody = components['schemas']['OrderBody'];
+export type OrgOut = components['schemas']['OrgOut'];
+export type OrgSettingsBody = components['schemas']['OrgSettingsBody'];
+export type OriginsBody = components['schemas']['OriginsBody'];
+export type Page = components['schemas']['Page'];
+export type PageViewFrame = components['schemas']['PageViewFrame'];
+export type PageViewOut = components['schemas']['PageViewOut'];
+export type PasswordBody = components['schemas']['PasswordBody'];
+export type Ping = components['schemas']['Ping'];
+export type Pong = components['schemas']['Pong'];
+export type PostedMessage = components['schemas']['PostedMessage'];
+export type Preview = components['schemas']['Preview'];
+export type PreviewBody = components['schemas']['PreviewBody'];
+export type PreviewInvitationBody = components['schemas']['PreviewInvitationBody'];
+export type ProactiveReport = components['schemas']['ProactiveReport'];
+export type ProactiveSettings = components['schemas']['ProactiveSettings'];
+export type Readiness = components['schemas']['Readiness'];
+export type RepBrief = components['schemas']['RepBrief'];
+export type RepChanged = components['schemas']['RepChanged'];
+export type RepClientFrame = components['schemas']['RepClientFrame'];
+export type RepHello = components['schemas']['RepHello'];
+export type RepList = components['schemas']['RepList'];
+export type RepMessage = components['schemas']['RepMessage'];
+export type RepMessageFrame = components['schemas']['RepMessageFrame'];
+export type RepOut = components['schemas']['RepOut'];
+export type RepPatch = components['schemas']['RepPatch'];
+export type RepPresence = components['schemas']['RepPresence'];
+export type RepResume = components['schemas']['RepResume'];
+export type RepServerFrame = components['schemas']['RepServerFrame'];
+export type RepTyping = components['schemas']['RepTyping'];
+export type ReportOut = components['schemas']['ReportOut'];
+export type Resync = components['schemas']['Resync'];
+export type RuleFieldOut = components['schemas']['RuleFieldOut'];
+export type SavedAccount = components['schemas']['SavedAccount'];
+export type SavedSegmentPayload = components['schemas']['SavedSegmentPayload'];
+export type SegmentBody = components['schemas']['SegmentBody'];
+export type SegmentOut = components['schemas']['SegmentOut'];
+export type SegmentsPayload = components['schemas']['SegmentsPayload'];
+export type SentInvitation = components['schemas']['SentInvitation'];
+export type ShortcutBody = components['schemas']['ShortcutBody'];
+export type ShortcutList = components['schemas']['ShortcutList'];
+export type ShortcutOut = components['schemas']['ShortcutOut'];
+export type ShortcutPatch = components['schemas']['ShortcutPatch'];
+export type Snapshot = components['schemas']['Snapshot'];
+export type SnapshotRep = components['schemas']['SnapshotRep'];
+export type Snippet = components['schemas']['Snippet'];
+export type StartedConversation = components['schemas']['StartedConversation'];
+export type StatusBody = components['schemas']['StatusBody'];
+export type TeamBody = components['schemas']['TeamBody'];
+export type TeamList = components['schemas']['TeamList'];
+export type TeamName = components['schemas']['TeamName'];
+export type TeamOut = components['schemas']['TeamOut'];
+export type TeamPatch = components['schemas']['TeamPatch'];
+export type TeamRename = components['schemas']['TeamRename'];
+export type Transcript = components['schemas']['Transcript'];
+export type Transfer = components['schemas']['Transfer'];
+export type TransferBody = components['schemas']['TransferBody'];
+export type Typing = components['schemas']['Typing'];
+export type UseShortcutBody = components['schemas']['UseShortcutBody'];
+export type Visibility = components['schemas']['Visibility'];
+export type VisitOut = components['schemas']['VisitOut'];
+export type VisitUtm = components['schemas']['VisitUtm'];
+export type Visitor360 = components['schemas']['Visitor360'];
+export type VisitorBlocked = components['schemas']['VisitorBlocked'];
+export type VisitorCard = components['schemas']['VisitorCard'];
+export type VisitorChanges = components['schemas']['VisitorChanges'];
+export type VisitorClientFrame = components['schemas']['VisitorClientFrame'];
+export type VisitorConversation = components['schemas']['VisitorConversation'];
+export type VisitorConversationChanged = components['schemas']['VisitorConversationChanged'];
+export type VisitorHello = components['schemas']['VisitorHello'];
+export type VisitorInvitation = components['schemas']['VisitorInvitation'];
+export type VisitorJoined = components['schemas']['VisitorJoined'];
+export type VisitorLeft = components['schemas']['VisitorLeft'];
+export type VisitorMessage = components['schemas']['VisitorMessage'];
+export type VisitorMessageFrame = components['schemas']['VisitorMessageFrame'];
+export type VisitorProfile = components['schemas']['VisitorProfile'];
+export type VisitorResume = components['schemas']['VisitorResume'];
+export type VisitorServerFrame = components['schemas']['VisitorServerFrame'];
+export type VisitorTypingInput = components['schemas']['VisitorTyping-Input'];
+export type VisitorTypingOutput = components['schemas']['VisitorTyping-Output'];
+export type VisitorUpdated = components['schemas']['VisitorUpdated'];
+export type WebhookBody = components['schemas']['WebhookBody'];
+export type WebhookEndpointOut = components['schemas']['WebhookEndpointOut'];
+export type WebhookList = components['schemas']['WebhookList'];
+export type WebhookPatch = components['schemas']['WebhookPatch'];
+export type Welcome = components['schemas']['Welcome'];
+export type WelcomeConfig = components['schemas']['WelcomeConfig'];
+export type WidgetBoot = components['schemas']['WidgetBoot'];
+export type WidgetConfig = components['schemas']['WidgetConfig'];
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;
