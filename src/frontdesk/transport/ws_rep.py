@@ -9,13 +9,16 @@ from typing import Any
 
 import orjson
 from aiohttp import WSMsgType, web
-from sqlalchemy import select
 
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
 from frontdesk.core.errors import FrontdeskError, NotAuthenticated
 from frontdesk.features import conversations, live_stream
-from frontdesk.features.orgs import Authenticated, authenticate, session_is_live
-from frontdesk.features.orgs.models import Rep, RepSession
+from frontdesk.features.orgs import (
+    Authenticated,
+    authenticate,
+    authenticate_again,
+    session_is_live,
+)
 from frontdesk.runtime import Runtime, rep_topic
 from frontdesk.transport import frames as f
 from frontdesk.transport.http import SESSION_COOKIE, client_ip, request_origin, runtime_of
@@ -192,24 +195,3 @@ class RepConnection:
                 "messages": [m.model_dump(mode="json") for m in messages],
             }
         )
-
-
-async def authenticate_again(runtime: Runtime, actor: Authenticated) -> Authenticated:
-    """Writes re-check the session and the rep, as an HTTP request would: a sign-out or a
-    deactivation ends everything at once, even if its bus event never reached this process."""
-    async with runtime.db.read() as session:
-        row = (
-            await session.execute(
-                select(RepSession, Rep)
-                .join(Rep, Rep.id == RepSession.rep_id)
-                .where(RepSession.id == actor.session_id)
-            )
-        ).one_or_none()
-    if row is None:
-        raise NotAuthenticated("this session has ended; sign in again")
-    rep_session, rep = row
-    if not rep.active:
-        raise NotAuthenticated("this rep has been deactivated")
-    if rep_session.revoked_at is not None or rep_session.expires_at <= runtime.clock.now():
-        raise NotAuthenticated("this session has ended; sign in again")
-    return Authenticated(rep, actor.session_id, actor.csrf_token)

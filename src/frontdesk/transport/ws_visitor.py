@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from aiohttp import WSMessage, WSMsgType, web
@@ -26,7 +26,6 @@ from frontdesk.features.blocking import address_blocked
 from frontdesk.features.experiences import leave_offline_message
 from frontdesk.features.live_stream import VisitorTab
 from frontdesk.features.orgs import normalise_origin
-from frontdesk.features.orgs.models import Org
 from frontdesk.features.proactive.events import InvitationSent
 from frontdesk.features.visitors import read_visitor_token
 from frontdesk.runtime import Runtime, visitor_topic
@@ -42,6 +41,11 @@ from frontdesk.transport.sockets import (
 )
 from frontdesk.transport.visitor_limits import CLOSE_RATE_LIMITED, visitor_limits
 from frontdesk.transport.visitor_registry import VisitorRegistry
+
+if TYPE_CHECKING:
+    # The org row the registry hands each socket (and the socket its tab): a type only
+    # (transport imports no ORM model at run time; pyproject.toml, [tool.importlinter]).
+    from frontdesk.features.orgs.models import Org
 
 REGISTRY_KEY = web.AppKey("visitor_registry", VisitorRegistry)
 

@@ -12,6 +12,7 @@ from frontdesk.features.blocking.service import (
     overview,
     remove_ip_block,
     unblock_visitor,
+    visitor_blocked,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "overview",
     "remove_ip_block",
     "unblock_visitor",
+    "visitor_blocked",
 ]

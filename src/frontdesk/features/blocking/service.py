@@ -58,6 +58,12 @@ async def ip_blocked(session: AsyncSession, org_id: str, ip: str | None, now: da
     return address_in(ip, await active_ip_blocks(session, org_id, now))
 
 
+async def visitor_blocked(session: AsyncSession, visitor_id: str) -> bool:
+    """Whether a rep blocked this visitor (an unknown id is not blocked)."""
+    visitor = await session.get(Visitor, visitor_id)
+    return visitor is not None and visitor.blocked_at is not None
+
+
 async def address_blocked(runtime: Runtime, org_id: str, ip: str | None) -> bool:
     """Whether a new visitor socket from this address is refused now (a read of its own, so
     the caller holds no session)."""

@@ -128,6 +128,57 @@ async def get_experience(session: AsyncSession, org_id: str, experience_id: str)
     return experience
 
 
+async def list_experiences(session: AsyncSession, org_id: str, now: Any) -> list[ExperienceOut]:
+    """The org's experiences, the default first (created if the org has none yet)."""
+    await default_experience(session, org_id, now)
+    rows = await session.execute(
+        select(Experience)
+        .where(Experience.org_id == org_id)
+        .order_by(Experience.is_default.desc(), Experience.name)
+    )
+    return [experience_out(e) for e in rows.scalars()]
+
+
+async def create_experience(
+    session: AsyncSession, org_id: str, values: dict[str, Any], now: Any
+) -> ExperienceOut:
+    """A new experience from an admin's settings (a name required; the rest defaults)."""
+    values = validate_experience(values)
+    if "name" not in values:
+        raise ValidationFailed("an experience needs a name")
+    experience = Experience(
+        id=new_id(),
+        org_id=org_id,
+        is_default=False,
+        created_at=now,
+        **{**DEFAULTS, **values},
+    )
+    session.add(experience)
+    await session.flush()
+    return experience_out(experience)
+
+
+async def update_experience(
+    session: AsyncSession, org_id: str, experience_id: str, values: dict[str, Any]
+) -> ExperienceOut:
+    values = validate_experience(values)
+    experience = await get_experience(session, org_id, experience_id)
+    merged = {**experience_out(experience).model_dump(), **values}
+    if merged["timeout_seconds"] <= merged["rep_window_seconds"]:
+        raise ValidationFailed("timeout_seconds must be longer than rep_window_seconds")
+    for key, value in values.items():
+        setattr(experience, key, value)
+    return experience_out(experience)
+
+
+async def delete_experience(session: AsyncSession, org_id: str, experience_id: str) -> None:
+    """Its segments fall back to the default, which cannot be deleted."""
+    experience = await get_experience(session, org_id, experience_id)
+    if experience.is_default:
+        raise ValidationFailed("the default experience cannot be deleted")
+    await session.delete(experience)
+
+
 def _first_name(name: str) -> str:
     return name.split()[0] if name.strip() else name
 

@@ -331,6 +331,21 @@ async def invite(
     return invitation
 
 
+async def list_invitations(
+    session: AsyncSession, actor: Authenticated, since: datetime
+) -> list[InvitationOut]:
+    """The actor's invitations since then (an admin's: everyone's), newest first."""
+    statement = (
+        select(Invitation)
+        .where(Invitation.org_id == actor.org_id, Invitation.created_at >= since)
+        .order_by(Invitation.created_at.desc())
+        .limit(500)
+    )
+    if not actor.is_admin:
+        statement = statement.where(Invitation.rep_id == actor.rep.id)
+    return [rep_view(i) for i in (await session.execute(statement)).scalars()]
+
+
 def rep_view(invitation: Invitation) -> InvitationOut:
     return InvitationOut(
         id=invitation.id,

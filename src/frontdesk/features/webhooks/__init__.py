@@ -2,24 +2,34 @@
 
 from frontdesk.features.webhooks.service import (
     KIND_DELIVER,
+    create_endpoint,
+    delete_endpoint,
     deliver,
     delivery_out,
     endpoint_out,
     get_endpoint,
+    list_endpoints,
     new_endpoint_out,
     new_secret,
     on_conversation_closed,
+    recent_deliveries,
+    update_endpoint,
     validate_target,
 )
 
 __all__ = [
     "KIND_DELIVER",
+    "create_endpoint",
+    "delete_endpoint",
     "deliver",
     "delivery_out",
     "endpoint_out",
     "get_endpoint",
+    "list_endpoints",
     "new_endpoint_out",
     "new_secret",
     "on_conversation_closed",
+    "recent_deliveries",
+    "update_endpoint",
     "validate_target",
 ]
