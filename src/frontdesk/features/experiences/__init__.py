@@ -1,20 +1,15 @@
 """Inbound-chat experiences: rep window, bot greeting, identity capture, hand-off, timeout, offline."""
 
 from frontdesk.features.experiences.email import (
-    email_status,
     list_offline_messages,
     on_offline_email,
 )
 from frontdesk.features.experiences.service import (
-    DEFAULTS,
     KIND_OFFLINE_EMAIL,
     KIND_REP_WINDOW,
     SegmentExperience,
     create_experience,
-    default_experience,
     delete_experience,
-    experience_out,
-    get_experience,
     leave_offline_message,
     list_experiences,
     on_accepted,
@@ -23,20 +18,14 @@ from frontdesk.features.experiences.service import (
     on_incoming_timed_out,
     on_rep_window,
     update_experience,
-    validate_experience,
 )
 
 __all__ = [
-    "DEFAULTS",
     "KIND_OFFLINE_EMAIL",
     "KIND_REP_WINDOW",
     "SegmentExperience",
     "create_experience",
-    "default_experience",
     "delete_experience",
-    "email_status",
-    "experience_out",
-    "get_experience",
     "leave_offline_message",
     "list_experiences",
     "list_offline_messages",
@@ -47,5 +36,4 @@ __all__ = [
     "on_offline_email",
     "on_rep_window",
     "update_experience",
-    "validate_experience",
 ]

@@ -2,14 +2,13 @@
 
 from frontdesk.features.segments.placement import AccountIndex, place_visit
 from frontdesk.features.segments.resegment import resegment_org
-from frontdesk.features.segments.rules import FIELDS, OPS, CompiledSegment
+from frontdesk.features.segments.rules import CompiledSegment
 from frontdesk.features.segments.service import (
     compile_segments,
     delete_segment,
     display_order,
     experience_of,
     list_segments,
-    live_segment_out,
     live_segments,
     reorder,
     rule_fields,
@@ -20,8 +19,6 @@ from frontdesk.features.segments.service import (
 )
 
 __all__ = [
-    "FIELDS",
-    "OPS",
     "AccountIndex",
     "CompiledSegment",
     "compile_segments",
@@ -29,7 +26,6 @@ __all__ = [
     "display_order",
     "experience_of",
     "list_segments",
-    "live_segment_out",
     "live_segments",
     "place_visit",
     "reorder",
