@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from frontdesk.core.events import Event
+from frontdesk.features.blocking.events import VisitorBlocked
 
 SEPARATOR = b"\n"
 
@@ -66,4 +67,4 @@ def unpack(data: bytes) -> tuple[Header, bytes]:
 
 
 # Sent when a rep blocks the visitor: every tab forgets the visitor and its socket closes.
-BLOCKED = pack_bytes("blocked", b'{"type":"blocked"}')
+BLOCKED = pack(VisitorBlocked())
