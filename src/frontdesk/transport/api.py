@@ -322,7 +322,7 @@ async def start_conversation(ctx: Ctx, body: MessageBody) -> StartedConversation
     response=Visitor360,
     summary="Visitor 360: identity, visits with pages, conversations",
 )
-async def visitor_360(ctx: Ctx, _: None) -> dict[str, Any]:
+async def visitor_360(ctx: Ctx, _: None) -> Visitor360:
     return await live_stream.visitor_360(ctx.runtime, ctx.rep, ctx.path_param("visitor_id"))
 
 

@@ -19,12 +19,24 @@ import orjson
 
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
 from frontdesk.features.audience import Visibility, from_event
+from frontdesk.features.conversations.events import ConversationUpdated, RepMessage, Typing
+from frontdesk.features.live_stream.events import (
+    VisitorJoined,
+    VisitorLeft,
+    VisitorTyping,
+    VisitorUpdated,
+)
+from frontdesk.features.orgs import RepChanged
+from frontdesk.features.proactive.events import InvitationUpdated
+from frontdesk.features.segments.events import StreamResync
+from frontdesk.protocol.console_frames import Batch
 from frontdesk.runtime import Runtime, org_topic
 from frontdesk.transport.sockets import FrameSender
 
 log = logging.getLogger("frontdesk.rep_hub")
 
-IMMEDIATE = {"message", "typing"}
+# Sent at once, not batched: chat messages and typing (a rep's, or a visitor's).
+IMMEDIATE = {RepMessage.name, Typing.name, VisitorTyping.name}
 Key = tuple[str, str]
 
 
@@ -53,14 +65,15 @@ class RepSocket:
 
 def _key(event: dict[str, Any]) -> Key:
     kind = event["type"]
-    if kind.startswith("visitor."):
-        visitor = event["visitor_id"] if "visitor_id" in event else event["visitor"]["visitor_id"]
-        return ("visitor", visitor)
-    if kind == "conversation.updated":
+    if kind == VisitorJoined.name:
+        return ("visitor", event["visitor"]["visitor_id"])
+    if kind == VisitorUpdated.name or kind == VisitorLeft.name:
+        return ("visitor", event["visitor_id"])
+    if kind == ConversationUpdated.name:
         return ("conversation", event["conversation"]["id"])
-    if kind == "rep.changed":
+    if kind == RepChanged.name:
         return ("rep", event["rep_id"])
-    if kind == "invitation.updated":
+    if kind == InvitationUpdated.name:
         return ("invitation", event["invitation"]["id"])
     return (kind, str(id(event)))
 
@@ -69,10 +82,10 @@ def _merge(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
     """Coalesce two pending events about the same visitor into the one the console needs."""
     if old is None:
         return new
-    if new["type"] == "visitor.updated":
-        if old["type"] == "visitor.joined":
+    if new["type"] == VisitorUpdated.name:
+        if old["type"] == VisitorJoined.name:
             return {**old, "visitor": {**old["visitor"], **new["changes"]}}
-        if old["type"] == "visitor.updated":
+        if old["type"] == VisitorUpdated.name:
             return {**new, "changes": {**old["changes"], **new["changes"]}}
         return new  # after a left, a stray update changes nothing; the newest wins
     return new
@@ -139,7 +152,7 @@ class RepHub:
             return
         event = orjson.loads(data)
         kind = event["type"]
-        if kind == "stream.resync" or kind == RESYNC_TYPE:
+        if kind == StreamResync.name or kind == RESYNC_TYPE:
             # Segments or routing changed for many visitors at once: a fresh snapshot is
             # cheaper and simpler than thousands of per-visitor updates. (RESYNC: an event for
             # this org was lost on the bus somewhere; the snapshot has what it said.)
@@ -168,6 +181,9 @@ class RepHub:
             return
         pending = list(stream.pending.values())
         stream.pending = {}
+        # The events are the publishers' frames as they came off the bus (each one a
+        # BatchEvent, made from its model): they are put in the `Batch` frame as they are,
+        # not validated again into models, once per batch and audience, not per socket.
         everything = [event for event, _ in pending]
         restricted = any(not v.everyone for _, v in pending)
         shared: bytes | None = None
@@ -175,7 +191,7 @@ class RepHub:
         for socket in stream.sockets:
             if socket.is_admin or not restricted:
                 if shared is None:
-                    shared = orjson.dumps({"type": "batch", "events": everything})
+                    shared = orjson.dumps({"type": Batch.name, "events": everything})
                 socket.sender.send_bytes(shared)
                 continue
             visible = tuple(i for i, (_, v) in enumerate(pending) if socket.may_see(v))
@@ -183,6 +199,8 @@ class RepHub:
                 continue
             data = by_subset.get(visible)
             if data is None:
-                data = orjson.dumps({"type": "batch", "events": [pending[i][0] for i in visible]})
+                data = orjson.dumps(
+                    {"type": Batch.name, "events": [pending[i][0] for i in visible]}
+                )
                 by_subset[visible] = data
             socket.sender.send_bytes(data)

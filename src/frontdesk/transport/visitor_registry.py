@@ -21,8 +21,10 @@ import orjson
 
 from frontdesk.bus.base import RESYNC, RESYNC_TYPE, Subscription
 from frontdesk.features.blocking import Network, active_ip_blocks, address_in
+from frontdesk.features.blocking.events import IpBlocked, VisitorBlocked
 from frontdesk.features.live_stream import OrgSegments, load_org_segments
 from frontdesk.features.orgs import org_by_site_key, orgs_topic
+from frontdesk.features.segments.events import PlacementsChanged
 from frontdesk.runtime import Runtime, visitors_topic
 from frontdesk.transport.sockets import FrameSender
 
@@ -46,7 +48,7 @@ ORG_CACHE_PRUNE_AT = 1000
 
 # What a visitor blocked while connected gets (as ws_visitor does for a blocked visitor id):
 # the widget forgets itself and remembers the block; the socket then closes with 4403.
-BLOCKED_FRAME = b'{"type":"blocked"}'
+BLOCKED_FRAME = VisitorBlocked().to_bytes()
 CLOSE_BLOCKED = 4403
 # After a bus outage every visitor socket is told to resume, and each answers with a database
 # read: a few at a time, so 10,000 sockets do not all query in the same instant.
@@ -63,7 +65,11 @@ class RegistryMember(Protocol):
     @property
     def ip(self) -> str | None: ...
 
-    def on_registry_event(self, event: dict[str, Any]) -> None: ...
+    def placements_changed(self) -> None:
+        """The org's segments, accounts or routing changed (`placements.changed`)."""
+
+    def org_changed(self, org: Org) -> None:
+        """The org's row changed: `org` is the fresh one, shared by all its sockets."""
 
 
 class VisitorRegistry:
@@ -158,10 +164,9 @@ class VisitorRegistry:
             return
         if org is None:
             return
-        event = {"type": "org.changed", "org": org}
         for member in list(self._orgs.get(org_id, ())):
             try:
-                member.on_registry_event(event)
+                member.org_changed(org)
             except Exception:
                 log.exception("visitor registry callback failed")
 
@@ -208,8 +213,9 @@ class VisitorRegistry:
         org_id = topic.split(".", 1)[1]
         event = orjson.loads(data)
         kind = event.get("type")
-        if kind == "ip.blocked":
-            self._close_blocked(org_id, [ipaddress.ip_network(event["cidr"])])
+        if kind == IpBlocked.name:
+            blocked = IpBlocked.model_validate(event)
+            self._close_blocked(org_id, [ipaddress.ip_network(blocked.cidr)])
             return
         if kind == RESYNC_TYPE:
             # An event for this org's visitor sockets was lost somewhere (a failed publish):
@@ -217,11 +223,12 @@ class VisitorRegistry:
             self._segments.pop(org_id, None)
             self._spawn(self._recheck_ip_blocks(org_id))
             return
-        if kind == "placements.changed":
-            self._segments.pop(org_id, None)
+        if kind != PlacementsChanged.name:
+            return  # nothing else is published on the visitors topic
+        self._segments.pop(org_id, None)
         for member in list(self._orgs.get(org_id, ())):
             try:
-                member.on_registry_event(event)
+                member.placements_changed()
             except Exception:
                 log.exception("visitor registry callback failed")
 

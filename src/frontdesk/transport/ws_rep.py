@@ -13,12 +13,16 @@ from aiohttp import WSMsgType, web
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
 from frontdesk.core.errors import FrontdeskError, NotAuthenticated
 from frontdesk.features import conversations, live_stream
+from frontdesk.features.live_stream import build_snapshot
 from frontdesk.features.orgs import (
     Authenticated,
+    RepDeactivated,
+    SessionsRevoked,
     authenticate,
     authenticate_again,
     session_is_live,
 )
+from frontdesk.protocol.common import Ack, Messages, Pong
 from frontdesk.runtime import Runtime, rep_topic
 from frontdesk.transport import frames as f
 from frontdesk.transport.http import SESSION_COOKIE, client_ip, request_origin, runtime_of
@@ -100,9 +104,9 @@ class RepConnection:
     def _on_control(self, _topic: str, data: bytes) -> None:
         event = orjson.loads(data)
         kind = event.get("type")
-        if kind == "rep.deactivated":
+        if kind == RepDeactivated.name:
             self.sender.request_close(CLOSE_SIGNED_OUT, b"deactivated")
-        elif kind == "rep.sessions_revoked":
+        elif kind == SessionsRevoked.name:
             if self.actor.session_id in event.get("session_ids", ()):
                 self.sender.request_close(CLOSE_SIGNED_OUT, b"signed out")
         elif kind == RESYNC_TYPE and self.registered:
@@ -122,7 +126,7 @@ class RepConnection:
             if not await session_is_live(self.runtime, self.actor):
                 self.sender.request_close(CLOSE_SIGNED_OUT, b"signed out")
                 return
-            self.sender.send(await live_stream.build_snapshot(self.runtime, self.actor))
+            self.sender.send_bytes((await build_snapshot(self.runtime, self.actor)).to_bytes())
         except Exception:
             # Without a snapshot the console would show a stale stream: make it reconnect.
             log.exception("snapshot failed")
@@ -150,8 +154,8 @@ class RepConnection:
     async def _dispatch(self, frame: Any) -> None:
         match frame:
             case f.Ping():
-                self.sender.send(
-                    {"type": "pong", "server_time": self.runtime.clock.now().isoformat()}
+                self.sender.send_bytes(
+                    Pong(server_time=self.runtime.clock.now().isoformat()).to_bytes()
                 )
             case f.RepHello(last_seqs=last_seqs):
                 # Register first, then read the snapshot: no event can fall in between.
@@ -166,13 +170,8 @@ class RepConnection:
                 posted = await conversations.post_rep_message(
                     self.runtime, self.actor, cid, client_id, body
                 )
-                self.sender.send(
-                    {
-                        "type": "ack",
-                        "client_id": client_id,
-                        "message": posted.message.model_dump(mode="json"),
-                    }
-                )
+                # No second check of the message: pydantic does not re-validate a model.
+                self.sender.send_bytes(Ack(client_id=client_id, message=posted.message).to_bytes())
             case f.RepTyping(conversation_id=cid, is_typing=is_typing):
                 await live_stream.rep_typing(self.runtime, self.actor, cid, is_typing)
             case f.RepResume(conversation_id=cid, after_seq=after_seq):
@@ -188,10 +187,6 @@ class RepConnection:
             messages = await conversations.messages_after(
                 session, conversation, after_seq, include_internal=True
             )
-        self.sender.send(
-            {
-                "type": "messages",
-                "conversation_id": conversation_id,
-                "messages": [m.model_dump(mode="json") for m in messages],
-            }
+        self.sender.send_bytes(
+            Messages(conversation_id=conversation_id, messages=messages).to_bytes()
         )

@@ -23,11 +23,15 @@ from frontdesk.core import visitor_feed
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.features import proactive, visitors
 from frontdesk.features.blocking import address_blocked
+from frontdesk.features.blocking.events import VisitorBlocked
+from frontdesk.features.conversations.events import VisitorConversationChanged, VisitorMessage
 from frontdesk.features.experiences import leave_offline_message
 from frontdesk.features.live_stream import VisitorTab
 from frontdesk.features.orgs import normalise_origin
 from frontdesk.features.proactive.events import InvitationSent
 from frontdesk.features.visitors import read_visitor_token
+from frontdesk.protocol import visitor_frames as vf
+from frontdesk.protocol.common import Ack, Messages, Pong
 from frontdesk.runtime import Runtime, visitor_topic
 from frontdesk.transport import frames as f
 from frontdesk.transport.errors import describe_validation_error
@@ -242,24 +246,23 @@ class VisitorConnection:
                 listen=self._listen,
             )
             org = self.org
-            self.sender.send(
-                {
-                    "type": "welcome",
-                    "token": welcome.token,
-                    "visitor_id": welcome.visitor_id,
-                    "visit_id": welcome.visit_id,
-                    "conversation": welcome.conversation,
-                    "messages": welcome.messages,
-                    "identity_status": welcome.identity_status,
-                    "invitations": [i.model_dump(mode="json") for i in welcome.invitations],
-                    "config": {
-                        "org_name": org.name,
-                        "idle_after_seconds": org.idle_after_seconds,
-                        "heartbeat_seconds": HEARTBEAT_SECONDS,
-                        "messenger": dict((org.settings or {}).get("messenger", {})),
-                    },
-                    "server_time": self.runtime.clock.now().isoformat(),
-                }
+            self.sender.send_bytes(
+                vf.Welcome(
+                    token=welcome.token,
+                    visitor_id=welcome.visitor_id,
+                    visit_id=welcome.visit_id,
+                    conversation=welcome.conversation,
+                    messages=welcome.messages,
+                    identity_status=welcome.identity_status,
+                    invitations=welcome.invitations,
+                    config=vf.WelcomeConfig(
+                        org_name=org.name,
+                        idle_after_seconds=org.idle_after_seconds,
+                        heartbeat_seconds=HEARTBEAT_SECONDS,
+                        messenger=(org.settings or {}).get("messenger", {}),
+                    ),
+                    server_time=self.runtime.clock.now().isoformat(),
+                ).to_bytes()
             )
             await self.tab.welcomed()
 
@@ -278,12 +281,13 @@ class VisitorConnection:
         await self.registry.remove(self.org.id, self)
         await self.tab.leave()
 
-    def on_registry_event(self, event: dict[str, Any]) -> None:
-        if event.get("type") == "placements.changed":
-            self.tab.placements_changed()
-        elif event.get("type") == "org.changed":
-            # Settings changed: the fresh row, shared by the org's sockets.
-            self.tab.org = event["org"]
+    def placements_changed(self) -> None:
+        """The org's segments, accounts or routing changed (heard by the registry)."""
+        self.tab.placements_changed()
+
+    def org_changed(self, org: Org) -> None:
+        """The org's settings changed: the fresh row, shared by the org's sockets."""
+        self.tab.org = org
 
     # ---- bus -> socket ----------------------------------------------------------------------
 
@@ -293,10 +297,10 @@ class VisitorConnection:
             own.remove(header.echo_of)  # this tab has the message in its ack
             return
         self.sender.send_bytes(frame)
-        if header.type == "blocked":
+        if header.type == VisitorBlocked.name:
             # Blocked by a rep: the widget forgets itself; close this socket for good.
             self.sender.request_close(CLOSE_BLOCKED, b"blocked")
-        elif header.type == "conversation":
+        elif header.type == VisitorConversationChanged.name:
             self.tab.chat_changed(chat_open=header.chat_open, owner_rep_id=header.chat_owner_rep_id)
 
     # ---- socket -> server -------------------------------------------------------------------
@@ -349,8 +353,8 @@ class VisitorConnection:
         match frame:
             case f.Ping():
                 await tab.still_here()
-                self.sender.send(
-                    {"type": "pong", "server_time": self.runtime.clock.now().isoformat()}
+                self.sender.send_bytes(
+                    Pong(server_time=self.runtime.clock.now().isoformat()).to_bytes()
                 )
             case f.ActivityFrame(state=state):
                 await tab.activity_changed(state)
@@ -360,13 +364,10 @@ class VisitorConnection:
                 # Rate-limited in _handle_text, like every frame (transport/visitor_limits.py).
                 self._expect_echo(client_id)
                 posted = await tab.send_message(client_id, body)
-                self.sender.send(
-                    {
-                        "type": "ack",
-                        "client_id": client_id,
-                        "message": posted.message.model_dump(mode="json"),
-                    }
-                )
+                # The message is a model already: constructing the ack checks nothing again
+                # (pydantic does not re-validate model instances), so this costs what the
+                # hand-built dict did.
+                self.sender.send_bytes(Ack(client_id=client_id, message=posted.message).to_bytes())
             case f.VisitorTyping(is_typing=is_typing):
                 await tab.typing(is_typing)
             case f.VisitorResume(after_seq=after_seq) as resume:
@@ -375,21 +376,17 @@ class VisitorConnection:
                     if caught_up is not None:
                         self.sender.send_bytes(caught_up.state.to_bytes())
                         for message in caught_up.messages:
-                            self.sender.send(
-                                {"type": "message", "message": message.model_dump(mode="json")}
-                            )
+                            self.sender.send_bytes(VisitorMessage(message=message).to_bytes())
                     return
                 conversation_id, messages = await tab.messages_after(after_seq)
-                self.sender.send(
-                    {
-                        "type": "messages",
-                        "conversation_id": conversation_id,
-                        "messages": [m.model_dump(mode="json") for m in messages],
-                    }
+                self.sender.send_bytes(
+                    Messages(conversation_id=conversation_id, messages=messages).to_bytes()
                 )
             case f.IdentifyFrame(email=email, name=name, hash=hash_):
                 visitor = await tab.identify(email=email, name=name, hash_=hash_)
-                self.sender.send({"type": "identified", "identity_status": visitor.identity_status})
+                self.sender.send_bytes(
+                    vf.Identified(identity_status=visitor.identity_status).to_bytes()
+                )
                 await tab.announce_identity(visitor)
             case f.OfflineMessageFrame(
                 client_id=offline_client_id, name=name, email=email, body=body
@@ -397,13 +394,13 @@ class VisitorConnection:
                 await leave_offline_message(
                     self.runtime, self.org.id, visitor_id, name=name, email=email, body=body
                 )
-                self.sender.send({"type": "offline_received", "client_id": offline_client_id})
+                self.sender.send_bytes(vf.OfflineReceived(client_id=offline_client_id).to_bytes())
             case f.InvitationShown(invitation_id=invitation_id):
                 shown = await proactive.invitation_shown(
                     self.runtime, self.org.id, visitor_id, invitation_id
                 )
                 if shown is not None:
-                    self.sender.send(InvitationSent(invitation=shown).to_frame())
+                    self.sender.send_bytes(InvitationSent(invitation=shown).to_bytes())
             case f.OpenFrame():
                 return
             case _:

@@ -8,12 +8,11 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.core import visitor_feed
 from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.features import audience, conversations
 from frontdesk.features.accounts import normalise_cidr
-from frontdesk.features.blocking.events import IpBlocked
+from frontdesk.features.blocking.events import BLOCKED_FEED, IpBlocked
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
 from frontdesk.features.blocking.schemas import (
     BlockedVisitorOut,
@@ -103,7 +102,7 @@ async def block_visitor(
             )
             work.session.add(filed)
             report_id = filed.id
-        work.emit([visitor_topic(visitor.id)], visitor_feed.BLOCKED)
+        work.emit([visitor_topic(visitor.id)], BLOCKED_FEED)
         # Every console that shows the visitor removes them (audience.EVERYONE: the stream's
         # placement of the visitor is not read for this).
         work.emit(

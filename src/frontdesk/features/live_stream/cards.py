@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.features import audience, formatting
 from frontdesk.features.accounts.models import Account
+from frontdesk.features.accounts.schemas import AccountBrief
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.enrichment import PROVIDER_ANSWER
 from frontdesk.features.experiences.models import Experience
-from frontdesk.features.live_stream.events import VisitorCard
+from frontdesk.features.live_stream.events import CardUtm, VisitorCard
 from frontdesk.features.orgs.models import Org
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.visitors.models import Visit, Visitor
@@ -140,17 +141,17 @@ async def experience_names(session: AsyncSession, org_id: str) -> dict[str | Non
     return names
 
 
-def account_brief(account: Account | None) -> dict[str, Any] | None:
+def account_brief(account: Account | None) -> AccountBrief | None:
     if account is None:
         return None
-    return {
-        "id": account.id,
-        "name": account.name,
-        "domain": account.domain,
-        "target_account": account.target_account,
-        "open_pipeline": account.open_pipeline,
-        "owner_rep_id": account.owner_rep_id,
-    }
+    return AccountBrief(
+        id=account.id,
+        name=account.name,
+        domain=account.domain,
+        target_account=account.target_account,
+        open_pipeline=account.open_pipeline,
+        owner_rep_id=account.owner_rep_id,
+    )
 
 
 def card_for(
@@ -193,11 +194,7 @@ def card_for(
         visit_started_at=visit.started_at,
         page_views=visit.page_view_count,
         referrer=visit.referrer,
-        utm={
-            "source": visit.utm_source,
-            "medium": visit.utm_medium,
-            "campaign": visit.utm_campaign,
-        },
+        utm=CardUtm(source=visit.utm_source, medium=visit.utm_medium, campaign=visit.utm_campaign),
         returning=visitor.visit_count > 1,
         conversation_id=conversation.id if conversation else None,
         conversation_status=conversation.status if conversation else None,

@@ -3,19 +3,18 @@ after every resync, in a fixed number of queries however many visitors and chats
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
 from frontdesk.features import audience, conversations
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.live_stream.cards import build_cards
+from frontdesk.features.live_stream.events import RepPresence, Snapshot, SnapshotRep
 from frontdesk.features.orgs import Authenticated, list_reps
-from frontdesk.features.segments import display_order, list_segments, segment_dict
+from frontdesk.features.segments import display_order, list_segments, live_segment_out
 from frontdesk.runtime import Runtime
 
 
-async def build_snapshot(runtime: Runtime, actor: Authenticated) -> dict[str, Any]:
+async def build_snapshot(runtime: Runtime, actor: Authenticated) -> Snapshot:
     lives = await runtime.live.list_org(actor.org_id)
     async with runtime.db.transaction() as session:
         visible = [
@@ -39,23 +38,22 @@ async def build_snapshot(runtime: Runtime, actor: Authenticated) -> dict[str, An
     counts: dict[str | None, int] = {}
     for card in visible:
         counts[card.segment] = counts.get(card.segment, 0) + 1
-    return {
-        "type": "snapshot",
-        "rep": {
-            "id": me.id,
-            "name": me.name,
-            "role": me.role,
-            "availability": me.availability,
-            "auto_pounce_enabled": me.auto_pounce_enabled,
-            "auto_pounce_off_reason": me.auto_pounce_off_reason,
-            "voice_video_enabled": me.voice_video_enabled,
-        },
-        "reps": [
-            {"id": r.id, "name": r.name, "availability": r.availability, "active": r.active}
+    return Snapshot(
+        rep=SnapshotRep(
+            id=me.id,
+            name=me.name,
+            role=me.role,
+            availability=me.availability,
+            auto_pounce_enabled=me.auto_pounce_enabled,
+            auto_pounce_off_reason=me.auto_pounce_off_reason,
+            voice_video_enabled=me.voice_video_enabled,
+        ),
+        reps=[
+            RepPresence(id=r.id, name=r.name, availability=r.availability, active=r.active)
             for r in reps
         ],
-        "visitors": [c.model_dump(mode="json") for c in visible],
-        "conversations": [s.model_dump(mode="json") for s in summaries],
-        "segments": [segment_dict(s, counts.get(s.id, 0)) for s in segments],
-        "server_time": runtime.clock.now().isoformat(),
-    }
+        visitors=visible,
+        conversations=summaries,
+        segments=[live_segment_out(s, counts.get(s.id, 0)) for s in segments],
+        server_time=runtime.clock.now().isoformat(),
+    )

@@ -11,6 +11,14 @@ from frontdesk.features import audience, conversations
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.live_stream.cards import account_brief
+from frontdesk.features.live_stream.schemas import (
+    EnrichmentSource,
+    PageViewOut,
+    Visitor360,
+    VisitorProfile,
+    VisitOut,
+    VisitUtm,
+)
 from frontdesk.features.orgs import Authenticated
 from frontdesk.features.visitors import get_visitor
 from frontdesk.features.visitors.models import PageView, Visit
@@ -20,7 +28,7 @@ from frontdesk.runtime import Runtime
 RECENT = 20
 
 
-async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -> dict[str, Any]:
+async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -> Visitor360:
     """Identity, company with its sources, the latest visits with their pages, and the chats
     the rep may see (features/audience), in a fixed number of queries."""
     async with runtime.db.read() as session:
@@ -67,64 +75,64 @@ async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -
             else None
         )
     live = await runtime.live.get(actor.org_id, visitor_id)
-    by_visit: dict[str, list[dict[str, Any]]] = {}
+    by_visit: dict[str, list[PageViewOut]] = {}
     for view in views:
         by_visit.setdefault(view.visit_id, []).append(
-            {
-                "url": view.url,
-                "title": view.title,
-                "referrer": view.referrer,
-                "viewed_at": _iso(view.viewed_at),
-            }
+            PageViewOut(
+                url=view.url,
+                title=view.title,
+                referrer=view.referrer,
+                viewed_at=_iso(view.viewed_at),
+            )
         )
-    return {
-        "visitor": {
-            "id": visitor.id,
-            "name": visitor.name,
-            "email": visitor.email,
-            "identity_status": visitor.identity_status,
-            "first_seen_at": _iso(visitor.created_at),
-            "last_seen_at": _iso(visitor.last_seen_at),
-            "visit_count": visitor.visit_count,
-            "visitor_id": visitor.id,
-            "company": ((visits[0].enrichment or {}).get("company") or {}).get("value")
-            if visits
-            else None,
-            "company_sources": _sources(visits[0].enrichment or {}) if visits else [],
-            "enrichment": dict(visits[0].enrichment or {}) if visits else {},
-            "account": account_brief(account),
-            "online": live is not None,
-            "activity": live.activity if live else None,
-            "blocked": visitor.blocked_at is not None,
-        },
-        "visits": [
-            {
-                "id": v.id,
-                "started_at": _iso(v.started_at),
-                "last_seen_at": _iso(v.last_seen_at),
-                "ip": v.ip,
-                "user_agent": v.user_agent,
-                "referrer": v.referrer,
-                "landing_url": v.landing_url,
-                "utm": {
-                    "source": v.utm_source,
-                    "medium": v.utm_medium,
-                    "campaign": v.utm_campaign,
-                    "term": v.utm_term,
-                    "content": v.utm_content,
-                },
-                "page_views": by_visit.get(v.id, []),
-            }
+    latest = visits[0] if visits else None
+    enrichment = dict(latest.enrichment or {}) if latest else {}
+    return Visitor360(
+        visitor=VisitorProfile(
+            id=visitor.id,
+            name=visitor.name,
+            email=visitor.email,
+            identity_status=visitor.identity_status,
+            first_seen_at=_iso(visitor.created_at),
+            last_seen_at=_iso(visitor.last_seen_at),
+            visit_count=visitor.visit_count,
+            visitor_id=visitor.id,
+            company=(enrichment.get("company") or {}).get("value") if latest else None,
+            company_sources=_sources(enrichment),
+            enrichment=enrichment,
+            account=account_brief(account),
+            online=live is not None,
+            activity=live.activity if live else None,
+            blocked=visitor.blocked_at is not None,
+        ),
+        visits=[
+            VisitOut(
+                id=v.id,
+                started_at=_iso(v.started_at),
+                last_seen_at=_iso(v.last_seen_at),
+                ip=v.ip,
+                user_agent=v.user_agent,
+                referrer=v.referrer,
+                landing_url=v.landing_url,
+                utm=VisitUtm(
+                    source=v.utm_source,
+                    medium=v.utm_medium,
+                    campaign=v.utm_campaign,
+                    term=v.utm_term,
+                    content=v.utm_content,
+                ),
+                page_views=by_visit.get(v.id, []),
+            )
             for v in visits
         ],
-        "conversations": [s.model_dump(mode="json") for s in summaries],
-    }
+        conversations=summaries,
+    )
 
 
-def _sources(enrichment: dict[str, Any]) -> list[dict[str, Any]]:
+def _sources(enrichment: dict[str, Any]) -> list[EnrichmentSource]:
     """Each enriched value with where it came from and how sure we are."""
     return [
-        {"field": key, **value}
+        EnrichmentSource.model_validate({"field": key, **value})
         for key, value in enrichment.items()
         if isinstance(value, dict) and "value" in value
     ]

@@ -26,7 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.core.ids import new_id
 from frontdesk.features import audience, conversations, proactive, visitors
 from frontdesk.features.accounts import email_domain
-from frontdesk.features.conversations.events import MessageOut, VisitorConversationChanged
+from frontdesk.features.conversations.events import (
+    MessageOut,
+    VisitorConversation,
+    VisitorConversationChanged,
+)
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.enrichment import PROVIDER_ANSWER
 from frontdesk.features.live_stream.cards import page_favicon, page_thumbnail
@@ -55,14 +59,16 @@ Listen = Callable[[str], Awaitable[None]]
 
 @dataclass(frozen=True, slots=True)
 class Welcome:
-    """What the `welcome` frame tells the widget (transport/ws_visitor.py builds the frame)."""
+    """What the `welcome` frame tells the widget about the visitor (transport/ws_visitor.py
+    adds the org's config and sends protocol.visitor_frames.Welcome)."""
 
     token: str
     visitor_id: str
     visit_id: str
     # The visitor's open chat as the widget shows it, and its messages after `last_seq`.
-    conversation: dict[str, Any] | None
-    messages: list[dict[str, Any]]
+    conversation: VisitorConversation | None
+    messages: list[MessageOut]
+    # As stored (a string column); the frame checks it is one of IdentityStatus.
     identity_status: str
     invitations: list[VisitorInvitation]
 
@@ -158,20 +164,15 @@ class VisitorTab:
             og_image=page_thumbnail(self.org.allowed_origins, page.url, page.og_image),
         )
         card, conversation = await self._place(page.url)
-        messages: list[dict[str, Any]] = []
+        messages: list[MessageOut] = []
         conversation_frame = None
         if conversation is not None:
             async with self.runtime.db.read() as session:
-                messages = [
-                    m.model_dump(mode="json")
-                    for m in await conversations.messages_after(
-                        session, conversation, last_seq, include_internal=False
-                    )
-                ]
+                messages = await conversations.messages_after(
+                    session, conversation, last_seq, include_internal=False
+                )
                 owner = await _owner(session, conversation)
-            conversation_frame = conversations.visitor_conversation(conversation, owner).model_dump(
-                mode="json"
-            )
+            conversation_frame = conversations.visitor_conversation(conversation, owner)
         if card is not None and (previous is None or previous.visit_id != visit.id):
             await self._publish(VisitorJoined(visitor=card, visibility=self.visibility))
         elif previous is not None:

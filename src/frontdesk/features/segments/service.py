@@ -118,13 +118,6 @@ def rule_fields() -> list[RuleFieldOut]:
     ]
 
 
-def segment_dict(segment: Segment, live_count: int | None = None) -> dict[str, Any]:
-    """As JSON: with live_count, a LiveSegmentOut (the snapshot), else a SegmentOut."""
-    if live_count is None:
-        return segment_out(segment).model_dump(mode="json")
-    return live_segment_out(segment, live_count).model_dump(mode="json")
-
-
 def _validate_rules(name: str, rules: Any) -> dict[str, Any]:
     try:
         parsed = parse_rules(rules)
