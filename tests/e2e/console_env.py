@@ -69,11 +69,21 @@ class ConsoleEnv:
     contexts: list[Any] = field(default_factory=list)
 
     async def console(
-        self, login: Login, *, available: bool = False, width: int = 1440, height: int = 900
+        self,
+        login: Login,
+        *,
+        available: bool = False,
+        width: int = 1440,
+        height: int = 900,
+        page_clock: bool = False,
     ) -> Any:
-        """A rep's console in its own browser context, signed in, with the live socket up."""
+        """A rep's console in its own browser context, signed in, with the live socket up.
+        `page_clock`: Playwright's clock is installed in the page (time still flows), so a test
+        can run the page's timers ahead at once with `page.clock.run_for(ms)`."""
         context = await self.browser.new_context(viewport={"width": width, "height": height})
         self.contexts.append(context)
+        if page_clock:
+            await context.clock.install()
         page = await context.new_page()
         await page.goto(self.server.url + "/login")
         await page.get_by_label("Email").fill(login.email)

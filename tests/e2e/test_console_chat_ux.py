@@ -52,8 +52,23 @@ async def open_chat(rep: Any, cid: str) -> None:
     await expect(rep.locator(".console-head .status-chip")).to_have_text("Active", timeout=5_000)
 
 
+# The console's undo window for "End chat" (END_UNDO_MS in web/console/actions.ts).
+END_UNDO_MS = 5000
+# Counts the console's POST .../end requests as the page makes them (api() calls fetch
+# synchronously from the countdown's timer, so the count is exact right after the timers ran).
+COUNT_END_REQUESTS = """
+window.__endRequests = 0;
+const nativeFetch = window.fetch;
+window.fetch = (input, init) => {
+  if (init?.method === "POST" && String(input).endsWith("/end")) window.__endRequests++;
+  return nativeFetch(input, init);
+};
+"""
+
+
 async def test_ending_a_chat_can_be_undone_for_a_few_seconds_then_it_ends(env: ConsoleEnv) -> None:
-    rep = await env.console(env.reps[0], available=True, width=1280, height=800)
+    rep = await env.console(env.reps[0], available=True, width=1280, height=800, page_clock=True)
+    await rep.evaluate(COUNT_END_REQUESTS)
     async with env.visitor_socket() as visitor:
         cid = await start_chat(env, rep, visitor, "Do you have an EU data region?")
         await rep.get_by_role("button", name="End chat").click()
@@ -66,8 +81,10 @@ async def test_ending_a_chat_can_be_undone_for_a_few_seconds_then_it_ends(env: C
         await ending.get_by_role("button", name="Undo").click()
         await expect(ending).to_have_count(0)
         await expect(rep.get_by_role("button", name="End chat")).to_be_visible()
-        # well past the undo window: still active, for the rep and for the visitor
-        await asyncio.sleep(6)
+        # Well past the undo window: every page timer due in the next 6 s has run (at once),
+        # so an end the undo failed to cancel would have asked the server by now. It did not.
+        await rep.clock.run_for(END_UNDO_MS + 1000)
+        assert await rep.evaluate("window.__endRequests") == 0
         await expect(rep.locator(".console-head .status-chip")).to_have_text("Active")
         api = await env.api(env.reps[0])
         status, body = await api.request("GET", f"/api/conversations/{cid}")
@@ -81,10 +98,12 @@ async def test_ending_a_chat_can_be_undone_for_a_few_seconds_then_it_ends(env: C
         # Alt+E ends it too, through the same few seconds; this time nobody undoes it
         await rep.locator("body").press("Alt+e")
         await expect(ending).to_be_visible()
+        await rep.clock.run_for(END_UNDO_MS)
         await expect(rep.locator(".console-head .status-chip")).to_have_text(
             "Ended", timeout=10_000
         )
         await visitor.expect("conversation", conversation__status="ended", timeout=5)
+        assert await rep.evaluate("window.__endRequests") == 1
 
 
 async def test_a_reply_marked_as_spam_leaves_a_marker_in_the_transcript(env: ConsoleEnv) -> None:

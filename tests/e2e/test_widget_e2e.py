@@ -87,6 +87,14 @@ document.addEventListener("securitypolicyviolation", (e) => window.__violations.
 """
 
 
+# The loader adds the messenger's <script> synchronously when it decides to load it, so this
+# in-page check is exact at any moment (unlike request events, which arrive later).
+MESSENGER_SCRIPT_ADDED = "!!document.querySelector('script[src*=\"/static/messenger.\"]')"
+# Resolves after the page's pending zero-delay tasks: the loader defers its set-up by two
+# setTimeout(0) hops after load, so once this resolves the set-up (socket or not) has run.
+LOADER_SETTLED = "new Promise((r) => setTimeout(() => setTimeout(() => setTimeout(r))))"
+
+
 def is_messenger(url: str) -> bool:
     return MESSENGER_PATH.fullmatch(urlsplit(url).path) is not None
 
@@ -381,29 +389,33 @@ async def test_single_page_app_navigation_is_a_page_view(env: Env) -> None:
     page = await env.browser.new_page()
     await page.goto(env.site + "/pricing.html")
     ready = await page.evaluate("new Promise(r => window.Frontdesk.on('ready', r))")
+
+    def recorded(count: int) -> Callable[[], Awaitable[list[tuple[str, str]]]]:
+        async def page_views() -> list[tuple[str, str]]:
+            data = await env.api("GET", f"/api/visitors/{ready['visitor_id']}")
+            views = [
+                (v["url"], v["title"]) for visit in data["visits"] for v in visit["page_views"]
+            ]
+            return views if len(views) >= count else []
+
+        return page_views
+
     await page.evaluate(
         "history.pushState({}, '', '/app/reports?tab=funnels'); document.title = 'Reports'"
     )
-    await page.wait_for_timeout(300)  # the loader reads the title 100 ms after navigating
+    await eventually(recorded(2), what="the SPA page view")
     await page.evaluate(
         "history.replaceState({}, '', '/app/reports?tab=funnels#chart')"
     )  # a fragment only
-
-    async def page_views() -> list[tuple[str, str]]:
-        data = await env.api("GET", f"/api/visitors/{ready['visitor_id']}")
-        views = [(v["url"], v["title"]) for visit in data["visits"] for v in visit["page_views"]]
-        return views if len(views) >= 2 else []
-
-    views = await eventually(page_views, what="the SPA page view")
-    await asyncio.sleep(0.5)
-    assert (
-        views
-        == (await page_views())
-        == [
-            (env.site + "/pricing.html", "Pricing | Northwind Analytics"),
-            (env.site + "/app/reports?tab=funnels", "Reports"),
-        ]
-    )
+    # Then a real navigation: its page view goes out after any the fragment jump would have
+    # sent (the same 100 ms title delay, the same socket), so once it is recorded the list is
+    # complete.
+    await page.evaluate("history.pushState({}, '', '/app/settings'); document.title = 'Settings'")
+    assert await eventually(recorded(3), what="the later page view") == [
+        (env.site + "/pricing.html", "Pricing | Northwind Analytics"),
+        (env.site + "/app/reports?tab=funnels", "Reports"),
+        (env.site + "/app/settings", "Settings"),
+    ]
 
 
 # ---- (2) chat, reconnect, nothing lost, nothing twice ----------------------------------------
@@ -495,8 +507,11 @@ async def test_a_lost_frame_is_fetched_again(env: Env) -> None:
 
         assert await eventually(shown, what="all four messages") == expected
         assert dropped == ["second"]
-        await page.wait_for_timeout(500)
-        assert [row for row in await transcript(page) if row[0] != "sys"] == expected
+        # A later message comes down the same socket after everything the resume sent: once it
+        # shows, a message shown twice would be there too.
+        await rep_says(rep_sock, cid, "fourth")
+        expected.append(("them", "fourth"))
+        assert await eventually(shown, what="the later message") == expected
 
 
 async def test_a_resync_from_the_server_makes_the_widget_fetch_the_reply_its_bus_lost(
@@ -610,6 +625,12 @@ HTML_ALLOWLIST = json.loads(
     .joinpath("html_allowlist.json")
     .read_text()
 )
+# True once every image in the messenger's transcript has loaded or failed: the messenger
+# replaces a failed one with its own note from the image's `error` event, the same dispatch in
+# which any surviving inline handler would run. (An img without src fires no event.)
+IMAGES_SETTLED = """() => [...document.querySelector('frontdesk-messenger').shadowRoot
+  .querySelectorAll('.bubble img')].every((img) => !img.getAttribute('src') || (img.complete && img.naturalWidth > 0))"""
+
 INERT_CHECK = """() => {
   const root = document.querySelector('frontdesk-messenger').shadowRoot;
   const bad = [];
@@ -660,7 +681,7 @@ async def test_hostile_messages_render_inert(env: Env) -> None:
         await rep_says(rep_sock, cid, "the end")
         await page.get_by_text("the end").wait_for()
         await page.get_by_text("evil").wait_for()
-        await page.wait_for_timeout(1000)  # give any handler a chance to fire (images error out)
+        await page.wait_for_function(IMAGES_SETTLED)  # every image's handlers have had their turn
 
         assert dialogs == []
         assert await page.evaluate("window.__xss") is None
@@ -835,26 +856,37 @@ async def test_identify_calls_queued_before_the_script_loaded(env: Env) -> None:
 
 async def test_a_blocked_visitor_sees_no_widget_and_we_stop_knocking(env: Env) -> None:
     context = await env.browser.new_context()
+    # The page's clock (time still flows) lets the test run every timer of the next 31 s at
+    # once: a reconnect is at most 30 s of backoff away.
+    await context.clock.install()
     page = await context.new_page()
-    requested: list[str] = []
-    page.on("request", lambda r: requested.append(r.url))
-    connections: list[object] = []
+    connections: list[str] = []
 
     def blocked(ws: Any) -> None:  # the server closes a blocked visitor's socket with 4403
-        connections.append(ws)
-        ws.on_message(lambda _: ws.close(code=4403, reason="blocked"))
+        connections.append(ws.url)
+        if "marker" not in ws.url:
+            ws.on_message(lambda _: ws.close(code=4403, reason="blocked"))
 
     await page.route_web_socket(re.compile(r".*/ws/visitor.*"), blocked)
     await page.goto(env.site + "/")
     await page.wait_for_function(
         "document.querySelector('frontdesk-messenger') === null", timeout=15_000
     )
-    await page.wait_for_timeout(2000)
-    assert len(connections) == 1  # no reconnect
-    assert not any(is_messenger(url) for url in requested)
+    await page.clock.run_for(31_000)  # any reconnect's timer has fired by now
+    # A socket the test opens afterwards reaches the route after any the widget opened.
+    await page.evaluate(
+        "new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws/visitor?marker=1')"
+    )
+
+    async def marker_routed() -> bool:
+        return any("marker" in url for url in connections)
+
+    await eventually(marker_routed, what="the marker socket")
+    assert len(connections) == 2  # the widget's one socket and the marker: no reconnect
+    assert not await page.evaluate(MESSENGER_SCRIPT_ADDED)
     await page.evaluate("window.Frontdesk.open()")
-    await page.wait_for_timeout(300)
-    assert not any(is_messenger(url) for url in requested)
+    await page.clock.run_for(1000)
+    assert not await page.evaluate(MESSENGER_SCRIPT_ADDED)
     await context.close()
 
 
@@ -868,8 +900,11 @@ async def test_a_proactive_message_shows_beside_the_launcher(env: Env, artifacts
         page.on("request", lambda r: requested.append(r.url))
         await page.goto(env.site + "/pricing.html")
         joined = await rep_sock.expect("visitor.joined", timeout=15)
-        await page.wait_for_timeout(300)
-        assert not any(is_messenger(u) for u in requested)  # not needed yet
+        # `ready` is emitted while the welcome is handled, just before the loader decides
+        # whether it needs the messenger: once it has resolved, that decision is made.
+        await page.evaluate("new Promise(r => window.Frontdesk.on('ready', r))")
+        assert not await page.evaluate(MESSENGER_SCRIPT_ADDED)  # not needed yet
+        assert not any(is_messenger(u) for u in requested)
         await page.evaluate(
             # (void: an evaluate that returned on()'s unsubscribe function would have it called)
             "window.__unread = []; void window.Frontdesk.on('unread', (d) => window.__unread.push(d))"
@@ -1017,6 +1052,7 @@ async def test_a_blocked_visitor_who_reloads_gets_no_messenger_and_no_socket(
     env: Env, artifacts_dir: Path
 ) -> None:
     context = await env.browser.new_context(viewport={"width": 1280, "height": 800})
+    await context.add_init_script(SOCKET_HOOK)  # window.__sockets: every socket the page opens
     page = await context.new_page()
     traffic = watch(page)
     await page.goto(env.site + "/pricing.html")
@@ -1035,19 +1071,22 @@ async def test_a_blocked_visitor_who_reloads_gets_no_messenger_and_no_socket(
 
     traffic.clear()
     await page.reload()
-    await page.wait_for_timeout(2000)
+    await page.evaluate(LOADER_SETTLED)  # the loader's deferred set-up has run
     assert any(urlsplit(url).path == "/widget.js" for url in traffic.requests)  # it ran...
-    assert traffic.sockets == []  # ... and opened no socket,
-    assert not traffic.messenger_loaded()  # loaded no messenger,
+    assert await page.evaluate("window.__sockets.length") == 0  # ... and opened no socket,
+    assert not await page.evaluate(MESSENGER_SCRIPT_ADDED)  # loaded no messenger,
     assert not await widget_present(page)  # and drew nothing
     await page.evaluate("window.Frontdesk.open()")  # the API is there, and inert
-    await page.wait_for_timeout(300)
+    await page.evaluate(LOADER_SETTLED)
+    assert await page.evaluate("window.__sockets.length") == 0
+    assert not await page.evaluate(MESSENGER_SCRIPT_ADDED)
     assert traffic.sockets == [] and not traffic.messenger_loaded()
     await page.screenshot(path=str(artifacts_dir / "widget-blocked-reload.png"))
 
     # another page of the site in the same browser: the same
     await page.goto(env.site + "/careers.html")
-    await page.wait_for_timeout(1000)
+    await page.evaluate(LOADER_SETTLED)
+    assert await page.evaluate("window.__sockets.length") == 0
     assert traffic.sockets == [] and not await widget_present(page)
     await context.close()
 
@@ -1067,15 +1106,19 @@ async def test_an_ip_block_hides_the_widget_from_a_new_browser_until_it_expires(
 
     # A brand-new browser (no cookie, no local storage) from the blocked address.
     context = await env.browser.new_context(viewport={"width": 1280, "height": 800})
+    await context.add_init_script(SOCKET_HOOK)  # window.__sockets: every socket the page opens
     page = await context.new_page()
     traffic = watch(page)
     await page.goto(env.site + "/pricing.html")
     await page.wait_for_function("!!window.Frontdesk")
     await page.evaluate("window.Frontdesk.open()")  # even asked to open: nothing before a welcome
-    await page.wait_for_timeout(3000)
-    # It knocked (the server refused the handshake with 403) and keeps backing off quietly.
-    assert 1 <= len(traffic.sockets) <= 6
+    # It knocked (the server refused the handshake with 403) and, backing off quietly, knocked
+    # again: a second socket means the first refusal has been handled in full.
+    await page.wait_for_function("window.__sockets.length >= 2", timeout=15_000)
+    assert await page.evaluate("window.__sockets.every((s) => s.readyState !== WebSocket.OPEN)")
+    assert len(traffic.sockets) <= 6
     assert not await widget_present(page)
+    assert not await page.evaluate(MESSENGER_SCRIPT_ADDED)
     assert not traffic.messenger_loaded()
     assert traffic.sent == []  # no handshake succeeded: not even a hello went out
     # an IP block may expire: it is not remembered as a blocked visitor
@@ -1124,11 +1167,16 @@ async def test_an_invitation_shows_with_its_variables_and_expires_two_minutes_af
             invitation__id=invitation["id"],
             invitation__status="shown",
         )
-        await page.wait_for_timeout(400)  # the card's fade-in
+        # the card's fade-in has finished
+        await preview.evaluate(
+            "(el) => Promise.all(el.getAnimations({subtree: true}).map((a) => a.finished))"
+        )
         await page.screenshot(path=str(artifacts_dir / "widget-invitation.png"))
 
-        await env.advance(119)
-        await page.wait_for_timeout(300)
+        await env.advance(119)  # (and the deadlines due by then have run)
+        # Not expired on the server, so nothing could have told the widget to drop it.
+        rows = (await env.api("GET", "/api/reports/proactive"))["rows"]
+        assert [(r["invitation_sent"], r["invitation_expired"]) for r in rows] == [(1, 0)]
         assert await preview.is_visible()
         await env.advance(2)  # two minutes after it was shown: the server expires it
         await preview.wait_for(state="hidden")
@@ -1180,13 +1228,19 @@ async def test_a_reply_to_an_invitation_starts_the_chat_with_the_inviter_even_wh
     await box.fill(reply)
     await box.press("Enter")
     await page.get_by_text("Sending…").wait_for(state="detached")
-    await page.wait_for_timeout(500)  # every frame of the new chat has arrived
-    # The invitation became seq 1, the reply seq 2: each shows once.
-    assert await transcript(page) == [("them", text), ("me", reply)]
-    await page.screenshot(path=str(artifacts_dir / "widget-invitation-reply.png"))
-
     visitor = await env.api("GET", f"/api/visitors/{ready['visitor_id']}")
     cid = visitor["conversations"][0]["id"]
+    # The rep's next message comes down the same socket after every frame of the new chat:
+    # once it shows, anything shown twice would be there too.
+    later = "Yes, SSO is in the Team plan."
+    await env.api(
+        "POST", f"/api/conversations/{cid}/messages", {"client_id": "later", "body": later}
+    )
+    await page.get_by_text(later).wait_for()
+    # The invitation became seq 1, the reply seq 2: each shows once.
+    assert await transcript(page) == [("them", text), ("me", reply), ("them", later)]
+    await page.screenshot(path=str(artifacts_dir / "widget-invitation-reply.png"))
+
     data = await env.api("GET", f"/api/conversations/{cid}")
     conversation = data["conversation"]
     assert conversation["owner_rep_id"] == env.rep.rep_id
@@ -1195,14 +1249,26 @@ async def test_a_reply_to_an_invitation_starts_the_chat_with_the_inviter_even_wh
     assert [(m["seq"], m["author_kind"], m["body"]) for m in data["messages"]] == [
         (1, "rep", text),
         (2, "visitor", reply),
+        (3, "rep", later),
     ]
     assert len(traffic.sent_types("invitation_shown")) == 1
 
-    # a reload: the conversation's history, once; no invitation any more
+    # a reload: the conversation's history, once; no invitation any more (again a later
+    # message is the sign that everything sent before it has arrived)
     await page.reload()
-    await page.get_by_text(reply).wait_for()
-    await page.wait_for_timeout(300)
-    assert await transcript(page) == [("them", text), ("me", reply)]
+    await page.get_by_text(later).wait_for()
+    await env.api(
+        "POST",
+        f"/api/conversations/{cid}/messages",
+        {"client_id": "last", "body": "Anything else?"},
+    )
+    await page.get_by_text("Anything else?").wait_for()
+    assert await transcript(page) == [
+        ("them", text),
+        ("me", reply),
+        ("them", later),
+        ("them", "Anything else?"),
+    ]
 
 
 # ---- (issue 7) the XSS corpus through rep messages -------------------------------------------
@@ -1252,7 +1318,7 @@ async def test_every_line_of_the_xss_corpus_renders_inert(env: Env) -> None:
             await bubbles.nth(index).scroll_into_view_if_needed()
         await bubbles.first.hover()
         await bubbles.last.hover()
-        await page.wait_for_timeout(1000)
+        await page.wait_for_function(IMAGES_SETTLED)  # every image's handlers have had their turn
 
         assert dialogs == []
         assert await page.evaluate("window.__xss") == []
