@@ -159,6 +159,8 @@ def test_create_rep_can_generate_the_password_and_print_it(tmp_path: Path) -> No
             "SELECT password_hash FROM reps WHERE id = ?", (rep_id,)
         ).fetchone()
     assert PasswordHasher().verify(stored, password)
+    # Argon2id at the library's default cost (the in-process tests use a cheaper one).
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_an_operator_shows_and_rotates_the_identity_secret(tmp_path: Path) -> None:
