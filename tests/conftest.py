@@ -211,5 +211,4 @@ def cheap_password_hashing() -> Iterator[None]:
     cheap = PasswordHasher(**TEST_PASSWORD_COST)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(service, "_hasher", cheap)
-        patch.setattr(service, "_DUMMY_HASH", cheap.hash("not-a-real-password"))
         yield
