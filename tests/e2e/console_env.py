@@ -12,7 +12,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,6 @@ class ConsoleEnv:
     admin: Login
     browser: Any
     artifacts: Path
-    contexts: list[Any] = field(default_factory=list)
 
     async def console(
         self,
@@ -81,7 +80,6 @@ class ConsoleEnv:
         `page_clock`: Playwright's clock is installed in the page (time still flows), so a test
         can run the page's timers ahead at once with `page.clock.run_for(ms)`."""
         context = await self.browser.new_context(viewport={"width": width, "height": height})
-        self.contexts.append(context)
         if page_clock:
             await context.clock.install()
         page = await context.new_page()
@@ -101,7 +99,6 @@ class ConsoleEnv:
         context = await self.browser.new_context(
             **{"viewport": {"width": 1280, "height": 800}, **context_options}
         )
-        self.contexts.append(context)
         page = await context.new_page()
         await page.goto(self.site + path)
         return page
@@ -155,10 +152,9 @@ class ConsoleEnv:
 
 @asynccontextmanager
 async def console_env(
-    backend: Backend, artifacts: Path, **overrides: Any
+    backend: Backend, artifacts: Path, browser: Any, **overrides: Any
 ) -> AsyncIterator[ConsoleEnv]:
-    from playwright.async_api import async_playwright
-
+    """`browser`: the test's view of the session's Chromium (the `browser` fixture)."""
     server = Server(backend.database_url, "memory://", "unused", frozen=False, **overrides)
     await server.start()
     site_port = free_port()
@@ -173,17 +169,13 @@ async def console_env(
         for name in ("Dana Reyes", "Sam Okafor")
     ]
     admin = Login(await server.create_rep(org, "admin", "Avery Admin"), "Avery Admin")
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        env = ConsoleEnv(server, org, site, reps, admin, browser, artifacts)
-        try:
-            yield env
-        finally:
-            for context in env.contexts:
-                await context.close()
-            await browser.close()
-            await site_server.close()
-            await server.stop()
+    env = ConsoleEnv(server, org, site, reps, admin, browser, artifacts)
+    try:
+        yield env
+    finally:
+        await browser.close_all()  # every page, before the servers they talk to
+        await site_server.close()
+        await server.stop()
 
 
 def expect(target: Any) -> Any:

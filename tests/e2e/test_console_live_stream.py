@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from tests.conftest import Backend
+from tests.e2e.conftest import TestBrowser
 from tests.e2e.console_env import (
     BROWSER_MARKS,
     ConsoleEnv,
@@ -49,9 +51,11 @@ CUT_LINES = """card => [...card.querySelectorAll('.vcard-company, .url-path, .vc
   .map(el => el.textContent)"""
 
 
-@pytest.fixture
-async def env(sqlite_memory_backend: Backend, artifacts_dir: Path) -> AsyncIterator[ConsoleEnv]:
-    async with console_env(sqlite_memory_backend, artifacts_dir) as e:
+@pytest_asyncio.fixture(loop_scope="session")
+async def env(
+    sqlite_memory_backend: Backend, artifacts_dir: Path, browser: TestBrowser
+) -> AsyncIterator[ConsoleEnv]:
+    async with console_env(sqlite_memory_backend, artifacts_dir, browser) as e:
         runtime = e.server.runtime
         async with runtime.db.transaction() as session:
             org = await session.get(Org, e.org.id)

@@ -28,10 +28,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 from tests.conftest import Backend
+from tests.e2e.conftest import TestBrowser
 from tests.harness import OrgInfo, RepClient, Server, Socket
 
 from frontdesk.core.clock import FrozenClock
@@ -44,14 +46,6 @@ from frontdesk.transport.api import widget_snippet
 playwright_api = pytest.importorskip("playwright.async_api")
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 STATIC = Path(__file__).resolve().parents[2] / "src" / "frontdesk" / "static"
 XSS_CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "xss_corpus.txt"
 # The messenger's content-hashed URL (web/build.mjs), e.g. /static/messenger.2QX7LM4A.js
@@ -162,25 +156,23 @@ def host_pages_app() -> web.Application:
     return app
 
 
-@pytest.fixture
-async def env(sqlite_memory_backend: Backend) -> AsyncIterator[Env]:
+@pytest_asyncio.fixture(loop_scope="session")
+async def env(sqlite_memory_backend: Backend, browser: TestBrowser) -> AsyncIterator[Env]:
     # A real clock: the widget compares message times (unread), and activity is timed in the page.
-    async with make_env(sqlite_memory_backend, frozen=False) as made:
+    async with make_env(sqlite_memory_backend, browser, frozen=False) as made:
         yield made
 
 
-@pytest.fixture
-async def frozen_env(sqlite_memory_backend: Backend) -> AsyncIterator[Env]:
+@pytest_asyncio.fixture(loop_scope="session")
+async def frozen_env(sqlite_memory_backend: Backend, browser: TestBrowser) -> AsyncIterator[Env]:
     """A FrozenClock (started at the real time): the test moves it with env.advance(seconds),
     which also fires the deadlines due by then (invitation expiry, IP block expiry)."""
-    async with make_env(sqlite_memory_backend, frozen=True) as made:
+    async with make_env(sqlite_memory_backend, browser, frozen=True) as made:
         yield made
 
 
 @contextlib.asynccontextmanager
-async def make_env(backend: Backend, *, frozen: bool) -> AsyncIterator[Env]:
-    from playwright.async_api import async_playwright
-
+async def make_env(backend: Backend, browser: TestBrowser, *, frozen: bool) -> AsyncIterator[Env]:
     # allow_private_targets: the image proxy may fetch from the local page server (127.0.0.1).
     server = Server(
         backend.database_url, "memory://", "unused", frozen=frozen, allow_private_targets=True
@@ -201,16 +193,14 @@ async def make_env(backend: Backend, *, frozen: bool) -> AsyncIterator[Env]:
     await site_server.start_server()
     await pages_server.start_server()
     rep = await server.rep(org, name="Dana Reyes")
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield Env(server, org, site, pages, app, rep, browser)
-        finally:
-            await browser.close()
-            await site_server.close()
-            await pages_server.close()
-            await server.stop()
-            HOST_PAGES.pop(app, None)
+    try:
+        yield Env(server, org, site, pages, app, rep, browser)
+    finally:
+        await browser.close_all()  # before the servers its pages talk to
+        await site_server.close()
+        await pages_server.close()
+        await server.stop()
+        HOST_PAGES.pop(app, None)
 
 
 # ---- helpers ------------------------------------------------------------------------------
