@@ -1,6 +1,7 @@
 """Shared set-up for the console's browser tests: a real server (SQLite + the in-process bus,
-real clock, no deadline sweeper unless a test runs it), the demo website with the real snippet,
-two reps and an admin, and Debian's Chromium through async Playwright on the server's loop.
+real time that a test may move on with pass_time(), no deadline sweeper unless a test runs
+it), the demo website with the real snippet, two reps and an admin, and the session's
+Chromium (tests/e2e/conftest.py) through async Playwright on the server's loop.
 
 Used by test_console_admin.py, test_console_proactive.py and test_console_tools.py.
 """
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestServer
 from tests.conftest import Backend
-from tests.harness import PASSWORD, OrgInfo, RepClient, Server, Socket
+from tests.harness import PASSWORD, MovableClock, OrgInfo, RepClient, Server, Socket
 
 from frontdesk.demo import demo_site_app
 
@@ -94,6 +95,17 @@ class ConsoleEnv:
             await be_available(page)
         return page
 
+    async def pass_time(self, seconds: float, *consoles: Any) -> int:
+        """`seconds` pass at once: for the server, which then fires the deadlines due (their
+        number is returned), and for these console pages (opened with page_clock=True: their
+        timers due by then run once, and their Date agrees with the server's again)."""
+        clock = self.server.clock
+        assert isinstance(clock, MovableClock)
+        clock.advance(seconds)
+        for page in consoles:
+            await page.clock.fast_forward(round(seconds * 1000))
+        return await self.server.runtime.sweeper.run_due()
+
     async def visitor_page(self, path: str = "/", **context_options: Any) -> Any:
         """A website visitor in their own browser context, on a demo site page."""
         context = await self.browser.new_context(
@@ -155,7 +167,8 @@ async def console_env(
     backend: Backend, artifacts: Path, browser: Any, **overrides: Any
 ) -> AsyncIterator[ConsoleEnv]:
     """`browser`: the test's view of the session's Chromium (the `browser` fixture)."""
-    server = Server(backend.database_url, "memory://", "unused", frozen=False, **overrides)
+    # Real time (the pages' clocks are real), which a test may move on with pass_time().
+    server = Server(backend.database_url, "memory://", "unused", clock=MovableClock(), **overrides)
     await server.start()
     site_port = free_port()
     site = f"http://127.0.0.1:{site_port}"

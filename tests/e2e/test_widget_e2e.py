@@ -1103,9 +1103,13 @@ async def test_an_ip_block_hides_the_widget_from_a_new_browser_until_it_expires(
     await page.wait_for_function("!!window.Frontdesk")
     await page.evaluate("window.Frontdesk.open()")  # even asked to open: nothing before a welcome
     # It knocked (the server refused the handshake with 403) and, backing off quietly, knocked
-    # again: a second socket means the first refusal has been handled in full.
-    await page.wait_for_function("window.__sockets.length >= 2", timeout=15_000)
-    assert await page.evaluate("window.__sockets.every((s) => s.readyState !== WebSocket.OPEN)")
+    # again and was refused again: the first refusal has been handled in full, and no handshake
+    # is in flight while the test goes on.
+    await page.wait_for_function(
+        "window.__sockets.length >= 2"
+        " && window.__sockets.every((s) => s.readyState === WebSocket.CLOSED)",
+        timeout=15_000,
+    )
     assert len(traffic.sockets) <= 6
     assert not await widget_present(page)
     assert not await page.evaluate(MESSENGER_SCRIPT_ADDED)
