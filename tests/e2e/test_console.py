@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from tests.conftest import Backend
+from tests.e2e.conftest import TestBrowser
 from tests.e2e.console_env import CHROMIUM, STATIC, ConsoleEnv, visitor_card
 from tests.e2e.console_env import console_env as open_console_env
 from tests.harness import PASSWORD
@@ -38,13 +40,13 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def console_env(
-    sqlite_memory_backend: Backend, artifacts_dir: Path
+    sqlite_memory_backend: Backend, artifacts_dir: Path, browser: TestBrowser
 ) -> AsyncIterator[ConsoleEnv]:
     # allow_private_targets: the image proxy may fetch the demo site's images from 127.0.0.1.
     async with open_console_env(
-        sqlite_memory_backend, artifacts_dir, allow_private_targets=True
+        sqlite_memory_backend, artifacts_dir, browser, allow_private_targets=True
     ) as env:
         yield env
 
