@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import logging
 import weakref
@@ -18,16 +19,11 @@ from frontdesk.core.clock import Clock, SystemClock
 from frontdesk.core.ratelimit import create_rate_limiter
 from frontdesk.core.schemas import Closed
 from frontdesk.deadlines.service import Sweeper
-from frontdesk.features import conversations
-from frontdesk.features.copilot.greetings import GreetingWriter, OpenAICompatibleModel
-from frontdesk.features.enrichment.ipdata import IpDirectory
-from frontdesk.features.enrichment.provider import HttpFirmographicsProvider
-from frontdesk.features.experiences import service as experiences
-from frontdesk.features.experiences.email import on_offline_email
-from frontdesk.features.formatting import image_proxy
-from frontdesk.features.orgs.settings import SETTINGS_CHANGED_HOOK
-from frontdesk.features.proactive import service as proactive
-from frontdesk.features.webhooks import service as webhooks
+from frontdesk.features import conversations, experiences, formatting, proactive, segments, webhooks
+from frontdesk.features.copilot import GreetingWriter, OpenAICompatibleModel
+from frontdesk.features.enrichment import HttpFirmographicsProvider, IpDirectory
+from frontdesk.features.experiences import on_offline_email
+from frontdesk.features.orgs import SETTINGS_CHANGED_HOOK
 from frontdesk.live import create_live_state, create_local_rate_limiter
 from frontdesk.protocol.openapi import openapi_document
 from frontdesk.runtime import Runtime
@@ -121,7 +117,9 @@ def _wire_features(runtime: Runtime) -> None:
     sweeper.register(experiences.KIND_REP_WINDOW, lambda d: experiences.on_rep_window(runtime, d))
     sweeper.register(experiences.KIND_OFFLINE_EMAIL, lambda d: on_offline_email(runtime, d))
     hooks = runtime.hooks
-    hooks["conversation.inbound_created"].append(experiences.on_inbound_created)
+    hooks["conversation.inbound_created"].append(
+        functools.partial(experiences.on_inbound_created, segment_experience=segments.experience_of)
+    )
     hooks["conversation.accepted"].append(experiences.on_accepted)
     hooks["conversation.incoming_timed_out"].append(experiences.on_incoming_timed_out)
     hooks["conversation.closed"].append(experiences.on_closed)
@@ -149,7 +147,9 @@ def _wire_features(runtime: Runtime) -> None:
     hooks[SETTINGS_CHANGED_HOOK].append(proactive.on_org_settings_changed)
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)
-    image_proxy.configure(runtime.settings.secret_key, runtime.settings.secret_key_previous)
+    formatting.image_proxy.configure(
+        runtime.settings.secret_key, runtime.settings.secret_key_previous
+    )
     runtime.ip_directory = IpDirectory.shared(runtime.settings.ip_data_dir)
     if runtime.settings.enrichment_url:
         runtime.firmographics = HttpFirmographicsProvider(
@@ -232,7 +232,7 @@ def create_app(
     app.router.add_get("/ws/rep", rep_socket)
     app.router.add_get("/widget/config", widget_config)
     app.router.add_get("/widget/boot", widget_boot)
-    app.router.add_get(image_proxy.PROXY_PATH, image_proxy_handler)
+    app.router.add_get(formatting.image_proxy.PROXY_PATH, image_proxy_handler)
     api.mount(app)
     mount_static(app, STATIC)
     return app

@@ -163,7 +163,7 @@ def _restore(settings: Settings, backup: Path, *, force: bool) -> None:
 
 
 async def _create_org(settings: Settings, name: str, origins: list[str]) -> str:
-    from frontdesk.features.orgs.service import create_org
+    from frontdesk.features.orgs import create_org
 
     runtime = build_runtime(settings)
     try:
@@ -176,7 +176,7 @@ async def _create_org(settings: Settings, name: str, origins: list[str]) -> str:
 
 async def _create_rep(settings: Settings, args: argparse.Namespace) -> str:
     from frontdesk.core.errors import NotFound
-    from frontdesk.features.orgs.service import create_rep, org_by_site_key
+    from frontdesk.features.orgs import create_rep, org_by_site_key
 
     password = args.password
     if args.generate_password:
@@ -225,7 +225,7 @@ def _ask_password() -> str:
 
 async def _identity_secret(settings: Settings, site_key: str, *, rotate: bool) -> str:
     from frontdesk.core.errors import NotFound
-    from frontdesk.features.orgs.service import org_by_site_key, rotate_identity_secret
+    from frontdesk.features.orgs import org_by_site_key, rotate_identity_secret
 
     runtime = build_runtime(settings)
     try:

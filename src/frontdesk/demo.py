@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.ids import new_id
+from frontdesk.features import orgs
+from frontdesk.features.accounts import import_csv
 from frontdesk.features.accounts.models import IpRange
-from frontdesk.features.accounts.service import import_csv
-from frontdesk.features.orgs import service as orgs
+from frontdesk.features.orgs import Role
 from frontdesk.features.orgs.models import Org, Rep
-from frontdesk.features.orgs.service import Role
+from frontdesk.features.segments import save_segment
 from frontdesk.features.segments.models import Segment
-from frontdesk.features.segments.service import save_segment
 from frontdesk.runtime import Runtime
 from frontdesk.transport.api import widget_snippet
 
@@ -72,7 +72,7 @@ async def ensure_demo_org(
                     password=password,
                 )
             else:
-                rep.password_hash = orgs._hasher.hash(password)
+                rep.password_hash = orgs.hash_password(password)
                 rep.active = True
             reps.append(rep)
         await seed_demo_configuration(session, runtime, org, reps)

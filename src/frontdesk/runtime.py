@@ -21,8 +21,7 @@ from frontdesk.settings import Settings
 from frontdesk.storage.db import Database
 
 if TYPE_CHECKING:
-    from frontdesk.features.enrichment.ipdata import IpDirectory
-    from frontdesk.features.enrichment.provider import FirmographicsProvider
+    from frontdesk.features.enrichment import FirmographicsProvider, IpDirectory
 
 log = logging.getLogger("frontdesk.runtime")
 

@@ -1,5 +1,5 @@
 """Frames that used to be hand-built bytes or dicts are the same bytes as models (some code
-still sends them as bytes: the registry's BLOCKED_FRAME, visitor_feed.BLOCKED, the bus's
+still sends them as bytes: the registry's BLOCKED_FRAME, blocking's BLOCKED_FEED, the bus's
 RESYNC; the rep hub writes its batches from the events as they came off the bus)."""
 
 from __future__ import annotations
@@ -10,19 +10,19 @@ from typing import Any
 import orjson
 
 from frontdesk.bus.base import RESYNC
-from frontdesk.features.blocking.events import IpBlocked, VisitorBlocked
+from frontdesk.features import audience
+from frontdesk.features.blocking.events import BLOCKED_FEED, IpBlocked, VisitorBlocked
 from frontdesk.features.conversations.events import (
     MessageOut,
     RepBrief,
     VisitorConversation,
     VisitorMessage,
 )
-from frontdesk.features.live_stream import audience, visitor_feed
-from frontdesk.features.live_stream.events import VisitorLeft
+from frontdesk.features.live_stream.events import RepPresence, Snapshot, SnapshotRep, VisitorLeft
 from frontdesk.features.proactive.schemas import InvitingRep, VisitorInvitation
 from frontdesk.features.segments.events import PlacementsChanged, StreamResync
 from frontdesk.protocol.common import Ack, ErrorFrame, Messages, Pong
-from frontdesk.protocol.console_frames import Batch, RepPresence, Snapshot, SnapshotRep
+from frontdesk.protocol.console_frames import Batch
 from frontdesk.protocol.visitor_frames import (
     Identified,
     OfflineReceived,
@@ -43,13 +43,13 @@ def test_control_frames_are_the_bytes_they_were() -> None:
     assert IpBlocked(cidr="198.51.100.0/24").to_bytes() == (
         b'{"type":"ip.blocked","cidr":"198.51.100.0/24"}'
     )
-    # A blocked visitor leaves every console: the audience of everyone (live_stream/audience.py).
+    # A blocked visitor leaves every console: the audience of everyone (features/audience).
     assert VisitorLeft(visitor_id="v1", visibility=audience.EVERYONE).to_bytes() == (
         b'{"type":"visitor.left","visitor_id":"v1",'
         b'"visibility":{"routed_rep_ids":[],"owner_rep_id":null}}'
     )
     # What a visitor's topic carries for a block: a header, then the same frame.
-    assert visitor_feed.BLOCKED.endswith(VisitorBlocked().to_bytes())
+    assert BLOCKED_FEED.endswith(VisitorBlocked().to_bytes())
 
 
 def test_an_error_frame_names_its_ref_only_when_there_is_one() -> None:

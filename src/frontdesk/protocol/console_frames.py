@@ -7,23 +7,21 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, StrictInt, StrictStr, TypeAdapter
 
 from frontdesk.core.events import Event
-from frontdesk.core.schemas import Closed, IsoTime
 from frontdesk.features.conversations.events import (
-    ConversationSummary,
     ConversationUpdated,
     RepMessage,
 )
 from frontdesk.features.live_stream.events import (
-    VisitorCard,
+    RepPresence,
+    Snapshot,
+    SnapshotRep,
     VisitorJoined,
     VisitorLeft,
     VisitorTyping,
     VisitorUpdated,
 )
-from frontdesk.features.orgs.schemas import Availability, Role
-from frontdesk.features.orgs.service import RepChanged
+from frontdesk.features.orgs import RepChanged
 from frontdesk.features.proactive.events import InvitationUpdated
-from frontdesk.features.segments.schemas import LiveSegmentOut
 from frontdesk.protocol.common import Ack, ErrorFrame, Frame, Messages, Ping, Pong
 
 # ---- console -> server (validated on arrival: transport/frames.py) -----------------------------
@@ -72,42 +70,6 @@ RepFrame = Annotated[
 ]
 
 # ---- server -> console ------------------------------------------------------------------------
-
-
-class SnapshotRep(Closed):
-    """The signed-in rep."""
-
-    id: str
-    name: str
-    role: Role
-    availability: Availability
-    auto_pounce_enabled: bool
-    auto_pounce_off_reason: str | None
-    voice_video_enabled: bool
-
-
-class RepPresence(Closed):
-    """A colleague, for names and availability."""
-
-    id: str
-    name: str
-    availability: Availability
-    active: bool
-
-
-class Snapshot(Event):
-    """Everything the console shows, after `hello` and whenever it must resynchronise (segments
-    changed, or events may have been lost on the bus): it replaces all the console held."""
-
-    type: Literal["snapshot"] = "snapshot"
-    rep: SnapshotRep
-    reps: list[RepPresence]
-    # The live visitors this rep may see.
-    visitors: list[VisitorCard]
-    # Open conversations and the most recent ones this rep may see.
-    conversations: list[ConversationSummary]
-    segments: list[LiveSegmentOut]
-    server_time: IsoTime
 
 
 BatchEvent = Annotated[

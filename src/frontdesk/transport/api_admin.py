@@ -7,25 +7,14 @@ from typing import Annotated, Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
-from sqlalchemy import func, select
 
-from frontdesk.core.errors import NotFound, ValidationFailed
-from frontdesk.core.ids import new_id
+from frontdesk.core.errors import ValidationFailed
 from frontdesk.core.schemas import Closed
-from frontdesk.features.accounts import service as accounts
-from frontdesk.features.accounts.models import Account, IpRange
+from frontdesk.features import accounts, experiences, orgs, routing, segments
 from frontdesk.features.accounts.schemas import AccountOut, IpRangeOut
-from frontdesk.features.experiences import service as experiences
-from frontdesk.features.experiences.email import email_status
-from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.experiences.schemas import ExperienceOut, OfflineMessageOut
-from frontdesk.features.orgs import service as orgs
-from frontdesk.features.orgs.models import Org
-from frontdesk.features.routing import service as routing
-from frontdesk.features.routing.models import Team
 from frontdesk.features.routing.schemas import TeamName, TeamOut
-from frontdesk.features.segments import service as segments
-from frontdesk.features.segments.resegment import resegment_org
+from frontdesk.features.segments import resegment_org
 from frontdesk.features.segments.schemas import LiveSegmentOut, RuleFieldOut, SegmentOut
 from frontdesk.transport.api import api
 from frontdesk.transport.http import Ctx, Ok, json_response, read_body
@@ -72,26 +61,16 @@ class AccountList(Closed):
     summary="Accounts of my org (search by name or domain)",
 )
 async def list_accounts(ctx: Ctx, query: AccountsQuery) -> AccountList:
-    statement = (
-        select(Account)
-        .where(Account.org_id == ctx.rep.org_id)
-        .order_by(Account.name)
-        .offset(query.offset)
-        .limit(query.limit)
-    )
-    if query.q:
-        like = f"%{query.q.lower()}%"
-        statement = statement.where(func.lower(Account.name).like(like) | Account.domain.like(like))
-    if query.target is not None:
-        statement = statement.where(Account.target_account.is_(query.target))
     async with ctx.runtime.db.read() as session:
-        rows = list((await session.execute(statement)).scalars())
-        total = (
-            await session.execute(
-                select(func.count()).select_from(Account).where(Account.org_id == ctx.rep.org_id)
-            )
-        ).scalar_one()
-    return AccountList(accounts=[accounts.account_out(a) for a in rows], total=total)
+        page, total = await accounts.list_accounts(
+            session,
+            ctx.rep.org_id,
+            search=query.q,
+            target=query.target,
+            offset=query.offset,
+            limit=query.limit,
+        )
+    return AccountList(accounts=page, total=total)
 
 
 class SavedAccount(Closed):
@@ -156,8 +135,7 @@ async def import_accounts(ctx: Ctx, _: None) -> AccountImport:
 )
 async def delete_account(ctx: Ctx, _: None) -> Ok:
     async with ctx.runtime.db.transaction() as session:
-        account = await accounts.get_account(session, ctx.rep.org_id, ctx.path_param("account_id"))
-        await session.delete(account)
+        await accounts.delete_account(session, ctx.rep.org_id, ctx.path_param("account_id"))
     await resegment_org(ctx.runtime, ctx.rep.org_id)
     return Ok()
 
@@ -172,10 +150,6 @@ class IpRangeList(Closed):
     ip_ranges: list[IpRangeOut]
 
 
-def _ip_range_out(item: IpRange) -> IpRangeOut:
-    return IpRangeOut(id=item.id, cidr=item.cidr, company=item.company, account_id=item.account_id)
-
-
 @api.route(
     "GET",
     "/api/ip-ranges",
@@ -185,12 +159,7 @@ def _ip_range_out(item: IpRange) -> IpRangeOut:
 )
 async def list_ip_ranges(ctx: Ctx, _: None) -> IpRangeList:
     async with ctx.runtime.db.read() as session:
-        rows = (
-            await session.execute(
-                select(IpRange).where(IpRange.org_id == ctx.rep.org_id).order_by(IpRange.cidr)
-            )
-        ).scalars()
-        return IpRangeList(ip_ranges=[_ip_range_out(r) for r in rows])
+        return IpRangeList(ip_ranges=await accounts.list_ip_ranges(session, ctx.rep.org_id))
 
 
 @api.route(
@@ -203,19 +172,16 @@ async def list_ip_ranges(ctx: Ctx, _: None) -> IpRangeList:
 )
 async def add_ip_range(ctx: Ctx, body: IpRangeBody) -> IpRangeOut:
     async with ctx.runtime.db.transaction() as session:
-        if body.account_id:
-            await accounts.get_account(session, ctx.rep.org_id, body.account_id)
-        item = IpRange(
-            id=new_id(),
-            org_id=ctx.rep.org_id,
-            cidr=accounts.normalise_cidr(body.cidr),
-            company=body.company.strip(),
+        item = await accounts.add_ip_range(
+            session,
+            ctx.rep.org_id,
+            cidr=body.cidr,
+            company=body.company,
             account_id=body.account_id,
-            created_at=ctx.runtime.clock.now(),
+            now=ctx.runtime.clock.now(),
         )
-        session.add(item)
     await resegment_org(ctx.runtime, ctx.rep.org_id)
-    return _ip_range_out(item)
+    return item
 
 
 @api.route(
@@ -227,10 +193,7 @@ async def add_ip_range(ctx: Ctx, body: IpRangeBody) -> IpRangeOut:
 )
 async def delete_ip_range(ctx: Ctx, _: None) -> Ok:
     async with ctx.runtime.db.transaction() as session:
-        item = await session.get(IpRange, ctx.path_param("range_id"))
-        if item is None or item.org_id != ctx.rep.org_id:
-            raise NotFound("IP range not found")
-        await session.delete(item)
+        await accounts.delete_ip_range(session, ctx.rep.org_id, ctx.path_param("range_id"))
     await resegment_org(ctx.runtime, ctx.rep.org_id)
     return Ok()
 
@@ -264,42 +227,14 @@ class SavedSegmentPayload(SegmentsPayload):
 
 async def _segments_payload(ctx: Ctx) -> SegmentsPayload:
     lives = await ctx.runtime.live.list_org(ctx.rep.org_id)
-    from frontdesk.features.visitors.models import Visit
-
     async with ctx.runtime.db.transaction() as session:
-        rows = segments.display_order(
-            await segments.list_segments(session, ctx.rep.org_id, ctx.runtime.clock.now())
+        rows = await segments.live_segments(
+            session,
+            ctx.rep.org_id,
+            [live.visit_id for live in lives],
+            ctx.runtime.clock.now(),
         )
-        counts: dict[str, int] = {}
-        visit_ids = [live.visit_id for live in lives]
-        for start in range(0, len(visit_ids), 500):
-            chunk = visit_ids[start : start + 500]
-            for segment_id, count in (
-                await session.execute(
-                    select(Visit.segment_id, func.count())
-                    .where(Visit.id.in_(chunk))
-                    .group_by(Visit.segment_id)
-                )
-            ).all():
-                counts[segment_id] = counts.get(segment_id, 0) + int(count)
-    return SegmentsPayload(
-        segments=[segments.live_segment_out(s, counts.get(s.id, 0)) for s in rows],
-        fields=_fields(),
-    )
-
-
-def _fields() -> list[RuleFieldOut]:
-    from frontdesk.features.segments.rules import FIELDS, OPS
-
-    return [
-        RuleFieldOut(
-            field=name,
-            type=kind,
-            description=text,
-            ops=",".join(op for op, types in OPS.items() if kind in types),
-        )
-        for name, (kind, text) in FIELDS.items()
-    ]
+    return SegmentsPayload(segments=rows, fields=segments.rule_fields())
 
 
 @api.route(
@@ -441,9 +376,7 @@ async def create_team(ctx: Ctx, body: TeamBody) -> TeamOut:
 )
 async def set_members(ctx: Ctx, body: TeamPatch) -> TeamOut:
     async with ctx.runtime.db.transaction() as session:
-        team = await session.get(Team, ctx.path_param("team_id"))
-        if team is None or team.org_id != ctx.rep.org_id:
-            raise NotFound("team not found")
+        team = await routing.get_team(session, ctx.rep.org_id, ctx.path_param("team_id"))
         await routing.set_team_members(session, ctx.rep.org_id, team, body.rep_ids)
         affected = await segments.segments_routing_to_team(session, ctx.rep.org_id, team.id)
     await resegment_org(ctx.runtime, ctx.rep.org_id, reroute_segment_ids=affected)
@@ -477,15 +410,11 @@ class ExperienceList(Closed):
 )
 async def list_experiences(ctx: Ctx, _: None) -> ExperienceList:
     async with ctx.runtime.db.transaction() as session:
-        await experiences.default_experience(session, ctx.rep.org_id, ctx.runtime.clock.now())
-        rows = (
-            await session.execute(
-                select(Experience)
-                .where(Experience.org_id == ctx.rep.org_id)
-                .order_by(Experience.is_default.desc(), Experience.name)
+        return ExperienceList(
+            experiences=await experiences.list_experiences(
+                session, ctx.rep.org_id, ctx.runtime.clock.now()
             )
-        ).scalars()
-        return ExperienceList(experiences=[experiences.experience_out(e) for e in rows])
+        )
 
 
 @api.route(
@@ -497,20 +426,10 @@ async def list_experiences(ctx: Ctx, _: None) -> ExperienceList:
     summary="Create an experience (admins)",
 )
 async def create_experience(ctx: Ctx, body: ExperienceBody) -> ExperienceOut:
-    values = experiences.validate_experience(body.model_dump(exclude_none=True))
-    if "name" not in values:
-        raise ValidationFailed("an experience needs a name")
     async with ctx.runtime.db.transaction() as session:
-        experience = Experience(
-            id=new_id(),
-            org_id=ctx.rep.org_id,
-            is_default=False,
-            created_at=ctx.runtime.clock.now(),
-            **{**experiences.DEFAULTS, **values},
+        return await experiences.create_experience(
+            session, ctx.rep.org_id, body.model_dump(exclude_none=True), ctx.runtime.clock.now()
         )
-        session.add(experience)
-        await session.flush()
-        return experiences.experience_out(experience)
 
 
 @api.route(
@@ -522,17 +441,13 @@ async def create_experience(ctx: Ctx, body: ExperienceBody) -> ExperienceOut:
     summary="Change an experience (admins)",
 )
 async def update_experience(ctx: Ctx, body: ExperienceBody) -> ExperienceOut:
-    values = experiences.validate_experience(body.model_dump(exclude_none=True))
     async with ctx.runtime.db.transaction() as session:
-        experience = await experiences.get_experience(
-            session, ctx.rep.org_id, ctx.path_param("experience_id")
+        return await experiences.update_experience(
+            session,
+            ctx.rep.org_id,
+            ctx.path_param("experience_id"),
+            body.model_dump(exclude_none=True),
         )
-        merged = {**experiences.experience_out(experience).model_dump(), **values}
-        if merged["timeout_seconds"] <= merged["rep_window_seconds"]:
-            raise ValidationFailed("timeout_seconds must be longer than rep_window_seconds")
-        for key, value in values.items():
-            setattr(experience, key, value)
-        return experiences.experience_out(experience)
 
 
 class OfflineMessageList(Closed):
@@ -547,32 +462,10 @@ class OfflineMessageList(Closed):
 )
 async def offline_messages(ctx: Ctx, _: None) -> OfflineMessageList:
     async with ctx.runtime.db.read() as session:
-        rows = (
-            await session.execute(
-                select(OfflineMessage)
-                .where(OfflineMessage.org_id == ctx.rep.org_id)
-                .order_by(OfflineMessage.created_at.desc())
-                .limit(200)
-            )
-        ).scalars()
         return OfflineMessageList(
-            offline_messages=[
-                OfflineMessageOut(
-                    id=m.id,
-                    visitor_id=m.visitor_id,
-                    conversation_id=m.conversation_id,
-                    name=m.name,
-                    email=m.email,
-                    body=m.body,
-                    created_at=m.created_at.isoformat(),
-                    emailed_at=m.emailed_at.isoformat() if m.emailed_at else None,
-                    email_error=m.email_error,
-                    **email_status(
-                        m.emailed_at is not None, m.email_error, for_admin=ctx.rep.is_admin
-                    ).model_dump(),
-                )
-                for m in rows
-            ]
+            offline_messages=await experiences.list_offline_messages(
+                session, ctx.rep.org_id, for_admin=ctx.rep.is_admin
+            )
         )
 
 
@@ -593,22 +486,9 @@ class TeamRename(Strict):
 )
 async def rename_team(ctx: Ctx, body: TeamRename) -> TeamName:
     async with ctx.runtime.db.transaction() as session:
-        team = await session.get(Team, ctx.path_param("team_id"))
-        if team is None or team.org_id != ctx.rep.org_id:
-            raise NotFound("team not found")
-        clash = (
-            await session.execute(
-                select(Team).where(
-                    Team.org_id == ctx.rep.org_id,
-                    Team.name == body.name.strip(),
-                    Team.id != team.id,
-                )
-            )
-        ).first()
-        if clash:
-            raise ValidationFailed(f"a team named {body.name.strip()!r} already exists")
-        team.name = body.name.strip()
-        return TeamName(id=team.id, name=team.name)
+        return await routing.rename_team(
+            session, ctx.rep.org_id, ctx.path_param("team_id"), body.name
+        )
 
 
 @api.route(
@@ -620,11 +500,9 @@ async def rename_team(ctx: Ctx, body: TeamRename) -> TeamName:
 )
 async def delete_team(ctx: Ctx, _: None) -> Ok:
     async with ctx.runtime.db.transaction() as session:
-        team = await session.get(Team, ctx.path_param("team_id"))
-        if team is None or team.org_id != ctx.rep.org_id:
-            raise NotFound("team not found")
+        team = await routing.get_team(session, ctx.rep.org_id, ctx.path_param("team_id"))
         affected = await segments.segments_routing_to_team(session, ctx.rep.org_id, team.id)
-        await session.delete(team)
+        await routing.delete_team(session, team)
     await resegment_org(ctx.runtime, ctx.rep.org_id, reroute_segment_ids=affected)
     return Ok()
 
@@ -638,12 +516,9 @@ async def delete_team(ctx: Ctx, _: None) -> Ok:
 )
 async def delete_experience(ctx: Ctx, _: None) -> Ok:
     async with ctx.runtime.db.transaction() as session:
-        experience = await experiences.get_experience(
+        await experiences.delete_experience(
             session, ctx.rep.org_id, ctx.path_param("experience_id")
         )
-        if experience.is_default:
-            raise ValidationFailed("the default experience cannot be deleted")
-        await session.delete(experience)
     return Ok()
 
 
@@ -670,10 +545,7 @@ def _secret_response(secret: str) -> web.Response:
 )
 async def get_identity_secret(ctx: Ctx, _: None) -> web.Response:
     async with ctx.runtime.db.read() as session:
-        org = await session.get(Org, ctx.rep.org_id)
-        if org is None:
-            raise NotFound("org not found")
-        return _secret_response(org.identity_secret)
+        return _secret_response(await orgs.identity_secret(session, ctx.rep.org_id))
 
 
 @api.route(

@@ -6,19 +6,12 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
-from sqlalchemy import select
 
-from frontdesk.core.ids import new_id
 from frontdesk.core.schemas import Closed
-from frontdesk.features import conversations
-from frontdesk.features.blocking import service as blocking
+from frontdesk.features import blocking, classification, conversations, shortcuts, webhooks
 from frontdesk.features.blocking.schemas import BlockResult, BlocksOverview, IpBlockOut
-from frontdesk.features.classification import service as classification
 from frontdesk.features.conversations.events import Classification, ConversationSummary
-from frontdesk.features.shortcuts import service as shortcuts
 from frontdesk.features.shortcuts.schemas import FilledShortcut, ShortcutOut
-from frontdesk.features.webhooks import service as webhooks
-from frontdesk.features.webhooks.models import WebhookDelivery, WebhookEndpoint
 from frontdesk.features.webhooks.schemas import DeliveryOut, NewWebhookEndpoint, WebhookEndpointOut
 from frontdesk.transport.api import api
 from frontdesk.transport.http import Ctx, Ok
@@ -313,14 +306,7 @@ class WebhookList(Closed):
 )
 async def list_webhooks(ctx: Ctx, _: None) -> WebhookList:
     async with ctx.runtime.db.read() as session:
-        rows = (
-            await session.execute(
-                select(WebhookEndpoint)
-                .where(WebhookEndpoint.org_id == ctx.rep.org_id)
-                .order_by(WebhookEndpoint.created_at)
-            )
-        ).scalars()
-        return WebhookList(webhooks=[webhooks.endpoint_out(e) for e in rows])
+        return WebhookList(webhooks=await webhooks.list_endpoints(session, ctx.rep.org_id))
 
 
 @api.route(
@@ -334,17 +320,9 @@ async def list_webhooks(ctx: Ctx, _: None) -> WebhookList:
 async def create_webhook(ctx: Ctx, body: WebhookBody) -> NewWebhookEndpoint:
     url = await webhooks.validate_target(body.url, ctx.runtime.settings.allow_private_targets)
     async with ctx.runtime.db.transaction() as session:
-        endpoint = WebhookEndpoint(
-            id=new_id(),
-            org_id=ctx.rep.org_id,
-            url=url,
-            secret=webhooks.new_secret(),
-            description=body.description,
-            enabled=True,
-            created_at=ctx.runtime.clock.now(),
+        return await webhooks.create_endpoint(
+            session, ctx.rep.org_id, url, body.description, ctx.runtime.clock.now()
         )
-        session.add(endpoint)
-        return webhooks.new_endpoint_out(endpoint)
 
 
 @api.route(
@@ -362,15 +340,14 @@ async def update_webhook(ctx: Ctx, body: WebhookPatch) -> WebhookEndpointOut:
         else None
     )
     async with ctx.runtime.db.transaction() as session:
-        endpoint = await webhooks.get_endpoint(session, ctx.rep, ctx.path_param("endpoint_id"))
-        if url:
-            endpoint.url = url
-        if body.description is not None:
-            endpoint.description = body.description
-        if body.enabled is not None:
-            endpoint.enabled = body.enabled
-            endpoint.disabled_reason = None if body.enabled else "disabled by an admin"
-        return webhooks.endpoint_out(endpoint)
+        return await webhooks.update_endpoint(
+            session,
+            ctx.rep,
+            ctx.path_param("endpoint_id"),
+            url=url,
+            description=body.description,
+            enabled=body.enabled,
+        )
 
 
 @api.route(
@@ -382,9 +359,7 @@ async def update_webhook(ctx: Ctx, body: WebhookPatch) -> WebhookEndpointOut:
 )
 async def delete_webhook(ctx: Ctx, _: None) -> Ok:
     async with ctx.runtime.db.transaction() as session:
-        await session.delete(
-            await webhooks.get_endpoint(session, ctx.rep, ctx.path_param("endpoint_id"))
-        )
+        await webhooks.delete_endpoint(session, ctx.rep, ctx.path_param("endpoint_id"))
     return Ok()
 
 
@@ -401,13 +376,8 @@ class DeliveryList(Closed):
 )
 async def deliveries(ctx: Ctx, _: None) -> DeliveryList:
     async with ctx.runtime.db.read() as session:
-        endpoint = await webhooks.get_endpoint(session, ctx.rep, ctx.path_param("endpoint_id"))
-        rows = (
-            await session.execute(
-                select(WebhookDelivery)
-                .where(WebhookDelivery.endpoint_id == endpoint.id)
-                .order_by(WebhookDelivery.created_at.desc())
-                .limit(100)
+        return DeliveryList(
+            deliveries=await webhooks.recent_deliveries(
+                session, ctx.rep, ctx.path_param("endpoint_id")
             )
-        ).scalars()
-        return DeliveryList(deliveries=[webhooks.delivery_out(d) for d in rows])
+        )

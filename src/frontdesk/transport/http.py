@@ -26,7 +26,7 @@ from frontdesk.core.errors import (
     ValidationFailed,
 )
 from frontdesk.core.schemas import Closed
-from frontdesk.features.orgs.service import Authenticated, authenticate
+from frontdesk.features.orgs import Authenticated, authenticate
 from frontdesk.runtime import Runtime
 from frontdesk.transport.errors import describe_validation_error
 

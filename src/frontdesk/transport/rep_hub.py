@@ -5,7 +5,7 @@ one batch every `rep_batch_interval` seconds, holding only the newest state of e
 500 changes a second across 10,000 visitors become four frames a second per console. A batch is
 serialised once for every socket that may see the same events (all admins, and every rep of an
 org without routing), not once per socket. Who may see each event is decided by its
-`visibility` and features/live_stream/audience.py, as everywhere else.
+`visibility` and features/audience/visibility.py, as everywhere else.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from typing import Any
 import orjson
 
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
+from frontdesk.features.audience import Visibility, from_event
 from frontdesk.features.conversations.events import ConversationUpdated, RepMessage, Typing
-from frontdesk.features.live_stream.audience import Visibility, from_event
 from frontdesk.features.live_stream.events import (
     VisitorJoined,
     VisitorLeft,
     VisitorTyping,
     VisitorUpdated,
 )
-from frontdesk.features.orgs.service import RepChanged
+from frontdesk.features.orgs import RepChanged
 from frontdesk.features.proactive.events import InvitationUpdated
 from frontdesk.features.segments.events import StreamResync
 from frontdesk.protocol.console_frames import Batch

@@ -15,20 +15,23 @@ import ipaddress
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
 from frontdesk.bus.base import RESYNC, RESYNC_TYPE, Subscription
+from frontdesk.features.blocking import Network, active_ip_blocks, address_in
 from frontdesk.features.blocking.events import IpBlocked, VisitorBlocked
-from frontdesk.features.blocking.service import Network, active_ip_blocks, address_in
-from frontdesk.features.live_stream.placement import OrgSegments, load_org_segments
-from frontdesk.features.orgs.models import Org
-from frontdesk.features.orgs.service import org_by_site_key
-from frontdesk.features.orgs.settings import orgs_topic
+from frontdesk.features.live_stream import OrgSegments, load_org_segments
+from frontdesk.features.orgs import org_by_site_key, orgs_topic
 from frontdesk.features.segments.events import PlacementsChanged
 from frontdesk.runtime import Runtime, visitors_topic
 from frontdesk.transport.sockets import FrameSender
+
+if TYPE_CHECKING:
+    # The org row org_by_site_key returns, cached here for the org's sockets: a type only
+    # (transport imports no ORM model at run time; pyproject.toml, [tool.importlinter]).
+    from frontdesk.features.orgs.models import Org
 
 log = logging.getLogger("frontdesk.visitors")
 

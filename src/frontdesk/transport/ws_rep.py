@@ -9,19 +9,17 @@ from typing import Any
 
 import orjson
 from aiohttp import WSMsgType, web
-from sqlalchemy import select
 
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
 from frontdesk.core.errors import FrontdeskError, NotAuthenticated
-from frontdesk.features import conversations
-from frontdesk.features.live_stream.rep_typing import rep_typing
-from frontdesk.features.live_stream.snapshot import build_snapshot
-from frontdesk.features.orgs.models import Rep, RepSession
-from frontdesk.features.orgs.service import (
+from frontdesk.features import conversations, live_stream
+from frontdesk.features.live_stream import build_snapshot
+from frontdesk.features.orgs import (
     Authenticated,
     RepDeactivated,
     SessionsRevoked,
     authenticate,
+    authenticate_again,
     session_is_live,
 )
 from frontdesk.protocol.common import Ack, Messages, Pong
@@ -175,7 +173,7 @@ class RepConnection:
                 # No second check of the message: pydantic does not re-validate a model.
                 self.sender.send_bytes(Ack(client_id=client_id, message=posted.message).to_bytes())
             case f.RepTyping(conversation_id=cid, is_typing=is_typing):
-                await rep_typing(self.runtime, self.actor, cid, is_typing)
+                await live_stream.rep_typing(self.runtime, self.actor, cid, is_typing)
             case f.RepResume(conversation_id=cid, after_seq=after_seq):
                 await self._resume(cid, after_seq)
             case _:
@@ -192,24 +190,3 @@ class RepConnection:
         self.sender.send_bytes(
             Messages(conversation_id=conversation_id, messages=messages).to_bytes()
         )
-
-
-async def authenticate_again(runtime: Runtime, actor: Authenticated) -> Authenticated:
-    """Writes re-check the session and the rep, as an HTTP request would: a sign-out or a
-    deactivation ends everything at once, even if its bus event never reached this process."""
-    async with runtime.db.read() as session:
-        row = (
-            await session.execute(
-                select(RepSession, Rep)
-                .join(Rep, Rep.id == RepSession.rep_id)
-                .where(RepSession.id == actor.session_id)
-            )
-        ).one_or_none()
-    if row is None:
-        raise NotAuthenticated("this session has ended; sign in again")
-    rep_session, rep = row
-    if not rep.active:
-        raise NotAuthenticated("this rep has been deactivated")
-    if rep_session.revoked_at is not None or rep_session.expires_at <= runtime.clock.now():
-        raise NotAuthenticated("this session has ended; sign in again")
-    return Authenticated(rep, actor.session_id, actor.csrf_token)

@@ -12,26 +12,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from aiohttp import WSMessage, WSMsgType, web
 from pydantic import ValidationError
 
 from frontdesk.bus.base import Subscription
+from frontdesk.core import visitor_feed
 from frontdesk.core.errors import FrontdeskError
+from frontdesk.features import proactive, visitors
+from frontdesk.features.blocking import address_blocked
 from frontdesk.features.blocking.events import VisitorBlocked
-from frontdesk.features.blocking.service import address_blocked
 from frontdesk.features.conversations.events import VisitorConversationChanged, VisitorMessage
-from frontdesk.features.experiences.service import leave_offline_message
-from frontdesk.features.live_stream import visitor_feed
-from frontdesk.features.live_stream.visitor_tab import VisitorTab
-from frontdesk.features.orgs.models import Org
-from frontdesk.features.orgs.service import normalise_origin
-from frontdesk.features.proactive import service as proactive
+from frontdesk.features.experiences import leave_offline_message
+from frontdesk.features.live_stream import VisitorTab
+from frontdesk.features.orgs import normalise_origin
 from frontdesk.features.proactive.events import InvitationSent
-from frontdesk.features.visitors import service as visitors
-from frontdesk.features.visitors.tokens import read_visitor_token
+from frontdesk.features.visitors import read_visitor_token
 from frontdesk.protocol import visitor_frames as vf
 from frontdesk.protocol.common import Ack, Messages, Pong
 from frontdesk.runtime import Runtime, visitor_topic
@@ -47,6 +45,11 @@ from frontdesk.transport.sockets import (
 )
 from frontdesk.transport.visitor_limits import CLOSE_RATE_LIMITED, visitor_limits
 from frontdesk.transport.visitor_registry import VisitorRegistry
+
+if TYPE_CHECKING:
+    # The org row the registry hands each socket (and the socket its tab): a type only
+    # (transport imports no ORM model at run time; pyproject.toml, [tool.importlinter]).
+    from frontdesk.features.orgs.models import Org
 
 REGISTRY_KEY = web.AppKey("visitor_registry", VisitorRegistry)
 

@@ -8,7 +8,7 @@ import gc
 
 import pytest
 
-from frontdesk.features.live_stream.audience import EVERYONE
+from frontdesk.features.audience import EVERYONE
 from frontdesk.transport.frames import VisitorHello
 from frontdesk.transport.visitor_registry import VisitorRegistry
 from frontdesk.transport.ws_visitor import REGISTRY_KEY, VisitorConnection

@@ -7,16 +7,17 @@ import io
 import ipaddress
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.clock import Clock
 from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.features.accounts.models import Account, IpRange
-from frontdesk.features.accounts.schemas import AccountOut
+from frontdesk.features.accounts.schemas import AccountOut, IpRangeOut
 from frontdesk.features.orgs.models import Rep
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
@@ -172,6 +173,42 @@ async def account_for_domain(
     ).scalar_one_or_none()
 
 
+async def list_accounts(
+    session: AsyncSession,
+    org_id: str,
+    *,
+    search: str,
+    target: bool | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[AccountOut], int]:
+    """A page of the org's accounts by name (`search`: in the name or domain; `target`: only
+    target accounts, or only others), and how many accounts the org has in all."""
+    statement = (
+        select(Account)
+        .where(Account.org_id == org_id)
+        .order_by(Account.name)
+        .offset(offset)
+        .limit(limit)
+    )
+    if search:
+        like = f"%{search.lower()}%"
+        statement = statement.where(func.lower(Account.name).like(like) | Account.domain.like(like))
+    if target is not None:
+        statement = statement.where(Account.target_account.is_(target))
+    rows = list((await session.execute(statement)).scalars())
+    total = (
+        await session.execute(
+            select(func.count()).select_from(Account).where(Account.org_id == org_id)
+        )
+    ).scalar_one()
+    return [account_out(a) for a in rows], total
+
+
+async def delete_account(session: AsyncSession, org_id: str, account_id: str) -> None:
+    await session.delete(await get_account(session, org_id, account_id))
+
+
 async def get_account(session: AsyncSession, org_id: str, account_id: str) -> Account:
     account = await session.get(Account, account_id)
     if account is None or account.org_id != org_id:
@@ -186,6 +223,48 @@ def normalise_cidr(value: str) -> str:
         raise ValidationFailed(
             f"{value!r} is not an IP address or CIDR range like 203.0.113.0/24"
         ) from None
+
+
+def ip_range_out(item: IpRange) -> IpRangeOut:
+    return IpRangeOut(id=item.id, cidr=item.cidr, company=item.company, account_id=item.account_id)
+
+
+async def list_ip_ranges(session: AsyncSession, org_id: str) -> list[IpRangeOut]:
+    rows = await session.execute(
+        select(IpRange).where(IpRange.org_id == org_id).order_by(IpRange.cidr)
+    )
+    return [ip_range_out(r) for r in rows.scalars()]
+
+
+async def add_ip_range(
+    session: AsyncSession,
+    org_id: str,
+    *,
+    cidr: str,
+    company: str,
+    account_id: str | None,
+    now: datetime,
+) -> IpRangeOut:
+    """An admin's IP range -> company entry (for one of the org's accounts, if given)."""
+    if account_id:
+        await get_account(session, org_id, account_id)
+    item = IpRange(
+        id=new_id(),
+        org_id=org_id,
+        cidr=normalise_cidr(cidr),
+        company=company.strip(),
+        account_id=account_id,
+        created_at=now,
+    )
+    session.add(item)
+    return ip_range_out(item)
+
+
+async def delete_ip_range(session: AsyncSession, org_id: str, range_id: str) -> None:
+    item = await session.get(IpRange, range_id)
+    if item is None or item.org_id != org_id:
+        raise NotFound("IP range not found")
+    await session.delete(item)
 
 
 async def ip_range_for(session: AsyncSession, org_id: str, ip: str | None) -> IpRange | None:

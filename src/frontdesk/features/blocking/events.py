@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from frontdesk.core import visitor_feed
 from frontdesk.core.events import Event
 
 
@@ -11,6 +12,11 @@ class VisitorBlocked(Event):
     """To the visitor's tabs: forget the messenger and do not reconnect (then close 4403)."""
 
     type: Literal["blocked"] = "blocked"
+
+
+# What a rep's block publishes on the visitor's topic (core/visitor_feed.py), packed once:
+# every tab forgets the visitor and its socket closes.
+BLOCKED_FEED = visitor_feed.pack(VisitorBlocked())
 
 
 class IpBlocked(Event):

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
-from frontdesk.features import conversations
-from frontdesk.features.accounts.service import normalise_cidr
-from frontdesk.features.blocking.events import IpBlocked
+from frontdesk.features import audience, conversations
+from frontdesk.features.accounts import normalise_cidr
+from frontdesk.features.blocking.events import BLOCKED_FEED, IpBlocked
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
 from frontdesk.features.blocking.schemas import (
     BlockedVisitorOut,
@@ -21,11 +21,10 @@ from frontdesk.features.blocking.schemas import (
     IpBlockDetail,
     ReportOut,
 )
-from frontdesk.features.live_stream import audience, visitor_feed
 from frontdesk.features.live_stream.events import VisitorLeft
-from frontdesk.features.orgs.service import Authenticated
+from frontdesk.features.orgs import Authenticated
+from frontdesk.features.visitors import latest_visit
 from frontdesk.features.visitors.models import Visitor
-from frontdesk.features.visitors.service import latest_visit
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, visitor_topic, visitors_topic
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -56,6 +55,12 @@ async def ip_blocked(session: AsyncSession, org_id: str, ip: str | None, now: da
     if not ip:
         return False
     return address_in(ip, await active_ip_blocks(session, org_id, now))
+
+
+async def visitor_blocked(session: AsyncSession, visitor_id: str) -> bool:
+    """Whether a rep blocked this visitor (an unknown id is not blocked)."""
+    visitor = await session.get(Visitor, visitor_id)
+    return visitor is not None and visitor.blocked_at is not None
 
 
 async def address_blocked(runtime: Runtime, org_id: str, ip: str | None) -> bool:
@@ -97,7 +102,7 @@ async def block_visitor(
             )
             work.session.add(filed)
             report_id = filed.id
-        work.emit([visitor_topic(visitor.id)], visitor_feed.BLOCKED)
+        work.emit([visitor_topic(visitor.id)], BLOCKED_FEED)
         # Every console that shows the visitor removes them (audience.EVERYONE: the stream's
         # placement of the visitor is not read for this).
         work.emit(

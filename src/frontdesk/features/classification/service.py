@@ -7,7 +7,7 @@ from typing import Any
 from frontdesk.core.errors import ValidationFailed
 from frontdesk.features import conversations
 from frontdesk.features.conversations.events import Classification
-from frontdesk.features.orgs.service import Authenticated
+from frontdesk.features.orgs import Authenticated
 from frontdesk.runtime import Runtime
 
 MAX_TAGS = 20

@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from frontdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as timers
+from frontdesk.features import audience
 from frontdesk.features.conversations.events import ConversationSummary, MessageOut
 from frontdesk.features.conversations.group_writer import open_chat_writer
 from frontdesk.features.conversations.lifecycle import (
@@ -40,9 +41,8 @@ from frontdesk.features.conversations.queries import (
     stored_with_client_id,
     summary,
 )
-from frontdesk.features.live_stream import audience
+from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Rep
-from frontdesk.features.orgs.service import Authenticated
 from frontdesk.features.visitors.models import Visitor
 from frontdesk.runtime import Runtime, UnitOfWork
 

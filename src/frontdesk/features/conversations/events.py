@@ -9,8 +9,8 @@ from pydantic import Field
 
 from frontdesk.core.events import Event
 from frontdesk.core.schemas import Closed
+from frontdesk.features.audience import Visibility
 from frontdesk.features.conversations.meta import ConversationMeta
-from frontdesk.features.live_stream.audience import Visibility
 
 AuthorKind = Literal["visitor", "rep", "bot", "system"]
 ConversationStatus = Literal["incoming", "active", "ended", "missed"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from frontdesk.core import visitor_feed
+from frontdesk.features import audience
 from frontdesk.features.conversations.events import (
     ConversationUpdated,
     MessageOut,
@@ -16,7 +18,6 @@ from frontdesk.features.conversations.events import (
 from frontdesk.features.conversations.lifecycle import OPEN_STATUSES
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.conversations.queries import summary
-from frontdesk.features.live_stream import audience, visitor_feed
 from frontdesk.features.orgs.models import Rep
 from frontdesk.runtime import UnitOfWork, org_topic, visitor_topic
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from frontdesk.core.errors import NotFound
+from frontdesk.features import audience
 from frontdesk.features.conversations.events import ConversationSummary, MessageOut
 from frontdesk.features.conversations.lifecycle import OPEN_STATUSES
 from frontdesk.features.conversations.messages import (
@@ -18,11 +19,10 @@ from frontdesk.features.conversations.messages import (
     visitor_display_name,
 )
 from frontdesk.features.conversations.models import Conversation, Message
-from frontdesk.features.live_stream import audience
+from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Rep
-from frontdesk.features.orgs.service import Authenticated
+from frontdesk.features.visitors import latest_visits
 from frontdesk.features.visitors.models import Visit, Visitor
-from frontdesk.features.visitors.service import latest_visits
 
 Box = Literal["incoming", "active", "recent"]
 

@@ -9,11 +9,12 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.deadlines.service import DueDeadline
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.experiences.models import OfflineMessage
-from frontdesk.features.experiences.schemas import EmailReport
+from frontdesk.features.experiences.schemas import EmailReport, OfflineMessageOut
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.runtime import Runtime
 
@@ -22,6 +23,35 @@ log = logging.getLogger("frontdesk.email")
 # Stored in OfflineMessage.email_error when the server has no mail server to send with. A code,
 # not prose: the console words it for reps, and tells admins what to configure.
 NO_MAIL_SERVER = "no_mail_server"
+
+
+async def list_offline_messages(
+    session: AsyncSession, org_id: str, *, for_admin: bool
+) -> list[OfflineMessageOut]:
+    """The org's last 200 offline messages, newest first, each with how its email went."""
+    rows = await session.execute(
+        select(OfflineMessage)
+        .where(OfflineMessage.org_id == org_id)
+        .order_by(OfflineMessage.created_at.desc())
+        .limit(200)
+    )
+    return [
+        OfflineMessageOut(
+            id=m.id,
+            visitor_id=m.visitor_id,
+            conversation_id=m.conversation_id,
+            name=m.name,
+            email=m.email,
+            body=m.body,
+            created_at=m.created_at.isoformat(),
+            emailed_at=m.emailed_at.isoformat() if m.emailed_at else None,
+            email_error=m.email_error,
+            **email_status(
+                m.emailed_at is not None, m.email_error, for_admin=for_admin
+            ).model_dump(),
+        )
+        for m in rows.scalars()
+    ]
 
 
 def email_status(emailed: bool, email_error: str | None, *, for_admin: bool) -> EmailReport:

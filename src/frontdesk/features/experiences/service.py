@@ -12,6 +12,7 @@ the routed reps.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -29,9 +30,8 @@ from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.experiences.schemas import ExperienceOut
 from frontdesk.features.orgs.models import Rep
-from frontdesk.features.segments.models import Segment
+from frontdesk.features.visitors import latest_visit
 from frontdesk.features.visitors.models import Visit, Visitor
-from frontdesk.features.visitors.service import latest_visit
 from frontdesk.runtime import Runtime, UnitOfWork
 
 KIND_REP_WINDOW = "conversation.rep_window"
@@ -67,13 +67,24 @@ async def default_experience(session: AsyncSession, org_id: str, now: Any) -> Ex
     return experience
 
 
+# The experience a segment names, if any: `segments.experience_of`. Segments import this
+# feature (a segment may name only one of its org's experiences), so app.py hands the lookup
+# to the hook below instead of this feature importing segments: features/ stays acyclic
+# (docs/architecture.md, "Layout").
+SegmentExperience = Callable[[AsyncSession, str], Awaitable[str | None]]
+
+
 async def experience_for_visit(
-    session: AsyncSession, org_id: str, visit: Visit | None, now: Any
+    session: AsyncSession,
+    org_id: str,
+    visit: Visit | None,
+    now: Any,
+    segment_experience: SegmentExperience,
 ) -> Experience:
     if visit is not None and visit.segment_id:
-        segment = await session.get(Segment, visit.segment_id)
-        if segment is not None and segment.experience_id:
-            experience = await session.get(Experience, segment.experience_id)
+        experience_id = await segment_experience(session, visit.segment_id)
+        if experience_id:
+            experience = await session.get(Experience, experience_id)
             if experience is not None:
                 return experience
     return await default_experience(session, org_id, now)
@@ -117,6 +128,57 @@ async def get_experience(session: AsyncSession, org_id: str, experience_id: str)
     return experience
 
 
+async def list_experiences(session: AsyncSession, org_id: str, now: Any) -> list[ExperienceOut]:
+    """The org's experiences, the default first (created if the org has none yet)."""
+    await default_experience(session, org_id, now)
+    rows = await session.execute(
+        select(Experience)
+        .where(Experience.org_id == org_id)
+        .order_by(Experience.is_default.desc(), Experience.name)
+    )
+    return [experience_out(e) for e in rows.scalars()]
+
+
+async def create_experience(
+    session: AsyncSession, org_id: str, values: dict[str, Any], now: Any
+) -> ExperienceOut:
+    """A new experience from an admin's settings (a name required; the rest defaults)."""
+    values = validate_experience(values)
+    if "name" not in values:
+        raise ValidationFailed("an experience needs a name")
+    experience = Experience(
+        id=new_id(),
+        org_id=org_id,
+        is_default=False,
+        created_at=now,
+        **{**DEFAULTS, **values},
+    )
+    session.add(experience)
+    await session.flush()
+    return experience_out(experience)
+
+
+async def update_experience(
+    session: AsyncSession, org_id: str, experience_id: str, values: dict[str, Any]
+) -> ExperienceOut:
+    values = validate_experience(values)
+    experience = await get_experience(session, org_id, experience_id)
+    merged = {**experience_out(experience).model_dump(), **values}
+    if merged["timeout_seconds"] <= merged["rep_window_seconds"]:
+        raise ValidationFailed("timeout_seconds must be longer than rep_window_seconds")
+    for key, value in values.items():
+        setattr(experience, key, value)
+    return experience_out(experience)
+
+
+async def delete_experience(session: AsyncSession, org_id: str, experience_id: str) -> None:
+    """Its segments fall back to the default, which cannot be deleted."""
+    experience = await get_experience(session, org_id, experience_id)
+    if experience.is_default:
+        raise ValidationFailed("the default experience cannot be deleted")
+    await session.delete(experience)
+
+
 def _first_name(name: str) -> str:
     return name.split()[0] if name.strip() else name
 
@@ -125,12 +187,19 @@ def _first_name(name: str) -> str:
 
 
 async def on_inbound_created(
-    work: UnitOfWork, conversation: Conversation, visitor: Visitor
+    work: UnitOfWork,
+    conversation: Conversation,
+    visitor: Visitor,
+    *,
+    segment_experience: SegmentExperience,
 ) -> None:
-    """A visitor asked to chat: apply routing and the experience, and start the timeline."""
+    """A visitor asked to chat: apply routing and the experience (the one their segment names,
+    else the default), and start the timeline."""
     now = work.now_clock.now()
     visit = await latest_visit(work.session, visitor.id)
-    experience = await experience_for_visit(work.session, conversation.org_id, visit, now)
+    experience = await experience_for_visit(
+        work.session, conversation.org_id, visit, now, segment_experience
+    )
     conversation.routed_rep_ids = list(visit.routed_rep_ids or []) if visit else []
     conversation.routing_reason = visit.routing_reason if visit else None
     reps = list(
@@ -256,7 +325,7 @@ async def leave_offline_message(
 ) -> OfflineMessage:
     """Stores the message and schedules its email to the reps. Without an email, the one the
     visitor already gave is used (the form does not ask twice); with neither, it is refused."""
-    from frontdesk.features.orgs.service import normalise_email
+    from frontdesk.features.orgs import normalise_email
 
     if not body.strip() or len(body) > conversations.MAX_BODY:
         raise ValidationFailed("the message must have 1 to 10,000 characters")

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.features.visitors import latest_visit
 from frontdesk.features.visitors.models import Visitor
-from frontdesk.features.visitors.service import latest_visit
 from frontdesk.live import LiveState
 
 

@@ -8,10 +8,28 @@
   `visitor.left` / `typing` events.
 - `snapshot.py`: what a console gets on connecting and after a resync.
 - `visitor_360.py`: everything known about one visitor.
-- `audience.py`: who sees each event (used by every publisher and by the rep hub).
-- `visitor_feed.py`: the typed header of frames published for a visitor's tabs.
-
-Nothing is imported here on purpose: conversations, proactive and blocking import `audience`,
-`events` and `visitor_feed` (which import no other feature), while the services here import
-those features; importing the package itself must not pull the services in.
+Who sees each event is not decided here but in `features/audience` (used by every publisher,
+this package included, and by the rep hub), and a visitor's topic carries frames behind the
+header of `core/visitor_feed.py`: both sit below conversations and proactive, which this
+package calls, so neither can live here (docs/architecture.md, "Layout").
 """
+
+from frontdesk.features.live_stream.placement import (
+    OrgPlacementData,
+    OrgSegments,
+    load_org_segments,
+)
+from frontdesk.features.live_stream.rep_typing import rep_typing
+from frontdesk.features.live_stream.snapshot import build_snapshot
+from frontdesk.features.live_stream.visitor_360 import visitor_360
+from frontdesk.features.live_stream.visitor_tab import VisitorTab
+
+__all__ = [
+    "OrgPlacementData",
+    "OrgSegments",
+    "VisitorTab",
+    "build_snapshot",
+    "load_org_segments",
+    "rep_typing",
+    "visitor_360",
+]

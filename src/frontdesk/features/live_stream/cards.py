@@ -8,13 +8,12 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.features import audience, formatting
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.accounts.schemas import AccountBrief
 from frontdesk.features.conversations.models import Conversation
-from frontdesk.features.enrichment.provider import PROVIDER_ANSWER
+from frontdesk.features.enrichment import PROVIDER_ANSWER
 from frontdesk.features.experiences.models import Experience
-from frontdesk.features.formatting import image_proxy
-from frontdesk.features.live_stream import audience
 from frontdesk.features.live_stream.events import CardUtm, VisitorCard
 from frontdesk.features.orgs.models import Org
 from frontdesk.features.segments.models import Segment
@@ -32,25 +31,25 @@ def page_thumbnail(
     only from the org's own website origins: the page and the image must both be there, so a
     visitor cannot use page views to make the proxy fetch anything else."""
     origins = list(website_origins)
-    if og_image is None or not image_proxy.on_origins(page_url, origins):
+    if og_image is None or not formatting.image_proxy.on_origins(page_url, origins):
         return None
-    if not image_proxy.on_origins(og_image, origins):
+    if not formatting.image_proxy.on_origins(og_image, origins):
         return None
-    return _only_proxied(image_proxy.proxied(og_image))
+    return _only_proxied(formatting.image_proxy.proxied(og_image))
 
 
 def page_favicon(website_origins: Iterable[str], page_url: str) -> str | None:
     """The proxy URL of the favicon of the page's website, if that is one of the org's."""
     origins = list(website_origins)
-    if not image_proxy.on_origins(page_url, origins):
+    if not formatting.image_proxy.on_origins(page_url, origins):
         return None
-    origin = image_proxy.origin_of(page_url)
-    return _only_proxied(image_proxy.proxied(f"{origin}/favicon.ico"))
+    origin = formatting.image_proxy.origin_of(page_url)
+    return _only_proxied(formatting.image_proxy.proxied(f"{origin}/favicon.ico"))
 
 
 def _only_proxied(url: str) -> str | None:
     # proxied() hands back the URL itself when the proxy has no key: show nothing then.
-    return url if image_proxy.is_proxied(url) else None
+    return url if formatting.image_proxy.is_proxied(url) else None
 
 
 def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -189,7 +188,7 @@ def card_for(
         title=live.title,
         # Live state holds the thumbnail already proxied (see page_thumbnail); anything else
         # (a raw URL from an older process) is dropped rather than shown.
-        og_image=live.og_image if image_proxy.is_proxied(live.og_image) else None,
+        og_image=live.og_image if formatting.image_proxy.is_proxied(live.og_image) else None,
         favicon=page_favicon(website_origins, live.url),
         activity=live.activity,
         visit_started_at=visit.started_at,

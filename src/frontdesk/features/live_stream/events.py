@@ -1,5 +1,6 @@
 """Live-stream events for rep consoles: a visitor joined, changed or left (sent coalesced, in
-batches, by transport/rep_hub.py), and a visitor typing in their chat (sent at once)."""
+batches, by transport/rep_hub.py), a visitor typing in their chat (sent at once), and the
+snapshot a console starts from."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from pydantic import ConfigDict
 from typing_extensions import TypedDict
 
 from frontdesk.core.events import Event
-from frontdesk.core.schemas import Closed
+from frontdesk.core.schemas import Closed, IsoTime
 from frontdesk.features.accounts.schemas import AccountBrief
-from frontdesk.features.conversations.events import ConversationStatus
-from frontdesk.features.live_stream.audience import Visibility
+from frontdesk.features.audience import Visibility
+from frontdesk.features.conversations.events import ConversationStatus, ConversationSummary
+from frontdesk.features.orgs.schemas import Availability, Role
+from frontdesk.features.segments.schemas import LiveSegmentOut
 
 IdentityStatus = Literal["anonymous", "unverified", "verified"]
 Activity = Literal["active", "another_tab", "idle"]
@@ -119,3 +122,42 @@ __all__ = [
     "VisitorTyping",
     "VisitorUpdated",
 ]
+
+
+# ---- the console's snapshot (features/live_stream/snapshot.py builds it) ----------------------
+
+
+class SnapshotRep(Closed):
+    """The signed-in rep."""
+
+    id: str
+    name: str
+    role: Role
+    availability: Availability
+    auto_pounce_enabled: bool
+    auto_pounce_off_reason: str | None
+    voice_video_enabled: bool
+
+
+class RepPresence(Closed):
+    """A colleague, for names and availability."""
+
+    id: str
+    name: str
+    availability: Availability
+    active: bool
+
+
+class Snapshot(Event):
+    """Everything the console shows, after `hello` and whenever it must resynchronise (segments
+    changed, or events may have been lost on the bus): it replaces all the console held."""
+
+    type: Literal["snapshot"] = "snapshot"
+    rep: SnapshotRep
+    reps: list[RepPresence]
+    # The live visitors this rep may see.
+    visitors: list[VisitorCard]
+    # Open conversations and the most recent ones this rep may see.
+    conversations: list[ConversationSummary]
+    segments: list[LiveSegmentOut]
+    server_time: IsoTime

@@ -18,10 +18,14 @@ from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.live_stream.cards import card_for, experience_names
 from frontdesk.features.live_stream.events import VisitorCard
 from frontdesk.features.orgs.models import Org
+from frontdesk.features.segments import (
+    AccountIndex,
+    CompiledSegment,
+    compile_segments,
+    list_segments,
+    place_visit,
+)
 from frontdesk.features.segments.models import Segment
-from frontdesk.features.segments.placement import AccountIndex, place_visit
-from frontdesk.features.segments.rules import CompiledSegment
-from frontdesk.features.segments.service import compile_segments, list_segments
 from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.live import LiveVisitor
 from frontdesk.runtime import Runtime

@@ -3,10 +3,10 @@ other way, from their tab: VisitorTab.typing)."""
 
 from __future__ import annotations
 
+from frontdesk.core import visitor_feed
 from frontdesk.features import conversations
 from frontdesk.features.conversations.events import Typing
-from frontdesk.features.live_stream import visitor_feed
-from frontdesk.features.orgs.service import Authenticated
+from frontdesk.features.orgs import Authenticated
 from frontdesk.runtime import Runtime, visitor_topic
 
 

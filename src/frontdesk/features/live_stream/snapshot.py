@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from frontdesk.features import conversations
+from frontdesk.features import audience, conversations
 from frontdesk.features.conversations.models import Conversation
-from frontdesk.features.live_stream import audience
 from frontdesk.features.live_stream.cards import build_cards
-from frontdesk.features.orgs.service import Authenticated, list_reps
-from frontdesk.features.segments.service import display_order, list_segments, live_segment_out
-from frontdesk.protocol.console_frames import RepPresence, Snapshot, SnapshotRep
+from frontdesk.features.live_stream.events import RepPresence, Snapshot, SnapshotRep
+from frontdesk.features.orgs import Authenticated, list_reps
+from frontdesk.features.segments import display_order, list_segments, live_segment_out
 from frontdesk.runtime import Runtime
 
 

@@ -7,14 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from frontdesk.features import conversations
+from frontdesk.features import audience, conversations
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
-from frontdesk.features.live_stream import audience
 from frontdesk.features.live_stream.cards import account_brief
-from frontdesk.features.orgs.service import Authenticated
-from frontdesk.features.visitors.models import PageView, Visit
-from frontdesk.features.visitors.schemas import (
+from frontdesk.features.live_stream.schemas import (
     EnrichmentSource,
     PageViewOut,
     Visitor360,
@@ -22,7 +19,9 @@ from frontdesk.features.visitors.schemas import (
     VisitOut,
     VisitUtm,
 )
-from frontdesk.features.visitors.service import get_visitor
+from frontdesk.features.orgs import Authenticated
+from frontdesk.features.visitors import get_visitor
+from frontdesk.features.visitors.models import PageView, Visit
 from frontdesk.runtime import Runtime
 
 # The most recent visits and chats shown; older ones are not listed.
@@ -31,7 +30,7 @@ RECENT = 20
 
 async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -> Visitor360:
     """Identity, company with its sources, the latest visits with their pages, and the chats
-    the rep may see (audience.py), in a fixed number of queries."""
+    the rep may see (features/audience), in a fixed number of queries."""
     async with runtime.db.read() as session:
         visitor = await get_visitor(session, actor.org_id, visitor_id)
         visits = list(

@@ -24,16 +24,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.ids import new_id
-from frontdesk.features import conversations
-from frontdesk.features.accounts.service import email_domain
+from frontdesk.features import audience, conversations, proactive, visitors
+from frontdesk.features.accounts import email_domain
 from frontdesk.features.conversations.events import (
     MessageOut,
     VisitorConversation,
     VisitorConversationChanged,
 )
 from frontdesk.features.conversations.models import Conversation
-from frontdesk.features.enrichment.provider import PROVIDER_ANSWER
-from frontdesk.features.live_stream import audience
+from frontdesk.features.enrichment import PROVIDER_ANSWER
 from frontdesk.features.live_stream.cards import page_favicon, page_thumbnail
 from frontdesk.features.live_stream.events import (
     VisitorCard,
@@ -44,11 +43,9 @@ from frontdesk.features.live_stream.events import (
 )
 from frontdesk.features.live_stream.placement import OrgPlacementData, place_for_stream
 from frontdesk.features.orgs.models import Org, Rep
-from frontdesk.features.proactive import service as proactive
 from frontdesk.features.proactive.schemas import VisitorInvitation
-from frontdesk.features.visitors import service as visitors
+from frontdesk.features.visitors import issue_visitor_token
 from frontdesk.features.visitors.models import Visit, Visitor
-from frontdesk.features.visitors.tokens import issue_visitor_token
 from frontdesk.live import LiveVisitor
 from frontdesk.live.base import Activity
 from frontdesk.runtime import Runtime, org_topic

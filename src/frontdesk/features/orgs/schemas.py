@@ -8,7 +8,6 @@ from pydantic import ConfigDict
 from typing_extensions import TypedDict
 
 from frontdesk.core.schemas import Closed
-from frontdesk.features.proactive.schemas import ProactiveSettings
 
 Role = Literal["admin", "rep"]
 Availability = Literal["available", "away"]
@@ -47,13 +46,3 @@ class MessengerSettings(TypedDict, total=False):
     color: str  # "#rrggbb"
     greeting: str
     ask_identity: bool
-
-
-class OrgOut(Closed):
-    id: str
-    name: str
-    site_key: str
-    allowed_origins: list[str]
-    idle_after_seconds: int
-    proactive: ProactiveSettings
-    messenger: MessengerSettings

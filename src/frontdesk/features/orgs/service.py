@@ -32,7 +32,7 @@ from frontdesk.core.events import Event
 from frontdesk.core.ids import new_id, new_secret, new_site_key
 from frontdesk.core.ratelimit import parse_rules
 from frontdesk.features.orgs.models import Org, Rep, RepSession
-from frontdesk.features.orgs.schemas import Availability
+from frontdesk.features.orgs.schemas import Availability, RepOut
 from frontdesk.features.orgs.settings import announce_org_changed
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, rep_topic
 
@@ -49,6 +49,11 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     way. Made on first use, not at import: every `frontdesk` command imports this module, and
     an Argon2 hash costs 0.1-0.5 s."""
     return hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    """What a rep row stores for a password (argon2id, salted)."""
+    return _hasher.hash(password)
 
 
 class RepDeactivated(Event):
@@ -466,11 +471,58 @@ async def session_is_live(runtime: Runtime, actor: Authenticated) -> bool:
     return revoked_at is None and active and expires_at > runtime.clock.now()
 
 
+async def authenticate_again(runtime: Runtime, actor: Authenticated) -> Authenticated:
+    """Writes re-check the session and the rep, as an HTTP request would: a sign-out or a
+    deactivation ends everything at once, even if its bus event never reached this process."""
+    async with runtime.db.read() as session:
+        row = (
+            await session.execute(
+                select(RepSession, Rep)
+                .join(Rep, Rep.id == RepSession.rep_id)
+                .where(RepSession.id == actor.session_id)
+            )
+        ).one_or_none()
+    if row is None:
+        raise NotAuthenticated("this session has ended; sign in again")
+    rep_session, rep = row
+    if not rep.active:
+        raise NotAuthenticated("this rep has been deactivated")
+    if rep_session.revoked_at is not None or rep_session.expires_at <= runtime.clock.now():
+        raise NotAuthenticated("this session has ended; sign in again")
+    return Authenticated(rep, actor.session_id, actor.csrf_token)
+
+
+async def get_org(session: AsyncSession, org_id: str) -> Org | None:
+    return await session.get(Org, org_id)
+
+
+async def identity_secret(session: AsyncSession, org_id: str) -> str:
+    """The secret the org's server signs identify() calls with."""
+    org = await session.get(Org, org_id)
+    if org is None:
+        raise NotFound("org not found")
+    return org.identity_secret
+
+
 async def get_rep(session: AsyncSession, org_id: str, rep_id: str) -> Rep:
     rep = await session.get(Rep, rep_id)
     if rep is None or rep.org_id != org_id:
         raise NotFound("rep not found")
     return rep
+
+
+def rep_out(rep: Rep) -> RepOut:
+    return RepOut(
+        id=rep.id,
+        email=rep.email,
+        name=rep.name,
+        role=rep.role,
+        availability=rep.availability,
+        auto_pounce_enabled=rep.auto_pounce_enabled,
+        auto_pounce_off_reason=rep.auto_pounce_off_reason,
+        voice_video_enabled=rep.voice_video_enabled,
+        active=rep.active,
+    )
 
 
 def rep_changed(rep: Rep) -> RepChanged:

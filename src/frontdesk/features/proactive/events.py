@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from frontdesk.core.events import Event
-from frontdesk.features.live_stream.audience import Visibility
+from frontdesk.features.audience import Visibility
 from frontdesk.features.proactive.schemas import InvitationOut, VisitorInvitation
 
 

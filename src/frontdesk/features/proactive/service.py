@@ -14,21 +14,25 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.core import visitor_feed
 from frontdesk.core.clock import as_utc
 from frontdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as deadlines
 from frontdesk.deadlines.service import DueDeadline
-from frontdesk.features import conversations
+from frontdesk.features import audience, conversations
 from frontdesk.features.conversations import AutoPounceResolution, ConversationMeta, edit_meta
 from frontdesk.features.conversations.events import MessageOut
 from frontdesk.features.conversations.models import Conversation, Message
-from frontdesk.features.copilot.greetings import GreetingWriter, VisitorContext
-from frontdesk.features.formatting import HASH_VARIABLE, fill_template, render_markdown
-from frontdesk.features.formatting.variables import variable_source
-from frontdesk.features.live_stream import audience, visitor_feed
+from frontdesk.features.copilot import GreetingWriter, VisitorContext
+from frontdesk.features.formatting import (
+    HASH_VARIABLE,
+    fill_template,
+    render_markdown,
+    variable_source,
+)
+from frontdesk.features.orgs import Authenticated, rep_changed
 from frontdesk.features.orgs.models import Org, Rep
-from frontdesk.features.orgs.service import Authenticated, rep_changed
 from frontdesk.features.proactive.events import (
     InvitationExpired,
     InvitationSent,
@@ -42,11 +46,11 @@ from frontdesk.features.proactive.schemas import (
     InvitingRep,
     VisitorInvitation,
 )
+from frontdesk.features.routing import next_turn
 from frontdesk.features.routing.models import Team
-from frontdesk.features.routing.service import next_turn
 from frontdesk.features.segments.models import Segment
+from frontdesk.features.visitors import latest_visit
 from frontdesk.features.visitors.models import Visit, Visitor
-from frontdesk.features.visitors.service import latest_visit
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, visitor_topic
 
 INVITATION_ON_SCREEN = timedelta(minutes=2)  # product docs: removed 2 minutes after first shown
@@ -325,6 +329,21 @@ async def invite(
             InvitationUpdated(invitation=rep_view(invitation), visibility=audience.only(rep.id)),
         )
     return invitation
+
+
+async def list_invitations(
+    session: AsyncSession, actor: Authenticated, since: datetime
+) -> list[InvitationOut]:
+    """The actor's invitations since then (an admin's: everyone's), newest first."""
+    statement = (
+        select(Invitation)
+        .where(Invitation.org_id == actor.org_id, Invitation.created_at >= since)
+        .order_by(Invitation.created_at.desc())
+        .limit(500)
+    )
+    if not actor.is_admin:
+        statement = statement.where(Invitation.rep_id == actor.rep.id)
+    return [rep_view(i) for i in (await session.execute(statement)).scalars()]
 
 
 def rep_view(invitation: Invitation) -> InvitationOut:

@@ -11,11 +11,11 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.core.errors import ValidationFailed
+from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.routing.models import RoundRobinCursor, Team, TeamMember
-from frontdesk.features.routing.schemas import TeamOut
+from frontdesk.features.routing.schemas import TeamName, TeamOut
 
 
 class Step(BaseModel):
@@ -205,6 +205,31 @@ async def create_team(
     await session.flush()
     await set_team_members(session, org_id, team, rep_ids)
     return team
+
+
+async def get_team(session: AsyncSession, org_id: str, team_id: str) -> Team:
+    team = await session.get(Team, team_id)
+    if team is None or team.org_id != org_id:
+        raise NotFound("team not found")
+    return team
+
+
+async def rename_team(session: AsyncSession, org_id: str, team_id: str, name: str) -> TeamName:
+    team = await get_team(session, org_id, team_id)
+    clash = (
+        await session.execute(
+            select(Team).where(Team.org_id == org_id, Team.name == name.strip(), Team.id != team.id)
+        )
+    ).first()
+    if clash:
+        raise ValidationFailed(f"a team named {name.strip()!r} already exists")
+    team.name = name.strip()
+    return TeamName(id=team.id, name=team.name)
+
+
+async def delete_team(session: AsyncSession, team: Team) -> None:
+    """Routing steps that name it are skipped from now on (re-route their segments)."""
+    await session.delete(team)
 
 
 async def set_team_members(

@@ -17,11 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.features.accounts import email_domain
 from frontdesk.features.accounts.models import Account, IpRange
-from frontdesk.features.accounts.service import email_domain
-from frontdesk.features.enrichment.ipdata import IpDirectory
-from frontdesk.features.enrichment.provider import PROVIDER_ANSWER
-from frontdesk.features.routing.service import RoutingDirectory, parse_routing, route
+from frontdesk.features.enrichment import PROVIDER_ANSWER, IpDirectory
+from frontdesk.features.routing import RoutingDirectory, parse_routing, route
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.segments.rules import CompiledSegment, choose_segment
 from frontdesk.features.segments.service import compile_segments, list_segments

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from frontdesk.features.conversations import OPEN_STATUSES
 from frontdesk.features.conversations.models import Conversation
-from frontdesk.features.routing.service import RoutingDirectory
+from frontdesk.features.routing import RoutingDirectory
 from frontdesk.features.segments.events import PlacementsChanged, StreamResync
 from frontdesk.features.segments.placement import AccountIndex, VisitorRow, VisitRow, place_visit
 from frontdesk.features.segments.service import compile_segments, list_segments

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
+from frontdesk.features import routing
 from frontdesk.features.experiences.models import Experience
-from frontdesk.features.routing import service as routing
 from frontdesk.features.segments.models import Segment
-from frontdesk.features.segments.rules import CompiledSegment, RuleError, parse_rules
-from frontdesk.features.segments.schemas import LiveSegmentOut, SegmentOut
+from frontdesk.features.segments.rules import FIELDS, OPS, CompiledSegment, RuleError, parse_rules
+from frontdesk.features.segments.schemas import LiveSegmentOut, RuleFieldOut, SegmentOut
+from frontdesk.features.visitors.models import Visit
 
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 CATCH_ALL_NAME = "Everyone else"
@@ -81,6 +83,39 @@ def segment_out(segment: Segment) -> SegmentOut:
 
 def live_segment_out(segment: Segment, live_count: int) -> LiveSegmentOut:
     return LiveSegmentOut(**segment_out(segment).model_dump(), live_count=live_count)
+
+
+async def live_segments(
+    session: AsyncSession, org_id: str, live_visit_ids: Sequence[str], now: Any
+) -> list[LiveSegmentOut]:
+    """The org's segments in column order, each with how many of these live visits (the
+    visitors on the site now) it holds."""
+    rows = display_order(await list_segments(session, org_id, now))
+    counts: dict[str, int] = {}
+    for start in range(0, len(live_visit_ids), 500):
+        chunk = live_visit_ids[start : start + 500]
+        for segment_id, count in (
+            await session.execute(
+                select(Visit.segment_id, func.count())
+                .where(Visit.id.in_(chunk))
+                .group_by(Visit.segment_id)
+            )
+        ).all():
+            counts[segment_id] = counts.get(segment_id, 0) + int(count)
+    return [live_segment_out(s, counts.get(s.id, 0)) for s in rows]
+
+
+def rule_fields() -> list[RuleFieldOut]:
+    """What a rule can test, with the operators each field takes."""
+    return [
+        RuleFieldOut(
+            field=name,
+            type=kind,
+            description=text,
+            ops=",".join(op for op, types in OPS.items() if kind in types),
+        )
+        for name, (kind, text) in FIELDS.items()
+    ]
 
 
 def _validate_rules(name: str, rules: Any) -> dict[str, Any]:
@@ -156,6 +191,12 @@ async def save_segment(
     segment.experience_id = experience_id
     await session.flush()
     return SavedSegment(segment, routing_changed)
+
+
+async def experience_of(session: AsyncSession, segment_id: str) -> str | None:
+    """The experience a segment names (None: its org's default applies)."""
+    segment = await session.get(Segment, segment_id)
+    return segment.experience_id if segment is not None else None
 
 
 async def segments_routing_to_team(session: AsyncSession, org_id: str, team_id: str) -> set[str]:

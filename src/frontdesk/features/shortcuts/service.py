@@ -12,10 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.features.conversations.models import Conversation
-from frontdesk.features.formatting import BRACE_VARIABLE, fill_template, render_markdown
-from frontdesk.features.formatting.variables import variable_source
+from frontdesk.features.formatting import (
+    BRACE_VARIABLE,
+    fill_template,
+    render_markdown,
+    variable_source,
+)
+from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Rep
-from frontdesk.features.orgs.service import Authenticated
 from frontdesk.features.shortcuts.models import Shortcut
 from frontdesk.features.shortcuts.schemas import FilledShortcut, ShortcutOut
 from frontdesk.features.visitors.models import Visitor

@@ -1,1 +1,26 @@
 """Site visitors: anonymous identity, verified contacts, visits and page views."""
+
+from frontdesk.features.visitors.service import (
+    PageInfo,
+    VisitorBlocked,
+    arrive,
+    get_visitor,
+    identify,
+    latest_visit,
+    latest_visits,
+    record_page_view,
+)
+from frontdesk.features.visitors.tokens import issue_visitor_token, read_visitor_token
+
+__all__ = [
+    "PageInfo",
+    "VisitorBlocked",
+    "arrive",
+    "get_visitor",
+    "identify",
+    "issue_visitor_token",
+    "latest_visit",
+    "latest_visits",
+    "read_visitor_token",
+    "record_page_view",
+]

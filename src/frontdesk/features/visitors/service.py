@@ -15,8 +15,8 @@ from sqlalchemy.orm import aliased
 
 from frontdesk.core.errors import FrontdeskError, NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
+from frontdesk.features.orgs import normalise_email
 from frontdesk.features.orgs.models import Org
-from frontdesk.features.orgs.service import normalise_email
 from frontdesk.features.visitors.models import Contact, PageView, Visit, Visitor
 from frontdesk.features.visitors.tokens import identity_hash, read_visitor_token
 from frontdesk.runtime import Runtime

@@ -25,10 +25,10 @@ from frontdesk.deadlines.service import DueDeadline
 from frontdesk.features import conversations
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Rep
-from frontdesk.features.orgs.service import Authenticated
+from frontdesk.features.visitors import latest_visit
 from frontdesk.features.visitors.models import Visitor
-from frontdesk.features.visitors.service import latest_visit
 from frontdesk.features.webhooks.models import WebhookDelivery, WebhookEndpoint
 from frontdesk.features.webhooks.schemas import DeliveryOut, NewWebhookEndpoint, WebhookEndpointOut
 from frontdesk.outbound import (
@@ -117,6 +117,71 @@ async def get_endpoint(
     if endpoint is None or endpoint.org_id != actor.org_id:
         raise NotFound("webhook endpoint not found")
     return endpoint
+
+
+async def list_endpoints(session: AsyncSession, org_id: str) -> list[WebhookEndpointOut]:
+    rows = await session.execute(
+        select(WebhookEndpoint)
+        .where(WebhookEndpoint.org_id == org_id)
+        .order_by(WebhookEndpoint.created_at)
+    )
+    return [endpoint_out(e) for e in rows.scalars()]
+
+
+async def create_endpoint(
+    session: AsyncSession, org_id: str, url: str, description: str | None, now: datetime
+) -> NewWebhookEndpoint:
+    """A new endpoint for a checked `url` (validate_target), with its signing secret."""
+    endpoint = WebhookEndpoint(
+        id=new_id(),
+        org_id=org_id,
+        url=url,
+        secret=new_secret(),
+        description=description,
+        enabled=True,
+        created_at=now,
+    )
+    session.add(endpoint)
+    return new_endpoint_out(endpoint)
+
+
+async def update_endpoint(
+    session: AsyncSession,
+    actor: Authenticated,
+    endpoint_id: str,
+    *,
+    url: str | None,
+    description: str | None,
+    enabled: bool | None,
+) -> WebhookEndpointOut:
+    """Change what is given (None: unchanged); `url` checked by validate_target already."""
+    endpoint = await get_endpoint(session, actor, endpoint_id)
+    if url:
+        endpoint.url = url
+    if description is not None:
+        endpoint.description = description
+    if enabled is not None:
+        endpoint.enabled = enabled
+        endpoint.disabled_reason = None if enabled else "disabled by an admin"
+    return endpoint_out(endpoint)
+
+
+async def delete_endpoint(session: AsyncSession, actor: Authenticated, endpoint_id: str) -> None:
+    await session.delete(await get_endpoint(session, actor, endpoint_id))
+
+
+async def recent_deliveries(
+    session: AsyncSession, actor: Authenticated, endpoint_id: str
+) -> list[DeliveryOut]:
+    """The endpoint's last 100 deliveries, newest first."""
+    endpoint = await get_endpoint(session, actor, endpoint_id)
+    rows = await session.execute(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint.id)
+        .order_by(WebhookDelivery.created_at.desc())
+        .limit(100)
+    )
+    return [delivery_out(d) for d in rows.scalars()]
 
 
 async def chat_end_payload(work: UnitOfWork, conversation: Conversation) -> dict[str, Any]:

@@ -1,9 +1,9 @@
-"""Who sees what (features/live_stream/audience.py), stated as the product states it."""
+"""Who sees what (features/audience/visibility.py), stated as the product states it."""
 
 from __future__ import annotations
 
-from frontdesk.features.live_stream import audience
-from frontdesk.features.live_stream.audience import EVERYONE, Visibility
+from frontdesk.features import audience
+from frontdesk.features.audience import EVERYONE, Visibility
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.orgs.service import Authenticated
 

@@ -8,7 +8,7 @@ The rules, as the product states them (docs/segments-and-routing.md, "Routing"):
   transfer hands a chat to a rep outside its routing; a rep who started a chat keeps it).
 - A visitor or a chat routed to nobody is seen by every rep of the org.
 - A visitor's own tabs get every frame published for them (their chat's messages and state,
-  a rep typing, invitations; see visitor_feed.py), except that the tab which sent a message
+  a rep typing, invitations; see core/visitor_feed.py), except that the tab which sent a message
   skips its echo: it has the message in its ack already.
 
 Whatever the subject, its audience travels as a `Visibility`: the reps it is routed to and
@@ -35,7 +35,7 @@ from pydantic import ConfigDict
 from frontdesk.core.schemas import Closed
 
 if TYPE_CHECKING:
-    from frontdesk.features.orgs.service import Authenticated
+    from frontdesk.features.orgs import Authenticated
 
 
 class Visibility(Closed):

@@ -6,8 +6,9 @@ import orjson
 import pytest
 
 from frontdesk.bus.base import RESYNC
+from frontdesk.core import visitor_feed
+from frontdesk.features.blocking.events import BLOCKED_FEED
 from frontdesk.features.conversations.events import Typing, VisitorConversationChanged
-from frontdesk.features.live_stream import visitor_feed
 
 
 def test_a_frame_passes_through_byte_for_byte_behind_a_header_naming_its_type() -> None:
@@ -53,7 +54,7 @@ def test_the_bus_resync_without_a_header_is_a_plain_frame_to_pass_on() -> None:
 
 
 def test_a_blocked_visitor_is_told_with_the_frame_the_widget_knows() -> None:
-    header, frame = visitor_feed.unpack(visitor_feed.BLOCKED)
+    header, frame = visitor_feed.unpack(BLOCKED_FEED)
     assert header.type == "blocked" and orjson.loads(frame) == {"type": "blocked"}
 
 

@@ -25,7 +25,6 @@ from typing import Any
 import orjson
 
 from frontdesk.core.events import Event
-from frontdesk.features.blocking.events import VisitorBlocked
 
 SEPARATOR = b"\n"
 
@@ -64,7 +63,3 @@ def unpack(data: bytes) -> tuple[Header, bytes]:
     if end < 0:
         return PLAIN, data
     return Header(**orjson.loads(data[:end])), data[end + 1 :]
-
-
-# Sent when a rep blocks the visitor: every tab forgets the visitor and its socket closes.
-BLOCKED = pack(VisitorBlocked())

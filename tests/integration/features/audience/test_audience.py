@@ -1,5 +1,5 @@
 """Who sees a visitor and their chat in the live stream: the console's snapshot and the live
-events follow the same rules (features/live_stream/audience.py)."""
+events follow the same rules (features/audience/visibility.py)."""
 
 from __future__ import annotations
 
