@@ -192,3 +192,23 @@ def smtp_inbox() -> Iterator[list[object]]:
     finally:
         controller.stop()
         os.environ.pop("FRONTDESK_TEST_SMTP_URL", None)
+
+
+# Production's Argon2id cost (64 MiB and 3 passes: 0.1-0.6 s per hash or check on the 2-core CI
+# machine) is what a real sign-in should pay, not what each of the suite's hundreds of test
+# sign-ins must: tests that run in this process hash with the same algorithm at its lowest
+# cost. The CLI, packaging and multi-process tests run real processes at the real cost, and
+# test_cli_and_health checks the stored hash's parameters.
+TEST_PASSWORD_COST = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[None]:
+    from argon2 import PasswordHasher
+
+    from frontdesk.features.orgs import service
+
+    cheap = PasswordHasher(**TEST_PASSWORD_COST)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(service, "_hasher", cheap)
+        yield

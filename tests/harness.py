@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -19,7 +20,7 @@ from aiohttp.test_utils import TestServer
 from pydantic import BaseModel, TypeAdapter
 
 from frontdesk.app import create_app
-from frontdesk.core.clock import FrozenClock, SystemClock
+from frontdesk.core.clock import Clock, FrozenClock, SystemClock
 from frontdesk.features.orgs import service as orgs
 from frontdesk.protocol.console_frames import rep_server_frames
 from frontdesk.protocol.visitor_frames import visitor_server_frames
@@ -31,6 +32,20 @@ from frontdesk.transport.http import RUNTIME_KEY
 SITE_ORIGIN = "https://www.customer.example"
 PASSWORD = "correct-horse-battery"
 _counter = itertools.count()
+
+
+class MovableClock:
+    """Real time, plus whatever a test moved it forward by: for browser tests, where the pages'
+    own clocks run in real time and a frozen server clock would disagree with them."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta()
+
+    def now(self) -> datetime:
+        return SystemClock().now() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        self._offset += timedelta(seconds=seconds)
 
 
 @dataclass
@@ -182,8 +197,11 @@ class Server:
         namespace: str,
         *,
         frozen: bool = True,
+        clock: Clock | None = None,
         **overrides: Any,
     ) -> None:
+        """`clock`: the server's clock; unset, a FrozenClock at the real time (`frozen`) or
+        the system's."""
         self.settings = load_settings(
             {},
             environment="test",
@@ -196,7 +214,7 @@ class Server:
             smtp_url=os.environ.get("FRONTDESK_TEST_SMTP_URL"),
             **overrides,
         )
-        self.clock = FrozenClock(SystemClock().now()) if frozen else SystemClock()
+        self.clock: Clock = clock or (FrozenClock(SystemClock().now()) if frozen else SystemClock())
         self.app: web.Application = create_app(self.settings, self.clock, run_sweeper=False)
         self.runtime: Runtime = self.app[RUNTIME_KEY]
         self.server = TestServer(self.app, host="127.0.0.1")

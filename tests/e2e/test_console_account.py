@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from tests.conftest import Backend
+from tests.e2e.conftest import TestBrowser
 from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, expect
 from tests.e2e.console_env import console_env as open_console_env
 from tests.harness import PASSWORD
@@ -16,11 +18,11 @@ pytest.importorskip("playwright.async_api")
 pytestmark = BROWSER_MARKS
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def console_env(
-    sqlite_memory_backend: Backend, artifacts_dir: Path
+    sqlite_memory_backend: Backend, artifacts_dir: Path, browser: TestBrowser
 ) -> AsyncIterator[ConsoleEnv]:
-    async with open_console_env(sqlite_memory_backend, artifacts_dir) as env:
+    async with open_console_env(sqlite_memory_backend, artifacts_dir, browser) as env:
         yield env
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 import uuid
 from typing import Any
 
@@ -52,8 +51,23 @@ async def open_chat(rep: Any, cid: str) -> None:
     await expect(rep.locator(".console-head .status-chip")).to_have_text("Active", timeout=5_000)
 
 
+# The console's undo window for "End chat" (END_UNDO_MS in web/console/actions.ts).
+END_UNDO_MS = 5000
+# Counts the console's POST .../end requests as the page makes them (api() calls fetch
+# synchronously from the countdown's timer, so the count is exact right after the timers ran).
+COUNT_END_REQUESTS = """
+window.__endRequests = 0;
+const nativeFetch = window.fetch;
+window.fetch = (input, init) => {
+  if (init?.method === "POST" && String(input).endsWith("/end")) window.__endRequests++;
+  return nativeFetch(input, init);
+};
+"""
+
+
 async def test_ending_a_chat_can_be_undone_for_a_few_seconds_then_it_ends(env: ConsoleEnv) -> None:
-    rep = await env.console(env.reps[0], available=True, width=1280, height=800)
+    rep = await env.console(env.reps[0], available=True, width=1280, height=800, page_clock=True)
+    await rep.evaluate(COUNT_END_REQUESTS)
     async with env.visitor_socket() as visitor:
         cid = await start_chat(env, rep, visitor, "Do you have an EU data region?")
         await rep.get_by_role("button", name="End chat").click()
@@ -66,8 +80,10 @@ async def test_ending_a_chat_can_be_undone_for_a_few_seconds_then_it_ends(env: C
         await ending.get_by_role("button", name="Undo").click()
         await expect(ending).to_have_count(0)
         await expect(rep.get_by_role("button", name="End chat")).to_be_visible()
-        # well past the undo window: still active, for the rep and for the visitor
-        await asyncio.sleep(6)
+        # Well past the undo window: every page timer due in the next 6 s has run (at once),
+        # so an end the undo failed to cancel would have asked the server by now. It did not.
+        await rep.clock.run_for(END_UNDO_MS + 1000)
+        assert await rep.evaluate("window.__endRequests") == 0
         await expect(rep.locator(".console-head .status-chip")).to_have_text("Active")
         api = await env.api(env.reps[0])
         status, body = await api.request("GET", f"/api/conversations/{cid}")
@@ -81,15 +97,17 @@ async def test_ending_a_chat_can_be_undone_for_a_few_seconds_then_it_ends(env: C
         # Alt+E ends it too, through the same few seconds; this time nobody undoes it
         await rep.locator("body").press("Alt+e")
         await expect(ending).to_be_visible()
+        await rep.clock.run_for(END_UNDO_MS)
         await expect(rep.locator(".console-head .status-chip")).to_have_text(
             "Ended", timeout=10_000
         )
         await visitor.expect("conversation", conversation__status="ended", timeout=5)
+        assert await rep.evaluate("window.__endRequests") == 1
 
 
 async def test_a_reply_marked_as_spam_leaves_a_marker_in_the_transcript(env: ConsoleEnv) -> None:
     dana = env.reps[0]
-    rep = await env.console(dana, available=True, width=1280, height=800)
+    rep = await env.console(dana, available=True, width=1280, height=800, page_clock=True)
     admin_api = await env.api(env.admin)
     status, body = await admin_api.request(
         "PATCH",
@@ -105,11 +123,9 @@ async def test_a_reply_marked_as_spam_leaves_a_marker_in_the_transcript(env: Con
     )
     assert status == 200, body
     async with env.visitor_socket(title="Pricing") as visitor:
-        started = time.monotonic()
         await visitor.send({"type": "identify", "email": "spam@bot.example", "name": "Spam Bot"})
         await visitor.expect("identified")
-        await asyncio.sleep(max(0.0, 5.2 - (time.monotonic() - started)))
-        assert await env.server.runtime.sweeper.run_due() >= 1
+        assert await env.pass_time(5.2, rep) >= 1  # browsed for the 5 s: auto pounce
         await visitor.expect("message")
         await visitor.send(
             {"type": "message", "client_id": uuid.uuid4().hex, "body": "cheap watches here"}

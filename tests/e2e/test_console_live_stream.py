@@ -13,16 +13,16 @@ with the demo's configuration (its segments, accounts and IP range) on a laptop-
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from tests.conftest import Backend
+from tests.e2e.conftest import TestBrowser
 from tests.e2e.console_env import (
     BROWSER_MARKS,
     ConsoleEnv,
@@ -49,9 +49,11 @@ CUT_LINES = """card => [...card.querySelectorAll('.vcard-company, .url-path, .vc
   .map(el => el.textContent)"""
 
 
-@pytest.fixture
-async def env(sqlite_memory_backend: Backend, artifacts_dir: Path) -> AsyncIterator[ConsoleEnv]:
-    async with console_env(sqlite_memory_backend, artifacts_dir) as e:
+@pytest_asyncio.fixture(loop_scope="session")
+async def env(
+    sqlite_memory_backend: Backend, artifacts_dir: Path, browser: TestBrowser
+) -> AsyncIterator[ConsoleEnv]:
+    async with console_env(sqlite_memory_backend, artifacts_dir, browser) as e:
         runtime = e.server.runtime
         async with runtime.db.transaction() as session:
             org = await session.get(Org, e.org.id)
@@ -232,7 +234,7 @@ async def test_the_conversations_badge_counts_active_chats_like_the_inbox_even_w
 async def test_the_today_panel_counts_a_missed_response_as_soon_as_the_console_shows_it(
     env: ConsoleEnv,
 ) -> None:
-    rep = await env.console(env.reps[0], available=True, **LAPTOP)
+    rep = await env.console(env.reps[0], available=True, page_clock=True, **LAPTOP)
     admin_api = await env.api(env.admin)
     status, body = await admin_api.request(
         "PATCH",
@@ -251,20 +253,16 @@ async def test_the_today_panel_counts_a_missed_response_as_soon_as_the_console_s
     missed = rep.get_by_role("region", name="Today").locator(".metric", has_text="Missed")
     await expect(missed).to_contain_text("0")
     async with env.visitor_socket(title="Pricing") as visitor:
-        started = time.monotonic()
         await visitor.send({"type": "identify", "email": "bob@prospect.example", "name": "Bob"})
         await visitor.expect("identified")
-        await asyncio.sleep(max(0.0, 5.2 - (time.monotonic() - started)))
-        assert await env.server.runtime.sweeper.run_due() >= 1
+        assert await env.pass_time(5.2, rep) >= 1  # Bob has browsed for the 5 s: auto pounce
         await visitor.expect("message")
         await visitor.send({"type": "message", "client_id": uuid.uuid4().hex, "body": "Hi!"})
-        replied = time.monotonic()
         await expect(
             rep.get_by_role("alert", name="Bob replied to your auto pounce")
         ).to_be_visible(timeout=5_000)
         # nobody answers Bob in time: the console shows the miss, and Today counts it at once
-        await asyncio.sleep(max(0.0, 5.2 - (time.monotonic() - replied)))
-        await env.server.runtime.sweeper.run_due()
+        await env.pass_time(5.2, rep)
         off = rep.get_by_role("region", name="Alerts").get_by_role("alert")
         await expect(off.filter(has_text="Missed response")).to_be_visible(timeout=5_000)
         await expect(missed).to_have_text(re.compile(r"Missed responses\s*1"), timeout=3_000)

@@ -36,7 +36,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 async def _watched_console(env: ConsoleEnv, login: Login, errors: list[str]) -> Any:
     context = await env.browser.new_context(viewport={"width": 1440, "height": 900})
-    env.contexts.append(context)
     await context.add_init_script(RECORD_VIOLATIONS)
     page = await context.new_page()
     page.on(
@@ -111,7 +110,6 @@ async def test_a_person_whose_email_is_on_two_teams_picks_the_team_at_sign_in(
             password=PASSWORD,
         )
     context = await env.browser.new_context(viewport={"width": 1280, "height": 800})
-    env.contexts.append(context)
     page = await context.new_page()
     await page.goto(env.server.url + "/login")
     await page.get_by_label("Email").fill(email)

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from tests.conftest import Backend
+from tests.e2e.conftest import TestBrowser
 from tests.e2e.console_env import (
     BROWSER_MARKS,
     ConsoleEnv,
@@ -48,11 +50,14 @@ FLAG_ATTACKS = [
 ]
 
 
-@pytest.fixture
-async def env(sqlite_memory_backend: Backend, artifacts_dir: Path) -> AsyncIterator[ConsoleEnv]:
+@pytest_asyncio.fixture(loop_scope="session")
+async def env(
+    sqlite_memory_backend: Backend, artifacts_dir: Path, browser: TestBrowser
+) -> AsyncIterator[ConsoleEnv]:
     async with console_env(
         sqlite_memory_backend,
         artifacts_dir,
+        browser,
         visitor_messages_per_10s=1000,
         allow_private_targets=True,
     ) as e:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.e2e.console_env import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, STATIC
+import pytest_asyncio
+from tests.e2e.conftest import TestBrowser
+from tests.e2e.console_env import BROWSER_MARKS, STATIC
 
 from frontdesk.features.formatting import image_proxy, render_markdown
 from frontdesk.features.formatting.markdown import HTML_ALLOWLIST
@@ -142,32 +143,27 @@ async def _dismiss(dialog: Any) -> None:
     await dialog.dismiss()
 
 
-@pytest.fixture
-async def sanitisers(bundles: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
+@pytest_asyncio.fixture(loop_scope="session")
+async def sanitisers(bundles: dict[str, str], browser: TestBrowser) -> dict[str, Any]:
     """A page per browser sanitiser, with `window.sanitise(html) -> html`, no network, and a
-    record of every dialog or script flag."""
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pages: dict[str, Any] = {}
-        for name, bundle in bundles.items():
-            page = await browser.new_page()
-            await page.route("**/*", _cut_off)
-            page.on("dialog", _dismiss)
-            await page.set_content("<!doctype html><title>sanitiser</title><body></body>")
-            await page.evaluate(
-                """() => {
-                  window.__xss = [];
-                  for (const name of ["alert", "confirm", "prompt", "print"]) {
-                    window[name] = (...args) => { window.__xss.push(name + "(" + args + ")"); };
-                  }
-                }"""
-            )
-            await page.add_script_tag(content=bundle)
-            pages[name] = page
-        yield pages
-        await browser.close()
+    record of every dialog or script flag (closed after the test by `browser`)."""
+    pages: dict[str, Any] = {}
+    for name, bundle in bundles.items():
+        page = await browser.new_page()
+        await page.route("**/*", _cut_off)
+        page.on("dialog", _dismiss)
+        await page.set_content("<!doctype html><title>sanitiser</title><body></body>")
+        await page.evaluate(
+            """() => {
+              window.__xss = [];
+              for (const name of ["alert", "confirm", "prompt", "print"]) {
+                window[name] = (...args) => { window.__xss.push(name + "(" + args + ")"); };
+              }
+            }"""
+        )
+        await page.add_script_tag(content=bundle)
+        pages[name] = page
+    return pages
 
 
 @pytest.fixture(autouse=True)

@@ -28,10 +28,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 from tests.conftest import Backend
+from tests.e2e.conftest import TestBrowser
 from tests.harness import OrgInfo, RepClient, Server, Socket
 
 from frontdesk.core.clock import FrozenClock
@@ -44,14 +46,6 @@ from frontdesk.transport.api import widget_snippet
 playwright_api = pytest.importorskip("playwright.async_api")
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 STATIC = Path(__file__).resolve().parents[2] / "src" / "frontdesk" / "static"
 XSS_CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "xss_corpus.txt"
 # The messenger's content-hashed URL (web/build.mjs), e.g. /static/messenger.2QX7LM4A.js
@@ -85,6 +79,14 @@ CSP_WATCH = """
 window.__violations = [];
 document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective + " " + e.blockedURI));
 """
+
+
+# The loader adds the messenger's <script> synchronously when it decides to load it, so this
+# in-page check is exact at any moment (unlike request events, which arrive later).
+MESSENGER_SCRIPT_ADDED = "!!document.querySelector('script[src*=\"/static/messenger.\"]')"
+# Resolves after the page's pending zero-delay tasks: the loader defers its set-up by two
+# setTimeout(0) hops after load, so once this resolves the set-up (socket or not) has run.
+LOADER_SETTLED = "new Promise((r) => setTimeout(() => setTimeout(() => setTimeout(r))))"
 
 
 def is_messenger(url: str) -> bool:
@@ -154,25 +156,23 @@ def host_pages_app() -> web.Application:
     return app
 
 
-@pytest.fixture
-async def env(sqlite_memory_backend: Backend) -> AsyncIterator[Env]:
+@pytest_asyncio.fixture(loop_scope="session")
+async def env(sqlite_memory_backend: Backend, browser: TestBrowser) -> AsyncIterator[Env]:
     # A real clock: the widget compares message times (unread), and activity is timed in the page.
-    async with make_env(sqlite_memory_backend, frozen=False) as made:
+    async with make_env(sqlite_memory_backend, browser, frozen=False) as made:
         yield made
 
 
-@pytest.fixture
-async def frozen_env(sqlite_memory_backend: Backend) -> AsyncIterator[Env]:
+@pytest_asyncio.fixture(loop_scope="session")
+async def frozen_env(sqlite_memory_backend: Backend, browser: TestBrowser) -> AsyncIterator[Env]:
     """A FrozenClock (started at the real time): the test moves it with env.advance(seconds),
     which also fires the deadlines due by then (invitation expiry, IP block expiry)."""
-    async with make_env(sqlite_memory_backend, frozen=True) as made:
+    async with make_env(sqlite_memory_backend, browser, frozen=True) as made:
         yield made
 
 
 @contextlib.asynccontextmanager
-async def make_env(backend: Backend, *, frozen: bool) -> AsyncIterator[Env]:
-    from playwright.async_api import async_playwright
-
+async def make_env(backend: Backend, browser: TestBrowser, *, frozen: bool) -> AsyncIterator[Env]:
     # allow_private_targets: the image proxy may fetch from the local page server (127.0.0.1).
     server = Server(
         backend.database_url, "memory://", "unused", frozen=frozen, allow_private_targets=True
@@ -193,16 +193,14 @@ async def make_env(backend: Backend, *, frozen: bool) -> AsyncIterator[Env]:
     await site_server.start_server()
     await pages_server.start_server()
     rep = await server.rep(org, name="Dana Reyes")
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield Env(server, org, site, pages, app, rep, browser)
-        finally:
-            await browser.close()
-            await site_server.close()
-            await pages_server.close()
-            await server.stop()
-            HOST_PAGES.pop(app, None)
+    try:
+        yield Env(server, org, site, pages, app, rep, browser)
+    finally:
+        await browser.close_all()  # before the servers its pages talk to
+        await site_server.close()
+        await pages_server.close()
+        await server.stop()
+        HOST_PAGES.pop(app, None)
 
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -381,29 +379,33 @@ async def test_single_page_app_navigation_is_a_page_view(env: Env) -> None:
     page = await env.browser.new_page()
     await page.goto(env.site + "/pricing.html")
     ready = await page.evaluate("new Promise(r => window.Frontdesk.on('ready', r))")
+
+    def recorded(count: int) -> Callable[[], Awaitable[list[tuple[str, str]]]]:
+        async def page_views() -> list[tuple[str, str]]:
+            data = await env.api("GET", f"/api/visitors/{ready['visitor_id']}")
+            views = [
+                (v["url"], v["title"]) for visit in data["visits"] for v in visit["page_views"]
+            ]
+            return views if len(views) >= count else []
+
+        return page_views
+
     await page.evaluate(
         "history.pushState({}, '', '/app/reports?tab=funnels'); document.title = 'Reports'"
     )
-    await page.wait_for_timeout(300)  # the loader reads the title 100 ms after navigating
+    await eventually(recorded(2), what="the SPA page view")
     await page.evaluate(
         "history.replaceState({}, '', '/app/reports?tab=funnels#chart')"
     )  # a fragment only
-
-    async def page_views() -> list[tuple[str, str]]:
-        data = await env.api("GET", f"/api/visitors/{ready['visitor_id']}")
-        views = [(v["url"], v["title"]) for visit in data["visits"] for v in visit["page_views"]]
-        return views if len(views) >= 2 else []
-
-    views = await eventually(page_views, what="the SPA page view")
-    await asyncio.sleep(0.5)
-    assert (
-        views
-        == (await page_views())
-        == [
-            (env.site + "/pricing.html", "Pricing | Northwind Analytics"),
-            (env.site + "/app/reports?tab=funnels", "Reports"),
-        ]
-    )
+    # Then a real navigation: its page view goes out after any the fragment jump would have
+    # sent (the same 100 ms title delay, the same socket), so once it is recorded the list is
+    # complete.
+    await page.evaluate("history.pushState({}, '', '/app/settings'); document.title = 'Settings'")
+    assert await eventually(recorded(3), what="the later page view") == [
+        (env.site + "/pricing.html", "Pricing | Northwind Analytics"),
+        (env.site + "/app/reports?tab=funnels", "Reports"),
+        (env.site + "/app/settings", "Settings"),
+    ]
 
 
 # ---- (2) chat, reconnect, nothing lost, nothing twice ----------------------------------------
@@ -495,8 +497,11 @@ async def test_a_lost_frame_is_fetched_again(env: Env) -> None:
 
         assert await eventually(shown, what="all four messages") == expected
         assert dropped == ["second"]
-        await page.wait_for_timeout(500)
-        assert [row for row in await transcript(page) if row[0] != "sys"] == expected
+        # A later message comes down the same socket after everything the resume sent: once it
+        # shows, a message shown twice would be there too.
+        await rep_says(rep_sock, cid, "fourth")
+        expected.append(("them", "fourth"))
+        assert await eventually(shown, what="the later message") == expected
 
 
 async def test_a_resync_from_the_server_makes_the_widget_fetch_the_reply_its_bus_lost(
@@ -610,6 +615,12 @@ HTML_ALLOWLIST = json.loads(
     .joinpath("html_allowlist.json")
     .read_text()
 )
+# True once every image in the messenger's transcript has loaded or failed: the messenger
+# replaces a failed one with its own note from the image's `error` event, the same dispatch in
+# which any surviving inline handler would run. (An img without src fires no event.)
+IMAGES_SETTLED = """() => [...document.querySelector('frontdesk-messenger').shadowRoot
+  .querySelectorAll('.bubble img')].every((img) => !img.getAttribute('src') || (img.complete && img.naturalWidth > 0))"""
+
 INERT_CHECK = """() => {
   const root = document.querySelector('frontdesk-messenger').shadowRoot;
   const bad = [];
@@ -660,7 +671,7 @@ async def test_hostile_messages_render_inert(env: Env) -> None:
         await rep_says(rep_sock, cid, "the end")
         await page.get_by_text("the end").wait_for()
         await page.get_by_text("evil").wait_for()
-        await page.wait_for_timeout(1000)  # give any handler a chance to fire (images error out)
+        await page.wait_for_function(IMAGES_SETTLED)  # every image's handlers have had their turn
 
         assert dialogs == []
         assert await page.evaluate("window.__xss") is None
@@ -835,26 +846,37 @@ async def test_identify_calls_queued_before_the_script_loaded(env: Env) -> None:
 
 async def test_a_blocked_visitor_sees_no_widget_and_we_stop_knocking(env: Env) -> None:
     context = await env.browser.new_context()
+    # The page's clock (time still flows) lets the test run every timer of the next 31 s at
+    # once: a reconnect is at most 30 s of backoff away.
+    await context.clock.install()
     page = await context.new_page()
-    requested: list[str] = []
-    page.on("request", lambda r: requested.append(r.url))
-    connections: list[object] = []
+    connections: list[str] = []
 
     def blocked(ws: Any) -> None:  # the server closes a blocked visitor's socket with 4403
-        connections.append(ws)
-        ws.on_message(lambda _: ws.close(code=4403, reason="blocked"))
+        connections.append(ws.url)
+        if "marker" not in ws.url:
+            ws.on_message(lambda _: ws.close(code=4403, reason="blocked"))
 
     await page.route_web_socket(re.compile(r".*/ws/visitor.*"), blocked)
     await page.goto(env.site + "/")
     await page.wait_for_function(
         "document.querySelector('frontdesk-messenger') === null", timeout=15_000
     )
-    await page.wait_for_timeout(2000)
-    assert len(connections) == 1  # no reconnect
-    assert not any(is_messenger(url) for url in requested)
+    await page.clock.run_for(31_000)  # any reconnect's timer has fired by now
+    # A socket the test opens afterwards reaches the route after any the widget opened.
+    await page.evaluate(
+        "new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws/visitor?marker=1')"
+    )
+
+    async def marker_routed() -> bool:
+        return any("marker" in url for url in connections)
+
+    await eventually(marker_routed, what="the marker socket")
+    assert len(connections) == 2  # the widget's one socket and the marker: no reconnect
+    assert not await page.evaluate(MESSENGER_SCRIPT_ADDED)
     await page.evaluate("window.Frontdesk.open()")
-    await page.wait_for_timeout(300)
-    assert not any(is_messenger(url) for url in requested)
+    await page.clock.run_for(1000)
+    assert not await page.evaluate(MESSENGER_SCRIPT_ADDED)
     await context.close()
 
 
@@ -868,8 +890,11 @@ async def test_a_proactive_message_shows_beside_the_launcher(env: Env, artifacts
         page.on("request", lambda r: requested.append(r.url))
         await page.goto(env.site + "/pricing.html")
         joined = await rep_sock.expect("visitor.joined", timeout=15)
-        await page.wait_for_timeout(300)
-        assert not any(is_messenger(u) for u in requested)  # not needed yet
+        # `ready` is emitted while the welcome is handled, just before the loader decides
+        # whether it needs the messenger: once it has resolved, that decision is made.
+        await page.evaluate("new Promise(r => window.Frontdesk.on('ready', r))")
+        assert not await page.evaluate(MESSENGER_SCRIPT_ADDED)  # not needed yet
+        assert not any(is_messenger(u) for u in requested)
         await page.evaluate(
             # (void: an evaluate that returned on()'s unsubscribe function would have it called)
             "window.__unread = []; void window.Frontdesk.on('unread', (d) => window.__unread.push(d))"
@@ -1017,6 +1042,7 @@ async def test_a_blocked_visitor_who_reloads_gets_no_messenger_and_no_socket(
     env: Env, artifacts_dir: Path
 ) -> None:
     context = await env.browser.new_context(viewport={"width": 1280, "height": 800})
+    await context.add_init_script(SOCKET_HOOK)  # window.__sockets: every socket the page opens
     page = await context.new_page()
     traffic = watch(page)
     await page.goto(env.site + "/pricing.html")
@@ -1035,19 +1061,22 @@ async def test_a_blocked_visitor_who_reloads_gets_no_messenger_and_no_socket(
 
     traffic.clear()
     await page.reload()
-    await page.wait_for_timeout(2000)
+    await page.evaluate(LOADER_SETTLED)  # the loader's deferred set-up has run
     assert any(urlsplit(url).path == "/widget.js" for url in traffic.requests)  # it ran...
-    assert traffic.sockets == []  # ... and opened no socket,
-    assert not traffic.messenger_loaded()  # loaded no messenger,
+    assert await page.evaluate("window.__sockets.length") == 0  # ... and opened no socket,
+    assert not await page.evaluate(MESSENGER_SCRIPT_ADDED)  # loaded no messenger,
     assert not await widget_present(page)  # and drew nothing
     await page.evaluate("window.Frontdesk.open()")  # the API is there, and inert
-    await page.wait_for_timeout(300)
+    await page.evaluate(LOADER_SETTLED)
+    assert await page.evaluate("window.__sockets.length") == 0
+    assert not await page.evaluate(MESSENGER_SCRIPT_ADDED)
     assert traffic.sockets == [] and not traffic.messenger_loaded()
     await page.screenshot(path=str(artifacts_dir / "widget-blocked-reload.png"))
 
     # another page of the site in the same browser: the same
     await page.goto(env.site + "/careers.html")
-    await page.wait_for_timeout(1000)
+    await page.evaluate(LOADER_SETTLED)
+    assert await page.evaluate("window.__sockets.length") == 0
     assert traffic.sockets == [] and not await widget_present(page)
     await context.close()
 
@@ -1067,23 +1096,35 @@ async def test_an_ip_block_hides_the_widget_from_a_new_browser_until_it_expires(
 
     # A brand-new browser (no cookie, no local storage) from the blocked address.
     context = await env.browser.new_context(viewport={"width": 1280, "height": 800})
+    await context.add_init_script(SOCKET_HOOK)  # window.__sockets: every socket the page opens
     page = await context.new_page()
     traffic = watch(page)
     await page.goto(env.site + "/pricing.html")
     await page.wait_for_function("!!window.Frontdesk")
     await page.evaluate("window.Frontdesk.open()")  # even asked to open: nothing before a welcome
-    await page.wait_for_timeout(3000)
-    # It knocked (the server refused the handshake with 403) and keeps backing off quietly.
-    assert 1 <= len(traffic.sockets) <= 6
+    # It knocked (the server refused the handshake with 403) and, backing off quietly, knocked
+    # again and was refused again: the first refusal has been handled in full, and no handshake
+    # is in flight while the test goes on.
+    await page.wait_for_function(
+        "window.__sockets.length >= 2"
+        " && window.__sockets.every((s) => s.readyState === WebSocket.CLOSED)",
+        timeout=15_000,
+    )
+    assert len(traffic.sockets) <= 6
     assert not await widget_present(page)
+    assert not await page.evaluate(MESSENGER_SCRIPT_ADDED)
     assert not traffic.messenger_loaded()
     assert traffic.sent == []  # no handshake succeeded: not even a hello went out
     # an IP block may expire: it is not remembered as a blocked visitor
     assert blocked_cookie(env) not in [c["name"] for c in await context.cookies()]
     await page.screenshot(path=str(artifacts_dir / "widget-ip-blocked.png"))
 
+    # That tab goes: its backoff would knock again once the block expires and, asked to open
+    # above, open the panel (which a reload of the same tab would then reopen).
+    await page.close()
     await env.advance(10 * 60 + 1)  # the block has expired
-    await page.reload()
+    page = await context.new_page()  # the same browser, a new tab
+    await page.goto(env.site + "/pricing.html")
     await page.get_by_role("button", name="Open chat").wait_for()
     await context.close()
 
@@ -1124,11 +1165,16 @@ async def test_an_invitation_shows_with_its_variables_and_expires_two_minutes_af
             invitation__id=invitation["id"],
             invitation__status="shown",
         )
-        await page.wait_for_timeout(400)  # the card's fade-in
+        # the card's fade-in has finished
+        await preview.evaluate(
+            "(el) => Promise.all(el.getAnimations({subtree: true}).map((a) => a.finished))"
+        )
         await page.screenshot(path=str(artifacts_dir / "widget-invitation.png"))
 
-        await env.advance(119)
-        await page.wait_for_timeout(300)
+        await env.advance(119)  # (and the deadlines due by then have run)
+        # Not expired on the server, so nothing could have told the widget to drop it.
+        rows = (await env.api("GET", "/api/reports/proactive"))["rows"]
+        assert [(r["invitation_sent"], r["invitation_expired"]) for r in rows] == [(1, 0)]
         assert await preview.is_visible()
         await env.advance(2)  # two minutes after it was shown: the server expires it
         await preview.wait_for(state="hidden")
@@ -1180,13 +1226,19 @@ async def test_a_reply_to_an_invitation_starts_the_chat_with_the_inviter_even_wh
     await box.fill(reply)
     await box.press("Enter")
     await page.get_by_text("Sending…").wait_for(state="detached")
-    await page.wait_for_timeout(500)  # every frame of the new chat has arrived
-    # The invitation became seq 1, the reply seq 2: each shows once.
-    assert await transcript(page) == [("them", text), ("me", reply)]
-    await page.screenshot(path=str(artifacts_dir / "widget-invitation-reply.png"))
-
     visitor = await env.api("GET", f"/api/visitors/{ready['visitor_id']}")
     cid = visitor["conversations"][0]["id"]
+    # The rep's next message comes down the same socket after every frame of the new chat:
+    # once it shows, anything shown twice would be there too.
+    later = "Yes, SSO is in the Team plan."
+    await env.api(
+        "POST", f"/api/conversations/{cid}/messages", {"client_id": "later", "body": later}
+    )
+    await page.get_by_text(later).wait_for()
+    # The invitation became seq 1, the reply seq 2: each shows once.
+    assert await transcript(page) == [("them", text), ("me", reply), ("them", later)]
+    await page.screenshot(path=str(artifacts_dir / "widget-invitation-reply.png"))
+
     data = await env.api("GET", f"/api/conversations/{cid}")
     conversation = data["conversation"]
     assert conversation["owner_rep_id"] == env.rep.rep_id
@@ -1195,14 +1247,26 @@ async def test_a_reply_to_an_invitation_starts_the_chat_with_the_inviter_even_wh
     assert [(m["seq"], m["author_kind"], m["body"]) for m in data["messages"]] == [
         (1, "rep", text),
         (2, "visitor", reply),
+        (3, "rep", later),
     ]
     assert len(traffic.sent_types("invitation_shown")) == 1
 
-    # a reload: the conversation's history, once; no invitation any more
+    # a reload: the conversation's history, once; no invitation any more (again a later
+    # message is the sign that everything sent before it has arrived)
     await page.reload()
-    await page.get_by_text(reply).wait_for()
-    await page.wait_for_timeout(300)
-    assert await transcript(page) == [("them", text), ("me", reply)]
+    await page.get_by_text(later).wait_for()
+    await env.api(
+        "POST",
+        f"/api/conversations/{cid}/messages",
+        {"client_id": "last", "body": "Anything else?"},
+    )
+    await page.get_by_text("Anything else?").wait_for()
+    assert await transcript(page) == [
+        ("them", text),
+        ("me", reply),
+        ("them", later),
+        ("them", "Anything else?"),
+    ]
 
 
 # ---- (issue 7) the XSS corpus through rep messages -------------------------------------------
@@ -1252,7 +1316,7 @@ async def test_every_line_of_the_xss_corpus_renders_inert(env: Env) -> None:
             await bubbles.nth(index).scroll_into_view_if_needed()
         await bubbles.first.hover()
         await bubbles.last.hover()
-        await page.wait_for_timeout(1000)
+        await page.wait_for_function(IMAGES_SETTLED)  # every image's handlers have had their turn
 
         assert dialogs == []
         assert await page.evaluate("window.__xss") == []

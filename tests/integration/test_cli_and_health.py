@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -120,15 +121,29 @@ def test_an_operator_migrates_creates_an_org_and_a_rep_from_the_command_line(
     assert short.returncode == 2 and "8 characters" in short.stderr
 
 
-def _create_org(tmp_path: Path) -> str:
-    assert _run(tmp_path, "migrate").returncode == 0
-    org = _run(tmp_path, "create-org", "Acme", "--origin", "https://www.acme.example")
+@pytest.fixture(scope="module")
+def migrated_with_an_org(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A database that `frontdesk migrate` and `frontdesk create-org` made, once per module
+    (two process starts fewer for each test below; the operator test above runs both itself)."""
+    template = tmp_path_factory.mktemp("cli-template")
+    assert _run(template, "migrate").returncode == 0
+    org = _run(template, "create-org", "Acme", "--origin", "https://www.acme.example")
     assert org.returncode == 0, org.stderr
-    return org.stdout.strip()
+    return template / "fd.db", org.stdout.strip()
 
 
-def test_create_rep_without_a_password_or_a_terminal_says_what_to_pass(tmp_path: Path) -> None:
-    site_key = _create_org(tmp_path)
+@pytest.fixture
+def org_site_key(tmp_path: Path, migrated_with_an_org: tuple[Path, str]) -> str:
+    """This test's own copy of that database (in tmp_path, where _run points the CLI)."""
+    database, site_key = migrated_with_an_org
+    shutil.copyfile(database, tmp_path / "fd.db")
+    return site_key
+
+
+def test_create_rep_without_a_password_or_a_terminal_says_what_to_pass(
+    tmp_path: Path, org_site_key: str
+) -> None:
+    site_key = org_site_key
     result = _run(
         tmp_path, "create-rep", "--org", site_key, "--email", "ann@acme.example", "--name", "Ann"
     )
@@ -138,8 +153,10 @@ def test_create_rep_without_a_password_or_a_terminal_says_what_to_pass(tmp_path:
     assert "--password" in result.stderr and "--generate-password" in result.stderr
 
 
-def test_create_rep_can_generate_the_password_and_print_it(tmp_path: Path) -> None:
-    site_key = _create_org(tmp_path)
+def test_create_rep_can_generate_the_password_and_print_it(
+    tmp_path: Path, org_site_key: str
+) -> None:
+    site_key = org_site_key
     result = _run(
         tmp_path,
         "create-rep",
@@ -159,10 +176,14 @@ def test_create_rep_can_generate_the_password_and_print_it(tmp_path: Path) -> No
             "SELECT password_hash FROM reps WHERE id = ?", (rep_id,)
         ).fetchone()
     assert PasswordHasher().verify(stored, password)
+    # Argon2id at the library's default cost (the in-process tests use a cheaper one).
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
-def test_an_operator_shows_and_rotates_the_identity_secret(tmp_path: Path) -> None:
-    site_key = _create_org(tmp_path)
+def test_an_operator_shows_and_rotates_the_identity_secret(
+    tmp_path: Path, org_site_key: str
+) -> None:
+    site_key = org_site_key
     [(_, _, stored)] = _org_rows(tmp_path / "fd.db")
 
     shown = _run(tmp_path, "show-identity-secret", "--org", site_key)

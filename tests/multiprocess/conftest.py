@@ -27,6 +27,9 @@ from tests.conftest import (
 )
 
 FRONTDESK = str(Path(sys.executable).parent / "frontdesk")
+ROOT = Path(__file__).resolve().parents[2]
+# `frontdesk serve` on the cluster's shared, movable clock (the seam lives in the test tree).
+SERVE_WITH_CLOCK = [sys.executable, "-m", "tests.support.serve_with_clock"]
 
 
 def free_port() -> int:
@@ -59,7 +62,16 @@ class Cluster:
         # The process gets its own copy of the file descriptor: ours is closed at once.
         with log.open("ab") as handle:
             self.processes[name] = subprocess.Popen(
-                [FRONTDESK, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                [
+                    *SERVE_WITH_CLOCK,
+                    str(self.clock_file),
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                ],
+                cwd=ROOT,
                 env=self.env,
                 stdout=handle,
                 stderr=handle,
@@ -112,7 +124,6 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         "FRONTDESK_REDIS_NAMESPACE": f"fdmp{uuid.uuid4().hex[:8]}",
         "FRONTDESK_SECRET_KEY": "multi-process-test-secret-" + uuid.uuid4().hex,
         "FRONTDESK_SWEEPER_INTERVAL": "0.1",
-        "FRONTDESK_TEST_CLOCK_FILE": str(clock_file),
         "FRONTDESK_LOG_LEVEL": "INFO",
     }
     c = Cluster(env=env, clock_file=clock_file, log_dir=tmp_path)

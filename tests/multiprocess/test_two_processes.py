@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from frontdesk.deadlines.models import Deadline
 from frontdesk.features.conversations import KIND_INCOMING_TIMEOUT
+from frontdesk.features.experiences.service import KIND_REP_WINDOW
 from frontdesk.storage.db import Database
 from tests.harness import Socket
 from tests.multiprocess.conftest import Cluster
@@ -73,6 +74,28 @@ async def _visitor_socket(
     )
     sock.welcome = await sock.expect("welcome", timeout=10)
     return sock
+
+
+async def _finished_deadline(cluster: Cluster, kind: str, subject_id: str) -> Deadline:
+    """The deadline once a process has finished running it (done_at is set only after its
+    handler returned): from then on no process can claim it again."""
+    db = Database(cluster.env["FRONTDESK_DATABASE_URL"])
+    try:
+        for _ in range(200):
+            async with db.read() as session:
+                row = (
+                    await session.execute(
+                        select(Deadline).where(
+                            Deadline.kind == kind, Deadline.subject_id == subject_id
+                        )
+                    )
+                ).scalar_one()
+            if row.done_at is not None:
+                return row
+            await asyncio.sleep(0.05)
+    finally:
+        await db.close()
+    raise AssertionError(f"{kind} for {subject_id} never finished")
 
 
 async def test_a_visitor_survives_the_death_of_their_server_process_without_losing_or_doubling_a_message(
@@ -157,13 +180,17 @@ async def test_the_inbound_timeline_fires_each_step_exactly_once_with_two_proces
         cid = (await visitor.expect("ack"))["message"]["conversation_id"]
         cluster.move_clock(20)  # both processes reach the end of the rep window together
         await visitor.expect("message", timeout=10, message__author_kind="bot")
-        await asyncio.sleep(1.0)  # give a second greeting every chance to happen
+        # The rep window's deadline is done, claimed once: no process can greet a second time.
+        window = await _finished_deadline(cluster, KIND_REP_WINDOW, cid)
+        assert (window.outcome, window.attempts) == ("fired", 1)
         cluster.move_clock(5 * 60)  # ... and then the 5-minute timeout
         missed = await console.expect(
             "conversation.updated", timeout=10, conversation__id=cid, conversation__status="missed"
         )
         assert missed["conversation"]["ended_reason"] == "no_rep_accepted"
-        await asyncio.sleep(1.0)  # give a second firing every chance to happen
+        # Likewise the timeout: once done, it cannot fire again.
+        timeout = await _finished_deadline(cluster, KIND_INCOMING_TIMEOUT, cid)
+        assert (timeout.outcome, timeout.attempts) == ("fired", 1)
         repeats = [
             e
             for f in console.received

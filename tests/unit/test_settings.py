@@ -198,3 +198,48 @@ def test_previous_secret_keys_are_read_comma_separated_after_the_current_one() -
 def test_a_guessable_previous_key_is_refused(previous: str) -> None:
     with pytest.raises(SettingsError, match="FRONTDESK_SECRET_KEY_PREVIOUS: each previous key"):
         load_settings({"FRONTDESK_SECRET_KEY_PREVIOUS": "k" * 40 + "," + previous})
+
+
+def test_settings_are_read_from_the_process_environment_by_pydantic_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Settings itself reads FRONTDESK_* (pydantic-settings), under the documented names.
+    monkeypatch.setenv("FRONTDESK_ENV", "test")
+    monkeypatch.setenv("FRONTDESK_BUS_URL", "redis://bus:6379/0")
+    monkeypatch.setenv("FRONTDESK_TRUSTED_PROXIES", "10.0.0.0/8, ::1")
+    monkeypatch.setenv("FRONTDESK_VISITOR_FRAME_LIMITS", "page_view=300/minute")
+    monkeypatch.setenv("FRONTDESK_SMTP_URL", "")
+    # FRONTDESK_ENV is the environment's only name; the field name is not a second one.
+    monkeypatch.setenv("FRONTDESK_ENVIRONMENT", "development")
+    for settings in (Settings(), load_settings()):
+        assert settings.environment == "test"
+        assert settings.bus_url == "redis://bus:6379/0"
+        assert settings.trusted_proxies == (
+            ipaddress.ip_network("10.0.0.0/8"),
+            ipaddress.ip_network("::1"),
+        )
+        assert settings.visitor_frame_limits == {"page_view": "300/minute"}
+        assert settings.smtp_url is None
+    # Keyword overrides win over the environment, and a given environment replaces it whole.
+    assert load_settings(environment="development").environment == "development"
+    assert load_settings({}).bus_url == "memory://"
+    assert load_settings({}).environment == "production"
+
+
+def test_a_bad_value_stops_the_command_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from frontdesk.cli import main
+
+    monkeypatch.setenv("FRONTDESK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("FRONTDESK_SWEEPER_INTERVAL", "every second")
+    assert main(["migrate"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("frontdesk: FRONTDESK_SWEEPER_INTERVAL: ")
+    assert "valid number" in error
+    assert not (tmp_path / "frontdesk.db").exists()
+
+
+def test_an_unknown_setting_passed_in_code_is_refused() -> None:
+    with pytest.raises(SettingsError, match=r"^sweeper_intervall: Extra inputs"):
+        load_settings({}, sweeper_intervall=2)

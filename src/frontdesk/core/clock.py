@@ -1,11 +1,12 @@
-"""Time as a dependency, so tests move it forward instead of sleeping."""
+"""Time as a dependency, so tests move it forward instead of sleeping.
+
+Production runs on SystemClock; create_app, build_runtime and `frontdesk.cli.main` take a
+clock, so tests hand in their own (FrozenClock in process; tests/support/serve_with_clock.py
+for server processes). Nothing here reads the environment."""
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Protocol
 
 
@@ -36,41 +37,6 @@ class FrozenClock:
 
     def set(self, when: datetime) -> None:
         self._now = when
-
-
-class FileOffsetClock:
-    """Real time plus an offset read from a file.
-
-    Used only when FRONTDESK_TEST_CLOCK_FILE is set: end-to-end tests that run several server
-    processes move every process's time forward at once by writing a number of seconds to the
-    file. The file is re-read at most every 50 ms so the hot path stays cheap.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._offset = 0.0
-        self._checked_at = 0.0
-
-    def _refresh(self) -> None:
-        mono = time.monotonic()
-        if mono - self._checked_at < 0.05:
-            return
-        self._checked_at = mono
-        try:
-            self._offset = float(self._path.read_text().strip() or 0)
-        except (OSError, ValueError):
-            self._offset = 0.0
-
-    def now(self) -> datetime:
-        self._refresh()
-        return datetime.now(UTC) + timedelta(seconds=self._offset)
-
-
-def clock_from_environment() -> Clock:
-    path = os.environ.get("FRONTDESK_TEST_CLOCK_FILE")
-    if path:
-        return FileOffsetClock(Path(path))
-    return SystemClock()
 
 
 def as_utc(value: datetime) -> datetime:

@@ -41,8 +41,14 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 Role = Literal["admin", "rep"]
 
 _hasher = PasswordHasher()
-# Verifying against this when the email is unknown keeps login timing the same either way.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """Verifying against this when the email is unknown keeps login timing the same either
+    way. Made on first use, not at import: every `frontdesk` command imports this module, and
+    an Argon2 hash costs 0.1-0.5 s."""
+    return hasher.hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
@@ -266,7 +272,8 @@ async def sign_in(
 def _password_matches(rep: Rep | None, password: str) -> bool:
     """Verifies against a dummy hash when there is no rep, so an unknown email takes as long."""
     try:
-        return _hasher.verify(rep.password_hash if rep else _DUMMY_HASH, password) and bool(rep)
+        known = rep.password_hash if rep else _dummy_hash(_hasher)
+        return _hasher.verify(known, password) and bool(rep)
     except (VerificationError, InvalidHashError):
         return False
 

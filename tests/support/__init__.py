@@ -1,0 +1,1 @@
+"""Helpers the tests start processes through (not collected as tests)."""
