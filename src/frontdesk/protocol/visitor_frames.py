@@ -120,8 +120,9 @@ class OfflineMessageFrame(Frame):
     body: Body
 
 
-# Every frame after the hello.
-VisitorFrame = Annotated[
+# Every frame after the hello (one list: the socket's parser and the documented union below
+# both read it).
+AfterHello = (
     Ping
     | PageViewFrame
     | ActivityFrame
@@ -131,23 +132,11 @@ VisitorFrame = Annotated[
     | IdentifyFrame
     | OpenFrame
     | OfflineMessageFrame
-    | InvitationShown,
-    Field(discriminator="type"),
-]
-VisitorClientFrame = Annotated[
-    VisitorHello
-    | Ping
-    | PageViewFrame
-    | ActivityFrame
-    | VisitorMessageFrame
-    | VisitorTyping
-    | VisitorResume
-    | IdentifyFrame
-    | OpenFrame
-    | OfflineMessageFrame
-    | InvitationShown,
-    Field(discriminator="type"),
-]
+    | InvitationShown
+)
+VisitorFrame = Annotated[AfterHello, Field(discriminator="type")]
+# Everything the widget sends, the hello included (documentation and generated types).
+VisitorClientFrame = Annotated[VisitorHello | AfterHello, Field(discriminator="type")]
 
 # ---- server -> widget -------------------------------------------------------------------------
 

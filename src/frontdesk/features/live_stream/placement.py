@@ -100,6 +100,12 @@ async def place_for_stream(
         visit = await session.get(Visit, visit_id)
         if visitor is None or visit is None:
             return None
+        if with_card:
+            # Read before placing: a tab arriving while its visitor has an open chat (a second
+            # tab, a reload) must keep the chat's reps too, and the caller only learns of the
+            # chat from this call.
+            conversation = await conversations.open_conversation_for_visitor(session, visitor.id)
+            hold_routing = hold_routing or conversation is not None
         placement = await place_visit(
             session,
             runtime.ip_directory,
@@ -113,7 +119,10 @@ async def place_for_stream(
             hold_routing=hold_routing,
         )
         if with_card or placement.changed:
-            conversation = await conversations.open_conversation_for_visitor(session, visitor.id)
+            if not with_card:
+                conversation = await conversations.open_conversation_for_visitor(
+                    session, visitor.id
+                )
             account = org_data.index.by_id.get(visit.account_id) if visit.account_id else None
             live = live or await runtime.live.get(org.id, visitor.id)
             if live is not None:
