@@ -256,6 +256,8 @@ class Route:
     response: type[BaseModel]
     summary: str
     query: type[BaseModel] | None = None
+    # What a 200 answer is: JSON of `response`, or a file (text/csv) whose rows follow it.
+    media_type: str = "application/json"
 
 
 @dataclass
@@ -275,6 +277,7 @@ class Api:
         body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,
         summary: str = "",
+        media_type: str = "application/json",
     ) -> Callable[[Handler], Handler]:
         def decorate(handler: Handler) -> Handler:
             self.routes.append(
@@ -287,6 +290,7 @@ class Api:
                     response,
                     summary or (handler.__doc__ or "").strip(),
                     query,
+                    media_type,
                 )
             )
             return handler
@@ -353,10 +357,15 @@ class Api:
                     "required": True,
                     "content": {"application/json": {"schema": ref_of(route.body, "validation")}},
                 }
+            schema = ref_of(route.response, "serialization")
             operation["responses"]["200"] = {
                 "description": "OK",
                 "content": {
-                    "application/json": {"schema": ref_of(route.response, "serialization")}
+                    route.media_type: (
+                        {"schema": schema}
+                        if route.media_type == "application/json"
+                        else {"schema": {"type": "string"}, "x-rows": schema}
+                    )
                 },
             }
             operation["responses"]["4XX"] = {
