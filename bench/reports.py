@@ -1,3 +1,5 @@
+# The load statements are built from ids this script generated (S608 does not apply).
+# ruff: noqa: S608
 """Issue 18: reports and Account 360 over a year of history.
 
 PostgreSQL: 1,000,000 conversations, 20,000,000 page views (1,000,000 visits), 500,000
@@ -33,7 +35,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import (  # noqa: E402
+from bench._common import (
     PASSWORD,
     PG_HOST,
     PG_PORT,
@@ -65,7 +67,9 @@ class Sql:
     def ts(self, seconds: str) -> str:
         if self.dialect == "pg":
             return f"(to_timestamp({self.epoch} + ({seconds})))"
-        return f"(strftime('%Y-%m-%d %H:%M:%S', {self.epoch} + ({seconds}), 'unixepoch') || '.000000')"
+        return (
+            f"(strftime('%Y-%m-%d %H:%M:%S', {self.epoch} + ({seconds}), 'unixepoch') || '.000000')"
+        )
 
     def hexid(self, prefix: str, expr: str) -> str:
         if self.dialect == "pg":
@@ -114,21 +118,21 @@ def load_statements(
             ended_reason, last_message_at, meta, qualified, tags, deal_value, notes,
             segment_id, first_visitor_message_at, first_response_seconds, length_seconds,
             missed_kind)
-        SELECT {sql.hexid('c', 'i')}, '{org_id}', {visitor_id(f'(i * 7) % {visitors}')},
+        SELECT {sql.hexid("c", "i")}, '{org_id}', {visitor_id(f"(i * 7) % {visitors}")},
             CASE WHEN i % 10 < 5 AND i % 8 = 0 THEN 'missed' ELSE 'ended' END,
-            {sql.pick(["'inbound'"] * 5 + ["'pounce'"] * 2 + ["'invitation'"] + ["'auto_pounce'"] * 2, 'i % 10')},
-            CASE WHEN i % 10 < 5 AND i % 8 = 0 THEN NULL ELSE {rep_of('i')} END,
-            {sql.cast_json(sql.json_list(rep_of('i + 1')))}, NULL, 2,
-            {sql.ts(f'CAST(i * {seconds_apart} AS INTEGER)')},
-            {sql.ts(f'CAST(i * {seconds_apart} AS INTEGER) + 30')},
-            {sql.ts(f'CAST(i * {seconds_apart} AS INTEGER) + 600 + (i % 1200)')},
-            'ended_by_rep', {sql.ts(f'CAST(i * {seconds_apart} AS INTEGER) + 300')},
+            {sql.pick(["'inbound'"] * 5 + ["'pounce'"] * 2 + ["'invitation'"] + ["'auto_pounce'"] * 2, "i % 10")},
+            CASE WHEN i % 10 < 5 AND i % 8 = 0 THEN NULL ELSE {rep_of("i")} END,
+            {sql.cast_json(sql.json_list(rep_of("i + 1")))}, NULL, 2,
+            {sql.ts(f"CAST(i * {seconds_apart} AS INTEGER)")},
+            {sql.ts(f"CAST(i * {seconds_apart} AS INTEGER) + 30")},
+            {sql.ts(f"CAST(i * {seconds_apart} AS INTEGER) + 600 + (i % 1200)")},
+            'ended_by_rep', {sql.ts(f"CAST(i * {seconds_apart} AS INTEGER) + 300")},
             {sql.cast_json("'{}'")},
-            CASE WHEN i % 5 = 0 THEN {sql.boolean('i % 3 = 0')} ELSE NULL END,
+            CASE WHEN i % 5 = 0 THEN {sql.boolean("i % 3 = 0")} ELSE NULL END,
             {sql.cast_json("'[]'")},
             CASE WHEN i % 15 = 0 THEN (i % 40) * 500.0 ELSE NULL END, NULL,
-            {segment_of('i')},
-            CASE WHEN i % 10 < 5 OR i % 2 = 0 THEN {sql.ts(f'CAST(i * {seconds_apart} AS INTEGER)')} END,
+            {segment_of("i")},
+            CASE WHEN i % 10 < 5 OR i % 2 = 0 THEN {sql.ts(f"CAST(i * {seconds_apart} AS INTEGER)")} END,
             CASE WHEN (i % 10 < 5 AND i % 8 <> 0 AND i % 7 <> 0) OR (i % 10 >= 5 AND i % 2 = 0)
                  THEN (i * 37) % 240 END,
             600 + (i % 1200),
@@ -139,52 +143,56 @@ def load_statements(
     visitors_sql = f"""
         INSERT INTO visitors (id, org_id, created_at, last_seen_at, identity_status, email,
             name, contact_id, visit_count, blocked_at)
-        SELECT {visitor_id('i')}, '{org_id}', {sql.ts('i % 86400')},
-            {sql.ts(f'{SECONDS_PER_YEAR} - (i % 86400)')}, 'anonymous',
+        SELECT {visitor_id("i")}, '{org_id}', {sql.ts("i % 86400")},
+            {sql.ts(f"{SECONDS_PER_YEAR} - (i % 86400)")}, 'anonymous',
             CASE WHEN i % 4 = 0 THEN 'person' || i || '@company.example' END,
             CASE WHEN i % 4 = 0 THEN 'Person ' || i END, NULL, 2, NULL
         FROM {sql.series(visitors)}
     """
-    landing = (
-        "'https://www.customer.example/landing?'"
-        f" || {sql.pick(["'utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=G' || i", "'utm_source=linkedin&utm_medium=paid&utm_campaign=abm&li_fat_id=L' || i", "'utm_source=newsletter&utm_medium=email'", "'msclkid=M' || i", "'ref=direct'"], 'i % 5')}"
-    )
+    queries = [
+        "'utm_source=google&utm_medium=cpc&utm_campaign=brand&gclid=G' || i",
+        "'utm_source=linkedin&utm_medium=paid&utm_campaign=abm&li_fat_id=L' || i",
+        "'utm_source=newsletter&utm_medium=email'",
+        "'msclkid=M' || i",
+        "'ref=direct'",
+    ]
+    landing = "'https://www.customer.example/landing?' || " + sql.pick(queries, "i % 5")
     visits_sql = f"""
         INSERT INTO visits (id, org_id, visitor_id, started_at, last_seen_at, ip, user_agent,
             referrer, landing_url, utm_source, utm_medium, utm_campaign, utm_term,
             utm_content, page_view_count, segment_id, routed_rep_ids, routing_reason,
             account_id, enrichment)
-        SELECT {sql.hexid('w', 'i')}, '{org_id}', {visitor_id(f'i % {visitors}')},
-            {sql.ts(f'CAST(i * {visit_apart} AS INTEGER)')},
-            {sql.ts(f'CAST(i * {visit_apart} AS INTEGER) + 600')},
+        SELECT {sql.hexid("w", "i")}, '{org_id}', {visitor_id(f"i % {visitors}")},
+            {sql.ts(f"CAST(i * {visit_apart} AS INTEGER)")},
+            {sql.ts(f"CAST(i * {visit_apart} AS INTEGER) + 600")},
             '203.0.113.' || (i % 250), 'bench', NULL, {landing},
-            {sql.pick(["'google'", "'linkedin'", "'newsletter'", "NULL", "NULL"], 'i % 5')},
-            {sql.pick(["'cpc'", "'paid'", "'email'", "NULL", "NULL"], 'i % 5')},
-            {sql.pick(["'brand'", "'abm'", "NULL", "NULL", "NULL"], 'i % 5')}, NULL, NULL,
-            {views_per_visit}, {segment_of('i')},
-            {sql.cast_json(sql.json_list(rep_of('i')))}, NULL,
+            {sql.pick(["'google'", "'linkedin'", "'newsletter'", "NULL", "NULL"], "i % 5")},
+            {sql.pick(["'cpc'", "'paid'", "'email'", "NULL", "NULL"], "i % 5")},
+            {sql.pick(["'brand'", "'abm'", "NULL", "NULL", "NULL"], "i % 5")}, NULL, NULL,
+            {views_per_visit}, {segment_of("i")},
+            {sql.cast_json(sql.json_list(rep_of("i")))}, NULL,
             CASE WHEN i % {visitors} < {BIG_COMPANY_VISITORS} THEN {big}
-                 WHEN i % 3 = 0 THEN {sql.pick(accounts[1:], f'i % {len(accounts) - 1}')} END,
+                 WHEN i % 3 = 0 THEN {sql.pick(accounts[1:], f"i % {len(accounts) - 1}")} END,
             {sql.cast_json("'{}'")}
         FROM {sql.series(visits)}
     """
     views_sql = f"""
         INSERT INTO page_views (id, org_id, visitor_id, visit_id, url, title, referrer, viewed_at)
-        SELECT {sql.hexid('p', 'i')}, '{org_id}',
-            {visitor_id(f'(i / {views_per_visit}) % {visitors}')},
-            {sql.hexid('w', f'i / {views_per_visit}')},
+        SELECT {sql.hexid("p", "i")}, '{org_id}',
+            {visitor_id(f"(i / {views_per_visit}) % {visitors}")},
+            {sql.hexid("w", f"i / {views_per_visit}")},
             'https://www.customer.example/page/' || (i % 50), 'Page ' || (i % 50), NULL,
-            {sql.ts(f'CAST((i / {views_per_visit}) * {visit_apart} AS INTEGER) + (i % {views_per_visit}) * 30')}
+            {sql.ts(f"CAST((i / {views_per_visit}) * {visit_apart} AS INTEGER) + (i % {views_per_visit}) * 30")}
         FROM {sql.series(visits * views_per_visit)}
     """
     events_sql = f"""
         INSERT INTO proactive_events (id, org_id, rep_id, visitor_id, conversation_id, kind, at,
             channel, segment_id)
-        SELECT {sql.hexid('e', 'i')}, '{org_id}', {rep_of('i')}, NULL, NULL,
-            {sql.pick(["'pounce'", "'invitation_sent'", "'auto_pounce'", "'reply'", "'missed_response'"], 'i % 5')},
-            {sql.ts(f'CAST(i * {SECONDS_PER_YEAR / max(events, 1)} AS INTEGER)')},
-            {sql.pick(["'pounce'", "'invitation'", "'auto_pounce'", "'pounce'", "'auto_pounce'"], 'i % 5')},
-            {segment_of('i')}
+        SELECT {sql.hexid("e", "i")}, '{org_id}', {rep_of("i")}, NULL, NULL,
+            {sql.pick(["'pounce'", "'invitation_sent'", "'auto_pounce'", "'reply'", "'missed_response'"], "i % 5")},
+            {sql.ts(f"CAST(i * {SECONDS_PER_YEAR / max(events, 1)} AS INTEGER)")},
+            {sql.pick(["'pounce'", "'invitation'", "'auto_pounce'", "'pounce'", "'auto_pounce'"], "i % 5")},
+            {segment_of("i")}
         FROM {sql.series(events)}
     """
     return [
@@ -196,7 +204,9 @@ def load_statements(
     ]
 
 
-def setup_rows(sql: Sql, org_id: str, rep_ids: list[str]) -> tuple[list[str], list[str], list[str], list[str]]:
+def setup_rows(
+    sql: Sql, org_id: str, rep_ids: list[str]
+) -> tuple[list[str], list[str], list[str], list[str]]:
     """Teams, segments and accounts, as plain INSERT statements (ids returned)."""
     now = sql.ts("0")
     statements = []
@@ -272,21 +282,45 @@ def _sqlite_execute(path: Path, statements: list[tuple[str, str]]) -> None:
 
 
 def load(b: Backend, kind: str, scale: float) -> dict[str, Any]:
-    site_key, emails = setup_org(b, reps=REPS)
+    site_key, _ = setup_org(b, reps=REPS)
     admin = f"admin-{uuid.uuid4().hex[:6]}@bench.example"
-    b.cli("create-rep", "--org", site_key, "--email", admin, "--name", "Bench Admin", "--role",
-          "admin", "--password", PASSWORD)
+    b.cli(
+        "create-rep",
+        "--org",
+        site_key,
+        "--email",
+        admin,
+        "--name",
+        "Bench Admin",
+        "--role",
+        "admin",
+        "--password",
+        PASSWORD,
+    )
     start = datetime.now(UTC) - timedelta(days=365)
     sql = Sql(kind, start)
     org_query = f"SELECT id FROM orgs WHERE site_key = '{site_key}'"
     if kind == "pg":
         assert b._pg_name
         org_id = asyncio.run(_pg_fetch(b._pg_name, org_query))[0][0]
-        rep_ids = [r[0] for r in asyncio.run(_pg_fetch(b._pg_name, f"SELECT id FROM reps WHERE org_id = '{org_id}' AND role = 'rep' ORDER BY name"))]
+        rep_ids = [
+            r[0]
+            for r in asyncio.run(
+                _pg_fetch(
+                    b._pg_name,
+                    f"SELECT id FROM reps WHERE org_id = '{org_id}' AND role = 'rep' ORDER BY name",
+                )
+            )
+        ]
     else:
         db = sqlite3.connect(b.workdir / "frontdesk.db")
         org_id = db.execute(org_query).fetchone()[0]
-        rep_ids = [r[0] for r in db.execute(f"SELECT id FROM reps WHERE org_id = '{org_id}' AND role = 'rep' ORDER BY name")]
+        rep_ids = [
+            r[0]
+            for r in db.execute(
+                f"SELECT id FROM reps WHERE org_id = '{org_id}' AND role = 'rep' ORDER BY name"
+            )
+        ]
         db.close()
     setup, team_ids, segment_ids, account_ids = setup_rows(sql, org_id, rep_ids)
     statements = [("", s) for s in setup] + load_statements(
@@ -320,7 +354,12 @@ def pages(data: dict[str, Any]) -> list[tuple[str, str]]:
         ("report 30 days UTC", report + span(30) + "&zone=UTC"),
         ("report 90 days Los Angeles", report + span(90) + "&zone=America/Los_Angeles"),
         ("report 366 days UTC", report + span(366) + "&zone=UTC"),
-        ("report 366 days inbound + segment", report + span(366) + f"&zone=Asia/Kolkata&channel=inbound&segment_id={data['segment_ids'][0]}"),
+        (
+            "report 366 days inbound + segment",
+            report
+            + span(366)
+            + f"&zone=Asia/Kolkata&channel=inbound&segment_id={data['segment_ids'][0]}",
+        ),
         ("report 90 days team", report + span(90) + f"&zone=UTC&team_id={data['team_ids'][0]}"),
         ("report 366 days one rep", report + span(366) + f"&zone=UTC&rep_id={data['rep_ids'][3]}"),
         ("CSV reps 90 days", "/api/reports/summary.csv?" + span(90) + "&zone=UTC&table=reps"),
@@ -331,7 +370,9 @@ def pages(data: dict[str, Any]) -> list[tuple[str, str]]:
 async def measure(url: str, data: dict[str, Any], repeat: int) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {}
     async with aiohttp.ClientSession() as http:
-        async with http.post(url + "/api/auth/login", json={"email": data["admin"], "password": PASSWORD}) as r:
+        async with http.post(
+            url + "/api/auth/login", json={"email": data["admin"], "password": PASSWORD}
+        ) as r:
             assert r.status == 200, await r.text()
         for name, path in pages(data):
             times = []
@@ -343,7 +384,9 @@ async def measure(url: str, data: dict[str, Any], repeat: int) -> dict[str, list
                 if n >= 2:  # two warm-ups
                     times.append((time.perf_counter() - started) * 1000)
             results[name] = times
-            log(f"  {name:38} p50 {statistics.median(times):7.1f} ms  p95 {p95(times):7.1f} ms  max {max(times):7.1f} ms")
+            log(
+                f"  {name:38} p50 {statistics.median(times):7.1f} ms  p95 {p95(times):7.1f} ms  max {max(times):7.1f} ms"
+            )
     return results
 
 
@@ -368,14 +411,19 @@ def run(kind: str, scale: float, repeat: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--backends", default="pg,sqlite", help="pg, sqlite or both (default)")
-    parser.add_argument("--scale", type=float, default=1.0, help="PostgreSQL size; SQLite gets a tenth of it")
-    parser.add_argument("--repeat", type=int, default=20, help="requests per page (after 2 warm-ups)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="PostgreSQL size; SQLite gets a tenth of it"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=20, help="requests per page (after 2 warm-ups)"
+    )
     args = parser.parse_args(argv)
     for kind in args.backends.split(","):
         run(kind, args.scale if kind == "pg" else args.scale / 10, args.repeat)
-
 
 
 if __name__ == "__main__":

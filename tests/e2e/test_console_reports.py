@@ -48,7 +48,9 @@ async def test_an_admin_changes_the_range_and_a_filter_and_the_charts_and_tables
     await page.get_by_label("Time zone").select_option("UTC")
     by_day = page.get_by_role("table", name="By day")
     await expect(by_day.locator("tbody tr")).to_have_count(30)
-    await expect(page.get_by_role("figure", name="Conversations per day").locator("canvas")).to_be_visible()
+    await expect(
+        page.get_by_role("figure", name="Conversations per day").locator("canvas")
+    ).to_be_visible()
     started_30 = int(await _total(page, "By day", 0))
     assert started_30 > 0
     await env.shot(page, "console-reports-30-days")
@@ -80,7 +82,10 @@ async def test_an_admin_changes_the_range_and_a_filter_and_the_charts_and_tables
     await page.set_viewport_size({"width": 390, "height": 844})
     await expect(by_day.locator("tbody tr")).to_have_count(90)
     await env.shot(page, "console-reports-390x844")
-    await env.shot(page, "console-reports-390x844-full", full_page=True)
+    await page.get_by_role("figure", name="Conversations per day").scroll_into_view_if_needed()
+    await env.shot(page, "console-reports-390x844-chart")
+    await by_day.scroll_into_view_if_needed()
+    await env.shot(page, "console-reports-390x844-table")
 
 
 async def test_a_rep_sees_their_own_report_only(console_env: ConsoleEnv) -> None:
@@ -88,7 +93,44 @@ async def test_a_rep_sees_their_own_report_only(console_env: ConsoleEnv) -> None
     page = await env.console(env.reps[0], width=1280, height=800)
     await page.get_by_role("link", name="Reports").click()
     await expect(page.get_by_text("You see your own figures.")).to_be_visible()
-    await expect(page.get_by_label("Rep")).to_be_disabled()
+    await expect(page.get_by_label("Rep", exact=True)).to_be_disabled()
     rows = page.get_by_role("table", name="By rep").locator("tbody tr")
     await expect(rows).to_have_count(1)
     await expect(rows.first).to_contain_text(env.reps[0].name)
+
+
+async def test_account_360_opens_from_the_accounts_list_with_visitors_online_and_ad_clicks(
+    console_env: ConsoleEnv,
+) -> None:
+    env = console_env
+    admin = await env.api(env.admin)
+    status, saved = await admin.request(
+        "POST",
+        "/api/accounts",
+        {"name": "Fabrikam", "domain": "fabrikam.example", "employees": 800},
+    )
+    assert status == 200
+    account_id = saved["account"]["id"]
+    status, _ = await admin.request(
+        "POST",
+        "/api/ip-ranges",
+        {"cidr": "127.0.0.1/32", "company": "Fabrikam", "account_id": account_id},
+    )
+    assert status == 200
+    visitor = await env.visitor_page(
+        "/pricing.html?utm_source=linkedin&utm_medium=paid&utm_campaign=abm-q4&li_fat_id=li-789"
+    )
+    page = await env.console(env.admin, width=1280, height=800)
+    await page.get_by_role("link", name="Admin").click()
+    await page.get_by_role("link", name="Accounts").first.click()
+    await page.get_by_role("link", name="Account 360: Fabrikam").click()
+    await expect(page.get_by_role("heading", name="Fabrikam")).to_be_visible()
+    online = page.get_by_role("region", name="On the site now")
+    await expect(online.locator("li")).to_have_count(1)
+    await expect(page.get_by_role("table", name="Campaigns")).to_contain_text("abm-q4")
+    await expect(page.get_by_role("region", name="Ad clicks")).to_contain_text("li-789")
+    await env.shot(page, "console-account-360-1280x800", full_page=True)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await expect(online.locator("li")).to_have_count(1)
+    await env.shot(page, "console-account-360-390x844", full_page=True)
+    await visitor.close()

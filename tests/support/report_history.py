@@ -142,8 +142,15 @@ async def seed_history(
     messages: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
 
-    def event(kind: str, at: datetime, rep_id: str | None, visitor: tuple[str, str | None], *,
-              channel: str, conversation_id: str | None = None) -> None:
+    def event(
+        kind: str,
+        at: datetime,
+        rep_id: str | None,
+        visitor: tuple[str, str | None],
+        *,
+        channel: str,
+        conversation_id: str | None = None,
+    ) -> None:
         events.append(
             {
                 "id": new_id(),
@@ -171,8 +178,13 @@ async def seed_history(
             if origin == "invitation_unanswered":
                 event("invitation_sent", at, rep_id, visitor, channel="invitation")
                 if rng.random() < 0.7:
-                    event("invitation_expired", at + timedelta(minutes=2), rep_id, visitor,
-                          channel="invitation")
+                    event(
+                        "invitation_expired",
+                        at + timedelta(minutes=2),
+                        rep_id,
+                        visitor,
+                        channel="invitation",
+                    )
                 continue
             chat_id = new_id()
             chat: dict[str, Any] = {
@@ -202,16 +214,20 @@ async def seed_history(
             response_at: datetime | None = None
             if origin == "inbound":
                 chat["routed_rep_ids"] = (
-                    rng.sample(rep_ids, rng.randint(1, 3)) if rng.random() < 0.85 else []
+                    rng.sample(rep_ids, rng.randint(1, min(3, len(rep_ids))))
+                    if rng.random() < 0.85
+                    else []
                 )
                 first_visitor = at
                 chat_messages.append(("visitor", at, {}))
                 fate = rng.random()
                 if fate < 0.25:
                     offline = rng.random() < 0.4
-                    chat["meta"] = {"visitor_replied": True, "offline": True} if offline else {
-                        "visitor_replied": True
-                    }
+                    chat["meta"] = (
+                        {"visitor_replied": True, "offline": True}
+                        if offline
+                        else {"visitor_replied": True}
+                    )
                     chat["status"] = "missed"
                     chat["missed_kind"] = "queue_timeout" if offline else "inbound_timeout"
                     chat["ended_reason"] = "no_rep_accepted"
@@ -233,28 +249,48 @@ async def seed_history(
                 chat["routed_rep_ids"] = [rep_id]
                 chat["accepted_at"] = at
                 kind = "invitation_sent" if origin == "invitation" else origin
-                sent_at = at - timedelta(seconds=rng.randint(5, 100)) if origin == "invitation" else at
+                sent_at = (
+                    at - timedelta(seconds=rng.randint(5, 100)) if origin == "invitation" else at
+                )
                 event(kind, sent_at, rep_id, visitor, channel=origin, conversation_id=chat_id)
                 auto = {"auto_pounce": True} if origin == "auto_pounce" else {}
                 chat_messages.append(("rep", at, auto))
                 replied = origin == "invitation" or rng.random() < 0.5
                 if replied:
-                    first_visitor = at if origin == "invitation" else at + timedelta(
-                        seconds=rng.randint(5, 900)
+                    first_visitor = (
+                        at
+                        if origin == "invitation"
+                        else at + timedelta(seconds=rng.randint(5, 900))
                     )
                     chat_messages.append(("visitor", first_visitor, {}))
                     chat["meta"] = {"visitor_replied": True, **auto}
                     if origin == "invitation":
-                        event("invitation_accepted", at, rep_id, visitor, channel="invitation",
-                              conversation_id=chat_id)
-                    event("reply", first_visitor, rep_id, visitor, channel=origin,
-                          conversation_id=chat_id)
-                    if origin == "auto_pounce" and rng.random() < 0.3:
-                        event("missed_response", first_visitor + timedelta(seconds=60), rep_id,
-                              visitor, channel="auto_pounce", conversation_id=chat_id)
-                        chat_messages.append(
-                            ("system", first_visitor + timedelta(seconds=60), {})
+                        event(
+                            "invitation_accepted",
+                            at,
+                            rep_id,
+                            visitor,
+                            channel="invitation",
+                            conversation_id=chat_id,
                         )
+                    event(
+                        "reply",
+                        first_visitor,
+                        rep_id,
+                        visitor,
+                        channel=origin,
+                        conversation_id=chat_id,
+                    )
+                    if origin == "auto_pounce" and rng.random() < 0.3:
+                        event(
+                            "missed_response",
+                            first_visitor + timedelta(seconds=60),
+                            rep_id,
+                            visitor,
+                            channel="auto_pounce",
+                            conversation_id=chat_id,
+                        )
+                        chat_messages.append(("system", first_visitor + timedelta(seconds=60), {}))
                     elif rng.random() < 0.85:
                         response_at = first_visitor + timedelta(
                             seconds=rng.randint(1, 300), milliseconds=rng.randrange(1000)

@@ -4,7 +4,6 @@ import { api, errorText } from "../api";
 import { linkClick, paths } from "../router";
 import type { Account360, AccountVisitor } from "../types";
 import { IconBuilding, IconChart } from "../icons";
-import { NotYet } from "./ui";
 
 // Account 360 (GET /api/accounts/{id}/360): the company, its visitors and who is on the site
 // now, page views over time, top pages, campaigns and ad clicks from landing URLs, chats and
@@ -24,7 +23,7 @@ function VisitorRow(props: { v: AccountVisitor }) {
         </a>
         {v.name && v.email && <div class="muted small">{v.email}</div>}
       </td>
-      <td>{v.online ? <span class={`tag act-tag act-${v.activity ?? "active"}`}>{v.activity === "idle" ? "Idle" : v.activity === "background" ? "Other tab" : "On site now"}</span> : when(v.last_seen_at)}</td>
+      <td>{v.online ? <span class={`tag act-tag act-${v.activity ?? "active"}`}>{v.activity === "idle" ? "Idle" : v.activity === "another_tab" ? "Other tab" : "On site now"}</span> : when(v.last_seen_at)}</td>
       <td class="ellipsis" title={v.current_url ?? undefined}>{v.current_title || v.current_url || <span class="muted">–</span>}</td>
       <td class="num">{v.visit_count}</td>
     </tr>
@@ -246,9 +245,9 @@ export function Account360Page(props: { accountId: string }) {
         <section class="panel" aria-label="Conversations">
           <div class="panel-head">
             <h2>Conversations</h2>
-            <NotYet label="Meetings and calls with this company">
-              <span class="small">Meetings · Calls</span>
-            </NotYet>
+            <span class="muted small" title="Meetings and calls are not built yet">
+              Meetings, calls: not available yet
+            </span>
           </div>
           {data.conversations.length === 0 ? (
             <p class="muted small">No conversations with {a.name} yet.</p>

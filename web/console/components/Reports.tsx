@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import { api, errorText } from "../api";
 import { me } from "../store";
-import type { DayFigures, Figures, Report, ReportColumn, RepFigures, Team } from "../types";
+import type { DayFigures, Figures, Report, ReportColumn, Team } from "../types";
 import type { Segment } from "../types";
 import { IconChart } from "../icons";
 
@@ -365,4 +365,4 @@ function ReportTable(props: {
   );
 }
 
-export type { RepFigures };
+

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, select, true
 
+from frontdesk.core.errors import NotFound
 from frontdesk.features import audience, conversations, reports
 from frontdesk.features.accounts import account_out
 from frontdesk.features.accounts.models import Account
@@ -33,7 +34,6 @@ from frontdesk.features.live_stream.schemas import (
     DayCount,
     PageCount,
 )
-from frontdesk.core.errors import NotFound
 from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.visitors.models import PageView, Visit, Visitor
@@ -121,9 +121,7 @@ async def account_360(
             if current is None or visit.started_at > current.started_at:
                 latest[visit.visitor_id] = visit
         open_owner = {
-            c.visitor_id: c.owner_rep_id
-            for c in chats
-            if c.status in conversations.OPEN_STATUSES
+            c.visitor_id: c.owner_rep_id for c in chats if c.status in conversations.OPEN_STATUSES
         }
         chat_visitors = {c.visitor_id for c in seen_chats}
         visible = {
@@ -158,21 +156,25 @@ async def account_360(
         counted = and_(
             Visit.org_id == actor.org_id, Visit.account_id == account_id, _visit_visible(actor)
         )
-        per_day = dict(
-            (
+        per_day: dict[int, int] = {
+            day: count
+            for day, count in (
                 await session.execute(
                     select(day_table.c.day, func.count())
                     .select_from(day_table)
                     .join(
                         PageView,
-                        and_(PageView.viewed_at >= day_table.c.lo, PageView.viewed_at < day_table.c.hi),
+                        and_(
+                            PageView.viewed_at >= day_table.c.lo,
+                            PageView.viewed_at < day_table.c.hi,
+                        ),
                     )
                     .join(Visit, Visit.id == PageView.visit_id)
                     .where(counted)
                     .group_by(day_table.c.day)
                 )
-            ).all()
-        )
+            ).tuples()
+        }
         since, until = days[0][1], days[-1][2]
         top = (
             await session.execute(
@@ -186,9 +188,7 @@ async def account_360(
         ).all()
         summaries = await conversations.summaries(session, seen_chats[:LISTED])
         classified = [
-            c
-            for c in seen_chats
-            if c.qualified is not None or c.deal_value is not None or c.tags
+            c for c in seen_chats if c.qualified is not None or c.deal_value is not None or c.tags
         ][:LISTED]
         rep_names = {
             r.id: r.name
@@ -290,4 +290,3 @@ async def account_360(
 
 def _routed_to_reader(actor: Authenticated, routed: list[str] | None) -> bool:
     return not routed or actor.rep.id in routed
-

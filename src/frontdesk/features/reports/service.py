@@ -107,7 +107,9 @@ def parse_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationFailed(f"unknown time zone {name!r} (use an IANA name like Europe/Paris)") from None
+        raise ValidationFailed(
+            f"unknown time zone {name!r} (use an IANA name like Europe/Paris)"
+        ) from None
 
 
 def parse_day(value: str, name: str) -> date:
@@ -353,9 +355,7 @@ def _missed_by_routed_rep(
     return query
 
 
-def _event_counts(
-    org_id: str, days: CTE, request: ReportRequest, scope: Scope
-) -> Select[Any]:
+def _event_counts(org_id: str, days: CTE, request: ReportRequest, scope: Scope) -> Select[Any]:
     e = ProactiveEvent
     query = (
         select(days.c.day, e.rep_id, e.kind, e.channel, func.count().label("n"))

@@ -115,7 +115,9 @@ async def test_a_rep_sees_only_the_company_visitors_routed_to_them_or_to_nobody(
         from frontdesk.features.visitors.models import Visit
 
         await session.execute(
-            update(Visit).where(Visit.account_id == account_id).values(routed_rep_ids=[admin.rep_id])
+            update(Visit)
+            .where(Visit.account_id == account_id)
+            .values(routed_rep_ids=[admin.rep_id])
         )
     status, hidden = await rep.request("GET", f"/api/accounts/{account_id}/360")
     assert status == 200

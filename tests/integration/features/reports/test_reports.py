@@ -69,7 +69,9 @@ class Expected:
 
     def figures(self) -> dict[str, Any]:
         def rate(channel: str) -> float | None:
-            return round(self.replies[channel] / self.sent[channel], 4) if self.sent[channel] else None
+            return (
+                round(self.replies[channel] / self.sent[channel], 4) if self.sent[channel] else None
+            )
 
         return {
             "conversations_started": sum(self.started.values()),
@@ -140,8 +142,9 @@ async def expected_report(
             ).scalars()
         )
         messages = list(
-            (await session.execute(select(Message).where(Message.org_id == history.org_id)))
-            .scalars()
+            (
+                await session.execute(select(Message).where(Message.org_id == history.org_id))
+            ).scalars()
         )
         events = list(
             (
@@ -251,7 +254,9 @@ async def _check(
         segment_id=filters.get("segment_id"),
         channel=filters.get("channel"),
     )
-    got_days = {row["date"]: {k: v for k, v in row.items() if k != "date"} for row in report["days"]}
+    got_days = {
+        row["date"]: {k: v for k, v in row.items() if k != "date"} for row in report["days"]
+    }
     assert list(got_days) == list(days)
     for day, figures in days.items():
         assert got_days[day] == figures, day

@@ -112,20 +112,14 @@ def _backfill(bind: sa.Connection) -> None:
         bind.execute(
             sa.update(_conversations).where(_conversations.c.id == chat_id).values(**values)
         )
-    bind.execute(
-        sa.update(_events)
-        .where(_events.c.kind == "pounce")
-        .values(channel="pounce")
-    )
+    bind.execute(sa.update(_events).where(_events.c.kind == "pounce").values(channel="pounce"))
     bind.execute(
         sa.update(_events)
         .where(_events.c.kind.in_(("auto_pounce", "missed_response")))
         .values(channel="auto_pounce")
     )
     bind.execute(
-        sa.update(_events)
-        .where(_events.c.kind.like("invitation%"))
-        .values(channel="invitation")
+        sa.update(_events).where(_events.c.kind.like("invitation%")).values(channel="invitation")
     )
     origin = (
         sa.select(_conversations.c.origin)
@@ -144,9 +138,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("first_response_seconds", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("length_seconds", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("missed_kind", sa.String(length=16), nullable=True))
-        batch_op.create_index("ix_conversations_org_created", ["org_id", "created_at"], unique=False)
+        batch_op.create_index(
+            "ix_conversations_org_created", ["org_id", "created_at"], unique=False
+        )
     with op.batch_alter_table("visits", schema=None) as batch_op:
-        batch_op.create_index("ix_visits_account_started", ["account_id", "started_at"], unique=False)
+        batch_op.create_index(
+            "ix_visits_account_started", ["account_id", "started_at"], unique=False
+        )
     with op.batch_alter_table("proactive_events", schema=None) as batch_op:
         batch_op.add_column(sa.Column("channel", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("segment_id", sa.String(length=32), nullable=True))
