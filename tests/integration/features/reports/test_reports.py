@@ -416,3 +416,79 @@ async def test_bad_parameters_are_refused_with_a_clear_error(
     status, body = await admin.request("GET", "/api/reports/summary?" + params)
     assert status == 422, body
     assert message in str(body["error"]), body
+
+
+async def test_chats_as_they_happen_fill_the_report(server: Server) -> None:
+    """The live code keeps each chat's report columns: a first response, a length, an inbound
+    timeout with reps available, a queue timeout with nobody available, a replied pounce."""
+    org = await server.create_org()
+    admin = await server.rep(org, "admin")
+    dana = await server.rep(org, "rep", "Dana Reyes")
+    today = server.clock.now().date()
+    span = f"start={today - timedelta(days=1)}&end={today + timedelta(days=1)}&zone=UTC"
+
+    async def ask(visitor: Any) -> str:
+        await visitor.send({"type": "message", "client_id": "first", "body": "Hello?"})
+        ack = await visitor.expect("ack", client_id="first")
+        return str(ack["message"]["conversation_id"])
+
+    async with (
+        server.visitor(org) as first,
+        server.visitor(org) as second,
+        server.visitor(org) as third,
+        server.visitor(org) as fourth,
+    ):
+        answered = await ask(first)
+        server.clock.advance(7.4)
+        status, _ = await dana.request(
+            "POST",
+            f"/api/conversations/{answered}/messages",
+            {"client_id": "r1", "body": "Hi, I'm Dana"},
+        )
+        assert status == 200
+        await ask(second)
+        server.clock.advance(301)
+        await server.runtime.sweeper.run_due()  # nobody took the second: an inbound timeout
+        for rep in (admin, dana):
+            await rep.request("PATCH", "/api/me/status", {"availability": "away"})
+        await ask(third)
+        server.clock.advance(301)
+        await server.runtime.sweeper.run_due()  # nobody was there: a queue timeout
+        status, started = await dana.request(
+            "POST",
+            f"/api/visitors/{fourth.welcome['visitor_id']}/conversations",
+            {"client_id": "p1", "body": "Can I help you compare plans?"},
+        )
+        assert status == 200, started
+        server.clock.advance(10)
+        await fourth.send({"type": "message", "client_id": "reply", "body": "Yes please"})
+        await fourth.expect("ack", client_id="reply")
+        server.clock.advance(20.9)
+        status, _ = await dana.request(
+            "POST",
+            f"/api/conversations/{started['conversation_id']}/messages",
+            {"client_id": "r2", "body": "Great: here is how they differ"},
+        )
+        assert status == 200
+        status, _ = await dana.request("POST", f"/api/conversations/{answered}/end")
+        assert status == 200
+
+    status, report = await admin.request("GET", "/api/reports/summary?" + span)
+    assert status == 200
+    totals = report["totals"]
+    assert totals["started_inbound"] == 3 and totals["started_pounce"] == 1
+    assert totals["conversations_answered"] == 2
+    assert (totals["inbound_timeouts"], totals["queue_timeouts"]) == (1, 1)
+    assert totals["missed"] == 2
+    # First responses of 7 and 20 whole seconds: nearest-rank median 7, p90 20.
+    assert totals["first_response_median_seconds"] == 7
+    assert totals["first_response_p90_seconds"] == 20
+    # Only the first chat has ended: 7.4 + 301 + 301 + 10 + 20.9 s, in whole seconds.
+    assert totals["average_length_seconds"] == 640
+    assert (totals["pounces_sent"], totals["pounce_replies"]) == (1, 1)
+    assert totals["pounce_reply_rate"] == 1.0
+    dana_row = next(r for r in report["reps"] if r["rep_name"] == "Dana Reyes")
+    assert dana_row["conversations_answered"] == 2
+    assert dana_row["first_response_median_seconds"] == 7
+    # The missed chats were routed to nobody: they count in the totals, in no rep's row.
+    assert (dana_row["inbound_timeouts"], dana_row["queue_timeouts"]) == (0, 0)
