@@ -369,7 +369,7 @@ def pages(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 async def measure(url: str, data: dict[str, Any], repeat: int) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {}
-    async with aiohttp.ClientSession() as http:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         async with http.post(
             url + "/api/auth/login", json={"email": data["admin"], "password": PASSWORD}
         ) as r:

@@ -110,7 +110,7 @@ async def account_360(
                         ),
                     )
                     .order_by(Conversation.created_at.desc())
-                    .limit(500)
+                    .limit(200)
                 )
             ).scalars()
         )
@@ -152,35 +152,51 @@ async def account_360(
             ).scalars()
         }
         # Page views per local day and top pages, over visits the reader may count.
-        day_table = reports.days_table(days)
+        since, until = days[0][1], days[-1][2]
+        day_table = reports.days_table(days, session.bind.dialect.name)
         counted = and_(
             Visit.org_id == actor.org_id, Visit.account_id == account_id, _visit_visible(actor)
         )
+        # From the company's visits to their page views (on the visit's index), then to days.
         per_day: dict[int, int] = {
             day: count
             for day, count in (
                 await session.execute(
                     select(day_table.c.day, func.count())
-                    .select_from(day_table)
+                    .select_from(Visit)
                     .join(
                         PageView,
+                        and_(
+                            PageView.visit_id == Visit.id,
+                            PageView.viewed_at >= since,
+                            PageView.viewed_at < until,
+                        ),
+                    )
+                    .join(
+                        day_table,
                         and_(
                             PageView.viewed_at >= day_table.c.lo,
                             PageView.viewed_at < day_table.c.hi,
                         ),
                     )
-                    .join(Visit, Visit.id == PageView.visit_id)
                     .where(counted)
                     .group_by(day_table.c.day)
                 )
             ).tuples()
         }
-        since, until = days[0][1], days[-1][2]
         top = (
             await session.execute(
                 select(PageView.url, func.max(PageView.title), func.count().label("views"))
-                .join(Visit, Visit.id == PageView.visit_id)
-                .where(counted, PageView.viewed_at >= since, PageView.viewed_at < until)
+                .select_from(Visit)
+                .join(
+                    PageView,
+                    and_(
+                        PageView.visit_id == Visit.id,
+                        PageView.viewed_at >= since,
+                        PageView.viewed_at < until,
+                    ),
+                )
+                .where(counted)
                 .group_by(PageView.url)
                 .order_by(func.count().desc(), PageView.url)
                 .limit(10)
