@@ -244,11 +244,21 @@ async def _pg_execute(dbname: str, statements: list[tuple[str, str]]) -> None:
 
     conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database=dbname)
     try:
+        # Faster bulk load: no WAL flush per statement, and the page views' index is built
+        # once at the end rather than kept up row by row.
+        await conn.execute("SET synchronous_commit = off")
+        await conn.execute("SET maintenance_work_mem = '512MB'")
+        await conn.execute("DROP INDEX ix_page_views_visit_viewed")
         for label, statement in statements:
             started = time.perf_counter()
             await conn.execute(statement)
             if label:
                 log(f"  loaded {label} in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        await conn.execute(
+            "CREATE INDEX ix_page_views_visit_viewed ON page_views (visit_id, viewed_at)"
+        )
+        log(f"  page views' index in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         await conn.execute("VACUUM ANALYZE")
         log(f"  VACUUM ANALYZE in {time.perf_counter() - started:.1f} s")

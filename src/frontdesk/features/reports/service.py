@@ -26,6 +26,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     DateTime,
     Integer,
@@ -37,6 +38,7 @@ from sqlalchemy import (
     case,
     cast,
     column,
+    extract,
     false,
     func,
     literal,
@@ -48,6 +50,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.selectable import CTE
 
 from frontdesk.core.errors import Forbidden, ValidationFailed
@@ -216,11 +219,74 @@ async def resolve_scope(
 # ---- SQL -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class LocalDays:
+    """The report's days as SQL can number them without a time-zone function (SQLite has
+    none): an instant's local day is floor((unix seconds + the zone's UTC offset then) /
+    86400), and the offset changes only at the zone's transitions, a few a year, found here.
+    `first` is the number of the range's first day; `lo`/`hi` bound the range in UTC."""
+
+    first: int
+    lo: datetime
+    hi: datetime
+    # (until, offset seconds): the offset applies before `until`; the last one has none.
+    segments: tuple[tuple[datetime | None, int], ...]
+
+
+def _offset(at: datetime, zone: ZoneInfo) -> int:
+    offset = at.astimezone(zone).utcoffset()
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
+def local_days(days: Sequence[tuple[date, datetime, datetime]], zone: ZoneInfo) -> LocalDays:
+    segments: list[tuple[datetime | None, int]] = []
+    current = _offset(days[0][1], zone)
+    for _, lo, hi in days:
+        after = _offset(hi, zone)
+        if after == current:
+            continue
+        # A transition inside this day: the first second with the new offset (bisection).
+        low, high = int(lo.timestamp()), int(hi.timestamp())
+        while high - low > 1:
+            middle = (low + high) // 2
+            if _offset(datetime.fromtimestamp(middle, UTC), zone) == after:
+                high = middle
+            else:
+                low = middle
+        segments.append((datetime.fromtimestamp(high, UTC), current))
+        current = after
+    segments.append((None, current))
+    return LocalDays(
+        first=(days[0][0] - date(1970, 1, 1)).days,
+        lo=days[0][1],
+        hi=days[-1][2],
+        segments=tuple(segments),
+    )
+
+
+def local_day(
+    at: ColumnElement[datetime] | InstrumentedAttribute[datetime], dialect: str, days: LocalDays
+) -> ColumnElement[int]:
+    """The number of the local day an instant falls on, minus the first day's (0 = start)."""
+    if dialect == "postgresql":
+        epoch: ColumnElement[int] = cast(func.floor(extract("epoch", at)), BigInteger)
+    else:
+        epoch = cast(func.strftime("%s", at), BigInteger)
+    if len(days.segments) == 1:
+        offset: ColumnElement[int] = literal(days.segments[0][1], BigInteger)
+    else:
+        offset = case(
+            *[
+                (at < literal(until, UTCDateTime()), literal(seconds, BigInteger))
+                for until, seconds in days.segments[:-1]
+            ],
+            else_=literal(days.segments[-1][1], BigInteger),
+        )
+    return (epoch + offset) // 86400 - days.first
+
+
 def days_table(days: Sequence[tuple[date, datetime, datetime]], dialect: str) -> CTE:
-    """The days as a table (day number from 0, lo, hi) to join rows on `lo <= at < hi`,
-    from one parameter (a UNION of a SELECT per day cost more to compile and plan than the
-    report itself): two arrays unnested on PostgreSQL, a JSON array on SQLite, written in
-    the format SQLite stores timestamps in."""
+    """The days as a table (day number from 0, lo, hi), for joins on `lo <= at < hi`."""
     columns = (column("day", Integer), column("lo", UTCDateTime()), column("hi", UTCDateTime()))
     if dialect == "postgresql":
         statement = text(
@@ -276,13 +342,16 @@ def _conversation_filters(
     return filters
 
 
-def _conversation_counts(days: CTE, filters: list[ColumnElement[bool]]) -> Select[Any]:
+def _conversation_counts(
+    days: LocalDays, dialect: str, filters: list[ColumnElement[bool]]
+) -> Select[Any]:
     c = Conversation
     answered = c.first_response_seconds.is_not(None)
+    day = local_day(c.created_at, dialect, days).label("day")
     return (
         select(
-            days.c.day,
-            c.owner_rep_id,
+            day,
+            c.owner_rep_id.label("rep_id"),
             c.origin,
             func.count().label("started"),
             func.count(c.first_response_seconds).label("answered"),
@@ -293,31 +362,25 @@ def _conversation_counts(days: CTE, filters: list[ColumnElement[bool]]) -> Selec
             func.count(case((answered, c.length_seconds))).label("length_n"),
             func.sum(case((answered, c.length_seconds))).label("length_sum"),
         )
-        .select_from(days)
-        .join(c, and_(c.created_at >= days.c.lo, c.created_at < days.c.hi))
-        .where(*filters)
-        .group_by(days.c.day, c.owner_rep_id, c.origin)
+        .where(*filters, c.created_at >= days.lo, c.created_at < days.hi)
+        .group_by(day, c.owner_rep_id, c.origin)
     )
 
 
-def _percentile_query(days: CTE, filters: list[ColumnElement[bool]]) -> Select[Any]:
+def _percentile_query(
+    days: LocalDays, dialect: str, filters: list[ColumnElement[bool]]
+) -> Select[Any]:
     """First response median and p90 per day, per rep and over the range, in one statement
     over one scan: a histogram per (day, rep, seconds), summed three ways, then the nearest
     rank found with window sums. Rows: (day, rep_id, p50, p90) with day set for a day's row,
     rep_id for a rep's (NULL for chats nobody owns), and `everything` for the range's."""
     c = Conversation
     seconds = c.first_response_seconds
+    day = local_day(c.created_at, dialect, days).label("day")
     histogram = (
-        select(
-            days.c.day.label("day"),
-            c.owner_rep_id.label("rep_id"),
-            seconds.label("s"),
-            func.count().label("n"),
-        )
-        .select_from(days)
-        .join(c, and_(c.created_at >= days.c.lo, c.created_at < days.c.hi))
-        .where(*filters, seconds.is_not(None))
-        .group_by(days.c.day, c.owner_rep_id, seconds)
+        select(day, c.owner_rep_id.label("rep_id"), seconds.label("s"), func.count().label("n"))
+        .where(*filters, c.created_at >= days.lo, c.created_at < days.hi, seconds.is_not(None))
+        .group_by(day, c.owner_rep_id, seconds)
         .cte("frt_histogram")
     )
 
@@ -352,6 +415,27 @@ def _percentile_query(days: CTE, filters: list[ColumnElement[bool]]) -> Select[A
     )  # type: ignore[return-value]
 
 
+def _three_ways(base: Select[Any], group: str, measures: list[str]) -> Any:
+    """`base` grouped by (day, rep_id, group) summed again per day, per rep and over the
+    range, in SQL: rows (kind, day, rep_id, group, measures...), a few per day and rep
+    whatever the number of rows underneath (Python then adds up a few thousand rows, not
+    one per day, rep and channel)."""
+    rows = base.cte(f"by_{group}")
+
+    def way(kind: str, day: bool, rep: bool) -> Select[Any]:
+        keys = [rows.c.day] if day else []
+        keys += [rows.c.rep_id] if rep else []
+        return select(
+            literal(kind, String(8)).label("kind"),
+            (rows.c.day if day else literal(None, Integer)).label("day"),
+            (rows.c.rep_id if rep else literal(None, String(32))).label("rep_id"),
+            rows.c[group],
+            *[func.sum(rows.c[m]).label(m) for m in measures],
+        ).group_by(*keys, rows.c[group])
+
+    return union_all(way("day", True, False), way("rep", False, True), way("all", False, False))
+
+
 def _missed_by_routed_rep(
     dialect: str, lo: datetime, hi: datetime, filters: list[ColumnElement[bool]], scope: Scope
 ) -> Select[Any]:
@@ -378,17 +462,21 @@ def _missed_by_routed_rep(
     return query
 
 
-def _event_counts(org_id: str, days: CTE, request: ReportRequest, scope: Scope) -> Select[Any]:
+def _event_counts(
+    org_id: str, days: LocalDays, dialect: str, request: ReportRequest, scope: Scope
+) -> Select[Any]:
     e = ProactiveEvent
+    day = local_day(e.at, dialect, days).label("day")
+    kind_channel = (e.kind + ":" + func.coalesce(e.channel, "")).label("kind_channel")
     query = (
-        select(days.c.day, e.rep_id, e.kind, e.channel, func.count().label("n"))
-        .select_from(days)
-        .join(e, and_(e.at >= days.c.lo, e.at < days.c.hi))
+        select(day, e.rep_id, kind_channel, func.count().label("n"))
         .where(
             e.org_id == org_id,
+            e.at >= days.lo,
+            e.at < days.hi,
             e.kind.in_(("pounce", "invitation_sent", "auto_pounce", "reply", "missed_response")),
         )
-        .group_by(days.c.day, e.rep_id, e.kind, e.channel)
+        .group_by(day, e.rep_id, kind_channel)
     )
     if request.channel is not None:
         query = query.where(e.channel == request.channel)
@@ -487,36 +575,58 @@ async def build_report(
     dialect = session.bind.dialect.name
     org_id = actor.org_id
     filters = _conversation_filters(org_id, request, scope)
-    day_table = days_table(days, dialect)
+    numbered = local_days(days, zone)
 
     per_day = [_Tally() for _ in days]
     per_rep: dict[str, _Tally] = defaultdict(_Tally)
     total = _Tally()
 
-    for row in (await session.execute(_conversation_counts(day_table, filters))).all():
-        per_day[row.day].add_conversations(row.origin, row)
-        total.add_conversations(row.origin, row)
-        if row.owner_rep_id is not None:
+    chats = _three_ways(
+        _conversation_counts(numbered, dialect, filters),
+        "origin",
+        [
+            "started",
+            "answered",
+            "inbound",
+            "queue",
+            "qualified",
+            "deal_value",
+            "length_n",
+            "length_sum",
+        ],
+    )
+    for row in (await session.execute(chats)).all():
+        if row.kind == "day":
+            per_day[row.day].add_conversations(row.origin, row)
+        elif row.kind == "all":
+            total.add_conversations(row.origin, row)
+        elif row.rep_id is not None:
             # Missed chats have no owner; per rep they are counted by routing, below.
-            per_rep[row.owner_rep_id].add_conversations(row.origin, row)
+            per_rep[row.rep_id].add_conversations(row.origin, row)
     missed = _missed_by_routed_rep(dialect, days[0][1], days[-1][2], filters, scope)
     for row in (await session.execute(missed)).all():
         tally = per_rep[row.rep_id]
         tally.seen = True
         tally.inbound_timeouts += int(row.inbound or 0)
         tally.queue_timeouts += int(row.queue or 0)
-    for row in (await session.execute(_percentile_query(day_table, filters))).all():
+    for row in (await session.execute(_percentile_query(numbered, dialect, filters))).all():
         if row.kind == "day":
             per_day[row.day].p50, per_day[row.day].p90 = row.p50, row.p90
         elif row.kind == "rep" and row.rep_id is not None:
             per_rep[row.rep_id].p50, per_rep[row.rep_id].p90 = row.p50, row.p90
         elif row.kind == "all":
             total.p50, total.p90 = row.p50, row.p90
-    for row in (await session.execute(_event_counts(org_id, day_table, request, scope))).all():
-        per_day[row.day].add_event(row.kind, row.channel, int(row.n))
-        total.add_event(row.kind, row.channel, int(row.n))
-        if row.rep_id is not None:
-            per_rep[row.rep_id].add_event(row.kind, row.channel, int(row.n))
+    events = _three_ways(
+        _event_counts(org_id, numbered, dialect, request, scope), "kind_channel", ["n"]
+    )
+    for row in (await session.execute(events)).all():
+        kind, _, channel = row.kind_channel.partition(":")
+        if row.kind == "day":
+            per_day[row.day].add_event(kind, channel, int(row.n))
+        elif row.kind == "all":
+            total.add_event(kind, channel, int(row.n))
+        elif row.rep_id is not None:
+            per_rep[row.rep_id].add_event(kind, channel, int(row.n))
 
     if not actor.is_admin:
         per_rep.setdefault(actor.rep.id, _Tally())
