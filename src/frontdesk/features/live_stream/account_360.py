@@ -153,16 +153,17 @@ async def account_360(
         }
         # Page views per local day and top pages, over visits the reader may count.
         since, until = days[0][1], days[-1][2]
-        day_table = reports.days_table(days, session.bind.dialect.name)
+        numbered = reports.local_days(days, zone)
         counted = and_(
             Visit.org_id == actor.org_id, Visit.account_id == account_id, _visit_visible(actor)
         )
-        # From the company's visits to their page views (on the visit's index), then to days.
+        # From the company's visits to their page views (on the visit's index), per local day.
+        day = reports.local_day(PageView.viewed_at, session.bind.dialect.name, numbered)
         per_day: dict[int, int] = {
-            day: count
-            for day, count in (
+            number: count
+            for number, count in (
                 await session.execute(
-                    select(day_table.c.day, func.count())
+                    select(day.label("day"), func.count())
                     .select_from(Visit)
                     .join(
                         PageView,
@@ -172,15 +173,8 @@ async def account_360(
                             PageView.viewed_at < until,
                         ),
                     )
-                    .join(
-                        day_table,
-                        and_(
-                            PageView.viewed_at >= day_table.c.lo,
-                            PageView.viewed_at < day_table.c.hi,
-                        ),
-                    )
                     .where(counted)
-                    .group_by(day_table.c.day)
+                    .group_by("day")
                 )
             ).tuples()
         }

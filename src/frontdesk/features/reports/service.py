@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -28,30 +27,24 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    DateTime,
     Integer,
     Select,
     String,
     Text,
     and_,
-    bindparam,
     case,
     cast,
-    column,
     extract,
     false,
     func,
     literal,
     or_,
     select,
-    text,
     true,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql.selectable import CTE
 
 from frontdesk.core.errors import Forbidden, ValidationFailed
 from frontdesk.features.conversations.models import Conversation
@@ -283,33 +276,6 @@ def local_day(
             else_=literal(days.segments[-1][1], BigInteger),
         )
     return (epoch + offset) // 86400 - days.first
-
-
-def days_table(days: Sequence[tuple[date, datetime, datetime]], dialect: str) -> CTE:
-    """The days as a table (day number from 0, lo, hi), for joins on `lo <= at < hi`."""
-    columns = (column("day", Integer), column("lo", UTCDateTime()), column("hi", UTCDateTime()))
-    if dialect == "postgresql":
-        statement = text(
-            "SELECT CAST(d.day - 1 AS INTEGER) AS day, d.lo, d.hi"
-            " FROM unnest(:los, :his) WITH ORDINALITY AS d(lo, hi, day)"
-        ).bindparams(
-            bindparam("los", [lo for _, lo, _ in days], type_=ARRAY(DateTime(timezone=True))),
-            bindparam("his", [hi for _, _, hi in days], type_=ARRAY(DateTime(timezone=True))),
-        )
-    else:
-        stored = "%Y-%m-%d %H:%M:%S.%f"
-        statement = text(
-            "SELECT CAST(key AS INTEGER) AS day, json_extract(value, '$[0]') AS lo,"
-            " json_extract(value, '$[1]') AS hi FROM json_each(:days)"
-        ).bindparams(
-            days=json.dumps(
-                [
-                    [lo.astimezone(UTC).strftime(stored), hi.astimezone(UTC).strftime(stored)]
-                    for _, lo, hi in days
-                ]
-            )
-        )
-    return statement.columns(*columns).cte("days")
 
 
 def _routed_to_any(rep_ids: Iterable[str]) -> ColumnElement[bool]:
