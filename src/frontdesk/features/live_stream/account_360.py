@@ -47,7 +47,7 @@ PAGE_DAYS = 30
 
 def click_ids(url: str | None) -> list[tuple[str, str]]:
     """The ad click ids in a landing URL, as (kind, value)."""
-    if not url or "?" not in url:
+    if not url or "?" not in url or not any(f"{kind}=" in url for kind in CLICK_IDS):
         return []
     try:
         query = parse_qs(urlsplit(url).query)
@@ -241,6 +241,13 @@ async def account_360(
             entry["visits"] += 1
             entry["visitors"].add(visit.visitor_id)
             entry["last_at"] = max(entry["last_at"], visit.started_at)
+    # Ad clicks: the newest visits' landing URLs, parsed only until enough are found (a big
+    # company has thousands of visits; parsing every URL cost more than all the queries).
+    for visit in sorted(visits, key=lambda v: v.started_at, reverse=True):
+        if len(clicks) >= LISTED:
+            break
+        if not (actor.is_admin or _routed_to_reader(actor, visit.routed_rep_ids)):
+            continue
         for kind, value in click_ids(visit.landing_url):
             clicks.append(
                 AdClick(
