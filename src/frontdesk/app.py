@@ -19,7 +19,15 @@ from frontdesk.core.clock import Clock, SystemClock
 from frontdesk.core.ratelimit import create_rate_limiter
 from frontdesk.core.schemas import Closed
 from frontdesk.deadlines.service import Sweeper
-from frontdesk.features import conversations, experiences, formatting, proactive, segments, webhooks
+from frontdesk.features import (
+    conversations,
+    experiences,
+    formatting,
+    meetings,
+    proactive,
+    segments,
+    webhooks,
+)
 from frontdesk.features.copilot import GreetingWriter, OpenAICompatibleModel
 from frontdesk.features.enrichment import HttpFirmographicsProvider, IpDirectory
 from frontdesk.features.experiences import on_offline_email
@@ -31,6 +39,7 @@ from frontdesk.settings import Settings
 from frontdesk.storage.db import Database
 from frontdesk.transport import api_admin, api_tools  # noqa: F401  (they register routes)
 from frontdesk.transport.api import api
+from frontdesk.transport.api_meetings import mount_meeting_pages
 from frontdesk.transport.http import (
     RUNTIME_KEY,
     add_security_headers,
@@ -147,6 +156,10 @@ def _wire_features(runtime: Runtime) -> None:
     hooks[SETTINGS_CHANGED_HOOK].append(proactive.on_org_settings_changed)
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)
+    sweeper.register(
+        meetings.KIND_CALENDAR_REFRESH, lambda d: meetings.on_calendar_refresh(runtime, d)
+    )
+    sweeper.register(meetings.KIND_MEETING_EMAIL, lambda d: meetings.on_meeting_email(runtime, d))
     formatting.image_proxy.configure(
         runtime.settings.secret_key, runtime.settings.secret_key_previous
     )
@@ -234,5 +247,6 @@ def create_app(
     app.router.add_get("/widget/boot", widget_boot)
     app.router.add_get(formatting.image_proxy.PROXY_PATH, image_proxy_handler)
     api.mount(app)
+    mount_meeting_pages(app)
     mount_static(app, STATIC)
     return app

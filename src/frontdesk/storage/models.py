@@ -5,6 +5,14 @@ from frontdesk.features.accounts.models import Account, IpRange
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.experiences.models import Experience, OfflineMessage
+from frontdesk.features.meetings.models import (
+    CalendarConnection,
+    Meeting,
+    MeetingClaim,
+    MeetingOffer,
+    MeetingType,
+    RepAvailability,
+)
 from frontdesk.features.orgs.models import Org, Rep, RepSession
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
 from frontdesk.features.routing.models import RoundRobinCursor, Team, TeamMember
@@ -17,6 +25,7 @@ from frontdesk.storage.base import Base
 __all__ = [
     "Account",
     "Base",
+    "CalendarConnection",
     "Contact",
     "Conversation",
     "Deadline",
@@ -24,12 +33,17 @@ __all__ = [
     "Invitation",
     "IpBlock",
     "IpRange",
+    "Meeting",
+    "MeetingClaim",
+    "MeetingOffer",
+    "MeetingType",
     "Message",
     "OfflineMessage",
     "Org",
     "PageView",
     "ProactiveEvent",
     "Rep",
+    "RepAvailability",
     "RepSession",
     "RoundRobinCursor",
     "Segment",

@@ -4,11 +4,12 @@ import { api, errorText } from "../api";
 import { linkClick, paths, type AdminSection } from "../router";
 import { me, org, pushToast, reps as repsSignal } from "../store";
 import type { Org, Rep } from "../types";
-import { IconBan, IconBuilding, IconCopy, IconLayers, IconLink, IconPlus, IconSparkles, IconUsers, IconX, IconChat } from "../icons";
+import { IconBan, IconBuilding, IconCalendar, IconCopy, IconLayers, IconLink, IconPlus, IconSparkles, IconUsers, IconX, IconChat } from "../icons";
 import { Avatar, TableStatus } from "./ui";
 import { AccountsAdmin } from "./admin/Accounts";
 import { BlockedAdmin } from "./admin/Blocked";
 import { ExperiencesAdmin } from "./admin/Experiences";
+import { MeetingsAdmin } from "./admin/Meetings";
 import { IdentitySecretSection } from "./admin/IdentitySecret";
 import { ProactiveAdmin } from "./admin/Proactive";
 import { SegmentsAdmin } from "./admin/Segments";
@@ -20,6 +21,7 @@ const SECTIONS: [AdminSection, string, ComponentChildren, string][] = [
   ["accounts", "Accounts", <IconBuilding size={15} />, "Target accounts, CSV import, IP ranges"],
   ["segments", "Segments & routing", <IconLayers size={15} />, "Live stream columns, rules, who sees whom"],
   ["experiences", "Experiences", <IconChat size={15} />, "What a visitor lives through after asking to chat"],
+  ["meetings", "Meetings", <IconCalendar size={15} />, "Meeting types, reps' hours and calendars"],
   ["proactive", "Auto pounce", <IconSparkles size={15} />, "AI greetings, timings, rep timeout"],
   ["blocked", "Blocked & Reported", <IconBan size={15} />, "Blocked visitors, IP blocks, reports"],
   ["webhooks", "Webhooks", <IconLink size={15} />, "Chat-end events to your CRM"],
@@ -67,6 +69,7 @@ export function Admin(props: { section: AdminSection }) {
         {props.section === "accounts" && <AccountsAdmin />}
         {props.section === "segments" && <SegmentsAdmin />}
         {props.section === "experiences" && <ExperiencesAdmin />}
+        {props.section === "meetings" && <MeetingsAdmin />}
         {props.section === "proactive" && <ProactiveAdmin />}
         {props.section === "blocked" && <BlockedAdmin />}
         {props.section === "webhooks" && <WebhooksAdmin />}

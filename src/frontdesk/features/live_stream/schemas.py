@@ -8,6 +8,7 @@ from frontdesk.core.schemas import Closed, IsoTime
 from frontdesk.features.accounts.schemas import AccountBrief
 from frontdesk.features.conversations.events import ConversationSummary
 from frontdesk.features.live_stream.events import Activity, IdentityStatus
+from frontdesk.features.meetings.schemas import MeetingOut
 
 
 class EnrichmentSource(Closed):
@@ -69,3 +70,5 @@ class Visitor360(Closed):
     visitor: VisitorProfile
     visits: list[VisitOut]
     conversations: list[ConversationSummary]
+    # Meetings the visitor booked (newest first), cancelled ones included.
+    meetings: list[MeetingOut]

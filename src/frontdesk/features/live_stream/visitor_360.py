@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from frontdesk.features import audience, conversations
+from frontdesk.features import audience, conversations, meetings
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.live_stream.cards import account_brief
@@ -74,6 +74,7 @@ async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -
             if visits and visits[0].account_id
             else None
         )
+        booked = await meetings.meetings_for_visitor(session, actor.org_id, visitor_id)
     live = await runtime.live.get(actor.org_id, visitor_id)
     by_visit: dict[str, list[PageViewOut]] = {}
     for view in views:
@@ -126,6 +127,7 @@ async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -
             for v in visits
         ],
         conversations=summaries,
+        meetings=booked,
     )
 
 
