@@ -254,8 +254,26 @@ def upgrade() -> None:
             batch_op.f("ix_meeting_claims_meeting_id"), ["meeting_id"], unique=False
         )
 
+    with op.batch_alter_table("experiences", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("booker_meeting_type_id", sa.String(length=32), nullable=True)
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_experiences_booker_meeting_type_id_meeting_types"),
+            "meeting_types",
+            ["booker_meeting_type_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("experiences", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_experiences_booker_meeting_type_id_meeting_types"), type_="foreignkey"
+        )
+        batch_op.drop_column("booker_meeting_type_id")
+
     with op.batch_alter_table("meeting_claims", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_meeting_claims_meeting_id"))
 
