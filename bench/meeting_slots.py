@@ -130,7 +130,12 @@ async def measure(url: str, members: int, events: int, runs: int) -> dict[str, l
             refresh.append(time.perf_counter() - began)
             session.add(
                 RepAvailability(
-                    rep_id=rep_id, org_id=org_id, time_zone=zone, weekly_hours=HOURS, days_off=[], updated_at=NOW
+                    rep_id=rep_id,
+                    org_id=org_id,
+                    time_zone=zone,
+                    weekly_hours=HOURS,
+                    days_off=[],
+                    updated_at=NOW,
                 )
             )
             session.add(
@@ -212,11 +217,15 @@ async def measure(url: str, members: int, events: int, runs: int) -> dict[str, l
             )
             for m in cached
         ]
-        starts = offered_slots(times, duration=1800, buffer_before=600, buffer_after=600, earliest=earliest, mode="any")
+        starts = offered_slots(
+            times, duration=1800, buffer_before=600, buffer_after=600, earliest=earliest, mode="any"
+        )
         compute_any.append(time.perf_counter() - began)
         offered = len(starts)
         began = time.perf_counter()
-        offered_slots(times, duration=1800, buffer_before=600, buffer_after=600, earliest=earliest, mode="all")
+        offered_slots(
+            times, duration=1800, buffer_before=600, buffer_after=600, earliest=earliest, mode="all"
+        )
         compute_all.append(time.perf_counter() - began)
         for offer, out in ((owner_offer, card_owner), (everyone_offer, card_everyone)):
             began = time.perf_counter()

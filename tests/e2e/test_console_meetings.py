@@ -42,7 +42,9 @@ async def test_a_rep_offers_the_booker_the_visitor_books_and_both_see_the_confir
     admin = await env.api(env.admin)
     dana = await env.api(env.reps[0])
     status, _ = await admin.request(
-        "PUT", f"/api/reps/{dana.rep_id}/availability", {"time_zone": "America/New_York", "weekly_hours": ALL_WEEK}
+        "PUT",
+        f"/api/reps/{dana.rep_id}/availability",
+        {"time_zone": "America/New_York", "weekly_hours": ALL_WEEK},
     )
     assert status == 200
     status, kind = await admin.request(
@@ -66,7 +68,9 @@ async def test_a_rep_offers_the_booker_the_visitor_books_and_both_see_the_confir
     await visitor.get_by_role("textbox", name="Message").fill(question)
     await visitor.get_by_role("button", name="Send message").click()
     await open_inbox(console, "Incoming")
-    await inbox_row(console, question).get_by_role("button", name=re.compile("^Accept chat")).click()
+    await (
+        inbox_row(console, question).get_by_role("button", name=re.compile("^Accept chat")).click()
+    )
     await expect(console).to_have_url(re.compile(r"/app/conversations/[0-9a-f]{32}$"))
 
     await console.get_by_role("button", name="Offer the meeting booker").click()
@@ -121,7 +125,9 @@ async def test_the_admin_sets_up_a_meeting_type_and_sees_who_can_be_booked(env: 
     form = page.get_by_role("form", name="New meeting type")
     await form.get_by_label("Name").fill("Intro call")
     await form.get_by_label("Duration (min)").fill("20")
-    await form.get_by_label("Questions for the visitor").fill("* What is your team size?\nAnything else?")
+    await form.get_by_label("Questions for the visitor").fill(
+        "* What is your team size?\nAnything else?"
+    )
     await form.get_by_role("checkbox", name="Dana Reyes").check()
     await form.get_by_role("checkbox", name="Sam Okafor").check()
     await env.shot(page, "meetings-admin-form-1280")

@@ -304,8 +304,7 @@ api.describe(
     "/widget/meetings/{offer_id}/book",
     query=CardQuery,
     response=MeetingOut,
-    summary="Book one of the card's times (409 slot_taken: ask for the card again); body: "
-    "BookBody",
+    summary="Book one of the card's times (409 slot_taken: ask for the card again); body: BookBody",
 )
 
 
@@ -377,7 +376,9 @@ async def widget_preflight(request: web.Request) -> web.StreamResponse:
 
 # ---- the pages behind the email's signed links -------------------------------------------
 
-PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+PAGE_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+)
 PAGE_STYLE = (
     "body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;"
     "color:#1f2937}button{font:inherit;padding:.5rem .9rem;margin:.2rem;border:1px solid #2563eb;"

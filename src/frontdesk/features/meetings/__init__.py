@@ -74,6 +74,6 @@ __all__ = [
     "reschedule_meeting",
     "set_availability",
     "signed_meeting",
-    "update_meeting_type",
     "upcoming_for_rep",
+    "update_meeting_type",
 ]

@@ -158,7 +158,9 @@ async def _route(
     else:
         turn = await _peek_turn(session, meeting_type.org_id, meeting_type.id)
     chosen = _in_turn(members, turn, bookable) or members[turn % len(members)]
-    return Routed(chosen, [chosen], f"Round robin: {inputs[chosen].name if chosen in inputs else chosen}")
+    return Routed(
+        chosen, [chosen], f"Round robin: {inputs[chosen].name if chosen in inputs else chosen}"
+    )
 
 
 async def next_owner(
@@ -218,7 +220,9 @@ async def create_offer(
             if conversation is None or conversation.org_id != org:
                 raise NotFound("conversation not found")
         if conversation.status not in conversations.OPEN_STATUSES:
-            raise ValidationFailed("the chat has ended; the booker can only be sent in an open chat")
+            raise ValidationFailed(
+                "the chat has ended; the booker can only be sent in an open chat"
+            )
     visitor_id = conversation.visitor_id if conversation else None
     if choice == "type_routing":
         routed = await _route(session, meeting_type, visitor_id, now, take_turn=True)
@@ -273,7 +277,11 @@ async def create_offer(
 
 
 async def _offer(session: AsyncSession, offer_id: str) -> tuple[MeetingOffer, MeetingType]:
-    offer = await session.get(MeetingOffer, offer_id) if re.fullmatch(r"[0-9a-f]{32}", offer_id) else None
+    offer = (
+        await session.get(MeetingOffer, offer_id)
+        if re.fullmatch(r"[0-9a-f]{32}", offer_id)
+        else None
+    )
     if offer is None:
         raise NotFound("this booking link is not valid")
     meeting_type = await session.get(MeetingType, offer.meeting_type_id)
@@ -290,7 +298,9 @@ async def _booked_meeting(session: AsyncSession, offer_id: str) -> Meeting | Non
     ).scalar_one_or_none()
 
 
-async def _claimed(session: AsyncSession, rep_ids: Sequence[str], window: Interval) -> dict[str, list[Interval]]:
+async def _claimed(
+    session: AsyncSession, rep_ids: Sequence[str], window: Interval
+) -> dict[str, list[Interval]]:
     rows = await session.execute(
         select(MeetingClaim.rep_id, MeetingClaim.block_start).where(
             MeetingClaim.rep_id.in_(rep_ids),
@@ -308,7 +318,9 @@ def _member_time(member: MemberInput, window: Interval, claimed: list[Interval])
     end = window[1] if member.busy_until is None else min(window[1], member.busy_until)
     return MemberTime(
         rep_id=member.rep_id,
-        working=expand_hours(member.time_zone, member.weekly_hours, member.days_off, (window[0], end))
+        working=expand_hours(
+            member.time_zone, member.weekly_hours, member.days_off, (window[0], end)
+        )
         if end > window[0]
         else [],
         busy=merge([*member.busy, *claimed]),
@@ -423,7 +435,9 @@ def _parse_start(value: str) -> int:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed("start must be an ISO 8601 time, like 2026-03-09T14:00:00+00:00") from None
+        raise ValidationFailed(
+            "start must be an ISO 8601 time, like 2026-03-09T14:00:00+00:00"
+        ) from None
     if moment.tzinfo is None:
         raise ValidationFailed("start must carry its UTC offset")
     return int(moment.timestamp())
@@ -506,7 +520,9 @@ async def book(
     email = check_email(email)
     name = name.strip()
     if not name or len(name) > 200:
-        raise ValidationFailed("please give your name (up to 200 characters)", details={"field": "name"})
+        raise ValidationFailed(
+            "please give your name (up to 200 characters)", details={"field": "name"}
+        )
     begin = _parse_start(start)
     now = runtime.clock.now()
     async with runtime.db.read() as session:
@@ -594,7 +610,9 @@ async def _details(session: AsyncSession, meeting: Meeting, now: datetime) -> Ev
     people = [Person(reps[r].name, reps[r].email) for r in meeting.attendee_rep_ids if r in reps]
     owner = reps.get(meeting.owner_rep_id or "")
     organizer = Person(owner.name, owner.email) if owner else people[0]
-    hours = await session.get(RepAvailability, meeting.owner_rep_id) if meeting.owner_rep_id else None
+    hours = (
+        await session.get(RepAvailability, meeting.owner_rep_id) if meeting.owner_rep_id else None
+    )
     meeting_type = (
         await session.get(MeetingType, meeting.meeting_type_id) if meeting.meeting_type_id else None
     )
@@ -628,7 +646,10 @@ async def _write_to_calendar(runtime: Runtime, meeting_id: str, owner: MemberInp
     source = calendar_source(runtime, owner.calendar)
     href = meeting.caldav_href or event_href(source, meeting.uid)
     await put_event(
-        source, href, build_calendar(details, None), allow_private=runtime.settings.allow_private_targets
+        source,
+        href,
+        build_calendar(details, None),
+        allow_private=runtime.settings.allow_private_targets,
     )
     if meeting.caldav_href != href:
         async with runtime.db.transaction() as session:
@@ -648,7 +669,10 @@ def _when(meeting: Meeting, zone_name: str) -> str:
 
 
 async def _announce(
-    work: UnitOfWork, meeting: Meeting, what: Literal["booked", "cancelled", "rescheduled"], links_base: str
+    work: UnitOfWork,
+    meeting: Meeting,
+    what: Literal["booked", "cancelled", "rescheduled"],
+    links_base: str,
 ) -> None:
     """The confirmation in the chat (both sides see it) and the invitation emails."""
     now = work.now_clock.now()
@@ -656,7 +680,11 @@ async def _announce(
         conversation = await work.session.get(Conversation, meeting.conversation_id)
         if conversation is not None:
             visitor = await work.session.get(Visitor, conversation.visitor_id)
-            verb = {"booked": "Meeting booked", "cancelled": "Meeting cancelled", "rescheduled": "Meeting moved"}[what]
+            verb = {
+                "booked": "Meeting booked",
+                "cancelled": "Meeting cancelled",
+                "rescheduled": "Meeting moved",
+            }[what]
             when = _when(meeting, meeting.visitor_time_zone)
             body = f"{verb}: **{meeting.title}**, {when}."
             if what != "cancelled":
@@ -716,7 +744,11 @@ async def meetings_out(session: AsyncSession, rows: Sequence[Meeting]) -> list[M
     owner_ids = {m.owner_rep_id for m in rows if m.owner_rep_id}
     names: dict[str, str] = {}
     if owner_ids:
-        names = dict((await session.execute(select(Rep.id, Rep.name).where(Rep.id.in_(owner_ids)))).tuples().all())
+        names = dict(
+            (await session.execute(select(Rep.id, Rep.name).where(Rep.id.in_(owner_ids))))
+            .tuples()
+            .all()
+        )
     return [_meeting_out(m, names.get(m.owner_rep_id or "")) for m in rows]
 
 
@@ -726,15 +758,25 @@ async def meetings_out(session: AsyncSession, rows: Sequence[Meeting]) -> list[M
 async def _signed_meeting(
     session: AsyncSession, runtime: Runtime, meeting_id: str, action: str, signature: str
 ) -> Meeting:
-    meeting = await session.get(Meeting, meeting_id) if re.fullmatch(r"[0-9a-f]{32}", meeting_id) else None
-    if meeting is None or not link_signature_valid(runtime.settings.secret_keys, meeting_id, action, signature):
+    meeting = (
+        await session.get(Meeting, meeting_id)
+        if re.fullmatch(r"[0-9a-f]{32}", meeting_id)
+        else None
+    )
+    if meeting is None or not link_signature_valid(
+        runtime.settings.secret_keys, meeting_id, action, signature
+    ):
         raise NotFound("this link is not valid")
     return meeting
 
 
-async def signed_meeting(runtime: Runtime, meeting_id: str, action: str, signature: str) -> MeetingOut:
+async def signed_meeting(
+    runtime: Runtime, meeting_id: str, action: str, signature: str
+) -> MeetingOut:
     async with runtime.db.read() as session:
-        return await meeting_out(session, await _signed_meeting(session, runtime, meeting_id, action, signature))
+        return await meeting_out(
+            session, await _signed_meeting(session, runtime, meeting_id, action, signature)
+        )
 
 
 async def cancel_meeting(
@@ -749,7 +791,9 @@ async def cancel_meeting(
         meeting.status = "cancelled"
         meeting.cancelled_at = work.now_clock.now()
         meeting.sequence += 1
-        await work.session.execute(delete(MeetingClaim).where(MeetingClaim.meeting_id == meeting.id))
+        await work.session.execute(
+            delete(MeetingClaim).where(MeetingClaim.meeting_id == meeting.id)
+        )
         await _announce(work, meeting, "cancelled", links_base)
         out = await meeting_out(work.session, meeting)
         owner_id = meeting.owner_rep_id
@@ -764,7 +808,9 @@ async def cancel_meeting(
             except CalendarError as error:
                 # The cancellation stands (the visitor asked for it; the invitees are told);
                 # the calendar's copy is corrected on the owner's side.
-                log.warning("could not mark meeting %s cancelled in the calendar: %s", meeting_id, error)
+                log.warning(
+                    "could not mark meeting %s cancelled in the calendar: %s", meeting_id, error
+                )
     return out
 
 
@@ -913,7 +959,9 @@ async def on_meeting_email(runtime: Runtime, deadline: DueDeadline) -> None:
 # ---- lists ---------------------------------------------------------------------------------
 
 
-async def meetings_for_visitor(session: AsyncSession, org_id: str, visitor_id: str) -> list[MeetingOut]:
+async def meetings_for_visitor(
+    session: AsyncSession, org_id: str, visitor_id: str
+) -> list[MeetingOut]:
     rows = await session.execute(
         select(Meeting)
         .where(Meeting.org_id == org_id, Meeting.visitor_id == visitor_id)
@@ -934,7 +982,9 @@ async def meetings_for_conversation(
     return await meetings_out(session, list(rows.scalars()))
 
 
-async def upcoming_for_rep(session: AsyncSession, actor: Authenticated, now: datetime) -> list[MeetingOut]:
+async def upcoming_for_rep(
+    session: AsyncSession, actor: Authenticated, now: datetime
+) -> list[MeetingOut]:
     """The rep's booked meetings from now on (as owner or attendee), soonest first."""
     mine = select(MeetingClaim.meeting_id).where(MeetingClaim.rep_id == actor.rep.id)
     rows = await session.execute(

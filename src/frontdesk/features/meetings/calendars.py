@@ -163,7 +163,9 @@ async def fetch_calendar_texts(
     except CalendarError:
         raise
     except TimeoutError:
-        raise CalendarError(f"the calendar server did not answer within {FETCH_TIMEOUT:g} s") from None
+        raise CalendarError(
+            f"the calendar server did not answer within {FETCH_TIMEOUT:g} s"
+        ) from None
     except aiohttp.ClientError as error:
         raise CalendarError(f"the calendar server cannot be reached ({error})") from None
     try:
@@ -259,7 +261,9 @@ async def put_event(source: Source, href: str, ics: bytes, *, allow_private: boo
     except BlockedAddress as error:
         raise CalendarError(str(error)) from None
     except TimeoutError:
-        raise CalendarError(f"the calendar server did not answer within {FETCH_TIMEOUT:g} s") from None
+        raise CalendarError(
+            f"the calendar server did not answer within {FETCH_TIMEOUT:g} s"
+        ) from None
     except aiohttp.ClientError as error:
         raise CalendarError(f"the calendar server cannot be reached ({error})") from None
 

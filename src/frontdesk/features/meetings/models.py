@@ -97,9 +97,7 @@ class MeetingOffer(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), index=True)
-    meeting_type_id: Mapped[str] = mapped_column(
-        ForeignKey("meeting_types.id", ondelete="CASCADE")
-    )
+    meeting_type_id: Mapped[str] = mapped_column(ForeignKey("meeting_types.id", ondelete="CASCADE"))
     conversation_id: Mapped[str | None] = mapped_column(
         ForeignKey("conversations.id", ondelete="SET NULL")
     )
@@ -120,7 +118,9 @@ class Meeting(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
-    offer_id: Mapped[str | None] = mapped_column(ForeignKey("meeting_offers.id", ondelete="SET NULL"))
+    offer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("meeting_offers.id", ondelete="SET NULL")
+    )
     meeting_type_id: Mapped[str | None] = mapped_column(
         ForeignKey("meeting_types.id", ondelete="SET NULL")
     )

@@ -35,7 +35,9 @@ async def clocked(backend: Backend) -> AsyncIterator[Server]:
         yield srv
 
 
-async def offer_for(server: Server, org: OrgInfo, type_id: str, owner: str | None = None, everyone: bool = False) -> str:
+async def offer_for(
+    server: Server, org: OrgInfo, type_id: str, owner: str | None = None, everyone: bool = False
+) -> str:
     """An offer made without a chat (as a link), straight through the service."""
     async with server.runtime.uow() as work:
         offer = await meetings.create_offer(
@@ -61,8 +63,15 @@ async def card(server: Server, org: OrgInfo, offer_id: str, tz: str) -> Any:
         return await response.json()
 
 
-async def book(server: Server, org: OrgInfo, offer_id: str, start: str, **fields: Any) -> tuple[int, Any]:
-    body = {"start": start, "name": "Vera Visitor", "email": "vera@customer.example", "time_zone": "Europe/Berlin"} | fields
+async def book(
+    server: Server, org: OrgInfo, offer_id: str, start: str, **fields: Any
+) -> tuple[int, Any]:
+    body = {
+        "start": start,
+        "name": "Vera Visitor",
+        "email": "vera@customer.example",
+        "time_zone": "Europe/Berlin",
+    } | fields
     async with server.http().post(
         f"{server.url}/widget/meetings/{offer_id}/book",
         params={"site": org.site_key},
@@ -95,8 +104,12 @@ async def test_round_robin_gives_each_member_a_turn_across_two_servers(
 ) -> None:
     backend = postgres_redis_backend
     async with (
-        running_server(backend.database_url, backend.bus_url, backend.namespace, clock=FrozenClock(NOW)) as one,
-        running_server(backend.database_url, backend.bus_url, backend.namespace, clock=FrozenClock(NOW)) as two,
+        running_server(
+            backend.database_url, backend.bus_url, backend.namespace, clock=FrozenClock(NOW)
+        ) as one,
+        running_server(
+            backend.database_url, backend.bus_url, backend.namespace, clock=FrozenClock(NOW)
+        ) as two,
     ):
         org = await one.create_org()
         admin = await one.rep(org, "admin")
@@ -129,7 +142,9 @@ async def test_schedule_with_everyone_offers_only_common_free_time(clocked: Serv
     week = ("mon", "tue", "wed", "thu", "fri")
     await working_hours(admin, early.rep_id, "UTC", {d: [["08:00", "12:00"]] for d in week})
     await working_hours(admin, late.rep_id, "UTC", {d: [["11:00", "18:00"]] for d in week})
-    kind = await meeting_type(admin, [early.rep_id, late.rep_id], routing="everyone", duration_minutes=30)
+    kind = await meeting_type(
+        admin, [early.rep_id, late.rep_id], routing="everyone", duration_minutes=30
+    )
     offer_id = await offer_for(server, org, kind["id"])
     data = await card(server, org, offer_id, "UTC")
     labels = {slot["label"] for day in data["days"] for slot in day["slots"]}
@@ -145,7 +160,9 @@ async def test_schedule_with_everyone_offers_only_common_free_time(clocked: Serv
     assert "11:30" in [s["label"] for s in day["slots"]]
 
 
-async def test_twenty_visitors_racing_for_one_slot_give_exactly_one_meeting(clocked: Server) -> None:
+async def test_twenty_visitors_racing_for_one_slot_give_exactly_one_meeting(
+    clocked: Server,
+) -> None:
     server = clocked
     org = await server.create_org()
     admin = await server.rep(org, "admin")
@@ -155,7 +172,10 @@ async def test_twenty_visitors_racing_for_one_slot_give_exactly_one_meeting(cloc
     offers = [await offer_for(server, org, kind["id"], owner=rep.rep_id) for _ in range(20)]
     start = first_slot(await card(server, org, offers[0], "Europe/Berlin"))
     results = await asyncio.gather(
-        *(book(server, org, offer_id, start, email=f"v{i}@customer.example") for i, offer_id in enumerate(offers))
+        *(
+            book(server, org, offer_id, start, email=f"v{i}@customer.example")
+            for i, offer_id in enumerate(offers)
+        )
     )
     statuses = sorted(status for status, _ in results)
     assert statuses == [200] + [409] * 19, results
@@ -177,7 +197,9 @@ async def test_a_dst_week_shows_the_right_times_in_new_york_and_berlin(clocked: 
     kind = await meeting_type(admin, [rep.rep_id], horizon_days=30, duration_minutes=60)
     offer_id = await offer_for(server, org, kind["id"])
     berlin = {d["date"]: d for d in (await card(server, org, offer_id, "Europe/Berlin"))["days"]}
-    new_york = {d["date"]: d for d in (await card(server, org, offer_id, "America/New_York"))["days"]}
+    new_york = {
+        d["date"]: d for d in (await card(server, org, offer_id, "America/New_York"))["days"]
+    }
     # Friday 6 March: EST (UTC-5) and CET (UTC+1), six hours apart.
     assert new_york["2026-03-06"]["slots"][0]["label"] == "09:00"
     assert berlin["2026-03-06"]["slots"][0]["label"] == "15:00"
@@ -197,7 +219,9 @@ async def test_invitations_are_emailed_and_the_signed_link_cancels_with_the_same
     smtp_inbox: list[Any], sqlite_memory_backend: Backend
 ) -> None:
     backend = sqlite_memory_backend
-    async with running_server(backend.database_url, "memory://", "unused", clock=FrozenClock(NOW)) as server:
+    async with running_server(
+        backend.database_url, "memory://", "unused", clock=FrozenClock(NOW)
+    ) as server:
         org = await server.create_org()
         admin = await server.rep(org, "admin")
         owner = await server.rep(org, "rep", "Dana Reyes")
@@ -215,7 +239,9 @@ async def test_invitations_are_emailed_and_the_signed_link_cancels_with_the_same
         start = first_slot(data)
         status, error = await book(server, org, offer_id, start, answers={})
         assert status == 422 and "please answer" in error["error"]["message"]
-        status, meeting = await book(server, org, offer_id, start, answers={"q1": "A demo"}, time_zone="America/New_York")
+        status, meeting = await book(
+            server, org, offer_id, start, answers={"q1": "A demo"}, time_zone="America/New_York"
+        )
         assert status == 200, meeting
         await server.runtime.sweeper.run_due()
         assert len(smtp_inbox) == 2
@@ -233,7 +259,11 @@ async def test_invitations_are_emailed_and_the_signed_link_cancels_with_the_same
             assert (event["DTEND"].dt - event["DTSTART"].dt).total_seconds() == 1800
             assert str(event["ORGANIZER"]) == f"mailto:{owner.email}"
             attendees = {str(a) for a in event["ATTENDEE"]}
-            assert attendees == {f"mailto:{owner.email}", f"mailto:{colleague.email}", "mailto:vera@customer.example"}
+            assert attendees == {
+                f"mailto:{owner.email}",
+                f"mailto:{colleague.email}",
+                "mailto:vera@customer.example",
+            }
             assert any(p.get_filename() == "invite.ics" for p in message.walk())
         assert invite.walk("VTIMEZONE")
         visitor_text = text_part(to_visitor)
@@ -243,14 +273,18 @@ async def test_invitations_are_emailed_and_the_signed_link_cancels_with_the_same
         assert "What should we prepare?" in text_part(to_reps)
 
         # A wrong signature cancels nothing.
-        async with server.http().post(cancel_link.group(1).split("?")[0], data={"s": "forged"}) as response:
+        async with server.http().post(
+            cancel_link.group(1).split("?")[0], data={"s": "forged"}
+        ) as response:
             assert response.status == 404
         # Opening the link only asks; the button cancels.
         async with server.http().get(cancel_link.group(1)) as response:
             assert response.status == 200 and "Cancel the meeting" in await response.text()
         smtp_inbox.clear()
         signature = cancel_link.group(1).split("s=")[1]
-        async with server.http().post(cancel_link.group(1).split("?")[0], data={"s": signature}) as response:
+        async with server.http().post(
+            cancel_link.group(1).split("?")[0], data={"s": signature}
+        ) as response:
             assert response.status == 200 and "cancelled" in await response.text()
         await server.runtime.sweeper.run_due()
         assert len(smtp_inbox) == 2
@@ -299,15 +333,21 @@ async def test_bad_input_is_refused_clearly_and_nothing_is_half_booked(clocked: 
     )
     assert status == 422 and "duration_minutes" in str(error)
     status, error = await admin.request(
-        "POST", "/api/meeting-types", {"name": "Nobody", "duration_minutes": 30, "member_rep_ids": ["0" * 32]}
+        "POST",
+        "/api/meeting-types",
+        {"name": "Nobody", "duration_minutes": 30, "member_rep_ids": ["0" * 32]},
     )
     assert status == 422 and "not a rep of this org" in error["error"]["message"]
     status, error = await rep.request(
-        "POST", "/api/meeting-types", {"name": "Mine", "duration_minutes": 30, "member_rep_ids": [rep.rep_id]}
+        "POST",
+        "/api/meeting-types",
+        {"name": "Mine", "duration_minutes": 30, "member_rep_ids": [rep.rep_id]},
     )
     assert status == 403
     status, error = await admin.request(
-        "PUT", f"/api/reps/{rep.rep_id}/availability", {"time_zone": "Europe/Berlin", "weekly_hours": {"mon": [["17:00", "09:00"]]}}
+        "PUT",
+        f"/api/reps/{rep.rep_id}/availability",
+        {"time_zone": "Europe/Berlin", "weekly_hours": {"mon": [["17:00", "09:00"]]}},
     )
     assert status == 422 and "ends before it starts" in error["error"]["message"]
 
@@ -325,3 +365,59 @@ async def test_one_org_never_sees_another_orgs_meeting_types(clocked: Server) ->
     assert status == 404
     status, _ = await other_admin.request("GET", f"/api/reps/{rep.rep_id}/availability")
     assert status == 404
+
+
+async def test_the_signed_reschedule_link_moves_the_meeting_and_sends_an_updated_invitation(
+    smtp_inbox: list[Any], sqlite_memory_backend: Backend
+) -> None:
+    backend = sqlite_memory_backend
+    async with running_server(
+        backend.database_url, "memory://", "unused", clock=FrozenClock(NOW)
+    ) as server:
+        org = await server.create_org()
+        admin = await server.rep(org, "admin")
+        rep = await server.rep(org, "rep", "Dana Reyes")
+        await working_hours(admin, rep.rep_id, "Europe/Berlin")
+        kind = await meeting_type(admin, [rep.rep_id])
+        offer_id = await offer_for(server, org, kind["id"])
+        slots = [
+            s["start"]
+            for d in (await card(server, org, offer_id, "Europe/Berlin"))["days"]
+            for s in d["slots"]
+        ]
+        status, meeting = await book(server, org, offer_id, slots[0])
+        assert status == 200
+        await server.runtime.sweeper.run_due()
+        visitor_mail = next(e for e in smtp_inbox if e.rcpt_tos == ["vera@customer.example"])
+        link = re.search(
+            r"(http://\S+/reschedule\?s=\S+)",
+            text_part(email.message_from_bytes(visitor_mail.content)),
+        )
+        assert link is not None
+        async with server.http().get(link.group(1)) as response:
+            page = await response.text()
+            assert response.status == 200 and "Pick a new time" in page
+            assert "Times in Europe/Berlin" in page
+        smtp_inbox.clear()
+        async with server.http().post(
+            link.group(1).split("?")[0], data={"s": link.group(1).split("s=")[1], "start": slots[4]}
+        ) as response:
+            assert response.status == 200, await response.text()
+            assert "Meeting moved" in await response.text()
+        await server.runtime.sweeper.run_due()
+        assert len(smtp_inbox) == 2
+        for envelope in smtp_inbox:
+            invite = calendar_part(email.message_from_bytes(envelope.content))
+            assert str(invite["METHOD"]) == "REQUEST"
+            event = next(iter(invite.walk("VEVENT")))
+            assert str(event["UID"]) == f"{meeting['id']}@frontdesk"
+            assert int(event["SEQUENCE"]) == 1
+            assert event["DTSTART"].dt == datetime.fromisoformat(slots[4])
+        # The old time is free again, the new one taken.
+        other = await offer_for(server, org, kind["id"])
+        starts = [
+            s["start"]
+            for d in (await card(server, org, other, "Europe/Berlin"))["days"]
+            for s in d["slots"]
+        ]
+        assert slots[0] in starts and slots[4] not in starts

@@ -166,7 +166,9 @@ async def test_busy_times_from_caldav_are_not_offered_and_a_booking_lands_in_the
     )
     assert status == 200, connected
     assert connected["status"] == "ok" and "password" not in connected
-    kind = await meeting_type(admin, [dana.rep_id], horizon_days=21, location="https://meet.example/{meeting_id}")
+    kind = await meeting_type(
+        admin, [dana.rep_id], horizon_days=21, location="https://meet.example/{meeting_id}"
+    )
     conversation_id, visitor_context = await chat(server, org)
     try:
         status, offer = await dana.request(
@@ -231,7 +233,9 @@ async def test_busy_times_from_caldav_are_not_offered_and_a_booking_lands_in_the
 
     # The booked time is no longer offered to anyone else.
     status, other = await dana.request(
-        "POST", "/api/meetings/offers", {"meeting_type_id": kind["id"], "conversation_id": conversation_id}
+        "POST",
+        "/api/meetings/offers",
+        {"meeting_type_id": kind["id"], "conversation_id": conversation_id},
     )
     assert status == 200
     assert "10:00" not in berlin_times(await card(server, org, other["id"]))["2026-03-10"]
@@ -279,7 +283,9 @@ async def test_a_malformed_ical_feed_is_refused_and_a_good_one_is_read(server: S
         rep = await server.rep(org)
         base = f"http://127.0.0.1:{feed_server.port}"
         status, error = await rep.request(
-            "PUT", f"/api/reps/{rep.rep_id}/calendar", {"kind": "ical", "url": base + "/garbage.ics"}
+            "PUT",
+            f"/api/reps/{rep.rep_id}/calendar",
+            {"kind": "ical", "url": base + "/garbage.ics"},
         )
         assert status == 422 and "not valid iCalendar" in error["error"]["message"]
         status, error = await rep.request(
@@ -328,7 +334,9 @@ async def test_a_calendar_that_stops_answering_makes_the_rep_unbookable(
     conversation_id, visitor_context = await chat(server, org)
     try:
         status, offer = await rep.request(
-            "POST", "/api/meetings/offers", {"meeting_type_id": kind["id"], "conversation_id": conversation_id}
+            "POST",
+            "/api/meetings/offers",
+            {"meeting_type_id": kind["id"], "conversation_id": conversation_id},
         )
         assert status == 200
         shown = await card(server, org, offer["id"])

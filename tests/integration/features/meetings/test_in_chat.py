@@ -42,7 +42,12 @@ async def book(server: Server, org: OrgInfo, offer_id: str, start: str) -> Any:
         f"{server.url}/widget/meetings/{offer_id}/book",
         params={"site": org.site_key},
         headers={"Origin": org.origin},
-        json={"start": start, "name": "Vera", "email": "vera@customer.example", "time_zone": "Europe/Berlin"},
+        json={
+            "start": start,
+            "name": "Vera",
+            "email": "vera@customer.example",
+            "time_zone": "Europe/Berlin",
+        },
     ) as response:
         assert response.status == 200, await response.text()
         return await response.json()
@@ -62,7 +67,11 @@ async def test_a_rep_offers_the_booker_and_both_see_the_booking(clocked: Server)
         status, offer = await rep.request(
             "POST",
             "/api/meetings/offers",
-            {"meeting_type_id": kind["id"], "conversation_id": conversation_id, "title": "Demo for Vera"},
+            {
+                "meeting_type_id": kind["id"],
+                "conversation_id": conversation_id,
+                "title": "Demo for Vera",
+            },
         )
         assert status == 200, offer
         offered = await visitor.expect("message", message__meta__meeting_offer=offer["id"])
@@ -119,3 +128,68 @@ async def test_the_bot_offers_the_booker_when_nobody_joins_an_inbound_chat(clock
         "PATCH", f"/api/experiences/{default['id']}", {"booker_meeting_type_id": ""}
     )
     assert status == 200 and changed["booker_meeting_type_id"] is None
+
+
+async def test_the_chat_end_webhook_lists_the_meeting_booked_in_the_chat(
+    sqlite_memory_backend: Backend,
+) -> None:
+    import orjson
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    received: list[bytes] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append(await request.read())
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    receiver = TestServer(app, host="127.0.0.1")
+    await receiver.start_server()
+    try:
+        async with running_server(
+            sqlite_memory_backend.database_url,
+            "memory://",
+            "unused",
+            clock=FrozenClock(NOW),
+            allow_private_targets=True,
+        ) as server:
+            org = await server.create_org()
+            admin = await server.rep(org, "admin", "Avery Admin")
+            await working_hours(admin, admin.rep_id)
+            kind = await meeting_type(admin, [admin.rep_id])
+            status, _ = await admin.request(
+                "POST", "/api/webhooks", {"url": f"http://127.0.0.1:{receiver.port}/hook"}
+            )
+            assert status == 200
+            async with server.visitor(org) as visitor:
+                await visitor.send({"type": "message", "client_id": "v", "body": "Book me in"})
+                cid = (await visitor.expect("ack", client_id="v"))["message"]["conversation_id"]
+                status, _ = await admin.request(
+                    "POST",
+                    f"/api/conversations/{cid}/messages",
+                    {"client_id": "r", "body": "Sure."},
+                )
+                assert status == 200
+                status, offer = await admin.request(
+                    "POST",
+                    "/api/meetings/offers",
+                    {"meeting_type_id": kind["id"], "conversation_id": cid},
+                )
+                assert status == 200, offer
+                shown = await card(server, org, offer["id"])
+                meeting = await book(
+                    server, org, offer["id"], shown["days"][0]["slots"][0]["start"]
+                )
+                status, _ = await admin.request("POST", f"/api/conversations/{cid}/end")
+                assert status == 200
+            await server.runtime.sweeper.run_due()
+    finally:
+        await receiver.close()
+    assert len(received) == 1
+    event = orjson.loads(received[0])
+    assert [(m["id"], m["status"]) for m in event["data"]["meetings"]] == [
+        (meeting["id"], "booked")
+    ]
+    assert event["data"]["meetings"][0]["visitor_email"] == "vera@customer.example"

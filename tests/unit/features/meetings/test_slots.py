@@ -97,11 +97,15 @@ def test_schedule_with_everyone_offers_only_common_free_time() -> None:
 @settings(max_examples=150, deadline=None)
 @given(
     busy=st.lists(
-        st.tuples(st.integers(0, 95), st.integers(1, 12)).map(lambda p: (p[0] * 900, (p[0] + p[1]) * 900)),
+        st.tuples(st.integers(0, 95), st.integers(1, 12)).map(
+            lambda p: (p[0] * 900, (p[0] + p[1]) * 900)
+        ),
         max_size=12,
     ),
     work=st.lists(
-        st.tuples(st.integers(0, 95), st.integers(1, 40)).map(lambda p: (p[0] * 900, min(96, p[0] + p[1]) * 900)),
+        st.tuples(st.integers(0, 95), st.integers(1, 40)).map(
+            lambda p: (p[0] * 900, min(96, p[0] + p[1]) * 900)
+        ),
         min_size=1,
         max_size=4,
     ),
