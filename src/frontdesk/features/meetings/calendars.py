@@ -33,6 +33,9 @@ FETCH_TIMEOUT = 15.0
 # A calendar's whole answer (a year of a busy rep's events is well under 5 MB).
 MAX_CALENDAR_BYTES = 20 * 1024 * 1024
 DAV = "{DAV:}"
+TIME_PROPERTIES = frozenset(
+    {"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID"}
+)
 CALDAV = "{urn:ietf:params:xml:ns:caldav}"
 
 
@@ -202,6 +205,16 @@ def busy_intervals(
             raise CalendarError("the calendar is not an iCalendar file (no BEGIN:VCALENDAR)")
         try:
             calendar = icalendar.Calendar.from_ical(text)
+            # icalendar keeps going past a property it cannot read (and notes it); a broken
+            # time or recurrence would silently drop a busy time, so it is refused instead.
+            broken = [
+                f"{component.name} {name}: {message}"
+                for component in calendar.walk()
+                for name, message in getattr(component, "errors", [])
+                if name in TIME_PROPERTIES
+            ]
+            if broken:
+                raise CalendarError(f"the calendar is not valid iCalendar ({broken[0]})")
             events = recurring_ical_events.of(calendar).between(start, end)
         except CalendarError:
             raise
