@@ -98,12 +98,18 @@ def _session(source: Source, allow_private: bool) -> aiohttp.ClientSession:
             f"{host} is a private or reserved address; calendars must be on the internet "
             "(or the operator sets FRONTDESK_ALLOW_PRIVATE_TARGETS)"
         )
-    auth = (
-        aiohttp.BasicAuth(source.username, source.password or "")
+    headers = (
+        {"Authorization": aiohttp.encode_basic_auth(source.username, source.password or "")}
         if source.username is not None
-        else None
+        else {}
     )
-    return guarded_session(allow_private=allow_private, timeout=FETCH_TIMEOUT, auth=auth)
+    return guarded_session(allow_private=allow_private, timeout=FETCH_TIMEOUT, headers=headers)
+
+
+def _redirects(source: Source) -> bool:
+    """A feed may redirect (to a CDN); a CalDAV request, which carries the password, never
+    follows one: the password must not travel to another host."""
+    return source.username is None
 
 
 async def _read_limited(response: aiohttp.ClientResponse) -> bytes:
@@ -137,7 +143,7 @@ async def fetch_calendar_texts(
     try:
         async with _session(source, allow_private) as http:
             if source.kind == "ical":
-                async with http.get(source.url) as response:
+                async with http.get(source.url, allow_redirects=_redirects(source)) as response:
                     if response.status != 200:
                         raise _http_problem(response.status, "calendar feed")
                     return [await _read_limited(response)]
@@ -154,6 +160,7 @@ async def fetch_calendar_texts(
                 source.url,
                 data=query.encode(),
                 headers={"Depth": "1", "Content-Type": "application/xml; charset=utf-8"},
+                allow_redirects=False,
             ) as response:
                 if response.status != 207:
                     raise _http_problem(response.status, "CalDAV calendar")
@@ -266,7 +273,10 @@ async def put_event(source: Source, href: str, ics: bytes, *, allow_private: boo
         async with (
             _session(source, allow_private) as http,
             http.put(
-                href, data=ics, headers={"Content-Type": "text/calendar; charset=utf-8"}
+                href,
+                data=ics,
+                headers={"Content-Type": "text/calendar; charset=utf-8"},
+                allow_redirects=False,
             ) as response,
         ):
             if response.status not in (200, 201, 204):
@@ -283,7 +293,10 @@ async def put_event(source: Source, href: str, ics: bytes, *, allow_private: boo
 
 async def delete_event(source: Source, href: str, *, allow_private: bool) -> None:
     try:
-        async with _session(source, allow_private) as http, http.delete(href) as response:
+        async with (
+            _session(source, allow_private) as http,
+            http.delete(href, allow_redirects=False) as response,
+        ):
             if response.status not in (200, 204, 404):
                 raise _http_problem(response.status, "event")
     except BlockedAddress as error:

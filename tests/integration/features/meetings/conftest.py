@@ -19,6 +19,7 @@ from tests.harness import RepClient
 
 CALDAV_USER = "dana"
 CALDAV_PASSWORD = "app-password-1"
+AUTH = {"Authorization": aiohttp.encode_basic_auth(CALDAV_USER, CALDAV_PASSWORD)}
 WEEKDAYS_9_TO_5 = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 
 
@@ -37,7 +38,7 @@ class Radicale:
             f"<D:displayname>{name}</D:displayname></D:prop></D:set></C:mkcalendar>"
         )
         async with (
-            aiohttp.ClientSession(auth=aiohttp.BasicAuth(CALDAV_USER, CALDAV_PASSWORD)) as http,
+            aiohttp.ClientSession(headers=AUTH) as http,
             http.request("MKCALENDAR", url, data=body) as response,
         ):
             assert response.status == 201, await response.text()
@@ -45,7 +46,7 @@ class Radicale:
 
     async def put(self, calendar_url: str, name: str, ics: str) -> None:
         async with (
-            aiohttp.ClientSession(auth=aiohttp.BasicAuth(CALDAV_USER, CALDAV_PASSWORD)) as http,
+            aiohttp.ClientSession(headers=AUTH) as http,
             http.put(
                 calendar_url + name,
                 data=ics.replace("\n", "\r\n").encode(),
@@ -56,7 +57,7 @@ class Radicale:
 
     async def get(self, href: str) -> tuple[int, str]:
         async with (
-            aiohttp.ClientSession(auth=aiohttp.BasicAuth(CALDAV_USER, CALDAV_PASSWORD)) as http,
+            aiohttp.ClientSession(headers=AUTH) as http,
             http.get(href) as response,
         ):
             return response.status, await response.text()
@@ -106,6 +107,9 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
             if process.poll() is not None or time.monotonic() > deadline:
                 error = process.stderr.read().decode() if process.stderr else ""
                 process.kill()
+                process.wait()
+                if process.stderr is not None:
+                    process.stderr.close()
                 raise RuntimeError(f"Radicale did not start: {error}") from None
             time.sleep(0.05)
     try:
@@ -113,6 +117,8 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if process.stderr is not None:
+            process.stderr.close()
 
 
 async def meeting_type(admin: RepClient, members: list[str], **fields: Any) -> dict[str, Any]:
