@@ -108,7 +108,7 @@ def meeting_type_out(row: MeetingType) -> MeetingTypeOut:
         horizon_days=row.horizon_days,
         questions=[Question(**q) for q in row.questions],
         member_rep_ids=list(row.member_rep_ids),
-        routing=row.routing,  # type: ignore[arg-type]
+        routing=row.routing,
         active=row.active,
     )
 
@@ -298,10 +298,10 @@ async def set_availability(
 def calendar_out(row: CalendarConnection) -> CalendarOut:
     return CalendarOut(
         rep_id=row.rep_id,
-        kind=row.kind,  # type: ignore[arg-type]
+        kind=row.kind,
         url=row.url,
         username=row.username,
-        status=row.status,  # type: ignore[arg-type]
+        status=row.status,
         last_error=row.last_error,
         last_fetched_at=row.last_fetched_at.isoformat() if row.last_fetched_at else None,
         busy_count=len(row.busy),
@@ -541,8 +541,8 @@ def member_status(rep_id: str, name: str, member: MemberInput | None) -> MemberS
         name=member.name if member else name,
         bookable=member is not None and member.problem is None,
         problem=member.problem if member else "not a rep of this org",
-        calendar=calendar.kind if calendar else "none",  # type: ignore[arg-type]
-        calendar_status=calendar.status if calendar else "none",  # type: ignore[arg-type]
+        calendar=calendar.kind if calendar else "none",
+        calendar_status=calendar.status if calendar else "none",
         calendar_fetched_at=calendar.last_fetched_at.isoformat()
         if calendar and calendar.last_fetched_at
         else None,

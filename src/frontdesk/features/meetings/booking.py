@@ -734,7 +734,7 @@ def _meeting_out(meeting: Meeting, owner_name: str | None) -> MeetingOut:
         visitor_name=meeting.visitor_name,
         visitor_email=meeting.visitor_email,
         visitor_time_zone=meeting.visitor_time_zone,
-        status=meeting.status,  # type: ignore[arg-type]
+        status=meeting.status,
         answers=[Answer(**a) for a in meeting.answers],
     )
 

@@ -84,7 +84,7 @@ def build_calendar(details: EventDetails, method: str | None) -> bytes:
     event.add("ATTENDEE", _attendee(details.visitor, partstat="NEEDS-ACTION", rsvp=True))
     calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def invitation_email(
