@@ -75,7 +75,7 @@ async def test_a_rep_offers_the_booker_the_visitor_books_and_both_see_the_confir
 
     await console.get_by_role("button", name="Offer the meeting booker").click()
     dialog = console.get_by_role("dialog", name="Offer the meeting booker")
-    await expect(dialog.get_by_label("Meeting type", exact=True)).to_have_value(kind["id"])
+    await expect(dialog.get_by_role("combobox", name="Meeting type", exact=True)).to_have_value(kind["id"])
     await expect(dialog).to_contain_text("next in line: Dana Reyes")
     await dialog.get_by_label("Meeting title (optional)").fill("Northwind demo")
     await env.shot(console, "meetings-offer-dialog-1280")

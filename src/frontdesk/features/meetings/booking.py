@@ -686,7 +686,7 @@ async def _announce(
                 "rescheduled": "Meeting moved",
             }[what]
             when = _when(meeting, meeting.visitor_time_zone)
-            body = f"{verb}: **{meeting.title}**, {when}."
+            body = f"{verb}: {meeting.title}, {when}."
             if what != "cancelled":
                 body += f" An invitation is on its way to {meeting.visitor_email}."
             await conversations.add_message(
