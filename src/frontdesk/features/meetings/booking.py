@@ -174,7 +174,7 @@ async def next_owner(
         meeting_type_id=type_id,
         rep_id=routed.owner,
         name=rep.name if rep else None,
-        reason=routed.note,
+        reason=routed.note.split(":")[0],  # "Round robin", "Account owner", ...
     )
 
 
