@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 import logging
 import re
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -25,6 +26,8 @@ from frontdesk.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from frontdesk.core.logging import request_id as request_id_var
+from frontdesk.core.metrics import count_error
 from frontdesk.core.schemas import Closed
 from frontdesk.features.orgs import Authenticated, authenticate
 from frontdesk.runtime import Runtime
@@ -50,8 +53,35 @@ def json_response(data: Any, status: int = 200) -> web.Response:
     return web.Response(body=orjson.dumps(data), status=status, content_type="application/json")
 
 
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """An error answer's body; it names the request's id (also in X-Request-Id and in the
+    log lines the request wrote), so a user's report leads to the log."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    current = request_id_var.get()
+    if current is not None:
+        error["request_id"] = current
+    return {"error": error}
+
+
 def error_response(error: FrontdeskError) -> web.Response:
-    return json_response({"error": error.to_dict()}, status=error.status)
+    return json_response(
+        error_body(error.code, error.message, error.details), status=error.status
+    )
+
+
+REQUEST_ID_KEY = web.RequestKey("request_id", str)
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def request_id_of(request: web.Request, runtime: Runtime) -> str:
+    """The trusted proxy's X-Request-Id when it sent a sane one (so its log and ours share
+    the id), else a new one. A client's own header counts for nothing."""
+    given = request.headers.get("X-Request-Id", "")
+    if given and _REQUEST_ID.fullmatch(given) and _peer_is_trusted_proxy(request, runtime):
+        return given
+    return uuid.uuid4().hex
 
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -235,6 +265,8 @@ class ErrorDetail(BaseModel):
     # Present only when there is more to say (the fields a validation error names, the orgs
     # a `choose_org` answer offers, ...).
     details: Any = None
+    # The request's id, as in its X-Request-Id header and its log lines.
+    request_id: str | None = None
 
 
 class ErrorBody(BaseModel):
@@ -442,20 +474,25 @@ BACKING_SERVICE_DOWN: tuple[type[BaseException], ...] = (
 async def error_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
+    rid = request_id_of(request, runtime_of(request))
+    request[REQUEST_ID_KEY] = rid
+    request_id_var.set(rid)  # this handler's task only: its log lines carry the id
     try:
         return await handler(request)
     except FrontdeskError as exc:
+        count_error("http_" + exc.code)
         return error_response(exc)
     except web.HTTPException as exc:
+        if exc.status >= 500:
+            count_error("http_internal")
         if request.path.startswith("/api/") and exc.status >= 400:
             code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
                 exc.status, "bad_request"
             )
-            return json_response(
-                {"error": {"code": code, "message": exc.reason}}, status=exc.status
-            )
+            return json_response(error_body(code, exc.reason), status=exc.status)
         raise
     except BACKING_SERVICE_DOWN as exc:
+        count_error("http_unavailable")
         # Redis or the database is unreachable (an outage, a restart): the request may well
         # work in a few seconds, so say so instead of "something went wrong" (docs/operations.md).
         log.warning(
@@ -463,21 +500,18 @@ async def error_middleware(
             extra={"path": request.path, "method": request.method, "error": repr(exc)},
         )
         response = json_response(
-            {
-                "error": {
-                    "code": "unavailable",
-                    "message": "the service is briefly unavailable; try again in a few seconds",
-                }
-            },
+            error_body(
+                "unavailable", "the service is briefly unavailable; try again in a few seconds"
+            ),
             status=503,
         )
         response.headers["Retry-After"] = "5"
         return response
     except Exception:
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
+        count_error("http_internal")
         return json_response(
-            {"error": {"code": "internal", "message": "something went wrong on our side"}},
-            status=500,
+            error_body("internal", "something went wrong on our side"), status=500
         )
 
 
@@ -515,6 +549,9 @@ async def add_security_headers(request: web.Request, response: web.StreamRespons
     runtime = runtime_of(request)
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
+    rid = request.get(REQUEST_ID_KEY)
+    if rid is not None:
+        headers["X-Request-Id"] = rid
     if runtime.settings.hsts_max_age and request_scheme(request, runtime) == "https":
         headers["Strict-Transport-Security"] = f"max-age={runtime.settings.hsts_max_age}"
     path = request.path
