@@ -283,7 +283,7 @@ async def _run_until_stopped(
 async def _stop_when_orphaned(supervisor_pid: int, stop: asyncio.Event) -> None:
     from frontdesk.supervisor import supervisor_gone
 
-    while not supervisor_gone(supervisor_pid):
+    while not supervisor_gone(supervisor_pid):  # noqa: ASYNC110 (polls another process)
         await asyncio.sleep(1)
     logging.getLogger("frontdesk.cli").warning("the supervisor is gone; stopping this worker")
     stop.set()

@@ -108,9 +108,7 @@ class Supervisor:
         worker.process = subprocess.Popen(self._command(), env=env)
         worker.started_at = time.monotonic()
         worker.restart_at = None
-        log.info(
-            "worker started", extra={"worker": worker.number, "pid": worker.process.pid}
-        )
+        log.info("worker started", extra={"worker": worker.number, "pid": worker.process.pid})
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         self._stopping = True

@@ -43,7 +43,9 @@ async def scrape(server: Server) -> dict[tuple[str, tuple[tuple[str, str], ...]]
     }
 
 
-def value(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str) -> float:
+def value(
+    samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str
+) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
@@ -60,9 +62,8 @@ async def test_metrics_need_the_bearer_token_and_are_off_without_one(
         assert response.status == 401
     b = sqlite_memory_backend
     async with running_server(b.database_url, b.bus_url, b.namespace) as plain:
-        async with plain.http().get(
-            plain.url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
-        ) as response:
+        headers = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+        async with plain.http().get(plain.url + "/metrics", headers=headers) as response:
             assert response.status == 404
 
 
@@ -74,12 +75,14 @@ async def test_a_chat_moves_the_message_counters_the_ack_histogram_and_the_socke
     before = await scrape(metered)
     async with metered.visitor(org) as visitor, rep.socket() as console:
         during = await scrape(metered)
-        assert value(during, "frontdesk_open_sockets", kind="visitor") == value(
-            before, "frontdesk_open_sockets", kind="visitor"
-        ) + 1
-        assert value(during, "frontdesk_open_sockets", kind="rep") == value(
-            before, "frontdesk_open_sockets", kind="rep"
-        ) + 1
+        assert (
+            value(during, "frontdesk_open_sockets", kind="visitor")
+            == value(before, "frontdesk_open_sockets", kind="visitor") + 1
+        )
+        assert (
+            value(during, "frontdesk_open_sockets", kind="rep")
+            == value(before, "frontdesk_open_sockets", kind="rep") + 1
+        )
         for i in range(3):
             await visitor.send({"type": "message", "client_id": f"v{i}", "body": "Hello"})
             ack = await visitor.expect("ack", client_id=f"v{i}")
@@ -91,12 +94,14 @@ async def test_a_chat_moves_the_message_counters_the_ack_histogram_and_the_socke
         await console.expect("ack", client_id="r1")
         after = await scrape(metered)
     for author, sent in (("visitor", 3), ("rep", 1)):
-        assert value(after, "frontdesk_messages_total", author=author) == value(
-            before, "frontdesk_messages_total", author=author
-        ) + sent
-        assert value(after, "frontdesk_ack_latency_seconds_count", author=author) == value(
-            before, "frontdesk_ack_latency_seconds_count", author=author
-        ) + sent
+        assert (
+            value(after, "frontdesk_messages_total", author=author)
+            == value(before, "frontdesk_messages_total", author=author) + sent
+        )
+        assert (
+            value(after, "frontdesk_ack_latency_seconds_count", author=author)
+            == value(before, "frontdesk_ack_latency_seconds_count", author=author) + sent
+        )
     closed = await scrape(metered)
     assert value(closed, "frontdesk_open_sockets", kind="visitor") == value(
         before, "frontdesk_open_sockets", kind="visitor"
@@ -158,3 +163,18 @@ def test_a_log_line_written_while_a_request_is_handled_carries_its_id() -> None:
         request_id.reset(token)
     assert line["request_id"] == "abc123"
     assert "request_id" not in orjson.loads(JsonFormatter().format(record))
+
+
+async def test_the_grafana_dashboard_only_charts_series_that_exist(metered: Server) -> None:
+    import re
+    from pathlib import Path
+
+    dashboard = Path(__file__).resolve().parents[2] / "docs" / "grafana-dashboard.json"
+    exprs = [
+        target["expr"]
+        for panel in orjson.loads(dashboard.read_bytes())["panels"]
+        for target in panel["targets"]
+    ]
+    charted = {name for expr in exprs for name in re.findall(r"frontdesk_[a-z_]+", expr)}
+    exposed = {name for name, _ in await scrape(metered)}
+    assert charted and charted <= exposed, charted - exposed

@@ -47,7 +47,9 @@ def render_config(tmp: Path, port: int, upstreams: list[int]) -> Path:
     text = text.replace(
         "/etc/letsencrypt/live/frontdesk.acme.com/fullchain.pem", str(tmp / "cert.pem")
     )
-    text = text.replace("/etc/letsencrypt/live/frontdesk.acme.com/privkey.pem", str(tmp / "key.pem"))
+    text = text.replace(
+        "/etc/letsencrypt/live/frontdesk.acme.com/privkey.pem", str(tmp / "key.pem")
+    )
     text = text.replace("/var/log/nginx/frontdesk.access.log", str(tmp / "access.log"))
     site = tmp / "frontdesk.conf"
     site.write_text(text)
@@ -84,8 +86,22 @@ def nginx_in_front(cluster: Cluster, tmp_path: Path) -> Iterator[Nginx]:
     tmp = tmp_path / "nginx"
     tmp.mkdir()
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-        + ["-subj", "/CN=127.0.0.1", "-keyout", str(tmp / "key.pem"), "-out", str(tmp / "cert.pem")],
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(tmp / "key.pem"),
+            "-out",
+            str(tmp / "cert.pem"),
+        ],
         check=True,
         capture_output=True,
     )
@@ -139,7 +155,9 @@ async def test_a_visitor_and_a_rep_chat_through_nginx_and_the_visitors_real_addr
             url + "/api/auth/login", json={"email": email, "password": PASSWORD}
         ) as response:
             assert response.status == 200
-        console = Socket(await rep_http.ws_connect(url.replace("https", "wss") + "/ws/rep", origin=url))
+        console = Socket(
+            await rep_http.ws_connect(url.replace("https", "wss") + "/ws/rep", origin=url)
+        )
         await console.send({"type": "hello"})
         await console.expect("snapshot")
 

@@ -32,8 +32,16 @@ def start_workers(cluster: Cluster, workers: int = 2) -> tuple[subprocess.Popen[
     log = cluster.log_dir / "supervisor.log"
     with log.open("ab") as handle:
         supervisor = subprocess.Popen(
-            [FRONTDESK, "serve", "--host", "127.0.0.1", "--port", str(port)]
-            + ["--workers", str(workers)],
+            [
+                FRONTDESK,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
             cwd=ROOT,
             env=cluster.env,
             stdout=handle,
@@ -168,8 +176,10 @@ async def test_a_killed_worker_is_restarted_and_its_visitor_reconnects_without_l
 
         # The supervisor starts a new worker in its place.
         await wait_for(
-            lambda: len(listening_workers(supervisor, port)) == 2
-            and victim not in listening_workers(supervisor, port),
+            lambda: (
+                len(listening_workers(supervisor, port)) == 2
+                and victim not in listening_workers(supervisor, port)
+            ),
             "the killed worker to be replaced",
         )
         assert supervisor.poll() is None
@@ -323,8 +333,10 @@ async def test_metrics_are_summed_over_the_workers_whichever_one_answers(
         port = port_of(url)
         # Replaced: the supervisor has buried the dead worker (and its live gauges) first.
         await wait_for(
-            lambda: len(listening_workers(supervisor, port)) == 2
-            and victim not in listening_workers(supervisor, port),
+            lambda: (
+                len(listening_workers(supervisor, port)) == 2
+                and victim not in listening_workers(supervisor, port)
+            ),
             "the killed worker to be replaced",
         )
         samples = await scrape(scraper, url, token)

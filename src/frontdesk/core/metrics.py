@@ -67,6 +67,8 @@ DB_POOL = Gauge(
     ["state"],
     multiprocess_mode="livesum",
 )
+for _state in ("in_use", "idle", "size"):
+    DB_POOL.labels(_state)  # exposed (as 0) before the first sample
 WEBHOOK_OUTBOX = Gauge(
     "frontdesk_webhook_outbox_depth",
     "Webhook deliveries waiting to be sent (status pending)",

@@ -29,6 +29,8 @@ from frontdesk.core.errors import (
 from frontdesk.core.logging import request_id as request_id_var
 from frontdesk.core.metrics import count_error
 from frontdesk.core.schemas import Closed
+from frontdesk.features import audit
+from frontdesk.features.api_tokens import TokenActor, authenticate_token, looks_like_token
 from frontdesk.features.orgs import Authenticated, authenticate
 from frontdesk.runtime import Runtime
 from frontdesk.transport.errors import describe_validation_error
@@ -66,9 +68,7 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 
 
 def error_response(error: FrontdeskError) -> web.Response:
-    return json_response(
-        error_body(error.code, error.message, error.details), status=error.status
-    )
+    return json_response(error_body(error.code, error.message, error.details), status=error.status)
 
 
 REQUEST_ID_KEY = web.RequestKey("request_id", str)
@@ -288,6 +288,12 @@ class Route:
     response: type[BaseModel]
     summary: str
     query: type[BaseModel] | None = None
+    # Written to the audit log when it succeeds (every admin-only write is, regardless).
+    audit: bool = False
+
+    @property
+    def audited(self) -> bool:
+        return self.method not in SAFE_METHODS and (self.auth == "admin" or self.audit)
 
 
 @dataclass
@@ -307,6 +313,7 @@ class Api:
         body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,
         summary: str = "",
+        audit: bool = False,
     ) -> Callable[[Handler], Handler]:
         def decorate(handler: Handler) -> Handler:
             self.routes.append(
@@ -319,6 +326,7 @@ class Api:
                     response,
                     summary or (handler.__doc__ or "").strip(),
                     query,
+                    audit,
                 )
             )
             return handler
@@ -396,7 +404,7 @@ class Api:
                 "content": {"application/json": {"schema": ref_of(ErrorBody, "validation")}},
             }
             if route.auth != "none":
-                operation["security"] = [{"session": []}]
+                operation["security"] = [{"session": []}, {"api_token": []}]
             paths.setdefault(route.path, {})[route.method.lower()] = operation
         return {
             "openapi": "3.1.0",
@@ -405,7 +413,8 @@ class Api:
             "components": {
                 "schemas": dict(sorted(schemas.items())),
                 "securitySchemes": {
-                    "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE}
+                    "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE},
+                    "api_token": {"type": "http", "scheme": "bearer"},
                 },
             },
         }
@@ -433,17 +442,84 @@ def answer_json(route: Route, result: Any) -> web.Response:
     return json_response(result)
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Operations an API token may not perform: signing in and out, passwords, and making or
+# revoking tokens (a leaked token must not be able to mint more). Sign in to the console.
+TOKEN_REFUSED_PREFIXES = ("/api/auth/", "/api/me/password", "/api/api-tokens")
+
+
+def bearer_token(request: web.Request) -> str | None:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def required_scope(route: Route) -> str:
+    if route.auth == "admin":
+        return "admin"
+    return "read" if route.method in SAFE_METHODS else "write"
+
+
+async def token_actor(request: web.Request, route: Route, secret: str) -> TokenActor:
+    if request.path.startswith(TOKEN_REFUSED_PREFIXES):
+        raise Forbidden("API tokens cannot do this; sign in to the console")
+    if not looks_like_token(secret):
+        raise NotAuthenticated("unknown API token")
+    found = await authenticate_token(runtime_of(request), secret)
+    needed = required_scope(route)
+    if needed not in found.scopes:
+        raise Forbidden(f"this API token does not have the {needed!r} scope")
+    return found
+
+
+async def _audit(
+    request: web.Request,
+    route: Route,
+    actor: Authenticated,
+    token: TokenActor | None,
+    payload: Any,
+) -> None:
+    runtime = runtime_of(request)
+    try:
+        await audit.record(
+            runtime,
+            org_id=actor.org_id,
+            actor_rep_id=actor.rep.id,
+            actor_name=actor.rep.name
+            if token is None
+            else f"{actor.rep.name} (API token {token.token_name})",
+            actor_kind="session" if token is None else "api_token",
+            api_token_id=token.token_id if token is not None else None,
+            action=f"{route.method} {route.path}",
+            summary=route.summary,
+            target=dict(request.match_info),
+            details=payload.model_dump(mode="json", exclude_unset=True)
+            if isinstance(payload, BaseModel)
+            else {},
+            ip=client_ip(request, runtime),
+            request_id=request.get(REQUEST_ID_KEY),
+        )
+    except Exception:
+        log.exception("audit entry not written", extra={"action": route.path})
+
+
 def _wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
         runtime = runtime_of(request)
         actor = None
+        token: TokenActor | None = None
         if route.auth != "none":
-            actor = await rep_from_request(request)
+            secret = bearer_token(request)
+            if secret is not None:
+                # A script or CRM: no cookie, so no CSRF to guard against.
+                token = await token_actor(request, route, secret)
+                actor = token.actor
+            else:
+                actor = await rep_from_request(request)
             if route.auth == "admin":
                 actor.require_admin()
-            if request.method not in ("GET", "HEAD", "OPTIONS"):
+            if token is None and request.method not in SAFE_METHODS:
                 check_csrf(request, actor)
-        elif request.method not in ("GET", "HEAD", "OPTIONS"):
+        elif request.method not in SAFE_METHODS:
             check_origin(request)  # sign-in: a foreign page must not sign a browser in
         payload: Any = None
         if route.body is not None:
@@ -452,6 +528,8 @@ def _wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]
             payload = parse_model(route.query, dict(request.query))
         assert route.handler is not None
         result = await route.handler(Ctx(request, runtime, actor), payload)
+        if actor is not None and route.audited:
+            await _audit(request, route, actor, token, payload)
         if isinstance(result, web.StreamResponse):
             return result
         return answer_json(route, result)
@@ -510,9 +588,7 @@ async def error_middleware(
     except Exception:
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
         count_error("http_internal")
-        return json_response(
-            error_body("internal", "something went wrong on our side"), status=500
-        )
+        return json_response(error_body("internal", "something went wrong on our side"), status=500)
 
 
 # Pages of the rep console: everything they load is our own, except thumbnails and favicons

@@ -416,9 +416,9 @@ async def outbox_depth(session: AsyncSession) -> int:
     return int(
         (
             await session.execute(
-                select(func.count()).select_from(WebhookDelivery).where(
-                    WebhookDelivery.status == "pending"
-                )
+                select(func.count())
+                .select_from(WebhookDelivery)
+                .where(WebhookDelivery.status == "pending")
             )
         ).scalar_one()
     )
