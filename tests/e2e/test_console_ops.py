@@ -80,3 +80,33 @@ async def test_an_admin_makes_a_token_a_script_uses_it_the_admin_revokes_it_and_
         await phone.goto(env.server.url + f"/app/admin/{section}")
         await expect(phone.get_by_role("table")).to_be_visible()
         await env.shot(phone, name)
+
+
+async def test_an_admin_erases_a_visitor_from_visitor_360(env: ConsoleEnv) -> None:
+    site = await env.visitor_page("/pricing.html")
+    # The launcher shows once the welcome arrived: the visitor is in the live state by then.
+    await expect(site.get_by_role("button", name="Open chat")).to_be_visible(timeout=15_000)
+    [visitor] = await env.server.runtime.live.list_org(env.org.id)
+    admin = await env.console(env.admin, width=1280, height=800)
+    admin.on("dialog", lambda dialog: dialog.accept())
+    await admin.goto(env.server.url + f"/app/visitors/{visitor.visitor_id}")
+    privacy = admin.get_by_role("region", name="Privacy")
+    await privacy.scroll_into_view_if_needed()
+    await expect(privacy.get_by_role("button", name="Export data")).to_be_visible()
+    await env.shot(admin, "visitor-360-privacy-1280")
+    phone = await env.console(env.admin, width=390, height=844)
+    await phone.goto(env.server.url + f"/app/visitors/{visitor.visitor_id}")
+    phone_privacy = phone.get_by_role("region", name="Privacy")
+    await phone_privacy.scroll_into_view_if_needed()
+    await expect(phone_privacy.get_by_role("button", name="Erase visitor")).to_be_visible()
+    await env.shot(phone, "visitor-360-privacy-390")
+
+    async with admin.expect_download() as download:
+        await privacy.get_by_role("button", name="Export data").click()
+    assert (await download.value).suggested_filename == f"visitor-{visitor.visitor_id}.json"
+    await privacy.get_by_role("button", name="Erase visitor").click()
+    await expect(admin.get_by_text("were erased")).to_be_visible()
+    _, visitor_360 = await (await env.api(env.admin)).request(
+        "GET", f"/api/visitors/{visitor.visitor_id}"
+    )
+    assert visitor_360["error"]["code"] == "not_found"

@@ -1,9 +1,9 @@
-"""Operations APIs: org API tokens and the admin audit log."""
+"""Operations APIs: org API tokens, the admin audit log, visitors' privacy requests."""
 
 from __future__ import annotations
 
 from frontdesk.core.errors import Forbidden
-from frontdesk.features import api_tokens, audit
+from frontdesk.features import api_tokens, audit, privacy
 from frontdesk.features.api_tokens.schemas import (
     ApiTokenBody,
     ApiTokenList,
@@ -11,6 +11,7 @@ from frontdesk.features.api_tokens.schemas import (
     NewApiToken,
 )
 from frontdesk.features.audit.schemas import AuditPage, AuditQuery
+from frontdesk.features.privacy.schemas import VisitorErasure, VisitorExport
 from frontdesk.transport.api import api
 from frontdesk.transport.http import Ctx
 
@@ -76,3 +77,27 @@ async def audit_log(ctx: Ctx, query: AuditQuery) -> AuditPage:
         return await audit.list_entries(
             session, ctx.rep.org_id, before=query.before, limit=query.limit
         )
+
+
+@api.route(
+    "GET",
+    "/api/visitors/{visitor_id}/export",
+    auth="admin",
+    response=VisitorExport,
+    audit=True,
+    summary="Everything stored about a visitor, as JSON (a data-subject access request; admins)",
+)
+async def export_visitor(ctx: Ctx, _: None) -> VisitorExport:
+    return await privacy.export_visitor(ctx.runtime, ctx.rep.org_id, ctx.path_param("visitor_id"))
+
+
+@api.route(
+    "POST",
+    "/api/visitors/{visitor_id}/erase",
+    auth="admin",
+    response=VisitorErasure,
+    summary="Erase a visitor: every row about them, their live state; open tabs start over "
+    "as a new visitor (an erasure request; admins)",
+)
+async def erase_visitor(ctx: Ctx, _: None) -> VisitorErasure:
+    return await privacy.erase_visitor(ctx.runtime, ctx.rep.org_id, ctx.path_param("visitor_id"))

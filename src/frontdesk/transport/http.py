@@ -288,12 +288,13 @@ class Route:
     response: type[BaseModel]
     summary: str
     query: type[BaseModel] | None = None
-    # Written to the audit log when it succeeds (every admin-only write is, regardless).
+    # Written to the audit log when it succeeds, even a read (every admin-only write is,
+    # regardless).
     audit: bool = False
 
     @property
     def audited(self) -> bool:
-        return self.method not in SAFE_METHODS and (self.auth == "admin" or self.audit)
+        return self.audit or (self.method not in SAFE_METHODS and self.auth == "admin")
 
 
 @dataclass

@@ -30,6 +30,7 @@ from frontdesk.features.conversations.events import VisitorConversationChanged, 
 from frontdesk.features.experiences import leave_offline_message
 from frontdesk.features.live_stream import VisitorTab
 from frontdesk.features.orgs import normalise_origin
+from frontdesk.features.privacy.events import VisitorErased
 from frontdesk.features.proactive.events import InvitationSent
 from frontdesk.features.visitors import read_visitor_token
 from frontdesk.protocol import visitor_frames as vf
@@ -130,6 +131,8 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
 
 # Own messages whose copy on the visitor topic this tab waits to skip (see _on_bus).
 MAX_OWN_ECHOES = 16
+# An erased visitor's tabs (features/privacy): the widget reconnects (any code but 4403).
+CLOSE_ERASED = 4410
 
 
 class VisitorConnection:
@@ -304,6 +307,10 @@ class VisitorConnection:
         header, frame = visitor_feed.unpack(data)
         if header.echo_of is not None and (own := self._own_echoes) and header.echo_of in own:
             own.remove(header.echo_of)  # this tab has the message in its ack
+            return
+        if header.type == VisitorErased.name:
+            # Erased on request: nothing of them is left; the widget reconnects as someone new.
+            self.sender.request_close(CLOSE_ERASED, b"erased")
             return
         self.sender.send_bytes(frame)
         if header.type == VisitorBlocked.name:
