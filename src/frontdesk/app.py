@@ -168,7 +168,7 @@ async def _sample_metrics(runtime: Runtime) -> None:
     (a probe this process publishes to itself). One failed sample is logged and skipped."""
     probe_topic = f"metrics.probe.{os.getpid()}.{id(runtime)}"
 
-    async def on_probe(data: bytes) -> None:
+    def on_probe(_topic: str, data: bytes) -> None:
         metrics.BUS_RECEIVE_LAG.set(max(0.0, time.monotonic() - float(data)))
 
     subscription = await runtime.bus.subscribe(probe_topic, on_probe)

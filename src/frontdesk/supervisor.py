@@ -168,7 +168,7 @@ class Supervisor:
         lived = now - worker.started_at
         worker.process = None
         # Its live gauges (open sockets) no longer count; its counters stay in the sums.
-        multiprocess.mark_process_dead(process.pid, self._metrics_dir)
+        multiprocess.mark_process_dead(process.pid, self._metrics_dir)  # type: ignore[no-untyped-call]
         worker.deaths_in_a_row = 1 if lived >= STABLE_AFTER else worker.deaths_in_a_row + 1
         worker.failed_starts = worker.failed_starts + 1 if lived < FAILED_START else 0
         delay = min(MAX_RESTART_DELAY, RESTART_DELAY * 2 ** (worker.deaths_in_a_row - 1))
