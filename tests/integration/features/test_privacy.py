@@ -78,17 +78,19 @@ async def test_erasing_a_visitor_leaves_nothing_of_them_and_export_had_every_row
     rep = await server.rep(org)
     async with server.visitor(org) as other:
         other_id, other_cid = await chatting_visitor(server, org, rep, other, "sam@example.com")
+    others_before = await rows_naming(server, other_id, other_cid)
     async with server.visitor(org) as visitor:
         visitor_id, cid = await chatting_visitor(server, org, rep, visitor, "jane@example.com")
         before = await rows_naming(server, visitor_id, cid)
-        assert before["visitors.id"] == 1 and before["messages.conversation_id"] == 2
+        assert before["visitors.id"] == 1 and before["messages.conversation_id"] >= 2
         assert before["visits.visitor_id"] == 1 and before["page_views.visitor_id"] >= 1
         assert await server.runtime.live.get(org.id, visitor_id) is not None
 
         status, export = await admin.request("GET", f"/api/visitors/{visitor_id}/export")
         assert status == 200
         tables: dict[str, list[dict[str, Any]]] = export["tables"]
-        assert [m["body"] for m in tables["messages"]] == ["Call me at 555-0100", "Sure"]
+        assert {"Call me at 555-0100", "Sure"} <= {m["body"] for m in tables["messages"]}
+        assert len(tables["messages"]) == before["messages.conversation_id"]
         assert tables["visitors"][0]["email"] == "jane@example.com"
         assert [c["email"] for c in tables["contacts"]] == ["jane@example.com"]
 
@@ -106,8 +108,7 @@ async def test_erasing_a_visitor_leaves_nothing_of_them_and_export_had_every_row
     assert await server.runtime.live.get(org.id, visitor_id) is None
     assert visitor_id not in {v.visitor_id for v in await server.runtime.live.list_org(org.id)}
     # Nobody else lost anything.
-    others = await rows_naming(server, other_id, other_cid)
-    assert others["visitors.id"] == 1 and others["messages.conversation_id"] == 2
+    assert await rows_naming(server, other_id, other_cid) == others_before
     # Both requests are in the audit log; neither carries the visitor's data.
     _, log = await admin.request("GET", "/api/audit")
     assert [e["action"] for e in log["entries"]] == [

@@ -14,6 +14,7 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_entries"
 
+    # Sorts in the order entries were written (service.new_entry_id): pages are id ranges.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
@@ -34,4 +35,4 @@ class AuditEntry(Base):
     ip: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(128))
 
-    __table_args__ = (Index("ix_audit_entries_org_created", "org_id", "created_at", "id"),)
+    __table_args__ = (Index("ix_audit_entries_org_id", "org_id", "id"),)

@@ -71,9 +71,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entries")),
     )
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_audit_entries_org_created", ["org_id", "created_at", "id"], unique=False
-        )
+        batch_op.create_index("ix_audit_entries_org_id", ["org_id", "id"], unique=False)
 
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.create_index("ix_webhook_deliveries_status", ["status"], unique=False)
@@ -83,7 +81,7 @@ def downgrade() -> None:
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_webhook_deliveries_status")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
-        batch_op.drop_index("ix_audit_entries_org_created")
+        batch_op.drop_index("ix_audit_entries_org_id")
     op.drop_table("audit_entries")
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.drop_index("ix_api_tokens_org_created")
