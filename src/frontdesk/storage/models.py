@@ -10,6 +10,7 @@ from frontdesk.features.proactive.models import Invitation, ProactiveEvent
 from frontdesk.features.routing.models import RoundRobinCursor, Team, TeamMember
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.shortcuts.models import Shortcut
+from frontdesk.features.telephony.models import PhoneLeg, TelephonyAccount
 from frontdesk.features.visitors.models import Contact, PageView, Visit, Visitor
 from frontdesk.features.webhooks.models import WebhookDelivery, WebhookEndpoint
 from frontdesk.storage.base import Base
@@ -28,6 +29,7 @@ __all__ = [
     "OfflineMessage",
     "Org",
     "PageView",
+    "PhoneLeg",
     "ProactiveEvent",
     "Rep",
     "RepSession",
@@ -36,6 +38,7 @@ __all__ = [
     "Shortcut",
     "Team",
     "TeamMember",
+    "TelephonyAccount",
     "Visit",
     "Visitor",
     "VisitorReport",
