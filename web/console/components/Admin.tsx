@@ -4,12 +4,13 @@ import { api, errorText } from "../api";
 import { linkClick, paths, type AdminSection } from "../router";
 import { me, org, pushToast, reps as repsSignal } from "../store";
 import type { Org, Rep } from "../types";
-import { IconBan, IconBuilding, IconCopy, IconLayers, IconLink, IconPlus, IconSparkles, IconUsers, IconX, IconChat } from "../icons";
+import { IconBan, IconBuilding, IconCopy, IconLayers, IconLink, IconPhone, IconPlus, IconSparkles, IconUsers, IconX, IconChat } from "../icons";
 import { Avatar, TableStatus } from "./ui";
 import { AccountsAdmin } from "./admin/Accounts";
 import { BlockedAdmin } from "./admin/Blocked";
 import { ExperiencesAdmin } from "./admin/Experiences";
 import { IdentitySecretSection } from "./admin/IdentitySecret";
+import { PhoneAdmin } from "./admin/Phone";
 import { ProactiveAdmin } from "./admin/Proactive";
 import { SegmentsAdmin } from "./admin/Segments";
 import { TeamsSection } from "./admin/Teams";
@@ -23,10 +24,11 @@ const SECTIONS: [AdminSection, string, ComponentChildren, string][] = [
   ["proactive", "Auto pounce", <IconSparkles size={15} />, "AI greetings, timings, rep timeout"],
   ["blocked", "Blocked & Reported", <IconBan size={15} />, "Blocked visitors, IP blocks, reports"],
   ["webhooks", "Webhooks", <IconLink size={15} />, "Chat-end events to your CRM"],
+  ["phone", "Phone", <IconPhone size={15} />, "Join by phone: Twilio account, numbers, countries, limits"],
 ];
 
 // Admin: team and website, accounts, segments and routing, experiences, auto pounce, blocks,
-// webhooks. One section per page, chosen in the left menu.
+// webhooks, phone. One section per page, chosen in the left menu.
 export function Admin(props: { section: AdminSection }) {
   if (me.value?.role !== "admin") {
     return (
@@ -70,6 +72,7 @@ export function Admin(props: { section: AdminSection }) {
         {props.section === "proactive" && <ProactiveAdmin />}
         {props.section === "blocked" && <BlockedAdmin />}
         {props.section === "webhooks" && <WebhooksAdmin />}
+        {props.section === "phone" && <PhoneAdmin />}
       </div>
     </div>
   );

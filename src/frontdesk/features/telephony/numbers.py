@@ -5,8 +5,9 @@ Toll fraud ("international revenue share fraud") works by making a site call num
 owner is paid per minute: premium-rate and shared-cost lines, and ranges in small countries
 that pay out. So only numbers libphonenumber knows as fixed lines or mobiles are called, and
 only in regions an admin listed. The list is of regions (ISO 3166 codes), not calling codes:
-+1 is shared by the United States, Canada and 23 Caribbean and Pacific countries, several of
-them classic fraud destinations, and "allow +1" would allow them all.
++1 is shared by the United States, Canada and 23 Caribbean and Pacific countries and
+territories, several of them frequent fraud destinations, and "allow +1" would allow them all
+(+44 likewise covers Guernsey, Jersey and the Isle of Man).
 """
 
 from __future__ import annotations
