@@ -475,10 +475,14 @@ async def ring_phone(
     checked = numbers.check(number, account.allowed_regions)
     if checked.e164 in (account.caller_number, account.connect_number):
         raise numbers.NumberRefused("That number can't be called.")
-    await _spend_attempt(runtime, account, visitor_id, ip)
 
     async with runtime.uow() as work:
-        conversation = await work.session.get(Conversation, conversation_id)
+        # Locked: two `phone_join`s for one chat at once must not both find it free.
+        conversation = (
+            await work.session.execute(
+                select(Conversation).where(Conversation.id == conversation_id).with_for_update()
+            )
+        ).scalar_one_or_none()
         if (
             conversation is None
             or conversation.org_id != org_id
@@ -497,6 +501,8 @@ async def ring_phone(
         ).first()
         if busy is not None:
             raise Conflict("We are already calling a phone for this chat.")
+        # Counted last, when the call is about to be placed: a refusal above costs nothing.
+        await _spend_attempt(runtime, account, visitor_id, ip)
         leg = PhoneLeg(
             id=new_id(),
             org_id=org_id,
