@@ -19,6 +19,7 @@ from tests.e2e.console_env import (
     free_port,
     open_admin,
 )
+from tests.support.fake_twilio import FakeTwilio
 
 pytest.importorskip("playwright.async_api")
 pytestmark = BROWSER_MARKS
@@ -31,16 +32,23 @@ TOKEN = "9a8b" * 8
 async def env(
     sqlite_memory_backend: Backend, artifacts_dir: Path, browser: TestBrowser
 ) -> AsyncIterator[ConsoleEnv]:
-    # Twilio must reach Frontdesk's callback URL: the server knows its public URL.
+    # Twilio must reach Frontdesk's callback URL: the server knows its public URL. Saving
+    # credentials asks (the fake) Twilio whether they work.
+    twilio = FakeTwilio({SID: TOKEN})
+    await twilio.start()
     port = free_port()
-    async with console_env(
-        sqlite_memory_backend,
-        artifacts_dir,
-        browser,
-        port=port,
-        public_url=f"http://127.0.0.1:{port}",
-    ) as e:
-        yield e
+    try:
+        async with console_env(
+            sqlite_memory_backend,
+            artifacts_dir,
+            browser,
+            port=port,
+            public_url=f"http://127.0.0.1:{port}",
+            twilio_api_url=twilio.url,
+        ) as e:
+            yield e
+    finally:
+        await twilio.stop()
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])

@@ -79,6 +79,7 @@ class FakeTwilio:
 
     async def start(self) -> None:
         app = web.Application()
+        app.router.add_get(f"/{API_VERSION}/Accounts/{{account}}.json", self._account)
         app.router.add_post(f"/{API_VERSION}/Accounts/{{account}}/Calls.json", self._create)
         app.router.add_post(f"/{API_VERSION}/Accounts/{{account}}/Calls/{{sid}}.json", self._update)
         self.server = TestServer(app, host="127.0.0.1")
@@ -153,6 +154,22 @@ class FakeTwilio:
             "uri": base + ".json",
             "queue_time": "0",
         }
+
+    async def _account(self, request: web.Request) -> web.Response:
+        recorded = await self._record(request)
+        if not self._authenticated(request, recorded):
+            return self._error(401, 20003, "Authenticate")
+        sid = request.match_info["account"]
+        return web.json_response(
+            {
+                "sid": sid,
+                "friendly_name": "Frontdesk test account",
+                "status": "active",
+                "type": "Full",
+                "owner_account_sid": sid,
+                "uri": f"/{API_VERSION}/Accounts/{sid}.json",
+            }
+        )
 
     async def _create(self, request: web.Request) -> web.Response:
         recorded = await self._record(request)

@@ -421,7 +421,7 @@ async def test_twilio_refusing_the_call_fails_the_leg_with_a_plain_message(
 
 
 async def test_admins_set_it_up_with_clear_errors_and_never_see_the_token_again(
-    server: Server,
+    server: Server, twilio: FakeTwilio
 ) -> None:
     org = await server.create_org()
     admin = await server.rep(org, role="admin")
@@ -461,6 +461,16 @@ async def test_admins_set_it_up_with_clear_errors_and_never_see_the_token_again(
     _, page = await admin.request("GET", "/api/telephony/settings")
     assert page["settings"]["provider"] == "none"
 
+    # Twilio is asked whether the account SID and auth token work before they are stored.
+    status, error = await admin.request(
+        "PUT",
+        "/api/telephony/settings",
+        {"provider": "twilio", "account_sid": SID, "auth_token": "0" * 32},
+    )
+    assert status == 422
+    assert error["error"]["details"] == [
+        {"field": "auth_token", "problem": "Twilio refused this account SID and auth token"}
+    ]
     page = await set_up_phone(admin)
     assert TOKEN not in str(page)
     assert page["settings"]["auth_token_set"] is True

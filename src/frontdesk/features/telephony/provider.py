@@ -70,6 +70,10 @@ class TelephonyProvider(Protocol):
 
     name: str
 
+    async def check_credentials(self) -> None:
+        """Ask the provider whether these credentials work (ProviderError if not)."""
+        ...
+
     async def start_call(
         self, *, to: str, from_: str, twiml: str, status_callback: str, timeout_seconds: int
     ) -> StartedCall:

@@ -210,6 +210,50 @@ def _check_number(field: str, text: str, problems: list[dict[str, str]]) -> str 
         return None
 
 
+async def _credential_problems(
+    runtime: Runtime, org_id: str, change: SettingsChange
+) -> list[dict[str, str]]:
+    """When an admin changes the account SID or auth token, ask Twilio whether the pair works
+    (before the transaction: no row is held while Twilio answers). A refusal is a problem of
+    the auth token field; a well-formed SID and token are checked, nothing else."""
+    if change.account_sid is None and change.auth_token is None:
+        return []
+    async with runtime.db.read() as session:
+        stored = await session.get(TelephonyAccount, org_id)
+    provider = change.provider or (stored.provider if stored else "none")
+    sid = (
+        change.account_sid.strip()
+        if change.account_sid is not None
+        else (stored.account_sid if stored else None)
+    )
+    token = (
+        change.auth_token.strip()
+        if change.auth_token is not None
+        else (stored.auth_token if stored else None)
+    )
+    if provider != "twilio" or not sid or not token:
+        return []
+    if not (sid.startswith("AC") and len(sid) == 34 and token.isalnum()):
+        return []  # the field checks say what is wrong
+    try:
+        await TwilioProvider(
+            sid,
+            token,
+            api_url=runtime.settings.twilio_api_url,
+            timeout=runtime.settings.telephony_timeout,
+        ).check_credentials()
+    except ProviderError as exc:
+        status = (exc.details or {}).get("provider_status")
+        problem = (
+            "Twilio refused this account SID and auth token"
+            if status in (401, 403, 404)
+            else "Twilio could not be reached to check the account SID and auth token; "
+            "try again in a minute"
+        )
+        return [{"field": "auth_token", "problem": problem}]
+    return []
+
+
 @dataclass(frozen=True)
 class SavedSettings:
     page: PhoneSettingsPage
@@ -220,7 +264,7 @@ class SavedSettings:
 async def save_settings(runtime: Runtime, org_id: str, change: SettingsChange) -> SavedSettings:
     """Validate and store an admin's change; every problem is named at once (`details`), and
     the org's visitor sockets learn whether to offer phone join."""
-    problems: list[dict[str, str]] = []
+    problems: list[dict[str, str]] = await _credential_problems(runtime, org_id, change)
     org_changed: str | None = None
     async with runtime.uow() as work:
         account = await work.session.get(TelephonyAccount, org_id)

@@ -116,14 +116,16 @@ class TwilioProvider:
         self._base = f"{api_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}"
         self._timeout = timeout
 
-    async def _post(self, path: str, form: list[tuple[str, str]]) -> dict[str, Any]:
+    async def _post(self, path: str, form: list[tuple[str, str]] | None) -> dict[str, Any]:
+        """POST the form to a path under the account (GET when there is no form)."""
         # One session per request: calls are placed a few times an hour, not per message.
         auth = aiohttp.BasicAuth(self._sid, self._token)
         timeout = aiohttp.ClientTimeout(total=self._timeout)
+        method = "GET" if form is None else "POST"
         try:
             async with (
                 aiohttp.ClientSession(timeout=timeout) as session,
-                session.post(self._base + path, data=form, auth=auth) as response,
+                session.request(method, self._base + path, data=form, auth=auth) as response,
             ):
                 try:
                     body = await response.json(content_type=None)
@@ -137,6 +139,10 @@ class TwilioProvider:
             raise ProviderError(
                 "The phone service can't be reached right now; try again in a minute."
             ) from None
+
+    async def check_credentials(self) -> None:
+        """GET the account itself: ProviderError when Twilio refuses the SID and token."""
+        await self._post(".json", None)
 
     async def start_call(
         self, *, to: str, from_: str, twiml: str, status_callback: str, timeout_seconds: int
