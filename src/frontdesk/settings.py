@@ -369,6 +369,13 @@ class Settings(BaseSettings):
         parse_rules(value)
         return value
 
+    @field_validator("twilio_api_url")
+    @classmethod
+    def _an_http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:

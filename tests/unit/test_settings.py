@@ -111,6 +111,8 @@ def test_every_setting_is_read_from_its_environment_variable() -> None:
                 "offline_messages_per_ip": "7/hour",
                 "new_visitors_per_ip": "9 per 10 minutes",
                 "login_failures_per_ip": "3/minute",
+                "phone_calls_per_ip": "4/hour",
+                "twilio_api_url": "https://twilio.test.example",
             }.get(name, "from-the-environment")
             settings = load_settings({env_var(name): value})
             assert value.split("://")[-1] in str(getattr(settings, name)), name

@@ -119,13 +119,13 @@ class TwilioProvider:
     async def _post(self, path: str, form: list[tuple[str, str]] | None) -> dict[str, Any]:
         """POST the form to a path under the account (GET when there is no form)."""
         # One session per request: calls are placed a few times an hour, not per message.
-        auth = aiohttp.BasicAuth(self._sid, self._token)
+        headers = {"Authorization": aiohttp.encode_basic_auth(self._sid, self._token)}
         timeout = aiohttp.ClientTimeout(total=self._timeout)
         method = "GET" if form is None else "POST"
         try:
             async with (
                 aiohttp.ClientSession(timeout=timeout) as session,
-                session.request(method, self._base + path, data=form, auth=auth) as response,
+                session.request(method, self._base + path, data=form, headers=headers) as response,
             ):
                 try:
                     body = await response.json(content_type=None)

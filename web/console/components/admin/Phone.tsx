@@ -127,18 +127,19 @@ export function PhoneAdmin() {
       </div>
 
       <div class="phone-grid">
-        <label class="field">
-          <span>Provider</span>
-          <select value={form.provider} onChange={(e) => set({ provider: (e.target as HTMLSelectElement).value as Form["provider"] })}>
+        <div class="field">
+          <label for="phone-provider">Provider</label>
+          <select id="phone-provider" value={form.provider} onChange={(e) => set({ provider: (e.target as HTMLSelectElement).value as Form["provider"] })}>
             <option value="none">None (phone join off)</option>
             <option value="twilio">Twilio</option>
           </select>
-        </label>
+        </div>
         <Text label="Account SID" field="account_sid" value={form.account_sid} errors={errors} disabled={!twilio} placeholder="AC…" onInput={(v) => set({ account_sid: v })} hint="Twilio Console → Account info." />
-        <label class="field">
-          <span>Auth token</span>
+        <div class="field">
+          <label for="phone-auth-token">Auth token</label>
           <div class="field-inline">
             <input
+              id="phone-auth-token"
               type="password"
               autoComplete="new-password"
               value={token ?? ""}
@@ -167,14 +168,25 @@ export function PhoneAdmin() {
           <span class={errors.auth_token ? "field-error" : "field-hint"} id="auth-token-hint">
             {errors.auth_token ?? tokenLabel}
           </span>
-        </label>
+        </div>
         <Text label="Call from" field="caller_number" value={form.caller_number} errors={errors} disabled={!twilio} placeholder="+1 212 555 0100" onInput={(v) => set({ caller_number: v })} hint="A number of your Twilio account; visitors see it calling." />
         <Text label="Connect answered calls to" field="connect_number" value={form.connect_number} errors={errors} disabled={!twilio} placeholder="+44 20 7946 0958" onInput={(v) => set({ connect_number: v })} hint="Your sales line: it rings once the visitor picks up." />
-        <label class="field phone-wide">
-          <span>Greeting</span>
-          <textarea class="input textarea" rows={2} maxLength={300} value={form.greeting} aria-invalid={errors.greeting ? "true" : undefined} onInput={(e) => set({ greeting: (e.target as HTMLTextAreaElement).value })} />
-          <span class={errors.greeting ? "field-error" : "field-hint"}>{errors.greeting ?? "Spoken to the visitor when they answer. {company} becomes your company name."}</span>
-        </label>
+        <div class="field phone-wide">
+          <label for="phone-greeting">Greeting</label>
+          <textarea
+            id="phone-greeting"
+            class="input textarea"
+            rows={2}
+            maxLength={300}
+            value={form.greeting}
+            aria-invalid={errors.greeting ? "true" : undefined}
+            aria-describedby="phone-greeting-hint"
+            onInput={(e) => set({ greeting: (e.target as HTMLTextAreaElement).value })}
+          />
+          <span class={errors.greeting ? "field-error" : "field-hint"} id="phone-greeting-hint">
+            {errors.greeting ?? "Spoken to the visitor when they answer. {company} becomes your company name."}
+          </span>
+        </div>
       </div>
 
       <fieldset class="phone-countries" aria-describedby="countries-hint">
@@ -214,11 +226,13 @@ export function PhoneAdmin() {
       <div class="phone-grid">
         <Text label="Calls per visitor" field="visitor_limit" value={form.visitor_limit} errors={errors} onInput={(v) => set({ visitor_limit: v })} hint="For example 3/hour; 5/day." />
         <Text label="Calls for the whole website" field="org_limit" value={form.org_limit} errors={errors} onInput={(v) => set({ org_limit: v })} hint="For example 60/hour; 300/day." />
-        <label class="field">
-          <span>Calls per IP address</span>
-          <input value={s.ip_limit} disabled />
-          <span class="field-hint">Set for the whole server (FRONTDESK_PHONE_CALLS_PER_IP).</span>
-        </label>
+        <div class="field">
+          <label for="phone-ip-limit">Calls per IP address</label>
+          <input id="phone-ip-limit" value={s.ip_limit} disabled aria-describedby="phone-ip-limit-hint" />
+          <span class="field-hint" id="phone-ip-limit-hint">
+            Set for the whole server (FRONTDESK_PHONE_CALLS_PER_IP).
+          </span>
+        </div>
       </div>
 
       {s.callback_url && (
@@ -251,12 +265,12 @@ function Text(props: { label: string; field: string; value: string; errors: Reco
   const problem = props.errors[props.field];
   const id = `phone-${props.field}-hint`;
   return (
-    <label class="field">
-      <span>{props.label}</span>
-      <input value={props.value} placeholder={props.placeholder} disabled={props.disabled} aria-invalid={problem ? "true" : undefined} aria-describedby={id} onInput={(e) => props.onInput((e.target as HTMLInputElement).value)} />
+    <div class="field">
+      <label for={`phone-${props.field}`}>{props.label}</label>
+      <input id={`phone-${props.field}`} value={props.value} placeholder={props.placeholder} disabled={props.disabled} aria-invalid={problem ? "true" : undefined} aria-describedby={id} onInput={(e) => props.onInput((e.target as HTMLInputElement).value)} />
       <span class={problem ? "field-error" : "field-hint"} id={id}>
         {problem ?? props.hint}
       </span>
-    </label>
+    </div>
   );
 }
