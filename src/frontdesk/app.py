@@ -34,7 +34,12 @@ from frontdesk.protocol.openapi import openapi_document
 from frontdesk.runtime import Runtime
 from frontdesk.settings import Settings
 from frontdesk.storage.db import Database
-from frontdesk.transport import api_admin, api_ops, api_tools  # noqa: F401  (they register routes)
+from frontdesk.transport import (  # noqa: F401  (they register routes)
+    api_admin,
+    api_ops,
+    api_telephony,
+    api_tools,
+)
 from frontdesk.transport.api import api
 from frontdesk.transport.http import (
     RUNTIME_KEY,

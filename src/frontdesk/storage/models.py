@@ -12,6 +12,7 @@ from frontdesk.features.proactive.models import Invitation, ProactiveEvent
 from frontdesk.features.routing.models import RoundRobinCursor, Team, TeamMember
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.shortcuts.models import Shortcut
+from frontdesk.features.telephony.models import PhoneLeg, TelephonyAccount
 from frontdesk.features.visitors.models import Contact, PageView, Visit, Visitor
 from frontdesk.features.webhooks.models import WebhookDelivery, WebhookEndpoint
 from frontdesk.storage.base import Base
@@ -32,6 +33,7 @@ __all__ = [
     "OfflineMessage",
     "Org",
     "PageView",
+    "PhoneLeg",
     "ProactiveEvent",
     "Rep",
     "RepSession",
@@ -40,6 +42,7 @@ __all__ = [
     "Shortcut",
     "Team",
     "TeamMember",
+    "TelephonyAccount",
     "Visit",
     "Visitor",
     "VisitorReport",

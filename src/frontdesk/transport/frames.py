@@ -25,6 +25,8 @@ from frontdesk.protocol.visitor_frames import (
     OpenFrame,
     Page,
     PageViewFrame,
+    PhoneHangUpFrame,
+    PhoneJoinFrame,
     VisitorFrame,
     VisitorHello,
     VisitorMessageFrame,
@@ -60,6 +62,8 @@ VISITOR_FRAME_MAX_BYTES: dict[str, int] = {
     "identify": _cap(320 + 200 + 128),
     "message": _cap(MAX_BODY + 64),
     "offline_message": _cap(MAX_BODY + 64 + 200 + 320),
+    "phone_join": _cap(64 + 32 + 64),  # client id, number, call id
+    "phone_hang_up": _cap(32),
 }
 
 
@@ -140,6 +144,8 @@ __all__ = [
     "OpenFrame",
     "Page",
     "PageViewFrame",
+    "PhoneHangUpFrame",
+    "PhoneJoinFrame",
     "Ping",
     "RepFrame",
     "RepHello",

@@ -23,7 +23,7 @@ from frontdesk.bus.base import Subscription
 from frontdesk.core import visitor_feed
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.metrics import ACK_LATENCY, MESSAGES, OPEN_SOCKETS, count_error
-from frontdesk.features import proactive, visitors
+from frontdesk.features import proactive, telephony, visitors
 from frontdesk.features.blocking import address_blocked
 from frontdesk.features.blocking.events import VisitorBlocked
 from frontdesk.features.conversations.events import VisitorConversationChanged, VisitorMessage
@@ -272,6 +272,7 @@ class VisitorConnection:
                         idle_after_seconds=org.idle_after_seconds,
                         heartbeat_seconds=HEARTBEAT_SECONDS,
                         messenger=(org.settings or {}).get("messenger", {}),
+                        phone_join_available=telephony.phone_join_available(org),
                     ),
                     server_time=self.runtime.clock.now().isoformat(),
                 ).to_bytes()
@@ -421,6 +422,19 @@ class VisitorConnection:
                 )
                 if shown is not None:
                     self.sender.send_bytes(InvitationSent(invitation=shown).to_bytes())
+            case f.PhoneJoinFrame(client_id=phone_client_id, number=number, call_id=call_id):
+                # Answered with `phone_leg` on the visitor's topic (this tab and the others).
+                await telephony.visitor_phone_join(
+                    self.runtime,
+                    self.org.id,
+                    visitor_id,
+                    number,
+                    call_id=call_id,
+                    ip=self.ip,
+                    client_id=phone_client_id,
+                )
+            case f.PhoneHangUpFrame(leg_id=leg_id):
+                await telephony.hang_up(self.runtime, self.org.id, leg_id, visitor_id=visitor_id)
             case f.OpenFrame():
                 return
             case _:

@@ -58,6 +58,8 @@ def _sample(frame_type: str, n: int) -> dict[str, Any]:
             "email": "dana@acme.example",
             "body": f"call me {n}",
         },
+        "phone_join": {"type": "phone_join", "client_id": f"p{n}", "number": "+442079460958"},
+        "phone_hang_up": {"type": "phone_hang_up", "leg_id": "0" * 32},
     }
     return samples[frame_type]
 
