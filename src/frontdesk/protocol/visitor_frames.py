@@ -9,6 +9,25 @@ from pydantic import Field, StrictBool, StrictInt, StrictStr, TypeAdapter
 from frontdesk.core.events import Event
 from frontdesk.core.schemas import Closed, IsoTime
 from frontdesk.features.blocking.events import VisitorBlocked
+from frontdesk.features.calls.events import (
+    CallAnswerFrame,
+    CallCandidateFrame,
+    CallCandidateRelayed,
+    CallChanged,
+    CallConnectedFrame,
+    CallDeclineFrame,
+    CallHangupFrame,
+    CallIce,
+    CallKeepaliveFrame,
+    CallMediaFrame,
+    CallMediaRelayed,
+    CallOfferRelayed,
+    CallRejoinFrame,
+    CallRequestFrame,
+    CallRingingFrame,
+    VisitorCallAccept,
+)
+from frontdesk.features.calls.schemas import CallOut
 from frontdesk.features.conversations.events import (
     MessageOut,
     Typing,
@@ -131,7 +150,18 @@ VisitorFrame = Annotated[
     | IdentifyFrame
     | OpenFrame
     | OfflineMessageFrame
-    | InvitationShown,
+    | InvitationShown
+    | CallRequestFrame
+    | CallRingingFrame
+    | VisitorCallAccept
+    | CallDeclineFrame
+    | CallRejoinFrame
+    | CallAnswerFrame
+    | CallCandidateFrame
+    | CallMediaFrame
+    | CallConnectedFrame
+    | CallKeepaliveFrame
+    | CallHangupFrame,
     Field(discriminator="type"),
 ]
 VisitorClientFrame = Annotated[
@@ -145,7 +175,18 @@ VisitorClientFrame = Annotated[
     | IdentifyFrame
     | OpenFrame
     | OfflineMessageFrame
-    | InvitationShown,
+    | InvitationShown
+    | CallRequestFrame
+    | CallRingingFrame
+    | VisitorCallAccept
+    | CallDeclineFrame
+    | CallRejoinFrame
+    | CallAnswerFrame
+    | CallCandidateFrame
+    | CallMediaFrame
+    | CallConnectedFrame
+    | CallKeepaliveFrame
+    | CallHangupFrame,
     Field(discriminator="type"),
 ]
 
@@ -157,6 +198,8 @@ class WelcomeConfig(Closed):
     idle_after_seconds: int
     heartbeat_seconds: int
     messenger: MessengerSettings
+    # The messenger offers a call button (the rep of the chat then allows it).
+    visitor_calls: bool = False
 
 
 class Welcome(Event):
@@ -172,6 +215,8 @@ class Welcome(Event):
     messages: list[MessageOut]
     identity_status: IdentityStatus
     invitations: list[VisitorInvitation]
+    # The visitor's call that is not over (a page load re-joins it); null: none.
+    call: CallOut | None = None
     config: WelcomeConfig
     server_time: IsoTime
 
@@ -210,6 +255,11 @@ VisitorServerFrame = Annotated[
     | OfflineReceived
     | VisitorBlocked
     | Resync
+    | CallChanged
+    | CallIce
+    | CallOfferRelayed
+    | CallCandidateRelayed
+    | CallMediaRelayed
     | Pong
     | ErrorFrame,
     Field(discriminator="type"),

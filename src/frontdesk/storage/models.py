@@ -3,6 +3,7 @@
 from frontdesk.deadlines.models import Deadline
 from frontdesk.features.accounts.models import Account, IpRange
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
+from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.orgs.models import Org, Rep, RepSession
@@ -17,6 +18,7 @@ from frontdesk.storage.base import Base
 __all__ = [
     "Account",
     "Base",
+    "Call",
     "Contact",
     "Conversation",
     "Deadline",

@@ -4,10 +4,11 @@ import { api, errorText } from "../api";
 import { linkClick, paths, type AdminSection } from "../router";
 import { me, org, pushToast, reps as repsSignal } from "../store";
 import type { Org, Rep } from "../types";
-import { IconBan, IconBuilding, IconCopy, IconLayers, IconLink, IconPlus, IconSparkles, IconUsers, IconX, IconChat } from "../icons";
+import { IconBan, IconBuilding, IconCopy, IconLayers, IconLink, IconPlus, IconSparkles, IconUsers, IconVideo, IconX, IconChat } from "../icons";
 import { Avatar, TableStatus } from "./ui";
 import { AccountsAdmin } from "./admin/Accounts";
 import { BlockedAdmin } from "./admin/Blocked";
+import { CallsAdmin } from "./admin/Calls";
 import { ExperiencesAdmin } from "./admin/Experiences";
 import { IdentitySecretSection } from "./admin/IdentitySecret";
 import { ProactiveAdmin } from "./admin/Proactive";
@@ -22,6 +23,7 @@ const SECTIONS: [AdminSection, string, ComponentChildren, string][] = [
   ["experiences", "Experiences", <IconChat size={15} />, "What a visitor lives through after asking to chat"],
   ["proactive", "Auto pounce", <IconSparkles size={15} />, "AI greetings, timings, rep timeout"],
   ["blocked", "Blocked & Reported", <IconBan size={15} />, "Blocked visitors, IP blocks, reports"],
+  ["calls", "Voice & video", <IconVideo size={15} />, "Calls from the messenger, STUN and TURN"],
   ["webhooks", "Webhooks", <IconLink size={15} />, "Chat-end events to your CRM"],
 ];
 
@@ -69,6 +71,7 @@ export function Admin(props: { section: AdminSection }) {
         {props.section === "experiences" && <ExperiencesAdmin />}
         {props.section === "proactive" && <ProactiveAdmin />}
         {props.section === "blocked" && <BlockedAdmin />}
+        {props.section === "calls" && <CallsAdmin />}
         {props.section === "webhooks" && <WebhooksAdmin />}
       </div>
     </div>

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from frontdesk.features import audience, conversations
+from frontdesk.features import audience, calls, conversations
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.live_stream.cards import account_brief
@@ -66,9 +66,9 @@ async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -
                 )
             ).scalars()
         )
-        summaries = await conversations.summaries(
-            session, [c for c in convs if audience.rep_sees_conversation(actor, c)]
-        )
+        seen = [c for c in convs if audience.rep_sees_conversation(actor, c)]
+        summaries = await conversations.summaries(session, seen)
+        by_chat = await calls.calls_of_conversations(session, [c.id for c in seen])
         account = (
             await session.get(Account, visits[0].account_id)
             if visits and visits[0].account_id
@@ -126,6 +126,11 @@ async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -
             for v in visits
         ],
         conversations=summaries,
+        calls=sorted(
+            (call for chat in by_chat.values() for call in chat),
+            key=lambda call: call.created_at,
+            reverse=True,
+        ),
     )
 
 
