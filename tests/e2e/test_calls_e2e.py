@@ -32,7 +32,8 @@ from tests.e2e.console_env import (
 from tests.support.coturn import CoturnMissing, running_coturn
 
 pytest.importorskip("playwright.async_api")
-pytestmark = [*BROWSER_MARKS, pytest.mark.timeout(150)]
+# Calls take a few seconds each to set up on this 2-core machine: more time than other tests.
+pytestmark = [*(m for m in BROWSER_MARKS if m.name != "timeout"), pytest.mark.timeout(150)]
 
 # Fake camera and microphone (a test pattern and a beep), permission granted without a prompt,
 # WebRTC allowed on loopback addresses, and sound without a click (the re-joined call).

@@ -1,6 +1,8 @@
 import { signal } from "@preact/signals";
 import { newClientId, sendCallFrame } from "./socket";
-import type { CallOut, IceServer } from "./types";
+import type { CallOut, IceCandidate, IceServer, ServerFrame } from "./types";
+
+type CallFrame = Extract<ServerFrame, { type: "call" | "call_ice" | "call_answer" | "call_candidate" | "call_media" | "call_rejoined" }>;
 
 // Voice and video calls in the console (docs/calls.md). WebRTC peer to peer (or through TURN),
 // signalled over the rep socket: the server relays offers, answers, candidates and media state
@@ -174,9 +176,9 @@ export async function toggleCamera(): Promise<void> {
   } else {
     if (!camTrack) {
       try {
-        camTrack = (await localMedia("video")).getVideoTracks()[0] ?? null;
-      } catch (err) {
-        setError(h.conversationId, (err as Error).message);
+        camTrack = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0] ?? null;
+      } catch {
+        setError(h.conversationId, "Your browser refused access to the camera. Allow it in the site settings (the icon left of the address bar), then try again.");
         return;
       }
       if (camTrack) h.local.addTrack(camTrack);
@@ -242,7 +244,7 @@ async function offer(): Promise<void> {
   let gathered = 0;
   peer.onicecandidate = (e) => {
     if (e.candidate) gathered++;
-    if (e.candidate && held.value?.callId) sendCallFrame({ type: "call_candidate", call_id: held.value.callId, candidate: e.candidate.toJSON() as never });
+    if (e.candidate && held.value?.callId) sendCallFrame({ type: "call_candidate", call_id: held.value.callId, candidate: candidateOf(e.candidate) });
   };
   // Relay only, and the TURN server gave us nothing (a refused credential): ICE would wait
   // for ever for a candidate, so fail now and say why.
@@ -277,6 +279,11 @@ function fail(peer: RTCPeerConnection): void {
   release();
 }
 
+function candidateOf(c: RTCIceCandidate): IceCandidate {
+  const j = c.toJSON();
+  return { candidate: j.candidate ?? "", sdpMid: j.sdpMid ?? null, sdpMLineIndex: j.sdpMLineIndex ?? null, usernameFragment: j.usernameFragment ?? null };
+}
+
 // The server's entries as RTCIceServer (no null username or credential: a STUN entry has none).
 function rtcServers(list: IceServer[]): RTCIceServer[] {
   return list.map((s) => (s.username != null && s.credential != null ? { urls: s.urls, username: s.username, credential: s.credential } : { urls: s.urls }));
@@ -289,10 +296,10 @@ function failureText(): string {
 }
 
 // Frames of the rep socket about calls (socket.ts hands them over).
-export function onCallFrame(f: { type: string; [k: string]: unknown }): void {
+export function onCallFrame(f: CallFrame): void {
   switch (f.type) {
     case "call": {
-      const call = f.call as CallOut;
+      const call = f.call;
       const next = new Map(callsByConversation.value);
       next.set(call.conversation_id, call);
       callsByConversation.value = next;
@@ -318,8 +325,8 @@ export function onCallFrame(f: { type: string; [k: string]: unknown }): void {
     }
     case "call_ice":
       if (held.value && (held.value.callId === f.call_id || (!held.value.callId && awaiting))) {
-        ice = { servers: rtcServers(f.ice_servers as IceServer[]), policy: f.ice_transport_policy as RTCIceTransportPolicy };
-        if (!held.value.callId) patchHeld({ callId: String(f.call_id) });
+        ice = { servers: rtcServers(f.ice_servers), policy: f.ice_transport_policy };
+        if (!held.value.callId) patchHeld({ callId: f.call_id });
         awaiting = null;
         const call = callsByConversation.value.get(held.value.conversationId);
         if (call?.id === f.call_id && call.state === "connecting" && !pc) void offer();
@@ -327,7 +334,7 @@ export function onCallFrame(f: { type: string; [k: string]: unknown }): void {
       break;
     case "call_answer":
       if (pc && held.value?.callId === f.call_id)
-        void pc.setRemoteDescription({ type: "answer", sdp: String(f.sdp) }).then(flushCandidates, () => undefined);
+        void pc.setRemoteDescription({ type: "answer", sdp: f.sdp }).then(flushCandidates, () => undefined);
       break;
     case "call_candidate":
       if (held.value?.callId === f.call_id) {
@@ -336,7 +343,7 @@ export function onCallFrame(f: { type: string; [k: string]: unknown }): void {
       }
       break;
     case "call_media":
-      if (held.value?.callId === f.call_id) patchHeld({ remoteMedia: { mic: !!f.mic, camera: !!f.camera, screen: !!f.screen } });
+      if (held.value?.callId === f.call_id) patchHeld({ remoteMedia: { mic: f.mic, camera: f.camera, screen: f.screen } });
       break;
     case "call_rejoined":
       // The visitor's messenger came back after a page load: a new connection, at once.

@@ -23,6 +23,11 @@ const P = {
 const KEEPALIVE_MS = 5000;
 const CALL_KEY = "frontdesk:call"; // sessionStorage: the call this tab is in (re-joined after a page load)
 
+function candidateOf(c: RTCIceCandidate): S.IceCandidate {
+  const j = c.toJSON();
+  return { candidate: j.candidate ?? "", sdpMid: j.sdpMid ?? null, sdpMLineIndex: j.sdpMLineIndex ?? null, usernameFragment: j.usernameFragment ?? null };
+}
+
 export interface CallUi {
   box: HTMLElement; // the call area, at the top of the panel
   startButtons: HTMLElement; // "call us" buttons for the header (visitor-initiated calls)
@@ -79,6 +84,7 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
   const remoteVideo = h("video", { class: "cv-remote", autoplay: "", playsinline: "", "aria-label": "Video from the team" });
   const localVideo = h("video", { class: "cv-local", autoplay: "", playsinline: "", "aria-label": "Your video" });
   localVideo.muted = true;
+  remoteVideo.muted = true; // the sound plays in remoteAudio, once
   const remoteAudio = h("audio", { autoplay: "" });
   const who = h("span", { class: "cv-who" });
   const stage = h("div", { class: "cv-stage" }, who, remoteVideo, localVideo, remoteAudio);
@@ -111,7 +117,7 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     const inCall = holding && !!c && (c.state == "connecting" || c.state == "active");
     const ringing = !!c && c.initiated_by == "rep" && (c.state == "requested" || c.state == "ringing") && !holding;
     const waiting = holding && !!c && c.initiated_by == "visitor" && (c.state == "requested" || c.state == "ringing");
-    box.hidden = !(ringing || holding || note);
+    box.hidden = !(ringing || holding || note || c?.state == "ended"); // (an ended call: 6 s)
     incoming.hidden = !ringing;
     joinVideo.hidden = c?.media != "video";
     controls.hidden = !(holding && (inCall || waiting));
@@ -243,7 +249,7 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     let gathered = 0;
     peer.onicecandidate = (e) => {
       if (e.candidate) gathered++;
-      if (e.candidate && call) b.send({ type: "call_candidate", call_id: call.id, candidate: e.candidate.toJSON() as S.IceCandidate });
+      if (e.candidate && call) b.send({ type: "call_candidate", call_id: call.id, candidate: candidateOf(e.candidate) });
     };
     // Relay only, and the TURN server gave us nothing (a refused credential): fail now.
     peer.onicegatheringstatechange = () => {

@@ -166,12 +166,13 @@ class RepConnection:
                 if not self.registered:
                     await self.hub.add(self.socket)
                     self.registered = True
+                # The rep's calls that are not over (a console reload, a reconnect: a
+                # visitor still waiting for the rep to allow their call).
+                for live in await calls.live_calls_for_rep(self.runtime, self.actor):
+                    self.sender.send_bytes(call_frames.CallChanged(call=live).to_bytes())
                 await self._send_snapshot()
                 for conversation_id, seq in last_seqs.items():
                     await self._resume(conversation_id, seq)
-                # The rep's calls that are not over (a console reload, a reconnect).
-                for live in await calls.live_calls_for_rep(self.runtime, self.actor):
-                    self.sender.send_bytes(call_frames.CallChanged(call=live).to_bytes())
             case f.RepMessageFrame(conversation_id=cid, client_id=client_id, body=body):
                 self.actor = await authenticate_again(self.runtime, self.actor)
                 posted = await conversations.post_rep_message(

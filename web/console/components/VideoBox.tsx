@@ -52,14 +52,16 @@ function stateText(call: CallOut | undefined, peer: string | undefined, visitor:
 export function VideoBox(props: { conversationId: string; visitorName: string; canCall: boolean }) {
   const { conversationId, visitorName } = props;
   const call = callsByConversation.value.get(conversationId);
-  const h = held.value;
-  const mine = !!h && h.conversationId === conversationId;
+  const held_ = held.value;
+  // The call this tab holds, when it is this chat's.
+  const h = held_ && held_.conversationId === conversationId ? held_ : null;
+  const mine = h !== null;
   const error = callErrors.value.get(conversationId);
   const allowed = !!me.value?.voice_video_enabled;
   const live = call && call.state !== "ended";
   const visitorAsks = live && call.initiated_by === "visitor" && call.state === "requested";
   const inCall = mine || (live && !visitorAsks);
-  const remote = mine ? h.remoteMedia : null;
+  const remote = h ? h.remoteMedia : null;
 
   if (!allowed && !live) {
     return (
@@ -76,16 +78,17 @@ export function VideoBox(props: { conversationId: string; visitorName: string; c
     <section class={`videobox ${inCall ? "vb-live" : ""} ${visitorAsks ? "vb-ask" : ""}`} aria-label="Voice and video">
       {inCall && (
         <div class="vb-stage">
-          {mine && h.remote && h.remote.getVideoTracks().length > 0 && remote?.camera !== false ? (
-            <Video stream={h.remote} label={`${visitorName}'s video`} class="vb-remote" />
+          {h && h.remote && h.remote.getVideoTracks().length > 0 && remote?.camera !== false ? (
+            <Video stream={h.remote} muted label={`${visitorName}'s video`} class="vb-remote" />
           ) : (
             <div class="vb-remote vb-placeholder" aria-hidden="true">
               {visitorName.slice(0, 1).toUpperCase()}
             </div>
           )}
-          {mine && h.remote && <audio ref={(el) => el && el.srcObject !== h.remote && (el.srcObject = h.remote)} autoPlay aria-hidden="true" />}
-          {mine && h.local && (h.camera || h.screen) && <Video stream={h.local} muted label="Your video" class="vb-local" />}
-          {mine && remote && (
+          {/* The sound plays here (the video element is muted, so it is not heard twice). */}
+          {h && h.remote && <audio ref={(el) => el && el.srcObject !== h.remote && (el.srcObject = h.remote)} autoPlay aria-hidden="true" />}
+          {h && h.local && (h.camera || h.screen) && <Video stream={h.local} muted label="Your video" class="vb-local" />}
+          {remote && (
             <div class="vb-remote-state" aria-label={`${visitorName}: microphone ${remote.mic ? "on" : "off"}, camera ${remote.camera ? "on" : "off"}`}>
               {remote.mic ? <IconMic size={13} /> : <IconMicOff size={13} />}
               {remote.camera ? <IconVideo size={13} /> : <IconVideoOff size={13} />}
@@ -112,7 +115,7 @@ export function VideoBox(props: { conversationId: string; visitorName: string; c
                 Decline
               </button>
             </>
-          ) : mine ? (
+          ) : h ? (
             <>
               <button type="button" class={`vb-btn ${h.mic ? "" : "off"}`} aria-pressed={!h.mic} aria-label={h.mic ? "Mute" : "Unmute"} title={h.mic ? "Mute" : "Unmute"} onClick={toggleMic}>
                 {h.mic ? <IconMic size={16} /> : <IconMicOff size={16} />}
@@ -131,10 +134,10 @@ export function VideoBox(props: { conversationId: string; visitorName: string; c
             <span class="muted small">On a call in another tab</span>
           ) : (
             <>
-              <button type="button" class="btn btn-secondary btn-sm" disabled={!props.canCall || !!h} title={props.canCall ? undefined : "Accept the chat to call the visitor"} onClick={() => void startCall(conversationId, "audio")}>
+              <button type="button" class="btn btn-secondary btn-sm" disabled={!props.canCall || !!held_} title={props.canCall ? undefined : "Accept the chat to call the visitor"} onClick={() => void startCall(conversationId, "audio")}>
                 <IconPhone size={14} /> Voice call
               </button>
-              <button type="button" class="btn btn-secondary btn-sm" disabled={!props.canCall || !!h} title={props.canCall ? undefined : "Accept the chat to call the visitor"} onClick={() => void startCall(conversationId, "video")}>
+              <button type="button" class="btn btn-secondary btn-sm" disabled={!props.canCall || !!held_} title={props.canCall ? undefined : "Accept the chat to call the visitor"} onClick={() => void startCall(conversationId, "video")}>
                 <IconVideo size={15} /> Video call
               </button>
             </>
