@@ -155,16 +155,15 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
   }
   function endedText(c: Call): string {
-    return (
-      {
-        ended_by_rep: `${repName()} ended the call.`,
-        ended_by_visitor: "You ended the call.",
-        declined: "The call was declined.",
-        missed: "Missed call.",
-        blocked: "The call ended.",
-        failed: "The call could not continue.",
-      }[c.end_reason || ""] || "The call ended."
-    );
+    const texts: Record<string, string> = {
+      ended_by_rep: `${repName()} ended the call.`,
+      ended_by_visitor: "You ended the call.",
+      declined: "The call was declined.",
+      missed: "Missed call.",
+      blocked: "The call ended.",
+      failed: "The call could not continue.",
+    };
+    return texts[c.end_reason || ""] || "The call ended.";
   }
 
   // ---- media ----

@@ -1,7 +1,8 @@
 import { useEffect, useRef } from "preact/hooks";
 import { allowCall, callErrors, callsByConversation, declineCall, endCall, held, startCall, toggleCamera, toggleMic, toggleScreen } from "../calls";
 import { updateMyStatus } from "../actions";
-import { me, now } from "../store";
+import { me } from "../store";
+import { now } from "../time";
 import type { CallOut } from "../types";
 import { IconHangUp, IconMic, IconMicOff, IconPhone, IconScreen, IconVideo, IconVideoOff } from "../icons";
 
@@ -86,7 +87,13 @@ export function VideoBox(props: { conversationId: string; visitorName: string; c
             </div>
           )}
           {/* The sound plays here (the video element is muted, so it is not heard twice). */}
-          {h && h.remote && <audio ref={(el) => el && el.srcObject !== h.remote && (el.srcObject = h.remote)} autoPlay aria-hidden="true" />}
+          {h && h.remote && <audio
+              ref={(el) => {
+                if (el && el.srcObject !== h.remote) el.srcObject = h.remote;
+              }}
+              autoPlay
+              aria-hidden="true"
+            />}
           {h && h.local && (h.camera || h.screen) && <Video stream={h.local} muted label="Your video" class="vb-local" />}
           {remote && (
             <div class="vb-remote-state" aria-label={`${visitorName}: microphone ${remote.mic ? "on" : "off"}, camera ${remote.camera ? "on" : "off"}`}>

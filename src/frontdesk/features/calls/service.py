@@ -88,7 +88,11 @@ def rep_side(actor: Authenticated) -> RepSide:
 
 
 def call_settings(org: Org) -> CallSettings:
-    return CallSettings(**((org.settings or {}).get("calls") or {}))
+    stored = (org.settings or {}).get("calls") or {}
+    settings = CallSettings()
+    if "visitor_initiated" in stored:
+        settings["visitor_initiated"] = bool(stored["visitor_initiated"])
+    return settings
 
 
 def visitor_calls_allowed(org: Org) -> bool:
@@ -153,13 +157,13 @@ def call_out(call: Call, rep: Rep | None) -> CallOut:
         conversation_id=call.conversation_id,
         visitor_id=call.visitor_id,
         rep=RepBrief(id=rep.id, name=rep.name) if rep else None,
-        initiated_by=call.initiated_by,  # type: ignore[arg-type]
-        media=call.media,  # type: ignore[arg-type]
-        visitor_media=call.visitor_media,  # type: ignore[arg-type]
-        state=call.state,  # type: ignore[arg-type]
-        end_reason=call.end_reason,  # type: ignore[arg-type]
+        initiated_by=call.initiated_by,
+        media=call.media,
+        visitor_media=call.visitor_media,
+        state=call.state,
+        end_reason=call.end_reason,
         end_detail=call.end_detail,
-        channel=call.channel,  # type: ignore[arg-type]
+        channel=call.channel,
         rep_leg=call.rep_leg,
         visitor_leg=call.visitor_leg,
         created_at=call.created_at.isoformat(),
