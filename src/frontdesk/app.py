@@ -29,6 +29,7 @@ from frontdesk.features import (
     conversations,
     experiences,
     formatting,
+    meetings,
     proactive,
     segments,
     webhooks,
@@ -49,6 +50,7 @@ from frontdesk.transport import (  # noqa: F401  (they register routes)
     api_tools,
 )
 from frontdesk.transport.api import api
+from frontdesk.transport.api_meetings import mount_meeting_pages
 from frontdesk.transport.http import (
     RUNTIME_KEY,
     add_security_headers,
@@ -170,6 +172,10 @@ def _wire_features(runtime: Runtime) -> None:
     hooks["conversation.closed"].append(calls.on_conversation_closed)
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)
+    sweeper.register(
+        meetings.KIND_CALENDAR_REFRESH, lambda d: meetings.on_calendar_refresh(runtime, d)
+    )
+    sweeper.register(meetings.KIND_MEETING_EMAIL, lambda d: meetings.on_meeting_email(runtime, d))
     formatting.image_proxy.configure(
         runtime.settings.secret_key, runtime.settings.secret_key_previous
     )
@@ -322,5 +328,6 @@ def create_app(
     app.router.add_get("/widget/boot", widget_boot)
     app.router.add_get(formatting.image_proxy.PROXY_PATH, image_proxy_handler)
     api.mount(app)
+    mount_meeting_pages(app)
     mount_static(app, STATIC)
     return app

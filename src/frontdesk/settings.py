@@ -158,9 +158,9 @@ class Settings(BaseSettings):
     # ---- email ---------------------------------------------------------------------------
     smtp_url: str | None = Field(
         None,
-        description="SMTP server for emailing offline messages to reps: `smtp://`, `smtps://` "
-        "or `smtp+starttls://user:password@host:port`. Unset: offline messages stay in the "
-        "console only",
+        description="SMTP server for emailing offline messages to reps and meeting invitations: "
+        "`smtp://`, `smtps://` or `smtp+starttls://user:password@host:port`. Unset: offline "
+        "messages stay in the console only, and booked meetings send no invitations",
     )
     mail_from: str = Field(
         "Frontdesk <frontdesk@localhost>",
@@ -201,8 +201,9 @@ class Settings(BaseSettings):
     # ---- outbound requests ---------------------------------------------------------------
     allow_private_targets: bool = Field(
         False,
-        description="let webhooks and the image proxy reach loopback and private-network "
-        "addresses (for a CRM inside your own network, or for tests). Off: they are refused",
+        description="let webhooks, the image proxy and reps' calendars (CalDAV, iCal feeds) "
+        "reach loopback and private-network addresses (for a CRM or calendar server inside "
+        "your own network, or for tests). Off: they are refused",
     )
     # ---- phone join (docs/telephony.md) ---------------------------------------------------
     twilio_api_url: str = Field(

@@ -3575,6 +3575,698 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/meeting-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's meeting types */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeetingTypeList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a meeting type */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MeetingTypeBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeetingTypeOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meeting-types/{type_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a meeting type's settings */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    type_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MeetingTypeBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeetingTypeOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a meeting type (booked meetings stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    type_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meeting-types/{type_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether each member can be booked now, and why not */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    type_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberStatusList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meeting-types/{type_id}/next-owner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who the meeting type's routing picks now (the round robin's next in line) */
+        get: {
+            parameters: {
+                query?: {
+                    visitor_id?: string | null;
+                };
+                header?: never;
+                path: {
+                    type_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NextOwner"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reps/{rep_id}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rep's working hours and days off (their own; admins: anyone's) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AvailabilityOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Set a rep's working hours (per weekday, in their time zone) and days off */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AvailabilityBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AvailabilityOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reps/{rep_id}/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rep's connected calendar and how its last read went */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CalendarState"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Connect a CalDAV calendar or a private iCal feed (read once now: refused with the reason if it cannot be read) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CalendarBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CalendarOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Disconnect a rep's calendar (the stored password is deleted) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reps/{rep_id}/calendar/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read a rep's calendar again now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CalendarState"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the meeting booker in a chat */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OfferBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OfferOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/upcoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My booked meetings from now on, soonest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeetingList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/meetings/{offer_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A booking card: the offer's free times in the visitor's time zone (CORS: the org's websites only) */
+        get: {
+            parameters: {
+                query?: {
+                    site?: string;
+                    tz?: string;
+                };
+                header?: never;
+                path: {
+                    offer_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BookingCard"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/meetings/{offer_id}/book": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Book one of the card's times (409 slot_taken: ask for the card again); body: BookBody */
+        post: {
+            parameters: {
+                query?: {
+                    site?: string;
+                    tz?: string;
+                };
+                header?: never;
+                path: {
+                    offer_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeetingOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/widget/config": {
         parameters: {
             query?: never;
@@ -3845,6 +4537,11 @@ export interface components {
             /** @enum {string} */
             state: "active" | "another_tab" | "idle";
         };
+        /** Answer */
+        Answer: {
+            question: string;
+            answer: string;
+        };
         /** ApiTokenBody */
         ApiTokenBody: {
             name: string;
@@ -3896,6 +4593,23 @@ export interface components {
             /** @enum {string} */
             action: "spam" | "no_response_needed";
         };
+        /** AvailabilityBody */
+        AvailabilityBody: {
+            time_zone: string;
+            weekly_hours: {
+                [key: string]: string[][];
+            };
+            days_off?: string[];
+        };
+        /** AvailabilityOut */
+        AvailabilityOut: {
+            rep_id: string;
+            time_zone: string;
+            weekly_hours: {
+                [key: string]: string[][];
+            };
+            days_off: string[];
+        };
         /**
          * Batch
          * @description Live-stream events, coalesced: at most one batch per socket every 250 ms, and at most one
@@ -3936,6 +4650,25 @@ export interface components {
             ip_blocks: components["schemas"]["IpBlockDetail"][];
             reports: components["schemas"]["ReportOut"][];
         };
+        /**
+         * BookingCard
+         * @description What the visitor's booking card shows.
+         */
+        BookingCard: {
+            offer_id: string;
+            title: string;
+            description: string;
+            duration_minutes: number;
+            location: string;
+            owner_name: string;
+            time_zone: string;
+            days: components["schemas"]["DayOut"][];
+            questions: components["schemas"]["Question"][];
+            name: string | null;
+            email: string | null;
+            booked: components["schemas"]["MeetingOut"] | null;
+            problem: string | null;
+        };
         /** BootBlocked */
         BootBlocked: {
             /** @constant */
@@ -3948,6 +4681,33 @@ export interface components {
             messenger: components["schemas"]["MessengerSettings"];
             /** @constant */
             blocked: false;
+        };
+        /** CalendarBody */
+        CalendarBody: {
+            /** @enum {string} */
+            kind: "caldav" | "ical";
+            url: string;
+            /** @default null */
+            username?: string | null;
+            /** @default null */
+            password?: string | null;
+        };
+        /** CalendarOut */
+        CalendarOut: {
+            rep_id: string;
+            /** @enum {string} */
+            kind: "caldav" | "ical";
+            url: string;
+            username: string | null;
+            /** @enum {string} */
+            status: "pending" | "ok" | "error";
+            last_error: string | null;
+            last_fetched_at: string | null;
+            busy_count: number;
+        };
+        /** CalendarState */
+        CalendarState: {
+            calendar: components["schemas"]["CalendarOut"] | null;
         };
         /**
          * CallAnswerFrame
@@ -4385,6 +5145,12 @@ export interface components {
             reply: number;
             missed_response: number;
         };
+        /** DayOut */
+        DayOut: {
+            date: string;
+            label: string;
+            slots: components["schemas"]["SlotOut"][];
+        };
         /** DeliveryList */
         DeliveryList: {
             deliveries: components["schemas"]["DeliveryOut"][];
@@ -4467,6 +5233,8 @@ export interface components {
             timeout_message?: string | null;
             /** @default null */
             offline_message?: string | null;
+            /** @default null */
+            booker_meeting_type_id?: string | null;
         };
         /** ExperienceList */
         ExperienceList: {
@@ -4485,6 +5253,7 @@ export interface components {
             timeout_seconds: number;
             timeout_message: string;
             offline_message: string;
+            booker_meeting_type_id: string | null;
         };
         /**
          * FilledShortcut
@@ -4738,6 +5507,98 @@ export interface components {
             org: components["schemas"]["OrgOut"];
             csrf_token: string;
         };
+        /** MeetingList */
+        MeetingList: {
+            meetings: components["schemas"]["MeetingOut"][];
+        };
+        /** MeetingOut */
+        MeetingOut: {
+            id: string;
+            title: string;
+            meeting_type_id: string | null;
+            conversation_id: string | null;
+            visitor_id: string | null;
+            owner_rep_id: string | null;
+            owner_name: string | null;
+            attendee_rep_ids: string[];
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            location: string;
+            visitor_name: string;
+            visitor_email: string;
+            visitor_time_zone: string;
+            /** @enum {string} */
+            status: "booked" | "cancelled";
+            answers: components["schemas"]["Answer"][];
+        };
+        /** MeetingTypeBody */
+        MeetingTypeBody: {
+            name: string;
+            /** @default  */
+            description?: string;
+            duration_minutes: number;
+            /** @default  */
+            location?: string;
+            /** @default 0 */
+            buffer_before_minutes?: number;
+            /** @default 0 */
+            buffer_after_minutes?: number;
+            /** @default 240 */
+            min_notice_minutes?: number;
+            /** @default 30 */
+            horizon_days?: number;
+            questions?: components["schemas"]["QuestionBody"][];
+            member_rep_ids: string[];
+            /**
+             * @default round_robin
+             * @enum {string}
+             */
+            routing?: "round_robin" | "account_owner" | "everyone";
+            /** @default true */
+            active?: boolean;
+        };
+        /** MeetingTypeList */
+        MeetingTypeList: {
+            meeting_types: components["schemas"]["MeetingTypeOut"][];
+        };
+        /** MeetingTypeOut */
+        MeetingTypeOut: {
+            id: string;
+            name: string;
+            description: string;
+            duration_minutes: number;
+            location: string;
+            buffer_before_minutes: number;
+            buffer_after_minutes: number;
+            min_notice_minutes: number;
+            horizon_days: number;
+            questions: components["schemas"]["Question"][];
+            member_rep_ids: string[];
+            /** @enum {string} */
+            routing: "round_robin" | "account_owner" | "everyone";
+            active: boolean;
+        };
+        /**
+         * MemberStatus
+         * @description Whether a member can be booked now, and why not (shown to admins).
+         */
+        MemberStatus: {
+            rep_id: string;
+            name: string;
+            bookable: boolean;
+            problem: string | null;
+            /** @enum {string} */
+            calendar: "none" | "caldav" | "ical";
+            /** @enum {string} */
+            calendar_status: "none" | "pending" | "ok" | "error";
+            calendar_fetched_at: string | null;
+        };
+        /** MemberStatusList */
+        MemberStatusList: {
+            members: components["schemas"]["MemberStatus"][];
+        };
         /** MessageBody */
         MessageBody: {
             client_id: string;
@@ -4836,6 +5697,42 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             secret: string;
+        };
+        /**
+         * NextOwner
+         * @description Who a meeting type's routing would pick now (a round robin's next in line).
+         */
+        NextOwner: {
+            meeting_type_id: string;
+            rep_id: string | null;
+            name: string | null;
+            reason: string;
+        };
+        /** OfferBody */
+        OfferBody: {
+            meeting_type_id: string;
+            conversation_id: string;
+            /**
+             * @default type_routing
+             * @enum {string}
+             */
+            choice?: "type_routing" | "choose";
+            /** @default null */
+            owner_rep_id?: string | null;
+            /** @default false */
+            with_everyone?: boolean;
+            /** @default null */
+            title?: string | null;
+        };
+        /** OfferOut */
+        OfferOut: {
+            id: string;
+            meeting_type_id: string;
+            conversation_id: string | null;
+            owner_rep_id: string;
+            attendee_rep_ids: string[];
+            title: string;
+            routing_note: string;
         };
         /**
          * OfflineMessageFrame
@@ -5158,6 +6055,18 @@ export interface components {
             repeat_interval_seconds: number;
             allowed_link_domains: string[];
         };
+        /** Question */
+        Question: {
+            id: string;
+            label: string;
+            required: boolean;
+        };
+        /** QuestionBody */
+        QuestionBody: {
+            label: string;
+            /** @default false */
+            required?: boolean;
+        };
         /** Readiness */
         Readiness: {
             /** @enum {string} */
@@ -5454,6 +6363,14 @@ export interface components {
             /** @default null */
             body?: string | null;
         };
+        /** SlotOut */
+        SlotOut: {
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            label: string;
+        };
         /**
          * Snapshot
          * @description Everything the console shows, after `hello` and whenever it must resynchronise (segments
@@ -5620,6 +6537,7 @@ export interface components {
             visits: components["schemas"]["VisitOut"][];
             conversations: components["schemas"]["ConversationSummary"][];
             calls: components["schemas"]["CallOut"][];
+            meetings: components["schemas"]["MeetingOut"][];
         };
         /**
          * VisitorBlocked
@@ -6022,19 +6940,26 @@ export type AccountList = components['schemas']['AccountList'];
 export type AccountOut = components['schemas']['AccountOut'];
 export type Ack = components['schemas']['Ack'];
 export type ActivityFrame = components['schemas']['ActivityFrame'];
+export type Answer = components['schemas']['Answer'];
 export type ApiTokenBody = components['schemas']['ApiTokenBody'];
 export type ApiTokenList = components['schemas']['ApiTokenList'];
 export type ApiTokenOut = components['schemas']['ApiTokenOut'];
 export type AuditEntryOut = components['schemas']['AuditEntryOut'];
 export type AuditPage = components['schemas']['AuditPage'];
 export type AutoPounceAction = components['schemas']['AutoPounceAction'];
+export type AvailabilityBody = components['schemas']['AvailabilityBody'];
+export type AvailabilityOut = components['schemas']['AvailabilityOut'];
 export type Batch = components['schemas']['Batch'];
 export type BlockBody = components['schemas']['BlockBody'];
 export type BlockResult = components['schemas']['BlockResult'];
 export type BlockedVisitorOut = components['schemas']['BlockedVisitorOut'];
 export type BlocksOverview = components['schemas']['BlocksOverview'];
+export type BookingCard = components['schemas']['BookingCard'];
 export type BootBlocked = components['schemas']['BootBlocked'];
 export type BootOpen = components['schemas']['BootOpen'];
+export type CalendarBody = components['schemas']['CalendarBody'];
+export type CalendarOut = components['schemas']['CalendarOut'];
+export type CalendarState = components['schemas']['CalendarState'];
 export type CallAnswerFrame = components['schemas']['CallAnswerFrame'];
 export type CallAnswerRelayed = components['schemas']['CallAnswerRelayed'];
 export type CallCandidateFrame = components['schemas']['CallCandidateFrame'];
@@ -6066,6 +6991,7 @@ export type ConversationMeta = components['schemas']['ConversationMeta'];
 export type ConversationSummary = components['schemas']['ConversationSummary'];
 export type ConversationUpdated = components['schemas']['ConversationUpdated'];
 export type DailyCounts = components['schemas']['DailyCounts'];
+export type DayOut = components['schemas']['DayOut'];
 export type DeliveryList = components['schemas']['DeliveryList'];
 export type DeliveryOut = components['schemas']['DeliveryOut'];
 export type EnrichmentSource = components['schemas']['EnrichmentSource'];
@@ -6101,6 +7027,13 @@ export type IpRangeOut = components['schemas']['IpRangeOut'];
 export type LiveSegmentOut = components['schemas']['LiveSegmentOut'];
 export type LoginBody = components['schemas']['LoginBody'];
 export type MeOut = components['schemas']['MeOut'];
+export type MeetingList = components['schemas']['MeetingList'];
+export type MeetingOut = components['schemas']['MeetingOut'];
+export type MeetingTypeBody = components['schemas']['MeetingTypeBody'];
+export type MeetingTypeList = components['schemas']['MeetingTypeList'];
+export type MeetingTypeOut = components['schemas']['MeetingTypeOut'];
+export type MemberStatus = components['schemas']['MemberStatus'];
+export type MemberStatusList = components['schemas']['MemberStatusList'];
 export type MessageBody = components['schemas']['MessageBody'];
 export type MessageOut = components['schemas']['MessageOut'];
 export type Messages = components['schemas']['Messages'];
@@ -6109,6 +7042,9 @@ export type MessengerSettingsPatch = components['schemas']['MessengerSettingsPat
 export type NewApiToken = components['schemas']['NewApiToken'];
 export type NewRepBody = components['schemas']['NewRepBody'];
 export type NewWebhookEndpoint = components['schemas']['NewWebhookEndpoint'];
+export type NextOwner = components['schemas']['NextOwner'];
+export type OfferBody = components['schemas']['OfferBody'];
+export type OfferOut = components['schemas']['OfferOut'];
 export type OfflineMessageFrame = components['schemas']['OfflineMessageFrame'];
 export type OfflineMessageList = components['schemas']['OfflineMessageList'];
 export type OfflineMessageOut = components['schemas']['OfflineMessageOut'];
@@ -6140,6 +7076,8 @@ export type PreviewBody = components['schemas']['PreviewBody'];
 export type PreviewInvitationBody = components['schemas']['PreviewInvitationBody'];
 export type ProactiveReport = components['schemas']['ProactiveReport'];
 export type ProactiveSettings = components['schemas']['ProactiveSettings'];
+export type Question = components['schemas']['Question'];
+export type QuestionBody = components['schemas']['QuestionBody'];
 export type Readiness = components['schemas']['Readiness'];
 export type RegionOut = components['schemas']['RegionOut'];
 export type RepBrief = components['schemas']['RepBrief'];
@@ -6169,6 +7107,7 @@ export type ShortcutBody = components['schemas']['ShortcutBody'];
 export type ShortcutList = components['schemas']['ShortcutList'];
 export type ShortcutOut = components['schemas']['ShortcutOut'];
 export type ShortcutPatch = components['schemas']['ShortcutPatch'];
+export type SlotOut = components['schemas']['SlotOut'];
 export type Snapshot = components['schemas']['Snapshot'];
 export type SnapshotRep = components['schemas']['SnapshotRep'];
 export type Snippet = components['schemas']['Snippet'];

@@ -8,6 +8,14 @@ from frontdesk.features.blocking.models import IpBlock, VisitorReport
 from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.experiences.models import Experience, OfflineMessage
+from frontdesk.features.meetings.models import (
+    CalendarConnection,
+    Meeting,
+    MeetingClaim,
+    MeetingOffer,
+    MeetingType,
+    RepAvailability,
+)
 from frontdesk.features.orgs.models import Org, Rep, RepSession
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
 from frontdesk.features.routing.models import RoundRobinCursor, Team, TeamMember
@@ -23,6 +31,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "CalendarConnection",
     "Call",
     "Contact",
     "Conversation",
@@ -31,6 +40,10 @@ __all__ = [
     "Invitation",
     "IpBlock",
     "IpRange",
+    "Meeting",
+    "MeetingClaim",
+    "MeetingOffer",
+    "MeetingType",
     "Message",
     "OfflineMessage",
     "Org",
@@ -38,6 +51,7 @@ __all__ = [
     "PhoneLeg",
     "ProactiveEvent",
     "Rep",
+    "RepAvailability",
     "RepSession",
     "RoundRobinCursor",
     "Segment",

@@ -221,8 +221,6 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
           </ul>
         )}
       </section>
-      {me.value?.role === "admin" && <PrivacySection visitorId={visitorId} />}
-
       {!!data?.calls?.length && (
         <section class="v360-section" aria-label="Calls">
           <h3>
@@ -243,6 +241,28 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
           <div class="muted small">Calls are not recorded.</div>
         </section>
       )}
+
+      <section class="v360-section" aria-label="Meetings">
+        <h3>
+          Meetings <span class="count">{data?.meetings.length ?? 0}</span>
+        </h3>
+        {!data?.meetings.length ? (
+          <div class="muted small">{data ? "No meetings booked." : "…"}</div>
+        ) : (
+          <ul class="visit-list">
+            {data.meetings.map((m) => (
+              <li key={m.id}>
+                {formatDateTime(m.start)} <span class={`status-chip ${m.status === "cancelled" ? "chip-ended" : "chip-active"}`}>{m.status === "cancelled" ? "Cancelled" : "Booked"}</span>
+                <div class="muted small clamp">
+                  {m.title}
+                  {m.owner_name ? ` with ${m.owner_name}` : ""}
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      {me.value?.role === "admin" && <PrivacySection visitorId={visitorId} />}
     </aside>
   );
 }

@@ -9,6 +9,7 @@ from frontdesk.features.accounts.schemas import AccountBrief
 from frontdesk.features.calls.schemas import CallOut
 from frontdesk.features.conversations.events import ConversationSummary
 from frontdesk.features.live_stream.events import Activity, IdentityStatus
+from frontdesk.features.meetings.schemas import MeetingOut
 
 
 class EnrichmentSource(Closed):
@@ -72,3 +73,5 @@ class Visitor360(Closed):
     conversations: list[ConversationSummary]
     # Calls in the chats listed above, newest first.
     calls: list[CallOut]
+    # Meetings the visitor booked (newest first), cancelled ones included.
+    meetings: list[MeetingOut]
