@@ -259,6 +259,18 @@ class Settings(BaseSettings):
         "(TLS on the server, or `X-Forwarded-Proto: https` from a trusted proxy); `0` sends "
         "none",
     )
+    # ---- operations ------------------------------------------------------------------------
+    metrics_token: str | None = Field(
+        None,
+        description="bearer token that `GET /metrics` (Prometheus) requires: the scraper sends "
+        "`Authorization: Bearer TOKEN`. At least 32 characters. Unset: `/metrics` answers 404 "
+        "(docs/operations.md, Metrics)",
+    )
+    api_token_requests: str = Field(
+        "600/minute",
+        description="requests one org API token may make (`Authorization: Bearer fd_...`), "
+        "counted across all processes; over it the API answers 429",
+    )
     # ---- visitor socket limits -------------------------------------------------------------
     # Every visitor frame type, offline messages, new visitors and open unauthenticated sockets
     # per IP (transport/visitor_limits.py; docs/configuration.md says why the defaults are what
@@ -361,6 +373,15 @@ class Settings(BaseSettings):
                 )
         return value
 
+    @field_validator("metrics_token")
+    @classmethod
+    def _real_metrics_token(cls, value: str | None) -> str | None:
+        if value is not None and (
+            value.lower() in PLACEHOLDER_SECRETS or len(value) < MIN_SECRET_LENGTH
+        ):
+            raise ValueError(f"must be a real secret of at least {MIN_SECRET_LENGTH} characters")
+        return value
+
     @field_validator("login_failures_per_ip")
     @classmethod
     def _rate_rules(cls, value: str) -> str:
@@ -381,7 +402,9 @@ class Settings(BaseSettings):
     def _async_driver(cls, value: str) -> str:
         return normalise_database_url(value)
 
-    @field_validator("offline_messages_per_ip", "new_visitors_per_ip", "phone_calls_per_ip")
+    @field_validator(
+        "offline_messages_per_ip", "new_visitors_per_ip", "api_token_requests", "phone_calls_per_ip"
+    )
     @classmethod
     def _a_rate(cls, value: str) -> str:
         return _check_rate(value)

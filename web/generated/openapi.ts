@@ -2236,6 +2236,273 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/api-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's API tokens, revoked ones included (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiTokenList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Make an API token; the answer is the only time the token is shown (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ApiTokenBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NewApiToken"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-tokens/{token_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke an API token: refused from the next request on, by every process (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiTokenOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The admin audit log, newest first, a page at a time (admins) */
+        get: {
+            parameters: {
+                query?: {
+                    before?: string | null;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditPage"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/visitors/{visitor_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything stored about a visitor, as JSON (a data-subject access request; admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    visitor_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VisitorExport"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/visitors/{visitor_id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Erase a visitor: every row about them, their live state; open tabs start over as a new visitor (an erasure request; admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    visitor_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VisitorErasure"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/telephony/settings": {
         parameters: {
             query?: never;
@@ -3533,6 +3800,52 @@ export interface components {
             /** @enum {string} */
             state: "active" | "another_tab" | "idle";
         };
+        /** ApiTokenBody */
+        ApiTokenBody: {
+            name: string;
+            scopes: ("read" | "write" | "admin")[];
+        };
+        /** ApiTokenList */
+        ApiTokenList: {
+            tokens: components["schemas"]["ApiTokenOut"][];
+        };
+        /** ApiTokenOut */
+        ApiTokenOut: {
+            id: string;
+            name: string;
+            scopes: ("read" | "write" | "admin")[];
+            prefix: string;
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            last_used_at: string | null;
+            revoked_at: string | null;
+        };
+        /** AuditEntryOut */
+        AuditEntryOut: {
+            id: string;
+            /** Format: date-time */
+            created_at: string;
+            actor_rep_id: string | null;
+            actor_name: string;
+            /** @enum {string} */
+            actor_kind: "session" | "api_token";
+            action: string;
+            summary: string;
+            target: {
+                [key: string]: unknown;
+            };
+            details: {
+                [key: string]: unknown;
+            };
+            ip: string | null;
+            request_id: string | null;
+        };
+        /** AuditPage */
+        AuditPage: {
+            entries: components["schemas"]["AuditEntryOut"][];
+            next_before: string | null;
+        };
         /** AutoPounceAction */
         AutoPounceAction: {
             /** @enum {string} */
@@ -3768,6 +4081,8 @@ export interface components {
             message: string;
             /** @default null */
             details?: unknown;
+            /** @default null */
+            request_id?: string | null;
         };
         /**
          * ErrorFrame
@@ -4095,6 +4410,22 @@ export interface components {
             greeting?: string | null;
             /** @default null */
             ask_identity?: boolean | null;
+        };
+        /**
+         * NewApiToken
+         * @description The answer to making a token: the only time the token itself is shown.
+         */
+        NewApiToken: {
+            id: string;
+            name: string;
+            scopes: ("read" | "write" | "admin")[];
+            prefix: string;
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            last_used_at: string | null;
+            revoked_at: string | null;
+            token: string;
         };
         /** NewRepBody */
         NewRepBody: {
@@ -4978,6 +5309,27 @@ export interface components {
             type: "conversation";
             conversation: components["schemas"]["VisitorConversation"];
         };
+        /** VisitorErasure */
+        VisitorErasure: {
+            visitor_id: string;
+            deleted: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * VisitorExport
+         * @description Everything stored about one visitor, table by table, each row with all its columns.
+         */
+        VisitorExport: {
+            visitor_id: string;
+            /** Format: date-time */
+            exported_at: string;
+            tables: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            };
+        };
         /**
          * VisitorHello
          * @description The first frame: who the visitor is (a token from an earlier welcome) and the page.
@@ -5247,6 +5599,11 @@ export type AccountList = components['schemas']['AccountList'];
 export type AccountOut = components['schemas']['AccountOut'];
 export type Ack = components['schemas']['Ack'];
 export type ActivityFrame = components['schemas']['ActivityFrame'];
+export type ApiTokenBody = components['schemas']['ApiTokenBody'];
+export type ApiTokenList = components['schemas']['ApiTokenList'];
+export type ApiTokenOut = components['schemas']['ApiTokenOut'];
+export type AuditEntryOut = components['schemas']['AuditEntryOut'];
+export type AuditPage = components['schemas']['AuditPage'];
 export type AutoPounceAction = components['schemas']['AutoPounceAction'];
 export type Batch = components['schemas']['Batch'];
 export type BlockBody = components['schemas']['BlockBody'];
@@ -5301,6 +5658,7 @@ export type MessageOut = components['schemas']['MessageOut'];
 export type Messages = components['schemas']['Messages'];
 export type MessengerSettings = components['schemas']['MessengerSettings'];
 export type MessengerSettingsPatch = components['schemas']['MessengerSettingsPatch'];
+export type NewApiToken = components['schemas']['NewApiToken'];
 export type NewRepBody = components['schemas']['NewRepBody'];
 export type NewWebhookEndpoint = components['schemas']['NewWebhookEndpoint'];
 export type OfflineMessageFrame = components['schemas']['OfflineMessageFrame'];
@@ -5388,6 +5746,8 @@ export type VisitorChanges = components['schemas']['VisitorChanges'];
 export type VisitorClientFrame = components['schemas']['VisitorClientFrame'];
 export type VisitorConversation = components['schemas']['VisitorConversation'];
 export type VisitorConversationChanged = components['schemas']['VisitorConversationChanged'];
+export type VisitorErasure = components['schemas']['VisitorErasure'];
+export type VisitorExport = components['schemas']['VisitorExport'];
 export type VisitorHello = components['schemas']['VisitorHello'];
 export type VisitorInvitation = components['schemas']['VisitorInvitation'];
 export type VisitorJoined = components['schemas']['VisitorJoined'];

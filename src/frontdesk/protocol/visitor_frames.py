@@ -141,8 +141,9 @@ class PhoneHangUpFrame(Frame):
     leg_id: Annotated[StrictStr, Field(min_length=32, max_length=32)]
 
 
-# Every frame after the hello.
-VisitorFrame = Annotated[
+# Every frame after the hello (one list: the socket's parser and the documented union below
+# both read it).
+AfterHello = (
     Ping
     | PageViewFrame
     | ActivityFrame
@@ -154,25 +155,11 @@ VisitorFrame = Annotated[
     | OfflineMessageFrame
     | InvitationShown
     | PhoneJoinFrame
-    | PhoneHangUpFrame,
-    Field(discriminator="type"),
-]
-VisitorClientFrame = Annotated[
-    VisitorHello
-    | Ping
-    | PageViewFrame
-    | ActivityFrame
-    | VisitorMessageFrame
-    | VisitorTyping
-    | VisitorResume
-    | IdentifyFrame
-    | OpenFrame
-    | OfflineMessageFrame
-    | InvitationShown
-    | PhoneJoinFrame
-    | PhoneHangUpFrame,
-    Field(discriminator="type"),
-]
+    | PhoneHangUpFrame
+)
+VisitorFrame = Annotated[AfterHello, Field(discriminator="type")]
+# Everything the widget sends, the hello included (documentation and generated types).
+VisitorClientFrame = Annotated[VisitorHello | AfterHello, Field(discriminator="type")]
 
 # ---- server -> widget -------------------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from frontdesk.deadlines.models import Deadline
 from frontdesk.features.accounts.models import Account, IpRange
+from frontdesk.features.api_tokens.models import ApiToken
+from frontdesk.features.audit.models import AuditEntry
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.experiences.models import Experience, OfflineMessage
@@ -17,6 +19,8 @@ from frontdesk.storage.base import Base
 
 __all__ = [
     "Account",
+    "ApiToken",
+    "AuditEntry",
     "Base",
     "Contact",
     "Conversation",

@@ -4,9 +4,11 @@ import { api, errorText } from "../api";
 import { linkClick, paths, type AdminSection } from "../router";
 import { me, org, pushToast, reps as repsSignal } from "../store";
 import type { Org, Rep } from "../types";
-import { IconBan, IconBuilding, IconCopy, IconLayers, IconLink, IconPhone, IconPlus, IconSparkles, IconUsers, IconX, IconChat } from "../icons";
+import { IconBan, IconBuilding, IconCopy, IconLayers, IconLink, IconPhone, IconPlus, IconSparkles, IconUsers, IconX, IconChat, IconLock, IconClock } from "../icons";
 import { Avatar, TableStatus } from "./ui";
 import { AccountsAdmin } from "./admin/Accounts";
+import { ApiTokensAdmin } from "./admin/ApiTokens";
+import { AuditLogAdmin } from "./admin/AuditLog";
 import { BlockedAdmin } from "./admin/Blocked";
 import { ExperiencesAdmin } from "./admin/Experiences";
 import { IdentitySecretSection } from "./admin/IdentitySecret";
@@ -25,6 +27,8 @@ const SECTIONS: [AdminSection, string, ComponentChildren, string][] = [
   ["blocked", "Blocked & Reported", <IconBan size={15} />, "Blocked visitors, IP blocks, reports"],
   ["webhooks", "Webhooks", <IconLink size={15} />, "Chat-end events to your CRM"],
   ["phone", "Phone", <IconPhone size={15} />, "Join by phone: Twilio account, numbers, countries, limits"],
+  ["tokens", "API tokens", <IconLock size={15} />, "Tokens for scripts and CRMs calling the REST API"],
+  ["audit", "Audit log", <IconClock size={15} />, "Who changed what, and when"],
 ];
 
 // Admin: team and website, accounts, segments and routing, experiences, auto pounce, blocks,
@@ -73,6 +77,8 @@ export function Admin(props: { section: AdminSection }) {
         {props.section === "blocked" && <BlockedAdmin />}
         {props.section === "webhooks" && <WebhooksAdmin />}
         {props.section === "phone" && <PhoneAdmin />}
+        {props.section === "tokens" && <ApiTokensAdmin />}
+        {props.section === "audit" && <AuditLogAdmin />}
       </div>
     </div>
   );

@@ -1,7 +1,7 @@
 """telephony: each org's phone provider account, and phone legs (join by phone)
 
 Revision ID: 0007_telephony
-Revises: 0006
+Revises: 0007_ops (re-chained after merging main, which has it)
 Create Date: 2026-12-04 16:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_telephony"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007_ops"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
