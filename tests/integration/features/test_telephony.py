@@ -534,3 +534,22 @@ async def test_a_browser_call_the_calls_feature_vouches_for_gets_its_phone_leg(
     _, legs = await admin.request("GET", f"/api/conversations/{conversation_id}/phone-legs")
     assert [item["call_id"] for item in legs["phone_legs"]] == ["call-of-this-visitor"]
     assert len(twilio.created_calls()) == 1
+
+
+async def test_a_visitors_phone_numbers_are_in_their_export_and_gone_after_erasure(
+    server: Server, twilio: FakeTwilio
+) -> None:
+    org, admin = await phone_org(server)
+    async with server.visitor(org) as visitor:
+        assert visitor.welcome is not None
+        visitor_id = visitor.welcome["visitor_id"]
+        conversation_id = await chatting_visitor(visitor)
+        await visitor.send({"type": "phone_join", "client_id": "p", "number": VISITOR_PHONE})
+        await visitor.expect("phone_leg", client_id="p")
+        status, export = await admin.request("GET", f"/api/visitors/{visitor_id}/export")
+        assert status == 200
+        assert [leg["number"] for leg in export["tables"]["phone_legs"]] == [VISITOR_E164]
+        status, erased = await admin.request("POST", f"/api/visitors/{visitor_id}/erase")
+        assert status == 200 and erased["deleted"]["phone_legs"] == 1
+    status, _ = await admin.request("GET", f"/api/conversations/{conversation_id}/phone-legs")
+    assert status == 404
