@@ -24,7 +24,15 @@ from frontdesk.core.clock import Clock, SystemClock
 from frontdesk.core.ratelimit import create_rate_limiter
 from frontdesk.core.schemas import Closed
 from frontdesk.deadlines.service import Sweeper, oldest_due_lag
-from frontdesk.features import conversations, experiences, formatting, proactive, segments, webhooks
+from frontdesk.features import (
+    calls,
+    conversations,
+    experiences,
+    formatting,
+    proactive,
+    segments,
+    webhooks,
+)
 from frontdesk.features.copilot import GreetingWriter, OpenAICompatibleModel
 from frontdesk.features.enrichment import HttpFirmographicsProvider, IpDirectory
 from frontdesk.features.experiences import on_offline_email
@@ -155,6 +163,11 @@ def _wire_features(runtime: Runtime) -> None:
     hooks["conversation.first_visitor_reply"].append(proactive.on_first_visitor_reply)
     hooks["conversation.rep_replied"].append(proactive.on_rep_replied)
     hooks[SETTINGS_CHANGED_HOOK].append(proactive.on_org_settings_changed)
+    sweeper.register(calls.KIND_RING, lambda d: calls.on_ring_timeout(runtime, d))
+    sweeper.register(calls.KIND_LIVENESS, lambda d: calls.on_liveness(runtime, d))
+    # Before the webhook's: a chat that ends ends its call first, so the chat-end payload and
+    # its transcript have the call.
+    hooks["conversation.closed"].append(calls.on_conversation_closed)
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)
     formatting.image_proxy.configure(

@@ -299,6 +299,45 @@ class Settings(BaseSettings):
         description="open visitor sockets, plus rep sockets whose session is being checked, "
         "per client IP address in each process (HTTP 429 over it). `0` turns the cap off",
     )
+    # ---- voice and video calls (docs/calls.md; coturn: docs/operations.md) -------------------
+    stun_urls: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="comma-separated STUN URLs browsers use to find their public address for "
+        "calls (`stun:turn.acme.com:3478`). Unset: none, which is enough when both browsers "
+        "can reach each other directly (one network, or no NAT in between)",
+    )
+    turn_urls: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="comma-separated TURN URLs that relay a call's media when no direct path "
+        "exists (`turn:turn.acme.com:3478?transport=udp, turns:turn.acme.com:5349`). Needs "
+        "`FRONTDESK_TURN_SECRET`: every call gets its own credentials, never a static password",
+    )
+    turn_secret: str | None = Field(
+        None,
+        description="the TURN server's shared secret (coturn's `static-auth-secret` with "
+        "`use-auth-secret`): Frontdesk mints each call's TURN username "
+        "(`<expiry>:<call id>`) and password (base64 HMAC-SHA1 of it) with it",
+    )
+    turn_credential_ttl: int = Field(
+        3600,
+        ge=60,
+        le=86_400,
+        description="seconds a call's TURN credentials stay valid. A relayed call lasting "
+        "longer may lose its relay when the browser renews it; re-joining gets fresh ones",
+    )
+    ice_transport_policy: Literal["all", "relay"] = Field(
+        "all",
+        description="`relay` makes every call go through TURN (neither side learns the "
+        "other's address; needs `FRONTDESK_TURN_URLS`)",
+    )
+    call_grace_seconds: float = Field(
+        15.0,
+        ge=5,
+        le=300,
+        description="a call ends as failed when one side has not been heard of for this long "
+        "(its tab closed, its server process died, its network went away); a visitor "
+        "moving to another page re-joins well within it",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -351,6 +390,40 @@ class Settings(BaseSettings):
             except ValueError as exc:
                 raise ValueError(str(exc)) from None
         return value
+
+    @field_validator("stun_urls", "turn_urls", mode="before")
+    @classmethod
+    def _url_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(_split(value))
+        return value
+
+    @field_validator("stun_urls")
+    @classmethod
+    def _stun_scheme(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for url in value:
+            if not url.startswith(("stun:", "stuns:")):
+                raise ValueError(f"{url!r} is not a stun: or stuns: URL")
+        return value
+
+    @field_validator("turn_urls")
+    @classmethod
+    def _turn_scheme(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for url in value:
+            if not url.startswith(("turn:", "turns:")):
+                raise ValueError(f"{url!r} is not a turn: or turns: URL")
+        return value
+
+    @model_validator(mode="after")
+    def _turn_needs_secret(self) -> Settings:
+        if self.turn_urls and not self.turn_secret:
+            raise ValueError(
+                "FRONTDESK_TURN_URLS needs FRONTDESK_TURN_SECRET (the TURN server's "
+                "static-auth-secret): Frontdesk never hands browsers a static TURN password"
+            )
+        if self.ice_transport_policy == "relay" and not self.turn_urls:
+            raise ValueError("FRONTDESK_ICE_TRANSPORT_POLICY=relay needs FRONTDESK_TURN_URLS")
+        return self
 
     @field_validator("secret_key_previous", mode="before")
     @classmethod

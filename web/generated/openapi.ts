@@ -1138,7 +1138,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Org settings: auto pounce switch and timings, repeat interval, idle threshold (admins) */
+        /** Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls (admins) */
         patch: {
             parameters: {
                 query?: never;
@@ -1172,6 +1172,51 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/calls/ice-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The server's STUN and TURN settings for calls (set by the operator; admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IceSettingsOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/invitations": {
@@ -3904,6 +3949,308 @@ export interface components {
             /** @constant */
             blocked: false;
         };
+        /**
+         * CallAnswerFrame
+         * @description The visitor's SDP answer to the rep's offer.
+         */
+        CallAnswerFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_answer";
+            call_id: string;
+            sdp: string;
+        };
+        /**
+         * CallAnswerRelayed
+         * @description The visitor's answer, to the rep.
+         */
+        CallAnswerRelayed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_answer";
+            call_id: string;
+            sdp: string;
+        };
+        /**
+         * CallCandidateFrame
+         * @description One trickled ICE candidate for the other side.
+         */
+        CallCandidateFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_candidate";
+            call_id: string;
+            candidate: components["schemas"]["IceCandidate"];
+        };
+        /**
+         * CallCandidateRelayed
+         * @description The other side's ICE candidate.
+         */
+        CallCandidateRelayed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_candidate";
+            call_id: string;
+            candidate: components["schemas"]["IceCandidate"];
+        };
+        /**
+         * CallChanged
+         * @description The call's state changed (to both sides; a keepalive for an ended call gets it too).
+         */
+        CallChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call";
+            call: components["schemas"]["CallOut"];
+        };
+        /**
+         * CallConnectedFrame
+         * @description Media flows on this side's peer connection: the call is active.
+         */
+        CallConnectedFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_connected";
+            call_id: string;
+        };
+        /**
+         * CallDeclineFrame
+         * @description The callee says no (the call ends as `declined`).
+         */
+        CallDeclineFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_decline";
+            call_id: string;
+        };
+        /**
+         * CallHangupFrame
+         * @description End the call (or cancel it while it rings). `failed`: this side could not connect the
+         *     media, and says why (shown to the other side).
+         */
+        CallHangupFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_hangup";
+            call_id: string;
+            /** @default null */
+            failed?: string | null;
+        };
+        /**
+         * CallIce
+         * @description To the socket that started, joined or re-joined a call only: the ICE servers for it,
+         *     TURN credentials minted for this call and valid until `expires_at`.
+         */
+        CallIce: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_ice";
+            call_id: string;
+            ice_servers: components["schemas"]["IceServer"][];
+            /** @enum {string} */
+            ice_transport_policy: "all" | "relay";
+            expires_at: string | null;
+        };
+        /**
+         * CallKeepaliveFrame
+         * @description Sent every 5 s while a side holds a call: a side not heard of for the grace period
+         *     (FRONTDESK_CALL_GRACE_SECONDS) has gone, and the call ends as `failed`.
+         */
+        CallKeepaliveFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_keepalive";
+            call_id: string;
+        };
+        /**
+         * CallMediaFrame
+         * @description What this side sends now: the other side shows it (muted, camera off, screen).
+         */
+        CallMediaFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_media";
+            call_id: string;
+            mic: boolean;
+            camera: boolean;
+            /** @default false */
+            screen?: boolean;
+        };
+        /**
+         * CallMediaRelayed
+         * @description The other side's microphone, camera and screen.
+         */
+        CallMediaRelayed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_media";
+            call_id: string;
+            mic: boolean;
+            camera: boolean;
+            screen: boolean;
+        };
+        /**
+         * CallOfferFrame
+         * @description The rep's SDP offer (a new one after the visitor re-joins).
+         */
+        CallOfferFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_offer";
+            call_id: string;
+            sdp: string;
+        };
+        /**
+         * CallOfferRelayed
+         * @description The rep's offer, to the visitor.
+         */
+        CallOfferRelayed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_offer";
+            call_id: string;
+            sdp: string;
+        };
+        /**
+         * CallOut
+         * @description One call, as both of its sides (and the transcript, Visitor 360, webhooks) see it.
+         */
+        CallOut: {
+            id: string;
+            conversation_id: string;
+            visitor_id: string;
+            rep: components["schemas"]["RepBrief"] | null;
+            /** @enum {string} */
+            initiated_by: "rep" | "visitor";
+            /** @enum {string} */
+            media: "audio" | "video";
+            visitor_media: ("audio" | "video") | null;
+            /** @enum {string} */
+            state: "requested" | "ringing" | "connecting" | "active" | "ended";
+            end_reason: ("ended_by_rep" | "ended_by_visitor" | "declined" | "blocked" | "missed" | "failed") | null;
+            end_detail: string | null;
+            /** @constant */
+            channel: "browser";
+            rep_leg: string | null;
+            visitor_leg: string | null;
+            /** Format: date-time */
+            created_at: string;
+            answered_at: string | null;
+            connected_at: string | null;
+            ended_at: string | null;
+            duration_seconds: number | null;
+        };
+        /**
+         * CallRejoinFrame
+         * @description After a page load the messenger joins its call again with a new peer connection; the rep's
+         *     console then makes a new offer by itself.
+         */
+        CallRejoinFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_rejoin";
+            call_id: string;
+            tab_id: string;
+        };
+        /**
+         * CallRejoined
+         * @description To the rep: the visitor's messenger joined again (a page load): make a new offer.
+         */
+        CallRejoined: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_rejoined";
+            call_id: string;
+        };
+        /**
+         * CallRequestFrame
+         * @description The visitor asks the rep of their chat for a call (when the org allows it): the rep
+         *     then allows audio and video, or audio only, or declines.
+         */
+        CallRequestFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_request";
+            /** @enum {string} */
+            media: "audio" | "video";
+            tab_id: string;
+        };
+        /**
+         * CallRingingFrame
+         * @description The messenger shows the incoming call.
+         */
+        CallRingingFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_ringing";
+            call_id: string;
+        };
+        /**
+         * CallSettings
+         * @description An org's call settings; only what an admin set (defaults: docs/calls.md).
+         */
+        CallSettings: {
+            visitor_initiated: boolean;
+        };
+        /**
+         * CallSettingsPatch
+         * @description Voice and video calls (docs/calls.md).
+         */
+        CallSettingsPatch: {
+            /** @default null */
+            visitor_initiated?: boolean | null;
+        };
+        /**
+         * CallStartFrame
+         * @description The rep calls the visitor of their chat; `leg` names this console tab.
+         */
+        CallStartFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_start";
+            conversation_id: string;
+            /** @enum {string} */
+            media: "audio" | "video";
+            leg: string;
+        };
         /** CardUtm */
         CardUtm: {
             source: string | null;
@@ -4152,6 +4499,44 @@ export interface components {
         Health: {
             /** @constant */
             status: "ok";
+        };
+        /**
+         * IceCandidate
+         * @description RTCIceCandidateInit, as the browser gives it.
+         */
+        IceCandidate: {
+            candidate: string;
+            /** @default null */
+            sdpMid?: string | null;
+            /** @default null */
+            sdpMLineIndex?: number | null;
+            /** @default null */
+            usernameFragment?: string | null;
+        };
+        /**
+         * IceServer
+         * @description One entry of RTCConfiguration.iceServers. TURN entries carry a credential minted for
+         *     this call that expires (coturn's use-auth-secret scheme); STUN entries carry none.
+         */
+        IceServer: {
+            urls: string[];
+            /** @default null */
+            username: string | null;
+            /** @default null */
+            credential: string | null;
+        };
+        /**
+         * IceSettingsOut
+         * @description The server's ICE settings as admins see them (set by the operator: FRONTDESK_STUN_URLS,
+         *     FRONTDESK_TURN_URLS, FRONTDESK_TURN_SECRET; never the secret itself).
+         */
+        IceSettingsOut: {
+            stun_urls: string[];
+            turn_urls: string[];
+            turn_secret_set: boolean;
+            turn_credential_ttl: number;
+            /** @enum {string} */
+            ice_transport_policy: "all" | "relay";
         };
         /**
          * Identified
@@ -4535,6 +4920,7 @@ export interface components {
             idle_after_seconds: number;
             proactive: components["schemas"]["ProactiveSettings"];
             messenger: components["schemas"]["MessengerSettings"];
+            calls: components["schemas"]["CallSettings"];
         };
         /** OrgSettingsBody */
         OrgSettingsBody: {
@@ -4543,6 +4929,8 @@ export interface components {
             };
             /** @default null */
             messenger?: components["schemas"]["MessengerSettingsPatch"] | null;
+            /** @default null */
+            calls?: components["schemas"]["CallSettingsPatch"] | null;
             /** @default null */
             idle_after_seconds?: number | null;
         };
@@ -4792,6 +5180,21 @@ export interface components {
             avatar_url: string | null;
         };
         /**
+         * RepCallAccept
+         * @description The rep allows the visitor's call: audio and video, or audio only.
+         */
+        RepCallAccept: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_accept";
+            call_id: string;
+            /** @enum {string} */
+            allow: "audio" | "video";
+            leg: string;
+        };
+        /**
          * RepChanged
          * @description A rep's availability, toggles, role or activation changed (in every console's batch).
          */
@@ -4815,7 +5218,7 @@ export interface components {
          * RepClientFrame
          * @description Any frame the console sends on /ws/rep (the first one is `hello`).
          */
-        RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"];
+        RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"] | components["schemas"]["CallStartFrame"] | components["schemas"]["RepCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallOfferFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
         /**
          * RepHello
          * @description The first frame: the last seq the console holds of each conversation it shows.
@@ -4915,7 +5318,7 @@ export interface components {
          * RepServerFrame
          * @description Any frame the server sends on /ws/rep.
          */
-        RepServerFrame: components["schemas"]["Snapshot"] | components["schemas"]["Batch"] | components["schemas"]["Ack"] | components["schemas"]["RepMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorTyping-Output"] | components["schemas"]["ErrorFrame"] | components["schemas"]["Pong"];
+        RepServerFrame: components["schemas"]["Snapshot"] | components["schemas"]["Batch"] | components["schemas"]["Ack"] | components["schemas"]["RepMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorTyping-Output"] | components["schemas"]["CallChanged"] | components["schemas"]["CallIce"] | components["schemas"]["CallAnswerRelayed"] | components["schemas"]["CallCandidateRelayed"] | components["schemas"]["CallMediaRelayed"] | components["schemas"]["CallRejoined"] | components["schemas"]["ErrorFrame"] | components["schemas"]["Pong"];
         /**
          * RepTyping
          * @description The rep started or stopped typing in a conversation.
@@ -5216,6 +5619,7 @@ export interface components {
             visitor: components["schemas"]["VisitorProfile"];
             visits: components["schemas"]["VisitOut"][];
             conversations: components["schemas"]["ConversationSummary"][];
+            calls: components["schemas"]["CallOut"][];
         };
         /**
          * VisitorBlocked
@@ -5227,6 +5631,21 @@ export interface components {
              * @enum {string}
              */
             type: "blocked";
+        };
+        /**
+         * VisitorCallAccept
+         * @description The visitor joins the rep's call with audio or video (nothing is sent before this).
+         */
+        VisitorCallAccept: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_accept";
+            call_id: string;
+            /** @enum {string} */
+            media: "audio" | "video";
+            tab_id: string;
         };
         /** VisitorCard */
         VisitorCard: {
@@ -5281,7 +5700,7 @@ export interface components {
          * VisitorClientFrame
          * @description Any frame the widget sends on /ws/visitor (the first one is `hello`).
          */
-        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["PhoneJoinFrame"] | components["schemas"]["PhoneHangUpFrame"];
+        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["PhoneJoinFrame"] | components["schemas"]["PhoneHangUpFrame"] | components["schemas"]["CallRequestFrame"] | components["schemas"]["CallRingingFrame"] | components["schemas"]["VisitorCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallRejoinFrame"] | components["schemas"]["CallAnswerFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
         /** VisitorConversation */
         VisitorConversation: {
             id: string;
@@ -5467,7 +5886,7 @@ export interface components {
          * VisitorServerFrame
          * @description Any frame the server sends on /ws/visitor.
          */
-        VisitorServerFrame: components["schemas"]["Welcome"] | components["schemas"]["Ack"] | components["schemas"]["VisitorMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorConversationChanged"] | components["schemas"]["Typing"] | components["schemas"]["Identified"] | components["schemas"]["InvitationSent"] | components["schemas"]["InvitationExpired"] | components["schemas"]["OfflineReceived"] | components["schemas"]["PhoneLegChanged"] | components["schemas"]["VisitorBlocked"] | components["schemas"]["Resync"] | components["schemas"]["Pong"] | components["schemas"]["ErrorFrame"];
+        VisitorServerFrame: components["schemas"]["Welcome"] | components["schemas"]["Ack"] | components["schemas"]["VisitorMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorConversationChanged"] | components["schemas"]["Typing"] | components["schemas"]["Identified"] | components["schemas"]["InvitationSent"] | components["schemas"]["InvitationExpired"] | components["schemas"]["OfflineReceived"] | components["schemas"]["PhoneLegChanged"] | components["schemas"]["VisitorBlocked"] | components["schemas"]["Resync"] | components["schemas"]["CallChanged"] | components["schemas"]["CallIce"] | components["schemas"]["CallOfferRelayed"] | components["schemas"]["CallCandidateRelayed"] | components["schemas"]["CallMediaRelayed"] | components["schemas"]["Pong"] | components["schemas"]["ErrorFrame"];
         /**
          * VisitorTyping
          * @description The visitor started or stopped typing.
@@ -5559,6 +5978,8 @@ export interface components {
             /** @enum {string} */
             identity_status: "anonymous" | "unverified" | "verified";
             invitations: components["schemas"]["VisitorInvitation"][];
+            /** @default null */
+            call: components["schemas"]["CallOut"] | null;
             config: components["schemas"]["WelcomeConfig"];
             /** Format: date-time */
             server_time: string;
@@ -5570,6 +5991,8 @@ export interface components {
             heartbeat_seconds: number;
             messenger: components["schemas"]["MessengerSettings"];
             phone_join_available: boolean;
+            /** @default false */
+            visitor_calls: boolean;
         };
         /**
          * WidgetBoot
@@ -5612,6 +6035,28 @@ export type BlockedVisitorOut = components['schemas']['BlockedVisitorOut'];
 export type BlocksOverview = components['schemas']['BlocksOverview'];
 export type BootBlocked = components['schemas']['BootBlocked'];
 export type BootOpen = components['schemas']['BootOpen'];
+export type CallAnswerFrame = components['schemas']['CallAnswerFrame'];
+export type CallAnswerRelayed = components['schemas']['CallAnswerRelayed'];
+export type CallCandidateFrame = components['schemas']['CallCandidateFrame'];
+export type CallCandidateRelayed = components['schemas']['CallCandidateRelayed'];
+export type CallChanged = components['schemas']['CallChanged'];
+export type CallConnectedFrame = components['schemas']['CallConnectedFrame'];
+export type CallDeclineFrame = components['schemas']['CallDeclineFrame'];
+export type CallHangupFrame = components['schemas']['CallHangupFrame'];
+export type CallIce = components['schemas']['CallIce'];
+export type CallKeepaliveFrame = components['schemas']['CallKeepaliveFrame'];
+export type CallMediaFrame = components['schemas']['CallMediaFrame'];
+export type CallMediaRelayed = components['schemas']['CallMediaRelayed'];
+export type CallOfferFrame = components['schemas']['CallOfferFrame'];
+export type CallOfferRelayed = components['schemas']['CallOfferRelayed'];
+export type CallOut = components['schemas']['CallOut'];
+export type CallRejoinFrame = components['schemas']['CallRejoinFrame'];
+export type CallRejoined = components['schemas']['CallRejoined'];
+export type CallRequestFrame = components['schemas']['CallRequestFrame'];
+export type CallRingingFrame = components['schemas']['CallRingingFrame'];
+export type CallSettings = components['schemas']['CallSettings'];
+export type CallSettingsPatch = components['schemas']['CallSettingsPatch'];
+export type CallStartFrame = components['schemas']['CallStartFrame'];
 export type CardUtm = components['schemas']['CardUtm'];
 export type Classification = components['schemas']['Classification'];
 export type ClassificationBody = components['schemas']['ClassificationBody'];
@@ -5632,6 +6077,9 @@ export type ExperienceList = components['schemas']['ExperienceList'];
 export type ExperienceOut = components['schemas']['ExperienceOut'];
 export type FilledShortcut = components['schemas']['FilledShortcut'];
 export type Health = components['schemas']['Health'];
+export type IceCandidate = components['schemas']['IceCandidate'];
+export type IceServer = components['schemas']['IceServer'];
+export type IceSettingsOut = components['schemas']['IceSettingsOut'];
 export type Identified = components['schemas']['Identified'];
 export type IdentifyFrame = components['schemas']['IdentifyFrame'];
 export type IdentitySecretOut = components['schemas']['IdentitySecretOut'];
@@ -5695,6 +6143,7 @@ export type ProactiveSettings = components['schemas']['ProactiveSettings'];
 export type Readiness = components['schemas']['Readiness'];
 export type RegionOut = components['schemas']['RegionOut'];
 export type RepBrief = components['schemas']['RepBrief'];
+export type RepCallAccept = components['schemas']['RepCallAccept'];
 export type RepChanged = components['schemas']['RepChanged'];
 export type RepClientFrame = components['schemas']['RepClientFrame'];
 export type RepHello = components['schemas']['RepHello'];
@@ -5741,6 +6190,7 @@ export type VisitOut = components['schemas']['VisitOut'];
 export type VisitUtm = components['schemas']['VisitUtm'];
 export type Visitor360 = components['schemas']['Visitor360'];
 export type VisitorBlocked = components['schemas']['VisitorBlocked'];
+export type VisitorCallAccept = components['schemas']['VisitorCallAccept'];
 export type VisitorCard = components['schemas']['VisitorCard'];
 export type VisitorChanges = components['schemas']['VisitorChanges'];
 export type VisitorClientFrame = components['schemas']['VisitorClientFrame'];

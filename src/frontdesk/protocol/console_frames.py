@@ -7,6 +7,23 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, StrictInt, StrictStr, TypeAdapter
 
 from frontdesk.core.events import Event
+from frontdesk.features.calls.events import (
+    CallAnswerRelayed,
+    CallCandidateFrame,
+    CallCandidateRelayed,
+    CallChanged,
+    CallConnectedFrame,
+    CallDeclineFrame,
+    CallHangupFrame,
+    CallIce,
+    CallKeepaliveFrame,
+    CallMediaFrame,
+    CallMediaRelayed,
+    CallOfferFrame,
+    CallRejoined,
+    CallStartFrame,
+    RepCallAccept,
+)
 from frontdesk.features.conversations.events import (
     ConversationUpdated,
     RepMessage,
@@ -67,7 +84,21 @@ class RepResume(Frame):
 
 
 RepFrame = Annotated[
-    Ping | RepMessageFrame | RepTyping | RepResume | RepHello, Field(discriminator="type")
+    Ping
+    | RepMessageFrame
+    | RepTyping
+    | RepResume
+    | RepHello
+    | CallStartFrame
+    | RepCallAccept
+    | CallDeclineFrame
+    | CallOfferFrame
+    | CallCandidateFrame
+    | CallMediaFrame
+    | CallConnectedFrame
+    | CallKeepaliveFrame
+    | CallHangupFrame,
+    Field(discriminator="type"),
 ]
 
 # ---- server -> console ------------------------------------------------------------------------
@@ -94,7 +125,20 @@ class Batch(Event):
 
 
 RepServerFrame = Annotated[
-    Snapshot | Batch | Ack | RepMessage | Messages | VisitorTyping | ErrorFrame | Pong,
+    Snapshot
+    | Batch
+    | Ack
+    | RepMessage
+    | Messages
+    | VisitorTyping
+    | CallChanged
+    | CallIce
+    | CallAnswerRelayed
+    | CallCandidateRelayed
+    | CallMediaRelayed
+    | CallRejoined
+    | ErrorFrame
+    | Pong,
     Field(discriminator="type"),
 ]
 rep_server_frames: TypeAdapter[RepServerFrame] = TypeAdapter(RepServerFrame)

@@ -9,6 +9,25 @@ from pydantic import Field, StrictBool, StrictInt, StrictStr, TypeAdapter
 from frontdesk.core.events import Event
 from frontdesk.core.schemas import Closed, IsoTime
 from frontdesk.features.blocking.events import VisitorBlocked
+from frontdesk.features.calls.events import (
+    CallAnswerFrame,
+    CallCandidateFrame,
+    CallCandidateRelayed,
+    CallChanged,
+    CallConnectedFrame,
+    CallDeclineFrame,
+    CallHangupFrame,
+    CallIce,
+    CallKeepaliveFrame,
+    CallMediaFrame,
+    CallMediaRelayed,
+    CallOfferRelayed,
+    CallRejoinFrame,
+    CallRequestFrame,
+    CallRingingFrame,
+    VisitorCallAccept,
+)
+from frontdesk.features.calls.schemas import CallOut
 from frontdesk.features.conversations.events import (
     MessageOut,
     Typing,
@@ -156,6 +175,17 @@ AfterHello = (
     | InvitationShown
     | PhoneJoinFrame
     | PhoneHangUpFrame
+    | CallRequestFrame
+    | CallRingingFrame
+    | VisitorCallAccept
+    | CallDeclineFrame
+    | CallRejoinFrame
+    | CallAnswerFrame
+    | CallCandidateFrame
+    | CallMediaFrame
+    | CallConnectedFrame
+    | CallKeepaliveFrame
+    | CallHangupFrame
 )
 VisitorFrame = Annotated[AfterHello, Field(discriminator="type")]
 # Everything the widget sends, the hello included (documentation and generated types).
@@ -171,6 +201,8 @@ class WelcomeConfig(Closed):
     messenger: MessengerSettings
     # Offer "call my phone instead": the org has a telephony provider set up (Admin -> Phone).
     phone_join_available: bool
+    # The messenger offers a call button (the rep of the chat then allows it).
+    visitor_calls: bool = False
 
 
 class Welcome(Event):
@@ -186,6 +218,8 @@ class Welcome(Event):
     messages: list[MessageOut]
     identity_status: IdentityStatus
     invitations: list[VisitorInvitation]
+    # The visitor's call that is not over (a page load re-joins it); null: none.
+    call: CallOut | None = None
     config: WelcomeConfig
     server_time: IsoTime
 
@@ -225,6 +259,11 @@ VisitorServerFrame = Annotated[
     | PhoneLegChanged
     | VisitorBlocked
     | Resync
+    | CallChanged
+    | CallIce
+    | CallOfferRelayed
+    | CallCandidateRelayed
+    | CallMediaRelayed
     | Pong
     | ErrorFrame,
     Field(discriminator="type"),

@@ -5,6 +5,7 @@ from frontdesk.features.accounts.models import Account, IpRange
 from frontdesk.features.api_tokens.models import ApiToken
 from frontdesk.features.audit.models import AuditEntry
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
+from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.orgs.models import Org, Rep, RepSession
@@ -22,6 +23,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "Call",
     "Contact",
     "Conversation",
     "Deadline",

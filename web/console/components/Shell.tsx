@@ -190,7 +190,7 @@ function ProfileMenu() {
             label="Allow voice and video"
             checked={!!rep.voice_video_enabled}
             onChange={(v) => updateMyStatus({ voice_video_enabled: v })}
-            hint="Saved for later: voice and video calls are not available yet."
+            hint="The video box in your chats: call visitors, and let them ask you for a call."
           />
           <div class="menu-sep" />
           <button type="button" class="menu-item" onClick={() => void signOut()}>

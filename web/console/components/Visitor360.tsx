@@ -222,6 +222,27 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
         )}
       </section>
       {me.value?.role === "admin" && <PrivacySection visitorId={visitorId} />}
+
+      {!!data?.calls?.length && (
+        <section class="v360-section" aria-label="Calls">
+          <h3>
+            Calls <span class="count">{data.calls.length}</span>
+          </h3>
+          <ul class="visit-list">
+            {data.calls.slice(0, 10).map((c) => (
+              <li key={c.id}>
+                {formatDateTime(c.created_at)} · {c.media === "video" ? "Video" : "Voice"} call with {c.rep?.name ?? "a rep"}
+                <div class="muted small">
+                  {c.state !== "ended"
+                    ? "In progress"
+                    : `${c.duration_seconds != null ? `${Math.floor(c.duration_seconds / 60)} min ${c.duration_seconds % 60} s, ` : ""}${CALL_ENDS[c.end_reason ?? ""] ?? "ended"}`}
+                </div>
+              </li>
+            ))}
+          </ul>
+          <div class="muted small">Calls are not recorded.</div>
+        </section>
+      )}
     </aside>
   );
 }
@@ -274,6 +295,14 @@ function PrivacySection(props: { visitorId: string }) {
     </section>
   );
 }
+const CALL_ENDS: Record<string, string> = {
+  ended_by_rep: "ended by the rep",
+  ended_by_visitor: "ended by the visitor",
+  declined: "declined",
+  blocked: "ended: visitor blocked",
+  missed: "not answered",
+  failed: "failed",
+};
 
 const IDENTITY_HINT: Record<string, string> = {
   verified: "The website vouched for this email with a signed identify call.",
