@@ -137,6 +137,28 @@ textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in s
 .pv-x:hover{background:#f3f4f6}
 .pv-x svg{width:15px;height:15px}
 
+.cv{flex:none;background:#0f172a;color:#fff;padding:10px 12px;display:flex;flex-direction:column;gap:8px}
+.cv:fullscreen{justify-content:center}
+.cv-stage{position:relative;height:190px;border-radius:12px;overflow:hidden;background:#1e293b;display:grid;place-items:center}
+.cv:fullscreen .cv-stage{height:auto;flex:1}
+.cv-who .av{width:64px;height:64px;font-size:22px}
+.cv-remote{position:absolute;inset:0;width:100%;height:100%;object-fit:contain;background:#000}
+.cv-local{position:absolute;right:8px;bottom:8px;width:30%;max-width:120px;aspect-ratio:4/3;object-fit:cover;border-radius:8px;border:2px solid rgba(255,255,255,.85);background:#000}
+.cv-state{font-size:14px;font-weight:600;text-align:center}
+.cv-incoming,.cv-controls{display:flex;gap:8px;justify-content:center;flex-wrap:wrap}
+.cv-join{padding:8px 14px;border-radius:999px;background:#16a34a;color:#fff;font-weight:600;font-size:14px}
+.cv-join:hover{background:#15803d}
+.cv-no{padding:8px 14px;border-radius:999px;background:rgba(255,255,255,.14);color:#fff;font-size:14px}
+.cv-b{display:grid;place-items:center;width:40px;height:40px;border-radius:50%;background:rgba(255,255,255,.16);color:#fff}
+.cv-b svg{width:20px;height:20px}
+.cv-b.off{background:#fee2e2;color:#b91c1c}
+.cv-end{padding:0 18px;height:40px;border-radius:999px;background:#dc2626;color:#fff;font-weight:700}
+.cv-end:hover{background:#b91c1c}
+.cv :focus-visible{outline-color:#fff}
+.cv-err{margin:0;font-size:13px;line-height:1.4;background:#fee2e2;color:#7f1d1d;border-radius:8px;padding:6px 10px}
+.cv-note{margin:0;font-size:11.5px;text-align:center;color:#cbd5e1}
+.cv-ask{display:flex;flex:none}
+
 @media (max-width:480px){
   .panel{position:fixed;inset:0;width:auto;height:auto;border-radius:0;animation:none}
   .launcher.open{display:none}

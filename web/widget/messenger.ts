@@ -4,6 +4,7 @@
 import { htmlSanitiser } from "./sanitize";
 import type { BookingCard, Bridge, BridgeFrame, Config, Conversation, Invitation, Message, Welcome } from "./types";
 import { MESSENGER_CSS } from "./messenger.css";
+import { callUi } from "./call";
 
 // The Frontdesk server this script came from (the loader loads it from there).
 const SERVER = new URL((document.currentScript as HTMLScriptElement | null)?.src || location.href).origin;
@@ -187,6 +188,10 @@ function start(b: Bridge): void {
     composer,
     h("div", { class: "foot" }, "Powered by Frontdesk"),
   );
+  // Calls (call.ts): the call area under the header, and "call us" buttons in it.
+  const calls = callUi(b, h, icon, (name) => avatar(name), () => open(false));
+  status.after(calls.box);
+  soundBtn.before(calls.startButtons);
   const previewAuthor = h("div", { class: "pv-name" });
   const previewText = h("div", { class: "pv-text" });
   const previewAv = h("span");
@@ -219,6 +224,7 @@ function start(b: Bridge): void {
     subtitle.textContent = rep ? org : away ? "Away now · we'll reply by email" : "We typically reply in a few minutes";
     headAvatar.replaceChildren(avatar(rep ? rep.name : org, rep?.avatar_url));
     headAvatar.classList.toggle("on", !!rep); // a person has this conversation: show them as online
+    calls.setConversation(conversation);
     ended.hidden = !(conversation && (conversation.status == "ended" || conversation.status == "missed"));
     ended.textContent =
       conversation?.status == "missed"
@@ -844,10 +850,12 @@ function start(b: Bridge): void {
 
   // ---- frames from the loader's socket ----
   function onFrame(f: BridgeFrame): void {
+    if (calls.onFrame(f)) return;
     switch (f.type) {
       case "welcome": {
         welcome = f;
         if (welcome.conversation) conversation = welcome.conversation;
+        calls.onWelcome(welcome);
         const live = hadWelcome; // the first welcome carries history; later ones, what we missed
         hadWelcome = true;
         // The open invitations now: any other one expired or was answered meanwhile.
@@ -915,6 +923,10 @@ function start(b: Bridge): void {
 
   b.impl = { open, close };
   welcome = b.welcome || null;
+  if (welcome) {
+    if (welcome.conversation) conversation = welcome.conversation;
+    calls.onWelcome(welcome);
+  }
   applyConfig();
   b.subscribe(onFrame); // replays what arrived before this script loaded
   if (b.wantOpen) open(!!b.focusOnOpen);

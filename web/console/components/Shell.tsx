@@ -190,7 +190,7 @@ function ProfileMenu() {
             label="Allow voice and video"
             checked={!!rep.voice_video_enabled}
             onChange={(v) => updateMyStatus({ voice_video_enabled: v })}
-            hint="Saved for later: voice and video calls are not available yet."
+            hint="The video box in your chats: call visitors, and let them ask you for a call."
           />
           <div class="menu-sep" />
           <button type="button" class="menu-item" onClick={() => void signOut()}>
@@ -268,8 +268,8 @@ function HelpPopover() {
 function NotificationPrompt() {
   if (notificationPermission.value !== "default") return null;
   return (
-    <button type="button" class="btn btn-ghost btn-sm" onClick={() => void requestNotificationPermission()} title="Get a desktop alert and a chime for new chats and replies">
-      <IconBell /> Turn on alerts
+    <button type="button" class="btn btn-ghost btn-sm" onClick={() => void requestNotificationPermission()} title="Get a desktop alert and a chime for new chats and replies" aria-label="Turn on alerts">
+      <IconBell /> <span class="btn-label">Turn on alerts</span>
     </button>
   );
 }

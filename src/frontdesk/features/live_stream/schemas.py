@@ -6,6 +6,7 @@ from typing import Any
 
 from frontdesk.core.schemas import Closed, IsoTime
 from frontdesk.features.accounts.schemas import AccountBrief
+from frontdesk.features.calls.schemas import CallOut
 from frontdesk.features.conversations.events import ConversationSummary
 from frontdesk.features.live_stream.events import Activity, IdentityStatus
 from frontdesk.features.meetings.schemas import MeetingOut
@@ -70,5 +71,7 @@ class Visitor360(Closed):
     visitor: VisitorProfile
     visits: list[VisitOut]
     conversations: list[ConversationSummary]
+    # Calls in the chats listed above, newest first.
+    calls: list[CallOut]
     # Meetings the visitor booked (newest first), cancelled ones included.
     meetings: list[MeetingOut]
