@@ -596,6 +596,12 @@ async def book(
     async with runtime.uow() as work:
         meeting_row = await work.session.get(Meeting, meeting_id)
         assert meeting_row is not None
+        # An anonymous visitor just told us who they are (as an offline message does): an
+        # unverified claim, never attached to a contact.
+        visitor = await work.session.get(Visitor, offer.visitor_id) if offer.visitor_id else None
+        if visitor is not None and visitor.identity_status == "anonymous":
+            visitor.identity_status = "unverified"
+            visitor.email, visitor.name = email, name
         await _announce(work, meeting_row, "booked", links_base)
         return await meeting_out(work.session, meeting_row)
 
