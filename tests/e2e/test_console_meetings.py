@@ -205,3 +205,31 @@ async def test_the_admin_sets_up_a_meeting_type_and_sees_who_can_be_booked(env: 
     await env.shot(page, "meetings-admin-1280", full_page=True)
     await page.set_viewport_size({"width": 390, "height": 844})
     await env.shot(page, "meetings-admin-390", full_page=True)
+
+
+async def test_a_rep_sets_their_own_hours_from_the_profile_menu(env: ConsoleEnv) -> None:
+    page = await env.console(env.reps[1], width=1280, height=800)
+    await page.get_by_role("button", name="Profile menu").click()
+    await page.get_by_role("button", name="My hours and calendar…").click()
+    dialog = page.get_by_role("dialog", name="My hours and calendar")
+    hours = dialog.get_by_role("form", name="Working hours")
+    await expect(hours.get_by_role("checkbox", name="Mon")).to_be_checked()  # loaded
+    await hours.get_by_label("Time zone (IANA name)").fill("Asia/Tokyo")
+    await hours.get_by_role("checkbox", name="Fri").uncheck()
+    await hours.get_by_role("button", name="Save hours").click()
+    await expect(page.get_by_text("Working hours saved")).to_be_visible()
+    await env.shot(page, "meetings-my-hours-1280")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await env.shot(page, "meetings-my-hours-390")
+    sam = await env.api(env.reps[1])
+    status, saved = await sam.request("GET", f"/api/reps/{sam.rep_id}/availability")
+    assert status == 200 and saved["time_zone"] == "Asia/Tokyo"
+    assert saved["weekly_hours"]["fri"] == [] and saved["weekly_hours"]["mon"] == [
+        ["09:00", "17:00"]
+    ]
+    # A rep cannot change a colleague's hours.
+    dana = await env.api(env.reps[0])
+    status, _ = await sam.request(
+        "PUT", f"/api/reps/{dana.rep_id}/availability", {"time_zone": "UTC", "weekly_hours": {}}
+    )
+    assert status == 403

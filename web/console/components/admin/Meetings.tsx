@@ -274,7 +274,7 @@ function RepSetup(props: { onSaved: () => unknown }) {
   );
 }
 
-function RepHours(props: { repId: string; onSaved: () => unknown }) {
+export function RepHours(props: { repId: string; onSaved: () => unknown }) {
   const [zone, setZone] = useState("");
   const [hours, setHours] = useState<Record<string, [string, string] | null>>({});
   const [daysOff, setDaysOff] = useState("");
@@ -355,7 +355,7 @@ function RepHours(props: { repId: string; onSaved: () => unknown }) {
   );
 }
 
-function RepCalendar(props: { repId: string; onSaved: () => unknown }) {
+export function RepCalendar(props: { repId: string; onSaved: () => unknown }) {
   const [state, setState] = useState<S.CalendarOut | null | undefined>(undefined);
   const [kind, setKind] = useState<"caldav" | "ical">("caldav");
   const [url, setUrl] = useState("");
