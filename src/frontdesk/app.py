@@ -19,7 +19,15 @@ from frontdesk.core.clock import Clock, SystemClock
 from frontdesk.core.ratelimit import create_rate_limiter
 from frontdesk.core.schemas import Closed
 from frontdesk.deadlines.service import Sweeper
-from frontdesk.features import conversations, experiences, formatting, proactive, segments, webhooks
+from frontdesk.features import (
+    conversations,
+    copilot,
+    experiences,
+    formatting,
+    proactive,
+    segments,
+    webhooks,
+)
 from frontdesk.features.copilot import GreetingWriter, OpenAICompatibleModel
 from frontdesk.features.enrichment import HttpFirmographicsProvider, IpDirectory
 from frontdesk.features.experiences import on_offline_email
@@ -31,6 +39,7 @@ from frontdesk.settings import Settings
 from frontdesk.storage.db import Database
 from frontdesk.transport import api_admin, api_tools  # noqa: F401  (they register routes)
 from frontdesk.transport.api import api
+from frontdesk.transport.api_copilot import COPILOT_KEY
 from frontdesk.transport.http import (
     RUNTIME_KEY,
     add_security_headers,
@@ -147,6 +156,9 @@ def _wire_features(runtime: Runtime) -> None:
     hooks[SETTINGS_CHANGED_HOOK].append(proactive.on_org_settings_changed)
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)
+    # AI Copilot: past rep answers from each ended chat; website pages on a schedule.
+    hooks["conversation.closed"].append(copilot.on_conversation_closed)
+    sweeper.register(copilot.KIND_WEB_FETCH, lambda d: copilot.on_web_fetch(runtime, d))
     formatting.image_proxy.configure(
         runtime.settings.secret_key, runtime.settings.secret_key_previous
     )
@@ -171,6 +183,19 @@ def create_app(
         handler_args={"keepalive_timeout": settings.http_header_timeout},
     )
     app[RUNTIME_KEY] = runtime
+    app[COPILOT_KEY] = copilot.Copilot(
+        runtime,
+        OpenAICompatibleModel(
+            settings.ai_url,
+            settings.ai_model,
+            settings.ai_api_key,
+            settings.ai_timeout,
+            max_tokens=350,
+            temperature=0.2,
+        )
+        if settings.ai_url
+        else None,
+    )
     app[HUB_KEY] = RepHub(runtime)
     app[REGISTRY_KEY] = VisitorRegistry(runtime)
     app[OPEN_SOCKETS_KEY] = weakref.WeakSet()
@@ -185,6 +210,8 @@ def create_app(
             runtime.sweeper.start()
         if runtime.ip_directory is not None:
             runtime.ip_directory.start_loading()
+        if run_sweeper:  # the background jobs run together (tests drive them by hand)
+            app[COPILOT_KEY].indexer.start()
         # Everything allocated so far lives as long as the process: keep it out of the
         # collector's way so full collections stay short under reconnect storms.
         gc.collect()
@@ -195,6 +222,7 @@ def create_app(
         gc.set_threshold(700, 10, 1000)
 
     async def cleanup(_: web.Application) -> None:
+        await app[COPILOT_KEY].indexer.stop()
         await runtime.sweeper.stop()
         await runtime.bus.close()
         await runtime.live.close()

@@ -4,6 +4,13 @@ from frontdesk.deadlines.models import Deadline
 from frontdesk.features.accounts.models import Account, IpRange
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
 from frontdesk.features.conversations.models import Conversation, Message
+from frontdesk.features.copilot.models import (
+    CopilotOrg,
+    CopilotUsage,
+    KnowledgeItem,
+    Passage,
+    WebSource,
+)
 from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.orgs.models import Org, Rep, RepSession
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
@@ -19,15 +26,19 @@ __all__ = [
     "Base",
     "Contact",
     "Conversation",
+    "CopilotOrg",
+    "CopilotUsage",
     "Deadline",
     "Experience",
     "Invitation",
     "IpBlock",
     "IpRange",
+    "KnowledgeItem",
     "Message",
     "OfflineMessage",
     "Org",
     "PageView",
+    "Passage",
     "ProactiveEvent",
     "Rep",
     "RepSession",
@@ -39,6 +50,7 @@ __all__ = [
     "Visit",
     "Visitor",
     "VisitorReport",
+    "WebSource",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

@@ -8,6 +8,7 @@ import { IconBan, IconBuilding, IconCopy, IconLayers, IconLink, IconPlus, IconSp
 import { Avatar, TableStatus } from "./ui";
 import { AccountsAdmin } from "./admin/Accounts";
 import { BlockedAdmin } from "./admin/Blocked";
+import { CopilotAdminPage } from "./admin/Copilot";
 import { ExperiencesAdmin } from "./admin/Experiences";
 import { IdentitySecretSection } from "./admin/IdentitySecret";
 import { ProactiveAdmin } from "./admin/Proactive";
@@ -21,6 +22,7 @@ const SECTIONS: [AdminSection, string, ComponentChildren, string][] = [
   ["segments", "Segments & routing", <IconLayers size={15} />, "Live stream columns, rules, who sees whom"],
   ["experiences", "Experiences", <IconChat size={15} />, "What a visitor lives through after asking to chat"],
   ["proactive", "Auto pounce", <IconSparkles size={15} />, "AI greetings, timings, rep timeout"],
+  ["copilot", "AI Copilot", <IconSparkles size={15} />, "Knowledge, website, on/off, usage per rep"],
   ["blocked", "Blocked & Reported", <IconBan size={15} />, "Blocked visitors, IP blocks, reports"],
   ["webhooks", "Webhooks", <IconLink size={15} />, "Chat-end events to your CRM"],
 ];
@@ -68,6 +70,7 @@ export function Admin(props: { section: AdminSection }) {
         {props.section === "segments" && <SegmentsAdmin />}
         {props.section === "experiences" && <ExperiencesAdmin />}
         {props.section === "proactive" && <ProactiveAdmin />}
+        {props.section === "copilot" && <CopilotAdminPage />}
         {props.section === "blocked" && <BlockedAdmin />}
         {props.section === "webhooks" && <WebhooksAdmin />}
       </div>
