@@ -124,14 +124,15 @@ def run(
 
 
 def calibrate(results: list[tuple[Question, list[Hit]]], dense: bool) -> None:
-    """The threshold on the top hit's cosine (dense) or coverage (BM25) that maximises
-    right answers above it plus unanswerable questions below it."""
+    """The threshold on the top hit's score (with vectors: cosine + margin and coverage
+    terms; BM25 alone: coverage) that maximises right answers above it plus unanswerable
+    questions below it, and what the bar on unanswerable questions would need."""
     values: list[tuple[float, bool]] = []
     for q, hits in results:
         if not hits:
             continue
         top = hits[0]
-        value = top.dense if dense and top.dense is not None else top.coverage
+        value = top.score
         good = q.expected is not None and top.entry.title == q.expected
         values.append((value, good if q.expected else False))
     best = (0.0, 0.0)
@@ -139,8 +140,15 @@ def calibrate(results: list[tuple[Question, list[Hit]]], dense: bool) -> None:
         score = sum(1 for v, good in values if (v >= threshold) == good) / len(values)
         if score > best[1]:
             best = (threshold, score)
-    kind = "cosine" if dense else "coverage"
-    print(f"  calibration: best {kind} threshold {best[0]:.3f} separates {best[1]:.1%}")
+    unanswerable = sorted(
+        v for (v, _), (q, _) in zip(values, results, strict=False) if not q.expected
+    )
+    needed = unanswerable[int(0.8 * len(unanswerable)) - 1] if unanswerable else 0.0
+    kind = "score" if dense else "coverage"
+    print(
+        f"  calibration: best {kind} threshold {best[0]:.3f} separates {best[1]:.1%}; "
+        f"refusing 80 % of unanswerable needs a threshold above {needed:.3f}"
+    )
 
 
 def main() -> None:
@@ -171,7 +179,8 @@ def main() -> None:
                     print(
                         f"    {'MISS' if wrong else 'SURE' if wrongly_sure else 'SHY '} "
                         f"{q.text!r} -> {top.entry.title if top else None!r} "
-                        f"(conf {top.confidence if top else 0:.2f}, cos "
+                        f"(conf {top.confidence if top else 0:.2f}, score "
+                        f"{top.score if top else 0:.3f}, cos "
                         f"{top.dense if top and top.dense is not None else float('nan'):.3f}, "
                         f"cov {top.coverage if top else 0:.2f}; want {q.expected!r})"
                     )

@@ -181,7 +181,7 @@ def unsupported(text: str, sources: str) -> str | None:
     """A number or a name in `text` that `sources` do not have."""
     source_numbers = numbers(sources)
     for number in sorted(numbers(text)):
-        if number not in source_numbers and not CITATION.fullmatch(f"[{number}]"):
+        if number not in source_numbers:
             return f"the number {number} is not in the sources"
     lowered = sources.lower()
     for name in sorted(names(text)):

@@ -24,6 +24,7 @@ from sqlalchemy import or_, select, update
 
 from frontdesk.features.copilot.embedding import (
     DIM,
+    Vector,
     embedding_available,
     from_bytes,
     load_embedder,
@@ -36,12 +37,21 @@ from frontdesk.runtime import Runtime
 
 log = logging.getLogger("frontdesk.copilot")
 
-RRF_K = 60
+# Rank fusion: reciprocal rank fusion with a small k (the top ranks count most) and BM25
+# weighted below meaning: on the evaluation set, BM25 at full weight pulled top-1 from 91 % (by
+# meaning alone) down to 71 %, at 0.25 it breaks ties (bench/copilot_eval.py).
+RRF_K = 10
+W_DENSE = 1.0
+W_LEXICAL = 0.25
 CANDIDATES = 30
-# The answer/no-answer thresholds, calibrated on the evaluation set
-# (bench/copilot_eval.py --calibrate; docs/copilot.md): a hit's confidence is 0.5 exactly at
-# its threshold.
-DENSE_THRESHOLD = 0.45
+# The answer/no-answer decision. With vectors the score is the top item's cosine, plus half its
+# margin over the next item (a question that matches one item clearly is answered; one that
+# half-matches several is not), plus a tenth of its word coverage. Calibrated on the
+# evaluation set (bench/copilot_eval.py --calibrate; docs/copilot.md); a hit's confidence is
+# 0.5 exactly at the threshold.
+MARGIN_WEIGHT = 0.5
+COVERAGE_WEIGHT = 0.1
+DENSE_THRESHOLD = 0.44
 LEXICAL_THRESHOLD = 0.62
 EMBED_BATCH = 32
 
@@ -64,6 +74,8 @@ class Hit:
     fused: float
     dense: float | None  # cosine similarity, when both sides have a vector
     coverage: float  # idf-weighted share of the question's words found in the passage
+    margin: float | None  # cosine over the best other item's
+    score: float  # what the threshold applies to
     confidence: float
 
 
@@ -108,7 +120,7 @@ class OrgIndex:
         return found / total if total else 0.0
 
     def search(
-        self, query: str, query_vector: np.ndarray | None, k: int = 3, *, use_dense: bool = True
+        self, query: str, query_vector: Vector | None, k: int = 3, *, use_dense: bool = True
     ) -> list[Hit]:
         """The best `k` items (one hit per item), best first."""
         if not self.entries:
@@ -121,31 +133,40 @@ class OrgIndex:
                 scores = self.bm25.get_scores(known)
                 top = np.argsort(-scores)[:CANDIDATES]
                 for rank, row in enumerate(r for r in top if scores[r] > 0):
-                    fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (RRF_K + rank + 1)
-        sims: np.ndarray | None = None
+                    fused[int(row)] = fused.get(int(row), 0.0) + W_LEXICAL / (RRF_K + rank + 1)
+        sims: Vector | None = None
+        item_best: dict[str, float] = {}
         dense = use_dense and query_vector is not None and self.dense_ready
         if dense and query_vector is not None:
-            sims = self.matrix @ query_vector
-            sims = np.where(self.has_vector, sims, -1.0)
+            sims = np.where(self.has_vector, self.matrix @ query_vector, -1.0)
             top = np.argsort(-sims)[:CANDIDATES]
             for rank, row in enumerate(top):
                 if sims[row] > -1.0:
-                    fused[int(row)] = fused.get(int(row), 0.0) + 1.0 / (RRF_K + rank + 1)
+                    fused[int(row)] = fused.get(int(row), 0.0) + W_DENSE / (RRF_K + rank + 1)
+            for row in top:
+                item = self.entries[int(row)].item_id
+                if sims[row] > -1.0 and item not in item_best:
+                    item_best[item] = float(sims[row])
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         hits: list[Hit] = []
         seen: set[str] = set()
-        for row, score in ranked:
+        for row, fused_score in ranked:
             entry = self.entries[row]
             if entry.item_id in seen:
                 continue
             seen.add(entry.item_id)
-            cosine = float(sims[row]) if sims is not None and self.has_vector[row] else None
             cover = self.coverage(terms, row)
+            cosine = item_best.get(entry.item_id) if sims is not None else None
+            margin: float | None = None
             if cosine is not None:
-                confidence = _squash(cosine, DENSE_THRESHOLD, 0.05)
+                others = [v for k, v in item_best.items() if k != entry.item_id]
+                margin = cosine - max(others, default=0.0)
+                score = cosine + MARGIN_WEIGHT * margin + COVERAGE_WEIGHT * cover
+                confidence = _squash(score, DENSE_THRESHOLD, 0.04)
             else:
+                score = cover
                 confidence = _squash(cover, LEXICAL_THRESHOLD, 0.08)
-            hits.append(Hit(entry, score, cosine, cover, round(confidence, 3)))
+            hits.append(Hit(entry, fused_score, cosine, cover, margin, score, round(confidence, 3)))
             if len(hits) >= k:
                 break
         return hits
@@ -269,7 +290,7 @@ class Indexer:
             ).all()
         if not rows:
             return 0
-        vectors: list[np.ndarray] = []
+        vectors: list[Vector] = []
         for start in range(0, len(rows), EMBED_BATCH):
             texts = [r[2] for r in rows[start : start + EMBED_BATCH]]
             vectors.extend(await asyncio.to_thread(embedder.embed, texts))

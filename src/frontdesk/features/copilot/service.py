@@ -13,7 +13,6 @@ import difflib
 import logging
 import re
 
-import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +21,7 @@ from frontdesk.core.errors import Forbidden, ValidationFailed
 from frontdesk.features import conversations
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.copilot.embedding import (
+    Vector,
     embedding_available,
     embedding_status,
     load_embedder,
@@ -232,11 +232,11 @@ class Copilot:
             return last.strip() if last else None
         return " ".join(reversed(asked))
 
-    def embed_query(self, question: str) -> np.ndarray | None:
+    def embed_query(self, question: str) -> Vector | None:
         embedder = load_embedder()
         if embedder is None:
             return None
-        vector: np.ndarray = embedder.embed([question])[0]
+        vector: Vector = embedder.embed([question])[0]
         return vector
 
     async def index_for(self, org_id: str) -> OrgIndex:
