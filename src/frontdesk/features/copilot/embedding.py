@@ -80,7 +80,8 @@ class MiniLM:
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        vectors: Vector = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return vectors
 
 
 @dataclass

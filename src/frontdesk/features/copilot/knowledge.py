@@ -112,7 +112,7 @@ async def add_item(
 def item_out(item: KnowledgeItem, passage_count: int = 0, indexed: int = 0) -> KnowledgeItemOut:
     return KnowledgeItemOut(
         id=item.id,
-        kind=item.kind,  # type: ignore[arg-type]
+        kind=item.kind,
         title=item.title,
         question=item.question,
         body=item.body,

@@ -82,7 +82,7 @@ def source_ref(hit: Hit) -> SourceRef:
     entry = hit.entry
     return SourceRef(
         item_id=entry.item_id,
-        kind=entry.kind,  # type: ignore[arg-type]
+        kind=entry.kind,
         title=entry.title,
         url=entry.url,
     )
@@ -376,7 +376,7 @@ class Copilot:
         return WrittenOut(
             text=text,
             tone=tone,
-            origin=origin,  # type: ignore[arg-type]
+            origin=origin,
             kept=sorted(w for w in keep if w not in lost),
             fallback_reason=reason,
         )
@@ -410,7 +410,7 @@ class Copilot:
             text=result,
             original=original,
             tone=tone,
-            origin=origin,  # type: ignore[arg-type]
+            origin=origin,
             diff=diff(original, result),
             fallback_reason=reason,
         )

@@ -86,7 +86,7 @@ def source_out(source: WebSource) -> WebSourceOut:
         kind="sitemap" if source.kind == "sitemap" else "urls",
         urls=list(source.urls),
         refresh_hours=source.refresh_hours,
-        status=source.status if source.status in ("pending", "ok", "error") else "pending",  # type: ignore[arg-type]
+        status=source.status if source.status in ("pending", "ok", "error") else "pending",
         pages_fetched=source.pages_fetched,
         last_error=source.last_error,
         last_fetched_at=source.last_fetched_at.isoformat() if source.last_fetched_at else None,
