@@ -62,7 +62,7 @@ async def test_a_rep_suggests_inserts_edits_and_sends_an_answer_in_a_live_chat(
         # "/sug" in the composer: the AI command is in the "/" menu, next to shortcuts.
         await box.press_sequentially("/sug")
         menu = dana.get_by_role("dialog", name="Shortcuts and AI Copilot")
-        await expect(menu.get_by_role("option", name=re.compile("^/suggest"))).to_have_attribute(
+        await expect(menu.get_by_role("option", name=re.compile(r"^\/suggest"))).to_have_attribute(
             "aria-selected", "true"
         )
         await expect(menu.get_by_role("combobox", name="Tone for this conversation")).to_have_value(
