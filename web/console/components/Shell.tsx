@@ -268,8 +268,8 @@ function HelpPopover() {
 function NotificationPrompt() {
   if (notificationPermission.value !== "default") return null;
   return (
-    <button type="button" class="btn btn-ghost btn-sm" onClick={() => void requestNotificationPermission()} title="Get a desktop alert and a chime for new chats and replies">
-      <IconBell /> Turn on alerts
+    <button type="button" class="btn btn-ghost btn-sm" aria-label="Turn on alerts" onClick={() => void requestNotificationPermission()} title="Get a desktop alert and a chime for new chats and replies">
+      <IconBell /> <span class="hide-on-phone">Turn on alerts</span>
     </button>
   );
 }

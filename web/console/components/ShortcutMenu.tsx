@@ -240,10 +240,7 @@ export function useShortcutMenu(opts: {
       <div class="sc-list-wrap">
         <div class="sc-head">
           <span>Shortcuts</span>
-          <span class="sc-head-right">
-            <span class="muted small sc-keys">↑↓ choose · Enter insert · Esc close</span>
-            {ai && <ToneSelect tone={ai.tone} onChange={ai.setTone} id={`${opts.idBase}-tone`} />}
-          </span>
+          {ai ? <ToneSelect tone={ai.tone} onChange={ai.setTone} id={`${opts.idBase}-tone`} /> : <span class="muted small sc-keys">↑↓ choose · Enter insert · Esc close</span>}
         </div>
         {matches.length === 0 && all === null ? (
           <div class="sc-empty muted">Loading shortcuts…</div>
@@ -290,6 +287,7 @@ export function useShortcutMenu(opts: {
             )}
           </ul>
         )}
+        {ai && <div class="sc-foot muted small">↑↓ choose · Enter insert · Esc close</div>}
       </div>
       {current && "ai" in current && (
         <div class="sc-preview" aria-label={`Preview of /${current.ai[0]}`} role="region">

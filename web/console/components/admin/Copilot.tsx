@@ -11,6 +11,7 @@ import type { CopilotAdmin, ImportResult, KnowledgeItemOut, KnowledgeList, WebSo
 // status, and how often each rep used Suggest, Expand and Tune.
 
 const KIND_LABEL: Record<string, string> = { article: "Articles", qa: "Q&A pairs", page: "Web pages", shortcut: "Org Shortcuts", past_answer: "Past answers" };
+const KIND_ONE: Record<string, string> = { article: "Article", qa: "Q&A", page: "Web page", shortcut: "Shortcut", past_answer: "Past answer" };
 
 export function CopilotAdminPage() {
   const [data, setData] = useState<CopilotAdmin | null>(null);
@@ -162,6 +163,7 @@ function KnowledgeSection(props: { onChanged: () => void }) {
       <div class="panel-head">
         <IconSparkles size={15} />
         <h2 id="cp-kb">Knowledge base</h2>
+        <span class="kb-head-actions">
         <button type="button" class="btn btn-secondary btn-sm" onClick={() => setEditing("new-qa")}>
           <IconPlus size={14} /> Q&A pair
         </button>
@@ -172,6 +174,7 @@ function KnowledgeSection(props: { onChanged: () => void }) {
           <IconUpload size={14} /> Import
           <input type="file" accept=".csv,.md,.markdown,.txt,text/csv,text/markdown" class="sr-only" aria-label="Import CSV or Markdown" onChange={(e) => void importFile(e)} />
         </label>
+        </span>
       </div>
       <p class="muted small">
         What Suggest answers from, with the source shown to the rep. Import a CSV (<code>question,answer</code> or <code>title,body</code>) or Markdown (each <code>#</code> heading starts an item). Org Shortcuts and answers reps gave in ended chats are added on their own.
@@ -215,7 +218,7 @@ function KnowledgeSection(props: { onChanged: () => void }) {
             <li key={i.id} class="kb-item">
               <div>
                 <div class="kb-title">
-                  <span class="ai-kind">{KIND_LABEL[i.kind] ?? i.kind}</span> {i.url ? <a href={i.url} target="_blank" rel="noopener noreferrer">{i.title}</a> : i.title}
+                  <span class="ai-kind">{KIND_ONE[i.kind] ?? i.kind}</span> {i.url ? <a href={i.url} target="_blank" rel="noopener noreferrer">{i.title}</a> : i.title}
                 </div>
                 <div class="kb-body">{i.body}</div>
                 <div class="muted small">
