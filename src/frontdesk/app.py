@@ -47,6 +47,7 @@ from frontdesk.storage.db import Database
 from frontdesk.transport import (  # noqa: F401  (they register routes)
     api_admin,
     api_ops,
+    api_reports,
     api_telephony,
     api_tools,
 )

@@ -624,6 +624,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/accounts/{account_id}/360": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Account 360: the company, its visitors (who is on the site now), pages, campaigns and ad clicks, chats */
+        get: {
+            parameters: {
+                query?: {
+                    zone?: string;
+                };
+                header?: never;
+                path: {
+                    account_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Account360"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/markdown/preview": {
         parameters: {
             query?: never;
@@ -2542,6 +2591,113 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports: figures per day (in `zone`), per rep and in total, with filters; reps get their own only */
+        get: {
+            parameters: {
+                query?: {
+                    start?: string;
+                    end?: string;
+                    zone?: string;
+                    rep_id?: string | null;
+                    team_id?: string | null;
+                    segment_id?: string | null;
+                    channel?: ("inbound" | "pounce" | "invitation" | "auto_pounce") | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Report"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/summary.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The console's table under the charts (days or reps) as CSV, with a Total row */
+        get: {
+            parameters: {
+                query?: {
+                    start?: string;
+                    end?: string;
+                    zone?: string;
+                    rep_id?: string | null;
+                    team_id?: string | null;
+                    segment_id?: string | null;
+                    channel?: ("inbound" | "pounce" | "invitation" | "auto_pounce") | null;
+                    table?: "days" | "reps";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5125,6 +5281,23 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Account360 */
+        Account360: {
+            account: components["schemas"]["AccountOut"];
+            owner_name: string | null;
+            visitor_total: number;
+            visitors: components["schemas"]["AccountVisitor"][];
+            online_now: components["schemas"]["AccountVisitor"][];
+            zone: string;
+            page_views_by_day: components["schemas"]["DayCount"][];
+            top_pages: components["schemas"]["PageCount"][];
+            campaigns: components["schemas"]["Campaign"][];
+            ad_clicks: components["schemas"]["AdClick"][];
+            conversations: components["schemas"]["ConversationSummary"][];
+            classification: components["schemas"]["Classified"][];
+            meetings: string[];
+            calls: string[];
+        };
         /** AccountBody */
         AccountBody: {
             name: string;
@@ -5181,6 +5354,21 @@ export interface components {
             };
         };
         /**
+         * AccountVisitor
+         * @description A visitor from the company, with their latest activity.
+         */
+        AccountVisitor: {
+            id: string;
+            name: string | null;
+            email: string | null;
+            last_seen_at: string | null;
+            visit_count: number;
+            online: boolean;
+            activity: ("active" | "another_tab" | "idle") | null;
+            current_url: string | null;
+            current_title: string | null;
+        };
+        /**
          * Ack
          * @description A message this socket sent is stored (a retried client_id gets the same ack again).
          */
@@ -5205,6 +5393,17 @@ export interface components {
             type: "activity";
             /** @enum {string} */
             state: "active" | "another_tab" | "idle";
+        };
+        /**
+         * AdClick
+         * @description An ad click id kept from a visit's landing URL (gclid, msclkid, fbclid, li_fat_id).
+         */
+        AdClick: {
+            kind: string;
+            value: string;
+            visitor_id: string;
+            landing_url: string;
+            at: string | null;
         };
         /** Answer */
         Answer: {
@@ -5680,6 +5879,20 @@ export interface components {
             media: "audio" | "video";
             leg: string;
         };
+        /**
+         * Campaign
+         * @description Visits that landed with these UTM parameters.
+         */
+        Campaign: {
+            source: string | null;
+            medium: string | null;
+            campaign: string | null;
+            term: string | null;
+            content: string | null;
+            visits: number;
+            visitors: number;
+            last_at: string | null;
+        };
         /** CardUtm */
         CardUtm: {
             source: string | null;
@@ -5703,6 +5916,19 @@ export interface components {
             deal_value?: number | null;
             /** @default null */
             notes?: string | null;
+        };
+        /**
+         * Classified
+         * @description A conversation's classification: the company's classification history.
+         */
+        Classified: {
+            conversation_id: string;
+            visitor_id: string;
+            at: string | null;
+            rep_name: string | null;
+            qualified: boolean | null;
+            deal_value: number | null;
+            tags: string[];
         };
         /** ClosestSource */
         ClosestSource: {
@@ -5841,6 +6067,41 @@ export interface components {
             reply: number;
             missed_response: number;
         };
+        /** DayCount */
+        DayCount: {
+            date: string;
+            count: number;
+        };
+        /** DayFigures */
+        DayFigures: {
+            conversations_started: number;
+            started_inbound: number;
+            started_pounce: number;
+            started_invitation: number;
+            started_auto_pounce: number;
+            conversations_answered: number;
+            missed: number;
+            inbound_timeouts: number;
+            queue_timeouts: number;
+            missed_responses: number;
+            first_response_median_seconds: number | null;
+            first_response_p90_seconds: number | null;
+            average_length_seconds: number | null;
+            pounces_sent: number;
+            pounce_replies: number;
+            pounce_reply_rate: number | null;
+            invitations_sent: number;
+            invitation_replies: number;
+            invitation_reply_rate: number | null;
+            auto_pounces_sent: number;
+            auto_pounce_replies: number;
+            auto_pounce_reply_rate: number | null;
+            qualified: number;
+            deal_value: number;
+            calls: number | null;
+            meetings_booked: number | null;
+            date: string;
+        };
         /** DayOut */
         DayOut: {
             date: string;
@@ -5967,6 +6228,38 @@ export interface components {
             timeout_message: string;
             offline_message: string;
             booker_meeting_type_id: string | null;
+        };
+        /**
+         * Figures
+         * @description The figures of one day, one rep, or the whole range.
+         */
+        Figures: {
+            conversations_started: number;
+            started_inbound: number;
+            started_pounce: number;
+            started_invitation: number;
+            started_auto_pounce: number;
+            conversations_answered: number;
+            missed: number;
+            inbound_timeouts: number;
+            queue_timeouts: number;
+            missed_responses: number;
+            first_response_median_seconds: number | null;
+            first_response_p90_seconds: number | null;
+            average_length_seconds: number | null;
+            pounces_sent: number;
+            pounce_replies: number;
+            pounce_reply_rate: number | null;
+            invitations_sent: number;
+            invitation_replies: number;
+            invitation_reply_rate: number | null;
+            auto_pounces_sent: number;
+            auto_pounce_replies: number;
+            auto_pounce_reply_rate: number | null;
+            qualified: number;
+            deal_value: number;
+            calls: number | null;
+            meetings_booked: number | null;
         };
         /**
          * FilledShortcut
@@ -6614,6 +6907,12 @@ export interface components {
             /** @default null */
             og_image?: string | null;
         };
+        /** PageCount */
+        PageCount: {
+            url: string;
+            title: string | null;
+            views: number;
+        };
         /**
          * PageViewFrame
          * @description The visitor moved to another page (single-page-app navigation too).
@@ -6897,6 +7196,37 @@ export interface components {
          * @description Any frame the console sends on /ws/rep (the first one is `hello`).
          */
         RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"] | components["schemas"]["CallStartFrame"] | components["schemas"]["RepCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallOfferFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
+        /** RepFigures */
+        RepFigures: {
+            conversations_started: number;
+            started_inbound: number;
+            started_pounce: number;
+            started_invitation: number;
+            started_auto_pounce: number;
+            conversations_answered: number;
+            missed: number;
+            inbound_timeouts: number;
+            queue_timeouts: number;
+            missed_responses: number;
+            first_response_median_seconds: number | null;
+            first_response_p90_seconds: number | null;
+            average_length_seconds: number | null;
+            pounces_sent: number;
+            pounce_replies: number;
+            pounce_reply_rate: number | null;
+            invitations_sent: number;
+            invitation_replies: number;
+            invitation_reply_rate: number | null;
+            auto_pounces_sent: number;
+            auto_pounce_replies: number;
+            auto_pounce_reply_rate: number | null;
+            qualified: number;
+            deal_value: number;
+            calls: number | null;
+            meetings_booked: number | null;
+            rep_id: string;
+            rep_name: string;
+        };
         /**
          * RepHello
          * @description The first frame: the last seq the console holds of each conversation it shows.
@@ -7017,6 +7347,29 @@ export interface components {
             suggest: number;
             expand: number;
             tune: number;
+        };
+        /** Report */
+        Report: {
+            start: string;
+            end: string;
+            zone: string;
+            rep_id: string | null;
+            team_id: string | null;
+            segment_id: string | null;
+            channel: ("inbound" | "pounce" | "invitation" | "auto_pounce") | null;
+            columns: components["schemas"]["ReportColumn"][];
+            days: components["schemas"]["DayFigures"][];
+            totals: components["schemas"]["Figures"];
+            reps: components["schemas"]["RepFigures"][];
+        };
+        /**
+         * ReportColumn
+         * @description One figure as the console's tables and the CSV export show it.
+         */
+        ReportColumn: {
+            key: string;
+            label: string;
+            description: string;
         };
         /** ReportOut */
         ReportOut: {
@@ -7811,13 +8164,16 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type Account360 = components['schemas']['Account360'];
 export type AccountBody = components['schemas']['AccountBody'];
 export type AccountBrief = components['schemas']['AccountBrief'];
 export type AccountImport = components['schemas']['AccountImport'];
 export type AccountList = components['schemas']['AccountList'];
 export type AccountOut = components['schemas']['AccountOut'];
+export type AccountVisitor = components['schemas']['AccountVisitor'];
 export type Ack = components['schemas']['Ack'];
 export type ActivityFrame = components['schemas']['ActivityFrame'];
+export type AdClick = components['schemas']['AdClick'];
 export type Answer = components['schemas']['Answer'];
 export type ApiTokenBody = components['schemas']['ApiTokenBody'];
 export type ApiTokenList = components['schemas']['ApiTokenList'];
@@ -7860,9 +8216,11 @@ export type CallRingingFrame = components['schemas']['CallRingingFrame'];
 export type CallSettings = components['schemas']['CallSettings'];
 export type CallSettingsPatch = components['schemas']['CallSettingsPatch'];
 export type CallStartFrame = components['schemas']['CallStartFrame'];
+export type Campaign = components['schemas']['Campaign'];
 export type CardUtm = components['schemas']['CardUtm'];
 export type Classification = components['schemas']['Classification'];
 export type ClassificationBody = components['schemas']['ClassificationBody'];
+export type Classified = components['schemas']['Classified'];
 export type ClosestSource = components['schemas']['ClosestSource'];
 export type ColleagueOut = components['schemas']['ColleagueOut'];
 export type ConversationList = components['schemas']['ConversationList'];
@@ -7872,6 +8230,8 @@ export type ConversationUpdated = components['schemas']['ConversationUpdated'];
 export type CopilotAdmin = components['schemas']['CopilotAdmin'];
 export type CopilotStatus = components['schemas']['CopilotStatus'];
 export type DailyCounts = components['schemas']['DailyCounts'];
+export type DayCount = components['schemas']['DayCount'];
+export type DayFigures = components['schemas']['DayFigures'];
 export type DayOut = components['schemas']['DayOut'];
 export type DeliveryList = components['schemas']['DeliveryList'];
 export type DeliveryOut = components['schemas']['DeliveryOut'];
@@ -7884,6 +8244,7 @@ export type ExpandBody = components['schemas']['ExpandBody'];
 export type ExperienceBody = components['schemas']['ExperienceBody'];
 export type ExperienceList = components['schemas']['ExperienceList'];
 export type ExperienceOut = components['schemas']['ExperienceOut'];
+export type Figures = components['schemas']['Figures'];
 export type FilledShortcut = components['schemas']['FilledShortcut'];
 export type Health = components['schemas']['Health'];
 export type IceCandidate = components['schemas']['IceCandidate'];
@@ -7946,6 +8307,7 @@ export type OrgOut = components['schemas']['OrgOut'];
 export type OrgSettingsBody = components['schemas']['OrgSettingsBody'];
 export type OriginsBody = components['schemas']['OriginsBody'];
 export type Page = components['schemas']['Page'];
+export type PageCount = components['schemas']['PageCount'];
 export type PageViewFrame = components['schemas']['PageViewFrame'];
 export type PageViewOut = components['schemas']['PageViewOut'];
 export type PasswordBody = components['schemas']['PasswordBody'];
@@ -7974,6 +8336,7 @@ export type RepBrief = components['schemas']['RepBrief'];
 export type RepCallAccept = components['schemas']['RepCallAccept'];
 export type RepChanged = components['schemas']['RepChanged'];
 export type RepClientFrame = components['schemas']['RepClientFrame'];
+export type RepFigures = components['schemas']['RepFigures'];
 export type RepHello = components['schemas']['RepHello'];
 export type RepList = components['schemas']['RepList'];
 export type RepMessage = components['schemas']['RepMessage'];
@@ -7985,6 +8348,8 @@ export type RepResume = components['schemas']['RepResume'];
 export type RepServerFrame = components['schemas']['RepServerFrame'];
 export type RepTyping = components['schemas']['RepTyping'];
 export type RepUsage = components['schemas']['RepUsage'];
+export type Report = components['schemas']['Report'];
+export type ReportColumn = components['schemas']['ReportColumn'];
 export type ReportOut = components['schemas']['ReportOut'];
 export type Resync = components['schemas']['Resync'];
 export type RuleFieldOut = components['schemas']['RuleFieldOut'];
