@@ -186,7 +186,8 @@ class Settings(BaseSettings):
     ai_url: str | None = Field(
         None,
         description="an OpenAI-compatible chat-completions endpoint for AI text (auto pounce "
-        "greetings). Unset: built-in templates write them",
+        "greetings; the AI Copilot's Suggest, Expand and Tune, whose texts are checked first). "
+        "Unset: built-in templates and the copilot's offline rules write them",
     )
     ai_model: str = Field("gpt-4o-mini", description="the model asked for at `FRONTDESK_AI_URL`")
     ai_api_key: str | None = Field(
@@ -196,7 +197,8 @@ class Settings(BaseSettings):
         2.5,
         gt=0,
         le=30,
-        description="seconds to wait for the AI endpoint before falling back to a template",
+        description="seconds to wait for the AI endpoint before falling back to a template "
+        "(or to the copilot's offline result)",
     )
     # ---- outbound requests ---------------------------------------------------------------
     allow_private_targets: bool = Field(

@@ -624,6 +624,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/accounts/{account_id}/360": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Account 360: the company, its visitors (who is on the site now), pages, campaigns and ad clicks, chats */
+        get: {
+            parameters: {
+                query?: {
+                    zone?: string;
+                };
+                header?: never;
+                path: {
+                    account_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Account360"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/markdown/preview": {
         parameters: {
             query?: never;
@@ -2548,6 +2597,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports: figures per day (in `zone`), per rep and in total, with filters; reps get their own only */
+        get: {
+            parameters: {
+                query?: {
+                    start?: string;
+                    end?: string;
+                    zone?: string;
+                    rep_id?: string | null;
+                    team_id?: string | null;
+                    segment_id?: string | null;
+                    channel?: ("inbound" | "pounce" | "invitation" | "auto_pounce") | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Report"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/summary.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The console's table under the charts (days or reps) as CSV, with a Total row */
+        get: {
+            parameters: {
+                query?: {
+                    start?: string;
+                    end?: string;
+                    zone?: string;
+                    rep_id?: string | null;
+                    team_id?: string | null;
+                    segment_id?: string | null;
+                    channel?: ("inbound" | "pounce" | "invitation" | "auto_pounce") | null;
+                    table?: "days" | "reps";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/telephony/settings": {
         parameters: {
             query?: never;
@@ -3575,6 +3731,675 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/copilot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The copilot's state for my org */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CopilotStatus"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suggest answers to the visitor's latest question, with sources and confidence */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SuggestBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SuggestOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/expand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Expand bullets or keywords into a full message in a tone */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ExpandBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WrittenOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/tune": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fix grammar and spelling and apply a tone; with the diff */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TuneBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TunedOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/admin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Copilot overview: status, knowledge counts, website sources, usage per rep (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CopilotAdmin"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Turn the copilot on or off for the org (admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SettingsBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CopilotStatus"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/knowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's knowledge items, newest first (admins) */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: ("article" | "qa" | "page" | "shortcut" | "past_answer") | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KnowledgeList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an article or a Q&A pair (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ItemBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KnowledgeItemOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/knowledge/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an article, a Q&A pair or a past answer (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    item_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit an article or a Q&A pair (admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    item_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ItemPatch"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KnowledgeItemOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/copilot/knowledge/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import articles and Q&A pairs from CSV or Markdown, all or nothing (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ImportBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportResult"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Website sources with their status (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebSourceList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a sitemap or page URLs on the org's website; fetched in the background (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SourceBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebSourceOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/sources/{source_id}/fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fetch a website source again now (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    source_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebSourceOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/sources/{source_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a website source and its pages (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    source_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/meeting-types": {
         parameters: {
             query?: never;
@@ -4456,6 +5281,23 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Account360 */
+        Account360: {
+            account: components["schemas"]["AccountOut"];
+            owner_name: string | null;
+            visitor_total: number;
+            visitors: components["schemas"]["AccountVisitor"][];
+            online_now: components["schemas"]["AccountVisitor"][];
+            zone: string;
+            page_views_by_day: components["schemas"]["DayCount"][];
+            top_pages: components["schemas"]["PageCount"][];
+            campaigns: components["schemas"]["Campaign"][];
+            ad_clicks: components["schemas"]["AdClick"][];
+            conversations: components["schemas"]["ConversationSummary"][];
+            classification: components["schemas"]["Classified"][];
+            meetings: string[];
+            calls: string[];
+        };
         /** AccountBody */
         AccountBody: {
             name: string;
@@ -4512,6 +5354,21 @@ export interface components {
             };
         };
         /**
+         * AccountVisitor
+         * @description A visitor from the company, with their latest activity.
+         */
+        AccountVisitor: {
+            id: string;
+            name: string | null;
+            email: string | null;
+            last_seen_at: string | null;
+            visit_count: number;
+            online: boolean;
+            activity: ("active" | "another_tab" | "idle") | null;
+            current_url: string | null;
+            current_title: string | null;
+        };
+        /**
          * Ack
          * @description A message this socket sent is stored (a retried client_id gets the same ack again).
          */
@@ -4536,6 +5393,17 @@ export interface components {
             type: "activity";
             /** @enum {string} */
             state: "active" | "another_tab" | "idle";
+        };
+        /**
+         * AdClick
+         * @description An ad click id kept from a visit's landing URL (gclid, msclkid, fbclid, li_fat_id).
+         */
+        AdClick: {
+            kind: string;
+            value: string;
+            visitor_id: string;
+            landing_url: string;
+            at: string | null;
         };
         /** Answer */
         Answer: {
@@ -5011,6 +5879,20 @@ export interface components {
             media: "audio" | "video";
             leg: string;
         };
+        /**
+         * Campaign
+         * @description Visits that landed with these UTM parameters.
+         */
+        Campaign: {
+            source: string | null;
+            medium: string | null;
+            campaign: string | null;
+            term: string | null;
+            content: string | null;
+            visits: number;
+            visitors: number;
+            last_at: string | null;
+        };
         /** CardUtm */
         CardUtm: {
             source: string | null;
@@ -5034,6 +5916,25 @@ export interface components {
             deal_value?: number | null;
             /** @default null */
             notes?: string | null;
+        };
+        /**
+         * Classified
+         * @description A conversation's classification: the company's classification history.
+         */
+        Classified: {
+            conversation_id: string;
+            visitor_id: string;
+            at: string | null;
+            rep_name: string | null;
+            qualified: boolean | null;
+            deal_value: number | null;
+            tags: string[];
+        };
+        /** ClosestSource */
+        ClosestSource: {
+            source: components["schemas"]["SourceRef"];
+            snippet: string;
+            confidence: number;
         };
         /**
          * ColleagueOut
@@ -5129,6 +6030,27 @@ export interface components {
             conversation: components["schemas"]["ConversationSummary"];
             visibility: components["schemas"]["Visibility"];
         };
+        /** CopilotAdmin */
+        CopilotAdmin: {
+            status: components["schemas"]["CopilotStatus"];
+            items: components["schemas"]["KindCount"][];
+            passages: number;
+            passages_indexed: number;
+            sources: components["schemas"]["WebSourceOut"][];
+            usage: components["schemas"]["RepUsage"][];
+        };
+        /**
+         * CopilotStatus
+         * @description What a rep's console needs to know.
+         */
+        CopilotStatus: {
+            enabled: boolean;
+            /** @enum {string} */
+            retrieval: "hybrid" | "bm25";
+            embeddings: string;
+            grammar: string;
+            endpoint: boolean;
+        };
         /**
          * DailyCounts
          * @description One rep's proactive work on one day (UTC).
@@ -5144,6 +6066,41 @@ export interface components {
             auto_pounce: number;
             reply: number;
             missed_response: number;
+        };
+        /** DayCount */
+        DayCount: {
+            date: string;
+            count: number;
+        };
+        /** DayFigures */
+        DayFigures: {
+            conversations_started: number;
+            started_inbound: number;
+            started_pounce: number;
+            started_invitation: number;
+            started_auto_pounce: number;
+            conversations_answered: number;
+            missed: number;
+            inbound_timeouts: number;
+            queue_timeouts: number;
+            missed_responses: number;
+            first_response_median_seconds: number | null;
+            first_response_p90_seconds: number | null;
+            average_length_seconds: number | null;
+            pounces_sent: number;
+            pounce_replies: number;
+            pounce_reply_rate: number | null;
+            invitations_sent: number;
+            invitation_replies: number;
+            invitation_reply_rate: number | null;
+            auto_pounces_sent: number;
+            auto_pounce_replies: number;
+            auto_pounce_reply_rate: number | null;
+            qualified: number;
+            deal_value: number;
+            calls: number | null;
+            meetings_booked: number | null;
+            date: string;
         };
         /** DayOut */
         DayOut: {
@@ -5168,6 +6125,12 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             delivered_at: string | null;
+        };
+        /** DiffPart */
+        DiffPart: {
+            /** @enum {string} */
+            op: "equal" | "insert" | "delete";
+            text: string;
         };
         /**
          * EnrichmentSource
@@ -5213,6 +6176,17 @@ export interface components {
             /** @default null */
             ref?: string | null;
         };
+        /** ExpandBody */
+        ExpandBody: {
+            notes: string;
+            /**
+             * @default friendly
+             * @enum {string}
+             */
+            tone?: "professional" | "casual" | "friendly";
+            /** @default null */
+            conversation_id?: string | null;
+        };
         /** ExperienceBody */
         ExperienceBody: {
             /** @default null */
@@ -5254,6 +6228,38 @@ export interface components {
             timeout_message: string;
             offline_message: string;
             booker_meeting_type_id: string | null;
+        };
+        /**
+         * Figures
+         * @description The figures of one day, one rep, or the whole range.
+         */
+        Figures: {
+            conversations_started: number;
+            started_inbound: number;
+            started_pounce: number;
+            started_invitation: number;
+            started_auto_pounce: number;
+            conversations_answered: number;
+            missed: number;
+            inbound_timeouts: number;
+            queue_timeouts: number;
+            missed_responses: number;
+            first_response_median_seconds: number | null;
+            first_response_p90_seconds: number | null;
+            average_length_seconds: number | null;
+            pounces_sent: number;
+            pounce_replies: number;
+            pounce_reply_rate: number | null;
+            invitations_sent: number;
+            invitation_replies: number;
+            invitation_reply_rate: number | null;
+            auto_pounces_sent: number;
+            auto_pounce_replies: number;
+            auto_pounce_reply_rate: number | null;
+            qualified: number;
+            deal_value: number;
+            calls: number | null;
+            meetings_booked: number | null;
         };
         /**
          * FilledShortcut
@@ -5339,6 +6345,18 @@ export interface components {
         /** IdentitySecretOut */
         IdentitySecretOut: {
             identity_secret: string;
+        };
+        /** ImportBody */
+        ImportBody: {
+            /** @enum {string} */
+            format: "csv" | "markdown";
+            text: string;
+        };
+        /** ImportResult */
+        ImportResult: {
+            created: number;
+            articles: number;
+            qa_pairs: number;
         };
         /** InvitationBody */
         InvitationBody: {
@@ -5473,6 +6491,50 @@ export interface components {
             cidr: string;
             company: string;
             account_id: string | null;
+        };
+        /** ItemBody */
+        ItemBody: {
+            /** @enum {string} */
+            kind: "article" | "qa";
+            /** @default  */
+            title?: string;
+            /** @default null */
+            question?: string | null;
+            body: string;
+        };
+        /** ItemPatch */
+        ItemPatch: {
+            /** @default null */
+            title?: string | null;
+            /** @default null */
+            question?: string | null;
+            /** @default null */
+            body?: string | null;
+        };
+        /** KindCount */
+        KindCount: {
+            /** @enum {string} */
+            kind: "article" | "qa" | "page" | "shortcut" | "past_answer";
+            items: number;
+        };
+        /** KnowledgeItemOut */
+        KnowledgeItemOut: {
+            id: string;
+            /** @enum {string} */
+            kind: "article" | "qa" | "page" | "shortcut" | "past_answer";
+            title: string;
+            question: string | null;
+            body: string;
+            url: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            passages: number;
+            indexed: number;
+        };
+        /** KnowledgeList */
+        KnowledgeList: {
+            items: components["schemas"]["KnowledgeItemOut"][];
+            total: number;
         };
         /**
          * LiveSegmentOut
@@ -5845,6 +6907,12 @@ export interface components {
             /** @default null */
             og_image?: string | null;
         };
+        /** PageCount */
+        PageCount: {
+            url: string;
+            title: string | null;
+            views: number;
+        };
         /**
          * PageViewFrame
          * @description The visitor moved to another page (single-page-app navigation too).
@@ -6128,6 +7196,37 @@ export interface components {
          * @description Any frame the console sends on /ws/rep (the first one is `hello`).
          */
         RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"] | components["schemas"]["CallStartFrame"] | components["schemas"]["RepCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallOfferFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
+        /** RepFigures */
+        RepFigures: {
+            conversations_started: number;
+            started_inbound: number;
+            started_pounce: number;
+            started_invitation: number;
+            started_auto_pounce: number;
+            conversations_answered: number;
+            missed: number;
+            inbound_timeouts: number;
+            queue_timeouts: number;
+            missed_responses: number;
+            first_response_median_seconds: number | null;
+            first_response_p90_seconds: number | null;
+            average_length_seconds: number | null;
+            pounces_sent: number;
+            pounce_replies: number;
+            pounce_reply_rate: number | null;
+            invitations_sent: number;
+            invitation_replies: number;
+            invitation_reply_rate: number | null;
+            auto_pounces_sent: number;
+            auto_pounce_replies: number;
+            auto_pounce_reply_rate: number | null;
+            qualified: number;
+            deal_value: number;
+            calls: number | null;
+            meetings_booked: number | null;
+            rep_id: string;
+            rep_name: string;
+        };
         /**
          * RepHello
          * @description The first frame: the last seq the console holds of each conversation it shows.
@@ -6241,6 +7340,37 @@ export interface components {
             conversation_id: string;
             is_typing: boolean;
         };
+        /** RepUsage */
+        RepUsage: {
+            rep_id: string;
+            name: string;
+            suggest: number;
+            expand: number;
+            tune: number;
+        };
+        /** Report */
+        Report: {
+            start: string;
+            end: string;
+            zone: string;
+            rep_id: string | null;
+            team_id: string | null;
+            segment_id: string | null;
+            channel: ("inbound" | "pounce" | "invitation" | "auto_pounce") | null;
+            columns: components["schemas"]["ReportColumn"][];
+            days: components["schemas"]["DayFigures"][];
+            totals: components["schemas"]["Figures"];
+            reps: components["schemas"]["RepFigures"][];
+        };
+        /**
+         * ReportColumn
+         * @description One figure as the console's tables and the CSV export show it.
+         */
+        ReportColumn: {
+            key: string;
+            label: string;
+            description: string;
+        };
         /** ReportOut */
         ReportOut: {
             id: string;
@@ -6331,6 +7461,10 @@ export interface components {
         SentInvitation: {
             invitation: components["schemas"]["InvitationOut"];
         };
+        /** SettingsBody */
+        SettingsBody: {
+            enabled: boolean;
+        };
         /** ShortcutBody */
         ShortcutBody: {
             name: string;
@@ -6409,6 +7543,25 @@ export interface components {
         Snippet: {
             snippet: string;
         };
+        /** SourceBody */
+        SourceBody: {
+            /** @enum {string} */
+            kind: "sitemap" | "urls";
+            urls: string[];
+            /** @default 24 */
+            refresh_hours?: number;
+        };
+        /**
+         * SourceRef
+         * @description Where a suggestion came from.
+         */
+        SourceRef: {
+            item_id: string;
+            /** @enum {string} */
+            kind: "article" | "qa" | "page" | "shortcut" | "past_answer";
+            title: string;
+            url: string | null;
+        };
         /** StartedConversation */
         StartedConversation: {
             message: components["schemas"]["MessageOut"];
@@ -6423,6 +7576,32 @@ export interface components {
             auto_pounce_enabled?: boolean | null;
             /** @default null */
             voice_video_enabled?: boolean | null;
+        };
+        /** SuggestBody */
+        SuggestBody: {
+            /** @default null */
+            conversation_id?: string | null;
+            /** @default null */
+            question?: string | null;
+        };
+        /** SuggestOut */
+        SuggestOut: {
+            question: string;
+            /** @enum {string} */
+            status: "answer" | "no_confident_answer";
+            suggestions: components["schemas"]["SuggestionOut"][];
+            closest: components["schemas"]["ClosestSource"][];
+            /** @enum {string} */
+            retrieval: "hybrid" | "bm25";
+            fallback_reason: string | null;
+        };
+        /** SuggestionOut */
+        SuggestionOut: {
+            text: string;
+            /** @enum {string} */
+            origin: "knowledge" | "model";
+            sources: components["schemas"]["SourceRef"][];
+            confidence: number;
         };
         /** TeamBody */
         TeamBody: {
@@ -6474,6 +7653,28 @@ export interface components {
             to_rep_id: string;
             /** @default null */
             note?: string | null;
+        };
+        /** TuneBody */
+        TuneBody: {
+            text: string;
+            /**
+             * @default friendly
+             * @enum {string}
+             */
+            tone?: "professional" | "casual" | "friendly";
+            /** @default null */
+            conversation_id?: string | null;
+        };
+        /** TunedOut */
+        TunedOut: {
+            text: string;
+            original: string;
+            /** @enum {string} */
+            tone: "professional" | "casual" | "friendly";
+            /** @enum {string} */
+            origin: "rules" | "model";
+            diff: components["schemas"]["DiffPart"][];
+            fallback_reason: string | null;
         };
         /**
          * Typing
@@ -6849,6 +8050,23 @@ export interface components {
             changes: components["schemas"]["VisitorChanges"];
             visibility: components["schemas"]["Visibility"];
         };
+        /** WebSourceList */
+        WebSourceList: {
+            sources: components["schemas"]["WebSourceOut"][];
+        };
+        /** WebSourceOut */
+        WebSourceOut: {
+            id: string;
+            /** @enum {string} */
+            kind: "sitemap" | "urls";
+            urls: string[];
+            refresh_hours: number;
+            /** @enum {string} */
+            status: "pending" | "ok" | "error";
+            pages_fetched: number;
+            last_error: string | null;
+            last_fetched_at: string | null;
+        };
         /** WebhookBody */
         WebhookBody: {
             url: string;
@@ -6926,6 +8144,19 @@ export interface components {
             idle_after_seconds: number;
             messenger: components["schemas"]["MessengerSettings"];
         };
+        /**
+         * WrittenOut
+         * @description Expand's message.
+         */
+        WrittenOut: {
+            text: string;
+            /** @enum {string} */
+            tone: "professional" | "casual" | "friendly";
+            /** @enum {string} */
+            origin: "rules" | "model";
+            kept: string[];
+            fallback_reason: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -6933,13 +8164,16 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type Account360 = components['schemas']['Account360'];
 export type AccountBody = components['schemas']['AccountBody'];
 export type AccountBrief = components['schemas']['AccountBrief'];
 export type AccountImport = components['schemas']['AccountImport'];
 export type AccountList = components['schemas']['AccountList'];
 export type AccountOut = components['schemas']['AccountOut'];
+export type AccountVisitor = components['schemas']['AccountVisitor'];
 export type Ack = components['schemas']['Ack'];
 export type ActivityFrame = components['schemas']['ActivityFrame'];
+export type AdClick = components['schemas']['AdClick'];
 export type Answer = components['schemas']['Answer'];
 export type ApiTokenBody = components['schemas']['ApiTokenBody'];
 export type ApiTokenList = components['schemas']['ApiTokenList'];
@@ -6982,25 +8216,35 @@ export type CallRingingFrame = components['schemas']['CallRingingFrame'];
 export type CallSettings = components['schemas']['CallSettings'];
 export type CallSettingsPatch = components['schemas']['CallSettingsPatch'];
 export type CallStartFrame = components['schemas']['CallStartFrame'];
+export type Campaign = components['schemas']['Campaign'];
 export type CardUtm = components['schemas']['CardUtm'];
 export type Classification = components['schemas']['Classification'];
 export type ClassificationBody = components['schemas']['ClassificationBody'];
+export type Classified = components['schemas']['Classified'];
+export type ClosestSource = components['schemas']['ClosestSource'];
 export type ColleagueOut = components['schemas']['ColleagueOut'];
 export type ConversationList = components['schemas']['ConversationList'];
 export type ConversationMeta = components['schemas']['ConversationMeta'];
 export type ConversationSummary = components['schemas']['ConversationSummary'];
 export type ConversationUpdated = components['schemas']['ConversationUpdated'];
+export type CopilotAdmin = components['schemas']['CopilotAdmin'];
+export type CopilotStatus = components['schemas']['CopilotStatus'];
 export type DailyCounts = components['schemas']['DailyCounts'];
+export type DayCount = components['schemas']['DayCount'];
+export type DayFigures = components['schemas']['DayFigures'];
 export type DayOut = components['schemas']['DayOut'];
 export type DeliveryList = components['schemas']['DeliveryList'];
 export type DeliveryOut = components['schemas']['DeliveryOut'];
+export type DiffPart = components['schemas']['DiffPart'];
 export type EnrichmentSource = components['schemas']['EnrichmentSource'];
 export type ErrorBody = components['schemas']['ErrorBody'];
 export type ErrorDetail = components['schemas']['ErrorDetail'];
 export type ErrorFrame = components['schemas']['ErrorFrame'];
+export type ExpandBody = components['schemas']['ExpandBody'];
 export type ExperienceBody = components['schemas']['ExperienceBody'];
 export type ExperienceList = components['schemas']['ExperienceList'];
 export type ExperienceOut = components['schemas']['ExperienceOut'];
+export type Figures = components['schemas']['Figures'];
 export type FilledShortcut = components['schemas']['FilledShortcut'];
 export type Health = components['schemas']['Health'];
 export type IceCandidate = components['schemas']['IceCandidate'];
@@ -7009,6 +8253,8 @@ export type IceSettingsOut = components['schemas']['IceSettingsOut'];
 export type Identified = components['schemas']['Identified'];
 export type IdentifyFrame = components['schemas']['IdentifyFrame'];
 export type IdentitySecretOut = components['schemas']['IdentitySecretOut'];
+export type ImportBody = components['schemas']['ImportBody'];
+export type ImportResult = components['schemas']['ImportResult'];
 export type InvitationBody = components['schemas']['InvitationBody'];
 export type InvitationExpired = components['schemas']['InvitationExpired'];
 export type InvitationList = components['schemas']['InvitationList'];
@@ -7024,6 +8270,11 @@ export type IpBlockOut = components['schemas']['IpBlockOut'];
 export type IpRangeBody = components['schemas']['IpRangeBody'];
 export type IpRangeList = components['schemas']['IpRangeList'];
 export type IpRangeOut = components['schemas']['IpRangeOut'];
+export type ItemBody = components['schemas']['ItemBody'];
+export type ItemPatch = components['schemas']['ItemPatch'];
+export type KindCount = components['schemas']['KindCount'];
+export type KnowledgeItemOut = components['schemas']['KnowledgeItemOut'];
+export type KnowledgeList = components['schemas']['KnowledgeList'];
 export type LiveSegmentOut = components['schemas']['LiveSegmentOut'];
 export type LoginBody = components['schemas']['LoginBody'];
 export type MeOut = components['schemas']['MeOut'];
@@ -7056,6 +8307,7 @@ export type OrgOut = components['schemas']['OrgOut'];
 export type OrgSettingsBody = components['schemas']['OrgSettingsBody'];
 export type OriginsBody = components['schemas']['OriginsBody'];
 export type Page = components['schemas']['Page'];
+export type PageCount = components['schemas']['PageCount'];
 export type PageViewFrame = components['schemas']['PageViewFrame'];
 export type PageViewOut = components['schemas']['PageViewOut'];
 export type PasswordBody = components['schemas']['PasswordBody'];
@@ -7084,6 +8336,7 @@ export type RepBrief = components['schemas']['RepBrief'];
 export type RepCallAccept = components['schemas']['RepCallAccept'];
 export type RepChanged = components['schemas']['RepChanged'];
 export type RepClientFrame = components['schemas']['RepClientFrame'];
+export type RepFigures = components['schemas']['RepFigures'];
 export type RepHello = components['schemas']['RepHello'];
 export type RepList = components['schemas']['RepList'];
 export type RepMessage = components['schemas']['RepMessage'];
@@ -7094,6 +8347,9 @@ export type RepPresence = components['schemas']['RepPresence'];
 export type RepResume = components['schemas']['RepResume'];
 export type RepServerFrame = components['schemas']['RepServerFrame'];
 export type RepTyping = components['schemas']['RepTyping'];
+export type RepUsage = components['schemas']['RepUsage'];
+export type Report = components['schemas']['Report'];
+export type ReportColumn = components['schemas']['ReportColumn'];
 export type ReportOut = components['schemas']['ReportOut'];
 export type Resync = components['schemas']['Resync'];
 export type RuleFieldOut = components['schemas']['RuleFieldOut'];
@@ -7103,6 +8359,7 @@ export type SegmentBody = components['schemas']['SegmentBody'];
 export type SegmentOut = components['schemas']['SegmentOut'];
 export type SegmentsPayload = components['schemas']['SegmentsPayload'];
 export type SentInvitation = components['schemas']['SentInvitation'];
+export type SettingsBody = components['schemas']['SettingsBody'];
 export type ShortcutBody = components['schemas']['ShortcutBody'];
 export type ShortcutList = components['schemas']['ShortcutList'];
 export type ShortcutOut = components['schemas']['ShortcutOut'];
@@ -7111,8 +8368,13 @@ export type SlotOut = components['schemas']['SlotOut'];
 export type Snapshot = components['schemas']['Snapshot'];
 export type SnapshotRep = components['schemas']['SnapshotRep'];
 export type Snippet = components['schemas']['Snippet'];
+export type SourceBody = components['schemas']['SourceBody'];
+export type SourceRef = components['schemas']['SourceRef'];
 export type StartedConversation = components['schemas']['StartedConversation'];
 export type StatusBody = components['schemas']['StatusBody'];
+export type SuggestBody = components['schemas']['SuggestBody'];
+export type SuggestOut = components['schemas']['SuggestOut'];
+export type SuggestionOut = components['schemas']['SuggestionOut'];
 export type TeamBody = components['schemas']['TeamBody'];
 export type TeamList = components['schemas']['TeamList'];
 export type TeamName = components['schemas']['TeamName'];
@@ -7122,6 +8384,8 @@ export type TeamRename = components['schemas']['TeamRename'];
 export type Transcript = components['schemas']['Transcript'];
 export type Transfer = components['schemas']['Transfer'];
 export type TransferBody = components['schemas']['TransferBody'];
+export type TuneBody = components['schemas']['TuneBody'];
+export type TunedOut = components['schemas']['TunedOut'];
 export type Typing = components['schemas']['Typing'];
 export type UseShortcutBody = components['schemas']['UseShortcutBody'];
 export type Visibility = components['schemas']['Visibility'];
@@ -7150,6 +8414,8 @@ export type VisitorServerFrame = components['schemas']['VisitorServerFrame'];
 export type VisitorTypingInput = components['schemas']['VisitorTyping-Input'];
 export type VisitorTypingOutput = components['schemas']['VisitorTyping-Output'];
 export type VisitorUpdated = components['schemas']['VisitorUpdated'];
+export type WebSourceList = components['schemas']['WebSourceList'];
+export type WebSourceOut = components['schemas']['WebSourceOut'];
 export type WebhookBody = components['schemas']['WebhookBody'];
 export type WebhookEndpointOut = components['schemas']['WebhookEndpointOut'];
 export type WebhookList = components['schemas']['WebhookList'];
@@ -7158,5 +8424,6 @@ export type Welcome = components['schemas']['Welcome'];
 export type WelcomeConfig = components['schemas']['WelcomeConfig'];
 export type WidgetBoot = components['schemas']['WidgetBoot'];
 export type WidgetConfig = components['schemas']['WidgetConfig'];
+export type WrittenOut = components['schemas']['WrittenOut'];
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;

@@ -7,6 +7,13 @@ from frontdesk.features.audit.models import AuditEntry
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
 from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations.models import Conversation, Message
+from frontdesk.features.copilot.models import (
+    CopilotOrg,
+    CopilotUsage,
+    KnowledgeItem,
+    Passage,
+    WebSource,
+)
 from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.meetings.models import (
     CalendarConnection,
@@ -35,11 +42,14 @@ __all__ = [
     "Call",
     "Contact",
     "Conversation",
+    "CopilotOrg",
+    "CopilotUsage",
     "Deadline",
     "Experience",
     "Invitation",
     "IpBlock",
     "IpRange",
+    "KnowledgeItem",
     "Meeting",
     "MeetingClaim",
     "MeetingOffer",
@@ -48,6 +58,7 @@ __all__ = [
     "OfflineMessage",
     "Org",
     "PageView",
+    "Passage",
     "PhoneLeg",
     "ProactiveEvent",
     "Rep",
@@ -62,6 +73,7 @@ __all__ = [
     "Visit",
     "Visitor",
     "VisitorReport",
+    "WebSource",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

@@ -11,6 +11,7 @@ import { ApiTokensAdmin } from "./admin/ApiTokens";
 import { AuditLogAdmin } from "./admin/AuditLog";
 import { BlockedAdmin } from "./admin/Blocked";
 import { CallsAdmin } from "./admin/Calls";
+import { CopilotAdminPage } from "./admin/Copilot";
 import { ExperiencesAdmin } from "./admin/Experiences";
 import { MeetingsAdmin } from "./admin/Meetings";
 import { IdentitySecretSection } from "./admin/IdentitySecret";
@@ -27,6 +28,7 @@ const SECTIONS: [AdminSection, string, ComponentChildren, string][] = [
   ["experiences", "Experiences", <IconChat size={15} />, "What a visitor lives through after asking to chat"],
   ["meetings", "Meetings", <IconCalendar size={15} />, "Meeting types, reps' hours and calendars"],
   ["proactive", "Auto pounce", <IconSparkles size={15} />, "AI greetings, timings, rep timeout"],
+  ["copilot", "AI Copilot", <IconSparkles size={15} />, "Knowledge, website, on/off, usage per rep"],
   ["blocked", "Blocked & Reported", <IconBan size={15} />, "Blocked visitors, IP blocks, reports"],
   ["calls", "Voice & video", <IconVideo size={15} />, "Calls from the messenger, STUN and TURN"],
   ["webhooks", "Webhooks", <IconLink size={15} />, "Chat-end events to your CRM"],
@@ -79,6 +81,7 @@ export function Admin(props: { section: AdminSection }) {
         {props.section === "experiences" && <ExperiencesAdmin />}
         {props.section === "meetings" && <MeetingsAdmin />}
         {props.section === "proactive" && <ProactiveAdmin />}
+        {props.section === "copilot" && <CopilotAdminPage />}
         {props.section === "blocked" && <BlockedAdmin />}
         {props.section === "calls" && <CallsAdmin />}
         {props.section === "webhooks" && <WebhooksAdmin />}

@@ -21,7 +21,7 @@ import {
   visitors,
 } from "../store";
 import { notificationPermission, requestNotificationPermission } from "../notify";
-import { IconAdmin, IconAlert, IconBell, IconChat, IconHelp, IconInbox, IconLive, IconLogout, IconX, IconZap } from "../icons";
+import { IconAdmin, IconAlert, IconBell, IconChart, IconChat, IconHelp, IconInbox, IconLive, IconLogout, IconX, IconZap } from "../icons";
 import { PasswordDialog, signOutEverywhere } from "./Account";
 import { MyHoursDialog } from "./Booker";
 import { AutoPounceBanner, TransferBanner } from "./ConversationTools";
@@ -93,6 +93,7 @@ function Sidebar() {
           badgeLabel={`${b.active.length} active ${b.active.length === 1 ? "conversation" : "conversations"}${unreadMine ? `, ${unreadMine} unread ${unreadMine === 1 ? "reply" : "replies"}` : ""}`}
         />
         <NavItem href={paths.shortcuts} label="Shortcuts" icon={<IconZap />} active={r.name === "shortcuts"} />
+        <NavItem href={paths.reports} label="Reports" icon={<IconChart />} active={r.name === "reports"} />
         {isAdmin && <NavItem href={paths.admin} label="Admin" icon={<IconAdmin />} active={r.name === "admin"} />}
       </div>
       <div class="sidebar-foot">
@@ -287,6 +288,8 @@ const TITLES: Record<string, string> = {
   visitor: "Conversations",
   admin: "Admin",
   shortcuts: "Shortcuts",
+  reports: "Reports",
+  account: "Account 360",
 };
 
 function TopBar() {

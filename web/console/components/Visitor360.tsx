@@ -155,7 +155,15 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
         </h3>
         {cname ? (
           <>
-            <div class="v360-company">{cname}</div>
+            <div class="v360-company">
+              {v.account ? (
+                <a href={paths.account(v.account.id)} onClick={linkClick} aria-label={`Account 360: ${cname}`}>
+                  {cname}
+                </a>
+              ) : (
+                cname
+              )}
+            </div>
             {domain && <div class="muted small">{domain}</div>}
             {(v.account?.target_account || v.account?.open_pipeline || v.account?.owner_rep_id) && (
               <div class="v360-tags">
