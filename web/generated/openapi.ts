@@ -624,6 +624,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/accounts/{account_id}/360": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Account 360: the company, its visitors (who is on the site now), pages, campaigns and ad clicks, chats */
+        get: {
+            parameters: {
+                query?: {
+                    zone?: string;
+                };
+                header?: never;
+                path: {
+                    account_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Account360"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/markdown/preview": {
         parameters: {
             query?: never;
@@ -1138,7 +1187,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Org settings: auto pounce switch and timings, repeat interval, idle threshold (admins) */
+        /** Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls (admins) */
         patch: {
             parameters: {
                 query?: never;
@@ -1172,6 +1221,51 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/calls/ice-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The server's STUN and TURN settings for calls (set by the operator; admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IceSettingsOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/invitations": {
@@ -2217,6 +2311,601 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["IdentitySecretOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's API tokens, revoked ones included (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiTokenList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Make an API token; the answer is the only time the token is shown (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ApiTokenBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NewApiToken"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-tokens/{token_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke an API token: refused from the next request on, by every process (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiTokenOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The admin audit log, newest first, a page at a time (admins) */
+        get: {
+            parameters: {
+                query?: {
+                    before?: string | null;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditPage"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/visitors/{visitor_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything stored about a visitor, as JSON (a data-subject access request; admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    visitor_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VisitorExport"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/visitors/{visitor_id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Erase a visitor: every row about them, their live state; open tabs start over as a new visitor (an erasure request; admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    visitor_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VisitorErasure"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports: figures per day (in `zone`), per rep and in total, with filters; reps get their own only */
+        get: {
+            parameters: {
+                query?: {
+                    start?: string;
+                    end?: string;
+                    zone?: string;
+                    rep_id?: string | null;
+                    team_id?: string | null;
+                    segment_id?: string | null;
+                    channel?: ("inbound" | "pounce" | "invitation" | "auto_pounce") | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Report"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/summary.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The console's table under the charts (days or reps) as CSV, with a Total row */
+        get: {
+            parameters: {
+                query?: {
+                    start?: string;
+                    end?: string;
+                    zone?: string;
+                    rep_id?: string | null;
+                    team_id?: string | null;
+                    segment_id?: string | null;
+                    channel?: ("inbound" | "pounce" | "invitation" | "auto_pounce") | null;
+                    table?: "days" | "reps";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/telephony/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Phone join settings (admins; the auth token is never returned) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PhoneSettingsPage"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Change phone join settings: provider, credentials, numbers, countries, limits (admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PhoneSettingsBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PhoneSettingsPage"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{conversation_id}/phone-legs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Calls to the visitor's phone placed for this chat, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PhoneLegList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/phone-legs/{leg_id}/hang-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hang up a call to a visitor's phone (a rep who sees its chat) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    leg_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PhoneLegOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/telephony/{provider}/{org_id}/legs/{leg_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The telephony provider's status callback (form-encoded, signed with the org's auth token: X-Twilio-Signature); 403 when the signature is missing or wrong */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                    org_id: string;
+                    leg_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
                     };
                 };
                 /** @description Error */
@@ -3711,6 +4400,698 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/meeting-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's meeting types */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeetingTypeList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a meeting type */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MeetingTypeBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeetingTypeOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meeting-types/{type_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a meeting type's settings */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    type_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MeetingTypeBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeetingTypeOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a meeting type (booked meetings stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    type_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meeting-types/{type_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether each member can be booked now, and why not */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    type_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberStatusList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meeting-types/{type_id}/next-owner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who the meeting type's routing picks now (the round robin's next in line) */
+        get: {
+            parameters: {
+                query?: {
+                    visitor_id?: string | null;
+                };
+                header?: never;
+                path: {
+                    type_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NextOwner"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reps/{rep_id}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rep's working hours and days off (their own; admins: anyone's) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AvailabilityOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Set a rep's working hours (per weekday, in their time zone) and days off */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AvailabilityBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AvailabilityOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reps/{rep_id}/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rep's connected calendar and how its last read went */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CalendarState"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Connect a CalDAV calendar or a private iCal feed (read once now: refused with the reason if it cannot be read) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CalendarBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CalendarOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Disconnect a rep's calendar (the stored password is deleted) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reps/{rep_id}/calendar/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read a rep's calendar again now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CalendarState"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the meeting booker in a chat */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OfferBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OfferOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/upcoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My booked meetings from now on, soonest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeetingList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/meetings/{offer_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A booking card: the offer's free times in the visitor's time zone (CORS: the org's websites only) */
+        get: {
+            parameters: {
+                query?: {
+                    site?: string;
+                    tz?: string;
+                };
+                header?: never;
+                path: {
+                    offer_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BookingCard"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/meetings/{offer_id}/book": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Book one of the card's times (409 slot_taken: ask for the card again); body: BookBody */
+        post: {
+            parameters: {
+                query?: {
+                    site?: string;
+                    tz?: string;
+                };
+                header?: never;
+                path: {
+                    offer_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeetingOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/widget/config": {
         parameters: {
             query?: never;
@@ -3900,6 +5281,23 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Account360 */
+        Account360: {
+            account: components["schemas"]["AccountOut"];
+            owner_name: string | null;
+            visitor_total: number;
+            visitors: components["schemas"]["AccountVisitor"][];
+            online_now: components["schemas"]["AccountVisitor"][];
+            zone: string;
+            page_views_by_day: components["schemas"]["DayCount"][];
+            top_pages: components["schemas"]["PageCount"][];
+            campaigns: components["schemas"]["Campaign"][];
+            ad_clicks: components["schemas"]["AdClick"][];
+            conversations: components["schemas"]["ConversationSummary"][];
+            classification: components["schemas"]["Classified"][];
+            meetings: string[];
+            calls: string[];
+        };
         /** AccountBody */
         AccountBody: {
             name: string;
@@ -3956,6 +5354,21 @@ export interface components {
             };
         };
         /**
+         * AccountVisitor
+         * @description A visitor from the company, with their latest activity.
+         */
+        AccountVisitor: {
+            id: string;
+            name: string | null;
+            email: string | null;
+            last_seen_at: string | null;
+            visit_count: number;
+            online: boolean;
+            activity: ("active" | "another_tab" | "idle") | null;
+            current_url: string | null;
+            current_title: string | null;
+        };
+        /**
          * Ack
          * @description A message this socket sent is stored (a retried client_id gets the same ack again).
          */
@@ -3981,10 +5394,89 @@ export interface components {
             /** @enum {string} */
             state: "active" | "another_tab" | "idle";
         };
+        /**
+         * AdClick
+         * @description An ad click id kept from a visit's landing URL (gclid, msclkid, fbclid, li_fat_id).
+         */
+        AdClick: {
+            kind: string;
+            value: string;
+            visitor_id: string;
+            landing_url: string;
+            at: string | null;
+        };
+        /** Answer */
+        Answer: {
+            question: string;
+            answer: string;
+        };
+        /** ApiTokenBody */
+        ApiTokenBody: {
+            name: string;
+            scopes: ("read" | "write" | "admin")[];
+        };
+        /** ApiTokenList */
+        ApiTokenList: {
+            tokens: components["schemas"]["ApiTokenOut"][];
+        };
+        /** ApiTokenOut */
+        ApiTokenOut: {
+            id: string;
+            name: string;
+            scopes: ("read" | "write" | "admin")[];
+            prefix: string;
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            last_used_at: string | null;
+            revoked_at: string | null;
+        };
+        /** AuditEntryOut */
+        AuditEntryOut: {
+            id: string;
+            /** Format: date-time */
+            created_at: string;
+            actor_rep_id: string | null;
+            actor_name: string;
+            /** @enum {string} */
+            actor_kind: "session" | "api_token";
+            action: string;
+            summary: string;
+            target: {
+                [key: string]: unknown;
+            };
+            details: {
+                [key: string]: unknown;
+            };
+            ip: string | null;
+            request_id: string | null;
+        };
+        /** AuditPage */
+        AuditPage: {
+            entries: components["schemas"]["AuditEntryOut"][];
+            next_before: string | null;
+        };
         /** AutoPounceAction */
         AutoPounceAction: {
             /** @enum {string} */
             action: "spam" | "no_response_needed";
+        };
+        /** AvailabilityBody */
+        AvailabilityBody: {
+            time_zone: string;
+            weekly_hours: {
+                [key: string]: string[][];
+            };
+            days_off?: string[];
+        };
+        /** AvailabilityOut */
+        AvailabilityOut: {
+            rep_id: string;
+            time_zone: string;
+            weekly_hours: {
+                [key: string]: string[][];
+            };
+            days_off: string[];
         };
         /**
          * Batch
@@ -3997,7 +5489,7 @@ export interface components {
              * @enum {string}
              */
             type: "batch";
-            events: (components["schemas"]["VisitorJoined"] | components["schemas"]["VisitorUpdated"] | components["schemas"]["VisitorLeft"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["RepChanged"] | components["schemas"]["InvitationUpdated"])[];
+            events: (components["schemas"]["VisitorJoined"] | components["schemas"]["VisitorUpdated"] | components["schemas"]["VisitorLeft"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["RepChanged"] | components["schemas"]["InvitationUpdated"] | components["schemas"]["PhoneLegUpdated"])[];
         };
         /** BlockBody */
         BlockBody: {
@@ -4026,6 +5518,25 @@ export interface components {
             ip_blocks: components["schemas"]["IpBlockDetail"][];
             reports: components["schemas"]["ReportOut"][];
         };
+        /**
+         * BookingCard
+         * @description What the visitor's booking card shows.
+         */
+        BookingCard: {
+            offer_id: string;
+            title: string;
+            description: string;
+            duration_minutes: number;
+            location: string;
+            owner_name: string;
+            time_zone: string;
+            days: components["schemas"]["DayOut"][];
+            questions: components["schemas"]["Question"][];
+            name: string | null;
+            email: string | null;
+            booked: components["schemas"]["MeetingOut"] | null;
+            problem: string | null;
+        };
         /** BootBlocked */
         BootBlocked: {
             /** @constant */
@@ -4038,6 +5549,349 @@ export interface components {
             messenger: components["schemas"]["MessengerSettings"];
             /** @constant */
             blocked: false;
+        };
+        /** CalendarBody */
+        CalendarBody: {
+            /** @enum {string} */
+            kind: "caldav" | "ical";
+            url: string;
+            /** @default null */
+            username?: string | null;
+            /** @default null */
+            password?: string | null;
+        };
+        /** CalendarOut */
+        CalendarOut: {
+            rep_id: string;
+            /** @enum {string} */
+            kind: "caldav" | "ical";
+            url: string;
+            username: string | null;
+            /** @enum {string} */
+            status: "pending" | "ok" | "error";
+            last_error: string | null;
+            last_fetched_at: string | null;
+            busy_count: number;
+        };
+        /** CalendarState */
+        CalendarState: {
+            calendar: components["schemas"]["CalendarOut"] | null;
+        };
+        /**
+         * CallAnswerFrame
+         * @description The visitor's SDP answer to the rep's offer.
+         */
+        CallAnswerFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_answer";
+            call_id: string;
+            sdp: string;
+        };
+        /**
+         * CallAnswerRelayed
+         * @description The visitor's answer, to the rep.
+         */
+        CallAnswerRelayed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_answer";
+            call_id: string;
+            sdp: string;
+        };
+        /**
+         * CallCandidateFrame
+         * @description One trickled ICE candidate for the other side.
+         */
+        CallCandidateFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_candidate";
+            call_id: string;
+            candidate: components["schemas"]["IceCandidate"];
+        };
+        /**
+         * CallCandidateRelayed
+         * @description The other side's ICE candidate.
+         */
+        CallCandidateRelayed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_candidate";
+            call_id: string;
+            candidate: components["schemas"]["IceCandidate"];
+        };
+        /**
+         * CallChanged
+         * @description The call's state changed (to both sides; a keepalive for an ended call gets it too).
+         */
+        CallChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call";
+            call: components["schemas"]["CallOut"];
+        };
+        /**
+         * CallConnectedFrame
+         * @description Media flows on this side's peer connection: the call is active.
+         */
+        CallConnectedFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_connected";
+            call_id: string;
+        };
+        /**
+         * CallDeclineFrame
+         * @description The callee says no (the call ends as `declined`).
+         */
+        CallDeclineFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_decline";
+            call_id: string;
+        };
+        /**
+         * CallHangupFrame
+         * @description End the call (or cancel it while it rings). `failed`: this side could not connect the
+         *     media, and says why (shown to the other side).
+         */
+        CallHangupFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_hangup";
+            call_id: string;
+            /** @default null */
+            failed?: string | null;
+        };
+        /**
+         * CallIce
+         * @description To the socket that started, joined or re-joined a call only: the ICE servers for it,
+         *     TURN credentials minted for this call and valid until `expires_at`.
+         */
+        CallIce: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_ice";
+            call_id: string;
+            ice_servers: components["schemas"]["IceServer"][];
+            /** @enum {string} */
+            ice_transport_policy: "all" | "relay";
+            expires_at: string | null;
+        };
+        /**
+         * CallKeepaliveFrame
+         * @description Sent every 5 s while a side holds a call: a side not heard of for the grace period
+         *     (FRONTDESK_CALL_GRACE_SECONDS) has gone, and the call ends as `failed`.
+         */
+        CallKeepaliveFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_keepalive";
+            call_id: string;
+        };
+        /**
+         * CallMediaFrame
+         * @description What this side sends now: the other side shows it (muted, camera off, screen).
+         */
+        CallMediaFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_media";
+            call_id: string;
+            mic: boolean;
+            camera: boolean;
+            /** @default false */
+            screen?: boolean;
+        };
+        /**
+         * CallMediaRelayed
+         * @description The other side's microphone, camera and screen.
+         */
+        CallMediaRelayed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_media";
+            call_id: string;
+            mic: boolean;
+            camera: boolean;
+            screen: boolean;
+        };
+        /**
+         * CallOfferFrame
+         * @description The rep's SDP offer (a new one after the visitor re-joins).
+         */
+        CallOfferFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_offer";
+            call_id: string;
+            sdp: string;
+        };
+        /**
+         * CallOfferRelayed
+         * @description The rep's offer, to the visitor.
+         */
+        CallOfferRelayed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_offer";
+            call_id: string;
+            sdp: string;
+        };
+        /**
+         * CallOut
+         * @description One call, as both of its sides (and the transcript, Visitor 360, webhooks) see it.
+         */
+        CallOut: {
+            id: string;
+            conversation_id: string;
+            visitor_id: string;
+            rep: components["schemas"]["RepBrief"] | null;
+            /** @enum {string} */
+            initiated_by: "rep" | "visitor";
+            /** @enum {string} */
+            media: "audio" | "video";
+            visitor_media: ("audio" | "video") | null;
+            /** @enum {string} */
+            state: "requested" | "ringing" | "connecting" | "active" | "ended";
+            end_reason: ("ended_by_rep" | "ended_by_visitor" | "declined" | "blocked" | "missed" | "failed") | null;
+            end_detail: string | null;
+            /** @constant */
+            channel: "browser";
+            rep_leg: string | null;
+            visitor_leg: string | null;
+            /** Format: date-time */
+            created_at: string;
+            answered_at: string | null;
+            connected_at: string | null;
+            ended_at: string | null;
+            duration_seconds: number | null;
+        };
+        /**
+         * CallRejoinFrame
+         * @description After a page load the messenger joins its call again with a new peer connection; the rep's
+         *     console then makes a new offer by itself.
+         */
+        CallRejoinFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_rejoin";
+            call_id: string;
+            tab_id: string;
+        };
+        /**
+         * CallRejoined
+         * @description To the rep: the visitor's messenger joined again (a page load): make a new offer.
+         */
+        CallRejoined: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_rejoined";
+            call_id: string;
+        };
+        /**
+         * CallRequestFrame
+         * @description The visitor asks the rep of their chat for a call (when the org allows it): the rep
+         *     then allows audio and video, or audio only, or declines.
+         */
+        CallRequestFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_request";
+            /** @enum {string} */
+            media: "audio" | "video";
+            tab_id: string;
+        };
+        /**
+         * CallRingingFrame
+         * @description The messenger shows the incoming call.
+         */
+        CallRingingFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_ringing";
+            call_id: string;
+        };
+        /**
+         * CallSettings
+         * @description An org's call settings; only what an admin set (defaults: docs/calls.md).
+         */
+        CallSettings: {
+            visitor_initiated: boolean;
+        };
+        /**
+         * CallSettingsPatch
+         * @description Voice and video calls (docs/calls.md).
+         */
+        CallSettingsPatch: {
+            /** @default null */
+            visitor_initiated?: boolean | null;
+        };
+        /**
+         * CallStartFrame
+         * @description The rep calls the visitor of their chat; `leg` names this console tab.
+         */
+        CallStartFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_start";
+            conversation_id: string;
+            /** @enum {string} */
+            media: "audio" | "video";
+            leg: string;
+        };
+        /**
+         * Campaign
+         * @description Visits that landed with these UTM parameters.
+         */
+        Campaign: {
+            source: string | null;
+            medium: string | null;
+            campaign: string | null;
+            term: string | null;
+            content: string | null;
+            visits: number;
+            visitors: number;
+            last_at: string | null;
         };
         /** CardUtm */
         CardUtm: {
@@ -4062,6 +5916,19 @@ export interface components {
             deal_value?: number | null;
             /** @default null */
             notes?: string | null;
+        };
+        /**
+         * Classified
+         * @description A conversation's classification: the company's classification history.
+         */
+        Classified: {
+            conversation_id: string;
+            visitor_id: string;
+            at: string | null;
+            rep_name: string | null;
+            qualified: boolean | null;
+            deal_value: number | null;
+            tags: string[];
         };
         /** ClosestSource */
         ClosestSource: {
@@ -4200,6 +6067,47 @@ export interface components {
             reply: number;
             missed_response: number;
         };
+        /** DayCount */
+        DayCount: {
+            date: string;
+            count: number;
+        };
+        /** DayFigures */
+        DayFigures: {
+            conversations_started: number;
+            started_inbound: number;
+            started_pounce: number;
+            started_invitation: number;
+            started_auto_pounce: number;
+            conversations_answered: number;
+            missed: number;
+            inbound_timeouts: number;
+            queue_timeouts: number;
+            missed_responses: number;
+            first_response_median_seconds: number | null;
+            first_response_p90_seconds: number | null;
+            average_length_seconds: number | null;
+            pounces_sent: number;
+            pounce_replies: number;
+            pounce_reply_rate: number | null;
+            invitations_sent: number;
+            invitation_replies: number;
+            invitation_reply_rate: number | null;
+            auto_pounces_sent: number;
+            auto_pounce_replies: number;
+            auto_pounce_reply_rate: number | null;
+            qualified: number;
+            deal_value: number;
+            calls: number | null;
+            meetings_booked: number | null;
+            date: string;
+        };
+        /** DayOut */
+        DayOut: {
+            date: string;
+            label: string;
+            slots: components["schemas"]["SlotOut"][];
+        };
         /** DeliveryList */
         DeliveryList: {
             deliveries: components["schemas"]["DeliveryOut"][];
@@ -4249,6 +6157,8 @@ export interface components {
             message: string;
             /** @default null */
             details?: unknown;
+            /** @default null */
+            request_id?: string | null;
         };
         /**
          * ErrorFrame
@@ -4297,6 +6207,8 @@ export interface components {
             timeout_message?: string | null;
             /** @default null */
             offline_message?: string | null;
+            /** @default null */
+            booker_meeting_type_id?: string | null;
         };
         /** ExperienceList */
         ExperienceList: {
@@ -4315,6 +6227,39 @@ export interface components {
             timeout_seconds: number;
             timeout_message: string;
             offline_message: string;
+            booker_meeting_type_id: string | null;
+        };
+        /**
+         * Figures
+         * @description The figures of one day, one rep, or the whole range.
+         */
+        Figures: {
+            conversations_started: number;
+            started_inbound: number;
+            started_pounce: number;
+            started_invitation: number;
+            started_auto_pounce: number;
+            conversations_answered: number;
+            missed: number;
+            inbound_timeouts: number;
+            queue_timeouts: number;
+            missed_responses: number;
+            first_response_median_seconds: number | null;
+            first_response_p90_seconds: number | null;
+            average_length_seconds: number | null;
+            pounces_sent: number;
+            pounce_replies: number;
+            pounce_reply_rate: number | null;
+            invitations_sent: number;
+            invitation_replies: number;
+            invitation_reply_rate: number | null;
+            auto_pounces_sent: number;
+            auto_pounce_replies: number;
+            auto_pounce_reply_rate: number | null;
+            qualified: number;
+            deal_value: number;
+            calls: number | null;
+            meetings_booked: number | null;
         };
         /**
          * FilledShortcut
@@ -4329,6 +6274,44 @@ export interface components {
         Health: {
             /** @constant */
             status: "ok";
+        };
+        /**
+         * IceCandidate
+         * @description RTCIceCandidateInit, as the browser gives it.
+         */
+        IceCandidate: {
+            candidate: string;
+            /** @default null */
+            sdpMid?: string | null;
+            /** @default null */
+            sdpMLineIndex?: number | null;
+            /** @default null */
+            usernameFragment?: string | null;
+        };
+        /**
+         * IceServer
+         * @description One entry of RTCConfiguration.iceServers. TURN entries carry a credential minted for
+         *     this call that expires (coturn's use-auth-secret scheme); STUN entries carry none.
+         */
+        IceServer: {
+            urls: string[];
+            /** @default null */
+            username: string | null;
+            /** @default null */
+            credential: string | null;
+        };
+        /**
+         * IceSettingsOut
+         * @description The server's ICE settings as admins see them (set by the operator: FRONTDESK_STUN_URLS,
+         *     FRONTDESK_TURN_URLS, FRONTDESK_TURN_SECRET; never the secret itself).
+         */
+        IceSettingsOut: {
+            stun_urls: string[];
+            turn_urls: string[];
+            turn_secret_set: boolean;
+            turn_credential_ttl: number;
+            /** @enum {string} */
+            ice_transport_policy: "all" | "relay";
         };
         /**
          * Identified
@@ -4586,6 +6569,98 @@ export interface components {
             org: components["schemas"]["OrgOut"];
             csrf_token: string;
         };
+        /** MeetingList */
+        MeetingList: {
+            meetings: components["schemas"]["MeetingOut"][];
+        };
+        /** MeetingOut */
+        MeetingOut: {
+            id: string;
+            title: string;
+            meeting_type_id: string | null;
+            conversation_id: string | null;
+            visitor_id: string | null;
+            owner_rep_id: string | null;
+            owner_name: string | null;
+            attendee_rep_ids: string[];
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            location: string;
+            visitor_name: string;
+            visitor_email: string;
+            visitor_time_zone: string;
+            /** @enum {string} */
+            status: "booked" | "cancelled";
+            answers: components["schemas"]["Answer"][];
+        };
+        /** MeetingTypeBody */
+        MeetingTypeBody: {
+            name: string;
+            /** @default  */
+            description?: string;
+            duration_minutes: number;
+            /** @default  */
+            location?: string;
+            /** @default 0 */
+            buffer_before_minutes?: number;
+            /** @default 0 */
+            buffer_after_minutes?: number;
+            /** @default 240 */
+            min_notice_minutes?: number;
+            /** @default 30 */
+            horizon_days?: number;
+            questions?: components["schemas"]["QuestionBody"][];
+            member_rep_ids: string[];
+            /**
+             * @default round_robin
+             * @enum {string}
+             */
+            routing?: "round_robin" | "account_owner" | "everyone";
+            /** @default true */
+            active?: boolean;
+        };
+        /** MeetingTypeList */
+        MeetingTypeList: {
+            meeting_types: components["schemas"]["MeetingTypeOut"][];
+        };
+        /** MeetingTypeOut */
+        MeetingTypeOut: {
+            id: string;
+            name: string;
+            description: string;
+            duration_minutes: number;
+            location: string;
+            buffer_before_minutes: number;
+            buffer_after_minutes: number;
+            min_notice_minutes: number;
+            horizon_days: number;
+            questions: components["schemas"]["Question"][];
+            member_rep_ids: string[];
+            /** @enum {string} */
+            routing: "round_robin" | "account_owner" | "everyone";
+            active: boolean;
+        };
+        /**
+         * MemberStatus
+         * @description Whether a member can be booked now, and why not (shown to admins).
+         */
+        MemberStatus: {
+            rep_id: string;
+            name: string;
+            bookable: boolean;
+            problem: string | null;
+            /** @enum {string} */
+            calendar: "none" | "caldav" | "ical";
+            /** @enum {string} */
+            calendar_status: "none" | "pending" | "ok" | "error";
+            calendar_fetched_at: string | null;
+        };
+        /** MemberStatusList */
+        MemberStatusList: {
+            members: components["schemas"]["MemberStatus"][];
+        };
         /** MessageBody */
         MessageBody: {
             client_id: string;
@@ -4644,6 +6719,22 @@ export interface components {
             /** @default null */
             ask_identity?: boolean | null;
         };
+        /**
+         * NewApiToken
+         * @description The answer to making a token: the only time the token itself is shown.
+         */
+        NewApiToken: {
+            id: string;
+            name: string;
+            scopes: ("read" | "write" | "admin")[];
+            prefix: string;
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            last_used_at: string | null;
+            revoked_at: string | null;
+            token: string;
+        };
         /** NewRepBody */
         NewRepBody: {
             email: string;
@@ -4668,6 +6759,42 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             secret: string;
+        };
+        /**
+         * NextOwner
+         * @description Who a meeting type's routing would pick now (a round robin's next in line).
+         */
+        NextOwner: {
+            meeting_type_id: string;
+            rep_id: string | null;
+            name: string | null;
+            reason: string;
+        };
+        /** OfferBody */
+        OfferBody: {
+            meeting_type_id: string;
+            conversation_id: string;
+            /**
+             * @default type_routing
+             * @enum {string}
+             */
+            choice?: "type_routing" | "choose";
+            /** @default null */
+            owner_rep_id?: string | null;
+            /** @default false */
+            with_everyone?: boolean;
+            /** @default null */
+            title?: string | null;
+        };
+        /** OfferOut */
+        OfferOut: {
+            id: string;
+            meeting_type_id: string;
+            conversation_id: string | null;
+            owner_rep_id: string;
+            attendee_rep_ids: string[];
+            title: string;
+            routing_note: string;
         };
         /**
          * OfflineMessageFrame
@@ -4752,6 +6879,7 @@ export interface components {
             idle_after_seconds: number;
             proactive: components["schemas"]["ProactiveSettings"];
             messenger: components["schemas"]["MessengerSettings"];
+            calls: components["schemas"]["CallSettings"];
         };
         /** OrgSettingsBody */
         OrgSettingsBody: {
@@ -4760,6 +6888,8 @@ export interface components {
             };
             /** @default null */
             messenger?: components["schemas"]["MessengerSettingsPatch"] | null;
+            /** @default null */
+            calls?: components["schemas"]["CallSettingsPatch"] | null;
             /** @default null */
             idle_after_seconds?: number | null;
         };
@@ -4776,6 +6906,12 @@ export interface components {
             referrer?: string | null;
             /** @default null */
             og_image?: string | null;
+        };
+        /** PageCount */
+        PageCount: {
+            url: string;
+            title: string | null;
+            views: number;
         };
         /**
          * PageViewFrame
@@ -4800,6 +6936,138 @@ export interface components {
         PasswordBody: {
             current_password: string;
             new_password: string;
+        };
+        /**
+         * PhoneHangUpFrame
+         * @description End the call to the visitor's phone (answered with `phone_leg`, status ended).
+         */
+        PhoneHangUpFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "phone_hang_up";
+            leg_id: string;
+        };
+        /**
+         * PhoneJoinFrame
+         * @description Join by phone: ring this number (international form, "+44 20 7946 0958") for the
+         *     visitor's open chat, instead of using the microphone. Offered only when
+         *     `welcome.config.phone_join_available`; answered with `phone_leg` (same client_id) or an
+         *     `error` saying why not (docs/telephony.md).
+         */
+        PhoneJoinFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "phone_join";
+            client_id: string;
+            number: string;
+            /** @default null */
+            call_id?: string | null;
+        };
+        /**
+         * PhoneLegChanged
+         * @description To the visitor's tabs: a call to their phone was placed, rings, was answered or ended
+         *     (`phone_join` asked for it; also the answer to it).
+         */
+        PhoneLegChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "phone_leg";
+            client_id: string | null;
+            leg: components["schemas"]["VisitorPhoneLeg"];
+        };
+        /** PhoneLegList */
+        PhoneLegList: {
+            phone_legs: components["schemas"]["PhoneLegOut"][];
+        };
+        /**
+         * PhoneLegOut
+         * @description A call to a visitor's phone, as reps see it.
+         */
+        PhoneLegOut: {
+            id: string;
+            conversation_id: string;
+            visitor_id: string;
+            call_id: string | null;
+            number: string;
+            /** @enum {string} */
+            status: "requested" | "queued" | "ringing" | "in_progress" | "completed" | "busy" | "no_answer" | "failed" | "canceled";
+            end_reason: string | null;
+            duration_seconds: number | null;
+            /** Format: date-time */
+            created_at: string;
+            ringing_at: string | null;
+            answered_at: string | null;
+            ended_at: string | null;
+        };
+        /**
+         * PhoneLegUpdated
+         * @description To consoles that see the conversation (batched): a phone leg changed.
+         */
+        PhoneLegUpdated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "phone_leg.updated";
+            leg: components["schemas"]["PhoneLegOut"];
+            visibility: components["schemas"]["Visibility"];
+        };
+        /**
+         * PhoneSettingsBody
+         * @description Fields left out stay as they are. `auth_token`: a new token, or "" to forget it; the
+         *     stored one is never sent back.
+         */
+        PhoneSettingsBody: {
+            /** @default null */
+            provider?: ("none" | "twilio") | null;
+            /** @default null */
+            account_sid?: string | null;
+            /** @default null */
+            auth_token?: string | null;
+            /** @default null */
+            caller_number?: string | null;
+            /** @default null */
+            connect_number?: string | null;
+            /** @default null */
+            greeting?: string | null;
+            /** @default null */
+            allowed_regions?: string[] | null;
+            /** @default null */
+            visitor_limit?: string | null;
+            /** @default null */
+            org_limit?: string | null;
+        };
+        /**
+         * PhoneSettingsOut
+         * @description An org's phone settings as admins see them: the auth token never leaves the server.
+         */
+        PhoneSettingsOut: {
+            /** @enum {string} */
+            provider: "none" | "twilio";
+            account_sid: string | null;
+            auth_token_set: boolean;
+            auth_token_hint: string | null;
+            caller_number: string | null;
+            connect_number: string | null;
+            greeting: string;
+            allowed_regions: string[];
+            visitor_limit: string;
+            org_limit: string;
+            ip_limit: string;
+            phone_join_available: boolean;
+            unavailable_reason: string | null;
+            callback_url: string | null;
+        };
+        /** PhoneSettingsPage */
+        PhoneSettingsPage: {
+            settings: components["schemas"]["PhoneSettingsOut"];
+            regions: components["schemas"]["RegionOut"][];
         };
         /**
          * Ping
@@ -4855,6 +7123,18 @@ export interface components {
             repeat_interval_seconds: number;
             allowed_link_domains: string[];
         };
+        /** Question */
+        Question: {
+            id: string;
+            label: string;
+            required: boolean;
+        };
+        /** QuestionBody */
+        QuestionBody: {
+            label: string;
+            /** @default false */
+            required?: boolean;
+        };
         /** Readiness */
         Readiness: {
             /** @enum {string} */
@@ -4863,12 +7143,33 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /** RegionOut */
+        RegionOut: {
+            code: string;
+            name: string;
+            calling_code: number;
+        };
         /** RepBrief */
         RepBrief: {
             id: string;
             name: string;
             /** @default null */
             avatar_url: string | null;
+        };
+        /**
+         * RepCallAccept
+         * @description The rep allows the visitor's call: audio and video, or audio only.
+         */
+        RepCallAccept: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_accept";
+            call_id: string;
+            /** @enum {string} */
+            allow: "audio" | "video";
+            leg: string;
         };
         /**
          * RepChanged
@@ -4894,7 +7195,38 @@ export interface components {
          * RepClientFrame
          * @description Any frame the console sends on /ws/rep (the first one is `hello`).
          */
-        RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"];
+        RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"] | components["schemas"]["CallStartFrame"] | components["schemas"]["RepCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallOfferFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
+        /** RepFigures */
+        RepFigures: {
+            conversations_started: number;
+            started_inbound: number;
+            started_pounce: number;
+            started_invitation: number;
+            started_auto_pounce: number;
+            conversations_answered: number;
+            missed: number;
+            inbound_timeouts: number;
+            queue_timeouts: number;
+            missed_responses: number;
+            first_response_median_seconds: number | null;
+            first_response_p90_seconds: number | null;
+            average_length_seconds: number | null;
+            pounces_sent: number;
+            pounce_replies: number;
+            pounce_reply_rate: number | null;
+            invitations_sent: number;
+            invitation_replies: number;
+            invitation_reply_rate: number | null;
+            auto_pounces_sent: number;
+            auto_pounce_replies: number;
+            auto_pounce_reply_rate: number | null;
+            qualified: number;
+            deal_value: number;
+            calls: number | null;
+            meetings_booked: number | null;
+            rep_id: string;
+            rep_name: string;
+        };
         /**
          * RepHello
          * @description The first frame: the last seq the console holds of each conversation it shows.
@@ -4994,7 +7326,7 @@ export interface components {
          * RepServerFrame
          * @description Any frame the server sends on /ws/rep.
          */
-        RepServerFrame: components["schemas"]["Snapshot"] | components["schemas"]["Batch"] | components["schemas"]["Ack"] | components["schemas"]["RepMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorTyping-Output"] | components["schemas"]["ErrorFrame"] | components["schemas"]["Pong"];
+        RepServerFrame: components["schemas"]["Snapshot"] | components["schemas"]["Batch"] | components["schemas"]["Ack"] | components["schemas"]["RepMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorTyping-Output"] | components["schemas"]["CallChanged"] | components["schemas"]["CallIce"] | components["schemas"]["CallAnswerRelayed"] | components["schemas"]["CallCandidateRelayed"] | components["schemas"]["CallMediaRelayed"] | components["schemas"]["CallRejoined"] | components["schemas"]["ErrorFrame"] | components["schemas"]["Pong"];
         /**
          * RepTyping
          * @description The rep started or stopped typing in a conversation.
@@ -5015,6 +7347,29 @@ export interface components {
             suggest: number;
             expand: number;
             tune: number;
+        };
+        /** Report */
+        Report: {
+            start: string;
+            end: string;
+            zone: string;
+            rep_id: string | null;
+            team_id: string | null;
+            segment_id: string | null;
+            channel: ("inbound" | "pounce" | "invitation" | "auto_pounce") | null;
+            columns: components["schemas"]["ReportColumn"][];
+            days: components["schemas"]["DayFigures"][];
+            totals: components["schemas"]["Figures"];
+            reps: components["schemas"]["RepFigures"][];
+        };
+        /**
+         * ReportColumn
+         * @description One figure as the console's tables and the CSV export show it.
+         */
+        ReportColumn: {
+            key: string;
+            label: string;
+            description: string;
         };
         /** ReportOut */
         ReportOut: {
@@ -5141,6 +7496,14 @@ export interface components {
             name?: string | null;
             /** @default null */
             body?: string | null;
+        };
+        /** SlotOut */
+        SlotOut: {
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            label: string;
         };
         /**
          * Snapshot
@@ -5374,6 +7737,8 @@ export interface components {
             visitor: components["schemas"]["VisitorProfile"];
             visits: components["schemas"]["VisitOut"][];
             conversations: components["schemas"]["ConversationSummary"][];
+            calls: components["schemas"]["CallOut"][];
+            meetings: components["schemas"]["MeetingOut"][];
         };
         /**
          * VisitorBlocked
@@ -5385,6 +7750,21 @@ export interface components {
              * @enum {string}
              */
             type: "blocked";
+        };
+        /**
+         * VisitorCallAccept
+         * @description The visitor joins the rep's call with audio or video (nothing is sent before this).
+         */
+        VisitorCallAccept: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_accept";
+            call_id: string;
+            /** @enum {string} */
+            media: "audio" | "video";
+            tab_id: string;
         };
         /** VisitorCard */
         VisitorCard: {
@@ -5439,7 +7819,7 @@ export interface components {
          * VisitorClientFrame
          * @description Any frame the widget sends on /ws/visitor (the first one is `hello`).
          */
-        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["InvitationShown"];
+        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["PhoneJoinFrame"] | components["schemas"]["PhoneHangUpFrame"] | components["schemas"]["CallRequestFrame"] | components["schemas"]["CallRingingFrame"] | components["schemas"]["VisitorCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallRejoinFrame"] | components["schemas"]["CallAnswerFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
         /** VisitorConversation */
         VisitorConversation: {
             id: string;
@@ -5466,6 +7846,27 @@ export interface components {
              */
             type: "conversation";
             conversation: components["schemas"]["VisitorConversation"];
+        };
+        /** VisitorErasure */
+        VisitorErasure: {
+            visitor_id: string;
+            deleted: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * VisitorExport
+         * @description Everything stored about one visitor, table by table, each row with all its columns.
+         */
+        VisitorExport: {
+            visitor_id: string;
+            /** Format: date-time */
+            exported_at: string;
+            tables: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            };
         };
         /**
          * VisitorHello
@@ -5552,6 +7953,19 @@ export interface components {
             client_id: string;
             body: string;
         };
+        /**
+         * VisitorPhoneLeg
+         * @description The same leg as the visitor's messenger sees it.
+         */
+        VisitorPhoneLeg: {
+            id: string;
+            conversation_id: string;
+            call_id: string | null;
+            number: string;
+            /** @enum {string} */
+            status: "requested" | "queued" | "ringing" | "in_progress" | "completed" | "busy" | "no_answer" | "failed" | "canceled";
+            end_reason: string | null;
+        };
         /** VisitorProfile */
         VisitorProfile: {
             id: string;
@@ -5591,7 +8005,7 @@ export interface components {
          * VisitorServerFrame
          * @description Any frame the server sends on /ws/visitor.
          */
-        VisitorServerFrame: components["schemas"]["Welcome"] | components["schemas"]["Ack"] | components["schemas"]["VisitorMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorConversationChanged"] | components["schemas"]["Typing"] | components["schemas"]["Identified"] | components["schemas"]["InvitationSent"] | components["schemas"]["InvitationExpired"] | components["schemas"]["OfflineReceived"] | components["schemas"]["VisitorBlocked"] | components["schemas"]["Resync"] | components["schemas"]["Pong"] | components["schemas"]["ErrorFrame"];
+        VisitorServerFrame: components["schemas"]["Welcome"] | components["schemas"]["Ack"] | components["schemas"]["VisitorMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorConversationChanged"] | components["schemas"]["Typing"] | components["schemas"]["Identified"] | components["schemas"]["InvitationSent"] | components["schemas"]["InvitationExpired"] | components["schemas"]["OfflineReceived"] | components["schemas"]["PhoneLegChanged"] | components["schemas"]["VisitorBlocked"] | components["schemas"]["Resync"] | components["schemas"]["CallChanged"] | components["schemas"]["CallIce"] | components["schemas"]["CallOfferRelayed"] | components["schemas"]["CallCandidateRelayed"] | components["schemas"]["CallMediaRelayed"] | components["schemas"]["Pong"] | components["schemas"]["ErrorFrame"];
         /**
          * VisitorTyping
          * @description The visitor started or stopped typing.
@@ -5700,6 +8114,8 @@ export interface components {
             /** @enum {string} */
             identity_status: "anonymous" | "unverified" | "verified";
             invitations: components["schemas"]["VisitorInvitation"][];
+            /** @default null */
+            call: components["schemas"]["CallOut"] | null;
             config: components["schemas"]["WelcomeConfig"];
             /** Format: date-time */
             server_time: string;
@@ -5710,6 +8126,9 @@ export interface components {
             idle_after_seconds: number;
             heartbeat_seconds: number;
             messenger: components["schemas"]["MessengerSettings"];
+            phone_join_available: boolean;
+            /** @default false */
+            visitor_calls: boolean;
         };
         /**
          * WidgetBoot
@@ -5745,24 +8164,63 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type Account360 = components['schemas']['Account360'];
 export type AccountBody = components['schemas']['AccountBody'];
 export type AccountBrief = components['schemas']['AccountBrief'];
 export type AccountImport = components['schemas']['AccountImport'];
 export type AccountList = components['schemas']['AccountList'];
 export type AccountOut = components['schemas']['AccountOut'];
+export type AccountVisitor = components['schemas']['AccountVisitor'];
 export type Ack = components['schemas']['Ack'];
 export type ActivityFrame = components['schemas']['ActivityFrame'];
+export type AdClick = components['schemas']['AdClick'];
+export type Answer = components['schemas']['Answer'];
+export type ApiTokenBody = components['schemas']['ApiTokenBody'];
+export type ApiTokenList = components['schemas']['ApiTokenList'];
+export type ApiTokenOut = components['schemas']['ApiTokenOut'];
+export type AuditEntryOut = components['schemas']['AuditEntryOut'];
+export type AuditPage = components['schemas']['AuditPage'];
 export type AutoPounceAction = components['schemas']['AutoPounceAction'];
+export type AvailabilityBody = components['schemas']['AvailabilityBody'];
+export type AvailabilityOut = components['schemas']['AvailabilityOut'];
 export type Batch = components['schemas']['Batch'];
 export type BlockBody = components['schemas']['BlockBody'];
 export type BlockResult = components['schemas']['BlockResult'];
 export type BlockedVisitorOut = components['schemas']['BlockedVisitorOut'];
 export type BlocksOverview = components['schemas']['BlocksOverview'];
+export type BookingCard = components['schemas']['BookingCard'];
 export type BootBlocked = components['schemas']['BootBlocked'];
 export type BootOpen = components['schemas']['BootOpen'];
+export type CalendarBody = components['schemas']['CalendarBody'];
+export type CalendarOut = components['schemas']['CalendarOut'];
+export type CalendarState = components['schemas']['CalendarState'];
+export type CallAnswerFrame = components['schemas']['CallAnswerFrame'];
+export type CallAnswerRelayed = components['schemas']['CallAnswerRelayed'];
+export type CallCandidateFrame = components['schemas']['CallCandidateFrame'];
+export type CallCandidateRelayed = components['schemas']['CallCandidateRelayed'];
+export type CallChanged = components['schemas']['CallChanged'];
+export type CallConnectedFrame = components['schemas']['CallConnectedFrame'];
+export type CallDeclineFrame = components['schemas']['CallDeclineFrame'];
+export type CallHangupFrame = components['schemas']['CallHangupFrame'];
+export type CallIce = components['schemas']['CallIce'];
+export type CallKeepaliveFrame = components['schemas']['CallKeepaliveFrame'];
+export type CallMediaFrame = components['schemas']['CallMediaFrame'];
+export type CallMediaRelayed = components['schemas']['CallMediaRelayed'];
+export type CallOfferFrame = components['schemas']['CallOfferFrame'];
+export type CallOfferRelayed = components['schemas']['CallOfferRelayed'];
+export type CallOut = components['schemas']['CallOut'];
+export type CallRejoinFrame = components['schemas']['CallRejoinFrame'];
+export type CallRejoined = components['schemas']['CallRejoined'];
+export type CallRequestFrame = components['schemas']['CallRequestFrame'];
+export type CallRingingFrame = components['schemas']['CallRingingFrame'];
+export type CallSettings = components['schemas']['CallSettings'];
+export type CallSettingsPatch = components['schemas']['CallSettingsPatch'];
+export type CallStartFrame = components['schemas']['CallStartFrame'];
+export type Campaign = components['schemas']['Campaign'];
 export type CardUtm = components['schemas']['CardUtm'];
 export type Classification = components['schemas']['Classification'];
 export type ClassificationBody = components['schemas']['ClassificationBody'];
+export type Classified = components['schemas']['Classified'];
 export type ClosestSource = components['schemas']['ClosestSource'];
 export type ColleagueOut = components['schemas']['ColleagueOut'];
 export type ConversationList = components['schemas']['ConversationList'];
@@ -5772,6 +8230,9 @@ export type ConversationUpdated = components['schemas']['ConversationUpdated'];
 export type CopilotAdmin = components['schemas']['CopilotAdmin'];
 export type CopilotStatus = components['schemas']['CopilotStatus'];
 export type DailyCounts = components['schemas']['DailyCounts'];
+export type DayCount = components['schemas']['DayCount'];
+export type DayFigures = components['schemas']['DayFigures'];
+export type DayOut = components['schemas']['DayOut'];
 export type DeliveryList = components['schemas']['DeliveryList'];
 export type DeliveryOut = components['schemas']['DeliveryOut'];
 export type DiffPart = components['schemas']['DiffPart'];
@@ -5783,8 +8244,12 @@ export type ExpandBody = components['schemas']['ExpandBody'];
 export type ExperienceBody = components['schemas']['ExperienceBody'];
 export type ExperienceList = components['schemas']['ExperienceList'];
 export type ExperienceOut = components['schemas']['ExperienceOut'];
+export type Figures = components['schemas']['Figures'];
 export type FilledShortcut = components['schemas']['FilledShortcut'];
 export type Health = components['schemas']['Health'];
+export type IceCandidate = components['schemas']['IceCandidate'];
+export type IceServer = components['schemas']['IceServer'];
+export type IceSettingsOut = components['schemas']['IceSettingsOut'];
 export type Identified = components['schemas']['Identified'];
 export type IdentifyFrame = components['schemas']['IdentifyFrame'];
 export type IdentitySecretOut = components['schemas']['IdentitySecretOut'];
@@ -5813,13 +8278,24 @@ export type KnowledgeList = components['schemas']['KnowledgeList'];
 export type LiveSegmentOut = components['schemas']['LiveSegmentOut'];
 export type LoginBody = components['schemas']['LoginBody'];
 export type MeOut = components['schemas']['MeOut'];
+export type MeetingList = components['schemas']['MeetingList'];
+export type MeetingOut = components['schemas']['MeetingOut'];
+export type MeetingTypeBody = components['schemas']['MeetingTypeBody'];
+export type MeetingTypeList = components['schemas']['MeetingTypeList'];
+export type MeetingTypeOut = components['schemas']['MeetingTypeOut'];
+export type MemberStatus = components['schemas']['MemberStatus'];
+export type MemberStatusList = components['schemas']['MemberStatusList'];
 export type MessageBody = components['schemas']['MessageBody'];
 export type MessageOut = components['schemas']['MessageOut'];
 export type Messages = components['schemas']['Messages'];
 export type MessengerSettings = components['schemas']['MessengerSettings'];
 export type MessengerSettingsPatch = components['schemas']['MessengerSettingsPatch'];
+export type NewApiToken = components['schemas']['NewApiToken'];
 export type NewRepBody = components['schemas']['NewRepBody'];
 export type NewWebhookEndpoint = components['schemas']['NewWebhookEndpoint'];
+export type NextOwner = components['schemas']['NextOwner'];
+export type OfferBody = components['schemas']['OfferBody'];
+export type OfferOut = components['schemas']['OfferOut'];
 export type OfflineMessageFrame = components['schemas']['OfflineMessageFrame'];
 export type OfflineMessageList = components['schemas']['OfflineMessageList'];
 export type OfflineMessageOut = components['schemas']['OfflineMessageOut'];
@@ -5831,9 +8307,19 @@ export type OrgOut = components['schemas']['OrgOut'];
 export type OrgSettingsBody = components['schemas']['OrgSettingsBody'];
 export type OriginsBody = components['schemas']['OriginsBody'];
 export type Page = components['schemas']['Page'];
+export type PageCount = components['schemas']['PageCount'];
 export type PageViewFrame = components['schemas']['PageViewFrame'];
 export type PageViewOut = components['schemas']['PageViewOut'];
 export type PasswordBody = components['schemas']['PasswordBody'];
+export type PhoneHangUpFrame = components['schemas']['PhoneHangUpFrame'];
+export type PhoneJoinFrame = components['schemas']['PhoneJoinFrame'];
+export type PhoneLegChanged = components['schemas']['PhoneLegChanged'];
+export type PhoneLegList = components['schemas']['PhoneLegList'];
+export type PhoneLegOut = components['schemas']['PhoneLegOut'];
+export type PhoneLegUpdated = components['schemas']['PhoneLegUpdated'];
+export type PhoneSettingsBody = components['schemas']['PhoneSettingsBody'];
+export type PhoneSettingsOut = components['schemas']['PhoneSettingsOut'];
+export type PhoneSettingsPage = components['schemas']['PhoneSettingsPage'];
 export type Ping = components['schemas']['Ping'];
 export type Pong = components['schemas']['Pong'];
 export type PostedMessage = components['schemas']['PostedMessage'];
@@ -5842,10 +8328,15 @@ export type PreviewBody = components['schemas']['PreviewBody'];
 export type PreviewInvitationBody = components['schemas']['PreviewInvitationBody'];
 export type ProactiveReport = components['schemas']['ProactiveReport'];
 export type ProactiveSettings = components['schemas']['ProactiveSettings'];
+export type Question = components['schemas']['Question'];
+export type QuestionBody = components['schemas']['QuestionBody'];
 export type Readiness = components['schemas']['Readiness'];
+export type RegionOut = components['schemas']['RegionOut'];
 export type RepBrief = components['schemas']['RepBrief'];
+export type RepCallAccept = components['schemas']['RepCallAccept'];
 export type RepChanged = components['schemas']['RepChanged'];
 export type RepClientFrame = components['schemas']['RepClientFrame'];
+export type RepFigures = components['schemas']['RepFigures'];
 export type RepHello = components['schemas']['RepHello'];
 export type RepList = components['schemas']['RepList'];
 export type RepMessage = components['schemas']['RepMessage'];
@@ -5857,6 +8348,8 @@ export type RepResume = components['schemas']['RepResume'];
 export type RepServerFrame = components['schemas']['RepServerFrame'];
 export type RepTyping = components['schemas']['RepTyping'];
 export type RepUsage = components['schemas']['RepUsage'];
+export type Report = components['schemas']['Report'];
+export type ReportColumn = components['schemas']['ReportColumn'];
 export type ReportOut = components['schemas']['ReportOut'];
 export type Resync = components['schemas']['Resync'];
 export type RuleFieldOut = components['schemas']['RuleFieldOut'];
@@ -5871,6 +8364,7 @@ export type ShortcutBody = components['schemas']['ShortcutBody'];
 export type ShortcutList = components['schemas']['ShortcutList'];
 export type ShortcutOut = components['schemas']['ShortcutOut'];
 export type ShortcutPatch = components['schemas']['ShortcutPatch'];
+export type SlotOut = components['schemas']['SlotOut'];
 export type Snapshot = components['schemas']['Snapshot'];
 export type SnapshotRep = components['schemas']['SnapshotRep'];
 export type Snippet = components['schemas']['Snippet'];
@@ -5899,17 +8393,21 @@ export type VisitOut = components['schemas']['VisitOut'];
 export type VisitUtm = components['schemas']['VisitUtm'];
 export type Visitor360 = components['schemas']['Visitor360'];
 export type VisitorBlocked = components['schemas']['VisitorBlocked'];
+export type VisitorCallAccept = components['schemas']['VisitorCallAccept'];
 export type VisitorCard = components['schemas']['VisitorCard'];
 export type VisitorChanges = components['schemas']['VisitorChanges'];
 export type VisitorClientFrame = components['schemas']['VisitorClientFrame'];
 export type VisitorConversation = components['schemas']['VisitorConversation'];
 export type VisitorConversationChanged = components['schemas']['VisitorConversationChanged'];
+export type VisitorErasure = components['schemas']['VisitorErasure'];
+export type VisitorExport = components['schemas']['VisitorExport'];
 export type VisitorHello = components['schemas']['VisitorHello'];
 export type VisitorInvitation = components['schemas']['VisitorInvitation'];
 export type VisitorJoined = components['schemas']['VisitorJoined'];
 export type VisitorLeft = components['schemas']['VisitorLeft'];
 export type VisitorMessage = components['schemas']['VisitorMessage'];
 export type VisitorMessageFrame = components['schemas']['VisitorMessageFrame'];
+export type VisitorPhoneLeg = components['schemas']['VisitorPhoneLeg'];
 export type VisitorProfile = components['schemas']['VisitorProfile'];
 export type VisitorResume = components['schemas']['VisitorResume'];
 export type VisitorServerFrame = components['schemas']['VisitorServerFrame'];

@@ -4,6 +4,7 @@ import { cleanHtml } from "../sanitize";
 import { sendTyping } from "../socket";
 import { IconCalendar, IconSend, IconSparkles, IconZap } from "../icons";
 import { useShortcutMenu } from "./ShortcutMenu";
+import { BookerDialog } from "./Booker";
 import { useCopilot, useTone } from "./Copilot";
 import { Kbd, NotYet, useImageFallbacks } from "./ui";
 import type { Preview } from "../types";
@@ -27,6 +28,7 @@ export function Composer(props: {
   const [tab, setTab] = useState<"write" | "preview">("write");
   const [preview, setPreview] = useState<{ html: string | null; error: string | null; loading: boolean }>({ html: null, error: null, loading: false });
   const [sending, setSending] = useState(false);
+  const [booker, setBooker] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
   const previewRef = useRef<HTMLDivElement>(null);
   useImageFallbacks(previewRef, `${tab}:${preview.html ?? ""}`);
@@ -189,6 +191,7 @@ export function Composer(props: {
           )}
         </div>
       )}
+      {booker && conversationId && <BookerDialog conversationId={conversationId} onClose={() => setBooker(false)} />}
       <div class="composer-foot">
         <div class="composer-tools">
           <button
@@ -205,9 +208,15 @@ export function Composer(props: {
           </button>
           {props.tools !== false && (
             <>
-              <NotYet label="Offer the meeting booker" class="tool-icon">
-                <IconCalendar size={15} />
-              </NotYet>
+              {conversationId ? (
+                <button type="button" class="icon-btn tool-icon" aria-label="Offer the meeting booker" title="Offer the meeting booker" onClick={() => setBooker(true)}>
+                  <IconCalendar size={15} />
+                </button>
+              ) : (
+                <NotYet label="Offer the meeting booker (start the chat first)" class="tool-icon">
+                  <IconCalendar size={15} />
+                </NotYet>
+              )}
               <span class="tool-sep" aria-hidden="true" />
               <button type="button" class="tool-btn" title="AI Suggest (/suggest)" onClick={() => { setTab("write"); ai.run("suggest"); }}>
                 <IconSparkles size={14} /> Suggest

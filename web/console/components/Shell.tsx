@@ -21,7 +21,7 @@ import {
   visitors,
 } from "../store";
 import { notificationPermission, requestNotificationPermission } from "../notify";
-import { IconAdmin, IconAlert, IconBell, IconChat, IconHelp, IconInbox, IconLive, IconLogout, IconX, IconZap } from "../icons";
+import { IconAdmin, IconAlert, IconBell, IconChart, IconChat, IconHelp, IconInbox, IconLive, IconLogout, IconX, IconZap } from "../icons";
 import { PasswordDialog, signOutEverywhere } from "./Account";
 import { AutoPounceBanner, TransferBanner } from "./ConversationTools";
 import { EngageHost } from "./Engage";
@@ -91,6 +91,7 @@ function Sidebar() {
           badgeLabel={`${b.active.length} active ${b.active.length === 1 ? "conversation" : "conversations"}${unreadMine ? `, ${unreadMine} unread ${unreadMine === 1 ? "reply" : "replies"}` : ""}`}
         />
         <NavItem href={paths.shortcuts} label="Shortcuts" icon={<IconZap />} active={r.name === "shortcuts"} />
+        <NavItem href={paths.reports} label="Reports" icon={<IconChart />} active={r.name === "reports"} />
         {isAdmin && <NavItem href={paths.admin} label="Admin" icon={<IconAdmin />} active={r.name === "admin"} />}
       </div>
       <div class="sidebar-foot">
@@ -190,7 +191,7 @@ function ProfileMenu() {
             label="Allow voice and video"
             checked={!!rep.voice_video_enabled}
             onChange={(v) => updateMyStatus({ voice_video_enabled: v })}
-            hint="Saved for later: voice and video calls are not available yet."
+            hint="The video box in your chats: call visitors, and let them ask you for a call."
           />
           <div class="menu-sep" />
           <button type="button" class="menu-item" onClick={() => void signOut()}>
@@ -268,8 +269,8 @@ function HelpPopover() {
 function NotificationPrompt() {
   if (notificationPermission.value !== "default") return null;
   return (
-    <button type="button" class="btn btn-ghost btn-sm" aria-label="Turn on alerts" onClick={() => void requestNotificationPermission()} title="Get a desktop alert and a chime for new chats and replies">
-      <IconBell /> <span class="hide-on-phone">Turn on alerts</span>
+    <button type="button" class="btn btn-ghost btn-sm" onClick={() => void requestNotificationPermission()} title="Get a desktop alert and a chime for new chats and replies" aria-label="Turn on alerts">
+      <IconBell /> <span class="btn-label">Turn on alerts</span>
     </button>
   );
 }
@@ -281,6 +282,8 @@ const TITLES: Record<string, string> = {
   visitor: "Conversations",
   admin: "Admin",
   shortcuts: "Shortcuts",
+  reports: "Reports",
+  account: "Account 360",
 };
 
 function TopBar() {
