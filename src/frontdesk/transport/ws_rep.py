@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from time import perf_counter
 from typing import Any
 
 import orjson
@@ -12,7 +13,9 @@ from aiohttp import WSMsgType, web
 
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
 from frontdesk.core.errors import FrontdeskError, NotAuthenticated
-from frontdesk.features import conversations, live_stream
+from frontdesk.core.metrics import ACK_LATENCY, MESSAGES, OPEN_SOCKETS, count_error
+from frontdesk.features import calls, conversations, live_stream
+from frontdesk.features.calls import events as call_frames
 from frontdesk.features.live_stream import build_snapshot
 from frontdesk.features.orgs import (
     Authenticated,
@@ -40,6 +43,10 @@ log = logging.getLogger("frontdesk.ws.rep")
 
 CLOSE_SIGNED_OUT = 4401
 HUB_KEY = web.AppKey("rep_hub", RepHub)
+# Metric children resolved once: the chat path only increments (core/metrics.py).
+_OPEN = OPEN_SOCKETS.labels("rep")
+_MESSAGES = MESSAGES.labels("rep")
+_ACK_LATENCY = ACK_LATENCY.labels("rep")
 
 
 async def rep_socket(request: web.Request) -> web.StreamResponse:
@@ -60,12 +67,15 @@ async def rep_socket(request: web.Request) -> web.StreamResponse:
     await ws.prepare(request)
     request.app[OPEN_SOCKETS_KEY].add(ws)
     connection = RepConnection(runtime, request.app[HUB_KEY], actor, ws)
+    _OPEN.inc()
     try:
         await connection.run()
     except Exception:
         log.exception("rep socket failed")
+        count_error("ws_socket")
         await connection.sender.close(code=close_code_for_failure(), message=b"server error")
     finally:
+        _OPEN.dec()
         await run_to_completion(connection.cleanup())
     return ws
 
@@ -109,6 +119,9 @@ class RepConnection:
         elif kind == SessionsRevoked.name:
             if self.actor.session_id in event.get("session_ids", ()):
                 self.sender.request_close(CLOSE_SIGNED_OUT, b"signed out")
+        elif isinstance(kind, str) and kind.startswith("call"):
+            # A call of this rep's (features/calls): relayed from the visitor, or its state.
+            self.sender.send_bytes(data)
         elif kind == RESYNC_TYPE and self.registered:
             # Something for this rep may have been lost on the bus (a revocation, say): the
             # snapshot re-checks the session first. (Before hello, hello's snapshot will.)
@@ -147,6 +160,7 @@ class RepConnection:
             self.sender.send(error_frame(exc.code, exc.message, ref))
         except Exception:
             log.exception("rep frame failed", extra={"frame_type": getattr(frame, "type", None)})
+            count_error("ws_frame")
             self.sender.send(
                 error_frame("internal", "something went wrong on our side; try again", ref)
             )
@@ -162,22 +176,64 @@ class RepConnection:
                 if not self.registered:
                     await self.hub.add(self.socket)
                     self.registered = True
+                # The rep's calls that are not over (a console reload, a reconnect: a
+                # visitor still waiting for the rep to allow their call).
+                for live in await calls.live_calls_for_rep(self.runtime, self.actor):
+                    self.sender.send_bytes(call_frames.CallChanged(call=live).to_bytes())
                 await self._send_snapshot()
                 for conversation_id, seq in last_seqs.items():
                     await self._resume(conversation_id, seq)
             case f.RepMessageFrame(conversation_id=cid, client_id=client_id, body=body):
+                started = perf_counter()
                 self.actor = await authenticate_again(self.runtime, self.actor)
                 posted = await conversations.post_rep_message(
                     self.runtime, self.actor, cid, client_id, body
                 )
                 # No second check of the message: pydantic does not re-validate a model.
                 self.sender.send_bytes(Ack(client_id=client_id, message=posted.message).to_bytes())
+                _MESSAGES.inc()
+                _ACK_LATENCY.observe(perf_counter() - started)
             case f.RepTyping(conversation_id=cid, is_typing=is_typing):
                 await live_stream.rep_typing(self.runtime, self.actor, cid, is_typing)
             case f.RepResume(conversation_id=cid, after_seq=after_seq):
                 await self._resume(cid, after_seq)
+            case _ if frame.type.startswith("call_"):
+                await self._dispatch_call(frame)
             case _:
                 raise AssertionError(f"unhandled frame {frame!r}")
+
+    async def _dispatch_call(self, frame: Any) -> None:
+        """Call signalling (features/calls): only the rep on the call may act on it; what the
+        visitor must hear is relayed to the visitor's tabs only."""
+        runtime, actor = self.runtime, self.actor
+        side = calls.rep_side(actor)
+        match frame:
+            case call_frames.CallStartFrame(conversation_id=cid, media=media, leg=leg):
+                _, ice = await calls.start_call(runtime, actor, cid, media, leg)
+                self.sender.send_bytes(ice.to_bytes())
+            case call_frames.RepCallAccept(call_id=call_id, allow=allow, leg=leg):
+                ice = await calls.rep_accept(runtime, actor, call_id, allow, leg)
+                self.sender.send_bytes(ice.to_bytes())
+            case call_frames.CallDeclineFrame(call_id=call_id):
+                await calls.decline(runtime, side, call_id)
+            case call_frames.CallOfferFrame(call_id=call_id, sdp=sdp):
+                await calls.relay_offer(runtime, actor, call_id, sdp)
+            case call_frames.CallCandidateFrame(call_id=call_id, candidate=candidate):
+                await calls.relay_candidate(runtime, side, call_id, candidate)
+            case call_frames.CallMediaFrame(call_id=call_id, mic=mic, camera=camera):
+                await calls.relay_media(
+                    runtime, side, call_id, mic=mic, camera=camera, screen=frame.screen
+                )
+            case call_frames.CallConnectedFrame(call_id=call_id):
+                await calls.connected(runtime, side, call_id)
+            case call_frames.CallKeepaliveFrame(call_id=call_id):
+                ended = await calls.keepalive(runtime, side, call_id)
+                if ended is not None:
+                    self.sender.send_bytes(ended.to_bytes())
+            case call_frames.CallHangupFrame(call_id=call_id, failed=failed):
+                await calls.hang_up(runtime, side, call_id, failed)
+            case _:
+                raise AssertionError(f"unhandled call frame {frame!r}")
 
     async def _resume(self, conversation_id: str, after_seq: int) -> None:
         async with self.runtime.db.read() as session:

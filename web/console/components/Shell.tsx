@@ -23,12 +23,14 @@ import {
 import { notificationPermission, requestNotificationPermission } from "../notify";
 import { IconAdmin, IconAlert, IconBell, IconChart, IconChat, IconHelp, IconInbox, IconLive, IconLogout, IconX, IconZap } from "../icons";
 import { PasswordDialog, signOutEverywhere } from "./Account";
+import { MyHoursDialog } from "./Booker";
 import { AutoPounceBanner, TransferBanner } from "./ConversationTools";
 import { EngageHost } from "./Engage";
 import { Avatar, Kbd, Switch, usePopover } from "./ui";
 
 export const helpOpen = signal(false);
 const changingPassword = signal(false);
+const editingHours = signal(false);
 
 // The badge is a count (the same number the page itself shows); badgeUnread marks it as holding
 // unread replies, without replacing the count by the number of replies.
@@ -191,8 +193,11 @@ function ProfileMenu() {
             label="Allow voice and video"
             checked={!!rep.voice_video_enabled}
             onChange={(v) => updateMyStatus({ voice_video_enabled: v })}
-            hint="Saved for later: voice and video calls are not available yet."
+            hint="The video box in your chats: call visitors, and let them ask you for a call."
           />
+          <button type="button" class="menu-item" onClick={() => (pop.setOpen(false), (editingHours.value = true))}>
+            My hours and calendar…
+          </button>
           <div class="menu-sep" />
           <button type="button" class="menu-item" onClick={() => void signOut()}>
             <IconLogout /> Sign out
@@ -206,6 +211,7 @@ function ProfileMenu() {
         </div>
       )}
       {changingPassword.value && <PasswordDialog onClose={() => (changingPassword.value = false)} />}
+      {editingHours.value && <MyHoursDialog repId={rep.id} onClose={() => (editingHours.value = false)} />}
     </div>
   );
 }
@@ -269,7 +275,7 @@ function HelpPopover() {
 function NotificationPrompt() {
   if (notificationPermission.value !== "default") return null;
   return (
-    <button type="button" class="btn btn-ghost btn-sm" aria-label="Turn on alerts" onClick={() => void requestNotificationPermission()} title="Get a desktop alert and a chime for new chats and replies">
+    <button type="button" class="btn btn-ghost btn-sm" onClick={() => void requestNotificationPermission()} title="Get a desktop alert and a chime for new chats and replies" aria-label="Turn on alerts">
       <IconBell /> <span class="btn-label">Turn on alerts</span>
     </button>
   );

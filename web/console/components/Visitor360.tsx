@@ -229,9 +229,108 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
           </ul>
         )}
       </section>
+      {!!data?.calls?.length && (
+        <section class="v360-section" aria-label="Calls">
+          <h3>
+            Calls <span class="count">{data.calls.length}</span>
+          </h3>
+          <ul class="visit-list">
+            {data.calls.slice(0, 10).map((c) => (
+              <li key={c.id}>
+                {formatDateTime(c.created_at)} · {c.media === "video" ? "Video" : "Voice"} call with {c.rep?.name ?? "a rep"}
+                <div class="muted small">
+                  {c.state !== "ended"
+                    ? "In progress"
+                    : `${c.duration_seconds != null ? `${Math.floor(c.duration_seconds / 60)} min ${c.duration_seconds % 60} s, ` : ""}${CALL_ENDS[c.end_reason ?? ""] ?? "ended"}`}
+                </div>
+              </li>
+            ))}
+          </ul>
+          <div class="muted small">Calls are not recorded.</div>
+        </section>
+      )}
+
+      <section class="v360-section" aria-label="Meetings">
+        <h3>
+          Meetings <span class="count">{data?.meetings.length ?? 0}</span>
+        </h3>
+        {!data?.meetings.length ? (
+          <div class="muted small">{data ? "No meetings booked." : "…"}</div>
+        ) : (
+          <ul class="visit-list">
+            {data.meetings.map((m) => (
+              <li key={m.id}>
+                {formatDateTime(m.start)} <span class={`status-chip ${m.status === "cancelled" ? "chip-ended" : "chip-active"}`}>{m.status === "cancelled" ? "Cancelled" : "Booked"}</span>
+                <div class="muted small clamp">
+                  {m.title}
+                  {m.owner_name ? ` with ${m.owner_name}` : ""}
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      {me.value?.role === "admin" && <PrivacySection visitorId={visitorId} />}
     </aside>
   );
 }
+
+// Admins answer a visitor's data request here: download everything stored about them (JSON),
+// or erase it all. Both are written to the audit log.
+function PrivacySection(props: { visitorId: string }) {
+  const [busy, setBusy] = useState(false);
+  async function download() {
+    setBusy(true);
+    try {
+      const data = await api<unknown>("GET", `/api/visitors/${encodeURIComponent(props.visitorId)}/export`);
+      const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = `visitor-${props.visitorId}.json`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    } catch (err) {
+      pushToast(`Couldn't export: ${errorText(err)}`, "error");
+    } finally {
+      setBusy(false);
+    }
+  }
+  async function erase() {
+    if (!confirm("Erase this visitor? Their conversations, messages, visits, pages, identity and live state are deleted for good. This cannot be undone.")) return;
+    setBusy(true);
+    try {
+      await api("POST", `/api/visitors/${encodeURIComponent(props.visitorId)}/erase`);
+      pushToast("The visitor and everything stored about them were erased.", "success");
+      navigate(paths.live);
+    } catch (err) {
+      pushToast(`Couldn't erase: ${errorText(err)}`, "error");
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <section class="v360-section" aria-label="Privacy">
+      <h3>Privacy</h3>
+      <div class="muted small">For a visitor's request to see or delete their data.</div>
+      <div class="engage-btns">
+        <button type="button" class="btn btn-secondary btn-sm" disabled={busy} onClick={() => void download()}>
+          Export data
+        </button>
+        <button type="button" class="btn btn-ghost btn-sm danger" disabled={busy} onClick={() => void erase()}>
+          Erase visitor
+        </button>
+      </div>
+    </section>
+  );
+}
+const CALL_ENDS: Record<string, string> = {
+  ended_by_rep: "ended by the rep",
+  ended_by_visitor: "ended by the visitor",
+  declined: "declined",
+  blocked: "ended: visitor blocked",
+  missed: "not answered",
+  failed: "failed",
+};
 
 const IDENTITY_HINT: Record<string, string> = {
   verified: "The website vouched for this email with a signed identify call.",

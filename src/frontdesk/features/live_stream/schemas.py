@@ -6,8 +6,10 @@ from typing import Any
 
 from frontdesk.core.schemas import Closed, IsoTime
 from frontdesk.features.accounts.schemas import AccountBrief, AccountOut
+from frontdesk.features.calls.schemas import CallOut
 from frontdesk.features.conversations.events import ConversationSummary
 from frontdesk.features.live_stream.events import Activity, IdentityStatus
+from frontdesk.features.meetings.schemas import MeetingOut
 
 
 class EnrichmentSource(Closed):
@@ -69,6 +71,10 @@ class Visitor360(Closed):
     visitor: VisitorProfile
     visits: list[VisitOut]
     conversations: list[ConversationSummary]
+    # Calls in the chats listed above, newest first.
+    calls: list[CallOut]
+    # Meetings the visitor booked (newest first), cancelled ones included.
+    meetings: list[MeetingOut]
 
 
 # ---- Account 360 (GET /api/accounts/{id}/360) ------------------------------------------------

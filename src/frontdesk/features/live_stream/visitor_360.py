@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from frontdesk.core.errors import NotFound
-from frontdesk.features import audience, conversations
+from frontdesk.features import audience, calls, conversations, meetings
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.live_stream.cards import account_brief
@@ -73,11 +73,13 @@ async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -
             # to others.
             raise NotFound("visitor not found")
         summaries = await conversations.summaries(session, seen)
+        by_chat = await calls.calls_of_conversations(session, [c.id for c in seen])
         account = (
             await session.get(Account, visits[0].account_id)
             if visits and visits[0].account_id
             else None
         )
+        booked = await meetings.meetings_for_visitor(session, actor.org_id, visitor_id)
     live = await runtime.live.get(actor.org_id, visitor_id)
     by_visit: dict[str, list[PageViewOut]] = {}
     for view in views:
@@ -130,6 +132,12 @@ async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -
             for v in visits
         ],
         conversations=summaries,
+        calls=sorted(
+            (call for chat in by_chat.values() for call in chat),
+            key=lambda call: call.created_at,
+            reverse=True,
+        ),
+        meetings=booked,
     )
 
 
