@@ -245,8 +245,8 @@ export function Account360Page(props: { accountId: string }) {
         <section class="panel" aria-label="Conversations">
           <div class="panel-head">
             <h2>Conversations</h2>
-            <span class="muted small" title="Meetings and calls are not built yet">
-              Meetings, calls: not available yet
+            <span class="muted small" title="Meetings and calls with the company are not listed here yet">
+              Meetings, calls: not listed here yet
             </span>
           </div>
           {data.conversations.length === 0 ? (

@@ -243,9 +243,9 @@ function Totals(props: { totals: Figures }) {
           <div class="report-tile-hint muted small">{hint}</div>
         </div>
       ))}
-      <div class="report-tile not-yet-tile" title="Calls and meetings are not available yet">
+      <div class="report-tile not-yet-tile" title="Calls and meetings are not counted in reports yet">
         <div class="report-tile-label">Calls · Meetings</div>
-        <div class="report-tile-value muted">Not available yet</div>
+        <div class="report-tile-value muted">Not in reports yet</div>
       </div>
     </section>
   );
@@ -325,7 +325,7 @@ function ReportTable(props: {
             <tr>
               <th scope="col">{props.first}</th>
               {props.columns.map((c) => (
-                <th scope="col" title={NOT_BUILT.has(c.key) ? "Not available yet" : c.description}>
+                <th scope="col" title={NOT_BUILT.has(c.key) ? "Not in reports yet" : c.description}>
                   {c.label}
                 </th>
               ))}

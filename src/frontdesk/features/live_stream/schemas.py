@@ -153,6 +153,6 @@ class Account360(Closed):
     ad_clicks: list[AdClick]  # newest first (at most 50)
     conversations: list[ConversationSummary]  # newest first (at most 50)
     classification: list[Classified]  # newest first (at most 50)
-    # Not built yet: meetings and calls with the company (always empty until they are).
+    # Not listed here yet: meetings and calls with the company (always empty for now).
     meetings: list[str]
     calls: list[str]

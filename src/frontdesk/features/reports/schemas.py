@@ -36,8 +36,8 @@ class Figures(Closed):
     auto_pounce_reply_rate: float | None
     qualified: int
     deal_value: float
-    # Calls and meetings are not built yet: always null until they are (then counted here,
-    # with no change to the report's shape).
+    # Calls and meetings are not counted in reports yet: always null until they are (then
+    # counted here, with no change to the report's shape).
     calls: int | None
     meetings_booked: int | None
 

@@ -93,8 +93,8 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("auto_pounce_reply_rate", "Auto-pounce reply rate", "Replies / auto pounces"),
     ("qualified", "Qualified", "Chats classified as qualified"),
     ("deal_value", "Deal value", "Sum of deal values classified"),
-    ("calls", "Calls", "Not available yet"),
-    ("meetings_booked", "Meetings", "Not available yet"),
+    ("calls", "Calls", "Not in reports yet"),
+    ("meetings_booked", "Meetings", "Not in reports yet"),
 )
 
 
