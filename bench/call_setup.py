@@ -33,8 +33,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
-from frontdesk.storage.db import create_engine  # noqa: E402
-from frontdesk.storage.migrate import upgrade  # noqa: E402
 from tests.conftest import Backend  # noqa: E402
 from tests.e2e.conftest import TestBrowser  # noqa: E402
 from tests.e2e.console_env import (  # noqa: E402
@@ -49,6 +47,8 @@ from tests.e2e.console_env import (  # noqa: E402
 from tests.support.coturn import running_coturn  # noqa: E402
 
 from bench._common import percentile  # noqa: E402
+from frontdesk.storage.db import create_engine  # noqa: E402
+from frontdesk.storage.migrate import upgrade  # noqa: E402
 
 MEDIA_ARGS = [
     *CHROMIUM_ARGS,
