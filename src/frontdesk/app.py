@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import gc
+import hmac
 import logging
+import os
+import time
 import weakref
 from collections.abc import Coroutine
 from pathlib import Path
@@ -15,10 +19,11 @@ from aiohttp import web
 from sqlalchemy import text
 
 from frontdesk.bus import create_bus
+from frontdesk.core import metrics
 from frontdesk.core.clock import Clock, SystemClock
 from frontdesk.core.ratelimit import create_rate_limiter
 from frontdesk.core.schemas import Closed
-from frontdesk.deadlines.service import Sweeper
+from frontdesk.deadlines.service import Sweeper, oldest_due_lag
 from frontdesk.features import (
     calls,
     conversations,
@@ -26,6 +31,7 @@ from frontdesk.features import (
     formatting,
     proactive,
     segments,
+    telephony,
     webhooks,
 )
 from frontdesk.features.copilot import GreetingWriter, OpenAICompatibleModel
@@ -37,7 +43,12 @@ from frontdesk.protocol.openapi import openapi_document
 from frontdesk.runtime import Runtime
 from frontdesk.settings import Settings
 from frontdesk.storage.db import Database
-from frontdesk.transport import api_admin, api_tools  # noqa: F401  (they register routes)
+from frontdesk.transport import (  # noqa: F401  (they register routes)
+    api_admin,
+    api_ops,
+    api_telephony,
+    api_tools,
+)
 from frontdesk.transport.api import api
 from frontdesk.transport.http import (
     RUNTIME_KEY,
@@ -158,6 +169,8 @@ def _wire_features(runtime: Runtime) -> None:
     # Before the webhook's: a chat that ends ends its call first, so the chat-end payload and
     # its transcript have the call.
     hooks["conversation.closed"].append(calls.on_conversation_closed)
+    # A visitor's phone_join may name their browser call (the phone leg's call_id).
+    hooks[telephony.CALL_CHECK_HOOK].append(calls.check_call_for_phone)
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)
     formatting.image_proxy.configure(
@@ -168,6 +181,38 @@ def _wire_features(runtime: Runtime) -> None:
         runtime.firmographics = HttpFirmographicsProvider(
             runtime.settings.enrichment_url, runtime.settings.enrichment_token
         )
+
+
+async def _sample_metrics(runtime: Runtime) -> None:
+    """What the hot path does not count, sampled every few seconds in each process: the
+    database pool, the webhook outbox, the oldest due deadline's lag, the bus's receive lag
+    (a probe this process publishes to itself). One failed sample is logged and skipped."""
+    probe_topic = f"metrics.probe.{os.getpid()}.{id(runtime)}"
+
+    def on_probe(_topic: str, data: bytes) -> None:
+        metrics.BUS_RECEIVE_LAG.set(max(0.0, time.monotonic() - float(data)))
+
+    subscription = await runtime.bus.subscribe(probe_topic, on_probe)
+    pool = runtime.db.engine.pool
+    try:
+        while True:
+            try:
+                size = pool.size()  # type: ignore[attr-defined]
+                in_use = pool.checkedout()  # type: ignore[attr-defined]
+                metrics.DB_POOL.labels("size").set(size)
+                metrics.DB_POOL.labels("in_use").set(in_use)
+                metrics.DB_POOL.labels("idle").set(pool.checkedin())  # type: ignore[attr-defined]
+                now = runtime.clock.now()
+                metrics.DEADLINE_LAG.set(await oldest_due_lag(runtime.db, now))
+                async with runtime.db.read() as session:
+                    metrics.WEBHOOK_OUTBOX.set(await webhooks.outbox_depth(session))
+                await runtime.bus.publish(probe_topic, str(time.monotonic()).encode())
+            except Exception:
+                log.warning("sampling metrics failed", exc_info=True)
+            await asyncio.sleep(metrics.SAMPLE_INTERVAL)
+    finally:
+        with contextlib.suppress(Exception):
+            await subscription.cancel()
 
 
 def create_app(
@@ -208,13 +253,30 @@ def create_app(
         gc.set_threshold(700, 10, 1000)
 
     async def cleanup(_: web.Application) -> None:
+        # Handlers have finished or been cancelled (cli.SHUTDOWN_TIMEOUT): store what the
+        # group writer still holds, then stop the rest.
+        await conversations.finish_pending_writes(runtime)
         await runtime.sweeper.stop()
         await runtime.bus.close()
         await runtime.live.close()
         await runtime.rate_limiter.close()
         await runtime.db.close()
 
+    sampler: list[asyncio.Task[None]] = []
+
+    async def start_sampler(_: web.Application) -> None:
+        if settings.metrics_token:
+            sampler.append(asyncio.ensure_future(_sample_metrics(runtime)))
+
+    async def stop_sampler(_: web.Application) -> None:
+        for task in sampler:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     app.on_startup.append(startup)
+    app.on_startup.append(start_sampler)
+    app.on_cleanup.append(stop_sampler)
     app.on_cleanup.append(cleanup)
 
     async def healthz(_: web.Request) -> web.Response:
@@ -235,12 +297,28 @@ def create_app(
             status=200 if ready else 503,
         )
 
+    async def metrics_page(request: web.Request) -> web.Response:
+        """Prometheus text format, every worker's values summed (core/metrics.py). Only with
+        FRONTDESK_METRICS_TOKEN set, and only for a scraper that sends it as a bearer token."""
+        token = settings.metrics_token
+        if not token:
+            raise web.HTTPNotFound(text="metrics are off: set FRONTDESK_METRICS_TOKEN")
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            raise web.HTTPUnauthorized(
+                text="send Authorization: Bearer FRONTDESK_METRICS_TOKEN",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+        body, content_type = metrics.render()
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
     async def openapi(_: web.Request) -> web.Response:
         return json_response(openapi_document())
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/openapi.json", openapi)
+    app.router.add_get("/metrics", metrics_page)
     app.router.add_get("/ws/visitor", visitor_socket)
     app.router.add_get("/ws/rep", rep_socket)
     app.router.add_get("/widget/config", widget_config)

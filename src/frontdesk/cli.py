@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -34,6 +35,21 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the server (HTTP API, WebSockets, console, widget)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="run this many server processes on the port, restarted when one dies; more than "
+        "one needs PostgreSQL and Redis (docs/operations.md)",
+    )
+    serve.add_argument(
+        "--reuse-port",
+        action="store_true",
+        help="bind with SO_REUSEPORT, so several `frontdesk serve` processes share the port "
+        "(what --workers does for you)",
+    )
+    # Set by the supervisor of --workers: a worker stops when its supervisor is gone.
+    serve.add_argument("--supervisor-pid", type=int, default=None, help=argparse.SUPPRESS)
     migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
     migrate.add_argument(
         "--check",
@@ -240,26 +256,59 @@ async def _identity_secret(settings: Settings, site_key: str, *, rotate: bool) -
         await runtime.db.close()
 
 
-async def _run_until_stopped(runners: list[web.AppRunner]) -> None:
+async def _run_until_stopped(
+    runners: list[web.AppRunner], supervisor_pid: int | None = None
+) -> None:
+    """Serve until SIGTERM or SIGINT (or, in a worker, until its supervisor is gone), then
+    shut down gracefully: stop accepting, close every socket with 1001 so clients reconnect
+    elsewhere, let handlers finish for up to SHUTDOWN_TIMEOUT, then flush pending writes and
+    close the database (app.py's cleanup)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    watch = None
+    if supervisor_pid is not None:
+        watch = asyncio.ensure_future(_stop_when_orphaned(supervisor_pid, stop))
     try:
         await stop.wait()
     finally:
+        if watch is not None:
+            watch.cancel()
         for runner in runners:
             await runner.cleanup()
 
 
-async def _serve(settings: Settings, host: str, port: int, clock: Clock | None) -> None:
+async def _stop_when_orphaned(supervisor_pid: int, stop: asyncio.Event) -> None:
+    from frontdesk.supervisor import supervisor_gone
+
+    while not supervisor_gone(supervisor_pid):  # noqa: ASYNC110 (polls another process)
+        await asyncio.sleep(1)
+    logging.getLogger("frontdesk.cli").warning("the supervisor is gone; stopping this worker")
+    stop.set()
+
+
+# How long handlers get to finish after the sockets were told 1001 (a message being written
+# is acknowledged or fails; the client retries it elsewhere either way, stored once).
+SHUTDOWN_TIMEOUT = 5.0
+
+
+async def _serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    clock: Clock | None,
+    *,
+    reuse_port: bool = False,
+    supervisor_pid: int | None = None,
+) -> None:
     app = create_app(settings, clock)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=2)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     await runner.setup()
-    await web.TCPSite(runner, host, port, backlog=4096).start()
-    print(f"Frontdesk is serving on http://{host}:{port}", flush=True)
-    await _run_until_stopped([runner])
+    await web.TCPSite(runner, host, port, backlog=4096, reuse_port=reuse_port or None).start()
+    print(f"Frontdesk is serving on http://{host}:{port} (pid {os.getpid()})", flush=True)
+    await _run_until_stopped([runner], supervisor_pid)
 
 
 async def _demo(settings: Settings, args: argparse.Namespace) -> None:
@@ -325,8 +374,22 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
             ):
                 settings = ensure_development_secret(settings)
         configure_logging(settings.log_level, settings.log_format)
-        if args.command == "serve":
-            asyncio.run(_serve(settings, args.host, args.port, clock))
+        if args.command == "serve" and args.workers > 1:
+            from frontdesk.supervisor import Supervisor, check_can_run_workers
+
+            check_can_run_workers(settings, args.workers)
+            return Supervisor(args.host, args.port, args.workers).run()
+        elif args.command == "serve":
+            asyncio.run(
+                _serve(
+                    settings,
+                    args.host,
+                    args.port,
+                    clock,
+                    reuse_port=args.reuse_port,
+                    supervisor_pid=args.supervisor_pid,
+                )
+            )
         elif args.command == "migrate" and args.check:
             return _check_migrations(settings)
         elif args.command == "migrate":

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.bus import Bus
 from frontdesk.core.clock import Clock
 from frontdesk.core.events import Event
+from frontdesk.core.metrics import BUS_PUBLISH, count_error
 from frontdesk.core.ratelimit import RateLimiter as SharedRateLimiter
 from frontdesk.deadlines.service import Sweeper
 from frontdesk.live import LiveState, RateLimiter
@@ -86,10 +88,14 @@ class Runtime:
         snapshot when the bus reconnects."""
         if not events:
             return
+        started = perf_counter()
         try:
             await self.bus.publish_many(events)
         except Exception:
             log.warning("could not publish %d stored event(s)", len(events), exc_info=True)
+            count_error("bus_publish")
+        else:
+            BUS_PUBLISH.observe(perf_counter() - started)
 
     async def publish(self, topics: list[str] | tuple[str, ...], event: Event) -> None:
         data = event.to_bytes()

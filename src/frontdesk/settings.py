@@ -204,6 +204,25 @@ class Settings(BaseSettings):
         description="let webhooks and the image proxy reach loopback and private-network "
         "addresses (for a CRM inside your own network, or for tests). Off: they are refused",
     )
+    # ---- phone join (docs/telephony.md) ---------------------------------------------------
+    twilio_api_url: str = Field(
+        "https://api.twilio.com",
+        description="base URL of Twilio's REST API, for phone join (each org's account SID and "
+        "auth token are set in Admin -> Phone). Change it only to point at a test double",
+    )
+    telephony_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=60,
+        description="seconds to wait for the telephony provider's API before telling the "
+        "visitor the call could not be placed",
+    )
+    phone_calls_per_ip: str = Field(
+        "5/hour",
+        description="phone-join calls per client IP address and site, counted across processes "
+        "(each one costs the org money; per-visitor and per-org limits are set per org in "
+        "Admin -> Phone)",
+    )
     # ---- rep console ---------------------------------------------------------------------
     rep_batch_interval: float = Field(
         0.25,
@@ -239,6 +258,18 @@ class Settings(BaseSettings):
         description="`Strict-Transport-Security: max-age=...` sent on responses that went out over HTTPS "
         "(TLS on the server, or `X-Forwarded-Proto: https` from a trusted proxy); `0` sends "
         "none",
+    )
+    # ---- operations ------------------------------------------------------------------------
+    metrics_token: str | None = Field(
+        None,
+        description="bearer token that `GET /metrics` (Prometheus) requires: the scraper sends "
+        "`Authorization: Bearer TOKEN`. At least 32 characters. Unset: `/metrics` answers 404 "
+        "(docs/operations.md, Metrics)",
+    )
+    api_token_requests: str = Field(
+        "600/minute",
+        description="requests one org API token may make (`Authorization: Bearer fd_...`), "
+        "counted across all processes; over it the API answers 429",
     )
     # ---- visitor socket limits -------------------------------------------------------------
     # Every visitor frame type, offline messages, new visitors and open unauthenticated sockets
@@ -415,6 +446,15 @@ class Settings(BaseSettings):
                 )
         return value
 
+    @field_validator("metrics_token")
+    @classmethod
+    def _real_metrics_token(cls, value: str | None) -> str | None:
+        if value is not None and (
+            value.lower() in PLACEHOLDER_SECRETS or len(value) < MIN_SECRET_LENGTH
+        ):
+            raise ValueError(f"must be a real secret of at least {MIN_SECRET_LENGTH} characters")
+        return value
+
     @field_validator("login_failures_per_ip")
     @classmethod
     def _rate_rules(cls, value: str) -> str:
@@ -423,12 +463,21 @@ class Settings(BaseSettings):
         parse_rules(value)
         return value
 
+    @field_validator("twilio_api_url")
+    @classmethod
+    def _an_http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
         return normalise_database_url(value)
 
-    @field_validator("offline_messages_per_ip", "new_visitors_per_ip")
+    @field_validator(
+        "offline_messages_per_ip", "new_visitors_per_ip", "api_token_requests", "phone_calls_per_ip"
+    )
     @classmethod
     def _a_rate(cls, value: str) -> str:
         return _check_rate(value)

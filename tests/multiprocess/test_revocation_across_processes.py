@@ -117,3 +117,39 @@ async def test_an_ip_block_added_on_one_process_closes_that_visitors_socket_on_t
             assert response.status == 200
         await visitor.expect("blocked")
         assert await visitor.closed_code() == 4403
+
+
+async def test_an_api_token_revoked_on_one_process_is_refused_at_once_on_the_other(
+    cluster: Cluster,
+) -> None:
+    site_key = cluster.run_cli("create-org", "Acme", "--origin", SITE)
+    email = f"admin-{uuid.uuid4().hex[:6]}@acme.example"
+    cluster.run_cli(
+        "create-rep",
+        *("--org", site_key, "--email", email, "--name", "Ada"),
+        *("--role", "admin", "--password", PASSWORD),
+    )
+    a, b = cluster.start("a"), cluster.start("b")
+    async with (
+        aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as admin,
+        aiohttp.ClientSession() as script,
+    ):
+        csrf = await _sign_in(admin, a, email)
+        async with admin.post(
+            a + "/api/api-tokens",
+            json={"name": "CRM", "scopes": ["read"]},
+            headers={"X-CSRF-Token": csrf},
+        ) as response:
+            assert response.status == 200
+            made = await response.json()
+        bearer = {"Authorization": f"Bearer {made['token']}"}
+        async with script.get(b + "/api/shortcuts", headers=bearer) as response:
+            assert response.status == 200
+        async with admin.post(
+            a + f"/api/api-tokens/{made['id']}/revoke", headers={"X-CSRF-Token": csrf}
+        ) as response:
+            assert response.status == 200
+        # The very next request, on the other process: no cache to wait out.
+        async with script.get(b + "/api/shortcuts", headers=bearer) as response:
+            assert response.status == 401
+            assert "revoked" in (await response.json())["error"]["message"]

@@ -78,6 +78,7 @@ def test_the_frames_are_in_the_document() -> None:
         "conversation.updated",
         "rep.changed",
         "invitation.updated",
+        "phone_leg.updated",
     }
 
 

@@ -94,6 +94,8 @@ def test_trusted_proxies_and_log_level_are_read_and_checked() -> None:
         ("FRONTDESK_TRUSTED_PROXIES", "not-an-address"),
         ("FRONTDESK_ENV", "prod"),
         ("FRONTDESK_AI_TIMEOUT", "600"),
+        ("FRONTDESK_METRICS_TOKEN", "short"),
+        ("FRONTDESK_API_TOKEN_REQUESTS", "lots"),
     ],
 )
 def test_an_unreadable_value_is_refused_with_the_variables_name(variable: str, value: str) -> None:
@@ -111,6 +113,10 @@ def test_every_setting_is_read_from_its_environment_variable() -> None:
                 "offline_messages_per_ip": "7/hour",
                 "new_visitors_per_ip": "9 per 10 minutes",
                 "login_failures_per_ip": "3/minute",
+                "api_token_requests": "100/minute",
+                "metrics_token": "metrics-token-from-the-environment-0123456789",
+                "phone_calls_per_ip": "4/hour",
+                "twilio_api_url": "https://twilio.test.example",
             }.get(name, "from-the-environment")
             settings = load_settings({env_var(name): value})
             assert value.split("://")[-1] in str(getattr(settings, name)), name

@@ -14,7 +14,7 @@ export type Route =
   | { name: "shortcuts" }
   | { name: "root" };
 
-export const ADMIN_SECTIONS = ["team", "accounts", "segments", "experiences", "proactive", "blocked", "calls", "webhooks"] as const;
+export const ADMIN_SECTIONS = ["team", "accounts", "segments", "experiences", "proactive", "blocked", "calls", "webhooks", "phone", "tokens", "audit"] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export const route = computed<Route>(() => parse(path.value));

@@ -2281,6 +2281,494 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/api-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's API tokens, revoked ones included (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiTokenList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Make an API token; the answer is the only time the token is shown (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ApiTokenBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NewApiToken"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-tokens/{token_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke an API token: refused from the next request on, by every process (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiTokenOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The admin audit log, newest first, a page at a time (admins) */
+        get: {
+            parameters: {
+                query?: {
+                    before?: string | null;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AuditPage"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/visitors/{visitor_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything stored about a visitor, as JSON (a data-subject access request; admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    visitor_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VisitorExport"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/visitors/{visitor_id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Erase a visitor: every row about them, their live state; open tabs start over as a new visitor (an erasure request; admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    visitor_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VisitorErasure"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/telephony/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Phone join settings (admins; the auth token is never returned) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PhoneSettingsPage"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Change phone join settings: provider, credentials, numbers, countries, limits (admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PhoneSettingsBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PhoneSettingsPage"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{conversation_id}/phone-legs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Calls to the visitor's phone placed for this chat, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PhoneLegList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/phone-legs/{leg_id}/hang-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hang up a call to a visitor's phone (a rep who sees its chat) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    leg_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PhoneLegOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/telephony/{provider}/{org_id}/legs/{leg_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The telephony provider's status callback (form-encoded, signed with the org's auth token: X-Twilio-Signature); 403 when the signature is missing or wrong */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                    org_id: string;
+                    leg_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shortcuts": {
         parameters: {
             query?: never;
@@ -3357,6 +3845,52 @@ export interface components {
             /** @enum {string} */
             state: "active" | "another_tab" | "idle";
         };
+        /** ApiTokenBody */
+        ApiTokenBody: {
+            name: string;
+            scopes: ("read" | "write" | "admin")[];
+        };
+        /** ApiTokenList */
+        ApiTokenList: {
+            tokens: components["schemas"]["ApiTokenOut"][];
+        };
+        /** ApiTokenOut */
+        ApiTokenOut: {
+            id: string;
+            name: string;
+            scopes: ("read" | "write" | "admin")[];
+            prefix: string;
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            last_used_at: string | null;
+            revoked_at: string | null;
+        };
+        /** AuditEntryOut */
+        AuditEntryOut: {
+            id: string;
+            /** Format: date-time */
+            created_at: string;
+            actor_rep_id: string | null;
+            actor_name: string;
+            /** @enum {string} */
+            actor_kind: "session" | "api_token";
+            action: string;
+            summary: string;
+            target: {
+                [key: string]: unknown;
+            };
+            details: {
+                [key: string]: unknown;
+            };
+            ip: string | null;
+            request_id: string | null;
+        };
+        /** AuditPage */
+        AuditPage: {
+            entries: components["schemas"]["AuditEntryOut"][];
+            next_before: string | null;
+        };
         /** AutoPounceAction */
         AutoPounceAction: {
             /** @enum {string} */
@@ -3373,7 +3907,7 @@ export interface components {
              * @enum {string}
              */
             type: "batch";
-            events: (components["schemas"]["VisitorJoined"] | components["schemas"]["VisitorUpdated"] | components["schemas"]["VisitorLeft"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["RepChanged"] | components["schemas"]["InvitationUpdated"])[];
+            events: (components["schemas"]["VisitorJoined"] | components["schemas"]["VisitorUpdated"] | components["schemas"]["VisitorLeft"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["RepChanged"] | components["schemas"]["InvitationUpdated"] | components["schemas"]["PhoneLegUpdated"])[];
         };
         /** BlockBody */
         BlockBody: {
@@ -3894,6 +4428,8 @@ export interface components {
             message: string;
             /** @default null */
             details?: unknown;
+            /** @default null */
+            request_id?: string | null;
         };
         /**
          * ErrorFrame
@@ -4260,6 +4796,22 @@ export interface components {
             /** @default null */
             ask_identity?: boolean | null;
         };
+        /**
+         * NewApiToken
+         * @description The answer to making a token: the only time the token itself is shown.
+         */
+        NewApiToken: {
+            id: string;
+            name: string;
+            scopes: ("read" | "write" | "admin")[];
+            prefix: string;
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            last_used_at: string | null;
+            revoked_at: string | null;
+            token: string;
+        };
         /** NewRepBody */
         NewRepBody: {
             email: string;
@@ -4421,6 +4973,138 @@ export interface components {
             new_password: string;
         };
         /**
+         * PhoneHangUpFrame
+         * @description End the call to the visitor's phone (answered with `phone_leg`, status ended).
+         */
+        PhoneHangUpFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "phone_hang_up";
+            leg_id: string;
+        };
+        /**
+         * PhoneJoinFrame
+         * @description Join by phone: ring this number (international form, "+44 20 7946 0958") for the
+         *     visitor's open chat, instead of using the microphone. Offered only when
+         *     `welcome.config.phone_join_available`; answered with `phone_leg` (same client_id) or an
+         *     `error` saying why not (docs/telephony.md).
+         */
+        PhoneJoinFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "phone_join";
+            client_id: string;
+            number: string;
+            /** @default null */
+            call_id?: string | null;
+        };
+        /**
+         * PhoneLegChanged
+         * @description To the visitor's tabs: a call to their phone was placed, rings, was answered or ended
+         *     (`phone_join` asked for it; also the answer to it).
+         */
+        PhoneLegChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "phone_leg";
+            client_id: string | null;
+            leg: components["schemas"]["VisitorPhoneLeg"];
+        };
+        /** PhoneLegList */
+        PhoneLegList: {
+            phone_legs: components["schemas"]["PhoneLegOut"][];
+        };
+        /**
+         * PhoneLegOut
+         * @description A call to a visitor's phone, as reps see it.
+         */
+        PhoneLegOut: {
+            id: string;
+            conversation_id: string;
+            visitor_id: string;
+            call_id: string | null;
+            number: string;
+            /** @enum {string} */
+            status: "requested" | "queued" | "ringing" | "in_progress" | "completed" | "busy" | "no_answer" | "failed" | "canceled";
+            end_reason: string | null;
+            duration_seconds: number | null;
+            /** Format: date-time */
+            created_at: string;
+            ringing_at: string | null;
+            answered_at: string | null;
+            ended_at: string | null;
+        };
+        /**
+         * PhoneLegUpdated
+         * @description To consoles that see the conversation (batched): a phone leg changed.
+         */
+        PhoneLegUpdated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "phone_leg.updated";
+            leg: components["schemas"]["PhoneLegOut"];
+            visibility: components["schemas"]["Visibility"];
+        };
+        /**
+         * PhoneSettingsBody
+         * @description Fields left out stay as they are. `auth_token`: a new token, or "" to forget it; the
+         *     stored one is never sent back.
+         */
+        PhoneSettingsBody: {
+            /** @default null */
+            provider?: ("none" | "twilio") | null;
+            /** @default null */
+            account_sid?: string | null;
+            /** @default null */
+            auth_token?: string | null;
+            /** @default null */
+            caller_number?: string | null;
+            /** @default null */
+            connect_number?: string | null;
+            /** @default null */
+            greeting?: string | null;
+            /** @default null */
+            allowed_regions?: string[] | null;
+            /** @default null */
+            visitor_limit?: string | null;
+            /** @default null */
+            org_limit?: string | null;
+        };
+        /**
+         * PhoneSettingsOut
+         * @description An org's phone settings as admins see them: the auth token never leaves the server.
+         */
+        PhoneSettingsOut: {
+            /** @enum {string} */
+            provider: "none" | "twilio";
+            account_sid: string | null;
+            auth_token_set: boolean;
+            auth_token_hint: string | null;
+            caller_number: string | null;
+            connect_number: string | null;
+            greeting: string;
+            allowed_regions: string[];
+            visitor_limit: string;
+            org_limit: string;
+            ip_limit: string;
+            phone_join_available: boolean;
+            unavailable_reason: string | null;
+            callback_url: string | null;
+        };
+        /** PhoneSettingsPage */
+        PhoneSettingsPage: {
+            settings: components["schemas"]["PhoneSettingsOut"];
+            regions: components["schemas"]["RegionOut"][];
+        };
+        /**
          * Ping
          * @description Heartbeat (both sockets); answered with `pong`.
          */
@@ -4481,6 +5165,12 @@ export interface components {
             checks: {
                 [key: string]: string;
             };
+        };
+        /** RegionOut */
+        RegionOut: {
+            code: string;
+            name: string;
+            calling_code: number;
         };
         /** RepBrief */
         RepBrief: {
@@ -5010,7 +5700,7 @@ export interface components {
          * VisitorClientFrame
          * @description Any frame the widget sends on /ws/visitor (the first one is `hello`).
          */
-        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["CallRequestFrame"] | components["schemas"]["CallRingingFrame"] | components["schemas"]["VisitorCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallRejoinFrame"] | components["schemas"]["CallAnswerFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
+        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["PhoneJoinFrame"] | components["schemas"]["PhoneHangUpFrame"] | components["schemas"]["CallRequestFrame"] | components["schemas"]["CallRingingFrame"] | components["schemas"]["VisitorCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallRejoinFrame"] | components["schemas"]["CallAnswerFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
         /** VisitorConversation */
         VisitorConversation: {
             id: string;
@@ -5037,6 +5727,27 @@ export interface components {
              */
             type: "conversation";
             conversation: components["schemas"]["VisitorConversation"];
+        };
+        /** VisitorErasure */
+        VisitorErasure: {
+            visitor_id: string;
+            deleted: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * VisitorExport
+         * @description Everything stored about one visitor, table by table, each row with all its columns.
+         */
+        VisitorExport: {
+            visitor_id: string;
+            /** Format: date-time */
+            exported_at: string;
+            tables: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            };
         };
         /**
          * VisitorHello
@@ -5123,6 +5834,19 @@ export interface components {
             client_id: string;
             body: string;
         };
+        /**
+         * VisitorPhoneLeg
+         * @description The same leg as the visitor's messenger sees it.
+         */
+        VisitorPhoneLeg: {
+            id: string;
+            conversation_id: string;
+            call_id: string | null;
+            number: string;
+            /** @enum {string} */
+            status: "requested" | "queued" | "ringing" | "in_progress" | "completed" | "busy" | "no_answer" | "failed" | "canceled";
+            end_reason: string | null;
+        };
         /** VisitorProfile */
         VisitorProfile: {
             id: string;
@@ -5162,7 +5886,7 @@ export interface components {
          * VisitorServerFrame
          * @description Any frame the server sends on /ws/visitor.
          */
-        VisitorServerFrame: components["schemas"]["Welcome"] | components["schemas"]["Ack"] | components["schemas"]["VisitorMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorConversationChanged"] | components["schemas"]["Typing"] | components["schemas"]["Identified"] | components["schemas"]["InvitationSent"] | components["schemas"]["InvitationExpired"] | components["schemas"]["OfflineReceived"] | components["schemas"]["VisitorBlocked"] | components["schemas"]["Resync"] | components["schemas"]["CallChanged"] | components["schemas"]["CallIce"] | components["schemas"]["CallOfferRelayed"] | components["schemas"]["CallCandidateRelayed"] | components["schemas"]["CallMediaRelayed"] | components["schemas"]["Pong"] | components["schemas"]["ErrorFrame"];
+        VisitorServerFrame: components["schemas"]["Welcome"] | components["schemas"]["Ack"] | components["schemas"]["VisitorMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorConversationChanged"] | components["schemas"]["Typing"] | components["schemas"]["Identified"] | components["schemas"]["InvitationSent"] | components["schemas"]["InvitationExpired"] | components["schemas"]["OfflineReceived"] | components["schemas"]["PhoneLegChanged"] | components["schemas"]["VisitorBlocked"] | components["schemas"]["Resync"] | components["schemas"]["CallChanged"] | components["schemas"]["CallIce"] | components["schemas"]["CallOfferRelayed"] | components["schemas"]["CallCandidateRelayed"] | components["schemas"]["CallMediaRelayed"] | components["schemas"]["Pong"] | components["schemas"]["ErrorFrame"];
         /**
          * VisitorTyping
          * @description The visitor started or stopped typing.
@@ -5266,6 +5990,7 @@ export interface components {
             idle_after_seconds: number;
             heartbeat_seconds: number;
             messenger: components["schemas"]["MessengerSettings"];
+            phone_join_available: boolean;
             /** @default false */
             visitor_calls: boolean;
         };
@@ -5297,6 +6022,11 @@ export type AccountList = components['schemas']['AccountList'];
 export type AccountOut = components['schemas']['AccountOut'];
 export type Ack = components['schemas']['Ack'];
 export type ActivityFrame = components['schemas']['ActivityFrame'];
+export type ApiTokenBody = components['schemas']['ApiTokenBody'];
+export type ApiTokenList = components['schemas']['ApiTokenList'];
+export type ApiTokenOut = components['schemas']['ApiTokenOut'];
+export type AuditEntryOut = components['schemas']['AuditEntryOut'];
+export type AuditPage = components['schemas']['AuditPage'];
 export type AutoPounceAction = components['schemas']['AutoPounceAction'];
 export type Batch = components['schemas']['Batch'];
 export type BlockBody = components['schemas']['BlockBody'];
@@ -5376,6 +6106,7 @@ export type MessageOut = components['schemas']['MessageOut'];
 export type Messages = components['schemas']['Messages'];
 export type MessengerSettings = components['schemas']['MessengerSettings'];
 export type MessengerSettingsPatch = components['schemas']['MessengerSettingsPatch'];
+export type NewApiToken = components['schemas']['NewApiToken'];
 export type NewRepBody = components['schemas']['NewRepBody'];
 export type NewWebhookEndpoint = components['schemas']['NewWebhookEndpoint'];
 export type OfflineMessageFrame = components['schemas']['OfflineMessageFrame'];
@@ -5392,6 +6123,15 @@ export type Page = components['schemas']['Page'];
 export type PageViewFrame = components['schemas']['PageViewFrame'];
 export type PageViewOut = components['schemas']['PageViewOut'];
 export type PasswordBody = components['schemas']['PasswordBody'];
+export type PhoneHangUpFrame = components['schemas']['PhoneHangUpFrame'];
+export type PhoneJoinFrame = components['schemas']['PhoneJoinFrame'];
+export type PhoneLegChanged = components['schemas']['PhoneLegChanged'];
+export type PhoneLegList = components['schemas']['PhoneLegList'];
+export type PhoneLegOut = components['schemas']['PhoneLegOut'];
+export type PhoneLegUpdated = components['schemas']['PhoneLegUpdated'];
+export type PhoneSettingsBody = components['schemas']['PhoneSettingsBody'];
+export type PhoneSettingsOut = components['schemas']['PhoneSettingsOut'];
+export type PhoneSettingsPage = components['schemas']['PhoneSettingsPage'];
 export type Ping = components['schemas']['Ping'];
 export type Pong = components['schemas']['Pong'];
 export type PostedMessage = components['schemas']['PostedMessage'];
@@ -5401,6 +6141,7 @@ export type PreviewInvitationBody = components['schemas']['PreviewInvitationBody
 export type ProactiveReport = components['schemas']['ProactiveReport'];
 export type ProactiveSettings = components['schemas']['ProactiveSettings'];
 export type Readiness = components['schemas']['Readiness'];
+export type RegionOut = components['schemas']['RegionOut'];
 export type RepBrief = components['schemas']['RepBrief'];
 export type RepCallAccept = components['schemas']['RepCallAccept'];
 export type RepChanged = components['schemas']['RepChanged'];
@@ -5455,12 +6196,15 @@ export type VisitorChanges = components['schemas']['VisitorChanges'];
 export type VisitorClientFrame = components['schemas']['VisitorClientFrame'];
 export type VisitorConversation = components['schemas']['VisitorConversation'];
 export type VisitorConversationChanged = components['schemas']['VisitorConversationChanged'];
+export type VisitorErasure = components['schemas']['VisitorErasure'];
+export type VisitorExport = components['schemas']['VisitorExport'];
 export type VisitorHello = components['schemas']['VisitorHello'];
 export type VisitorInvitation = components['schemas']['VisitorInvitation'];
 export type VisitorJoined = components['schemas']['VisitorJoined'];
 export type VisitorLeft = components['schemas']['VisitorLeft'];
 export type VisitorMessage = components['schemas']['VisitorMessage'];
 export type VisitorMessageFrame = components['schemas']['VisitorMessageFrame'];
+export type VisitorPhoneLeg = components['schemas']['VisitorPhoneLeg'];
 export type VisitorProfile = components['schemas']['VisitorProfile'];
 export type VisitorResume = components['schemas']['VisitorResume'];
 export type VisitorServerFrame = components['schemas']['VisitorServerFrame'];

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.clock import Clock
 from frontdesk.core.ids import new_id
+from frontdesk.core.metrics import count_error
 from frontdesk.deadlines.models import Deadline
 from frontdesk.storage.db import Database
 
@@ -187,6 +188,7 @@ class Sweeper:
                 try:
                     await handler(deadline)
                 except Exception:
+                    count_error("deadline")
                     log.exception(
                         "deadline handler failed",
                         extra={"kind": deadline.kind, "subject": deadline.subject_id},
@@ -223,3 +225,19 @@ class Sweeper:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+
+
+async def oldest_due_lag(db: Database, now: datetime) -> float:
+    """Seconds the oldest due, unfinished deadline has waited (0 when none): a sweeper that
+    falls behind, or none running, shows here (the deadline-lag metric)."""
+    async with db.read() as session:
+        oldest = (
+            await session.execute(
+                select(func.min(Deadline.due_at)).where(
+                    Deadline.done_at.is_(None), Deadline.due_at <= now
+                )
+            )
+        ).scalar_one_or_none()
+    if oldest is None:
+        return 0.0
+    return max(0.0, (now - oldest).total_seconds())

@@ -87,6 +87,9 @@ class MemoryLiveState:
             return None
         return aggregate(org_id, visitor_id, entry.visit_id, entry.visit_started_at, states)
 
+    async def forget(self, org_id: str, visitor_id: str) -> None:
+        self._orgs.get(org_id, {}).pop(visitor_id, None)
+
     async def get(self, org_id: str, visitor_id: str) -> LiveVisitor | None:
         entry = self._orgs.get(org_id, {}).get(visitor_id)
         if entry is None:

@@ -149,6 +149,12 @@ class RedisLiveState:
             await self.redis.hdel(key, *stale)
         return live
 
+    async def forget(self, org_id: str, visitor_id: str) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self._visitor_key(org_id, visitor_id))
+            pipe.zrem(self._org_key(org_id), visitor_id)
+            await pipe.execute()
+
     async def get(self, org_id: str, visitor_id: str) -> LiveVisitor | None:
         raw = await self.redis.hgetall(self._visitor_key(org_id, visitor_id))
         live, _ = self._decode(org_id, visitor_id, cast(dict[bytes, bytes], raw))

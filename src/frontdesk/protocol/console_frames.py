@@ -39,6 +39,7 @@ from frontdesk.features.live_stream.events import (
 )
 from frontdesk.features.orgs import RepChanged
 from frontdesk.features.proactive.events import InvitationUpdated
+from frontdesk.features.telephony.events import PhoneLegUpdated
 from frontdesk.protocol.common import Ack, ErrorFrame, Frame, Messages, Ping, Pong
 
 # ---- console -> server (validated on arrival: transport/frames.py) -----------------------------
@@ -109,7 +110,8 @@ BatchEvent = Annotated[
     | VisitorLeft
     | ConversationUpdated
     | RepChanged
-    | InvitationUpdated,
+    | InvitationUpdated
+    | PhoneLegUpdated,
     Field(discriminator="type"),
 ]
 

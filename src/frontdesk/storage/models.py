@@ -2,6 +2,8 @@
 
 from frontdesk.deadlines.models import Deadline
 from frontdesk.features.accounts.models import Account, IpRange
+from frontdesk.features.api_tokens.models import ApiToken
+from frontdesk.features.audit.models import AuditEntry
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
 from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations.models import Conversation, Message
@@ -11,12 +13,15 @@ from frontdesk.features.proactive.models import Invitation, ProactiveEvent
 from frontdesk.features.routing.models import RoundRobinCursor, Team, TeamMember
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.shortcuts.models import Shortcut
+from frontdesk.features.telephony.models import PhoneLeg, TelephonyAccount
 from frontdesk.features.visitors.models import Contact, PageView, Visit, Visitor
 from frontdesk.features.webhooks.models import WebhookDelivery, WebhookEndpoint
 from frontdesk.storage.base import Base
 
 __all__ = [
     "Account",
+    "ApiToken",
+    "AuditEntry",
     "Base",
     "Call",
     "Contact",
@@ -30,6 +35,7 @@ __all__ = [
     "OfflineMessage",
     "Org",
     "PageView",
+    "PhoneLeg",
     "ProactiveEvent",
     "Rep",
     "RepSession",
@@ -38,6 +44,7 @@ __all__ = [
     "Shortcut",
     "Team",
     "TeamMember",
+    "TelephonyAccount",
     "Visit",
     "Visitor",
     "VisitorReport",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
+from frontdesk.core import metrics
 from frontdesk.core.errors import RateLimited
 from frontdesk.core.schemas import Closed
 from frontdesk.features import calls, conversations, live_stream, orgs, proactive
@@ -287,6 +288,8 @@ async def post_message(ctx: Ctx, body: MessageBody) -> PostedMessage:
     posted = await conversations.post_rep_message(
         ctx.runtime, ctx.rep, ctx.path_param("conversation_id"), body.client_id, body.body
     )
+    if not posted.duplicate:
+        metrics.MESSAGES.labels("rep").inc()
     return PostedMessage(message=posted.message, duplicate=posted.duplicate)
 
 

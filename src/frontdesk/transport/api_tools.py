@@ -171,6 +171,7 @@ class IpBlockBody(Strict):
     body=BlockBody,
     response=BlockResult,
     summary="Block a visitor (and optionally report them to admins)",
+    audit=True,
 )
 async def block_visitor(ctx: Ctx, body: BlockBody) -> BlockResult:
     return await blocking.block_visitor(

@@ -26,6 +26,8 @@ from frontdesk.protocol.visitor_frames import (
     OpenFrame,
     Page,
     PageViewFrame,
+    PhoneHangUpFrame,
+    PhoneJoinFrame,
     VisitorFrame,
     VisitorHello,
     VisitorMessageFrame,
@@ -61,6 +63,8 @@ VISITOR_FRAME_MAX_BYTES: dict[str, int] = {
     "identify": _cap(320 + 200 + 128),
     "message": _cap(MAX_BODY + 64),
     "offline_message": _cap(MAX_BODY + 64 + 200 + 320),
+    "phone_join": _cap(64 + 32 + 64),  # client id, number, call id
+    "phone_hang_up": _cap(32),
     # Calls: SDP and candidates are ASCII (refused otherwise by their size), so their limits
     # are in bytes as written, not in 4-byte characters.
     "call_request": _cap(64),
@@ -154,6 +158,8 @@ __all__ = [
     "OpenFrame",
     "Page",
     "PageViewFrame",
+    "PhoneHangUpFrame",
+    "PhoneJoinFrame",
     "Ping",
     "RepFrame",
     "RepHello",

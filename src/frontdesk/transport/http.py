@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 import logging
 import re
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -25,7 +26,11 @@ from frontdesk.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from frontdesk.core.logging import request_id as request_id_var
+from frontdesk.core.metrics import count_error
 from frontdesk.core.schemas import Closed
+from frontdesk.features import audit
+from frontdesk.features.api_tokens import TokenActor, authenticate_token, looks_like_token
 from frontdesk.features.orgs import Authenticated, authenticate
 from frontdesk.runtime import Runtime
 from frontdesk.transport.errors import describe_validation_error
@@ -50,8 +55,33 @@ def json_response(data: Any, status: int = 200) -> web.Response:
     return web.Response(body=orjson.dumps(data), status=status, content_type="application/json")
 
 
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """An error answer's body; it names the request's id (also in X-Request-Id and in the
+    log lines the request wrote), so a user's report leads to the log."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    current = request_id_var.get()
+    if current is not None:
+        error["request_id"] = current
+    return {"error": error}
+
+
 def error_response(error: FrontdeskError) -> web.Response:
-    return json_response({"error": error.to_dict()}, status=error.status)
+    return json_response(error_body(error.code, error.message, error.details), status=error.status)
+
+
+REQUEST_ID_KEY = web.RequestKey("request_id", str)
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def request_id_of(request: web.Request, runtime: Runtime) -> str:
+    """The trusted proxy's X-Request-Id when it sent a sane one (so its log and ours share
+    the id), else a new one. A client's own header counts for nothing."""
+    given = request.headers.get("X-Request-Id", "")
+    if given and _REQUEST_ID.fullmatch(given) and _peer_is_trusted_proxy(request, runtime):
+        return given
+    return uuid.uuid4().hex
 
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -235,6 +265,8 @@ class ErrorDetail(BaseModel):
     # Present only when there is more to say (the fields a validation error names, the orgs
     # a `choose_org` answer offers, ...).
     details: Any = None
+    # The request's id, as in its X-Request-Id header and its log lines.
+    request_id: str | None = None
 
 
 class ErrorBody(BaseModel):
@@ -256,6 +288,13 @@ class Route:
     response: type[BaseModel]
     summary: str
     query: type[BaseModel] | None = None
+    # Written to the audit log when it succeeds, even a read (every admin-only write is,
+    # regardless).
+    audit: bool = False
+
+    @property
+    def audited(self) -> bool:
+        return self.audit or (self.method not in SAFE_METHODS and self.auth == "admin")
 
 
 @dataclass
@@ -275,6 +314,7 @@ class Api:
         body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,
         summary: str = "",
+        audit: bool = False,
     ) -> Callable[[Handler], Handler]:
         def decorate(handler: Handler) -> Handler:
             self.routes.append(
@@ -287,6 +327,7 @@ class Api:
                     response,
                     summary or (handler.__doc__ or "").strip(),
                     query,
+                    audit,
                 )
             )
             return handler
@@ -364,7 +405,7 @@ class Api:
                 "content": {"application/json": {"schema": ref_of(ErrorBody, "validation")}},
             }
             if route.auth != "none":
-                operation["security"] = [{"session": []}]
+                operation["security"] = [{"session": []}, {"api_token": []}]
             paths.setdefault(route.path, {})[route.method.lower()] = operation
         return {
             "openapi": "3.1.0",
@@ -373,7 +414,8 @@ class Api:
             "components": {
                 "schemas": dict(sorted(schemas.items())),
                 "securitySchemes": {
-                    "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE}
+                    "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE},
+                    "api_token": {"type": "http", "scheme": "bearer"},
                 },
             },
         }
@@ -401,17 +443,84 @@ def answer_json(route: Route, result: Any) -> web.Response:
     return json_response(result)
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Operations an API token may not perform: signing in and out, passwords, and making or
+# revoking tokens (a leaked token must not be able to mint more). Sign in to the console.
+TOKEN_REFUSED_PREFIXES = ("/api/auth/", "/api/me/password", "/api/api-tokens")
+
+
+def bearer_token(request: web.Request) -> str | None:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def required_scope(route: Route) -> str:
+    if route.auth == "admin":
+        return "admin"
+    return "read" if route.method in SAFE_METHODS else "write"
+
+
+async def token_actor(request: web.Request, route: Route, secret: str) -> TokenActor:
+    if request.path.startswith(TOKEN_REFUSED_PREFIXES):
+        raise Forbidden("API tokens cannot do this; sign in to the console")
+    if not looks_like_token(secret):
+        raise NotAuthenticated("unknown API token")
+    found = await authenticate_token(runtime_of(request), secret)
+    needed = required_scope(route)
+    if needed not in found.scopes:
+        raise Forbidden(f"this API token does not have the {needed!r} scope")
+    return found
+
+
+async def _audit(
+    request: web.Request,
+    route: Route,
+    actor: Authenticated,
+    token: TokenActor | None,
+    payload: Any,
+) -> None:
+    runtime = runtime_of(request)
+    try:
+        await audit.record(
+            runtime,
+            org_id=actor.org_id,
+            actor_rep_id=actor.rep.id,
+            actor_name=actor.rep.name
+            if token is None
+            else f"{actor.rep.name} (API token {token.token_name})",
+            actor_kind="session" if token is None else "api_token",
+            api_token_id=token.token_id if token is not None else None,
+            action=f"{route.method} {route.path}",
+            summary=route.summary,
+            target=dict(request.match_info),
+            details=payload.model_dump(mode="json", exclude_unset=True)
+            if isinstance(payload, BaseModel)
+            else {},
+            ip=client_ip(request, runtime),
+            request_id=request.get(REQUEST_ID_KEY),
+        )
+    except Exception:
+        log.exception("audit entry not written", extra={"action": route.path})
+
+
 def _wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
         runtime = runtime_of(request)
         actor = None
+        token: TokenActor | None = None
         if route.auth != "none":
-            actor = await rep_from_request(request)
+            secret = bearer_token(request)
+            if secret is not None:
+                # A script or CRM: no cookie, so no CSRF to guard against.
+                token = await token_actor(request, route, secret)
+                actor = token.actor
+            else:
+                actor = await rep_from_request(request)
             if route.auth == "admin":
                 actor.require_admin()
-            if request.method not in ("GET", "HEAD", "OPTIONS"):
+            if token is None and request.method not in SAFE_METHODS:
                 check_csrf(request, actor)
-        elif request.method not in ("GET", "HEAD", "OPTIONS"):
+        elif request.method not in SAFE_METHODS:
             check_origin(request)  # sign-in: a foreign page must not sign a browser in
         payload: Any = None
         if route.body is not None:
@@ -420,6 +529,8 @@ def _wrap(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]
             payload = parse_model(route.query, dict(request.query))
         assert route.handler is not None
         result = await route.handler(Ctx(request, runtime, actor), payload)
+        if actor is not None and route.audited:
+            await _audit(request, route, actor, token, payload)
         if isinstance(result, web.StreamResponse):
             return result
         return answer_json(route, result)
@@ -442,20 +553,25 @@ BACKING_SERVICE_DOWN: tuple[type[BaseException], ...] = (
 async def error_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
+    rid = request_id_of(request, runtime_of(request))
+    request[REQUEST_ID_KEY] = rid
+    request_id_var.set(rid)  # this handler's task only: its log lines carry the id
     try:
         return await handler(request)
     except FrontdeskError as exc:
+        count_error("http_" + exc.code)
         return error_response(exc)
     except web.HTTPException as exc:
+        if exc.status >= 500:
+            count_error("http_internal")
         if request.path.startswith("/api/") and exc.status >= 400:
             code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
                 exc.status, "bad_request"
             )
-            return json_response(
-                {"error": {"code": code, "message": exc.reason}}, status=exc.status
-            )
+            return json_response(error_body(code, exc.reason), status=exc.status)
         raise
     except BACKING_SERVICE_DOWN as exc:
+        count_error("http_unavailable")
         # Redis or the database is unreachable (an outage, a restart): the request may well
         # work in a few seconds, so say so instead of "something went wrong" (docs/operations.md).
         log.warning(
@@ -463,22 +579,17 @@ async def error_middleware(
             extra={"path": request.path, "method": request.method, "error": repr(exc)},
         )
         response = json_response(
-            {
-                "error": {
-                    "code": "unavailable",
-                    "message": "the service is briefly unavailable; try again in a few seconds",
-                }
-            },
+            error_body(
+                "unavailable", "the service is briefly unavailable; try again in a few seconds"
+            ),
             status=503,
         )
         response.headers["Retry-After"] = "5"
         return response
     except Exception:
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
-        return json_response(
-            {"error": {"code": "internal", "message": "something went wrong on our side"}},
-            status=500,
-        )
+        count_error("http_internal")
+        return json_response(error_body("internal", "something went wrong on our side"), status=500)
 
 
 # Pages of the rep console: everything they load is our own, except thumbnails and favicons
@@ -515,6 +626,9 @@ async def add_security_headers(request: web.Request, response: web.StreamRespons
     runtime = runtime_of(request)
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
+    rid = request.get(REQUEST_ID_KEY)
+    if rid is not None:
+        headers["X-Request-Id"] = rid
     if runtime.settings.hsts_max_age and request_scheme(request, runtime) == "https":
         headers["Strict-Transport-Security"] = f"max-age={runtime.settings.hsts_max_age}"
     path = request.path

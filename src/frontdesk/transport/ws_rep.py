@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from time import perf_counter
 from typing import Any
 
 import orjson
@@ -12,6 +13,7 @@ from aiohttp import WSMsgType, web
 
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
 from frontdesk.core.errors import FrontdeskError, NotAuthenticated
+from frontdesk.core.metrics import ACK_LATENCY, MESSAGES, OPEN_SOCKETS, count_error
 from frontdesk.features import calls, conversations, live_stream
 from frontdesk.features.calls import events as call_frames
 from frontdesk.features.live_stream import build_snapshot
@@ -41,6 +43,10 @@ log = logging.getLogger("frontdesk.ws.rep")
 
 CLOSE_SIGNED_OUT = 4401
 HUB_KEY = web.AppKey("rep_hub", RepHub)
+# Metric children resolved once: the chat path only increments (core/metrics.py).
+_OPEN = OPEN_SOCKETS.labels("rep")
+_MESSAGES = MESSAGES.labels("rep")
+_ACK_LATENCY = ACK_LATENCY.labels("rep")
 
 
 async def rep_socket(request: web.Request) -> web.StreamResponse:
@@ -61,12 +67,15 @@ async def rep_socket(request: web.Request) -> web.StreamResponse:
     await ws.prepare(request)
     request.app[OPEN_SOCKETS_KEY].add(ws)
     connection = RepConnection(runtime, request.app[HUB_KEY], actor, ws)
+    _OPEN.inc()
     try:
         await connection.run()
     except Exception:
         log.exception("rep socket failed")
+        count_error("ws_socket")
         await connection.sender.close(code=close_code_for_failure(), message=b"server error")
     finally:
+        _OPEN.dec()
         await run_to_completion(connection.cleanup())
     return ws
 
@@ -151,6 +160,7 @@ class RepConnection:
             self.sender.send(error_frame(exc.code, exc.message, ref))
         except Exception:
             log.exception("rep frame failed", extra={"frame_type": getattr(frame, "type", None)})
+            count_error("ws_frame")
             self.sender.send(
                 error_frame("internal", "something went wrong on our side; try again", ref)
             )
@@ -174,12 +184,15 @@ class RepConnection:
                 for conversation_id, seq in last_seqs.items():
                     await self._resume(conversation_id, seq)
             case f.RepMessageFrame(conversation_id=cid, client_id=client_id, body=body):
+                started = perf_counter()
                 self.actor = await authenticate_again(self.runtime, self.actor)
                 posted = await conversations.post_rep_message(
                     self.runtime, self.actor, cid, client_id, body
                 )
                 # No second check of the message: pydantic does not re-validate a model.
                 self.sender.send_bytes(Ack(client_id=client_id, message=posted.message).to_bytes())
+                _MESSAGES.inc()
+                _ACK_LATENCY.observe(perf_counter() - started)
             case f.RepTyping(conversation_id=cid, is_typing=is_typing):
                 await live_stream.rep_typing(self.runtime, self.actor, cid, is_typing)
             case f.RepResume(conversation_id=cid, after_seq=after_seq):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -21,7 +22,8 @@ from pydantic import ValidationError
 from frontdesk.bus.base import Subscription
 from frontdesk.core import visitor_feed
 from frontdesk.core.errors import FrontdeskError
-from frontdesk.features import calls, proactive, visitors
+from frontdesk.core.metrics import ACK_LATENCY, MESSAGES, OPEN_SOCKETS, count_error
+from frontdesk.features import calls, proactive, telephony, visitors
 from frontdesk.features.blocking import address_blocked
 from frontdesk.features.blocking.events import VisitorBlocked
 from frontdesk.features.calls import events as call_frames
@@ -29,6 +31,7 @@ from frontdesk.features.conversations.events import VisitorConversationChanged, 
 from frontdesk.features.experiences import leave_offline_message
 from frontdesk.features.live_stream import VisitorTab
 from frontdesk.features.orgs import normalise_origin
+from frontdesk.features.privacy.events import VisitorErased
 from frontdesk.features.proactive.events import InvitationSent
 from frontdesk.features.visitors import read_visitor_token
 from frontdesk.protocol import visitor_frames as vf
@@ -55,6 +58,10 @@ if TYPE_CHECKING:
 REGISTRY_KEY = web.AppKey("visitor_registry", VisitorRegistry)
 
 log = logging.getLogger("frontdesk.ws.visitor")
+# Metric children resolved once: the chat path only increments (core/metrics.py).
+_OPEN = OPEN_SOCKETS.labels("visitor")
+_MESSAGES = MESSAGES.labels("visitor")
+_ACK_LATENCY = ACK_LATENCY.labels("visitor")
 
 HELLO_TIMEOUT = 10.0
 HEARTBEAT_SECONDS = 25
@@ -99,6 +106,7 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
         await ws.prepare(request)
         request.app[OPEN_SOCKETS_KEY].add(ws)
         connection = VisitorConnection(registry, runtime, org, ws, ip=ip)
+        _OPEN.inc()
         try:
             if await connection.hello(request.headers.get("User-Agent")):
                 # The receive loop runs here, not in a method of the connection (a coroutine
@@ -112,8 +120,10 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
             # After the upgrade an HTTP error page would corrupt the socket: close it properly
             # (1011, or 1013 "try again later" when the database is overloaded) instead.
             log.exception("visitor socket failed")
+            count_error("ws_socket")
             await connection.sender.close(code=close_code_for_failure(), message=b"server error")
         finally:
+            _OPEN.dec()
             await run_to_completion(connection.cleanup())
         return ws
     finally:
@@ -122,6 +132,8 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
 
 # Own messages whose copy on the visitor topic this tab waits to skip (see _on_bus).
 MAX_OWN_ECHOES = 16
+# An erased visitor's tabs (features/privacy): the widget reconnects (any code but 4403).
+CLOSE_ERASED = 4410
 
 
 class VisitorConnection:
@@ -268,6 +280,7 @@ class VisitorConnection:
                         idle_after_seconds=org.idle_after_seconds,
                         heartbeat_seconds=HEARTBEAT_SECONDS,
                         messenger=(org.settings or {}).get("messenger", {}),
+                        phone_join_available=telephony.phone_join_available(org),
                         visitor_calls=calls.visitor_calls_allowed(org),
                     ),
                     server_time=self.runtime.clock.now().isoformat(),
@@ -304,6 +317,10 @@ class VisitorConnection:
         header, frame = visitor_feed.unpack(data)
         if header.echo_of is not None and (own := self._own_echoes) and header.echo_of in own:
             own.remove(header.echo_of)  # this tab has the message in its ack
+            return
+        if header.type == VisitorErased.name:
+            # Erased on request: nothing of them is left; the widget reconnects as someone new.
+            self.sender.request_close(CLOSE_ERASED, b"erased")
             return
         self.sender.send_bytes(frame)
         if header.type == VisitorBlocked.name:
@@ -353,6 +370,7 @@ class VisitorConnection:
             log.exception(
                 "visitor frame failed", extra={"frame_type": getattr(frame, "type", None)}
             )
+            count_error("ws_frame")
             self.sender.send(
                 error_frame("internal", "something went wrong on our side; try again", ref)
             )
@@ -372,11 +390,14 @@ class VisitorConnection:
             case f.VisitorMessageFrame(client_id=client_id, body=body):
                 # Rate-limited in _handle_text, like every frame (transport/visitor_limits.py).
                 self._expect_echo(client_id)
+                started = perf_counter()
                 posted = await tab.send_message(client_id, body)
                 # The message is a model already: constructing the ack checks nothing again
                 # (pydantic does not re-validate model instances), so this costs what the
                 # hand-built dict did.
                 self.sender.send_bytes(Ack(client_id=client_id, message=posted.message).to_bytes())
+                _MESSAGES.inc()
+                _ACK_LATENCY.observe(perf_counter() - started)
             case f.VisitorTyping(is_typing=is_typing):
                 await tab.typing(is_typing)
             case f.VisitorResume(after_seq=after_seq) as resume:
@@ -410,6 +431,19 @@ class VisitorConnection:
                 )
                 if shown is not None:
                     self.sender.send_bytes(InvitationSent(invitation=shown).to_bytes())
+            case f.PhoneJoinFrame(client_id=phone_client_id, number=number, call_id=call_id):
+                # Answered with `phone_leg` on the visitor's topic (this tab and the others).
+                await telephony.visitor_phone_join(
+                    self.runtime,
+                    self.org.id,
+                    visitor_id,
+                    number,
+                    call_id=call_id,
+                    ip=self.ip,
+                    client_id=phone_client_id,
+                )
+            case f.PhoneHangUpFrame(leg_id=leg_id):
+                await telephony.hang_up(self.runtime, self.org.id, leg_id, visitor_id=visitor_id)
             case f.OpenFrame():
                 return
             case _ if frame.type.startswith("call_"):

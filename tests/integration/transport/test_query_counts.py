@@ -303,3 +303,26 @@ async def test_the_teams_list_takes_the_same_queries_for_one_team_as_for_thirty(
 ) -> None:
     # The session, the teams, and all their members at once.
     assert await _same_count_for_one_and_many(server, "/api/teams", "teams") == 3
+
+
+async def test_a_hello_takes_a_fixed_handful_of_statements_first_time_and_back(
+    server: Server,
+) -> None:
+    """Issue 21: hellos come by the thousand after a restart, so each costs few statements.
+    (The org's segments are cached while it has sockets in the process: one stays open.)"""
+    org = await server.create_org()
+    site = "https://www.customer.example"
+    async with server.visitor(org, url=site + "/"):
+        with counting_queries(server.runtime.db.engine) as first_time:
+            async with server.visitor(org, url=site + "/pricing") as newcomer:
+                assert newcomer.welcome is not None
+                token = newcomer.welcome["token"]
+        # The IP blocks; the visitor, their visit and its page view (counts included); the
+        # visit's segment and routing.
+        assert first_time.count == 5, str(first_time)
+        with counting_queries(server.runtime.db.engine) as back:
+            async with server.visitor(org, token=token, url=site + "/pricing", resumed=True):
+                pass
+        # The IP blocks; the visitor and their latest visit; their open chat, the visit's
+        # pages (segment rules read them) and open invitations.
+        assert back.count == 6, str(back)

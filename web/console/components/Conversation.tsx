@@ -23,7 +23,7 @@ import {
 } from "../store";
 import type { ConversationSummary, Message, PendingMessage, VisitorCard } from "../types";
 import { formatClock, formatDateTime, now, parseTime } from "../time";
-import { IconChat, IconLock, IconMail } from "../icons";
+import { IconArrowLeft, IconChat, IconLock, IconMail } from "../icons";
 import { callsByConversation } from "../calls";
 import { VideoBox } from "./VideoBox";
 import { Composer } from "./Composer";
@@ -47,7 +47,7 @@ export function ConversationsPage(props: { conversationId: string | null; visito
     conversationId = openConversationFor(visitorId, visitors.value.get(visitorId), convs)?.id ?? null;
   }
   return (
-    <div class="workspace">
+    <div class={conversationId || visitorId ? "workspace has-open" : "workspace"}>
       <ConversationRail selected={conversationId} />
       {conversationId || visitorId ? (
         <ConversationConsole key={conversationId ?? `v-${visitorId}`} conversationId={conversationId} visitorId={visitorId} />
@@ -158,6 +158,9 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
   return (
     <section class="console" aria-label={`Conversation with ${title}`}>
       <header class="console-head">
+        <button type="button" class="icon-btn console-back" aria-label="Back to conversations" onClick={() => navigate(paths.conversations)}>
+          <IconArrowLeft size={18} />
+        </button>
         <Avatar name={title} id={visitorId ?? conversationId ?? ""} size={36} />
         <div class="console-who">
           <div class="console-title">

@@ -268,8 +268,8 @@ function HelpPopover() {
 function NotificationPrompt() {
   if (notificationPermission.value !== "default") return null;
   return (
-    <button type="button" class="btn btn-ghost btn-sm" onClick={() => void requestNotificationPermission()} title="Get a desktop alert and a chime for new chats and replies">
-      <IconBell /> Turn on alerts
+    <button type="button" class="btn btn-ghost btn-sm" onClick={() => void requestNotificationPermission()} title="Get a desktop alert and a chime for new chats and replies" aria-label="Turn on alerts">
+      <IconBell /> <span class="btn-label">Turn on alerts</span>
     </button>
   );
 }

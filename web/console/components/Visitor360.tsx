@@ -242,6 +242,7 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
           <div class="muted small">Calls are not recorded.</div>
         </section>
       )}
+      {me.value?.role === "admin" && <PrivacySection visitorId={visitorId} />}
     </aside>
   );
 }
@@ -254,6 +255,55 @@ const CALL_ENDS: Record<string, string> = {
   missed: "not answered",
   failed: "failed",
 };
+
+// Admins answer a visitor's data request here: download everything stored about them (JSON),
+// or erase it all. Both are written to the audit log.
+function PrivacySection(props: { visitorId: string }) {
+  const [busy, setBusy] = useState(false);
+  async function download() {
+    setBusy(true);
+    try {
+      const data = await api<unknown>("GET", `/api/visitors/${encodeURIComponent(props.visitorId)}/export`);
+      const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = `visitor-${props.visitorId}.json`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    } catch (err) {
+      pushToast(`Couldn't export: ${errorText(err)}`, "error");
+    } finally {
+      setBusy(false);
+    }
+  }
+  async function erase() {
+    if (!confirm("Erase this visitor? Their conversations, messages, visits, pages, identity and live state are deleted for good. This cannot be undone.")) return;
+    setBusy(true);
+    try {
+      await api("POST", `/api/visitors/${encodeURIComponent(props.visitorId)}/erase`);
+      pushToast("The visitor and everything stored about them were erased.", "success");
+      navigate(paths.live);
+    } catch (err) {
+      pushToast(`Couldn't erase: ${errorText(err)}`, "error");
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <section class="v360-section" aria-label="Privacy">
+      <h3>Privacy</h3>
+      <div class="muted small">For a visitor's request to see or delete their data.</div>
+      <div class="engage-btns">
+        <button type="button" class="btn btn-secondary btn-sm" disabled={busy} onClick={() => void download()}>
+          Export data
+        </button>
+        <button type="button" class="btn btn-ghost btn-sm danger" disabled={busy} onClick={() => void erase()}>
+          Erase visitor
+        </button>
+      </div>
+    </section>
+  );
+}
 
 const IDENTITY_HINT: Record<string, string> = {
   verified: "The website vouched for this email with a signed identify call.",

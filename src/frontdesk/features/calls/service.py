@@ -732,6 +732,22 @@ def _gone_side(call: Call, now: datetime, grace: timedelta) -> str | None:
     return None
 
 
+async def check_call_for_phone(
+    work: UnitOfWork, org_id: str, visitor_id: str, conversation_id: str, call_id: str
+) -> None:
+    """Hook (telephony.CALL_CHECK_HOOK): a visitor's `phone_join` may name a browser call only
+    if it is theirs, in their open chat, and not over; anything else is not found."""
+    call = await work.session.get(Call, call_id)
+    if (
+        call is None
+        or call.org_id != org_id
+        or call.visitor_id != visitor_id
+        or call.conversation_id != conversation_id
+        or call.state == "ended"
+    ):
+        raise NotFound("call not found")
+
+
 def webhook_calls(calls: list[CallOut]) -> list[dict[str, Any]]:
     """The chat-end webhook's `calls` (docs/webhooks.md)."""
     return [

@@ -22,6 +22,7 @@ from frontdesk.features.conversations.deadlines import (
     on_incoming_timeout,
     visitor_activity_changed,
 )
+from frontdesk.features.conversations.group_writer import finish_pending_writes
 from frontdesk.features.conversations.lifecycle import (
     IDLE_END_AFTER,
     INCOMING_TIMEOUT,
@@ -70,6 +71,7 @@ __all__ = [
     "emit_conversation_changed",
     "end",
     "find_for_rep",
+    "finish_pending_writes",
     "get_conversation",
     "list_for_rep",
     "lock_visitor",

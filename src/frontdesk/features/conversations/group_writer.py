@@ -81,6 +81,12 @@ class OpenChatWriter:
             self._writer = loop.create_task(self._write_all())
         return await item.done
 
+    async def finish(self) -> None:
+        """Wait until every submitted message is written (shutdown: before the database
+        closes, so a message whose handler outlived its socket is still stored)."""
+        while self._writer is not None:
+            await asyncio.wait([self._writer])
+
     async def _write_all(self) -> None:
         try:
             await asyncio.sleep(0)  # let the other messages of this loop turn join the batch
@@ -236,6 +242,13 @@ async def _write_group_pipelined(
             _stored_visitor_message(mid, chat, row["last_seq"], row["author_name"], item, now),
         )
     return written
+
+
+async def finish_pending_writes(runtime: Runtime) -> None:
+    """Shutdown: write what the group writer still holds before the database is closed."""
+    writer = runtime.state.get("conversations.open_chat_writer")
+    if isinstance(writer, OpenChatWriter):
+        await writer.finish()
 
 
 def open_chat_writer(runtime: Runtime) -> OpenChatWriter:

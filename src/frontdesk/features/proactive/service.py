@@ -165,11 +165,6 @@ async def why_not_engage(
     return None
 
 
-def _routed_to(actor: Authenticated, visit: Visit | None) -> bool:
-    routed = list(visit.routed_rep_ids or []) if visit else []
-    return actor.is_admin or not routed or actor.rep.id in routed
-
-
 async def _engageable(
     session: AsyncSession, actor: Authenticated, visitor_id: str, now: datetime
 ) -> tuple[Org, Visitor, Visit | None]:
@@ -179,7 +174,11 @@ async def _engageable(
     org = await session.get(Org, actor.org_id)
     assert org is not None
     visit = await latest_visit(session, visitor.id)
-    if not _routed_to(actor, visit):
+    # The live stream's rule (features/audience); a visitor with an open chat is refused just
+    # below whoever owns it, so routing alone decides here.
+    if not audience.rep_sees(
+        actor, audience.of_visitor(visit.routed_rep_ids if visit else None, None)
+    ):
         raise Forbidden("this visitor is not routed to you")
     reason = await why_not_engage(session, org, visitor, actor.rep.id, now)
     if reason:
@@ -320,15 +319,24 @@ async def invite(
             now=now,
             org_id=actor.org_id,
         )
-        work.emit(
-            [visitor_topic(visitor.id)],
-            visitor_feed.pack(InvitationSent(invitation=invitation_frame(invitation, rep, now))),
-        )
-        work.emit(
-            [org_topic(actor.org_id)],
-            InvitationUpdated(invitation=rep_view(invitation), visibility=audience.only(rep.id)),
+        _emit_invitation_change(
+            work, invitation, InvitationSent(invitation=invitation_frame(invitation, rep, now))
         )
     return invitation
+
+
+def _emit_invitation_change(
+    work: UnitOfWork, invitation: Invitation, for_visitor: InvitationSent | InvitationExpired
+) -> None:
+    """An invitation changed: the visitor's widget gets its frame, the inviting rep (only) the
+    updated invitation."""
+    work.emit([visitor_topic(invitation.visitor_id)], visitor_feed.pack(for_visitor))
+    work.emit(
+        [org_topic(invitation.org_id)],
+        InvitationUpdated(
+            invitation=rep_view(invitation), visibility=audience.only(invitation.rep_id)
+        ),
+    )
 
 
 async def list_invitations(
@@ -424,16 +432,7 @@ async def on_invitation_expire(runtime: Runtime, deadline: DueDeadline) -> None:
             rep_id=invitation.rep_id,
             visitor_id=invitation.visitor_id,
         )
-        work.emit(
-            [visitor_topic(invitation.visitor_id)],
-            visitor_feed.pack(InvitationExpired(invitation_id=invitation.id)),
-        )
-        work.emit(
-            [org_topic(invitation.org_id)],
-            InvitationUpdated(
-                invitation=rep_view(invitation), visibility=audience.only(invitation.rep_id)
-            ),
-        )
+        _emit_invitation_change(work, invitation, InvitationExpired(invitation_id=invitation.id))
 
 
 async def on_conversation_opening(

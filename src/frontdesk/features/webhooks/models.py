@@ -42,4 +42,8 @@ class WebhookDelivery(Base):
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
 
-    __table_args__ = (Index("ix_webhook_deliveries_endpoint_created", "endpoint_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_webhook_deliveries_endpoint_created", "endpoint_id", "created_at"),
+        # The outbox-depth metric counts pending deliveries every few seconds.
+        Index("ix_webhook_deliveries_status", "status"),
+    )

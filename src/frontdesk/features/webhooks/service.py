@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.errors import NotFound, ValidationFailed
@@ -414,3 +414,16 @@ async def _finish(
             delivery.attempts = attempts
         if status == "delivered":
             delivery.delivered_at = now
+
+
+async def outbox_depth(session: AsyncSession) -> int:
+    """Deliveries still waiting to be sent, over every org (the webhook-outbox metric)."""
+    return int(
+        (
+            await session.execute(
+                select(func.count())
+                .select_from(WebhookDelivery)
+                .where(WebhookDelivery.status == "pending")
+            )
+        ).scalar_one()
+    )
