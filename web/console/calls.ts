@@ -136,7 +136,9 @@ function holdCall(callId: string, conversationId: string, local: MediaStream, ca
   if (keepaliveTimer) clearInterval(keepaliveTimer);
   keepaliveTimer = setInterval(() => {
     const id = held.value?.callId;
-    if (id) sendCallFrame({ type: "call_keepalive", call_id: id });
+    // media_connected: the visitor's media reaches us, so they are alive even while their
+    // socket reconnects (their server process died, say).
+    if (id) sendCallFrame({ type: "call_keepalive", call_id: id, media_connected: pc?.connectionState === "connected" });
   }, KEEPALIVE_MS);
 }
 
