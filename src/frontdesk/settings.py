@@ -158,9 +158,9 @@ class Settings(BaseSettings):
     # ---- email ---------------------------------------------------------------------------
     smtp_url: str | None = Field(
         None,
-        description="SMTP server for emailing offline messages to reps: `smtp://`, `smtps://` "
-        "or `smtp+starttls://user:password@host:port`. Unset: offline messages stay in the "
-        "console only",
+        description="SMTP server for emailing offline messages to reps and meeting invitations: "
+        "`smtp://`, `smtps://` or `smtp+starttls://user:password@host:port`. Unset: offline "
+        "messages stay in the console only, and booked meetings send no invitations",
     )
     mail_from: str = Field(
         "Frontdesk <frontdesk@localhost>",
@@ -186,7 +186,8 @@ class Settings(BaseSettings):
     ai_url: str | None = Field(
         None,
         description="an OpenAI-compatible chat-completions endpoint for AI text (auto pounce "
-        "greetings). Unset: built-in templates write them",
+        "greetings; the AI Copilot's Suggest, Expand and Tune, whose texts are checked first). "
+        "Unset: built-in templates and the copilot's offline rules write them",
     )
     ai_model: str = Field("gpt-4o-mini", description="the model asked for at `FRONTDESK_AI_URL`")
     ai_api_key: str | None = Field(
@@ -196,13 +197,15 @@ class Settings(BaseSettings):
         2.5,
         gt=0,
         le=30,
-        description="seconds to wait for the AI endpoint before falling back to a template",
+        description="seconds to wait for the AI endpoint before falling back to a template "
+        "(or to the copilot's offline result)",
     )
     # ---- outbound requests ---------------------------------------------------------------
     allow_private_targets: bool = Field(
         False,
-        description="let webhooks and the image proxy reach loopback and private-network "
-        "addresses (for a CRM inside your own network, or for tests). Off: they are refused",
+        description="let webhooks, the image proxy and reps' calendars (CalDAV, iCal feeds) "
+        "reach loopback and private-network addresses (for a CRM or calendar server inside "
+        "your own network, or for tests). Off: they are refused",
     )
     # ---- phone join (docs/telephony.md) ---------------------------------------------------
     twilio_api_url: str = Field(

@@ -117,6 +117,15 @@ textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in s
 .err{color:#b91c1c;font-size:12.5px;margin:6px 0 0}
 .err:empty{display:none}
 .thanks{margin:0;color:#047857;font-size:14px;font-weight:600}
+.bk-row .col{max-width:88%;width:88%}
+.bk{margin-top:6px;width:100%;padding:12px 14px}
+.bk .id-title{margin:0 0 2px}
+.bk-tz{margin:8px 0 6px}
+.bk-days{display:flex;gap:6px;overflow-x:auto;padding:2px 0 6px}
+.bk-times{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}
+.bk-chip{flex:none;padding:6px 10px;border:1px solid #8b93a1;border-radius:999px;font-size:13px;color:#111827;background:#fff}
+.bk-chip[aria-pressed=true]{background:var(--fd-accent);border-color:var(--fd-accent);color:var(--fd-on-accent)}
+.bk-chip:focus-visible{outline:2px solid var(--fd-accent);outline-offset:2px}
 
 .preview{position:absolute;right:0;bottom:78px;width:310px;background:#fff;color:#111827;border-radius:16px;
   box-shadow:0 16px 48px rgba(15,23,42,.22),0 2px 8px rgba(15,23,42,.08);animation:fdin .25s ease-out;transform-origin:bottom right}

@@ -7,7 +7,22 @@ from frontdesk.features.audit.models import AuditEntry
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
 from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations.models import Conversation, Message
+from frontdesk.features.copilot.models import (
+    CopilotOrg,
+    CopilotUsage,
+    KnowledgeItem,
+    Passage,
+    WebSource,
+)
 from frontdesk.features.experiences.models import Experience, OfflineMessage
+from frontdesk.features.meetings.models import (
+    CalendarConnection,
+    Meeting,
+    MeetingClaim,
+    MeetingOffer,
+    MeetingType,
+    RepAvailability,
+)
 from frontdesk.features.orgs.models import Org, Rep, RepSession
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
 from frontdesk.features.routing.models import RoundRobinCursor, Team, TeamMember
@@ -23,21 +38,31 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "CalendarConnection",
     "Call",
     "Contact",
     "Conversation",
+    "CopilotOrg",
+    "CopilotUsage",
     "Deadline",
     "Experience",
     "Invitation",
     "IpBlock",
     "IpRange",
+    "KnowledgeItem",
+    "Meeting",
+    "MeetingClaim",
+    "MeetingOffer",
+    "MeetingType",
     "Message",
     "OfflineMessage",
     "Org",
     "PageView",
+    "Passage",
     "PhoneLeg",
     "ProactiveEvent",
     "Rep",
+    "RepAvailability",
     "RepSession",
     "RoundRobinCursor",
     "Segment",
@@ -48,6 +73,7 @@ __all__ = [
     "Visit",
     "Visitor",
     "VisitorReport",
+    "WebSource",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

@@ -14,7 +14,7 @@ from frontdesk.features import calls, conversations, live_stream, orgs, proactiv
 from frontdesk.features.calls.schemas import CallSettings, IceSettingsOut
 from frontdesk.features.conversations.events import ConversationSummary, MessageOut
 from frontdesk.features.formatting import render_markdown
-from frontdesk.features.live_stream.schemas import Visitor360
+from frontdesk.features.live_stream.schemas import Account360, Visitor360
 from frontdesk.features.orgs.schemas import ColleagueOut, MessengerSettings, RepOut
 from frontdesk.features.proactive.schemas import (
     DailyCounts,
@@ -330,6 +330,23 @@ async def start_conversation(ctx: Ctx, body: MessageBody) -> StartedConversation
 )
 async def visitor_360(ctx: Ctx, _: None) -> Visitor360:
     return await live_stream.visitor_360(ctx.runtime, ctx.rep, ctx.path_param("visitor_id"))
+
+
+class Account360Query(Strict):
+    zone: Annotated[str, Field(max_length=64)] = "UTC"
+
+
+@api.route(
+    "GET",
+    "/api/accounts/{account_id}/360",
+    query=Account360Query,
+    response=Account360,
+    summary="Account 360: the company, its visitors (who is on the site now), pages, campaigns and ad clicks, chats",
+)
+async def account_360(ctx: Ctx, query: Account360Query) -> Account360:
+    return await live_stream.account_360(
+        ctx.runtime, ctx.rep, ctx.path_param("account_id"), query.zone
+    )
 
 
 class PreviewBody(Strict):

@@ -488,3 +488,69 @@ async def test_admins_set_it_up_with_clear_errors_and_never_see_the_token_again(
     # Reps cannot read or change it.
     assert (await rep.request("GET", "/api/telephony/settings"))[0] == 403
     assert (await rep.request("PUT", "/api/telephony/settings", {"provider": "none"}))[0] == 403
+
+
+async def test_a_browser_call_the_calls_feature_vouches_for_gets_its_phone_leg(
+    server: Server, twilio: FakeTwilio
+) -> None:
+    """The seam for browser calls: the calls feature registers CALL_CHECK_HOOK, which refuses
+    a call id that is not the visitor's; the leg then carries the call's opaque id."""
+    from frontdesk.core.errors import NotFound
+    from frontdesk.features.telephony import CALL_CHECK_HOOK
+    from frontdesk.runtime import UnitOfWork
+
+    checked: list[tuple[str, str, str, str]] = []
+
+    async def calls_feature_check(
+        work: UnitOfWork, org_id: str, visitor_id: str, conversation_id: str, call_id: str
+    ) -> None:
+        checked.append((org_id, visitor_id, conversation_id, call_id))
+        if call_id != "call-of-this-visitor":
+            raise NotFound("call not found")
+
+    server.runtime.hooks[CALL_CHECK_HOOK].append(calls_feature_check)
+    org, admin = await phone_org(server)
+    async with server.visitor(org) as visitor:
+        assert visitor.welcome is not None
+        conversation_id = await chatting_visitor(visitor)
+        await visitor.send(
+            {"type": "phone_join", "client_id": "x", "number": VISITOR_PHONE, "call_id": "other"}
+        )
+        assert (await visitor.expect("error", ref="x"))["code"] == "not_found"
+        await visitor.send(
+            {
+                "type": "phone_join",
+                "client_id": "c",
+                "number": VISITOR_PHONE,
+                "call_id": "call-of-this-visitor",
+            }
+        )
+        leg = (await visitor.expect("phone_leg", client_id="c"))["leg"]
+        assert leg["call_id"] == "call-of-this-visitor"
+    visitor_id = visitor.welcome["visitor_id"]
+    assert checked == [
+        (org.id, visitor_id, conversation_id, "other"),
+        (org.id, visitor_id, conversation_id, "call-of-this-visitor"),
+    ]
+    _, legs = await admin.request("GET", f"/api/conversations/{conversation_id}/phone-legs")
+    assert [item["call_id"] for item in legs["phone_legs"]] == ["call-of-this-visitor"]
+    assert len(twilio.created_calls()) == 1
+
+
+async def test_a_visitors_phone_numbers_are_in_their_export_and_gone_after_erasure(
+    server: Server, twilio: FakeTwilio
+) -> None:
+    org, admin = await phone_org(server)
+    async with server.visitor(org) as visitor:
+        assert visitor.welcome is not None
+        visitor_id = visitor.welcome["visitor_id"]
+        conversation_id = await chatting_visitor(visitor)
+        await visitor.send({"type": "phone_join", "client_id": "p", "number": VISITOR_PHONE})
+        await visitor.expect("phone_leg", client_id="p")
+        status, export = await admin.request("GET", f"/api/visitors/{visitor_id}/export")
+        assert status == 200
+        assert [leg["number"] for leg in export["tables"]["phone_legs"]] == [VISITOR_E164]
+        status, erased = await admin.request("POST", f"/api/visitors/{visitor_id}/erase")
+        assert status == 200 and erased["deleted"]["phone_legs"] == 1
+    status, _ = await admin.request("GET", f"/api/conversations/{conversation_id}/phone-legs")
+    assert status == 404

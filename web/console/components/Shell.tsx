@@ -21,7 +21,7 @@ import {
   visitors,
 } from "../store";
 import { notificationPermission, requestNotificationPermission } from "../notify";
-import { IconAdmin, IconAlert, IconBell, IconChat, IconHelp, IconInbox, IconLive, IconLogout, IconX, IconZap } from "../icons";
+import { IconAdmin, IconAlert, IconBell, IconChart, IconChat, IconHelp, IconInbox, IconLive, IconLogout, IconX, IconZap } from "../icons";
 import { PasswordDialog, signOutEverywhere } from "./Account";
 import { AutoPounceBanner, TransferBanner } from "./ConversationTools";
 import { EngageHost } from "./Engage";
@@ -91,6 +91,7 @@ function Sidebar() {
           badgeLabel={`${b.active.length} active ${b.active.length === 1 ? "conversation" : "conversations"}${unreadMine ? `, ${unreadMine} unread ${unreadMine === 1 ? "reply" : "replies"}` : ""}`}
         />
         <NavItem href={paths.shortcuts} label="Shortcuts" icon={<IconZap />} active={r.name === "shortcuts"} />
+        <NavItem href={paths.reports} label="Reports" icon={<IconChart />} active={r.name === "reports"} />
         {isAdmin && <NavItem href={paths.admin} label="Admin" icon={<IconAdmin />} active={r.name === "admin"} />}
       </div>
       <div class="sidebar-foot">
@@ -281,6 +282,8 @@ const TITLES: Record<string, string> = {
   visitor: "Conversations",
   admin: "Admin",
   shortcuts: "Shortcuts",
+  reports: "Reports",
+  account: "Account 360",
 };
 
 function TopBar() {

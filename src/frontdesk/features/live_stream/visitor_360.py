@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from frontdesk.core.errors import NotFound
-from frontdesk.features import audience, calls, conversations
+from frontdesk.features import audience, calls, conversations, meetings
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.live_stream.cards import account_brief
@@ -79,6 +79,7 @@ async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -
             if visits and visits[0].account_id
             else None
         )
+        booked = await meetings.meetings_for_visitor(session, actor.org_id, visitor_id)
     live = await runtime.live.get(actor.org_id, visitor_id)
     by_visit: dict[str, list[PageViewOut]] = {}
     for view in views:
@@ -136,6 +137,7 @@ async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -
             key=lambda call: call.created_at,
             reverse=True,
         ),
+        meetings=booked,
     )
 
 

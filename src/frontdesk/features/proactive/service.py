@@ -93,6 +93,17 @@ def validate_settings(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+# The channel each counted kind belongs to in reports; a reply's is its chat's (given).
+KIND_CHANNEL = {
+    "pounce": "pounce",
+    "invitation_sent": "invitation",
+    "invitation_accepted": "invitation",
+    "invitation_expired": "invitation",
+    "auto_pounce": "auto_pounce",
+    "missed_response": "auto_pounce",
+}
+
+
 async def record(
     session: AsyncSession,
     org_id: str,
@@ -102,7 +113,19 @@ async def record(
     rep_id: str | None,
     visitor_id: str | None,
     conversation_id: str | None = None,
+    channel: str | None = None,
 ) -> None:
+    """One countable thing, with its channel and the visitor's segment now (for reports)."""
+    segment_id = None
+    if visitor_id is not None:
+        segment_id = (
+            await session.execute(
+                select(Visit.segment_id)
+                .where(Visit.visitor_id == visitor_id)
+                .order_by(Visit.started_at.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
     session.add(
         ProactiveEvent(
             id=new_id(),
@@ -112,6 +135,8 @@ async def record(
             conversation_id=conversation_id,
             kind=kind,
             at=now,
+            channel=channel or KIND_CHANNEL.get(kind),
+            segment_id=segment_id,
         )
     )
 
@@ -485,6 +510,7 @@ async def on_conversation_opening(
             rep_id=rep.id,
             visitor_id=visitor.id,
             conversation_id=conversation.id,
+            channel="invitation",
         )
     work.emit(
         [org_topic(visitor.org_id)],
@@ -688,6 +714,7 @@ async def on_first_visitor_reply(
             rep_id=conversation.owner_rep_id,
             visitor_id=conversation.visitor_id,
             conversation_id=conversation.id,
+            channel=conversation.origin,
         )
     if conversation.origin == "auto_pounce":
         org = await work.session.get(Org, conversation.org_id)

@@ -22,7 +22,7 @@ from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as deadlines
 from frontdesk.deadlines.service import DueDeadline
-from frontdesk.features import calls, conversations
+from frontdesk.features import calls, conversations, meetings
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.orgs import Authenticated
@@ -255,6 +255,13 @@ async def chat_end_payload(work: UnitOfWork, conversation: Conversation) -> dict
             if account
             else None,
             "rep": {"id": rep.id, "name": rep.name, "email": rep.email} if rep else None,
+            # Meetings booked from this chat (with their status: a cancelled one stays listed).
+            "meetings": [
+                m.model_dump(mode="json")
+                for m in await meetings.meetings_for_conversation(
+                    session, conversation.org_id, conversation.id
+                )
+            ],
         },
     }
 

@@ -95,8 +95,10 @@ export function PhoneAdmin() {
       load(p);
       pushToast(p.settings.phone_join_available ? "Phone settings saved. Visitors are offered a call to their phone." : "Phone settings saved.", "success", 3000);
     } catch (err) {
-      setErrors(fieldErrors(err));
-      setError(errorText(err));
+      const byField = fieldErrors(err);
+      setErrors(byField);
+      const count = Object.keys(byField).length;
+      setError(count ? `${count === 1 ? "One setting needs" : `${count} settings need`} fixing: see the fields marked in red. Nothing was saved.` : errorText(err));
     } finally {
       setBusy(false);
     }
@@ -206,7 +208,7 @@ export function PhoneAdmin() {
           })}
         </ul>
         <div class="field-inline">
-          <select aria-label="Add a country" value={adding} onChange={(e) => addRegion((e.target as HTMLSelectElement).value)}>
+          <select class="input input-sm phone-add-country" aria-label="Add a country" value={adding} onChange={(e) => addRegion((e.target as HTMLSelectElement).value)}>
             <option value="">Add a country…</option>
             {page.regions
               .filter((r) => !form.allowed_regions.includes(r.code))
@@ -219,7 +221,7 @@ export function PhoneAdmin() {
         </div>
         <span class={errors.allowed_regions ? "field-error" : "field-hint"} id="countries-hint">
           {errors.allowed_regions ??
-            "Countries, not calling codes: +1 also covers Caribbean countries and +44 the Channel Islands, common toll-fraud destinations. Only landlines and mobiles are called; premium-rate, shared-cost, personal and other special numbers are always refused."}
+            "Countries, not calling codes: +1 also covers 23 Caribbean and Pacific countries and territories, and +44 the Channel Islands and the Isle of Man. Only landlines and mobiles are called; premium-rate, shared-cost, personal and other special numbers are always refused."}
         </span>
       </fieldset>
 

@@ -1,7 +1,7 @@
 """telephony: each org's phone provider account, and phone legs (join by phone)
 
 Revision ID: 0007_telephony
-Revises: 0006
+Revises: 0007_ops (re-chained after merging main, which has it)
 Create Date: 2026-12-04 16:00:00
 """
 
