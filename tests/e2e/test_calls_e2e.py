@@ -375,3 +375,21 @@ async def test_a_rep_who_reloads_the_console_mid_call_sees_the_call_and_can_end_
     await expect(box).to_contain_text("not connected in this window")
     await box.get_by_role("button", name="End call").click()
     await expect(visitor_status(visitor)).to_contain_text("Dana Reyes ended the call.")
+
+
+async def test_a_voice_call_turns_into_video_when_the_rep_turns_the_camera_on(
+    env: ConsoleEnv,
+) -> None:
+    dana, visitor = await _chat(env)
+    await dana.get_by_role("button", name="Voice call").click()
+    await visitor.get_by_role("button", name="Join with audio").click()
+    await expect(rep_status(dana)).to_contain_text("Connected", timeout=20_000)
+    # No renegotiation: the camera goes onto the video transceiver the call always has.
+    await dana.get_by_role("button", name="Turn camera on").click()
+    await expect(dana.get_by_label("Your video")).to_be_visible()
+    await visitor.wait_for_function(
+        f"async () => (await {VISITOR_STATS}).video > 20000", timeout=20_000, polling=200
+    )
+    await expect(visitor.get_by_label("Video from the team")).to_be_visible()
+    await dana.get_by_role("button", name="End call").click()
+    await expect(visitor_status(visitor)).to_contain_text("Dana Reyes ended the call.")
