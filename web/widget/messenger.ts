@@ -323,7 +323,8 @@ function start(b: Bridge): void {
       }
       draw();
     }
-    const longFmt = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: zone });
+    // 24-hour, like the times on the card
+    const longFmt = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone });
     function draw(): void {
       box.replaceChildren();
       if (!card) {

@@ -4,6 +4,7 @@ import { loadRepNames } from "../actions";
 import { conversations, pushToast, reps } from "../store";
 import type * as S from "../../generated/openapi";
 import { Dialog } from "./ui";
+import { RepCalendar, RepHours } from "./admin/Meetings";
 
 type MeetingType = S.MeetingTypeOut;
 
@@ -181,5 +182,15 @@ export function UpcomingMeetings() {
         </ul>
       )}
     </div>
+  );
+}
+
+// A rep's own working hours and calendar (profile menu): what the meeting booker offers of them.
+export function MyHoursDialog(props: { repId: string; onClose: () => void }) {
+  return (
+    <Dialog title="My hours and calendar" size="lg" onClose={props.onClose} subtitle="Visitors can book meetings with you in these hours, when your calendar is free.">
+      <RepHours repId={props.repId} onSaved={() => undefined} />
+      <RepCalendar repId={props.repId} onSaved={() => undefined} />
+    </Dialog>
   );
 }

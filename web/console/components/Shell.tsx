@@ -23,12 +23,14 @@ import {
 import { notificationPermission, requestNotificationPermission } from "../notify";
 import { IconAdmin, IconAlert, IconBell, IconChart, IconChat, IconHelp, IconInbox, IconLive, IconLogout, IconX, IconZap } from "../icons";
 import { PasswordDialog, signOutEverywhere } from "./Account";
+import { MyHoursDialog } from "./Booker";
 import { AutoPounceBanner, TransferBanner } from "./ConversationTools";
 import { EngageHost } from "./Engage";
 import { Avatar, Kbd, Switch, usePopover } from "./ui";
 
 export const helpOpen = signal(false);
 const changingPassword = signal(false);
+const editingHours = signal(false);
 
 // The badge is a count (the same number the page itself shows); badgeUnread marks it as holding
 // unread replies, without replacing the count by the number of replies.
@@ -193,6 +195,9 @@ function ProfileMenu() {
             onChange={(v) => updateMyStatus({ voice_video_enabled: v })}
             hint="The video box in your chats: call visitors, and let them ask you for a call."
           />
+          <button type="button" class="menu-item" onClick={() => (pop.setOpen(false), (editingHours.value = true))}>
+            My hours and calendar…
+          </button>
           <div class="menu-sep" />
           <button type="button" class="menu-item" onClick={() => void signOut()}>
             <IconLogout /> Sign out
@@ -206,6 +211,7 @@ function ProfileMenu() {
         </div>
       )}
       {changingPassword.value && <PasswordDialog onClose={() => (changingPassword.value = false)} />}
+      {editingHours.value && <MyHoursDialog repId={rep.id} onClose={() => (editingHours.value = false)} />}
     </div>
   );
 }

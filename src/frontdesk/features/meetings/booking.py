@@ -174,7 +174,7 @@ async def next_owner(
         meeting_type_id=type_id,
         rep_id=routed.owner,
         name=rep.name if rep else None,
-        reason=routed.note,
+        reason=routed.note.split(":")[0],  # "Round robin", "Account owner", ...
     )
 
 
@@ -596,6 +596,12 @@ async def book(
     async with runtime.uow() as work:
         meeting_row = await work.session.get(Meeting, meeting_id)
         assert meeting_row is not None
+        # An anonymous visitor just told us who they are (as an offline message does): an
+        # unverified claim, never attached to a contact.
+        visitor = await work.session.get(Visitor, offer.visitor_id) if offer.visitor_id else None
+        if visitor is not None and visitor.identity_status == "anonymous":
+            visitor.identity_status = "unverified"
+            visitor.email, visitor.name = email, name
         await _announce(work, meeting_row, "booked", links_base)
         return await meeting_out(work.session, meeting_row)
 
@@ -686,7 +692,7 @@ async def _announce(
                 "rescheduled": "Meeting moved",
             }[what]
             when = _when(meeting, meeting.visitor_time_zone)
-            body = f"{verb}: **{meeting.title}**, {when}."
+            body = f"{verb}: {meeting.title}, {when}."
             if what != "cancelled":
                 body += f" An invitation is on its way to {meeting.visitor_email}."
             await conversations.add_message(

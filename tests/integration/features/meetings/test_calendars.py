@@ -14,6 +14,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from frontdesk.core.clock import FrozenClock
+from frontdesk.features.meetings.invites import link_signature
 from tests.conftest import Backend
 from tests.harness import OrgInfo, Server, running_server
 from tests.integration.features.meetings.conftest import (
@@ -239,6 +240,21 @@ async def test_busy_times_from_caldav_are_not_offered_and_a_booking_lands_in_the
     )
     assert status == 200
     assert "10:00" not in berlin_times(await card(server, org, other["id"]))["2026-03-10"]
+
+    # Cancelled through the visitor's signed link: the calendar's event says so (same UID,
+    # next SEQUENCE), and the time is offered again, also after the calendar is read again.
+    signature = link_signature(server.settings.secret_key, meeting["id"], "cancel")
+    async with server.http().post(
+        f"{server.url}/meetings/{meeting['id']}/cancel", data={"s": signature}
+    ) as response:
+        assert response.status == 200
+    status, body = await radicale.get(f"{calendar}{meeting['id']}@frontdesk.ics")
+    cancelled = next(iter(icalendar.Calendar.from_ical(body).walk("VEVENT")))
+    assert str(cancelled["UID"]) == f"{meeting['id']}@frontdesk"
+    assert str(cancelled["STATUS"]) == "CANCELLED" and int(cancelled["SEQUENCE"]) == 1
+    status, _ = await dana.request("POST", f"/api/reps/{dana.rep_id}/calendar/refresh")
+    assert status == 200
+    assert "10:00" in berlin_times(await card(server, org, other["id"]))["2026-03-10"]
 
 
 async def test_a_wrong_password_or_unreachable_server_is_refused_with_the_reason(

@@ -90,6 +90,9 @@ async def test_a_rep_offers_the_booker_and_both_see_the_booking(clocked: Server)
         status, profile = await rep.request("GET", f"/api/visitors/{visitor.welcome['visitor_id']}")
         assert status == 200
         assert [m["id"] for m in profile["meetings"]] == [meeting["id"]]
+        # The anonymous visitor gave a name and email to book: an unverified claim.
+        assert profile["visitor"]["email"] == "vera@customer.example"
+        assert profile["visitor"]["identity_status"] == "unverified"
         status, upcoming = await rep.request("GET", "/api/meetings/upcoming")
         assert [m["id"] for m in upcoming["meetings"]] == [meeting["id"]]
 

@@ -43,11 +43,11 @@ export function MeetingsAdmin() {
   return (
     <>
       <section class="panel" aria-labelledby="mt-title">
-        <div class="panel-head">
+        <div class="panel-head wrap">
           <IconCalendar size={15} />
           <h2 id="mt-title">Meeting types</h2>
-          <button type="button" class="btn btn-primary btn-sm" onClick={() => setEditing(editing ? null : "new")} aria-expanded={editing === "new"}>
-            <IconPlus size={14} /> New meeting type
+          <button type="button" class="btn btn-primary btn-sm" aria-label="New meeting type" onClick={() => setEditing(editing ? null : "new")} aria-expanded={editing === "new"}>
+            <IconPlus size={14} /> New
           </button>
         </div>
         <p class="muted small">Reps offer these from a chat (the calendar icon under the reply box). Visitors see the free times of the routed rep, in their own time zone.</p>
@@ -71,7 +71,7 @@ export function MeetingsAdmin() {
           <TypeRow key={t.id} type={t} onEdit={() => setEditing(t)} onChanged={refresh} />
         ))}
       </section>
-      <RepSetup />
+      <RepSetup onSaved={refresh} />
     </>
   );
 }
@@ -248,7 +248,7 @@ function TypeForm(props: { initial: MeetingType | null; onDone: () => void; onCa
 }
 
 // One rep's working hours (a range per weekday, in their own zone), days off, and calendar.
-function RepSetup() {
+function RepSetup(props: { onSaved: () => unknown }) {
   const people = [...repsSignal.value.values()].filter((r) => r.active !== false);
   const [repId, setRepId] = useState("");
   return (
@@ -268,13 +268,13 @@ function RepSetup() {
           ))}
         </select>
       </label>
-      {repId && <RepHours key={repId} repId={repId} />}
-      {repId && <RepCalendar key={"c" + repId} repId={repId} />}
+      {repId && <RepHours key={repId} repId={repId} onSaved={props.onSaved} />}
+      {repId && <RepCalendar key={"c" + repId} repId={repId} onSaved={props.onSaved} />}
     </section>
   );
 }
 
-function RepHours(props: { repId: string }) {
+export function RepHours(props: { repId: string; onSaved: () => unknown }) {
   const [zone, setZone] = useState("");
   const [hours, setHours] = useState<Record<string, [string, string] | null>>({});
   const [daysOff, setDaysOff] = useState("");
@@ -309,6 +309,7 @@ function RepHours(props: { repId: string }) {
       });
       setError(null);
       pushToast("Working hours saved", "success");
+      props.onSaved();
     } catch (err) {
       setError(errorText(err));
     }
@@ -354,7 +355,7 @@ function RepHours(props: { repId: string }) {
   );
 }
 
-function RepCalendar(props: { repId: string }) {
+export function RepCalendar(props: { repId: string; onSaved: () => unknown }) {
   const [state, setState] = useState<S.CalendarOut | null | undefined>(undefined);
   const [kind, setKind] = useState<"caldav" | "ical">("caldav");
   const [url, setUrl] = useState("");
@@ -378,6 +379,7 @@ function RepCalendar(props: { repId: string }) {
       setState(await api<S.CalendarOut>("PUT", `/api/reps/${props.repId}/calendar`, body));
       setPassword("");
       pushToast("Calendar connected", "success");
+      props.onSaved();
     } catch (err) {
       setError(errorText(err));
     }
@@ -387,6 +389,7 @@ function RepCalendar(props: { repId: string }) {
     try {
       await api(method, `/api/reps/${props.repId}/calendar${path}`);
       await load();
+      props.onSaved();
     } catch (err) {
       pushToast(errorText(err), "error");
     }
