@@ -17,6 +17,9 @@ types:  ## regenerate web/generated/ (the console's and widget's types) from the
 	PYTHONPATH=src .venv/bin/python -m frontdesk.protocol.dump > web/generated/openapi.json
 	cd web && node gen-types.mjs generated/openapi.json generated/openapi.ts
 
+bench:  ## every benchmark at a small size (about 10 minutes; full sizes: bench/README.md)
+	scripts/bench-quick
+
 lint:
 	.venv/bin/ruff check src tests bench && .venv/bin/ruff format --check src tests bench && .venv/bin/mypy
 

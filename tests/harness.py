@@ -198,6 +198,7 @@ class Server:
         *,
         frozen: bool = True,
         clock: Clock | None = None,
+        port: int | None = None,
         **overrides: Any,
     ) -> None:
         """`clock`: the server's clock; unset, a FrozenClock at the real time (`frozen`) or
@@ -217,7 +218,8 @@ class Server:
         self.clock: Clock = clock or (FrozenClock(SystemClock().now()) if frozen else SystemClock())
         self.app: web.Application = create_app(self.settings, self.clock, run_sweeper=False)
         self.runtime: Runtime = self.app[RUNTIME_KEY]
-        self.server = TestServer(self.app, host="127.0.0.1")
+        # `port`: a port chosen beforehand, for a server that must know its own public URL.
+        self.server = TestServer(self.app, host="127.0.0.1", port=port)
         self.sessions: list[aiohttp.ClientSession] = []
 
     async def start(self) -> None:

@@ -24,7 +24,17 @@ from frontdesk.core.clock import Clock, SystemClock
 from frontdesk.core.ratelimit import create_rate_limiter
 from frontdesk.core.schemas import Closed
 from frontdesk.deadlines.service import Sweeper, oldest_due_lag
-from frontdesk.features import conversations, experiences, formatting, proactive, segments, webhooks
+from frontdesk.features import (
+    calls,
+    conversations,
+    copilot,
+    experiences,
+    formatting,
+    meetings,
+    proactive,
+    segments,
+    webhooks,
+)
 from frontdesk.features.copilot import GreetingWriter, OpenAICompatibleModel
 from frontdesk.features.enrichment import HttpFirmographicsProvider, IpDirectory
 from frontdesk.features.experiences import on_offline_email
@@ -34,8 +44,16 @@ from frontdesk.protocol.openapi import openapi_document
 from frontdesk.runtime import Runtime
 from frontdesk.settings import Settings
 from frontdesk.storage.db import Database
-from frontdesk.transport import api_admin, api_ops, api_tools  # noqa: F401  (they register routes)
+from frontdesk.transport import (  # noqa: F401  (they register routes)
+    api_admin,
+    api_ops,
+    api_reports,
+    api_telephony,
+    api_tools,
+)
 from frontdesk.transport.api import api
+from frontdesk.transport.api_copilot import COPILOT_KEY
+from frontdesk.transport.api_meetings import mount_meeting_pages
 from frontdesk.transport.http import (
     RUNTIME_KEY,
     add_security_headers,
@@ -150,8 +168,20 @@ def _wire_features(runtime: Runtime) -> None:
     hooks["conversation.first_visitor_reply"].append(proactive.on_first_visitor_reply)
     hooks["conversation.rep_replied"].append(proactive.on_rep_replied)
     hooks[SETTINGS_CHANGED_HOOK].append(proactive.on_org_settings_changed)
+    sweeper.register(calls.KIND_RING, lambda d: calls.on_ring_timeout(runtime, d))
+    sweeper.register(calls.KIND_LIVENESS, lambda d: calls.on_liveness(runtime, d))
+    # Before the webhook's: a chat that ends ends its call first, so the chat-end payload and
+    # its transcript have the call.
+    hooks["conversation.closed"].append(calls.on_conversation_closed)
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)
+    sweeper.register(
+        meetings.KIND_CALENDAR_REFRESH, lambda d: meetings.on_calendar_refresh(runtime, d)
+    )
+    sweeper.register(meetings.KIND_MEETING_EMAIL, lambda d: meetings.on_meeting_email(runtime, d))
+    # AI Copilot: past rep answers from each ended chat; website pages on a schedule.
+    hooks["conversation.closed"].append(copilot.on_conversation_closed)
+    sweeper.register(copilot.KIND_WEB_FETCH, lambda d: copilot.on_web_fetch(runtime, d))
     formatting.image_proxy.configure(
         runtime.settings.secret_key, runtime.settings.secret_key_previous
     )
@@ -208,6 +238,19 @@ def create_app(
         handler_args={"keepalive_timeout": settings.http_header_timeout},
     )
     app[RUNTIME_KEY] = runtime
+    app[COPILOT_KEY] = copilot.Copilot(
+        runtime,
+        OpenAICompatibleModel(
+            settings.ai_url,
+            settings.ai_model,
+            settings.ai_api_key,
+            settings.ai_timeout,
+            max_tokens=350,
+            temperature=0.2,
+        )
+        if settings.ai_url
+        else None,
+    )
     app[HUB_KEY] = RepHub(runtime)
     app[REGISTRY_KEY] = VisitorRegistry(runtime)
     app[OPEN_SOCKETS_KEY] = weakref.WeakSet()
@@ -222,6 +265,8 @@ def create_app(
             runtime.sweeper.start()
         if runtime.ip_directory is not None:
             runtime.ip_directory.start_loading()
+        if run_sweeper:  # the background jobs run together (tests drive them by hand)
+            app[COPILOT_KEY].indexer.start()
         # Everything allocated so far lives as long as the process: keep it out of the
         # collector's way so full collections stay short under reconnect storms.
         gc.collect()
@@ -235,6 +280,7 @@ def create_app(
         # Handlers have finished or been cancelled (cli.SHUTDOWN_TIMEOUT): store what the
         # group writer still holds, then stop the rest.
         await conversations.finish_pending_writes(runtime)
+        await app[COPILOT_KEY].indexer.stop()
         await runtime.sweeper.stop()
         await runtime.bus.close()
         await runtime.live.close()
@@ -304,5 +350,6 @@ def create_app(
     app.router.add_get("/widget/boot", widget_boot)
     app.router.add_get(formatting.image_proxy.PROXY_PATH, image_proxy_handler)
     api.mount(app)
+    mount_meeting_pages(app)
     mount_static(app, STATIC)
     return app

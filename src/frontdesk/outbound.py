@@ -1,4 +1,4 @@
-"""Outbound HTTP that cannot be turned against the server's own network.
+"""Outbound HTTP that cannot be turned against the server's own network, and outbound email.
 
 Used by the image proxy and webhook delivery: every address a host name resolves to must be
 public (not loopback, private, link-local, multicast or reserved) unless the operator allows
@@ -8,8 +8,11 @@ private targets. Checking at connect time, in the resolver, also defeats DNS reb
 from __future__ import annotations
 
 import ipaddress
+import smtplib
 import socket
+from email.message import EmailMessage
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -65,3 +68,21 @@ def literal_address_refused(host: str, allow_private: bool) -> bool:
     except ValueError:
         return False
     return not allow_private and not is_public(str(ip))
+
+
+def send_mail(smtp_url: str, message: EmailMessage) -> None:
+    """Send one email through FRONTDESK_SMTP_URL (`smtp://`, `smtps://` or `smtp+starttls://`,
+    with an optional user:password@). Blocking: call it in a thread. The SMTP server is the
+    operator's own, so it is not held to the public-address rule."""
+    parts = urlsplit(smtp_url)
+    smtp_class = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
+    with smtp_class(
+        parts.hostname or "localhost",
+        parts.port or (465 if parts.scheme == "smtps" else 25),
+        timeout=10,
+    ) as smtp:
+        if parts.scheme == "smtp+starttls":
+            smtp.starttls()
+        if parts.username:
+            smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        smtp.send_message(message)

@@ -158,9 +158,9 @@ class Settings(BaseSettings):
     # ---- email ---------------------------------------------------------------------------
     smtp_url: str | None = Field(
         None,
-        description="SMTP server for emailing offline messages to reps: `smtp://`, `smtps://` "
-        "or `smtp+starttls://user:password@host:port`. Unset: offline messages stay in the "
-        "console only",
+        description="SMTP server for emailing offline messages to reps and meeting invitations: "
+        "`smtp://`, `smtps://` or `smtp+starttls://user:password@host:port`. Unset: offline "
+        "messages stay in the console only, and booked meetings send no invitations",
     )
     mail_from: str = Field(
         "Frontdesk <frontdesk@localhost>",
@@ -186,7 +186,8 @@ class Settings(BaseSettings):
     ai_url: str | None = Field(
         None,
         description="an OpenAI-compatible chat-completions endpoint for AI text (auto pounce "
-        "greetings). Unset: built-in templates write them",
+        "greetings; the AI Copilot's Suggest, Expand and Tune, whose texts are checked first). "
+        "Unset: built-in templates and the copilot's offline rules write them",
     )
     ai_model: str = Field("gpt-4o-mini", description="the model asked for at `FRONTDESK_AI_URL`")
     ai_api_key: str | None = Field(
@@ -196,13 +197,34 @@ class Settings(BaseSettings):
         2.5,
         gt=0,
         le=30,
-        description="seconds to wait for the AI endpoint before falling back to a template",
+        description="seconds to wait for the AI endpoint before falling back to a template "
+        "(or to the copilot's offline result)",
     )
     # ---- outbound requests ---------------------------------------------------------------
     allow_private_targets: bool = Field(
         False,
-        description="let webhooks and the image proxy reach loopback and private-network "
-        "addresses (for a CRM inside your own network, or for tests). Off: they are refused",
+        description="let webhooks, the image proxy and reps' calendars (CalDAV, iCal feeds) "
+        "reach loopback and private-network addresses (for a CRM or calendar server inside "
+        "your own network, or for tests). Off: they are refused",
+    )
+    # ---- phone join (docs/telephony.md) ---------------------------------------------------
+    twilio_api_url: str = Field(
+        "https://api.twilio.com",
+        description="base URL of Twilio's REST API, for phone join (each org's account SID and "
+        "auth token are set in Admin -> Phone). Change it only to point at a test double",
+    )
+    telephony_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=60,
+        description="seconds to wait for the telephony provider's API before telling the "
+        "visitor the call could not be placed",
+    )
+    phone_calls_per_ip: str = Field(
+        "5/hour",
+        description="phone-join calls per client IP address and site, counted across processes "
+        "(each one costs the org money; per-visitor and per-org limits are set per org in "
+        "Admin -> Phone)",
     )
     # ---- rep console ---------------------------------------------------------------------
     rep_batch_interval: float = Field(
@@ -280,6 +302,45 @@ class Settings(BaseSettings):
         description="open visitor sockets, plus rep sockets whose session is being checked, "
         "per client IP address in each process (HTTP 429 over it). `0` turns the cap off",
     )
+    # ---- voice and video calls (docs/calls.md; coturn: docs/operations.md) -------------------
+    stun_urls: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="comma-separated STUN URLs browsers use to find their public address for "
+        "calls (`stun:turn.acme.com:3478`). Unset: none, which is enough when both browsers "
+        "can reach each other directly (one network, or no NAT in between)",
+    )
+    turn_urls: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="comma-separated TURN URLs that relay a call's media when no direct path "
+        "exists (`turn:turn.acme.com:3478?transport=udp, turns:turn.acme.com:5349`). Needs "
+        "`FRONTDESK_TURN_SECRET`: every call gets its own credentials, never a static password",
+    )
+    turn_secret: str | None = Field(
+        None,
+        description="the TURN server's shared secret (coturn's `static-auth-secret` with "
+        "`use-auth-secret`): Frontdesk mints each call's TURN username "
+        "(`<expiry>:<call id>`) and password (base64 HMAC-SHA1 of it) with it",
+    )
+    turn_credential_ttl: int = Field(
+        3600,
+        ge=60,
+        le=86_400,
+        description="seconds a call's TURN credentials stay valid. A relayed call lasting "
+        "longer may lose its relay when the browser renews it; re-joining gets fresh ones",
+    )
+    ice_transport_policy: Literal["all", "relay"] = Field(
+        "all",
+        description="`relay` makes every call go through TURN (neither side learns the "
+        "other's address; needs `FRONTDESK_TURN_URLS`)",
+    )
+    call_grace_seconds: float = Field(
+        15.0,
+        ge=5,
+        le=300,
+        description="a call ends as failed when one side has not been heard of for this long "
+        "(its tab closed, its server process died, its network went away); a visitor "
+        "moving to another page re-joins well within it",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -333,6 +394,40 @@ class Settings(BaseSettings):
                 raise ValueError(str(exc)) from None
         return value
 
+    @field_validator("stun_urls", "turn_urls", mode="before")
+    @classmethod
+    def _url_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(_split(value))
+        return value
+
+    @field_validator("stun_urls")
+    @classmethod
+    def _stun_scheme(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for url in value:
+            if not url.startswith(("stun:", "stuns:")):
+                raise ValueError(f"{url!r} is not a stun: or stuns: URL")
+        return value
+
+    @field_validator("turn_urls")
+    @classmethod
+    def _turn_scheme(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for url in value:
+            if not url.startswith(("turn:", "turns:")):
+                raise ValueError(f"{url!r} is not a turn: or turns: URL")
+        return value
+
+    @model_validator(mode="after")
+    def _turn_needs_secret(self) -> Settings:
+        if self.turn_urls and not self.turn_secret:
+            raise ValueError(
+                "FRONTDESK_TURN_URLS needs FRONTDESK_TURN_SECRET (the TURN server's "
+                "static-auth-secret): Frontdesk never hands browsers a static TURN password"
+            )
+        if self.ice_transport_policy == "relay" and not self.turn_urls:
+            raise ValueError("FRONTDESK_ICE_TRANSPORT_POLICY=relay needs FRONTDESK_TURN_URLS")
+        return self
+
     @field_validator("secret_key_previous", mode="before")
     @classmethod
     def _comma_separated_keys(cls, value: object) -> object:
@@ -371,12 +466,21 @@ class Settings(BaseSettings):
         parse_rules(value)
         return value
 
+    @field_validator("twilio_api_url")
+    @classmethod
+    def _an_http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
         return normalise_database_url(value)
 
-    @field_validator("offline_messages_per_ip", "new_visitors_per_ip", "api_token_requests")
+    @field_validator(
+        "offline_messages_per_ip", "new_visitors_per_ip", "api_token_requests", "phone_calls_per_ip"
+    )
     @classmethod
     def _a_rate(cls, value: str) -> str:
         return _check_rate(value)

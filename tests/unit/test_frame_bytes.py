@@ -136,7 +136,11 @@ def test_the_welcome_is_the_bytes_the_dict_was() -> None:
         identity_status="anonymous",
         invitations=[invitation],
         config=WelcomeConfig(
-            org_name="Acme", idle_after_seconds=120, heartbeat_seconds=25, messenger=messenger
+            org_name="Acme",
+            idle_after_seconds=120,
+            heartbeat_seconds=25,
+            messenger=messenger,
+            phone_join_available=False,
         ),
         server_time=NOW,
     )
@@ -150,11 +154,15 @@ def test_the_welcome_is_the_bytes_the_dict_was() -> None:
             "messages": [message.model_dump(mode="json")],
             "identity_status": "anonymous",
             "invitations": [invitation.model_dump(mode="json")],
+            # (issue 15: the visitor's call in progress, none here)
+            "call": None,
             "config": {
                 "org_name": "Acme",
                 "idle_after_seconds": 120,
                 "heartbeat_seconds": 25,
                 "messenger": messenger,
+                "phone_join_available": False,
+                "visitor_calls": False,
             },
             "server_time": NOW,
         }

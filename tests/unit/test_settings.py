@@ -115,6 +115,8 @@ def test_every_setting_is_read_from_its_environment_variable() -> None:
                 "login_failures_per_ip": "3/minute",
                 "api_token_requests": "100/minute",
                 "metrics_token": "metrics-token-from-the-environment-0123456789",
+                "phone_calls_per_ip": "4/hour",
+                "twilio_api_url": "https://twilio.test.example",
             }.get(name, "from-the-environment")
             settings = load_settings({env_var(name): value})
             assert value.split("://")[-1] in str(getattr(settings, name)), name

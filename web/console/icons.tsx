@@ -325,3 +325,31 @@ export const IconLock = (p: P) => (
     <path d="M8 11V7a4 4 0 0 1 8 0v4" />
   </Svg>
 );
+export const IconMic = (p: P) => (
+  <Svg {...p}>
+    <rect x="9" y="2" width="6" height="12" rx="3" />
+    <path d="M5 10a7 7 0 0 0 14 0M12 17v5M8 22h8" />
+  </Svg>
+);
+export const IconMicOff = (p: P) => (
+  <Svg {...p}>
+    <path d="M2 2l20 20M9 9v1a3 3 0 0 0 5.1 2.1M15 9.3V5a3 3 0 0 0-5.9-.7" />
+    <path d="M17 16.9A7 7 0 0 1 5 10M19 10a7 7 0 0 1-.1 1.2M12 17v5M8 22h8" />
+  </Svg>
+);
+export const IconVideoOff = (p: P) => (
+  <Svg {...p}>
+    <path d="M2 2l20 20M16 16v1a2 2 0 0 1-2 2H3a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2h2M10 5h4a2 2 0 0 1 2 2v3.3l1 1L23 7v10" />
+  </Svg>
+);
+export const IconScreen = (p: P) => (
+  <Svg {...p}>
+    <rect x="2" y="3" width="20" height="14" rx="2" />
+    <path d="M8 21h8M12 17v4M9 10l3-3 3 3M12 7v7" />
+  </Svg>
+);
+export const IconHangUp = (p: P) => (
+  <Svg {...p}>
+    <path d="M3 15.5c5-4.6 13-4.6 18 0l-2.3 2.3-3.2-1.6v-2.7a12 12 0 0 0-7 0v2.7l-3.2 1.6z" />
+  </Svg>
+);

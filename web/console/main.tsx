@@ -11,6 +11,8 @@ import { LiveStream } from "./components/LiveStream";
 import { Login } from "./components/Login";
 import { Shell } from "./components/Shell";
 import { ShortcutsPage } from "./components/Shortcuts";
+import { ReportsPage } from "./components/Reports";
+import { Account360Page } from "./components/Account360";
 
 // The rep console: sign-in, live stream, inbox, conversation console, admin basics.
 
@@ -48,6 +50,12 @@ function App() {
       break;
     case "shortcuts":
       page = <ShortcutsPage />;
+      break;
+    case "reports":
+      page = <ReportsPage />;
+      break;
+    case "account":
+      page = <Account360Page accountId={r.accountId} />;
       break;
     default:
       page = <LiveStream />;

@@ -12,9 +12,11 @@ export type Route =
   | { name: "visitor"; visitorId: string }
   | { name: "admin"; section: AdminSection }
   | { name: "shortcuts" }
+  | { name: "reports" }
+  | { name: "account"; accountId: string }
   | { name: "root" };
 
-export const ADMIN_SECTIONS = ["team", "accounts", "segments", "experiences", "proactive", "blocked", "webhooks", "tokens", "audit"] as const;
+export const ADMIN_SECTIONS = ["team", "accounts", "segments", "experiences", "meetings", "proactive", "copilot", "blocked", "calls", "phone", "webhooks", "tokens", "audit"] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export const route = computed<Route>(() => parse(path.value));
@@ -40,6 +42,10 @@ function parse(p: string): Route {
     }
     case "shortcuts":
       return { name: "shortcuts" };
+    case "reports":
+      return { name: "reports" };
+    case "accounts":
+      return parts[2] ? { name: "account", accountId: parts[2] } : { name: "live" };
     default:
       return { name: "live" };
   }
@@ -76,5 +82,7 @@ export const paths = {
   admin: "/app/admin",
   adminSection: (section: AdminSection) => `/app/admin/${section}`,
   shortcuts: "/app/shortcuts",
+  reports: "/app/reports",
+  account: (id: string) => `/app/accounts/${encodeURIComponent(id)}`,
   login: "/login",
 };

@@ -16,6 +16,7 @@ import {
   transcripts,
 } from "./store";
 import type { BatchEvent, ClientFrame, ServerFrame } from "./types";
+import { callRefused, onCallFrame } from "./calls";
 import { noteServerTime } from "./time";
 
 // The rep socket (GET /ws/rep). One per signed-in console. It reconnects with capped,
@@ -267,9 +268,18 @@ function handleFrame(f: ServerFrame): void {
     case "pong":
       noteServerTime(f.server_time);
       break;
+    case "call":
+    case "call_ice":
+    case "call_answer":
+    case "call_candidate":
+    case "call_media":
+    case "call_rejoined":
+      onCallFrame(f);
+      break;
     case "error": {
       const ref = f.ref ?? null;
       const message = f.message || "The server refused that.";
+      if (!ref && live && callRefused(message)) break;
       if (ref && pending.value.has(ref)) {
         failPending(ref, message);
         lastAttempt.delete(ref);
@@ -328,6 +338,11 @@ export function retryMessage(clientId: string): void {
   if (!p) return;
   addPending({ ...p, failed: undefined });
   transmit(clientId);
+}
+
+// Call signalling (calls.ts): false when the socket is not live.
+export function sendCallFrame(frame: ClientFrame): boolean {
+  return live && send(frame);
 }
 
 export function sendTyping(conversationId: string, isTyping: boolean): void {

@@ -624,6 +624,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/accounts/{account_id}/360": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Account 360: the company, its visitors (who is on the site now), pages, campaigns and ad clicks, chats */
+        get: {
+            parameters: {
+                query?: {
+                    zone?: string;
+                };
+                header?: never;
+                path: {
+                    account_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Account360"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/markdown/preview": {
         parameters: {
             query?: never;
@@ -1138,7 +1187,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Org settings: auto pounce switch and timings, repeat interval, idle threshold (admins) */
+        /** Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls (admins) */
         patch: {
             parameters: {
                 query?: never;
@@ -1172,6 +1221,51 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/calls/ice-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The server's STUN and TURN settings for calls (set by the operator; admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IceSettingsOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/invitations": {
@@ -2503,6 +2597,334 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports: figures per day (in `zone`), per rep and in total, with filters; reps get their own only */
+        get: {
+            parameters: {
+                query?: {
+                    start?: string;
+                    end?: string;
+                    zone?: string;
+                    rep_id?: string | null;
+                    team_id?: string | null;
+                    segment_id?: string | null;
+                    channel?: ("inbound" | "pounce" | "invitation" | "auto_pounce") | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Report"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/summary.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The console's table under the charts (days or reps) as CSV, with a Total row */
+        get: {
+            parameters: {
+                query?: {
+                    start?: string;
+                    end?: string;
+                    zone?: string;
+                    rep_id?: string | null;
+                    team_id?: string | null;
+                    segment_id?: string | null;
+                    channel?: ("inbound" | "pounce" | "invitation" | "auto_pounce") | null;
+                    table?: "days" | "reps";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/telephony/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Phone join settings (admins; the auth token is never returned) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PhoneSettingsPage"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Change phone join settings: provider, credentials, numbers, countries, limits (admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PhoneSettingsBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PhoneSettingsPage"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{conversation_id}/phone-legs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Calls to the visitor's phone placed for this chat, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PhoneLegList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/phone-legs/{leg_id}/hang-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hang up a call to a visitor's phone (a rep who sees its chat) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    leg_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PhoneLegOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/telephony/{provider}/{org_id}/legs/{leg_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The telephony provider's status callback (form-encoded, signed with the org's auth token: X-Twilio-Signature); 403 when the signature is missing or wrong */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                    org_id: string;
+                    leg_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shortcuts": {
         parameters: {
             query?: never;
@@ -3309,6 +3731,1367 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/copilot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The copilot's state for my org */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CopilotStatus"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suggest answers to the visitor's latest question, with sources and confidence */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SuggestBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SuggestOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/expand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Expand bullets or keywords into a full message in a tone */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ExpandBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WrittenOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/tune": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fix grammar and spelling and apply a tone; with the diff */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TuneBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TunedOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/admin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Copilot overview: status, knowledge counts, website sources, usage per rep (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CopilotAdmin"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Turn the copilot on or off for the org (admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SettingsBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CopilotStatus"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/knowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's knowledge items, newest first (admins) */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: ("article" | "qa" | "page" | "shortcut" | "past_answer") | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KnowledgeList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an article or a Q&A pair (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ItemBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KnowledgeItemOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/knowledge/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an article, a Q&A pair or a past answer (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    item_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit an article or a Q&A pair (admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    item_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ItemPatch"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KnowledgeItemOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/copilot/knowledge/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import articles and Q&A pairs from CSV or Markdown, all or nothing (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ImportBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportResult"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Website sources with their status (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebSourceList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a sitemap or page URLs on the org's website; fetched in the background (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SourceBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebSourceOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/sources/{source_id}/fetch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fetch a website source again now (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    source_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebSourceOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/copilot/sources/{source_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a website source and its pages (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    source_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meeting-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's meeting types */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeetingTypeList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a meeting type */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MeetingTypeBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeetingTypeOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meeting-types/{type_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a meeting type's settings */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    type_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MeetingTypeBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeetingTypeOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a meeting type (booked meetings stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    type_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meeting-types/{type_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether each member can be booked now, and why not */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    type_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MemberStatusList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meeting-types/{type_id}/next-owner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who the meeting type's routing picks now (the round robin's next in line) */
+        get: {
+            parameters: {
+                query?: {
+                    visitor_id?: string | null;
+                };
+                header?: never;
+                path: {
+                    type_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NextOwner"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reps/{rep_id}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rep's working hours and days off (their own; admins: anyone's) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AvailabilityOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Set a rep's working hours (per weekday, in their time zone) and days off */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AvailabilityBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AvailabilityOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reps/{rep_id}/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rep's connected calendar and how its last read went */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CalendarState"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Connect a CalDAV calendar or a private iCal feed (read once now: refused with the reason if it cannot be read) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CalendarBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CalendarOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Disconnect a rep's calendar (the stored password is deleted) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reps/{rep_id}/calendar/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read a rep's calendar again now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CalendarState"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the meeting booker in a chat */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OfferBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OfferOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meetings/upcoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My booked meetings from now on, soonest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeetingList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/meetings/{offer_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A booking card: the offer's free times in the visitor's time zone (CORS: the org's websites only) */
+        get: {
+            parameters: {
+                query?: {
+                    site?: string;
+                    tz?: string;
+                };
+                header?: never;
+                path: {
+                    offer_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BookingCard"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/meetings/{offer_id}/book": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Book one of the card's times (409 slot_taken: ask for the card again); body: BookBody */
+        post: {
+            parameters: {
+                query?: {
+                    site?: string;
+                    tz?: string;
+                };
+                header?: never;
+                path: {
+                    offer_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MeetingOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/widget/config": {
         parameters: {
             query?: never;
@@ -3498,6 +5281,23 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Account360 */
+        Account360: {
+            account: components["schemas"]["AccountOut"];
+            owner_name: string | null;
+            visitor_total: number;
+            visitors: components["schemas"]["AccountVisitor"][];
+            online_now: components["schemas"]["AccountVisitor"][];
+            zone: string;
+            page_views_by_day: components["schemas"]["DayCount"][];
+            top_pages: components["schemas"]["PageCount"][];
+            campaigns: components["schemas"]["Campaign"][];
+            ad_clicks: components["schemas"]["AdClick"][];
+            conversations: components["schemas"]["ConversationSummary"][];
+            classification: components["schemas"]["Classified"][];
+            meetings: string[];
+            calls: string[];
+        };
         /** AccountBody */
         AccountBody: {
             name: string;
@@ -3554,6 +5354,21 @@ export interface components {
             };
         };
         /**
+         * AccountVisitor
+         * @description A visitor from the company, with their latest activity.
+         */
+        AccountVisitor: {
+            id: string;
+            name: string | null;
+            email: string | null;
+            last_seen_at: string | null;
+            visit_count: number;
+            online: boolean;
+            activity: ("active" | "another_tab" | "idle") | null;
+            current_url: string | null;
+            current_title: string | null;
+        };
+        /**
          * Ack
          * @description A message this socket sent is stored (a retried client_id gets the same ack again).
          */
@@ -3578,6 +5393,22 @@ export interface components {
             type: "activity";
             /** @enum {string} */
             state: "active" | "another_tab" | "idle";
+        };
+        /**
+         * AdClick
+         * @description An ad click id kept from a visit's landing URL (gclid, msclkid, fbclid, li_fat_id).
+         */
+        AdClick: {
+            kind: string;
+            value: string;
+            visitor_id: string;
+            landing_url: string;
+            at: string | null;
+        };
+        /** Answer */
+        Answer: {
+            question: string;
+            answer: string;
         };
         /** ApiTokenBody */
         ApiTokenBody: {
@@ -3630,6 +5461,23 @@ export interface components {
             /** @enum {string} */
             action: "spam" | "no_response_needed";
         };
+        /** AvailabilityBody */
+        AvailabilityBody: {
+            time_zone: string;
+            weekly_hours: {
+                [key: string]: string[][];
+            };
+            days_off?: string[];
+        };
+        /** AvailabilityOut */
+        AvailabilityOut: {
+            rep_id: string;
+            time_zone: string;
+            weekly_hours: {
+                [key: string]: string[][];
+            };
+            days_off: string[];
+        };
         /**
          * Batch
          * @description Live-stream events, coalesced: at most one batch per socket every 250 ms, and at most one
@@ -3641,7 +5489,7 @@ export interface components {
              * @enum {string}
              */
             type: "batch";
-            events: (components["schemas"]["VisitorJoined"] | components["schemas"]["VisitorUpdated"] | components["schemas"]["VisitorLeft"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["RepChanged"] | components["schemas"]["InvitationUpdated"])[];
+            events: (components["schemas"]["VisitorJoined"] | components["schemas"]["VisitorUpdated"] | components["schemas"]["VisitorLeft"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["RepChanged"] | components["schemas"]["InvitationUpdated"] | components["schemas"]["PhoneLegUpdated"])[];
         };
         /** BlockBody */
         BlockBody: {
@@ -3670,6 +5518,25 @@ export interface components {
             ip_blocks: components["schemas"]["IpBlockDetail"][];
             reports: components["schemas"]["ReportOut"][];
         };
+        /**
+         * BookingCard
+         * @description What the visitor's booking card shows.
+         */
+        BookingCard: {
+            offer_id: string;
+            title: string;
+            description: string;
+            duration_minutes: number;
+            location: string;
+            owner_name: string;
+            time_zone: string;
+            days: components["schemas"]["DayOut"][];
+            questions: components["schemas"]["Question"][];
+            name: string | null;
+            email: string | null;
+            booked: components["schemas"]["MeetingOut"] | null;
+            problem: string | null;
+        };
         /** BootBlocked */
         BootBlocked: {
             /** @constant */
@@ -3682,6 +5549,349 @@ export interface components {
             messenger: components["schemas"]["MessengerSettings"];
             /** @constant */
             blocked: false;
+        };
+        /** CalendarBody */
+        CalendarBody: {
+            /** @enum {string} */
+            kind: "caldav" | "ical";
+            url: string;
+            /** @default null */
+            username?: string | null;
+            /** @default null */
+            password?: string | null;
+        };
+        /** CalendarOut */
+        CalendarOut: {
+            rep_id: string;
+            /** @enum {string} */
+            kind: "caldav" | "ical";
+            url: string;
+            username: string | null;
+            /** @enum {string} */
+            status: "pending" | "ok" | "error";
+            last_error: string | null;
+            last_fetched_at: string | null;
+            busy_count: number;
+        };
+        /** CalendarState */
+        CalendarState: {
+            calendar: components["schemas"]["CalendarOut"] | null;
+        };
+        /**
+         * CallAnswerFrame
+         * @description The visitor's SDP answer to the rep's offer.
+         */
+        CallAnswerFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_answer";
+            call_id: string;
+            sdp: string;
+        };
+        /**
+         * CallAnswerRelayed
+         * @description The visitor's answer, to the rep.
+         */
+        CallAnswerRelayed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_answer";
+            call_id: string;
+            sdp: string;
+        };
+        /**
+         * CallCandidateFrame
+         * @description One trickled ICE candidate for the other side.
+         */
+        CallCandidateFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_candidate";
+            call_id: string;
+            candidate: components["schemas"]["IceCandidate"];
+        };
+        /**
+         * CallCandidateRelayed
+         * @description The other side's ICE candidate.
+         */
+        CallCandidateRelayed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_candidate";
+            call_id: string;
+            candidate: components["schemas"]["IceCandidate"];
+        };
+        /**
+         * CallChanged
+         * @description The call's state changed (to both sides; a keepalive for an ended call gets it too).
+         */
+        CallChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call";
+            call: components["schemas"]["CallOut"];
+        };
+        /**
+         * CallConnectedFrame
+         * @description Media flows on this side's peer connection: the call is active.
+         */
+        CallConnectedFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_connected";
+            call_id: string;
+        };
+        /**
+         * CallDeclineFrame
+         * @description The callee says no (the call ends as `declined`).
+         */
+        CallDeclineFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_decline";
+            call_id: string;
+        };
+        /**
+         * CallHangupFrame
+         * @description End the call (or cancel it while it rings). `failed`: this side could not connect the
+         *     media, and says why (shown to the other side).
+         */
+        CallHangupFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_hangup";
+            call_id: string;
+            /** @default null */
+            failed?: string | null;
+        };
+        /**
+         * CallIce
+         * @description To the socket that started, joined or re-joined a call only: the ICE servers for it,
+         *     TURN credentials minted for this call and valid until `expires_at`.
+         */
+        CallIce: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_ice";
+            call_id: string;
+            ice_servers: components["schemas"]["IceServer"][];
+            /** @enum {string} */
+            ice_transport_policy: "all" | "relay";
+            expires_at: string | null;
+        };
+        /**
+         * CallKeepaliveFrame
+         * @description Sent every 5 s while a side holds a call: a side not heard of for the grace period
+         *     (FRONTDESK_CALL_GRACE_SECONDS) has gone, and the call ends as `failed`.
+         */
+        CallKeepaliveFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_keepalive";
+            call_id: string;
+        };
+        /**
+         * CallMediaFrame
+         * @description What this side sends now: the other side shows it (muted, camera off, screen).
+         */
+        CallMediaFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_media";
+            call_id: string;
+            mic: boolean;
+            camera: boolean;
+            /** @default false */
+            screen?: boolean;
+        };
+        /**
+         * CallMediaRelayed
+         * @description The other side's microphone, camera and screen.
+         */
+        CallMediaRelayed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_media";
+            call_id: string;
+            mic: boolean;
+            camera: boolean;
+            screen: boolean;
+        };
+        /**
+         * CallOfferFrame
+         * @description The rep's SDP offer (a new one after the visitor re-joins).
+         */
+        CallOfferFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_offer";
+            call_id: string;
+            sdp: string;
+        };
+        /**
+         * CallOfferRelayed
+         * @description The rep's offer, to the visitor.
+         */
+        CallOfferRelayed: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_offer";
+            call_id: string;
+            sdp: string;
+        };
+        /**
+         * CallOut
+         * @description One call, as both of its sides (and the transcript, Visitor 360, webhooks) see it.
+         */
+        CallOut: {
+            id: string;
+            conversation_id: string;
+            visitor_id: string;
+            rep: components["schemas"]["RepBrief"] | null;
+            /** @enum {string} */
+            initiated_by: "rep" | "visitor";
+            /** @enum {string} */
+            media: "audio" | "video";
+            visitor_media: ("audio" | "video") | null;
+            /** @enum {string} */
+            state: "requested" | "ringing" | "connecting" | "active" | "ended";
+            end_reason: ("ended_by_rep" | "ended_by_visitor" | "declined" | "blocked" | "missed" | "failed") | null;
+            end_detail: string | null;
+            /** @constant */
+            channel: "browser";
+            rep_leg: string | null;
+            visitor_leg: string | null;
+            /** Format: date-time */
+            created_at: string;
+            answered_at: string | null;
+            connected_at: string | null;
+            ended_at: string | null;
+            duration_seconds: number | null;
+        };
+        /**
+         * CallRejoinFrame
+         * @description After a page load the messenger joins its call again with a new peer connection; the rep's
+         *     console then makes a new offer by itself.
+         */
+        CallRejoinFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_rejoin";
+            call_id: string;
+            tab_id: string;
+        };
+        /**
+         * CallRejoined
+         * @description To the rep: the visitor's messenger joined again (a page load): make a new offer.
+         */
+        CallRejoined: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_rejoined";
+            call_id: string;
+        };
+        /**
+         * CallRequestFrame
+         * @description The visitor asks the rep of their chat for a call (when the org allows it): the rep
+         *     then allows audio and video, or audio only, or declines.
+         */
+        CallRequestFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_request";
+            /** @enum {string} */
+            media: "audio" | "video";
+            tab_id: string;
+        };
+        /**
+         * CallRingingFrame
+         * @description The messenger shows the incoming call.
+         */
+        CallRingingFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_ringing";
+            call_id: string;
+        };
+        /**
+         * CallSettings
+         * @description An org's call settings; only what an admin set (defaults: docs/calls.md).
+         */
+        CallSettings: {
+            visitor_initiated: boolean;
+        };
+        /**
+         * CallSettingsPatch
+         * @description Voice and video calls (docs/calls.md).
+         */
+        CallSettingsPatch: {
+            /** @default null */
+            visitor_initiated?: boolean | null;
+        };
+        /**
+         * CallStartFrame
+         * @description The rep calls the visitor of their chat; `leg` names this console tab.
+         */
+        CallStartFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_start";
+            conversation_id: string;
+            /** @enum {string} */
+            media: "audio" | "video";
+            leg: string;
+        };
+        /**
+         * Campaign
+         * @description Visits that landed with these UTM parameters.
+         */
+        Campaign: {
+            source: string | null;
+            medium: string | null;
+            campaign: string | null;
+            term: string | null;
+            content: string | null;
+            visits: number;
+            visitors: number;
+            last_at: string | null;
         };
         /** CardUtm */
         CardUtm: {
@@ -3706,6 +5916,25 @@ export interface components {
             deal_value?: number | null;
             /** @default null */
             notes?: string | null;
+        };
+        /**
+         * Classified
+         * @description A conversation's classification: the company's classification history.
+         */
+        Classified: {
+            conversation_id: string;
+            visitor_id: string;
+            at: string | null;
+            rep_name: string | null;
+            qualified: boolean | null;
+            deal_value: number | null;
+            tags: string[];
+        };
+        /** ClosestSource */
+        ClosestSource: {
+            source: components["schemas"]["SourceRef"];
+            snippet: string;
+            confidence: number;
         };
         /**
          * ColleagueOut
@@ -3801,6 +6030,27 @@ export interface components {
             conversation: components["schemas"]["ConversationSummary"];
             visibility: components["schemas"]["Visibility"];
         };
+        /** CopilotAdmin */
+        CopilotAdmin: {
+            status: components["schemas"]["CopilotStatus"];
+            items: components["schemas"]["KindCount"][];
+            passages: number;
+            passages_indexed: number;
+            sources: components["schemas"]["WebSourceOut"][];
+            usage: components["schemas"]["RepUsage"][];
+        };
+        /**
+         * CopilotStatus
+         * @description What a rep's console needs to know.
+         */
+        CopilotStatus: {
+            enabled: boolean;
+            /** @enum {string} */
+            retrieval: "hybrid" | "bm25";
+            embeddings: string;
+            grammar: string;
+            endpoint: boolean;
+        };
         /**
          * DailyCounts
          * @description One rep's proactive work on one day (UTC).
@@ -3816,6 +6066,47 @@ export interface components {
             auto_pounce: number;
             reply: number;
             missed_response: number;
+        };
+        /** DayCount */
+        DayCount: {
+            date: string;
+            count: number;
+        };
+        /** DayFigures */
+        DayFigures: {
+            conversations_started: number;
+            started_inbound: number;
+            started_pounce: number;
+            started_invitation: number;
+            started_auto_pounce: number;
+            conversations_answered: number;
+            missed: number;
+            inbound_timeouts: number;
+            queue_timeouts: number;
+            missed_responses: number;
+            first_response_median_seconds: number | null;
+            first_response_p90_seconds: number | null;
+            average_length_seconds: number | null;
+            pounces_sent: number;
+            pounce_replies: number;
+            pounce_reply_rate: number | null;
+            invitations_sent: number;
+            invitation_replies: number;
+            invitation_reply_rate: number | null;
+            auto_pounces_sent: number;
+            auto_pounce_replies: number;
+            auto_pounce_reply_rate: number | null;
+            qualified: number;
+            deal_value: number;
+            calls: number | null;
+            meetings_booked: number | null;
+            date: string;
+        };
+        /** DayOut */
+        DayOut: {
+            date: string;
+            label: string;
+            slots: components["schemas"]["SlotOut"][];
         };
         /** DeliveryList */
         DeliveryList: {
@@ -3834,6 +6125,12 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             delivered_at: string | null;
+        };
+        /** DiffPart */
+        DiffPart: {
+            /** @enum {string} */
+            op: "equal" | "insert" | "delete";
+            text: string;
         };
         /**
          * EnrichmentSource
@@ -3879,6 +6176,17 @@ export interface components {
             /** @default null */
             ref?: string | null;
         };
+        /** ExpandBody */
+        ExpandBody: {
+            notes: string;
+            /**
+             * @default friendly
+             * @enum {string}
+             */
+            tone?: "professional" | "casual" | "friendly";
+            /** @default null */
+            conversation_id?: string | null;
+        };
         /** ExperienceBody */
         ExperienceBody: {
             /** @default null */
@@ -3899,6 +6207,8 @@ export interface components {
             timeout_message?: string | null;
             /** @default null */
             offline_message?: string | null;
+            /** @default null */
+            booker_meeting_type_id?: string | null;
         };
         /** ExperienceList */
         ExperienceList: {
@@ -3917,6 +6227,39 @@ export interface components {
             timeout_seconds: number;
             timeout_message: string;
             offline_message: string;
+            booker_meeting_type_id: string | null;
+        };
+        /**
+         * Figures
+         * @description The figures of one day, one rep, or the whole range.
+         */
+        Figures: {
+            conversations_started: number;
+            started_inbound: number;
+            started_pounce: number;
+            started_invitation: number;
+            started_auto_pounce: number;
+            conversations_answered: number;
+            missed: number;
+            inbound_timeouts: number;
+            queue_timeouts: number;
+            missed_responses: number;
+            first_response_median_seconds: number | null;
+            first_response_p90_seconds: number | null;
+            average_length_seconds: number | null;
+            pounces_sent: number;
+            pounce_replies: number;
+            pounce_reply_rate: number | null;
+            invitations_sent: number;
+            invitation_replies: number;
+            invitation_reply_rate: number | null;
+            auto_pounces_sent: number;
+            auto_pounce_replies: number;
+            auto_pounce_reply_rate: number | null;
+            qualified: number;
+            deal_value: number;
+            calls: number | null;
+            meetings_booked: number | null;
         };
         /**
          * FilledShortcut
@@ -3931,6 +6274,44 @@ export interface components {
         Health: {
             /** @constant */
             status: "ok";
+        };
+        /**
+         * IceCandidate
+         * @description RTCIceCandidateInit, as the browser gives it.
+         */
+        IceCandidate: {
+            candidate: string;
+            /** @default null */
+            sdpMid?: string | null;
+            /** @default null */
+            sdpMLineIndex?: number | null;
+            /** @default null */
+            usernameFragment?: string | null;
+        };
+        /**
+         * IceServer
+         * @description One entry of RTCConfiguration.iceServers. TURN entries carry a credential minted for
+         *     this call that expires (coturn's use-auth-secret scheme); STUN entries carry none.
+         */
+        IceServer: {
+            urls: string[];
+            /** @default null */
+            username: string | null;
+            /** @default null */
+            credential: string | null;
+        };
+        /**
+         * IceSettingsOut
+         * @description The server's ICE settings as admins see them (set by the operator: FRONTDESK_STUN_URLS,
+         *     FRONTDESK_TURN_URLS, FRONTDESK_TURN_SECRET; never the secret itself).
+         */
+        IceSettingsOut: {
+            stun_urls: string[];
+            turn_urls: string[];
+            turn_secret_set: boolean;
+            turn_credential_ttl: number;
+            /** @enum {string} */
+            ice_transport_policy: "all" | "relay";
         };
         /**
          * Identified
@@ -3964,6 +6345,18 @@ export interface components {
         /** IdentitySecretOut */
         IdentitySecretOut: {
             identity_secret: string;
+        };
+        /** ImportBody */
+        ImportBody: {
+            /** @enum {string} */
+            format: "csv" | "markdown";
+            text: string;
+        };
+        /** ImportResult */
+        ImportResult: {
+            created: number;
+            articles: number;
+            qa_pairs: number;
         };
         /** InvitationBody */
         InvitationBody: {
@@ -4099,6 +6492,50 @@ export interface components {
             company: string;
             account_id: string | null;
         };
+        /** ItemBody */
+        ItemBody: {
+            /** @enum {string} */
+            kind: "article" | "qa";
+            /** @default  */
+            title?: string;
+            /** @default null */
+            question?: string | null;
+            body: string;
+        };
+        /** ItemPatch */
+        ItemPatch: {
+            /** @default null */
+            title?: string | null;
+            /** @default null */
+            question?: string | null;
+            /** @default null */
+            body?: string | null;
+        };
+        /** KindCount */
+        KindCount: {
+            /** @enum {string} */
+            kind: "article" | "qa" | "page" | "shortcut" | "past_answer";
+            items: number;
+        };
+        /** KnowledgeItemOut */
+        KnowledgeItemOut: {
+            id: string;
+            /** @enum {string} */
+            kind: "article" | "qa" | "page" | "shortcut" | "past_answer";
+            title: string;
+            question: string | null;
+            body: string;
+            url: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            passages: number;
+            indexed: number;
+        };
+        /** KnowledgeList */
+        KnowledgeList: {
+            items: components["schemas"]["KnowledgeItemOut"][];
+            total: number;
+        };
         /**
          * LiveSegmentOut
          * @description A segment with how many live visitors it holds now (that the reader may see).
@@ -4131,6 +6568,98 @@ export interface components {
             rep: components["schemas"]["RepOut"];
             org: components["schemas"]["OrgOut"];
             csrf_token: string;
+        };
+        /** MeetingList */
+        MeetingList: {
+            meetings: components["schemas"]["MeetingOut"][];
+        };
+        /** MeetingOut */
+        MeetingOut: {
+            id: string;
+            title: string;
+            meeting_type_id: string | null;
+            conversation_id: string | null;
+            visitor_id: string | null;
+            owner_rep_id: string | null;
+            owner_name: string | null;
+            attendee_rep_ids: string[];
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            location: string;
+            visitor_name: string;
+            visitor_email: string;
+            visitor_time_zone: string;
+            /** @enum {string} */
+            status: "booked" | "cancelled";
+            answers: components["schemas"]["Answer"][];
+        };
+        /** MeetingTypeBody */
+        MeetingTypeBody: {
+            name: string;
+            /** @default  */
+            description?: string;
+            duration_minutes: number;
+            /** @default  */
+            location?: string;
+            /** @default 0 */
+            buffer_before_minutes?: number;
+            /** @default 0 */
+            buffer_after_minutes?: number;
+            /** @default 240 */
+            min_notice_minutes?: number;
+            /** @default 30 */
+            horizon_days?: number;
+            questions?: components["schemas"]["QuestionBody"][];
+            member_rep_ids: string[];
+            /**
+             * @default round_robin
+             * @enum {string}
+             */
+            routing?: "round_robin" | "account_owner" | "everyone";
+            /** @default true */
+            active?: boolean;
+        };
+        /** MeetingTypeList */
+        MeetingTypeList: {
+            meeting_types: components["schemas"]["MeetingTypeOut"][];
+        };
+        /** MeetingTypeOut */
+        MeetingTypeOut: {
+            id: string;
+            name: string;
+            description: string;
+            duration_minutes: number;
+            location: string;
+            buffer_before_minutes: number;
+            buffer_after_minutes: number;
+            min_notice_minutes: number;
+            horizon_days: number;
+            questions: components["schemas"]["Question"][];
+            member_rep_ids: string[];
+            /** @enum {string} */
+            routing: "round_robin" | "account_owner" | "everyone";
+            active: boolean;
+        };
+        /**
+         * MemberStatus
+         * @description Whether a member can be booked now, and why not (shown to admins).
+         */
+        MemberStatus: {
+            rep_id: string;
+            name: string;
+            bookable: boolean;
+            problem: string | null;
+            /** @enum {string} */
+            calendar: "none" | "caldav" | "ical";
+            /** @enum {string} */
+            calendar_status: "none" | "pending" | "ok" | "error";
+            calendar_fetched_at: string | null;
+        };
+        /** MemberStatusList */
+        MemberStatusList: {
+            members: components["schemas"]["MemberStatus"][];
         };
         /** MessageBody */
         MessageBody: {
@@ -4232,6 +6761,42 @@ export interface components {
             secret: string;
         };
         /**
+         * NextOwner
+         * @description Who a meeting type's routing would pick now (a round robin's next in line).
+         */
+        NextOwner: {
+            meeting_type_id: string;
+            rep_id: string | null;
+            name: string | null;
+            reason: string;
+        };
+        /** OfferBody */
+        OfferBody: {
+            meeting_type_id: string;
+            conversation_id: string;
+            /**
+             * @default type_routing
+             * @enum {string}
+             */
+            choice?: "type_routing" | "choose";
+            /** @default null */
+            owner_rep_id?: string | null;
+            /** @default false */
+            with_everyone?: boolean;
+            /** @default null */
+            title?: string | null;
+        };
+        /** OfferOut */
+        OfferOut: {
+            id: string;
+            meeting_type_id: string;
+            conversation_id: string | null;
+            owner_rep_id: string;
+            attendee_rep_ids: string[];
+            title: string;
+            routing_note: string;
+        };
+        /**
          * OfflineMessageFrame
          * @description The offline form: left when nobody was available; emailed to the routed reps.
          */
@@ -4314,6 +6879,7 @@ export interface components {
             idle_after_seconds: number;
             proactive: components["schemas"]["ProactiveSettings"];
             messenger: components["schemas"]["MessengerSettings"];
+            calls: components["schemas"]["CallSettings"];
         };
         /** OrgSettingsBody */
         OrgSettingsBody: {
@@ -4322,6 +6888,8 @@ export interface components {
             };
             /** @default null */
             messenger?: components["schemas"]["MessengerSettingsPatch"] | null;
+            /** @default null */
+            calls?: components["schemas"]["CallSettingsPatch"] | null;
             /** @default null */
             idle_after_seconds?: number | null;
         };
@@ -4338,6 +6906,12 @@ export interface components {
             referrer?: string | null;
             /** @default null */
             og_image?: string | null;
+        };
+        /** PageCount */
+        PageCount: {
+            url: string;
+            title: string | null;
+            views: number;
         };
         /**
          * PageViewFrame
@@ -4362,6 +6936,138 @@ export interface components {
         PasswordBody: {
             current_password: string;
             new_password: string;
+        };
+        /**
+         * PhoneHangUpFrame
+         * @description End the call to the visitor's phone (answered with `phone_leg`, status ended).
+         */
+        PhoneHangUpFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "phone_hang_up";
+            leg_id: string;
+        };
+        /**
+         * PhoneJoinFrame
+         * @description Join by phone: ring this number (international form, "+44 20 7946 0958") for the
+         *     visitor's open chat, instead of using the microphone. Offered only when
+         *     `welcome.config.phone_join_available`; answered with `phone_leg` (same client_id) or an
+         *     `error` saying why not (docs/telephony.md).
+         */
+        PhoneJoinFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "phone_join";
+            client_id: string;
+            number: string;
+            /** @default null */
+            call_id?: string | null;
+        };
+        /**
+         * PhoneLegChanged
+         * @description To the visitor's tabs: a call to their phone was placed, rings, was answered or ended
+         *     (`phone_join` asked for it; also the answer to it).
+         */
+        PhoneLegChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "phone_leg";
+            client_id: string | null;
+            leg: components["schemas"]["VisitorPhoneLeg"];
+        };
+        /** PhoneLegList */
+        PhoneLegList: {
+            phone_legs: components["schemas"]["PhoneLegOut"][];
+        };
+        /**
+         * PhoneLegOut
+         * @description A call to a visitor's phone, as reps see it.
+         */
+        PhoneLegOut: {
+            id: string;
+            conversation_id: string;
+            visitor_id: string;
+            call_id: string | null;
+            number: string;
+            /** @enum {string} */
+            status: "requested" | "queued" | "ringing" | "in_progress" | "completed" | "busy" | "no_answer" | "failed" | "canceled";
+            end_reason: string | null;
+            duration_seconds: number | null;
+            /** Format: date-time */
+            created_at: string;
+            ringing_at: string | null;
+            answered_at: string | null;
+            ended_at: string | null;
+        };
+        /**
+         * PhoneLegUpdated
+         * @description To consoles that see the conversation (batched): a phone leg changed.
+         */
+        PhoneLegUpdated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "phone_leg.updated";
+            leg: components["schemas"]["PhoneLegOut"];
+            visibility: components["schemas"]["Visibility"];
+        };
+        /**
+         * PhoneSettingsBody
+         * @description Fields left out stay as they are. `auth_token`: a new token, or "" to forget it; the
+         *     stored one is never sent back.
+         */
+        PhoneSettingsBody: {
+            /** @default null */
+            provider?: ("none" | "twilio") | null;
+            /** @default null */
+            account_sid?: string | null;
+            /** @default null */
+            auth_token?: string | null;
+            /** @default null */
+            caller_number?: string | null;
+            /** @default null */
+            connect_number?: string | null;
+            /** @default null */
+            greeting?: string | null;
+            /** @default null */
+            allowed_regions?: string[] | null;
+            /** @default null */
+            visitor_limit?: string | null;
+            /** @default null */
+            org_limit?: string | null;
+        };
+        /**
+         * PhoneSettingsOut
+         * @description An org's phone settings as admins see them: the auth token never leaves the server.
+         */
+        PhoneSettingsOut: {
+            /** @enum {string} */
+            provider: "none" | "twilio";
+            account_sid: string | null;
+            auth_token_set: boolean;
+            auth_token_hint: string | null;
+            caller_number: string | null;
+            connect_number: string | null;
+            greeting: string;
+            allowed_regions: string[];
+            visitor_limit: string;
+            org_limit: string;
+            ip_limit: string;
+            phone_join_available: boolean;
+            unavailable_reason: string | null;
+            callback_url: string | null;
+        };
+        /** PhoneSettingsPage */
+        PhoneSettingsPage: {
+            settings: components["schemas"]["PhoneSettingsOut"];
+            regions: components["schemas"]["RegionOut"][];
         };
         /**
          * Ping
@@ -4417,6 +7123,18 @@ export interface components {
             repeat_interval_seconds: number;
             allowed_link_domains: string[];
         };
+        /** Question */
+        Question: {
+            id: string;
+            label: string;
+            required: boolean;
+        };
+        /** QuestionBody */
+        QuestionBody: {
+            label: string;
+            /** @default false */
+            required?: boolean;
+        };
         /** Readiness */
         Readiness: {
             /** @enum {string} */
@@ -4425,12 +7143,33 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /** RegionOut */
+        RegionOut: {
+            code: string;
+            name: string;
+            calling_code: number;
+        };
         /** RepBrief */
         RepBrief: {
             id: string;
             name: string;
             /** @default null */
             avatar_url: string | null;
+        };
+        /**
+         * RepCallAccept
+         * @description The rep allows the visitor's call: audio and video, or audio only.
+         */
+        RepCallAccept: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_accept";
+            call_id: string;
+            /** @enum {string} */
+            allow: "audio" | "video";
+            leg: string;
         };
         /**
          * RepChanged
@@ -4456,7 +7195,38 @@ export interface components {
          * RepClientFrame
          * @description Any frame the console sends on /ws/rep (the first one is `hello`).
          */
-        RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"];
+        RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"] | components["schemas"]["CallStartFrame"] | components["schemas"]["RepCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallOfferFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
+        /** RepFigures */
+        RepFigures: {
+            conversations_started: number;
+            started_inbound: number;
+            started_pounce: number;
+            started_invitation: number;
+            started_auto_pounce: number;
+            conversations_answered: number;
+            missed: number;
+            inbound_timeouts: number;
+            queue_timeouts: number;
+            missed_responses: number;
+            first_response_median_seconds: number | null;
+            first_response_p90_seconds: number | null;
+            average_length_seconds: number | null;
+            pounces_sent: number;
+            pounce_replies: number;
+            pounce_reply_rate: number | null;
+            invitations_sent: number;
+            invitation_replies: number;
+            invitation_reply_rate: number | null;
+            auto_pounces_sent: number;
+            auto_pounce_replies: number;
+            auto_pounce_reply_rate: number | null;
+            qualified: number;
+            deal_value: number;
+            calls: number | null;
+            meetings_booked: number | null;
+            rep_id: string;
+            rep_name: string;
+        };
         /**
          * RepHello
          * @description The first frame: the last seq the console holds of each conversation it shows.
@@ -4556,7 +7326,7 @@ export interface components {
          * RepServerFrame
          * @description Any frame the server sends on /ws/rep.
          */
-        RepServerFrame: components["schemas"]["Snapshot"] | components["schemas"]["Batch"] | components["schemas"]["Ack"] | components["schemas"]["RepMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorTyping-Output"] | components["schemas"]["ErrorFrame"] | components["schemas"]["Pong"];
+        RepServerFrame: components["schemas"]["Snapshot"] | components["schemas"]["Batch"] | components["schemas"]["Ack"] | components["schemas"]["RepMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorTyping-Output"] | components["schemas"]["CallChanged"] | components["schemas"]["CallIce"] | components["schemas"]["CallAnswerRelayed"] | components["schemas"]["CallCandidateRelayed"] | components["schemas"]["CallMediaRelayed"] | components["schemas"]["CallRejoined"] | components["schemas"]["ErrorFrame"] | components["schemas"]["Pong"];
         /**
          * RepTyping
          * @description The rep started or stopped typing in a conversation.
@@ -4569,6 +7339,37 @@ export interface components {
             type: "typing";
             conversation_id: string;
             is_typing: boolean;
+        };
+        /** RepUsage */
+        RepUsage: {
+            rep_id: string;
+            name: string;
+            suggest: number;
+            expand: number;
+            tune: number;
+        };
+        /** Report */
+        Report: {
+            start: string;
+            end: string;
+            zone: string;
+            rep_id: string | null;
+            team_id: string | null;
+            segment_id: string | null;
+            channel: ("inbound" | "pounce" | "invitation" | "auto_pounce") | null;
+            columns: components["schemas"]["ReportColumn"][];
+            days: components["schemas"]["DayFigures"][];
+            totals: components["schemas"]["Figures"];
+            reps: components["schemas"]["RepFigures"][];
+        };
+        /**
+         * ReportColumn
+         * @description One figure as the console's tables and the CSV export show it.
+         */
+        ReportColumn: {
+            key: string;
+            label: string;
+            description: string;
         };
         /** ReportOut */
         ReportOut: {
@@ -4660,6 +7461,10 @@ export interface components {
         SentInvitation: {
             invitation: components["schemas"]["InvitationOut"];
         };
+        /** SettingsBody */
+        SettingsBody: {
+            enabled: boolean;
+        };
         /** ShortcutBody */
         ShortcutBody: {
             name: string;
@@ -4691,6 +7496,14 @@ export interface components {
             name?: string | null;
             /** @default null */
             body?: string | null;
+        };
+        /** SlotOut */
+        SlotOut: {
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            label: string;
         };
         /**
          * Snapshot
@@ -4730,6 +7543,25 @@ export interface components {
         Snippet: {
             snippet: string;
         };
+        /** SourceBody */
+        SourceBody: {
+            /** @enum {string} */
+            kind: "sitemap" | "urls";
+            urls: string[];
+            /** @default 24 */
+            refresh_hours?: number;
+        };
+        /**
+         * SourceRef
+         * @description Where a suggestion came from.
+         */
+        SourceRef: {
+            item_id: string;
+            /** @enum {string} */
+            kind: "article" | "qa" | "page" | "shortcut" | "past_answer";
+            title: string;
+            url: string | null;
+        };
         /** StartedConversation */
         StartedConversation: {
             message: components["schemas"]["MessageOut"];
@@ -4744,6 +7576,32 @@ export interface components {
             auto_pounce_enabled?: boolean | null;
             /** @default null */
             voice_video_enabled?: boolean | null;
+        };
+        /** SuggestBody */
+        SuggestBody: {
+            /** @default null */
+            conversation_id?: string | null;
+            /** @default null */
+            question?: string | null;
+        };
+        /** SuggestOut */
+        SuggestOut: {
+            question: string;
+            /** @enum {string} */
+            status: "answer" | "no_confident_answer";
+            suggestions: components["schemas"]["SuggestionOut"][];
+            closest: components["schemas"]["ClosestSource"][];
+            /** @enum {string} */
+            retrieval: "hybrid" | "bm25";
+            fallback_reason: string | null;
+        };
+        /** SuggestionOut */
+        SuggestionOut: {
+            text: string;
+            /** @enum {string} */
+            origin: "knowledge" | "model";
+            sources: components["schemas"]["SourceRef"][];
+            confidence: number;
         };
         /** TeamBody */
         TeamBody: {
@@ -4795,6 +7653,28 @@ export interface components {
             to_rep_id: string;
             /** @default null */
             note?: string | null;
+        };
+        /** TuneBody */
+        TuneBody: {
+            text: string;
+            /**
+             * @default friendly
+             * @enum {string}
+             */
+            tone?: "professional" | "casual" | "friendly";
+            /** @default null */
+            conversation_id?: string | null;
+        };
+        /** TunedOut */
+        TunedOut: {
+            text: string;
+            original: string;
+            /** @enum {string} */
+            tone: "professional" | "casual" | "friendly";
+            /** @enum {string} */
+            origin: "rules" | "model";
+            diff: components["schemas"]["DiffPart"][];
+            fallback_reason: string | null;
         };
         /**
          * Typing
@@ -4857,6 +7737,8 @@ export interface components {
             visitor: components["schemas"]["VisitorProfile"];
             visits: components["schemas"]["VisitOut"][];
             conversations: components["schemas"]["ConversationSummary"][];
+            calls: components["schemas"]["CallOut"][];
+            meetings: components["schemas"]["MeetingOut"][];
         };
         /**
          * VisitorBlocked
@@ -4868,6 +7750,21 @@ export interface components {
              * @enum {string}
              */
             type: "blocked";
+        };
+        /**
+         * VisitorCallAccept
+         * @description The visitor joins the rep's call with audio or video (nothing is sent before this).
+         */
+        VisitorCallAccept: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_accept";
+            call_id: string;
+            /** @enum {string} */
+            media: "audio" | "video";
+            tab_id: string;
         };
         /** VisitorCard */
         VisitorCard: {
@@ -4922,7 +7819,7 @@ export interface components {
          * VisitorClientFrame
          * @description Any frame the widget sends on /ws/visitor (the first one is `hello`).
          */
-        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["InvitationShown"];
+        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["PhoneJoinFrame"] | components["schemas"]["PhoneHangUpFrame"] | components["schemas"]["CallRequestFrame"] | components["schemas"]["CallRingingFrame"] | components["schemas"]["VisitorCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallRejoinFrame"] | components["schemas"]["CallAnswerFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
         /** VisitorConversation */
         VisitorConversation: {
             id: string;
@@ -5056,6 +7953,19 @@ export interface components {
             client_id: string;
             body: string;
         };
+        /**
+         * VisitorPhoneLeg
+         * @description The same leg as the visitor's messenger sees it.
+         */
+        VisitorPhoneLeg: {
+            id: string;
+            conversation_id: string;
+            call_id: string | null;
+            number: string;
+            /** @enum {string} */
+            status: "requested" | "queued" | "ringing" | "in_progress" | "completed" | "busy" | "no_answer" | "failed" | "canceled";
+            end_reason: string | null;
+        };
         /** VisitorProfile */
         VisitorProfile: {
             id: string;
@@ -5095,7 +8005,7 @@ export interface components {
          * VisitorServerFrame
          * @description Any frame the server sends on /ws/visitor.
          */
-        VisitorServerFrame: components["schemas"]["Welcome"] | components["schemas"]["Ack"] | components["schemas"]["VisitorMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorConversationChanged"] | components["schemas"]["Typing"] | components["schemas"]["Identified"] | components["schemas"]["InvitationSent"] | components["schemas"]["InvitationExpired"] | components["schemas"]["OfflineReceived"] | components["schemas"]["VisitorBlocked"] | components["schemas"]["Resync"] | components["schemas"]["Pong"] | components["schemas"]["ErrorFrame"];
+        VisitorServerFrame: components["schemas"]["Welcome"] | components["schemas"]["Ack"] | components["schemas"]["VisitorMessage"] | components["schemas"]["Messages"] | components["schemas"]["VisitorConversationChanged"] | components["schemas"]["Typing"] | components["schemas"]["Identified"] | components["schemas"]["InvitationSent"] | components["schemas"]["InvitationExpired"] | components["schemas"]["OfflineReceived"] | components["schemas"]["PhoneLegChanged"] | components["schemas"]["VisitorBlocked"] | components["schemas"]["Resync"] | components["schemas"]["CallChanged"] | components["schemas"]["CallIce"] | components["schemas"]["CallOfferRelayed"] | components["schemas"]["CallCandidateRelayed"] | components["schemas"]["CallMediaRelayed"] | components["schemas"]["Pong"] | components["schemas"]["ErrorFrame"];
         /**
          * VisitorTyping
          * @description The visitor started or stopped typing.
@@ -5139,6 +8049,23 @@ export interface components {
             visitor_id: string;
             changes: components["schemas"]["VisitorChanges"];
             visibility: components["schemas"]["Visibility"];
+        };
+        /** WebSourceList */
+        WebSourceList: {
+            sources: components["schemas"]["WebSourceOut"][];
+        };
+        /** WebSourceOut */
+        WebSourceOut: {
+            id: string;
+            /** @enum {string} */
+            kind: "sitemap" | "urls";
+            urls: string[];
+            refresh_hours: number;
+            /** @enum {string} */
+            status: "pending" | "ok" | "error";
+            pages_fetched: number;
+            last_error: string | null;
+            last_fetched_at: string | null;
         };
         /** WebhookBody */
         WebhookBody: {
@@ -5187,6 +8114,8 @@ export interface components {
             /** @enum {string} */
             identity_status: "anonymous" | "unverified" | "verified";
             invitations: components["schemas"]["VisitorInvitation"][];
+            /** @default null */
+            call: components["schemas"]["CallOut"] | null;
             config: components["schemas"]["WelcomeConfig"];
             /** Format: date-time */
             server_time: string;
@@ -5197,6 +8126,9 @@ export interface components {
             idle_after_seconds: number;
             heartbeat_seconds: number;
             messenger: components["schemas"]["MessengerSettings"];
+            phone_join_available: boolean;
+            /** @default false */
+            visitor_calls: boolean;
         };
         /**
          * WidgetBoot
@@ -5212,6 +8144,19 @@ export interface components {
             idle_after_seconds: number;
             messenger: components["schemas"]["MessengerSettings"];
         };
+        /**
+         * WrittenOut
+         * @description Expand's message.
+         */
+        WrittenOut: {
+            text: string;
+            /** @enum {string} */
+            tone: "professional" | "casual" | "friendly";
+            /** @enum {string} */
+            origin: "rules" | "model";
+            kept: string[];
+            fallback_reason: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -5219,49 +8164,97 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type Account360 = components['schemas']['Account360'];
 export type AccountBody = components['schemas']['AccountBody'];
 export type AccountBrief = components['schemas']['AccountBrief'];
 export type AccountImport = components['schemas']['AccountImport'];
 export type AccountList = components['schemas']['AccountList'];
 export type AccountOut = components['schemas']['AccountOut'];
+export type AccountVisitor = components['schemas']['AccountVisitor'];
 export type Ack = components['schemas']['Ack'];
 export type ActivityFrame = components['schemas']['ActivityFrame'];
+export type AdClick = components['schemas']['AdClick'];
+export type Answer = components['schemas']['Answer'];
 export type ApiTokenBody = components['schemas']['ApiTokenBody'];
 export type ApiTokenList = components['schemas']['ApiTokenList'];
 export type ApiTokenOut = components['schemas']['ApiTokenOut'];
 export type AuditEntryOut = components['schemas']['AuditEntryOut'];
 export type AuditPage = components['schemas']['AuditPage'];
 export type AutoPounceAction = components['schemas']['AutoPounceAction'];
+export type AvailabilityBody = components['schemas']['AvailabilityBody'];
+export type AvailabilityOut = components['schemas']['AvailabilityOut'];
 export type Batch = components['schemas']['Batch'];
 export type BlockBody = components['schemas']['BlockBody'];
 export type BlockResult = components['schemas']['BlockResult'];
 export type BlockedVisitorOut = components['schemas']['BlockedVisitorOut'];
 export type BlocksOverview = components['schemas']['BlocksOverview'];
+export type BookingCard = components['schemas']['BookingCard'];
 export type BootBlocked = components['schemas']['BootBlocked'];
 export type BootOpen = components['schemas']['BootOpen'];
+export type CalendarBody = components['schemas']['CalendarBody'];
+export type CalendarOut = components['schemas']['CalendarOut'];
+export type CalendarState = components['schemas']['CalendarState'];
+export type CallAnswerFrame = components['schemas']['CallAnswerFrame'];
+export type CallAnswerRelayed = components['schemas']['CallAnswerRelayed'];
+export type CallCandidateFrame = components['schemas']['CallCandidateFrame'];
+export type CallCandidateRelayed = components['schemas']['CallCandidateRelayed'];
+export type CallChanged = components['schemas']['CallChanged'];
+export type CallConnectedFrame = components['schemas']['CallConnectedFrame'];
+export type CallDeclineFrame = components['schemas']['CallDeclineFrame'];
+export type CallHangupFrame = components['schemas']['CallHangupFrame'];
+export type CallIce = components['schemas']['CallIce'];
+export type CallKeepaliveFrame = components['schemas']['CallKeepaliveFrame'];
+export type CallMediaFrame = components['schemas']['CallMediaFrame'];
+export type CallMediaRelayed = components['schemas']['CallMediaRelayed'];
+export type CallOfferFrame = components['schemas']['CallOfferFrame'];
+export type CallOfferRelayed = components['schemas']['CallOfferRelayed'];
+export type CallOut = components['schemas']['CallOut'];
+export type CallRejoinFrame = components['schemas']['CallRejoinFrame'];
+export type CallRejoined = components['schemas']['CallRejoined'];
+export type CallRequestFrame = components['schemas']['CallRequestFrame'];
+export type CallRingingFrame = components['schemas']['CallRingingFrame'];
+export type CallSettings = components['schemas']['CallSettings'];
+export type CallSettingsPatch = components['schemas']['CallSettingsPatch'];
+export type CallStartFrame = components['schemas']['CallStartFrame'];
+export type Campaign = components['schemas']['Campaign'];
 export type CardUtm = components['schemas']['CardUtm'];
 export type Classification = components['schemas']['Classification'];
 export type ClassificationBody = components['schemas']['ClassificationBody'];
+export type Classified = components['schemas']['Classified'];
+export type ClosestSource = components['schemas']['ClosestSource'];
 export type ColleagueOut = components['schemas']['ColleagueOut'];
 export type ConversationList = components['schemas']['ConversationList'];
 export type ConversationMeta = components['schemas']['ConversationMeta'];
 export type ConversationSummary = components['schemas']['ConversationSummary'];
 export type ConversationUpdated = components['schemas']['ConversationUpdated'];
+export type CopilotAdmin = components['schemas']['CopilotAdmin'];
+export type CopilotStatus = components['schemas']['CopilotStatus'];
 export type DailyCounts = components['schemas']['DailyCounts'];
+export type DayCount = components['schemas']['DayCount'];
+export type DayFigures = components['schemas']['DayFigures'];
+export type DayOut = components['schemas']['DayOut'];
 export type DeliveryList = components['schemas']['DeliveryList'];
 export type DeliveryOut = components['schemas']['DeliveryOut'];
+export type DiffPart = components['schemas']['DiffPart'];
 export type EnrichmentSource = components['schemas']['EnrichmentSource'];
 export type ErrorBody = components['schemas']['ErrorBody'];
 export type ErrorDetail = components['schemas']['ErrorDetail'];
 export type ErrorFrame = components['schemas']['ErrorFrame'];
+export type ExpandBody = components['schemas']['ExpandBody'];
 export type ExperienceBody = components['schemas']['ExperienceBody'];
 export type ExperienceList = components['schemas']['ExperienceList'];
 export type ExperienceOut = components['schemas']['ExperienceOut'];
+export type Figures = components['schemas']['Figures'];
 export type FilledShortcut = components['schemas']['FilledShortcut'];
 export type Health = components['schemas']['Health'];
+export type IceCandidate = components['schemas']['IceCandidate'];
+export type IceServer = components['schemas']['IceServer'];
+export type IceSettingsOut = components['schemas']['IceSettingsOut'];
 export type Identified = components['schemas']['Identified'];
 export type IdentifyFrame = components['schemas']['IdentifyFrame'];
 export type IdentitySecretOut = components['schemas']['IdentitySecretOut'];
+export type ImportBody = components['schemas']['ImportBody'];
+export type ImportResult = components['schemas']['ImportResult'];
 export type InvitationBody = components['schemas']['InvitationBody'];
 export type InvitationExpired = components['schemas']['InvitationExpired'];
 export type InvitationList = components['schemas']['InvitationList'];
@@ -5277,9 +8270,21 @@ export type IpBlockOut = components['schemas']['IpBlockOut'];
 export type IpRangeBody = components['schemas']['IpRangeBody'];
 export type IpRangeList = components['schemas']['IpRangeList'];
 export type IpRangeOut = components['schemas']['IpRangeOut'];
+export type ItemBody = components['schemas']['ItemBody'];
+export type ItemPatch = components['schemas']['ItemPatch'];
+export type KindCount = components['schemas']['KindCount'];
+export type KnowledgeItemOut = components['schemas']['KnowledgeItemOut'];
+export type KnowledgeList = components['schemas']['KnowledgeList'];
 export type LiveSegmentOut = components['schemas']['LiveSegmentOut'];
 export type LoginBody = components['schemas']['LoginBody'];
 export type MeOut = components['schemas']['MeOut'];
+export type MeetingList = components['schemas']['MeetingList'];
+export type MeetingOut = components['schemas']['MeetingOut'];
+export type MeetingTypeBody = components['schemas']['MeetingTypeBody'];
+export type MeetingTypeList = components['schemas']['MeetingTypeList'];
+export type MeetingTypeOut = components['schemas']['MeetingTypeOut'];
+export type MemberStatus = components['schemas']['MemberStatus'];
+export type MemberStatusList = components['schemas']['MemberStatusList'];
 export type MessageBody = components['schemas']['MessageBody'];
 export type MessageOut = components['schemas']['MessageOut'];
 export type Messages = components['schemas']['Messages'];
@@ -5288,6 +8293,9 @@ export type MessengerSettingsPatch = components['schemas']['MessengerSettingsPat
 export type NewApiToken = components['schemas']['NewApiToken'];
 export type NewRepBody = components['schemas']['NewRepBody'];
 export type NewWebhookEndpoint = components['schemas']['NewWebhookEndpoint'];
+export type NextOwner = components['schemas']['NextOwner'];
+export type OfferBody = components['schemas']['OfferBody'];
+export type OfferOut = components['schemas']['OfferOut'];
 export type OfflineMessageFrame = components['schemas']['OfflineMessageFrame'];
 export type OfflineMessageList = components['schemas']['OfflineMessageList'];
 export type OfflineMessageOut = components['schemas']['OfflineMessageOut'];
@@ -5299,9 +8307,19 @@ export type OrgOut = components['schemas']['OrgOut'];
 export type OrgSettingsBody = components['schemas']['OrgSettingsBody'];
 export type OriginsBody = components['schemas']['OriginsBody'];
 export type Page = components['schemas']['Page'];
+export type PageCount = components['schemas']['PageCount'];
 export type PageViewFrame = components['schemas']['PageViewFrame'];
 export type PageViewOut = components['schemas']['PageViewOut'];
 export type PasswordBody = components['schemas']['PasswordBody'];
+export type PhoneHangUpFrame = components['schemas']['PhoneHangUpFrame'];
+export type PhoneJoinFrame = components['schemas']['PhoneJoinFrame'];
+export type PhoneLegChanged = components['schemas']['PhoneLegChanged'];
+export type PhoneLegList = components['schemas']['PhoneLegList'];
+export type PhoneLegOut = components['schemas']['PhoneLegOut'];
+export type PhoneLegUpdated = components['schemas']['PhoneLegUpdated'];
+export type PhoneSettingsBody = components['schemas']['PhoneSettingsBody'];
+export type PhoneSettingsOut = components['schemas']['PhoneSettingsOut'];
+export type PhoneSettingsPage = components['schemas']['PhoneSettingsPage'];
 export type Ping = components['schemas']['Ping'];
 export type Pong = components['schemas']['Pong'];
 export type PostedMessage = components['schemas']['PostedMessage'];
@@ -5310,10 +8328,15 @@ export type PreviewBody = components['schemas']['PreviewBody'];
 export type PreviewInvitationBody = components['schemas']['PreviewInvitationBody'];
 export type ProactiveReport = components['schemas']['ProactiveReport'];
 export type ProactiveSettings = components['schemas']['ProactiveSettings'];
+export type Question = components['schemas']['Question'];
+export type QuestionBody = components['schemas']['QuestionBody'];
 export type Readiness = components['schemas']['Readiness'];
+export type RegionOut = components['schemas']['RegionOut'];
 export type RepBrief = components['schemas']['RepBrief'];
+export type RepCallAccept = components['schemas']['RepCallAccept'];
 export type RepChanged = components['schemas']['RepChanged'];
 export type RepClientFrame = components['schemas']['RepClientFrame'];
+export type RepFigures = components['schemas']['RepFigures'];
 export type RepHello = components['schemas']['RepHello'];
 export type RepList = components['schemas']['RepList'];
 export type RepMessage = components['schemas']['RepMessage'];
@@ -5324,6 +8347,9 @@ export type RepPresence = components['schemas']['RepPresence'];
 export type RepResume = components['schemas']['RepResume'];
 export type RepServerFrame = components['schemas']['RepServerFrame'];
 export type RepTyping = components['schemas']['RepTyping'];
+export type RepUsage = components['schemas']['RepUsage'];
+export type Report = components['schemas']['Report'];
+export type ReportColumn = components['schemas']['ReportColumn'];
 export type ReportOut = components['schemas']['ReportOut'];
 export type Resync = components['schemas']['Resync'];
 export type RuleFieldOut = components['schemas']['RuleFieldOut'];
@@ -5333,15 +8359,22 @@ export type SegmentBody = components['schemas']['SegmentBody'];
 export type SegmentOut = components['schemas']['SegmentOut'];
 export type SegmentsPayload = components['schemas']['SegmentsPayload'];
 export type SentInvitation = components['schemas']['SentInvitation'];
+export type SettingsBody = components['schemas']['SettingsBody'];
 export type ShortcutBody = components['schemas']['ShortcutBody'];
 export type ShortcutList = components['schemas']['ShortcutList'];
 export type ShortcutOut = components['schemas']['ShortcutOut'];
 export type ShortcutPatch = components['schemas']['ShortcutPatch'];
+export type SlotOut = components['schemas']['SlotOut'];
 export type Snapshot = components['schemas']['Snapshot'];
 export type SnapshotRep = components['schemas']['SnapshotRep'];
 export type Snippet = components['schemas']['Snippet'];
+export type SourceBody = components['schemas']['SourceBody'];
+export type SourceRef = components['schemas']['SourceRef'];
 export type StartedConversation = components['schemas']['StartedConversation'];
 export type StatusBody = components['schemas']['StatusBody'];
+export type SuggestBody = components['schemas']['SuggestBody'];
+export type SuggestOut = components['schemas']['SuggestOut'];
+export type SuggestionOut = components['schemas']['SuggestionOut'];
 export type TeamBody = components['schemas']['TeamBody'];
 export type TeamList = components['schemas']['TeamList'];
 export type TeamName = components['schemas']['TeamName'];
@@ -5351,6 +8384,8 @@ export type TeamRename = components['schemas']['TeamRename'];
 export type Transcript = components['schemas']['Transcript'];
 export type Transfer = components['schemas']['Transfer'];
 export type TransferBody = components['schemas']['TransferBody'];
+export type TuneBody = components['schemas']['TuneBody'];
+export type TunedOut = components['schemas']['TunedOut'];
 export type Typing = components['schemas']['Typing'];
 export type UseShortcutBody = components['schemas']['UseShortcutBody'];
 export type Visibility = components['schemas']['Visibility'];
@@ -5358,6 +8393,7 @@ export type VisitOut = components['schemas']['VisitOut'];
 export type VisitUtm = components['schemas']['VisitUtm'];
 export type Visitor360 = components['schemas']['Visitor360'];
 export type VisitorBlocked = components['schemas']['VisitorBlocked'];
+export type VisitorCallAccept = components['schemas']['VisitorCallAccept'];
 export type VisitorCard = components['schemas']['VisitorCard'];
 export type VisitorChanges = components['schemas']['VisitorChanges'];
 export type VisitorClientFrame = components['schemas']['VisitorClientFrame'];
@@ -5371,12 +8407,15 @@ export type VisitorJoined = components['schemas']['VisitorJoined'];
 export type VisitorLeft = components['schemas']['VisitorLeft'];
 export type VisitorMessage = components['schemas']['VisitorMessage'];
 export type VisitorMessageFrame = components['schemas']['VisitorMessageFrame'];
+export type VisitorPhoneLeg = components['schemas']['VisitorPhoneLeg'];
 export type VisitorProfile = components['schemas']['VisitorProfile'];
 export type VisitorResume = components['schemas']['VisitorResume'];
 export type VisitorServerFrame = components['schemas']['VisitorServerFrame'];
 export type VisitorTypingInput = components['schemas']['VisitorTyping-Input'];
 export type VisitorTypingOutput = components['schemas']['VisitorTyping-Output'];
 export type VisitorUpdated = components['schemas']['VisitorUpdated'];
+export type WebSourceList = components['schemas']['WebSourceList'];
+export type WebSourceOut = components['schemas']['WebSourceOut'];
 export type WebhookBody = components['schemas']['WebhookBody'];
 export type WebhookEndpointOut = components['schemas']['WebhookEndpointOut'];
 export type WebhookList = components['schemas']['WebhookList'];
@@ -5385,5 +8424,6 @@ export type Welcome = components['schemas']['Welcome'];
 export type WelcomeConfig = components['schemas']['WelcomeConfig'];
 export type WidgetBoot = components['schemas']['WidgetBoot'];
 export type WidgetConfig = components['schemas']['WidgetConfig'];
+export type WrittenOut = components['schemas']['WrittenOut'];
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;

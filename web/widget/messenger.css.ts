@@ -117,6 +117,15 @@ textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in s
 .err{color:#b91c1c;font-size:12.5px;margin:6px 0 0}
 .err:empty{display:none}
 .thanks{margin:0;color:#047857;font-size:14px;font-weight:600}
+.bk-row .col{max-width:88%;width:88%}
+.bk{margin-top:6px;width:100%;padding:12px 14px}
+.bk .id-title{margin:0 0 2px}
+.bk-tz{margin:8px 0 6px}
+.bk-days{display:flex;gap:6px;overflow-x:auto;padding:2px 0 6px}
+.bk-times{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}
+.bk-chip{flex:none;padding:6px 10px;border:1px solid #8b93a1;border-radius:999px;font-size:13px;color:#111827;background:#fff}
+.bk-chip[aria-pressed=true]{background:var(--fd-accent);border-color:var(--fd-accent);color:var(--fd-on-accent)}
+.bk-chip:focus-visible{outline:2px solid var(--fd-accent);outline-offset:2px}
 
 .preview{position:absolute;right:0;bottom:78px;width:310px;background:#fff;color:#111827;border-radius:16px;
   box-shadow:0 16px 48px rgba(15,23,42,.22),0 2px 8px rgba(15,23,42,.08);animation:fdin .25s ease-out;transform-origin:bottom right}
@@ -127,6 +136,28 @@ textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in s
 .pv-x{position:absolute;top:8px;right:8px;display:grid;place-items:center;width:26px;height:26px;border-radius:50%;color:#4b5563}
 .pv-x:hover{background:#f3f4f6}
 .pv-x svg{width:15px;height:15px}
+
+.cv{flex:none;background:#0f172a;color:#fff;padding:10px 12px;display:flex;flex-direction:column;gap:8px}
+.cv:fullscreen{justify-content:center}
+.cv-stage{position:relative;height:190px;border-radius:12px;overflow:hidden;background:#1e293b;display:grid;place-items:center}
+.cv:fullscreen .cv-stage{height:auto;flex:1}
+.cv-who .av{width:64px;height:64px;font-size:22px}
+.cv-remote{position:absolute;inset:0;width:100%;height:100%;object-fit:contain;background:#000}
+.cv-local{position:absolute;right:8px;bottom:8px;width:30%;max-width:120px;aspect-ratio:4/3;object-fit:cover;border-radius:8px;border:2px solid rgba(255,255,255,.85);background:#000}
+.cv-state{font-size:14px;font-weight:600;text-align:center}
+.cv-incoming,.cv-controls{display:flex;gap:8px;justify-content:center;flex-wrap:wrap}
+.cv-join{padding:8px 14px;border-radius:999px;background:#16a34a;color:#fff;font-weight:600;font-size:14px}
+.cv-join:hover{background:#15803d}
+.cv-no{padding:8px 14px;border-radius:999px;background:rgba(255,255,255,.14);color:#fff;font-size:14px}
+.cv-b{display:grid;place-items:center;width:40px;height:40px;border-radius:50%;background:rgba(255,255,255,.16);color:#fff}
+.cv-b svg{width:20px;height:20px}
+.cv-b.off{background:#fee2e2;color:#b91c1c}
+.cv-end{padding:0 18px;height:40px;border-radius:999px;background:#dc2626;color:#fff;font-weight:700}
+.cv-end:hover{background:#b91c1c}
+.cv :focus-visible{outline-color:#fff}
+.cv-err{margin:0;font-size:13px;line-height:1.4;background:#fee2e2;color:#7f1d1d;border-radius:8px;padding:6px 10px}
+.cv-note{margin:0;font-size:11.5px;text-align:center;color:#cbd5e1}
+.cv-ask{display:flex;flex:none}
 
 @media (max-width:480px){
   .panel{position:fixed;inset:0;width:auto;height:auto;border-radius:0;animation:none}

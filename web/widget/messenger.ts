@@ -2,8 +2,9 @@
 // with DOMPurify. It draws into the loader's shadow root and talks through the loader's socket
 // (window.__frontdeskBridge), so a tab never holds two connections.
 import { htmlSanitiser } from "./sanitize";
-import type { Bridge, BridgeFrame, Config, Conversation, Invitation, Message, Welcome } from "./types";
+import type { BookingCard, Bridge, BridgeFrame, Config, Conversation, Invitation, Message, Welcome } from "./types";
 import { MESSENGER_CSS } from "./messenger.css";
+import { callUi } from "./call";
 
 // The Frontdesk server this script came from (the loader loads it from there).
 const SERVER = new URL((document.currentScript as HTMLScriptElement | null)?.src || location.href).origin;
@@ -187,6 +188,10 @@ function start(b: Bridge): void {
     composer,
     h("div", { class: "foot" }, "Powered by Frontdesk"),
   );
+  // Calls (call.ts): the call area under the header, and "call us" buttons in it.
+  const calls = callUi(b, h, icon, (name) => avatar(name), () => open(false));
+  status.after(calls.box);
+  soundBtn.before(calls.startButtons);
   const previewAuthor = h("div", { class: "pv-name" });
   const previewText = h("div", { class: "pv-text" });
   const previewAv = h("span");
@@ -219,6 +224,7 @@ function start(b: Bridge): void {
     subtitle.textContent = rep ? org : away ? "Away now · we'll reply by email" : "We typically reply in a few minutes";
     headAvatar.replaceChildren(avatar(rep ? rep.name : org, rep?.avatar_url));
     headAvatar.classList.toggle("on", !!rep); // a person has this conversation: show them as online
+    calls.setConversation(conversation);
     ended.hidden = !(conversation && (conversation.status == "ended" || conversation.status == "missed"));
     ended.textContent =
       conversation?.status == "missed"
@@ -264,11 +270,12 @@ function start(b: Bridge): void {
         img.addEventListener("error", () => img.replaceWith(h("span", { class: "img-failed", role: "img", "aria-label": "Image could not be loaded" }, "Image could not be loaded")), { once: true });
       });
     } else bubble.append(m.body); // our own text, shown as typed until the server's HTML arrives
+    const offer = "seq" in m ? m.meta?.meeting_offer : null;
     const el = h(
       "div",
-      { class: `row ${kind == "system" ? "sys" : mine ? "me" : "them " + kind}` },
+      { class: `row ${kind == "system" ? "sys" : mine ? "me" : "them " + kind}${offer ? " bk-row" : ""}` },
       !mine && kind != "system" ? authorAvatar(kind, name) : null,
-      h("div", { class: "col" }, h("div", { class: "meta" }, h("span", { class: "an" }, name), " · " + when(at)), bubble),
+      h("div", { class: "col" }, h("div", { class: "meta" }, h("span", { class: "an" }, name), " · " + when(at)), bubble, typeof offer == "string" && bookingCard(offer)),
     );
     el.dataset.key = key;
     el.dataset.group = kind + "|" + name;
@@ -288,6 +295,112 @@ function start(b: Bridge): void {
       el.querySelector(".col")!.append(state);
     }
     return el;
+  }
+
+  // ---- the meeting booker: a rep's offer becomes a card to pick a time from ----
+  // Times come from the server already laid out in the visitor's own zone (shown on the card);
+  // the card talks to /widget/meetings over HTTP (CORS: the org's websites only).
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  function bookingCard(offerId: string): HTMLElement {
+    const box = h("div", { class: "id-card bk", role: "group", "aria-label": "Book a meeting" });
+    const url = (tail: string) => `${SERVER}/widget/meetings/${offerId}${tail}?site=${encodeURIComponent(b.site)}`;
+    let card: BookingCard | null = null;
+    let day = 0;
+    let slot: BookingCard["days"][number]["slots"][number] | null = null;
+    let note = "";
+    const fail = (data: { error?: { message?: string } } | null) => (data && data.error && data.error.message) || "Something went wrong. Please try again.";
+    async function load(message = ""): Promise<void> {
+      note = message;
+      try {
+        const r = await fetch(url("") + "&tz=" + encodeURIComponent(zone));
+        const data = await r.json();
+        if (!r.ok) throw new Error(fail(data));
+        card = data as BookingCard;
+        slot = null;
+        day = Math.min(day, Math.max(card.days.length - 1, 0));
+      } catch (e) {
+        note = (e as Error).message;
+      }
+      draw();
+    }
+    // 24-hour, like the times on the card
+    const longFmt = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone });
+    function draw(): void {
+      box.replaceChildren();
+      if (!card) {
+        box.append(h("p", { class: "id-note" }, note || "Loading free times…"));
+        if (note) {
+          const again = h("button", { type: "button", class: "retry" }, "Try again");
+          again.onclick = () => void load();
+          box.append(again);
+        }
+        return stick();
+      }
+      box.append(h("p", { class: "id-title" }, card.title), h("p", { class: "id-note" }, `${card.duration_minutes} min${card.owner_name ? " with " + card.owner_name : ""}${card.location ? " · " + card.location : ""}`));
+      if (card.booked) {
+        box.append(h("p", { class: "thanks", role: "status" }, "Booked for " + longFmt.format(new Date(card.booked.start)) + ". The invitation is on its way to " + card.booked.visitor_email + "."));
+        return stick();
+      }
+      if (note) box.append(h("p", { class: "err", role: "alert" }, note));
+      if (!card.days.length) {
+        box.append(h("p", { class: "id-note" }, card.problem || "No free times in the coming weeks. Please ask us in the chat."));
+        return stick();
+      }
+      box.append(h("p", { class: "id-note bk-tz" }, "Times in your time zone: " + card.time_zone));
+      const days = h("div", { class: "bk-days", role: "group", "aria-label": "Day" });
+      card.days.forEach((d, i) => {
+        const btn = h("button", { type: "button", class: "bk-chip", "aria-pressed": String(i == day) }, d.label);
+        btn.onclick = () => ((day = i), (slot = null), (note = ""), draw());
+        days.append(btn);
+      });
+      const times = h("div", { class: "bk-times", role: "group", "aria-label": "Time on " + card.days[day].label });
+      for (const t of card.days[day].slots) {
+        const btn = h("button", { type: "button", class: "bk-chip", "aria-pressed": String(slot == t) }, t.label);
+        btn.onclick = () => ((slot = t), (note = ""), draw());
+        times.append(btn);
+      }
+      box.append(days, times);
+      if (slot) box.append(bookingForm(card, slot));
+      stick();
+    }
+    function bookingForm(c: BookingCard, chosen: NonNullable<typeof slot>): HTMLElement {
+      const field = (label: string, input: HTMLInputElement | HTMLTextAreaElement) => [h("label", {}, label, input)];
+      const name = h("input", { name: "name", autocomplete: "name", required: "" });
+      name.value = c.name || "";
+      const email = h("input", { name: "email", type: "email", autocomplete: "email", required: "" });
+      email.value = c.email || "";
+      const answers = c.questions.map((q) => {
+        const input = h("textarea", { name: q.id, rows: "2" });
+        if (q.required) input.required = true;
+        return [q, input] as const;
+      });
+      const error = h("p", { class: "err", role: "alert" });
+      const submit = h("button", { type: "submit", class: "id-save" }, "Book " + c.days[day].label + ", " + chosen.label);
+      const form = h("form", { class: "id-form", "aria-label": "Your details" }, ...field("Name", name), ...field("Email", email), ...answers.flatMap(([q, input]) => field(q.label + (q.required ? "" : " (optional)"), input)), error, submit);
+      form.onsubmit = async (e) => {
+        e.preventDefault();
+        submit.disabled = true;
+        error.textContent = "";
+        try {
+          const r = await fetch(url("/book"), {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ start: chosen.start, name: name.value, email: email.value, time_zone: zone, answers: Object.fromEntries(answers.map(([q, input]) => [q.id, input.value])) }),
+          });
+          const data = await r.json();
+          if (r.status == 409) return void load(fail(data));
+          if (!r.ok) throw new Error(fail(data));
+          card = { ...c, booked: data };
+          draw();
+        } catch (err) {
+          error.textContent = (err as Error).message;
+          submit.disabled = false;
+        }
+      };
+      return form;
+    }
+    void load();
+    return box;
   }
 
   // An open invitation in the transcript: from the rep who sent it, after the messages so far.
@@ -737,10 +850,12 @@ function start(b: Bridge): void {
 
   // ---- frames from the loader's socket ----
   function onFrame(f: BridgeFrame): void {
+    if (calls.onFrame(f)) return;
     switch (f.type) {
       case "welcome": {
         welcome = f;
         if (welcome.conversation) conversation = welcome.conversation;
+        calls.onWelcome(welcome);
         const live = hadWelcome; // the first welcome carries history; later ones, what we missed
         hadWelcome = true;
         // The open invitations now: any other one expired or was answered meanwhile.
@@ -808,6 +923,10 @@ function start(b: Bridge): void {
 
   b.impl = { open, close };
   welcome = b.welcome || null;
+  if (welcome) {
+    if (welcome.conversation) conversation = welcome.conversation;
+    calls.onWelcome(welcome);
+  }
   applyConfig();
   b.subscribe(onFrame); // replays what arrived before this script loaded
   if (b.wantOpen) open(!!b.focusOnOpen);

@@ -16,6 +16,7 @@ export type Invitation = S.VisitorInvitation;
 export type ServerFrame = S.VisitorServerFrame;
 export type ClientFrame = S.VisitorClientFrame;
 export type Page = S.Page;
+export type BookingCard = S.BookingCard;
 export type Activity = S.ActivityFrame["state"];
 // What the messenger hears from the loader: the server's frames, and `disconnected` when the
 // socket dropped (the loader reconnects by itself).

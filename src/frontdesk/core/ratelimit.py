@@ -11,6 +11,7 @@ its keys on a background task after every hit, which would cost the chat hot pat
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from functools import cache
 from typing import Any
@@ -67,6 +68,16 @@ class RateLimiter:
             if not await self._strategy.test(rule, key):
                 return False
         return True
+
+    async def seconds_until_allowed(self, rules: Sequence[RateLimitItem], key: str) -> float:
+        """0 while one more event would be within every rule (counts nothing); otherwise how
+        long until it would be, for an error that says when to try again."""
+        wait = 0.0
+        for rule in rules:
+            if not await self._strategy.test(rule, key):
+                stats = await self._strategy.get_window_stats(rule, key)
+                wait = max(wait, stats.reset_time - time.time(), 1.0)
+        return wait
 
     async def close(self) -> None:
         if self._close is not None:

@@ -7,6 +7,23 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, StrictInt, StrictStr, TypeAdapter
 
 from frontdesk.core.events import Event
+from frontdesk.features.calls.events import (
+    CallAnswerRelayed,
+    CallCandidateFrame,
+    CallCandidateRelayed,
+    CallChanged,
+    CallConnectedFrame,
+    CallDeclineFrame,
+    CallHangupFrame,
+    CallIce,
+    CallKeepaliveFrame,
+    CallMediaFrame,
+    CallMediaRelayed,
+    CallOfferFrame,
+    CallRejoined,
+    CallStartFrame,
+    RepCallAccept,
+)
 from frontdesk.features.conversations.events import (
     ConversationUpdated,
     RepMessage,
@@ -22,6 +39,7 @@ from frontdesk.features.live_stream.events import (
 )
 from frontdesk.features.orgs import RepChanged
 from frontdesk.features.proactive.events import InvitationUpdated
+from frontdesk.features.telephony.events import PhoneLegUpdated
 from frontdesk.protocol.common import Ack, ErrorFrame, Frame, Messages, Ping, Pong
 
 # ---- console -> server (validated on arrival: transport/frames.py) -----------------------------
@@ -66,7 +84,21 @@ class RepResume(Frame):
 
 
 RepFrame = Annotated[
-    Ping | RepMessageFrame | RepTyping | RepResume | RepHello, Field(discriminator="type")
+    Ping
+    | RepMessageFrame
+    | RepTyping
+    | RepResume
+    | RepHello
+    | CallStartFrame
+    | RepCallAccept
+    | CallDeclineFrame
+    | CallOfferFrame
+    | CallCandidateFrame
+    | CallMediaFrame
+    | CallConnectedFrame
+    | CallKeepaliveFrame
+    | CallHangupFrame,
+    Field(discriminator="type"),
 ]
 
 # ---- server -> console ------------------------------------------------------------------------
@@ -78,7 +110,8 @@ BatchEvent = Annotated[
     | VisitorLeft
     | ConversationUpdated
     | RepChanged
-    | InvitationUpdated,
+    | InvitationUpdated
+    | PhoneLegUpdated,
     Field(discriminator="type"),
 ]
 
@@ -92,7 +125,20 @@ class Batch(Event):
 
 
 RepServerFrame = Annotated[
-    Snapshot | Batch | Ack | RepMessage | Messages | VisitorTyping | ErrorFrame | Pong,
+    Snapshot
+    | Batch
+    | Ack
+    | RepMessage
+    | Messages
+    | VisitorTyping
+    | CallChanged
+    | CallIce
+    | CallAnswerRelayed
+    | CallCandidateRelayed
+    | CallMediaRelayed
+    | CallRejoined
+    | ErrorFrame
+    | Pong,
     Field(discriminator="type"),
 ]
 rep_server_frames: TypeAdapter[RepServerFrame] = TypeAdapter(RepServerFrame)

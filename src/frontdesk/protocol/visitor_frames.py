@@ -9,6 +9,25 @@ from pydantic import Field, StrictBool, StrictInt, StrictStr, TypeAdapter
 from frontdesk.core.events import Event
 from frontdesk.core.schemas import Closed, IsoTime
 from frontdesk.features.blocking.events import VisitorBlocked
+from frontdesk.features.calls.events import (
+    CallAnswerFrame,
+    CallCandidateFrame,
+    CallCandidateRelayed,
+    CallChanged,
+    CallConnectedFrame,
+    CallDeclineFrame,
+    CallHangupFrame,
+    CallIce,
+    CallKeepaliveFrame,
+    CallMediaFrame,
+    CallMediaRelayed,
+    CallOfferRelayed,
+    CallRejoinFrame,
+    CallRequestFrame,
+    CallRingingFrame,
+    VisitorCallAccept,
+)
+from frontdesk.features.calls.schemas import CallOut
 from frontdesk.features.conversations.events import (
     MessageOut,
     Typing,
@@ -20,6 +39,7 @@ from frontdesk.features.live_stream.events import IdentityStatus
 from frontdesk.features.orgs.schemas import MessengerSettings
 from frontdesk.features.proactive.events import InvitationExpired, InvitationSent
 from frontdesk.features.proactive.schemas import VisitorInvitation
+from frontdesk.features.telephony.events import PhoneLegChanged
 from frontdesk.protocol.common import Ack, ErrorFrame, Frame, Messages, Ping, Pong
 
 # ---- widget -> server (validated on arrival: transport/frames.py) ------------------------------
@@ -120,8 +140,29 @@ class OfflineMessageFrame(Frame):
     body: Body
 
 
-# Every frame after the hello.
-VisitorFrame = Annotated[
+class PhoneJoinFrame(Frame):
+    """Join by phone: ring this number (international form, "+44 20 7946 0958") for the
+    visitor's open chat, instead of using the microphone. Offered only when
+    `welcome.config.phone_join_available`; answered with `phone_leg` (same client_id) or an
+    `error` saying why not (docs/telephony.md)."""
+
+    type: Literal["phone_join"]
+    client_id: ClientId
+    number: Annotated[StrictStr, Field(min_length=1, max_length=32)]
+    # The browser call the phone joins (the calls feature's id); null: a call from the chat.
+    call_id: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
+
+
+class PhoneHangUpFrame(Frame):
+    """End the call to the visitor's phone (answered with `phone_leg`, status ended)."""
+
+    type: Literal["phone_hang_up"]
+    leg_id: Annotated[StrictStr, Field(min_length=32, max_length=32)]
+
+
+# Every frame after the hello (one list: the socket's parser and the documented union below
+# both read it).
+AfterHello = (
     Ping
     | PageViewFrame
     | ActivityFrame
@@ -131,23 +172,24 @@ VisitorFrame = Annotated[
     | IdentifyFrame
     | OpenFrame
     | OfflineMessageFrame
-    | InvitationShown,
-    Field(discriminator="type"),
-]
-VisitorClientFrame = Annotated[
-    VisitorHello
-    | Ping
-    | PageViewFrame
-    | ActivityFrame
-    | VisitorMessageFrame
-    | VisitorTyping
-    | VisitorResume
-    | IdentifyFrame
-    | OpenFrame
-    | OfflineMessageFrame
-    | InvitationShown,
-    Field(discriminator="type"),
-]
+    | InvitationShown
+    | PhoneJoinFrame
+    | PhoneHangUpFrame
+    | CallRequestFrame
+    | CallRingingFrame
+    | VisitorCallAccept
+    | CallDeclineFrame
+    | CallRejoinFrame
+    | CallAnswerFrame
+    | CallCandidateFrame
+    | CallMediaFrame
+    | CallConnectedFrame
+    | CallKeepaliveFrame
+    | CallHangupFrame
+)
+VisitorFrame = Annotated[AfterHello, Field(discriminator="type")]
+# Everything the widget sends, the hello included (documentation and generated types).
+VisitorClientFrame = Annotated[VisitorHello | AfterHello, Field(discriminator="type")]
 
 # ---- server -> widget -------------------------------------------------------------------------
 
@@ -157,6 +199,10 @@ class WelcomeConfig(Closed):
     idle_after_seconds: int
     heartbeat_seconds: int
     messenger: MessengerSettings
+    # Offer "call my phone instead": the org has a telephony provider set up (Admin -> Phone).
+    phone_join_available: bool
+    # The messenger offers a call button (the rep of the chat then allows it).
+    visitor_calls: bool = False
 
 
 class Welcome(Event):
@@ -172,6 +218,8 @@ class Welcome(Event):
     messages: list[MessageOut]
     identity_status: IdentityStatus
     invitations: list[VisitorInvitation]
+    # The visitor's call that is not over (a page load re-joins it); null: none.
+    call: CallOut | None = None
     config: WelcomeConfig
     server_time: IsoTime
 
@@ -208,8 +256,14 @@ VisitorServerFrame = Annotated[
     | InvitationSent
     | InvitationExpired
     | OfflineReceived
+    | PhoneLegChanged
     | VisitorBlocked
     | Resync
+    | CallChanged
+    | CallIce
+    | CallOfferRelayed
+    | CallCandidateRelayed
+    | CallMediaRelayed
     | Pong
     | ErrorFrame,
     Field(discriminator="type"),
@@ -226,6 +280,8 @@ __all__ = [
     "OpenFrame",
     "Page",
     "PageViewFrame",
+    "PhoneHangUpFrame",
+    "PhoneJoinFrame",
     "Ping",
     "Resync",
     "VisitorClientFrame",

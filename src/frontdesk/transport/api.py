@@ -10,10 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from frontdesk.core import metrics
 from frontdesk.core.errors import RateLimited
 from frontdesk.core.schemas import Closed
-from frontdesk.features import conversations, live_stream, orgs, proactive
+from frontdesk.features import calls, conversations, live_stream, orgs, proactive
+from frontdesk.features.calls.schemas import CallSettings, IceSettingsOut
 from frontdesk.features.conversations.events import ConversationSummary, MessageOut
 from frontdesk.features.formatting import render_markdown
-from frontdesk.features.live_stream.schemas import Visitor360
+from frontdesk.features.live_stream.schemas import Account360, Visitor360
 from frontdesk.features.orgs.schemas import ColleagueOut, MessengerSettings, RepOut
 from frontdesk.features.proactive.schemas import (
     DailyCounts,
@@ -62,6 +63,7 @@ class OrgOut(Closed):
     idle_after_seconds: int
     proactive: ProactiveSettings
     messenger: MessengerSettings
+    calls: CallSettings
 
 
 class MeOut(Closed):
@@ -79,6 +81,7 @@ def org_out(org: Org) -> OrgOut:
         idle_after_seconds=org.idle_after_seconds,
         proactive=proactive.proactive_settings(org),
         messenger=(org.settings or {}).get("messenger") or {},
+        calls=calls.call_settings(org),
     )
 
 
@@ -329,6 +332,23 @@ async def visitor_360(ctx: Ctx, _: None) -> Visitor360:
     return await live_stream.visitor_360(ctx.runtime, ctx.rep, ctx.path_param("visitor_id"))
 
 
+class Account360Query(Strict):
+    zone: Annotated[str, Field(max_length=64)] = "UTC"
+
+
+@api.route(
+    "GET",
+    "/api/accounts/{account_id}/360",
+    query=Account360Query,
+    response=Account360,
+    summary="Account 360: the company, its visitors (who is on the site now), pages, campaigns and ad clicks, chats",
+)
+async def account_360(ctx: Ctx, query: Account360Query) -> Account360:
+    return await live_stream.account_360(
+        ctx.runtime, ctx.rep, ctx.path_param("account_id"), query.zone
+    )
+
+
 class PreviewBody(Strict):
     body: Annotated[StrictStr, Field(max_length=conversations.MAX_BODY)]
 
@@ -574,9 +594,17 @@ class MessengerSettingsPatch(Strict):
     ask_identity: StrictBool | None = None
 
 
+class CallSettingsPatch(Strict):
+    """Voice and video calls (docs/calls.md)."""
+
+    # Visitors may start a call from the messenger (the rep of the chat then allows it).
+    visitor_initiated: StrictBool | None = None
+
+
 class OrgSettingsBody(Strict):
     proactive: dict[str, Any] = Field(default_factory=dict)
     messenger: MessengerSettingsPatch | None = None
+    calls: CallSettingsPatch | None = None
     idle_after_seconds: Annotated[int, Field(ge=10, le=3600)] | None = None
 
 
@@ -586,7 +614,7 @@ class OrgSettingsBody(Strict):
     auth="admin",
     body=OrgSettingsBody,
     response=OrgOut,
-    summary="Org settings: auto pounce switch and timings, repeat interval, idle threshold (admins)",
+    summary="Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls (admins)",
 )
 async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
     org = await orgs.update_settings(
@@ -595,9 +623,21 @@ async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
         proactive=proactive.validate_settings(body.proactive),
         messenger=body.messenger.model_dump(exclude_none=True) if body.messenger else None,
         idle_after_seconds=body.idle_after_seconds,
+        calls=body.calls.model_dump(exclude_none=True) if body.calls else None,
     )
     _org_changed_here(ctx, org)
     return org_out(org)
+
+
+@api.route(
+    "GET",
+    "/api/calls/ice-settings",
+    auth="admin",
+    response=IceSettingsOut,
+    summary="The server's STUN and TURN settings for calls (set by the operator; admins)",
+)
+async def ice_settings(ctx: Ctx, _: None) -> IceSettingsOut:
+    return calls.ice_settings(ctx.runtime.settings)
 
 
 def _org_changed_here(ctx: Ctx, org: Org) -> None:

@@ -396,6 +396,8 @@ class ExperienceBody(Strict):
     timeout_seconds: Annotated[int, Field(ge=1, le=3600)] | None = None
     timeout_message: StrictStr | None = None
     offline_message: StrictStr | None = None
+    # A meeting type's id: the bot offers its booker when no rep joins in time; "" for none.
+    booker_meeting_type_id: Annotated[StrictStr, Field(pattern=r"^([0-9a-f]{32})?$")] | None = None
 
 
 class ExperienceList(Closed):

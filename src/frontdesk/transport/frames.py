@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from pydantic import TypeAdapter, ValidationError
 
+from frontdesk.features.calls.events import MAX_CANDIDATE_CHARS, MAX_SDP_CHARS
 from frontdesk.features.conversations import MAX_BODY
 from frontdesk.protocol.common import Ping
 from frontdesk.protocol.console_frames import (
@@ -25,6 +26,8 @@ from frontdesk.protocol.visitor_frames import (
     OpenFrame,
     Page,
     PageViewFrame,
+    PhoneHangUpFrame,
+    PhoneJoinFrame,
     VisitorFrame,
     VisitorHello,
     VisitorMessageFrame,
@@ -60,6 +63,21 @@ VISITOR_FRAME_MAX_BYTES: dict[str, int] = {
     "identify": _cap(320 + 200 + 128),
     "message": _cap(MAX_BODY + 64),
     "offline_message": _cap(MAX_BODY + 64 + 200 + 320),
+    "phone_join": _cap(64 + 32 + 64),  # client id, number, call id
+    "phone_hang_up": _cap(32),
+    # Calls: SDP and candidates are ASCII (refused otherwise by their size), so their limits
+    # are in bytes as written, not in 4-byte characters.
+    "call_request": _cap(64),
+    "call_ringing": _cap(32),
+    "call_accept": _cap(32 + 64),
+    "call_decline": _cap(32),
+    "call_rejoin": _cap(32 + 64),
+    "call_answer": MAX_SDP_CHARS + 1024,
+    "call_candidate": MAX_CANDIDATE_CHARS + 64 + 256 + 1024,
+    "call_media": _cap(32),
+    "call_connected": _cap(32),
+    "call_keepalive": _cap(32),
+    "call_hangup": _cap(32 + 300),
 }
 
 
@@ -140,6 +158,8 @@ __all__ = [
     "OpenFrame",
     "Page",
     "PageViewFrame",
+    "PhoneHangUpFrame",
+    "PhoneJoinFrame",
     "Ping",
     "RepFrame",
     "RepHello",

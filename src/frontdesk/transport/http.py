@@ -292,6 +292,9 @@ class Route:
     # regardless).
     audit: bool = False
 
+    # What a 200 answer is: JSON of `response`, or a file (text/csv) whose rows follow it.
+    media_type: str = "application/json"
+
     @property
     def audited(self) -> bool:
         return self.audit or (self.method not in SAFE_METHODS and self.auth == "admin")
@@ -315,6 +318,7 @@ class Api:
         query: type[BaseModel] | None = None,
         summary: str = "",
         audit: bool = False,
+        media_type: str = "application/json",
     ) -> Callable[[Handler], Handler]:
         def decorate(handler: Handler) -> Handler:
             self.routes.append(
@@ -328,6 +332,7 @@ class Api:
                     summary or (handler.__doc__ or "").strip(),
                     query,
                     audit,
+                    media_type,
                 )
             )
             return handler
@@ -394,10 +399,15 @@ class Api:
                     "required": True,
                     "content": {"application/json": {"schema": ref_of(route.body, "validation")}},
                 }
+            schema = ref_of(route.response, "serialization")
             operation["responses"]["200"] = {
                 "description": "OK",
                 "content": {
-                    "application/json": {"schema": ref_of(route.response, "serialization")}
+                    route.media_type: (
+                        {"schema": schema}
+                        if route.media_type == "application/json"
+                        else {"schema": {"type": "string"}, "x-rows": schema}
+                    )
                 },
             }
             operation["responses"]["4XX"] = {

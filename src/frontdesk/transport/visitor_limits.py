@@ -61,6 +61,27 @@ DEFAULT_FRAME_RATES: dict[str, str] = {
     "invitation_shown": "20/minute",
     # Each one is emailed to the routed reps; also limited per IP (offline_messages_per_ip).
     "offline_message": "5/hour",
+    # Each call costs the org money: also limited per visitor, per org and per IP across
+    # processes (Admin -> Phone, FRONTDESK_PHONE_CALLS_PER_IP); this only stops a flood.
+    "phone_join": "10/minute",
+    "phone_hang_up": "20/minute",
+    # Calls. A visitor asks for a call now and then; a call's set-up is a handful of frames,
+    # and a re-join after each page load repeats it.
+    "call_request": "5/minute",
+    "call_ringing": "20/minute",
+    "call_accept": "10/minute",
+    "call_decline": "10/minute",
+    "call_rejoin": "20/minute",
+    # One answer per offer (the rep offers again on each re-join).
+    "call_answer": "20/minute",
+    # Trickle ICE: a dozen or two per negotiation (host, server-reflexive, relay; UDP and TCP).
+    "call_candidate": "300/minute",
+    # Mic, camera and screen switches.
+    "call_media": "60/minute",
+    "call_connected": "20/minute",
+    # Every 5 s per tab holding a call.
+    "call_keepalive": "30/minute",
+    "call_hangup": "20/minute",
 }
 
 

@@ -11,6 +11,7 @@ from aiohttp import web
 from pydantic import BaseModel, RootModel
 from yarl import URL
 
+from frontdesk.core.errors import Forbidden, NotFound
 from frontdesk.core.schemas import Closed
 from frontdesk.features import formatting
 from frontdesk.features.blocking import ip_blocked, visitor_blocked
@@ -65,24 +66,30 @@ def _public_config(org: Org) -> WidgetConfig:
     )
 
 
-async def widget_config(request: web.Request) -> web.Response:
-    """Public messenger settings for the widget; CORS admits only the org's own websites."""
-    runtime = runtime_of(request)
-    async with runtime.db.read() as session:
-        org = await org_by_site_key(session, request.query.get("site", ""))
+def _site_org(org: Org | None, origin: str | None) -> Org:
+    """The widget endpoints answer only a known site key, asked from one of that org's
+    websites (CORS)."""
     if org is None:
-        return json_response(
-            {"error": {"code": "not_found", "message": "unknown site key"}}, status=404
-        )
-    origin = request.headers.get("Origin")
+        raise NotFound("unknown site key")
     if not origin_allowed(org, origin):
-        return json_response(
-            {"error": {"code": "forbidden", "message": "origin not allowed"}}, status=403
-        )
-    response = json_response(_public_config(org))
+        raise Forbidden("this website origin is not allowed for this site key")
+    return org
+
+
+def _cors(response: web.StreamResponse, origin: str | None) -> web.StreamResponse:
     response.headers["Access-Control-Allow-Origin"] = origin or ""
     response.headers["Vary"] = "Origin"
     return response
+
+
+async def widget_config(request: web.Request) -> web.StreamResponse:
+    """Public messenger settings for the widget; CORS admits only the org's own websites."""
+    runtime = runtime_of(request)
+    async with runtime.db.read() as session:
+        found = await org_by_site_key(session, request.query.get("site", ""))
+    origin = request.headers.get("Origin")
+    org = _site_org(found, origin)
+    return _cors(json_response(_public_config(org)), origin)
 
 
 api.describe(
@@ -94,33 +101,13 @@ api.describe(
 )
 
 
-def _cors(response: web.StreamResponse, origin: str | None) -> web.StreamResponse:
-    response.headers["Access-Control-Allow-Origin"] = origin or ""
-    response.headers["Vary"] = "Origin"
-    return response
-
-
 async def widget_boot(request: web.Request) -> web.StreamResponse:
     """Asked by the loader before it opens a socket: is this browser (or its IP) blocked?
     A blocked visitor gets no messenger and no socket. CORS admits only the org's websites."""
     runtime = runtime_of(request)
     async with runtime.db.read() as session:
-        org = await org_by_site_key(session, request.query.get("site", ""))
-        if org is None:
-            return json_response(
-                {"error": {"code": "not_found", "message": "unknown site key"}}, status=404
-            )
         origin = request.headers.get("Origin")
-        if not origin_allowed(org, origin):
-            return json_response(
-                {
-                    "error": {
-                        "code": "forbidden",
-                        "message": "this website origin is not allowed for this site key",
-                    }
-                },
-                status=403,
-            )
+        org = _site_org(await org_by_site_key(session, request.query.get("site", "")), origin)
         blocked = await ip_blocked(
             session, org.id, client_ip(request, runtime), runtime.clock.now()
         )

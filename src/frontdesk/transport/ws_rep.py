@@ -14,7 +14,8 @@ from aiohttp import WSMsgType, web
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
 from frontdesk.core.errors import FrontdeskError, NotAuthenticated
 from frontdesk.core.metrics import ACK_LATENCY, MESSAGES, OPEN_SOCKETS, count_error
-from frontdesk.features import conversations, live_stream
+from frontdesk.features import calls, conversations, live_stream
+from frontdesk.features.calls import events as call_frames
 from frontdesk.features.live_stream import build_snapshot
 from frontdesk.features.orgs import (
     Authenticated,
@@ -118,6 +119,9 @@ class RepConnection:
         elif kind == SessionsRevoked.name:
             if self.actor.session_id in event.get("session_ids", ()):
                 self.sender.request_close(CLOSE_SIGNED_OUT, b"signed out")
+        elif isinstance(kind, str) and kind.startswith("call"):
+            # A call of this rep's (features/calls): relayed from the visitor, or its state.
+            self.sender.send_bytes(data)
         elif kind == RESYNC_TYPE and self.registered:
             # Something for this rep may have been lost on the bus (a revocation, say): the
             # snapshot re-checks the session first. (Before hello, hello's snapshot will.)
@@ -172,6 +176,10 @@ class RepConnection:
                 if not self.registered:
                     await self.hub.add(self.socket)
                     self.registered = True
+                # The rep's calls that are not over (a console reload, a reconnect: a
+                # visitor still waiting for the rep to allow their call).
+                for live in await calls.live_calls_for_rep(self.runtime, self.actor):
+                    self.sender.send_bytes(call_frames.CallChanged(call=live).to_bytes())
                 await self._send_snapshot()
                 for conversation_id, seq in last_seqs.items():
                     await self._resume(conversation_id, seq)
@@ -189,8 +197,43 @@ class RepConnection:
                 await live_stream.rep_typing(self.runtime, self.actor, cid, is_typing)
             case f.RepResume(conversation_id=cid, after_seq=after_seq):
                 await self._resume(cid, after_seq)
+            case _ if frame.type.startswith("call_"):
+                await self._dispatch_call(frame)
             case _:
                 raise AssertionError(f"unhandled frame {frame!r}")
+
+    async def _dispatch_call(self, frame: Any) -> None:
+        """Call signalling (features/calls): only the rep on the call may act on it; what the
+        visitor must hear is relayed to the visitor's tabs only."""
+        runtime, actor = self.runtime, self.actor
+        side = calls.rep_side(actor)
+        match frame:
+            case call_frames.CallStartFrame(conversation_id=cid, media=media, leg=leg):
+                _, ice = await calls.start_call(runtime, actor, cid, media, leg)
+                self.sender.send_bytes(ice.to_bytes())
+            case call_frames.RepCallAccept(call_id=call_id, allow=allow, leg=leg):
+                ice = await calls.rep_accept(runtime, actor, call_id, allow, leg)
+                self.sender.send_bytes(ice.to_bytes())
+            case call_frames.CallDeclineFrame(call_id=call_id):
+                await calls.decline(runtime, side, call_id)
+            case call_frames.CallOfferFrame(call_id=call_id, sdp=sdp):
+                await calls.relay_offer(runtime, actor, call_id, sdp)
+            case call_frames.CallCandidateFrame(call_id=call_id, candidate=candidate):
+                await calls.relay_candidate(runtime, side, call_id, candidate)
+            case call_frames.CallMediaFrame(call_id=call_id, mic=mic, camera=camera):
+                await calls.relay_media(
+                    runtime, side, call_id, mic=mic, camera=camera, screen=frame.screen
+                )
+            case call_frames.CallConnectedFrame(call_id=call_id):
+                await calls.connected(runtime, side, call_id)
+            case call_frames.CallKeepaliveFrame(call_id=call_id):
+                ended = await calls.keepalive(runtime, side, call_id)
+                if ended is not None:
+                    self.sender.send_bytes(ended.to_bytes())
+            case call_frames.CallHangupFrame(call_id=call_id, failed=failed):
+                await calls.hang_up(runtime, side, call_id, failed)
+            case _:
+                raise AssertionError(f"unhandled call frame {frame!r}")
 
     async def _resume(self, conversation_id: str, after_seq: int) -> None:
         async with self.runtime.db.read() as session:

@@ -23,9 +23,10 @@ from frontdesk.bus.base import Subscription
 from frontdesk.core import visitor_feed
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.metrics import ACK_LATENCY, MESSAGES, OPEN_SOCKETS, count_error
-from frontdesk.features import proactive, visitors
+from frontdesk.features import calls, proactive, telephony, visitors
 from frontdesk.features.blocking import address_blocked
 from frontdesk.features.blocking.events import VisitorBlocked
+from frontdesk.features.calls import events as call_frames
 from frontdesk.features.conversations.events import VisitorConversationChanged, VisitorMessage
 from frontdesk.features.experiences import leave_offline_message
 from frontdesk.features.live_stream import VisitorTab
@@ -258,6 +259,12 @@ class VisitorConnection:
                 listen=self._listen,
             )
             org = self.org
+            # A call lives in a chat: only a visitor with one can have a call to re-join.
+            call = (
+                await calls.live_call_for_visitor(self.runtime, org.id, welcome.visitor_id)
+                if welcome.conversation is not None
+                else None
+            )
             self.sender.send_bytes(
                 vf.Welcome(
                     token=welcome.token,
@@ -267,11 +274,14 @@ class VisitorConnection:
                     messages=welcome.messages,
                     identity_status=welcome.identity_status,
                     invitations=welcome.invitations,
+                    call=call,
                     config=vf.WelcomeConfig(
                         org_name=org.name,
                         idle_after_seconds=org.idle_after_seconds,
                         heartbeat_seconds=HEARTBEAT_SECONDS,
                         messenger=(org.settings or {}).get("messenger", {}),
+                        phone_join_available=telephony.phone_join_available(org),
+                        visitor_calls=calls.visitor_calls_allowed(org),
                     ),
                     server_time=self.runtime.clock.now().isoformat(),
                 ).to_bytes()
@@ -421,10 +431,62 @@ class VisitorConnection:
                 )
                 if shown is not None:
                     self.sender.send_bytes(InvitationSent(invitation=shown).to_bytes())
+            case f.PhoneJoinFrame(client_id=phone_client_id, number=number, call_id=call_id):
+                # Answered with `phone_leg` on the visitor's topic (this tab and the others).
+                await telephony.visitor_phone_join(
+                    self.runtime,
+                    self.org.id,
+                    visitor_id,
+                    number,
+                    call_id=call_id,
+                    ip=self.ip,
+                    client_id=phone_client_id,
+                )
+            case f.PhoneHangUpFrame(leg_id=leg_id):
+                await telephony.hang_up(self.runtime, self.org.id, leg_id, visitor_id=visitor_id)
             case f.OpenFrame():
                 return
+            case _ if frame.type.startswith("call_"):
+                await self._dispatch_call(frame, calls.VisitorSide(self.org.id, visitor_id))
             case _:
                 raise AssertionError(f"unhandled frame {frame!r}")
+
+    async def _dispatch_call(self, frame: Any, side: calls.VisitorSide) -> None:
+        """Call signalling (features/calls): checked against the call's row, relayed to its
+        rep only. ICE servers (with this call's TURN credentials) go to this socket only."""
+        runtime = self.runtime
+        match frame:
+            case call_frames.CallRequestFrame(media=media, tab_id=tab_id):
+                _, ice = await calls.request_call(runtime, self.org, side.visitor_id, media, tab_id)
+                self.sender.send_bytes(ice.to_bytes())
+            case call_frames.CallRingingFrame(call_id=call_id):
+                await calls.ringing(runtime, side, call_id)
+            case call_frames.VisitorCallAccept(call_id=call_id, media=media, tab_id=tab_id):
+                ice = await calls.visitor_accept(runtime, side, call_id, media, tab_id)
+                self.sender.send_bytes(ice.to_bytes())
+            case call_frames.CallDeclineFrame(call_id=call_id):
+                await calls.decline(runtime, side, call_id)
+            case call_frames.CallRejoinFrame(call_id=call_id, tab_id=tab_id):
+                ice = await calls.rejoin(runtime, side, call_id, tab_id)
+                self.sender.send_bytes(ice.to_bytes())
+            case call_frames.CallAnswerFrame(call_id=call_id, sdp=sdp):
+                await calls.relay_answer(runtime, side, call_id, sdp)
+            case call_frames.CallCandidateFrame(call_id=call_id, candidate=candidate):
+                await calls.relay_candidate(runtime, side, call_id, candidate)
+            case call_frames.CallMediaFrame(call_id=call_id, mic=mic, camera=camera):
+                await calls.relay_media(
+                    runtime, side, call_id, mic=mic, camera=camera, screen=frame.screen
+                )
+            case call_frames.CallConnectedFrame(call_id=call_id):
+                await calls.connected(runtime, side, call_id)
+            case call_frames.CallKeepaliveFrame(call_id=call_id):
+                ended = await calls.keepalive(runtime, side, call_id)
+                if ended is not None:
+                    self.sender.send_bytes(ended.to_bytes())
+            case call_frames.CallHangupFrame(call_id=call_id, failed=failed):
+                await calls.hang_up(runtime, side, call_id, failed)
+            case _:
+                raise AssertionError(f"unhandled call frame {frame!r}")
 
     def _expect_echo(self, client_id: str) -> None:
         own = self._own_echoes

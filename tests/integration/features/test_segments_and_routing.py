@@ -158,8 +158,12 @@ async def test_reps_only_see_visitors_routed_to_them_while_admins_see_all(server
             await sam_console.send({"type": "ping"})
             await sam_console.expect("pong")
             assert vid not in str(sam_console.received)
-        status, _ = await sam.request("GET", f"/api/visitors/{vid}")
-        assert status == 200  # Visitor 360 is readable; the live stream is what routing filters
+        # Visitor 360 follows the same rule: Sam gets the answer an unknown id gets.
+        status, body = await sam.request("GET", f"/api/visitors/{vid}")
+        assert status == 404 and body["error"]["code"] == "not_found"
+        for rep in (dana, admin):
+            status, body = await rep.request("GET", f"/api/visitors/{vid}")
+            assert status == 200 and body["visitor"]["id"] == vid
 
 
 async def test_round_robin_routing_alternates_between_available_reps(server: Server) -> None:

@@ -172,3 +172,38 @@ async def test_changing_a_teams_members_re_deals_nobody_outside_the_segments_rou
         assert sorted(_card(resync, enterprise_visitor)["routed_rep_ids"]) == sorted(
             [dana.rep_id, sam.rep_id]
         )
+
+
+async def test_a_second_tab_opened_during_a_chat_keeps_the_visitor_with_the_chats_rep(
+    server: Server,
+) -> None:
+    org, admin, dana, sam = await _setup(server)
+    # Careers comes first: a visit that has seen a careers page belongs to it.
+    await _create(
+        admin,
+        _segment("Careers", "/careers", {"steps": [{"kind": "reps", "rep_ids": [sam.rep_id]}]}),
+    )
+    await _create(
+        admin,
+        _segment("Pricing", "/pricing", {"steps": [{"kind": "reps", "rep_ids": [dana.rep_id]}]}),
+    )
+    async with (
+        server.visitor(org, url=SITE + "/pricing") as first_tab,
+        dana.socket() as dana_console,
+        sam.socket() as sam_console,
+    ):
+        assert first_tab.welcome is not None
+        vid, token = first_tab.welcome["visitor_id"], first_tab.welcome["token"]
+        await first_tab.send({"type": "message", "client_id": "ask", "body": "Pricing question"})
+        await first_tab.expect("ack", client_id="ask")
+        await dana_console.expect("conversation.updated")
+        # The visitor opens the careers page in a new tab, which alone would go to Sam.
+        async with server.visitor(org, token=token, url=SITE + "/careers") as second_tab:
+            assert second_tab.welcome is not None
+            assert second_tab.welcome["conversation"]["status"] == "incoming"
+            await second_tab.send({"type": "activity", "state": "idle"})
+            # Dana, whose chat it is, follows the visitor in that tab too; Sam hears nothing.
+            await dana_console.expect("visitor.updated", visitor_id=vid)
+            await sam_console.send({"type": "ping"})
+            await sam_console.expect("pong")
+            assert vid not in str(sam_console.received)

@@ -13,7 +13,7 @@ import aiohttp
 import orjson
 import pytest
 
-from frontdesk.transport import api_admin, api_tools  # noqa: F401  (they register routes)
+from frontdesk.transport import api_admin, api_reports, api_tools  # noqa: F401  (they register routes)
 from frontdesk.transport.api import api
 from tests.conftest import Backend
 from tests.harness import PASSWORD, Server, running_server

@@ -37,6 +37,7 @@ from tests.harness import SITE_ORIGIN, OrgInfo, Server, Socket, running_server
 pytestmark = pytest.mark.asyncio
 
 FRAME_TYPES = visitor_frame_types()
+CALL = "0" * 32  # no such call: refused as not found, but counted first
 
 
 def _sample(frame_type: str, n: int) -> dict[str, Any]:
@@ -58,6 +59,23 @@ def _sample(frame_type: str, n: int) -> dict[str, Any]:
             "email": "dana@acme.example",
             "body": f"call me {n}",
         },
+        "phone_join": {"type": "phone_join", "client_id": f"p{n}", "number": "+442079460958"},
+        "phone_hang_up": {"type": "phone_hang_up", "leg_id": "0" * 32},
+        "call_request": {"type": "call_request", "media": "audio", "tab_id": "t"},
+        "call_ringing": {"type": "call_ringing", "call_id": CALL},
+        "call_accept": {"type": "call_accept", "call_id": CALL, "media": "audio", "tab_id": "t"},
+        "call_decline": {"type": "call_decline", "call_id": CALL},
+        "call_rejoin": {"type": "call_rejoin", "call_id": CALL, "tab_id": "t"},
+        "call_answer": {"type": "call_answer", "call_id": CALL, "sdp": "v=0"},
+        "call_candidate": {
+            "type": "call_candidate",
+            "call_id": CALL,
+            "candidate": {"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host"},
+        },
+        "call_media": {"type": "call_media", "call_id": CALL, "mic": True, "camera": False},
+        "call_connected": {"type": "call_connected", "call_id": CALL},
+        "call_keepalive": {"type": "call_keepalive", "call_id": CALL},
+        "call_hangup": {"type": "call_hangup", "call_id": CALL},
     }
     return samples[frame_type]
 

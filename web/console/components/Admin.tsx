@@ -4,14 +4,18 @@ import { api, errorText } from "../api";
 import { linkClick, paths, type AdminSection } from "../router";
 import { me, org, pushToast, reps as repsSignal } from "../store";
 import type { Org, Rep } from "../types";
-import { IconBan, IconBuilding, IconCopy, IconLayers, IconLink, IconPlus, IconSparkles, IconUsers, IconX, IconChat, IconLock, IconClock } from "../icons";
+import { IconBan, IconBuilding, IconCalendar, IconCopy, IconLayers, IconLink, IconPhone, IconPlus, IconSparkles, IconUsers, IconVideo, IconX, IconChat, IconLock, IconClock } from "../icons";
 import { Avatar, TableStatus } from "./ui";
 import { AccountsAdmin } from "./admin/Accounts";
 import { ApiTokensAdmin } from "./admin/ApiTokens";
 import { AuditLogAdmin } from "./admin/AuditLog";
 import { BlockedAdmin } from "./admin/Blocked";
+import { CallsAdmin } from "./admin/Calls";
+import { CopilotAdminPage } from "./admin/Copilot";
 import { ExperiencesAdmin } from "./admin/Experiences";
+import { MeetingsAdmin } from "./admin/Meetings";
 import { IdentitySecretSection } from "./admin/IdentitySecret";
+import { PhoneAdmin } from "./admin/Phone";
 import { ProactiveAdmin } from "./admin/Proactive";
 import { SegmentsAdmin } from "./admin/Segments";
 import { TeamsSection } from "./admin/Teams";
@@ -22,15 +26,19 @@ const SECTIONS: [AdminSection, string, ComponentChildren, string][] = [
   ["accounts", "Accounts", <IconBuilding size={15} />, "Target accounts, CSV import, IP ranges"],
   ["segments", "Segments & routing", <IconLayers size={15} />, "Live stream columns, rules, who sees whom"],
   ["experiences", "Experiences", <IconChat size={15} />, "What a visitor lives through after asking to chat"],
+  ["meetings", "Meetings", <IconCalendar size={15} />, "Meeting types, reps' hours and calendars"],
   ["proactive", "Auto pounce", <IconSparkles size={15} />, "AI greetings, timings, rep timeout"],
+  ["copilot", "AI Copilot", <IconSparkles size={15} />, "Knowledge, website, on/off, usage per rep"],
   ["blocked", "Blocked & Reported", <IconBan size={15} />, "Blocked visitors, IP blocks, reports"],
+  ["calls", "Voice & video", <IconVideo size={15} />, "Calls from the messenger, STUN and TURN"],
   ["webhooks", "Webhooks", <IconLink size={15} />, "Chat-end events to your CRM"],
   ["tokens", "API tokens", <IconLock size={15} />, "Tokens for scripts and CRMs calling the REST API"],
   ["audit", "Audit log", <IconClock size={15} />, "Who changed what, and when"],
+  ["phone", "Phone", <IconPhone size={15} />, "Join by phone: Twilio account, numbers, countries, limits"],
 ];
 
 // Admin: team and website, accounts, segments and routing, experiences, auto pounce, blocks,
-// webhooks. One section per page, chosen in the left menu.
+// webhooks, phone. One section per page, chosen in the left menu.
 export function Admin(props: { section: AdminSection }) {
   if (me.value?.role !== "admin") {
     return (
@@ -71,11 +79,15 @@ export function Admin(props: { section: AdminSection }) {
         {props.section === "accounts" && <AccountsAdmin />}
         {props.section === "segments" && <SegmentsAdmin />}
         {props.section === "experiences" && <ExperiencesAdmin />}
+        {props.section === "meetings" && <MeetingsAdmin />}
         {props.section === "proactive" && <ProactiveAdmin />}
+        {props.section === "copilot" && <CopilotAdminPage />}
         {props.section === "blocked" && <BlockedAdmin />}
+        {props.section === "calls" && <CallsAdmin />}
         {props.section === "webhooks" && <WebhooksAdmin />}
         {props.section === "tokens" && <ApiTokensAdmin />}
         {props.section === "audit" && <AuditLogAdmin />}
+        {props.section === "phone" && <PhoneAdmin />}
       </div>
     </div>
   );

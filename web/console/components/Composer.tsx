@@ -4,6 +4,8 @@ import { cleanHtml } from "../sanitize";
 import { sendTyping } from "../socket";
 import { IconCalendar, IconSend, IconSparkles, IconZap } from "../icons";
 import { useShortcutMenu } from "./ShortcutMenu";
+import { BookerDialog } from "./Booker";
+import { useCopilot, useTone } from "./Copilot";
 import { Kbd, NotYet, useImageFallbacks } from "./ui";
 import type { Preview } from "../types";
 
@@ -26,6 +28,7 @@ export function Composer(props: {
   const [tab, setTab] = useState<"write" | "preview">("write");
   const [preview, setPreview] = useState<{ html: string | null; error: string | null; loading: boolean }>({ html: null, error: null, loading: false });
   const [sending, setSending] = useState(false);
+  const [booker, setBooker] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
   const previewRef = useRef<HTMLDivElement>(null);
   useImageFallbacks(previewRef, `${tab}:${preview.html ?? ""}`);
@@ -33,7 +36,20 @@ export function Composer(props: {
   const typingStop = useRef<ReturnType<typeof setTimeout> | null>(null);
   const { conversationId } = props;
   const idBase = useId();
-  const sc = useShortcutMenu({ value: body, setValue: setBody, textarea: area, conversationId, visitorId: props.visitorId ?? null, idBase });
+  // AI Copilot: Expand and Tune work on any text; Suggest answers a conversation's visitor
+  // (before there is one it says there is no question yet).
+  const aiOn = props.tools !== false;
+  const [tone, setTone] = useTone(conversationId);
+  const ai = useCopilot({ conversationId, value: body, setValue: setBody, textarea: area, tone });
+  const sc = useShortcutMenu({
+    value: body,
+    setValue: setBody,
+    textarea: area,
+    conversationId,
+    visitorId: props.visitorId ?? null,
+    idBase,
+    ai: aiOn ? { tone, setTone, onCommand: (cmd, text) => ai.run(cmd, text) } : null,
+  });
 
   useEffect(() => {
     if (props.autoFocus !== false) area.current?.focus();
@@ -70,6 +86,8 @@ export function Composer(props: {
     const result = await props.onSend(text);
     setSending(false);
     if (result !== false) {
+      ai.clearMark();
+      ai.close();
       setBody("");
       setTab("write");
       area.current?.focus();
@@ -113,7 +131,8 @@ export function Composer(props: {
         void submit();
       }}
     >
-      {tab === "write" && sc.menu}
+      {tab === "write" && !ai.open && sc.menu}
+      {tab === "write" && ai.panel}
       <div class="composer-tabs" role="tablist" aria-label="Editor mode">
         <button type="button" role="tab" aria-selected={tab === "write"} class={`ctab ${tab === "write" ? "active" : ""}`} onClick={() => setTab("write")}>
           Write
@@ -122,20 +141,27 @@ export function Composer(props: {
           Preview
         </button>
         <span class="composer-hint muted small">
-          <Kbd>Enter</Kbd> send · <Kbd>Shift</Kbd>+<Kbd>Enter</Kbd> new line · <Kbd>/</Kbd> shortcuts · Markdown
+          <Kbd>Enter</Kbd> send · <Kbd>Shift</Kbd>+<Kbd>Enter</Kbd> new line · <Kbd>/</Kbd> shortcuts{aiOn ? " & AI" : ""} · Markdown
         </span>
       </div>
+      {tab === "write" && ai.aiMarked && (
+        <div class="ai-mark" role="status" data-testid="ai-mark">
+          <IconSparkles size={12} /> AI text: check it and edit before sending.
+        </div>
+      )}
       {tab === "write" ? (
         <textarea
           ref={area}
-          class="composer-input"
+          class={`composer-input ${ai.aiMarked ? "is-ai" : ""}`}
           aria-label="Message"
+          data-ai-text={ai.aiMarked ? "true" : undefined}
           placeholder={props.placeholder ?? "Write a reply… (type / for shortcuts)"}
           value={body}
           rows={3}
           {...sc.ariaProps}
           onInput={(e) => {
             setBody((e.target as HTMLTextAreaElement).value);
+            ai.clearMark(); // edited by the rep: no longer the AI's text
             sc.onCaretMove();
             noteTyping();
           }}
@@ -144,6 +170,7 @@ export function Composer(props: {
           }}
           onClick={sc.onCaretMove}
           onKeyDown={(e) => {
+            if (ai.onKeyDown(e)) return;
             if (sc.onKeyDown(e)) return;
             if (e.key === "Enter" && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey && !e.isComposing) {
               e.preventDefault();
@@ -164,6 +191,7 @@ export function Composer(props: {
           )}
         </div>
       )}
+      {booker && conversationId && <BookerDialog conversationId={conversationId} onClose={() => setBooker(false)} />}
       <div class="composer-foot">
         <div class="composer-tools">
           <button
@@ -180,19 +208,25 @@ export function Composer(props: {
           </button>
           {props.tools !== false && (
             <>
-              <NotYet label="Offer the meeting booker" class="tool-icon">
-                <IconCalendar size={15} />
-              </NotYet>
+              {conversationId ? (
+                <button type="button" class="icon-btn tool-icon" aria-label="Offer the meeting booker" title="Offer the meeting booker" onClick={() => setBooker(true)}>
+                  <IconCalendar size={15} />
+                </button>
+              ) : (
+                <NotYet label="Offer the meeting booker (start the chat first)" class="tool-icon">
+                  <IconCalendar size={15} />
+                </NotYet>
+              )}
               <span class="tool-sep" aria-hidden="true" />
-              <NotYet label="AI Suggest" class="tool-text">
+              <button type="button" class="tool-btn" title="AI Suggest (/suggest)" onClick={() => { setTab("write"); ai.run("suggest"); }}>
                 <IconSparkles size={14} /> Suggest
-              </NotYet>
-              <NotYet label="AI Expand" class="tool-text">
+              </button>
+              <button type="button" class="tool-btn" title="AI Expand your notes (/expand)" onClick={() => { setTab("write"); ai.run("expand"); }}>
                 Expand
-              </NotYet>
-              <NotYet label="AI Tune" class="tool-text">
+              </button>
+              <button type="button" class="tool-btn" title="AI Tune grammar and tone (/tune)" onClick={() => { setTab("write"); ai.run("tune"); }}>
                 Tune
-              </NotYet>
+              </button>
             </>
           )}
         </div>

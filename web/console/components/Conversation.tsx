@@ -23,12 +23,14 @@ import {
 } from "../store";
 import type { ConversationSummary, Message, PendingMessage, VisitorCard } from "../types";
 import { formatClock, formatDateTime, now, parseTime } from "../time";
-import { IconChat, IconLock, IconMail, IconPhone, IconVideo } from "../icons";
+import { IconArrowLeft, IconChat, IconLock, IconMail } from "../icons";
+import { callsByConversation } from "../calls";
+import { VideoBox } from "./VideoBox";
 import { Composer } from "./Composer";
 import { AutoPounceBanner, ConversationMenu, TransferBanner, TransferButton } from "./ConversationTools";
 import { openInvite } from "./Engage";
 import { ConversationRow, statusText } from "./Inbox";
-import { ActivityStatus, Avatar, Countdown, Elapsed, EmptyState, NotYet, pathOf, useImageFallbacks } from "./ui";
+import { ActivityStatus, Avatar, Countdown, Elapsed, EmptyState, pathOf, useImageFallbacks } from "./ui";
 import { Visitor360Panel } from "./Visitor360";
 
 
@@ -45,7 +47,7 @@ export function ConversationsPage(props: { conversationId: string | null; visito
     conversationId = openConversationFor(visitorId, visitors.value.get(visitorId), convs)?.id ?? null;
   }
   return (
-    <div class="workspace">
+    <div class={conversationId || visitorId ? "workspace has-open" : "workspace"}>
       <ConversationRail selected={conversationId} />
       {conversationId || visitorId ? (
         <ConversationConsole key={conversationId ?? `v-${visitorId}`} conversationId={conversationId} visitorId={visitorId} />
@@ -156,6 +158,9 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
   return (
     <section class="console" aria-label={`Conversation with ${title}`}>
       <header class="console-head">
+        <button type="button" class="icon-btn console-back" aria-label="Back to conversations" onClick={() => navigate(paths.conversations)}>
+          <IconArrowLeft size={18} />
+        </button>
         <Avatar name={title} id={visitorId ?? conversationId ?? ""} size={36} />
         <div class="console-who">
           <div class="console-title">
@@ -185,15 +190,9 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
               <AcceptButton id={conv!.id} title={title} />
             </>
           )}
-          {conv && (status === "active" || status === "incoming") && (
+          {conv && status === "active" && (mine || me.value?.role === "admin") && (
             <span class="head-tools">
-              <NotYet label="Voice call">
-                <IconPhone size={16} />
-              </NotYet>
-              <NotYet label="Video call">
-                <IconVideo size={17} />
-              </NotYet>
-              {status === "active" && (mine || me.value?.role === "admin") && <TransferButton conv={conv} title={title} />}
+              <TransferButton conv={conv} title={title} />
             </span>
           )}
           {mine && !ending && (
@@ -204,6 +203,9 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
           {visitorId && <ConversationMenu visitorId={visitorId} title={title} />}
         </div>
       </header>
+      {conv && (mine || callsByConversation.value.has(conv.id)) && (
+        <VideoBox conversationId={conv.id} visitorName={title} canCall={mine} />
+      )}
       {conv && mine && <TransferBanner conv={conv} title={title} />}
 
       {conversationId ? (
@@ -408,9 +410,14 @@ function MessageBubble(props: { m: Message; grouped: boolean }) {
     );
   }
   if (m.author_kind === "system") {
+    // A call's line (features/calls): its start in this rep's own time zone.
+    const call = meta.call as { started_at?: string } | undefined;
     return (
-      <div class="msg-system" data-seq={m.seq}>
-        <span>{m.body}</span>
+      <div class={`msg-system ${call ? "msg-call" : ""}`} data-seq={m.seq}>
+        <span>
+          {m.body}
+          {call?.started_at && <span class="call-start">Started {formatClock(call.started_at)}.</span>}
+        </span>
         <time dateTime={m.created_at}>{formatClock(m.created_at)}</time>
       </div>
     );

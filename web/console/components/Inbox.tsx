@@ -1,3 +1,4 @@
+import { callsByConversation } from "../calls";
 import { useEffect, useState } from "preact/hooks";
 import { acceptConversation, loadBox } from "../actions";
 import { api, errorText } from "../api";
@@ -282,6 +283,10 @@ export function ConversationRow(props: { conv: ConversationSummary; box: Box | n
   const last = c.last_message;
   const seg = card ? segmentOf(card) : null;
   const owner = c.owner_rep_id && c.owner_rep_id !== me.value?.id ? (repName(c.owner_rep_id) ?? c.owner_name ?? null) : null;
+  const call = callsByConversation.value.get(c.id);
+  // A visitor waiting for the rep to allow their call: the row pulses green (product docs).
+  const callWaiting = !!call && call.initiated_by === "visitor" && call.state === "requested";
+  const onCall = !!call && (call.state === "connecting" || call.state === "active");
   const accept = async (e: Event) => {
     e.preventDefault();
     e.stopPropagation();
@@ -293,9 +298,9 @@ export function ConversationRow(props: { conv: ConversationSummary; box: Box | n
   };
   return (
     <li
-      class={`conv-row status-${c.status} ${props.selected ? "selected" : ""} ${n ? "unread" : ""} ${props.compact ? "compact" : ""}`}
+      class={`conv-row status-${c.status} ${props.selected ? "selected" : ""} ${n ? "unread" : ""} ${props.compact ? "compact" : ""} ${callWaiting ? "call-waiting" : ""} ${onCall ? "on-call" : ""}`}
       data-conversation-id={c.id}
-      aria-label={`${title}${company && company !== title ? `, ${company}` : ""}, ${statusText(c)}`}
+      aria-label={`${title}${company && company !== title ? `, ${company}` : ""}, ${statusText(c)}${callWaiting ? ", wants a call" : onCall ? ", on a call" : ""}`}
       tabIndex={c.status === "incoming" ? 0 : -1}
       onKeyDown={(e) => {
         if (c.status === "incoming" && (e.key === "a" || e.key === "A") && !e.altKey && !e.ctrlKey && !e.metaKey && e.target === e.currentTarget) void accept(e);

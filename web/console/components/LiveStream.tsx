@@ -437,7 +437,13 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
         </span>
       </div>
       <div class={`vcard-company ${company ? "" : "unknown"}`} title={heading}>
-        {heading}
+        {account ? (
+          <a class="vcard-account-link" href={paths.account(account.id)} onClick={linkClick} aria-label={`Account 360: ${heading}`}>
+            {heading}
+          </a>
+        ) : (
+          heading
+        )}
       </div>
       <div class="vcard-body">
         <Thumbnail card={card} />

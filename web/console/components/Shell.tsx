@@ -21,14 +21,16 @@ import {
   visitors,
 } from "../store";
 import { notificationPermission, requestNotificationPermission } from "../notify";
-import { IconAdmin, IconAlert, IconBell, IconChat, IconHelp, IconInbox, IconLive, IconLogout, IconX, IconZap } from "../icons";
+import { IconAdmin, IconAlert, IconBell, IconChart, IconChat, IconHelp, IconInbox, IconLive, IconLogout, IconX, IconZap } from "../icons";
 import { PasswordDialog, signOutEverywhere } from "./Account";
+import { MyHoursDialog } from "./Booker";
 import { AutoPounceBanner, TransferBanner } from "./ConversationTools";
 import { EngageHost } from "./Engage";
 import { Avatar, Kbd, Switch, usePopover } from "./ui";
 
 export const helpOpen = signal(false);
 const changingPassword = signal(false);
+const editingHours = signal(false);
 
 // The badge is a count (the same number the page itself shows); badgeUnread marks it as holding
 // unread replies, without replacing the count by the number of replies.
@@ -91,6 +93,7 @@ function Sidebar() {
           badgeLabel={`${b.active.length} active ${b.active.length === 1 ? "conversation" : "conversations"}${unreadMine ? `, ${unreadMine} unread ${unreadMine === 1 ? "reply" : "replies"}` : ""}`}
         />
         <NavItem href={paths.shortcuts} label="Shortcuts" icon={<IconZap />} active={r.name === "shortcuts"} />
+        <NavItem href={paths.reports} label="Reports" icon={<IconChart />} active={r.name === "reports"} />
         {isAdmin && <NavItem href={paths.admin} label="Admin" icon={<IconAdmin />} active={r.name === "admin"} />}
       </div>
       <div class="sidebar-foot">
@@ -190,8 +193,11 @@ function ProfileMenu() {
             label="Allow voice and video"
             checked={!!rep.voice_video_enabled}
             onChange={(v) => updateMyStatus({ voice_video_enabled: v })}
-            hint="Saved for later: voice and video calls are not available yet."
+            hint="The video box in your chats: call visitors, and let them ask you for a call."
           />
+          <button type="button" class="menu-item" onClick={() => (pop.setOpen(false), (editingHours.value = true))}>
+            My hours and calendar…
+          </button>
           <div class="menu-sep" />
           <button type="button" class="menu-item" onClick={() => void signOut()}>
             <IconLogout /> Sign out
@@ -205,6 +211,7 @@ function ProfileMenu() {
         </div>
       )}
       {changingPassword.value && <PasswordDialog onClose={() => (changingPassword.value = false)} />}
+      {editingHours.value && <MyHoursDialog repId={rep.id} onClose={() => (editingHours.value = false)} />}
     </div>
   );
 }
@@ -268,8 +275,8 @@ function HelpPopover() {
 function NotificationPrompt() {
   if (notificationPermission.value !== "default") return null;
   return (
-    <button type="button" class="btn btn-ghost btn-sm" onClick={() => void requestNotificationPermission()} title="Get a desktop alert and a chime for new chats and replies">
-      <IconBell /> Turn on alerts
+    <button type="button" class="btn btn-ghost btn-sm" onClick={() => void requestNotificationPermission()} title="Get a desktop alert and a chime for new chats and replies" aria-label="Turn on alerts">
+      <IconBell /> <span class="btn-label">Turn on alerts</span>
     </button>
   );
 }
@@ -281,6 +288,8 @@ const TITLES: Record<string, string> = {
   visitor: "Conversations",
   admin: "Admin",
   shortcuts: "Shortcuts",
+  reports: "Reports",
+  account: "Account 360",
 };
 
 function TopBar() {

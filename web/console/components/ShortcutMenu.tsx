@@ -5,12 +5,21 @@ import { loadShortcuts, shortcuts } from "../data";
 import { cleanHtml } from "../sanitize";
 import { companyName, conversations, me, pushToast, visitors } from "../store";
 import type { FilledShortcut, Shortcut } from "../types";
+import { AI_COMMANDS, ToneSelect, type AiCommand, type Tone } from "./Copilot";
+import { IconSparkles } from "../icons";
 
 // "/" in a composer: a filtered list of My and Org Shortcuts with a preview of the highlighted
 // one. Click or Enter picks it; so do Tab and typing "/name " when the name matches exactly.
 // Picking asks the server to fill the shortcut's {variables} for this conversation, or for the
 // visitor a first message goes to (and count the use), and puts the text in the composer for
-// editing before it is sent.
+// editing before it is sent. With `ai`, the AI Copilot's /suggest, /expand and /tune come
+// first in the same list, and the conversation's tone is chosen at the top right.
+
+const AI_HELP: Record<AiCommand, string> = {
+  suggest: "Suggest an answer to the visitor's latest question, from your org's knowledge, with its source and confidence.",
+  expand: "Expand the notes or bullets you typed into a full message, in this conversation's tone, using the visitor's name when known.",
+  tune: "Fix grammar and spelling of what you typed and apply this conversation's tone; see the changes before accepting.",
+};
 
 const TOKEN = /(^|\s)\/([A-Za-z0-9_-]{0,40})$/;
 
@@ -75,6 +84,7 @@ export function useShortcutMenu(opts: {
   conversationId: string | null;
   visitorId?: string | null;
   idBase: string;
+  ai?: { tone: Tone; setTone: (t: Tone) => void; onCommand: (cmd: AiCommand, text: string) => void } | null;
 }): {
   menu: JSX.Element | null;
   onKeyDown: (e: KeyboardEvent) => boolean;
@@ -92,7 +102,11 @@ export function useShortcutMenu(opts: {
 
   const token = useMemo(() => tokenAt(value, Math.min(caret, value.length)), [value, caret]);
   const open = !!token && dismissedAt !== token.start;
-  const matches = useMemo(() => (open && all ? filterShortcuts(all, token!.query).slice(0, 50) : []), [open, all, token?.query]);
+  const shortcutMatches = useMemo(() => (open && all ? filterShortcuts(all, token!.query).slice(0, 50) : []), [open, all, token?.query]);
+  const ai = opts.ai ?? null;
+  const aiMatches = useMemo(() => (open && ai ? AI_COMMANDS.filter(([name]) => name.startsWith(token!.query.toLowerCase())) : []), [open, !!ai, token?.query]);
+  type Entry = { ai: (typeof AI_COMMANDS)[number] } | { shortcut: Shortcut };
+  const matches: Entry[] = useMemo(() => [...aiMatches.map((a) => ({ ai: a })), ...shortcutMatches.map((s) => ({ shortcut: s }))], [aiMatches, shortcutMatches]);
 
   useEffect(() => {
     if (open && !all) void loadShortcuts().catch(() => null);
@@ -106,6 +120,29 @@ export function useShortcutMenu(opts: {
     const el = textarea.current;
     if (el) setCaret(el.selectionStart ?? el.value.length);
   };
+
+  function chooseAi(cmd: AiCommand, tok: Token) {
+    const el = textarea.current;
+    const current = el ? el.value : value;
+    const before = current.slice(0, tok.start).replace(/\s+$/, "");
+    const after = current.slice(tok.end).replace(/^\s+/, "");
+    const rest = before && after ? `${before} ${after}` : before || after;
+    setValue(rest);
+    setDismissedAt(null);
+    requestAnimationFrame(() => {
+      const t = textarea.current;
+      if (!t) return;
+      t.focus();
+      t.setSelectionRange(rest.length, rest.length);
+      setCaret(rest.length);
+    });
+    ai?.onCommand(cmd, rest);
+  }
+
+  function pick(entry: Entry, tok: Token) {
+    if ("ai" in entry) chooseAi(entry.ai[0], tok);
+    else void choose(entry.shortcut, tok);
+  }
 
   async function choose(s: Shortcut, tok: Token) {
     if (busy) return;
@@ -157,10 +194,16 @@ export function useShortcutMenu(opts: {
     }
     if ((e.key === "Enter" || e.key === "Tab") && !e.shiftKey && matches.length) {
       e.preventDefault();
-      void choose(matches[Math.min(active, matches.length - 1)], token);
+      pick(matches[Math.min(active, matches.length - 1)], token);
       return true;
     }
     if (e.key === " " && token.query) {
+      const aiExact = ai ? AI_COMMANDS.find(([name]) => name === token.query.toLowerCase()) : undefined;
+      if (aiExact) {
+        e.preventDefault();
+        chooseAi(aiExact[0], token);
+        return true;
+      }
       const exact = (all ?? []).find((s) => s.name.toLowerCase() === token.query.toLowerCase());
       if (exact) {
         e.preventDefault();
@@ -193,43 +236,70 @@ export function useShortcutMenu(opts: {
   const optionId = (i: number) => `${opts.idBase}-sc-${i}`;
   const current = matches[Math.min(active, Math.max(0, matches.length - 1))];
   const menu = open ? (
-    <div class="sc-menu" role="dialog" aria-label="Shortcuts">
+    <div class="sc-menu" role="dialog" aria-label={ai ? "Shortcuts and AI Copilot" : "Shortcuts"}>
       <div class="sc-list-wrap">
         <div class="sc-head">
           <span>Shortcuts</span>
-          <span class="muted small sc-keys">↑↓ choose · Enter insert · Esc close</span>
+          {ai ? <ToneSelect tone={ai.tone} onChange={ai.setTone} id={`${opts.idBase}-tone`} /> : <span class="muted small sc-keys">↑↓ choose · Enter insert · Esc close</span>}
         </div>
-        {all === null ? (
+        {matches.length === 0 && all === null ? (
           <div class="sc-empty muted">Loading shortcuts…</div>
         ) : matches.length === 0 ? (
           <div class="sc-empty muted">
-            {all.length === 0 ? "No shortcuts yet. Create them under Shortcuts in the sidebar." : `No shortcut matches “/${token!.query}”.`}
+            {(all ?? []).length === 0 ? "No shortcuts yet. Create them under Shortcuts in the sidebar." : `No shortcut matches “/${token!.query}”.`}
           </div>
         ) : (
-          <ul class="sc-list" role="listbox" id={listId} aria-label="Matching shortcuts">
-            {matches.map((s, i) => (
-              <li
-                key={s.id}
-                id={optionId(i)}
-                role="option"
-                aria-selected={i === active}
-                class={`sc-item ${i === active ? "active" : ""}`}
-                onMouseDown={(e) => e.preventDefault()}
-                onMouseEnter={() => setActive(i)}
-                onClick={() => void choose(s, token!)}
-              >
-                <span class="sc-name">/{s.name}</span>
-                <span class={`sc-scope scope-${s.scope}`}>{s.scope === "org" ? "Org" : "Mine"}</span>
-                <span class="sc-snippet">{s.body}</span>
-              </li>
-            ))}
+          <ul class="sc-list" role="listbox" id={listId} aria-label="Matching shortcuts and AI commands">
+            {matches.map((entry, i) =>
+              "ai" in entry ? (
+                <li
+                  key={`ai-${entry.ai[0]}`}
+                  id={optionId(i)}
+                  role="option"
+                  aria-selected={i === active}
+                  class={`sc-item sc-ai ${i === active ? "active" : ""}`}
+                  onMouseDown={(e) => e.preventDefault()}
+                  onMouseEnter={() => setActive(i)}
+                  onClick={() => chooseAi(entry.ai[0], token!)}
+                >
+                  <span class="sc-name">/{entry.ai[0]}</span>
+                  <span class="sc-scope scope-ai">
+                    <IconSparkles size={10} /> AI
+                  </span>
+                  <span class="sc-snippet">{entry.ai[1]}</span>
+                </li>
+              ) : (
+                <li
+                  key={entry.shortcut.id}
+                  id={optionId(i)}
+                  role="option"
+                  aria-selected={i === active}
+                  class={`sc-item ${i === active ? "active" : ""}`}
+                  onMouseDown={(e) => e.preventDefault()}
+                  onMouseEnter={() => setActive(i)}
+                  onClick={() => void choose(entry.shortcut, token!)}
+                >
+                  <span class="sc-name">/{entry.shortcut.name}</span>
+                  <span class={`sc-scope scope-${entry.shortcut.scope}`}>{entry.shortcut.scope === "org" ? "Org" : "Mine"}</span>
+                  <span class="sc-snippet">{entry.shortcut.body}</span>
+                </li>
+              ),
+            )}
           </ul>
         )}
+        {ai && <div class="sc-foot muted small">↑↓ choose · Enter insert · Esc close</div>}
       </div>
-      {current && (
-        <div class="sc-preview" aria-label={`Preview of /${current.name}`} role="region">
+      {current && "ai" in current && (
+        <div class="sc-preview" aria-label={`Preview of /${current.ai[0]}`} role="region">
+          <div class="muted small">AI Copilot</div>
+          <div class="ai-cmd-help">{AI_HELP[current.ai[0]]}</div>
+          <div class="muted small">You see the result first and edit it before sending.</div>
+        </div>
+      )}
+      {current && "shortcut" in current && (
+        <div class="sc-preview" aria-label={`Preview of /${current.shortcut.name}`} role="region">
           <div class="muted small">Preview</div>
-          <div class="bubble md sc-bubble" dangerouslySetInnerHTML={{ __html: cleanHtml(fillPreview(cleanHtml(current.html || ""), previewValues(conversationId, visitorId))) }} />
+          <div class="bubble md sc-bubble" dangerouslySetInnerHTML={{ __html: cleanHtml(fillPreview(cleanHtml(current.shortcut.html || ""), previewValues(conversationId, visitorId))) }} />
           <div class="muted small">As this visitor will read it. You can edit it before sending.</div>
         </div>
       )}

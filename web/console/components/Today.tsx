@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { UpcomingMeetings } from "./Booker";
 import { api, errorText } from "../api";
 import { me, reportsStale } from "../store";
 import type { ProactiveReport, ProactiveRow } from "../types";
@@ -125,6 +126,7 @@ export function TodayPanel() {
           </tbody>
         </table>
       )}
+      <UpcomingMeetings />
     </section>
   );
 }

@@ -155,7 +155,15 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
         </h3>
         {cname ? (
           <>
-            <div class="v360-company">{cname}</div>
+            <div class="v360-company">
+              {v.account ? (
+                <a href={paths.account(v.account.id)} onClick={linkClick} aria-label={`Account 360: ${cname}`}>
+                  {cname}
+                </a>
+              ) : (
+                cname
+              )}
+            </div>
             {domain && <div class="muted small">{domain}</div>}
             {(v.account?.target_account || v.account?.open_pipeline || v.account?.owner_rep_id) && (
               <div class="v360-tags">
@@ -221,6 +229,47 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
           </ul>
         )}
       </section>
+      {!!data?.calls?.length && (
+        <section class="v360-section" aria-label="Calls">
+          <h3>
+            Calls <span class="count">{data.calls.length}</span>
+          </h3>
+          <ul class="visit-list">
+            {data.calls.slice(0, 10).map((c) => (
+              <li key={c.id}>
+                {formatDateTime(c.created_at)} · {c.media === "video" ? "Video" : "Voice"} call with {c.rep?.name ?? "a rep"}
+                <div class="muted small">
+                  {c.state !== "ended"
+                    ? "In progress"
+                    : `${c.duration_seconds != null ? `${Math.floor(c.duration_seconds / 60)} min ${c.duration_seconds % 60} s, ` : ""}${CALL_ENDS[c.end_reason ?? ""] ?? "ended"}`}
+                </div>
+              </li>
+            ))}
+          </ul>
+          <div class="muted small">Calls are not recorded.</div>
+        </section>
+      )}
+
+      <section class="v360-section" aria-label="Meetings">
+        <h3>
+          Meetings <span class="count">{data?.meetings.length ?? 0}</span>
+        </h3>
+        {!data?.meetings.length ? (
+          <div class="muted small">{data ? "No meetings booked." : "…"}</div>
+        ) : (
+          <ul class="visit-list">
+            {data.meetings.map((m) => (
+              <li key={m.id}>
+                {formatDateTime(m.start)} <span class={`status-chip ${m.status === "cancelled" ? "chip-ended" : "chip-active"}`}>{m.status === "cancelled" ? "Cancelled" : "Booked"}</span>
+                <div class="muted small clamp">
+                  {m.title}
+                  {m.owner_name ? ` with ${m.owner_name}` : ""}
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
       {me.value?.role === "admin" && <PrivacySection visitorId={visitorId} />}
     </aside>
   );
@@ -274,6 +323,14 @@ function PrivacySection(props: { visitorId: string }) {
     </section>
   );
 }
+const CALL_ENDS: Record<string, string> = {
+  ended_by_rep: "ended by the rep",
+  ended_by_visitor: "ended by the visitor",
+  declined: "declined",
+  blocked: "ended: visitor blocked",
+  missed: "not answered",
+  failed: "failed",
+};
 
 const IDENTITY_HINT: Record<string, string> = {
   verified: "The website vouched for this email with a signed identify call.",

@@ -43,7 +43,7 @@ from frontdesk.features.conversations.queries import (
 )
 from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Rep
-from frontdesk.features.visitors.models import Visitor
+from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.runtime import Runtime, UnitOfWork
 
 
@@ -158,6 +158,8 @@ async def _first_visitor_reply(
         return
     with edit_meta(conversation) as meta:
         meta.visitor_replied = True
+    # Reports time the first response from here (docs/reports.md).
+    conversation.first_visitor_message_at = message.created_at
     await work.run_hooks("conversation.first_visitor_reply", conversation, message)
 
 
@@ -197,6 +199,26 @@ async def _post_visitor_message_locked(
     return Posted(out, False, created)
 
 
+async def segment_now(session: AsyncSession, visitor_id: str) -> str | None:
+    """The segment of the visitor's current visit, kept on a new chat for reports."""
+    return (
+        await session.execute(
+            select(Visit.segment_id)
+            .where(Visit.visitor_id == visitor_id)
+            .order_by(Visit.started_at.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+def note_rep_response(conversation: Conversation, now: datetime) -> None:
+    """The first rep message after the visitor's first one: the chat's first response time, in
+    whole seconds (docs/reports.md). Text AI wrote for a rep does not count."""
+    since = conversation.first_visitor_message_at
+    if since is not None and conversation.first_response_seconds is None:
+        conversation.first_response_seconds = max(0, int((now - since).total_seconds()))
+
+
 async def _create_inbound(work: UnitOfWork, visitor: Visitor) -> Conversation:
     now = work.now_clock.now()
     conversation = Conversation(
@@ -211,6 +233,7 @@ async def _create_inbound(work: UnitOfWork, visitor: Visitor) -> Conversation:
         last_seq=0,
         created_at=now,
         meta=ConversationMeta(),
+        segment_id=await segment_now(work.session, visitor.id),
     )
     work.session.add(conversation)
     await work.session.flush()
@@ -257,6 +280,7 @@ async def _post_rep_message_once(
             author_rep=rep,
             client_id=client_id,
         )
+        note_rep_response(conversation, out.created_at)
         transfer = conversation.meta.transfer
         if transfer is not None and transfer.waiting:
             with edit_meta(conversation) as meta:
@@ -323,6 +347,7 @@ async def close_conversation(
     conversation.status = status
     conversation.ended_at = now
     conversation.ended_reason = reason
+    conversation.length_seconds = max(0, int((now - conversation.created_at).total_seconds()))
     for kind in (KIND_INCOMING_TIMEOUT, KIND_IDLE_END):
         await timers.cancel(work.session, kind=kind, subject_id=conversation.id, now=now)
     await work.run_hooks("conversation.closed", conversation)
@@ -353,6 +378,7 @@ async def open_owned_conversation(
         created_at=now,
         accepted_at=now,
         meta=meta or ConversationMeta(),
+        segment_id=await segment_now(work.session, visitor.id),
     )
     work.session.add(conversation)
     await work.session.flush()

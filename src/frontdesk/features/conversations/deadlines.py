@@ -24,6 +24,10 @@ async def on_incoming_timeout(runtime: Runtime, deadline: DueDeadline) -> None:
         if conversation is None or conversation.status != "incoming":
             return  # accepted or ended meanwhile: nothing to do (idempotent)
         await work.run_hooks("conversation.incoming_timed_out", conversation)
+        # Reports tell these apart: reps were there and nobody took it, or nobody was there.
+        conversation.missed_kind = (
+            "queue_timeout" if conversation.meta.offline else "inbound_timeout"
+        )
         await close_conversation(work, conversation, status="missed", reason="no_rep_accepted")
 
 

@@ -29,11 +29,19 @@ class MessageOut(Closed):
     client_id: str | None
     created_at: datetime
     internal: bool
-    # Rep-only annotations ({"auto_pounce": true}); always empty in frames sent to visitors.
+    # Annotations: {"auto_pounce": true} (rep-only); {"meeting_offer": id} on a booker the
+    # visitor books from and {"meeting_booked": id} on its confirmation (both sides see them).
     meta: dict[str, Any] = Field(default_factory=dict)
 
     def for_visitor(self) -> MessageOut:
-        return self.model_copy(update={"meta": {}}) if self.meta else self
+        if not self.meta:
+            return self
+        shown = {k: v for k, v in self.meta.items() if k in VISITOR_META_KEYS}
+        return self.model_copy(update={"meta": shown})
+
+
+# The only message annotations a visitor's frames carry (the booker's card and confirmation).
+VISITOR_META_KEYS = frozenset({"meeting_offer", "meeting_booked"})
 
 
 class Classification(Closed):

@@ -14,7 +14,7 @@ from frontdesk.core.errors import ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.features.conversations.events import MessageOut
 from frontdesk.features.conversations.models import Message
-from frontdesk.features.formatting import render_markdown
+from frontdesk.features.formatting import render_markdown, resign_stored
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.visitors.models import Visitor
 
@@ -103,7 +103,7 @@ def stored_message_out(
             visitor_name=visitor_name,
         ),
         body=message.body,
-        html=message.body_html,
+        html=resign_stored(message.body_html),
         created_at=message.created_at,
         author_rep_id=message.author_rep_id,
         client_id=message.client_msg_id,

@@ -54,9 +54,21 @@ class Conversation(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     deal_value: Mapped[float | None] = mapped_column(Float)
     notes: Mapped[str | None] = mapped_column(Text)
+    # For reports (features/reports, docs/reports.md), kept as the chat goes so a report reads
+    # one row per chat: the visitor's segment when it started, when the visitor first wrote,
+    # whole seconds from then to the first rep message after it, whole seconds from start to
+    # end, and why an inbound chat nobody accepted was missed ("inbound_timeout": reps were
+    # available; "queue_timeout": nobody was, the offline form showed).
+    segment_id: Mapped[str | None] = mapped_column(String(32))
+    first_visitor_message_at: Mapped[datetime | None]
+    first_response_seconds: Mapped[int | None] = mapped_column(Integer)
+    length_seconds: Mapped[int | None] = mapped_column(Integer)
+    missed_kind: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (
         Index("ix_conversations_org_status", "org_id", "status"),
+        # Reports read an org's chats by start time (docs/reports.md, "Speed").
+        Index("ix_conversations_org_created", "org_id", "created_at"),
         Index("ix_conversations_visitor", "visitor_id", "created_at"),
         # At most one open chat per visitor: the database says so across processes, and a
         # visitor's message finds (and locks) its chat with one UPDATE.

@@ -127,12 +127,21 @@ class OpenAICompatibleModel:
     """POST {base_url}/chat/completions, as OpenAI, vLLM, Ollama and llama.cpp servers speak."""
 
     def __init__(
-        self, base_url: str, model: str, api_key: str | None, timeout: float = 2.5
+        self,
+        base_url: str,
+        model: str,
+        api_key: str | None,
+        timeout: float = 2.5,
+        *,
+        max_tokens: int = 120,
+        temperature: float = 0.7,
     ) -> None:
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
         self.api_key = api_key
         self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.max_tokens = max_tokens
+        self.temperature = temperature
 
     async def complete(self, system: str, prompt: str) -> str:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
@@ -142,8 +151,8 @@ class OpenAICompatibleModel:
                 {"role": "system", "content": system},
                 {"role": "user", "content": prompt},
             ],
-            "max_tokens": 120,
-            "temperature": 0.7,
+            "max_tokens": self.max_tokens,
+            "temperature": self.temperature,
         }
         async with (
             aiohttp.ClientSession(timeout=self.timeout) as session,

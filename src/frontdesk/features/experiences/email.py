@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import smtplib
 from email.message import EmailMessage
-from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +14,7 @@ from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.experiences.models import OfflineMessage
 from frontdesk.features.experiences.schemas import EmailReport, OfflineMessageOut
 from frontdesk.features.orgs.models import Org, Rep
+from frontdesk.outbound import send_mail
 from frontdesk.runtime import Runtime
 
 log = logging.getLogger("frontdesk.email")
@@ -86,24 +85,13 @@ def email_status(emailed: bool, email_error: str | None, *, for_admin: bool) -> 
 def _send(
     smtp_url: str, mail_from: str, to: list[str], subject: str, body: str, reply_to: str
 ) -> None:
-    parts = urlsplit(smtp_url)
     message = EmailMessage()
     message["From"] = mail_from
     message["To"] = ", ".join(to)
     message["Subject"] = subject
     message["Reply-To"] = reply_to
     message.set_content(body)
-    smtp_class = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
-    with smtp_class(
-        parts.hostname or "localhost",
-        parts.port or (465 if parts.scheme == "smtps" else 25),
-        timeout=10,
-    ) as smtp:
-        if parts.scheme == "smtp+starttls":
-            smtp.starttls()
-        if parts.username:
-            smtp.login(unquote(parts.username), unquote(parts.password or ""))
-        smtp.send_message(message)
+    send_mail(smtp_url, message)
 
 
 async def on_offline_email(runtime: Runtime, deadline: DueDeadline) -> None:

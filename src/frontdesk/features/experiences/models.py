@@ -24,6 +24,11 @@ class Experience(Base):
     timeout_seconds: Mapped[int] = mapped_column(Integer, default=300)
     timeout_message: Mapped[str] = mapped_column(Text)
     offline_message: Mapped[str] = mapped_column(Text)
+    # When the rep window runs out on an inbound chat, the bot also offers this meeting type's
+    # booker (None: it does not). Not for auto pounce or other proactive chats.
+    booker_meeting_type_id: Mapped[str | None] = mapped_column(
+        ForeignKey("meeting_types.id", ondelete="SET NULL")
+    )
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
 

@@ -19,6 +19,8 @@ class ExperienceOut(Closed):
     timeout_seconds: int
     timeout_message: str
     offline_message: str
+    # The meeting type the bot offers when no rep joins an inbound chat in time (None: none).
+    booker_meeting_type_id: str | None
 
 
 EmailStatus = Literal["emailed", "sending", "no_mail_server", "failed"]

@@ -12,6 +12,8 @@ the routed reps.
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -20,19 +22,22 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from frontdesk.core.errors import NotFound, ValidationFailed
+from frontdesk.core.errors import FrontdeskError, NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as deadlines
 from frontdesk.deadlines.service import DueDeadline
-from frontdesk.features import conversations
+from frontdesk.features import conversations, meetings
 from frontdesk.features.conversations import edit_meta
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.experiences.schemas import ExperienceOut
+from frontdesk.features.meetings.models import MeetingType
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.visitors import latest_visit
 from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.runtime import Runtime, UnitOfWork
+
+log = logging.getLogger("frontdesk.experiences")
 
 KIND_REP_WINDOW = "conversation.rep_window"
 KIND_OFFLINE_EMAIL = "offline_message.email"
@@ -47,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "timeout_seconds": 300,
     "timeout_message": "Sorry, everyone on our team is busy right now. Leave your email and we'll get back to you soon.",
     "offline_message": "We're offline right now. Leave us a message and your email, and we'll get back to you.",
+    "booker_meeting_type_id": None,
 }
 EDITABLE = set(DEFAULTS)
 
@@ -102,6 +108,12 @@ def validate_experience(values: dict[str, Any]) -> dict[str, Any]:
         elif key == "ask_identity":
             if not isinstance(value, bool):
                 raise ValidationFailed("ask_identity must be true or false")
+        elif key == "booker_meeting_type_id":
+            # "" (or None): no booker
+            if value in ("", None):
+                value = None
+            elif not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{32}", value):
+                raise ValidationFailed("booker_meeting_type_id must be a meeting type's id or ''")
         elif not isinstance(value, str) or not value.strip() or len(value) > 2000:
             raise ValidationFailed(f"{key} must be a text of 1 to 2000 characters")
         cleaned[key] = value
@@ -139,11 +151,20 @@ async def list_experiences(session: AsyncSession, org_id: str, now: Any) -> list
     return [experience_out(e) for e in rows.scalars()]
 
 
+async def _check_booker(session: AsyncSession, org_id: str, values: dict[str, Any]) -> None:
+    type_id = values.get("booker_meeting_type_id")
+    if type_id:
+        meeting_type = await session.get(MeetingType, type_id)
+        if meeting_type is None or meeting_type.org_id != org_id:
+            raise ValidationFailed("booker_meeting_type_id: meeting type not found")
+
+
 async def create_experience(
     session: AsyncSession, org_id: str, values: dict[str, Any], now: Any
 ) -> ExperienceOut:
     """A new experience from an admin's settings (a name required; the rest defaults)."""
     values = validate_experience(values)
+    await _check_booker(session, org_id, values)
     if "name" not in values:
         raise ValidationFailed("an experience needs a name")
     experience = Experience(
@@ -162,6 +183,7 @@ async def update_experience(
     session: AsyncSession, org_id: str, experience_id: str, values: dict[str, Any]
 ) -> ExperienceOut:
     values = validate_experience(values)
+    await _check_booker(session, org_id, values)
     experience = await get_experience(session, org_id, experience_id)
     merged = {**experience_out(experience).model_dump(), **values}
     if merged["timeout_seconds"] <= merged["rep_window_seconds"]:
@@ -308,6 +330,20 @@ async def on_rep_window(runtime: Runtime, deadline: DueDeadline) -> None:
         await conversations.add_message(
             work, conversation, author_kind="bot", body=experience.bot_greeting
         )
+        # The product docs: inbound chats fall back to the meeting booker; auto-pounce (and
+        # other proactive) conversations never do.
+        if experience.booker_meeting_type_id and conversation.origin == "inbound":
+            try:
+                async with work.session.begin_nested():
+                    await meetings.create_offer(
+                        work,
+                        None,
+                        org_id=conversation.org_id,
+                        meeting_type_id=experience.booker_meeting_type_id,
+                        conversation_id=conversation.id,
+                    )
+            except FrontdeskError as error:  # the type was switched off or deleted meanwhile
+                log.warning("no booker offered in %s: %s", conversation.id, error.message)
         await conversations.emit_conversation_changed(work, conversation)
 
 

@@ -1,7 +1,7 @@
 """Message formatting: one markdown renderer and allow-list sanitiser for every message source."""
 
 from frontdesk.features.formatting import image_proxy
-from frontdesk.features.formatting.markdown import render_markdown, sanitise_html
+from frontdesk.features.formatting.markdown import render_markdown, resign_stored, sanitise_html
 from frontdesk.features.formatting.variables import (
     BRACE_VARIABLE,
     HASH_VARIABLE,
@@ -18,6 +18,7 @@ __all__ = [
     "fill_template",
     "image_proxy",
     "render_markdown",
+    "resign_stored",
     "sanitise_html",
     "tidy_filled_text",
     "variable_source",

@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import time
 from collections.abc import Iterable, Sequence
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 PROXY_PATH = "/img"
 ALLOWED_TYPES = {
@@ -66,6 +66,18 @@ def proxied(url: str, *, preview: bool = False) -> str:
     expires = str((int(time.time()) // PREVIEW_SECONDS + 2) * PREVIEW_SECONDS)
     query = {"u": url, "e": expires, "s": _signature(url, expires)}
     return f"{PROXY_PATH}?{urlencode(query)}"
+
+
+def resigned(proxy_url: str) -> str:
+    """A stored proxy URL (an <img> src this server rendered) signed with the current key: see
+    formatting.markdown.resign_stored. A preview's URL (with an expiry) is left as it is."""
+    query = parse_qs(urlsplit(proxy_url).query)
+    urls, signatures = query.get("u"), query.get("s")
+    if not _keys or "e" in query or not urls or not signatures:
+        return proxy_url
+    if hmac.compare_digest(_signature(urls[0]), signatures[0]):
+        return proxy_url
+    return f"{PROXY_PATH}?{urlencode({'u': urls[0], 's': _signature(urls[0])})}"
 
 
 def is_proxied(url: str | None) -> bool:

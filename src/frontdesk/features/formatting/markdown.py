@@ -108,6 +108,37 @@ def sanitise_html(html: str, *, images: bool = True, preview: bool = False) -> s
     return _cleaner(images, preview).clean(html)
 
 
+def _resign_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and value.startswith(IMAGE_PROXY_PATH):
+        return image_proxy.resigned(value)
+    return value  # sanitised when it was stored
+
+
+@lru_cache(maxsize=1)
+def _resigner() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        attribute_filter=_resign_attribute,
+        tags=set(ALLOWED_TAGS),
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={scheme.rstrip(":") for scheme in LINK_SCHEMES + IMAGE_SCHEMES},
+        link_rel=LINK_ATTRIBUTES["rel"],
+        set_tag_attribute_values={"a": {"target": LINK_ATTRIBUTES["target"]}},
+        strip_comments=True,
+    )
+
+
+def resign_stored(html: str) -> str:
+    """Stored HTML (a message) with the image-proxy URLs of its <img> elements signed by the
+    current key, so that after a key rotation its images keep loading once the old key is
+    removed (docs/operations.md). Only real <img> elements are touched: an <img> in stored
+    HTML was rendered by this server (markdown images with other URLs are text, raw HTML is
+    escaped), while text that merely looks like a proxy URL stays as it is, so this signs
+    nothing a sender could choose. Most messages have no image and cost one substring test."""
+    if "<img " not in html:
+        return html
+    return _resigner().clean(html)
+
+
 # One line of words, digits and plain punctuation, where markdown and linkify have nothing to
 # do: no markup characters, no dot or colon that could make a link, no list marker at the
 # start, no leading or trailing space. Most chat messages look like this; for them the parser

@@ -7,13 +7,14 @@
 - `cards.py`, `events.py`: the visitor card and the `visitor.joined` / `visitor.updated` /
   `visitor.left` / `typing` events.
 - `snapshot.py`: what a console gets on connecting and after a resync.
-- `visitor_360.py`: everything known about one visitor.
+- `visitor_360.py`: everything known about one visitor; `account_360.py`: about one company.
 Who sees each event is not decided here but in `features/audience` (used by every publisher,
 this package included, and by the rep hub), and a visitor's topic carries frames behind the
 header of `core/visitor_feed.py`: both sit below conversations and proactive, which this
 package calls, so neither can live here (docs/architecture.md, "Layout").
 """
 
+from frontdesk.features.live_stream.account_360 import account_360, click_ids
 from frontdesk.features.live_stream.placement import (
     OrgPlacementData,
     OrgSegments,
@@ -28,7 +29,9 @@ __all__ = [
     "OrgPlacementData",
     "OrgSegments",
     "VisitorTab",
+    "account_360",
     "build_snapshot",
+    "click_ids",
     "load_org_segments",
     "rep_typing",
     "visitor_360",

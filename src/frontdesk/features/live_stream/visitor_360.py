@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from frontdesk.features import audience, conversations
+from frontdesk.core.errors import NotFound
+from frontdesk.features import audience, calls, conversations, meetings
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.live_stream.cards import account_brief
@@ -66,14 +67,19 @@ async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -
                 )
             ).scalars()
         )
-        summaries = await conversations.summaries(
-            session, [c for c in convs if audience.rep_sees_conversation(actor, c)]
-        )
+        seen = [c for c in convs if audience.rep_sees_conversation(actor, c)]
+        if not _may_see(actor, visits, convs, seen):
+            # The same answer as an unknown id: a rep learns nothing about visitors routed
+            # to others.
+            raise NotFound("visitor not found")
+        summaries = await conversations.summaries(session, seen)
+        by_chat = await calls.calls_of_conversations(session, [c.id for c in seen])
         account = (
             await session.get(Account, visits[0].account_id)
             if visits and visits[0].account_id
             else None
         )
+        booked = await meetings.meetings_for_visitor(session, actor.org_id, visitor_id)
     live = await runtime.live.get(actor.org_id, visitor_id)
     by_visit: dict[str, list[PageViewOut]] = {}
     for view in views:
@@ -126,7 +132,29 @@ async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -
             for v in visits
         ],
         conversations=summaries,
+        calls=sorted(
+            (call for chat in by_chat.values() for call in chat),
+            key=lambda call: call.created_at,
+            reverse=True,
+        ),
+        meetings=booked,
     )
+
+
+def _may_see(
+    actor: Authenticated,
+    visits: list[Visit],
+    convs: list[Conversation],
+    seen: list[Conversation],
+) -> bool:
+    """Visitor 360 follows the live stream's rule (features/audience): a rep sees a visitor
+    their current visit is routed to (or routed to nobody), the visitor whose open chat they
+    own, and a visitor of a chat they may see."""
+    if actor.is_admin or seen:
+        return True
+    owner = next((c.owner_rep_id for c in convs if c.status in conversations.OPEN_STATUSES), None)
+    routed = visits[0].routed_rep_ids if visits else None
+    return audience.rep_sees(actor, audience.of_visitor(routed, owner))
 
 
 def _sources(enrichment: dict[str, Any]) -> list[EnrichmentSource]:

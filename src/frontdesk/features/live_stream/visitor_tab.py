@@ -41,7 +41,7 @@ from frontdesk.features.live_stream.events import (
     VisitorTyping,
     VisitorUpdated,
 )
-from frontdesk.features.live_stream.placement import OrgPlacementData, place_for_stream
+from frontdesk.features.live_stream.placement import Arrived, OrgPlacementData, place_for_stream
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.proactive.schemas import VisitorInvitation
 from frontdesk.features.visitors import issue_visitor_token
@@ -163,7 +163,10 @@ class VisitorTab:
             title=page.title,
             og_image=page_thumbnail(self.org.allowed_origins, page.url, page.og_image),
         )
-        card, conversation = await self._place(page.url)
+        card, conversation = await self._place(
+            page.url,
+            arrived=Arrived(visitor, visit, arrival.new_visitor, arrival.new_visit),
+        )
         messages: list[MessageOut] = []
         conversation_frame = None
         if conversation is not None:
@@ -177,10 +180,12 @@ class VisitorTab:
             await self._publish(VisitorJoined(visitor=card, visibility=self.visibility))
         elif previous is not None:
             await self._publish_changes(previous, self.live, page_views=visit.page_view_count)
-        async with self.runtime.db.read() as session:
-            invitations = await proactive.open_invitations(
-                session, visitor.id, self.runtime.clock.now()
-            )
+        invitations = []
+        if not arrival.new_visitor:  # nobody has invited a visitor seen for the first time
+            async with self.runtime.db.read() as session:
+                invitations = await proactive.open_invitations(
+                    session, visitor.id, self.runtime.clock.now()
+                )
         if arrival.new_visit:
             await proactive.schedule_auto_pounce(self.runtime, self.org, visit.id)
             if self.runtime.firmographics is not None and self.ip:
@@ -387,7 +392,7 @@ class VisitorTab:
             )
 
     async def _place(
-        self, current_url: str, *, announce: bool = False
+        self, current_url: str, *, announce: bool = False, arrived: Arrived | None = None
     ) -> tuple[VisitorCard | None, Conversation | None]:
         """Re-evaluate segment and routing; when they change, consoles move the card (and with
         `announce`, consoles get the fresh card even if they did not change)."""
@@ -402,6 +407,7 @@ class VisitorTab:
             live=self.live,
             hold_routing=self.has_open_conversation,
             with_card=not self.placed or announce,
+            arrived=arrived,
         )
         if placed is None:
             return None, None

@@ -34,7 +34,12 @@ from frontdesk.features.orgs.service import (
     sign_out_everywhere,
     update_rep,
 )
-from frontdesk.features.orgs.settings import SETTINGS_CHANGED_HOOK, orgs_topic, update_settings
+from frontdesk.features.orgs.settings import (
+    SETTINGS_CHANGED_HOOK,
+    announce_org_changed,
+    orgs_topic,
+    update_settings,
+)
 
 __all__ = [
     "SESSION_DAYS",
@@ -46,6 +51,7 @@ __all__ = [
     "Role",
     "SessionsRevoked",
     "SignedIn",
+    "announce_org_changed",
     "authenticate",
     "authenticate_again",
     "change_password",

@@ -43,6 +43,7 @@ async def update_settings(
     proactive: dict[str, Any],
     messenger: dict[str, Any] | None,
     idle_after_seconds: int | None,
+    calls: dict[str, Any] | None = None,
 ) -> Org:
     """Merge validated settings into the org's row and tell every process."""
     async with runtime.uow() as work:
@@ -54,6 +55,8 @@ async def update_settings(
         settings["proactive"] = {**(settings.get("proactive") or {}), **proactive}
         if messenger is not None:
             settings["messenger"] = {**(settings.get("messenger") or {}), **messenger}
+        if calls is not None:
+            settings["calls"] = {**(settings.get("calls") or {}), **calls}
         org.settings = settings
         if idle_after_seconds is not None:
             org.idle_after_seconds = idle_after_seconds

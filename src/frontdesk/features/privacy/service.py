@@ -26,6 +26,7 @@ from frontdesk.features.live_stream.events import VisitorLeft
 from frontdesk.features.privacy.events import ERASED_FEED
 from frontdesk.features.privacy.schemas import VisitorErasure, VisitorExport
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
+from frontdesk.features.telephony.models import PhoneLeg
 from frontdesk.features.visitors.models import Contact, PageView, Visit, Visitor
 from frontdesk.features.webhooks.models import WebhookDelivery
 from frontdesk.runtime import Runtime, org_topic, visitor_topic
@@ -90,6 +91,15 @@ class _Subject:
                 ),
             ),
             ("invitations", Invitation, Invitation.visitor_id == vid),
+            # The phone numbers the visitor asked to be called on (join by phone).
+            (
+                "phone_legs",
+                PhoneLeg,
+                or_(
+                    PhoneLeg.visitor_id == vid,
+                    self._in_conversations(PhoneLeg.conversation_id),
+                ),
+            ),
             (
                 "webhook_deliveries",
                 WebhookDelivery,

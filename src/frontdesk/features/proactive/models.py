@@ -47,5 +47,9 @@ class ProactiveEvent(Base):
     )
     kind: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime]
+    # For reports: the channel it belongs to (pounce | invitation | auto_pounce) and the
+    # visitor's segment at the time.
+    channel: Mapped[str | None] = mapped_column(String(16))
+    segment_id: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (Index("ix_proactive_events_org_at", "org_id", "at"),)

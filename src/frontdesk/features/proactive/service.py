@@ -93,6 +93,17 @@ def validate_settings(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+# The channel each counted kind belongs to in reports; a reply's is its chat's (given).
+KIND_CHANNEL = {
+    "pounce": "pounce",
+    "invitation_sent": "invitation",
+    "invitation_accepted": "invitation",
+    "invitation_expired": "invitation",
+    "auto_pounce": "auto_pounce",
+    "missed_response": "auto_pounce",
+}
+
+
 async def record(
     session: AsyncSession,
     org_id: str,
@@ -102,7 +113,19 @@ async def record(
     rep_id: str | None,
     visitor_id: str | None,
     conversation_id: str | None = None,
+    channel: str | None = None,
 ) -> None:
+    """One countable thing, with its channel and the visitor's segment now (for reports)."""
+    segment_id = None
+    if visitor_id is not None:
+        segment_id = (
+            await session.execute(
+                select(Visit.segment_id)
+                .where(Visit.visitor_id == visitor_id)
+                .order_by(Visit.started_at.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
     session.add(
         ProactiveEvent(
             id=new_id(),
@@ -112,6 +135,8 @@ async def record(
             conversation_id=conversation_id,
             kind=kind,
             at=now,
+            channel=channel or KIND_CHANNEL.get(kind),
+            segment_id=segment_id,
         )
     )
 
@@ -165,11 +190,6 @@ async def why_not_engage(
     return None
 
 
-def _routed_to(actor: Authenticated, visit: Visit | None) -> bool:
-    routed = list(visit.routed_rep_ids or []) if visit else []
-    return actor.is_admin or not routed or actor.rep.id in routed
-
-
 async def _engageable(
     session: AsyncSession, actor: Authenticated, visitor_id: str, now: datetime
 ) -> tuple[Org, Visitor, Visit | None]:
@@ -179,7 +199,11 @@ async def _engageable(
     org = await session.get(Org, actor.org_id)
     assert org is not None
     visit = await latest_visit(session, visitor.id)
-    if not _routed_to(actor, visit):
+    # The live stream's rule (features/audience); a visitor with an open chat is refused just
+    # below whoever owns it, so routing alone decides here.
+    if not audience.rep_sees(
+        actor, audience.of_visitor(visit.routed_rep_ids if visit else None, None)
+    ):
         raise Forbidden("this visitor is not routed to you")
     reason = await why_not_engage(session, org, visitor, actor.rep.id, now)
     if reason:
@@ -320,15 +344,24 @@ async def invite(
             now=now,
             org_id=actor.org_id,
         )
-        work.emit(
-            [visitor_topic(visitor.id)],
-            visitor_feed.pack(InvitationSent(invitation=invitation_frame(invitation, rep, now))),
-        )
-        work.emit(
-            [org_topic(actor.org_id)],
-            InvitationUpdated(invitation=rep_view(invitation), visibility=audience.only(rep.id)),
+        _emit_invitation_change(
+            work, invitation, InvitationSent(invitation=invitation_frame(invitation, rep, now))
         )
     return invitation
+
+
+def _emit_invitation_change(
+    work: UnitOfWork, invitation: Invitation, for_visitor: InvitationSent | InvitationExpired
+) -> None:
+    """An invitation changed: the visitor's widget gets its frame, the inviting rep (only) the
+    updated invitation."""
+    work.emit([visitor_topic(invitation.visitor_id)], visitor_feed.pack(for_visitor))
+    work.emit(
+        [org_topic(invitation.org_id)],
+        InvitationUpdated(
+            invitation=rep_view(invitation), visibility=audience.only(invitation.rep_id)
+        ),
+    )
 
 
 async def list_invitations(
@@ -424,16 +457,7 @@ async def on_invitation_expire(runtime: Runtime, deadline: DueDeadline) -> None:
             rep_id=invitation.rep_id,
             visitor_id=invitation.visitor_id,
         )
-        work.emit(
-            [visitor_topic(invitation.visitor_id)],
-            visitor_feed.pack(InvitationExpired(invitation_id=invitation.id)),
-        )
-        work.emit(
-            [org_topic(invitation.org_id)],
-            InvitationUpdated(
-                invitation=rep_view(invitation), visibility=audience.only(invitation.rep_id)
-            ),
-        )
+        _emit_invitation_change(work, invitation, InvitationExpired(invitation_id=invitation.id))
 
 
 async def on_conversation_opening(
@@ -486,6 +510,7 @@ async def on_conversation_opening(
             rep_id=rep.id,
             visitor_id=visitor.id,
             conversation_id=conversation.id,
+            channel="invitation",
         )
     work.emit(
         [org_topic(visitor.org_id)],
@@ -689,6 +714,7 @@ async def on_first_visitor_reply(
             rep_id=conversation.owner_rep_id,
             visitor_id=conversation.visitor_id,
             conversation_id=conversation.id,
+            channel=conversation.origin,
         )
     if conversation.origin == "auto_pounce":
         org = await work.session.get(Org, conversation.org_id)

@@ -69,7 +69,11 @@ class Visit(Base):
     # {"company": {"value", "source", "confidence"}, "country": {...}, ...}
     enrichment: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    __table_args__ = (Index("ix_visits_visitor_started", "visitor_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_visits_visitor_started", "visitor_id", "started_at"),
+        # Account 360 reads a company's visits (features/live_stream/account_360.py).
+        Index("ix_visits_account_started", "account_id", "started_at"),
+    )
 
 
 class PageView(Base):

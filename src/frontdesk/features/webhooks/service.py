@@ -22,7 +22,7 @@ from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as deadlines
 from frontdesk.deadlines.service import DueDeadline
-from frontdesk.features import conversations
+from frontdesk.features import calls, conversations, meetings
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.orgs import Authenticated
@@ -194,6 +194,9 @@ async def chat_end_payload(work: UnitOfWork, conversation: Conversation) -> dict
         session, conversation, 0, include_internal=False, limit=10_000
     )
     summary = await conversations.summary(session, conversation)
+    call_list = (await calls.calls_of_conversations(session, [conversation.id])).get(
+        conversation.id, []
+    )
     return {
         "type": EVENT_TYPE,
         "timestamp": work.now_clock.now().isoformat(),
@@ -220,6 +223,8 @@ async def chat_end_payload(work: UnitOfWork, conversation: Conversation) -> dict
                 }
                 for m in transcript
             ],
+            # Voice and video calls in the chat (not recorded: who, when, how long, how ended).
+            "calls": calls.webhook_calls(call_list),
             "visitor": {
                 "id": visitor.id,
                 "name": visitor.name,
@@ -250,6 +255,13 @@ async def chat_end_payload(work: UnitOfWork, conversation: Conversation) -> dict
             if account
             else None,
             "rep": {"id": rep.id, "name": rep.name, "email": rep.email} if rep else None,
+            # Meetings booked from this chat (with their status: a cancelled one stays listed).
+            "meetings": [
+                m.model_dump(mode="json")
+                for m in await meetings.meetings_for_conversation(
+                    session, conversation.org_id, conversation.id
+                )
+            ],
         },
     }
 

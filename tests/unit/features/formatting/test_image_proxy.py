@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from frontdesk.features.formatting import image_proxy
+from frontdesk.features.formatting import image_proxy, render_markdown, resign_stored
 from frontdesk.features.live_stream.cards import page_favicon, page_thumbnail
 
 SITE = "https://www.customer.example"
@@ -82,3 +82,34 @@ def test_an_image_url_signed_with_the_previous_key_works_until_that_key_is_remov
     image_proxy.configure("new-secret")
     assert not image_proxy.verify(old["u"], old["s"])
     assert image_proxy.verify(new["u"], new["s"])
+
+
+def test_a_stored_messages_images_keep_loading_after_the_old_key_is_removed() -> None:
+    image_proxy.configure("old-secret")
+    stored = render_markdown("Our diagram: ![setup](https://cdn.example/a%20b.png?x=1&y=2)")
+    old = _query(_src(stored))
+    image_proxy.configure("new-secret")  # the old key is gone
+    assert not image_proxy.verify(old["u"], old["s"])
+    shown = resign_stored(stored)
+    new = _query(_src(shown))
+    assert new["u"] == old["u"] == "https://cdn.example/a%20b.png?x=1&y=2"
+    assert image_proxy.verify(new["u"], new["s"])
+    assert resign_stored(shown) == shown  # already current: the same
+    assert shown.replace(new["s"], "") == stored.replace(old["s"], "")  # nothing else changed
+
+
+def test_text_that_only_looks_like_a_proxied_image_gets_no_signature() -> None:
+    # A visitor cannot get a URL of their choosing signed by writing one in a message.
+    for text in (
+        '<img src="/img?u=https%3A%2F%2Fevil.example%2Fx&s=forged">',
+        'src="/img?u=https%3A%2F%2Fevil.example%2Fx&amp;s=forged"',
+        "![x](/img?u=https%3A%2F%2Fevil.example%2Fx&s=forged)",
+    ):
+        for images in (True, False):
+            stored = render_markdown(text, images=images)
+            assert resign_stored(stored) == stored
+            assert image_proxy._signature("https://evil.example/x") not in resign_stored(stored)
+
+
+def _src(html: str) -> str:
+    return html.split('src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")

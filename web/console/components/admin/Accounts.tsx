@@ -4,6 +4,7 @@ import { pushToast, repName, reps } from "../../store";
 import type { Account, AccountImport, AccountList, IpRange, IpRangeList, SavedAccount } from "../../types";
 import { IconEdit, IconPlus, IconTrash, IconUpload, IconX } from "../../icons";
 import { TableStatus } from "../ui";
+import { linkClick, paths } from "../../router";
 
 // Accounts: the companies you sell to (CSV import, one by one), and the IP range -> company
 // table. Visitors are matched to accounts by email domain, IP range or enrichment.
@@ -135,7 +136,11 @@ export function AccountsAdmin() {
               />
               {list?.map((a) => (
                 <tr key={a.id} data-domain={a.domain}>
-                  <td class="strong">{a.name}</td>
+                  <td class="strong">
+                    <a href={paths.account(a.id)} onClick={linkClick} aria-label={`Account 360: ${a.name}`}>
+                      {a.name}
+                    </a>
+                  </td>
                   <td class="mono">{a.domain}</td>
                   <td>{a.target_account ? <span class="tag tag-target">Target</span> : <span class="muted">–</span>}</td>
                   <td class="num">{money(a.open_pipeline) || <span class="muted">–</span>}</td>

@@ -3,6 +3,7 @@ import { api, errorText } from "../../api";
 import { experiences, loadExperiences } from "../../data";
 import { pushToast } from "../../store";
 import type { Experience } from "../../types";
+import type * as S from "../../../generated/openapi";
 import { IconPlus } from "../../icons";
 import { Switch } from "../ui";
 
@@ -21,6 +22,7 @@ const BLANK: Editable = {
   timeout_seconds: 300,
   timeout_message: "Sorry, everyone on our team is busy right now. Leave your email and we'll get back to you soon.",
   offline_message: "We're offline right now. Leave us a message and your email, and we'll get back to you.",
+  booker_meeting_type_id: null,
 };
 
 export function ExperiencesAdmin() {
@@ -95,7 +97,8 @@ function ExperienceForm(props: { experience: Experience | null; onSaved: (id: st
     setError(null);
     try {
       // Only the editable settings: the server refuses unknown keys (id, is_default).
-      const body = Object.fromEntries(Object.keys(BLANK).map((k) => [k, v[k as keyof Editable]]));
+      // "" switches the booker off (a null would mean "unchanged").
+      const body = Object.fromEntries(Object.keys(BLANK).map((k) => [k, k === "booker_meeting_type_id" ? (v.booker_meeting_type_id ?? "") : v[k as keyof Editable]]));
       const res = e ? await api<Experience>("PATCH", `/api/experiences/${encodeURIComponent(e.id)}`, body) : await api<Experience>("POST", "/api/experiences", body);
       pushToast(`Experience “${res.name}” saved.`, "success", 2500);
       props.onSaved(res.id);
@@ -125,6 +128,7 @@ function ExperienceForm(props: { experience: Experience | null; onSaved: (id: st
               <span>seconds to join before the bot greets the visitor</span>
             </label>
             {text("bot_greeting", "Bot greeting", "Sent when the rep window ends with nobody joined.")}
+            <BookerFallback value={v.booker_meeting_type_id} onChange={(id) => set({ booker_meeting_type_id: id })} />
           </div>
         </div>
         <div class="tl-step">
@@ -165,5 +169,30 @@ function ExperienceForm(props: { experience: Experience | null; onSaved: (id: st
         </button>
       </div>
     </form>
+  );
+}
+
+// With the bot greeting, the bot can offer a meeting type's booker (inbound chats only: never
+// for auto pounce, as the product docs say).
+function BookerFallback(props: { value: string | null; onChange: (id: string | null) => void }) {
+  const [types, setTypes] = useState<S.MeetingTypeOut[]>([]);
+  useEffect(() => {
+    api<S.MeetingTypeList>("GET", "/api/meeting-types")
+      .then((d) => setTypes(d.meeting_types))
+      .catch(() => setTypes([]));
+  }, []);
+  return (
+    <label class="field">
+      <span>Then offer the meeting booker</span>
+      <select class="input" value={props.value ?? ""} onChange={(ev) => props.onChange((ev.target as HTMLSelectElement).value || null)}>
+        <option value="">No booker</option>
+        {types.map((t) => (
+          <option key={t.id} value={t.id}>
+            {t.name} ({t.duration_minutes} min)
+          </option>
+        ))}
+      </select>
+      <span class="field-hint">The visitor can book a meeting from the chat instead of waiting. Inbound chats only (never auto pounce).</span>
+    </label>
   );
 }

@@ -1,0 +1,136 @@
+"""The Reports page in the console (Debian's Chromium): an admin opens Reports, changes the
+date range and a filter, and the charts and tables follow; Account 360 opens from the
+accounts list."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from tests.conftest import Backend
+from tests.e2e.conftest import TestBrowser
+from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, expect
+from tests.e2e.console_env import console_env as open_console_env
+from tests.support.report_history import seed_history
+
+pytest.importorskip("playwright.async_api")
+pytestmark = BROWSER_MARKS
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def console_env(
+    sqlite_memory_backend: Backend, artifacts_dir: Path, browser: TestBrowser
+) -> AsyncIterator[ConsoleEnv]:
+    async with open_console_env(sqlite_memory_backend, artifacts_dir, browser) as env:
+        rep_ids = [(await env.api(login)).rep_id for login in env.reps]
+        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        async with env.server.runtime.db.transaction() as session:
+            await seed_history(
+                session, env.org.id, rep_ids, start=today - timedelta(days=100), days=101
+            )
+        yield env
+
+
+async def _total(page: object, table: str, column: int) -> str:
+    cell = page.get_by_role("table", name=table).locator("tfoot td").nth(column)  # type: ignore[attr-defined]
+    return str(await cell.inner_text())
+
+
+async def test_an_admin_changes_the_range_and_a_filter_and_the_charts_and_tables_follow(
+    console_env: ConsoleEnv,
+) -> None:
+    env = console_env
+    page = await env.console(env.admin, width=1280, height=800)
+    await page.get_by_role("link", name="Reports").click()
+    await page.get_by_label("Time zone").select_option("UTC")
+    by_day = page.get_by_role("table", name="By day")
+    await expect(by_day.locator("tbody tr")).to_have_count(30)
+    await expect(
+        page.get_by_role("figure", name="Conversations per day").locator("canvas")
+    ).to_be_visible()
+    started_30 = int(await _total(page, "By day", 0))
+    assert started_30 > 0
+    await env.shot(page, "console-reports-30-days")
+
+    # A longer range: more days in the table, more chats in the total.
+    await page.get_by_role("button", name="90 days").click()
+    await expect(by_day.locator("tbody tr")).to_have_count(90)
+    started_90 = int(await _total(page, "By day", 0))
+    assert started_90 > started_30
+    # The chart follows: its x axis now spans 90 days (uPlot draws one point per day only
+    # for short ranges; the legend's series are still there).
+    chart = page.get_by_role("figure", name="Conversations per day")
+    await expect(chart.locator(".u-legend")).to_contain_text("Started")
+
+    # A channel filter: the Started total becomes the inbound count it was before.
+    inbound_before = int(await _total(page, "By day", 1))
+    await page.get_by_label("Channel").select_option("inbound")
+    await expect(page.get_by_role("table", name="By day").locator("tfoot td").nth(0)).to_have_text(
+        str(inbound_before)
+    )
+    assert int(await _total(page, "By day", 2)) == 0  # no pounces among inbound chats
+    reps_table = page.get_by_role("table", name="By rep")
+    await expect(reps_table.locator("tbody tr")).to_have_count(2)
+    csv_href = await page.get_by_role("link", name="Download by day as CSV").get_attribute("href")
+    assert csv_href is not None and "channel=inbound" in csv_href and "table=days" in csv_href
+    await env.shot(page, "console-reports-1280x800")
+    await env.shot(page, "console-reports-1280x800-full", full_page=True)
+
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await expect(by_day.locator("tbody tr")).to_have_count(90)
+    await env.shot(page, "console-reports-390x844")
+    await page.get_by_role("figure", name="Conversations per day").scroll_into_view_if_needed()
+    await env.shot(page, "console-reports-390x844-chart")
+    await by_day.scroll_into_view_if_needed()
+    await env.shot(page, "console-reports-390x844-table")
+
+
+async def test_a_rep_sees_their_own_report_only(console_env: ConsoleEnv) -> None:
+    env = console_env
+    page = await env.console(env.reps[0], width=1280, height=800)
+    await page.get_by_role("link", name="Reports").click()
+    await expect(page.get_by_text("You see your own figures.")).to_be_visible()
+    await expect(page.get_by_label("Rep", exact=True)).to_be_disabled()
+    rows = page.get_by_role("table", name="By rep").locator("tbody tr")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text(env.reps[0].name)
+
+
+async def test_account_360_opens_from_the_accounts_list_with_visitors_online_and_ad_clicks(
+    console_env: ConsoleEnv,
+) -> None:
+    env = console_env
+    admin = await env.api(env.admin)
+    status, saved = await admin.request(
+        "POST",
+        "/api/accounts",
+        {"name": "Fabrikam", "domain": "fabrikam.example", "employees": 800},
+    )
+    assert status == 200
+    account_id = saved["account"]["id"]
+    status, _ = await admin.request(
+        "POST",
+        "/api/ip-ranges",
+        {"cidr": "127.0.0.1/32", "company": "Fabrikam", "account_id": account_id},
+    )
+    assert status == 200
+    visitor = await env.visitor_page(
+        "/pricing.html?utm_source=linkedin&utm_medium=paid&utm_campaign=abm-q4&li_fat_id=li-789"
+    )
+    page = await env.console(env.admin, width=1280, height=800)
+    await page.get_by_role("link", name="Admin").click()
+    await page.get_by_role("link", name="Accounts").first.click()
+    await page.get_by_role("link", name="Account 360: Fabrikam").click()
+    await expect(page.get_by_role("heading", name="Fabrikam")).to_be_visible()
+    online = page.get_by_role("region", name="On the site now")
+    await expect(online.locator("li")).to_have_count(1)
+    await expect(page.get_by_role("table", name="Campaigns")).to_contain_text("abm-q4")
+    await expect(page.get_by_role("region", name="Ad clicks")).to_contain_text("li-789")
+    await env.shot(page, "console-account-360-1280x800", full_page=True)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await expect(online.locator("li")).to_have_count(1)
+    await env.shot(page, "console-account-360-390x844", full_page=True)
+    await visitor.close()

@@ -1,0 +1,127 @@
+"""Account 360: the company page shows the campaigns and ad click ids a visitor's landing URL
+carried, who from the company is on the site now, and their conversations; it follows the
+org and routing boundaries."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.harness import Server
+
+pytestmark = pytest.mark.asyncio
+
+LANDING = (
+    "https://www.customer.example/pricing?utm_source=google&utm_medium=cpc&utm_campaign=q4-crm"
+    "&utm_term=crm+software&utm_content=ad-7&gclid=EAIaIQ-gclid-123&li_fat_id=li-456"
+)
+
+
+async def test_account_360_shows_campaigns_click_ids_visitors_online_and_their_chats(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    admin = await server.rep(org, "admin")
+    status, saved = await admin.request(
+        "POST",
+        "/api/accounts",
+        {"name": "Acme", "domain": "acme.example", "employees": 1200, "industry": "Software"},
+    )
+    assert status == 200, saved
+    account_id = saved["account"]["id"]
+    # Visitors from 127.0.0.1 (the test client) are Acme's.
+    status, _ = await admin.request(
+        "POST",
+        "/api/ip-ranges",
+        {"cidr": "127.0.0.1/32", "company": "Acme", "account_id": account_id},
+    )
+    assert status == 200
+    async with server.visitor(org, url=LANDING, title="Pricing") as visitor:
+        visitor_id = visitor.welcome["visitor_id"]
+        await visitor.send({"type": "message", "client_id": "m1", "body": "Do you integrate?"})
+        await visitor.expect("ack")
+        status, page = await admin.request("GET", f"/api/accounts/{account_id}/360?zone=UTC")
+        assert status == 200, page
+    assert page["account"]["name"] == "Acme"
+    assert page["account"]["employees"] == 1200
+    assert page["visitor_total"] == 1
+    assert [v["id"] for v in page["online_now"]] == [visitor_id]
+    assert page["online_now"][0]["current_url"] == LANDING
+    assert page["campaigns"] == [
+        {
+            "source": "google",
+            "medium": "cpc",
+            "campaign": "q4-crm",
+            "term": "crm software",
+            "content": "ad-7",
+            "visits": 1,
+            "visitors": 1,
+            "last_at": page["campaigns"][0]["last_at"],
+        }
+    ]
+    clicks = {(c["kind"], c["value"]) for c in page["ad_clicks"]}
+    assert clicks == {("gclid", "EAIaIQ-gclid-123"), ("li_fat_id", "li-456")}
+    assert all(c["visitor_id"] == visitor_id for c in page["ad_clicks"])
+    assert [c["visitor_id"] for c in page["conversations"]] == [visitor_id]
+    assert page["conversations"][0]["origin"] == "inbound"
+    assert sum(d["count"] for d in page["page_views_by_day"]) == 1
+    assert page["top_pages"][0]["url"] == LANDING
+    assert page["meetings"] == [] and page["calls"] == []
+    # Gone from the site: still a known visitor, no longer online.
+    status, later = await admin.request("GET", f"/api/accounts/{account_id}/360")
+    assert status == 200
+    assert [v["id"] for v in later["visitors"]] == [visitor_id]
+
+
+async def test_another_orgs_rep_cannot_open_the_account(server: Server) -> None:
+    org = await server.create_org()
+    admin = await server.rep(org, "admin")
+    status, saved = await admin.request(
+        "POST", "/api/accounts", {"name": "Acme", "domain": "acme.example"}
+    )
+    assert status == 200
+    other = await server.rep(await server.create_org("Other"), "admin")
+    status, body = await other.request("GET", f"/api/accounts/{saved['account']['id']}/360")
+    assert status == 404
+    assert body["error"]["message"] == "account not found"
+    status, body = await admin.request(
+        "GET", f"/api/accounts/{saved['account']['id']}/360?zone=Nowhere/Land"
+    )
+    assert status == 422
+
+
+async def test_a_rep_sees_only_the_company_visitors_routed_to_them_or_to_nobody(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    admin = await server.rep(org, "admin")
+    rep = await server.rep(org, "rep")
+    status, saved = await admin.request(
+        "POST", "/api/accounts", {"name": "Acme", "domain": "acme.example"}
+    )
+    account_id = saved["account"]["id"]
+    await admin.request(
+        "POST",
+        "/api/ip-ranges",
+        {"cidr": "127.0.0.1/32", "company": "Acme", "account_id": account_id},
+    )
+    async with server.visitor(org, url=LANDING):
+        status, seen = await rep.request("GET", f"/api/accounts/{account_id}/360")
+    assert status == 200
+    # Routed to nobody (no routing set up): every rep sees them.
+    assert seen["visitor_total"] == 1
+    async with server.runtime.db.transaction() as session:
+        from sqlalchemy import update
+
+        from frontdesk.features.visitors.models import Visit
+
+        await session.execute(
+            update(Visit)
+            .where(Visit.account_id == account_id)
+            .values(routed_rep_ids=[admin.rep_id])
+        )
+    status, hidden = await rep.request("GET", f"/api/accounts/{account_id}/360")
+    assert status == 200
+    assert hidden["visitor_total"] == 0
+    assert hidden["visitors"] == [] and hidden["campaigns"] == [] and hidden["ad_clicks"] == []
+    status, everything = await admin.request("GET", f"/api/accounts/{account_id}/360")
+    assert everything["visitor_total"] == 1 and everything["ad_clicks"]

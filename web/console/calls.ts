@@ -1,0 +1,390 @@
+import { signal } from "@preact/signals";
+import { newClientId, sendCallFrame } from "./socket";
+import type { CallOut, IceCandidate, IceServer, ServerFrame } from "./types";
+
+type CallFrame = Extract<ServerFrame, { type: "call" | "call_ice" | "call_answer" | "call_candidate" | "call_media" | "call_rejoined" }>;
+
+// Voice and video calls in the console (docs/calls.md). WebRTC peer to peer (or through TURN),
+// signalled over the rep socket: the server relays offers, answers, candidates and media state
+// between this console tab and the visitor's messenger only (features/calls).
+//
+// The rep always makes the offer: when the visitor joins, and again when the visitor's
+// messenger re-joins after a page load (`call_rejoined`), with a new peer connection; the rep
+// does nothing for it. One tab holds a call (its `leg`); the rep's other tabs show it but
+// ignore its signalling.
+
+export type CallMedia = "audio" | "video";
+export interface RemoteMedia {
+  mic: boolean;
+  camera: boolean;
+  screen: boolean;
+}
+
+// Live calls of this rep, by conversation (from `call` frames; ended ones linger for a moment
+// so the box can say how the call ended).
+export const callsByConversation = signal<ReadonlyMap<string, CallOut>>(new Map());
+// The call this tab holds, and what it shows.
+export const held = signal<{
+  callId: string;
+  conversationId: string;
+  local: MediaStream | null;
+  remote: MediaStream | null;
+  mic: boolean;
+  camera: boolean;
+  screen: boolean;
+  peer: "waiting" | "connecting" | "connected" | "reconnecting";
+  remoteMedia: RemoteMedia | null;
+} | null>(null);
+// Why the last call action failed, by conversation (permission refused, server refusal).
+export const callErrors = signal<ReadonlyMap<string, string>>(new Map());
+
+const LEG = newClientId().slice(0, 16); // this console tab
+const KEEPALIVE_MS = 5000;
+
+let pc: RTCPeerConnection | null = null;
+let ice: { servers: RTCIceServer[]; policy: RTCIceTransportPolicy } | null = null;
+let pendingCandidates: RTCIceCandidateInit[] = [];
+let keepaliveTimer: ReturnType<typeof setInterval> | null = null;
+let camTrack: MediaStreamTrack | null = null;
+let screenTrack: MediaStreamTrack | null = null;
+let awaiting: { conversationId: string; media: CallMedia } | null = null; // call_start sent
+let authFailure = false; // a TURN server refused our credentials (icecandidateerror 401)
+
+function setError(conversationId: string, message: string | null): void {
+  const next = new Map(callErrors.value);
+  if (message) next.set(conversationId, message);
+  else next.delete(conversationId);
+  callErrors.value = next;
+}
+
+function patchHeld(patch: Partial<NonNullable<typeof held.value>>): void {
+  if (held.value) held.value = { ...held.value, ...patch };
+}
+
+// getUserMedia with a message people can act on when the browser says no.
+async function localMedia(media: CallMedia): Promise<MediaStream> {
+  if (!navigator.mediaDevices?.getUserMedia) throw new Error("This browser can't make calls here (calls need HTTPS and a recent browser).");
+  try {
+    return await navigator.mediaDevices.getUserMedia({ audio: true, video: media === "video" });
+  } catch (err) {
+    const name = (err as DOMException)?.name;
+    if (name === "NotAllowedError" || name === "SecurityError")
+      throw new Error(
+        `Your browser refused access to the ${media === "video" ? "microphone and camera" : "microphone"}. Allow it in the site settings (the icon left of the address bar), then try again.`,
+      );
+    if (name === "NotFoundError") throw new Error(`No ${media === "video" ? "camera or microphone" : "microphone"} was found on this computer.`);
+    throw new Error(`Couldn't start your ${media === "video" ? "camera and microphone" : "microphone"}: ${(err as Error).message || name}`);
+  }
+}
+
+export async function startCall(conversationId: string, media: CallMedia): Promise<void> {
+  if (held.value) return;
+  setError(conversationId, null);
+  let stream: MediaStream;
+  try {
+    stream = await localMedia(media);
+  } catch (err) {
+    setError(conversationId, (err as Error).message);
+    return;
+  }
+  holdCall("", conversationId, stream, media === "video");
+  awaiting = { conversationId, media };
+  if (!sendCallFrame({ type: "call_start", conversation_id: conversationId, media, leg: LEG })) {
+    release();
+    setError(conversationId, "You're offline: the call could not start.");
+  }
+}
+
+// The visitor asked for a call: allow audio and video, or audio only.
+export async function allowCall(call: CallOut, allow: CallMedia): Promise<void> {
+  if (held.value) return;
+  setError(call.conversation_id, null);
+  let stream: MediaStream;
+  try {
+    stream = await localMedia(allow);
+  } catch (err) {
+    setError(call.conversation_id, (err as Error).message);
+    return;
+  }
+  holdCall(call.id, call.conversation_id, stream, allow === "video");
+  sendCallFrame({ type: "call_accept", call_id: call.id, allow, leg: LEG });
+}
+
+export function declineCall(call: CallOut): void {
+  sendCallFrame({ type: "call_decline", call_id: call.id });
+}
+
+export function endCall(): void {
+  const h = held.value;
+  if (!h) return;
+  if (h.callId) sendCallFrame({ type: "call_hangup", call_id: h.callId });
+  release();
+}
+
+function holdCall(callId: string, conversationId: string, local: MediaStream, camera: boolean): void {
+  camTrack = local.getVideoTracks()[0] ?? null;
+  held.value = { callId, conversationId, local, remote: null, mic: true, camera, screen: false, peer: "waiting", remoteMedia: null };
+  if (keepaliveTimer) clearInterval(keepaliveTimer);
+  keepaliveTimer = setInterval(() => {
+    const id = held.value?.callId;
+    if (id) sendCallFrame({ type: "call_keepalive", call_id: id });
+  }, KEEPALIVE_MS);
+}
+
+function release(): void {
+  awaiting = null;
+  if (keepaliveTimer) clearInterval(keepaliveTimer);
+  keepaliveTimer = null;
+  closePeer();
+  held.value?.local?.getTracks().forEach((t) => t.stop());
+  screenTrack?.stop();
+  camTrack?.stop();
+  camTrack = screenTrack = null;
+  ice = null;
+  held.value = null;
+}
+
+function closePeer(): void {
+  if (pc) {
+    pc.onicecandidate = pc.ontrack = pc.onconnectionstatechange = pc.onicecandidateerror = pc.onicegatheringstatechange = null;
+    pc.close();
+  }
+  pc = null;
+  pendingCandidates = [];
+}
+
+function sendMediaState(): void {
+  const h = held.value;
+  if (h?.callId) sendCallFrame({ type: "call_media", call_id: h.callId, mic: h.mic, camera: h.camera, screen: h.screen });
+}
+
+export function toggleMic(): void {
+  const h = held.value;
+  if (!h?.local) return;
+  const on = !h.mic;
+  h.local.getAudioTracks().forEach((t) => (t.enabled = on));
+  patchHeld({ mic: on });
+  sendMediaState();
+}
+
+export async function toggleCamera(): Promise<void> {
+  const h = held.value;
+  if (!h?.local) return;
+  if (h.camera) {
+    if (camTrack) camTrack.enabled = false;
+    patchHeld({ camera: false });
+  } else {
+    if (!camTrack) {
+      try {
+        camTrack = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0] ?? null;
+      } catch {
+        setError(h.conversationId, "Your browser refused access to the camera. Allow it in the site settings (the icon left of the address bar), then try again.");
+        return;
+      }
+      if (camTrack) h.local.addTrack(camTrack);
+      if (!h.screen) await videoSender()?.replaceTrack(camTrack);
+    }
+    if (camTrack) camTrack.enabled = true;
+    patchHeld({ camera: true, local: h.local });
+  }
+  sendMediaState();
+}
+
+// Screen share (reps only): the screen replaces the camera on the same video sender, so no
+// renegotiation; stopping it (here or in the browser's own bar) puts the camera back.
+export async function toggleScreen(): Promise<void> {
+  const h = held.value;
+  if (!h) return;
+  if (screenTrack) {
+    stopScreen();
+    return;
+  }
+  try {
+    const display = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    screenTrack = display.getVideoTracks()[0] ?? null;
+  } catch {
+    return; // the rep cancelled the picker
+  }
+  if (!screenTrack) return;
+  screenTrack.onended = stopScreen;
+  await videoSender()?.replaceTrack(screenTrack);
+  patchHeld({ screen: true });
+  sendMediaState();
+}
+
+function stopScreen(): void {
+  screenTrack?.stop();
+  screenTrack = null;
+  void videoSender()?.replaceTrack(camTrack);
+  patchHeld({ screen: false });
+  sendMediaState();
+}
+
+function videoSender(): RTCRtpSender | null {
+  return pc?.getTransceivers().find((t) => t.receiver.track.kind === "video")?.sender ?? null;
+}
+
+// A new peer connection and offer: when the visitor joins, and after each re-join.
+async function offer(): Promise<void> {
+  const h = held.value;
+  if (!h || !ice || !h.local) return;
+  closePeer();
+  authFailure = false;
+  const peer = (pc = new RTCPeerConnection({ iceServers: ice.servers, iceTransportPolicy: ice.policy }));
+  const remote = new MediaStream();
+  patchHeld({ remote, peer: "connecting", remoteMedia: null });
+  const audio = h.local.getAudioTracks()[0];
+  peer.addTransceiver(audio ?? "audio", { direction: "sendrecv", streams: [h.local] });
+  // Always a video transceiver, so the camera or a screen can start later without renegotiating.
+  peer.addTransceiver(screenTrack ?? camTrack ?? "video", { direction: "sendrecv", streams: [h.local] });
+  peer.ontrack = (e) => {
+    remote.addTrack(e.track);
+    patchHeld({ remote: new MediaStream(remote.getTracks()) });
+  };
+  let gathered = 0;
+  peer.onicecandidate = (e) => {
+    if (e.candidate) gathered++;
+    if (e.candidate && held.value?.callId) sendCallFrame({ type: "call_candidate", call_id: held.value.callId, candidate: candidateOf(e.candidate) });
+  };
+  // Relay only, and the TURN server gave us nothing (a refused credential): ICE would wait
+  // for ever for a candidate, so fail now and say why.
+  peer.onicegatheringstatechange = () => {
+    if (pc === peer && peer.iceGatheringState === "complete" && gathered === 0 && ice?.policy === "relay") fail(peer);
+  };
+  peer.onicecandidateerror = (e) => {
+    if ((e as RTCPeerConnectionIceErrorEvent).errorCode === 401) authFailure = true;
+  };
+  peer.onconnectionstatechange = () => {
+    if (pc !== peer) return;
+    const state = peer.connectionState;
+    const id = held.value?.callId;
+    if (state === "connected") {
+      patchHeld({ peer: "connected" });
+      if (id) sendCallFrame({ type: "call_connected", call_id: id });
+      sendMediaState();
+    } else if (state === "failed") fail(peer);
+    else if (state === "disconnected") patchHeld({ peer: "reconnecting" });
+  };
+  const description = await peer.createOffer();
+  await peer.setLocalDescription(description);
+  if (held.value?.callId) sendCallFrame({ type: "call_offer", call_id: held.value.callId, sdp: description.sdp ?? "" });
+}
+
+function fail(peer: RTCPeerConnection): void {
+  const h = held.value;
+  if (pc !== peer || !h) return;
+  const why = failureText();
+  setError(h.conversationId, why);
+  if (h.callId) sendCallFrame({ type: "call_hangup", call_id: h.callId, failed: why });
+  release();
+}
+
+function candidateOf(c: RTCIceCandidate): IceCandidate {
+  const j = c.toJSON();
+  return { candidate: j.candidate ?? "", sdpMid: j.sdpMid ?? null, sdpMLineIndex: j.sdpMLineIndex ?? null, usernameFragment: j.usernameFragment ?? null };
+}
+
+// The server's entries as RTCIceServer (no null username or credential: a STUN entry has none).
+function rtcServers(list: IceServer[]): RTCIceServer[] {
+  return list.map((s) => (s.username != null && s.credential != null ? { urls: s.urls, username: s.username, credential: s.credential } : { urls: s.urls }));
+}
+
+function failureText(): string {
+  if (authFailure) return "The call could not connect: the relay (TURN) server refused the call's credentials (wrong or expired).";
+  if (ice?.policy === "relay") return "The call could not connect through the relay (TURN) server.";
+  return "The call could not connect: no network path between you and the visitor.";
+}
+
+// Frames of the rep socket about calls (socket.ts hands them over).
+export function onCallFrame(f: CallFrame): void {
+  switch (f.type) {
+    case "call": {
+      const call = f.call;
+      const next = new Map(callsByConversation.value);
+      next.set(call.conversation_id, call);
+      callsByConversation.value = next;
+      const h = held.value;
+      if (h && !h.callId && awaiting && call.conversation_id === awaiting.conversationId && call.rep_leg === LEG) {
+        patchHeld({ callId: call.id });
+        awaiting = null;
+      }
+      const mine = held.value?.callId === call.id;
+      if (call.state === "ended") {
+        if (mine) {
+          release();
+          if (call.end_reason === "failed" && call.end_detail) setError(call.conversation_id, `The call ended: ${call.end_detail}.`);
+        }
+        setTimeout(() => {
+          if (callsByConversation.value.get(call.conversation_id)?.id !== call.id || callsByConversation.value.get(call.conversation_id)?.state !== "ended") return;
+          const left = new Map(callsByConversation.value);
+          left.delete(call.conversation_id);
+          callsByConversation.value = left;
+        }, 6000);
+      } else if (mine && call.state === "connecting" && !pc) void offer();
+      break;
+    }
+    case "call_ice":
+      if (held.value && (held.value.callId === f.call_id || (!held.value.callId && awaiting))) {
+        ice = { servers: rtcServers(f.ice_servers), policy: f.ice_transport_policy };
+        if (!held.value.callId) patchHeld({ callId: f.call_id });
+        awaiting = null;
+        const call = callsByConversation.value.get(held.value.conversationId);
+        if (call?.id === f.call_id && call.state === "connecting" && !pc) void offer();
+      }
+      break;
+    case "call_answer":
+      if (pc && held.value?.callId === f.call_id)
+        void pc.setRemoteDescription({ type: "answer", sdp: f.sdp }).then(flushCandidates, () => undefined);
+      break;
+    case "call_candidate":
+      if (held.value?.callId === f.call_id) {
+        pendingCandidates.push(f.candidate as RTCIceCandidateInit);
+        flushCandidates();
+      }
+      break;
+    case "call_media":
+      if (held.value?.callId === f.call_id) patchHeld({ remoteMedia: { mic: f.mic, camera: f.camera, screen: f.screen } });
+      break;
+    case "call_rejoined":
+      // The visitor's messenger came back after a page load: a new connection, at once.
+      if (held.value?.callId === f.call_id) {
+        patchHeld({ peer: "reconnecting" });
+        void offer();
+      }
+      break;
+  }
+}
+
+function flushCandidates(): void {
+  if (!pc?.remoteDescription) return;
+  const list = pendingCandidates;
+  pendingCandidates = [];
+  for (const c of list) void pc.addIceCandidate(c).catch(() => undefined);
+}
+
+// A refused call frame (the server's `error`): shown in the video box, not as a toast.
+export function callRefused(message: string): boolean {
+  const h = held.value;
+  if (!h || h.callId) return false;
+  setError(h.conversationId, message);
+  release();
+  return true;
+}
+
+// For end-to-end tests and the benchmark: bytes received so far, per kind, and the state.
+(window as unknown as { __frontdeskCall: unknown }).__frontdeskCall = {
+  state: () => ({ peer: held.value?.peer ?? null, call: held.value ? callsByConversation.value.get(held.value.conversationId)?.state ?? null : null }),
+  async inbound(): Promise<{ audio: number; video: number; relay: boolean }> {
+    const out = { audio: 0, video: 0, relay: false };
+    if (!pc) return out;
+    const stats = await pc.getStats();
+    stats.forEach((s: { type: string; kind?: string; bytesReceived?: number; state?: string; nominated?: boolean; localCandidateId?: string }) => {
+      if (s.type === "inbound-rtp" && (s.kind === "audio" || s.kind === "video")) out[s.kind] += s.bytesReceived ?? 0;
+      if (s.type === "candidate-pair" && s.state === "succeeded" && s.nominated && s.localCandidateId) {
+        const local = stats.get(s.localCandidateId) as { candidateType?: string } | undefined;
+        if (local?.candidateType === "relay") out.relay = true;
+      }
+    });
+    return out;
+  },
+};

@@ -1,0 +1,504 @@
+// Calls in the messenger (bundled into messenger.js; the loader knows nothing of them).
+// WebRTC, signalled over the loader's socket: the rep's console makes the offer, the messenger
+// answers. Nothing of the visitor (no microphone, no camera) is asked for or sent before they
+// choose to join. After a full page load, a tab that was in a call joins it again by itself:
+// a new peer connection, the same call; the rep's console offers again without the rep doing
+// anything (docs/calls.md).
+import type { Bridge, BridgeFrame, Conversation, Welcome } from "./types";
+import type * as S from "../generated/openapi";
+
+type Call = S.CallOut;
+type Media = "audio" | "video";
+type Kid = Node | string | null | undefined | false;
+type H = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Record<string, string | undefined>, ...kids: Kid[]) => HTMLElementTagNameMap[K];
+
+const P = {
+  mic: "M12 2a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V5a3 3 0 0 0-3-3zM5 10a7 7 0 0 0 14 0M12 17v5",
+  micOff: "M2 2l20 20M9 9v2a3 3 0 0 0 5 2M15 9V5a3 3 0 0 0-6-.5M17 16a7 7 0 0 1-12-6M12 17v5",
+  cam: "M23 7l-7 5 7 5zM3 5h11a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H3a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z",
+  camOff: "M2 2l20 20M16 16v1a2 2 0 0 1-2 2H3a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2h2M10 5h4a2 2 0 0 1 2 2v3l7-3v10",
+  full: "M8 3H5a2 2 0 0 0-2 2v3M21 8V5a2 2 0 0 0-2-2h-3M3 16v3a2 2 0 0 0 2 2h3M16 21h3a2 2 0 0 0 2-2v-3",
+  phone: "M22 17v3a2 2 0 0 1-2 2A20 20 0 0 1 2 4a2 2 0 0 1 2-2h3a2 2 0 0 1 2 1.7l.7 2.8a2 2 0 0 1-.5 2L8 9.8a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2-.5l2.8.7A2 2 0 0 1 22 17z",
+};
+const KEEPALIVE_MS = 5000;
+const CALL_KEY = "frontdesk:call"; // sessionStorage: the call this tab is in (re-joined after a page load)
+
+function candidateOf(c: RTCIceCandidate): S.IceCandidate {
+  const j = c.toJSON();
+  return { candidate: j.candidate ?? "", sdpMid: j.sdpMid ?? null, sdpMLineIndex: j.sdpMLineIndex ?? null, usernameFragment: j.usernameFragment ?? null };
+}
+
+export interface CallUi {
+  box: HTMLElement; // the call area, at the top of the panel
+  startButtons: HTMLElement; // "call us" buttons for the header (visitor-initiated calls)
+  onFrame(f: BridgeFrame): boolean;
+  onWelcome(w: Welcome): void;
+  setConversation(c: Conversation | null): void;
+}
+
+export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avatar: (name: string) => HTMLElement, openPanel: () => void): CallUi {
+  const tabId = () => {
+    try {
+      return sessionStorage.getItem("frontdesk:tab") || "tab";
+    } catch {
+      return "tab";
+    }
+  };
+  const remember = (id: string | null) => {
+    try {
+      if (id) sessionStorage.setItem(CALL_KEY, id);
+      else sessionStorage.removeItem(CALL_KEY);
+    } catch {
+      /* private mode: no re-join after a page load */
+    }
+  };
+  const remembered = () => {
+    try {
+      return sessionStorage.getItem(CALL_KEY);
+    } catch {
+      return null;
+    }
+  };
+
+  let call: Call | null = null;
+  let conversation: Conversation | null = null;
+  let visitorCalls = false;
+  let holding = false; // this tab is in the call (asked for it, or joined it)
+  let local: MediaStream | null = null;
+  let remote: MediaStream | null = null;
+  let pc: RTCPeerConnection | null = null;
+  let ice: { servers: RTCIceServer[]; policy: RTCIceTransportPolicy } | null = null;
+  let pendingOffer: string | null = null;
+  let candidates: RTCIceCandidateInit[] = [];
+  let mic = true;
+  let camera = false;
+  let remoteCam = true;
+  let connectedAt = 0;
+  let keepalive = 0;
+  let ticker = 0;
+  let rang = ""; // call_ringing sent for this call
+  let authFailure = false;
+  let note = ""; // a message about the last thing that went wrong
+
+  // ---- elements ----
+  const remoteVideo = h("video", { class: "cv-remote", autoplay: "", playsinline: "", "aria-label": "Video from the team" });
+  const localVideo = h("video", { class: "cv-local", autoplay: "", playsinline: "", "aria-label": "Your video" });
+  localVideo.muted = true;
+  remoteVideo.muted = true; // the sound plays in remoteAudio, once
+  const remoteAudio = h("audio", { autoplay: "" });
+  const who = h("span", { class: "cv-who" });
+  const stage = h("div", { class: "cv-stage" }, who, remoteVideo, localVideo, remoteAudio);
+  const state = h("div", { class: "cv-state", role: "status" });
+  const err = h("p", { class: "cv-err", role: "alert" });
+  const btn = (label: string, d: string, cls = "cv-b") => {
+    const el = h("button", { type: "button", class: cls, "aria-label": label, title: label }, icon(d));
+    return el;
+  };
+  const micBtn = btn("Mute", P.mic);
+  const camBtn = btn("Turn camera on", P.camOff);
+  const fullBtn = btn("Full screen", P.full);
+  const endBtn = h("button", { type: "button", class: "cv-end", "aria-label": "End call" }, "End");
+  const controls = h("div", { class: "cv-controls" }, micBtn, camBtn, fullBtn, endBtn);
+  const joinVideo = h("button", { type: "button", class: "cv-join" }, "Join with video");
+  const joinAudio = h("button", { type: "button", class: "cv-join" }, "Join with audio");
+  const notNow = h("button", { type: "button", class: "cv-no" }, "Not now");
+  const incoming = h("div", { class: "cv-incoming" }, joinVideo, joinAudio, notNow);
+  const privacy = h("p", { class: "cv-note" }, "Calls are not recorded.");
+  const box = h("section", { class: "cv", "aria-label": "Call", hidden: "" }, stage, state, incoming, controls, err, privacy);
+  const askVoice = h("button", { type: "button", class: "ib", "aria-label": "Start a voice call", title: "Voice call" }, icon(P.phone));
+  const askVideo = h("button", { type: "button", class: "ib", "aria-label": "Start a video call", title: "Video call" }, icon(P.cam));
+  const startButtons = h("span", { class: "cv-ask", hidden: "" }, askVoice, askVideo);
+
+  const repName = () => call?.rep?.name || conversation?.rep?.name || "The team";
+  const live = () => !!call && call.state != "ended";
+
+  function paint(): void {
+    const c = call;
+    const inCall = holding && !!c && (c.state == "connecting" || c.state == "active");
+    const ringing = !!c && c.initiated_by == "rep" && (c.state == "requested" || c.state == "ringing") && !holding;
+    const waiting = holding && !!c && c.initiated_by == "visitor" && (c.state == "requested" || c.state == "ringing");
+    box.hidden = !(ringing || holding || note || c?.state == "ended"); // (an ended call: 6 s)
+    incoming.hidden = !ringing;
+    joinVideo.hidden = c?.media != "video";
+    controls.hidden = !(holding && (inCall || waiting));
+    stage.hidden = !(holding || ringing);
+    const showRemote = inCall && !!remote?.getVideoTracks().length && remoteCam;
+    remoteVideo.hidden = !showRemote;
+    localVideo.hidden = !(holding && camera && local?.getVideoTracks().length);
+    who.hidden = showRemote;
+    who.replaceChildren(avatar(repName()));
+    micBtn.replaceChildren(icon(mic ? P.mic : P.micOff));
+    micBtn.setAttribute("aria-label", mic ? "Mute" : "Unmute");
+    micBtn.classList.toggle("off", !mic);
+    camBtn.replaceChildren(icon(camera ? P.cam : P.camOff));
+    camBtn.setAttribute("aria-label", camera ? "Turn camera off" : "Turn camera on");
+    camBtn.classList.toggle("off", !camera);
+    camBtn.hidden = c?.visitor_media == "audio"; // the rep allowed audio only
+    const connected = !!connectedAt && pc?.connectionState == "connected";
+    state.textContent = ringing
+      ? `${repName()} is calling you${c?.media == "video" ? " (video call)" : ""}`
+      : waiting
+        ? `${repName()} will be connecting soon…`
+        : inCall
+          ? connected
+            ? `On a call with ${repName()} · ${clock()}`
+            : "Connecting…"
+          : c?.state == "ended"
+            ? endedText(c)
+            : "";
+    err.textContent = note;
+    err.hidden = !note;
+    startButtons.hidden = !(visitorCalls && conversation?.status == "active" && !!conversation.rep && !live() && !holding);
+  }
+  function clock(): string {
+    const s = Math.max(0, Math.floor((Date.now() - connectedAt) / 1000));
+    return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  }
+  function endedText(c: Call): string {
+    const texts: Record<string, string> = {
+      ended_by_rep: `${repName()} ended the call.`,
+      ended_by_visitor: "You ended the call.",
+      declined: "The call was declined.",
+      missed: "Missed call.",
+      blocked: "The call ended.",
+      failed: "The call could not continue.",
+    };
+    return texts[c.end_reason || ""] || "The call ended.";
+  }
+
+  // ---- media ----
+  async function getMedia(media: Media): Promise<MediaStream | null> {
+    note = "";
+    try {
+      if (!navigator.mediaDevices?.getUserMedia) throw new DOMException("", "NotSupportedError");
+      return await navigator.mediaDevices.getUserMedia({ audio: true, video: media == "video" });
+    } catch (e) {
+      const name = (e as DOMException).name;
+      note =
+        name == "NotAllowedError" || name == "SecurityError"
+          ? `Your browser blocked the ${media == "video" ? "microphone and camera" : "microphone"}. Allow them for this site in your browser's settings (the icon next to the address), then try again.`
+          : name == "NotFoundError"
+            ? "No microphone or camera was found on this device."
+            : "This browser can't join calls here.";
+      paint();
+      return null;
+    }
+  }
+
+  function hold(stream: MediaStream): void {
+    local = stream;
+    holding = true;
+    mic = true;
+    camera = stream.getVideoTracks().length > 0;
+    localVideo.srcObject = stream;
+    clearInterval(keepalive);
+    keepalive = window.setInterval(() => {
+      if (call && holding) b.send({ type: "call_keepalive", call_id: call.id });
+      // Talking is being here: keep the loader from reporting the visitor idle (an idle
+      // visitor's chat, and its call, would end after 10 minutes).
+      dispatchEvent(new Event("pointermove"));
+    }, KEEPALIVE_MS);
+    clearInterval(ticker);
+    ticker = window.setInterval(paint, 1000);
+  }
+
+  function release(): void {
+    holding = false;
+    clearInterval(keepalive);
+    clearInterval(ticker);
+    closePeer();
+    local?.getTracks().forEach((t) => t.stop());
+    local = remote = null;
+    localVideo.srcObject = remoteVideo.srcObject = remoteAudio.srcObject = null;
+    ice = null;
+    pendingOffer = null;
+    connectedAt = 0;
+    remember(null);
+    if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
+  }
+
+  function closePeer(): void {
+    if (pc) {
+      pc.onicecandidate = pc.ontrack = pc.onconnectionstatechange = pc.onicecandidateerror = pc.onicegatheringstatechange = null;
+      pc.close();
+    }
+    pc = null;
+    candidates = [];
+  }
+
+  function sendMedia(): void {
+    if (call && holding) b.send({ type: "call_media", call_id: call.id, mic, camera, screen: false });
+  }
+
+  async function answer(sdp: string): Promise<void> {
+    if (!call || !local || !ice) {
+      pendingOffer = sdp; // answered once the ICE servers (and our media) are here
+      return;
+    }
+    pendingOffer = null;
+    closePeer();
+    authFailure = false;
+    const peer = (pc = new RTCPeerConnection({ iceServers: ice.servers, iceTransportPolicy: ice.policy }));
+    const stream = (remote = new MediaStream());
+    peer.ontrack = (e) => {
+      stream.addTrack(e.track);
+      remoteVideo.srcObject = remoteAudio.srcObject = new MediaStream(stream.getTracks());
+      paint();
+    };
+    let gathered = 0;
+    peer.onicecandidate = (e) => {
+      if (e.candidate) gathered++;
+      if (e.candidate && call) b.send({ type: "call_candidate", call_id: call.id, candidate: candidateOf(e.candidate) });
+    };
+    // Relay only, and the TURN server gave us nothing (a refused credential): fail now.
+    peer.onicegatheringstatechange = () => {
+      if (pc == peer && peer.iceGatheringState == "complete" && !gathered && ice?.policy == "relay") fail(peer);
+    };
+    peer.onicecandidateerror = (e) => {
+      if ((e as RTCPeerConnectionIceErrorEvent).errorCode == 401) authFailure = true;
+    };
+    peer.onconnectionstatechange = () => {
+      if (pc != peer || !call) return;
+      const s = peer.connectionState;
+      if (s == "connected") {
+        connectedAt ||= call.connected_at ? Date.parse(call.connected_at) : Date.now();
+        b.send({ type: "call_connected", call_id: call.id });
+        sendMedia();
+      } else if (s == "failed") fail(peer);
+      paint();
+    };
+    await peer.setRemoteDescription({ type: "offer", sdp });
+    for (const t of peer.getTransceivers()) {
+      const kind = t.receiver.track.kind;
+      const track = kind == "audio" ? local.getAudioTracks()[0] : local.getVideoTracks()[0];
+      t.direction = "sendrecv";
+      await t.sender.replaceTrack(track || null);
+    }
+    const a = await peer.createAnswer();
+    await peer.setLocalDescription(a);
+    b.send({ type: "call_answer", call_id: call.id, sdp: a.sdp || "" });
+    flush();
+  }
+
+  function fail(peer: RTCPeerConnection): void {
+    if (pc != peer || !call) return;
+    note = authFailure
+      ? "The call could not connect: the relay server refused the call's credentials (wrong or expired)."
+      : "The call could not connect. Check your network and try again.";
+    b.send({ type: "call_hangup", call_id: call.id, failed: note });
+    release();
+    paint();
+  }
+
+  function flush(): void {
+    if (!pc?.remoteDescription) return;
+    const list = candidates;
+    candidates = [];
+    for (const c of list) void pc.addIceCandidate(c).catch(() => undefined);
+  }
+
+  // ---- what the visitor does ----
+  async function join(media: Media): Promise<void> {
+    const c = call;
+    if (!c) return;
+    const stream = await getMedia(media);
+    if (!stream || call?.id != c.id || call.state == "ended") {
+      stream?.getTracks().forEach((t) => t.stop());
+      return;
+    }
+    hold(stream);
+    remember(c.id);
+    b.send({ type: "call_accept", call_id: c.id, media, tab_id: tabId() });
+    paint();
+  }
+  joinVideo.onclick = () => void join("video");
+  joinAudio.onclick = () => void join("audio");
+  notNow.onclick = () => {
+    if (call) b.send({ type: "call_decline", call_id: call.id });
+  };
+
+  async function ask(media: Media): Promise<void> {
+    const stream = await getMedia(media);
+    if (!stream) return;
+    hold(stream);
+    paint();
+    b.send({ type: "call_request", media, tab_id: tabId() });
+  }
+  askVoice.onclick = () => void ask("audio");
+  askVideo.onclick = () => void ask("video");
+
+  endBtn.onclick = () => {
+    if (call && live()) b.send({ type: "call_hangup", call_id: call.id });
+    release();
+    paint();
+  };
+  micBtn.onclick = () => {
+    mic = !mic;
+    local?.getAudioTracks().forEach((t) => (t.enabled = mic));
+    sendMedia();
+    paint();
+  };
+  camBtn.onclick = async () => {
+    if (!local) return;
+    if (!local.getVideoTracks().length) {
+      let track: MediaStreamTrack | undefined;
+      try {
+        track = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0];
+      } catch {
+        note = "Your browser blocked the camera. Allow it for this site in your browser's settings, then try again.";
+        paint();
+        return;
+      }
+      if (!track || !local) return;
+      local.addTrack(track);
+      localVideo.srcObject = local;
+      const sender = pc?.getTransceivers().find((t) => t.receiver.track.kind == "video")?.sender;
+      await sender?.replaceTrack(track);
+      camera = true;
+    } else {
+      camera = !camera;
+      local.getVideoTracks().forEach((t) => (t.enabled = camera));
+    }
+    sendMedia();
+    paint();
+  };
+  fullBtn.onclick = () => {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void box.requestFullscreen?.().catch(() => undefined);
+  };
+
+  // A page load (or a reconnect) in a tab that was in the call: join again.
+  async function rejoin(c: Call): Promise<void> {
+    const media: Media = c.visitor_media == "video" ? "video" : "audio";
+    const stream = holding && local ? local : await getMedia(media);
+    if (!stream) return;
+    if (!holding) hold(stream);
+    b.send({ type: "call_rejoin", call_id: c.id, tab_id: tabId() });
+    paint();
+  }
+
+  function setCall(c: Call): void {
+    const before = call;
+    call = c;
+    if (c.state == "ended") {
+      if (holding && c.id == before?.id) release();
+      if (c.end_reason == "failed" && c.end_detail && !note) note = `The call ended: ${c.end_detail}.`;
+      window.setTimeout(() => {
+        if (call?.id == c.id && call.state == "ended") {
+          call = null;
+          paint();
+        }
+      }, 6000);
+    } else if (c.initiated_by == "rep" && (c.state == "requested" || c.state == "ringing") && !holding) {
+      if (rang != c.id) {
+        rang = c.id;
+        note = "";
+        b.send({ type: "call_ringing", call_id: c.id });
+        openPanel();
+      }
+    } else if (holding && c.visitor_media == "audio" && local?.getVideoTracks().length) {
+      // The rep allowed audio only: the camera goes off.
+      local.getVideoTracks().forEach((t) => (t.stop(), local!.removeTrack(t)));
+      camera = false;
+    }
+    if (holding && c.state != "ended") remember(c.id);
+    paint();
+  }
+
+  function onFrame(f: BridgeFrame): boolean {
+    switch (f.type) {
+      case "call":
+        setCall(f.call);
+        return true;
+      case "call_ice":
+        if (holding && (!call || call.id == f.call_id || call.state == "ended")) {
+          // (a STUN entry has no username or credential: leave them out rather than null)
+          ice = {
+            servers: f.ice_servers.map((s) => (s.username != null && s.credential != null ? { urls: s.urls, username: s.username, credential: s.credential } : { urls: s.urls })),
+            policy: f.ice_transport_policy,
+          };
+          if (pendingOffer) void answer(pendingOffer);
+        }
+        return true;
+      case "call_offer":
+        if (holding && call?.id == f.call_id) void answer(f.sdp);
+        return true;
+      case "call_candidate":
+        if (holding && call?.id == f.call_id) {
+          candidates.push(f.candidate as RTCIceCandidateInit);
+          flush();
+        }
+        return true;
+      case "call_media":
+        if (call?.id == f.call_id) {
+          remoteCam = f.camera || f.screen;
+          paint();
+        }
+        return true;
+      case "error":
+        // A refused call_request (calls switched off, nobody in the chat yet): say why.
+        if (holding && !call && !f.ref) {
+          note = f.message;
+          release();
+          paint();
+          return true;
+        }
+        return false;
+    }
+    return false;
+  }
+
+  let lastWelcome: Welcome | null = null;
+  function onWelcome(w: Welcome): void {
+    if (w == lastWelcome) return; // the loader's copy and its replayed frame are one object
+    lastWelcome = w;
+    visitorCalls = !!w.config?.visitor_calls;
+    const c = w.call || null;
+    if (!c) {
+      if (holding && call) {
+        // The call ended while the socket was away.
+        release();
+        call = null;
+      }
+      paint();
+      return;
+    }
+    call = c;
+    const mine = remembered() == c.id && c.visitor_leg == tabId();
+    if ((c.state == "connecting" || c.state == "active") && mine) {
+      // Media may still flow (only the socket dropped): keep it; otherwise join again.
+      if (!pc || pc.connectionState == "failed" || pc.connectionState == "closed") {
+        openPanel();
+        void rejoin(c);
+      }
+    } else setCall(c);
+    paint();
+  }
+
+  // For end-to-end tests and the benchmark: bytes received per kind, and whether through TURN.
+  (b as unknown as { call: unknown }).call = {
+    state: () => ({ call: call?.state ?? null, peer: pc?.connectionState ?? null, note }),
+    async inbound() {
+      const out = { audio: 0, video: 0, relay: false };
+      if (!pc) return out;
+      const stats = await pc.getStats();
+      stats.forEach((s: { type: string; kind?: "audio" | "video"; bytesReceived?: number; state?: string; nominated?: boolean; localCandidateId?: string }) => {
+        if (s.type == "inbound-rtp" && s.kind) out[s.kind] += s.bytesReceived || 0;
+        if (s.type == "candidate-pair" && s.state == "succeeded" && s.nominated && s.localCandidateId)
+          out.relay ||= (stats.get(s.localCandidateId) as { candidateType?: string } | undefined)?.candidateType == "relay";
+      });
+      return out;
+    },
+  };
+
+  return {
+    box,
+    startButtons,
+    onFrame,
+    onWelcome,
+    setConversation(c) {
+      conversation = c;
+      paint();
+    },
+  };
+}
