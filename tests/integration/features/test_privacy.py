@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from frontdesk.core.ids import new_id
+from frontdesk.features.calls.models import Call
 from frontdesk.features.visitors.tokens import identity_hash
 from frontdesk.storage.base import Base
 from tests.harness import OrgInfo, RepClient, Server, Socket
@@ -81,7 +83,22 @@ async def test_erasing_a_visitor_leaves_nothing_of_them_and_export_had_every_row
     others_before = await rows_naming(server, other_id, other_cid)
     async with server.visitor(org) as visitor:
         visitor_id, cid = await chatting_visitor(server, org, rep, visitor, "jane@example.com")
+        async with server.runtime.db.transaction() as session:  # an ended voice call
+            session.add(
+                Call(
+                    id=new_id(),
+                    org_id=org.id,
+                    conversation_id=cid,
+                    visitor_id=visitor_id,
+                    initiated_by="visitor",
+                    media="audio",
+                    state="ended",
+                    end_reason="hangup",
+                    created_at=server.clock.now(),
+                )
+            )
         before = await rows_naming(server, visitor_id, cid)
+        assert before["calls.visitor_id"] == 1
         assert before["visitors.id"] == 1 and before["messages.conversation_id"] >= 2
         assert before["visits.visitor_id"] == 1 and before["page_views.visitor_id"] >= 1
         assert await server.runtime.live.get(org.id, visitor_id) is not None
