@@ -1,6 +1,6 @@
 import { signal } from "@preact/signals";
 import { api } from "./api";
-import type { Experience, ExperienceList, Shortcut, ShortcutList, Team, TeamList } from "./types";
+import type { CopilotStatus, Experience, ExperienceList, Shortcut, ShortcutList, Team, TeamList } from "./types";
 
 // Lists several screens share (teams for routing and invitations, shortcuts for every composer,
 // experiences for the segment editor). Fetched once on first use, refreshed after edits.
@@ -44,4 +44,18 @@ export function resetData(): void {
   teams.value = null;
   shortcuts.value = null;
   experiences.value = null;
+}
+
+// The AI Copilot's state for this org (on/off, retrieval, endpoint): asked once per page, again
+// after an admin switches it.
+export const copilotStatus = signal<CopilotStatus | null>(null);
+let copilotLoading: Promise<CopilotStatus> | null = null;
+
+export function loadCopilotStatus(force = false): Promise<CopilotStatus> {
+  if (copilotStatus.value && !force) return Promise.resolve(copilotStatus.value);
+  if (copilotLoading && !force) return copilotLoading;
+  copilotLoading = api<CopilotStatus>("GET", "/api/copilot")
+    .then((d) => (copilotStatus.value = d))
+    .finally(() => (copilotLoading = null));
+  return copilotLoading;
 }

@@ -7,8 +7,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from frontdesk.core.ids import new_id
-from frontdesk.features.calls.models import Call
 from frontdesk.features.visitors.tokens import identity_hash
 from frontdesk.storage.base import Base
 from tests.harness import OrgInfo, RepClient, Server, Socket
@@ -83,20 +81,14 @@ async def test_erasing_a_visitor_leaves_nothing_of_them_and_export_had_every_row
     others_before = await rows_naming(server, other_id, other_cid)
     async with server.visitor(org) as visitor:
         visitor_id, cid = await chatting_visitor(server, org, rep, visitor, "jane@example.com")
-        async with server.runtime.db.transaction() as session:  # an ended voice call
-            session.add(
-                Call(
-                    id=new_id(),
-                    org_id=org.id,
-                    conversation_id=cid,
-                    visitor_id=visitor_id,
-                    initiated_by="visitor",
-                    media="audio",
-                    state="ended",
-                    end_reason="hangup",
-                    created_at=server.clock.now(),
-                )
+        # A call the visitor declined: its record, its transcript line and its timers.
+        async with rep.socket() as console:
+            await console.send(
+                {"type": "call_start", "conversation_id": cid, "media": "audio", "leg": "c"}
             )
+            call_id = (await console.expect("call_ice"))["call_id"]
+            await visitor.send({"type": "call_decline", "call_id": call_id})
+            await console.expect("call", call__state="ended")
         before = await rows_naming(server, visitor_id, cid)
         assert before["calls.visitor_id"] == 1
         assert before["visitors.id"] == 1 and before["messages.conversation_id"] >= 2

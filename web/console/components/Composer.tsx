@@ -6,6 +6,7 @@ import { IconCalendar, IconSend, IconSparkles, IconZap } from "../icons";
 import { useShortcutMenu } from "./ShortcutMenu";
 import { BookerDialog } from "./Booker";
 import { useCopilot, useTone } from "./Copilot";
+import { copilotStatus, loadCopilotStatus } from "../data";
 import { Kbd, NotYet, useImageFallbacks } from "./ui";
 import type { Preview } from "../types";
 
@@ -38,7 +39,11 @@ export function Composer(props: {
   const idBase = useId();
   // AI Copilot: Expand and Tune work on any text; Suggest answers a conversation's visitor
   // (before there is one it says there is no question yet).
-  const aiOn = props.tools !== false;
+  const copilotOff = copilotStatus.value?.enabled === false;
+  const aiOn = props.tools !== false && !copilotOff;
+  useEffect(() => {
+    if (props.tools !== false) void loadCopilotStatus().catch(() => null);
+  }, []);
   const [tone, setTone] = useTone(conversationId);
   const ai = useCopilot({ conversationId, value: body, setValue: setBody, textarea: area, tone });
   const sc = useShortcutMenu({
@@ -218,6 +223,8 @@ export function Composer(props: {
                 </NotYet>
               )}
               <span class="tool-sep" aria-hidden="true" />
+              {aiOn ? (
+                <>
               <button type="button" class="tool-btn" title="AI Suggest (/suggest)" onClick={() => { setTab("write"); ai.run("suggest"); }}>
                 <IconSparkles size={14} /> Suggest
               </button>
@@ -227,6 +234,20 @@ export function Composer(props: {
               <button type="button" class="tool-btn" title="AI Tune grammar and tone (/tune)" onClick={() => { setTab("write"); ai.run("tune"); }}>
                 Tune
               </button>
+                </>
+              ) : (
+                <>
+                  <NotYet label="AI Suggest (turned off for your org by an admin)" class="tool-text">
+                    <IconSparkles size={14} /> Suggest
+                  </NotYet>
+                  <NotYet label="AI Expand (turned off for your org by an admin)" class="tool-text">
+                    Expand
+                  </NotYet>
+                  <NotYet label="AI Tune (turned off for your org by an admin)" class="tool-text">
+                    Tune
+                  </NotYet>
+                </>
+              )}
             </>
           )}
         </div>

@@ -2,8 +2,8 @@
 
 Export and erase walk the same list of tables, so what erase removes is exactly what export
 shows: the visitor, their visits and page views, conversations and their messages, offline
-messages, invitations, proactive events, calls, phone legs, meetings they booked and meeting
-offers made to them, reports filed about them, their contact record
+messages, invitations, proactive events, reports filed about them, their calls and phone
+legs, meetings they booked and meeting offers made to them, their contact record
 (when no other visitor shares it), webhook deliveries whose payload names them or their
 conversations, and the timers about them. Erase also drops their live state (Redis) and closes
 their open tabs, which reconnect as a new, unrelated visitor.
@@ -94,16 +94,16 @@ class _Subject:
                 ),
             ),
             ("invitations", Invitation, Invitation.visitor_id == vid),
-            (
-                "calls",
-                Call,
-                or_(Call.visitor_id == vid, self._in_conversations(Call.conversation_id)),
-            ),
+            # The phone numbers the visitor asked to be called on (join by phone).
             (
                 "phone_legs",
                 PhoneLeg,
-                or_(PhoneLeg.visitor_id == vid, self._in_conversations(PhoneLeg.conversation_id)),
+                or_(
+                    PhoneLeg.visitor_id == vid,
+                    self._in_conversations(PhoneLeg.conversation_id),
+                ),
             ),
+            # Meetings they booked (their name, email, answers) and slots offered to them.
             (
                 "meetings",
                 Meeting,
@@ -117,15 +117,6 @@ class _Subject:
                     self._in_conversations(MeetingOffer.conversation_id),
                 ),
             ),
-            # The phone numbers the visitor asked to be called on (join by phone).
-            (
-                "phone_legs",
-                PhoneLeg,
-                or_(
-                    PhoneLeg.visitor_id == vid,
-                    self._in_conversations(PhoneLeg.conversation_id),
-                ),
-            ),
             (
                 "webhook_deliveries",
                 WebhookDelivery,
@@ -135,8 +126,14 @@ class _Subject:
             (
                 "deadlines",
                 Deadline,
-                Deadline.subject_id.in_([*mentioned, *self.invitation_ids]),
+                or_(
+                    Deadline.subject_id.in_([*mentioned, *self.invitation_ids]),
+                    # A call's ring and liveness timers (before the calls themselves go).
+                    Deadline.subject_id.in_(select(Call.id).where(Call.visitor_id == vid)),
+                ),
             ),
+            # Voice and video calls: who, when, how long (never any audio or video).
+            ("calls", Call, Call.visitor_id == vid),
             ("page_views", PageView, PageView.visitor_id == vid),
             ("visits", Visit, Visit.visitor_id == vid),
             ("conversations", Conversation, self._in_conversations(Conversation.id)),

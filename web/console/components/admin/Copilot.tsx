@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, errorText } from "../../api";
+import { loadCopilotStatus } from "../../data";
 import { pushToast } from "../../store";
 import { formatDateTime } from "../../time";
 import { IconEdit, IconGlobe, IconPlus, IconSparkles, IconTrash, IconUpload, IconUsers } from "../../icons";
@@ -31,6 +32,7 @@ export function CopilotAdminPage() {
     try {
       await api("PUT", "/api/copilot/settings", { enabled });
       await refresh();
+      void loadCopilotStatus(true).catch(() => null);
     } catch (err) {
       pushToast(errorText(err), "error");
     }
