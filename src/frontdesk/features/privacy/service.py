@@ -2,7 +2,8 @@
 
 Export and erase walk the same list of tables, so what erase removes is exactly what export
 shows: the visitor, their visits and page views, conversations and their messages, offline
-messages, invitations, proactive events, reports filed about them, their calls, their contact record
+messages, invitations, proactive events, reports filed about them, their calls and phone
+legs, meetings they booked and meeting offers made to them, their contact record
 (when no other visitor shares it), webhook deliveries whose payload names them or their
 conversations, and the timers about them. Erase also drops their live state (Redis) and closes
 their open tabs, which reconnect as a new, unrelated visitor.
@@ -24,6 +25,7 @@ from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.experiences.models import OfflineMessage
 from frontdesk.features.live_stream.events import VisitorLeft
+from frontdesk.features.meetings.models import Meeting, MeetingOffer
 from frontdesk.features.privacy.events import ERASED_FEED
 from frontdesk.features.privacy.schemas import VisitorErasure, VisitorExport
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
@@ -99,6 +101,20 @@ class _Subject:
                 or_(
                     PhoneLeg.visitor_id == vid,
                     self._in_conversations(PhoneLeg.conversation_id),
+                ),
+            ),
+            # Meetings they booked (their name, email, answers) and slots offered to them.
+            (
+                "meetings",
+                Meeting,
+                or_(Meeting.visitor_id == vid, self._in_conversations(Meeting.conversation_id)),
+            ),
+            (
+                "meeting_offers",
+                MeetingOffer,
+                or_(
+                    MeetingOffer.visitor_id == vid,
+                    self._in_conversations(MeetingOffer.conversation_id),
                 ),
             ),
             (
