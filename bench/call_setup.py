@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
-from tests.conftest import Backend, _migrate  # noqa: E402
+from tests.conftest import Backend  # noqa: E402
 from tests.e2e.conftest import TestBrowser  # noqa: E402
 from tests.e2e.console_env import (  # noqa: E402
     CHROMIUM,
@@ -47,6 +47,8 @@ from tests.e2e.console_env import (  # noqa: E402
 from tests.support.coturn import running_coturn  # noqa: E402
 
 from bench._common import percentile  # noqa: E402
+from frontdesk.storage.db import create_engine  # noqa: E402
+from frontdesk.storage.migrate import upgrade  # noqa: E402
 
 MEDIA_ARGS = [
     *CHROMIUM_ARGS,
@@ -119,7 +121,7 @@ async def rejoin_times(env: ConsoleEnv, rejoins: int) -> list[float]:
 def report(label: str, times: list[float], bar: str) -> None:
     ms = [t * 1000 for t in times]
     print(
-        f"  {label:<28} n={len(ms):<3} p50 {percentile(ms, 50):7.0f} ms   "
+        f"  {label:<34} n={len(ms):<3} p50 {percentile(ms, 50):7.0f} ms   "
         f"p95 {percentile(ms, 95):7.0f} ms   max {max(ms):7.0f} ms   "
         f"mean {statistics.mean(ms):7.0f} ms   ({bar})"
     )
@@ -130,7 +132,11 @@ async def main(args: argparse.Namespace) -> None:
 
     with tempfile.TemporaryDirectory(prefix="fd-call-bench-") as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/frontdesk.db"
-        _migrate(url)
+        engine = create_engine(url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
         backend = Backend("sqlite+memory", url, "memory://", "unused")
         artifacts = Path(tmp)
         secret = secrets.token_urlsafe(24)

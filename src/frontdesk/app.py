@@ -33,6 +33,7 @@ from frontdesk.features import (
     meetings,
     proactive,
     segments,
+    telephony,
     webhooks,
 )
 from frontdesk.features.copilot import GreetingWriter, OpenAICompatibleModel
@@ -173,6 +174,8 @@ def _wire_features(runtime: Runtime) -> None:
     # Before the webhook's: a chat that ends ends its call first, so the chat-end payload and
     # its transcript have the call.
     hooks["conversation.closed"].append(calls.on_conversation_closed)
+    # A visitor's phone_join may name their browser call (the phone leg's call_id).
+    hooks[telephony.CALL_CHECK_HOOK].append(calls.check_call_for_phone)
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)
     sweeper.register(

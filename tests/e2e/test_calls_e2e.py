@@ -27,6 +27,7 @@ from tests.e2e.console_env import (
     console_env,
     expect,
     inbox_row,
+    open_admin,
     open_inbox,
 )
 from tests.support.coturn import CoturnMissing, running_coturn
@@ -328,3 +329,67 @@ async def test_screenshots_of_the_call_at_390x844(env: ConsoleEnv) -> None:
     await env.shot(dana, "call-console-video-390x844")
     await visitor.get_by_role("button", name="End call").click()
     await expect(rep_status(dana)).to_contain_text("ended the call")
+
+
+async def test_an_admin_lets_visitors_start_calls_and_sees_the_turn_settings_without_the_secret(
+    sqlite_memory_backend: Backend,
+    artifacts_dir: Path,
+    media_browser: TestBrowser,
+) -> None:
+    async with console_env(
+        sqlite_memory_backend,
+        artifacts_dir,
+        media_browser,
+        stun_urls=("stun:turn.example.com:3478",),
+        turn_urls=("turn:turn.example.com:3478?transport=udp",),
+        turn_secret=TURN_SECRET,
+    ) as e:
+        admin = await e.console(e.admin, width=1280, height=800)
+        await open_admin(admin, "Voice & video")
+        switch = admin.get_by_role("switch", name="Visitors can start calls from the messenger")
+        await expect(switch).to_have_attribute("aria-checked", "false")
+        await switch.click()
+        await expect(switch).to_have_attribute("aria-checked", "true")
+        settings = admin.get_by_label("ICE settings")
+        await expect(settings).to_contain_text("turn:turn.example.com:3478?transport=udp")
+        await expect(settings).to_contain_text("Set")
+        assert TURN_SECRET not in await admin.content()
+        await e.shot(admin, "call-admin-1280x800")
+        await admin.set_viewport_size({"width": 390, "height": 844})
+        await e.shot(admin, "call-admin-390x844", full_page=True)
+        # The next visitor's messenger offers calls once a rep has the chat.
+        dana, visitor = await _chat(e)
+        await expect(visitor.get_by_role("button", name="Start a video call")).to_be_visible()
+        await expect(visitor.get_by_role("button", name="Start a voice call")).to_be_visible()
+
+
+async def test_a_rep_who_reloads_the_console_mid_call_sees_the_call_and_can_end_it(
+    env: ConsoleEnv,
+) -> None:
+    dana, visitor = await _chat(env)
+    await dana.get_by_role("button", name="Voice call").click()
+    await visitor.get_by_role("button", name="Join with audio").click()
+    await expect(rep_status(dana)).to_contain_text("Connected", timeout=20_000)
+    await dana.reload()
+    box = dana.get_by_role("region", name="Voice and video")
+    await expect(box).to_contain_text("not connected in this window")
+    await box.get_by_role("button", name="End call").click()
+    await expect(visitor_status(visitor)).to_contain_text("Dana Reyes ended the call.")
+
+
+async def test_a_voice_call_turns_into_video_when_the_rep_turns_the_camera_on(
+    env: ConsoleEnv,
+) -> None:
+    dana, visitor = await _chat(env)
+    await dana.get_by_role("button", name="Voice call").click()
+    await visitor.get_by_role("button", name="Join with audio").click()
+    await expect(rep_status(dana)).to_contain_text("Connected", timeout=20_000)
+    # No renegotiation: the camera goes onto the video transceiver the call always has.
+    await dana.get_by_role("button", name="Turn camera on").click()
+    await expect(dana.get_by_label("Your video")).to_be_visible()
+    await visitor.wait_for_function(
+        f"async () => (await {VISITOR_STATS}).video > 20000", timeout=20_000, polling=200
+    )
+    await expect(visitor.get_by_label("Video from the team")).to_be_visible()
+    await dana.get_by_role("button", name="End call").click()
+    await expect(visitor_status(visitor)).to_contain_text("Dana Reyes ended the call.")

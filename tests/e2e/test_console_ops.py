@@ -75,10 +75,12 @@ async def test_an_admin_makes_a_token_a_script_uses_it_the_admin_revokes_it_and_
     await expect(log).to_contain_text("Avery Admin")
     await env.shot(admin, "admin-audit-log-1280")
 
-    phone = await env.console(env.admin, width=390, height=844)
+    # The same console on a phone's screen.
+    phone = admin
+    await phone.set_viewport_size({"width": 390, "height": 844})
     for section, name in (("tokens", "admin-api-tokens-390"), ("audit", "admin-audit-log-390")):
         await phone.goto(env.server.url + f"/app/admin/{section}")
-        await expect(phone.get_by_role("table")).to_be_visible()
+        await expect(phone.locator("table.stack-table tbody tr").first).to_be_visible()
         await env.shot(phone, name)
 
 
@@ -94,12 +96,7 @@ async def test_an_admin_erases_a_visitor_from_visitor_360(env: ConsoleEnv) -> No
     await privacy.scroll_into_view_if_needed()
     await expect(privacy.get_by_role("button", name="Export data")).to_be_visible()
     await env.shot(admin, "visitor-360-privacy-1280")
-    phone = await env.console(env.admin, width=390, height=844)
-    await phone.goto(env.server.url + f"/app/visitors/{visitor.visitor_id}")
-    phone_privacy = phone.get_by_role("region", name="Privacy")
-    await phone_privacy.scroll_into_view_if_needed()
-    await expect(phone_privacy.get_by_role("button", name="Erase visitor")).to_be_visible()
-    await env.shot(phone, "visitor-360-privacy-390")
+    # (Below 1080 px the console hides Visitor 360 altogether, so no phone screenshot here.)
 
     async with admin.expect_download() as download:
         await privacy.get_by_role("button", name="Export data").click()

@@ -10,6 +10,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,6 +111,14 @@ class Cluster:
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    with running_cluster(tmp_path) as c:
+        yield c
+
+
+@contextmanager
+def running_cluster(tmp_path: Path) -> Iterator[Cluster]:
+    """A fresh PostgreSQL database and Redis namespace for server processes to share (also
+    used by tests/e2e/test_calls_two_processes.py)."""
     require_postgres()
     require_redis()
     name = f"frontdesk_mp_{uuid.uuid4().hex[:10]}"
@@ -135,4 +144,4 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         _drop_pg_database(name)
 
 
-__all__ = ["PG_HOST", "PG_PORT", "Cluster"]
+__all__ = ["PG_HOST", "PG_PORT", "Cluster", "running_cluster"]

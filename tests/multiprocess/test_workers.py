@@ -48,7 +48,7 @@ def start_workers(cluster: Cluster, workers: int = 2) -> tuple[subprocess.Popen[
             stderr=handle,
         )
     cluster.processes["supervisor"] = supervisor
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a shared, busy machine starts Python slowly
     while time.monotonic() < deadline:
         if len(listening_workers(supervisor, port)) == workers:
             return supervisor, f"http://127.0.0.1:{port}"
@@ -128,16 +128,19 @@ async def stored_client_ids(cluster: Cluster, conversation_id: str) -> dict[str,
         async with db.read() as session:
             rows = (
                 await session.execute(
-                    text("SELECT client_id, seq FROM messages WHERE conversation_id = :c"),
+                    text("SELECT client_msg_id, seq FROM messages WHERE conversation_id = :c"),
                     {"c": conversation_id},
                 )
             ).all()
     finally:
         await db.close()
-    return {str(client_id): int(seq) for client_id, seq in rows}
+    # Messages with no client id (the bot's, a rep joining) are the server's own.
+    seqs = sorted(int(seq) for _, seq in rows)
+    assert seqs == list(range(1, len(seqs) + 1)), "no gaps and no duplicates"
+    return {str(client_id): int(seq) for client_id, seq in rows if client_id is not None}
 
 
-async def wait_for(condition: Any, what: str, timeout: float = 20) -> None:
+async def wait_for(condition: Any, what: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -200,7 +203,6 @@ async def test_a_killed_worker_is_restarted_and_its_visitor_reconnects_without_l
 
         stored = await stored_client_ids(cluster, cid)
         assert stored == acknowledged, "everything acknowledged, each once, nothing else"
-        assert sorted(stored.values()) == list(range(1, len(stored) + 1)), "no gaps"
         await console.ws.close()
         await visitor.ws.close()
 
@@ -265,7 +267,7 @@ async def test_sigterm_closes_every_socket_with_1001_and_keeps_every_acknowledge
     assert not missing, f"acknowledged but not stored: {missing}"
 
 
-def test_workers_refuse_sqlite_and_the_in_process_bus_and_say_what_they_need(
+async def test_workers_refuse_sqlite_and_the_in_process_bus_and_say_what_they_need(
     tmp_path: Path,
 ) -> None:
     env = {

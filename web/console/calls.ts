@@ -118,8 +118,17 @@ export function endCall(): void {
   const h = held.value;
   if (!h) return;
   if (h.callId) sendCallFrame({ type: "call_hangup", call_id: h.callId });
+  // Ended before the server named the call: hang it up as soon as it does.
+  else if (awaiting) cancelled = awaiting.conversationId;
   release();
 }
+
+// End a call this tab does not hold (another tab's, or one left over from before a reload).
+export function hangUp(call: CallOut): void {
+  sendCallFrame({ type: "call_hangup", call_id: call.id });
+}
+
+let cancelled: string | null = null; // conversation whose just-started call was ended at once
 
 function holdCall(callId: string, conversationId: string, local: MediaStream, camera: boolean): void {
   camTrack = local.getVideoTracks()[0] ?? null;
@@ -127,7 +136,9 @@ function holdCall(callId: string, conversationId: string, local: MediaStream, ca
   if (keepaliveTimer) clearInterval(keepaliveTimer);
   keepaliveTimer = setInterval(() => {
     const id = held.value?.callId;
-    if (id) sendCallFrame({ type: "call_keepalive", call_id: id });
+    // media_connected: the visitor's media reaches us, so they are alive even while their
+    // socket reconnects (their server process died, say).
+    if (id) sendCallFrame({ type: "call_keepalive", call_id: id, media_connected: pc?.connectionState === "connected" });
   }, KEEPALIVE_MS);
 }
 
@@ -303,6 +314,10 @@ export function onCallFrame(f: CallFrame): void {
       const next = new Map(callsByConversation.value);
       next.set(call.conversation_id, call);
       callsByConversation.value = next;
+      if (cancelled === call.conversation_id && call.rep_leg === LEG && call.state !== "ended") {
+        cancelled = null;
+        sendCallFrame({ type: "call_hangup", call_id: call.id });
+      }
       const h = held.value;
       if (h && !h.callId && awaiting && call.conversation_id === awaiting.conversationId && call.rep_leg === LEG) {
         patchHeld({ callId: call.id });

@@ -5700,7 +5700,10 @@ export interface components {
         /**
          * CallKeepaliveFrame
          * @description Sent every 5 s while a side holds a call: a side not heard of for the grace period
-         *     (FRONTDESK_CALL_GRACE_SECONDS) has gone, and the call ends as `failed`.
+         *     (FRONTDESK_CALL_GRACE_SECONDS) has gone, and the call ends as `failed`. `media_connected`:
+         *     media from the other side flows on this side's peer connection right now, so the other
+         *     side is alive too, even while its own socket is away (its server process died and it is
+         *     reconnecting: media never goes through the server).
          */
         CallKeepaliveFrame: {
             /**
@@ -5709,6 +5712,8 @@ export interface components {
              */
             type: "call_keepalive";
             call_id: string;
+            /** @default false */
+            media_connected?: boolean;
         };
         /**
          * CallMediaFrame

@@ -193,7 +193,7 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     localVideo.srcObject = stream;
     clearInterval(keepalive);
     keepalive = window.setInterval(() => {
-      if (call && holding) b.send({ type: "call_keepalive", call_id: call.id });
+      if (call && holding) b.send({ type: "call_keepalive", call_id: call.id, media_connected: pc?.connectionState == "connected" });
       // Talking is being here: keep the loader from reporting the visitor idle (an idle
       // visitor's chat, and its call, would end after 10 minutes).
       dispatchEvent(new Event("pointermove"));

@@ -76,7 +76,7 @@ VISITOR_FRAME_MAX_BYTES: dict[str, int] = {
     "call_candidate": MAX_CANDIDATE_CHARS + 64 + 256 + 1024,
     "call_media": _cap(32),
     "call_connected": _cap(32),
-    "call_keepalive": _cap(32),
+    "call_keepalive": _cap(32 + 8),
     "call_hangup": _cap(32 + 300),
 }
 

@@ -71,6 +71,9 @@ class RegistryMember(Protocol):
     def org_changed(self, org: Org) -> None:
         """The org's row changed: `org` is the fresh one, shared by all its sockets."""
 
+    @property
+    def org(self) -> Org: ...
+
 
 class VisitorRegistry:
     def __init__(self, runtime: Runtime, *, clock: Callable[[], float] = time.monotonic) -> None:
@@ -185,6 +188,12 @@ class VisitorRegistry:
                     visitors_topic(org_id), self._on_event
                 )
             self._orgs.setdefault(org_id, {})[member] = None
+        # A socket that read the org before a change and registers after it was handed out
+        # (the welcome is in between) takes the fresh row now: same settings everywhere, and
+        # one shared row per org (bytes per idle socket).
+        cached = self._org_rows.get(member.org.site_key)
+        if cached is not None and cached[1] is not member.org:
+            member.org_changed(cached[1])
 
     async def remove(self, org_id: str, member: RegistryMember) -> None:
         async with self._lock:

@@ -226,8 +226,8 @@ class RepConnection:
                 )
             case call_frames.CallConnectedFrame(call_id=call_id):
                 await calls.connected(runtime, side, call_id)
-            case call_frames.CallKeepaliveFrame(call_id=call_id):
-                ended = await calls.keepalive(runtime, side, call_id)
+            case call_frames.CallKeepaliveFrame(call_id=call_id, media_connected=flowing):
+                ended = await calls.keepalive(runtime, side, call_id, media_connected=flowing)
                 if ended is not None:
                     self.sender.send_bytes(ended.to_bytes())
             case call_frames.CallHangupFrame(call_id=call_id, failed=failed):

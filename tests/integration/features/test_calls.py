@@ -394,3 +394,34 @@ async def test_turn_credentials_are_minted_per_call_with_coturns_rest_scheme(
         assert secret not in str(settings)
         status, _ = await rep.request("GET", "/api/calls/ice-settings")
         assert status == 403
+
+
+async def test_while_the_rep_receives_the_visitors_media_the_visitor_counts_as_there(
+    server: Server,
+) -> None:
+    """The visitor's server process died: their socket is away for a while, but their media
+    still reaches the rep (it never went through the server), so the call goes on."""
+    org = await server.create_org()
+    rep = await server.rep(org)
+    async with rep.socket() as console:
+        async with server.visitor(org) as visitor:
+            call_id = await _ring(console, visitor, await _chat(rep, visitor))
+            await _join(console, visitor, call_id)
+        grace = server.settings.call_grace_seconds
+
+        async def keepalives(seconds: float, flowing: bool) -> None:
+            for _ in range(int(seconds // 5)):
+                server.clock.advance(5)  # type: ignore[attr-defined]
+                await console.send(
+                    {"type": "call_keepalive", "call_id": call_id, "media_connected": flowing}
+                )
+                await console.send({"type": "ping"})
+                await console.expect("pong")
+                await server.runtime.sweeper.run_due()
+
+        await keepalives(grace * 3, flowing=True)
+        assert [f for f in console.received if f.get("call", {}).get("state") == "ended"] == []
+        # The media stops too (the tab was closed): the grace period runs out.
+        await keepalives(grace + 5, flowing=False)
+        ended = await console.expect("call", call__state="ended")
+        assert ended["call"]["end_detail"] == "the visitor's browser went away"

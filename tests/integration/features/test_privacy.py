@@ -81,7 +81,16 @@ async def test_erasing_a_visitor_leaves_nothing_of_them_and_export_had_every_row
     others_before = await rows_naming(server, other_id, other_cid)
     async with server.visitor(org) as visitor:
         visitor_id, cid = await chatting_visitor(server, org, rep, visitor, "jane@example.com")
+        # A call the visitor declined: its record, its transcript line and its timers.
+        async with rep.socket() as console:
+            await console.send(
+                {"type": "call_start", "conversation_id": cid, "media": "audio", "leg": "c"}
+            )
+            call_id = (await console.expect("call_ice"))["call_id"]
+            await visitor.send({"type": "call_decline", "call_id": call_id})
+            await console.expect("call", call__state="ended")
         before = await rows_naming(server, visitor_id, cid)
+        assert before["calls.visitor_id"] == 1
         assert before["visitors.id"] == 1 and before["messages.conversation_id"] >= 2
         assert before["visits.visitor_id"] == 1 and before["page_views.visitor_id"] >= 1
         assert await server.runtime.live.get(org.id, visitor_id) is not None

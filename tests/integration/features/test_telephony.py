@@ -397,7 +397,8 @@ async def test_a_visitor_must_be_chatting_and_may_not_name_a_browser_call_that_d
             {"type": "phone_join", "client_id": "c", "number": VISITOR_PHONE, "call_id": "call-1"}
         )
         error = await visitor.expect("error", ref="c")
-        assert error["code"] == "invalid" and "not built" in error["message"]
+        # (features/calls checks the id: another visitor's call, or none, is not found)
+        assert (error["code"], error["message"]) == ("not_found", "call not found")
     assert twilio.created_calls() == []
 
 
@@ -492,47 +493,37 @@ async def test_admins_set_it_up_with_clear_errors_and_never_see_the_token_again(
 async def test_a_browser_call_the_calls_feature_vouches_for_gets_its_phone_leg(
     server: Server, twilio: FakeTwilio
 ) -> None:
-    """The seam for browser calls: the calls feature registers CALL_CHECK_HOOK, which refuses
-    a call id that is not the visitor's; the leg then carries the call's opaque id."""
-    from frontdesk.core.errors import NotFound
-    from frontdesk.features.telephony import CALL_CHECK_HOOK
-    from frontdesk.runtime import UnitOfWork
-
-    checked: list[tuple[str, str, str, str]] = []
-
-    async def calls_feature_check(
-        work: UnitOfWork, org_id: str, visitor_id: str, conversation_id: str, call_id: str
-    ) -> None:
-        checked.append((org_id, visitor_id, conversation_id, call_id))
-        if call_id != "call-of-this-visitor":
-            raise NotFound("call not found")
-
-    server.runtime.hooks[CALL_CHECK_HOOK].append(calls_feature_check)
+    """The seam for browser calls: the calls feature's CALL_CHECK_HOOK refuses a call id that
+    is not the visitor's live call in that chat; the leg then carries the call's id."""
     org, admin = await phone_org(server)
-    async with server.visitor(org) as visitor:
+    async with server.visitor(org) as visitor, admin.socket() as console:
         assert visitor.welcome is not None
         conversation_id = await chatting_visitor(visitor)
+        status, _ = await admin.request("POST", f"/api/conversations/{conversation_id}/accept")
+        assert status == 200
+        status, _ = await admin.request("PATCH", "/api/me/status", {"voice_video_enabled": True})
+        assert status == 200
+        await console.send(
+            {
+                "type": "call_start",
+                "conversation_id": conversation_id,
+                "media": "audio",
+                "leg": "console",
+            }
+        )
+        call_id = (await console.expect("call_ice"))["call_id"]
         await visitor.send(
             {"type": "phone_join", "client_id": "x", "number": VISITOR_PHONE, "call_id": "other"}
         )
-        assert (await visitor.expect("error", ref="x"))["code"] == "not_found"
+        refused = await visitor.expect("error", ref="x")
+        assert (refused["code"], refused["message"]) == ("not_found", "call not found")
         await visitor.send(
-            {
-                "type": "phone_join",
-                "client_id": "c",
-                "number": VISITOR_PHONE,
-                "call_id": "call-of-this-visitor",
-            }
+            {"type": "phone_join", "client_id": "c", "number": VISITOR_PHONE, "call_id": call_id}
         )
         leg = (await visitor.expect("phone_leg", client_id="c"))["leg"]
-        assert leg["call_id"] == "call-of-this-visitor"
-    visitor_id = visitor.welcome["visitor_id"]
-    assert checked == [
-        (org.id, visitor_id, conversation_id, "other"),
-        (org.id, visitor_id, conversation_id, "call-of-this-visitor"),
-    ]
+        assert leg["call_id"] == call_id
     _, legs = await admin.request("GET", f"/api/conversations/{conversation_id}/phone-legs")
-    assert [item["call_id"] for item in legs["phone_legs"]] == ["call-of-this-visitor"]
+    assert [item["call_id"] for item in legs["phone_legs"]] == [call_id]
     assert len(twilio.created_calls()) == 1
 
 

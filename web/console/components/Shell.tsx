@@ -107,9 +107,9 @@ function ConnectionStatus() {
   const c = connection.value;
   const text = c === "live" ? "Live" : c === "connecting" ? "Connecting…" : "Reconnecting…";
   return (
-    <div class={`conn conn-${c}`} role="status" aria-label={`Connection: ${text}`}>
+    <div class={`conn conn-${c}`} role="status" aria-label={`Connection: ${text}`} title={`Connection: ${text}`}>
       <span class="dot" aria-hidden="true" />
-      {text}
+      <span class="conn-text">{text}</span>
     </div>
   );
 }

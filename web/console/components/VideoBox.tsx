@@ -1,5 +1,5 @@
 import { useEffect, useRef } from "preact/hooks";
-import { allowCall, callErrors, callsByConversation, declineCall, endCall, held, startCall, toggleCamera, toggleMic, toggleScreen } from "../calls";
+import { allowCall, callErrors, callsByConversation, declineCall, endCall, hangUp, held, startCall, toggleCamera, toggleMic, toggleScreen } from "../calls";
 import { updateMyStatus } from "../actions";
 import { me } from "../store";
 import { now } from "../time";
@@ -137,8 +137,13 @@ export function VideoBox(props: { conversationId: string; visitorName: string; c
                 <IconHangUp size={15} /> End
               </button>
             </>
-          ) : live ? (
-            <span class="muted small">On a call in another tab</span>
+          ) : live && call ? (
+            <>
+              <span class="muted small">This call is not connected in this window (another tab, or before a reload).</span>
+              <button type="button" class="btn btn-end btn-sm" aria-label="End call" onClick={() => hangUp(call)}>
+                <IconHangUp size={15} /> End
+              </button>
+            </>
           ) : (
             <>
               <button type="button" class="btn btn-secondary btn-sm" disabled={!props.canCall || !!held_} title={props.canCall ? undefined : "Accept the chat to call the visitor"} onClick={() => void startCall(conversationId, "audio")}>

@@ -124,10 +124,14 @@ class CallConnectedFrame(_ClientFrame):
 
 class CallKeepaliveFrame(_ClientFrame):
     """Sent every 5 s while a side holds a call: a side not heard of for the grace period
-    (FRONTDESK_CALL_GRACE_SECONDS) has gone, and the call ends as `failed`."""
+    (FRONTDESK_CALL_GRACE_SECONDS) has gone, and the call ends as `failed`. `media_connected`:
+    media from the other side flows on this side's peer connection right now, so the other
+    side is alive too, even while its own socket is away (its server process died and it is
+    reconnecting: media never goes through the server)."""
 
     type: Literal["call_keepalive"]
     call_id: CallId
+    media_connected: StrictBool = False
 
 
 class CallHangupFrame(_ClientFrame):

@@ -497,18 +497,27 @@ async def connected(runtime: Runtime, side: Side, call_id: str) -> None:
         await _emit_state(work, call)
 
 
-async def keepalive(runtime: Runtime, side: Side, call_id: str) -> CallChanged | None:
-    """This side still holds the call. For a call that is over, the answer is its final state
-    (the side missed it, say while its socket was reconnecting)."""
+async def keepalive(
+    runtime: Runtime, side: Side, call_id: str, *, media_connected: bool = False
+) -> CallChanged | None:
+    """This side still holds the call; with `media_connected`, media from the other side
+    flows here, so the other side is alive as well (its socket may be reconnecting to another
+    process). For a call that is over, the answer is its final state (the side missed it,
+    say while its socket was reconnecting)."""
     now = runtime.clock.now()
-    column = Call.rep_seen_at if isinstance(side, RepSide) else Call.visitor_seen_at
+    mine, theirs = (
+        (Call.rep_seen_at, Call.visitor_seen_at)
+        if isinstance(side, RepSide)
+        else (Call.visitor_seen_at, Call.rep_seen_at)
+    )
     async with runtime.db.transaction() as session:
         call = await _load(session, side, call_id)
         if call.state != "ended":
+            values = {mine: now, theirs: now} if media_connected else {mine: now}
             await session.execute(
                 update(Call)
                 .where(Call.id == call.id, Call.state != "ended")
-                .values({column: now})
+                .values(values)
                 .execution_options(synchronize_session=False)
             )
             return None
@@ -730,6 +739,22 @@ def _gone_side(call: Call, now: datetime, grace: timedelta) -> str | None:
     if call.visitor_leg and (call.visitor_seen_at is None or now - call.visitor_seen_at >= grace):
         return "the visitor's browser went away"
     return None
+
+
+async def check_call_for_phone(
+    work: UnitOfWork, org_id: str, visitor_id: str, conversation_id: str, call_id: str
+) -> None:
+    """Hook (telephony.CALL_CHECK_HOOK): a visitor's `phone_join` may name a browser call only
+    if it is theirs, in their open chat, and not over; anything else is not found."""
+    call = await work.session.get(Call, call_id)
+    if (
+        call is None
+        or call.org_id != org_id
+        or call.visitor_id != visitor_id
+        or call.conversation_id != conversation_id
+        or call.state == "ended"
+    ):
+        raise NotFound("call not found")
 
 
 def webhook_calls(calls: list[CallOut]) -> list[dict[str, Any]]:

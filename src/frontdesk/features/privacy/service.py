@@ -2,7 +2,8 @@
 
 Export and erase walk the same list of tables, so what erase removes is exactly what export
 shows: the visitor, their visits and page views, conversations and their messages, offline
-messages, invitations, proactive events, reports filed about them, their contact record
+messages, invitations, proactive events, reports filed about them, their calls and phone
+legs, meetings they booked and meeting offers made to them, their contact record
 (when no other visitor shares it), webhook deliveries whose payload names them or their
 conversations, and the timers about them. Erase also drops their live state (Redis) and closes
 their open tabs, which reconnect as a new, unrelated visitor.
@@ -20,9 +21,11 @@ from frontdesk.core.errors import NotFound
 from frontdesk.deadlines.models import Deadline
 from frontdesk.features import audience
 from frontdesk.features.blocking.models import VisitorReport
+from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.experiences.models import OfflineMessage
 from frontdesk.features.live_stream.events import VisitorLeft
+from frontdesk.features.meetings.models import Meeting, MeetingOffer
 from frontdesk.features.privacy.events import ERASED_FEED
 from frontdesk.features.privacy.schemas import VisitorErasure, VisitorExport
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
@@ -100,6 +103,20 @@ class _Subject:
                     self._in_conversations(PhoneLeg.conversation_id),
                 ),
             ),
+            # Meetings they booked (their name, email, answers) and slots offered to them.
+            (
+                "meetings",
+                Meeting,
+                or_(Meeting.visitor_id == vid, self._in_conversations(Meeting.conversation_id)),
+            ),
+            (
+                "meeting_offers",
+                MeetingOffer,
+                or_(
+                    MeetingOffer.visitor_id == vid,
+                    self._in_conversations(MeetingOffer.conversation_id),
+                ),
+            ),
             (
                 "webhook_deliveries",
                 WebhookDelivery,
@@ -109,8 +126,14 @@ class _Subject:
             (
                 "deadlines",
                 Deadline,
-                Deadline.subject_id.in_([*mentioned, *self.invitation_ids]),
+                or_(
+                    Deadline.subject_id.in_([*mentioned, *self.invitation_ids]),
+                    # A call's ring and liveness timers (before the calls themselves go).
+                    Deadline.subject_id.in_(select(Call.id).where(Call.visitor_id == vid)),
+                ),
             ),
+            # Voice and video calls: who, when, how long (never any audio or video).
+            ("calls", Call, Call.visitor_id == vid),
             ("page_views", PageView, PageView.visitor_id == vid),
             ("visits", Visit, Visit.visitor_id == vid),
             ("conversations", Conversation, self._in_conversations(Conversation.id)),

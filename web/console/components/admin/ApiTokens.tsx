@@ -47,7 +47,7 @@ export function ApiTokensAdmin() {
     <section class="panel" aria-labelledby="tokens-title">
       <div class="panel-head">
         <IconLock size={15} />
-        <h2 id="tokens-title">API tokens</h2>
+        <h2 id="tokens-title">Tokens</h2>
         <button type="button" class="btn btn-primary btn-sm" onClick={() => setAdding(!adding)} aria-expanded={adding}>
           <IconPlus size={14} /> New token
         </button>
@@ -89,7 +89,7 @@ export function ApiTokensAdmin() {
         </div>
       )}
       <div class="table-scroll">
-        <table class="table" aria-label="API tokens">
+        <table class="table stack-table" aria-label="API tokens">
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -106,22 +106,22 @@ export function ApiTokensAdmin() {
             <TableStatus cols={6} list={list} empty="No API tokens yet." />
             {list?.map((t) => (
               <tr key={t.id} class={t.revoked_at ? "inactive" : ""} data-token-id={t.id}>
-                <td>
+                <td data-label="Name">
                   <strong>{t.name}</strong>
                   <div class="muted small">
                     <code>{t.prefix}…</code> · {formatDateTime(t.created_at)}
                   </div>
                 </td>
-                <td>
+                <td data-label="Scopes">
                   {t.scopes.map((s) => (
                     <span key={s} class="tag">
                       {s}
                     </span>
                   ))}
                 </td>
-                <td class="muted">{t.created_by}</td>
-                <td class="muted">{t.last_used_at ? formatDateTime(t.last_used_at) : "Never"}</td>
-                <td>{t.revoked_at ? <span class="status-chip chip-missed">Revoked</span> : <span class="status-chip chip-active">Active</span>}</td>
+                <td class="muted" data-label="Made by">{t.created_by}</td>
+                <td class="muted" data-label="Last used">{t.last_used_at ? formatDateTime(t.last_used_at) : "Never"}</td>
+                <td data-label="Status">{t.revoked_at ? <span class="status-chip chip-missed">Revoked</span> : <span class="status-chip chip-active">Active</span>}</td>
                 <td class="actions">
                   {!t.revoked_at && (
                     <button type="button" class="btn btn-ghost btn-sm danger" onClick={() => void revoke(t)} aria-label={`Revoke ${t.name}`}>

@@ -48,7 +48,7 @@ export function AuditLogAdmin() {
   return (
     <section class="panel" aria-labelledby="audit-title">
       <div class="panel-head">
-        <h2 id="audit-title">Audit log</h2>
+        <h2 id="audit-title">Changes</h2>
         <button type="button" class="btn btn-ghost btn-sm" onClick={() => void load(null)} disabled={busy}>
           Refresh
         </button>
@@ -60,7 +60,7 @@ export function AuditLogAdmin() {
         </div>
       )}
       <div class="table-scroll">
-        <table class="table audit-table" aria-label="Audit log">
+        <table class="table audit-table stack-table" aria-label="Audit log">
           <thead>
             <tr>
               <th scope="col">When</th>
@@ -73,18 +73,18 @@ export function AuditLogAdmin() {
             <TableStatus cols={4} list={entries} empty="Nothing has been changed yet." />
             {entries?.map((e) => (
               <tr key={e.id} data-audit-id={e.id}>
-                <td class="muted nowrap">{formatDateTime(e.created_at)}</td>
-                <td>
+                <td class="muted nowrap" data-label="When">{formatDateTime(e.created_at)}</td>
+                <td data-label="Who">
                   {e.actor_name}
                   <div class="muted small">{e.ip ?? ""}</div>
                 </td>
-                <td>
+                <td data-label="What">
                   {e.summary || e.action}
                   <div class="muted small">
                     <code>{e.action}</code> {describeTarget(e)}
                   </div>
                 </td>
-                <td class="muted small audit-details">{describeDetails(e)}</td>
+                <td class="muted small audit-details" data-label="Details">{describeDetails(e)}</td>
               </tr>
             ))}
           </tbody>

@@ -37,7 +37,8 @@ export function CallsAdmin() {
         </div>
         <p class="muted small">
           Reps who switch on “Allow voice and video” get a video box at the top of their chats and can call the visitor. Calls run browser to browser
-          (WebRTC) and are not recorded. Joining by phone and the voice call queue are not available yet.
+          (WebRTC) and are not recorded. The voice call queue (“Call us” for anyone waiting) is not available yet; ringing a visitor's phone is set
+          up under Phone.
         </p>
         <div class="big-switch">
           <Switch

@@ -1,7 +1,7 @@
 """voice and video calls
 
 Revision ID: 0007_calls
-Revises: 0006
+Revises: 0007_telephony
 Create Date: 2026-12-04 16:00:00
 
 One row per call between a chat's rep and its visitor (features/calls): its state, who is on
