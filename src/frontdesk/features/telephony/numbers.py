@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import phonenumbers
-from phonenumbers import PhoneNumberType, geocoder
+from phonenumbers import PhoneNumberType
 
 from frontdesk.core.errors import FrontdeskError
 
@@ -125,6 +125,10 @@ def country_name(region: str) -> str:
     example = phonenumbers.example_number(region)
     if example is None:
         return region
+    # Imported here: the geocoder's data is ~100 MB in memory, needed only for the admin's
+    # country list, not by every server process that never shows it.
+    from phonenumbers import geocoder
+
     return geocoder.country_name_for_number(example, "en") or region
 
 
