@@ -38,8 +38,9 @@ async def test_suggest_answers_the_visitors_latest_question_with_its_source(serv
         "POST", "/api/copilot/knowledge/import", {"format": "markdown", "text": KNOWLEDGE}
     )
     assert status == 200 and result == {"created": 3, "articles": 2, "qa_pairs": 1}
-    # searchable by words at once; by meaning once the background indexer has run
-    assert await indexer(server).run_until_done() == 3
+    # searchable by words at once; by meaning once the background indexer has run (it embeds
+    # every org's waiting passages: other tests' orgs share this database)
+    assert await indexer(server).run_until_done() >= 3
     status, overview = await admin.request("GET", "/api/copilot/admin")
     assert (overview["passages"], overview["passages_indexed"]) == (3, 3)
     async with server.visitor(org) as visitor:
