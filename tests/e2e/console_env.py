@@ -91,6 +91,9 @@ class ConsoleEnv:
         await expect(page.get_by_role("status", name="Connection: Live")).to_be_visible(
             timeout=10_000
         )
+        # Signed in means on the live stream: a test's own page.goto() right after must not
+        # race the sign-in's navigation there (seen once in CI: the goto landed on the stream).
+        await expect(page).to_have_url(re.compile(r"/app/live$"), timeout=10_000)
         if available:
             await be_available(page)
         return page

@@ -4,6 +4,7 @@ records, and an X-Forwarded-For the visitor made up is not."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import ssl
@@ -199,6 +200,11 @@ async def test_a_visitor_and_a_rep_chat_through_nginx_and_the_visitors_real_addr
             assert response.status == 401
             error_rid = (await response.json())["error"]["request_id"]
         assert error_rid != "made-up-id"
+        # nginx writes the access log line once the answer is sent: give it a moment.
+        for _ in range(100):
+            if f"rid={error_rid}" in nginx_in_front.access_log.read_text():
+                break
+            await asyncio.sleep(0.05)
         assert f"rid={error_rid}" in nginx_in_front.access_log.read_text()
         await console.ws.close()
         await visitor.ws.close()
