@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.core.clock import as_utc
 from frontdesk.core.errors import Conflict
 from frontdesk.features import conversations
 from frontdesk.features.conversations import edit_meta
@@ -145,12 +146,18 @@ async def queued_ids(session: AsyncSession, org_id: str) -> list[str]:
 
 async def enqueue(work: UnitOfWork, conversation: Conversation) -> None:
     """Puts the chat at the back of the org's queue (the caller holds lock_org_queue)."""
-    work.session.add(
-        QueuedChat(
-            conversation_id=conversation.id,
-            org_id=conversation.org_id,
-            queued_at=work.now_clock.now(),
+    now = work.now_clock.now()
+    last = (
+        await work.session.execute(
+            select(func.max(QueuedChat.queued_at)).where(QueuedChat.org_id == conversation.org_id)
         )
+    ).scalar_one_or_none()
+    # Strictly after the one before it, so the order is the arrival order even when two
+    # chats arrive within the clock's resolution (or a test's frozen clock).
+    if last is not None:
+        now = max(now, as_utc(last) + timedelta(microseconds=1))
+    work.session.add(
+        QueuedChat(conversation_id=conversation.id, org_id=conversation.org_id, queued_at=now)
     )
     await work.session.flush()
 
