@@ -2704,6 +2704,358 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/business-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Business hours of the org and of each team, with holidays and whether open now */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HoursList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/business-hours/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is inside business hours now, and when each closed team is back */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HoursStatus"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/business-hours/{scope}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set business hours for the org ('org') or a team (its id): weekly hours in a time zone, holidays, the away experience */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scope: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["HoursBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HoursOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove business hours (the org or team is then always inside hours) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scope: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/business-hours/{scope}/holiday-feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import holidays from an iCal feed (a URL read now, or the file's text); they replace the holidays imported before */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scope: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["HolidayFeedBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HoursOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/capacity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Chat capacity: the org default, each rep's open chats and limit, the queue */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CapacityOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Set the org's chat capacity per rep and what happens beyond everyone's */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CapacityBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CapacityOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reps/{rep_id}/chat-limit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set one rep's chat limit (null: the org default) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RepLimitBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CapacityOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/telephony/settings": {
         parameters: {
             query?: never;
@@ -5898,6 +6250,27 @@ export interface components {
             visitors: number;
             last_at: string | null;
         };
+        /** CapacityBody */
+        CapacityBody: {
+            /** @default null */
+            default_max_chats?: number | null;
+            /**
+             * @default queue
+             * @enum {string}
+             */
+            overflow?: "queue" | "offline";
+            /** @default 30 */
+            queue_timeout_minutes?: number;
+        };
+        /** CapacityOut */
+        CapacityOut: {
+            default_max_chats: number | null;
+            /** @enum {string} */
+            overflow: "queue" | "offline";
+            queue_timeout_minutes: number;
+            queued: number;
+            reps: components["schemas"]["RepLoad"][];
+        };
         /** CardUtm */
         CardUtm: {
             source: string | null;
@@ -5981,6 +6354,10 @@ export interface components {
             ask_identity?: boolean;
             /** @default false */
             bot_greeted?: boolean;
+            /** @default null */
+            away_until?: string | null;
+            /** @default null */
+            queue_position?: number | null;
             /** @default null */
             invitation_id?: string | null;
             /** @default false */
@@ -6279,6 +6656,83 @@ export interface components {
         Health: {
             /** @constant */
             status: "ok";
+        };
+        /**
+         * HolidayFeedBody
+         * @description An iCal holiday feed: a URL read now, or the file's text. Each event's days become
+         *     holidays (replacing those imported before).
+         */
+        HolidayFeedBody: {
+            /** @default null */
+            url?: string | null;
+            /** @default null */
+            ics?: string | null;
+        };
+        /** HolidayIn */
+        HolidayIn: {
+            day: string;
+            /** @default  */
+            name?: string;
+        };
+        /** HolidayOut */
+        HolidayOut: {
+            day: string;
+            name: string;
+            /** @enum {string} */
+            source: "manual" | "ical";
+        };
+        /**
+         * HoursBody
+         * @description Business hours for the org or one team (replaces what was set, manual holidays too;
+         *     holidays imported from a feed stay).
+         */
+        HoursBody: {
+            time_zone: string;
+            weekly: {
+                [key: string]: string[][];
+            };
+            /**
+             * @default offline_form
+             * @enum {string}
+             */
+            away_mode?: "offline_form" | "booker";
+            /** @default null */
+            booker_meeting_type_id?: string | null;
+            /** @default null */
+            away_message?: string | null;
+            holidays?: components["schemas"]["HolidayIn"][];
+        };
+        /** HoursList */
+        HoursList: {
+            hours: components["schemas"]["HoursOut"][];
+        };
+        /** HoursOut */
+        HoursOut: {
+            scope: string;
+            team_id: string | null;
+            team_name: string | null;
+            time_zone: string;
+            weekly: {
+                [key: string]: string[][];
+            };
+            /** @enum {string} */
+            away_mode: "offline_form" | "booker";
+            booker_meeting_type_id: string | null;
+            away_message: string;
+            holiday_feed_url: string | null;
+            holidays: components["schemas"]["HolidayOut"][];
+            open_now: boolean;
+            reopens_at: string | null;
+            closes_at: string | null;
+        };
+        /**
+         * HoursStatus
+         * @description Who is inside business hours now (the live stream's banner).
+         */
+        HoursStatus: {
+            scopes: components["schemas"]["ScopeStatus"][];
+            /** Format: date-time */
+            server_time: string;
         };
         /**
          * IceCandidate
@@ -7246,9 +7700,23 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** RepLimitBody */
+        RepLimitBody: {
+            /** @default null */
+            max_chats?: number | null;
+        };
         /** RepList */
         RepList: {
             reps: components["schemas"]["RepOut"][] | components["schemas"]["ColleagueOut"][];
+        };
+        /** RepLoad */
+        RepLoad: {
+            rep_id: string;
+            name: string;
+            active_chats: number;
+            max_chats: number | null;
+            own_limit: number | null;
+            at_capacity: boolean;
         };
         /**
          * RepMessage
@@ -7421,6 +7889,16 @@ export interface components {
             segments: components["schemas"]["LiveSegmentOut"][];
             fields: components["schemas"]["RuleFieldOut"][];
             segment: components["schemas"]["SegmentOut"];
+        };
+        /** ScopeStatus */
+        ScopeStatus: {
+            scope: string;
+            team_id: string | null;
+            name: string;
+            open_now: boolean;
+            reopens_at: string | null;
+            closes_at: string | null;
+            time_zone: string;
         };
         /** SegmentBody */
         SegmentBody: {
@@ -7838,6 +8316,10 @@ export interface components {
             /** @default false */
             ask_identity: boolean;
             /** @default null */
+            away_until: string | null;
+            /** @default null */
+            queue_position: number | null;
+            /** @default null */
             invitation_id: string | null;
         };
         /**
@@ -8222,6 +8704,8 @@ export type CallSettings = components['schemas']['CallSettings'];
 export type CallSettingsPatch = components['schemas']['CallSettingsPatch'];
 export type CallStartFrame = components['schemas']['CallStartFrame'];
 export type Campaign = components['schemas']['Campaign'];
+export type CapacityBody = components['schemas']['CapacityBody'];
+export type CapacityOut = components['schemas']['CapacityOut'];
 export type CardUtm = components['schemas']['CardUtm'];
 export type Classification = components['schemas']['Classification'];
 export type ClassificationBody = components['schemas']['ClassificationBody'];
@@ -8252,6 +8736,13 @@ export type ExperienceOut = components['schemas']['ExperienceOut'];
 export type Figures = components['schemas']['Figures'];
 export type FilledShortcut = components['schemas']['FilledShortcut'];
 export type Health = components['schemas']['Health'];
+export type HolidayFeedBody = components['schemas']['HolidayFeedBody'];
+export type HolidayIn = components['schemas']['HolidayIn'];
+export type HolidayOut = components['schemas']['HolidayOut'];
+export type HoursBody = components['schemas']['HoursBody'];
+export type HoursList = components['schemas']['HoursList'];
+export type HoursOut = components['schemas']['HoursOut'];
+export type HoursStatus = components['schemas']['HoursStatus'];
 export type IceCandidate = components['schemas']['IceCandidate'];
 export type IceServer = components['schemas']['IceServer'];
 export type IceSettingsOut = components['schemas']['IceSettingsOut'];
@@ -8343,7 +8834,9 @@ export type RepChanged = components['schemas']['RepChanged'];
 export type RepClientFrame = components['schemas']['RepClientFrame'];
 export type RepFigures = components['schemas']['RepFigures'];
 export type RepHello = components['schemas']['RepHello'];
+export type RepLimitBody = components['schemas']['RepLimitBody'];
 export type RepList = components['schemas']['RepList'];
+export type RepLoad = components['schemas']['RepLoad'];
 export type RepMessage = components['schemas']['RepMessage'];
 export type RepMessageFrame = components['schemas']['RepMessageFrame'];
 export type RepOut = components['schemas']['RepOut'];
@@ -8360,6 +8853,7 @@ export type Resync = components['schemas']['Resync'];
 export type RuleFieldOut = components['schemas']['RuleFieldOut'];
 export type SavedAccount = components['schemas']['SavedAccount'];
 export type SavedSegmentPayload = components['schemas']['SavedSegmentPayload'];
+export type ScopeStatus = components['schemas']['ScopeStatus'];
 export type SegmentBody = components['schemas']['SegmentBody'];
 export type SegmentOut = components['schemas']['SegmentOut'];
 export type SegmentsPayload = components['schemas']['SegmentsPayload'];
