@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
 
 import aiohttp
 import icalendar
@@ -24,7 +25,7 @@ from frontdesk.features.staffing.schemas import (
     HoursStatus,
     ScopeStatus,
 )
-from frontdesk.outbound import BlockedAddress, guarded_session
+from frontdesk.outbound import BlockedAddress, guarded_session, literal_address_refused
 
 ORG_SCOPE = "org"
 DEFAULT_AWAY_MESSAGE = (
@@ -246,6 +247,12 @@ async def fetch_feed(url: str, *, allow_private: bool) -> bytes:
     if not re.match(r"^(https?|webcal)://", url, re.IGNORECASE):
         raise ValidationFailed("the feed URL must start with https:// (or http://, webcal://)")
     url = re.sub(r"^webcal://", "https://", url, flags=re.IGNORECASE)
+    # An IP literal never reaches the guarded resolver: checked here.
+    if literal_address_refused(urlsplit(url).hostname or "", allow_private):
+        raise ValidationFailed(
+            "the feed's address is not on the internet; feeds must be on the internet (or "
+            "the operator sets FRONTDESK_ALLOW_PRIVATE_TARGETS)"
+        )
     try:
         async with (
             guarded_session(allow_private=allow_private, timeout=FEED_TIMEOUT) as http,

@@ -249,3 +249,104 @@ async def test_only_admins_set_hours_and_one_org_never_sees_another_orgs(
     assert listing["hours"] == []
     status, _ = await other_admin.request("DELETE", f"/api/business-hours/{team['id']}")
     assert status == 404
+
+
+HOLIDAY_FEED = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+    "BEGIN:VEVENT\r\nUID:may@test\r\nDTSTAMP:20270101T000000Z\r\n"
+    "DTSTART;VALUE=DATE:20270501\r\nSUMMARY:Labour Day\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+async def test_a_holiday_feed_is_read_from_its_url_and_a_private_address_is_refused(
+    sqlite_memory_backend: object,
+) -> None:
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    from tests.harness import running_server
+
+    async def feed(_: web.Request) -> web.Response:
+        return web.Response(text=HOLIDAY_FEED, content_type="text/calendar")
+
+    app = web.Application()
+    app.router.add_get("/holidays.ics", feed)
+    calendar = TestServer(app, host="127.0.0.1")
+    await calendar.start_server()
+    url = f"http://127.0.0.1:{calendar.port}/holidays.ics"
+    backend = sqlite_memory_backend
+    try:
+        async with running_server(
+            backend.database_url,  # type: ignore[attr-defined]
+            "memory://",
+            "unused",
+            allow_private_targets=True,
+        ) as server:
+            server.clock.set(datetime(2027, 4, 1, 12, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+            org = await server.create_org()
+            admin = await server.rep(org, role="admin")
+            await admin.request(
+                "PUT", "/api/business-hours/org", {"time_zone": "UTC", "weekly": EVERY_DAY_9_TO_5}
+            )
+            status, hours = await admin.request(
+                "POST", "/api/business-hours/org/holiday-feed", {"url": url}
+            )
+            assert status == 200, hours
+            assert hours["holiday_feed_url"] == url
+            assert [(h["day"], h["name"]) for h in hours["holidays"]] == [
+                ("2027-05-01", "Labour Day")
+            ]
+        async with running_server(
+            backend.database_url,  # type: ignore[attr-defined]
+            "memory://",
+            "unused",
+            allow_private_targets=False,
+        ) as server:
+            org = await server.create_org()
+            admin = await server.rep(org, role="admin")
+            await admin.request(
+                "PUT", "/api/business-hours/org", {"time_zone": "UTC", "weekly": EVERY_DAY_9_TO_5}
+            )
+            status, refused = await admin.request(
+                "POST", "/api/business-hours/org/holiday-feed", {"url": url}
+            )
+            assert status == 422
+            assert "FRONTDESK_ALLOW_PRIVATE_TARGETS" in refused["error"]["message"]
+    finally:
+        await calendar.close()
+
+
+async def test_outside_hours_the_away_experience_can_be_the_meeting_booker(server: Server) -> None:
+    server.clock.set(datetime(2027, 1, 2, 12, 0, tzinfo=UTC))  # type: ignore[attr-defined]  a Saturday
+    org = await server.create_org()
+    admin = await server.rep(org, role="admin", name="Avery Admin")
+    status, kind = await admin.request(
+        "POST",
+        "/api/meeting-types",
+        {"name": "Intro call", "duration_minutes": 30, "member_rep_ids": [admin.rep_id]},
+    )
+    assert status == 200, kind
+    status, hours = await admin.request(
+        "PUT",
+        "/api/business-hours/org",
+        {
+            "time_zone": "UTC",
+            "weekly": {"mon": [["09:00", "17:00"]]},
+            "away_mode": "booker",
+            "booker_meeting_type_id": kind["id"],
+        },
+    )
+    assert status == 200, hours
+    async with server.visitor(org) as visitor:
+        await _ask(visitor)
+        state = await visitor.expect("conversation")
+        assert state["conversation"]["offline"] is False  # the booker, not the offline form
+        assert state["conversation"]["away_until"] == "2027-01-04T09:00:00Z"
+        await visitor.send({"type": "ping"})
+        await visitor.expect("pong")
+        offers = [
+            f["message"]["meta"]["meeting_offer"]
+            for f in visitor.received
+            if f["type"] == "message" and f["message"]["meta"].get("meeting_offer")
+        ]
+        assert len(offers) == 1, visitor.received
