@@ -159,6 +159,7 @@ def _wire_features(runtime: Runtime) -> None:
     # Business hours and capacity (features/staffing): a rep at capacity takes no more chats;
     # the queue moves when reps have room; a chat from outside hours starts when they open.
     hooks["conversation.accepting"].append(staffing.check_room_to_accept)
+    hooks["conversation.transferring"].append(staffing.check_room_for_transfer)
     hooks[staffing.CAPACITY_CHANGED_HOOK].append(
         functools.partial(experiences.on_capacity_changed, route_for_chat=route_for_chat)
     )

@@ -433,6 +433,8 @@ async def transfer(
             raise ValidationFailed("this rep already owns the chat")
         if not target.active or target.availability != "available":
             raise Conflict(f"{target.name} is not available right now")
+        # Features may refuse first (the rep is at their chat capacity).
+        await work.run_hooks("conversation.transferring", conversation, target)
         previous = (
             await work.session.get(Rep, conversation.owner_rep_id)
             if conversation.owner_rep_id

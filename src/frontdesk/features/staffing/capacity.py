@@ -186,26 +186,41 @@ async def announce_positions(work: UnitOfWork, org_id: str) -> None:
         await conversations.emit_conversation_changed(work, conversation)
 
 
-async def check_room_to_accept(work: UnitOfWork, conversation: Conversation, rep: Rep) -> None:
-    """A rep at capacity cannot take another chat (hook before a rep accepts one)."""
-    found = await limits(work.session, conversation.org_id)
-    limit = found.of(rep.id)
+async def _limit_reached(work: UnitOfWork, org_id: str, rep: Rep) -> int | None:
+    """The rep's limit when their active chats reach it (None: they have room)."""
+    limit = (await limits(work.session, org_id)).of(rep.id)
     if limit is None:
-        return
+        return None
     active = (
         await work.session.execute(
             select(func.count()).where(
-                Conversation.org_id == conversation.org_id,
+                Conversation.org_id == org_id,
                 Conversation.status == "active",
                 Conversation.owner_rep_id == rep.id,
             )
         )
     ).scalar_one()
-    if active >= limit:
-        raise Conflict(
-            f"you're at your limit of {limit} chat{'s' if limit != 1 else ''}; "
-            "end one to take another"
-        )
+    return limit if active >= limit else None
+
+
+def _chats(limit: int) -> str:
+    return f"{limit} chat{'s' if limit != 1 else ''}"
+
+
+async def check_room_to_accept(work: UnitOfWork, conversation: Conversation, rep: Rep) -> None:
+    """A rep at capacity cannot take another chat (hook before a rep accepts one)."""
+    limit = await _limit_reached(work, conversation.org_id, rep)
+    if limit is not None:
+        raise Conflict(f"you're at your limit of {_chats(limit)}; end one to take another")
+
+
+async def check_room_for_transfer(
+    work: UnitOfWork, conversation: Conversation, target: Rep
+) -> None:
+    """Nor can a chat be handed to a rep at capacity (hook before a transfer)."""
+    limit = await _limit_reached(work, conversation.org_id, target)
+    if limit is not None:
+        raise Conflict(f"{target.name} is at their limit of {_chats(limit)}")
 
 
 # ---- admin -------------------------------------------------------------------------------

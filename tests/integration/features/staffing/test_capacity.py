@@ -175,3 +175,27 @@ async def test_capacity_is_validated_admins_only_and_per_org(sqlite_server: Serv
     assert [r["own_limit"] for r in mine["reps"] if r["rep_id"] == rep.rep_id] == [3]
     status, theirs = await other_admin.request("GET", "/api/capacity")
     assert rep.rep_id not in [r["rep_id"] for r in theirs["reps"]]
+
+
+async def test_a_chat_cannot_be_transferred_to_a_rep_at_capacity(server: Server) -> None:
+    org = await server.create_org()
+    admin = await server.rep(org, role="admin", available=False)
+    dana = await server.rep(org, name="Dana Reyes")
+    sam = await server.rep(org, name="Sam Okafor")
+    await admin.request("PUT", f"/api/reps/{sam.rep_id}/chat-limit", {"max_chats": 1})
+    async with server.visitor(org) as first, server.visitor(org) as second:
+        sams = await _ask(first)
+        assert (await sam.request("POST", f"/api/conversations/{sams}/accept"))[0] == 200
+        danas = await _ask(second)
+        assert (await dana.request("POST", f"/api/conversations/{danas}/accept"))[0] == 200
+        status, refused = await dana.request(
+            "POST", f"/api/conversations/{danas}/transfer", {"to_rep_id": sam.rep_id}
+        )
+        assert status == 409
+        assert refused["error"]["message"] == "Sam Okafor is at their limit of 1 chat"
+        # Sam's chat ends: now he has room.
+        assert (await sam.request("POST", f"/api/conversations/{sams}/end"))[0] == 200
+        status, moved = await dana.request(
+            "POST", f"/api/conversations/{danas}/transfer", {"to_rep_id": sam.rep_id}
+        )
+        assert status == 200, moved
