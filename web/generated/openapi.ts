@@ -8161,6 +8161,10 @@ export interface components {
             origin: "rules" | "model";
             kept: string[];
             fallback_reason: string | null;
+            /** @enum {string} */
+            knowledge: "used" | "no_match" | "not_used";
+            sources: components["schemas"]["SourceRef"][];
+            quoted: string[];
         };
     };
     responses: never;

@@ -12,6 +12,7 @@ import asyncio
 import difflib
 import logging
 import re
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.core.errors import Forbidden, ValidationFailed
 from frontdesk.features import conversations
 from frontdesk.features.conversations.models import Conversation, Message
+from frontdesk.features.copilot.compose import SourceText, compose
 from frontdesk.features.copilot.embedding import (
     Vector,
     embedding_available,
@@ -62,8 +64,7 @@ from frontdesk.features.copilot.schemas import (
 )
 from frontdesk.features.copilot.text import sentences, words
 from frontdesk.features.copilot.website import list_sources, source_out
-from frontdesk.features.copilot.writing import expand as expand_offline
-from frontdesk.features.copilot.writing import grammar_status, keep_words, missing
+from frontdesk.features.copilot.writing import grammar_status, keep_words, missing, write_message
 from frontdesk.features.copilot.writing import tune as tune_offline
 from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Org, Rep
@@ -76,6 +77,8 @@ NO_CONFIDENT_ANSWER = "No confident answer"
 MAX_QUESTION = 2000
 MAX_NOTES = 4000
 MAX_TUNE = 10_000
+# how much of a long page Expand reads for sentences to quote
+MAX_SOURCE_TEXT = 20_000
 
 
 def source_ref(hit: Hit) -> SourceRef:
@@ -105,6 +108,27 @@ def answer_text(hit: Hit, question: str, max_sentences: int = 3) -> str:
     best = sorted(scored, reverse=True)[:max_sentences]
     keep = sorted(i for score, _, i in best if score > 0) or [0, 1]
     return " ".join(candidates[i] for i in keep[:max_sentences])
+
+
+def source_text(hit: Hit, query: str) -> SourceText:
+    """A hit as Expand may quote it: all the item's sentences, and its answer (a Q&A pair's,
+    shortcut's or past reply's whole answer; an article's or page's passage when it is short,
+    else the sentences sharing most words with the query)."""
+    entry = hit.entry
+    if entry.kind in ("qa", "shortcut", "past_answer"):
+        every = tuple(sentences(entry.body))
+        return SourceText(entry.item_id, entry.title, entry.question, every, every)
+    lines = entry.text.split("\n", 1)
+    body = lines[1] if len(lines) > 1 and lines[0].strip() == entry.title.strip() else entry.text
+    passage = sentences(body)
+    answer = passage if len(passage) <= 4 else sentences(answer_text(hit, query))
+    return SourceText(
+        entry.item_id,
+        entry.title,
+        entry.question,
+        tuple(sentences(entry.body[:MAX_SOURCE_TEXT])),
+        tuple(answer),
+    )
 
 
 def diff(original: str, tuned: str) -> list[DiffPart]:
@@ -346,9 +370,22 @@ class Copilot:
             raise ValidationFailed("write a few notes or keywords to expand")
         if len(notes) > MAX_NOTES:
             raise ValidationFailed(f"notes are at most {MAX_NOTES:,} characters")
-        _, name, origins = await self._context(actor, conversation_id)
+        conversation, name, origins = await self._context(actor, conversation_id)
         keep = keep_words(notes)
-        offline = expand_offline(notes, tone, name)
+        # The best-matching shortcut or knowledge passage, found as Suggest finds answers
+        # (the visitor's latest question helps find it), is used where it fits: only a
+        # source above the calibrated threshold, and only its sentences that say all of a
+        # note (compose.py). The rest of the message is the notes' own sentences.
+        question = await self.latest_question(conversation) if conversation else None
+        query = (f"{question}\n{notes}" if question else notes)[:MAX_QUESTION]
+        hits, _ = await self.search(actor.org_id, query, k=3)
+        fitting = [h for h in hits if h.confidence >= 0.5]
+        composed = compose(notes, [source_text(h, query) for h in fitting])
+        offline = write_message(composed.body, tone, name)
+        used = [h for h in fitting if any(s.key == h.entry.item_id for s in composed.sources)]
+        sources = [source_ref(h) for h in used]
+        knowledge: Literal["used", "no_match", "not_used"] = "used" if used else "no_match"
+        quoted = composed.quoted
         text, origin, reason = offline, "rules", None
         if self.model is not None:
             name_rule = (
@@ -364,6 +401,7 @@ class Copilot:
                 )
                 if reason is None:
                     text, origin = answer.strip(), "model"
+                    sources, knowledge, quoted = [], "not_used", []
                 else:
                     log.info(
                         "copilot model text rejected; the offline result is used",
@@ -379,6 +417,9 @@ class Copilot:
             origin=origin,
             kept=sorted(w for w in keep if w not in lost),
             fallback_reason=reason,
+            knowledge=knowledge,
+            sources=sources,
+            quoted=quoted,
         )
 
     async def tune(
