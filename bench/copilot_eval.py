@@ -25,6 +25,7 @@ import argparse
 import contextlib
 import csv
 import io
+import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,7 +156,7 @@ def calibrate(results: list[tuple[Question, list[Hit]]], dense: bool) -> float:
     unanswerable = [top.score for q, top in tuning if not q.expected]
     scores = sorted({top.score for _, top in tuning})
     # candidates halfway between neighbouring scores, so no question sits on the threshold
-    candidates = [round((a + b) / 2, 3) for a, b in zip(scores, scores[1:], strict=False)]
+    candidates = [round((a + b) / 2, 3) for a, b in itertools.pairwise(scores)]
     best = (0.0, -1.0)
     for threshold in candidates:
         answered = sum(1 for v in good if v >= threshold) / answerable
@@ -213,7 +214,7 @@ def tune_weights(index: OrgIndex, questions: list[Question]) -> None:
         retrieval.W_LEXICAL, retrieval.MARGIN_WEIGHT, retrieval.COVERAGE_WEIGHT = saved
     rows.sort(reverse=True)
     print("fusion and confidence weights on the tuning half (best 8 of top-1 + balanced):")
-    for total, top1, balanced, lexical, margin, coverage in rows[:8]:
+    for _total, top1, balanced, lexical, margin, coverage in rows[:8]:
         print(
             f"  W_LEXICAL {lexical:<4} MARGIN_WEIGHT {margin:<4} COVERAGE_WEIGHT {coverage:<4} "
             f"top-1 {top1:.1%}  balanced {balanced:.1%}"

@@ -29,6 +29,7 @@ from frontdesk.features.copilot.embedding import (
     load_embedder,
     load_tried,
 )
+from frontdesk.features.copilot.events import CopilotChanged
 from frontdesk.features.copilot.grounding import (
     CHECK_BACK,
     CITATION,
@@ -69,7 +70,7 @@ from frontdesk.features.copilot.writing import tune as tune_offline
 from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.visitors.models import Visitor
-from frontdesk.runtime import Runtime
+from frontdesk.runtime import Runtime, org_topic
 
 log = logging.getLogger("frontdesk.copilot")
 
@@ -185,15 +186,17 @@ class Copilot:
     async def set_enabled(self, actor: Authenticated, enabled: bool) -> CopilotStatus:
         actor.require_admin()
         now = self.runtime.clock.now()
-        async with self.runtime.db.transaction() as session:
-            row = await session.get(CopilotOrg, actor.org_id)
+        async with self.runtime.uow() as work:
+            row = await work.session.get(CopilotOrg, actor.org_id)
             if row is None:
-                session.add(
+                work.session.add(
                     CopilotOrg(org_id=actor.org_id, enabled=enabled, version=0, updated_at=now)
                 )
             else:
                 row.enabled = enabled
                 row.updated_at = now
+            # every open console of the org learns it at once (published after the commit)
+            work.emit([org_topic(actor.org_id)], CopilotChanged(enabled=enabled))
         return await self.status(actor.org_id)
 
     async def _count(self, actor: Authenticated, action: str) -> None:
