@@ -67,6 +67,7 @@ from frontdesk.features.copilot.text import sentences, words
 from frontdesk.features.copilot.website import list_sources, source_out
 from frontdesk.features.copilot.writing import grammar_status, keep_words, missing, write_message
 from frontdesk.features.copilot.writing import tune as tune_offline
+from frontdesk.features.formatting import BRACE_VARIABLE, fill_template, variable_source
 from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.visitors.models import Visitor
@@ -92,13 +93,25 @@ def source_ref(hit: Hit) -> SourceRef:
     )
 
 
-def answer_text(hit: Hit, question: str, max_sentences: int = 3) -> str:
+def item_body(hit: Hit, values: dict[str, str | None] | None = None) -> str:
+    """The item's text; a shortcut's with its variables filled in for this conversation's
+    visitor, as inserting the shortcut would (unknown or empty ones left out cleanly), so a
+    raw `{visitor.first_name}` never reaches the composer."""
+    entry = hit.entry
+    if entry.kind == "shortcut":
+        return fill_template(entry.body, values or {}, BRACE_VARIABLE)
+    return entry.body
+
+
+def answer_text(
+    hit: Hit, question: str, max_sentences: int = 3, values: dict[str, str | None] | None = None
+) -> str:
     """The passage's own words that answer: a Q&A pair's, a shortcut's or a past reply's
     answer whole; from an article or a page the sentences sharing most words with the
     question (in their order)."""
     entry = hit.entry
     if entry.kind in ("qa", "shortcut", "past_answer"):
-        return entry.body.strip()
+        return item_body(hit, values).strip()
     lines = entry.text.split("\n", 1)
     body = lines[1] if len(lines) > 1 and lines[0].strip() == entry.title.strip() else entry.text
     candidates = sentences(body)
@@ -111,13 +124,13 @@ def answer_text(hit: Hit, question: str, max_sentences: int = 3) -> str:
     return " ".join(candidates[i] for i in keep[:max_sentences])
 
 
-def source_text(hit: Hit, query: str) -> SourceText:
+def source_text(hit: Hit, query: str, values: dict[str, str | None] | None = None) -> SourceText:
     """A hit as Expand may quote it: all the item's sentences, and its answer (a Q&A pair's,
     shortcut's or past reply's whole answer; an article's or page's passage when it is short,
     else the sentences sharing most words with the query)."""
     entry = hit.entry
     if entry.kind in ("qa", "shortcut", "past_answer"):
-        every = tuple(sentences(entry.body))
+        every = tuple(sentences(item_body(hit, values)))
         return SourceText(entry.item_id, entry.title, entry.question, every, every)
     lines = entry.text.split("\n", 1)
     body = lines[1] if len(lines) > 1 and lines[0].strip() == entry.title.strip() else entry.text
@@ -286,16 +299,34 @@ class Copilot:
             raise ValidationFailed("there is no visitor question to answer yet")
         question = question.strip()[:MAX_QUESTION]
         hits, dense = await self.search(actor.org_id, question, k=3)
+        values = await self._shortcut_values(actor, conversation, hits)
         await self._count(actor, "suggest")
-        return await self.answer(question, hits, dense, origins)
+        return await self.answer(question, hits, dense, origins, values)
+
+    async def _shortcut_values(
+        self, actor: Authenticated, conversation: Conversation | None, hits: list[Hit]
+    ) -> dict[str, str | None]:
+        """What a shortcut's variables stand for in this conversation (the values inserting
+        the shortcut uses), read only when a hit is a shortcut."""
+        if not any(h.entry.kind == "shortcut" for h in hits):
+            return {}
+        async with self.runtime.db.read() as session:
+            visitor = await session.get(Visitor, conversation.visitor_id) if conversation else None
+            source = await variable_source(session, self.runtime.live, visitor, actor.rep.name)
+        return source.shortcut_values()
 
     async def answer(
-        self, question: str, hits: list[Hit], dense: bool, origins: list[str]
+        self,
+        question: str,
+        hits: list[Hit],
+        dense: bool,
+        origins: list[str],
+        values: dict[str, str | None] | None = None,
     ) -> SuggestOut:
         confident = [h for h in hits if h.confidence >= 0.5]
         offline = [
             SuggestionOut(
-                text=answer_text(h, question),
+                text=answer_text(h, question, values=values),
                 origin="knowledge",
                 sources=[source_ref(h)],
                 confidence=h.confidence,
@@ -305,7 +336,7 @@ class Copilot:
         closest = [
             ClosestSource(
                 source=source_ref(h),
-                snippet=answer_text(h, question, 2)[:300],
+                snippet=answer_text(h, question, 2, values)[:300],
                 confidence=h.confidence,
             )
             for h in hits
@@ -383,7 +414,8 @@ class Copilot:
         query = (f"{question}\n{notes}" if question else notes)[:MAX_QUESTION]
         hits, _ = await self.search(actor.org_id, query, k=3)
         fitting = [h for h in hits if h.confidence >= 0.5]
-        composed = compose(notes, [source_text(h, query) for h in fitting])
+        values = await self._shortcut_values(actor, conversation, fitting)
+        composed = compose(notes, [source_text(h, query, values) for h in fitting])
         offline = write_message(composed.body, tone, name)
         used = [h for h in fitting if any(s.key == h.entry.item_id for s in composed.sources)]
         sources = [source_ref(h) for h in used]
