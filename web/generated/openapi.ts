@@ -5489,7 +5489,7 @@ export interface components {
              * @enum {string}
              */
             type: "batch";
-            events: (components["schemas"]["VisitorJoined"] | components["schemas"]["VisitorUpdated"] | components["schemas"]["VisitorLeft"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["RepChanged"] | components["schemas"]["InvitationUpdated"] | components["schemas"]["PhoneLegUpdated"])[];
+            events: (components["schemas"]["VisitorJoined"] | components["schemas"]["VisitorUpdated"] | components["schemas"]["VisitorLeft"] | components["schemas"]["ConversationUpdated"] | components["schemas"]["RepChanged"] | components["schemas"]["InvitationUpdated"] | components["schemas"]["PhoneLegUpdated"] | components["schemas"]["CopilotChanged"])[];
         };
         /** BlockBody */
         BlockBody: {
@@ -6043,6 +6043,19 @@ export interface components {
             passages_indexed: number;
             sources: components["schemas"]["WebSourceOut"][];
             usage: components["schemas"]["RepUsage"][];
+        };
+        /**
+         * CopilotChanged
+         * @description To every console of the org (batched): an admin turned the AI Copilot on or off; the
+         *     composer shows or hides /suggest, /expand and /tune at once, without a reload.
+         */
+        CopilotChanged: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "copilot.changed";
+            enabled: boolean;
         };
         /**
          * CopilotStatus
@@ -8161,6 +8174,10 @@ export interface components {
             origin: "rules" | "model";
             kept: string[];
             fallback_reason: string | null;
+            /** @enum {string} */
+            knowledge: "used" | "no_match" | "not_used";
+            sources: components["schemas"]["SourceRef"][];
+            quoted: string[];
         };
     };
     responses: never;
@@ -8233,6 +8250,7 @@ export type ConversationMeta = components['schemas']['ConversationMeta'];
 export type ConversationSummary = components['schemas']['ConversationSummary'];
 export type ConversationUpdated = components['schemas']['ConversationUpdated'];
 export type CopilotAdmin = components['schemas']['CopilotAdmin'];
+export type CopilotChanged = components['schemas']['CopilotChanged'];
 export type CopilotStatus = components['schemas']['CopilotStatus'];
 export type DailyCounts = components['schemas']['DailyCounts'];
 export type DayCount = components['schemas']['DayCount'];
