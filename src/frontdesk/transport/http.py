@@ -420,7 +420,9 @@ class Api:
         return {
             "openapi": "3.1.0",
             "info": {"title": "Frontdesk API", "version": "1"},
-            "paths": paths,
+            # Sorted: routes register on import, and import order differs between processes
+            # (the checked-in schema must not depend on which module a test imported first).
+            "paths": dict(sorted(paths.items())),
             "components": {
                 "schemas": dict(sorted(schemas.items())),
                 "securitySchemes": {
