@@ -557,6 +557,9 @@ BACKING_SERVICE_DOWN: tuple[type[BaseException], ...] = (
     redis.exceptions.TimeoutError,
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
+    # The connection pool stayed exhausted for its whole timeout (a starved machine, a burst of
+    # arrivals on SQLite's single writer): busy, not broken, and worth retrying like an outage.
+    sqlalchemy.exc.TimeoutError,
     ConnectionError,
 )
 
