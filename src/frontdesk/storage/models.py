@@ -15,6 +15,7 @@ from frontdesk.features.copilot.models import (
     WebSource,
 )
 from frontdesk.features.experiences.models import Experience, OfflineMessage
+from frontdesk.features.files.models import ChatFile
 from frontdesk.features.meetings.models import (
     CalendarConnection,
     Meeting,
@@ -40,6 +41,7 @@ __all__ = [
     "Base",
     "CalendarConnection",
     "Call",
+    "ChatFile",
     "Contact",
     "Conversation",
     "CopilotOrg",
