@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +14,61 @@ import orjson
 import pytest
 from PIL import Image
 
+from frontdesk.features import files
 from tests.conftest import Backend
 from tests.harness import OrgInfo, RepClient, Server, running_server
+from tests.support.s3_emulator import ACCESS_KEY, SECRET_KEY, S3Emulator, running_s3_emulator
+
+
+@pytest.fixture(scope="session")
+def s3() -> Iterator[S3Emulator]:
+    """moto's S3 server in its own process, for the whole session (no skip: moto is a pinned
+    dev dependency, so CI runs these tests)."""
+    with running_s3_emulator() as emulator:
+        yield emulator
+
+
+def s3_settings(s3: S3Emulator, bucket: str) -> dict[str, Any]:
+    s3.client().create_bucket(Bucket=bucket)  # type: ignore[attr-defined]
+    return {
+        "files_s3_bucket": bucket,
+        "files_s3_endpoint_url": s3.endpoint_url,
+        "files_s3_access_key_id": ACCESS_KEY,
+        "files_s3_secret_access_key": SECRET_KEY,
+        "files_s3_prefix": "chat/",
+    }
+
+
+@pytest.fixture(params=["local", "s3"])
+def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+    """The same tests on both stores: a local directory, and an S3 bucket in moto's server."""
+    if request.param == "local":
+        return {"files_dir": tmp_path / "files"}
+    emulator: S3Emulator = request.getfixturevalue("s3")
+    return s3_settings(emulator, f"fd-{uuid.uuid4().hex[:12]}")
 
 
 @pytest.fixture
-async def files_server(backend: Backend, tmp_path: Path) -> AsyncIterator[Server]:
+async def files_server(backend: Backend, store_settings: dict[str, Any]) -> AsyncIterator[Server]:
     async with running_server(
-        backend.database_url, backend.bus_url, backend.namespace, files_dir=tmp_path / "files"
+        backend.database_url, backend.bus_url, backend.namespace, **store_settings
     ) as srv:
         yield srv
+
+
+def stored_objects(server: Server, tmp_path: Path) -> list[str]:
+    """Every key the server's store holds (local directory or bucket)."""
+    settings = server.settings
+    if settings.files_s3_bucket:
+        store = files.file_store(server.runtime)
+        assert isinstance(store, files.S3FileStore)
+        listed = store._client.list_objects_v2(Bucket=settings.files_s3_bucket)
+        return sorted(item["Key"] for item in listed.get("Contents", []))
+    return sorted(
+        str(p.relative_to(tmp_path / "files"))
+        for p in (tmp_path / "files").rglob("*")
+        if p.is_file()
+    )
 
 
 def jpeg_with_gps(size: tuple[int, int] = (1600, 1200)) -> bytes:

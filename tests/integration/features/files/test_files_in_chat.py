@@ -17,6 +17,7 @@ from tests.integration.features.files.conftest import (
     jpeg_with_gps,
     png,
     rep_upload,
+    stored_objects,
     visitor_links,
     visitor_upload,
 )
@@ -235,17 +236,29 @@ async def test_the_admin_sets_the_rules_and_uploads_are_held_to_them(
         assert status == 403
 
 
-async def test_a_retried_upload_is_stored_once(files_server: Server, tmp_path: Path) -> None:
+async def test_a_retried_upload_is_stored_once_and_erase_removes_it_from_the_store(
+    files_server: Server, tmp_path: Path
+) -> None:
     server = files_server
     org = await server.create_org()
+    admin = await server.rep(org, "admin")
     async with server.visitor(org) as tab:
         token = tab.welcome["token"]  # type: ignore[index]
+        visitor_id = tab.welcome["visitor_id"]  # type: ignore[index]
         first = await visitor_upload(server, org, token, "a.png", png(), client_id="same-id")
         again = await visitor_upload(server, org, token, "a.png", png(), client_id="same-id")
         assert first[0] == again[0] == 200
         assert first[1]["message"]["id"] == again[1]["message"]["id"]
-    stored = [p for p in (tmp_path / "files").rglob("*") if p.is_file()]
-    assert len(stored) == 2  # one image and its thumbnail
+    file_id = first[1]["message"]["meta"]["file"]["id"]
+    prefix = "chat/" if server.settings.files_s3_bucket else ""
+    # one image and its thumbnail
+    assert stored_objects(server, tmp_path) == [
+        f"{prefix}{file_id[:2]}/{file_id}.bin",
+        f"{prefix}{file_id[:2]}/{file_id}.thumb",
+    ]
+    status, erased = await admin.request("POST", f"/api/visitors/{visitor_id}/erase")
+    assert status == 200 and erased["deleted"]["chat_files"] == 1
+    assert stored_objects(server, tmp_path) == []
 
 
 async def test_a_decompression_bomb_is_refused_without_decoding_it(files_server: Server) -> None:
