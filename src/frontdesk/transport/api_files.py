@@ -25,7 +25,7 @@ from frontdesk.core.schemas import Closed
 from frontdesk.features import files
 from frontdesk.features.blocking import ip_blocked, visitor_blocked
 from frontdesk.features.conversations.events import MessageOut
-from frontdesk.features.files.schemas import FileLinks, FileSettings
+from frontdesk.features.files.schemas import FileLinks, FileSettings, MessageFile
 from frontdesk.features.orgs import org_by_site_key
 from frontdesk.features.visitors import read_visitor_token
 from frontdesk.transport.api import api
@@ -46,9 +46,10 @@ HOUR = 3600
 
 
 class Uploaded(Closed):
-    """The stored message that carries the file (`message.meta.file`)."""
+    """The stored message that carries the file, and the file (also its `message.meta.file`)."""
 
     message: MessageOut
+    file: MessageFile
 
 
 class FileSettingsOut(Closed):
@@ -78,6 +79,12 @@ def _ids(text: str) -> list[str]:
     if not ids or not all(_ID.fullmatch(i) for i in ids):
         raise ValidationFailed("ids must be comma-separated 32-character file ids")
     return ids
+
+
+def _uploaded(message: MessageOut) -> Uploaded:
+    file = files.message_file(message.meta)
+    assert file is not None
+    return Uploaded(message=message, file=file)
 
 
 @dataclass
@@ -147,7 +154,7 @@ async def rep_upload(ctx: Ctx, _: None) -> Uploaded:
     message = await files.send_rep_file(
         ctx.runtime, ctx.rep, conversation_id, upload.client_id, upload.name, upload.data
     )
-    return Uploaded(message=message)
+    return _uploaded(message)
 
 
 @api.route(
@@ -274,7 +281,7 @@ async def widget_upload(request: web.Request) -> web.StreamResponse:
         message = await files.send_visitor_file(
             runtime, org, visitor_id, upload.client_id, upload.name, upload.data
         )
-        return _cors(json_response(Uploaded(message=message.for_visitor())), origin)
+        return _cors(json_response(_uploaded(message.for_visitor())), origin)
     except FrontdeskError as error:
         return _cors(error_response(error), origin)
 

@@ -20,6 +20,7 @@ from frontdesk.features.files.service import (
     send_visitor_file,
     settings_for_org,
     update_file_settings,
+    visitor_file_rules,
 )
 from frontdesk.features.files.signing import LINK_SECONDS
 from frontdesk.features.files.stores import FileStore, LocalFileStore, S3FileStore
@@ -47,4 +48,5 @@ __all__ = [
     "send_visitor_file",
     "settings_for_org",
     "update_file_settings",
+    "visitor_file_rules",
 ]

@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from frontdesk.core.schemas import Closed
-from frontdesk.features.conversations.events import MessageOut
 
 # What an org allows until its admin says otherwise: pictures, PDFs, office documents, text.
 DEFAULT_EXTENSIONS = (
@@ -94,8 +93,9 @@ class FileLinks(Closed):
     links: list[FileLink]
 
 
-class FileUploaded(Closed):
-    """The message that carries the file (`message.meta.file`)."""
+class VisitorFileRules(Closed):
+    """What the messenger needs to offer files: the largest file and the accepted extensions
+    (the server checks again on upload)."""
 
-    message: MessageOut
-    file: MessageFile
+    max_mb: int
+    extensions: list[str]

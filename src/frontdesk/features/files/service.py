@@ -28,7 +28,13 @@ from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.files import signing
 from frontdesk.features.files.images import IMAGE_EXTENSIONS, ImageRefused, clean_image
 from frontdesk.features.files.models import ChatFile
-from frontdesk.features.files.schemas import FileLink, FileLinks, FileSettings, MessageFile
+from frontdesk.features.files.schemas import (
+    FileLink,
+    FileLinks,
+    FileSettings,
+    MessageFile,
+    VisitorFileRules,
+)
 from frontdesk.features.files.stores import FileStore, create_file_store, object_key
 from frontdesk.features.orgs import Authenticated, announce_org_changed
 from frontdesk.features.orgs.models import Org
@@ -48,6 +54,14 @@ MAX_LINKS = 100
 def file_settings(org: Org) -> FileSettings:
     """The org's rules for files, or the defaults while its admin has set none."""
     return FileSettings.model_validate((org.settings or {}).get("files") or {})
+
+
+def visitor_file_rules(org: Org) -> VisitorFileRules | None:
+    """For the messenger's welcome: None when visitors may not send files."""
+    settings = file_settings(org)
+    if not (settings.enabled and settings.visitors_may_send):
+        return None
+    return VisitorFileRules(max_mb=settings.max_mb, extensions=settings.extensions)
 
 
 async def settings_for_org(runtime: Runtime, org_id: str) -> FileSettings:
@@ -212,7 +226,7 @@ async def _prepare(runtime: Runtime, name: str, data: bytes) -> _Prepared:
 
 def _body(prepared: _Prepared) -> str:
     # What a transcript, an email or a webhook shows for the message; clients show the file.
-    return f"\N{PAPERCLIP} {prepared.name}"
+    return f"File: {prepared.name}"
 
 
 def _row_writer(

@@ -37,7 +37,7 @@ async def test_a_visitors_photo_reaches_the_rep_as_an_image_without_its_gps_posi
         sent = message["meta"]["file"]
         assert sent["kind"] == "image" and sent["name"] == "IMG_0042.JPG"
         assert (sent["width"], sent["height"], sent["content_type"]) == (1600, 1200, "image/jpeg")
-        assert message["body"] == "\N{PAPERCLIP} IMG_0042.JPG"
+        assert message["body"] == "File: IMG_0042.JPG"
 
         # The rep's console hears it as a message of the chat, like any other.
         seen = await console.expect("message", message__id=message["id"])
