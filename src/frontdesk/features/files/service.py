@@ -43,6 +43,11 @@ from frontdesk.runtime import Runtime, UnitOfWork
 log = logging.getLogger("frontdesk.files")
 
 STORE_STATE = "files.store"
+IMAGE_SLOTS_STATE = "files.image_slots"
+# Images are decoded one at a time per process: each takes a core for a few hundred ms (a
+# 12-megapixel photo: ~300 ms of CPU), and on a 2-core machine 20 at once left the event loop,
+# and so every chat on the process, without a core for seconds (bench/file_upload.py).
+IMAGE_SLOTS = 1
 MAX_NAME = 200
 # Links asked for in one call (a transcript's files are asked for together).
 MAX_LINKS = 100
@@ -93,6 +98,14 @@ async def update_file_settings(
 
 
 # ---- the store -----------------------------------------------------------------------------
+
+
+def _image_slots(runtime: Runtime) -> asyncio.Semaphore:
+    slots = runtime.state.get(IMAGE_SLOTS_STATE)
+    if slots is None:
+        slots = runtime.state[IMAGE_SLOTS_STATE] = asyncio.Semaphore(IMAGE_SLOTS)
+    assert isinstance(slots, asyncio.Semaphore)
+    return slots
 
 
 def file_store(runtime: Runtime) -> FileStore:
@@ -185,7 +198,8 @@ async def _prepare(runtime: Runtime, name: str, data: bytes) -> _Prepared:
     store = file_store(runtime)
     if extension_of(name) in IMAGE_EXTENSIONS:
         try:
-            image = await asyncio.to_thread(clean_image, data)
+            async with _image_slots(runtime):
+                image = await asyncio.to_thread(clean_image, data)
         except ImageRefused as refused:
             raise UnsupportedMediaType(str(refused)) from None
         prepared = _Prepared(
