@@ -105,8 +105,8 @@ textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in s
 .send:disabled{background:#e5e7eb;color:#6b7280;cursor:default}
 .send svg{width:19px;height:19px}
 .att{flex:none;align-self:center}
-.fimg{display:block;max-width:240px;border-radius:14px;overflow:hidden;border:1px solid #e5e7eb;background:#f3f4f6;line-height:0}
-.fimg img{display:block;max-width:100%;height:auto;min-height:40px}
+.fimg{display:block;box-sizing:border-box;width:min(240px,100%);border-radius:14px;overflow:hidden;border:1px solid #e5e7eb;background:#f3f4f6;line-height:0}
+.fimg img{display:block;width:100%;height:auto;min-height:40px}
 .fcard{display:flex;flex-direction:column;max-width:240px;padding:9px 13px;border-radius:14px;border:1px solid #e5e7eb;background:#fff;color:#1d4ed8;text-decoration:none;font-size:14px}
 .fcard .fn{font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .fcard .fs{color:#4b5563;font-size:12.5px}
