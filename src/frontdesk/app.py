@@ -48,6 +48,7 @@ from frontdesk.settings import Settings
 from frontdesk.storage.db import Database
 from frontdesk.transport import (  # noqa: F401  (they register routes)
     api_admin,
+    api_files,
     api_ops,
     api_reports,
     api_staffing,
@@ -56,6 +57,7 @@ from frontdesk.transport import (  # noqa: F401  (they register routes)
 )
 from frontdesk.transport.api import api
 from frontdesk.transport.api_copilot import COPILOT_KEY
+from frontdesk.transport.api_files import mount_file_routes
 from frontdesk.transport.api_meetings import mount_meeting_pages
 from frontdesk.transport.http import (
     RUNTIME_KEY,
@@ -377,5 +379,6 @@ def create_app(
     app.router.add_get(formatting.image_proxy.PROXY_PATH, image_proxy_handler)
     api.mount(app)
     mount_meeting_pages(app)
+    mount_file_routes(app)
     mount_static(app, STATIC)
     return app

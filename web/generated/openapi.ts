@@ -1222,6 +1222,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations/{conversation_id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a file in a chat (multipart/form-data: client_id, file); it becomes a message whose meta.file describes it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Uploaded"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations/{conversation_id}/messages": {
         parameters: {
             query?: never;
@@ -2198,6 +2245,131 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/files/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed short-lived URLs for files of chats I may see */
+        get: {
+            parameters: {
+                query?: {
+                    ids?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FileLinks"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My org's rules for files in chat */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FileSettingsOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Set my org's rules for files in chat (admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FileSettings-Input"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FileSettingsOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/invitations": {
@@ -5529,6 +5701,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/widget/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A visitor sends a file (multipart/form-data: client_id, file); rate and byte limited per visitor and per address (CORS: the org's websites only) */
+        post: {
+            parameters: {
+                query?: {
+                    site?: string;
+                    vt?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Uploaded"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/files/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed short-lived URLs for files of the visitor's own chats (CORS: the org's websites only) */
+        get: {
+            parameters: {
+                query?: {
+                    ids?: string;
+                    site?: string;
+                    vt?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FileLinks"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/widget/meetings/{offer_id}": {
         parameters: {
             query?: never;
@@ -6657,6 +6926,51 @@ export interface components {
             meetings_booked: number | null;
         };
         /**
+         * FileLink
+         * @description Short-lived signed URLs for one file (relative to the Frontdesk server).
+         */
+        FileLink: {
+            id: string;
+            url: string;
+            thumbnail_url: string | null;
+            expires: number;
+        };
+        /** FileLinks */
+        FileLinks: {
+            links: components["schemas"]["FileLink"][];
+        };
+        /**
+         * FileSettings
+         * @description An org's rules for files in chat (Admin -> Files).
+         */
+        "FileSettings-Input": {
+            /** @default true */
+            enabled?: boolean;
+            /** @default true */
+            visitors_may_send?: boolean;
+            /** @default 10 */
+            max_mb?: number;
+            extensions?: string[];
+        };
+        /**
+         * FileSettings
+         * @description An org's rules for files in chat (Admin -> Files).
+         */
+        "FileSettings-Output": {
+            /** @default true */
+            enabled: boolean;
+            /** @default true */
+            visitors_may_send: boolean;
+            /** @default 10 */
+            max_mb: number;
+            extensions: string[];
+        };
+        /** FileSettingsOut */
+        FileSettingsOut: {
+            settings: components["schemas"]["FileSettings-Output"];
+            server_max_mb: number;
+        };
+        /**
          * FilledShortcut
          * @description A shortcut's text with its variables filled for one visitor, and its preview HTML.
          */
@@ -7137,6 +7451,23 @@ export interface components {
         MessageBody: {
             client_id: string;
             body: string;
+        };
+        /**
+         * MessageFile
+         * @description A file as its message carries it (`meta.file`); its bytes are fetched through a signed
+         *     link (`FileLink`).
+         */
+        MessageFile: {
+            id: string;
+            name: string;
+            size: number;
+            /** @enum {string} */
+            kind: "image" | "file";
+            content_type: string;
+            /** @default null */
+            width: number | null;
+            /** @default null */
+            height: number | null;
         };
         /** MessageOut */
         MessageOut: {
@@ -8189,6 +8520,14 @@ export interface components {
             /** @default null */
             visitor_id: string | null;
         };
+        /**
+         * Uploaded
+         * @description The stored message that carries the file, and the file (also its `message.meta.file`).
+         */
+        Uploaded: {
+            message: components["schemas"]["MessageOut"];
+            file: components["schemas"]["MessageFile"];
+        };
         /** UseShortcutBody */
         UseShortcutBody: {
             /** @default null */
@@ -8367,6 +8706,15 @@ export interface components {
                     [key: string]: unknown;
                 }[];
             };
+        };
+        /**
+         * VisitorFileRules
+         * @description What the messenger needs to offer files: the largest file and the accepted extensions
+         *     (the server checks again on upload).
+         */
+        VisitorFileRules: {
+            max_mb: number;
+            extensions: string[];
         };
         /**
          * VisitorHello
@@ -8629,6 +8977,8 @@ export interface components {
             phone_join_available: boolean;
             /** @default false */
             visitor_calls: boolean;
+            /** @default null */
+            visitor_files: components["schemas"]["VisitorFileRules"] | null;
         };
         /**
          * WidgetBoot
@@ -8752,6 +9102,11 @@ export type ExperienceBody = components['schemas']['ExperienceBody'];
 export type ExperienceList = components['schemas']['ExperienceList'];
 export type ExperienceOut = components['schemas']['ExperienceOut'];
 export type Figures = components['schemas']['Figures'];
+export type FileLink = components['schemas']['FileLink'];
+export type FileLinks = components['schemas']['FileLinks'];
+export type FileSettingsInput = components['schemas']['FileSettings-Input'];
+export type FileSettingsOutput = components['schemas']['FileSettings-Output'];
+export type FileSettingsOut = components['schemas']['FileSettingsOut'];
 export type FilledShortcut = components['schemas']['FilledShortcut'];
 export type Health = components['schemas']['Health'];
 export type HolidayFeedBody = components['schemas']['HolidayFeedBody'];
@@ -8800,6 +9155,7 @@ export type MeetingTypeOut = components['schemas']['MeetingTypeOut'];
 export type MemberStatus = components['schemas']['MemberStatus'];
 export type MemberStatusList = components['schemas']['MemberStatusList'];
 export type MessageBody = components['schemas']['MessageBody'];
+export type MessageFile = components['schemas']['MessageFile'];
 export type MessageOut = components['schemas']['MessageOut'];
 export type Messages = components['schemas']['Messages'];
 export type MessengerSettings = components['schemas']['MessengerSettings'];
@@ -8904,6 +9260,7 @@ export type TransferBody = components['schemas']['TransferBody'];
 export type TuneBody = components['schemas']['TuneBody'];
 export type TunedOut = components['schemas']['TunedOut'];
 export type Typing = components['schemas']['Typing'];
+export type Uploaded = components['schemas']['Uploaded'];
 export type UseShortcutBody = components['schemas']['UseShortcutBody'];
 export type Visibility = components['schemas']['Visibility'];
 export type VisitOut = components['schemas']['VisitOut'];
@@ -8918,6 +9275,7 @@ export type VisitorConversation = components['schemas']['VisitorConversation'];
 export type VisitorConversationChanged = components['schemas']['VisitorConversationChanged'];
 export type VisitorErasure = components['schemas']['VisitorErasure'];
 export type VisitorExport = components['schemas']['VisitorExport'];
+export type VisitorFileRules = components['schemas']['VisitorFileRules'];
 export type VisitorHello = components['schemas']['VisitorHello'];
 export type VisitorInvitation = components['schemas']['VisitorInvitation'];
 export type VisitorJoined = components['schemas']['VisitorJoined'];

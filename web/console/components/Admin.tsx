@@ -14,6 +14,7 @@ import { CallsAdmin } from "./admin/Calls";
 import { CopilotAdminPage } from "./admin/Copilot";
 import { ExperiencesAdmin } from "./admin/Experiences";
 import { HoursAdmin } from "./admin/Hours";
+import { FilesAdmin } from "./admin/Files";
 import { MeetingsAdmin } from "./admin/Meetings";
 import { IdentitySecretSection } from "./admin/IdentitySecret";
 import { PhoneAdmin } from "./admin/Phone";
@@ -32,6 +33,7 @@ const SECTIONS: [AdminSection, string, ComponentChildren, string][] = [
   ["proactive", "Auto pounce", <IconSparkles size={15} />, "AI greetings, timings, rep timeout"],
   ["copilot", "AI Copilot", <IconSparkles size={15} />, "Knowledge, website, on/off, usage per rep"],
   ["blocked", "Blocked & Reported", <IconBan size={15} />, "Blocked visitors, IP blocks, reports"],
+  ["files", "Files", <IconLayers size={15} />, "Files and images in chat: on/off, size, types"],
   ["calls", "Voice & video", <IconVideo size={15} />, "Calls from the messenger, STUN and TURN"],
   ["webhooks", "Webhooks", <IconLink size={15} />, "Chat-end events to your CRM"],
   ["tokens", "API tokens", <IconLock size={15} />, "Tokens for scripts and CRMs calling the REST API"],
@@ -86,6 +88,7 @@ export function Admin(props: { section: AdminSection }) {
         {props.section === "proactive" && <ProactiveAdmin />}
         {props.section === "copilot" && <CopilotAdminPage />}
         {props.section === "blocked" && <BlockedAdmin />}
+        {props.section === "files" && <FilesAdmin />}
         {props.section === "calls" && <CallsAdmin />}
         {props.section === "webhooks" && <WebhooksAdmin />}
         {props.section === "tokens" && <ApiTokensAdmin />}
