@@ -35,6 +35,7 @@ from frontdesk.features.conversations.events import (
     VisitorConversationChanged,
     VisitorMessage,
 )
+from frontdesk.features.csat import MAX_COMMENT
 from frontdesk.features.live_stream.events import IdentityStatus
 from frontdesk.features.orgs.schemas import MessengerSettings
 from frontdesk.features.proactive.events import InvitationExpired, InvitationSent
@@ -160,6 +161,19 @@ class PhoneHangUpFrame(Frame):
     leg_id: Annotated[StrictStr, Field(min_length=32, max_length=32)]
 
 
+class RateFrame(Frame):
+    """The visitor rates their chat after it ended (when `welcome.config.messenger.csat` is
+    "faces": 1 bad, 2 neutral, 3 good; "stars": 1-5), with an optional comment. One rating per
+    chat, final; answered with `conversation` (its `rating` set) on every tab of the visitor,
+    or an `error` (ref: client_id) saying why not (docs/widget.md, "Rating a chat")."""
+
+    type: Literal["rate"]
+    client_id: ClientId | None = None  # echoed as `ref` in errors
+    conversation_id: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+    score: Annotated[StrictInt, Field(ge=1, le=5)]
+    comment: Annotated[StrictStr, Field(max_length=MAX_COMMENT)] | None = None
+
+
 # Every frame after the hello (one list: the socket's parser and the documented union below
 # both read it).
 AfterHello = (
@@ -172,6 +186,7 @@ AfterHello = (
     | IdentifyFrame
     | OpenFrame
     | OfflineMessageFrame
+    | RateFrame
     | InvitationShown
     | PhoneJoinFrame
     | PhoneHangUpFrame
@@ -283,6 +298,7 @@ __all__ = [
     "PhoneHangUpFrame",
     "PhoneJoinFrame",
     "Ping",
+    "RateFrame",
     "Resync",
     "VisitorClientFrame",
     "VisitorFrame",

@@ -10,6 +10,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from frontdesk.features.calls.events import MAX_CANDIDATE_CHARS, MAX_SDP_CHARS
 from frontdesk.features.conversations import MAX_BODY
+from frontdesk.features.csat import MAX_COMMENT
 from frontdesk.protocol.common import Ping
 from frontdesk.protocol.console_frames import (
     RepFrame,
@@ -28,6 +29,7 @@ from frontdesk.protocol.visitor_frames import (
     PageViewFrame,
     PhoneHangUpFrame,
     PhoneJoinFrame,
+    RateFrame,
     VisitorFrame,
     VisitorHello,
     VisitorMessageFrame,
@@ -63,6 +65,7 @@ VISITOR_FRAME_MAX_BYTES: dict[str, int] = {
     "identify": _cap(320 + 200 + 128),
     "message": _cap(MAX_BODY + 64),
     "offline_message": _cap(MAX_BODY + 64 + 200 + 320),
+    "rate": _cap(64 + 64 + MAX_COMMENT),  # client id, conversation id, comment
     "phone_join": _cap(64 + 32 + 64),  # client id, number, call id
     "phone_hang_up": _cap(32),
     # Calls: SDP and candidates are ASCII (refused otherwise by their size), so their limits
@@ -161,6 +164,7 @@ __all__ = [
     "PhoneHangUpFrame",
     "PhoneJoinFrame",
     "Ping",
+    "RateFrame",
     "RepFrame",
     "RepHello",
     "RepMessageFrame",

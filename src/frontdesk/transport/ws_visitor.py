@@ -23,7 +23,7 @@ from frontdesk.bus.base import Subscription
 from frontdesk.core import visitor_feed
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.metrics import ACK_LATENCY, MESSAGES, OPEN_SOCKETS, count_error
-from frontdesk.features import calls, proactive, telephony, visitors
+from frontdesk.features import calls, csat, proactive, telephony, visitors
 from frontdesk.features.blocking import address_blocked
 from frontdesk.features.blocking.events import VisitorBlocked
 from frontdesk.features.calls import events as call_frames
@@ -425,6 +425,12 @@ class VisitorConnection:
                     self.runtime, self.org.id, visitor_id, name=name, email=email, body=body
                 )
                 self.sender.send_bytes(vf.OfflineReceived(client_id=offline_client_id).to_bytes())
+            case f.RateFrame(conversation_id=conversation_id, score=score, comment=comment):
+                # Answered with `conversation` (rating set) on the visitor's topic: this tab
+                # and the others.
+                await csat.rate_conversation(
+                    self.runtime, self.org.id, visitor_id, conversation_id, score, comment
+                )
             case f.InvitationShown(invitation_id=invitation_id):
                 shown = await proactive.invitation_shown(
                     self.runtime, self.org.id, visitor_id, invitation_id

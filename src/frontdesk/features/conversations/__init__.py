@@ -35,6 +35,7 @@ from frontdesk.features.conversations.meta import (
     AutoPounceResolution,
     ConversationMeta,
     MetaDraft,
+    Rating,
     Transfer,
     edit_meta,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "MetaDraft",
     "Opening",
     "Posted",
+    "Rating",
     "Transfer",
     "accept",
     "add_message",

@@ -83,4 +83,5 @@ def visitor_conversation(conversation: Conversation, owner: Rep | None) -> Visit
         offline=meta.offline,
         ask_identity=meta.ask_identity,
         invitation_id=meta.invitation_id,
+        rating=meta.csat.score if meta.csat else None,
     )
