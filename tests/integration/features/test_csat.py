@@ -169,7 +169,9 @@ async def test_only_the_chats_own_visitor_rates_an_ended_chat_once_when_the_org_
         error = await error_for(visitor, {"conversation_id": cid, "score": 4})
         assert error["code"] == "invalid" and "from 1 to 3" in error["message"]
         # a comment is at most 1,000 characters
-        error = await error_for(visitor, {"conversation_id": cid, "score": 3, "comment": "x" * 1001})
+        error = await error_for(
+            visitor, {"conversation_id": cid, "score": 3, "comment": "x" * 1001}
+        )
         assert error["code"] == "invalid_frame" and "comment" in error["message"]
         # a score must be a whole number from 1 to 5
         error = await error_for(visitor, {"conversation_id": cid, "score": "3"})
