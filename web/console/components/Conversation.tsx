@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { RatingNote } from "./Rating";
 import { acceptConversation, endNow, loadConversation, pendingEnds, pounce, requestEnd, undoEnd } from "../actions";
 import { errorText } from "../api";
 import { navigate, paths } from "../router";
@@ -234,6 +235,7 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
           ) : (
             <div class="composer-bar">
               <span>This conversation has {conv?.status === "missed" ? "been missed" : "ended"}.</span>
+              <RatingNote rating={conv?.meta?.csat} />
               {card && card.conversation_status !== "incoming" && card.conversation_status !== "active" && visitorId && (
                 <button type="button" class="btn btn-secondary btn-sm" onClick={() => navigate(paths.visitor(visitorId))}>
                   Start a new conversation
