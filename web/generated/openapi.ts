@@ -6143,6 +6143,20 @@ export interface components {
             text: string;
         };
         /**
+         * DraftFrame
+         * @description Sneak peek (only when `welcome.config.messenger.sneak_peek`): what the visitor has typed
+         *     so far in their open chat, not sent yet ("" once cleared or sent). Relayed to the consoles
+         *     that may see the chat as `typing` with `draft`, never stored; at most one a second.
+         */
+        DraftFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "draft";
+            text: string;
+        };
+        /**
          * EnrichmentSource
          * @description One enriched fact with where it came from and how sure we are.
          */
@@ -6723,6 +6737,7 @@ export interface components {
             language: "auto" | "en" | "de" | "fr" | "es" | "pt" | "ja";
             /** @enum {string} */
             csat: "off" | "faces" | "stars";
+            sneak_peek: boolean;
         };
         /**
          * MessengerSettingsPatch
@@ -6739,6 +6754,8 @@ export interface components {
             language?: ("auto" | "en" | "de" | "fr" | "es" | "pt" | "ja") | null;
             /** @default null */
             csat?: ("off" | "faces" | "stars") | null;
+            /** @default null */
+            sneak_peek?: boolean | null;
         };
         /**
          * NewApiToken
@@ -7875,7 +7892,7 @@ export interface components {
          * VisitorClientFrame
          * @description Any frame the widget sends on /ws/visitor (the first one is `hello`).
          */
-        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["RateFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["PhoneJoinFrame"] | components["schemas"]["PhoneHangUpFrame"] | components["schemas"]["CallRequestFrame"] | components["schemas"]["CallRingingFrame"] | components["schemas"]["VisitorCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallRejoinFrame"] | components["schemas"]["CallAnswerFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
+        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["RateFrame"] | components["schemas"]["DraftFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["PhoneJoinFrame"] | components["schemas"]["PhoneHangUpFrame"] | components["schemas"]["CallRequestFrame"] | components["schemas"]["CallRingingFrame"] | components["schemas"]["VisitorCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallRejoinFrame"] | components["schemas"]["CallAnswerFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
         /** VisitorConversation */
         VisitorConversation: {
             id: string;
@@ -8092,6 +8109,8 @@ export interface components {
             /** @default null */
             rep_name: null;
             visitor_id: string;
+            /** @default null */
+            draft: string | null;
             visibility: components["schemas"]["Visibility"];
         };
         /**
@@ -8294,6 +8313,7 @@ export type DayOut = components['schemas']['DayOut'];
 export type DeliveryList = components['schemas']['DeliveryList'];
 export type DeliveryOut = components['schemas']['DeliveryOut'];
 export type DiffPart = components['schemas']['DiffPart'];
+export type DraftFrame = components['schemas']['DraftFrame'];
 export type EnrichmentSource = components['schemas']['EnrichmentSource'];
 export type ErrorBody = components['schemas']['ErrorBody'];
 export type ErrorDetail = components['schemas']['ErrorDetail'];

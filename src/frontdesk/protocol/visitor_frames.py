@@ -174,6 +174,19 @@ class RateFrame(Frame):
     comment: Annotated[StrictStr, Field(max_length=MAX_COMMENT)] | None = None
 
 
+# Sneak peek sends at most the draft's last 1,000 characters.
+MAX_DRAFT = 1000
+
+
+class DraftFrame(Frame):
+    """Sneak peek (only when `welcome.config.messenger.sneak_peek`): what the visitor has typed
+    so far in their open chat, not sent yet ("" once cleared or sent). Relayed to the consoles
+    that may see the chat as `typing` with `draft`, never stored; at most one a second."""
+
+    type: Literal["draft"]
+    text: Annotated[StrictStr, Field(max_length=MAX_DRAFT)]
+
+
 # Every frame after the hello (one list: the socket's parser and the documented union below
 # both read it).
 AfterHello = (
@@ -187,6 +200,7 @@ AfterHello = (
     | OpenFrame
     | OfflineMessageFrame
     | RateFrame
+    | DraftFrame
     | InvitationShown
     | PhoneJoinFrame
     | PhoneHangUpFrame
@@ -286,7 +300,9 @@ VisitorServerFrame = Annotated[
 visitor_server_frames: TypeAdapter[VisitorServerFrame] = TypeAdapter(VisitorServerFrame)
 
 __all__ = [
+    "MAX_DRAFT",
     "ActivityFrame",
+    "DraftFrame",
     "Identified",
     "IdentifyFrame",
     "InvitationShown",

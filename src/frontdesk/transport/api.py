@@ -602,6 +602,8 @@ class MessengerSettingsPatch(Strict):
     language: MessengerLanguage | None = None
     # Ask for a rating when a chat ends: "faces" (bad/neutral/good), "stars" (1-5) or "off".
     csat: CsatScale | None = None
+    # Sneak peek: reps see the visitor's text before it is sent (the messenger discloses it).
+    sneak_peek: StrictBool | None = None
 
 
 class CallSettingsPatch(Strict):

@@ -20,7 +20,9 @@ from frontdesk.protocol.console_frames import (
     RepTyping,
 )
 from frontdesk.protocol.visitor_frames import (
+    MAX_DRAFT,
     ActivityFrame,
+    DraftFrame,
     IdentifyFrame,
     InvitationShown,
     OfflineMessageFrame,
@@ -66,6 +68,7 @@ VISITOR_FRAME_MAX_BYTES: dict[str, int] = {
     "message": _cap(MAX_BODY + 64),
     "offline_message": _cap(MAX_BODY + 64 + 200 + 320),
     "rate": _cap(64 + 64 + MAX_COMMENT),  # client id, conversation id, comment
+    "draft": _cap(MAX_DRAFT),
     "phone_join": _cap(64 + 32 + 64),  # client id, number, call id
     "phone_hang_up": _cap(32),
     # Calls: SDP and candidates are ASCII (refused otherwise by their size), so their limits
@@ -155,6 +158,7 @@ __all__ = [
     "VISITOR_FRAME_MAX_BYTES",
     "ActivityFrame",
     "Decoded",
+    "DraftFrame",
     "IdentifyFrame",
     "InvitationShown",
     "OfflineMessageFrame",

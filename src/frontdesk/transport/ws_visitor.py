@@ -400,6 +400,8 @@ class VisitorConnection:
                 _ACK_LATENCY.observe(perf_counter() - started)
             case f.VisitorTyping(is_typing=is_typing):
                 await tab.typing(is_typing)
+            case f.DraftFrame(text=text):
+                await tab.draft(text)
             case f.VisitorResume(after_seq=after_seq) as resume:
                 if "conversation_id" in resume.model_fields_set:
                     caught_up = await tab.catch_up(resume.conversation_id, after_seq)

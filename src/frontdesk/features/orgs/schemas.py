@@ -56,3 +56,6 @@ class MessengerSettings(TypedDict, total=False):
     # Ask the visitor to rate the chat once it ended (features/csat): bad/neutral/good
     # ("faces"), one to five stars ("stars"), or not at all ("off", the default).
     csat: CsatScale
+    # Sneak peek: reps see what the visitor is typing before they send it; the messenger says
+    # so under the composer ("Your typing may be visible to our team"). Off unless set.
+    sneak_peek: bool
