@@ -104,6 +104,8 @@ textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in s
 .send:hover:not(:disabled){transform:scale(1.06)}
 .send:disabled{background:#e5e7eb;color:#6b7280;cursor:default}
 .send svg{width:19px;height:19px}
+.peek{margin:0;padding:6px 14px 0;background:#fff;border-top:1px solid #e5e7eb;color:#4b5563;font-size:12px;text-align:center}
+.peek+.composer{border-top:0}
 .foot{font-size:11.5px;color:#6b7280;text-align:center;padding:0 0 8px;background:#fff}
 
 .id-card{margin-top:14px;background:#fff;border:1px solid #e5e7eb;border-radius:14px;padding:14px 16px;box-shadow:0 1px 2px rgba(15,23,42,.04)}

@@ -180,6 +180,8 @@ function start(b: Bridge, t: Translate, lang: string): void {
   const textarea = h("textarea", { "aria-label": t("message"), placeholder: t("placeholder"), rows: "1", maxlength: "10000" });
   const sendBtn = h("button", { class: "send", type: "submit", "aria-label": t("send"), disabled: "" }, icon(ICON.send));
   const composer = h("form", { class: "composer" }, textarea, sendBtn);
+  // Sneak peek (welcome.config.messenger.sneak_peek): said above the composer whenever it is on.
+  const peekNote = h("p", { class: "peek", hidden: "" }, t("sneakPeek"));
   const panel = h(
     "section",
     { class: "panel", role: "dialog", "aria-modal": "false", "aria-label": t("chat"), lang, hidden: "" },
@@ -193,6 +195,7 @@ function start(b: Bridge, t: Translate, lang: string): void {
     status,
     log,
     typing,
+    peekNote,
     composer,
     h("div", { class: "foot" }, t("powered")),
   );
@@ -233,6 +236,7 @@ function start(b: Bridge, t: Translate, lang: string): void {
     headAvatar.replaceChildren(avatar(rep ? rep.name : org, rep?.avatar_url));
     headAvatar.classList.toggle("on", !!rep); // a person has this conversation: show them as online
     calls.setConversation(conversation);
+    peekNote.hidden = !cfg.messenger?.sneak_peek;
     ended.hidden = !(conversation && (conversation.status == "ended" || conversation.status == "missed"));
     ended.textContent = conversation?.status == "missed" ? t(emailKnown() ? "missedEmail" : "missed") : t("ended");
     // (the identity and offline cards are refreshed by render(), which first measures whether
@@ -655,10 +659,27 @@ function start(b: Bridge, t: Translate, lang: string): void {
     textarea.style.height = "auto"; // CSSOM writes are allowed by a strict CSP; style="" is not
     textarea.style.height = Math.min(textarea.scrollHeight, 140) + "px";
   }
+  // Sneak peek: the draft's last 1,000 characters go at most once a second (the last one
+  // always goes), only in an open chat and only when the org turned it on (and says so above).
+  let draftSentAt = 0;
+  let draftTimer = 0;
+  let draftSent = "";
+  function sendDraft(now = false): void {
+    const open = conversation && (conversation.status == "incoming" || conversation.status == "active");
+    if (!welcome?.config?.messenger?.sneak_peek || !open) return;
+    clearTimeout(draftTimer);
+    const wait = now ? 0 : draftSentAt + 1000 - Date.now();
+    if (wait > 0) return void (draftTimer = window.setTimeout(() => sendDraft(true), wait));
+    const text = textarea.value.trim() ? textarea.value.slice(-1000) : "";
+    if (text == draftSent) return;
+    draftSentAt = Date.now();
+    if (b.send({ type: "draft", text })) draftSent = text;
+  }
   textarea.addEventListener("input", () => {
     sendBtn.disabled = !textarea.value.trim();
     autosize();
     sendTyping(!!textarea.value.trim());
+    sendDraft();
   });
   textarea.addEventListener("keydown", (e) => {
     // Enter sends, Shift+Enter is a new line; never while an IME is composing (CJK input)
@@ -678,6 +699,8 @@ function start(b: Bridge, t: Translate, lang: string): void {
     sendBtn.disabled = true;
     autosize();
     sendTyping(false);
+    clearTimeout(draftTimer);
+    draftSent = ""; // the message replaces the draft on the console
     render(true);
     textarea.focus();
   };

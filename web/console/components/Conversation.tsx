@@ -20,6 +20,7 @@ import {
   viewing,
   visitorLabel,
   visitors,
+  visitorDrafts,
   visitorTyping,
 } from "../store";
 import type { ConversationSummary, Message, PendingMessage, VisitorCard } from "../types";
@@ -343,6 +344,9 @@ function Transcript(props: { conversationId: string; loading: boolean; visitorNa
   const mine = useMemo(() => [...pending.value.values()].filter((p) => p.conversation_id === conversationId), [pending.value, conversationId]);
   const typingUntil = visitorTyping.value.get(conversationId) ?? 0;
   const typing = typingUntil > Date.now() && now.value < typingUntil + 1000;
+  // Sneak peek: what the visitor has typed and not sent yet (not stored anywhere).
+  const peek = visitorDrafts.value.get(conversationId);
+  const draft = peek && now.value < peek.at + 60_000 ? peek.text : undefined;
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const rows: Row[] = [...messages.map((m) => ({ kind: "message" as const, m })), ...mine.map((p) => ({ kind: "pending" as const, p }))];
@@ -350,7 +354,7 @@ function Transcript(props: { conversationId: string; loading: boolean; visitorNa
   useLayoutEffect(() => {
     const el = scroller.current;
     if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [rows.length, typing]);
+  }, [rows.length, typing, draft]);
 
   return (
     <div
@@ -378,14 +382,20 @@ function Transcript(props: { conversationId: string; loading: boolean; visitorNa
           (parseTime(m.created_at) ?? 0) - (parseTime(prevMsg.created_at) ?? 0) < 5 * 60_000;
         return <MessageBubble key={m.id ?? `s-${m.seq}`} m={m} grouped={grouped} />;
       })}
-      {typing && (
+      {(typing || draft) && (
         <div class="typing" role="status" aria-label={`${props.visitorName} is typing`}>
           <span class="typing-dots" aria-hidden="true">
             <i />
             <i />
             <i />
           </span>
-          {props.visitorName} is typing…
+          {draft ? (
+            <span class="draft-peek">
+              {props.visitorName} is typing: <q>{draft}</q>
+            </span>
+          ) : (
+            <>{props.visitorName} is typing…</>
+          )}
         </div>
       )}
     </div>

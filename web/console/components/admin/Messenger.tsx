@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { api, errorText } from "../../api";
 import { org, pushToast } from "../../store";
 import type { Org } from "../../types";
+import { Switch } from "../ui";
 
 type Language = NonNullable<Org["messenger"]["language"]>;
 type Csat = NonNullable<Org["messenger"]["csat"]>;
@@ -27,7 +28,7 @@ const SCALES: [Csat, string][] = [
 export function MessengerAdmin() {
   const m: Partial<Org["messenger"]> = org.value?.messenger ?? {};
   const [busy, setBusy] = useState(false);
-  async function save(change: { language?: Language; csat?: Csat }, done: string) {
+  async function save(change: { language?: Language; csat?: Csat; sneak_peek?: boolean }, done: string) {
     setBusy(true);
     try {
       const next = await api<Org>("PATCH", "/api/org/settings", { messenger: change });
@@ -93,6 +94,24 @@ export function MessengerAdmin() {
             ))}
           </select>
         </label>
+      </section>
+      <section class="panel" aria-labelledby="messenger-peek-title">
+        <div class="panel-head">
+          <h2 id="messenger-peek-title">Sneak peek</h2>
+        </div>
+        <p class="muted small">
+          Reps see what a visitor is typing in an open chat before they send it, under the transcript. The messenger tells visitors: “Your typing may be
+          visible to our team.” Drafts go to the reps who may see the chat, at most once a second, and are never stored.
+        </p>
+        <div class="big-switch">
+          <Switch
+            label="Show reps what visitors are typing"
+            checked={!!m.sneak_peek}
+            disabled={busy}
+            onChange={(v) => void save({ sneak_peek: v }, v ? "Sneak peek is on: the messenger tells visitors." : "Sneak peek is off.")}
+            hint="Off by default. Check that your privacy notice covers it before you switch it on."
+          />
+        </div>
       </section>
     </>
   );
