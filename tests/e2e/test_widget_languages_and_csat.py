@@ -120,6 +120,10 @@ async def test_a_german_browser_sees_german_texts_and_an_org_override_to_french_
     await page.get_by_role("button", name="Nachricht senden").click()
     assert await page.evaluate(TRUNCATED) == []
     await page.screenshot(path=str(artifacts_dir / "messenger-de-1280x800.png"))
+    # Once the messenger has loaded, the launcher speaks German too.
+    await page.get_by_role("button", name="Chat schließen").click()
+    await page.get_by_role("button", name="Chat öffnen").click()
+    await page.get_by_role("textbox", name="Nachricht").wait_for()
     phone, _ = await messenger_in(env, "de-DE", PHONE)
     assert await phone.evaluate(TRUNCATED) == []
     await phone.screenshot(path=str(artifacts_dir / "messenger-de-390x844.png"))

@@ -1034,6 +1034,7 @@ function start(b: Bridge, t: Translate, lang: string): void {
   }
 
   b.impl = { open, close };
+  launcher.setAttribute("aria-label", t("openChat")); // the loader's label is English
   welcome = b.welcome || null;
   if (welcome) {
     if (welcome.conversation) conversation = welcome.conversation;
