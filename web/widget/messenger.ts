@@ -162,6 +162,9 @@ function start(b: Bridge, t: Translate, lang: string): void {
   const status = h("div", { class: "status", role: "status", hidden: "" });
   const greeting = h("div", { class: "hello" });
   const intro = h("div", { class: "intro" }, greeting, h("p", {}, t("intro")));
+  // Business hours and capacity: when the team is back (in the visitor's own time zone), or the
+  // visitor's place in the queue while every rep is busy.
+  const wait = h("p", { class: "ended wait", role: "status", hidden: "" });
   const ended = h("p", { class: "ended", hidden: "" }, t("ended"));
   const identity = buildIdentityCard();
   const offline = buildOfflineCard();
@@ -171,6 +174,7 @@ function start(b: Bridge, t: Translate, lang: string): void {
     { class: "log", role: "log", "aria-live": "polite", "aria-label": t("conversation"), tabindex: "0" },
     intro,
     identity.card,
+    wait,
     offline.card,
     ended, // nothing below it reads as if the chat were still going...
     rating.card, // ...but the rating, which is about the chat that ended
@@ -232,7 +236,16 @@ function start(b: Bridge, t: Translate, lang: string): void {
     // in minutes (the offline form and the timeout message say it will come by email).
     const away = !!conversation && (conversation.offline || conversation.status == "missed");
     title.textContent = rep ? rep.name : org;
-    subtitle.textContent = rep ? org : away ? t("away") : t("replyTime");
+    const c = conversation && ["incoming", "active"].includes(conversation.status) ? conversation : null;
+    const place = c && !rep ? c.queue_position : null;
+    const back = c?.away_until ? new Date(c.away_until) : null;
+    wait.hidden = !(place || back);
+    wait.textContent = place
+      ? t("queuePlace", { n: place })
+      : back
+        ? t("backAt", { when: back.toLocaleString(lang, { weekday: "long", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" }) })
+        : "";
+    subtitle.textContent = rep ? org : place ? t("busy") : back ? t("outsideHours") : away ? t("away") : t("replyTime");
     headAvatar.replaceChildren(avatar(rep ? rep.name : org, rep?.avatar_url));
     headAvatar.classList.toggle("on", !!rep); // a person has this conversation: show them as online
     calls.setConversation(conversation);
@@ -668,8 +681,8 @@ function start(b: Bridge, t: Translate, lang: string): void {
     const open = conversation && (conversation.status == "incoming" || conversation.status == "active");
     if (!welcome?.config?.messenger?.sneak_peek || !open) return;
     clearTimeout(draftTimer);
-    const wait = now ? 0 : draftSentAt + 1000 - Date.now();
-    if (wait > 0) return void (draftTimer = window.setTimeout(() => sendDraft(true), wait));
+    const delay = now ? 0 : draftSentAt + 1000 - Date.now();
+    if (delay > 0) return void (draftTimer = window.setTimeout(() => sendDraft(true), delay));
     const text = textarea.value.trim() ? textarea.value.slice(-1000) : "";
     if (text == draftSent) return;
     draftSentAt = Date.now();
