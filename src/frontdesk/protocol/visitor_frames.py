@@ -35,8 +35,8 @@ from frontdesk.features.conversations.events import (
     VisitorConversationChanged,
     VisitorMessage,
 )
-from frontdesk.features.files.schemas import VisitorFileRules
 from frontdesk.features.csat import MAX_COMMENT
+from frontdesk.features.files.schemas import VisitorFileRules
 from frontdesk.features.live_stream.events import IdentityStatus
 from frontdesk.features.orgs.schemas import MessengerSettings
 from frontdesk.features.proactive.events import InvitationExpired, InvitationSent
