@@ -5792,6 +5792,8 @@ export interface components {
             end_detail: string | null;
             /** @constant */
             channel: "browser";
+            /** @default false */
+            queued: boolean;
             rep_leg: string | null;
             visitor_leg: string | null;
             /** Format: date-time */
@@ -5800,6 +5802,34 @@ export interface components {
             connected_at: string | null;
             ended_at: string | null;
             duration_seconds: number | null;
+        };
+        /**
+         * CallPickupFrame
+         * @description The rep answers a queued call from this console tab (`leg`); the first answer wins,
+         *     any later one is refused ("already answered").
+         */
+        CallPickupFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_pickup";
+            call_id: string;
+            leg: string;
+        };
+        /**
+         * CallQueueFrame
+         * @description The messenger's "Call us" (the voice call queue, when the admin offers it to the
+         *     visitor's segment): a voice call that rings the reps routed to the visitor until one
+         *     answers (`call_pickup`) or the queue times out.
+         */
+        CallQueueFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_queue";
+            tab_id: string;
         };
         /**
          * CallRejoinFrame
@@ -5860,6 +5890,8 @@ export interface components {
          */
         CallSettings: {
             visitor_initiated: boolean;
+            queue_segment_ids: string[];
+            queue_timeout_seconds: number;
         };
         /**
          * CallSettingsPatch
@@ -5868,6 +5900,10 @@ export interface components {
         CallSettingsPatch: {
             /** @default null */
             visitor_initiated?: boolean | null;
+            /** @default null */
+            queue_segment_ids?: string[] | null;
+            /** @default null */
+            queue_timeout_seconds?: number | null;
         };
         /**
          * CallStartFrame
@@ -7200,7 +7236,7 @@ export interface components {
          * RepClientFrame
          * @description Any frame the console sends on /ws/rep (the first one is `hello`).
          */
-        RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"] | components["schemas"]["CallStartFrame"] | components["schemas"]["RepCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallOfferFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
+        RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"] | components["schemas"]["CallStartFrame"] | components["schemas"]["RepCallAccept"] | components["schemas"]["CallPickupFrame"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallOfferFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
         /** RepFigures */
         RepFigures: {
             conversations_started: number;
@@ -7824,7 +7860,7 @@ export interface components {
          * VisitorClientFrame
          * @description Any frame the widget sends on /ws/visitor (the first one is `hello`).
          */
-        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["PhoneJoinFrame"] | components["schemas"]["PhoneHangUpFrame"] | components["schemas"]["CallRequestFrame"] | components["schemas"]["CallRingingFrame"] | components["schemas"]["VisitorCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallRejoinFrame"] | components["schemas"]["CallAnswerFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
+        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["PhoneJoinFrame"] | components["schemas"]["PhoneHangUpFrame"] | components["schemas"]["CallRequestFrame"] | components["schemas"]["CallQueueFrame"] | components["schemas"]["CallRingingFrame"] | components["schemas"]["VisitorCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallRejoinFrame"] | components["schemas"]["CallAnswerFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
         /** VisitorConversation */
         VisitorConversation: {
             id: string;
@@ -8134,6 +8170,8 @@ export interface components {
             phone_join_available: boolean;
             /** @default false */
             visitor_calls: boolean;
+            /** @default false */
+            call_queue: boolean;
         };
         /**
          * WidgetBoot
@@ -8214,6 +8252,8 @@ export type CallMediaRelayed = components['schemas']['CallMediaRelayed'];
 export type CallOfferFrame = components['schemas']['CallOfferFrame'];
 export type CallOfferRelayed = components['schemas']['CallOfferRelayed'];
 export type CallOut = components['schemas']['CallOut'];
+export type CallPickupFrame = components['schemas']['CallPickupFrame'];
+export type CallQueueFrame = components['schemas']['CallQueueFrame'];
 export type CallRejoinFrame = components['schemas']['CallRejoinFrame'];
 export type CallRejoined = components['schemas']['CallRejoined'];
 export type CallRequestFrame = components['schemas']['CallRequestFrame'];

@@ -22,6 +22,7 @@ from frontdesk.features.calls.events import (
     CallMediaFrame,
     CallMediaRelayed,
     CallOfferRelayed,
+    CallQueueFrame,
     CallRejoinFrame,
     CallRequestFrame,
     CallRingingFrame,
@@ -176,6 +177,7 @@ AfterHello = (
     | PhoneJoinFrame
     | PhoneHangUpFrame
     | CallRequestFrame
+    | CallQueueFrame
     | CallRingingFrame
     | VisitorCallAccept
     | CallDeclineFrame
@@ -203,6 +205,9 @@ class WelcomeConfig(Closed):
     phone_join_available: bool
     # The messenger offers a call button (the rep of the chat then allows it).
     visitor_calls: bool = False
+    # The voice call queue: the messenger offers "Call us" (this visit's segment is one the
+    # admin picked); on hold it says "Thanks for calling {org_name}, ...".
+    call_queue: bool = False
 
 
 class Welcome(Event):

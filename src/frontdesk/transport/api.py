@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from frontdesk.core import metrics
 from frontdesk.core.errors import RateLimited
@@ -599,6 +599,12 @@ class CallSettingsPatch(Strict):
 
     # Visitors may start a call from the messenger (the rep of the chat then allows it).
     visitor_initiated: StrictBool | None = None
+    # The voice call queue: "Call us" for visitors in these segments ([] switches it off).
+    queue_segment_ids: (
+        Annotated[list[Annotated[StrictStr, Field(max_length=32)]], Field(max_length=100)] | None
+    ) = None
+    # How long a queued call rings before it ends as missed (offline form or booker).
+    queue_timeout_seconds: Annotated[StrictInt, Field(ge=10, le=600)] | None = None
 
 
 class OrgSettingsBody(Strict):
@@ -617,6 +623,8 @@ class OrgSettingsBody(Strict):
     summary="Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls (admins)",
 )
 async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
+    if body.calls and body.calls.queue_segment_ids:
+        await calls.check_queue_segments(ctx.runtime, ctx.rep.org_id, body.calls.queue_segment_ids)
     org = await orgs.update_settings(
         ctx.runtime,
         ctx.rep.org_id,

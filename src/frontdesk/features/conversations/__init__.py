@@ -11,10 +11,12 @@ from frontdesk.features.conversations.commands import (
     close_conversation,
     end,
     lock_visitor,
+    open_call_conversation,
     open_owned_conversation,
     post_rep_message,
     post_visitor_message,
     start_conversation,
+    take_for_call,
     transfer,
 )
 from frontdesk.features.conversations.deadlines import (
@@ -78,6 +80,7 @@ __all__ = [
     "messages_after",
     "on_idle_end",
     "on_incoming_timeout",
+    "open_call_conversation",
     "open_conversation_for_visitor",
     "open_owned_conversation",
     "post_rep_message",
@@ -85,6 +88,7 @@ __all__ = [
     "start_conversation",
     "summaries",
     "summary",
+    "take_for_call",
     "transfer",
     "validate_body",
     "visitor_activity_changed",
