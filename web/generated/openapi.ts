@@ -1268,6 +1268,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calls/transfer-other-chats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** On a call: hand each of my other active chats to an available colleague (one click) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OtherChatsTransferred"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/invitations": {
         parameters: {
             query?: never;
@@ -5940,6 +5985,16 @@ export interface components {
             medium: string | null;
             campaign: string | null;
         };
+        /** ChatHandedOver */
+        ChatHandedOver: {
+            conversation_id: string;
+            to_rep: components["schemas"]["RepBrief"];
+        };
+        /** ChatKept */
+        ChatKept: {
+            conversation_id: string;
+            reason: string;
+        };
         /** Classification */
         Classification: {
             qualified: boolean | null;
@@ -6937,6 +6992,15 @@ export interface components {
         /** OriginsBody */
         OriginsBody: {
             allowed_origins: string[];
+        };
+        /**
+         * OtherChatsTransferred
+         * @description The answer to "Transfer my other chats" during a call: where each chat went, and the
+         *     ones that stayed with the rep.
+         */
+        OtherChatsTransferred: {
+            transferred: components["schemas"]["ChatHandedOver"][];
+            kept: components["schemas"]["ChatKept"][];
         };
         /** Page */
         Page: {
@@ -8263,6 +8327,8 @@ export type CallSettingsPatch = components['schemas']['CallSettingsPatch'];
 export type CallStartFrame = components['schemas']['CallStartFrame'];
 export type Campaign = components['schemas']['Campaign'];
 export type CardUtm = components['schemas']['CardUtm'];
+export type ChatHandedOver = components['schemas']['ChatHandedOver'];
+export type ChatKept = components['schemas']['ChatKept'];
 export type Classification = components['schemas']['Classification'];
 export type ClassificationBody = components['schemas']['ClassificationBody'];
 export type Classified = components['schemas']['Classified'];
@@ -8351,6 +8417,7 @@ export type OrderBody = components['schemas']['OrderBody'];
 export type OrgOut = components['schemas']['OrgOut'];
 export type OrgSettingsBody = components['schemas']['OrgSettingsBody'];
 export type OriginsBody = components['schemas']['OriginsBody'];
+export type OtherChatsTransferred = components['schemas']['OtherChatsTransferred'];
 export type Page = components['schemas']['Page'];
 export type PageCount = components['schemas']['PageCount'];
 export type PageViewFrame = components['schemas']['PageViewFrame'];

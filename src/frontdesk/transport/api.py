@@ -11,7 +11,7 @@ from frontdesk.core import metrics
 from frontdesk.core.errors import RateLimited
 from frontdesk.core.schemas import Closed
 from frontdesk.features import calls, conversations, live_stream, orgs, proactive
-from frontdesk.features.calls.schemas import CallSettings, IceSettingsOut
+from frontdesk.features.calls.schemas import CallSettings, IceSettingsOut, OtherChatsTransferred
 from frontdesk.features.conversations.events import ConversationSummary, MessageOut
 from frontdesk.features.formatting import render_markdown
 from frontdesk.features.live_stream.schemas import Account360, Visitor360
@@ -646,6 +646,16 @@ async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
 )
 async def ice_settings(ctx: Ctx, _: None) -> IceSettingsOut:
     return calls.ice_settings(ctx.runtime.settings)
+
+
+@api.route(
+    "POST",
+    "/api/calls/transfer-other-chats",
+    response=OtherChatsTransferred,
+    summary="On a call: hand each of my other active chats to an available colleague (one click)",
+)
+async def transfer_other_chats(ctx: Ctx, _: None) -> OtherChatsTransferred:
+    return await calls.transfer_other_chats(ctx.runtime, ctx.rep)
 
 
 def _org_changed_here(ctx: Ctx, org: Org) -> None:

@@ -325,3 +325,56 @@ async def test_call_us_is_rate_limited_and_size_limited(server: Server) -> None:
         big = {"type": "call_queue", "tab_id": "t" * VISITOR_FRAME_MAX_BYTES["call_queue"]}
         await visitor.send(big)
         assert (await visitor.expect("error", code="too_large"))["code"] == "too_large"
+
+
+# ---- transfer during a call ------------------------------------------------------------------
+
+
+async def test_on_a_call_one_click_hands_the_reps_other_chats_to_available_colleagues(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    dana = await server.rep(org, name="Dana Reyes")
+    sam = await server.rep(org, name="Sam Okafor")
+    lee = await server.rep(org, name="Lee Park")
+    away = await server.rep(org, name="Away Rep", available=False)
+    other_org = await server.create_org("Globex")
+    outsider = await server.rep(other_org, name="Outsider")
+    async with (
+        dana.socket() as console,
+        server.visitor(org) as caller,
+        server.visitor(org) as second,
+        server.visitor(org) as third,
+    ):
+        chats = []
+        for n, visitor in enumerate((caller, second, third)):
+            await visitor.send({"type": "message", "client_id": f"v{n}", "body": "Hi"})
+            cid = (await visitor.expect("ack", client_id=f"v{n}"))["message"]["conversation_id"]
+            status, _ = await dana.request("POST", f"/api/conversations/{cid}/accept")
+            assert status == 200
+            chats.append(cid)
+        # Not on a call yet: refused, nothing moves.
+        status, body = await dana.request("POST", "/api/calls/transfer-other-chats")
+        assert status == 409 and "not on a call" in body["error"]["message"]
+        await console.send(
+            {"type": "call_start", "conversation_id": chats[0], "media": "audio", "leg": "c"}
+        )
+        await console.expect("call_ice")
+        status, body = await dana.request("POST", "/api/calls/transfer-other-chats")
+        assert status == 200, body
+        moved = {t["conversation_id"]: t["to_rep"]["id"] for t in body["transferred"]}
+        assert set(moved) == {chats[1], chats[2]} and body["kept"] == []
+        # Spread out: one each to Sam and Lee, none to the rep who is away or another org's.
+        assert sorted(moved.values()) == sorted([sam.rep_id, lee.rep_id])
+        assert away.rep_id not in moved.values() and outsider.rep_id not in moved.values()
+        # The visitors are told; the call's chat stays with Dana.
+        names = {sam.rep_id: "Sam Okafor", lee.rep_id: "Lee Park"}
+        for visitor, cid in ((second, chats[1]), (third, chats[2])):
+            told = await visitor.expect(
+                "message", message__body=f"You're now chatting with {names[moved[cid]]}."
+            )
+            assert told["message"]["author_kind"] == "system"
+        status, chat = await dana.request("GET", f"/api/conversations/{chats[0]}")
+        assert chat["conversation"]["owner_rep_id"] == dana.rep_id
+        status, chat = await sam.request("GET", f"/api/conversations/{chats[1]}")
+        assert status == 200 and chat["conversation"]["owner_rep_id"] in (sam.rep_id, lee.rep_id)

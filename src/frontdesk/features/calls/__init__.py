@@ -1,6 +1,7 @@
 """Calls: voice and video between a chat's rep and its visitor (WebRTC), the call record and
 the relay of its signalling between the two sides only."""
 
+from frontdesk.features.calls.handover import transfer_other_chats
 from frontdesk.features.calls.queue import (
     QUEUE_MISSED_HOOK,
     check_queue_segments,
@@ -85,6 +86,7 @@ __all__ = [
     "ringing",
     "start_call",
     "transcript_line",
+    "transfer_other_chats",
     "turn_credential",
     "visitor_accept",
     "visitor_calls_allowed",

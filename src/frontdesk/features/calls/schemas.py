@@ -82,3 +82,22 @@ class IceSettingsOut(Closed):
     turn_secret_set: bool
     turn_credential_ttl: int
     ice_transport_policy: Literal["all", "relay"]
+
+
+class ChatHandedOver(Closed):
+    conversation_id: str
+    to_rep: RepBrief
+
+
+class ChatKept(Closed):
+    conversation_id: str
+    # Why it stayed (nobody else available, or the transfer was refused).
+    reason: str
+
+
+class OtherChatsTransferred(Closed):
+    """The answer to "Transfer my other chats" during a call: where each chat went, and the
+    ones that stayed with the rep."""
+
+    transferred: list[ChatHandedOver]
+    kept: list[ChatKept]
