@@ -300,15 +300,16 @@ export function Dialog(props: {
 
 // A control for something the product will have but this build does not: visible where it
 // belongs, never pretending to work.
-export function NotYet(props: { label: string; children: ComponentChildren; class?: string }) {
+export function NotYet(props: { label: string; children: ComponentChildren; class?: string; reason?: string }) {
+  const reason = props.reason ?? "Not available yet";
   return (
     <button
       type="button"
       class={`icon-btn not-yet ${props.class ?? ""}`}
       aria-disabled="true"
-      aria-label={`${props.label} (not available yet)`}
-      title={`${props.label}: not available yet`}
-      data-tooltip="Not available yet"
+      aria-label={`${props.label} (${reason.toLowerCase()})`}
+      title={`${props.label}: ${reason.toLowerCase()}`}
+      data-tooltip={reason}
       onClick={(e) => e.preventDefault()}
     >
       {props.children}
@@ -345,6 +346,28 @@ export function CopyButton(props: { text: string; label?: string }) {
     >
       {copied ? "Copied" : "Copy"}
     </button>
+  );
+}
+
+// A secret shown once after it is made (an API token, a webhook signing secret): the server
+// keeps only a hash or never shows it again, so the admin copies it now.
+export function ShownOnceSecret(props: { label: string; title: ComponentChildren; hint: ComponentChildren; secret: string; copyLabel: string; testId: string; onDone: () => void }) {
+  return (
+    <div class="secret-box" role="status" aria-label={props.label}>
+      <div>
+        <strong>{props.title}</strong>
+        <div class="muted small">Copy it now: it is shown only once. {props.hint}</div>
+      </div>
+      <div class="secret-row">
+        <code class="secret" data-testid={props.testId}>
+          {props.secret}
+        </code>
+        <CopyButton text={props.secret} label={props.copyLabel} />
+      </div>
+      <button type="button" class="btn btn-ghost btn-sm" onClick={props.onDone}>
+        I've saved it
+      </button>
+    </div>
   );
 }
 

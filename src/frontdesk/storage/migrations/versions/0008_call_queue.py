@@ -1,7 +1,7 @@
 """call queue: the reps a visitor's "Call us" rings
 
 Revision ID: 0008_call_queue
-Revises: 0007_reports
+Revises: 0008_hours_capacity (re-chained after main's hours-capacity migration)
 Create Date: 2026-12-04 18:40:00
 
 A call from the messenger's "Call us" (issue 15, the voice call queue) has no rep until one
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_call_queue"
-down_revision: str | None = "0007_reports"
+down_revision: str | None = "0008_hours_capacity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
