@@ -316,3 +316,18 @@ async def test_a_policy_is_validated_and_only_admins_set_it(server: Server) -> N
     assert [e["details"] for e in log["entries"] if e["action"] == "PATCH /api/org/settings"][
         -1
     ] == {"privacy": {"retention": {"page_views_days": 30, "visits_days": 90}}}
+
+
+async def test_erasing_a_visitor_also_forgets_what_the_copilot_learnt_from_their_chats(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    admin, rep = await server.rep(org, role="admin"), await server.rep(org)
+    visitor_id, cid = await ended_chat(server, org, rep, "jane@example.com")
+    assert await past_answers(server, cid) == 1
+    status, export = await admin.request("GET", f"/api/visitors/{visitor_id}/export")
+    assert status == 200 and export["tables"]["copilot_items"][0]["body"] == ANSWER
+    status, erased = await admin.request("POST", f"/api/visitors/{visitor_id}/erase")
+    assert status == 200 and erased["deleted"]["copilot_items"] == 1
+    assert erased["deleted"]["copilot_passages"] == len(export["tables"]["copilot_passages"])
+    assert await past_answers(server, cid) == 0
