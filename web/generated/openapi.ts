@@ -1187,7 +1187,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls (admins) */
+        /** Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls, privacy (retention, IP addresses, GPC/DNT) (admins) */
         patch: {
             parameters: {
                 query?: never;
@@ -5439,7 +5439,7 @@ export interface components {
             actor_rep_id: string | null;
             actor_name: string;
             /** @enum {string} */
-            actor_kind: "session" | "api_token";
+            actor_kind: "session" | "api_token" | "system";
             action: string;
             summary: string;
             target: {
@@ -6885,6 +6885,7 @@ export interface components {
             proactive: components["schemas"]["ProactiveSettings"];
             messenger: components["schemas"]["MessengerSettings"];
             calls: components["schemas"]["CallSettings"];
+            privacy: components["schemas"]["PrivacySettingsOut"];
         };
         /** OrgSettingsBody */
         OrgSettingsBody: {
@@ -6897,6 +6898,8 @@ export interface components {
             calls?: components["schemas"]["CallSettingsPatch"] | null;
             /** @default null */
             idle_after_seconds?: number | null;
+            /** @default null */
+            privacy?: components["schemas"]["PrivacySettingsPatch"] | null;
         };
         /** OriginsBody */
         OriginsBody: {
@@ -7114,6 +7117,26 @@ export interface components {
         /** PreviewInvitationBody */
         PreviewInvitationBody: {
             message: string;
+        };
+        /** PrivacySettingsOut */
+        PrivacySettingsOut: {
+            retention: components["schemas"]["RetentionSettings-Output"];
+            /** @enum {string} */
+            ip_addresses: "full" | "truncated" | "none";
+            honour_gpc: boolean;
+        };
+        /**
+         * PrivacySettingsPatch
+         * @description Only the fields given change; `retention`, when given, replaces the whole policy
+         *     (a field left out or null keeps that data until it is erased).
+         */
+        PrivacySettingsPatch: {
+            /** @default null */
+            retention?: components["schemas"]["RetentionSettings-Input"] | null;
+            /** @default null */
+            ip_addresses?: ("full" | "truncated" | "none") | null;
+            /** @default null */
+            honour_gpc?: boolean | null;
         };
         /** ProactiveReport */
         ProactiveReport: {
@@ -7400,6 +7423,40 @@ export interface components {
              * @enum {string}
              */
             type: "resync";
+        };
+        /**
+         * RetentionSettings
+         * @description Days each kind of data is kept; null keeps it until it is erased. An ended chat counts
+         *     from when it ended, a visit from its last page, a visitor from when they were last seen.
+         */
+        "RetentionSettings-Input": {
+            /** @default null */
+            page_views_days?: number | null;
+            /** @default null */
+            visits_days?: number | null;
+            /** @default null */
+            transcripts_days?: number | null;
+            /** @default null */
+            conversations_days?: number | null;
+            /** @default null */
+            visitors_days?: number | null;
+        };
+        /**
+         * RetentionSettings
+         * @description Days each kind of data is kept; null keeps it until it is erased. An ended chat counts
+         *     from when it ended, a visit from its last page, a visitor from when they were last seen.
+         */
+        "RetentionSettings-Output": {
+            /** @default null */
+            page_views_days: number | null;
+            /** @default null */
+            visits_days: number | null;
+            /** @default null */
+            transcripts_days: number | null;
+            /** @default null */
+            conversations_days: number | null;
+            /** @default null */
+            visitors_days: number | null;
         };
         /**
          * RuleFieldOut
@@ -8331,6 +8388,8 @@ export type PostedMessage = components['schemas']['PostedMessage'];
 export type Preview = components['schemas']['Preview'];
 export type PreviewBody = components['schemas']['PreviewBody'];
 export type PreviewInvitationBody = components['schemas']['PreviewInvitationBody'];
+export type PrivacySettingsOut = components['schemas']['PrivacySettingsOut'];
+export type PrivacySettingsPatch = components['schemas']['PrivacySettingsPatch'];
 export type ProactiveReport = components['schemas']['ProactiveReport'];
 export type ProactiveSettings = components['schemas']['ProactiveSettings'];
 export type Question = components['schemas']['Question'];
@@ -8357,6 +8416,8 @@ export type Report = components['schemas']['Report'];
 export type ReportColumn = components['schemas']['ReportColumn'];
 export type ReportOut = components['schemas']['ReportOut'];
 export type Resync = components['schemas']['Resync'];
+export type RetentionSettingsInput = components['schemas']['RetentionSettings-Input'];
+export type RetentionSettingsOutput = components['schemas']['RetentionSettings-Output'];
 export type RuleFieldOut = components['schemas']['RuleFieldOut'];
 export type SavedAccount = components['schemas']['SavedAccount'];
 export type SavedSegmentPayload = components['schemas']['SavedSegmentPayload'];
