@@ -4,7 +4,8 @@ One timer per org with a policy (deadline kind `privacy.retention`, subject the 
 on the deadline sweeper, so exactly one process purges an org at a time whatever the number
 of processes, and a process killed mid-purge is replaced by another once the claim lapses.
 A run deletes `retention_batch` rows per transaction (each transaction short, so live chat
-writes are never held up for long) for at most RUN_BUDGET_SECONDS, then sets its timer again:
+writes are never held up for long), pausing after each batch as long as it took, for at most
+RUN_BUDGET_SECONDS, then sets its timer again:
 a second later while there is more to delete, `retention_interval` seconds later once
 nothing older than the policy is left. Deleting is idempotent: a run that dies half way left
 only whole batches deleted, and the next run deletes what is still older than the policy.
@@ -464,15 +465,20 @@ async def purge_org(
     started = time.monotonic()
     for step, cutoff in _steps(policy, now):
         while True:
+            batch_started = time.monotonic()
             async with runtime.db.transaction() as session:
                 more = await step(session, org_id, cutoff, batch, run.deleted, now)
             if not more:
                 break
-            if time.monotonic() - started > budget:
+            took = time.monotonic() - batch_started
+            if time.monotonic() - started + took > budget:
                 run.done = False
                 return run
-            # Between two batches, whatever else this process has to do goes first.
-            await asyncio.sleep(0)
+            # Between two batches, a pause as long as the batch took: live chat gets at least
+            # half of the database (and on SQLite, whose statements run on the event loop, half
+            # of the loop). Without it, a purge of 1,000,000 page views held chat messages back
+            # for seconds on a busy machine (bench/retention_purge.py, bench/RESULTS.md).
+            await asyncio.sleep(took)
     return run
 
 
