@@ -156,6 +156,9 @@ function start(b: Bridge): void {
   const status = h("div", { class: "status", role: "status", hidden: "" });
   const greeting = h("div", { class: "hello" });
   const intro = h("div", { class: "intro" }, greeting, h("p", {}, "Ask us anything. A real person on the team will reply here."));
+  // Business hours and capacity: when the team is back (in the visitor's own time zone), or the
+  // visitor's place in the queue while every rep is busy.
+  const wait = h("p", { class: "ended wait", role: "status", hidden: "" });
   const ended = h("p", { class: "ended", hidden: "" }, "This conversation has ended. Send a message to start a new one.");
   const identity = buildIdentityCard();
   const offline = buildOfflineCard();
@@ -164,6 +167,7 @@ function start(b: Bridge): void {
     { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" },
     intro,
     identity.card,
+    wait,
     offline.card,
     ended, // last: nothing below it reads as if the chat were still going
   );
@@ -221,7 +225,16 @@ function start(b: Bridge): void {
     // in minutes (the offline form and the timeout message say it will come by email).
     const away = !!conversation && (conversation.offline || conversation.status == "missed");
     title.textContent = rep ? rep.name : org;
-    subtitle.textContent = rep ? org : away ? "Away now · we'll reply by email" : "We typically reply in a few minutes";
+    const c = conversation && ["incoming", "active"].includes(conversation.status) ? conversation : null;
+    const place = c && !rep ? c.queue_position : null;
+    const back = c?.away_until ? new Date(c.away_until) : null;
+    wait.hidden = !(place || back);
+    wait.textContent = place
+      ? `You are number ${place} in line.`
+      : back
+        ? "We're back " + back.toLocaleString(undefined, { weekday: "long", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" }) + "."
+        : "";
+    subtitle.textContent = rep ? org : place ? "Everyone is busy · you're in line" : back ? "Outside business hours" : away ? "Away now · we'll reply by email" : "We typically reply in a few minutes";
     headAvatar.replaceChildren(avatar(rep ? rep.name : org, rep?.avatar_url));
     headAvatar.classList.toggle("on", !!rep); // a person has this conversation: show them as online
     calls.setConversation(conversation);

@@ -28,6 +28,13 @@ from frontdesk.features.proactive.models import Invitation, ProactiveEvent
 from frontdesk.features.routing.models import RoundRobinCursor, Team, TeamMember
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.shortcuts.models import Shortcut
+from frontdesk.features.staffing.models import (
+    BusinessHours,
+    ChatCapacity,
+    Holiday,
+    QueuedChat,
+    RepChatLimit,
+)
 from frontdesk.features.telephony.models import PhoneLeg, TelephonyAccount
 from frontdesk.features.visitors.models import Contact, PageView, Visit, Visitor
 from frontdesk.features.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -38,14 +45,17 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "BusinessHours",
     "CalendarConnection",
     "Call",
+    "ChatCapacity",
     "Contact",
     "Conversation",
     "CopilotOrg",
     "CopilotUsage",
     "Deadline",
     "Experience",
+    "Holiday",
     "Invitation",
     "IpBlock",
     "IpRange",
@@ -61,8 +71,10 @@ __all__ = [
     "Passage",
     "PhoneLeg",
     "ProactiveEvent",
+    "QueuedChat",
     "Rep",
     "RepAvailability",
+    "RepChatLimit",
     "RepSession",
     "RoundRobinCursor",
     "Segment",

@@ -13,6 +13,7 @@ import { BlockedAdmin } from "./admin/Blocked";
 import { CallsAdmin } from "./admin/Calls";
 import { CopilotAdminPage } from "./admin/Copilot";
 import { ExperiencesAdmin } from "./admin/Experiences";
+import { HoursAdmin } from "./admin/Hours";
 import { MeetingsAdmin } from "./admin/Meetings";
 import { IdentitySecretSection } from "./admin/IdentitySecret";
 import { PhoneAdmin } from "./admin/Phone";
@@ -27,6 +28,7 @@ const SECTIONS: [AdminSection, string, ComponentChildren, string][] = [
   ["accounts", "Accounts", <IconBuilding size={15} />, "Target accounts, CSV import, IP ranges"],
   ["segments", "Segments & routing", <IconLayers size={15} />, "Live stream columns, rules, who sees whom"],
   ["experiences", "Experiences", <IconChat size={15} />, "What a visitor lives through after asking to chat"],
+  ["hours", "Hours & capacity", <IconClock size={15} />, "Business hours, holidays, chats per rep, the queue"],
   ["meetings", "Meetings", <IconCalendar size={15} />, "Meeting types, reps' hours and calendars"],
   ["proactive", "Auto pounce", <IconSparkles size={15} />, "AI greetings, timings, rep timeout"],
   ["copilot", "AI Copilot", <IconSparkles size={15} />, "Knowledge, website, on/off, usage per rep"],
@@ -81,6 +83,7 @@ export function Admin(props: { section: AdminSection }) {
         {props.section === "accounts" && <AccountsAdmin />}
         {props.section === "segments" && <SegmentsAdmin />}
         {props.section === "experiences" && <ExperiencesAdmin />}
+        {props.section === "hours" && <HoursAdmin />}
         {props.section === "meetings" && <MeetingsAdmin />}
         {props.section === "proactive" && <ProactiveAdmin />}
         {props.section === "copilot" && <CopilotAdminPage />}

@@ -295,6 +295,9 @@ async def _take(work: UnitOfWork, actor: Authenticated, conversation: Conversati
     now = work.now_clock.now()
     if not audience.rep_sees_conversation(actor, conversation):
         raise Forbidden("this chat is not routed to you")
+    rep = await work.session.get(Rep, actor.rep.id)
+    # Features may refuse first (a rep at their chat capacity).
+    await work.run_hooks("conversation.accepting", conversation, rep)
     result = await work.session.execute(
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.status == "incoming")
@@ -307,7 +310,6 @@ async def _take(work: UnitOfWork, actor: Authenticated, conversation: Conversati
     await timers.cancel(
         work.session, kind=KIND_INCOMING_TIMEOUT, subject_id=conversation.id, now=now
     )
-    rep = await work.session.get(Rep, actor.rep.id)
     await work.run_hooks("conversation.accepted", conversation, rep)
     await emit_conversation_changed(work, conversation)
 
@@ -431,6 +433,8 @@ async def transfer(
             raise ValidationFailed("this rep already owns the chat")
         if not target.active or target.availability != "available":
             raise Conflict(f"{target.name} is not available right now")
+        # Features may refuse first (the rep is at their chat capacity).
+        await work.run_hooks("conversation.transferring", conversation, target)
         previous = (
             await work.session.get(Rep, conversation.owner_rep_id)
             if conversation.owner_rep_id

@@ -110,6 +110,10 @@ class VisitorConversation(Closed):
     # email form the experience asks for before the chat.
     offline: bool = False
     ask_identity: bool = False
+    # Outside business hours: when the team is back (the messenger says it in the visitor's
+    # own time zone). In the queue: the visitor's place (1 = next).
+    away_until: datetime | None = None
+    queue_position: int | None = None
     # Set when the conversation began as a reply to this invitation (its text is seq 1).
     invitation_id: str | None = None
 
