@@ -130,7 +130,7 @@ async def test_transcripts_page_views_visits_and_chats_each_have_their_own_perio
 ) -> None:
     org = await server.create_org()
     rep = await server.rep(org)
-    visitor_id, cid = await ended_chat(server, org, rep, "jane@example.com")
+    visitor_id, cid = await ended_chat(server, org, rep, "jane.retention@example.com")
     server.clock.advance(10 * DAY)  # type: ignore[attr-defined]
     admin = await server.rep(org, role="admin")
     async with server.visitor(org) as fresh:
@@ -323,7 +323,7 @@ async def test_erasing_a_visitor_also_forgets_what_the_copilot_learnt_from_their
 ) -> None:
     org = await server.create_org()
     admin, rep = await server.rep(org, role="admin"), await server.rep(org)
-    visitor_id, cid = await ended_chat(server, org, rep, "jane@example.com")
+    visitor_id, cid = await ended_chat(server, org, rep, "jane.retention@example.com")
     assert await past_answers(server, cid) == 1
     status, export = await admin.request("GET", f"/api/visitors/{visitor_id}/export")
     assert status == 200 and export["tables"]["copilot_items"][0]["body"] == ANSWER
