@@ -28,6 +28,7 @@ from frontdesk.features import (
     calls,
     conversations,
     copilot,
+    csat,
     experiences,
     formatting,
     meetings,
@@ -49,6 +50,7 @@ from frontdesk.settings import Settings
 from frontdesk.storage.db import Database
 from frontdesk.transport import (  # noqa: F401  (they register routes)
     api_admin,
+    api_files,
     api_ops,
     api_reports,
     api_staffing,
@@ -57,6 +59,7 @@ from frontdesk.transport import (  # noqa: F401  (they register routes)
 )
 from frontdesk.transport.api import api
 from frontdesk.transport.api_copilot import COPILOT_KEY
+from frontdesk.transport.api_files import mount_file_routes
 from frontdesk.transport.api_meetings import mount_meeting_pages
 from frontdesk.transport.http import (
     RUNTIME_KEY,
@@ -202,6 +205,7 @@ def _wire_features(runtime: Runtime) -> None:
     hooks[telephony.CALL_CHECK_HOOK].append(calls.check_call_for_phone)
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)
+    hooks[csat.RATED_HOOK].append(webhooks.on_conversation_rated)
     sweeper.register(
         meetings.KIND_CALENDAR_REFRESH, lambda d: meetings.on_calendar_refresh(runtime, d)
     )
@@ -381,5 +385,6 @@ def create_app(
     app.router.add_get(formatting.image_proxy.PROXY_PATH, image_proxy_handler)
     api.mount(app)
     mount_meeting_pages(app)
+    mount_file_routes(app)
     mount_static(app, STATIC)
     return app

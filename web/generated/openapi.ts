@@ -1222,6 +1222,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations/{conversation_id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a file in a chat (multipart/form-data: client_id, file); it becomes a message whose meta.file describes it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Uploaded"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations/{conversation_id}/messages": {
         parameters: {
             query?: never;
@@ -2198,6 +2245,131 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/files/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed short-lived URLs for files of chats I may see */
+        get: {
+            parameters: {
+                query?: {
+                    ids?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FileLinks"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My org's rules for files in chat */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FileSettingsOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Set my org's rules for files in chat (admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FileSettings-Input"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FileSettingsOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/invitations": {
@@ -3236,7 +3408,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls, privacy (retention, IP addresses, GPC/DNT) (admins) */
+        /** Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls, the messenger (colour, greeting, language, CSAT), privacy (retention, IP addresses, GPC/DNT) (admins) */
         patch: {
             parameters: {
                 query?: never;
@@ -5529,6 +5701,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/widget/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A visitor sends a file (multipart/form-data: client_id, file); rate and byte limited per visitor and per address (CORS: the org's websites only) */
+        post: {
+            parameters: {
+                query?: {
+                    site?: string;
+                    vt?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Uploaded"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/files/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed short-lived URLs for files of the visitor's own chats (CORS: the org's websites only) */
+        get: {
+            parameters: {
+                query?: {
+                    ids?: string;
+                    site?: string;
+                    vt?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FileLinks"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/widget/meetings/{offer_id}": {
         parameters: {
             query?: never;
@@ -6374,6 +6643,8 @@ export interface components {
             rep_timeout_at?: string | null;
             /** @default null */
             auto_pounce_resolution?: ("replied" | "missed" | "spam" | "no_response_needed") | null;
+            /** @default null */
+            csat?: components["schemas"]["Rating"] | null;
         };
         /** ConversationSummary */
         ConversationSummary: {
@@ -6495,6 +6766,9 @@ export interface components {
             deal_value: number;
             calls: number | null;
             meetings_booked: number | null;
+            csat_ratings: number;
+            csat_satisfied: number;
+            csat_rate: number | null;
             date: string;
         };
         /** DayOut */
@@ -6525,6 +6799,20 @@ export interface components {
         DiffPart: {
             /** @enum {string} */
             op: "equal" | "insert" | "delete";
+            text: string;
+        };
+        /**
+         * DraftFrame
+         * @description Sneak peek (only when `welcome.config.messenger.sneak_peek`): what the visitor has typed
+         *     so far in their open chat, not sent yet ("" once cleared or sent). Relayed to the consoles
+         *     that may see the chat as `typing` with `draft`, never stored; at most one a second.
+         */
+        DraftFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "draft";
             text: string;
         };
         /**
@@ -6655,6 +6943,54 @@ export interface components {
             deal_value: number;
             calls: number | null;
             meetings_booked: number | null;
+            csat_ratings: number;
+            csat_satisfied: number;
+            csat_rate: number | null;
+        };
+        /**
+         * FileLink
+         * @description Short-lived signed URLs for one file (relative to the Frontdesk server).
+         */
+        FileLink: {
+            id: string;
+            url: string;
+            thumbnail_url: string | null;
+            expires: number;
+        };
+        /** FileLinks */
+        FileLinks: {
+            links: components["schemas"]["FileLink"][];
+        };
+        /**
+         * FileSettings
+         * @description An org's rules for files in chat (Admin -> Files).
+         */
+        "FileSettings-Input": {
+            /** @default true */
+            enabled?: boolean;
+            /** @default true */
+            visitors_may_send?: boolean;
+            /** @default 10 */
+            max_mb?: number;
+            extensions?: string[];
+        };
+        /**
+         * FileSettings
+         * @description An org's rules for files in chat (Admin -> Files).
+         */
+        "FileSettings-Output": {
+            /** @default true */
+            enabled: boolean;
+            /** @default true */
+            visitors_may_send: boolean;
+            /** @default 10 */
+            max_mb: number;
+            extensions: string[];
+        };
+        /** FileSettingsOut */
+        FileSettingsOut: {
+            settings: components["schemas"]["FileSettings-Output"];
+            server_max_mb: number;
         };
         /**
          * FilledShortcut
@@ -7138,6 +7474,23 @@ export interface components {
             client_id: string;
             body: string;
         };
+        /**
+         * MessageFile
+         * @description A file as its message carries it (`meta.file`); its bytes are fetched through a signed
+         *     link (`FileLink`).
+         */
+        MessageFile: {
+            id: string;
+            name: string;
+            size: number;
+            /** @enum {string} */
+            kind: "image" | "file";
+            content_type: string;
+            /** @default null */
+            width: number | null;
+            /** @default null */
+            height: number | null;
+        };
         /** MessageOut */
         MessageOut: {
             id: string;
@@ -7178,6 +7531,11 @@ export interface components {
             color: string;
             greeting: string;
             ask_identity: boolean;
+            /** @enum {string} */
+            language: "auto" | "en" | "de" | "fr" | "es" | "pt" | "ja";
+            /** @enum {string} */
+            csat: "off" | "faces" | "stars";
+            sneak_peek: boolean;
         };
         /**
          * MessengerSettingsPatch
@@ -7190,6 +7548,12 @@ export interface components {
             greeting?: string | null;
             /** @default null */
             ask_identity?: boolean | null;
+            /** @default null */
+            language?: ("auto" | "en" | "de" | "fr" | "es" | "pt" | "ja") | null;
+            /** @default null */
+            csat?: ("off" | "faces" | "stars") | null;
+            /** @default null */
+            sneak_peek?: boolean | null;
         };
         /**
          * NewApiToken
@@ -7630,6 +7994,38 @@ export interface components {
             /** @default false */
             required?: boolean;
         };
+        /**
+         * RateFrame
+         * @description The visitor rates their chat after it ended (when `welcome.config.messenger.csat` is
+         *     "faces": 1 bad, 2 neutral, 3 good; "stars": 1-5), with an optional comment. One rating per
+         *     chat, final; answered with `conversation` (its `rating` set) on every tab of the visitor,
+         *     or an `error` (ref: client_id) saying why not (docs/widget.md, "Rating a chat").
+         */
+        RateFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "rate";
+            /** @default null */
+            client_id?: string | null;
+            conversation_id: string;
+            score: number;
+            /** @default null */
+            comment?: string | null;
+        };
+        /**
+         * Rating
+         * @description The visitor's rating of the chat after it ended (features/csat): `score` of `scale`
+         *     (3: bad, neutral, good; 5: one to five stars), an optional comment. One per chat.
+         */
+        Rating: {
+            score: number;
+            /** @enum {integer} */
+            scale: 3 | 5;
+            comment: string | null;
+            at: string;
+        };
         /** Readiness */
         Readiness: {
             /** @enum {string} */
@@ -7719,6 +8115,9 @@ export interface components {
             deal_value: number;
             calls: number | null;
             meetings_booked: number | null;
+            csat_ratings: number;
+            csat_satisfied: number;
+            csat_rate: number | null;
             rep_id: string;
             rep_name: string;
         };
@@ -8246,6 +8645,14 @@ export interface components {
             /** @default null */
             visitor_id: string | null;
         };
+        /**
+         * Uploaded
+         * @description The stored message that carries the file, and the file (also its `message.meta.file`).
+         */
+        Uploaded: {
+            message: components["schemas"]["MessageOut"];
+            file: components["schemas"]["MessageFile"];
+        };
         /** UseShortcutBody */
         UseShortcutBody: {
             /** @default null */
@@ -8372,7 +8779,7 @@ export interface components {
          * VisitorClientFrame
          * @description Any frame the widget sends on /ws/visitor (the first one is `hello`).
          */
-        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["PhoneJoinFrame"] | components["schemas"]["PhoneHangUpFrame"] | components["schemas"]["CallRequestFrame"] | components["schemas"]["CallRingingFrame"] | components["schemas"]["VisitorCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallRejoinFrame"] | components["schemas"]["CallAnswerFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
+        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["RateFrame"] | components["schemas"]["DraftFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["PhoneJoinFrame"] | components["schemas"]["PhoneHangUpFrame"] | components["schemas"]["CallRequestFrame"] | components["schemas"]["CallRingingFrame"] | components["schemas"]["VisitorCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallRejoinFrame"] | components["schemas"]["CallAnswerFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
         /** VisitorConversation */
         VisitorConversation: {
             id: string;
@@ -8391,6 +8798,8 @@ export interface components {
             queue_position: number | null;
             /** @default null */
             invitation_id: string | null;
+            /** @default null */
+            rating: number | null;
         };
         /**
          * VisitorConversationChanged
@@ -8424,6 +8833,15 @@ export interface components {
                     [key: string]: unknown;
                 }[];
             };
+        };
+        /**
+         * VisitorFileRules
+         * @description What the messenger needs to offer files: the largest file and the accepted extensions
+         *     (the server checks again on upload).
+         */
+        VisitorFileRules: {
+            max_mb: number;
+            extensions: string[];
         };
         /**
          * VisitorHello
@@ -8591,6 +9009,8 @@ export interface components {
             /** @default null */
             rep_name: null;
             visitor_id: string;
+            /** @default null */
+            draft: string | null;
             visibility: components["schemas"]["Visibility"];
         };
         /**
@@ -8686,6 +9106,8 @@ export interface components {
             phone_join_available: boolean;
             /** @default false */
             visitor_calls: boolean;
+            /** @default null */
+            visitor_files: components["schemas"]["VisitorFileRules"] | null;
         };
         /**
          * WidgetBoot
@@ -8800,6 +9222,7 @@ export type DayOut = components['schemas']['DayOut'];
 export type DeliveryList = components['schemas']['DeliveryList'];
 export type DeliveryOut = components['schemas']['DeliveryOut'];
 export type DiffPart = components['schemas']['DiffPart'];
+export type DraftFrame = components['schemas']['DraftFrame'];
 export type EnrichmentSource = components['schemas']['EnrichmentSource'];
 export type ErrorBody = components['schemas']['ErrorBody'];
 export type ErrorDetail = components['schemas']['ErrorDetail'];
@@ -8809,6 +9232,11 @@ export type ExperienceBody = components['schemas']['ExperienceBody'];
 export type ExperienceList = components['schemas']['ExperienceList'];
 export type ExperienceOut = components['schemas']['ExperienceOut'];
 export type Figures = components['schemas']['Figures'];
+export type FileLink = components['schemas']['FileLink'];
+export type FileLinks = components['schemas']['FileLinks'];
+export type FileSettingsInput = components['schemas']['FileSettings-Input'];
+export type FileSettingsOutput = components['schemas']['FileSettings-Output'];
+export type FileSettingsOut = components['schemas']['FileSettingsOut'];
 export type FilledShortcut = components['schemas']['FilledShortcut'];
 export type Health = components['schemas']['Health'];
 export type HolidayFeedBody = components['schemas']['HolidayFeedBody'];
@@ -8857,6 +9285,7 @@ export type MeetingTypeOut = components['schemas']['MeetingTypeOut'];
 export type MemberStatus = components['schemas']['MemberStatus'];
 export type MemberStatusList = components['schemas']['MemberStatusList'];
 export type MessageBody = components['schemas']['MessageBody'];
+export type MessageFile = components['schemas']['MessageFile'];
 export type MessageOut = components['schemas']['MessageOut'];
 export type Messages = components['schemas']['Messages'];
 export type MessengerSettings = components['schemas']['MessengerSettings'];
@@ -8903,6 +9332,8 @@ export type ProactiveReport = components['schemas']['ProactiveReport'];
 export type ProactiveSettings = components['schemas']['ProactiveSettings'];
 export type Question = components['schemas']['Question'];
 export type QuestionBody = components['schemas']['QuestionBody'];
+export type RateFrame = components['schemas']['RateFrame'];
+export type Rating = components['schemas']['Rating'];
 export type Readiness = components['schemas']['Readiness'];
 export type RegionOut = components['schemas']['RegionOut'];
 export type RepBrief = components['schemas']['RepBrief'];
@@ -8965,6 +9396,7 @@ export type TransferBody = components['schemas']['TransferBody'];
 export type TuneBody = components['schemas']['TuneBody'];
 export type TunedOut = components['schemas']['TunedOut'];
 export type Typing = components['schemas']['Typing'];
+export type Uploaded = components['schemas']['Uploaded'];
 export type UseShortcutBody = components['schemas']['UseShortcutBody'];
 export type Visibility = components['schemas']['Visibility'];
 export type VisitOut = components['schemas']['VisitOut'];
@@ -8979,6 +9411,7 @@ export type VisitorConversation = components['schemas']['VisitorConversation'];
 export type VisitorConversationChanged = components['schemas']['VisitorConversationChanged'];
 export type VisitorErasure = components['schemas']['VisitorErasure'];
 export type VisitorExport = components['schemas']['VisitorExport'];
+export type VisitorFileRules = components['schemas']['VisitorFileRules'];
 export type VisitorHello = components['schemas']['VisitorHello'];
 export type VisitorInvitation = components['schemas']['VisitorInvitation'];
 export type VisitorJoined = components['schemas']['VisitorJoined'];

@@ -15,6 +15,7 @@ from frontdesk.features.copilot.models import (
     WebSource,
 )
 from frontdesk.features.experiences.models import Experience, OfflineMessage
+from frontdesk.features.files.models import ChatFile
 from frontdesk.features.meetings.models import (
     CalendarConnection,
     Meeting,
@@ -49,6 +50,7 @@ __all__ = [
     "CalendarConnection",
     "Call",
     "ChatCapacity",
+    "ChatFile",
     "Contact",
     "Conversation",
     "CopilotOrg",

@@ -4,7 +4,7 @@ import { api, errorText } from "../api";
 import { linkClick, paths, type AdminSection } from "../router";
 import { me, org, pushToast, reps as repsSignal } from "../store";
 import type { Org, Rep } from "../types";
-import { IconBan, IconBuilding, IconCalendar, IconCopy, IconLayers, IconLink, IconPhone, IconPlus, IconSparkles, IconUsers, IconVideo, IconX, IconChat, IconLock, IconClock } from "../icons";
+import { IconBan, IconBuilding, IconCalendar, IconCopy, IconLayers, IconLink, IconPhone, IconPlus, IconSparkles, IconUsers, IconVideo, IconX, IconChat, IconLock, IconClock, IconGlobe } from "../icons";
 import { Avatar, TableStatus } from "./ui";
 import { AccountsAdmin } from "./admin/Accounts";
 import { ApiTokensAdmin } from "./admin/ApiTokens";
@@ -14,7 +14,9 @@ import { CallsAdmin } from "./admin/Calls";
 import { CopilotAdminPage } from "./admin/Copilot";
 import { ExperiencesAdmin } from "./admin/Experiences";
 import { HoursAdmin } from "./admin/Hours";
+import { FilesAdmin } from "./admin/Files";
 import { MeetingsAdmin } from "./admin/Meetings";
+import { MessengerAdmin } from "./admin/Messenger";
 import { IdentitySecretSection } from "./admin/IdentitySecret";
 import { PhoneAdmin } from "./admin/Phone";
 import { PrivacyAdmin } from "./admin/Privacy";
@@ -29,10 +31,12 @@ const SECTIONS: [AdminSection, string, ComponentChildren, string][] = [
   ["segments", "Segments & routing", <IconLayers size={15} />, "Live stream columns, rules, who sees whom"],
   ["experiences", "Experiences", <IconChat size={15} />, "What a visitor lives through after asking to chat"],
   ["hours", "Hours & capacity", <IconClock size={15} />, "Business hours, holidays, chats per rep, the queue"],
+  ["messenger", "Messenger", <IconGlobe size={15} />, "Language of the messenger, rating a chat (CSAT)"],
   ["meetings", "Meetings", <IconCalendar size={15} />, "Meeting types, reps' hours and calendars"],
   ["proactive", "Auto pounce", <IconSparkles size={15} />, "AI greetings, timings, rep timeout"],
   ["copilot", "AI Copilot", <IconSparkles size={15} />, "Knowledge, website, on/off, usage per rep"],
   ["blocked", "Blocked & Reported", <IconBan size={15} />, "Blocked visitors, IP blocks, reports"],
+  ["files", "Files", <IconLayers size={15} />, "Files and images in chat: on/off, size, types"],
   ["calls", "Voice & video", <IconVideo size={15} />, "Calls from the messenger, STUN and TURN"],
   ["webhooks", "Webhooks", <IconLink size={15} />, "Chat-end events to your CRM"],
   ["tokens", "API tokens", <IconLock size={15} />, "Tokens for scripts and CRMs calling the REST API"],
@@ -82,12 +86,14 @@ export function Admin(props: { section: AdminSection }) {
         )}
         {props.section === "accounts" && <AccountsAdmin />}
         {props.section === "segments" && <SegmentsAdmin />}
+        {props.section === "messenger" && <MessengerAdmin />}
         {props.section === "experiences" && <ExperiencesAdmin />}
         {props.section === "hours" && <HoursAdmin />}
         {props.section === "meetings" && <MeetingsAdmin />}
         {props.section === "proactive" && <ProactiveAdmin />}
         {props.section === "copilot" && <CopilotAdminPage />}
         {props.section === "blocked" && <BlockedAdmin />}
+        {props.section === "files" && <FilesAdmin />}
         {props.section === "calls" && <CallsAdmin />}
         {props.section === "webhooks" && <WebhooksAdmin />}
         {props.section === "tokens" && <ApiTokensAdmin />}

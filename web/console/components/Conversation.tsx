@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { RatingNote } from "./Rating";
 import { acceptConversation, endNow, loadConversation, pendingEnds, pounce, requestEnd, undoEnd } from "../actions";
 import { errorText } from "../api";
 import { navigate, paths } from "../router";
@@ -19,6 +20,7 @@ import {
   viewing,
   visitorLabel,
   visitors,
+  visitorDrafts,
   visitorTyping,
 } from "../store";
 import type { ConversationSummary, Message, PendingMessage, VisitorCard } from "../types";
@@ -27,6 +29,7 @@ import { IconArrowLeft, IconChat, IconLock, IconMail } from "../icons";
 import { callsByConversation } from "../calls";
 import { VideoBox } from "./VideoBox";
 import { Composer } from "./Composer";
+import { FileAttachment, messageFile } from "./Files";
 import { AutoPounceBanner, ConversationMenu, TransferBanner, TransferButton } from "./ConversationTools";
 import { openInvite } from "./Engage";
 import { ConversationRow, statusText } from "./Inbox";
@@ -234,6 +237,7 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
           ) : (
             <div class="composer-bar">
               <span>This conversation has {conv?.status === "missed" ? "been missed" : "ended"}.</span>
+              <RatingNote rating={conv?.meta?.csat} />
               {card && card.conversation_status !== "incoming" && card.conversation_status !== "active" && visitorId && (
                 <button type="button" class="btn btn-secondary btn-sm" onClick={() => navigate(paths.visitor(visitorId))}>
                   Start a new conversation
@@ -341,6 +345,9 @@ function Transcript(props: { conversationId: string; loading: boolean; visitorNa
   const mine = useMemo(() => [...pending.value.values()].filter((p) => p.conversation_id === conversationId), [pending.value, conversationId]);
   const typingUntil = visitorTyping.value.get(conversationId) ?? 0;
   const typing = typingUntil > Date.now() && now.value < typingUntil + 1000;
+  // Sneak peek: what the visitor has typed and not sent yet (not stored anywhere).
+  const peek = visitorDrafts.value.get(conversationId);
+  const draft = peek && now.value < peek.at + 60_000 ? peek.text : undefined;
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const rows: Row[] = [...messages.map((m) => ({ kind: "message" as const, m })), ...mine.map((p) => ({ kind: "pending" as const, p }))];
@@ -348,7 +355,7 @@ function Transcript(props: { conversationId: string; loading: boolean; visitorNa
   useLayoutEffect(() => {
     const el = scroller.current;
     if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [rows.length, typing]);
+  }, [rows.length, typing, draft]);
 
   return (
     <div
@@ -376,14 +383,20 @@ function Transcript(props: { conversationId: string; loading: boolean; visitorNa
           (parseTime(m.created_at) ?? 0) - (parseTime(prevMsg.created_at) ?? 0) < 5 * 60_000;
         return <MessageBubble key={m.id ?? `s-${m.seq}`} m={m} grouped={grouped} />;
       })}
-      {typing && (
+      {(typing || draft) && (
         <div class="typing" role="status" aria-label={`${props.visitorName} is typing`}>
           <span class="typing-dots" aria-hidden="true">
             <i />
             <i />
             <i />
           </span>
-          {props.visitorName} is typing…
+          {draft ? (
+            <span class="draft-peek">
+              {props.visitorName} is typing: <q>{draft}</q>
+            </span>
+          ) : (
+            <>{props.visitorName} is typing…</>
+          )}
         </div>
       )}
     </div>
@@ -397,6 +410,7 @@ function MessageBubble(props: { m: Message; grouped: boolean }) {
   useImageFallbacks(bubbleRef, html);
   const meta = (m.meta ?? {}) as Record<string, unknown>;
   const auto = !!meta.auto_pounce;
+  const file = messageFile(m);
   if (m.author_kind === "system" && m.internal) {
     // Rep-only notes (a transfer note, a missed response): never shown to the visitor.
     return (
@@ -449,7 +463,13 @@ function MessageBubble(props: { m: Message; grouped: boolean }) {
           </time>
         </div>
       )}
-      {html !== null ? <div class="bubble md" ref={bubbleRef} dangerouslySetInnerHTML={{ __html: html }} /> : <div class="bubble plain">{m.body}</div>}
+      {file ? (
+        <FileAttachment file={file} />
+      ) : html !== null ? (
+        <div class="bubble md" ref={bubbleRef} dangerouslySetInnerHTML={{ __html: html }} />
+      ) : (
+        <div class="bubble plain">{m.body}</div>
+      )}
     </div>
   );
 }

@@ -192,6 +192,14 @@ export function ReportsPage() {
                 ["missed_responses", "Missed responses", "#dc2626"],
               ]}
             />
+            <DayChart
+              title="Ratings per day (CSAT)"
+              report={report}
+              series={[
+                ["csat_ratings", "Ratings", "#64748b"],
+                ["csat_satisfied", "Satisfied", "#16a34a"],
+              ]}
+            />
           </div>
           <ReportTable
             title="By day"
@@ -233,6 +241,7 @@ function Totals(props: { totals: Figures }) {
     ["Avg length", seconds(t.average_length_seconds === null ? null : Math.round(t.average_length_seconds)), "Answered chats that ended"],
     ["Reply rate", [t.pounce_reply_rate, t.invitation_reply_rate, t.auto_pounce_reply_rate].map((r) => (r === null ? "–" : `${Math.round(r * 100)}%`)).join(" · "), "Pounce · invitation · auto pounce"],
     ["Qualified", String(t.qualified), `Deal value ${t.deal_value.toLocaleString()}`],
+    ["CSAT", t.csat_rate === null ? "–" : `${Math.round(t.csat_rate * 100)}%`, `${t.csat_satisfied} satisfied of ${t.csat_ratings} ratings`],
   ];
   return (
     <section class="report-tiles" aria-label="Totals">

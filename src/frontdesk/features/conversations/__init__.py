@@ -5,6 +5,7 @@ commands, queries, the group writer, per-dialect SQL, deadlines, publishing).
 """
 
 from frontdesk.features.conversations.commands import (
+    OnStored,
     Opening,
     accept,
     add_message,
@@ -35,6 +36,7 @@ from frontdesk.features.conversations.meta import (
     AutoPounceResolution,
     ConversationMeta,
     MetaDraft,
+    Rating,
     Transfer,
     edit_meta,
 )
@@ -61,8 +63,10 @@ __all__ = [
     "Box",
     "ConversationMeta",
     "MetaDraft",
+    "OnStored",
     "Opening",
     "Posted",
+    "Rating",
     "Transfer",
     "accept",
     "add_message",

@@ -13,11 +13,11 @@ only whole batches deleted, and the next run deletes what is still older than th
 What goes (docs/operations.md, "Retention"), each with everything attached to it:
 - visitors not seen for `visitors_days` (and without an open chat): as erase does, except
   that meetings they booked are kept (appointments in reps' calendars) without the link;
-- ended chats older than `conversations_days`: messages, calls, phone legs, meeting offers,
+- ended chats older than `conversations_days`: messages, files, calls, phone legs, meeting offers,
   offline messages, timers, and the copilot's past answers taken from them; invitations,
   proactive events, reports and meetings stay, without the link to the chat;
-- transcripts of ended chats older than `transcripts_days`: the messages, offline messages
-  and copilot past answers; the chat's row stays (reports count it) with
+- transcripts of ended chats older than `transcripts_days`: the messages, files sent in the
+  chat (rows and stored bytes), offline messages and copilot past answers; the chat's row stays (reports count it) with
   `transcript_deleted_at` set;
 - visits whose last page is older than `visits_days` (IP address, user agent, referrer,
   UTM, enrichment), with their page views;
@@ -46,7 +46,7 @@ from frontdesk.core.metrics import count_error
 from frontdesk.deadlines import service as deadlines
 from frontdesk.deadlines.models import Deadline
 from frontdesk.deadlines.service import DueDeadline
-from frontdesk.features import audit
+from frontdesk.features import audit, files
 from frontdesk.features.blocking.models import VisitorReport
 from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations import OPEN_STATUSES
@@ -73,9 +73,18 @@ RUN_BUDGET_SECONDS = 2.0
 CONTINUE_AFTER = timedelta(seconds=1)
 
 
+class Tally(Counter[str]):
+    """Rows deleted per table, and the file store keys of deleted chat files, whose bytes are
+    deleted once the transaction that removed their rows has committed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.file_keys: list[str] = []
+
+
 @dataclass
 class RetentionRun:
-    deleted: Counter[str] = field(default_factory=Counter)
+    deleted: Tally = field(default_factory=Tally)
     # Nothing older than the policy is left (False: the budget ran out first).
     done: bool = True
 
@@ -96,7 +105,7 @@ async def _ids(session: AsyncSession, query: Any) -> list[str]:
 
 
 async def _delete_past_answers(
-    session: AsyncSession, org_id: str, conversation_ids: Sequence[str], deleted: Counter[str]
+    session: AsyncSession, org_id: str, conversation_ids: Sequence[str], deleted: Tally
 ) -> None:
     """The copilot's past answers taken from these chats (features/copilot/knowledge.py), with
     their passages; the org's copilot index is then stale (its version moves)."""
@@ -125,8 +134,12 @@ async def _delete_past_answers(
 
 
 async def _delete_transcripts(
-    session: AsyncSession, org_id: str, conversation_ids: Sequence[str], deleted: Counter[str]
+    session: AsyncSession, org_id: str, conversation_ids: Sequence[str], deleted: Tally
 ) -> None:
+    # Files sent in the chats: the rows now, the bytes after the commit (purge_org).
+    keys = await files.forget_files(session, conversation_ids)
+    deleted["chat_files"] += len([key for key in keys if key.endswith(".bin")])
+    deleted.file_keys.extend(keys)
     deleted["messages"] += _count(
         await session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
     )
@@ -138,7 +151,7 @@ async def _delete_transcripts(
     await _delete_past_answers(session, org_id, conversation_ids, deleted)
 
 
-async def _delete_calls(session: AsyncSession, condition: Any, deleted: Counter[str]) -> None:
+async def _delete_calls(session: AsyncSession, condition: Any, deleted: Tally) -> None:
     call_ids = await _ids(session, select(Call.id).where(condition))
     if call_ids:
         deleted["deadlines"] += _count(
@@ -148,7 +161,7 @@ async def _delete_calls(session: AsyncSession, condition: Any, deleted: Counter[
 
 
 async def _delete_conversations(
-    session: AsyncSession, org_id: str, conversation_ids: Sequence[str], deleted: Counter[str]
+    session: AsyncSession, org_id: str, conversation_ids: Sequence[str], deleted: Tally
 ) -> None:
     """Whole chats: what is only about the chat goes with it, what counts on its own stays
     without the link (synchronize_session=False throughout: no ORM objects are loaded)."""
@@ -188,7 +201,7 @@ def _open_chat_of(visitor_id: Any) -> Any:
 
 
 async def _delete_visitors(
-    session: AsyncSession, org_id: str, visitor_ids: Sequence[str], deleted: Counter[str]
+    session: AsyncSession, org_id: str, visitor_ids: Sequence[str], deleted: Tally
 ) -> None:
     """Whole visitors, as erase does (features/privacy/service.py), but meetings they booked
     stay, without the link to them."""
@@ -253,7 +266,7 @@ async def _delete_visitors(
 # Each takes the org, the cutoff, the batch size and the counter; returns whether it found a
 # full batch (there may be more).
 
-Step = Callable[[AsyncSession, str, datetime, int, Counter[str], datetime], Awaitable[bool]]
+Step = Callable[[AsyncSession, str, datetime, int, Tally, datetime], Awaitable[bool]]
 
 
 async def _visitors_batch(
@@ -261,7 +274,7 @@ async def _visitors_batch(
     org_id: str,
     cutoff: datetime,
     batch: int,
-    deleted: Counter[str],
+    deleted: Tally,
     now: datetime,
 ) -> bool:
     ids = await _ids(
@@ -292,7 +305,7 @@ async def _conversations_batch(
     org_id: str,
     cutoff: datetime,
     batch: int,
-    deleted: Counter[str],
+    deleted: Tally,
     now: datetime,
 ) -> bool:
     ids = await _ids(
@@ -310,7 +323,7 @@ async def _transcripts_batch(
     org_id: str,
     cutoff: datetime,
     batch: int,
-    deleted: Counter[str],
+    deleted: Tally,
     now: datetime,
 ) -> bool:
     ids = await _ids(
@@ -341,7 +354,7 @@ async def _visits_batch(
     org_id: str,
     cutoff: datetime,
     batch: int,
-    deleted: Counter[str],
+    deleted: Tally,
     now: datetime,
 ) -> bool:
     ids = await _ids(
@@ -361,7 +374,7 @@ async def _page_views_batch(
     org_id: str,
     cutoff: datetime,
     batch: int,
-    deleted: Counter[str],
+    deleted: Tally,
     now: datetime,
 ) -> bool:
     oldest = (
@@ -386,7 +399,7 @@ async def _outbox_batch(
     org_id: str,
     cutoff: datetime,
     batch: int,
-    deleted: Counter[str],
+    deleted: Tally,
     now: datetime,
 ) -> bool:
     """Webhook deliveries already delivered, failed or dropped (pending ones are still owed
@@ -468,6 +481,9 @@ async def purge_org(
             batch_started = time.monotonic()
             async with runtime.db.transaction() as session:
                 more = await step(session, org_id, cutoff, batch, run.deleted, now)
+            if run.deleted.file_keys:
+                await files.delete_stored(runtime, run.deleted.file_keys)
+                run.deleted.file_keys.clear()
             if not more:
                 break
             took = time.monotonic() - batch_started

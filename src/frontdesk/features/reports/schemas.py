@@ -40,6 +40,11 @@ class Figures(Closed):
     # counted here, with no change to the report's shape).
     calls: int | None
     meetings_booked: int | None
+    # CSAT (features/csat): chats started in the period that the visitor rated, how many of
+    # those were satisfied (good of three, 4-5 of five), and that share (null: no ratings).
+    csat_ratings: int
+    csat_satisfied: int
+    csat_rate: float | None
 
 
 class DayFigures(Figures):

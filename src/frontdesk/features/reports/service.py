@@ -95,6 +95,8 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("deal_value", "Deal value", "Sum of deal values classified"),
     ("calls", "Calls", "Not in reports yet"),
     ("meetings_booked", "Meetings", "Not in reports yet"),
+    ("csat_ratings", "Ratings", "Chats the visitor rated after they ended (CSAT)"),
+    ("csat_rate", "CSAT", "Satisfied ratings / ratings: good of three, 4-5 of five"),
 )
 
 
@@ -308,12 +310,23 @@ def _conversation_filters(
     return filters
 
 
+def _rating_field(dialect: str, name: str) -> ColumnElement[int]:
+    """`meta.csat.<name>` (an integer) of a conversation, null when it was not rated. Ratings
+    live on the chat (features/csat says why), so SQL reads them with the dialect's JSON
+    function, which both databases have."""
+    c = Conversation
+    if dialect == "postgresql":
+        return cast(func.json_extract_path_text(c.meta, "csat", name), Integer)
+    return cast(func.json_extract(c.meta, f"$.csat.{name}"), Integer)
+
+
 def _conversation_counts(
     days: LocalDays, dialect: str, filters: list[ColumnElement[bool]]
 ) -> Select[Any]:
     c = Conversation
     answered = c.first_response_seconds.is_not(None)
     day = local_day(c.created_at, dialect, days).label("day")
+    score, scale = _rating_field(dialect, "score"), _rating_field(dialect, "scale")
     return (
         select(
             day,
@@ -327,6 +340,9 @@ def _conversation_counts(
             func.sum(c.deal_value).label("deal_value"),
             func.count(case((answered, c.length_seconds))).label("length_n"),
             func.sum(case((answered, c.length_seconds))).label("length_sum"),
+            func.count(score).label("csat_n"),
+            # satisfied: csat.is_satisfied in SQL
+            func.sum(case((score * 5 >= scale * 4, 1), else_=0)).label("csat_satisfied"),
         )
         .where(*filters, c.created_at >= days.lo, c.created_at < days.hi)
         .group_by(day, c.owner_rep_id, c.origin)
@@ -467,6 +483,8 @@ class _Tally:
     deal_value: float = 0.0
     length_n: int = 0
     length_sum: int = 0
+    csat_n: int = 0
+    csat_satisfied: int = 0
     sent: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
     replies: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
     p50: int | None = None
@@ -484,6 +502,8 @@ class _Tally:
         self.deal_value += float(row.deal_value or 0.0)
         self.length_n += int(row.length_n)
         self.length_sum += int(row.length_sum or 0)
+        self.csat_n += int(row.csat_n or 0)
+        self.csat_satisfied += int(row.csat_satisfied or 0)
 
     def add_event(self, kind: str, channel: str | None, n: int) -> None:
         self.seen = True
@@ -529,6 +549,9 @@ class _Tally:
             "deal_value": round(self.deal_value, 2),
             "calls": None,
             "meetings_booked": None,
+            "csat_ratings": self.csat_n,
+            "csat_satisfied": self.csat_satisfied,
+            "csat_rate": round(self.csat_satisfied / self.csat_n, 4) if self.csat_n else None,
         }
 
 
@@ -559,6 +582,8 @@ async def build_report(
             "deal_value",
             "length_n",
             "length_sum",
+            "csat_n",
+            "csat_satisfied",
         ],
     )
     for row in (await session.execute(chats)).all():

@@ -66,6 +66,8 @@ class Expected:
         self.frts: list[int] = []
         self.sent: dict[str, int] = dict.fromkeys(CHANNELS, 0)
         self.replies: dict[str, int] = dict.fromkeys(CHANNELS, 0)
+        self.ratings = 0
+        self.satisfied = 0
 
     def figures(self) -> dict[str, Any]:
         def rate(channel: str) -> float | None:
@@ -102,6 +104,9 @@ class Expected:
             "deal_value": round(self.deal_value, 2),
             "calls": None,
             "meetings_booked": None,
+            "csat_ratings": self.ratings,
+            "csat_satisfied": self.satisfied,
+            "csat_rate": round(self.satisfied / self.ratings, 4) if self.ratings else None,
         }
 
 
@@ -195,6 +200,10 @@ async def expected_report(
                 t.inbound_timeouts += 1
             if chat.qualified:
                 t.qualified += 1
+            if chat.meta.csat is not None:
+                t.ratings += 1
+                good = 3 if chat.meta.csat.scale == 3 else 4  # good, or 4-5 stars
+                t.satisfied += chat.meta.csat.score >= good
             t.deal_value += chat.deal_value or 0.0
         if missed is not None:  # per rep: every rep it was routed to missed it
             for routed in chat.routed_rep_ids:

@@ -1,7 +1,7 @@
 """privacy: retention's indexes, and when a chat's transcript was deleted
 
-Revision ID: 0008_privacy
-Revises: 0008_hours_capacity
+Revision ID: 0010_privacy
+Revises: 0009_chat_files
 Create Date: 2026-12-04 19:00:00
 
 Retention (features/privacy/retention.py) deletes an org's oldest page views, visits and
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_privacy"
-down_revision: str | None = "0008_hours_capacity"
+revision: str = "0010_privacy"
+down_revision: str | None = "0009_chat_files"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
