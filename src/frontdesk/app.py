@@ -32,6 +32,7 @@ from frontdesk.features import (
     experiences,
     formatting,
     meetings,
+    privacy,
     proactive,
     segments,
     staffing,
@@ -219,6 +220,9 @@ def _wire_features(runtime: Runtime) -> None:
     # AI Copilot: past rep answers from each ended chat; website pages on a schedule.
     hooks["conversation.closed"].append(copilot.on_conversation_closed)
     sweeper.register(copilot.KIND_WEB_FETCH, lambda d: copilot.on_web_fetch(runtime, d))
+    # Retention: each org's old data deleted in small batches (docs/operations.md).
+    sweeper.register(privacy.KIND_RETENTION, lambda d: privacy.on_retention_due(runtime, d))
+    hooks[SETTINGS_CHANGED_HOOK].append(privacy.on_org_settings_changed)
     formatting.image_proxy.configure(
         runtime.settings.secret_key, runtime.settings.secret_key_previous
     )

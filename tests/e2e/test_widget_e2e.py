@@ -1580,3 +1580,81 @@ async def test_with_nobody_available_the_header_does_not_promise_a_reply_in_minu
     await open_and_send(page, "Anyone there?")
     await page.get_by_role("form", name="Leave us a message").wait_for()
     assert await page.locator(".head .sub").inner_text() == "Away now · we'll reply by email"
+
+
+# ---- consent ------------------------------------------------------------------------------------
+
+STORED_KEYS = """() => [...Object.keys(localStorage), ...Object.keys(sessionStorage)]
+    .filter((k) => k.startsWith('frontdesk:'))"""
+
+
+async def live_visitors(env: Env) -> list[str]:
+    return [v.visitor_id for v in await env.server.runtime.live.list_org(env.org.id)]
+
+
+async def nothing_tracked(env: Env, page: Any, context: Any) -> None:
+    """No socket, nothing stored in the browser, nothing drawn, nobody on the live stream."""
+    await page.evaluate(LOADER_SETTLED)
+    await asyncio.sleep(0.5)
+    assert await page.evaluate("window.__sockets.length") == 0
+    assert await page.evaluate(STORED_KEYS) == []
+    assert [c["name"] for c in await context.cookies() if c["name"].startswith("fd_")] == []
+    assert not await widget_present(page)
+    assert not await page.evaluate(MESSENGER_SCRIPT_ADDED)
+
+
+@pytest.mark.parametrize("how", ["call", "attribute"])
+async def test_nothing_is_tracked_or_stored_until_the_visitor_consents(
+    env: Env, how: str, artifacts_dir: Path
+) -> None:
+    """Frontdesk("consent", false) queued before the snippet, or data-consent="required" on it:
+    no socket, no cookie, no storage, no launcher until Frontdesk("consent", true); withdrawing
+    consent closes the socket and forgets the browser; consenting again is a new visitor."""
+    snippet = widget_snippet(env.server.url, env.org.site_key)
+    if how == "attribute":
+        head, snippet = "", snippet.replace("<script ", '<script data-consent="required" ')
+    else:
+        head = (
+            "<script>window.Frontdesk = window.Frontdesk || function () {"
+            " (Frontdesk.q = Frontdesk.q || []).push([].slice.call(arguments)); };"
+            ' Frontdesk("consent", false);</script>'
+        )
+    html = (
+        f"<!doctype html><html><head><title>Consent</title>{head}</head>"
+        f"<body><h1>Cookie banner</h1>{snippet}</body></html>"
+    )
+    url = env.host_page(f"/consent-{how}.html", html)
+    context = await env.browser.new_context(viewport={"width": 1280, "height": 800})
+    await context.add_init_script(SOCKET_HOOK)
+    page = await context.new_page()
+    await page.goto(url)
+    await nothing_tracked(env, page, context)
+    assert await live_visitors(env) == []
+    await page.evaluate("window.Frontdesk.open()")  # inert until consent
+    await nothing_tracked(env, page, context)
+
+    # The visitor accepts: the widget starts as on any page, and the open() it kept opens it.
+    await page.evaluate('Frontdesk("consent", true)')
+    await page.get_by_role("textbox", name="Message").wait_for(timeout=15_000)
+    [visitor_id] = await eventually(lambda: live_visitors(env), what="the visitor")
+    assert await page.evaluate(STORED_KEYS)  # the token, the tab id
+    assert any(c["name"].startswith("fd_vt_") for c in await context.cookies())
+    await page.screenshot(path=str(artifacts_dir / f"widget-consent-given-{how}.png"))
+
+    # ... and withdraws it: the socket closes, the widget leaves the page, the browser forgets.
+    await page.evaluate("Frontdesk.consent(false)")
+    await page.wait_for_function("document.querySelector('frontdesk-messenger') === null")
+    assert await page.evaluate(STORED_KEYS) == []
+    assert not any(c["name"].startswith("fd_vt_") for c in await context.cookies())
+    assert await page.evaluate("window.__sockets.every((s) => s.readyState >= 2)")
+    await eventually(lambda: _gone(env, visitor_id), what="the visitor to leave")
+
+    # Consent again: a new, unrelated visitor.
+    await page.evaluate("Frontdesk.consent(true)")
+    [again] = await eventually(lambda: live_visitors(env), what="the new visitor")
+    assert again != visitor_id
+    await context.close()
+
+
+async def _gone(env: Env, visitor_id: str) -> bool:
+    return visitor_id not in await live_visitors(env)

@@ -14,6 +14,7 @@ export type ConversationStatus = S.ConversationSummary["status"];
 export type Rep = Pick<S.RepOut, "id" | "name"> & Partial<Omit<S.RepOut, "id" | "name">>;
 
 export type Org = S.OrgOut;
+export type PrivacySettingsOut = S.PrivacySettingsOut;
 export type ProactiveSettings = S.ProactiveSettings;
 // From the snapshot and GET /api/segments with `live_count`; a saved segment without it.
 // `rules` and `routing` are stored as the admin saved them: read as the editor writes them.

@@ -3453,7 +3453,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls, the messenger (colour, greeting, language, CSAT) (admins) */
+        /** Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls, the messenger (colour, greeting, language, CSAT), privacy (retention, IP addresses, GPC/DNT) (admins) */
         patch: {
             parameters: {
                 query?: never;
@@ -6105,7 +6105,7 @@ export interface components {
             actor_rep_id: string | null;
             actor_name: string;
             /** @enum {string} */
-            actor_kind: "session" | "api_token";
+            actor_kind: "session" | "api_token" | "system";
             action: string;
             summary: string;
             target: {
@@ -7807,6 +7807,7 @@ export interface components {
             proactive: components["schemas"]["ProactiveSettings"];
             messenger: components["schemas"]["MessengerSettings"];
             calls: components["schemas"]["CallSettings"];
+            privacy: components["schemas"]["PrivacySettingsOut"];
         };
         /** OrgSettingsBody */
         OrgSettingsBody: {
@@ -7819,6 +7820,8 @@ export interface components {
             calls?: components["schemas"]["CallSettingsPatch"] | null;
             /** @default null */
             idle_after_seconds?: number | null;
+            /** @default null */
+            privacy?: components["schemas"]["PrivacySettingsPatch"] | null;
         };
         /** OriginsBody */
         OriginsBody: {
@@ -8045,6 +8048,26 @@ export interface components {
         /** PreviewInvitationBody */
         PreviewInvitationBody: {
             message: string;
+        };
+        /** PrivacySettingsOut */
+        PrivacySettingsOut: {
+            retention: components["schemas"]["RetentionSettings-Output"];
+            /** @enum {string} */
+            ip_addresses: "full" | "truncated" | "none";
+            honour_gpc: boolean;
+        };
+        /**
+         * PrivacySettingsPatch
+         * @description Only the fields given change; `retention`, when given, replaces the whole policy
+         *     (a field left out or null keeps that data until it is erased).
+         */
+        PrivacySettingsPatch: {
+            /** @default null */
+            retention?: components["schemas"]["RetentionSettings-Input"] | null;
+            /** @default null */
+            ip_addresses?: ("full" | "truncated" | "none") | null;
+            /** @default null */
+            honour_gpc?: boolean | null;
         };
         /** ProactiveReport */
         ProactiveReport: {
@@ -8380,6 +8403,40 @@ export interface components {
              * @enum {string}
              */
             type: "resync";
+        };
+        /**
+         * RetentionSettings
+         * @description Days each kind of data is kept; null keeps it until it is erased. An ended chat counts
+         *     from when it ended, a visit from its last page, a visitor from when they were last seen.
+         */
+        "RetentionSettings-Input": {
+            /** @default null */
+            page_views_days?: number | null;
+            /** @default null */
+            visits_days?: number | null;
+            /** @default null */
+            transcripts_days?: number | null;
+            /** @default null */
+            conversations_days?: number | null;
+            /** @default null */
+            visitors_days?: number | null;
+        };
+        /**
+         * RetentionSettings
+         * @description Days each kind of data is kept; null keeps it until it is erased. An ended chat counts
+         *     from when it ended, a visit from its last page, a visitor from when they were last seen.
+         */
+        "RetentionSettings-Output": {
+            /** @default null */
+            page_views_days: number | null;
+            /** @default null */
+            visits_days: number | null;
+            /** @default null */
+            transcripts_days: number | null;
+            /** @default null */
+            conversations_days: number | null;
+            /** @default null */
+            visitors_days: number | null;
         };
         /**
          * RuleFieldOut
@@ -9376,6 +9433,8 @@ export type PostedMessage = components['schemas']['PostedMessage'];
 export type Preview = components['schemas']['Preview'];
 export type PreviewBody = components['schemas']['PreviewBody'];
 export type PreviewInvitationBody = components['schemas']['PreviewInvitationBody'];
+export type PrivacySettingsOut = components['schemas']['PrivacySettingsOut'];
+export type PrivacySettingsPatch = components['schemas']['PrivacySettingsPatch'];
 export type ProactiveReport = components['schemas']['ProactiveReport'];
 export type ProactiveSettings = components['schemas']['ProactiveSettings'];
 export type Question = components['schemas']['Question'];
@@ -9406,6 +9465,8 @@ export type Report = components['schemas']['Report'];
 export type ReportColumn = components['schemas']['ReportColumn'];
 export type ReportOut = components['schemas']['ReportOut'];
 export type Resync = components['schemas']['Resync'];
+export type RetentionSettingsInput = components['schemas']['RetentionSettings-Input'];
+export type RetentionSettingsOutput = components['schemas']['RetentionSettings-Output'];
 export type RuleFieldOut = components['schemas']['RuleFieldOut'];
 export type SavedAccount = components['schemas']['SavedAccount'];
 export type SavedSegmentPayload = components['schemas']['SavedSegmentPayload'];

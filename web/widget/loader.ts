@@ -3,7 +3,7 @@
 // identity), shows the launcher once the first welcome arrived (a blocked visitor or IP sees
 // nothing), and loads messenger.js only when it is needed: the welcome carries a conversation
 // or an invitation, a proactive message or invitation arrives, or the visitor opens it.
-import type { Activity, Bridge, BridgeFrame, ClientFrame, Message, Page, PublicEvent, ServerFrame, VisitorMessage } from "./types";
+import type { Activity, Bridge, BridgeFrame, ClientFrame, Page, PublicEvent, ServerFrame } from "./types";
 
 (() => {
   if (window.__frontdeskBridge) return; // the snippet was pasted twice: one widget is enough
@@ -98,31 +98,10 @@ import type { Activity, Bridge, BridgeFrame, ClientFrame, Message, Page, PublicE
   let sub: ((f: BridgeFrame) => void) | null = null;
   let wanted = false; // the messenger is needed: loaded once a welcome has arrived
   let buffer: ServerFrame[] = []; // frames for the messenger that arrive before it loads
-  // Highest seq seen of the open conversation with no gap below it: sent as hello.last_seq.
-  let convId: string | null = null;
-  let lastSeq = 0;
-  let ahead = new Set<number>(); // seqs seen above a gap, waiting for the gap to fill
-  let resumeAsked = -1;
+  // The open chat's seqs (hello.last_seq, gaps, resync) are the messenger's to track: a tab
+  // with a chat loads it (see need()), so the loader carries only the frames.
 
   const send = (f: ClientFrame): boolean => ws?.readyState == 1 && (ws.send(JSON.stringify(f)), true);
-
-  const setConversation = (id: string) => {
-    if (id !== convId) {
-      convId = id;
-      lastSeq = 0;
-      ahead = new Set();
-      resumeAsked = -1;
-    }
-  };
-  // Ask for what this tab missed after lastSeq: the server answers with the frames it would
-  // have had (the conversation's state, then a `message` per missed message).
-  const resume = () => send({ type: "resume", after_seq: lastSeq, conversation_id: convId });
-  const seen = (m: Message | undefined) => {
-    if (!m?.seq) return; // seq counts from 1
-    setConversation(m.conversation_id);
-    if (m.seq > lastSeq) ahead.add(m.seq);
-    while (ahead.delete(lastSeq + 1)) lastSeq++;
-  };
 
   const onFrame = (f: ServerFrame) => {
     switch (f.type) {
@@ -144,8 +123,6 @@ import type { Activity, Bridge, BridgeFrame, ClientFrame, Message, Page, PublicE
           else send({ type: "ping" });
         }, beatMs);
         const ms = w.messages || [];
-        if (w.conversation) setConversation(w.conversation.id);
-        ms.forEach(seen);
         // Catch the server up with what changed while the socket was down.
         if (sentUrl.split("#")[0] != location.href.split("#")[0]) pageView();
         if (activity != "active") send({ type: "activity", state: activity });
@@ -166,15 +143,9 @@ import type { Activity, Bridge, BridgeFrame, ClientFrame, Message, Page, PublicE
       case "invitation":
       case "message":
         need(true); // a proactive message or an invitation: the visitor must see it
-        seen((f as VisitorMessage).message); // undefined for an invitation
         break;
-      case "ack":
-        seen(f.message);
-        break;
-      case "resync": // the server's bus lost events: catch up (for the loader only)
-        return void resume();
-      case "conversation":
-        setConversation(f.conversation.id);
+      case "resync": // the server's bus lost events: with no messenger (so no chat), catch up here
+        if (!sub) send({ type: "resume", after_seq: 0, conversation_id: null });
         break;
       case "identified":
         pendingIdentify = null;
@@ -187,8 +158,6 @@ import type { Activity, Bridge, BridgeFrame, ClientFrame, Message, Page, PublicE
           emit("identify", { status: "rejected", message: f.message });
         }
     }
-    // A seq above a gap means frames were lost (the bus is best-effort): ask for the rest once.
-    if (ahead.size && resumeAsked != lastSeq && resume()) resumeAsked = lastSeq;
     if (f.type == "pong") return;
     sub ? sub(f) : buffer.push(f);
   };
@@ -199,7 +168,7 @@ import type { Activity, Bridge, BridgeFrame, ClientFrame, Message, Page, PublicE
     s.onopen = () => {
       lastRx = Date.now();
       const p = page();
-      send({ type: "hello", token, page: p, resumed: welcomed, last_seq: lastSeq, tab_id: tabId });
+      send({ type: "hello", token, page: p, resumed: welcomed, last_seq: bridge.seq?.() || 0, tab_id: tabId });
       if (!welcomed) sentUrl = p.url; // a first hello records a page view; a resumed one does not
     };
     s.onmessage = (e) => {
@@ -361,8 +330,13 @@ import type { Activity, Bridge, BridgeFrame, ClientFrame, Message, Page, PublicE
   };
   window.__frontdeskBridge = bridge;
 
-  // ---- window.Frontdesk ----
-  const api = {
+  // ---- window.Frontdesk: Frontdesk("open") or Frontdesk.open() ----
+  // Consent (docs/widget.md, "Consent"): with data-consent="required" on the snippet, or after
+  // Frontdesk("consent", false), nothing is read or written in the browser's storage, no
+  // socket opens and nothing is drawn until Frontdesk("consent", true).
+  let consent = script.dataset.consent != "required";
+  let started = false;
+  const api = Object.assign((m: string, ...a: unknown[]) => (api as unknown as Record<string, (...a: unknown[]) => void>)[m]?.(...a), {
     open() {
       if (blocked) return;
       bridge.focusOnOpen = true;
@@ -389,16 +363,38 @@ import type { Activity, Bridge, BridgeFrame, ClientFrame, Message, Page, PublicE
     off(ev: string, cb: Callback) {
       list(ev).delete(cb);
     },
-  };
+    consent(yes: unknown) {
+      if ((consent = !!yes)) return start();
+      // Withdrawn: close the socket, take the widget off the page, forget this browser (the
+      // token, the tab id, what the messenger kept); a later consent starts as a new visitor.
+      if (started) {
+        started = welcomed = false;
+        clearInterval(heartbeat);
+        clearTimeout(retry);
+        const s = ws;
+        ws = token = null;
+        s?.close();
+        host.remove();
+        setCookie(cookie, "", 0);
+        for (const s of [ls, ss])
+          try {
+            for (const k of Object.keys(s())) if (!k.indexOf("frontdesk:")) s().removeItem(k);
+          } catch {
+            /* storage blocked: nothing was kept there */
+          }
+      }
+    },
+  });
   launcher.onclick = api.open; // the messenger takes the launcher over once it has loaded
   // Calls queued before this script ran: window.Frontdesk = {q: [["open"], ["on", "ready", fn]]}
   const queued = (window.Frontdesk as { q?: unknown[][] } | undefined)?.q;
   window.Frontdesk = api;
-  queued?.forEach(([m, ...args]) => (api as unknown as Record<string, (...a: unknown[]) => void>)[m as string]?.(...args));
 
   // The launcher is on screen; the rest goes in a second task so the page's main thread is
   // never held for long (no long task over 50 ms, even on a slow phone).
-  setTimeout(() => {
+  const start = () => {
+    if (started || !consent) return;
+    started = true;
     // Blocked on this browser (a `blocked` frame or close 4403 in the last 30 days): no socket,
     // no messenger, nothing on screen. Nothing has been drawn or requested before this point.
     if (+(readCookie(blockedKey) || store(ls, blockedKey)!) > Date.now()) return (blocked = true);
@@ -412,5 +408,7 @@ import type { Activity, Bridge, BridgeFrame, ClientFrame, Message, Page, PublicE
       need(true);
     }
     setTimeout(connect); // a third task: opening a socket costs a few ms of IPC too
-  });
+  };
+  queued?.forEach(([m, ...args]) => api(m as string, ...args));
+  setTimeout(start);
 })();

@@ -1012,8 +1012,46 @@ function start(b: Bridge, t: Translate, lang: string): void {
     };
   }
 
+  // ---- the open chat's seqs: hello.last_seq, gaps, resync ----
+  // Highest seq seen of the open conversation with no gap below it: the loader sends it as
+  // hello.last_seq on every reconnect. Frames that arrived before this script loaded are
+  // replayed to onFrame first, so nothing is missed by tracking here rather than in the loader.
+  let convId: string | null = null;
+  let lastSeq = 0;
+  let ahead = new Set<number>(); // seqs seen above a gap, waiting for the gap to fill
+  let resumeAsked = -1;
+  const setConversation = (id: string) => {
+    if (id !== convId) {
+      convId = id;
+      lastSeq = 0;
+      ahead = new Set();
+      resumeAsked = -1;
+    }
+  };
+  // Ask for what this tab missed after lastSeq: the server answers with the frames it would
+  // have had (the conversation's state, then a `message` per missed message).
+  const resume = () => b.send({ type: "resume", after_seq: lastSeq, conversation_id: convId });
+  const seen = (m: Message | undefined) => {
+    if (!m?.seq) return; // seq counts from 1
+    setConversation(m.conversation_id);
+    if (m.seq > lastSeq) ahead.add(m.seq);
+    while (ahead.delete(lastSeq + 1)) lastSeq++;
+  };
+  const track = (f: BridgeFrame) => {
+    if (f.type == "welcome") {
+      if (f.conversation) setConversation(f.conversation.id);
+      (f.messages || []).forEach(seen);
+    } else if (f.type == "message" || f.type == "ack") seen(f.message);
+    else if (f.type == "conversation") setConversation(f.conversation.id);
+    else if (f.type == "resync") resume(); // the server's bus lost events: catch up
+    // A seq above a gap means frames were lost (the bus is best-effort): ask for the rest once.
+    if (ahead.size && resumeAsked != lastSeq && resume()) resumeAsked = lastSeq;
+  };
+  b.seq = () => lastSeq;
+
   // ---- frames from the loader's socket ----
   function onFrame(f: BridgeFrame): void {
+    track(f);
     if (calls.onFrame(f)) return;
     switch (f.type) {
       case "welcome": {

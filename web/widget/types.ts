@@ -52,6 +52,8 @@ export interface Bridge {
   /** True when the messenger should open as soon as it has loaded (a click or open() came first). */
   wantOpen?: boolean;
   focusOnOpen?: boolean;
+  /** The open chat's highest seq seen with no gap below it (hello.last_seq), from the messenger. */
+  seq?: () => number;
 }
 
 declare global {

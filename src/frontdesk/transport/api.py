@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from aiohttp import web
@@ -10,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from frontdesk.core import metrics
 from frontdesk.core.errors import RateLimited
 from frontdesk.core.schemas import Closed
-from frontdesk.features import calls, conversations, live_stream, orgs, proactive
+from frontdesk.features import calls, conversations, live_stream, orgs, privacy, proactive
 from frontdesk.features.calls.schemas import CallSettings, IceSettingsOut, OtherChatsTransferred
 from frontdesk.features.conversations.events import ConversationSummary, MessageOut
 from frontdesk.features.formatting import render_markdown
@@ -22,6 +23,7 @@ from frontdesk.features.orgs.schemas import (
     MessengerSettings,
     RepOut,
 )
+from frontdesk.features.privacy import PrivacySettingsOut, PrivacySettingsPatch
 from frontdesk.features.proactive.schemas import (
     DailyCounts,
     InvitationOut,
@@ -70,6 +72,7 @@ class OrgOut(Closed):
     proactive: ProactiveSettings
     messenger: MessengerSettings
     calls: CallSettings
+    privacy: PrivacySettingsOut
 
 
 class MeOut(Closed):
@@ -88,6 +91,7 @@ def org_out(org: Org) -> OrgOut:
         proactive=proactive.proactive_settings(org),
         messenger=(org.settings or {}).get("messenger") or {},
         calls=calls.call_settings(org),
+        privacy=privacy.privacy_settings(org),
     )
 
 
@@ -624,6 +628,8 @@ class OrgSettingsBody(Strict):
     messenger: MessengerSettingsPatch | None = None
     calls: CallSettingsPatch | None = None
     idle_after_seconds: Annotated[int, Field(ge=10, le=3600)] | None = None
+    # Retention, IP addresses, GPC / DNT (docs/operations.md, "Privacy settings").
+    privacy: PrivacySettingsPatch | None = None
 
 
 @api.route(
@@ -632,7 +638,7 @@ class OrgSettingsBody(Strict):
     auth="admin",
     body=OrgSettingsBody,
     response=OrgOut,
-    summary="Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls, the messenger (colour, greeting, language, CSAT) (admins)",
+    summary="Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls, the messenger (colour, greeting, language, CSAT), privacy (retention, IP addresses, GPC/DNT) (admins)",
 )
 async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
     if body.calls and body.calls.queue_segment_ids:
@@ -644,6 +650,9 @@ async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
         messenger=body.messenger.model_dump(exclude_none=True) if body.messenger else None,
         idle_after_seconds=body.idle_after_seconds,
         calls=body.calls.model_dump(exclude_none=True) if body.calls else None,
+        privacy=functools.partial(privacy.merged_privacy, patch=body.privacy)
+        if body.privacy
+        else None,
     )
     _org_changed_here(ctx, org)
     return org_out(org)

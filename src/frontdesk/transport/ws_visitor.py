@@ -105,7 +105,14 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
         )
         await ws.prepare(request)
         request.app[OPEN_SOCKETS_KEY].add(ws)
-        connection = VisitorConnection(registry, runtime, org, ws, ip=ip)
+        connection = VisitorConnection(
+            registry,
+            runtime,
+            org,
+            ws,
+            ip=ip,
+            tracked=not visitors.tracking_refused(org, request.headers),
+        )
         _OPEN.inc()
         try:
             if await connection.hello(request.headers.get("User-Agent")):
@@ -158,13 +165,14 @@ class VisitorConnection:
         ws: web.WebSocketResponse,
         *,
         ip: str | None,
+        tracked: bool = True,
     ) -> None:
         self.registry = registry
         self.runtime = runtime
         self.ws = ws
         self.sender = FrameSender(ws)
         self.subscription: Subscription | None = None
-        self.tab = VisitorTab(runtime, registry, org, ip=ip)
+        self.tab = VisitorTab(runtime, registry, org, ip=ip, tracked=tracked)
         # Messages this tab sent (their client ids) whose copy on the visitor topic (for the
         # visitor's other tabs) is still to come: this tab has the message in its ack and
         # skips the copy. Created on first use.

@@ -19,6 +19,7 @@ import { MeetingsAdmin } from "./admin/Meetings";
 import { MessengerAdmin } from "./admin/Messenger";
 import { IdentitySecretSection } from "./admin/IdentitySecret";
 import { PhoneAdmin } from "./admin/Phone";
+import { PrivacyAdmin } from "./admin/Privacy";
 import { ProactiveAdmin } from "./admin/Proactive";
 import { SegmentsAdmin } from "./admin/Segments";
 import { TeamsSection } from "./admin/Teams";
@@ -39,6 +40,7 @@ const SECTIONS: [AdminSection, string, ComponentChildren, string][] = [
   ["calls", "Voice & video", <IconVideo size={15} />, "Calls from the messenger, STUN and TURN"],
   ["webhooks", "Webhooks", <IconLink size={15} />, "Chat-end events to your CRM"],
   ["tokens", "API tokens", <IconLock size={15} />, "Tokens for scripts and CRMs calling the REST API"],
+  ["privacy", "Privacy", <IconLock size={15} />, "Retention, IP addresses, Do Not Track"],
   ["audit", "Audit log", <IconClock size={15} />, "Who changed what, and when"],
   ["phone", "Phone", <IconPhone size={15} />, "Join by phone: Twilio account, numbers, countries, limits"],
 ];
@@ -95,6 +97,7 @@ export function Admin(props: { section: AdminSection }) {
         {props.section === "calls" && <CallsAdmin />}
         {props.section === "webhooks" && <WebhooksAdmin />}
         {props.section === "tokens" && <ApiTokensAdmin />}
+        {props.section === "privacy" && <PrivacyAdmin />}
         {props.section === "audit" && <AuditLogAdmin />}
         {props.section === "phone" && <PhoneAdmin />}
       </div>

@@ -14,7 +14,8 @@ class AuditEntryOut(Closed):
     created_at: IsoTime
     actor_rep_id: str | None
     actor_name: str
-    actor_kind: Literal["session", "api_token"]
+    # system: the server itself (the retention policy's purge; actor_rep_id is null)
+    actor_kind: Literal["session", "api_token", "system"]
     action: str
     summary: str
     target: dict[str, Any]

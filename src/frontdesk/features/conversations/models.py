@@ -64,6 +64,9 @@ class Conversation(Base):
     first_response_seconds: Mapped[int | None] = mapped_column(Integer)
     length_seconds: Mapped[int | None] = mapped_column(Integer)
     missed_kind: Mapped[str | None] = mapped_column(String(16))
+    # When the retention policy deleted the chat's messages (features/privacy/retention.py);
+    # the row itself stays for reports.
+    transcript_deleted_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_conversations_org_status", "org_id", "status"),

@@ -101,11 +101,13 @@ async def place_for_stream(
     hold_routing: bool,
     with_card: bool,
     arrived: Arrived | None = None,
+    ip: str | None = None,
 ) -> PlacedVisitor | None:
     """Re-evaluate one visitor's segment and routing (stored on the visit); None when the
     visitor or the visit is gone. `hold_routing`: the visitor has an open chat, so their reps
     stay (see place_visit). `arrived`: the rows the tab's hello just wrote, used as they are
-    instead of read again (a hello's database work is on the reconnect-storm path)."""
+    instead of read again (a hello's database work is on the reconnect-storm path). `ip`: the
+    connected visitor's full address, for enrichment (the visit may store less of it)."""
     now = runtime.clock.now()
     card = None
     conversation = None
@@ -144,6 +146,7 @@ async def place_for_stream(
             index=org_data.index,
             hold_routing=hold_routing,
             pages=pages,
+            ip=ip,
         )
         if with_card or placement.changed:
             if not with_card:

@@ -93,6 +93,7 @@ class VisitorTab:
         "placed",
         "placements",
         "runtime",
+        "tracked",
         "visibility",
         "visit_id",
         "visit_started_at",
@@ -100,13 +101,24 @@ class VisitorTab:
     )
 
     def __init__(
-        self, runtime: Runtime, placements: OrgPlacementData, org: Org, *, ip: str | None
+        self,
+        runtime: Runtime,
+        placements: OrgPlacementData,
+        org: Org,
+        *,
+        ip: str | None,
+        tracked: bool = True,
     ) -> None:
         self.runtime = runtime
         self.placements = placements
         # Shared by every tab of the org (VisitorRegistry.org_for_site_key): read only.
         self.org = org
+        # The full address, in memory only (rate limits, blocks): enrichment reads it before
+        # the org's setting truncates (or drops) what is stored (visitors.stored_ip).
         self.ip = ip
+        # False: the browser sent Global Privacy Control or Do Not Track and the org honours
+        # them (visitors.tracking_refused): no page views, address or user agent are stored.
+        self.tracked = tracked
         self.connection_id = new_id()
         self.visitor_id: str | None = None
         self.visit_id: str | None = None
@@ -139,10 +151,11 @@ class VisitorTab:
             self.runtime,
             self.org,
             token,
-            ip=self.ip,
+            ip=visitors.stored_ip(self.org, self.ip),
             user_agent=user_agent,
             page=page,
             record_page_view=not resumed,
+            tracked=self.tracked,
         )
         visitor, visit = arrival.visitor, arrival.visit
         self.visitor_id, self.visit_id, self.visit_started_at = (
@@ -189,7 +202,7 @@ class VisitorTab:
                 )
         if arrival.new_visit:
             await proactive.schedule_auto_pounce(self.runtime, self.org, visit.id)
-            if self.runtime.firmographics is not None and self.ip:
+            if self.runtime.firmographics is not None and self.ip and self.tracked:
                 # External enrichment runs off the hot path; the card updates when it answers.
                 self._spawn(self._enrich_from_provider(page.url))
         self.has_open_conversation = conversation is not None
@@ -256,7 +269,12 @@ class VisitorTab:
 
     async def page_viewed(self, page: visitors.PageInfo) -> None:
         assert self.visit_id is not None
-        count = await visitors.record_page_view(self.runtime, self.visit_id, page)
+        # Not tracked: the stream shows the page the visitor is on, and nothing is stored.
+        count = (
+            await visitors.record_page_view(self.runtime, self.visit_id, page)
+            if self.tracked
+            else None
+        )
         previous = self.live
         self.live = await self._touch(
             url=page.url,
@@ -431,6 +449,8 @@ class VisitorTab:
             hold_routing=self.has_open_conversation,
             with_card=not self.placed or announce,
             arrived=arrived,
+            # Not tracked: nothing is looked up from the address either.
+            ip=self.ip if self.tracked else None,
         )
         if placed is None:
             return None, None

@@ -8,6 +8,7 @@ change applies to the next hello on any process, not up to a cache lifetime late
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from frontdesk.core.errors import NotFound
@@ -44,8 +45,10 @@ async def update_settings(
     messenger: dict[str, Any] | None,
     idle_after_seconds: int | None,
     calls: dict[str, Any] | None = None,
+    privacy: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Org:
-    """Merge validated settings into the org's row and tell every process."""
+    """Merge validated settings into the org's row and tell every process. `privacy` makes
+    the org's new privacy settings from its current ones (features/privacy)."""
     async with runtime.uow() as work:
         org = await work.session.get(Org, org_id)
         if org is None:
@@ -57,6 +60,8 @@ async def update_settings(
             settings["messenger"] = {**(settings.get("messenger") or {}), **messenger}
         if calls is not None:
             settings["calls"] = {**(settings.get("calls") or {}), **calls}
+        if privacy is not None:
+            settings["privacy"] = privacy(dict(settings.get("privacy") or {}))
         org.settings = settings
         if idle_after_seconds is not None:
             org.idle_after_seconds = idle_after_seconds

@@ -4,7 +4,7 @@ Export and erase walk the same list of tables, so what erase removes is exactly 
 shows: the visitor, their visits and page views, conversations and their messages and files
 (the rows, and the bytes in the file store once the erase has committed), offline
 messages, invitations, proactive events, reports filed about them, their calls and phone
-legs, meetings they booked and meeting offers made to them, their contact record
+legs, the copilot's past answers taken from their chats, meetings they booked and meeting offers made to them, their contact record
 (when no other visitor shares it), webhook deliveries whose payload names them or their
 conversations, and the timers about them. Erase also drops their live state (Redis) and closes
 their open tabs, which reconnect as a new, unrelated visitor.
@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, false, func, inspect, or_, select
+from sqlalchemy import ColumnElement, Select, delete, false, func, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.errors import NotFound
@@ -24,6 +24,7 @@ from frontdesk.features import audience, files
 from frontdesk.features.blocking.models import VisitorReport
 from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations.models import Conversation, Message
+from frontdesk.features.copilot.models import CopilotOrg, KnowledgeItem, Passage
 from frontdesk.features.experiences.models import OfflineMessage
 from frontdesk.features.files.models import ChatFile
 from frontdesk.features.live_stream.events import VisitorLeft
@@ -69,10 +70,22 @@ class _Subject:
         vid = self.visitor.id
         mentioned = [vid, *self.conversation_ids]
         contact_id = self.visitor.contact_id
+        # What the copilot learnt from their chats: past rep answers to their questions.
+        past_answers = (
+            (KnowledgeItem.org_id == self.org_id)
+            & (KnowledgeItem.kind == "past_answer")
+            & self._in_conversations(KnowledgeItem.ref_id)
+        )
         return [
             # Files sent in their chats (the bytes in the file store go too: erase_visitor).
             ("chat_files", ChatFile, self._in_conversations(ChatFile.conversation_id)),
             ("messages", Message, self._in_conversations(Message.conversation_id)),
+            (
+                "copilot_passages",
+                Passage,
+                Passage.item_id.in_(select(KnowledgeItem.id).where(past_answers)),
+            ),
+            ("copilot_items", KnowledgeItem, past_answers),
             (
                 "proactive_events",
                 ProactiveEvent,
@@ -202,6 +215,14 @@ async def erase_visitor(runtime: Runtime, org_id: str, visitor_id: str) -> Visit
                 delete(model).where(condition).execution_options(synchronize_session=False)
             )
             deleted[name] = int(getattr(result, "rowcount", 0) or 0)
+        if deleted.get("copilot_items"):
+            # Every process's copilot index of the org is stale from this commit on.
+            await work.session.execute(
+                update(CopilotOrg)
+                .where(CopilotOrg.org_id == org_id)
+                .values(version=CopilotOrg.version + 1)
+                .execution_options(synchronize_session=False)
+            )
         deleted["chat_files"] = len([key for key in file_keys if key.endswith(".bin")])
         # Their open tabs close (and come back as someone new); consoles drop their card.
         work.emit([visitor_topic(visitor_id)], ERASED_FEED)

@@ -216,7 +216,12 @@ def _provider_answer(previous: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 async def enrich(
-    index: AccountIndex, directory: IpDirectory | None, visitor: AnyVisitor, visit: AnyVisit
+    index: AccountIndex,
+    directory: IpDirectory | None,
+    visitor: AnyVisitor,
+    visit: AnyVisit,
+    *,
+    ip: str | None = None,
 ) -> Account | None:
     """Fill visit.enrichment and visit.account_id: one company per visit, from one source.
 
@@ -243,8 +248,11 @@ async def enrich(
 
     domain = email_domain(visitor.email)
     verified = visitor.identity_status == "verified"
-    ip_range = index.range_for(visit.ip)
-    info = directory.lookup(visit.ip) if directory is not None else None
+    # The connected visitor's full address when the caller has it (the org may store only
+    # its /24 or /48, or none: enrichment comes before truncation), else what the visit keeps.
+    address = ip or visit.ip
+    ip_range = index.range_for(address)
+    info = directory.lookup(address) if directory is not None else None
     account = index.by_domain.get(domain) if domain else None
     firmographics_from_provider = False
     if account is not None:
@@ -336,6 +344,7 @@ async def place_visit(
     reroute_segment_ids: Collection[str] = (),
     hold_routing: bool = False,
     routing_directory: RoutingDirectory | None = None,
+    ip: str | None = None,
 ) -> Placement:
     """Choose the visit's segment and, when it changes, its routing.
 
@@ -350,7 +359,7 @@ async def place_visit(
         compiled = compile_segments(rows)
     if index is None:
         index = await AccountIndex.load(session, visitor.org_id)
-    account = await enrich(index, directory, visitor, visit)
+    account = await enrich(index, directory, visitor, visit, ip=ip)
     facts = build_facts(
         visitor,
         visit,

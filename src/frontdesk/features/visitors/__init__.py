@@ -1,5 +1,11 @@
 """Site visitors: anonymous identity, verified contacts, visits and page views."""
 
+from frontdesk.features.visitors.address import (
+    privacy_signal,
+    stored_ip,
+    tracking_refused,
+    truncate_ip,
+)
 from frontdesk.features.visitors.service import (
     PageInfo,
     VisitorBlocked,
@@ -21,6 +27,10 @@ __all__ = [
     "issue_visitor_token",
     "latest_visit",
     "latest_visits",
+    "privacy_signal",
     "read_visitor_token",
     "record_page_view",
+    "stored_ip",
+    "tracking_refused",
+    "truncate_ip",
 ]

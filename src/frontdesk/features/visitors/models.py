@@ -40,6 +40,9 @@ class Visitor(Base):
     visit_count: Mapped[int] = mapped_column(Integer, default=0)
     blocked_at: Mapped[datetime | None]
 
+    # Retention finds visitors not seen for N days (features/privacy/retention.py).
+    __table_args__ = (Index("ix_visitors_org_last_seen", "org_id", "last_seen_at"),)
+
 
 class Visit(Base):
     """One stay on the site: starts when a visitor arrives after 30 minutes away."""
@@ -73,6 +76,8 @@ class Visit(Base):
         Index("ix_visits_visitor_started", "visitor_id", "started_at"),
         # Account 360 reads a company's visits (features/live_stream/account_360.py).
         Index("ix_visits_account_started", "account_id", "started_at"),
+        # Retention finds an org's visits whose last page is older than N days.
+        Index("ix_visits_org_last_seen", "org_id", "last_seen_at"),
     )
 
 
@@ -88,4 +93,8 @@ class PageView(Base):
     referrer: Mapped[str | None] = mapped_column(Text)
     viewed_at: Mapped[datetime]
 
-    __table_args__ = (Index("ix_page_views_visit_viewed", "visit_id", "viewed_at"),)
+    __table_args__ = (
+        Index("ix_page_views_visit_viewed", "visit_id", "viewed_at"),
+        # Retention deletes an org's oldest page views, a batch at a time.
+        Index("ix_page_views_org_viewed", "org_id", "viewed_at"),
+    )

@@ -105,8 +105,13 @@ async def arrive(
     user_agent: str | None,
     page: PageInfo,
     record_page_view: bool,
+    tracked: bool = True,
 ) -> Arrival:
-    """A visitor's socket said hello: find or create the visitor and the current visit."""
+    """A visitor's socket said hello: find or create the visitor and the current visit.
+
+    `ip` is what may be stored (visitors.stored_ip). Untracked (`tracked` False: the browser
+    sent Global Privacy Control or Do Not Track and the org honours them): the visit keeps no
+    address, user agent, referrer, landing page or UTM, and no page view is stored."""
     now = runtime.clock.now()
     async with runtime.db.transaction() as session:
         visitor = None
@@ -135,17 +140,17 @@ async def arrive(
         visit = None if new_visitor else await latest_visit(session, visitor.id)
         new_visit = visit is None or now - visit.last_seen_at > VISIT_GAP
         if visit is None or new_visit:
-            utm = _utm(page.url)
+            utm = _utm(page.url) if tracked else dict.fromkeys(UTM_KEYS)
             visit = Visit(
                 id=new_id(),
                 org_id=org.id,
                 visitor_id=visitor.id,
                 started_at=now,
                 last_seen_at=now,
-                ip=ip,
-                user_agent=(user_agent or "")[:512] or None,
-                referrer=page.referrer or None,
-                landing_url=page.url,
+                ip=ip if tracked else None,
+                user_agent=((user_agent or "")[:512] or None) if tracked else None,
+                referrer=(page.referrer or None) if tracked else None,
+                landing_url=page.url if tracked else None,
                 page_view_count=1,
                 **utm,
             )
@@ -153,10 +158,11 @@ async def arrive(
             await session.flush()  # the page view below refers to it
             if not new_visitor:
                 visitor.visit_count += 1
-            _add_page_view(session, visit, page, now, counted=True)
+            if tracked:
+                _add_page_view(session, visit, page, now, counted=True)
         else:
             visit.last_seen_at = now
-            if record_page_view:
+            if record_page_view and tracked:
                 _add_page_view(session, visit, page, now)
         visitor.last_seen_at = now
     return Arrival(visitor, visit, new_visitor, new_visit)
