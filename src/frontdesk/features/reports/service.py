@@ -51,6 +51,8 @@ from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.proactive.models import ProactiveEvent
+from frontdesk.features.reports import rollups
+from frontdesk.features.reports.models import ReportDayChats, ReportDayEvents, ReportDayResponses
 from frontdesk.features.reports.schemas import (
     Channel,
     DayFigures,
@@ -309,7 +311,7 @@ def _conversation_filters(
 
 
 def _conversation_counts(
-    days: LocalDays, dialect: str, filters: list[ColumnElement[bool]]
+    days: LocalDays, dialect: str, filters: list[ColumnElement[bool]], when: ColumnElement[bool]
 ) -> Select[Any]:
     c = Conversation
     answered = c.first_response_seconds.is_not(None)
@@ -328,13 +330,18 @@ def _conversation_counts(
             func.count(case((answered, c.length_seconds))).label("length_n"),
             func.sum(case((answered, c.length_seconds))).label("length_sum"),
         )
-        .where(*filters, c.created_at >= days.lo, c.created_at < days.hi)
+        .where(*filters, when)
         .group_by(day, c.owner_rep_id, c.origin)
     )
 
 
 def _percentile_query(
-    days: LocalDays, dialect: str, filters: list[ColumnElement[bool]]
+    days: LocalDays,
+    dialect: str,
+    filters: list[ColumnElement[bool]],
+    plan: rollups.Plan,
+    rolled: list[ColumnElement[bool]],
+    org_id: str,
 ) -> Select[Any]:
     """First response median and p90 per day, per rep and over the range, in one statement
     over one scan: a histogram per (day, rep, seconds), summed three ways, then the nearest
@@ -343,12 +350,30 @@ def _percentile_query(
     c = Conversation
     seconds = c.first_response_seconds
     day = local_day(c.created_at, dialect, days).label("day")
-    histogram = (
-        select(day, c.owner_rep_id.label("rep_id"), seconds.label("s"), func.count().label("n"))
-        .where(*filters, c.created_at >= days.lo, c.created_at < days.hi, seconds.is_not(None))
-        .group_by(day, c.owner_rep_id, seconds)
-        .cte("frt_histogram")
-    )
+    parts: list[Select[Any]] = []
+    if plan.raw_runs:
+        parts.append(
+            select(day, c.owner_rep_id.label("rep_id"), seconds.label("s"), func.count().label("n"))
+            .where(
+                *filters,
+                rollups.in_raw_runs(c.created_at, plan.raw_runs),
+                seconds.is_not(None),
+            )
+            .group_by(day, c.owner_rep_id, seconds)
+        )
+    if plan.rollup_runs:
+        r = ReportDayResponses
+        parts.append(
+            select(
+                (r.day - days.first).label("day"),
+                func.nullif(r.owner_rep_id, "").label("rep_id"),
+                r.seconds.label("s"),
+                func.sum(r.n).label("n"),
+            )
+            .where(rollups.in_rollup_runs(r, org_id, plan.rollup_runs), *rolled)
+            .group_by(r.day, r.owner_rep_id, r.seconds)
+        )
+    histogram = (parts[0] if len(parts) == 1 else union_all(*parts)).cte("frt_histogram")
 
     def nearest_rank(key: str | None, name: str) -> Select[Any]:
         keys = [histogram.c[key]] if key else []
@@ -403,7 +428,7 @@ def _three_ways(base: Select[Any], group: str, measures: list[str]) -> Any:
 
 
 def _missed_by_routed_rep(
-    dialect: str, lo: datetime, hi: datetime, filters: list[ColumnElement[bool]], scope: Scope
+    dialect: str, when: ColumnElement[bool], filters: list[ColumnElement[bool]], scope: Scope
 ) -> Select[Any]:
     """Missed inbound chats per rep they were routed to (a chat routed to three reps is
     missed by each of them)."""
@@ -420,7 +445,7 @@ def _missed_by_routed_rep(
         )
         .select_from(c)
         .join(routed, true())
-        .where(*filters, c.created_at >= lo, c.created_at < hi, c.missed_kind.is_not(None))
+        .where(*filters, when, c.missed_kind.is_not(None))
         .group_by(routed.c.value)
     )
     if scope.rep_ids is not None:
@@ -429,7 +454,12 @@ def _missed_by_routed_rep(
 
 
 def _event_counts(
-    org_id: str, days: LocalDays, dialect: str, request: ReportRequest, scope: Scope
+    org_id: str,
+    days: LocalDays,
+    dialect: str,
+    request: ReportRequest,
+    scope: Scope,
+    runs: Sequence[tuple[datetime, datetime]],
 ) -> Select[Any]:
     e = ProactiveEvent
     day = local_day(e.at, dialect, days).label("day")
@@ -438,8 +468,7 @@ def _event_counts(
         select(day, e.rep_id, kind_channel, func.count().label("n"))
         .where(
             e.org_id == org_id,
-            e.at >= days.lo,
-            e.at < days.hi,
+            rollups.in_raw_runs(e.at, runs),
             e.kind.in_(("pounce", "invitation_sent", "auto_pounce", "reply", "missed_response")),
         )
         .group_by(day, e.rep_id, kind_channel)
@@ -451,6 +480,105 @@ def _event_counts(
     if scope.rep_ids is not None:
         query = query.where(e.rep_id.in_(scope.rep_ids or [""]))
     return query
+
+
+# ---- the same from rollups (rollups.py): whole local days under one offset ----------------
+
+
+def _rollup_filters(
+    table: Any, request: ReportRequest, scope: Scope, *, chats: bool
+) -> list[ColumnElement[bool]]:
+    """_conversation_filters (chats) or _event_counts' filters (events) on rollup rows, where
+    an empty string stands for none."""
+    filters: list[ColumnElement[bool]] = []
+    if request.channel is not None:
+        filters.append((table.origin if chats else table.channel) == request.channel)
+    if request.segment_id is not None:
+        filters.append(table.segment_id == request.segment_id)
+    if scope.rep_ids is not None:
+        if not scope.rep_ids:
+            filters.append(false())
+        elif chats:
+            routed = or_(false(), *[table.routed_key.like(f'%"{r}"%') for r in scope.rep_ids])
+            filters.append(
+                or_(
+                    table.owner_rep_id.in_(scope.rep_ids),
+                    and_(table.owner_rep_id == "", routed),
+                )
+            )
+        else:
+            filters.append(table.rep_id.in_(scope.rep_ids))
+    return filters
+
+
+def _rollup_counts(
+    days: LocalDays, org_id: str, plan: rollups.Plan, filters: list[ColumnElement[bool]]
+) -> Select[Any]:
+    r = ReportDayChats
+    return (
+        select(
+            (r.day - days.first).label("day"),
+            func.nullif(r.owner_rep_id, "").label("rep_id"),
+            r.origin,
+            func.sum(r.started).label("started"),
+            func.sum(r.answered).label("answered"),
+            func.sum(r.inbound).label("inbound"),
+            func.sum(r.queue).label("queue"),
+            func.sum(r.qualified).label("qualified"),
+            func.sum(r.deal_value).label("deal_value"),
+            func.sum(r.length_n).label("length_n"),
+            func.sum(r.length_sum).label("length_sum"),
+        )
+        .where(rollups.in_rollup_runs(r, org_id, plan.rollup_runs), *filters)
+        .group_by(r.day, r.owner_rep_id, r.origin)
+    )
+
+
+def _rollup_missed(
+    dialect: str, org_id: str, plan: rollups.Plan, filters: list[ColumnElement[bool]], scope: Scope
+) -> Select[Any]:
+    r = ReportDayChats
+    routed = rollups.routed_values(dialect, r.routed_key)
+    query = (
+        select(
+            routed.c.value.label("rep_id"),
+            func.sum(r.inbound).label("inbound"),
+            func.sum(r.queue).label("queue"),
+        )
+        .select_from(r)
+        .join(routed, true())
+        .where(
+            rollups.in_rollup_runs(r, org_id, plan.rollup_runs),
+            *filters,
+            r.routed_key != "",
+            r.inbound + r.queue > 0,
+        )
+        .group_by(routed.c.value)
+    )
+    if scope.rep_ids is not None:
+        query = query.where(routed.c.value.in_(scope.rep_ids or [""]))
+    return query
+
+
+def _rollup_events(
+    days: LocalDays, org_id: str, plan: rollups.Plan, filters: list[ColumnElement[bool]]
+) -> Select[Any]:
+    r = ReportDayEvents
+    kind_channel = (r.kind + ":" + r.channel).label("kind_channel")
+    return (
+        select(
+            (r.day - days.first).label("day"),
+            func.nullif(r.rep_id, "").label("rep_id"),
+            kind_channel,
+            func.sum(r.n).label("n"),
+        )
+        .where(rollups.in_rollup_runs(r, org_id, plan.rollup_runs), *filters)
+        .group_by(r.day, r.rep_id, r.kind, r.channel)
+    )
+
+
+def _union(parts: list[Select[Any]]) -> Any:
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 # ---- putting the figures together ----------------------------------------------------------
@@ -543,12 +671,21 @@ async def build_report(
     filters = _conversation_filters(org_id, request, scope)
     numbered = local_days(days, zone)
 
+    plan = await rollups.plan(session, org_id, days, zone)
+    rolled = _rollup_filters(ReportDayChats, request, scope, chats=True)
+    raw_chats = rollups.in_raw_runs(Conversation.created_at, plan.raw_runs)
+
     per_day = [_Tally() for _ in days]
     per_rep: dict[str, _Tally] = defaultdict(_Tally)
     total = _Tally()
 
+    count_parts = []
+    if plan.raw_runs:
+        count_parts.append(_conversation_counts(numbered, dialect, filters, raw_chats))
+    if plan.rollup_runs:
+        count_parts.append(_rollup_counts(numbered, org_id, plan, rolled))
     chats = _three_ways(
-        _conversation_counts(numbered, dialect, filters),
+        _union(count_parts),
         "origin",
         [
             "started",
@@ -569,22 +706,33 @@ async def build_report(
         elif row.rep_id is not None:
             # Missed chats have no owner; per rep they are counted by routing, below.
             per_rep[row.rep_id].add_conversations(row.origin, row)
-    missed = _missed_by_routed_rep(dialect, days[0][1], days[-1][2], filters, scope)
-    for row in (await session.execute(missed)).all():
-        tally = per_rep[row.rep_id]
-        tally.seen = True
-        tally.inbound_timeouts += int(row.inbound or 0)
-        tally.queue_timeouts += int(row.queue or 0)
-    for row in (await session.execute(_percentile_query(numbered, dialect, filters))).all():
+    missed_parts = []
+    if plan.raw_runs:
+        missed_parts.append(_missed_by_routed_rep(dialect, raw_chats, filters, scope))
+    if plan.rollup_runs:
+        missed_parts.append(_rollup_missed(dialect, org_id, plan, rolled, scope))
+    for missed in missed_parts:
+        for row in (await session.execute(missed)).all():
+            tally = per_rep[row.rep_id]
+            tally.seen = True
+            tally.inbound_timeouts += int(row.inbound or 0)
+            tally.queue_timeouts += int(row.queue or 0)
+    rolled_responses = _rollup_filters(ReportDayResponses, request, scope, chats=True)
+    percentiles = _percentile_query(numbered, dialect, filters, plan, rolled_responses, org_id)
+    for row in (await session.execute(percentiles)).all():
         if row.kind == "day":
             per_day[row.day].p50, per_day[row.day].p90 = row.p50, row.p90
         elif row.kind == "rep" and row.rep_id is not None:
             per_rep[row.rep_id].p50, per_rep[row.rep_id].p90 = row.p50, row.p90
         elif row.kind == "all":
             total.p50, total.p90 = row.p50, row.p90
-    events = _three_ways(
-        _event_counts(org_id, numbered, dialect, request, scope), "kind_channel", ["n"]
-    )
+    event_parts = []
+    if plan.raw_runs:
+        event_parts.append(_event_counts(org_id, numbered, dialect, request, scope, plan.raw_runs))
+    if plan.rollup_runs:
+        rolled_events = _rollup_filters(ReportDayEvents, request, scope, chats=False)
+        event_parts.append(_rollup_events(numbered, org_id, plan, rolled_events))
+    events = _three_ways(_union(event_parts), "kind_channel", ["n"])
     for row in (await session.execute(events)).all():
         kind, _, channel = row.kind_channel.partition(":")
         if row.kind == "day":
