@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, select, true
 
 from frontdesk.core.errors import NotFound
-from frontdesk.features import audience, conversations, reports
+from frontdesk.features import audience, calls, conversations, meetings, reports
 from frontdesk.features.accounts import account_out
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
@@ -290,6 +290,16 @@ async def account_360(
         campaigns = await _campaigns(session, counted)
         clicks = await _ad_clicks(session, counted)
         summaries = await conversations.summaries(session, seen_chats[:LISTED])
+        by_chat = await calls.calls_of_conversations(session, [c.id for c in seen_chats[:LISTED]])
+        company_visitors = select(Visit.visitor_id).where(
+            Visit.org_id == actor.org_id, Visit.account_id == account_id
+        )
+        booked = await meetings.meetings_for_visitors(
+            session,
+            actor.org_id,
+            company_visitors if actor.is_admin else sorted(set(last_seen)),
+            LISTED,
+        )
         classified = [
             c for c in seen_chats if c.qualified is not None or c.deal_value is not None or c.tags
         ][:LISTED]
@@ -342,8 +352,12 @@ async def account_360(
             )
             for c in classified
         ],
-        meetings=[],
-        calls=[],
+        meetings=booked,
+        calls=sorted(
+            (call for chat in by_chat.values() for call in chat),
+            key=lambda call: call.created_at,
+            reverse=True,
+        )[:LISTED],
     )
 
 

@@ -47,7 +47,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from frontdesk.core.errors import Forbidden, ValidationFailed
+from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.meetings.models import Meeting
 from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.proactive.models import ProactiveEvent
@@ -95,8 +97,16 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("auto_pounce_reply_rate", "Auto-pounce reply rate", "Replies / auto pounces"),
     ("qualified", "Qualified", "Chats classified as qualified"),
     ("deal_value", "Deal value", "Sum of deal values classified"),
-    ("calls", "Calls", "Not in reports yet"),
-    ("meetings_booked", "Meetings", "Not in reports yet"),
+    ("calls", "Calls", "Voice and video calls placed (either side)"),
+    ("calls_connected", "Calls connected", "Calls where media flowed"),
+    ("call_average_seconds", "Avg call (s)", "Connected to ended, over connected calls"),
+    ("calls_ended_by_rep", "Ended by rep", "Calls the rep hung up"),
+    ("calls_ended_by_visitor", "Ended by visitor", "Calls the visitor hung up"),
+    ("calls_declined", "Declined", "Calls the other side declined"),
+    ("calls_missed", "Missed calls", "Calls nobody answered in time"),
+    ("calls_failed", "Failed calls", "Calls that failed or were blocked"),
+    ("meetings_booked", "Meetings", "Meetings booked (by the day they were booked)"),
+    ("meetings_cancelled", "Cancelled", "Of those, cancelled since"),
 )
 
 
@@ -581,6 +591,93 @@ def _union(parts: list[Select[Any]]) -> Any:
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
+# ---- calls and meetings: read from their rows (a few per hundred chats) ----------------------
+
+# How a call ended, as report columns: end_reason values counted in each.
+_CALL_ENDS = ("ended_by_rep", "ended_by_visitor", "declined", "missed", "failed")
+_END_REASONS = {
+    "ended_by_rep": ("ended_by_rep",),
+    "ended_by_visitor": ("ended_by_visitor",),
+    "declined": ("declined",),
+    "missed": ("missed",),
+    "failed": ("failed", "blocked"),
+}
+
+
+def _epoch(at: Any, dialect: str) -> ColumnElement[int]:
+    if dialect == "postgresql":
+        return cast(func.floor(extract("epoch", at)), BigInteger)
+    return cast(func.strftime("%s", at), BigInteger)
+
+
+def _chat_filters(request: ReportRequest) -> list[ColumnElement[bool]]:
+    """A channel or segment filter on a call's or meeting's chat (joined as Conversation)."""
+    c = Conversation
+    filters: list[ColumnElement[bool]] = []
+    if request.channel is not None:
+        filters.append(c.origin == request.channel)
+    if request.segment_id is not None:
+        filters.append(c.segment_id == request.segment_id)
+    return filters
+
+
+def _call_counts(
+    org_id: str, days: LocalDays, dialect: str, request: ReportRequest, scope: Scope
+) -> Select[Any]:
+    k = Call
+    day = local_day(k.created_at, dialect, days).label("day")
+    timed = and_(k.connected_at.is_not(None), k.ended_at.is_not(None))
+    length = _epoch(k.ended_at, dialect) - _epoch(k.connected_at, dialect)
+    query = (
+        select(
+            day,
+            k.rep_id,
+            func.count().label("calls"),
+            func.count(k.connected_at).label("connected"),
+            func.count(case((timed, 1))).label("length_n"),
+            func.sum(case((timed, length))).label("length_sum"),
+            *[
+                func.sum(case((k.end_reason.in_(reasons), 1), else_=0)).label(end)
+                for end, reasons in _END_REASONS.items()
+            ],
+        )
+        .join(Conversation, Conversation.id == k.conversation_id)
+        .where(
+            k.org_id == org_id,
+            k.created_at >= days.lo,
+            k.created_at < days.hi,
+            *_chat_filters(request),
+        )
+        .group_by(day, k.rep_id)
+    )
+    if scope.rep_ids is not None:
+        query = query.where(k.rep_id.in_(scope.rep_ids or [""]))
+    return query
+
+
+def _meeting_counts(
+    org_id: str, days: LocalDays, dialect: str, request: ReportRequest, scope: Scope
+) -> Select[Any]:
+    m = Meeting
+    day = local_day(m.created_at, dialect, days).label("day")
+    chat_filters = _chat_filters(request)
+    query = (
+        select(
+            day,
+            m.owner_rep_id.label("rep_id"),
+            func.count().label("booked"),
+            func.sum(case((m.status == "cancelled", 1), else_=0)).label("cancelled"),
+        )
+        .where(m.org_id == org_id, m.created_at >= days.lo, m.created_at < days.hi)
+        .group_by(day, m.owner_rep_id)
+    )
+    if chat_filters:  # meetings booked outside a chat have no channel or segment
+        query = query.join(Conversation, Conversation.id == m.conversation_id).where(*chat_filters)
+    if scope.rep_ids is not None:
+        query = query.where(m.owner_rep_id.in_(scope.rep_ids or [""]))
+    return query
+
+
 # ---- putting the figures together ----------------------------------------------------------
 
 
@@ -599,7 +696,28 @@ class _Tally:
     replies: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
     p50: int | None = None
     p90: int | None = None
+    calls: int = 0
+    calls_connected: int = 0
+    call_n: int = 0
+    call_sum: int = 0
+    call_ends: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_CALL_ENDS, 0))
+    meetings_booked: int = 0
+    meetings_cancelled: int = 0
     seen: bool = False
+
+    def add_calls(self, row: Any) -> None:
+        self.seen = True
+        self.calls += int(row.calls)
+        self.calls_connected += int(row.connected)
+        self.call_n += int(row.length_n)
+        self.call_sum += int(row.length_sum or 0)
+        for end in _CALL_ENDS:
+            self.call_ends[end] += int(getattr(row, end) or 0)
+
+    def add_meetings(self, row: Any) -> None:
+        self.seen = True
+        self.meetings_booked += int(row.booked)
+        self.meetings_cancelled += int(row.cancelled or 0)
 
     def add_conversations(self, origin: str, row: Any) -> None:
         self.seen = True
@@ -655,8 +773,14 @@ class _Tally:
             "auto_pounce_reply_rate": rate("auto_pounce"),
             "qualified": self.qualified,
             "deal_value": round(self.deal_value, 2),
-            "calls": None,
-            "meetings_booked": None,
+            "calls": self.calls,
+            "calls_connected": self.calls_connected,
+            "call_average_seconds": (
+                round(self.call_sum / self.call_n, 1) if self.call_n else None
+            ),
+            **{f"calls_{end}": self.call_ends[end] for end in _CALL_ENDS},
+            "meetings_booked": self.meetings_booked,
+            "meetings_cancelled": self.meetings_cancelled,
         }
 
 
@@ -741,6 +865,17 @@ async def build_report(
             total.add_event(kind, channel, int(row.n))
         elif row.rep_id is not None:
             per_rep[row.rep_id].add_event(kind, channel, int(row.n))
+
+    for row in (
+        await session.execute(_call_counts(org_id, numbered, dialect, request, scope))
+    ).all():
+        for tally in (per_day[row.day], total, *([per_rep[row.rep_id]] if row.rep_id else [])):
+            tally.add_calls(row)
+    for row in (
+        await session.execute(_meeting_counts(org_id, numbered, dialect, request, scope))
+    ).all():
+        for tally in (per_day[row.day], total, *([per_rep[row.rep_id]] if row.rep_id else [])):
+            tally.add_meetings(row)
 
     if not actor.is_admin:
         per_rep.setdefault(actor.rep.id, _Tally())

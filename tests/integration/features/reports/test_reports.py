@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, select
 
+from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations.models import Conversation, Message
+from frontdesk.features.meetings.models import Meeting
 from frontdesk.features.proactive.models import ProactiveEvent
 from frontdesk.features.reports import day_ranges, rollups
 from frontdesk.features.reports.models import ReportBuiltDay, ReportDayChats
@@ -70,6 +72,8 @@ class Expected:
         self.frts: list[int] = []
         self.sent: dict[str, int] = dict.fromkeys(CHANNELS, 0)
         self.replies: dict[str, int] = dict.fromkeys(CHANNELS, 0)
+        self.calls: list[Any] = []
+        self.meetings: list[Any] = []
 
     def figures(self) -> dict[str, Any]:
         def rate(channel: str) -> float | None:
@@ -104,9 +108,32 @@ class Expected:
             "auto_pounce_reply_rate": rate("auto_pounce"),
             "qualified": self.qualified,
             "deal_value": round(self.deal_value, 2),
-            "calls": None,
-            "meetings_booked": None,
+            **call_figures(self.calls),
+            "meetings_booked": len(self.meetings),
+            "meetings_cancelled": sum(1 for m in self.meetings if m.status == "cancelled"),
         }
+
+
+def call_figures(calls: list[Any]) -> dict[str, Any]:
+    lengths = [
+        int(c.ended_at.timestamp()) - int(c.connected_at.timestamp())
+        for c in calls
+        if c.connected_at is not None and c.ended_at is not None
+    ]
+
+    def ended(*reasons: str) -> int:
+        return sum(1 for c in calls if c.end_reason in reasons)
+
+    return {
+        "calls": len(calls),
+        "calls_connected": sum(1 for c in calls if c.connected_at is not None),
+        "call_average_seconds": round(sum(lengths) / len(lengths), 1) if lengths else None,
+        "calls_ended_by_rep": ended("ended_by_rep"),
+        "calls_ended_by_visitor": ended("ended_by_visitor"),
+        "calls_declined": ended("declined"),
+        "calls_missed": ended("missed"),
+        "calls_failed": ended("failed", "blocked"),
+    }
 
 
 def first_response(messages: list[Any]) -> int | None:
@@ -157,6 +184,15 @@ async def expected_report(
                 )
             ).scalars()
         )
+        calls = list(
+            (await session.execute(select(Call).where(Call.org_id == history.org_id))).scalars()
+        )
+        meetings = list(
+            (
+                await session.execute(select(Meeting).where(Meeting.org_id == history.org_id))
+            ).scalars()
+        )
+    chat_of = {chat.id: chat for chat in chats}
     by_chat: dict[str, list[Any]] = defaultdict(list)
     for m in messages:
         by_chat[m.conversation_id].append(m)
@@ -226,6 +262,35 @@ async def expected_report(
                 t.sent[e.kind] += 1
             elif e.kind == "invitation_sent":
                 t.sent["invitation"] += 1
+    for call in calls:
+        local = call.created_at.astimezone(tz).date()
+        chat = chat_of[call.conversation_id]
+        if not first <= local <= last:
+            continue
+        if channel is not None and chat.origin != channel:
+            continue
+        if segment_id is not None and chat.segment_id != segment_id:
+            continue
+        if rep_ids is not None and call.rep_id not in rep_ids:
+            continue
+        targets = [days[local.isoformat()], total]
+        if call.rep_id is not None:
+            targets.append(reps[call.rep_id])
+        for t in targets:
+            t.calls.append(call)
+    for meeting in meetings:
+        local = meeting.created_at.astimezone(tz).date()
+        if not first <= local <= last:
+            continue
+        booked_in = chat_of.get(meeting.conversation_id or "")
+        if channel is not None and (booked_in is None or booked_in.origin != channel):
+            continue
+        if segment_id is not None and (booked_in is None or booked_in.segment_id != segment_id):
+            continue
+        if rep_ids is not None and meeting.owner_rep_id not in rep_ids:
+            continue
+        for t in (days[local.isoformat()], total, reps[meeting.owner_rep_id]):
+            t.meetings.append(meeting)
     all_days = {}
     day = first
     while day <= last:
@@ -287,6 +352,9 @@ async def test_every_figure_equals_the_one_computed_from_the_raw_rows(
     report = await _check(server, seeded, seeded.admin, zone)
     assert report["totals"]["conversations_started"] > 2000
     assert report["totals"]["first_response_p90_seconds"] is not None
+    assert report["totals"]["calls"] > 100 and report["totals"]["calls_failed"] > 0
+    assert report["totals"]["call_average_seconds"] is not None
+    assert report["totals"]["meetings_booked"] > 50
     # Filters: a channel, a segment, a team, a rep, and all four together.
     await _check(server, seeded, seeded.admin, zone, channel="inbound")
     await _check(server, seeded, seeded.admin, zone, channel="auto_pounce")

@@ -113,9 +113,14 @@ def upgrade() -> None:
     )
     for table in ("report_day_chats", "report_day_responses", "report_day_events"):
         op.create_index(f"ix_{table}_day", table, ["org_id", "offset_minutes", "day"])
+    # Reports count calls and meetings from their rows, by the day they were placed or booked.
+    op.create_index("ix_calls_org_created", "calls", ["org_id", "created_at"])
+    op.create_index("ix_meetings_org_created", "meetings", ["org_id", "created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_meetings_org_created", table_name="meetings")
+    op.drop_index("ix_calls_org_created", table_name="calls")
     for table in ("report_day_chats", "report_day_responses", "report_day_events"):
         op.drop_index(f"ix_{table}_day", table_name=table)
         op.drop_table(table)
