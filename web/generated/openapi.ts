@@ -5295,8 +5295,8 @@ export interface components {
             ad_clicks: components["schemas"]["AdClick"][];
             conversations: components["schemas"]["ConversationSummary"][];
             classification: components["schemas"]["Classified"][];
-            meetings: string[];
-            calls: string[];
+            meetings: components["schemas"]["MeetingOut"][];
+            calls: components["schemas"]["CallOut"][];
         };
         /** AccountBody */
         AccountBody: {
@@ -6103,8 +6103,16 @@ export interface components {
             auto_pounce_reply_rate: number | null;
             qualified: number;
             deal_value: number;
-            calls: number | null;
-            meetings_booked: number | null;
+            calls: number;
+            calls_connected: number;
+            call_average_seconds: number | null;
+            calls_ended_by_rep: number;
+            calls_ended_by_visitor: number;
+            calls_declined: number;
+            calls_missed: number;
+            calls_failed: number;
+            meetings_booked: number;
+            meetings_cancelled: number;
             date: string;
         };
         /** DayOut */
@@ -6263,8 +6271,16 @@ export interface components {
             auto_pounce_reply_rate: number | null;
             qualified: number;
             deal_value: number;
-            calls: number | null;
-            meetings_booked: number | null;
+            calls: number;
+            calls_connected: number;
+            call_average_seconds: number | null;
+            calls_ended_by_rep: number;
+            calls_ended_by_visitor: number;
+            calls_declined: number;
+            calls_missed: number;
+            calls_failed: number;
+            meetings_booked: number;
+            meetings_cancelled: number;
         };
         /**
          * FilledShortcut
@@ -7227,8 +7243,16 @@ export interface components {
             auto_pounce_reply_rate: number | null;
             qualified: number;
             deal_value: number;
-            calls: number | null;
-            meetings_booked: number | null;
+            calls: number;
+            calls_connected: number;
+            call_average_seconds: number | null;
+            calls_ended_by_rep: number;
+            calls_ended_by_visitor: number;
+            calls_declined: number;
+            calls_missed: number;
+            calls_failed: number;
+            meetings_booked: number;
+            meetings_cancelled: number;
             rep_id: string;
             rep_name: string;
         };
