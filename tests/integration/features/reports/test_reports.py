@@ -721,3 +721,25 @@ async def test_building_the_same_days_at_once_twice_gives_one_set_of_rows(server
     assert await rollups.catch_up(server.runtime.db, SETTLED_NOW, org_id=org_id) > 100
     assert await rows() == twice
     await _check(server, seeded, seeded.admin, "UTC")
+
+
+async def test_reading_a_report_in_a_new_zone_gets_it_rolled_up_in_the_background(
+    server: Server,
+) -> None:
+    seeded = await _seed(server)
+    org_id = seeded.history.org_id
+    worker = rollups.RollupWorker(server.runtime.db, lambda: SETTLED_NOW, interval=3600)
+    worker.start()
+    try:
+        # The first report in Tokyo time reads the chats (and is right)...
+        await _check(server, seeded, seeded.admin, "Asia/Tokyo")
+        # ...and has the worker roll Tokyo's days up for the next one.
+        for _ in range(300):
+            plan = await _plan(server, org_id, "Asia/Tokyo")
+            if plan.raw_runs == ():
+                break
+            await asyncio.sleep(0.1)
+        assert plan.raw_runs == () and [r[0] for r in plan.rollup_runs] == [540]
+        await _check(server, seeded, seeded.admin, "Asia/Tokyo")
+    finally:
+        await worker.stop()
