@@ -147,6 +147,10 @@ def _wire_features(runtime: Runtime) -> None:
     )
     hooks["conversation.accepted"].append(experiences.on_accepted)
     hooks["conversation.incoming_timed_out"].append(experiences.on_incoming_timed_out)
+    hooks["conversation.incoming_timed_out"].append(experiences.on_incoming_timed_out_email)
+    sweeper.register(
+        experiences.KIND_MISSED_CHAT_EMAIL, lambda d: experiences.on_missed_chat_email(runtime, d)
+    )
     hooks["conversation.closed"].append(experiences.on_closed)
     writer = GreetingWriter(
         OpenAICompatibleModel(
