@@ -226,6 +226,18 @@ class Settings(BaseSettings):
         "(each one costs the org money; per-visitor and per-org limits are set per org in "
         "Admin -> Phone)",
     )
+    meeting_card_views_per_ip: str = Field(
+        "120/10 minutes",
+        description="meeting booking cards the messenger may load per client IP address and "
+        "site, counted across processes (each load computes free times over the members' "
+        "calendars)",
+    )
+    meeting_bookings_per_ip: str = Field(
+        "10/hour",
+        description="meeting bookings per client IP address and site, counted across "
+        "processes (each one writes calendar events and sends emails); one booking card can "
+        "also be booked at most 5 times an hour",
+    )
     # ---- rep console ---------------------------------------------------------------------
     rep_batch_interval: float = Field(
         0.25,
@@ -479,7 +491,12 @@ class Settings(BaseSettings):
         return normalise_database_url(value)
 
     @field_validator(
-        "offline_messages_per_ip", "new_visitors_per_ip", "api_token_requests", "phone_calls_per_ip"
+        "offline_messages_per_ip",
+        "new_visitors_per_ip",
+        "api_token_requests",
+        "phone_calls_per_ip",
+        "meeting_card_views_per_ip",
+        "meeting_bookings_per_ip",
     )
     @classmethod
     def _a_rate(cls, value: str) -> str:

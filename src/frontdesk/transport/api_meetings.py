@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
-from frontdesk.core.errors import Forbidden, FrontdeskError, NotFound
+from frontdesk.core.errors import Forbidden, FrontdeskError, NotFound, RateLimited
 from frontdesk.core.schemas import Closed
 from frontdesk.features import meetings
 from frontdesk.features.meetings.schemas import (
@@ -31,6 +31,7 @@ from frontdesk.transport.api import api
 from frontdesk.transport.http import (
     Ctx,
     Ok,
+    client_ip,
     error_response,
     json_response,
     parse_model,
@@ -39,6 +40,7 @@ from frontdesk.transport.http import (
     request_origin,
     runtime_of,
 )
+from frontdesk.transport.visitor_limits import Rate
 from frontdesk.transport.ws_visitor import origin_allowed
 
 
@@ -288,7 +290,10 @@ class BookBody(Strict):
     name: Annotated[StrictStr, Field(max_length=200)]
     email: Annotated[StrictStr, Field(max_length=320)]
     time_zone: Annotated[StrictStr, Field(min_length=1, max_length=64)]
-    answers: dict[str, Annotated[StrictStr, Field(max_length=2000)]] = Field(default_factory=dict)
+    # One answer per question of the meeting type (at most 20), each key a question's id.
+    answers: dict[
+        Annotated[StrictStr, Field(max_length=64)], Annotated[StrictStr, Field(max_length=2000)]
+    ] = Field(default_factory=dict, max_length=20)
 
 
 api.describe(
@@ -308,8 +313,9 @@ api.describe(
 )
 
 
-async def _site_origin(request: web.Request) -> str:
-    """The calling website's origin, if it is one of the site key's org's websites."""
+async def _site_origin(request: web.Request) -> tuple[str, str]:
+    """The site key's org and the calling website's origin, if it is one of that org's
+    websites."""
     runtime = runtime_of(request)
     origin = request.headers.get("Origin")
     async with runtime.db.read() as session:
@@ -318,7 +324,36 @@ async def _site_origin(request: web.Request) -> str:
         raise NotFound("unknown site key")
     if not origin_allowed(org, origin):
         raise Forbidden("this website origin is not allowed for this site key")
-    return str(origin)
+    return org.id, str(origin)
+
+
+# One booking card may be booked (then cancelled and booked again) this often, whatever the
+# address: a card is sent to one visitor, who books it once or twice.
+BOOKINGS_PER_OFFER = Rate(5, 3600, "5/hour")
+
+
+async def _check_widget_rate(request: web.Request, org_id: str, offer_id: str, book: bool) -> None:
+    """Public, unauthenticated endpoints: counted across processes per client address and site,
+    so a script cannot make the server compute slots or send emails without end."""
+    runtime = runtime_of(request)
+    ip = client_ip(request, runtime) or "unknown"
+    limiter = runtime.rate_limiter
+    if book:
+        rate = Rate.parse(runtime.settings.meeting_bookings_per_ip)
+        if not await limiter.hit(f"meeting-book-ip:{org_id}:{ip}", rate.amount, rate.seconds):
+            raise RateLimited(f"too many bookings from your network (at most {rate.text})")
+        per_offer = BOOKINGS_PER_OFFER
+        if not await limiter.hit(
+            f"meeting-book-offer:{offer_id}", per_offer.amount, per_offer.seconds
+        ):
+            raise RateLimited(f"this card was booked too often (at most {per_offer.text})")
+    else:
+        rate = Rate.parse(runtime.settings.meeting_card_views_per_ip)
+        if not await limiter.hit(f"meeting-card-ip:{org_id}:{ip}", rate.amount, rate.seconds):
+            raise RateLimited(
+                f"too many booking cards loaded from your network (at most {rate.text}); "
+                "try again in a few minutes"
+            )
 
 
 def _with_cors(response: web.StreamResponse, origin: str | None) -> web.StreamResponse:
@@ -331,9 +366,10 @@ def _with_cors(response: web.StreamResponse, origin: str | None) -> web.StreamRe
 async def _widget_call(request: web.Request, book: bool) -> web.StreamResponse:
     origin: str | None = None
     try:
-        origin = await _site_origin(request)
+        org_id, origin = await _site_origin(request)
         runtime = runtime_of(request)
         offer_id = request.match_info["offer_id"]
+        await _check_widget_rate(request, org_id, offer_id, book)
         if book:
             body = parse_model(BookBody, await read_json(request))
             answer: BaseModel = await meetings.book(
@@ -364,7 +400,7 @@ async def widget_book(request: web.Request) -> web.StreamResponse:
 
 async def widget_preflight(request: web.Request) -> web.StreamResponse:
     try:
-        origin = await _site_origin(request)
+        _, origin = await _site_origin(request)
     except FrontdeskError as error:
         return error_response(error)
     response = web.Response(status=204)

@@ -348,6 +348,28 @@ export function CopyButton(props: { text: string; label?: string }) {
   );
 }
 
+// A secret shown once after it is made (an API token, a webhook signing secret): the server
+// keeps only a hash or never shows it again, so the admin copies it now.
+export function ShownOnceSecret(props: { label: string; title: ComponentChildren; hint: ComponentChildren; secret: string; copyLabel: string; testId: string; onDone: () => void }) {
+  return (
+    <div class="secret-box" role="status" aria-label={props.label}>
+      <div>
+        <strong>{props.title}</strong>
+        <div class="muted small">Copy it now: it is shown only once. {props.hint}</div>
+      </div>
+      <div class="secret-row">
+        <code class="secret" data-testid={props.testId}>
+          {props.secret}
+        </code>
+        <CopyButton text={props.secret} label={props.copyLabel} />
+      </div>
+      <button type="button" class="btn btn-ghost btn-sm" onClick={props.onDone}>
+        I've saved it
+      </button>
+    </div>
+  );
+}
+
 // A ticking "0:42 left" towards a deadline (server clock), for alerts with a timeout.
 export function TimeLeft(props: { until: string | null | undefined; label: string }) {
   const until = parseTime(props.until);

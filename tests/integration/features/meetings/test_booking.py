@@ -167,9 +167,20 @@ async def test_schedule_with_everyone_offers_only_common_free_time(clocked: Serv
 
 
 async def test_twenty_visitors_racing_for_one_slot_give_exactly_one_meeting(
-    clocked: Server,
+    backend: Backend,
 ) -> None:
-    server = clocked
+    # Twenty visitors of one site on one address (the test's): lift the per-address rate.
+    async with running_server(
+        backend.database_url,
+        backend.bus_url,
+        backend.namespace,
+        clock=FrozenClock(NOW),
+        meeting_bookings_per_ip="100/hour",
+    ) as server:
+        await race_for_one_slot(server)
+
+
+async def race_for_one_slot(server: Server) -> None:
     org = await server.create_org()
     admin = await server.rep(org, "admin")
     rep = await server.rep(org, "rep", "Dana")
@@ -324,6 +335,11 @@ async def test_bad_input_is_refused_clearly_and_nothing_is_half_booked(clocked: 
     assert status == 422 and "not a time zone" in error["error"]["message"]
     status, error = await book(server, org, offer_id, "2026-03-05T03:07:00+00:00")
     assert status == 409 and error["error"]["code"] == "slot_taken"
+    many = {f"q{i}": "x" for i in range(21)}
+    status, error = await book(server, org, offer_id, start, answers=many)
+    assert status == 422 and "answers" in str(error)
+    status, error = await book(server, org, offer_id, start, answers={"q1": "x" * 2001})
+    assert status == 422 and "answers" in str(error)
     assert (await card(server, org, offer_id, "Europe/Berlin"))["booked"] is None
     status, upcoming = await rep.request("GET", "/api/meetings/upcoming")
     assert upcoming["meetings"] == []
@@ -432,3 +448,70 @@ async def test_the_signed_reschedule_link_moves_the_meeting_and_sends_an_updated
             for s in d["slots"]
         ]
         assert slots[0] in starts and slots[4] not in starts
+
+
+async def test_a_script_cannot_load_cards_or_book_without_end(backend: Backend) -> None:
+    async with running_server(
+        backend.database_url,
+        backend.bus_url,
+        backend.namespace,
+        clock=FrozenClock(NOW),
+        meeting_card_views_per_ip="4/10 minutes",
+        meeting_bookings_per_ip="3/hour",
+    ) as server:
+        org = await server.create_org()
+        admin = await server.rep(org, "admin")
+        rep = await server.rep(org, "rep", "Dana")
+        await working_hours(admin, rep.rep_id)
+        kind = await meeting_type(admin, [rep.rep_id])
+        offers = [await offer_for(server, org, kind["id"], owner=rep.rep_id) for _ in range(4)]
+        slots = await card(server, org, offers[0], "UTC")
+        starts = [s["start"] for day in slots["days"] for s in day["slots"]][::8]
+        for offer_id in offers[1:]:
+            await card(server, org, offer_id, "UTC")
+        # The fifth card in ten minutes from this address is refused, with a clear reason.
+        async with server.http().get(
+            f"{server.url}/widget/meetings/{offers[0]}",
+            params={"site": org.site_key, "tz": "UTC"},
+            headers={"Origin": org.origin},
+        ) as response:
+            assert response.status == 429
+            assert response.headers["Access-Control-Allow-Origin"] == org.origin
+            error = (await response.json())["error"]
+            assert error["code"] == "rate_limited" and "booking cards" in error["message"]
+        # Three bookings an hour from one address; the fourth is refused and books nothing.
+        for index, offer_id in enumerate(offers[:3]):
+            status, meeting = await book(
+                server, org, offer_id, starts[index], email=f"v{index}@customer.example"
+            )
+            assert status == 200, meeting
+        status, error = await book(server, org, offers[3], starts[3])
+        assert status == 429 and "too many bookings" in error["error"]["message"]
+        status, upcoming = await rep.request("GET", "/api/meetings/upcoming")
+        assert status == 200 and len(upcoming["meetings"]) == 3
+        # Another site is counted on its own.
+        other = await server.create_org()
+        other_admin = await server.rep(other, "admin")
+        other_rep = await server.rep(other, "rep", "Eli")
+        await working_hours(other_admin, other_rep.rep_id)
+        other_kind = await meeting_type(other_admin, [other_rep.rep_id])
+        offer_id = await offer_for(server, other, other_kind["id"], owner=other_rep.rep_id)
+        assert (await card(server, other, offer_id, "UTC"))["days"]
+
+
+async def test_one_card_is_booked_at_most_five_times_an_hour(clocked: Server) -> None:
+    server = clocked
+    org = await server.create_org()
+    admin = await server.rep(org, "admin")
+    rep = await server.rep(org, "rep", "Dana")
+    await working_hours(admin, rep.rep_id)
+    kind = await meeting_type(admin, [rep.rep_id])
+    offer_id = await offer_for(server, org, kind["id"], owner=rep.rep_id)
+    data = await card(server, org, offer_id, "UTC")
+    starts = [s["start"] for day in data["days"] for s in day["slots"]][::8]
+    statuses = [
+        (await book(server, org, offer_id, start, email=f"v{i}@customer.example"))[0]
+        for i, start in enumerate(starts[:6])
+    ]
+    # Whatever each try's outcome (an offer may be booked once), the sixth is refused by rate.
+    assert statuses[5] == 429, statuses

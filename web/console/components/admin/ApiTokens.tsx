@@ -3,7 +3,7 @@ import { api, errorText } from "../../api";
 import { pushToast } from "../../store";
 import { formatDateTime } from "../../time";
 import { IconLock, IconPlus } from "../../icons";
-import { CopyButton, TableStatus } from "../ui";
+import { ShownOnceSecret, TableStatus } from "../ui";
 import type { ApiTokenList, ApiTokenOut, NewApiToken } from "../../types";
 
 // Org API tokens for scripts and CRMs: made here, shown once, revocable. A token acts for the
@@ -67,21 +67,15 @@ export function ApiTokensAdmin() {
         />
       )}
       {made && (
-        <div class="secret-box" role="status" aria-label="New API token">
-          <div>
-            <strong>Token “{made.name}”</strong>
-            <div class="muted small">Copy it now: it is shown only once. Frontdesk keeps only a hash of it.</div>
-          </div>
-          <div class="secret-row">
-            <code class="secret" data-testid="api-token">
-              {made.token}
-            </code>
-            <CopyButton text={made.token} label="Copy API token" />
-          </div>
-          <button type="button" class="btn btn-ghost btn-sm" onClick={() => setMade(null)}>
-            I've saved it
-          </button>
-        </div>
+        <ShownOnceSecret
+          label="New API token"
+          title={`Token “${made.name}”`}
+          hint="Frontdesk keeps only a hash of it."
+          secret={made.token}
+          copyLabel="Copy API token"
+          testId="api-token"
+          onDone={() => setMade(null)}
+        />
       )}
       {error && (
         <div class="form-error" role="alert">

@@ -3,7 +3,7 @@ import { api, errorText } from "../../api";
 import { pushToast } from "../../store";
 import { formatDateTime } from "../../time";
 import { IconAlert, IconLink, IconPlus, IconTrash } from "../../icons";
-import { CopyButton, Switch } from "../ui";
+import { ShownOnceSecret, Switch } from "../ui";
 import type { DeliveryList, DeliveryOut, NewWebhookEndpoint, WebhookEndpointOut, WebhookList } from "../../types";
 
 // Chat-end webhooks: endpoints the server POSTs a signed event to when a chat ends, with the
@@ -72,21 +72,19 @@ export function WebhooksAdmin() {
           />
         )}
         {secret?.secret && (
-          <div class="secret-box" role="status" aria-label="Signing secret">
-            <div>
-              <strong>Signing secret for {secret.url}</strong>
-              <div class="muted small">Copy it now: it is shown only once. Your receiver verifies each request's <code>webhook-signature</code> with it.</div>
-            </div>
-            <div class="secret-row">
-              <code class="secret" data-testid="webhook-secret">
-                {secret.secret}
-              </code>
-              <CopyButton text={secret.secret} label="Copy signing secret" />
-            </div>
-            <button type="button" class="btn btn-ghost btn-sm" onClick={() => setSecret(null)}>
-              I've saved it
-            </button>
-          </div>
+          <ShownOnceSecret
+            label="Signing secret"
+            title={`Signing secret for ${secret.url}`}
+            hint={
+              <>
+                Your receiver verifies each request's <code>webhook-signature</code> with it.
+              </>
+            }
+            secret={secret.secret}
+            copyLabel="Copy signing secret"
+            testId="webhook-secret"
+            onDone={() => setSecret(null)}
+          />
         )}
         {error && (
           <div class="form-error" role="alert">
