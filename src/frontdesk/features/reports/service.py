@@ -353,10 +353,11 @@ def _percentile_query(
     rolled: list[ColumnElement[bool]],
     org_id: str,
 ) -> Select[Any]:
-    """First response median and p90 per day, per rep and over the range, in one statement
-    over one scan: a histogram per (day, rep, seconds), summed three ways, then the nearest
-    rank found with window sums. Rows: (day, rep_id, p50, p90) with day set for a day's row,
-    rep_id for a rep's (NULL for chats nobody owns), and `everything` for the range's."""
+    """First response histograms per day and per rep, in one statement: a histogram per
+    (day, rep, seconds) from the chats (raw days) and the rollups (rolled-up days), merged per
+    day and per rep into "seconds:count" lists. Rows: (kind, day, rep_id, pairs) with day set
+    for a day's row and rep_id for a rep's (NULL for chats nobody owns); the range's histogram
+    is the sum of the reps'. nearest_ranks() then finds the median and p90."""
     c = Conversation
     seconds = c.first_response_seconds
     day = local_day(c.created_at, dialect, days).label("day")
@@ -373,47 +374,69 @@ def _percentile_query(
         )
     if plan.rollup_runs:
         r = ReportDayResponses
+        # Rows as stored (merged per day and per rep below, not here).
         parts.append(
             select(
                 (r.day - days.first).label("day"),
                 func.nullif(r.owner_rep_id, "").label("rep_id"),
                 r.seconds.label("s"),
-                func.sum(r.n).label("n"),
-            )
-            .where(rollups.in_rollup_runs(r, org_id, plan.rollup_runs), *rolled)
-            .group_by(r.day, r.owner_rep_id, r.seconds)
+                r.n.label("n"),
+            ).where(rollups.in_rollup_runs(r, org_id, plan.rollup_runs), *rolled)
         )
     histogram = (parts[0] if len(parts) == 1 else union_all(*parts)).cte("frt_histogram")
 
-    def nearest_rank(key: str | None, name: str) -> Select[Any]:
-        keys = [histogram.c[key]] if key else []
+    # Each day's and each rep's histogram as one "seconds:count,..." text (string_agg on
+    # PostgreSQL, group_concat on SQLite): the nearest ranks are found in Python, which costs
+    # far less than window sums over a row per (day, seconds) on either database.
+    def pairs(key: str) -> Select[Any]:
         merged = (
-            select(*keys, histogram.c.s, func.sum(histogram.c.n).label("n"))
-            .group_by(*keys, histogram.c.s)
-            .subquery(f"{name}_merged")
+            select(histogram.c[key], histogram.c.s, func.sum(histogram.c.n).label("n"))
+            .group_by(histogram.c[key], histogram.c.s)
+            .subquery(f"{key}_merged")
         )
-        partition = [merged.c[key]] if key else None
-        ranked = select(
-            *([merged.c[key]] if key else []),
-            merged.c.s,
-            func.sum(merged.c.n)
-            .over(partition_by=partition, order_by=merged.c.s, rows=(None, 0))
-            .label("cum"),
-            func.sum(merged.c.n).over(partition_by=partition).label("total"),
-        ).subquery(f"{name}_ranked")
-        day = ranked.c.day if key == "day" else literal(None, Integer)
-        rep = ranked.c.rep_id if key == "rep_id" else literal(None, String(32))
+        pair = cast(merged.c.s, Text) + ":" + cast(merged.c.n, Text)
+        joined = (
+            func.string_agg(pair, literal(","))
+            if dialect == "postgresql"
+            else func.group_concat(pair, literal(","))
+        )
         return select(
-            literal(name, String(8)).label("kind"),
-            day.label("day"),
-            rep.label("rep_id"),
-            func.min(case((ranked.c.cum * 100 >= ranked.c.total * 50, ranked.c.s))).label("p50"),
-            func.min(case((ranked.c.cum * 100 >= ranked.c.total * 90, ranked.c.s))).label("p90"),
-        ).group_by(*([ranked.c[key]] if key else []))
+            literal(key, String(8)).label("kind"),
+            (merged.c.day if key == "day" else literal(None, Integer)).label("day"),
+            (merged.c.rep_id if key == "rep_id" else literal(None, String(32))).label("rep_id"),
+            joined.label("pairs"),
+        ).group_by(merged.c[key])
 
-    return union_all(
-        nearest_rank("day", "day"), nearest_rank("rep_id", "rep"), nearest_rank(None, "all")
-    )  # type: ignore[return-value]
+    return union_all(pairs("day"), pairs("rep_id"))  # type: ignore[return-value]
+
+
+def _histogram(text: str | None) -> list[tuple[int, int]]:
+    if not text:
+        return []
+    out = []
+    for pair in text.split(","):
+        seconds, _, n = pair.partition(":")
+        out.append((int(seconds), int(float(n))))
+    return out
+
+
+def nearest_ranks(histogram: Iterable[tuple[int, int]]) -> tuple[int | None, int | None]:
+    """Nearest-rank median and p90 of a histogram of (seconds, count): the smallest value v
+    such that at least 50 % (90 %) of the values are <= v."""
+    ordered = sorted(histogram)
+    total = sum(n for _, n in ordered)
+    if not total:
+        return None, None
+    p50 = p90 = None
+    running = 0
+    for seconds, n in ordered:
+        running += n
+        if p50 is None and running * 100 >= total * 50:
+            p50 = seconds
+        if running * 100 >= total * 90:
+            p90 = seconds
+            break
+    return p50, p90
 
 
 def _three_ways(base: Select[Any], group: str, measures: list[str]) -> Any:
@@ -843,13 +866,17 @@ async def build_report(
             tally.queue_timeouts += int(row.queue or 0)
     rolled_responses = _rollup_filters(ReportDayResponses, request, scope, chats=True)
     percentiles = _percentile_query(numbered, dialect, filters, plan, rolled_responses, org_id)
+    everything: dict[int, int] = defaultdict(int)
     for row in (await session.execute(percentiles)).all():
+        histogram = _histogram(row.pairs)
         if row.kind == "day":
-            per_day[row.day].p50, per_day[row.day].p90 = row.p50, row.p90
-        elif row.kind == "rep" and row.rep_id is not None:
-            per_rep[row.rep_id].p50, per_rep[row.rep_id].p90 = row.p50, row.p90
-        elif row.kind == "all":
-            total.p50, total.p90 = row.p50, row.p90
+            per_day[row.day].p50, per_day[row.day].p90 = nearest_ranks(histogram)
+        else:
+            if row.rep_id is not None:
+                per_rep[row.rep_id].p50, per_rep[row.rep_id].p90 = nearest_ranks(histogram)
+            for seconds, n in histogram:
+                everything[seconds] += n
+    total.p50, total.p90 = nearest_ranks(everything.items())
     event_parts = []
     if plan.raw_runs:
         event_parts.append(_event_counts(org_id, numbered, dialect, request, scope, plan.raw_runs))
