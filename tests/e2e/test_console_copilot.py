@@ -134,3 +134,89 @@ async def test_a_rep_suggests_inserts_edits_and_sends_an_answer_in_a_live_chat(
     await env.shot(admin, "console-copilot-admin")
     await admin.set_viewport_size({"width": 390, "height": 844})
     await env.shot(admin, "console-copilot-admin-mobile")
+
+
+async def test_expand_quotes_the_knowledge_and_the_copilot_switch_reaches_an_open_console(
+    env: ConsoleEnv,
+) -> None:
+    """A rep's bullets become a reply quoting the refund policy (its source shown); when an
+    admin turns the copilot off, the rep's open console hides the AI commands at once and
+    shows them again when it is turned back on, with no reload."""
+    admin_api = await env.api(env.admin)
+    status, _ = await admin_api.request(
+        "POST", "/api/copilot/knowledge/import", {"format": "markdown", "text": KNOWLEDGE}
+    )
+    assert status == 200
+    await env.server.app[COPILOT_KEY].indexer.run_until_done()
+
+    dana = await env.console(env.reps[0], available=True, width=1280, height=800)
+    question = f"Can I get a refund? ({uuid.uuid4().hex[:6]})"
+    async with env.visitor_socket() as sock:
+        await sock.send(
+            {"type": "identify", "email": "ada@prospect.example", "name": "Ada Lovelace"}
+        )
+        await sock.expect("identified")
+        await sock.send({"type": "message", "client_id": uuid.uuid4().hex, "body": question})
+        await sock.expect("ack")
+        await open_inbox(dana, "Incoming")
+        await (
+            inbox_row(dana, question).get_by_role("button", name=re.compile("^Accept chat")).click()
+        )
+        box = dana.get_by_role("textbox", name="Message")
+        await box.fill("- yes\n- within 30 days\n- email billing")
+        await dana.get_by_role("button", name="Expand", exact=True).click()
+        panel = dana.get_by_role("dialog", name="AI Expand")
+        text = panel.get_by_label("Expanded message")
+        await expect(text).to_contain_text(
+            "we refund your first payment in full when you ask within 30 days", timeout=10_000
+        )
+        await expect(text).to_contain_text("Hi Ada!")
+        source = panel.get_by_role("note")
+        await expect(source).to_contain_text("1 sentence from your knowledge")
+        await expect(source).to_contain_text("Refund policy")
+        await env.shot(dana, "console-copilot-expand")
+        await box.press("Enter")
+        await expect(box).to_have_value(re.compile(r"^Hi Ada! Yes\. If Northwind .* 30 days\."))
+        await expect(dana.get_by_test_id("ai-mark")).to_be_visible()
+
+        # Nothing in the knowledge fits: it says so, and writes the notes alone.
+        await box.fill("call tomorrow at 3pm w/ Priya")
+        await dana.get_by_role("button", name="Expand", exact=True).click()
+        await expect(panel.get_by_role("note")).to_contain_text(
+            "Nothing in your knowledge matched these notes", timeout=10_000
+        )
+        await env.shot(dana, "console-copilot-expand-no-match")
+        await box.press("Escape")
+        await dana.set_viewport_size({"width": 390, "height": 844})
+        await box.fill("- yes\n- within 30 days")
+        await dana.get_by_role("button", name="Expand", exact=True).click()
+        await expect(panel.get_by_role("note")).to_contain_text("Refund policy", timeout=10_000)
+        await env.shot(dana, "console-copilot-expand-mobile")
+        await box.press("Escape")
+        await dana.set_viewport_size({"width": 1280, "height": 800})
+
+        # An admin turns the copilot off: Dana's open console learns it on its socket.
+        await dana.evaluate("window.__samePage = true")
+        status, _ = await admin_api.request("PUT", "/api/copilot/settings", {"enabled": False})
+        assert status == 200
+        await expect(
+            dana.get_by_role("button", name="AI Expand (turned off for your org by an admin)")
+        ).to_be_visible(timeout=5_000)
+        await expect(dana.get_by_role("button", name="Expand", exact=True)).to_have_count(0)
+        await box.fill("")
+        await box.press_sequentially("/")
+        menu = dana.get_by_role("dialog", name="Shortcuts")
+        await expect(menu).to_be_visible()
+        await expect(menu.get_by_role("option", name=re.compile(r"^\/suggest"))).to_have_count(0)
+        await env.shot(dana, "console-copilot-turned-off")
+        await box.press("Escape")
+        await dana.set_viewport_size({"width": 390, "height": 844})
+        await env.shot(dana, "console-copilot-turned-off-mobile")
+        await dana.set_viewport_size({"width": 1280, "height": 800})
+
+        status, _ = await admin_api.request("PUT", "/api/copilot/settings", {"enabled": True})
+        assert status == 200
+        await expect(dana.get_by_role("button", name="Expand", exact=True)).to_be_visible(
+            timeout=5_000
+        )
+        assert await dana.evaluate("window.__samePage === true")  # no reload happened

@@ -118,3 +118,20 @@ async def test_a_redis_bus_that_went_down_makes_the_server_unready(
         assert body["checks"]["database"] == "ok"
         assert body["checks"]["bus"].startswith("failed: ")
         assert await _probe(server, "/healthz") == (200, {"status": "ok"})
+
+
+async def test_a_request_that_gets_no_database_connection_in_time_is_told_to_retry(
+    sqlite_server: Server,
+) -> None:
+    server = sqlite_server
+    org = await server.create_org()
+    admin = await server.rep(org, "admin")
+    engine = server.runtime.db.engine
+    # SQLite's pool has one connection: hold it, and wait half a second instead of 30.
+    engine.pool._timeout = 0.5  # type: ignore[attr-defined]
+    async with engine.connect():
+        status, body = await admin.request("GET", "/api/teams")
+    assert status == 503, body
+    assert body["error"]["code"] == "unavailable" and "try again" in body["error"]["message"]
+    status, _ = await admin.request("GET", "/api/teams")
+    assert status == 200

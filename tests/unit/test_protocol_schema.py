@@ -85,6 +85,7 @@ def test_the_frames_are_in_the_document() -> None:
         "rep.changed",
         "invitation.updated",
         "phone_leg.updated",
+        "copilot.changed",
     }
 
 

@@ -59,3 +59,16 @@ export function loadCopilotStatus(force = false): Promise<CopilotStatus> {
     .finally(() => (copilotLoading = null));
   return copilotLoading;
 }
+
+// An admin turned the copilot on or off (the `copilot.changed` event in the socket's batch):
+// every open composer shows or hides the AI commands at once, no reload needed.
+export function applyCopilotChanged(enabled: boolean): void {
+  if (copilotStatus.value) copilotStatus.value = { ...copilotStatus.value, enabled };
+  else void loadCopilotStatus(true).catch(() => null);
+}
+
+// After a reconnection the console may have missed a `copilot.changed`: ask again if this
+// page has asked before.
+export function refreshCopilotStatus(): void {
+  if (copilotStatus.value) void loadCopilotStatus(true).catch(() => null);
+}

@@ -18,6 +18,7 @@ import {
 import type { BatchEvent, ClientFrame, ServerFrame } from "./types";
 import { callRefused, onCallFrame } from "./calls";
 import { noteServerTime } from "./time";
+import { refreshCopilotStatus } from "./data";
 
 // The rep socket (GET /ws/rep). One per signed-in console. It reconnects with capped,
 // jittered exponential backoff; every (re)connection starts with `hello` carrying the last seq
@@ -36,6 +37,7 @@ let attempt = 0;
 let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
 let pingTimer: ReturnType<typeof setInterval> | null = null;
 let awaitingPong = false;
+let snapshots = 0;
 const lastAttempt = new Map<string, number>();
 let signedOutHandler: (reason: string) => void = () => {};
 
@@ -239,6 +241,7 @@ function noteRenderedUrls(events: readonly BatchEvent[], at: number): void {
 function handleFrame(f: ServerFrame): void {
   switch (f.type) {
     case "snapshot":
+      if (snapshots++ > 0) refreshCopilotStatus(); // a reconnection may have missed a change
       applySnapshot(f);
       live = true;
       attempt = 0;

@@ -13,6 +13,7 @@ import type {
   VisitorCard,
 } from "./types";
 import { noteServerTime, parseTime } from "./time";
+import { applyCopilotChanged } from "./data";
 
 // The console's whole state. Collections are immutable Maps held in signals: a socket batch
 // builds the next Map once and writes it once, so 50 coalesced visitor updates cost one
@@ -354,6 +355,7 @@ export function applyBatch(events: readonly BatchEvent[]): void {
   let rs: Map<string, Rep> | null = null;
   let meNext: Rep | null = null;
   let invs: Map<string, Invitation> | null = null;
+  let copilotEnabled: boolean | null = null;
   const newIncoming: ConversationSummary[] = [];
   const changed: [ConversationSummary | undefined, ConversationSummary][] = [];
   let countsMayChange = false;
@@ -407,6 +409,9 @@ export function applyBatch(events: readonly BatchEvent[]): void {
         countsMayChange = true;
         break;
       }
+      case "copilot.changed":
+        copilotEnabled = event.enabled;
+        break;
     }
   }
   batch(() => {
@@ -416,6 +421,7 @@ export function applyBatch(events: readonly BatchEvent[]): void {
     if (meNext) me.value = meNext;
     if (invs) invitations.value = invs;
     if (countsMayChange) reportsStale.value++;
+    if (copilotEnabled !== null) applyCopilotChanged(copilotEnabled);
   });
   for (const c of newIncoming) {
     noteIncoming(c);

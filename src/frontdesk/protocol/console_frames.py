@@ -28,6 +28,7 @@ from frontdesk.features.conversations.events import (
     ConversationUpdated,
     RepMessage,
 )
+from frontdesk.features.copilot.events import CopilotChanged
 from frontdesk.features.live_stream.events import (
     RepPresence,
     Snapshot,
@@ -111,7 +112,8 @@ BatchEvent = Annotated[
     | ConversationUpdated
     | RepChanged
     | InvitationUpdated
-    | PhoneLegUpdated,
+    | PhoneLegUpdated
+    | CopilotChanged,
     Field(discriminator="type"),
 ]
 

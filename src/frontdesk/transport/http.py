@@ -420,7 +420,9 @@ class Api:
         return {
             "openapi": "3.1.0",
             "info": {"title": "Frontdesk API", "version": "1"},
-            "paths": paths,
+            # Sorted: routes register on import, and import order differs between processes
+            # (the checked-in schema must not depend on which module a test imported first).
+            "paths": dict(sorted(paths.items())),
             "components": {
                 "schemas": dict(sorted(schemas.items())),
                 "securitySchemes": {
@@ -555,6 +557,9 @@ BACKING_SERVICE_DOWN: tuple[type[BaseException], ...] = (
     redis.exceptions.TimeoutError,
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
+    # The connection pool stayed exhausted for its whole timeout (a starved machine, a burst of
+    # arrivals on SQLite's single writer): busy, not broken, and worth retrying like an outage.
+    sqlalchemy.exc.TimeoutError,
     ConnectionError,
 )
 

@@ -20,6 +20,7 @@ import orjson
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
 from frontdesk.features.audience import Visibility, from_event
 from frontdesk.features.conversations.events import ConversationUpdated, RepMessage, Typing
+from frontdesk.features.copilot.events import CopilotChanged
 from frontdesk.features.live_stream.events import (
     VisitorJoined,
     VisitorLeft,
@@ -75,6 +76,8 @@ def _key(event: dict[str, Any]) -> Key:
         return ("rep", event["rep_id"])
     if kind == InvitationUpdated.name:
         return ("invitation", event["invitation"]["id"])
+    if kind == CopilotChanged.name:
+        return ("copilot", "")  # the newest on/off wins
     return (kind, str(id(event)))
 
 

@@ -46,6 +46,10 @@ export function Composer(props: {
   }, []);
   const [tone, setTone] = useTone(conversationId);
   const ai = useCopilot({ conversationId, value: body, setValue: setBody, textarea: area, tone });
+  // Turned off by an admin while a preview is open: it closes (the server refuses it anyway).
+  useEffect(() => {
+    if (copilotOff && ai.open) ai.close();
+  }, [copilotOff]);
   const sc = useShortcutMenu({
     value: body,
     setValue: setBody,
@@ -237,13 +241,13 @@ export function Composer(props: {
                 </>
               ) : (
                 <>
-                  <NotYet label="AI Suggest (turned off for your org by an admin)" class="tool-text">
+                  <NotYet label="AI Suggest" reason="Turned off for your org by an admin" class="tool-text">
                     <IconSparkles size={14} /> Suggest
                   </NotYet>
-                  <NotYet label="AI Expand (turned off for your org by an admin)" class="tool-text">
+                  <NotYet label="AI Expand" reason="Turned off for your org by an admin" class="tool-text">
                     Expand
                   </NotYet>
-                  <NotYet label="AI Tune (turned off for your org by an admin)" class="tool-text">
+                  <NotYet label="AI Tune" reason="Turned off for your org by an admin" class="tool-text">
                     Tune
                   </NotYet>
                 </>

@@ -214,6 +214,7 @@ export function useCopilot(opts: {
             <div class="ai-text" aria-label="Expanded message">
               {result.data.text}
             </div>
+            <ExpandSources data={result.data} />
             <Origin origin={result.data.origin} reason={result.data.fallback_reason} tone={result.data.tone} />
           </div>
         ) : result.cmd === "tune" && result.data ? (
@@ -253,6 +254,29 @@ function Origin(props: { origin: string; reason: string | null; tone: string }) 
     <div class="muted small">
       {props.origin === "model" ? "Written by your AI model" : "Written offline by Frontdesk's rules"} · {props.tone[0].toUpperCase() + props.tone.slice(1)} tone
       {props.reason ? <div class="ai-fallback">The AI model's text was not used: {props.reason}.</div> : null}
+    </div>
+  );
+}
+
+// Where Expand's sentences came from: the shortcut or knowledge it quoted, or plainly that
+// nothing in the org's knowledge fitted the notes.
+function ExpandSources(props: { data: WrittenOut }) {
+  const d = props.data;
+  if (d.knowledge === "not_used") return null;
+  if (d.knowledge === "no_match")
+    return (
+      <div class="ai-expand-source small" role="note">
+        <strong>Nothing in your knowledge matched these notes:</strong> <span class="muted">written from your notes alone.</span>
+      </div>
+    );
+  return (
+    <div class="ai-expand-source small" role="note">
+      <span class="muted" title={d.quoted.join("\n")}>
+        {d.quoted.length === 1 ? "1 sentence" : `${d.quoted.length} sentences`} from your knowledge:
+      </span>{" "}
+      {d.sources.map((src) => (
+        <SourceLabel key={src.item_id} title={src.title} url={src.url} kind={src.kind} />
+      ))}
     </div>
   );
 }

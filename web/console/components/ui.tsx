@@ -300,15 +300,16 @@ export function Dialog(props: {
 
 // A control for something the product will have but this build does not: visible where it
 // belongs, never pretending to work.
-export function NotYet(props: { label: string; children: ComponentChildren; class?: string }) {
+export function NotYet(props: { label: string; children: ComponentChildren; class?: string; reason?: string }) {
+  const reason = props.reason ?? "Not available yet";
   return (
     <button
       type="button"
       class={`icon-btn not-yet ${props.class ?? ""}`}
       aria-disabled="true"
-      aria-label={`${props.label} (not available yet)`}
-      title={`${props.label}: not available yet`}
-      data-tooltip="Not available yet"
+      aria-label={`${props.label} (${reason.toLowerCase()})`}
+      title={`${props.label}: ${reason.toLowerCase()}`}
+      data-tooltip={reason}
       onClick={(e) => e.preventDefault()}
     >
       {props.children}

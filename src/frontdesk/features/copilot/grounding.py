@@ -248,7 +248,17 @@ EXPAND_SYSTEM = (
     "You turn a sales rep's short notes into one chat message to a website visitor. Use ONLY "
     "the facts in the notes: keep every number and name exactly, add no new facts, prices, "
     "dates or links. No placeholders such as [Name]. Tone: {tone}. {name_rule} Reply with the "
-    "message only."
+    "message only.\n\n"
+    # few-shot: what a good message does with notes (no name and a friendly tone here; the
+    # tone and name rule above win)
+    "Example notes:\n- yes\n- 14 day trial\n- no card needed\n"
+    "Example message: Yes, you can try it first: there is a 14-day trial, and no card is "
+    "needed to start.\n\n"
+    "Example notes:\n- Growth $99/mo\n- Maria Chen to call thu 3pm\n"
+    "Example message: The Growth plan is $99/mo. Maria Chen will call you on Thursday at "
+    "3pm.\n\n"
+    "Example notes:\n- not on Starter\n- upgrade in Settings\n"
+    "Example message: That is not included in Starter; you can upgrade in Settings."
 )
 TUNE_SYSTEM = (
     "Rewrite the rep's chat message with correct grammar and spelling in a {tone} tone. Do "

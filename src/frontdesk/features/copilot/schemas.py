@@ -56,6 +56,13 @@ class WrittenOut(Closed):
     # numbers and names from the notes, all present in `text`
     kept: list[str]
     fallback_reason: str | None
+    # "used": sentences of `sources` (a shortcut or knowledge item that fits the notes) are
+    # in the text, as `quoted`; "no_match": nothing in the knowledge fits, the text is the
+    # notes alone; "not_used": the configured model wrote it from the notes alone
+    knowledge: Literal["used", "no_match", "not_used"]
+    sources: list[SourceRef]
+    # the sentences taken from `sources`, as they are there (before the tone is applied)
+    quoted: list[str]
 
 
 class DiffPart(Closed):

@@ -12,6 +12,7 @@ import asyncio
 import difflib
 import logging
 import re
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.core.errors import Forbidden, ValidationFailed
 from frontdesk.features import conversations
 from frontdesk.features.conversations.models import Conversation, Message
+from frontdesk.features.copilot.compose import SourceText, compose
 from frontdesk.features.copilot.embedding import (
     Vector,
     embedding_available,
@@ -27,6 +29,7 @@ from frontdesk.features.copilot.embedding import (
     load_embedder,
     load_tried,
 )
+from frontdesk.features.copilot.events import CopilotChanged
 from frontdesk.features.copilot.grounding import (
     CHECK_BACK,
     CITATION,
@@ -62,13 +65,13 @@ from frontdesk.features.copilot.schemas import (
 )
 from frontdesk.features.copilot.text import sentences, words
 from frontdesk.features.copilot.website import list_sources, source_out
-from frontdesk.features.copilot.writing import expand as expand_offline
-from frontdesk.features.copilot.writing import grammar_status, keep_words, missing
+from frontdesk.features.copilot.writing import grammar_status, keep_words, missing, write_message
 from frontdesk.features.copilot.writing import tune as tune_offline
+from frontdesk.features.formatting import BRACE_VARIABLE, fill_template, variable_source
 from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.visitors.models import Visitor
-from frontdesk.runtime import Runtime
+from frontdesk.runtime import Runtime, org_topic
 
 log = logging.getLogger("frontdesk.copilot")
 
@@ -76,6 +79,8 @@ NO_CONFIDENT_ANSWER = "No confident answer"
 MAX_QUESTION = 2000
 MAX_NOTES = 4000
 MAX_TUNE = 10_000
+# how much of a long page Expand reads for sentences to quote
+MAX_SOURCE_TEXT = 20_000
 
 
 def source_ref(hit: Hit) -> SourceRef:
@@ -88,13 +93,25 @@ def source_ref(hit: Hit) -> SourceRef:
     )
 
 
-def answer_text(hit: Hit, question: str, max_sentences: int = 3) -> str:
+def item_body(hit: Hit, values: dict[str, str | None] | None = None) -> str:
+    """The item's text; a shortcut's with its variables filled in for this conversation's
+    visitor, as inserting the shortcut would (unknown or empty ones left out cleanly), so a
+    raw `{visitor.first_name}` never reaches the composer."""
+    entry = hit.entry
+    if entry.kind == "shortcut":
+        return fill_template(entry.body, values or {}, BRACE_VARIABLE)
+    return entry.body
+
+
+def answer_text(
+    hit: Hit, question: str, max_sentences: int = 3, values: dict[str, str | None] | None = None
+) -> str:
     """The passage's own words that answer: a Q&A pair's, a shortcut's or a past reply's
     answer whole; from an article or a page the sentences sharing most words with the
     question (in their order)."""
     entry = hit.entry
     if entry.kind in ("qa", "shortcut", "past_answer"):
-        return entry.body.strip()
+        return item_body(hit, values).strip()
     lines = entry.text.split("\n", 1)
     body = lines[1] if len(lines) > 1 and lines[0].strip() == entry.title.strip() else entry.text
     candidates = sentences(body)
@@ -105,6 +122,27 @@ def answer_text(hit: Hit, question: str, max_sentences: int = 3) -> str:
     best = sorted(scored, reverse=True)[:max_sentences]
     keep = sorted(i for score, _, i in best if score > 0) or [0, 1]
     return " ".join(candidates[i] for i in keep[:max_sentences])
+
+
+def source_text(hit: Hit, query: str, values: dict[str, str | None] | None = None) -> SourceText:
+    """A hit as Expand may quote it: all the item's sentences, and its answer (a Q&A pair's,
+    shortcut's or past reply's whole answer; an article's or page's passage when it is short,
+    else the sentences sharing most words with the query)."""
+    entry = hit.entry
+    if entry.kind in ("qa", "shortcut", "past_answer"):
+        every = tuple(sentences(item_body(hit, values)))
+        return SourceText(entry.item_id, entry.title, entry.question, every, every)
+    lines = entry.text.split("\n", 1)
+    body = lines[1] if len(lines) > 1 and lines[0].strip() == entry.title.strip() else entry.text
+    passage = sentences(body)
+    answer = passage if len(passage) <= 4 else sentences(answer_text(hit, query))
+    return SourceText(
+        entry.item_id,
+        entry.title,
+        entry.question,
+        tuple(sentences(entry.body[:MAX_SOURCE_TEXT])),
+        tuple(answer),
+    )
 
 
 def diff(original: str, tuned: str) -> list[DiffPart]:
@@ -161,15 +199,17 @@ class Copilot:
     async def set_enabled(self, actor: Authenticated, enabled: bool) -> CopilotStatus:
         actor.require_admin()
         now = self.runtime.clock.now()
-        async with self.runtime.db.transaction() as session:
-            row = await session.get(CopilotOrg, actor.org_id)
+        async with self.runtime.uow() as work:
+            row = await work.session.get(CopilotOrg, actor.org_id)
             if row is None:
-                session.add(
+                work.session.add(
                     CopilotOrg(org_id=actor.org_id, enabled=enabled, version=0, updated_at=now)
                 )
             else:
                 row.enabled = enabled
                 row.updated_at = now
+            # every open console of the org learns it at once (published after the commit)
+            work.emit([org_topic(actor.org_id)], CopilotChanged(enabled=enabled))
         return await self.status(actor.org_id)
 
     async def _count(self, actor: Authenticated, action: str) -> None:
@@ -259,16 +299,34 @@ class Copilot:
             raise ValidationFailed("there is no visitor question to answer yet")
         question = question.strip()[:MAX_QUESTION]
         hits, dense = await self.search(actor.org_id, question, k=3)
+        values = await self._shortcut_values(actor, conversation, hits)
         await self._count(actor, "suggest")
-        return await self.answer(question, hits, dense, origins)
+        return await self.answer(question, hits, dense, origins, values)
+
+    async def _shortcut_values(
+        self, actor: Authenticated, conversation: Conversation | None, hits: list[Hit]
+    ) -> dict[str, str | None]:
+        """What a shortcut's variables stand for in this conversation (the values inserting
+        the shortcut uses), read only when a hit is a shortcut."""
+        if not any(h.entry.kind == "shortcut" for h in hits):
+            return {}
+        async with self.runtime.db.read() as session:
+            visitor = await session.get(Visitor, conversation.visitor_id) if conversation else None
+            source = await variable_source(session, self.runtime.live, visitor, actor.rep.name)
+        return source.shortcut_values()
 
     async def answer(
-        self, question: str, hits: list[Hit], dense: bool, origins: list[str]
+        self,
+        question: str,
+        hits: list[Hit],
+        dense: bool,
+        origins: list[str],
+        values: dict[str, str | None] | None = None,
     ) -> SuggestOut:
         confident = [h for h in hits if h.confidence >= 0.5]
         offline = [
             SuggestionOut(
-                text=answer_text(h, question),
+                text=answer_text(h, question, values=values),
                 origin="knowledge",
                 sources=[source_ref(h)],
                 confidence=h.confidence,
@@ -278,7 +336,7 @@ class Copilot:
         closest = [
             ClosestSource(
                 source=source_ref(h),
-                snippet=answer_text(h, question, 2)[:300],
+                snippet=answer_text(h, question, 2, values)[:300],
                 confidence=h.confidence,
             )
             for h in hits
@@ -346,9 +404,23 @@ class Copilot:
             raise ValidationFailed("write a few notes or keywords to expand")
         if len(notes) > MAX_NOTES:
             raise ValidationFailed(f"notes are at most {MAX_NOTES:,} characters")
-        _, name, origins = await self._context(actor, conversation_id)
+        conversation, name, origins = await self._context(actor, conversation_id)
         keep = keep_words(notes)
-        offline = expand_offline(notes, tone, name)
+        # The best-matching shortcut or knowledge passage, found as Suggest finds answers
+        # (the visitor's latest question helps find it), is used where it fits: only a
+        # source above the calibrated threshold, and only its sentences that say all of a
+        # note (compose.py). The rest of the message is the notes' own sentences.
+        question = await self.latest_question(conversation) if conversation else None
+        query = (f"{question}\n{notes}" if question else notes)[:MAX_QUESTION]
+        hits, _ = await self.search(actor.org_id, query, k=3)
+        fitting = [h for h in hits if h.confidence >= 0.5]
+        values = await self._shortcut_values(actor, conversation, fitting)
+        composed = compose(notes, [source_text(h, query, values) for h in fitting])
+        offline = write_message(composed.body, tone, name)
+        used = [h for h in fitting if any(s.key == h.entry.item_id for s in composed.sources)]
+        sources = [source_ref(h) for h in used]
+        knowledge: Literal["used", "no_match", "not_used"] = "used" if used else "no_match"
+        quoted = composed.quoted
         text, origin, reason = offline, "rules", None
         if self.model is not None:
             name_rule = (
@@ -364,6 +436,7 @@ class Copilot:
                 )
                 if reason is None:
                     text, origin = answer.strip(), "model"
+                    sources, knowledge, quoted = [], "not_used", []
                 else:
                     log.info(
                         "copilot model text rejected; the offline result is used",
@@ -379,6 +452,9 @@ class Copilot:
             origin=origin,
             kept=sorted(w for w in keep if w not in lost),
             fallback_reason=reason,
+            knowledge=knowledge,
+            sources=sources,
+            quoted=quoted,
         )
 
     async def tune(

@@ -228,6 +228,13 @@ LOWERABLE_START = frozenset(
         "an",
         "thanks",
         "here",
+        "every",
+        "each",
+        "all",
+        "if",
+        "when",
+        "yes",
+        "no",
     ]
 )
 
@@ -557,7 +564,13 @@ def sentence_from_note(note: str) -> str:
 def expand(notes: str, tone: Tone, name: str | None = None) -> str:
     """Bullets or keywords -> one message: each note a sentence, in the tone, greeting the
     visitor by name when known; numbers and names from the notes are kept (checked)."""
-    body = " ".join(sentence_from_note(n) for n in note_items(notes))
+    return write_message([sentence_from_note(n) for n in note_items(notes)], tone, name)
+
+
+def write_message(sentences: list[str], tone: Tone, name: str | None = None) -> str:
+    """Sentences -> one message in the tone, greeting the visitor by name when known, with
+    grammar fixed (numbers and names untouched)."""
+    body = " ".join(s for s in sentences if s)
     return tune(f"Hi {name}, {body}" if name else f"Hi, {body}", tone, name)
 
 

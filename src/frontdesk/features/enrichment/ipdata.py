@@ -14,7 +14,7 @@ import ipaddress
 import logging
 import threading
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,24 +33,54 @@ class IpInfo:
 
 
 class _RangeTable:
-    """Sorted, non-overlapping [start, end] integer ranges with a value index each."""
+    """Sorted, non-overlapping [start, end] integer ranges with a value index each.
+
+    Compact unsigned arrays only: IPv4 in 32-bit, IPv6 split into high and low 64-bit halves
+    (as Python ints the IPv6 ranges alone cost ~40 MB a process)."""
 
     def __init__(self, wide: bool) -> None:
-        # IPv4 fits in unsigned 32-bit arrays (compact); IPv6 needs Python ints.
-        self.starts: array[int] | list[int] = list() if wide else array("L")
-        self.ends: array[int] | list[int] = list() if wide else array("L")
+        self.wide = wide
+        code = "Q" if wide else "L"
+        self.starts = array(code)
+        self.ends = array(code)
+        # IPv6 only: the low 64 bits (`starts`/`ends` then hold the high 64 bits).
+        self.starts_low = array("Q")
+        self.ends_low = array("Q")
         self.values: array[int] = array("l")
 
     def add(self, start: int, end: int, value: int) -> None:
-        self.starts.append(start)
-        self.ends.append(end)
+        if self.wide:
+            self.starts.append(start >> 64)
+            self.starts_low.append(start & _LOW64)
+            self.ends.append(end >> 64)
+            self.ends_low.append(end & _LOW64)
+        else:
+            self.starts.append(start)
+            self.ends.append(end)
         self.values.append(value)
 
     def find(self, number: int) -> int | None:
-        index = bisect_right(self.starts, number) - 1
-        if index >= 0 and number <= self.ends[index]:
+        if not self.wide:
+            index = bisect_right(self.starts, number) - 1
+            if index >= 0 and number <= self.ends[index]:
+                return self.values[index]
+            return None
+        high, low = number >> 64, number & _LOW64
+        # The last range starting at or before (high, low): among the ranges whose start has
+        # the same high half (sorted by low half), else the last one with a lower high half.
+        first = bisect_left(self.starts, high)
+        past = bisect_right(self.starts, high, first)
+        index = bisect_right(self.starts_low, low, first, past) - 1
+        if index < first:
+            index = first - 1
+        if index < 0:
+            return None
+        if number <= (self.ends[index] << 64) | self.ends_low[index]:
             return self.values[index]
         return None
+
+
+_LOW64 = (1 << 64) - 1
 
 
 class IpDirectory:

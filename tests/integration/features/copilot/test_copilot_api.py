@@ -229,3 +229,42 @@ async def test_an_ended_chat_teaches_the_copilot_the_reps_answer(server: Server)
         "POST", "/api/copilot/suggest", {"question": "does pipedrive integration exist?"}
     )
     assert answer["suggestions"][0]["sources"][0]["kind"] == "past_answer"
+
+
+async def test_a_shortcut_suggested_has_its_variables_filled_for_the_visitor(
+    sqlite_server: Server,
+) -> None:
+    server = sqlite_server
+    org = await server.create_org()
+    admin = await server.rep(org, role="admin")
+    status, _ = await admin.request(
+        "POST",
+        "/api/shortcuts",
+        {
+            "name": "invoice",
+            "body": "Hi {visitor.first_name}, invoices are under Settings > Billing > Invoices.",
+            "scope": "org",
+        },
+    )
+    assert status == 200
+    async with server.visitor(org) as visitor:
+        await visitor.send(
+            {"type": "identify", "email": "jane@initech.example", "name": "Jane Doe", "hash": None}
+        )
+        cid = await _chat(server, org, admin, visitor, "Where do I find my invoices?")
+        status, answer = await admin.request(
+            "POST", "/api/copilot/suggest", {"conversation_id": cid}
+        )
+    # (whether it is confident enough to be a suggestion or only the closest source, the
+    # shortcut's text is filled the same way)
+    assert status == 200 and answer["closest"][0]["source"]["kind"] == "shortcut"
+    assert answer["closest"][0]["snippet"] == (
+        "Hi Jane, invoices are under Settings > Billing > Invoices."
+    )
+    # with no conversation there is no visitor: the variable is left out, never shown raw
+    status, answer = await admin.request(
+        "POST", "/api/copilot/suggest", {"question": "Where do I find my invoices?"}
+    )
+    assert answer["closest"][0]["snippet"] == (
+        "Hi, invoices are under Settings > Billing > Invoices."
+    )

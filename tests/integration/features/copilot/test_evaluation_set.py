@@ -1,6 +1,7 @@
 """Offline Suggest on the evaluation set (bench/copilot_evalset/): reworded questions find
 their passage at the bar, and questions the knowledge does not answer get "No confident
-answer". Through the API, as a rep would ask."""
+answer". Through the API, as a rep would ask. The bars hold on the held-out half of the
+questions: the threshold was chosen on the other half (bench/copilot_eval.py --calibrate)."""
 
 from __future__ import annotations
 
@@ -26,11 +27,15 @@ async def test_the_evaluation_set_meets_the_bars_offline(sqlite_server: Server) 
     await server.app[COPILOT_KEY].indexer.run_until_done()
     with (EVALSET / "questions.csv").open() as f:
         questions = list(csv.DictReader(f))
-    answerable = [q for q in questions if q["expected"]]
-    unanswerable = [q for q in questions if not q["expected"]]
-    assert len(answerable) >= 60 and len(unanswerable) >= 20
+    assert sum(1 for q in questions if q["expected"]) >= 60
+    assert sum(1 for q in questions if not q["expected"]) >= 20
+    assert {q["split"] for q in questions} == {"tune", "held_out"}
+    held_out = [q for q in questions if q["split"] == "held_out"]
+    answerable = [q for q in held_out if q["expected"]]
+    unanswerable = [q for q in held_out if not q["expected"]]
+    assert (len(answerable), len(unanswerable)) == (35, 12)
     top1 = refused = 0
-    for q in questions:
+    for q in held_out:
         status, answer = await admin.request(
             "POST", "/api/copilot/suggest", {"question": q["question"]}
         )

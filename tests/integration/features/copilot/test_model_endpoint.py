@@ -142,6 +142,10 @@ async def test_expand_and_tune_use_the_model_only_when_it_keeps_the_facts(
     model.answer("Hi! Growth is $99 a month, and Priya will call you on 12 March.")
     status, written = await admin.request("POST", "/api/copilot/expand", {"notes": notes})
     assert (status, written["origin"], written["fallback_reason"]) == (200, "model", None)
+    assert (written["knowledge"], written["sources"]) == ("not_used", [])
+    # a few-shot prompt: examples of notes and the message made of them, then the notes
+    system, user = model.requests[-1]["messages"][:2]
+    assert system["content"].count("Example notes:") == 3 and user["content"].endswith(notes)
     model.answer("Hi! Growth is $89 a month, and Priya will call you on 12 March.")
     with caplog.at_level(logging.INFO, logger="frontdesk.copilot"):
         status, written = await admin.request("POST", "/api/copilot/expand", {"notes": notes})

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, errorText } from "../../api";
-import { loadCopilotStatus } from "../../data";
+import { copilotStatus, loadCopilotStatus } from "../../data";
 import { pushToast } from "../../store";
 import { formatDateTime } from "../../time";
 import { IconEdit, IconGlobe, IconPlus, IconSparkles, IconTrash, IconUpload, IconUsers } from "../../icons";
@@ -47,6 +47,7 @@ export function CopilotAdminPage() {
   }
   if (!data) return <div class="muted">Loading…</div>;
   const st = data.status;
+  // the switch follows `copilot.changed` too (another admin may flip it while this is open)
   return (
     <>
       <section class="panel" aria-labelledby="cp-status">
@@ -54,7 +55,7 @@ export function CopilotAdminPage() {
           <IconSparkles size={15} />
           <h2 id="cp-status">Copilot</h2>
         </div>
-        <Switch label="AI Copilot for this org" hint="Suggest, Expand and Tune in every rep's composer" checked={st.enabled} onChange={(v) => void setEnabled(v)} />
+        <Switch label="AI Copilot for this org" hint="Suggest, Expand and Tune in every rep's composer" checked={copilotStatus.value?.enabled ?? st.enabled} onChange={(v) => void setEnabled(v)} />
         <div class="kb-stats" aria-label="Copilot status">
           <span>
             Retrieval: <strong>{st.retrieval === "hybrid" ? "keywords + meaning (hybrid)" : "keywords only (BM25)"}</strong>
