@@ -287,15 +287,20 @@ async def test_a_missed_chat_emails_each_routed_rep_once_even_with_two_sweepers(
     assert status == 200
     # No routing rule: routed to nobody in particular, so every active rep is emailed.
     assert body["conversation"]["routed_rep_ids"] == []
+    ours = {dana.email, sam.email}
+
+    def mine() -> list[object]:  # other tests' missed chats on a shared server email too
+        return [e for e in smtp_inbox if set(e.rcpt_tos) & ours]  # type: ignore[attr-defined]
+
     for _ in range(100):
-        if len(smtp_inbox) >= 2:
+        if len(mine()) >= 2:
             break
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.3)  # a duplicate would arrive by now
-    assert len(smtp_inbox) == 2
-    recipients = sorted(e.rcpt_tos[0] for e in smtp_inbox)  # type: ignore[attr-defined]
-    assert recipients == sorted([dana.email, sam.email])
-    for envelope in smtp_inbox:
+    assert len(mine()) == 2
+    recipients = sorted(e.rcpt_tos[0] for e in mine())  # type: ignore[attr-defined]
+    assert recipients == sorted(ours)
+    for envelope in mine():
         mail = message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[attr-defined]
         assert "Missed chat" in mail["Subject"]
         text = mail.get_body(preferencelist=("plain",))
@@ -307,4 +312,4 @@ async def test_a_missed_chat_emails_each_routed_rep_once_even_with_two_sweepers(
     # A later sweep sends nothing more.
     await server.runtime.sweeper.run_due()
     await asyncio.sleep(0.2)
-    assert len(smtp_inbox) == 2
+    assert len(mine()) == 2

@@ -543,8 +543,11 @@ class RollupWorker:
     """Catches up in the background: at start, when a report registers a new offset, and
     every `interval` seconds (a day becomes settled once a day; marks bump at any time)."""
 
-    def __init__(self, db: Database, now: Any, interval: float = 300.0) -> None:
+    def __init__(
+        self, db: Database, now: Any, interval: float = 300.0, org_id: str | None = None
+    ) -> None:
         self.db = db
+        self._org_id = org_id  # None: every org (a test may watch one org of a shared database)
         self._now = now
         self._interval = interval
         self._task: asyncio.Task[None] | None = None
@@ -568,14 +571,15 @@ class RollupWorker:
 
     async def _run(self) -> None:
         while True:
+            # Cleared before catching up, so a wake during a catch-up runs another one.
+            self._wake.clear()
             try:
-                built = await catch_up(self.db, self._now())
+                built = await catch_up(self.db, self._now(), self._org_id)
                 if built:
                     log.info("report rollups: built %d days", built)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("report rollups: catching up failed (retried later)")
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._interval)

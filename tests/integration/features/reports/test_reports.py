@@ -729,7 +729,9 @@ async def test_reading_a_report_in_a_new_zone_gets_it_rolled_up_in_the_backgroun
 ) -> None:
     seeded = await _seed(server)
     org_id = seeded.history.org_id
-    worker = rollups.RollupWorker(server.runtime.db, lambda: SETTLED_NOW, interval=3600)
+    worker = rollups.RollupWorker(
+        server.runtime.db, lambda: SETTLED_NOW, interval=3600, org_id=org_id
+    )
     worker.start()
     try:
         # The first report in Tokyo time reads the chats...
