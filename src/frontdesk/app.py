@@ -33,13 +33,14 @@ from frontdesk.features import (
     meetings,
     proactive,
     segments,
+    staffing,
     telephony,
     webhooks,
 )
 from frontdesk.features.copilot import GreetingWriter, OpenAICompatibleModel
 from frontdesk.features.enrichment import HttpFirmographicsProvider, IpDirectory
 from frontdesk.features.experiences import on_offline_email
-from frontdesk.features.orgs import SETTINGS_CHANGED_HOOK
+from frontdesk.features.orgs import REP_STATUS_CHANGED_HOOK, SETTINGS_CHANGED_HOOK
 from frontdesk.features.reports import rollups as report_rollups
 from frontdesk.live import create_live_state, create_local_rate_limiter
 from frontdesk.protocol.openapi import openapi_document
@@ -48,13 +49,16 @@ from frontdesk.settings import Settings
 from frontdesk.storage.db import Database
 from frontdesk.transport import (  # noqa: F401  (they register routes)
     api_admin,
+    api_files,
     api_ops,
     api_reports,
+    api_staffing,
     api_telephony,
     api_tools,
 )
 from frontdesk.transport.api import api
 from frontdesk.transport.api_copilot import COPILOT_KEY
+from frontdesk.transport.api_files import mount_file_routes
 from frontdesk.transport.api_meetings import mount_meeting_pages
 from frontdesk.transport.http import (
     RUNTIME_KEY,
@@ -142,8 +146,13 @@ def _wire_features(runtime: Runtime) -> None:
     sweeper.register(experiences.KIND_REP_WINDOW, lambda d: experiences.on_rep_window(runtime, d))
     sweeper.register(experiences.KIND_OFFLINE_EMAIL, lambda d: on_offline_email(runtime, d))
     hooks = runtime.hooks
+    route_for_chat = segments.route_for_chat
     hooks["conversation.inbound_created"].append(
-        functools.partial(experiences.on_inbound_created, segment_experience=segments.experience_of)
+        functools.partial(
+            experiences.on_inbound_created,
+            segment_experience=segments.experience_of,
+            route_for_chat=route_for_chat,
+        )
     )
     hooks["conversation.accepted"].append(experiences.on_accepted)
     hooks["conversation.incoming_timed_out"].append(experiences.on_incoming_timed_out)
@@ -151,7 +160,23 @@ def _wire_features(runtime: Runtime) -> None:
     sweeper.register(
         experiences.KIND_MISSED_CHAT_EMAIL, lambda d: experiences.on_missed_chat_email(runtime, d)
     )
-    hooks["conversation.closed"].append(experiences.on_closed)
+    hooks["conversation.closed"].append(
+        functools.partial(experiences.on_closed, route_for_chat=route_for_chat)
+    )
+    # Business hours and capacity (features/staffing): a rep at capacity takes no more chats;
+    # the queue moves when reps have room; a chat from outside hours starts when they open.
+    hooks["conversation.accepting"].append(staffing.check_room_to_accept)
+    hooks["conversation.transferring"].append(staffing.check_room_for_transfer)
+    hooks[staffing.CAPACITY_CHANGED_HOOK].append(
+        functools.partial(experiences.on_capacity_changed, route_for_chat=route_for_chat)
+    )
+    hooks[REP_STATUS_CHANGED_HOOK].append(
+        functools.partial(experiences.on_rep_status_changed, route_for_chat=route_for_chat)
+    )
+    sweeper.register(
+        staffing.KIND_HOURS_REOPEN,
+        lambda d: experiences.on_hours_reopen(runtime, d, route_for_chat),
+    )
     writer = GreetingWriter(
         OpenAICompatibleModel(
             runtime.settings.ai_url,
@@ -363,5 +388,6 @@ def create_app(
     app.router.add_get(formatting.image_proxy.PROXY_PATH, image_proxy_handler)
     api.mount(app)
     mount_meeting_pages(app)
+    mount_file_routes(app)
     mount_static(app, STATIC)
     return app

@@ -314,6 +314,63 @@ class Settings(BaseSettings):
         description="open visitor sockets, plus rep sockets whose session is being checked, "
         "per client IP address in each process (HTTP 429 over it). `0` turns the cap off",
     )
+    # ---- files and images in chat (features/files; docs/files.md) ----------------------------
+    files_dir: Path | None = Field(
+        None,
+        description="where chat files and their thumbnails are kept when no S3 bucket is set "
+        "(`FRONTDESK_FILES_S3_BUCKET`). Several processes must share it (one machine, or a "
+        "network mount)",
+        json_schema_extra=_docs_default("the data directory + `/files`"),
+    )
+    files_s3_bucket: str | None = Field(
+        None,
+        description="keep chat files in this bucket of an S3-compatible store (AWS S3, MinIO, "
+        "Ceph, R2, ...) instead of `FRONTDESK_FILES_DIR`. The bucket must exist",
+    )
+    files_s3_endpoint_url: str | None = Field(
+        None,
+        description="the store's URL for anything but AWS (`https://minio.internal:9000`). "
+        "Unset: AWS S3",
+    )
+    files_s3_region: str = Field("us-east-1", description="the bucket's region")
+    files_s3_access_key_id: str | None = Field(
+        None,
+        description="the store's access key; unset: boto3's usual chain (`AWS_*` variables, "
+        "instance profile)",
+    )
+    files_s3_secret_access_key: str | None = Field(
+        None, description="the secret that goes with `FRONTDESK_FILES_S3_ACCESS_KEY_ID`"
+    )
+    files_s3_prefix: str = Field(
+        "frontdesk/", description="prefix of every object key Frontdesk writes in the bucket"
+    )
+    file_max_mb: int = Field(
+        25,
+        ge=1,
+        le=100,
+        description="the largest file anyone may send in a chat, in MB; each org's admin sets "
+        "its own limit up to this",
+    )
+    file_uploads_per_visitor: str = Field(
+        "20/hour",
+        description="files one visitor may send, counted across processes (429 over it)",
+    )
+    file_uploads_per_ip: str = Field(
+        "60/hour",
+        description="files visitors may send from one client IP address and site, counted "
+        "across processes",
+    )
+    file_upload_mb_per_visitor: int = Field(
+        100,
+        ge=1,
+        description="MB of files one visitor may send per hour, counted across processes",
+    )
+    file_upload_mb_per_ip: int = Field(
+        300,
+        ge=1,
+        description="MB of files visitors may send per hour from one client IP address and "
+        "site, counted across processes",
+    )
     # ---- voice and video calls (docs/calls.md; coturn: docs/operations.md) -------------------
     stun_urls: Annotated[tuple[str, ...], NoDecode] = Field(
         (),
@@ -497,6 +554,8 @@ class Settings(BaseSettings):
         "phone_calls_per_ip",
         "meeting_card_views_per_ip",
         "meeting_bookings_per_ip",
+        "file_uploads_per_visitor",
+        "file_uploads_per_ip",
     )
     @classmethod
     def _a_rate(cls, value: str) -> str:
@@ -527,6 +586,11 @@ class Settings(BaseSettings):
     def secret_keys(self) -> tuple[str, ...]:
         """The keys a signature may have been made with: the current one first."""
         return (self.secret_key, *self.secret_key_previous)
+
+    @property
+    def chat_files_dir(self) -> Path:
+        """Where local chat files live: FRONTDESK_FILES_DIR, else the data directory's files/."""
+        return self.files_dir or self.data_dir / "files"
 
     @property
     def is_sqlite(self) -> bool:

@@ -163,6 +163,8 @@ def test_the_welcome_is_the_bytes_the_dict_was() -> None:
                 "messenger": messenger,
                 "phone_join_available": False,
                 "visitor_calls": False,
+                # (files in chat: what visitors may attach; none here)
+                "visitor_files": None,
             },
             "server_time": NOW,
         }

@@ -117,6 +117,10 @@ def test_every_setting_is_read_from_its_environment_variable() -> None:
                 "metrics_token": "metrics-token-from-the-environment-0123456789",
                 "phone_calls_per_ip": "4/hour",
                 "twilio_api_url": "https://twilio.test.example",
+                "meeting_card_views_per_ip": "30/hour",
+                "meeting_bookings_per_ip": "5/hour",
+                "file_uploads_per_visitor": "5/hour",
+                "file_uploads_per_ip": "6/hour",
             }.get(name, "from-the-environment")
             settings = load_settings({env_var(name): value})
             assert value.split("://")[-1] in str(getattr(settings, name)), name

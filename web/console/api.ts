@@ -20,6 +20,11 @@ export function setCsrfToken(token: string | null | undefined): void {
   csrfToken = token ?? null;
 }
 
+// For requests api() cannot make (a multipart file upload): the CSRF header a write needs.
+export function csrfHeaders(): Record<string, string> {
+  return csrfToken ? { "X-CSRF-Token": csrfToken } : {};
+}
+
 export function onUnauthorized(handler: () => void): void {
   unauthorizedHandler = handler;
 }

@@ -353,3 +353,14 @@ export const IconHangUp = (p: P) => (
     <path d="M3 15.5c5-4.6 13-4.6 18 0l-2.3 2.3-3.2-1.6v-2.7a12 12 0 0 0-7 0v2.7l-3.2 1.6z" />
   </Svg>
 );
+export const IconPaperclip = (p: P) => (
+  <Svg {...p}>
+    <path d="m21.44 11.05-9.19 9.19a6 6 0 0 1-8.49-8.49l8.57-8.57A4 4 0 1 1 18 8.84l-8.59 8.57a2 2 0 0 1-2.83-2.83l8.49-8.48" />
+  </Svg>
+);
+export const IconFile = (p: P) => (
+  <Svg {...p}>
+    <path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z" />
+    <path d="M14 2v6h6" />
+  </Svg>
+);

@@ -583,6 +583,229 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/business-hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Business hours of the org and of each team, with holidays and whether open now */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HoursList"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/business-hours/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is inside business hours now, and when each closed team is back */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HoursStatus"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/business-hours/{scope}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set business hours for the org ('org') or a team (its id): weekly hours in a time zone, holidays, the away experience */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scope: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["HoursBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HoursOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove business hours (the org or team is then always inside hours) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scope: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Ok"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/business-hours/{scope}/holiday-feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import holidays from an iCal feed (a URL read now, or the file's text); they replace the holidays imported before */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scope: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["HolidayFeedBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HoursOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/calls/ice-settings": {
         parameters: {
             query?: never;
@@ -621,6 +844,84 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/capacity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Chat capacity: the org default, each rep's open chats and limit, the queue */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CapacityOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Set the org's chat capacity per rep and what happens beyond everyone's */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CapacityBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CapacityOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -902,6 +1203,53 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ConversationSummary"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{conversation_id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a file in a chat (multipart/form-data: client_id, file); it becomes a message whose meta.file describes it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    conversation_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Uploaded"];
                     };
                 };
                 /** @description Error */
@@ -1897,6 +2245,131 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/files/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed short-lived URLs for files of chats I may see */
+        get: {
+            parameters: {
+                query?: {
+                    ids?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FileLinks"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My org's rules for files in chat */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FileSettingsOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Set my org's rules for files in chat (admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["FileSettings-Input"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FileSettingsOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/invitations": {
@@ -3635,6 +4108,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reps/{rep_id}/chat-limit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set one rep's chat limit (null: the org default) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    rep_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RepLimitBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CapacityOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/segments": {
         parameters: {
             query?: never;
@@ -5177,6 +5701,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/widget/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A visitor sends a file (multipart/form-data: client_id, file); rate and byte limited per visitor and per address (CORS: the org's websites only) */
+        post: {
+            parameters: {
+                query?: {
+                    site?: string;
+                    vt?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Uploaded"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/widget/files/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed short-lived URLs for files of the visitor's own chats (CORS: the org's websites only) */
+        get: {
+            parameters: {
+                query?: {
+                    ids?: string;
+                    site?: string;
+                    vt?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FileLinks"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/widget/meetings/{offer_id}": {
         parameters: {
             query?: never;
@@ -5898,6 +6519,27 @@ export interface components {
             visitors: number;
             last_at: string | null;
         };
+        /** CapacityBody */
+        CapacityBody: {
+            /** @default null */
+            default_max_chats?: number | null;
+            /**
+             * @default queue
+             * @enum {string}
+             */
+            overflow?: "queue" | "offline";
+            /** @default 30 */
+            queue_timeout_minutes?: number;
+        };
+        /** CapacityOut */
+        CapacityOut: {
+            default_max_chats: number | null;
+            /** @enum {string} */
+            overflow: "queue" | "offline";
+            queue_timeout_minutes: number;
+            queued: number;
+            reps: components["schemas"]["RepLoad"][];
+        };
         /** CardUtm */
         CardUtm: {
             source: string | null;
@@ -5981,6 +6623,10 @@ export interface components {
             ask_identity?: boolean;
             /** @default false */
             bot_greeted?: boolean;
+            /** @default null */
+            away_until?: string | null;
+            /** @default null */
+            queue_position?: number | null;
             /** @default null */
             invitation_id?: string | null;
             /** @default false */
@@ -6296,6 +6942,51 @@ export interface components {
             meetings_cancelled: number;
         };
         /**
+         * FileLink
+         * @description Short-lived signed URLs for one file (relative to the Frontdesk server).
+         */
+        FileLink: {
+            id: string;
+            url: string;
+            thumbnail_url: string | null;
+            expires: number;
+        };
+        /** FileLinks */
+        FileLinks: {
+            links: components["schemas"]["FileLink"][];
+        };
+        /**
+         * FileSettings
+         * @description An org's rules for files in chat (Admin -> Files).
+         */
+        "FileSettings-Input": {
+            /** @default true */
+            enabled?: boolean;
+            /** @default true */
+            visitors_may_send?: boolean;
+            /** @default 10 */
+            max_mb?: number;
+            extensions?: string[];
+        };
+        /**
+         * FileSettings
+         * @description An org's rules for files in chat (Admin -> Files).
+         */
+        "FileSettings-Output": {
+            /** @default true */
+            enabled: boolean;
+            /** @default true */
+            visitors_may_send: boolean;
+            /** @default 10 */
+            max_mb: number;
+            extensions: string[];
+        };
+        /** FileSettingsOut */
+        FileSettingsOut: {
+            settings: components["schemas"]["FileSettings-Output"];
+            server_max_mb: number;
+        };
+        /**
          * FilledShortcut
          * @description A shortcut's text with its variables filled for one visitor, and its preview HTML.
          */
@@ -6308,6 +6999,83 @@ export interface components {
         Health: {
             /** @constant */
             status: "ok";
+        };
+        /**
+         * HolidayFeedBody
+         * @description An iCal holiday feed: a URL read now, or the file's text. Each event's days become
+         *     holidays (replacing those imported before).
+         */
+        HolidayFeedBody: {
+            /** @default null */
+            url?: string | null;
+            /** @default null */
+            ics?: string | null;
+        };
+        /** HolidayIn */
+        HolidayIn: {
+            day: string;
+            /** @default  */
+            name?: string;
+        };
+        /** HolidayOut */
+        HolidayOut: {
+            day: string;
+            name: string;
+            /** @enum {string} */
+            source: "manual" | "ical";
+        };
+        /**
+         * HoursBody
+         * @description Business hours for the org or one team (replaces what was set, manual holidays too;
+         *     holidays imported from a feed stay).
+         */
+        HoursBody: {
+            time_zone: string;
+            weekly: {
+                [key: string]: string[][];
+            };
+            /**
+             * @default offline_form
+             * @enum {string}
+             */
+            away_mode?: "offline_form" | "booker";
+            /** @default null */
+            booker_meeting_type_id?: string | null;
+            /** @default null */
+            away_message?: string | null;
+            holidays?: components["schemas"]["HolidayIn"][];
+        };
+        /** HoursList */
+        HoursList: {
+            hours: components["schemas"]["HoursOut"][];
+        };
+        /** HoursOut */
+        HoursOut: {
+            scope: string;
+            team_id: string | null;
+            team_name: string | null;
+            time_zone: string;
+            weekly: {
+                [key: string]: string[][];
+            };
+            /** @enum {string} */
+            away_mode: "offline_form" | "booker";
+            booker_meeting_type_id: string | null;
+            away_message: string;
+            holiday_feed_url: string | null;
+            holidays: components["schemas"]["HolidayOut"][];
+            open_now: boolean;
+            reopens_at: string | null;
+            closes_at: string | null;
+        };
+        /**
+         * HoursStatus
+         * @description Who is inside business hours now (the live stream's banner).
+         */
+        HoursStatus: {
+            scopes: components["schemas"]["ScopeStatus"][];
+            /** Format: date-time */
+            server_time: string;
         };
         /**
          * IceCandidate
@@ -6699,6 +7467,23 @@ export interface components {
         MessageBody: {
             client_id: string;
             body: string;
+        };
+        /**
+         * MessageFile
+         * @description A file as its message carries it (`meta.file`); its bytes are fetched through a signed
+         *     link (`FileLink`).
+         */
+        MessageFile: {
+            id: string;
+            name: string;
+            size: number;
+            /** @enum {string} */
+            kind: "image" | "file";
+            content_type: string;
+            /** @default null */
+            width: number | null;
+            /** @default null */
+            height: number | null;
         };
         /** MessageOut */
         MessageOut: {
@@ -7283,9 +8068,23 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** RepLimitBody */
+        RepLimitBody: {
+            /** @default null */
+            max_chats?: number | null;
+        };
         /** RepList */
         RepList: {
             reps: components["schemas"]["RepOut"][] | components["schemas"]["ColleagueOut"][];
+        };
+        /** RepLoad */
+        RepLoad: {
+            rep_id: string;
+            name: string;
+            active_chats: number;
+            max_chats: number | null;
+            own_limit: number | null;
+            at_capacity: boolean;
         };
         /**
          * RepMessage
@@ -7458,6 +8257,16 @@ export interface components {
             segments: components["schemas"]["LiveSegmentOut"][];
             fields: components["schemas"]["RuleFieldOut"][];
             segment: components["schemas"]["SegmentOut"];
+        };
+        /** ScopeStatus */
+        ScopeStatus: {
+            scope: string;
+            team_id: string | null;
+            name: string;
+            open_now: boolean;
+            reopens_at: string | null;
+            closes_at: string | null;
+            time_zone: string;
         };
         /** SegmentBody */
         SegmentBody: {
@@ -7735,6 +8544,14 @@ export interface components {
             /** @default null */
             visitor_id: string | null;
         };
+        /**
+         * Uploaded
+         * @description The stored message that carries the file, and the file (also its `message.meta.file`).
+         */
+        Uploaded: {
+            message: components["schemas"]["MessageOut"];
+            file: components["schemas"]["MessageFile"];
+        };
         /** UseShortcutBody */
         UseShortcutBody: {
             /** @default null */
@@ -7875,6 +8692,10 @@ export interface components {
             /** @default false */
             ask_identity: boolean;
             /** @default null */
+            away_until: string | null;
+            /** @default null */
+            queue_position: number | null;
+            /** @default null */
             invitation_id: string | null;
         };
         /**
@@ -7909,6 +8730,15 @@ export interface components {
                     [key: string]: unknown;
                 }[];
             };
+        };
+        /**
+         * VisitorFileRules
+         * @description What the messenger needs to offer files: the largest file and the accepted extensions
+         *     (the server checks again on upload).
+         */
+        VisitorFileRules: {
+            max_mb: number;
+            extensions: string[];
         };
         /**
          * VisitorHello
@@ -8171,6 +9001,8 @@ export interface components {
             phone_join_available: boolean;
             /** @default false */
             visitor_calls: boolean;
+            /** @default null */
+            visitor_files: components["schemas"]["VisitorFileRules"] | null;
         };
         /**
          * WidgetBoot
@@ -8263,6 +9095,8 @@ export type CallSettings = components['schemas']['CallSettings'];
 export type CallSettingsPatch = components['schemas']['CallSettingsPatch'];
 export type CallStartFrame = components['schemas']['CallStartFrame'];
 export type Campaign = components['schemas']['Campaign'];
+export type CapacityBody = components['schemas']['CapacityBody'];
+export type CapacityOut = components['schemas']['CapacityOut'];
 export type CardUtm = components['schemas']['CardUtm'];
 export type Classification = components['schemas']['Classification'];
 export type ClassificationBody = components['schemas']['ClassificationBody'];
@@ -8292,8 +9126,20 @@ export type ExperienceBody = components['schemas']['ExperienceBody'];
 export type ExperienceList = components['schemas']['ExperienceList'];
 export type ExperienceOut = components['schemas']['ExperienceOut'];
 export type Figures = components['schemas']['Figures'];
+export type FileLink = components['schemas']['FileLink'];
+export type FileLinks = components['schemas']['FileLinks'];
+export type FileSettingsInput = components['schemas']['FileSettings-Input'];
+export type FileSettingsOutput = components['schemas']['FileSettings-Output'];
+export type FileSettingsOut = components['schemas']['FileSettingsOut'];
 export type FilledShortcut = components['schemas']['FilledShortcut'];
 export type Health = components['schemas']['Health'];
+export type HolidayFeedBody = components['schemas']['HolidayFeedBody'];
+export type HolidayIn = components['schemas']['HolidayIn'];
+export type HolidayOut = components['schemas']['HolidayOut'];
+export type HoursBody = components['schemas']['HoursBody'];
+export type HoursList = components['schemas']['HoursList'];
+export type HoursOut = components['schemas']['HoursOut'];
+export type HoursStatus = components['schemas']['HoursStatus'];
 export type IceCandidate = components['schemas']['IceCandidate'];
 export type IceServer = components['schemas']['IceServer'];
 export type IceSettingsOut = components['schemas']['IceSettingsOut'];
@@ -8333,6 +9179,7 @@ export type MeetingTypeOut = components['schemas']['MeetingTypeOut'];
 export type MemberStatus = components['schemas']['MemberStatus'];
 export type MemberStatusList = components['schemas']['MemberStatusList'];
 export type MessageBody = components['schemas']['MessageBody'];
+export type MessageFile = components['schemas']['MessageFile'];
 export type MessageOut = components['schemas']['MessageOut'];
 export type Messages = components['schemas']['Messages'];
 export type MessengerSettings = components['schemas']['MessengerSettings'];
@@ -8385,7 +9232,9 @@ export type RepChanged = components['schemas']['RepChanged'];
 export type RepClientFrame = components['schemas']['RepClientFrame'];
 export type RepFigures = components['schemas']['RepFigures'];
 export type RepHello = components['schemas']['RepHello'];
+export type RepLimitBody = components['schemas']['RepLimitBody'];
 export type RepList = components['schemas']['RepList'];
+export type RepLoad = components['schemas']['RepLoad'];
 export type RepMessage = components['schemas']['RepMessage'];
 export type RepMessageFrame = components['schemas']['RepMessageFrame'];
 export type RepOut = components['schemas']['RepOut'];
@@ -8402,6 +9251,7 @@ export type Resync = components['schemas']['Resync'];
 export type RuleFieldOut = components['schemas']['RuleFieldOut'];
 export type SavedAccount = components['schemas']['SavedAccount'];
 export type SavedSegmentPayload = components['schemas']['SavedSegmentPayload'];
+export type ScopeStatus = components['schemas']['ScopeStatus'];
 export type SegmentBody = components['schemas']['SegmentBody'];
 export type SegmentOut = components['schemas']['SegmentOut'];
 export type SegmentsPayload = components['schemas']['SegmentsPayload'];
@@ -8434,6 +9284,7 @@ export type TransferBody = components['schemas']['TransferBody'];
 export type TuneBody = components['schemas']['TuneBody'];
 export type TunedOut = components['schemas']['TunedOut'];
 export type Typing = components['schemas']['Typing'];
+export type Uploaded = components['schemas']['Uploaded'];
 export type UseShortcutBody = components['schemas']['UseShortcutBody'];
 export type Visibility = components['schemas']['Visibility'];
 export type VisitOut = components['schemas']['VisitOut'];
@@ -8448,6 +9299,7 @@ export type VisitorConversation = components['schemas']['VisitorConversation'];
 export type VisitorConversationChanged = components['schemas']['VisitorConversationChanged'];
 export type VisitorErasure = components['schemas']['VisitorErasure'];
 export type VisitorExport = components['schemas']['VisitorExport'];
+export type VisitorFileRules = components['schemas']['VisitorFileRules'];
 export type VisitorHello = components['schemas']['VisitorHello'];
 export type VisitorInvitation = components['schemas']['VisitorInvitation'];
 export type VisitorJoined = components['schemas']['VisitorJoined'];

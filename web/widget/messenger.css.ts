@@ -104,6 +104,13 @@ textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in s
 .send:hover:not(:disabled){transform:scale(1.06)}
 .send:disabled{background:#e5e7eb;color:#6b7280;cursor:default}
 .send svg{width:19px;height:19px}
+.att{flex:none;align-self:center}
+.fimg{display:block;box-sizing:border-box;width:min(240px,100%);border-radius:14px;overflow:hidden;border:1px solid #e5e7eb;background:#f3f4f6;line-height:0}
+.fimg img{display:block;width:100%;height:auto;min-height:40px}
+.fcard{display:flex;flex-direction:column;max-width:240px;padding:9px 13px;border-radius:14px;border:1px solid #e5e7eb;background:#fff;color:#1d4ed8;text-decoration:none;font-size:14px}
+.fcard .fn{font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.fcard .fs{color:#4b5563;font-size:12.5px}
+.me .fimg,.me .fcard{margin-left:auto}
 .foot{font-size:11.5px;color:#6b7280;text-align:center;padding:0 0 8px;background:#fff}
 
 .id-card{margin-top:14px;background:#fff;border:1px solid #e5e7eb;border-radius:14px;padding:14px 16px;box-shadow:0 1px 2px rgba(15,23,42,.04)}

@@ -5,6 +5,7 @@ import { htmlSanitiser } from "./sanitize";
 import type { BookingCard, Bridge, BridgeFrame, Config, Conversation, Invitation, Message, Welcome } from "./types";
 import { MESSENGER_CSS } from "./messenger.css";
 import { callUi } from "./call";
+import { fileOf, filesUi } from "./files";
 
 // The Frontdesk server this script came from (the loader loads it from there).
 const SERVER = new URL((document.currentScript as HTMLScriptElement | null)?.src || location.href).origin;
@@ -43,6 +44,7 @@ const ICON = {
   bell: "M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9M13.7 21a2 2 0 0 1-3.4 0",
   bellOff: "M13.7 21a2 2 0 0 1-3.4 0M18.6 13A18 18 0 0 1 18 8M6.3 6.3A6 6 0 0 0 6 8c0 7-3 9-3 9h14M18 8a6 6 0 0 0-9.3-5M2 2l20 20",
   bot: "M12 3v3M7 6h10a3 3 0 0 1 3 3v7a3 3 0 0 1-3 3H7a3 3 0 0 1-3-3V9a3 3 0 0 1 3-3zM9 12v1M15 12v1M10 16h4",
+  clip: "M21.4 11l-9.2 9.2a6 6 0 0 1-8.5-8.5l8.6-8.5A4 4 0 1 1 18 8.8l-8.6 8.6a2 2 0 0 1-2.8-2.8l8.5-8.5",
 };
 
 function initials(name: string): string {
@@ -104,6 +106,7 @@ interface Pending {
   body: string;
   at: string;
   failed: string | null; // why it was refused, or null while it is on its way
+  file?: File; // a file on its way (sent over HTTP, not the socket)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -156,6 +159,9 @@ function start(b: Bridge): void {
   const status = h("div", { class: "status", role: "status", hidden: "" });
   const greeting = h("div", { class: "hello" });
   const intro = h("div", { class: "intro" }, greeting, h("p", {}, "Ask us anything. A real person on the team will reply here."));
+  // Business hours and capacity: when the team is back (in the visitor's own time zone), or the
+  // visitor's place in the queue while every rep is busy.
+  const wait = h("p", { class: "ended wait", role: "status", hidden: "" });
   const ended = h("p", { class: "ended", hidden: "" }, "This conversation has ended. Send a message to start a new one.");
   const identity = buildIdentityCard();
   const offline = buildOfflineCard();
@@ -164,6 +170,7 @@ function start(b: Bridge): void {
     { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" },
     intro,
     identity.card,
+    wait,
     offline.card,
     ended, // last: nothing below it reads as if the chat were still going
   );
@@ -171,7 +178,11 @@ function start(b: Bridge): void {
   const typing = h("div", { class: "typing", hidden: "" }, h("span", { class: "dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")), typingName);
   const textarea = h("textarea", { "aria-label": "Message", placeholder: "Write a message…", rows: "1", maxlength: "10000" });
   const sendBtn = h("button", { class: "send", type: "submit", "aria-label": "Send message", disabled: "" }, icon(ICON.send));
-  const composer = h("form", { class: "composer" }, textarea, sendBtn);
+  // Files (files.ts): shown when the org lets visitors send them (welcome.config.visitor_files).
+  const files = filesUi(SERVER, b.site, () => welcome?.token, h);
+  const picker = h("input", { type: "file", hidden: "", multiple: "", tabindex: "-1", "aria-hidden": "true" });
+  const attachBtn = h("button", { class: "ib att", type: "button", "aria-label": "Attach a file", title: "Attach a file", hidden: "" }, icon(ICON.clip));
+  const composer = h("form", { class: "composer" }, picker, attachBtn, textarea, sendBtn);
   const panel = h(
     "section",
     { class: "panel", role: "dialog", "aria-modal": "false", "aria-label": "Chat", hidden: "" },
@@ -221,7 +232,16 @@ function start(b: Bridge): void {
     // in minutes (the offline form and the timeout message say it will come by email).
     const away = !!conversation && (conversation.offline || conversation.status == "missed");
     title.textContent = rep ? rep.name : org;
-    subtitle.textContent = rep ? org : away ? "Away now · we'll reply by email" : "We typically reply in a few minutes";
+    const c = conversation && ["incoming", "active"].includes(conversation.status) ? conversation : null;
+    const place = c && !rep ? c.queue_position : null;
+    const back = c?.away_until ? new Date(c.away_until) : null;
+    wait.hidden = !(place || back);
+    wait.textContent = place
+      ? `You are number ${place} in line.`
+      : back
+        ? "We're back " + back.toLocaleString(undefined, { weekday: "long", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" }) + "."
+        : "";
+    subtitle.textContent = rep ? org : place ? "Everyone is busy · you're in line" : back ? "Outside business hours" : away ? "Away now · we'll reply by email" : "We typically reply in a few minutes";
     headAvatar.replaceChildren(avatar(rep ? rep.name : org, rep?.avatar_url));
     headAvatar.classList.toggle("on", !!rep); // a person has this conversation: show them as online
     calls.setConversation(conversation);
@@ -262,7 +282,8 @@ function start(b: Bridge): void {
     const name = "seq" in m ? (mine ? "You" : m.author_name || (kind == "bot" ? "Assistant" : "Team")) : "You";
     const at = "seq" in m ? m.created_at : m.at;
     const bubble = h("div", { class: "bubble", title: new Date(at).toLocaleString() });
-    if ("seq" in m) {
+    const file = "seq" in m ? fileOf(m) : null;
+    if ("seq" in m && !file) {
       bubble.append(m.html ? sanitize(m.html) : m.body);
       bubble.querySelectorAll("img").forEach((img) => {
         img.addEventListener("load", stick);
@@ -275,7 +296,7 @@ function start(b: Bridge): void {
       "div",
       { class: `row ${kind == "system" ? "sys" : mine ? "me" : "them " + kind}${offer ? " bk-row" : ""}` },
       !mine && kind != "system" ? authorAvatar(kind, name) : null,
-      h("div", { class: "col" }, h("div", { class: "meta" }, h("span", { class: "an" }, name), " · " + when(at)), bubble, typeof offer == "string" && bookingCard(offer)),
+      h("div", { class: "col" }, h("div", { class: "meta" }, h("span", { class: "an" }, name), " · " + when(at)), file ? files.view(file, stick) : bubble, typeof offer == "string" && bookingCard(offer)),
     );
     el.dataset.key = key;
     el.dataset.group = kind + "|" + name;
@@ -285,7 +306,8 @@ function start(b: Bridge): void {
         const retry = h("button", { type: "button", class: "retry" }, "Retry");
         retry.onclick = () => {
           m.failed = null;
-          b.send({ type: "message", client_id: m.client_id, body: m.body });
+          if (m.file) void sendFile(m);
+          else b.send({ type: "message", client_id: m.client_id, body: m.body });
           render();
         };
         state.append("Not sent (" + m.failed + "). ", retry);
@@ -677,6 +699,36 @@ function start(b: Bridge): void {
     textarea.focus();
   };
 
+  // Files: a pending row while it uploads, then the stored message like any other.
+  async function sendFile(p: Pending): Promise<void> {
+    try {
+      addMessage(await files.upload(p.file!, p.client_id), false);
+    } catch (e) {
+      p.failed = (e as Error).message;
+    }
+    render();
+  }
+  function attach(list: FileList | null | undefined): void {
+    if (attachBtn.hidden || !list) return;
+    for (const file of Array.from(list)) {
+      const p: Pending = { client_id: rid(), body: "File: " + (file.name || "image"), at: new Date().toISOString(), failed: null, file };
+      pending.set(p.client_id, p);
+      void sendFile(p);
+    }
+    render(true);
+  }
+  attachBtn.onclick = () => picker.click();
+  picker.onchange = () => (attach(picker.files), (picker.value = ""));
+  textarea.addEventListener("paste", (e) => {
+    if (e.clipboardData?.files.length && !attachBtn.hidden) (e.preventDefault(), attach(e.clipboardData.files));
+  });
+  panel.addEventListener("dragover", (e) => {
+    if (!attachBtn.hidden && e.dataTransfer?.types.includes("Files")) e.preventDefault();
+  });
+  panel.addEventListener("drop", (e) => {
+    if (e.dataTransfer?.files.length) (e.preventDefault(), attach(e.dataTransfer.files));
+  });
+
   // Do we have a way to reach the visitor by email (identify(), the identity card, the offline
   // form)? Then nothing asks for it again.
   function emailKnown(): boolean {
@@ -864,8 +916,10 @@ function start(b: Bridge): void {
         open.forEach(setInvitation);
         (welcome.messages || []).forEach((m) => addMessage(m, live));
         // Unacknowledged messages go again with the same client_id: the server stores each once.
-        for (const p of pending.values()) if (!p.failed) b.send({ type: "message", client_id: p.client_id, body: p.body });
+        for (const p of pending.values()) if (!p.failed && !p.file) b.send({ type: "message", client_id: p.client_id, body: p.body });
         status.hidden = true;
+        attachBtn.hidden = !welcome.config.visitor_files;
+        picker.accept = (welcome.config.visitor_files?.extensions || []).map((e) => "." + e).join(",");
         applyConfig();
         render();
         break;

@@ -59,3 +59,8 @@ class UnsupportedMediaType(FrontdeskError):
 class RequestTimeout(FrontdeskError):
     status = 408
     code = "request_timeout"
+
+
+class TooLarge(FrontdeskError):
+    status = 413
+    code = "too_large"

@@ -18,7 +18,7 @@ from typing import Any
 
 from limits import RateLimitItem, RateLimitItemPerSecond, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 
 
 @cache
@@ -43,6 +43,9 @@ class RateLimiter:
     ) -> None:
         self._storage = storage
         self._strategy = MovingWindowRateLimiter(storage)
+        # Budgets of an amount (bytes) rather than events: a fixed window counts them with one
+        # increment, where a moving window would keep one entry per unit.
+        self._budgets = FixedWindowRateLimiter(storage)
         self._close = close
         self._per_seconds: dict[tuple[int, int], RateLimitItem] = {}
 
@@ -54,6 +57,12 @@ class RateLimiter:
                 (limit, window_seconds), RateLimitItemPerSecond(limit, window_seconds)
             )
         return await self._strategy.hit(rule, key)
+
+    async def spend(self, key: str, amount: int, budget: int, window_seconds: int) -> bool:
+        """Counts `amount` (for example KiB of uploads) against `budget` per fixed window of
+        `window_seconds`; True while the key is still within it."""
+        rule = RateLimitItemPerSecond(budget, window_seconds)
+        return await self._budgets.hit(rule, key, cost=max(1, amount))
 
     async def hit_all(self, rules: Sequence[RateLimitItem], key: str) -> bool:
         """Counts one event against every rule; False if any of them is already used up."""

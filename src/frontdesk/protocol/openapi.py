@@ -41,7 +41,13 @@ FRAME_COMPONENTS = (VisitorClientFrame, VisitorServerFrame, RepClientFrame, RepS
 @cache
 def openapi_document() -> dict[str, Any]:
     # Imported here: the modules register their routes on import (app.py imports them too).
-    from frontdesk.transport import api_admin, api_reports, api_tools, widget_http  # noqa: F401
+    from frontdesk.transport import (  # noqa: F401
+        api_admin,
+        api_files,
+        api_reports,
+        api_tools,
+        widget_http,
+    )
     from frontdesk.transport.api import api
 
     return api.openapi(FRAME_COMPONENTS)

@@ -35,6 +35,7 @@ from frontdesk.features.conversations.events import (
     VisitorConversationChanged,
     VisitorMessage,
 )
+from frontdesk.features.files.schemas import VisitorFileRules
 from frontdesk.features.live_stream.events import IdentityStatus
 from frontdesk.features.orgs.schemas import MessengerSettings
 from frontdesk.features.proactive.events import InvitationExpired, InvitationSent
@@ -203,6 +204,8 @@ class WelcomeConfig(Closed):
     phone_join_available: bool
     # The messenger offers a call button (the rep of the chat then allows it).
     visitor_calls: bool = False
+    # The messenger offers to attach files (features/files); null: visitors may not send any.
+    visitor_files: VisitorFileRules | None = None
 
 
 class Welcome(Event):

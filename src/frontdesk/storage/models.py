@@ -15,6 +15,7 @@ from frontdesk.features.copilot.models import (
     WebSource,
 )
 from frontdesk.features.experiences.models import Experience, OfflineMessage
+from frontdesk.features.files.models import ChatFile
 from frontdesk.features.meetings.models import (
     CalendarConnection,
     Meeting,
@@ -36,6 +37,13 @@ from frontdesk.features.reports.models import (
 from frontdesk.features.routing.models import RoundRobinCursor, Team, TeamMember
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.shortcuts.models import Shortcut
+from frontdesk.features.staffing.models import (
+    BusinessHours,
+    ChatCapacity,
+    Holiday,
+    QueuedChat,
+    RepChatLimit,
+)
 from frontdesk.features.telephony.models import PhoneLeg, TelephonyAccount
 from frontdesk.features.visitors.models import Contact, PageView, Visit, Visitor
 from frontdesk.features.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -46,14 +54,18 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "BusinessHours",
     "CalendarConnection",
     "Call",
+    "ChatCapacity",
+    "ChatFile",
     "Contact",
     "Conversation",
     "CopilotOrg",
     "CopilotUsage",
     "Deadline",
     "Experience",
+    "Holiday",
     "Invitation",
     "IpBlock",
     "IpRange",
@@ -69,8 +81,10 @@ __all__ = [
     "Passage",
     "PhoneLeg",
     "ProactiveEvent",
+    "QueuedChat",
     "Rep",
     "RepAvailability",
+    "RepChatLimit",
     "RepSession",
     "ReportBuiltDay",
     "ReportDayChats",

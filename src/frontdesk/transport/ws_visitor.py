@@ -23,7 +23,7 @@ from frontdesk.bus.base import Subscription
 from frontdesk.core import visitor_feed
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.metrics import ACK_LATENCY, MESSAGES, OPEN_SOCKETS, count_error
-from frontdesk.features import calls, proactive, telephony, visitors
+from frontdesk.features import calls, files, proactive, telephony, visitors
 from frontdesk.features.blocking import address_blocked
 from frontdesk.features.blocking.events import VisitorBlocked
 from frontdesk.features.calls import events as call_frames
@@ -282,6 +282,7 @@ class VisitorConnection:
                         messenger=(org.settings or {}).get("messenger", {}),
                         phone_join_available=telephony.phone_join_available(org),
                         visitor_calls=calls.visitor_calls_allowed(org),
+                        visitor_files=files.visitor_file_rules(org),
                     ),
                     server_time=self.runtime.clock.now().isoformat(),
                 ).to_bytes()

@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[3]
 WEB = ROOT / "web"
 PACKAGE_STATIC = ROOT / "src" / "frontdesk" / "static"
 LOADER_BUDGET = 3 * 1024  # gzip bytes (docs/widget.md)
+# The messenger, loaded when the chat opens (web/widget/messenger.ts says so at its top).
+MESSENGER_BUDGET = 30 * 1024  # gzip bytes, DOMPurify and files in chat included
 CHROME = "gzip, deflate, br, zstd"  # what Chromium sends over HTTPS
 YEAR_IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -238,6 +240,13 @@ async def test_the_loader_fits_its_3_kb_gzip_budget_on_the_wire(served: Served) 
     assert len(body) <= LOADER_BUDGET, f"widget.js is {len(body):,} B gzip on the wire"
     brotli, _ = await served.get("/widget.js", CHROME)
     assert int(brotli.headers["Content-Length"]) < len(body)
+
+
+async def test_the_messenger_fits_its_30_kb_gzip_budget_on_the_wire(served: Served) -> None:
+    response, body = await served.get("/static/" + served.manifest["messenger.js"], "gzip")
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert len(body) == int(response.headers["Content-Length"])
+    assert len(body) <= MESSENGER_BUDGET, f"messenger.js is {len(body):,} B gzip on the wire"
 
 
 async def test_the_loader_fetches_the_messenger_of_its_own_build(served: Served) -> None:

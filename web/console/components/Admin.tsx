@@ -13,6 +13,8 @@ import { BlockedAdmin } from "./admin/Blocked";
 import { CallsAdmin } from "./admin/Calls";
 import { CopilotAdminPage } from "./admin/Copilot";
 import { ExperiencesAdmin } from "./admin/Experiences";
+import { HoursAdmin } from "./admin/Hours";
+import { FilesAdmin } from "./admin/Files";
 import { MeetingsAdmin } from "./admin/Meetings";
 import { IdentitySecretSection } from "./admin/IdentitySecret";
 import { PhoneAdmin } from "./admin/Phone";
@@ -26,10 +28,12 @@ const SECTIONS: [AdminSection, string, ComponentChildren, string][] = [
   ["accounts", "Accounts", <IconBuilding size={15} />, "Target accounts, CSV import, IP ranges"],
   ["segments", "Segments & routing", <IconLayers size={15} />, "Live stream columns, rules, who sees whom"],
   ["experiences", "Experiences", <IconChat size={15} />, "What a visitor lives through after asking to chat"],
+  ["hours", "Hours & capacity", <IconClock size={15} />, "Business hours, holidays, chats per rep, the queue"],
   ["meetings", "Meetings", <IconCalendar size={15} />, "Meeting types, reps' hours and calendars"],
   ["proactive", "Auto pounce", <IconSparkles size={15} />, "AI greetings, timings, rep timeout"],
   ["copilot", "AI Copilot", <IconSparkles size={15} />, "Knowledge, website, on/off, usage per rep"],
   ["blocked", "Blocked & Reported", <IconBan size={15} />, "Blocked visitors, IP blocks, reports"],
+  ["files", "Files", <IconLayers size={15} />, "Files and images in chat: on/off, size, types"],
   ["calls", "Voice & video", <IconVideo size={15} />, "Calls from the messenger, STUN and TURN"],
   ["webhooks", "Webhooks", <IconLink size={15} />, "Chat-end events to your CRM"],
   ["tokens", "API tokens", <IconLock size={15} />, "Tokens for scripts and CRMs calling the REST API"],
@@ -79,10 +83,12 @@ export function Admin(props: { section: AdminSection }) {
         {props.section === "accounts" && <AccountsAdmin />}
         {props.section === "segments" && <SegmentsAdmin />}
         {props.section === "experiences" && <ExperiencesAdmin />}
+        {props.section === "hours" && <HoursAdmin />}
         {props.section === "meetings" && <MeetingsAdmin />}
         {props.section === "proactive" && <ProactiveAdmin />}
         {props.section === "copilot" && <CopilotAdminPage />}
         {props.section === "blocked" && <BlockedAdmin />}
+        {props.section === "files" && <FilesAdmin />}
         {props.section === "calls" && <CallsAdmin />}
         {props.section === "webhooks" && <WebhooksAdmin />}
         {props.section === "tokens" && <ApiTokensAdmin />}

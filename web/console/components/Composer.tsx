@@ -2,7 +2,8 @@ import { useEffect, useId, useLayoutEffect, useRef, useState } from "preact/hook
 import { api, errorText } from "../api";
 import { cleanHtml } from "../sanitize";
 import { sendTyping } from "../socket";
-import { IconCalendar, IconSend, IconSparkles, IconZap } from "../icons";
+import { IconCalendar, IconPaperclip, IconSend, IconSparkles, IconZap } from "../icons";
+import { uploadFile } from "./Files";
 import { useShortcutMenu } from "./ShortcutMenu";
 import { BookerDialog } from "./Booker";
 import { useCopilot, useTone } from "./Copilot";
@@ -30,6 +31,24 @@ export function Composer(props: {
   const [preview, setPreview] = useState<{ html: string | null; error: string | null; loading: boolean }>({ html: null, error: null, loading: false });
   const [sending, setSending] = useState(false);
   const [booker, setBooker] = useState(false);
+  // Files (docs/files.md): the picker, drag and drop onto the composer, or paste.
+  const [upload, setUpload] = useState<{ busy: string | null; error: string | null }>({ busy: null, error: null });
+  const [dragging, setDragging] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
+  async function sendFiles(list: FileList | File[] | null | undefined) {
+    const chosen = Array.from(list ?? []);
+    if (!conversationId || !chosen.length) return;
+    for (const f of chosen) {
+      setUpload({ busy: f.name || "image", error: null });
+      try {
+        await uploadFile(conversationId, f);
+      } catch (err) {
+        setUpload({ busy: null, error: `${f.name || "File"}: ${errorText(err)}` });
+        return;
+      }
+    }
+    setUpload({ busy: null, error: null });
+  }
   const area = useRef<HTMLTextAreaElement>(null);
   const previewRef = useRef<HTMLDivElement>(null);
   useImageFallbacks(previewRef, `${tab}:${preview.html ?? ""}`);
@@ -133,11 +152,23 @@ export function Composer(props: {
   const over = body.length > MAX_BODY;
   return (
     <form
-      class={`composer ${props.class ?? ""}`}
+      class={`composer ${props.class ?? ""} ${dragging ? "dropping" : ""}`}
       aria-label="Reply"
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
+      }}
+      onDragOver={(e) => {
+        if (!conversationId || !e.dataTransfer?.types.includes("Files")) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        if (!conversationId || !e.dataTransfer?.files.length) return;
+        e.preventDefault();
+        setDragging(false);
+        void sendFiles(e.dataTransfer.files);
       }}
     >
       {tab === "write" && !ai.open && sc.menu}
@@ -178,6 +209,13 @@ export function Composer(props: {
             if (e.key.startsWith("Arrow") || e.key === "Home" || e.key === "End") sc.onCaretMove();
           }}
           onClick={sc.onCaretMove}
+          onPaste={(e) => {
+            const pasted = e.clipboardData?.files;
+            if (conversationId && pasted && pasted.length) {
+              e.preventDefault();
+              void sendFiles(pasted);
+            }
+          }}
           onKeyDown={(e) => {
             if (ai.onKeyDown(e)) return;
             if (sc.onKeyDown(e)) return;
@@ -201,8 +239,32 @@ export function Composer(props: {
         </div>
       )}
       {booker && conversationId && <BookerDialog conversationId={conversationId} onClose={() => setBooker(false)} />}
+      {(upload.busy || upload.error) && (
+        <div class={`upload-status small ${upload.error ? "error-text" : "muted"}`} role={upload.error ? "alert" : "status"}>
+          {upload.error ?? `Sending ${upload.busy}…`}
+        </div>
+      )}
       <div class="composer-foot">
         <div class="composer-tools">
+          {conversationId && (
+            <>
+              <input
+                ref={picker}
+                type="file"
+                multiple
+                hidden
+                aria-hidden="true"
+                tabIndex={-1}
+                onChange={(e) => {
+                  const input = e.target as HTMLInputElement;
+                  void sendFiles(input.files).finally(() => (input.value = ""));
+                }}
+              />
+              <button type="button" class="icon-btn tool-icon" aria-label="Attach a file" title="Attach a file (or drop or paste one here)" disabled={!!upload.busy} onClick={() => picker.current?.click()}>
+                <IconPaperclip size={15} />
+              </button>
+            </>
+          )}
           <button
             type="button"
             class="tool-btn"

@@ -27,6 +27,7 @@ import { IconArrowLeft, IconChat, IconLock, IconMail } from "../icons";
 import { callsByConversation } from "../calls";
 import { VideoBox } from "./VideoBox";
 import { Composer } from "./Composer";
+import { FileAttachment, messageFile } from "./Files";
 import { AutoPounceBanner, ConversationMenu, TransferBanner, TransferButton } from "./ConversationTools";
 import { openInvite } from "./Engage";
 import { ConversationRow, statusText } from "./Inbox";
@@ -397,6 +398,7 @@ function MessageBubble(props: { m: Message; grouped: boolean }) {
   useImageFallbacks(bubbleRef, html);
   const meta = (m.meta ?? {}) as Record<string, unknown>;
   const auto = !!meta.auto_pounce;
+  const file = messageFile(m);
   if (m.author_kind === "system" && m.internal) {
     // Rep-only notes (a transfer note, a missed response): never shown to the visitor.
     return (
@@ -449,7 +451,13 @@ function MessageBubble(props: { m: Message; grouped: boolean }) {
           </time>
         </div>
       )}
-      {html !== null ? <div class="bubble md" ref={bubbleRef} dangerouslySetInnerHTML={{ __html: html }} /> : <div class="bubble plain">{m.body}</div>}
+      {file ? (
+        <FileAttachment file={file} />
+      ) : html !== null ? (
+        <div class="bubble md" ref={bubbleRef} dangerouslySetInnerHTML={{ __html: html }} />
+      ) : (
+        <div class="bubble plain">{m.body}</div>
+      )}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { memo } from "preact/compat";
+import { InboundWaitNote, StaffingBar } from "./Staffing";
 import { createPortal } from "preact/compat";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { acceptConversation } from "../actions";
@@ -92,6 +93,7 @@ export function LiveStream() {
         />
         <StreamSettings />
       </div>
+      <StaffingBar />
       {inbound.length > 0 && <InboundLane chats={inbound} />}
       {!snapshotReady.value ? (
         <div class="columns">
@@ -203,10 +205,14 @@ export function InboundCard(props: { conv: ConversationSummary }) {
         {c.last_message ? plainSnippet(c.last_message.body) : "Opened the messenger"}
       </div>
       <div class="inbound-foot">
+        <InboundWaitNote meta={c.meta} />
         <span class="muted small">{forMe ? "Routed to you" : "Routed to your team"}</span>
-        <button type="button" class="btn btn-accept btn-sm" onClick={accept} disabled={busy} aria-label={`Accept chat with ${title}`}>
-          {busy ? "Accepting…" : "Accept"}
-        </button>
+        {/* Queued: every rep it could go to is at capacity; it is offered when one has room. */}
+        {!c.meta.queue_position && (
+          <button type="button" class="btn btn-accept btn-sm" onClick={accept} disabled={busy} aria-label={`Accept chat with ${title}`}>
+            {busy ? "Accepting…" : "Accept"}
+          </button>
+        )}
       </div>
     </div>
   );

@@ -5,6 +5,7 @@ commands, queries, the group writer, per-dialect SQL, deadlines, publishing).
 """
 
 from frontdesk.features.conversations.commands import (
+    OnStored,
     Opening,
     accept,
     add_message,
@@ -61,6 +62,7 @@ __all__ = [
     "Box",
     "ConversationMeta",
     "MetaDraft",
+    "OnStored",
     "Opening",
     "Posted",
     "Transfer",

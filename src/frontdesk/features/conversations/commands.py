@@ -123,19 +123,34 @@ class Opening:
     conversation: Conversation | None = None
 
 
+# Run inside the transaction that stores a message, with its chat and the stored message: a
+# feature keeps its own row beside it (a file sent in chat, features/files).
+OnStored = Callable[[UnitOfWork, Conversation, MessageOut], Awaitable[None]]
+
+
 async def post_visitor_message(
-    runtime: Runtime, org_id: str, visitor_id: str, client_id: str, body: str
+    runtime: Runtime,
+    org_id: str,
+    visitor_id: str,
+    client_id: str,
+    body: str,
+    *,
+    meta: dict[str, Any] | None = None,
+    on_stored: OnStored | None = None,
 ) -> Posted:
     validate_body(body)
     # The common case first: the visitor already has an open chat and this client id is new.
     # It goes through the process's group-commit writer; anything else (no open chat yet, the
-    # chat's first visitor reply, a retried client id) takes the careful path below, which
-    # finds the stored message for a retry.
-    posted = await open_chat_writer(runtime).post(org_id, visitor_id, client_id, body)
-    if posted is not None:
-        return posted
+    # chat's first visitor reply, a retried client id, a message with meta such as a file)
+    # takes the careful path below, which finds the stored message for a retry.
+    if meta is None and on_stored is None:
+        posted = await open_chat_writer(runtime).post(org_id, visitor_id, client_id, body)
+        if posted is not None:
+            return posted
     return await _again_if_raced(
-        lambda: _post_visitor_message_locked(runtime, org_id, visitor_id, client_id, body)
+        lambda: _post_visitor_message_locked(
+            runtime, org_id, visitor_id, client_id, body, meta=meta, on_stored=on_stored
+        )
     )
 
 
@@ -164,7 +179,14 @@ async def _first_visitor_reply(
 
 
 async def _post_visitor_message_locked(
-    runtime: Runtime, org_id: str, visitor_id: str, client_id: str, body: str
+    runtime: Runtime,
+    org_id: str,
+    visitor_id: str,
+    client_id: str,
+    body: str,
+    *,
+    meta: dict[str, Any] | None = None,
+    on_stored: OnStored | None = None,
 ) -> Posted:
     async with runtime.uow() as work:
         visitor = await lock_visitor(work.session, org_id, visitor_id)
@@ -186,7 +208,10 @@ async def _post_visitor_message_locked(
             body=body,
             visitor=visitor,
             client_id=client_id,
+            meta=meta,
         )
+        if on_stored is not None:
+            await on_stored(work, conversation, out)
         if created and conversation.origin == "inbound":
             # Routing and the inbound experience start the timeline, after the visitor's own
             # message so any bot reply follows it.
@@ -249,16 +274,32 @@ async def _create_inbound(work: UnitOfWork, visitor: Visitor) -> Conversation:
 
 
 async def post_rep_message(
-    runtime: Runtime, actor: Authenticated, conversation_id: str, client_id: str, body: str
+    runtime: Runtime,
+    actor: Authenticated,
+    conversation_id: str,
+    client_id: str,
+    body: str,
+    *,
+    meta: dict[str, Any] | None = None,
+    on_stored: OnStored | None = None,
 ) -> Posted:
     validate_body(body)
     return await _again_if_raced(
-        lambda: _post_rep_message_once(runtime, actor, conversation_id, client_id, body)
+        lambda: _post_rep_message_once(
+            runtime, actor, conversation_id, client_id, body, meta=meta, on_stored=on_stored
+        )
     )
 
 
 async def _post_rep_message_once(
-    runtime: Runtime, actor: Authenticated, conversation_id: str, client_id: str, body: str
+    runtime: Runtime,
+    actor: Authenticated,
+    conversation_id: str,
+    client_id: str,
+    body: str,
+    *,
+    meta: dict[str, Any] | None = None,
+    on_stored: OnStored | None = None,
 ) -> Posted:
     async with runtime.uow() as work:
         conversation = await get_conversation(work.session, actor, conversation_id)
@@ -279,12 +320,15 @@ async def _post_rep_message_once(
             body=body,
             author_rep=rep,
             client_id=client_id,
+            meta=meta,
         )
+        if on_stored is not None:
+            await on_stored(work, conversation, out)
         note_rep_response(conversation, out.created_at)
         transfer = conversation.meta.transfer
         if transfer is not None and transfer.waiting:
-            with edit_meta(conversation) as meta:
-                meta.transfer = transfer.model_copy(update={"waiting": False})
+            with edit_meta(conversation) as draft:
+                draft.transfer = transfer.model_copy(update={"waiting": False})
             await emit_conversation_changed(work, conversation)
         await work.run_hooks("conversation.rep_replied", conversation, out)
     return Posted(out, False, False)
@@ -295,6 +339,9 @@ async def _take(work: UnitOfWork, actor: Authenticated, conversation: Conversati
     now = work.now_clock.now()
     if not audience.rep_sees_conversation(actor, conversation):
         raise Forbidden("this chat is not routed to you")
+    rep = await work.session.get(Rep, actor.rep.id)
+    # Features may refuse first (a rep at their chat capacity).
+    await work.run_hooks("conversation.accepting", conversation, rep)
     result = await work.session.execute(
         update(Conversation)
         .where(Conversation.id == conversation.id, Conversation.status == "incoming")
@@ -307,7 +354,6 @@ async def _take(work: UnitOfWork, actor: Authenticated, conversation: Conversati
     await timers.cancel(
         work.session, kind=KIND_INCOMING_TIMEOUT, subject_id=conversation.id, now=now
     )
-    rep = await work.session.get(Rep, actor.rep.id)
     await work.run_hooks("conversation.accepted", conversation, rep)
     await emit_conversation_changed(work, conversation)
 
@@ -431,6 +477,8 @@ async def transfer(
             raise ValidationFailed("this rep already owns the chat")
         if not target.active or target.availability != "available":
             raise Conflict(f"{target.name} is not available right now")
+        # Features may refuse first (the rep is at their chat capacity).
+        await work.run_hooks("conversation.transferring", conversation, target)
         previous = (
             await work.session.get(Rep, conversation.owner_rep_id)
             if conversation.owner_rep_id

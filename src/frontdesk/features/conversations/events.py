@@ -30,7 +30,8 @@ class MessageOut(Closed):
     created_at: datetime
     internal: bool
     # Annotations: {"auto_pounce": true} (rep-only); {"meeting_offer": id} on a booker the
-    # visitor books from and {"meeting_booked": id} on its confirmation (both sides see them).
+    # visitor books from and {"meeting_booked": id} on its confirmation (both sides see them);
+    # {"file": MessageFile} on a file sent in the chat (features/files/schemas.py).
     meta: dict[str, Any] = Field(default_factory=dict)
 
     def for_visitor(self) -> MessageOut:
@@ -40,8 +41,9 @@ class MessageOut(Closed):
         return self.model_copy(update={"meta": shown})
 
 
-# The only message annotations a visitor's frames carry (the booker's card and confirmation).
-VISITOR_META_KEYS = frozenset({"meeting_offer", "meeting_booked"})
+# The only message annotations a visitor's frames carry (the booker's card and confirmation,
+# and a file sent in the chat: features/files).
+VISITOR_META_KEYS = frozenset({"meeting_offer", "meeting_booked", "file"})
 
 
 class Classification(Closed):
@@ -110,6 +112,10 @@ class VisitorConversation(Closed):
     # email form the experience asks for before the chat.
     offline: bool = False
     ask_identity: bool = False
+    # Outside business hours: when the team is back (the messenger says it in the visitor's
+    # own time zone). In the queue: the visitor's place (1 = next).
+    away_until: datetime | None = None
+    queue_position: int | None = None
     # Set when the conversation began as a reply to this invitation (its text is seq 1).
     invitation_id: str | None = None
 

@@ -87,6 +87,10 @@ class _MetaFields(BaseModel):
     offline: _Flag = False  # nobody was available: the messenger shows the offline form
     ask_identity: _Flag = False  # the messenger asks for name and email
     bot_greeted: _Flag = False
+    # staffing: outside business hours until this instant (the away experience shows), and
+    # the chat's place in the org's queue while every rep is at capacity (1 = next).
+    away_until: _When = None
+    queue_position: Annotated[int | None, Field(exclude_if=_unset)] = None
     # proactive: the invitation this chat answers; auto pounce and its alert to the rep.
     invitation_id: _Text = None
     auto_pounce: _Flag = False

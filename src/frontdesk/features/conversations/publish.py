@@ -82,5 +82,7 @@ def visitor_conversation(conversation: Conversation, owner: Rep | None) -> Visit
         rep=RepBrief(id=owner.id, name=owner.name) if owner else None,
         offline=meta.offline,
         ask_identity=meta.ask_identity,
+        away_until=meta.away_until,
+        queue_position=meta.queue_position,
         invitation_id=meta.invitation_id,
     )

@@ -26,7 +26,7 @@ from frontdesk.core.errors import FrontdeskError, NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as deadlines
 from frontdesk.deadlines.service import DueDeadline
-from frontdesk.features import conversations, meetings
+from frontdesk.features import conversations, meetings, staffing
 from frontdesk.features.conversations import edit_meta
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.experiences.models import Experience, OfflineMessage
@@ -208,69 +208,279 @@ def _first_name(name: str) -> str:
 # ---- hooks into conversations --------------------------------------------------------------
 
 
+# The visit's segment's routing, again now, skipping the reps given (`segments.route_for_chat`,
+# handed over by app.py like SegmentExperience): (rep ids, reason), or None without a segment.
+RouteForChat = Callable[[AsyncSession, Visit, set[str]], Awaitable[tuple[list[str], str] | None]]
+
+
 async def on_inbound_created(
     work: UnitOfWork,
     conversation: Conversation,
     visitor: Visitor,
     *,
     segment_experience: SegmentExperience,
+    route_for_chat: RouteForChat | None = None,
 ) -> None:
     """A visitor asked to chat: apply routing and the experience (the one their segment names,
-    else the default), and start the timeline."""
+    else the default), and start the timeline, unless the team is outside business hours
+    (the away experience) or every rep is at capacity (the queue, or the offline form)."""
     now = work.now_clock.now()
     visit = await latest_visit(work.session, visitor.id)
     experience = await experience_for_visit(
         work.session, conversation.org_id, visit, now, segment_experience
     )
-    conversation.routed_rep_ids = list(visit.routed_rep_ids or []) if visit else []
-    conversation.routing_reason = visit.routing_reason if visit else None
+    with edit_meta(conversation) as meta:
+        meta.experience_id = experience.id
+        meta.experience_name = experience.name
+    await _offer(work, conversation, visitor, visit, experience, route_for_chat, queued=False)
+
+
+async def _offer(
+    work: UnitOfWork,
+    conversation: Conversation,
+    visitor: Visitor,
+    visit: Visit | None,
+    experience: Experience,
+    route_for_chat: RouteForChat | None,
+    *,
+    queued: bool,
+) -> str:
+    """Routes the chat now and starts what follows: "offered" (reps alerted, the rep window
+    runs), "away" (outside hours), "queued" (every rep at capacity; a chat already queued
+    stays where it is), "offline" (nobody available)."""
+    now = work.now_clock.now()
+    session = work.session
+    gate = await staffing.gate_for_chat(session, conversation.org_id, now)
+    routed_ids = list(visit.routed_rep_ids or []) if visit else []
+    reason = visit.routing_reason if visit else None
+    unavailable = gate.unavailable
+    if unavailable and route_for_chat is not None and visit is not None:
+        rerouted = await route_for_chat(session, visit, unavailable)
+        if rerouted is not None:
+            routed_ids, reason = rerouted
     reps = list(
         (
-            await work.session.execute(
+            await session.execute(
                 select(Rep).where(Rep.org_id == conversation.org_id, Rep.active.is_(True))
             )
         ).scalars()
     )
-    candidates = [
-        r for r in reps if not conversation.routed_rep_ids or r.id in conversation.routed_rep_ids
+    candidates = [r for r in reps if not routed_ids or r.id in routed_ids]
+    candidate_ids = [r.id for r in candidates]
+    on_duty = [
+        r for r in candidates if r.availability == "available" and r.id not in gate.hours.off_reps
     ]
-    available = [r for r in candidates if r.availability == "available"]
-    timeout_at = now + timedelta(seconds=experience.timeout_seconds)
-    await deadlines.schedule(
-        work.session,
-        kind=conversations.KIND_INCOMING_TIMEOUT,
-        subject_id=conversation.id,
-        due_at=timeout_at,
-        now=now,
-        org_id=conversation.org_id,
+    outside_hours = gate.hours.configured and (
+        gate.hours.org_closed
+        or (bool(candidates) and all(r.id in gate.hours.off_reps for r in candidates))
     )
+    limited = gate.load.limits.any
+    with_room = [r for r in on_duty if not gate.load.full(r.id)]
+    overflow = False
+    if limited and on_duty and not outside_hours:
+        rooms = [gate.load.room(r.id) for r in with_room]
+        free = None if any(room is None for room in rooms) else sum(r or 0 for r in rooms)
+        pending = (
+            await staffing.pending_offers(
+                session, conversation.org_id, {r.id for r in with_room}, conversation.id
+            )
+            if free is not None
+            else 0
+        )
+        overflow = not with_room or (free is not None and pending >= free)
+    if overflow and gate.load.limits.overflow == "queue":
+        if queued:
+            return "queued"  # still nobody with room: it keeps its place
+        await staffing.enqueue(work, conversation)
+        conversation.routed_rep_ids = [r.id for r in on_duty]
+        conversation.routing_reason = (reason or "") + " (everyone at capacity: queued)"
+        due = staffing.queue_deadline(gate.load.limits, now)
+        with edit_meta(conversation) as meta:
+            meta.timeout_at = due
+            meta.offline = False
+        await _schedule_timeout(work, conversation, due)
+        await conversations.add_message(
+            work, conversation, author_kind="bot", body=staffing.QUEUE_MESSAGE
+        )
+        await staffing.announce_positions(work, conversation.org_id)
+        return "queued"
+    if queued and not await staffing.dequeue(work, conversation):
+        return "gone"
+    conversation.routed_rep_ids = (
+        [r.id for r in with_room]
+        if (limited or gate.hours.configured) and with_room
+        else routed_ids
+    )
+    conversation.routing_reason = reason
+    timeout_at = now + timedelta(seconds=experience.timeout_seconds)
+    if outside_hours:
+        back = gate.hours.back_at(candidate_ids)
+        hours = gate.hours.away_hours(candidate_ids)
+        booker = hours.booker_meeting_type_id if hours and hours.away_mode == "booker" else None
+        if back is not None:
+            timeout_at = back + timedelta(seconds=experience.timeout_seconds)
+            await deadlines.schedule(
+                session,
+                kind=staffing.KIND_HOURS_REOPEN,
+                subject_id=conversation.id,
+                due_at=back,
+                now=now,
+                org_id=conversation.org_id,
+            )
+        with edit_meta(conversation) as meta:
+            meta.away_until = back
+            meta.offline = booker is None
+            meta.timeout_at = timeout_at
+            meta.rep_window_ends_at = None
+        await _schedule_timeout(work, conversation, timeout_at)
+        await conversations.add_message(
+            work,
+            conversation,
+            author_kind="bot",
+            body=hours.away_message if hours else staffing.DEFAULT_AWAY_MESSAGE,
+        )
+        if booker and conversation.origin == "inbound":
+            await _offer_booker(work, conversation, booker)
+        return "away"
+    await _schedule_timeout(work, conversation, timeout_at)
     with edit_meta(conversation) as meta:
-        meta.experience_id = experience.id
-        meta.experience_name = experience.name
         meta.timeout_at = timeout_at
-        meta.offline = not available
-    if not available:
+        meta.offline = not on_duty or overflow
+        meta.away_until = None
+    if not on_duty or overflow:
         await conversations.add_message(
             work, conversation, author_kind="bot", body=experience.offline_message
         )
-        return
+        return "offline"
+    if queued:
+        await conversations.add_message(
+            work, conversation, author_kind="bot", body=staffing.RELEASED_MESSAGE
+        )
     window_ends = now + timedelta(seconds=experience.rep_window_seconds)
     with edit_meta(conversation) as meta:
         meta.rep_window_ends_at = window_ends
     await deadlines.schedule(
-        work.session,
+        session,
         kind=KIND_REP_WINDOW,
         subject_id=conversation.id,
         due_at=window_ends,
         now=now,
         org_id=conversation.org_id,
     )
-    if experience.ask_identity and visitor.identity_status == "anonymous":
+    if (
+        experience.ask_identity
+        and visitor.identity_status == "anonymous"
+        and not conversation.meta.ask_identity
+    ):
         with edit_meta(conversation) as meta:
             meta.ask_identity = True
         await conversations.add_message(
             work, conversation, author_kind="bot", body=experience.identity_prompt
         )
+    return "offered"
+
+
+async def _schedule_timeout(work: UnitOfWork, conversation: Conversation, due: Any) -> None:
+    await deadlines.schedule(
+        work.session,
+        kind=conversations.KIND_INCOMING_TIMEOUT,
+        subject_id=conversation.id,
+        due_at=due,
+        now=work.now_clock.now(),
+        org_id=conversation.org_id,
+    )
+
+
+async def _offer_booker(work: UnitOfWork, conversation: Conversation, type_id: str) -> None:
+    try:
+        async with work.session.begin_nested():
+            await meetings.create_offer(
+                work,
+                None,
+                org_id=conversation.org_id,
+                meeting_type_id=type_id,
+                conversation_id=conversation.id,
+            )
+    except FrontdeskError as error:  # the type was switched off or deleted meanwhile
+        log.warning("no booker offered in %s: %s", conversation.id, error.message)
+
+
+async def _experience_of(work: UnitOfWork, conversation: Conversation) -> Experience:
+    experience = await work.session.get(Experience, conversation.meta.experience_id or "")
+    if experience is None:
+        experience = await default_experience(
+            work.session, conversation.org_id, work.now_clock.now()
+        )
+    return experience
+
+
+async def release_queue(
+    work: UnitOfWork, org_id: str, *, route_for_chat: RouteForChat | None = None
+) -> None:
+    """Offers queued chats, first in first out, while reps have room; tells the rest their
+    new place. Run when a chat ends, a limit is raised or a rep becomes Available."""
+    if not await staffing.queued_ids(work.session, org_id):
+        return
+    await staffing.lock_org_queue(work.session, org_id)
+    released: list[Conversation] = []
+    for conversation_id in await staffing.queued_ids(work.session, org_id):
+        conversation = await work.session.get(Conversation, conversation_id)
+        visitor = await work.session.get(Visitor, conversation.visitor_id) if conversation else None
+        if conversation is None or visitor is None or conversation.status != "incoming":
+            if conversation is not None:
+                await staffing.dequeue(work, conversation)
+            continue
+        visit = await latest_visit(work.session, visitor.id)
+        experience = await _experience_of(work, conversation)
+        outcome = await _offer(
+            work, conversation, visitor, visit, experience, route_for_chat, queued=True
+        )
+        if outcome == "queued":
+            break
+        released.append(conversation)
+    for conversation in released:
+        await conversations.emit_conversation_changed(work, conversation)
+    await staffing.announce_positions(work, org_id)
+
+
+async def on_capacity_changed(
+    work: UnitOfWork, org_id: str, *, route_for_chat: RouteForChat | None = None
+) -> None:
+    await release_queue(work, org_id, route_for_chat=route_for_chat)
+
+
+async def on_rep_status_changed(
+    work: UnitOfWork, rep: Rep, *, route_for_chat: RouteForChat | None = None
+) -> None:
+    if rep.availability == "available":
+        await release_queue(work, rep.org_id, route_for_chat=route_for_chat)
+
+
+async def on_hours_reopen(
+    runtime: Runtime, deadline: DueDeadline, route_for_chat: RouteForChat | None = None
+) -> None:
+    """The team is back: a chat still waiting from outside hours starts its timeline again
+    (reps alerted, the rep window's countdown), or waits again (a holiday, everyone busy)."""
+    async with runtime.uow() as work:
+        conversation = await work.session.get(Conversation, deadline.subject_id)
+        if (
+            conversation is None
+            or conversation.status != "incoming"
+            or conversation.meta.away_until is None
+        ):
+            return
+        visitor = await work.session.get(Visitor, conversation.visitor_id)
+        if visitor is None:
+            return
+        with edit_meta(conversation) as meta:
+            meta.away_until = None
+            meta.offline = False
+            meta.bot_greeted = False
+        visit = await latest_visit(work.session, visitor.id)
+        experience = await _experience_of(work, conversation)
+        await _offer(work, conversation, visitor, visit, experience, route_for_chat, queued=False)
+        await conversations.emit_conversation_changed(work, conversation)
+    runtime.sweeper.poke()
 
 
 async def on_accepted(work: UnitOfWork, conversation: Conversation, rep: Rep) -> None:
@@ -286,10 +496,18 @@ async def on_accepted(work: UnitOfWork, conversation: Conversation, rep: Rep) ->
     await conversations.add_message(work, conversation, author_kind="system", body=text)
 
 
-async def on_closed(work: UnitOfWork, conversation: Conversation) -> None:
+async def on_closed(
+    work: UnitOfWork, conversation: Conversation, *, route_for_chat: RouteForChat | None = None
+) -> None:
+    now = work.now_clock.now()
+    await deadlines.cancel(work.session, kind=KIND_REP_WINDOW, subject_id=conversation.id, now=now)
     await deadlines.cancel(
-        work.session, kind=KIND_REP_WINDOW, subject_id=conversation.id, now=work.now_clock.now()
+        work.session, kind=staffing.KIND_HOURS_REOPEN, subject_id=conversation.id, now=now
     )
+    # A rep's chat ended, or a queued one left: someone in the queue may be next.
+    left_queue = await staffing.dequeue(work, conversation)
+    if left_queue or conversation.owner_rep_id is not None:
+        await release_queue(work, conversation.org_id, route_for_chat=route_for_chat)
 
 
 # Said instead of the experience's timeout message when we already have the visitor's email:

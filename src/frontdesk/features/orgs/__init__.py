@@ -1,6 +1,7 @@
 """Organisations, their reps, rep sign-in sessions and roles."""
 
 from frontdesk.features.orgs.service import (
+    REP_STATUS_CHANGED_HOOK,
     SESSION_DAYS,
     Authenticated,
     ChooseOrg,
@@ -42,6 +43,7 @@ from frontdesk.features.orgs.settings import (
 )
 
 __all__ = [
+    "REP_STATUS_CHANGED_HOOK",
     "SESSION_DAYS",
     "SETTINGS_CHANGED_HOOK",
     "Authenticated",

@@ -567,6 +567,9 @@ async def update_rep(
     return rep
 
 
+REP_STATUS_CHANGED_HOOK = "rep.status_changed"
+
+
 async def set_my_status(
     work: UnitOfWork,
     actor: Authenticated,
@@ -589,6 +592,8 @@ async def set_my_status(
     if voice_video_enabled is not None:
         rep.voice_video_enabled = voice_video_enabled
     work.emit([org_topic(rep.org_id)], rep_changed(rep))
+    # Features react (a rep back to Available may take a queued chat).
+    await work.run_hooks(REP_STATUS_CHANGED_HOOK, rep)
     return rep
 
 

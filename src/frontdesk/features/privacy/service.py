@@ -1,7 +1,8 @@
 """A visitor's data on request (GDPR articles 15 and 17, CCPA): export it all, or erase it all.
 
 Export and erase walk the same list of tables, so what erase removes is exactly what export
-shows: the visitor, their visits and page views, conversations and their messages, offline
+shows: the visitor, their visits and page views, conversations and their messages and files
+(the rows, and the bytes in the file store once the erase has committed), offline
 messages, invitations, proactive events, reports filed about them, their calls and phone
 legs, meetings they booked and meeting offers made to them, their contact record
 (when no other visitor shares it), webhook deliveries whose payload names them or their
@@ -19,11 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.errors import NotFound
 from frontdesk.deadlines.models import Deadline
-from frontdesk.features import audience
+from frontdesk.features import audience, files
 from frontdesk.features.blocking.models import VisitorReport
 from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.experiences.models import OfflineMessage
+from frontdesk.features.files.models import ChatFile
 from frontdesk.features.live_stream.events import VisitorLeft
 from frontdesk.features.meetings.models import Meeting, MeetingOffer
 from frontdesk.features.privacy.events import ERASED_FEED
@@ -69,6 +71,8 @@ class _Subject:
         mentioned = [vid, *self.conversation_ids]
         contact_id = self.visitor.contact_id
         return [
+            # Files sent in their chats (the bytes in the file store go too: erase_visitor).
+            ("chat_files", ChatFile, self._in_conversations(ChatFile.conversation_id)),
             ("messages", Message, self._in_conversations(Message.conversation_id)),
             (
                 "proactive_events",
@@ -209,15 +213,19 @@ async def erase_visitor(runtime: Runtime, org_id: str, visitor_id: str) -> Visit
                 ).scalars(),
             ],
         )
+        # The files' rows go first, and their bytes once this has committed (below).
+        file_keys = await files.forget_files(work.session, subject.conversation_ids)
         for name, model, condition in subject.tables(shared):
             result = await work.session.execute(
                 delete(model).where(condition).execution_options(synchronize_session=False)
             )
             deleted[name] = int(getattr(result, "rowcount", 0) or 0)
+        deleted["chat_files"] = len([key for key in file_keys if key.endswith(".bin")])
         # Their open tabs close (and come back as someone new); consoles drop their card.
         work.emit([visitor_topic(visitor_id)], ERASED_FEED)
         work.emit(
             [org_topic(org_id)], VisitorLeft(visitor_id=visitor_id, visibility=audience.EVERYONE)
         )
+    await files.delete_stored(runtime, file_keys)
     await runtime.live.forget(org_id, visitor_id)
     return VisitorErasure(visitor_id=visitor_id, deleted=deleted)

@@ -94,9 +94,17 @@ class RoutingDirectory:
     """The org's active reps and teams, loaded once per placement pass (re-routing thousands
     of visitors must not query per visitor)."""
 
-    def __init__(self, reps: dict[str, Rep], teams: dict[str, tuple[str, list[str]]]) -> None:
+    def __init__(
+        self,
+        reps: dict[str, Rep],
+        teams: dict[str, tuple[str, list[str]]],
+        unavailable: set[str] | None = None,
+    ) -> None:
         self.reps = reps
         self.teams = teams  # team id -> (name, member rep ids)
+        # Reps to skip even when Available: outside business hours or at chat capacity (set
+        # when routing a chat, not for the live stream: a busy rep still sees visitors).
+        self.unavailable = unavailable or set()
 
     @classmethod
     async def load(cls, session: AsyncSession, org_id: str) -> RoutingDirectory:
@@ -163,7 +171,11 @@ async def route(
             continue
         if first_nonempty is None:
             first_nonempty = (pool, label)
-        available = [r for r in pool if reps[r].availability == "available"]
+        available = [
+            r
+            for r in pool
+            if reps[r].availability == "available" and r not in directory.unavailable
+        ]
         if not available:
             continue
         if step.round_robin and len(available) > 1:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.features import routing
+from frontdesk.features.accounts.models import Account
 from frontdesk.features.experiences.models import Experience
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.segments.rules import FIELDS, OPS, CompiledSegment, RuleError, parse_rules
@@ -197,6 +198,30 @@ async def experience_of(session: AsyncSession, segment_id: str) -> str | None:
     """The experience a segment names (None: its org's default applies)."""
     segment = await session.get(Segment, segment_id)
     return segment.experience_id if segment is not None else None
+
+
+async def route_for_chat(
+    session: AsyncSession, visit: Visit, unavailable: set[str]
+) -> tuple[list[str], str] | None:
+    """The visit's segment's routing again, now, skipping `unavailable` reps (outside
+    business hours or at chat capacity): a chat goes to whoever can take it when it starts,
+    and a round robin deals it to the next rep with room. None: the visit has no segment."""
+    segment = await session.get(Segment, visit.segment_id) if visit.segment_id else None
+    if segment is None:
+        return None
+    account = await session.get(Account, visit.account_id) if visit.account_id else None
+    directory = await routing.RoutingDirectory.load(session, visit.org_id)
+    directory.unavailable = unavailable
+    routed = await routing.route(
+        session,
+        visit.org_id,
+        segment.name,
+        routing.parse_routing(segment.routing, segment.name),
+        account,
+        directory,
+        current=list(visit.routed_rep_ids or []),
+    )
+    return routed.rep_ids, routed.reason
 
 
 async def segments_routing_to_team(session: AsyncSession, org_id: str, team_id: str) -> set[str]:

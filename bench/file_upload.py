@@ -1,0 +1,202 @@
+"""Files in chat (issue 20): what a 5 MB photo costs the server, and whether uploads hurt chat.
+
+1. `clean`: the image work alone, in this process: decode a 5 MB JPEG (4032 x 3024, a phone
+   photo's size), re-encode it without metadata and make its thumbnail (features/files/images.py),
+   wall time and CPU time, 5 runs.
+2. `upload`: one `frontdesk serve` on SQLite: one visitor sends the photo through
+   `POST /widget/files`; time from request to answer, and the server's CPU per upload.
+3. `chat`: a visitor chats at 50 messages a second (message -> ack round trip) for `--seconds`,
+   once alone and once while 20 other visitors upload the photo at the same time, over and over.
+   Bar: chat p99 with the uploads <= 2x its value without.
+
+Figures only; nothing asserts on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import aiohttp
+import orjson
+from PIL import Image
+
+from bench._common import (
+    MACHINE,
+    SITE,
+    Servers,
+    backend,
+    frontdesk_server,
+    percentile,
+    setup_org,
+    source_label,
+    visitor_socket,
+)
+from frontdesk.features.files import clean_image
+
+
+def photo(target_bytes: int = 5_000_000) -> bytes:
+    """A 12-megapixel JPEG of about 5 MB: smooth gradients with noise, as a photo compresses."""
+    width, height = 4032, 3024
+    base = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    noise = Image.effect_noise((width, height), 40).convert("RGB")
+    image = Image.blend(base, noise, 0.35)
+    for quality in (95, 90, 85, 80):
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=quality)
+        if out.tell() <= target_bytes * 1.2:
+            break
+    return out.getvalue()
+
+
+def bench_clean(data: bytes) -> None:
+    walls, cpus = [], []
+    for _ in range(5):
+        wall, cpu = time.perf_counter(), time.process_time()
+        cleaned = clean_image(data)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    print(
+        f"clean: {len(data) / 1e6:.1f} MB JPEG {cleaned.width}x{cleaned.height} -> "
+        f"{len(cleaned.data) / 1e6:.1f} MB + thumbnail {len(cleaned.thumbnail) / 1e3:.0f} KB; "
+        f"wall median {statistics.median(walls) * 1000:.0f} ms, "
+        f"CPU median {statistics.median(cpus) * 1000:.0f} ms"
+    )
+
+
+async def upload(
+    http: aiohttp.ClientSession, url: str, site: str, token: str, data: bytes
+) -> float:
+    form = aiohttp.FormData(quote_fields=False)
+    form.add_field("client_id", f"{random.getrandbits(64):x}")
+    form.add_field("file", io.BytesIO(data), filename="photo.jpg")
+    started = time.perf_counter()
+    async with http.post(
+        f"{url}/widget/files",
+        params={"site": site, "vt": token},
+        data=form,
+        headers={"Origin": SITE},
+    ) as response:
+        await response.read()
+        if response.status != 200:
+            raise RuntimeError(f"upload refused: {response.status}")
+    return time.perf_counter() - started
+
+
+async def chat_p99(
+    ws: aiohttp.ClientWebSocketResponse, seconds: float, rate: float = 50
+) -> list[float]:
+    """Open loop at `rate` messages a second; round trip message -> ack, in ms."""
+    sent: dict[str, float] = {}
+    latencies: list[float] = []
+
+    async def reader() -> None:
+        while True:
+            msg = await ws.receive()
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                return
+            frame = orjson.loads(msg.data)
+            if frame.get("type") == "ack":
+                at = sent.pop(frame["client_id"], None)
+                if at is not None:
+                    latencies.append((time.perf_counter() - at) * 1000)
+
+    task = asyncio.create_task(reader())
+    start = time.perf_counter()
+    n = 0
+    while time.perf_counter() - start < seconds:
+        client_id = f"m{random.getrandbits(64):x}"
+        sent[client_id] = time.perf_counter()
+        await ws.send_str(
+            orjson.dumps({"type": "message", "client_id": client_id, "body": f"hello {n}"}).decode()
+        )
+        n += 1
+        await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
+    await asyncio.sleep(1)
+    task.cancel()
+    return latencies
+
+
+async def run(seconds: float, uploaders: int) -> None:
+    data = photo()
+    bench_clean(data)
+    with backend("sqlite") as b, Servers() as servers:
+        b.env.update(
+            {
+                "FRONTDESK_FILE_UPLOADS_PER_VISITOR": "100000/hour",
+                "FRONTDESK_FILE_UPLOADS_PER_IP": "100000/hour",
+                "FRONTDESK_FILE_UPLOAD_MB_PER_VISITOR": "1000000",
+                "FRONTDESK_FILE_UPLOAD_MB_PER_IP": "1000000",
+            }
+        )
+        site, _ = setup_org(b)
+        server = servers.start(frontdesk_server(b, "files"))
+        async with aiohttp.ClientSession() as http:
+            chatter, _ = await visitor_socket(http, server, site)
+            # one message first: the chat exists, later messages take the group writer
+            await chatter.send_str(
+                orjson.dumps({"type": "message", "client_id": "first", "body": "hi"}).decode()
+            )
+            await asyncio.sleep(0.5)
+            sockets = [await visitor_socket(http, server, site) for _ in range(uploaders)]
+            tokens = [w["token"] for _, w in sockets]
+
+            cpu = server.cpu_seconds()
+            one = [await upload(http, server.url, site, tokens[0], data) for _ in range(5)]
+            per_upload_cpu = (server.cpu_seconds() - cpu) / 5
+            print(
+                f"upload: 1 at a time, request -> answer median {statistics.median(one) * 1000:.0f} ms; "
+                f"server CPU per upload {per_upload_cpu * 1000:.0f} ms"
+            )
+
+            alone = await chat_p99(chatter, seconds)
+            stop = asyncio.Event()
+            done: list[float] = []
+
+            async def keep_uploading(token: str) -> None:
+                while not stop.is_set():
+                    done.append(await upload(http, server.url, site, token, data))
+
+            cpu = server.cpu_seconds()
+            workers = [asyncio.create_task(keep_uploading(t)) for t in tokens]
+            busy = await chat_p99(chatter, seconds)
+            stop.set()
+            await asyncio.gather(*workers)
+            used = server.cpu_seconds() - cpu
+            print(
+                f"chat at 50 msg/s alone: p50 {percentile(alone, 50):.1f} ms, p99 {percentile(alone, 99):.1f} ms "
+                f"({len(alone)} acks)"
+            )
+            print(
+                f"chat at 50 msg/s with {uploaders} concurrent uploads: p50 {percentile(busy, 50):.1f} ms, "
+                f"p99 {percentile(busy, 99):.1f} ms ({len(busy)} acks); {len(done)} uploads done, "
+                f"each p50 {percentile(done, 50) * 1000:.0f} ms; server {used / seconds:.2f} cores"
+            )
+            ratio = percentile(busy, 99) / percentile(alone, 99)
+            print(
+                f"p99 with uploads / without: {ratio:.2f}x (bar <= 2x: {'met' if ratio <= 2 else 'NOT met'})"
+            )
+            for ws, _ in sockets:
+                await ws.close()
+            await chatter.close()
+    print(f"({MACHINE}; {source_label()})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--uploaders", type=int, default=20)
+    args = parser.parse_args()
+    asyncio.run(run(args.seconds, args.uploaders))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Images sent in chat: checked, re-encoded without metadata, and thumbnailed, with Pillow.
+
+Only four raster formats count as images (JPEG, PNG, GIF, WebP): browsers show them inline and
+none can carry script. Pillow is told to try those decoders only, so an upload never reaches
+its other parsers (EPS would even start Ghostscript). Every image is decoded and encoded again:
+what is stored holds pixels only, no EXIF (a phone photo's GPS position), XMP, comments or
+colour profiles, and a file that only looks like an image (HTML named .png) fails to decode
+and is refused. Dimensions are checked from the header before any pixel is decoded, so a
+"decompression bomb" (a tiny PNG of 50,000 x 50,000 pixels) costs nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+SAFE_IMAGE_TYPES = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "GIF": "image/gif",
+    "WEBP": "image/webp",
+}
+IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp"})
+# A 50-megapixel photo (the largest phones') decodes to ~150 MB of RGB; more is refused.
+MAX_PIXELS = 50_000_000
+# An animation's frames together (a 500 x 500 GIF may have 800 frames).
+MAX_ANIMATION_PIXELS = 200_000_000
+THUMBNAIL_BOX = (480, 480)  # shown at up to 240 px wide, sharp on 2x screens
+
+
+class ImageRefused(ValueError):
+    """Not one of the safe formats, damaged, or too large: the message says which."""
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    data: bytes  # re-encoded, without metadata
+    content_type: str
+    width: int
+    height: int
+    thumbnail: bytes  # WebP, at most THUMBNAIL_BOX
+    thumbnail_type: str = "image/webp"
+
+
+def clean_image(data: bytes) -> CleanImage:
+    """The image re-encoded without metadata, and its thumbnail. CPU-bound: call it in a
+    thread (service.py does)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=list(SAFE_IMAGE_TYPES)) as image:
+                return _clean(image)
+        except ImageRefused:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageRefused("this image has too many pixels") from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+            raise ImageRefused(
+                "this file is not a valid JPEG, PNG, GIF or WebP image (or it is damaged)"
+            ) from None
+
+
+def _clean(image: Image.Image) -> CleanImage:
+    fmt = image.format or ""
+    width, height = image.size
+    if width < 1 or height < 1 or width * height > MAX_PIXELS:
+        raise ImageRefused(
+            f"this image is {width:,} x {height:,} pixels; at most {MAX_PIXELS // 1_000_000} "
+            "megapixels are accepted"
+        )
+    frames = int(getattr(image, "n_frames", 1))
+    if frames * width * height > MAX_ANIMATION_PIXELS:
+        raise ImageRefused("this animation has too many frames")
+    out = io.BytesIO()
+    if frames > 1 and fmt in ("GIF", "WEBP"):
+        # Animated: every frame again, with none of the source's metadata blocks.
+        image.load()
+        image.info = {k: v for k, v in image.info.items() if k in ("duration", "loop")}
+        image.save(out, format=fmt, save_all=True)
+        first = image.copy()
+        first.seek(0)
+        shown = first.convert("RGBA")
+    else:
+        image.load()
+        shown = ImageOps.exif_transpose(image)  # a photo taken sideways stays the right way up
+        shown.info = {}
+        if fmt == "JPEG":
+            if shown.mode not in ("RGB", "L"):
+                shown = shown.convert("RGB")
+            shown.save(out, format="JPEG", quality=90)
+        elif fmt == "GIF":
+            shown.save(out, format="GIF")
+        elif fmt == "WEBP":
+            shown.save(out, format="WEBP", quality=90)
+        else:
+            shown.save(out, format="PNG")
+    width, height = shown.size
+    thumb = shown.copy()
+    thumb.thumbnail(THUMBNAIL_BOX, Image.Resampling.LANCZOS)
+    has_alpha = thumb.mode in ("RGBA", "LA", "PA") or (
+        thumb.mode == "P" and "transparency" in thumb.info
+    )
+    thumb = thumb.convert("RGBA" if has_alpha else "RGB")
+    thumb.info = {}
+    thumb_out = io.BytesIO()
+    thumb.save(thumb_out, format="WEBP", quality=80)
+    return CleanImage(
+        data=out.getvalue(),
+        content_type=SAFE_IMAGE_TYPES[fmt],
+        width=width,
+        height=height,
+        thumbnail=thumb_out.getvalue(),
+    )

@@ -1,0 +1,181 @@
+"""Where chat files' bytes live: a local directory (the default) or an S3-compatible bucket.
+
+Both sit behind `FileStore`, three calls with whole files: an upload is at most
+FRONTDESK_FILE_MAX_MB (25 MB by default) and is read into memory to be checked (type, image
+dimensions, EXIF) before it is stored anyway, so streaming would buy little.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any, Protocol
+
+from frontdesk.settings import Settings
+
+# Keys are ours (ids and a suffix), never a user's file name: checked all the same, so no key
+# can climb out of the directory.
+_KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{32}\.(?:bin|thumb)")
+
+
+class FileStore(Protocol):
+    async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    async def get(self, key: str) -> bytes | None:
+        """The bytes, or None when there is no such object (deleted meanwhile)."""
+        ...
+
+    async def delete(self, keys: Sequence[str]) -> None:
+        """Deletes these objects; one already gone is fine."""
+        ...
+
+
+def object_key(file_id: str, suffix: str) -> str:
+    """'ab/ab12...ef.bin': a two-character fan-out keeps directories small."""
+    return f"{file_id[:2]}/{file_id}.{suffix}"
+
+
+def _checked(key: str) -> str:
+    if not _KEY.fullmatch(key):
+        raise ValueError(f"not a file key: {key!r}")
+    return key
+
+
+class LocalFileStore:
+    """Files in a directory (FRONTDESK_FILES_DIR). Writes go to a temporary file first and are
+    renamed into place, so a reader never sees half a file."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        return self.root / _checked(key)
+
+    def _put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def _get(self, key: str) -> bytes | None:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def _delete(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self._path(key).unlink(missing_ok=True)
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await asyncio.to_thread(self._put, key, data)
+
+    async def get(self, key: str) -> bytes | None:
+        return await asyncio.to_thread(self._get, key)
+
+    async def delete(self, keys: Sequence[str]) -> None:
+        if keys:
+            await asyncio.to_thread(self._delete, list(keys))
+
+
+class S3FileStore:
+    """Objects in a bucket of any S3-compatible store.
+
+    The client is boto3 (AWS's own SDK, maintained with the API), each call in a worker
+    thread. Not aiobotocore: it pins botocore to a narrow range that must move in step with
+    boto3 and moto, and chat files are a few calls per upload, so a thread per call costs
+    nothing that matters while keeping one dependency that every S3 provider documents.
+    """
+
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        prefix: str = "",
+        endpoint_url: str | None = None,
+        region: str = "us-east-1",
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+    ) -> None:
+        import boto3
+        from botocore.config import Config
+
+        self.bucket = bucket
+        self.prefix = prefix
+        self._client: Any = boto3.session.Session().client(
+            "s3",
+            endpoint_url=endpoint_url,
+            region_name=region,
+            aws_access_key_id=access_key_id,
+            aws_secret_access_key=secret_access_key,
+            config=Config(
+                retries={"max_attempts": 3, "mode": "standard"},
+                connect_timeout=5,
+                read_timeout=30,
+                # path-style works with every S3-compatible store (MinIO, Ceph, moto)
+                s3={"addressing_style": "path"},
+            ),
+        )
+
+    def _key(self, key: str) -> str:
+        return self.prefix + _checked(key)
+
+    def _get(self, key: str) -> bytes | None:
+        try:
+            answer = self._client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except self._client.exceptions.NoSuchKey:
+            return None
+        body: bytes = answer["Body"].read()
+        return body
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await asyncio.to_thread(
+            partial(
+                self._client.put_object,
+                Bucket=self.bucket,
+                Key=self._key(key),
+                Body=data,
+                ContentType=content_type,
+            )
+        )
+
+    async def get(self, key: str) -> bytes | None:
+        return await asyncio.to_thread(self._get, key)
+
+    async def delete(self, keys: Sequence[str]) -> None:
+        # DeleteObjects takes up to 1,000 keys a call; a missing key is not an error.
+        keys = list(keys)
+        for start in range(0, len(keys), 1000):
+            batch = [{"Key": self._key(key)} for key in keys[start : start + 1000]]
+            await asyncio.to_thread(
+                partial(
+                    self._client.delete_objects,
+                    Bucket=self.bucket,
+                    Delete={"Objects": batch, "Quiet": True},
+                )
+            )
+
+
+def create_file_store(settings: Settings) -> FileStore:
+    """S3 when FRONTDESK_FILES_S3_BUCKET is set, else the local directory."""
+    if settings.files_s3_bucket:
+        return S3FileStore(
+            settings.files_s3_bucket,
+            prefix=settings.files_s3_prefix,
+            endpoint_url=settings.files_s3_endpoint_url,
+            region=settings.files_s3_region,
+            access_key_id=settings.files_s3_access_key_id,
+            secret_access_key=settings.files_s3_secret_access_key,
+        )
+    return LocalFileStore(settings.chat_files_dir)

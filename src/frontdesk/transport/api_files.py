@@ -1,0 +1,381 @@
+"""Files in chat over HTTP: uploads (the console's and the messenger's), signed links, the
+signed file URLs themselves, and the admin's file settings (docs/files.md)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+from urllib.parse import quote
+
+from aiohttp import BodyPartReader, web
+from pydantic import BaseModel, ConfigDict, Field
+
+from frontdesk.core.errors import (
+    Forbidden,
+    FrontdeskError,
+    NotAuthenticated,
+    NotFound,
+    RateLimited,
+    TooLarge,
+    ValidationFailed,
+)
+from frontdesk.core.schemas import Closed
+from frontdesk.features import files
+from frontdesk.features.blocking import ip_blocked, visitor_blocked
+from frontdesk.features.conversations.events import MessageOut
+from frontdesk.features.files.schemas import FileLinks, FileSettings, MessageFile
+from frontdesk.features.orgs import org_by_site_key
+from frontdesk.features.visitors import read_visitor_token
+from frontdesk.transport.api import api
+from frontdesk.transport.http import Ctx, client_ip, error_response, json_response, runtime_of
+from frontdesk.transport.visitor_limits import Rate
+from frontdesk.transport.ws_visitor import origin_allowed
+
+if TYPE_CHECKING:
+    # The row org_by_site_key returns, named in signatures only (transport imports no ORM
+    # model at run time; pyproject.toml, [tool.importlinter]).
+    from frontdesk.features.orgs.models import Org
+
+_CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_ID = re.compile(r"[0-9a-f]{32}")
+# Room for the multipart framing and the client_id field around the file itself.
+MULTIPART_OVERHEAD = 64 * 1024
+HOUR = 3600
+
+
+class Uploaded(Closed):
+    """The stored message that carries the file, and the file (also its `message.meta.file`)."""
+
+    message: MessageOut
+    file: MessageFile
+
+
+class FileSettingsOut(Closed):
+    settings: FileSettings
+    # The server's own ceiling (FRONTDESK_FILE_MAX_MB): an admin's max_mb may not pass it.
+    server_max_mb: int
+
+
+class LinksQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # Comma-separated file ids.
+    ids: Annotated[str, Field(min_length=32, max_length=3400)]
+
+
+class WidgetLinksQuery(LinksQuery):
+    site: str
+    vt: str
+
+
+class WidgetUploadQuery(BaseModel):
+    site: str
+    vt: str
+
+
+def _ids(text: str) -> list[str]:
+    ids = [part.strip() for part in text.split(",") if part.strip()]
+    if not ids or not all(_ID.fullmatch(i) for i in ids):
+        raise ValidationFailed("ids must be comma-separated 32-character file ids")
+    return ids
+
+
+def _uploaded(message: MessageOut) -> Uploaded:
+    file = files.message_file(message.meta)
+    assert file is not None
+    return Uploaded(message=message, file=file)
+
+
+@dataclass
+class _Upload:
+    client_id: str
+    name: str | None
+    data: bytes
+
+
+async def _read_upload(request: web.Request, max_bytes: int) -> _Upload:
+    """A multipart/form-data body with `client_id` (text) and `file` (the file, with its
+    name). The file is counted while it arrives: past `max_bytes` the request is refused
+    without reading the rest."""
+    if not request.content_type.startswith("multipart/form-data"):
+        raise ValidationFailed(
+            "send the file as multipart/form-data with fields client_id and file"
+        )
+    if (
+        request.content_length is not None
+        and request.content_length > max_bytes + MULTIPART_OVERHEAD
+    ):
+        raise TooLarge(f"files may be at most {max_bytes // (1024 * 1024)} MB")
+    reader = await request.multipart()
+    client_id: str | None = None
+    upload: _Upload | None = None
+    while True:
+        part = await reader.next()
+        if part is None:
+            break
+        if not isinstance(part, BodyPartReader):
+            raise ValidationFailed("nested multipart bodies are not accepted")
+        if part.name == "client_id":
+            client_id = (await part.read(decode=False))[:200].decode("utf-8", "replace").strip()
+        elif part.name == "file":
+            chunks: list[bytes] = []
+            size = 0
+            while chunk := await part.read_chunk(256 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(f"files may be at most {max_bytes // (1024 * 1024)} MB")
+                chunks.append(chunk)
+            upload = _Upload("", part.filename, b"".join(chunks))
+        else:
+            raise ValidationFailed(f"unknown form field {part.name!r}: send client_id and file")
+    if upload is None:
+        raise ValidationFailed("no file in the request (form field `file`)")
+    if not client_id or not _CLIENT_ID.fullmatch(client_id):
+        raise ValidationFailed("client_id must be 1-64 letters, digits, - or _")
+    upload.client_id = client_id
+    return upload
+
+
+# ---- the console ---------------------------------------------------------------------------
+
+
+@api.route(
+    "POST",
+    "/api/conversations/{conversation_id}/files",
+    response=Uploaded,
+    summary="Send a file in a chat (multipart/form-data: client_id, file); it becomes a message "
+    "whose meta.file describes it",
+)
+async def rep_upload(ctx: Ctx, _: None) -> Uploaded:
+    conversation_id = ctx.path_param("conversation_id")
+    settings = await files.settings_for_org(ctx.runtime, ctx.rep.org_id)
+    upload = await _read_upload(ctx.request, settings.max_mb * 1024 * 1024)
+    message = await files.send_rep_file(
+        ctx.runtime, ctx.rep, conversation_id, upload.client_id, upload.name, upload.data
+    )
+    return _uploaded(message)
+
+
+@api.route(
+    "GET",
+    "/api/files/links",
+    query=LinksQuery,
+    response=FileLinks,
+    summary="Signed short-lived URLs for files of chats I may see",
+)
+async def rep_links(ctx: Ctx, query: LinksQuery) -> FileLinks:
+    return await files.links_for_rep(ctx.runtime, ctx.rep, _ids(query.ids))
+
+
+@api.route(
+    "GET",
+    "/api/files/settings",
+    response=FileSettingsOut,
+    summary="My org's rules for files in chat",
+)
+async def get_file_settings(ctx: Ctx, _: None) -> FileSettingsOut:
+    return FileSettingsOut(
+        settings=await files.settings_for_org(ctx.runtime, ctx.rep.org_id),
+        server_max_mb=ctx.runtime.settings.file_max_mb,
+    )
+
+
+@api.route(
+    "PUT",
+    "/api/files/settings",
+    auth="admin",
+    body=FileSettings,
+    response=FileSettingsOut,
+    summary="Set my org's rules for files in chat (admins)",
+)
+async def put_file_settings(ctx: Ctx, body: FileSettings) -> FileSettingsOut:
+    return FileSettingsOut(
+        settings=await files.update_file_settings(ctx.runtime, ctx.rep, body),
+        server_max_mb=ctx.runtime.settings.file_max_mb,
+    )
+
+
+# ---- the messenger (CORS: the org's websites only) ---------------------------------------
+
+
+def _cors(response: web.StreamResponse, origin: str | None) -> web.StreamResponse:
+    if origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+    response.headers["Vary"] = "Origin"
+    return response
+
+
+async def _visitor_of(request: web.Request) -> tuple[Org, str, str]:
+    """The site's org, the visitor its token names, and the client address; refused for an
+    unknown site, a foreign website, a bad token, or a blocked visitor or address."""
+    runtime = runtime_of(request)
+    origin = request.headers.get("Origin")
+    ip = client_ip(request, runtime) or "unknown"
+    async with runtime.db.read() as session:
+        org = await org_by_site_key(session, request.query.get("site", ""))
+        if org is None:
+            raise NotFound("unknown site key")
+        if not origin_allowed(org, origin):
+            raise Forbidden("this website origin is not allowed for this site key")
+        visitor_id = read_visitor_token(
+            runtime.settings.secret_keys, org.id, request.query.get("vt", "")
+        )
+        if visitor_id is None:
+            raise NotAuthenticated("unknown visitor: reload the page")
+        if await visitor_blocked(session, visitor_id) or await ip_blocked(
+            session, org.id, ip, runtime.clock.now()
+        ):
+            raise Forbidden("you cannot send files here")
+    return org, visitor_id, ip
+
+
+async def _count_upload(request: web.Request, org_id: str, visitor_id: str, ip: str) -> None:
+    """Uploads per visitor and per address and site, counted across processes, before the
+    body is read."""
+    runtime = runtime_of(request)
+    limiter = runtime.rate_limiter
+    settings = runtime.settings
+    per_visitor = Rate.parse(settings.file_uploads_per_visitor)
+    if not await limiter.hit(f"file-visitor:{visitor_id}", per_visitor.amount, per_visitor.seconds):
+        raise RateLimited(f"too many files sent (at most {per_visitor.text}); try again later")
+    per_ip = Rate.parse(settings.file_uploads_per_ip)
+    if not await limiter.hit(f"file-ip:{org_id}:{ip}", per_ip.amount, per_ip.seconds):
+        raise RateLimited(f"too many files sent from your network (at most {per_ip.text})")
+
+
+async def _spend_bytes(
+    request: web.Request, org_id: str, visitor_id: str, ip: str, size: int
+) -> None:
+    """The bytes of an upload against the hourly budgets, per visitor and per address."""
+    runtime = runtime_of(request)
+    settings = runtime.settings
+    kib = max(1, math.ceil(size / 1024))
+    limiter = runtime.rate_limiter
+    if not await limiter.spend(
+        f"file-bytes-visitor:{visitor_id}", kib, settings.file_upload_mb_per_visitor * 1024, HOUR
+    ):
+        raise RateLimited(
+            f"you sent more than {settings.file_upload_mb_per_visitor} MB of files this hour"
+        )
+    if not await limiter.spend(
+        f"file-bytes-ip:{org_id}:{ip}", kib, settings.file_upload_mb_per_ip * 1024, HOUR
+    ):
+        raise RateLimited(
+            f"more than {settings.file_upload_mb_per_ip} MB of files were sent from your "
+            "network this hour"
+        )
+
+
+async def widget_upload(request: web.Request) -> web.StreamResponse:
+    origin = request.headers.get("Origin")
+    try:
+        org, visitor_id, ip = await _visitor_of(request)
+        runtime = runtime_of(request)
+        settings = files.file_settings(org)
+        if not settings.enabled or not settings.visitors_may_send:
+            raise Forbidden("this team does not accept files in chat")
+        await _count_upload(request, org.id, visitor_id, ip)
+        upload = await _read_upload(request, settings.max_mb * 1024 * 1024)
+        await _spend_bytes(request, org.id, visitor_id, ip, len(upload.data))
+        message = await files.send_visitor_file(
+            runtime, org, visitor_id, upload.client_id, upload.name, upload.data
+        )
+        return _cors(json_response(_uploaded(message.for_visitor())), origin)
+    except FrontdeskError as error:
+        return _cors(error_response(error), origin)
+
+
+async def widget_links(request: web.Request) -> web.StreamResponse:
+    origin = request.headers.get("Origin")
+    try:
+        org, visitor_id, _ = await _visitor_of(request)
+        links = await files.links_for_visitor(
+            runtime_of(request), org.id, visitor_id, _ids(request.query.get("ids", ""))
+        )
+        return _cors(json_response(links), origin)
+    except FrontdeskError as error:
+        return _cors(error_response(error), origin)
+
+
+async def widget_preflight(request: web.Request) -> web.StreamResponse:
+    origin = request.headers.get("Origin")
+    async with runtime_of(request).db.read() as session:
+        org = await org_by_site_key(session, request.query.get("site", ""))
+    if org is None or not origin_allowed(org, origin):
+        return web.Response(status=403)
+    response = web.Response(status=204)
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+    response.headers["Access-Control-Max-Age"] = "600"
+    return _cors(response, origin)
+
+
+api.describe(
+    "POST",
+    "/widget/files",
+    query=WidgetUploadQuery,
+    response=Uploaded,
+    summary="A visitor sends a file (multipart/form-data: client_id, file); rate and byte "
+    "limited per visitor and per address (CORS: the org's websites only)",
+)
+api.describe(
+    "GET",
+    "/widget/files/links",
+    query=WidgetLinksQuery,
+    response=FileLinks,
+    summary="Signed short-lived URLs for files of the visitor's own chats (CORS: the org's "
+    "websites only)",
+)
+
+
+# ---- the signed file URLs ------------------------------------------------------------------
+
+# Served files never run: no script, no plugin, no form, even if a browser were talked into
+# rendering one.
+FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+
+def _disposition(kind: str, name: str) -> str:
+    ascii_name = re.sub(r"[^A-Za-z0-9._ -]", "_", name) or "file"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+async def serve_file(request: web.Request) -> web.StreamResponse:
+    """A signed file URL. Safe raster images (and thumbnails) may show inline; everything
+    else is a download: application/octet-stream, Content-Disposition: attachment, nosniff."""
+    runtime = runtime_of(request)
+    try:
+        served = await files.open_signed(
+            runtime,
+            request.match_info["file_id"],
+            request.match_info["variant"],
+            request.query.get("e", ""),
+            request.query.get("s", ""),
+        )
+    except FrontdeskError as error:
+        response = error_response(error)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": FILE_CSP,
+        # The URL expires within minutes; the browser may keep the bytes for as long.
+        "Cache-Control": "private, max-age=600",
+        # The messenger shows images on the customer's website.
+        "Cross-Origin-Resource-Policy": "cross-origin",
+        "Referrer-Policy": "no-referrer",
+    }
+    if served.inline:
+        headers["Content-Disposition"] = _disposition("inline", served.name)
+        content_type = served.content_type
+    else:
+        headers["Content-Disposition"] = _disposition("attachment", served.name)
+        content_type = "application/octet-stream"
+    return web.Response(body=served.data, content_type=content_type, headers=headers)
+
+
+def mount_file_routes(app: web.Application) -> None:
+    app.router.add_post("/widget/files", widget_upload)
+    app.router.add_route("OPTIONS", "/widget/files", widget_preflight)
+    app.router.add_get("/widget/files/links", widget_links)
+    app.router.add_get("/files/{file_id:[0-9a-f]{32}}/{variant:file|thumb}", serve_file)
