@@ -34,7 +34,7 @@ const manifest = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath
 // Hashed files of earlier builds (and the unhashed names of builds before hashing) are
 // removed, so the folder, and the installed package, hold one version of each bundle.
 const stale = {
-  widget: [/^messenger(\.[A-Z0-9]+)?\.js(\.map)?(\.br|\.gz)?$/],
+  widget: [/^messenger(\.[A-Z0-9]+)?\.js(\.map)?(\.br|\.gz)?$/, /^i18n\/messenger\.[a-z]+\.[A-Z0-9]+\.json(\.br|\.gz)?$/],
   console: [/^console\/app(\.[A-Z0-9]+)?\.js(\.map)?(\.br|\.gz)?$/, /^console\/console(\.[A-Z0-9]+)?\.css(\.map)?(\.br|\.gz)?$/],
 };
 // (Dirent.parentPath is Dirent.path before Node 20.12; Debian 12 ships Node 18)
@@ -91,8 +91,29 @@ const emitHashed = (result, logical) => {
 };
 
 if (parts.includes("widget") && existsSync("widget/loader.ts")) {
+  // The messenger's texts in each language but English (which messenger.js carries): one
+  // small hashed JSON file each, fetched by the messenger only for the visitors who need it.
+  // Every file must have exactly English's keys.
+  const english = Object.keys(JSON.parse(readFileSync("widget/i18n/en.json", "utf8"))).sort().join();
+  const i18nPaths = {};
+  for (const file of readdirSync("widget/i18n").filter((f) => f.endsWith(".json") && f != "en.json").sort()) {
+    const texts = JSON.parse(readFileSync(join("widget/i18n", file), "utf8"));
+    if (Object.keys(texts).sort().join() != english) throw new Error(`widget/i18n/${file} does not have exactly the keys of en.json`);
+    const lang = file.slice(0, -".json".length);
+    const contents = Buffer.from(JSON.stringify(texts));
+    const name = `i18n/messenger.${lang}.${contentHash(contents)}.json`;
+    emit(join(out, name), contents);
+    i18nPaths[lang] = "/static/" + name;
+    manifest[`i18n/messenger.${lang}.json`] = name;
+  }
   // The messenger is fetched only when needed (a conversation exists, a proactive message, or a click).
-  const messenger = await build({ ...common, entryPoints: ["widget/messenger.ts"], outfile: join(out, "messenger.js"), format: "iife" });
+  const messenger = await build({
+    ...common,
+    entryPoints: ["widget/messenger.ts"],
+    outfile: join(out, "messenger.js"),
+    format: "iife",
+    define: { I18N_PATHS: JSON.stringify(i18nPaths) },
+  });
   manifest["messenger.js"] = emitHashed(messenger, "messenger.js");
   // The loader runs on every page of every customer's site: tiny, no dependencies, fixed name.
   const loader = await build({

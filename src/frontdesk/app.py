@@ -28,6 +28,7 @@ from frontdesk.features import (
     calls,
     conversations,
     copilot,
+    csat,
     experiences,
     formatting,
     meetings,
@@ -208,6 +209,7 @@ def _wire_features(runtime: Runtime) -> None:
     hooks[telephony.CALL_CHECK_HOOK].append(calls.check_call_for_phone)
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)
+    hooks[csat.RATED_HOOK].append(webhooks.on_conversation_rated)
     sweeper.register(
         meetings.KIND_CALENDAR_REFRESH, lambda d: meetings.on_calendar_refresh(runtime, d)
     )

@@ -77,6 +77,8 @@ async def seed_history(
 ) -> History:
     """Writes the history for these reps of the org and returns what it made."""
     rng = random.Random(seed)
+    # Ratings (CSAT) draw from their own generator, so the rest of the history stays as it was.
+    ratings = random.Random(seed + 1)
     now = start
     teams: dict[str, list[str]] = {}
     for name, members in (("East", rep_ids[0:2]), ("West", rep_ids[2:4])):
@@ -315,6 +317,17 @@ async def seed_history(
                     chat["ended_reason"] = "ended_by_rep"
             if chat["ended_at"] is not None:
                 chat["length_seconds"] = int((chat["ended_at"] - at).total_seconds())
+                if ratings.random() < 0.35:  # the visitor rated it (features/csat)
+                    scale = ratings.choice((3, 5))
+                    chat["meta"] = {
+                        **chat["meta"],
+                        "csat": {
+                            "score": ratings.randint(1, scale),
+                            "scale": scale,
+                            "comment": None,
+                            "at": (chat["ended_at"] + timedelta(minutes=2)).isoformat(),
+                        },
+                    }
             # One row per message, in the order they were written.
             chat_messages.sort(key=lambda m: m[1])
             for seq, (kind, when, meta) in enumerate(chat_messages, start=1):

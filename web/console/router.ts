@@ -16,7 +16,7 @@ export type Route =
   | { name: "account"; accountId: string }
   | { name: "root" };
 
-export const ADMIN_SECTIONS = ["team", "accounts", "segments", "experiences", "hours", "meetings", "proactive", "copilot", "blocked", "files", "calls", "phone", "webhooks", "tokens", "audit"] as const;
+export const ADMIN_SECTIONS = ["team", "accounts", "segments", "experiences", "hours", "messenger", "meetings", "proactive", "copilot", "blocked", "files", "calls", "phone", "webhooks", "tokens", "audit"] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export const route = computed<Route>(() => parse(path.value));

@@ -266,7 +266,7 @@ function handleFrame(f: ServerFrame): void {
       lastAttempt.delete(f.client_id);
       break;
     case "typing":
-      setVisitorTyping(f.conversation_id, f.is_typing);
+      setVisitorTyping(f.conversation_id, f.is_typing, "draft" in f ? f.draft : null);
       break;
     case "pong":
       noteServerTime(f.server_time);

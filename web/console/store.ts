@@ -31,6 +31,9 @@ export const transcripts = signal<ReadonlyMap<string, Message[]>>(new Map());
 export const pending = signal<ReadonlyMap<string, PendingMessage>>(new Map());
 // conversation id -> time (ms) the visitor's typing indicator expires
 export const visitorTyping = signal<ReadonlyMap<string, number>>(new Map());
+// conversation id -> what the visitor has typed and not sent (sneak peek, when the org has it on)
+// (with when it came: a draft nobody touched for a minute is no longer shown)
+export const visitorDrafts = signal<ReadonlyMap<string, { text: string; at: number }>>(new Map());
 export const connection = signal<"connecting" | "live" | "reconnecting">("connecting");
 export const snapshotReady = signal(false);
 // conversation id -> unread count (new inbound chat, visitor replies)
@@ -513,6 +516,11 @@ export function receiveMessage(msg: Message): number | null {
       t.delete(convId);
       visitorTyping.value = t;
     }
+    if (visitorDrafts.value.has(convId)) {
+      const d = new Map(visitorDrafts.value);
+      d.delete(convId); // sent: the message replaces the draft
+      visitorDrafts.value = d;
+    }
   }
   return resumeAfter;
 }
@@ -568,12 +576,18 @@ export function removePending(clientId: string): void {
   pending.value = p;
 }
 
-export function setVisitorTyping(conversationId: string, isTyping: boolean): void {
+export function setVisitorTyping(conversationId: string, isTyping: boolean, draft?: string | null): void {
   const m = new Map(visitorTyping.value);
   // The indicator lapses by itself after 6 s in case the "stopped" frame never comes.
   if (isTyping) m.set(conversationId, Date.now() + 6000);
   else m.delete(conversationId);
   visitorTyping.value = m;
+  if (typeof draft == "string") {
+    const d = new Map(visitorDrafts.value);
+    if (draft.trim()) d.set(conversationId, { text: draft, at: Date.now() });
+    else d.delete(conversationId);
+    visitorDrafts.value = d;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3408,7 +3408,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls (admins) */
+        /** Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls, the messenger (colour, greeting, language, CSAT) (admins) */
         patch: {
             parameters: {
                 query?: never;
@@ -6643,6 +6643,8 @@ export interface components {
             rep_timeout_at?: string | null;
             /** @default null */
             auto_pounce_resolution?: ("replied" | "missed" | "spam" | "no_response_needed") | null;
+            /** @default null */
+            csat?: components["schemas"]["Rating"] | null;
         };
         /** ConversationSummary */
         ConversationSummary: {
@@ -6772,6 +6774,9 @@ export interface components {
             calls_failed: number;
             meetings_booked: number;
             meetings_cancelled: number;
+            csat_ratings: number;
+            csat_satisfied: number;
+            csat_rate: number | null;
             date: string;
         };
         /** DayOut */
@@ -6802,6 +6807,20 @@ export interface components {
         DiffPart: {
             /** @enum {string} */
             op: "equal" | "insert" | "delete";
+            text: string;
+        };
+        /**
+         * DraftFrame
+         * @description Sneak peek (only when `welcome.config.messenger.sneak_peek`): what the visitor has typed
+         *     so far in their open chat, not sent yet ("" once cleared or sent). Relayed to the consoles
+         *     that may see the chat as `typing` with `draft`, never stored; at most one a second.
+         */
+        DraftFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "draft";
             text: string;
         };
         /**
@@ -6940,6 +6959,9 @@ export interface components {
             calls_failed: number;
             meetings_booked: number;
             meetings_cancelled: number;
+            csat_ratings: number;
+            csat_satisfied: number;
+            csat_rate: number | null;
         };
         /**
          * FileLink
@@ -7525,6 +7547,11 @@ export interface components {
             color: string;
             greeting: string;
             ask_identity: boolean;
+            /** @enum {string} */
+            language: "auto" | "en" | "de" | "fr" | "es" | "pt" | "ja";
+            /** @enum {string} */
+            csat: "off" | "faces" | "stars";
+            sneak_peek: boolean;
         };
         /**
          * MessengerSettingsPatch
@@ -7537,6 +7564,12 @@ export interface components {
             greeting?: string | null;
             /** @default null */
             ask_identity?: boolean | null;
+            /** @default null */
+            language?: ("auto" | "en" | "de" | "fr" | "es" | "pt" | "ja") | null;
+            /** @default null */
+            csat?: ("off" | "faces" | "stars") | null;
+            /** @default null */
+            sneak_peek?: boolean | null;
         };
         /**
          * NewApiToken
@@ -7954,6 +7987,38 @@ export interface components {
             /** @default false */
             required?: boolean;
         };
+        /**
+         * RateFrame
+         * @description The visitor rates their chat after it ended (when `welcome.config.messenger.csat` is
+         *     "faces": 1 bad, 2 neutral, 3 good; "stars": 1-5), with an optional comment. One rating per
+         *     chat, final; answered with `conversation` (its `rating` set) on every tab of the visitor,
+         *     or an `error` (ref: client_id) saying why not (docs/widget.md, "Rating a chat").
+         */
+        RateFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "rate";
+            /** @default null */
+            client_id?: string | null;
+            conversation_id: string;
+            score: number;
+            /** @default null */
+            comment?: string | null;
+        };
+        /**
+         * Rating
+         * @description The visitor's rating of the chat after it ended (features/csat): `score` of `scale`
+         *     (3: bad, neutral, good; 5: one to five stars), an optional comment. One per chat.
+         */
+        Rating: {
+            score: number;
+            /** @enum {integer} */
+            scale: 3 | 5;
+            comment: string | null;
+            at: string;
+        };
         /** Readiness */
         Readiness: {
             /** @enum {string} */
@@ -8051,6 +8116,9 @@ export interface components {
             calls_failed: number;
             meetings_booked: number;
             meetings_cancelled: number;
+            csat_ratings: number;
+            csat_satisfied: number;
+            csat_rate: number | null;
             rep_id: string;
             rep_name: string;
         };
@@ -8678,7 +8746,7 @@ export interface components {
          * VisitorClientFrame
          * @description Any frame the widget sends on /ws/visitor (the first one is `hello`).
          */
-        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["PhoneJoinFrame"] | components["schemas"]["PhoneHangUpFrame"] | components["schemas"]["CallRequestFrame"] | components["schemas"]["CallRingingFrame"] | components["schemas"]["VisitorCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallRejoinFrame"] | components["schemas"]["CallAnswerFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
+        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["RateFrame"] | components["schemas"]["DraftFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["PhoneJoinFrame"] | components["schemas"]["PhoneHangUpFrame"] | components["schemas"]["CallRequestFrame"] | components["schemas"]["CallRingingFrame"] | components["schemas"]["VisitorCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallRejoinFrame"] | components["schemas"]["CallAnswerFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
         /** VisitorConversation */
         VisitorConversation: {
             id: string;
@@ -8697,6 +8765,8 @@ export interface components {
             queue_position: number | null;
             /** @default null */
             invitation_id: string | null;
+            /** @default null */
+            rating: number | null;
         };
         /**
          * VisitorConversationChanged
@@ -8906,6 +8976,8 @@ export interface components {
             /** @default null */
             rep_name: null;
             visitor_id: string;
+            /** @default null */
+            draft: string | null;
             visibility: components["schemas"]["Visibility"];
         };
         /**
@@ -9117,6 +9189,7 @@ export type DayOut = components['schemas']['DayOut'];
 export type DeliveryList = components['schemas']['DeliveryList'];
 export type DeliveryOut = components['schemas']['DeliveryOut'];
 export type DiffPart = components['schemas']['DiffPart'];
+export type DraftFrame = components['schemas']['DraftFrame'];
 export type EnrichmentSource = components['schemas']['EnrichmentSource'];
 export type ErrorBody = components['schemas']['ErrorBody'];
 export type ErrorDetail = components['schemas']['ErrorDetail'];
@@ -9224,6 +9297,8 @@ export type ProactiveReport = components['schemas']['ProactiveReport'];
 export type ProactiveSettings = components['schemas']['ProactiveSettings'];
 export type Question = components['schemas']['Question'];
 export type QuestionBody = components['schemas']['QuestionBody'];
+export type RateFrame = components['schemas']['RateFrame'];
+export type Rating = components['schemas']['Rating'];
 export type Readiness = components['schemas']['Readiness'];
 export type RegionOut = components['schemas']['RegionOut'];
 export type RepBrief = components['schemas']['RepBrief'];

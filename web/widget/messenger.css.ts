@@ -27,7 +27,7 @@ svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-l
 .who{display:flex;align-items:center;gap:12px;flex:1;min-width:0}
 .names{min-width:0}
 .title{font-size:16.5px;font-weight:700;letter-spacing:-.01em;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.sub{font-size:13px;opacity:.92;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.sub{font-size:13px;line-height:1.3;opacity:.92;overflow-wrap:anywhere} /* wraps: some languages say it in more words */
 .head-av{position:relative;flex:none}
 .head-av .av{width:40px;height:40px;font-size:14px;box-shadow:0 0 0 2px rgba(255,255,255,.7)}
 .head-av.on::after{content:"";position:absolute;right:-1px;bottom:-1px;width:11px;height:11px;border-radius:50%;background:#22c55e;border:2px solid #fff}
@@ -111,6 +111,8 @@ textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in s
 .fcard .fn{font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .fcard .fs{color:#4b5563;font-size:12.5px}
 .me .fimg,.me .fcard{margin-left:auto}
+.peek{margin:0;padding:6px 14px 0;background:#fff;border-top:1px solid #e5e7eb;color:#4b5563;font-size:12px;text-align:center}
+.peek+.composer{border-top:0}
 .foot{font-size:11.5px;color:#6b7280;text-align:center;padding:0 0 8px;background:#fff}
 
 .id-card{margin-top:14px;background:#fff;border:1px solid #e5e7eb;border-radius:14px;padding:14px 16px;box-shadow:0 1px 2px rgba(15,23,42,.04)}
@@ -124,6 +126,18 @@ textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in s
 .err{color:#b91c1c;font-size:12.5px;margin:6px 0 0}
 .err:empty{display:none}
 .thanks{margin:0;color:#047857;font-size:14px;font-weight:600}
+.rate .id-title{text-align:center}
+.rate-scores{display:flex;justify-content:center;gap:8px}
+.rate-b{display:flex;flex-direction:column;align-items:center;gap:3px;padding:6px;border-radius:12px;color:#4b5563;min-width:0}
+.rate-b:hover{background:#f3f4f6}
+.rate-b svg{width:34px;height:34px}
+.faces .rate-b{flex:1;font-size:12.5px;font-weight:600}
+.faces .rate-b[aria-pressed=true]{background:color-mix(in srgb,var(--fd-accent) 12%,#fff);color:#111827;box-shadow:inset 0 0 0 2px var(--fd-accent)}
+.stars .rate-b svg{width:30px;height:30px}
+.stars .rate-b.lit{color:#b45309}
+.stars .rate-b.lit svg{fill:#f59e0b}
+.rate-comment{margin-top:10px}
+.rate .thanks{text-align:center}
 .bk-row .col{max-width:88%;width:88%}
 .bk{margin-top:6px;width:100%;padding:12px 14px}
 .bk .id-title{margin:0 0 2px}

@@ -6,6 +6,7 @@ import type { BookingCard, Bridge, BridgeFrame, Config, Conversation, Invitation
 import { MESSENGER_CSS } from "./messenger.css";
 import { callUi } from "./call";
 import { fileOf, filesUi } from "./files";
+import { loadTexts, pickLanguage, translator, type Translate } from "./i18n";
 
 // The Frontdesk server this script came from (the loader loads it from there).
 const SERVER = new URL((document.currentScript as HTMLScriptElement | null)?.src || location.href).origin;
@@ -45,6 +46,11 @@ const ICON = {
   bellOff: "M13.7 21a2 2 0 0 1-3.4 0M18.6 13A18 18 0 0 1 18 8M6.3 6.3A6 6 0 0 0 6 8c0 7-3 9-3 9h14M18 8a6 6 0 0 0-9.3-5M2 2l20 20",
   bot: "M12 3v3M7 6h10a3 3 0 0 1 3 3v7a3 3 0 0 1-3 3H7a3 3 0 0 1-3-3V9a3 3 0 0 1 3-3zM9 12v1M15 12v1M10 16h4",
   clip: "M21.4 11l-9.2 9.2a6 6 0 0 1-8.5-8.5l8.6-8.5A4 4 0 1 1 18 8.8l-8.6 8.6a2 2 0 0 1-2.8-2.8l8.5-8.5",
+  // the rating card: bad, neutral, good faces and a star
+  face1: "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18M9 10h.01M15 10h.01M8.5 16.5a4 4 0 0 1 7 0",
+  face2: "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18M9 10h.01M15 10h.01M9 15.5h6",
+  face3: "M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18M9 10h.01M15 10h.01M8.5 14.5a4 4 0 0 0 7 0",
+  star: "M12 3.5l2.6 5.3 5.9.9-4.3 4.1 1 5.8L12 16.9l-5.2 2.7 1-5.8-4.3-4.1 5.9-.9z",
 };
 
 function initials(name: string): string {
@@ -110,7 +116,7 @@ interface Pending {
 }
 
 // ---------------------------------------------------------------------------------------------
-function start(b: Bridge): void {
+function start(b: Bridge, t: Translate, lang: string): void {
   b.css(MESSENGER_CSS);
   const root = b.root;
   const launcher = b.launcher;
@@ -154,38 +160,42 @@ function start(b: Bridge): void {
   const title = h("div", { class: "title" });
   const subtitle = h("div", { class: "sub" });
   const headAvatar = h("span", { class: "head-av" });
-  const soundBtn = h("button", { class: "ib", type: "button", "aria-label": "Sound notifications", "aria-pressed": "false", title: "Sound notifications" });
-  const closeBtn = h("button", { class: "ib", type: "button", "aria-label": "Close chat", title: "Close" }, icon(ICON.close));
+  const soundBtn = h("button", { class: "ib", type: "button", "aria-label": t("sound"), "aria-pressed": "false", title: t("sound") });
+  const closeBtn = h("button", { class: "ib", type: "button", "aria-label": t("closeChat"), title: t("close") }, icon(ICON.close));
   const status = h("div", { class: "status", role: "status", hidden: "" });
   const greeting = h("div", { class: "hello" });
-  const intro = h("div", { class: "intro" }, greeting, h("p", {}, "Ask us anything. A real person on the team will reply here."));
+  const intro = h("div", { class: "intro" }, greeting, h("p", {}, t("intro")));
   // Business hours and capacity: when the team is back (in the visitor's own time zone), or the
   // visitor's place in the queue while every rep is busy.
   const wait = h("p", { class: "ended wait", role: "status", hidden: "" });
-  const ended = h("p", { class: "ended", hidden: "" }, "This conversation has ended. Send a message to start a new one.");
+  const ended = h("p", { class: "ended", hidden: "" }, t("ended"));
   const identity = buildIdentityCard();
   const offline = buildOfflineCard();
+  const rating = buildRatingCard();
   const log = h(
     "div",
-    { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" },
+    { class: "log", role: "log", "aria-live": "polite", "aria-label": t("conversation"), tabindex: "0" },
     intro,
     identity.card,
     wait,
     offline.card,
-    ended, // last: nothing below it reads as if the chat were still going
+    ended, // nothing below it reads as if the chat were still going...
+    rating.card, // ...but the rating, which is about the chat that ended
   );
   const typingName = h("span");
   const typing = h("div", { class: "typing", hidden: "" }, h("span", { class: "dots", "aria-hidden": "true" }, h("i"), h("i"), h("i")), typingName);
-  const textarea = h("textarea", { "aria-label": "Message", placeholder: "Write a message…", rows: "1", maxlength: "10000" });
-  const sendBtn = h("button", { class: "send", type: "submit", "aria-label": "Send message", disabled: "" }, icon(ICON.send));
+  const textarea = h("textarea", { "aria-label": t("message"), placeholder: t("placeholder"), rows: "1", maxlength: "10000" });
+  const sendBtn = h("button", { class: "send", type: "submit", "aria-label": t("send"), disabled: "" }, icon(ICON.send));
   // Files (files.ts): shown when the org lets visitors send them (welcome.config.visitor_files).
   const files = filesUi(SERVER, b.site, () => welcome?.token, h);
   const picker = h("input", { type: "file", hidden: "", multiple: "", tabindex: "-1", "aria-hidden": "true" });
   const attachBtn = h("button", { class: "ib att", type: "button", "aria-label": "Attach a file", title: "Attach a file", hidden: "" }, icon(ICON.clip));
   const composer = h("form", { class: "composer" }, picker, attachBtn, textarea, sendBtn);
+  // Sneak peek (welcome.config.messenger.sneak_peek): said above the composer whenever it is on.
+  const peekNote = h("p", { class: "peek", hidden: "" }, t("sneakPeek"));
   const panel = h(
     "section",
-    { class: "panel", role: "dialog", "aria-modal": "false", "aria-label": "Chat", hidden: "" },
+    { class: "panel", role: "dialog", "aria-modal": "false", "aria-label": t("chat"), lang, hidden: "" },
     h(
       "header",
       { class: "head" },
@@ -196,8 +206,9 @@ function start(b: Bridge): void {
     status,
     log,
     typing,
+    peekNote,
     composer,
-    h("div", { class: "foot" }, "Powered by Frontdesk"),
+    h("div", { class: "foot" }, t("powered")),
   );
   // Calls (call.ts): the call area under the header, and "call us" buttons in it.
   const calls = callUi(b, h, icon, (name) => avatar(name), () => open(false));
@@ -207,8 +218,8 @@ function start(b: Bridge): void {
   const previewText = h("div", { class: "pv-text" });
   const previewAv = h("span");
   const previewOpen = h("button", { class: "pv-body", type: "button" }, previewAv, h("span", { class: "pv-main" }, previewAuthor, previewText));
-  const previewClose = h("button", { class: "pv-x", type: "button", "aria-label": "Dismiss message" }, icon(ICON.close));
-  const preview = h("div", { class: "preview", hidden: "" }, previewOpen, previewClose);
+  const previewClose = h("button", { class: "pv-x", type: "button", "aria-label": t("dismiss") }, icon(ICON.close));
+  const preview = h("div", { class: "preview", lang, hidden: "" }, previewOpen, previewClose);
   const badge = h("span", { class: "badge", "aria-hidden": "true", hidden: "" });
   const unreadText = h("span", { class: "sr", id: "fd-unread", "aria-live": "polite" });
   launcher.append(badge);
@@ -218,15 +229,15 @@ function start(b: Bridge): void {
   // ---- header / config ----
   function applyConfig(): void {
     const cfg: Partial<Config> = welcome?.config || {};
-    const org = cfg.org_name || "Support";
+    const org = cfg.org_name || t("support");
     const color = cfg.messenger?.color;
     if (typeof color == "string" && /^#[0-9a-f]{6}$/i.test(color) && color != brandColor) {
       brandColor = color; // applyConfig runs on every welcome: adopt one sheet per colour, not per call
       // white text needs >= 4.5:1 (L <= 0.183); otherwise use near-black text
       b.css(`:host{--fd-accent:${color}!important;--fd-on-accent:${luminance(color) > 0.183 ? "#111827" : "#fff"}!important}`);
     }
-    greeting.textContent = cfg.messenger?.greeting || `Hi there! Welcome to ${org}.`;
-    panel.setAttribute("aria-label", "Chat with " + org);
+    greeting.textContent = cfg.messenger?.greeting || t("hello", { org });
+    panel.setAttribute("aria-label", t("chatWith", { org }));
     const rep = conversation?.rep;
     // Nobody is available, or nobody joined in time: the header must not still promise a reply
     // in minutes (the offline form and the timeout message say it will come by email).
@@ -237,20 +248,17 @@ function start(b: Bridge): void {
     const back = c?.away_until ? new Date(c.away_until) : null;
     wait.hidden = !(place || back);
     wait.textContent = place
-      ? `You are number ${place} in line.`
+      ? t("queuePlace", { n: place })
       : back
-        ? "We're back " + back.toLocaleString(undefined, { weekday: "long", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" }) + "."
+        ? t("backAt", { when: back.toLocaleString(lang, { weekday: "long", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" }) })
         : "";
-    subtitle.textContent = rep ? org : place ? "Everyone is busy · you're in line" : back ? "Outside business hours" : away ? "Away now · we'll reply by email" : "We typically reply in a few minutes";
+    subtitle.textContent = rep ? org : place ? t("busy") : back ? t("outsideHours") : away ? t("away") : t("replyTime");
     headAvatar.replaceChildren(avatar(rep ? rep.name : org, rep?.avatar_url));
     headAvatar.classList.toggle("on", !!rep); // a person has this conversation: show them as online
     calls.setConversation(conversation);
+    peekNote.hidden = !cfg.messenger?.sneak_peek;
     ended.hidden = !(conversation && (conversation.status == "ended" || conversation.status == "missed"));
-    ended.textContent =
-      conversation?.status == "missed"
-        ? (emailKnown() ? "Nobody could join this chat in time: we'll get back to you by email. " : "Nobody could join this chat in time. ") +
-          "Send a message to start a new one."
-        : "This conversation has ended. Send a message to start a new one.";
+    ended.textContent = conversation?.status == "missed" ? t(emailKnown() ? "missedEmail" : "missed") : t("ended");
     // (the identity and offline cards are refreshed by render(), which first measures whether
     // the log is scrolled to the bottom, so a card appearing keeps it there)
   }
@@ -279,7 +287,7 @@ function start(b: Bridge): void {
   function row(m: Message | Pending, key: string): HTMLElement {
     const mine = !("seq" in m) || m.author_kind == "visitor";
     const kind = "seq" in m ? m.author_kind : "visitor";
-    const name = "seq" in m ? (mine ? "You" : m.author_name || (kind == "bot" ? "Assistant" : "Team")) : "You";
+    const name = "seq" in m ? (mine ? t("you") : m.author_name || t(kind == "bot" ? "assistant" : "team")) : t("you");
     const at = "seq" in m ? m.created_at : m.at;
     const bubble = h("div", { class: "bubble", title: new Date(at).toLocaleString() });
     const file = "seq" in m ? fileOf(m) : null;
@@ -288,7 +296,7 @@ function start(b: Bridge): void {
       bubble.querySelectorAll("img").forEach((img) => {
         img.addEventListener("load", stick);
         // refused by the image proxy or gone: say so instead of a broken icon or bare alt text
-        img.addEventListener("error", () => img.replaceWith(h("span", { class: "img-failed", role: "img", "aria-label": "Image could not be loaded" }, "Image could not be loaded")), { once: true });
+        img.addEventListener("error", () => img.replaceWith(h("span", { class: "img-failed", role: "img", "aria-label": t("imageFailed") }, t("imageFailed"))), { once: true });
       });
     } else bubble.append(m.body); // our own text, shown as typed until the server's HTML arrives
     const offer = "seq" in m ? m.meta?.meeting_offer : null;
@@ -303,16 +311,16 @@ function start(b: Bridge): void {
     if (!("seq" in m)) {
       const state = h("div", { class: "state" });
       if (m.failed) {
-        const retry = h("button", { type: "button", class: "retry" }, "Retry");
+        const retry = h("button", { type: "button", class: "retry" }, t("retry"));
         retry.onclick = () => {
           m.failed = null;
           if (m.file) void sendFile(m);
           else b.send({ type: "message", client_id: m.client_id, body: m.body });
           render();
         };
-        state.append("Not sent (" + m.failed + "). ", retry);
+        state.append(t("notSent", { why: m.failed }), retry);
         el.classList.add("failed");
-      } else state.append("Sending…");
+      } else state.append(t("sending"));
       el.classList.add("pending");
       el.querySelector(".col")!.append(state);
     }
@@ -324,13 +332,13 @@ function start(b: Bridge): void {
   // the card talks to /widget/meetings over HTTP (CORS: the org's websites only).
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
   function bookingCard(offerId: string): HTMLElement {
-    const box = h("div", { class: "id-card bk", role: "group", "aria-label": "Book a meeting" });
+    const box = h("div", { class: "id-card bk", role: "group", "aria-label": t("bookMeeting") });
     const url = (tail: string) => `${SERVER}/widget/meetings/${offerId}${tail}?site=${encodeURIComponent(b.site)}`;
     let card: BookingCard | null = null;
     let day = 0;
     let slot: BookingCard["days"][number]["slots"][number] | null = null;
     let note = "";
-    const fail = (data: { error?: { message?: string } } | null) => (data && data.error && data.error.message) || "Something went wrong. Please try again.";
+    const fail = (data: { error?: { message?: string } } | null) => (data && data.error && data.error.message) || t("wrong");
     async function load(message = ""): Promise<void> {
       note = message;
       try {
@@ -350,32 +358,32 @@ function start(b: Bridge): void {
     function draw(): void {
       box.replaceChildren();
       if (!card) {
-        box.append(h("p", { class: "id-note" }, note || "Loading free times…"));
+        box.append(h("p", { class: "id-note" }, note || t("loadingTimes")));
         if (note) {
-          const again = h("button", { type: "button", class: "retry" }, "Try again");
+          const again = h("button", { type: "button", class: "retry" }, t("tryAgain"));
           again.onclick = () => void load();
           box.append(again);
         }
         return stick();
       }
-      box.append(h("p", { class: "id-title" }, card.title), h("p", { class: "id-note" }, `${card.duration_minutes} min${card.owner_name ? " with " + card.owner_name : ""}${card.location ? " · " + card.location : ""}`));
+      box.append(h("p", { class: "id-title" }, card.title), h("p", { class: "id-note" }, `${card.duration_minutes} min${card.owner_name ? " " + t("withRep", { name: card.owner_name }) : ""}${card.location ? " · " + card.location : ""}`));
       if (card.booked) {
-        box.append(h("p", { class: "thanks", role: "status" }, "Booked for " + longFmt.format(new Date(card.booked.start)) + ". The invitation is on its way to " + card.booked.visitor_email + "."));
+        box.append(h("p", { class: "thanks", role: "status" }, t("booked", { when: longFmt.format(new Date(card.booked.start)), email: card.booked.visitor_email })));
         return stick();
       }
       if (note) box.append(h("p", { class: "err", role: "alert" }, note));
       if (!card.days.length) {
-        box.append(h("p", { class: "id-note" }, card.problem || "No free times in the coming weeks. Please ask us in the chat."));
+        box.append(h("p", { class: "id-note" }, card.problem || t("noTimes")));
         return stick();
       }
-      box.append(h("p", { class: "id-note bk-tz" }, "Times in your time zone: " + card.time_zone));
-      const days = h("div", { class: "bk-days", role: "group", "aria-label": "Day" });
+      box.append(h("p", { class: "id-note bk-tz" }, t("timesIn", { zone: card.time_zone })));
+      const days = h("div", { class: "bk-days", role: "group", "aria-label": t("day") });
       card.days.forEach((d, i) => {
         const btn = h("button", { type: "button", class: "bk-chip", "aria-pressed": String(i == day) }, d.label);
         btn.onclick = () => ((day = i), (slot = null), (note = ""), draw());
         days.append(btn);
       });
-      const times = h("div", { class: "bk-times", role: "group", "aria-label": "Time on " + card.days[day].label });
+      const times = h("div", { class: "bk-times", role: "group", "aria-label": t("timeOn", { day: card.days[day].label }) });
       for (const t of card.days[day].slots) {
         const btn = h("button", { type: "button", class: "bk-chip", "aria-pressed": String(slot == t) }, t.label);
         btn.onclick = () => ((slot = t), (note = ""), draw());
@@ -397,8 +405,8 @@ function start(b: Bridge): void {
         return [q, input] as const;
       });
       const error = h("p", { class: "err", role: "alert" });
-      const submit = h("button", { type: "submit", class: "id-save" }, "Book " + c.days[day].label + ", " + chosen.label);
-      const form = h("form", { class: "id-form", "aria-label": "Your details" }, ...field("Name", name), ...field("Email", email), ...answers.flatMap(([q, input]) => field(q.label + (q.required ? "" : " (optional)"), input)), error, submit);
+      const submit = h("button", { type: "submit", class: "id-save" }, t("book", { when: c.days[day].label + ", " + chosen.label }));
+      const form = h("form", { class: "id-form", "aria-label": t("details") }, ...field(t("name"), name), ...field(t("email"), email), ...answers.flatMap(([q, input]) => field(q.required ? q.label : t("optional", { label: q.label }), input)), error, submit);
       form.onsubmit = async (e) => {
         e.preventDefault();
         submit.disabled = true;
@@ -471,6 +479,7 @@ function start(b: Bridge): void {
     }
     identity.refresh();
     offline.refresh();
+    rating.refresh();
     updateUnread();
     stick();
   }
@@ -484,7 +493,7 @@ function start(b: Bridge): void {
       unread = count;
       badge.textContent = unread > 9 ? "9+" : String(unread);
       badge.hidden = unread == 0;
-      unreadText.textContent = unread ? `${unread} unread message${unread > 1 ? "s" : ""}` : "";
+      unreadText.textContent = unread ? (unread > 1 ? t("unreadN", { n: unread }) : t("unread1")) : "";
       b.emit("unread", { count: unread });
     }
     // While the panel is closed, an invitation, or else the newest message from the team (a
@@ -497,7 +506,7 @@ function start(b: Bridge): void {
       previewInv = inv.id;
       showPreview("rep", inv.rep.name, inv.html, inv.message);
     } else if (last && Date.parse(last.created_at) > previewDismissedAt)
-      showPreview(last.author_kind, last.author_name || (last.author_kind == "bot" ? "Assistant" : "Team"), last.html, last.body);
+      showPreview(last.author_kind, last.author_name || t(last.author_kind == "bot" ? "assistant" : "team"), last.html, last.body);
     else preview.hidden = true;
     reportShown();
   }
@@ -556,7 +565,7 @@ function start(b: Bridge): void {
     typing.hidden = true;
   }
   function showRepTyping(name: string): void {
-    typingName.textContent = `${name || "Someone"} is typing…`;
+    typingName.textContent = t("typing", { name: name || t("someone") });
     typing.hidden = false;
     stick();
     // if the "stopped typing" frame is lost, don't show the dots forever
@@ -571,7 +580,7 @@ function start(b: Bridge): void {
       panel.hidden = false;
       preview.hidden = true;
       launcher.classList.add("open");
-      launcher.setAttribute("aria-label", "Minimize chat");
+      launcher.setAttribute("aria-label", t("minimize"));
       launcher.setAttribute("aria-expanded", "true");
       chatIcon?.replaceWith(chevron);
       storage(ss, "frontdesk:open", "1"); // stays open on the next page of this tab
@@ -587,7 +596,7 @@ function start(b: Bridge): void {
     isOpen = false;
     panel.hidden = true;
     launcher.classList.remove("open");
-    launcher.setAttribute("aria-label", "Open chat");
+    launcher.setAttribute("aria-label", t("openChat"));
     launcher.setAttribute("aria-expanded", "false");
     if (chatIcon) chevron.replaceWith(chatIcon);
     storage(ss, "frontdesk:open", null);
@@ -672,10 +681,27 @@ function start(b: Bridge): void {
     textarea.style.height = "auto"; // CSSOM writes are allowed by a strict CSP; style="" is not
     textarea.style.height = Math.min(textarea.scrollHeight, 140) + "px";
   }
+  // Sneak peek: the draft's last 1,000 characters go at most once a second (the last one
+  // always goes), only in an open chat and only when the org turned it on (and says so above).
+  let draftSentAt = 0;
+  let draftTimer = 0;
+  let draftSent = "";
+  function sendDraft(now = false): void {
+    const open = conversation && (conversation.status == "incoming" || conversation.status == "active");
+    if (!welcome?.config?.messenger?.sneak_peek || !open) return;
+    clearTimeout(draftTimer);
+    const delay = now ? 0 : draftSentAt + 1000 - Date.now();
+    if (delay > 0) return void (draftTimer = window.setTimeout(() => sendDraft(true), delay));
+    const text = textarea.value.trim() ? textarea.value.slice(-1000) : "";
+    if (text == draftSent) return;
+    draftSentAt = Date.now();
+    if (b.send({ type: "draft", text })) draftSent = text;
+  }
   textarea.addEventListener("input", () => {
     sendBtn.disabled = !textarea.value.trim();
     autosize();
     sendTyping(!!textarea.value.trim());
+    sendDraft();
   });
   textarea.addEventListener("keydown", (e) => {
     // Enter sends, Shift+Enter is a new line; never while an IME is composing (CJK input)
@@ -695,6 +721,8 @@ function start(b: Bridge): void {
     sendBtn.disabled = true;
     autosize();
     sendTyping(false);
+    clearTimeout(draftTimer);
+    draftSent = ""; // the message replaces the draft on the console
     render(true);
     textarea.focus();
   };
@@ -744,18 +772,18 @@ function start(b: Bridge): void {
     const emailIn = h("input", { id: "fd-email", type: "email", autocomplete: "email", required: "", maxlength: "320" });
     const err = h("p", { class: "err", role: "alert" });
     const thanks = h("p", { class: "thanks", hidden: "" });
-    const heading = h("p", { class: "id-title" }, "Get notified by email when the team replies");
+    const heading = h("p", { class: "id-title" }, t("idTitle"));
     let thanksAfterMiss = false; // saved after nobody joined: the thank-you stays under the chat
     const form = h(
       "form",
-      { class: "id-form", "aria-label": "Your contact details", novalidate: "" },
+      { class: "id-form", "aria-label": t("contact"), novalidate: "" },
       heading,
-      h("label", { for: "fd-name" }, "Name"),
+      h("label", { for: "fd-name" }, t("name")),
       nameIn,
-      h("label", { for: "fd-email" }, "Email"),
+      h("label", { for: "fd-email" }, t("email")),
       emailIn,
       err,
-      h("button", { type: "submit", class: "id-save" }, "Save details"),
+      h("button", { type: "submit", class: "id-save" }, t("save")),
     );
     const card = h("div", { class: "id-card", hidden: "" }, form, thanks);
     let done = storage(ls, identityKey) == "1";
@@ -763,7 +791,7 @@ function start(b: Bridge): void {
       e.preventDefault();
       const email = emailIn.value.trim();
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-        err.textContent = "Please enter a valid email address.";
+        err.textContent = t("badEmail");
         emailIn.focus();
         return;
       }
@@ -773,7 +801,7 @@ function start(b: Bridge): void {
       form.hidden = true;
       // After a missed chat nobody is replying here: the answer comes by email.
       thanksAfterMiss = conversation?.status == "missed";
-      thanks.textContent = thanksAfterMiss ? `Thanks! We'll get back to you at ${email}.` : `Thanks! We'll reply here and at ${email}.`;
+      thanks.textContent = t(thanksAfterMiss ? "thanksMissed" : "thanksReply", { email });
       thanks.hidden = false;
       textarea.focus();
     };
@@ -788,7 +816,7 @@ function start(b: Bridge): void {
         const missed = conversation?.status == "missed" && !conversation.offline;
         if (!thanks.hidden) card.hidden = closed && !thanksAfterMiss;
         else if (missed) {
-          heading.textContent = "Leave your email and we'll get back to you";
+          heading.textContent = t("idTitleMissed");
           card.hidden = known;
         } else if (closed) card.hidden = true; // an ended chat asks for nothing
         else {
@@ -810,26 +838,26 @@ function start(b: Bridge): void {
     const nameIn = h("input", { id: "fd-off-name", type: "text", autocomplete: "name", maxlength: "200" });
     const emailIn = h("input", { id: "fd-off-email", type: "email", autocomplete: "email", required: "", maxlength: "320" });
     const bodyIn = h("textarea", { id: "fd-off-body", required: "", rows: "3", maxlength: "10000" });
-    const emailLabel = h("label", { for: "fd-off-email" }, "Email");
+    const emailLabel = h("label", { for: "fd-off-email" }, t("email"));
     // With an email already given (identify(), the identity card), the form does not ask for
     // it again: the server uses the one it has.
     const askEmail = () => !emailKnown();
     const err = h("p", { class: "err", role: "alert" });
     // (the composer has the textbox "Message" and the button "Send message": no field or button
     // here has a name containing those, so neither is ever ambiguous)
-    const submit = h("button", { type: "submit", class: "id-save" }, "Leave message");
+    const submit = h("button", { type: "submit", class: "id-save" }, t("offSubmit"));
     const thanks = h("p", { class: "thanks", role: "status", hidden: "" });
     const form = h(
       "form",
       // novalidate: our own messages, in a role=alert, instead of the browser's tooltip
-      { class: "id-form", "aria-label": "Leave us a message", novalidate: "" },
-      h("p", { class: "id-title" }, "Leave a message"),
-      h("p", { class: "id-note" }, "Nobody is available right now. We'll reply by email."),
-      h("label", { for: "fd-off-name" }, "Name (optional)"),
+      { class: "id-form", "aria-label": t("offLabel"), novalidate: "" },
+      h("p", { class: "id-title" }, t("offTitle")),
+      h("p", { class: "id-note" }, t("offNote")),
+      h("label", { for: "fd-off-name" }, t("nameOptional")),
       nameIn,
       emailLabel,
       emailIn,
-      h("label", { for: "fd-off-body" }, "How can we help?"),
+      h("label", { for: "fd-off-body" }, t("offHelp")),
       bodyIn,
       err,
       submit,
@@ -839,13 +867,13 @@ function start(b: Bridge): void {
     let shownFor: string | undefined; // the offline conversation the card is about ("" for none)
     const done = (email: string) => {
       form.hidden = true;
-      thanks.textContent = `Thanks! We got your message and will reply${email ? " to " + email : " by email"}.`;
+      thanks.textContent = email ? t("offThanks", { email }) : t("offThanksNoEmail");
       thanks.hidden = false;
     };
     const fail = (why: string) => {
       sending = null;
       submit.disabled = false;
-      submit.textContent = "Leave message";
+      submit.textContent = t("offSubmit");
       err.textContent = why;
     };
     form.onsubmit = (e) => {
@@ -854,18 +882,18 @@ function start(b: Bridge): void {
       const body = bodyIn.value.trim();
       err.textContent = "";
       if (askEmail() && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-        err.textContent = "Please enter a valid email address.";
+        err.textContent = t("badEmail");
         return emailIn.focus();
       }
       if (!body) {
-        err.textContent = "Please write a message.";
+        err.textContent = t("writeMessage");
         return bodyIn.focus();
       }
       if (!b.send({ type: "offline_message", name: nameIn.value.trim() || null, email: email || null, body }))
-        return fail("You seem to be offline. Please try again in a moment.");
+        return fail(t("offline"));
       sending = email;
       submit.disabled = true;
-      submit.textContent = "Sending…";
+      submit.textContent = t("sending");
     };
     return {
       card,
@@ -895,7 +923,90 @@ function start(b: Bridge): void {
       },
       // An error frame while the form was on its way (it has no client_id to match): show it.
       failed(message: string) {
-        if (sending !== null) fail(message || "Your message could not be sent. Please try again.");
+        if (sending !== null) fail(message || t("notSentForm"));
+      },
+    };
+  }
+
+  // ---- rating card (welcome.config.messenger.csat: "faces" or "stars") ----
+  // Under a chat that ended: a score, then an optional comment, sent together as one `rate`
+  // frame. One rating per chat and final (features/csat); the server answers with the
+  // conversation, its `rating` set, on every tab, so each of them thanks the visitor.
+  function buildRatingCard() {
+    const scores = h("div", { class: "rate-scores", role: "group" });
+    const comment = h("textarea", { class: "rate-comment", rows: "2", maxlength: "1000", "aria-label": t("rateComment"), placeholder: t("rateComment") });
+    const err = h("p", { class: "err", role: "alert" });
+    const submit = h("button", { type: "submit", class: "id-save" }, t("rateSend"));
+    const more = h("div", { hidden: "" }, comment, err, submit);
+    const form = h("form", { class: "id-form", novalidate: "" }, h("p", { class: "id-title" }, t("rateTitle")), scores, more);
+    const thanks = h("p", { class: "thanks", role: "status", hidden: "" }, t("rateThanks"));
+    const card = h("div", { class: "id-card rate", hidden: "" }, form, thanks);
+    let drawnFor = ""; // "<conversation id>|<scale>" the buttons were drawn for
+    let score = 0;
+    let sending = ""; // the client_id of the rating on its way
+    function draw(scale: number): void {
+      scores.replaceChildren();
+      scores.setAttribute("aria-label", t("rateLabel"));
+      scores.className = "rate-scores " + (scale == 3 ? "faces" : "stars");
+      for (let n = 1; n <= scale; n++) {
+        const label = scale == 3 ? t(("rate" + n + "of3") as "rate1of3") : t("stars", { n });
+        const btn = h("button", { type: "button", class: "rate-b", "aria-pressed": "false", "aria-label": label, title: label }, icon(scale == 3 ? (ICON as Record<string, string>)["face" + n] : ICON.star));
+        if (scale == 3) btn.append(h("span", { "aria-hidden": "true" }, label));
+        btn.onclick = () => {
+          score = n;
+          scores.querySelectorAll("button").forEach((b, i) => {
+            b.setAttribute("aria-pressed", String(i + 1 == n));
+            b.classList.toggle("lit", scale == 5 && i < n);
+          });
+          more.hidden = false;
+          stick();
+        };
+        scores.append(btn);
+      }
+    }
+    form.onsubmit = (e) => {
+      e.preventDefault();
+      if (!score || !conversation || sending) return;
+      err.textContent = "";
+      sending = rid();
+      if (!b.send({ type: "rate", client_id: sending, conversation_id: conversation.id, score, comment: comment.value.trim() || null })) {
+        sending = "";
+        err.textContent = t("offline");
+        return;
+      }
+      submit.disabled = true;
+    };
+    return {
+      card,
+      refresh() {
+        const choice = welcome?.config?.messenger?.csat;
+        const scale = choice == "faces" ? 3 : choice == "stars" ? 5 : 0;
+        const c = conversation;
+        card.hidden = !scale || !c || c.status != "ended";
+        if (card.hidden || !c) return;
+        const rated = c.rating != null;
+        if (rated && sending) {
+          sending = "";
+          if (panel.contains(root.activeElement)) textarea.focus(); // the form is gone
+        }
+        form.hidden = rated;
+        thanks.hidden = !rated;
+        if (!rated && drawnFor != c.id + "|" + scale) {
+          drawnFor = c.id + "|" + scale;
+          score = 0;
+          comment.value = "";
+          more.hidden = true;
+          submit.disabled = false;
+          draw(scale);
+        }
+      },
+      // An error answering our rating: say so and let the visitor try again.
+      failed(ref: string): boolean {
+        if (!sending || ref != sending) return false;
+        sending = "";
+        submit.disabled = false;
+        err.textContent = t("rateFailed");
+        return true;
       },
     };
   }
@@ -925,7 +1036,7 @@ function start(b: Bridge): void {
         break;
       }
       case "disconnected":
-        status.textContent = "Reconnecting…";
+        status.textContent = t("reconnecting");
         status.hidden = false;
         break;
       case "message":
@@ -967,8 +1078,9 @@ function start(b: Bridge): void {
         break;
       case "error": {
         const p = typeof f.ref == "string" ? pending.get(f.ref) : undefined;
-        if (p) {
-          p.failed = f.code == "too_long" ? "too long" : f.code == "rate_limited" ? "sending too fast" : "refused";
+        if (f.ref && rating.failed(String(f.ref))) render();
+        else if (p) {
+          p.failed = t(f.code == "too_long" ? "tooLong" : f.code == "rate_limited" ? "tooFast" : "refused");
           render();
         } else if (!f.ref) offline.failed(String(f.message || ""));
       }
@@ -976,6 +1088,7 @@ function start(b: Bridge): void {
   }
 
   b.impl = { open, close };
+  launcher.setAttribute("aria-label", t("openChat")); // the loader's label is English
   welcome = b.welcome || null;
   if (welcome) {
     if (welcome.conversation) conversation = welcome.conversation;
@@ -988,5 +1101,14 @@ function start(b: Bridge): void {
 }
 
 // Last, so every constant above is initialised before start() runs.
+// The texts come first: the org's language (Admin -> Messenger) or the browser's; one small
+// request for a language other than English, cached for a year (hashed name).
+async function boot(b: Bridge): Promise<void> {
+  const lang = pickLanguage(b.welcome?.config?.messenger?.language, navigator.languages || [navigator.language]);
+  start(b, translator(await loadTexts(SERVER, lang)), lang);
+}
 const bridge = window.__frontdeskBridge;
-if (bridge && bridge.v === 1 && !bridge.impl) start(bridge);
+if (bridge && bridge.v === 1 && !bridge.impl && !bridge.booting) {
+  bridge.booting = true; // this script may run twice (a page that embeds the widget twice)
+  void boot(bridge);
+}

@@ -47,6 +47,8 @@ export interface Bridge {
   emit(event: PublicEvent, data?: unknown): void;
   css(text: string): void; // adopt a stylesheet into the shadow root
   impl?: MessengerImpl | null;
+  /** Set by the messenger while it loads its texts, so a second copy of it does not start. */
+  booting?: boolean;
   /** True when the messenger should open as soon as it has loaded (a click or open() came first). */
   wantOpen?: boolean;
   focusOnOpen?: boolean;

@@ -35,6 +35,7 @@ from frontdesk.features.conversations.events import (
     VisitorConversationChanged,
     VisitorMessage,
 )
+from frontdesk.features.csat import MAX_COMMENT
 from frontdesk.features.files.schemas import VisitorFileRules
 from frontdesk.features.live_stream.events import IdentityStatus
 from frontdesk.features.orgs.schemas import MessengerSettings
@@ -161,6 +162,32 @@ class PhoneHangUpFrame(Frame):
     leg_id: Annotated[StrictStr, Field(min_length=32, max_length=32)]
 
 
+class RateFrame(Frame):
+    """The visitor rates their chat after it ended (when `welcome.config.messenger.csat` is
+    "faces": 1 bad, 2 neutral, 3 good; "stars": 1-5), with an optional comment. One rating per
+    chat, final; answered with `conversation` (its `rating` set) on every tab of the visitor,
+    or an `error` (ref: client_id) saying why not (docs/widget.md, "Rating a chat")."""
+
+    type: Literal["rate"]
+    client_id: ClientId | None = None  # echoed as `ref` in errors
+    conversation_id: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+    score: Annotated[StrictInt, Field(ge=1, le=5)]
+    comment: Annotated[StrictStr, Field(max_length=MAX_COMMENT)] | None = None
+
+
+# Sneak peek sends at most the draft's last 1,000 characters.
+MAX_DRAFT = 1000
+
+
+class DraftFrame(Frame):
+    """Sneak peek (only when `welcome.config.messenger.sneak_peek`): what the visitor has typed
+    so far in their open chat, not sent yet ("" once cleared or sent). Relayed to the consoles
+    that may see the chat as `typing` with `draft`, never stored; at most one a second."""
+
+    type: Literal["draft"]
+    text: Annotated[StrictStr, Field(max_length=MAX_DRAFT)]
+
+
 # Every frame after the hello (one list: the socket's parser and the documented union below
 # both read it).
 AfterHello = (
@@ -173,6 +200,8 @@ AfterHello = (
     | IdentifyFrame
     | OpenFrame
     | OfflineMessageFrame
+    | RateFrame
+    | DraftFrame
     | InvitationShown
     | PhoneJoinFrame
     | PhoneHangUpFrame
@@ -274,7 +303,9 @@ VisitorServerFrame = Annotated[
 visitor_server_frames: TypeAdapter[VisitorServerFrame] = TypeAdapter(VisitorServerFrame)
 
 __all__ = [
+    "MAX_DRAFT",
     "ActivityFrame",
+    "DraftFrame",
     "Identified",
     "IdentifyFrame",
     "InvitationShown",
@@ -286,6 +317,7 @@ __all__ = [
     "PhoneHangUpFrame",
     "PhoneJoinFrame",
     "Ping",
+    "RateFrame",
     "Resync",
     "VisitorClientFrame",
     "VisitorFrame",

@@ -15,7 +15,13 @@ from frontdesk.features.calls.schemas import CallSettings, IceSettingsOut
 from frontdesk.features.conversations.events import ConversationSummary, MessageOut
 from frontdesk.features.formatting import render_markdown
 from frontdesk.features.live_stream.schemas import Account360, Visitor360
-from frontdesk.features.orgs.schemas import ColleagueOut, MessengerSettings, RepOut
+from frontdesk.features.orgs.schemas import (
+    ColleagueOut,
+    CsatScale,
+    MessengerLanguage,
+    MessengerSettings,
+    RepOut,
+)
 from frontdesk.features.proactive.schemas import (
     DailyCounts,
     InvitationOut,
@@ -592,6 +598,12 @@ class MessengerSettingsPatch(Strict):
     color: Annotated[StrictStr, Field(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
     greeting: Annotated[StrictStr, Field(max_length=200)] | None = None
     ask_identity: StrictBool | None = None
+    # "auto": the visitor's browser languages pick one; else this one for every visitor.
+    language: MessengerLanguage | None = None
+    # Ask for a rating when a chat ends: "faces" (bad/neutral/good), "stars" (1-5) or "off".
+    csat: CsatScale | None = None
+    # Sneak peek: reps see the visitor's text before it is sent (the messenger discloses it).
+    sneak_peek: StrictBool | None = None
 
 
 class CallSettingsPatch(Strict):
@@ -614,7 +626,7 @@ class OrgSettingsBody(Strict):
     auth="admin",
     body=OrgSettingsBody,
     response=OrgOut,
-    summary="Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls (admins)",
+    summary="Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls, the messenger (colour, greeting, language, CSAT) (admins)",
 )
 async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
     org = await orgs.update_settings(

@@ -10,6 +10,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from frontdesk.features.calls.events import MAX_CANDIDATE_CHARS, MAX_SDP_CHARS
 from frontdesk.features.conversations import MAX_BODY
+from frontdesk.features.csat import MAX_COMMENT
 from frontdesk.protocol.common import Ping
 from frontdesk.protocol.console_frames import (
     RepFrame,
@@ -19,7 +20,9 @@ from frontdesk.protocol.console_frames import (
     RepTyping,
 )
 from frontdesk.protocol.visitor_frames import (
+    MAX_DRAFT,
     ActivityFrame,
+    DraftFrame,
     IdentifyFrame,
     InvitationShown,
     OfflineMessageFrame,
@@ -28,6 +31,7 @@ from frontdesk.protocol.visitor_frames import (
     PageViewFrame,
     PhoneHangUpFrame,
     PhoneJoinFrame,
+    RateFrame,
     VisitorFrame,
     VisitorHello,
     VisitorMessageFrame,
@@ -63,6 +67,8 @@ VISITOR_FRAME_MAX_BYTES: dict[str, int] = {
     "identify": _cap(320 + 200 + 128),
     "message": _cap(MAX_BODY + 64),
     "offline_message": _cap(MAX_BODY + 64 + 200 + 320),
+    "rate": _cap(64 + 64 + MAX_COMMENT),  # client id, conversation id, comment
+    "draft": _cap(MAX_DRAFT),
     "phone_join": _cap(64 + 32 + 64),  # client id, number, call id
     "phone_hang_up": _cap(32),
     # Calls: SDP and candidates are ASCII (refused otherwise by their size), so their limits
@@ -152,6 +158,7 @@ __all__ = [
     "VISITOR_FRAME_MAX_BYTES",
     "ActivityFrame",
     "Decoded",
+    "DraftFrame",
     "IdentifyFrame",
     "InvitationShown",
     "OfflineMessageFrame",
@@ -161,6 +168,7 @@ __all__ = [
     "PhoneHangUpFrame",
     "PhoneJoinFrame",
     "Ping",
+    "RateFrame",
     "RepFrame",
     "RepHello",
     "RepMessageFrame",

@@ -61,6 +61,10 @@ DEFAULT_FRAME_RATES: dict[str, str] = {
     "invitation_shown": "20/minute",
     # Each one is emailed to the routed reps; also limited per IP (offline_messages_per_ip).
     "offline_message": "5/hour",
+    # Sneak peek: the messenger sends the draft at most once a second while keys are pressed.
+    "draft": "90/minute",
+    # One rating per chat is stored; a few more cover a retry after a dropped socket.
+    "rate": "10/hour",
     # Each call costs the org money: also limited per visitor, per org and per IP across
     # processes (Admin -> Phone, FRONTDESK_PHONE_CALLS_PER_IP); this only stops a flood.
     "phone_join": "10/minute",

@@ -23,7 +23,7 @@ from frontdesk.bus.base import Subscription
 from frontdesk.core import visitor_feed
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.metrics import ACK_LATENCY, MESSAGES, OPEN_SOCKETS, count_error
-from frontdesk.features import calls, files, proactive, telephony, visitors
+from frontdesk.features import calls, csat, files, proactive, telephony, visitors
 from frontdesk.features.blocking import address_blocked
 from frontdesk.features.blocking.events import VisitorBlocked
 from frontdesk.features.calls import events as call_frames
@@ -401,6 +401,8 @@ class VisitorConnection:
                 _ACK_LATENCY.observe(perf_counter() - started)
             case f.VisitorTyping(is_typing=is_typing):
                 await tab.typing(is_typing)
+            case f.DraftFrame(text=text):
+                await tab.draft(text)
             case f.VisitorResume(after_seq=after_seq) as resume:
                 if "conversation_id" in resume.model_fields_set:
                     caught_up = await tab.catch_up(resume.conversation_id, after_seq)
@@ -426,6 +428,12 @@ class VisitorConnection:
                     self.runtime, self.org.id, visitor_id, name=name, email=email, body=body
                 )
                 self.sender.send_bytes(vf.OfflineReceived(client_id=offline_client_id).to_bytes())
+            case f.RateFrame(conversation_id=conversation_id, score=score, comment=comment):
+                # Answered with `conversation` (rating set) on the visitor's topic: this tab
+                # and the others.
+                await csat.rate_conversation(
+                    self.runtime, self.org.id, visitor_id, conversation_id, score, comment
+                )
             case f.InvitationShown(invitation_id=invitation_id):
                 shown = await proactive.invitation_shown(
                     self.runtime, self.org.id, visitor_id, invitation_id

@@ -258,6 +258,51 @@ async def test_the_loader_fetches_the_messenger_of_its_own_build(served: Served)
     assert messenger == (served.directory / served.manifest["messenger.js"]).read_bytes()
 
 
+MESSENGER_BUDGET = 30 * 1024  # gzip bytes, DOMPurify and English included (docs/widget.md)
+I18N = WEB / "widget" / "i18n"
+# A text of each language but English that the messenger must not carry (non-ASCII is
+# \u-escaped in the bundle, so Japanese is looked for in both spellings).
+NOT_IN_THE_BUNDLE = {
+    "de": "Bereitgestellt von Frontdesk",
+    "fr": "Laissez-nous un message",
+    "es": "Escribe un mensaje",
+    "pt": "Deixe-nos uma mensagem",
+    "ja": "メッセージを入力",
+}
+
+
+async def test_the_messenger_fits_its_budget_and_fetches_only_the_chosen_language(
+    served: Served,
+) -> None:
+    path = "/static/" + served.manifest["messenger.js"]
+    response, body = await served.get(path, "gzip, deflate")
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert len(body) <= MESSENGER_BUDGET, f"messenger.js is {len(body):,} B gzip on the wire"
+    code = gzip.decompress(body).decode()
+    assert "Write a message" in code  # English is built in
+    for lang, text in NOT_IN_THE_BUNDLE.items():
+        escaped = json.dumps(text)[1:-1]
+        assert text not in code and escaped.lower() not in code.lower(), lang
+    # The messenger names each other language's file, and each is served: small, cached for a
+    # year, readable cross-origin (the messenger fetches it from the customer's page), with
+    # exactly English's texts.
+    english = set(json.loads((I18N / "en.json").read_text()))
+    named = dict(
+        re.findall(r'"?(\w\w)"?:"(/static/i18n/messenger\.\w\w\.[A-Z0-9]{8}\.json)"', code)
+    )
+    assert sorted(named) == sorted(NOT_IN_THE_BUNDLE)
+    for lang, file in named.items():
+        response, packed = await served.get(file, "gzip")
+        assert response.status == 200 and response.headers["Content-Encoding"] == "gzip"
+        assert len(packed) <= 2048, f"{file} is {len(packed):,} B gzip"
+        assert response.headers["Cache-Control"] == YEAR_IMMUTABLE
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert response.headers["Content-Type"].startswith("application/json")
+        texts = json.loads(gzip.decompress(packed))
+        assert set(texts) == english, lang
+        assert texts == json.loads((I18N / f"{lang}.json").read_text())
+
+
 async def test_a_loader_cached_from_an_earlier_build_still_gets_the_messenger(
     served: Served,
 ) -> None:

@@ -59,6 +59,10 @@ def _sample(frame_type: str, n: int) -> dict[str, Any]:
             "email": "dana@acme.example",
             "body": f"call me {n}",
         },
+        # No such chat (and the org asks no ratings): refused, but counted first.
+        "rate": {"type": "rate", "client_id": f"r{n}", "conversation_id": "0" * 32, "score": 3},
+        # The org shares no drafts (sneak peek is off): refused, but counted first.
+        "draft": {"type": "draft", "text": f"I would like {n}"},
         "phone_join": {"type": "phone_join", "client_id": f"p{n}", "number": "+442079460958"},
         "phone_hang_up": {"type": "phone_hang_up", "leg_id": "0" * 32},
         "call_request": {"type": "call_request", "media": "audio", "tab_id": "t"},

@@ -4,7 +4,7 @@ import { api, errorText } from "../api";
 import { linkClick, paths, type AdminSection } from "../router";
 import { me, org, pushToast, reps as repsSignal } from "../store";
 import type { Org, Rep } from "../types";
-import { IconBan, IconBuilding, IconCalendar, IconCopy, IconLayers, IconLink, IconPhone, IconPlus, IconSparkles, IconUsers, IconVideo, IconX, IconChat, IconLock, IconClock } from "../icons";
+import { IconBan, IconBuilding, IconCalendar, IconCopy, IconLayers, IconLink, IconPhone, IconPlus, IconSparkles, IconUsers, IconVideo, IconX, IconChat, IconLock, IconClock, IconGlobe } from "../icons";
 import { Avatar, TableStatus } from "./ui";
 import { AccountsAdmin } from "./admin/Accounts";
 import { ApiTokensAdmin } from "./admin/ApiTokens";
@@ -16,6 +16,7 @@ import { ExperiencesAdmin } from "./admin/Experiences";
 import { HoursAdmin } from "./admin/Hours";
 import { FilesAdmin } from "./admin/Files";
 import { MeetingsAdmin } from "./admin/Meetings";
+import { MessengerAdmin } from "./admin/Messenger";
 import { IdentitySecretSection } from "./admin/IdentitySecret";
 import { PhoneAdmin } from "./admin/Phone";
 import { ProactiveAdmin } from "./admin/Proactive";
@@ -29,6 +30,7 @@ const SECTIONS: [AdminSection, string, ComponentChildren, string][] = [
   ["segments", "Segments & routing", <IconLayers size={15} />, "Live stream columns, rules, who sees whom"],
   ["experiences", "Experiences", <IconChat size={15} />, "What a visitor lives through after asking to chat"],
   ["hours", "Hours & capacity", <IconClock size={15} />, "Business hours, holidays, chats per rep, the queue"],
+  ["messenger", "Messenger", <IconGlobe size={15} />, "Language of the messenger, rating a chat (CSAT)"],
   ["meetings", "Meetings", <IconCalendar size={15} />, "Meeting types, reps' hours and calendars"],
   ["proactive", "Auto pounce", <IconSparkles size={15} />, "AI greetings, timings, rep timeout"],
   ["copilot", "AI Copilot", <IconSparkles size={15} />, "Knowledge, website, on/off, usage per rep"],
@@ -82,6 +84,7 @@ export function Admin(props: { section: AdminSection }) {
         )}
         {props.section === "accounts" && <AccountsAdmin />}
         {props.section === "segments" && <SegmentsAdmin />}
+        {props.section === "messenger" && <MessengerAdmin />}
         {props.section === "experiences" && <ExperiencesAdmin />}
         {props.section === "hours" && <HoursAdmin />}
         {props.section === "meetings" && <MeetingsAdmin />}

@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { RatingNote } from "./Rating";
 import { acceptConversation, endNow, loadConversation, pendingEnds, pounce, requestEnd, undoEnd } from "../actions";
 import { errorText } from "../api";
 import { navigate, paths } from "../router";
@@ -19,6 +20,7 @@ import {
   viewing,
   visitorLabel,
   visitors,
+  visitorDrafts,
   visitorTyping,
 } from "../store";
 import type { ConversationSummary, Message, PendingMessage, VisitorCard } from "../types";
@@ -235,6 +237,7 @@ function ConversationConsole(props: { conversationId: string | null; visitorId: 
           ) : (
             <div class="composer-bar">
               <span>This conversation has {conv?.status === "missed" ? "been missed" : "ended"}.</span>
+              <RatingNote rating={conv?.meta?.csat} />
               {card && card.conversation_status !== "incoming" && card.conversation_status !== "active" && visitorId && (
                 <button type="button" class="btn btn-secondary btn-sm" onClick={() => navigate(paths.visitor(visitorId))}>
                   Start a new conversation
@@ -342,6 +345,9 @@ function Transcript(props: { conversationId: string; loading: boolean; visitorNa
   const mine = useMemo(() => [...pending.value.values()].filter((p) => p.conversation_id === conversationId), [pending.value, conversationId]);
   const typingUntil = visitorTyping.value.get(conversationId) ?? 0;
   const typing = typingUntil > Date.now() && now.value < typingUntil + 1000;
+  // Sneak peek: what the visitor has typed and not sent yet (not stored anywhere).
+  const peek = visitorDrafts.value.get(conversationId);
+  const draft = peek && now.value < peek.at + 60_000 ? peek.text : undefined;
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const rows: Row[] = [...messages.map((m) => ({ kind: "message" as const, m })), ...mine.map((p) => ({ kind: "pending" as const, p }))];
@@ -349,7 +355,7 @@ function Transcript(props: { conversationId: string; loading: boolean; visitorNa
   useLayoutEffect(() => {
     const el = scroller.current;
     if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [rows.length, typing]);
+  }, [rows.length, typing, draft]);
 
   return (
     <div
@@ -377,14 +383,20 @@ function Transcript(props: { conversationId: string; loading: boolean; visitorNa
           (parseTime(m.created_at) ?? 0) - (parseTime(prevMsg.created_at) ?? 0) < 5 * 60_000;
         return <MessageBubble key={m.id ?? `s-${m.seq}`} m={m} grouped={grouped} />;
       })}
-      {typing && (
+      {(typing || draft) && (
         <div class="typing" role="status" aria-label={`${props.visitorName} is typing`}>
           <span class="typing-dots" aria-hidden="true">
             <i />
             <i />
             <i />
           </span>
-          {props.visitorName} is typing…
+          {draft ? (
+            <span class="draft-peek">
+              {props.visitorName} is typing: <q>{draft}</q>
+            </span>
+          ) : (
+            <>{props.visitorName} is typing…</>
+          )}
         </div>
       )}
     </div>

@@ -201,6 +201,14 @@ export function ReportsPage() {
                 ["meetings_booked", "Meetings booked", "#f59e0b"],
               ]}
             />
+            <DayChart
+              title="Ratings per day (CSAT)"
+              report={report}
+              series={[
+                ["csat_ratings", "Ratings", "#64748b"],
+                ["csat_satisfied", "Satisfied", "#16a34a"],
+              ]}
+            />
           </div>
           <ReportTable
             title="By day"
@@ -244,6 +252,7 @@ function Totals(props: { totals: Figures }) {
     ["Qualified", String(t.qualified), `Deal value ${t.deal_value.toLocaleString()}`],
     ["Calls", String(t.calls), `${t.calls_connected} connected, average ${seconds(t.call_average_seconds === null ? null : Math.round(t.call_average_seconds))}; ${t.calls_missed} missed, ${t.calls_declined} declined, ${t.calls_failed} failed`],
     ["Meetings", String(t.meetings_booked), `Booked in these days; ${t.meetings_cancelled} cancelled since`],
+    ["CSAT", t.csat_rate === null ? "–" : `${Math.round(t.csat_rate * 100)}%`, `${t.csat_satisfied} satisfied of ${t.csat_ratings} ratings`],
   ];
   return (
     <section class="report-tiles" aria-label="Totals">

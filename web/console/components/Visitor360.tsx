@@ -1,4 +1,5 @@
 import { Fragment } from "preact";
+import { RatingChip } from "./Rating";
 import { useEffect, useState } from "preact/hooks";
 import { transferConversation } from "../actions";
 import { api, ApiError, errorText } from "../api";
@@ -221,8 +222,9 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
             {convs.slice(0, 10).map((c) => (
               <li key={c.id}>
                 <a href={paths.conversation(c.id)} onClick={linkClick} class="plain-link">
-                  {formatDateTime(c.created_at)} <span class={`status-chip chip-${c.status}`}>{statusText(c)}</span>
+                  {formatDateTime(c.created_at)} <span class={`status-chip chip-${c.status}`}>{statusText(c)}</span> <RatingChip rating={c.meta?.csat} />
                 </a>
+                {c.meta?.csat?.comment && <q class="rating-comment small">{c.meta.csat.comment}</q>}
                 {c.last_message && <div class="muted small clamp">{plainSnippet(c.last_message.body)}</div>}
               </li>
             ))}

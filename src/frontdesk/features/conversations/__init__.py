@@ -36,6 +36,7 @@ from frontdesk.features.conversations.meta import (
     AutoPounceResolution,
     ConversationMeta,
     MetaDraft,
+    Rating,
     Transfer,
     edit_meta,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "OnStored",
     "Opening",
     "Posted",
+    "Rating",
     "Transfer",
     "accept",
     "add_message",

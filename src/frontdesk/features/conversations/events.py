@@ -118,6 +118,9 @@ class VisitorConversation(Closed):
     queue_position: int | None = None
     # Set when the conversation began as a reply to this invitation (its text is seq 1).
     invitation_id: str | None = None
+    # The visitor's rating once they gave one (features/csat): the messenger thanks them
+    # instead of asking again.
+    rating: int | None = None
 
 
 class VisitorConversationChanged(Event):

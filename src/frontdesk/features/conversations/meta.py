@@ -1,7 +1,8 @@
 """What features note on a conversation (`conversations.meta`): one closed, typed record.
 
-Three features write here: conversations (the first visitor reply, transfers), experiences
-(the inbound experience's timeline) and proactive (invitations and auto pounce). Each key is a
+Four features write here: conversations (the first visitor reply, transfers), experiences
+(the inbound experience's timeline), proactive (invitations and auto pounce) and csat (the
+visitor's rating). Each key is a
 typed field of `ConversationMeta`; an unknown key or a value of the wrong type is refused when
 it is written, not found later by whoever reads it.
 
@@ -72,6 +73,20 @@ class Transfer(BaseModel):
     waiting: bool  # until the new owner's first reply
 
 
+class Rating(BaseModel):
+    """The visitor's rating of the chat after it ended (features/csat): `score` of `scale`
+    (3: bad, neutral, good; 5: one to five stars), an optional comment. One per chat."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, revalidate_instances="always"
+    )
+
+    score: Annotated[int, Field(ge=1, le=5)]
+    scale: Literal[3, 5]
+    comment: str | None
+    at: Timestamp
+
+
 class _MetaFields(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -100,6 +115,9 @@ class _MetaFields(BaseModel):
     awaiting_rep_since: _When = None  # set while the rep must act on the visitor's reply
     rep_timeout_at: _When = None
     auto_pounce_resolution: Annotated[AutoPounceResolution | None, Field(exclude_if=_unset)] = None
+    # csat: the visitor's rating, given after the chat ended (kept here, not in a table of its
+    # own, so every summary, Visitor 360 and the webhook carry it without another query).
+    csat: Annotated[Rating | None, Field(exclude_if=_unset)] = None
 
 
 class ConversationMeta(_MetaFields):

@@ -85,4 +85,5 @@ def visitor_conversation(conversation: Conversation, owner: Rep | None) -> Visit
         away_until=meta.away_until,
         queue_position=meta.queue_position,
         invitation_id=meta.invitation_id,
+        rating=meta.csat.score if meta.csat else None,
     )

@@ -108,6 +108,9 @@ class VisitorTyping(Event):
     is_typing: bool
     rep_name: None = None
     visitor_id: str
+    # Sneak peek (the org's `messenger.sneak_peek`): what the visitor has typed so far and not
+    # sent, at most 1,000 characters (their last ones); never stored. Null without sneak peek.
+    draft: str | None = None
     visibility: Visibility
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.core.errors import Forbidden
 from frontdesk.core.ids import new_id
 from frontdesk.features import audience, conversations, proactive, visitors
 from frontdesk.features.accounts import email_domain
@@ -305,6 +306,28 @@ class VisitorTab:
                     conversation_id=conversation.id,
                     is_typing=is_typing,
                     visitor_id=self.visitor_id,
+                    visibility=audience.of_conversation(conversation),
+                )
+            )
+
+    async def draft(self, text: str) -> None:
+        """Sneak peek: what the visitor has typed and not sent, to the consoles that may see
+        their open chat (only when the org turned it on, which the messenger discloses). Relayed,
+        never stored."""
+        assert self.visitor_id is not None
+        if not ((self.org.settings or {}).get("messenger") or {}).get("sneak_peek"):
+            raise Forbidden("this website does not share what visitors type before they send it")
+        async with self.runtime.db.read() as session:
+            conversation = await conversations.open_conversation_for_visitor(
+                session, self.visitor_id
+            )
+        if conversation is not None:
+            await self._publish(
+                VisitorTyping(
+                    conversation_id=conversation.id,
+                    is_typing=bool(text.strip()),
+                    visitor_id=self.visitor_id,
+                    draft=text,
                     visibility=audience.of_conversation(conversation),
                 )
             )

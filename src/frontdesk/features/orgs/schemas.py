@@ -11,6 +11,10 @@ from frontdesk.core.schemas import Closed
 
 Role = Literal["admin", "rep"]
 Availability = Literal["available", "away"]
+# The messenger's languages (web/widget/i18n/): English is built in, the others load on demand.
+MESSENGER_LANGUAGES = ("en", "de", "fr", "es", "pt", "ja")
+MessengerLanguage = Literal["auto", "en", "de", "fr", "es", "pt", "ja"]
+CsatScale = Literal["off", "faces", "stars"]
 
 
 class RepOut(Closed):
@@ -46,3 +50,12 @@ class MessengerSettings(TypedDict, total=False):
     color: str  # "#rrggbb"
     greeting: str
     ask_identity: bool
+    # The messenger's own texts: "auto" (or unset) follows the visitor's browser
+    # (navigator.languages), else always this language (docs/widget.md, "Languages").
+    language: MessengerLanguage
+    # Ask the visitor to rate the chat once it ended (features/csat): bad/neutral/good
+    # ("faces"), one to five stars ("stars"), or not at all ("off", the default).
+    csat: CsatScale
+    # Sneak peek: reps see what the visitor is typing before they send it; the messenger says
+    # so under the composer ("Your typing may be visible to our team"). Off unless set.
+    sneak_peek: bool

@@ -72,6 +72,8 @@ class ReportDayChats(Base):
     deal_value: Mapped[float] = mapped_column(Float)
     length_n: Mapped[int] = mapped_column(Integer)
     length_sum: Mapped[int] = mapped_column(BigInteger)
+    csat_n: Mapped[int] = mapped_column(Integer)  # rated chats (features/csat)
+    csat_satisfied: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_report_day_chats_day", "org_id", "offset_minutes", "day"),)
 

@@ -317,6 +317,9 @@ async def build(db: Database, org_id: str, offset_minutes: int, first: int, last
         routed = func.coalesce(_case_routed(c), literal(""))
         segment = func.coalesce(c.segment_id, "")
         answered = c.first_response_seconds.is_not(None)
+        from frontdesk.features.reports.service import _rating_field
+
+        score, scale = _rating_field(dialect, "score"), _rating_field(dialect, "scale")
         where = (c.org_id == org_id, c.created_at >= lo, c.created_at < hi)
 
         await session.execute(
@@ -337,6 +340,8 @@ async def build(db: Database, org_id: str, offset_minutes: int, first: int, last
                     "deal_value",
                     "length_n",
                     "length_sum",
+                    "csat_n",
+                    "csat_satisfied",
                 ],
                 select(
                     literal(org_id),
@@ -354,6 +359,8 @@ async def build(db: Database, org_id: str, offset_minutes: int, first: int, last
                     func.coalesce(func.sum(c.deal_value), 0.0),
                     func.count(case((answered, c.length_seconds))),
                     func.coalesce(func.sum(case((answered, c.length_seconds))), 0),
+                    func.count(score),
+                    func.coalesce(func.sum(case((score * 5 >= scale * 4, 1), else_=0)), 0),
                 )
                 .where(*where)
                 .group_by(day, owner, routed, c.origin, segment),

@@ -48,6 +48,11 @@ class Figures(Closed):
     # Meetings (features/meetings), by the day they were booked and their owner.
     meetings_booked: int
     meetings_cancelled: int
+    # CSAT (features/csat): chats started in the period that the visitor rated, how many of
+    # those were satisfied (good of three, 4-5 of five), and that share (null: no ratings).
+    csat_ratings: int
+    csat_satisfied: int
+    csat_rate: float | None
 
 
 class DayFigures(Figures):

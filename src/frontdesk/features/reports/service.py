@@ -107,6 +107,8 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("calls_failed", "Failed calls", "Calls that failed or were blocked"),
     ("meetings_booked", "Meetings", "Meetings booked (by the day they were booked)"),
     ("meetings_cancelled", "Cancelled", "Of those, cancelled since"),
+    ("csat_ratings", "Ratings", "Chats the visitor rated after they ended (CSAT)"),
+    ("csat_rate", "CSAT", "Satisfied ratings / ratings: good of three, 4-5 of five"),
 )
 
 
@@ -320,12 +322,23 @@ def _conversation_filters(
     return filters
 
 
+def _rating_field(dialect: str, name: str) -> ColumnElement[int]:
+    """`meta.csat.<name>` (an integer) of a conversation, null when it was not rated. Ratings
+    live on the chat (features/csat says why), so SQL reads them with the dialect's JSON
+    function, which both databases have."""
+    c = Conversation
+    if dialect == "postgresql":
+        return cast(func.json_extract_path_text(c.meta, "csat", name), Integer)
+    return cast(func.json_extract(c.meta, f"$.csat.{name}"), Integer)
+
+
 def _conversation_counts(
     days: LocalDays, dialect: str, filters: list[ColumnElement[bool]], when: ColumnElement[bool]
 ) -> Select[Any]:
     c = Conversation
     answered = c.first_response_seconds.is_not(None)
     day = local_day(c.created_at, dialect, days).label("day")
+    score, scale = _rating_field(dialect, "score"), _rating_field(dialect, "scale")
     return (
         select(
             day,
@@ -339,6 +352,9 @@ def _conversation_counts(
             func.sum(c.deal_value).label("deal_value"),
             func.count(case((answered, c.length_seconds))).label("length_n"),
             func.sum(case((answered, c.length_seconds))).label("length_sum"),
+            func.count(score).label("csat_n"),
+            # satisfied: csat.is_satisfied in SQL
+            func.sum(case((score * 5 >= scale * 4, 1), else_=0)).label("csat_satisfied"),
         )
         .where(*filters, when)
         .group_by(day, c.owner_rep_id, c.origin)
@@ -561,6 +577,8 @@ def _rollup_counts(
             func.sum(r.deal_value).label("deal_value"),
             func.sum(r.length_n).label("length_n"),
             func.sum(r.length_sum).label("length_sum"),
+            func.sum(r.csat_n).label("csat_n"),
+            func.sum(r.csat_satisfied).label("csat_satisfied"),
         )
         .where(rollups.in_rollup_runs(r, org_id, plan.rollup_runs), *filters)
         .group_by(r.day, r.owner_rep_id, r.origin)
@@ -715,6 +733,8 @@ class _Tally:
     deal_value: float = 0.0
     length_n: int = 0
     length_sum: int = 0
+    csat_n: int = 0
+    csat_satisfied: int = 0
     sent: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
     replies: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
     p50: int | None = None
@@ -753,6 +773,8 @@ class _Tally:
         self.deal_value += float(row.deal_value or 0.0)
         self.length_n += int(row.length_n)
         self.length_sum += int(row.length_sum or 0)
+        self.csat_n += int(row.csat_n or 0)
+        self.csat_satisfied += int(row.csat_satisfied or 0)
 
     def add_event(self, kind: str, channel: str | None, n: int) -> None:
         self.seen = True
@@ -804,6 +826,9 @@ class _Tally:
             **{f"calls_{end}": self.call_ends[end] for end in _CALL_ENDS},
             "meetings_booked": self.meetings_booked,
             "meetings_cancelled": self.meetings_cancelled,
+            "csat_ratings": self.csat_n,
+            "csat_satisfied": self.csat_satisfied,
+            "csat_rate": round(self.csat_satisfied / self.csat_n, 4) if self.csat_n else None,
         }
 
 
@@ -843,6 +868,8 @@ async def build_report(
             "deal_value",
             "length_n",
             "length_sum",
+            "csat_n",
+            "csat_satisfied",
         ],
     )
     for row in (await session.execute(chats)).all():

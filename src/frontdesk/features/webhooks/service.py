@@ -22,7 +22,7 @@ from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as deadlines
 from frontdesk.deadlines.service import DueDeadline
-from frontdesk.features import calls, conversations, meetings
+from frontdesk.features import calls, conversations, csat, meetings
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.orgs import Authenticated
@@ -45,6 +45,8 @@ KIND_DELIVER = "webhook.deliver"
 # Seconds to wait before each retry; after the last one the delivery is given up.
 BACKOFF = (5, 30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600)
 EVENT_TYPE = "conversation.ended"
+# The visitor rated the chat after it ended (features/csat): the same payload, `csat` filled.
+RATED_EVENT_TYPE = "conversation.rated"
 
 
 def new_secret() -> str:
@@ -184,7 +186,9 @@ async def recent_deliveries(
     return [delivery_out(d) for d in rows.scalars()]
 
 
-async def chat_end_payload(work: UnitOfWork, conversation: Conversation) -> dict[str, Any]:
+async def chat_end_payload(
+    work: UnitOfWork, conversation: Conversation, event_type: str = EVENT_TYPE
+) -> dict[str, Any]:
     session = work.session
     visitor = await session.get(Visitor, conversation.visitor_id)
     visit = await latest_visit(session, conversation.visitor_id)
@@ -198,7 +202,7 @@ async def chat_end_payload(work: UnitOfWork, conversation: Conversation) -> dict
         conversation.id, []
     )
     return {
-        "type": EVENT_TYPE,
+        "type": event_type,
         "timestamp": work.now_clock.now().isoformat(),
         "data": {
             "conversation": {
@@ -212,6 +216,9 @@ async def chat_end_payload(work: UnitOfWork, conversation: Conversation) -> dict
                 "ended_at": conversation.ended_at.isoformat() if conversation.ended_at else None,
                 "ended_reason": conversation.ended_reason,
                 "classification": summary.classification.model_dump(mode="json"),
+                # The visitor's rating: null when the chat ends (they rate it afterwards, which
+                # sends `conversation.rated` with this filled in).
+                "csat": csat.rating_out(conversation.meta.csat),
             },
             "transcript": [
                 {
@@ -268,6 +275,15 @@ async def chat_end_payload(work: UnitOfWork, conversation: Conversation) -> dict
 
 async def on_conversation_closed(work: UnitOfWork, conversation: Conversation) -> None:
     """Write one outbox row per enabled endpoint, in the transaction that ends the chat."""
+    await _enqueue(work, conversation, EVENT_TYPE)
+
+
+async def on_conversation_rated(work: UnitOfWork, conversation: Conversation) -> None:
+    """`conversation.rated`, in the transaction that stores the rating (csat.RATED_HOOK)."""
+    await _enqueue(work, conversation, RATED_EVENT_TYPE)
+
+
+async def _enqueue(work: UnitOfWork, conversation: Conversation, event_type: str) -> None:
     endpoints = list(
         (
             await work.session.execute(
@@ -280,7 +296,7 @@ async def on_conversation_closed(work: UnitOfWork, conversation: Conversation) -
     if not endpoints:
         return
     now = work.now_clock.now()
-    body = orjson.dumps(await chat_end_payload(work, conversation)).decode()
+    body = orjson.dumps(await chat_end_payload(work, conversation, event_type)).decode()
     event_id = "msg_" + new_id()
     for endpoint in endpoints:
         delivery = WebhookDelivery(
@@ -288,7 +304,7 @@ async def on_conversation_closed(work: UnitOfWork, conversation: Conversation) -
             org_id=conversation.org_id,
             endpoint_id=endpoint.id,
             event_id=event_id,
-            event_type=EVENT_TYPE,
+            event_type=event_type,
             payload=body,
             status="pending",
             attempts=0,

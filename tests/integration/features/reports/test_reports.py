@@ -74,6 +74,8 @@ class Expected:
         self.replies: dict[str, int] = dict.fromkeys(CHANNELS, 0)
         self.calls: list[Any] = []
         self.meetings: list[Any] = []
+        self.ratings = 0
+        self.satisfied = 0
 
     def figures(self) -> dict[str, Any]:
         def rate(channel: str) -> float | None:
@@ -111,6 +113,9 @@ class Expected:
             **call_figures(self.calls),
             "meetings_booked": len(self.meetings),
             "meetings_cancelled": sum(1 for m in self.meetings if m.status == "cancelled"),
+            "csat_ratings": self.ratings,
+            "csat_satisfied": self.satisfied,
+            "csat_rate": round(self.satisfied / self.ratings, 4) if self.ratings else None,
         }
 
 
@@ -235,6 +240,10 @@ async def expected_report(
                 t.inbound_timeouts += 1
             if chat.qualified:
                 t.qualified += 1
+            if chat.meta.csat is not None:
+                t.ratings += 1
+                good = 3 if chat.meta.csat.scale == 3 else 4  # good, or 4-5 stars
+                t.satisfied += chat.meta.csat.score >= good
             t.deal_value += chat.deal_value or 0.0
         if missed is not None:  # per rep: every rep it was routed to missed it
             for routed in chat.routed_rep_ids:

@@ -1,7 +1,7 @@
 """report rollups: chats and proactive events summed per local day, per offset
 
 Revision ID: 0008_reports_rollups
-Revises: 0007_reports
+Revises: 0009_chat_files
 Create Date: 2026-12-04 18:30:00
 
 Reports read whole days from these tables (features/reports/rollups.py, docs/reports.md,
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_reports_rollups"
-down_revision: str | None = "0007_reports"
+down_revision: str | None = "0009_chat_files"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -76,6 +76,8 @@ def upgrade() -> None:
         sa.Column("deal_value", sa.Float(), nullable=False),
         sa.Column("length_n", sa.Integer(), nullable=False),
         sa.Column("length_sum", sa.BigInteger(), nullable=False),
+        sa.Column("csat_n", sa.Integer(), nullable=False),
+        sa.Column("csat_satisfied", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["org_id"], ["orgs.id"], name="fk_report_day_chats_org_id_orgs", ondelete="CASCADE"
         ),

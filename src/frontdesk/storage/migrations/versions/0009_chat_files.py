@@ -1,7 +1,7 @@
 """files and images in chat
 
-Revision ID: 0008_chat_files
-Revises: 0007_reports
+Revision ID: 0009_chat_files
+Revises: 0008_hours_capacity
 Create Date: 2026-12-04 18:45:00
 
 One row per file sent in a chat (features/files): its name, kind, size and where its bytes
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_chat_files"
-down_revision: str | None = "0007_reports"
+revision: str = "0009_chat_files"
+down_revision: str | None = "0008_hours_capacity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
