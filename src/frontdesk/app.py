@@ -202,6 +202,13 @@ def _wire_features(runtime: Runtime) -> None:
     hooks[SETTINGS_CHANGED_HOOK].append(proactive.on_org_settings_changed)
     sweeper.register(calls.KIND_RING, lambda d: calls.on_ring_timeout(runtime, d))
     sweeper.register(calls.KIND_LIVENESS, lambda d: calls.on_liveness(runtime, d))
+    sweeper.register(calls.KIND_QUEUE_TIMEOUT, lambda d: calls.on_queue_timeout(runtime, d))
+    # A queued call nobody answered: its chat offers the booker or the offline form.
+    hooks[calls.QUEUE_MISSED_HOOK].append(
+        functools.partial(
+            experiences.on_call_queue_missed, segment_experience=segments.experience_of
+        )
+    )
     # Before the webhook's: a chat that ends ends its call first, so the chat-end payload and
     # its transcript have the call.
     hooks["conversation.closed"].append(calls.on_conversation_closed)

@@ -1,5 +1,7 @@
 import { signal } from "@preact/signals";
 import { newClientId, sendCallFrame } from "./socket";
+import { me, pushToast } from "./store";
+import { navigate, paths } from "./router";
 import type { CallOut, IceCandidate, IceServer, ServerFrame } from "./types";
 
 type CallFrame = Extract<ServerFrame, { type: "call" | "call_ice" | "call_answer" | "call_candidate" | "call_media" | "call_rejoined" }>;
@@ -35,6 +37,11 @@ export const held = signal<{
   peer: "waiting" | "connecting" | "connected" | "reconnecting";
   remoteMedia: RemoteMedia | null;
 } | null>(null);
+// Calls from the messenger's "Call us" ringing this rep (the voice call queue), by call id,
+// oldest first. A call leaves when any rep answers it (the first answer wins) or it ends.
+export const queuedCalls = signal<ReadonlyMap<string, CallOut>>(new Map());
+// The queued call this tab is answering (call_pickup sent, the server's answer not yet here).
+export const answering = signal<string | null>(null);
 // Why the last call action failed, by conversation (permission refused, server refusal).
 export const callErrors = signal<ReadonlyMap<string, string>>(new Map());
 
@@ -108,6 +115,53 @@ export async function allowCall(call: CallOut, allow: CallMedia): Promise<void> 
   }
   holdCall(call.id, call.conversation_id, stream, allow === "video");
   sendCallFrame({ type: "call_accept", call_id: call.id, allow, leg: LEG });
+}
+
+// Answer a queued call: the microphone first (the browser may ask), then `call_pickup`. The
+// server gives the call to the first rep who answers; this tab learns which from the `call`
+// frame every ringing console gets (theirs: the conversation opens) or from a refusal.
+export async function pickUpCall(call: CallOut): Promise<void> {
+  if (held.value || answering.value) return;
+  answering.value = call.id;
+  setError(call.conversation_id, null);
+  let stream: MediaStream;
+  try {
+    stream = await localMedia("audio");
+  } catch (err) {
+    answering.value = null;
+    pushToast((err as Error).message, "error", 8000);
+    return;
+  }
+  if (!queuedCalls.value.has(call.id)) {
+    // Taken or ended while the browser asked for the microphone.
+    stream.getTracks().forEach((t) => t.stop());
+    answering.value = null;
+    const by = takenBy.get(call.id);
+    if (by) tellLoss(call.id, by);
+    else pushToast("The caller hung up.", "info", 8000);
+    return;
+  }
+  holdCall("", call.conversation_id, stream, false);
+  awaiting = { conversationId: call.conversation_id, media: "audio" };
+  if (!sendCallFrame({ type: "call_pickup", call_id: call.id, leg: LEG })) {
+    release();
+    answering.value = null;
+    pushToast("You're offline: the call could not be answered.", "error");
+  }
+}
+
+// Hide a queued call in this console (the others keep ringing; it may still be answered from
+// another tab or after a reload).
+export const dismissedCalls = signal<ReadonlySet<string>>(new Set());
+export function dismissQueuedCall(call: CallOut): void {
+  dismissedCalls.value = new Set([...dismissedCalls.value, call.id]);
+}
+
+function unqueue(id: string): void {
+  if (!queuedCalls.value.has(id)) return;
+  const next = new Map(queuedCalls.value);
+  next.delete(id);
+  queuedCalls.value = next;
 }
 
 export function declineCall(call: CallOut): void {
@@ -311,6 +365,34 @@ export function onCallFrame(f: CallFrame): void {
   switch (f.type) {
     case "call": {
       const call = f.call;
+      if (call.queued) {
+        // Ringing this rep (and others): the queue shows it until someone answers.
+        if (call.state !== "ended") queuedCalls.value = new Map(queuedCalls.value).set(call.id, call);
+        break;
+      }
+      const wasQueued = queuedCalls.value.has(call.id);
+      unqueue(call.id);
+      const myId = me.value?.id;
+      if (call.rep && myId && call.rep.id !== myId) {
+        // Another rep answered a call that rang here: it is theirs.
+        if (wasQueued) takenBy.set(call.id, call.rep.name);
+        if (answering.value === call.id || refusedAsTaken === call.id) {
+          // This tab answered too, a moment later (or is still starting its microphone).
+          if (answering.value === call.id && held.value && !held.value.callId) {
+            release();
+            refusalDue = true; // its call_pickup went out: the refusal is on its way
+          }
+          answering.value = null;
+          refusedAsTaken = null;
+          tellLoss(call.id, call.rep.name);
+        }
+        break;
+      }
+      if (wasQueued && !call.rep) break; // ended in the queue (missed, the visitor hung up)
+      if (answering.value === call.id && call.rep?.id === myId) {
+        answering.value = null;
+        navigate(paths.conversation(call.conversation_id));
+      }
       const next = new Map(callsByConversation.value);
       next.set(call.conversation_id, call);
       callsByConversation.value = next;
@@ -378,9 +460,38 @@ function flushCandidates(): void {
 }
 
 // A refused call frame (the server's `error`): shown in the video box, not as a toast.
+const takenBy = new Map<string, string>(); // queued call id -> the rep who answered it
+const toldLoss = new Set<string>(); // queued calls this tab answered too late, already said so
+let refusedAsTaken: string | null = null; // refused as taken; who took it comes in its frame
+let refusalDue = false; // released on the winner's frame; the server's refusal still to come
+
+// Said once per call, whichever comes first: the winner's frame or the server's refusal.
+const lossesTold: string[] = []; // what tellLoss said, for tests (a toast goes after 8 s)
+function tellLoss(id: string, winner: string): void {
+  if (toldLoss.has(id)) return;
+  toldLoss.add(id);
+  lossesTold.push(`${winner} answered the call first.`);
+  pushToast(`${winner} answered the call first.`, "info", 8000);
+}
+
 export function callRefused(message: string): boolean {
   const h = held.value;
+  if (!h && refusalDue) {
+    refusalDue = false;
+    return true; // already told who answered first
+  }
   if (!h || h.callId) return false;
+  if (answering.value) {
+    // Another rep answered first (or the caller hung up): the queue entry goes with its frame.
+    const id = answering.value;
+    answering.value = null;
+    release();
+    const by = takenBy.get(id);
+    if (by) tellLoss(id, by);
+    else if (message.startsWith("already answered")) refusedAsTaken = id; // named by its frame
+    else pushToast(message.charAt(0).toUpperCase() + message.slice(1) + ".", "info");
+    return true;
+  }
   setError(h.conversationId, message);
   release();
   return true;
@@ -389,6 +500,7 @@ export function callRefused(message: string): boolean {
 // For end-to-end tests and the benchmark: bytes received so far, per kind, and the state.
 (window as unknown as { __frontdeskCall: unknown }).__frontdeskCall = {
   state: () => ({ peer: held.value?.peer ?? null, call: held.value ? callsByConversation.value.get(held.value.conversationId)?.state ?? null : null }),
+  losses: () => [...lossesTold],
   async inbound(): Promise<{ audio: number; video: number; relay: boolean }> {
     const out = { audio: 0, video: 0, relay: false };
     if (!pc) return out;

@@ -1,8 +1,9 @@
-import { effect, signal } from "@preact/signals";
+import { computed, effect, signal } from "@preact/signals";
 import { navigate, paths } from "./router";
-import { companyName, conversationTitle, hooks, isRoutedToMe, ownTransfers, pushToast, repName, transferOf, unreadTotal, viewing, visitors } from "./store";
+import { companyName, conversationTitle, conversations, hooks, isRoutedToMe, ownTransfers, pushToast, repName, transferOf, unreadTotal, viewing, visitors } from "./store";
 import type { ConversationSummary, Message } from "./types";
 import { plainSnippet } from "./components/ui";
+import { dismissedCalls, held, queuedCalls } from "./calls";
 
 // Desktop notifications and a short chime for a new inbound chat routed to me and for a
 // visitor's reply in my conversations. Browsers only let a page play sound after the user has
@@ -122,3 +123,81 @@ effect(() => {
   const n = unreadTotal.value;
   document.title = n > 0 ? `(${n}) Frontdesk` : "Frontdesk";
 });
+
+// ---- the voice call queue: a phone ring and a notification while a call waits ----------------
+
+// A phone's ring, made here (no sound file): 440 Hz and 480 Hz together, 2 s on, 4 s off,
+// like a North American ring, softly.
+function ringOnce(): boolean {
+  if (!armed || !audio) return false;
+  const ctx = audio;
+  if (ctx.state === "suspended") void ctx.resume();
+  const start = ctx.currentTime + 0.01;
+  const gain = ctx.createGain();
+  gain.gain.setValueAtTime(0.0001, start);
+  gain.gain.exponentialRampToValueAtTime(0.12, start + 0.05);
+  gain.gain.setValueAtTime(0.12, start + 1.9);
+  gain.gain.exponentialRampToValueAtTime(0.0001, start + 2);
+  gain.connect(ctx.destination);
+  for (const freq of [440, 480]) {
+    const osc = ctx.createOscillator();
+    osc.frequency.value = freq;
+    osc.connect(gain);
+    osc.start(start);
+    osc.stop(start + 2.05);
+  }
+  return true;
+}
+
+// For tests: how many rings have played since the console loaded.
+export const ringCount = signal(0);
+(window as unknown as { __frontdeskQueue: unknown }).__frontdeskQueue = { rings: () => ringCount.value };
+let ringTimer: ReturnType<typeof setInterval> | null = null;
+const announced = new Set<string>();
+
+export const ringingCalls = computed(() => [...queuedCalls.value.values()].filter((c) => !dismissedCalls.value.has(c.id)));
+
+effect(() => {
+  const waiting = ringingCalls.value;
+  // A rep already on a call is not rung (the queue still shows the call).
+  const ring = waiting.length > 0 && !held.value;
+  if (ring && !ringTimer) {
+    const tick = () => {
+      if (ringOnce()) ringCount.value++;
+    };
+    tick();
+    ringTimer = setInterval(tick, 6000);
+  } else if (!ring && ringTimer) {
+    clearInterval(ringTimer);
+    ringTimer = null;
+  }
+  for (const call of waiting) {
+    if (announced.has(call.id)) continue;
+    announced.add(call.id);
+    const c = conversations.value.get(call.conversation_id);
+    const caller = c ? who(c) : "A visitor";
+    showCallNotification(`Incoming call: ${caller}`, "Answer in Frontdesk: the first rep to answer gets the call.", call.id);
+  }
+});
+
+function showCallNotification(title: string, body: string, callId: string): void {
+  if (notificationPermission.value !== "granted") return;
+  try {
+    // The queue (left, in every page of the console) has the Answer button.
+    const n = new Notification(title, { body, tag: `frontdesk-call-${callId}`, requireInteraction: true });
+    n.onclick = () => {
+      window.focus();
+      n.close();
+    };
+    // Gone from the queue (answered by anyone, or ended): the notification goes too.
+    let stop: (() => void) | null = null;
+    stop = effect(() => {
+      if (!queuedCalls.value.has(callId)) {
+        n.close();
+        queueMicrotask(() => stop?.());
+      }
+    });
+  } catch {
+    /* some browsers only allow notifications from a service worker */
+  }
+}

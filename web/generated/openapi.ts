@@ -851,6 +851,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calls/transfer-other-chats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** On a call: hand each of my other active chats to an available colleague (one click) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OtherChatsTransferred"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/capacity": {
         parameters: {
             query?: never;
@@ -6413,6 +6458,8 @@ export interface components {
             end_detail: string | null;
             /** @constant */
             channel: "browser";
+            /** @default false */
+            queued: boolean;
             rep_leg: string | null;
             visitor_leg: string | null;
             /** Format: date-time */
@@ -6421,6 +6468,34 @@ export interface components {
             connected_at: string | null;
             ended_at: string | null;
             duration_seconds: number | null;
+        };
+        /**
+         * CallPickupFrame
+         * @description The rep answers a queued call from this console tab (`leg`); the first answer wins,
+         *     any later one is refused ("already answered").
+         */
+        CallPickupFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_pickup";
+            call_id: string;
+            leg: string;
+        };
+        /**
+         * CallQueueFrame
+         * @description The messenger's "Call us" (the voice call queue, when the admin offers it to the
+         *     visitor's segment): a voice call that rings the reps routed to the visitor until one
+         *     answers (`call_pickup`) or the queue times out.
+         */
+        CallQueueFrame: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_queue";
+            tab_id: string;
         };
         /**
          * CallRejoinFrame
@@ -6481,6 +6556,8 @@ export interface components {
          */
         CallSettings: {
             visitor_initiated: boolean;
+            queue_segment_ids: string[];
+            queue_timeout_seconds: number;
         };
         /**
          * CallSettingsPatch
@@ -6489,6 +6566,10 @@ export interface components {
         CallSettingsPatch: {
             /** @default null */
             visitor_initiated?: boolean | null;
+            /** @default null */
+            queue_segment_ids?: string[] | null;
+            /** @default null */
+            queue_timeout_seconds?: number | null;
         };
         /**
          * CallStartFrame
@@ -6545,6 +6626,16 @@ export interface components {
             source: string | null;
             medium: string | null;
             campaign: string | null;
+        };
+        /** ChatHandedOver */
+        ChatHandedOver: {
+            conversation_id: string;
+            to_rep: components["schemas"]["RepBrief"];
+        };
+        /** ChatKept */
+        ChatKept: {
+            conversation_id: string;
+            reason: string;
         };
         /** Classification */
         Classification: {
@@ -7749,6 +7840,15 @@ export interface components {
         OriginsBody: {
             allowed_origins: string[];
         };
+        /**
+         * OtherChatsTransferred
+         * @description The answer to "Transfer my other chats" during a call: where each chat went, and the
+         *     ones that stayed with the rep.
+         */
+        OtherChatsTransferred: {
+            transferred: components["schemas"]["ChatHandedOver"][];
+            kept: components["schemas"]["ChatKept"][];
+        };
         /** Page */
         Page: {
             url: string;
@@ -8079,7 +8179,7 @@ export interface components {
          * RepClientFrame
          * @description Any frame the console sends on /ws/rep (the first one is `hello`).
          */
-        RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"] | components["schemas"]["CallStartFrame"] | components["schemas"]["RepCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallOfferFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
+        RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"] | components["schemas"]["CallStartFrame"] | components["schemas"]["RepCallAccept"] | components["schemas"]["CallPickupFrame"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallOfferFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
         /** RepFigures */
         RepFigures: {
             conversations_started: number;
@@ -8746,7 +8846,7 @@ export interface components {
          * VisitorClientFrame
          * @description Any frame the widget sends on /ws/visitor (the first one is `hello`).
          */
-        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["RateFrame"] | components["schemas"]["DraftFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["PhoneJoinFrame"] | components["schemas"]["PhoneHangUpFrame"] | components["schemas"]["CallRequestFrame"] | components["schemas"]["CallRingingFrame"] | components["schemas"]["VisitorCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallRejoinFrame"] | components["schemas"]["CallAnswerFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
+        VisitorClientFrame: components["schemas"]["VisitorHello"] | components["schemas"]["Ping"] | components["schemas"]["PageViewFrame"] | components["schemas"]["ActivityFrame"] | components["schemas"]["VisitorMessageFrame"] | components["schemas"]["VisitorTyping-Input"] | components["schemas"]["VisitorResume"] | components["schemas"]["IdentifyFrame"] | components["schemas"]["OpenFrame"] | components["schemas"]["OfflineMessageFrame"] | components["schemas"]["RateFrame"] | components["schemas"]["DraftFrame"] | components["schemas"]["InvitationShown"] | components["schemas"]["PhoneJoinFrame"] | components["schemas"]["PhoneHangUpFrame"] | components["schemas"]["CallRequestFrame"] | components["schemas"]["CallQueueFrame"] | components["schemas"]["CallRingingFrame"] | components["schemas"]["VisitorCallAccept"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallRejoinFrame"] | components["schemas"]["CallAnswerFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
         /** VisitorConversation */
         VisitorConversation: {
             id: string;
@@ -9075,6 +9175,8 @@ export interface components {
             visitor_calls: boolean;
             /** @default null */
             visitor_files: components["schemas"]["VisitorFileRules"] | null;
+            /** @default false */
+            call_queue: boolean;
         };
         /**
          * WidgetBoot
@@ -9159,6 +9261,8 @@ export type CallMediaRelayed = components['schemas']['CallMediaRelayed'];
 export type CallOfferFrame = components['schemas']['CallOfferFrame'];
 export type CallOfferRelayed = components['schemas']['CallOfferRelayed'];
 export type CallOut = components['schemas']['CallOut'];
+export type CallPickupFrame = components['schemas']['CallPickupFrame'];
+export type CallQueueFrame = components['schemas']['CallQueueFrame'];
 export type CallRejoinFrame = components['schemas']['CallRejoinFrame'];
 export type CallRejoined = components['schemas']['CallRejoined'];
 export type CallRequestFrame = components['schemas']['CallRequestFrame'];
@@ -9170,6 +9274,8 @@ export type Campaign = components['schemas']['Campaign'];
 export type CapacityBody = components['schemas']['CapacityBody'];
 export type CapacityOut = components['schemas']['CapacityOut'];
 export type CardUtm = components['schemas']['CardUtm'];
+export type ChatHandedOver = components['schemas']['ChatHandedOver'];
+export type ChatKept = components['schemas']['ChatKept'];
 export type Classification = components['schemas']['Classification'];
 export type ClassificationBody = components['schemas']['ClassificationBody'];
 export type Classified = components['schemas']['Classified'];
@@ -9273,6 +9379,7 @@ export type OrderBody = components['schemas']['OrderBody'];
 export type OrgOut = components['schemas']['OrgOut'];
 export type OrgSettingsBody = components['schemas']['OrgSettingsBody'];
 export type OriginsBody = components['schemas']['OriginsBody'];
+export type OtherChatsTransferred = components['schemas']['OtherChatsTransferred'];
 export type Page = components['schemas']['Page'];
 export type PageCount = components['schemas']['PageCount'];
 export type PageViewFrame = components['schemas']['PageViewFrame'];

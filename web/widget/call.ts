@@ -30,6 +30,7 @@ function candidateOf(c: RTCIceCandidate): S.IceCandidate {
 
 export interface CallUi {
   box: HTMLElement; // the call area, at the top of the panel
+  offer: HTMLElement; // "Call us" (the voice call queue), above the conversation
   startButtons: HTMLElement; // "call us" buttons for the header (visitor-initiated calls)
   onFrame(f: BridgeFrame): boolean;
   onWelcome(w: Welcome): void;
@@ -63,6 +64,9 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
   let call: Call | null = null;
   let conversation: Conversation | null = null;
   let visitorCalls = false;
+  let callQueue = false; // "Call us" offered to this visit (welcome.config.call_queue)
+  let orgName = "us";
+  let music: { ctx: AudioContext; timer: number; played: number } | null = null; // hold music playing
   let holding = false; // this tab is in the call (asked for it, or joined it)
   let local: MediaStream | null = null;
   let remote: MediaStream | null = null;
@@ -108,6 +112,8 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
   const askVoice = h("button", { type: "button", class: "ib", "aria-label": "Start a voice call", title: "Voice call" }, icon(P.phone));
   const askVideo = h("button", { type: "button", class: "ib", "aria-label": "Start a video call", title: "Video call" }, icon(P.cam));
   const startButtons = h("span", { class: "cv-ask", hidden: "" }, askVoice, askVideo);
+  const callUsBtn = h("button", { type: "button", class: "cv-callus" }, icon(P.phone), "Call us");
+  const offer = h("div", { class: "cv-offer", hidden: "" }, h("span", {}, "Rather talk? A person from the team picks up."), callUsBtn);
 
   const repName = () => call?.rep?.name || conversation?.rep?.name || "The team";
   const live = () => !!call && call.state != "ended";
@@ -117,6 +123,8 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     const inCall = holding && !!c && (c.state == "connecting" || c.state == "active");
     const ringing = !!c && c.initiated_by == "rep" && (c.state == "requested" || c.state == "ringing") && !holding;
     const waiting = holding && !!c && c.initiated_by == "visitor" && (c.state == "requested" || c.state == "ringing");
+    const onHold = waiting && !!c?.queued;
+    holdMusic(onHold);
     box.hidden = !(ringing || holding || note || c?.state == "ended"); // (an ended call: 6 s)
     incoming.hidden = !ringing;
     joinVideo.hidden = c?.media != "video";
@@ -126,18 +134,22 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     remoteVideo.hidden = !showRemote;
     localVideo.hidden = !(holding && camera && local?.getVideoTracks().length);
     who.hidden = showRemote;
-    who.replaceChildren(avatar(repName()));
+    who.replaceChildren(avatar(onHold || (holding && !c) ? orgName : repName()));
     micBtn.replaceChildren(icon(mic ? P.mic : P.micOff));
     micBtn.setAttribute("aria-label", mic ? "Mute" : "Unmute");
     micBtn.classList.toggle("off", !mic);
     camBtn.replaceChildren(icon(camera ? P.cam : P.camOff));
     camBtn.setAttribute("aria-label", camera ? "Turn camera off" : "Turn camera on");
     camBtn.classList.toggle("off", !camera);
-    camBtn.hidden = c?.visitor_media == "audio"; // the rep allowed audio only
+    camBtn.hidden = c?.visitor_media == "audio" || !!c?.queued; // audio only (allowed, or a queue call)
     const connected = !!connectedAt && pc?.connectionState == "connected";
     state.textContent = ringing
       ? `${repName()} is calling you${c?.media == "video" ? " (video call)" : ""}`
-      : waiting
+      : onHold
+        ? holdText()
+        : holding && !c
+          ? "Calling…"
+          : waiting
         ? `${repName()} will be connecting soon…`
         : inCall
           ? connected
@@ -148,13 +160,19 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
             : "";
     err.textContent = note;
     err.hidden = !note;
-    startButtons.hidden = !(visitorCalls && conversation?.status == "active" && !!conversation.rep && !live() && !holding);
+    askVoice.hidden = askVideo.hidden = !(visitorCalls && conversation?.status == "active" && !!conversation.rep);
+    startButtons.hidden = askVoice.hidden || live() || holding;
+    // "Call us": offered to this visit, and no rep has the chat yet (then the rep calls, or
+    // the visitor asks them with the buttons above).
+    offer.hidden = !(callQueue && conversation?.status != "active" && !conversation?.offline && !live() && !holding);
   }
   function clock(): string {
     const s = Math.max(0, Math.floor((Date.now() - connectedAt) / 1000));
     return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
   }
   function endedText(c: Call): string {
+    if (c.queued || (c.initiated_by == "visitor" && !c.rep && c.end_reason == "missed"))
+      return "Nobody could take your call right now. Leave us a message below.";
     const texts: Record<string, string> = {
       ended_by_rep: `${repName()} ended the call.`,
       ended_by_visitor: "You ended the call.",
@@ -325,6 +343,70 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     b.send({ type: "call_request", media, tab_id: tabId() });
   }
   askVoice.onclick = () => void ask("audio");
+
+  // "Call us": the call waits in the team's queue; the first rep to answer takes it.
+  async function callUs(): Promise<void> {
+    const stream = await getMedia("audio");
+    if (!stream) return;
+    hold(stream);
+    paint();
+    b.send({ type: "call_queue", tab_id: tabId() });
+  }
+  callUsBtn.onclick = () => void callUs();
+
+  function holdText(): string {
+    return `Thanks for calling ${orgName}, a rep will be with you shortly.`;
+  }
+
+  // On hold: the greeting, spoken once (the browser's own voice, when it has one), then a soft
+  // loop made here (no sound file): a rising four-note figure every 4 s.
+  function holdMusic(on: boolean): void {
+    if (!on) {
+      if (music) {
+        clearInterval(music.timer);
+        void music.ctx.close().catch(() => undefined);
+        music = null;
+        try {
+          speechSynthesis.cancel();
+        } catch {
+          /* no speech here */
+        }
+      }
+      return;
+    }
+    if (music) return;
+    let ctx: AudioContext;
+    try {
+      ctx = new AudioContext();
+    } catch {
+      return;
+    }
+    const playing = (music = { ctx, timer: 0, played: 0 });
+    const phrase = () => {
+      playing.played++;
+      const t0 = ctx.currentTime + 0.05;
+      [523.25, 659.25, 783.99, 659.25].forEach((freq, i) => {
+        const osc = ctx.createOscillator();
+        const gain = ctx.createGain();
+        osc.type = "sine";
+        osc.frequency.value = freq;
+        const t = t0 + i * 0.45;
+        gain.gain.setValueAtTime(0.0001, t);
+        gain.gain.exponentialRampToValueAtTime(0.06, t + 0.05);
+        gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.42);
+        osc.connect(gain).connect(ctx.destination);
+        osc.start(t);
+        osc.stop(t + 0.45);
+      });
+    };
+    try {
+      speechSynthesis.speak(new SpeechSynthesisUtterance(holdText()));
+    } catch {
+      /* no speech synthesis: the text on screen says it */
+    }
+    // After the greeting (about 4 s), the loop.
+    playing.timer = window.setInterval(phrase, 4000);
+  }
   askVideo.onclick = () => void ask("video");
 
   endBtn.onclick = () => {
@@ -453,6 +535,8 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     if (w == lastWelcome) return; // the loader's copy and its replayed frame are one object
     lastWelcome = w;
     visitorCalls = !!w.config?.visitor_calls;
+    callQueue = !!w.config?.call_queue;
+    orgName = w.config?.org_name || orgName;
     const c = w.call || null;
     if (!c) {
       if (holding && call) {
@@ -465,7 +549,19 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     }
     call = c;
     const mine = remembered() == c.id && c.visitor_leg == tabId();
-    if ((c.state == "connecting" || c.state == "active") && mine) {
+    if (c.queued && c.state != "ended" && remembered() == c.id && !holding) {
+      // A page load while on hold: the call is still queued; hold again (the microphone was
+      // allowed already) and keep it alive.
+      void getMedia("audio").then((stream) => {
+        if (!stream) return;
+        if (call?.id != c.id || call.state == "ended") {
+          stream.getTracks().forEach((t) => t.stop());
+          return;
+        }
+        hold(stream);
+        paint();
+      });
+    } else if ((c.state == "connecting" || c.state == "active") && mine) {
       // Media may still flow (only the socket dropped): keep it; otherwise join again.
       if (!pc || pc.connectionState == "failed" || pc.connectionState == "closed") {
         openPanel();
@@ -477,7 +573,14 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
 
   // For end-to-end tests and the benchmark: bytes received per kind, and whether through TURN.
   (b as unknown as { call: unknown }).call = {
-    state: () => ({ call: call?.state ?? null, peer: pc?.connectionState ?? null, note }),
+    state: () => ({
+      call: call?.state ?? null,
+      peer: pc?.connectionState ?? null,
+      note,
+      queued: !!call?.queued,
+      holdMusic: !!music,
+      holdPhrases: music?.played ?? 0,
+    }),
     async inbound() {
       const out = { audio: 0, video: 0, relay: false };
       if (!pc) return out;
@@ -493,6 +596,7 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
 
   return {
     box,
+    offer,
     startButtons,
     onFrame,
     onWelcome,

@@ -179,6 +179,11 @@ textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in s
 .cv-err{margin:0;font-size:13px;line-height:1.4;background:#fee2e2;color:#7f1d1d;border-radius:8px;padding:6px 10px}
 .cv-note{margin:0;font-size:11.5px;text-align:center;color:#cbd5e1}
 .cv-ask{display:flex;flex:none}
+.cv-offer{flex:none;display:flex;align-items:center;gap:10px;padding:9px 12px 9px 16px;background:#ecfdf5;border-bottom:1px solid #a7f3d0;color:#065f46;font-size:13px}
+.cv-offer span{flex:1;min-width:0}
+.cv-callus{display:inline-flex;align-items:center;gap:6px;flex:none;padding:7px 14px;border-radius:999px;background:#16a34a;color:#fff;font-weight:700;font-size:14px}
+.cv-callus:hover{background:#15803d}
+.cv-callus svg{width:16px;height:16px}
 
 @media (max-width:480px){
   .panel{position:fixed;inset:0;width:auto;height:auto;border-radius:0;animation:none}

@@ -213,6 +213,7 @@ function start(b: Bridge, t: Translate, lang: string): void {
   // Calls (call.ts): the call area under the header, and "call us" buttons in it.
   const calls = callUi(b, h, icon, (name) => avatar(name), () => open(false));
   status.after(calls.box);
+  calls.box.after(calls.offer);
   soundBtn.before(calls.startButtons);
   const previewAuthor = h("div", { class: "pv-name" });
   const previewText = h("div", { class: "pv-text" });

@@ -20,6 +20,7 @@ from frontdesk.features.calls.events import (
     CallMediaFrame,
     CallMediaRelayed,
     CallOfferFrame,
+    CallPickupFrame,
     CallRejoined,
     CallStartFrame,
     RepCallAccept,
@@ -92,6 +93,7 @@ RepFrame = Annotated[
     | RepHello
     | CallStartFrame
     | RepCallAccept
+    | CallPickupFrame
     | CallDeclineFrame
     | CallOfferFrame
     | CallCandidateFrame

@@ -22,6 +22,7 @@ from frontdesk.features.calls.events import (
     CallMediaFrame,
     CallMediaRelayed,
     CallOfferRelayed,
+    CallQueueFrame,
     CallRejoinFrame,
     CallRequestFrame,
     CallRingingFrame,
@@ -206,6 +207,7 @@ AfterHello = (
     | PhoneJoinFrame
     | PhoneHangUpFrame
     | CallRequestFrame
+    | CallQueueFrame
     | CallRingingFrame
     | VisitorCallAccept
     | CallDeclineFrame
@@ -235,6 +237,9 @@ class WelcomeConfig(Closed):
     visitor_calls: bool = False
     # The messenger offers to attach files (features/files); null: visitors may not send any.
     visitor_files: VisitorFileRules | None = None
+    # The voice call queue: the messenger offers "Call us" (this visit's segment is one the
+    # admin picked); on hold it says "Thanks for calling {org_name}, ...".
+    call_queue: bool = False
 
 
 class Welcome(Event):

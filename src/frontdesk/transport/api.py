@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from frontdesk.core import metrics
 from frontdesk.core.errors import RateLimited
 from frontdesk.core.schemas import Closed
 from frontdesk.features import calls, conversations, live_stream, orgs, proactive
-from frontdesk.features.calls.schemas import CallSettings, IceSettingsOut
+from frontdesk.features.calls.schemas import CallSettings, IceSettingsOut, OtherChatsTransferred
 from frontdesk.features.conversations.events import ConversationSummary, MessageOut
 from frontdesk.features.formatting import render_markdown
 from frontdesk.features.live_stream.schemas import Account360, Visitor360
@@ -611,6 +611,12 @@ class CallSettingsPatch(Strict):
 
     # Visitors may start a call from the messenger (the rep of the chat then allows it).
     visitor_initiated: StrictBool | None = None
+    # The voice call queue: "Call us" for visitors in these segments ([] switches it off).
+    queue_segment_ids: (
+        Annotated[list[Annotated[StrictStr, Field(max_length=32)]], Field(max_length=100)] | None
+    ) = None
+    # How long a queued call rings before it ends as missed (offline form or booker).
+    queue_timeout_seconds: Annotated[StrictInt, Field(ge=10, le=600)] | None = None
 
 
 class OrgSettingsBody(Strict):
@@ -629,6 +635,8 @@ class OrgSettingsBody(Strict):
     summary="Org settings: auto pounce switch and timings, repeat interval, idle threshold, visitor-initiated calls, the messenger (colour, greeting, language, CSAT) (admins)",
 )
 async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
+    if body.calls and body.calls.queue_segment_ids:
+        await calls.check_queue_segments(ctx.runtime, ctx.rep.org_id, body.calls.queue_segment_ids)
     org = await orgs.update_settings(
         ctx.runtime,
         ctx.rep.org_id,
@@ -650,6 +658,16 @@ async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
 )
 async def ice_settings(ctx: Ctx, _: None) -> IceSettingsOut:
     return calls.ice_settings(ctx.runtime.settings)
+
+
+@api.route(
+    "POST",
+    "/api/calls/transfer-other-chats",
+    response=OtherChatsTransferred,
+    summary="On a call: hand each of my other active chats to an available colleague (one click)",
+)
+async def transfer_other_chats(ctx: Ctx, _: None) -> OtherChatsTransferred:
+    return await calls.transfer_other_chats(ctx.runtime, ctx.rep)
 
 
 def _org_changed_here(ctx: Ctx, org: Org) -> None:

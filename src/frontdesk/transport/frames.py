@@ -74,6 +74,7 @@ VISITOR_FRAME_MAX_BYTES: dict[str, int] = {
     # Calls: SDP and candidates are ASCII (refused otherwise by their size), so their limits
     # are in bytes as written, not in 4-byte characters.
     "call_request": _cap(64),
+    "call_queue": _cap(64),  # tab id
     "call_ringing": _cap(32),
     "call_accept": _cap(32 + 64),
     "call_decline": _cap(32),

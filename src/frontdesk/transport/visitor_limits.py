@@ -72,6 +72,8 @@ DEFAULT_FRAME_RATES: dict[str, str] = {
     # Calls. A visitor asks for a call now and then; a call's set-up is a handful of frames,
     # and a re-join after each page load repeats it.
     "call_request": "5/minute",
+    # "Call us": each one rings every rep routed to the visitor, so fewer than call_request.
+    "call_queue": "3/minute",
     "call_ringing": "20/minute",
     "call_accept": "10/minute",
     "call_decline": "10/minute",

@@ -214,6 +214,9 @@ class RepConnection:
             case call_frames.RepCallAccept(call_id=call_id, allow=allow, leg=leg):
                 ice = await calls.rep_accept(runtime, actor, call_id, allow, leg)
                 self.sender.send_bytes(ice.to_bytes())
+            case call_frames.CallPickupFrame(call_id=call_id, leg=leg):
+                ice = await calls.pick_up(runtime, actor, call_id, leg)
+                self.sender.send_bytes(ice.to_bytes())
             case call_frames.CallDeclineFrame(call_id=call_id):
                 await calls.decline(runtime, side, call_id)
             case call_frames.CallOfferFrame(call_id=call_id, sdp=sdp):

@@ -283,6 +283,7 @@ class VisitorConnection:
                         phone_join_available=telephony.phone_join_available(org),
                         visitor_calls=calls.visitor_calls_allowed(org),
                         visitor_files=files.visitor_file_rules(org),
+                        call_queue=await calls.queue_offered(self.runtime, org, welcome.visit_id),
                     ),
                     server_time=self.runtime.clock.now().isoformat(),
                 ).to_bytes()
@@ -467,6 +468,9 @@ class VisitorConnection:
         match frame:
             case call_frames.CallRequestFrame(media=media, tab_id=tab_id):
                 _, ice = await calls.request_call(runtime, self.org, side.visitor_id, media, tab_id)
+                self.sender.send_bytes(ice.to_bytes())
+            case call_frames.CallQueueFrame(tab_id=tab_id):
+                _, ice = await calls.queue_call(runtime, self.org, side.visitor_id, tab_id)
                 self.sender.send_bytes(ice.to_bytes())
             case call_frames.CallRingingFrame(call_id=call_id):
                 await calls.ringing(runtime, side, call_id)

@@ -66,6 +66,7 @@ def _sample(frame_type: str, n: int) -> dict[str, Any]:
         "phone_join": {"type": "phone_join", "client_id": f"p{n}", "number": "+442079460958"},
         "phone_hang_up": {"type": "phone_hang_up", "leg_id": "0" * 32},
         "call_request": {"type": "call_request", "media": "audio", "tab_id": "t"},
+        "call_queue": {"type": "call_queue", "tab_id": "t"},
         "call_ringing": {"type": "call_ringing", "call_id": CALL},
         "call_accept": {"type": "call_accept", "call_id": CALL, "media": "audio", "tab_id": "t"},
         "call_decline": {"type": "call_decline", "call_id": CALL},

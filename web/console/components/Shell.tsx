@@ -25,6 +25,7 @@ import { IconAdmin, IconAlert, IconBell, IconChart, IconChat, IconHelp, IconInbo
 import { PasswordDialog, signOutEverywhere } from "./Account";
 import { MyHoursDialog } from "./Booker";
 import { AutoPounceBanner, TransferBanner } from "./ConversationTools";
+import { CallQueue } from "./CallQueue";
 import { EngageHost } from "./Engage";
 import { Avatar, Kbd, Switch, usePopover } from "./ui";
 
@@ -96,6 +97,7 @@ function Sidebar() {
         <NavItem href={paths.reports} label="Reports" icon={<IconChart />} active={r.name === "reports"} />
         {isAdmin && <NavItem href={paths.admin} label="Admin" icon={<IconAdmin />} active={r.name === "admin"} />}
       </div>
+      <CallQueue variant="side" />
       <div class="sidebar-foot">
         <ConnectionStatus />
       </div>
@@ -429,6 +431,7 @@ export function Shell(props: { children: ComponentChildren }) {
       <Sidebar />
       <div class="main">
         <TopBar />
+        <CallQueue variant="bar" />
         <AlertsBar />
         <main class="content" id="content">
           {props.children}

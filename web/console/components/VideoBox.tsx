@@ -1,9 +1,10 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { allowCall, callErrors, callsByConversation, declineCall, endCall, hangUp, held, startCall, toggleCamera, toggleMic, toggleScreen } from "../calls";
 import { updateMyStatus } from "../actions";
-import { me } from "../store";
+import { api, errorText } from "../api";
+import { conversations, me, pushToast } from "../store";
 import { now } from "../time";
-import type { CallOut } from "../types";
+import type { CallOut, OtherChatsTransferred } from "../types";
 import { IconHangUp, IconMic, IconMicOff, IconPhone, IconScreen, IconVideo, IconVideoOff } from "../icons";
 
 // The video box at the top of a conversation (product docs: "Calling with Voice & Video").
@@ -48,6 +49,35 @@ function stateText(call: CallOut | undefined, peer: string | undefined, visitor:
     case "ended":
       return (call.end_reason && ENDED[call.end_reason]) || "The call ended.";
   }
+}
+
+// On a call, the rep's other chats can go to available colleagues in one click (product docs:
+// "How to Transfer a Chat During a Qualified Call"), without leaving the call.
+function TransferOthers(props: { conversationId: string }) {
+  const [busy, setBusy] = useState(false);
+  const myId = me.value?.id;
+  let others = 0;
+  for (const c of conversations.value.values()) if (c.status === "active" && c.owner_rep_id === myId && c.id !== props.conversationId) others++;
+  if (!others) return null;
+  async function handOver() {
+    setBusy(true);
+    try {
+      const out = await api<OtherChatsTransferred>("POST", "/api/calls/transfer-other-chats");
+      const names = [...new Set(out.transferred.map((t) => t.to_rep.name))].join(", ");
+      if (out.transferred.length)
+        pushToast(`${out.transferred.length} ${out.transferred.length === 1 ? "chat" : "chats"} transferred to ${names}.`, "success");
+      if (out.kept.length) pushToast(`${out.kept.length} ${out.kept.length === 1 ? "chat stays" : "chats stay"} with you: ${out.kept[0]!.reason}.`, "info", 8000);
+    } catch (err) {
+      pushToast(errorText(err), "error");
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <button type="button" class="btn btn-secondary btn-sm vb-transfer" disabled={busy} onClick={() => void handOver()} title="Hand each of your other active chats to an available colleague">
+      {busy ? "Transferring…" : `Transfer my other ${others === 1 ? "chat" : `${others} chats`}`}
+    </button>
+  );
 }
 
 export function VideoBox(props: { conversationId: string; visitorName: string; canCall: boolean }) {
@@ -136,6 +166,7 @@ export function VideoBox(props: { conversationId: string; visitorName: string; c
               <button type="button" class="btn btn-end btn-sm" aria-label="End call" onClick={endCall}>
                 <IconHangUp size={15} /> End
               </button>
+              {h.callId && <TransferOthers conversationId={conversationId} />}
             </>
           ) : live && call ? (
             <>

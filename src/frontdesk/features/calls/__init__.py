@@ -1,8 +1,18 @@
 """Calls: voice and video between a chat's rep and its visitor (WebRTC), the call record and
 the relay of its signalling between the two sides only."""
 
+from frontdesk.features.calls.handover import transfer_other_chats
+from frontdesk.features.calls.queue import (
+    QUEUE_MISSED_HOOK,
+    check_queue_segments,
+    on_queue_timeout,
+    pick_up,
+    queue_call,
+    queue_offered,
+)
 from frontdesk.features.calls.service import (
     KIND_LIVENESS,
+    KIND_QUEUE_TIMEOUT,
     KIND_RING,
     RepSide,
     Side,
@@ -40,13 +50,16 @@ from frontdesk.features.calls.service import (
 
 __all__ = [
     "KIND_LIVENESS",
+    "KIND_QUEUE_TIMEOUT",
     "KIND_RING",
+    "QUEUE_MISSED_HOOK",
     "RepSide",
     "Side",
     "VisitorSide",
     "call_settings",
     "calls_of_conversations",
     "check_call_for_phone",
+    "check_queue_segments",
     "connected",
     "decline",
     "hang_up",
@@ -57,7 +70,11 @@ __all__ = [
     "live_calls_for_rep",
     "on_conversation_closed",
     "on_liveness",
+    "on_queue_timeout",
     "on_ring_timeout",
+    "pick_up",
+    "queue_call",
+    "queue_offered",
     "rejoin",
     "relay_answer",
     "relay_candidate",
@@ -69,6 +86,7 @@ __all__ = [
     "ringing",
     "start_call",
     "transcript_line",
+    "transfer_other_chats",
     "turn_credential",
     "visitor_accept",
     "visitor_calls_allowed",

@@ -54,6 +54,15 @@ class CallRequestFrame(_ClientFrame):
     tab_id: LegId
 
 
+class CallQueueFrame(_ClientFrame):
+    """The messenger's "Call us" (the voice call queue, when the admin offers it to the
+    visitor's segment): a voice call that rings the reps routed to the visitor until one
+    answers (`call_pickup`) or the queue times out."""
+
+    type: Literal["call_queue"]
+    tab_id: LegId
+
+
 class CallRingingFrame(_ClientFrame):
     """The messenger shows the incoming call."""
 
@@ -164,6 +173,15 @@ class RepCallAccept(_ClientFrame):
     leg: LegId
 
 
+class CallPickupFrame(_ClientFrame):
+    """The rep answers a queued call from this console tab (`leg`); the first answer wins,
+    any later one is refused ("already answered")."""
+
+    type: Literal["call_pickup"]
+    call_id: CallId
+    leg: LegId
+
+
 class CallOfferFrame(_ClientFrame):
     """The rep's SDP offer (a new one after the visitor re-joins)."""
 
@@ -236,6 +254,7 @@ class CallRejoined(Event):
 
 VISITOR_CALL_FRAMES = (
     CallRequestFrame,
+    CallQueueFrame,
     CallRingingFrame,
     VisitorCallAccept,
     CallDeclineFrame,

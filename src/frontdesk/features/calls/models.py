@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.storage.base import Base
@@ -44,6 +45,9 @@ class Call(Base):
     visitor_leg: Mapped[str | None] = mapped_column(String(64))
     # What the visitor may send: audio | video (visitor-initiated: what the rep allowed).
     visitor_media: Mapped[str | None] = mapped_column(String(8))
+    # A call from the messenger's "Call us" (the voice call queue): the reps it rings until
+    # one answers (rep_id stays null until then). Null: not a queued call.
+    queue_rep_ids: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime]
     # Both sides said yes (connecting), media flowed (active), it ended.
     answered_at: Mapped[datetime | None]

@@ -36,6 +36,9 @@ class CallOut(Closed):
     # How the visitor takes part: the browser (WebRTC in the messenger). A phone leg is not
     # built (docs/calls.md).
     channel: Channel
+    # A call from the messenger's "Call us", still waiting in the queue for a rep (`rep` is
+    # null until one answers).
+    queued: bool = False
     # The console tab and the messenger tab holding the call (null until that side joined).
     rep_leg: str | None
     visitor_leg: str | None
@@ -63,6 +66,11 @@ class CallSettings(TypedDict, total=False):
 
     # Visitors may start a call from the messenger (the rep then allows it).
     visitor_initiated: bool
+    # The voice call queue: visitors placed in these segments see "Call us" in the messenger.
+    queue_segment_ids: list[str]
+    # How long a queued call rings the reps before it ends as missed (the visitor then gets the
+    # offline form or the meeting booker). Default QUEUE_TIMEOUT_DEFAULT.
+    queue_timeout_seconds: int
 
 
 class IceSettingsOut(Closed):
@@ -74,3 +82,22 @@ class IceSettingsOut(Closed):
     turn_secret_set: bool
     turn_credential_ttl: int
     ice_transport_policy: Literal["all", "relay"]
+
+
+class ChatHandedOver(Closed):
+    conversation_id: str
+    to_rep: RepBrief
+
+
+class ChatKept(Closed):
+    conversation_id: str
+    # Why it stayed (nobody else available, or the transfer was refused).
+    reason: str
+
+
+class OtherChatsTransferred(Closed):
+    """The answer to "Transfer my other chats" during a call: where each chat went, and the
+    ones that stayed with the rep."""
+
+    transferred: list[ChatHandedOver]
+    kept: list[ChatKept]

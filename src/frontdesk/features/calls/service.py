@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -54,6 +55,7 @@ from frontdesk.settings import Settings
 
 KIND_RING = "call.ring_timeout"
 KIND_LIVENESS = "call.liveness"
+KIND_QUEUE_TIMEOUT = "call.queue_timeout"
 # A call the visitor does not answer (or a visitor's request the rep does not allow) rings
 # this long, then ends as missed.
 RING_SECONDS = 45
@@ -92,6 +94,10 @@ def call_settings(org: Org) -> CallSettings:
     settings = CallSettings()
     if "visitor_initiated" in stored:
         settings["visitor_initiated"] = bool(stored["visitor_initiated"])
+    if "queue_segment_ids" in stored:
+        settings["queue_segment_ids"] = [str(s) for s in stored["queue_segment_ids"] or []]
+    if "queue_timeout_seconds" in stored:
+        settings["queue_timeout_seconds"] = int(stored["queue_timeout_seconds"])
     return settings
 
 
@@ -164,6 +170,9 @@ def call_out(call: Call, rep: Rep | None) -> CallOut:
         end_reason=call.end_reason,
         end_detail=call.end_detail,
         channel=call.channel,
+        queued=call.queue_rep_ids is not None
+        and call.rep_id is None
+        and call.state in RINGING_STATES,
         rep_leg=call.rep_leg,
         visitor_leg=call.visitor_leg,
         created_at=call.created_at.isoformat(),
@@ -227,7 +236,8 @@ async def live_call_for_visitor(runtime: Runtime, org_id: str, visitor_id: str) 
 
 
 async def live_calls_for_rep(runtime: Runtime, actor: Authenticated) -> list[CallOut]:
-    """The rep's calls that are not over (a console shows them after a reload)."""
+    """The rep's calls that are not over (a console shows them after a reload), and the
+    queued calls ringing them."""
     async with runtime.db.read() as session:
         rows = list(
             (
@@ -240,6 +250,19 @@ async def live_calls_for_rep(runtime: Runtime, actor: Authenticated) -> list[Cal
                 )
             ).scalars()
         )
+        # A handful at most (each is a visitor on hold); JSON membership is checked here, the
+        # same on SQLite and PostgreSQL.
+        queued = (
+            await session.execute(
+                select(Call).where(
+                    Call.org_id == actor.org_id,
+                    Call.rep_id.is_(None),
+                    Call.state == "requested",
+                    Call.queue_rep_ids.is_not(None),
+                )
+            )
+        ).scalars()
+        rows += [c for c in queued if actor.rep.id in (c.queue_rep_ids or [])]
         return await calls_out(session, rows)
 
 
@@ -267,11 +290,15 @@ def _to_rep(call: Call) -> list[str]:
     return [rep_topic(call.rep_id)] if call.rep_id else []
 
 
-async def _emit_state(work: UnitOfWork, call: Call) -> CallOut:
+async def _emit_state(work: UnitOfWork, call: Call, also: Sequence[str] = ()) -> CallOut:
+    """To the call's rep and visitor; `also`: reps a queued call rings (they see it come, and
+    go when it is answered or ends)."""
     rep = await work.session.get(Rep, call.rep_id) if call.rep_id else None
     out = call_out(call, rep)
     frame = CallChanged(call=out)
-    work.emit(_to_rep(call), frame)
+    topics = _to_rep(call)
+    topics += [rep_topic(r) for r in also if r != call.rep_id]
+    work.emit(topics, frame)
     work.emit([visitor_topic(call.visitor_id)], visitor_feed.pack(frame))
     return out
 
@@ -602,9 +629,11 @@ async def end_call(work: UnitOfWork, call: Call, reason: str, detail: str | None
     call.end_reason = reason
     call.end_detail = detail
     call.ended_at = now
-    for kind in (KIND_RING, KIND_LIVENESS):
+    for kind in (KIND_RING, KIND_LIVENESS, KIND_QUEUE_TIMEOUT):
         await deadlines.cancel(work.session, kind=kind, subject_id=call.id, now=now)
-    out = await _emit_state(work, call)
+    # Still in the queue: every rep it rang sees it go.
+    ringing = (call.queue_rep_ids or []) if call.rep_id is None else []
+    out = await _emit_state(work, call, also=ringing)
     conversation = await work.session.get(Conversation, call.conversation_id)
     if conversation is not None:
         await conversations.add_message(
@@ -634,6 +663,8 @@ def transcript_line(call: CallOut) -> str:
     who = (
         f"{kind} with {rep}" if call.initiated_by == "rep" else f"{kind} from the visitor to {rep}"
     )
+    if call.rep is None and call.initiated_by == "visitor":
+        who = f"{kind} from the visitor"  # a queued call nobody answered
     if call.connected_at is None:
         how = {
             "declined": "declined",

@@ -12,10 +12,12 @@ from frontdesk.features.conversations.commands import (
     close_conversation,
     end,
     lock_visitor,
+    open_call_conversation,
     open_owned_conversation,
     post_rep_message,
     post_visitor_message,
     start_conversation,
+    take_for_call,
     transfer,
 )
 from frontdesk.features.conversations.deadlines import (
@@ -82,6 +84,7 @@ __all__ = [
     "messages_after",
     "on_idle_end",
     "on_incoming_timeout",
+    "open_call_conversation",
     "open_conversation_for_visitor",
     "open_owned_conversation",
     "post_rep_message",
@@ -89,6 +92,7 @@ __all__ = [
     "start_conversation",
     "summaries",
     "summary",
+    "take_for_call",
     "transfer",
     "validate_body",
     "visitor_activity_changed",

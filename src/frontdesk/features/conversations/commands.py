@@ -273,6 +273,45 @@ async def _create_inbound(work: UnitOfWork, visitor: Visitor) -> Conversation:
     return conversation
 
 
+async def open_call_conversation(
+    work: UnitOfWork,
+    visitor: Visitor,
+    *,
+    routed_rep_ids: list[str],
+    routing_reason: str | None,
+    open_until: datetime,
+) -> Conversation:
+    """The chat a visitor's "Call us" opens (the voice call queue, features/calls): incoming,
+    routed as the visitor's visit is, with a line saying a call is waiting. No chat experience
+    runs (no bot greets a caller on hold); it stays open until `open_until` (past the queue's
+    timeout, so a caller sent to the offline form or the booker can still use it)."""
+    conversation = await _create_inbound(work, visitor)
+    conversation.routed_rep_ids = list(routed_rep_ids)
+    conversation.routing_reason = routing_reason
+    await timers.schedule(
+        work.session,
+        kind=KIND_INCOMING_TIMEOUT,
+        subject_id=conversation.id,
+        due_at=open_until,
+        now=work.now_clock.now(),
+        org_id=visitor.org_id,
+    )
+    await add_message(work, conversation, author_kind="system", body="Incoming voice call")
+    await emit_conversation_changed(work, conversation)
+    return conversation
+
+
+async def take_for_call(work: UnitOfWork, actor: Authenticated, conversation: Conversation) -> None:
+    """The rep who answered a queued call takes its chat (first accept wins, as for a chat);
+    a chat another rep took meanwhile keeps its owner and the call is not theirs to answer."""
+    if conversation.status == "incoming":
+        await _take(work, actor, conversation)
+    elif conversation.status != "active":
+        raise Conflict("this conversation has ended")
+    elif conversation.owner_rep_id != actor.rep.id:
+        raise Conflict("another rep has this visitor's chat: the call is theirs to answer")
+
+
 async def post_rep_message(
     runtime: Runtime,
     actor: Authenticated,

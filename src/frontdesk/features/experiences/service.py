@@ -565,6 +565,48 @@ async def on_rep_window(runtime: Runtime, deadline: DueDeadline) -> None:
         await conversations.emit_conversation_changed(work, conversation)
 
 
+# Said to a caller whose queued call nobody answered, before the booker or the offline form.
+CALL_MISSED = "Sorry, nobody could take your call right now."
+
+
+async def on_call_queue_missed(
+    work: UnitOfWork, conversation: Conversation, *, segment_experience: SegmentExperience
+) -> None:
+    """Hook (calls.QUEUE_MISSED_HOOK): a call from "Call us" rang out. The chat goes the way
+    an inbound chat nobody can take goes: the meeting booker when the visitor's experience
+    names one, else the offline form (what the visitor leaves is emailed to the reps)."""
+    now = work.now_clock.now()
+    visit = await latest_visit(work.session, conversation.visitor_id)
+    experience = await experience_for_visit(
+        work.session, conversation.org_id, visit, now, segment_experience
+    )
+    with edit_meta(conversation) as meta:
+        meta.experience_id = experience.id
+        meta.experience_name = experience.name
+    await conversations.add_message(work, conversation, author_kind="bot", body=CALL_MISSED)
+    offered = False
+    if experience.booker_meeting_type_id:
+        try:
+            async with work.session.begin_nested():
+                await meetings.create_offer(
+                    work,
+                    None,
+                    org_id=conversation.org_id,
+                    meeting_type_id=experience.booker_meeting_type_id,
+                    conversation_id=conversation.id,
+                )
+            offered = True
+        except FrontdeskError as error:  # the type was switched off or deleted meanwhile
+            log.warning("no booker offered in %s: %s", conversation.id, error.message)
+    if not offered:
+        with edit_meta(conversation) as meta:
+            meta.offline = True
+        await conversations.add_message(
+            work, conversation, author_kind="bot", body=experience.offline_message
+        )
+    await conversations.emit_conversation_changed(work, conversation)
+
+
 # ---- offline messages --------------------------------------------------------------------
 
 

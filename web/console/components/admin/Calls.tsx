@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, errorText } from "../../api";
-import { org, pushToast } from "../../store";
+import { org, pushToast, segments } from "../../store";
 import type { IceSettingsOut, Org } from "../../types";
 import { Switch } from "../ui";
 
@@ -37,8 +37,7 @@ export function CallsAdmin() {
         </div>
         <p class="muted small">
           Reps who switch on “Allow voice and video” get a video box at the top of their chats and can call the visitor. Calls run browser to browser
-          (WebRTC) and are not recorded. The voice call queue (“Call us” for anyone waiting) is not available yet; ringing a visitor's phone is set
-          up under Phone.
+          (WebRTC) and are not recorded. Ringing a visitor's phone is set up under Phone.
         </p>
         <div class="big-switch">
           <Switch
@@ -50,6 +49,7 @@ export function CallsAdmin() {
           />
         </div>
       </section>
+      <QueueSettings />
       <section class="panel" aria-labelledby="ice-title">
         <div class="panel-head">
           <h2 id="ice-title">STUN and TURN servers</h2>
@@ -80,5 +80,70 @@ export function CallsAdmin() {
         )}
       </section>
     </>
+  );
+}
+
+// The voice call queue: which segments see "Call us" in the messenger, and how long a call
+// rings the reps routed to the visitor before it is missed (then the chat offers the booker
+// of the visitor's experience, or the offline form).
+function QueueSettings() {
+  const o = org.value;
+  const chosen = new Set(o?.calls?.queue_segment_ids ?? []);
+  const [timeout, setTimeoutValue] = useState<number>(o?.calls?.queue_timeout_seconds ?? 60);
+  const [busy, setBusy] = useState(false);
+  async function save(patch: { queue_segment_ids?: string[]; queue_timeout_seconds?: number }, done: string) {
+    setBusy(true);
+    try {
+      const next = await api<Org>("PATCH", "/api/org/settings", { calls: patch });
+      org.value = { ...org.value, ...next };
+      pushToast(done, "success", 2500);
+    } catch (err) {
+      pushToast(errorText(err), "error");
+    } finally {
+      setBusy(false);
+    }
+  }
+  function toggle(id: string, on: boolean) {
+    const next = new Set(chosen);
+    if (on) next.add(id);
+    else next.delete(id);
+    void save({ queue_segment_ids: [...next] }, next.size ? "“Call us” segments saved." : "The voice call queue is off.");
+  }
+  return (
+    <section class="panel" aria-labelledby="queue-title">
+      <div class="panel-head">
+        <h2 id="queue-title">Voice call queue</h2>
+        <span class={`tag ${chosen.size ? "tag-ok" : ""}`}>{chosen.size ? "On" : "Off"}</span>
+      </div>
+      <p class="muted small">
+        Visitors in the segments you pick see “Call us” in the messenger. Their call rings every rep routed to them who allows voice and is
+        available; the first to answer gets it. Until then the visitor is on hold: “Thanks for calling {o?.name ?? "your company"}, a rep will be with
+        you shortly”, with hold music. Nobody answers in time: the call is recorded as missed and the chat offers the meeting booker of the
+        visitor's experience, or the offline form.
+      </p>
+      <fieldset class="queue-segments" disabled={busy}>
+        <legend class="small">Segments that may call</legend>
+        {segments.value.map((seg) => (
+          <label class="check" key={seg.id}>
+            <input type="checkbox" checked={chosen.has(seg.id)} onChange={(e) => toggle(seg.id, (e.target as HTMLInputElement).checked)} />
+            <span class="seg-dot" style={{ background: seg.color }} aria-hidden="true" /> {seg.name}
+          </label>
+        ))}
+      </fieldset>
+      <form
+        class="field inline queue-timeout"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save({ queue_timeout_seconds: timeout }, "Queue timeout saved.");
+        }}
+      >
+        <label for="queue-timeout">Ring for</label>
+        <input id="queue-timeout" type="number" min={10} max={600} class="num-input" value={timeout} onInput={(ev) => setTimeoutValue(Number((ev.target as HTMLInputElement).value))} />
+        <span>seconds, then the call is missed</span>
+        <button type="submit" class="btn btn-secondary btn-sm" disabled={busy || timeout === (o?.calls?.queue_timeout_seconds ?? 60)}>
+          Save
+        </button>
+      </form>
+    </section>
   );
 }

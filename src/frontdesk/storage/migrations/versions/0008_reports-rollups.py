@@ -1,7 +1,7 @@
 """report rollups: chats and proactive events summed per local day, per offset
 
 Revision ID: 0008_reports_rollups
-Revises: 0009_chat_files
+Revises: 0010_call_queue
 Create Date: 2026-12-04 18:30:00
 
 Reports read whole days from these tables (features/reports/rollups.py, docs/reports.md,
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_reports_rollups"
-down_revision: str | None = "0009_chat_files"
+down_revision: str | None = "0010_call_queue"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
