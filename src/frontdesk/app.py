@@ -43,6 +43,7 @@ from frontdesk.features.copilot import GreetingWriter, OpenAICompatibleModel
 from frontdesk.features.enrichment import HttpFirmographicsProvider, IpDirectory
 from frontdesk.features.experiences import on_offline_email
 from frontdesk.features.orgs import REP_STATUS_CHANGED_HOOK, SETTINGS_CHANGED_HOOK
+from frontdesk.features.reports import rollups as report_rollups
 from frontdesk.live import create_live_state, create_local_rate_limiter
 from frontdesk.protocol.openapi import openapi_document
 from frontdesk.runtime import Runtime
@@ -157,6 +158,10 @@ def _wire_features(runtime: Runtime) -> None:
     )
     hooks["conversation.accepted"].append(experiences.on_accepted)
     hooks["conversation.incoming_timed_out"].append(experiences.on_incoming_timed_out)
+    hooks["conversation.incoming_timed_out"].append(experiences.on_incoming_timed_out_email)
+    sweeper.register(
+        experiences.KIND_MISSED_CHAT_EMAIL, lambda d: experiences.on_missed_chat_email(runtime, d)
+    )
     hooks["conversation.closed"].append(
         functools.partial(experiences.on_closed, route_for_chat=route_for_chat)
     )
@@ -298,6 +303,8 @@ def create_app(
     app.on_shutdown.append(close_all)
     app.on_response_prepare.append(add_security_headers)
 
+    rollup_worker = report_rollups.RollupWorker(runtime.db, runtime.clock.now)
+
     async def startup(_: web.Application) -> None:
         await runtime.db.start_background_checkpoints()
         await runtime.bus.start()
@@ -308,6 +315,7 @@ def create_app(
             runtime.ip_directory.start_loading()
         if run_sweeper:  # the background jobs run together (tests drive them by hand)
             app[COPILOT_KEY].indexer.start()
+            rollup_worker.start()
         # Everything allocated so far lives as long as the process: keep it out of the
         # collector's way so full collections stay short under reconnect storms.
         gc.collect()
@@ -322,6 +330,7 @@ def create_app(
         # group writer still holds, then stop the rest.
         await conversations.finish_pending_writes(runtime)
         await app[COPILOT_KEY].indexer.stop()
+        await rollup_worker.stop()
         await runtime.sweeper.stop()
         await runtime.bus.close()
         await runtime.live.close()

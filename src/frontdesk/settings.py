@@ -174,7 +174,7 @@ class Settings(BaseSettings):
     # ---- email ---------------------------------------------------------------------------
     smtp_url: str | None = Field(
         None,
-        description="SMTP server for emailing offline messages to reps and meeting invitations: "
+        description="SMTP server for emailing offline messages and missed chats to reps and meeting invitations: "
         "`smtp://`, `smtps://` or `smtp+starttls://user:password@host:port`. Unset: offline "
         "messages stay in the console only, and booked meetings send no invitations",
     )

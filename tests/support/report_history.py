@@ -18,7 +18,9 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.ids import new_id
+from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations.models import Conversation, Message
+from frontdesk.features.meetings.models import Meeting
 from frontdesk.features.proactive.models import ProactiveEvent
 from frontdesk.features.routing.models import Team, TeamMember
 from frontdesk.features.segments.models import Segment
@@ -350,6 +352,11 @@ async def seed_history(
         await session.execute(insert(Message), messages[offset : offset + 2000])
     for offset in range(0, len(events), 2000):
         await session.execute(insert(ProactiveEvent), events[offset : offset + 2000])
+    calls, meetings = _calls_and_meetings(random.Random(seed + 1), org_id, rep_ids, conversations)
+    if calls:
+        await session.execute(insert(Call), calls)
+    if meetings:
+        await session.execute(insert(Meeting), meetings)
     return History(
         org_id=org_id,
         rep_ids=list(rep_ids),
@@ -361,5 +368,90 @@ async def seed_history(
             "conversations": len(conversations),
             "messages": len(messages),
             "events": len(events),
+            "calls": len(calls),
+            "meetings": len(meetings),
         },
     )
+
+
+def _calls_and_meetings(
+    rng: random.Random, org_id: str, rep_ids: list[str], chats: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Calls in about one answered chat in six (every way a call ends), and meetings booked
+    from about one chat in twelve, plus some booked from the booking page with no chat."""
+    calls: list[dict[str, Any]] = []
+    meetings: list[dict[str, Any]] = []
+
+    def meeting(
+        owner: str, at: datetime, chat: dict[str, Any] | None, visitor_id: str | None
+    ) -> None:
+        start = at + timedelta(days=rng.randint(1, 10))
+        cancelled = rng.random() < 0.2
+        meetings.append(
+            {
+                "id": new_id(),
+                "org_id": org_id,
+                "conversation_id": chat["id"] if chat else None,
+                "visitor_id": visitor_id,
+                "owner_rep_id": owner,
+                "attendee_rep_ids": [],
+                "title": "Demo",
+                "location": "",
+                "start_at": start,
+                "end_at": start + timedelta(minutes=30),
+                "visitor_name": "Visitor",
+                "visitor_email": "visitor@example.com",
+                "visitor_time_zone": "UTC",
+                "answers": [],
+                "status": "cancelled" if cancelled else "booked",
+                "uid": new_id() + "@frontdesk",
+                "sequence": 0,
+                "created_at": at,
+                "cancelled_at": at + timedelta(hours=1) if cancelled else None,
+            }
+        )
+
+    for chat in chats:
+        owner = chat["owner_rep_id"]
+        if owner is None:
+            continue
+        if chat["accepted_at"] is not None and rng.random() < 0.16:
+            at = chat["accepted_at"] + timedelta(seconds=rng.randint(5, 600))
+            end = rng.choice(
+                ["ended_by_rep", "ended_by_visitor", "declined", "missed", "failed", "blocked"]
+            )
+            connected = end in ("ended_by_rep", "ended_by_visitor") or (
+                end == "failed" and rng.random() < 0.5
+            )
+            connected_at = at + timedelta(seconds=rng.randint(2, 30)) if connected else None
+            ended_at = (connected_at or at) + timedelta(
+                seconds=rng.randint(10, 1800), milliseconds=rng.randrange(1000)
+            )
+            calls.append(
+                {
+                    "id": new_id(),
+                    "org_id": org_id,
+                    "conversation_id": chat["id"],
+                    "visitor_id": chat["visitor_id"],
+                    "rep_id": rng.choice([owner, owner, owner, None]),
+                    "initiated_by": rng.choice(["rep", "visitor"]),
+                    "media": rng.choice(["audio", "video"]),
+                    "state": "ended",
+                    "end_reason": end,
+                    "channel": "browser",
+                    "created_at": at,
+                    "answered_at": connected_at,
+                    "connected_at": connected_at,
+                    "ended_at": ended_at,
+                }
+            )
+        if rng.random() < 0.08:
+            meeting(
+                owner,
+                chat["created_at"] + timedelta(minutes=rng.randint(1, 90)),
+                chat,
+                chat["visitor_id"],
+            )
+        elif rng.random() < 0.02:
+            meeting(rng.choice(rep_ids), chat["created_at"] + timedelta(hours=3), None, None)
+    return calls, meetings

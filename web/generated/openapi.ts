@@ -5961,8 +5961,8 @@ export interface components {
             ad_clicks: components["schemas"]["AdClick"][];
             conversations: components["schemas"]["ConversationSummary"][];
             classification: components["schemas"]["Classified"][];
-            meetings: string[];
-            calls: string[];
+            meetings: components["schemas"]["MeetingOut"][];
+            calls: components["schemas"]["CallOut"][];
         };
         /** AccountBody */
         AccountBody: {
@@ -6855,8 +6855,16 @@ export interface components {
             auto_pounce_reply_rate: number | null;
             qualified: number;
             deal_value: number;
-            calls: number | null;
-            meetings_booked: number | null;
+            calls: number;
+            calls_connected: number;
+            call_average_seconds: number | null;
+            calls_ended_by_rep: number;
+            calls_ended_by_visitor: number;
+            calls_declined: number;
+            calls_missed: number;
+            calls_failed: number;
+            meetings_booked: number;
+            meetings_cancelled: number;
             csat_ratings: number;
             csat_satisfied: number;
             csat_rate: number | null;
@@ -7032,8 +7040,16 @@ export interface components {
             auto_pounce_reply_rate: number | null;
             qualified: number;
             deal_value: number;
-            calls: number | null;
-            meetings_booked: number | null;
+            calls: number;
+            calls_connected: number;
+            call_average_seconds: number | null;
+            calls_ended_by_rep: number;
+            calls_ended_by_visitor: number;
+            calls_declined: number;
+            calls_missed: number;
+            calls_failed: number;
+            meetings_booked: number;
+            meetings_cancelled: number;
             csat_ratings: number;
             csat_satisfied: number;
             csat_rate: number | null;
@@ -8213,8 +8229,16 @@ export interface components {
             auto_pounce_reply_rate: number | null;
             qualified: number;
             deal_value: number;
-            calls: number | null;
-            meetings_booked: number | null;
+            calls: number;
+            calls_connected: number;
+            call_average_seconds: number | null;
+            calls_ended_by_rep: number;
+            calls_ended_by_visitor: number;
+            calls_declined: number;
+            calls_missed: number;
+            calls_failed: number;
+            meetings_booked: number;
+            meetings_cancelled: number;
             csat_ratings: number;
             csat_satisfied: number;
             csat_rate: number | null;

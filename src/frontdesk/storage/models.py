@@ -26,6 +26,14 @@ from frontdesk.features.meetings.models import (
 )
 from frontdesk.features.orgs.models import Org, Rep, RepSession
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
+from frontdesk.features.reports.models import (
+    ReportBuiltDay,
+    ReportDayChats,
+    ReportDayEvents,
+    ReportDayResponses,
+    ReportMark,
+    ReportOffset,
+)
 from frontdesk.features.routing.models import RoundRobinCursor, Team, TeamMember
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.shortcuts.models import Shortcut
@@ -78,6 +86,12 @@ __all__ = [
     "RepAvailability",
     "RepChatLimit",
     "RepSession",
+    "ReportBuiltDay",
+    "ReportDayChats",
+    "ReportDayEvents",
+    "ReportDayResponses",
+    "ReportMark",
+    "ReportOffset",
     "RoundRobinCursor",
     "Segment",
     "Shortcut",

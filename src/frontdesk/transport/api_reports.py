@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from aiohttp import web
@@ -45,6 +46,15 @@ def _request(query: ReportQuery) -> reports.ReportRequest:
 
 async def _report(ctx: Ctx, query: ReportQuery) -> Report:
     request = _request(query)
+    zone = reports.parse_zone(request.zone)
+    # The offsets this report is read in get rolled up (in the background) for next time.
+    await reports.rollups.register(
+        ctx.runtime.db,
+        ctx.rep.org_id,
+        reports.rollups.zone_offsets(
+            zone, request.start, min(request.end, request.start + timedelta(days=reports.MAX_DAYS))
+        ),
+    )
     async with ctx.runtime.db.read() as session:
         return await reports.build_report(session, ctx.rep, request)
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from email import message_from_bytes, policy
 
 import pytest
 
+from frontdesk.deadlines.service import Sweeper
+from frontdesk.features import conversations, experiences
 from tests.harness import Server
 
 pytestmark = pytest.mark.asyncio
@@ -254,3 +257,59 @@ async def test_a_visitor_who_gave_their_email_is_not_asked_for_it_again_when_nob
             "We'll get back to you at lin@prospect.example."
         )
         await visitor.expect("conversation", conversation__status="missed")
+
+
+async def test_a_missed_chat_emails_each_routed_rep_once_even_with_two_sweepers(
+    smtp_inbox: list[object], server: Server
+) -> None:
+    """Reps were available and nobody accepted: one email per routed rep, through a real SMTP
+    server, with a plain-text and an HTML part and a link to the chat; two server processes'
+    sweepers (here: two sweepers on one database) racing for the deadline send it once."""
+    org = await server.create_org()
+    dana = await server.rep(org, name="Dana Reyes")
+    sam = await server.rep(org, name="Sam Okafor")
+    async with server.visitor(org) as visitor:
+        cid = await _ask(server, visitor, "Do you integrate with Salesforce?")
+        server.clock.advance(5 * 60 + 1)
+        other = Sweeper(server.runtime.db, server.clock)
+        other.register(
+            experiences.KIND_MISSED_CHAT_EMAIL,
+            lambda d: experiences.on_missed_chat_email(server.runtime, d),
+        )
+        other.register(
+            conversations.KIND_INCOMING_TIMEOUT,
+            lambda d: conversations.on_incoming_timeout(server.runtime, d),
+        )
+        for _ in range(3):  # the timeout, then the email it scheduled
+            await asyncio.gather(server.runtime.sweeper.run_due(), other.run_due())
+        await visitor.expect("conversation", conversation__status="missed")
+    status, body = await dana.request("GET", f"/api/conversations/{cid}")
+    assert status == 200
+    # No routing rule: routed to nobody in particular, so every active rep is emailed.
+    assert body["conversation"]["routed_rep_ids"] == []
+    ours = {dana.email, sam.email}
+
+    def mine() -> list[object]:  # other tests' missed chats on a shared server email too
+        return [e for e in smtp_inbox if set(e.rcpt_tos) & ours]  # type: ignore[attr-defined]
+
+    for _ in range(100):
+        if len(mine()) >= 2:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)  # a duplicate would arrive by now
+    assert len(mine()) == 2
+    recipients = sorted(e.rcpt_tos[0] for e in mine())  # type: ignore[attr-defined]
+    assert recipients == sorted(ours)
+    for envelope in mine():
+        mail = message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[attr-defined]
+        assert "Missed chat" in mail["Subject"]
+        text = mail.get_body(preferencelist=("plain",))
+        page = mail.get_body(preferencelist=("html",))
+        assert text is not None and page is not None
+        assert "Do you integrate with Salesforce?" in text.get_content()
+        assert f"/app/conversations/{cid}" in text.get_content()
+        assert 'href="' in page.get_content() and f"/app/conversations/{cid}" in page.get_content()
+    # A later sweep sends nothing more.
+    await server.runtime.sweeper.run_due()
+    await asyncio.sleep(0.2)
+    assert len(mine()) == 2

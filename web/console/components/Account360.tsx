@@ -4,6 +4,7 @@ import { api, errorText } from "../api";
 import { linkClick, paths } from "../router";
 import type { Account360, AccountVisitor } from "../types";
 import { IconBuilding, IconChart } from "../icons";
+import { CALL_ENDS } from "./Visitor360";
 
 // Account 360 (GET /api/accounts/{id}/360): the company, its visitors and who is on the site
 // now, page views over time, top pages, campaigns and ad clicks from landing URLs, chats and
@@ -245,9 +246,6 @@ export function Account360Page(props: { accountId: string }) {
         <section class="panel" aria-label="Conversations">
           <div class="panel-head">
             <h2>Conversations</h2>
-            <span class="muted small" title="Meetings and calls with the company are not listed here yet">
-              Meetings, calls: not listed here yet
-            </span>
           </div>
           {data.conversations.length === 0 ? (
             <p class="muted small">No conversations with {a.name} yet.</p>
@@ -279,6 +277,49 @@ export function Account360Page(props: { accountId: string }) {
                 ))}
               </ul>
             </>
+          )}
+        </section>
+        <section class="panel" aria-label="Calls">
+          <div class="panel-head">
+            <h2>Calls</h2>
+            <span class="muted small">{data.calls.length}</span>
+          </div>
+          {data.calls.length === 0 ? (
+            <p class="muted small">No calls with {a.name} in these conversations.</p>
+          ) : (
+            <ul class="plain-list">
+              {data.calls.map((c) => (
+                <li key={c.id}>
+                  {when(c.created_at)} · {c.media === "video" ? "Video" : "Voice"} call with {c.rep?.name ?? "a rep"}
+                  <div class="muted small">
+                    {c.state !== "ended"
+                      ? "In progress"
+                      : `${c.duration_seconds != null ? `${Math.floor(c.duration_seconds / 60)} min ${c.duration_seconds % 60} s, ` : ""}${CALL_ENDS[c.end_reason ?? ""] ?? "ended"}`}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section class="panel" aria-label="Meetings">
+          <div class="panel-head">
+            <h2>Meetings</h2>
+            <span class="muted small">{data.meetings.length}</span>
+          </div>
+          {data.meetings.length === 0 ? (
+            <p class="muted small">No meetings booked by {a.name}'s visitors.</p>
+          ) : (
+            <ul class="plain-list">
+              {data.meetings.map((m) => (
+                <li key={m.id}>
+                  {when(m.start)} · {m.status === "cancelled" ? "Cancelled" : "Booked"}
+                  <div class="muted small ellipsis">
+                    {m.title}
+                    {m.owner_name ? ` with ${m.owner_name}` : ""}
+                  </div>
+                </li>
+              ))}
+            </ul>
           )}
         </section>
       </div>

@@ -18,7 +18,6 @@ const CHANNELS: [Channel, string][] = [
   ["auto_pounce", "Auto pounce"],
 ];
 const ZONES = ["UTC", "America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York", "Europe/London", "Europe/Paris", "Europe/Berlin", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney"];
-const NOT_BUILT = new Set(["calls", "meetings_booked"]);
 
 interface Filters {
   start: string;
@@ -193,6 +192,16 @@ export function ReportsPage() {
               ]}
             />
             <DayChart
+              title="Calls and meetings per day"
+              report={report}
+              series={[
+                ["calls", "Calls", "#2563eb"],
+                ["calls_connected", "Connected", "#16a34a"],
+                ["calls_missed", "Missed calls", "#dc2626"],
+                ["meetings_booked", "Meetings booked", "#f59e0b"],
+              ]}
+            />
+            <DayChart
               title="Ratings per day (CSAT)"
               report={report}
               series={[
@@ -241,6 +250,8 @@ function Totals(props: { totals: Figures }) {
     ["Avg length", seconds(t.average_length_seconds === null ? null : Math.round(t.average_length_seconds)), "Answered chats that ended"],
     ["Reply rate", [t.pounce_reply_rate, t.invitation_reply_rate, t.auto_pounce_reply_rate].map((r) => (r === null ? "–" : `${Math.round(r * 100)}%`)).join(" · "), "Pounce · invitation · auto pounce"],
     ["Qualified", String(t.qualified), `Deal value ${t.deal_value.toLocaleString()}`],
+    ["Calls", String(t.calls), `${t.calls_connected} connected, average ${seconds(t.call_average_seconds === null ? null : Math.round(t.call_average_seconds))}; ${t.calls_missed} missed, ${t.calls_declined} declined, ${t.calls_failed} failed`],
+    ["Meetings", String(t.meetings_booked), `Booked in these days; ${t.meetings_cancelled} cancelled since`],
     ["CSAT", t.csat_rate === null ? "–" : `${Math.round(t.csat_rate * 100)}%`, `${t.csat_satisfied} satisfied of ${t.csat_ratings} ratings`],
   ];
   return (
@@ -252,10 +263,6 @@ function Totals(props: { totals: Figures }) {
           <div class="report-tile-hint muted small">{hint}</div>
         </div>
       ))}
-      <div class="report-tile not-yet-tile" title="Calls and meetings are not counted in reports yet">
-        <div class="report-tile-label">Calls · Meetings</div>
-        <div class="report-tile-value muted">Not in reports yet</div>
-      </div>
     </section>
   );
 }
@@ -334,7 +341,7 @@ function ReportTable(props: {
             <tr>
               <th scope="col">{props.first}</th>
               {props.columns.map((c) => (
-                <th scope="col" title={NOT_BUILT.has(c.key) ? "Not in reports yet" : c.description}>
+                <th scope="col" title={c.description}>
                   {c.label}
                 </th>
               ))}

@@ -325,7 +325,7 @@ function PrivacySection(props: { visitorId: string }) {
     </section>
   );
 }
-const CALL_ENDS: Record<string, string> = {
+export const CALL_ENDS: Record<string, string> = {
   ended_by_rep: "ended by the rep",
   ended_by_visitor: "ended by the visitor",
   declined: "declined",

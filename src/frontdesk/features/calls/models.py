@@ -60,6 +60,8 @@ class Call(Base):
     __table_args__ = (
         Index("ix_calls_conversation", "conversation_id", "created_at"),
         Index("ix_calls_visitor", "visitor_id", "created_at"),
+        # Reports count an org's calls by the day they were placed.
+        Index("ix_calls_org_created", "org_id", "created_at"),
         # At most one live call per chat, across processes.
         Index(
             "uq_calls_one_live_per_conversation",

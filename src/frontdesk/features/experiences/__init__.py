@@ -1,7 +1,11 @@
 """Inbound-chat experiences: rep window, bot greeting, identity capture, hand-off, timeout, offline."""
 
 from frontdesk.features.experiences.email import (
+    KIND_MISSED_CHAT_EMAIL,
     list_offline_messages,
+    missed_chat_message,
+    on_incoming_timed_out_email,
+    on_missed_chat_email,
     on_offline_email,
 )
 from frontdesk.features.experiences.service import (
@@ -26,6 +30,7 @@ from frontdesk.features.experiences.service import (
 )
 
 __all__ = [
+    "KIND_MISSED_CHAT_EMAIL",
     "KIND_OFFLINE_EMAIL",
     "KIND_REP_WINDOW",
     "SegmentExperience",
@@ -34,6 +39,7 @@ __all__ = [
     "leave_offline_message",
     "list_experiences",
     "list_offline_messages",
+    "missed_chat_message",
     "on_accepted",
     "on_call_queue_missed",
     "on_capacity_changed",
@@ -41,6 +47,8 @@ __all__ = [
     "on_hours_reopen",
     "on_inbound_created",
     "on_incoming_timed_out",
+    "on_incoming_timed_out_email",
+    "on_missed_chat_email",
     "on_offline_email",
     "on_rep_status_changed",
     "on_rep_window",

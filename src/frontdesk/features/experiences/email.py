@@ -1,21 +1,24 @@
-"""Emailing offline messages to reps over SMTP (FRONTDESK_SMTP_URL), as a durable deadline."""
+"""Emailing reps over SMTP (FRONTDESK_SMTP_URL) as durable deadlines: offline messages, missed chats."""
 
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from email.message import EmailMessage
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from frontdesk.deadlines import service as timers
 from frontdesk.deadlines.service import DueDeadline
-from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.experiences.models import OfflineMessage
 from frontdesk.features.experiences.schemas import EmailReport, OfflineMessageOut
 from frontdesk.features.orgs.models import Org, Rep
+from frontdesk.features.visitors.models import Visitor
 from frontdesk.outbound import send_mail
-from frontdesk.runtime import Runtime
+from frontdesk.runtime import Runtime, UnitOfWork
 
 log = logging.getLogger("frontdesk.email")
 
@@ -126,3 +129,109 @@ async def on_offline_email(runtime: Runtime, deadline: DueDeadline) -> None:
         )
         message.emailed_at = runtime.clock.now()
         message.email_error = None
+
+
+# ---- missed inbound chats ----------------------------------------------------------------------
+
+KIND_MISSED_CHAT_EMAIL = "missed_chat_email"
+
+
+async def on_incoming_timed_out_email(work: UnitOfWork, conversation: Conversation) -> None:
+    """An inbound chat nobody accepted while reps were available: email the reps it was routed
+    to, once, as a durable deadline (claimed by one server process; retried if sending fails).
+    A chat that timed out in the queue (nobody available) showed the offline form instead, and
+    the visitor's offline message is what gets emailed."""
+    if conversation.meta.offline:
+        return
+    now = work.now_clock.now()
+    await timers.schedule(
+        work.session,
+        kind=KIND_MISSED_CHAT_EMAIL,
+        subject_id=conversation.id,
+        due_at=now,
+        now=now,
+        org_id=conversation.org_id,
+    )
+
+
+async def on_missed_chat_email(runtime: Runtime, deadline: DueDeadline) -> None:
+    smtp_url = runtime.settings.smtp_url
+    async with runtime.db.read() as session:
+        conversation = await session.get(Conversation, deadline.subject_id)
+        if conversation is None:
+            return
+        org = await session.get(Org, conversation.org_id)
+        reps = list(
+            (
+                await session.execute(
+                    select(Rep).where(Rep.org_id == conversation.org_id, Rep.active.is_(True))
+                )
+            ).scalars()
+        )
+        visitor = await session.get(Visitor, conversation.visitor_id)
+        first = (
+            await session.execute(
+                select(Message.body)
+                .where(Message.conversation_id == conversation.id, Message.author_kind == "visitor")
+                .order_by(Message.seq)
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+    if not smtp_url:
+        log.warning("missed chat %s not emailed: no FRONTDESK_SMTP_URL", conversation.id)
+        return
+    routed = set(conversation.routed_rep_ids or [])
+    recipients = sorted(
+        (r for r in reps if r.email and (not routed or r.id in routed)), key=lambda r: r.email
+    )
+    org_name = org.name if org else "Frontdesk"
+    who = (visitor.name or visitor.email) if visitor else None
+    link = f"{(runtime.settings.public_url or '').rstrip('/')}/app/conversations/{conversation.id}"
+    for rep in recipients:
+        message = missed_chat_message(
+            org_name=org_name,
+            mail_from=runtime.settings.mail_from,
+            to=rep.email,
+            rep_name=rep.name,
+            visitor=who,
+            first_message=first,
+            link=link,
+        )
+        # smtplib blocks: run it in a thread. An exception leaves the deadline to be retried.
+        await asyncio.to_thread(send_mail, smtp_url, message)
+
+
+def missed_chat_message(
+    *,
+    org_name: str,
+    mail_from: str,
+    to: str,
+    rep_name: str,
+    visitor: str | None,
+    first_message: str | None,
+    link: str,
+) -> EmailMessage:
+    """One rep's email about a missed chat: plain text and HTML, with a link to the chat."""
+    who = visitor or "A visitor"
+    quoted = (first_message or "").strip()[:2000]
+    text = (
+        f"Hi {rep_name},\n\n{who} started a chat on your website and nobody accepted it in "
+        f"time.\n\n"
+        + (f"They wrote:\n\n{quoted}\n\n" if quoted else "")
+        + f"Open the conversation: {link}\n\n-- Frontdesk ({org_name})\n"
+    )
+    html_body = (
+        f"<p>Hi {html.escape(rep_name)},</p>"
+        f"<p>{html.escape(who)} started a chat on your website and nobody accepted it in "
+        "time.</p>"
+        + (f"<blockquote>{html.escape(quoted)}</blockquote>" if quoted else "")
+        + f'<p><a href="{html.escape(link, quote=True)}">Open the conversation</a></p>'
+        f"<p>Frontdesk ({html.escape(org_name)})</p>"
+    )
+    message = EmailMessage()
+    message["From"] = mail_from
+    message["To"] = to
+    message["Subject"] = f"[{org_name}] Missed chat from {who}"
+    message.set_content(text)
+    message.add_alternative(html_body, subtype="html")
+    return message

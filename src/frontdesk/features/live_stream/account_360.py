@@ -14,6 +14,7 @@ puts accounts, visitors, conversations and live state together.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -21,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, select, true
 
 from frontdesk.core.errors import NotFound
-from frontdesk.features import audience, conversations, reports
+from frontdesk.features import audience, calls, conversations, meetings, reports
 from frontdesk.features.accounts import account_out
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
@@ -69,6 +70,143 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+async def _visitors_for_admin(
+    session: Any, org_id: str, account_id: str, live_ids: list[str]
+) -> tuple[int, dict[str, datetime], list[str]]:
+    """An admin sees every visitor of the company: how many, when each of the most recently
+    seen (and the online ones) was last seen, and the online ones among the org's live
+    visitors; grouped in SQL (a big company has thousands of visits)."""
+    seen = func.max(Visit.last_seen_at).label("seen")
+    grouped = (
+        select(Visit.visitor_id, seen, func.count().over().label("total"))
+        .where(Visit.org_id == org_id, Visit.account_id == account_id)
+        .group_by(Visit.visitor_id)
+    )
+    rows = (
+        await session.execute(grouped.order_by(seen.desc(), Visit.visitor_id).limit(VISITORS_SHOWN))
+    ).all()
+    total = int(rows[0].total) if rows else 0
+    last_seen = {r.visitor_id: r.seen for r in rows}
+    online: list[str] = []
+    if live_ids:
+        for r in (await session.execute(grouped.where(Visit.visitor_id.in_(live_ids)))).all():
+            last_seen[r.visitor_id] = r.seen
+            online.append(r.visitor_id)
+    return total, last_seen, online
+
+
+async def _visitors_for_rep(
+    session: Any,
+    actor: Authenticated,
+    account_id: str,
+    chats: list[Conversation],
+    seen_chats: list[Conversation],
+) -> tuple[int, dict[str, datetime], set[str]]:
+    """A rep sees the company's visitors whose latest visit is routed to them or to nobody,
+    and those whose chats they may see."""
+    visits = (
+        await session.execute(
+            select(
+                Visit.visitor_id, Visit.started_at, Visit.last_seen_at, Visit.routed_rep_ids
+            ).where(Visit.org_id == actor.org_id, Visit.account_id == account_id)
+        )
+    ).all()
+    latest: dict[str, Any] = {}
+    for visit in visits:
+        current = latest.get(visit.visitor_id)
+        if current is None or visit.started_at > current.started_at:
+            latest[visit.visitor_id] = visit
+    open_owner = {
+        c.visitor_id: c.owner_rep_id for c in chats if c.status in conversations.OPEN_STATUSES
+    }
+    chat_visitors = {c.visitor_id for c in seen_chats}
+    visible = {
+        visitor_id
+        for visitor_id, visit in latest.items()
+        if visitor_id in chat_visitors
+        or audience.rep_sees(
+            actor, audience.of_visitor(visit.routed_rep_ids, open_owner.get(visitor_id))
+        )
+    }
+    last_seen: dict[str, datetime] = {}
+    for visit in visits:
+        if visit.visitor_id in visible:
+            seen_at = last_seen.get(visit.visitor_id)
+            if seen_at is None or visit.last_seen_at > seen_at:
+                last_seen[visit.visitor_id] = visit.last_seen_at
+    return len(visible), last_seen, visible
+
+
+async def _ad_clicks(session: Any, counted: ColumnElement[bool]) -> list[AdClick]:
+    """The newest visits' click ids: only visits whose landing URL names one are read, newest
+    first, until enough are found."""
+    clicks: list[AdClick] = []
+    named = or_(*[Visit.landing_url.like(f"%{kind}=%") for kind in CLICK_IDS])
+    offset = 0
+    while len(clicks) < LISTED:
+        page = (
+            await session.execute(
+                select(Visit.visitor_id, Visit.landing_url, Visit.started_at)
+                .where(counted, named)
+                .order_by(Visit.started_at.desc(), Visit.id)
+                .offset(offset)
+                .limit(LISTED)
+            )
+        ).all()
+        for visit in page:
+            for kind, value in click_ids(visit.landing_url):
+                clicks.append(
+                    AdClick(
+                        kind=kind,
+                        value=value,
+                        visitor_id=visit.visitor_id,
+                        landing_url=visit.landing_url or "",
+                        at=_iso(visit.started_at),
+                    )
+                )
+        if len(page) < LISTED:
+            break
+        offset += LISTED
+    clicks.sort(key=lambda c: c.at or "", reverse=True)
+    return clicks[:LISTED]
+
+
+async def _campaigns(session: Any, counted: ColumnElement[bool]) -> list[Campaign]:
+    utm = (
+        Visit.utm_source,
+        Visit.utm_medium,
+        Visit.utm_campaign,
+        Visit.utm_term,
+        Visit.utm_content,
+    )
+    rows = (
+        await session.execute(
+            select(
+                *utm,
+                func.count().label("visits"),
+                func.count(func.distinct(Visit.visitor_id)).label("visitors"),
+                func.max(Visit.started_at).label("last_at"),
+            )
+            .where(counted, or_(*[func.coalesce(u, "") != "" for u in utm]))
+            .group_by(*utm)
+        )
+    ).all()
+    rows.sort(key=lambda r: (-int(r.visits), str(tuple(r[:5]))))
+    return [
+        Campaign(
+            source=r[0],
+            medium=r[1],
+            campaign=r[2],
+            term=r[3],
+            content=r[4],
+            visits=int(r.visits),
+            visitors=int(r.visitors),
+            last_at=_iso(r.last_at),
+        )
+        for r in rows
+    ]
+
+
 async def account_360(
     runtime: Runtime, actor: Authenticated, account_id: str, zone_name: str = "UTC"
 ) -> Account360:
@@ -81,23 +219,6 @@ async def account_360(
         if account is None or account.org_id != actor.org_id:
             raise NotFound("account not found")
         owner = await session.get(Rep, account.owner_rep_id) if account.owner_rep_id else None
-        visits = (
-            await session.execute(
-                select(
-                    Visit.id,
-                    Visit.visitor_id,
-                    Visit.started_at,
-                    Visit.last_seen_at,
-                    Visit.landing_url,
-                    Visit.utm_source,
-                    Visit.utm_medium,
-                    Visit.utm_campaign,
-                    Visit.utm_term,
-                    Visit.utm_content,
-                    Visit.routed_rep_ids,
-                ).where(Visit.org_id == actor.org_id, Visit.account_id == account_id)
-            )
-        ).all()
         # The company's chats (newest first), then what the reader may see of them.
         chats = list(
             (
@@ -115,35 +236,18 @@ async def account_360(
             ).scalars()
         )
         seen_chats = [c for c in chats if audience.rep_sees_conversation(actor, c)]
-        latest: dict[str, Any] = {}
-        for visit in visits:
-            current = latest.get(visit.visitor_id)
-            if current is None or visit.started_at > current.started_at:
-                latest[visit.visitor_id] = visit
-        open_owner = {
-            c.visitor_id: c.owner_rep_id for c in chats if c.status in conversations.OPEN_STATUSES
-        }
-        chat_visitors = {c.visitor_id for c in seen_chats}
-        visible = {
-            visitor_id
-            for visitor_id, visit in latest.items()
-            if visitor_id in chat_visitors
-            or audience.rep_sees(
-                actor, audience.of_visitor(visit.routed_rep_ids, open_owner.get(visitor_id))
+        org_live = {v.visitor_id: v for v in await runtime.live.list_org(actor.org_id)}
+        if actor.is_admin:
+            visitor_total, last_seen, online = await _visitors_for_admin(
+                session, actor.org_id, account_id, list(org_live)
             )
-        }
-        last_seen: dict[str, datetime] = {}
-        for visit in visits:
-            if visit.visitor_id in visible:
-                seen_at = last_seen.get(visit.visitor_id)
-                if seen_at is None or visit.last_seen_at > seen_at:
-                    last_seen[visit.visitor_id] = visit.last_seen_at
-        live = {
-            v.visitor_id: v
-            for v in await runtime.live.list_org(actor.org_id)
-            if v.visitor_id in visible
-        }
-        ranked = sorted(visible, key=lambda v: (v not in live, -last_seen[v].timestamp(), v))
+            live = {v: org_live[v] for v in online}
+        else:
+            visitor_total, last_seen, visible = await _visitors_for_rep(
+                session, actor, account_id, chats, seen_chats
+            )
+            live = {v: state for v, state in org_live.items() if v in visible}
+        ranked = sorted(last_seen, key=lambda v: (v not in live, -last_seen[v].timestamp(), v))
         shown_ids = ranked[:VISITORS_SHOWN]
         people = {
             p.id: p
@@ -151,36 +255,19 @@ async def account_360(
                 await session.execute(select(Visitor).where(Visitor.id.in_(shown_ids)))
             ).scalars()
         }
-        # Page views per local day and top pages, over visits the reader may count.
+        # Page views per local day and top pages, over visits the reader may count: one scan
+        # of the last 30 days' page views, from the company's visits (on the visit's index).
         since, until = days[0][1], days[-1][2]
         numbered = reports.local_days(days, zone)
         counted = and_(
             Visit.org_id == actor.org_id, Visit.account_id == account_id, _visit_visible(actor)
         )
-        # From the company's visits to their page views (on the visit's index), per local day.
         day = reports.local_day(PageView.viewed_at, session.bind.dialect.name, numbered)
-        per_day: dict[int, int] = {
-            number: count
-            for number, count in (
-                await session.execute(
-                    select(day.label("day"), func.count())
-                    .select_from(Visit)
-                    .join(
-                        PageView,
-                        and_(
-                            PageView.visit_id == Visit.id,
-                            PageView.viewed_at >= since,
-                            PageView.viewed_at < until,
-                        ),
-                    )
-                    .where(counted)
-                    .group_by("day")
-                )
-            ).tuples()
-        }
-        top = (
+        per_day: dict[int, int] = defaultdict(int)
+        pages: dict[str, list[Any]] = {}
+        for number, url, title, views in (
             await session.execute(
-                select(PageView.url, func.max(PageView.title), func.count().label("views"))
+                select(day.label("day"), PageView.url, func.max(PageView.title), func.count())
                 .select_from(Visit)
                 .join(
                     PageView,
@@ -190,13 +277,29 @@ async def account_360(
                         PageView.viewed_at < until,
                     ),
                 )
-                .where(counted)
-                .group_by(PageView.url)
-                .order_by(func.count().desc(), PageView.url)
-                .limit(10)
+                .where(counted, Visit.last_seen_at >= since - timedelta(days=1))
+                .group_by("day", PageView.url)
             )
-        ).all()
+        ).tuples():
+            per_day[int(number)] += int(views)
+            entry = pages.setdefault(url, [None, 0])
+            if title is not None and (entry[0] is None or title > entry[0]):
+                entry[0] = title
+            entry[1] += int(views)
+        top = sorted(pages.items(), key=lambda item: (-item[1][1], item[0]))[:10]
+        campaigns = await _campaigns(session, counted)
+        clicks = await _ad_clicks(session, counted)
         summaries = await conversations.summaries(session, seen_chats[:LISTED])
+        by_chat = await calls.calls_of_conversations(session, [c.id for c in seen_chats[:LISTED]])
+        company_visitors = select(Visit.visitor_id).where(
+            Visit.org_id == actor.org_id, Visit.account_id == account_id
+        )
+        booked = await meetings.meetings_for_visitors(
+            session,
+            actor.org_id,
+            company_visitors if actor.is_admin else sorted(set(last_seen)),
+            LISTED,
+        )
         classified = [
             c for c in seen_chats if c.qualified is not None or c.deal_value is not None or c.tags
         ][:LISTED]
@@ -222,47 +325,10 @@ async def account_360(
             current_title=state.title if state else None,
         )
 
-    campaigns: dict[tuple[str | None, ...], dict[str, Any]] = {}
-    clicks: list[AdClick] = []
-    for visit in visits:
-        if not (actor.is_admin or _routed_to_reader(actor, visit.routed_rep_ids)):
-            continue
-        utm = (
-            visit.utm_source,
-            visit.utm_medium,
-            visit.utm_campaign,
-            visit.utm_term,
-            visit.utm_content,
-        )
-        if any(utm):
-            entry = campaigns.setdefault(
-                utm, {"visits": 0, "visitors": set(), "last_at": visit.started_at}
-            )
-            entry["visits"] += 1
-            entry["visitors"].add(visit.visitor_id)
-            entry["last_at"] = max(entry["last_at"], visit.started_at)
-    # Ad clicks: the newest visits' landing URLs, parsed only until enough are found (a big
-    # company has thousands of visits; parsing every URL cost more than all the queries).
-    for visit in sorted(visits, key=lambda v: v.started_at, reverse=True):
-        if len(clicks) >= LISTED:
-            break
-        if not (actor.is_admin or _routed_to_reader(actor, visit.routed_rep_ids)):
-            continue
-        for kind, value in click_ids(visit.landing_url):
-            clicks.append(
-                AdClick(
-                    kind=kind,
-                    value=value,
-                    visitor_id=visit.visitor_id,
-                    landing_url=visit.landing_url or "",
-                    at=_iso(visit.started_at),
-                )
-            )
-    clicks.sort(key=lambda c: c.at or "", reverse=True)
     return Account360(
         account=account_out(account),
         owner_name=owner.name if owner else None,
-        visitor_total=len(visible),
+        visitor_total=visitor_total,
         visitors=[person(v) for v in shown_ids],
         online_now=[person(v) for v in ranked if v in live],
         zone=zone_name,
@@ -270,22 +336,8 @@ async def account_360(
             DayCount(date=day.isoformat(), count=int(per_day.get(i, 0)))
             for i, (day, _, _) in enumerate(days)
         ],
-        top_pages=[PageCount(url=url, title=title, views=int(views)) for url, title, views in top],
-        campaigns=[
-            Campaign(
-                source=utm[0],
-                medium=utm[1],
-                campaign=utm[2],
-                term=utm[3],
-                content=utm[4],
-                visits=entry["visits"],
-                visitors=len(entry["visitors"]),
-                last_at=_iso(entry["last_at"]),
-            )
-            for utm, entry in sorted(
-                campaigns.items(), key=lambda item: (-item[1]["visits"], str(item[0]))
-            )
-        ],
+        top_pages=[PageCount(url=url, title=title, views=views) for url, (title, views) in top],
+        campaigns=campaigns,
         ad_clicks=clicks[:LISTED],
         conversations=summaries,
         classification=[
@@ -300,8 +352,12 @@ async def account_360(
             )
             for c in classified
         ],
-        meetings=[],
-        calls=[],
+        meetings=booked,
+        calls=sorted(
+            (call for chat in by_chat.values() for call in chat),
+            key=lambda call: call.created_at,
+            reverse=True,
+        )[:LISTED],
     )
 
 

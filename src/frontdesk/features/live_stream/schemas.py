@@ -153,6 +153,5 @@ class Account360(Closed):
     ad_clicks: list[AdClick]  # newest first (at most 50)
     conversations: list[ConversationSummary]  # newest first (at most 50)
     classification: list[Classified]  # newest first (at most 50)
-    # Not listed here yet: meetings and calls with the company (always empty for now).
-    meetings: list[str]
-    calls: list[str]
+    meetings: list[MeetingOut]  # booked by the company's visitors, latest start first (at most 50)
+    calls: list[CallOut]  # in the chats listed, newest first (at most 50)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -973,6 +973,20 @@ async def meetings_for_visitor(
         .where(Meeting.org_id == org_id, Meeting.visitor_id == visitor_id)
         .order_by(Meeting.start_at.desc())
         .limit(50)
+    )
+    return await meetings_out(session, list(rows.scalars()))
+
+
+async def meetings_for_visitors(
+    session: AsyncSession, org_id: str, visitor_ids: Any, limit: int = 50
+) -> list[MeetingOut]:
+    """Meetings booked by any of these visitors (a list, or a subquery of ids), the latest
+    start first (Account 360)."""
+    rows = await session.execute(
+        select(Meeting)
+        .where(Meeting.org_id == org_id, Meeting.visitor_id.in_(visitor_ids))
+        .order_by(Meeting.start_at.desc())
+        .limit(limit)
     )
     return await meetings_out(session, list(rows.scalars()))
 

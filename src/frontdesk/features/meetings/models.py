@@ -153,6 +153,8 @@ class Meeting(Base):
 
     __table_args__ = (
         Index("ix_meetings_org_start", "org_id", "start_at"),
+        # Reports count an org's meetings by the day they were booked.
+        Index("ix_meetings_org_created", "org_id", "created_at"),
         # One booked meeting per offer (a cancelled one may be booked again).
         Index(
             "uq_meetings_one_booked_per_offer",

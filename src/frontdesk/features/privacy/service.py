@@ -32,6 +32,7 @@ from frontdesk.features.meetings.models import Meeting, MeetingOffer
 from frontdesk.features.privacy.events import ERASED_FEED
 from frontdesk.features.privacy.schemas import VisitorErasure, VisitorExport
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
+from frontdesk.features.reports import rollups
 from frontdesk.features.telephony.models import PhoneLeg
 from frontdesk.features.visitors.models import Contact, PageView, Visit, Visitor
 from frontdesk.features.webhooks.models import WebhookDelivery
@@ -208,6 +209,23 @@ async def erase_visitor(runtime: Runtime, org_id: str, visitor_id: str) -> Visit
     deleted: dict[str, int] = {}
     async with runtime.uow() as work:
         subject, shared = await _subject(work.session, org_id, visitor_id)
+        # Report rollups that counted their chats and events are read from the rows again.
+        await rollups.touch(
+            work.session,
+            org_id,
+            [
+                *(
+                    await work.session.execute(
+                        select(Conversation.created_at).where(Conversation.visitor_id == visitor_id)
+                    )
+                ).scalars(),
+                *(
+                    await work.session.execute(
+                        select(ProactiveEvent.at).where(ProactiveEvent.visitor_id == visitor_id)
+                    )
+                ).scalars(),
+            ],
+        )
         # The files' rows go first, and their bytes once this has committed (below).
         file_keys = await files.forget_files(work.session, subject.conversation_ids)
         for name, model, condition in subject.tables(shared):

@@ -1,6 +1,7 @@
 """Reports: conversations, missed chats, response times, proactive engagement and
 classification per day, rep, team, segment and channel (docs/reports.md)."""
 
+from frontdesk.features.reports import rollups
 from frontdesk.features.reports.service import (
     CHANNELS,
     COLUMNS,
@@ -27,4 +28,5 @@ __all__ = [
     "parse_day",
     "parse_zone",
     "report_csv",
+    "rollups",
 ]

@@ -36,10 +36,18 @@ class Figures(Closed):
     auto_pounce_reply_rate: float | None
     qualified: int
     deal_value: float
-    # Calls and meetings are not counted in reports yet: always null until they are (then
-    # counted here, with no change to the report's shape).
-    calls: int | None
-    meetings_booked: int | None
+    # Calls (features/calls), by the day they were placed and the rep on them.
+    calls: int
+    calls_connected: int
+    call_average_seconds: float | None
+    calls_ended_by_rep: int
+    calls_ended_by_visitor: int
+    calls_declined: int
+    calls_missed: int
+    calls_failed: int
+    # Meetings (features/meetings), by the day they were booked and their owner.
+    meetings_booked: int
+    meetings_cancelled: int
     # CSAT (features/csat): chats started in the period that the visitor rated, how many of
     # those were satisfied (good of three, 4-5 of five), and that share (null: no ratings).
     csat_ratings: int

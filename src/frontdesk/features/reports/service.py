@@ -47,10 +47,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from frontdesk.core.errors import Forbidden, ValidationFailed
+from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.meetings.models import Meeting
 from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.proactive.models import ProactiveEvent
+from frontdesk.features.reports import rollups
+from frontdesk.features.reports.models import ReportDayChats, ReportDayEvents, ReportDayResponses
 from frontdesk.features.reports.schemas import (
     Channel,
     DayFigures,
@@ -93,8 +97,16 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("auto_pounce_reply_rate", "Auto-pounce reply rate", "Replies / auto pounces"),
     ("qualified", "Qualified", "Chats classified as qualified"),
     ("deal_value", "Deal value", "Sum of deal values classified"),
-    ("calls", "Calls", "Not in reports yet"),
-    ("meetings_booked", "Meetings", "Not in reports yet"),
+    ("calls", "Calls", "Voice and video calls placed (either side)"),
+    ("calls_connected", "Calls connected", "Calls where media flowed"),
+    ("call_average_seconds", "Avg call (s)", "Connected to ended, over connected calls"),
+    ("calls_ended_by_rep", "Ended by rep", "Calls the rep hung up"),
+    ("calls_ended_by_visitor", "Ended by visitor", "Calls the visitor hung up"),
+    ("calls_declined", "Declined", "Calls the other side declined"),
+    ("calls_missed", "Missed calls", "Calls nobody answered in time"),
+    ("calls_failed", "Failed calls", "Calls that failed or were blocked"),
+    ("meetings_booked", "Meetings", "Meetings booked (by the day they were booked)"),
+    ("meetings_cancelled", "Cancelled", "Of those, cancelled since"),
     ("csat_ratings", "Ratings", "Chats the visitor rated after they ended (CSAT)"),
     ("csat_rate", "CSAT", "Satisfied ratings / ratings: good of three, 4-5 of five"),
 )
@@ -321,7 +333,7 @@ def _rating_field(dialect: str, name: str) -> ColumnElement[int]:
 
 
 def _conversation_counts(
-    days: LocalDays, dialect: str, filters: list[ColumnElement[bool]]
+    days: LocalDays, dialect: str, filters: list[ColumnElement[bool]], when: ColumnElement[bool]
 ) -> Select[Any]:
     c = Conversation
     answered = c.first_response_seconds.is_not(None)
@@ -344,57 +356,103 @@ def _conversation_counts(
             # satisfied: csat.is_satisfied in SQL
             func.sum(case((score * 5 >= scale * 4, 1), else_=0)).label("csat_satisfied"),
         )
-        .where(*filters, c.created_at >= days.lo, c.created_at < days.hi)
+        .where(*filters, when)
         .group_by(day, c.owner_rep_id, c.origin)
     )
 
 
 def _percentile_query(
-    days: LocalDays, dialect: str, filters: list[ColumnElement[bool]]
+    days: LocalDays,
+    dialect: str,
+    filters: list[ColumnElement[bool]],
+    plan: rollups.Plan,
+    rolled: list[ColumnElement[bool]],
+    org_id: str,
 ) -> Select[Any]:
-    """First response median and p90 per day, per rep and over the range, in one statement
-    over one scan: a histogram per (day, rep, seconds), summed three ways, then the nearest
-    rank found with window sums. Rows: (day, rep_id, p50, p90) with day set for a day's row,
-    rep_id for a rep's (NULL for chats nobody owns), and `everything` for the range's."""
+    """First response histograms per day and per rep, in one statement: a histogram per
+    (day, rep, seconds) from the chats (raw days) and the rollups (rolled-up days), merged per
+    day and per rep into "seconds:count" lists. Rows: (kind, day, rep_id, pairs) with day set
+    for a day's row and rep_id for a rep's (NULL for chats nobody owns); the range's histogram
+    is the sum of the reps'. nearest_ranks() then finds the median and p90."""
     c = Conversation
     seconds = c.first_response_seconds
     day = local_day(c.created_at, dialect, days).label("day")
-    histogram = (
-        select(day, c.owner_rep_id.label("rep_id"), seconds.label("s"), func.count().label("n"))
-        .where(*filters, c.created_at >= days.lo, c.created_at < days.hi, seconds.is_not(None))
-        .group_by(day, c.owner_rep_id, seconds)
-        .cte("frt_histogram")
-    )
-
-    def nearest_rank(key: str | None, name: str) -> Select[Any]:
-        keys = [histogram.c[key]] if key else []
-        merged = (
-            select(*keys, histogram.c.s, func.sum(histogram.c.n).label("n"))
-            .group_by(*keys, histogram.c.s)
-            .subquery(f"{name}_merged")
+    parts: list[Select[Any]] = []
+    if plan.raw_runs:
+        parts.append(
+            select(day, c.owner_rep_id.label("rep_id"), seconds.label("s"), func.count().label("n"))
+            .where(
+                *filters,
+                rollups.in_raw_runs(c.created_at, plan.raw_runs),
+                seconds.is_not(None),
+            )
+            .group_by(day, c.owner_rep_id, seconds)
         )
-        partition = [merged.c[key]] if key else None
-        ranked = select(
-            *([merged.c[key]] if key else []),
-            merged.c.s,
-            func.sum(merged.c.n)
-            .over(partition_by=partition, order_by=merged.c.s, rows=(None, 0))
-            .label("cum"),
-            func.sum(merged.c.n).over(partition_by=partition).label("total"),
-        ).subquery(f"{name}_ranked")
-        day = ranked.c.day if key == "day" else literal(None, Integer)
-        rep = ranked.c.rep_id if key == "rep_id" else literal(None, String(32))
-        return select(
-            literal(name, String(8)).label("kind"),
-            day.label("day"),
-            rep.label("rep_id"),
-            func.min(case((ranked.c.cum * 100 >= ranked.c.total * 50, ranked.c.s))).label("p50"),
-            func.min(case((ranked.c.cum * 100 >= ranked.c.total * 90, ranked.c.s))).label("p90"),
-        ).group_by(*([ranked.c[key]] if key else []))
+    if plan.rollup_runs:
+        r = ReportDayResponses
+        # Rows as stored (merged per day and per rep below, not here).
+        parts.append(
+            select(
+                (r.day - days.first).label("day"),
+                func.nullif(r.owner_rep_id, "").label("rep_id"),
+                r.seconds.label("s"),
+                r.n.label("n"),
+            ).where(rollups.in_rollup_runs(r, org_id, plan.rollup_runs), *rolled)
+        )
+    histogram = (parts[0] if len(parts) == 1 else union_all(*parts)).cte("frt_histogram")
 
-    return union_all(
-        nearest_rank("day", "day"), nearest_rank("rep_id", "rep"), nearest_rank(None, "all")
-    )  # type: ignore[return-value]
+    # Each day's and each rep's histogram as one "seconds:count,..." text (string_agg on
+    # PostgreSQL, group_concat on SQLite): the nearest ranks are found in Python, which costs
+    # far less than window sums over a row per (day, seconds) on either database.
+    def pairs(key: str) -> Select[Any]:
+        merged = (
+            select(histogram.c[key], histogram.c.s, func.sum(histogram.c.n).label("n"))
+            .group_by(histogram.c[key], histogram.c.s)
+            .subquery(f"{key}_merged")
+        )
+        pair = cast(merged.c.s, Text) + ":" + cast(merged.c.n, Text)
+        joined = (
+            func.string_agg(pair, literal(","))
+            if dialect == "postgresql"
+            else func.group_concat(pair, literal(","))
+        )
+        return select(
+            literal(key, String(8)).label("kind"),
+            (merged.c.day if key == "day" else literal(None, Integer)).label("day"),
+            (merged.c.rep_id if key == "rep_id" else literal(None, String(32))).label("rep_id"),
+            joined.label("pairs"),
+        ).group_by(merged.c[key])
+
+    return union_all(pairs("day"), pairs("rep_id"))  # type: ignore[return-value]
+
+
+def _histogram(text: str | None) -> list[tuple[int, int]]:
+    if not text:
+        return []
+    out = []
+    for pair in text.split(","):
+        seconds, _, n = pair.partition(":")
+        out.append((int(seconds), int(float(n))))
+    return out
+
+
+def nearest_ranks(histogram: Iterable[tuple[int, int]]) -> tuple[int | None, int | None]:
+    """Nearest-rank median and p90 of a histogram of (seconds, count): the smallest value v
+    such that at least 50 % (90 %) of the values are <= v."""
+    ordered = sorted(histogram)
+    total = sum(n for _, n in ordered)
+    if not total:
+        return None, None
+    p50 = p90 = None
+    running = 0
+    for seconds, n in ordered:
+        running += n
+        if p50 is None and running * 100 >= total * 50:
+            p50 = seconds
+        if running * 100 >= total * 90:
+            p90 = seconds
+            break
+    return p50, p90
 
 
 def _three_ways(base: Select[Any], group: str, measures: list[str]) -> Any:
@@ -419,7 +477,7 @@ def _three_ways(base: Select[Any], group: str, measures: list[str]) -> Any:
 
 
 def _missed_by_routed_rep(
-    dialect: str, lo: datetime, hi: datetime, filters: list[ColumnElement[bool]], scope: Scope
+    dialect: str, when: ColumnElement[bool], filters: list[ColumnElement[bool]], scope: Scope
 ) -> Select[Any]:
     """Missed inbound chats per rep they were routed to (a chat routed to three reps is
     missed by each of them)."""
@@ -436,7 +494,7 @@ def _missed_by_routed_rep(
         )
         .select_from(c)
         .join(routed, true())
-        .where(*filters, c.created_at >= lo, c.created_at < hi, c.missed_kind.is_not(None))
+        .where(*filters, when, c.missed_kind.is_not(None))
         .group_by(routed.c.value)
     )
     if scope.rep_ids is not None:
@@ -445,7 +503,12 @@ def _missed_by_routed_rep(
 
 
 def _event_counts(
-    org_id: str, days: LocalDays, dialect: str, request: ReportRequest, scope: Scope
+    org_id: str,
+    days: LocalDays,
+    dialect: str,
+    request: ReportRequest,
+    scope: Scope,
+    runs: Sequence[tuple[datetime, datetime]],
 ) -> Select[Any]:
     e = ProactiveEvent
     day = local_day(e.at, dialect, days).label("day")
@@ -454,8 +517,7 @@ def _event_counts(
         select(day, e.rep_id, kind_channel, func.count().label("n"))
         .where(
             e.org_id == org_id,
-            e.at >= days.lo,
-            e.at < days.hi,
+            rollups.in_raw_runs(e.at, runs),
             e.kind.in_(("pounce", "invitation_sent", "auto_pounce", "reply", "missed_response")),
         )
         .group_by(day, e.rep_id, kind_channel)
@@ -466,6 +528,194 @@ def _event_counts(
         query = query.where(e.segment_id == request.segment_id)
     if scope.rep_ids is not None:
         query = query.where(e.rep_id.in_(scope.rep_ids or [""]))
+    return query
+
+
+# ---- the same from rollups (rollups.py): whole local days under one offset ----------------
+
+
+def _rollup_filters(
+    table: Any, request: ReportRequest, scope: Scope, *, chats: bool
+) -> list[ColumnElement[bool]]:
+    """_conversation_filters (chats) or _event_counts' filters (events) on rollup rows, where
+    an empty string stands for none."""
+    filters: list[ColumnElement[bool]] = []
+    if request.channel is not None:
+        filters.append((table.origin if chats else table.channel) == request.channel)
+    if request.segment_id is not None:
+        filters.append(table.segment_id == request.segment_id)
+    if scope.rep_ids is not None:
+        if not scope.rep_ids:
+            filters.append(false())
+        elif chats:
+            routed = or_(false(), *[table.routed_key.like(f'%"{r}"%') for r in scope.rep_ids])
+            filters.append(
+                or_(
+                    table.owner_rep_id.in_(scope.rep_ids),
+                    and_(table.owner_rep_id == "", routed),
+                )
+            )
+        else:
+            filters.append(table.rep_id.in_(scope.rep_ids))
+    return filters
+
+
+def _rollup_counts(
+    days: LocalDays, org_id: str, plan: rollups.Plan, filters: list[ColumnElement[bool]]
+) -> Select[Any]:
+    r = ReportDayChats
+    return (
+        select(
+            (r.day - days.first).label("day"),
+            func.nullif(r.owner_rep_id, "").label("rep_id"),
+            r.origin,
+            func.sum(r.started).label("started"),
+            func.sum(r.answered).label("answered"),
+            func.sum(r.inbound).label("inbound"),
+            func.sum(r.queue).label("queue"),
+            func.sum(r.qualified).label("qualified"),
+            func.sum(r.deal_value).label("deal_value"),
+            func.sum(r.length_n).label("length_n"),
+            func.sum(r.length_sum).label("length_sum"),
+            func.sum(r.csat_n).label("csat_n"),
+            func.sum(r.csat_satisfied).label("csat_satisfied"),
+        )
+        .where(rollups.in_rollup_runs(r, org_id, plan.rollup_runs), *filters)
+        .group_by(r.day, r.owner_rep_id, r.origin)
+    )
+
+
+def _rollup_missed(
+    dialect: str, org_id: str, plan: rollups.Plan, filters: list[ColumnElement[bool]], scope: Scope
+) -> Select[Any]:
+    r = ReportDayChats
+    routed = rollups.routed_values(dialect, r.routed_key)
+    query = (
+        select(
+            routed.c.value.label("rep_id"),
+            func.sum(r.inbound).label("inbound"),
+            func.sum(r.queue).label("queue"),
+        )
+        .select_from(r)
+        .join(routed, true())
+        .where(
+            rollups.in_rollup_runs(r, org_id, plan.rollup_runs),
+            *filters,
+            r.routed_key != "",
+            r.inbound + r.queue > 0,
+        )
+        .group_by(routed.c.value)
+    )
+    if scope.rep_ids is not None:
+        query = query.where(routed.c.value.in_(scope.rep_ids or [""]))
+    return query
+
+
+def _rollup_events(
+    days: LocalDays, org_id: str, plan: rollups.Plan, filters: list[ColumnElement[bool]]
+) -> Select[Any]:
+    r = ReportDayEvents
+    kind_channel = (r.kind + ":" + r.channel).label("kind_channel")
+    return (
+        select(
+            (r.day - days.first).label("day"),
+            func.nullif(r.rep_id, "").label("rep_id"),
+            kind_channel,
+            func.sum(r.n).label("n"),
+        )
+        .where(rollups.in_rollup_runs(r, org_id, plan.rollup_runs), *filters)
+        .group_by(r.day, r.rep_id, r.kind, r.channel)
+    )
+
+
+def _union(parts: list[Select[Any]]) -> Any:
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+# ---- calls and meetings: read from their rows (a few per hundred chats) ----------------------
+
+# How a call ended, as report columns: end_reason values counted in each.
+_CALL_ENDS = ("ended_by_rep", "ended_by_visitor", "declined", "missed", "failed")
+_END_REASONS = {
+    "ended_by_rep": ("ended_by_rep",),
+    "ended_by_visitor": ("ended_by_visitor",),
+    "declined": ("declined",),
+    "missed": ("missed",),
+    "failed": ("failed", "blocked"),
+}
+
+
+def _epoch(at: Any, dialect: str) -> ColumnElement[int]:
+    if dialect == "postgresql":
+        return cast(func.floor(extract("epoch", at)), BigInteger)
+    return cast(func.strftime("%s", at), BigInteger)
+
+
+def _chat_filters(request: ReportRequest) -> list[ColumnElement[bool]]:
+    """A channel or segment filter on a call's or meeting's chat (joined as Conversation)."""
+    c = Conversation
+    filters: list[ColumnElement[bool]] = []
+    if request.channel is not None:
+        filters.append(c.origin == request.channel)
+    if request.segment_id is not None:
+        filters.append(c.segment_id == request.segment_id)
+    return filters
+
+
+def _call_counts(
+    org_id: str, days: LocalDays, dialect: str, request: ReportRequest, scope: Scope
+) -> Select[Any]:
+    k = Call
+    day = local_day(k.created_at, dialect, days).label("day")
+    timed = and_(k.connected_at.is_not(None), k.ended_at.is_not(None))
+    length = _epoch(k.ended_at, dialect) - _epoch(k.connected_at, dialect)
+    query = (
+        select(
+            day,
+            k.rep_id,
+            func.count().label("calls"),
+            func.count(k.connected_at).label("connected"),
+            func.count(case((timed, 1))).label("length_n"),
+            func.sum(case((timed, length))).label("length_sum"),
+            *[
+                func.sum(case((k.end_reason.in_(reasons), 1), else_=0)).label(end)
+                for end, reasons in _END_REASONS.items()
+            ],
+        )
+        .join(Conversation, Conversation.id == k.conversation_id)
+        .where(
+            k.org_id == org_id,
+            k.created_at >= days.lo,
+            k.created_at < days.hi,
+            *_chat_filters(request),
+        )
+        .group_by(day, k.rep_id)
+    )
+    if scope.rep_ids is not None:
+        query = query.where(k.rep_id.in_(scope.rep_ids or [""]))
+    return query
+
+
+def _meeting_counts(
+    org_id: str, days: LocalDays, dialect: str, request: ReportRequest, scope: Scope
+) -> Select[Any]:
+    m = Meeting
+    day = local_day(m.created_at, dialect, days).label("day")
+    chat_filters = _chat_filters(request)
+    query = (
+        select(
+            day,
+            m.owner_rep_id.label("rep_id"),
+            func.count().label("booked"),
+            func.sum(case((m.status == "cancelled", 1), else_=0)).label("cancelled"),
+        )
+        .where(m.org_id == org_id, m.created_at >= days.lo, m.created_at < days.hi)
+        .group_by(day, m.owner_rep_id)
+    )
+    if chat_filters:  # meetings booked outside a chat have no channel or segment
+        query = query.join(Conversation, Conversation.id == m.conversation_id).where(*chat_filters)
+    if scope.rep_ids is not None:
+        query = query.where(m.owner_rep_id.in_(scope.rep_ids or [""]))
     return query
 
 
@@ -489,7 +739,28 @@ class _Tally:
     replies: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
     p50: int | None = None
     p90: int | None = None
+    calls: int = 0
+    calls_connected: int = 0
+    call_n: int = 0
+    call_sum: int = 0
+    call_ends: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_CALL_ENDS, 0))
+    meetings_booked: int = 0
+    meetings_cancelled: int = 0
     seen: bool = False
+
+    def add_calls(self, row: Any) -> None:
+        self.seen = True
+        self.calls += int(row.calls)
+        self.calls_connected += int(row.connected)
+        self.call_n += int(row.length_n)
+        self.call_sum += int(row.length_sum or 0)
+        for end in _CALL_ENDS:
+            self.call_ends[end] += int(getattr(row, end) or 0)
+
+    def add_meetings(self, row: Any) -> None:
+        self.seen = True
+        self.meetings_booked += int(row.booked)
+        self.meetings_cancelled += int(row.cancelled or 0)
 
     def add_conversations(self, origin: str, row: Any) -> None:
         self.seen = True
@@ -547,8 +818,14 @@ class _Tally:
             "auto_pounce_reply_rate": rate("auto_pounce"),
             "qualified": self.qualified,
             "deal_value": round(self.deal_value, 2),
-            "calls": None,
-            "meetings_booked": None,
+            "calls": self.calls,
+            "calls_connected": self.calls_connected,
+            "call_average_seconds": (
+                round(self.call_sum / self.call_n, 1) if self.call_n else None
+            ),
+            **{f"calls_{end}": self.call_ends[end] for end in _CALL_ENDS},
+            "meetings_booked": self.meetings_booked,
+            "meetings_cancelled": self.meetings_cancelled,
             "csat_ratings": self.csat_n,
             "csat_satisfied": self.csat_satisfied,
             "csat_rate": round(self.csat_satisfied / self.csat_n, 4) if self.csat_n else None,
@@ -566,12 +843,21 @@ async def build_report(
     filters = _conversation_filters(org_id, request, scope)
     numbered = local_days(days, zone)
 
+    plan = await rollups.plan(session, org_id, days, zone)
+    rolled = _rollup_filters(ReportDayChats, request, scope, chats=True)
+    raw_chats = rollups.in_raw_runs(Conversation.created_at, plan.raw_runs)
+
     per_day = [_Tally() for _ in days]
     per_rep: dict[str, _Tally] = defaultdict(_Tally)
     total = _Tally()
 
+    count_parts = []
+    if plan.raw_runs:
+        count_parts.append(_conversation_counts(numbered, dialect, filters, raw_chats))
+    if plan.rollup_runs:
+        count_parts.append(_rollup_counts(numbered, org_id, plan, rolled))
     chats = _three_ways(
-        _conversation_counts(numbered, dialect, filters),
+        _union(count_parts),
         "origin",
         [
             "started",
@@ -594,22 +880,37 @@ async def build_report(
         elif row.rep_id is not None:
             # Missed chats have no owner; per rep they are counted by routing, below.
             per_rep[row.rep_id].add_conversations(row.origin, row)
-    missed = _missed_by_routed_rep(dialect, days[0][1], days[-1][2], filters, scope)
-    for row in (await session.execute(missed)).all():
-        tally = per_rep[row.rep_id]
-        tally.seen = True
-        tally.inbound_timeouts += int(row.inbound or 0)
-        tally.queue_timeouts += int(row.queue or 0)
-    for row in (await session.execute(_percentile_query(numbered, dialect, filters))).all():
+    missed_parts = []
+    if plan.raw_runs:
+        missed_parts.append(_missed_by_routed_rep(dialect, raw_chats, filters, scope))
+    if plan.rollup_runs:
+        missed_parts.append(_rollup_missed(dialect, org_id, plan, rolled, scope))
+    for missed in missed_parts:
+        for row in (await session.execute(missed)).all():
+            tally = per_rep[row.rep_id]
+            tally.seen = True
+            tally.inbound_timeouts += int(row.inbound or 0)
+            tally.queue_timeouts += int(row.queue or 0)
+    rolled_responses = _rollup_filters(ReportDayResponses, request, scope, chats=True)
+    percentiles = _percentile_query(numbered, dialect, filters, plan, rolled_responses, org_id)
+    everything: dict[int, int] = defaultdict(int)
+    for row in (await session.execute(percentiles)).all():
+        histogram = _histogram(row.pairs)
         if row.kind == "day":
-            per_day[row.day].p50, per_day[row.day].p90 = row.p50, row.p90
-        elif row.kind == "rep" and row.rep_id is not None:
-            per_rep[row.rep_id].p50, per_rep[row.rep_id].p90 = row.p50, row.p90
-        elif row.kind == "all":
-            total.p50, total.p90 = row.p50, row.p90
-    events = _three_ways(
-        _event_counts(org_id, numbered, dialect, request, scope), "kind_channel", ["n"]
-    )
+            per_day[row.day].p50, per_day[row.day].p90 = nearest_ranks(histogram)
+        else:
+            if row.rep_id is not None:
+                per_rep[row.rep_id].p50, per_rep[row.rep_id].p90 = nearest_ranks(histogram)
+            for seconds, n in histogram:
+                everything[seconds] += n
+    total.p50, total.p90 = nearest_ranks(everything.items())
+    event_parts = []
+    if plan.raw_runs:
+        event_parts.append(_event_counts(org_id, numbered, dialect, request, scope, plan.raw_runs))
+    if plan.rollup_runs:
+        rolled_events = _rollup_filters(ReportDayEvents, request, scope, chats=False)
+        event_parts.append(_rollup_events(numbered, org_id, plan, rolled_events))
+    events = _three_ways(_union(event_parts), "kind_channel", ["n"])
     for row in (await session.execute(events)).all():
         kind, _, channel = row.kind_channel.partition(":")
         if row.kind == "day":
@@ -618,6 +919,17 @@ async def build_report(
             total.add_event(kind, channel, int(row.n))
         elif row.rep_id is not None:
             per_rep[row.rep_id].add_event(kind, channel, int(row.n))
+
+    for row in (
+        await session.execute(_call_counts(org_id, numbered, dialect, request, scope))
+    ).all():
+        for tally in (per_day[row.day], total, *([per_rep[row.rep_id]] if row.rep_id else [])):
+            tally.add_calls(row)
+    for row in (
+        await session.execute(_meeting_counts(org_id, numbered, dialect, request, scope))
+    ).all():
+        for tally in (per_day[row.day], total, *([per_rep[row.rep_id]] if row.rep_id else [])):
+            tally.add_meetings(row)
 
     if not actor.is_admin:
         per_rep.setdefault(actor.rep.id, _Tally())

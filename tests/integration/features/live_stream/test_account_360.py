@@ -4,8 +4,13 @@ org and routing boundaries."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from frontdesk.core.ids import new_id
+from frontdesk.features.calls.models import Call
+from frontdesk.features.meetings.models import Meeting
 from tests.harness import Server
 
 pytestmark = pytest.mark.asyncio
@@ -125,3 +130,83 @@ async def test_a_rep_sees_only_the_company_visitors_routed_to_them_or_to_nobody(
     assert hidden["visitors"] == [] and hidden["campaigns"] == [] and hidden["ad_clicks"] == []
     status, everything = await admin.request("GET", f"/api/accounts/{account_id}/360")
     assert everything["visitor_total"] == 1 and everything["ad_clicks"]
+
+
+async def test_account_360_lists_the_companys_calls_and_meetings(server: Server) -> None:
+    org = await server.create_org()
+    admin = await server.rep(org, "admin")
+    dana = await server.rep(org, "rep", "Dana Reyes")
+    status, saved = await admin.request(
+        "POST", "/api/accounts", {"name": "Acme", "domain": "acme.example"}
+    )
+    assert status == 200, saved
+    account_id = saved["account"]["id"]
+    status, _ = await admin.request(
+        "POST",
+        "/api/ip-ranges",
+        {"cidr": "127.0.0.1/32", "company": "Acme", "account_id": account_id},
+    )
+    assert status == 200
+    async with server.visitor(org, url=LANDING, title="Pricing") as visitor:
+        visitor_id = visitor.welcome["visitor_id"]
+        await visitor.send({"type": "message", "client_id": "m1", "body": "Can we talk?"})
+        ack = await visitor.expect("ack")
+    chat_id = ack["message"]["conversation_id"]
+    now = server.clock.now()
+    # A call in the chat and a meeting the visitor booked, as features/calls and
+    # features/meetings store them.
+    async with server.runtime.db.transaction() as session:
+        session.add(
+            Call(
+                id=new_id(),
+                org_id=org.id,
+                conversation_id=chat_id,
+                visitor_id=visitor_id,
+                rep_id=dana.rep_id,
+                initiated_by="visitor",
+                media="video",
+                state="ended",
+                end_reason="ended_by_visitor",
+                channel="browser",
+                created_at=now,
+                answered_at=now + timedelta(seconds=5),
+                connected_at=now + timedelta(seconds=6),
+                ended_at=now + timedelta(seconds=101),
+            )
+        )
+        session.add(
+            Meeting(
+                id=new_id(),
+                org_id=org.id,
+                conversation_id=chat_id,
+                visitor_id=visitor_id,
+                owner_rep_id=dana.rep_id,
+                attendee_rep_ids=[],
+                title="Acme demo",
+                location="",
+                start_at=now + timedelta(days=2),
+                end_at=now + timedelta(days=2, minutes=30),
+                visitor_name="Pat",
+                visitor_email="pat@acme.example",
+                visitor_time_zone="UTC",
+                answers=[],
+                status="booked",
+                uid=new_id() + "@frontdesk",
+                sequence=0,
+                created_at=now,
+            )
+        )
+    status, page = await admin.request("GET", f"/api/accounts/{account_id}/360?zone=UTC")
+    assert status == 200, page
+    assert [(c["conversation_id"], c["end_reason"]) for c in page["calls"]] == [
+        (chat_id, "ended_by_visitor")
+    ]
+    assert page["calls"][0]["duration_seconds"] == 95
+    assert page["calls"][0]["rep"]["name"] == "Dana Reyes"
+    assert [(m["title"], m["visitor_id"], m["owner_name"]) for m in page["meetings"]] == [
+        ("Acme demo", visitor_id, "Dana Reyes")
+    ]
+    # Another org's admin sees none of it.
+    other = await server.rep(await server.create_org(), "admin")
+    status, _ = await other.request("GET", f"/api/accounts/{account_id}/360")
+    assert status == 404

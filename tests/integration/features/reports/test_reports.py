@@ -5,19 +5,25 @@ The CSV is the table; a rep reads only their own report."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import math
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from frontdesk.features.calls.models import Call
 from frontdesk.features.conversations.models import Conversation, Message
+from frontdesk.features.meetings.models import Meeting
 from frontdesk.features.proactive.models import ProactiveEvent
+from frontdesk.features.reports import day_ranges, rollups
+from frontdesk.features.reports.models import ReportBuiltDay, ReportDayChats
+from frontdesk.storage.db import Database
 from tests.harness import RepClient, Server
 from tests.support.report_history import History, seed_history
 
@@ -66,6 +72,8 @@ class Expected:
         self.frts: list[int] = []
         self.sent: dict[str, int] = dict.fromkeys(CHANNELS, 0)
         self.replies: dict[str, int] = dict.fromkeys(CHANNELS, 0)
+        self.calls: list[Any] = []
+        self.meetings: list[Any] = []
         self.ratings = 0
         self.satisfied = 0
 
@@ -102,12 +110,35 @@ class Expected:
             "auto_pounce_reply_rate": rate("auto_pounce"),
             "qualified": self.qualified,
             "deal_value": round(self.deal_value, 2),
-            "calls": None,
-            "meetings_booked": None,
+            **call_figures(self.calls),
+            "meetings_booked": len(self.meetings),
+            "meetings_cancelled": sum(1 for m in self.meetings if m.status == "cancelled"),
             "csat_ratings": self.ratings,
             "csat_satisfied": self.satisfied,
             "csat_rate": round(self.satisfied / self.ratings, 4) if self.ratings else None,
         }
+
+
+def call_figures(calls: list[Any]) -> dict[str, Any]:
+    lengths = [
+        int(c.ended_at.timestamp()) - int(c.connected_at.timestamp())
+        for c in calls
+        if c.connected_at is not None and c.ended_at is not None
+    ]
+
+    def ended(*reasons: str) -> int:
+        return sum(1 for c in calls if c.end_reason in reasons)
+
+    return {
+        "calls": len(calls),
+        "calls_connected": sum(1 for c in calls if c.connected_at is not None),
+        "call_average_seconds": round(sum(lengths) / len(lengths), 1) if lengths else None,
+        "calls_ended_by_rep": ended("ended_by_rep"),
+        "calls_ended_by_visitor": ended("ended_by_visitor"),
+        "calls_declined": ended("declined"),
+        "calls_missed": ended("missed"),
+        "calls_failed": ended("failed", "blocked"),
+    }
 
 
 def first_response(messages: list[Any]) -> int | None:
@@ -158,6 +189,15 @@ async def expected_report(
                 )
             ).scalars()
         )
+        calls = list(
+            (await session.execute(select(Call).where(Call.org_id == history.org_id))).scalars()
+        )
+        meetings = list(
+            (
+                await session.execute(select(Meeting).where(Meeting.org_id == history.org_id))
+            ).scalars()
+        )
+    chat_of = {chat.id: chat for chat in chats}
     by_chat: dict[str, list[Any]] = defaultdict(list)
     for m in messages:
         by_chat[m.conversation_id].append(m)
@@ -231,6 +271,35 @@ async def expected_report(
                 t.sent[e.kind] += 1
             elif e.kind == "invitation_sent":
                 t.sent["invitation"] += 1
+    for call in calls:
+        local = call.created_at.astimezone(tz).date()
+        chat = chat_of[call.conversation_id]
+        if not first <= local <= last:
+            continue
+        if channel is not None and chat.origin != channel:
+            continue
+        if segment_id is not None and chat.segment_id != segment_id:
+            continue
+        if rep_ids is not None and call.rep_id not in rep_ids:
+            continue
+        targets = [days[local.isoformat()], total]
+        if call.rep_id is not None:
+            targets.append(reps[call.rep_id])
+        for t in targets:
+            t.calls.append(call)
+    for meeting in meetings:
+        local = meeting.created_at.astimezone(tz).date()
+        if not first <= local <= last:
+            continue
+        booked_in = chat_of.get(meeting.conversation_id or "")
+        if channel is not None and (booked_in is None or booked_in.origin != channel):
+            continue
+        if segment_id is not None and (booked_in is None or booked_in.segment_id != segment_id):
+            continue
+        if rep_ids is not None and meeting.owner_rep_id not in rep_ids:
+            continue
+        for t in (days[local.isoformat()], total, reps[meeting.owner_rep_id]):
+            t.meetings.append(meeting)
     all_days = {}
     day = first
     while day <= last:
@@ -292,6 +361,9 @@ async def test_every_figure_equals_the_one_computed_from_the_raw_rows(
     report = await _check(server, seeded, seeded.admin, zone)
     assert report["totals"]["conversations_started"] > 2000
     assert report["totals"]["first_response_p90_seconds"] is not None
+    assert report["totals"]["calls"] > 100 and report["totals"]["calls_failed"] > 0
+    assert report["totals"]["call_average_seconds"] is not None
+    assert report["totals"]["meetings_booked"] > 50
     # Filters: a channel, a segment, a team, a rep, and all four together.
     await _check(server, seeded, seeded.admin, zone, channel="inbound")
     await _check(server, seeded, seeded.admin, zone, channel="auto_pounce")
@@ -501,3 +573,188 @@ async def test_chats_as_they_happen_fill_the_report(server: Server) -> None:
     assert dana_row["first_response_median_seconds"] == 7
     # The missed chats were routed to nobody: they count in the totals, in no rep's row.
     assert (dana_row["inbound_timeouts"], dana_row["queue_timeouts"]) == (0, 0)
+
+
+# ---- rollups: the same figures from whole days rolled up (features/reports/rollups.py) -------
+
+SETTLED_NOW = datetime(2026, 12, 5, 12, tzinfo=UTC)  # every day of the history is settled
+
+
+async def _roll_up(server: Server, org_id: str, zone: str) -> int:
+    offsets = rollups.zone_offsets(
+        ZoneInfo(zone), date.fromisoformat(START), date.fromisoformat(END)
+    )
+    await rollups.register(server.runtime.db, org_id, offsets)
+    return await rollups.catch_up(server.runtime.db, SETTLED_NOW, org_id=org_id)
+
+
+async def _plan(server: Server, org_id: str, zone: str) -> rollups.Plan:
+    tz = ZoneInfo(zone)
+    days = day_ranges(date.fromisoformat(START), date.fromisoformat(END), tz)
+    async with server.runtime.db.read() as session:
+        return await rollups.plan(session, org_id, days, tz)
+
+
+async def _check_every_filter(server: Server, seeded: Seeded, zone: str) -> None:
+    history = seeded.history
+    await _check(server, seeded, seeded.admin, zone)
+    await _check(server, seeded, seeded.admin, zone, channel="inbound")
+    await _check(server, seeded, seeded.admin, zone, segment_id=history.segment_ids[0])
+    team_id, members = next(iter(history.team_ids.items()))
+    await _check(server, seeded, seeded.admin, zone, rep_ids=set(members), team_id=team_id)
+    rep = seeded.reps[2].rep_id
+    await _check(server, seeded, seeded.admin, zone, rep_ids={rep}, rep_id=rep)
+    await _check(
+        server,
+        seeded,
+        seeded.admin,
+        zone,
+        rep_ids={members[0]},
+        rep_id=members[0],
+        segment_id=history.segment_ids[1],
+        channel="pounce",
+    )
+    await _check(server, seeded, seeded.reps[3], zone, rep_ids={seeded.reps[3].rep_id})
+
+
+@pytest.mark.parametrize("zone", ["America/Los_Angeles", "Asia/Kolkata"])
+async def test_rolled_up_days_give_the_same_figures_as_the_raw_rows(
+    server: Server, zone: str
+) -> None:
+    seeded = await _seed(server)
+    org_id = seeded.history.org_id
+    before = await _plan(server, org_id, zone)
+    assert before.rollup_runs == ()  # nothing rolled up yet: every day from the chats
+    built = await _roll_up(server, org_id, zone)
+    assert built > 0
+    plan = await _plan(server, org_id, zone)
+    if zone == "America/Los_Angeles":
+        # Summer (-7 h) and winter (-8 h) days from rollups; Nov 1 (25 hours) from the chats.
+        assert {run[0] for run in plan.rollup_runs} == {-420, -480}
+        assert len(plan.raw_runs) == 1
+        assert plan.raw_runs[0][1] - plan.raw_runs[0][0] == timedelta(hours=25)
+    else:
+        assert [run[0] for run in plan.rollup_runs] == [330]  # 5:30 ahead
+        assert plan.raw_runs == ()
+    await _check_every_filter(server, seeded, zone)
+    # Built once: catching up again builds nothing.
+    assert await rollups.catch_up(server.runtime.db, SETTLED_NOW, org_id=org_id) == 0
+
+
+async def test_a_late_change_to_an_old_chat_shows_at_once_and_is_rolled_up_again(
+    server: Server,
+) -> None:
+    seeded = await _seed(server)
+    org_id = seeded.history.org_id
+    await _roll_up(server, org_id, "UTC")
+    assert (await _plan(server, org_id, "UTC")).raw_runs == ()
+    async with server.runtime.db.read() as session:
+        chat = (
+            await session.execute(
+                select(Conversation)
+                .where(
+                    Conversation.org_id == org_id,
+                    Conversation.owner_rep_id == seeded.reps[0].rep_id,
+                    Conversation.qualified.is_not(True),
+                )
+                .order_by(Conversation.created_at)
+                .limit(1)
+            )
+        ).scalar_one()
+    # Classified months later, through the API: the day is read from the chats until rebuilt.
+    status, body = await seeded.reps[0].request(
+        "PATCH",
+        f"/api/conversations/{chat.id}/classification",
+        {"qualified": True, "deal_value": 12345.0},
+    )
+    assert status == 200, body
+    plan = await _plan(server, org_id, "UTC")
+    assert len(plan.raw_runs) == 1
+    assert plan.raw_runs[0][0] <= chat.created_at < plan.raw_runs[0][1]
+    report = await _check(server, seeded, seeded.admin, "UTC")
+    day = next(d for d in report["days"] if d["date"] == chat.created_at.date().isoformat())
+    assert day["deal_value"] >= 12345.0
+    # The worker rebuilds that day; the figures stay the raw rows' figures.
+    assert await rollups.catch_up(server.runtime.db, SETTLED_NOW, org_id=org_id) == 1
+    assert (await _plan(server, org_id, "UTC")).raw_runs == ()
+    await _check(server, seeded, seeded.admin, "UTC")
+    # An erased visitor's chats leave the rolled-up days as well.
+    status, _ = await seeded.admin.request("POST", f"/api/visitors/{chat.visitor_id}/erase")
+    assert status == 200
+    assert (await _plan(server, org_id, "UTC")).raw_runs != ()
+    await _check(server, seeded, seeded.admin, "UTC")
+
+
+async def test_building_the_same_days_at_once_twice_gives_one_set_of_rows(server: Server) -> None:
+    """Two processes catching up together (here: two engines on one database) build the same
+    rows once: a day is replaced as a whole, under the lock of its marks."""
+    seeded = await _seed(server)
+    org_id = seeded.history.org_id
+    offsets = rollups.zone_offsets(
+        ZoneInfo("UTC"), date.fromisoformat(START), date.fromisoformat(END)
+    )
+    await rollups.register(server.runtime.db, org_id, offsets)
+    other = Database(server.runtime.db.url)
+    try:
+        await asyncio.gather(
+            rollups.catch_up(server.runtime.db, SETTLED_NOW, org_id=org_id),
+            rollups.catch_up(other, SETTLED_NOW, org_id=org_id),
+        )
+    finally:
+        await other.close()
+
+    async def rows() -> list[tuple[Any, ...]]:
+        async with server.runtime.db.read() as session:
+            return [
+                tuple(r)
+                for r in (
+                    await session.execute(
+                        select(
+                            ReportDayChats.day,
+                            ReportDayChats.owner_rep_id,
+                            ReportDayChats.routed_key,
+                            ReportDayChats.origin,
+                            ReportDayChats.segment_id,
+                            ReportDayChats.started,
+                            ReportDayChats.answered,
+                        )
+                        .where(ReportDayChats.org_id == org_id)
+                        .order_by(*ReportDayChats.__table__.c)
+                    )
+                ).all()
+            ]
+
+    twice = await rows()
+    async with server.runtime.db.transaction() as session:
+        await session.execute(delete(ReportBuiltDay).where(ReportBuiltDay.org_id == org_id))
+    assert await rollups.catch_up(server.runtime.db, SETTLED_NOW, org_id=org_id) > 100
+    assert await rows() == twice
+    await _check(server, seeded, seeded.admin, "UTC")
+
+
+@pytest.mark.timeout(300)  # seeding months of history, then a background build
+async def test_reading_a_report_in_a_new_zone_gets_it_rolled_up_in_the_background(
+    server: Server,
+) -> None:
+    seeded = await _seed(server)
+    org_id = seeded.history.org_id
+    worker = rollups.RollupWorker(
+        server.runtime.db, lambda: SETTLED_NOW, interval=3600, org_id=org_id
+    )
+    worker.start()
+    try:
+        # The first report in Tokyo time reads the chats...
+        status, _ = await seeded.admin.request(
+            "GET", "/api/reports/summary?" + _query("Asia/Tokyo")
+        )
+        assert status == 200
+        # ...and has the worker roll Tokyo's days up for the next one.
+        for _ in range(1200):  # building 4 months takes seconds (more on a busy machine)
+            plan = await _plan(server, org_id, "Asia/Tokyo")
+            if plan.raw_runs == ():
+                break
+            await asyncio.sleep(0.1)
+        assert plan.raw_runs == () and [r[0] for r in plan.rollup_runs] == [540]
+        await _check(server, seeded, seeded.admin, "Asia/Tokyo")
+    finally:
+        await worker.stop()
