@@ -101,6 +101,17 @@ async def _ids(session: AsyncSession, query: Any) -> list[str]:
     return list((await session.execute(query)).scalars())
 
 
+async def _delete_some(session: AsyncSession, model: Any, batch: int, *conditions: Any) -> int:
+    """Deletes at most `batch` rows of `model` matching `conditions` (by id, through a limited
+    subquery: DELETE ... LIMIT is not portable); how many went."""
+    some = select(model.id).where(*conditions).limit(batch).scalar_subquery()
+    return _count(
+        await session.execute(
+            delete(model).where(model.id.in_(some)).execution_options(synchronize_session=False)
+        )
+    )
+
+
 # ---- what goes with a chat, and with a visitor ---------------------------------------------
 
 
@@ -377,18 +388,8 @@ async def _page_views_batch(
     deleted: Tally,
     now: datetime,
 ) -> bool:
-    oldest = (
-        select(PageView.id)
-        .where(PageView.org_id == org_id, PageView.viewed_at < cutoff)
-        .limit(batch)
-        .scalar_subquery()
-    )
-    found = _count(
-        await session.execute(
-            delete(PageView)
-            .where(PageView.id.in_(oldest))
-            .execution_options(synchronize_session=False)
-        )
+    found = await _delete_some(
+        session, PageView, batch, PageView.org_id == org_id, PageView.viewed_at < cutoff
     )
     deleted["page_views"] += found
     return found == batch
@@ -404,40 +405,22 @@ async def _outbox_batch(
 ) -> bool:
     """Webhook deliveries already delivered, failed or dropped (pending ones are still owed
     to their receiver), and finished timers."""
-    oldest = (
-        select(WebhookDelivery.id)
-        .where(
-            WebhookDelivery.org_id == org_id,
-            WebhookDelivery.status != "pending",
-            WebhookDelivery.created_at < cutoff,
-        )
-        .limit(batch)
-        .scalar_subquery()
-    )
-    found = _count(
-        await session.execute(
-            delete(WebhookDelivery)
-            .where(WebhookDelivery.id.in_(oldest))
-            .execution_options(synchronize_session=False)
-        )
+    found = await _delete_some(
+        session,
+        WebhookDelivery,
+        batch,
+        WebhookDelivery.org_id == org_id,
+        WebhookDelivery.status != "pending",
+        WebhookDelivery.created_at < cutoff,
     )
     deleted["webhook_deliveries"] += found
-    finished = (
-        select(Deadline.id)
-        .where(
-            Deadline.org_id == org_id,
-            Deadline.done_at.is_not(None),
-            Deadline.done_at < cutoff,
-        )
-        .limit(batch)
-        .scalar_subquery()
-    )
-    timers = _count(
-        await session.execute(
-            delete(Deadline)
-            .where(Deadline.id.in_(finished))
-            .execution_options(synchronize_session=False)
-        )
+    timers = await _delete_some(
+        session,
+        Deadline,
+        batch,
+        Deadline.org_id == org_id,
+        Deadline.done_at.is_not(None),
+        Deadline.done_at < cutoff,
     )
     deleted["deadlines"] += timers
     return found == batch or timers == batch
