@@ -4,6 +4,7 @@ and says so in the audit log; other orgs and newer data are untouched."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,7 +16,9 @@ from frontdesk.features import privacy
 from frontdesk.features.copilot.models import KnowledgeItem
 from frontdesk.features.privacy import KIND_RETENTION
 from frontdesk.storage.base import Base
-from tests.harness import OrgInfo, RepClient, Server
+from tests.conftest import Backend
+from tests.harness import OrgInfo, RepClient, Server, running_server
+from tests.integration.features.files.conftest import PDF, png, visitor_upload
 from tests.integration.features.test_privacy import chatting_visitor, rows_naming
 
 DAY = 86_400
@@ -331,3 +334,35 @@ async def test_erasing_a_visitor_also_forgets_what_the_copilot_learnt_from_their
     assert status == 200 and erased["deleted"]["copilot_items"] == 1
     assert erased["deleted"]["copilot_passages"] == len(export["tables"]["copilot_passages"])
     assert await past_answers(server, cid) == 0
+
+
+async def test_a_purged_transcript_takes_its_files_and_their_bytes_along(
+    backend: Backend, tmp_path: Path
+) -> None:
+    async with running_server(
+        backend.database_url, backend.bus_url, backend.namespace, files_dir=tmp_path
+    ) as server:
+        org = await server.create_org()
+        rep = await server.rep(org)
+        admin = await server.rep(org, role="admin")
+        async with server.visitor(org) as visitor:
+            token = visitor.welcome["token"]  # type: ignore[index]
+            _, cid = await chatting_visitor(server, org, rep, visitor, "jo.files@example.com")
+            status, sent = await visitor_upload(server, org, token, "photo.png", png())
+            assert status == 200 and sent["message"]["conversation_id"] == cid
+            status, _ = await rep.request("POST", f"/api/conversations/{cid}/end")
+            assert status == 200
+        old_file = sent["message"]["meta"]["file"]["id"]
+        server.clock.advance(10 * DAY)  # type: ignore[attr-defined]
+        async with server.visitor(org) as newer:
+            _, kept = await visitor_upload(server, org, newer.welcome["token"], "new.pdf", PDF)  # type: ignore[index]
+        stored = sorted(p.name for p in tmp_path.rglob("*") if p.is_file())
+        assert len(stored) == 3  # the image, its thumbnail, the newer PDF
+
+        await set_policy(admin, transcripts_days=5)
+        await server.runtime.sweeper.run_due()
+        assert await count(server, "chat_files", conversation_id=cid) == 0
+        remaining = [p.name for p in tmp_path.rglob("*") if p.is_file()]
+        assert remaining == [kept["message"]["meta"]["file"]["id"] + ".bin"]
+        status, _ = await admin.request("GET", f"/api/files/links?ids={old_file}")
+        assert status == 404
