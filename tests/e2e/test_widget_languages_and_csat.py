@@ -246,3 +246,97 @@ async def test_a_visitor_rates_the_chat_and_the_console_hears_it(
         return status == 200 and chat["conversation"]["meta"].get("csat")
 
     assert (await eventually(rated, what="the rating stored"))["scale"] == 5
+
+
+# Where things are in the open panel: the panel's box, each bubble's (visitor's and team's),
+# the header's title and close button, the send button, and the dir of panel and launcher.
+LAYOUT = f"""() => {{
+  const root = {SHADOW};
+  const box = (el) => {{ const r = el.getBoundingClientRect(); return {{left: r.left, right: r.right, top: r.top, bottom: r.bottom}}; }};
+  const panel = root.querySelector('.panel');
+  return {{
+    panel: box(panel), dir: panel.dir, launcherDir: root.querySelector('.launcher').dir,
+    mine: [...root.querySelectorAll('.row.me .bubble')].map(box),
+    theirs: [...root.querySelectorAll('.row.them .bubble')].map(box),
+    title: box(root.querySelector('.title')),
+    close: box(root.querySelector('.head .ib:last-child')),
+    textarea: box(root.querySelector('.composer textarea')),
+    send: box(root.querySelector('.send')),
+    sendFlipped: getComputedStyle(root.querySelector('.send svg')).transform,
+    viewport: {{width: innerWidth, height: innerHeight}},
+  }};
+}}"""
+
+
+async def arabic_chat(env: Env, viewport: dict[str, int]) -> tuple[Any, dict[str, Any]]:
+    """An Arabic browser: the visitor writes, a rep answers; the messenger's layout after."""
+    page, fetched = await messenger_in(env, "ar-EG", viewport)
+    assert len(fetched) == 1 and "/static/i18n/messenger.ar." in fetched[0]
+    async with env.rep.socket() as rep_sock:
+        await page.get_by_role("textbox", name="الرسالة").fill("مرحبًا، هل يمكنني تصدير التقارير؟")
+        await page.get_by_role("button", name="إرسال الرسالة").click()
+        cid = await accept_first_conversation(env, rep_sock)
+        await rep_says(rep_sock, cid, "نعم، من صفحة التقارير ثم «تصدير».")
+    frame = page.locator("frontdesk-messenger").locator(".row.them .bubble")
+    await frame.first.wait_for()
+    await page.locator("frontdesk-messenger").locator(".row.me:not(.pending)").first.wait_for()
+    return page, dict(await page.evaluate(LAYOUT))
+
+
+@pytest.mark.skipif(
+    not subprocess.run(["fc-list", ":lang=ar"], capture_output=True, text=True).stdout.strip(),
+    reason="no font with Arabic glyphs (DejaVu Sans has them)",
+)
+async def test_an_arabic_browser_gets_arabic_texts_laid_out_right_to_left(
+    env: Env, artifacts_dir: Path
+) -> None:
+    page, layout = await arabic_chat(env, DESKTOP)
+    texts = await panel_texts(page)
+    del texts["sub"]  # a rep joined: the header names them now
+    assert texts == {
+        "intro": "اسألنا عن أي شيء. سيرد عليك هنا شخص حقيقي من الفريق.",
+        "foot": "مدعوم من Frontdesk",
+        "placeholder": "اكتب رسالة…",
+        "label": "الرسالة",
+        "lang": "ar",
+    }
+    assert layout["dir"] == "rtl" and layout["launcherDir"] == "rtl"
+    panel = layout["panel"]
+    middle = (panel["left"] + panel["right"]) / 2
+    # Mirrored: the visitor's own bubble hugs the panel's left side, the team's its right...
+    mine, theirs = layout["mine"][0], layout["theirs"][0]
+    assert (mine["left"] + mine["right"]) / 2 < middle and mine["left"] - panel["left"] < 40, layout
+    assert theirs["left"] > mine["left"] and panel["right"] - theirs["right"] < 80, layout
+    # ...the title starts on the right with the close button on the left, the send button is
+    # left of the text box and its arrow points left.
+    assert layout["close"]["right"] < layout["title"]["left"], layout
+    assert layout["send"]["right"] <= layout["textarea"]["left"], layout
+    assert layout["sendFlipped"].startswith("matrix(-1"), layout
+    # Nothing cut off, nothing off-screen.
+    assert await page.evaluate(TRUNCATED) == []
+    assert panel["left"] >= 0 and panel["right"] <= layout["viewport"]["width"]
+    assert panel["top"] >= 0 and panel["bottom"] <= layout["viewport"]["height"]
+    await page.screenshot(path=str(artifacts_dir / "messenger-ar-1280.png"))
+    # The launcher speaks Arabic too once the messenger has loaded.
+    await page.get_by_role("button", name="إغلاق المحادثة").click()
+    await page.get_by_role("button", name="فتح المحادثة").click()
+
+    phone, layout = await arabic_chat(env, PHONE)
+    panel = layout["panel"]
+    mine, theirs = layout["mine"][0], layout["theirs"][0]
+    assert layout["dir"] == "rtl"
+    assert mine["left"] - panel["left"] < 40 and theirs["left"] > mine["left"], layout
+    assert panel["left"] >= 0 and panel["right"] <= layout["viewport"]["width"]
+    assert await phone.evaluate(TRUNCATED) == []
+    await phone.screenshot(path=str(artifacts_dir / "messenger-ar-390.png"))
+
+    # The org may choose Arabic for everyone; a German browser then reads it right to left.
+    admin = await admin_of(env)
+    status, org = await admin.request(
+        "PATCH", "/api/org/settings", {"messenger": {"language": "ar"}}
+    )
+    assert status == 200 and org["messenger"]["language"] == "ar"
+    page, _ = await messenger_in(env, "de-DE", DESKTOP)
+    assert (await panel_texts(page))["lang"] == "ar"
+    assert await page.evaluate(f"{SHADOW}.querySelector('.panel').dir") == "rtl"
+    await admin.request("PATCH", "/api/org/settings", {"messenger": {"language": "auto"}})

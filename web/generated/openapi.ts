@@ -7639,7 +7639,7 @@ export interface components {
             greeting: string;
             ask_identity: boolean;
             /** @enum {string} */
-            language: "auto" | "en" | "de" | "fr" | "es" | "pt" | "ja";
+            language: "auto" | "en" | "de" | "fr" | "es" | "pt" | "ja" | "ar";
             /** @enum {string} */
             csat: "off" | "faces" | "stars";
             sneak_peek: boolean;
@@ -7656,7 +7656,7 @@ export interface components {
             /** @default null */
             ask_identity?: boolean | null;
             /** @default null */
-            language?: ("auto" | "en" | "de" | "fr" | "es" | "pt" | "ja") | null;
+            language?: ("auto" | "en" | "de" | "fr" | "es" | "pt" | "ja" | "ar") | null;
             /** @default null */
             csat?: ("off" | "faces" | "stars") | null;
             /** @default null */

@@ -9,7 +9,9 @@ export type Texts = Record<Key, string>;
 export type Translate = (key: Key, vars?: Record<string, string | number>) => string;
 
 // What the org may choose (Admin -> Messenger -> Language); "auto" follows the browser.
-const LANGUAGES = ["en", "de", "fr", "es", "pt", "ja"];
+const LANGUAGES = ["en", "de", "fr", "es", "pt", "ja", "ar"];
+// Languages written right to left: the panel, preview and launcher get dir="rtl".
+export const RTL = ["ar", "he"];
 
 /** The org's choice if it made one, else the first of the browser's languages we have. */
 export function pickLanguage(chosen: string | undefined, browser: readonly string[]): string {

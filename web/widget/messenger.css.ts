@@ -2,6 +2,8 @@
 // under a CSP without 'unsafe-inline'). The page's CSS cannot reach in here.
 // Colours meet WCAG AA: body text #111827 and muted #4b5563 on white/#f8fafc, meta #6b7280
 // (>= 4.6:1), input borders #8b93a1 (>= 3:1), the accent is picked with white text >= 4.5:1.
+// Right to left (ar, he: dir="rtl" on the panel, preview and launcher) mirrors by itself: sides
+// are logical (inline-start/end); only the panel's anchor stays right, where the loader puts it.
 export const MESSENGER_CSS = `
 *{box-sizing:border-box}
 .panel,.preview,.badge{font:15px/1.45 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#111827}
@@ -13,7 +15,7 @@ button{font:inherit;color:inherit;background:none;border:0;padding:0;margin:0;cu
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
 .launcher svg.i{fill:none;width:26px;height:26px}
-.badge{position:absolute;top:-3px;right:-3px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;
+.badge{position:absolute;top:-3px;inset-inline-end:-3px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;
   background:#dc2626;color:#fff;font-size:12px;font-weight:700;line-height:18px;text-align:center;border:2px solid #fff}
 
 .panel{position:absolute;right:0;bottom:76px;width:380px;height:min(640px,calc(100vh - 120px));
@@ -22,7 +24,7 @@ svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-l
   transform-origin:bottom right;animation:fdin .2s ease-out}
 @keyframes fdin{from{opacity:0;transform:translateY(12px) scale(.97)}}
 
-.head{display:flex;align-items:center;gap:6px;padding:16px 12px 16px 18px;color:var(--fd-on-accent);
+.head{display:flex;align-items:center;gap:6px;padding:16px;padding-inline:18px 12px;color:var(--fd-on-accent);
   background:var(--fd-accent);background:linear-gradient(135deg,var(--fd-accent),color-mix(in srgb,var(--fd-accent) 72%,#000))}
 .who{display:flex;align-items:center;gap:12px;flex:1;min-width:0}
 .names{min-width:0}
@@ -30,7 +32,7 @@ svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-l
 .sub{font-size:13px;line-height:1.3;opacity:.92;overflow-wrap:anywhere} /* wraps: some languages say it in more words */
 .head-av{position:relative;flex:none}
 .head-av .av{width:40px;height:40px;font-size:14px;box-shadow:0 0 0 2px rgba(255,255,255,.7)}
-.head-av.on::after{content:"";position:absolute;right:-1px;bottom:-1px;width:11px;height:11px;border-radius:50%;background:#22c55e;border:2px solid #fff}
+.head-av.on::after{content:"";position:absolute;inset-inline-end:-1px;bottom:-1px;width:11px;height:11px;border-radius:50%;background:#22c55e;border:2px solid #fff}
 .ib{display:grid;place-items:center;width:36px;height:36px;border-radius:10px;flex:none}
 .ib:hover{background:rgba(255,255,255,.16)}
 .ib svg{width:20px;height:20px}
@@ -55,18 +57,18 @@ svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-l
 .meta{font-size:12px;color:#6b7280;margin:0 4px 4px}
 .an{font-weight:600;color:#374151}
 .bubble{padding:9px 13px;border-radius:18px;font-size:14.5px;line-height:1.45;overflow-wrap:anywhere;max-width:100%}
-.them .bubble{background:#fff;border:1px solid #e5e7eb;border-top-left-radius:6px;box-shadow:0 1px 2px rgba(15,23,42,.05)}
-.them.cont .bubble{border-top-left-radius:18px}
-.me .bubble{background:var(--fd-accent);color:var(--fd-on-accent);border-top-right-radius:6px}
+.them .bubble{background:#fff;border:1px solid #e5e7eb;border-start-start-radius:6px;box-shadow:0 1px 2px rgba(15,23,42,.05)}
+.them.cont .bubble{border-start-start-radius:18px}
+.me .bubble{background:var(--fd-accent);color:var(--fd-on-accent);border-start-end-radius:6px}
 .pending .bubble{white-space:pre-wrap}
-.me.cont .bubble{border-top-right-radius:18px}
+.me.cont .bubble{border-start-end-radius:18px}
 .sys{justify-content:center}
 .sys .col{align-items:center;max-width:90%}
 .sys .meta{display:none}
 .sys .bubble{background:none;color:#4b5563;font-size:13px;padding:2px 8px;text-align:center}
 .bubble p,.bubble ul,.bubble ol,.bubble pre,.bubble blockquote{margin:0 0 .5em}
 .bubble>:last-child{margin-bottom:0}
-.bubble ul,.bubble ol{padding-left:1.3em}
+.bubble ul,.bubble ol{padding-inline-start:1.3em}
 .bubble a{color:inherit;text-decoration:underline;text-underline-offset:2px}
 .them .bubble a{color:#1d4ed8}
 .bubble img{display:block;max-width:100%;height:auto;border-radius:10px;margin:4px 0}
@@ -75,9 +77,9 @@ svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-l
 .me .bubble code{background:rgba(255,255,255,.18)}
 .bubble pre{white-space:pre-wrap;background:rgba(15,23,42,.06);padding:8px 10px;border-radius:8px}
 .bubble pre code{background:none;padding:0}
-.bubble blockquote{border-left:3px solid currentColor;padding-left:10px;opacity:.9}
+.bubble blockquote{border-inline-start:3px solid currentColor;padding-inline-start:10px;opacity:.9}
 .pending .bubble{opacity:.85} /* still >= 4.5:1 text contrast */
-.state{font-size:12px;color:#6b7280;margin:3px 4px 0;text-align:right}
+.state{font-size:12px;color:#6b7280;margin:3px 4px 0;text-align:end}
 .failed .state{color:#b91c1c}
 .retry{text-decoration:underline;font-weight:600}
 
@@ -95,7 +97,7 @@ svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-l
 @keyframes fddot{0%,60%,100%{opacity:.35;transform:none}30%{opacity:1;transform:translateY(-3px)}}
 
 .composer{display:flex;align-items:flex-end;gap:8px;padding:12px;border-top:1px solid #e5e7eb;background:#fff}
-textarea{flex:1;resize:none;font:inherit;font-size:14.5px;line-height:1.4;color:#111827;background:#fff;
+textarea{flex:1;resize:none;unicode-bidi:plaintext;font:inherit;font-size:14.5px;line-height:1.4;color:#111827;background:#fff;
   border:1px solid #8b93a1;border-radius:14px;padding:9px 13px;max-height:140px;min-height:40px;outline:none}
 textarea::placeholder{color:#6b7280}
 textarea:focus-visible,.id-form input:focus-visible{outline:none}
@@ -104,13 +106,14 @@ textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in s
 .send:hover:not(:disabled){transform:scale(1.06)}
 .send:disabled{background:#e5e7eb;color:#6b7280;cursor:default}
 .send svg{width:19px;height:19px}
+[dir=rtl] .send svg{transform:scaleX(-1)} /* the arrow points the way text runs */
 .att{flex:none;align-self:center}
 .fimg{display:block;box-sizing:border-box;width:min(240px,100%);border-radius:14px;overflow:hidden;border:1px solid #e5e7eb;background:#f3f4f6;line-height:0}
 .fimg img{display:block;width:100%;height:auto;min-height:40px}
 .fcard{display:flex;flex-direction:column;max-width:240px;padding:9px 13px;border-radius:14px;border:1px solid #e5e7eb;background:#fff;color:#1d4ed8;text-decoration:none;font-size:14px}
 .fcard .fn{font-weight:600;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .fcard .fs{color:#4b5563;font-size:12.5px}
-.me .fimg,.me .fcard{margin-left:auto}
+.me .fimg,.me .fcard{margin-inline-start:auto}
 .peek{margin:0;padding:6px 14px 0;background:#fff;border-top:1px solid #e5e7eb;color:#4b5563;font-size:12px;text-align:center}
 .peek+.composer{border-top:0}
 .foot{font-size:11.5px;color:#6b7280;text-align:center;padding:0 0 8px;background:#fff}
@@ -150,11 +153,11 @@ textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in s
 
 .preview{position:absolute;right:0;bottom:78px;width:310px;background:#fff;color:#111827;border-radius:16px;
   box-shadow:0 16px 48px rgba(15,23,42,.22),0 2px 8px rgba(15,23,42,.08);animation:fdin .25s ease-out;transform-origin:bottom right}
-.pv-body{display:flex;gap:10px;align-items:flex-start;width:100%;text-align:left;padding:14px 36px 14px 14px;border-radius:16px}
+.pv-body{display:flex;gap:10px;align-items:flex-start;width:100%;text-align:start;padding:14px;padding-inline-end:36px;border-radius:16px}
 .pv-main{min-width:0}
 .pv-name{font-size:12.5px;font-weight:600;color:#4b5563;margin-bottom:2px}
 .pv-text{font-size:14.5px;line-height:1.4;display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden}
-.pv-x{position:absolute;top:8px;right:8px;display:grid;place-items:center;width:26px;height:26px;border-radius:50%;color:#4b5563}
+.pv-x{position:absolute;top:8px;inset-inline-end:8px;display:grid;place-items:center;width:26px;height:26px;border-radius:50%;color:#4b5563}
 .pv-x:hover{background:#f3f4f6}
 .pv-x svg{width:15px;height:15px}
 
@@ -179,7 +182,7 @@ textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in s
 .cv-err{margin:0;font-size:13px;line-height:1.4;background:#fee2e2;color:#7f1d1d;border-radius:8px;padding:6px 10px}
 .cv-note{margin:0;font-size:11.5px;text-align:center;color:#cbd5e1}
 .cv-ask{display:flex;flex:none}
-.cv-offer{flex:none;display:flex;align-items:center;gap:10px;padding:9px 12px 9px 16px;background:#ecfdf5;border-bottom:1px solid #a7f3d0;color:#065f46;font-size:13px}
+.cv-offer{flex:none;display:flex;align-items:center;gap:10px;padding:9px 12px;padding-inline-start:16px;background:#ecfdf5;border-bottom:1px solid #a7f3d0;color:#065f46;font-size:13px}
 .cv-offer span{flex:1;min-width:0}
 .cv-callus{display:inline-flex;align-items:center;gap:6px;flex:none;padding:7px 14px;border-radius:999px;background:#16a34a;color:#fff;font-weight:700;font-size:14px}
 .cv-callus:hover{background:#15803d}

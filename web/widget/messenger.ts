@@ -6,7 +6,7 @@ import type { BookingCard, Bridge, BridgeFrame, Config, Conversation, Invitation
 import { MESSENGER_CSS } from "./messenger.css";
 import { callUi } from "./call";
 import { fileOf, filesUi } from "./files";
-import { loadTexts, pickLanguage, translator, type Translate } from "./i18n";
+import { loadTexts, pickLanguage, RTL, translator, type Translate } from "./i18n";
 
 // The Frontdesk server this script came from (the loader loads it from there).
 const SERVER = new URL((document.currentScript as HTMLScriptElement | null)?.src || location.href).origin;
@@ -120,6 +120,8 @@ function start(b: Bridge, t: Translate, lang: string): void {
   b.css(MESSENGER_CSS);
   const root = b.root;
   const launcher = b.launcher;
+  const dir = RTL.includes(lang) ? "rtl" : "ltr"; // the CSS uses logical properties: it mirrors
+  launcher.setAttribute("dir", dir);
   const chatIcon = launcher.querySelector("svg");
   const chevron = icon(ICON.chevron);
   const readKey = "frontdesk:" + b.site + ":read";
@@ -195,7 +197,7 @@ function start(b: Bridge, t: Translate, lang: string): void {
   const peekNote = h("p", { class: "peek", hidden: "" }, t("sneakPeek"));
   const panel = h(
     "section",
-    { class: "panel", role: "dialog", "aria-modal": "false", "aria-label": t("chat"), lang, hidden: "" },
+    { class: "panel", role: "dialog", "aria-modal": "false", "aria-label": t("chat"), lang, dir, hidden: "" },
     h(
       "header",
       { class: "head" },
@@ -220,7 +222,7 @@ function start(b: Bridge, t: Translate, lang: string): void {
   const previewAv = h("span");
   const previewOpen = h("button", { class: "pv-body", type: "button" }, previewAv, h("span", { class: "pv-main" }, previewAuthor, previewText));
   const previewClose = h("button", { class: "pv-x", type: "button", "aria-label": t("dismiss") }, icon(ICON.close));
-  const preview = h("div", { class: "preview", lang, hidden: "" }, previewOpen, previewClose);
+  const preview = h("div", { class: "preview", lang, dir, hidden: "" }, previewOpen, previewClose);
   const badge = h("span", { class: "badge", "aria-hidden": "true", hidden: "" });
   const unreadText = h("span", { class: "sr", id: "fd-unread", "aria-live": "polite" });
   launcher.append(badge);
@@ -290,7 +292,7 @@ function start(b: Bridge, t: Translate, lang: string): void {
     const kind = "seq" in m ? m.author_kind : "visitor";
     const name = "seq" in m ? (mine ? t("you") : m.author_name || t(kind == "bot" ? "assistant" : "team")) : t("you");
     const at = "seq" in m ? m.created_at : m.at;
-    const bubble = h("div", { class: "bubble", title: new Date(at).toLocaleString() });
+    const bubble = h("div", { class: "bubble", dir: "auto", title: new Date(at).toLocaleString() });
     const file = "seq" in m ? fileOf(m) : null;
     if ("seq" in m && !file) {
       bubble.append(m.html ? sanitize(m.html) : m.body);
@@ -437,7 +439,7 @@ function start(b: Bridge, t: Translate, lang: string): void {
   // An open invitation in the transcript: from the rep who sent it, after the messages so far.
   function invRow(inv: Invitation, key: string): HTMLElement {
     const name = inv.rep.name;
-    const bubble = h("div", { class: "bubble" }, inv.html ? sanitize(inv.html) : inv.message);
+    const bubble = h("div", { class: "bubble", dir: "auto" }, inv.html ? sanitize(inv.html) : inv.message);
     const el = h(
       "div",
       { class: "row them inv" },

@@ -261,13 +261,14 @@ async def test_the_loader_fetches_the_messenger_of_its_own_build(served: Served)
 MESSENGER_BUDGET = 30 * 1024  # gzip bytes, DOMPurify and English included (docs/widget.md)
 I18N = WEB / "widget" / "i18n"
 # A text of each language but English that the messenger must not carry (non-ASCII is
-# \u-escaped in the bundle, so Japanese is looked for in both spellings).
+# \u-escaped in the bundle, so Japanese and Arabic are looked for in both spellings).
 NOT_IN_THE_BUNDLE = {
     "de": "Bereitgestellt von Frontdesk",
     "fr": "Laissez-nous un message",
     "es": "Escribe un mensaje",
     "pt": "Deixe-nos uma mensagem",
     "ja": "メッセージを入力",
+    "ar": "اكتب رسالة",
 }
 
 

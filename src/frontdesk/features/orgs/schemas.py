@@ -12,8 +12,8 @@ from frontdesk.core.schemas import Closed
 Role = Literal["admin", "rep"]
 Availability = Literal["available", "away"]
 # The messenger's languages (web/widget/i18n/): English is built in, the others load on demand.
-MESSENGER_LANGUAGES = ("en", "de", "fr", "es", "pt", "ja")
-MessengerLanguage = Literal["auto", "en", "de", "fr", "es", "pt", "ja"]
+MESSENGER_LANGUAGES = ("en", "de", "fr", "es", "pt", "ja", "ar")
+MessengerLanguage = Literal["auto", "en", "de", "fr", "es", "pt", "ja", "ar"]
 CsatScale = Literal["off", "faces", "stars"]
 
 

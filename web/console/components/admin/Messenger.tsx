@@ -16,6 +16,7 @@ const LANGUAGES: [Language, string][] = [
   ["es", "Español (Spanish)"],
   ["pt", "Português (Portuguese)"],
   ["ja", "日本語 (Japanese)"],
+  ["ar", "العربية (Arabic, right to left)"],
 ];
 const SCALES: [Csat, string][] = [
   ["off", "Don't ask"],
