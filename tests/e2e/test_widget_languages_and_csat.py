@@ -339,4 +339,13 @@ async def test_an_arabic_browser_gets_arabic_texts_laid_out_right_to_left(
     page, _ = await messenger_in(env, "de-DE", DESKTOP)
     assert (await panel_texts(page))["lang"] == "ar"
     assert await page.evaluate(f"{SHADOW}.querySelector('.panel').dir") == "rtl"
-    await admin.request("PATCH", "/api/org/settings", {"messenger": {"language": "auto"}})
+    # The org's own wording (Admin -> Messenger -> Texts) wins over the language's file.
+    status, _ = await admin.request(
+        "PATCH",
+        "/api/org/settings",
+        {"messenger": {"language": "auto", "texts": {"ar": {"placeholder": "اكتب سؤالك هنا…"}}}},
+    )
+    assert status == 200
+    page, _ = await messenger_in(env, "ar", DESKTOP)
+    assert (await panel_texts(page))["placeholder"] == "اكتب سؤالك هنا…"
+    await admin.request("PATCH", "/api/org/settings", {"messenger": {"texts": {}}})

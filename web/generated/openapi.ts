@@ -7643,6 +7643,11 @@ export interface components {
             /** @enum {string} */
             csat: "off" | "faces" | "stars";
             sneak_peek: boolean;
+            texts: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
         };
         /**
          * MessengerSettingsPatch
@@ -7661,6 +7666,12 @@ export interface components {
             csat?: ("off" | "faces" | "stars") | null;
             /** @default null */
             sneak_peek?: boolean | null;
+            /** @default null */
+            texts?: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            } | null;
         };
         /**
          * NewApiToken

@@ -1145,8 +1145,10 @@ function start(b: Bridge, t: Translate, lang: string): void {
 // The texts come first: the org's language (Admin -> Messenger) or the browser's; one small
 // request for a language other than English, cached for a year (hashed name).
 async function boot(b: Bridge): Promise<void> {
-  const lang = pickLanguage(b.welcome?.config?.messenger?.language, navigator.languages || [navigator.language]);
-  start(b, translator(await loadTexts(SERVER, lang)), lang);
+  const config = b.welcome?.config?.messenger;
+  const lang = pickLanguage(config?.language, navigator.languages || [navigator.language]);
+  // The org's own wording (Admin -> Messenger -> Texts) over the language's file.
+  start(b, translator({ ...(await loadTexts(SERVER, lang)), ...config?.texts?.[lang] }), lang);
 }
 const bridge = window.__frontdeskBridge;
 if (bridge && bridge.v === 1 && !bridge.impl && !bridge.booting) {

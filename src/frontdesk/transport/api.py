@@ -16,11 +16,13 @@ from frontdesk.features.calls.schemas import CallSettings, IceSettingsOut, Other
 from frontdesk.features.conversations.events import ConversationSummary, MessageOut
 from frontdesk.features.formatting import render_markdown
 from frontdesk.features.live_stream.schemas import Account360, Visitor360
+from frontdesk.features.orgs.messenger_texts import validate_texts
 from frontdesk.features.orgs.schemas import (
     ColleagueOut,
     CsatScale,
     MessengerLanguage,
     MessengerSettings,
+    MessengerTextLanguage,
     RepOut,
 )
 from frontdesk.features.privacy import PrivacySettingsOut, PrivacySettingsPatch
@@ -608,6 +610,17 @@ class MessengerSettingsPatch(Strict):
     csat: CsatScale | None = None
     # Sneak peek: reps see the visitor's text before it is sent (the messenger discloses it).
     sneak_peek: StrictBool | None = None
+    # The org's own wording of the messenger's texts, per language (replaces the whole map;
+    # a blank text shows the default): {"de": {"intro": "..."}}. Keys are web/widget/i18n/en.json's.
+    texts: (
+        dict[
+            MessengerTextLanguage,
+            Annotated[
+                dict[StrictStr, Annotated[StrictStr, Field(max_length=1000)]], Field(max_length=200)
+            ],
+        ]
+        | None
+    ) = None
 
 
 class CallSettingsPatch(Strict):
@@ -647,7 +660,7 @@ async def org_settings(ctx: Ctx, body: OrgSettingsBody) -> OrgOut:
         ctx.runtime,
         ctx.rep.org_id,
         proactive=proactive.validate_settings(body.proactive),
-        messenger=body.messenger.model_dump(exclude_none=True) if body.messenger else None,
+        messenger=_messenger_patch(body.messenger) if body.messenger else None,
         idle_after_seconds=body.idle_after_seconds,
         calls=body.calls.model_dump(exclude_none=True) if body.calls else None,
         privacy=functools.partial(privacy.merged_privacy, patch=body.privacy)
@@ -677,6 +690,13 @@ async def ice_settings(ctx: Ctx, _: None) -> IceSettingsOut:
 )
 async def transfer_other_chats(ctx: Ctx, _: None) -> OtherChatsTransferred:
     return await calls.transfer_other_chats(ctx.runtime, ctx.rep)
+
+
+def _messenger_patch(patch: MessengerSettingsPatch) -> dict[str, Any]:
+    change = patch.model_dump(exclude_none=True)
+    if patch.texts is not None:
+        change["texts"] = validate_texts({str(lang): texts for lang, texts in patch.texts.items()})
+    return change
 
 
 def _org_changed_here(ctx: Ctx, org: Org) -> None:

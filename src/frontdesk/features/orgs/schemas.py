@@ -14,6 +14,7 @@ Availability = Literal["available", "away"]
 # The messenger's languages (web/widget/i18n/): English is built in, the others load on demand.
 MESSENGER_LANGUAGES = ("en", "de", "fr", "es", "pt", "ja", "ar")
 MessengerLanguage = Literal["auto", "en", "de", "fr", "es", "pt", "ja", "ar"]
+MessengerTextLanguage = Literal["en", "de", "fr", "es", "pt", "ja", "ar"]
 CsatScale = Literal["off", "faces", "stars"]
 
 
@@ -59,3 +60,6 @@ class MessengerSettings(TypedDict, total=False):
     # Sneak peek: reps see what the visitor is typing before they send it; the messenger says
     # so under the composer ("Your typing may be visible to our team"). Off unless set.
     sneak_peek: bool
+    # The org's own wording of the messenger's texts, per language, laid over the language's
+    # file: {"de": {"intro": "..."}} (features/orgs/messenger_texts.py checks keys and lengths).
+    texts: dict[str, dict[str, str]]

@@ -3,9 +3,21 @@ import { api, errorText } from "../../api";
 import { org, pushToast } from "../../store";
 import type { Org } from "../../types";
 import { Switch } from "../ui";
+import EN from "../../../widget/i18n/en.json";
+import DE from "../../../widget/i18n/de.json";
+import FR from "../../../widget/i18n/fr.json";
+import ES from "../../../widget/i18n/es.json";
+import PT from "../../../widget/i18n/pt.json";
+import JA from "../../../widget/i18n/ja.json";
+import AR from "../../../widget/i18n/ar.json";
 
 type Language = NonNullable<Org["messenger"]["language"]>;
 type Csat = NonNullable<Org["messenger"]["csat"]>;
+type TextLanguage = Exclude<Language, "auto">;
+type Texts = Record<string, Record<string, string>>;
+// Each language's default texts (the messenger's files): the placeholders of Admin -> Texts.
+const DEFAULTS: Record<TextLanguage, Record<string, string>> = { en: EN, de: DE, fr: FR, es: ES, pt: PT, ja: JA, ar: AR };
+const MAX_TEXT = 300; // features/orgs/messenger_texts.py
 
 // The messenger's own languages (web/widget/i18n/); "auto" follows each visitor's browser.
 const LANGUAGES: [Language, string][] = [
@@ -29,7 +41,7 @@ const SCALES: [Csat, string][] = [
 export function MessengerAdmin() {
   const m: Partial<Org["messenger"]> = org.value?.messenger ?? {};
   const [busy, setBusy] = useState(false);
-  async function save(change: { language?: Language; csat?: Csat; sneak_peek?: boolean }, done: string) {
+  async function save(change: { language?: Language; csat?: Csat; sneak_peek?: boolean; texts?: Texts }, done: string) {
     setBusy(true);
     try {
       const next = await api<Org>("PATCH", "/api/org/settings", { messenger: change });
@@ -48,8 +60,8 @@ export function MessengerAdmin() {
           <h2 id="messenger-language-title">Language</h2>
         </div>
         <p class="muted small">
-          The messenger's own texts (buttons, forms, notices) in English, German, French, Spanish, Portuguese or Japanese. Your greeting and your
-          reps' messages are shown as written. Right-to-left languages and editing the texts are not available yet.
+          The messenger's own texts (buttons, forms, notices) in English, German, French, Spanish, Portuguese, Japanese or Arabic (laid out right to
+          left). Your greeting and your reps' messages are shown as written. Reword any text under Texts below.
         </p>
         <label class="field">
           <span>Messenger language</span>
@@ -69,6 +81,7 @@ export function MessengerAdmin() {
           </select>
         </label>
       </section>
+      <TextsEditor texts={(m.texts as Texts | undefined) ?? {}} busy={busy} save={(texts, done) => save({ texts }, done)} />
       <section class="panel" aria-labelledby="messenger-csat-title">
         <div class="panel-head">
           <h2 id="messenger-csat-title">Rating (CSAT)</h2>
@@ -115,5 +128,73 @@ export function MessengerAdmin() {
         </div>
       </section>
     </>
+  );
+}
+
+// Admin -> Messenger -> Texts: the org's own wording, per language, over the messenger's files.
+function TextsEditor({ texts, busy, save }: { texts: Texts; busy: boolean; save: (texts: Texts, done: string) => Promise<void> }) {
+  const [lang, setLang] = useState<TextLanguage>("en");
+  const [draft, setDraft] = useState<Record<string, string>>(texts[lang] ?? {});
+  const defaults = DEFAULTS[lang];
+  function pick(next: TextLanguage) {
+    setLang(next);
+    setDraft(texts[next] ?? {});
+  }
+  const edited = Object.values(draft).filter((v) => v.trim()).length;
+  return (
+    <section class="panel" aria-labelledby="messenger-texts-title">
+      <div class="panel-head">
+        <h2 id="messenger-texts-title">Texts</h2>
+      </div>
+      <p class="muted small">
+        Reword the messenger's texts for your visitors, per language; a blank field shows the default (its placeholder). Keep the words in braces,
+        such as {"{org}"} or {"{email}"}: the messenger fills them in. At most {MAX_TEXT} characters each.
+      </p>
+      <label class="field">
+        <span>Language of the texts</span>
+        <select value={lang} disabled={busy} onChange={(e) => pick((e.target as HTMLSelectElement).value as TextLanguage)}>
+          {LANGUAGES.filter(([value]) => value !== "auto").map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+              {texts[value] && Object.keys(texts[value]).length ? ` (${Object.keys(texts[value]).length} reworded)` : ""}
+            </option>
+          ))}
+        </select>
+      </label>
+      <details>
+        <summary>
+          Edit {Object.keys(defaults).length} texts{edited ? ` (${edited} reworded)` : ""}
+        </summary>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const kept = Object.fromEntries(Object.entries(draft).filter(([, v]) => v.trim()));
+            const next: Texts = { ...texts };
+            if (Object.keys(kept).length) next[lang] = kept;
+            else delete next[lang];
+            void save(next, "Messenger texts saved.");
+          }}
+        >
+          {Object.keys(EN).map((key) => (
+            <label class="field" key={lang + key}>
+              <span>{(EN as Record<string, string>)[key]}</span>
+              <input
+                type="text"
+                dir={lang === "ar" ? "rtl" : "ltr"}
+                lang={lang}
+                maxLength={MAX_TEXT}
+                placeholder={defaults[key]}
+                value={draft[key] ?? ""}
+                disabled={busy}
+                onInput={(e) => setDraft({ ...draft, [key]: (e.target as HTMLInputElement).value })}
+              />
+            </label>
+          ))}
+          <button type="submit" class="btn btn-primary btn-sm" disabled={busy}>
+            Save texts
+          </button>
+        </form>
+      </details>
+    </section>
   );
 }
