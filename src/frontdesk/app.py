@@ -43,7 +43,7 @@ from frontdesk.features.copilot import GreetingWriter, OpenAICompatibleModel
 from frontdesk.features.enrichment import HttpFirmographicsProvider, IpDirectory
 from frontdesk.features.experiences import on_offline_email
 from frontdesk.features.orgs import REP_STATUS_CHANGED_HOOK, SETTINGS_CHANGED_HOOK
-from frontdesk.features.reports import rollups as report_rollups
+from frontdesk.features.reports import RollupWorker
 from frontdesk.live import create_live_state, create_local_rate_limiter
 from frontdesk.protocol.openapi import openapi_document
 from frontdesk.runtime import Runtime
@@ -303,7 +303,7 @@ def create_app(
     app.on_shutdown.append(close_all)
     app.on_response_prepare.append(add_security_headers)
 
-    rollup_worker = report_rollups.RollupWorker(runtime.db, runtime.clock.now)
+    rollup_worker = RollupWorker(runtime.db, runtime.clock.now)
 
     async def startup(_: web.Application) -> None:
         await runtime.db.start_background_checkpoints()

@@ -198,21 +198,26 @@ async def _report_rollups(settings: Settings, zones: list[str]) -> int:
     from sqlalchemy import select
 
     from frontdesk.features.orgs.models import Org
-    from frontdesk.features.reports import parse_zone, rollups
+    from frontdesk.features.reports import (
+        catch_up_rollups,
+        parse_zone,
+        register_rollup_zones,
+        rollup_zone_offsets,
+    )
 
     runtime = build_runtime(settings)
     try:
         now = datetime.now(UTC)
         offsets: set[int] = set()
         for name in zones or ["UTC"]:
-            offsets |= rollups.zone_offsets(
+            offsets |= rollup_zone_offsets(
                 parse_zone(name), (now - timedelta(days=366)).date(), now.date()
             )
         async with runtime.db.read() as session:
             org_ids = list((await session.execute(select(Org.id))).scalars())
         for org_id in org_ids:
-            await rollups.register(runtime.db, org_id, offsets)
-        return await rollups.catch_up(runtime.db, now)
+            await register_rollup_zones(runtime.db, org_id, offsets)
+        return await catch_up_rollups(runtime.db, now)
     finally:
         await runtime.db.close()
 

@@ -165,6 +165,8 @@ def test_the_welcome_is_the_bytes_the_dict_was() -> None:
                 "visitor_calls": False,
                 # (files in chat: what visitors may attach; none here)
                 "visitor_files": None,
+                # (the voice call queue: "Call us" not offered here)
+                "call_queue": False,
             },
             "server_time": NOW,
         }

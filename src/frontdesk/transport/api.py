@@ -16,7 +16,7 @@ from frontdesk.features.calls.schemas import CallSettings, IceSettingsOut, Other
 from frontdesk.features.conversations.events import ConversationSummary, MessageOut
 from frontdesk.features.formatting import render_markdown
 from frontdesk.features.live_stream.schemas import Account360, Visitor360
-from frontdesk.features.orgs.messenger_texts import validate_texts
+from frontdesk.features.orgs import validate_texts
 from frontdesk.features.orgs.schemas import (
     ColleagueOut,
     CsatScale,

@@ -38,7 +38,7 @@ from frontdesk.features.calls.service import (
     end_call,
     ice_for,
 )
-from frontdesk.features.conversations.lifecycle import INCOMING_TIMEOUT
+from frontdesk.features.conversations import INCOMING_TIMEOUT
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Org, Rep

@@ -1,5 +1,6 @@
 """Organisations, their reps, rep sign-in sessions and roles."""
 
+from frontdesk.features.orgs.messenger_texts import validate_texts
 from frontdesk.features.orgs.service import (
     REP_STATUS_CHANGED_HOOK,
     SESSION_DAYS,
@@ -80,4 +81,5 @@ __all__ = [
     "sign_out_everywhere",
     "update_rep",
     "update_settings",
+    "validate_texts",
 ]

@@ -32,7 +32,7 @@ from frontdesk.features.meetings.models import Meeting, MeetingOffer
 from frontdesk.features.privacy.events import ERASED_FEED
 from frontdesk.features.privacy.schemas import VisitorErasure, VisitorExport
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
-from frontdesk.features.reports import rollups
+from frontdesk.features.reports import touch_rollups
 from frontdesk.features.telephony.models import PhoneLeg
 from frontdesk.features.visitors.models import Contact, PageView, Visit, Visitor
 from frontdesk.features.webhooks.models import WebhookDelivery
@@ -210,7 +210,7 @@ async def erase_visitor(runtime: Runtime, org_id: str, visitor_id: str) -> Visit
     async with runtime.uow() as work:
         subject, shared = await _subject(work.session, org_id, visitor_id)
         # Report rollups that counted their chats and events are read from the rows again.
-        await rollups.touch(
+        await touch_rollups(
             work.session,
             org_id,
             [

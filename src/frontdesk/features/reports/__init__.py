@@ -2,6 +2,11 @@
 classification per day, rep, team, segment and channel (docs/reports.md)."""
 
 from frontdesk.features.reports import rollups
+from frontdesk.features.reports.rollups import RollupWorker
+from frontdesk.features.reports.rollups import catch_up as catch_up_rollups
+from frontdesk.features.reports.rollups import register as register_rollup_zones
+from frontdesk.features.reports.rollups import touch as touch_rollups
+from frontdesk.features.reports.rollups import zone_offsets as rollup_zone_offsets
 from frontdesk.features.reports.service import (
     CHANNELS,
     COLUMNS,
@@ -21,12 +26,17 @@ __all__ = [
     "COLUMNS",
     "MAX_DAYS",
     "ReportRequest",
+    "RollupWorker",
     "build_report",
+    "catch_up_rollups",
     "day_ranges",
     "local_day",
     "local_days",
     "parse_day",
     "parse_zone",
+    "register_rollup_zones",
     "report_csv",
+    "rollup_zone_offsets",
     "rollups",
+    "touch_rollups",
 ]
