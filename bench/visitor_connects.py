@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import shutil
 import subprocess
 import sys
 import time
@@ -114,9 +115,10 @@ def _profiled(pid: int, out: Path | None, name: str) -> Any:
         return
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{name}.speedscope.json"
+    in_venv = Path(sys.executable).parent / "py-spy"
     spy = subprocess.Popen(
         [
-            str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "py-spy"),
+            str(in_venv) if in_venv.exists() else (shutil.which("py-spy") or "py-spy"),
             "record",
             "--pid",
             str(pid),

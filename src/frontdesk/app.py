@@ -31,6 +31,7 @@ from frontdesk.features import (
     csat,
     experiences,
     formatting,
+    live_stream,
     meetings,
     privacy,
     proactive,
@@ -329,6 +330,7 @@ def create_app(
         # Handlers have finished or been cancelled (cli.SHUTDOWN_TIMEOUT): store what the
         # group writer still holds, then stop the rest.
         await conversations.finish_pending_writes(runtime)
+        await live_stream.finish_pending_arrivals(runtime)
         await app[COPILOT_KEY].indexer.stop()
         await rollup_worker.stop()
         await runtime.sweeper.stop()

@@ -237,8 +237,8 @@ async def add_ip_block(ctx: Ctx, body: IpBlockBody) -> IpBlockOut:
     summary="Lift an IP block (admins)",
 )
 async def remove_ip_block(ctx: Ctx, _: None) -> Ok:
-    async with ctx.runtime.db.transaction() as session:
-        await blocking.remove_ip_block(session, ctx.rep, ctx.path_param("block_id"))
+    async with ctx.runtime.uow() as work:
+        await blocking.remove_ip_block(work, ctx.rep, ctx.path_param("block_id"))
     return Ok()
 
 

@@ -21,7 +21,7 @@ import orjson
 
 from frontdesk.bus.base import RESYNC, RESYNC_TYPE, Subscription
 from frontdesk.features.blocking import Network, active_ip_blocks, address_in
-from frontdesk.features.blocking.events import IpBlocked, VisitorBlocked
+from frontdesk.features.blocking.events import IpBlocked, IpUnblocked, VisitorBlocked
 from frontdesk.features.live_stream import OrgSegments, load_org_segments
 from frontdesk.features.orgs import org_by_site_key, orgs_topic
 from frontdesk.features.segments.events import PlacementsChanged
@@ -82,6 +82,11 @@ class VisitorRegistry:
         self._orgs: dict[str, dict[RegistryMember, None]] = {}
         self._subs: dict[str, Subscription] = {}
         self._segments: dict[str, OrgSegments] = {}
+        # Each org's active IP blocks, read at most ORG_CACHE_SECONDS ago, kept while the org
+        # has sockets here (so this process hears `ip.blocked` / `ip.unblocked` for it).
+        self._blocks: dict[str, tuple[float, list[Network]]] = {}
+        # Bumped whenever cached blocks are dropped: a read that began before is not cached.
+        self._blocks_generation = 0
         self._org_rows: dict[str, tuple[float, Org]] = {}
         self._org_loads: dict[str, asyncio.Future[Org | None]] = {}
         # Bumped on every org change heard: a read that began before it is not cached.
@@ -204,9 +209,41 @@ class VisitorRegistry:
             if not members:
                 del self._orgs[org_id]
                 self._segments.pop(org_id, None)
+                self._forget_blocks(org_id)
                 sub = self._subs.pop(org_id, None)
                 if sub is not None:
                     await sub.cancel()
+
+    async def address_blocked(self, org_id: str, ip: str | None) -> bool:
+        """Whether a new socket from this address is refused (an IP block of the org covers
+        it). The org's blocks are cached while it has sockets in this process: a reconnect
+        storm reads them once, not once per socket. A new block or a lifted one is heard on
+        the org's visitors topic by every process and drops the copy at once; a block that
+        expires by its time is kept for at most ORG_CACHE_SECONDS more."""
+        if not ip:
+            return False
+        return address_in(ip, await self.ip_blocks(org_id))
+
+    async def ip_blocks(self, org_id: str) -> list[Network]:
+        cached = self._blocks.get(org_id)
+        if cached is not None and cached[0] > self._clock():
+            return cached[1]
+        generation = self._blocks_generation
+        # Cached only when this process already hears the org's events (it has sockets of the
+        # org): a block published before the subscription would otherwise go unnoticed.
+        hearing = org_id in self._subs
+        async with self.runtime.db.read() as session:
+            networks = await active_ip_blocks(session, org_id, self.runtime.clock.now())
+        if hearing and org_id in self._subs and generation == self._blocks_generation:
+            self._blocks[org_id] = (self._clock() + ORG_CACHE_SECONDS, networks)
+        return networks
+
+    def _forget_blocks(self, org_id: str | None = None) -> None:
+        self._blocks_generation += 1
+        if org_id is None:
+            self._blocks.clear()
+        else:
+            self._blocks.pop(org_id, None)
 
     async def segments(self, org_id: str) -> OrgSegments:
         """What placing the org's visitors needs (live_stream/placement.py), kept while the
@@ -223,13 +260,18 @@ class VisitorRegistry:
         event = orjson.loads(data)
         kind = event.get("type")
         if kind == IpBlocked.name:
+            self._forget_blocks(org_id)
             blocked = IpBlocked.model_validate(event)
             self._close_blocked(org_id, [ipaddress.ip_network(blocked.cidr)])
+            return
+        if kind == IpUnblocked.name:
+            self._forget_blocks(org_id)
             return
         if kind == RESYNC_TYPE:
             # An event for this org's visitor sockets was lost somewhere (a failed publish):
             # re-read what it could have said.
             self._segments.pop(org_id, None)
+            self._forget_blocks(org_id)
             self._spawn(self._recheck_ip_blocks(org_id))
             return
         if kind != PlacementsChanged.name:
@@ -274,6 +316,7 @@ class VisitorRegistry:
         messages, conversation changes, invitations, placement changes, blocks. Placement and
         blocks are re-read here; every socket gets a `resync` frame, and the widget answers
         it with `resume` from the last seq it saw (docs/protocol.md)."""
+        self._forget_blocks()
         for org_id in list(self._orgs):
             self._segments.pop(org_id, None)
             await self._recheck_ip_blocks(org_id)

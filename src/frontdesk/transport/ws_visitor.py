@@ -24,7 +24,6 @@ from frontdesk.core import visitor_feed
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.metrics import ACK_LATENCY, MESSAGES, OPEN_SOCKETS, count_error
 from frontdesk.features import calls, csat, files, proactive, telephony, visitors
-from frontdesk.features.blocking import address_blocked
 from frontdesk.features.blocking.events import VisitorBlocked
 from frontdesk.features.calls import events as call_frames
 from frontdesk.features.conversations.events import VisitorConversationChanged, VisitorMessage
@@ -97,7 +96,7 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
             raise web.HTTPNotFound(text="unknown site key")
         if not origin_allowed(org, request.headers.get("Origin")):
             raise web.HTTPForbidden(text="this website origin is not allowed for this site key")
-        if await address_blocked(runtime, org.id, ip):
+        if await registry.address_blocked(org.id, ip):
             raise web.HTTPForbidden(text="blocked")
         # compress=False: permessage-deflate costs ~100 KB per idle socket (issue 2 figures).
         ws = web.WebSocketResponse(
@@ -300,7 +299,11 @@ class VisitorConnection:
 
     async def _listen(self, visitor_id: str) -> None:
         """Hear the visitor's topic (frames for all their tabs) and the org's registry events
-        (placements, org settings, blocks): called by the tab before it reads any state."""
+        (placements, org settings, blocks): called by the tab before it reads any state, and
+        again if the visitor turned out to be someone else (a token whose visitor is gone)."""
+        if self.subscription is not None:
+            previous, self.subscription = self.subscription, None
+            await previous.cancel()
         self.subscription = await self.runtime.bus.subscribe(
             visitor_topic(visitor_id), self._on_bus
         )

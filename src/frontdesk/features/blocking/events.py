@@ -25,3 +25,11 @@ class IpBlocked(Event):
 
     type: Literal["ip.blocked"] = "ip.blocked"
     cidr: str
+
+
+class IpUnblocked(Event):
+    """To every process's visitor registry (not a client frame): an IP block was lifted, so
+    the org's cached blocks are read again before the next handshake."""
+
+    type: Literal["ip.unblocked"] = "ip.unblocked"
+    cidr: str

@@ -12,7 +12,7 @@ from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.features import audience, conversations
 from frontdesk.features.accounts import normalise_cidr
-from frontdesk.features.blocking.events import BLOCKED_FEED, IpBlocked
+from frontdesk.features.blocking.events import BLOCKED_FEED, IpBlocked, IpUnblocked
 from frontdesk.features.blocking.models import IpBlock, VisitorReport
 from frontdesk.features.blocking.schemas import (
     BlockedVisitorOut,
@@ -152,12 +152,15 @@ async def add_ip_block(
     return block
 
 
-async def remove_ip_block(session: AsyncSession, actor: Authenticated, block_id: str) -> None:
+async def remove_ip_block(work: UnitOfWork, actor: Authenticated, block_id: str) -> None:
+    """Lifts a block; once this commits every process drops its cached copy of the org's
+    blocks (transport/visitor_registry.py), so the address may connect again at once."""
     actor.require_admin()
-    block = await session.get(IpBlock, block_id)
+    block = await work.session.get(IpBlock, block_id)
     if block is None or block.org_id != actor.org_id:
         raise NotFound("IP block not found")
-    await session.delete(block)
+    await work.session.delete(block)
+    work.emit([visitors_topic(actor.org_id)], IpUnblocked(cidr=block.cidr))
 
 
 async def overview(session: AsyncSession, actor: Authenticated, now: datetime) -> BlocksOverview:

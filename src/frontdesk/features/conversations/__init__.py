@@ -50,6 +50,7 @@ from frontdesk.features.conversations.queries import (
     list_for_rep,
     messages_after,
     open_conversation_for_visitor,
+    open_conversations_for_visitors,
     summaries,
     summary,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "on_incoming_timeout",
     "open_call_conversation",
     "open_conversation_for_visitor",
+    "open_conversations_for_visitors",
     "open_owned_conversation",
     "post_rep_message",
     "post_visitor_message",

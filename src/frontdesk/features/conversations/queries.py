@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Literal, TypedDict, Unpack
 
 from sqlalchemy import select
@@ -38,6 +38,28 @@ async def open_conversation_for_visitor(
             .limit(1)
         )
     ).scalar_one_or_none()
+
+
+async def open_conversations_for_visitors(
+    session: AsyncSession, visitor_ids: Collection[str]
+) -> dict[str, Conversation]:
+    """open_conversation_for_visitor for a group of visitors, in one statement (arrivals
+    written together, issue 21): visitor id -> their latest open chat."""
+    if not visitor_ids:
+        return {}
+    found: dict[str, Conversation] = {}
+    for conversation in (
+        await session.execute(
+            select(Conversation)
+            .where(
+                Conversation.visitor_id.in_(set(visitor_ids)),
+                Conversation.status.in_(OPEN_STATUSES),
+            )
+            .order_by(Conversation.created_at)
+        )
+    ).scalars():
+        found[conversation.visitor_id] = conversation  # the latest wins
+    return found
 
 
 async def get_conversation(

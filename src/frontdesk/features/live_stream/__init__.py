@@ -6,6 +6,8 @@
   placement data cached per process, and the cards that announce it.
 - `cards.py`, `events.py`: the visitor card and the `visitor.joined` / `visitor.updated` /
   `visitor.left` / `typing` events.
+- `arrivals.py`: the hellos of many sockets written together (one statement per table for a
+  group), placed before they are stored.
 - `snapshot.py`: what a console gets on connecting and after a resync.
 - `visitor_360.py`: everything known about one visitor; `account_360.py`: about one company.
 Who sees each event is not decided here but in `features/audience` (used by every publisher,
@@ -15,6 +17,7 @@ package calls, so neither can live here (docs/architecture.md, "Layout").
 """
 
 from frontdesk.features.live_stream.account_360 import account_360, click_ids
+from frontdesk.features.live_stream.arrivals import finish_pending_arrivals
 from frontdesk.features.live_stream.placement import (
     OrgPlacementData,
     OrgSegments,
@@ -32,6 +35,7 @@ __all__ = [
     "account_360",
     "build_snapshot",
     "click_ids",
+    "finish_pending_arrivals",
     "load_org_segments",
     "rep_typing",
     "visitor_360",

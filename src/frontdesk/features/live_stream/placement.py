@@ -67,18 +67,6 @@ class OrgPlacementData(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class Arrived:
-    """What a hello just wrote (visitors.arrive): the rows, and whether they are new."""
-
-    visitor: Visitor
-    visit: Visit
-    # A visitor seen for the first time has no chat, no invitations and one page.
-    new_visitor: bool
-    # The visit began with this hello: its only page is the one the tab is on.
-    first_visit: bool
-
-
-@dataclass(frozen=True, slots=True)
 class PlacedVisitor:
     routed_rep_ids: list[str]
     # Segment or routing changed: consoles move the card.
@@ -100,35 +88,22 @@ async def place_for_stream(
     live: LiveVisitor | None,
     hold_routing: bool,
     with_card: bool,
-    arrived: Arrived | None = None,
     ip: str | None = None,
 ) -> PlacedVisitor | None:
     """Re-evaluate one visitor's segment and routing (stored on the visit); None when the
     visitor or the visit is gone. `hold_routing`: the visitor has an open chat, so their reps
-    stay (see place_visit). `arrived`: the rows the tab's hello just wrote, used as they are
-    instead of read again (a hello's database work is on the reconnect-storm path). `ip`: the
-    connected visitor's full address, for enrichment (the visit may store less of it)."""
+    stay (see place_visit); a hello is placed before its rows are written instead
+    (live_stream/arrivals.py). `ip`: the connected visitor's full address, for enrichment (the
+    visit may store less of it)."""
     now = runtime.clock.now()
     card = None
     conversation = None
-    pages = None
-    visitor: Visitor | None
-    visit: Visit | None
     async with runtime.db.transaction() as session:
-        if arrived is not None:
-            # Detached rows from the arrival's own transaction, a moment ago: attached as they
-            # are (no SELECT); only the columns placement changes are written back.
-            visitor, visit = arrived.visitor, arrived.visit
-            session.add(visitor)
-            session.add(visit)
-            if arrived.first_visit:
-                pages = [visit.landing_url or current_url]
-        else:
-            visitor = await session.get(Visitor, visitor_id)
-            visit = await session.get(Visit, visit_id)
+        visitor = await session.get(Visitor, visitor_id)
+        visit = await session.get(Visit, visit_id)
         if visitor is None or visit is None:
             return None
-        if with_card and not (arrived is not None and arrived.new_visitor):
+        if with_card:
             # Read before placing: a tab arriving while its visitor has an open chat (a second
             # tab, a reload) must keep the chat's reps too, and the caller only learns of the
             # chat from this call.
@@ -145,7 +120,6 @@ async def place_for_stream(
             segments=org_data.by_id,
             index=org_data.index,
             hold_routing=hold_routing,
-            pages=pages,
             ip=ip,
         )
         if with_card or placement.changed:

@@ -34,7 +34,8 @@ from frontdesk.features.conversations.events import (
 )
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.enrichment import PROVIDER_ANSWER
-from frontdesk.features.live_stream.cards import page_favicon, page_thumbnail
+from frontdesk.features.live_stream.arrivals import ArrivalRequest, arrival_writer
+from frontdesk.features.live_stream.cards import card_for, page_favicon, page_thumbnail
 from frontdesk.features.live_stream.events import (
     VisitorCard,
     VisitorJoined,
@@ -42,10 +43,10 @@ from frontdesk.features.live_stream.events import (
     VisitorTyping,
     VisitorUpdated,
 )
-from frontdesk.features.live_stream.placement import Arrived, OrgPlacementData, place_for_stream
+from frontdesk.features.live_stream.placement import OrgPlacementData, place_for_stream
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.proactive.schemas import VisitorInvitation
-from frontdesk.features.visitors import issue_visitor_token
+from frontdesk.features.visitors import issue_visitor_token, read_visitor_token
 from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.live import LiveVisitor
 from frontdesk.live.base import Activity
@@ -144,30 +145,43 @@ class VisitorTab:
         last_seq: int,
         listen: Listen,
     ) -> Welcome:
-        """The tab said hello: find or make the visitor and their visit, go live, place them
-        (a card joins the consoles that may see it), and gather what the widget is welcomed
-        with. Raises visitors.VisitorBlocked for a blocked visitor."""
-        arrival = await visitors.arrive(
-            self.runtime,
-            self.org,
-            token,
-            ip=visitors.stored_ip(self.org, self.ip),
-            user_agent=user_agent,
-            page=page,
-            record_page_view=not resumed,
-            tracked=self.tracked,
+        """The tab said hello: find or make the visitor and their visit, placed, with the
+        hellos of other sockets (live_stream/arrivals.py: one transaction and one statement per
+        table for a group), go live (a card joins the consoles that may see it), and gather
+        what the widget is welcomed with. Raises visitors.VisitorBlocked for a blocked
+        visitor."""
+        runtime, org = self.runtime, self.org
+        known = read_visitor_token(runtime.settings.secret_keys, org.id, token) if token else None
+        visitor_id = known or new_id()
+        # Before anything about the visitor is read or written, so nothing falls in between.
+        await listen(visitor_id)
+        placement = await self.placements.segments(org.id)
+        arrival = await arrival_writer(runtime).arrive(
+            ArrivalRequest(
+                org=org,
+                placement=placement,
+                visitor_id=visitor_id,
+                known=known is not None,
+                stored_ip=visitors.stored_ip(org, self.ip),
+                # Not tracked: nothing is looked up from the address either.
+                ip=self.ip if self.tracked else None,
+                user_agent=user_agent,
+                page=page,
+                record_page_view=not resumed,
+                tracked=self.tracked,
+            )
         )
         visitor, visit = arrival.visitor, arrival.visit
+        if visitor.id != visitor_id:
+            await listen(visitor.id)  # the token's visitor is gone: a new one, no history
         self.visitor_id, self.visit_id, self.visit_started_at = (
             visitor.id,
             visit.id,
             visit.started_at,
         )
-        # Before reading what to replay, so nothing falls in between.
-        await listen(visitor.id)
-        previous = await self.runtime.live.get(self.org.id, visitor.id)
-        self.live = await self.runtime.live.upsert_connection(
-            self.org.id,
+        previous = None if arrival.new_visitor else await runtime.live.get(org.id, visitor.id)
+        self.live = live = await runtime.live.upsert_connection(
+            org.id,
             visitor.id,
             self.connection_id,
             visit_id=visit.id,
@@ -175,45 +189,50 @@ class VisitorTab:
             activity="active",
             url=page.url,
             title=page.title,
-            og_image=page_thumbnail(self.org.allowed_origins, page.url, page.og_image),
+            og_image=page_thumbnail(org.allowed_origins, page.url, page.og_image),
         )
-        card, conversation = await self._place(
-            page.url,
-            arrived=Arrived(visitor, visit, arrival.new_visitor, arrival.new_visit),
+        conversation = arrival.conversation
+        self.visibility = audience.of_visitor(
+            arrival.routed_rep_ids,
+            conversation.owner_rep_id if conversation else self.visibility.owner_rep_id,
         )
+        self.placed = True
         messages: list[MessageOut] = []
         conversation_frame = None
         if conversation is not None:
-            async with self.runtime.db.read() as session:
+            async with runtime.db.read() as session:
                 messages = await conversations.messages_after(
                     session, conversation, last_seq, include_internal=False
                 )
                 owner = await _owner(session, conversation)
             conversation_frame = conversations.visitor_conversation(conversation, owner)
-        if card is not None and (previous is None or previous.visit_id != visit.id):
+        if previous is None or previous.visit_id != visit.id:
+            card = card_for(
+                live,
+                visitor,
+                visit,
+                conversation,
+                arrival.account,
+                placement.experiences,
+                website_origins=org.allowed_origins,
+            )
             await self._publish(VisitorJoined(visitor=card, visibility=self.visibility))
-        elif previous is not None:
-            await self._publish_changes(previous, self.live, page_views=visit.page_view_count)
-        invitations = []
-        if not arrival.new_visitor:  # nobody has invited a visitor seen for the first time
-            async with self.runtime.db.read() as session:
-                invitations = await proactive.open_invitations(
-                    session, visitor.id, self.runtime.clock.now()
-                )
+        else:
+            await self._publish_changes(previous, live, page_views=visit.page_view_count)
         if arrival.new_visit:
-            await proactive.schedule_auto_pounce(self.runtime, self.org, visit.id)
-            if self.runtime.firmographics is not None and self.ip and self.tracked:
+            await proactive.schedule_auto_pounce(runtime, org, visit.id)
+            if runtime.firmographics is not None and self.ip and self.tracked:
                 # External enrichment runs off the hot path; the card updates when it answers.
                 self._spawn(self._enrich_from_provider(page.url))
         self.has_open_conversation = conversation is not None
         return Welcome(
-            token=issue_visitor_token(self.runtime.settings.secret_key, self.org.id, visitor.id),
+            token=issue_visitor_token(runtime.settings.secret_key, org.id, visitor.id),
             visitor_id=visitor.id,
             visit_id=visit.id,
             conversation=conversation_frame,
             messages=messages,
             identity_status=visitor.identity_status,
-            invitations=invitations,
+            invitations=arrival.invitations,
         )
 
     async def welcomed(self) -> None:
@@ -433,7 +452,7 @@ class VisitorTab:
             )
 
     async def _place(
-        self, current_url: str, *, announce: bool = False, arrived: Arrived | None = None
+        self, current_url: str, *, announce: bool = False
     ) -> tuple[VisitorCard | None, Conversation | None]:
         """Re-evaluate segment and routing; when they change, consoles move the card (and with
         `announce`, consoles get the fresh card even if they did not change)."""
@@ -448,7 +467,6 @@ class VisitorTab:
             live=self.live,
             hold_routing=self.has_open_conversation,
             with_card=not self.placed or announce,
-            arrived=arrived,
             # Not tracked: nothing is looked up from the address either.
             ip=self.ip if self.tracked else None,
         )

@@ -8,6 +8,7 @@ org's repeat interval, routing), counted per rep and day, and timed with durable
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -438,6 +439,41 @@ async def open_invitations(
         rep = await session.get(Rep, invitation.rep_id)
         if rep is not None:
             result.append(invitation_frame(invitation, rep, now))
+    return result
+
+
+async def open_invitations_for_visitors(
+    session: AsyncSession, visitor_ids: Collection[str], now: datetime
+) -> dict[str, list[VisitorInvitation]]:
+    """open_invitations for a group of visitors (arrivals written together, issue 21): two
+    statements for the whole group, the second only when someone has an invitation."""
+    if not visitor_ids:
+        return {}
+    rows = list(
+        (
+            await session.execute(
+                select(Invitation).where(
+                    Invitation.visitor_id.in_(set(visitor_ids)),
+                    Invitation.status.in_(("pending", "shown")),
+                )
+            )
+        ).scalars()
+    )
+    if not rows:
+        return {}
+    reps = {
+        rep.id: rep
+        for rep in (
+            await session.execute(select(Rep).where(Rep.id.in_({i.rep_id for i in rows})))
+        ).scalars()
+    }
+    result: dict[str, list[VisitorInvitation]] = {}
+    for invitation in rows:
+        rep = reps.get(invitation.rep_id)
+        if rep is not None:
+            result.setdefault(invitation.visitor_id, []).append(
+                invitation_frame(invitation, rep, now)
+            )
     return result
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import cast
 from urllib.parse import parse_qs, urlsplit
 
@@ -166,6 +166,120 @@ async def arrive(
                 _add_page_view(session, visit, page, now)
         visitor.last_seen_at = now
     return Arrival(visitor, visit, new_visitor, new_visit)
+
+
+# ---- arrivals written in groups (features/live_stream/arrivals.py; issue 21) -----------------
+# The same rows visitors.arrive writes, built without a session so that the hellos of many
+# sockets are written together: one INSERT per table for the group (insert_arrivals).
+
+
+def new_visitor(visitor_id: str, org_id: str, now: datetime) -> Visitor:
+    """A first-time visitor's row (not yet stored), their first visit counted."""
+    return Visitor(
+        id=visitor_id,
+        org_id=org_id,
+        created_at=now,
+        last_seen_at=now,
+        identity_status="anonymous",
+        email=None,
+        name=None,
+        contact_id=None,
+        visit_count=1,
+        blocked_at=None,
+    )
+
+
+def new_visit(
+    visitor: Visitor,
+    now: datetime,
+    *,
+    ip: str | None,
+    user_agent: str | None,
+    page: PageInfo,
+    tracked: bool,
+) -> Visit:
+    """A visit starting with this page (not yet stored), as visitors.arrive makes it."""
+    utm = _utm(page.url) if tracked else dict.fromkeys(UTM_KEYS)
+    return Visit(
+        id=new_id(),
+        org_id=visitor.org_id,
+        visitor_id=visitor.id,
+        started_at=now,
+        last_seen_at=now,
+        ip=ip if tracked else None,
+        user_agent=((user_agent or "")[:512] or None) if tracked else None,
+        referrer=(page.referrer or None) if tracked else None,
+        landing_url=page.url if tracked else None,
+        page_view_count=1,
+        segment_id=None,
+        routed_rep_ids=[],
+        routing_reason=None,
+        account_id=None,
+        enrichment={},
+        **utm,
+    )
+
+
+def visit_continues(visit: Visit | None, now: datetime) -> bool:
+    """Whether a visitor arriving now is still on this visit (back within VISIT_GAP)."""
+    return visit is not None and now - visit.last_seen_at <= VISIT_GAP
+
+
+def page_view_row(visit: Visit, page: PageInfo, now: datetime) -> dict[str, object]:
+    return {
+        "id": new_id(),
+        "org_id": visit.org_id,
+        "visitor_id": visit.visitor_id,
+        "visit_id": visit.id,
+        "url": page.url,
+        "title": page.title,
+        "referrer": page.referrer,
+        "viewed_at": now,
+    }
+
+
+_VISITOR_COLUMNS = [c.key for c in cast(Table, Visitor.__table__).columns]
+_VISIT_COLUMNS = [c.key for c in cast(Table, Visit.__table__).columns]
+_INSERT_VISITORS = insert(cast(Table, Visitor.__table__))
+_INSERT_VISITS = insert(cast(Table, Visit.__table__))
+
+
+async def insert_arrivals(
+    session: AsyncSession,
+    new_visitors: list[Visitor],
+    new_visits: list[Visit],
+    page_views: list[dict[str, object]],
+) -> None:
+    """Stores a group's new rows: one statement per table (executemany), visitors first (the
+    visits refer to them), then visits, then page views. The rows are not added to the
+    session: they stay plain objects the caller reads."""
+    if new_visitors:
+        await session.execute(
+            _INSERT_VISITORS, [{k: getattr(v, k) for k in _VISITOR_COLUMNS} for v in new_visitors]
+        )
+    if new_visits:
+        await session.execute(
+            _INSERT_VISITS, [{k: getattr(v, k) for k in _VISIT_COLUMNS} for v in new_visits]
+        )
+    if page_views:
+        await session.execute(_INSERT_PAGE_VIEW, page_views)
+
+
+async def pages_of_visits(
+    session: AsyncSession, visit_ids: Collection[str]
+) -> dict[str, list[str]]:
+    """visit id -> the URLs of its page views in order, for a group of visits at once."""
+    if not visit_ids:
+        return {}
+    pages: dict[str, list[str]] = {}
+    rows = await session.execute(
+        select(PageView.visit_id, PageView.url)
+        .where(PageView.visit_id.in_(set(visit_ids)))
+        .order_by(PageView.viewed_at)
+    )
+    for visit_id, url in rows.all():
+        pages.setdefault(visit_id, []).append(url)
+    return pages
 
 
 def _add_page_view(

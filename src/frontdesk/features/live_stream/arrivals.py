@@ -1,0 +1,283 @@
+"""Arrivals written in groups: the hellos of many sockets share one transaction (issue 21).
+
+After a restart or a deploy thousands of visitor sockets say hello within seconds. Written one
+by one, each hello cost two or three transactions and five to eight statements, and a process
+welcomed about 200 a second. Here the hellos that arrive in the same event-loop turn, or while
+a group is being written, go out together in the next group, as visitor chat messages do
+(conversations/group_writer.py):
+
+- one statement per table for the whole group: the known visitors, their latest visits, their
+  open chats, the pages of the visits that continue and their open invitations are read with
+  one SELECT each; the new visitors, visits and page views are written with one INSERT each
+  (executemany), and the visits and visitors that changed with one UPDATE each;
+- placement (segment, routing, company) is decided before the rows are written, so a new
+  visit is stored already placed (no second transaction);
+- nothing is acknowledged before its group commits. A group that fails as a whole is written
+  again one hello at a time, so one bad row never fails the others.
+
+A visitor whose row says blocked gets visitors.VisitorBlocked (only that hello).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from frontdesk.core.ids import new_id
+from frontdesk.features import conversations, proactive, visitors
+from frontdesk.features.accounts.models import Account
+from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.live_stream.placement import OrgSegments
+from frontdesk.features.orgs.models import Org
+from frontdesk.features.proactive.schemas import VisitorInvitation
+from frontdesk.features.routing import RoutingDirectory
+from frontdesk.features.segments import place_visit
+from frontdesk.features.visitors.models import Visit, Visitor
+from frontdesk.runtime import Runtime
+
+# A group is bounded so one transaction stays short even when thousands of hellos queue.
+MAX_GROUP = 200
+
+
+@dataclass(slots=True)
+class ArrivalRequest:
+    """One hello, as the tab hands it over."""
+
+    org: Org
+    placement: OrgSegments
+    # The visitor the token names (`known`), or a fresh id for someone seen the first time.
+    visitor_id: str
+    known: bool
+    # What may be stored (visitors.stored_ip), and the full address for enrichment.
+    stored_ip: str | None
+    ip: str | None
+    user_agent: str | None
+    page: visitors.PageInfo
+    record_page_view: bool
+    tracked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ArrivalResult:
+    """What a hello's group wrote and read for it (rows detached, fully loaded)."""
+
+    visitor: Visitor
+    visit: Visit
+    new_visitor: bool
+    new_visit: bool
+    routed_rep_ids: list[str]
+    placement_changed: bool
+    account: Account | None
+    # The visitor's open chat and open invitations (none for a first-time visitor).
+    conversation: Conversation | None
+    invitations: list[VisitorInvitation]
+
+
+@dataclass(slots=True)
+class _Waiting:
+    request: ArrivalRequest
+    done: asyncio.Future[ArrivalResult]
+
+
+class _GroupFailed(Exception):
+    """The group's transaction failed as a whole: nothing of it was written."""
+
+
+class ArrivalWriter:
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._waiting: list[_Waiting] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def arrive(self, request: ArrivalRequest) -> ArrivalResult:
+        """Writes this hello with the others of its group; raises visitors.VisitorBlocked for
+        a blocked visitor, or the error that failed this hello's own row."""
+        loop = asyncio.get_running_loop()
+        item = _Waiting(request, loop.create_future())
+        self._waiting.append(item)
+        if self._writer is None:
+            self._writer = loop.create_task(self._write_all())
+        return await item.done
+
+    async def finish(self) -> None:
+        """Waits until every submitted hello is written (shutdown)."""
+        while self._writer is not None:
+            await asyncio.wait([self._writer])
+
+    async def _write_all(self) -> None:
+        try:
+            await asyncio.sleep(0)  # let the other hellos of this loop turn join the group
+            while self._waiting:
+                group, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
+                await self._write(group)
+        finally:
+            self._writer = None
+            if self._waiting:
+                self._writer = asyncio.get_running_loop().create_task(self._write_all())
+
+    async def _write(self, group: list[_Waiting]) -> None:
+        try:
+            try:
+                outcomes = await self._write_group(group)
+            except Exception as error:
+                if len(group) == 1:
+                    outcomes = [error]
+                else:
+                    # One row failed the group (a visitor erased meanwhile, a constraint):
+                    # each hello alone, so the others are still written.
+                    outcomes = []
+                    for item in group:
+                        try:
+                            outcomes.extend(await self._write_group([item]))
+                        except Exception as alone:
+                            outcomes.append(alone)
+        except BaseException:
+            for item in group:
+                if not item.done.done():
+                    item.done.cancel()  # the writer itself is being cancelled (shutdown)
+            raise
+        for item, outcome in zip(group, outcomes, strict=True):
+            if item.done.done():
+                continue
+            if isinstance(outcome, BaseException):
+                item.done.set_exception(outcome)
+            else:
+                item.done.set_result(outcome)
+
+    async def _write_group(self, group: list[_Waiting]) -> list[ArrivalResult | Exception]:
+        runtime = self._runtime
+        now = runtime.clock.now()
+        outcomes: list[ArrivalResult | Exception] = []
+        async with runtime.db.transaction() as session:
+            known_ids = {item.request.visitor_id for item in group if item.request.known}
+            rows: dict[str, Visitor] = {}
+            if known_ids:
+                rows = {
+                    v.id: v
+                    for v in (
+                        await session.execute(select(Visitor).where(Visitor.id.in_(known_ids)))
+                    ).scalars()
+                }
+            present = [
+                v.id
+                for v in rows.values()
+                if v.blocked_at is None
+                and any(
+                    item.request.visitor_id == v.id and item.request.org.id == v.org_id
+                    for item in group
+                )
+            ]
+            latest = await visitors.latest_visits(session, present) if present else {}
+            chats = await conversations.open_conversations_for_visitors(session, present)
+            invitations = await proactive.open_invitations_for_visitors(session, present, now)
+            continuing = [v.id for v in latest.values() if visitors.visit_continues(v, now)]
+            pages = await visitors.pages_of_visits(session, continuing)
+
+            new_visitors: list[Visitor] = []
+            new_visits: list[Visit] = []
+            page_views: list[dict[str, object]] = []
+            directories: dict[str, RoutingDirectory] = {}
+            for item in group:
+                request = item.request
+                org = request.org
+                visitor = rows.get(request.visitor_id) if request.known else None
+                if visitor is not None and visitor.org_id != org.id:
+                    visitor = None
+                if visitor is not None and visitor.blocked_at is not None:
+                    outcomes.append(visitors.VisitorBlocked("this visitor is blocked"))
+                    continue
+                new_visitor = visitor is None
+                if visitor is None:
+                    # A first visit (or a token whose visitor is gone): a new row.
+                    visitor_id = new_id() if request.known else request.visitor_id
+                    visitor = visitors.new_visitor(visitor_id, org.id, now)
+                    new_visitors.append(visitor)
+                visit = None if new_visitor else latest.get(visitor.id)
+                new_visit = not visitors.visit_continues(visit, now)
+                if visit is None or new_visit:
+                    visit = visitors.new_visit(
+                        visitor,
+                        now,
+                        ip=request.stored_ip,
+                        user_agent=request.user_agent,
+                        page=request.page,
+                        tracked=request.tracked,
+                    )
+                    new_visits.append(visit)
+                    # A second tab of the same visitor in this group continues this visit.
+                    latest[visitor.id] = visit
+                    pages[visit.id] = [visit.landing_url or request.page.url]
+                    if not new_visitor:
+                        visitor.visit_count += 1
+                    if request.tracked:
+                        page_views.append(visitors.page_view_row(visit, request.page, now))
+                else:
+                    visit.last_seen_at = now
+                    if request.record_page_view and request.tracked:
+                        page_views.append(visitors.page_view_row(visit, request.page, now))
+                        visit.page_view_count += 1
+                        pages.setdefault(visit.id, []).append(request.page.url)
+                visitor.last_seen_at = now
+                conversation = None if new_visitor else chats.get(visitor.id)
+                data = request.placement
+                directory = directories.get(org.id)
+                if directory is None and _routes(data):
+                    directory = directories[org.id] = await RoutingDirectory.load(session, org.id)
+                placed = await place_visit(
+                    session,
+                    runtime.ip_directory,
+                    visitor,
+                    visit,
+                    request.page.url,
+                    now,
+                    compiled=data.compiled,
+                    segments=data.by_id,
+                    index=data.index,
+                    hold_routing=conversation is not None,
+                    pages=list(pages.get(visit.id, [])),
+                    ip=request.ip,
+                    routing_directory=directory,
+                )
+                account = data.index.by_id.get(visit.account_id) if visit.account_id else None
+                outcomes.append(
+                    ArrivalResult(
+                        visitor,
+                        visit,
+                        new_visitor,
+                        new_visit,
+                        placed.routed_rep_ids,
+                        placed.changed,
+                        account,
+                        conversation,
+                        [] if new_visitor else invitations.get(visitor.id, []),
+                    )
+                )
+            # The loaded rows that changed (visitors' last_seen_at and visit_count, visits'
+            # last_seen_at, counts and placement) are flushed with the commit, one UPDATE per
+            # table and set of columns.
+            await visitors.insert_arrivals(session, new_visitors, new_visits, page_views)
+        return outcomes
+
+
+def _routes(data: OrgSegments) -> bool:
+    """Whether any of the org's segments routes by steps (routing reads the org's reps)."""
+    return any((s.routing or {}).get("steps") for s in data.by_id.values())
+
+
+_STATE_KEY = "live_stream.arrival_writer"
+
+
+def arrival_writer(runtime: Runtime) -> ArrivalWriter:
+    writer = runtime.state.get(_STATE_KEY)
+    if not isinstance(writer, ArrivalWriter):
+        writer = runtime.state[_STATE_KEY] = ArrivalWriter(runtime)
+    return writer
+
+
+async def finish_pending_arrivals(runtime: Runtime) -> None:
+    """Shutdown: write the hellos the group writer still holds before the database closes."""
+    writer = runtime.state.get(_STATE_KEY)
+    if isinstance(writer, ArrivalWriter):
+        await writer.finish()
