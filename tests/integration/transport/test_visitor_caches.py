@@ -1,0 +1,92 @@
+"""Each process caches an org's IP blocks for its visitor handshakes (issue 21: a reconnect storm
+reads them once, not once per socket), and a block added or lifted on one process reaches the
+cache of every other at once, over the bus."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiohttp
+import pytest
+
+from tests.conftest import Backend
+from tests.harness import OrgInfo, Server, running_server
+
+pytestmark = pytest.mark.asyncio
+SPAMMER = {"X-Forwarded-For": "203.0.113.77"}
+BYSTANDER = {"X-Forwarded-For": "198.51.100.1"}
+CACHE_SECONDS = 10.0  # how long a process may keep an org's blocks when nobody tells it
+
+
+@asynccontextmanager
+async def _two_processes(backend: Backend) -> AsyncIterator[tuple[Server, Server]]:
+    """Two servers on one database and one bus, as two processes would be."""
+    proxy = (ipaddress.ip_network("127.0.0.1/32"),)
+    async with (
+        running_server(
+            backend.database_url, backend.bus_url, backend.namespace, trusted_proxies=proxy
+        ) as a,
+        running_server(
+            backend.database_url, backend.bus_url, backend.namespace, trusted_proxies=proxy
+        ) as b,
+    ):
+        yield a, b
+
+
+async def _refused(server: Server, org: OrgInfo) -> bool:
+    try:
+        ws = await server.http().ws_connect(
+            f"{server.ws_url}/ws/visitor?site={org.site_key}", origin=org.origin, headers=SPAMMER
+        )
+    except aiohttp.WSServerHandshakeError as refused:
+        assert refused.status == 403
+        return True
+    await ws.close()
+    return False
+
+
+async def _until(server: Server, org: OrgInfo, *, refused: bool) -> float:
+    started = time.monotonic()
+    while await _refused(server, org) != refused:
+        assert time.monotonic() - started < CACHE_SECONDS / 2, "the other process kept its copy"
+        await asyncio.sleep(0.05)
+    return time.monotonic() - started
+
+
+async def test_an_ip_block_added_or_lifted_on_one_process_applies_to_the_next_handshake_on_the_other(
+    postgres_redis_backend: Backend,
+) -> None:
+    async with _two_processes(postgres_redis_backend) as (a, b):
+        org = await a.create_org()
+        admin = await a.rep(org, role="admin")
+        # B has a socket of the org (so it caches the org's blocks) and has read them.
+        async with b.visitor(org, headers=BYSTANDER):
+            assert not await _refused(b, org)
+            assert not await _refused(b, org)  # from B's cache now
+
+            status, block = await admin.request(
+                "POST", "/api/ip-blocks", {"cidr": "203.0.113.0/24"}
+            )
+            assert status == 200
+            await _until(b, org, refused=True)
+
+            status, _ = await admin.request("DELETE", f"/api/ip-blocks/{block['id']}")
+            assert status == 200
+            await _until(b, org, refused=False)
+
+
+async def test_a_process_serves_the_cached_blocks_without_reading_them_again(
+    server: Server,
+) -> None:
+    from tests.query_count import counting_queries
+
+    org = await server.create_org()
+    async with server.visitor(org, headers=BYSTANDER):
+        assert not await _refused(server, org)  # reads the blocks (the org has a socket here)
+        with counting_queries(server.runtime.db.engine) as statements:
+            assert not await _refused(server, org)
+        assert not any("ip_blocks" in sql for sql in statements.sql), str(statements)
