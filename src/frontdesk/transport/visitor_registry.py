@@ -15,12 +15,18 @@ import ipaddress
 import logging
 import time
 from collections.abc import Callable, Coroutine
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
 from frontdesk.bus.base import RESYNC, RESYNC_TYPE, Subscription
-from frontdesk.features.blocking import Network, active_ip_blocks, address_in
+from frontdesk.features.blocking import (
+    Network,
+    active_ip_blocks,
+    active_ip_blocks_until,
+    address_in,
+)
 from frontdesk.features.blocking.events import IpBlocked, IpUnblocked, VisitorBlocked
 from frontdesk.features.live_stream import OrgSegments, load_org_segments
 from frontdesk.features.orgs import org_by_site_key, orgs_topic
@@ -84,7 +90,8 @@ class VisitorRegistry:
         self._segments: dict[str, OrgSegments] = {}
         # Each org's active IP blocks, read at most ORG_CACHE_SECONDS ago, kept while the org
         # has sockets here (so this process hears `ip.blocked` / `ip.unblocked` for it).
-        self._blocks: dict[str, tuple[float, list[Network]]] = {}
+        # (monotonic deadline, the blocks, when the first of them expires by its own time).
+        self._blocks: dict[str, tuple[float, list[Network], datetime | None]] = {}
         # Bumped whenever cached blocks are dropped: a read that began before is not cached.
         self._blocks_generation = 0
         self._org_rows: dict[str, tuple[float, Org]] = {}
@@ -219,23 +226,29 @@ class VisitorRegistry:
         it). The org's blocks are cached while it has sockets in this process: a reconnect
         storm reads them once, not once per socket. A new block or a lifted one is heard on
         the org's visitors topic by every process and drops the copy at once; a block that
-        expires by its time is kept for at most ORG_CACHE_SECONDS more."""
+        expires by its time is dropped at that time."""
         if not ip:
             return False
         return address_in(ip, await self.ip_blocks(org_id))
 
     async def ip_blocks(self, org_id: str) -> list[Network]:
         cached = self._blocks.get(org_id)
-        if cached is not None and cached[0] > self._clock():
+        if (
+            cached is not None
+            and cached[0] > self._clock()
+            and (cached[2] is None or cached[2] > self.runtime.clock.now())
+        ):
             return cached[1]
         generation = self._blocks_generation
         # Cached only when this process already hears the org's events (it has sockets of the
         # org): a block published before the subscription would otherwise go unnoticed.
         hearing = org_id in self._subs
         async with self.runtime.db.read() as session:
-            networks = await active_ip_blocks(session, org_id, self.runtime.clock.now())
+            networks, first_expiry = await active_ip_blocks_until(
+                session, org_id, self.runtime.clock.now()
+            )
         if hearing and org_id in self._subs and generation == self._blocks_generation:
-            self._blocks[org_id] = (self._clock() + ORG_CACHE_SECONDS, networks)
+            self._blocks[org_id] = (self._clock() + ORG_CACHE_SECONDS, networks, first_expiry)
         return networks
 
     def _forget_blocks(self, org_id: str | None = None) -> None:

@@ -9,6 +9,7 @@ import ipaddress
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import aiohttp
 import pytest
@@ -90,3 +91,26 @@ async def test_a_process_serves_the_cached_blocks_without_reading_them_again(
         with counting_queries(server.runtime.db.engine) as statements:
             assert not await _refused(server, org)
         assert not any("ip_blocks" in sql for sql in statements.sql), str(statements)
+
+
+async def test_a_cached_block_ends_at_its_own_time_even_while_the_org_has_sockets_here(
+    backend: Backend,
+) -> None:
+    async with running_server(
+        backend.database_url,
+        backend.bus_url,
+        backend.namespace,
+        trusted_proxies=(ipaddress.ip_network("127.0.0.1/32"),),
+    ) as server:
+        org = await server.create_org()
+        admin = await server.rep(org, role="admin")
+        until = (server.clock.now() + timedelta(hours=1)).isoformat()
+        status, _ = await admin.request(
+            "POST", "/api/ip-blocks", {"cidr": "203.0.113.0/24", "expires_at": until}
+        )
+        assert status == 200
+        async with server.visitor(org, headers=BYSTANDER):
+            assert await _refused(server, org)
+            assert await _refused(server, org)  # from the cache
+            server.clock.advance(3601)  # type: ignore[attr-defined]
+            assert not await _refused(server, org)

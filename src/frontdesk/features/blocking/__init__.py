@@ -3,6 +3,7 @@
 from frontdesk.features.blocking.service import (
     Network,
     active_ip_blocks,
+    active_ip_blocks_until,
     add_ip_block,
     address_blocked,
     address_in,
@@ -18,6 +19,7 @@ from frontdesk.features.blocking.service import (
 __all__ = [
     "Network",
     "active_ip_blocks",
+    "active_ip_blocks_until",
     "add_ip_block",
     "address_blocked",
     "address_in",

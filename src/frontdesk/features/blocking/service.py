@@ -51,6 +51,23 @@ async def active_ip_blocks(session: AsyncSession, org_id: str, now: datetime) ->
     return [ipaddress.ip_network(cidr) for (cidr,) in rows.all()]
 
 
+async def active_ip_blocks_until(
+    session: AsyncSession, org_id: str, now: datetime
+) -> tuple[list[Network], datetime | None]:
+    """The org's active blocks, and when the first of them expires (None: none expires), for
+    a cache that must not outlive a block's own time (transport/visitor_registry.py)."""
+    rows = (
+        await session.execute(
+            select(IpBlock.cidr, IpBlock.expires_at).where(
+                IpBlock.org_id == org_id,
+                or_(IpBlock.expires_at.is_(None), IpBlock.expires_at > now),
+            )
+        )
+    ).all()
+    expiries = [expires_at for _, expires_at in rows if expires_at is not None]
+    return [ipaddress.ip_network(cidr) for cidr, _ in rows], min(expiries, default=None)
+
+
 async def ip_blocked(session: AsyncSession, org_id: str, ip: str | None, now: datetime) -> bool:
     if not ip:
         return False
