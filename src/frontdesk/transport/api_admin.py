@@ -429,9 +429,11 @@ async def list_experiences(ctx: Ctx, _: None) -> ExperienceList:
 )
 async def create_experience(ctx: Ctx, body: ExperienceBody) -> ExperienceOut:
     async with ctx.runtime.db.transaction() as session:
-        return await experiences.create_experience(
+        created = await experiences.create_experience(
             session, ctx.rep.org_id, body.model_dump(exclude_none=True), ctx.runtime.clock.now()
         )
+    await experiences.experiences_changed(ctx.runtime, ctx.rep.org_id)
+    return created
 
 
 @api.route(
@@ -444,12 +446,14 @@ async def create_experience(ctx: Ctx, body: ExperienceBody) -> ExperienceOut:
 )
 async def update_experience(ctx: Ctx, body: ExperienceBody) -> ExperienceOut:
     async with ctx.runtime.db.transaction() as session:
-        return await experiences.update_experience(
+        updated = await experiences.update_experience(
             session,
             ctx.rep.org_id,
             ctx.path_param("experience_id"),
             body.model_dump(exclude_none=True),
         )
+    await experiences.experiences_changed(ctx.runtime, ctx.rep.org_id)
+    return updated
 
 
 class OfflineMessageList(Closed):
@@ -521,6 +525,7 @@ async def delete_experience(ctx: Ctx, _: None) -> Ok:
         await experiences.delete_experience(
             session, ctx.rep.org_id, ctx.path_param("experience_id")
         )
+    await experiences.experiences_changed(ctx.runtime, ctx.rep.org_id)
     return Ok()
 
 

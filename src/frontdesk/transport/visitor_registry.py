@@ -28,6 +28,7 @@ from frontdesk.features.blocking import (
     address_in,
 )
 from frontdesk.features.blocking.events import IpBlocked, IpUnblocked, VisitorBlocked
+from frontdesk.features.experiences.events import ExperiencesChanged
 from frontdesk.features.live_stream import OrgSegments, load_org_segments
 from frontdesk.features.orgs import org_by_site_key, orgs_topic
 from frontdesk.features.segments.events import PlacementsChanged
@@ -286,6 +287,10 @@ class VisitorRegistry:
             self._segments.pop(org_id, None)
             self._forget_blocks(org_id)
             self._spawn(self._recheck_ip_blocks(org_id))
+            return
+        if kind == ExperiencesChanged.name:
+            # Only the names cards show changed: read them again with the next placement.
+            self._segments.pop(org_id, None)
             return
         if kind != PlacementsChanged.name:
             return  # nothing else is published on the visitors topic

@@ -114,3 +114,29 @@ async def test_a_cached_block_ends_at_its_own_time_even_while_the_org_has_socket
             assert await _refused(server, org)  # from the cache
             server.clock.advance(3601)  # type: ignore[attr-defined]
             assert not await _refused(server, org)
+
+
+async def test_an_experience_renamed_on_one_process_shows_on_the_next_card_from_the_other(
+    postgres_redis_backend: Backend,
+) -> None:
+    async with _two_processes(postgres_redis_backend) as (a, b):
+        org = await a.create_org()
+        admin = await a.rep(org, role="admin")
+        status, listing = await admin.request("GET", "/api/experiences")
+        assert status == 200
+        default = listing["experiences"][0]
+        async with admin.socket() as console, b.visitor(org, headers=BYSTANDER):
+            # B caches the org's placement data (experience names included) for its sockets.
+            joined = await console.expect("visitor.joined")
+            assert joined["visitor"]["experience"] == default["name"]
+            status, _ = await admin.request(
+                "PATCH", f"/api/experiences/{default['id']}", {"name": "Concierge"}
+            )
+            assert status == 200, _
+            started = time.monotonic()
+            while True:
+                async with b.visitor(org, headers=BYSTANDER):
+                    card = await console.expect("visitor.joined")
+                if card["visitor"]["experience"] == "Concierge":
+                    break
+                assert time.monotonic() - started < CACHE_SECONDS / 2, "B kept the old name"

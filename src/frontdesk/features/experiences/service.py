@@ -29,13 +29,14 @@ from frontdesk.deadlines.service import DueDeadline
 from frontdesk.features import conversations, meetings, staffing
 from frontdesk.features.conversations import edit_meta
 from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.experiences.events import ExperiencesChanged
 from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.experiences.schemas import ExperienceOut
 from frontdesk.features.meetings.models import MeetingType
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.visitors import latest_visit
 from frontdesk.features.visitors.models import Visit, Visitor
-from frontdesk.runtime import Runtime, UnitOfWork
+from frontdesk.runtime import Runtime, UnitOfWork, visitors_topic
 
 log = logging.getLogger("frontdesk.experiences")
 
@@ -199,6 +200,12 @@ async def delete_experience(session: AsyncSession, org_id: str, experience_id: s
     if experience.is_default:
         raise ValidationFailed("the default experience cannot be deleted")
     await session.delete(experience)
+
+
+async def experiences_changed(runtime: Runtime, org_id: str) -> None:
+    """After an experience was created, changed or deleted (committed): every process drops
+    its cached copy of the org's experience names (transport/visitor_registry.py)."""
+    await runtime.publish([visitors_topic(org_id)], ExperiencesChanged())
 
 
 def _first_name(name: str) -> str:
