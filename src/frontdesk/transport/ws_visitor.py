@@ -290,7 +290,7 @@ class VisitorConnection:
                         phone_join_available=telephony.phone_join_available(org),
                         visitor_calls=calls.visitor_calls_allowed(org),
                         visitor_files=files.visitor_file_rules(org),
-                        call_queue=await calls.queue_offered(self.runtime, org, welcome.visit_id),
+                        call_queue=calls.queue_offered(org, welcome.segment_id),
                     ),
                     server_time=self.runtime.clock.now().isoformat(),
                 ).to_bytes()

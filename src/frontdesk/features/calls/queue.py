@@ -74,19 +74,12 @@ async def check_queue_segments(runtime: Runtime, org_id: str, segment_ids: list[
         raise ValidationFailed(f"calls.queue_segment_ids: segment not found: {unknown[0]}")
 
 
-async def queue_offered(runtime: Runtime, org: Org, visit_id: str | None) -> bool:
-    """Whether this visit's messenger shows "Call us": its segment is one the admin picked.
-    No query at all for an org without the queue (most: every hello asks)."""
+def queue_offered(org: Org, segment_id: str | None) -> bool:
+    """Whether a visit placed in this segment is offered "Call us" in the messenger: its
+    segment is one the admin picked. The hello knows the visit's segment (it placed it), so
+    no query."""
     segments = queue_segments(org)
-    if not segments or not visit_id:
-        return False
-    from frontdesk.features.visitors.models import Visit
-
-    async with runtime.db.read() as session:
-        segment_id = (
-            await session.execute(select(Visit.segment_id).where(Visit.id == visit_id))
-        ).scalar_one_or_none()
-    return segment_id in segments
+    return bool(segments) and segment_id is not None and segment_id in segments
 
 
 async def queue_call(

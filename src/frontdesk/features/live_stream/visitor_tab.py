@@ -73,6 +73,8 @@ class Welcome:
     # As stored (a string column); the frame checks it is one of IdentityStatus.
     identity_status: str
     invitations: list[VisitorInvitation]
+    # Where the visit is placed (the messenger's "Call us" is offered per segment).
+    segment_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +235,7 @@ class VisitorTab:
             messages=messages,
             identity_status=visitor.identity_status,
             invitations=arrival.invitations,
+            segment_id=visit.segment_id,
         )
 
     async def welcomed(self) -> None:
