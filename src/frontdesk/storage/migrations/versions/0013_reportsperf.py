@@ -1,4 +1,5 @@
-"""report rollups: a day's first response median and p90, and blocks of days' histograms
+"""report rollups: a day's first response median and p90, blocks of days' histograms; an
+index for Account 360's visitors
 
 Revision ID: 0013_reportsperf
 Revises: 0012_reports_rollups
@@ -55,6 +56,34 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name="pk_report_block_responses"),
     )
+    # Account 360 reads a big company's visitors (and their last visit) from this index alone.
+    op.create_index(
+        "ix_visits_org_account_visitor",
+        "visits",
+        ["org_id", "account_id", "visitor_id", "last_seen_at"],
+    )
+    # ...and the campaigns that brought it (visits with a UTM parameter), likewise.
+    has_utm = sa.text(
+        "utm_source IS NOT NULL OR utm_medium IS NOT NULL OR utm_campaign IS NOT NULL "
+        "OR utm_term IS NOT NULL OR utm_content IS NOT NULL"
+    )
+    op.create_index(
+        "ix_visits_account_campaigns",
+        "visits",
+        [
+            "org_id",
+            "account_id",
+            "utm_source",
+            "utm_medium",
+            "utm_campaign",
+            "utm_term",
+            "utm_content",
+            "visitor_id",
+            "started_at",
+        ],
+        sqlite_where=has_utm,
+        postgresql_where=has_utm,
+    )
     op.create_index(
         "ix_report_block_responses_block",
         "report_block_responses",
@@ -63,6 +92,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_visits_account_campaigns", table_name="visits")
+    op.drop_index("ix_visits_org_account_visitor", table_name="visits")
     op.drop_index("ix_report_block_responses_block", table_name="report_block_responses")
     op.drop_table("report_block_responses")
     op.drop_table("report_built_blocks")
