@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -403,7 +404,44 @@ def pages(data: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-async def measure(url: str, data: dict[str, Any], repeat: int) -> dict[str, list[float]]:
+class CpuMeter:
+    """CPU seconds used by the server process and, on PostgreSQL, by the database's backends
+    (the machine is shared: CPU per request is steadier than latency under load)."""
+
+    def __init__(self, server_pid: int, pg_name: str | None) -> None:
+        self.server = psutil.Process(server_pid)
+        self.pg_name = pg_name
+
+    def _backends(self) -> dict[int, float]:
+        if not self.pg_name:
+            return {}
+        rows = asyncio.run(
+            _pg_fetch(
+                "postgres", f"SELECT pid FROM pg_stat_activity WHERE datname = '{self.pg_name}'"
+            )
+        )
+        out = {}
+        for (pid,) in rows:
+            with contextlib.suppress(psutil.Error):
+                t = psutil.Process(pid).cpu_times()
+                out[pid] = t.user + t.system
+        return out
+
+    def read(self) -> tuple[float, dict[int, float]]:
+        t = self.server.cpu_times()
+        return t.user + t.system, self._backends()
+
+    @staticmethod
+    def used(
+        before: tuple[float, dict[int, float]], after: tuple[float, dict[int, float]]
+    ) -> tuple[float, float]:
+        db = sum(v - before[1].get(pid, 0.0) for pid, v in after[1].items())
+        return after[0] - before[0], db
+
+
+async def measure(
+    url: str, data: dict[str, Any], repeat: int, meter: CpuMeter | None = None
+) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {}
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         async with http.post(
@@ -412,16 +450,25 @@ async def measure(url: str, data: dict[str, Any], repeat: int) -> dict[str, list
             assert r.status == 200, await r.text()
         for name, path in pages(data):
             times = []
+            cpu_before: Any = None
             for n in range(repeat + 2):
+                if n == 2 and meter is not None:
+                    cpu_before = await asyncio.to_thread(meter.read)
                 started = time.perf_counter()
                 async with http.get(url + path) as r:
                     body = await r.read()
                     assert r.status == 200, body[:500]
                 if n >= 2:  # two warm-ups
                     times.append((time.perf_counter() - started) * 1000)
+            cpu = ""
+            if meter is not None:
+                server_cpu, db_cpu = meter.used(cpu_before, await asyncio.to_thread(meter.read))
+                cpu = f"  CPU/request server {server_cpu * 1000 / repeat:5.1f} ms" + (
+                    f" + database {db_cpu * 1000 / repeat:5.1f} ms" if meter.pg_name else ""
+                )
             results[name] = times
             log(
-                f"  {name:38} p50 {statistics.median(times):7.1f} ms  p95 {p95(times):7.1f} ms  max {max(times):7.1f} ms"
+                f"  {name:38} p50 {statistics.median(times):7.1f} ms  p95 {p95(times):7.1f} ms  max {max(times):7.1f} ms{cpu}"
             )
     return results
 
@@ -523,7 +570,8 @@ def run(kind: str, scale: float, repeat: int, keep: Path | None = None) -> None:
         server = servers.start(frontdesk_server(b, f"reports-{kind}"))
         log(f"{b.name}: {repeat} requests per page after 2 warm-ups; {source_label()}")
         log(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-        results = asyncio.run(measure(server.url, data, repeat))
+        meter = CpuMeter(server.pid, b._pg_name)
+        results = asyncio.run(measure(server.url, data, repeat, meter))
         log(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         report_p95 = max(p95(v) for k, v in results.items() if not k.startswith("Account"))
         account_p95 = p95(results["Account 360 (5,000 visitors)"])
