@@ -15,6 +15,8 @@ Bars: any report page p95 < 500 ms; Account 360 p95 < 200 ms.
 
     .venv/bin/python bench/reports.py                    # both backends, full size
     .venv/bin/python bench/reports.py --backends sqlite --scale 0.1 --repeat 5
+    .venv/bin/python bench/reports.py --keep /tmp/reports   # load once, reuse next time
+    .venv/bin/python bench/reports.py --keep /tmp/reports --drop   # then delete them
 
 Chat messages are not loaded (reports read one row per chat; Account 360 lists the 50
 newest chats, whose last messages are then simply absent).
@@ -501,7 +503,8 @@ def roll_up(b: Backend) -> None:
 def kept_backend(kind: str, keep: Path | None) -> Iterator[tuple[Backend, dict[str, Any] | None]]:
     """A fresh backend (dropped afterwards), or with --keep DIR one kept between runs: the
     first run loads it and writes DIR/reports-KIND.json; later runs reuse it (and migrate it,
-    for a new migration). Delete it with --drop DIR when done (it takes gigabytes)."""
+    for a new migration; FRONTDESK_BENCH_NO_MIGRATE=1 does not, to run older code on it for an
+    A/B). Delete it with --drop DIR when done (it takes gigabytes)."""
     if keep is None:
         with backend(kind) as b:
             yield b, None
@@ -515,7 +518,8 @@ def kept_backend(kind: str, keep: Path | None) -> Iterator[tuple[Backend, dict[s
         if SRC_OVERRIDE:
             env["PYTHONPATH"] = SRC_OVERRIDE
         b = Backend(state["name"], env, Path(state["workdir"]), state["pg_name"])
-        b.cli("migrate")
+        if not os.environ.get("FRONTDESK_BENCH_NO_MIGRATE"):  # older code, for an A/B run
+            b.cli("migrate")
         yield b, state["data"]
         return
     workdir = keep / kind

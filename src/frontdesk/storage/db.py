@@ -76,11 +76,6 @@ def create_engine(url: str) -> AsyncEngine:
         # the whole pool, and the client retries (chat messages carry a client id, so a retry
         # is stored once); tests/integration/storage covers the recovery.
         pool_recycle=3600,
-        # No JIT: PostgreSQL compiles a statement it estimates as costly (a year's report
-        # over the rollups) with LLVM, which took longer than running it, every time: the
-        # reports bench measured (docs/reports.md, Speed). Frontdesk runs no query long enough
-        # to earn that compilation back.
-        connect_args={"server_settings": {"jit": "off"}},
     )
 
 
