@@ -572,6 +572,7 @@ def run(kind: str, scale: float, repeat: int, keep: Path | None = None) -> None:
                 )
         roll_up(b)
         server = servers.start(frontdesk_server(b, f"reports-{kind}"))
+        time.sleep(10)  # the server's start-up rollup catch-up (nothing to build) ends first
         log(f"{b.name}: {repeat} requests per page after 2 warm-ups; {source_label()}")
         log(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         meter = CpuMeter(server.pid, b._pg_name)

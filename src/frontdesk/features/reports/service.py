@@ -438,10 +438,15 @@ def _percentile_query(
     # Each day's and each rep's histogram as one "seconds:count,..." text (string_agg on
     # PostgreSQL, group_concat on SQLite): the nearest ranks are found in Python, which costs
     # far less than window sums over a row per (day, seconds) on either database.
+    shared = (
+        _union(day_parts).cte("frt_histogram") if day_parts is rep_parts and day_parts else None
+    )
+
     def pairs(key: str, parts: list[Select[Any]]) -> Select[Any] | None:
         if not parts:
             return None
-        histogram = _union(parts).subquery(f"{key}_histogram")
+        # Filtered, both groupings read the same rows: once, as a CTE.
+        histogram = shared if shared is not None else _union(parts).subquery(f"{key}_histogram")
         merged = (
             select(histogram.c[key], histogram.c.s, func.sum(histogram.c.n).label("n"))
             .group_by(histogram.c[key], histogram.c.s)
