@@ -57,6 +57,8 @@ class FakeCall:
     to: str
     from_: str
     status_callback: str | None
+    # Where Twilio asks for the TwiML once the phone is answered (the Url parameter).
+    answer_url: str | None = None
     status: str = "queued"
     sequence: int = 0
 
@@ -190,6 +192,7 @@ class FakeTwilio:
             to=to,
             from_=from_,
             status_callback=recorded.value("StatusCallback"),
+            answer_url=recorded.value("Url"),
         )
         self.calls[call.sid] = call
         return web.json_response(self._call_json(call), status=201)
@@ -258,6 +261,24 @@ class FakeTwilio:
         return await self.post_callback(
             call.status_callback, params, twilio_signature(token, call.status_callback, params)
         )
+
+    async def answer(self, call_sid: str, *, signed: bool = True) -> tuple[int, str]:
+        """The visitor picked up: ask the call's Url what to do, as Twilio does (a signed
+        form POST with the call's parameters, CallStatus in-progress). (HTTP status, body)."""
+        call = self.calls[call_sid]
+        assert call.answer_url is not None
+        call.status = "in-progress"
+        params = self.callback_params(call, "in-progress")
+        params = [(k, v) for k, v in params if k != "CallbackSource"]
+        token = self.accounts[call.account_sid]
+        headers = {"User-Agent": "TwilioProxy/1.1"}
+        if signed:
+            headers["X-Twilio-Signature"] = twilio_signature(token, call.answer_url, params)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(call.answer_url, data=params, headers=headers) as response,
+        ):
+            return response.status, await response.text()
 
     def created_calls(self) -> list[Recorded]:
         return [r for r in self.requests if r.path.endswith("/Calls.json")]

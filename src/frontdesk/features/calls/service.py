@@ -788,6 +788,15 @@ async def check_call_for_phone(
         raise NotFound("call not found")
 
 
+async def rep_on_live_call(session: AsyncSession, org_id: str, call_id: str) -> str | None:
+    """The rep on this org's call while it is not over (join by phone dials an answered phone
+    into that rep's console); None for a call that ended, is still queued, or is not there."""
+    call = await session.get(Call, call_id)
+    if call is None or call.org_id != org_id or call.state == "ended":
+        return None
+    return call.rep_id
+
+
 def webhook_calls(calls: list[CallOut]) -> list[dict[str, Any]]:
     """The chat-end webhook's `calls` (docs/webhooks.md)."""
     return [

@@ -20,6 +20,7 @@ from frontdesk.features.telephony.service import (
     NoConversation,
     PhoneUnavailable,
     SettingsChange,
+    answer_twiml,
     get_settings,
     hang_up,
     legs_of_conversation,
@@ -28,6 +29,7 @@ from frontdesk.features.telephony.service import (
     ring_phone,
     save_settings,
     visitor_phone_join,
+    voice_token,
 )
 from frontdesk.features.telephony.twilio import TwilioProvider
 
@@ -47,6 +49,7 @@ __all__ = [
     "StatusUpdate",
     "TelephonyProvider",
     "TwilioProvider",
+    "answer_twiml",
     "get_settings",
     "hang_up",
     "legs_of_conversation",
@@ -55,4 +58,5 @@ __all__ = [
     "ring_phone",
     "save_settings",
     "visitor_phone_join",
+    "voice_token",
 ]
