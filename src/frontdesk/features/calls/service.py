@@ -789,10 +789,11 @@ async def check_call_for_phone(
 
 
 async def rep_on_live_call(session: AsyncSession, org_id: str, call_id: str) -> str | None:
-    """The rep on this org's call while it is not over (join by phone dials an answered phone
-    into that rep's console); None for a call that ended, is still queued, or is not there."""
+    """The rep on this org's call while both sides are in it (join by phone dials an answered
+    phone into that rep's console); None for a call still ringing or queued (no rep holds it
+    yet), one that ended, or one that is not there."""
     call = await session.get(Call, call_id)
-    if call is None or call.org_id != org_id or call.state == "ended":
+    if call is None or call.org_id != org_id or call.state not in MEDIA_STATES:
         return None
     return call.rep_id
 
