@@ -31,7 +31,8 @@ KEY_SECRET = "5ecre7" * 6
 
 
 async def browser_call(admin: RepClient, console: Socket, visitor: Socket) -> tuple[str, str]:
-    """The rep accepts the visitor's chat and calls them in the browser: (conversation, call)."""
+    """The rep accepts the visitor's chat and calls them in the browser, and the visitor joins:
+    (conversation, call)."""
     conversation_id = await chatting_visitor(visitor)
     status, _ = await admin.request("POST", f"/api/conversations/{conversation_id}/accept")
     assert status == 200
@@ -40,7 +41,10 @@ async def browser_call(admin: RepClient, console: Socket, visitor: Socket) -> tu
     await console.send(
         {"type": "call_start", "conversation_id": conversation_id, "media": "audio", "leg": "tab"}
     )
-    return conversation_id, str((await console.expect("call_ice"))["call_id"])
+    call_id = str((await console.expect("call_ice"))["call_id"])
+    await visitor.send({"type": "call_accept", "call_id": call_id, "media": "audio", "tab_id": "t"})
+    await console.expect("call", call__state="connecting")
+    return conversation_id, call_id
 
 
 async def join_by_phone(visitor: Socket, call_id: str | None, ref: str = "p") -> dict[str, Any]:
@@ -151,6 +155,28 @@ async def test_a_browser_call_that_ended_falls_back_to_the_org_line(
         # And the ended call's rep gets no token for it any more.
         status, _ = await admin.request("POST", f"/api/phone-legs/{leg['id']}/voice-token")
         assert status == 404
+
+
+async def test_a_browser_call_the_visitor_has_not_joined_yet_gets_no_token(
+    server: Server, twilio: FakeTwilio
+) -> None:
+    """Until both sides are in the call no rep holds it: the org's line, and no token."""
+    org = await server.create_org()
+    admin = await server.rep(org, role="admin")
+    await set_up_phone(admin, api_key_sid=KEY_SID, api_key_secret=KEY_SECRET)
+    async with admin.socket() as console, server.visitor(org) as visitor:
+        conversation_id = await chatting_visitor(visitor)
+        await admin.request("POST", f"/api/conversations/{conversation_id}/accept")
+        await admin.request("PATCH", "/api/me/status", {"voice_video_enabled": True})
+        await console.send(
+            {"type": "call_start", "conversation_id": conversation_id, "media": "audio", "leg": "t"}
+        )
+        call_id = (await console.expect("call_ice"))["call_id"]
+        leg = await join_by_phone(visitor, call_id)
+        status, _ = await admin.request("POST", f"/api/phone-legs/{leg['id']}/voice-token")
+        assert status == 404
+        status, twiml = await twilio.answer(list(twilio.calls)[-1])
+        assert status == 200 and f"<Number>{SALES_LINE}</Number>" in twiml
 
 
 async def test_the_answer_url_needs_twilios_signature(server: Server, twilio: FakeTwilio) -> None:
