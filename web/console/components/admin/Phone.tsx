@@ -199,7 +199,7 @@ export function PhoneAdmin() {
               <button
                 type="button"
                 class="btn btn-ghost btn-sm"
-                aria-label="Forget the API key secret"
+                title="Forget the stored API key secret"
                 onClick={() => {
                   setKeySecret("");
                   setDirty(true);
