@@ -13,13 +13,22 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
 import pytest_asyncio
 from tests.conftest import Backend
 from tests.e2e.conftest import TestBrowser
-from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, console_env, expect, free_port
+from tests.e2e.console_env import (
+    BROWSER_MARKS,
+    ConsoleEnv,
+    console_env,
+    expect,
+    free_port,
+    inbox_row,
+    open_inbox,
+)
 from tests.e2e.test_calls_e2e import media_browser, media_chromium  # noqa: F401 (fixtures)
 from tests.support.fake_twilio import FakeTwilio
 
@@ -85,9 +94,7 @@ async def env(
         yield e
 
 
-async def test_the_console_accepts_only_the_twilio_call_that_names_its_phone_leg(
-    env: ConsoleEnv, twilio: FakeTwilio
-) -> None:
+async def set_up_phone(env: ConsoleEnv) -> None:
     admin = await env.api(env.admin)
     status, body = await admin.request(
         "PUT",
@@ -104,10 +111,10 @@ async def test_the_console_accepts_only_the_twilio_call_that_names_its_phone_leg
         },
     )
     assert status == 200 and body["settings"]["browser_bridge"], body
-    dana = env.reps[0]
-    rep = await env.api(dana)
-    assert (await rep.request("PATCH", "/api/me/status", {"voice_video_enabled": True}))[0] == 200
-    console = await env.console(dana, available=True, width=1280, height=800)
+
+
+async def stub_the_sdk(console: Any) -> list[str]:
+    """Twilio's SDK chunk answers the stand-in Device; the chunk's requests are recorded."""
     chunk_requests: list[str] = []
     console.on(
         "request",
@@ -117,6 +124,18 @@ async def test_the_console_accepts_only_the_twilio_call_that_names_its_phone_leg
         re.compile(r".*/static/console/twilio\.[A-Z0-9]+\.js$"),
         lambda route: route.fulfill(status=200, content_type="text/javascript", body=STUB_DEVICE),
     )
+    return chunk_requests
+
+
+async def test_the_console_accepts_only_the_twilio_call_that_names_its_phone_leg(
+    env: ConsoleEnv, twilio: FakeTwilio
+) -> None:
+    await set_up_phone(env)
+    dana = env.reps[0]
+    rep = await env.api(dana)
+    assert (await rep.request("PATCH", "/api/me/status", {"voice_video_enabled": True}))[0] == 200
+    console = await env.console(dana, available=True, width=1280, height=800)
+    chunk_requests = await stub_the_sdk(console)
 
     async with env.visitor_socket() as visitor:
         await visitor.send({"type": "message", "client_id": "m", "body": "Call me please"})
@@ -124,11 +143,11 @@ async def test_the_console_accepts_only_the_twilio_call_that_names_its_phone_leg
         assert (await rep.request("POST", f"/api/conversations/{conversation_id}/accept"))[0] == 200
         await console.goto(f"{env.server.url}/app/conversations/{conversation_id}")
         await console.get_by_role("button", name="Voice call").click()
-        call = (await visitor.expect("call", call__state="requested"))["call"]
+        call = (await visitor.expect("call", 15.0, call__state="requested"))["call"]
         await visitor.send(
             {"type": "call_accept", "call_id": call["id"], "media": "audio", "tab_id": "t"}
         )
-        await visitor.expect("call", call__state="connecting")
+        await visitor.expect("call", 15.0, call__state="connecting")
         # No phone yet: the SDK is not loaded.
         await console.wait_for_timeout(500)
         assert chunk_requests == []
@@ -175,3 +194,78 @@ async def test_the_console_accepts_only_the_twilio_call_that_names_its_phone_leg
         await console.get_by_role("button", name="End call").click()
         await console.wait_for_function("() => window.__twilioDevices[0].destroyed")
     await console.context.close()
+
+
+async def test_a_visitor_in_a_browser_call_joins_by_phone_and_the_rep_takes_it_in_the_console(
+    env: ConsoleEnv, twilio: FakeTwilio
+) -> None:
+    """The whole way with the real messenger: the phone input on the call screen names the
+    call, the answered phone is dialled to the rep's client, the console takes it."""
+    await set_up_phone(env)
+    dana = await env.console(env.reps[0], available=True, width=1280, height=800)
+    await stub_the_sdk(dana)
+    visitor = await env.visitor_page("/pricing.html")
+    await visitor.get_by_role("button", name="Open chat").click()
+    await visitor.get_by_role("textbox", name="Message").fill("Can we talk on the phone?")
+    await visitor.get_by_role("button", name="Send message").click()
+    await open_inbox(dana, "Incoming")
+    await (
+        inbox_row(dana, "Can we talk on the phone?")
+        .get_by_role("button", name=re.compile("^Accept chat"))
+        .click()
+    )
+    await expect(dana).to_have_url(re.compile(r"/app/conversations/[0-9a-f]{32}$"))
+    await dana.get_by_role("button", name="Voice call").click()
+    await visitor.get_by_role("button", name="Join with audio").click()
+    await expect(dana.get_by_role("status", name="Call status")).to_contain_text(
+        "Connected", timeout=20_000
+    )
+
+    # On the call screen: "Call my phone instead".
+    await visitor.get_by_role("button", name="Call my phone instead").click()
+    await visitor.get_by_label("Your phone number").fill("+44 7400 123456")
+    await env.shot(visitor, "widget-phone-in-call-1280x800")
+    await visitor.get_by_role("button", name="Call me").click()
+    await expect(visitor.locator(".ph-state")).to_have_text("Calling +447400123456…")
+    (sid,) = twilio.calls
+    await dana.wait_for_function(
+        "() => (window.__twilioDevices || []).some((d) => d.registered)", timeout=10_000
+    )
+    await twilio.send_status(sid, "ringing")
+    await expect(visitor.locator(".ph-state")).to_contain_text("Your phone is ringing")
+
+    # Answered: Twilio is told to ring Dana's client, naming the leg; her console takes it.
+    status, twiml = await twilio.answer(sid)
+    assert status == 200
+    found = re.search(
+        r'<Client><Identity>(rep_[0-9a-f]{32})</Identity><Parameter name="frontdesk_leg" '
+        r'value="([0-9a-f]{32})"/></Client>',
+        twiml,
+    )
+    assert found, twiml
+    identity, leg_id = found.groups()
+    token = await dana.evaluate("window.__twilioDevices[0].token")
+    assert jwt.decode(token, KEY_SECRET, algorithms=["HS256"])["grants"]["identity"] == identity
+    rang = await dana.evaluate(
+        "(p) => window.__twilioDevices[0].ring(p)", {"frontdesk_leg": leg_id}
+    )
+    assert rang == {"accepted": True, "rejected": False}
+    await expect(dana.get_by_role("status", name="Visitor's phone")).to_have_text(
+        "Visitor on the phone"
+    )
+    await expect(visitor.locator(".ph-state")).to_have_text(
+        "Connected: you're talking on your phone."
+    )
+    # The visitor's browser microphone went quiet in the call: the phone carries their voice.
+    await expect(visitor.get_by_role("button", name="Unmute")).to_be_visible()
+    await env.shot(visitor, "widget-phone-in-call-connected-1280x800")
+    await visitor.set_viewport_size({"width": 390, "height": 844})
+    await env.shot(visitor, "widget-phone-in-call-connected-390x844")
+    await env.shot(dana, "console-phone-in-call-1280x800")
+
+    # The phone hangs up: both say so.
+    await twilio.send_status(sid, "completed", duration=12)
+    await expect(visitor.locator(".ph-state")).to_have_text("The call to your phone has ended.")
+    await expect(dana.get_by_role("status", name="Visitor's phone")).to_have_text(
+        "The visitor's phone hung up"
+    )
