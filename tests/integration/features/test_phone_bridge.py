@@ -271,3 +271,23 @@ async def test_the_api_key_secret_is_write_only_and_checked(
     )
     assert status == 422
     assert {d["field"] for d in error["error"]["details"]} == {"api_key_sid", "api_key_secret"}
+
+
+async def test_the_answer_url_takes_only_small_form_encoded_requests(
+    server: Server, twilio: FakeTwilio
+) -> None:
+    org = await server.create_org()
+    admin = await server.rep(org, role="admin")
+    await set_up_phone(admin)
+    async with server.visitor(org) as visitor:
+        await chatting_visitor(visitor)
+        await join_by_phone(visitor, None)
+    (call_sid,) = twilio.calls
+    url = twilio.calls[call_sid].answer_url
+    assert url is not None
+    http = server.http()
+    big = [("AccountSid", "x"), ("Padding", "p" * 17_000)]
+    async with http.post(url, data=big) as response:
+        assert response.status == 422  # over 16 KB: refused before any signature is checked
+    async with http.post(url, json={"CallSid": call_sid}) as response:
+        assert response.status == 415  # not form-encoded
