@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -59,6 +60,8 @@ class FakeCall:
     status_callback: str | None
     # Where Twilio asks for the TwiML once the phone is answered (the Url parameter).
     answer_url: str | None = None
+    # The TwiML the answer URL gave (what Twilio would now do).
+    twiml: str | None = None
     status: str = "queued"
     sequence: int = 0
 
@@ -277,6 +280,36 @@ class FakeTwilio:
         async with (
             aiohttp.ClientSession() as session,
             session.post(call.answer_url, data=params, headers=headers) as response,
+        ):
+            text = await response.text()
+            if response.status == 200:
+                call.twiml = text
+            return response.status, text
+
+    async def dial_ended(
+        self, call_sid: str, dial_status: str, *, signed: bool = True
+    ) -> tuple[int, str]:
+        """The <Dial> of the answered call's TwiML ended (the rep's client or the org's line
+        answered and hung up, or never answered): ask its `action`, as Twilio does."""
+        call = self.calls[call_sid]
+        assert call.twiml is not None
+        found = re.search(r'<Dial [^>]*action="([^"]+)"', call.twiml)
+        assert found, call.twiml
+        action = found.group(1).replace("&amp;", "&")
+        params = [
+            *self.callback_params(call, "in-progress"),
+            ("DialCallStatus", dial_status),
+            ("DialCallSid", "CA" + secrets.token_hex(16)),
+            ("DialCallDuration", "12" if dial_status == "completed" else "0"),
+        ]
+        params = [(k, v) for k, v in params if k != "CallbackSource"]
+        headers = {"User-Agent": "TwilioProxy/1.1"}
+        if signed:
+            token = self.accounts[call.account_sid]
+            headers["X-Twilio-Signature"] = twilio_signature(token, action, params)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(action, data=params, headers=headers) as response,
         ):
             return response.status, await response.text()
 

@@ -5009,6 +5009,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/telephony/{provider}/{org_id}/legs/{leg_id}/dialed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The telephony provider asks what to do once the answered phone's <Dial> ended (form-encoded, signed; 403 otherwise): an apology when nobody answered, else hang up */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                    org_id: string;
+                    leg_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/telephony/{provider}/{org_id}/legs/{leg_id}/status": {
         parameters: {
             query?: never;

@@ -216,6 +216,35 @@ async def answer(ctx: Ctx, _: None) -> web.Response:
 
 @api.route(
     "POST",
+    "/api/telephony/{provider}/{org_id}/legs/{leg_id}/dialed",
+    auth="none",
+    response=TwimlDocument,
+    media_type="text/xml",
+    summary="The telephony provider asks what to do once the answered phone's <Dial> ended "
+    "(form-encoded, signed; 403 otherwise): an apology when nobody answered, else hang up",
+)
+async def dialed(ctx: Ctx, _: None) -> web.Response:
+    provider, org_id, leg_id, params, url = await _signed_form(ctx)
+    if not await ctx.runtime.rate_limiter.hit(
+        f"phone_dialed:{org_id}:{leg_id}", ANSWERS_PER_MINUTE, 60
+    ):
+        raise RateLimited("too many requests for this call")
+    twiml = await telephony.dialed_twiml(
+        ctx.runtime,
+        provider,
+        org_id,
+        leg_id,
+        url=url,
+        params=params,
+        headers=ctx.request.headers,
+    )
+    response = web.Response(text=twiml, content_type="text/xml")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@api.route(
+    "POST",
     "/api/phone-legs/{leg_id}/voice-token",
     response=VoiceTokenOut,
     summary="A short-lived Twilio Access Token for the console of the rep on this phone leg's "

@@ -27,6 +27,14 @@ pytestmark = pytest.mark.asyncio
 __all__ = ["server", "twilio"]  # the fixtures, used by name
 
 KEY_SID = "SK" + "c3" * 16
+
+
+class _Any:
+    def __eq__(self, other: object) -> bool:
+        return True
+
+
+ANY_BODY: Any = _Any()
 KEY_SECRET = "5ecre7" * 6
 
 
@@ -100,13 +108,27 @@ async def test_the_answered_phone_rings_the_console_of_the_rep_on_the_browser_ca
         status, twiml = await twilio.answer(call_sid)
         assert status == 200, twiml
         assert "<Say>Hello, this is Northwind" in twiml
+        dialed = (
+            f"{server.settings.public_url}/api/telephony/twilio/{org.id}/legs/{leg['id']}/dialed"
+        )
         assert (
-            f'<Dial callerId="{CALLER}" timeout="30"><Client><Identity>{out["identity"]}'
-            f'</Identity><Parameter name="frontdesk_leg" value="{leg["id"]}"/></Client></Dial>'
+            f'<Dial callerId="{CALLER}" timeout="30" action="{dialed}" method="POST">'
+            f"<Client><Identity>{out['identity']}</Identity>"
+            f'<Parameter name="frontdesk_leg" value="{leg["id"]}"/></Client></Dial></Response>'
         ) in twiml
         assert "<Number>" not in twiml and "Record" not in twiml
         await visitor.expect("phone_leg", leg__status="in_progress")
         await console.expect("phone_leg.updated", leg__status="in_progress")
+
+        # When the Dial ends, Twilio asks its action (signed): the rep talked and hung up, so
+        # the visitor hears no apology; had nobody answered, they would.
+        assert await twilio.dial_ended(call_sid, "completed", signed=False) == (403, ANY_BODY)
+        assert await twilio.dial_ended(call_sid, "completed") == (
+            200,
+            "<Response><Hangup/></Response>",
+        )
+        status, sorry = await twilio.dial_ended(call_sid, "no-answer")
+        assert status == 200 and "<Say>Sorry, nobody could take your call." in sorry
 
 
 async def test_without_a_browser_call_or_an_api_key_the_answered_phone_rings_the_org_line(
@@ -115,7 +137,7 @@ async def test_without_a_browser_call_or_an_api_key_the_answered_phone_rings_the
     org = await server.create_org("Northwind")
     admin = await server.rep(org, role="admin")
     page = await set_up_phone(admin, api_key_sid=KEY_SID, api_key_secret=KEY_SECRET)
-    org_line = f'<Dial callerId="{CALLER}" timeout="30"><Number>{SALES_LINE}</Number></Dial>'
+    org_line = f"<Number>{SALES_LINE}</Number></Dial></Response>"  # (no apology after it)
     async with admin.socket() as console, server.visitor(org) as visitor:
         # A phone asked for from the chat, with no browser call: the org's line.
         await chatting_visitor(visitor)

@@ -55,6 +55,7 @@ from frontdesk.features.telephony.twilio import (
     access_token,
     twiml_client,
     twiml_connect,
+    twiml_dialed,
 )
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, visitor_topic
 
@@ -85,6 +86,8 @@ MAX_RULE_AMOUNT = 10_000
 CALLBACK_PATH = "/api/telephony/{provider}/{org_id}/legs/{leg_id}/status"
 # Where the provider asks what to do once the visitor answered (the TwiML).
 ANSWER_PATH = "/api/telephony/{provider}/{org_id}/legs/{leg_id}/answer"
+# Where the provider asks what to do once the answered phone's <Dial> ended (its action).
+DIALED_PATH = "/api/telephony/{provider}/{org_id}/legs/{leg_id}/dialed"
 # How long a rep console's Twilio Access Token lives (the console asks again before then).
 VOICE_TOKEN_SECONDS = 600
 
@@ -761,6 +764,12 @@ async def answer_twiml(
         )
         org = await session.get(Org, org_id)
     greeting = account.greeting.replace("{company}", org.name if org is not None else "")
+    base = callback_base(runtime.settings)
+    dialed = (
+        base + DIALED_PATH.format(provider=provider_name, org_id=org_id, leg_id=leg_id)
+        if base
+        else None
+    )
     async with runtime.uow() as work:
         stored = await _locked_leg(work.session, org_id, leg_id)
         if stored is not None:
@@ -773,8 +782,35 @@ async def answer_twiml(
             account.caller_number or "",
             rep_identity(runtime.settings, org_id, rep_id),
             leg_id,
+            dialed,
         )
-    return twiml_connect(greeting, account.caller_number or "", account.connect_number or "")
+    return twiml_connect(
+        greeting, account.caller_number or "", account.connect_number or "", dialed
+    )
+
+
+async def dialed_twiml(
+    runtime: Runtime,
+    provider_name: str,
+    org_id: str,
+    leg_id: str,
+    *,
+    url: str,
+    params: Sequence[tuple[str, str]],
+    headers: Mapping[str, str],
+) -> str:
+    """The provider asks what to do now that the answered phone's <Dial> ended (signed; 403
+    otherwise): apologise if the rep's console or the org's line never answered, else hang
+    up."""
+    async with runtime.db.read() as session:
+        account = await session.get(TelephonyAccount, org_id)
+        if account is None or account.provider != provider_name or not account.auth_token:
+            raise CallbackRefused("no such phone account")
+        update = provider_for(account, runtime.settings).read_callback(url, params, headers)
+        leg = await session.get(PhoneLeg, leg_id)
+        if leg is None or leg.org_id != org_id or leg.provider_call_id != update.provider_call_id:
+            raise NotFound("phone leg not found")
+    return twiml_dialed(dict(params).get("DialCallStatus", ""))
 
 
 async def voice_token(runtime: Runtime, actor: Authenticated, leg_id: str) -> VoiceTokenOut:

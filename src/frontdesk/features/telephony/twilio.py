@@ -97,17 +97,40 @@ def verify(auth_token: str, url: str, params: Sequence[tuple[str, str]], given: 
     return matched
 
 
-def twiml_connect(greeting: str, caller_number: str, connect_number: str) -> str:
+NOBODY = "Sorry, nobody could take your call. Please try again in the chat."
+# DialCallStatus values for a <Dial> that never connected (Twilio then asks `action`).
+DIAL_UNANSWERED = frozenset({"no-answer", "busy", "failed", "canceled"})
+
+
+def _dial(caller_number: str, dialed_url: str | None) -> str:
+    """<Dial ...>: from the org's caller number, 30 s to answer; `action` (asked when the
+    dial ends) says sorry only when nobody answered, instead of after every call."""
+    action = f' action={quoteattr(dialed_url)} method="POST"' if dialed_url else ""
+    return f'<Dial callerId={quoteattr(caller_number)} timeout="30"{action}>'
+
+
+def twiml_connect(
+    greeting: str, caller_number: str, connect_number: str, dialed_url: str | None = None
+) -> str:
     """What the answered phone leg does: say the greeting, then ring the org's line from the
-    org's caller number; if nobody answers there, say so and hang up. Nothing is recorded."""
+    org's caller number; if nobody answers there, say so and hang up (with `dialed_url`: the
+    Dial's action decides, so a call that did connect ends without the apology). Nothing is
+    recorded."""
     return (
         "<Response>"
         f"<Say>{escape(greeting)}</Say>"
-        f'<Dial callerId={quoteattr(caller_number)} timeout="30">'
-        f"<Number>{escape(connect_number)}</Number></Dial>"
-        "<Say>Sorry, nobody could take your call. Please try again in the chat.</Say>"
-        "</Response>"
+        f"{_dial(caller_number, dialed_url)}<Number>{escape(connect_number)}</Number></Dial>"
+        + ("" if dialed_url else f"<Say>{NOBODY}</Say>")
+        + "</Response>"
     )
+
+
+def twiml_dialed(dial_status: str) -> str:
+    """What happens when the <Dial> ended (its `action`): an apology if it never connected,
+    else hang up."""
+    if dial_status in DIAL_UNANSWERED:
+        return f"<Response><Say>{NOBODY}</Say></Response>"
+    return "<Response><Hangup/></Response>"
 
 
 def _b64url(data: bytes) -> str:
@@ -146,19 +169,19 @@ def access_token(
 LEG_PARAMETER = "frontdesk_leg"
 
 
-def twiml_client(greeting: str, caller_number: str, identity: str, leg_id: str) -> str:
+def twiml_client(
+    greeting: str, caller_number: str, identity: str, leg_id: str, dialed_url: str | None = None
+) -> str:
     """What the answered phone leg does when a rep is on the visitor's browser call: say the
     greeting, then ring that rep's console (a Twilio Voice client), naming the leg so the
     console accepts only this call. Nothing is recorded."""
     return (
         "<Response>"
         f"<Say>{escape(greeting)}</Say>"
-        f'<Dial callerId={quoteattr(caller_number)} timeout="30">'
+        f"{_dial(caller_number, dialed_url)}"
         f"<Client><Identity>{escape(identity)}</Identity>"
         f"<Parameter name={quoteattr(LEG_PARAMETER)} value={quoteattr(leg_id)}/></Client>"
-        "</Dial>"
-        "<Say>Sorry, nobody could take your call. Please try again in the chat.</Say>"
-        "</Response>"
+        "</Dial>" + ("" if dialed_url else f"<Say>{NOBODY}</Say>") + "</Response>"
     )
 
 
