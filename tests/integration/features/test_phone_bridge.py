@@ -313,3 +313,27 @@ async def test_the_answer_url_takes_only_small_form_encoded_requests(
         assert response.status == 422  # over 16 KB: refused before any signature is checked
     async with http.post(url, json={"CallSid": call_sid}) as response:
         assert response.status == 415  # not form-encoded
+
+
+async def test_when_the_browser_call_ends_the_visitors_phone_is_hung_up_too(
+    server: Server, twilio: FakeTwilio
+) -> None:
+    org = await server.create_org()
+    admin = await server.rep(org, role="admin")
+    await set_up_phone(admin, api_key_sid=KEY_SID, api_key_secret=KEY_SECRET)
+    async with admin.socket() as console, server.visitor(org) as visitor:
+        _, call_id = await browser_call(admin, console, visitor)
+        await join_by_phone(visitor, call_id)
+        (call_sid,) = twilio.calls
+        assert (await twilio.answer(call_sid))[0] == 200
+        await visitor.expect("phone_leg", leg__status="in_progress")
+        await console.send({"type": "call_hangup", "call_id": call_id})
+        await console.expect("call", call__state="ended")
+        # After the commit, once (the sweeper, on whichever process): Twilio completes it.
+        await server.runtime.sweeper.run_due()
+        ended = await visitor.expect("phone_leg", leg__status="completed")
+        assert ended["leg"]["end_reason"] == "the browser call ended"
+        await server.runtime.sweeper.run_due()
+        # (the database may hold other tests' deadlines: only this call's requests count)
+        updates = [r for r in twilio.requests if r.path.endswith(f"/Calls/{call_sid}.json")]
+        assert [r.form for r in updates] == [[("Status", "completed")]]  # once

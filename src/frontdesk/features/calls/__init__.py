@@ -11,6 +11,7 @@ from frontdesk.features.calls.queue import (
     queue_offered,
 )
 from frontdesk.features.calls.service import (
+    CALL_ENDED_HOOK,
     KIND_LIVENESS,
     KIND_QUEUE_TIMEOUT,
     KIND_RING,
@@ -50,6 +51,7 @@ from frontdesk.features.calls.service import (
 )
 
 __all__ = [
+    "CALL_ENDED_HOOK",
     "KIND_LIVENESS",
     "KIND_QUEUE_TIMEOUT",
     "KIND_RING",

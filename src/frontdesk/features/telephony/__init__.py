@@ -17,6 +17,7 @@ from frontdesk.features.telephony.provider import (
 )
 from frontdesk.features.telephony.service import (
     CALL_CHECK_HOOK,
+    KIND_HANG_UP,
     NoConversation,
     PhoneUnavailable,
     SettingsChange,
@@ -25,6 +26,8 @@ from frontdesk.features.telephony.service import (
     get_settings,
     hang_up,
     legs_of_conversation,
+    on_call_ended,
+    on_hang_up_due,
     on_status_callback,
     phone_join_available,
     ring_phone,
@@ -36,6 +39,7 @@ from frontdesk.features.telephony.twilio import TwilioProvider
 
 __all__ = [
     "CALL_CHECK_HOOK",
+    "KIND_HANG_UP",
     "CallbackRefused",
     "CountryRefused",
     "LegStatus",
@@ -55,6 +59,8 @@ __all__ = [
     "get_settings",
     "hang_up",
     "legs_of_conversation",
+    "on_call_ended",
+    "on_hang_up_due",
     "on_status_callback",
     "phone_join_available",
     "ring_phone",

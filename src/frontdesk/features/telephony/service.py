@@ -26,6 +26,8 @@ from frontdesk.core import visitor_feed
 from frontdesk.core.errors import Conflict, FrontdeskError, NotFound, RateLimited, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.core.ratelimit import parse_rules
+from frontdesk.deadlines import service as deadlines
+from frontdesk.deadlines.service import DueDeadline
 from frontdesk.features import audience, calls, conversations
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.orgs import Authenticated, announce_org_changed
@@ -88,6 +90,9 @@ CALLBACK_PATH = "/api/telephony/{provider}/{org_id}/legs/{leg_id}/status"
 ANSWER_PATH = "/api/telephony/{provider}/{org_id}/legs/{leg_id}/answer"
 # Where the provider asks what to do once the answered phone's <Dial> ended (its action).
 DIALED_PATH = "/api/telephony/{provider}/{org_id}/legs/{leg_id}/dialed"
+# A phone leg whose browser call ended is hung up by the sweeper (outside that transaction:
+# the provider's HTTP request must not run inside it), once across processes.
+KIND_HANG_UP = "phone.hang_up"
 # How long a rep console's Twilio Access Token lives (the console asks again before then).
 VOICE_TOKEN_SECONDS = 600
 
@@ -856,6 +861,35 @@ async def voice_token(runtime: Runtime, actor: Authenticated, leg_id: str) -> Vo
     )
 
 
+async def on_call_ended(work: UnitOfWork, org_id: str, call_id: str) -> None:
+    """Hook (calls.CALL_ENDED_HOOK): a browser call ended, so the visitor's phone that joined
+    it is hung up too, right after the commit, by the sweeper."""
+    live = (
+        await work.session.execute(
+            select(PhoneLeg.id).where(
+                PhoneLeg.org_id == org_id,
+                PhoneLeg.call_id == call_id,
+                PhoneLeg.status.in_(("requested", "queued", "ringing", "in_progress")),
+            )
+        )
+    ).scalars()
+    now = work.now_clock.now()
+    scheduled = False
+    for leg_id in live:
+        await deadlines.schedule(
+            work.session, kind=KIND_HANG_UP, subject_id=leg_id, due_at=now, now=now, org_id=org_id
+        )
+        scheduled = True
+    if scheduled:
+        work.after_commit.append(work.runtime.sweeper.poke)
+
+
+async def on_hang_up_due(runtime: Runtime, deadline: DueDeadline) -> None:
+    """The sweeper hangs up a leg whose browser call ended."""
+    if deadline.org_id is not None:
+        await hang_up(runtime, deadline.org_id, deadline.subject_id)
+
+
 async def hang_up(
     runtime: Runtime,
     org_id: str,
@@ -887,7 +921,7 @@ async def hang_up(
         if rep is not None
         else "hung up by the visitor"
         if visitor_id is not None
-        else "the call ended"
+        else "the browser call ended"
     )
     async with runtime.uow() as work:
         stored = await _locked_leg(work.session, org_id, leg_id)
