@@ -1,8 +1,8 @@
 """report rollups: a day's first response median and p90, blocks of days' histograms; an
 index for Account 360's visitors
 
-Revision ID: 0013_reportsperf
-Revises: 0012_reports_rollups
+Revision ID: 0014_reportsperf
+Revises: 0013_phone
 Create Date: 2026-12-04 22:00:00
 
 An unfiltered report reads each rolled-up day's median and p90 from `report_built_days` and
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_reportsperf"
-down_revision: str | None = "0012_reports_rollups"
+revision: str = "0014_reportsperf"
+down_revision: str | None = "0013_phone"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
