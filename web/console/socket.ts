@@ -16,7 +16,7 @@ import {
   transcripts,
 } from "./store";
 import type { BatchEvent, ClientFrame, ServerFrame } from "./types";
-import { callRefused, onCallFrame } from "./calls";
+import { callRefused, onCallFrame, socketLive } from "./calls";
 import { noteServerTime } from "./time";
 import { refreshCopilotStatus } from "./data";
 
@@ -248,6 +248,7 @@ function handleFrame(f: ServerFrame): void {
       connection.value = "live";
       catchUpTranscripts();
       flushPending();
+      socketLive(); // a call this tab held before a reload: joined again
       break;
     case "batch":
       applyBatch(f.events);

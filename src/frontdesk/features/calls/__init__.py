@@ -9,6 +9,7 @@ from frontdesk.features.calls.queue import (
     pick_up,
     queue_call,
     queue_offered,
+    rep_decline,
 )
 from frontdesk.features.calls.service import (
     KIND_LIVENESS,
@@ -37,6 +38,7 @@ from frontdesk.features.calls.service import (
     relay_media,
     relay_offer,
     rep_accept,
+    rep_rejoin,
     rep_side,
     request_call,
     ringing,
@@ -81,6 +83,8 @@ __all__ = [
     "relay_media",
     "relay_offer",
     "rep_accept",
+    "rep_decline",
+    "rep_rejoin",
     "rep_side",
     "request_call",
     "ringing",
