@@ -33,6 +33,8 @@ export const held = signal<{
   callId: string;
   conversationId: string;
   local: MediaStream | null;
+  // What the rep sees of their own side: the screen while sharing it, else `local`.
+  preview: MediaStream | null;
   remote: MediaStream | null;
   mic: boolean;
   camera: boolean;
@@ -231,6 +233,7 @@ export function declineCall(call: CallOut): void {
   sendCallFrame({ type: "call_decline", call_id: call.id });
 }
 const declining = new Set<string>(); // queued calls this tab declined (a refusal comes as an error)
+let declineRefusalsDue = 0; // declines that lost, already told: their refusals are not shown again
 
 export function endCall(): void {
   const h = held.value;
@@ -316,7 +319,7 @@ async function rejoinCall(call: CallOut, move: boolean): Promise<void> {
 
 function holdCall(callId: string, conversationId: string, local: MediaStream, camera: boolean): void {
   camTrack = local.getVideoTracks()[0] ?? null;
-  held.value = { callId, conversationId, local, remote: null, mic: true, camera, screen: false, peer: "waiting", remoteMedia: null };
+  held.value = { callId, conversationId, local, preview: null, remote: null, mic: true, camera, screen: false, peer: "waiting", remoteMedia: null };
   rememberHeld();
   if (keepaliveTimer) clearInterval(keepaliveTimer);
   keepaliveTimer = setInterval(() => {
@@ -405,7 +408,7 @@ export async function toggleScreen(): Promise<void> {
   if (!screenTrack) return;
   screenTrack.onended = stopScreen;
   await videoSender()?.replaceTrack(screenTrack);
-  patchHeld({ screen: true });
+  patchHeld({ screen: true, preview: new MediaStream([screenTrack]) });
   sendMediaState();
 }
 
@@ -413,7 +416,7 @@ function stopScreen(): void {
   screenTrack?.stop();
   screenTrack = null;
   void videoSender()?.replaceTrack(camTrack);
-  patchHeld({ screen: false });
+  patchHeld({ screen: false, preview: null });
   sendMediaState();
 }
 
@@ -506,6 +509,15 @@ export function onCallFrame(f: CallFrame): void {
       }
       const wasQueued = queuedCalls.value.has(call.id);
       unqueue(call.id);
+      if (declining.has(call.id) && (call.state === "ended" || call.rep)) {
+        // This tab declined it: done, or someone (an answer, the caller) was first.
+        declining.delete(call.id);
+        if (call.end_reason === "declined" && !call.rep) pushToast("Call declined: the caller can leave a message or book a meeting.", "info");
+        else {
+          pushToast(call.rep ? `${call.rep.name} answered the call first.` : "The caller hung up.", "info", 8000);
+          declineRefusalsDue++; // the server's refusal of the decline is on its way
+        }
+      }
       const myId = me.value?.id;
       if (call.rep && myId && call.rep.id !== myId) {
         // Another rep answered a call that rang here: it is theirs.
@@ -539,10 +551,6 @@ export function onCallFrame(f: CallFrame): void {
         // The rep moved the call to another tab ("Move the call here" there): let go.
         release();
         setError(call.conversation_id, "This call moved to another window.");
-      }
-      if (declining.has(call.id) && call.state === "ended") {
-        declining.delete(call.id);
-        if (call.end_reason === "declined" && !call.rep) pushToast("Call declined: the caller can leave a message or book a meeting.", "info");
       }
       const h = held.value;
       if (h && !h.callId && awaiting && call.conversation_id === awaiting.conversationId && call.rep_leg === LEG) {
@@ -629,7 +637,12 @@ export function callRefused(message: string): boolean {
     setError(h.conversationId, message.charAt(0).toUpperCase() + message.slice(1) + ".");
     return true;
   }
-  if (declining.size && (message.startsWith("already answered") || message === "this call has ended")) {
+  const tooLate = message.startsWith("already answered") || message === "this call has ended";
+  if (declineRefusalsDue && tooLate) {
+    declineRefusalsDue--;
+    return true;
+  }
+  if (declining.size && tooLate) {
     // Too late to decline a queued call: answered first by someone, or the caller hung up.
     const id = [...declining].pop() as string;
     declining.delete(id);

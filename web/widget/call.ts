@@ -612,12 +612,17 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
       holdMusic: !!music,
       holdPhrases: music?.played ?? 0,
     }),
+    // (width and height: the frames of the video received now, e.g. a camera's 4:3 or a shared screen's 16:9)
     async inbound() {
-      const out = { audio: 0, video: 0, relay: false };
+      const out = { audio: 0, video: 0, relay: false, width: 0, height: 0 };
       if (!pc) return out;
       const stats = await pc.getStats();
-      stats.forEach((s: { type: string; kind?: "audio" | "video"; bytesReceived?: number; state?: string; nominated?: boolean; localCandidateId?: string }) => {
+      stats.forEach((s: { type: string; kind?: "audio" | "video"; bytesReceived?: number; state?: string; nominated?: boolean; localCandidateId?: string; frameWidth?: number; frameHeight?: number }) => {
         if (s.type == "inbound-rtp" && s.kind) out[s.kind] += s.bytesReceived || 0;
+        if (s.type == "inbound-rtp" && s.kind == "video" && s.frameWidth) {
+          out.width = s.frameWidth;
+          out.height = s.frameHeight || 0;
+        }
         if (s.type == "candidate-pair" && s.state == "succeeded" && s.nominated && s.localCandidateId)
           out.relay ||= (stats.get(s.localCandidateId) as { candidateType?: string } | undefined)?.candidateType == "relay";
       });

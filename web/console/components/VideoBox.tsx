@@ -116,7 +116,7 @@ export function VideoBox(props: { conversationId: string; visitorName: string; c
               {visitorName.slice(0, 1).toUpperCase()}
             </div>
           )}
-          {h && h.local && (h.camera || h.screen) && <Video stream={h.local} muted label="Your video" class="vb-local" />}
+          {h && h.local && (h.camera || h.screen) && <Video stream={h.preview ?? h.local} muted label={h.screen ? "Your shared screen" : "Your video"} class="vb-local" />}
           {remote && (
             <div class="vb-remote-state" aria-label={`${visitorName}: microphone ${remote.mic ? "on" : "off"}, camera ${remote.camera ? "on" : "off"}`}>
               {remote.mic ? <IconMic size={13} /> : <IconMicOff size={13} />}
