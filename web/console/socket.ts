@@ -16,7 +16,7 @@ import {
   transcripts,
 } from "./store";
 import type { BatchEvent, ClientFrame, ServerFrame } from "./types";
-import { callRefused, held, onCallFrame } from "./calls";
+import { callRefused, held, onCallFrame, socketLive } from "./calls";
 import { onPhoneLeg } from "./phonebridge";
 import { noteServerTime } from "./time";
 import { refreshCopilotStatus } from "./data";
@@ -249,6 +249,7 @@ function handleFrame(f: ServerFrame): void {
       connection.value = "live";
       catchUpTranscripts();
       flushPending();
+      socketLive(); // a call this tab held before a reload: joined again
       break;
     case "batch":
       applyBatch(f.events);

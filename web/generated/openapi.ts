@@ -8343,6 +8343,24 @@ export interface components {
             leg: string;
         };
         /**
+         * RepCallRejoin
+         * @description After a page load the console joins its call again from this tab (`leg`: the same tab's
+         *     leg, kept in the tab's session storage), then makes a new offer. `move`: the rep chose
+         *     "Move the call here" in another tab; without it a tab that does not hold the call is
+         *     refused, so a second tab never takes a call by itself.
+         */
+        RepCallRejoin: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_rejoin";
+            call_id: string;
+            leg: string;
+            /** @default false */
+            move?: boolean;
+        };
+        /**
          * RepChanged
          * @description A rep's availability, toggles, role or activation changed (in every console's batch).
          */
@@ -8366,7 +8384,7 @@ export interface components {
          * RepClientFrame
          * @description Any frame the console sends on /ws/rep (the first one is `hello`).
          */
-        RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"] | components["schemas"]["CallStartFrame"] | components["schemas"]["RepCallAccept"] | components["schemas"]["CallPickupFrame"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallOfferFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
+        RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"] | components["schemas"]["CallStartFrame"] | components["schemas"]["RepCallAccept"] | components["schemas"]["CallPickupFrame"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["RepCallRejoin"] | components["schemas"]["CallOfferFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
         /** RepFigures */
         RepFigures: {
             conversations_started: number;
@@ -9653,6 +9671,7 @@ export type Readiness = components['schemas']['Readiness'];
 export type RegionOut = components['schemas']['RegionOut'];
 export type RepBrief = components['schemas']['RepBrief'];
 export type RepCallAccept = components['schemas']['RepCallAccept'];
+export type RepCallRejoin = components['schemas']['RepCallRejoin'];
 export type RepChanged = components['schemas']['RepChanged'];
 export type RepClientFrame = components['schemas']['RepClientFrame'];
 export type RepFigures = components['schemas']['RepFigures'];

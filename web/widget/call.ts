@@ -21,6 +21,7 @@ const P = {
   phone: "M22 17v3a2 2 0 0 1-2 2A20 20 0 0 1 2 4a2 2 0 0 1 2-2h3a2 2 0 0 1 2 1.7l.7 2.8a2 2 0 0 1-.5 2L8 9.8a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2-.5l2.8.7A2 2 0 0 1 22 17z",
 };
 const KEEPALIVE_MS = 5000;
+const REOFFER_WAIT_MS = 30_000; // a connected call whose media stopped waits this long for a new offer
 const CALL_KEY = "frontdesk:call"; // sessionStorage: the call this tab is in (re-joined after a page load)
 
 function candidateOf(c: RTCIceCandidate): S.IceCandidate {
@@ -92,6 +93,9 @@ export function callUi(
   let ticker = 0;
   let rang = ""; // call_ringing sent for this call
   let authFailure = false;
+  let offerWait = 0; // waiting for a new offer after the media stopped (waitForOffer)
+  let peersMade = 0; // peer connections this page made (for tests: a re-join makes a new one)
+  let remoteScreen = false; // the rep is sharing their screen
   let note = ""; // a message about the last thing that went wrong
 
   // ---- elements ----
@@ -163,8 +167,10 @@ export function callUi(
         ? `${repName()} will be connecting soon…`
         : inCall
           ? connected
-            ? `On a call with ${repName()} · ${clock()}`
-            : "Connecting…"
+            ? `On a call with ${repName()} · ${clock()}${remoteScreen ? " · sharing their screen" : ""}`
+            : connectedAt
+              ? "Reconnecting…"
+              : "Connecting…"
           : c?.state == "ended"
             ? endedText(c)
             : "";
@@ -182,7 +188,9 @@ export function callUi(
     return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
   }
   function endedText(c: Call): string {
-    if (c.queued || (c.initiated_by == "visitor" && !c.rep && c.end_reason == "missed"))
+    // A queued call nobody answered, or one a rep declined for the team: the chat below
+    // offers the offline form (or the meeting booker).
+    if (c.queued || (c.initiated_by == "visitor" && !c.rep && (c.end_reason == "missed" || c.end_reason == "declined")))
       return "Nobody could take your call right now. Leave us a message below.";
     const texts: Record<string, string> = {
       ended_by_rep: `${repName()} ended the call.`,
@@ -235,6 +243,7 @@ export function callUi(
     holding = false;
     clearInterval(keepalive);
     clearInterval(ticker);
+    clearTimeout(offerWait);
     closePeer();
     local?.getTracks().forEach((t) => t.stop());
     local = remote = null;
@@ -242,6 +251,7 @@ export function callUi(
     ice = null;
     pendingOffer = null;
     connectedAt = 0;
+    remoteScreen = false;
     remember(null);
     if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
   }
@@ -265,8 +275,10 @@ export function callUi(
       return;
     }
     pendingOffer = null;
+    clearTimeout(offerWait);
     closePeer();
     authFailure = false;
+    peersMade++;
     const peer = (pc = new RTCPeerConnection({ iceServers: ice.servers, iceTransportPolicy: ice.policy }));
     const stream = (remote = new MediaStream());
     peer.ontrack = (e) => {
@@ -293,7 +305,10 @@ export function callUi(
         connectedAt ||= call.connected_at ? Date.parse(call.connected_at) : Date.now();
         b.send({ type: "call_connected", call_id: call.id });
         sendMedia();
-      } else if (s == "failed") fail(peer);
+      } else if (s == "failed") {
+        if (connectedAt) waitForOffer(peer);
+        else fail(peer);
+      }
       paint();
     };
     await peer.setRemoteDescription({ type: "offer", sdp });
@@ -309,9 +324,22 @@ export function callUi(
     flush();
   }
 
-  function fail(peer: RTCPeerConnection): void {
+  // Media stopped on a call that was connected: most often the rep's console is loading again
+  // (a reload), and it will join again with a new offer. Wait for it rather than end the
+  // call; the server ends it if the rep's console does not come back (its grace period), and
+  // a live console re-offers or ends it itself. Past REOFFER_WAIT_MS, give up here too.
+  function waitForOffer(peer: RTCPeerConnection): void {
+    clearTimeout(offerWait);
+    offerWait = window.setTimeout(() => {
+      if (pc == peer && peer.connectionState != "connected") fail(peer, `The connection to ${repName()} was lost.`);
+    }, REOFFER_WAIT_MS);
+  }
+
+  function fail(peer: RTCPeerConnection, why?: string): void {
     if (pc != peer || !call) return;
-    note = authFailure
+    note = why
+      ? why
+      : authFailure
       ? "The call could not connect: the relay server refused the call's credentials (wrong or expired)."
       : "The call could not connect. Check your network and try again.";
     b.send({ type: "call_hangup", call_id: call.id, failed: note });
@@ -525,6 +553,7 @@ export function callUi(
       case "call_media":
         if (call?.id == f.call_id) {
           remoteCam = f.camera || f.screen;
+          remoteScreen = f.screen;
           paint();
         }
         return true;
@@ -589,15 +618,22 @@ export function callUi(
       peer: pc?.connectionState ?? null,
       note,
       queued: !!call?.queued,
+      id: call?.id ?? null,
+      peers: peersMade,
       holdMusic: !!music,
       holdPhrases: music?.played ?? 0,
     }),
+    // (width and height: the frames of the video received now, e.g. a camera's 4:3 or a shared screen's 16:9)
     async inbound() {
-      const out = { audio: 0, video: 0, relay: false };
+      const out = { audio: 0, video: 0, relay: false, width: 0, height: 0 };
       if (!pc) return out;
       const stats = await pc.getStats();
-      stats.forEach((s: { type: string; kind?: "audio" | "video"; bytesReceived?: number; state?: string; nominated?: boolean; localCandidateId?: string }) => {
+      stats.forEach((s: { type: string; kind?: "audio" | "video"; bytesReceived?: number; state?: string; nominated?: boolean; localCandidateId?: string; frameWidth?: number; frameHeight?: number }) => {
         if (s.type == "inbound-rtp" && s.kind) out[s.kind] += s.bytesReceived || 0;
+        if (s.type == "inbound-rtp" && s.kind == "video" && s.frameWidth) {
+          out.width = s.frameWidth;
+          out.height = s.frameHeight || 0;
+        }
         if (s.type == "candidate-pair" && s.state == "succeeded" && s.nominated && s.localCandidateId)
           out.relay ||= (stats.get(s.localCandidateId) as { candidateType?: string } | undefined)?.candidateType == "relay";
       });

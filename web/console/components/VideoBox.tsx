@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { allowCall, callErrors, callsByConversation, declineCall, endCall, hangUp, held, startCall, toggleCamera, toggleMic, toggleScreen } from "../calls";
+import { allowCall, callErrors, callsByConversation, declineCall, endCall, hangUp, held, moveCallHere, rejoining, startCall, toggleCamera, toggleMic, toggleScreen } from "../calls";
 import { updateMyStatus } from "../actions";
 import { phoneBridge } from "../phonebridge";
 import { api, errorText } from "../api";
@@ -46,7 +46,7 @@ function stateText(call: CallOut | undefined, peer: string | undefined, visitor:
     case "connecting":
       return peer === "reconnecting" ? "Reconnecting…" : "Connecting…";
     case "active":
-      return peer === "reconnecting" ? `Reconnecting… (the visitor changed page)` : `Connected ${clock(call.connected_at)}`;
+      return peer === "reconnecting" ? "Reconnecting…" : `Connected ${clock(call.connected_at)}`;
     case "ended":
       return (call.end_reason && ENDED[call.end_reason]) || "The call ended.";
   }
@@ -128,15 +128,7 @@ export function VideoBox(props: { conversationId: string; visitorName: string; c
               {visitorName.slice(0, 1).toUpperCase()}
             </div>
           )}
-          {/* The sound plays here (the video element is muted, so it is not heard twice). */}
-          {h && h.remote && <audio
-              ref={(el) => {
-                if (el && el.srcObject !== h.remote) el.srcObject = h.remote;
-              }}
-              autoPlay
-              aria-hidden="true"
-            />}
-          {h && h.local && (h.camera || h.screen) && <Video stream={h.local} muted label="Your video" class="vb-local" />}
+          {h && h.local && (h.camera || h.screen) && <Video stream={h.preview ?? h.local} muted label={h.screen ? "Your shared screen" : "Your video"} class="vb-local" />}
           {phone && (
             <div class={`vb-phone ${phone.state}`} role="status" aria-label="Visitor's phone">
               <IconPhone size={13} /> {phoneText(phone.state, phone.leg.status, phone.error)}
@@ -185,9 +177,16 @@ export function VideoBox(props: { conversationId: string; visitorName: string; c
               </button>
               {h.callId && <TransferOthers conversationId={conversationId} />}
             </>
+          ) : live && call && rejoining.value === call.id ? (
+            <span class="muted small">Joining the call again…</span>
           ) : live && call ? (
             <>
-              <span class="muted small">This call is not connected in this window (another tab, or before a reload).</span>
+              <span class="muted small">This call is connected in another window.</span>
+              {!held_ && (
+                <button type="button" class="btn btn-secondary btn-sm" onClick={() => moveCallHere(call)} title="Take the call into this window (the other window lets go)">
+                  Move the call here
+                </button>
+              )}
               <button type="button" class="btn btn-end btn-sm" aria-label="End call" onClick={() => hangUp(call)}>
                 <IconHangUp size={15} /> End
               </button>

@@ -9,6 +9,7 @@ from frontdesk.features.calls.queue import (
     pick_up,
     queue_call,
     queue_offered,
+    rep_decline,
 )
 from frontdesk.features.calls.service import (
     CALL_ENDED_HOOK,
@@ -39,6 +40,7 @@ from frontdesk.features.calls.service import (
     relay_offer,
     rep_accept,
     rep_on_live_call,
+    rep_rejoin,
     rep_side,
     request_call,
     ringing,
@@ -84,7 +86,9 @@ __all__ = [
     "relay_media",
     "relay_offer",
     "rep_accept",
+    "rep_decline",
     "rep_on_live_call",
+    "rep_rejoin",
     "rep_side",
     "request_call",
     "ringing",

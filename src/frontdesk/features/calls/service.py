@@ -513,6 +513,33 @@ async def rejoin(runtime: Runtime, side: VisitorSide, call_id: str, tab_id: str)
     return ice_for(runtime.settings, call.id, now)
 
 
+OTHER_WINDOW = "this call is connected in another window: use “Move the call here” to take it"
+
+
+async def rep_rejoin(
+    runtime: Runtime, actor: Authenticated, call_id: str, leg: str, *, move: bool = False
+) -> CallIce:
+    """The rep's console joins its call again from this tab: after a page load of the tab
+    that held it (the same `leg`), or, with `move`, from another tab the rep chose to move it
+    to (the tab that held it sees the new leg and lets go). The console then makes a new offer
+    (the visitor's messenger answers any new offer); a call still ringing the visitor waits
+    for them as before. The rep counts as seen from now, so the grace period runs from the
+    re-join, not from the reload."""
+    now = runtime.clock.now()
+    async with runtime.uow() as work:
+        call = await _load(work.session, rep_side(actor), call_id, lock=True)
+        if call.state == "ended":
+            raise Conflict(_not_ringing(call))
+        if call.rep_leg is None:  # the rep has not allowed (or answered) it yet
+            raise Conflict("the call is not joined yet")
+        if call.rep_leg != leg and not move:
+            raise Conflict(OTHER_WINDOW)
+        call.rep_leg = leg
+        call.rep_seen_at = now
+        await _emit_state(work, call)
+    return ice_for(runtime.settings, call.id, now)
+
+
 async def connected(runtime: Runtime, side: Side, call_id: str) -> None:
     """Media flows: the call is active (from the first time; a re-join keeps it active)."""
     now = runtime.clock.now()
@@ -686,7 +713,9 @@ def transcript_line(call: CallOut) -> str:
             "failed": "the connection was lost",
         }.get(call.end_reason or "", "ended")
         line = f"{who}, {_duration(call.duration_seconds or 0)}, {how}"
-    if call.end_detail:
+    if call.end_detail and call.end_reason == "declined" and call.connected_at is None:
+        line = f"{who}: {call.end_detail}"  # a queued call a rep declined for everyone
+    elif call.end_detail:
         line += f" ({call.end_detail})"
     return line + "."
 
