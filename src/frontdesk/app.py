@@ -179,6 +179,9 @@ def _wire_features(runtime: Runtime) -> None:
         staffing.KIND_HOURS_REOPEN,
         lambda d: experiences.on_hours_reopen(runtime, d, route_for_chat),
     )
+    sweeper.register(
+        staffing.KIND_HOLIDAY_FEED_REFRESH, lambda d: staffing.on_holiday_feed_refresh(runtime, d)
+    )
     writer = GreetingWriter(
         OpenAICompatibleModel(
             runtime.settings.ai_url,
