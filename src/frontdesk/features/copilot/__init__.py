@@ -3,6 +3,13 @@ org's knowledge, rule-based writing, Harper grammar), better with a configured
 OpenAI-compatible model whose texts are checked; and auto-pounce greetings
 (docs/copilot.md)."""
 
+from frontdesk.features.copilot.bot import (
+    KIND_BOT_ANSWER,
+    on_bot_answer,
+    on_nobody_available,
+    on_visitor_posted,
+)
+from frontdesk.features.copilot.bot import on_org_settings_changed as on_bot_settings_changed
 from frontdesk.features.copilot.embedding import embedding_available, embedding_status
 from frontdesk.features.copilot.greetings import (
     GreetingWriter,
@@ -32,6 +39,7 @@ from frontdesk.features.copilot.website import (
 )
 
 __all__ = [
+    "KIND_BOT_ANSWER",
     "KIND_WEB_FETCH",
     "NO_CONFIDENT_ANSWER",
     "Copilot",
@@ -51,7 +59,11 @@ __all__ = [
     "item_out",
     "list_items",
     "list_sources",
+    "on_bot_answer",
+    "on_bot_settings_changed",
     "on_conversation_closed",
+    "on_nobody_available",
+    "on_visitor_posted",
     "on_web_fetch",
     "source_out",
     "update_item",
