@@ -30,6 +30,7 @@ from frontdesk.features import (
     copilot,
     csat,
     experiences,
+    files,
     formatting,
     meetings,
     privacy,
@@ -338,6 +339,7 @@ def create_app(
         # group writer still holds, then stop the rest.
         await conversations.finish_pending_writes(runtime)
         await app[COPILOT_KEY].indexer.stop()
+        files.close_image_workers(runtime)
         await rollup_worker.stop()
         await runtime.sweeper.stop()
         await runtime.bus.close()
