@@ -295,7 +295,9 @@ async def test_the_messenger_fits_its_budget_and_fetches_only_the_chosen_languag
     for lang, file in named.items():
         response, packed = await served.get(file, "gzip")
         assert response.status == 200 and response.headers["Content-Encoding"] == "gzip"
-        assert len(packed) <= 2048, f"{file} is {len(packed):,} B gzip"
+        # 3 KB: the files carry the call area's and the file texts too since 2026-12-04
+        # (2.4-2.7 KB gzip; 1.4-1.8 KB before); fetched once, cached for a year.
+        assert len(packed) <= 3072, f"{file} is {len(packed):,} B gzip"
         assert response.headers["Cache-Control"] == YEAR_IMMUTABLE
         assert response.headers["Access-Control-Allow-Origin"] == "*"
         assert response.headers["Content-Type"].startswith("application/json")
