@@ -79,6 +79,14 @@ def bench_clean(data: bytes) -> None:
     )
 
 
+class Refused(Exception):
+    """The server said no (a 503 when its image queue is full is counted, not fatal)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"upload refused: {status}")
+        self.status = status
+
+
 async def upload(
     http: aiohttp.ClientSession, url: str, site: str, token: str, data: bytes
 ) -> float:
@@ -94,7 +102,7 @@ async def upload(
     ) as response:
         await response.read()
         if response.status != 200:
-            raise RuntimeError(f"upload refused: {response.status}")
+            raise Refused(response.status)
     return time.perf_counter() - started
 
 
@@ -134,24 +142,34 @@ async def chat_p99(
 
 async def _upload_for(
     url: str, site: str, tokens: list[str], data: bytes, seconds: float
-) -> list[float]:
+) -> tuple[list[float], dict[int, int]]:
     done: list[float] = []
+    refused: dict[int, int] = {}
     stop = time.perf_counter() + seconds
 
     async def keep_uploading(http: aiohttp.ClientSession, token: str) -> None:
         while time.perf_counter() < stop:
-            done.append(await upload(http, url, site, token, data))
+            try:
+                done.append(await upload(http, url, site, token, data))
+            except Refused as error:
+                refused[error.status] = refused.get(error.status, 0) + 1
+                await asyncio.sleep(0.5)
 
     async with aiohttp.ClientSession() as http:
         await asyncio.gather(*(keep_uploading(http, t) for t in tokens))
-    return done
+    return done, refused
 
 
 def _uploader_process(
     url: str, site: str, tokens: list[str], data: bytes, seconds: float, out: Any
 ) -> None:
-    """The uploads, from their own process (and event loop): durations sent back on `out`."""
-    out.send(asyncio.run(_upload_for(url, site, tokens, data, seconds)))
+    """The uploads, from their own process (and event loop): durations and refusals sent back
+    on `out` (an error's text if it failed)."""
+    try:
+        out.send(asyncio.run(_upload_for(url, site, tokens, data, seconds)))
+    except BaseException as error:
+        out.send(f"uploader failed: {type(error).__name__}: {error}")
+        raise
 
 
 def _load() -> str:
@@ -201,20 +219,24 @@ async def run(seconds: float, uploaders: int, rounds: int = 1) -> None:
                     args=(server.url, site, tokens, data, seconds + 1.0, send),
                 )
                 worker.start()
+                send.close()  # the child's copy stays open: recv() ends if the child dies
                 await asyncio.sleep(1.0)  # the process is up and its uploads are under way
                 cpu = server.cpu_seconds()
                 busy = await chat_p99(chatter, seconds)
                 used = server.cpu_seconds() - cpu
-                done = await asyncio.to_thread(receive.recv)
+                result = await asyncio.to_thread(receive.recv)
                 await asyncio.to_thread(worker.join)
+                if isinstance(result, str):
+                    raise RuntimeError(result)
+                done, refused = result
                 ratio = percentile(busy, 99) / percentile(alone, 99)
                 ratios.append(ratio)
                 print(
                     f"round {round_}: chat at 50 msg/s alone p50 {percentile(alone, 50):.1f} ms, "
                     f"p99 {percentile(alone, 99):.1f} ms ({len(alone)} acks); with {uploaders} "
                     f"concurrent uploads p50 {percentile(busy, 50):.1f} ms, p99 "
-                    f"{percentile(busy, 99):.1f} ms ({len(busy)} acks); {len(done)} uploads, "
-                    f"each p50 {percentile(done, 50) * 1000:.0f} ms; server {used / seconds:.2f} "
+                    f"{percentile(busy, 99):.1f} ms ({len(busy)} acks); {len(done)} uploads "
+                    f"({sum(refused.values())} refused: {refused}), each p50 {percentile(done, 50) * 1000:.0f} ms; server {used / seconds:.2f} "
                     f"cores; p99 ratio {ratio:.2f}x; {_load()}"
                 )
             ratio = statistics.median(ratios)

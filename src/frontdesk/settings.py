@@ -397,7 +397,7 @@ class Settings(BaseSettings):
         "loop for the interpreter lock)",
     )
     file_image_queue_mb: int = Field(
-        100,
+        160,
         ge=5,
         le=2000,
         description="MB of images a server process may hold waiting for or in image work; an "

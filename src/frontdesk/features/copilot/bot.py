@@ -126,6 +126,10 @@ async def on_visitor_posted(
     switch off beyond a cached read."""
     if created or not await switches_of(runtime).on(runtime, org_id):
         return
+    async with runtime.db.read() as session:
+        waiting = await session.get(Conversation, conversation_id)
+        if waiting is None or not nobody_available(waiting):
+            return  # a rep has the chat (the common case): no write at all
     async with runtime.uow() as work:
         conversation = await work.session.get(Conversation, conversation_id)
         if conversation is None or not nobody_available(conversation):
