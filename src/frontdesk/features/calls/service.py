@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -239,30 +239,29 @@ async def live_calls_for_rep(runtime: Runtime, actor: Authenticated) -> list[Cal
     """The rep's calls that are not over (a console shows them after a reload), and the
     queued calls ringing them."""
     async with runtime.db.read() as session:
-        rows = list(
-            (
-                await session.execute(
-                    select(Call).where(
-                        Call.org_id == actor.org_id,
-                        Call.rep_id == actor.rep.id,
-                        Call.state.in_(LIVE_STATES),
-                    )
-                )
-            ).scalars()
-        )
-        # A handful at most (each is a visitor on hold); JSON membership is checked here, the
-        # same on SQLite and PostgreSQL.
-        queued = (
+        # One statement: the rep's own live calls, and the queued ones (a handful at most,
+        # each a visitor on hold) whose JSON list of ringing reps is checked here, the same on
+        # SQLite and PostgreSQL.
+        candidates = (
             await session.execute(
                 select(Call).where(
                     Call.org_id == actor.org_id,
-                    Call.rep_id.is_(None),
-                    Call.state == "requested",
-                    Call.queue_rep_ids.is_not(None),
+                    or_(
+                        and_(Call.rep_id == actor.rep.id, Call.state.in_(LIVE_STATES)),
+                        and_(
+                            Call.rep_id.is_(None),
+                            Call.state == "requested",
+                            Call.queue_rep_ids.is_not(None),
+                        ),
+                    ),
                 )
             )
         ).scalars()
-        rows += [c for c in queued if actor.rep.id in (c.queue_rep_ids or [])]
+        rows = [
+            c
+            for c in candidates
+            if c.rep_id == actor.rep.id or actor.rep.id in (c.queue_rep_ids or [])
+        ]
         return await calls_out(session, rows)
 
 
