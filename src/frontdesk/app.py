@@ -232,8 +232,7 @@ def _wire_features(runtime: Runtime) -> None:
     # The bot answers a waiting visitor from the knowledge when nobody can take the chat.
     sweeper.register(copilot.KIND_BOT_ANSWER, lambda d: copilot.on_bot_answer(runtime, d))
     hooks[experiences.NOBODY_AVAILABLE_HOOK].append(copilot.on_nobody_available)
-    hooks[conversations.VISITOR_POSTED_HOOK].append(copilot.on_visitor_posted)
-    hooks[SETTINGS_CHANGED_HOOK].append(copilot.on_bot_settings_changed)
+    hooks[conversations.VISITOR_WAITING_HOOK].append(copilot.on_visitor_waiting)
     # Retention: each org's old data deleted in small batches (docs/operations.md).
     sweeper.register(privacy.KIND_RETENTION, lambda d: privacy.on_retention_due(runtime, d))
     hooks[SETTINGS_CHANGED_HOOK].append(privacy.on_org_settings_changed)

@@ -5,7 +5,7 @@ commands, queries, the group writer, per-dialect SQL, deadlines, publishing).
 """
 
 from frontdesk.features.conversations.commands import (
-    VISITOR_POSTED_HOOK,
+    VISITOR_WAITING_HOOK,
     OnStored,
     Opening,
     accept,
@@ -62,7 +62,7 @@ __all__ = [
     "KIND_INCOMING_TIMEOUT",
     "MAX_BODY",
     "OPEN_STATUSES",
-    "VISITOR_POSTED_HOOK",
+    "VISITOR_WAITING_HOOK",
     "AutoPounceResolution",
     "Box",
     "ConversationMeta",

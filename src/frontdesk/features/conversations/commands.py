@@ -123,10 +123,12 @@ class Opening:
     conversation: Conversation | None = None
 
 
-# Run after a visitor's message is committed (not for a retried one), outside any transaction,
-# with (runtime, org_id, conversation_id, conversation_created): the bot's answers
-# (features/copilot) look at chats nobody is taking.
-VISITOR_POSTED_HOOK = "conversation.visitor_posted"
+# Run by the visitor's socket (features/live_stream) after it stored a visitor's text message
+# in a chat no rep owns (an incoming chat; not a retried message, not the one that opened the
+# chat), outside any transaction, with (runtime, org, conversation_id): the bot's answers
+# (features/copilot) look at chats nobody is taking. The org is the socket's cached row, so
+# a feature switched off costs no query.
+VISITOR_WAITING_HOOK = "conversation.visitor_waiting"
 
 
 # Run inside the transaction that stores a message, with its chat and the stored message: a
@@ -149,19 +151,15 @@ async def post_visitor_message(
     # It goes through the process's group-commit writer; anything else (no open chat yet, the
     # chat's first visitor reply, a retried client id, a message with meta such as a file)
     # takes the careful path below, which finds the stored message for a retry.
-    posted: Posted | None = None
     if meta is None and on_stored is None:
         posted = await open_chat_writer(runtime).post(org_id, visitor_id, client_id, body)
-    if posted is None:
-        posted = await _again_if_raced(
-            lambda: _post_visitor_message_locked(
-                runtime, org_id, visitor_id, client_id, body, meta=meta, on_stored=on_stored
-            )
+        if posted is not None:
+            return posted
+    return await _again_if_raced(
+        lambda: _post_visitor_message_locked(
+            runtime, org_id, visitor_id, client_id, body, meta=meta, on_stored=on_stored
         )
-    if not posted.duplicate:
-        for hook in runtime.hooks[VISITOR_POSTED_HOOK]:
-            await hook(runtime, org_id, posted.message.conversation_id, posted.conversation_created)
-    return posted
+    )
 
 
 async def _again_if_raced(post: Callable[[], Awaitable[Posted]]) -> Posted:
@@ -231,7 +229,7 @@ async def _post_visitor_message_locked(
             await emit_conversation_changed(work, conversation)
     if created:
         runtime.sweeper.poke()
-    return Posted(out, False, created)
+    return Posted(out, False, created, waiting=conversation.owner_rep_id is None)
 
 
 async def segment_now(session: AsyncSession, visitor_id: str) -> str | None:

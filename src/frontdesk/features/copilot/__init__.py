@@ -7,9 +7,8 @@ from frontdesk.features.copilot.bot import (
     KIND_BOT_ANSWER,
     on_bot_answer,
     on_nobody_available,
-    on_visitor_posted,
+    on_visitor_waiting,
 )
-from frontdesk.features.copilot.bot import on_org_settings_changed as on_bot_settings_changed
 from frontdesk.features.copilot.embedding import embedding_available, embedding_status
 from frontdesk.features.copilot.greetings import (
     GreetingWriter,
@@ -60,10 +59,9 @@ __all__ = [
     "list_items",
     "list_sources",
     "on_bot_answer",
-    "on_bot_settings_changed",
     "on_conversation_closed",
     "on_nobody_available",
-    "on_visitor_posted",
+    "on_visitor_waiting",
     "on_web_fetch",
     "source_out",
     "update_item",

@@ -17,7 +17,6 @@ and two quick messages make one answer to the latest.
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 from sqlalchemy import select
@@ -39,8 +38,6 @@ KIND_BOT_ANSWER = "copilot.bot_answer"
 BOT_KINDS = ("article", "qa", "page")
 # The copilot's calibrated threshold (retrieval.DENSE_THRESHOLD / LEXICAL_THRESHOLD map to it).
 MIN_CONFIDENCE = 0.5
-# How long a process trusts its copy of an org's switch (the switch is read per message).
-SWITCH_TTL = 15.0
 MAX_QUESTION = 2000
 
 
@@ -82,54 +79,16 @@ async def on_nobody_available(work: UnitOfWork, conversation: Conversation) -> N
         await _schedule(work, conversation)
 
 
-class _Switches:
-    """Each org's switch as this process last read it (a read per org every SWITCH_TTL, not
-    per message)."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, tuple[float, bool]] = {}
-
-    async def on(self, runtime: Runtime, org_id: str) -> bool:
-        cached = self.seen.get(org_id)
-        if cached is not None and time.monotonic() - cached[0] < SWITCH_TTL:
-            return cached[1]
-        async with runtime.db.read() as session:
-            settings = await session.scalar(select(Org.settings).where(Org.id == org_id))
-        value = bot_answers_on(settings)
-        if len(self.seen) > 10_000:
-            self.seen.clear()
-        self.seen[org_id] = (time.monotonic(), value)
-        return value
-
-    def forget(self, org_id: str) -> None:
-        self.seen.pop(org_id, None)
-
-
-def switches_of(runtime: Runtime) -> _Switches:
-    switches = runtime.state.get("copilot.bot_switches")
-    if not isinstance(switches, _Switches):
-        switches = _Switches()
-        runtime.state["copilot.bot_switches"] = switches
-    return switches
-
-
-async def on_org_settings_changed(work: UnitOfWork, org: Org, before: dict[str, Any]) -> None:
-    """This process applies a changed switch at once (others within SWITCH_TTL)."""
-    switches_of(work.runtime).forget(org.id)
-
-
-async def on_visitor_posted(
-    runtime: Runtime, org_id: str, conversation_id: str, created: bool
-) -> None:
-    """Hook (conversations.VISITOR_POSTED_HOOK), after a visitor's message is stored: in a
-    chat nobody is taking, the bot looks for an answer. Costs nothing for orgs with the
-    switch off beyond a cached read."""
-    if created or not await switches_of(runtime).on(runtime, org_id):
+async def on_visitor_waiting(runtime: Runtime, org: Org, conversation_id: str) -> None:
+    """Hook (conversations.VISITOR_WAITING_HOOK): a visitor wrote again in a chat no rep owns.
+    With the org's switch on (read from the socket's cached org: no query when it is off) and
+    nobody taking the chat now, the bot looks for an answer."""
+    if not bot_answers_on(org.settings):
         return
     async with runtime.db.read() as session:
         waiting = await session.get(Conversation, conversation_id)
-        if waiting is None or not nobody_available(waiting):
-            return  # a rep has the chat (the common case): no write at all
+        if waiting is None or waiting.org_id != org.id or not nobody_available(waiting):
+            return  # offered to reps and still in the rep window: no write at all
     async with runtime.uow() as work:
         conversation = await work.session.get(Conversation, conversation_id)
         if conversation is None or not nobody_available(conversation):
