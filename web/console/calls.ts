@@ -2,6 +2,7 @@ import { signal } from "@preact/signals";
 import { newClientId, sendCallFrame } from "./socket";
 import { me, pushToast } from "./store";
 import { navigate, paths } from "./router";
+import { stopPhone } from "./phonebridge";
 import type { CallOut, IceCandidate, IceServer, ServerFrame } from "./types";
 
 type CallFrame = Extract<ServerFrame, { type: "call" | "call_ice" | "call_answer" | "call_candidate" | "call_media" | "call_rejoined" }>;
@@ -198,6 +199,7 @@ function holdCall(callId: string, conversationId: string, local: MediaStream, ca
 
 function release(): void {
   awaiting = null;
+  stopPhone(); // the visitor's phone on this call (Twilio) goes with it
   if (keepaliveTimer) clearInterval(keepaliveTimer);
   keepaliveTimer = null;
   closePeer();

@@ -16,7 +16,8 @@ import {
   transcripts,
 } from "./store";
 import type { BatchEvent, ClientFrame, ServerFrame } from "./types";
-import { callRefused, onCallFrame } from "./calls";
+import { callRefused, held, onCallFrame } from "./calls";
+import { onPhoneLeg } from "./phonebridge";
 import { noteServerTime } from "./time";
 import { refreshCopilotStatus } from "./data";
 
@@ -251,6 +252,8 @@ function handleFrame(f: ServerFrame): void {
       break;
     case "batch":
       applyBatch(f.events);
+      // A phone leg joining the browser call this tab holds: the console takes the phone.
+      for (const e of f.events) if (e.type === "phone_leg.updated") onPhoneLeg(e.leg, held.value?.callId || null);
       break;
     case "message": {
       const msg = f.message;

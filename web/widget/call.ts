@@ -36,9 +36,20 @@ export interface CallUi {
   onFrame(f: BridgeFrame): boolean;
   onWelcome(w: Welcome): void;
   setConversation(c: Conversation | null): void;
+  /** The visitor's phone answered for this browser call: their microphone here goes quiet (the phone carries their voice). */
+  phoneAnswered(callId: string | null): void;
 }
 
-export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avatar: (name: string) => HTMLElement, openPanel: () => void, t: Translate): CallUi {
+export function callUi(
+  b: Bridge,
+  h: H,
+  icon: (d: string) => SVGSVGElement,
+  avatar: (name: string) => HTMLElement,
+  openPanel: () => void,
+  t: Translate,
+  // Where "Call my phone instead" belongs now (phone.ts): this call's screen, "Call us", or nowhere.
+  placePhone: (where: "call" | "offer" | null, callId: string | null) => void = () => undefined,
+): CallUi {
   const tabId = () => {
     try {
       return sessionStorage.getItem("frontdesk:tab") || "tab";
@@ -166,6 +177,7 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     // "Call us": offered to this visit, and no rep has the chat yet (then the rep calls, or
     // the visitor asks them with the buttons above).
     offer.hidden = !(callQueue && conversation?.status != "active" && !conversation?.offline && !live() && !holding);
+    placePhone(holding && c && live() ? "call" : offer.hidden ? null : "offer", holding && c && live() ? c.id : null);
   }
   function clock(): string {
     const s = Math.max(0, Math.floor((Date.now() - connectedAt) / 1000));
@@ -605,6 +617,13 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     onWelcome,
     setConversation(c) {
       conversation = c;
+      paint();
+    },
+    phoneAnswered(callId) {
+      if (!call || call.id != callId || !holding || !mic) return;
+      mic = false;
+      local?.getAudioTracks().forEach((t) => (t.enabled = false));
+      sendMedia();
       paint();
     },
   };

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { allowCall, callErrors, callsByConversation, declineCall, endCall, hangUp, held, startCall, toggleCamera, toggleMic, toggleScreen } from "../calls";
 import { updateMyStatus } from "../actions";
+import { phoneBridge } from "../phonebridge";
 import { api, errorText } from "../api";
 import { conversations, me, pushToast } from "../store";
 import { now } from "../time";
@@ -51,6 +52,15 @@ function stateText(call: CallOut | undefined, peer: string | undefined, visitor:
   }
 }
 
+// The visitor's phone joining the browser call (phonebridge.ts).
+function phoneText(state: string, leg: string, error?: string): string {
+  if (state === "connected") return "Visitor on the phone";
+  if (state === "line") return leg === "in_progress" ? "The visitor's phone was put through to your phone line" : "Calling the visitor's phone (it will ring your phone line)…";
+  if (state === "failed") return `The visitor's phone can't join here: ${error ?? "the phone client failed"}`;
+  if (state === "ended") return "The visitor's phone hung up";
+  return leg === "ringing" ? "The visitor's phone is ringing…" : "Calling the visitor's phone…";
+}
+
 // On a call, the rep's other chats can go to available colleagues in one click (product docs:
 // "How to Transfer a Chat During a Qualified Call"), without leaving the call.
 function TransferOthers(props: { conversationId: string }) {
@@ -93,6 +103,8 @@ export function VideoBox(props: { conversationId: string; visitorName: string; c
   const visitorAsks = live && call.initiated_by === "visitor" && call.state === "requested";
   const inCall = mine || (live && !visitorAsks);
   const remote = h ? h.remoteMedia : null;
+  // The visitor's phone on this call (join by phone): through Twilio into this console.
+  const phone = h && phoneBridge.value && phoneBridge.value.callId === h.callId ? phoneBridge.value : null;
 
   if (!allowed && !live) {
     return (
@@ -125,6 +137,11 @@ export function VideoBox(props: { conversationId: string; visitorName: string; c
               aria-hidden="true"
             />}
           {h && h.local && (h.camera || h.screen) && <Video stream={h.local} muted label="Your video" class="vb-local" />}
+          {phone && (
+            <div class={`vb-phone ${phone.state}`} role="status" aria-label="Visitor's phone">
+              <IconPhone size={13} /> {phoneText(phone.state, phone.leg.status, phone.error)}
+            </div>
+          )}
           {remote && (
             <div class="vb-remote-state" aria-label={`${visitorName}: microphone ${remote.mic ? "on" : "off"}, camera ${remote.camera ? "on" : "off"}`}>
               {remote.mic ? <IconMic size={13} /> : <IconMicOff size={13} />}

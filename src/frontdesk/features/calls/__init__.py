@@ -11,6 +11,7 @@ from frontdesk.features.calls.queue import (
     queue_offered,
 )
 from frontdesk.features.calls.service import (
+    CALL_ENDED_HOOK,
     KIND_LIVENESS,
     KIND_QUEUE_TIMEOUT,
     KIND_RING,
@@ -37,6 +38,7 @@ from frontdesk.features.calls.service import (
     relay_media,
     relay_offer,
     rep_accept,
+    rep_on_live_call,
     rep_side,
     request_call,
     ringing,
@@ -49,6 +51,7 @@ from frontdesk.features.calls.service import (
 )
 
 __all__ = [
+    "CALL_ENDED_HOOK",
     "KIND_LIVENESS",
     "KIND_QUEUE_TIMEOUT",
     "KIND_RING",
@@ -81,6 +84,7 @@ __all__ = [
     "relay_media",
     "relay_offer",
     "rep_accept",
+    "rep_on_live_call",
     "rep_side",
     "request_call",
     "ringing",

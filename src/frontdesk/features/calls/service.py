@@ -56,6 +56,9 @@ from frontdesk.settings import Settings
 KIND_RING = "call.ring_timeout"
 KIND_LIVENESS = "call.liveness"
 KIND_QUEUE_TIMEOUT = "call.queue_timeout"
+# Run in the transaction that ends a call: (work, org_id, call_id). Telephony hangs up a
+# visitor's phone that joined it.
+CALL_ENDED_HOOK = "call.ended"
 # A call the visitor does not answer (or a visitor's request the rep does not allow) rings
 # this long, then ends as missed.
 RING_SECONDS = 45
@@ -630,6 +633,7 @@ async def end_call(work: UnitOfWork, call: Call, reason: str, detail: str | None
     call.ended_at = now
     for kind in (KIND_RING, KIND_LIVENESS, KIND_QUEUE_TIMEOUT):
         await deadlines.cancel(work.session, kind=kind, subject_id=call.id, now=now)
+    await work.run_hooks(CALL_ENDED_HOOK, call.org_id, call.id)
     # Still in the queue: every rep it rang sees it go.
     ringing = (call.queue_rep_ids or []) if call.rep_id is None else []
     out = await _emit_state(work, call, also=ringing)
@@ -785,6 +789,16 @@ async def check_call_for_phone(
         or call.state == "ended"
     ):
         raise NotFound("call not found")
+
+
+async def rep_on_live_call(session: AsyncSession, org_id: str, call_id: str) -> str | None:
+    """The rep on this org's call while both sides are in it (join by phone dials an answered
+    phone into that rep's console); None for a call still ringing or queued (no rep holds it
+    yet), one that ended, or one that is not there."""
+    call = await session.get(Call, call_id)
+    if call is None or call.org_id != org_id or call.state not in MEDIA_STATES:
+        return None
+    return call.rep_id
 
 
 def webhook_calls(calls: list[CallOut]) -> list[dict[str, Any]]:
