@@ -291,6 +291,13 @@ class Settings(BaseSettings):
         "none",
     )
     # ---- operations ------------------------------------------------------------------------
+    otlp_endpoint: str | None = Field(
+        None,
+        description="base URL of an OTLP/HTTP receiver (an OpenTelemetry Collector, Jaeger, "
+        "Tempo: `http://collector:4318`) to send traces of each chat message's path and of "
+        "HTTP requests to; unset: the standard `OTEL_EXPORTER_OTLP_ENDPOINT`, and without "
+        "either no tracing at all. Needs the `tracing` extra (docs/operations.md, Traces)",
+    )
     metrics_token: str | None = Field(
         None,
         description="bearer token that `GET /metrics` (Prometheus) requires: the scraper sends "

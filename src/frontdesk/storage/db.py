@@ -165,12 +165,15 @@ class _BackgroundSqlite:
         self._thread.start()
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
+        self._autocommit: async_sessionmaker[AsyncSession] | None = None
 
-    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        future = asyncio.run_coroutine_threadsafe(self._transaction(work), self._loop)
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], autocommit: bool) -> T:
+        future = asyncio.run_coroutine_threadsafe(self._transaction(work, autocommit), self._loop)
         return await asyncio.wrap_future(future)
 
-    async def _transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def _transaction(
+        self, work: Callable[[AsyncSession], Awaitable[T]], autocommit: bool
+    ) -> T:
         if self._sessions is None:
             engine = create_engine(self._url)
 
@@ -183,11 +186,17 @@ class _BackgroundSqlite:
 
             @event.listens_for(engine.sync_engine, "begin")
             def _begin(connection: Any) -> None:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
             self._engine = engine
             self._sessions = async_sessionmaker(engine, expire_on_commit=False)
-        async with self._sessions() as session, session.begin():
+            self._autocommit = async_sessionmaker(
+                engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+            )
+        sessions = self._autocommit if autocommit else self._sessions
+        assert sessions is not None
+        async with sessions() as session, session.begin():
             return await work(session)
 
     async def _dispose(self) -> None:
@@ -261,15 +270,20 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
-    async def in_background(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        """`work` in one transaction that does not hold up live chat (retention's deletes).
+    async def in_background(
+        self, work: Callable[[AsyncSession], Awaitable[T]], *, autocommit: bool = False
+    ) -> T:
+        """`work` in one transaction that does not hold up live chat (retention's deletes);
+        with `autocommit`, on SQLite, each of its statements is a transaction of its own
+        (for work that writes with one statement: the write lock is then never held between
+        two statements).
         On a SQLite file: on a thread with a connection of its own (_BackgroundSqlite); `work`
         must not touch objects bound to the server's loop. Elsewhere (PostgreSQL, SQLite in
         memory): an ordinary transaction (PostgreSQL's statements never run on the loop)."""
         if self.url.startswith("sqlite") and _sqlite_path(self.url) is not None:
             if self._background is None:
                 self._background = _BackgroundSqlite(self.url)
-            return await self._background.run(work)
+            return await self._background.run(work, autocommit)
         async with self.transaction() as session:
             return await work(session)
 

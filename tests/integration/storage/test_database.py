@@ -191,7 +191,6 @@ async def _loop_ticks_while(work: object) -> tuple[int, object]:
     return ticks, result
 
 
-
 async def test_background_work_on_sqlite_runs_off_the_event_loop_while_ordinary_work_holds_it(
     tmp_path: Path,
 ) -> None:
@@ -208,9 +207,7 @@ async def test_background_work_on_sqlite_runs_off_the_event_loop_while_ordinary_
         started = asyncio.get_running_loop().time()
         inline_ticks, inline_result = await _loop_ticks_while(inline())
         took = asyncio.get_running_loop().time() - started
-        background_ticks, background_result = await _loop_ticks_while(
-            db.in_background(slow_count)
-        )
+        background_ticks, background_result = await _loop_ticks_while(db.in_background(slow_count))
         assert inline_result == background_result == 3_000_000
         # The same statement: on the server's connection the loop stood still for all of it
         # (the sleeps that finished are those around it), in the background it went on.

@@ -403,28 +403,36 @@ async def _page_views_batch(
     deleted: Tally,
     now: datetime,
 ) -> bool:
-    conditions = [PageView.org_id == org_id, PageView.viewed_at < cutoff]
-    if deleted.page_views_after is not None:
-        conditions.append(tuple_(PageView.viewed_at, PageView.id) > deleted.page_views_after)
-    keys = (
+    """One key range of page views: the batch's last key is found in the index (one
+    index-only read), then everything from the previous batch's last key up to it goes in one
+    DELETE statement, which on SQLite runs in autocommit (AUTOCOMMIT_STEPS): the write lock is
+    taken and released within that one statement, never held while Python runs."""
+    key = tuple_(PageView.viewed_at, PageView.id)
+    after = deleted.page_views_after
+    since = [key > after] if after is not None else []
+    last = (
         await session.execute(
             select(PageView.viewed_at, PageView.id)
-            .where(*conditions)
+            .where(PageView.org_id == org_id, PageView.viewed_at < cutoff, *since)
             .order_by(PageView.viewed_at, PageView.id)
-            .limit(batch)
+            .offset(batch - 1)
+            .limit(1)
         )
-    ).all()
-    if not keys:
-        return False
+    ).first()
+    # The range's upper end alone bounds it (it is older than the cutoff), so both ends of
+    # the DELETE are index bounds; without one, fewer than a batch are left: all of them.
+    upto = [key <= (last.viewed_at, last.id)] if last is not None else [PageView.viewed_at < cutoff]
     deleted["page_views"] += _count(
         await session.execute(
             delete(PageView)
-            .where(PageView.id.in_([key.id for key in keys]))
+            .where(PageView.org_id == org_id, *since, *upto)
             .execution_options(synchronize_session=False)
         )
     )
-    deleted.page_views_after = (keys[-1].viewed_at, keys[-1].id)
-    return len(keys) == batch
+    if last is None:
+        return False
+    deleted.page_views_after = (last.viewed_at, last.id)
+    return True
 
 
 async def _outbox_batch(
@@ -456,6 +464,10 @@ async def _outbox_batch(
     )
     deleted["deadlines"] += timers
     return found == batch or timers == batch
+
+
+# Steps whose batch writes with a single statement: run without a transaction around it.
+AUTOCOMMIT_STEPS: frozenset[Step] = frozenset({_page_views_batch})
 
 
 def _steps(policy: RetentionSettings, now: datetime) -> list[tuple[Step, datetime]]:
@@ -504,7 +516,8 @@ async def purge_org(
         while True:
             batch_started = time.monotonic()
             more = await runtime.db.in_background(
-                _one_batch(step, org_id, cutoff, batch, run.deleted, now)
+                _one_batch(step, org_id, cutoff, batch, run.deleted, now),
+                autocommit=step in AUTOCOMMIT_STEPS,
             )
             if run.deleted.file_keys:
                 await files.delete_stored(runtime, run.deleted.file_keys)

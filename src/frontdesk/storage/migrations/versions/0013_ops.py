@@ -29,7 +29,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.create_index(
-        "ix_page_views_org_viewed", "page_views", ["org_id", "viewed_at"], unique=False
-    )
+    op.create_index("ix_page_views_org_viewed", "page_views", ["org_id", "viewed_at"], unique=False)
     op.drop_index("ix_page_views_org_viewed_id", table_name="page_views")
