@@ -155,10 +155,10 @@ class Settings(BaseSettings):
         100,
         ge=10,
         le=10_000,
-        description="rows a retention purge deletes per transaction: smaller batches hold "
-        "the database's write lock (and, on SQLite, the server's event loop) for less time; "
-        "100 kept chat p99 within 2x during a purge of 1,000,000 page views "
-        "(bench/RESULTS.md)",
+        description="rows a retention purge deletes per batch (one transaction, off the "
+        "server's event loop; the purge pauses three times as long as each batch took): "
+        "smaller batches hold the database's write lock for less time at a slower purge "
+        "(docs/operations.md, Retention; bench/RESULTS.md)",
     )
     # ---- rate limits ---------------------------------------------------------------------
     login_attempts_per_minute: int = Field(

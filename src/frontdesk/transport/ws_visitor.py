@@ -401,7 +401,10 @@ class VisitorConnection:
                 # Rate-limited in _handle_text, like every frame (transport/visitor_limits.py).
                 self._expect_echo(client_id)
                 started = perf_counter()
-                with tracing.span("visitor frame message", {"frontdesk.org_id": self.org.id}):
+                with tracing.span(
+                    "visitor frame message",
+                    {"frontdesk.org_id": self.org.id, "frontdesk.client_id": client_id},
+                ):
                     posted = await tab.send_message(client_id, body)
                 # The message is a model already: constructing the ack checks nothing again
                 # (pydantic does not re-validate model instances), so this costs what the
