@@ -4,8 +4,9 @@
 an OTLP/HTTP receiver (an OpenTelemetry Collector, Jaeger, Tempo: `http://host:4318`); spans
 go to `<endpoint>/v1/traces` as protobuf, in batches, from a background thread (the SDK's
 BatchSpanProcessor). Without either variable `configure` imports nothing from OpenTelemetry
-and every `span()` is a shared do-nothing context manager: one function call and one test
-per traced step.
+(its SDK, exporter and propagator are imported only once an endpoint is set) and every
+`span()` is a shared do-nothing context manager: one function call and one test per traced
+step.
 
 A chat message's trace: the socket frame that carried it (`visitor frame message`,
 `rep frame message`), the write (`conversations.write_group` or `conversations.write`),
