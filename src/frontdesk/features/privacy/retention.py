@@ -404,33 +404,43 @@ async def _page_views_batch(
     now: datetime,
 ) -> bool:
     """One key range of page views: the batch's last key is found in the index (one
-    index-only read), then everything from the previous batch's last key up to it goes in one
+    index-only read), then the rows from the previous batch's last key up to it go in one
     DELETE statement, which on SQLite runs in autocommit (AUTOCOMMIT_STEPS): the write lock is
-    taken and released within that one statement, never held while Python runs."""
+    taken and released within that one statement, never held while Python runs. The rows are
+    picked by a LIMITed subquery on the index and deleted by primary key: with a bare range
+    condition PostgreSQL's planner, which cannot estimate a row comparison's selectivity,
+    read the whole table for each batch (560 ms for 100 of 1,000,000 rows)."""
     key = tuple_(PageView.viewed_at, PageView.id)
     after = deleted.page_views_after
     since = [key > after] if after is not None else []
+    in_range = [PageView.org_id == org_id, PageView.viewed_at < cutoff, *since]
     last = (
         await session.execute(
             select(PageView.viewed_at, PageView.id)
-            .where(PageView.org_id == org_id, PageView.viewed_at < cutoff, *since)
+            .where(*in_range)
             .order_by(PageView.viewed_at, PageView.id)
             .offset(batch - 1)
             .limit(1)
         )
     ).first()
-    # The range's upper end alone bounds it (it is older than the cutoff), so both ends of
-    # the DELETE are index bounds; without one, fewer than a batch are left: all of them.
-    upto = [key <= (last.viewed_at, last.id)] if last is not None else [PageView.viewed_at < cutoff]
+    if last is not None:
+        in_range.append(key <= (last.viewed_at, last.id))
+    rows = (
+        select(PageView.id)
+        .where(*in_range)
+        .order_by(PageView.viewed_at, PageView.id)
+        .limit(batch)
+        .scalar_subquery()
+    )
     deleted["page_views"] += _count(
         await session.execute(
             delete(PageView)
-            .where(PageView.org_id == org_id, *since, *upto)
+            .where(PageView.id.in_(rows))
             .execution_options(synchronize_session=False)
         )
     )
     if last is None:
-        return False
+        return False  # fewer than a batch were left: all gone
     deleted.page_views_after = (last.viewed_at, last.id)
     return True
 
