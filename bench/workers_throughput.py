@@ -80,10 +80,9 @@ CONFIGURATIONS = (
 )
 
 
-def nginx_server(tmp: Path, upstream_port: int) -> Server:
+def nginx_server(tmp: Path, port: int, upstream_port: int) -> Server:
     """Debian's nginx with the documented site configuration, on plain HTTP (see above)."""
     text = NGINX_CONFIG.read_text()
-    port = free_port()
     assert "server 127.0.0.1:8000;" in text and "listen 443 ssl;" in text
     text = text.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
     text = text.replace("listen 443 ssl;", f"listen {HOST}:{port};")
@@ -134,8 +133,12 @@ async def set_up(
 ) -> tuple[Setup, list[int]]:
     site_key, emails = setup_org(b, reps=args.reps)
     env = dict(b.env)
+    proxy_port = free_port()
     if configuration.nginx:
+        # As docs/deploy/nginx-frontdesk.conf says: nginx's address is trusted, and the
+        # public URL is nginx's (browsers' Origin is checked against it).
         env["FRONTDESK_TRUSTED_PROXIES"] = "127.0.0.1"
+        env["FRONTDESK_PUBLIC_URL"] = f"http://{HOST}:{proxy_port}"
     port = free_port()
     command = [FRONTDESK, "serve", "--host", HOST, "--port", str(port)]
     if configuration.workers > 1:
@@ -154,7 +157,7 @@ async def set_up(
     if configuration.nginx:
         tmp = b.workdir / "nginx"
         tmp.mkdir()
-        front = servers.start(nginx_server(tmp, port))
+        front = servers.start(nginx_server(tmp, proxy_port, port))
         proxy_pids = tree(front.pid)
     world = await build_world([front], site_key, emails, args.visitors)
     readers = start_readers(
