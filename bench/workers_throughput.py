@@ -144,7 +144,9 @@ async def set_up(
     if configuration.workers > 1:
         command += ["--workers", str(configuration.workers)]
     name = configuration.name.replace(" ", "_").replace("-", "")
-    server = servers.start(Server(name, command, env, port, b.workdir / f"{name}.log"))
+    server = Server(name, command, env, port, b.workdir / f"{name}.log")
+    servers.all.append(server)  # stopped on exit like the others
+    server.start(timeout=180)  # workers importing the server on a loaded machine take long
     # The supervisor answers /healthz once a worker does; wait for every worker.
     deadline = time.monotonic() + 60
     while len(tree(server.pid)) < configuration.workers + (configuration.workers > 1):
