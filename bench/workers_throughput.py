@@ -169,9 +169,27 @@ async def set_up(
     return Setup(configuration.workers, world, server_pids, readers), proxy_pids
 
 
+async def keep_alive(setups: list[tuple[Configuration, Setup, list[int]]], idle: set[int]) -> None:
+    """A ping frame every 20 s on every socket of the configurations not being measured, as
+    the widget and the console send theirs: nginx closes a socket silent for 120 s
+    (proxy_read_timeout), and the setups wait for each other longer than that."""
+    while True:
+        await asyncio.sleep(20)
+        for configuration, setup, _ in setups:
+            if id(configuration) not in idle:
+                continue
+            sockets = [*setup.world.visitors, *(r.ws for r in setup.world.reps)]
+            for ws in sockets:
+                if ws is not None and not ws.closed:
+                    with contextlib.suppress(ConnectionError):
+                        await ws.send_str('{"type":"ping"}')
+
+
 async def main_async(args: argparse.Namespace) -> dict[str, list[tuple[Result, float]]]:
     results: dict[str, list[tuple[Result, float]]] = {c.name: [] for c in CONFIGURATIONS}
     setups: list[tuple[Configuration, Setup, list[int]]] = []
+    idle: set[int] = set()
+    pinger = asyncio.create_task(keep_alive(setups, idle))
     with contextlib.ExitStack() as stack:
         try:
             for configuration in CONFIGURATIONS:
@@ -182,18 +200,22 @@ async def main_async(args: argparse.Namespace) -> dict[str, list[tuple[Result, f
                 servers = stack.enter_context(Servers())
                 setup, proxy = await set_up(configuration, b, servers, args)
                 setups.append((configuration, setup, proxy))
+                idle.add(id(configuration))
                 log(f"{configuration.name}: ready (server pids {setup.pids}, nginx {proxy})")
             for round_no in range(args.rounds):
                 for configuration, setup, proxy in setups:
                     wait_for_quiet(max_wait=args.quiet_wait)
                     cpu0 = sum(_cpu(p) for p in proxy)
+                    idle.discard(id(configuration))
                     result = await measure(setup, args, round_no)
+                    idle.add(id(configuration))
                     proxy_cores = (sum(_cpu(p) for p in proxy) - cpu0) / (
                         args.seconds + args.warmup
                     )
                     results[configuration.name].append((result, proxy_cores))
                     log(f"  ({configuration.name}; nginx {proxy_cores:.2f} cores)")
         finally:
+            pinger.cancel()
             for _, setup, _ in setups:
                 for task in setup.readers:
                     task.cancel()
@@ -206,6 +228,10 @@ def _cpu(pid: int) -> float:
         t = psutil.Process(pid).cpu_times()
         return float(t.user + t.system)
     return 0.0
+
+
+def _per_message(r: Result) -> str:
+    return f"{sum(r.server_cpu) / r.rate * 1000:.1f} ms" if r.rate else "-"
 
 
 def report(results: dict[str, list[tuple[Result, float]]], args: argparse.Namespace) -> str:
@@ -234,7 +260,7 @@ def report(results: dict[str, list[tuple[Result, float]]], args: argparse.Namesp
                 f"| {percentile(r.latencies, 50) * 1000:.1f} ms "
                 f"| {percentile(r.latencies, 99) * 1000:.1f} ms "
                 f"| {' + '.join(f'{c:.2f}' for c in r.server_cpu)} | {proxy:.2f} "
-                f"| {sum(r.server_cpu) / max(r.rate, 1e-9) * 1000:.1f} ms | {r.client_cpu:.2f} "
+                f"| {_per_message(r)} | {r.client_cpu:.2f} "
                 f"| {r.services:.2f} | {r.other_load:.2f} | {r.errors} |"
             )
 
