@@ -215,6 +215,9 @@ def _wire_features(runtime: Runtime) -> None:
     hooks["conversation.closed"].append(calls.on_conversation_closed)
     # A visitor's phone_join may name their browser call (the phone leg's call_id).
     hooks[telephony.CALL_CHECK_HOOK].append(calls.check_call_for_phone)
+    # A browser call that ends hangs up the visitor's phone that joined it (by the sweeper).
+    hooks[calls.CALL_ENDED_HOOK].append(telephony.on_call_ended)
+    sweeper.register(telephony.KIND_HANG_UP, lambda d: telephony.on_hang_up_due(runtime, d))
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)
     hooks[csat.RATED_HOOK].append(webhooks.on_conversation_rated)

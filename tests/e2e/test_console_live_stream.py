@@ -267,3 +267,40 @@ async def test_the_today_panel_counts_a_missed_response_as_soon_as_the_console_s
         await expect(off.filter(has_text="Missed response")).to_be_visible(timeout=5_000)
         await expect(missed).to_have_text(re.compile(r"Missed responses\s*1"), timeout=3_000)
         await env.shot(rep, "console-today-missed-response")
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+async def test_on_a_phone_an_inbound_chat_shows_its_countdown_and_accept_button_on_screen(
+    env: ConsoleEnv,
+) -> None:
+    rep = await env.console(env.reps[0], **PHONE)
+    async with env.visitor_socket() as visitor:
+        await visitor.send(
+            {
+                "type": "message",
+                "client_id": uuid.uuid4().hex,
+                "body": "Do you support SSO with SCIM provisioning for 400 seats on the annual plan?",
+            }
+        )
+        await visitor.expect("ack")
+        lane = rep.get_by_role("region", name="Inbound chats")
+        card = lane.get_by_role("listitem").first
+        await expect(card).to_be_visible(timeout=5_000)
+        accept = card.get_by_role("button", name=re.compile("^Accept chat with"))
+        for part in (card, accept, card.locator(".countdown")):
+            box = await part.bounding_box()
+            assert box is not None
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+        # The filter's hint reads in full (it is not cut to "Filter by com").
+        field = rep.get_by_role("searchbox").or_(rep.locator(".live-filter")).first
+        assert await field.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+        assert await field.evaluate(
+            "el => { const c = document.createElement('canvas').getContext('2d');"
+            " c.font = getComputedStyle(el).font;"
+            " return c.measureText(el.placeholder).width < el.clientWidth; }"
+        )
+        await env.shot(rep, "console-live-stream-phone-inbound")
+        await accept.click()
+        await expect(rep).to_have_url(re.compile(r"/app/conversations/"), timeout=5_000)

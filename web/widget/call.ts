@@ -21,6 +21,7 @@ const P = {
   phone: "M22 17v3a2 2 0 0 1-2 2A20 20 0 0 1 2 4a2 2 0 0 1 2-2h3a2 2 0 0 1 2 1.7l.7 2.8a2 2 0 0 1-.5 2L8 9.8a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2-.5l2.8.7A2 2 0 0 1 22 17z",
 };
 const KEEPALIVE_MS = 5000;
+const REOFFER_WAIT_MS = 30_000; // a connected call whose media stopped waits this long for a new offer
 const CALL_KEY = "frontdesk:call"; // sessionStorage: the call this tab is in (re-joined after a page load)
 
 function candidateOf(c: RTCIceCandidate): S.IceCandidate {
@@ -35,9 +36,19 @@ export interface CallUi {
   onFrame(f: BridgeFrame): boolean;
   onWelcome(w: Welcome): void;
   setConversation(c: Conversation | null): void;
+  /** The visitor's phone answered for this browser call: their microphone here goes quiet (the phone carries their voice). */
+  phoneAnswered(callId: string | null): void;
 }
 
-export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avatar: (name: string) => HTMLElement, openPanel: () => void): CallUi {
+export function callUi(
+  b: Bridge,
+  h: H,
+  icon: (d: string) => SVGSVGElement,
+  avatar: (name: string) => HTMLElement,
+  openPanel: () => void,
+  // Where "Call my phone instead" belongs now (phone.ts): this call's screen, "Call us", or nowhere.
+  placePhone: (where: "call" | "offer" | null, callId: string | null) => void = () => undefined,
+): CallUi {
   const tabId = () => {
     try {
       return sessionStorage.getItem("frontdesk:tab") || "tab";
@@ -82,6 +93,9 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
   let ticker = 0;
   let rang = ""; // call_ringing sent for this call
   let authFailure = false;
+  let offerWait = 0; // waiting for a new offer after the media stopped (waitForOffer)
+  let peersMade = 0; // peer connections this page made (for tests: a re-join makes a new one)
+  let remoteScreen = false; // the rep is sharing their screen
   let note = ""; // a message about the last thing that went wrong
 
   // ---- elements ----
@@ -153,8 +167,10 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
         ? `${repName()} will be connecting soon…`
         : inCall
           ? connected
-            ? `On a call with ${repName()} · ${clock()}`
-            : "Connecting…"
+            ? `On a call with ${repName()} · ${clock()}${remoteScreen ? " · sharing their screen" : ""}`
+            : connectedAt
+              ? "Reconnecting…"
+              : "Connecting…"
           : c?.state == "ended"
             ? endedText(c)
             : "";
@@ -165,13 +181,16 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     // "Call us": offered to this visit, and no rep has the chat yet (then the rep calls, or
     // the visitor asks them with the buttons above).
     offer.hidden = !(callQueue && conversation?.status != "active" && !conversation?.offline && !live() && !holding);
+    placePhone(holding && c && live() ? "call" : offer.hidden ? null : "offer", holding && c && live() ? c.id : null);
   }
   function clock(): string {
     const s = Math.max(0, Math.floor((Date.now() - connectedAt) / 1000));
     return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
   }
   function endedText(c: Call): string {
-    if (c.queued || (c.initiated_by == "visitor" && !c.rep && c.end_reason == "missed"))
+    // A queued call nobody answered, or one a rep declined for the team: the chat below
+    // offers the offline form (or the meeting booker).
+    if (c.queued || (c.initiated_by == "visitor" && !c.rep && (c.end_reason == "missed" || c.end_reason == "declined")))
       return "Nobody could take your call right now. Leave us a message below.";
     const texts: Record<string, string> = {
       ended_by_rep: `${repName()} ended the call.`,
@@ -224,6 +243,7 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     holding = false;
     clearInterval(keepalive);
     clearInterval(ticker);
+    clearTimeout(offerWait);
     closePeer();
     local?.getTracks().forEach((t) => t.stop());
     local = remote = null;
@@ -231,6 +251,7 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     ice = null;
     pendingOffer = null;
     connectedAt = 0;
+    remoteScreen = false;
     remember(null);
     if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
   }
@@ -254,8 +275,10 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
       return;
     }
     pendingOffer = null;
+    clearTimeout(offerWait);
     closePeer();
     authFailure = false;
+    peersMade++;
     const peer = (pc = new RTCPeerConnection({ iceServers: ice.servers, iceTransportPolicy: ice.policy }));
     const stream = (remote = new MediaStream());
     peer.ontrack = (e) => {
@@ -282,7 +305,10 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
         connectedAt ||= call.connected_at ? Date.parse(call.connected_at) : Date.now();
         b.send({ type: "call_connected", call_id: call.id });
         sendMedia();
-      } else if (s == "failed") fail(peer);
+      } else if (s == "failed") {
+        if (connectedAt) waitForOffer(peer);
+        else fail(peer);
+      }
       paint();
     };
     await peer.setRemoteDescription({ type: "offer", sdp });
@@ -298,9 +324,22 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     flush();
   }
 
-  function fail(peer: RTCPeerConnection): void {
+  // Media stopped on a call that was connected: most often the rep's console is loading again
+  // (a reload), and it will join again with a new offer. Wait for it rather than end the
+  // call; the server ends it if the rep's console does not come back (its grace period), and
+  // a live console re-offers or ends it itself. Past REOFFER_WAIT_MS, give up here too.
+  function waitForOffer(peer: RTCPeerConnection): void {
+    clearTimeout(offerWait);
+    offerWait = window.setTimeout(() => {
+      if (pc == peer && peer.connectionState != "connected") fail(peer, `The connection to ${repName()} was lost.`);
+    }, REOFFER_WAIT_MS);
+  }
+
+  function fail(peer: RTCPeerConnection, why?: string): void {
     if (pc != peer || !call) return;
-    note = authFailure
+    note = why
+      ? why
+      : authFailure
       ? "The call could not connect: the relay server refused the call's credentials (wrong or expired)."
       : "The call could not connect. Check your network and try again.";
     b.send({ type: "call_hangup", call_id: call.id, failed: note });
@@ -514,6 +553,7 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
       case "call_media":
         if (call?.id == f.call_id) {
           remoteCam = f.camera || f.screen;
+          remoteScreen = f.screen;
           paint();
         }
         return true;
@@ -578,15 +618,22 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
       peer: pc?.connectionState ?? null,
       note,
       queued: !!call?.queued,
+      id: call?.id ?? null,
+      peers: peersMade,
       holdMusic: !!music,
       holdPhrases: music?.played ?? 0,
     }),
+    // (width and height: the frames of the video received now, e.g. a camera's 4:3 or a shared screen's 16:9)
     async inbound() {
-      const out = { audio: 0, video: 0, relay: false };
+      const out = { audio: 0, video: 0, relay: false, width: 0, height: 0 };
       if (!pc) return out;
       const stats = await pc.getStats();
-      stats.forEach((s: { type: string; kind?: "audio" | "video"; bytesReceived?: number; state?: string; nominated?: boolean; localCandidateId?: string }) => {
+      stats.forEach((s: { type: string; kind?: "audio" | "video"; bytesReceived?: number; state?: string; nominated?: boolean; localCandidateId?: string; frameWidth?: number; frameHeight?: number }) => {
         if (s.type == "inbound-rtp" && s.kind) out[s.kind] += s.bytesReceived || 0;
+        if (s.type == "inbound-rtp" && s.kind == "video" && s.frameWidth) {
+          out.width = s.frameWidth;
+          out.height = s.frameHeight || 0;
+        }
         if (s.type == "candidate-pair" && s.state == "succeeded" && s.nominated && s.localCandidateId)
           out.relay ||= (stats.get(s.localCandidateId) as { candidateType?: string } | undefined)?.candidateType == "relay";
       });
@@ -602,6 +649,13 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     onWelcome,
     setConversation(c) {
       conversation = c;
+      paint();
+    },
+    phoneAnswered(callId) {
+      if (!call || call.id != callId || !holding || !mic) return;
+      mic = false;
+      local?.getAudioTracks().forEach((t) => (t.enabled = false));
+      sendMedia();
       paint();
     },
   };

@@ -5,6 +5,7 @@ import { htmlSanitiser } from "./sanitize";
 import type { BookingCard, Bridge, BridgeFrame, Config, Conversation, Invitation, Message, Welcome } from "./types";
 import { MESSENGER_CSS } from "./messenger.css";
 import { callUi } from "./call";
+import { phoneUi } from "./phone";
 import { fileOf, filesUi } from "./files";
 import { loadTexts, pickLanguage, RTL, translator, type Translate } from "./i18n";
 
@@ -213,9 +214,12 @@ function start(b: Bridge, t: Translate, lang: string): void {
     h("div", { class: "foot" }, t("powered")),
   );
   // Calls (call.ts): the call area under the header, and "call us" buttons in it.
-  const calls = callUi(b, h, icon, (name) => avatar(name), () => open(false));
+  // "Call my phone instead" (phone.ts): under the call screen, or next to "Call us".
+  const phone = phoneUi(b, h, icon, t, (callId) => calls.phoneAnswered(callId));
+  const calls = callUi(b, h, icon, (name) => avatar(name), () => open(false), (where, callId) => phone.place(where, callId));
   status.after(calls.box);
   calls.box.after(calls.offer);
+  calls.offer.after(phone.el);
   soundBtn.before(calls.startButtons);
   const previewAuthor = h("div", { class: "pv-name" });
   const previewText = h("div", { class: "pv-text" });
@@ -1054,12 +1058,13 @@ function start(b: Bridge, t: Translate, lang: string): void {
   // ---- frames from the loader's socket ----
   function onFrame(f: BridgeFrame): void {
     track(f);
-    if (calls.onFrame(f)) return;
+    if (phone.onFrame(f) || calls.onFrame(f)) return;
     switch (f.type) {
       case "welcome": {
         welcome = f;
         if (welcome.conversation) conversation = welcome.conversation;
         calls.onWelcome(welcome);
+        phone.onWelcome(welcome);
         const live = hadWelcome; // the first welcome carries history; later ones, what we missed
         hadWelcome = true;
         // The open invitations now: any other one expired or was answered meanwhile.
@@ -1134,6 +1139,7 @@ function start(b: Bridge, t: Translate, lang: string): void {
   if (welcome) {
     if (welcome.conversation) conversation = welcome.conversation;
     calls.onWelcome(welcome);
+    phone.onWelcome(welcome);
   }
   applyConfig();
   b.subscribe(onFrame); // replays what arrived before this script loaded

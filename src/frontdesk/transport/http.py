@@ -627,8 +627,12 @@ async def _answer(
 
 
 # Pages of the rep console: everything they load is our own, except thumbnails and favicons
-# of visitors' pages and avatars (any http(s) image). No inline script or style (the page is a
-# module script and a stylesheet; the app styles elements through the DOM, which CSP allows).
+# of visitors' pages and avatars (any http(s) image), and Twilio's Voice SDK's connections
+# when a visitor's phone joins the rep's browser call (docs/telephony.md): its signalling
+# (wss://voice-js.*.twilio.com), call-quality events (eventgw) and ring sounds (sdk).
+# No inline script or style (the page is a module script and a stylesheet; the app styles
+# elements through the DOM, which CSP allows).
+TWILIO_CONNECT = "wss://*.twilio.com https://eventgw.twilio.com https://sdk.twilio.com"
 CONSOLE_PATHS = ("/", "/login", "/app")
 API_PREFIXES = ("/api/", "/openapi.json", "/healthz", "/widget/config", "/widget/boot")
 
@@ -642,7 +646,8 @@ def console_csp(request: web.Request, runtime: Runtime) -> str:
             "script-src 'self'",
             "style-src 'self'",
             "img-src 'self' data: https: http:",
-            f"connect-src 'self' {socket_origin}",
+            f"connect-src 'self' {socket_origin} {TWILIO_CONNECT}",
+            "media-src 'self' https://sdk.twilio.com",
             "font-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",

@@ -220,7 +220,11 @@ class RepConnection:
                 ice = await calls.pick_up(runtime, actor, call_id, leg)
                 self.sender.send_bytes(ice.to_bytes())
             case call_frames.CallDeclineFrame(call_id=call_id):
-                await calls.decline(runtime, side, call_id)
+                # A queued call: declined for everyone (first wins, as answering).
+                await calls.rep_decline(runtime, actor, call_id)
+            case call_frames.RepCallRejoin(call_id=call_id, leg=leg, move=move):
+                ice = await calls.rep_rejoin(runtime, actor, call_id, leg, move=move)
+                self.sender.send_bytes(ice.to_bytes())
             case call_frames.CallOfferFrame(call_id=call_id, sdp=sdp):
                 await calls.relay_offer(runtime, actor, call_id, sdp)
             case call_frames.CallCandidateFrame(call_id=call_id, candidate=candidate):

@@ -295,7 +295,8 @@ async def test_the_messenger_fits_its_budget_and_fetches_only_the_chosen_languag
     for lang, file in named.items():
         response, packed = await served.get(file, "gzip")
         assert response.status == 200 and response.headers["Content-Encoding"] == "gzip"
-        assert len(packed) <= 2048, f"{file} is {len(packed):,} B gzip"
+        # (2 KB until "Call my phone instead" added its twenty texts: 2.5 KB since)
+        assert len(packed) <= 2560, f"{file} is {len(packed):,} B gzip"
         assert response.headers["Cache-Control"] == YEAR_IMMUTABLE
         assert response.headers["Access-Control-Allow-Origin"] == "*"
         assert response.headers["Content-Type"].startswith("application/json")

@@ -65,9 +65,13 @@ class StreamCard(NamedTuple):
 
 
 async def build_cards(
-    session: AsyncSession, org_id: str, lives: Sequence[LiveVisitor]
+    session: AsyncSession,
+    org_id: str,
+    lives: Sequence[LiveVisitor],
+    segments: Sequence[Segment] | None = None,
 ) -> list[StreamCard]:
-    """The cards of these live visitors, in a fixed number of queries however many there are."""
+    """The cards of these live visitors, in a fixed number of queries however many there are.
+    `segments`: the org's segments when the caller has read them already (the snapshot)."""
     if not lives:
         return []
     org = await session.get(Org, org_id)
@@ -100,7 +104,7 @@ async def build_cards(
     for chunk in _chunks(account_ids):
         account_rows = await session.execute(select(Account).where(Account.id.in_(chunk)))
         accounts.update({a.id: a for a in account_rows.scalars()})
-    experiences = await experience_names(session, org_id)
+    experiences = await experience_names(session, org_id, segments)
     cards = []
     for live in lives:
         visitor = visitors.get(live.visitor_id)
@@ -123,7 +127,9 @@ async def build_cards(
     return cards
 
 
-async def experience_names(session: AsyncSession, org_id: str) -> dict[str | None, str]:
+async def experience_names(
+    session: AsyncSession, org_id: str, segments: Sequence[Segment] | None = None
+) -> dict[str | None, str]:
     """segment id -> name of the inbound experience its visitors get (None: the default)."""
     experiences = {
         e.id: e
@@ -133,9 +139,11 @@ async def experience_names(session: AsyncSession, org_id: str) -> dict[str | Non
     }
     default = next((e.name for e in experiences.values() if e.is_default), "Default inbound chat")
     names: dict[str | None, str] = {None: default}
-    for segment in (
-        await session.execute(select(Segment).where(Segment.org_id == org_id))
-    ).scalars():
+    if segments is None:
+        segments = list(
+            (await session.execute(select(Segment).where(Segment.org_id == org_id))).scalars()
+        )
+    for segment in segments:
         chosen = experiences.get(segment.experience_id) if segment.experience_id else None
         names[segment.id] = chosen.name if chosen else default
     return names

@@ -17,9 +17,10 @@ from frontdesk.runtime import Runtime
 async def build_snapshot(runtime: Runtime, actor: Authenticated) -> Snapshot:
     lives = await runtime.live.list_org(actor.org_id)
     async with runtime.db.transaction() as session:
+        segments = display_order(await list_segments(session, actor.org_id, runtime.clock.now()))
         visible = [
             card
-            for card, visibility in await build_cards(session, actor.org_id, lives)
+            for card, visibility in await build_cards(session, actor.org_id, lives, segments)
             if audience.rep_sees(actor, visibility)
         ]
         rows = await session.execute(
@@ -34,7 +35,6 @@ async def build_snapshot(runtime: Runtime, actor: Authenticated) -> Snapshot:
         summaries = await conversations.summaries(session, open_conversations + recent)
         reps = await list_reps(session, actor.org_id)
         me = next(r for r in reps if r.id == actor.rep.id)
-        segments = display_order(await list_segments(session, actor.org_id, runtime.clock.now()))
     counts: dict[str | None, int] = {}
     for card in visible:
         counts[card.segment] = counts.get(card.segment, 0) + 1
