@@ -30,6 +30,7 @@ from frontdesk.features import (
     copilot,
     csat,
     experiences,
+    files,
     formatting,
     meetings,
     privacy,
@@ -179,6 +180,9 @@ def _wire_features(runtime: Runtime) -> None:
         staffing.KIND_HOURS_REOPEN,
         lambda d: experiences.on_hours_reopen(runtime, d, route_for_chat),
     )
+    sweeper.register(
+        staffing.KIND_HOLIDAY_FEED_REFRESH, lambda d: staffing.on_holiday_feed_refresh(runtime, d)
+    )
     writer = GreetingWriter(
         OpenAICompatibleModel(
             runtime.settings.ai_url,
@@ -228,6 +232,10 @@ def _wire_features(runtime: Runtime) -> None:
     # AI Copilot: past rep answers from each ended chat; website pages on a schedule.
     hooks["conversation.closed"].append(copilot.on_conversation_closed)
     sweeper.register(copilot.KIND_WEB_FETCH, lambda d: copilot.on_web_fetch(runtime, d))
+    # The bot answers a waiting visitor from the knowledge when nobody can take the chat.
+    sweeper.register(copilot.KIND_BOT_ANSWER, lambda d: copilot.on_bot_answer(runtime, d))
+    hooks[experiences.NOBODY_AVAILABLE_HOOK].append(copilot.on_nobody_available)
+    hooks[conversations.VISITOR_WAITING_HOOK].append(copilot.on_visitor_waiting)
     # Retention: each org's old data deleted in small batches (docs/operations.md).
     sweeper.register(privacy.KIND_RETENTION, lambda d: privacy.on_retention_due(runtime, d))
     hooks[SETTINGS_CHANGED_HOOK].append(privacy.on_org_settings_changed)
@@ -334,6 +342,7 @@ def create_app(
         # group writer still holds, then stop the rest.
         await conversations.finish_pending_writes(runtime)
         await app[COPILOT_KEY].indexer.stop()
+        files.close_image_workers(runtime)
         await rollup_worker.stop()
         await runtime.sweeper.stop()
         await runtime.bus.close()

@@ -394,6 +394,23 @@ class Settings(BaseSettings):
         description="MB of files visitors may send per hour from one client IP address and "
         "site, counted across processes",
     )
+    file_image_workers: int = Field(
+        1,
+        ge=0,
+        le=16,
+        description="processes per server process that check, clean and thumbnail images sent "
+        "in chat (at low CPU priority, so chats on the server keep their share of the CPU). 0: "
+        "a thread of the server process instead (its image work then competes with the event "
+        "loop for the interpreter lock)",
+    )
+    file_image_queue_mb: int = Field(
+        160,
+        ge=5,
+        le=2000,
+        description="MB of images a server process may hold waiting for or in image work; an "
+        "image beyond it is refused with 503 (try again in a moment), so a burst of uploads "
+        "cannot exhaust the memory",
+    )
     # ---- voice and video calls (docs/calls.md; coturn: docs/operations.md) -------------------
     stun_urls: Annotated[tuple[str, ...], NoDecode] = Field(
         (),

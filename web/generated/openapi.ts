@@ -7788,6 +7788,7 @@ export interface components {
             /** @enum {string} */
             csat: "off" | "faces" | "stars";
             sneak_peek: boolean;
+            bot_answers: boolean;
             texts: {
                 [key: string]: {
                     [key: string]: string;
@@ -7811,6 +7812,8 @@ export interface components {
             csat?: ("off" | "faces" | "stars") | null;
             /** @default null */
             sneak_peek?: boolean | null;
+            /** @default null */
+            bot_answers?: boolean | null;
             /** @default null */
             texts?: {
                 [key: string]: {

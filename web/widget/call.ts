@@ -5,6 +5,7 @@
 // a new peer connection, the same call; the rep's console offers again without the rep doing
 // anything (docs/calls.md).
 import type { Bridge, BridgeFrame, Conversation, Welcome } from "./types";
+import type { Translate } from "./i18n";
 import type * as S from "../generated/openapi";
 
 type Call = S.CallOut;
@@ -46,6 +47,7 @@ export function callUi(
   icon: (d: string) => SVGSVGElement,
   avatar: (name: string) => HTMLElement,
   openPanel: () => void,
+  t: Translate,
   // Where "Call my phone instead" belongs now (phone.ts): this call's screen, "Call us", or nowhere.
   placePhone: (where: "call" | "offer" | null, callId: string | null) => void = () => undefined,
 ): CallUi {
@@ -99,8 +101,8 @@ export function callUi(
   let note = ""; // a message about the last thing that went wrong
 
   // ---- elements ----
-  const remoteVideo = h("video", { class: "cv-remote", autoplay: "", playsinline: "", "aria-label": "Video from the team" });
-  const localVideo = h("video", { class: "cv-local", autoplay: "", playsinline: "", "aria-label": "Your video" });
+  const remoteVideo = h("video", { class: "cv-remote", autoplay: "", playsinline: "", "aria-label": t("callRemoteVideo") });
+  const localVideo = h("video", { class: "cv-local", autoplay: "", playsinline: "", "aria-label": t("callLocalVideo") });
   localVideo.muted = true;
   remoteVideo.muted = true; // the sound plays in remoteAudio, once
   const remoteAudio = h("audio", { autoplay: "" });
@@ -112,24 +114,24 @@ export function callUi(
     const el = h("button", { type: "button", class: cls, "aria-label": label, title: label }, icon(d));
     return el;
   };
-  const micBtn = btn("Mute", P.mic);
-  const camBtn = btn("Turn camera on", P.camOff);
-  const fullBtn = btn("Full screen", P.full);
-  const endBtn = h("button", { type: "button", class: "cv-end", "aria-label": "End call" }, "End");
+  const micBtn = btn(t("callMute"), P.mic);
+  const camBtn = btn(t("callCameraOn"), P.camOff);
+  const fullBtn = btn(t("callFullScreen"), P.full);
+  const endBtn = h("button", { type: "button", class: "cv-end", "aria-label": t("callEnd") }, t("callEndShort"));
   const controls = h("div", { class: "cv-controls" }, micBtn, camBtn, fullBtn, endBtn);
-  const joinVideo = h("button", { type: "button", class: "cv-join" }, "Join with video");
-  const joinAudio = h("button", { type: "button", class: "cv-join" }, "Join with audio");
-  const notNow = h("button", { type: "button", class: "cv-no" }, "Not now");
+  const joinVideo = h("button", { type: "button", class: "cv-join" }, t("callJoinVideo"));
+  const joinAudio = h("button", { type: "button", class: "cv-join" }, t("callJoinAudio"));
+  const notNow = h("button", { type: "button", class: "cv-no" }, t("callNotNow"));
   const incoming = h("div", { class: "cv-incoming" }, joinVideo, joinAudio, notNow);
-  const privacy = h("p", { class: "cv-note" }, "Calls are not recorded.");
-  const box = h("section", { class: "cv", "aria-label": "Call", hidden: "" }, stage, state, incoming, controls, err, privacy);
-  const askVoice = h("button", { type: "button", class: "ib", "aria-label": "Start a voice call", title: "Voice call" }, icon(P.phone));
-  const askVideo = h("button", { type: "button", class: "ib", "aria-label": "Start a video call", title: "Video call" }, icon(P.cam));
+  const privacy = h("p", { class: "cv-note" }, t("callNotRecorded"));
+  const box = h("section", { class: "cv", "aria-label": t("callArea"), hidden: "" }, stage, state, incoming, controls, err, privacy);
+  const askVoice = h("button", { type: "button", class: "ib", "aria-label": t("callStartVoice"), title: t("callVoice") }, icon(P.phone));
+  const askVideo = h("button", { type: "button", class: "ib", "aria-label": t("callStartVideo"), title: t("callVideo") }, icon(P.cam));
   const startButtons = h("span", { class: "cv-ask", hidden: "" }, askVoice, askVideo);
-  const callUsBtn = h("button", { type: "button", class: "cv-callus" }, icon(P.phone), "Call us");
-  const offer = h("div", { class: "cv-offer", hidden: "" }, h("span", {}, "Rather talk? A person from the team picks up."), callUsBtn);
+  const callUsBtn = h("button", { type: "button", class: "cv-callus" }, icon(P.phone), t("callUs"));
+  const offer = h("div", { class: "cv-offer", hidden: "" }, h("span", {}, t("callUsOffer")), callUsBtn);
 
-  const repName = () => call?.rep?.name || conversation?.rep?.name || "The team";
+  const repName = () => call?.rep?.name || conversation?.rep?.name || t("callTeam");
   const live = () => !!call && call.state != "ended";
 
   function paint(): void {
@@ -150,27 +152,27 @@ export function callUi(
     who.hidden = showRemote;
     who.replaceChildren(avatar(onHold || (holding && !c) ? orgName : repName()));
     micBtn.replaceChildren(icon(mic ? P.mic : P.micOff));
-    micBtn.setAttribute("aria-label", mic ? "Mute" : "Unmute");
+    micBtn.setAttribute("aria-label", t(mic ? "callMute" : "callUnmute"));
     micBtn.classList.toggle("off", !mic);
     camBtn.replaceChildren(icon(camera ? P.cam : P.camOff));
-    camBtn.setAttribute("aria-label", camera ? "Turn camera off" : "Turn camera on");
+    camBtn.setAttribute("aria-label", t(camera ? "callCameraOff" : "callCameraOn"));
     camBtn.classList.toggle("off", !camera);
     camBtn.hidden = c?.visitor_media == "audio" || !!c?.queued; // audio only (allowed, or a queue call)
     const connected = !!connectedAt && pc?.connectionState == "connected";
     state.textContent = ringing
-      ? `${repName()} is calling you${c?.media == "video" ? " (video call)" : ""}`
+      ? t(c?.media == "video" ? "callIncomingVideo" : "callIncoming", { name: repName() })
       : onHold
         ? holdText()
         : holding && !c
-          ? "Calling…"
+          ? t("calling")
           : waiting
-        ? `${repName()} will be connecting soon…`
+        ? t("callSoon", { name: repName() })
         : inCall
           ? connected
-            ? `On a call with ${repName()} · ${clock()}${remoteScreen ? " · sharing their screen" : ""}`
+            ? t("callOn", { name: repName(), time: clock() }) + (remoteScreen ? " · " + t("callSharing") : "")
             : connectedAt
-              ? "Reconnecting…"
-              : "Connecting…"
+              ? t("callReconnecting")
+              : t("callConnecting")
           : c?.state == "ended"
             ? endedText(c)
             : "";
@@ -191,16 +193,16 @@ export function callUi(
     // A queued call nobody answered, or one a rep declined for the team: the chat below
     // offers the offline form (or the meeting booker).
     if (c.queued || (c.initiated_by == "visitor" && !c.rep && (c.end_reason == "missed" || c.end_reason == "declined")))
-      return "Nobody could take your call right now. Leave us a message below.";
+      return t("callNobody");
     const texts: Record<string, string> = {
-      ended_by_rep: `${repName()} ended the call.`,
-      ended_by_visitor: "You ended the call.",
-      declined: "The call was declined.",
-      missed: "Missed call.",
-      blocked: "The call ended.",
-      failed: "The call could not continue.",
+      ended_by_rep: t("callEndedByRep", { name: repName() }),
+      ended_by_visitor: t("callEndedByYou"),
+      declined: t("callDeclined"),
+      missed: t("callMissed"),
+      blocked: t("callEnded"),
+      failed: t("callFailed"),
     };
-    return texts[c.end_reason || ""] || "The call ended.";
+    return texts[c.end_reason || ""] || t("callEnded");
   }
 
   // ---- media ----
@@ -213,10 +215,10 @@ export function callUi(
       const name = (e as DOMException).name;
       note =
         name == "NotAllowedError" || name == "SecurityError"
-          ? `Your browser blocked the ${media == "video" ? "microphone and camera" : "microphone"}. Allow them for this site in your browser's settings (the icon next to the address), then try again.`
+          ? t(media == "video" ? "callBlockedBoth" : "callBlockedMic")
           : name == "NotFoundError"
-            ? "No microphone or camera was found on this device."
-            : "This browser can't join calls here.";
+            ? t("callNoDevice")
+            : t("callUnsupported");
       paint();
       return null;
     }
@@ -331,18 +333,20 @@ export function callUi(
   function waitForOffer(peer: RTCPeerConnection): void {
     clearTimeout(offerWait);
     offerWait = window.setTimeout(() => {
-      if (pc == peer && peer.connectionState != "connected") fail(peer, `The connection to ${repName()} was lost.`);
+      if (pc == peer && peer.connectionState != "connected") fail(peer, true);
     }, REOFFER_WAIT_MS);
   }
 
-  function fail(peer: RTCPeerConnection, why?: string): void {
+  function fail(peer: RTCPeerConnection, lost = false): void {
     if (pc != peer || !call) return;
-    note = why
-      ? why
+    // the rep's console is told why in English (reps read the server's words); the visitor reads it in theirs
+    const reason = lost
+      ? `The connection to ${repName()} was lost.`
       : authFailure
-      ? "The call could not connect: the relay server refused the call's credentials (wrong or expired)."
-      : "The call could not connect. Check your network and try again.";
-    b.send({ type: "call_hangup", call_id: call.id, failed: note });
+        ? "The call could not connect: the relay server refused the call's credentials (wrong or expired)."
+        : "The call could not connect. Check your network and try again.";
+    note = lost ? t("callLost", { name: repName() }) : t(authFailure ? "callRelayRefused" : "callNetwork");
+    b.send({ type: "call_hangup", call_id: call.id, failed: reason });
     release();
     paint();
   }
@@ -394,7 +398,7 @@ export function callUi(
   callUsBtn.onclick = () => void callUs();
 
   function holdText(): string {
-    return `Thanks for calling ${orgName}, a rep will be with you shortly.`;
+    return t("callHold", { org: orgName });
   }
 
   // On hold: the greeting, spoken once (the browser's own voice, when it has one), then a soft
@@ -466,7 +470,7 @@ export function callUi(
       try {
         track = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0];
       } catch {
-        note = "Your browser blocked the camera. Allow it for this site in your browser's settings, then try again.";
+        note = t("callBlockedCamera");
         paint();
         return;
       }
@@ -503,7 +507,7 @@ export function callUi(
     call = c;
     if (c.state == "ended") {
       if (holding && c.id == before?.id) release();
-      if (c.end_reason == "failed" && c.end_detail && !note) note = `The call ended: ${c.end_detail}.`;
+      if (c.end_reason == "failed" && c.end_detail && !note) note = t("callEndedDetail", { detail: c.end_detail });
       window.setTimeout(() => {
         if (call?.id == c.id && call.state == "ended") {
           call = null;

@@ -82,6 +82,9 @@ svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-l
 .state{font-size:12px;color:#6b7280;margin:3px 4px 0;text-align:end}
 .failed .state{color:#b91c1c}
 .retry{text-decoration:underline;font-weight:600}
+.bot-note{display:flex;flex-wrap:wrap;align-items:center;gap:6px 10px;margin:5px 2px 0;font-size:12px;color:#6b7280}
+.human{padding:5px 12px;border-radius:999px;border:1px solid var(--fd-accent);color:var(--fd-accent);background:#fff;font-weight:600;font-size:13px}
+.human:hover{background:#f3f4f6}
 
 .av{display:inline-grid;place-items:center;flex:none;width:30px;height:30px;border-radius:50%;color:#fff;
   font-size:12px;font-weight:700;letter-spacing:.02em;overflow:hidden}

@@ -160,7 +160,7 @@ class OpenChatWriter:
                 continue
             chat, out = stored
             frames.extend(message_frames(chat, out))
-            results.append(Posted(out, False, False))
+            results.append(Posted(out, False, False, waiting=chat.owner_rep_id is None))
         await runtime.publish_stored(frames)  # committed: a bus failure does not fail the acks
         return results
 

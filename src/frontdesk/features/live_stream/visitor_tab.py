@@ -358,6 +358,9 @@ class VisitorTab:
             self.runtime, self.org.id, self.visitor_id, client_id, body
         )
         self.has_open_conversation = True
+        if posted.waiting and not posted.duplicate and not posted.conversation_created:
+            for hook in self.runtime.hooks[conversations.VISITOR_WAITING_HOOK]:
+                await hook(self.runtime, self.org, posted.message.conversation_id)
         return posted
 
     def chat_changed(self, *, chat_open: bool, owner_rep_id: str | None) -> None:

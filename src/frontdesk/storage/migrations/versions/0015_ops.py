@@ -1,7 +1,7 @@
 """page views: the retention index carries the id, so purge batches go on in key order
 
-Revision ID: 0014_ops
-Revises: 0013_phone
+Revision ID: 0015_ops
+Revises: 0014_reportsperf
 Create Date: 2026-12-04 22:00:00
 
 A retention purge (features/privacy/retention.py) finds each batch of an org's old page views
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0014_ops"
-down_revision: str | None = "0013_phone"
+revision: str = "0015_ops"
+down_revision: str | None = "0014_reportsperf"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
