@@ -19,7 +19,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from frontdesk.bus import create_bus
-from frontdesk.core import metrics
+from frontdesk.core import metrics, tracing
 from frontdesk.core.clock import Clock, SystemClock
 from frontdesk.core.ratelimit import create_rate_limiter
 from frontdesk.core.schemas import Closed
@@ -317,6 +317,7 @@ def create_app(
     rollup_worker = RollupWorker(runtime.db, runtime.clock.now)
 
     async def startup(_: web.Application) -> None:
+        tracing.configure(tracing.endpoint_from_environment(settings.otlp_endpoint))
         await runtime.db.start_background_checkpoints()
         await runtime.bus.start()
         await runtime.live.start()
@@ -348,6 +349,8 @@ def create_app(
         await runtime.live.close()
         await runtime.rate_limiter.close()
         await runtime.db.close()
+        if tracing.enabled():
+            await asyncio.to_thread(tracing.shutdown)  # sends the spans still buffered
 
     sampler: list[asyncio.Task[None]] = []
 

@@ -12,6 +12,7 @@ import orjson
 from aiohttp import WSMsgType, web
 
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
+from frontdesk.core import tracing
 from frontdesk.core.errors import FrontdeskError, NotAuthenticated
 from frontdesk.core.metrics import ACK_LATENCY, MESSAGES, OPEN_SOCKETS, count_error
 from frontdesk.features import calls, conversations, live_stream
@@ -185,10 +186,11 @@ class RepConnection:
                     await self._resume(conversation_id, seq)
             case f.RepMessageFrame(conversation_id=cid, client_id=client_id, body=body):
                 started = perf_counter()
-                self.actor = await authenticate_again(self.runtime, self.actor)
-                posted = await conversations.post_rep_message(
-                    self.runtime, self.actor, cid, client_id, body
-                )
+                with tracing.span("rep frame message", {"frontdesk.conversation_id": cid}):
+                    self.actor = await authenticate_again(self.runtime, self.actor)
+                    posted = await conversations.post_rep_message(
+                        self.runtime, self.actor, cid, client_id, body
+                    )
                 # No second check of the message: pydantic does not re-validate a model.
                 self.sender.send_bytes(Ack(client_id=client_id, message=posted.message).to_bytes())
                 _MESSAGES.inc()

@@ -115,6 +115,7 @@ class PageView(Base):
 
     __table_args__ = (
         Index("ix_page_views_visit_viewed", "visit_id", "viewed_at"),
-        # Retention deletes an org's oldest page views, a batch at a time.
-        Index("ix_page_views_org_viewed", "org_id", "viewed_at"),
+        # Retention deletes an org's oldest page views a batch at a time, each batch carrying
+        # on after the last (viewed_at, id) deleted (features/privacy/retention.py).
+        Index("ix_page_views_org_viewed_id", "org_id", "viewed_at", "id"),
     )
