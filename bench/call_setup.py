@@ -9,12 +9,16 @@ widget, Dana's console and a visitor's page in Debian's Chromium with fake media
     getStats). p50 / p95 over N calls, direct (host candidates) and relayed (a real coturn
     started here, iceTransportPolicy "relay", per-call credentials);
   - re-join: the visitor's page loads again mid-call -> the visitor receives audio and video
-    again on its new peer connection (the rep's console offers again by itself). p50 / p95.
+    again on its new peer connection (the rep's console offers again by itself). p50 / p95;
+  - rep re-join: the rep reloads the console mid-call -> the console joins the same call again
+    by itself and both sides receive audio and video again, each on a new peer connection
+    (the visitor does nothing). p50 / p95.
 
 The visitor's click is made the moment the button shows, so the figure is the product's time,
 not a person's. Figures are printed; nothing is asserted.
 
     PYTHONPATH=src .venv/bin/python bench/call_setup.py [--calls 20] [--rejoins 10] [--no-relay]
+        [--only-rejoins]
 """
 
 from __future__ import annotations
@@ -118,6 +122,32 @@ async def rejoin_times(env: ConsoleEnv, rejoins: int) -> list[float]:
     return times
 
 
+async def rep_rejoin_times(env: ConsoleEnv, rejoins: int) -> list[float]:
+    dana, visitor = await _chat(env)
+    await dana.get_by_role("button", name="Video call").click()
+    await visitor.get_by_role("button", name="Join with video").click()
+    await asyncio.gather(_flowing(dana, REP), _flowing(visitor, VISITOR))
+    times: list[float] = []
+    for _ in range(rejoins):
+        peers = await visitor.evaluate(f"{VISITOR}.state().peers")
+        started = time.perf_counter()
+        await dana.reload()
+        await asyncio.gather(
+            # The reloaded console's own (new) peer connection, and the visitor's new one.
+            _flowing(dana, REP),
+            visitor.wait_for_function(
+                f"async (n) => {{ const c = {VISITOR}; if (c.state().peers <= n) return false; "
+                "const s = await c.inbound(); return s.audio > 0 && s.video > 0; }",
+                arg=peers,
+                timeout=30_000,
+                polling=20,
+            ),
+        )
+        times.append(time.perf_counter() - started)
+    await dana.get_by_role("button", name="End call").click()
+    return times
+
+
 def report(label: str, times: list[float], bar: str) -> None:
     ms = [t * 1000 for t in times]
     print(
@@ -146,15 +176,24 @@ async def main(args: argparse.Namespace) -> None:
             )
             browser = TestBrowser(chromium)
             try:
-                print(f"Call set-up on loopback, {args.calls} calls each (Chromium, fake devices)")
+                print(
+                    f"Call set-up on loopback, {args.calls} calls each, {args.rejoins} re-joins "
+                    "each (Chromium, fake devices)"
+                )
                 async with console_env(backend, artifacts, browser) as env:
-                    report("direct: click -> media", await set_up_times(env, args.calls), "-")
+                    if not args.only_rejoins:
+                        report("direct: click -> media", await set_up_times(env, args.calls), "-")
                     report(
                         "re-join after a page load",
                         await rejoin_times(env, args.rejoins),
                         "bar: p95 < 3 s",
                     )
-                if not args.no_relay:
+                    report(
+                        "rep re-join after a console reload",
+                        await rep_rejoin_times(env, args.rejoins),
+                        "bar: p95 < 3 s",
+                    )
+                if not args.no_relay and not args.only_rejoins:
                     with running_coturn(secret) as port:
                         relay = {
                             "turn_urls": (f"turn:127.0.0.1:{port}?transport=udp",),
@@ -177,5 +216,8 @@ if __name__ == "__main__":
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--rejoins", type=int, default=10)
     parser.add_argument("--no-relay", action="store_true", help="skip the coturn run")
+    parser.add_argument(
+        "--only-rejoins", action="store_true", help="only the visitor's and the rep's re-joins"
+    )
     parser.add_argument("--headed", action="store_true")
     asyncio.run(main(parser.parse_args()))

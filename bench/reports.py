@@ -15,6 +15,8 @@ Bars: any report page p95 < 500 ms; Account 360 p95 < 200 ms.
 
     .venv/bin/python bench/reports.py                    # both backends, full size
     .venv/bin/python bench/reports.py --backends sqlite --scale 0.1 --repeat 5
+    .venv/bin/python bench/reports.py --keep /tmp/reports   # load once, reuse next time
+    .venv/bin/python bench/reports.py --keep /tmp/reports --drop   # then delete them
 
 Chat messages are not loaded (reports read one row per chat; Account 360 lists the 50
 newest chats, whose last messages are then simply absent).
@@ -24,17 +26,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
+import os
 import sqlite3
 import statistics
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -43,12 +50,18 @@ from bench._common import (
     PASSWORD,
     PG_HOST,
     PG_PORT,
+    REDIS_URL,
+    SRC_OVERRIDE,
     Backend,
     Servers,
+    _base_env,
+    _in_thread,
+    _pg_admin,
     backend,
     frontdesk_server,
     log,
     setup_org,
+    source_label,
 )
 
 SECONDS_PER_YEAR = 365 * 86_400
@@ -252,17 +265,29 @@ async def _pg_execute(dbname: str, statements: list[tuple[str, str]]) -> None:
         # once at the end rather than kept up row by row.
         await conn.execute("SET synchronous_commit = off")
         await conn.execute("SET maintenance_work_mem = '512MB'")
-        await conn.execute("DROP INDEX ix_page_views_visit_viewed")
+        # The generated rows are consistent by construction: no foreign-key trigger per row
+        # (replica mode), and the big tables' secondary indexes are built once at the end.
+        await conn.execute("SET session_replication_role = replica")
+        indexes = [
+            (name, definition)
+            for name, definition in await conn.fetch(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+                "AND tablename IN ('page_views', 'visits', 'conversations', 'proactive_events') "
+                "AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+            )
+        ]
+        for name, _ in indexes:
+            await conn.execute(f'DROP INDEX "{name}"')
         for label, statement in statements:
             started = time.perf_counter()
             await conn.execute(statement)
             if label:
                 log(f"  loaded {label} in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
-        await conn.execute(
-            "CREATE INDEX ix_page_views_visit_viewed ON page_views (visit_id, viewed_at)"
-        )
-        log(f"  page views' index in {time.perf_counter() - started:.1f} s")
+        for _, definition in indexes:
+            await conn.execute(definition)
+        log(f"  {len(indexes)} indexes in {time.perf_counter() - started:.1f} s")
+        await conn.execute("SET session_replication_role = DEFAULT")
         started = time.perf_counter()
         await conn.execute("VACUUM ANALYZE")
         log(f"  VACUUM ANALYZE in {time.perf_counter() - started:.1f} s")
@@ -381,7 +406,44 @@ def pages(data: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-async def measure(url: str, data: dict[str, Any], repeat: int) -> dict[str, list[float]]:
+class CpuMeter:
+    """CPU seconds used by the server process and, on PostgreSQL, by the database's backends
+    (the machine is shared: CPU per request is steadier than latency under load)."""
+
+    def __init__(self, server_pid: int, pg_name: str | None) -> None:
+        self.server = psutil.Process(server_pid)
+        self.pg_name = pg_name
+
+    def _backends(self) -> dict[int, float]:
+        if not self.pg_name:
+            return {}
+        rows = asyncio.run(
+            _pg_fetch(
+                "postgres", f"SELECT pid FROM pg_stat_activity WHERE datname = '{self.pg_name}'"
+            )
+        )
+        out = {}
+        for (pid,) in rows:
+            with contextlib.suppress(psutil.Error):
+                t = psutil.Process(pid).cpu_times()
+                out[pid] = t.user + t.system
+        return out
+
+    def read(self) -> tuple[float, dict[int, float]]:
+        t = self.server.cpu_times()
+        return t.user + t.system, self._backends()
+
+    @staticmethod
+    def used(
+        before: tuple[float, dict[int, float]], after: tuple[float, dict[int, float]]
+    ) -> tuple[float, float]:
+        db = sum(v - before[1].get(pid, 0.0) for pid, v in after[1].items())
+        return after[0] - before[0], db
+
+
+async def measure(
+    url: str, data: dict[str, Any], repeat: int, meter: CpuMeter | None = None
+) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {}
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         async with http.post(
@@ -390,16 +452,25 @@ async def measure(url: str, data: dict[str, Any], repeat: int) -> dict[str, list
             assert r.status == 200, await r.text()
         for name, path in pages(data):
             times = []
+            cpu_before: Any = None
             for n in range(repeat + 2):
+                if n == 2 and meter is not None:
+                    cpu_before = await asyncio.to_thread(meter.read)
                 started = time.perf_counter()
                 async with http.get(url + path) as r:
                     body = await r.read()
                     assert r.status == 200, body[:500]
                 if n >= 2:  # two warm-ups
                     times.append((time.perf_counter() - started) * 1000)
+            cpu = ""
+            if meter is not None:
+                server_cpu, db_cpu = meter.used(cpu_before, await asyncio.to_thread(meter.read))
+                cpu = f"  CPU/request server {server_cpu * 1000 / repeat:5.1f} ms" + (
+                    f" + database {db_cpu * 1000 / repeat:5.1f} ms" if meter.pg_name else ""
+                )
             results[name] = times
             log(
-                f"  {name:38} p50 {statistics.median(times):7.1f} ms  p95 {p95(times):7.1f} ms  max {max(times):7.1f} ms"
+                f"  {name:38} p50 {statistics.median(times):7.1f} ms  p95 {p95(times):7.1f} ms  max {max(times):7.1f} ms{cpu}"
             )
     return results
 
@@ -428,13 +499,85 @@ def roll_up(b: Backend) -> None:
     log(f"  {result.stdout.strip()} in {time.perf_counter() - started:.1f} s ({', '.join(ZONES)})")
 
 
-def run(kind: str, scale: float, repeat: int) -> None:
-    with backend(kind) as b, Servers() as servers:
-        data = load(b, kind, scale)
+@contextlib.contextmanager
+def kept_backend(kind: str, keep: Path | None) -> Iterator[tuple[Backend, dict[str, Any] | None]]:
+    """A fresh backend (dropped afterwards), or with --keep DIR one kept between runs: the
+    first run loads it and writes DIR/reports-KIND.json; later runs reuse it (and migrate it,
+    for a new migration; FRONTDESK_BENCH_NO_MIGRATE=1 does not, to run older code on it for an
+    A/B). Delete it with --drop DIR when done (it takes gigabytes)."""
+    if keep is None:
+        with backend(kind) as b:
+            yield b, None
+        return
+    keep.mkdir(parents=True, exist_ok=True)
+    saved = keep / f"reports-{kind}.json"
+    if saved.exists():
+        state = json.loads(saved.read_text())
+        env = {**state["env"]}
+        env.pop("PYTHONPATH", None)  # this run's code (FRONTDESK_BENCH_SRC), not the loader's
+        if SRC_OVERRIDE:
+            env["PYTHONPATH"] = SRC_OVERRIDE
+        b = Backend(state["name"], env, Path(state["workdir"]), state["pg_name"])
+        if not os.environ.get("FRONTDESK_BENCH_NO_MIGRATE"):  # older code, for an A/B run
+            b.cli("migrate")
+        yield b, state["data"]
+        return
+    workdir = keep / kind
+    workdir.mkdir(exist_ok=True)
+    env = _base_env(workdir)
+    if kind == "sqlite":
+        env["FRONTDESK_DATABASE_URL"] = f"sqlite+aiosqlite:///{workdir / 'frontdesk.db'}"
+        env["FRONTDESK_BUS_URL"] = "memory://"
+        b = Backend("SQLite + memory bus", env, workdir)
+    else:
+        name = f"fdbench_reports_{uuid.uuid4().hex[:8]}"
+        _in_thread(_pg_admin, f'CREATE DATABASE "{name}"')
+        env["FRONTDESK_DATABASE_URL"] = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{name}"
+        env["FRONTDESK_BUS_URL"] = REDIS_URL
+        env["FRONTDESK_REDIS_NAMESPACE"] = f"fdbench{uuid.uuid4().hex[:8]}"
+        b = Backend("PostgreSQL + Redis", env, workdir, name)
+    b.cli("migrate")
+    yield b, None  # run() saves the state once loaded
+
+
+def drop_kept(keep: Path) -> None:
+    import shutil
+
+    for kind in ("pg", "sqlite"):
+        saved = keep / f"reports-{kind}.json"
+        if saved.exists():
+            pg_name = json.loads(saved.read_text())["pg_name"]
+            if pg_name:
+                _in_thread(_pg_admin, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+            saved.unlink()
+        shutil.rmtree(keep / kind, ignore_errors=True)
+    log(f"dropped the databases kept in {keep}")
+
+
+def run(kind: str, scale: float, repeat: int, keep: Path | None = None) -> None:
+    with kept_backend(kind, keep) as (b, data), Servers() as servers:
+        if data is None:
+            data = load(b, kind, scale)
+            if keep is not None:
+                (keep / f"reports-{kind}.json").write_text(
+                    json.dumps(
+                        {
+                            "name": b.name,
+                            "env": b.env,
+                            "workdir": str(b.workdir),
+                            "pg_name": b._pg_name,
+                            "data": data,
+                        }
+                    )
+                )
         roll_up(b)
         server = servers.start(frontdesk_server(b, f"reports-{kind}"))
-        log(f"{b.name}: {repeat} requests per page after 2 warm-ups")
-        results = asyncio.run(measure(server.url, data, repeat))
+        time.sleep(10)  # the server's start-up rollup catch-up (nothing to build) ends first
+        log(f"{b.name}: {repeat} requests per page after 2 warm-ups; {source_label()}")
+        log(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        meter = CpuMeter(server.pid, b._pg_name)
+        results = asyncio.run(measure(server.url, data, repeat, meter))
+        log(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         report_p95 = max(p95(v) for k, v in results.items() if not k.startswith("Account"))
         account_p95 = p95(results["Account 360 (5,000 visitors)"])
         log(
@@ -455,9 +598,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--repeat", type=int, default=20, help="requests per page (after 2 warm-ups)"
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="keep the loaded databases in this directory (and PostgreSQL) for later runs",
+    )
+    parser.add_argument("--drop", action="store_true", help="drop the databases --keep kept")
     args = parser.parse_args(argv)
+    if args.drop:
+        if args.keep is not None:
+            drop_kept(args.keep)
+        return
     for kind in args.backends.split(","):
-        run(kind, args.scale if kind == "pg" else args.scale / 10, args.repeat)
+        run(kind, args.scale if kind == "pg" else args.scale / 10, args.repeat, args.keep)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,10 @@ N page views older than a day (1,000,000 by default) are written straight into t
 The chat round trip (visitor -> server -> owning rep, as bench/chat_round_trip.py measures it)
 is measured twice at the same open-loop rate: without a purge, then right after the org's
 retention policy (page views kept 1 day) was set and its timer made due, while the server's
-deadline sweeper deletes those page views (features/privacy/retention.py: 100 rows per
-transaction, 2 s runs a second apart). The purge's own pace (page views deleted per second
-during the measured window) is reported too.
+deadline sweeper deletes those page views (features/privacy/retention.py: 100 rows per batch,
+off the event loop, a pause three times each batch's duration, 2 s runs a second apart). The
+purge's own pace (page views deleted per second during the measured window) and the machine's
+load average are reported too.
 
     .venv/bin/python bench/retention_purge.py [--page-views 1000000] [--rate 200]
         [--seconds 15] [--backend sqlite|pg] [--record]
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -227,7 +229,9 @@ def report(args: argparse.Namespace, runs: tuple[Result, Result, int, int, float
             "",
             f"p99 during / without: {ratio:.2f}x (bar: within 2x: {verdict}). The purge deleted "
             f"{deleted:,} page views in the {elapsed:.0f} s measured ({deleted / elapsed:,.0f}/s; "
-            f"{after:,} left at the end).",
+            f"{after:,} left at the end). Load average at the end: "
+            + " ".join(f"{x:.1f}" for x in os.getloadavg())
+            + ".",
         ]
     )
 

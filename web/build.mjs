@@ -35,7 +35,7 @@ const manifest = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath
 // removed, so the folder, and the installed package, hold one version of each bundle.
 const stale = {
   widget: [/^messenger(\.[A-Z0-9]+)?\.js(\.map)?(\.br|\.gz)?$/, /^i18n\/messenger\.[a-z]+\.[A-Z0-9]+\.json(\.br|\.gz)?$/],
-  console: [/^console\/app(\.[A-Z0-9]+)?\.js(\.map)?(\.br|\.gz)?$/, /^console\/console(\.[A-Z0-9]+)?\.css(\.map)?(\.br|\.gz)?$/],
+  console: [/^console\/app(\.[A-Z0-9]+)?\.js(\.map)?(\.br|\.gz)?$/, /^console\/twilio(\.[A-Z0-9]+)?\.js(\.map)?(\.br|\.gz)?$/, /^console\/console(\.[A-Z0-9]+)?\.css(\.map)?(\.br|\.gz)?$/],
 };
 // (Dirent.parentPath is Dirent.path before Node 20.12; Debian 12 ships Node 18)
 const built = readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
@@ -128,6 +128,16 @@ if (parts.includes("widget") && existsSync("widget/loader.ts")) {
 }
 
 if (parts.includes("console") && existsSync("console/main.tsx")) {
+  // Twilio's Voice SDK (join by phone into the rep's browser call, docs/telephony.md): its own
+  // chunk, imported by the console only when a phone leg joins the call it holds.
+  const twilio = await build({
+    ...common,
+    entryPoints: ["console/twilio-voice.ts"],
+    outfile: join(out, "console", "twilio.js"),
+    format: "esm",
+    sourcemap: "external",
+  });
+  manifest["console/twilio.js"] = emitHashed(twilio, "console/twilio.js");
   const app = await build({
     ...common,
     entryPoints: ["console/main.tsx"],
@@ -136,6 +146,7 @@ if (parts.includes("console") && existsSync("console/main.tsx")) {
     jsx: "automatic",
     jsxImportSource: "preact",
     sourcemap: "external", // the comment naming the map is added with the hashed name
+    define: { TWILIO_CHUNK: JSON.stringify("/static/" + manifest["console/twilio.js"]) },
   });
   manifest["console/app.js"] = emitHashed(app, "console/app.js");
   const css = await build({ ...common, entryPoints: ["console/public/console.css"], outfile: join(out, "console", "console.css") });

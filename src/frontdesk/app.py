@@ -19,7 +19,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from frontdesk.bus import create_bus
-from frontdesk.core import metrics
+from frontdesk.core import metrics, tracing
 from frontdesk.core.clock import Clock, SystemClock
 from frontdesk.core.ratelimit import create_rate_limiter
 from frontdesk.core.schemas import Closed
@@ -30,6 +30,7 @@ from frontdesk.features import (
     copilot,
     csat,
     experiences,
+    files,
     formatting,
     live_stream,
     meetings,
@@ -180,6 +181,9 @@ def _wire_features(runtime: Runtime) -> None:
         staffing.KIND_HOURS_REOPEN,
         lambda d: experiences.on_hours_reopen(runtime, d, route_for_chat),
     )
+    sweeper.register(
+        staffing.KIND_HOLIDAY_FEED_REFRESH, lambda d: staffing.on_holiday_feed_refresh(runtime, d)
+    )
     writer = GreetingWriter(
         OpenAICompatibleModel(
             runtime.settings.ai_url,
@@ -216,6 +220,9 @@ def _wire_features(runtime: Runtime) -> None:
     hooks["conversation.closed"].append(calls.on_conversation_closed)
     # A visitor's phone_join may name their browser call (the phone leg's call_id).
     hooks[telephony.CALL_CHECK_HOOK].append(calls.check_call_for_phone)
+    # A browser call that ends hangs up the visitor's phone that joined it (by the sweeper).
+    hooks[calls.CALL_ENDED_HOOK].append(telephony.on_call_ended)
+    sweeper.register(telephony.KIND_HANG_UP, lambda d: telephony.on_hang_up_due(runtime, d))
     sweeper.register(webhooks.KIND_DELIVER, lambda d: webhooks.deliver(runtime, d))
     hooks["conversation.closed"].append(webhooks.on_conversation_closed)
     hooks[csat.RATED_HOOK].append(webhooks.on_conversation_rated)
@@ -226,6 +233,10 @@ def _wire_features(runtime: Runtime) -> None:
     # AI Copilot: past rep answers from each ended chat; website pages on a schedule.
     hooks["conversation.closed"].append(copilot.on_conversation_closed)
     sweeper.register(copilot.KIND_WEB_FETCH, lambda d: copilot.on_web_fetch(runtime, d))
+    # The bot answers a waiting visitor from the knowledge when nobody can take the chat.
+    sweeper.register(copilot.KIND_BOT_ANSWER, lambda d: copilot.on_bot_answer(runtime, d))
+    hooks[experiences.NOBODY_AVAILABLE_HOOK].append(copilot.on_nobody_available)
+    hooks[conversations.VISITOR_WAITING_HOOK].append(copilot.on_visitor_waiting)
     # Retention: each org's old data deleted in small batches (docs/operations.md).
     sweeper.register(privacy.KIND_RETENTION, lambda d: privacy.on_retention_due(runtime, d))
     hooks[SETTINGS_CHANGED_HOOK].append(privacy.on_org_settings_changed)
@@ -307,6 +318,7 @@ def create_app(
     rollup_worker = RollupWorker(runtime.db, runtime.clock.now)
 
     async def startup(_: web.Application) -> None:
+        tracing.configure(tracing.endpoint_from_environment(settings.otlp_endpoint))
         await runtime.db.start_background_checkpoints()
         await runtime.bus.start()
         await runtime.live.start()
@@ -332,12 +344,15 @@ def create_app(
         await conversations.finish_pending_writes(runtime)
         await live_stream.finish_pending_arrivals(runtime)
         await app[COPILOT_KEY].indexer.stop()
+        files.close_image_workers(runtime)
         await rollup_worker.stop()
         await runtime.sweeper.stop()
         await runtime.bus.close()
         await runtime.live.close()
         await runtime.rate_limiter.close()
         await runtime.db.close()
+        if tracing.enabled():
+            await asyncio.to_thread(tracing.shutdown)  # sends the spans still buffered
 
     sampler: list[asyncio.Task[None]] = []
 

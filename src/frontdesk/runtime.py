@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.bus import Bus
+from frontdesk.core import tracing
 from frontdesk.core.clock import Clock
 from frontdesk.core.events import Event
 from frontdesk.core.metrics import BUS_PUBLISH, count_error
@@ -72,6 +73,17 @@ class Runtime:
 
     @asynccontextmanager
     async def uow(self) -> AsyncIterator[UnitOfWork]:
+        if tracing.enabled():
+            with tracing.span("unit_of_work"):
+                async with self.db.sessions() as session, session.begin() as transaction:
+                    work = UnitOfWork(session, self.clock, self)
+                    yield work
+                    with tracing.span("db.commit"):
+                        await transaction.commit()
+                await self.publish_stored(work.pending)
+            for callback in work.after_commit:
+                callback()
+            return
         async with self.db.transaction() as session:
             work = UnitOfWork(session, self.clock, self)
             yield work
@@ -88,6 +100,13 @@ class Runtime:
         snapshot when the bus reconnects."""
         if not events:
             return
+        if tracing.enabled():
+            with tracing.span("bus.publish", {"frontdesk.events": len(events)}, kind="producer"):
+                await self._publish_stored([(t, tracing.with_header(d)) for t, d in events])
+            return
+        await self._publish_stored(events)
+
+    async def _publish_stored(self, events: list[tuple[str, bytes]]) -> None:
         started = perf_counter()
         try:
             await self.bus.publish_many(events)
@@ -98,7 +117,7 @@ class Runtime:
             BUS_PUBLISH.observe(perf_counter() - started)
 
     async def publish(self, topics: list[str] | tuple[str, ...], event: Event) -> None:
-        data = event.to_bytes()
+        data = tracing.with_header(event.to_bytes())
         for topic in topics:
             await self.bus.publish(topic, data)
 

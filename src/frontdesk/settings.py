@@ -155,10 +155,10 @@ class Settings(BaseSettings):
         100,
         ge=10,
         le=10_000,
-        description="rows a retention purge deletes per transaction: smaller batches hold "
-        "the database's write lock (and, on SQLite, the server's event loop) for less time; "
-        "100 kept chat p99 within 2x during a purge of 1,000,000 page views "
-        "(bench/RESULTS.md)",
+        description="rows a retention purge deletes per batch (one transaction, off the "
+        "server's event loop; the purge pauses three times as long as each batch took): "
+        "smaller batches hold the database's write lock for less time at a slower purge "
+        "(docs/operations.md, Retention; bench/RESULTS.md)",
     )
     # ---- rate limits ---------------------------------------------------------------------
     login_attempts_per_minute: int = Field(
@@ -291,6 +291,13 @@ class Settings(BaseSettings):
         "none",
     )
     # ---- operations ------------------------------------------------------------------------
+    otlp_endpoint: str | None = Field(
+        None,
+        description="base URL of an OTLP/HTTP receiver (an OpenTelemetry Collector, Jaeger, "
+        "Tempo: `http://collector:4318`) to send traces of each chat message's path and of "
+        "HTTP requests to; unset: the standard `OTEL_EXPORTER_OTLP_ENDPOINT`, and without "
+        "either no tracing at all. Needs the `tracing` extra (docs/operations.md, Traces)",
+    )
     metrics_token: str | None = Field(
         None,
         description="bearer token that `GET /metrics` (Prometheus) requires: the scraper sends "
@@ -386,6 +393,23 @@ class Settings(BaseSettings):
         ge=1,
         description="MB of files visitors may send per hour from one client IP address and "
         "site, counted across processes",
+    )
+    file_image_workers: int = Field(
+        1,
+        ge=0,
+        le=16,
+        description="processes per server process that check, clean and thumbnail images sent "
+        "in chat (at low CPU priority, so chats on the server keep their share of the CPU). 0: "
+        "a thread of the server process instead (its image work then competes with the event "
+        "loop for the interpreter lock)",
+    )
+    file_image_queue_mb: int = Field(
+        160,
+        ge=5,
+        le=2000,
+        description="MB of images a server process may hold waiting for or in image work; an "
+        "image beyond it is refused with 503 (try again in a moment), so a burst of uploads "
+        "cannot exhaust the memory",
     )
     # ---- voice and video calls (docs/calls.md; coturn: docs/operations.md) -------------------
     stun_urls: Annotated[tuple[str, ...], NoDecode] = Field(

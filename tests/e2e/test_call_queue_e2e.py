@@ -210,3 +210,46 @@ async def test_nobody_answers_in_time_and_the_visitor_gets_the_offline_form(
     # Not offered again right away: nobody is there to take it.
     await expect(visitor.get_by_role("button", name="Call us")).to_be_hidden()
     await env.shot(visitor, "call-queue-widget-missed-390x844")
+
+
+async def test_a_rep_declines_a_queued_call_for_everyone_and_the_visitor_gets_the_offline_form(
+    env: ConsoleEnv,
+) -> None:
+    await _offer_call_us(env)
+    dana = await _console(env, env.reps[0])
+    sam = await _console(env, env.reps[1], width=390, height=844)
+    visitor = await _call_us(env)
+    for page in (dana, sam):
+        await expect(
+            page.get_by_role("button", name=re.compile("^Decline the call from"))
+        ).to_be_visible(timeout=10_000)
+    await env.shot(sam, "call-queue-console-decline-390x844")
+    await (
+        dana.locator(".callq-side")
+        .get_by_role("button", name=re.compile("^Decline the call from"))
+        .click()
+    )
+    # Gone from every console; the caller is told, and the chat offers the offline form.
+    for page in (dana, sam):
+        await expect(page.locator(".callq-item")).to_have_count(0, timeout=10_000)
+    await expect(dana.get_by_text("Call declined: the caller can leave a message")).to_be_visible()
+    await expect(visitor_status(visitor)).to_contain_text(
+        "Nobody could take your call right now.", timeout=10_000
+    )
+    await visitor.wait_for_function("() => !window.__frontdeskBridge.call.state().holdMusic")
+    await expect(
+        visitor.get_by_text("Sorry, nobody could take your call right now.")
+    ).to_be_visible()
+    await expect(
+        visitor.get_by_role("textbox", name=re.compile("email", re.I)).first
+    ).to_be_visible()
+    await env.shot(visitor, "call-queue-widget-declined-1280x800")
+    # The chat's transcript records who declined it.
+    admin = await env.api(env.admin)
+    status, body = await admin.request("GET", "/api/conversations?box=incoming")
+    assert status == 200
+    chat = next(c for c in body["conversations"] if c["status"] == "incoming")
+    status, transcript = await admin.request("GET", f"/api/conversations/{chat['id']}")
+    assert "Voice call from the visitor: declined by Dana Reyes." in [
+        m["body"] for m in transcript["messages"]
+    ]

@@ -363,20 +363,6 @@ async def test_an_admin_lets_visitors_start_calls_and_sees_the_turn_settings_wit
         await expect(visitor.get_by_role("button", name="Start a voice call")).to_be_visible()
 
 
-async def test_a_rep_who_reloads_the_console_mid_call_sees_the_call_and_can_end_it(
-    env: ConsoleEnv,
-) -> None:
-    dana, visitor = await _chat(env)
-    await dana.get_by_role("button", name="Voice call").click()
-    await visitor.get_by_role("button", name="Join with audio").click()
-    await expect(rep_status(dana)).to_contain_text("Connected", timeout=20_000)
-    await dana.reload()
-    box = dana.get_by_role("region", name="Voice and video")
-    await expect(box).to_contain_text("not connected in this window")
-    await box.get_by_role("button", name="End call").click()
-    await expect(visitor_status(visitor)).to_contain_text("Dana Reyes ended the call.")
-
-
 async def test_a_voice_call_turns_into_video_when_the_rep_turns_the_camera_on(
     env: ConsoleEnv,
 ) -> None:

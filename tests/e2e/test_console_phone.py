@@ -27,6 +27,8 @@ pytestmark = BROWSER_MARKS
 
 SID = "AC" + "c3" * 16
 TOKEN = "9a8b" * 8
+KEY_SID = "SK" + "d7" * 16
+KEY_SECRET = "Secr3tKey" * 4
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -69,7 +71,7 @@ async def test_an_admin_sets_up_join_by_phone_with_clear_errors(env: ConsoleEnv)
     form = admin.get_by_role("form", name="Phone settings")
     status = form.get_by_role("status", name="Phone join status")
     await expect(status).to_have_text("Off: No phone provider is set.")
-    await expect(form).to_contain_text("not connected to a rep's browser call")
+    await expect(form).to_contain_text("rings the console of the rep on that call")
 
     await form.get_by_label("Provider").select_option("twilio")
     await form.get_by_label("Account SID").fill("AC123")
@@ -94,6 +96,10 @@ async def test_an_admin_sets_up_join_by_phone_with_clear_errors(env: ConsoleEnv)
     await form.get_by_label("Calls per visitor").fill("3/hour; 5/day")
     await form.get_by_label("Add a country").select_option("GB")
     await form.get_by_label("Add a country").select_option("US")
+    # An API key: answered phones of a browser call ring the rep's console (the secret is
+    # write-only too).
+    await form.get_by_label("API key SID").fill(KEY_SID)
+    await form.get_by_label("API key secret").fill(KEY_SECRET)
     allowed = form.get_by_role("list", name="Allowed countries")
     await expect(allowed).to_contain_text("United Kingdom (+44)")
     await expect(allowed).to_contain_text("United States (+1)")
@@ -103,6 +109,10 @@ async def test_an_admin_sets_up_join_by_phone_with_clear_errors(env: ConsoleEnv)
     await expect(form.get_by_label("Auth token")).to_have_value("")
     await expect(form).to_contain_text("Stored (…" + TOKEN[-4:] + ")")
     assert TOKEN not in await admin.content()
+    await expect(form.get_by_label("API key secret")).to_have_value("")
+    await expect(form).to_contain_text("Stored (…" + KEY_SECRET[-4:] + ")")
+    await expect(form).to_contain_text("answered phones of a browser call ring the rep's console")
+    assert KEY_SECRET not in await admin.content()
     await expect(form).to_contain_text(
         re.compile(rf"/api/telephony/twilio/{env.org.id}/legs/\{{leg_id\}}/status")
     )

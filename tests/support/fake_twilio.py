@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,6 +58,10 @@ class FakeCall:
     to: str
     from_: str
     status_callback: str | None
+    # Where Twilio asks for the TwiML once the phone is answered (the Url parameter).
+    answer_url: str | None = None
+    # The TwiML the answer URL gave (what Twilio would now do).
+    twiml: str | None = None
     status: str = "queued"
     sequence: int = 0
 
@@ -190,6 +195,7 @@ class FakeTwilio:
             to=to,
             from_=from_,
             status_callback=recorded.value("StatusCallback"),
+            answer_url=recorded.value("Url"),
         )
         self.calls[call.sid] = call
         return web.json_response(self._call_json(call), status=201)
@@ -258,6 +264,54 @@ class FakeTwilio:
         return await self.post_callback(
             call.status_callback, params, twilio_signature(token, call.status_callback, params)
         )
+
+    async def answer(self, call_sid: str, *, signed: bool = True) -> tuple[int, str]:
+        """The visitor picked up: ask the call's Url what to do, as Twilio does (a signed
+        form POST with the call's parameters, CallStatus in-progress). (HTTP status, body)."""
+        call = self.calls[call_sid]
+        assert call.answer_url is not None
+        call.status = "in-progress"
+        params = self.callback_params(call, "in-progress")
+        params = [(k, v) for k, v in params if k != "CallbackSource"]
+        token = self.accounts[call.account_sid]
+        headers = {"User-Agent": "TwilioProxy/1.1"}
+        if signed:
+            headers["X-Twilio-Signature"] = twilio_signature(token, call.answer_url, params)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(call.answer_url, data=params, headers=headers) as response,
+        ):
+            text = await response.text()
+            if response.status == 200:
+                call.twiml = text
+            return response.status, text
+
+    async def dial_ended(
+        self, call_sid: str, dial_status: str, *, signed: bool = True
+    ) -> tuple[int, str]:
+        """The <Dial> of the answered call's TwiML ended (the rep's client or the org's line
+        answered and hung up, or never answered): ask its `action`, as Twilio does."""
+        call = self.calls[call_sid]
+        assert call.twiml is not None
+        found = re.search(r'<Dial [^>]*action="([^"]+)"', call.twiml)
+        assert found, call.twiml
+        action = found.group(1).replace("&amp;", "&")
+        params = [
+            *self.callback_params(call, "in-progress"),
+            ("DialCallStatus", dial_status),
+            ("DialCallSid", "CA" + secrets.token_hex(16)),
+            ("DialCallDuration", "12" if dial_status == "completed" else "0"),
+        ]
+        params = [(k, v) for k, v in params if k != "CallbackSource"]
+        headers = {"User-Agent": "TwilioProxy/1.1"}
+        if signed:
+            token = self.accounts[call.account_sid]
+            headers["X-Twilio-Signature"] = twilio_signature(token, action, params)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(action, data=params, headers=headers) as response,
+        ):
+            return response.status, await response.text()
 
     def created_calls(self) -> list[Recorded]:
         return [r for r in self.requests if r.path.endswith("/Calls.json")]

@@ -2,6 +2,7 @@ import { signal } from "@preact/signals";
 import { newClientId, sendCallFrame } from "./socket";
 import { me, pushToast } from "./store";
 import { navigate, paths } from "./router";
+import { stopPhone } from "./phonebridge";
 import type { CallOut, IceCandidate, IceServer, ServerFrame } from "./types";
 
 type CallFrame = Extract<ServerFrame, { type: "call" | "call_ice" | "call_answer" | "call_candidate" | "call_media" | "call_rejoined" }>;
@@ -13,7 +14,10 @@ type CallFrame = Extract<ServerFrame, { type: "call" | "call_ice" | "call_answer
 // The rep always makes the offer: when the visitor joins, and again when the visitor's
 // messenger re-joins after a page load (`call_rejoined`), with a new peer connection; the rep
 // does nothing for it. One tab holds a call (its `leg`); the rep's other tabs show it but
-// ignore its signalling.
+// ignore its signalling. The leg is kept in the tab's session storage, so a full page load of
+// that tab (a reload) re-joins the call by itself (`call_rejoin`, then a new offer); another
+// tab only takes the call when the rep clicks "Move the call here" (`move`), and the tab that
+// held it then lets go and says so.
 
 export type CallMedia = "audio" | "video";
 export interface RemoteMedia {
@@ -30,6 +34,8 @@ export const held = signal<{
   callId: string;
   conversationId: string;
   local: MediaStream | null;
+  // What the rep sees of their own side: the screen while sharing it, else `local`.
+  preview: MediaStream | null;
   remote: MediaStream | null;
   mic: boolean;
   camera: boolean;
@@ -45,8 +51,62 @@ export const answering = signal<string | null>(null);
 // Why the last call action failed, by conversation (permission refused, server refusal).
 export const callErrors = signal<ReadonlyMap<string, string>>(new Map());
 
-const LEG = newClientId().slice(0, 16); // this console tab
 const KEEPALIVE_MS = 5000;
+const LEG_KEY = "frontdesk:leg"; // this tab's leg (session storage: kept over a reload)
+const LEFT_KEY = "frontdesk:leg-left"; // set as the page goes away: the next load is this tab again
+const HELD_KEY = "frontdesk:held-call"; // the call this tab holds and what it sent: {id, camera, mic}
+
+// This console tab's leg. The same after a reload of the tab; a new one in a new tab, and in a
+// duplicated tab (which gets a copy of the session storage while this page is still open, so
+// without the mark a page going away leaves).
+function tabLeg(): string {
+  try {
+    const kept = sessionStorage.getItem(LEG_KEY);
+    const reloaded = kept !== null && sessionStorage.getItem(LEFT_KEY) === kept;
+    sessionStorage.removeItem(LEFT_KEY);
+    if (reloaded) return kept;
+    const leg = newClientId().slice(0, 16);
+    sessionStorage.setItem(LEG_KEY, leg);
+    sessionStorage.removeItem(HELD_KEY);
+    return leg;
+  } catch {
+    return newClientId().slice(0, 16); // no storage: no re-join after a reload
+  }
+}
+const LEG = tabLeg();
+addEventListener("pagehide", () => {
+  try {
+    sessionStorage.setItem(LEFT_KEY, LEG);
+  } catch {
+    /* no storage */
+  }
+});
+addEventListener("pageshow", (e) => {
+  // Back from the back-forward cache: the same page, still open.
+  if ((e as PageTransitionEvent).persisted) sessionStorage.removeItem(LEFT_KEY);
+});
+
+interface HeldMemory {
+  id: string;
+  camera: boolean;
+  mic: boolean;
+}
+function rememberHeld(): void {
+  const h = held.value;
+  try {
+    if (h?.callId) sessionStorage.setItem(HELD_KEY, JSON.stringify({ id: h.callId, camera: h.camera, mic: h.mic } satisfies HeldMemory));
+    else sessionStorage.removeItem(HELD_KEY);
+  } catch {
+    /* no storage */
+  }
+}
+function heldBefore(): HeldMemory | null {
+  try {
+    return JSON.parse(sessionStorage.getItem(HELD_KEY) ?? "null") as HeldMemory | null;
+  } catch {
+    return null;
+  }
+}
 
 let pc: RTCPeerConnection | null = null;
 let ice: { servers: RTCIceServer[]; policy: RTCIceTransportPolicy } | null = null;
@@ -56,6 +116,7 @@ let camTrack: MediaStreamTrack | null = null;
 let screenTrack: MediaStreamTrack | null = null;
 let awaiting: { conversationId: string; media: CallMedia } | null = null; // call_start sent
 let authFailure = false; // a TURN server refused our credentials (icecandidateerror 401)
+let peersMade = 0; // peer connections this page made (for tests: a re-join makes a new one)
 
 function setError(conversationId: string, message: string | null): void {
   const next = new Map(callErrors.value);
@@ -65,7 +126,9 @@ function setError(conversationId: string, message: string | null): void {
 }
 
 function patchHeld(patch: Partial<NonNullable<typeof held.value>>): void {
-  if (held.value) held.value = { ...held.value, ...patch };
+  if (!held.value) return;
+  held.value = { ...held.value, ...patch };
+  if ("callId" in patch || "camera" in patch || "mic" in patch) rememberHeld();
 }
 
 // getUserMedia with a message people can act on when the browser says no.
@@ -164,9 +227,14 @@ function unqueue(id: string): void {
   queuedCalls.value = next;
 }
 
+// A visitor's request this rep says no to; or a queued call, declined for every rep it rings
+// (the first of a Decline and an Answer wins; the caller gets the offline form or the booker).
 export function declineCall(call: CallOut): void {
+  if (call.queued) declining.add(call.id);
   sendCallFrame({ type: "call_decline", call_id: call.id });
 }
+const declining = new Set<string>(); // queued calls this tab declined (a refusal comes as an error)
+let declineRefusalsDue = 0; // declines that lost, already told: their refusals are not shown again
 
 export function endCall(): void {
   const h = held.value;
@@ -184,9 +252,76 @@ export function hangUp(call: CallOut): void {
 
 let cancelled: string | null = null; // conversation whose just-started call was ended at once
 
+// ---- re-joining: after a reload of the tab that held the call, or moving it to this tab ----
+
+// The call this tab is joining again (starting the microphone and camera for it).
+export const rejoining = signal<string | null>(null);
+let joiningAgain: string | null = null; // call_rejoin sent; the server's answer not yet here
+
+function rejoinable(c: CallOut): boolean {
+  return c.state === "connecting" || c.state === "active" || (c.initiated_by === "rep" && (c.state === "requested" || c.state === "ringing"));
+}
+
+// The socket is live (its snapshot came): a call this tab held before a page load is joined
+// again, without the rep doing anything.
+export function socketLive(): void {
+  if (held.value || rejoining.value) return;
+  const myId = me.value?.id;
+  for (const call of callsByConversation.value.values())
+    if (call.rep_leg === LEG && (!myId || call.rep?.id === myId) && rejoinable(call)) {
+      void rejoinCall(call, false);
+      return;
+    }
+}
+
+// "Move the call here": this tab takes the call from another tab of the rep's (the other tab
+// lets go and says so), or from a tab that closed.
+export function moveCallHere(call: CallOut): void {
+  if (held.value) return;
+  setError(call.conversation_id, null);
+  void rejoinCall(call, true);
+}
+
+async function rejoinCall(call: CallOut, move: boolean): Promise<void> {
+  if (held.value || rejoining.value) return;
+  rejoining.value = call.id;
+  const before = heldBefore();
+  const kept = before?.id === call.id ? before : null;
+  const camera = kept ? kept.camera : call.media === "video";
+  // Seen at once, before the browser starts the microphone (it may ask first).
+  sendCallFrame({ type: "call_keepalive", call_id: call.id });
+  let stream: MediaStream;
+  try {
+    stream = await localMedia(camera ? "video" : "audio");
+  } catch (err) {
+    rejoining.value = null;
+    setError(call.conversation_id, (err as Error).message);
+    return;
+  }
+  rejoining.value = null;
+  const latest = callsByConversation.value.get(call.conversation_id);
+  if (held.value || latest?.id !== call.id || latest.state === "ended") {
+    stream.getTracks().forEach((t) => t.stop());
+    return;
+  }
+  holdCall(call.id, call.conversation_id, stream, camera);
+  if (kept && !kept.mic) {
+    stream.getAudioTracks().forEach((t) => (t.enabled = false));
+    patchHeld({ mic: false });
+  }
+  patchHeld({ peer: latest.state === "connecting" || latest.state === "active" ? "reconnecting" : "waiting" });
+  joiningAgain = call.id;
+  if (!sendCallFrame({ type: "call_rejoin", call_id: call.id, leg: LEG, move })) {
+    // The socket dropped meanwhile: joined again once it is back (socketLive).
+    joiningAgain = null;
+    release();
+  }
+}
+
 function holdCall(callId: string, conversationId: string, local: MediaStream, camera: boolean): void {
   camTrack = local.getVideoTracks()[0] ?? null;
-  held.value = { callId, conversationId, local, remote: null, mic: true, camera, screen: false, peer: "waiting", remoteMedia: null };
+  held.value = { callId, conversationId, local, preview: null, remote: null, mic: true, camera, screen: false, peer: "waiting", remoteMedia: null };
+  rememberHeld();
   if (keepaliveTimer) clearInterval(keepaliveTimer);
   keepaliveTimer = setInterval(() => {
     const id = held.value?.callId;
@@ -198,6 +333,7 @@ function holdCall(callId: string, conversationId: string, local: MediaStream, ca
 
 function release(): void {
   awaiting = null;
+  stopPhone(); // the visitor's phone on this call (Twilio) goes with it
   if (keepaliveTimer) clearInterval(keepaliveTimer);
   keepaliveTimer = null;
   closePeer();
@@ -207,6 +343,7 @@ function release(): void {
   camTrack = screenTrack = null;
   ice = null;
   held.value = null;
+  rememberHeld();
 }
 
 function closePeer(): void {
@@ -273,7 +410,7 @@ export async function toggleScreen(): Promise<void> {
   if (!screenTrack) return;
   screenTrack.onended = stopScreen;
   await videoSender()?.replaceTrack(screenTrack);
-  patchHeld({ screen: true });
+  patchHeld({ screen: true, preview: new MediaStream([screenTrack]) });
   sendMediaState();
 }
 
@@ -281,7 +418,7 @@ function stopScreen(): void {
   screenTrack?.stop();
   screenTrack = null;
   void videoSender()?.replaceTrack(camTrack);
-  patchHeld({ screen: false });
+  patchHeld({ screen: false, preview: null });
   sendMediaState();
 }
 
@@ -295,9 +432,11 @@ async function offer(): Promise<void> {
   if (!h || !ice || !h.local) return;
   closePeer();
   authFailure = false;
+  peersMade++;
   const peer = (pc = new RTCPeerConnection({ iceServers: ice.servers, iceTransportPolicy: ice.policy }));
   const remote = new MediaStream();
-  patchHeld({ remote, peer: "connecting", remoteMedia: null });
+  // A call that was connected stays "reconnecting" until media flows on the new connection.
+  patchHeld({ remote, peer: h.peer === "reconnecting" ? "reconnecting" : "connecting", remoteMedia: null });
   const audio = h.local.getAudioTracks()[0];
   peer.addTransceiver(audio ?? "audio", { direction: "sendrecv", streams: [h.local] });
   // Always a video transceiver, so the camera or a screen can start later without renegotiating.
@@ -372,6 +511,15 @@ export function onCallFrame(f: CallFrame): void {
       }
       const wasQueued = queuedCalls.value.has(call.id);
       unqueue(call.id);
+      if (declining.has(call.id) && (call.state === "ended" || call.rep)) {
+        // This tab declined it: done, or someone (an answer, the caller) was first.
+        declining.delete(call.id);
+        if (call.end_reason === "declined" && !call.rep) pushToast("Call declined: the caller can leave a message or book a meeting.", "info");
+        else {
+          pushToast(call.rep ? `${call.rep.name} answered the call first.` : "The caller hung up.", "info", 8000);
+          declineRefusalsDue++; // the server's refusal of the decline is on its way
+        }
+      }
       const myId = me.value?.id;
       if (call.rep && myId && call.rep.id !== myId) {
         // Another rep answered a call that rang here: it is theirs.
@@ -400,6 +548,12 @@ export function onCallFrame(f: CallFrame): void {
         cancelled = null;
         sendCallFrame({ type: "call_hangup", call_id: call.id });
       }
+      if (joiningAgain === call.id && call.rep_leg === LEG) joiningAgain = null;
+      if (held.value?.callId === call.id && call.rep_leg && call.rep_leg !== LEG && call.state !== "ended" && joiningAgain !== call.id) {
+        // The rep moved the call to another tab ("Move the call here" there): let go.
+        release();
+        setError(call.conversation_id, "This call moved to another window.");
+      }
       const h = held.value;
       if (h && !h.callId && awaiting && call.conversation_id === awaiting.conversationId && call.rep_leg === LEG) {
         patchHeld({ callId: call.id });
@@ -425,8 +579,10 @@ export function onCallFrame(f: CallFrame): void {
         ice = { servers: rtcServers(f.ice_servers), policy: f.ice_transport_policy };
         if (!held.value.callId) patchHeld({ callId: f.call_id });
         awaiting = null;
+        if (joiningAgain === f.call_id) joiningAgain = null;
         const call = callsByConversation.value.get(held.value.conversationId);
-        if (call?.id === f.call_id && call.state === "connecting" && !pc) void offer();
+        // (active: joined again after a reload; a new peer connection, a new offer)
+        if (call?.id === f.call_id && (call.state === "connecting" || call.state === "active") && !pc) void offer();
       }
       break;
     case "call_answer":
@@ -476,6 +632,26 @@ function tellLoss(id: string, winner: string): void {
 
 export function callRefused(message: string): boolean {
   const h = held.value;
+  if (h && joiningAgain && h.callId === joiningAgain) {
+    // Joining again was refused (the call ended meanwhile, or another tab holds it).
+    joiningAgain = null;
+    release();
+    setError(h.conversationId, message.charAt(0).toUpperCase() + message.slice(1) + ".");
+    return true;
+  }
+  const tooLate = message.startsWith("already answered") || message === "this call has ended";
+  if (declineRefusalsDue && tooLate) {
+    declineRefusalsDue--;
+    return true;
+  }
+  if (declining.size && tooLate) {
+    // Too late to decline a queued call: answered first by someone, or the caller hung up.
+    const id = [...declining].pop() as string;
+    declining.delete(id);
+    const by = takenBy.get(id);
+    pushToast(by ? `${by} answered the call first.` : message.startsWith("already") ? "Another rep answered the call first." : "The caller hung up.", "info", 8000);
+    return true;
+  }
   if (!h && refusalDue) {
     refusalDue = false;
     return true; // already told who answered first
@@ -499,7 +675,13 @@ export function callRefused(message: string): boolean {
 
 // For end-to-end tests and the benchmark: bytes received so far, per kind, and the state.
 (window as unknown as { __frontdeskCall: unknown }).__frontdeskCall = {
-  state: () => ({ peer: held.value?.peer ?? null, call: held.value ? callsByConversation.value.get(held.value.conversationId)?.state ?? null : null }),
+  state: () => ({
+    id: held.value?.callId || null,
+    peer: held.value?.peer ?? null,
+    call: held.value ? callsByConversation.value.get(held.value.conversationId)?.state ?? null : null,
+    peers: peersMade,
+    leg: LEG,
+  }),
   losses: () => [...lossesTold],
   async inbound(): Promise<{ audio: number; video: number; relay: boolean }> {
     const out = { audio: 0, video: 0, relay: false };

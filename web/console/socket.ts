@@ -16,7 +16,8 @@ import {
   transcripts,
 } from "./store";
 import type { BatchEvent, ClientFrame, ServerFrame } from "./types";
-import { callRefused, onCallFrame } from "./calls";
+import { callRefused, held, onCallFrame, socketLive } from "./calls";
+import { onPhoneLeg } from "./phonebridge";
 import { noteServerTime } from "./time";
 import { refreshCopilotStatus } from "./data";
 
@@ -248,9 +249,12 @@ function handleFrame(f: ServerFrame): void {
       connection.value = "live";
       catchUpTranscripts();
       flushPending();
+      socketLive(); // a call this tab held before a reload: joined again
       break;
     case "batch":
       applyBatch(f.events);
+      // A phone leg joining the browser call this tab holds: the console takes the phone.
+      for (const e of f.events) if (e.type === "phone_leg.updated") onPhoneLeg(e.leg, held.value?.callId || null);
       break;
     case "message": {
       const msg = f.message;

@@ -3581,6 +3581,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/phone-legs/{leg_id}/voice-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A short-lived Twilio Access Token for the console of the rep on this phone leg's browser call (the answered phone rings there); 404 for anyone else */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    leg_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoiceTokenOut"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reports/proactive": {
         parameters: {
             query?: never;
@@ -4907,6 +4954,104 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/telephony/{provider}/{org_id}/legs/{leg_id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The telephony provider asks what to do with the answered phone (form-encoded, signed: X-Twilio-Signature; 403 otherwise). Answers TwiML: <Dial><Client> to the console of the rep on the leg's browser call (a Twilio API key stored), else <Dial><Number> to the org's line */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                    org_id: string;
+                    leg_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/telephony/{provider}/{org_id}/legs/{leg_id}/dialed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The telephony provider asks what to do once the answered phone's <Dial> ended (form-encoded, signed; 403 otherwise): an apology when nobody answered, else hang up */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                    org_id: string;
+                    leg_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/xml": string;
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -7643,6 +7788,7 @@ export interface components {
             /** @enum {string} */
             csat: "off" | "faces" | "stars";
             sneak_peek: boolean;
+            bot_answers: boolean;
             texts: {
                 [key: string]: {
                     [key: string]: string;
@@ -7666,6 +7812,8 @@ export interface components {
             csat?: ("off" | "faces" | "stars") | null;
             /** @default null */
             sneak_peek?: boolean | null;
+            /** @default null */
+            bot_answers?: boolean | null;
             /** @default null */
             texts?: {
                 [key: string]: {
@@ -7997,6 +8145,10 @@ export interface components {
             /** @default null */
             auth_token?: string | null;
             /** @default null */
+            api_key_sid?: string | null;
+            /** @default null */
+            api_key_secret?: string | null;
+            /** @default null */
             caller_number?: string | null;
             /** @default null */
             connect_number?: string | null;
@@ -8019,6 +8171,10 @@ export interface components {
             account_sid: string | null;
             auth_token_set: boolean;
             auth_token_hint: string | null;
+            api_key_sid: string | null;
+            api_key_secret_set: boolean;
+            api_key_secret_hint: string | null;
+            browser_bridge: boolean;
             caller_number: string | null;
             connect_number: string | null;
             greeting: string;
@@ -8190,6 +8346,24 @@ export interface components {
             leg: string;
         };
         /**
+         * RepCallRejoin
+         * @description After a page load the console joins its call again from this tab (`leg`: the same tab's
+         *     leg, kept in the tab's session storage), then makes a new offer. `move`: the rep chose
+         *     "Move the call here" in another tab; without it a tab that does not hold the call is
+         *     refused, so a second tab never takes a call by itself.
+         */
+        RepCallRejoin: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "call_rejoin";
+            call_id: string;
+            leg: string;
+            /** @default false */
+            move?: boolean;
+        };
+        /**
          * RepChanged
          * @description A rep's availability, toggles, role or activation changed (in every console's batch).
          */
@@ -8213,7 +8387,7 @@ export interface components {
          * RepClientFrame
          * @description Any frame the console sends on /ws/rep (the first one is `hello`).
          */
-        RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"] | components["schemas"]["CallStartFrame"] | components["schemas"]["RepCallAccept"] | components["schemas"]["CallPickupFrame"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["CallOfferFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
+        RepClientFrame: components["schemas"]["Ping"] | components["schemas"]["RepMessageFrame"] | components["schemas"]["RepTyping"] | components["schemas"]["RepResume"] | components["schemas"]["RepHello"] | components["schemas"]["CallStartFrame"] | components["schemas"]["RepCallAccept"] | components["schemas"]["CallPickupFrame"] | components["schemas"]["CallDeclineFrame"] | components["schemas"]["RepCallRejoin"] | components["schemas"]["CallOfferFrame"] | components["schemas"]["CallCandidateFrame"] | components["schemas"]["CallMediaFrame"] | components["schemas"]["CallConnectedFrame"] | components["schemas"]["CallKeepaliveFrame"] | components["schemas"]["CallHangupFrame"];
         /** RepFigures */
         RepFigures: {
             conversations_started: number;
@@ -8764,6 +8938,13 @@ export interface components {
             fallback_reason: string | null;
         };
         /**
+         * TwimlDocument
+         * @description TwiML (XML): what the provider does with the answered phone.
+         */
+        TwimlDocument: {
+            twiml: string;
+        };
+        /**
          * Typing
          * @description Someone is typing: a rep (to the visitor, with `rep_name`) or the visitor (to consoles, with `visitor_id`).
          */
@@ -9162,6 +9343,19 @@ export interface components {
             changes: components["schemas"]["VisitorChanges"];
             visibility: components["schemas"]["Visibility"];
         };
+        /**
+         * VoiceTokenOut
+         * @description A Twilio Access Token for the console of the rep on this leg's browser call: a voice
+         *     grant that lets `identity` receive calls, nothing else; short-lived.
+         */
+        VoiceTokenOut: {
+            leg_id: string;
+            call_id: string;
+            identity: string;
+            token: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
         /** WebSourceList */
         WebSourceList: {
             sources: components["schemas"]["WebSourceOut"][];
@@ -9480,6 +9674,7 @@ export type Readiness = components['schemas']['Readiness'];
 export type RegionOut = components['schemas']['RegionOut'];
 export type RepBrief = components['schemas']['RepBrief'];
 export type RepCallAccept = components['schemas']['RepCallAccept'];
+export type RepCallRejoin = components['schemas']['RepCallRejoin'];
 export type RepChanged = components['schemas']['RepChanged'];
 export type RepClientFrame = components['schemas']['RepClientFrame'];
 export type RepFigures = components['schemas']['RepFigures'];
@@ -9537,6 +9732,7 @@ export type Transfer = components['schemas']['Transfer'];
 export type TransferBody = components['schemas']['TransferBody'];
 export type TuneBody = components['schemas']['TuneBody'];
 export type TunedOut = components['schemas']['TunedOut'];
+export type TwimlDocument = components['schemas']['TwimlDocument'];
 export type Typing = components['schemas']['Typing'];
 export type Uploaded = components['schemas']['Uploaded'];
 export type UseShortcutBody = components['schemas']['UseShortcutBody'];
@@ -9567,6 +9763,7 @@ export type VisitorServerFrame = components['schemas']['VisitorServerFrame'];
 export type VisitorTypingInput = components['schemas']['VisitorTyping-Input'];
 export type VisitorTypingOutput = components['schemas']['VisitorTyping-Output'];
 export type VisitorUpdated = components['schemas']['VisitorUpdated'];
+export type VoiceTokenOut = components['schemas']['VoiceTokenOut'];
 export type WebSourceList = components['schemas']['WebSourceList'];
 export type WebSourceOut = components['schemas']['WebSourceOut'];
 export type WebhookBody = components['schemas']['WebhookBody'];

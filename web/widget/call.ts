@@ -5,6 +5,7 @@
 // a new peer connection, the same call; the rep's console offers again without the rep doing
 // anything (docs/calls.md).
 import type { Bridge, BridgeFrame, Conversation, Welcome } from "./types";
+import type { Translate } from "./i18n";
 import type * as S from "../generated/openapi";
 
 type Call = S.CallOut;
@@ -21,6 +22,7 @@ const P = {
   phone: "M22 17v3a2 2 0 0 1-2 2A20 20 0 0 1 2 4a2 2 0 0 1 2-2h3a2 2 0 0 1 2 1.7l.7 2.8a2 2 0 0 1-.5 2L8 9.8a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2-.5l2.8.7A2 2 0 0 1 22 17z",
 };
 const KEEPALIVE_MS = 5000;
+const REOFFER_WAIT_MS = 30_000; // a connected call whose media stopped waits this long for a new offer
 const CALL_KEY = "frontdesk:call"; // sessionStorage: the call this tab is in (re-joined after a page load)
 
 function candidateOf(c: RTCIceCandidate): S.IceCandidate {
@@ -35,9 +37,20 @@ export interface CallUi {
   onFrame(f: BridgeFrame): boolean;
   onWelcome(w: Welcome): void;
   setConversation(c: Conversation | null): void;
+  /** The visitor's phone answered for this browser call: their microphone here goes quiet (the phone carries their voice). */
+  phoneAnswered(callId: string | null): void;
 }
 
-export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avatar: (name: string) => HTMLElement, openPanel: () => void): CallUi {
+export function callUi(
+  b: Bridge,
+  h: H,
+  icon: (d: string) => SVGSVGElement,
+  avatar: (name: string) => HTMLElement,
+  openPanel: () => void,
+  t: Translate,
+  // Where "Call my phone instead" belongs now (phone.ts): this call's screen, "Call us", or nowhere.
+  placePhone: (where: "call" | "offer" | null, callId: string | null) => void = () => undefined,
+): CallUi {
   const tabId = () => {
     try {
       return sessionStorage.getItem("frontdesk:tab") || "tab";
@@ -82,11 +95,14 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
   let ticker = 0;
   let rang = ""; // call_ringing sent for this call
   let authFailure = false;
+  let offerWait = 0; // waiting for a new offer after the media stopped (waitForOffer)
+  let peersMade = 0; // peer connections this page made (for tests: a re-join makes a new one)
+  let remoteScreen = false; // the rep is sharing their screen
   let note = ""; // a message about the last thing that went wrong
 
   // ---- elements ----
-  const remoteVideo = h("video", { class: "cv-remote", autoplay: "", playsinline: "", "aria-label": "Video from the team" });
-  const localVideo = h("video", { class: "cv-local", autoplay: "", playsinline: "", "aria-label": "Your video" });
+  const remoteVideo = h("video", { class: "cv-remote", autoplay: "", playsinline: "", "aria-label": t("callRemoteVideo") });
+  const localVideo = h("video", { class: "cv-local", autoplay: "", playsinline: "", "aria-label": t("callLocalVideo") });
   localVideo.muted = true;
   remoteVideo.muted = true; // the sound plays in remoteAudio, once
   const remoteAudio = h("audio", { autoplay: "" });
@@ -98,24 +114,24 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     const el = h("button", { type: "button", class: cls, "aria-label": label, title: label }, icon(d));
     return el;
   };
-  const micBtn = btn("Mute", P.mic);
-  const camBtn = btn("Turn camera on", P.camOff);
-  const fullBtn = btn("Full screen", P.full);
-  const endBtn = h("button", { type: "button", class: "cv-end", "aria-label": "End call" }, "End");
+  const micBtn = btn(t("callMute"), P.mic);
+  const camBtn = btn(t("callCameraOn"), P.camOff);
+  const fullBtn = btn(t("callFullScreen"), P.full);
+  const endBtn = h("button", { type: "button", class: "cv-end", "aria-label": t("callEnd") }, t("callEndShort"));
   const controls = h("div", { class: "cv-controls" }, micBtn, camBtn, fullBtn, endBtn);
-  const joinVideo = h("button", { type: "button", class: "cv-join" }, "Join with video");
-  const joinAudio = h("button", { type: "button", class: "cv-join" }, "Join with audio");
-  const notNow = h("button", { type: "button", class: "cv-no" }, "Not now");
+  const joinVideo = h("button", { type: "button", class: "cv-join" }, t("callJoinVideo"));
+  const joinAudio = h("button", { type: "button", class: "cv-join" }, t("callJoinAudio"));
+  const notNow = h("button", { type: "button", class: "cv-no" }, t("callNotNow"));
   const incoming = h("div", { class: "cv-incoming" }, joinVideo, joinAudio, notNow);
-  const privacy = h("p", { class: "cv-note" }, "Calls are not recorded.");
-  const box = h("section", { class: "cv", "aria-label": "Call", hidden: "" }, stage, state, incoming, controls, err, privacy);
-  const askVoice = h("button", { type: "button", class: "ib", "aria-label": "Start a voice call", title: "Voice call" }, icon(P.phone));
-  const askVideo = h("button", { type: "button", class: "ib", "aria-label": "Start a video call", title: "Video call" }, icon(P.cam));
+  const privacy = h("p", { class: "cv-note" }, t("callNotRecorded"));
+  const box = h("section", { class: "cv", "aria-label": t("callArea"), hidden: "" }, stage, state, incoming, controls, err, privacy);
+  const askVoice = h("button", { type: "button", class: "ib", "aria-label": t("callStartVoice"), title: t("callVoice") }, icon(P.phone));
+  const askVideo = h("button", { type: "button", class: "ib", "aria-label": t("callStartVideo"), title: t("callVideo") }, icon(P.cam));
   const startButtons = h("span", { class: "cv-ask", hidden: "" }, askVoice, askVideo);
-  const callUsBtn = h("button", { type: "button", class: "cv-callus" }, icon(P.phone), "Call us");
-  const offer = h("div", { class: "cv-offer", hidden: "" }, h("span", {}, "Rather talk? A person from the team picks up."), callUsBtn);
+  const callUsBtn = h("button", { type: "button", class: "cv-callus" }, icon(P.phone), t("callUs"));
+  const offer = h("div", { class: "cv-offer", hidden: "" }, h("span", {}, t("callUsOffer")), callUsBtn);
 
-  const repName = () => call?.rep?.name || conversation?.rep?.name || "The team";
+  const repName = () => call?.rep?.name || conversation?.rep?.name || t("callTeam");
   const live = () => !!call && call.state != "ended";
 
   function paint(): void {
@@ -136,25 +152,27 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     who.hidden = showRemote;
     who.replaceChildren(avatar(onHold || (holding && !c) ? orgName : repName()));
     micBtn.replaceChildren(icon(mic ? P.mic : P.micOff));
-    micBtn.setAttribute("aria-label", mic ? "Mute" : "Unmute");
+    micBtn.setAttribute("aria-label", t(mic ? "callMute" : "callUnmute"));
     micBtn.classList.toggle("off", !mic);
     camBtn.replaceChildren(icon(camera ? P.cam : P.camOff));
-    camBtn.setAttribute("aria-label", camera ? "Turn camera off" : "Turn camera on");
+    camBtn.setAttribute("aria-label", t(camera ? "callCameraOff" : "callCameraOn"));
     camBtn.classList.toggle("off", !camera);
     camBtn.hidden = c?.visitor_media == "audio" || !!c?.queued; // audio only (allowed, or a queue call)
     const connected = !!connectedAt && pc?.connectionState == "connected";
     state.textContent = ringing
-      ? `${repName()} is calling you${c?.media == "video" ? " (video call)" : ""}`
+      ? t(c?.media == "video" ? "callIncomingVideo" : "callIncoming", { name: repName() })
       : onHold
         ? holdText()
         : holding && !c
-          ? "Calling…"
+          ? t("calling")
           : waiting
-        ? `${repName()} will be connecting soon…`
+        ? t("callSoon", { name: repName() })
         : inCall
           ? connected
-            ? `On a call with ${repName()} · ${clock()}`
-            : "Connecting…"
+            ? t("callOn", { name: repName(), time: clock() }) + (remoteScreen ? " · " + t("callSharing") : "")
+            : connectedAt
+              ? t("callReconnecting")
+              : t("callConnecting")
           : c?.state == "ended"
             ? endedText(c)
             : "";
@@ -165,23 +183,26 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     // "Call us": offered to this visit, and no rep has the chat yet (then the rep calls, or
     // the visitor asks them with the buttons above).
     offer.hidden = !(callQueue && conversation?.status != "active" && !conversation?.offline && !live() && !holding);
+    placePhone(holding && c && live() ? "call" : offer.hidden ? null : "offer", holding && c && live() ? c.id : null);
   }
   function clock(): string {
     const s = Math.max(0, Math.floor((Date.now() - connectedAt) / 1000));
     return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
   }
   function endedText(c: Call): string {
-    if (c.queued || (c.initiated_by == "visitor" && !c.rep && c.end_reason == "missed"))
-      return "Nobody could take your call right now. Leave us a message below.";
+    // A queued call nobody answered, or one a rep declined for the team: the chat below
+    // offers the offline form (or the meeting booker).
+    if (c.queued || (c.initiated_by == "visitor" && !c.rep && (c.end_reason == "missed" || c.end_reason == "declined")))
+      return t("callNobody");
     const texts: Record<string, string> = {
-      ended_by_rep: `${repName()} ended the call.`,
-      ended_by_visitor: "You ended the call.",
-      declined: "The call was declined.",
-      missed: "Missed call.",
-      blocked: "The call ended.",
-      failed: "The call could not continue.",
+      ended_by_rep: t("callEndedByRep", { name: repName() }),
+      ended_by_visitor: t("callEndedByYou"),
+      declined: t("callDeclined"),
+      missed: t("callMissed"),
+      blocked: t("callEnded"),
+      failed: t("callFailed"),
     };
-    return texts[c.end_reason || ""] || "The call ended.";
+    return texts[c.end_reason || ""] || t("callEnded");
   }
 
   // ---- media ----
@@ -194,10 +215,10 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
       const name = (e as DOMException).name;
       note =
         name == "NotAllowedError" || name == "SecurityError"
-          ? `Your browser blocked the ${media == "video" ? "microphone and camera" : "microphone"}. Allow them for this site in your browser's settings (the icon next to the address), then try again.`
+          ? t(media == "video" ? "callBlockedBoth" : "callBlockedMic")
           : name == "NotFoundError"
-            ? "No microphone or camera was found on this device."
-            : "This browser can't join calls here.";
+            ? t("callNoDevice")
+            : t("callUnsupported");
       paint();
       return null;
     }
@@ -224,6 +245,7 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     holding = false;
     clearInterval(keepalive);
     clearInterval(ticker);
+    clearTimeout(offerWait);
     closePeer();
     local?.getTracks().forEach((t) => t.stop());
     local = remote = null;
@@ -231,6 +253,7 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     ice = null;
     pendingOffer = null;
     connectedAt = 0;
+    remoteScreen = false;
     remember(null);
     if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
   }
@@ -254,8 +277,10 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
       return;
     }
     pendingOffer = null;
+    clearTimeout(offerWait);
     closePeer();
     authFailure = false;
+    peersMade++;
     const peer = (pc = new RTCPeerConnection({ iceServers: ice.servers, iceTransportPolicy: ice.policy }));
     const stream = (remote = new MediaStream());
     peer.ontrack = (e) => {
@@ -282,7 +307,10 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
         connectedAt ||= call.connected_at ? Date.parse(call.connected_at) : Date.now();
         b.send({ type: "call_connected", call_id: call.id });
         sendMedia();
-      } else if (s == "failed") fail(peer);
+      } else if (s == "failed") {
+        if (connectedAt) waitForOffer(peer);
+        else fail(peer);
+      }
       paint();
     };
     await peer.setRemoteDescription({ type: "offer", sdp });
@@ -298,12 +326,27 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     flush();
   }
 
-  function fail(peer: RTCPeerConnection): void {
+  // Media stopped on a call that was connected: most often the rep's console is loading again
+  // (a reload), and it will join again with a new offer. Wait for it rather than end the
+  // call; the server ends it if the rep's console does not come back (its grace period), and
+  // a live console re-offers or ends it itself. Past REOFFER_WAIT_MS, give up here too.
+  function waitForOffer(peer: RTCPeerConnection): void {
+    clearTimeout(offerWait);
+    offerWait = window.setTimeout(() => {
+      if (pc == peer && peer.connectionState != "connected") fail(peer, true);
+    }, REOFFER_WAIT_MS);
+  }
+
+  function fail(peer: RTCPeerConnection, lost = false): void {
     if (pc != peer || !call) return;
-    note = authFailure
-      ? "The call could not connect: the relay server refused the call's credentials (wrong or expired)."
-      : "The call could not connect. Check your network and try again.";
-    b.send({ type: "call_hangup", call_id: call.id, failed: note });
+    // the rep's console is told why in English (reps read the server's words); the visitor reads it in theirs
+    const reason = lost
+      ? `The connection to ${repName()} was lost.`
+      : authFailure
+        ? "The call could not connect: the relay server refused the call's credentials (wrong or expired)."
+        : "The call could not connect. Check your network and try again.";
+    note = lost ? t("callLost", { name: repName() }) : t(authFailure ? "callRelayRefused" : "callNetwork");
+    b.send({ type: "call_hangup", call_id: call.id, failed: reason });
     release();
     paint();
   }
@@ -355,7 +398,7 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
   callUsBtn.onclick = () => void callUs();
 
   function holdText(): string {
-    return `Thanks for calling ${orgName}, a rep will be with you shortly.`;
+    return t("callHold", { org: orgName });
   }
 
   // On hold: the greeting, spoken once (the browser's own voice, when it has one), then a soft
@@ -427,7 +470,7 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
       try {
         track = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0];
       } catch {
-        note = "Your browser blocked the camera. Allow it for this site in your browser's settings, then try again.";
+        note = t("callBlockedCamera");
         paint();
         return;
       }
@@ -464,7 +507,7 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     call = c;
     if (c.state == "ended") {
       if (holding && c.id == before?.id) release();
-      if (c.end_reason == "failed" && c.end_detail && !note) note = `The call ended: ${c.end_detail}.`;
+      if (c.end_reason == "failed" && c.end_detail && !note) note = t("callEndedDetail", { detail: c.end_detail });
       window.setTimeout(() => {
         if (call?.id == c.id && call.state == "ended") {
           call = null;
@@ -514,6 +557,7 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
       case "call_media":
         if (call?.id == f.call_id) {
           remoteCam = f.camera || f.screen;
+          remoteScreen = f.screen;
           paint();
         }
         return true;
@@ -578,15 +622,22 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
       peer: pc?.connectionState ?? null,
       note,
       queued: !!call?.queued,
+      id: call?.id ?? null,
+      peers: peersMade,
       holdMusic: !!music,
       holdPhrases: music?.played ?? 0,
     }),
+    // (width and height: the frames of the video received now, e.g. a camera's 4:3 or a shared screen's 16:9)
     async inbound() {
-      const out = { audio: 0, video: 0, relay: false };
+      const out = { audio: 0, video: 0, relay: false, width: 0, height: 0 };
       if (!pc) return out;
       const stats = await pc.getStats();
-      stats.forEach((s: { type: string; kind?: "audio" | "video"; bytesReceived?: number; state?: string; nominated?: boolean; localCandidateId?: string }) => {
+      stats.forEach((s: { type: string; kind?: "audio" | "video"; bytesReceived?: number; state?: string; nominated?: boolean; localCandidateId?: string; frameWidth?: number; frameHeight?: number }) => {
         if (s.type == "inbound-rtp" && s.kind) out[s.kind] += s.bytesReceived || 0;
+        if (s.type == "inbound-rtp" && s.kind == "video" && s.frameWidth) {
+          out.width = s.frameWidth;
+          out.height = s.frameHeight || 0;
+        }
         if (s.type == "candidate-pair" && s.state == "succeeded" && s.nominated && s.localCandidateId)
           out.relay ||= (stats.get(s.localCandidateId) as { candidateType?: string } | undefined)?.candidateType == "relay";
       });
@@ -602,6 +653,13 @@ export function callUi(b: Bridge, h: H, icon: (d: string) => SVGSVGElement, avat
     onWelcome,
     setConversation(c) {
       conversation = c;
+      paint();
+    },
+    phoneAnswered(callId) {
+      if (!call || call.id != callId || !holding || !mic) return;
+      mic = false;
+      local?.getAudioTracks().forEach((t) => (t.enabled = false));
+      sendMedia();
       paint();
     },
   };

@@ -3,6 +3,7 @@
 // its name and size. File URLs are signed and short-lived: asked for when a file is shown (one
 // request for all on screen), from /widget/files/links with the visitor's token.
 import type { Message } from "./types";
+import type { Translate } from "./i18n";
 
 type Kid = Node | string | null | undefined | false;
 type H = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Record<string, string | undefined>, ...kids: Kid[]) => HTMLElementTagNameMap[K];
@@ -28,7 +29,7 @@ export const fileOf = (m: Message): FileMeta | null => {
 
 export const sizeText = (n: number): string => (n < 1024 ? n + " B" : n < 1048576 ? Math.round(n / 1024) + " KB" : (n / 1048576).toFixed(1) + " MB");
 
-export function filesUi(server: string, site: string, token: () => string | undefined, h: H) {
+export function filesUi(server: string, site: string, token: () => string | undefined, h: H, t: Translate) {
   const links = new Map<string, Link>();
   const waiting = new Map<string, ((l: Link | null) => void)[]>();
   let timer = 0;
@@ -61,7 +62,7 @@ export function filesUi(server: string, site: string, token: () => string | unde
 
   // A file a message carries. `onLoad`: the thumbnail arrived (the log scrolls to keep it in view).
   function view(f: FileMeta, onLoad: () => void): HTMLElement {
-    const a = h("a", { class: f.kind == "image" ? "fimg" : "fcard", target: "_blank", rel: "noopener noreferrer", "aria-label": (f.kind == "image" ? "Open image " : "Download ") + f.name });
+    const a = h("a", { class: f.kind == "image" ? "fimg" : "fcard", target: "_blank", rel: "noopener noreferrer", "aria-label": t(f.kind == "image" ? "fileOpenImage" : "fileDownload", { name: f.name }) });
     if (f.kind == "image") {
       const img = h("img", { alt: f.name, referrerpolicy: "no-referrer" });
       if (f.width && f.height) img.width = Math.min(240, f.width), img.height = Math.round((Math.min(240, f.width) * f.height) / f.width);
@@ -72,7 +73,7 @@ export function filesUi(server: string, site: string, token: () => string | unde
       a.append(h("span", { class: "fn" }, f.name), h("span", { class: "fs" }, sizeText(f.size)));
     }
     const fill = (l: Link | null) => {
-      if (!l) return a.replaceWith(h("span", { class: "img-failed" }, f.name + " · not available"));
+      if (!l) return a.replaceWith(h("span", { class: "img-failed" }, t("fileUnavailable", { name: f.name })));
       a.href = server + l.url;
       const img = a.querySelector("img");
       if (img && l.thumbnail_url) img.src = server + l.thumbnail_url;
@@ -98,10 +99,10 @@ export function filesUi(server: string, site: string, token: () => string | unde
     try {
       r = await fetch(url("", ""), { method: "POST", body: form });
     } catch {
-      throw new Error("no connection");
+      throw new Error(t("fileNoConnection"));
     }
     const data = (await r.json().catch(() => null)) as { message?: Message; error?: { message?: string } } | null;
-    if (!r.ok || !data?.message) throw new Error(data?.error?.message || "refused");
+    if (!r.ok || !data?.message) throw new Error(data?.error?.message || t("refused"));
     return data.message;
   }
 

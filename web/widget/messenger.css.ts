@@ -82,6 +82,9 @@ svg.i{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-l
 .state{font-size:12px;color:#6b7280;margin:3px 4px 0;text-align:end}
 .failed .state{color:#b91c1c}
 .retry{text-decoration:underline;font-weight:600}
+.bot-note{display:flex;flex-wrap:wrap;align-items:center;gap:6px 10px;margin:5px 2px 0;font-size:12px;color:#6b7280}
+.human{padding:5px 12px;border-radius:999px;border:1px solid var(--fd-accent);color:var(--fd-accent);background:#fff;font-weight:600;font-size:13px}
+.human:hover{background:#f3f4f6}
 
 .av{display:inline-grid;place-items:center;flex:none;width:30px;height:30px;border-radius:50%;color:#fff;
   font-size:12px;font-weight:700;letter-spacing:.02em;overflow:hidden}
@@ -187,6 +190,23 @@ textarea:focus{border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in s
 .cv-callus{display:inline-flex;align-items:center;gap:6px;flex:none;padding:7px 14px;border-radius:999px;background:#16a34a;color:#fff;font-weight:700;font-size:14px}
 .cv-callus:hover{background:#15803d}
 .cv-callus svg{width:16px;height:16px}
+
+.ph{flex:none;padding:8px 12px 10px;padding-inline-start:16px;background:#f8fafc;border-bottom:1px solid #e5e7eb;font-size:13px;color:#1f2937}
+.ph-open{display:inline-flex;align-items:center;gap:6px;padding:4px 0;color:#1d4ed8;font-weight:600;font-size:13px;text-decoration:underline;text-underline-offset:2px}
+.ph-open svg{width:14px;height:14px}
+.ph-form label{display:block;font-size:12.5px;font-weight:600;color:#374151;margin:2px 0 4px}
+.ph-row{display:flex;gap:8px}
+.ph-row input{flex:1;min-width:0;font:inherit;font-size:14px;color:#111827;border:1px solid #8b93a1;border-radius:10px;padding:7px 10px;background:#fff}
+.ph-row input:focus{outline:none;border-color:var(--fd-accent);box-shadow:0 0 0 3px color-mix(in srgb,var(--fd-accent) 22%,transparent)}
+.ph-call{flex:none;padding:7px 14px;border-radius:999px;background:#16a34a;color:#fff;font-weight:700;font-size:14px}
+.ph-call:hover{background:#15803d}
+.ph-call:disabled{opacity:.6}
+.ph-hint{margin:4px 0 0;font-size:12px;color:#4b5563}
+.ph-status{display:flex;align-items:center;gap:10px;margin-top:4px}
+.ph-state{flex:1;min-width:0;margin:0;font-weight:600;color:#065f46}
+.ph-hang{flex:none;padding:6px 14px;border-radius:999px;background:#dc2626;color:#fff;font-weight:700;font-size:13px}
+.ph-hang:hover{background:#b91c1c}
+.ph-err{margin:6px 0 0;font-size:13px;line-height:1.4;background:#fee2e2;color:#7f1d1d;border-radius:8px;padding:6px 10px}
 
 @media (max-width:480px){
   .panel{position:fixed;inset:0;width:auto;height:auto;border-radius:0;animation:none}

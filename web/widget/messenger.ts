@@ -5,6 +5,7 @@ import { htmlSanitiser } from "./sanitize";
 import type { BookingCard, Bridge, BridgeFrame, Config, Conversation, Invitation, Message, Welcome } from "./types";
 import { MESSENGER_CSS } from "./messenger.css";
 import { callUi } from "./call";
+import { phoneUi } from "./phone";
 import { fileOf, filesUi } from "./files";
 import { loadTexts, pickLanguage, RTL, translator, type Translate } from "./i18n";
 
@@ -189,9 +190,9 @@ function start(b: Bridge, t: Translate, lang: string): void {
   const textarea = h("textarea", { "aria-label": t("message"), placeholder: t("placeholder"), rows: "1", maxlength: "10000" });
   const sendBtn = h("button", { class: "send", type: "submit", "aria-label": t("send"), disabled: "" }, icon(ICON.send));
   // Files (files.ts): shown when the org lets visitors send them (welcome.config.visitor_files).
-  const files = filesUi(SERVER, b.site, () => welcome?.token, h);
+  const files = filesUi(SERVER, b.site, () => welcome?.token, h, t);
   const picker = h("input", { type: "file", hidden: "", multiple: "", tabindex: "-1", "aria-hidden": "true" });
-  const attachBtn = h("button", { class: "ib att", type: "button", "aria-label": "Attach a file", title: "Attach a file", hidden: "" }, icon(ICON.clip));
+  const attachBtn = h("button", { class: "ib att", type: "button", "aria-label": t("attach"), title: t("attach"), hidden: "" }, icon(ICON.clip));
   const composer = h("form", { class: "composer" }, picker, attachBtn, textarea, sendBtn);
   // Sneak peek (welcome.config.messenger.sneak_peek): said above the composer whenever it is on.
   const peekNote = h("p", { class: "peek", hidden: "" }, t("sneakPeek"));
@@ -213,9 +214,12 @@ function start(b: Bridge, t: Translate, lang: string): void {
     h("div", { class: "foot" }, t("powered")),
   );
   // Calls (call.ts): the call area under the header, and "call us" buttons in it.
-  const calls = callUi(b, h, icon, (name) => avatar(name), () => open(false));
+  // "Call my phone instead" (phone.ts): under the call screen, or next to "Call us".
+  const phone = phoneUi(b, h, icon, t, (callId) => calls.phoneAnswered(callId));
+  const calls = callUi(b, h, icon, (name) => avatar(name), () => open(false), t, (where, callId) => phone.place(where, callId));
   status.after(calls.box);
   calls.box.after(calls.offer);
+  calls.offer.after(phone.el);
   soundBtn.before(calls.startButtons);
   const previewAuthor = h("div", { class: "pv-name" });
   const previewText = h("div", { class: "pv-text" });
@@ -303,11 +307,19 @@ function start(b: Bridge, t: Translate, lang: string): void {
       });
     } else bubble.append(m.body); // our own text, shown as typed until the server's HTML arrives
     const offer = "seq" in m ? m.meta?.meeting_offer : null;
+    const botAnswer = "seq" in m && kind == "bot" && !!m.meta?.bot_answer;
     const el = h(
       "div",
       { class: `row ${kind == "system" ? "sys" : mine ? "me" : "them " + kind}${offer ? " bk-row" : ""}` },
       !mine && kind != "system" ? authorAvatar(kind, name) : null,
-      h("div", { class: "col" }, h("div", { class: "meta" }, h("span", { class: "an" }, name), " · " + when(at)), file ? files.view(file, stick) : bubble, typeof offer == "string" && bookingCard(offer)),
+      h(
+        "div",
+        { class: "col" },
+        h("div", { class: "meta" }, h("span", { class: "an" }, name), " · " + when(at)),
+        file ? files.view(file, stick) : bubble,
+        typeof offer == "string" && bookingCard(offer),
+        botAnswer && humanOption(),
+      ),
     );
     el.dataset.key = key;
     el.dataset.group = kind + "|" + name;
@@ -328,6 +340,29 @@ function start(b: Bridge, t: Translate, lang: string): void {
       el.querySelector(".col")!.append(state);
     }
     return el;
+  }
+
+  // ---- the bot's answer from the knowledge (docs/copilot.md): always with a way to a person ----
+  // "Talk to a person" shows the offline form or the meeting booker when the chat has one, else
+  // asks for a person in the chat (the message reps see; the chat is still waiting for them).
+  function humanOption(): HTMLElement {
+    const talk = h("button", { type: "button", class: "human" }, t("talkToPerson"));
+    talk.onclick = () => {
+      const form = offline.card.hidden ? null : offline.card;
+      const booker = log.querySelector<HTMLElement>(".bk");
+      const target = form || booker;
+      if (target) {
+        target.scrollIntoView({ block: "nearest" });
+        target.querySelector<HTMLElement>("input,textarea,button")?.focus();
+        return;
+      }
+      const body = t("talkToPerson");
+      const p: Pending = { client_id: rid(), body, at: new Date().toISOString(), failed: null };
+      pending.set(p.client_id, p);
+      b.send({ type: "message", client_id: p.client_id, body });
+      render(true);
+    };
+    return h("div", { class: "bot-note" }, h("span", {}, t("botAnswer")), talk);
   }
 
   // ---- the meeting booker: a rep's offer becomes a card to pick a time from ----
@@ -742,7 +777,7 @@ function start(b: Bridge, t: Translate, lang: string): void {
   function attach(list: FileList | null | undefined): void {
     if (attachBtn.hidden || !list) return;
     for (const file of Array.from(list)) {
-      const p: Pending = { client_id: rid(), body: "File: " + (file.name || "image"), at: new Date().toISOString(), failed: null, file };
+      const p: Pending = { client_id: rid(), body: t("fileSending", { name: file.name || "image" }), at: new Date().toISOString(), failed: null, file };
       pending.set(p.client_id, p);
       void sendFile(p);
     }
@@ -1054,12 +1089,13 @@ function start(b: Bridge, t: Translate, lang: string): void {
   // ---- frames from the loader's socket ----
   function onFrame(f: BridgeFrame): void {
     track(f);
-    if (calls.onFrame(f)) return;
+    if (phone.onFrame(f) || calls.onFrame(f)) return;
     switch (f.type) {
       case "welcome": {
         welcome = f;
         if (welcome.conversation) conversation = welcome.conversation;
         calls.onWelcome(welcome);
+        phone.onWelcome(welcome);
         const live = hadWelcome; // the first welcome carries history; later ones, what we missed
         hadWelcome = true;
         // The open invitations now: any other one expired or was answered meanwhile.
@@ -1134,6 +1170,7 @@ function start(b: Bridge, t: Translate, lang: string): void {
   if (welcome) {
     if (welcome.conversation) conversation = welcome.conversation;
     calls.onWelcome(welcome);
+    phone.onWelcome(welcome);
   }
   applyConfig();
   b.subscribe(onFrame); // replays what arrived before this script loaded

@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from frontdesk.core import tracing
+
 # Handlers run on the event loop and must not block: they hand bytes to local sockets' queues.
 Handler = Callable[[str, bytes], None]
 
@@ -68,6 +70,20 @@ class TopicHandlers:
         return False
 
     def dispatch(self, topic: str, data: bytes) -> None:
+        if data.startswith(tracing.HEADER_MARK):
+            # Sent by a process that traces (core/tracing.py): strip the header, and if this
+            # process traces too, the delivery is a span of the sender's trace.
+            data, parent = tracing.split_header(data)
+            handlers = tuple(self._handlers.get(topic, ()))
+            with tracing.span(
+                "bus.deliver",
+                {"messaging.destination.name": topic, "frontdesk.handlers": len(handlers)},
+                kind="consumer",
+                parent=parent,
+            ):
+                for handler in handlers:
+                    handler(topic, data)
+            return
         for handler in tuple(self._handlers.get(topic, ())):
             handler(topic, data)
 

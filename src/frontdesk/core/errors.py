@@ -64,3 +64,10 @@ class RequestTimeout(FrontdeskError):
 class TooLarge(FrontdeskError):
     status = 413
     code = "too_large"
+
+
+class Unavailable(FrontdeskError):
+    """The server cannot do this right now (busy); the client may try again shortly."""
+
+    status = 503
+    code = "unavailable"

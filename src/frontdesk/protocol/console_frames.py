@@ -24,6 +24,7 @@ from frontdesk.features.calls.events import (
     CallRejoined,
     CallStartFrame,
     RepCallAccept,
+    RepCallRejoin,
 )
 from frontdesk.features.conversations.events import (
     ConversationUpdated,
@@ -95,6 +96,7 @@ RepFrame = Annotated[
     | RepCallAccept
     | CallPickupFrame
     | CallDeclineFrame
+    | RepCallRejoin
     | CallOfferFrame
     | CallCandidateFrame
     | CallMediaFrame

@@ -7,10 +7,10 @@ import contextlib
 import logging
 import sqlite3
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import event
@@ -25,6 +25,8 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool
 from frontdesk.storage.sqlite_inline import InlineConnection, inline_creator
 
 log = logging.getLogger("frontdesk.storage")
+
+T = TypeVar("T")
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -142,12 +144,81 @@ class _WalCheckpointer:
         await asyncio.to_thread(self._close)
 
 
+class _BackgroundSqlite:
+    """A thread with an event loop and a SQLite connection of its own, for bulk background
+    work (retention's deletes) that must not hold up the server's loop.
+
+    The work's statements run inline on that thread (sqlite3 releases the GIL while it works),
+    each transaction from its `BEGIN IMMEDIATE` (the write lock taken at once, waited for on
+    this thread) to its commit without ever waiting on the server's loop. That matters: the
+    server's own connection, should it want to write meanwhile, waits for the lock on the
+    server's loop (busy_timeout), which would deadlock with a transaction whose next statement
+    had to be sent from that loop. So the server's writes wait at most one background
+    transaction: keep them short."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="frontdesk-background-db", daemon=True
+        )
+        self._thread.start()
+        self._engine: AsyncEngine | None = None
+        self._sessions: async_sessionmaker[AsyncSession] | None = None
+        self._autocommit: async_sessionmaker[AsyncSession] | None = None
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], autocommit: bool) -> T:
+        future = asyncio.run_coroutine_threadsafe(self._transaction(work, autocommit), self._loop)
+        return await asyncio.wrap_future(future)
+
+    async def _transaction(
+        self, work: Callable[[AsyncSession], Awaitable[T]], autocommit: bool
+    ) -> T:
+        if self._sessions is None:
+            engine = create_engine(self._url)
+
+            @event.listens_for(engine.sync_engine, "connect")
+            def _no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA busy_timeout=30000")
+                cursor.close()
+                dbapi_connection.isolation_level = None  # `_begin` says BEGIN itself
+
+            @event.listens_for(engine.sync_engine, "begin")
+            def _begin(connection: Any) -> None:
+                if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+            self._engine = engine
+            self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+            self._autocommit = async_sessionmaker(
+                engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+            )
+        sessions = self._autocommit if autocommit else self._sessions
+        assert sessions is not None
+        async with sessions() as session, session.begin():
+            return await work(session)
+
+    async def _dispose(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+
+    async def close(self) -> None:
+        try:
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._dispose(), self._loop))
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            await asyncio.to_thread(self._thread.join)
+            self._loop.close()
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = create_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._checkpointer: _WalCheckpointer | None = None
+        self._background: _BackgroundSqlite | None = None
 
     async def start_background_checkpoints(self, interval: float = 1.0) -> None:
         """SQLite files only: checkpoint the WAL off the event loop (see _WalCheckpointer)."""
@@ -199,6 +270,23 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
+    async def in_background(
+        self, work: Callable[[AsyncSession], Awaitable[T]], *, autocommit: bool = False
+    ) -> T:
+        """`work` in one transaction that does not hold up live chat (retention's deletes);
+        with `autocommit`, on SQLite, each of its statements is a transaction of its own
+        (for work that writes with one statement: the write lock is then never held between
+        two statements).
+        On a SQLite file: on a thread with a connection of its own (_BackgroundSqlite); `work`
+        must not touch objects bound to the server's loop. Elsewhere (PostgreSQL, SQLite in
+        memory): an ordinary transaction (PostgreSQL's statements never run on the loop)."""
+        if self.url.startswith("sqlite") and _sqlite_path(self.url) is not None:
+            if self._background is None:
+                self._background = _BackgroundSqlite(self.url)
+            return await self._background.run(work, autocommit)
+        async with self.transaction() as session:
+            return await work(session)
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         async with self.sessions() as session:
@@ -208,4 +296,7 @@ class Database:
         if self._checkpointer is not None:
             await self._checkpointer.stop()
             self._checkpointer = None
+        if self._background is not None:
+            background, self._background = self._background, None
+            await background.close()
         await self.engine.dispose()

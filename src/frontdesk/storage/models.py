@@ -27,6 +27,8 @@ from frontdesk.features.meetings.models import (
 from frontdesk.features.orgs.models import Org, Rep, RepSession
 from frontdesk.features.proactive.models import Invitation, ProactiveEvent
 from frontdesk.features.reports.models import (
+    ReportBlockResponses,
+    ReportBuiltBlock,
     ReportBuiltDay,
     ReportDayChats,
     ReportDayEvents,
@@ -86,6 +88,8 @@ __all__ = [
     "RepAvailability",
     "RepChatLimit",
     "RepSession",
+    "ReportBlockResponses",
+    "ReportBuiltBlock",
     "ReportBuiltDay",
     "ReportDayChats",
     "ReportDayEvents",

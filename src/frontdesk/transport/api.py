@@ -610,6 +610,9 @@ class MessengerSettingsPatch(Strict):
     csat: CsatScale | None = None
     # Sneak peek: reps see the visitor's text before it is sent (the messenger discloses it).
     sneak_peek: StrictBool | None = None
+    # The bot answers waiting visitors from the AI Copilot's knowledge when no rep is available
+    # (docs/copilot.md, "The bot's answers"). Off unless set.
+    bot_answers: StrictBool | None = None
     # The org's own wording of the messenger's texts, per language (replaces the whole map;
     # a blank text shows the default): {"de": {"intro": "..."}}. Keys are web/widget/i18n/en.json's.
     texts: (

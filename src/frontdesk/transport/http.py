@@ -18,6 +18,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
 
+from frontdesk.core import tracing
 from frontdesk.core.errors import (
     Forbidden,
     FrontdeskError,
@@ -571,6 +572,24 @@ async def error_middleware(
     rid = request_id_of(request, runtime_of(request))
     request[REQUEST_ID_KEY] = rid
     request_id_var.set(rid)  # this handler's task only: its log lines carry the id
+    if tracing.enabled() and request.headers.get("Upgrade", "").lower() != "websocket":
+        # A WebSocket's life is not one span: each chat frame is a trace of its own.
+        info = request.match_info.route.resource
+        route = info.canonical if info is not None else "unmatched"
+        with tracing.span(
+            f"HTTP {request.method} {route}",
+            {"http.request.method": request.method, "http.route": route, "frontdesk.rid": rid},
+            kind="server",
+        ) as current:
+            response = await _answer(request, handler)
+            tracing.set_attribute(current, "http.response.status_code", response.status)
+            return response
+    return await _answer(request, handler)
+
+
+async def _answer(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
     try:
         return await handler(request)
     except FrontdeskError as exc:
@@ -608,8 +627,12 @@ async def error_middleware(
 
 
 # Pages of the rep console: everything they load is our own, except thumbnails and favicons
-# of visitors' pages and avatars (any http(s) image). No inline script or style (the page is a
-# module script and a stylesheet; the app styles elements through the DOM, which CSP allows).
+# of visitors' pages and avatars (any http(s) image), and Twilio's Voice SDK's connections
+# when a visitor's phone joins the rep's browser call (docs/telephony.md): its signalling
+# (wss://voice-js.*.twilio.com), call-quality events (eventgw) and ring sounds (sdk).
+# No inline script or style (the page is a module script and a stylesheet; the app styles
+# elements through the DOM, which CSP allows).
+TWILIO_CONNECT = "wss://*.twilio.com https://eventgw.twilio.com https://sdk.twilio.com"
 CONSOLE_PATHS = ("/", "/login", "/app")
 API_PREFIXES = ("/api/", "/openapi.json", "/healthz", "/widget/config", "/widget/boot")
 
@@ -623,7 +646,8 @@ def console_csp(request: web.Request, runtime: Runtime) -> str:
             "script-src 'self'",
             "style-src 'self'",
             "img-src 'self' data: https: http:",
-            f"connect-src 'self' {socket_origin}",
+            f"connect-src 'self' {socket_origin} {TWILIO_CONNECT}",
+            "media-src 'self' https://sdk.twilio.com",
             "font-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",

@@ -94,6 +94,12 @@ def _merge(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
     return new
 
 
+def _left_audience(event: dict[str, Any], old: Visibility) -> dict[str, Any]:
+    """The visitor left a console's audience (`old`): what it gets instead of `event`."""
+    visitor_id = event["visitor"]["visitor_id"] if "visitor" in event else event["visitor_id"]
+    return VisitorLeft(visitor_id=visitor_id, visibility=old).model_dump(mode="json")
+
+
 class _OrgStream:
     """One org's sockets in this process and the events waiting for the next batch."""
 
@@ -102,8 +108,9 @@ class _OrgStream:
     def __init__(self) -> None:
         self.sockets: set[RepSocket] = set()
         self.subscription: Subscription | None = None
-        # key -> (event, visibility); a visitor's newest state replaces older ones.
-        self.pending: dict[Key, tuple[dict[str, Any], Visibility]] = {}
+        # key -> (event, visibility, audiences it left); a visitor's newest state replaces
+        # older ones.
+        self.pending: dict[Key, tuple[dict[str, Any], Visibility, tuple[Visibility, ...]]] = {}
         self.flush_handle: asyncio.TimerHandle | None = None
         self.last_flush = 0.0
 
@@ -171,7 +178,19 @@ class RepHub:
             return
         key = _key(event)
         previous = stream.pending.get(key)
-        stream.pending[key] = (_merge(previous[0] if previous else None, event), visibility)
+        lefts: tuple[Visibility, ...] = ()
+        if previous is not None:
+            lefts = previous[2]
+            # The visitor's audience changed within the batch (a move to another segment, a
+            # chat transferred): the newest event replaces the older ones, so the consoles
+            # that could see the card before and cannot now must still be told it left.
+            if key[0] == "visitor" and previous[1] != visibility and previous[1] not in lefts:
+                lefts = (*lefts, previous[1])
+        stream.pending[key] = (
+            _merge(previous[0] if previous else None, event),
+            visibility,
+            lefts,
+        )
         if stream.flush_handle is None:
             loop = asyncio.get_running_loop()
             at = max(loop.time(), stream.last_flush + self.interval)
@@ -187,23 +206,37 @@ class RepHub:
         # The events are the publishers' frames as they came off the bus (each one a
         # BatchEvent, made from its model): they are put in the `Batch` frame as they are,
         # not validated again into models, once per batch and audience, not per socket.
-        everything = [event for event, _ in pending]
-        restricted = any(not v.everyone for _, v in pending)
+        everything = [event for event, _, _ in pending]
+        restricted = any(not v.everyone or lefts for _, v, lefts in pending)
         shared: bytes | None = None
-        by_subset: dict[tuple[int, ...], bytes] = {}
+        by_subset: dict[tuple[tuple[int, bool], ...], bytes] = {}
         for socket in stream.sockets:
             if socket.is_admin or not restricted:
                 if shared is None:
                     shared = orjson.dumps({"type": Batch.name, "events": everything})
                 socket.sender.send_bytes(shared)
                 continue
-            visible = tuple(i for i, (_, v) in enumerate(pending) if socket.may_see(v))
+            # (index, True): the event itself; (index, False): only that the visitor left
+            # this console's audience.
+            visible = tuple(
+                (i, seen)
+                for i, (_, v, lefts) in enumerate(pending)
+                if (seen := socket.may_see(v)) or any(socket.may_see(old) for old in lefts)
+            )
             if not visible:
                 continue
             data = by_subset.get(visible)
             if data is None:
                 data = orjson.dumps(
-                    {"type": Batch.name, "events": [pending[i][0] for i in visible]}
+                    {
+                        "type": Batch.name,
+                        "events": [
+                            pending[i][0]
+                            if seen
+                            else _left_audience(pending[i][0], pending[i][2][-1])
+                            for i, seen in visible
+                        ],
+                    }
                 )
                 by_subset[visible] = data
             socket.sender.send_bytes(data)

@@ -12,6 +12,7 @@ import orjson
 from aiohttp import WSMsgType, web
 
 from frontdesk.bus.base import RESYNC_TYPE, Subscription
+from frontdesk.core import tracing
 from frontdesk.core.errors import FrontdeskError, NotAuthenticated
 from frontdesk.core.metrics import ACK_LATENCY, MESSAGES, OPEN_SOCKETS, count_error
 from frontdesk.features import calls, conversations, live_stream
@@ -185,10 +186,11 @@ class RepConnection:
                     await self._resume(conversation_id, seq)
             case f.RepMessageFrame(conversation_id=cid, client_id=client_id, body=body):
                 started = perf_counter()
-                self.actor = await authenticate_again(self.runtime, self.actor)
-                posted = await conversations.post_rep_message(
-                    self.runtime, self.actor, cid, client_id, body
-                )
+                with tracing.span("rep frame message", {"frontdesk.conversation_id": cid}):
+                    self.actor = await authenticate_again(self.runtime, self.actor)
+                    posted = await conversations.post_rep_message(
+                        self.runtime, self.actor, cid, client_id, body
+                    )
                 # No second check of the message: pydantic does not re-validate a model.
                 self.sender.send_bytes(Ack(client_id=client_id, message=posted.message).to_bytes())
                 _MESSAGES.inc()
@@ -218,7 +220,11 @@ class RepConnection:
                 ice = await calls.pick_up(runtime, actor, call_id, leg)
                 self.sender.send_bytes(ice.to_bytes())
             case call_frames.CallDeclineFrame(call_id=call_id):
-                await calls.decline(runtime, side, call_id)
+                # A queued call: declined for everyone (first wins, as answering).
+                await calls.rep_decline(runtime, actor, call_id)
+            case call_frames.RepCallRejoin(call_id=call_id, leg=leg, move=move):
+                ice = await calls.rep_rejoin(runtime, actor, call_id, leg, move=move)
+                self.sender.send_bytes(ice.to_bytes())
             case call_frames.CallOfferFrame(call_id=call_id, sdp=sdp):
                 await calls.relay_offer(runtime, actor, call_id, sdp)
             case call_frames.CallCandidateFrame(call_id=call_id, candidate=candidate):

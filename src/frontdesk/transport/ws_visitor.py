@@ -20,7 +20,7 @@ from aiohttp import WSMessage, WSMsgType, web
 from pydantic import ValidationError
 
 from frontdesk.bus.base import Subscription
-from frontdesk.core import visitor_feed
+from frontdesk.core import tracing, visitor_feed
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.metrics import ACK_LATENCY, MESSAGES, OPEN_SOCKETS, count_error
 from frontdesk.features import calls, csat, files, proactive, telephony, visitors
@@ -404,7 +404,11 @@ class VisitorConnection:
                 # Rate-limited in _handle_text, like every frame (transport/visitor_limits.py).
                 self._expect_echo(client_id)
                 started = perf_counter()
-                posted = await tab.send_message(client_id, body)
+                with tracing.span(
+                    "visitor frame message",
+                    {"frontdesk.org_id": self.org.id, "frontdesk.client_id": client_id},
+                ):
+                    posted = await tab.send_message(client_id, body)
                 # The message is a model already: constructing the ack checks nothing again
                 # (pydantic does not re-validate model instances), so this costs what the
                 # hand-built dict did.

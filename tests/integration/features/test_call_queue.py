@@ -163,6 +163,92 @@ async def test_two_answers_on_two_server_processes_one_gets_the_call(
                     await winner.request("POST", f"/api/conversations/{conversation['id']}/end")
 
 
+async def test_a_rep_declines_a_queued_call_for_everyone_and_the_caller_gets_the_offline_form(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    await _offer_queue(server, org)
+    dana = await server.rep(org, name="Dana Reyes")
+    sam = await server.rep(org, name="Sam Okafor")
+    async with dana.socket() as a, sam.socket() as b, server.visitor(org) as visitor:
+        call_id = await _call_us(visitor)
+        for console in (a, b):
+            await console.expect("call", call__id=call_id, call__state="requested")
+        await a.send({"type": "call_decline", "call_id": call_id})
+        # Every console it rang sees it go; nobody holds it.
+        for console in (a, b):
+            gone = await console.expect("call", call__id=call_id, call__state="ended")
+            assert (gone["call"]["end_reason"], gone["call"]["rep"]) == ("declined", None)
+            assert gone["call"]["queued"] is False
+        ended = await visitor.expect("call", call__state="ended")
+        assert (ended["call"]["end_reason"], ended["call"]["end_detail"]) == (
+            "declined",
+            "declined by Dana Reyes",
+        )
+        await visitor.expect(
+            "message", message__body="Voice call from the visitor: declined by Dana Reyes."
+        )
+        await visitor.expect(
+            "message", message__body="Sorry, nobody could take your call right now."
+        )
+        offline = await visitor.expect("conversation", conversation__offline=True)
+        assert offline["conversation"]["status"] == "incoming"
+        # Too late for the others: answering or declining it is refused.
+        await b.send({"type": "call_pickup", "call_id": call_id, "leg": "b"})
+        assert (await b.expect("error"))["message"] == "this call has ended"
+        await b.send({"type": "call_decline", "call_id": call_id})
+        assert (await b.expect("error"))["message"] == "this call has ended"
+        # A reloaded console does not ring for it any more.
+        async with sam.socket() as again:
+            await again.send({"type": "ping"})
+            await again.expect("pong")
+            assert [f for f in again.received if f.get("type") == "call"] == []
+
+
+async def test_a_decline_and_an_answer_at_the_same_moment_exactly_one_wins(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    await _offer_queue(server, org)
+    dana = await server.rep(org, name="Dana Reyes")
+    sam = await server.rep(org, name="Sam Okafor")
+    async with dana.socket() as a, sam.socket() as b, server.visitor(org) as visitor:
+        call_id = await _call_us(visitor)
+        for console in (a, b):
+            await console.expect("call", call__id=call_id)
+        await asyncio.gather(
+            a.send({"type": "call_decline", "call_id": call_id}),
+            b.send({"type": "call_pickup", "call_id": call_id, "leg": "b"}),
+        )
+        answered = await _first_of(b, ("call_ice", "error"))
+        final = await visitor.expect("call")
+        while final["call"]["state"] == "requested":
+            final = await visitor.expect("call")
+        if answered["type"] == "call_ice":
+            assert final["call"]["state"] == "connecting"
+            assert (await a.expect("error"))["message"].startswith("already answered")
+        else:
+            assert answered["message"] == "this call has ended"
+            assert final["call"]["end_reason"] == "declined"
+
+
+async def test_a_rep_the_queued_call_does_not_ring_cannot_decline_it(server: Server) -> None:
+    org = await server.create_org()
+    await _offer_queue(server, org)
+    await server.rep(org)
+    away = await server.rep(org, available=False)
+    other_org = await server.create_org("Globex")
+    outsider = await server.rep(other_org)
+    async with away.socket() as w, outsider.socket() as o, server.visitor(org) as visitor:
+        call_id = await _call_us(visitor)
+        for console in (w, o):
+            await console.send({"type": "call_decline", "call_id": call_id})
+            assert (await console.expect("error"))["message"] == "call not found"
+        await visitor.send({"type": "ping"})
+        await visitor.expect("pong")
+        assert [f for f in visitor.received if (f.get("call") or {}).get("state") == "ended"] == []
+
+
 async def test_only_reps_routed_to_the_visitor_who_allow_voice_and_are_available_ring(
     server: Server,
 ) -> None:

@@ -243,6 +243,123 @@ async def test_a_visitor_who_reloads_rejoins_the_same_call_and_the_rep_is_told_t
             assert (await again.expect("call_offer"))["sdp"] == OFFER
 
 
+async def test_a_rep_who_reloads_rejoins_the_same_call_from_the_same_tab_and_offers_again(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    rep = await server.rep(org)
+    async with server.visitor(org) as visitor:
+        async with rep.socket() as console:
+            call_id = await _ring(console, visitor, await _chat(rep, visitor))
+            await _join(console, visitor, call_id)
+        # The console loads again: its hello lists the call, held by this tab's leg ("c1").
+        async with rep.socket() as again:
+            live = await again.expect("call", call__id=call_id)
+            assert (live["call"]["state"], live["call"]["rep_leg"]) == ("active", "c1")
+            await again.send({"type": "call_rejoin", "call_id": call_id, "leg": "c1"})
+            ice = await again.expect("call_ice")
+            assert ice["call_id"] == call_id
+            # The same call, still active (connected_at kept); the visitor does nothing but
+            # answer the new offer of the new peer connection.
+            state = await visitor.expect("call", call__id=call_id, call__state="active")
+            assert state["call"]["rep_leg"] == "c1" and state["call"]["connected_at"]
+            await again.send({"type": "call_offer", "call_id": call_id, "sdp": OFFER})
+            assert (await visitor.expect("call_offer"))["sdp"] == OFFER
+            await visitor.send({"type": "call_answer", "call_id": call_id, "sdp": ANSWER})
+            assert (await again.expect("call_answer"))["sdp"] == ANSWER
+
+
+async def test_the_grace_period_runs_from_the_reps_rejoin_not_from_the_reload(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    rep = await server.rep(org)
+    grace = int(server.settings.call_grace_seconds)
+
+    async def seconds_pass(seconds: int, *alive: Socket) -> None:
+        for _ in range(seconds // 5):
+            server.clock.advance(5)  # type: ignore[attr-defined]
+            for sock in alive:
+                await sock.send({"type": "call_keepalive", "call_id": call_id})
+                await sock.send({"type": "ping"})
+                await sock.expect("pong")
+            await server.runtime.sweeper.run_due()
+
+    async with server.visitor(org) as visitor:
+        async with rep.socket() as console:
+            call_id = await _ring(console, visitor, await _chat(rep, visitor))
+            await _join(console, visitor, call_id)
+        # The console is away (loading again) for most of the grace period; only the
+        # visitor's keepalives come (no media reaches them meanwhile).
+        await seconds_pass(grace - 5, visitor)
+        async with rep.socket() as again:
+            await again.send({"type": "call_rejoin", "call_id": call_id, "leg": "c1"})
+            await again.expect("call_ice")
+            # Well past the grace period counted from before the reload: still live.
+            await seconds_pass(grace, visitor, again)
+            assert not [
+                f for f in visitor.received if (f.get("call") or {}).get("state") == "ended"
+            ]
+        # The console goes for good this time: the call ends after the grace period.
+        await seconds_pass(grace + 5, visitor)
+        ended = await visitor.expect("call", call__state="ended")
+        assert ended["call"]["end_detail"] == "the rep's console went away"
+
+
+async def test_a_second_console_tab_takes_the_call_only_when_the_rep_moves_it_there(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    rep = await server.rep(org)
+    other = await server.rep(org)
+    async with (
+        server.visitor(org) as visitor,
+        rep.socket() as first,
+        rep.socket() as second,
+        other.socket() as stranger,
+    ):
+        call_id = await _ring(first, visitor, await _chat(rep, visitor))
+        await _join(first, visitor, call_id)
+        # Another tab (another leg) joining by itself is refused: the call stays where it is.
+        await second.send({"type": "call_rejoin", "call_id": call_id, "leg": "c2"})
+        refused = await second.expect("error")
+        assert refused["code"] == "conflict" and "another window" in refused["message"]
+        # The rep moves it there: both tabs hear the new leg (the first lets go of it).
+        await second.send({"type": "call_rejoin", "call_id": call_id, "leg": "c2", "move": True})
+        assert (await second.expect("call_ice"))["call_id"] == call_id
+        moved = await first.expect("call", call__id=call_id, call__rep_leg="c2")
+        assert moved["call"]["state"] == "active"
+        # Another rep cannot take it, moving or not.
+        await stranger.send({"type": "call_rejoin", "call_id": call_id, "leg": "x", "move": True})
+        assert (await stranger.expect("error"))["message"] == "call not found"
+        await visitor.send({"type": "call_hangup", "call_id": call_id})
+        await second.expect("call", call__state="ended")
+        # An ended call cannot be joined again.
+        await second.send({"type": "call_rejoin", "call_id": call_id, "leg": "c2"})
+        assert (await second.expect("error"))["message"] == "this call has ended"
+
+
+async def test_a_visitors_request_the_rep_has_not_allowed_cannot_be_rejoined(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    rep = await server.rep(org)
+    admin = await server.rep(org, role="admin")
+    status, _ = await admin.request(
+        "PATCH", "/api/org/settings", {"calls": {"visitor_initiated": True}}
+    )
+    assert status == 200
+    async with server.visitor(org) as visitor, rep.socket() as console:
+        await _chat(rep, visitor)
+        await visitor.send({"type": "call_request", "media": "audio", "tab_id": "t"})
+        call_id = (await visitor.expect("call_ice"))["call_id"]
+        await console.send({"type": "call_rejoin", "call_id": call_id, "leg": "c", "move": True})
+        assert (await console.expect("error"))["message"] == "the call is not joined yet"
+        # A leg over 64 characters is refused before anything is read.
+        await console.send({"type": "call_rejoin", "call_id": call_id, "leg": "x" * 65})
+        assert (await console.expect("error"))["code"] == "invalid_frame"
+
+
 async def test_a_visitor_asks_for_a_call_only_when_allowed_and_the_rep_allows_audio_only(
     server: Server,
 ) -> None:

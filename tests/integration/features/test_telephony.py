@@ -120,19 +120,26 @@ async def test_an_allowed_number_rings_and_the_leg_follows_twilios_signed_callba
             "answered",
             "completed",
         ]
-        twiml = created.value("Twiml") or ""
-        assert "<Say>Hello, this is Northwind" in twiml
-        assert f'<Dial callerId="{CALLER}"' in twiml and f"<Number>{SALES_LINE}</Number>" in twiml
-        assert "Record" not in twiml  # calls are not recorded
+        # What to do once answered is asked for then (the answer URL), not sent now.
+        assert created.value("Url") == (
+            f"{server.settings.public_url}/api/telephony/twilio/{org.id}/legs/{leg['id']}/answer"
+        )
+        assert created.value("Twiml") is None
         (call_sid,) = twilio.calls
 
         # The phone rings, is answered, and hung up after 42 seconds.
         assert await twilio.send_status(call_sid, "ringing") == 200
         assert (await visitor.expect("phone_leg", leg__status="ringing"))["client_id"] is None
         await console.expect("phone_leg.updated", leg__status="ringing")
-        assert await twilio.send_status(call_sid, "in-progress") == 200
+        # Answered: Twilio asks what to do (signed); no browser call, so the org's line.
+        status, twiml = await twilio.answer(call_sid)
+        assert status == 200, twiml
+        assert "<Say>Hello, this is Northwind" in twiml
+        assert f'<Dial callerId="{CALLER}"' in twiml and f"<Number>{SALES_LINE}</Number>" in twiml
+        assert "Record" not in twiml  # calls are not recorded
         await visitor.expect("phone_leg", leg__status="in_progress")
         await console.expect("phone_leg.updated", leg__status="in_progress")
+        assert await twilio.send_status(call_sid, "in-progress") == 200
         assert await twilio.send_status(call_sid, "completed", duration=42) == 200
         await visitor.expect("phone_leg", leg__status="completed")
         ended = await console.expect("phone_leg.updated", leg__status="completed")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.ids import new_id
 from frontdesk.features.conversations.models import Conversation
@@ -159,5 +160,91 @@ async def test_sqlite_copies_its_write_ahead_log_into_the_database_file_in_the_b
             await asyncio.sleep(0.05)
         # About 2 MB were committed; the background task has moved them into the file.
         assert path.stat().st_size > 1_500_000
+    finally:
+        await db.close()
+
+
+_SLOW_COUNT = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) "
+    "SELECT count(*) FROM n"
+)
+
+
+async def _loop_ticks_while(work: object) -> tuple[int, object]:
+    """How many 5 ms sleeps the event loop completed while `work` (a coroutine) ran."""
+    ticks = 0
+    done = asyncio.Event()
+
+    async def tick() -> None:
+        nonlocal ticks
+        while not done.is_set():
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0)
+    try:
+        result = await work  # type: ignore[misc]
+    finally:
+        done.set()
+        await ticker
+    return ticks, result
+
+
+async def test_background_work_on_sqlite_runs_off_the_event_loop_while_ordinary_work_holds_it(
+    tmp_path: Path,
+) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'bg.db'}")
+
+    async def slow_count(session: AsyncSession) -> int:
+        return int((await session.execute(text(_SLOW_COUNT))).scalar_one())
+
+    async def inline() -> int:
+        async with db.transaction() as session:
+            return await slow_count(session)
+
+    try:
+        started = asyncio.get_running_loop().time()
+        inline_ticks, inline_result = await _loop_ticks_while(inline())
+        took = asyncio.get_running_loop().time() - started
+        background_ticks, background_result = await _loop_ticks_while(db.in_background(slow_count))
+        assert inline_result == background_result == 3_000_000
+        # The same statement: on the server's connection the loop stood still for all of it
+        # (the sleeps that finished are those around it), in the background it went on.
+        assert inline_ticks <= 3
+        assert background_ticks >= min(10, int(took / 0.005) // 2)
+    finally:
+        await db.close()
+
+
+async def test_a_chat_write_during_a_background_write_waits_for_it_and_succeeds(
+    sqlite_memory_backend: Backend,
+) -> None:
+    db = Database(sqlite_memory_backend.database_url)
+    org_id = new_id()
+    try:
+        async with db.transaction() as session:
+            await session.execute(insert(Org).values(**_org(org_id)))
+        holding = threading.Event()
+
+        async def slow_background_write(session: AsyncSession) -> None:
+            await session.execute(insert(Visitor).values(**_visitor(org_id, new_id())))
+            holding.set()
+            await session.execute(text(_SLOW_COUNT))  # the write lock held meanwhile
+
+        writer = asyncio.create_task(db.in_background(slow_background_write))
+        await asyncio.to_thread(holding.wait, 10)
+        # The background transaction holds SQLite's write lock (BEGIN IMMEDIATE) and finishes
+        # on its own thread; the server's connection waits for it (busy_timeout), no error.
+        async with db.transaction() as session:
+            await session.execute(insert(Visitor).values(**_visitor(org_id, new_id())))
+        await writer
+        async with db.read() as session:
+            visitors = (
+                await session.execute(
+                    text("SELECT count(*) FROM visitors WHERE org_id = :o"), {"o": org_id}
+                )
+            ).scalar_one()
+        assert visitors == 2
     finally:
         await db.close()

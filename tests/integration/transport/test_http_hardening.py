@@ -112,7 +112,11 @@ async def test_console_pages_carry_a_strict_csp_and_refuse_framing(sqlite_server
             assert "unsafe" not in csp
             assert directives["frame-ancestors"] == "'none'"
             assert directives["object-src"] == "'none'"
-            assert directives["connect-src"] == f"'self' {sqlite_server.ws_url}"
+            # Our own socket, and Twilio's Voice SDK (a visitor's phone joining a browser call).
+            assert directives["connect-src"] == (
+                f"'self' {sqlite_server.ws_url} wss://*.twilio.com https://eventgw.twilio.com "
+                "https://sdk.twilio.com"
+            )
             assert headers["X-Frame-Options"] == "DENY"
             assert headers["X-Content-Type-Options"] == "nosniff"
             assert headers["Referrer-Policy"] == "same-origin"

@@ -258,7 +258,10 @@ async def test_the_loader_fetches_the_messenger_of_its_own_build(served: Served)
     assert messenger == (served.directory / served.manifest["messenger.js"]).read_bytes()
 
 
-MESSENGER_BUDGET = 30 * 1024  # gzip bytes, DOMPurify and English included (docs/widget.md)
+# gzip bytes, DOMPurify and English included (docs/widget.md); 30 KB until 2026-12-04, when
+# the file and call texts became translatable (their English moved into en.json, with keys)
+# and the bot's answers got "Talk to a person": 31.4 KB. To win back (issue 20's report).
+MESSENGER_BUDGET = 32 * 1024
 I18N = WEB / "widget" / "i18n"
 # A text of each language but English that the messenger must not carry (non-ASCII is
 # \u-escaped in the bundle, so Japanese and Arabic are looked for in both spellings).
@@ -295,7 +298,9 @@ async def test_the_messenger_fits_its_budget_and_fetches_only_the_chosen_languag
     for lang, file in named.items():
         response, packed = await served.get(file, "gzip")
         assert response.status == 200 and response.headers["Content-Encoding"] == "gzip"
-        assert len(packed) <= 2048, f"{file} is {len(packed):,} B gzip"
+        # (2 KB until "Call my phone instead" added its twenty texts: 2.5 KB; 3.25 KB since the
+        # file and call texts and the bot's answers were translated too, 2.7-3.1 KB)
+        assert len(packed) <= 3328, f"{file} is {len(packed):,} B gzip"
         assert response.headers["Cache-Control"] == YEAR_IMMUTABLE
         assert response.headers["Access-Control-Allow-Origin"] == "*"
         assert response.headers["Content-Type"].startswith("application/json")

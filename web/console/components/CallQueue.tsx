@@ -1,4 +1,4 @@
-import { answering, dismissQueuedCall, held, pickUpCall } from "../calls";
+import { answering, declineCall, dismissQueuedCall, held, pickUpCall } from "../calls";
 import { ringingCalls } from "../notify";
 import { companyName, conversationTitle, conversations, visitors } from "../store";
 import { now } from "../time";
@@ -7,7 +7,8 @@ import { IconPhone, IconX } from "../icons";
 // The voice call queue in the console (product docs: "Receiving and Answering a Voice Call"):
 // calls from the messenger's "Call us" flash on the left while they wait, a ring plays and a
 // notification is posted (notify.ts). The first rep to answer gets the call; the others see it
-// go. `side`: in the sidebar (wide screens); `bar`: a strip above the page (narrow screens,
+// go. Decline declines it for everyone (first wins, as Answer): the caller is offered the
+// offline form or the meeting booker. `side`: in the sidebar (wide screens); `bar`: a strip above the page (narrow screens,
 // where the sidebar is a rail of icons).
 function waited(since: string): string {
   const s = Math.max(0, Math.floor((now.value - Date.parse(since)) / 1000));
@@ -47,6 +48,16 @@ export function CallQueue(props: { variant: "side" | "bar" }) {
                 onClick={() => void pickUpCall(call)}
               >
                 <IconPhone size={14} /> {mine ? "Answering…" : "Answer"}
+              </button>
+              <button
+                type="button"
+                class="callq-decline"
+                disabled={mine}
+                aria-label={`Decline the call from ${name}`}
+                title="Decline for everyone: the caller can leave a message or book a meeting"
+                onClick={() => declineCall(call)}
+              >
+                Decline
               </button>
               <button type="button" class="callq-hide" aria-label={`Hide the call from ${name}`} title="Hide (it keeps ringing for others)" onClick={() => dismissQueuedCall(call)}>
                 <IconX size={14} />

@@ -26,6 +26,7 @@ import { PasswordDialog, signOutEverywhere } from "./Account";
 import { MyHoursDialog } from "./Booker";
 import { AutoPounceBanner, TransferBanner } from "./ConversationTools";
 import { CallQueue } from "./CallQueue";
+import { CallAudio, CallBar } from "./CallBar";
 import { EngageHost } from "./Engage";
 import { Avatar, Kbd, Switch, usePopover } from "./ui";
 
@@ -432,6 +433,7 @@ export function Shell(props: { children: ComponentChildren }) {
       <div class="main">
         <TopBar />
         <CallQueue variant="bar" />
+        <CallBar />
         <AlertsBar />
         <main class="content" id="content">
           {props.children}
@@ -439,6 +441,7 @@ export function Shell(props: { children: ComponentChildren }) {
       </div>
       <Toasts />
       <EngageHost />
+      <CallAudio />
     </div>
   );
 }

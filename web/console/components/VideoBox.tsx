@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { allowCall, callErrors, callsByConversation, declineCall, endCall, hangUp, held, startCall, toggleCamera, toggleMic, toggleScreen } from "../calls";
+import { allowCall, callErrors, callsByConversation, declineCall, endCall, hangUp, held, moveCallHere, rejoining, startCall, toggleCamera, toggleMic, toggleScreen } from "../calls";
 import { updateMyStatus } from "../actions";
+import { phoneBridge } from "../phonebridge";
 import { api, errorText } from "../api";
 import { conversations, me, pushToast } from "../store";
 import { now } from "../time";
@@ -45,10 +46,19 @@ function stateText(call: CallOut | undefined, peer: string | undefined, visitor:
     case "connecting":
       return peer === "reconnecting" ? "Reconnecting…" : "Connecting…";
     case "active":
-      return peer === "reconnecting" ? `Reconnecting… (the visitor changed page)` : `Connected ${clock(call.connected_at)}`;
+      return peer === "reconnecting" ? "Reconnecting…" : `Connected ${clock(call.connected_at)}`;
     case "ended":
       return (call.end_reason && ENDED[call.end_reason]) || "The call ended.";
   }
+}
+
+// The visitor's phone joining the browser call (phonebridge.ts).
+function phoneText(state: string, leg: string, error?: string): string {
+  if (state === "connected") return "Visitor on the phone";
+  if (state === "line") return leg === "in_progress" ? "The visitor's phone was put through to your phone line" : "Calling the visitor's phone (it will ring your phone line)…";
+  if (state === "failed") return `The visitor's phone can't join here: ${error ?? "the phone client failed"}`;
+  if (state === "ended") return "The visitor's phone hung up";
+  return leg === "ringing" ? "The visitor's phone is ringing…" : "Calling the visitor's phone…";
 }
 
 // On a call, the rep's other chats can go to available colleagues in one click (product docs:
@@ -93,6 +103,8 @@ export function VideoBox(props: { conversationId: string; visitorName: string; c
   const visitorAsks = live && call.initiated_by === "visitor" && call.state === "requested";
   const inCall = mine || (live && !visitorAsks);
   const remote = h ? h.remoteMedia : null;
+  // The visitor's phone on this call (join by phone): through Twilio into this console.
+  const phone = h && phoneBridge.value && phoneBridge.value.callId === h.callId ? phoneBridge.value : null;
 
   if (!allowed && !live) {
     return (
@@ -116,15 +128,12 @@ export function VideoBox(props: { conversationId: string; visitorName: string; c
               {visitorName.slice(0, 1).toUpperCase()}
             </div>
           )}
-          {/* The sound plays here (the video element is muted, so it is not heard twice). */}
-          {h && h.remote && <audio
-              ref={(el) => {
-                if (el && el.srcObject !== h.remote) el.srcObject = h.remote;
-              }}
-              autoPlay
-              aria-hidden="true"
-            />}
-          {h && h.local && (h.camera || h.screen) && <Video stream={h.local} muted label="Your video" class="vb-local" />}
+          {h && h.local && (h.camera || h.screen) && <Video stream={h.preview ?? h.local} muted label={h.screen ? "Your shared screen" : "Your video"} class="vb-local" />}
+          {phone && (
+            <div class={`vb-phone ${phone.state}`} role="status" aria-label="Visitor's phone">
+              <IconPhone size={13} /> {phoneText(phone.state, phone.leg.status, phone.error)}
+            </div>
+          )}
           {remote && (
             <div class="vb-remote-state" aria-label={`${visitorName}: microphone ${remote.mic ? "on" : "off"}, camera ${remote.camera ? "on" : "off"}`}>
               {remote.mic ? <IconMic size={13} /> : <IconMicOff size={13} />}
@@ -168,9 +177,16 @@ export function VideoBox(props: { conversationId: string; visitorName: string; c
               </button>
               {h.callId && <TransferOthers conversationId={conversationId} />}
             </>
+          ) : live && call && rejoining.value === call.id ? (
+            <span class="muted small">Joining the call again…</span>
           ) : live && call ? (
             <>
-              <span class="muted small">This call is not connected in this window (another tab, or before a reload).</span>
+              <span class="muted small">This call is connected in another window.</span>
+              {!held_ && (
+                <button type="button" class="btn btn-secondary btn-sm" onClick={() => moveCallHere(call)} title="Take the call into this window (the other window lets go)">
+                  Move the call here
+                </button>
+              )}
               <button type="button" class="btn btn-end btn-sm" aria-label="End call" onClick={() => hangUp(call)}>
                 <IconHangUp size={15} /> End
               </button>

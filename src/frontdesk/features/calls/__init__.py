@@ -9,8 +9,10 @@ from frontdesk.features.calls.queue import (
     pick_up,
     queue_call,
     queue_offered,
+    rep_decline,
 )
 from frontdesk.features.calls.service import (
+    CALL_ENDED_HOOK,
     KIND_LIVENESS,
     KIND_QUEUE_TIMEOUT,
     KIND_RING,
@@ -37,6 +39,8 @@ from frontdesk.features.calls.service import (
     relay_media,
     relay_offer,
     rep_accept,
+    rep_on_live_call,
+    rep_rejoin,
     rep_side,
     request_call,
     ringing,
@@ -49,6 +53,7 @@ from frontdesk.features.calls.service import (
 )
 
 __all__ = [
+    "CALL_ENDED_HOOK",
     "KIND_LIVENESS",
     "KIND_QUEUE_TIMEOUT",
     "KIND_RING",
@@ -81,6 +86,9 @@ __all__ = [
     "relay_media",
     "relay_offer",
     "rep_accept",
+    "rep_decline",
+    "rep_on_live_call",
+    "rep_rejoin",
     "rep_side",
     "request_call",
     "ringing",

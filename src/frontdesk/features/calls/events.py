@@ -182,6 +182,18 @@ class CallPickupFrame(_ClientFrame):
     leg: LegId
 
 
+class RepCallRejoin(_ClientFrame):
+    """After a page load the console joins its call again from this tab (`leg`: the same tab's
+    leg, kept in the tab's session storage), then makes a new offer. `move`: the rep chose
+    "Move the call here" in another tab; without it a tab that does not hold the call is
+    refused, so a second tab never takes a call by itself."""
+
+    type: Literal["call_rejoin"]
+    call_id: CallId
+    leg: LegId
+    move: StrictBool = False
+
+
 class CallOfferFrame(_ClientFrame):
     """The rep's SDP offer (a new one after the visitor re-joins)."""
 

@@ -29,12 +29,14 @@ from frontdesk.features.calls.service import (
     KIND_LIVENESS,
     KIND_QUEUE_TIMEOUT,
     RINGING_STATES,
+    RepSide,
     _emit_state,
     _grace,
     _insert,
     _schedule,
     call_out,
     call_settings,
+    decline,
     end_call,
     ice_for,
 )
@@ -191,6 +193,44 @@ async def pick_up(runtime: Runtime, actor: Authenticated, call_id: str, leg: str
         await _schedule(work, KIND_LIVENESS, call, now + _grace(runtime))
         await _emit_state(work, call, also=list(call.queue_rep_ids or []))
     return ice_for(runtime.settings, call.id, now)
+
+
+async def rep_decline(runtime: Runtime, actor: Authenticated, call_id: str) -> None:
+    """A rep's Decline. A queued call ringing this rep is declined for everyone: first wins,
+    as with answering (whichever of a Decline and an Answer takes the row first decides; the
+    other is refused). It ends as `declined`, every console it rang sees it go, and the caller
+    goes the offline/meeting way, as when nobody answers. Any other call: the rep's own
+    decline (service.decline: a visitor's request the rep says no to)."""
+    async with runtime.uow() as work:
+        call = await work.session.get(Call, call_id)
+        queued_here = (
+            call is not None
+            and call.org_id == actor.org_id
+            and call.rep_id is None
+            and actor.rep.id in (call.queue_rep_ids or [])
+        )
+        if queued_here:
+            rep = await work.session.get(Rep, actor.rep.id)
+            # Lock the row, then look again: an Answer (pick_up's conditional UPDATE) or the
+            # queue timeout that got there first has changed it.
+            locked = (
+                await work.session.execute(
+                    select(Call)
+                    .where(Call.id == call_id)
+                    .with_for_update()
+                    .execution_options(populate_existing=True)
+                )
+            ).scalar_one()
+            if locked.state == "ended":
+                raise Conflict("this call has ended")
+            if locked.rep_id is not None or locked.state != "requested":
+                raise Conflict("already answered: another rep took this call first")
+            conversation = await work.session.get(Conversation, locked.conversation_id)
+            await end_call(work, locked, "declined", f"declined by {rep.name if rep else 'a rep'}")
+            if conversation is not None and conversation.status == "incoming":
+                await work.run_hooks(QUEUE_MISSED_HOOK, conversation)
+            return
+    await decline(runtime, RepSide(actor.org_id, actor.rep.id), call_id)
 
 
 async def on_queue_timeout(runtime: Runtime, deadline: DueDeadline) -> None:

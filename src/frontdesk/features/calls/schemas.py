@@ -33,8 +33,8 @@ class CallOut(Closed):
     end_reason: EndReason | None
     # Why, in words, when the reason alone does not say it.
     end_detail: str | None
-    # How the visitor takes part: the browser (WebRTC in the messenger). A phone leg is not
-    # built (docs/calls.md).
+    # How the visitor takes part: the browser (WebRTC in the messenger). A phone that joins
+    # the call is its own record (telephony's phone legs, with this call's id).
     channel: Channel
     # A call from the messenger's "Call us", still waiting in the queue for a rep (`rep` is
     # null until one answers).

@@ -56,6 +56,9 @@ from frontdesk.settings import Settings
 KIND_RING = "call.ring_timeout"
 KIND_LIVENESS = "call.liveness"
 KIND_QUEUE_TIMEOUT = "call.queue_timeout"
+# Run in the transaction that ends a call: (work, org_id, call_id). Telephony hangs up a
+# visitor's phone that joined it.
+CALL_ENDED_HOOK = "call.ended"
 # A call the visitor does not answer (or a visitor's request the rep does not allow) rings
 # this long, then ends as missed.
 RING_SECONDS = 45
@@ -510,6 +513,33 @@ async def rejoin(runtime: Runtime, side: VisitorSide, call_id: str, tab_id: str)
     return ice_for(runtime.settings, call.id, now)
 
 
+OTHER_WINDOW = "this call is connected in another window: use “Move the call here” to take it"
+
+
+async def rep_rejoin(
+    runtime: Runtime, actor: Authenticated, call_id: str, leg: str, *, move: bool = False
+) -> CallIce:
+    """The rep's console joins its call again from this tab: after a page load of the tab
+    that held it (the same `leg`), or, with `move`, from another tab the rep chose to move it
+    to (the tab that held it sees the new leg and lets go). The console then makes a new offer
+    (the visitor's messenger answers any new offer); a call still ringing the visitor waits
+    for them as before. The rep counts as seen from now, so the grace period runs from the
+    re-join, not from the reload."""
+    now = runtime.clock.now()
+    async with runtime.uow() as work:
+        call = await _load(work.session, rep_side(actor), call_id, lock=True)
+        if call.state == "ended":
+            raise Conflict(_not_ringing(call))
+        if call.rep_leg is None:  # the rep has not allowed (or answered) it yet
+            raise Conflict("the call is not joined yet")
+        if call.rep_leg != leg and not move:
+            raise Conflict(OTHER_WINDOW)
+        call.rep_leg = leg
+        call.rep_seen_at = now
+        await _emit_state(work, call)
+    return ice_for(runtime.settings, call.id, now)
+
+
 async def connected(runtime: Runtime, side: Side, call_id: str) -> None:
     """Media flows: the call is active (from the first time; a re-join keeps it active)."""
     now = runtime.clock.now()
@@ -630,6 +660,7 @@ async def end_call(work: UnitOfWork, call: Call, reason: str, detail: str | None
     call.ended_at = now
     for kind in (KIND_RING, KIND_LIVENESS, KIND_QUEUE_TIMEOUT):
         await deadlines.cancel(work.session, kind=kind, subject_id=call.id, now=now)
+    await work.run_hooks(CALL_ENDED_HOOK, call.org_id, call.id)
     # Still in the queue: every rep it rang sees it go.
     ringing = (call.queue_rep_ids or []) if call.rep_id is None else []
     out = await _emit_state(work, call, also=ringing)
@@ -682,7 +713,9 @@ def transcript_line(call: CallOut) -> str:
             "failed": "the connection was lost",
         }.get(call.end_reason or "", "ended")
         line = f"{who}, {_duration(call.duration_seconds or 0)}, {how}"
-    if call.end_detail:
+    if call.end_detail and call.end_reason == "declined" and call.connected_at is None:
+        line = f"{who}: {call.end_detail}"  # a queued call a rep declined for everyone
+    elif call.end_detail:
         line += f" ({call.end_detail})"
     return line + "."
 
@@ -785,6 +818,16 @@ async def check_call_for_phone(
         or call.state == "ended"
     ):
         raise NotFound("call not found")
+
+
+async def rep_on_live_call(session: AsyncSession, org_id: str, call_id: str) -> str | None:
+    """The rep on this org's call while both sides are in it (join by phone dials an answered
+    phone into that rep's console); None for a call still ringing or queued (no rep holds it
+    yet), one that ended, or one that is not there."""
+    call = await session.get(Call, call_id)
+    if call is None or call.org_id != org_id or call.state not in MEDIA_STATES:
+        return None
+    return call.rep_id
 
 
 def webhook_calls(calls: list[CallOut]) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ commands, queries, the group writer, per-dialect SQL, deadlines, publishing).
 """
 
 from frontdesk.features.conversations.commands import (
+    VISITOR_WAITING_HOOK,
     OnStored,
     Opening,
     accept,
@@ -62,6 +63,7 @@ __all__ = [
     "KIND_INCOMING_TIMEOUT",
     "MAX_BODY",
     "OPEN_STATUSES",
+    "VISITOR_WAITING_HOOK",
     "AutoPounceResolution",
     "Box",
     "ConversationMeta",

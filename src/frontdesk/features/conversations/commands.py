@@ -123,6 +123,14 @@ class Opening:
     conversation: Conversation | None = None
 
 
+# Run by the visitor's socket (features/live_stream) after it stored a visitor's text message
+# in a chat no rep owns (an incoming chat; not a retried message, not the one that opened the
+# chat), outside any transaction, with (runtime, org, conversation_id): the bot's answers
+# (features/copilot) look at chats nobody is taking. The org is the socket's cached row, so
+# a feature switched off costs no query.
+VISITOR_WAITING_HOOK = "conversation.visitor_waiting"
+
+
 # Run inside the transaction that stores a message, with its chat and the stored message: a
 # feature keeps its own row beside it (a file sent in chat, features/files).
 OnStored = Callable[[UnitOfWork, Conversation, MessageOut], Awaitable[None]]
@@ -221,7 +229,7 @@ async def _post_visitor_message_locked(
             await emit_conversation_changed(work, conversation)
     if created:
         runtime.sweeper.poke()
-    return Posted(out, False, created)
+    return Posted(out, False, created, waiting=conversation.owner_rep_id is None)
 
 
 async def segment_now(session: AsyncSession, visitor_id: str) -> str | None:

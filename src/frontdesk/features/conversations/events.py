@@ -42,8 +42,9 @@ class MessageOut(Closed):
 
 
 # The only message annotations a visitor's frames carry (the booker's card and confirmation,
-# and a file sent in the chat: features/files).
-VISITOR_META_KEYS = frozenset({"meeting_offer", "meeting_booked", "file"})
+# a file sent in the chat: features/files, and the bot's answer from the knowledge with its
+# source: features/copilot, under which the messenger offers "Talk to a person").
+VISITOR_META_KEYS = frozenset({"meeting_offer", "meeting_booked", "file", "bot_answer"})
 
 
 class Classification(Closed):

@@ -11,6 +11,7 @@ import asyncpg
 import orjson
 from sqlalchemy.exc import IntegrityError
 
+from frontdesk.core import tracing
 from frontdesk.core.ids import new_id
 from frontdesk.features.conversations import sql_postgres, sql_sqlite
 from frontdesk.features.conversations.events import MessageOut
@@ -39,6 +40,8 @@ class _Submitted:
     body: str
     html: str
     done: asyncio.Future[Posted | None]
+    # The submitting frame's trace context (core/tracing.py), when tracing is on.
+    trace: object | None = None
 
 
 # A batch is bounded so one transaction stays short even when thousands of messages queue.
@@ -75,6 +78,7 @@ class OpenChatWriter:
             body,
             render_markdown(body, images=False),  # a visitor's text shows no images
             loop.create_future(),
+            tracing.current_context(),
         )
         self._waiting.append(item)
         if self._writer is None:
@@ -128,6 +132,19 @@ class OpenChatWriter:
                 item.done.set_result(result)
 
     async def _write_batch(self, batch: list[_Submitted]) -> list[Posted | None]:
+        if not tracing.enabled():
+            return await self._write_group_now(batch)
+        # One span for the group, in the first message's trace, linked to the others'.
+        traced = [item.trace for item in batch if item.trace is not None]
+        with tracing.span(
+            "conversations.write_group",
+            {"frontdesk.messages": len(batch)},
+            parent=traced[0] if traced else None,
+            links=traced[1:],
+        ):
+            return await self._write_group_now(batch)
+
+    async def _write_group_now(self, batch: list[_Submitted]) -> list[Posted | None]:
         runtime = self._runtime
         now = runtime.clock.now()
         if runtime.db.is_postgres:
@@ -143,7 +160,7 @@ class OpenChatWriter:
                 continue
             chat, out = stored
             frames.extend(message_frames(chat, out))
-            results.append(Posted(out, False, False))
+            results.append(Posted(out, False, False, waiting=chat.owner_rep_id is None))
         await runtime.publish_stored(frames)  # committed: a bus failure does not fail the acks
         return results
 
@@ -177,7 +194,8 @@ async def _write_group_sqlite(runtime: Runtime, batch: list[_Submitted], now: da
                 )
             if rows:
                 cursor.executemany(sql_sqlite.INSERT_VISITOR_MESSAGE, rows)
-            connection.commit()
+            with tracing.span("db.commit"):
+                connection.commit()
         except sqlite3.IntegrityError as error:
             connection.rollback()
             raise _GroupRolledBack(str(error)) from error
@@ -216,13 +234,23 @@ async def _write_group_pipelined(
     ids = [new_id() for _ in ordered]
     async with runtime.db.postgres_driver() as driver:
         try:
-            rows = await driver.fetchmany(
-                sql_postgres.WRITE_VISITOR_MESSAGE,
-                [
-                    (mid, item.org_id, item.visitor_id, item.client_id, item.body, item.html, now)
-                    for mid, item in zip(ids, ordered, strict=True)
-                ],
-            )
+            # One statement in autocommit: it commits as it ends.
+            with tracing.span("db.write_and_commit", {"db.system": "postgresql"}):
+                rows = await driver.fetchmany(
+                    sql_postgres.WRITE_VISITOR_MESSAGE,
+                    [
+                        (
+                            mid,
+                            item.org_id,
+                            item.visitor_id,
+                            item.client_id,
+                            item.body,
+                            item.html,
+                            now,
+                        )
+                        for mid, item in zip(ids, ordered, strict=True)
+                    ],
+                )
         except (
             asyncpg.exceptions.IntegrityConstraintViolationError,
             asyncpg.exceptions.TransactionRollbackError,  # a deadlock, a serialization failure

@@ -175,3 +175,5 @@ class Posted:
     message: MessageOut
     duplicate: bool
     conversation_created: bool
+    # no rep owns the chat (it is incoming): known from the write itself, no extra query
+    waiting: bool = False

@@ -3,6 +3,12 @@ org's knowledge, rule-based writing, Harper grammar), better with a configured
 OpenAI-compatible model whose texts are checked; and auto-pounce greetings
 (docs/copilot.md)."""
 
+from frontdesk.features.copilot.bot import (
+    KIND_BOT_ANSWER,
+    on_bot_answer,
+    on_nobody_available,
+    on_visitor_waiting,
+)
 from frontdesk.features.copilot.embedding import embedding_available, embedding_status
 from frontdesk.features.copilot.greetings import (
     GreetingWriter,
@@ -32,6 +38,7 @@ from frontdesk.features.copilot.website import (
 )
 
 __all__ = [
+    "KIND_BOT_ANSWER",
     "KIND_WEB_FETCH",
     "NO_CONFIDENT_ANSWER",
     "Copilot",
@@ -51,7 +58,10 @@ __all__ = [
     "item_out",
     "list_items",
     "list_sources",
+    "on_bot_answer",
     "on_conversation_closed",
+    "on_nobody_available",
+    "on_visitor_waiting",
     "on_web_fetch",
     "source_out",
     "update_item",

@@ -236,6 +236,15 @@ class IndexCache:
         return await asyncio.to_thread(OrgIndex, version, entries, vectors)
 
 
+def indexes_of(runtime: Runtime) -> IndexCache:
+    """The process's copilot indexes, shared by Suggest and the bot (one copy in memory)."""
+    cache = runtime.state.get("copilot.indexes")
+    if not isinstance(cache, IndexCache):
+        cache = IndexCache()
+        runtime.state["copilot.indexes"] = cache
+    return cache
+
+
 def current_model_id() -> str | None:
     embedder = load_embedder()
     return embedder.model_id if embedder is not None else None

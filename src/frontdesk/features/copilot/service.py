@@ -48,7 +48,7 @@ from frontdesk.features.copilot.models import (
     KnowledgeItem,
     Passage,
 )
-from frontdesk.features.copilot.retrieval import Hit, IndexCache, Indexer, OrgIndex
+from frontdesk.features.copilot.retrieval import Hit, Indexer, OrgIndex, indexes_of
 from frontdesk.features.copilot.schemas import (
     ClosestSource,
     CopilotAdmin,
@@ -166,7 +166,7 @@ class Copilot:
     def __init__(self, runtime: Runtime, model: ChatModel | None) -> None:
         self.runtime = runtime
         self.model = model
-        self.indexes = IndexCache()
+        self.indexes = indexes_of(runtime)
         self.indexer = Indexer(runtime)
 
     # ---- state -----------------------------------------------------------------------------

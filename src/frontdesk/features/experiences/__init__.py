@@ -11,6 +11,7 @@ from frontdesk.features.experiences.email import (
 from frontdesk.features.experiences.service import (
     KIND_OFFLINE_EMAIL,
     KIND_REP_WINDOW,
+    NOBODY_AVAILABLE_HOOK,
     SegmentExperience,
     create_experience,
     delete_experience,
@@ -34,6 +35,7 @@ __all__ = [
     "KIND_MISSED_CHAT_EMAIL",
     "KIND_OFFLINE_EMAIL",
     "KIND_REP_WINDOW",
+    "NOBODY_AVAILABLE_HOOK",
     "SegmentExperience",
     "create_experience",
     "delete_experience",

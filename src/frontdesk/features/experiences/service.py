@@ -42,6 +42,10 @@ log = logging.getLogger("frontdesk.experiences")
 
 KIND_REP_WINDOW = "conversation.rep_window"
 KIND_OFFLINE_EMAIL = "offline_message.email"
+# Run (work, conversation) when an inbound chat finds nobody to take it now: outside business
+# hours, everyone at capacity (queued), nobody available (the offline form), or the rep window
+# ended with nobody accepting. The bot may answer from the knowledge (features/copilot).
+NOBODY_AVAILABLE_HOOK = "conversation.nobody_available"
 
 DEFAULTS: dict[str, Any] = {
     "name": "Default inbound chat",
@@ -239,7 +243,11 @@ async def on_inbound_created(
     with edit_meta(conversation) as meta:
         meta.experience_id = experience.id
         meta.experience_name = experience.name
-    await _offer(work, conversation, visitor, visit, experience, route_for_chat, queued=False)
+    outcome = await _offer(
+        work, conversation, visitor, visit, experience, route_for_chat, queued=False
+    )
+    if outcome in ("away", "queued", "offline"):
+        await work.run_hooks(NOBODY_AVAILABLE_HOOK, conversation)
 
 
 async def _offer(
@@ -569,6 +577,7 @@ async def on_rep_window(runtime: Runtime, deadline: DueDeadline) -> None:
                     )
             except FrontdeskError as error:  # the type was switched off or deleted meanwhile
                 log.warning("no booker offered in %s: %s", conversation.id, error.message)
+        await work.run_hooks(NOBODY_AVAILABLE_HOOK, conversation)
         await conversations.emit_conversation_changed(work, conversation)
 
 

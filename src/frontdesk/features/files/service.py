@@ -3,7 +3,6 @@ and deleted with their conversation."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import unicodedata
@@ -26,7 +25,7 @@ from frontdesk.features import audience, conversations
 from frontdesk.features.conversations.events import MessageOut
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.files import signing
-from frontdesk.features.files.images import IMAGE_EXTENSIONS, ImageRefused, clean_image
+from frontdesk.features.files.images import IMAGE_EXTENSIONS, ImageRefused
 from frontdesk.features.files.models import ChatFile
 from frontdesk.features.files.schemas import (
     FileLink,
@@ -36,6 +35,7 @@ from frontdesk.features.files.schemas import (
     VisitorFileRules,
 )
 from frontdesk.features.files.stores import FileStore, create_file_store, object_key
+from frontdesk.features.files.workers import ImageWorkers
 from frontdesk.features.orgs import Authenticated, announce_org_changed
 from frontdesk.features.orgs.models import Org
 from frontdesk.runtime import Runtime, UnitOfWork
@@ -43,11 +43,7 @@ from frontdesk.runtime import Runtime, UnitOfWork
 log = logging.getLogger("frontdesk.files")
 
 STORE_STATE = "files.store"
-IMAGE_SLOTS_STATE = "files.image_slots"
-# Images are decoded one at a time per process: each takes a core for a few hundred ms (a
-# 12-megapixel photo: ~300 ms of CPU), and on a 2-core machine 20 at once left the event loop,
-# and so every chat on the process, without a core for seconds (bench/file_upload.py).
-IMAGE_SLOTS = 1
+IMAGE_WORKERS_STATE = "files.image_workers"
 MAX_NAME = 200
 # Links asked for in one call (a transcript's files are asked for together).
 MAX_LINKS = 100
@@ -100,12 +96,21 @@ async def update_file_settings(
 # ---- the store -----------------------------------------------------------------------------
 
 
-def _image_slots(runtime: Runtime) -> asyncio.Semaphore:
-    slots = runtime.state.get(IMAGE_SLOTS_STATE)
-    if slots is None:
-        slots = runtime.state[IMAGE_SLOTS_STATE] = asyncio.Semaphore(IMAGE_SLOTS)
-    assert isinstance(slots, asyncio.Semaphore)
-    return slots
+def image_workers(runtime: Runtime) -> ImageWorkers:
+    """This process's image workers (features/files/workers.py), made on first use."""
+    workers = runtime.state.get(IMAGE_WORKERS_STATE)
+    if not isinstance(workers, ImageWorkers):
+        workers = ImageWorkers(
+            runtime.settings.file_image_workers, runtime.settings.file_image_queue_mb * 1_000_000
+        )
+        runtime.state[IMAGE_WORKERS_STATE] = workers
+    return workers
+
+
+def close_image_workers(runtime: Runtime) -> None:
+    workers = runtime.state.pop(IMAGE_WORKERS_STATE, None)
+    if isinstance(workers, ImageWorkers):
+        workers.close()
 
 
 def file_store(runtime: Runtime) -> FileStore:
@@ -193,13 +198,12 @@ def check_allowed(settings: FileSettings, name: str, size: int, *, visitor: bool
 
 async def _prepare(runtime: Runtime, name: str, data: bytes) -> _Prepared:
     """Checks an image (decoded and re-encoded without metadata, thumbnailed in a worker
-    thread, so the event loop keeps serving chats) and stores the bytes."""
+    process, so the event loop keeps serving chats) and stores the bytes."""
     file_id = new_id()
     store = file_store(runtime)
     if extension_of(name) in IMAGE_EXTENSIONS:
         try:
-            async with _image_slots(runtime):
-                image = await asyncio.to_thread(clean_image, data)
+            image = await image_workers(runtime).clean(data)
         except ImageRefused as refused:
             raise UnsupportedMediaType(str(refused)) from None
         prepared = _Prepared(

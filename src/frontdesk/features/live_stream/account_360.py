@@ -14,12 +14,27 @@ puts accounts, visitors, conversations and live state together.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, select, true
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    String,
+    Text,
+    and_,
+    any_,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+)
 
 from frontdesk.core.errors import NotFound
 from frontdesk.features import audience, calls, conversations, meetings, reports
@@ -37,7 +52,7 @@ from frontdesk.features.live_stream.schemas import (
 )
 from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Rep
-from frontdesk.features.visitors.models import PageView, Visit, Visitor
+from frontdesk.features.visitors.models import HAS_UTM, PageView, Visit, Visitor
 from frontdesk.runtime import Runtime
 
 CLICK_IDS = ("gclid", "msclkid", "fbclid", "li_fat_id")
@@ -64,6 +79,17 @@ def _visit_visible(actor: Authenticated) -> ColumnElement[bool]:
         return true()
     routed = cast(Visit.routed_rep_ids, Text)
     return or_(routed.like(f'%"{actor.rep.id}"%'), ~routed.like('%"%'))
+
+
+def _one_of(column: Any, values: list[str], dialect: str) -> ColumnElement[bool]:
+    """column IN values, as one bound parameter however many values (thousands of visitors):
+    an array on PostgreSQL, a JSON list on SQLite."""
+    if dialect == "postgresql":
+        found: ColumnElement[bool] = column == any_(literal(values, ARRAY(String)))
+        return found
+    listed = func.json_each(literal(json.dumps(values))).table_valued("value")
+    within: ColumnElement[bool] = column.in_(select(listed.c.value))
+    return within
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -187,7 +213,11 @@ async def _campaigns(session: Any, counted: ColumnElement[bool]) -> list[Campaig
                 func.count(func.distinct(Visit.visitor_id)).label("visitors"),
                 func.max(Visit.started_at).label("last_at"),
             )
-            .where(counted, or_(*[func.coalesce(u, "") != "" for u in utm]))
+            .where(
+                counted,
+                text(f"({HAS_UTM})"),  # as the campaigns index says (read from it alone)
+                or_(*[func.coalesce(u, "") != "" for u in utm]),
+            )
             .group_by(*utm)
         )
     ).all()
@@ -219,16 +249,26 @@ async def account_360(
         if account is None or account.org_id != actor.org_id:
             raise NotFound("account not found")
         owner = await session.get(Rep, account.owner_rep_id) if account.owner_rep_id else None
-        # The company's chats (newest first), then what the reader may see of them.
+        # The company's chats (newest first), then what the reader may see of them: the
+        # company's visitors first (from an index alone), then their chats by visitor (a
+        # subquery let PostgreSQL walk every chat of the org newest first instead).
+        company = [
+            v
+            for (v,) in (
+                await session.execute(
+                    select(Visit.visitor_id)
+                    .where(Visit.org_id == actor.org_id, Visit.account_id == account_id)
+                    .distinct()
+                )
+            ).all()
+        ]
         chats = list(
             (
                 await session.execute(
                     select(Conversation)
                     .where(
                         Conversation.org_id == actor.org_id,
-                        Conversation.visitor_id.in_(
-                            select(Visit.visitor_id).where(Visit.account_id == account_id)
-                        ),
+                        _one_of(Conversation.visitor_id, company, session.bind.dialect.name),
                     )
                     .order_by(Conversation.created_at.desc())
                     .limit(200)

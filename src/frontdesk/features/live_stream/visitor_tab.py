@@ -35,7 +35,12 @@ from frontdesk.features.conversations.events import (
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.enrichment import PROVIDER_ANSWER
 from frontdesk.features.live_stream.arrivals import ArrivalRequest, arrival_writer
-from frontdesk.features.live_stream.cards import card_for, page_favicon, page_thumbnail
+from frontdesk.features.live_stream.cards import (
+    build_cards,
+    card_for,
+    page_favicon,
+    page_thumbnail,
+)
 from frontdesk.features.live_stream.events import (
     VisitorCard,
     VisitorJoined,
@@ -380,13 +385,33 @@ class VisitorTab:
             self.runtime, self.org.id, self.visitor_id, client_id, body
         )
         self.has_open_conversation = True
+        if posted.waiting and not posted.duplicate and not posted.conversation_created:
+            for hook in self.runtime.hooks[conversations.VISITOR_WAITING_HOOK]:
+                await hook(self.runtime, self.org, posted.message.conversation_id)
         return posted
 
     def chat_changed(self, *, chat_open: bool, owner_rep_id: str | None) -> None:
         """The visitor's chat changed state (heard on the visitor's topic): its owner sees the
         visitor from now on, and an open chat keeps the visitor's reps and idle clock."""
         self.has_open_conversation = chat_open
-        self.visibility = audience.of_visitor(self.visibility.routed_rep_ids, owner_rep_id)
+        old = self.visibility
+        self.visibility = audience.of_visitor(old.routed_rep_ids, owner_rep_id)
+        # A visitor routed to some reps whose chat changed hands (a transfer): the rep who
+        # gave it away may lose the card and the one who took it gain it. The same move as a
+        # change of segment: leave the old audience's streams, join the new one's.
+        if self.placed and old.routed_rep_ids and old.owner_rep_id != owner_rep_id:
+            self._spawn(self._move_audience(old))
+
+    async def _move_audience(self, old: audience.Visibility) -> None:
+        live = self.live
+        if live is None or self.visitor_id is None:
+            return
+        async with self.runtime.db.read() as session:
+            cards = await build_cards(session, self.org.id, [live])
+        if not cards:
+            return
+        await self._publish(VisitorLeft(visitor_id=self.visitor_id, visibility=old))
+        await self._publish(VisitorJoined(visitor=cards[0].card, visibility=self.visibility))
 
     async def messages_after(self, after_seq: int) -> tuple[str | None, list[MessageOut]]:
         """The messages of the visitor's open chat (or latest, if none is open) after a seq."""

@@ -60,6 +60,9 @@ class MessengerSettings(TypedDict, total=False):
     # Sneak peek: reps see what the visitor is typing before they send it; the messenger says
     # so under the composer ("Your typing may be visible to our team"). Off unless set.
     sneak_peek: bool
+    # The bot answers waiting visitors from the copilot's knowledge when no rep is available
+    # ("Talk to a person" always offered with the answer). Off unless set.
+    bot_answers: bool
     # The org's own wording of the messenger's texts, per language, laid over the language's
     # file: {"de": {"intro": "..."}} (features/orgs/messenger_texts.py checks keys and lengths).
     texts: dict[str, dict[str, str]]

@@ -48,6 +48,42 @@ class ReportBuiltDay(Base):
     offset_minutes: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[int] = mapped_column(Integer, primary_key=True)  # local days since 1970-01-01
     marks: Mapped[int] = mapped_column(BigInteger)
+    # The day's first response median and p90 over all its chats (nearest rank, seconds):
+    # an unfiltered report's day figures without reading the day's histogram.
+    frt_p50: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    frt_p90: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class ReportBuiltBlock(Base):
+    """A block of BLOCK_DAYS built days (day // BLOCK_DAYS == block) whose first response
+    histograms were summed per owner (report_block_responses), with the sum of its days'
+    `marks` then: used only while its days are built with the same marks. -1: unusable."""
+
+    __tablename__ = "report_built_blocks"
+
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    offset_minutes: Mapped[int] = mapped_column(Integer, primary_key=True)
+    block: Mapped[int] = mapped_column(Integer, primary_key=True)
+    marks: Mapped[int] = mapped_column(BigInteger)
+
+
+class ReportBlockResponses(Base):
+    """First response times of a block's chats per owner: how many took exactly `seconds`
+    (an unfiltered report's per-rep and total percentiles over long ranges)."""
+
+    __tablename__ = "report_block_responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"))
+    offset_minutes: Mapped[int] = mapped_column(Integer)
+    block: Mapped[int] = mapped_column(Integer)
+    owner_rep_id: Mapped[str] = mapped_column(String(32))
+    seconds: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_report_block_responses_block", "org_id", "offset_minutes", "block"),
+    )
 
 
 class ReportDayChats(Base):

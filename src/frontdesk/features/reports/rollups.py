@@ -30,7 +30,7 @@ import contextlib
 import logging
 import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,6 +50,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,6 +59,8 @@ from sqlalchemy.orm import Session
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.proactive.models import ProactiveEvent
 from frontdesk.features.reports.models import (
+    ReportBlockResponses,
+    ReportBuiltBlock,
     ReportBuiltDay,
     ReportDayChats,
     ReportDayEvents,
@@ -71,6 +74,7 @@ log = logging.getLogger(__name__)
 
 SETTLED = 3  # a local day L is built once L <= today (UTC) - SETTLED
 CHUNK_DAYS = 31  # days built per transaction
+BLOCK_DAYS = 16  # days per block of summed histograms (block = local day // BLOCK_DAYS)
 EVENT_KINDS = ("pounce", "invitation_sent", "auto_pounce", "reply", "missed_response")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -183,6 +187,24 @@ class Plan:
 
     rollup_runs: tuple[tuple[int, int, int], ...]
     raw_runs: tuple[tuple[datetime, datetime], ...]
+    # Each rolled-up day's median and p90 over all its chats, by (offset, local day).
+    answers: dict[tuple[int, int], tuple[int | None, int | None]] = field(default_factory=dict)
+    # Usable blocks, all of whose days are rolled-up days of the report: (offset, block).
+    blocks: tuple[tuple[int, int], ...] = ()
+
+    def runs_outside_blocks(self) -> tuple[tuple[int, int, int], ...]:
+        """The rollup runs less the days the blocks cover."""
+        covered = {(o, d) for o, k in self.blocks for d in block_days(k)}
+        out: list[tuple[int, int, int]] = []
+        for offset, first, last in self.rollup_runs:
+            for d in range(first, last + 1):
+                if (offset, d) in covered:
+                    continue
+                if out and out[-1][0] == offset and out[-1][2] == d - 1:
+                    out[-1] = (offset, out[-1][1], d)
+                else:
+                    out.append((offset, d, d))
+        return tuple(out)
 
 
 def _day_offset(lo: datetime, hi: datetime, zone: ZoneInfo) -> int | None:
@@ -205,7 +227,9 @@ async def plan(
         offset = _day_offset(lo, hi, zone)
         wanted.append(None if offset is None else (offset, (day - date(1970, 1, 1)).days))
     offsets = {w[0] for w in wanted if w is not None}
-    fresh: set[tuple[int, int]] = set()
+    fresh: dict[tuple[int, int], int] = {}  # (offset, day) -> the marks it was built with
+    answers: dict[tuple[int, int], tuple[int | None, int | None]] = {}
+    usable: list[tuple[int, int]] = []
     if offsets:
         numbers = [w[1] for w in wanted if w is not None]
         b, m = ReportBuiltDay, ReportMark
@@ -215,7 +239,7 @@ async def plan(
             .scalar_subquery()
         )
         rows = await session.execute(
-            select(b.offset_minutes, b.day).where(
+            select(b.offset_minutes, b.day, b.marks, b.frt_p50, b.frt_p90).where(
                 b.org_id == org_id,
                 b.offset_minutes.in_(sorted(offsets)),
                 b.day >= min(numbers),
@@ -223,7 +247,32 @@ async def plan(
                 b.marks == current,
             )
         )
-        fresh = {(int(o), int(d)) for o, d in rows.all()}
+        for o, d, marks, p50, p90 in rows.tuples():
+            fresh[(int(o), int(d))] = int(marks)
+            answers[(int(o), int(d))] = (p50, p90)
+        # Blocks whose every day is one of the report's days, rolled up and unchanged.
+        in_report = {w for w in wanted if w is not None and w in fresh}
+        candidates: dict[tuple[int, int], int] = {}
+        for o, d in in_report:
+            k = d // BLOCK_DAYS
+            if (o, k) not in candidates and all((o, x) in in_report for x in block_days(k)):
+                candidates[(o, k)] = sum(fresh[(o, x)] for x in block_days(k))
+        if candidates:
+            built_blocks = await session.execute(
+                select(
+                    ReportBuiltBlock.offset_minutes, ReportBuiltBlock.block, ReportBuiltBlock.marks
+                ).where(
+                    ReportBuiltBlock.org_id == org_id,
+                    ReportBuiltBlock.offset_minutes.in_(sorted({o for o, _ in candidates})),
+                    ReportBuiltBlock.block >= min(k for _, k in candidates),
+                    ReportBuiltBlock.block <= max(k for _, k in candidates),
+                )
+            )
+            usable = sorted(
+                (int(o), int(k))
+                for o, k, marks in built_blocks.tuples()
+                if candidates.get((int(o), int(k))) == int(marks)
+            )
     rollup_runs: list[tuple[int, int, int]] = []
     raw_runs: list[tuple[datetime, datetime]] = []
     for (_, lo, hi), w in zip(days, wanted, strict=True):
@@ -237,7 +286,7 @@ async def plan(
             raw_runs[-1] = (raw_runs[-1][0], hi)
         else:
             raw_runs.append((lo, hi))
-    return Plan(tuple(rollup_runs), tuple(raw_runs))
+    return Plan(tuple(rollup_runs), tuple(raw_runs), answers, tuple(usable))
 
 
 def in_raw_runs(column: Any, runs: Sequence[tuple[datetime, datetime]]) -> ColumnElement[bool]:
@@ -411,6 +460,7 @@ async def build(db: Database, org_id: str, offset_minutes: int, first: int, last
                 .group_by(*keys),
             )
         )
+        answers = await _day_percentiles(session, org_id, offset_minutes, first, last)
         await session.execute(
             insert(ReportBuiltDay),
             [
@@ -419,10 +469,147 @@ async def build(db: Database, org_id: str, offset_minutes: int, first: int, last
                     "offset_minutes": offset_minutes,
                     "day": d,
                     "marks": sum(int(marks.get(u, 0)) for u in touched_utc_days(offset_minutes, d)),
+                    "frt_p50": answers.get(d, (None, None))[0],
+                    "frt_p90": answers.get(d, (None, None))[1],
                 }
                 for d in range(first, last + 1)
             ],
         )
+
+
+async def _day_percentiles(
+    session: AsyncSession, org_id: str, offset_minutes: int, first: int, last: int
+) -> dict[int, tuple[int | None, int | None]]:
+    """Each built day's median and p90 over all its chats, from the histogram rows just
+    written (what an unfiltered report shows for the day)."""
+    from frontdesk.features.reports.service import nearest_ranks
+
+    r = ReportDayResponses
+    histograms: dict[int, list[tuple[int, int]]] = {}
+    rows = await session.execute(
+        select(r.day, r.seconds, func.sum(r.n))
+        .where(
+            r.org_id == org_id,
+            r.offset_minutes == offset_minutes,
+            r.day >= first,
+            r.day <= last,
+        )
+        .group_by(r.day, r.seconds)
+    )
+    for day, seconds, n in rows.tuples():
+        histograms.setdefault(int(day), []).append((int(seconds), int(n)))
+    return {day: nearest_ranks(histogram) for day, histogram in histograms.items()}
+
+
+# ---- blocks: histograms summed over BLOCK_DAYS built days ----------------------------------
+
+
+def block_days(block: int) -> range:
+    return range(block * BLOCK_DAYS, (block + 1) * BLOCK_DAYS)
+
+
+async def _built_marks(
+    session: AsyncSession, org_id: str, offset_minutes: int, first: int, last: int
+) -> dict[int, int]:
+    """Built and unchanged days from first to last, with the marks they were built with."""
+    b, m = ReportBuiltDay, ReportMark
+    current = (
+        select(func.coalesce(func.sum(m.version), 0))
+        .where(*_marks_of_built_day(b, m))
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(b.day, b.marks).where(
+            b.org_id == org_id,
+            b.offset_minutes == offset_minutes,
+            b.day >= first,
+            b.day <= last,
+            b.marks == current,
+        )
+    )
+    return {int(d): int(v) for d, v in rows.tuples()}
+
+
+def _whole_blocks(built: dict[int, int]) -> dict[int, int]:
+    """Blocks all of whose days are built, with the sum of their days' marks."""
+    out: dict[int, int] = {}
+    for block in sorted({d // BLOCK_DAYS for d in built}):
+        days = block_days(block)
+        if all(d in built for d in days):
+            out[block] = sum(built[d] for d in days)
+    return out
+
+
+async def build_blocks(db: Database, org_id: str, offset_minutes: int) -> int:
+    """(Re)builds the blocks of this org and offset whose days are all built and whose rows
+    were summed from other builds of them (or never); returns how many it built."""
+    async with db.read() as session:
+        built = await _built_marks(session, org_id, offset_minutes, 0, 2**31 - 1)
+        existing = {
+            int(k): int(v)
+            for k, v in (
+                await session.execute(
+                    select(ReportBuiltBlock.block, ReportBuiltBlock.marks).where(
+                        ReportBuiltBlock.org_id == org_id,
+                        ReportBuiltBlock.offset_minutes == offset_minutes,
+                    )
+                )
+            ).tuples()
+        }
+    wanted = {k: v for k, v in _whole_blocks(built).items() if existing.get(k) != v}
+    dialect = db.engine.dialect.name
+    for block in sorted(wanted):
+        days = block_days(block)
+        async with db.transaction() as session:
+            # Lock the block's row (marked unusable) so builders of one block take turns.
+            key = {"org_id": org_id, "offset_minutes": offset_minutes, "block": block}
+            lock = _upsert(dialect)(ReportBuiltBlock).values({**key, "marks": -1})
+            await session.execute(
+                lock.on_conflict_do_update(
+                    index_elements=["org_id", "offset_minutes", "block"], set_={"marks": -1}
+                )
+            )
+            before = await _built_marks(session, org_id, offset_minutes, days[0], days[-1])
+            rb, r = ReportBlockResponses, ReportDayResponses
+            await session.execute(
+                delete(rb).where(
+                    rb.org_id == org_id, rb.offset_minutes == offset_minutes, rb.block == block
+                )
+            )
+            await session.execute(
+                insert(rb).from_select(
+                    ["org_id", "offset_minutes", "block", "owner_rep_id", "seconds", "n"],
+                    select(
+                        literal(org_id),
+                        literal(offset_minutes),
+                        literal(block),
+                        r.owner_rep_id,
+                        r.seconds,
+                        func.sum(r.n),
+                    )
+                    .where(
+                        r.org_id == org_id,
+                        r.offset_minutes == offset_minutes,
+                        r.day >= days[0],
+                        r.day <= days[-1],
+                    )
+                    .group_by(r.owner_rep_id, r.seconds),
+                )
+            )
+            # The days read must be the days the marks below describe: a day rebuilt
+            # meanwhile (another process) leaves the block unusable until the next catch-up.
+            after = await _built_marks(session, org_id, offset_minutes, days[0], days[-1])
+            if before == after and len(after) == BLOCK_DAYS:
+                await session.execute(
+                    update(ReportBuiltBlock)
+                    .where(
+                        ReportBuiltBlock.org_id == org_id,
+                        ReportBuiltBlock.offset_minutes == offset_minutes,
+                        ReportBuiltBlock.block == block,
+                    )
+                    .values(marks=sum(after.values()))
+                )
+    return len(wanted)
 
 
 def _case_routed(c: type[Conversation]) -> ColumnElement[str]:
@@ -543,6 +730,7 @@ async def catch_up(db: Database, now: datetime, org_id: str | None = None) -> in
         for first, last in runs(await stale_days(db, org, offset, now)):
             await build(db, org, offset, first, last)
             built += last - first + 1
+        await build_blocks(db, org, offset)
     return built
 
 

@@ -54,7 +54,12 @@ from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Rep
 from frontdesk.features.proactive.models import ProactiveEvent
 from frontdesk.features.reports import rollups
-from frontdesk.features.reports.models import ReportDayChats, ReportDayEvents, ReportDayResponses
+from frontdesk.features.reports.models import (
+    ReportBlockResponses,
+    ReportDayChats,
+    ReportDayEvents,
+    ReportDayResponses,
+)
 from frontdesk.features.reports.schemas import (
     Channel,
     DayFigures,
@@ -368,18 +373,23 @@ def _percentile_query(
     plan: rollups.Plan,
     rolled: list[ColumnElement[bool]],
     org_id: str,
+    unfiltered: bool,
 ) -> Select[Any]:
     """First response histograms per day and per rep, in one statement: a histogram per
     (day, rep, seconds) from the chats (raw days) and the rollups (rolled-up days), merged per
     day and per rep into "seconds:count" lists. Rows: (kind, day, rep_id, pairs) with day set
     for a day's row and rep_id for a rep's (NULL for chats nobody owns); the range's histogram
-    is the sum of the reps'. nearest_ranks() then finds the median and p90."""
+    is the sum of the reps'. nearest_ranks() then finds the median and p90.
+
+    Unfiltered, a rolled-up day's median and p90 are stored with it (plan.answers), so only
+    the raw days get a day row, and the reps' histograms sum whole blocks of days
+    (report_block_responses) where the report covers them, and day rows elsewhere."""
     c = Conversation
     seconds = c.first_response_seconds
     day = local_day(c.created_at, dialect, days).label("day")
-    parts: list[Select[Any]] = []
+    raw: list[Select[Any]] = []
     if plan.raw_runs:
-        parts.append(
+        raw.append(
             select(day, c.owner_rep_id.label("rep_id"), seconds.label("s"), func.count().label("n"))
             .where(
                 *filters,
@@ -388,23 +398,55 @@ def _percentile_query(
             )
             .group_by(day, c.owner_rep_id, seconds)
         )
-    if plan.rollup_runs:
-        r = ReportDayResponses
+    r = ReportDayResponses
+
+    def rolled_days(runs: Sequence[tuple[int, int, int]]) -> list[Select[Any]]:
+        if not runs:
+            return []
         # Rows as stored (merged per day and per rep below, not here).
-        parts.append(
+        return [
             select(
                 (r.day - days.first).label("day"),
                 func.nullif(r.owner_rep_id, "").label("rep_id"),
                 r.seconds.label("s"),
                 r.n.label("n"),
-            ).where(rollups.in_rollup_runs(r, org_id, plan.rollup_runs), *rolled)
-        )
-    histogram = (parts[0] if len(parts) == 1 else union_all(*parts)).cte("frt_histogram")
+            ).where(rollups.in_rollup_runs(r, org_id, runs), *rolled)
+        ]
+
+    if not unfiltered:
+        day_parts = rep_parts = raw + rolled_days(plan.rollup_runs)
+    else:
+        day_parts = raw
+        rep_parts = raw + rolled_days(plan.runs_outside_blocks())
+        if plan.blocks:
+            b = ReportBlockResponses
+            rep_parts.append(
+                select(
+                    literal(None, Integer).label("day"),
+                    func.nullif(b.owner_rep_id, "").label("rep_id"),
+                    b.seconds.label("s"),
+                    b.n.label("n"),
+                ).where(
+                    b.org_id == org_id,
+                    or_(
+                        false(),
+                        *[and_(b.offset_minutes == o, b.block == k) for o, k in plan.blocks],
+                    ),
+                )
+            )
 
     # Each day's and each rep's histogram as one "seconds:count,..." text (string_agg on
     # PostgreSQL, group_concat on SQLite): the nearest ranks are found in Python, which costs
     # far less than window sums over a row per (day, seconds) on either database.
-    def pairs(key: str) -> Select[Any]:
+    shared = (
+        _union(day_parts).cte("frt_histogram") if day_parts is rep_parts and day_parts else None
+    )
+
+    def pairs(key: str, parts: list[Select[Any]]) -> Select[Any] | None:
+        if not parts:
+            return None
+        # Filtered, both groupings read the same rows: once, as a CTE.
+        histogram = shared if shared is not None else _union(parts).subquery(f"{key}_histogram")
         merged = (
             select(histogram.c[key], histogram.c.s, func.sum(histogram.c.n).label("n"))
             .group_by(histogram.c[key], histogram.c.s)
@@ -423,7 +465,15 @@ def _percentile_query(
             joined.label("pairs"),
         ).group_by(merged.c[key])
 
-    return union_all(pairs("day"), pairs("rep_id"))  # type: ignore[return-value]
+    selects = [q for q in (pairs("day", day_parts), pairs("rep_id", rep_parts)) if q is not None]
+    if not selects:  # nothing to read: a statement with no rows
+        return select(
+            literal("day", String(8)).label("kind"),
+            literal(None, Integer).label("day"),
+            literal(None, String(32)).label("rep_id"),
+            literal(None, Text).label("pairs"),
+        ).where(false())
+    return _union(selects)  # type: ignore[no-any-return]
 
 
 def _histogram(text: str | None) -> list[tuple[int, int]]:
@@ -892,7 +942,15 @@ async def build_report(
             tally.inbound_timeouts += int(row.inbound or 0)
             tally.queue_timeouts += int(row.queue or 0)
     rolled_responses = _rollup_filters(ReportDayResponses, request, scope, chats=True)
-    percentiles = _percentile_query(numbered, dialect, filters, plan, rolled_responses, org_id)
+    unfiltered = request.channel is None and request.segment_id is None and scope.rep_ids is None
+    if unfiltered:  # rolled-up days' medians and p90s as stored with them
+        for offset, first, last in plan.rollup_runs:
+            for number in range(first, last + 1):
+                tally = per_day[number - numbered.first]
+                tally.p50, tally.p90 = plan.answers[(offset, number)]
+    percentiles = _percentile_query(
+        numbered, dialect, filters, plan, rolled_responses, org_id, unfiltered
+    )
     everything: dict[int, int] = defaultdict(int)
     for row in (await session.execute(percentiles)).all():
         histogram = _histogram(row.pairs)

@@ -26,12 +26,14 @@ from frontdesk.features.staffing.gate import (
 )
 from frontdesk.features.staffing.hours import (
     DEFAULT_AWAY_MESSAGE,
+    KIND_HOLIDAY_FEED_REFRESH,
     delete_hours,
     fetch_feed,
     holidays_from_ical,
     hours_status,
     import_holidays,
     list_hours,
+    on_holiday_feed_refresh,
     set_hours,
 )
 from frontdesk.features.staffing.schedule import Schedule
@@ -39,6 +41,7 @@ from frontdesk.features.staffing.schedule import Schedule
 __all__ = [
     "CAPACITY_CHANGED_HOOK",
     "DEFAULT_AWAY_MESSAGE",
+    "KIND_HOLIDAY_FEED_REFRESH",
     "KIND_HOURS_REOPEN",
     "QUEUE_MESSAGE",
     "RELEASED_MESSAGE",
@@ -58,6 +61,7 @@ __all__ = [
     "import_holidays",
     "list_hours",
     "lock_org_queue",
+    "on_holiday_feed_refresh",
     "pending_offers",
     "queue_deadline",
     "queued_ids",

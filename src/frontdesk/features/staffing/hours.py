@@ -3,6 +3,7 @@ who is inside hours at an instant."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -16,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
+from frontdesk.deadlines import service as deadlines
+from frontdesk.deadlines.service import DueDeadline
 from frontdesk.features.staffing.models import BusinessHours, Holiday
 from frontdesk.features.staffing.schedule import Schedule, check_weekly, check_zone
 from frontdesk.features.staffing.schemas import (
@@ -26,6 +29,9 @@ from frontdesk.features.staffing.schemas import (
     ScopeStatus,
 )
 from frontdesk.outbound import BlockedAddress, guarded_session, literal_address_refused
+from frontdesk.runtime import Runtime
+
+log = logging.getLogger("frontdesk.staffing")
 
 ORG_SCOPE = "org"
 DEFAULT_AWAY_MESSAGE = (
@@ -35,6 +41,10 @@ FEED_TIMEOUT = 10.0
 MAX_FEED_BYTES = 2_000_000
 # Holidays read from a feed: this many days back and ahead of the import.
 FEED_WINDOW = (timedelta(days=31), timedelta(days=3 * 366))
+# A feed imported from a URL is read again this often, by a durable deadline (so once across
+# processes, by whichever process's sweeper claims it; docs/business-hours.md).
+KIND_HOLIDAY_FEED_REFRESH = "staffing.holiday_feed_refresh"
+FEED_REFRESH = timedelta(days=1)
 
 # The routing feature's tables, read by name: routing imports this feature (to skip reps
 # outside hours), so this feature must not import routing.
@@ -286,8 +296,11 @@ async def import_holidays(
     days: dict[date, str],
     url: str | None,
     now: datetime,
+    *,
+    refresh: bool = False,
 ) -> HoursOut:
-    """Replace the scope's imported holidays with the feed's days (manual ones stay)."""
+    """Replace the scope's imported holidays with the feed's days (manual ones stay). A feed
+    from a URL is scheduled to be read again in a day (`on_holiday_feed_refresh`)."""
     hours = await _get(session, org_id, _scope_key(scope))
     if hours is None:
         raise NotFound("set the business hours first, then import holidays")
@@ -298,12 +311,63 @@ async def import_holidays(
     for day, name in sorted(days.items()):
         if day not in manual:
             session.add(Holiday(id=new_id(), hours_id=hours.id, day=day, name=name, source="ical"))
-    if url is not None:
+    if not refresh:
+        # Imported by an admin: a URL is read again daily from now on; an uploaded file
+        # replaces the feed, so there is no URL left to refresh.
         hours.holiday_feed_url = url
+        if url is None:
+            await deadlines.cancel(
+                session, kind=KIND_HOLIDAY_FEED_REFRESH, subject_id=hours.id, now=now
+            )
+    if url is not None:
+        await deadlines.schedule(
+            session,
+            kind=KIND_HOLIDAY_FEED_REFRESH,
+            subject_id=hours.id,
+            due_at=now + FEED_REFRESH,
+            now=now,
+            org_id=org_id,
+        )
     hours.updated_at = now
     await session.flush()
     team_name = await _team_name(session, org_id, hours.team_id) if hours.team_id else None
     return hours_out(hours, (await _holidays(session, [hours.id]))[hours.id], team_name, now)
+
+
+async def on_holiday_feed_refresh(runtime: Runtime, deadline: DueDeadline) -> None:
+    """The daily read of an hours' holiday feed URL: its days replace the ones imported
+    before. A feed that cannot be read or parsed keeps the holidays as they are (logged) and
+    is tried again the next day; hours deleted or without a URL end the refresh."""
+    async with runtime.db.read() as session:
+        hours = await session.get(BusinessHours, deadline.subject_id)
+        if hours is None or not hours.holiday_feed_url:
+            return
+        org_id, scope, url = hours.org_id, hours.scope, hours.holiday_feed_url
+    days: dict[date, str] | None = None
+    try:
+        text = await fetch_feed(url, allow_private=runtime.settings.allow_private_targets)
+        days = holidays_from_ical(text, runtime.clock.now())
+    except ValidationFailed as error:
+        log.warning(
+            "holiday feed refresh failed; the holidays imported before stay",
+            extra={"org_id": org_id, "scope": scope, "reason": error.message},
+        )
+    now = runtime.clock.now()
+    async with runtime.db.transaction() as session:
+        hours = await session.get(BusinessHours, deadline.subject_id)
+        if hours is None or hours.holiday_feed_url != url:
+            return  # deleted, or imported again meanwhile (which scheduled its own refresh)
+        if days is not None:
+            await import_holidays(session, org_id, scope, days, url, now, refresh=True)
+        else:
+            await deadlines.schedule(
+                session,
+                kind=KIND_HOLIDAY_FEED_REFRESH,
+                subject_id=hours.id,
+                due_at=now + FEED_REFRESH,
+                now=now,
+                org_id=org_id,
+            )
 
 
 # ---- inside hours now -----------------------------------------------------------------------

@@ -17,22 +17,29 @@ from frontdesk.features.telephony.provider import (
 )
 from frontdesk.features.telephony.service import (
     CALL_CHECK_HOOK,
+    KIND_HANG_UP,
     NoConversation,
     PhoneUnavailable,
     SettingsChange,
+    answer_twiml,
+    dialed_twiml,
     get_settings,
     hang_up,
     legs_of_conversation,
+    on_call_ended,
+    on_hang_up_due,
     on_status_callback,
     phone_join_available,
     ring_phone,
     save_settings,
     visitor_phone_join,
+    voice_token,
 )
 from frontdesk.features.telephony.twilio import TwilioProvider
 
 __all__ = [
     "CALL_CHECK_HOOK",
+    "KIND_HANG_UP",
     "CallbackRefused",
     "CountryRefused",
     "LegStatus",
@@ -47,12 +54,17 @@ __all__ = [
     "StatusUpdate",
     "TelephonyProvider",
     "TwilioProvider",
+    "answer_twiml",
+    "dialed_twiml",
     "get_settings",
     "hang_up",
     "legs_of_conversation",
+    "on_call_ended",
+    "on_hang_up_due",
     "on_status_callback",
     "phone_join_available",
     "ring_phone",
     "save_settings",
     "visitor_phone_join",
+    "voice_token",
 ]

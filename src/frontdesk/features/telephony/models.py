@@ -21,6 +21,11 @@ class TelephonyAccount(Base):
     provider: Mapped[str] = mapped_column(String(16))  # none | twilio
     account_sid: Mapped[str | None] = mapped_column(String(64))
     auth_token: Mapped[str | None] = mapped_column(String(128))
+    # A Twilio API key (SK...) and its secret (write-only, like the auth token): they sign the
+    # Access Tokens that make the rep's console a Twilio Voice client, so an answered phone is
+    # dialled into the rep's browser call. Without them: the org's phone line.
+    api_key_sid: Mapped[str | None] = mapped_column(String(64))
+    api_key_secret: Mapped[str | None] = mapped_column(String(128))
     # E.164: the number calls come from (a number of the provider account).
     caller_number: Mapped[str | None] = mapped_column(String(20))
     # E.164: who an answered call is connected to (the org's sales line).

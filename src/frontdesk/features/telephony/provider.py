@@ -75,10 +75,10 @@ class TelephonyProvider(Protocol):
         ...
 
     async def start_call(
-        self, *, to: str, from_: str, twiml: str, status_callback: str, timeout_seconds: int
+        self, *, to: str, from_: str, answer_url: str, status_callback: str, timeout_seconds: int
     ) -> StartedCall:
-        """Dial `to` from `from_`; when answered, do what `twiml` says. Status changes are
-        POSTed to `status_callback`."""
+        """Dial `to` from `from_`; when answered, fetch what to do from `answer_url` (signed
+        like a callback). Status changes are POSTed to `status_callback`."""
         ...
 
     async def hang_up(self, provider_call_id: str, *, answered: bool) -> None:
@@ -88,7 +88,7 @@ class TelephonyProvider(Protocol):
     def read_callback(
         self, url: str, params: Sequence[tuple[str, str]], headers: Mapping[str, str]
     ) -> StatusUpdate:
-        """A status callback received at `url` (exactly as the provider requested it), its
-        form `params`, its headers: the update, or CallbackRefused when it is not signed by
-        this account."""
+        """A status callback (or the answer URL's request) received at `url` (exactly as the
+        provider requested it), its form `params`, its headers: the update, or
+        CallbackRefused when it is not signed by this account."""
         ...

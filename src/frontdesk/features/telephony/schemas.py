@@ -18,6 +18,13 @@ class PhoneSettingsOut(Closed):
     # Whether an auth token is stored, and its last four characters to tell tokens apart.
     auth_token_set: bool
     auth_token_hint: str | None
+    # A Twilio API key (SK...) for the rep's console; its secret is never returned either.
+    api_key_sid: str | None
+    api_key_secret_set: bool
+    api_key_secret_hint: str | None
+    # Answered phones of a browser call ring the rep's console (Twilio Voice client); false:
+    # they ring the number to connect to.
+    browser_bridge: bool
     caller_number: str | None
     connect_number: str | None
     greeting: str
@@ -74,3 +81,14 @@ class VisitorPhoneLeg(Closed):
     number: str
     status: LegStatus
     end_reason: str | None
+
+
+class VoiceTokenOut(Closed):
+    """A Twilio Access Token for the console of the rep on this leg's browser call: a voice
+    grant that lets `identity` receive calls, nothing else; short-lived."""
+
+    leg_id: str
+    call_id: str
+    identity: str
+    token: str
+    expires_at: IsoTime

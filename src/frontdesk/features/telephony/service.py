@@ -1,14 +1,17 @@
 """Phone join: ring a visitor's phone through the org's telephony provider, follow the call
 through the provider's signed status callbacks, and let either side hang up.
 
-What an answered leg is connected to: the org's own phone line (`connect_number`, the sales
-line), dialled by the provider once the visitor answers (click-to-call). It is not connected
-to a rep's browser call: that needs a media gateway between the phone network and WebRTC
-(Twilio's Voice SDK in the console, or a SIP bridge), which is not built (docs/telephony.md).
+What an answered leg is connected to is decided when the visitor answers (the provider asks
+the answer URL, signed): the rep's console, when the leg belongs to a browser call that has a
+rep and the org stored a Twilio API key (the console is a Twilio Voice client with a short-lived
+Access Token minted here: `<Dial><Client>`); otherwise the org's own phone line
+(`connect_number`, the sales line: `<Dial><Number>`). docs/telephony.md.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import math
 from collections.abc import Mapping, Sequence
@@ -23,7 +26,9 @@ from frontdesk.core import visitor_feed
 from frontdesk.core.errors import Conflict, FrontdeskError, NotFound, RateLimited, ValidationFailed
 from frontdesk.core.ids import new_id
 from frontdesk.core.ratelimit import parse_rules
-from frontdesk.features import audience, conversations
+from frontdesk.deadlines import service as deadlines
+from frontdesk.deadlines.service import DueDeadline
+from frontdesk.features import audience, calls, conversations
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.orgs import Authenticated, announce_org_changed
 from frontdesk.features.orgs.models import Org
@@ -45,8 +50,15 @@ from frontdesk.features.telephony.schemas import (
     Provider,
     RegionOut,
     VisitorPhoneLeg,
+    VoiceTokenOut,
 )
-from frontdesk.features.telephony.twilio import TwilioProvider, twiml_connect
+from frontdesk.features.telephony.twilio import (
+    TwilioProvider,
+    access_token,
+    twiml_client,
+    twiml_connect,
+    twiml_dialed,
+)
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, visitor_topic
 
 if TYPE_CHECKING:
@@ -74,6 +86,15 @@ RING_SECONDS = 30
 # An org may not allow itself more than this many calls in any one rule's window.
 MAX_RULE_AMOUNT = 10_000
 CALLBACK_PATH = "/api/telephony/{provider}/{org_id}/legs/{leg_id}/status"
+# Where the provider asks what to do once the visitor answered (the TwiML).
+ANSWER_PATH = "/api/telephony/{provider}/{org_id}/legs/{leg_id}/answer"
+# Where the provider asks what to do once the answered phone's <Dial> ended (its action).
+DIALED_PATH = "/api/telephony/{provider}/{org_id}/legs/{leg_id}/dialed"
+# A phone leg whose browser call ended is hung up by the sweeper (outside that transaction:
+# the provider's HTTP request must not run inside it), once across processes.
+KIND_HANG_UP = "phone.hang_up"
+# How long a rep console's Twilio Access Token lives (the console asks again before then).
+VOICE_TOKEN_SECONDS = 600
 
 
 class PhoneUnavailable(FrontdeskError):
@@ -96,6 +117,8 @@ class SettingsChange:
     provider: Provider | None = None
     account_sid: str | None = None
     auth_token: str | None = None
+    api_key_sid: str | None = None
+    api_key_secret: str | None = None
     caller_number: str | None = None
     connect_number: str | None = None
     greeting: str | None = None
@@ -139,6 +162,11 @@ def unavailable_reason(account: TelephonyAccount | None, settings: Settings) -> 
     return None
 
 
+def _bridge_ready(account: TelephonyAccount) -> bool:
+    """Whether answered phones can be dialled into a rep's console (an API key is stored)."""
+    return bool(account.provider == "twilio" and account.api_key_sid and account.api_key_secret)
+
+
 def _hint(token: str | None) -> str | None:
     return "…" + token[-4:] if token and len(token) >= 8 else ("set" if token else None)
 
@@ -154,6 +182,10 @@ def settings_out(
         account_sid=account.account_sid if account else None,
         auth_token_set=bool(account and account.auth_token),
         auth_token_hint=_hint(account.auth_token if account else None),
+        api_key_sid=account.api_key_sid if account else None,
+        api_key_secret_set=bool(account and account.api_key_secret),
+        api_key_secret_hint=_hint(account.api_key_secret if account else None),
+        browser_bridge=reason is None and account is not None and _bridge_ready(account),
         caller_number=account.caller_number if account else None,
         connect_number=account.connect_number if account else None,
         greeting=account.greeting if account else DEFAULT_GREETING,
@@ -301,6 +333,28 @@ async def save_settings(runtime: Runtime, org_id: str, change: SettingsChange) -
                     {"field": "auth_token", "problem": "an auth token is 16-128 letters and digits"}
                 )
             account.auth_token = token or None
+        if change.api_key_sid is not None:
+            key_sid = change.api_key_sid.strip()
+            if key_sid and not (
+                key_sid.startswith("SK") and len(key_sid) == 34 and key_sid[2:].isalnum()
+            ):
+                problems.append(
+                    {
+                        "field": "api_key_sid",
+                        "problem": "a Twilio API key SID is SK followed by 32 letters and digits",
+                    }
+                )
+            account.api_key_sid = key_sid or None
+        if change.api_key_secret is not None:
+            key_secret = change.api_key_secret.strip()
+            if key_secret and not (16 <= len(key_secret) <= 128 and key_secret.isalnum()):
+                problems.append(
+                    {
+                        "field": "api_key_secret",
+                        "problem": "an API key secret is 16-128 letters and digits",
+                    }
+                )
+            account.api_key_secret = key_secret or None
         if change.caller_number is not None:
             account.caller_number = _check_number("caller_number", change.caller_number, problems)
         if change.connect_number is not None:
@@ -561,16 +615,12 @@ async def ring_phone(
         work.session.add(leg)
     base = callback_base(settings)
     assert base is not None  # unavailable_reason checked it
-    org_name = await _org_name(runtime, org_id)
     try:
         started = await provider.start_call(
             to=checked.e164,
             from_=account.caller_number or "",
-            twiml=twiml_connect(
-                account.greeting.replace("{company}", org_name),
-                account.caller_number or "",
-                account.connect_number or "",
-            ),
+            answer_url=base
+            + ANSWER_PATH.format(provider=provider.name, org_id=org_id, leg_id=leg.id),
             status_callback=base
             + CALLBACK_PATH.format(provider=provider.name, org_id=org_id, leg_id=leg.id),
             timeout_seconds=RING_SECONDS,
@@ -592,12 +642,6 @@ async def ring_phone(
         _advance(stored, started.status, runtime.clock.now())
         await _announce(work, stored, client_id)
         return leg_out(stored)
-
-
-async def _org_name(runtime: Runtime, org_id: str) -> str:
-    async with runtime.db.read() as session:
-        org = await session.get(Org, org_id)
-    return org.name if org is not None else ""
 
 
 async def _locked_leg(session: AsyncSession, org_id: str, leg_id: str) -> PhoneLeg | None:
@@ -681,6 +725,171 @@ async def on_status_callback(
     return changed
 
 
+def rep_identity(settings: Settings, org_id: str, rep_id: str) -> str:
+    """The Twilio Voice client identity of a rep's console: opaque (an HMAC of the org and the
+    rep with the server's secret key), the same in the rep's Access Token and in the TwiML that
+    rings them, and saying nothing about the rep to Twilio."""
+    mac = hmac.new(
+        settings.secret_key.encode(), f"twilio-client:{org_id}:{rep_id}".encode(), hashlib.sha256
+    )
+    return "rep_" + mac.hexdigest()[:32]
+
+
+async def answer_twiml(
+    runtime: Runtime,
+    provider_name: str,
+    org_id: str,
+    leg_id: str,
+    *,
+    url: str,
+    params: Sequence[tuple[str, str]],
+    headers: Mapping[str, str],
+) -> str:
+    """The provider asks what to do now that the visitor answered (signed like a callback;
+    403 otherwise): ring the console of the rep on the leg's browser call when there is one and
+    an API key is stored, else the org's phone line. The leg moves to in_progress."""
+    async with runtime.db.read() as session:
+        account = await session.get(TelephonyAccount, org_id)
+        if account is None or account.provider != provider_name or not account.auth_token:
+            raise CallbackRefused("no such phone account")
+        update = provider_for(account, runtime.settings).read_callback(url, params, headers)
+        leg = await session.get(PhoneLeg, leg_id)
+        if (
+            leg is None
+            or leg.org_id != org_id
+            or (
+                leg.provider_call_id is not None and leg.provider_call_id != update.provider_call_id
+            )
+        ):
+            raise NotFound("phone leg not found")
+        rep_id = (
+            await calls.rep_on_live_call(session, org_id, leg.call_id)
+            if leg.call_id is not None and _bridge_ready(account)
+            else None
+        )
+        org = await session.get(Org, org_id)
+    greeting = account.greeting.replace("{company}", org.name if org is not None else "")
+    base = callback_base(runtime.settings)
+    dialed = (
+        base + DIALED_PATH.format(provider=provider_name, org_id=org_id, leg_id=leg_id)
+        if base
+        else None
+    )
+    async with runtime.uow() as work:
+        stored = await _locked_leg(work.session, org_id, leg_id)
+        if stored is not None:
+            stored.provider_call_id = update.provider_call_id
+            if _advance(stored, "in_progress", runtime.clock.now()):
+                await _announce(work, stored)
+    if rep_id is not None:
+        return twiml_client(
+            greeting,
+            account.caller_number or "",
+            rep_identity(runtime.settings, org_id, rep_id),
+            leg_id,
+            dialed,
+        )
+    return twiml_connect(
+        greeting, account.caller_number or "", account.connect_number or "", dialed
+    )
+
+
+async def dialed_twiml(
+    runtime: Runtime,
+    provider_name: str,
+    org_id: str,
+    leg_id: str,
+    *,
+    url: str,
+    params: Sequence[tuple[str, str]],
+    headers: Mapping[str, str],
+) -> str:
+    """The provider asks what to do now that the answered phone's <Dial> ended (signed; 403
+    otherwise): apologise if the rep's console or the org's line never answered, else hang
+    up."""
+    async with runtime.db.read() as session:
+        account = await session.get(TelephonyAccount, org_id)
+        if account is None or account.provider != provider_name or not account.auth_token:
+            raise CallbackRefused("no such phone account")
+        update = provider_for(account, runtime.settings).read_callback(url, params, headers)
+        leg = await session.get(PhoneLeg, leg_id)
+        if leg is None or leg.org_id != org_id or leg.provider_call_id != update.provider_call_id:
+            raise NotFound("phone leg not found")
+    return twiml_dialed(dict(params).get("DialCallStatus", ""))
+
+
+async def voice_token(runtime: Runtime, actor: Authenticated, leg_id: str) -> VoiceTokenOut:
+    """A short-lived Twilio Access Token for the console of the rep on this leg's browser call,
+    so the answered phone can ring there. Anyone else (another org, another rep, a leg without
+    a browser call) is told the leg was not found."""
+    async with runtime.db.read() as session:
+        leg = await session.get(PhoneLeg, leg_id)
+        if leg is None or leg.org_id != actor.org_id or leg.call_id is None:
+            raise NotFound("phone leg not found")
+        rep_id = await calls.rep_on_live_call(session, actor.org_id, leg.call_id)
+        if rep_id != actor.rep.id:
+            raise NotFound("phone leg not found")
+        account = await session.get(TelephonyAccount, actor.org_id)
+    if leg.status in ENDED:
+        raise Conflict("this call to the visitor's phone has ended")
+    if (
+        account is None
+        or not _bridge_ready(account)
+        or not account.account_sid
+        or not account.api_key_sid
+        or not account.api_key_secret
+    ):
+        raise PhoneUnavailable(
+            "answered phones ring the org's phone line: no Twilio API key is set in Admin -> Phone"
+        )
+    now = runtime.clock.now()
+    identity = rep_identity(runtime.settings, actor.org_id, actor.rep.id)
+    issued = int(now.timestamp())
+    return VoiceTokenOut(
+        leg_id=leg.id,
+        call_id=leg.call_id,
+        identity=identity,
+        token=access_token(
+            account.account_sid,
+            account.api_key_sid,
+            account.api_key_secret,
+            identity,
+            now=issued,
+            ttl_seconds=VOICE_TOKEN_SECONDS,
+        ),
+        expires_at=datetime.fromtimestamp(issued + VOICE_TOKEN_SECONDS, now.tzinfo).isoformat(),
+    )
+
+
+async def on_call_ended(work: UnitOfWork, org_id: str, call_id: str) -> None:
+    """Hook (calls.CALL_ENDED_HOOK): a browser call ended, so the visitor's phone that joined
+    it is hung up too, right after the commit, by the sweeper."""
+    live = (
+        await work.session.execute(
+            select(PhoneLeg.id).where(
+                PhoneLeg.org_id == org_id,
+                PhoneLeg.call_id == call_id,
+                PhoneLeg.status.in_(("requested", "queued", "ringing", "in_progress")),
+            )
+        )
+    ).scalars()
+    now = work.now_clock.now()
+    scheduled = False
+    for leg_id in live:
+        await deadlines.schedule(
+            work.session, kind=KIND_HANG_UP, subject_id=leg_id, due_at=now, now=now, org_id=org_id
+        )
+        scheduled = True
+    if scheduled:
+        work.after_commit.append(work.runtime.sweeper.poke)
+
+
+async def on_hang_up_due(runtime: Runtime, deadline: DueDeadline) -> None:
+    """The sweeper hangs up a leg whose browser call ended."""
+    if deadline.org_id is not None:
+        await hang_up(runtime, deadline.org_id, deadline.subject_id)
+
+
 async def hang_up(
     runtime: Runtime,
     org_id: str,
@@ -712,7 +921,7 @@ async def hang_up(
         if rep is not None
         else "hung up by the visitor"
         if visitor_id is not None
-        else "the call ended"
+        else "the browser call ended"
     )
     async with runtime.uow() as work:
         stored = await _locked_leg(work.session, org_id, leg_id)

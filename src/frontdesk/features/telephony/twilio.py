@@ -5,11 +5,15 @@ a callback's signature), each a few lines, and the SDK would bring a synchronous
 and a large dependency tree for them.
 
 - Create: POST {base}/2010-04-01/Accounts/{AccountSid}/Calls.json, form fields To, From,
-  Twiml (what to do once answered), StatusCallback, StatusCallbackEvent (repeated),
-  StatusCallbackMethod, Timeout; Basic auth with the account SID and auth token.
+  Url and Method (where Twilio fetches the TwiML once the phone is answered), StatusCallback,
+  StatusCallbackEvent (repeated), StatusCallbackMethod, Timeout; Basic auth with the account
+  SID and auth token.
 - End: POST {base}/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json with
   Status=canceled (still ringing) or Status=completed (answered).
-- Callbacks carry X-Twilio-Signature: base64(HMAC-SHA1(auth token, URL + each POST parameter's
+- Access Tokens for the Voice JavaScript SDK in the rep's console: a JWT (HS256) signed with
+  an API key's secret, `iss` the API key SID, `sub` the account SID, a voice grant that allows
+  incoming calls to `identity` (https://www.twilio.com/docs/iam/access-tokens).
+- Callbacks (and the answer URL's request) carry X-Twilio-Signature: base64(HMAC-SHA1(auth token, URL + each POST parameter's
   name and value, sorted by name)), as https://www.twilio.com/docs/usage/security documents.
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -92,16 +97,91 @@ def verify(auth_token: str, url: str, params: Sequence[tuple[str, str]], given: 
     return matched
 
 
-def twiml_connect(greeting: str, caller_number: str, connect_number: str) -> str:
+NOBODY = "Sorry, nobody could take your call. Please try again in the chat."
+# DialCallStatus values for a <Dial> that never connected (Twilio then asks `action`).
+DIAL_UNANSWERED = frozenset({"no-answer", "busy", "failed", "canceled"})
+
+
+def _dial(caller_number: str, dialed_url: str | None) -> str:
+    """<Dial ...>: from the org's caller number, 30 s to answer; `action` (asked when the
+    dial ends) says sorry only when nobody answered, instead of after every call."""
+    action = f' action={quoteattr(dialed_url)} method="POST"' if dialed_url else ""
+    return f'<Dial callerId={quoteattr(caller_number)} timeout="30"{action}>'
+
+
+def twiml_connect(
+    greeting: str, caller_number: str, connect_number: str, dialed_url: str | None = None
+) -> str:
     """What the answered phone leg does: say the greeting, then ring the org's line from the
-    org's caller number; if nobody answers there, say so and hang up. Nothing is recorded."""
+    org's caller number; if nobody answers there, say so and hang up (with `dialed_url`: the
+    Dial's action decides, so a call that did connect ends without the apology). Nothing is
+    recorded."""
     return (
         "<Response>"
         f"<Say>{escape(greeting)}</Say>"
-        f'<Dial callerId={quoteattr(caller_number)} timeout="30">'
-        f"<Number>{escape(connect_number)}</Number></Dial>"
-        "<Say>Sorry, nobody could take your call. Please try again in the chat.</Say>"
-        "</Response>"
+        f"{_dial(caller_number, dialed_url)}<Number>{escape(connect_number)}</Number></Dial>"
+        + ("" if dialed_url else f"<Say>{NOBODY}</Say>")
+        + "</Response>"
+    )
+
+
+def twiml_dialed(dial_status: str) -> str:
+    """What happens when the <Dial> ended (its `action`): an apology if it never connected,
+    else hang up."""
+    if dial_status in DIAL_UNANSWERED:
+        return f"<Response><Say>{NOBODY}</Say></Response>"
+    return "<Response><Hangup/></Response>"
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def access_token(
+    account_sid: str,
+    api_key_sid: str,
+    api_key_secret: str,
+    identity: str,
+    *,
+    now: int,
+    ttl_seconds: int,
+) -> str:
+    """A Twilio Access Token (JWT, HS256) for the Voice JavaScript SDK: this identity may
+    receive calls (`<Dial><Client>`), nothing else (no outgoing application)."""
+    header = {"alg": "HS256", "typ": "JWT", "cty": "twilio-fpa;v=1"}
+    payload = {
+        "jti": f"{api_key_sid}-{now}",
+        "iss": api_key_sid,
+        "sub": account_sid,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl_seconds,
+        "grants": {"identity": identity, "voice": {"incoming": {"allow": True}}},
+    }
+    signing_input = ".".join(
+        _b64url(json.dumps(part, separators=(",", ":")).encode()) for part in (header, payload)
+    )
+    mac = hmac.new(api_key_secret.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + _b64url(mac)
+
+
+# The custom parameter the rep's console matches an incoming Twilio call against.
+LEG_PARAMETER = "frontdesk_leg"
+
+
+def twiml_client(
+    greeting: str, caller_number: str, identity: str, leg_id: str, dialed_url: str | None = None
+) -> str:
+    """What the answered phone leg does when a rep is on the visitor's browser call: say the
+    greeting, then ring that rep's console (a Twilio Voice client), naming the leg so the
+    console accepts only this call. Nothing is recorded."""
+    return (
+        "<Response>"
+        f"<Say>{escape(greeting)}</Say>"
+        f"{_dial(caller_number, dialed_url)}"
+        f"<Client><Identity>{escape(identity)}</Identity>"
+        f"<Parameter name={quoteattr(LEG_PARAMETER)} value={quoteattr(leg_id)}/></Client>"
+        "</Dial>" + ("" if dialed_url else f"<Say>{NOBODY}</Say>") + "</Response>"
     )
 
 
@@ -145,12 +225,13 @@ class TwilioProvider:
         await self._post(".json", None)
 
     async def start_call(
-        self, *, to: str, from_: str, twiml: str, status_callback: str, timeout_seconds: int
+        self, *, to: str, from_: str, answer_url: str, status_callback: str, timeout_seconds: int
     ) -> StartedCall:
         form = [
             ("To", to),
             ("From", from_),
-            ("Twiml", twiml),
+            ("Url", answer_url),
+            ("Method", "POST"),
             ("StatusCallback", status_callback),
             ("StatusCallbackMethod", "POST"),
             *(("StatusCallbackEvent", event) for event in CALLBACK_EVENTS),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.storage.base import Base
@@ -44,6 +44,11 @@ class Visitor(Base):
     __table_args__ = (Index("ix_visitors_org_last_seen", "org_id", "last_seen_at"),)
 
 
+UTM_COLUMNS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+# Visits a landing URL's UTM parameters were kept for (Account 360's campaigns index).
+HAS_UTM = " OR ".join(f"{column} IS NOT NULL" for column in UTM_COLUMNS)
+
+
 class Visit(Base):
     """One stay on the site: starts when a visitor arrives after 30 minutes away."""
 
@@ -76,6 +81,21 @@ class Visit(Base):
         Index("ix_visits_visitor_started", "visitor_id", "started_at"),
         # Account 360 reads a company's visits (features/live_stream/account_360.py).
         Index("ix_visits_account_started", "account_id", "started_at"),
+        # ...and its visitors with when each was last seen, from the index alone.
+        Index(
+            "ix_visits_org_account_visitor", "org_id", "account_id", "visitor_id", "last_seen_at"
+        ),
+        # ...and the campaigns that brought them (visits with a UTM parameter), likewise.
+        Index(
+            "ix_visits_account_campaigns",
+            "org_id",
+            "account_id",
+            *UTM_COLUMNS,
+            "visitor_id",
+            "started_at",
+            sqlite_where=text(HAS_UTM),
+            postgresql_where=text(HAS_UTM),
+        ),
         # Retention finds an org's visits whose last page is older than N days.
         Index("ix_visits_org_last_seen", "org_id", "last_seen_at"),
     )
@@ -95,6 +115,7 @@ class PageView(Base):
 
     __table_args__ = (
         Index("ix_page_views_visit_viewed", "visit_id", "viewed_at"),
-        # Retention deletes an org's oldest page views, a batch at a time.
-        Index("ix_page_views_org_viewed", "org_id", "viewed_at"),
+        # Retention deletes an org's oldest page views a batch at a time, each batch carrying
+        # on after the last (viewed_at, id) deleted (features/privacy/retention.py).
+        Index("ix_page_views_org_viewed_id", "org_id", "viewed_at", "id"),
     )

@@ -132,3 +132,38 @@ async def test_a_visitor_typing_reaches_only_the_consoles_that_may_see_their_cha
             for f in carl_console.received
             if f["type"] == "typing" and f["visitor_id"] == _id(routed)
         ]
+
+
+async def test_a_transfer_moves_the_card_of_a_routed_visitor_to_the_new_owners_stream(
+    server: Server,
+) -> None:
+    org, admin, dana, sam, carl = await _setup(server)
+    async with (
+        server.visitor(org, url=SITE + "/pricing") as visitor,
+        sam.socket() as sam_console,
+        carl.socket() as carl_console,
+    ):
+        vid = _id(visitor)
+        assert vid not in _visitor_ids(sam_console.snapshot)  # routed to Dana only
+        await visitor.send({"type": "message", "client_id": "m1", "body": "Hi"})
+        cid = (await visitor.expect("ack"))["message"]["conversation_id"]
+        status, _ = await dana.request("POST", f"/api/conversations/{cid}/accept")
+        assert status == 200
+        status, _ = await dana.request(
+            "POST", f"/api/conversations/{cid}/transfer", {"to_rep_id": sam.rep_id}
+        )
+        assert status == 200
+        # Sam now has the chat, and the visitor's card in his live stream.
+        card = await sam_console.expect("visitor.joined", visitor__visitor_id=vid)
+        assert card["visitor"]["visitor_id"] == vid
+        status, _ = await sam.request(
+            "POST", f"/api/conversations/{cid}/transfer", {"to_rep_id": carl.rep_id}
+        )
+        assert status == 200
+        # Sam gave it away: the card leaves his stream and reaches Carl's.
+        await sam_console.expect("visitor.left", visitor_id=vid)
+        await carl_console.expect("visitor.joined", visitor__visitor_id=vid)
+        # A reconnect agrees with the live events.
+        async with sam.socket() as again, carl.socket() as carl_again:
+            assert vid not in _visitor_ids(again.snapshot)
+            assert vid in _visitor_ids(carl_again.snapshot)

@@ -210,3 +210,47 @@ async def test_account_360_lists_the_companys_calls_and_meetings(server: Server)
     other = await server.rep(await server.create_org(), "admin")
     status, _ = await other.request("GET", f"/api/accounts/{account_id}/360")
     assert status == 404
+
+
+async def test_each_company_page_lists_only_its_own_visitors_chats_and_campaigns(
+    server: Server,
+) -> None:
+    """The chats are found by the company's visitor ids (one bound list) and the campaigns
+    from an index over visits with UTM parameters: neither lets another company's in."""
+    from sqlalchemy import update
+
+    from frontdesk.features.visitors.models import Visit
+
+    org = await server.create_org()
+    admin = await server.rep(org, "admin")
+    accounts = []
+    for name in ("Acme", "Globex"):
+        status, saved = await admin.request(
+            "POST", "/api/accounts", {"name": name, "domain": f"{name.lower()}.example"}
+        )
+        assert status == 200, saved
+        accounts.append(saved["account"]["id"])
+    acme, globex = accounts
+    await admin.request(
+        "POST", "/api/ip-ranges", {"cidr": "127.0.0.1/32", "company": "Acme", "account_id": acme}
+    )
+    visitor_ids = []
+    for n, url in enumerate((LANDING, "https://www.customer.example/?utm_source=bing")):
+        async with server.visitor(org, url=url) as visitor:
+            visitor_ids.append(visitor.welcome["visitor_id"])
+            await visitor.send({"type": "message", "client_id": f"m{n}", "body": "Hello"})
+            await visitor.expect("ack")
+    # The second visitor turns out to be from Globex.
+    async with server.runtime.db.transaction() as session:
+        await session.execute(
+            update(Visit).where(Visit.visitor_id == visitor_ids[1]).values(account_id=globex)
+        )
+    for account_id, visitor_id, source in (
+        (acme, visitor_ids[0], "google"),
+        (globex, visitor_ids[1], "bing"),
+    ):
+        status, page = await admin.request("GET", f"/api/accounts/{account_id}/360")
+        assert status == 200, page
+        assert [v["id"] for v in page["visitors"]] == [visitor_id]
+        assert [c["visitor_id"] for c in page["conversations"]] == [visitor_id]
+        assert [(c["source"], c["visits"]) for c in page["campaigns"]] == [(source, 1)]

@@ -636,6 +636,14 @@ async def test_rolled_up_days_give_the_same_figures_as_the_raw_rows(
     else:
         assert [run[0] for run in plan.rollup_runs] == [330]  # 5:30 ahead
         assert plan.raw_runs == ()
+    # Every rolled-up day has its median stored, and whole blocks of days their histograms
+    # (an unfiltered report's per-rep percentiles sum those, the filtered ones the days).
+    rolled_days = {(o, d) for o, a, b in plan.rollup_runs for d in range(a, b + 1)}
+    assert rolled_days <= set(plan.answers)
+    assert any(p50 is not None for p50, _ in plan.answers.values())
+    assert len(plan.blocks) >= 5
+    for offset, block in plan.blocks:
+        assert {(offset, d) for d in rollups.block_days(block)} <= rolled_days
     await _check_every_filter(server, seeded, zone)
     # Built once: catching up again builds nothing.
     assert await rollups.catch_up(server.runtime.db, SETTLED_NOW, org_id=org_id) == 0
@@ -647,7 +655,8 @@ async def test_a_late_change_to_an_old_chat_shows_at_once_and_is_rolled_up_again
     seeded = await _seed(server)
     org_id = seeded.history.org_id
     await _roll_up(server, org_id, "UTC")
-    assert (await _plan(server, org_id, "UTC")).raw_runs == ()
+    before = await _plan(server, org_id, "UTC")
+    assert before.raw_runs == ()
     async with server.runtime.db.read() as session:
         chat = (
             await session.execute(
@@ -656,6 +665,8 @@ async def test_a_late_change_to_an_old_chat_shows_at_once_and_is_rolled_up_again
                     Conversation.org_id == org_id,
                     Conversation.owner_rep_id == seeded.reps[0].rep_id,
                     Conversation.qualified.is_not(True),
+                    # a day whose whole block of days is in the report
+                    Conversation.created_at >= datetime(2026, 9, 1, tzinfo=UTC),
                 )
                 .order_by(Conversation.created_at)
                 .limit(1)
@@ -671,12 +682,18 @@ async def test_a_late_change_to_an_old_chat_shows_at_once_and_is_rolled_up_again
     plan = await _plan(server, org_id, "UTC")
     assert len(plan.raw_runs) == 1
     assert plan.raw_runs[0][0] <= chat.created_at < plan.raw_runs[0][1]
+    # ...and so is the block of days around it: its summed histogram is not used either.
+    changed = (chat.created_at.date() - date(1970, 1, 1)).days
+    block = (0, changed // rollups.BLOCK_DAYS)
+    assert block in before.blocks and block not in plan.blocks
     report = await _check(server, seeded, seeded.admin, "UTC")
     day = next(d for d in report["days"] if d["date"] == chat.created_at.date().isoformat())
     assert day["deal_value"] >= 12345.0
     # The worker rebuilds that day; the figures stay the raw rows' figures.
     assert await rollups.catch_up(server.runtime.db, SETTLED_NOW, org_id=org_id) == 1
-    assert (await _plan(server, org_id, "UTC")).raw_runs == ()
+    plan = await _plan(server, org_id, "UTC")
+    assert plan.raw_runs == ()
+    assert block in plan.blocks  # summed again from the day's new rows
     await _check(server, seeded, seeded.admin, "UTC")
     # An erased visitor's chats leave the rolled-up days as well.
     status, _ = await seeded.admin.request("POST", f"/api/visitors/{chat.visitor_id}/erase")

@@ -350,3 +350,108 @@ async def test_outside_hours_the_away_experience_can_be_the_meeting_booker(serve
             if f["type"] == "message" and f["message"]["meta"].get("meeting_offer")
         ]
         assert len(offers) == 1, visitor.received
+
+
+def _feed(uid: str, day: str, name: str) -> str:
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+        f"BEGIN:VEVENT\r\nUID:{uid}@test\r\nDTSTAMP:20270101T000000Z\r\n"
+        f"DTSTART;VALUE=DATE:{day}\r\nSUMMARY:{name}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+
+
+async def test_a_holiday_feed_url_is_read_again_every_day_and_a_broken_read_keeps_the_holidays(
+    sqlite_memory_backend: object,
+) -> None:
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    from tests.harness import running_server
+
+    served: dict[str, object] = {"status": 200, "text": _feed("may", "20270501", "Labour Day")}
+    reads: list[str] = []
+
+    async def feed(_: web.Request) -> web.Response:
+        reads.append("read")
+        return web.Response(
+            status=int(served["status"]),  # type: ignore[call-overload]
+            text=str(served["text"]),
+            content_type="text/calendar",
+        )
+
+    app = web.Application()
+    app.router.add_get("/holidays.ics", feed)
+    calendar = TestServer(app, host="127.0.0.1")
+    await calendar.start_server()
+    url = f"http://127.0.0.1:{calendar.port}/holidays.ics"
+    try:
+        async with running_server(
+            sqlite_memory_backend.database_url,  # type: ignore[attr-defined]
+            "memory://",
+            "unused",
+            allow_private_targets=True,
+        ) as server:
+            server.clock.set(datetime(2027, 4, 1, 12, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+            org = await server.create_org()
+            admin = await server.rep(org, role="admin")
+            await admin.request(
+                "PUT",
+                "/api/business-hours/org",
+                {
+                    "time_zone": "UTC",
+                    "weekly": EVERY_DAY_9_TO_5,
+                    "holidays": [{"day": "2027-12-23", "name": "Team day"}],
+                },
+            )
+            status, hours = await admin.request(
+                "POST", "/api/business-hours/org/holiday-feed", {"url": url}
+            )
+            assert status == 200, hours
+
+            async def holidays() -> list[tuple[str, str, str]]:
+                _, listed = await admin.request("GET", "/api/business-hours")
+                org_hours = next(h for h in listed["hours"] if h["scope"] == "org")
+                return [(h["day"], h["name"], h["source"]) for h in org_hours["holidays"]]
+
+            # The publisher moves the holiday; nothing changes until a day has passed.
+            served["text"] = _feed("june", "20270601", "Founders Day")
+            server.clock.advance(23 * 3600)  # type: ignore[attr-defined]
+            await server.runtime.sweeper.run_due()
+            assert len(reads) == 1
+            assert ("2027-05-01", "Labour Day", "ical") in await holidays()
+
+            server.clock.advance(3600)  # type: ignore[attr-defined]
+            await server.runtime.sweeper.run_due()
+            assert len(reads) == 2
+            assert await holidays() == [
+                ("2027-06-01", "Founders Day", "ical"),
+                ("2027-12-23", "Team day", "manual"),
+            ]
+
+            # The next day the feed is broken: the holidays stay, and it is tried again.
+            served["status"] = 500
+            server.clock.advance(24 * 3600)  # type: ignore[attr-defined]
+            await server.runtime.sweeper.run_due()
+            assert len(reads) == 3
+            assert ("2027-06-01", "Founders Day", "ical") in await holidays()
+            served["status"] = 200
+            served["text"] = _feed("july", "20270704", "Summer Day")
+            server.clock.advance(24 * 3600)  # type: ignore[attr-defined]
+            await server.runtime.sweeper.run_due()
+            assert len(reads) == 4
+            assert ("2027-07-04", "Summer Day", "ical") in await holidays()
+
+            # An uploaded file replaces the feed: the URL is no longer read.
+            status, hours = await admin.request(
+                "POST",
+                "/api/business-hours/org/holiday-feed",
+                {"ics": _feed("aug", "20270801", "Harvest Day")},
+            )
+            assert status == 200, hours
+            assert hours["holiday_feed_url"] is None
+            server.clock.advance(3 * 24 * 3600)  # type: ignore[attr-defined]
+            await server.runtime.sweeper.run_due()
+            assert len(reads) == 4
+            assert ("2027-08-01", "Harvest Day", "ical") in await holidays()
+    finally:
+        await calendar.close()

@@ -55,6 +55,18 @@ def _call(**changes: Any) -> CallOut:
             "Video call with Dana Reyes: declined.",
         ),
         (
+            {
+                "rep": None,
+                "initiated_by": "visitor",
+                "media": "audio",
+                "connected_at": None,
+                "duration_seconds": None,
+                "end_reason": "declined",
+                "end_detail": "declined by Dana Reyes",
+            },
+            "Voice call from the visitor: declined by Dana Reyes.",
+        ),
+        (
             {"end_reason": "failed", "end_detail": "the visitor's browser went away"},
             "Video call with Dana Reyes, 4 min 12 s, the connection was lost "
             "(the visitor's browser went away).",

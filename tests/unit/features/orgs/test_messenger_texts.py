@@ -46,3 +46,38 @@ def test_texts_are_trimmed_blank_ones_dropped_and_mistakes_named() -> None:
             "problem": "unknown placeholder {name} (this text may use: {org})",
         },
     ]
+
+
+def test_every_messenger_language_has_every_english_text_with_the_same_placeholders() -> None:
+    english = json.loads(EN.read_text())
+    languages = sorted(EN.parent.glob("*.json"))
+    assert {p.stem for p in languages} >= {"ar", "de", "en", "es", "fr", "ja", "pt"}
+    for path in languages:
+        texts = json.loads(path.read_text())
+        assert sorted(texts) == sorted(english), path.name
+        for key, text in texts.items():
+            assert text.strip(), f"{path.name}: {key} is empty"
+            placeholders = set(re.findall(r"\{(\w+)\}", text))
+            assert placeholders == set(re.findall(r"\{(\w+)\}", english[key])), (
+                f"{path.name}: {key}"
+            )
+            if path.stem != "en" and (path.stem, key) not in SAME_AS_ENGLISH:
+                assert text != english[key], f"{path.name}: {key} is still English"
+
+
+# Words that are the same in the language as in English (each checked, not a forgotten text).
+SAME_AS_ENGLISH = {
+    ("de", "chat"),
+    ("de", "support"),
+    ("de", "team"),
+    ("de", "name"),
+    ("de", "nameOptional"),
+    ("de", "optional"),
+    ("de", "rate2of3"),
+    ("es", "chat"),
+    ("pt", "chat"),
+    ("fr", "conversation"),
+    ("fr", "message"),
+    ("fr", "assistant"),
+    ("ja", "powered"),  # the product's name
+}

@@ -41,7 +41,7 @@ const SCALES: [Csat, string][] = [
 export function MessengerAdmin() {
   const m: Partial<Org["messenger"]> = org.value?.messenger ?? {};
   const [busy, setBusy] = useState(false);
-  async function save(change: { language?: Language; csat?: Csat; sneak_peek?: boolean; texts?: Texts }, done: string) {
+  async function save(change: { language?: Language; csat?: Csat; sneak_peek?: boolean; bot_answers?: boolean; texts?: Texts }, done: string) {
     setBusy(true);
     try {
       const next = await api<Org>("PATCH", "/api/org/settings", { messenger: change });
@@ -124,6 +124,26 @@ export function MessengerAdmin() {
             disabled={busy}
             onChange={(v) => void save({ sneak_peek: v }, v ? "Sneak peek is on: the messenger tells visitors." : "Sneak peek is off.")}
             hint="Off by default. Check that your privacy notice covers it before you switch it on."
+          />
+        </div>
+      </section>
+      <section class="panel" aria-labelledby="messenger-bot-title">
+        <div class="panel-head">
+          <h2 id="messenger-bot-title">Bot answers from your knowledge</h2>
+        </div>
+        <p class="muted small">
+          When no rep can take a chat (outside business hours, everyone busy or away, or nobody accepted in time), the bot answers the visitor's question
+          from your AI Copilot knowledge: only articles, Q&amp;A pairs and website pages, only when the copilot is confident, quoting the source. Under
+          every answer the messenger offers “Talk to a person”, and the chat still waits for your team (or shows the offline form or your booker). Reps
+          see the answers in the transcript as the Assistant's.
+        </p>
+        <div class="big-switch">
+          <Switch
+            label="Let the bot answer when nobody is available"
+            checked={!!m.bot_answers}
+            disabled={busy}
+            onChange={(v) => void save({ bot_answers: v }, v ? "The bot answers from your knowledge when nobody is available." : "Bot answers are off.")}
+            hint="Off by default. Uses the knowledge in Admin > AI Copilot; nothing is sent to an AI model."
           />
         </div>
       </section>

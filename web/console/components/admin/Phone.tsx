@@ -13,6 +13,7 @@ import type { PhoneSettingsOut, PhoneSettingsPage, RegionOut } from "../../types
 type Form = {
   provider: "none" | "twilio";
   account_sid: string;
+  api_key_sid: string;
   caller_number: string;
   connect_number: string;
   greeting: string;
@@ -25,6 +26,7 @@ function formOf(s: PhoneSettingsOut): Form {
   return {
     provider: s.provider,
     account_sid: s.account_sid ?? "",
+    api_key_sid: s.api_key_sid ?? "",
     caller_number: s.caller_number ?? "",
     connect_number: s.connect_number ?? "",
     greeting: s.greeting,
@@ -50,6 +52,8 @@ export function PhoneAdmin() {
   const [form, setForm] = useState<Form | null>(null);
   // A new auth token to send; null: keep the stored one. "" (via Forget): remove it.
   const [token, setToken] = useState<string | null>(null);
+  // The same for the API key's secret (write-only too).
+  const [keySecret, setKeySecret] = useState<string | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -60,6 +64,7 @@ export function PhoneAdmin() {
     setPage(p);
     setForm(formOf(p.settings));
     setToken(null);
+    setKeySecret(null);
     setDirty(false);
   }
   useEffect(() => {
@@ -91,6 +96,7 @@ export function PhoneAdmin() {
     try {
       const body: Record<string, unknown> = { ...form };
       if (token !== null) body.auth_token = token;
+      if (keySecret !== null) body.api_key_secret = keySecret;
       const p = await api<PhoneSettingsPage>("PUT", "/api/telephony/settings", body);
       load(p);
       pushToast(p.settings.phone_join_available ? "Phone settings saved. Visitors are offered a call to their phone." : "Phone settings saved.", "success", 3000);
@@ -120,8 +126,8 @@ export function PhoneAdmin() {
       </div>
       <p class="muted small">
         A visitor can type their phone number in the messenger instead of using a microphone. Frontdesk asks Twilio to ring that number; when the visitor answers they hear your greeting and are put through to the number you
-        connect calls to below (your sales line). Phone calls are <strong>not connected to a rep's browser call</strong>: bridging the phone network into WebRTC needs a media gateway that Frontdesk does not have yet. Calls are not
-        recorded.
+        connect calls to below (your sales line). With a Twilio <strong>API key</strong> below, a phone that joins a browser call rings the console of the rep on that call instead (the console becomes a Twilio Voice client), so the rep
+        talks to the visitor in the browser. Calls are not recorded.
       </p>
       <div class={`phone-status ${s.phone_join_available ? "on" : "off"}`} role="status" aria-label="Phone join status">
         {s.phone_join_available ? <IconCheck size={15} /> : <IconAlert size={15} />}
@@ -169,6 +175,42 @@ export function PhoneAdmin() {
           </div>
           <span class={errors.auth_token ? "field-error" : "field-hint"} id="auth-token-hint">
             {errors.auth_token ?? tokenLabel}
+          </span>
+        </div>
+        <Text label="API key SID (for the rep's browser)" field="api_key_sid" value={form.api_key_sid} errors={errors} disabled={!twilio} placeholder="SK…" onInput={(v) => set({ api_key_sid: v })} hint={s.browser_bridge ? "Set: answered phones of a browser call ring the rep's console." : "Optional. Twilio Console → API keys. Without it, answered phones ring the line below."} />
+        <div class="field">
+          <label for="phone-key-secret">API key secret</label>
+          <div class="field-inline">
+            <input
+              id="phone-key-secret"
+              type="password"
+              autoComplete="new-password"
+              value={keySecret ?? ""}
+              disabled={!twilio}
+              placeholder={s.api_key_secret_set ? `Stored (${s.api_key_secret_hint})` : "Paste the API key's secret"}
+              aria-invalid={errors.api_key_secret ? "true" : undefined}
+              aria-describedby="key-secret-hint"
+              onInput={(e) => {
+                setKeySecret((e.target as HTMLInputElement).value);
+                setDirty(true);
+              }}
+            />
+            {s.api_key_secret_set && keySecret !== "" && (
+              <button
+                type="button"
+                class="btn btn-ghost btn-sm"
+                title="Forget the stored API key secret"
+                onClick={() => {
+                  setKeySecret("");
+                  setDirty(true);
+                }}
+              >
+                Forget
+              </button>
+            )}
+          </div>
+          <span class={errors.api_key_secret ? "field-error" : "field-hint"} id="key-secret-hint">
+            {errors.api_key_secret ?? (keySecret === "" ? "Will be removed when you save" : s.api_key_secret_set ? `Stored (${s.api_key_secret_hint}); type a new one to replace it` : "Not set")}
           </span>
         </div>
         <Text label="Call from" field="caller_number" value={form.caller_number} errors={errors} disabled={!twilio} placeholder="+1 212 555 0100" onInput={(v) => set({ caller_number: v })} hint="A number of your Twilio account; visitors see it calling." />

@@ -1,0 +1,93 @@
+"""Where images are cleaned: in worker processes, behind a queue bounded in bytes.
+
+Cleaning a 12-megapixel photo takes a few hundred ms of CPU (bench/file_upload.py). In a
+thread of the server process it held up the event loop: Pillow releases the interpreter lock
+while it decodes, encodes and resizes, but takes it back hundreds of times per image (once per
+64 KB block), and each time the event loop's thread must hand the lock over and wait until the
+image thread has been scheduled to take it; on a busy machine that wait is what chats felt.
+A worker process shares no lock with the server: the event loop only hands over the bytes and
+reads the result back (a pipe). The workers run at a lower CPU priority (nice 10), so on a
+machine with few cores the server's own work comes first and images take what is left.
+
+The queue is bounded in bytes (FRONTDESK_FILE_IMAGE_QUEUE_MB per server process): the bytes of
+images waiting for or in work; one more is refused with 503 rather than held in memory.
+`FRONTDESK_FILE_IMAGE_WORKERS=0` keeps the work in a thread of the server (as before).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+import multiprocessing
+import os
+from concurrent.futures.process import BrokenProcessPool
+
+from frontdesk.core.errors import Unavailable
+from frontdesk.features.files.images import CleanImage, ImageRefused, clean_image
+
+log = logging.getLogger("frontdesk.files")
+
+WORKER_NICE = 10
+
+
+def _lower_priority() -> None:
+    """In each worker process, once: below the server's CPU priority."""
+    # (not allowed here: the worker runs at the server's priority)
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICE)
+
+
+class ImageWorkers:
+    """The server process's image workers and their queue (one per runtime)."""
+
+    def __init__(self, workers: int, queue_bytes: int) -> None:
+        self.workers = workers
+        self.queue_bytes = queue_bytes
+        self.held = 0  # bytes of images waiting for or in work
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        # in-thread mode: one image at a time (two would take both cores of a small machine)
+        self._thread_slot = asyncio.Semaphore(1)
+
+    def _executor(self) -> concurrent.futures.ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn: a fresh interpreter that imports only what cleaning needs, never a fork
+            # of a server process with its threads, sockets and event loop
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_lower_priority,
+            )
+        return self._pool
+
+    async def clean(self, data: bytes) -> CleanImage:
+        """The image cleaned and thumbnailed (ImageRefused when it is not a safe image), or
+        Unavailable when the queue already holds its limit in bytes."""
+        size = len(data)
+        if self.held + size > self.queue_bytes and self.held > 0:
+            raise Unavailable(
+                "the server is busy with other images right now; try again in a moment"
+            )
+        self.held += size
+        try:
+            if self.workers == 0:
+                async with self._thread_slot:
+                    return await asyncio.to_thread(clean_image, data)
+            loop = asyncio.get_running_loop()
+            try:
+                return await loop.run_in_executor(self._executor(), clean_image, data)
+            except BrokenProcessPool:
+                # a worker died (killed for memory, say): a new pool for the next image
+                log.warning("an image worker process died; starting new ones")
+                pool, self._pool = self._pool, None
+                if pool is not None:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                raise ImageRefused("this image could not be processed") from None
+        finally:
+            self.held -= size
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,57 @@
+"""Images are cleaned in worker processes at a lower CPU priority, behind a queue bounded in
+bytes: an image beyond the bound is refused (503), and the room comes back when work ends."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+
+import pytest
+from PIL import Image
+
+from frontdesk.core.errors import Unavailable
+from frontdesk.features.files.images import ImageRefused
+from frontdesk.features.files.workers import WORKER_NICE, ImageWorkers
+
+pytestmark = pytest.mark.asyncio
+
+
+def _png(size: int = 64) -> bytes:
+    out = io.BytesIO()
+    Image.effect_noise((size, size), 60).convert("RGB").save(out, format="PNG")
+    return out.getvalue()
+
+
+async def test_an_image_beyond_the_queue_s_bytes_is_refused_until_the_queue_has_room() -> None:
+    png = _png()
+    workers = ImageWorkers(0, queue_bytes=len(png) * 2 - 1)  # room for one image
+    async with workers._thread_slot:  # the image work is busy with another request
+        first = asyncio.create_task(workers.clean(png))
+        await asyncio.sleep(0.01)
+        assert workers.held == len(png)
+        with pytest.raises(Unavailable) as refused:
+            await workers.clean(png)
+        assert refused.value.status == 503
+    assert (await first).width == 64
+    assert workers.held == 0
+    assert (await workers.clean(png)).height == 64  # room again
+    # One image larger than the whole bound is still taken when nothing else waits.
+    assert (await ImageWorkers(0, queue_bytes=10).clean(png)).width == 64
+
+
+async def test_images_are_cleaned_in_a_worker_process_below_the_server_s_priority() -> None:
+    workers = ImageWorkers(1, queue_bytes=10_000_000)
+    try:
+        image = await workers.clean(_png(300))
+        assert (image.width, image.height) == (300, 300) and image.thumbnail
+        with pytest.raises(ImageRefused):
+            await workers.clean(b"<html><script>alert(1)</script></html>")
+        pool = workers._executor()
+        worker_nice = await asyncio.wrap_future(pool.submit(os.nice, 0))
+        assert worker_nice >= min(19, os.nice(0) + WORKER_NICE)
+        worker_pid = await asyncio.wrap_future(pool.submit(os.getpid))
+        assert worker_pid != os.getpid()
+        assert workers.held == 0
+    finally:
+        workers.close()
