@@ -36,6 +36,7 @@ from frontdesk.features import (
     meetings,
     privacy,
     proactive,
+    reports,
     segments,
     staffing,
     telephony,
@@ -62,6 +63,7 @@ from frontdesk.transport import (  # noqa: F401  (they register routes)
 )
 from frontdesk.transport.api import api
 from frontdesk.transport.api_copilot import COPILOT_KEY
+from frontdesk.transport.api_email import mount_unsubscribe_pages
 from frontdesk.transport.api_files import mount_file_routes
 from frontdesk.transport.api_meetings import mount_meeting_pages
 from frontdesk.transport.http import (
@@ -239,6 +241,8 @@ def _wire_features(runtime: Runtime) -> None:
     hooks[conversations.VISITOR_WAITING_HOOK].append(copilot.on_visitor_waiting)
     # Retention: each org's old data deleted in small batches (docs/operations.md).
     sweeper.register(privacy.KIND_RETENTION, lambda d: privacy.on_retention_due(runtime, d))
+    # The admins' daily summary email (opt-in), once a day per admin across processes.
+    sweeper.register(reports.KIND_DAILY_SUMMARY, lambda d: reports.on_daily_summary(runtime, d))
     hooks[SETTINGS_CHANGED_HOOK].append(privacy.on_org_settings_changed)
     formatting.image_proxy.configure(
         runtime.settings.secret_key, runtime.settings.secret_key_previous
@@ -418,6 +422,7 @@ def create_app(
     app.router.add_get(formatting.image_proxy.PROXY_PATH, image_proxy_handler)
     api.mount(app)
     mount_meeting_pages(app)
+    mount_unsubscribe_pages(app)
     mount_file_routes(app)
     mount_static(app, STATIC)
     return app

@@ -226,6 +226,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/email-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is emailed about missed chats; the daily summary's time zone */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrgEmailSettings"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Set the team address for missed chats (as well as or instead of the reps) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["OrgEmailSettingsBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrgEmailSettings"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/api-tokens": {
         parameters: {
             query?: never;
@@ -2772,6 +2850,84 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/email-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My email preferences */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmailPreferences"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Opt out of missed-chat emails; admins opt in to the daily summary */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["EmailPreferencesBody"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmailPreferences"];
+                    };
+                };
+                /** @description Error */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -7059,6 +7215,18 @@ export interface components {
             type: "draft";
             text: string;
         };
+        /** EmailPreferences */
+        EmailPreferences: {
+            missed_chat_emails: boolean;
+            daily_summary_email: boolean;
+        };
+        /** EmailPreferencesBody */
+        EmailPreferencesBody: {
+            /** @default null */
+            missed_chat_emails?: boolean | null;
+            /** @default null */
+            daily_summary_email?: boolean | null;
+        };
         /**
          * EnrichmentSource
          * @description One enriched fact with where it came from and how sure we are.
@@ -7971,6 +8139,21 @@ export interface components {
         /** OrderBody */
         OrderBody: {
             segment_ids: string[];
+        };
+        /** OrgEmailSettings */
+        OrgEmailSettings: {
+            team_address: string | null;
+            email_reps: boolean;
+            time_zone: string;
+        };
+        /** OrgEmailSettingsBody */
+        OrgEmailSettingsBody: {
+            /** @default null */
+            team_address?: string | null;
+            /** @default true */
+            email_reps?: boolean;
+            /** @default UTC */
+            time_zone?: string;
         };
         /** OrgOut */
         OrgOut: {
@@ -9558,6 +9741,8 @@ export type DeliveryList = components['schemas']['DeliveryList'];
 export type DeliveryOut = components['schemas']['DeliveryOut'];
 export type DiffPart = components['schemas']['DiffPart'];
 export type DraftFrame = components['schemas']['DraftFrame'];
+export type EmailPreferences = components['schemas']['EmailPreferences'];
+export type EmailPreferencesBody = components['schemas']['EmailPreferencesBody'];
 export type EnrichmentSource = components['schemas']['EnrichmentSource'];
 export type ErrorBody = components['schemas']['ErrorBody'];
 export type ErrorDetail = components['schemas']['ErrorDetail'];
@@ -9638,6 +9823,8 @@ export type OfflineReceived = components['schemas']['OfflineReceived'];
 export type Ok = components['schemas']['Ok'];
 export type OpenFrame = components['schemas']['OpenFrame'];
 export type OrderBody = components['schemas']['OrderBody'];
+export type OrgEmailSettings = components['schemas']['OrgEmailSettings'];
+export type OrgEmailSettingsBody = components['schemas']['OrgEmailSettingsBody'];
 export type OrgOut = components['schemas']['OrgOut'];
 export type OrgSettingsBody = components['schemas']['OrgSettingsBody'];
 export type OriginsBody = components['schemas']['OriginsBody'];

@@ -15,6 +15,7 @@ from frontdesk.deadlines.service import DueDeadline
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.experiences.models import OfflineMessage
 from frontdesk.features.experiences.schemas import EmailReport, OfflineMessageOut
+from frontdesk.features.orgs import email_settings
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.visitors.models import Visitor
 from frontdesk.outbound import send_mail
@@ -181,18 +182,28 @@ async def on_missed_chat_email(runtime: Runtime, deadline: DueDeadline) -> None:
         log.warning("missed chat %s not emailed: no FRONTDESK_SMTP_URL", conversation.id)
         return
     routed = set(conversation.routed_rep_ids or [])
-    recipients = sorted(
-        (r for r in reps if r.email and (not routed or r.id in routed)), key=lambda r: r.email
-    )
+    # The org's email settings: a team address gets them too, or instead of the reps; each
+    # rep may opt out of their own.
+    settings = email_settings(org) if org else {"team_address": None, "email_reps": True}
+    recipients: list[tuple[str, str]] = []
+    if settings["email_reps"]:
+        recipients = sorted(
+            (r.email, r.name)
+            for r in reps
+            if r.email and r.missed_chat_emails and (not routed or r.id in routed)
+        )
+    team = str(settings["team_address"] or "")
+    if team and team not in {address for address, _ in recipients}:
+        recipients.append((team, "team"))
     org_name = org.name if org else "Frontdesk"
     who = (visitor.name or visitor.email) if visitor else None
     link = f"{(runtime.settings.public_url or '').rstrip('/')}/app/conversations/{conversation.id}"
-    for rep in recipients:
+    for address, name in recipients:
         message = missed_chat_message(
             org_name=org_name,
             mail_from=runtime.settings.mail_from,
-            to=rep.email,
-            rep_name=rep.name,
+            to=address,
+            rep_name=name,
             visitor=who,
             first_message=first,
             link=link,

@@ -3,7 +3,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from frontdesk.storage.base import Base
@@ -41,6 +52,12 @@ class Rep(Base):
     # Why auto pounce was switched off for this rep (a missed response), shown in the console.
     auto_pounce_off_reason: Mapped[str | None] = mapped_column(Text)
     voice_video_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Email preferences (features/experiences, features/reports): missed chats routed to the
+    # rep (on unless they opt out); the daily summary (admins only, off unless they opt in).
+    missed_chat_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    daily_summary_email: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
 

@@ -600,3 +600,21 @@ async def set_my_status(
 async def list_reps(session: AsyncSession, org_id: str) -> list[Rep]:
     rows = await session.execute(select(Rep).where(Rep.org_id == org_id).order_by(Rep.name))
     return list(rows.scalars())
+
+
+async def set_email_preferences(
+    work: UnitOfWork,
+    actor: Authenticated,
+    *,
+    missed_chat_emails: bool | None = None,
+    daily_summary_email: bool | None = None,
+) -> Rep:
+    """A rep's own email preferences; only admins may get the daily summary."""
+    rep = await get_rep(work.session, actor.org_id, actor.rep.id)
+    if missed_chat_emails is not None:
+        rep.missed_chat_emails = missed_chat_emails
+    if daily_summary_email is not None:
+        if daily_summary_email and rep.role != "admin":
+            raise Forbidden("the daily summary email is for admins")
+        rep.daily_summary_email = daily_summary_email
+    return rep

@@ -8,10 +8,11 @@ change applies to the next hello on any process, not up to a cache lifetime late
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, Literal
 
-from frontdesk.core.errors import NotFound
+from frontdesk.core.errors import NotFound, ValidationFailed
 from frontdesk.core.events import Event
 from frontdesk.features.orgs.models import Org
 from frontdesk.runtime import Runtime, UnitOfWork
@@ -66,5 +67,49 @@ async def update_settings(
         if idle_after_seconds is not None:
             org.idle_after_seconds = idle_after_seconds
         await work.run_hooks(SETTINGS_CHANGED_HOOK, org, before)
+        announce_org_changed(work, org)
+    return org
+
+
+# ---- email settings (admin) --------------------------------------------------------------------
+
+# Header-safe: no spaces, commas, angle brackets or quotes (the address goes into To:).
+TEAM_ADDRESS_RE = re.compile(r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;.]{2,}$")
+
+
+def email_settings(org: Org) -> dict[str, Any]:
+    """The org's email settings with their defaults: `team_address` (also or instead emailed
+    about missed chats), `email_reps` (whether routed reps are emailed too) and `time_zone`
+    (the days of the admins' daily summary)."""
+    stored = dict((org.settings or {}).get("email") or {})
+    return {
+        "team_address": stored.get("team_address") or None,
+        "email_reps": bool(stored.get("email_reps", True)),
+        "time_zone": str(stored.get("time_zone") or "UTC"),
+    }
+
+
+async def update_email_settings(
+    runtime: Runtime, org_id: str, *, team_address: str | None, email_reps: bool, time_zone: str
+) -> Org:
+    """Store the org's email settings (validated here too: the team address goes into To:)."""
+    address = (team_address or "").strip() or None
+    if address is not None and (len(address) > 320 or not TEAM_ADDRESS_RE.match(address)):
+        raise ValidationFailed("team_address must be one email address, like team@example.com")
+    if address is None and not email_reps:
+        raise ValidationFailed(
+            "missed chats must go somewhere: set a team address or keep emailing the reps"
+        )
+    async with runtime.uow() as work:
+        org = await work.session.get(Org, org_id)
+        if org is None:
+            raise NotFound("org not found")
+        settings = dict(org.settings or {})
+        settings["email"] = {
+            "team_address": address,
+            "email_reps": email_reps,
+            "time_zone": time_zone,
+        }
+        org.settings = settings
         announce_org_changed(work, org)
     return org

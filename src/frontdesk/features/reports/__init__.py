@@ -20,11 +20,21 @@ from frontdesk.features.reports.service import (
     parse_zone,
     report_csv,
 )
+from frontdesk.features.reports.summary_email import (
+    KIND_DAILY_SUMMARY,
+    UNSUBSCRIBE_PATH,
+    on_daily_summary,
+    schedule_daily_summary,
+    subscribed_address,
+    unsubscribe,
+)
 
 __all__ = [
     "CHANNELS",
     "COLUMNS",
+    "KIND_DAILY_SUMMARY",
     "MAX_DAYS",
+    "UNSUBSCRIBE_PATH",
     "ReportRequest",
     "RollupWorker",
     "build_report",
@@ -32,11 +42,15 @@ __all__ = [
     "day_ranges",
     "local_day",
     "local_days",
+    "on_daily_summary",
     "parse_day",
     "parse_zone",
     "register_rollup_zones",
     "report_csv",
     "rollup_zone_offsets",
     "rollups",
+    "schedule_daily_summary",
+    "subscribed_address",
     "touch_rollups",
+    "unsubscribe",
 ]
