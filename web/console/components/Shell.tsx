@@ -22,7 +22,7 @@ import {
 } from "../store";
 import { notificationPermission, requestNotificationPermission } from "../notify";
 import { IconAdmin, IconAlert, IconBell, IconChart, IconChat, IconHelp, IconInbox, IconLive, IconLogout, IconX, IconZap } from "../icons";
-import { PasswordDialog, signOutEverywhere } from "./Account";
+import { EmailDialog, PasswordDialog, signOutEverywhere } from "./Account";
 import { MyHoursDialog } from "./Booker";
 import { AutoPounceBanner, TransferBanner } from "./ConversationTools";
 import { CallQueue } from "./CallQueue";
@@ -32,6 +32,7 @@ import { Avatar, Kbd, Switch, usePopover } from "./ui";
 
 export const helpOpen = signal(false);
 const changingPassword = signal(false);
+const editingEmail = signal(false);
 const editingHours = signal(false);
 
 // The badge is a count (the same number the page itself shows); badgeUnread marks it as holding
@@ -211,9 +212,13 @@ function ProfileMenu() {
           <button type="button" class="menu-item" onClick={() => (pop.setOpen(false), (changingPassword.value = true))}>
             Change password…
           </button>
+          <button type="button" class="menu-item" onClick={() => (pop.setOpen(false), (editingEmail.value = true))}>
+            Email settings…
+          </button>
         </div>
       )}
       {changingPassword.value && <PasswordDialog onClose={() => (changingPassword.value = false)} />}
+      {editingEmail.value && <EmailDialog isAdmin={rep.role === "admin"} onClose={() => (editingEmail.value = false)} />}
       {editingHours.value && <MyHoursDialog repId={rep.id} onClose={() => (editingHours.value = false)} />}
     </div>
   );

@@ -95,7 +95,7 @@ async def update_email_settings(
     """Store the org's email settings (validated here too: the team address goes into To:)."""
     address = (team_address or "").strip() or None
     if address is not None and (len(address) > 320 or not TEAM_ADDRESS_RE.match(address)):
-        raise ValidationFailed("team_address must be one email address, like team@example.com")
+        raise ValidationFailed("the team address must be one email address, like team@example.com")
     if address is None and not email_reps:
         raise ValidationFailed(
             "missed chats must go somewhere: set a team address or keep emailing the reps"
