@@ -232,3 +232,48 @@ async def test_the_unsubscribe_page_is_rate_limited_per_address(server: Server) 
     first = statuses.index(429)
     assert 0 < first <= 20 and set(statuses[:first]) == {403}
     assert set(statuses[first:]) == {429}
+
+
+async def test_an_offline_message_goes_to_the_team_address_in_text_and_html(
+    smtp_inbox: list[object], server: Server
+) -> None:
+    org = await server.create_org()
+    admin = await server.rep(org, "admin", available=False)
+    away = await server.rep(org, name="Away Rep", available=False)
+    status, _ = await away.request(
+        "PUT", "/api/me/email-preferences", {"missed_chat_emails": False}
+    )
+    assert status == 200
+    team = "desk@example.com"
+    status, _ = await admin.request(
+        "PUT", "/api/admin/email-settings", {"team_address": team, "email_reps": True}
+    )
+    assert status == 200
+    async with server.visitor(org) as visitor:
+        await visitor.send({"type": "message", "client_id": "first", "body": "Ship to Canada?"})
+        await visitor.expect("message", message__author_kind="bot")
+        await visitor.send(
+            {
+                "type": "offline_message",
+                "name": "Pat",
+                "email": "pat@maple.example",
+                "body": "Please email me <about> shipping",
+            }
+        )
+        await visitor.expect("offline_received")
+        await server.runtime.sweeper.run_due()
+    mails = await _mails_to(smtp_inbox, {team, away.email, admin.email}, 2)
+    # The admin (still opted in) and the team address; not the rep who opted out.
+    recipients = sorted(
+        r
+        for e in smtp_inbox
+        for r in e.rcpt_tos  # type: ignore[attr-defined]
+        if r in {team, away.email, admin.email}
+    )
+    assert recipients == sorted([admin.email, team])
+    mail = mails[0]
+    text = mail.get_body(preferencelist=("plain",))
+    page = mail.get_body(preferencelist=("html",))
+    assert text is not None and page is not None
+    assert "Please email me <about> shipping" in text.get_content()
+    assert "Please email me &lt;about&gt; shipping" in page.get_content()

@@ -26,6 +26,8 @@ log = logging.getLogger("frontdesk.email")
 # Stored in OfflineMessage.email_error when the server has no mail server to send with. A code,
 # not prose: the console words it for reps, and tells admins what to configure.
 NO_MAIL_SERVER = "no_mail_server"
+# Every rep it would go to turned these emails off, and the org has no team address.
+NOBODY_TO_EMAIL = "nobody_to_email"
 
 
 async def list_offline_messages(
@@ -70,6 +72,9 @@ def email_status(emailed: bool, email_error: str | None, *, for_admin: bool) -> 
     elif email_error == NO_MAIL_SERVER or "FRONTDESK_SMTP_URL" in email_error:
         status = "no_mail_server"
         note = "Not emailed: email isn't set up for your team yet. Reply to the visitor from here."
+    elif email_error == NOBODY_TO_EMAIL:
+        status = "failed"
+        note = "Not emailed: the reps turned these emails off. Reply to the visitor from here."
     else:
         status, note = (
             "failed",
@@ -81,6 +86,8 @@ def email_status(emailed: bool, email_error: str | None, *, for_admin: bool) -> 
             "To email offline messages to reps, set FRONTDESK_SMTP_URL (and FRONTDESK_MAIL_FROM) "
             "in the server's environment and restart it. See docs/configuration.md."
         )
+    elif for_admin and email_error == NOBODY_TO_EMAIL:
+        admin_hint = "Set a team address in Email settings, or ask reps to turn the emails on."
     elif for_admin and status == "failed":
         admin_hint = f"The mail server said: {email_error}. Check FRONTDESK_SMTP_URL."
     return EmailReport(email_status=status, email_note=note, email_admin_hint=admin_hint)
@@ -95,7 +102,30 @@ def _send(
     message["Subject"] = subject
     message["Reply-To"] = reply_to
     message.set_content(body)
+    # The same words as HTML (escaped), so every email has both parts.
+    message.add_alternative(
+        "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in body.split("\n\n")),
+        subtype="html",
+    )
     send_mail(smtp_url, message)
+
+
+def _recipients(org: Org | None, reps: list[Rep], routed: set[str]) -> list[str]:
+    """Who is emailed about a missed chat or an offline message: the routed reps (every active
+    rep when routed to nobody in particular) who did not opt out, unless the org emails only its
+    team address; and the org's team address, if set."""
+    settings = email_settings(org) if org else {"team_address": None, "email_reps": True}
+    to: list[str] = []
+    if settings["email_reps"]:
+        to = sorted(
+            r.email
+            for r in reps
+            if r.email and r.missed_chat_emails and (not routed or r.id in routed)
+        )
+    team = str(settings["team_address"] or "")
+    if team and team not in to:
+        to.append(team)
+    return to
 
 
 async def on_offline_email(runtime: Runtime, deadline: DueDeadline) -> None:
@@ -117,10 +147,13 @@ async def on_offline_email(runtime: Runtime, deadline: DueDeadline) -> None:
             ).scalars()
         )
         routed = set(conversation.routed_rep_ids or []) if conversation else set()
-        to = sorted(r.email for r in reps if not routed or r.id in routed)
+        to = _recipients(org, reps, routed)
         smtp_url = runtime.settings.smtp_url
         if not smtp_url:
             message.email_error = NO_MAIL_SERVER
+            return
+        if not to:
+            message.email_error = NOBODY_TO_EMAIL
             return
         subject = f"[{org.name if org else 'Frontdesk'}] Offline message from {message.name or message.email}"
         body = f"{message.name or 'A visitor'} <{message.email}> left a message while nobody was available:\n\n{message.body}\n"
@@ -182,19 +215,10 @@ async def on_missed_chat_email(runtime: Runtime, deadline: DueDeadline) -> None:
         log.warning("missed chat %s not emailed: no FRONTDESK_SMTP_URL", conversation.id)
         return
     routed = set(conversation.routed_rep_ids or [])
-    # The org's email settings: a team address gets them too, or instead of the reps; each
-    # rep may opt out of their own.
-    settings = email_settings(org) if org else {"team_address": None, "email_reps": True}
-    recipients: list[tuple[str, str]] = []
-    if settings["email_reps"]:
-        recipients = sorted(
-            (r.email, r.name)
-            for r in reps
-            if r.email and r.missed_chat_emails and (not routed or r.id in routed)
-        )
-    team = str(settings["team_address"] or "")
-    if team and team not in {address for address, _ in recipients}:
-        recipients.append((team, "team"))
+    names = {r.email: r.name for r in reps}
+    recipients = [
+        (address, names.get(address, "team")) for address in _recipients(org, reps, routed)
+    ]
     org_name = org.name if org else "Frontdesk"
     who = (visitor.name or visitor.email) if visitor else None
     link = f"{(runtime.settings.public_url or '').rstrip('/')}/app/conversations/{conversation.id}"
