@@ -116,6 +116,11 @@ async def set_org_email_settings(ctx: Ctx, body: OrgEmailSettingsBody) -> OrgEma
         email_reps=body.email_reps,
         time_zone=zone.key,
     )
+    # A new time zone moves the opted-in admins' next summaries to 07:00 there.
+    async with ctx.runtime.uow() as work:
+        for rep in await orgs.list_reps(work.session, org.id):
+            if rep.daily_summary_email:
+                await reports.schedule_daily_summary(work.session, rep, org, work.now_clock.now())
     return OrgEmailSettings(**orgs.email_settings(org))
 
 

@@ -143,16 +143,17 @@ async def test_an_admin_who_opts_in_gets_yesterdays_figures_once_a_day_and_can_u
         "PUT", "/api/admin/email-settings", {"time_zone": "Mars/Olympus", "email_reps": True}
     )
     assert status == 422
-    status, _ = await admin.request(
-        "PUT", "/api/admin/email-settings", {"time_zone": "Europe/Paris", "email_reps": True}
-    )
-    assert status == 200
     status, body = await admin.request(
         "PUT",
         "/api/me/email-preferences",
         {"daily_summary_email": True, "missed_chat_emails": False},
     )
     assert status == 200 and body["daily_summary_email"] is True
+    # Opted in under UTC; the org's new time zone moves the summary to 07:00 in Paris.
+    status, _ = await admin.request(
+        "PUT", "/api/admin/email-settings", {"time_zone": "Europe/Paris", "email_reps": True}
+    )
+    assert status == 200
 
     other = _two_sweepers(server)
     await _missed_chat(server, org, other, "Anyone there?")
