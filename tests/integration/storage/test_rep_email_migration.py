@@ -3,6 +3,7 @@ what refers to it, and leaves foreign keys enforced."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,18 +31,35 @@ async def test_upgrading_an_existing_sqlite_database_keeps_reps_and_their_sessio
     runtime = build_runtime(settings)
     try:
         await upgrade(runtime.db.engine, "0005")
+        # Rows as a 0005 database holds them, written in SQL: today's models have columns
+        # (added by later migrations) that table does not have yet.
+        now = datetime.now(UTC).replace(tzinfo=None)
         async with runtime.db.transaction() as session:
-            org = await orgs.create_org(session, runtime, "Before", ["https://a.example"])
-            await orgs.create_rep(
-                session,
-                runtime,
-                org_id=org.id,
-                email="kept@example.com",
-                name="Kept",
-                role="admin",
-                password=PASSWORD,
+            await session.execute(
+                text(
+                    "INSERT INTO orgs (id, name, site_key, allowed_origins, identity_secret,"
+                    " idle_after_seconds, settings, created_at) VALUES ('org1', 'Before',"
+                    " 'site_before', '[\"https://a.example\"]', 'secret', 60, '{}', :now)"
+                ),
+                {"now": now},
             )
-        await orgs.sign_in(runtime, "kept@example.com", PASSWORD, ip=None, user_agent=None)
+            await session.execute(
+                text(
+                    "INSERT INTO reps (id, org_id, email, name, role, password_hash,"
+                    " availability, auto_pounce_enabled, voice_video_enabled, active,"
+                    " created_at) VALUES ('rep1', 'org1', 'kept@example.com', 'Kept', 'admin',"
+                    " :hash, 'away', 0, 0, 1, :now)"
+                ),
+                {"hash": orgs.hash_password(PASSWORD), "now": now},
+            )
+            await session.execute(
+                text(
+                    "INSERT INTO rep_sessions (id, org_id, rep_id, token_hash, csrf_token,"
+                    " created_at, expires_at) VALUES ('s1', 'org1', 'rep1', 'h', 'c', :now,"
+                    " :later)"
+                ),
+                {"now": now, "later": now + timedelta(days=1)},
+            )
 
         await upgrade(runtime.db.engine, "head")
 
@@ -53,6 +71,8 @@ async def test_upgrading_an_existing_sqlite_database_keeps_reps_and_their_sessio
             assert sessions == 1
             enforced = (await session.execute(text("PRAGMA foreign_keys"))).scalar()
             assert enforced == 1
+        # The kept rep still signs in with the password they had.
+        await orgs.sign_in(runtime, "kept@example.com", PASSWORD, ip=None, user_agent=None)
         # The same email may now exist in another org.
         async with runtime.db.transaction() as session:
             other = await orgs.create_org(session, runtime, "After", ["https://b.example"])
