@@ -84,10 +84,19 @@ async def test_an_admin_turns_ratings_on_and_the_visitors_rating_shows_everywher
     await env.shot(phone, "console-conversation-rating-390x844")
 
     # Visitor 360 lists the chat with its rating.
-    await page.goto(f"{env.server.url}/app/visitors/{visitor_id}")
     history = page.get_by_role("region", name="Conversations history").or_(
         page.locator('section[aria-label="Conversations history"]')
     )
+    # A load right after others sometimes ends on the live stream (a race noted on issue 21):
+    # load again once then.
+    for attempt in range(2):
+        await page.goto(f"{env.server.url}/app/visitors/{visitor_id}")
+        try:
+            await expect(history.first).to_be_visible(timeout=10_000)
+            break
+        except AssertionError:
+            if attempt:
+                raise
     await expect(history.first).to_contain_text("Rated Okay")
     await env.shot(page, "console-visitor360-rating")
 
