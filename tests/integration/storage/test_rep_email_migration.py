@@ -33,7 +33,10 @@ async def test_upgrading_an_existing_sqlite_database_keeps_reps_and_their_sessio
         await upgrade(runtime.db.engine, "0005")
         # Rows as a 0005 database holds them, written in SQL: today's models have columns
         # (added by later migrations) that table does not have yet.
-        now = datetime.now(UTC).replace(tzinfo=None)
+        # As text, the way SQLAlchemy stores datetimes on SQLite (sqlite3's own datetime
+        # adapter is deprecated since Python 3.12).
+        moment = datetime.now(UTC).replace(tzinfo=None)
+        now, later = (str(t) for t in (moment, moment + timedelta(days=1)))
         async with runtime.db.transaction() as session:
             await session.execute(
                 text(
@@ -58,7 +61,7 @@ async def test_upgrading_an_existing_sqlite_database_keeps_reps_and_their_sessio
                     " created_at, expires_at) VALUES ('s1', 'org1', 'rep1', 'h', 'c', :now,"
                     " :later)"
                 ),
-                {"now": now, "later": now + timedelta(days=1)},
+                {"now": now, "later": later},
             )
 
         await upgrade(runtime.db.engine, "head")
