@@ -19,7 +19,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from pydantic import BaseModel, TypeAdapter
 
-from frontdesk.app import create_app
+from frontdesk.app import create_app, make_runner
 from frontdesk.core.clock import Clock, FrozenClock, SystemClock
 from frontdesk.features.orgs import service as orgs
 from frontdesk.protocol.console_frames import rep_server_frames
@@ -189,6 +189,13 @@ def _get(frame: dict[str, Any], dotted: str) -> Any:
     return value
 
 
+class _TestServer(TestServer):
+    """aiohttp's TestServer with the runner `frontdesk serve` uses (make_runner)."""
+
+    async def _make_runner(self, **kwargs: Any) -> web.AppRunner:
+        return make_runner(self.app, **kwargs)
+
+
 class Server:
     def __init__(
         self,
@@ -213,13 +220,18 @@ class Server:
             rep_batch_interval=0.05,
             log_format="text",
             smtp_url=os.environ.get("FRONTDESK_TEST_SMTP_URL"),
+            # The whole suite may run on either visitor socket server (transport/visitor_lean.py).
+            visitor_socket_server=overrides.pop(
+                "visitor_socket_server",
+                os.environ.get("FRONTDESK_TEST_VISITOR_SOCKET_SERVER", "aiohttp"),
+            ),
             **overrides,
         )
         self.clock: Clock = clock or (FrozenClock(SystemClock().now()) if frozen else SystemClock())
         self.app: web.Application = create_app(self.settings, self.clock, run_sweeper=False)
         self.runtime: Runtime = self.app[RUNTIME_KEY]
         # `port`: a port chosen beforehand, for a server that must know its own public URL.
-        self.server = TestServer(self.app, host="127.0.0.1", port=port)
+        self.server = _TestServer(self.app, host="127.0.0.1", port=port)
         self.sessions: list[aiohttp.ClientSession] = []
 
     async def start(self) -> None:

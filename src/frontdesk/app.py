@@ -75,6 +75,7 @@ from frontdesk.transport.http import (
 from frontdesk.transport.rep_hub import RepHub
 from frontdesk.transport.sockets import OPEN_SOCKETS_KEY, close_all
 from frontdesk.transport.static_assets import mount_static
+from frontdesk.transport.visitor_lean import make_runner as make_runner
 from frontdesk.transport.visitor_limits import visitor_limits
 from frontdesk.transport.visitor_registry import VisitorRegistry
 from frontdesk.transport.widget_http import image_proxy_handler, widget_boot, widget_config

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from frontdesk.app import build_runtime, create_app
+from frontdesk.app import build_runtime, create_app, make_runner
 from frontdesk.core.clock import Clock
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.ids import new_secret
@@ -348,7 +348,9 @@ async def _serve(
     supervisor_pid: int | None = None,
 ) -> None:
     app = create_app(settings, clock)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    # The visitor sockets on aiohttp or on the lean protocol (transport/visitor_lean.py),
+    # on this same port either way.
+    runner = make_runner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     await runner.setup()
     await web.TCPSite(runner, host, port, backlog=4096, reuse_port=reuse_port or None).start()
     print(f"Frontdesk is serving on http://{host}:{port} (pid {os.getpid()})", flush=True)

@@ -337,6 +337,14 @@ class Settings(BaseSettings):
         description="open visitor sockets, plus rep sockets whose session is being checked, "
         "per client IP address in each process (HTTP 429 over it). `0` turns the cap off",
     )
+    visitor_socket_server: Literal["aiohttp", "lean"] = Field(
+        "aiohttp",
+        description="what serves the visitor sockets (`/ws/visitor`) on the same port as "
+        "everything else: `lean`, a small WebSocket protocol of our own on `wsproto` (about "
+        "half the memory per idle socket; transport/visitor_lean.py), or `aiohttp`. Both "
+        "check and answer exactly alike; anything but a valid visitor socket handshake is "
+        "served by aiohttp either way",
+    )
     # ---- files and images in chat (features/files; docs/files.md) ----------------------------
     files_dir: Path | None = Field(
         None,

@@ -7,7 +7,7 @@ import ipaddress
 import logging
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -79,8 +79,13 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 def request_id_of(request: web.Request, runtime: Runtime) -> str:
     """The trusted proxy's X-Request-Id when it sent a sane one (so its log and ours share
     the id), else a new one. A client's own header counts for nothing."""
-    given = request.headers.get("X-Request-Id", "")
-    if given and _REQUEST_ID.fullmatch(given) and _peer_is_trusted_proxy(request, runtime):
+    return request_id_from(request.remote, request.headers, runtime)
+
+
+def request_id_from(remote: str | None, headers: Mapping[str, str], runtime: Runtime) -> str:
+    """request_id_of for a request that is not aiohttp's (transport/visitor_lean.py)."""
+    given = headers.get("X-Request-Id", "")
+    if given and _REQUEST_ID.fullmatch(given) and _trusted_peer(remote, runtime):
         return given
     return uuid.uuid4().hex
 
@@ -110,24 +115,31 @@ def parse_ip(value: str) -> IpAddress | None:
 
 
 def _peer_is_trusted_proxy(request: web.Request, runtime: Runtime) -> bool:
+    return _trusted_peer(request.remote, runtime)
+
+
+def _trusted_peer(remote: str | None, runtime: Runtime) -> bool:
     proxies = runtime.settings.trusted_proxies
-    peer = parse_ip(request.remote or "")
+    peer = parse_ip(remote or "")
     return bool(proxies) and peer is not None and any(peer in network for network in proxies)
 
 
 def client_ip(request: web.Request, runtime: Runtime) -> str | None:
     """The socket peer, or X-Forwarded-For only when the peer is a configured trusted proxy."""
-    if request.remote is None:
+    return client_ip_from(request.remote, request.headers, runtime)
+
+
+def client_ip_from(remote: str | None, headers: Mapping[str, str], runtime: Runtime) -> str | None:
+    """client_ip for a request that is not aiohttp's (transport/visitor_lean.py)."""
+    if remote is None:
         return None
-    peer = parse_ip(request.remote)
+    peer = parse_ip(remote)
     if peer is None:
-        return request.remote
-    if not _peer_is_trusted_proxy(request, runtime):
+        return remote
+    if not _trusted_peer(remote, runtime):
         return str(peer)
     proxies = runtime.settings.trusted_proxies
-    forwarded = [
-        part for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()
-    ]
+    forwarded = [part for part in headers.get("X-Forwarded-For", "").split(",") if part.strip()]
     # Walk from the right: the first address not belonging to our proxies is the client.
     for entry in reversed(forwarded):
         address = parse_ip(entry)

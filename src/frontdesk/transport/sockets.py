@@ -9,7 +9,7 @@ import sys
 import weakref
 from collections import deque
 from collections.abc import Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from aiohttp import WSCloseCode, WSMessage, WSMsgType, web
@@ -30,6 +30,25 @@ CLOSE_TOO_SLOW = 4408
 # bytes waiting for it, for as long as TCP lets it).
 CLOSE_TIMEOUT = 5.0
 _CLOSED_TYPES = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
+
+
+class SocketSender(Protocol):
+    """What a socket's session (ws_visitor.VisitorConnection) needs of its socket, whichever
+    server carries it: FrameSender here (aiohttp), LeanSocket (transport/visitor_lean.py)."""
+
+    closed: bool
+
+    def send_bytes(self, data: bytes) -> None:
+        """Queue one already-serialised text frame; dropped once the socket is closing."""
+
+    def send(self, frame: dict[str, Any]) -> None:
+        """Queue one frame as JSON text."""
+
+    async def close(self, code: int = WSCloseCode.OK, message: bytes = b"") -> None:
+        """Close after the frames already queued, from the socket's own handling."""
+
+    def request_close(self, code: int, message: bytes = b"") -> None:
+        """Close from elsewhere (a bus handler), after the frames already queued."""
 
 
 class FrameSender:

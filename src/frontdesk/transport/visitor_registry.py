@@ -33,7 +33,7 @@ from frontdesk.features.live_stream import OrgSegments, load_org_segments
 from frontdesk.features.orgs import org_by_site_key, orgs_topic
 from frontdesk.features.segments.events import PlacementsChanged
 from frontdesk.runtime import Runtime, visitors_topic
-from frontdesk.transport.sockets import FrameSender
+from frontdesk.transport.sockets import SocketSender
 
 if TYPE_CHECKING:
     # The org row org_by_site_key returns, cached here for the org's sockets: a type only
@@ -67,7 +67,7 @@ class RegistryMember(Protocol):
     """A visitor socket as the registry sees it. The registry keeps the member itself rather
     than a callback: a bound method per socket would be one more object per idle socket."""
 
-    sender: FrameSender
+    sender: SocketSender
 
     @property
     def ip(self) -> str | None: ...

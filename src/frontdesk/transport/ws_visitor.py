@@ -5,6 +5,11 @@ A thin dispatcher: it checks the handshake, parses each frame, calls the tab's s
 the visitor's other tabs and the rep consoles must hear is published by those services; this
 module only passes on what arrives on the visitor's bus topic (features/live_stream/
 visitor_feed.py) to the browser.
+
+Two servers carry the socket (FRONTDESK_VISITOR_SOCKET_SERVER): aiohttp (visitor_socket,
+below) and the lean protocol on wsproto (transport/visitor_lean.py). Both make the same checks
+(admission, below) and hand every frame to the same VisitorConnection, which talks to its
+socket only through a SocketSender (send, close) and is told of frames (hello, on_text).
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 from aiohttp import WSMessage, WSMsgType, web
@@ -42,6 +49,7 @@ from frontdesk.transport.http import BACKING_SERVICE_DOWN, client_ip, runtime_of
 from frontdesk.transport.sockets import (
     OPEN_SOCKETS_KEY,
     FrameSender,
+    SocketSender,
     close_code_for_failure,
     error_frame,
     run_to_completion,
@@ -78,6 +86,35 @@ def origin_allowed(org: Org, origin: str | None) -> bool:
         return False
 
 
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """A visitor socket handshake that passed every check: what its connection needs."""
+
+    registry: VisitorRegistry
+    org: Org
+    tracked: bool
+
+
+async def admit(
+    registry: VisitorRegistry, ip: str | None, site_key: str, headers: Mapping[str, str]
+) -> Admitted:
+    """The checks of a visitor socket handshake, for both servers: the site key names an org,
+    the page's origin is one of the org's, the address is not blocked. Raises the HTTP error
+    to answer otherwise (the caller has counted the socket against its address already)."""
+    org = await registry.org_for_site_key(site_key) if site_key else None
+    if org is None:
+        raise web.HTTPNotFound(text="unknown site key")
+    if not origin_allowed(org, headers.get("Origin")):
+        raise web.HTTPForbidden(text="this website origin is not allowed for this site key")
+    if await registry.address_blocked(org.id, ip):
+        raise web.HTTPForbidden(text="blocked")
+    return Admitted(registry, org, not visitors.tracking_refused(org, headers))
+
+
+# What _first_text hands hello() when no frame came within HELLO_TIMEOUT.
+HELLO_TIMED_OUT: Final = object()
+
+
 async def visitor_socket(request: web.Request) -> web.StreamResponse:
     # This coroutine's frame lives as long as the socket: its locals are kept per idle socket,
     # so it holds no database session (address_blocked has its own) and no per-socket Org (the registry
@@ -89,51 +126,53 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
     # gone, as a visitor socket never authenticates. Over the cap: HTTP 429.
     limits.open_socket(ip)
     try:
-        registry = request.app[REGISTRY_KEY]
-        site_key = request.query.get("site", "")
-        org = await registry.org_for_site_key(site_key) if site_key else None
-        if org is None:
-            raise web.HTTPNotFound(text="unknown site key")
-        if not origin_allowed(org, request.headers.get("Origin")):
-            raise web.HTTPForbidden(text="this website origin is not allowed for this site key")
-        if await registry.address_blocked(org.id, ip):
-            raise web.HTTPForbidden(text="blocked")
+        admitted = await admit(
+            request.app[REGISTRY_KEY], ip, request.query.get("site", ""), request.headers
+        )
         # compress=False: permessage-deflate costs ~100 KB per idle socket (issue 2 figures).
         ws = web.WebSocketResponse(
             compress=False, max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=None
         )
         await ws.prepare(request)
         request.app[OPEN_SOCKETS_KEY].add(ws)
+        sender = FrameSender(ws)
         connection = VisitorConnection(
-            registry,
-            runtime,
-            org,
-            ws,
-            ip=ip,
-            tracked=not visitors.tracking_refused(org, request.headers),
+            admitted.registry, runtime, admitted.org, sender, ip=ip, tracked=admitted.tracked
         )
+        del admitted
         _OPEN.inc()
         try:
-            if await connection.hello(request.headers.get("User-Agent")):
+            if await connection.hello(await _first_text(ws), request.headers.get("User-Agent")):
                 # The receive loop runs here, not in a method of the connection (a coroutine
                 # more per idle socket), and calls receive() rather than `async for`
                 # (aiohttp's __anext__, which does the same, would be another).
-                sender = connection.sender
                 while (msg := await sender.receive()) is not None:
-                    await connection.on_message(msg)
+                    if msg.type == WSMsgType.TEXT:
+                        await connection.on_text(msg.data)
+                    elif msg.type == WSMsgType.BINARY:
+                        connection.on_binary()
                     del msg  # not kept while the socket waits for its next frame
         except Exception:
             # After the upgrade an HTTP error page would corrupt the socket: close it properly
             # (1011, or 1013 "try again later" when the database is overloaded) instead.
             log.exception("visitor socket failed")
             count_error("ws_socket")
-            await connection.sender.close(code=close_code_for_failure(), message=b"server error")
+            await sender.close(code=close_code_for_failure(), message=b"server error")
         finally:
             _OPEN.dec()
             await run_to_completion(connection.cleanup())
         return ws
     finally:
         limits.close_socket(ip)
+
+
+async def _first_text(ws: web.WebSocketResponse) -> str | object | None:
+    """The first frame's text; HELLO_TIMED_OUT, or None for anything but a text frame."""
+    try:
+        msg: WSMessage = await ws.receive(timeout=HELLO_TIMEOUT)
+    except TimeoutError:
+        return HELLO_TIMED_OUT
+    return msg.data if msg.type == WSMsgType.TEXT else None
 
 
 # Own messages whose copy on the visitor topic this tab waits to skip (see _on_bus).
@@ -153,7 +192,6 @@ class VisitorConnection:
         "sender",
         "subscription",
         "tab",
-        "ws",
     )
 
     def __init__(
@@ -161,15 +199,14 @@ class VisitorConnection:
         registry: VisitorRegistry,
         runtime: Runtime,
         org: Org,
-        ws: web.WebSocketResponse,
+        sender: SocketSender,
         *,
         ip: str | None,
         tracked: bool = True,
     ) -> None:
         self.registry = registry
         self.runtime = runtime
-        self.ws = ws
-        self.sender = FrameSender(ws)
+        self.sender = sender
         self.subscription: Subscription | None = None
         self.tab = VisitorTab(runtime, registry, org, ip=ip, tracked=tracked)
         # Messages this tab sent (their client ids) whose copy on the visitor topic (for the
@@ -187,10 +224,12 @@ class VisitorConnection:
 
     # ---- lifecycle ------------------------------------------------------------------------
 
-    async def hello(self, user_agent: str | None) -> bool:
-        """Reads the hello and welcomes; False when the socket is done. Its own coroutine, so
-        nothing of the hello outlives it (the caller's frame lives as long as the socket)."""
-        hello = await self._read_hello()
+    async def hello(self, first: str | object | None, user_agent: str | None) -> bool:
+        """Checks the hello (`first`: the first frame's text, HELLO_TIMED_OUT, or None for a
+        frame that is not text) and welcomes; False when the socket is done. Its own
+        coroutine, so nothing of the hello outlives it (the caller's frame lives as long as
+        the socket)."""
+        hello = await self._read_hello(first)
         if hello is None:
             return False
         if not await self._may_arrive(hello):
@@ -222,20 +261,18 @@ class VisitorConnection:
             self.runtime, self.org.id, self.ip
         )
 
-    async def _read_hello(self) -> f.VisitorHello | None:
-        try:
-            msg = await self.ws.receive(timeout=HELLO_TIMEOUT)
-        except TimeoutError:
+    async def _read_hello(self, first: str | object | None) -> f.VisitorHello | None:
+        if first is HELLO_TIMED_OUT:
             await self._refuse("hello_required", "send a hello frame first")
             return None
-        if msg.type != WSMsgType.TEXT:
+        if not isinstance(first, str):
             return None
         limit = f.VISITOR_FRAME_MAX_BYTES["hello"]
-        if f.utf8_size(msg.data, limit) > limit:
+        if f.utf8_size(first, limit) > limit:
             await self._refuse("too_large", f"the hello frame may have at most {limit:,} bytes")
             return None
         try:
-            data = orjson.loads(msg.data)
+            data = orjson.loads(first)
         except orjson.JSONDecodeError:
             await self._refuse("invalid_json", "the hello frame is not valid JSON")
             return None
@@ -344,13 +381,10 @@ class VisitorConnection:
 
     # ---- socket -> server -------------------------------------------------------------------
 
-    async def on_message(self, msg: WSMessage) -> None:
-        if msg.type == WSMsgType.TEXT:
-            await self._handle_text(msg.data)
-        elif msg.type == WSMsgType.BINARY:
-            self.sender.send(error_frame("invalid_frame", "frames are JSON text"))
+    def on_binary(self) -> None:
+        self.sender.send(error_frame("invalid_frame", "frames are JSON text"))
 
-    async def _handle_text(self, text: str) -> None:
+    async def on_text(self, text: str) -> None:
         decoded = f.decode_frame(text, f.visitor_frames, f.VISITOR_FRAME_MAX_BYTES)
         if decoded.error is not None:
             self.sender.send(decoded.error)
@@ -401,7 +435,7 @@ class VisitorConnection:
             case f.PageViewFrame(page=page):
                 await tab.page_viewed(_page_info(page))
             case f.VisitorMessageFrame(client_id=client_id, body=body):
-                # Rate-limited in _handle_text, like every frame (transport/visitor_limits.py).
+                # Rate-limited in on_text, like every frame (transport/visitor_limits.py).
                 self._expect_echo(client_id)
                 started = perf_counter()
                 with tracing.span(
@@ -529,4 +563,4 @@ def _page_info(page: f.Page) -> visitors.PageInfo:
     return visitors.PageInfo(page.url, page.title, page.referrer, page.og_image)
 
 
-__all__ = ["visitor_socket"]
+__all__ = ["HELLO_TIMED_OUT", "VisitorConnection", "admit", "visitor_socket"]
