@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 import contextlib
 import hashlib
 import logging
@@ -43,7 +42,7 @@ from yarl import URL
 
 from frontdesk.core.metrics import count_error
 from frontdesk.runtime import Runtime
-from frontdesk.transport.http import RUNTIME_KEY, client_ip_from
+from frontdesk.transport.http import RUNTIME_KEY, client_ip_from, request_id_from
 from frontdesk.transport.sockets import (
     CLOSE_TIMEOUT,
     CLOSE_TOO_SLOW,
@@ -60,6 +59,7 @@ from frontdesk.transport.ws_visitor import (
     Admitted,
     VisitorConnection,
     admit,
+    handshake_problem,
 )
 
 log = logging.getLogger("frontdesk.ws.visitor")
@@ -249,22 +249,14 @@ def parse_handshake(head: bytes) -> Handshake | None:
     for single in ("Upgrade", "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Host"):
         if len(headers.getall(single, ())) > 1:
             return None
-    if headers.get("Upgrade", "").lower() != "websocket":
-        return None
-    connection = {token.strip().lower() for token in headers.get("Connection", "").split(",")}
-    if "upgrade" not in connection or headers.get("Sec-WebSocket-Version") != "13":
-        return None
-    key = headers.get("Sec-WebSocket-Key", "")
-    try:
-        if len(base64.b64decode(key, validate=True)) != 16:
-            return None
-    except (binascii.Error, ValueError):
+    if handshake_problem(headers) is not None:
         return None
     try:
         site_key = URL(target.decode("ascii")).query.get("site", "")
     except (UnicodeDecodeError, ValueError):
         return None
-    accept = base64.b64encode(hashlib.sha1(key.encode() + _WS_GUID).digest())  # noqa: S324
+    key = headers["Sec-WebSocket-Key"].encode()
+    accept = base64.b64encode(hashlib.sha1(key + _WS_GUID).digest())  # noqa: S324
     return Handshake(headers, site_key, accept)
 
 
@@ -324,6 +316,8 @@ class LeanSocket(asyncio.Protocol):
         peer = self._transport.get_extra_info("peername")
         remote = peer[0] if isinstance(peer, tuple) and peer else None
         self.ip = client_ip_from(remote, head.headers, lean.runtime)
+        # As aiohttp's middleware does for every answer (a trusted proxy's, or a new one).
+        request_id = request_id_from(remote, head.headers, lean.runtime)
         try:
             lean.limits.open_socket(self.ip)
         except web.HTTPTooManyRequests:
@@ -331,9 +325,9 @@ class LeanSocket(asyncio.Protocol):
             return
         # Nothing is read while the checks run (a client may send nothing before the 101).
         self._transport.pause_reading()
-        self._worker = asyncio.ensure_future(self._admit(head, raw_head, rest))
+        self._worker = asyncio.ensure_future(self._admit(head, raw_head, rest, request_id))
 
-    async def _admit(self, head: Handshake, raw_head: bytes, rest: bytes) -> None:
+    async def _admit(self, head: Handshake, raw_head: bytes, rest: bytes, request_id: str) -> None:
         lean = self._lean
         try:
             admitted = await admit(lean.registry, self.ip, head.site_key, head.headers)
@@ -351,15 +345,16 @@ class LeanSocket(asyncio.Protocol):
         if self.lost:
             lean.limits.close_socket(self.ip)
             return
-        self._open(head, admitted, rest)
+        self._open(head, admitted, rest, request_id)
 
-    def _open(self, head: Handshake, admitted: Admitted, rest: bytes) -> None:
+    def _open(self, head: Handshake, admitted: Admitted, rest: bytes, request_id: str) -> None:
         lean = self._lean
         self._transport.write(
             b"HTTP/1.1 101 Switching Protocols\r\n"
             b"Upgrade: websocket\r\nConnection: upgrade\r\n"
             b"Sec-WebSocket-Accept: " + head.accept + b"\r\n"
-            b"X-Content-Type-Options: nosniff\r\n\r\n"
+            b"X-Content-Type-Options: nosniff\r\n"
+            b"X-Request-Id: " + request_id.encode() + b"\r\n\r\n"
         )
         self.user_agent = head.headers.get("User-Agent")
         self.connection = VisitorConnection(
@@ -554,7 +549,6 @@ class LeanSocket(asyncio.Protocol):
     @property
     def _queue(self) -> deque[str | object | None] | None:
         return self._inbox
-
 
     def send_bytes(self, data: bytes) -> None:
         """One text frame, written at once; a client too far behind is closed with 4408."""

@@ -15,6 +15,8 @@ socket only through a SocketSender (send, close) and is told of frames (hello, o
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import logging
 from collections.abc import Mapping
@@ -111,6 +113,30 @@ async def admit(
     return Admitted(registry, org, not visitors.tracking_refused(org, headers))
 
 
+def handshake_problem(headers: Mapping[str, str]) -> str | None:
+    """What is wrong with a WebSocket handshake's headers, in words, or None (both servers:
+    the lean one hands a handshake with a problem to aiohttp, which answers 400 with it)."""
+    upgrade = headers.get("Upgrade")
+    if (upgrade or "").strip().lower() != "websocket":
+        return f"not a WebSocket handshake: the Upgrade header must be websocket (got {upgrade!r})"
+    connection = headers.get("Connection")
+    if "upgrade" not in {token.strip().lower() for token in (connection or "").split(",")}:
+        return (
+            "not a WebSocket handshake: the Connection header must include upgrade "
+            f"(got {connection!r})"
+        )
+    version = headers.get("Sec-WebSocket-Version")
+    if version != "13":
+        return f"unsupported WebSocket version {version!r}: this server speaks version 13"
+    key = headers.get("Sec-WebSocket-Key") or ""
+    try:
+        if len(base64.b64decode(key, validate=True)) == 16:
+            return None
+    except (binascii.Error, ValueError):
+        pass
+    return "the Sec-WebSocket-Key header is missing or is not 16 bytes in base64"
+
+
 # What _first_text hands hello() when no frame came within HELLO_TIMEOUT.
 HELLO_TIMED_OUT: Final = object()
 
@@ -129,6 +155,8 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
         admitted = await admit(
             request.app[REGISTRY_KEY], ip, request.query.get("site", ""), request.headers
         )
+        if (problem := handshake_problem(request.headers)) is not None:
+            raise web.HTTPBadRequest(text=problem)
         # compress=False: permessage-deflate costs ~100 KB per idle socket (issue 2 figures).
         ws = web.WebSocketResponse(
             compress=False, max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=None
