@@ -34,6 +34,7 @@ from bench._common import (
     HOST,
     MACHINE,
     OtherLoad,
+    Server,
     Servers,
     backend,
     boost_priority,
@@ -145,57 +146,71 @@ async def main_async(args: argparse.Namespace) -> str:
     rows = []
     with backend(args.backend) as b, Servers() as servers:
         site_key, _ = setup_org(b)
-        server = servers.start(frontdesk_server(b, "server", free_port()))
-        url = f"ws://{HOST}:{server.port}/ws/visitor?site={site_key}"
-        http = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=0),
-            timeout=aiohttp.ClientTimeout(total=None, sock_connect=30),
-        )
-        try:
-            # Warm up the process (imports, caches, the first queries) with a few visitors.
-            warm, _, _, _ = await _phase(http, url, [None] * 50, 10)
-            for ws in warm:
-                await ws.close()
-            tokens: list[str | None] = [None] * args.visitors
-            for name in ("new visitors", "returning visitors"):
-                wait_for_quiet()
-                other = OtherLoad()
-                other.start()
-                cpu0, own0 = _cpu_seconds(server.pid), _own_cpu()
-                with _profiled(server.pid, args.profile, name.replace(" ", "-")):
-                    sockets, new_tokens, latencies, took = await _phase(
-                        http, url, tokens, args.concurrency
-                    )
-                cpu = _cpu_seconds(server.pid) - cpu0
-                own = _own_cpu() - own0
-                rate = len(latencies) / took
-                rows.append(
-                    f"| {name} | {len(latencies):,} in {took:.1f} s | **{rate:,.0f}/s** | "
-                    f"{fmt_ms(percentile(latencies, 50))} / {fmt_ms(percentile(latencies, 95))} / "
-                    f"{fmt_ms(percentile(latencies, 99))} | {cpu / took:.2f} cores "
-                    f"({cpu / len(latencies) * 1000:.2f} ms each) | {own / took:.2f} cores | "
-                    f"{other.cores():.2f} cores | {'met' if rate >= BAR_PER_SECOND else 'NOT met'} |"
-                )
-                log(rows[-1])
-                for ws in sockets:
-                    await ws.close()
-                tokens = list(new_tokens)
-                await asyncio.sleep(2)  # let the server finish the departures
-        finally:
-            await http.close()
+        for kind in args.servers:
+            server = frontdesk_server(b, f"server-{kind}", free_port())
+            server.env = dict(server.env, FRONTDESK_VISITOR_SOCKET_SERVER=kind)
+            servers.start(server)
+            try:
+                await _measure(args, server, site_key, kind, rows)
+            finally:
+                server.stop()
     return "\n".join(
         [
             f"### Visitor connects: hello -> welcome per second, one process, {b.name} "
-            f"(bench/visitor_connects.py --visitors {args.visitors} --concurrency {args.concurrency})",
+            f"(bench/visitor_connects.py --visitors {args.visitors} --concurrency "
+            f"{args.concurrency} --servers {','.join(args.servers)})",
             "",
-            f"Machine: {MACHINE}. {source_label()}.",
+            f"Machine: {MACHINE}. {source_label()}. The same visitors on each visitor socket "
+            "server (FRONTDESK_VISITOR_SOCKET_SERVER), one after the other.",
             "",
-            "| phase | welcomes | rate | hello -> welcome p50 / p95 / p99 | server CPU | "
-            "load generator CPU | other processes | bar (>= 1,000/s) |",
-            "|---|---|---|---|---|---|---|---|",
+            "| socket server | phase | welcomes | rate | hello -> welcome p50 / p95 / p99 | "
+            "server CPU | load generator CPU | other processes | bar (>= 1,000/s) |",
+            "|---|---|---|---|---|---|---|---|---|",
             *rows,
         ]
     )
+
+
+async def _measure(
+    args: argparse.Namespace, server: Server, site_key: str, kind: str, rows: list[str]
+) -> None:
+    url = f"ws://{HOST}:{server.port}/ws/visitor?site={site_key}"
+    http = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=0),
+        timeout=aiohttp.ClientTimeout(total=None, sock_connect=30),
+    )
+    try:
+        # Warm up the process (imports, caches, the first queries) with a few visitors.
+        warm, _, _, _ = await _phase(http, url, [None] * 50, 10)
+        for ws in warm:
+            await ws.close()
+        tokens: list[str | None] = [None] * args.visitors
+        for name in ("new visitors", "returning visitors"):
+            wait_for_quiet()
+            other = OtherLoad()
+            other.start()
+            cpu0, own0 = _cpu_seconds(server.pid), _own_cpu()
+            with _profiled(server.pid, args.profile, name.replace(" ", "-")):
+                sockets, new_tokens, latencies, took = await _phase(
+                    http, url, tokens, args.concurrency
+                )
+            cpu = _cpu_seconds(server.pid) - cpu0
+            own = _own_cpu() - own0
+            rate = len(latencies) / took
+            rows.append(
+                f"| {kind} | {name} | {len(latencies):,} in {took:.1f} s | **{rate:,.0f}/s** | "
+                f"{fmt_ms(percentile(latencies, 50))} / {fmt_ms(percentile(latencies, 95))} / "
+                f"{fmt_ms(percentile(latencies, 99))} | {cpu / took:.2f} cores "
+                f"({cpu / len(latencies) * 1000:.2f} ms each) | {own / took:.2f} cores | "
+                f"{other.cores():.2f} cores | {'met' if rate >= BAR_PER_SECOND else 'NOT met'} |"
+            )
+            log(rows[-1])
+            for ws in sockets:
+                await ws.close()
+            tokens = list(new_tokens)
+            await asyncio.sleep(2)  # let the server finish the departures
+    finally:
+        await http.close()
 
 
 def main() -> None:
@@ -204,6 +219,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=100, help="hellos in flight at once")
     parser.add_argument("--backend", choices=["sqlite", "pg"], default="sqlite")
     parser.add_argument("--profile", type=Path, default=None, help="py-spy output directory")
+    parser.add_argument(
+        "--servers",
+        type=lambda text: [part for part in text.split(",") if part],
+        default=["aiohttp", "lean"],
+        help="visitor socket servers to measure in turn, comma-separated (aiohttp, lean)",
+    )
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args()
     raise_fd_limit()

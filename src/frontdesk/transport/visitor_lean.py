@@ -442,8 +442,8 @@ class LeanSocket(asyncio.Protocol):
         self._transport.close()
 
     def _deliver(self, item: str | object | None) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
+        if self._hello_pending and self._timer is not None:
+            self._timer.cancel()  # the hello's timer (a later timer is a close's)
             self._timer = None
         inbox = self._inbox
         if inbox is None:
