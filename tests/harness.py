@@ -210,6 +210,12 @@ class Server:
     ) -> None:
         """`clock`: the server's clock; unset, a FrozenClock at the real time (`frozen`) or
         the system's."""
+        # The whole suite may run on either visitor socket server (transport/visitor_lean.py;
+        # unset: the setting's default).
+        if "visitor_socket_server" not in overrides and (
+            chosen := os.environ.get("FRONTDESK_TEST_VISITOR_SOCKET_SERVER")
+        ):
+            overrides["visitor_socket_server"] = chosen
         self.settings = load_settings(
             {},
             environment="test",
@@ -220,11 +226,6 @@ class Server:
             rep_batch_interval=0.05,
             log_format="text",
             smtp_url=os.environ.get("FRONTDESK_TEST_SMTP_URL"),
-            # The whole suite may run on either visitor socket server (transport/visitor_lean.py).
-            visitor_socket_server=overrides.pop(
-                "visitor_socket_server",
-                os.environ.get("FRONTDESK_TEST_VISITOR_SOCKET_SERVER", "aiohttp"),
-            ),
             **overrides,
         )
         self.clock: Clock = clock or (FrozenClock(SystemClock().now()) if frozen else SystemClock())

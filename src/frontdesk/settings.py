@@ -338,12 +338,13 @@ class Settings(BaseSettings):
         "per client IP address in each process (HTTP 429 over it). `0` turns the cap off",
     )
     visitor_socket_server: Literal["aiohttp", "lean"] = Field(
-        "aiohttp",
+        "lean",
         description="what serves the visitor sockets (`/ws/visitor`) on the same port as "
         "everything else: `lean`, a small WebSocket protocol of our own on `wsproto` (about "
-        "half the memory per idle socket; transport/visitor_lean.py), or `aiohttp`. Both "
-        "check and answer exactly alike; anything but a valid visitor socket handshake is "
-        "served by aiohttp either way",
+        "a third of the memory per idle socket: bench/RESULTS.md, issue 21; "
+        "transport/visitor_lean.py), or `aiohttp` (the visitor socket as it was before). Both "
+        "check and answer alike; anything but a valid visitor socket handshake is served by "
+        "aiohttp either way",
     )
     # ---- files and images in chat (features/files; docs/files.md) ----------------------------
     files_dir: Path | None = Field(
