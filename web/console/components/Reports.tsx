@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import { api, errorText } from "../api";
-import { me } from "../store";
+import { seesEveryRep } from "../store";
 import type { DayFigures, Figures, Report, ReportColumn, Team } from "../types";
 import type { Segment } from "../types";
 import { IconChart } from "../icons";
@@ -60,7 +60,7 @@ function formatCell(key: string, value: unknown): string {
 }
 
 export function ReportsPage() {
-  const isAdmin = me.value?.role === "admin";
+  const everyone = seesEveryRep();
   const [filters, setFilters] = useState<Filters>(() => ({ ...lastDays(30), zone: browserZone(), rep_id: "", team_id: "", segment_id: "", channel: "" }));
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -121,9 +121,9 @@ export function ReportsPage() {
         </label>
         <label>
           <span>Rep</span>
-          <select aria-label="Rep" value={filters.rep_id} disabled={!isAdmin} onChange={(e) => set({ rep_id: e.currentTarget.value })}>
-            <option value="">{isAdmin ? "Everyone" : "Me"}</option>
-            {isAdmin && reps.map((r) => <option value={r.id}>{r.name}</option>)}
+          <select aria-label="Rep" value={filters.rep_id} disabled={!everyone} onChange={(e) => set({ rep_id: e.currentTarget.value })}>
+            <option value="">{everyone ? "Everyone" : "Me"}</option>
+            {everyone && reps.map((r) => <option value={r.id}>{r.name}</option>)}
           </select>
         </label>
         <label>
@@ -154,7 +154,7 @@ export function ReportsPage() {
           </select>
         </label>
       </form>
-      {!isAdmin && <p class="muted small">You see your own figures. Admins see every rep.</p>}
+      {!everyone && <p class="muted small">You see your own figures. Admins and team leads see every rep.</p>}
       {error && (
         <div class="form-error" role="alert">
           {error}

@@ -1,6 +1,7 @@
 """Organisations, their reps, rep sign-in sessions and roles."""
 
 from frontdesk.features.orgs.messenger_texts import validate_texts
+from frontdesk.features.orgs.schemas import ROLES, Role
 from frontdesk.features.orgs.service import (
     REP_STATUS_CHANGED_HOOK,
     SESSION_DAYS,
@@ -8,7 +9,6 @@ from frontdesk.features.orgs.service import (
     ChooseOrg,
     RepChanged,
     RepDeactivated,
-    Role,
     SessionsRevoked,
     SignedIn,
     authenticate,
@@ -48,6 +48,7 @@ from frontdesk.features.orgs.settings import (
 
 __all__ = [
     "REP_STATUS_CHANGED_HOOK",
+    "ROLES",
     "SESSION_DAYS",
     "SETTINGS_CHANGED_HOOK",
     "Authenticated",

@@ -9,7 +9,10 @@ from typing_extensions import TypedDict
 
 from frontdesk.core.schemas import Closed
 
-Role = Literal["admin", "rep"]
+# A team lead is a rep (takes chats, is routed to) who also reads every rep's reports and opens
+# Account 360 as admins do; everything an admin configures stays admin-only (docs/reports.md).
+Role = Literal["admin", "lead", "rep"]
+ROLES: tuple[Role, ...] = ("rep", "lead", "admin")
 Availability = Literal["available", "away"]
 # The messenger's languages (web/widget/i18n/): English is built in, the others load on demand.
 MESSENGER_LANGUAGES = ("en", "de", "fr", "es", "pt", "ja", "ar")
