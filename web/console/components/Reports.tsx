@@ -7,8 +7,8 @@ import type { Segment } from "../types";
 import { IconChart } from "../icons";
 
 // Reports (docs/reports.md): a date range in a time zone, filters, charts per day (uPlot),
-// and the tables under them; the CSV links download exactly those tables. Admins see every
-// rep; a rep sees their own figures.
+// and the tables under them; the CSV links download exactly those tables. Admins and team
+// leads see every rep; a rep sees their own figures.
 
 type Channel = NonNullable<Report["channel"]>;
 const CHANNELS: [Channel, string][] = [
@@ -75,6 +75,11 @@ export function ReportsPage() {
     api<{ segments: Segment[] }>("GET", "/api/segments").then((d) => setSegments(d.segments)).catch(() => {});
   }, []);
 
+  // Made a rep again while here: back to their own figures (another rep's would be refused).
+  useEffect(() => {
+    if (!everyone && filters.rep_id) setFilters((f) => ({ ...f, rep_id: "" }));
+  }, [everyone]);
+
   const query = queryString(filters);
   useEffect(() => {
     const abort = new AbortController();
@@ -89,7 +94,7 @@ export function ReportsPage() {
       })
       .finally(() => setLoading(false));
     return () => abort.abort();
-  }, [query]);
+  }, [query, everyone]); // a new role changes whose figures the same query gives
 
   const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
 
