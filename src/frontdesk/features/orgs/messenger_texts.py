@@ -171,6 +171,18 @@ TEXT_KEYS: dict[str, tuple[str, ...]] = {
     "callRelayRefused": (),
     "callNetwork": (),
     "callHold": ("org",),
+    # Written by the server into the chat (features/orgs/visitor_texts.py).
+    "botGreeting": (),
+    "botIdentity": (),
+    "botHandoff": ("name",),
+    "botTimeout": (),
+    "botTimeoutEmail": ("email",),
+    "botOffline": (),
+    "botAway": (),
+    "botQueued": (),
+    "botReleased": (),
+    "botCallMissed": (),
+    "chatTransferred": ("name",),
 }
 
 

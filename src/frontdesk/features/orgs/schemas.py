@@ -12,6 +12,8 @@ from frontdesk.core.schemas import Closed
 Role = Literal["admin", "rep"]
 Availability = Literal["available", "away"]
 # The messenger's languages (web/widget/i18n/): English is built in, the others load on demand.
+# A visitor's language tag (BCP-47, "pt-BR") is at most this long (features/orgs/visitor_texts.py).
+MAX_LANGUAGE_TAG = 35
 MESSENGER_LANGUAGES = ("en", "de", "fr", "es", "pt", "ja", "ar")
 MessengerLanguage = Literal["auto", "en", "de", "fr", "es", "pt", "ja", "ar"]
 MessengerTextLanguage = Literal["en", "de", "fr", "es", "pt", "ja", "ar"]
