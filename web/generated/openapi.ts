@@ -9360,6 +9360,8 @@ export interface components {
             /** @default 0 */
             last_seq?: number;
             tab_id: string;
+            /** @default null */
+            language?: string | null;
         };
         /**
          * VisitorInvitation
