@@ -119,7 +119,7 @@ async def test_the_org_s_language_and_its_own_wording_come_before_the_browser_s(
         {
             "messenger": {
                 "language": "fr",
-                "texts": {"fr": {"botAway": "Fermé pour la nuit.", "backAt": "Retour {when} !"}},
+                "texts": {"fr": {"serverAway": "Fermé pour la nuit.", "backAt": "Retour {when} !"}},
             }
         },
     )

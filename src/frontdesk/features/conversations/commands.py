@@ -553,7 +553,7 @@ async def transfer(
             # In the visitor's language (features/orgs/visitor_texts.py): it is said to them.
             body=(
                 await visitor_voice(work.session, conversation.org_id, conversation.visitor_id)
-            ).say("chatTransferred", name=target.name),
+            ).say("serverTransferred", name=target.name),
         )
         if note and note.strip():
             by = previous.name if previous else "A colleague"

@@ -65,10 +65,10 @@ EDITABLE = set(DEFAULTS)
 # An experience's text still at its default is said in the visitor's language with this
 # messenger text (features/orgs/visitor_texts.py); a text the admin wrote is said as written.
 DEFAULT_TEXT_KEYS = {
-    "bot_greeting": "botGreeting",
-    "identity_prompt": "botIdentity",
-    "timeout_message": "botTimeout",
-    "offline_message": "botOffline",
+    "bot_greeting": "serverGreeting",
+    "identity_prompt": "serverIdentity",
+    "timeout_message": "serverTimeout",
+    "offline_message": "serverOffline",
 }
 
 
@@ -341,7 +341,7 @@ async def _offer(
             work,
             conversation,
             author_kind="bot",
-            body=f"{voice.say('botQueued')} {voice.say('queuePlace', n=place + 1)}",
+            body=f"{voice.say('serverQueued')} {voice.say('queuePlace', n=place + 1)}",
         )
         await staffing.announce_positions(work, conversation.org_id)
         return "queued"
@@ -376,7 +376,7 @@ async def _offer(
         await _schedule_timeout(work, conversation, timeout_at)
         voice = await _voice(work, conversation)
         away = hours.away_message if hours else staffing.DEFAULT_AWAY_MESSAGE
-        body = voice.say("botAway") if away == staffing.DEFAULT_AWAY_MESSAGE else away
+        body = voice.say("serverAway") if away == staffing.DEFAULT_AWAY_MESSAGE else away
         if back is not None:
             zone = ZoneInfo(hours.time_zone) if hours else ZoneInfo("UTC")
             body += " " + voice.say("backAt", when=voice.when_back(back, zone, now))
@@ -398,7 +398,7 @@ async def _offer(
     if queued:
         voice = await _voice(work, conversation)
         await conversations.add_message(
-            work, conversation, author_kind="bot", body=voice.say("botReleased")
+            work, conversation, author_kind="bot", body=voice.say("serverReleased")
         )
     window_ends = now + timedelta(seconds=experience.rep_window_seconds)
     with edit_meta(conversation) as meta:
@@ -537,7 +537,7 @@ async def on_accepted(work: UnitOfWork, conversation: Conversation, rep: Rep) ->
         experience = await default_experience(work.session, conversation.org_id, now)
     if experience.handoff_message == DEFAULTS["handoff_message"]:
         voice = await _voice(work, conversation)
-        text = voice.say("botHandoff", name=_first_name(rep.name))
+        text = voice.say("serverHandoff", name=_first_name(rep.name))
     else:
         text = experience.handoff_message.replace(
             "{rep.first_name}", _first_name(rep.name)
@@ -559,7 +559,7 @@ async def on_closed(
         await release_queue(work, conversation.org_id, route_for_chat=route_for_chat)
 
 
-# With the visitor's email known, "botTimeoutEmail" is said instead of the experience's timeout
+# With the visitor's email known, "serverTimeoutEmail" is said instead of the experience's timeout
 # message: that message asks for one ("Leave your email..."), and asking again for what the
 # visitor gave reads as if nobody listened.
 
@@ -571,7 +571,7 @@ async def on_incoming_timed_out(work: UnitOfWork, conversation: Conversation) ->
         visitor = await work.session.get(Visitor, conversation.visitor_id)
         voice = await _voice(work, conversation)
         body = (
-            voice.say("botTimeoutEmail", email=visitor.email)
+            voice.say("serverTimeoutEmail", email=visitor.email)
             if visitor is not None and visitor.email
             else said(voice, experience, "timeout_message")
         )
@@ -614,7 +614,7 @@ async def on_rep_window(runtime: Runtime, deadline: DueDeadline) -> None:
         await conversations.emit_conversation_changed(work, conversation)
 
 
-# A caller whose queued call nobody answered is told so ("botCallMissed"), before the booker or
+# A caller whose queued call nobody answered is told so ("serverCallMissed"), before the booker or
 # the offline form.
 
 
@@ -634,7 +634,7 @@ async def on_call_queue_missed(
         meta.experience_name = experience.name
     voice = await _voice(work, conversation)
     await conversations.add_message(
-        work, conversation, author_kind="bot", body=voice.say("botCallMissed")
+        work, conversation, author_kind="bot", body=voice.say("serverCallMissed")
     )
     offered = False
     if experience.booker_meeting_type_id:

@@ -172,17 +172,17 @@ TEXT_KEYS: dict[str, tuple[str, ...]] = {
     "callNetwork": (),
     "callHold": ("org",),
     # Written by the server into the chat (features/orgs/visitor_texts.py).
-    "botGreeting": (),
-    "botIdentity": (),
-    "botHandoff": ("name",),
-    "botTimeout": (),
-    "botTimeoutEmail": ("email",),
-    "botOffline": (),
-    "botAway": (),
-    "botQueued": (),
-    "botReleased": (),
-    "botCallMissed": (),
-    "chatTransferred": ("name",),
+    "serverGreeting": (),
+    "serverIdentity": (),
+    "serverHandoff": ("name",),
+    "serverTimeout": (),
+    "serverTimeoutEmail": ("email",),
+    "serverOffline": (),
+    "serverAway": (),
+    "serverQueued": (),
+    "serverReleased": (),
+    "serverCallMissed": (),
+    "serverTransferred": ("name",),
 }
 
 

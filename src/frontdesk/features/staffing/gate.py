@@ -11,8 +11,8 @@ from frontdesk.features.staffing.capacity import Load, load, lock_org_queue
 from frontdesk.features.staffing.hours import HoursNow, hours_now
 
 KIND_HOURS_REOPEN = "conversation.hours_reopen"
-# What the bot says when a chat is queued and released is a messenger text ("botQueued",
-# "queuePlace", "botReleased"), in the visitor's language (features/orgs/visitor_texts.py).
+# What the bot says when a chat is queued and released is a messenger text ("serverQueued",
+# "queuePlace", "serverReleased"), in the visitor's language (features/orgs/visitor_texts.py).
 
 
 @dataclass
