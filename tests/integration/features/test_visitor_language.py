@@ -177,3 +177,30 @@ async def test_a_hello_with_a_language_that_is_not_a_short_language_tag_is_refus
         assert closing.type in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.CLOSING)
     finally:
         await ws.close()
+
+
+async def test_a_portuguese_visitor_nobody_can_take_gets_the_offline_line_and_a_transfer_in_portuguese(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    await server.rep(org, role="admin", name="Avery Admin", available=False)
+    async with server.visitor(org, headers={"Accept-Language": "pt-BR,pt;q=0.9"}) as visitor:
+        await _ask(visitor, "Olá")
+        offline = await visitor.expect("message", message__author_kind="bot")
+        assert offline["message"]["body"] == (
+            "Estamos offline agora. Deixe uma mensagem e seu e-mail, e responderemos."
+        )
+    dana = await server.rep(org, name="Dana Reyes")
+    sam = await server.rep(org, name="Sam Okafor")
+    async with server.visitor(org, language="pt-BR") as visitor:
+        cid = await _ask(visitor, "Olá de novo")
+        status, answer = await dana.request("POST", f"/api/conversations/{cid}/accept")
+        assert status == 200, answer
+        status, moved = await dana.request(
+            "POST", f"/api/conversations/{cid}/transfer", {"to_rep_id": sam.rep_id}
+        )
+        assert status == 200, moved
+        joined = await visitor.expect("message", message__author_kind="system", message__seq=2)
+        assert joined["message"]["body"] == "Dana, da nossa equipe, entrou no chat."
+        told = await visitor.expect("message", message__author_kind="system", message__seq=3)
+        assert told["message"]["body"] == "Agora você está conversando com Sam Okafor."
