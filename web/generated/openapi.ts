@@ -9364,6 +9364,8 @@ export interface components {
             /** @default 0 */
             last_seq?: number;
             tab_id: string;
+            /** @default null */
+            language?: string | null;
         };
         /**
          * VisitorInvitation
