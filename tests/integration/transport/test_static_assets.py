@@ -28,8 +28,6 @@ ROOT = Path(__file__).resolve().parents[3]
 WEB = ROOT / "web"
 PACKAGE_STATIC = ROOT / "src" / "frontdesk" / "static"
 LOADER_BUDGET = 3 * 1024  # gzip bytes (docs/widget.md)
-# The messenger, loaded when the chat opens (web/widget/messenger.ts says so at its top).
-MESSENGER_BUDGET = 30 * 1024  # gzip bytes, DOMPurify and files in chat included
 CHROME = "gzip, deflate, br, zstd"  # what Chromium sends over HTTPS
 YEAR_IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -258,6 +256,7 @@ async def test_the_loader_fetches_the_messenger_of_its_own_build(served: Served)
     assert messenger == (served.directory / served.manifest["messenger.js"]).read_bytes()
 
 
+# The messenger, loaded when the chat opens (web/widget/messenger.ts says so at its top):
 # gzip bytes, DOMPurify and English included (docs/widget.md); 30 KB until 2026-12-04, when
 # the file and call texts became translatable (their English moved into en.json, with keys)
 # and the bot's answers got "Talk to a person": 31.4 KB. To win back (issue 20's report).
