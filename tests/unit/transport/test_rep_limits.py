@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from frontdesk.core.clock import FrozenClock, SystemClock
@@ -84,3 +86,10 @@ def test_counts_are_per_rep_and_per_frame_type_and_start_again_next_window() -> 
     assert limits.refuse_frame("ping", "rep1") is None  # another frame type counts apart
     clock.advance(60)
     assert limits.refuse_frame("typing", "rep1") is None
+
+
+def test_the_protocol_doc_lists_every_rep_frame_type_with_its_default_rate() -> None:
+    document = (Path(__file__).parents[3] / "docs" / "protocol.md").read_text()
+    section = document[document.index("## Rep socket") :]
+    for frame_type, rate in DEFAULT_REP_FRAME_RATES.items():
+        assert f"| `{frame_type}` | {rate} |" in section, frame_type
