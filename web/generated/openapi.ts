@@ -7270,6 +7270,8 @@ export interface components {
             message: string;
             /** @default null */
             ref?: string | null;
+            /** @default null */
+            frame_type?: string | null;
         };
         /** ExpandBody */
         ExpandBody: {

@@ -372,7 +372,7 @@ class VisitorConnection:
                 self.runtime, frame.type, self.org.id, visitor_id, self.ip
             )
             if refusal is not None:
-                self.sender.send(error_frame("rate_limited", refusal, ref))
+                self.sender.send(error_frame("rate_limited", refusal, ref, frame.type))
                 return
             await self._dispatch(frame, visitor_id)
         except FrontdeskError as exc:
