@@ -285,9 +285,9 @@ class LeanSocket(asyncio.Protocol):
         "_ws",
         "closed",
         "connection",
+        "greeting",
         "ip",
         "lost",
-        "user_agent",
     )
 
     def __init__(self, lean: LeanSockets, transport: asyncio.Transport) -> None:
@@ -296,7 +296,8 @@ class LeanSocket(asyncio.Protocol):
         self._ws: Connection | None = None
         self.connection: VisitorConnection | None = None
         self.ip: str | None = None
-        self.user_agent: str | None = None  # until the hello is handled
+        # The handshake's User-Agent and Accept-Language, kept until the hello is handled.
+        self.greeting: tuple[str | None, str | None] | None = None
         self._hello_pending = True
         # Frames waiting for the session while it handles an earlier one (None: binary).
         self._inbox: deque[str | object | None] | None = None
@@ -356,7 +357,7 @@ class LeanSocket(asyncio.Protocol):
             b"X-Content-Type-Options: nosniff\r\n"
             b"X-Request-Id: " + request_id.encode() + b"\r\n\r\n"
         )
-        self.user_agent = head.headers.get("User-Agent")
+        self.greeting = (head.headers.get("User-Agent"), head.headers.get("Accept-Language"))
         self.connection = VisitorConnection(
             admitted.registry,
             lean.runtime,
@@ -466,8 +467,9 @@ class LeanSocket(asyncio.Protocol):
                 if self._hello_pending:
                     # The first frame is the hello.
                     self._hello_pending = False
-                    user_agent, self.user_agent = self.user_agent, None
-                    if not await connection.hello(item, user_agent):
+                    greeting, self.greeting = self.greeting, None
+                    user_agent, accept_language = greeting or (None, None)
+                    if not await connection.hello(item, user_agent, accept_language):
                         if not self.closed:
                             await self.close()
                         break
