@@ -160,20 +160,40 @@ class Sniffer(asyncio.Protocol):
     """The start of every connection: reads the request head, then hands the connection to a
     LeanSocket (a visitor socket handshake) or to aiohttp (anything else)."""
 
-    __slots__ = ("_buffer", "_lean", "_transport")
+    __slots__ = ("_buffer", "_lean", "_timer", "_transport")
 
     def __init__(self, lean: LeanSockets) -> None:
         self._lean = lean
         self._transport: asyncio.Transport | None = None
         self._buffer = b""
+        self._timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
+        # aiohttp's header timeout (FRONTDESK_HTTP_HEADER_TIMEOUT, its keepalive_timeout)
+        # starts when its handler gets the connection: until then, the same limit here, so a
+        # client that trickles a head (or sends nothing) holds no socket.
+        self._timer = asyncio.get_running_loop().call_later(
+            self._lean.runtime.settings.http_header_timeout, self._too_slow
+        )
+
+    def _too_slow(self) -> None:
+        self._timer = None
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+            self._buffer = b""
+
+    def _done(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     def data_received(self, data: bytes) -> None:
         transport = self._transport
-        assert transport is not None
+        if transport is None:
+            return  # closed for being too slow
         buffer = self._buffer + data
         self._buffer = buffer
         start = b"GET " + PATH
@@ -192,6 +212,7 @@ class Sniffer(asyncio.Protocol):
             self._hand_off(buffer)
             return
         self._buffer = b""
+        self._done()
         sock = LeanSocket(self._lean, transport)
         transport.set_protocol(sock)
         sock.start(head, buffer[: end + 4], buffer[end + 4 :])
@@ -200,6 +221,7 @@ class Sniffer(asyncio.Protocol):
         transport = self._transport
         assert transport is not None
         self._buffer = b""
+        self._done()
         self._lean.hand_to_aiohttp(transport, buffer)
 
     def eof_received(self) -> bool | None:
@@ -212,6 +234,7 @@ class Sniffer(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._transport = None
         self._buffer = b""
+        self._done()
 
 
 class Handshake:

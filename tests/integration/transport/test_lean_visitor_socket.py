@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from typing import Any
@@ -252,3 +253,48 @@ async def test_a_visitor_that_stops_reading_is_cut_off_with_4408_and_its_bytes_s
         assert most <= MAX_BUFFERED_BYTES + len(frame) + 16
         # Reading again, the client gets what was written before the cut, then the code.
         assert await visitor.closed_code(timeout=10) == CLOSE_TOO_SLOW
+
+
+@pytest.fixture
+async def impatient_lean(sqlite_memory_backend: Backend) -> AsyncIterator[Server]:
+    async with running_server(
+        sqlite_memory_backend.database_url,
+        "memory://",
+        "unused",
+        http_header_timeout=1.0,
+        visitor_socket_server="lean",
+    ) as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    "start",
+    [b"", b"GET /ws/visi", b"GET /ws/visitor?site=x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "],
+    ids=["silent", "part of the request line", "a trickled visitor handshake"],
+)
+async def test_a_connection_that_never_finishes_its_head_is_dropped_before_aiohttp_sees_it(
+    impatient_lean: Server, start: bytes
+) -> None:
+    """The lean server reads the head before aiohttp does (to pick the protocol): aiohttp's
+    header timeout (FRONTDESK_HTTP_HEADER_TIMEOUT) holds there too (slowloris)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", impatient_lean.server.port)
+    try:
+        writer.write(start)
+        await writer.drain()
+        started = asyncio.get_running_loop().time()
+
+        async def trickle() -> None:
+            with contextlib.suppress(ConnectionError):
+                while start:
+                    await asyncio.sleep(0.2)
+                    writer.write(b"x")
+                    await writer.drain()
+
+        trickling = asyncio.create_task(trickle())
+        try:
+            assert await asyncio.wait_for(reader.read(), timeout=10) == b""
+        finally:
+            trickling.cancel()
+        assert asyncio.get_running_loop().time() - started < 5
+    finally:
+        writer.close()
