@@ -212,13 +212,13 @@ def _threads_cpu(pid: int) -> dict[int, float]:
     return {t.id: t.user_time + t.system_time for t in psutil.Process(pid).threads()}
 
 
-async def _settled(server: Server, timeout: float = 60) -> float:
-    """Waits until the server uses under 3 % of a core (its start-up work, such as loading the
-    IP directory in a thread, is done); the seconds waited."""
+def _settled(server: Server, timeout: float = 60) -> float:
+    """Waits until the idle server uses under 3 % of a core (its start-up work, such as loading
+    the IP directory in a thread, is done); the seconds waited."""
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         cpu = server.cpu_seconds()
-        await asyncio.sleep(1.0)
+        time.sleep(1.0)
         if server.cpu_seconds() - cpu < 0.03:
             break
     return time.perf_counter() - started
@@ -264,6 +264,7 @@ async def run(seconds: float, uploaders: int, rounds: int = 1, loop_lag: bool = 
                 *command.cmd[1:],
             ]
         server = servers.start(command)
+        waited = _settled(server)
         windows: list[tuple[str, float, float]] = []
         async with aiohttp.ClientSession() as http:
             chatter, _ = await visitor_socket(http, server, site)
@@ -284,7 +285,6 @@ async def run(seconds: float, uploaders: int, rounds: int = 1, loop_lag: bool = 
                 while orjson.loads((await ws.receive()).data).get("type") != "ack":
                     pass
 
-            waited = await _settled(server)
             cpu = server.cpu_seconds()
             first = await upload(http, server.url, site, tokens[0], data)
             first_cpu = server.cpu_seconds() - cpu
