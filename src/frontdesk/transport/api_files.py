@@ -130,8 +130,12 @@ async def _read_upload(
             if not isinstance(part, BodyPartReader):
                 raise ValidationFailed("nested multipart bodies are not accepted")
             if part.name == "client_id":
-                text = await part.read(decode=False)
-                client_id = text[:200].decode("utf-8", "replace").strip()
+                text = b""
+                while chunk := await part.read_chunk(1024):
+                    text += chunk
+                    if len(text) > 1024:  # a client id is at most 64 characters
+                        raise ValidationFailed("client_id must be 1-64 letters, digits, - or _")
+                client_id = text.decode("utf-8", "replace").strip()
             elif part.name == "file" and upload is None:
                 check_name(part.filename)
                 incoming = await files.receive_file(runtime_of(request))

@@ -192,6 +192,18 @@ async def test_refused_and_abandoned_uploads_leave_nothing_in_the_incoming_direc
         ) as response:
             assert response.status == 422, await response.text()
             assert "one file" in orjson.loads(await response.read())["error"]["message"]
+        # A client id of 2 MB: refused (the server reads at most 1 KB of it).
+        form = aiohttp.FormData(quote_fields=False)
+        form.add_field("client_id", io.BytesIO(b"x" * 2_000_000))
+        form.add_field("file", io.BytesIO(b"a" * 10), filename="a.txt")
+        async with server.http().post(
+            f"{server.url}/widget/files",
+            params={"site": org.site_key, "vt": token},
+            data=form,
+            headers={"Origin": org.origin},
+        ) as response:
+            assert response.status == 422, await response.text()
+            assert "client_id" in orjson.loads(await response.read())["error"]["message"]
         # A visitor who leaves half-way through a photo.
         await abandoned_upload(server, org, token, photo[: 3 * 1024 * 1024])
         # A document sent twice (a retry with the same client id): stored once.
