@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -44,6 +45,7 @@ from bench._common import (
     Servers,
     append_results,
     backend,
+    cpu_of,
     frontdesk_server,
     gather_limited,
     log,
@@ -135,6 +137,15 @@ async def create_segments(base_url: str, admin_email: str) -> int:
             ) as r:
                 made += r.status == 200
         return made + 1  # and the catch-all column
+
+
+def chromium_cpu() -> float:
+    """CPU seconds of every Chromium process this benchmark started (the browser, its
+    renderer and GPU/utility processes)."""
+    import psutil
+
+    me = psutil.Process()
+    return cpu_of([p.pid for p in me.children(recursive=True) if "chrom" in p.name().lower()])
 
 
 def page_frame(i: int) -> dict[str, Any]:
@@ -302,11 +313,21 @@ async def run(args: argparse.Namespace) -> str:
                 # Scroll the first column up and down while updates stream in.
                 other = OtherLoad()
                 other.start()
+                cpu_at = (
+                    time.monotonic(),
+                    server.cpu_seconds(),
+                    cpu_of([os.getpid()]),
+                    chromium_cpu(),
+                )
                 scroller = asyncio.create_task(scroll_column(page, args.seconds))
                 sent_urls: dict[str, float] = {}
                 sent = await drive(sockets, args.rate, args.seconds, sent_urls)
                 await scroller
                 other_cores = other.cores()
+                wall = time.monotonic() - cpu_at[0]
+                server_cores = (server.cpu_seconds() - cpu_at[1]) / wall
+                bench_cores = (cpu_of([os.getpid()]) - cpu_at[2]) / wall
+                chromium_cores = (chromium_cpu() - cpu_at[3]) / wall
                 await asyncio.sleep(1.0)
                 if args.trace:
                     await browser.stop_tracing()
@@ -344,10 +365,15 @@ async def run(args: argparse.Namespace) -> str:
     slow = sum(1 for f in frames if f > 50)
     # Event -> screen: a page view leaves this process, the server turns it into a visitor
     # event at once, batches it (up to 250 ms), and the console applies and renders the batch.
-    rendered: dict[str, float] = {}
-    for url, at in result["renderedUrls"]:
-        rendered.setdefault(url, at)
-    to_screen = [rendered[url] - at for url, at in sent_urls.items() if url in rendered]
+    rendered: dict[str, tuple[float, float]] = {}
+    for url, at, received in result["renderedUrls"]:
+        rendered.setdefault(url, (at, received))
+    to_screen = [rendered[url][0] - at for url, at in sent_urls.items() if url in rendered]
+    # The same path in two halves: sent -> the batch frame reached the console's socket
+    # handler (server, network, and a main thread free to take the frame), and
+    # received -> on screen (the console's own work, including waiting for a frame).
+    to_socket = [rendered[url][1] - at for url, at in sent_urls.items() if url in rendered]
+    socket_to_screen = [rendered[url][0] - rendered[url][1] for url in sent_urls if url in rendered]
     longest_task = max(result["longtasks"], default=0.0)
     verdict = (
         "MET"
@@ -363,6 +389,8 @@ async def run(args: argparse.Namespace) -> str:
         f"- updates sent {sent} ({sent / args.seconds:.0f}/s); the console received {result['batches']} batch frames with {result['events']} events",
         f"- page view sent -> rendered in the console: {summarise(to_screen)} "
         f"({len(to_screen)} of {len(sent_urls)} page views seen; includes up to 250 ms of batching)",
+        f"  - sent -> batch frame handed to the console's socket handler: {summarise(to_socket)}",
+        f"  - socket handler -> rendered: {summarise(socket_to_screen)}",
         f"- apply + render per batch: {summarise(result['applyMs'])}",
         f"- long tasks (> 50 ms): {len(result['longtasks'])}"
         + (f", longest {max(result['longtasks']):.0f} ms" if result["longtasks"] else "")
@@ -377,8 +405,9 @@ async def run(args: argparse.Namespace) -> str:
             else ""
         ),
         f"- bar: event -> screen p95 <= 400 ms and no long task over 100 ms -> {verdict}",
-        f"- other processes on the machine used {other_cores:.2f} cores meanwhile (server, load "
-        "generator and Chromium excluded)",
+        f"- CPU while driving: server {server_cores:.2f} cores, load generator + Playwright "
+        f"{bench_cores:.2f}, Chromium {chromium_cores:.2f}; other processes on the machine used "
+        f"{other_cores:.2f} cores meanwhile; load average {os.getloadavg()[0]:.1f}",
         f"- animation frames while scrolling a column: {len(frames)} frames, p50 {percentile(frames, 50):.1f} ms, "
         f"p99 {percentile(frames, 99):.1f} ms, over 50 ms: {slow} ({100 * slow / max(1, len(frames)):.1f}%)"
         + (f", mean {statistics.fmean(frames):.1f} ms" if frames else ""),
