@@ -190,7 +190,7 @@ function send(frame: ClientFrame): boolean {
 // Counters for bench/console_browser.py and for anyone profiling a busy console: how many
 // frames arrived and how long applying each one took, rendering included (the timer fires on
 // the next macrotask, after Preact's microtask-scheduled render; a batch is timed from the
-// animation frame that applies it).
+// animation frame that applies it to the DOM holding it, before that frame is painted).
 // With `trackUrls` set (the benchmark sets it), each page a visitor moved to is noted with the
 // wall-clock time its batch was rendered, so the benchmark can measure event -> screen.
 const perf = {
@@ -206,11 +206,7 @@ const perf = {
 (window as unknown as { __frontdeskPerf: typeof perf }).__frontdeskPerf = perf;
 const afterRender = new MessageChannel();
 let renderWaiters: (() => void)[] = [];
-afterRender.port1.onmessage = () => {
-  const waiting = renderWaiters;
-  renderWaiters = [];
-  for (const w of waiting) w();
-};
+afterRender.port1.onmessage = () => runRenderWaiters();
 
 function measured(f: ServerFrame): void {
   const t0 = performance.now();
@@ -266,7 +262,16 @@ function flushBatches(): void {
   const waiting = batchWaiters;
   batchWaiters = [];
   for (const w of waiting) w(appliedAt);
-  if (waiting.length) afterRender.port2.postMessage(0);
+  // Preact renders in a microtask queued by the store write above: this one runs after it,
+  // when the DOM shows the batch (the same point the snapshot's timer marks; the browser
+  // paints it at the end of this animation frame).
+  if (waiting.length) queueMicrotask(runRenderWaiters);
+}
+
+function runRenderWaiters(): void {
+  const waiting = renderWaiters;
+  renderWaiters = [];
+  for (const w of waiting) w();
 }
 
 function dropQueuedBatches(): void {
