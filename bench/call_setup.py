@@ -47,6 +47,7 @@ from tests.e2e.console_env import (  # noqa: E402
     expect,
     inbox_row,
     open_inbox,
+    until_true,
 )
 from tests.support.coturn import running_coturn  # noqa: E402
 
@@ -83,7 +84,7 @@ async def _chat(env: ConsoleEnv) -> tuple[Any, Any]:
 
 
 async def _flowing(page: Any, who: str) -> None:
-    await page.wait_for_function(FLOWING.replace("{0}", who), timeout=30_000, polling=20)
+    await until_true(page, FLOWING.replace("{0}", who), timeout=30, every=0.02)
 
 
 async def _ended(dana: Any, visitor: Any) -> None:
@@ -135,12 +136,13 @@ async def rep_rejoin_times(env: ConsoleEnv, rejoins: int) -> list[float]:
         await asyncio.gather(
             # The reloaded console's own (new) peer connection, and the visitor's new one.
             _flowing(dana, REP),
-            visitor.wait_for_function(
+            until_true(
+                visitor,
                 f"async (n) => {{ const c = {VISITOR}; if (c.state().peers <= n) return false; "
                 "const s = await c.inbound(); return s.audio > 0 && s.video > 0; }",
-                arg=peers,
-                timeout=30_000,
-                polling=20,
+                peers,
+                timeout=30,
+                every=0.02,
             ),
         )
         times.append(time.perf_counter() - started)

@@ -300,6 +300,7 @@ class Server:
         resumed: bool = False,
         origin: str | None = None,
         headers: dict[str, str] | None = None,
+        language: str | None = None,
     ) -> AsyncIterator[Socket]:
         http = self.http()
         ws = await http.ws_connect(
@@ -319,6 +320,7 @@ class Server:
                     "last_seq": last_seq,
                     "tab_id": uuid.uuid4().hex,
                 }
+                | ({"language": language} if language else {})
             )
             sock.welcome = await sock.expect("welcome")
             yield sock

@@ -94,13 +94,17 @@ if (parts.includes("widget") && existsSync("widget/loader.ts")) {
   // The messenger's texts in each language but English (which messenger.js carries): one
   // small hashed JSON file each, fetched by the messenger only for the visitors who need it.
   // Every file must have exactly English's keys.
+  // The texts the server writes into the chat ("server..." keys: features/orgs/visitor_texts.py)
+  // live in the same files, for Admin -> Messenger -> Texts; the messenger never shows them, so
+  // they are left out of its files and of messenger.js.
+  const forMessenger = (texts) => Object.fromEntries(Object.entries(texts).filter(([key]) => !/^server[A-Z]/.test(key)));
   const english = Object.keys(JSON.parse(readFileSync("widget/i18n/en.json", "utf8"))).sort().join();
   const i18nPaths = {};
   for (const file of readdirSync("widget/i18n").filter((f) => f.endsWith(".json") && f != "en.json").sort()) {
     const texts = JSON.parse(readFileSync(join("widget/i18n", file), "utf8"));
     if (Object.keys(texts).sort().join() != english) throw new Error(`widget/i18n/${file} does not have exactly the keys of en.json`);
     const lang = file.slice(0, -".json".length);
-    const contents = Buffer.from(JSON.stringify(texts));
+    const contents = Buffer.from(JSON.stringify(forMessenger(texts)));
     const name = `i18n/messenger.${lang}.${contentHash(contents)}.json`;
     emit(join(out, name), contents);
     i18nPaths[lang] = "/static/" + name;
@@ -113,6 +117,17 @@ if (parts.includes("widget") && existsSync("widget/loader.ts")) {
     outfile: join(out, "messenger.js"),
     format: "iife",
     define: { I18N_PATHS: JSON.stringify(i18nPaths) },
+    plugins: [
+      {
+        name: "messenger-texts",
+        setup(b) {
+          b.onLoad({ filter: /[\\/]widget[\\/]i18n[\\/]en\.json$/ }, (args) => ({
+            contents: JSON.stringify(forMessenger(JSON.parse(readFileSync(args.path, "utf8")))),
+            loader: "json",
+          }));
+        },
+      },
+    ],
   });
   manifest["messenger.js"] = emitHashed(messenger, "messenger.js");
   // The loader runs on every page of every customer's site: tiny, no dependencies, fixed name.

@@ -73,6 +73,7 @@ from frontdesk.transport.http import (
     json_response,
 )
 from frontdesk.transport.rep_hub import RepHub
+from frontdesk.transport.rep_limits import rep_limits
 from frontdesk.transport.sockets import OPEN_SOCKETS_KEY, close_all
 from frontdesk.transport.static_assets import mount_static
 from frontdesk.transport.visitor_limits import visitor_limits
@@ -290,7 +291,9 @@ def create_app(
     settings: Settings, clock: Clock | None = None, *, run_sweeper: bool = True
 ) -> web.Application:
     runtime = build_runtime(settings, clock)
-    visitor_limits(runtime)  # made now: a bad limit setting stops the server before it serves
+    # Made now: a bad limit setting stops the server before it serves.
+    visitor_limits(runtime)
+    rep_limits(runtime)
     app = web.Application(
         middlewares=[error_middleware],
         client_max_size=1 << 20,

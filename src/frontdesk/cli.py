@@ -20,6 +20,7 @@ from frontdesk.core.clock import Clock
 from frontdesk.core.errors import FrontdeskError
 from frontdesk.core.ids import new_secret
 from frontdesk.core.logging import configure_logging
+from frontdesk.features.orgs.schemas import ROLES
 from frontdesk.settings import Settings, SettingsError, ensure_development_secret, load_settings
 from frontdesk.storage.backup import backup_sqlite, restore_sqlite, sqlite_file
 from frontdesk.storage.migrate import SchemaStatus, schema_status, schema_status_of, upgrade
@@ -88,11 +89,16 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="website origin allowed to embed the widget (repeatable)",
     )
-    rep = sub.add_parser("create-rep", help="create a rep or admin in an org")
+    rep = sub.add_parser("create-rep", help="create a rep, team lead or admin in an org")
     rep.add_argument("--org", required=True, help="the org's site key")
     rep.add_argument("--email", required=True)
     rep.add_argument("--name", required=True)
-    rep.add_argument("--role", choices=["admin", "rep"], default="rep")
+    rep.add_argument(
+        "--role",
+        choices=list(ROLES),
+        default="rep",
+        help="rep; lead (a team lead: a rep who also reads every rep's reports); or admin",
+    )
     password = rep.add_mutually_exclusive_group()
     password.add_argument(
         "--password", help="at least 8 characters; asked for on the terminal when omitted"

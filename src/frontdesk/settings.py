@@ -337,6 +337,24 @@ class Settings(BaseSettings):
         description="open visitor sockets, plus rep sockets whose session is being checked, "
         "per client IP address in each process (HTTP 429 over it). `0` turns the cap off",
     )
+    # ---- rep socket limits -------------------------------------------------------------------
+    # Every rep frame type has a rate per rep (transport/rep_limits.py; docs/configuration.md
+    # says why the defaults are what they are).
+    rep_frame_limits: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict,
+        description="per-rep rates by rep socket frame type (all of a rep's consoles on one "
+        "process together), overriding the built-in ones: `call_candidate=600/minute, "
+        "typing=200/minute`. The frame types and default rates are in docs/protocol.md (Rep "
+        "socket, Limits); an unknown frame type stops the server at start",
+        json_schema_extra=_docs_default("built-in per type"),
+    )
+    rep_frame_flood_factor: int = Field(
+        10,
+        ge=2,
+        description="a console that sends more than this many times a frame type's rate within "
+        "one window (`FRONTDESK_REP_FRAME_LIMITS`) is disconnected with close code 4429; below "
+        "that, each frame over the rate gets a `rate_limited` error",
+    )
     # ---- files and images in chat (features/files; docs/files.md) ----------------------------
     files_dir: Path | None = Field(
         None,
@@ -601,7 +619,7 @@ class Settings(BaseSettings):
     def _a_rate(cls, value: str) -> str:
         return _check_rate(value)
 
-    @field_validator("visitor_frame_limits", mode="before")
+    @field_validator("visitor_frame_limits", "rep_frame_limits", mode="before")
     @classmethod
     def _frame_limits_from_text(cls, value: object) -> object:
         # From the environment: "page_view=120/minute, identify=20/minute".
@@ -617,7 +635,7 @@ class Settings(BaseSettings):
             frame_limits[frame_type.strip()] = rate.strip()
         return frame_limits
 
-    @field_validator("visitor_frame_limits")
+    @field_validator("visitor_frame_limits", "rep_frame_limits")
     @classmethod
     def _rates_by_frame_type(cls, value: dict[str, str]) -> dict[str, str]:
         return {frame_type: _check_rate(rate) for frame_type, rate in value.items()}

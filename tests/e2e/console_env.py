@@ -8,6 +8,7 @@ Used by test_console_admin.py, test_console_proactive.py and test_console_tools.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import uuid
@@ -192,6 +193,23 @@ async def console_env(
         await browser.close_all()  # every page, before the servers they talk to
         await site_server.close()
         await server.stop()
+
+
+async def until_true(
+    page: Any, function: str, arg: Any = None, *, timeout: float = 20.0, every: float = 0.2
+) -> Any:
+    """Evaluate `function` (it may be async) in the page until it returns something truthy, and
+    return that. Playwright's `wait_for_function` does not await a promise (a pending promise
+    is truthy, so it returns at once), so anything that reads `getStats()` polls here."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    last: Any = None
+    while True:
+        last = await page.evaluate(function, arg)
+        if last:
+            return last
+        if asyncio.get_running_loop().time() >= deadline:
+            raise TimeoutError(f"not true after {timeout:.0f} s (last: {last!r}): {function}")
+        await asyncio.sleep(every)
 
 
 def expect(target: Any) -> Any:

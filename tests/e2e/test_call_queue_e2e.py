@@ -18,7 +18,7 @@ import pytest
 import pytest_asyncio
 from tests.conftest import Backend
 from tests.e2e.conftest import TestBrowser
-from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, Login, console_env, expect
+from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, Login, console_env, expect, until_true
 from tests.e2e.test_calls_e2e import (  # noqa: F401 (fixtures)
     VISITOR_STATS,
     media_browser,
@@ -100,17 +100,13 @@ def queue(page: Any) -> Any:
 
 
 async def audio_flows(page: Any, stats: str) -> None:
-    await page.wait_for_function(
-        f"async () => {{ const s = await {stats}; return s.audio > 0; }}",
-        timeout=20_000,
-        polling=200,
+    first = await until_true(
+        page, f"async () => {{ const s = await {stats}; return s.audio > 0 && s; }}"
     )
-    first = await page.evaluate(stats)
-    await page.wait_for_function(
+    await until_true(
+        page,
         f"async (first) => {{ const s = await {stats}; return s.audio > first.audio + 2000; }}",
-        arg=first,
-        timeout=20_000,
-        polling=200,
+        first,
     )
 
 

@@ -21,7 +21,7 @@ import pytest
 import pytest_asyncio
 from tests.conftest import Backend
 from tests.e2e.conftest import TestBrowser
-from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, console_env, expect
+from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, console_env, expect, until_true
 from tests.e2e.test_calls_e2e import (  # noqa: F401 (fixtures)
     REP_STATS,
     VISITOR_STATS,
@@ -51,12 +51,11 @@ async def _receives(visitor: Any, aspect: str) -> dict[str, Any]:
     """The visitor's inbound video has this shape now ("4:3" camera, "16:9" screen), and its
     bytes grow on it."""
     ratio = 4 / 3 if aspect == "4:3" else 16 / 9
-    await visitor.wait_for_function(
+    await until_true(
+        visitor,
         f"async (r) => {{ const s = await {VISITOR_STATS}; "
         "return s.height > 0 && Math.abs(s.width / s.height - r) < 0.05; }",
-        arg=ratio,
-        timeout=20_000,
-        polling=200,
+        ratio,
     )
     return await media_flows(visitor, VISITOR_STATS)
 

@@ -29,6 +29,7 @@ from tests.e2e.console_env import (
     inbox_row,
     open_admin,
     open_inbox,
+    until_true,
 )
 from tests.support.coturn import CoturnMissing, running_coturn
 
@@ -127,20 +128,16 @@ def visitor_status(visitor: Any) -> Any:
 
 async def media_flows(page: Any, stats: str) -> dict[str, Any]:
     """Inbound audio and video bytes on this page's peer connection grow past what they were."""
-    await page.wait_for_function(
-        f"async () => {{ const s = await {stats}; return s.audio > 0 && s.video > 0; }}",
-        timeout=20_000,
-        polling=200,
+    first = await until_true(
+        page, f"async () => {{ const s = await {stats}; return s.audio > 0 && s.video > 0 && s; }}"
     )
-    first = await page.evaluate(stats)
-    await page.wait_for_function(
+    grown = await until_true(
+        page,
         f"async (first) => {{ const s = await {stats}; "
-        "return s.audio > first.audio + 2000 && s.video > first.video + 20000; }",
-        arg=first,
-        timeout=20_000,
-        polling=200,
+        "return s.audio > first.audio + 2000 && s.video > first.video + 20000 && s; }",
+        first,
     )
-    return dict(await page.evaluate(stats))
+    return dict(grown)
 
 
 async def rep_calls_with_video(dana: Any, visitor: Any) -> None:
@@ -373,9 +370,7 @@ async def test_a_voice_call_turns_into_video_when_the_rep_turns_the_camera_on(
     # No renegotiation: the camera goes onto the video transceiver the call always has.
     await dana.get_by_role("button", name="Turn camera on").click()
     await expect(dana.get_by_label("Your video")).to_be_visible()
-    await visitor.wait_for_function(
-        f"async () => (await {VISITOR_STATS}).video > 20000", timeout=20_000, polling=200
-    )
+    await until_true(visitor, f"async () => (await {VISITOR_STATS}).video > 20000")
     await expect(visitor.get_by_label("Video from the team")).to_be_visible()
     await dana.get_by_role("button", name="End call").click()
     await expect(visitor_status(visitor)).to_contain_text("Dana Reyes ended the call.")

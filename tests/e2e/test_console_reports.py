@@ -1,6 +1,6 @@
 """The Reports page in the console (Debian's Chromium): an admin opens Reports, changes the
-date range and a filter, and the charts and tables follow; Account 360 opens from the
-accounts list."""
+date range and a filter, and the charts and tables follow; an admin makes a rep a team lead,
+who then filters the report by another rep; Account 360 opens from the accounts list."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 from tests.conftest import Backend
 from tests.e2e.conftest import TestBrowser
-from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, expect
+from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, expect, open_admin
 from tests.e2e.console_env import console_env as open_console_env
 from tests.support.report_history import seed_history
 
@@ -97,6 +97,51 @@ async def test_a_rep_sees_their_own_report_only(console_env: ConsoleEnv) -> None
     rows = page.get_by_role("table", name="By rep").locator("tbody tr")
     await expect(rows).to_have_count(1)
     await expect(rows.first).to_contain_text(env.reps[0].name)
+
+
+async def test_an_admin_makes_a_rep_team_lead_who_then_filters_the_report_by_another_rep(
+    console_env: ConsoleEnv,
+) -> None:
+    env = console_env
+    dana, sam = env.reps
+    admin_page = await env.console(env.admin, width=1280, height=800)
+    await open_admin(admin_page, "Team & website")
+    role = admin_page.get_by_label(f"Role for {dana.name}")
+    await role.select_option(label="Team lead")
+    await expect(admin_page.get_by_text(f"{dana.name} is now a team lead.")).to_be_visible()
+    await expect(role).to_have_value("lead")
+
+    page = await env.console(dana, width=1280, height=800)
+    # A lead gets Reports, not the admin pages.
+    await expect(page.get_by_role("link", name="Reports")).to_be_visible()
+    await expect(page.get_by_role("link", name="Admin", exact=True)).to_have_count(0)
+    await page.get_by_role("link", name="Reports").click()
+    await page.get_by_label("Time zone").select_option("UTC")
+    reps_table = page.get_by_role("table", name="By rep")
+    await expect(reps_table.locator("tbody tr")).to_have_count(2)  # everyone: Dana and Sam
+    await expect(page.get_by_text("You see your own figures.")).to_have_count(0)
+    rep_filter = page.get_by_label("Rep", exact=True)
+    await expect(rep_filter).to_be_enabled()
+    await rep_filter.select_option(label=sam.name)
+    await expect(reps_table.locator("tbody tr")).to_have_count(1)
+    await expect(reps_table.locator("tbody tr").first).to_contain_text(sam.name)
+    await env.shot(page, "console-reports-team-lead-1280x800")
+    csv_href = await page.get_by_role("link", name="Download by rep as CSV").get_attribute("href")
+    assert csv_href is not None and "rep_id=" in csv_href
+    # The export link works for the lead's session: Sam's rows, as CSV.
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name="Download by rep as CSV").click()
+    download = await download_info.value
+    text = Path(await download.path()).read_text(encoding="utf-8")
+    assert sam.name in text and dana.name not in text
+
+    # Made a rep again: the console drops back to their own figures, at once.
+    await role.select_option(label="Rep")
+    await expect(admin_page.get_by_text(f"{dana.name} is now a rep.")).to_be_visible()
+    await expect(rep_filter).to_be_disabled()
+    await expect(page.get_by_text("You see your own figures.")).to_be_visible()
+    await expect(reps_table.locator("tbody tr")).to_have_count(1)
+    await expect(reps_table.locator("tbody tr").first).to_contain_text(dana.name)
 
 
 async def test_account_360_opens_from_the_accounts_list_with_visitors_online_and_ad_clicks(

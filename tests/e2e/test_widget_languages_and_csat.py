@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -349,3 +350,38 @@ async def test_an_arabic_browser_gets_arabic_texts_laid_out_right_to_left(
     page, _ = await messenger_in(env, "ar", DESKTOP)
     assert (await panel_texts(page))["placeholder"] == "اكتب سؤالك هنا…"
     await admin.request("PATCH", "/api/org/settings", {"messenger": {"texts": {}}})
+
+
+async def test_a_german_visitor_outside_business_hours_reads_the_away_message_in_german(
+    env: Env, artifacts_dir: Path
+) -> None:
+    # Open only tomorrow (UTC): closed now, back tomorrow at 09:00 UTC.
+    now = datetime.now(UTC)
+    tomorrow = (now + timedelta(days=1)).weekday()
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[tomorrow]
+    admin = await admin_of(env)
+    status, hours = await admin.request(
+        "PUT",
+        "/api/business-hours/org",
+        {"time_zone": "UTC", "weekly": {day: [["09:00", "17:00"]]}},
+    )
+    assert status == 200 and hours["open_now"] is False, hours
+    weekday = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+    # The browser says only "de-DE" (its Accept-Language and navigator.languages): the server
+    # writes its lines in German, as the messenger shows its own.
+    page, _ = await messenger_in(env, "de-DE", DESKTOP)
+    await page.get_by_role("textbox", name="Nachricht").fill("Hallo, ist jemand da?")
+    await page.get_by_role("button", name="Nachricht senden").click()
+    away = page.locator("frontdesk-messenger").locator(".row.them.bot .bubble").first
+    await away.wait_for()
+    assert (await away.inner_text()).strip() == (
+        "Wir sind gerade außerhalb unserer Geschäftszeiten. Hinterlassen Sie uns eine "
+        f"Nachricht, wir melden uns. Wir sind wieder da: {weekday[tomorrow]}, 09:00 (UTC)."
+    )
+    # The messenger's header says it too (from the frame's instant, in the browser's zone).
+    sub = page.locator("frontdesk-messenger").locator(".sub")
+    await eventually(lambda: sub.inner_text(), what="the header's text")
+    assert (await sub.inner_text()).strip() == "Außerhalb der Geschäftszeiten"
+    assert await page.evaluate(TRUNCATED) == []
+    await away.scroll_into_view_if_needed()  # the offline form below it took the view
+    await page.screenshot(path=str(artifacts_dir / "messenger-de-away-1280x800.png"))

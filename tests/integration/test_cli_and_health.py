@@ -80,6 +80,39 @@ def test_an_operator_migrates_creates_an_org_and_a_rep_from_the_command_line(
         "long-enough-pw",
     )
     assert rep.returncode == 0 and len(rep.stdout.strip()) == 32
+    lead = _run(
+        tmp_path,
+        "create-rep",
+        "--org",
+        org.stdout.strip(),
+        "--email",
+        "lee@acme.example",
+        "--name",
+        "Lee",
+        "--role",
+        "lead",
+        "--password",
+        "long-enough-pw",
+    )
+    assert lead.returncode == 0, lead.stderr
+    with contextlib.closing(sqlite3.connect(tmp_path / "fd.db")) as connection:
+        roles = dict(connection.execute("SELECT email, role FROM reps").fetchall())
+    assert roles == {"ann@acme.example": "admin", "lee@acme.example": "lead"}
+    manager = _run(
+        tmp_path,
+        "create-rep",
+        "--org",
+        org.stdout.strip(),
+        "--email",
+        "max@acme.example",
+        "--name",
+        "Max",
+        "--role",
+        "manager",
+        "--password",
+        "long-enough-pw",
+    )
+    assert manager.returncode == 2 and "invalid choice: 'manager'" in manager.stderr
     again = _run(
         tmp_path,
         "create-rep",

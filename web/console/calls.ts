@@ -630,7 +630,13 @@ function tellLoss(id: string, winner: string): void {
   pushToast(`${winner} answered the call first.`, "info", 8000);
 }
 
-export function callRefused(message: string): boolean {
+// The frames that start, answer, join or decline a call: refused for too many of them
+// (`rate_limited`), the attempt is over as for any other refusal. Any other frame refused for
+// its rate (a candidate, a keepalive, typing...) is no refused call: socket.ts says "Slow down".
+const CALL_ATTEMPT_FRAMES = new Set(["call_start", "call_accept", "call_pickup", "call_rejoin", "call_decline"]);
+
+export function callRefused(message: string, code: string | null = null, frameType: string | null = null): boolean {
+  if (code === "rate_limited" && !(frameType && CALL_ATTEMPT_FRAMES.has(frameType))) return false;
   const h = held.value;
   if (h && joiningAgain && h.callId === joiningAgain) {
     // Joining again was refused (the call ended meanwhile, or another tab holds it).

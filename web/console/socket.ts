@@ -136,6 +136,12 @@ function connect(): void {
       signedOutHandler("You were signed out: your account was deactivated or your session was revoked.");
       return;
     }
+    if (ev.code === 4429) {
+      // Disconnected for sending far too many frames of one type: wait the longest backoff
+      // (the server closes a console again at once while that minute's count lasts).
+      pushToast(`Disconnected for sending too much (${ev.reason || "too many frames"}). Reconnecting in a moment.`, "error", 15000);
+      attempt = Math.max(attempt, 6);
+    }
     connection.value = "reconnecting";
     scheduleReconnect();
   };
@@ -337,10 +343,17 @@ function handleFrame(f: ServerFrame): void {
     case "error": {
       const ref = f.ref ?? null;
       const message = f.message || "The server refused that.";
-      if (!ref && live && callRefused(message)) break;
+      // Too many frames of one type (docs/protocol.md, rep socket limits): a refused call
+      // only when the frame was one that starts, answers or joins a call (calls.ts).
+      const slowDown = f.code === "rate_limited";
+      if (!ref && live && callRefused(message, f.code, f.frame_type ?? null)) break;
       if (ref && pending.value.has(ref)) {
         failPending(ref, message);
         lastAttempt.delete(ref);
+        if (slowDown) pushToast(slowDownText(message), "error", 8000);
+      } else if (slowDown) {
+        // The same text each time: a flood of refusals is one toast (pushToast).
+        pushToast(slowDownText(message), "error", 8000);
       } else if (f.code !== "invalid_frame" || ref) {
         pushToast(message, "error");
       }
@@ -352,6 +365,10 @@ function handleFrame(f: ServerFrame): void {
     default:
       break;
   }
+}
+
+function slowDownText(message: string): string {
+  return `Slow down: ${message}.`;
 }
 
 // After a reconnect the snapshot says how far each conversation has got; ask for anything an

@@ -20,6 +20,9 @@ import { applyCopilotChanged } from "./data";
 // notification, and memoised cards whose object did not change skip rendering.
 
 export const me = signal<Rep | null>(null);
+// Admins and team leads read every rep's reports (any rep or team filter) and Account 360
+// across the org; a lead stays out of the admin pages (docs/reports.md, "Who sees what").
+export const seesEveryRep = (rep: Rep | null = me.value): boolean => rep?.role === "admin" || rep?.role === "lead";
 export const org = signal<Org | null>(null);
 export const signInNotice = signal<string | null>(null);
 

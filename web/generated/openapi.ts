@@ -4076,7 +4076,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a rep's role, name, or deactivate them (admins) */
+        /** Change a rep's role (rep, lead, admin), name, or deactivate them (admins) */
         patch: {
             parameters: {
                 query?: never;
@@ -6986,7 +6986,7 @@ export interface components {
             availability: "available" | "away";
             active: boolean;
             /** @enum {string} */
-            role: "admin" | "rep";
+            role: "admin" | "lead" | "rep";
         };
         /** ConversationList */
         ConversationList: {
@@ -7270,6 +7270,8 @@ export interface components {
             message: string;
             /** @default null */
             ref?: string | null;
+            /** @default null */
+            frame_type?: string | null;
         };
         /** ExpandBody */
         ExpandBody: {
@@ -8010,10 +8012,11 @@ export interface components {
             email: string;
             name: string;
             /**
+             * @description rep, lead (team lead) or admin
              * @default rep
              * @enum {string}
              */
-            role?: "admin" | "rep";
+            role?: "admin" | "lead" | "rep";
             password: string;
         };
         /**
@@ -8563,7 +8566,7 @@ export interface components {
             auto_pounce_off_reason: string | null;
             voice_video_enabled: boolean;
             /** @enum {string} */
-            role: "admin" | "rep";
+            role: "admin" | "lead" | "rep";
             active: boolean;
         };
         /**
@@ -8681,7 +8684,7 @@ export interface components {
             email: string;
             name: string;
             /** @enum {string} */
-            role: "admin" | "rep";
+            role: "admin" | "lead" | "rep";
             /** @enum {string} */
             availability: "available" | "away";
             auto_pounce_enabled: boolean;
@@ -8691,8 +8694,11 @@ export interface components {
         };
         /** RepPatch */
         RepPatch: {
-            /** @default null */
-            role?: ("admin" | "rep") | null;
+            /**
+             * @description rep, lead (team lead) or admin
+             * @default null
+             */
+            role?: ("admin" | "lead" | "rep") | null;
             /** @default null */
             active?: boolean | null;
             /** @default null */
@@ -8976,7 +8982,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            role: "admin" | "rep";
+            role: "admin" | "lead" | "rep";
             /** @enum {string} */
             availability: "available" | "away";
             auto_pounce_enabled: boolean;
@@ -9360,6 +9366,8 @@ export interface components {
             /** @default 0 */
             last_seq?: number;
             tab_id: string;
+            /** @default null */
+            language?: string | null;
         };
         /**
          * VisitorInvitation

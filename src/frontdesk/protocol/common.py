@@ -41,6 +41,8 @@ class ErrorFrame(Event):
     message: str
     # The refused frame's client_id; left out when it had none.
     ref: str | None = None
+    # The refused frame's type, with `rate_limited` (left out otherwise).
+    frame_type: str | None = None
 
     def to_frame(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
@@ -51,7 +53,9 @@ class ErrorFrame(Event):
     ) -> JsonSchemaValue:
         schema = handler(core_schema)
         target = handler.resolve_ref_schema(schema)
-        target["required"] = [name for name in target.get("required", []) if name != "ref"]
+        target["required"] = [
+            name for name in target.get("required", []) if name not in ("ref", "frame_type")
+        ]
         return schema
 
 

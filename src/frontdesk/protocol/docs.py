@@ -45,10 +45,10 @@ def _fields(model: type[BaseModel], sent_by_server: bool) -> str:
     for name, field in model.model_fields.items():
         if name == "type":
             continue
-        # What a server sends always has every field (but an error's `ref`); what a client
-        # sends may leave out those with defaults.
+        # What a server sends always has every field (but an error's `ref` and `frame_type`);
+        # what a client sends may leave out those with defaults.
         optional = (not sent_by_server and not field.is_required()) or (
-            sent_by_server and name == "ref"
+            sent_by_server and name in ("ref", "frame_type")
         )
         names.append(f"`{name}`" + ("?" if optional else ""))
     return ", ".join(names) or "(none)"

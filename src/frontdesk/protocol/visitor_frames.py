@@ -39,7 +39,7 @@ from frontdesk.features.conversations.events import (
 from frontdesk.features.csat import MAX_COMMENT
 from frontdesk.features.files.schemas import VisitorFileRules
 from frontdesk.features.live_stream.events import IdentityStatus
-from frontdesk.features.orgs.schemas import MessengerSettings
+from frontdesk.features.orgs.schemas import MAX_LANGUAGE_TAG, MessengerSettings
 from frontdesk.features.proactive.events import InvitationExpired, InvitationSent
 from frontdesk.features.proactive.schemas import VisitorInvitation
 from frontdesk.features.telephony.events import PhoneLegChanged
@@ -50,6 +50,10 @@ from frontdesk.protocol.common import Ack, ErrorFrame, Frame, Messages, Ping, Po
 ClientId = Annotated[StrictStr, Field(min_length=1, max_length=64)]
 Body = Annotated[StrictStr, Field(min_length=1)]  # length above MAX_BODY gets its own error code
 Url = Annotated[StrictStr, Field(max_length=4096)]
+Language = Annotated[
+    StrictStr,
+    Field(max_length=MAX_LANGUAGE_TAG, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$"),
+]
 
 
 class Page(Frame):
@@ -68,6 +72,9 @@ class VisitorHello(Frame):
     resumed: StrictBool = False
     last_seq: Annotated[StrictInt, Field(ge=0)] = 0
     tab_id: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+    # The visitor's language, a short BCP-47 tag ("de", "pt-BR"): what the server writes into
+    # their chat is in it (with the org's choice first). Left out: the browser's Accept-Language.
+    language: Language | None = None
 
 
 class PageViewFrame(Frame):

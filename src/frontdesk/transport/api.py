@@ -387,12 +387,12 @@ async def preview(ctx: Ctx, body: PreviewBody) -> Preview:
 class NewRepBody(Strict):
     email: Annotated[StrictStr, Field(min_length=3, max_length=320)]
     name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
-    role: Literal["admin", "rep"] = "rep"
+    role: orgs.Role = Field("rep", description="rep, lead (team lead) or admin")
     password: Annotated[StrictStr, Field(min_length=8, max_length=256)]
 
 
 class RepPatch(Strict):
-    role: Literal["admin", "rep"] | None = None
+    role: orgs.Role | None = Field(None, description="rep, lead (team lead) or admin")
     active: StrictBool | None = None
     name: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
 
@@ -446,7 +446,7 @@ async def create_rep(ctx: Ctx, body: NewRepBody) -> RepOut:
     auth="admin",
     body=RepPatch,
     response=RepOut,
-    summary="Change a rep's role, name, or deactivate them (admins)",
+    summary="Change a rep's role (rep, lead, admin), name, or deactivate them (admins)",
 )
 async def patch_rep(ctx: Ctx, body: RepPatch) -> RepOut:
     async with ctx.runtime.uow() as work:

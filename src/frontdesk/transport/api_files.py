@@ -29,8 +29,8 @@ from frontdesk.features.files.schemas import FileLinks, FileSettings, MessageFil
 from frontdesk.features.orgs import org_by_site_key
 from frontdesk.features.visitors import read_visitor_token
 from frontdesk.transport.api import api
+from frontdesk.transport.frame_limits import Rate
 from frontdesk.transport.http import Ctx, client_ip, error_response, json_response, runtime_of
-from frontdesk.transport.visitor_limits import Rate
 from frontdesk.transport.ws_visitor import origin_allowed
 
 if TYPE_CHECKING:

@@ -28,6 +28,7 @@ from frontdesk.features.meetings.schemas import (
 )
 from frontdesk.features.orgs import org_by_site_key
 from frontdesk.transport.api import api
+from frontdesk.transport.frame_limits import Rate
 from frontdesk.transport.http import (
     Ctx,
     Ok,
@@ -40,7 +41,6 @@ from frontdesk.transport.http import (
     request_origin,
     runtime_of,
 )
-from frontdesk.transport.visitor_limits import Rate
 from frontdesk.transport.ws_visitor import origin_allowed
 
 

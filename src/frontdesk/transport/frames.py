@@ -56,7 +56,7 @@ def _cap(longest_fields_in_chars: int) -> int:
 
 _PAGE_CHARS = 3 * 4096 + 1000  # url, referrer, og_image, title
 VISITOR_FRAME_MAX_BYTES: dict[str, int] = {
-    "hello": _cap(_PAGE_CHARS + 64 + 256),  # the page, the tab id, the token
+    "hello": _cap(_PAGE_CHARS + 64 + 256 + 35),  # the page, the tab id, the token, the language
     "ping": _cap(0),
     "activity": _cap(0),
     "typing": _cap(0),

@@ -220,8 +220,10 @@ def close_code_for_failure() -> int:
     return WSCloseCode.INTERNAL_ERROR
 
 
-def error_frame(code: str, message: str, ref: str | None = None) -> dict[str, Any]:
-    return ErrorFrame(code=code, message=message, ref=ref).to_frame()
+def error_frame(
+    code: str, message: str, ref: str | None = None, frame_type: str | None = None
+) -> dict[str, Any]:
+    return ErrorFrame(code=code, message=message, ref=ref, frame_type=frame_type).to_frame()
 
 
 # Every open socket of this process, so shutdown can say "going away" (1001) at once and

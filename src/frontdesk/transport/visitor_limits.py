@@ -16,26 +16,28 @@ Where each count lives, and why:
   and a count in Redis would be left too high by a crashed process. With N processes behind a
   load balancer one address may hold up to N times the cap.
 
-Rates are written in the notation of the `limits` library ("60/minute") and parsed by it. The
-counting is not `limits`' own in-memory storage: measured on this machine with 10,000 keys (one
-per visitor and frame type, a quiet afternoon's worth), its asyncio storage cost 1.2 ms of CPU
-per hit (it starts a task that scans every key on each hit) and its threaded storage 190 us (a
-timer thread scans every key every 10 ms), against about 1 us here.
+Rates and their counts are shared with the rep socket (frame_limits.py).
 """
 
 from __future__ import annotations
 
-import typing
-from dataclasses import dataclass
-
 from aiohttp import web
-from limits import RateLimitItem
-from limits import parse as parse_rate
 
 from frontdesk.core.clock import Clock
 from frontdesk.runtime import Runtime
-from frontdesk.settings import Settings, SettingsError
+from frontdesk.settings import Settings
 from frontdesk.transport import frames as f
+from frontdesk.transport.frame_limits import Rate, WindowCounters, frame_rates, frame_types
+
+__all__ = [
+    "CLOSE_RATE_LIMITED",
+    "DEFAULT_FRAME_RATES",
+    "Rate",
+    "VisitorLimits",
+    "WindowCounters",
+    "visitor_frame_types",
+    "visitor_limits",
+]
 
 # Close code for a visitor refused at hello because its address made too many new visitors.
 CLOSE_RATE_LIMITED = 4429
@@ -93,73 +95,23 @@ DEFAULT_FRAME_RATES: dict[str, str] = {
 
 def visitor_frame_types() -> tuple[str, ...]:
     """Every frame type the visitor socket accepts after hello, read from the frame union."""
-    union = typing.get_args(f.VisitorFrame)[0]
-    types: list[str] = []
-    for model in typing.get_args(union):
-        (name,) = typing.get_args(model.model_fields["type"].annotation)
-        types.append(name)
-    return tuple(types)
-
-
-@dataclass(frozen=True, slots=True)
-class Rate:
-    amount: int
-    seconds: int
-    text: str
-
-    @classmethod
-    def parse(cls, text: str) -> Rate:
-        item: RateLimitItem = parse_rate(text)
-        return cls(item.amount, item.get_expiry(), text)
-
-
-class WindowCounters:
-    """Fixed-window counts in this process, O(1) per hit.
-
-    One dict per window length holds the counts of the current window; when the window moves
-    on the dict is replaced, so memory is bounded by the keys active in one window and nothing
-    ever scans the keys. Times come from the runtime clock (tests freeze it)."""
-
-    __slots__ = ("_clock", "_windows")
-
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
-        self._windows: dict[int, tuple[int, dict[str, int]]] = {}
-
-    def hit(self, key: str, rate: Rate) -> bool:
-        """Counts one event; True while the key is within the rate."""
-        window = int(self._clock.now().timestamp()) // rate.seconds
-        current = self._windows.get(rate.seconds)
-        if current is None or current[0] != window:
-            current = (window, {})
-            self._windows[rate.seconds] = current
-        counts = current[1]
-        count = counts.get(key, 0) + 1
-        counts[key] = count
-        return count <= rate.amount
+    return frame_types(f.VisitorFrame)
 
 
 class VisitorLimits:
     """The limits of one process, read from the settings once (unknown frame types refused)."""
 
     def __init__(self, settings: Settings, clock: Clock) -> None:
-        known = visitor_frame_types()
-        unknown = sorted(set(settings.visitor_frame_limits) - set(known))
-        if unknown:
-            raise SettingsError(
-                f"FRONTDESK_VISITOR_FRAME_LIMITS names unknown frame types {unknown}; "
-                f"the visitor frame types are {', '.join(known)}"
-            )
-        texts = {
-            **DEFAULT_FRAME_RATES,
-            "message": f"{settings.visitor_messages_per_10s}/10 seconds",
-            **settings.visitor_frame_limits,
-        }
-        # A frame type without a rate would be unlimited: refuse to start instead.
-        missing = [t for t in known if t not in texts]
-        if missing:
-            raise SettingsError(f"no rate limit for visitor frame types {missing}")
-        self.frame_rates: dict[str, Rate] = {t: Rate.parse(texts[t]) for t in known}
+        # A frame type without a rate would be unlimited: frame_rates refuses to start instead.
+        self.frame_rates: dict[str, Rate] = frame_rates(
+            "FRONTDESK_VISITOR_FRAME_LIMITS",
+            visitor_frame_types(),
+            {
+                **DEFAULT_FRAME_RATES,
+                "message": f"{settings.visitor_messages_per_10s}/10 seconds",
+            },
+            settings.visitor_frame_limits,
+        )
         self.offline_per_ip = Rate.parse(settings.offline_messages_per_ip)
         self.new_visitors_per_ip = Rate.parse(settings.new_visitors_per_ip)
         self.sockets_per_ip = settings.unauthenticated_sockets_per_ip

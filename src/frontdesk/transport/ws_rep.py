@@ -31,6 +31,7 @@ from frontdesk.runtime import Runtime, rep_topic
 from frontdesk.transport import frames as f
 from frontdesk.transport.http import SESSION_COOKIE, client_ip, request_origin, runtime_of
 from frontdesk.transport.rep_hub import RepHub, RepSocket
+from frontdesk.transport.rep_limits import CLOSE_FLOODING, rep_limits
 from frontdesk.transport.sockets import (
     OPEN_SOCKETS_KEY,
     FrameSender,
@@ -152,6 +153,17 @@ class RepConnection:
             self.sender.send(decoded.error)
             return
         frame, ref = decoded.frame, decoded.ref
+        refusal = rep_limits(self.runtime).refuse_frame(frame.type, self.actor.rep.id)
+        if refusal is not None:
+            # Over its rate: refused, nothing of it done (transport/rep_limits.py).
+            self.sender.send(error_frame("rate_limited", refusal.message, ref, frame.type))
+            if refusal.close_reason is not None:
+                log.warning(
+                    "rep socket closed for flooding",
+                    extra={"frame_type": frame.type, "rep_id": self.actor.rep.id},
+                )
+                await self.sender.close(code=CLOSE_FLOODING, message=refusal.close_reason)
+            return
         try:
             await self._dispatch(frame)
         except FrontdeskError as exc:

@@ -29,7 +29,7 @@ from frontdesk.features.calls import events as call_frames
 from frontdesk.features.conversations.events import VisitorConversationChanged, VisitorMessage
 from frontdesk.features.experiences import leave_offline_message
 from frontdesk.features.live_stream import VisitorTab
-from frontdesk.features.orgs import normalise_origin
+from frontdesk.features.orgs import browser_language, normalise_origin
 from frontdesk.features.privacy.events import VisitorErased
 from frontdesk.features.proactive.events import InvitationSent
 from frontdesk.features.visitors import read_visitor_token
@@ -114,7 +114,9 @@ async def visitor_socket(request: web.Request) -> web.StreamResponse:
         )
         _OPEN.inc()
         try:
-            if await connection.hello(request.headers.get("User-Agent")):
+            if await connection.hello(
+                request.headers.get("User-Agent"), request.headers.get("Accept-Language")
+            ):
                 # The receive loop runs here, not in a method of the connection (a coroutine
                 # more per idle socket), and calls receive() rather than `async for`
                 # (aiohttp's __anext__, which does the same, would be another).
@@ -187,7 +189,7 @@ class VisitorConnection:
 
     # ---- lifecycle ------------------------------------------------------------------------
 
-    async def hello(self, user_agent: str | None) -> bool:
+    async def hello(self, user_agent: str | None, accept_language: str | None = None) -> bool:
         """Reads the hello and welcomes; False when the socket is done. Its own coroutine, so
         nothing of the hello outlives it (the caller's frame lives as long as the socket)."""
         hello = await self._read_hello()
@@ -204,7 +206,10 @@ class VisitorConnection:
             await self.sender.close(code=CLOSE_RATE_LIMITED, message=b"rate_limited")
             return False
         try:
-            await self._welcome(hello, user_agent)
+            # The visitor's language: the hello's, else the browser's (the upgrade request's
+            # Accept-Language, which browsers send with navigator.languages' order).
+            language = hello.language or browser_language(accept_language)
+            await self._welcome(hello, user_agent, language)
         except visitors.VisitorBlocked:
             await self.sender.close(code=CLOSE_BLOCKED, message=b"blocked")
             return False
@@ -253,7 +258,9 @@ class VisitorConnection:
         await asyncio.sleep(0)
         await self.sender.close(code=CLOSE_BAD_HELLO, message=code.encode())
 
-    async def _welcome(self, hello: f.VisitorHello, user_agent: str | None) -> None:
+    async def _welcome(
+        self, hello: f.VisitorHello, user_agent: str | None, language: str | None
+    ) -> None:
         # During a reconnect storm thousands of hellos arrive at once; letting a few dozen do
         # their database work at a time keeps each fast and none waits into a pool timeout.
         async with self.registry.welcome_slots:
@@ -261,6 +268,7 @@ class VisitorConnection:
                 token=hello.token,
                 page=_page_info(hello.page),
                 user_agent=user_agent,
+                language=language,
                 resumed=hello.resumed,
                 last_seq=hello.last_seq,
                 listen=self._listen,
@@ -364,7 +372,7 @@ class VisitorConnection:
                 self.runtime, frame.type, self.org.id, visitor_id, self.ip
             )
             if refusal is not None:
-                self.sender.send(error_frame("rate_limited", refusal, ref))
+                self.sender.send(error_frame("rate_limited", refusal, ref, frame.type))
                 return
             await self._dispatch(frame, visitor_id)
         except FrontdeskError as exc:

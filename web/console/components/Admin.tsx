@@ -130,13 +130,13 @@ function TeamSection() {
     void refresh();
   }, []);
 
-  async function patch(rep: Rep, change: { role?: "admin" | "rep"; active?: boolean }) {
+  async function patch(rep: Rep, change: { role?: Role; active?: boolean }) {
     try {
       const res = await api<{ rep?: Rep } | Rep>("PATCH", `/api/reps/${encodeURIComponent(rep.id)}`, change);
       const updated = (res && "rep" in res && res.rep ? res.rep : res) as Rep;
       setList((l) => (l ?? []).map((r) => (r.id === rep.id ? { ...r, ...change, ...(updated?.id ? updated : {}) } : r)));
       pushToast(
-        change.active === false ? `${rep.name} was deactivated and signed out.` : change.active ? `${rep.name} can sign in again.` : `${rep.name} is now ${change.role === "admin" ? "an admin" : "a rep"}.`,
+        change.active === false ? `${rep.name} was deactivated and signed out.` : change.active ? `${rep.name} can sign in again.` : `${rep.name} is now ${ROLE_NAMES[change.role ?? "rep"]}.`,
         "success",
       );
     } catch (err) {
@@ -190,7 +190,23 @@ function TeamSection() {
   );
 }
 
-function RepRow(props: { rep: Rep; isMe: boolean; onPatch: (c: { role?: "admin" | "rep"; active?: boolean }) => Promise<void> }) {
+type Role = NonNullable<Rep["role"]>;
+const ROLE_NAMES: Record<Role, string> = { rep: "a rep", lead: "a team lead", admin: "an admin" };
+
+// A team lead is a rep who also reads every rep's reports (and Account 360); admins configure.
+function RoleOptions() {
+  return (
+    <>
+      <option value="rep">Rep</option>
+      <option value="lead" title="A rep who also reads every rep's reports and exports them">
+        Team lead
+      </option>
+      <option value="admin">Admin</option>
+    </>
+  );
+}
+
+function RepRow(props: { rep: Rep; isMe: boolean; onPatch: (c: { role?: Role; active?: boolean }) => Promise<void> }) {
   const { rep } = props;
   const [confirming, setConfirming] = useState(false);
   const active = rep.active !== false;
@@ -213,10 +229,9 @@ function RepRow(props: { rep: Rep; isMe: boolean; onPatch: (c: { role?: "admin" 
           value={rep.role ?? "rep"}
           disabled={props.isMe || !active}
           title={props.isMe ? "You can't change your own role" : undefined}
-          onChange={(e) => void props.onPatch({ role: (e.target as HTMLSelectElement).value as "admin" | "rep" })}
+          onChange={(e) => void props.onPatch({ role: (e.target as HTMLSelectElement).value as Role })}
         >
-          <option value="rep">Rep</option>
-          <option value="admin">Admin</option>
+          <RoleOptions />
         </select>
       </td>
       <td>
@@ -265,7 +280,7 @@ function AddRepForm(props: { onDone: (rep: Rep | null) => void }) {
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [role, setRole] = useState("rep");
+  const [role, setRole] = useState<Role>("rep");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   return (
@@ -306,9 +321,8 @@ function AddRepForm(props: { onDone: (rep: Rep | null) => void }) {
       </label>
       <label class="field">
         <span>Role</span>
-        <select class="input" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value)}>
-          <option value="rep">Rep</option>
-          <option value="admin">Admin</option>
+        <select class="input" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as Role)}>
+          <RoleOptions />
         </select>
       </label>
       <div class="inline-form-actions">

@@ -1,14 +1,14 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import { api, errorText } from "../api";
-import { me } from "../store";
+import { seesEveryRep } from "../store";
 import type { DayFigures, Figures, Report, ReportColumn, Team } from "../types";
 import type { Segment } from "../types";
 import { IconChart } from "../icons";
 
 // Reports (docs/reports.md): a date range in a time zone, filters, charts per day (uPlot),
-// and the tables under them; the CSV links download exactly those tables. Admins see every
-// rep; a rep sees their own figures.
+// and the tables under them; the CSV links download exactly those tables. Admins and team
+// leads see every rep; a rep sees their own figures.
 
 type Channel = NonNullable<Report["channel"]>;
 const CHANNELS: [Channel, string][] = [
@@ -60,7 +60,7 @@ function formatCell(key: string, value: unknown): string {
 }
 
 export function ReportsPage() {
-  const isAdmin = me.value?.role === "admin";
+  const everyone = seesEveryRep();
   const [filters, setFilters] = useState<Filters>(() => ({ ...lastDays(30), zone: browserZone(), rep_id: "", team_id: "", segment_id: "", channel: "" }));
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -74,6 +74,11 @@ export function ReportsPage() {
     api<{ teams: Team[] }>("GET", "/api/teams").then((d) => setTeams(d.teams)).catch(() => {});
     api<{ segments: Segment[] }>("GET", "/api/segments").then((d) => setSegments(d.segments)).catch(() => {});
   }, []);
+
+  // Made a rep again while here: back to their own figures (another rep's would be refused).
+  useEffect(() => {
+    if (!everyone && filters.rep_id) setFilters((f) => ({ ...f, rep_id: "" }));
+  }, [everyone]);
 
   const query = queryString(filters);
   useEffect(() => {
@@ -89,7 +94,7 @@ export function ReportsPage() {
       })
       .finally(() => setLoading(false));
     return () => abort.abort();
-  }, [query]);
+  }, [query, everyone]); // a new role changes whose figures the same query gives
 
   const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
 
@@ -121,9 +126,9 @@ export function ReportsPage() {
         </label>
         <label>
           <span>Rep</span>
-          <select aria-label="Rep" value={filters.rep_id} disabled={!isAdmin} onChange={(e) => set({ rep_id: e.currentTarget.value })}>
-            <option value="">{isAdmin ? "Everyone" : "Me"}</option>
-            {isAdmin && reps.map((r) => <option value={r.id}>{r.name}</option>)}
+          <select aria-label="Rep" value={filters.rep_id} disabled={!everyone} onChange={(e) => set({ rep_id: e.currentTarget.value })}>
+            <option value="">{everyone ? "Everyone" : "Me"}</option>
+            {everyone && reps.map((r) => <option value={r.id}>{r.name}</option>)}
           </select>
         </label>
         <label>
@@ -154,7 +159,7 @@ export function ReportsPage() {
           </select>
         </label>
       </form>
-      {!isAdmin && <p class="muted small">You see your own figures. Admins see every rep.</p>}
+      {!everyone && <p class="muted small">You see your own figures. Admins and team leads see every rep.</p>}
       {error && (
         <div class="form-error" role="alert">
           {error}

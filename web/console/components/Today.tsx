@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { UpcomingMeetings } from "./Booker";
 import { api, errorText } from "../api";
-import { me, reportsStale } from "../store";
+import { me, reportsStale, seesEveryRep } from "../store";
 import type { ProactiveReport, ProactiveRow } from "../types";
 import { IconChart } from "../icons";
 
@@ -29,7 +29,7 @@ export function TodayPanel() {
   const [days, setDays] = useState<1 | 7>(1);
   const [rows, setRows] = useState<ProactiveRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const isAdmin = me.value?.role === "admin";
+  const everyone = seesEveryRep();
   useEffect(() => {
     let stop = false;
     const load = () =>
@@ -59,7 +59,7 @@ export function TodayPanel() {
     };
   }, [days]);
   const mine = (rows ?? []).filter((r) => r.rep_id === me.value?.id);
-  const totals = sum(isAdmin ? (rows ?? []) : mine);
+  const totals = sum(everyone ? (rows ?? []) : mine);
   const byRep = new Map<string, { name: string; rows: ProactiveRow[] }>();
   for (const r of rows ?? []) {
     const key = r.rep_id ?? "none";
@@ -86,7 +86,7 @@ export function TodayPanel() {
           {error}
         </div>
       )}
-      <div class="muted small today-sub">{isAdmin ? "Whole team" : "You"}</div>
+      <div class="muted small today-sub">{everyone ? "Whole team" : "You"}</div>
       <dl class="metrics">
         {METRICS.map(([k, label, hint]) => (
           <div class={`metric ${k === "missed_response" && totals[k] ? "bad" : ""}`} key={k} title={hint}>
@@ -95,7 +95,7 @@ export function TodayPanel() {
           </div>
         ))}
       </dl>
-      {isAdmin && byRep.size > 0 && (
+      {everyone && byRep.size > 0 && (
         <table class="table table-compact" aria-label="By rep">
           <thead>
             <tr>

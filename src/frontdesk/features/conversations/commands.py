@@ -43,6 +43,7 @@ from frontdesk.features.conversations.queries import (
 )
 from frontdesk.features.orgs import Authenticated
 from frontdesk.features.orgs.models import Rep
+from frontdesk.features.visitors import visitor_voice
 from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.runtime import Runtime, UnitOfWork
 
@@ -549,7 +550,10 @@ async def transfer(
             work,
             conversation,
             author_kind="system",
-            body=f"You're now chatting with {target.name}.",
+            # In the visitor's language (features/orgs/visitor_texts.py): it is said to them.
+            body=(
+                await visitor_voice(work.session, conversation.org_id, conversation.visitor_id)
+            ).say("serverTransferred", name=target.name),
         )
         if note and note.strip():
             by = previous.name if previous else "A colleague"

@@ -17,6 +17,7 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -33,8 +34,9 @@ from frontdesk.features.experiences.events import ExperiencesChanged
 from frontdesk.features.experiences.models import Experience, OfflineMessage
 from frontdesk.features.experiences.schemas import ExperienceOut
 from frontdesk.features.meetings.models import MeetingType
+from frontdesk.features.orgs import VisitorVoice
 from frontdesk.features.orgs.models import Rep
-from frontdesk.features.visitors import latest_visit
+from frontdesk.features.visitors import latest_visit, visitor_voice
 from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.runtime import Runtime, UnitOfWork, visitors_topic
 
@@ -60,6 +62,25 @@ DEFAULTS: dict[str, Any] = {
     "booker_meeting_type_id": None,
 }
 EDITABLE = set(DEFAULTS)
+# An experience's text still at its default is said in the visitor's language with this
+# messenger text (features/orgs/visitor_texts.py); a text the admin wrote is said as written.
+DEFAULT_TEXT_KEYS = {
+    "bot_greeting": "serverGreeting",
+    "identity_prompt": "serverIdentity",
+    "timeout_message": "serverTimeout",
+    "offline_message": "serverOffline",
+}
+
+
+def said(voice: VisitorVoice, experience: Experience, field: str) -> str:
+    """An experience's text for this visitor: as the admin wrote it, or, still the default,
+    the default in the visitor's language (with the org's wording of it)."""
+    text = str(getattr(experience, field))
+    return voice.say(DEFAULT_TEXT_KEYS[field]) if text == DEFAULTS[field] else text
+
+
+async def _voice(work: UnitOfWork, conversation: Conversation) -> VisitorVoice:
+    return await visitor_voice(work.session, conversation.org_id, conversation.visitor_id)
 
 
 async def default_experience(session: AsyncSession, org_id: str, now: Any) -> Experience:
@@ -314,8 +335,13 @@ async def _offer(
             meta.timeout_at = due
             meta.offline = False
         await _schedule_timeout(work, conversation, due)
+        voice = await _voice(work, conversation)
+        place = (await staffing.queued_ids(session, conversation.org_id)).index(conversation.id)
         await conversations.add_message(
-            work, conversation, author_kind="bot", body=staffing.QUEUE_MESSAGE
+            work,
+            conversation,
+            author_kind="bot",
+            body=f"{voice.say('serverQueued')} {voice.say('queuePlace', n=place + 1)}",
         )
         await staffing.announce_positions(work, conversation.org_id)
         return "queued"
@@ -348,12 +374,13 @@ async def _offer(
             meta.timeout_at = timeout_at
             meta.rep_window_ends_at = None
         await _schedule_timeout(work, conversation, timeout_at)
-        await conversations.add_message(
-            work,
-            conversation,
-            author_kind="bot",
-            body=hours.away_message if hours else staffing.DEFAULT_AWAY_MESSAGE,
-        )
+        voice = await _voice(work, conversation)
+        away = hours.away_message if hours else staffing.DEFAULT_AWAY_MESSAGE
+        body = voice.say("serverAway") if away == staffing.DEFAULT_AWAY_MESSAGE else away
+        if back is not None:
+            zone = ZoneInfo(hours.time_zone) if hours else ZoneInfo("UTC")
+            body += " " + voice.say("backAt", when=voice.when_back(back, zone, now))
+        await conversations.add_message(work, conversation, author_kind="bot", body=body)
         if booker and conversation.origin == "inbound":
             await _offer_booker(work, conversation, booker)
         return "away"
@@ -363,13 +390,15 @@ async def _offer(
         meta.offline = not on_duty or overflow
         meta.away_until = None
     if not on_duty or overflow:
+        voice = await _voice(work, conversation)
         await conversations.add_message(
-            work, conversation, author_kind="bot", body=experience.offline_message
+            work, conversation, author_kind="bot", body=said(voice, experience, "offline_message")
         )
         return "offline"
     if queued:
+        voice = await _voice(work, conversation)
         await conversations.add_message(
-            work, conversation, author_kind="bot", body=staffing.RELEASED_MESSAGE
+            work, conversation, author_kind="bot", body=voice.say("serverReleased")
         )
     window_ends = now + timedelta(seconds=experience.rep_window_seconds)
     with edit_meta(conversation) as meta:
@@ -389,8 +418,9 @@ async def _offer(
     ):
         with edit_meta(conversation) as meta:
             meta.ask_identity = True
+        voice = await _voice(work, conversation)
         await conversations.add_message(
-            work, conversation, author_kind="bot", body=experience.identity_prompt
+            work, conversation, author_kind="bot", body=said(voice, experience, "identity_prompt")
         )
     return "offered"
 
@@ -505,9 +535,13 @@ async def on_accepted(work: UnitOfWork, conversation: Conversation, rep: Rep) ->
     experience = await work.session.get(Experience, experience_id) if experience_id else None
     if experience is None:
         experience = await default_experience(work.session, conversation.org_id, now)
-    text = experience.handoff_message.replace("{rep.first_name}", _first_name(rep.name)).replace(
-        "{rep.name}", rep.name
-    )
+    if experience.handoff_message == DEFAULTS["handoff_message"]:
+        voice = await _voice(work, conversation)
+        text = voice.say("serverHandoff", name=_first_name(rep.name))
+    else:
+        text = experience.handoff_message.replace(
+            "{rep.first_name}", _first_name(rep.name)
+        ).replace("{rep.name}", rep.name)
     await conversations.add_message(work, conversation, author_kind="system", body=text)
 
 
@@ -525,12 +559,9 @@ async def on_closed(
         await release_queue(work, conversation.org_id, route_for_chat=route_for_chat)
 
 
-# Said instead of the experience's timeout message when we already have the visitor's email:
-# that message asks for one ("Leave your email..."), and asking again for what the visitor gave
-# reads as if nobody listened.
-TIMEOUT_MESSAGE_EMAIL_KNOWN = (
-    "Sorry, nobody from our team could join in time. We'll get back to you at {email}."
-)
+# With the visitor's email known, "serverTimeoutEmail" is said instead of the experience's timeout
+# message: that message asks for one ("Leave your email..."), and asking again for what the
+# visitor gave reads as if nobody listened.
 
 
 async def on_incoming_timed_out(work: UnitOfWork, conversation: Conversation) -> None:
@@ -538,10 +569,11 @@ async def on_incoming_timed_out(work: UnitOfWork, conversation: Conversation) ->
     experience = await work.session.get(Experience, experience_id) if experience_id else None
     if experience is not None and not conversation.meta.offline:
         visitor = await work.session.get(Visitor, conversation.visitor_id)
+        voice = await _voice(work, conversation)
         body = (
-            TIMEOUT_MESSAGE_EMAIL_KNOWN.format(email=visitor.email)
+            voice.say("serverTimeoutEmail", email=visitor.email)
             if visitor is not None and visitor.email
-            else experience.timeout_message
+            else said(voice, experience, "timeout_message")
         )
         await conversations.add_message(work, conversation, author_kind="bot", body=body)
 
@@ -560,8 +592,9 @@ async def on_rep_window(runtime: Runtime, deadline: DueDeadline) -> None:
             )
         with edit_meta(conversation) as meta:
             meta.bot_greeted = True
+        voice = await _voice(work, conversation)
         await conversations.add_message(
-            work, conversation, author_kind="bot", body=experience.bot_greeting
+            work, conversation, author_kind="bot", body=said(voice, experience, "bot_greeting")
         )
         # The product docs: inbound chats fall back to the meeting booker; auto-pounce (and
         # other proactive) conversations never do.
@@ -581,8 +614,8 @@ async def on_rep_window(runtime: Runtime, deadline: DueDeadline) -> None:
         await conversations.emit_conversation_changed(work, conversation)
 
 
-# Said to a caller whose queued call nobody answered, before the booker or the offline form.
-CALL_MISSED = "Sorry, nobody could take your call right now."
+# A caller whose queued call nobody answered is told so ("serverCallMissed"), before the booker or
+# the offline form.
 
 
 async def on_call_queue_missed(
@@ -599,7 +632,10 @@ async def on_call_queue_missed(
     with edit_meta(conversation) as meta:
         meta.experience_id = experience.id
         meta.experience_name = experience.name
-    await conversations.add_message(work, conversation, author_kind="bot", body=CALL_MISSED)
+    voice = await _voice(work, conversation)
+    await conversations.add_message(
+        work, conversation, author_kind="bot", body=voice.say("serverCallMissed")
+    )
     offered = False
     if experience.booker_meeting_type_id:
         try:
@@ -618,7 +654,7 @@ async def on_call_queue_missed(
         with edit_meta(conversation) as meta:
             meta.offline = True
         await conversations.add_message(
-            work, conversation, author_kind="bot", body=experience.offline_message
+            work, conversation, author_kind="bot", body=said(voice, experience, "offline_message")
         )
     await conversations.emit_conversation_changed(work, conversation)
 

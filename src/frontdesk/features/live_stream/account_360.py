@@ -5,7 +5,8 @@ who is on the site now, page views per day and top pages, the campaigns and ad c
 brought them (UTM parameters and click ids kept in each visit's landing URL), the chats with
 them and how those were classified.
 
-Who sees what follows features/audience: an admin sees everything; a rep sees the company's
+Who sees what follows features/audience: an admin or a team lead sees everything (a lead
+reads the whole org's figures, as in the reports); a rep sees the company's
 visitors whose latest visit is routed to them or to nobody (and those whose chats they may
 see), counts pages and campaigns over visits routed to them or to nobody, and sees the chats
 they may see. It lives in the live stream's package for the reason Visitor 360 does: it
@@ -75,7 +76,7 @@ def click_ids(url: str | None) -> list[tuple[str, str]]:
 def _visit_visible(actor: Authenticated) -> ColumnElement[bool]:
     """Visits a rep may count: routed to them, or to nobody (the same JSON-text test as the
     reports use for routed chats)."""
-    if actor.is_admin:
+    if actor.sees_every_rep:
         return true()
     routed = cast(Visit.routed_rep_ids, Text)
     return or_(routed.like(f'%"{actor.rep.id}"%'), ~routed.like('%"%'))
@@ -275,9 +276,11 @@ async def account_360(
                 )
             ).scalars()
         )
-        seen_chats = [c for c in chats if audience.rep_sees_conversation(actor, c)]
+        seen_chats = [
+            c for c in chats if actor.sees_every_rep or audience.rep_sees_conversation(actor, c)
+        ]
         org_live = {v.visitor_id: v for v in await runtime.live.list_org(actor.org_id)}
-        if actor.is_admin:
+        if actor.sees_every_rep:
             visitor_total, last_seen, online = await _visitors_for_admin(
                 session, actor.org_id, account_id, list(org_live)
             )
@@ -337,7 +340,7 @@ async def account_360(
         booked = await meetings.meetings_for_visitors(
             session,
             actor.org_id,
-            company_visitors if actor.is_admin else sorted(set(last_seen)),
+            company_visitors if actor.sees_every_rep else sorted(set(last_seen)),
             LISTED,
         )
         classified = [

@@ -57,6 +57,8 @@ class ArrivalRequest:
     page: visitors.PageInfo
     record_page_view: bool
     tracked: bool
+    # The browser's language (visitors.language_tag), kept on a new visit.
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +206,7 @@ class ArrivalWriter:
                         user_agent=request.user_agent,
                         page=request.page,
                         tracked=request.tracked,
+                        language=request.language,
                     )
                     new_visits.append(visit)
                     # A second tab of the same visitor in this group continues this visit.

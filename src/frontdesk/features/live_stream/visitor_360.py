@@ -67,7 +67,11 @@ async def visitor_360(runtime: Runtime, actor: Authenticated, visitor_id: str) -
                 )
             ).scalars()
         )
-        seen = [c for c in convs if audience.rep_sees_conversation(actor, c)]
+        # Admins and team leads read every visitor's profile and chat list (a lead opens
+        # Account 360's visitors); the chats themselves open under the rep's own rules.
+        seen = [
+            c for c in convs if actor.sees_every_rep or audience.rep_sees_conversation(actor, c)
+        ]
         if not _may_see(actor, visits, convs, seen):
             # The same answer as an unknown id: a rep learns nothing about visitors routed
             # to others.
@@ -147,10 +151,10 @@ def _may_see(
     convs: list[Conversation],
     seen: list[Conversation],
 ) -> bool:
-    """Visitor 360 follows the live stream's rule (features/audience): a rep sees a visitor
-    their current visit is routed to (or routed to nobody), the visitor whose open chat they
-    own, and a visitor of a chat they may see."""
-    if actor.is_admin or seen:
+    """Visitor 360 follows the live stream's rule (features/audience); admins and team leads
+    see every visitor. A rep sees a visitor their current visit is routed to (or routed to
+    nobody), the visitor whose open chat they own, and a visitor of a chat they may see."""
+    if actor.sees_every_rep or seen:
         return True
     owner = next((c.owner_rep_id for c in convs if c.status in conversations.OPEN_STATUSES), None)
     routed = visits[0].routed_rep_ids if visits else None

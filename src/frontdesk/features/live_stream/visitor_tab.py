@@ -148,6 +148,7 @@ class VisitorTab:
         token: str | None,
         page: visitors.PageInfo,
         user_agent: str | None,
+        language: str | None = None,
         resumed: bool,
         last_seq: int,
         listen: Listen,
@@ -176,6 +177,7 @@ class VisitorTab:
                 page=page,
                 record_page_view=not resumed,
                 tracked=self.tracked,
+                language=language,
             )
         )
         visitor, visit = arrival.visitor, arrival.visit

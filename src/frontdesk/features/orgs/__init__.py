@@ -1,6 +1,7 @@
 """Organisations, their reps, rep sign-in sessions and roles."""
 
 from frontdesk.features.orgs.messenger_texts import validate_texts
+from frontdesk.features.orgs.schemas import ROLES, Role
 from frontdesk.features.orgs.service import (
     REP_STATUS_CHANGED_HOOK,
     SESSION_DAYS,
@@ -8,7 +9,6 @@ from frontdesk.features.orgs.service import (
     ChooseOrg,
     RepChanged,
     RepDeactivated,
-    Role,
     SessionsRevoked,
     SignedIn,
     authenticate,
@@ -45,9 +45,17 @@ from frontdesk.features.orgs.settings import (
     update_email_settings,
     update_settings,
 )
+from frontdesk.features.orgs.visitor_texts import (
+    VisitorVoice,
+    browser_language,
+    language_tag,
+    messenger_language,
+    visitor_text,
+)
 
 __all__ = [
     "REP_STATUS_CHANGED_HOOK",
+    "ROLES",
     "SESSION_DAYS",
     "SETTINGS_CHANGED_HOOK",
     "Authenticated",
@@ -57,9 +65,11 @@ __all__ = [
     "Role",
     "SessionsRevoked",
     "SignedIn",
+    "VisitorVoice",
     "announce_org_changed",
     "authenticate",
     "authenticate_again",
+    "browser_language",
     "change_password",
     "create_org",
     "create_rep",
@@ -69,7 +79,9 @@ __all__ = [
     "hash_password",
     "hash_token",
     "identity_secret",
+    "language_tag",
     "list_reps",
+    "messenger_language",
     "normalise_email",
     "normalise_origin",
     "org_by_site_key",
@@ -88,4 +100,5 @@ __all__ = [
     "update_rep",
     "update_settings",
     "validate_texts",
+    "visitor_text",
 ]

@@ -171,6 +171,18 @@ TEXT_KEYS: dict[str, tuple[str, ...]] = {
     "callRelayRefused": (),
     "callNetwork": (),
     "callHold": ("org",),
+    # Written by the server into the chat (features/orgs/visitor_texts.py).
+    "serverGreeting": (),
+    "serverIdentity": (),
+    "serverHandoff": ("name",),
+    "serverTimeout": (),
+    "serverTimeoutEmail": ("email",),
+    "serverOffline": (),
+    "serverAway": (),
+    "serverQueued": (),
+    "serverReleased": (),
+    "serverCallMissed": (),
+    "serverTransferred": ("name",),
 }
 
 

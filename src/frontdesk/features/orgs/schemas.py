@@ -9,9 +9,14 @@ from typing_extensions import TypedDict
 
 from frontdesk.core.schemas import Closed
 
-Role = Literal["admin", "rep"]
+# A team lead is a rep (takes chats, is routed to) who also reads every rep's reports and opens
+# Account 360 as admins do; everything an admin configures stays admin-only (docs/reports.md).
+Role = Literal["admin", "lead", "rep"]
+ROLES: tuple[Role, ...] = ("rep", "lead", "admin")
 Availability = Literal["available", "away"]
 # The messenger's languages (web/widget/i18n/): English is built in, the others load on demand.
+# A visitor's language tag (BCP-47, "pt-BR") is at most this long (features/orgs/visitor_texts.py).
+MAX_LANGUAGE_TAG = 35
 MESSENGER_LANGUAGES = ("en", "de", "fr", "es", "pt", "ja", "ar")
 MessengerLanguage = Literal["auto", "en", "de", "fr", "es", "pt", "ja", "ar"]
 MessengerTextLanguage = Literal["en", "de", "fr", "es", "pt", "ja", "ar"]

@@ -32,13 +32,12 @@ from frontdesk.core.events import Event
 from frontdesk.core.ids import new_id, new_secret, new_site_key
 from frontdesk.core.ratelimit import parse_rules
 from frontdesk.features.orgs.models import Org, Rep, RepSession
-from frontdesk.features.orgs.schemas import Availability, RepOut
+from frontdesk.features.orgs.schemas import ROLES, Availability, RepOut, Role
 from frontdesk.features.orgs.settings import announce_org_changed
 from frontdesk.runtime import Runtime, UnitOfWork, org_topic, rep_topic
 
 SESSION_DAYS = 14
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-Role = Literal["admin", "rep"]
 
 _hasher = PasswordHasher()
 
@@ -196,8 +195,8 @@ async def create_rep(
     name = name.strip()
     if not name:
         raise ValidationFailed("a rep needs a name")
-    if role not in ("admin", "rep"):
-        raise ValidationFailed("role must be admin or rep")
+    if role not in ROLES:
+        raise ValidationFailed("role must be one of rep, lead (team lead) or admin")
     validate_password(password, email=email)
     # Only this org's reps count: whether another org has the address is not this admin's
     # business (emails are unique per org; sign-in tells same-email reps apart).
@@ -369,6 +368,16 @@ class Authenticated:
     @property
     def is_admin(self) -> bool:
         return self.rep.role == "admin"
+
+    @property
+    def is_lead(self) -> bool:
+        return self.rep.role == "lead"
+
+    @property
+    def sees_every_rep(self) -> bool:
+        """Reads every rep's reports (any rep or team filter, the CSV exports) and Account 360
+        across the org: admins and team leads. Nothing an admin configures follows from it."""
+        return self.rep.role in ("admin", "lead")
 
     def require_admin(self) -> None:
         if not self.is_admin:
@@ -548,9 +557,11 @@ async def update_rep(
 ) -> Rep:
     actor.require_admin()
     rep = await get_rep(work.session, actor.org_id, rep_id)
-    if rep.id == actor.rep.id and (active is False or role == "rep"):
+    if rep.id == actor.rep.id and (active is False or role not in (None, "admin")):
         raise ValidationFailed("you cannot deactivate or demote yourself")
     if role is not None:
+        if role not in ROLES:
+            raise ValidationFailed("role must be one of rep, lead (team lead) or admin")
         rep.role = role
     if name is not None:
         if not name.strip():

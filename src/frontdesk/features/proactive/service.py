@@ -880,7 +880,7 @@ async def daily_counts(
     query = select(ProactiveEvent.rep_id, ProactiveEvent.kind, ProactiveEvent.at).where(
         ProactiveEvent.org_id == actor.org_id, ProactiveEvent.at >= since
     )
-    if not actor.is_admin:
+    if not actor.sees_every_rep:  # a report: admins and team leads read every rep's
         query = query.where(ProactiveEvent.rep_id == actor.rep.id)
     table: dict[tuple[str, str | None], dict[str, Any]] = {}
     for rep_id, kind, at in (await session.execute(query)).all():

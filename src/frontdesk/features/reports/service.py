@@ -190,8 +190,10 @@ class Scope:
 async def resolve_scope(
     session: AsyncSession, actor: Authenticated, request: ReportRequest
 ) -> Scope:
-    """Admins see every rep; a rep sees only their own figures (asking for another rep's is
-    refused). The rep, team and segment must be the org's."""
+    """Admins and team leads see every rep (any rep or team filter); a rep sees only their
+    own figures (asking for another rep's is refused). The rep, team and segment must be the
+    org's. The role is read with the session on every request, so a lead who is made a rep
+    again is refused at their next request."""
     org_id = actor.org_id
     names = {
         rep_id: name
@@ -201,12 +203,12 @@ async def resolve_scope(
     }
     if request.rep_id is not None and request.rep_id not in names:
         raise ValidationFailed("unknown rep: no rep of your org has this id")
-    if not actor.is_admin and request.rep_id not in (None, actor.rep.id):
-        raise Forbidden("reps can see only their own report")
+    if not actor.sees_every_rep and request.rep_id not in (None, actor.rep.id):
+        raise Forbidden("reps can see only their own report; admins and team leads see every rep")
     rep_ids: list[str] | None = None
     if request.rep_id is not None:
         rep_ids = [request.rep_id]
-    elif not actor.is_admin:
+    elif not actor.sees_every_rep:
         rep_ids = [actor.rep.id]
     if request.team_id is not None:
         team = await session.get(Team, request.team_id)
@@ -989,7 +991,7 @@ async def build_report(
         for tally in (per_day[row.day], total, *([per_rep[row.rep_id]] if row.rep_id else [])):
             tally.add_meetings(row)
 
-    if not actor.is_admin:
+    if not actor.sees_every_rep:
         per_rep.setdefault(actor.rep.id, _Tally())
     shown = [
         rep_id

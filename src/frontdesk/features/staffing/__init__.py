@@ -19,8 +19,6 @@ from frontdesk.features.staffing.capacity import (
 )
 from frontdesk.features.staffing.gate import (
     KIND_HOURS_REOPEN,
-    QUEUE_MESSAGE,
-    RELEASED_MESSAGE,
     ChatGate,
     gate_for_chat,
 )
@@ -43,8 +41,6 @@ __all__ = [
     "DEFAULT_AWAY_MESSAGE",
     "KIND_HOLIDAY_FEED_REFRESH",
     "KIND_HOURS_REOPEN",
-    "QUEUE_MESSAGE",
-    "RELEASED_MESSAGE",
     "ChatGate",
     "Schedule",
     "announce_positions",

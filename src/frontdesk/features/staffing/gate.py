@@ -11,11 +11,8 @@ from frontdesk.features.staffing.capacity import Load, load, lock_org_queue
 from frontdesk.features.staffing.hours import HoursNow, hours_now
 
 KIND_HOURS_REOPEN = "conversation.hours_reopen"
-QUEUE_MESSAGE = (
-    "Everyone on our team is busy with other chats right now. Please stay here: "
-    "we'll connect you as soon as someone is free."
-)
-RELEASED_MESSAGE = "Thanks for waiting! Someone from our team will be with you in a moment."
+# What the bot says when a chat is queued and released is a messenger text ("serverQueued",
+# "queuePlace", "serverReleased"), in the visitor's language (features/orgs/visitor_texts.py).
 
 
 @dataclass

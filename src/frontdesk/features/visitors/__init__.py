@@ -21,6 +21,7 @@ from frontdesk.features.visitors.service import (
     pages_of_visits,
     record_page_view,
     visit_continues,
+    visitor_voice,
 )
 from frontdesk.features.visitors.tokens import issue_visitor_token, read_visitor_token
 
@@ -45,4 +46,5 @@ __all__ = [
     "tracking_refused",
     "truncate_ip",
     "visit_continues",
+    "visitor_voice",
 ]

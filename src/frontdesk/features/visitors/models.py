@@ -61,6 +61,9 @@ class Visit(Base):
     last_seen_at: Mapped[datetime]
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(512))
+    # The browser's language, a short BCP-47 tag ("de", "pt-BR"; visitors.language_tag): what
+    # the server writes into the visitor's chat is in it (features/orgs/visitor_texts.py).
+    language: Mapped[str | None] = mapped_column(String(35))
     referrer: Mapped[str | None] = mapped_column(Text)
     landing_url: Mapped[str | None] = mapped_column(Text)
     utm_source: Mapped[str | None] = mapped_column(String(200))

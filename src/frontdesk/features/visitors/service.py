@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from frontdesk.core.errors import FrontdeskError, NotFound, ValidationFailed
 from frontdesk.core.ids import new_id
-from frontdesk.features.orgs import normalise_email
+from frontdesk.features.orgs import VisitorVoice, messenger_language, normalise_email
 from frontdesk.features.orgs.models import Org
 from frontdesk.features.visitors.models import Contact, PageView, Visit, Visitor
 from frontdesk.features.visitors.tokens import identity_hash, read_visitor_token
@@ -73,6 +73,22 @@ async def latest_visit(session: AsyncSession, visitor_id: str) -> Visit | None:
     ).scalar_one_or_none()
 
 
+async def visitor_voice(session: AsyncSession, org_id: str, visitor_id: str) -> VisitorVoice:
+    """What the server writes into this visitor's chat is in the language their messenger
+    shows (the org's choice, else their browser's; features/orgs/visitor_texts.py)."""
+    org = await session.get(Org, org_id)
+    language = (
+        await session.execute(
+            select(Visit.language)
+            .where(Visit.visitor_id == visitor_id)
+            .order_by(Visit.started_at.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    settings = org.settings if org is not None else None
+    return VisitorVoice(settings, messenger_language(settings, language))
+
+
 async def latest_visits(session: AsyncSession, visitor_ids: Collection[str]) -> dict[str, Visit]:
     """visitor id -> their latest visit, for a whole page of visitors in one query (lists
     must not run a query per row). Each is found as latest_visit() finds it, on the
@@ -106,6 +122,7 @@ async def arrive(
     page: PageInfo,
     record_page_view: bool,
     tracked: bool = True,
+    language: str | None = None,
 ) -> Arrival:
     """A visitor's socket said hello: find or create the visitor and the current visit.
 
@@ -152,6 +169,7 @@ async def arrive(
                 referrer=(page.referrer or None) if tracked else None,
                 landing_url=page.url if tracked else None,
                 page_view_count=1,
+                language=language,
                 **utm,
             )
             session.add(visit)
@@ -197,6 +215,7 @@ def new_visit(
     user_agent: str | None,
     page: PageInfo,
     tracked: bool,
+    language: str | None = None,
 ) -> Visit:
     """A visit starting with this page (not yet stored), as visitors.arrive makes it."""
     utm = _utm(page.url) if tracked else dict.fromkeys(UTM_KEYS)
@@ -216,6 +235,7 @@ def new_visit(
         routing_reason=None,
         account_id=None,
         enrichment={},
+        language=language,
         **utm,
     )
 

@@ -132,6 +132,49 @@ async def test_a_rep_sees_only_the_company_visitors_routed_to_them_or_to_nobody(
     assert everything["visitor_total"] == 1 and everything["ad_clicks"]
 
 
+async def test_a_team_lead_opens_account_360_for_the_whole_org_as_an_admin_does(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    admin = await server.rep(org, "admin")
+    lead, rep = await server.rep(org, "rep", "Lee Lead"), await server.rep(org, "rep")
+    status, _ = await admin.request("PATCH", f"/api/reps/{lead.rep_id}", {"role": "lead"})
+    assert status == 200
+    status, saved = await admin.request(
+        "POST", "/api/accounts", {"name": "Acme", "domain": "acme.example"}
+    )
+    account_id = saved["account"]["id"]
+    await admin.request(
+        "POST",
+        "/api/ip-ranges",
+        {"cidr": "127.0.0.1/32", "company": "Acme", "account_id": account_id},
+    )
+    async with server.visitor(org, url=LANDING) as visitor:
+        vid = visitor.welcome["visitor_id"]  # type: ignore[index]
+    async with server.runtime.db.transaction() as session:
+        from sqlalchemy import update
+
+        from frontdesk.features.visitors.models import Visit
+
+        await session.execute(
+            update(Visit)
+            .where(Visit.account_id == account_id)
+            .values(routed_rep_ids=[admin.rep_id])
+        )
+    status, hidden = await rep.request("GET", f"/api/accounts/{account_id}/360")
+    assert status == 200 and hidden["visitor_total"] == 0
+    status, as_lead = await lead.request("GET", f"/api/accounts/{account_id}/360")
+    status_admin, as_admin = await admin.request("GET", f"/api/accounts/{account_id}/360")
+    assert status == status_admin == 200
+    assert as_lead["visitor_total"] == 1 and as_lead["ad_clicks"]
+    assert as_lead == as_admin
+    # The visitor's 360 opens from there for the lead too; a rep gets what an unknown id gets.
+    status, _ = await rep.request("GET", f"/api/visitors/{vid}")
+    assert status == 404
+    status, profile = await lead.request("GET", f"/api/visitors/{vid}")
+    assert status == 200 and profile["visitor"]["id"] == vid
+
+
 async def test_account_360_lists_the_companys_calls_and_meetings(server: Server) -> None:
     org = await server.create_org()
     admin = await server.rep(org, "admin")

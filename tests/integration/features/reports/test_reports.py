@@ -441,7 +441,9 @@ async def test_a_rep_cannot_read_another_reps_report(server: Server) -> None:
         "GET", "/api/reports/summary?" + _query("UTC", rep_id=other.rep_id)
     )
     assert status == 403
-    assert body["error"]["message"] == "reps can see only their own report"
+    assert body["error"]["message"] == (
+        "reps can see only their own report; admins and team leads see every rep"
+    )
     async with me.http.get(
         f"{server.url}/api/reports/summary.csv?{_query('UTC', rep_id=other.rep_id)}&table=reps"
     ) as response:

@@ -45,7 +45,10 @@ async def test_outside_hours_the_visitor_gets_the_away_experience_and_at_the_hou
     async with admin.socket() as console, server.visitor(org) as visitor:
         cid = await _ask(visitor)
         away = await visitor.expect("message", message__author_kind="bot")
-        assert away["message"]["body"] == "We're closed for the night."
+        # With when the team is back, in the team's time zone (the visitor's language: English).
+        assert away["message"]["body"] == (
+            "We're closed for the night. We're back Sunday at 09:00 (CEST)."
+        )
         state = await visitor.expect("conversation", conversation__id=cid)
         assert state["conversation"]["offline"] is True  # the offline form
         assert state["conversation"]["away_until"] == "2027-03-28T07:00:00Z"
