@@ -4,14 +4,24 @@
    photo's size), re-encode it without metadata and make its thumbnail (features/files/images.py),
    wall time and CPU time, 5 runs.
 2. `upload`: one `frontdesk serve` on SQLite: one visitor sends the photo through
-   `POST /widget/files`; time from request to answer, and the server's CPU per upload.
+   `POST /widget/files`; time from request to answer, and the server's CPU per upload, split
+   into its event loop's thread and its other threads. Measured once the server has settled
+   (right after it starts it loads the IP directory in a thread, about a second of CPU, which
+   earlier runs counted as upload work) and after one warm-up upload (reported apart: the first
+   message's statements are compiled, the image worker starts).
 3. `chat`: a visitor chats at 50 messages a second (message -> ack round trip) for `--seconds`,
-   once alone and once while 20 other visitors upload the photo at the same time, over and over.
+   once alone and once while 20 other visitors (each with a chat already open) upload the photo
+   at the same time, over and over.
    Bar: chat p99 with the uploads <= 2x its value without. The uploads are sent by a separate
    client process: sent from the chat client's own event loop (as before 2026-12-04, bot
    branch), 100 MB of multipart bodies delayed the client's reading of its own acks, and the
    ratio measured the client as much as the server. `--rounds` repeats alone/with pairs; each
-   pair's ratio is printed, with the load average.
+   pair's ratio is printed, with the load average and the cores other processes used.
+4. `--loop-lag`: the server runs with probes of its own event loop (bench/_loop_lag_server.py):
+   how late a 2 ms timer wakes up (p50, p99, max: includes time the process waited for a core),
+   and every callback that held the loop for 1 ms or more of its thread's CPU time (robust to
+   the machine's load), per window: how long the loop was held at a stretch while 20 uploads
+   streamed in. The probes cost CPU: per-upload CPU is measured without them.
 
 Figures only; nothing asserts on them.
 """
@@ -37,8 +47,12 @@ import orjson
 from PIL import Image
 
 from bench._common import (
+    BENCH_DIR,
     MACHINE,
+    PYTHON,
     SITE,
+    OtherLoad,
+    Server,
     Servers,
     backend,
     frontdesk_server,
@@ -192,7 +206,42 @@ def _load() -> str:
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min)"
 
 
-async def run(seconds: float, uploaders: int, rounds: int = 1) -> None:
+def _threads_cpu(pid: int) -> dict[int, float]:
+    import psutil
+
+    return {t.id: t.user_time + t.system_time for t in psutil.Process(pid).threads()}
+
+
+def _settled(server: Server, timeout: float = 60) -> float:
+    """Waits until the idle server uses under 3 % of a core (its start-up work, such as loading
+    the IP directory in a thread, is done); the seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        cpu = server.cpu_seconds()
+        time.sleep(1.0)
+        if server.cpu_seconds() - cpu < 0.03:
+            break
+    return time.perf_counter() - started
+
+
+def _lag(probes: dict[str, Any], start: float, end: float) -> str:
+    lags = [lag for at, lag in probes["lag"] if start <= at <= end]
+    held = sorted(
+        ((used, what) for at, used, what in probes["held"] if start <= at <= end), reverse=True
+    )
+    if not lags:
+        return "loop lag: no samples"
+    longest = ", ".join(f"{what} {used:.1f}" for used, what in held[:3]) or "none"
+    return (
+        f"loop lag p50 {percentile(lags, 50):.1f} ms, p99 {percentile(lags, 99):.1f} ms, "
+        f"max {max(lags):.1f} ms ({sum(1 for x in lags if x > 10)} of {len(lags)} wake-ups "
+        f"over 10 ms late); callbacks holding the loop (its thread's CPU time) >= 1 ms: "
+        f"{len(held)}, >= 5 ms: {sum(1 for u, _ in held if u >= 5)}, >= 10 ms: "
+        f"{sum(1 for u, _ in held if u >= 10)}; longest (ms): {longest}"
+    )
+
+
+async def run(seconds: float, uploaders: int, rounds: int = 1, loop_lag: bool = False) -> None:
     data = photo()
     bench_clean(data)
     with backend("sqlite") as b, Servers() as servers:
@@ -205,7 +254,18 @@ async def run(seconds: float, uploaders: int, rounds: int = 1) -> None:
             }
         )
         site, _ = setup_org(b)
-        server = servers.start(frontdesk_server(b, "files"))
+        lag_file = b.workdir / "loop_lag.json"
+        command = frontdesk_server(b, "files")
+        if loop_lag:
+            command.cmd = [
+                PYTHON,
+                str(BENCH_DIR / "_loop_lag_server.py"),
+                str(lag_file),
+                *command.cmd[1:],
+            ]
+        server = servers.start(command)
+        waited = _settled(server)
+        windows: list[tuple[str, float, float]] = []
         async with aiohttp.ClientSession() as http:
             chatter, _ = await visitor_socket(http, server, site)
             # one message first: the chat exists, later messages take the group writer
@@ -215,19 +275,42 @@ async def run(seconds: float, uploaders: int, rounds: int = 1) -> None:
             await asyncio.sleep(0.5)
             sockets = [await visitor_socket(http, server, site) for _ in range(uploaders)]
             tokens = [w["token"] for _, w in sockets]
+            # Each uploader has its chat open already: a chat's first message (opening it:
+            # routing, deadlines, the console's summaries) costs the server ~18 ms of CPU in
+            # one step on SQLite whatever it carries, which is not what this measures.
+            for ws, _ in sockets:
+                await ws.send_str(
+                    orjson.dumps({"type": "message", "client_id": "open", "body": "hi"}).decode()
+                )
+                while orjson.loads((await ws.receive()).data).get("type") != "ack":
+                    pass
 
             cpu = server.cpu_seconds()
-            one = [await upload(http, server.url, site, tokens[0], data) for _ in range(5)]
-            per_upload_cpu = (server.cpu_seconds() - cpu) / 5
+            first = await upload(http, server.url, site, tokens[0], data)
+            first_cpu = server.cpu_seconds() - cpu
+            singles = 10
+            threads, cpu = _threads_cpu(server.pid), server.cpu_seconds()
+            one = [await upload(http, server.url, site, tokens[0], data) for _ in range(singles)]
+            per_upload_cpu = (server.cpu_seconds() - cpu) / singles
+            loop_thread = (_threads_cpu(server.pid)[server.pid] - threads[server.pid]) / singles
             print(
-                f"upload: 1 at a time, request -> answer median {statistics.median(one) * 1000:.0f} ms; "
-                f"server CPU per upload {per_upload_cpu * 1000:.0f} ms"
+                f"upload: (server settled after {waited:.0f} s; first upload {first * 1000:.0f} "
+                f"ms, server CPU {first_cpu * 1000:.0f} ms) then {singles} one at a time: "
+                f"request -> answer median {statistics.median(one) * 1000:.0f} ms; server CPU "
+                f"per upload {per_upload_cpu * 1000:.1f} ms (event loop's thread "
+                f"{loop_thread * 1000:.1f} ms, other threads "
+                f"{(per_upload_cpu - loop_thread) * 1000:.1f} ms); {_load()}"
             )
 
             ratios: list[float] = []
             ctx = multiprocessing.get_context("spawn")
             for round_ in range(1, rounds + 1):
+                others = OtherLoad()
+                others.start()
+                at = time.time()
                 alone = await chat_p99(chatter, seconds)
+                windows.append((f"round {round_} alone", at, time.time()))
+                others_alone = others.cores()
                 receive, send = ctx.Pipe(duplex=False)
                 worker = ctx.Process(
                     target=_uploader_process,
@@ -238,7 +321,11 @@ async def run(seconds: float, uploaders: int, rounds: int = 1) -> None:
                 await asyncio.sleep(1.0)  # the process is up and its uploads are under way
                 cpu = server.cpu_seconds()
                 cpu_all = _cpu_with_workers(server.pid)
+                others.start()
+                at = time.time()
                 busy = await chat_p99(chatter, seconds)
+                windows.append((f"round {round_} with {uploaders} uploads", at, time.time()))
+                others_busy = others.cores()
                 used = server.cpu_seconds() - cpu
                 used_all = _cpu_with_workers(server.pid) - cpu_all
                 result = await asyncio.to_thread(receive.recv)
@@ -254,7 +341,8 @@ async def run(seconds: float, uploaders: int, rounds: int = 1) -> None:
                     f"concurrent uploads p50 {percentile(busy, 50):.1f} ms, p99 "
                     f"{percentile(busy, 99):.1f} ms ({len(busy)} acks); {len(done)} uploads "
                     f"({sum(refused.values())} refused: {refused}), each p50 {percentile(done, 50) * 1000:.0f} ms; server process {used / seconds:.2f} "
-                    f"cores, with its image workers {used_all / seconds:.2f} cores; p99 ratio {ratio:.2f}x; {_load()}"
+                    f"cores, with its image workers {used_all / seconds:.2f} cores; p99 ratio {ratio:.2f}x; {_load()}; "
+                    f"other processes used {others_alone:.2f} cores alone, {others_busy:.2f} with"
                 )
             ratio = statistics.median(ratios)
             print(
@@ -265,6 +353,14 @@ async def run(seconds: float, uploaders: int, rounds: int = 1) -> None:
             for ws, _ in sockets:
                 await ws.close()
             await chatter.close()
+        if loop_lag:
+            server.stop()
+            probes = orjson.loads(lag_file.read_bytes())
+            for name, start, end in windows:
+                print(f"{name}: {_lag(probes, start, end)}")
+            print("where callbacks over 5 ms were (samples, innermost frame first):")
+            for stack, count in probes["long_steps"][:8]:
+                print(f"  {count:5d}  {stack}")
     print(f"({MACHINE}; {source_label()})")
 
 
@@ -273,8 +369,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--uploaders", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--loop-lag", action="store_true", help="probe the server's event loop (4. above)"
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.seconds, args.uploaders, args.rounds))
+    asyncio.run(run(args.seconds, args.uploaders, args.rounds, args.loop_lag))
 
 
 if __name__ == "__main__":

@@ -436,7 +436,7 @@ class Settings(BaseSettings):
         le=2000,
         description="MB of images a server process may hold waiting for or in image work; an "
         "image beyond it is refused with 503 (try again in a moment), so a burst of uploads "
-        "cannot exhaust the memory",
+        "does not wait for minutes (they wait on disk, not in memory)",
     )
     # ---- voice and video calls (docs/calls.md; coturn: docs/operations.md) -------------------
     stun_urls: Annotated[tuple[str, ...], NoDecode] = Field(

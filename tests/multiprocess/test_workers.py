@@ -70,6 +70,14 @@ def listening_workers(supervisor: subprocess.Popen[bytes], port: int) -> list[in
     return pids
 
 
+def replaced(supervisor: subprocess.Popen[bytes], port: int, victim: int) -> bool:
+    """Two workers listen and the killed one is not among them, read in one look: a dying
+    process closes its listening socket before it is reaped and buried, so two looks could see
+    it listening in the first and gone in the second, before any replacement exists."""
+    listening = listening_workers(supervisor, port)
+    return len(listening) == 2 and victim not in listening
+
+
 def worker_holding(supervisor: subprocess.Popen[bytes], sock: Socket) -> int:
     """The pid of the worker on the other end of this client socket."""
     client_port = sock.ws.get_extra_info("sockname")[1]
@@ -180,10 +188,7 @@ async def test_a_killed_worker_is_restarted_and_its_visitor_reconnects_without_l
 
         # The supervisor starts a new worker in its place.
         await wait_for(
-            lambda: (
-                len(listening_workers(supervisor, port)) == 2
-                and victim not in listening_workers(supervisor, port)
-            ),
+            lambda: replaced(supervisor, port, victim),
             "the killed worker to be replaced",
         )
         assert supervisor.poll() is None
@@ -344,10 +349,7 @@ async def test_metrics_are_summed_over_the_workers_whichever_one_answers(
         port = port_of(url)
         # Replaced: the supervisor has buried the dead worker (and its live gauges) first.
         await wait_for(
-            lambda: (
-                len(listening_workers(supervisor, port)) == 2
-                and victim not in listening_workers(supervisor, port)
-            ),
+            lambda: replaced(supervisor, port, victim),
             "the killed worker to be replaced",
         )
         samples = await scrape(scraper, url, token)

@@ -46,7 +46,10 @@ def running_coturn(secret: str) -> Iterator[int]:
         raise CoturnMissing("coturn is not installed (scripts/setup --browser installs it)")
     port = _free_udp_port()
     work = Path(tempfile.mkdtemp(prefix="fd-coturn-"))
-    relay_base = 40000 + (port % 2000) * 10
+    # 200 relay ports: each browser holds an allocation per media section until it lets go
+    # (up to the allocation's lifetime), so calls one after another need room; 10 ports ran out
+    # on the second call (bench/call_setup.py's 20 relayed calls in a row).
+    relay_base = 20000 + (port % 60) * 200
     config = work / "turnserver.conf"
     config.write_text(
         "\n".join(
@@ -55,7 +58,7 @@ def running_coturn(secret: str) -> Iterator[int]:
                 f"listening-port={port}",
                 "relay-ip=127.0.0.1",
                 f"min-port={relay_base}",
-                f"max-port={relay_base + 9}",
+                f"max-port={relay_base + 199}",
                 "use-auth-secret",
                 f"static-auth-secret={secret}",
                 "realm=frontdesk.test",

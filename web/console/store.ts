@@ -244,40 +244,168 @@ const OTHER_COLUMN = "__other__";
 
 // The live stream: one column per segment in the admin's order (hottest on the left), newest
 // visitor on top. Visitors with a chat waiting for a rep are pinned above the columns instead.
+//
+// Kept incrementally: a socket batch changes a few hundred of maybe 5,000 cards, so the
+// columns are not regrouped and re-sorted from scratch on every batch. The next state is the
+// last one with the changed cards taken out of their sorted place and put back in (binary
+// search on the same order as the full build); columns with no change keep their identity,
+// so their (memoised) views skip rendering. A change of segments, of the idle setting or of
+// the pinned visitors, or a batch that changes most cards, builds them all again.
 export const columns = computed<Column[]>(() => {
   const segs = segments.value;
   const hide = hideIdle.value;
+  const pinned = pinnedVisitorIds.value;
+  const cards = visitors.value;
+  const prev = streamIndex;
+  if (prev && prev.segs === segs && prev.hide === hide && sameIds(prev.pinned, pinned)) {
+    if (prev.cards === cards) return prev.cols;
+    const next = updateColumns(prev, cards);
+    if (next) {
+      streamIndex = next;
+      return next.cols;
+    }
+  }
+  streamIndex = buildColumns(segs, hide, pinned, cards);
+  return streamIndex.cols;
+});
+
+interface StreamIndex {
+  segs: Segment[];
+  hide: boolean;
+  pinned: ReadonlySet<string>;
+  cards: ReadonlyMap<string, VisitorCard>;
+  cols: Column[];
+  // visitor id -> the column it is counted in, and whether it is shown there (or hidden idle);
+  // pinned visitors are not in it
+  where: Map<string, { col: string; shown: boolean }>;
+}
+
+let streamIndex: StreamIndex | null = null;
+
+function sameIds(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const id of a) if (!b.has(id)) return false;
+  return true;
+}
+
+// The column a card belongs in: its segment's, else the catch-all ("Other visitors", or "All
+// visitors" when there are no segments).
+function columnFor(card: VisitorCard, segs: Segment[]): string {
+  if (!segs.length) return OTHER_COLUMN;
+  const seg = segmentOf(card, segs);
+  return seg ? seg.id : OTHER_COLUMN;
+}
+
+function buildColumns(
+  segs: Segment[],
+  hide: boolean,
+  pinned: ReadonlySet<string>,
+  cards: ReadonlyMap<string, VisitorCard>,
+): StreamIndex {
   const cols: Column[] = segs.length
     ? segs.map((s) => ({ id: s.id, name: s.name, color: s.color || DEFAULT_COLOR, cold: !!s.cold, visitors: [], hiddenIdle: 0 }))
     : [{ id: OTHER_COLUMN, name: "All visitors", color: "#2563eb", cold: false, visitors: [], hiddenIdle: 0 }];
   const byId = new Map(cols.map((c) => [c.id, c]));
-  let other: Column | null = segs.length ? null : cols[0];
-  const pinned = pinnedVisitorIds.value;
-  for (const card of visitors.value.values()) {
+  const where = new Map<string, { col: string; shown: boolean }>();
+  for (const card of cards.values()) {
     if (pinned.has(card.visitor_id)) continue;
-    let col: Column | undefined;
-    if (segs.length) {
-      const seg = segmentOf(card, segs);
-      col = seg ? byId.get(seg.id) : undefined;
-      if (!col) {
-        if (!other) {
-          other = { id: OTHER_COLUMN, name: "Other visitors", color: "#94a3b8", cold: true, visitors: [], hiddenIdle: 0 };
-          cols.push(other);
-        }
-        col = other;
-      }
-    } else {
-      col = other!;
+    const id = columnFor(card, segs);
+    let col = byId.get(id);
+    if (!col) {
+      col = otherColumn();
+      cols.push(col);
+      byId.set(id, col);
     }
-    if (hide && card.activity === "idle") {
-      col.hiddenIdle++;
-      continue;
-    }
-    col.visitors.push(card);
+    const shown = !(hide && card.activity === "idle");
+    where.set(card.visitor_id, { col: id, shown });
+    if (shown) col.visitors.push(card);
+    else col.hiddenIdle++;
   }
   for (const c of cols) c.visitors = newestFirst(c.visitors);
-  return cols;
-});
+  return { segs, hide, pinned, cards, cols, where };
+}
+
+function otherColumn(): Column {
+  return { id: OTHER_COLUMN, name: "Other visitors", color: "#94a3b8", cold: true, visitors: [], hiddenIdle: 0 };
+}
+
+// The next index after `cards` replaced prev.cards, or null when a full build is simpler (most
+// cards changed, or a card needs the "Other visitors" column that does not exist yet).
+function updateColumns(prev: StreamIndex, cards: ReadonlyMap<string, VisitorCard>): StreamIndex | null {
+  const changed: string[] = [];
+  for (const [id, card] of cards) if (prev.cards.get(id) !== card) changed.push(id);
+  for (const id of prev.cards.keys()) if (!cards.has(id)) changed.push(id);
+  if (changed.length > cards.size / 4 + 64) return null;
+  const index = new Map(prev.cols.map((c, i) => [c.id, i]));
+  const cols = prev.cols.slice();
+  const copied = new Set<number>();
+  const edit = (colId: string): Column | null => {
+    const i = index.get(colId);
+    if (i === undefined) return null;
+    if (!copied.has(i)) {
+      cols[i] = { ...cols[i], visitors: cols[i].visitors.slice() };
+      copied.add(i);
+    }
+    return cols[i];
+  };
+  const where = prev.where;
+  for (const id of changed) {
+    const before = where.get(id);
+    const old = prev.cards.get(id);
+    const card = cards.get(id);
+    const to = card && !prev.pinned.has(id) ? { col: columnFor(card, prev.segs), shown: !(prev.hide && card.activity === "idle") } : null;
+    if (to && !index.has(to.col)) return null;
+    if (before && old) {
+      const col = edit(before.col)!;
+      if (before.shown) {
+        const at = positionOf(col.visitors, old);
+        if (at < 0) return null; // never expected: build from scratch
+        if (to && to.col === before.col && to.shown && card && sameKey(old, card)) {
+          col.visitors[at] = card; // same place in the same column: the card's view re-renders
+          continue;
+        }
+        col.visitors.splice(at, 1);
+      } else col.hiddenIdle--;
+      where.delete(id);
+    }
+    if (to && card) {
+      const col = edit(to.col)!;
+      if (to.shown) col.visitors.splice(insertionPoint(col.visitors, card), 0, card);
+      else col.hiddenIdle++;
+      where.set(id, to);
+    }
+  }
+  return { ...prev, cards, cols, where };
+}
+
+// Newest visit first, then by visitor id: the one order of every column.
+function compareCards(a: VisitorCard, b: VisitorCard): number {
+  const d = (parseTime(b.visit_started_at) ?? 0) - (parseTime(a.visit_started_at) ?? 0);
+  if (d) return d;
+  return a.visitor_id < b.visitor_id ? -1 : a.visitor_id > b.visitor_id ? 1 : 0;
+}
+
+function sameKey(a: VisitorCard, b: VisitorCard): boolean {
+  return a.visit_started_at === b.visit_started_at;
+}
+
+// The first index whose card does not sort before `card`.
+function insertionPoint(list: readonly VisitorCard[], card: VisitorCard): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareCards(list[mid], card) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function positionOf(list: readonly VisitorCard[], card: VisitorCard): number {
+  const at = insertionPoint(list, card);
+  return list[at]?.visitor_id === card.visitor_id ? at : -1;
+}
 
 // Newest visit on top. Decorate-sort-undecorate: one time lookup per card, not two per comparison.
 function newestFirst(list: VisitorCard[]): VisitorCard[] {

@@ -3,9 +3,12 @@ signed file URLs themselves, and the admin's file settings (docs/files.md)."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 
@@ -91,13 +94,22 @@ def _uploaded(message: MessageOut) -> Uploaded:
 class _Upload:
     client_id: str
     name: str | None
-    data: bytes
+    file: files.IncomingFile
 
 
-async def _read_upload(request: web.Request, max_bytes: int) -> _Upload:
+# What one read asks aiohttp for; the incoming file writes a megabyte at a time (incoming.py).
+READ_BYTES = 256 * 1024
+
+
+@contextlib.asynccontextmanager
+async def _read_upload(
+    request: web.Request, max_bytes: int, check_name: Callable[[str | None], object]
+) -> AsyncIterator[_Upload]:
     """A multipart/form-data body with `client_id` (text) and `file` (the file, with its
-    name). The file is counted while it arrives: past `max_bytes` the request is refused
-    without reading the rest."""
+    name), the file streamed to disk as it arrives (files.IncomingFile, deleted when the block
+    ends). `check_name` refuses a name the org does not accept before the body is read; the file
+    is counted while it arrives: past `max_bytes` the request is refused without reading the
+    rest."""
     if not request.content_type.startswith("multipart/form-data"):
         raise ValidationFailed(
             "send the file as multipart/form-data with fields client_id and file"
@@ -110,31 +122,42 @@ async def _read_upload(request: web.Request, max_bytes: int) -> _Upload:
     reader = await request.multipart()
     client_id: str | None = None
     upload: _Upload | None = None
-    while True:
-        part = await reader.next()
-        if part is None:
-            break
-        if not isinstance(part, BodyPartReader):
-            raise ValidationFailed("nested multipart bodies are not accepted")
-        if part.name == "client_id":
-            client_id = (await part.read(decode=False))[:200].decode("utf-8", "replace").strip()
-        elif part.name == "file":
-            chunks: list[bytes] = []
-            size = 0
-            while chunk := await part.read_chunk(256 * 1024):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise TooLarge(f"files may be at most {max_bytes // (1024 * 1024)} MB")
-                chunks.append(chunk)
-            upload = _Upload("", part.filename, b"".join(chunks))
-        else:
-            raise ValidationFailed(f"unknown form field {part.name!r}: send client_id and file")
-    if upload is None:
-        raise ValidationFailed("no file in the request (form field `file`)")
-    if not client_id or not _CLIENT_ID.fullmatch(client_id):
-        raise ValidationFailed("client_id must be 1-64 letters, digits, - or _")
-    upload.client_id = client_id
-    return upload
+    try:
+        while True:
+            part = await reader.next()
+            if part is None:
+                break
+            if not isinstance(part, BodyPartReader):
+                raise ValidationFailed("nested multipart bodies are not accepted")
+            if part.name == "client_id":
+                text = b""
+                while chunk := await part.read_chunk(1024):
+                    text += chunk
+                    if len(text) > 1024:  # a client id is at most 64 characters
+                        raise ValidationFailed("client_id must be 1-64 letters, digits, - or _")
+                client_id = text.decode("utf-8", "replace").strip()
+            elif part.name == "file" and upload is None:
+                check_name(part.filename)
+                incoming = await files.receive_file(runtime_of(request))
+                upload = _Upload("", part.filename, incoming)
+                while chunk := await part.read_chunk(READ_BYTES):
+                    if incoming.size + len(chunk) > max_bytes:
+                        raise TooLarge(f"files may be at most {max_bytes // (1024 * 1024)} MB")
+                    await incoming.write(chunk)
+                await incoming.finish()
+            elif part.name == "file":
+                raise ValidationFailed("send one file per request")
+            else:
+                raise ValidationFailed(f"unknown form field {part.name!r}: send client_id and file")
+        if upload is None:
+            raise ValidationFailed("no file in the request (form field `file`)")
+        if not client_id or not _CLIENT_ID.fullmatch(client_id):
+            raise ValidationFailed("client_id must be 1-64 letters, digits, - or _")
+        upload.client_id = client_id
+        yield upload
+    finally:
+        if upload is not None:
+            await upload.file.discard()
 
 
 # ---- the console ---------------------------------------------------------------------------
@@ -150,10 +173,14 @@ async def _read_upload(request: web.Request, max_bytes: int) -> _Upload:
 async def rep_upload(ctx: Ctx, _: None) -> Uploaded:
     conversation_id = ctx.path_param("conversation_id")
     settings = await files.settings_for_org(ctx.runtime, ctx.rep.org_id)
-    upload = await _read_upload(ctx.request, settings.max_mb * 1024 * 1024)
-    message = await files.send_rep_file(
-        ctx.runtime, ctx.rep, conversation_id, upload.client_id, upload.name, upload.data
-    )
+    async with _read_upload(
+        ctx.request,
+        settings.max_mb * 1024 * 1024,
+        partial(files.check_name_allowed, settings, visitor=False),
+    ) as upload:
+        message = await files.send_rep_file(
+            ctx.runtime, ctx.rep, conversation_id, upload.client_id, upload.name, upload.file
+        )
     return _uploaded(message)
 
 
@@ -276,11 +303,15 @@ async def widget_upload(request: web.Request) -> web.StreamResponse:
         if not settings.enabled or not settings.visitors_may_send:
             raise Forbidden("this team does not accept files in chat")
         await _count_upload(request, org.id, visitor_id, ip)
-        upload = await _read_upload(request, settings.max_mb * 1024 * 1024)
-        await _spend_bytes(request, org.id, visitor_id, ip, len(upload.data))
-        message = await files.send_visitor_file(
-            runtime, org, visitor_id, upload.client_id, upload.name, upload.data
-        )
+        async with _read_upload(
+            request,
+            settings.max_mb * 1024 * 1024,
+            partial(files.check_name_allowed, settings, visitor=True),
+        ) as upload:
+            await _spend_bytes(request, org.id, visitor_id, ip, upload.file.size)
+            message = await files.send_visitor_file(
+                runtime, org, visitor_id, upload.client_id, upload.name, upload.file
+            )
         return _cors(json_response(_uploaded(message.for_visitor())), origin)
     except FrontdeskError as error:
         return _cors(error_response(error), origin)

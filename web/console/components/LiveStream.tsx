@@ -93,8 +93,8 @@ export function LiveStream() {
         />
         <StreamSettings />
       </div>
-      <StaffingBar />
-      {inbound.length > 0 && <InboundLane chats={inbound} />}
+      <StaffingBarView />
+      {inbound.length > 0 && <InboundLaneView chats={inbound} />}
       {!snapshotReady.value ? (
         <div class="columns">
           {[0, 1, 2].map((i) => (
@@ -116,9 +116,26 @@ export function LiveStream() {
   );
 }
 
+// A batch re-runs the filter over every card: each card's lower-cased text is kept with the
+// card object (a changed card is a new object, so it is never stale).
+const haystacks = new WeakMap<VisitorCard, string>();
+
 function matches(v: VisitorCard, q: string): boolean {
-  return [companyName(v), v.name, v.email, v.url, v.title].some((s) => !!s && s.toLowerCase().includes(q));
+  let text = haystacks.get(v);
+  if (text === undefined) {
+    text = [companyName(v), v.name, v.email, v.url, v.title]
+      .filter((s) => !!s)
+      .map((s) => s!.toLowerCase())
+      .join("\u0000");
+    haystacks.set(v, text);
+  }
+  return text.includes(q);
 }
+
+// The live stream re-renders on every socket batch; the parts that do not depend on the
+// columns skip it unless their own props or signals change.
+const StaffingBarView = memo(StaffingBar);
+const InboundLaneView = memo(InboundLane);
 
 function StreamSettings() {
   const pop = usePopover();
@@ -218,7 +235,9 @@ export function InboundCard(props: { conv: ConversationSummary }) {
   );
 }
 
-function StreamColumn(props: { col: Column; filtered: boolean }) {
+// Memoised: a batch that touches no card of a column leaves the column object as it was (the
+// store keeps columns incrementally), and the column skips rendering.
+const StreamColumn = memo(function StreamColumn(props: { col: Column; filtered: boolean }) {
   const { col } = props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const [range, setRange] = useState({ start: 0, end: 12 });
@@ -323,7 +342,7 @@ function StreamColumn(props: { col: Column; filtered: boolean }) {
       </div>
     </section>
   );
-}
+});
 
 function firmographicBits(f: Record<string, unknown>): string[] {
   const out: string[] = [];
@@ -392,9 +411,32 @@ function Thumbnail(props: { card: VisitorCard }) {
   );
 }
 
+// A card's place in its column (top, position, column size) changes whenever a card above it
+// joins or leaves: only this thin outer element follows that; the card's contents (CardBody)
+// render again only when the card itself changed.
 const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard; top: number; pos: number; size: number }) {
   const { card } = props;
   const seg = segmentOf(card);
+  const heading = companyName(card) ?? "Unknown company";
+  const person = visitorLabel(card);
+  return (
+    <div
+      class={`vcard act-${card.activity ?? "active"}`}
+      role="listitem"
+      aria-setsize={props.size}
+      aria-posinset={props.pos}
+      aria-label={`${heading}${person ? `, ${person}` : ""}`}
+      data-visitor-id={card.visitor_id}
+      data-activity={card.activity}
+      style={{ transform: `translateY(${props.top}px)`, "--seg": seg?.color || undefined }}
+    >
+      <CardBody card={card} />
+    </div>
+  );
+});
+
+const CardBody = memo(function CardBody(props: { card: VisitorCard }) {
+  const { card } = props;
   const company = companyName(card);
   const person = visitorLabel(card);
   const heading = company ?? "Unknown company";
@@ -408,16 +450,7 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
   // Every line that may still be cut in a narrow column carries its full text on hover; the
   // Visitor 360 shows all of it.
   return (
-    <div
-      class={`vcard act-${card.activity ?? "active"}`}
-      role="listitem"
-      aria-setsize={props.size}
-      aria-posinset={props.pos}
-      aria-label={`${heading}${person ? `, ${person}` : ""}`}
-      data-visitor-id={card.visitor_id}
-      data-activity={card.activity}
-      style={{ transform: `translateY(${props.top}px)`, "--seg": seg?.color || undefined }}
-    >
+    <>
       <a class="card-link" href={paths.visitor(card.visitor_id)} onClick={linkClick} aria-label={`Open ${heading}${person ? ` (${person})` : ""}`} />
       <div class="vcard-top">
         {/* the column names the segment (and the card's edge has its colour): the row keeps its
@@ -484,7 +517,7 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
         </span>
         <CardActions card={card} heading={heading} />
       </div>
-    </div>
+    </>
   );
 });
 

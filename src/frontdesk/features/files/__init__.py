@@ -3,9 +3,11 @@ thumbnailed, stored locally or in S3, served by signed short-lived links, delete
 conversation (docs/files.md)."""
 
 from frontdesk.features.files.images import ImageRefused, clean_image
+from frontdesk.features.files.incoming import IncomingFile
 from frontdesk.features.files.service import (
     ServedFile,
     check_allowed,
+    check_name_allowed,
     clean_name,
     close_image_workers,
     delete_files_for_conversations,
@@ -17,6 +19,7 @@ from frontdesk.features.files.service import (
     links_for_visitor,
     message_file,
     open_signed,
+    receive_file,
     send_rep_file,
     send_visitor_file,
     settings_for_org,
@@ -30,10 +33,12 @@ __all__ = [
     "LINK_SECONDS",
     "FileStore",
     "ImageRefused",
+    "IncomingFile",
     "LocalFileStore",
     "S3FileStore",
     "ServedFile",
     "check_allowed",
+    "check_name_allowed",
     "clean_image",
     "clean_name",
     "close_image_workers",
@@ -46,6 +51,7 @@ __all__ = [
     "links_for_visitor",
     "message_file",
     "open_signed",
+    "receive_file",
     "send_rep_file",
     "send_visitor_file",
     "settings_for_org",

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -45,14 +49,25 @@ class CleanImage:
     thumbnail_type: str = "image/webp"
 
 
-def clean_image(data: bytes) -> CleanImage:
-    """The image re-encoded without metadata, and its thumbnail. CPU-bound: call it in a
-    thread (service.py does)."""
+@dataclass(frozen=True)
+class CleanedFile:
+    """What `clean_image_file` wrote: the image without metadata at `out`, its WebP thumbnail
+    at `thumb`."""
+
+    content_type: str
+    width: int
+    height: int
+    size: int  # bytes at `out`
+    thumbnail_type: str = "image/webp"
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """Pillow's many ways of saying "not an image" or "too large", as ImageRefused."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(data), formats=list(SAFE_IMAGE_TYPES)) as image:
-                return _clean(image)
+            yield
         except ImageRefused:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -63,7 +78,33 @@ def clean_image(data: bytes) -> CleanImage:
             ) from None
 
 
-def _clean(image: Image.Image) -> CleanImage:
+def clean_image(data: bytes) -> CleanImage:
+    """The image re-encoded without metadata, and its thumbnail, in memory. CPU-bound (the
+    server uses `clean_image_file` in a worker process: workers.py)."""
+    out, thumb = io.BytesIO(), io.BytesIO()
+    with _refusals(), Image.open(io.BytesIO(data), formats=list(SAFE_IMAGE_TYPES)) as image:
+        content_type, width, height = _clean(image, out, thumb)
+    return CleanImage(out.getvalue(), content_type, width, height, thumb.getvalue())
+
+
+def clean_image_file(source: Path, out: Path, thumb: Path) -> CleanedFile:
+    """`clean_image` from a file to files: Pillow reads the upload from disk as it decodes, and
+    the results go straight to disk, so no whole copy of the file passes between processes or
+    sits in the server's memory. `out` and `thumb` are written (and left for the caller to
+    remove) even when the image is refused half-way."""
+    with (
+        _refusals(),
+        Image.open(source, formats=list(SAFE_IMAGE_TYPES)) as image,
+        out.open("wb") as out_file,
+        thumb.open("wb") as thumb_file,
+    ):
+        content_type, width, height = _clean(image, out_file, thumb_file)
+        size = out_file.tell()
+    return CleanedFile(content_type, width, height, size)
+
+
+def _clean(image: Image.Image, out: IO[bytes], thumb_out: IO[bytes]) -> tuple[str, int, int]:
+    """Writes the clean image to `out` and its thumbnail to `thumb_out`: (type, width, height)."""
     fmt = image.format or ""
     width, height = image.size
     if width < 1 or height < 1 or width * height > MAX_PIXELS:
@@ -74,7 +115,6 @@ def _clean(image: Image.Image) -> CleanImage:
     frames = int(getattr(image, "n_frames", 1))
     if frames * width * height > MAX_ANIMATION_PIXELS:
         raise ImageRefused("this animation has too many frames")
-    out = io.BytesIO()
     if frames > 1 and fmt in ("GIF", "WEBP"):
         # Animated: every frame again, with none of the source's metadata blocks.
         image.load()
@@ -105,12 +145,5 @@ def _clean(image: Image.Image) -> CleanImage:
     )
     thumb = thumb.convert("RGBA" if has_alpha else "RGB")
     thumb.info = {}
-    thumb_out = io.BytesIO()
     thumb.save(thumb_out, format="WEBP", quality=80)
-    return CleanImage(
-        data=out.getvalue(),
-        content_type=SAFE_IMAGE_TYPES[fmt],
-        width=width,
-        height=height,
-        thumbnail=thumb_out.getvalue(),
-    )
+    return SAFE_IMAGE_TYPES[fmt], width, height

@@ -26,6 +26,7 @@ from frontdesk.features.conversations.events import MessageOut
 from frontdesk.features.conversations.models import Conversation
 from frontdesk.features.files import signing
 from frontdesk.features.files.images import IMAGE_EXTENSIONS, ImageRefused
+from frontdesk.features.files.incoming import IncomingFile
 from frontdesk.features.files.models import ChatFile
 from frontdesk.features.files.schemas import (
     FileLink,
@@ -113,6 +114,12 @@ def close_image_workers(runtime: Runtime) -> None:
         workers.close()
 
 
+async def receive_file(runtime: Runtime) -> IncomingFile:
+    """A new upload to write as it arrives (incoming.py), in this process's store's incoming
+    directory. The caller discards it when the request ends."""
+    return await IncomingFile.create(file_store(runtime).incoming)
+
+
 def file_store(runtime: Runtime) -> FileStore:
     """This process's store (local directory or S3), made on first use."""
     store = runtime.state.get(STORE_STATE)
@@ -176,17 +183,15 @@ class _Prepared:
         return [self.storage_key, *([self.thumb_key] if self.thumb_key else [])]
 
 
-def check_allowed(settings: FileSettings, name: str, size: int, *, visitor: bool) -> None:
-    """The org's rules, before anything is decoded or stored."""
+def check_name_allowed(settings: FileSettings, name: str | None, *, visitor: bool) -> str:
+    """The org's rules that need only the file's name (checked before its body is read): the
+    name as it will be shown."""
     if not settings.enabled:
         raise Forbidden("files are turned off for this chat")
     if visitor and not settings.visitors_may_send:
         raise Forbidden("this team does not accept files in chat")
-    if size > settings.max_mb * 1024 * 1024:
-        raise TooLarge(f"files may be at most {settings.max_mb} MB")
-    if size == 0:
-        raise ValidationFailed("this file is empty")
-    ext = extension_of(name)
+    shown = clean_name(name)
+    ext = extension_of(shown)
     if ext not in settings.extensions:
         allowed = ", ".join(settings.extensions) or "none"
         raise UnsupportedMediaType(
@@ -194,16 +199,28 @@ def check_allowed(settings: FileSettings, name: str, size: int, *, visitor: bool
             f"here (accepted: {allowed})",
             details={"accepted": settings.extensions},
         )
+    return shown
 
 
-async def _prepare(runtime: Runtime, name: str, data: bytes) -> _Prepared:
+def check_allowed(settings: FileSettings, name: str, size: int, *, visitor: bool) -> None:
+    """The org's rules, before anything is decoded or stored."""
+    check_name_allowed(settings, name, visitor=visitor)
+    if size > settings.max_mb * 1024 * 1024:
+        raise TooLarge(f"files may be at most {settings.max_mb} MB")
+    if size == 0:
+        raise ValidationFailed("this file is empty")
+
+
+async def _prepare(runtime: Runtime, name: str, upload: IncomingFile) -> _Prepared:
     """Checks an image (decoded and re-encoded without metadata, thumbnailed in a worker
-    process, so the event loop keeps serving chats) and stores the bytes."""
+    process, so the event loop keeps serving chats) and stores the file: the upload itself,
+    or for an image its clean copy and thumbnail, each handed to the store as a file."""
     file_id = new_id()
     store = file_store(runtime)
     if extension_of(name) in IMAGE_EXTENSIONS:
+        clean, thumbnail = upload.derived("clean"), upload.derived("thumb")
         try:
-            image = await image_workers(runtime).clean(data)
+            image = await image_workers(runtime).clean(upload.path, clean, thumbnail, upload.size)
         except ImageRefused as refused:
             raise UnsupportedMediaType(str(refused)) from None
         prepared = _Prepared(
@@ -211,16 +228,16 @@ async def _prepare(runtime: Runtime, name: str, data: bytes) -> _Prepared:
             name,
             "image",
             image.content_type,
-            len(image.data),
+            image.size,
             image.width,
             image.height,
             object_key(file_id, "bin"),
             object_key(file_id, "thumb"),
         )
-        await store.put(prepared.storage_key, image.data, image.content_type)
+        await store.put_file(prepared.storage_key, clean, image.content_type)
         assert prepared.thumb_key is not None
         try:
-            await store.put(prepared.thumb_key, image.thumbnail, image.thumbnail_type)
+            await store.put_file(prepared.thumb_key, thumbnail, image.thumbnail_type)
         except BaseException:
             await _forget_blobs(runtime, [prepared.storage_key])
             raise
@@ -232,13 +249,13 @@ async def _prepare(runtime: Runtime, name: str, data: bytes) -> _Prepared:
         name,
         "file",
         "application/octet-stream",
-        len(data),
+        upload.size,
         None,
         None,
         object_key(file_id, "bin"),
         None,
     )
-    await store.put(prepared.storage_key, data, prepared.content_type)
+    await store.put_file(prepared.storage_key, upload.path, prepared.content_type)
     return prepared
 
 
@@ -281,13 +298,14 @@ async def send_visitor_file(
     visitor_id: str,
     client_id: str,
     name: str | None,
-    data: bytes,
+    upload: IncomingFile,
 ) -> MessageOut:
-    """A visitor sends a file: a message of their open chat (or of a new one, as a first
-    message would). A retry with the same client id stores nothing twice."""
+    """A visitor sends a file (received into `upload`; the caller discards it): a message of
+    their open chat (or of a new one, as a first message would). A retry with the same client
+    id stores nothing twice."""
     shown = clean_name(name)
-    check_allowed(file_settings(org), shown, len(data), visitor=True)
-    prepared = await _prepare(runtime, shown, data)
+    check_allowed(file_settings(org), shown, upload.size, visitor=True)
+    prepared = await _prepare(runtime, shown, upload)
     try:
         posted = await conversations.post_visitor_message(
             runtime,
@@ -312,13 +330,14 @@ async def send_rep_file(
     conversation_id: str,
     client_id: str,
     name: str | None,
-    data: bytes,
+    upload: IncomingFile,
 ) -> MessageOut:
-    """A rep sends a file in a chat they may write in (the same rules as a text reply)."""
+    """A rep sends a file (received into `upload`; the caller discards it) in a chat they may
+    write in (the same rules as a text reply)."""
     shown = clean_name(name)
     settings = await settings_for_org(runtime, actor.org_id)
-    check_allowed(settings, shown, len(data), visitor=False)
-    prepared = await _prepare(runtime, shown, data)
+    check_allowed(settings, shown, upload.size, visitor=False)
+    prepared = await _prepare(runtime, shown, upload)
     try:
         posted = await conversations.post_rep_message(
             runtime,

@@ -1,8 +1,10 @@
 """Where chat files' bytes live: a local directory (the default) or an S3-compatible bucket.
 
-Both sit behind `FileStore`, three calls with whole files: an upload is at most
-FRONTDESK_FILE_MAX_MB (25 MB by default) and is read into memory to be checked (type, image
-dimensions, EXIF) before it is stored anyway, so streaming would buy little.
+Both sit behind `FileStore`. An upload arrives as a file on disk (incoming.py: the request body
+is streamed into the store's `incoming` directory), and `put_file` takes that file over: the
+local store renames it into place (no copy at all: the incoming directory is inside the store's
+own), S3 uploads it from disk in a thread. Reading (`get`) still returns whole files: served
+files are at most FRONTDESK_FILE_MAX_MB (25 MB by default).
 """
 
 from __future__ import annotations
@@ -24,7 +26,15 @@ _KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{32}\.(?:bin|thumb)")
 
 
 class FileStore(Protocol):
+    # Where uploads are received before they are stored (incoming.py).
+    incoming: Path
+
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    async def put_file(self, key: str, path: Path, content_type: str) -> None:
+        """Stores the file at `path` (one in `incoming`) under `key`; `path` may be gone
+        afterwards (the local store moves it)."""
+        ...
 
     async def get(self, key: str) -> bytes | None:
         """The bytes, or None when there is no such object (deleted meanwhile)."""
@@ -52,6 +62,8 @@ class LocalFileStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        # inside the root: same file system, so an upload is renamed into place, not copied
+        self.incoming = root / ".incoming"
 
     def _path(self, key: str) -> Path:
         return self.root / _checked(key)
@@ -68,6 +80,11 @@ class LocalFileStore:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def _put_file(self, key: str, source: Path) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, path)
+
     def _get(self, key: str) -> bytes | None:
         try:
             return self._path(key).read_bytes()
@@ -80,6 +97,9 @@ class LocalFileStore:
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         await asyncio.to_thread(self._put, key, data)
+
+    async def put_file(self, key: str, path: Path, content_type: str) -> None:
+        await asyncio.to_thread(self._put_file, key, path)
 
     async def get(self, key: str) -> bytes | None:
         return await asyncio.to_thread(self._get, key)
@@ -102,6 +122,7 @@ class S3FileStore:
         self,
         bucket: str,
         *,
+        incoming: Path,
         prefix: str = "",
         endpoint_url: str | None = None,
         region: str = "us-east-1",
@@ -113,6 +134,7 @@ class S3FileStore:
 
         self.bucket = bucket
         self.prefix = prefix
+        self.incoming = incoming
         self._client: Any = boto3.session.Session().client(
             "s3",
             endpoint_url=endpoint_url,
@@ -150,6 +172,17 @@ class S3FileStore:
             )
         )
 
+    def _put_file(self, key: str, path: Path, content_type: str) -> None:
+        # One PutObject that botocore reads from the open file (checksum, then the body), in
+        # this worker thread: the file is never in memory as a whole.
+        with path.open("rb") as body:
+            self._client.put_object(
+                Bucket=self.bucket, Key=self._key(key), Body=body, ContentType=content_type
+            )
+
+    async def put_file(self, key: str, path: Path, content_type: str) -> None:
+        await asyncio.to_thread(self._put_file, key, path, content_type)
+
     async def get(self, key: str) -> bytes | None:
         return await asyncio.to_thread(self._get, key)
 
@@ -172,6 +205,9 @@ def create_file_store(settings: Settings) -> FileStore:
     if settings.files_s3_bucket:
         return S3FileStore(
             settings.files_s3_bucket,
+            # uploads wait on this machine's temporary directory (TMPDIR) until they are
+            # sent to the bucket
+            incoming=Path(tempfile.gettempdir()) / "frontdesk-incoming",
             prefix=settings.files_s3_prefix,
             endpoint_url=settings.files_s3_endpoint_url,
             region=settings.files_s3_region,

@@ -5,12 +5,14 @@ thread of the server process it held up the event loop: Pillow releases the inte
 while it decodes, encodes and resizes, but takes it back hundreds of times per image (once per
 64 KB block), and each time the event loop's thread must hand the lock over and wait until the
 image thread has been scheduled to take it; on a busy machine that wait is what chats felt.
-A worker process shares no lock with the server: the event loop only hands over the bytes and
-reads the result back (a pipe). The workers run at a lower CPU priority (nice 10), so on a
+A worker process shares no lock with the server: the event loop hands over three paths (the
+upload, already on disk, and where the clean image and its thumbnail go) and reads a few numbers
+back; no image's bytes pass between the processes. The workers run at a lower CPU priority (nice 10), so on a
 machine with few cores the server's own work comes first and images take what is left.
 
 The queue is bounded in bytes (FRONTDESK_FILE_IMAGE_QUEUE_MB per server process): the bytes of
-images waiting for or in work; one more is refused with 503 rather than held in memory.
+images waiting for or in work; one more is refused with 503 rather than kept waiting (and on
+disk) for minutes.
 `FRONTDESK_FILE_IMAGE_WORKERS=0` keeps the work in a thread of the server (as before).
 """
 
@@ -23,9 +25,10 @@ import logging
 import multiprocessing
 import os
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 from frontdesk.core.errors import Unavailable
-from frontdesk.features.files.images import CleanImage, ImageRefused, clean_image
+from frontdesk.features.files.images import CleanedFile, ImageRefused, clean_image_file
 
 log = logging.getLogger("frontdesk.files")
 
@@ -61,10 +64,10 @@ class ImageWorkers:
             )
         return self._pool
 
-    async def clean(self, data: bytes) -> CleanImage:
-        """The image cleaned and thumbnailed (ImageRefused when it is not a safe image), or
-        Unavailable when the queue already holds its limit in bytes."""
-        size = len(data)
+    async def clean(self, source: Path, out: Path, thumb: Path, size: int) -> CleanedFile:
+        """The image at `source` (`size` bytes) cleaned into `out` and thumbnailed into `thumb`
+        (ImageRefused when it is not a safe image), or Unavailable when the queue already holds
+        its limit in bytes."""
         if self.held + size > self.queue_bytes and self.held > 0:
             raise Unavailable(
                 "the server is busy with other images right now; try again in a moment"
@@ -73,10 +76,12 @@ class ImageWorkers:
         try:
             if self.workers == 0:
                 async with self._thread_slot:
-                    return await asyncio.to_thread(clean_image, data)
+                    return await asyncio.to_thread(clean_image_file, source, out, thumb)
             loop = asyncio.get_running_loop()
             try:
-                return await loop.run_in_executor(self._executor(), clean_image, data)
+                return await loop.run_in_executor(
+                    self._executor(), clean_image_file, source, out, thumb
+                )
             except BrokenProcessPool:
                 # a worker died (killed for memory, say): a new pool for the next image
                 log.warning("an image worker process died; starting new ones")

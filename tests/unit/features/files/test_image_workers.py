@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -23,30 +24,46 @@ def _png(size: int = 64) -> bytes:
     return out.getvalue()
 
 
-async def test_an_image_beyond_the_queue_s_bytes_is_refused_until_the_queue_has_room() -> None:
+def _upload(tmp_path: Path, data: bytes) -> tuple[Path, Path, Path, int]:
+    """An upload on disk, as the server receives it, and where its results go."""
+    source = tmp_path / f"upload-{len(list(tmp_path.iterdir()))}"
+    source.write_bytes(data)
+    return source, source.with_suffix(".clean"), source.with_suffix(".thumb"), len(data)
+
+
+async def test_an_image_beyond_the_queue_s_bytes_is_refused_until_the_queue_has_room(
+    tmp_path: Path,
+) -> None:
     png = _png()
     workers = ImageWorkers(0, queue_bytes=len(png) * 2 - 1)  # room for one image
     async with workers._thread_slot:  # the image work is busy with another request
-        first = asyncio.create_task(workers.clean(png))
+        first = asyncio.create_task(workers.clean(*_upload(tmp_path, png)))
         await asyncio.sleep(0.01)
         assert workers.held == len(png)
         with pytest.raises(Unavailable) as refused:
-            await workers.clean(png)
+            await workers.clean(*_upload(tmp_path, png))
         assert refused.value.status == 503
     assert (await first).width == 64
     assert workers.held == 0
-    assert (await workers.clean(png)).height == 64  # room again
+    assert (await workers.clean(*_upload(tmp_path, png))).height == 64  # room again
     # One image larger than the whole bound is still taken when nothing else waits.
-    assert (await ImageWorkers(0, queue_bytes=10).clean(png)).width == 64
+    assert (await ImageWorkers(0, queue_bytes=10).clean(*_upload(tmp_path, png))).width == 64
 
 
-async def test_images_are_cleaned_in_a_worker_process_below_the_server_s_priority() -> None:
+async def test_images_are_cleaned_in_a_worker_process_below_the_server_s_priority(
+    tmp_path: Path,
+) -> None:
     workers = ImageWorkers(1, queue_bytes=10_000_000)
     try:
-        image = await workers.clean(_png(300))
-        assert (image.width, image.height) == (300, 300) and image.thumbnail
+        source, clean, thumb, size = _upload(tmp_path, _png(300))
+        image = await workers.clean(source, clean, thumb, size)
+        assert (image.width, image.height) == (300, 300)
+        assert clean.stat().st_size == image.size > 0
+        with Image.open(clean) as cleaned, Image.open(thumb) as thumbnail:
+            assert cleaned.format == "PNG" and cleaned.size == (300, 300)
+            assert thumbnail.format == "WEBP"
         with pytest.raises(ImageRefused):
-            await workers.clean(b"<html><script>alert(1)</script></html>")
+            await workers.clean(*_upload(tmp_path, b"<html><script>alert(1)</script></html>"))
         pool = workers._executor()
         worker_nice = await asyncio.wrap_future(pool.submit(os.nice, 0))
         assert worker_nice >= min(19, os.nice(0) + WORKER_NICE)

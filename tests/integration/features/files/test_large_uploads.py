@@ -1,0 +1,222 @@
+"""Large files in chat, on both stores and both backends: a 5 MB photo and a 5 MB document are
+streamed to disk as they arrive and handed to the store as files; what is stored is what was
+sent (a document byte for byte, a photo cleaned and thumbnailed), and no upload, accepted or
+refused, leaves anything behind in the server's incoming directory."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import io
+import os
+import random
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import orjson
+from PIL import Image
+
+from frontdesk.features import files
+from tests.harness import OrgInfo, Server
+from tests.integration.features.files.conftest import (
+    fetch,
+    rep_upload,
+    stored_objects,
+    visitor_links,
+    visitor_upload,
+)
+
+
+@functools.cache
+def big_photo() -> bytes:
+    """A phone photo's size: 4032 x 3024, about 5 MB of JPEG (blurred noise compresses like a
+    photo)."""
+    small = Image.frombytes("RGB", (1344, 1008), random.Random(20).randbytes(1344 * 1008 * 3))
+    out = io.BytesIO()
+    small.resize((4032, 3024), Image.Resampling.BILINEAR).save(out, format="JPEG", quality=80)
+    data = out.getvalue()
+    assert len(data) > 4_500_000, len(data)
+    return data
+
+
+def incoming_dir(server: Server, tmp_path: Path) -> Path:
+    """Where this server receives uploads. With S3 the default is the machine's temporary
+    directory, shared with anything else running: this test's own directory instead."""
+    store = files.file_store(server.runtime)
+    if server.settings.files_s3_bucket:
+        store.incoming = tmp_path / "incoming"
+    return store.incoming
+
+
+def left_in(incoming: Path) -> list[str]:
+    return sorted(p.name for p in incoming.iterdir()) if incoming.exists() else []
+
+
+async def test_a_5_mb_photo_and_a_5_mb_document_are_stored_as_sent_and_nothing_stays_behind(
+    files_server: Server, tmp_path: Path
+) -> None:
+    server = files_server
+    incoming = incoming_dir(server, tmp_path)
+    org = await server.create_org()
+    rep = await server.rep(org)
+    photo = big_photo()
+    document = os.urandom(5 * 1024 * 1024 + 17)
+    async with server.visitor(org) as tab:
+        token = tab.welcome["token"]  # type: ignore[index]
+        status, answer = await visitor_upload(server, org, token, "IMG_1001.jpg", photo)
+        assert status == 200, answer
+        sent_photo = answer["message"]["meta"]["file"]
+        assert (sent_photo["width"], sent_photo["height"]) == (4032, 3024)
+        conversation_id = answer["message"]["conversation_id"]
+        status, answer = await rep_upload(rep, conversation_id, "scan.pdf", document)
+        assert status == 200, answer
+        sent_document = answer["message"]["meta"]["file"]
+        assert sent_document["size"] == len(document)
+
+        status, links = await visitor_links(
+            server, org, token, [sent_photo["id"], sent_document["id"]]
+        )
+        assert status == 200
+        by_id = {link["id"]: link for link in links["links"]}
+
+    # The document comes back byte for byte.
+    status, _, body = await fetch(server, by_id[sent_document["id"]]["url"])
+    assert status == 200
+    assert hashlib.sha256(body).hexdigest() == hashlib.sha256(document).hexdigest()
+    # The photo comes back cleaned (a JPEG of the same size, its size as the message says) and
+    # with a thumbnail made on the server.
+    status, _, stored = await fetch(server, by_id[sent_photo["id"]]["url"])
+    assert status == 200 and len(stored) == sent_photo["size"]
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.format == "JPEG" and image.size == (4032, 3024)
+    status, _, thumb = await fetch(server, by_id[sent_photo["id"]]["thumbnail_url"])
+    with Image.open(io.BytesIO(thumb)) as small:
+        assert status == 200 and small.size == (480, 360)
+
+    prefix = "chat/" if server.settings.files_s3_bucket else ""
+    p, d = sent_photo["id"], sent_document["id"]
+    assert stored_objects(server, tmp_path) == sorted(
+        [f"{prefix}{p[:2]}/{p}.bin", f"{prefix}{p[:2]}/{p}.thumb", f"{prefix}{d[:2]}/{d}.bin"]
+    )
+    assert left_in(incoming) == []
+
+
+def multipart(name: str, data: bytes, client_id: str) -> tuple[str, bytes, bytes]:
+    """The body a browser sends for a file: (its content type, the part before the file's
+    bytes, the end)."""
+    boundary = uuid.uuid4().hex
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="client_id"\r\n\r\n'
+        f'{client_id}\r\n--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="{name}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+    ).encode()
+    return f"multipart/form-data; boundary={boundary}", head, f"\r\n--{boundary}--\r\n".encode()
+
+
+async def chunked_upload(
+    server: Server, org: OrgInfo, token: str, name: str, data: bytes
+) -> tuple[int, dict[str, object]]:
+    """An upload whose size the server learns only as it arrives (chunked, no length)."""
+    content_type, head, tail = multipart(name, data, uuid.uuid4().hex)
+
+    async def body() -> AsyncIterator[bytes]:
+        yield head
+        for start in range(0, len(data), 64 * 1024):
+            yield data[start : start + 64 * 1024]
+        yield tail
+
+    async with server.http().post(
+        f"{server.url}/widget/files",
+        params={"site": org.site_key, "vt": token},
+        data=body(),
+        headers={"Origin": org.origin, "Content-Type": content_type},
+    ) as response:
+        return response.status, orjson.loads(await response.read())
+
+
+async def abandoned_upload(server: Server, org: OrgInfo, token: str, data: bytes) -> None:
+    """A messenger whose visitor closes the page half-way through sending a photo."""
+    content_type, head, _ = multipart("IMG_1002.jpg", data, "half")
+    host, port = server.url.removeprefix("http://").split(":")
+    _, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        (
+            f"POST /widget/files?site={org.site_key}&vt={token} HTTP/1.1\r\n"
+            f"Host: {host}\r\nOrigin: {org.origin}\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(head) + len(data) + 100}\r\n\r\n"
+        ).encode()
+        + head
+        + data[: len(data) // 2]
+    )
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+
+
+async def test_refused_and_abandoned_uploads_leave_nothing_in_the_incoming_directory(
+    files_server: Server, tmp_path: Path
+) -> None:
+    server = files_server
+    incoming = incoming_dir(server, tmp_path)
+    org = await server.create_org()
+    admin = await server.rep(org, "admin")
+    status, _ = await admin.request("PUT", "/api/files/settings", {"max_mb": 4})
+    assert status == 200
+    photo = big_photo()
+    async with server.visitor(org) as tab:
+        token = tab.welcome["token"]  # type: ignore[index]
+        # Over the org's 4 MB, sent without a length: refused part-way through the body.
+        status, answer = await chunked_upload(server, org, token, "IMG_1001.jpg", photo)
+        assert status == 413, answer
+        # A page that only pretends to be a photo: received whole, refused by the image work.
+        status, answer = await visitor_upload(
+            server, org, token, "cat.png", b"<html><script>alert(1)</script></html>" * 1000
+        )
+        assert status == 415, answer
+        # A name the org does not take: refused from the part's headers.
+        status, answer = await visitor_upload(server, org, token, "setup.exe", b"MZ" * 1000)
+        assert status == 415, answer
+        # Two files in one request: one file per message.
+        form = aiohttp.FormData(quote_fields=False)
+        form.add_field("client_id", "two")
+        form.add_field("file", io.BytesIO(b"a" * 10), filename="a.txt")
+        form.add_field("file", io.BytesIO(b"b" * 10), filename="b.txt")
+        async with server.http().post(
+            f"{server.url}/widget/files",
+            params={"site": org.site_key, "vt": token},
+            data=form,
+            headers={"Origin": org.origin},
+        ) as response:
+            assert response.status == 422, await response.text()
+            assert "one file" in orjson.loads(await response.read())["error"]["message"]
+        # A client id of 2 MB: refused (the server reads at most 1 KB of it).
+        form = aiohttp.FormData(quote_fields=False)
+        form.add_field("client_id", io.BytesIO(b"x" * 2_000_000))
+        form.add_field("file", io.BytesIO(b"a" * 10), filename="a.txt")
+        async with server.http().post(
+            f"{server.url}/widget/files",
+            params={"site": org.site_key, "vt": token},
+            data=form,
+            headers={"Origin": org.origin},
+        ) as response:
+            assert response.status == 422, await response.text()
+            assert "client_id" in orjson.loads(await response.read())["error"]["message"]
+        # A visitor who leaves half-way through a photo.
+        await abandoned_upload(server, org, token, photo[: 3 * 1024 * 1024])
+        # A document sent twice (a retry with the same client id): stored once.
+        for _ in range(2):
+            status, answer = await visitor_upload(
+                server, org, token, "notes.txt", b"call back at 5" * 10, client_id="same"
+            )
+            assert status == 200, answer
+
+    # The abandoned upload ends when the server notices the closed connection: wait for that.
+    for _ in range(200):
+        if not left_in(incoming):
+            break
+        await asyncio.sleep(0.05)
+    assert left_in(incoming) == []
+    assert len(stored_objects(server, tmp_path)) == 1  # the notes, once
