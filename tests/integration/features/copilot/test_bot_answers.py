@@ -21,6 +21,8 @@ Customer data stays in the region chosen at sign-up: Frankfurt or Virginia.
 """
 WEEKDAYS_9_TO_5 = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 SATURDAY_NOON = datetime(2027, 1, 2, 12, 0, tzinfo=UTC)
+# The admin's away message, then when the team is back (in the visitor's language).
+AWAY = "We're closed. We're back Monday at 09:00 (UTC)."
 
 
 async def _org_with_knowledge(
@@ -68,7 +70,7 @@ async def test_outside_hours_a_visitor_gets_the_answer_with_its_source_and_the_h
     async with admin.socket() as console, server.visitor(org) as visitor:
         cid = await _ask(visitor, "Is it possible to get my money back?")
         away = await visitor.expect("message", message__author_kind="bot")
-        assert away["message"]["body"] == "We're closed."
+        assert away["message"]["body"] == AWAY
         await server.runtime.sweeper.run_due()
         answer = await visitor.expect("message", message__author_kind="bot", message__seq=3)
         body = answer["message"]["body"]
@@ -108,13 +110,13 @@ async def test_an_unanswerable_question_gets_no_answer_and_the_switch_is_off_by_
         cid = await _ask(visitor, "Do you have an office in Tokyo?")
         await visitor.expect("message", message__author_kind="bot")
         await server.runtime.sweeper.run_due()
-        assert [m["body"] for m in await _bot_messages(admin, cid)] == ["We're closed."]
+        assert [m["body"] for m in await _bot_messages(admin, cid)] == [AWAY]
     quiet, quiet_admin = await _org_with_knowledge(server, "Quiet", bot_answers=False)
     async with server.visitor(quiet) as visitor:
         cid = await _ask(visitor, "Is it possible to get my money back?")
         await visitor.expect("message", message__author_kind="bot")
         await server.runtime.sweeper.run_due()
-        assert [m["body"] for m in await _bot_messages(quiet_admin, cid)] == ["We're closed."]
+        assert [m["body"] for m in await _bot_messages(quiet_admin, cid)] == [AWAY]
 
 
 async def test_another_orgs_knowledge_is_never_used(server: Server) -> None:
