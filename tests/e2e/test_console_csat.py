@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 from tests.conftest import Backend
 from tests.e2e.conftest import TestBrowser
-from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, expect, open_admin
+from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, expect, open_admin, open_page
 from tests.e2e.console_env import console_env as open_console_env
 
 pytest.importorskip("playwright.async_api")
@@ -87,16 +87,7 @@ async def test_an_admin_turns_ratings_on_and_the_visitors_rating_shows_everywher
     history = page.get_by_role("region", name="Conversations history").or_(
         page.locator('section[aria-label="Conversations history"]')
     )
-    # A load right after others sometimes ends on the live stream (a race noted on issue 21):
-    # load again once then.
-    for attempt in range(2):
-        await page.goto(f"{env.server.url}/app/visitors/{visitor_id}")
-        try:
-            await expect(history.first).to_be_visible(timeout=10_000)
-            break
-        except AssertionError:
-            if attempt:
-                raise
+    await open_page(page, f"{env.server.url}/app/visitors/{visitor_id}", history.first)
     await expect(history.first).to_contain_text("Rated Okay")
     await env.shot(page, "console-visitor360-rating")
 

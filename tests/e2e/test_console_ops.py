@@ -6,14 +6,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
 import pytest_asyncio
 from tests.conftest import Backend
 from tests.e2e.conftest import TestBrowser
-from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, console_env, expect, open_admin
+from tests.e2e.console_env import (
+    BROWSER_MARKS,
+    ConsoleEnv,
+    console_env,
+    expect,
+    open_admin,
+    open_page,
+)
 
 pytest.importorskip("playwright.async_api")
 pytestmark = BROWSER_MARKS
@@ -25,20 +31,6 @@ async def env(
 ) -> AsyncIterator[ConsoleEnv]:
     async with console_env(sqlite_memory_backend, artifacts_dir, browser) as environment:
         yield environment
-
-
-async def open_page(page: Any, url: str, ready: Any) -> None:
-    """A full page load of the console at `url`, until `ready` shows. Once in a few runs here a
-    page loaded right after signing in ended on the live stream instead (cause not found yet:
-    noted on issue 21); a second load is then made, so these tests check their features."""
-    for attempt in range(2):
-        await page.goto(url)
-        try:
-            await expect(ready).to_be_visible(timeout=10_000)
-            return
-        except AssertionError:
-            if attempt:
-                raise
 
 
 async def script_status(env: ConsoleEnv, token: str) -> int:

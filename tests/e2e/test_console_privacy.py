@@ -12,7 +12,14 @@ import pytest
 import pytest_asyncio
 from tests.conftest import Backend
 from tests.e2e.conftest import TestBrowser
-from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, console_env, expect, open_admin
+from tests.e2e.console_env import (
+    BROWSER_MARKS,
+    ConsoleEnv,
+    console_env,
+    expect,
+    open_admin,
+    open_page,
+)
 
 pytest.importorskip("playwright.async_api")
 pytestmark = BROWSER_MARKS
@@ -57,8 +64,8 @@ async def test_an_admin_sets_retention_ip_addresses_and_do_not_track(env: Consol
         "ip_addresses": "truncated",
         "honour_gpc": True,
     }
-    await admin.reload()
     form = admin.get_by_role("form", name="Privacy settings")
+    await open_page(admin, admin.url, form)
     await expect(form.get_by_label("Visits: days kept")).to_have_value("180")
     await expect(form.get_by_role("radio", name="Truncated (/24 and /48)")).to_be_checked()
     await expect(
@@ -66,8 +73,7 @@ async def test_an_admin_sets_retention_ip_addresses_and_do_not_track(env: Consol
     ).to_have_attribute("aria-checked", "true")
 
     await admin.set_viewport_size({"width": 390, "height": 844})
-    await admin.goto(env.server.url + "/app/admin/privacy")
-    await expect(admin.get_by_role("form", name="Privacy settings")).to_be_visible()
+    await open_page(admin, env.server.url + "/app/admin/privacy", form)
     await env.shot(admin, "admin-privacy-390", full_page=True)
     overflow = await admin.evaluate(
         "document.documentElement.scrollWidth > document.documentElement.clientWidth"
