@@ -213,17 +213,9 @@ async def until_true(
 
 
 async def open_page(page: Any, url: str, ready: Any) -> None:
-    """A full page load of the console at `url`, until `ready` shows. Once in a few runs here a
-    page loaded right after signing in ended on the live stream instead (cause not found yet:
-    noted on issue 19; seen after page.reload() too); a second load is then made, so these tests check their features."""
-    for attempt in range(2):
-        await page.goto(url)
-        try:
-            await expect(ready).to_be_visible(timeout=10_000)
-            return
-        except AssertionError:
-            if attempt:
-                raise
+    """A full page load of the console at `url`, until `ready` shows."""
+    await page.goto(url)
+    await expect(ready).to_be_visible(timeout=10_000)
 
 
 def expect(target: Any) -> Any:

@@ -56,9 +56,9 @@ async def test_an_admin_turns_ratings_on_and_the_visitors_rating_shows_everywher
         )
         await admin.request("POST", f"/api/conversations/{cid}/end")
         await visitor.expect("conversation", conversation__status="ended")
-        await page.goto(f"{env.server.url}/app/conversations/{cid}")
+        ended = page.get_by_text("This conversation has ended.")
+        await open_page(page, f"{env.server.url}/app/conversations/{cid}", ended)
         note = page.get_by_role("note", name="Visitor's rating")
-        await expect(page.get_by_text("This conversation has ended.")).to_be_visible()
         assert await note.count() == 0
         await visitor.send(
             {

@@ -21,9 +21,13 @@ function App() {
   const rep = me.value;
 
   useEffect(() => {
+    // Read everything now, not from this render: an effect runs after paint, and by then boot()
+    // may have signed the rep in. With `rep` from the first render (null) and `booting` read
+    // now (false), a page load of /app/... went to /login and from there to the live stream.
+    const now = { rep: me.value, route: route.value.name };
     if (booting.value) return;
-    if (!rep && r.name !== "login") navigate(paths.login, { replace: true });
-    else if (rep && (r.name === "login" || r.name === "root")) navigate(paths.live, { replace: true });
+    if (!now.rep && now.route !== "login") navigate(paths.login, { replace: true });
+    else if (now.rep && (now.route === "login" || now.route === "root")) navigate(paths.live, { replace: true });
   }, [rep, r.name, booting.value]);
 
   if (booting.value) {
