@@ -48,8 +48,9 @@ function NavItem(props: { href: string; label: string; icon: ComponentChildren; 
       {props.icon}
       <span class="nav-label">{props.label}</span>
       {!!props.badge && (
-        <span class={`nav-badge ${props.badgeUnread ? "unread" : ""}`} aria-label={props.badgeLabel} title={props.badgeLabel}>
-          {props.badge}
+        <span class={`nav-badge ${props.badgeUnread ? "unread" : ""}`} aria-label={props.badgeLabel ?? String(props.badge)} title={props.badgeLabel ?? String(props.badge)}>
+          {/* 2k, not 2001: four digits covered the icon in the phone's narrow sidebar */}
+          {props.badge >= 1000 ? `${Math.floor(props.badge / 1000)}k` : props.badge}
         </span>
       )}
     </a>
