@@ -249,7 +249,9 @@ def _wire_features(runtime: Runtime) -> None:
     formatting.image_proxy.configure(
         runtime.settings.secret_key, runtime.settings.secret_key_previous
     )
-    runtime.ip_directory = IpDirectory.shared(runtime.settings.ip_data_dir)
+    runtime.ip_directory = IpDirectory.shared(
+        runtime.settings.ip_data_dir, cache_dir=runtime.settings.data_dir
+    )
     if runtime.settings.enrichment_url:
         runtime.firmographics = HttpFirmographicsProvider(
             runtime.settings.enrichment_url, runtime.settings.enrichment_token
