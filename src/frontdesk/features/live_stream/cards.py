@@ -40,11 +40,10 @@ def page_thumbnail(
 
 def page_favicon(website_origins: Iterable[str], page_url: str) -> str | None:
     """The proxy URL of the favicon of the page's website, if that is one of the org's."""
-    origins = list(website_origins)
-    if not formatting.image_proxy.on_origins(page_url, origins):
-        return None
     origin = formatting.image_proxy.origin_of(page_url)
-    return _only_proxied(formatting.image_proxy.proxied(f"{origin}/favicon.ico"))
+    if origin is None or origin not in set(website_origins):
+        return None
+    return _only_proxied(formatting.image_proxy.favicon_of(origin))
 
 
 def _only_proxied(url: str) -> str | None:
