@@ -1,24 +1,30 @@
 """Run Alembic migrations from code (the CLI's `migrate`, the demo, and tests), and tell
-which ones a database still lacks (`migrate --check`, and `restore` checking a backup)."""
+which ones a database still lacks (`migrate --check`, and `restore` checking a backup).
+
+Alembic (with Mako and Pygments) is imported by the functions that use it: the `frontdesk`
+command imports this module for every command, and `serve` never migrates (a restarted
+server spent ~0.1-0.2 s of CPU importing it; issue 21)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url)
@@ -26,6 +32,8 @@ def alembic_config(url: str) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    from alembic import command
+
     config = alembic_config(str(engine.url.render_as_string(hide_password=False)))
 
     def _upgrade(connection: object) -> None:
@@ -81,11 +89,15 @@ class SchemaStatus:
 
 
 def _scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config("sqlite://"))
 
 
 def schema_status_of(current: Sequence[str]) -> SchemaStatus:
     """The status of a database whose alembic_version table holds `current`."""
+    from alembic.util import CommandError
+
     scripts = _scripts()
     head = scripts.get_current_head() or ""
     known = {script.revision for script in scripts.walk_revisions()}
@@ -107,6 +119,7 @@ def schema_status_of(current: Sequence[str]) -> SchemaStatus:
 
 async def schema_status(engine: AsyncEngine) -> SchemaStatus:
     """Read the database's revision and compare it with the migrations this version ships."""
+    from alembic.migration import MigrationContext
 
     def _current(connection: Connection) -> tuple[str, ...]:
         return tuple(MigrationContext.configure(connection).get_current_heads())
