@@ -357,7 +357,7 @@ class IpDirectory:
         return str(blob[offsets[index] : offsets[index + 1]], "utf-8")
 
     def lookup(self, ip: str | None) -> IpInfo | None:
-        if not ip or not self.loaded:
+        if not ip or not self.loaded or not self.available:
             return None
         try:
             address = ipaddress.ip_address(ip)
