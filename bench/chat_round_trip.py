@@ -198,7 +198,7 @@ async def measure(
     sockets = world.visitors
     clock = time.perf_counter
     await asyncio.sleep(0.5)
-    wait_for_quiet()
+    wait_for_quiet(max_wait=args.quiet_wait)
     other = OtherLoad()
     other.start()
     t0 = clock() + 0.05
@@ -368,6 +368,9 @@ def main() -> None:
     parser.add_argument("--visitors", type=int, default=500)
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--configs", default="sqlite,pg2", help="any of sqlite,pg1,pg2")
+    parser.add_argument(
+        "--quiet-wait", type=float, default=180.0, help="max wait for a quiet machine per run"
+    )
     parser.add_argument("--runs", type=int, default=1, help="measured runs per configuration")
     parser.add_argument(
         "--baseline-src", default="", help="also run the servers from this src/ (A/B)"

@@ -7,17 +7,17 @@ one chat message costs each part, and projects from that:
 1. For 1 and then 2 server processes on PostgreSQL + Redis (each on a fresh database and Redis
    namespace), the chat world of the other benchmarks (visitors with accepted conversations,
    rep consoles receiving every message; with 2 processes each chat's rep is on the other
-   process) is driven at a fixed open-loop rate (`--rate`, well below saturation) for
-   `--seconds`. Measured, per message delivered:
+   process) is driven twice: at a fixed open-loop rate (`--rate`, below saturation), then in
+   the closed loop of bench/two_process_throughput.py (send -> ack -> send, `--visitors`
+   conversations: the most the machine gives). Measured over each window, per message stored
+   (counted in the database):
    - CPU of the server processes (/proc), and of the load generator (this process);
    - CPU of PostgreSQL: the backends serving this benchmark's database (their pids from
      pg_stat_activity, their CPU from /proc) and the shared WAL writer, checkpointer and
      background writer (/proc); commits and WAL syncs (pg_stat_database, pg_stat_wal);
-   - CPU of Redis (/proc of redis-server, less what it used in an idle window of the same
-     length just before, when other work may use it too) and PUBLISH calls (INFO
-     commandstats).
-2. The same servers then run the closed loop of bench/two_process_throughput.py (`--visitors`
-   conversations, send -> ack -> send) for `--seconds`: the throughput measured here.
+   - CPU of Redis (/proc of redis-server, less what it used in an idle window just before,
+     when other work may use it too) and PUBLISH calls (INFO commandstats).
+2. The CPU that processes outside the benchmark used in each window (bench/_common.OtherLoad).
 3. The model. Server CPU per message is split into a part that does not grow with the number
    of processes P (the visitor's frame, rendering, the database write, the publish, sending to
    the rep sockets, which are spread over the processes) and a part every process pays for every
@@ -31,8 +31,10 @@ one chat message costs each part, and projects from that:
    A message also needs its conversation's sequence row (a row lock held for the length of
    one group's transaction: it serialises writers of one conversation, not the whole system)
    and a WAL flush shared by each group commit: both are reported, not bounds, at these rates.
-   The check: with the client's measured CPU per message added, X(1, 2) and X(2, 2) are
-   compared with the closed-loop throughput measured in step 2.
+   The check: with the client's measured CPU per message added and the cores other processes
+   took subtracted, X(1, .) and X(2, .) are compared with the measured closed loops; and, out
+   of sample, two processes are predicted from the one-process closed loop plus the
+   per-process term seen between the open-loop runs.
 
     .venv/bin/python bench/scaling_model.py [--rate 300] [--seconds 15] [--record]
 """
@@ -100,7 +102,6 @@ class Costs:
     commits: float = 0.0  # PostgreSQL commits per message (group commit: < 1 under load)
     wal_syncs: float = 0.0  # WAL fsyncs per message
     other: float = 0.0  # cores used by processes outside the benchmark
-    closed_loop: float = 0.0  # acked msg/s measured in the closed loop
 
     @property
     def postgres(self) -> float:
