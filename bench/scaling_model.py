@@ -453,12 +453,14 @@ def report(runs: dict[int, tuple[Costs, Costs]], model: Model, args: argparse.Na
         + ", ".join(f"{p}: {g / gains[0]:.2f}x" for p, g in zip(PROJECT, gains, strict=True))
         + ". The per-process term b x P (what every process pays for every message: each "
         "receives every org event from Redis, and each batches a smaller share of the "
-        "messages) is what bends the curve before any shared part does: at P processes a "
+        "messages) bends the curve: at P processes a "
         f"message costs {model.a * ms:.3f} + {model.b * ms:.3f} x P ms of server CPU, so "
         "however many processes and cores, the servers cannot pass 1 / b = "
         + (f"{1 / model.b:,.0f} msg/s" if model.b > 0 else "(b not measurable here)")
         + f"; Redis's thread alone would allow {1 / model.redis(PROJECT[-1]):,.0f} msg/s at "
-        f"{PROJECT[-1]} processes."
+        f"{PROJECT[-1]} processes. Where it stops scaling (2P cores): "
+        + ", ".join(f"{p}: {model.throughput(p, 2.0 * p)[1]}" for p in PROJECT)
+        + "."
     )
     lines.append(
         f"Commits per message (saturated) {one_most.commits:.2f} / {runs[2][1].commits:.2f} and "
