@@ -50,7 +50,8 @@ async def test_a_german_visitor_outside_business_hours_is_told_in_german_when_th
             "Wir sind gerade außerhalb unserer Geschäftszeiten. Hinterlassen Sie uns eine "
             "Nachricht, wir melden uns. Wir sind wieder da: Montag, 09:00 (CET)."
         )
-        # The widget gets the instant too (it shows it in its own header, in its language).
+        # The widget gets the instant too (`away_until`; its header says "outside hours" and
+        # leaves when to this message, so it is said once).
         state = await visitor.expect("conversation", conversation__id=cid)
         assert state["conversation"]["away_until"] == "2027-01-11T08:00:00Z"
         # The rep's transcript shows what the visitor read.
