@@ -9,6 +9,7 @@ a bound port is never given to an outgoing connection.
 
 from __future__ import annotations
 
+import random as _random
 import socket
 
 
@@ -38,3 +39,28 @@ def server_port(port: int | ReservedPort | None) -> dict[str, object]:
     if isinstance(port, ReservedPort):
         return {"port": port.port, "socket_factory": port.take}
     return {"port": port}
+
+
+def _ephemeral_low() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as limits:
+            return int(limits.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def free_port() -> int:
+    """A port for a server in another process (which cannot take over a bound socket).
+
+    Chosen below the kernel's ephemeral range, so no outgoing connection can take it between
+    now and the moment that process binds it; free at the time of asking."""
+    low = _ephemeral_low()
+    for _ in range(200):
+        port = _random.randrange(20000, max(20001, low))
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
