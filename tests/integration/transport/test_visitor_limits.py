@@ -540,3 +540,31 @@ async def test_a_few_bad_frames_are_answered_and_the_socket_stays_open(server: S
         await visitor.send({"type": "ping"})
         await visitor.expect("pong")
         assert len([f for f in visitor.received if f.get("code") == "invalid_frame"]) == 30
+
+
+async def test_a_welcome_over_the_send_buffer_limit_reaches_a_visitor_who_reads(
+    backend: Backend,
+) -> None:
+    # A long chat: 110 messages of 10,000 characters make a welcome (and a resume answer) of
+    # over 2 MiB with their HTML. The send buffer's limit (1 MiB, sockets.MAX_BUFFERED_BYTES)
+    # is for a client that does not read: one frame bigger than it still goes to a client
+    # with nothing waiting for it, on both servers (else such a visitor is closed with 4408 at
+    # every reconnect, for ever).
+    async with _server(backend, visitor_frame_limits={"message": "200/10 seconds"}) as server:
+        org = await server.create_org()
+        async with server.visitor(org) as visitor:
+            assert visitor.welcome is not None
+            token = visitor.welcome["token"]
+            for n in range(110):
+                await visitor.send(
+                    {"type": "message", "client_id": f"m{n}", "body": f"{n} " + "w" * 9_990}
+                )
+            for n in range(110):
+                await visitor.expect("ack", timeout=30, client_id=f"m{n}")
+        async with server.visitor(org, token=token, resumed=True) as visitor:
+            assert visitor.welcome is not None
+            mine = [m for m in visitor.welcome["messages"] if m["author_kind"] == "visitor"]
+            assert len(mine) == 110
+            await visitor.send({"type": "resume", "after_seq": 0})
+            answer = await visitor.expect("messages", timeout=15)
+            assert answer["messages"] == visitor.welcome["messages"]
