@@ -44,9 +44,10 @@ import {
 // which keeps 5,000 visitors as cheap as 40. Cards take the height of what they say (company,
 // page title, person and firmographics wrap to two lines each rather than being cut, and a
 // card with one line of each is not padded to the height of one with two: no blank space on a
-// phone). Each card's height is measured once it is in the DOM and kept per visitor; a card
-// not measured yet counts as CARD_EST. Positions are prefix sums over the column (one pass of
-// additions per render, microseconds for 5,000).
+// phone). The cards in the DOM flow one under the other in a "run" placed after the cards
+// above it; each card's height is measured once it is in the DOM and kept per visitor (a card
+// not measured yet counts as CARD_EST), for the run's place and the column's height: prefix
+// sums over the column, one pass of additions per render (microseconds for 5,000).
 const CARD_EST = 176;
 const GAP = 8;
 const OVERSCAN = 4;
@@ -257,6 +258,9 @@ const StreamColumn = memo(function StreamColumn(props: { col: Column; filtered: 
   const n = col.visitors.length;
   // Measured card heights by visitor id (see CARD_EST), and a counter bumped when they change.
   const heights = useRef(new Map<string, number>());
+  // The card objects whose height was read: an unchanged card is not read again (each read
+  // may force a layout), until the column's width changes.
+  const measured = useRef(new WeakSet<VisitorCard>());
   const [, setMeasured] = useState(0);
   const tops = new Float64Array(n + 1);
   {
@@ -299,6 +303,7 @@ const StreamColumn = memo(function StreamColumn(props: { col: Column; filtered: 
     // A new width wraps the cards' lines anew: measure them again.
     const ro = new ResizeObserver(() => {
       onScroll();
+      measured.current = new WeakSet();
       setMeasured((m) => m + 1);
     });
     ro.observe(el);
@@ -323,11 +328,28 @@ const StreamColumn = memo(function StreamColumn(props: { col: Column; filtered: 
     const first = cardAt(t, l.length, el.scrollTop);
     anchor.current = { id: l[first].visitor_id, delta: el.scrollTop - t[first] };
   }
-  // After every render: put the anchor card back where it was, then measure the cards in the
-  // DOM; a height that changed renders the column again (before the browser paints).
+  const slice = col.visitors.slice(range.start, Math.min(n, range.end));
+  // After every render: measure the cards in the DOM that are new or changed (reads first,
+  // one layout), then put the anchor card back where it was; a height that changed renders
+  // the column again (before the browser paints).
   useLayoutEffect(() => {
     const el = scrollRef.current;
     if (!el) return;
+    const h = heights.current;
+    const known = measured.current;
+    const shown = new Map(slice.map((v) => [v.visitor_id, v]));
+    let changed = false;
+    for (const node of el.querySelectorAll<HTMLElement>(".vcard")) {
+      const card = shown.get(node.dataset.visitorId ?? "");
+      if (!card || known.has(card)) continue;
+      const height = node.offsetHeight;
+      if (!height) continue;
+      known.add(card);
+      if (h.get(card.visitor_id) !== height) {
+        h.set(card.visitor_id, height);
+        changed = true;
+      }
+    }
     const prev = anchor.current;
     if (prev && el.scrollTop > 0) {
       const index = col.visitors.findIndex((v) => v.visitor_id === prev.id);
@@ -336,21 +358,12 @@ const StreamColumn = memo(function StreamColumn(props: { col: Column; filtered: 
         if (Math.abs(el.scrollTop - want) >= 1) el.scrollTop = want;
       }
     }
-    const h = heights.current;
-    let changed = false;
-    for (const card of el.querySelectorAll<HTMLElement>(".vcard")) {
-      const id = card.dataset.visitorId;
-      const height = card.offsetHeight;
-      if (id && height && h.get(id) !== height) {
-        h.set(id, height);
-        changed = true;
-      }
-    }
+    // The run itself is laid out by the browser: a new height only moves the cards after it
+    // in the column's sums (the scrollbar, and where the run starts once scrolled on).
     if (changed) setMeasured((m) => m + 1);
     else noteAnchor(el);
   });
 
-  const slice = col.visitors.slice(range.start, Math.min(n, range.end));
   const idle = props.filtered ? 0 : col.hiddenIdle;
   const idleText = `${idle} idle ${idle === 1 ? "visitor" : "visitors"} hidden`;
   // An empty column gives its width to the columns with visitors in them (so every column fits
@@ -380,9 +393,13 @@ const StreamColumn = memo(function StreamColumn(props: { col: Column; filtered: 
       </header>
       <div class="column-scroll" ref={scrollRef} role="list" aria-label={`${col.name} visitors`}>
         <div class="column-inner" role="presentation" style={{ height: `${n ? tops[n] - GAP : 0}px` }}>
-          {slice.map((v, i) => (
-            <VisitorCardView key={v.visitor_id} card={v} top={tops[range.start + i]} pos={range.start + i + 1} size={n} />
-          ))}
+          {/* The cards in view flow one under the other (each as tall as it is, measured or
+              not); only the run of them is placed, after the cards above it. */}
+          <div class="column-run" role="presentation" style={{ transform: `translateY(${tops[Math.min(range.start, n)]}px)` }}>
+            {slice.map((v, i) => (
+              <VisitorCardView key={v.visitor_id} card={v} pos={range.start + i + 1} size={n} />
+            ))}
+          </div>
         </div>
         {n === 0 && (
           <div class="column-empty">
@@ -475,7 +492,7 @@ function Thumbnail(props: { card: VisitorCard }) {
 // A card's place in its column (top, position, column size) changes whenever a card above it
 // joins or leaves: only this thin outer element follows that; the card's contents (CardBody)
 // render again only when the card itself changed.
-const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard; top: number; pos: number; size: number }) {
+const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard; pos: number; size: number }) {
   const { card } = props;
   const seg = segmentOf(card);
   const heading = companyName(card) ?? "Unknown company";
@@ -489,7 +506,7 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
       aria-label={`${heading}${person ? `, ${person}` : ""}`}
       data-visitor-id={card.visitor_id}
       data-activity={card.activity}
-      style={{ transform: `translateY(${props.top}px)`, "--seg": seg?.color || undefined }}
+      style={{ "--seg": seg?.color || undefined }}
     >
       <CardBody card={card} />
     </div>
