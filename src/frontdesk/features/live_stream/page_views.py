@@ -98,22 +98,26 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
                     counts[request.visit_id] = (views + 1, request.at)
             await visitors.count_page_views(session, counts)
             visit_ids = {request.visit_id for request in group}
-            visits = {
-                v.id: v
-                for v in (await session.execute(select(Visit).where(Visit.id.in_(visit_ids))))
-                .scalars()
-                .all()
-            }
-            placing = [r for r in group if r.placement is not None and r.visit_id in visits]
+            visits: dict[str, Visit] = {}
             visitor_rows: dict[str, Visitor] = {}
-            if placing:
-                ids = {r.visitor_id for r in placing}
-                visitor_rows = {
+            if any(r.placement is not None for r in group):
+                # Placing needs the visitors too: one SELECT for both.
+                for visit_row, visitor_row in (
+                    await session.execute(
+                        select(Visit, Visitor)
+                        .join(Visitor, Visitor.id == Visit.visitor_id)
+                        .where(Visit.id.in_(visit_ids))
+                    )
+                ).tuples():
+                    visits[visit_row.id], visitor_rows[visitor_row.id] = visit_row, visitor_row
+            else:
+                visits = {
                     v.id: v
-                    for v in (await session.execute(select(Visitor).where(Visitor.id.in_(ids))))
+                    for v in (await session.execute(select(Visit).where(Visit.id.in_(visit_ids))))
                     .scalars()
                     .all()
                 }
+            placing = [r for r in group if r.placement is not None and r.visit_id in visits]
             history = [
                 r.visit_id
                 for r in placing
@@ -127,8 +131,10 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
             rows: list[dict[str, object]] = []
             outcomes: list[PageViewResult | Exception] = []
             moved: list[tuple[int, Placed]] = []
+            counted: list[int | None] = []
             directories: dict[str, RoutingDirectory] = {}
             for request in group:
+                counted.append(None)  # as outcomes, one per request
                 visit = visits.get(request.visit_id)
                 if visit is None:
                     outcomes.append(
@@ -140,7 +146,7 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
                 count: int | None = None
                 if request.tracked:
                     remaining[visit.id] -= 1
-                    count = final[visit.id] - remaining[visit.id]
+                    count = counted[-1] = final[visit.id] - remaining[visit.id]
                     rows.append(visitors.page_view_row(visit, request.page, request.at))
                     pages.setdefault(visit.id, []).append(request.page.url)
                 data = request.placement
@@ -181,16 +187,17 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
             if rows:
                 await visitors.insert_page_views(session, rows)
             if moved:
-                chats = await conversations.open_conversations_for_visitors(
-                    session, {group[i].visitor_id for i, _ in moved}
-                )
+                # Their cards show their open chat: read only for the visitors whose tab knows
+                # of one (it hears every change of their chat on the visitor's topic).
+                chatting = {group[i].visitor_id for i, _ in moved if group[i].hold_routing}
+                chats = await conversations.open_conversations_for_visitors(session, chatting)
                 for i, placed in moved:
                     request = group[i]
                     visit = visits[request.visit_id]
                     data = request.placement
                     assert data is not None
                     outcomes[i] = PageViewResult(
-                        outcomes[i].page_views,  # type: ignore[union-attr]
+                        counted[i],
                         Placed(
                             placed.routed_rep_ids,
                             True,

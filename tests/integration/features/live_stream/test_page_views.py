@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from frontdesk.core.errors import NotFound
 from frontdesk.core.ids import new_id
-from frontdesk.features import visitors
+from frontdesk.features import conversations, visitors
 from frontdesk.features.live_stream import finish_pending_page_views, load_org_segments
 from frontdesk.features.live_stream.arrivals import ArrivalRequest, ArrivalResult, arrival_writer
 from frontdesk.features.live_stream.page_views import (
@@ -193,3 +193,23 @@ async def test_page_views_still_queued_at_shutdown_are_written(server: Server) -
     assert all(task.done() for task in queued)
     for a in arrived:
         assert await _pages(server, a.visit.id) == ["/", "/docs"]
+
+
+async def test_a_visitor_with_an_open_chat_who_moves_keeps_their_reps_and_their_card_shows_the_chat(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    pricing = await _pricing_segment(server, org)
+    row, (chatting, quiet) = await _arrived(server, org, 2)
+    posted = await conversations.post_visitor_message(
+        server.runtime, org.id, chatting.visitor.id, new_id(), "Do you have a free plan?"
+    )
+    talking = replace(await _view(server, row, chatting, "/pricing"), hold_routing=True)
+    one, two = await _together(server, talking, await _view(server, row, quiet, "/pricing"))
+    assert isinstance(one, PageViewResult) and isinstance(two, PageViewResult)
+    assert one.placed is not None and one.placed.changed
+    assert one.placed.visit is not None and one.placed.visit.segment_id == pricing
+    assert one.placed.routed_rep_ids == list(chatting.visit.routed_rep_ids or [])
+    assert one.placed.conversation is not None
+    assert one.placed.conversation.id == posted.message.conversation_id
+    assert two.placed is not None and two.placed.changed and two.placed.conversation is None
