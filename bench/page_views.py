@@ -77,11 +77,12 @@ class Round:
 
     def row(self) -> str:
         per = max(self.sent, 1)
-        verbs = ", ".join(f"{k} {v / per:.2f}" for k, v in sorted(self.by_verb.items()))
+        verbs = ", ".join(f"{k} {v:,}" for k, v in sorted(self.by_verb.items()))
         return (
             f"| {self.label} | {self.sent:,} in {self.seconds:.1f} s | "
             f"**{self.server_cpu / per * 1000:.2f} ms** | {self.server_cpu / self.seconds:.2f} | "
-            f"**{self.statements / per:.2f}** ({verbs}) | {self.commits / per:.2f} | "
+            f"**{self.statements / per:.3f}** ({self.statements:,}: {verbs}) | "
+            f"{self.commits / per:.3f} ({self.commits:,}) | "
             f"{self.settle * 1000:.0f} ms | {self.other_cores:.2f} (PostgreSQL + Redis "
             f"{self.services_cores:.2f}) |"
         )
@@ -96,7 +97,7 @@ def _probe(path: Path) -> dict[str, Any]:
     raise RuntimeError(f"no probe file at {path}")
 
 
-async def _settled(path: Path, quiet: float = 0.6, limit: float = 120.0) -> float:
+async def _settled(path: Path, quiet: float = 2.0, limit: float = 180.0) -> float:
     """Waits until the server's statement counter stood still for `quiet` seconds; returns
     when it last moved (monotonic)."""
     last = _probe(path)["statements"]
