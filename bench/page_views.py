@@ -4,9 +4,10 @@ One `frontdesk serve` process (SQLite + memory bus, or PostgreSQL + Redis) holds
 sockets opened like the widget opens them, in an org with the console benchmark's five URL
 segments (so every page view places the visitor again), and one admin console socket reading
 the live stream. This process sends R page views a second for D seconds, each to a random
-visitor, waits until the server has written them all (its statement counter stands still),
+visitor, waits until the server has inserted them all (counted by the probe),
 and reports per page view:
-  - server CPU (user + system of the server process over the window, settled included);
+  - server CPU (user + system of the server process from the first page view sent until the
+    probe saw the last one inserted);
   - SQL statements and commits the server sent (bench/serve_with_sql_probe.py hooks
     SQLAlchemy's engine events; an executemany is one statement);
   - how long after the last one was sent the server was done (its backlog).
@@ -97,20 +98,15 @@ def _probe(path: Path) -> dict[str, Any]:
     raise RuntimeError(f"no probe file at {path}")
 
 
-async def _settled(path: Path, quiet: float = 2.0, limit: float = 180.0) -> float:
-    """Waits until the server's statement counter stood still for `quiet` seconds; returns
-    when it last moved (monotonic)."""
-    last = _probe(path)["statements"]
-    moved_at = time.monotonic()
-    deadline = moved_at + limit
+async def _written(path: Path, rows: int, limit: float = 180.0) -> float:
+    """Waits until the server has inserted `rows` page views in all (the probe counts them);
+    returns when (monotonic). The count is committed a moment later, with its group."""
+    deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        await asyncio.sleep(0.1)
-        now = _probe(path)["statements"]
-        if now != last:
-            last, moved_at = now, time.monotonic()
-        elif time.monotonic() - moved_at >= quiet:
-            return moved_at
-    return moved_at
+        if _probe(path)["page_view_rows"] >= rows:
+            return time.monotonic()
+        await asyncio.sleep(0.02)
+    raise RuntimeError(f"the server did not write {rows} page views in {limit:.0f} s")
 
 
 async def _drive(sockets: list[aiohttp.ClientWebSocketResponse], rate: int, seconds: float) -> int:
@@ -170,14 +166,17 @@ async def _one(args: argparse.Namespace, kind: str, label: str, src: str | None)
             assert rep.ws is not None
             drains.append(asyncio.create_task(drain(rep.ws)))
             log(f"{label}: {len(sockets)} visitors and a console connected; warming up")
-            await _drive(sockets, args.rate, 2.0)
-            await _settled(probe)
+            # Every hello stored its landing page: each page view sent adds one more.
+            expected = len(sockets) + await _drive(sockets, args.rate, 2.0)
+            await _written(probe, expected)
+            await asyncio.sleep(0.5)
             other = OtherLoad()
             other.start()
             before, cpu0, t0 = _probe(probe), server.cpu_seconds(), time.monotonic()
             sent = await _drive(sockets, args.rate, args.seconds)
             sent_done = time.monotonic()
-            done = await _settled(probe)
+            done = await _written(probe, expected + sent)
+            await asyncio.sleep(0.05)  # its group's commit
             after, cpu1 = _probe(probe), server.cpu_seconds()
             seconds = time.monotonic() - t0
             verbs = {

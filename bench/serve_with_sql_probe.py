@@ -4,7 +4,7 @@
 
 Hooks SQLAlchemy's engine events for every engine of the process, as tests/query_count.py does
 for one: `before_cursor_execute` counts statements (an executemany is one statement, however
-many rows it carries) and `commit` counts commits. A thread rewrites OUT.json with the counters
+many rows it carries) and the rows inserted into page_views, and `commit` counts commits. A thread rewrites OUT.json with the counters
 every 0.2 s, so the caller reads them before and after a window. Nothing in src/ changes: this
 calls frontdesk.cli.main() as the `frontdesk` command does. What bypasses SQLAlchemy (visitor
 chat messages written through the raw driver) is not seen.
@@ -21,7 +21,14 @@ from collections import Counter
 from typing import Any
 
 OUT = sys.argv[1]
-state: dict[str, Any] = {"pid": os.getpid(), "statements": 0, "commits": 0, "by_verb": Counter()}
+state: dict[str, Any] = {
+    "pid": os.getpid(),
+    "statements": 0,
+    "commits": 0,
+    "by_verb": Counter(),
+    # Rows inserted into page_views (an executemany counts each of its rows).
+    "page_view_rows": 0,
+}
 
 
 def _write() -> None:
@@ -41,9 +48,14 @@ def main() -> int:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+    def statement(
+        _conn: Any, _cursor: Any, sql: str, params: Any, _context: Any, many: bool
+    ) -> None:
         state["statements"] += 1
-        state["by_verb"][sql.lstrip().split(None, 1)[0].upper()] += 1
+        verb = sql.lstrip().split(None, 1)[0].upper()
+        state["by_verb"][verb] += 1
+        if verb == "INSERT" and "INTO page_views" in sql:
+            state["page_view_rows"] += len(params) if many else 1
 
     def commit(_conn: Any) -> None:
         state["commits"] += 1
