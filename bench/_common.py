@@ -576,14 +576,24 @@ def _busy_cpu() -> float:
 SERVICE_NAMES = ("postgres", "redis-server")
 
 
-def _services_cpu() -> float:
-    total = 0.0
+def _services_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL and Redis process now, by pid."""
+    each: dict[int, float] = {}
     for proc in psutil.process_iter(["name", "cpu_times"]):
         name = proc.info.get("name") or ""
         times = proc.info.get("cpu_times")
         if times is not None and name.startswith(SERVICE_NAMES):
-            total += times.user + times.system
-    return total
+            each[proc.pid] = times.user + times.system
+    return each
+
+
+def _services_since(start: dict[int, float], now: dict[int, float]) -> float:
+    """CPU the services used since `start`, per process: a backend that connected since
+    counts from zero, one that exited since is left out (its last seconds count as other
+    work). Summing the totals instead went negative whenever a backend with a long life
+    exited (another session's test closing its connections), and 'other processes' then
+    read more cores than the machine has."""
+    return sum(max(cpu - start.get(pid, 0.0), 0.0) for pid, cpu in now.items())
 
 
 class OtherLoad:
@@ -591,7 +601,8 @@ class OtherLoad:
     this benchmark drives, but so may anyone else) and everything else (other work)."""
 
     def __init__(self) -> None:
-        self._busy = self._own = self._services = self._wall = 0.0
+        self._busy = self._own = self._wall = 0.0
+        self._services: dict[int, float] = {}
 
     def start(self) -> None:
         self._busy, self._own = _busy_cpu(), _own_cpu()
@@ -602,13 +613,13 @@ class OtherLoad:
 
     def services(self) -> float:
         """Cores used by PostgreSQL and Redis processes."""
-        return max(_services_cpu() - self._services, 0.0) / self._elapsed()
+        return _services_since(self._services, _services_cpu()) / self._elapsed()
 
     def cores(self) -> float:
         """Cores used by everything outside this tree except PostgreSQL and Redis."""
         wall = self._elapsed()
         other = (_busy_cpu() - self._busy) - (_own_cpu() - self._own)
-        other -= _services_cpu() - self._services
+        other -= _services_since(self._services, _services_cpu())
         return max(other, 0.0) / wall
 
 

@@ -28,6 +28,7 @@ from frontdesk.runtime import Runtime
 from frontdesk.settings import load_settings
 from frontdesk.transport.api import api
 from frontdesk.transport.http import RUNTIME_KEY
+from tests.support.ports import ReservedPort, server_port
 
 SITE_ORIGIN = "https://www.customer.example"
 PASSWORD = "correct-horse-battery"
@@ -205,7 +206,7 @@ class Server:
         *,
         frozen: bool = True,
         clock: Clock | None = None,
-        port: int | None = None,
+        port: int | ReservedPort | None = None,
         **overrides: Any,
     ) -> None:
         """`clock`: the server's clock; unset, a FrozenClock at the real time (`frozen`) or
@@ -232,7 +233,7 @@ class Server:
         self.app: web.Application = create_app(self.settings, self.clock, run_sweeper=False)
         self.runtime: Runtime = self.app[RUNTIME_KEY]
         # `port`: a port chosen beforehand, for a server that must know its own public URL.
-        self.server = _TestServer(self.app, host="127.0.0.1", port=port)
+        self.server = _TestServer(self.app, host="127.0.0.1", **server_port(port))  # type: ignore[arg-type]
         self.sessions: list[aiohttp.ClientSession] = []
 
     async def start(self) -> None:

@@ -279,7 +279,7 @@ async def _sample_metrics(runtime: Runtime) -> None:
                 metrics.DEADLINE_LAG.set(await oldest_due_lag(runtime.db, now))
                 async with runtime.db.read() as session:
                     metrics.WEBHOOK_OUTBOX.set(await webhooks.outbox_depth(session))
-                await runtime.bus.publish(probe_topic, str(time.monotonic()).encode())
+                await runtime.bus.publish_echo(probe_topic, str(time.monotonic()).encode())
             except Exception:
                 log.warning("sampling metrics failed", exc_info=True)
             await asyncio.sleep(metrics.SAMPLE_INTERVAL)

@@ -25,6 +25,7 @@ DEMO_SITE = Path(__file__).parent / "demo_site"
 DEMO_ORG_NAME = "Northwind Analytics"
 DEMO_REPS: tuple[tuple[str, str, Role], ...] = (
     ("admin@northwind.example", "Avery Admin", "admin"),
+    ("lee@northwind.example", "Lee Park", "lead"),
     ("dana@northwind.example", "Dana Reyes", "rep"),
     ("sam@northwind.example", "Sam Okafor", "rep"),
 )

@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +15,7 @@ from frontdesk.bus import Bus
 from frontdesk.core import tracing
 from frontdesk.core.clock import Clock
 from frontdesk.core.events import Event
-from frontdesk.core.metrics import BUS_PUBLISH, count_error
+from frontdesk.core.metrics import count_error
 from frontdesk.core.ratelimit import RateLimiter as SharedRateLimiter
 from frontdesk.deadlines.service import Sweeper
 from frontdesk.live import LiveState, RateLimiter
@@ -107,14 +106,14 @@ class Runtime:
         await self._publish_stored(events)
 
     async def _publish_stored(self, events: list[tuple[str, bytes]]) -> None:
-        started = perf_counter()
+        # This process's subscribers get the events now; on Redis they are queued for the
+        # other processes and go out in order in the background (bus/redis.py), so an
+        # acknowledgement never waits for a Redis round trip.
         try:
             await self.bus.publish_many(events)
         except Exception:
             log.warning("could not publish %d stored event(s)", len(events), exc_info=True)
             count_error("bus_publish")
-        else:
-            BUS_PUBLISH.observe(perf_counter() - started)
 
     async def publish(self, topics: list[str] | tuple[str, ...], event: Event) -> None:
         data = tracing.with_header(event.to_bytes())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +21,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from tests.conftest import Backend
 from tests.harness import PASSWORD, MovableClock, OrgInfo, RepClient, Server, Socket
+from tests.support.ports import ReservedPort, server_port
 
 from frontdesk.demo import demo_site_app
 
@@ -45,12 +45,6 @@ BROWSER_MARKS = [
         reason="console not built: cd web && node build.mjs",
     ),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -174,11 +168,11 @@ async def console_env(
     # Real time (the pages' clocks are real), which a test may move on with pass_time().
     server = Server(backend.database_url, "memory://", "unused", clock=MovableClock(), **overrides)
     await server.start()
-    site_port = free_port()
-    site = f"http://127.0.0.1:{site_port}"
+    site_port = ReservedPort()
+    site = f"http://127.0.0.1:{site_port.port}"
     org = await server.create_org("Northwind Analytics", origins=(site,))
     site_server = TestServer(
-        demo_site_app(server.url, org.site_key), host="127.0.0.1", port=site_port
+        demo_site_app(server.url, org.site_key), host="127.0.0.1", **server_port(site_port)
     )
     await site_server.start_server()
     reps = [

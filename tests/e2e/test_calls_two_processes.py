@@ -17,9 +17,10 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestServer
 from tests.e2e.conftest import TestBrowser
-from tests.e2e.console_env import BROWSER_MARKS, CHROMIUM, expect, free_port
+from tests.e2e.console_env import BROWSER_MARKS, CHROMIUM, expect
 from tests.e2e.test_calls_e2e import MEDIA_ARGS, REP_STATS, VISITOR_STATS, media_flows
 from tests.multiprocess.conftest import Cluster, running_cluster
+from tests.support.ports import ReservedPort, server_port
 
 from frontdesk.demo import demo_site_app
 
@@ -46,8 +47,8 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
 async def test_a_call_across_two_processes_survives_a_sigkill_of_the_visitors_process(
     cluster: Cluster, media_chromium: Any
 ) -> None:
-    site_port = free_port()
-    site = f"http://127.0.0.1:{site_port}"
+    site_port = ReservedPort()
+    site = f"http://127.0.0.1:{site_port.port}"
     site_key = cluster.run_cli("create-org", "Northwind", "--origin", site)
     email = f"dana-{uuid.uuid4().hex[:6]}@northwind.example"
     cluster.run_cli(
@@ -65,7 +66,7 @@ async def test_a_call_across_two_processes_survives_a_sigkill_of_the_visitors_pr
     )
     a, b = cluster.start("a"), cluster.start("b")
     # The website's widget talks to A; Dana's console to B.
-    site_server = TestServer(demo_site_app(a, site_key), host="127.0.0.1", port=site_port)
+    site_server = TestServer(demo_site_app(a, site_key), host="127.0.0.1", **server_port(site_port))
     await site_server.start_server()
     browser = TestBrowser(media_chromium)
     try:

@@ -17,10 +17,10 @@ from tests.e2e.console_env import (
     ConsoleEnv,
     console_env,
     expect,
-    free_port,
     open_admin,
 )
 from tests.support.fake_twilio import FakeTwilio
+from tests.support.ports import ReservedPort
 
 pytest.importorskip("playwright.async_api")
 pytestmark = BROWSER_MARKS
@@ -39,14 +39,14 @@ async def env(
     # credentials asks (the fake) Twilio whether they work.
     twilio = FakeTwilio({SID: TOKEN})
     await twilio.start()
-    port = free_port()
+    port = ReservedPort()
     try:
         async with console_env(
             sqlite_memory_backend,
             artifacts_dir,
             browser,
             port=port,
-            public_url=f"http://127.0.0.1:{port}",
+            public_url=f"http://127.0.0.1:{port.port}",
             twilio_api_url=twilio.url,
         ) as e:
             yield e

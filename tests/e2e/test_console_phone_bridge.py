@@ -25,12 +25,12 @@ from tests.e2e.console_env import (
     ConsoleEnv,
     console_env,
     expect,
-    free_port,
     inbox_row,
     open_inbox,
 )
 from tests.e2e.test_calls_e2e import media_browser, media_chromium  # noqa: F401 (fixtures)
 from tests.support.fake_twilio import FakeTwilio
+from tests.support.ports import ReservedPort
 
 pytest.importorskip("playwright.async_api")
 pytestmark = [*(m for m in BROWSER_MARKS if m.name != "timeout"), pytest.mark.timeout(150)]
@@ -82,13 +82,13 @@ async def env(
     media_browser: TestBrowser,  # noqa: F811 (the fixture imported above)
     twilio: FakeTwilio,
 ) -> AsyncIterator[ConsoleEnv]:
-    port = free_port()
+    port = ReservedPort()
     async with console_env(
         sqlite_memory_backend,
         artifacts_dir,
         media_browser,
         port=port,
-        public_url=f"http://127.0.0.1:{port}",
+        public_url=f"http://127.0.0.1:{port.port}",
         twilio_api_url=twilio.url,
     ) as e:
         yield e

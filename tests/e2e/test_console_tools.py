@@ -26,13 +26,13 @@ from tests.e2e.console_env import (
     ConsoleEnv,
     console_env,
     expect,
-    free_port,
     inbox_row,
     new_marker,
     open_admin,
     open_inbox,
     visitor_card,
 )
+from tests.support.ports import ReservedPort, server_port
 
 pytest.importorskip("playwright.async_api")
 pytestmark = BROWSER_MARKS
@@ -393,7 +393,7 @@ async def test_a_rep_blocks_and_reports_a_visitor_an_admin_reviews_it_and_the_ch
 
     receiver_app = web.Application()
     receiver_app.router.add_post("/frontdesk", receive)
-    receiver = TestServer(receiver_app, host="127.0.0.1", port=free_port())
+    receiver = TestServer(receiver_app, host="127.0.0.1", **server_port(ReservedPort()))
     await receiver.start_server()
     try:
         admin = await env.console(env.admin)

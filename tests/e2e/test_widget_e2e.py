@@ -16,7 +16,6 @@ import contextlib
 import datetime as dt
 import json
 import re
-import socket
 import struct
 import time
 import uuid
@@ -35,6 +34,7 @@ from sqlalchemy import select
 from tests.conftest import Backend
 from tests.e2e.conftest import TestBrowser
 from tests.harness import OrgInfo, RepClient, Server, Socket
+from tests.support.ports import ReservedPort, server_port
 
 from frontdesk.core.clock import FrozenClock
 from frontdesk.demo import demo_site_app
@@ -91,12 +91,6 @@ LOADER_SETTLED = "new Promise((r) => setTimeout(() => setTimeout(() => setTimeou
 
 def is_messenger(url: str) -> bool:
     return MESSENGER_PATH.fullmatch(urlsplit(url).path) is not None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -185,18 +179,18 @@ async def make_env(backend: Backend, browser: TestBrowser, *, frozen: bool) -> A
         rep_frame_limits={"message": "1000/10 seconds"},
     )
     await server.start()
-    site_port, pages_port = free_port(), free_port()
-    site, pages = f"http://127.0.0.1:{site_port}", f"http://127.0.0.1:{pages_port}"
+    site_port, pages_port = ReservedPort(), ReservedPort()
+    site, pages = f"http://127.0.0.1:{site_port.port}", f"http://127.0.0.1:{pages_port.port}"
     org = await server.create_org("Northwind Analytics", origins=(site, pages))
     async with server.runtime.db.transaction() as session:
         row = await session.get(Org, org.id)
         assert row is not None
         row.idle_after_seconds = IDLE_AFTER_SECONDS
     site_server = TestServer(
-        demo_site_app(server.url, org.site_key), host="127.0.0.1", port=site_port
+        demo_site_app(server.url, org.site_key), host="127.0.0.1", **server_port(site_port)
     )
     app = host_pages_app()
-    pages_server = TestServer(app, host="127.0.0.1", port=pages_port)
+    pages_server = TestServer(app, host="127.0.0.1", **server_port(pages_port))
     await site_server.start_server()
     await pages_server.start_server()
     rep = await server.rep(org, name="Dana Reyes")

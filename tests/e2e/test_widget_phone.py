@@ -15,8 +15,9 @@ import pytest
 import pytest_asyncio
 from tests.conftest import Backend
 from tests.e2e.conftest import TestBrowser
-from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, console_env, expect, free_port
+from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, console_env, expect
 from tests.support.fake_twilio import FakeTwilio
+from tests.support.ports import ReservedPort
 
 pytest.importorskip("playwright.async_api")
 pytestmark = BROWSER_MARKS
@@ -39,13 +40,13 @@ async def twilio() -> AsyncIterator[FakeTwilio]:
 async def env(
     sqlite_memory_backend: Backend, artifacts_dir: Path, browser: TestBrowser, twilio: FakeTwilio
 ) -> AsyncIterator[ConsoleEnv]:
-    port = free_port()
+    port = ReservedPort()
     async with console_env(
         sqlite_memory_backend,
         artifacts_dir,
         browser,
         port=port,
-        public_url=f"http://127.0.0.1:{port}",
+        public_url=f"http://127.0.0.1:{port.port}",
         twilio_api_url=twilio.url,
     ) as e:
         yield e

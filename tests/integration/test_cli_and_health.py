@@ -6,7 +6,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from argon2 import PasswordHasher
 
 from frontdesk.features.visitors.tokens import identity_hash
 from tests.harness import Server
+from tests.support.ports import free_port as _free_port
 
 FRONTDESK = str(Path(sys.executable).parent / "frontdesk")
 # The command runs this checkout's code wherever its working directory is.
@@ -255,12 +255,6 @@ def test_the_default_database_lives_in_the_data_directory(tmp_path: Path) -> Non
     assert [row[0] for row in _org_rows(tmp_path / "one" / "frontdesk.db")] == ["Org one"]
     assert [row[0] for row in _org_rows(tmp_path / "two" / "frontdesk.db")] == ["Org two"]
     assert not (tmp_path / "var").exists()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager

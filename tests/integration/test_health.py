@@ -15,12 +15,7 @@ import redis.asyncio as aioredis
 from frontdesk.app import READINESS_TIMEOUT
 from tests.conftest import Backend
 from tests.harness import Server, running_server
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.ports import free_port as _free_port
 
 
 async def _probe(server: Server, path: str) -> tuple[int, object]:

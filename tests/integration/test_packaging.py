@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -18,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.ports import free_port as _free_port
 
 REPO = Path(__file__).resolve().parents[2]
 NODE_MODULES = REPO / "web" / "node_modules"
@@ -48,12 +49,6 @@ def _environment(**variables: str) -> dict[str, str]:
         k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_") and k != "PYTHONPATH"
     }
     return {**base, **variables}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _get(url: str) -> tuple[int, bytes]:

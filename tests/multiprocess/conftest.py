@@ -26,17 +26,12 @@ from tests.conftest import (
     require_postgres,
     require_redis,
 )
+from tests.support.ports import free_port
 
 FRONTDESK = str(Path(sys.executable).parent / "frontdesk")
 ROOT = Path(__file__).resolve().parents[2]
 # `frontdesk serve` on the cluster's shared, movable clock (the seam lives in the test tree).
 SERVE_WITH_CLOCK = [sys.executable, "-m", "tests.support.serve_with_clock"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

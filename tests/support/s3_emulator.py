@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from tests.support.ports import free_port as _free_port
+
 ACCESS_KEY = "frontdesk-test"
 SECRET_KEY = "frontdesk-test-secret"
 
@@ -30,12 +32,6 @@ class S3Emulator:
             aws_access_key_id=ACCESS_KEY,
             aws_secret_access_key=SECRET_KEY,
         )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

@@ -27,7 +27,19 @@ class Bus(Protocol):
     async def publish(self, topic: str, data: bytes) -> None: ...
 
     async def publish_many(self, events: list[tuple[str, bytes]]) -> None:
-        """Publishes in order; on Redis in one round trip (a committed group of writes)."""
+        """Publishes in order. This process's subscribers get the events before it returns;
+        on Redis the events are queued for other processes and go out in order in the
+        background, pipelined with whatever else was queued meanwhile (it does not wait for
+        Redis; a failure is logged and its topics get a resync later)."""
+        ...
+
+    async def publish_echo(self, topic: str, data: bytes) -> None:
+        """Publishes so that this process receives the event the way it receives another
+        process's (through Redis): the probe that measures the bus's receive lag."""
+        ...
+
+    async def flush(self) -> None:
+        """Returns once everything published so far has left for the other processes."""
         ...
 
     async def subscribe(self, topic: str, handler: Handler) -> Subscription:

@@ -35,6 +35,12 @@ class MemoryBus:
         for topic, data in events:
             self._handlers.dispatch(topic, data)
 
+    async def publish_echo(self, topic: str, data: bytes) -> None:
+        self._handlers.dispatch(topic, data)
+
+    async def flush(self) -> None:
+        return None  # nothing is queued
+
     async def subscribe(self, topic: str, handler: Handler) -> _MemorySubscription:
         self._handlers.add(topic, handler)
         return _MemorySubscription(self, topic, handler)

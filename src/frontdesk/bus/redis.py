@@ -3,7 +3,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Awaitable, Callable
+from time import perf_counter
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -11,10 +13,25 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from frontdesk.bus.base import RESYNC, Handler, TopicHandlers
+from frontdesk.core.metrics import BUS_PUBLISH, count_error
 from frontdesk.core.redis_options import CONNECT_TIMEOUT_SECONDS
 from frontdesk.live.redis import redis_pool
 
 log = logging.getLogger("frontdesk.bus")
+
+# Events this process publishes go out to Redis behind an origin tag: the mark and 8 random
+# bytes per bus. This process's own subscribers got them already (publish_many delivers
+# locally first), so the reader drops what comes back with its own tag, and other processes
+# strip the tag. Neither JSON nor the tracing header starts with this byte.
+ORIGIN_MARK = b"\x1f"
+ORIGIN_LEN = 9
+# One pipeline carries at most this many queued events (one round trip each).
+MAX_PIPELINE = 512
+# What may wait for Redis, in bytes. Redis that accepts writes slower than the database
+# commits would otherwise grow this queue without end; past the bound the oldest events are
+# dropped and their topics get a resync (clients catch up from the database, as after a
+# failed publish), so memory stays bounded and nothing stored is lost.
+MAX_OUTBOX_BYTES = 32 * 1024 * 1024
 
 
 class _RedisSubscription:
@@ -105,6 +122,15 @@ class RedisBus:
     share one Redis. After a lost connection the reader reconnects, subscribes again to every
     topic and tells its listeners, so sockets can resynchronise from the database. Topics
     whose events failed to publish get a resync event once publishing works (MissedTopics).
+
+    Publishing does not wait for Redis (issue 21): publish_many hands the events to this
+    process's own subscribers at once, in order, then queues them for one background sender
+    that pipelines everything queued meanwhile to Redis in the same order (one round trip
+    per batch, not one per caller). So a stored chat message is acknowledged right after its
+    commit, a console or widget tab on the same process sees it without a Redis round trip,
+    and a burst of commits shares its PUBLISH round trips. Delivery stays best-effort as
+    before: a failed batch marks its topics missed, and they get a resync once Redis takes
+    publishes again (clients catch up from the database by sequence number).
     """
 
     def __init__(self, url: str, namespace: str = "frontdesk") -> None:
@@ -120,6 +146,10 @@ class RedisBus:
         self._lock = asyncio.Lock()
         self._closed = False
         self._missed = MissedTopics(self._publish_many)
+        self._origin = ORIGIN_MARK + os.urandom(ORIGIN_LEN - 1)
+        self._outbox: list[tuple[str, bytes]] = []  # (topic, tagged data), oldest first
+        self._outbox_bytes = 0
+        self._sender: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         # Publishes retry on a dead pooled connection (see redis_retry). The subscriber must
@@ -149,7 +179,16 @@ class RedisBus:
             await self._pubsub.subscribe(*(self._prefix + t for t in topics))
 
     async def close(self) -> None:
+        # What was published before close still goes out (a message stored just before a
+        # shutdown reaches the other processes), for a bounded time.
+        if self._sender is not None:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
+                await asyncio.wait_for(asyncio.shield(self._sender), timeout=5)
         self._closed = True
+        if self._sender is not None:
+            self._sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._sender
         await self._missed.close()
         if self._reader is not None:
             self._reader.cancel()
@@ -171,12 +210,75 @@ class RedisBus:
         await self.publish_many([(topic, data)])
 
     async def publish_many(self, events: list[tuple[str, bytes]]) -> None:
+        """Delivers to this process's subscribers now and queues the events for Redis (see
+        the class docstring); returns without waiting for Redis."""
+        dispatch = self._handlers.dispatch
+        for topic, data in events:
+            try:
+                dispatch(topic, data)
+            except Exception:
+                log.exception("redis bus handler failed")
+        if self._closed:
+            return
+        origin = self._origin
+        self._outbox.extend((topic, origin + data) for topic, data in events)
+        self._outbox_bytes += sum(len(data) + ORIGIN_LEN for _, data in events)
+        if self._outbox_bytes > MAX_OUTBOX_BYTES:
+            self._shed_outbox()
+        if self._sender is None:
+            self._sender = asyncio.get_running_loop().create_task(
+                self._send_queued(), name="redis-bus-sender"
+            )
+
+    async def publish_echo(self, topic: str, data: bytes) -> None:
+        """Published through Redis without the origin tag, so this process gets it back
+        through its reader like another process's event (the bus receive-lag probe)."""
+        await self._publish_many([(topic, data)])
+
+    async def flush(self) -> None:
+        """Waits until everything published so far was handed to Redis (or failed)."""
+        while self._sender is not None:
+            await asyncio.wait([self._sender])
+
+    def _shed_outbox(self) -> None:
+        """Drops the oldest queued events until the queue is back under half its bound; their
+        topics are marked missed (a resync once Redis keeps up)."""
+        cut = 0
+        while cut < len(self._outbox) and self._outbox_bytes > MAX_OUTBOX_BYTES // 2:
+            self._outbox_bytes -= len(self._outbox[cut][1])
+            cut += 1
+        dropped = [topic for topic, _ in self._outbox[:cut]]
+        del self._outbox[:cut]
+        count_error("bus_publish")
+        log.warning(
+            "Redis is not keeping up: %d queued event(s) dropped for a resync", len(dropped)
+        )
+        self._missed.add(list(dict.fromkeys(dropped)))
+
+    async def _send_queued(self) -> None:
         try:
-            await self._publish_many(events)
-        except Exception:
-            if not self._closed:
-                self._missed.add([topic for topic, _ in events])
-            raise
+            while self._outbox:
+                batch = self._outbox[:MAX_PIPELINE]
+                del self._outbox[:MAX_PIPELINE]
+                self._outbox_bytes -= sum(len(data) for _, data in batch)
+                started = perf_counter()
+                try:
+                    await self._publish_many(batch)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    count_error("bus_publish")
+                    log.warning("could not publish %d event(s)", len(batch), exc_info=True)
+                    if not self._closed:
+                        self._missed.add(list(dict.fromkeys(topic for topic, _ in batch)))
+                else:
+                    BUS_PUBLISH.observe(perf_counter() - started)
+        finally:
+            self._sender = None
+            if self._outbox and not self._closed:  # queued after a cancellation
+                self._sender = asyncio.get_running_loop().create_task(
+                    self._send_queued(), name="redis-bus-sender"
+                )
 
     async def _publish_many(self, events: list[tuple[str, bytes]]) -> None:
         assert self._redis is not None, "bus not started"
@@ -225,10 +327,16 @@ class RedisBus:
                 if message is None:
                     continue
                 kind = message["type"]
-                channel = message["channel"].decode()[prefix_len:]
                 if kind == b"message" or kind == "message":
-                    self._handlers.dispatch(channel, message["data"])
-                elif kind in ("subscribe", b"subscribe"):
+                    data = message["data"]
+                    if data[:1] == ORIGIN_MARK:
+                        if data[:ORIGIN_LEN] == self._origin:
+                            continue  # this process's own: its subscribers have it already
+                        data = data[ORIGIN_LEN:]
+                    self._handlers.dispatch(message["channel"].decode()[prefix_len:], data)
+                    continue
+                channel = message["channel"].decode()[prefix_len:]
+                if kind in ("subscribe", b"subscribe"):
                     for future in self._confirmations.pop(channel, []):
                         if not future.done():
                             future.set_result(None)

@@ -177,3 +177,35 @@ async def test_a_visitor_frame_that_needs_redis_while_it_is_down_gets_unavailabl
             throwaway_redis.start()
         # Said in words the widget can show, not an "internal" error with a stack trace.
         assert error["code"] == "unavailable", error
+
+
+async def test_while_redis_refuses_publishes_a_chat_on_one_process_still_goes_both_ways_live(
+    redis_server: Server, throwaway_redis: ThrowawayRedis
+) -> None:
+    """Issue 21: the sockets of the process that stored a message get it without Redis, so a
+    visitor and a rep on the same process keep chatting while PUBLISH fails; the topics get
+    their resync once it works again (for other processes)."""
+    server = redis_server
+    org = await server.create_org()
+    rep = await server.rep(org)
+    redis = aioredis.from_url(throwaway_redis.url)
+    try:
+        async with rep.socket() as console, server.visitor(org) as visitor:
+            await visitor.send({"type": "message", "client_id": "v1", "body": "Hello?"})
+            cid = (await visitor.expect("ack", client_id="v1"))["message"]["conversation_id"]
+            await console.expect("message", message__client_id="v1")
+
+            await redis.execute_command("ACL", "SETUSER", "default", "-publish")
+            await console.send(
+                {"type": "message", "conversation_id": cid, "client_id": "r1", "body": "Here!"}
+            )
+            await console.expect("ack", client_id="r1")
+            reply = await visitor.expect("message", timeout=5, message__client_id="r1")
+            assert reply["message"]["body"] == "Here!"
+            await visitor.send({"type": "message", "client_id": "v2", "body": "Thanks"})
+            await visitor.expect("ack", client_id="v2")
+            await console.expect("message", timeout=5, message__client_id="v2")
+            await redis.execute_command("ACL", "SETUSER", "default", "+publish")
+            await visitor.expect("resync", timeout=5)
+    finally:
+        await redis.aclose()

@@ -4,7 +4,6 @@ kept out. Runs on SQLite + memory and on PostgreSQL + Redis (the limits then liv
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from tests.conftest import Backend
 from tests.harness import OrgInfo, RepClient, Server, Socket, running_server
 from tests.support.fake_twilio import FakeTwilio, twilio_signature
+from tests.support.ports import ReservedPort
 
 pytestmark = pytest.mark.asyncio
 
@@ -24,12 +24,6 @@ CALLER = "+12125550100"  # the org's Twilio number (US)
 SALES_LINE = "+442079460958"  # where answered calls are connected (GB)
 VISITOR_PHONE = "+44 7400 123456"  # a UK mobile
 VISITOR_E164 = "+447400123456"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -45,13 +39,13 @@ async def twilio() -> AsyncIterator[FakeTwilio]:
 @pytest.fixture
 async def server(backend: Backend, twilio: FakeTwilio) -> AsyncIterator[Server]:
     """Frontdesk at a public URL Twilio can call back (here: 127.0.0.1 on a chosen port)."""
-    port = free_port()
+    port = ReservedPort()
     async with running_server(
         backend.database_url,
         backend.bus_url,
         backend.namespace,
         port=port,
-        public_url=f"http://127.0.0.1:{port}",
+        public_url=f"http://127.0.0.1:{port.port}",
         twilio_api_url=twilio.url,
     ) as srv:
         yield srv

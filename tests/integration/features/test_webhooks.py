@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from aiohttp.test_utils import TestServer
 
 from tests.conftest import Backend
 from tests.harness import Server, running_server
+from tests.support.ports import free_port
 
 DOCS = Path(__file__).parents[3] / "docs" / "webhooks.md"
 
@@ -26,12 +26,6 @@ def docs_recipe() -> Callable[..., bool]:
     namespace: dict[str, Any] = {}
     exec(code.group(1), namespace)  # noqa: S102 - our own documentation, on purpose
     return namespace["verify"]  # type: ignore[no-any-return]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Receiver:

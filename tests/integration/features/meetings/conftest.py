@@ -16,6 +16,7 @@ import aiohttp
 import pytest
 
 from tests.harness import RepClient
+from tests.support.ports import free_port
 
 CALDAV_USER = "dana"
 CALDAV_PASSWORD = "app-password-1"
@@ -61,12 +62,6 @@ class Radicale:
             http.get(href) as response,
         ):
             return response.status, await response.text()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
