@@ -27,6 +27,11 @@ ORIGIN_MARK = b"\x1f"
 ORIGIN_LEN = 9
 # One pipeline carries at most this many queued events (one round trip each).
 MAX_PIPELINE = 512
+# What may wait for Redis, in bytes. Redis that accepts writes slower than the database
+# commits would otherwise grow this queue without end; past the bound the oldest events are
+# dropped and their topics get a resync (clients catch up from the database, as after a
+# failed publish), so memory stays bounded and nothing stored is lost.
+MAX_OUTBOX_BYTES = 32 * 1024 * 1024
 
 
 class _RedisSubscription:
@@ -143,6 +148,7 @@ class RedisBus:
         self._missed = MissedTopics(self._publish_many)
         self._origin = ORIGIN_MARK + os.urandom(ORIGIN_LEN - 1)
         self._outbox: list[tuple[str, bytes]] = []  # (topic, tagged data), oldest first
+        self._outbox_bytes = 0
         self._sender: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -216,6 +222,9 @@ class RedisBus:
             return
         origin = self._origin
         self._outbox.extend((topic, origin + data) for topic, data in events)
+        self._outbox_bytes += sum(len(data) + ORIGIN_LEN for _, data in events)
+        if self._outbox_bytes > MAX_OUTBOX_BYTES:
+            self._shed_outbox()
         if self._sender is None:
             self._sender = asyncio.get_running_loop().create_task(
                 self._send_queued(), name="redis-bus-sender"
@@ -231,11 +240,27 @@ class RedisBus:
         while self._sender is not None:
             await asyncio.wait([self._sender])
 
+    def _shed_outbox(self) -> None:
+        """Drops the oldest queued events until the queue is back under half its bound; their
+        topics are marked missed (a resync once Redis keeps up)."""
+        cut = 0
+        while cut < len(self._outbox) and self._outbox_bytes > MAX_OUTBOX_BYTES // 2:
+            self._outbox_bytes -= len(self._outbox[cut][1])
+            cut += 1
+        dropped = [topic for topic, _ in self._outbox[:cut]]
+        del self._outbox[:cut]
+        count_error("bus_publish")
+        log.warning(
+            "Redis is not keeping up: %d queued event(s) dropped for a resync", len(dropped)
+        )
+        self._missed.add(list(dict.fromkeys(dropped)))
+
     async def _send_queued(self) -> None:
         try:
             while self._outbox:
                 batch = self._outbox[:MAX_PIPELINE]
                 del self._outbox[:MAX_PIPELINE]
+                self._outbox_bytes -= sum(len(data) for _, data in batch)
                 started = perf_counter()
                 try:
                     await self._publish_many(batch)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any, cast
 
 import pytest
 
 from frontdesk.bus import Bus, create_bus
+from frontdesk.bus.base import RESYNC
 from tests.conftest import REDIS_HOST, REDIS_PORT, require_redis
 
 pytestmark = pytest.mark.asyncio
@@ -156,3 +158,37 @@ async def test_the_echo_probe_comes_back_through_the_bus_to_its_own_process(bus:
     await bus.publish_echo("metrics.probe.1", b"12.5")
     await _collect(received, 1)
     assert received == [b"12.5"]
+
+
+async def test_events_redis_cannot_take_fast_enough_are_dropped_for_a_resync_not_queued_forever(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The queue for Redis is bounded in bytes: past it, the oldest events go and their topics
+    get a resync, so a process cannot run out of memory behind a slow Redis."""
+    require_redis()
+    from frontdesk.bus import redis as redis_bus
+
+    monkeypatch.setattr(redis_bus, "MAX_OUTBOX_BYTES", 20_000)
+    namespace = f"fdtest{uuid.uuid4().hex[:8]}"
+    publisher = create_bus(f"redis://{REDIS_HOST}:{REDIS_PORT}/0", namespace=namespace)
+    subscriber = create_bus(f"redis://{REDIS_HOST}:{REDIS_PORT}/0", namespace=namespace)
+    await publisher.start()
+    await subscriber.start()
+    try:
+        received: list[bytes] = []
+        await subscriber.subscribe("visitor.1", lambda _t, d: received.append(d))
+        # 100 events of 1 KB published without the sender getting a turn: Redis "falls
+        # behind" by 100 KB, five times the bound.
+        for n in range(100):
+            await publisher.publish_many([("visitor.1", b"%03d" % n + b"x" * 1000)])
+        queued = cast(Any, publisher)._outbox_bytes
+        assert queued <= 20_000
+        await _collect(received, 1_000, timeout=3.0)
+        events = [e for e in received if e != RESYNC]
+        # The newest events arrive, in order; the oldest were dropped, and a resync follows.
+        assert 0 < len(events) < 100
+        assert [e[:3] for e in events] == [b"%03d" % n for n in range(100 - len(events), 100)]
+        assert RESYNC in received
+    finally:
+        await publisher.close()
+        await subscriber.close()
