@@ -175,10 +175,13 @@ async def _upload_for(
 
 
 def _uploader_process(
-    url: str, site: str, tokens: list[str], data: bytes, seconds: float, out: Any
+    url: str, site: str, tokens: list[str], data: bytes, seconds: float, out: Any, nice: int
 ) -> None:
     """The uploads, from their own process (and event loop): durations and refusals sent back
-    on `out` (an error's text if it failed)."""
+    on `out` (an error's text if it failed). `nice`: added to the process's nice value (a real
+    server's uploads come from other machines; here the client shares the server's 2 cores)."""
+    if nice:
+        os.nice(nice)
     try:
         out.send(asyncio.run(_upload_for(url, site, tokens, data, seconds)))
     except BaseException as error:
@@ -199,6 +202,17 @@ def _cpu_with_workers(pid: int) -> float:
             continue
         total += t.user + t.system
     return total
+
+
+def _process_cpu(pid: int | None) -> float:
+    """CPU seconds of one process so far (0 once it is gone)."""
+    import psutil
+
+    try:
+        t = psutil.Process(pid).cpu_times()
+    except psutil.NoSuchProcess:
+        return 0.0
+    return float(t.user + t.system)
 
 
 def _load() -> str:
@@ -241,7 +255,9 @@ def _lag(probes: dict[str, Any], start: float, end: float) -> str:
     )
 
 
-async def run(seconds: float, uploaders: int, rounds: int = 1, loop_lag: bool = False) -> None:
+async def run(
+    seconds: float, uploaders: int, rounds: int = 1, loop_lag: bool = False, nice_uploads: int = 0
+) -> None:
     data = photo()
     bench_clean(data)
     with backend("sqlite") as b, Servers() as servers:
@@ -314,16 +330,20 @@ async def run(seconds: float, uploaders: int, rounds: int = 1, loop_lag: bool = 
                 receive, send = ctx.Pipe(duplex=False)
                 worker = ctx.Process(
                     target=_uploader_process,
-                    args=(server.url, site, tokens, data, seconds + 1.0, send),
+                    args=(server.url, site, tokens, data, seconds + 1.0, send, nice_uploads),
                 )
                 worker.start()
                 send.close()  # the child's copy stays open: recv() ends if the child dies
                 await asyncio.sleep(1.0)  # the process is up and its uploads are under way
                 cpu = server.cpu_seconds()
                 cpu_all = _cpu_with_workers(server.pid)
+                uploader_cpu = _process_cpu(worker.pid)
                 others.start()
                 at = time.time()
                 busy = await chat_p99(chatter, seconds)
+                uploader_cores = max(0.0, _process_cpu(worker.pid) - uploader_cpu) / (
+                    time.time() - at
+                )
                 windows.append((f"round {round_} with {uploaders} uploads", at, time.time()))
                 others_busy = others.cores()
                 used = server.cpu_seconds() - cpu
@@ -343,6 +363,8 @@ async def run(seconds: float, uploaders: int, rounds: int = 1, loop_lag: bool = 
                     f"({sum(refused.values())} refused: {refused}), each p50 {percentile(done, 50) * 1000:.0f} ms; server process {used / seconds:.2f} "
                     f"cores, with its image workers {used_all / seconds:.2f} cores; p99 ratio {ratio:.2f}x; {_load()}; "
                     f"other processes used {others_alone:.2f} cores alone, {others_busy:.2f} with"
+                    f"; uploading client {uploader_cores:.2f} cores"
+                    + (f" (nice +{nice_uploads})" if nice_uploads else "")
                 )
             ratio = statistics.median(ratios)
             print(
@@ -372,8 +394,15 @@ def main() -> None:
     parser.add_argument(
         "--loop-lag", action="store_true", help="probe the server's event loop (4. above)"
     )
+    parser.add_argument(
+        "--nice-uploads",
+        type=int,
+        default=0,
+        help="run the uploading client process this much nicer (19: lowest); a real server's "
+        "uploads come from other machines, here they take CPU from the server's 2 cores",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.seconds, args.uploaders, args.rounds, args.loop_lag))
+    asyncio.run(run(args.seconds, args.uploaders, args.rounds, args.loop_lag, args.nice_uploads))
 
 
 if __name__ == "__main__":

@@ -353,6 +353,7 @@ def create_app(
         # group writer still holds, then stop the rest.
         await conversations.finish_pending_writes(runtime)
         await live_stream.finish_pending_arrivals(runtime)
+        await live_stream.finish_pending_page_views(runtime)
         await app[COPILOT_KEY].indexer.stop()
         files.close_image_workers(runtime)
         await rollup_worker.stop()

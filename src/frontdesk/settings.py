@@ -317,8 +317,17 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="per-visitor rates by visitor frame type, overriding the built-in ones: "
         "`page_view=300/minute, identify=5 per 10 minutes`. The frame types and default rates "
-        "are in docs/protocol.md (Limits); an unknown frame type stops the server at start",
+        "are in docs/protocol.md (Limits), and `invalid` is the rate of frames the socket cannot use "
+        "(30/minute); an unknown frame type stops the server at start",
         json_schema_extra=_docs_default("built-in per type"),
+    )
+    visitor_frame_flood_factor: int = Field(
+        10,
+        ge=2,
+        description="a visitor socket that sends more than this many times a frame type's rate "
+        "within one window (`FRONTDESK_VISITOR_FRAME_LIMITS`), or of frames it cannot use (bad "
+        "JSON, unknown type, invalid, too large: the `invalid` rate), is closed with close code "
+        "4429; below that, each frame over the rate gets a `rate_limited` error",
     )
     offline_messages_per_ip: str = Field(
         "20/hour",
@@ -354,15 +363,17 @@ class Settings(BaseSettings):
         description="per-rep rates by rep socket frame type (all of a rep's consoles on one "
         "process together), overriding the built-in ones: `call_candidate=600/minute, "
         "typing=200/minute`. The frame types and default rates are in docs/protocol.md (Rep "
-        "socket, Limits); an unknown frame type stops the server at start",
+        "socket, Limits), and `invalid` is the rate of frames the socket cannot use (30/minute); an "
+        "unknown frame type stops the server at start",
         json_schema_extra=_docs_default("built-in per type"),
     )
     rep_frame_flood_factor: int = Field(
         10,
         ge=2,
         description="a console that sends more than this many times a frame type's rate within "
-        "one window (`FRONTDESK_REP_FRAME_LIMITS`) is disconnected with close code 4429; below "
-        "that, each frame over the rate gets a `rate_limited` error",
+        "one window (`FRONTDESK_REP_FRAME_LIMITS`), or of frames it cannot use (the `invalid` "
+        "rate), is disconnected with close code 4429; below that, each frame over the rate gets "
+        "a `rate_limited` error",
     )
     # ---- files and images in chat (features/files; docs/files.md) ----------------------------
     files_dir: Path | None = Field(

@@ -13,6 +13,7 @@ with the demo's configuration (its segments, accounts and IP range) on a laptop-
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -304,3 +305,51 @@ async def test_on_a_phone_an_inbound_chat_shows_its_countdown_and_accept_button_
         await env.shot(rep, "console-live-stream-phone-inbound")
         await accept.click()
         await expect(rep).to_have_url(re.compile(r"/app/conversations/"), timeout=5_000)
+
+
+# What is between a card's lines, and after its last: a card as tall as what it says leaves no
+# more than its gaps (5 px) and its padding (8 px) and border.
+CARD_GAPS = """card => {
+  const box = card.getBoundingClientRect();
+  const shown = [...card.children].filter(el => el.getClientRects().length && !el.classList.contains('card-link'))
+    .map(el => el.getBoundingClientRect()).filter(r => r.height > 0).sort((a, b) => a.top - b.top);
+  const gaps = shown.slice(1).map((r, i) => Math.round(r.top - shown[i].bottom));
+  return {gaps, after: Math.round(box.bottom - shown[shown.length - 1].bottom)};
+}"""
+
+
+@pytest.mark.parametrize("screen", [PHONE, LAPTOP], ids=["phone", "laptop"])
+async def test_cards_are_as_tall_as_what_they_say_with_no_blank_space_and_nothing_cut(
+    env: ConsoleEnv, screen: dict[str, int]
+) -> None:
+    rep = await env.console(env.reps[0], **screen)
+    markers = [new_marker() for _ in range(5)]
+    # A one-line page title (careers), a two-line one (home), a long query string (an ad), and
+    # two in one column (pricing).
+    await env.visitor_page(f"/careers.html?{markers[0]}")
+    await env.visitor_page(f"/?{markers[1]}")
+    await env.visitor_page(f"/?utm_source=google&utm_medium=cpc&utm_campaign=spring&{markers[2]}")
+    await env.visitor_page(f"/pricing.html?{markers[3]}")
+    await env.visitor_page(f"/pricing.html?{markers[4]}")
+    cards = [visitor_card(rep, marker) for marker in markers]
+    for card in cards:
+        await expect(card).to_be_visible(timeout=5_000)
+    name = "phone" if screen is PHONE else "laptop"
+    await env.shot(rep, f"console-live-stream-{name}-card-heights")
+    columns: dict[float, list[dict[str, float]]] = {}
+    for marker, card in zip(markers, cards, strict=True):
+        assert await card.evaluate(CUT_LINES) == [], marker
+        spacing = await card.evaluate(CARD_GAPS)
+        assert max(spacing["gaps"]) <= 6 and spacing["after"] <= 10, (marker, spacing)
+        box = await card.bounding_box()
+        assert box is not None
+        columns.setdefault(box["x"], []).append(box)
+    # The columns with visitors come first: the first is on screen whole (on a phone the
+    # empty segment columns follow it, off to the right).
+    first = min(columns)
+    assert first >= 52 and first + columns[first][0]["width"] <= screen["width"], columns
+    # In each column the cards stack with the column's gap between them, none over another.
+    for stacked in columns.values():
+        stacked.sort(key=lambda b: b["y"])
+        for upper, lower in itertools.pairwise(stacked):
+            assert 7 <= lower["y"] - (upper["y"] + upper["height"]) <= 9, (upper, lower)

@@ -166,7 +166,9 @@ async def frozen_env(sqlite_memory_backend: Backend, browser: TestBrowser) -> As
 
 
 @contextlib.asynccontextmanager
-async def make_env(backend: Backend, browser: TestBrowser, *, frozen: bool) -> AsyncIterator[Env]:
+async def make_env(
+    backend: Backend, browser: TestBrowser, *, frozen: bool, **overrides: Any
+) -> AsyncIterator[Env]:
     # allow_private_targets: the image proxy may fetch from the local page server (127.0.0.1).
     # rep_frame_limits: the XSS corpus test's rep sends 70+ messages at once, more than a
     # person's 30 per 10 s (the limits have their own tests: tests/integration/transport/).
@@ -177,6 +179,7 @@ async def make_env(backend: Backend, browser: TestBrowser, *, frozen: bool) -> A
         frozen=frozen,
         allow_private_targets=True,
         rep_frame_limits={"message": "1000/10 seconds"},
+        **overrides,
     )
     await server.start()
     site_port, pages_port = ReservedPort(), ReservedPort()

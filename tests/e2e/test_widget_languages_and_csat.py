@@ -378,10 +378,12 @@ async def test_a_german_visitor_outside_business_hours_reads_the_away_message_in
         "Wir sind gerade außerhalb unserer Geschäftszeiten. Hinterlassen Sie uns eine "
         f"Nachricht, wir melden uns. Wir sind wieder da: {weekday[tomorrow]}, 09:00 (UTC)."
     )
-    # The messenger's header says it too (from the frame's instant, in the browser's zone).
+    # The messenger's header says the team is away; when it is back is said once, above.
     sub = page.locator("frontdesk-messenger").locator(".sub")
     await eventually(lambda: sub.inner_text(), what="the header's text")
     assert (await sub.inner_text()).strip() == "Außerhalb der Geschäftszeiten"
+    shown = await page.locator("frontdesk-messenger").locator(".panel").inner_text()
+    assert shown.count("Wir sind wieder da") == 1, shown
     assert await page.evaluate(TRUNCATED) == []
     await away.scroll_into_view_if_needed()  # the offline form below it took the view
     await page.screenshot(path=str(artifacts_dir / "messenger-de-away-1280x800.png"))

@@ -106,13 +106,12 @@ import type { Activity, Bridge, BridgeFrame, ClientFrame, Page, PublicEvent, Ser
   const onFrame = (f: ServerFrame) => {
     switch (f.type) {
       case "welcome": {
-        const w = f;
         attempt = 0;
-        token = w.token;
+        token = f.token;
         store(ls, tokenKey, token);
         setCookie(cookie, encodeURIComponent(token), 31536000);
-        bridge.welcome = w;
-        const cfg = w.config || {};
+        bridge.welcome = f;
+        const cfg = f.config || {};
         idleMs = (cfg.idle_after_seconds || 60) * 1000;
         clearInterval(heartbeat);
         const beatMs = (cfg.heartbeat_seconds || 25) * 1000;
@@ -122,7 +121,7 @@ import type { Activity, Bridge, BridgeFrame, ClientFrame, Page, PublicEvent, Ser
           if (Date.now() - lastRx > beatMs * 2 + 40000) lost(ws, 1006);
           else send({ type: "ping" });
         }, beatMs);
-        const ms = w.messages || [];
+        const ms = f.messages || [];
         // Catch the server up with what changed while the socket was down.
         if (sentUrl.split("#")[0] != location.href.split("#")[0]) pageView();
         if (activity != "active") send({ type: "activity", state: activity });
@@ -132,10 +131,10 @@ import type { Activity, Bridge, BridgeFrame, ClientFrame, Page, PublicEvent, Ser
         // handshake, a blocked visitor is closed with 4403 after hello).
         if (!welcomed) {
           document.body ? mount() : addEventListener("DOMContentLoaded", mount);
-          emit("ready", { visitor_id: w.visitor_id });
+          emit("ready", { visitor_id: f.visitor_id });
         }
         welcomed = true;
-        need(!!(w.conversation || ms.length || w.invitations?.length));
+        need(!!(f.conversation || ms.length || f.invitations?.length));
         break;
       }
       case "blocked":
@@ -196,10 +195,14 @@ import type { Activity, Bridge, BridgeFrame, ClientFrame, Page, PublicEvent, Ser
     // Before any welcome (the server down, or this IP blocked: the handshake gets HTTP 403,
     // which a page cannot tell apart) this keeps backing off, and nothing is shown.
     sub?.({ type: "disconnected" });
-    retry = setTimeout(connect, Math.random() * Math.min(30000, 500 * 2 ** attempt++));
+    // 4429: too many new visitors from this address, or this tab sent far too much (a
+    // flood): the server would close it again at once, so 30 s more (the visitor coming back
+    // to the tab still reconnects at once: reconnectNow).
+    retry = setTimeout(connect, (code == 4429 ? 3e4 : 0) + Math.random() * Math.min(30000, 500 * 2 ** attempt++));
   };
   const reconnectNow = () => {
-    if (!ws && !blocked && welcomed) {
+    // (blocked: connect() opens nothing)
+    if (!ws && welcomed) {
       clearTimeout(retry);
       connect();
     }

@@ -253,12 +253,11 @@ function start(b: Bridge, t: Translate, lang: string): void {
     const c = conversation && ["incoming", "active"].includes(conversation.status) ? conversation : null;
     const place = c && !rep ? c.queue_position : null;
     const back = c?.away_until ? new Date(c.away_until) : null;
-    wait.hidden = !(place || back);
-    wait.textContent = place
-      ? t("queuePlace", { n: place })
-      : back
-        ? t("backAt", { when: back.toLocaleString(lang, { weekday: "long", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" }) })
-        : "";
+    // Outside business hours the server's away message already says when the team is back
+    // (features/orgs/visitor_texts.py, "backAt"): the header says "outside hours" only, so
+    // the sentence is not shown twice.
+    wait.hidden = !place;
+    wait.textContent = place ? t("queuePlace", { n: place }) : "";
     subtitle.textContent = rep ? org : place ? t("busy") : back ? t("outsideHours") : away ? t("away") : t("replyTime");
     headAvatar.replaceChildren(avatar(rep ? rep.name : org, rep?.avatar_url));
     headAvatar.classList.toggle("on", !!rep); // a person has this conversation: show them as online

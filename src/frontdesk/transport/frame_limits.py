@@ -2,6 +2,11 @@
 (rep_limits.py): the rate notation, the in-process window counts, and the table of rates a
 socket enforces (every frame type it accepts, or the server does not start).
 
+Both sockets also count the frames they cannot use (not JSON, an unknown type, failing
+validation, over their type's size, binary) in one bucket per sender, `invalid`, with a rate of
+its own: a stream of garbage is answered with errors and, far over that rate, closed as any
+flood is (flood_refusal).
+
 Rates are written in the notation of the `limits` library ("60/minute") and parsed by it. The
 counting is not `limits`' own in-memory storage: measured on this machine with 10,000 keys (one
 per visitor and frame type, a quiet afternoon's worth), its asyncio storage cost 1.2 ms of CPU
@@ -66,6 +71,36 @@ class WindowCounters:
         return self.count(key, rate) <= rate.amount
 
 
+# The bucket of frames a socket could not use (not JSON, unknown type, invalid, too large,
+# binary), per sender, on both sockets. A client that works sends none: 30 a minute leaves
+# room for a client one release behind the server (an unknown frame type on every ping).
+INVALID = "invalid"
+DEFAULT_INVALID_RATE = "30/minute"
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A frame over its rate: `message` for the error frame; `close_reason` (at most 123
+    bytes) when the socket is to be closed for flooding (close code 4429) as well."""
+
+    message: str
+    close_reason: bytes | None
+
+
+def flood_refusal(
+    count: int, rate: Rate, frame_type: str, flood_factor: int, message: str
+) -> Refusal | None:
+    """The verdict on the count-th frame of a type in its window: None within the rate; a
+    refusal (`message`) over it; and more than flood_factor times over it, a refusal that
+    closes the socket too, with a reason that says which rate."""
+    if count <= rate.amount:
+        return None
+    if count <= rate.amount * flood_factor:
+        return Refusal(message, None)
+    reason = f"flooding: over {flood_factor} times {rate.text} {frame_type} frames"
+    return Refusal(message, reason.encode()[:123])
+
+
 def frame_types(frame_union: Any) -> tuple[str, ...]:
     """Every frame type of a socket's client frame union (Annotated[A | B | ..., Field(
     discriminator="type")]), in the union's order."""
@@ -80,9 +115,12 @@ def frame_types(frame_union: Any) -> tuple[str, ...]:
 def frame_rates(
     setting: str, known: tuple[str, ...], defaults: Mapping[str, str], overrides: Mapping[str, str]
 ) -> dict[str, Rate]:
-    """The rate of every frame type in known: the overrides (the setting named `setting`) over
-    the defaults. A setting naming a frame type the socket does not accept, or a frame type
-    without a rate (it would be unlimited), stops the server at start."""
+    """The rate of every frame type in known, and of the `invalid` bucket: the overrides (the
+    setting named `setting`) over the defaults. A setting naming a frame type the socket does
+    not accept, or a frame type without a rate (it would be unlimited), stops the server at
+    start."""
+    known = (*known, INVALID)
+    defaults = {INVALID: DEFAULT_INVALID_RATE, **defaults}
     unknown = sorted(set(overrides) - set(known))
     if unknown:
         raise SettingsError(

@@ -10,6 +10,8 @@ is done. A console that goes on far beyond (more than FRONTDESK_REP_FRAME_FLOOD_
 the rate within one window: a runaway loop in a console, or a script with a rep's cookie) is
 disconnected with close code 4429; it may reconnect, and is closed again at once while the
 count of that window lasts. The console waits the longest backoff before it reconnects.
+Frames the socket cannot use (bad JSON, an unknown type, failing validation, binary) count in
+an `invalid` bucket per rep with the same rule (frame_limits.INVALID), so garbage floods too.
 
 The defaults are several times what the console sends at its busiest (web/console), with a
 rep working in several tabs; docs/configuration.md gives the reasoning.
@@ -17,13 +19,19 @@ rep working in several tabs; docs/configuration.md gives the reasoning.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from frontdesk.core.clock import Clock
 from frontdesk.protocol.console_frames import RepFrame
 from frontdesk.runtime import Runtime
 from frontdesk.settings import Settings
-from frontdesk.transport.frame_limits import Rate, WindowCounters, frame_rates, frame_types
+from frontdesk.transport.frame_limits import (
+    INVALID,
+    Rate,
+    Refusal,
+    WindowCounters,
+    flood_refusal,
+    frame_rates,
+    frame_types,
+)
 
 # Close code for a console disconnected for flooding (the visitor socket's 4429 too).
 CLOSE_FLOODING = 4429
@@ -68,15 +76,6 @@ def rep_frame_types() -> tuple[str, ...]:
     return frame_types(RepFrame)
 
 
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    """A frame over its rate: `message` for the error frame; `close_reason` (at most 123
-    bytes) when the console is to be disconnected as well."""
-
-    message: str
-    close_reason: bytes | None
-
-
 class RepLimits:
     """The rep socket's rates in one process, read from the settings once."""
 
@@ -94,13 +93,15 @@ class RepLimits:
         """Counts one frame of this rep's; why to refuse it when over its rate, else None."""
         rate = self.frame_rates[frame_type]
         count = self.counters.count(f"{frame_type}:{rep_id}", rate)
-        if count <= rate.amount:
-            return None
         message = f"too many {frame_type} frames (at most {rate.text}); wait and try again"
-        if count <= rate.amount * self.flood_factor:
-            return Refusal(message, None)
-        reason = f"flooding: over {self.flood_factor} times {rate.text} {frame_type} frames"
-        return Refusal(message, reason.encode()[:123])
+        return flood_refusal(count, rate, frame_type, self.flood_factor, message)
+
+    def refuse_invalid(self, rep_id: str) -> Refusal | None:
+        """Counts one frame of this rep's that could not be used (refused already with its
+        own error): a refusal that closes the console when far over the `invalid` rate."""
+        rate = self.frame_rates[INVALID]
+        count = self.counters.count(f"{INVALID}:{rep_id}", rate)
+        return flood_refusal(count, rate, INVALID, self.flood_factor, "")
 
 
 _STATE_KEY = "transport.rep_limits"

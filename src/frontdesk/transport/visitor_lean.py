@@ -576,11 +576,17 @@ class LeanSocket(asyncio.Protocol):
         return self._inbox
 
     def send_bytes(self, data: bytes) -> None:
-        """One text frame, written at once; a client too far behind is closed with 4408."""
+        """One text frame, written at once; a client too far behind is closed with 4408.
+
+        Behind: unread bytes are waiting and this frame would take them past the limit. A
+        frame larger than the limit goes to a client with nothing waiting (a long chat's
+        welcome or resume answer), as with aiohttp's FrameSender; else a visitor with such a
+        chat would be closed at every reconnect."""
         if self.closed:
             return
         transport = self._transport
-        if transport.get_write_buffer_size() + len(data) > MAX_BUFFERED_BYTES:
+        waiting = transport.get_write_buffer_size()
+        if waiting and waiting + len(data) > MAX_BUFFERED_BYTES:
             log.warning("closing a socket that reads too slowly")
             self._close_now(CLOSE_TOO_SLOW, b"too slow")
             return

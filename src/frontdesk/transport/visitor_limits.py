@@ -16,7 +16,14 @@ Where each count lives, and why:
   and a count in Redis would be left too high by a crashed process. With N processes behind a
   load balancer one address may hold up to N times the cap.
 
-Rates and their counts are shared with the rep socket (frame_limits.py).
+Over a frame type's rate a frame is refused with a `rate_limited` error. A visitor that goes
+on far beyond it (more than FRONTDESK_VISITOR_FRAME_FLOOD_FACTOR times the rate within one
+window: a script, or a widget stuck in a loop) is closed with 4429 and a reason that says which
+rate, as the rep socket does; frames the socket cannot use (bad JSON, unknown type, invalid,
+too large, binary) count in an `invalid` bucket of their own with the same rule, so a stream
+of garbage is closed too. The widget waits 30 s more than its usual backoff before it reconnects after a 4429.
+
+Rates, their counts and the flood rule are shared with the rep socket (frame_limits.py).
 """
 
 from __future__ import annotations
@@ -27,12 +34,22 @@ from frontdesk.core.clock import Clock
 from frontdesk.runtime import Runtime
 from frontdesk.settings import Settings
 from frontdesk.transport import frames as f
-from frontdesk.transport.frame_limits import Rate, WindowCounters, frame_rates, frame_types
+from frontdesk.transport.frame_limits import (
+    INVALID,
+    Rate,
+    Refusal,
+    WindowCounters,
+    flood_refusal,
+    frame_rates,
+    frame_types,
+)
 
 __all__ = [
+    "CLOSE_FLOODING",
     "CLOSE_RATE_LIMITED",
     "DEFAULT_FRAME_RATES",
     "Rate",
+    "Refusal",
     "VisitorLimits",
     "WindowCounters",
     "visitor_frame_types",
@@ -41,6 +58,8 @@ __all__ = [
 
 # Close code for a visitor refused at hello because its address made too many new visitors.
 CLOSE_RATE_LIMITED = 4429
+# Close code for a visitor socket closed for flooding (the rep socket's too).
+CLOSE_FLOODING = 4429
 
 # Per visitor (all its tabs on one process together), sized so that a real visitor with many
 # tabs open never meets them; docs/configuration.md gives the reasoning for each.
@@ -112,6 +131,7 @@ class VisitorLimits:
             },
             settings.visitor_frame_limits,
         )
+        self.flood_factor = settings.visitor_frame_flood_factor
         self.offline_per_ip = Rate.parse(settings.offline_messages_per_ip)
         self.new_visitors_per_ip = Rate.parse(settings.new_visitors_per_ip)
         self.sockets_per_ip = settings.unauthenticated_sockets_per_ip
@@ -122,26 +142,38 @@ class VisitorLimits:
 
     async def refuse_frame(
         self, runtime: Runtime, frame_type: str, org_id: str, visitor_id: str, ip: str | None
-    ) -> str | None:
-        """Counts one frame; the reason to refuse it when over a limit, else None."""
+    ) -> Refusal | None:
+        """Counts one frame; why to refuse it when over a limit (and whether to close the
+        socket for flooding), else None."""
         rate = self.frame_rates[frame_type]
-        if frame_type == "offline_message":
-            # Rare and emailed: counted across processes, per visitor and per address.
-            if not await runtime.rate_limiter.hit(
-                f"offline:{visitor_id}", rate.amount, rate.seconds
-            ):
-                return f"too many offline messages (at most {rate.text}); try again later"
-            per_ip = self.offline_per_ip
-            if ip is not None and not await runtime.rate_limiter.hit(
-                f"offline-ip:{org_id}:{ip}", per_ip.amount, per_ip.seconds
-            ):
-                return "too many offline messages from your network; try again later"
-            return None
-        if self.counters.hit(f"{frame_type}:{visitor_id}", rate):
-            return None
+        count = self.counters.count(f"{frame_type}:{visitor_id}", rate)
         if frame_type == "message":
-            return "too many messages; wait a few seconds"
-        return f"too many {frame_type} frames (at most {rate.text}); wait and try again"
+            message = "too many messages; wait a few seconds"
+        elif frame_type == "offline_message":
+            message = f"too many offline messages (at most {rate.text}); try again later"
+        else:
+            message = f"too many {frame_type} frames (at most {rate.text}); wait and try again"
+        refusal = flood_refusal(count, rate, frame_type, self.flood_factor, message)
+        if frame_type != "offline_message" or refusal is not None:
+            return refusal
+        # Rare and emailed: counted across processes too, per visitor and per address.
+        if not await runtime.rate_limiter.hit(f"offline:{visitor_id}", rate.amount, rate.seconds):
+            return Refusal(
+                f"too many offline messages (at most {rate.text}); try again later", None
+            )
+        per_ip = self.offline_per_ip
+        if ip is not None and not await runtime.rate_limiter.hit(
+            f"offline-ip:{org_id}:{ip}", per_ip.amount, per_ip.seconds
+        ):
+            return Refusal("too many offline messages from your network; try again later", None)
+        return None
+
+    def refuse_invalid(self, visitor_id: str) -> Refusal | None:
+        """Counts one frame this visitor sent that could not be used (answered already with
+        its own error); a refusal that closes the socket when far over the `invalid` rate."""
+        rate = self.frame_rates[INVALID]
+        count = self.counters.count(f"{INVALID}:{visitor_id}", rate)
+        return flood_refusal(count, rate, INVALID, self.flood_factor, "")
 
     async def allow_new_visitor(self, runtime: Runtime, org_id: str, ip: str | None) -> bool:
         if ip is None:

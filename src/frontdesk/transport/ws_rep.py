@@ -105,6 +105,9 @@ class RepConnection:
         while (msg := await self.sender.receive()) is not None:
             if msg.type == WSMsgType.TEXT:
                 await self._handle_text(msg.data)
+            elif msg.type == WSMsgType.BINARY:
+                self.sender.send(error_frame("invalid_frame", "frames are JSON text"))
+                await self._count_invalid()
 
     async def cleanup(self) -> None:
         if self.control is not None:
@@ -151,6 +154,7 @@ class RepConnection:
         decoded = f.decode_frame(text, f.rep_frames)
         if decoded.error is not None:
             self.sender.send(decoded.error)
+            await self._count_invalid()
             return
         frame, ref = decoded.frame, decoded.ref
         refusal = rep_limits(self.runtime).refuse_frame(frame.type, self.actor.rep.id)
@@ -177,6 +181,17 @@ class RepConnection:
             self.sender.send(
                 error_frame("internal", "something went wrong on our side; try again", ref)
             )
+
+    async def _count_invalid(self) -> None:
+        """A frame that could not be used (answered with its error already) counts in the
+        rep's `invalid` bucket: far over its rate the console is closed (4429)."""
+        refusal = rep_limits(self.runtime).refuse_invalid(self.actor.rep.id)
+        if refusal is not None and refusal.close_reason is not None:
+            log.warning(
+                "rep socket closed for flooding",
+                extra={"frame_type": "invalid", "rep_id": self.actor.rep.id},
+            )
+            await self.sender.close(code=CLOSE_FLOODING, message=refusal.close_reason)
 
     async def _dispatch(self, frame: Any) -> None:
         match frame:

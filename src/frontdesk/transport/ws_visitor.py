@@ -56,7 +56,12 @@ from frontdesk.transport.sockets import (
     error_frame,
     run_to_completion,
 )
-from frontdesk.transport.visitor_limits import CLOSE_RATE_LIMITED, visitor_limits
+from frontdesk.transport.visitor_limits import (
+    CLOSE_FLOODING,
+    CLOSE_RATE_LIMITED,
+    Refusal,
+    visitor_limits,
+)
 from frontdesk.transport.visitor_registry import VisitorRegistry
 
 if TYPE_CHECKING:
@@ -426,11 +431,32 @@ class VisitorConnection:
 
     def on_binary(self) -> None:
         self.sender.send(error_frame("invalid_frame", "frames are JSON text"))
+        self._count_invalid()
+
+    def _count_invalid(self) -> None:
+        """A frame that could not be used (answered with its error already) counts in the
+        visitor's `invalid` bucket: far over its rate the socket is closed (4429)."""
+        visitor_id = self.tab.visitor_id
+        assert visitor_id is not None
+        refusal = visitor_limits(self.runtime).refuse_invalid(visitor_id)
+        if refusal is not None and refusal.close_reason is not None:
+            self._flooding("invalid", refusal)
+
+    def _flooding(self, frame_type: str, refusal: Refusal) -> None:
+        assert refusal.close_reason is not None
+        log.warning(
+            "visitor socket closed for flooding",
+            extra={"frame_type": frame_type, "visitor_id": self.tab.visitor_id},
+        )
+        # After the frames already queued (the refused frame's error); from this task, as
+        # both servers close a socket asked from within its own frame handling.
+        self.sender.request_close(CLOSE_FLOODING, refusal.close_reason)
 
     async def on_text(self, text: str) -> None:
         decoded = f.decode_frame(text, f.visitor_frames, f.VISITOR_FRAME_MAX_BYTES)
         if decoded.error is not None:
             self.sender.send(decoded.error)
+            self._count_invalid()
             return
         frame, ref = decoded.frame, decoded.ref
         visitor_id = self.tab.visitor_id
@@ -441,7 +467,9 @@ class VisitorConnection:
                 self.runtime, frame.type, self.org.id, visitor_id, self.ip
             )
             if refusal is not None:
-                self.sender.send(error_frame("rate_limited", refusal, ref, frame.type))
+                self.sender.send(error_frame("rate_limited", refusal.message, ref, frame.type))
+                if refusal.close_reason is not None:
+                    self._flooding(frame.type, refusal)
                 return
             await self._dispatch(frame, visitor_id)
         except FrontdeskError as exc:

@@ -50,7 +50,8 @@ async def test_a_german_visitor_outside_business_hours_is_told_in_german_when_th
             "Wir sind gerade außerhalb unserer Geschäftszeiten. Hinterlassen Sie uns eine "
             "Nachricht, wir melden uns. Wir sind wieder da: Montag, 09:00 (CET)."
         )
-        # The widget gets the instant too (it shows it in its own header, in its language).
+        # The widget gets the instant too (`away_until`; its header says "outside hours" and
+        # leaves when to this message, so it is said once).
         state = await visitor.expect("conversation", conversation__id=cid)
         assert state["conversation"]["away_until"] == "2027-01-11T08:00:00Z"
         # The rep's transcript shows what the visitor read.
@@ -204,3 +205,38 @@ async def test_a_portuguese_visitor_nobody_can_take_gets_the_offline_line_and_a_
         assert joined["message"]["body"] == "Dana, da nossa equipe, entrou no chat."
         told = await visitor.expect("message", message__author_kind="system", message__seq=3)
         assert told["message"]["body"] == "Agora você está conversando com Sam Okafor."
+
+
+async def test_a_german_visitor_reads_the_call_line_and_the_inactivity_end_in_german(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    dana = await server.rep(org, name="Dana Reyes")
+    async with server.visitor(org, headers=GERMAN_BROWSER) as visitor, dana.socket() as console:
+        cid = await _ask(visitor)
+        status, _ = await dana.request("POST", f"/api/conversations/{cid}/accept")
+        assert status == 200
+        await console.send(
+            {"type": "call_start", "conversation_id": cid, "media": "video", "leg": "c1"}
+        )
+        call_id = (await console.expect("call_ice"))["call_id"]
+        await visitor.expect("call", call__state="requested")
+        await visitor.send({"type": "call_decline", "call_id": call_id})
+        line = await visitor.expect("message", message__author_kind="system", message__seq=3)
+        assert line["message"]["body"] == "Videoanruf mit Dana Reyes: abgelehnt."
+        # The rep's transcript shows what the visitor read; the call's details are in its meta.
+        status, body = await dana.request("GET", f"/api/conversations/{cid}")
+        assert body["messages"][-1]["body"] == "Videoanruf mit Dana Reyes: abgelehnt."
+        assert body["messages"][-1]["meta"]["call"]["end_reason"] == "declined"
+
+        await visitor.send({"type": "activity", "state": "idle"})
+        await visitor.send({"type": "ping"})
+        await visitor.expect("pong")
+        server.clock.advance(10 * 60)  # type: ignore[attr-defined]
+        await server.runtime.sweeper.run_due()
+        await visitor.expect("conversation", conversation__status="ended")
+    status, body = await dana.request("GET", f"/api/conversations/{cid}")
+    assert body["conversation"]["ended_reason"] == "visitor_idle"
+    assert body["messages"][-1]["body"] == (
+        "Dieser Chat wurde beendet, weil der Besucher 10 Minuten lang inaktiv war."
+    )

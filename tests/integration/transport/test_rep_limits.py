@@ -240,3 +240,23 @@ async def test_a_rep_who_floods_far_beyond_the_limit_is_disconnected_with_a_reas
             await console.send(candidate)
             error = await console.expect("error")
             assert error["code"] == "not_found"
+
+
+async def test_a_console_that_sends_a_stream_of_garbage_is_disconnected_with_a_reason(
+    backend: Backend,
+) -> None:
+    async with _server(
+        backend, rep_frame_limits={"invalid": "3/minute"}, rep_frame_flood_factor=2
+    ) as server:
+        org = await server.create_org()
+        rep = await server.rep(org)
+        async with rep.socket() as console:
+            for frame in ["{", '{"type": "teleport"}', '{"type": "typing"}'] * 2:
+                await console.send(frame)  # six: twice the rate, each answered with its error
+            await console.send({"type": "ping"})
+            await console.expect("pong")
+            assert len([f for f in console.received if f.get("type") == "error"]) == 6
+            await console.ws.send_bytes(b"\x00")  # binary counts too: the 7th
+            code, reason = await _close(console)
+            assert code == CLOSE_FLOODING
+            assert reason == "flooding: over 2 times 3/minute invalid frames"

@@ -26,6 +26,7 @@ from frontdesk.features.experiences.service import KIND_OFFLINE_EMAIL
 from frontdesk.features.visitors.models import Visitor
 from frontdesk.transport.frames import VISITOR_FRAME_MAX_BYTES
 from frontdesk.transport.visitor_limits import (
+    CLOSE_FLOODING,
     CLOSE_RATE_LIMITED,
     DEFAULT_FRAME_RATES,
     visitor_frame_types,
@@ -449,3 +450,121 @@ async def test_a_visitor_who_stops_reading_and_asks_for_resumes_is_dropped(
             await stream.expect("visitor.left", timeout=15, visitor_id=visitor_id)
             await asyncio.wait_for(raw.read_until_dropped(), timeout=15)
             raw.writer.close()
+
+
+# ---- flooding: closed with 4429 and a reason (both servers: this module runs on either) ----
+
+
+async def _close(sock: Socket, timeout: float = 5.0) -> tuple[int | None, str]:
+    """Reads up to the server's close: its code and reason (frames before it are kept)."""
+    while True:
+        msg = await sock.ws.receive(timeout=timeout)
+        if msg.type == aiohttp.WSMsgType.TEXT:
+            sock.received.append(orjson.loads(msg.data))
+            continue
+        assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED), msg
+        return sock.ws.close_code, str(msg.extra or "")
+
+
+async def test_a_visitor_who_floods_far_beyond_a_rate_is_closed_with_4429_and_a_reason(
+    backend: Backend,
+) -> None:
+    async with _server(
+        backend, visitor_frame_limits={"typing": "5/minute"}, visitor_frame_flood_factor=10
+    ) as server:
+        org = await server.create_org()
+        async with server.visitor(org) as visitor:
+            assert visitor.welcome is not None
+            token = visitor.welcome["token"]
+            for _ in range(51):  # the 51st is more than ten times five
+                await visitor.send({"type": "typing", "is_typing": True})
+            code, reason = await _close(visitor)
+            assert code == CLOSE_FLOODING == 4429
+            assert reason == "flooding: over 10 times 5/minute typing frames"
+            # Refused from the 6th; the 51st is refused and closes the socket; nothing after.
+            assert len(_rate_limited(visitor)) == 46
+        # Back (the widget waits 30 to 60 s first): other frames are served, and in the same
+        # window the next typing frame closes the socket again at once.
+        async with server.visitor(org, token=token, resumed=True) as visitor:
+            await visitor.send({"type": "ping"})
+            await visitor.expect("pong")
+            await visitor.send({"type": "typing", "is_typing": True})
+            code, _ = await _close(visitor)
+            assert code == 4429
+        server.clock.advance(60)  # type: ignore[attr-defined]
+        async with server.visitor(org, token=token, resumed=True) as visitor:
+            await visitor.send({"type": "typing", "is_typing": True})
+            await visitor.send({"type": "ping"})
+            await visitor.expect("pong")
+            assert _rate_limited(visitor) == []
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "{not json",
+        {"type": "teleport"},
+        {"type": "page_view"},  # no page
+        {"type": "ping", "pad": "x" * 2_000},  # over a ping's 1,024 bytes
+        b"\x00\x01",  # binary
+    ],
+    ids=["bad json", "unknown type", "invalid", "too large", "binary"],
+)
+async def test_a_stream_of_frames_the_socket_cannot_use_is_closed_with_4429(
+    backend: Backend, garbage: str | dict[str, Any] | bytes
+) -> None:
+    async with _server(
+        backend, visitor_frame_limits={"invalid": "3/minute"}, visitor_frame_flood_factor=2
+    ) as server:
+        org = await server.create_org()
+        async with server.visitor(org) as visitor:
+            for _ in range(7):  # the 7th is more than twice three
+                if isinstance(garbage, bytes):
+                    await visitor.ws.send_bytes(garbage)
+                else:
+                    await visitor.send(garbage)
+            code, reason = await _close(visitor)
+            assert code == 4429
+            assert reason == "flooding: over 2 times 3/minute invalid frames"
+            # Each one was answered with its own error first, all seven.
+            errors = [f for f in visitor.received if f.get("type") == "error"]
+            assert len(errors) == 7
+            assert {e["code"] for e in errors} <= {"invalid_json", "invalid_frame", "too_large"}
+
+
+async def test_a_few_bad_frames_are_answered_and_the_socket_stays_open(server: Server) -> None:
+    org = await server.create_org()
+    async with server.visitor(org) as visitor:
+        for _ in range(30):  # the default invalid rate: 30 a minute, and far more to be closed
+            await visitor.send({"type": "teleport"})
+        await visitor.send({"type": "ping"})
+        await visitor.expect("pong")
+        assert len([f for f in visitor.received if f.get("code") == "invalid_frame"]) == 30
+
+
+async def test_a_welcome_over_the_send_buffer_limit_reaches_a_visitor_who_reads(
+    backend: Backend,
+) -> None:
+    # A long chat: 110 messages of 10,000 characters make a welcome (and a resume answer) of
+    # over 2 MiB with their HTML. The send buffer's limit (1 MiB, sockets.MAX_BUFFERED_BYTES)
+    # is for a client that does not read: one frame bigger than it still goes to a client
+    # with nothing waiting for it, on both servers (else such a visitor is closed with 4408 at
+    # every reconnect, for ever).
+    async with _server(backend, visitor_frame_limits={"message": "200/10 seconds"}) as server:
+        org = await server.create_org()
+        async with server.visitor(org) as visitor:
+            assert visitor.welcome is not None
+            token = visitor.welcome["token"]
+            for n in range(110):
+                await visitor.send(
+                    {"type": "message", "client_id": f"m{n}", "body": f"{n} " + "w" * 9_990}
+                )
+            for n in range(110):
+                await visitor.expect("ack", timeout=30, client_id=f"m{n}")
+        async with server.visitor(org, token=token, resumed=True) as visitor:
+            assert visitor.welcome is not None
+            mine = [m for m in visitor.welcome["messages"] if m["author_kind"] == "visitor"]
+            assert len(mine) == 110
+            await visitor.send({"type": "resume", "after_seq": 0})
+            answer = await visitor.expect("messages", timeout=15)
+            assert answer["messages"] == visitor.welcome["messages"]

@@ -93,3 +93,19 @@ def test_the_protocol_doc_lists_every_rep_frame_type_with_its_default_rate() -> 
     section = document[document.index("## Rep socket") :]
     for frame_type, rate in DEFAULT_REP_FRAME_RATES.items():
         assert f"| `{frame_type}` | {rate} |" in section, frame_type
+
+
+def test_frames_a_console_cannot_use_count_apart_and_far_over_their_rate_close_it() -> None:
+    clock = _clock()
+    settings = load_settings(
+        {"FRONTDESK_REP_FRAME_LIMITS": "invalid=2/minute", "FRONTDESK_REP_FRAME_FLOOD_FACTOR": "3"}
+    )
+    limits = RepLimits(settings, clock)
+    verdicts = [limits.refuse_invalid("rep1") for _ in range(7)]
+    assert all(v is None or v.close_reason is None for v in verdicts[:6])
+    last = verdicts[6]
+    assert last is not None
+    assert last.close_reason == b"flooding: over 3 times 2/minute invalid frames"
+    assert limits.refuse_frame("ping", "rep1") is None  # valid frames count apart
+    clock.advance(60)
+    assert limits.refuse_invalid("rep1") is None

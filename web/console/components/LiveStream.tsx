@@ -40,15 +40,29 @@ import {
   usePopover,
 } from "./ui";
 
-// Cards have a fixed height so each column can be windowed: only the cards in view (plus a
-// few above and below) are in the DOM, which keeps 2,000 visitors as cheap as 40. The height
-// leaves room for the company, the page title, the person and the firmographics on two lines
-// each: they wrap rather than being cut ("Localhost Lab…"), in narrow columns too (where the
-// card drops its thumbnail: the container query in console.css).
-const CARD_H = 232;
+// Each column is windowed: only the cards in view (plus a few above and below) are in the DOM,
+// which keeps 5,000 visitors as cheap as 40. Cards take the height of what they say (company,
+// page title, person and firmographics wrap to two lines each rather than being cut, and a
+// card with one line of each is not padded to the height of one with two: no blank space on a
+// phone). The cards in the DOM flow one under the other in a "run" placed after the cards
+// above it; each card's height is measured once it is in the DOM and kept per visitor (a card
+// not measured yet counts as CARD_EST), for the run's place and the column's height: prefix
+// sums over the column, one pass of additions per render (microseconds for 5,000).
+const CARD_EST = 176;
 const GAP = 8;
-const ROW = CARD_H + GAP;
 const OVERSCAN = 4;
+
+/** The index of the card at offset y (the last whose top is at or above it), in 0..n-1. */
+function cardAt(tops: Float64Array, n: number, y: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (tops[mid] <= y) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
 
 export function LiveStream() {
   const [filter, setFilter] = useState("");
@@ -242,6 +256,31 @@ const StreamColumn = memo(function StreamColumn(props: { col: Column; filtered: 
   const scrollRef = useRef<HTMLDivElement>(null);
   const [range, setRange] = useState({ start: 0, end: 12 });
   const n = col.visitors.length;
+  // Measured card heights by visitor id (see CARD_EST), and a counter bumped when they change.
+  const heights = useRef(new Map<string, number>());
+  // The card objects whose height was read: an unchanged card is not read again (each read
+  // may force a layout), until the column's width changes.
+  const measured = useRef(new WeakSet<VisitorCard>());
+  const [, setMeasured] = useState(0);
+  const tops = new Float64Array(n + 1);
+  {
+    const h = heights.current;
+    const l = col.visitors;
+    for (let i = 0; i < n; i++) tops[i + 1] = tops[i] + (h.get(l[i].visitor_id) ?? CARD_EST) + GAP;
+    if (h.size > 2 * n + 200) {
+      // Visitors who left: forget their heights (rarely: the map is rebuilt, not scanned).
+      const kept = new Map<string, number>();
+      for (const v of l) {
+        const height = h.get(v.visitor_id);
+        if (height !== undefined) kept.set(v.visitor_id, height);
+      }
+      heights.current = kept;
+    }
+  }
+  const topsRef = useRef(tops);
+  topsRef.current = tops;
+  const list = useRef(col.visitors);
+  list.current = col.visitors;
 
   useLayoutEffect(() => {
     const el = scrollRef.current;
@@ -250,8 +289,10 @@ const StreamColumn = memo(function StreamColumn(props: { col: Column; filtered: 
     const measure = () => {
       frame = 0;
       noteAnchor(el);
-      const start = Math.max(0, Math.floor(el.scrollTop / ROW) - OVERSCAN);
-      const end = Math.ceil((el.scrollTop + el.clientHeight) / ROW) + OVERSCAN;
+      const t = topsRef.current;
+      const count = list.current.length;
+      const start = count ? Math.max(0, cardAt(t, count, el.scrollTop) - OVERSCAN) : 0;
+      const end = count ? cardAt(t, count, el.scrollTop + el.clientHeight) + 1 + OVERSCAN : 12;
       setRange((r) => (r.start === start && r.end === end ? r : { start, end }));
     };
     const onScroll = () => {
@@ -259,7 +300,12 @@ const StreamColumn = memo(function StreamColumn(props: { col: Column; filtered: 
     };
     measure();
     el.addEventListener("scroll", onScroll, { passive: true });
-    const ro = new ResizeObserver(onScroll);
+    // A new width wraps the cards' lines anew: measure them again.
+    const ro = new ResizeObserver(() => {
+      onScroll();
+      measured.current = new WeakSet();
+      setMeasured((m) => m + 1);
+    });
     ro.observe(el);
     return () => {
       el.removeEventListener("scroll", onScroll);
@@ -269,27 +315,55 @@ const StreamColumn = memo(function StreamColumn(props: { col: Column; filtered: 
   }, []);
 
   // Scroll anchoring: newest visitors join at the top, and a rep who has scrolled down to
-  // read a card should not see it slide away; keep the first card in view where it was.
-  const anchor = useRef<{ id: string; index: number } | null>(null);
-  const list = useRef(col.visitors);
-  list.current = col.visitors;
+  // read a card should not see it slide away; keep the first card in view where it was (also
+  // when cards above it are measured and turn out taller or shorter than estimated).
+  const anchor = useRef<{ id: string; delta: number } | null>(null);
   function noteAnchor(el: HTMLElement) {
     const l = list.current;
-    const first = Math.min(l.length - 1, Math.floor(el.scrollTop / ROW));
-    anchor.current = first >= 0 ? { id: l[first].visitor_id, index: first } : null;
+    if (!l.length) {
+      anchor.current = null;
+      return;
+    }
+    const t = topsRef.current;
+    const first = cardAt(t, l.length, el.scrollTop);
+    anchor.current = { id: l[first].visitor_id, delta: el.scrollTop - t[first] };
   }
+  const slice = col.visitors.slice(range.start, Math.min(n, range.end));
+  // After every render: measure the cards in the DOM that are new or changed (reads first,
+  // one layout), then put the anchor card back where it was; a height that changed renders
+  // the column again (before the browser paints).
   useLayoutEffect(() => {
     const el = scrollRef.current;
     if (!el) return;
+    const h = heights.current;
+    const known = measured.current;
+    const shown = new Map(slice.map((v) => [v.visitor_id, v]));
+    let changed = false;
+    for (const node of el.querySelectorAll<HTMLElement>(".vcard")) {
+      const card = shown.get(node.dataset.visitorId ?? "");
+      if (!card || known.has(card)) continue;
+      const height = node.offsetHeight;
+      if (!height) continue;
+      known.add(card);
+      if (h.get(card.visitor_id) !== height) {
+        h.set(card.visitor_id, height);
+        changed = true;
+      }
+    }
     const prev = anchor.current;
     if (prev && el.scrollTop > 0) {
       const index = col.visitors.findIndex((v) => v.visitor_id === prev.id);
-      if (index >= 0 && index !== prev.index) el.scrollTop += (index - prev.index) * ROW;
+      if (index >= 0) {
+        const want = tops[index] + prev.delta;
+        if (Math.abs(el.scrollTop - want) >= 1) el.scrollTop = want;
+      }
     }
-    noteAnchor(el);
-  }, [col.visitors]);
+    // The run itself is laid out by the browser: a new height only moves the cards after it
+    // in the column's sums (the scrollbar, and where the run starts once scrolled on).
+    if (changed) setMeasured((m) => m + 1);
+    else noteAnchor(el);
+  });
 
-  const slice = col.visitors.slice(range.start, Math.min(n, range.end));
   const idle = props.filtered ? 0 : col.hiddenIdle;
   const idleText = `${idle} idle ${idle === 1 ? "visitor" : "visitors"} hidden`;
   // An empty column gives its width to the columns with visitors in them (so every column fits
@@ -318,10 +392,14 @@ const StreamColumn = memo(function StreamColumn(props: { col: Column; filtered: 
         </span>
       </header>
       <div class="column-scroll" ref={scrollRef} role="list" aria-label={`${col.name} visitors`}>
-        <div class="column-inner" role="presentation" style={{ height: `${n ? n * ROW - GAP : 0}px` }}>
-          {slice.map((v, i) => (
-            <VisitorCardView key={v.visitor_id} card={v} top={(range.start + i) * ROW} pos={range.start + i + 1} size={n} />
-          ))}
+        <div class="column-inner" role="presentation" style={{ height: `${n ? tops[n] - GAP : 0}px` }}>
+          {/* The cards in view flow one under the other (each as tall as it is, measured or
+              not); only the run of them is placed, after the cards above it. */}
+          <div class="column-run" role="presentation" style={{ transform: `translateY(${tops[Math.min(range.start, n)]}px)` }}>
+            {slice.map((v, i) => (
+              <VisitorCardView key={v.visitor_id} card={v} pos={range.start + i + 1} size={n} />
+            ))}
+          </div>
         </div>
         {n === 0 && (
           <div class="column-empty">
@@ -414,7 +492,7 @@ function Thumbnail(props: { card: VisitorCard }) {
 // A card's place in its column (top, position, column size) changes whenever a card above it
 // joins or leaves: only this thin outer element follows that; the card's contents (CardBody)
 // render again only when the card itself changed.
-const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard; top: number; pos: number; size: number }) {
+const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard; pos: number; size: number }) {
   const { card } = props;
   const seg = segmentOf(card);
   const heading = companyName(card) ?? "Unknown company";
@@ -428,7 +506,7 @@ const VisitorCardView = memo(function VisitorCardView(props: { card: VisitorCard
       aria-label={`${heading}${person ? `, ${person}` : ""}`}
       data-visitor-id={card.visitor_id}
       data-activity={card.activity}
-      style={{ transform: `translateY(${props.top}px)`, "--seg": seg?.color || undefined }}
+      style={{ "--seg": seg?.color || undefined }}
     >
       <CardBody card={card} />
     </div>

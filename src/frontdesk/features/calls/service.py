@@ -48,8 +48,9 @@ from frontdesk.features.calls.models import Call
 from frontdesk.features.calls.schemas import CallOut, CallSettings, IceServer, IceSettingsOut
 from frontdesk.features.conversations.events import RepBrief
 from frontdesk.features.conversations.models import Conversation
-from frontdesk.features.orgs import Authenticated
+from frontdesk.features.orgs import Authenticated, call_line
 from frontdesk.features.orgs.models import Org, Rep
+from frontdesk.features.visitors import visitor_voice
 from frontdesk.runtime import Runtime, UnitOfWork, rep_topic, visitor_topic
 from frontdesk.settings import Settings
 
@@ -666,11 +667,12 @@ async def end_call(work: UnitOfWork, call: Call, reason: str, detail: str | None
     out = await _emit_state(work, call, also=ringing)
     conversation = await work.session.get(Conversation, call.conversation_id)
     if conversation is not None:
+        voice = await visitor_voice(work.session, conversation.org_id, conversation.visitor_id)
         await conversations.add_message(
             work,
             conversation,
             author_kind="system",
-            body=transcript_line(out),
+            body=transcript_line(out, voice.language),
             # For reps' consoles (visitors get no meta): the start in the rep's own time zone.
             meta={
                 "call": {
@@ -685,49 +687,21 @@ async def end_call(work: UnitOfWork, call: Call, reason: str, detail: str | None
         )
 
 
-def transcript_line(call: CallOut) -> str:
-    """What the transcript says about a call that ended (who, how long, how it ended). The
-    start time is the line's own time; calls are not recorded."""
-    kind = "Video call" if call.media == "video" else "Voice call"
-    rep = call.rep.name if call.rep else "a rep"
-    who = (
-        f"{kind} with {rep}" if call.initiated_by == "rep" else f"{kind} from the visitor to {rep}"
+def transcript_line(call: CallOut, language: str = "en") -> str:
+    """What the transcript says about a call that ended (who, how long, how it ended), in the
+    visitor's language (features/orgs/visitor_texts.py `call_line`: both sides read the same
+    line, as with the server's other lines). The start time is the line's own time; calls are
+    not recorded."""
+    return call_line(
+        language,
+        media=call.media,
+        rep_name=call.rep.name if call.rep else None,
+        by_visitor=call.initiated_by == "visitor",
+        connected=call.connected_at is not None,
+        seconds=call.duration_seconds or 0,
+        end_reason=call.end_reason,
+        end_detail=call.end_detail,
     )
-    if call.rep is None and call.initiated_by == "visitor":
-        who = f"{kind} from the visitor"  # a queued call nobody answered
-    if call.connected_at is None:
-        how = {
-            "declined": "declined",
-            "missed": "not answered",
-            "blocked": "ended: the visitor was blocked",
-            "failed": "could not connect",
-            "ended_by_rep": "cancelled by the rep",
-            "ended_by_visitor": "cancelled by the visitor",
-        }.get(call.end_reason or "", "ended")
-        line = f"{who}: {how}"
-    else:
-        how = {
-            "ended_by_rep": "ended by the rep",
-            "ended_by_visitor": "ended by the visitor",
-            "blocked": "ended: the visitor was blocked",
-            "failed": "the connection was lost",
-        }.get(call.end_reason or "", "ended")
-        line = f"{who}, {_duration(call.duration_seconds or 0)}, {how}"
-    if call.end_detail and call.end_reason == "declined" and call.connected_at is None:
-        line = f"{who}: {call.end_detail}"  # a queued call a rep declined for everyone
-    elif call.end_detail:
-        line += f" ({call.end_detail})"
-    return line + "."
-
-
-def _duration(seconds: int) -> str:
-    minutes, secs = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours} h {minutes} min"
-    if minutes:
-        return f"{minutes} min {secs} s"
-    return f"{secs} s"
 
 
 async def on_conversation_closed(work: UnitOfWork, conversation: Conversation) -> None:

@@ -15,6 +15,7 @@ from frontdesk.features.conversations.lifecycle import (
 )
 from frontdesk.features.conversations.models import Conversation, Message
 from frontdesk.features.conversations.queries import open_conversation_for_visitor
+from frontdesk.features.visitors import visitor_voice
 from frontdesk.runtime import Runtime
 
 
@@ -56,7 +57,10 @@ async def on_idle_end(runtime: Runtime, deadline: DueDeadline) -> None:
             work,
             conversation,
             author_kind="system",
-            body="This chat ended because the visitor was inactive for 10 minutes.",
+            # In the visitor's language (features/orgs/visitor_texts.py): it is said to them.
+            body=(
+                await visitor_voice(work.session, conversation.org_id, conversation.visitor_id)
+            ).say("serverIdleEnded"),
         )
         await close_conversation(work, conversation, status="ended", reason="visitor_idle")
 

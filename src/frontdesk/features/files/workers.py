@@ -7,8 +7,10 @@ while it decodes, encodes and resizes, but takes it back hundreds of times per i
 image thread has been scheduled to take it; on a busy machine that wait is what chats felt.
 A worker process shares no lock with the server: the event loop hands over three paths (the
 upload, already on disk, and where the clean image and its thumbnail go) and reads a few numbers
-back; no image's bytes pass between the processes. The workers run at a lower CPU priority (nice 10), so on a
-machine with few cores the server's own work comes first and images take what is left.
+back; no image's bytes pass between the processes. The workers run at the lowest CPU priority
+Linux has (SCHED_IDLE; nice 19 where that is not allowed), so on a machine with few cores the
+server's own work comes first and images take what is left (`_lowest_priority` says why nice 10
+was not enough).
 
 The queue is bounded in bytes (FRONTDESK_FILE_IMAGE_QUEUE_MB per server process): the bytes of
 images waiting for or in work; one more is refused with 503 rather than kept waiting (and on
@@ -32,14 +34,27 @@ from frontdesk.features.files.images import CleanedFile, ImageRefused, clean_ima
 
 log = logging.getLogger("frontdesk.files")
 
-WORKER_NICE = 10
+WORKER_NICE = 19  # where SCHED_IDLE is not allowed
 
 
-def _lower_priority() -> None:
-    """In each worker process, once: below the server's CPU priority."""
-    # (not allowed here: the worker runs at the server's priority)
-    with contextlib.suppress(OSError):
-        os.nice(WORKER_NICE)
+def _lowest_priority() -> None:
+    """In each worker process, once: the lowest CPU priority there is.
+
+    SCHED_IDLE, not a nice value: with 20 uploads in a row the worker has work all the time and
+    takes a whole core, and at nice 10 (CFS weight 110 against the server's 1024) the kernel
+    still lets it finish its slice when a chat message wakes the server on that core, so the
+    chat's p99 went up 4-5x on 2 cores (bench/RESULTS.md, issue 20). A SCHED_IDLE task (weight
+    3) is preempted at once when any normal task wakes on its core, yet it is not starved for
+    ever: on a machine that is never idle it still gets its small share, so an upload waits
+    longer but does not hang. Any process may lower its own policy to SCHED_IDLE
+    (sched_setscheduler(2)); where it is refused all the same (a seccomp filter, a kernel
+    without it, not Linux) the worker falls back to nice 19, the lowest nice value."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        # (not allowed here either: the worker runs at the server's priority)
+        with contextlib.suppress(OSError):
+            os.nice(WORKER_NICE - os.nice(0))
 
 
 class ImageWorkers:
@@ -60,7 +75,7 @@ class ImageWorkers:
             self._pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_lower_priority,
+                initializer=_lowest_priority,
             )
         return self._pool
 

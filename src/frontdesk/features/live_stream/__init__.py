@@ -7,7 +7,8 @@
 - `cards.py`, `events.py`: the visitor card and the `visitor.joined` / `visitor.updated` /
   `visitor.left` / `typing` events.
 - `arrivals.py`: the hellos of many sockets written together (one statement per table for a
-  group), placed before they are stored.
+  group), placed before they are stored; `page_views.py`: their page views likewise, placed
+  again in the same transaction; `grouped.py`: the group commit both use.
 - `snapshot.py`: what a console gets on connecting and after a resync.
 - `visitor_360.py`: everything known about one visitor; `account_360.py`: about one company.
 Who sees each event is not decided here but in `features/audience` (used by every publisher,
@@ -18,6 +19,7 @@ package calls, so neither can live here (docs/architecture.md, "Layout").
 
 from frontdesk.features.live_stream.account_360 import account_360, click_ids
 from frontdesk.features.live_stream.arrivals import finish_pending_arrivals
+from frontdesk.features.live_stream.page_views import finish_pending_page_views
 from frontdesk.features.live_stream.placement import (
     OrgPlacementData,
     OrgSegments,
@@ -36,6 +38,7 @@ __all__ = [
     "build_snapshot",
     "click_ids",
     "finish_pending_arrivals",
+    "finish_pending_page_views",
     "load_org_segments",
     "rep_typing",
     "visitor_360",

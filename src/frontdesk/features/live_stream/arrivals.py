@@ -20,7 +20,6 @@ A visitor whose row says blocked gets visitors.VisitorBlocked (only that hello).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -29,6 +28,7 @@ from frontdesk.core.ids import new_id
 from frontdesk.features import conversations, proactive, visitors
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.live_stream.grouped import GroupWriter
 from frontdesk.features.live_stream.placement import OrgSegments
 from frontdesk.features.orgs.models import Org
 from frontdesk.features.proactive.schemas import VisitorInvitation
@@ -77,83 +77,24 @@ class ArrivalResult:
     invitations: list[VisitorInvitation]
 
 
-@dataclass(slots=True)
-class _Waiting:
-    request: ArrivalRequest
-    done: asyncio.Future[ArrivalResult]
+class ArrivalWriter(GroupWriter[ArrivalRequest, ArrivalResult]):
+    max_group = MAX_GROUP
 
-
-class _GroupFailed(Exception):
-    """The group's transaction failed as a whole: nothing of it was written."""
-
-
-class ArrivalWriter:
     def __init__(self, runtime: Runtime) -> None:
+        super().__init__()
         self._runtime = runtime
-        self._waiting: list[_Waiting] = []
-        self._writer: asyncio.Task[None] | None = None
 
     async def arrive(self, request: ArrivalRequest) -> ArrivalResult:
         """Writes this hello with the others of its group; raises visitors.VisitorBlocked for
         a blocked visitor, or the error that failed this hello's own row."""
-        loop = asyncio.get_running_loop()
-        item = _Waiting(request, loop.create_future())
-        self._waiting.append(item)
-        if self._writer is None:
-            self._writer = loop.create_task(self._write_all())
-        return await item.done
+        return await self.submit(request)
 
-    async def finish(self) -> None:
-        """Waits until every submitted hello is written (shutdown)."""
-        while self._writer is not None:
-            await asyncio.wait([self._writer])
-
-    async def _write_all(self) -> None:
-        try:
-            await asyncio.sleep(0)  # let the other hellos of this loop turn join the group
-            while self._waiting:
-                group, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
-                await self._write(group)
-        finally:
-            self._writer = None
-            if self._waiting:
-                self._writer = asyncio.get_running_loop().create_task(self._write_all())
-
-    async def _write(self, group: list[_Waiting]) -> None:
-        try:
-            try:
-                outcomes = await self._write_group(group)
-            except Exception as error:
-                if len(group) == 1:
-                    outcomes = [error]
-                else:
-                    # One row failed the group (a visitor erased meanwhile, a constraint):
-                    # each hello alone, so the others are still written.
-                    outcomes = []
-                    for item in group:
-                        try:
-                            outcomes.extend(await self._write_group([item]))
-                        except Exception as alone:
-                            outcomes.append(alone)
-        except BaseException:
-            for item in group:
-                if not item.done.done():
-                    item.done.cancel()  # the writer itself is being cancelled (shutdown)
-            raise
-        for item, outcome in zip(group, outcomes, strict=True):
-            if item.done.done():
-                continue
-            if isinstance(outcome, BaseException):
-                item.done.set_exception(outcome)
-            else:
-                item.done.set_result(outcome)
-
-    async def _write_group(self, group: list[_Waiting]) -> list[ArrivalResult | Exception]:
+    async def _write_group(self, group: list[ArrivalRequest]) -> list[ArrivalResult | Exception]:
         runtime = self._runtime
         now = runtime.clock.now()
         outcomes: list[ArrivalResult | Exception] = []
         async with runtime.db.transaction() as session:
-            known_ids = {item.request.visitor_id for item in group if item.request.known}
+            known_ids = {request.visitor_id for request in group if request.known}
             rows: dict[str, Visitor] = {}
             if known_ids:
                 rows = {
@@ -167,8 +108,7 @@ class ArrivalWriter:
                 for v in rows.values()
                 if v.blocked_at is None
                 and any(
-                    item.request.visitor_id == v.id and item.request.org.id == v.org_id
-                    for item in group
+                    request.visitor_id == v.id and request.org.id == v.org_id for request in group
                 )
             ]
             latest = await visitors.latest_visits(session, present) if present else {}
@@ -181,8 +121,7 @@ class ArrivalWriter:
             new_visits: list[Visit] = []
             page_views: list[dict[str, object]] = []
             directories: dict[str, RoutingDirectory] = {}
-            for item in group:
-                request = item.request
+            for request in group:
                 org = request.org
                 visitor = rows.get(request.visitor_id) if request.known else None
                 if visitor is not None and visitor.org_id != org.id:

@@ -46,6 +46,10 @@ class OrgSegments:
         self.uses_time = "visit.time_on_site" in fields
         # Only re-place on a page view when some rule looks at pages.
         self.page_sensitive = bool(fields & PAGE_FIELDS)
+        # Only read a visit's page history when some rule looks at it.
+        self.uses_pages = "visit.pages" in fields
+        # Whether any segment routes by steps (routing reads the org's reps).
+        self.routes = any((s.routing or {}).get("steps") for s in rows)
         self.index = index
         self.experiences = experiences
 

@@ -48,7 +48,16 @@ from frontdesk.features.live_stream.events import (
     VisitorTyping,
     VisitorUpdated,
 )
-from frontdesk.features.live_stream.placement import OrgPlacementData, place_for_stream
+from frontdesk.features.live_stream.page_views import (
+    PageViewRequest,
+    Placed,
+    page_view_writer,
+)
+from frontdesk.features.live_stream.placement import (
+    OrgPlacementData,
+    OrgSegments,
+    place_for_stream,
+)
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.proactive.schemas import VisitorInvitation
 from frontdesk.features.visitors import issue_visitor_token, read_visitor_token
@@ -297,13 +306,27 @@ class VisitorTab:
             )
 
     async def page_viewed(self, page: visitors.PageInfo) -> None:
-        assert self.visit_id is not None
+        """Counted and stored (when tracked) and, when some rule looks at pages, the visit
+        placed again, with the page views of other sockets (live_stream/page_views.py: one
+        transaction and one statement per table for a group)."""
+        assert self.visitor_id is not None and self.visit_id is not None
+        data = await self.placements.segments(self.org.id)
+        result = None
         # Not tracked: the stream shows the page the visitor is on, and nothing is stored.
-        count = (
-            await visitors.record_page_view(self.runtime, self.visit_id, page)
-            if self.tracked
-            else None
-        )
+        if self.tracked or data.page_sensitive:
+            result = await page_view_writer(self.runtime).submit(
+                PageViewRequest(
+                    org=self.org,
+                    visitor_id=self.visitor_id,
+                    visit_id=self.visit_id,
+                    page=page,
+                    at=self.runtime.clock.now(),
+                    tracked=self.tracked,
+                    placement=data if data.page_sensitive else None,
+                    hold_routing=self.has_open_conversation,
+                    ip=self.ip if self.tracked else None,
+                )
+            )
         previous = self.live
         self.live = await self._touch(
             url=page.url,
@@ -311,9 +334,36 @@ class VisitorTab:
             og_image=page_thumbnail(self.org.allowed_origins, page.url, page.og_image),
         )
         if previous is not None:
-            await self._publish_changes(previous, self.live, page_views=count)
-        if (await self.placements.segments(self.org.id)).page_sensitive:
-            await self._place(page.url)
+            await self._publish_changes(
+                previous, self.live, page_views=result.page_views if result else None
+            )
+        if result is not None and result.placed is not None:
+            await self._placed_again(result.placed, data)
+
+    async def _placed_again(self, placed: Placed, data: OrgSegments) -> None:
+        """After a page view placed the visit again: as _place, from the group's rows."""
+        assert self.visitor_id is not None
+        conversation = placed.conversation
+        old = self.visibility
+        self.visibility = audience.of_visitor(
+            placed.routed_rep_ids,
+            conversation.owner_rep_id if conversation else old.owner_rep_id,
+        )
+        if placed.changed and self.placed and self.live is not None:
+            assert placed.visitor is not None and placed.visit is not None
+            card = card_for(
+                self.live,
+                placed.visitor,
+                placed.visit,
+                conversation,
+                placed.account,
+                data.experiences,
+                website_origins=self.org.allowed_origins,
+            )
+            # Leave the old audience's streams, join the new one's (admins see both: a move).
+            await self._publish(VisitorLeft(visitor_id=self.visitor_id, visibility=old))
+            await self._publish(VisitorJoined(visitor=card, visibility=self.visibility))
+        self.placed = True
 
     async def identify(self, *, email: str, name: str | None, hash_: str | None) -> Visitor:
         """Stores who the visitor says they are (verified when the hash matches)."""

@@ -58,9 +58,10 @@ from frontdesk.features.meetings.schemas import (
 )
 from frontdesk.features.meetings.slots import Interval, MemberTime, merge, offered_slots
 from frontdesk.features.meetings.slots import working_intervals as expand_hours
-from frontdesk.features.orgs import Authenticated
+from frontdesk.features.orgs import Authenticated, meeting_time
 from frontdesk.features.orgs.models import Org, Rep
 from frontdesk.features.routing.models import RoundRobinCursor
+from frontdesk.features.visitors import visitor_voice
 from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.outbound import send_mail
 from frontdesk.runtime import Runtime, UnitOfWork
@@ -260,14 +261,17 @@ async def create_offer(
     await session.flush()
     if conversation is not None:
         visitor = await session.get(Visitor, conversation.visitor_id)
+        # In the visitor's language (features/orgs/visitor_texts.py): it is said to them.
+        voice = await visitor_voice(session, conversation.org_id, conversation.visitor_id)
         await conversations.add_message(
             work,
             conversation,
             author_kind="rep" if actor else "bot",
             author_rep=actor.rep if actor else None,
             visitor=visitor,
-            body=f"Book a meeting: **{clean_title}** ({meeting_type.duration_minutes} min). "
-            "Pick a time that suits you.",
+            body=voice.say(
+                "serverMeetingOffer", title=clean_title, minutes=meeting_type.duration_minutes
+            ),
             meta={"meeting_offer": offer.id},
         )
     return offer
@@ -686,15 +690,17 @@ async def _announce(
         conversation = await work.session.get(Conversation, meeting.conversation_id)
         if conversation is not None:
             visitor = await work.session.get(Visitor, conversation.visitor_id)
-            verb = {
-                "booked": "Meeting booked",
-                "cancelled": "Meeting cancelled",
-                "rescheduled": "Meeting moved",
+            # In the visitor's language and time zone (features/orgs/visitor_texts.py).
+            voice = await visitor_voice(work.session, conversation.org_id, conversation.visitor_id)
+            key = {
+                "booked": "serverMeetingBooked",
+                "cancelled": "serverMeetingCancelled",
+                "rescheduled": "serverMeetingMoved",
             }[what]
-            when = _when(meeting, meeting.visitor_time_zone)
-            body = f"{verb}: {meeting.title}, {when}."
-            if what != "cancelled":
-                body += f" An invitation is on its way to {meeting.visitor_email}."
+            when = meeting_time(
+                voice.language, meeting.start_at, meeting.end_at, meeting.visitor_time_zone
+            )
+            body = voice.say(key, title=meeting.title, when=when, email=meeting.visitor_email)
             await conversations.add_message(
                 work,
                 conversation,

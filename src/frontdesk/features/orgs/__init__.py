@@ -48,7 +48,9 @@ from frontdesk.features.orgs.settings import (
 from frontdesk.features.orgs.visitor_texts import (
     VisitorVoice,
     browser_language,
+    call_line,
     language_tag,
+    meeting_time,
     messenger_language,
     visitor_text,
 )
@@ -70,6 +72,7 @@ __all__ = [
     "authenticate",
     "authenticate_again",
     "browser_language",
+    "call_line",
     "change_password",
     "create_org",
     "create_rep",
@@ -81,6 +84,7 @@ __all__ = [
     "identity_secret",
     "language_tag",
     "list_reps",
+    "meeting_time",
     "messenger_language",
     "normalise_email",
     "normalise_origin",

@@ -183,6 +183,11 @@ TEXT_KEYS: dict[str, tuple[str, ...]] = {
     "serverReleased": (),
     "serverCallMissed": (),
     "serverTransferred": ("name",),
+    "serverIdleEnded": (),
+    "serverMeetingOffer": ("minutes", "title"),
+    "serverMeetingBooked": ("email", "title", "when"),
+    "serverMeetingMoved": ("email", "title", "when"),
+    "serverMeetingCancelled": ("title", "when"),
 }
 
 

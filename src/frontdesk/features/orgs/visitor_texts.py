@@ -24,6 +24,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from frontdesk.features.orgs.schemas import MAX_LANGUAGE_TAG, MESSENGER_LANGUAGES
 
@@ -48,6 +49,11 @@ SERVER_TEXTS: dict[str, dict[str, str]] = {
         "serverReleased": "Thanks for waiting! Someone from our team will be with you in a moment.",
         "serverCallMissed": "Sorry, nobody could take your call right now.",
         "serverTransferred": "You're now chatting with {name}.",
+        "serverIdleEnded": "This chat ended because the visitor was inactive for 10 minutes.",
+        "serverMeetingOffer": "Book a meeting: **{title}** ({minutes} min). Pick a time that suits you.",
+        "serverMeetingBooked": "Meeting booked: {title}, {when}. An invitation is on its way to {email}.",
+        "serverMeetingMoved": "Meeting moved: {title}, {when}. An invitation is on its way to {email}.",
+        "serverMeetingCancelled": "Meeting cancelled: {title}, {when}.",
         "queuePlace": "You are number {n} in line.",
         "backAt": "We're back {when}.",
     },
@@ -63,6 +69,11 @@ SERVER_TEXTS: dict[str, dict[str, str]] = {
         "serverReleased": "Danke fürs Warten! Gleich ist jemand aus unserem Team für Sie da.",
         "serverCallMissed": "Leider konnte gerade niemand Ihren Anruf annehmen.",
         "serverTransferred": "Sie chatten jetzt mit {name}.",
+        "serverIdleEnded": "Dieser Chat wurde beendet, weil der Besucher 10 Minuten lang inaktiv war.",
+        "serverMeetingOffer": "Termin buchen: **{title}** ({minutes} Min.). Wählen Sie eine passende Zeit.",
+        "serverMeetingBooked": "Termin gebucht: {title}, {when}. Eine Einladung ist unterwegs an {email}.",
+        "serverMeetingMoved": "Termin verschoben: {title}, {when}. Eine Einladung ist unterwegs an {email}.",
+        "serverMeetingCancelled": "Termin abgesagt: {title}, {when}.",
         "queuePlace": "Sie sind Nummer {n} in der Warteschlange.",
         "backAt": "Wir sind wieder da: {when}.",
     },
@@ -78,6 +89,11 @@ SERVER_TEXTS: dict[str, dict[str, str]] = {
         "serverReleased": "Merci de votre patience ! Un membre de notre équipe arrive dans un instant.",
         "serverCallMissed": "Désolés, personne n'a pu prendre votre appel pour le moment.",
         "serverTransferred": "Vous discutez maintenant avec {name}.",
+        "serverIdleEnded": "Cette conversation a pris fin car le visiteur était inactif depuis 10 minutes.",
+        "serverMeetingOffer": "Réserver un rendez-vous : **{title}** ({minutes} min). Choisissez l'horaire qui vous convient.",
+        "serverMeetingBooked": "Rendez-vous réservé : {title}, {when}. Une invitation a été envoyée à {email}.",
+        "serverMeetingMoved": "Rendez-vous déplacé : {title}, {when}. Une invitation a été envoyée à {email}.",
+        "serverMeetingCancelled": "Rendez-vous annulé : {title}, {when}.",
         "queuePlace": "Vous êtes numéro {n} dans la file d'attente.",
         "backAt": "Nous serons de retour {when}.",
     },
@@ -93,6 +109,11 @@ SERVER_TEXTS: dict[str, dict[str, str]] = {
         "serverReleased": "¡Gracias por esperar! Alguien de nuestro equipo estará contigo en un momento.",
         "serverCallMissed": "Lo sentimos, nadie pudo atender tu llamada ahora mismo.",
         "serverTransferred": "Ahora estás chateando con {name}.",
+        "serverIdleEnded": "Este chat terminó porque el visitante estuvo inactivo durante 10 minutos.",
+        "serverMeetingOffer": "Reserva una reunión: **{title}** ({minutes} min). Elige la hora que mejor te venga.",
+        "serverMeetingBooked": "Reunión reservada: {title}, {when}. Te enviamos una invitación a {email}.",
+        "serverMeetingMoved": "Reunión cambiada: {title}, {when}. Te enviamos una invitación a {email}.",
+        "serverMeetingCancelled": "Reunión cancelada: {title}, {when}.",
         "queuePlace": "Eres el número {n} en la fila.",
         "backAt": "Volvemos el {when}.",
     },
@@ -108,6 +129,11 @@ SERVER_TEXTS: dict[str, dict[str, str]] = {
         "serverReleased": "Obrigado por esperar! Alguém da nossa equipe vai atender você em instantes.",
         "serverCallMissed": "Desculpe, ninguém pôde atender sua ligação agora.",
         "serverTransferred": "Agora você está conversando com {name}.",
+        "serverIdleEnded": "Este chat foi encerrado porque o visitante ficou inativo por 10 minutos.",
+        "serverMeetingOffer": "Agende uma reunião: **{title}** ({minutes} min). Escolha o horário que for melhor para você.",
+        "serverMeetingBooked": "Reunião agendada: {title}, {when}. Enviamos um convite para {email}.",
+        "serverMeetingMoved": "Reunião remarcada: {title}, {when}. Enviamos um convite para {email}.",
+        "serverMeetingCancelled": "Reunião cancelada: {title}, {when}.",
         "queuePlace": "Você é o número {n} na fila.",
         "backAt": "Voltamos {when}.",
     },
@@ -123,6 +149,11 @@ SERVER_TEXTS: dict[str, dict[str, str]] = {
         "serverReleased": "お待たせしました。まもなく担当者が対応いたします。",
         "serverCallMissed": "申し訳ありません。ただいまお電話に出られる者がおりません。",
         "serverTransferred": "{name}とチャット中です。",
+        "serverIdleEnded": "10分間操作がなかったため、このチャットは終了しました。",
+        "serverMeetingOffer": "ミーティングの予約: **{title}**（{minutes}分）。ご都合のよい時間をお選びください。",
+        "serverMeetingBooked": "ミーティングを予約しました: {title}、{when}。招待状を {email} 宛てに送信しました。",
+        "serverMeetingMoved": "ミーティングの日時を変更しました: {title}、{when}。招待状を {email} 宛てに送信しました。",
+        "serverMeetingCancelled": "ミーティングをキャンセルしました: {title}、{when}。",
         "queuePlace": "順番待ち: {n} 番目です。",
         "backAt": "{when} に再開します。",
     },
@@ -138,6 +169,11 @@ SERVER_TEXTS: dict[str, dict[str, str]] = {
         "serverReleased": "شكرًا على انتظارك! سينضم إليك أحد أعضاء فريقنا خلال لحظات.",
         "serverCallMissed": "عذرًا، لم يتمكن أحد من الرد على مكالمتك الآن.",
         "serverTransferred": "أنت الآن تتحدث مع {name}.",
+        "serverIdleEnded": "انتهت هذه المحادثة لأن الزائر لم يكن نشطًا لمدة 10 دقائق.",
+        "serverMeetingOffer": "احجز اجتماعًا: **{title}** ({minutes} دقيقة). اختر الوقت الذي يناسبك.",
+        "serverMeetingBooked": "تم حجز الاجتماع: {title}، {when}. الدعوة في طريقها إلى {email}.",
+        "serverMeetingMoved": "تم نقل الاجتماع: {title}، {when}. الدعوة في طريقها إلى {email}.",
+        "serverMeetingCancelled": "تم إلغاء الاجتماع: {title}، {when}.",
         "queuePlace": "ترتيبك في قائمة الانتظار: {n}.",
         "backAt": "سنعود {when}.",
     },
@@ -250,3 +286,343 @@ class VisitorVoice:
 
     def when_back(self, at: datetime, zone: tzinfo, now: datetime) -> str:
         return when_back(self.language, at, zone, now)
+
+
+# A meeting's time in the chat ("Mon 7 Dec 2026, 10:00-10:30 (Europe/Berlin)"), in the
+# visitor's zone and language: month names and the order of the parts, per language.
+MONTHS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "May",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+    ),
+    "de": (
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ),
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    "es": (
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ),
+    "pt": (
+        "janeiro",
+        "fevereiro",
+        "março",
+        "abril",
+        "maio",
+        "junho",
+        "julho",
+        "agosto",
+        "setembro",
+        "outubro",
+        "novembro",
+        "dezembro",
+    ),
+    "ja": tuple(f"{n}月" for n in range(1, 13)),
+    "ar": (
+        "يناير",
+        "فبراير",
+        "مارس",
+        "أبريل",
+        "مايو",
+        "يونيو",
+        "يوليو",
+        "أغسطس",
+        "سبتمبر",
+        "أكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    ),
+}
+# English keeps the short weekday names the chat has always shown ("Mon 7 Dec 2026").
+SHORT_WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MEETING_TIME: dict[str, str] = {
+    "en": "{weekday} {day} {month} {year}, {start}-{end} ({zone})",
+    "de": "{weekday}, {day}. {month} {year}, {start}-{end} ({zone})",
+    "fr": "{weekday} {day} {month} {year}, {start}-{end} ({zone})",
+    "es": "{weekday}, {day} de {month} de {year}, {start}-{end} ({zone})",
+    "pt": "{weekday}, {day} de {month} de {year}, {start}-{end} ({zone})",
+    "ja": "{year}年{month}{day}日 {weekday} {start}-{end} ({zone})",
+    "ar": "{weekday} {day} {month} {year}، {start}-{end} ({zone})",
+}
+
+
+def meeting_time(language: str, start: datetime, end: datetime, zone_name: str) -> str:
+    """A meeting's day and hours in `zone_name` (an IANA name, said as it is), in `language`."""
+    zone = ZoneInfo(zone_name)
+    first, last = start.astimezone(zone), end.astimezone(zone)
+    language = language if language in MEETING_TIME else "en"
+    weekdays = SHORT_WEEKDAYS_EN if language == "en" else WEEKDAYS[language]
+    return MEETING_TIME[language].format(
+        weekday=weekdays[first.weekday()],
+        day=first.day,
+        month=MONTHS[language][first.month - 1],
+        year=first.year,
+        start=f"{first:%H:%M}",
+        end=f"{last:%H:%M}",
+        zone=zone_name,
+    )
+
+
+# A call's line in the chat (calls/service.py `transcript_line`): who, how long, how it ended.
+# Composed from parts, like the times above, so these are not admin-editable texts. The
+# English line also carries the server's detail in English ("(the visitor's browser went
+# away)"); the other languages leave it out (the call's record keeps it: Visitor 360, webhooks).
+CALL_LINES: dict[str, dict[str, str]] = {
+    "en": {
+        "video": "Video call",
+        "audio": "Voice call",
+        "with": "{kind} with {name}",
+        "from_to": "{kind} from the visitor to {name}",
+        "from": "{kind} from the visitor",
+        "a_rep": "a rep",
+        "short": "{who}: {how}.",
+        "long": "{who}, {duration}, {how}.",
+        "not.declined": "declined",
+        "not.missed": "not answered",
+        "not.blocked": "ended: the visitor was blocked",
+        "not.failed": "could not connect",
+        "not.ended_by_rep": "cancelled by the rep",
+        "not.ended_by_visitor": "cancelled by the visitor",
+        "not.other": "ended",
+        "on.ended_by_rep": "ended by the rep",
+        "on.ended_by_visitor": "ended by the visitor",
+        "on.blocked": "ended: the visitor was blocked",
+        "on.failed": "the connection was lost",
+        "on.other": "ended",
+        "h": "{h} h {m} min",
+        "m": "{m} min {s} s",
+        "s": "{s} s",
+    },
+    "de": {
+        "video": "Videoanruf",
+        "audio": "Sprachanruf",
+        "with": "{kind} mit {name}",
+        "from_to": "{kind} vom Besucher an {name}",
+        "from": "{kind} vom Besucher",
+        "a_rep": "unserem Team",
+        "short": "{who}: {how}.",
+        "long": "{who}, {duration}, {how}.",
+        "not.declined": "abgelehnt",
+        "not.missed": "nicht angenommen",
+        "not.blocked": "beendet: der Besucher wurde blockiert",
+        "not.failed": "keine Verbindung möglich",
+        "not.ended_by_rep": "vom Team abgebrochen",
+        "not.ended_by_visitor": "vom Besucher abgebrochen",
+        "not.other": "beendet",
+        "on.ended_by_rep": "vom Team beendet",
+        "on.ended_by_visitor": "vom Besucher beendet",
+        "on.blocked": "beendet: der Besucher wurde blockiert",
+        "on.failed": "die Verbindung brach ab",
+        "on.other": "beendet",
+        "h": "{h} Std. {m} Min.",
+        "m": "{m} Min. {s} Sek.",
+        "s": "{s} Sek.",
+    },
+    "fr": {
+        "video": "Appel vidéo",
+        "audio": "Appel vocal",
+        "with": "{kind} avec {name}",
+        "from_to": "{kind} du visiteur vers {name}",
+        "from": "{kind} du visiteur",
+        "a_rep": "notre équipe",
+        "short": "{who} : {how}.",
+        "long": "{who}, {duration}, {how}.",
+        "not.declined": "refusé",
+        "not.missed": "sans réponse",
+        "not.blocked": "terminé : le visiteur a été bloqué",
+        "not.failed": "connexion impossible",
+        "not.ended_by_rep": "annulé par l'équipe",
+        "not.ended_by_visitor": "annulé par le visiteur",
+        "not.other": "terminé",
+        "on.ended_by_rep": "terminé par l'équipe",
+        "on.ended_by_visitor": "terminé par le visiteur",
+        "on.blocked": "terminé : le visiteur a été bloqué",
+        "on.failed": "la connexion a été perdue",
+        "on.other": "terminé",
+        "h": "{h} h {m} min",
+        "m": "{m} min {s} s",
+        "s": "{s} s",
+    },
+    "es": {
+        "video": "Videollamada",
+        "audio": "Llamada de voz",
+        "with": "{kind} con {name}",
+        "from_to": "{kind} del visitante a {name}",
+        "from": "{kind} del visitante",
+        "a_rep": "nuestro equipo",
+        "short": "{who}: {how}.",
+        "long": "{who}, {duration}, {how}.",
+        "not.declined": "rechazada",
+        "not.missed": "sin respuesta",
+        "not.blocked": "terminada: se bloqueó al visitante",
+        "not.failed": "no se pudo conectar",
+        "not.ended_by_rep": "cancelada por el equipo",
+        "not.ended_by_visitor": "cancelada por el visitante",
+        "not.other": "terminada",
+        "on.ended_by_rep": "terminada por el equipo",
+        "on.ended_by_visitor": "terminada por el visitante",
+        "on.blocked": "terminada: se bloqueó al visitante",
+        "on.failed": "se perdió la conexión",
+        "on.other": "terminada",
+        "h": "{h} h {m} min",
+        "m": "{m} min {s} s",
+        "s": "{s} s",
+    },
+    "pt": {
+        "video": "Chamada de vídeo",
+        "audio": "Chamada de voz",
+        "with": "{kind} com {name}",
+        "from_to": "{kind} do visitante para {name}",
+        "from": "{kind} do visitante",
+        "a_rep": "nossa equipe",
+        "short": "{who}: {how}.",
+        "long": "{who}, {duration}, {how}.",
+        "not.declined": "recusada",
+        "not.missed": "não atendida",
+        "not.blocked": "encerrada: o visitante foi bloqueado",
+        "not.failed": "não foi possível conectar",
+        "not.ended_by_rep": "cancelada pela equipe",
+        "not.ended_by_visitor": "cancelada pelo visitante",
+        "not.other": "encerrada",
+        "on.ended_by_rep": "encerrada pela equipe",
+        "on.ended_by_visitor": "encerrada pelo visitante",
+        "on.blocked": "encerrada: o visitante foi bloqueado",
+        "on.failed": "a conexão caiu",
+        "on.other": "encerrada",
+        "h": "{h} h {m} min",
+        "m": "{m} min {s} s",
+        "s": "{s} s",
+    },
+    "ja": {
+        "video": "ビデオ通話",
+        "audio": "音声通話",
+        "with": "{name}との{kind}",
+        "from_to": "訪問者から{name}への{kind}",
+        "from": "訪問者からの{kind}",
+        "a_rep": "担当者",
+        "short": "{who}: {how}。",
+        "long": "{who}、{duration}、{how}。",
+        "not.declined": "拒否されました",
+        "not.missed": "応答がありませんでした",
+        "not.blocked": "終了: 訪問者はブロックされました",
+        "not.failed": "接続できませんでした",
+        "not.ended_by_rep": "担当者がキャンセルしました",
+        "not.ended_by_visitor": "訪問者がキャンセルしました",
+        "not.other": "終了しました",
+        "on.ended_by_rep": "担当者が終了しました",
+        "on.ended_by_visitor": "訪問者が終了しました",
+        "on.blocked": "終了: 訪問者はブロックされました",
+        "on.failed": "接続が切れました",
+        "on.other": "終了しました",
+        "h": "{h}時間{m}分",
+        "m": "{m}分{s}秒",
+        "s": "{s}秒",
+    },
+    "ar": {
+        "video": "مكالمة فيديو",
+        "audio": "مكالمة صوتية",
+        "with": "{kind} مع {name}",
+        "from_to": "{kind} من الزائر إلى {name}",
+        "from": "{kind} من الزائر",
+        "a_rep": "فريقنا",
+        "short": "{who}: {how}.",
+        "long": "{who}، {duration}، {how}.",
+        "not.declined": "مرفوضة",
+        "not.missed": "لم يتم الرد",
+        "not.blocked": "انتهت: تم حظر الزائر",
+        "not.failed": "تعذّر الاتصال",
+        "not.ended_by_rep": "ألغاها الفريق",
+        "not.ended_by_visitor": "ألغاها الزائر",
+        "not.other": "انتهت",
+        "on.ended_by_rep": "أنهاها الفريق",
+        "on.ended_by_visitor": "أنهاها الزائر",
+        "on.blocked": "انتهت: تم حظر الزائر",
+        "on.failed": "انقطع الاتصال",
+        "on.other": "انتهت",
+        "h": "{h} ساعة {m} دقيقة",
+        "m": "{m} دقيقة {s} ثانية",
+        "s": "{s} ثانية",
+    },
+}
+
+
+def call_line(
+    language: str,
+    *,
+    media: str,
+    rep_name: str | None,
+    by_visitor: bool,
+    connected: bool,
+    seconds: int,
+    end_reason: str | None,
+    end_detail: str | None,
+) -> str:
+    """A call's line in the chat in `language` (see CALL_LINES)."""
+    parts = CALL_LINES.get(language, CALL_LINES["en"])
+    kind = parts["video" if media == "video" else "audio"]
+    if by_visitor and rep_name is None:
+        who = parts["from"].format(kind=kind)  # a queued call nobody answered
+    else:
+        name = rep_name or parts["a_rep"]
+        who = parts["from_to" if by_visitor else "with"].format(kind=kind, name=name)
+    reason = end_reason or ""
+    english = parts is CALL_LINES["en"]
+    if not connected:
+        how = parts.get(f"not.{reason}", parts["not.other"])
+        if english and end_detail and reason == "declined":
+            how = end_detail  # a queued call a rep declined for everyone: "declined by Dana"
+        elif english and end_detail:
+            how += f" ({end_detail})"
+        return parts["short"].format(who=who, how=how)
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    unit = "h" if hours else "m" if minutes else "s"
+    duration = parts[unit].format(h=hours, m=minutes, s=secs)
+    how = parts.get(f"on.{reason}", parts["on.other"])
+    if english and end_detail:
+        how += f" ({end_detail})"
+    return parts["long"].format(who=who, duration=duration, how=how)

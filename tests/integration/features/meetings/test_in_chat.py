@@ -3,6 +3,7 @@ time), the visitor books from the card, and both see the confirmation."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -196,3 +197,42 @@ async def test_the_chat_end_webhook_lists_the_meeting_booked_in_the_chat(
         (meeting["id"], "booked")
     ]
     assert event["data"]["meetings"][0]["visitor_email"] == "vera@customer.example"
+
+
+async def test_a_german_visitor_reads_the_booker_s_lines_in_german_and_in_their_zone(
+    clocked: Server,
+) -> None:
+    server = clocked
+    org = await server.create_org()
+    admin = await server.rep(org, "admin")
+    rep = await server.rep(org, "rep", "Dana Reyes")
+    await working_hours(admin, rep.rep_id)
+    kind = await meeting_type(admin, [rep.rep_id], name="Product demo")
+    german = {"Accept-Language": "de-DE,de;q=0.9"}
+    async with server.visitor(org, headers=german) as visitor:
+        await visitor.send({"type": "message", "client_id": "c1", "body": "Können wir reden?"})
+        ack = await visitor.expect("ack", client_id="c1")
+        status, offer = await rep.request(
+            "POST",
+            "/api/meetings/offers",
+            {
+                "meeting_type_id": kind["id"],
+                "conversation_id": ack["message"]["conversation_id"],
+                "title": "Demo for Vera",
+            },
+        )
+        assert status == 200, offer
+        offered = await visitor.expect("message", message__meta__meeting_offer=offer["id"])
+        assert re.fullmatch(
+            r"Termin buchen: \*\*Demo for Vera\*\* \(\d+ Min\.\)\. Wählen Sie eine passende Zeit\.",
+            offered["message"]["body"],
+        ), offered["message"]["body"]
+        shown = await card(server, org, offer["id"])
+        meeting = await book(server, org, offer["id"], shown["days"][0]["slots"][0]["start"])
+        confirmed = await visitor.expect("message", message__meta__meeting_booked=meeting["id"])
+        assert re.fullmatch(
+            r"Termin gebucht: Demo for Vera, (Montag|Dienstag|Mittwoch|Donnerstag|Freitag), "
+            r"\d+\. März 2026, \d\d:\d\d-\d\d:\d\d \(Europe/Berlin\)\. "
+            r"Eine Einladung ist unterwegs an vera@customer\.example\.",
+            confirmed["message"]["body"],
+        ), confirmed["message"]["body"]

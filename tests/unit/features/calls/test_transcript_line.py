@@ -81,3 +81,12 @@ def test_a_calls_transcript_line_says_who_how_long_and_how_it_ended(
     changes: dict[str, Any], line: str
 ) -> None:
     assert transcript_line(_call(**changes)) == line
+
+
+def test_the_line_is_in_the_visitor_s_language_when_it_is_not_english() -> None:
+    assert transcript_line(_call(), "de") == (
+        "Videoanruf mit Dana Reyes, 4 Min. 12 Sek., vom Besucher beendet."
+    )
+    assert transcript_line(_call(media="audio", end_reason="ended_by_rep"), "ar") == (
+        "مكالمة صوتية مع Dana Reyes، 4 دقيقة 12 ثانية، أنهاها الفريق."
+    )

@@ -13,11 +13,16 @@ import pytest
 
 from frontdesk.features.orgs.schemas import MESSENGER_LANGUAGES
 from frontdesk.features.orgs.visitor_texts import (
+    CALL_LINES,
     DAY_AT,
+    MEETING_TIME,
+    MONTHS,
     SERVER_TEXTS,
     WEEKDAYS,
     browser_language,
+    call_line,
     language_tag,
+    meeting_time,
     messenger_language,
     visitor_text,
     when_back,
@@ -32,6 +37,8 @@ def test_every_language_has_every_server_text_as_its_messenger_file_has_it(
 ) -> None:
     assert set(SERVER_TEXTS[language]) == set(SERVER_TEXTS["en"])
     assert len(WEEKDAYS[language]) == 7 and language in DAY_AT
+    assert len(MONTHS[language]) == 12 and language in MEETING_TIME
+    assert set(CALL_LINES[language]) == set(CALL_LINES["en"])
     file = json.loads((I18N / f"{language}.json").read_text())
     for key, text in SERVER_TEXTS[language].items():
         assert file[key] == text, f"{language}.json {key}"
@@ -82,3 +89,62 @@ def test_when_the_team_is_back_reads_in_the_team_s_zone_and_a_far_day_gets_its_d
     assert when_back("de", monday_9_berlin, ZoneInfo("Asia/Tokyo"), now) == "Montag, 17:00 (JST)"
     after_holidays = datetime(2027, 1, 18, 8, 0, tzinfo=UTC)
     assert when_back("fr", after_holidays, berlin, now) == "lundi 2027-01-18 à 09:00 (CET)"
+
+
+def test_a_meeting_s_time_reads_in_the_visitor_s_language_and_zone() -> None:
+    start = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    end = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+    assert meeting_time("en", start, end, "Europe/Berlin") == (
+        "Mon 7 Dec 2026, 10:00-10:30 (Europe/Berlin)"
+    )
+    assert meeting_time("de", start, end, "Europe/Berlin") == (
+        "Montag, 7. Dezember 2026, 10:00-10:30 (Europe/Berlin)"
+    )
+    assert meeting_time("ja", start, end, "Asia/Tokyo") == (
+        "2026年12月7日 月曜日 18:00-18:30 (Asia/Tokyo)"
+    )
+    assert meeting_time("es", start, end, "UTC") == (
+        "lunes, 7 de diciembre de 2026, 09:00-09:30 (UTC)"
+    )
+    assert meeting_time("xx", start, end, "UTC") == "Mon 7 Dec 2026, 09:00-09:30 (UTC)"
+
+
+def test_a_call_s_line_reads_in_the_visitor_s_language_without_the_server_s_english_detail() -> (
+    None
+):
+    call = {
+        "media": "video",
+        "rep_name": "Dana Reyes",
+        "by_visitor": False,
+        "connected": True,
+        "seconds": 75,
+        "end_reason": "ended_by_visitor",
+        "end_detail": None,
+    }
+    assert (
+        call_line("de", **call)
+        == "Videoanruf mit Dana Reyes, 1 Min. 15 Sek., vom Besucher beendet."
+    )
+    assert call_line("fr", **call | {"media": "audio", "seconds": 3720}) == (
+        "Appel vocal avec Dana Reyes, 1 h 2 min, terminé par le visiteur."
+    )
+    assert call_line("ja", **call | {"connected": False, "end_reason": "missed"}) == (
+        "Dana Reyesとのビデオ通話: 応答がありませんでした。"
+    )
+    failed = call | {"end_reason": "failed", "end_detail": "the visitor's browser went away"}
+    assert call_line("pt", **failed) == (
+        "Chamada de vídeo com Dana Reyes, 1 min 15 s, a conexão caiu."
+    )
+    assert call_line("en", **failed) == (
+        "Video call with Dana Reyes, 1 min 15 s, the connection was lost "
+        "(the visitor's browser went away)."
+    )
+    queued = call | {
+        "rep_name": None,
+        "by_visitor": True,
+        "connected": False,
+        "end_reason": "declined",
+        "end_detail": "declined by Dana Reyes",
+    }
+    assert call_line("es", **queued) == "Videollamada del visitante: rechazada."
+    assert call_line("en", **queued) == "Video call from the visitor: declined by Dana Reyes."

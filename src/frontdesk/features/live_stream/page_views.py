@@ -1,0 +1,229 @@
+"""Page views written in groups: the page views of many sockets share one transaction (issue 21).
+
+A page view is the busiest write of the live stream (every navigation of every visitor, 500 a
+second in the console benchmark). Written one by one, each cost two transactions and about
+eight statements: count it and store it, then read the visitor, the visit and its page history
+again to place the visitor (URL segments depend on the page). Here the page views that arrive
+in the same event-loop turn, or while a group is being written, go out together in the next
+group (grouped.GroupWriter, as hellos do in arrivals.py):
+
+- the visits' counts go up in one UPDATE (executemany, `page_view_count + n`: atomic, so two
+  processes counting the same visit lose nothing), the page views go in with one INSERT;
+- when some rule looks at pages, the group's visits and visitors are read with one SELECT
+  each (the page history too, only when a rule looks at `visit.pages`) and placed in memory;
+  only the visits whose placement changed are written, with the commit; the open chats of the
+  visitors that moved, for their cards, with one more SELECT;
+- a group is written after the one before it, in the order its page views came: what one tab
+  (or one visitor) sends is stored in order. Nothing is answered before its group commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
+
+from frontdesk.core.errors import NotFound
+from frontdesk.features import conversations, visitors
+from frontdesk.features.accounts.models import Account
+from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.live_stream.grouped import GroupWriter
+from frontdesk.features.live_stream.placement import OrgSegments
+from frontdesk.features.orgs.models import Org
+from frontdesk.features.routing import RoutingDirectory
+from frontdesk.features.segments import place_visit
+from frontdesk.features.visitors.models import Visit, Visitor
+from frontdesk.runtime import Runtime
+
+
+@dataclass(slots=True)
+class PageViewRequest:
+    """One page view, as the tab hands it over."""
+
+    org: Org
+    visitor_id: str
+    visit_id: str
+    page: visitors.PageInfo
+    # When the frame came (the page view's time; per visitor, in the order they came).
+    at: datetime
+    # False: nothing is stored (visitors.tracking_refused); the visit may still be placed.
+    tracked: bool
+    # The org's placement data when some rule looks at pages (the visit is placed again),
+    # else None.
+    placement: OrgSegments | None
+    # The visitor has an open chat: their reps stay (see place_visit).
+    hold_routing: bool
+    # The connected visitor's full address, for enrichment (None when not tracked).
+    ip: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """The visit placed again for this page view."""
+
+    routed_rep_ids: list[str]
+    # Segment or routing changed: consoles move the card, built from the rows below.
+    changed: bool
+    # Read only when the placement changed (rows detached, fully loaded).
+    visitor: Visitor | None
+    visit: Visit | None
+    conversation: Conversation | None
+    account: Account | None
+
+
+@dataclass(frozen=True, slots=True)
+class PageViewResult:
+    # The visit's page view count with this one (None: not tracked, nothing stored).
+    page_views: int | None
+    # None: not placed (no rule looks at pages, or the visit is gone).
+    placed: Placed | None
+
+
+class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__()
+        self._runtime = runtime
+
+    async def _write_group(self, group: list[PageViewRequest]) -> list[PageViewResult | Exception]:
+        runtime = self._runtime
+        async with runtime.db.transaction() as session:
+            # Counted first (one statement for the group): the rows read below carry the
+            # counts with this group's views, which the consoles show.
+            counts: dict[str, tuple[int, datetime]] = {}
+            for request in group:
+                if request.tracked:
+                    views, _ = counts.get(request.visit_id, (0, request.at))
+                    counts[request.visit_id] = (views + 1, request.at)
+            await visitors.count_page_views(session, counts)
+            visit_ids = {request.visit_id for request in group}
+            visits: dict[str, Visit] = {}
+            visitor_rows: dict[str, Visitor] = {}
+            if any(r.placement is not None for r in group):
+                # Placing needs the visitors too: one SELECT for both.
+                for visit_row, visitor_row in (
+                    await session.execute(
+                        select(Visit, Visitor)
+                        .join(Visitor, Visitor.id == Visit.visitor_id)
+                        .where(Visit.id.in_(visit_ids))
+                    )
+                ).tuples():
+                    visits[visit_row.id], visitor_rows[visitor_row.id] = visit_row, visitor_row
+            else:
+                visits = {
+                    v.id: v
+                    for v in (await session.execute(select(Visit).where(Visit.id.in_(visit_ids))))
+                    .scalars()
+                    .all()
+                }
+            placing = [r for r in group if r.placement is not None and r.visit_id in visits]
+            history = [
+                r.visit_id
+                for r in placing
+                if r.placement is not None and r.placement.uses_pages and r.tracked
+            ]
+            pages = await visitors.pages_of_visits(session, history)
+
+            # Each visit's count after each of its views in this group, in order.
+            final = {visit_id: visits[visit_id].page_view_count for visit_id in visits}
+            remaining = {visit_id: views for visit_id, (views, _) in counts.items()}
+            rows: list[dict[str, object]] = []
+            outcomes: list[PageViewResult | Exception] = []
+            moved: list[tuple[int, Placed]] = []
+            counted: list[int | None] = []
+            directories: dict[str, RoutingDirectory] = {}
+            for request in group:
+                counted.append(None)  # as outcomes, one per request
+                visit = visits.get(request.visit_id)
+                if visit is None:
+                    outcomes.append(
+                        NotFound("visit not found")
+                        if request.tracked
+                        else PageViewResult(None, None)
+                    )
+                    continue
+                count: int | None = None
+                if request.tracked:
+                    remaining[visit.id] -= 1
+                    count = counted[-1] = final[visit.id] - remaining[visit.id]
+                    rows.append(visitors.page_view_row(visit, request.page, request.at))
+                    pages.setdefault(visit.id, []).append(request.page.url)
+                data = request.placement
+                visitor = visitor_rows.get(request.visitor_id)
+                if data is None or visitor is None:
+                    outcomes.append(PageViewResult(count, None))
+                    continue
+                if count is not None:
+                    # Placed as of this view (a later view of the same visit may be in the
+                    # group); not a change to write: the UPDATE above counted it.
+                    set_committed_value(visit, "page_view_count", count)
+                directory = directories.get(request.org.id)
+                if directory is None and data.routes:
+                    directory = directories[request.org.id] = await RoutingDirectory.load(
+                        session, request.org.id
+                    )
+                placement = await place_visit(
+                    session,
+                    runtime.ip_directory,
+                    visitor,
+                    visit,
+                    request.page.url,
+                    request.at,
+                    compiled=data.compiled,
+                    segments=data.by_id,
+                    index=data.index,
+                    hold_routing=request.hold_routing,
+                    pages=list(pages.get(visit.id, [])) if data.uses_pages else [],
+                    ip=request.ip,
+                    routing_directory=directory,
+                )
+                placed = Placed(placement.routed_rep_ids, placement.changed, None, None, None, None)
+                if placement.changed:
+                    moved.append((len(outcomes), placed))
+                outcomes.append(PageViewResult(count, placed))
+            for visit_id, visit in visits.items():
+                set_committed_value(visit, "page_view_count", final[visit_id])
+            if rows:
+                await visitors.insert_page_views(session, rows)
+            if moved:
+                # Their cards show their open chat: read only for the visitors whose tab knows
+                # of one (it hears every change of their chat on the visitor's topic).
+                chatting = {group[i].visitor_id for i, _ in moved if group[i].hold_routing}
+                chats = await conversations.open_conversations_for_visitors(session, chatting)
+                for i, placed in moved:
+                    request = group[i]
+                    visit = visits[request.visit_id]
+                    data = request.placement
+                    assert data is not None
+                    outcomes[i] = PageViewResult(
+                        counted[i],
+                        Placed(
+                            placed.routed_rep_ids,
+                            True,
+                            visitor_rows[request.visitor_id],
+                            visit,
+                            chats.get(request.visitor_id),
+                            data.index.by_id.get(visit.account_id) if visit.account_id else None,
+                        ),
+                    )
+            # The visits whose placement or enrichment changed are flushed with the commit.
+        return outcomes
+
+
+_STATE_KEY = "live_stream.page_view_writer"
+
+
+def page_view_writer(runtime: Runtime) -> PageViewWriter:
+    writer = runtime.state.get(_STATE_KEY)
+    if not isinstance(writer, PageViewWriter):
+        writer = runtime.state[_STATE_KEY] = PageViewWriter(runtime)
+    return writer
+
+
+async def finish_pending_page_views(runtime: Runtime) -> None:
+    """Shutdown: write the page views the group writer still holds before the database
+    closes."""
+    writer = runtime.state.get(_STATE_KEY)
+    if isinstance(writer, PageViewWriter):
+        await writer.finish()
