@@ -101,3 +101,57 @@ def test_signed_urls_expire_and_verify_with_previous_keys() -> None:
     far = int(now) + 30 * 86400
     far_sig = signed_path(OLD, "a" * 32, "file", far).split("s=")[1]
     assert verify([OLD], "a" * 32, "file", str(far), far_sig, now) == "expired"
+
+
+def _photo_with_everything(orientation: int = 1) -> bytes:
+    """A phone photo: EXIF with GPS (and orientation), an XMP block, a comment, and a second
+    image appended after the end marker (as some phones do)."""
+    exif = _exif()
+    if orientation != 1:
+        exif[0x0112] = orientation
+    out = io.BytesIO()
+    pixels = Image.effect_noise((320, 240), 64).convert("RGB")
+    pixels.save(out, format="JPEG", exif=exif, quality=85, comment=b"shot at home")
+    data = out.getvalue()
+    xmp = b"http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta>PhoneMaker GPS</x:xmpmeta>"
+    app1 = b"\xff\xe1" + (len(xmp) + 2).to_bytes(2, "big") + xmp
+    appended = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(appended, format="JPEG", exif=_exif())
+    return data[:2] + app1 + data[2:] + appended.getvalue()
+
+
+def test_a_photo_keeps_its_coded_pixels_untouched_and_loses_every_metadata_block() -> None:
+    data = _photo_with_everything()
+    cleaned = clean_image(data)
+    # The coded image (from the start of scan) is the source's, byte for byte: no second
+    # lossy encoding.
+    scan = data.index(b"\xff\xda")
+    assert (
+        cleaned.data[cleaned.data.index(b"\xff\xda") :]
+        == data[scan : data.index(b"\xff\xd9", scan) + 2]
+    )
+    for secret in (b"PhoneMaker", b"shot at home", b"xmpmeta", b"Exif"):
+        assert secret not in cleaned.data, secret
+    with Image.open(io.BytesIO(cleaned.data)) as image:
+        image.load()
+        assert image.size == (320, 240) and len(image.getexif()) == 0
+    assert (cleaned.width, cleaned.height) == (320, 240)
+    with Image.open(io.BytesIO(cleaned.thumbnail)) as thumb:
+        assert thumb.format == "WEBP" and thumb.size == (320, 240)
+
+
+def test_a_sideways_photo_keeps_only_its_orientation_and_its_thumbnail_is_upright() -> None:
+    cleaned = clean_image(_photo_with_everything(orientation=6))
+    assert b"PhoneMaker" not in cleaned.data
+    with Image.open(io.BytesIO(cleaned.data)) as image:
+        assert dict(image.getexif()) == {0x0112: 6}  # browsers turn it when they show it
+    assert (cleaned.width, cleaned.height) == (240, 320)
+    with Image.open(io.BytesIO(cleaned.thumbnail)) as thumb:
+        assert thumb.size == (240, 320)
+
+
+def test_a_photo_cut_short_is_refused() -> None:
+    data = _photo_with_everything()
+    scan = data.index(b"\xff\xda")
+    with pytest.raises(ImageRefused, match="not a valid"):
+        clean_image(data[: scan + 400])
