@@ -384,9 +384,9 @@ async def serve_file(request: web.Request) -> web.StreamResponse:
             request.query.get("s", ""),
         )
     except FrontdeskError as error:
-        response = error_response(error)
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        refused = error_response(error)
+        refused.headers["Cache-Control"] = "no-store"
+        return refused
     headers = {
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": FILE_CSP,
@@ -402,7 +402,20 @@ async def serve_file(request: web.Request) -> web.StreamResponse:
     else:
         headers["Content-Disposition"] = _disposition("attachment", served.name)
         content_type = "application/octet-stream"
-    return web.Response(body=served.data, content_type=content_type, headers=headers)
+    headers["Content-Type"] = content_type
+    body = served.body
+    if body.path is not None:
+        # From disk as it is sent (ranges and conditional requests included), never whole
+        # in memory.
+        return web.FileResponse(body.path, headers=headers)
+    assert body.chunks is not None
+    response = web.StreamResponse(headers=headers)
+    response.content_length = body.size
+    await response.prepare(request)
+    async for chunk in body.chunks():
+        await response.write(chunk)
+    await response.write_eof()
+    return response
 
 
 def mount_file_routes(app: web.Application) -> None:

@@ -35,7 +35,12 @@ from frontdesk.features.files.schemas import (
     MessageFile,
     VisitorFileRules,
 )
-from frontdesk.features.files.stores import FileStore, create_file_store, object_key
+from frontdesk.features.files.stores import (
+    FileStore,
+    StoredObject,
+    create_file_store,
+    object_key,
+)
 from frontdesk.features.files.workers import ImageWorkers
 from frontdesk.features.orgs import Authenticated, announce_org_changed
 from frontdesk.features.orgs.models import Org
@@ -430,7 +435,7 @@ async def links_for_visitor(
 
 @dataclass(frozen=True)
 class ServedFile:
-    data: bytes
+    body: StoredObject
     content_type: str
     name: str
     # A safe raster image (or its thumbnail): may be shown inline. Everything else downloads.
@@ -460,12 +465,12 @@ async def open_signed(
     key = found.thumb_key if variant == "thumb" else found.storage_key
     if key is None:
         raise NotFound("this file has no thumbnail")
-    data = await file_store(runtime).get(key)
-    if data is None:
+    body = await file_store(runtime).open(key)
+    if body is None:
         raise NotFound("this file was deleted")
     if variant == "thumb":
-        return ServedFile(data, "image/webp", found.name, inline=True)
-    return ServedFile(data, found.content_type, found.name, inline=found.kind == "image")
+        return ServedFile(body, "image/webp", found.name, inline=True)
+    return ServedFile(body, found.content_type, found.name, inline=found.kind == "image")
 
 
 # ---- deleting ------------------------------------------------------------------------------

@@ -3,8 +3,10 @@
 Both sit behind `FileStore`. An upload arrives as a file on disk (incoming.py: the request body
 is streamed into the store's `incoming` directory), and `put_file` takes that file over: the
 local store renames it into place (no copy at all: the incoming directory is inside the store's
-own), S3 uploads it from disk in a thread. Reading (`get`) still returns whole files: served
-files are at most FRONTDESK_FILE_MAX_MB (25 MB by default).
+own), S3 uploads it from disk in a thread. Serving reads through `open` and never holds a
+whole file: the local store hands over the file's path (aiohttp sends it from disk, with range
+requests and conditional GETs), S3 a body read a megabyte at a time in a thread. `get` (whole
+bytes) remains for small reads.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import asyncio
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,6 +26,18 @@ from frontdesk.settings import Settings
 # Keys are ours (ids and a suffix), never a user's file name: checked all the same, so no key
 # can climb out of the directory.
 _KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{32}\.(?:bin|thumb)")
+
+
+STREAM_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One stored file to serve: on local disk (`path`), or read piece by piece (`chunks`)."""
+
+    size: int
+    path: Path | None = None
+    chunks: Callable[[], AsyncIterator[bytes]] | None = None
 
 
 class FileStore(Protocol):
@@ -38,6 +53,10 @@ class FileStore(Protocol):
 
     async def get(self, key: str) -> bytes | None:
         """The bytes, or None when there is no such object (deleted meanwhile)."""
+        ...
+
+    async def open(self, key: str) -> StoredObject | None:
+        """The object to serve without reading it whole, or None when there is none."""
         ...
 
     async def delete(self, keys: Sequence[str]) -> None:
@@ -103,6 +122,14 @@ class LocalFileStore:
 
     async def get(self, key: str) -> bytes | None:
         return await asyncio.to_thread(self._get, key)
+
+    async def open(self, key: str) -> StoredObject | None:
+        path = self._path(key)
+        try:
+            size = (await asyncio.to_thread(path.stat)).st_size
+        except FileNotFoundError:
+            return None
+        return StoredObject(size, path=path)
 
     async def delete(self, keys: Sequence[str]) -> None:
         if keys:
@@ -185,6 +212,27 @@ class S3FileStore:
 
     async def get(self, key: str) -> bytes | None:
         return await asyncio.to_thread(self._get, key)
+
+    def _get_object(self, key: str) -> Any | None:
+        try:
+            return self._client.get_object(Bucket=self.bucket, Key=self._key(key))
+        except self._client.exceptions.NoSuchKey:
+            return None
+
+    async def open(self, key: str) -> StoredObject | None:
+        answer = await asyncio.to_thread(self._get_object, key)
+        if answer is None:
+            return None
+        body = answer["Body"]
+
+        async def chunks() -> AsyncIterator[bytes]:
+            try:
+                while chunk := await asyncio.to_thread(body.read, STREAM_CHUNK):
+                    yield chunk
+            finally:
+                body.close()
+
+        return StoredObject(int(answer["ContentLength"]), chunks=chunks)
 
     async def delete(self, keys: Sequence[str]) -> None:
         # DeleteObjects takes up to 1,000 keys a call; a missing key is not an error.

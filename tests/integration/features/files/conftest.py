@@ -155,7 +155,12 @@ async def rep_upload(
         return response.status, await response.json()
 
 
-async def fetch(server: Server, path: str) -> tuple[int, dict[str, str], bytes]:
+async def fetch(
+    server: Server, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     """A signed URL as a browser fetches it: no cookie, no token, only the URL."""
-    async with aiohttp.ClientSession() as http, http.get(server.url + path) as response:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(server.url + path, headers=headers) as response,
+    ):
         return response.status, dict(response.headers), await response.read()

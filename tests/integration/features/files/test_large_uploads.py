@@ -82,10 +82,19 @@ async def test_a_5_mb_photo_and_a_5_mb_document_are_stored_as_sent_and_nothing_s
         assert status == 200
         by_id = {link["id"]: link for link in links["links"]}
 
-    # The document comes back byte for byte.
-    status, _, body = await fetch(server, by_id[sent_document["id"]]["url"])
-    assert status == 200
+    # The document comes back byte for byte (streamed: from disk, or from S3 a megabyte at a
+    # time, never read whole into the server's memory).
+    status, headers, body = await fetch(server, by_id[sent_document["id"]]["url"])
+    assert status == 200 and headers["Content-Length"] == str(len(document))
     assert hashlib.sha256(body).hexdigest() == hashlib.sha256(document).hexdigest()
+    assert headers["Content-Type"] == "application/octet-stream"
+    assert headers["Content-Disposition"].startswith("attachment;")
+    if not server.settings.files_s3_bucket:
+        # A download cut off half-way resumes where it stopped.
+        status, _, rest = await fetch(
+            server, by_id[sent_document["id"]]["url"], {"Range": "bytes=1000000-"}
+        )
+        assert status == 206 and rest == document[1_000_000:]
     # The photo comes back cleaned (a JPEG of the same size, its size as the message says) and
     # with a thumbnail made on the server.
     status, _, stored = await fetch(server, by_id[sent_photo["id"]]["url"])
