@@ -28,7 +28,7 @@ from frontdesk.core.ids import new_id
 from frontdesk.features import conversations, proactive, visitors
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
-from frontdesk.features.live_stream.grouped import GroupWriter
+from frontdesk.features.live_stream.grouped import GroupWriter, finish_writer, writer_of
 from frontdesk.features.live_stream.placement import OrgSegments
 from frontdesk.features.orgs.models import Org
 from frontdesk.features.proactive.schemas import VisitorInvitation
@@ -208,18 +208,10 @@ def _routes(data: OrgSegments) -> bool:
     return any((s.routing or {}).get("steps") for s in data.by_id.values())
 
 
-_STATE_KEY = "live_stream.arrival_writer"
-
-
 def arrival_writer(runtime: Runtime) -> ArrivalWriter:
-    writer = runtime.state.get(_STATE_KEY)
-    if not isinstance(writer, ArrivalWriter):
-        writer = runtime.state[_STATE_KEY] = ArrivalWriter(runtime)
-    return writer
+    return writer_of(runtime, ArrivalWriter, lambda: ArrivalWriter(runtime))
 
 
 async def finish_pending_arrivals(runtime: Runtime) -> None:
     """Shutdown: write the hellos the group writer still holds before the database closes."""
-    writer = runtime.state.get(_STATE_KEY)
-    if isinstance(writer, ArrivalWriter):
-        await writer.finish()
+    await finish_writer(runtime, ArrivalWriter)

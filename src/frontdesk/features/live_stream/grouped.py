@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from frontdesk.runtime import Runtime
 
 Request = TypeVar("Request")
 Result = TypeVar("Result")
@@ -94,3 +97,26 @@ class GroupWriter(ABC, Generic[Request, Result]):
                 item.done.set_exception(outcome)
             else:
                 item.done.set_result(outcome)
+
+
+Writer = TypeVar("Writer", bound=GroupWriter[Any, Any])
+
+
+def _state_key(kind: type[GroupWriter[Any, Any]]) -> str:
+    return f"live_stream.{kind.__name__}"
+
+
+def writer_of(runtime: Runtime, kind: type[Writer], make: Callable[[], Writer]) -> Writer:
+    """The process's one writer of this kind: groups only form when every request of a kind
+    goes through the same writer."""
+    writer = runtime.state.get(_state_key(kind))
+    if not isinstance(writer, kind):
+        writer = runtime.state[_state_key(kind)] = make()
+    return writer
+
+
+async def finish_writer(runtime: Runtime, kind: type[GroupWriter[Any, Any]]) -> None:
+    """Shutdown: write what this kind's writer still holds before the database closes."""
+    writer = runtime.state.get(_state_key(kind))
+    if isinstance(writer, kind):
+        await writer.finish()

@@ -29,7 +29,7 @@ from frontdesk.core.errors import NotFound
 from frontdesk.features import conversations, visitors
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
-from frontdesk.features.live_stream.grouped import GroupWriter
+from frontdesk.features.live_stream.grouped import GroupWriter, finish_writer, writer_of
 from frontdesk.features.live_stream.placement import OrgSegments
 from frontdesk.features.orgs.models import Org
 from frontdesk.features.routing import RoutingDirectory
@@ -211,19 +211,11 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
         return outcomes
 
 
-_STATE_KEY = "live_stream.page_view_writer"
-
-
 def page_view_writer(runtime: Runtime) -> PageViewWriter:
-    writer = runtime.state.get(_STATE_KEY)
-    if not isinstance(writer, PageViewWriter):
-        writer = runtime.state[_STATE_KEY] = PageViewWriter(runtime)
-    return writer
+    return writer_of(runtime, PageViewWriter, lambda: PageViewWriter(runtime))
 
 
 async def finish_pending_page_views(runtime: Runtime) -> None:
     """Shutdown: write the page views the group writer still holds before the database
     closes."""
-    writer = runtime.state.get(_STATE_KEY)
-    if isinstance(writer, PageViewWriter):
-        await writer.finish()
+    await finish_writer(runtime, PageViewWriter)
