@@ -10,8 +10,13 @@
    earlier runs counted as upload work) and after one warm-up upload (reported apart: the first
    message's statements are compiled, the image worker starts).
 3. `chat`: a visitor chats at 50 messages a second (message -> ack round trip) for `--seconds`,
-   once alone and once while 20 other visitors (each with a chat already open) upload the photo
-   at the same time, over and over.
+   once alone and once while 20 other visitors (each with a chat already open) upload the photo.
+   `--mode burst` (default): the 20 send it at the same moment (20 concurrent uploads), and again
+   a second after the last of them is answered; only chat messages sent while a burst is in
+   flight count. `--mode sustained`: each uploader sends again as soon as its last upload is
+   answered, for the whole window: a closed loop that keeps this machine's 2 cores full
+   whatever the server does (the image worker alone takes one), so it measures the machine's
+   saturation as much as the server.
    Bar: chat p99 with the uploads <= 2x its value without. The uploads are sent by a separate
    client process: sent from the chat client's own event loop (as before 2026-12-04, bot
    branch), 100 MB of multipart bodies delayed the client's reading of its own acks, and the
@@ -121,10 +126,15 @@ async def upload(
 
 
 async def chat_p99(
-    ws: aiohttp.ClientWebSocketResponse, seconds: float, rate: float = 50
+    ws: aiohttp.ClientWebSocketResponse,
+    seconds: float,
+    rate: float = 50,
+    sent_at: list[float] | None = None,
 ) -> list[float]:
-    """Open loop at `rate` messages a second; round trip message -> ack, in ms."""
+    """Open loop at `rate` messages a second; round trip message -> ack, in ms. With `sent_at`,
+    each latency's send time (unix seconds) is appended to it, in the same order."""
     sent: dict[str, float] = {}
+    wall: dict[str, float] = {}
     latencies: list[float] = []
 
     async def reader() -> None:
@@ -137,6 +147,8 @@ async def chat_p99(
                 at = sent.pop(frame["client_id"], None)
                 if at is not None:
                     latencies.append((time.perf_counter() - at) * 1000)
+                    if sent_at is not None:
+                        sent_at.append(wall.pop(frame["client_id"]))
 
     task = asyncio.create_task(reader())
     start = time.perf_counter()
@@ -144,6 +156,7 @@ async def chat_p99(
     while time.perf_counter() - start < seconds:
         client_id = f"m{random.getrandbits(64):x}"
         sent[client_id] = time.perf_counter()
+        wall[client_id] = time.time()
         await ws.send_str(
             orjson.dumps({"type": "message", "client_id": client_id, "body": f"hello {n}"}).decode()
         )
@@ -174,8 +187,44 @@ async def _upload_for(
     return done, refused
 
 
+async def _bursts_for(
+    url: str, site: str, tokens: list[str], data: bytes, seconds: float, pause: float
+) -> tuple[list[float], dict[int, int], list[tuple[float, float]]]:
+    """Bursts: every uploader sends the photo once, all at the same moment (len(tokens)
+    concurrent uploads); when the last is answered (its thumbnail made), `pause` seconds, then
+    the next burst, until `seconds` have passed. Returns the uploads' durations, refusals, and
+    each burst's window (unix start, unix end of its last answer)."""
+    done: list[float] = []
+    refused: dict[int, int] = {}
+    windows: list[tuple[float, float]] = []
+    stop = time.perf_counter() + seconds
+
+    async def once(http: aiohttp.ClientSession, token: str) -> None:
+        try:
+            done.append(await upload(http, url, site, token, data))
+        except Refused as error:
+            refused[error.status] = refused.get(error.status, 0) + 1
+
+    connector = aiohttp.TCPConnector(limit=len(tokens))
+    async with aiohttp.ClientSession(connector=connector) as http:
+        while time.perf_counter() < stop:
+            started = time.time()
+            await asyncio.gather(*(once(http, t) for t in tokens))
+            windows.append((started, time.time()))
+            await asyncio.sleep(pause)
+    return done, refused, windows
+
+
 def _uploader_process(
-    url: str, site: str, tokens: list[str], data: bytes, seconds: float, out: Any, nice: int
+    url: str,
+    site: str,
+    tokens: list[str],
+    data: bytes,
+    seconds: float,
+    out: Any,
+    nice: int,
+    burst_pause: float | None = None,
+    go: Any = None,
 ) -> None:
     """The uploads, from their own process (and event loop): durations and refusals sent back
     on `out` (an error's text if it failed). `nice`: added to the process's nice value (a real
@@ -183,7 +232,12 @@ def _uploader_process(
     if nice:
         os.nice(nice)
     try:
-        out.send(asyncio.run(_upload_for(url, site, tokens, data, seconds)))
+        if go is not None:
+            go.wait()  # the chat is running: the first burst starts now
+        if burst_pause is None:
+            out.send((*asyncio.run(_upload_for(url, site, tokens, data, seconds)), None))
+        else:
+            out.send(asyncio.run(_bursts_for(url, site, tokens, data, seconds, burst_pause)))
     except BaseException as error:
         out.send(f"uploader failed: {type(error).__name__}: {error}")
         raise
@@ -255,8 +309,17 @@ def _lag(probes: dict[str, Any], start: float, end: float) -> str:
     )
 
 
+# Seconds between the end of one burst (its last upload answered) and the next.
+BURST_PAUSE = 1.0
+
+
 async def run(
-    seconds: float, uploaders: int, rounds: int = 1, loop_lag: bool = False, nice_uploads: int = 0
+    seconds: float,
+    uploaders: int,
+    rounds: int = 1,
+    loop_lag: bool = False,
+    nice_uploads: int = 0,
+    mode: str = "burst",
 ) -> None:
     data = photo()
     bench_clean(data)
@@ -328,19 +391,42 @@ async def run(
                 windows.append((f"round {round_} alone", at, time.time()))
                 others_alone = others.cores()
                 receive, send = ctx.Pipe(duplex=False)
+                burst = mode == "burst"
+                # Started before the chat (handing the photo to a new process holds this
+                # process's loop for a moment), and told when to begin.
+                go = ctx.Event() if burst else None
                 worker = ctx.Process(
                     target=_uploader_process,
-                    args=(server.url, site, tokens, data, seconds + 1.0, send, nice_uploads),
+                    args=(
+                        server.url,
+                        site,
+                        tokens,
+                        data,
+                        max(1.0, seconds - 4.0) if burst else seconds + 1.0,
+                        send,
+                        nice_uploads,
+                        BURST_PAUSE if burst else None,
+                        go,
+                    ),
                 )
+                sent_at: list[float] = []
                 worker.start()
                 send.close()  # the child's copy stays open: recv() ends if the child dies
-                await asyncio.sleep(1.0)  # the process is up and its uploads are under way
+                if go is not None:
+                    await asyncio.sleep(2.0)  # the process is up
+                    # The chat runs throughout; only its messages sent while a burst was in
+                    # flight (first upload sent -> last one answered) are counted.
+                    chatting = asyncio.create_task(chat_p99(chatter, seconds, sent_at=sent_at))
+                    await asyncio.sleep(0.5)
+                    go.set()
+                if not burst:
+                    await asyncio.sleep(1.0)  # the process is up and its uploads are under way
                 cpu = server.cpu_seconds()
                 cpu_all = _cpu_with_workers(server.pid)
                 uploader_cpu = _process_cpu(worker.pid)
                 others.start()
                 at = time.time()
-                busy = await chat_p99(chatter, seconds)
+                busy = await (chatting if burst else chat_p99(chatter, seconds))
                 uploader_cores = max(0.0, _process_cpu(worker.pid) - uploader_cpu) / (
                     time.time() - at
                 )
@@ -352,19 +438,33 @@ async def run(
                 await asyncio.to_thread(worker.join)
                 if isinstance(result, str):
                     raise RuntimeError(result)
-                done, refused = result
+                done, refused, bursts = result
+                burst_note = ""
+                if bursts is not None:
+                    busy = [
+                        latency
+                        for latency, sent in zip(busy, sent_at, strict=True)
+                        if any(start <= sent <= end for start, end in bursts)
+                    ]
+                    lengths = [end - start for start, end in bursts]
+                    burst_note = (
+                        f"; {len(bursts)} bursts of {uploaders} concurrent uploads, each "
+                        f"{min(lengths):.1f}-{max(lengths):.1f} s from the first sent to the "
+                        f"last answered (chat counted inside them only)"
+                    )
                 ratio = percentile(busy, 99) / percentile(alone, 99)
                 ratios.append(ratio)
                 print(
                     f"round {round_}: chat at 50 msg/s alone p50 {percentile(alone, 50):.1f} ms, "
                     f"p99 {percentile(alone, 99):.1f} ms ({len(alone)} acks); with {uploaders} "
-                    f"concurrent uploads p50 {percentile(busy, 50):.1f} ms, p99 "
+                    f"concurrent uploads ({mode}) p50 {percentile(busy, 50):.1f} ms, p99 "
                     f"{percentile(busy, 99):.1f} ms ({len(busy)} acks); {len(done)} uploads "
                     f"({sum(refused.values())} refused: {refused}), each p50 {percentile(done, 50) * 1000:.0f} ms; server process {used / seconds:.2f} "
                     f"cores, with its image workers {used_all / seconds:.2f} cores; p99 ratio {ratio:.2f}x; {_load()}; "
                     f"other processes used {others_alone:.2f} cores alone, {others_busy:.2f} with"
                     f"; uploading client {uploader_cores:.2f} cores"
                     + (f" (nice +{nice_uploads})" if nice_uploads else "")
+                    + burst_note
                 )
             ratio = statistics.median(ratios)
             print(
@@ -401,8 +501,26 @@ def main() -> None:
         help="run the uploading client process this much nicer (19: lowest); a real server's "
         "uploads come from other machines, here they take CPU from the server's 2 cores",
     )
+    parser.add_argument(
+        "--mode",
+        choices=("burst", "sustained"),
+        default="burst",
+        help="burst: the uploaders each send the photo at the same moment (20 concurrent "
+        "uploads), again after each burst is done, and only chat messages sent during a burst "
+        "count; sustained: every uploader uploads again as soon as its last one is answered, "
+        "for the whole window (the machine's 2 cores stay full, whatever the server does)",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.seconds, args.uploaders, args.rounds, args.loop_lag, args.nice_uploads))
+    asyncio.run(
+        run(
+            args.seconds,
+            args.uploaders,
+            args.rounds,
+            args.loop_lag,
+            args.nice_uploads,
+            args.mode,
+        )
+    )
 
 
 if __name__ == "__main__":

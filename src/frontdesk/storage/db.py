@@ -36,19 +36,32 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(rest.split("?", 1)[0])
 
 
-def create_engine(url: str) -> AsyncEngine:
+# Read-only connections a SQLite file's process keeps beside its one writing connection
+# (Database.read). Statements run inline on the loop's thread either way (sqlite_inline.py), so
+# more connections add no parallelism: what they remove is the queue. With one connection,
+# every session waited its turn in the pool's line, and each hand-over cost a turn of the
+# event loop; when 20 uploads arrived at once, their 20 short authorisation reads stood
+# between a chat message and its commit for 150-700 ms (bench/file_upload.py --mode burst).
+SQLITE_READERS = 4
+
+
+def create_engine(url: str, *, readers: bool = False) -> AsyncEngine:
+    """The engine for `url`. For a SQLite file, `readers` makes the read-only pool of
+    SQLITE_READERS connections (PRAGMA query_only: a write through one fails at once instead
+    of waiting on the loop's thread for the writer's lock)."""
     if url.startswith("sqlite"):
         path = _sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        # One connection: SQLite has one writer at a time anyway, and a single connection
-        # means no "database is locked" retries inside the process. Transactions are short.
+        # One writing connection: SQLite has one writer at a time anyway, and a single
+        # connection means no "database is locked" retries inside the process. Transactions
+        # are short. Reads go through their own connections (WAL: readers never wait).
         engine = create_async_engine(
             url,
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
             poolclass=AsyncAdaptedQueuePool,
-            pool_size=1,
+            pool_size=SQLITE_READERS if readers else 1,
             max_overflow=0,
             pool_timeout=30,
         )
@@ -64,6 +77,8 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
+            if readers:
+                cursor.execute("PRAGMA query_only=ON")
             cursor.close()
 
         return engine
@@ -217,6 +232,13 @@ class Database:
         self.url = url
         self.engine = create_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # A SQLite file's reads use connections of their own (see SQLITE_READERS); an
+        # in-memory database is one connection's own, and PostgreSQL's pool is shared.
+        self._reader_engine: AsyncEngine | None = None
+        self._readers = self.sessions
+        if url.startswith("sqlite") and _sqlite_path(url) is not None:
+            self._reader_engine = create_engine(url, readers=True)
+            self._readers = async_sessionmaker(self._reader_engine, expire_on_commit=False)
         self._checkpointer: _WalCheckpointer | None = None
         self._background: _BackgroundSqlite | None = None
 
@@ -289,7 +311,9 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session:
+        """A session for reading only (on a SQLite file, a read-only connection that never
+        waits for the writer's; it sees what was committed when its first statement ran)."""
+        async with self._readers() as session:
             yield session
 
     async def close(self) -> None:
@@ -299,4 +323,6 @@ class Database:
         if self._background is not None:
             background, self._background = self._background, None
             await background.close()
+        if self._reader_engine is not None:
+            await self._reader_engine.dispose()
         await self.engine.dispose()
