@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from frontdesk.features.enrichment import PROVIDER_ANSWER
 from frontdesk.features.experiences.models import Experience
 from frontdesk.features.live_stream.events import CardUtm, VisitorCard
 from frontdesk.features.orgs.models import Org
+from frontdesk.features.segments import VisitorRow, VisitRow
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.live import LiveVisitor
@@ -54,6 +56,22 @@ def _only_proxied(url: str) -> str | None:
 def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
+
+
+@dataclass
+class CardVisitorRow(VisitorRow):
+    """A visitor's columns that placing and the card read, without the ORM (the page views'
+    hot path, live_stream/page_views.py)."""
+
+    name: str | None
+
+
+@dataclass
+class CardVisitRow(VisitRow):
+    """A visit's columns that placing, the card and its page view rows read, without the
+    ORM."""
+
+    visitor_id: str
 
 
 class StreamCard(NamedTuple):
@@ -163,8 +181,8 @@ def account_brief(account: Account | None) -> AccountBrief | None:
 
 def card_for(
     live: LiveVisitor,
-    visitor: Visitor,
-    visit: Visit,
+    visitor: Visitor | CardVisitorRow,
+    visit: Visit | CardVisitRow,
     conversation: Conversation | None,
     account: Account | None = None,
     experiences: dict[str | None, str] | None = None,

@@ -21,14 +21,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import Table, bindparam, select, update
 
 from frontdesk.core.errors import NotFound
+from frontdesk.core.ids import new_id
 from frontdesk.features import conversations, visitors
 from frontdesk.features.accounts.models import Account
 from frontdesk.features.conversations.models import Conversation
+from frontdesk.features.live_stream.cards import CardVisitorRow, CardVisitRow
 from frontdesk.features.live_stream.grouped import GroupWriter, finish_writer, writer_of
 from frontdesk.features.live_stream.placement import OrgSegments
 from frontdesk.features.orgs.models import Org
@@ -66,9 +68,9 @@ class Placed:
     routed_rep_ids: list[str]
     # Segment or routing changed: consoles move the card, built from the rows below.
     changed: bool
-    # Read only when the placement changed (rows detached, fully loaded).
-    visitor: Visitor | None
-    visit: Visit | None
+    # Read only when the placement changed (the columns the card shows, no ORM objects).
+    visitor: CardVisitorRow | None
+    visit: CardVisitRow | None
     conversation: Conversation | None
     account: Account | None
 
@@ -79,6 +81,68 @@ class PageViewResult:
     page_views: int | None
     # None: not placed (no rule looks at pages, or the visit is gone).
     placed: Placed | None
+
+
+_visits = cast(Table, Visit.__table__).c
+_visitors = cast(Table, Visitor.__table__).c
+# What placing a visit, its card and its page view rows read (CardVisitRow's fields, in
+# order), then its visitor's (CardVisitorRow's): plain columns, no ORM objects. Built once: a
+# statement made per group costs more than running it (the ids are one expanding parameter).
+_VISIT_COLUMNS = (
+    _visits.id,
+    _visits.org_id,
+    _visits.ip,
+    _visits.started_at,
+    _visits.landing_url,
+    _visits.referrer,
+    _visits.utm_source,
+    _visits.utm_medium,
+    _visits.utm_campaign,
+    _visits.page_view_count,
+    _visits.segment_id,
+    _visits.routed_rep_ids,
+    _visits.routing_reason,
+    _visits.account_id,
+    _visits.enrichment,
+    _visits.visitor_id,
+)
+_VISITOR_COLUMNS = (
+    _visitors.id,
+    _visitors.org_id,
+    _visitors.email,
+    _visitors.identity_status,
+    _visitors.visit_count,
+    _visitors.name,
+)
+_SPLIT = len(_VISIT_COLUMNS)
+_READ_VISITS = select(*_VISIT_COLUMNS).where(_visits.id.in_(bindparam("ids", expanding=True)))
+_READ_VISITS_AND_VISITORS = (
+    select(*_VISIT_COLUMNS, *_VISITOR_COLUMNS)
+    .join_from(cast(Table, Visit.__table__), cast(Table, Visitor.__table__))
+    .where(_visits.id.in_(bindparam("ids", expanding=True)))
+)
+# The visits whose placement or company changed: one UPDATE for the group (executemany).
+_WRITE_PLACEMENTS = (
+    update(cast(Table, Visit.__table__))
+    .where(_visits.id == bindparam("b_id"))
+    .values(
+        segment_id=bindparam("b_segment_id"),
+        routed_rep_ids=bindparam("b_routed_rep_ids"),
+        routing_reason=bindparam("b_routing_reason"),
+        account_id=bindparam("b_account_id"),
+        enrichment=bindparam("b_enrichment"),
+    )
+)
+
+
+def _placement_of(visit: CardVisitRow) -> tuple[object, ...]:
+    return (
+        visit.segment_id,
+        visit.routed_rep_ids,
+        visit.routing_reason,
+        visit.account_id,
+        visit.enrichment,
+    )
 
 
 class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
@@ -97,26 +161,20 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
                     views, _ = counts.get(request.visit_id, (0, request.at))
                     counts[request.visit_id] = (views + 1, request.at)
             await visitors.count_page_views(session, counts)
-            visit_ids = {request.visit_id for request in group}
-            visits: dict[str, Visit] = {}
-            visitor_rows: dict[str, Visitor] = {}
+            ids = {"ids": list({request.visit_id for request in group})}
+            visits: dict[str, CardVisitRow] = {}
+            visitor_rows: dict[str, CardVisitorRow] = {}
             if any(r.placement is not None for r in group):
                 # Placing needs the visitors too: one SELECT for both.
-                for visit_row, visitor_row in (
-                    await session.execute(
-                        select(Visit, Visitor)
-                        .join(Visitor, Visitor.id == Visit.visitor_id)
-                        .where(Visit.id.in_(visit_ids))
-                    )
-                ).tuples():
-                    visits[visit_row.id], visitor_rows[visitor_row.id] = visit_row, visitor_row
+                for row in (await session.execute(_READ_VISITS_AND_VISITORS, ids)).all():
+                    visit = CardVisitRow(*row[:_SPLIT])
+                    visits[visit.id] = visit
+                    person = CardVisitorRow(*row[_SPLIT:])
+                    visitor_rows[person.id] = person
             else:
-                visits = {
-                    v.id: v
-                    for v in (await session.execute(select(Visit).where(Visit.id.in_(visit_ids))))
-                    .scalars()
-                    .all()
-                }
+                for row in (await session.execute(_READ_VISITS, ids)).all():
+                    visit = CardVisitRow(*row)
+                    visits[visit.id] = visit
             placing = [r for r in group if r.placement is not None and r.visit_id in visits]
             history = [
                 r.visit_id
@@ -124,9 +182,12 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
                 if r.placement is not None and r.placement.uses_pages and r.tracked
             ]
             pages = await visitors.pages_of_visits(session, history)
+            # What each visit's placement was before this group: only the visits that end up
+            # placed otherwise are written.
+            stored = {r.visit_id: _placement_of(visits[r.visit_id]) for r in placing}
 
             # Each visit's count after each of its views in this group, in order.
-            final = {visit_id: visits[visit_id].page_view_count for visit_id in visits}
+            final = {visit_id: visit.page_view_count for visit_id, visit in visits.items()}
             remaining = {visit_id: views for visit_id, (views, _) in counts.items()}
             rows: list[dict[str, object]] = []
             outcomes: list[PageViewResult | Exception] = []
@@ -135,19 +196,31 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
             directories: dict[str, RoutingDirectory] = {}
             for request in group:
                 counted.append(None)  # as outcomes, one per request
-                visit = visits.get(request.visit_id)
-                if visit is None:
+                found = visits.get(request.visit_id)
+                if found is None:
                     outcomes.append(
                         NotFound("visit not found")
                         if request.tracked
                         else PageViewResult(None, None)
                     )
                     continue
+                visit = found
                 count: int | None = None
                 if request.tracked:
                     remaining[visit.id] -= 1
                     count = counted[-1] = final[visit.id] - remaining[visit.id]
-                    rows.append(visitors.page_view_row(visit, request.page, request.at))
+                    rows.append(
+                        {
+                            "id": new_id(),
+                            "org_id": visit.org_id,
+                            "visitor_id": visit.visitor_id,
+                            "visit_id": visit.id,
+                            "url": request.page.url,
+                            "title": request.page.title,
+                            "referrer": request.page.referrer,
+                            "viewed_at": request.at,
+                        }
+                    )
                     pages.setdefault(visit.id, []).append(request.page.url)
                 data = request.placement
                 visitor = visitor_rows.get(request.visitor_id)
@@ -156,8 +229,8 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
                     continue
                 if count is not None:
                     # Placed as of this view (a later view of the same visit may be in the
-                    # group); not a change to write: the UPDATE above counted it.
-                    set_committed_value(visit, "page_view_count", count)
+                    # group).
+                    visit.page_view_count = count
                 directory = directories.get(request.org.id)
                 if directory is None and data.routes:
                     directory = directories[request.org.id] = await RoutingDirectory.load(
@@ -183,9 +256,23 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
                     moved.append((len(outcomes), placed))
                 outcomes.append(PageViewResult(count, placed))
             for visit_id, visit in visits.items():
-                set_committed_value(visit, "page_view_count", final[visit_id])
+                visit.page_view_count = final[visit_id]
             if rows:
                 await visitors.insert_page_views(session, rows)
+            changes = [
+                {
+                    "b_id": visit_id,
+                    "b_segment_id": visits[visit_id].segment_id,
+                    "b_routed_rep_ids": visits[visit_id].routed_rep_ids,
+                    "b_routing_reason": visits[visit_id].routing_reason,
+                    "b_account_id": visits[visit_id].account_id,
+                    "b_enrichment": visits[visit_id].enrichment,
+                }
+                for visit_id, before in stored.items()
+                if _placement_of(visits[visit_id]) != before
+            ]
+            if changes:
+                await session.execute(_WRITE_PLACEMENTS, changes)
             if moved:
                 # Their cards show their open chat: read only for the visitors whose tab knows
                 # of one (it hears every change of their chat on the visitor's topic).
@@ -207,7 +294,6 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
                             data.index.by_id.get(visit.account_id) if visit.account_id else None,
                         ),
                     )
-            # The visits whose placement or enrichment changed are flushed with the commit.
         return outcomes
 
 
