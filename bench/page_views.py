@@ -58,7 +58,7 @@ from bench._common import (
     source_label,
     wait_for_quiet,
 )
-from bench.console_browser import create_segments, drain, open_visitor, page_frame
+from bench.console_browser import ACTIVITIES, create_segments, drain, open_visitor, page_frame
 
 PROBE = str(Path(__file__).resolve().parent / "serve_with_sql_probe.py")
 
@@ -109,8 +109,12 @@ async def _written(path: Path, rows: int, limit: float = 180.0) -> float:
     raise RuntimeError(f"the server did not write {rows} page views in {limit:.0f} s")
 
 
-async def _drive(sockets: list[aiohttp.ClientWebSocketResponse], rate: int, seconds: float) -> int:
-    sent = 0
+async def _drive(
+    sockets: list[aiohttp.ClientWebSocketResponse], rate: int, seconds: float, activity: float
+) -> tuple[int, int]:
+    """Sends `rate` updates a second; a share `activity` of them activity changes (as the
+    console benchmark mixes them), the others page views. Returns (updates, page views)."""
+    sent = views = 0
     slice_s = 0.02
     carry = 0.0
     loop = asyncio.get_running_loop()
@@ -119,12 +123,17 @@ async def _drive(sockets: list[aiohttp.ClientWebSocketResponse], rate: int, seco
         carry += rate * slice_s
         n, carry = int(carry), carry - int(carry)
         for _ in range(n):
-            frame = {"type": "page_view", "page": page_frame(random.randrange(10**9))}
+            frame: dict[str, Any]
+            if activity and random.random() < activity:
+                frame = {"type": "activity", "state": random.choice(ACTIVITIES)}
+            else:
+                frame = {"type": "page_view", "page": page_frame(random.randrange(10**9))}
+                views += 1
             await random.choice(sockets).send_str(orjson.dumps(frame).decode())
             sent += 1
         next_at += slice_s
         await asyncio.sleep(max(0.0, next_at - loop.time()))
-    return sent
+    return sent, views
 
 
 async def _one(args: argparse.Namespace, kind: str, label: str, src: str | None) -> Round:
@@ -167,15 +176,15 @@ async def _one(args: argparse.Namespace, kind: str, label: str, src: str | None)
             drains.append(asyncio.create_task(drain(rep.ws)))
             log(f"{label}: {len(sockets)} visitors and a console connected; warming up")
             # Every hello stored its landing page: each page view sent adds one more.
-            expected = len(sockets) + await _drive(sockets, args.rate, 2.0)
+            expected = len(sockets) + (await _drive(sockets, args.rate, 2.0, args.activity))[1]
             await _written(probe, expected)
             await asyncio.sleep(0.5)
             other = OtherLoad()
             other.start()
             before, cpu0, t0 = _probe(probe), server.cpu_seconds(), time.monotonic()
-            sent = await _drive(sockets, args.rate, args.seconds)
+            sent, views = await _drive(sockets, args.rate, args.seconds, args.activity)
             sent_done = time.monotonic()
-            done = await _written(probe, expected + sent)
+            done = await _written(probe, expected + views)
             await asyncio.sleep(0.05)  # its group's commit
             after, cpu1 = _probe(probe), server.cpu_seconds()
             seconds = time.monotonic() - t0
@@ -221,7 +230,9 @@ async def run(args: argparse.Namespace) -> str:
         f"### Page views: server CPU and SQL per page view, one process, "
         f"{'SQLite + memory bus' if args.backend == 'sqlite' else 'PostgreSQL + Redis'} "
         f"(bench/page_views.py --visitors {args.visitors} --rate {args.rate} "
-        f"--seconds {args.seconds:g})",
+        f"--seconds {args.seconds:g}"
+        + (f" --activity {args.activity:g}" if args.activity else "")
+        + ")",
         "",
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {MACHINE}; {source_label()}"
         + (f"; baseline: {args.baseline_src}" if args.baseline_src else "")
@@ -251,6 +262,13 @@ def main() -> None:
     parser.add_argument("--visitors", type=int, default=1000)
     parser.add_argument("--rate", type=int, default=200, help="page views per second")
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument(
+        "--activity",
+        type=float,
+        default=0.0,
+        help="share of the updates that are activity changes instead of page views (the "
+        "console benchmark sends 0.6); figures are then per update",
+    )
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--baseline-src", help="a src/ folder of other code (A/B)")
     parser.add_argument("--quiet-wait", type=float, default=30.0)

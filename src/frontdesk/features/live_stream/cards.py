@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -42,10 +43,25 @@ def page_thumbnail(
 
 def page_favicon(website_origins: Iterable[str], page_url: str) -> str | None:
     """The proxy URL of the favicon of the page's website, if that is one of the org's."""
-    origin = formatting.image_proxy.origin_of(page_url)
-    if origin is None or origin not in set(website_origins):
+    origin = _origin_of(page_url)
+    if origin is None or origin not in website_origins:
         return None
     return _only_proxied(formatting.image_proxy.favicon_of(origin))
+
+
+def _origin_of(url: str) -> str | None:
+    """image_proxy.origin_of, remembered per "scheme://authority" prefix (every page view
+    asks for its page's favicon twice; issue 21). The prefix ends at the first "/" after "//",
+    so it holds the whole authority; a "?" or "#" it may hold is split off by origin_of as in
+    the whole URL."""
+    start = url.find("//")
+    slash = url.find("/", start + 2) if start >= 0 else -1
+    return _origin_of_prefix(url if slash < 0 else url[:slash])
+
+
+@functools.lru_cache(maxsize=4096)
+def _origin_of_prefix(prefix: str) -> str | None:
+    return formatting.image_proxy.origin_of(prefix)
 
 
 def _only_proxied(url: str) -> str | None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
 
@@ -115,23 +115,40 @@ _VISITOR_COLUMNS = (
     _visitors.name,
 )
 _SPLIT = len(_VISIT_COLUMNS)
-_READ_VISITS = select(*_VISIT_COLUMNS).where(_visits.id.in_(bindparam("ids", expanding=True)))
+_visits_table = cast(Table, Visit.__table__)
+# Read first, locked (PostgreSQL: FOR UPDATE OF visits; SQLite writes one transaction at a
+# time): the counts read are the ones the group's UPDATE adds to, so each visit's row is
+# written once, its count and its placement together.
+_READ_VISITS = (
+    select(*_VISIT_COLUMNS)
+    .where(_visits.id.in_(bindparam("ids", expanding=True)))
+    .with_for_update()
+)
 _READ_VISITS_AND_VISITORS = (
     select(*_VISIT_COLUMNS, *_VISITOR_COLUMNS)
-    .join_from(cast(Table, Visit.__table__), cast(Table, Visitor.__table__))
+    .join_from(_visits_table, cast(Table, Visitor.__table__))
     .where(_visits.id.in_(bindparam("ids", expanding=True)))
+    .with_for_update(of=_visits_table)
 )
-# The visits whose placement or company changed: one UPDATE for the group (executemany).
+_PLACEMENT: dict[str, Any] = {
+    "segment_id": bindparam("b_segment_id"),
+    "routed_rep_ids": bindparam("b_routed_rep_ids"),
+    "routing_reason": bindparam("b_routing_reason"),
+    "account_id": bindparam("b_account_id"),
+    "enrichment": bindparam("b_enrichment"),
+}
+_COUNT: dict[str, Any] = {
+    # `+ n`, not the count read: atomic whatever else writes the row.
+    "page_view_count": _visits.page_view_count + bindparam("b_views"),
+    "last_seen_at": bindparam("b_now"),
+}
+# One UPDATE per shape for the group (executemany): counted, placed again, or both.
+_WRITE_COUNTS = update(_visits_table).where(_visits.id == bindparam("b_id")).values(**_COUNT)
 _WRITE_PLACEMENTS = (
-    update(cast(Table, Visit.__table__))
-    .where(_visits.id == bindparam("b_id"))
-    .values(
-        segment_id=bindparam("b_segment_id"),
-        routed_rep_ids=bindparam("b_routed_rep_ids"),
-        routing_reason=bindparam("b_routing_reason"),
-        account_id=bindparam("b_account_id"),
-        enrichment=bindparam("b_enrichment"),
-    )
+    update(_visits_table).where(_visits.id == bindparam("b_id")).values(**_PLACEMENT)
+)
+_WRITE_BOTH = (
+    update(_visits_table).where(_visits.id == bindparam("b_id")).values(**_COUNT, **_PLACEMENT)
 )
 
 
@@ -153,14 +170,12 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
     async def _write_group(self, group: list[PageViewRequest]) -> list[PageViewResult | Exception]:
         runtime = self._runtime
         async with runtime.db.transaction() as session:
-            # Counted first (one statement for the group): the rows read below carry the
-            # counts with this group's views, which the consoles show.
+            # visit id -> (views in this group, time of the last).
             counts: dict[str, tuple[int, datetime]] = {}
             for request in group:
                 if request.tracked:
                     views, _ = counts.get(request.visit_id, (0, request.at))
                     counts[request.visit_id] = (views + 1, request.at)
-            await visitors.count_page_views(session, counts)
             ids = {"ids": list({request.visit_id for request in group})}
             visits: dict[str, CardVisitRow] = {}
             visitor_rows: dict[str, CardVisitorRow] = {}
@@ -187,7 +202,10 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
             stored = {r.visit_id: _placement_of(visits[r.visit_id]) for r in placing}
 
             # Each visit's count after each of its views in this group, in order.
-            final = {visit_id: visit.page_view_count for visit_id, visit in visits.items()}
+            final = {
+                visit_id: visit.page_view_count + counts.get(visit_id, (0, None))[0]
+                for visit_id, visit in visits.items()
+            }
             remaining = {visit_id: views for visit_id, (views, _) in counts.items()}
             rows: list[dict[str, object]] = []
             outcomes: list[PageViewResult | Exception] = []
@@ -259,20 +277,36 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
                 visit.page_view_count = final[visit_id]
             if rows:
                 await visitors.insert_page_views(session, rows)
-            changes = [
-                {
+            counted_only: list[dict[str, object]] = []
+            placed_only: list[dict[str, object]] = []
+            both: list[dict[str, object]] = []
+            for visit_id, visit in visits.items():
+                before = stored.get(visit_id)
+                placed_again = before is not None and _placement_of(visit) != before
+                views, at = counts.get(visit_id, (0, None))
+                if not placed_again:
+                    if views:
+                        counted_only.append({"b_id": visit_id, "b_views": views, "b_now": at})
+                    continue
+                params: dict[str, object] = {
                     "b_id": visit_id,
-                    "b_segment_id": visits[visit_id].segment_id,
-                    "b_routed_rep_ids": visits[visit_id].routed_rep_ids,
-                    "b_routing_reason": visits[visit_id].routing_reason,
-                    "b_account_id": visits[visit_id].account_id,
-                    "b_enrichment": visits[visit_id].enrichment,
+                    "b_segment_id": visit.segment_id,
+                    "b_routed_rep_ids": visit.routed_rep_ids,
+                    "b_routing_reason": visit.routing_reason,
+                    "b_account_id": visit.account_id,
+                    "b_enrichment": visit.enrichment,
                 }
-                for visit_id, before in stored.items()
-                if _placement_of(visits[visit_id]) != before
-            ]
-            if changes:
-                await session.execute(_WRITE_PLACEMENTS, changes)
+                if views:
+                    both.append({**params, "b_views": views, "b_now": at})
+                else:
+                    placed_only.append(params)
+            for statement, changes in (
+                (_WRITE_COUNTS, counted_only),
+                (_WRITE_BOTH, both),
+                (_WRITE_PLACEMENTS, placed_only),
+            ):
+                if changes:
+                    await session.execute(statement, changes)
             if moved:
                 # Their cards show their open chat: read only for the visitors whose tab knows
                 # of one (it hears every change of their chat on the visitor's topic).
