@@ -19,11 +19,15 @@ group (grouped.GroupWriter, as hellos do in arrivals.py):
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Column, Table, bindparam, select, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from frontdesk.core.errors import NotFound
 from frontdesk.core.ids import new_id
@@ -36,8 +40,9 @@ from frontdesk.features.live_stream.placement import OrgSegments
 from frontdesk.features.orgs.models import Org
 from frontdesk.features.routing import RoutingDirectory
 from frontdesk.features.segments import place_visit
-from frontdesk.features.visitors.models import Visit, Visitor
+from frontdesk.features.visitors.models import PageView, Visit, Visitor
 from frontdesk.runtime import Runtime
+from frontdesk.storage.sqlite_inline import InlineConnection
 
 
 @dataclass(slots=True)
@@ -85,6 +90,7 @@ class PageViewResult:
 
 _visits = cast(Table, Visit.__table__).c
 _visitors = cast(Table, Visitor.__table__).c
+_page_views = cast(Table, PageView.__table__).c
 # What placing a visit, its card and its page view rows read (CardVisitRow's fields, in
 # order), then its visitor's (CardVisitorRow's): plain columns, no ORM objects. Built once: a
 # statement made per group costs more than running it (the ids are one expanding parameter).
@@ -162,6 +168,181 @@ def _placement_of(visit: CardVisitRow) -> tuple[object, ...]:
     )
 
 
+Params = dict[str, Any]
+
+
+class _CoreStatements:
+    """The group's reads and writes as SQLAlchemy Core statements (PostgreSQL)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def read(self, ids: list[str], with_visitors: bool) -> Sequence[Sequence[Any]]:
+        statement = _READ_VISITS_AND_VISITORS if with_visitors else _READ_VISITS
+        return (await self._session.execute(statement, {"ids": ids})).all()
+
+    async def write(
+        self,
+        page_views: list[Params],
+        counted: list[Params],
+        both: list[Params],
+        placed: list[Params],
+    ) -> None:
+        await visitors.insert_page_views(self._session, page_views)
+        for statement, changes in (
+            (_WRITE_COUNTS, counted),
+            (_WRITE_BOTH, both),
+            (_WRITE_PLACEMENTS, placed),
+        ):
+            if changes:
+                await self._session.execute(statement, changes)
+
+
+class _SqliteStatements:
+    """The same statements sent to the session's own sqlite3 connection, inside its
+    transaction: SQLAlchemy's per-statement machinery cost more than SQLite's own work here
+    (as for chat messages, conversations/sql_sqlite.py). Values go in and come out through
+    the columns' own bind and result processing, so they are stored exactly as the ORM stores
+    them."""
+
+    def __init__(self, connection: sqlite3.Connection, codec: _SqliteCodec) -> None:
+        self._connection = connection
+        self._codec = codec
+
+    async def read(self, ids: list[str], with_visitors: bool) -> Sequence[Sequence[Any]]:
+        codec = self._codec
+        if not self._connection.in_transaction:
+            # Read and written in one transaction; the write lock taken now, as an UPDATE
+            # first would (a background writer is waited for, busy_timeout).
+            self._connection.execute("BEGIN IMMEDIATE")
+        sql = codec.read_with_visitors if with_visitors else codec.read_visits
+        marks = ",".join("?" * len(ids))
+        processors = codec.results if with_visitors else codec.results[:_SPLIT]
+        return [
+            [value if p is None else p(value) for p, value in zip(processors, row, strict=True)]
+            for row in self._connection.execute(sql.format(marks), ids)
+        ]
+
+    async def write(
+        self,
+        page_views: list[Params],
+        counted: list[Params],
+        both: list[Params],
+        placed: list[Params],
+    ) -> None:
+        codec = self._codec
+        cursor = self._connection.cursor()
+        try:
+            if page_views:
+                cursor.executemany(codec.insert_page_views, map(codec.page_view, page_views))
+            if counted:
+                cursor.executemany(codec.write_counts, map(codec.counts, counted))
+            if both:
+                cursor.executemany(codec.write_both, map(codec.both, both))
+            if placed:
+                cursor.executemany(codec.write_placements, map(codec.placement, placed))
+        finally:
+            cursor.close()
+
+
+class _SqliteCodec:
+    """The raw SQL and the columns' value processing for one SQLite dialect."""
+
+    insert_page_views = (
+        "INSERT INTO page_views (id, org_id, visitor_id, visit_id, url, title, referrer, "
+        "viewed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    # `+ n`, as _WRITE_COUNTS; then the placement, as _WRITE_PLACEMENTS.
+    write_counts = (
+        "UPDATE visits SET page_view_count = page_view_count + ?, last_seen_at = ? WHERE id = ?"
+    )
+    write_both = (
+        "UPDATE visits SET page_view_count = page_view_count + ?, last_seen_at = ?, "
+        "segment_id = ?, routed_rep_ids = ?, routing_reason = ?, account_id = ?, "
+        "enrichment = ? WHERE id = ?"
+    )
+    write_placements = (
+        "UPDATE visits SET segment_id = ?, routed_rep_ids = ?, routing_reason = ?, "
+        "account_id = ?, enrichment = ? WHERE id = ?"
+    )
+
+    def __init__(self, dialect: Dialect) -> None:
+        def bind(column: Column[Any]) -> Callable[[Any], Any]:
+            process = column.type.dialect_impl(dialect).bind_processor(dialect)
+            return process if process is not None else _same
+
+        columns = (*_VISIT_COLUMNS, *_VISITOR_COLUMNS)
+        self.results: list[Callable[[Any], Any] | None] = [
+            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
+        ]
+        # Column names only (constants of this module), and "?" per id.
+        names = ", ".join(f"{c.table.name}.{c.name}" for c in columns)
+        visit_names = ", ".join(f"visits.{c.name}" for c in _VISIT_COLUMNS)
+        self.read_visits = f"SELECT {visit_names} FROM visits WHERE visits.id IN ({{}})"  # noqa: S608
+        self.read_with_visitors = (
+            f"SELECT {names} FROM visits JOIN visitors ON visitors.id = visits.visitor_id "  # noqa: S608
+            "WHERE visits.id IN ({})"
+        )
+        self._viewed_at = bind(_page_views.viewed_at)
+        self._last_seen = bind(_visits.last_seen_at)
+        self._routed = bind(_visits.routed_rep_ids)
+        self._enrichment = bind(_visits.enrichment)
+
+    def page_view(self, row: Params) -> tuple[Any, ...]:
+        return (
+            row["id"],
+            row["org_id"],
+            row["visitor_id"],
+            row["visit_id"],
+            row["url"],
+            row["title"],
+            row["referrer"],
+            self._viewed_at(row["viewed_at"]),
+        )
+
+    def _count(self, params: Params) -> tuple[Any, ...]:
+        return (params["b_views"], self._last_seen(params["b_now"]))
+
+    def _placement(self, params: Params) -> tuple[Any, ...]:
+        return (
+            params["b_segment_id"],
+            self._routed(params["b_routed_rep_ids"]),
+            params["b_routing_reason"],
+            params["b_account_id"],
+            self._enrichment(params["b_enrichment"]),
+        )
+
+    def counts(self, params: Params) -> tuple[Any, ...]:
+        return (*self._count(params), params["b_id"])
+
+    def both(self, params: Params) -> tuple[Any, ...]:
+        return (*self._count(params), *self._placement(params), params["b_id"])
+
+    def placement(self, params: Params) -> tuple[Any, ...]:
+        return (*self._placement(params), params["b_id"])
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_codecs: dict[int, _SqliteCodec] = {}
+
+
+async def _statements(session: AsyncSession) -> _CoreStatements | _SqliteStatements:
+    connection = await session.connection()
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        return _CoreStatements(session)
+    driver = (await connection.get_raw_connection()).driver_connection
+    if not isinstance(driver, InlineConnection):
+        return _CoreStatements(session)
+    codec = _codecs.get(id(dialect))
+    if codec is None:
+        codec = _codecs[id(dialect)] = _SqliteCodec(dialect)
+    return _SqliteStatements(driver.sqlite_connection, codec)
+
+
 class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
     def __init__(self, runtime: Runtime) -> None:
         super().__init__()
@@ -176,20 +357,18 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
                 if request.tracked:
                     views, _ = counts.get(request.visit_id, (0, request.at))
                     counts[request.visit_id] = (views + 1, request.at)
-            ids = {"ids": list({request.visit_id for request in group})}
+            statements = await _statements(session)
+            ids = list({request.visit_id for request in group})
             visits: dict[str, CardVisitRow] = {}
             visitor_rows: dict[str, CardVisitorRow] = {}
-            if any(r.placement is not None for r in group):
-                # Placing needs the visitors too: one SELECT for both.
-                for row in (await session.execute(_READ_VISITS_AND_VISITORS, ids)).all():
-                    visit = CardVisitRow(*row[:_SPLIT])
-                    visits[visit.id] = visit
+            # Placing needs the visitors too: one SELECT for both.
+            with_visitors = any(r.placement is not None for r in group)
+            for row in await statements.read(ids, with_visitors):
+                visit = CardVisitRow(*row[:_SPLIT])
+                visits[visit.id] = visit
+                if with_visitors:
                     person = CardVisitorRow(*row[_SPLIT:])
                     visitor_rows[person.id] = person
-            else:
-                for row in (await session.execute(_READ_VISITS, ids)).all():
-                    visit = CardVisitRow(*row)
-                    visits[visit.id] = visit
             placing = [r for r in group if r.placement is not None and r.visit_id in visits]
             history = [
                 r.visit_id
@@ -275,8 +454,6 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
                 outcomes.append(PageViewResult(count, placed))
             for visit_id, visit in visits.items():
                 visit.page_view_count = final[visit_id]
-            if rows:
-                await visitors.insert_page_views(session, rows)
             counted_only: list[dict[str, object]] = []
             placed_only: list[dict[str, object]] = []
             both: list[dict[str, object]] = []
@@ -300,13 +477,7 @@ class PageViewWriter(GroupWriter[PageViewRequest, PageViewResult]):
                     both.append({**params, "b_views": views, "b_now": at})
                 else:
                     placed_only.append(params)
-            for statement, changes in (
-                (_WRITE_COUNTS, counted_only),
-                (_WRITE_BOTH, both),
-                (_WRITE_PLACEMENTS, placed_only),
-            ):
-                if changes:
-                    await session.execute(statement, changes)
+            await statements.write(rows, counted_only, both, placed_only)
             if moved:
                 # Their cards show their open chat: read only for the visitors whose tab knows
                 # of one (it hears every change of their chat on the visitor's topic).
