@@ -7,12 +7,16 @@ again to place the visitor (URL segments depend on the page). Here the page view
 in the same event-loop turn, or while a group is being written, go out together in the next
 group (grouped.GroupWriter, as hellos do in arrivals.py):
 
-- the visits' counts go up in one UPDATE (executemany, `page_view_count + n`: atomic, so two
-  processes counting the same visit lose nothing), the page views go in with one INSERT;
-- when some rule looks at pages, the group's visits and visitors are read with one SELECT
-  each (the page history too, only when a rule looks at `visit.pages`) and placed in memory;
-  only the visits whose placement changed are written, with the commit; the open chats of the
-  visitors that moved, for their cards, with one more SELECT;
+- the group's visits (and, when some rule looks at pages, their visitors) are read with one
+  SELECT, as plain columns (no ORM objects), locked for the transaction; the page history
+  too, only when a rule looks at `visit.pages`; each visit is placed in memory;
+- each visit's row is written once: its count (`page_view_count + n`: atomic, so two
+  processes counting the same visit lose nothing) and, when it moved, its new placement, in
+  one UPDATE per shape for the group (executemany); the page views go in with one INSERT; the
+  open chats of the visitors that moved, for their cards, with one more SELECT;
+- on SQLite those statements go to the session's own sqlite3 connection, in its transaction
+  (SQLAlchemy's per-statement work cost more than SQLite's own); on PostgreSQL they are Core
+  statements built once;
 - a group is written after the one before it, in the order its page views came: what one tab
   (or one visitor) sends is stored in order. Nothing is answered before its group commits.
 """
@@ -20,6 +24,7 @@ group (grouped.GroupWriter, as hellos do in arrivals.py):
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -326,7 +331,8 @@ def _same(value: Any) -> Any:
     return value
 
 
-_codecs: dict[int, _SqliteCodec] = {}
+# Per dialect (that is per engine: its JSON serializer is the engine's).
+_codecs: weakref.WeakKeyDictionary[Dialect, _SqliteCodec] = weakref.WeakKeyDictionary()
 
 
 async def _statements(session: AsyncSession) -> _CoreStatements | _SqliteStatements:
@@ -337,9 +343,9 @@ async def _statements(session: AsyncSession) -> _CoreStatements | _SqliteStateme
     driver = (await connection.get_raw_connection()).driver_connection
     if not isinstance(driver, InlineConnection):
         return _CoreStatements(session)
-    codec = _codecs.get(id(dialect))
+    codec = _codecs.get(dialect)
     if codec is None:
-        codec = _codecs[id(dialect)] = _SqliteCodec(dialect)
+        codec = _codecs[dialect] = _SqliteCodec(dialect)
     return _SqliteStatements(driver.sqlite_connection, codec)
 
 
