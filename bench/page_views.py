@@ -18,8 +18,11 @@ and reports per page view:
 `git archive main src | tar -x -C DIR`, plus src/frontdesk/data), alternating the two for
 `--rounds` rounds each, so both see the same machine.
 
+With `--activity 0.6` that share of the updates are activity changes instead (the console
+benchmark's mix: bench/console_browser.py); the figures are then per update.
+
     .venv/bin/python bench/page_views.py [--backend sqlite|pg] [--visitors 1000] [--rate 200]
-        [--seconds 10] [--baseline-src DIR] [--rounds 2] [--record]
+        [--seconds 10] [--activity 0.6] [--baseline-src DIR] [--rounds 2] [--record]
 """
 
 from __future__ import annotations
