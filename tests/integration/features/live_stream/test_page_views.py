@@ -244,3 +244,40 @@ async def test_a_visitor_with_an_open_chat_who_moves_keeps_their_reps_and_their_
     assert one.placed.conversation is not None
     assert one.placed.conversation.id == posted.message.conversation_id
     assert two.placed is not None and two.placed.changed and two.placed.conversation is None
+
+
+async def test_a_visitor_who_moves_shows_in_the_new_column_with_the_page_and_count(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    pricing = await _pricing_segment(server, org)
+    admin = await server.rep(org, role="admin")
+    async with admin.socket() as console, server.visitor(org) as visitor:
+        vid = visitor.welcome["visitor_id"]  # type: ignore[index]
+        joined = await console.expect("visitor.joined", visitor__visitor_id=vid)
+        assert joined["visitor"]["segment"] != pricing
+        await visitor.send(
+            {
+                "type": "page_view",
+                "page": {"url": SITE_ORIGIN + "/pricing", "title": "Pricing", "referrer": None},
+            }
+        )
+        # The card comes again, whole, in its new column: the page it is on and the count.
+        moved = await console.expect("visitor.joined", visitor__visitor_id=vid)
+        card = moved["visitor"]
+        assert card["segment"] == pricing
+        assert (card["url"], card["title"], card["page_views"]) == (
+            SITE_ORIGIN + "/pricing",
+            "Pricing",
+            2,
+        )
+        # A view that keeps them there is an update of the card.
+        await visitor.send(
+            {
+                "type": "page_view",
+                "page": {"url": SITE_ORIGIN + "/pricing/teams", "title": "Teams", "referrer": None},
+            }
+        )
+        updated = await console.expect("visitor.updated", visitor_id=vid)
+        assert updated["changes"]["url"] == SITE_ORIGIN + "/pricing/teams"
+        assert updated["changes"]["page_views"] == 3
