@@ -4,29 +4,36 @@ One `frontdesk serve` process (SQLite + memory bus, or PostgreSQL + Redis) holds
 sockets opened like the widget opens them, in an org with the console benchmark's five URL
 segments (so every page view places the visitor again), and one admin console socket reading
 the live stream. This process sends R page views a second for D seconds, each to a random
-visitor, waits until the server has inserted them all (counted by the probe),
+visitor, waits until the server has inserted them all (on SQLite counted in the database file, on
+PostgreSQL by the probe),
 and reports per page view:
   - server CPU (user + system of the server process from the first page view sent until the
     probe saw the last one inserted);
-  - SQL statements and commits the server sent (bench/serve_with_sql_probe.py hooks
-    SQLAlchemy's engine events; an executemany is one statement);
+  - SQL statements and commits the server sent through SQLAlchemy
+    (bench/serve_with_sql_probe.py hooks its engine events; an executemany is one statement;
+    on SQLite the page views' own statements go to the driver directly and are not seen);
   - how long after the last one was sent the server was done (its backlog).
 
 `--baseline-src DIR` runs the same against a server importing DIR instead of src/ (for example
 `git archive main src | tar -x -C DIR`, plus src/frontdesk/data), alternating the two for
 `--rounds` rounds each, so both see the same machine.
 
+With `--activity 0.6` that share of the updates are activity changes instead (the console
+benchmark's mix: bench/console_browser.py); the figures are then per update.
+
     .venv/bin/python bench/page_views.py [--backend sqlite|pg] [--visitors 1000] [--rate 200]
-        [--seconds 10] [--baseline-src DIR] [--rounds 2] [--record]
+        [--seconds 10] [--activity 0.6] [--baseline-src DIR] [--rounds 2] [--record]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
+import sqlite3
 import statistics
 import sys
 import time
@@ -58,7 +65,7 @@ from bench._common import (
     source_label,
     wait_for_quiet,
 )
-from bench.console_browser import create_segments, drain, open_visitor, page_frame
+from bench.console_browser import ACTIVITIES, create_segments, drain, open_visitor, page_frame
 
 PROBE = str(Path(__file__).resolve().parent / "serve_with_sql_probe.py")
 
@@ -98,19 +105,33 @@ def _probe(path: Path) -> dict[str, Any]:
     raise RuntimeError(f"no probe file at {path}")
 
 
-async def _written(path: Path, rows: int, limit: float = 180.0) -> float:
-    """Waits until the server has inserted `rows` page views in all (the probe counts them);
-    returns when (monotonic). The count is committed a moment later, with its group."""
+def _stored_rows(path: Path, database: Path | None) -> int:
+    """Page views the server has inserted: on SQLite counted in the database file (committed
+    rows; page views may be written through the raw driver, which the probe does not see),
+    on PostgreSQL by the probe."""
+    if database is None:
+        return int(_probe(path)["page_view_rows"])
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        return int(db.execute("SELECT count(*) FROM page_views").fetchone()[0])
+
+
+async def _written(path: Path, database: Path | None, rows: int, limit: float = 180.0) -> float:
+    """Waits until the server has inserted `rows` page views in all; returns when
+    (monotonic)."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        if _probe(path)["page_view_rows"] >= rows:
+        if _stored_rows(path, database) >= rows:
             return time.monotonic()
         await asyncio.sleep(0.02)
     raise RuntimeError(f"the server did not write {rows} page views in {limit:.0f} s")
 
 
-async def _drive(sockets: list[aiohttp.ClientWebSocketResponse], rate: int, seconds: float) -> int:
-    sent = 0
+async def _drive(
+    sockets: list[aiohttp.ClientWebSocketResponse], rate: int, seconds: float, activity: float
+) -> tuple[int, int]:
+    """Sends `rate` updates a second; a share `activity` of them activity changes (as the
+    console benchmark mixes them), the others page views. Returns (updates, page views)."""
+    sent = views = 0
     slice_s = 0.02
     carry = 0.0
     loop = asyncio.get_running_loop()
@@ -119,12 +140,17 @@ async def _drive(sockets: list[aiohttp.ClientWebSocketResponse], rate: int, seco
         carry += rate * slice_s
         n, carry = int(carry), carry - int(carry)
         for _ in range(n):
-            frame = {"type": "page_view", "page": page_frame(random.randrange(10**9))}
+            frame: dict[str, Any]
+            if activity and random.random() < activity:
+                frame = {"type": "activity", "state": random.choice(ACTIVITIES)}
+            else:
+                frame = {"type": "page_view", "page": page_frame(random.randrange(10**9))}
+                views += 1
             await random.choice(sockets).send_str(orjson.dumps(frame).decode())
             sent += 1
         next_at += slice_s
         await asyncio.sleep(max(0.0, next_at - loop.time()))
-    return sent
+    return sent, views
 
 
 async def _one(args: argparse.Namespace, kind: str, label: str, src: str | None) -> Round:
@@ -141,6 +167,7 @@ async def _one(args: argparse.Namespace, kind: str, label: str, src: str | None)
             *("--role", "admin", "--password", PASSWORD),
         )
         probe = b.workdir / "sql-probe.json"
+        database = b.workdir / "frontdesk.db" if kind == "sqlite" else None
         port = free_port()
         server = servers.start(
             Server(
@@ -167,15 +194,15 @@ async def _one(args: argparse.Namespace, kind: str, label: str, src: str | None)
             drains.append(asyncio.create_task(drain(rep.ws)))
             log(f"{label}: {len(sockets)} visitors and a console connected; warming up")
             # Every hello stored its landing page: each page view sent adds one more.
-            expected = len(sockets) + await _drive(sockets, args.rate, 2.0)
-            await _written(probe, expected)
+            expected = len(sockets) + (await _drive(sockets, args.rate, 2.0, args.activity))[1]
+            await _written(probe, database, expected)
             await asyncio.sleep(0.5)
             other = OtherLoad()
             other.start()
             before, cpu0, t0 = _probe(probe), server.cpu_seconds(), time.monotonic()
-            sent = await _drive(sockets, args.rate, args.seconds)
+            sent, views = await _drive(sockets, args.rate, args.seconds, args.activity)
             sent_done = time.monotonic()
-            done = await _written(probe, expected + sent)
+            done = await _written(probe, database, expected + views)
             await asyncio.sleep(0.05)  # its group's commit
             after, cpu1 = _probe(probe), server.cpu_seconds()
             seconds = time.monotonic() - t0
@@ -221,7 +248,9 @@ async def run(args: argparse.Namespace) -> str:
         f"### Page views: server CPU and SQL per page view, one process, "
         f"{'SQLite + memory bus' if args.backend == 'sqlite' else 'PostgreSQL + Redis'} "
         f"(bench/page_views.py --visitors {args.visitors} --rate {args.rate} "
-        f"--seconds {args.seconds:g})",
+        f"--seconds {args.seconds:g}"
+        + (f" --activity {args.activity:g}" if args.activity else "")
+        + ")",
         "",
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {MACHINE}; {source_label()}"
         + (f"; baseline: {args.baseline_src}" if args.baseline_src else "")
@@ -251,6 +280,13 @@ def main() -> None:
     parser.add_argument("--visitors", type=int, default=1000)
     parser.add_argument("--rate", type=int, default=200, help="page views per second")
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument(
+        "--activity",
+        type=float,
+        default=0.0,
+        help="share of the updates that are activity changes instead of page views (the "
+        "console benchmark sends 0.6); figures are then per update",
+    )
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--baseline-src", help="a src/ folder of other code (A/B)")
     parser.add_argument("--quiet-wait", type=float, default=30.0)

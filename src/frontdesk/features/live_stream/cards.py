@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -16,6 +18,7 @@ from frontdesk.features.enrichment import PROVIDER_ANSWER
 from frontdesk.features.experiences.models import Experience
 from frontdesk.features.live_stream.events import CardUtm, VisitorCard
 from frontdesk.features.orgs.models import Org
+from frontdesk.features.segments import VisitorRow, VisitRow
 from frontdesk.features.segments.models import Segment
 from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.live import LiveVisitor
@@ -40,10 +43,25 @@ def page_thumbnail(
 
 def page_favicon(website_origins: Iterable[str], page_url: str) -> str | None:
     """The proxy URL of the favicon of the page's website, if that is one of the org's."""
-    origin = formatting.image_proxy.origin_of(page_url)
-    if origin is None or origin not in set(website_origins):
+    origin = _origin_of(page_url)
+    if origin is None or origin not in website_origins:
         return None
     return _only_proxied(formatting.image_proxy.favicon_of(origin))
+
+
+def _origin_of(url: str) -> str | None:
+    """image_proxy.origin_of, remembered per "scheme://authority" prefix (every page view
+    asks for its page's favicon twice; issue 21). The prefix ends at the first "/" after "//",
+    so it holds the whole authority; a "?" or "#" it may hold is split off by origin_of as in
+    the whole URL."""
+    start = url.find("//")
+    slash = url.find("/", start + 2) if start >= 0 else -1
+    return _origin_of_prefix(url if slash < 0 else url[:slash])
+
+
+@functools.lru_cache(maxsize=4096)
+def _origin_of_prefix(prefix: str) -> str | None:
+    return formatting.image_proxy.origin_of(prefix)
 
 
 def _only_proxied(url: str) -> str | None:
@@ -54,6 +72,22 @@ def _only_proxied(url: str) -> str | None:
 def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
+
+
+@dataclass
+class CardVisitorRow(VisitorRow):
+    """A visitor's columns that placing and the card read, without the ORM (the page views'
+    hot path, live_stream/page_views.py)."""
+
+    name: str | None
+
+
+@dataclass
+class CardVisitRow(VisitRow):
+    """A visit's columns that placing, the card and its page view rows read, without the
+    ORM."""
+
+    visitor_id: str
 
 
 class StreamCard(NamedTuple):
@@ -163,8 +197,8 @@ def account_brief(account: Account | None) -> AccountBrief | None:
 
 def card_for(
     live: LiveVisitor,
-    visitor: Visitor,
-    visit: Visit,
+    visitor: Visitor | CardVisitorRow,
+    visit: Visit | CardVisitRow,
     conversation: Conversation | None,
     account: Account | None = None,
     experiences: dict[str | None, str] | None = None,

@@ -333,12 +333,19 @@ class VisitorTab:
             title=page.title,
             og_image=page_thumbnail(self.org.allowed_origins, page.url, page.og_image),
         )
-        if previous is not None:
+        placed = result.placed if result is not None else None
+        # A visitor who moved gets their whole card again (_placed_again), with this page and
+        # count: an update of the old card before it would only be replaced (issue 21).
+        if previous is not None and not (placed is not None and self._moves(placed)):
             await self._publish_changes(
                 previous, self.live, page_views=result.page_views if result else None
             )
-        if result is not None and result.placed is not None:
-            await self._placed_again(result.placed, data)
+        if placed is not None:
+            await self._placed_again(placed, data)
+
+    def _moves(self, placed: Placed) -> bool:
+        """Whether _placed_again sends this visitor's card again (they moved)."""
+        return placed.changed and self.placed and self.live is not None
 
     async def _placed_again(self, placed: Placed, data: OrgSegments) -> None:
         """After a page view placed the visit again: as _place, from the group's rows."""
@@ -349,7 +356,8 @@ class VisitorTab:
             placed.routed_rep_ids,
             conversation.owner_rep_id if conversation else old.owner_rep_id,
         )
-        if placed.changed and self.placed and self.live is not None:
+        if self._moves(placed):
+            assert self.live is not None
             assert placed.visitor is not None and placed.visit is not None
             card = card_for(
                 self.live,

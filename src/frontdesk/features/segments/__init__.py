@@ -1,6 +1,6 @@
 """Segments: ordered, coloured groups of visitors defined by rules; first match wins."""
 
-from frontdesk.features.segments.placement import AccountIndex, place_visit
+from frontdesk.features.segments.placement import AccountIndex, VisitorRow, VisitRow, place_visit
 from frontdesk.features.segments.resegment import resegment_org
 from frontdesk.features.segments.rules import CompiledSegment
 from frontdesk.features.segments.service import (
@@ -22,6 +22,8 @@ from frontdesk.features.segments.service import (
 __all__ = [
     "AccountIndex",
     "CompiledSegment",
+    "VisitRow",
+    "VisitorRow",
     "compile_segments",
     "delete_segment",
     "display_order",

@@ -7,6 +7,7 @@ agrees, and routing (which may rotate round robin) changes only when its own inp
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -79,8 +80,14 @@ def _paid(visit: AnyVisit) -> bool:
     medium = (visit.utm_medium or "").lower()
     if medium.startswith("paid") or medium in PAID_MEDIUMS:
         return True
+    return _has_click_id(visit.landing_url or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _has_click_id(landing_url: str) -> bool:
+    # Remembered: a visit is placed again on every page view, its landing URL never changes.
     try:
-        query = parse_qs(urlsplit(visit.landing_url or "").query)
+        query = parse_qs(urlsplit(landing_url).query)
     except ValueError:
         return False
     return any(key in query for key in CLICK_IDS)
@@ -155,7 +162,7 @@ class AccountIndex:
         return cls(accounts, ranges)
 
     def range_for(self, ip: str | None) -> IpRange | None:
-        if not ip:
+        if not ip or not self.ranges:
             return None
         try:
             address = ipaddress.ip_address(ip)
