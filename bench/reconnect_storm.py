@@ -271,6 +271,13 @@ async def main_async(args: argparse.Namespace) -> str:
     max_cpu = max((p[4] for p in window if len(p) > 4), default=0.0)
     max_cpu_gen = next((p[1] for p in window if len(p) > 4 and p[4] == max_cpu), None)
     over_50 = sum(1 for p in window if p[2] > 0.05)
+    # Page faults during the longest pause (the probe counts them for generations 1 and 2).
+    longest = next((p for p in window if p[2] == max_pause), None)
+    faults = (
+        f"; {longest[5]:,} minor / {longest[6]:,} major page faults during it"
+        if longest is not None and len(longest) > 6
+        else ""
+    )
     gen2 = sum(1 for p in window if p[1] == 2)
     attempts = sum(t.attempts for t in tabs) - attempts_before
     errors = ", ".join(f"{k} {v}" for k, v in sorted(storm.errors.items())) or "none"
@@ -299,7 +306,8 @@ async def main_async(args: argparse.Namespace) -> str:
         f"| reconnect rate once serving | {len(backs) / max(t_end - t_ready, 1e-9):.0f} welcomes/s |",
         f"| connection attempts during the storm | {attempts:,} (failed: {errors}) |",
         f"| longest GC pause in the new process during the storm | **{max_pause * 1000:.1f} ms** "
-        f"(generation {max_gen}; {gen2} full collections in the window; {over_50} over 50 ms) |",
+        f"(generation {max_gen}; {gen2} full collections in the window; {over_50} over 50 ms"
+        f"{faults}) |",
         f"| longest GC pause during the storm in CPU time (the collector's own work) | "
         f"{max_cpu * 1000:.1f} ms (generation {max_cpu_gen}) |",
         f"| longest GC pause in the new process over its life | "
