@@ -221,6 +221,8 @@ async def main_async(args: argparse.Namespace) -> str:
             other.start()
 
             env2 = dict(b.env)
+            if args.gc_census:
+                env2["FRONTDESK_BENCH_GC_CENSUS"] = "1"
             if args.gc_threshold:
                 env2["FRONTDESK_BENCH_GC_THRESHOLD"] = args.gc_threshold
             second, gc_second = probe_server(env2, b.workdir, port, 2)
@@ -253,6 +255,8 @@ async def main_async(args: argparse.Namespace) -> str:
             # SIGTERM: the probe writes its final file on the way out.
             await asyncio.to_thread(second.stop)
             gc_state = json.loads(gc_second.read_text())
+            if args.gc_census:
+                (Path(args.gc_census)).write_text(json.dumps(gc_state["pauses"]))
             server_errors = summarise_errors(second.tail(50_000_000))
         finally:
             storm.stop.set()
@@ -332,6 +336,11 @@ def main() -> None:
     parser.add_argument(
         "--gc-threshold",
         help="experiment: gc.set_threshold(g0,g1,g2) in the restarted server, e.g. 100000,50,1000",
+    )
+    parser.add_argument(
+        "--gc-census",
+        help="diagnosis: the new server counts young objects by type before each generation-1 "
+        "pass (slow); the pauses are written to this JSON file",
     )
     parser.add_argument("--time-limit", type=float, default=600.0, help="per phase, seconds")
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
