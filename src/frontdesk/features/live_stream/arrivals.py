@@ -10,6 +10,12 @@ a group is being written, go out together in the next group, as visitor chat mes
   open chats, the pages of the visits that continue and their open invitations are read with
   one SELECT each; the new visitors, visits and page views are written with one INSERT each
   (executemany), and the visits and visitors that changed with one UPDATE each;
+- visitors and visits are read and written with SQLAlchemy Core (prebuilt statements), not
+  through the session: their rows are mapped objects outside any session, so no identity map,
+  change history or flush (issue 21: with them, a returning visitor cost ~35 % more server
+  CPU, a new one ~10 % more; bench/visitor_connects.py A/B). Counts go up in the
+  database (`visit_count + n`, `page_view_count + n`), and a stored visit's placement columns
+  are written only when placing it changed them ("moved"), one UPDATE for all of them;
 - placement (segment, routing, company) is decided before the rows are written, so a new
   visit is stored already placed (no second transaction);
 - nothing is acknowledged before its group commits. A group that fails as a whole is written
