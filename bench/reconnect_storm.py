@@ -221,6 +221,8 @@ async def main_async(args: argparse.Namespace) -> str:
             other.start()
 
             env2 = dict(b.env)
+            if args.gc_census:
+                env2["FRONTDESK_BENCH_GC_CENSUS"] = "1"
             if args.gc_threshold:
                 env2["FRONTDESK_BENCH_GC_THRESHOLD"] = args.gc_threshold
             second, gc_second = probe_server(env2, b.workdir, port, 2)
@@ -253,6 +255,8 @@ async def main_async(args: argparse.Namespace) -> str:
             # SIGTERM: the probe writes its final file on the way out.
             await asyncio.to_thread(second.stop)
             gc_state = json.loads(gc_second.read_text())
+            if args.gc_census or args.gc_pauses:
+                Path(args.gc_census or args.gc_pauses).write_text(json.dumps(gc_state["pauses"]))
             server_errors = summarise_errors(second.tail(50_000_000))
         finally:
             storm.stop.set()
@@ -271,6 +275,13 @@ async def main_async(args: argparse.Namespace) -> str:
     max_cpu = max((p[4] for p in window if len(p) > 4), default=0.0)
     max_cpu_gen = next((p[1] for p in window if len(p) > 4 and p[4] == max_cpu), None)
     over_50 = sum(1 for p in window if p[2] > 0.05)
+    # Page faults during the longest pause (the probe counts them for generations 1 and 2).
+    longest = next((p for p in window if p[2] == max_pause), None)
+    faults = (
+        f"; {longest[5]:,} minor / {longest[6]:,} major page faults during it"
+        if longest is not None and len(longest) > 6
+        else ""
+    )
     gen2 = sum(1 for p in window if p[1] == 2)
     attempts = sum(t.attempts for t in tabs) - attempts_before
     errors = ", ".join(f"{k} {v}" for k, v in sorted(storm.errors.items())) or "none"
@@ -299,7 +310,8 @@ async def main_async(args: argparse.Namespace) -> str:
         f"| reconnect rate once serving | {len(backs) / max(t_end - t_ready, 1e-9):.0f} welcomes/s |",
         f"| connection attempts during the storm | {attempts:,} (failed: {errors}) |",
         f"| longest GC pause in the new process during the storm | **{max_pause * 1000:.1f} ms** "
-        f"(generation {max_gen}; {gen2} full collections in the window; {over_50} over 50 ms) |",
+        f"(generation {max_gen}; {gen2} full collections in the window; {over_50} over 50 ms"
+        f"{faults}) |",
         f"| longest GC pause during the storm in CPU time (the collector's own work) | "
         f"{max_cpu * 1000:.1f} ms (generation {max_cpu_gen}) |",
         f"| longest GC pause in the new process over its life | "
@@ -324,6 +336,14 @@ def main() -> None:
     parser.add_argument(
         "--gc-threshold",
         help="experiment: gc.set_threshold(g0,g1,g2) in the restarted server, e.g. 100000,50,1000",
+    )
+    parser.add_argument(
+        "--gc-census",
+        help="diagnosis: the new server counts young objects by type before each generation-1 "
+        "pass (slow); the pauses are written to this JSON file",
+    )
+    parser.add_argument(
+        "--gc-pauses", help="write the new server's GC pauses of 1 ms or more to this JSON file"
     )
     parser.add_argument("--time-limit", type=float, default=600.0, help="per phase, seconds")
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")

@@ -33,6 +33,8 @@ import orjson
 from bench._common import (
     HOST,
     MACHINE,
+    REPO,
+    SRC_OVERRIDE,
     OtherLoad,
     Server,
     Servers,
@@ -143,24 +145,37 @@ def _profiled(pid: int, out: Path | None, name: str) -> Any:
 
 
 async def main_async(args: argparse.Namespace) -> str:
-    rows = []
+    rows: list[str] = []
+    # Same-run A/B: this code and, with --baseline-src, a server importing other code, in
+    # alternating rounds (the machine's speed drifts by the hour; CPU per welcome compares).
+    variants: list[tuple[str, str]] = [("this code", SRC_OVERRIDE or str(REPO / "src"))]
+    if args.baseline_src:
+        variants.append(("baseline", str(Path(args.baseline_src).resolve())))
     with backend(args.backend) as b, Servers() as servers:
         site_key, _ = setup_org(b)
-        for kind in args.servers:
-            server = frontdesk_server(b, f"server-{kind}", free_port())
-            server.env = dict(server.env, FRONTDESK_VISITOR_SOCKET_SERVER=kind)
-            servers.start(server)
-            try:
-                await _measure(args, server, site_key, kind, rows)
-            finally:
-                server.stop()
+        for _ in range(args.rounds):
+            for label, src in variants:
+                for kind in args.servers:
+                    server = frontdesk_server(b, f"server-{kind}", free_port())
+                    server.env = dict(
+                        server.env, FRONTDESK_VISITOR_SOCKET_SERVER=kind, PYTHONPATH=src
+                    )
+                    servers.start(server)
+                    try:
+                        name = kind if len(variants) == 1 else f"{kind}, {label}"
+                        await _measure(args, server, site_key, name, rows)
+                    finally:
+                        server.stop()
     return "\n".join(
         [
             f"### Visitor connects: hello -> welcome per second, one process, {b.name} "
             f"(bench/visitor_connects.py --visitors {args.visitors} --concurrency "
             f"{args.concurrency} --servers {','.join(args.servers)})",
             "",
-            f"Machine: {MACHINE}. {source_label()}. The same visitors on each visitor socket "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Machine: {MACHINE}. "
+            f"{source_label()}"
+            + (f"; baseline: {args.baseline_src}" if args.baseline_src else "")
+            + ". The same visitors on each visitor socket "
             "server (FRONTDESK_VISITOR_SOCKET_SERVER), one after the other.",
             "",
             "| socket server | phase | welcomes | rate | hello -> welcome p50 / p95 / p99 | "
@@ -186,7 +201,7 @@ async def _measure(
             await ws.close()
         tokens: list[str | None] = [None] * args.visitors
         for name in ("new visitors", "returning visitors"):
-            wait_for_quiet()
+            wait_for_quiet(args.quiet_wait)
             other = OtherLoad()
             other.start()
             cpu0, own0 = _cpu_seconds(server.pid), _own_cpu()
@@ -224,6 +239,11 @@ def main() -> None:
         type=lambda text: [part for part in text.split(",") if part],
         default=["aiohttp", "lean"],
         help="visitor socket servers to measure in turn, comma-separated (aiohttp, lean)",
+    )
+    parser.add_argument("--baseline-src", help="a src/ folder of other code (same-run A/B)")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds (alternating with A/B)")
+    parser.add_argument(
+        "--quiet-wait", type=float, default=180.0, help="longest wait for a quiet machine, s"
     )
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args()

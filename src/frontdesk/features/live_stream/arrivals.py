@@ -10,6 +10,12 @@ a group is being written, go out together in the next group, as visitor chat mes
   open chats, the pages of the visits that continue and their open invitations are read with
   one SELECT each; the new visitors, visits and page views are written with one INSERT each
   (executemany), and the visits and visitors that changed with one UPDATE each;
+- visitors and visits are read and written with SQLAlchemy Core (prebuilt statements), not
+  through the session: their rows are mapped objects outside any session, so no identity map,
+  change history or flush (issue 21: with them, a returning visitor cost ~35 % more server
+  CPU, a new one ~10 % more; bench/visitor_connects.py A/B). Counts go up in the
+  database (`visit_count + n`, `page_view_count + n`), and a stored visit's placement columns
+  are written only when placing it changed them ("moved"), one UPDATE for all of them;
 - placement (segment, routing, company) is decided before the rows are written, so a new
   visit is stored already placed (no second transaction);
 - nothing is acknowledged before its group commits. A group that fails as a whole is written
@@ -21,8 +27,6 @@ A visitor whose row says blocked gets visitors.VisitorBlocked (only that hello).
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sqlalchemy import select
 
 from frontdesk.core.ids import new_id
 from frontdesk.features import conversations, proactive, visitors
@@ -95,14 +99,7 @@ class ArrivalWriter(GroupWriter[ArrivalRequest, ArrivalResult]):
         outcomes: list[ArrivalResult | Exception] = []
         async with runtime.db.transaction() as session:
             known_ids = {request.visitor_id for request in group if request.known}
-            rows: dict[str, Visitor] = {}
-            if known_ids:
-                rows = {
-                    v.id: v
-                    for v in (
-                        await session.execute(select(Visitor).where(Visitor.id.in_(known_ids)))
-                    ).scalars()
-                }
+            rows = await visitors.visitors_by_id(session, known_ids)
             present = [
                 v.id
                 for v in rows.values()
@@ -111,11 +108,18 @@ class ArrivalWriter(GroupWriter[ArrivalRequest, ArrivalResult]):
                     request.visitor_id == v.id and request.org.id == v.org_id for request in group
                 )
             ]
-            latest = await visitors.latest_visits(session, present) if present else {}
+            latest = await visitors.latest_visit_rows(session, present) if present else {}
             chats = await conversations.open_conversations_for_visitors(session, present)
             invitations = await proactive.open_invitations_for_visitors(session, present, now)
             continuing = [v.id for v in latest.values() if visitors.visit_continues(v, now)]
             pages = await visitors.pages_of_visits(session, continuing)
+            # Stored rows this group changes, written with one UPDATE each at the end (as the
+            # ORM's flush did, only rows that changed): visitor id -> visits added, visit id ->
+            # page views added, and the placements that changed.
+            stored_visits = {v.id for v in latest.values()}
+            visitors_seen: dict[str, int] = {}
+            visits_seen: dict[str, int] = {}
+            placed_before: dict[str, tuple[object, ...]] = {}
 
             new_visitors: list[Visitor] = []
             new_visits: list[Visit] = []
@@ -135,6 +139,8 @@ class ArrivalWriter(GroupWriter[ArrivalRequest, ArrivalResult]):
                     visitor_id = new_id() if request.known else request.visitor_id
                     visitor = visitors.new_visitor(visitor_id, org.id, now)
                     new_visitors.append(visitor)
+                elif visitor.last_seen_at != now:
+                    visitors_seen.setdefault(visitor.id, 0)
                 visit = None if new_visitor else latest.get(visitor.id)
                 new_visit = not visitors.visit_continues(visit, now)
                 if visit is None or new_visit:
@@ -153,14 +159,22 @@ class ArrivalWriter(GroupWriter[ArrivalRequest, ArrivalResult]):
                     pages[visit.id] = [visit.landing_url or request.page.url]
                     if not new_visitor:
                         visitor.visit_count += 1
+                        visitors_seen[visitor.id] = visitors_seen.get(visitor.id, 0) + 1
                     if request.tracked:
                         page_views.append(visitors.page_view_row(visit, request.page, now))
                 else:
+                    stored = visit.id in stored_visits
+                    if stored and visit.last_seen_at != now:
+                        visits_seen.setdefault(visit.id, 0)
                     visit.last_seen_at = now
                     if request.record_page_view and request.tracked:
                         page_views.append(visitors.page_view_row(visit, request.page, now))
                         visit.page_view_count += 1
+                        if stored:
+                            visits_seen[visit.id] = visits_seen.get(visit.id, 0) + 1
                         pages.setdefault(visit.id, []).append(request.page.url)
+                    if stored and visit.id not in placed_before:
+                        placed_before[visit.id] = visitors.placement_of(visit)
                 visitor.last_seen_at = now
                 conversation = None if new_visitor else chats.get(visitor.id)
                 data = request.placement
@@ -196,10 +210,17 @@ class ArrivalWriter(GroupWriter[ArrivalRequest, ArrivalResult]):
                         [] if new_visitor else invitations.get(visitor.id, []),
                     )
                 )
-            # The loaded rows that changed (visitors' last_seen_at and visit_count, visits'
-            # last_seen_at, counts and placement) are flushed with the commit, one UPDATE per
-            # table and set of columns.
+            # New rows with one INSERT per table; the stored rows that changed (visitors'
+            # last_seen_at and visit_count, visits' last_seen_at and counts, the placements
+            # that moved) with one UPDATE each.
             await visitors.insert_arrivals(session, new_visitors, new_visits, page_views)
+            moved = [
+                visit
+                for visit in latest.values()
+                if visit.id in placed_before
+                and visitors.placement_of(visit) != placed_before[visit.id]
+            ]
+            await visitors.update_arrivals(session, now, visitors_seen, visits_seen, moved)
         return outcomes
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, insert, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -20,6 +20,9 @@ from frontdesk.features.orgs.models import Org
 from frontdesk.features.visitors.models import Contact, PageView, Visit, Visitor
 from frontdesk.features.visitors.tokens import identity_hash, read_visitor_token
 from frontdesk.runtime import Runtime
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm.instrumentation import ClassManager
 
 # A visitor returning after 30 minutes away starts a new visit (the usual analytics rule).
 VISIT_GAP = timedelta(minutes=30)
@@ -193,17 +196,20 @@ async def arrive(
 
 def new_visitor(visitor_id: str, org_id: str, now: datetime) -> Visitor:
     """A first-time visitor's row (not yet stored), their first visit counted."""
-    return Visitor(
-        id=visitor_id,
-        org_id=org_id,
-        created_at=now,
-        last_seen_at=now,
-        identity_status="anonymous",
-        email=None,
-        name=None,
-        contact_id=None,
-        visit_count=1,
-        blocked_at=None,
+    return _unsaved(
+        _VISITOR_MANAGER,
+        {
+            "id": visitor_id,
+            "org_id": org_id,
+            "created_at": now,
+            "last_seen_at": now,
+            "identity_status": "anonymous",
+            "email": None,
+            "name": None,
+            "contact_id": None,
+            "visit_count": 1,
+            "blocked_at": None,
+        },
     )
 
 
@@ -218,8 +224,9 @@ def new_visit(
     language: str | None = None,
 ) -> Visit:
     """A visit starting with this page (not yet stored), as visitors.arrive makes it."""
-    utm = _utm(page.url) if tracked else dict.fromkeys(UTM_KEYS)
-    return Visit(
+    values: dict[str, object] = {}
+    values.update(_utm(page.url) if tracked else dict.fromkeys(UTM_KEYS))
+    values.update(
         id=new_id(),
         org_id=visitor.org_id,
         visitor_id=visitor.id,
@@ -236,8 +243,127 @@ def new_visit(
         account_id=None,
         enrichment={},
         language=language,
-        **utm,
     )
+    return _unsaved(_VISIT_MANAGER, values)
+
+
+# Rows a group of hellos reads and writes are plain mapped objects filled the way the ORM's
+# loader fills them (every column in the instance's __dict__), without a session: the
+# declarative constructor (an attribute event per column) and the unit of work (identity map,
+# change history, one UPDATE per set of changed columns at flush) cost more than the rest of a
+# hello (issue 21). What a group changes is written with the Core statements below.
+_VISITOR_MANAGER = inspect(Visitor).class_manager
+_VISIT_MANAGER = inspect(Visit).class_manager
+_Row = TypeVar("_Row", Visitor, Visit)
+
+
+def _unsaved(manager: ClassManager[_Row], values: Mapping[Any, Any]) -> _Row:
+    row = manager.new_instance()
+    row.__dict__.update(values)
+    return row
+
+
+_visitor_t = cast(Table, Visitor.__table__)
+_visit_t = cast(Table, Visit.__table__)
+_SELECT_VISITORS = select(_visitor_t).where(_visitor_t.c.id.in_(bindparam("ids", expanding=True)))
+_earlier = _visit_t.alias("earlier")
+_LATEST_VISITS = select(_visit_t).where(
+    _visit_t.c.visitor_id.in_(bindparam("ids", expanding=True)),
+    _visit_t.c.id
+    == select(_earlier.c.id)
+    .where(_earlier.c.visitor_id == _visit_t.c.visitor_id)
+    .order_by(_earlier.c.started_at.desc())
+    .limit(1)
+    .correlate(_visit_t)
+    .scalar_subquery(),
+)
+
+
+async def visitors_by_id(session: AsyncSession, ids: Collection[str]) -> dict[str, Visitor]:
+    """id -> visitor for a group of hellos, one SELECT (Core), rows not in the session."""
+    if not ids:
+        return {}
+    result = await session.execute(_SELECT_VISITORS, {"ids": list(ids)})
+    return {row.id: _unsaved(_VISITOR_MANAGER, row._mapping) for row in result}
+
+
+async def latest_visit_rows(
+    session: AsyncSession, visitor_ids: Collection[str]
+) -> dict[str, Visit]:
+    """visitor id -> their latest visit (as latest_visits finds it), one SELECT (Core), rows
+    not in the session: a group of hellos writes what it changes with update_arrivals."""
+    if not visitor_ids:
+        return {}
+    result = await session.execute(_LATEST_VISITS, {"ids": list(visitor_ids)})
+    return {row.visitor_id: _unsaved(_VISIT_MANAGER, row._mapping) for row in result}
+
+
+_TOUCH_VISITORS = (
+    update(_visitor_t)
+    .where(_visitor_t.c.id == bindparam("b_id"))
+    .values(
+        last_seen_at=bindparam("b_now", type_=_visitor_t.c.last_seen_at.type),
+        visit_count=_visitor_t.c.visit_count + bindparam("b_visits", type_=Integer()),
+    )
+)
+_TOUCH_VISITS = (
+    update(_visit_t)
+    .where(_visit_t.c.id == bindparam("b_id"))
+    .values(
+        last_seen_at=bindparam("b_now", type_=_visit_t.c.last_seen_at.type),
+        page_view_count=_visit_t.c.page_view_count + bindparam("b_views", type_=Integer()),
+    )
+)
+PLACEMENT_COLUMNS = ("segment_id", "routed_rep_ids", "routing_reason", "account_id", "enrichment")
+_PLACE_VISITS = (
+    update(_visit_t)
+    .where(_visit_t.c.id == bindparam("b_id"))
+    .values(
+        {name: bindparam(f"b_{name}", type_=_visit_t.c[name].type) for name in PLACEMENT_COLUMNS}
+    )
+)
+
+
+def placement_of(visit: Visit) -> tuple[object, ...]:
+    """What placement may change on a visit (compared before and after placing it)."""
+    return (
+        visit.segment_id,
+        list(visit.routed_rep_ids or []),
+        visit.routing_reason,
+        visit.account_id,
+        dict(visit.enrichment or {}),
+    )
+
+
+async def update_arrivals(
+    session: AsyncSession,
+    now: datetime,
+    visitors_seen: dict[str, int],
+    visits_seen: dict[str, int],
+    placed: list[Visit],
+) -> None:
+    """A group's changes to stored rows, one UPDATE (executemany) each: the visitors seen
+    (last seen now, `visit_count + n` for n new visits), the visits that continue (last seen
+    now, `page_view_count + n`: atomic, so two processes counting the same visit lose
+    nothing), and the stored visits whose placement changed."""
+    if visitors_seen:
+        await session.execute(
+            _TOUCH_VISITORS,
+            [{"b_id": k, "b_now": now, "b_visits": n} for k, n in visitors_seen.items()],
+        )
+    if visits_seen:
+        await session.execute(
+            _TOUCH_VISITS,
+            [{"b_id": k, "b_now": now, "b_views": n} for k, n in visits_seen.items()],
+        )
+    if placed:
+        await session.execute(
+            _PLACE_VISITS,
+            [
+                {"b_id": v.id, **{f"b_{name}": getattr(v, name) for name in PLACEMENT_COLUMNS}}
+                for v in placed
+            ],
+        )
 
 
 def visit_continues(visit: Visit | None, now: datetime) -> bool:
@@ -285,6 +411,14 @@ async def insert_arrivals(
         await session.execute(_INSERT_PAGE_VIEW, page_views)
 
 
+_page_views_t = cast(Table, PageView.__table__)
+_PAGES_OF_VISITS = (
+    select(_page_views_t.c.visit_id, _page_views_t.c.url)
+    .where(_page_views_t.c.visit_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_page_views_t.c.viewed_at)
+)
+
+
 async def pages_of_visits(
     session: AsyncSession, visit_ids: Collection[str]
 ) -> dict[str, list[str]]:
@@ -292,11 +426,7 @@ async def pages_of_visits(
     if not visit_ids:
         return {}
     pages: dict[str, list[str]] = {}
-    rows = await session.execute(
-        select(PageView.visit_id, PageView.url)
-        .where(PageView.visit_id.in_(set(visit_ids)))
-        .order_by(PageView.viewed_at)
-    )
+    rows = await session.execute(_PAGES_OF_VISITS, {"ids": list(set(visit_ids))})
     for visit_id, url in rows.all():
         pages.setdefault(visit_id, []).append(url)
     return pages

@@ -182,3 +182,49 @@ async def test_a_row_that_fails_does_not_lose_the_others_of_its_group(server: Se
             assert await session.get(Visitor, result.visitor.id) is not None
             assert await session.get(Visit, result.visit.id) is not None
         assert await session.get(Visitor, base.visitor_id) is not None
+
+
+async def test_a_returning_visitor_moved_by_the_page_they_come_back_on_is_stored_moved(
+    server: Server,
+) -> None:
+    org = await server.create_org()
+    admin = await server.rep(org, role="admin")
+    status, created = await admin.request(
+        "POST",
+        "/api/segments",
+        {
+            "name": "Pricing readers",
+            "rules": {
+                "match": "all",
+                "conditions": [{"field": "page.url", "op": "contains", "value": "/pricing"}],
+            },
+        },
+    )
+    assert status == 200, created
+    pricing_segment = created["segment"]["id"]
+    _, base = await _requests(server, org)
+    base = replace(base, placement=await load_org_segments(server.runtime, org.id))
+    (first,) = await _together(server, base)
+    assert isinstance(first, ArrivalResult) and first.visit.segment_id != pricing_segment
+
+    # Back ten minutes later (the same visit) on the pricing page, beside a first-time visitor.
+    server.clock.advance(600)
+    back_on_pricing = replace(
+        base,
+        visitor_id=first.visitor.id,
+        known=True,
+        page=visitors.PageInfo(SITE_ORIGIN + "/pricing", "Pricing", None),
+    )
+    back, other = await _together(server, back_on_pricing, replace(base, visitor_id=new_id()))
+    assert isinstance(back, ArrivalResult) and isinstance(other, ArrivalResult)
+    assert (back.new_visit, back.placement_changed) == (False, True)
+    assert back.visit.segment_id == pricing_segment
+
+    async with server.runtime.db.read() as session:
+        visit = await session.get(Visit, first.visit.id)
+        visitor = await session.get(Visitor, first.visitor.id)
+    assert visit is not None and visitor is not None
+    assert visit.segment_id == pricing_segment  # the move is stored, not only shown
+    assert (visit.page_view_count, visit.last_seen_at) == (2, server.clock.now())
+    assert (visitor.visit_count, visitor.last_seen_at) == (1, server.clock.now())
+    assert other.visit.segment_id != pricing_segment
