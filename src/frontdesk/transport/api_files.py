@@ -3,6 +3,7 @@ signed file URLs themselves, and the admin's file settings (docs/files.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import math
 import re
@@ -21,6 +22,7 @@ from frontdesk.core.errors import (
     NotAuthenticated,
     NotFound,
     RateLimited,
+    RequestTimeout,
     TooLarge,
     ValidationFailed,
 )
@@ -100,6 +102,39 @@ class _Upload:
 # What one read asks aiohttp for; the incoming file writes a megabyte at a time (incoming.py).
 READ_BYTES = 256 * 1024
 
+# How many uploads of this process take in body bytes at the same moment. Each read of a chunk
+# (256 KB) costs the event loop about half a millisecond; when 20 uploads arrive together from
+# a fast network (or a proxy that buffered them) and all read at once, every turn of the loop
+# carries 20 chunks, and a chat message, which needs a few turns, waited 100-700 ms
+# (bench/file_upload.py --mode burst). Uploads take turns by the chunk instead: a turn of the
+# loop carries at most this many, the others' bytes wait in their sockets (aiohttp stops
+# reading a body nobody consumes), and the total time of the uploads does not change.
+UPLOAD_READERS = 4
+# A sender that holds a reader's turn and sends nothing for this long is cut off, so stalled
+# uploads cannot keep the others waiting (a slow network still sends something every few
+# seconds).
+STALLED_SECONDS = 20.0
+
+
+def _upload_readers(request: web.Request) -> asyncio.Semaphore:
+    runtime = runtime_of(request)
+    readers = runtime.state.get("files.upload_readers")
+    if not isinstance(readers, asyncio.Semaphore):
+        readers = runtime.state["files.upload_readers"] = asyncio.Semaphore(UPLOAD_READERS)
+    return readers
+
+
+async def _next_chunk(part: BodyPartReader, readers: asyncio.Semaphore) -> bytes:
+    """The file's next chunk, read in this upload's turn (see UPLOAD_READERS)."""
+    async with readers:
+        try:
+            async with asyncio.timeout(STALLED_SECONDS):
+                return await part.read_chunk(READ_BYTES)
+        except TimeoutError:
+            raise RequestTimeout(
+                f"the upload stalled (nothing arrived for {STALLED_SECONDS:.0f} s); send it again"
+            ) from None
+
 
 @contextlib.asynccontextmanager
 async def _read_upload(
@@ -140,7 +175,8 @@ async def _read_upload(
                 check_name(part.filename)
                 incoming = await files.receive_file(runtime_of(request))
                 upload = _Upload("", part.filename, incoming)
-                while chunk := await part.read_chunk(READ_BYTES):
+                readers = _upload_readers(request)
+                while chunk := await _next_chunk(part, readers):
                     if incoming.size + len(chunk) > max_bytes:
                         raise TooLarge(f"files may be at most {max_bytes // (1024 * 1024)} MB")
                     await incoming.write(chunk)

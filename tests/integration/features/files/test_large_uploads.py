@@ -17,9 +17,11 @@ from pathlib import Path
 
 import aiohttp
 import orjson
+import pytest
 from PIL import Image
 
 from frontdesk.features import files
+from frontdesk.transport import api_files
 from tests.harness import OrgInfo, Server
 from tests.integration.features.files.conftest import (
     fetch,
@@ -229,3 +231,50 @@ async def test_refused_and_abandoned_uploads_leave_nothing_in_the_incoming_direc
         await asyncio.sleep(0.05)
     assert left_in(incoming) == []
     assert len(stored_objects(server, tmp_path)) == 1  # the notes, once
+
+
+async def stalled_upload(
+    server: Server, org: OrgInfo, token: str, data: bytes
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A sender that starts a photo and then sends nothing more, keeping its connection."""
+    content_type, head, _ = multipart("IMG_1003.jpg", data, uuid.uuid4().hex)
+    host, port = server.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        (
+            f"POST /widget/files?site={org.site_key}&vt={token} HTTP/1.1\r\n"
+            f"Host: {host}\r\nOrigin: {org.origin}\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(head) + len(data) + 100}\r\n\r\n"
+        ).encode()
+        + head
+        + data[:100_000]
+    )
+    await writer.drain()
+    return reader, writer
+
+
+async def test_stalled_uploads_are_cut_off_and_do_not_hold_up_the_others(
+    files_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Uploads take turns reading (api_files.UPLOAD_READERS): as many stalled senders as there
+    # are turns would keep every other upload waiting, were they not cut off.
+    monkeypatch.setattr(api_files, "STALLED_SECONDS", 1.0)
+    server = files_server
+    incoming = incoming_dir(server, tmp_path)
+    org = await server.create_org()
+    photo = big_photo()
+    async with server.visitor(org) as tab:
+        token = tab.welcome["token"]  # type: ignore[index]
+        stalled = [
+            await stalled_upload(server, org, token, photo)
+            for _ in range(api_files.UPLOAD_READERS)
+        ]
+        status, answer = await visitor_upload(server, org, token, "IMG_1004.jpg", photo)
+        assert status == 200, answer
+        assert answer["message"]["meta"]["file"]["width"] == 4032
+        for reader, writer in stalled:
+            head = await asyncio.wait_for(reader.read(4096), 10)
+            assert head.startswith(b"HTTP/1.1 408"), head[:200]
+            assert b"the upload stalled" in head
+            writer.close()
+    assert left_in(incoming) == []
