@@ -266,8 +266,7 @@ async def test_stalled_uploads_are_cut_off_and_do_not_hold_up_the_others(
     async with server.visitor(org) as tab:
         token = tab.welcome["token"]  # type: ignore[index]
         stalled = [
-            await stalled_upload(server, org, token, photo)
-            for _ in range(api_files.UPLOAD_READERS)
+            await stalled_upload(server, org, token, photo) for _ in range(api_files.UPLOAD_READERS)
         ]
         status, answer = await visitor_upload(server, org, token, "IMG_1004.jpg", photo)
         assert status == 200, answer
