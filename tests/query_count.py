@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from frontdesk.storage.db import Database
+
 
 @dataclass
 class Statements:
@@ -34,8 +36,11 @@ class Statements:
 
 
 @contextmanager
-def counting_queries(engine: AsyncEngine) -> Iterator[Statements]:
+def counting_queries(target: AsyncEngine | Database) -> Iterator[Statements]:
+    """Counts on an engine, or on all of a Database's (on a SQLite file, reads go through
+    connections of their own: storage/db.py SQLITE_READERS)."""
     statements = Statements()
+    engines = target.engines if isinstance(target, Database) else (target,)
 
     def record(
         connection: Any,
@@ -47,8 +52,10 @@ def counting_queries(engine: AsyncEngine) -> Iterator[Statements]:
     ) -> None:
         statements.sql.append(statement)
 
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    for engine in engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine.sync_engine, "before_cursor_execute", record)

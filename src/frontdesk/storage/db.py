@@ -253,6 +253,14 @@ class Database:
         self._checkpointer.start()
 
     @property
+    def engines(self) -> tuple[AsyncEngine, ...]:
+        """Every engine of this database: the one that writes, and on a SQLite file the
+        read-only one (for probes that watch all statements)."""
+        if self._reader_engine is None:
+            return (self.engine,)
+        return (self.engine, self._reader_engine)
+
+    @property
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 

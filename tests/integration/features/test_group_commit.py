@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from datetime import datetime
 
+import orjson
 import pytest
 from sqlalchemy import text
 
@@ -236,9 +237,100 @@ async def test_a_later_message_takes_the_group_writer_and_never_loads_its_conver
     await server.rep(org)
     async with server.visitor(org) as visitor:
         visitor_id, chat = await _open_chat(visitor)
-        with counting_queries(server.runtime.db.engine) as statements:
+        with counting_queries(server.runtime.db) as statements:
             posted = await conversations.post_visitor_message(
                 server.runtime, org.id, visitor_id, "later", "again"
             )
         assert (posted.message.conversation_id, posted.message.seq) == (chat, 2)
         assert statements.count == 0, str(statements)
+
+
+def _file_row(file_id: str, name: str) -> conversations.AttachedRow:
+    return conversations.AttachedRow(
+        "chat_files",
+        (
+            "id",
+            "sender_kind",
+            "rep_id",
+            "name",
+            "kind",
+            "content_type",
+            "size",
+            "width",
+            "height",
+            "storage_key",
+            "thumb_key",
+        ),
+        (
+            file_id,
+            "visitor",
+            None,
+            name,
+            "file",
+            "application/octet-stream",
+            3,
+            None,
+            None,
+            f"{file_id}.bin",
+            None,
+        ),
+    )
+
+
+async def test_a_file_a_visitor_sends_in_their_open_chat_is_written_by_the_group_writer_with_its_row(
+    server: Server,
+) -> None:
+    # A file is a message with meta and a row of its own (features/files): in a chat the
+    # visitor already wrote in, both go in the group's transaction, no careful path.
+    org = await server.create_org()
+    await server.rep(org)
+    async with server.visitor(org) as visitor:
+        visitor_id, chat = await _open_chat(visitor)
+        meta = {"file": {"id": "f1", "name": "notes.txt", "kind": "file", "size": 3}}
+        with counting_queries(server.runtime.db) as statements:
+            posted = await conversations.post_visitor_message(
+                server.runtime,
+                org.id,
+                visitor_id,
+                "file-1",
+                "File: notes.txt",
+                meta=meta,
+                attached=_file_row("f1", "notes.txt"),
+            )
+        assert statements.count == 0, str(statements)
+        assert (posted.message.conversation_id, posted.message.seq) == (chat, 2)
+        assert posted.message.meta == meta
+        # Sent again (the messenger retries after a lost answer): stored once, row and all.
+        again = await conversations.post_visitor_message(
+            server.runtime,
+            org.id,
+            visitor_id,
+            "file-1",
+            "File: notes.txt",
+            meta=meta,
+            attached=_file_row("f2", "notes.txt"),
+        )
+        assert again.duplicate and again.message.id == posted.message.id
+    async with server.runtime.db.read() as session:
+        rows = (
+            await session.execute(
+                text("SELECT id, message_id, conversation_id, org_id, name FROM chat_files")
+            )
+        ).all()
+        stored_meta = (
+            await session.execute(
+                text("SELECT meta FROM messages WHERE id = :id"), {"id": posted.message.id}
+            )
+        ).scalar_one()
+    assert [tuple(r) for r in rows if r[3] == org.id] == [
+        ("f1", posted.message.id, chat, org.id, "notes.txt")
+    ]
+    assert (stored_meta if isinstance(stored_meta, dict) else orjson.loads(stored_meta)) == meta
+
+
+async def test_an_attached_row_names_only_a_mapped_tables_own_columns() -> None:
+    # Its names go into SQL text: anything else is refused before a statement is built.
+    with pytest.raises(ValueError):
+        conversations.AttachedRow("chat_files; DROP TABLE messages", ("id",), ("x",))
+    with pytest.raises(ValueError):
+        conversations.AttachedRow("chat_files", ("id", "name) VALUES (1); --"), ("x", "y"))

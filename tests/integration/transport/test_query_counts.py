@@ -195,7 +195,7 @@ async def test_each_summary_in_a_list_shows_its_own_chats_last_message_owner_and
 
 
 async def _counted_get(server: Server, client: RepClient, path: str) -> tuple[Statements, object]:
-    with counting_queries(server.runtime.db.engine) as statements:
+    with counting_queries(server.runtime.db) as statements:
         status, body = await client.request("GET", path)
     assert status == 200, body
     return statements, body
@@ -229,7 +229,7 @@ async def test_a_consoles_snapshot_takes_the_same_queries_for_one_chat_as_for_th
         async with population.admin.socket():
             pass  # the first snapshot ever also creates the org's catch-all segment
         # A reconnect, as after a network change or a resync:
-        with counting_queries(server.runtime.db.engine) as statements:
+        with counting_queries(server.runtime.db) as statements:
             async with population.admin.socket() as console:
                 snapshot = console.snapshot
         assert snapshot is not None
@@ -314,14 +314,14 @@ async def test_a_hello_takes_a_fixed_handful_of_statements_first_time_and_back(
     org = await server.create_org()
     site = "https://www.customer.example"
     async with server.visitor(org, url=site + "/"):
-        with counting_queries(server.runtime.db.engine) as first_time:
+        with counting_queries(server.runtime.db) as first_time:
             async with server.visitor(org, url=site + "/pricing") as newcomer:
                 assert newcomer.welcome is not None
                 token = newcomer.welcome["token"]
         # The org's IP blocks (read once, then cached while the org has sockets here); the
         # visitor, their visit (placed before it is written) and its page view.
         assert first_time.count == 4, str(first_time)
-        with counting_queries(server.runtime.db.engine) as back:
+        with counting_queries(server.runtime.db) as back:
             async with server.visitor(org, token=token, url=site + "/pricing", resumed=True):
                 pass
         # The visitor and their latest visit; their open chat, open invitations and the

@@ -88,7 +88,7 @@ async def test_a_process_serves_the_cached_blocks_without_reading_them_again(
     org = await server.create_org()
     async with server.visitor(org, headers=BYSTANDER):
         assert not await _refused(server, org)  # reads the blocks (the org has a socket here)
-        with counting_queries(server.runtime.db.engine) as statements:
+        with counting_queries(server.runtime.db) as statements:
             assert not await _refused(server, org)
         assert not any("ip_blocks" in sql for sql in statements.sql), str(statements)
 

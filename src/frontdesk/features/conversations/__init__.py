@@ -6,7 +6,6 @@ commands, queries, the group writer, per-dialect SQL, deadlines, publishing).
 
 from frontdesk.features.conversations.commands import (
     VISITOR_WAITING_HOOK,
-    OnStored,
     Opening,
     accept,
     add_message,
@@ -26,7 +25,7 @@ from frontdesk.features.conversations.deadlines import (
     on_incoming_timeout,
     visitor_activity_changed,
 )
-from frontdesk.features.conversations.group_writer import finish_pending_writes
+from frontdesk.features.conversations.group_writer import AttachedRow, finish_pending_writes
 from frontdesk.features.conversations.lifecycle import (
     IDLE_END_AFTER,
     INCOMING_TIMEOUT,
@@ -64,11 +63,11 @@ __all__ = [
     "MAX_BODY",
     "OPEN_STATUSES",
     "VISITOR_WAITING_HOOK",
+    "AttachedRow",
     "AutoPounceResolution",
     "Box",
     "ConversationMeta",
     "MetaDraft",
-    "OnStored",
     "Opening",
     "Posted",
     "Rating",

@@ -17,7 +17,7 @@ from frontdesk.core.ids import new_id
 from frontdesk.deadlines import service as timers
 from frontdesk.features import audience
 from frontdesk.features.conversations.events import ConversationSummary, MessageOut
-from frontdesk.features.conversations.group_writer import open_chat_writer
+from frontdesk.features.conversations.group_writer import AttachedRow, open_chat_writer
 from frontdesk.features.conversations.lifecycle import (
     INCOMING_TIMEOUT,
     KIND_IDLE_END,
@@ -46,6 +46,7 @@ from frontdesk.features.orgs.models import Rep
 from frontdesk.features.visitors import visitor_voice
 from frontdesk.features.visitors.models import Visit, Visitor
 from frontdesk.runtime import Runtime, UnitOfWork
+from frontdesk.storage.base import Base
 
 
 async def _next_seq(session: AsyncSession, conversation_id: str, now: datetime) -> int:
@@ -132,9 +133,20 @@ class Opening:
 VISITOR_WAITING_HOOK = "conversation.visitor_waiting"
 
 
-# Run inside the transaction that stores a message, with its chat and the stored message: a
-# feature keeps its own row beside it (a file sent in chat, features/files).
-OnStored = Callable[[UnitOfWork, Conversation, MessageOut], Awaitable[None]]
+async def _store_attached(
+    work: UnitOfWork, attached: AttachedRow, conversation: Conversation, message: MessageOut
+) -> None:
+    """A feature's row beside its message, in the message's transaction (the careful paths;
+    the group writer writes the same row with its own statements)."""
+    table = Base.metadata.tables[attached.table]
+    values = dict(zip(attached.columns, attached.values, strict=True))
+    values.update(
+        org_id=conversation.org_id,
+        conversation_id=conversation.id,
+        message_id=message.id,
+        created_at=message.created_at,
+    )
+    await work.session.execute(insert(table).values(values))
 
 
 async def post_visitor_message(
@@ -145,20 +157,23 @@ async def post_visitor_message(
     body: str,
     *,
     meta: dict[str, Any] | None = None,
-    on_stored: OnStored | None = None,
+    attached: AttachedRow | None = None,
 ) -> Posted:
+    """`meta` is stored with the message; `attached`, a feature's row, in its transaction (a
+    file sent in chat)."""
     validate_body(body)
     # The common case first: the visitor already has an open chat and this client id is new.
-    # It goes through the process's group-commit writer; anything else (no open chat yet, the
-    # chat's first visitor reply, a retried client id, a message with meta such as a file)
-    # takes the careful path below, which finds the stored message for a retry.
-    if meta is None and on_stored is None:
-        posted = await open_chat_writer(runtime).post(org_id, visitor_id, client_id, body)
-        if posted is not None:
-            return posted
+    # It goes through the process's group-commit writer (a file too: its row goes in the same
+    # transaction); anything else (no open chat yet, the chat's first visitor reply, a retried
+    # client id) takes the careful path below, which finds the stored message for a retry.
+    posted = await open_chat_writer(runtime).post(
+        org_id, visitor_id, client_id, body, meta=meta, attached=attached
+    )
+    if posted is not None:
+        return posted
     return await _again_if_raced(
         lambda: _post_visitor_message_locked(
-            runtime, org_id, visitor_id, client_id, body, meta=meta, on_stored=on_stored
+            runtime, org_id, visitor_id, client_id, body, meta=meta, attached=attached
         )
     )
 
@@ -195,7 +210,7 @@ async def _post_visitor_message_locked(
     body: str,
     *,
     meta: dict[str, Any] | None = None,
-    on_stored: OnStored | None = None,
+    attached: AttachedRow | None = None,
 ) -> Posted:
     async with runtime.uow() as work:
         visitor = await lock_visitor(work.session, org_id, visitor_id)
@@ -219,8 +234,8 @@ async def _post_visitor_message_locked(
             client_id=client_id,
             meta=meta,
         )
-        if on_stored is not None:
-            await on_stored(work, conversation, out)
+        if attached is not None:
+            await _store_attached(work, attached, conversation, out)
         if created and conversation.origin == "inbound":
             # Routing and the inbound experience start the timeline, after the visitor's own
             # message so any bot reply follows it.
@@ -329,12 +344,12 @@ async def post_rep_message(
     body: str,
     *,
     meta: dict[str, Any] | None = None,
-    on_stored: OnStored | None = None,
+    attached: AttachedRow | None = None,
 ) -> Posted:
     validate_body(body)
     return await _again_if_raced(
         lambda: _post_rep_message_once(
-            runtime, actor, conversation_id, client_id, body, meta=meta, on_stored=on_stored
+            runtime, actor, conversation_id, client_id, body, meta=meta, attached=attached
         )
     )
 
@@ -347,7 +362,7 @@ async def _post_rep_message_once(
     body: str,
     *,
     meta: dict[str, Any] | None = None,
-    on_stored: OnStored | None = None,
+    attached: AttachedRow | None = None,
 ) -> Posted:
     async with runtime.uow() as work:
         conversation = await get_conversation(work.session, actor, conversation_id)
@@ -370,8 +385,8 @@ async def _post_rep_message_once(
             client_id=client_id,
             meta=meta,
         )
-        if on_stored is not None:
-            await on_stored(work, conversation, out)
+        if attached is not None:
+            await _store_attached(work, attached, conversation, out)
         note_rep_response(conversation, out.created_at)
         transfer = conversation.meta.transfer
         if transfer is not None and transfer.waiting:

@@ -19,6 +19,7 @@ from frontdesk.features.conversations.messages import Posted, message_out
 from frontdesk.features.conversations.publish import message_frames
 from frontdesk.features.formatting import render_markdown
 from frontdesk.runtime import Runtime
+from frontdesk.storage.base import Base
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,29 @@ class OpenChat:
     routed_rep_ids: list[str]
 
 
+@dataclass(frozen=True, slots=True)
+class AttachedRow:
+    """A feature's row stored in the same transaction as its message (a file sent in chat,
+    features/files): `columns` of `table` with `values`, to which the writer adds the columns
+    org_id, conversation_id, message_id and created_at. Values are plain (str, int, None);
+    names come from code, never from input."""
+
+    table: str
+    columns: tuple[str, ...]
+    values: tuple[object, ...]
+
+    def __post_init__(self) -> None:
+        # The names go into SQL text (_insert_attached): only a mapped table's own columns.
+        table = Base.metadata.tables.get(self.table)
+        if table is None or not set(self.insert_columns()) <= set(table.columns.keys()):
+            raise ValueError(f"not a mapped table and its columns: {self.table} {self.columns}")
+        if len(self.columns) != len(self.values):
+            raise ValueError("one value per column")
+
+    def insert_columns(self) -> tuple[str, ...]:
+        return (*self.columns, "org_id", "conversation_id", "message_id", "created_at")
+
+
 @dataclass(slots=True)
 class _Submitted:
     org_id: str
@@ -42,6 +66,9 @@ class _Submitted:
     done: asyncio.Future[Posted | None]
     # The submitting frame's trace context (core/tracing.py), when tracing is on.
     trace: object | None = None
+    # The message's meta (JSON text) and a row stored with it, for a file sent in chat.
+    meta: dict[str, object] | None = None
+    attached: AttachedRow | None = None
 
 
 # A batch is bounded so one transaction stays short even when thousands of messages queue.
@@ -68,7 +95,16 @@ class OpenChatWriter:
         self._waiting: list[_Submitted] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def post(self, org_id: str, visitor_id: str, client_id: str, body: str) -> Posted | None:
+    async def post(
+        self,
+        org_id: str,
+        visitor_id: str,
+        client_id: str,
+        body: str,
+        *,
+        meta: dict[str, object] | None = None,
+        attached: AttachedRow | None = None,
+    ) -> Posted | None:
         loop = asyncio.get_running_loop()
         # Rendered here, outside the transaction: it is the costliest step of a message.
         item = _Submitted(
@@ -79,6 +115,8 @@ class OpenChatWriter:
             render_markdown(body, images=False),  # a visitor's text shows no images
             loop.create_future(),
             tracing.current_context(),
+            meta,
+            attached,
         )
         self._waiting.append(item)
         if self._writer is None:
@@ -190,10 +228,28 @@ async def _write_group_sqlite(runtime: Runtime, batch: list[_Submitted], now: da
                 out = _stored_visitor_message(new_id(), chat, seq, author, item, now)
                 written[id(item)] = (chat, out)
                 rows.append(
-                    (out.id, org_id, chat_id, seq, item.body, item.html, item.client_id, stored_now)
+                    (
+                        out.id,
+                        org_id,
+                        chat_id,
+                        seq,
+                        item.body,
+                        item.html,
+                        item.client_id,
+                        orjson.dumps(item.meta).decode() if item.meta else "{}",
+                        stored_now,
+                    )
                 )
             if rows:
                 cursor.executemany(sql_sqlite.INSERT_VISITOR_MESSAGE, rows)
+            for item in ordered:
+                stored = written.get(id(item))
+                if item.attached is not None and stored is not None:
+                    chat, out = stored
+                    cursor.execute(
+                        _insert_attached(item.attached, "?"),
+                        (*item.attached.values, chat.org_id, chat.id, out.id, stored_now),
+                    )
             with tracing.span("db.commit"):
                 connection.commit()
         except sqlite3.IntegrityError as error:
@@ -219,7 +275,20 @@ def _stored_visitor_message(
         html=item.html,
         created_at=now,
         client_id=item.client_id,
+        meta=item.meta,
     )
+
+
+def _insert_attached(row: AttachedRow, style: str) -> str:
+    """The INSERT for an attached row, with `?` (SQLite) or `$n` (PostgreSQL) placeholders."""
+    columns = row.insert_columns()
+    marks = (
+        ", ".join("?" for _ in columns)
+        if style == "?"
+        else ", ".join(f"${n}" for n in range(1, len(columns) + 1))
+    )
+    # Names checked against the mapped table (AttachedRow.__post_init__); values are bound.
+    return f"INSERT INTO {row.table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
 
 
 class _GroupRolledBack(Exception):
@@ -232,25 +301,44 @@ async def _write_group_pipelined(
 ) -> _Written:
     ordered = sorted(batch, key=lambda item: item.visitor_id)
     ids = [new_id() for _ in ordered]
+    arguments = [
+        (
+            mid,
+            item.org_id,
+            item.visitor_id,
+            item.client_id,
+            item.body,
+            item.html,
+            now,
+            orjson.dumps(item.meta).decode() if item.meta else "{}",
+        )
+        for mid, item in zip(ids, ordered, strict=True)
+    ]
+    attached = [item for item in ordered if item.attached is not None]
     async with runtime.db.postgres_driver() as driver:
         try:
-            # One statement in autocommit: it commits as it ends.
-            with tracing.span("db.write_and_commit", {"db.system": "postgresql"}):
-                rows = await driver.fetchmany(
-                    sql_postgres.WRITE_VISITOR_MESSAGE,
-                    [
-                        (
-                            mid,
-                            item.org_id,
-                            item.visitor_id,
-                            item.client_id,
-                            item.body,
-                            item.html,
-                            now,
-                        )
-                        for mid, item in zip(ids, ordered, strict=True)
-                    ],
-                )
+            if not attached:
+                # One statement in autocommit: it commits as it ends.
+                with tracing.span("db.write_and_commit", {"db.system": "postgresql"}):
+                    rows = await driver.fetchmany(sql_postgres.WRITE_VISITOR_MESSAGE, arguments)
+            else:
+                # A group with a file sent in chat: its row goes in the same transaction.
+                with tracing.span("db.write_and_commit", {"db.system": "postgresql"}):
+                    async with driver.transaction():
+                        rows = await driver.fetchmany(sql_postgres.WRITE_VISITOR_MESSAGE, arguments)
+                        stored = {row["message_id"]: row for row in rows}
+                        for mid, item in zip(ids, ordered, strict=True):
+                            row = stored.get(mid)
+                            if item.attached is None or row is None:
+                                continue
+                            await driver.execute(
+                                _insert_attached(item.attached, "$"),
+                                *item.attached.values,
+                                row["org_id"],
+                                row["id"],
+                                mid,
+                                now,
+                            )
         except (
             asyncpg.exceptions.IntegrityConstraintViolationError,
             asyncpg.exceptions.TransactionRollbackError,  # a deadlock, a serialization failure

@@ -24,7 +24,7 @@ WITH bumped AS (
 inserted AS (
     INSERT INTO messages (id, org_id, conversation_id, seq, author_kind, author_rep_id, body,
         body_html, client_msg_id, internal, meta, created_at)
-    SELECT $1, b.org_id, b.id, b.last_seq, 'visitor', NULL, $5, $6, $4, false, '{}'::json, $7
+    SELECT $1, b.org_id, b.id, b.last_seq, 'visitor', NULL, $5, $6, $4, false, $8::json, $7
     FROM bumped AS b
 )
 SELECT $1::text AS message_id, id, org_id, visitor_id, owner_rep_id, routed_rep_ids,

@@ -32,7 +32,7 @@ RETURNING id, org_id, visitor_id, owner_rep_id, routed_rep_ids, last_seq,
 INSERT_VISITOR_MESSAGE = """
 INSERT INTO messages (id, org_id, conversation_id, seq, author_kind, author_rep_id, body,
     body_html, client_msg_id, internal, meta, created_at)
-VALUES (?, ?, ?, ?, 'visitor', NULL, ?, ?, ?, 0, '{}', ?)
+VALUES (?, ?, ?, ?, 'visitor', NULL, ?, ?, ?, 0, ?, ?)
 """
 
 # The datetime columns' own bind processing (UTCDateTime, then SQLite's DATETIME text), so a

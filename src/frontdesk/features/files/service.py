@@ -44,7 +44,7 @@ from frontdesk.features.files.stores import (
 from frontdesk.features.files.workers import ImageWorkers
 from frontdesk.features.orgs import Authenticated, announce_org_changed
 from frontdesk.features.orgs.models import Org
-from frontdesk.runtime import Runtime, UnitOfWork
+from frontdesk.runtime import Runtime
 
 log = logging.getLogger("frontdesk.files")
 
@@ -269,32 +269,40 @@ def _body(prepared: _Prepared) -> str:
     return f"File: {prepared.name}"
 
 
-def _row_writer(
+def _file_row(
     prepared: _Prepared, sender_kind: str, rep_id: str | None
-) -> conversations.OnStored:
-    async def write_row(work: UnitOfWork, conversation: Conversation, message: MessageOut) -> None:
-        work.session.add(
-            ChatFile(
-                id=prepared.file_id,
-                org_id=conversation.org_id,
-                conversation_id=conversation.id,
-                message_id=message.id,
-                sender_kind=sender_kind,
-                rep_id=rep_id,
-                name=prepared.name,
-                kind=prepared.kind,
-                content_type=prepared.content_type,
-                size=prepared.size,
-                width=prepared.width,
-                height=prepared.height,
-                storage_key=prepared.storage_key,
-                thumb_key=prepared.thumb_key,
-                created_at=message.created_at,
-            )
-        )
-        await work.session.flush()
-
-    return write_row
+) -> conversations.AttachedRow:
+    """The file's row (models.ChatFile), stored in its message's transaction: by the group
+    writer for a visitor's file in their open chat, else by the careful path."""
+    return conversations.AttachedRow(
+        ChatFile.__tablename__,
+        (
+            "id",
+            "sender_kind",
+            "rep_id",
+            "name",
+            "kind",
+            "content_type",
+            "size",
+            "width",
+            "height",
+            "storage_key",
+            "thumb_key",
+        ),
+        (
+            prepared.file_id,
+            sender_kind,
+            rep_id,
+            prepared.name,
+            prepared.kind,
+            prepared.content_type,
+            prepared.size,
+            prepared.width,
+            prepared.height,
+            prepared.storage_key,
+            prepared.thumb_key,
+        ),
+    )
 
 
 async def send_visitor_file(
@@ -319,7 +327,7 @@ async def send_visitor_file(
             client_id,
             _body(prepared),
             meta={"file": prepared.message_file().model_dump(mode="json")},
-            on_stored=_row_writer(prepared, "visitor", None),
+            attached=_file_row(prepared, "visitor", None),
         )
     except BaseException:
         await _forget_blobs(runtime, prepared.keys)
@@ -351,7 +359,7 @@ async def send_rep_file(
             client_id,
             _body(prepared),
             meta={"file": prepared.message_file().model_dump(mode="json")},
-            on_stored=_row_writer(prepared, "rep", actor.rep.id),
+            attached=_file_row(prepared, "rep", actor.rep.id),
         )
     except BaseException:
         await _forget_blobs(runtime, prepared.keys)

@@ -87,7 +87,7 @@ async def test_hellos_arriving_together_are_stored_with_one_statement_per_table_
     # Global Privacy Control: no address, user agent or page view is kept for this one.
     private = replace(base, visitor_id=new_id(), tracked=False, stored_ip=None, ip=None)
     returning = replace(base, visitor_id=earlier.visitor.id, known=True)
-    with counting_queries(server.runtime.db.engine) as statements:
+    with counting_queries(server.runtime.db) as statements:
         results = await _together(server, reader, private, returning)
     assert all(isinstance(r, ArrivalResult) for r in results), results
     new_reader, new_private, back = [r for r in results if isinstance(r, ArrivalResult)]

@@ -111,7 +111,7 @@ async def _database_work(server: Server) -> AsyncIterator[list[str]]:
         verbs.append(sql.split()[0].upper())
 
     if server.runtime.db.is_postgres:
-        with counting_queries(server.runtime.db.engine) as statements:
+        with counting_queries(server.runtime.db) as statements:
             yield verbs
         verbs.extend(sql.split()[0].upper() for sql in statements.sql)
         return
