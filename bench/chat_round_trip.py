@@ -26,7 +26,8 @@ to write bench/RESULTS.md when any run saw more than a quarter of a core of it
 
 `--baseline-src DIR` (a `git archive main src` export) runs every configuration a second time
 with the servers importing Frontdesk from DIR, interleaved run by run with the work tree's,
-for a same-run A/B of server CPU per message and latency.
+for a same-run A/B of server CPU per message and latency. `--profile DIR` records every
+server with py-spy while a run sends (collapsed stacks, one file per server and run).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
+import signal
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -199,6 +203,8 @@ async def measure(
     clock = time.perf_counter
     await asyncio.sleep(0.5)
     wait_for_quiet(max_wait=args.quiet_wait)
+    name = f"{result.config}-{result.code.replace(' ', '-')}-{result.run}"
+    spies = _start_profiles(args.profile, pids, name)
     other = OtherLoad()
     other.start()
     t0 = clock() + 0.05
@@ -232,6 +238,7 @@ async def measure(
         await asyncio.sleep(0.05)
     wall = clock() - wall0
     result.server_cpu = (cpu_of(pids) - cpu0) / wall
+    _stop_profiles(spies)
     result.other_load = other.cores()
     result.services = other.services()
     result.client_cpu = (time.process_time() - client0) / wall
@@ -256,6 +263,32 @@ async def measure(
     result.client_lag_p99 = percentile(lag.lags, 99)
     result.sender_late_p99 = percentile([sent_at[i] - intended[i] for i in rng], 99)
     _ = send_end
+
+
+def _start_profiles(out: Path | None, pids: list[int], name: str) -> list[subprocess.Popen[bytes]]:
+    """`--profile DIR`: py-spy records every server while the run sends (collapsed stacks,
+    one line per stack with its sample count: `DIR/<config>-<code>-<run>-<n>.txt`)."""
+    if out is None:
+        return []
+    out.mkdir(parents=True, exist_ok=True)
+    in_venv = Path(sys.executable).parent / "py-spy"
+    spy = str(in_venv) if in_venv.exists() else (shutil.which("py-spy") or "py-spy")
+    command = [spy, "record", "--format", "raw", "--rate", "200"]
+    return [
+        subprocess.Popen(
+            [*command, "--pid", str(pid), "--output", str(out / f"{name}-{n}.txt")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for n, pid in enumerate(pids)
+    ]
+
+
+def _stop_profiles(spies: list[subprocess.Popen[bytes]]) -> None:
+    for spy in spies:
+        spy.send_signal(signal.SIGINT)
+    for spy in spies:
+        spy.wait(timeout=60)
 
 
 def summary_line(r: Result) -> str:
@@ -380,6 +413,9 @@ def main() -> None:
         type=float,
         default=MAX_OTHER,
         help="cores other processes may use during a run for --record to write it",
+    )
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="py-spy every server while sending, to DIR"
     )
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args()

@@ -8,8 +8,11 @@ from collections.abc import Awaitable, Callable
 from time import perf_counter
 from typing import Any
 
+import hiredis
 import redis.asyncio as aioredis
+from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from frontdesk.bus.base import RESYNC, Handler, TopicHandlers
@@ -32,6 +35,19 @@ MAX_PIPELINE = 512
 # dropped and their topics get a resync (clients catch up from the database, as after a
 # failed publish), so memory stays bounded and nothing stored is lost.
 MAX_OUTBOX_BYTES = 32 * 1024 * 1024
+# The subscriber connection is pinged this often; when nothing at all (not even the pong)
+# has come back for twice as long, it is taken for dead and opened again.
+HEALTH_INTERVAL = 15.0
+KEEPALIVE_TOPIC = "_keepalive"
+
+
+def _command(*parts: str | bytes) -> bytes:
+    """One Redis command in RESP (what the subscriber connection writes)."""
+    out = [b"*%d\r\n" % len(parts)]
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        out.append(b"$%d\r\n%s\r\n" % (len(data), data))
+    return b"".join(out)
 
 
 class _RedisSubscription:
@@ -138,12 +154,17 @@ class RedisBus:
         self._prefix = f"{namespace}:bus:"
         self._handlers = TopicHandlers()
         self._redis: aioredis.Redis | None = None  # publishing
-        self._subscriber: aioredis.Redis | None = None  # the pub/sub connection
-        self._pubsub: Any = None
+        # The pub/sub connection: opened by redis-py (URL, password, TLS, timeouts), then
+        # read here (see _read_forever).
+        self._subscriber_pool: aioredis.ConnectionPool | None = None
+        self._connection: Any = None
+        self._last_heard = 0.0
+        # The background sender's own connection (see _send_batch), opened on first use.
+        self._publisher: Any = None
+        self._pinger: asyncio.TimerHandle | None = None
         self._reader: asyncio.Task[None] | None = None
         self._confirmations: dict[str, list[asyncio.Future[None]]] = {}
         self._reconnect_callbacks: list[Callable[[], None]] = []
-        self._lock = asyncio.Lock()
         self._closed = False
         self._missed = MissedTopics(self._publish_many)
         self._origin = ORIGIN_MARK + os.urandom(ORIGIN_LEN - 1)
@@ -152,31 +173,56 @@ class RedisBus:
         self._sender: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        # Publishes retry on a dead pooled connection (see redis_retry). The subscriber must
-        # not: redis-py would quietly reconnect and resubscribe, and nobody would learn that
-        # events were missed meanwhile. Without a retry the reader sees the loss, reconnects
-        # itself and tells its listeners (_reconnect). It is pinged every 15 s so a silently
-        # dead connection is noticed too.
+        # Publishes retry on a dead pooled connection (see redis_retry). The subscriber does
+        # not: a lost subscriber connection is seen by the reader, which opens it again,
+        # subscribes again to every topic and tells its listeners (_reconnect). It is pinged
+        # every HEALTH_INTERVAL seconds so a silently dead connection is noticed too.
         # from_pool: the client owns its pool, so aclose() also closes the pool's connections
         # (Redis(connection_pool=...) leaves them open, one leaked socket per bus).
         self._redis = aioredis.Redis.from_pool(redis_pool(self._url))
-        self._subscriber = aioredis.Redis.from_pool(
-            aioredis.ConnectionPool.from_url(
-                self._url, health_check_interval=15, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS
-            )
+        self._subscriber_pool = aioredis.ConnectionPool.from_url(
+            self._url, socket_connect_timeout=CONNECT_TIMEOUT_SECONDS
         )
         await self._redis.ping()
-        await self._open_pubsub()
+        await self._open_subscriber()
         self._reader = asyncio.create_task(self._read_forever(), name="redis-bus-reader")
 
-    async def _open_pubsub(self) -> None:
-        assert self._subscriber is not None
-        self._pubsub = self._subscriber.pubsub(ignore_subscribe_messages=False)
-        # A placeholder channel keeps the connection in subscribe mode so get_message works.
-        await self._pubsub.subscribe(self._prefix + "_keepalive")
-        topics = self._handlers.topics()
-        if topics:
-            await self._pubsub.subscribe(*(self._prefix + t for t in topics))
+    async def _open_subscriber(self) -> None:
+        """Opens the subscriber connection and subscribes to every topic in the table (and a
+        placeholder that keeps the connection in subscribe mode)."""
+        assert self._subscriber_pool is not None
+        connection = self._subscriber_pool.make_connection()  # type: ignore[no-untyped-call]
+        await connection.connect()
+        self._connection = connection
+        self._last_heard = asyncio.get_running_loop().time()
+        channels = [self._prefix + t for t in [KEEPALIVE_TOPIC, *self._handlers.topics()]]
+        self._write(_command("SUBSCRIBE", *channels))
+        if self._pinger is None:
+            self._pinger = asyncio.get_running_loop().call_later(HEALTH_INTERVAL, self._ping)
+
+    def _write(self, command: bytes) -> bool:
+        """Writes on the subscriber connection; False when it is not open (the reader is about
+        to open it again, subscribing to every topic in the table)."""
+        connection = self._connection
+        writer = connection._writer if connection is not None else None
+        if writer is None or writer.transport.is_closing():
+            return False
+        writer.write(command)
+        return True
+
+    def _ping(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._pinger = None
+        if self._closed:
+            return
+        if loop.time() - self._last_heard > 2 * HEALTH_INTERVAL:
+            log.warning("redis bus connection silent, reconnecting")
+            writer = self._connection._writer if self._connection is not None else None
+            if writer is not None:
+                writer.transport.abort()  # the reader sees the end and reconnects
+        else:
+            self._write(_command("PING"))
+        self._pinger = loop.call_later(HEALTH_INTERVAL, self._ping)
 
     async def close(self) -> None:
         # What was published before close still goes out (a message stored just before a
@@ -190,17 +236,24 @@ class RedisBus:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._sender
         await self._missed.close()
+        if self._pinger is not None:
+            self._pinger.cancel()
         if self._reader is not None:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._reader
-        if self._pubsub is not None:
-            with contextlib.suppress(Exception):
-                await self._pubsub.aclose()
+        await self._close_subscriber()
+        await self._close_publisher()
         if self._redis is not None:
             await self._redis.aclose()
-        if self._subscriber is not None:
-            await self._subscriber.aclose()
+        if self._subscriber_pool is not None:
+            await self._subscriber_pool.aclose()
+
+    async def _close_subscriber(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.disconnect(nowait=True)
 
     async def ping(self) -> None:
         assert self._redis is not None, "bus not started"
@@ -263,7 +316,7 @@ class RedisBus:
                 self._outbox_bytes -= sum(len(data) for _, data in batch)
                 started = perf_counter()
                 try:
-                    await self._publish_many(batch)
+                    await self._send_batch(batch)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -279,6 +332,62 @@ class RedisBus:
                 self._sender = asyncio.get_running_loop().create_task(
                     self._send_queued(), name="redis-bus-sender"
                 )
+
+    async def _send_batch(self, events: list[tuple[str, bytes]]) -> None:
+        """PUBLISHes the events in order on the sender's own connection: one write for all,
+        their replies parsed by hiredis as they come (a redis-py pipeline cost about as much
+        again in Python). A dead connection is replaced and the batch sent again, as the
+        pooled connections do (redis_retry: three tries, 50-500 ms apart); Redis refusing a
+        PUBLISH raises ResponseError (the caller marks the topics missed)."""
+        commands = b"".join([_command("PUBLISH", self._prefix + t, d) for t, d in events])
+        backoff = ExponentialWithJitterBackoff(base=0.05, cap=0.5)
+        attempt = 0
+        while True:
+            try:
+                await self._publish_on_own_connection(commands, len(events))
+                return
+            except (RedisConnectionError, RedisTimeoutError, OSError):
+                attempt += 1
+                if attempt >= 3 or self._closed:
+                    raise
+                await asyncio.sleep(backoff.compute(attempt))
+
+    async def _publish_on_own_connection(self, commands: bytes, replies: int) -> None:
+        connection = self._publisher
+        if connection is None:
+            assert self._subscriber_pool is not None, "bus not started"
+            connection = self._subscriber_pool.make_connection()  # type: ignore[no-untyped-call]
+            await connection.connect()
+            self._publisher = connection
+        writer, stream = connection._writer, connection._reader
+        refused: Exception | None = None
+        try:
+            if writer is None or stream is None or writer.transport.is_closing():
+                raise RedisConnectionError("the publishing connection is closed")
+            writer.write(commands)
+            await writer.drain()
+            parser = hiredis.Reader()
+            while replies:
+                data = await stream.read(65536)
+                if not data:
+                    raise RedisConnectionError("Redis closed the publishing connection")
+                parser.feed(data)
+                while replies and (reply := parser.gets()) is not False:
+                    replies -= 1
+                    if isinstance(reply, Exception) and refused is None:
+                        refused = reply
+        except BaseException:
+            # Replies may still be on their way: the connection is not used again.
+            await self._close_publisher()
+            raise
+        if refused is not None:
+            raise ResponseError(str(refused))
+
+    async def _close_publisher(self) -> None:
+        connection, self._publisher = self._publisher, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.disconnect(nowait=True)
 
     async def _publish_many(self, events: list[tuple[str, bytes]]) -> None:
         assert self._redis is not None, "bus not started"
@@ -296,14 +405,11 @@ class RedisBus:
         if self._handlers.add(topic, handler):
             future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._confirmations.setdefault(topic, []).append(future)
-            async with self._lock:
-                try:
-                    await self._pubsub.subscribe(self._prefix + topic)
-                except (RedisConnectionError, RedisTimeoutError):
-                    # The connection died under us: the reader is about to reconnect, and it
-                    # subscribes again to every topic in the table, this one included, which
-                    # confirms the wait below (and its listeners resynchronise).
-                    log.info("redis subscribe deferred to the reconnect", extra={"topic": topic})
+            if not self._write(_command("SUBSCRIBE", self._prefix + topic)):
+                # The connection died under us: the reader is about to reconnect, and it
+                # subscribes again to every topic in the table, this one included, which
+                # confirms the wait below (and its listeners resynchronise).
+                log.info("redis subscribe deferred to the reconnect", extra={"topic": topic})
             try:
                 await asyncio.wait_for(asyncio.shield(future), timeout=5)
             except TimeoutError:
@@ -312,49 +418,65 @@ class RedisBus:
 
     async def _unsubscribe(self, topic: str, handler: Handler) -> None:
         if self._handlers.remove(topic, handler) and not self._closed:
-            async with self._lock:
-                with contextlib.suppress(RedisConnectionError, RedisTimeoutError):
-                    await self._pubsub.unsubscribe(self._prefix + topic)
+            self._write(_command("UNSUBSCRIBE", self._prefix + topic))
 
     def on_reconnect(self, callback: Callable[[], None]) -> None:
         self._reconnect_callbacks.append(callback)
 
     async def _read_forever(self) -> None:
-        prefix_len = len(self._prefix)
+        """Reads the subscriber connection: each read's replies are parsed by hiredis and
+        handed to the topic's handlers at once, with no await per event (redis-py's
+        get_message cost about as much as the delivery itself)."""
         while not self._closed:
             try:
-                message = await self._pubsub.get_message(timeout=1.0)
-                if message is None:
-                    continue
-                kind = message["type"]
-                if kind == b"message" or kind == "message":
-                    data = message["data"]
-                    if data[:1] == ORIGIN_MARK:
-                        if data[:ORIGIN_LEN] == self._origin:
-                            continue  # this process's own: its subscribers have it already
-                        data = data[ORIGIN_LEN:]
-                    self._handlers.dispatch(message["channel"].decode()[prefix_len:], data)
-                    continue
-                channel = message["channel"].decode()[prefix_len:]
-                if kind in ("subscribe", b"subscribe"):
-                    for future in self._confirmations.pop(channel, []):
-                        if not future.done():
-                            future.set_result(None)
+                connection = self._connection
+                if connection is None or connection._reader is None:
+                    raise RedisConnectionError("the subscriber connection is closed")
+                parser = hiredis.Reader()
+                stream = connection._reader
+                loop = asyncio.get_running_loop()
+                while True:
+                    data = await stream.read(65536)
+                    if not data:
+                        raise RedisConnectionError("Redis closed the subscriber connection")
+                    self._last_heard = loop.time()
+                    parser.feed(data)
+                    while (reply := parser.gets()) is not False:
+                        self._on_reply(reply)
             except asyncio.CancelledError:
                 raise
-            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            except (RedisConnectionError, RedisTimeoutError, OSError, hiredis.ProtocolError) as exc:
                 log.warning("redis bus connection lost, reconnecting", extra={"error": str(exc)})
                 await self._reconnect()
+
+    def _on_reply(self, reply: Any) -> None:
+        if not isinstance(reply, list) or len(reply) < 2:
+            if isinstance(reply, Exception):
+                log.warning("redis bus: %s", reply)
+            return
+        kind = reply[0]
+        if kind == b"message":
+            data = reply[2]
+            if data[:1] == ORIGIN_MARK:
+                if data[:ORIGIN_LEN] == self._origin:
+                    return  # this process's own: its subscribers have it already
+                data = data[ORIGIN_LEN:]
+            try:
+                self._handlers.dispatch(reply[1][len(self._prefix) :].decode(), data)
             except Exception:
                 log.exception("redis bus handler failed")
+        elif kind == b"subscribe":
+            channel = reply[1][len(self._prefix) :].decode()
+            for future in self._confirmations.pop(channel, []):
+                if not future.done():
+                    future.set_result(None)
 
     async def _reconnect(self) -> None:
         delay = 0.1
         while not self._closed:
             try:
-                with contextlib.suppress(Exception):
-                    await self._pubsub.aclose()
-                await self._open_pubsub()
+                await self._close_subscriber()
+                await self._open_subscriber()
                 log.warning("redis bus reconnected; clients are resynchronising")
                 self._missed.retry_now()
                 for callback in self._reconnect_callbacks:

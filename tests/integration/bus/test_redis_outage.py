@@ -209,3 +209,40 @@ async def test_while_redis_refuses_publishes_a_chat_on_one_process_still_goes_bo
             await visitor.expect("resync", timeout=5)
     finally:
         await redis.aclose()
+
+
+async def test_a_subscriber_connection_that_goes_silent_is_opened_again_and_listeners_told(
+    throwaway_redis: ThrowawayRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Redis that stops answering without closing the connection (frozen, or a network
+    path that drops packets): the subscriber's pings go unanswered, the connection is taken
+    for dead, opened again once Redis answers, and the listeners resynchronise."""
+    import signal
+
+    from frontdesk.bus import redis as redis_bus
+
+    monkeypatch.setattr(redis_bus, "HEALTH_INTERVAL", 0.1)
+    publisher = redis_bus.RedisBus(throwaway_redis.url, namespace="silent")
+    subscriber = redis_bus.RedisBus(throwaway_redis.url, namespace="silent")
+    await publisher.start()
+    await subscriber.start()
+    reconnected = asyncio.Event()
+    subscriber.on_reconnect(reconnected.set)
+    received: list[bytes] = []
+    try:
+        await subscriber.subscribe("org.1", lambda _t, d: received.append(d))
+        process = throwaway_redis._process
+        assert process is not None
+        process.send_signal(signal.SIGSTOP)
+        await asyncio.sleep(0.5)  # several pings without an answer
+        process.send_signal(signal.SIGCONT)
+        await asyncio.wait_for(reconnected.wait(), timeout=10)
+        await publisher.publish("org.1", b"after")
+        for _ in range(100):
+            if received:
+                break
+            await asyncio.sleep(0.02)
+        assert received == [b"after"]
+    finally:
+        await publisher.close()
+        await subscriber.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import orjson
+
 from frontdesk.core import visitor_feed
 from frontdesk.features import audience
 from frontdesk.features.conversations.events import (
@@ -29,19 +31,31 @@ def message_frames(
     conversation: Conversation | OpenChat, out: MessageOut
 ) -> list[tuple[str, bytes]]:
     """(topic, frame) pairs that announce a stored message: every console of the org (each
-    filters by visibility) and, unless internal, the visitor's tabs."""
+    filters by visibility) and, unless internal, the visitor's tabs.
+
+    The frames are RepMessage and VisitorMessage (byte for byte what their to_bytes() gives,
+    tests/unit/features/conversations), with the message serialised once for both."""
+    message = out.model_dump(mode="json")
+    visibility = audience.of_conversation(conversation).model_dump(mode="json")
     frames = [
         (
             org_topic(conversation.org_id),
-            RepMessage(message=out, visibility=audience.of_conversation(conversation)).to_bytes(),
+            orjson.dumps({"type": RepMessage.name, "message": message, "visibility": visibility}),
         )
     ]
     if not out.internal:
+        shown = out.for_visitor()
         frames.append(
             (
                 visitor_topic(conversation.visitor_id),
-                visitor_feed.pack(
-                    VisitorMessage(message=out.for_visitor()),
+                visitor_feed.pack_bytes(
+                    VisitorMessage.name,
+                    orjson.dumps(
+                        {
+                            "type": VisitorMessage.name,
+                            "message": message if shown is out else shown.model_dump(mode="json"),
+                        }
+                    ),
                     echo_of=out.client_id if out.author_kind == "visitor" else None,
                 ),
             )

@@ -149,11 +149,63 @@ PLAIN_LINE = re.compile(
 )
 
 
+# One line of plain text (PLAIN_LINE's alphabet plus ';' and ':') with bare http(s) links and
+# **strong** words in it, each standing alone between spaces: the other common chat message.
+# Such a link is what linkify makes of it only when its characters need no encoding and it
+# ends in a letter, digit or '/' (then at most one '.', ',', ';', '!' or '?' follows it,
+# outside the link); strong text is words and single spaces. Anything else, or a piece in
+# an unexpected place, takes the full renderer. The same tests check both paths agree.
+_INLINE_PIECE = re.compile(
+    r"(https?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[A-Za-z0-9_/-]*)?(?<![_-])"
+    r"|\*\*[^\W_](?:[^\W_]| (?! ))*(?<! )\*\*)"
+)
+_INLINE_TEXT = re.compile(r"(?:[^\W_]|[ ,?!';-]|:(?![^\W_])|\.(?![^\W_]))*")
+_AFTER_PIECE = re.compile(r"(?:[.,;!?]?(?: |$))")
+_LINE_START = re.compile(r"(?![0-9]+[.)])[^\W_]")
+_LINK_ATTRIBUTES = f' target="{LINK_ATTRIBUTES["target"]}" rel="{LINK_ATTRIBUTES["rel"]}"'
+
+
+def _render_inline(markdown: str) -> str | None:
+    """The HTML of a one-line message made of plain text, bare links and **strong** words,
+    or None when the message has anything else (see _INLINE_PIECE)."""
+    if not markdown or markdown[0] == " " or markdown[-1] == " ":
+        return None
+    parts = _INLINE_PIECE.split(markdown)
+    if len(parts) == 1:
+        return None
+    if parts[0] and not _LINE_START.match(parts[0]):
+        return None
+    html = ["<p>"]
+    for n, part in enumerate(parts):
+        if n % 2 == 0:
+            if not _INLINE_TEXT.fullmatch(part):
+                return None
+            html.append(part)
+            continue
+        # A piece stands alone: a space (or the start) before it, a space, one punctuation
+        # mark or the end after it.
+        if n > 1 and (not parts[n - 1] or parts[n - 1][-1] != " "):
+            return None
+        if n == 1 and parts[0] and parts[0][-1] != " ":
+            return None
+        if not _AFTER_PIECE.match(parts[n + 1]):
+            return None
+        if part[0] == "*":
+            html.append(f"<strong>{part[2:-2]}</strong>")
+        else:
+            html.append(f'<a href="{part}"{_LINK_ATTRIBUTES}>{part}</a>')
+    html.append("</p>")
+    return "".join(html)
+
+
 def render_markdown(markdown: str, *, images: bool = True, preview: bool = False) -> str:
     """images=False for text a visitor wrote (see the module docstring); preview=True for
     text shown but not stored (its image URLs expire, see image_proxy)."""
     if PLAIN_LINE.fullmatch(markdown):
         return f"<p>{markdown}</p>"
+    inline = _render_inline(markdown)
+    if inline is not None:
+        return inline
     if images:
         html = _parser(True).render(_giphy_to_image(markdown))
     else:
