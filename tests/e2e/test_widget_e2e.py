@@ -851,7 +851,7 @@ async def test_identify_calls_queued_before_the_script_loaded(env: Env) -> None:
 async def test_a_blocked_visitor_sees_no_widget_and_we_stop_knocking(env: Env) -> None:
     context = await env.browser.new_context()
     # The page's clock (time still flows) lets the test run every timer of the next 31 s at
-    # once: a reconnect is at most 30 s of backoff away.
+    # once: a reconnect is at most 10 s of backoff away (30 s after a 4429).
     await context.clock.install()
     page = await context.new_page()
     connections: list[str] = []

@@ -183,8 +183,10 @@ import type { Activity, Bridge, BridgeFrame, ClientFrame, Page, PublicEvent, Ser
     s.onclose = (e) => lost(s, e.code);
   };
 
-  // Reconnect with exponential backoff and full jitter (0..min(30 s, 0.5 s * 2^n)), so a
-  // server restart is not met by every visitor at the same instant.
+  // Reconnect with exponential backoff and full jitter (0..min(10 s, 0.5 s * 2^n)), so a
+  // server restart is not met by every visitor at the same instant. Capped at 10 s (was 30 s):
+  // after a restart of a few seconds, tabs waited up to 16-30 s more for a server that was
+  // long back (bench/reconnect_storm.py); a refused connect costs a down server nothing.
   const lost = (s: WebSocket | null, code: number) => {
     if (!s || s != ws) return;
     ws = null;
@@ -198,7 +200,7 @@ import type { Activity, Bridge, BridgeFrame, ClientFrame, Page, PublicEvent, Ser
     // 4429: too many new visitors from this address, or this tab sent far too much (a
     // flood): the server would close it again at once, so 30 s more (the visitor coming back
     // to the tab still reconnects at once: reconnectNow).
-    retry = setTimeout(connect, (code == 4429 ? 3e4 : 0) + Math.random() * Math.min(30000, 500 * 2 ** attempt++));
+    retry = setTimeout(connect, (code == 4429 ? 3e4 : 0) + Math.random() * Math.min(1e4, 500 * 2 ** attempt++));
   };
   const reconnectNow = () => {
     // (blocked: connect() opens nothing)
