@@ -148,11 +148,14 @@ async def chunked_upload(
         return response.status, orjson.loads(await response.read())
 
 
-async def abandoned_upload(server: Server, org: OrgInfo, token: str, data: bytes) -> None:
-    """A messenger whose visitor closes the page half-way through sending a photo."""
-    content_type, head, _ = multipart("IMG_1002.jpg", data, "half")
+async def partial_upload(
+    server: Server, org: OrgInfo, token: str, name: str, data: bytes, sent: int
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A messenger that announces the whole photo, sends its first `sent` bytes and nothing
+    more yet, its connection still open."""
+    content_type, head, _ = multipart(name, data, uuid.uuid4().hex)
     host, port = server.url.removeprefix("http://").split(":")
-    _, writer = await asyncio.open_connection(host, int(port))
+    reader, writer = await asyncio.open_connection(host, int(port))
     writer.write(
         (
             f"POST /widget/files?site={org.site_key}&vt={token} HTTP/1.1\r\n"
@@ -160,9 +163,15 @@ async def abandoned_upload(server: Server, org: OrgInfo, token: str, data: bytes
             f"Content-Length: {len(head) + len(data) + 100}\r\n\r\n"
         ).encode()
         + head
-        + data[: len(data) // 2]
+        + data[:sent]
     )
     await writer.drain()
+    return reader, writer
+
+
+async def abandoned_upload(server: Server, org: OrgInfo, token: str, data: bytes) -> None:
+    """A messenger whose visitor closes the page half-way through sending a photo."""
+    _, writer = await partial_upload(server, org, token, "IMG_1002.jpg", data, len(data) // 2)
     writer.close()
     await writer.wait_closed()
 
@@ -233,26 +242,6 @@ async def test_refused_and_abandoned_uploads_leave_nothing_in_the_incoming_direc
     assert len(stored_objects(server, tmp_path)) == 1  # the notes, once
 
 
-async def stalled_upload(
-    server: Server, org: OrgInfo, token: str, data: bytes
-) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """A sender that starts a photo and then sends nothing more, keeping its connection."""
-    content_type, head, _ = multipart("IMG_1003.jpg", data, uuid.uuid4().hex)
-    host, port = server.url.removeprefix("http://").split(":")
-    reader, writer = await asyncio.open_connection(host, int(port))
-    writer.write(
-        (
-            f"POST /widget/files?site={org.site_key}&vt={token} HTTP/1.1\r\n"
-            f"Host: {host}\r\nOrigin: {org.origin}\r\nContent-Type: {content_type}\r\n"
-            f"Content-Length: {len(head) + len(data) + 100}\r\n\r\n"
-        ).encode()
-        + head
-        + data[:100_000]
-    )
-    await writer.drain()
-    return reader, writer
-
-
 async def test_stalled_uploads_are_cut_off_and_do_not_hold_up_the_others(
     files_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -266,7 +255,8 @@ async def test_stalled_uploads_are_cut_off_and_do_not_hold_up_the_others(
     async with server.visitor(org) as tab:
         token = tab.welcome["token"]  # type: ignore[index]
         stalled = [
-            await stalled_upload(server, org, token, photo) for _ in range(api_files.UPLOAD_READERS)
+            await partial_upload(server, org, token, "IMG_1003.jpg", photo, 100_000)
+            for _ in range(api_files.UPLOAD_READERS)
         ]
         status, answer = await visitor_upload(server, org, token, "IMG_1004.jpg", photo)
         assert status == 200, answer
