@@ -349,11 +349,23 @@ def frontdesk_server(b: Backend, name: str, port: int | None = None) -> Server:
     )
 
 
+def compile_server_code() -> None:
+    """Writes the server code's bytecode (__pycache__) once, as an install would: the source
+    tree is installed editable, and where PYTHONDONTWRITEBYTECODE is set (this machine kind)
+    every server start would otherwise compile ~230 modules again (0.3-0.4 s of CPU), which
+    a restart's figures (the reconnect storm) would count as the server's start-up."""
+    import compileall
+
+    root = Path(SRC_OVERRIDE) if SRC_OVERRIDE else REPO / "src"
+    compileall.compile_dir(root / "frontdesk", quiet=1, workers=0)
+
+
 class Servers:
     """Starts servers and stops every one of them on exit, whatever happens."""
 
     def __init__(self) -> None:
         self.all: list[Server] = []
+        compile_server_code()
 
     def start(self, server: Server) -> Server:
         self.all.append(server)

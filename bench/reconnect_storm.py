@@ -229,6 +229,7 @@ async def main_async(args: argparse.Namespace) -> str:
 
             # ---- the storm -----------------------------------------------------------------
             t_kill = time.monotonic()
+            client_cpu0 = time.process_time()
             # In threads: the tabs (this event loop) must see the drop and retry meanwhile.
             await asyncio.to_thread(
                 first.stop, signal.SIGKILL if args.restart == "kill" else signal.SIGTERM, 60
@@ -247,6 +248,7 @@ async def main_async(args: argparse.Namespace) -> str:
             back = await wait_all_back(tabs, 2, args.time_limit)
             t_end = time.monotonic()
             wall_end = time.time()
+            client_cores = (time.process_time() - client_cpu0) / max(t_end - t_kill, 1e-9)
             other_cores = other.cores()
             backs = sorted(t.welcomes[1] for t in tabs if len(t.welcomes) >= 2)
             rss = second.rss()
@@ -319,6 +321,8 @@ async def main_async(args: argparse.Namespace) -> str:
         f"{gc_state['max_pause_generation']}; includes the startup gc.collect() before freeze) |",
         f"| new process RSS with {len(backs):,} sockets | {rss / 2**20:.0f} MiB |",
         f"| CPU used by other processes on the machine during the storm | {other_cores:.2f} cores |",
+        f"| CPU used by the tabs (this load generator, one process) during the storm | "
+        f"{client_cores:.2f} cores |",
         f"| all GC pauses in the new process: count per generation, total | "
         f"{gc_state['collections']}, {gc_state['total_pause_s']:.1f} s |",
     ]

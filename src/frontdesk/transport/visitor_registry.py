@@ -95,6 +95,8 @@ class VisitorRegistry:
         self._blocks: dict[str, tuple[float, list[Network], datetime | None]] = {}
         # Bumped whenever cached blocks are dropped: a read that began before is not cached.
         self._blocks_generation = 0
+        # A read of an org's blocks in flight, shared by the hellos that miss together.
+        self._block_loads: dict[str, asyncio.Future[tuple[list[Network], datetime | None]]] = {}
         self._org_rows: dict[str, tuple[float, Org]] = {}
         self._org_loads: dict[str, asyncio.Future[Org | None]] = {}
         # Bumped on every org change heard: a read that began before it is not cached.
@@ -240,6 +242,18 @@ class VisitorRegistry:
             and (cached[2] is None or cached[2] > self.runtime.clock.now())
         ):
             return cached[1]
+        # A reconnect storm brings thousands of hellos of one org before any of its sockets
+        # is registered (so before the copy may be kept): the ones that miss together share
+        # one read instead of one each (a fifth of a storm's event loop, 2026-12-06).
+        loading = self._block_loads.get(org_id)
+        if loading is None:
+            loading = asyncio.ensure_future(self._load_blocks(org_id))
+            self._block_loads[org_id] = loading
+            loading.add_done_callback(functools.partial(self._blocks_loaded, org_id))
+        # Shielded: a hello whose socket goes away must not cancel the others' read.
+        return (await asyncio.shield(loading))[0]
+
+    async def _load_blocks(self, org_id: str) -> tuple[list[Network], datetime | None]:
         generation = self._blocks_generation
         # Cached only when this process already hears the org's events (it has sockets of the
         # org): a block published before the subscription would otherwise go unnoticed.
@@ -250,14 +264,25 @@ class VisitorRegistry:
             )
         if hearing and org_id in self._subs and generation == self._blocks_generation:
             self._blocks[org_id] = (self._clock() + ORG_CACHE_SECONDS, networks, first_expiry)
-        return networks
+        return networks, first_expiry
+
+    def _blocks_loaded(
+        self, org_id: str, loading: asyncio.Future[tuple[list[Network], datetime | None]]
+    ) -> None:
+        if self._block_loads.get(org_id) is loading:
+            del self._block_loads[org_id]
+        if not loading.cancelled():
+            loading.exception()  # every waiter has it; asyncio need not log it again
 
     def _forget_blocks(self, org_id: str | None = None) -> None:
         self._blocks_generation += 1
+        # A read in flight may predate the change: hellos from now on start a fresh one.
         if org_id is None:
             self._blocks.clear()
+            self._block_loads.clear()
         else:
             self._blocks.pop(org_id, None)
+            self._block_loads.pop(org_id, None)
 
     async def segments(self, org_id: str) -> OrgSegments:
         """What placing the org's visitors needs (live_stream/placement.py), kept while the

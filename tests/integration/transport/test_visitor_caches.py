@@ -14,6 +14,7 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
+from frontdesk.transport.ws_visitor import REGISTRY_KEY
 from tests.conftest import Backend
 from tests.harness import OrgInfo, Server, running_server
 
@@ -91,6 +92,26 @@ async def test_a_process_serves_the_cached_blocks_without_reading_them_again(
         with counting_queries(server.runtime.db) as statements:
             assert not await _refused(server, org)
         assert not any("ip_blocks" in sql for sql in statements.sql), str(statements)
+
+
+async def test_handshakes_of_an_org_with_no_socket_here_yet_share_one_read_of_its_blocks(
+    server: Server,
+) -> None:
+    """A restarted process meets a reconnect storm with no socket of the org registered yet
+    (so nothing may be cached): the handshakes that arrive together read the blocks once."""
+    from tests.query_count import counting_queries
+
+    org = await server.create_org()
+    registry = server.app[REGISTRY_KEY]
+    with counting_queries(server.runtime.db) as statements:
+        found = await asyncio.gather(*(registry.ip_blocks(org.id) for _ in range(30)))
+    assert found == [[]] * 30
+    reads = [sql for sql in statements.sql if "ip_blocks" in sql]
+    assert len(reads) == 1, statements
+    # Nothing is kept while this process has no socket of the org: the next one reads again.
+    with counting_queries(server.runtime.db) as statements:
+        await registry.ip_blocks(org.id)
+    assert len([sql for sql in statements.sql if "ip_blocks" in sql]) == 1, statements
 
 
 async def test_a_cached_block_ends_at_its_own_time_even_while_the_org_has_sockets_here(
