@@ -11,7 +11,7 @@ does not (issue 21: on a saturated machine, 275 ms "pauses" of generation 0 coll
 The file is rewritten whenever a pause of 10 ms or more is seen (so even a SIGKILL leaves the
 figure), and once more at exit (SIGTERM makes the server shut down and return normally).
 Generation 1 and 2 passes also count the thread's page faults (minor, major; issue 21: on
-this VM a pass that freed nothing was charged 200 ms). Nothing in src/ changes: this calls frontdesk.cli.main() as the `frontdesk` command does.
+this VM a pass that freed nothing was charged 200 ms). Nothing in src/ changes: this calls frontdesk.launch.main() as the `frontdesk` command does.
 
 Experiment knob: FRONTDESK_BENCH_GC_THRESHOLD="g0,g1,g2" calls gc.set_threshold() first (to try
 a collector setting before proposing it for src/; the storm benchmark's --gc-threshold). It
@@ -118,7 +118,8 @@ def main() -> int:
     gc.callbacks.append(_probe)
     atexit.register(_write)
     _write()
-    from frontdesk.cli import main as frontdesk_main
+    # As the `frontdesk` command: its entry point binds `serve`'s port before the server loads.
+    from frontdesk.launch import main as frontdesk_main
 
     try:
         return frontdesk_main(sys.argv[2:])

@@ -13,6 +13,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # The imports below make about a million objects that live as long as the process; the
 # collector walked them some 470 times while they were made (~0.35 s of CPU, an eighth of a
@@ -45,6 +46,9 @@ from frontdesk.storage.migrate import (  # noqa: E402
 
 if _COLLECTING:
     gc.enable()
+
+if TYPE_CHECKING:
+    from frontdesk.launch import EarlyListener
 
 DEMO_PASSWORD = "frontdesk-demo"
 
@@ -373,13 +377,21 @@ async def _serve(
     *,
     reuse_port: bool = False,
     supervisor_pid: int | None = None,
+    listening: EarlyListener | None = None,
 ) -> None:
     app = create_app(settings, clock)
     # The visitor sockets on aiohttp or on the lean protocol (transport/visitor_lean.py),
     # on this same port either way.
     runner = make_runner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     await runner.setup()
-    await web.TCPSite(runner, host, port, backlog=4096, reuse_port=reuse_port or None).start()
+    if listening is not None:  # bound before the modules loaded (launch.py)
+        held = listening.hand_over()
+        await web.SockSite(runner, listening.socket, backlog=4096).start()
+        loop = asyncio.get_running_loop()
+        for connection in held:  # the connections made while the server loaded
+            await loop.connect_accepted_socket(runner.server, connection)  # type: ignore[arg-type]
+    else:
+        await web.TCPSite(runner, host, port, backlog=4096, reuse_port=reuse_port or None).start()
     print(f"Frontdesk is serving on http://{host}:{port} (pid {os.getpid()})", flush=True)
     await _run_until_stopped([runner], supervisor_pid)
 
@@ -429,9 +441,15 @@ def _signs_things(args: argparse.Namespace) -> bool:
     )
 
 
-def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    clock: Clock | None = None,
+    listening: EarlyListener | None = None,
+) -> int:
     """`clock`: the time `serve` runs on (the system's when None). Only tests pass one:
-    tests/support/serve_with_clock.py serves on a clock they move forward."""
+    tests/support/serve_with_clock.py serves on a clock they move forward. `listening`:
+    `serve`'s socket, already bound by the entry point (launch.py)."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "demo":
@@ -461,6 +479,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
                     clock,
                     reuse_port=args.reuse_port,
                     supervisor_pid=args.supervisor_pid,
+                    listening=listening,
                 )
             )
         elif args.command == "migrate" and args.check:

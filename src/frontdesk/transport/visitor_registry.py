@@ -107,7 +107,10 @@ class VisitorRegistry:
         self._clock = clock
         self._lock = asyncio.Lock()
         # How many visitor hellos do their database work at once (see ws_visitor._welcome).
-        self.welcome_slots = asyncio.Semaphore(32)
+        # 32 left a restarted server's event loop idle half the time in a reconnect storm
+        # (the hellos' reads and group writes wait on each other, not on the CPU); 128 brought
+        # 10,000 tabs back in 13-15 s instead of 15-18 (bench/RESULTS.md, 2026-12-06).
+        self.welcome_slots = asyncio.Semaphore(128)
         self._tasks: set[asyncio.Future[None]] = set()
         runtime.bus.on_reconnect(self._on_bus_reconnect)
 
