@@ -89,6 +89,8 @@ class VisitorRegistry:
         self._orgs: dict[str, dict[RegistryMember, None]] = {}
         self._subs: dict[str, Subscription] = {}
         self._segments: dict[str, OrgSegments] = {}
+        # A read of an org's placement data in flight, shared by the hellos that miss together.
+        self._segment_loads: dict[str, asyncio.Future[OrgSegments]] = {}
         # Each org's active IP blocks, read at most ORG_CACHE_SECONDS ago, kept while the org
         # has sockets here (so this process hears `ip.blocked` / `ip.unblocked` for it).
         # (monotonic deadline, the blocks, when the first of them expires by its own time).
@@ -221,7 +223,7 @@ class VisitorRegistry:
             members.pop(member, None)
             if not members:
                 del self._orgs[org_id]
-                self._segments.pop(org_id, None)
+                self._forget_segments(org_id)
                 self._forget_blocks(org_id)
                 sub = self._subs.pop(org_id, None)
                 if sub is not None:
@@ -289,13 +291,29 @@ class VisitorRegistry:
 
     async def segments(self, org_id: str) -> OrgSegments:
         """What placing the org's visitors needs (live_stream/placement.py), kept while the
-        org has sockets here and dropped on every `placements.changed`."""
+        org has sockets here and dropped on every `placements.changed`. Like the blocks, the
+        hellos of a reconnect storm that miss together share one read."""
         cached = self._segments.get(org_id)
-        if cached is None:
-            cached = await load_org_segments(self.runtime, org_id)
-            if org_id in self._orgs:
-                self._segments[org_id] = cached
-        return cached
+        if cached is not None:
+            return cached
+        loading = self._segment_loads.get(org_id)
+        if loading is None:
+            loading = asyncio.ensure_future(load_org_segments(self.runtime, org_id))
+            self._segment_loads[org_id] = loading
+            loading.add_done_callback(functools.partial(self._segments_loaded, org_id))
+        return await asyncio.shield(loading)
+
+    def _segments_loaded(self, org_id: str, loading: asyncio.Future[OrgSegments]) -> None:
+        failed = loading.cancelled() or loading.exception() is not None
+        if self._segment_loads.get(org_id) is not loading:
+            return  # forgotten while it ran (a change was heard): not kept
+        del self._segment_loads[org_id]
+        if not failed and org_id in self._orgs:
+            self._segments[org_id] = loading.result()
+
+    def _forget_segments(self, org_id: str) -> None:
+        self._segments.pop(org_id, None)
+        self._segment_loads.pop(org_id, None)
 
     def _on_event(self, topic: str, data: bytes) -> None:
         org_id = topic.split(".", 1)[1]
@@ -312,17 +330,17 @@ class VisitorRegistry:
         if kind == RESYNC_TYPE:
             # An event for this org's visitor sockets was lost somewhere (a failed publish):
             # re-read what it could have said.
-            self._segments.pop(org_id, None)
+            self._forget_segments(org_id)
             self._forget_blocks(org_id)
             self._spawn(self._recheck_ip_blocks(org_id))
             return
         if kind == ExperiencesChanged.name:
             # Only the names cards show changed: read them again with the next placement.
-            self._segments.pop(org_id, None)
+            self._forget_segments(org_id)
             return
         if kind != PlacementsChanged.name:
             return  # nothing else is published on the visitors topic
-        self._segments.pop(org_id, None)
+        self._forget_segments(org_id)
         for member in list(self._orgs.get(org_id, ())):
             try:
                 member.placements_changed()
@@ -364,7 +382,7 @@ class VisitorRegistry:
         it with `resume` from the last seq it saw (docs/protocol.md)."""
         self._forget_blocks()
         for org_id in list(self._orgs):
-            self._segments.pop(org_id, None)
+            self._forget_segments(org_id)
             await self._recheck_ip_blocks(org_id)
         members = [member for members in list(self._orgs.values()) for member in members]
         for index, member in enumerate(members):

@@ -161,3 +161,19 @@ async def test_an_experience_renamed_on_one_process_shows_on_the_next_card_from_
                 if card["visitor"]["experience"] == "Concierge":
                     break
                 assert time.monotonic() - started < CACHE_SECONDS / 2, "B kept the old name"
+
+
+async def test_hellos_that_miss_the_placement_data_together_share_one_read(server: Server) -> None:
+    from tests.query_count import counting_queries
+
+    org = await server.create_org()
+    registry = server.app[REGISTRY_KEY]
+    await registry.segments(org.id)  # whatever a first read of the org does once
+    with counting_queries(server.runtime.db) as alone:
+        await registry.segments(org.id)
+    with counting_queries(server.runtime.db) as statements:
+        found = await asyncio.gather(*(registry.segments(org.id) for _ in range(30)))
+    assert all(placement is found[0] for placement in found)
+    # Thirty hellos at once read no more than one hello alone (nothing is kept yet: the org
+    # has no socket here).
+    assert len(statements.sql) == len(alone.sql) > 0, (statements, alone)
