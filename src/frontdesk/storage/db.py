@@ -288,11 +288,20 @@ class Database:
         else uses it meanwhile), for hot paths where SQLAlchemy's per-statement machinery
         costs several times the statement itself. The caller commits or rolls back before
         it awaits anything."""
-        async with self.engine.connect() as connection:
+        # Not `async with self.engine.connect()`: its exit closes the connection in a task of
+        # its own (shielded from cancellation), two or three event-loop turns for every chat
+        # group, each turn as long as whatever else is ready (20 uploads' reads: a chat
+        # message's group waited 8-22 ms, bench/RESULTS.md 2026-12-06). On this inline
+        # connection checking out and returning run no statement that waits, so nothing can
+        # interrupt the return half-way: it needs no shield.
+        connection = await self.engine.connect()
+        try:
             raw = await connection.get_raw_connection()
             driver = raw.driver_connection
             assert isinstance(driver, InlineConnection)
             yield driver.sqlite_connection
+        finally:
+            await connection.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -82,6 +82,36 @@ async def test_sqlite_statements_run_on_the_event_loop_thread(
         await db.close()
 
 
+async def test_the_sqlite_writer_is_taken_and_given_back_without_waiting_on_the_event_loop(
+    tmp_path: Path,
+) -> None:
+    """A chat group's write takes the one writer connection and returns it within a single
+    step of the event loop: under load (uploads streaming in) every extra turn is a wait
+    behind whatever else is ready, and chat messages waited 8-22 ms for it."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/fd.db")
+    turns = 0
+    stop = False
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while not stop:
+            turns += 1
+            await asyncio.sleep(0)
+
+    counter = asyncio.ensure_future(count_turns())
+    try:
+        await asyncio.sleep(0)
+        before = turns
+        for _ in range(20):
+            async with db.sqlite_driver() as connection:
+                connection.execute("SELECT 1").fetchall()
+        assert turns == before
+    finally:
+        stop = True
+        await counter
+        await db.close()
+
+
 def _org(org_id: str) -> dict[str, object]:
     return {
         "id": org_id,

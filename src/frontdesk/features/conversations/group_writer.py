@@ -131,7 +131,9 @@ class OpenChatWriter:
 
     async def _write_all(self) -> None:
         try:
-            await asyncio.sleep(0)  # let the other messages of this loop turn join the batch
+            # No sleep(0) first: this task's first step runs in the loop turn after the one
+            # that made it, so every message of that turn is in the batch already; one more
+            # turn would only add its wait to every message (under load a turn is long).
             while self._waiting:
                 batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
                 await self._write(batch)
