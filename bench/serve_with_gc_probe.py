@@ -118,8 +118,12 @@ def main() -> int:
     gc.callbacks.append(_probe)
     atexit.register(_write)
     _write()
-    # As the `frontdesk` command: its entry point binds `serve`'s port before the server loads.
-    from frontdesk.launch import main as frontdesk_main
+    # As the `frontdesk` command: its entry point binds `serve`'s port before the server loads
+    # (frontdesk.launch, 2026-12-06; a baseline snapshot older than that has only the cli).
+    try:
+        from frontdesk.launch import main as frontdesk_main
+    except ImportError:
+        from frontdesk.cli import main as frontdesk_main
 
     try:
         return frontdesk_main(sys.argv[2:])
