@@ -5,7 +5,7 @@ bench/serve_with_gc_probe.py so the server's garbage-collection pauses are recor
 changing src/. Then the server process is killed and started again on the same port: every
 socket drops at the same instant, and each tab reconnects the way the widget does
 (web/widget/loader.ts): exponential back-off with full jitter, a random delay in
-0..min(30 s, 0.5 s * 2^attempt), attempt reset by a welcome; the reconnect's hello carries the
+0..min(10 s, 0.5 s * 2^attempt), attempt reset by a welcome; the reconnect's hello carries the
 visitor token, resumed=true and last_seq, so the server resumes the same visitor and visit.
 
 Why a server restart rather than closing the sockets client-side: a storm happens in real life
