@@ -29,13 +29,17 @@ from collections.abc import Sequence
 
 # As the server's own listening sockets (cli._serve).
 BACKLOG = 4096
+# At most this many connections are held while the server loads (each is a file descriptor
+# and a little kernel memory); past it the kernel's accept queue takes the rest, as before.
+MAX_HELD = 20_000
 
 
 class EarlyListener:
     """`serve`'s listening socket, with the connections accepted while the server loaded."""
 
-    def __init__(self, listening: socket.socket) -> None:
+    def __init__(self, listening: socket.socket, *, max_held: int = MAX_HELD) -> None:
         self.socket = listening
+        self._max_held = max_held
         self._held: list[socket.socket] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(
@@ -47,7 +51,7 @@ class EarlyListener:
         self._thread.start()
 
     def _accept(self) -> None:
-        while not self._stop.is_set():
+        while not self._stop.is_set() and len(self._held) < self._max_held:
             try:
                 connection, _ = self.socket.accept()
             except TimeoutError:

@@ -91,3 +91,30 @@ def test_only_a_one_process_serve_binds_early() -> None:
         assert bound.getsockname() == ("127.0.0.1", port)
         # Taken: a second one cannot bind and leaves the error to the server's own words.
         assert bind_early(["serve", "--port", str(port)]) is None
+
+
+def test_connections_held_while_loading_are_bounded_and_handed_over_in_order() -> None:
+    from frontdesk.launch import EarlyListener
+
+    bound = bind_early(["serve", "--host", "127.0.0.1", "--port", str(free_port())])
+    assert bound is not None
+    listener = EarlyListener(bound, max_held=3)
+    listener.start()
+    clients = [socket.create_connection(bound.getsockname(), timeout=5) for _ in range(5)]
+    try:
+        deadline = time.monotonic() + 5
+        while len(listener._held) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # room for a fourth, which must not be taken
+        held = listener.hand_over()
+        assert len(held) == 3
+        assert [c.getpeername() for c in held] == [c.getsockname() for c in clients[:3]]
+        # The other two wait in the kernel's queue for the server's own accept.
+        later = [bound.accept()[0] for _ in range(2)]
+        assert [c.getpeername() for c in later] == [c.getsockname() for c in clients[3:]]
+        for connection in held + later:
+            connection.close()
+    finally:
+        for client in clients:
+            client.close()
+        bound.close()
