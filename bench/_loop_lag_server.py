@@ -10,6 +10,10 @@ benchmark can cut them into its own windows:
   scheduled at all.
 - `long_steps`: while a callback has run for over 5 ms, a thread samples the loop's stack
   every millisecond: the most frequent stacks (innermost first).
+- `stalls`: every callback that took 5 ms or more of wall time, split into the loop thread's
+  CPU time, its time waiting for a core (the kernel's run-queue delay, /proc schedstat) and the
+  rest: time the thread was blocked or asleep (a lock, a busy wait, I/O). This is what tells a
+  callback that was slow from a process that was not scheduled.
 - `held`: every callback the loop runs (a task's step between two awaits, a socket's read, a
   timer) is timed in CPU time of the loop's thread, which does not grow while the process waits
   for a core; those of 1 ms or more are recorded with what ran. This is how long the loop's own
@@ -24,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import os
 import sys
 import threading
 import time
@@ -99,25 +104,85 @@ class _StepSampler:
             self.stacks[" < ".join(where)] += 1
 
 
-def _time_callbacks(held: list[tuple[float, float, str]], sampler: _StepSampler) -> None:
+def _run_queue_wait() -> Any:
+    """A reader of the calling thread's time spent runnable but not running, in seconds."""
+    fd = os.open(f"/proc/self/task/{threading.get_native_id()}/schedstat", os.O_RDONLY)
+
+    def read() -> float:
+        return int(os.pread(fd, 64, 0).split()[1]) / 1e9
+
+    return read
+
+
+class _Turns:
+    """Turns of the loop (one `_run_once`: wait in the selector, then every ready callback)
+    that took 5 ms or more of wall time: how many callbacks they ran, the time in the selector,
+    and what the callbacks were (summed by kind, in ms of wall time)."""
+
+    def __init__(self) -> None:
+        self.long: list[tuple[float, float, float, int, list[tuple[str, float]]]] = []
+        self.count = 0
+        self.kinds: collections.Counter[str] = collections.Counter()
+
+    def install(self, loop: asyncio.AbstractEventLoop) -> None:
+        run_once = loop._run_once  # type: ignore[attr-defined]
+        selector: Any = loop._selector  # type: ignore[attr-defined]
+        select = selector.select
+        selected = [0.0]
+
+        def timed_select(timeout: float | None = None) -> Any:
+            started = time.perf_counter()
+            try:
+                return select(timeout)
+            finally:
+                selected[0] = (time.perf_counter() - started) * 1000
+
+        def timed_run_once() -> None:
+            self.count = 0
+            self.kinds.clear()
+            started = time.perf_counter()
+            run_once()
+            wall = (time.perf_counter() - started) * 1000
+            if wall - selected[0] >= 5:
+                self.long.append(
+                    (time.time(), wall, selected[0], self.count, self.kinds.most_common(6))
+                )
+
+        selector.select = timed_select
+        loop._run_once = timed_run_once  # type: ignore[attr-defined]
+
+
+def _time_callbacks(
+    held: list[tuple[float, float, str]],
+    stalls: list[tuple[float, float, float, float, str]],
+    sampler: _StepSampler,
+    turns: _Turns,
+) -> None:
     """`held` gets (time, ms, what) for callbacks of HELD_MS or more; for a task's step, also
     where it was suspended before and after (the work lies between those awaits)."""
     run = events.Handle._run
     thread_time = time.thread_time
+    waited = _run_queue_wait()
 
     def timed(handle: events.Handle) -> None:
         before = _suspended_at(handle)
+        name = _what(handle)  # before it runs: a handle that cancels itself loses its callback
         started = thread_time()
-        sampler.step_started = time.perf_counter()
+        wait_started = waited()
+        sampler.step_started = wall_started = time.perf_counter()
         try:
             run(handle)
         finally:
             sampler.step_started = None
+            wall = (time.perf_counter() - wall_started) * 1000
             used = (thread_time() - started) * 1000
+            turns.count += 1
+            turns.kinds[f"{name} [{before or '-'}]"] += wall
+            if wall >= 5:
+                queue = (waited() - wait_started) * 1000
+                stalls.append((time.time(), wall, used, queue, f"{name} [{before or '-'}]"))
             if used >= HELD_MS:
-                what = _what(handle)
-                if used >= 5 * HELD_MS:
-                    what += f" [from {before or '-'} to {_suspended_at(handle) or '-'}]"
+                what = name + f" [from {before or '-'} to {_suspended_at(handle) or '-'}]"
                 held.append((time.time(), used, what))
 
     events.Handle._run = timed  # type: ignore[method-assign]
@@ -127,12 +192,15 @@ def main() -> int:
     out_path = Path(sys.argv[1])
     lags: list[tuple[float, float]] = []
     held: list[tuple[float, float, str]] = []
+    stalls: list[tuple[float, float, float, float, str]] = []
     serve = cli._run_until_stopped
 
     async def probed(*args: Any, **kwargs: Any) -> None:
         task = asyncio.ensure_future(_sample(lags))
         sampler = _StepSampler()
-        _time_callbacks(held, sampler)
+        turns = _Turns()
+        turns.install(asyncio.get_running_loop())
+        _time_callbacks(held, stalls, sampler, turns)
         try:
             await serve(*args, **kwargs)
         finally:
@@ -141,7 +209,13 @@ def main() -> int:
                 await task
             out_path.write_bytes(
                 orjson.dumps(
-                    {"lag": lags, "held": held, "long_steps": sampler.stacks.most_common(15)}
+                    {
+                        "lag": lags,
+                        "held": held,
+                        "stalls": stalls,
+                        "turns": turns.long,
+                        "long_steps": sampler.stacks.most_common(15),
+                    }
                 )
             )
 

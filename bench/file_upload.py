@@ -306,6 +306,60 @@ def _lag(probes: dict[str, Any], start: float, end: float) -> str:
         f"over 10 ms late); callbacks holding the loop (its thread's CPU time) >= 1 ms: "
         f"{len(held)}, >= 5 ms: {sum(1 for u, _ in held if u >= 5)}, >= 10 ms: "
         f"{sum(1 for u, _ in held if u >= 10)}; longest (ms): {longest}"
+        f"\n  {_stalls(probes, start, end)}\n  {_turns(probes, start, end)}"
+        f"\n  {_steps(probes, start, end)}"
+    )
+
+
+def _steps(probes: dict[str, Any], start: float, end: float) -> str:
+    """Callbacks of 1 ms or more of CPU, summed by what ran (a task's step: between which
+    awaits), the largest first."""
+    steps: dict[str, list[float]] = {}
+    for at, used, what in probes["held"]:
+        if start <= at <= end:
+            steps.setdefault(what, []).append(used)
+    ranked = sorted(steps.items(), key=lambda kv: -sum(kv[1]))[:8]
+    return "steps of 1 ms or more of CPU, by what ran (count, total ms, max ms):\n" + "\n".join(
+        f"    {len(v):4d} {sum(v):7.1f} {max(v):5.1f}  {k}" for k, v in ranked
+    )
+
+
+def _turns(probes: dict[str, Any], start: float, end: float) -> str:
+    """Turns of the loop that ran callbacks for 5 ms or more, and what those callbacks were."""
+    turns = [t for t in probes.get("turns", []) if start <= t[0] <= end]
+    if not turns:
+        return "turns of the loop with 5 ms or more of callbacks: none"
+    kinds: dict[str, float] = {}
+    for _, _, _, _, top in turns:
+        for what, ms in top:
+            kinds[what] = kinds.get(what, 0.0) + ms
+    worst = max(turns, key=lambda t: t[1] - t[2])
+    return (
+        f"turns of the loop with 5 ms or more of callbacks: {len(turns)}, "
+        f"{sum(t[1] - t[2] for t in turns):.0f} ms of callbacks in all, "
+        f"{statistics.median(t[3] for t in turns):.0f} callbacks each (median); by kind (ms): "
+        + ", ".join(f"{k} {v:.0f}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])[:6])
+        + f"; longest {worst[1] - worst[2]:.1f} ms, {worst[3]} callbacks: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in worst[4])
+    )
+
+
+def _stalls(probes: dict[str, Any], start: float, end: float) -> str:
+    """Callbacks of 5 ms or more of wall time, by where the time went."""
+    stalls = [s for s in probes.get("stalls", []) if start <= s[0] <= end]
+    if not stalls:
+        return "callbacks of 5 ms or more (wall): none"
+    wall = sum(s[1] for s in stalls)
+    cpu = sum(s[2] for s in stalls)
+    queued = sum(s[3] for s in stalls)
+    worst = sorted(stalls, key=lambda s: -s[1])[:3]
+    return (
+        f"callbacks of 5 ms or more (wall): {len(stalls)}, {wall:.0f} ms in all: its thread's "
+        f"CPU {cpu:.0f} ms, waiting for a core {queued:.0f} ms, blocked or asleep "
+        f"{wall - cpu - queued:.0f} ms; longest: "
+        + "; ".join(
+            f"{w:.1f} ms (CPU {c:.1f}, queued {q:.1f}) {what}" for _, w, c, q, what in worst
+        )
     )
 
 

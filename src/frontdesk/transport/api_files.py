@@ -13,7 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, StreamReader, web
 from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.core.errors import (
@@ -28,7 +28,7 @@ from frontdesk.core.errors import (
 )
 from frontdesk.core.schemas import Closed
 from frontdesk.features import files
-from frontdesk.features.blocking import ip_blocked, visitor_blocked
+from frontdesk.features.blocking import visitor_blocked
 from frontdesk.features.conversations.events import MessageOut
 from frontdesk.features.files.schemas import FileLinks, FileSettings, MessageFile
 from frontdesk.features.orgs import org_by_site_key
@@ -36,7 +36,7 @@ from frontdesk.features.visitors import read_visitor_token
 from frontdesk.transport.api import api
 from frontdesk.transport.frame_limits import Rate
 from frontdesk.transport.http import Ctx, client_ip, error_response, json_response, runtime_of
-from frontdesk.transport.ws_visitor import origin_allowed
+from frontdesk.transport.ws_visitor import REGISTRY_KEY, origin_allowed
 
 if TYPE_CHECKING:
     # The row org_by_site_key returns, named in signatures only (transport imports no ORM
@@ -100,40 +100,82 @@ class _Upload:
 
 
 # What one read asks aiohttp for; the incoming file writes a megabyte at a time (incoming.py).
-READ_BYTES = 256 * 1024
+# A read costs the event loop about a microsecond per KB (copies and the multipart parser's
+# search for the boundary): 128 KB keeps one turn of the loop short.
+READ_BYTES = 128 * 1024
 
-# How many uploads of this process take in body bytes at the same moment. Each read of a chunk
-# (256 KB) costs the event loop about half a millisecond; when 20 uploads arrive together from
-# a fast network (or a proxy that buffered them) and all read at once, every turn of the loop
-# carries 20 chunks, and a chat message, which needs a few turns, waited 100-700 ms
-# (bench/file_upload.py --mode burst). Uploads take turns by the chunk instead: a turn of the
-# loop carries at most this many, the others' bytes wait in their sockets (aiohttp stops
-# reading a body nobody consumes), and the total time of the uploads does not change.
-UPLOAD_READERS = 4
-# A sender that holds a reader's turn and sends nothing for this long is cut off, so stalled
-# uploads cannot keep the others waiting (a slow network still sends something every few
-# seconds).
+# An upload's work on the event loop (its checks before the body, each chunk of the body) is
+# done one upload at a time, one step per turn of the loop: the upload lane. When 20 uploads
+# arrive together from a fast network (or a proxy that buffered them) and all read at once,
+# every turn of the loop carries 20 chunks, and a chat message, which needs a few turns, waited
+# 100-700 ms; with 4 at a time, 10-30 ms (bench/file_upload.py --mode burst). One at a time, a
+# turn carries at most one upload step; the others' bytes wait in their sockets (aiohttp stops
+# reading a body nobody consumes), and the uploads take no longer in all: their bytes are read
+# faster than the image worker cleans them. An upload waits for its next bytes outside the
+# lane, so a slow sender holds up nobody.
+UPLOAD_LANE = 1
+# A sender that sends nothing for this long is cut off (a slow network still sends something
+# every few seconds).
 STALLED_SECONDS = 20.0
 
 
-def _upload_readers(request: web.Request) -> asyncio.Semaphore:
+def _upload_lane(request: web.Request) -> asyncio.Semaphore:
     runtime = runtime_of(request)
-    readers = runtime.state.get("files.upload_readers")
-    if not isinstance(readers, asyncio.Semaphore):
-        readers = runtime.state["files.upload_readers"] = asyncio.Semaphore(UPLOAD_READERS)
-    return readers
+    lane = runtime.state.get("files.upload_lane")
+    if not isinstance(lane, asyncio.Semaphore):
+        lane = runtime.state["files.upload_lane"] = asyncio.Semaphore(UPLOAD_LANE)
+    return lane
 
 
-async def _next_chunk(part: BodyPartReader, readers: asyncio.Semaphore) -> bytes:
-    """The file's next chunk, read in this upload's turn (see UPLOAD_READERS)."""
-    async with readers:
-        try:
-            async with asyncio.timeout(STALLED_SECONDS):
-                return await part.read_chunk(READ_BYTES)
-        except TimeoutError:
-            raise RequestTimeout(
-                f"the upload stalled (nothing arrived for {STALLED_SECONDS:.0f} s); send it again"
-            ) from None
+@contextlib.asynccontextmanager
+async def _not_stalled() -> AsyncIterator[None]:
+    """A wait for the sender's next bytes, cut off after STALLED_SECONDS."""
+    try:
+        async with asyncio.timeout(STALLED_SECONDS):
+            yield
+    except TimeoutError:
+        raise RequestTimeout(
+            f"the upload stalled (nothing arrived for {STALLED_SECONDS:.0f} s); send it again"
+        ) from None
+
+
+# The multipart parser looks ahead for the closing boundary (at most 70 characters, RFC 2046,
+# which aiohttp enforces) by this many bytes at most.
+BOUNDARY_LOOKAHEAD = 128
+
+
+async def _bytes_arrived(body: StreamReader, at_least: int) -> int:
+    """Waits, without reading them, until the request body holds `at_least` bytes or has
+    ended, and returns how many it holds. `at_least` stays under aiohttp's low-water mark
+    (64 KB), so a body whose reading was paused is always resumed before this waits.
+
+    aiohttp has no public way to wait for data without consuming it; `_size` and `_wait` are
+    StreamReader's own (aiohttp is pinned; tests/integration/features/files cover uploads, so
+    a change there fails them)."""
+    while body._size < at_least and not body.is_eof():
+        if (error := body.exception()) is not None:
+            raise error  # the sender went away
+        await body._wait("readany")
+    return int(body._size)
+
+
+async def _next_chunk(request: web.Request, part: BodyPartReader, first: bool) -> bytes:
+    """The file's next chunk, read in this upload's turn of the upload lane (UPLOAD_LANE).
+
+    Its bytes are waited for outside the lane, and the read asks for no more than has
+    arrived (the parser reads twice for a part's first chunk, the second time its
+    look-ahead), so a read in the lane never waits for the network: a slow sender holds up
+    nobody. The lane is given back at the next turn of the loop, not at once, so a turn
+    carries one upload's read even when all of them had bytes waiting."""
+    async with _not_stalled():
+        held = await _bytes_arrived(request.content, 2 * BOUNDARY_LOOKAHEAD)
+    size = min(READ_BYTES, held - BOUNDARY_LOOKAHEAD) if first else READ_BYTES
+    lane = _upload_lane(request)
+    await lane.acquire()
+    try:
+        return await part.read_chunk(max(size, BOUNDARY_LOOKAHEAD))
+    finally:
+        asyncio.get_running_loop().call_soon(lane.release)
 
 
 @contextlib.asynccontextmanager
@@ -159,14 +201,19 @@ async def _read_upload(
     upload: _Upload | None = None
     try:
         while True:
-            part = await reader.next()
+            async with _not_stalled():
+                part = await reader.next()
             if part is None:
                 break
             if not isinstance(part, BodyPartReader):
                 raise ValidationFailed("nested multipart bodies are not accepted")
             if part.name == "client_id":
                 text = b""
-                while chunk := await part.read_chunk(1024):
+                while True:
+                    async with _not_stalled():
+                        chunk = await part.read_chunk(1024)
+                    if not chunk:
+                        break
                     text += chunk
                     if len(text) > 1024:  # a client id is at most 64 characters
                         raise ValidationFailed("client_id must be 1-64 letters, digits, - or _")
@@ -175,8 +222,9 @@ async def _read_upload(
                 check_name(part.filename)
                 incoming = await files.receive_file(runtime_of(request))
                 upload = _Upload("", part.filename, incoming)
-                readers = _upload_readers(request)
-                while chunk := await _next_chunk(part, readers):
+                first = True
+                while chunk := await _next_chunk(request, part, first):
+                    first = False
                     if incoming.size + len(chunk) > max_bytes:
                         raise TooLarge(f"files may be at most {max_bytes // (1024 * 1024)} MB")
                     await incoming.write(chunk)
@@ -271,24 +319,28 @@ def _cors(response: web.StreamResponse, origin: str | None) -> web.StreamRespons
 
 async def _visitor_of(request: web.Request) -> tuple[Org, str, str]:
     """The site's org, the visitor its token names, and the client address; refused for an
-    unknown site, a foreign website, a bad token, or a blocked visitor or address."""
+    unknown site, a foreign website, a bad token, or a blocked visitor or address. The org and
+    its address blocks come from the visitor sockets' caches (visitor_registry.py: kept fresh
+    by the org's change events on every process), so the only read is the visitor's block."""
     runtime = runtime_of(request)
+    registry = request.app[REGISTRY_KEY]
     origin = request.headers.get("Origin")
     ip = client_ip(request, runtime) or "unknown"
+    site_key = request.query.get("site", "")
+    org = await registry.org_for_site_key(site_key) if site_key else None
+    if org is None:
+        raise NotFound("unknown site key")
+    if not origin_allowed(org, origin):
+        raise Forbidden("this website origin is not allowed for this site key")
+    visitor_id = read_visitor_token(
+        runtime.settings.secret_keys, org.id, request.query.get("vt", "")
+    )
+    if visitor_id is None:
+        raise NotAuthenticated("unknown visitor: reload the page")
+    if await registry.address_blocked(org.id, ip):
+        raise Forbidden("you cannot send files here")
     async with runtime.db.read() as session:
-        org = await org_by_site_key(session, request.query.get("site", ""))
-        if org is None:
-            raise NotFound("unknown site key")
-        if not origin_allowed(org, origin):
-            raise Forbidden("this website origin is not allowed for this site key")
-        visitor_id = read_visitor_token(
-            runtime.settings.secret_keys, org.id, request.query.get("vt", "")
-        )
-        if visitor_id is None:
-            raise NotAuthenticated("unknown visitor: reload the page")
-        if await visitor_blocked(session, visitor_id) or await ip_blocked(
-            session, org.id, ip, runtime.clock.now()
-        ):
+        if await visitor_blocked(session, visitor_id):
             raise Forbidden("you cannot send files here")
     return org, visitor_id, ip
 
@@ -333,10 +385,10 @@ async def _spend_bytes(
 async def widget_upload(request: web.Request) -> web.StreamResponse:
     origin = request.headers.get("Origin")
     try:
-        # The checks before the body (a few reads, the counters) take a reader's turn too:
-        # 20 uploads arriving together otherwise make them in the same loop turns, and a chat
-        # message waiting behind those turns waited tens of milliseconds (see UPLOAD_READERS).
-        async with _upload_readers(request):
+        # The checks before the body (a few reads, the counters) are a step in the upload
+        # lane too: 20 uploads arriving together otherwise make them in the same loop turns,
+        # and a chat message waiting behind those turns waited tens of milliseconds.
+        async with _upload_lane(request):
             org, visitor_id, ip = await _visitor_of(request)
             settings = files.file_settings(org)
             if not settings.enabled or not settings.visitors_may_send:

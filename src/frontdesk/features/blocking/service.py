@@ -76,8 +76,9 @@ async def ip_blocked(session: AsyncSession, org_id: str, ip: str | None, now: da
 
 async def visitor_blocked(session: AsyncSession, visitor_id: str) -> bool:
     """Whether a rep blocked this visitor (an unknown id is not blocked)."""
-    visitor = await session.get(Visitor, visitor_id)
-    return visitor is not None and visitor.blocked_at is not None
+    # The one column, not the row: uploads ask this for every file (api_files.py).
+    blocked_at = await session.scalar(select(Visitor.blocked_at).where(Visitor.id == visitor_id))
+    return blocked_at is not None
 
 
 async def address_blocked(runtime: Runtime, org_id: str, ip: str | None) -> bool:

@@ -63,6 +63,36 @@ async def test_visitor_uploads_have_a_byte_budget_per_visitor_and_per_address(
             assert status == 429 and "from your network" in answer["error"]["message"]
 
 
+async def test_a_blocked_visitor_or_address_cannot_send_files(
+    backend: Backend, tmp_path: Path
+) -> None:
+    # The upload's checks use the visitor sockets' cached org and address blocks; a block
+    # made while those caches are warm (sockets of the org open here) still refuses at once.
+    async with running_server(
+        backend.database_url, backend.bus_url, backend.namespace, files_dir=tmp_path
+    ) as server:
+        org = await server.create_org()
+        rep = await server.rep(org)
+        admin = await server.rep(org, role="admin")
+        async with server.visitor(org) as bystander, server.visitor(org) as spammer:
+            theirs, mine = (s.welcome["token"] for s in (spammer, bystander))  # type: ignore[index]
+            assert (await visitor_upload(server, org, theirs, "a.png", png()))[0] == 200
+            status, _ = await rep.request(
+                "POST", f"/api/visitors/{spammer.welcome['visitor_id']}/block", {}
+            )  # type: ignore[index]
+            assert status == 200
+            await spammer.expect("blocked")
+            status, answer = await visitor_upload(server, org, theirs, "b.png", png())
+            assert status == 403 and "cannot send files" in answer["error"]["message"]
+            assert (await visitor_upload(server, org, mine, "c.png", png()))[0] == 200
+
+            status, _ = await admin.request("POST", "/api/ip-blocks", {"cidr": "127.0.0.1/32"})
+            assert status == 200
+            await bystander.expect("blocked")
+            status, answer = await visitor_upload(server, org, mine, "d.png", png())
+            assert status == 403 and "cannot send files" in answer["error"]["message"]
+
+
 async def test_file_links_signed_with_the_previous_key_still_work_during_a_rotation(
     backend: Backend, tmp_path: Path
 ) -> None:

@@ -242,11 +242,9 @@ async def test_refused_and_abandoned_uploads_leave_nothing_in_the_incoming_direc
     assert len(stored_objects(server, tmp_path)) == 1  # the notes, once
 
 
-async def test_stalled_uploads_are_cut_off_and_do_not_hold_up_the_others(
+async def test_stalled_uploads_are_cut_off(
     files_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Uploads take turns reading (api_files.UPLOAD_READERS): as many stalled senders as there
-    # are turns would keep every other upload waiting, were they not cut off.
     monkeypatch.setattr(api_files, "STALLED_SECONDS", 1.0)
     server = files_server
     incoming = incoming_dir(server, tmp_path)
@@ -254,16 +252,47 @@ async def test_stalled_uploads_are_cut_off_and_do_not_hold_up_the_others(
     photo = big_photo()
     async with server.visitor(org) as tab:
         token = tab.welcome["token"]  # type: ignore[index]
+        # One stops in the middle of the photo, one right after the file's first bytes.
         stalled = [
-            await partial_upload(server, org, token, "IMG_1003.jpg", photo, 100_000)
-            for _ in range(api_files.UPLOAD_READERS)
+            await partial_upload(server, org, token, "IMG_1003.jpg", photo, sent)
+            for sent in (100_000, 10)
         ]
-        status, answer = await visitor_upload(server, org, token, "IMG_1004.jpg", photo)
-        assert status == 200, answer
-        assert answer["message"]["meta"]["file"]["width"] == 4032
         for reader, writer in stalled:
             head = await asyncio.wait_for(reader.read(4096), 10)
             assert head.startswith(b"HTTP/1.1 408"), head[:200]
             assert b"the upload stalled" in head
             writer.close()
+    assert left_in(incoming) == []
+
+
+async def test_a_slow_sender_holds_up_no_other_upload(
+    files_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Uploads read their bytes one at a time (api_files.UPLOAD_LANE), but wait for them
+    # outside that turn: senders on slow networks, however many, keep no one else waiting.
+    monkeypatch.setattr(api_files, "STALLED_SECONDS", 120.0)
+    server = files_server
+    incoming = incoming_dir(server, tmp_path)
+    org = await server.create_org()
+    photo = big_photo()
+    async with server.visitor(org) as tab:
+        token = tab.welcome["token"]  # type: ignore[index]
+        slow = [
+            await partial_upload(server, org, token, f"IMG_20{i}.jpg", photo, sent)
+            for i, sent in enumerate((10, 200, 100_000, 1_000_000, 3_000_000))
+        ]
+        status, answer = await asyncio.wait_for(
+            visitor_upload(server, org, token, "IMG_1004.jpg", photo), 60
+        )
+        assert status == 200, answer
+        assert answer["message"]["meta"]["file"]["width"] == 4032
+        for reader, _ in slow:  # still sending: nobody answered them
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(reader.read(1), 0.05)
+        for _, writer in slow:
+            writer.close()
+    for _ in range(200):  # the server notices the closed connections
+        if not left_in(incoming):
+            break
+        await asyncio.sleep(0.05)
     assert left_in(incoming) == []
