@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.sql.expression import Executable
 
 from frontdesk.storage.sqlite_inline import InlineConnection, inline_creator
 
@@ -325,6 +326,21 @@ class Database:
             return await self._background.run(work, autocommit)
         async with self.transaction() as session:
             return await work(session)
+
+    async def read_value(self, statement: Executable) -> Any:
+        """The first column of the first row of one read (None: no row), without an ORM
+        session: for checks on hot paths (a session's machinery costs about a millisecond of
+        the event loop, several times such a statement, and its close takes turns of its own)."""
+        if self.is_postgres:
+            async with self.engine.connect() as connection:
+                return (await connection.execute(statement)).scalar()
+        # SQLite: on an inline connection nothing in checking out or returning waits, so it
+        # is returned without the shielded close task (see sqlite_driver).
+        connection = await (self._reader_engine or self.engine).connect()
+        try:
+            return (await connection.execute(statement)).scalar()
+        finally:
+            await connection.close()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

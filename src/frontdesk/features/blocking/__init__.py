@@ -14,6 +14,7 @@ from frontdesk.features.blocking.service import (
     remove_ip_block,
     unblock_visitor,
     visitor_blocked,
+    visitor_blocked_now,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "remove_ip_block",
     "unblock_visitor",
     "visitor_blocked",
+    "visitor_blocked_now",
 ]

@@ -81,6 +81,14 @@ async def visitor_blocked(session: AsyncSession, visitor_id: str) -> bool:
     return blocked_at is not None
 
 
+async def visitor_blocked_now(runtime: Runtime, visitor_id: str) -> bool:
+    """visitor_blocked, as a read of its own (the cheapest: uploads ask it for every file)."""
+    blocked_at = await runtime.db.read_value(
+        select(Visitor.blocked_at).where(Visitor.id == visitor_id)
+    )
+    return blocked_at is not None
+
+
 async def address_blocked(runtime: Runtime, org_id: str, ip: str | None) -> bool:
     """Whether a new visitor socket from this address is refused now (a read of its own, so
     the caller holds no session)."""
