@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,6 +57,31 @@ async def test_a_visitor_can_have_only_one_open_chat_but_any_number_of_ended_one
                 await session.execute(
                     insert(Conversation).values(**_conversation(org_id, visitor_id, "active"))
                 )
+    finally:
+        await db.close()
+
+
+async def test_a_single_value_is_read_without_a_session_and_sees_what_was_committed(
+    backend: Backend,
+) -> None:
+    db = Database(backend.database_url)
+    org_id, visitor_id = new_id(), new_id()
+    blocked_at = select(Visitor.blocked_at).where(Visitor.id == visitor_id)
+    try:
+        assert await db.read_value(blocked_at) is None  # no such visitor: no row
+        async with db.transaction() as session:
+            await session.execute(insert(Org).values(**_org(org_id)))
+            await session.execute(insert(Visitor).values(**_visitor(org_id, visitor_id)))
+        assert await db.read_value(blocked_at) is None  # a row, its column empty
+        async with db.transaction() as session:
+            await session.execute(
+                update(Visitor).where(Visitor.id == visitor_id).values(blocked_at=datetime.now(UTC))
+            )
+        assert await db.read_value(blocked_at) is not None
+        assert await db.read_value(select(Visitor.org_id).where(Visitor.id == visitor_id)) == org_id
+        # Every connection went back to its pool: as many reads again as the pool holds, twice.
+        for _ in range(40):
+            assert await db.read_value(blocked_at) is not None
     finally:
         await db.close()
 
