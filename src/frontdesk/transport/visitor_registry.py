@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import orjson
 
@@ -82,6 +82,59 @@ class RegistryMember(Protocol):
     def org(self) -> Org: ...
 
 
+V = TypeVar("V")
+
+
+class SharedReads(Generic[V]):
+    """Reads in flight by key, shared by the callers that miss a cache together (the hellos of
+    a reconnect storm: thousands of one org before any of its sockets is registered): one
+    read each instead of one per caller. `forget` drops a read in flight (a change was heard
+    while it ran: callers from then on start a fresh one; its own waiters still get it)."""
+
+    __slots__ = ("_reads",)
+
+    def __init__(self) -> None:
+        self._reads: dict[str, asyncio.Future[V]] = {}
+
+    def __len__(self) -> int:
+        return len(self._reads)
+
+    async def get(
+        self,
+        key: str,
+        read: Callable[[], Coroutine[Any, Any, V]],
+        keep: Callable[[V], None] | None = None,
+    ) -> V:
+        """`read()`'s result, from the read in flight for `key` or a new one. `keep` is called
+        with the result of a read that succeeded and was not forgotten meanwhile."""
+        loading = self._reads.get(key)
+        if loading is None:
+            loading = asyncio.ensure_future(read())
+            self._reads[key] = loading
+            loading.add_done_callback(functools.partial(self._finished, key, keep))
+        # Shielded: a caller that goes away (its socket closed) must not cancel the others'.
+        return await asyncio.shield(loading)
+
+    def _finished(
+        self, key: str, keep: Callable[[V], None] | None, loading: asyncio.Future[V]
+    ) -> None:
+        current = self._reads.get(key) is loading
+        if current:
+            del self._reads[key]
+        if loading.cancelled():
+            return
+        # Every waiter got an error already; this keeps asyncio from logging it again when
+        # all of them had gone away.
+        if loading.exception() is None and current and keep is not None:
+            keep(loading.result())
+
+    def forget(self, key: str | None = None) -> None:
+        if key is None:
+            self._reads.clear()
+        else:
+            self._reads.pop(key, None)
+
+
 class VisitorRegistry:
     def __init__(self, runtime: Runtime, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.runtime = runtime
@@ -90,7 +143,7 @@ class VisitorRegistry:
         self._subs: dict[str, Subscription] = {}
         self._segments: dict[str, OrgSegments] = {}
         # A read of an org's placement data in flight, shared by the hellos that miss together.
-        self._segment_loads: dict[str, asyncio.Future[OrgSegments]] = {}
+        self._segment_loads: SharedReads[OrgSegments] = SharedReads()
         # Each org's active IP blocks, read at most ORG_CACHE_SECONDS ago, kept while the org
         # has sockets here (so this process hears `ip.blocked` / `ip.unblocked` for it).
         # (monotonic deadline, the blocks, when the first of them expires by its own time).
@@ -98,9 +151,9 @@ class VisitorRegistry:
         # Bumped whenever cached blocks are dropped: a read that began before is not cached.
         self._blocks_generation = 0
         # A read of an org's blocks in flight, shared by the hellos that miss together.
-        self._block_loads: dict[str, asyncio.Future[tuple[list[Network], datetime | None]]] = {}
+        self._block_loads: SharedReads[tuple[list[Network], datetime | None]] = SharedReads()
         self._org_rows: dict[str, tuple[float, Org]] = {}
-        self._org_loads: dict[str, asyncio.Future[Org | None]] = {}
+        self._org_loads: SharedReads[Org | None] = SharedReads()
         # Bumped on every org change heard: a read that began before it is not cached.
         self._org_generation = 0
         self._org_changes: Subscription | None = None
@@ -128,13 +181,7 @@ class VisitorRegistry:
             return cached[1]
         # Hellos arrive in bursts (a page of visitors, a reconnect storm): the ones that miss
         # together share one read, and so one Org object, instead of one each.
-        loading = self._org_loads.get(site_key)
-        if loading is None:
-            loading = asyncio.ensure_future(self._load_org(site_key))
-            self._org_loads[site_key] = loading
-            loading.add_done_callback(functools.partial(self._org_loaded, site_key))
-        # Shielded: a hello whose socket goes away must not cancel the others' read.
-        return await asyncio.shield(loading)
+        return await self._org_loads.get(site_key, functools.partial(self._load_org, site_key))
 
     async def _load_org(self, site_key: str) -> Org | None:
         await self._hear_org_changes()  # before the read, so no change falls in between
@@ -173,7 +220,7 @@ class VisitorRegistry:
         its own next hello must not depend on the bus delivering the news back to it first."""
         self._org_generation += 1
         self._org_rows.pop(site_key, None)
-        self._org_loads.pop(site_key, None)
+        self._org_loads.forget(site_key)
         if self._orgs.get(org_id):
             task = asyncio.ensure_future(self._hand_out_org(org_id, site_key))
             self._org_refreshes.add(task)
@@ -192,14 +239,6 @@ class VisitorRegistry:
                 member.org_changed(org)
             except Exception:
                 log.exception("visitor registry callback failed")
-
-    def _org_loaded(self, site_key: str, loading: asyncio.Future[Org | None]) -> None:
-        if self._org_loads.get(site_key) is loading:
-            del self._org_loads[site_key]
-        if not loading.cancelled():
-            # Every waiter got the error already; this keeps asyncio from logging it again
-            # when all of them had gone away.
-            loading.exception()
 
     async def add(self, org_id: str, member: RegistryMember) -> None:
         async with self._lock:
@@ -250,13 +289,10 @@ class VisitorRegistry:
         # A reconnect storm brings thousands of hellos of one org before any of its sockets
         # is registered (so before the copy may be kept): the ones that miss together share
         # one read instead of one each (a fifth of a storm's event loop, 2026-12-06).
-        loading = self._block_loads.get(org_id)
-        if loading is None:
-            loading = asyncio.ensure_future(self._load_blocks(org_id))
-            self._block_loads[org_id] = loading
-            loading.add_done_callback(functools.partial(self._blocks_loaded, org_id))
-        # Shielded: a hello whose socket goes away must not cancel the others' read.
-        return (await asyncio.shield(loading))[0]
+        networks, _ = await self._block_loads.get(
+            org_id, functools.partial(self._load_blocks, org_id)
+        )
+        return networks
 
     async def _load_blocks(self, org_id: str) -> tuple[list[Network], datetime | None]:
         generation = self._blocks_generation
@@ -271,23 +307,15 @@ class VisitorRegistry:
             self._blocks[org_id] = (self._clock() + ORG_CACHE_SECONDS, networks, first_expiry)
         return networks, first_expiry
 
-    def _blocks_loaded(
-        self, org_id: str, loading: asyncio.Future[tuple[list[Network], datetime | None]]
-    ) -> None:
-        if self._block_loads.get(org_id) is loading:
-            del self._block_loads[org_id]
-        if not loading.cancelled():
-            loading.exception()  # every waiter has it; asyncio need not log it again
-
     def _forget_blocks(self, org_id: str | None = None) -> None:
         self._blocks_generation += 1
         # A read in flight may predate the change: hellos from now on start a fresh one.
         if org_id is None:
             self._blocks.clear()
-            self._block_loads.clear()
+            self._block_loads.forget()
         else:
             self._blocks.pop(org_id, None)
-            self._block_loads.pop(org_id, None)
+            self._block_loads.forget(org_id)
 
     async def segments(self, org_id: str) -> OrgSegments:
         """What placing the org's visitors needs (live_stream/placement.py), kept while the
@@ -296,24 +324,19 @@ class VisitorRegistry:
         cached = self._segments.get(org_id)
         if cached is not None:
             return cached
-        loading = self._segment_loads.get(org_id)
-        if loading is None:
-            loading = asyncio.ensure_future(load_org_segments(self.runtime, org_id))
-            self._segment_loads[org_id] = loading
-            loading.add_done_callback(functools.partial(self._segments_loaded, org_id))
-        return await asyncio.shield(loading)
+        return await self._segment_loads.get(
+            org_id,
+            functools.partial(load_org_segments, self.runtime, org_id),
+            functools.partial(self._keep_segments, org_id),
+        )
 
-    def _segments_loaded(self, org_id: str, loading: asyncio.Future[OrgSegments]) -> None:
-        failed = loading.cancelled() or loading.exception() is not None
-        if self._segment_loads.get(org_id) is not loading:
-            return  # forgotten while it ran (a change was heard): not kept
-        del self._segment_loads[org_id]
-        if not failed and org_id in self._orgs:
-            self._segments[org_id] = loading.result()
+    def _keep_segments(self, org_id: str, segments: OrgSegments) -> None:
+        if org_id in self._orgs:  # only while the org has sockets here (it hears changes)
+            self._segments[org_id] = segments
 
     def _forget_segments(self, org_id: str) -> None:
         self._segments.pop(org_id, None)
-        self._segment_loads.pop(org_id, None)
+        self._segment_loads.forget(org_id)
 
     def _on_event(self, topic: str, data: bytes) -> None:
         org_id = topic.split(".", 1)[1]

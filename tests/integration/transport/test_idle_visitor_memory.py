@@ -85,7 +85,7 @@ async def test_hellos_that_miss_the_org_cache_together_share_one_read(server: Se
     found = await asyncio.gather(*(registry.org_for_site_key(org.site_key) for _ in range(20)))
     assert found[0] is not None and found[0].id == org.id
     assert all(o is found[0] for o in found)
-    assert registry._org_loads == {}
+    assert len(registry._org_loads) == 0
     assert await registry.org_for_site_key("site_doesnotexist") is None
     assert "site_doesnotexist" not in registry._org_rows  # unknown keys are not cached
 
