@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import math
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Annotated
@@ -136,6 +136,21 @@ async def _next_turn() -> None:
     await asyncio.sleep(0)
 
 
+@contextlib.contextmanager
+def _well_formed() -> Iterator[None]:
+    """aiohttp's multipart parser says what is wrong with a body by raising ValueError (a
+    boundary over 70 characters, a body that does not start with its boundary, a part that
+    never ends) or KeyError (no boundary at all): the sender gets that as a 422, not a 500."""
+    try:
+        yield
+    except ValueError as error:
+        raise ValidationFailed(f"the multipart/form-data body is malformed: {error}") from None
+    except KeyError:
+        raise ValidationFailed(
+            "the multipart/form-data body is malformed: its Content-Type names no boundary"
+        ) from None
+
+
 @contextlib.asynccontextmanager
 async def _not_stalled() -> AsyncIterator[None]:
     """A wait for the sender's next bytes, cut off after STALLED_SECONDS."""
@@ -182,7 +197,8 @@ async def _next_chunk(request: web.Request, part: BodyPartReader, first: bool) -
     lane = _upload_lane(request)
     await lane.acquire()
     try:
-        return await part.read_chunk(max(size, BOUNDARY_LOOKAHEAD))
+        with _well_formed():
+            return await part.read_chunk(max(size, BOUNDARY_LOOKAHEAD))
     finally:
         asyncio.get_running_loop().call_soon(lane.release)
 
@@ -205,13 +221,15 @@ async def _read_upload(
         and request.content_length > max_bytes + MULTIPART_OVERHEAD
     ):
         raise TooLarge(f"files may be at most {max_bytes // (1024 * 1024)} MB")
-    reader = await request.multipart()
+    with _well_formed():
+        reader = await request.multipart()
     client_id: str | None = None
     upload: _Upload | None = None
     try:
         while True:
             async with _not_stalled():
-                part = await reader.next()
+                with _well_formed():
+                    part = await reader.next()
             if part is None:
                 break
             if not isinstance(part, BodyPartReader):
@@ -220,7 +238,8 @@ async def _read_upload(
                 text = b""
                 while True:
                     async with _not_stalled():
-                        chunk = await part.read_chunk(1024)
+                        with _well_formed():
+                            chunk = await part.read_chunk(1024)
                     if not chunk:
                         break
                     text += chunk

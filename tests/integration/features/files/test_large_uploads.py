@@ -242,6 +242,46 @@ async def test_refused_and_abandoned_uploads_leave_nothing_in_the_incoming_direc
     assert len(stored_objects(server, tmp_path)) == 1  # the notes, once
 
 
+async def test_a_malformed_multipart_body_gets_a_clear_422_from_the_messenger_and_the_console(
+    files_server: Server,
+) -> None:
+    server = files_server
+    org = await server.create_org()
+    rep = await server.rep(org)
+    long = "b" * 71  # RFC 2046: at most 70 characters
+    bodies = [
+        ("multipart/form-data", b"--x\r\n"),  # no boundary named
+        (f"multipart/form-data; boundary={long}", f"--{long}\r\n".encode()),
+        ("multipart/form-data; boundary=abc", b"this is not where the boundary is\r\n"),
+        (
+            "multipart/form-data; boundary=abc",
+            b'--abc\r\nContent-Disposition: form-data; name="client_id"\r\n\r\nc1\r\n--wrong\r\n',
+        ),
+    ]
+    async with server.visitor(org) as tab:
+        token = tab.welcome["token"]  # type: ignore[index]
+        await tab.send({"type": "message", "client_id": "c1", "body": "Can I get the price list?"})
+        conversation_id = (await tab.expect("ack"))["message"]["conversation_id"]
+        for content_type, body in bodies:
+            async with server.http().post(
+                f"{server.url}/widget/files",
+                params={"site": org.site_key, "vt": token},
+                data=body,
+                headers={"Origin": org.origin, "Content-Type": content_type},
+            ) as response:
+                answer = orjson.loads(await response.read())
+                assert response.status == 422, answer
+                assert "malformed" in answer["error"]["message"]
+            async with rep.http.post(
+                f"{server.url}/api/conversations/{conversation_id}/files",
+                data=body,
+                headers={"Content-Type": content_type, "X-CSRF-Token": rep.csrf},
+            ) as response:
+                answer = orjson.loads(await response.read())
+                assert response.status == 422, answer
+                assert "malformed" in answer["error"]["message"]
+
+
 async def test_stalled_uploads_are_cut_off(
     files_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
