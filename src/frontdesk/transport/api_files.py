@@ -129,10 +129,10 @@ def _upload_lane(request: web.Request) -> asyncio.Semaphore:
 
 async def _next_turn() -> None:
     """Ends this step of an upload here; it goes on at the next turn of the loop. An upload's
-    work before its body (the checks, the counters, the multipart headers) is about 2 ms of
-    the loop's CPU in one go, and a chat message waiting behind it waited those 2 ms; in
-    pieces of well under 1 ms, chat p99 beside 20 concurrent uploads fell by a fifth
-    (bench/file_upload.py --mode burst, 2026-12-06)."""
+    work before its body (the checks, the counters, the multipart headers) was about 2 ms of
+    the loop's CPU in one go, which a chat message arriving meanwhile waits out; in pieces,
+    the upload steps of 1 ms or more during 20 concurrent uploads went from about 110 to 10
+    per 15 s (bench/file_upload.py --loop-lag, 2026-12-06)."""
     await asyncio.sleep(0)
 
 

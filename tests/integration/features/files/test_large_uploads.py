@@ -57,6 +57,16 @@ def left_in(incoming: Path) -> list[str]:
     return sorted(p.name for p in incoming.iterdir()) if incoming.exists() else []
 
 
+async def left_in_once_noticed(incoming: Path) -> list[str]:
+    """What stays in the incoming directory once the server has noticed closed connections
+    (it deletes their partial files when it does): waits up to 10 s for it to empty."""
+    for _ in range(200):
+        if not left_in(incoming):
+            break
+        await asyncio.sleep(0.05)
+    return left_in(incoming)
+
+
 async def test_a_5_mb_photo_and_a_5_mb_document_are_stored_as_sent_and_nothing_stays_behind(
     files_server: Server, tmp_path: Path
 ) -> None:
@@ -234,11 +244,7 @@ async def test_refused_and_abandoned_uploads_leave_nothing_in_the_incoming_direc
             assert status == 200, answer
 
     # The abandoned upload ends when the server notices the closed connection: wait for that.
-    for _ in range(200):
-        if not left_in(incoming):
-            break
-        await asyncio.sleep(0.05)
-    assert left_in(incoming) == []
+    assert await left_in_once_noticed(incoming) == []
     assert len(stored_objects(server, tmp_path)) == 1  # the notes, once
 
 
@@ -331,8 +337,4 @@ async def test_a_slow_sender_holds_up_no_other_upload(
                 await asyncio.wait_for(reader.read(1), 0.05)
         for _, writer in slow:
             writer.close()
-    for _ in range(200):  # the server notices the closed connections
-        if not left_in(incoming):
-            break
-        await asyncio.sleep(0.05)
-    assert left_in(incoming) == []
+    assert await left_in_once_noticed(incoming) == []
