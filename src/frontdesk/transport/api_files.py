@@ -105,15 +105,21 @@ class _Upload:
 READ_BYTES = 128 * 1024
 
 # An upload's work on the event loop (its checks before the body, each chunk of the body) is
-# done one upload at a time, one step per turn of the loop: the upload lane. When 20 uploads
-# arrive together from a fast network (or a proxy that buffered them) and all read at once,
-# every turn of the loop carries 20 chunks, and a chat message, which needs a few turns, waited
-# 100-700 ms; with 4 at a time, 10-30 ms (bench/file_upload.py --mode burst). One at a time, a
-# turn carries at most one upload step; the others' bytes wait in their sockets (aiohttp stops
-# reading a body nobody consumes), and the uploads take no longer in all: their bytes are read
-# faster than the image worker cleans them. An upload waits for its next bytes outside the
-# lane, so a slow sender holds up nobody.
+# done one upload at a time, one step at a time: the upload lane. When 20 uploads arrive
+# together from a fast network (or a proxy that buffered them) and all read at once, every turn
+# of the loop carries 20 chunks, and a chat message, which needs a few turns, waited 100-700 ms;
+# one at a time, 10-30 ms. The others' bytes wait in their sockets meanwhile (aiohttp stops
+# reading a body nobody consumes). An upload waits for its next bytes outside the lane, so a
+# slow sender holds up nobody.
 UPLOAD_LANE = 1
+# ... and paced: the next step starts this long after the last one began, at the soonest. One
+# step per turn, back to back, still kept the loop busy for as long as 20 uploads streamed in
+# (100 MB at ~250 MB/s), and chat messages queued behind a step in each of their turns: chat
+# p99 2.6-4.4x its value without uploads (6.5-8.2x with the image work taken out). Paced, the
+# uploads of one process are read at up to 64 MB/s (a 128 KB step every 2 ms) and take about a
+# quarter of the loop: 1.55-2.02x (bench/file_upload.py, 2026-12-06). A single 5 MB upload
+# takes ~80 ms longer.
+UPLOAD_STEP_SECONDS = 0.002
 # A sender that sends nothing for this long is cut off (a slow network still sends something
 # every few seconds).
 STALLED_SECONDS = 20.0
@@ -125,6 +131,22 @@ def _upload_lane(request: web.Request) -> asyncio.Semaphore:
     if not isinstance(lane, asyncio.Semaphore):
         lane = runtime.state["files.upload_lane"] = asyncio.Semaphore(UPLOAD_LANE)
     return lane
+
+
+@contextlib.asynccontextmanager
+async def _lane_step(request: web.Request) -> AsyncIterator[None]:
+    """One step of an upload in the upload lane. The lane is given back UPLOAD_STEP_SECONDS
+    after the step began (at the next turn of the loop at the soonest), so a turn carries one
+    upload step at most, and the steps of all uploads together leave the loop most of its
+    time for chat."""
+    lane = _upload_lane(request)
+    await lane.acquire()
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    try:
+        yield
+    finally:
+        loop.call_at(max(began + UPLOAD_STEP_SECONDS, loop.time()), lane.release)
 
 
 async def _next_turn() -> None:
@@ -184,23 +206,18 @@ async def _bytes_arrived(body: StreamReader, at_least: int) -> int:
 
 
 async def _next_chunk(request: web.Request, part: BodyPartReader, first: bool) -> bytes:
-    """The file's next chunk, read in this upload's turn of the upload lane (UPLOAD_LANE).
+    """The file's next chunk, read in this upload's step of the upload lane (UPLOAD_LANE).
 
     Its bytes are waited for outside the lane, and the read asks for no more than has
     arrived (the parser reads twice for a part's first chunk, the second time its
     look-ahead), so a read in the lane never waits for the network: a slow sender holds up
-    nobody. The lane is given back at the next turn of the loop, not at once, so a turn
-    carries one upload's read even when all of them had bytes waiting."""
+    nobody."""
     async with _not_stalled():
         held = await _bytes_arrived(request.content, 2 * BOUNDARY_LOOKAHEAD)
     size = min(READ_BYTES, held - BOUNDARY_LOOKAHEAD) if first else READ_BYTES
-    lane = _upload_lane(request)
-    await lane.acquire()
-    try:
+    async with _lane_step(request):
         with _well_formed():
             return await part.read_chunk(max(size, BOUNDARY_LOOKAHEAD))
-    finally:
-        asyncio.get_running_loop().call_soon(lane.release)
 
 
 @contextlib.asynccontextmanager
@@ -416,7 +433,7 @@ async def widget_upload(request: web.Request) -> web.StreamResponse:
         # The checks before the body (a few reads, the counters) are a step in the upload
         # lane too: 20 uploads arriving together otherwise make them in the same loop turns,
         # and a chat message waiting behind those turns waited tens of milliseconds.
-        async with _upload_lane(request):
+        async with _lane_step(request):
             org, visitor_id, ip = await _visitor_of(request)
             await _next_turn()
             settings = files.file_settings(org)

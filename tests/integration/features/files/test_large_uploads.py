@@ -6,9 +6,11 @@ refused, leaves anything behind in the server's incoming directory."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import io
+import itertools
 import os
 import random
 import uuid
@@ -338,3 +340,42 @@ async def test_a_slow_sender_holds_up_no_other_upload(
         for _, writer in slow:
             writer.close()
     assert await left_in_once_noticed(incoming) == []
+
+
+async def test_uploads_arriving_together_take_turns_paced_so_chat_keeps_most_of_the_loop(
+    files_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every step of an upload on the event loop (its checks, each chunk of its body) runs in
+    # the upload lane: one at a time, and the next no sooner than UPLOAD_STEP_SECONDS after
+    # the last began. Without the pacing, 20 uploads from a fast network kept the loop busy
+    # back to back and chat messages waited behind them (bench/file_upload.py).
+    steps: list[tuple[float, float]] = []
+    original = api_files._lane_step
+
+    @contextlib.asynccontextmanager
+    async def recorded(request: aiohttp.web.Request) -> AsyncIterator[None]:
+        async with original(request):
+            began = asyncio.get_running_loop().time()
+            yield
+            steps.append((began, asyncio.get_running_loop().time()))
+
+    monkeypatch.setattr(api_files, "_lane_step", recorded)
+    server = files_server
+    org = await server.create_org()
+    documents = [os.urandom(1024 * 1024 + i) for i in range(4)]
+    async with contextlib.AsyncExitStack() as stack:
+        tabs = [await stack.enter_async_context(server.visitor(org)) for _ in documents]
+        answers = await asyncio.gather(
+            *(
+                visitor_upload(server, org, tab.welcome["token"], f"notes-{i}.pdf", data)  # type: ignore[index]
+                for i, (tab, data) in enumerate(zip(tabs, documents, strict=True))
+            )
+        )
+    assert [status for status, _ in answers] == [200] * 4, answers
+    assert sorted(a["file"]["size"] for _, a in answers) == sorted(map(len, documents))
+    # Four uploads of 1 MB: their checks and at least 8 chunks each.
+    assert len(steps) >= 4 * 9
+    steps.sort()
+    for (began, ended), (next_began, _) in itertools.pairwise(steps):
+        assert next_began >= ended, "two upload steps ran at once"
+        assert next_began - began >= api_files.UPLOAD_STEP_SECONDS * 0.99
