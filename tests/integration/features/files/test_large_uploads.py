@@ -13,6 +13,7 @@ import io
 import itertools
 import os
 import random
+import stat
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -379,3 +380,39 @@ async def test_uploads_arriving_together_take_turns_paced_so_chat_keeps_most_of_
     for (began, ended), (next_began, _) in itertools.pairwise(steps):
         assert next_began >= ended, "two upload steps ran at once"
         assert next_began - began >= api_files.UPLOAD_STEP_SECONDS * 0.99
+
+
+async def test_a_file_on_local_disk_is_flushed_to_it_before_its_message_is_stored(
+    files_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The message says the file is there, so the file must outlive a power cut the moment
+    # the message exists: its data and the directory entry naming it are synced when the
+    # store takes it, which is before the message is written (files/service.py).
+    server = files_server
+    if server.settings.files_s3_bucket:
+        pytest.skip("an S3 store has the object durably once its PUT returns")
+    synced: list[tuple[int, bool]] = []  # (inode, is a directory), in the order synced
+    real_fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        real_fsync(fd)
+        info = os.fstat(fd)
+        synced.append((info.st_ino, stat.S_ISDIR(info.st_mode)))
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    org = await server.create_org()
+    async with server.visitor(org) as tab:
+        token = tab.welcome["token"]  # type: ignore[index]
+        document = os.urandom(300_000)
+        status, answer = await visitor_upload(server, org, token, "contract.pdf", document)
+        assert status == 200, answer
+        status, photo = await visitor_upload(server, org, token, "IMG_2001.jpg", big_photo())
+        assert status == 200, photo
+    root = files.file_store(server.runtime).root  # type: ignore[attr-defined]
+    for sent in (answer, photo):
+        key = sent["file"]["id"]
+        stored = root / key[:2] / f"{key}.bin"
+        assert (stored.stat().st_ino, False) in synced, "the file's data was not synced"
+        assert (stored.parent.stat().st_ino, True) in synced, "its directory was not synced"
+    thumb = root / photo["file"]["id"][:2] / f"{photo['file']['id']}.thumb"
+    assert (thumb.stat().st_ino, False) in synced
