@@ -452,32 +452,7 @@ def _add_page_view(
         visit.page_view_count += 1
 
 
-_visits = cast(Table, Visit.__table__).c
 _INSERT_PAGE_VIEW = insert(cast(Table, PageView.__table__))
-
-
-# Counted for a group of page views at once (features/live_stream/page_views.py, issue 21):
-# `+ n` in the database, so two processes counting the same visit lose nothing.
-_COUNT_PAGE_VIEWS = (
-    update(cast(Table, Visit.__table__))
-    .where(_visits.id == bindparam("b_visit_id"))
-    .values(
-        page_view_count=_visits.page_view_count + bindparam("b_views"),
-        last_seen_at=bindparam("b_now"),
-    )
-)
-
-
-async def count_page_views(session: AsyncSession, counts: dict[str, tuple[int, datetime]]) -> None:
-    """visit id -> (page views, time of the last): one UPDATE for all (executemany)."""
-    if counts:
-        await session.execute(
-            _COUNT_PAGE_VIEWS,
-            [
-                {"b_visit_id": visit_id, "b_views": views, "b_now": now}
-                for visit_id, (views, now) in counts.items()
-            ],
-        )
 
 
 async def insert_page_views(session: AsyncSession, rows: list[dict[str, object]]) -> None:
