@@ -508,6 +508,39 @@ async def test_a_lost_frame_is_fetched_again(env: Env) -> None:
         assert await eventually(shown, what="the later message") == expected
 
 
+async def test_a_long_chat_comes_back_whole_after_a_reload_in_pieces(env: Env) -> None:
+    """A chat longer than one answer carries (256 KB): after a reload the welcome brings its
+    latest messages, and the messenger asks for the rest, a piece at a time, from where its
+    copy stops. Every message shows once, in order, and the asking stops when it is whole."""
+    async with env.rep.socket() as rep_sock:
+        page = await env.browser.new_page()
+        traffic = watch(page)
+        await page.goto(env.site + "/")
+        await open_and_send(page, "hello")
+        cid = await accept_first_conversation(env, rep_sock)
+        sent = [f"{n} " + "long answer " * 750 for n in range(30)]  # 30 x 9,000 characters
+        for body in sent:
+            await rep_says(rep_sock, cid, body)
+        await page.get_by_text(sent[-1][:40]).wait_for()
+
+        traffic.sent.clear()
+        await page.reload()
+        await page.get_by_text(sent[-1][:40]).wait_for()  # the latest: in the welcome
+        expected = [("me", "hello"), *(("them", body.strip()) for body in sent)]
+
+        async def shown() -> list[tuple[str, str]]:
+            rows = [row for row in await transcript(page) if row[0] != "sys"]
+            return rows if len(rows) >= len(expected) else []
+
+        assert await eventually(shown, timeout=30, what="the whole chat") == expected
+        asked = [frame["after_seq"] for frame in traffic.sent_types("resume")]
+        # a piece at a time (about 550 KB in pieces of 256 KB), not once per message received
+        assert 2 <= len(asked) <= 5 and asked == sorted(set(asked)), asked
+        await asyncio.sleep(2.5)  # the messenger asks again a second after an answer at most
+        assert len(traffic.sent_types("resume")) == len(asked), "it kept asking"
+        assert await shown() == expected
+
+
 async def test_a_resync_from_the_server_makes_the_widget_fetch_the_reply_its_bus_lost(
     env: Env,
 ) -> None:

@@ -1080,8 +1080,20 @@ function start(b: Bridge, t: Translate, lang: string): void {
     } else if (f.type == "message" || f.type == "ack") seen(f.message);
     else if (f.type == "conversation") setConversation(f.conversation.id);
     else if (f.type == "resync") resume(); // the server's bus lost events: catch up
-    // A seq above a gap means frames were lost (the bus is best-effort): ask for the rest once.
-    if (ahead.size && resumeAsked != lastSeq && resume()) resumeAsked = lastSeq;
+    if (ahead.size) askForGap();
+  };
+  // A seq above a gap: frames were lost (the bus is best-effort), or a long chat's welcome
+  // carried only its latest messages and each answer brings the next 256 KB. Ask from where
+  // our copy stops, at most once a second (an answer's frames arrive one by one: asking on
+  // each would ask again for what is already on its way), and again while the gap lasts.
+  let gapTimer = 0;
+  const askForGap = () => {
+    if (gapTimer || resumeAsked == lastSeq || !resume()) return;
+    resumeAsked = lastSeq;
+    gapTimer = window.setTimeout(() => {
+      gapTimer = 0;
+      if (ahead.size) askForGap();
+    }, 1000);
   };
   b.seq = () => lastSeq;
 

@@ -74,8 +74,9 @@ DEFAULT_FRAME_RATES: dict[str, str] = {
     "message": "20/10 seconds",
     # The messenger sends at most one every 3 s while keys are pressed, per tab.
     "typing": "60/minute",
-    # Asked once per gap in the sequence numbers; each answer may be a whole conversation.
-    "resume": "10/minute",
+    # Asked when the sequence numbers have a gap, at most once a second, again while it lasts:
+    # each answer is at most 256 KB of messages (live_stream/visitor_tab.py, HISTORY_BYTES).
+    "resume": "60/minute",
     # The site's identify() call, repeated on every page load and reconnect.
     "identify": "20/minute",
     "open": "30/minute",

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from frontdesk.deadlines.models import Deadline
 from frontdesk.features.experiences.models import OfflineMessage
 from frontdesk.features.experiences.service import KIND_OFFLINE_EMAIL
+from frontdesk.features.live_stream.visitor_tab import HISTORY_BYTES
 from frontdesk.features.visitors.models import Visitor
 from frontdesk.transport.frames import VISITOR_FRAME_MAX_BYTES
 from frontdesk.transport.visitor_limits import (
@@ -542,14 +543,13 @@ async def test_a_few_bad_frames_are_answered_and_the_socket_stays_open(server: S
         assert len([f for f in visitor.received if f.get("code") == "invalid_frame"]) == 30
 
 
-async def test_a_welcome_over_the_send_buffer_limit_reaches_a_visitor_who_reads(
+async def test_a_long_chat_reaches_a_reconnecting_visitor_in_pieces_none_near_the_send_limit(
     backend: Backend,
 ) -> None:
-    # A long chat: 110 messages of 10,000 characters make a welcome (and a resume answer) of
-    # over 2 MiB with their HTML. The send buffer's limit (1 MiB, sockets.MAX_BUFFERED_BYTES)
-    # is for a client that does not read: one frame bigger than it still goes to a client
-    # with nothing waiting for it, on both servers (else such a visitor is closed with 4408 at
-    # every reconnect, for ever).
+    # A long chat: 110 messages of 10,000 characters are over 2 MiB with their HTML. Sent in
+    # one welcome (as before), that was twice the send queue's limit (1 MiB,
+    # sockets.MAX_BUFFERED_BYTES). Now the welcome carries the latest 256 KB of them and each
+    # resume the next 256 KB from where the visitor's copy stops, on both servers.
     async with _server(backend, visitor_frame_limits={"message": "200/10 seconds"}) as server:
         org = await server.create_org()
         async with server.visitor(org) as visitor:
@@ -560,11 +560,39 @@ async def test_a_welcome_over_the_send_buffer_limit_reaches_a_visitor_who_reads(
                     {"type": "message", "client_id": f"m{n}", "body": f"{n} " + "w" * 9_990}
                 )
             for n in range(110):
-                await visitor.expect("ack", timeout=30, client_id=f"m{n}")
+                last = await visitor.expect("ack", timeout=30, client_id=f"m{n}")
+        cid, last_seq = last["message"]["conversation_id"], last["message"]["seq"]
+        budget = HISTORY_BYTES + 25_000  # and the one message that may pass it
+
         async with server.visitor(org, token=token, resumed=True) as visitor:
             assert visitor.welcome is not None
-            mine = [m for m in visitor.welcome["messages"] if m["author_kind"] == "visitor"]
-            assert len(mine) == 110
+            welcome = visitor.welcome["messages"]
+            # The latest messages, in order, up to the newest.
+            seqs = [m["seq"] for m in welcome]
+            assert seqs == list(range(last_seq - len(welcome) + 1, last_seq + 1))
+            assert 5 <= len(welcome) < 110
+            assert len(orjson.dumps(welcome)) <= budget
+            # The messenger sees the gap below them and asks from where its copy stops.
+            got = {m["seq"]: m for m in welcome}
+            have, resumes = 0, 0
+            while have < last_seq:
+                await visitor.send({"type": "resume", "after_seq": have, "conversation_id": cid})
+                await visitor.expect("conversation", conversation__id=cid)
+                await visitor.send({"type": "ping"})
+                await visitor.expect("pong")  # the whole answer came before it
+                page = [f["message"] for f in visitor.unread if f["type"] == "message"]
+                visitor.unread.clear()
+                assert [m["seq"] for m in page] == list(range(have + 1, have + 1 + len(page)))
+                assert page and len(orjson.dumps(page)) <= budget
+                got.update((m["seq"], m) for m in page)
+                while have + 1 in got:
+                    have += 1
+                resumes += 1
+            assert 5 <= resumes < 20
+            mine = [m["body"] for _, m in sorted(got.items()) if m["author_kind"] == "visitor"]
+            assert mine == [f"{n} " + "w" * 9_990 for n in range(110)]
+            # A resume that names no conversation: its `messages` answer is bounded the same.
             await visitor.send({"type": "resume", "after_seq": 0})
             answer = await visitor.expect("messages", timeout=15)
-            assert answer["messages"] == visitor.welcome["messages"]
+            assert answer["messages"][0]["seq"] == 1
+            assert len(orjson.dumps(answer["messages"])) <= budget

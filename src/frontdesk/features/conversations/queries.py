@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Literal, TypedDict, Unpack
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -204,19 +205,44 @@ async def messages_after(
     *,
     include_internal: bool,
     limit: int = 500,
+    max_bytes: int | None = None,
+    newest: bool = False,
 ) -> list[MessageOut]:
-    query = (
-        select(Message)
-        .where(Message.conversation_id == conversation.id, Message.seq > after_seq)
-        .order_by(Message.seq)
-        .limit(limit)
+    """The conversation's messages after `after_seq`, in order: the first `limit` of them, or
+    with `newest` the last `limit`. `max_bytes` bounds them by size too (about what their
+    frames take), cut from the same end, and always lets one through: a socket's answer stays
+    within what its send queue holds (transport/sockets.py), and the client asks again for
+    what it still misses (the messenger sees a gap in the sequence numbers)."""
+    query = select(Message).where(
+        Message.conversation_id == conversation.id, Message.seq > after_seq
     )
     if not include_internal:
         query = query.where(Message.internal.is_(False))
+    query = query.order_by(Message.seq.desc() if newest else Message.seq).limit(limit)
     rows = list((await session.execute(query)).scalars())
+    if max_bytes is not None:
+        rows = _within_bytes(rows, max_bytes)
+    if newest:
+        rows.reverse()
     visitor = await session.get(Visitor, conversation.visitor_id)
     out = await stored_messages_out(session, rows, visitor)
     return out if include_internal else [m.for_visitor() for m in out]
+
+
+# A message's frame beyond its texts: ids, names, times, the frame's own keys.
+_FRAME_OVERHEAD = 400
+
+
+def _within_bytes(rows: list[Message], max_bytes: int) -> list[Message]:
+    """The leading rows whose frames together take about `max_bytes` at most (one at least)."""
+    total = 0
+    for count, row in enumerate(rows):
+        total += len(row.body.encode()) + len(row.body_html.encode()) + _FRAME_OVERHEAD
+        if row.meta:
+            total += len(orjson.dumps(row.meta))
+        if total > max_bytes and count > 0:
+            return rows[:count]
+    return rows
 
 
 class BoxFilters(TypedDict, total=False):
