@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 
 from frontdesk.core.errors import FrontdeskError
+from frontdesk.storage.durable import fsync_path
 from frontdesk.storage.migrate import SchemaStatus, schema_status_of
 
 # Tables every Frontdesk schema has had since the first migration: a database with an
@@ -73,14 +74,6 @@ def _connect_existing(path: Path) -> sqlite3.Connection:
     )
 
 
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def _schema_of(connection: sqlite3.Connection, what: Path) -> SchemaStatus:
     """The checked schema revision of an open Frontdesk database (BackupError if it is none)."""
     tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
@@ -125,9 +118,9 @@ def backup_sqlite(source: Path, target: Path) -> BackupInfo:
                     f"is probably damaged: {'; '.join(problems)}"
                 )
             schema = _schema_of(copy, source)
-        _fsync(partial)
+        fsync_path(partial)
         os.replace(partial, target)
-        _fsync(target.parent)
+        fsync_path(target.parent)
     except sqlite3.Error as error:
         raise BackupError(f"could not back up {source}: {error}") from error
     finally:

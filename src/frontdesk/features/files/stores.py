@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from frontdesk.settings import Settings
+from frontdesk.storage.durable import fsync_path
 
 # Keys are ours (ids and a suffix), never a user's file name: checked all the same, so no key
 # can climb out of the directory.
@@ -79,27 +80,11 @@ def _checked(key: str) -> str:
 # the store holds reaches the disk first (the file's data, then the directory entry that names
 # it), or a power cut right after the answer could leave a message whose file is gone. About
 # 3-6 ms for a 5 MB photo on this project's test machine, in a worker thread.
-def _sync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _make_dirs(directory: Path) -> None:
     """The fan-out directory, made durable with its parent's entry for it when it is new."""
     if not directory.is_dir():
         directory.mkdir(parents=True, exist_ok=True)
-        _sync_directory(directory.parent)
+        fsync_path(directory.parent)
 
 
 class LocalFileStore:
@@ -127,14 +112,14 @@ class LocalFileStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        _sync_directory(path.parent)
+        fsync_path(path.parent)
 
     def _put_file(self, key: str, source: Path) -> None:
         path = self._path(key)
-        _sync_file(source)  # whoever wrote it (the request, an image worker)
+        fsync_path(source)  # whoever wrote it (the request, an image worker)
         _make_dirs(path.parent)
         os.replace(source, path)
-        _sync_directory(path.parent)
+        fsync_path(path.parent)
 
     def _get(self, key: str) -> bytes | None:
         try:
