@@ -4,9 +4,9 @@ import {
   applyBatch,
   applySnapshot,
   connection,
+  contiguousThrough,
   conversations,
   failPending,
-  lastSeq,
   pending,
   pushToast,
   receiveAck,
@@ -15,19 +15,25 @@ import {
   setVisitorTyping,
   transcripts,
 } from "./store";
-import type { BatchEvent, ClientFrame, ServerFrame } from "./types";
+import type { BatchEvent, ClientFrame, Message, ServerFrame } from "./types";
 import { callRefused, held, onCallFrame, socketLive } from "./calls";
 import { onPhoneLeg } from "./phonebridge";
 import { noteServerTime } from "./time";
 import { refreshCopilotStatus } from "./data";
 
 // The rep socket (GET /ws/rep). One per signed-in console. It reconnects with capped,
-// jittered exponential backoff; every (re)connection starts with `hello` carrying the last seq
-// seen of each open transcript and is answered by a fresh snapshot that replaces all state.
+// jittered exponential backoff; every (re)connection starts with `hello` and is answered by a
+// fresh snapshot that replaces all state; open transcripts then ask `resume` for what they
+// missed, a piece at a time (askResume).
 // Messages the rep wrote stay pending, keyed by client_id, and are resent with the same
 // client_id until acknowledged: the server stores a retried client_id only once.
 
 const PING_EVERY_MS = 20_000;
+// Each answer to `resume` carries up to ~256 KB of messages (ANSWER_BYTES on the server) and
+// the server cuts off a socket with 1 MB unread: at most two answers are asked for at once.
+const RESUMES_AT_ONCE = 2;
+// An answer not come by then (lost with a socket that has not noticed yet) is asked again.
+const RESUME_ANSWER_MS = 10_000;
 const RESEND_AFTER_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
 
@@ -40,6 +46,10 @@ let pingTimer: ReturnType<typeof setInterval> | null = null;
 let awaitingPong = false;
 let snapshots = 0;
 const lastAttempt = new Map<string, number>();
+// Conversations whose transcript misses messages, waiting for a turn to ask (askResume), and
+// those asked for: from which seq and when.
+const resumeWanted = new Set<string>();
+const resumeAsked = new Map<string, { after: number; at: number }>();
 let signedOutHandler: (reason: string) => void = () => {};
 
 export function onSocketSignedOut(handler: (reason: string) => void): void {
@@ -101,12 +111,9 @@ function connect(): void {
   ws = sock;
   sock.onopen = () => {
     if (ws !== sock) return;
-    const last_seqs: Record<string, number> = {};
-    for (const id of transcripts.value.keys()) {
-      const seq = lastSeq(id);
-      if (seq > 0) last_seqs[id] = seq;
-    }
-    send({ type: "hello", last_seqs });
+    // No last seqs: the snapshot says how far each conversation has got, and the transcripts
+    // that miss messages ask for them then (catchUpTranscripts), two answers at a time.
+    send({ type: "hello", last_seqs: {} });
     awaitingPong = false;
     if (pingTimer) clearInterval(pingTimer);
     pingTimer = setInterval(heartbeat, PING_EVERY_MS);
@@ -128,6 +135,8 @@ function connect(): void {
     if (ws !== sock) return;
     ws = null;
     live = false;
+    resumeWanted.clear(); // the next snapshot says again what is missing
+    resumeAsked.clear();
     if (pingTimer) clearInterval(pingTimer);
     pingTimer = null;
     if (stopped) return;
@@ -158,6 +167,7 @@ function heartbeat(): void {
   awaitingPong = true;
   send({ type: "ping" });
   resendStale();
+  pumpResumes(); // an answer that never came is asked again
 }
 
 function scheduleReconnect(): void {
@@ -315,12 +325,11 @@ function handleFrame(f: ServerFrame): void {
       break;
     case "message": {
       const msg = f.message;
-      const after = receiveMessage(msg);
-      if (after !== null) send({ type: "resume", conversation_id: msg.conversation_id, after_seq: after });
+      if (receiveMessage(msg) !== null) askResume(msg.conversation_id);
       break;
     }
     case "messages":
-      if (f.conversation_id !== null) receiveMessages(f.conversation_id, f.messages);
+      if (f.conversation_id !== null) resumeAnswered(f.conversation_id, f.messages);
       break;
     case "ack":
       receiveAck(f.client_id, f.message);
@@ -372,13 +381,53 @@ function slowDownText(message: string): string {
 }
 
 // After a reconnect the snapshot says how far each conversation has got; ask for anything an
-// open transcript is missing (the server may already have replayed it after `hello`).
+// open transcript is missing.
 function catchUpTranscripts(): void {
   for (const id of transcripts.value.keys()) {
-    const known = lastSeq(id);
-    const server = conversations.value.get(id)?.last_seq ?? 0;
-    if (server > known) send({ type: "resume", conversation_id: id, after_seq: known });
+    if ((conversations.value.get(id)?.last_seq ?? 0) > contiguousThrough(id)) askResume(id);
   }
+}
+
+// A transcript misses messages (a seq above a gap, or the snapshot's last seq above ours): ask
+// for them from where the copy stops being whole. Once per conversation until the answer
+// comes (a burst of frames above one gap is one question), and at most RESUMES_AT_ONCE
+// conversations at a time, so the answers never pile up past what the socket may hold.
+function askResume(conversationId: string): void {
+  const asked = resumeAsked.get(conversationId);
+  if (asked && Date.now() - asked.at < RESUME_ANSWER_MS) return; // its answer shows what is left
+  resumeAsked.delete(conversationId);
+  resumeWanted.add(conversationId);
+  pumpResumes();
+}
+
+function pumpResumes(): void {
+  if (!live) return;
+  const now = Date.now();
+  for (const [id, asked] of resumeAsked) {
+    if (now - asked.at >= RESUME_ANSWER_MS) {
+      resumeAsked.delete(id); // lost: ask again
+      resumeWanted.add(id);
+    }
+  }
+  for (const id of resumeWanted) {
+    if (resumeAsked.size >= RESUMES_AT_ONCE) break;
+    resumeWanted.delete(id);
+    const after = contiguousThrough(id);
+    if (send({ type: "resume", conversation_id: id, after_seq: after })) resumeAsked.set(id, { after, at: now });
+  }
+}
+
+// An answer carries the next piece of what was missing (up to ~256 KB). While the copy is
+// still short of the conversation's last seq and the answer moved it on, ask for the next;
+// an answer that moved nothing (a seq that no longer exists) ends the asking.
+function resumeAnswered(conversationId: string, messages: Message[]): void {
+  const asked = resumeAsked.get(conversationId);
+  resumeAsked.delete(conversationId);
+  receiveMessages(conversationId, messages);
+  const through = contiguousThrough(conversationId);
+  const last = conversations.value.get(conversationId)?.last_seq ?? 0;
+  if (asked && through > asked.after && through < last) resumeWanted.add(conversationId);
+  pumpResumes();
 }
 
 function flushPending(): void {
@@ -424,6 +473,3 @@ export function sendTyping(conversationId: string, isTyping: boolean): void {
   if (live) send({ type: "typing", conversation_id: conversationId, is_typing: isTyping });
 }
 
-export function requestResume(conversationId: string, afterSeq: number): void {
-  if (live) send({ type: "resume", conversation_id: conversationId, after_seq: afterSeq });
-}

@@ -587,12 +587,13 @@ function mergeMessages(list: readonly Message[], incoming: readonly Message[]): 
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
-export function lastSeq(conversationId: string): number {
+// The highest seq of an open transcript with every message before it present: the point to
+// resume from (0 when the transcript is not open or has no message).
+export function contiguousThrough(conversationId: string): number {
   const list = transcripts.value.get(conversationId);
-  return list && list.length ? list[list.length - 1].seq : 0;
+  return list ? contiguousSeq(list) : 0;
 }
 
-// The highest seq with every message before it present: the point to resume from.
 function contiguousSeq(list: readonly Message[]): number {
   let seq = 0;
   for (const m of list) {

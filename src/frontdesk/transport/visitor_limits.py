@@ -75,7 +75,7 @@ DEFAULT_FRAME_RATES: dict[str, str] = {
     # The messenger sends at most one every 3 s while keys are pressed, per tab.
     "typing": "60/minute",
     # Asked when the sequence numbers have a gap, at most once a second, again while it lasts:
-    # each answer is at most 256 KB of messages (live_stream/visitor_tab.py, HISTORY_BYTES).
+    # each answer is at most 256 KB of messages (conversations/queries.py, ANSWER_BYTES).
     "resume": "60/minute",
     # The site's identify() call, repeated on every page load and reconnect.
     "identify": "20/minute",

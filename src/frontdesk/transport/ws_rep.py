@@ -209,8 +209,14 @@ class RepConnection:
                 for live in await calls.live_calls_for_rep(self.runtime, self.actor):
                     self.sender.send_bytes(call_frames.CallChanged(call=live).to_bytes())
                 await self._send_snapshot()
+                # One answer's worth for them all (the console asks `resume` for the rest: its
+                # snapshot says how far each conversation has got), so a hello naming many
+                # long chats does not fill the socket's send queue and get it cut off.
+                budget = conversations.ANSWER_BYTES
                 for conversation_id, seq in last_seqs.items():
-                    await self._resume(conversation_id, seq)
+                    if budget <= 0:
+                        break
+                    budget -= await self._resume(conversation_id, seq, budget)
             case f.RepMessageFrame(conversation_id=cid, client_id=client_id, body=body):
                 started = perf_counter()
                 with tracing.span("rep frame message", {"frontdesk.conversation_id": cid}):
@@ -271,14 +277,19 @@ class RepConnection:
             case _:
                 raise AssertionError(f"unhandled call frame {frame!r}")
 
-    async def _resume(self, conversation_id: str, after_seq: int) -> None:
+    async def _resume(
+        self, conversation_id: str, after_seq: int, max_bytes: int = conversations.ANSWER_BYTES
+    ) -> int:
+        """The messages after `after_seq`, the earliest first, about `max_bytes` of them at
+        most (one at least): a long chat goes in pieces, the console asking again from where
+        its copy stops. Returns the bytes sent."""
         async with self.runtime.db.read() as session:
             conversation = await conversations.get_conversation(
                 session, self.actor, conversation_id
             )
             messages = await conversations.messages_after(
-                session, conversation, after_seq, include_internal=True
+                session, conversation, after_seq, include_internal=True, max_bytes=max_bytes
             )
-        self.sender.send_bytes(
-            Messages(conversation_id=conversation_id, messages=messages).to_bytes()
-        )
+        frame = Messages(conversation_id=conversation_id, messages=messages).to_bytes()
+        self.sender.send_bytes(frame)
+        return len(frame)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 
-from tests.harness import Server
+from frontdesk.features.conversations import ANSWER_BYTES
+from tests.conftest import Backend
+from tests.harness import Server, Socket, running_server
 
 pytestmark = pytest.mark.asyncio
 
@@ -169,3 +172,69 @@ async def test_the_tab_that_sends_a_message_gets_it_once_in_its_ack_and_the_visi
                 for f in first.received
                 if f["type"] == "message" and f["message"]["author_kind"] == "visitor"
             ] == []
+
+
+async def _long_chat(server: Server, org: object, messages: int) -> tuple[str, int]:
+    """A visitor writes `messages` messages of 10,000 characters; their conversation and last seq."""
+    async with server.visitor(org) as visitor:  # type: ignore[arg-type]
+        for n in range(messages):
+            await visitor.send(
+                {"type": "message", "client_id": f"m{n}", "body": f"{n} " + "w" * 9_990}
+            )
+        for n in range(messages):
+            last = await visitor.expect("ack", timeout=30, client_id=f"m{n}")
+    return last["message"]["conversation_id"], last["message"]["seq"]
+
+
+async def _answers(console: Socket) -> list[dict[str, object]]:
+    """The `messages` frames that came before the answer to a ping (so: every one sent)."""
+    await console.send({"type": "ping"})
+    await console.expect("pong", timeout=15)
+    answers = [f for f in console.unread if f["type"] == "messages"]
+    console.unread[:] = [f for f in console.unread if f["type"] != "messages"]
+    return answers
+
+
+async def test_a_long_chat_reaches_a_console_that_missed_it_in_pieces_none_near_the_send_limit(
+    backend: Backend,
+) -> None:
+    # 110 messages of 10,000 characters are over 2 MiB with their HTML: in one `messages` frame
+    # (as before) twice what a socket may have unread before it is cut off (1 MiB,
+    # sockets.MAX_BUFFERED_BYTES), and the console asked for it again on every reconnect.
+    async with running_server(
+        backend.database_url,
+        backend.bus_url,
+        backend.namespace,
+        visitor_frame_limits={"message": "200/10 seconds"},
+    ) as server:
+        org = await server.create_org()
+        rep = await server.rep(org)
+        cid, last_seq = await _long_chat(server, org, 110)
+        other, _ = await _long_chat(server, org, 30)
+        budget = ANSWER_BYTES + 25_000  # and the one message that may pass it
+
+        # A hello naming both long chats: one answer's worth for them together, the earliest
+        # messages first.
+        async with rep.socket({"last_seqs": {cid: 0, other: 0}}) as console:
+            answers = await _answers(console)
+            assert answers and answers[0]["conversation_id"] == cid
+            assert sum(len(orjson.dumps(a["messages"])) for a in answers) <= budget
+            first = answers[0]["messages"]
+            assert isinstance(first, list)
+            assert [m["seq"] for m in first] == list(range(1, len(first) + 1))
+
+            # Then `resume` from where the copy stops, a piece of at most 256 KB at a time.
+            have, resumes, bodies = len(first), 0, [m["body"] for m in first]
+            while have < last_seq:
+                await console.send({"type": "resume", "conversation_id": cid, "after_seq": have})
+                (answer,) = await _answers(console)
+                page = answer["messages"]
+                assert isinstance(page, list) and page
+                assert [m["seq"] for m in page] == list(range(have + 1, have + 1 + len(page)))
+                assert len(orjson.dumps(page)) <= budget
+                bodies += [m["body"] for m in page]
+                have, resumes = page[-1]["seq"], resumes + 1
+            assert 5 <= resumes < 20
+            assert [b for b in bodies if b.startswith(tuple("0123456789"))] == [
+                f"{n} " + "w" * 9_990 for n in range(110)
+            ]

@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy import func, select
 
 from frontdesk.deadlines.models import Deadline
+from frontdesk.features.conversations import ANSWER_BYTES
 from frontdesk.features.experiences.models import OfflineMessage
 from frontdesk.features.experiences.service import KIND_OFFLINE_EMAIL
-from frontdesk.features.live_stream.visitor_tab import HISTORY_BYTES
 from frontdesk.features.visitors.models import Visitor
 from frontdesk.transport.frames import VISITOR_FRAME_MAX_BYTES
 from frontdesk.transport.visitor_limits import (
@@ -562,7 +562,7 @@ async def test_a_long_chat_reaches_a_reconnecting_visitor_in_pieces_none_near_th
             for n in range(110):
                 last = await visitor.expect("ack", timeout=30, client_id=f"m{n}")
         cid, last_seq = last["message"]["conversation_id"], last["message"]["seq"]
-        budget = HISTORY_BYTES + 25_000  # and the one message that may pass it
+        budget = ANSWER_BYTES + 25_000  # and the one message that may pass it
 
         async with server.visitor(org, token=token, resumed=True) as visitor:
             assert visitor.welcome is not None

@@ -44,6 +44,7 @@ from frontdesk.features.conversations.meta import (
 )
 from frontdesk.features.conversations.publish import emit_conversation_changed, visitor_conversation
 from frontdesk.features.conversations.queries import (
+    ANSWER_BYTES,
     Box,
     find_for_rep,
     get_conversation,
@@ -56,6 +57,7 @@ from frontdesk.features.conversations.queries import (
 )
 
 __all__ = [
+    "ANSWER_BYTES",
     "IDLE_END_AFTER",
     "INCOMING_TIMEOUT",
     "KIND_IDLE_END",

@@ -198,6 +198,15 @@ def _summary_of(
     )
 
 
+# The messages one socket answer carries at most, in bytes (about what their frames take): a
+# visitor's welcome (its latest messages) and each answer to a visitor's or a rep's `resume`
+# (the next ones from where the client's copy stops). A long chat comes in pieces, the client
+# asking again while a gap remains, so no answer nears a socket's send queue limit (1 MB,
+# transport/sockets.py): a whole chat of 500 long messages (up to ~15 MB) went into one frame
+# before, and the socket was cut off for it, again on every reconnect.
+ANSWER_BYTES = 256 * 1024
+
+
 async def messages_after(
     session: AsyncSession,
     conversation: Conversation,

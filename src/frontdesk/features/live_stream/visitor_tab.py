@@ -68,13 +68,6 @@ from frontdesk.runtime import Runtime, org_topic
 
 log = logging.getLogger("frontdesk.live_stream")
 
-# The messages one answer to a visitor carries at most, in bytes (about): the welcome's latest
-# ones, and each answer to a `resume` from where the messenger's copy stops. A long chat comes
-# in pieces (the messenger asks again while a gap remains), so no answer nears the socket's
-# send queue limit (1 MB, transport/sockets.py), where a whole chat of 500 long messages (up to
-# ~15 MB) went into one frame before.
-HISTORY_BYTES = 256 * 1024
-
 # Called once the visitor is known, before anything about them is read: the socket starts
 # hearing the visitor's topic and the org's registry events, so nothing falls in between.
 Listen = Callable[[str], Awaitable[None]]
@@ -233,7 +226,7 @@ class VisitorTab:
                     conversation,
                     last_seq,
                     include_internal=False,
-                    max_bytes=HISTORY_BYTES,
+                    max_bytes=conversations.ANSWER_BYTES,
                     newest=True,
                 )
                 owner = await _owner(session, conversation)
@@ -499,7 +492,11 @@ class VisitorTab:
             if conversation is None:
                 return None, []
             messages = await conversations.messages_after(
-                session, conversation, after_seq, include_internal=False, max_bytes=HISTORY_BYTES
+                session,
+                conversation,
+                after_seq,
+                include_internal=False,
+                max_bytes=conversations.ANSWER_BYTES,
             )
         return conversation.id, messages
 
@@ -523,7 +520,11 @@ class VisitorTab:
             if conversation.id != known_id:
                 after_seq = 0
             messages = await conversations.messages_after(
-                session, conversation, after_seq, include_internal=False, max_bytes=HISTORY_BYTES
+                session,
+                conversation,
+                after_seq,
+                include_internal=False,
+                max_bytes=conversations.ANSWER_BYTES,
             )
             owner = await _owner(session, conversation)
         self.chat_changed(

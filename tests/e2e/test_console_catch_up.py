@@ -1,0 +1,183 @@
+"""A console that missed part of a long chat gets it back whole, in Debian's Chromium.
+
+Each answer to the console's `resume` carries at most about 256 KB of messages, the earliest
+first (ANSWER_BYTES, features/conversations/queries.py): the console asks for the next piece
+while its copy stops short of the conversation's last seq, two answers on their way at most.
+Before, one answer carried the whole chat; over 1 MB unread the server cut the socket off
+(4408), and the console asked for the same again on every reconnect, without end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from tests.conftest import Backend
+from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, console_env, expect
+from tests.harness import PASSWORD, Socket
+
+pytest.importorskip("playwright.async_api")
+pytestmark = BROWSER_MARKS
+
+# 70 messages of 9,000 characters: about 1.3 MB of frames with their HTML, over the 1 MB a
+# socket may have unread (sockets.MAX_BUFFERED_BYTES) if it came as one answer.
+LONG = [f"{n} " + "long question " * 640 for n in range(70)]
+
+SEQS_SHOWN = """() => [...document.querySelectorAll('[aria-label="Transcript"] [data-seq]')]
+  .map((e) => Number(e.getAttribute('data-seq')))"""
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def env(
+    sqlite_memory_backend: Backend, artifacts_dir: Path, browser: Any
+) -> AsyncIterator[ConsoleEnv]:
+    # The visitor's messages come faster than a person types them (the test's long chat).
+    async with console_env(
+        sqlite_memory_backend,
+        artifacts_dir,
+        browser,
+        visitor_frame_limits={"message": "200/10 seconds"},
+    ) as e:
+        yield e
+
+
+class RepSocketTap:
+    """Between the console and the server: records the frames the console sends, and while
+    `cut` is set, drops the chat's `message` frames on their way to the console (as a bus
+    that lost them would)."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.cut = False
+        self.dropped = 0
+        self.page_sides: list[Any] = []
+
+    def __call__(self, ws: Any) -> None:
+        server = ws.connect_to_server()
+        self.page_sides.append(ws)
+
+        def down(raw: str | bytes) -> None:
+            if self.cut and json.loads(raw).get("type") == "message":
+                self.dropped += 1
+                return
+            ws.send(raw)
+
+        def up(raw: str | bytes) -> None:
+            self.sent.append(json.loads(raw))
+            server.send(raw)
+
+        server.on_message(down)
+        ws.on_message(up)
+
+    async def all_dropped(self) -> bool:
+        """Every message of the long chat has reached the tap (and gone no further)."""
+        return self.dropped >= len(LONG)
+
+    def resumes(self) -> list[int]:
+        return [f["after_seq"] for f in self.sent if f["type"] == "resume"]
+
+
+async def open_chat_with_tap(env: ConsoleEnv, visitor: Socket) -> tuple[Any, RepSocketTap, str]:
+    """A rep's console, its socket tapped, showing the visitor's chat (accepted over HTTP)."""
+    tap = RepSocketTap()
+    context = await env.browser.new_context(viewport={"width": 1280, "height": 800})
+    await context.route_web_socket(re.compile(r".*/ws/rep$"), tap)
+    rep = await context.new_page()
+    await rep.goto(env.server.url + "/login")
+    await rep.get_by_label("Email").fill(env.reps[0].email)
+    await rep.get_by_label("Password").fill(PASSWORD)
+    await rep.get_by_role("button", name="Sign in").click()
+    await expect(rep.get_by_role("status", name="Connection: Live")).to_be_visible(timeout=10_000)
+    await visitor.send({"type": "message", "client_id": uuid.uuid4().hex, "body": "hello"})
+    cid = str((await visitor.expect("ack"))["message"]["conversation_id"])
+    api = await env.api(env.reps[0])
+    status, body = await api.request("POST", f"/api/conversations/{cid}/accept")
+    assert status == 200, body
+    await rep.goto(f"{env.server.url}/app/conversations/{cid}")
+    await expect(rep.get_by_role("log", name="Transcript")).to_contain_text("hello")
+    return rep, tap, cid
+
+
+async def write_long_chat(visitor: Socket) -> int:
+    for body in LONG:
+        await visitor.send({"type": "message", "client_id": uuid.uuid4().hex, "body": body})
+    last = 0
+    for _ in LONG:
+        last = (await visitor.expect("ack", timeout=30))["message"]["seq"]
+    return int(last)
+
+
+async def whole(rep: Any, last_seq: int) -> list[int]:
+    async def shown() -> list[int]:
+        seqs: list[int] = await rep.evaluate(SEQS_SHOWN)
+        return seqs if seqs and seqs[-1] == last_seq and len(seqs) == last_seq else []
+
+    result: list[int] = await until_true_async(shown, timeout=30)
+    return result
+
+
+async def until_true_async(check: Any, *, timeout: float) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await check()
+        if value or asyncio.get_running_loop().time() >= deadline:
+            return value
+        await asyncio.sleep(0.2)
+
+
+async def test_a_console_that_lost_a_long_chat_on_the_bus_gets_it_back_in_pieces(
+    env: ConsoleEnv,
+) -> None:
+    async with env.visitor_socket() as visitor:
+        rep, tap, _ = await open_chat_with_tap(env, visitor)
+        sockets = len(tap.page_sides)
+        tap.cut = True
+        await write_long_chat(visitor)
+        assert await until_true_async(tap.all_dropped, timeout=15)
+        tap.cut = False
+        await visitor.send({"type": "message", "client_id": uuid.uuid4().hex, "body": "still?"})
+        last_seq = int((await visitor.expect("ack", timeout=10))["message"]["seq"])
+
+        # The frame above the gap shows it: the console asks from where its copy stops, then
+        # for the next piece after each answer, until every message shows once, in order.
+        assert await whole(rep, last_seq) == list(range(1, last_seq + 1))
+        transcript = rep.get_by_role("log", name="Transcript")
+        await expect(transcript).to_contain_text("still?")
+        asked = tap.resumes()
+        assert 5 <= len(asked) <= 9 and asked == sorted(set(asked)), asked
+        assert len(tap.page_sides) == sockets, "the socket was cut off and reconnected"
+        await expect(rep.get_by_role("status", name="Connection: Live")).to_be_visible()
+        await asyncio.sleep(1)
+        assert tap.resumes() == asked, "it kept asking"
+
+
+async def test_a_console_that_reconnects_after_a_long_chat_shows_it_whole(
+    env: ConsoleEnv,
+) -> None:
+    async with env.visitor_socket() as visitor:
+        rep, tap, _ = await open_chat_with_tap(env, visitor)
+        sockets = len(tap.page_sides)
+        tap.cut = True
+        last_seq = await write_long_chat(visitor)
+        assert await until_true_async(tap.all_dropped, timeout=15), (
+            tap.dropped,
+            [f["type"] for f in tap.sent],
+        )
+        # The connection drops; the console reconnects by itself, and its snapshot says how
+        # far the chat has got.
+        tap.cut = False
+        tap.sent.clear()
+        await tap.page_sides[-1].close(code=4000)
+        assert await whole(rep, last_seq) == list(range(1, last_seq + 1))
+        asked = tap.resumes()
+        assert 5 <= len(asked) <= 9 and asked == sorted(set(asked)), asked
+        assert [f["last_seqs"] for f in tap.sent if f["type"] == "hello"] == [{}]
+        await expect(rep.get_by_role("status", name="Connection: Live")).to_be_visible()
+        assert len(tap.page_sides) == sockets + 1, "one reconnect, not a loop of them"
