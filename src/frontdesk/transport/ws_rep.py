@@ -34,7 +34,7 @@ from frontdesk.transport.rep_hub import RepHub, RepSocket
 from frontdesk.transport.rep_limits import CLOSE_FLOODING, rep_limits
 from frontdesk.transport.sockets import (
     OPEN_SOCKETS_KEY,
-    FrameSender,
+    RepFrameSender,
     close_code_for_failure,
     error_frame,
     run_to_completion,
@@ -90,7 +90,7 @@ class RepConnection:
         self.hub = hub
         self.actor = actor
         self.ws = ws
-        self.sender = FrameSender(ws)
+        self.sender = RepFrameSender(ws)
         self.socket = RepSocket(
             actor.org_id, actor.rep.id, actor.is_admin, self.sender, self._request_resync
         )
@@ -144,7 +144,7 @@ class RepConnection:
             if not await session_is_live(self.runtime, self.actor):
                 self.sender.request_close(CLOSE_SIGNED_OUT, b"signed out")
                 return
-            self.sender.send_bytes((await build_snapshot(self.runtime, self.actor)).to_bytes())
+            self.sender.send_snapshot((await build_snapshot(self.runtime, self.actor)).to_bytes())
         except Exception:
             # Without a snapshot the console would show a stale stream: make it reconnect.
             log.exception("snapshot failed")

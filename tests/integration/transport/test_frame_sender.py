@@ -12,14 +12,21 @@ import orjson
 import pytest
 from aiohttp import web
 
-from frontdesk.transport.sockets import CLOSE_TOO_SLOW, MAX_BUFFERED_BYTES, FrameSender
+from frontdesk.transport.sockets import (
+    CLOSE_TOO_SLOW,
+    MAX_BUFFERED_BYTES,
+    FrameSender,
+    RepFrameSender,
+)
 
 pytestmark = pytest.mark.asyncio
 
 Sending = Callable[[FrameSender], Awaitable[None]]
 
 
-async def _serve(send: Sending, *, small_kernel_buffer: bool = False) -> AsyncIterator[str]:
+async def _serve(
+    send: Sending, *, small_kernel_buffer: bool = False, sender: type[FrameSender] = FrameSender
+) -> AsyncIterator[str]:
     async def handler(request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(compress=False)
         await ws.prepare(request)
@@ -30,7 +37,7 @@ async def _serve(send: Sending, *, small_kernel_buffer: bool = False) -> AsyncIt
             request.transport.get_extra_info("socket").setsockopt(
                 socket.SOL_SOCKET, socket.SO_SNDBUF, 16_384
             )
-        await send(FrameSender(ws))
+        await send(sender(ws))
         async for _ in ws:
             pass
         return ws
@@ -165,3 +172,69 @@ async def test_a_close_asked_for_by_another_task_reaches_the_client_with_its_cod
                     closing = await ws.receive(timeout=5)
                     assert closing.type == aiohttp.WSMsgType.CLOSE
                     assert ws.close_code == 4403
+
+
+@pytest.mark.parametrize("kind", ["console", "visitor"])
+async def test_a_console_still_reading_a_big_snapshot_is_not_cut_off_by_the_frames_after_it(
+    kind: str,
+) -> None:
+    # A snapshot of 4,000 visitors (~3 MB) is more than the 1 MiB a socket may leave unread.
+    # The frames right after it (a batch, a message) found it still unread and cut a console
+    # off; it reconnected, got the snapshot again, and never went live on a slow link. A
+    # console's limit is now its snapshot plus the usual 1 MiB; a visitor's stays 1 MiB.
+    snapshot = orjson.dumps({"type": "snapshot", "visitors": ["v" * 740] * 4_000})
+    cut_off: list[bool] = []
+
+    async def send(sender: FrameSender) -> None:
+        if isinstance(sender, RepFrameSender):
+            sender.send_snapshot(snapshot)
+        else:
+            sender.send_bytes(snapshot)
+        assert sender._queued_bytes + sender._buffered() > MAX_BUFFERED_BYTES  # still unread
+        for n in range(20):
+            sender.send({"type": "batch", "n": n})
+        cut_off.append(sender.closed)
+
+    rep = kind == "console"
+    async for url in _serve(
+        send, small_kernel_buffer=True, sender=RepFrameSender if rep else FrameSender
+    ):
+        async with aiohttp.ClientSession() as http, http.ws_connect(url, max_msg_size=0) as ws:
+            received = []
+            while True:
+                msg = await ws.receive(timeout=10)
+                if msg.type != aiohttp.WSMsgType.TEXT:
+                    break
+                received.append(len(msg.data))
+                if rep and len(received) == 21:
+                    break
+            if rep:
+                assert cut_off == [False]
+                assert received[0] == len(snapshot) and len(received) == 21
+            else:
+                assert cut_off == [True]
+                assert ws.close_code == CLOSE_TOO_SLOW
+
+
+async def test_a_console_that_stops_reading_is_cut_off_one_snapshot_later() -> None:
+    snapshot = orjson.dumps({"type": "snapshot", "visitors": ["v" * 740] * 2_000})
+    held: list[int] = []
+
+    async def send(sender: FrameSender) -> None:
+        assert isinstance(sender, RepFrameSender)
+        sender.send_snapshot(snapshot)
+        for n in range(1, 101):
+            sender.send({"n": n, "pad": "z" * 100_000})
+            if sender.closed:
+                return
+            held.append(sender._queued_bytes + sender._buffered())
+
+    async for url in _serve(send, small_kernel_buffer=True, sender=RepFrameSender):
+        async with aiohttp.ClientSession() as http, http.ws_connect(url, max_msg_size=0) as ws:
+            while True:
+                msg = await ws.receive(timeout=10)
+                if msg.type != aiohttp.WSMsgType.TEXT:
+                    break
+            assert ws.close_code == CLOSE_TOO_SLOW
+    assert held and max(held) <= len(snapshot) + MAX_BUFFERED_BYTES + 100_100
+    assert len(held) < 100
