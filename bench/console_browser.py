@@ -436,7 +436,7 @@ def console_lines(
     frames = result["frames"]
     slow = sum(1 for f in frames if f > 50)
     # Event -> screen: a page view leaves this process, the server turns it into a visitor
-    # event at once, batches it (up to 250 ms), and the console applies and renders the batch.
+    # event at once, batches it (up to FRONTDESK_REP_BATCH_INTERVAL, 200 ms), and the console applies and renders the batch.
     rendered: dict[str, tuple[float, float]] = {}
     for url, at, received in result["renderedUrls"]:
         rendered.setdefault(url, (at, received))
@@ -456,7 +456,7 @@ def console_lines(
         f"- snapshot: all {args.visitors} visitors on screen {shown_after:.2f} s after sign-in; applying and rendering the snapshot took {snapshot_ms:.0f} ms",
         f"- the console received {result['batches']} batch frames with {result['events']} events",
         f"- page view sent -> rendered in the console: {summarise(to_screen)} "
-        f"({len(to_screen)} of {len(sent_urls)} page views seen; includes up to 250 ms of batching)",
+        f"({len(to_screen)} of {len(sent_urls)} page views seen; includes up to 200 ms of batching)",
         f"  - sent -> batch frame handed to the console's socket handler: {summarise(to_socket)}",
         f"  - socket handler -> rendered: {summarise(socket_to_screen)}",
         f"- apply + render per batch: {summarise(result['applyMs'])}",

@@ -7,8 +7,8 @@ sent; when a rep socket's batch shows that visitor in that state, the latency is
 (client and server on one machine, one clock). Server CPU is the server process's CPU time over
 the measured window divided by wall time (1.0 = one full core).
 
-The server coalesces per rep (at most one batch per 250 ms per socket, newest state per
-visitor), so a latency includes up to ~250 ms of deliberate batching.
+The server coalesces per rep (at most one batch per 200 ms per socket, newest state per
+visitor), so a latency includes up to ~200 ms of deliberate batching.
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ async def run(args: argparse.Namespace) -> str:
             f"{len(sockets):,} visitors connected, {len(reps)} rep sockets watching all of them",
             f"events sent: {events:,} in {args.seconds} s ({events / args.seconds:.0f}/s: half activity changes, half page views)",
             f"event -> rep socket latency over {len(latencies):,} observations (each event seen by every rep):",
-            f"  p50 {p50 * 1000:.0f} ms   p95 {p95 * 1000:.0f} ms   p99 {p99 * 1000:.0f} ms   (includes up to 250 ms of batching)",
+            f"  p50 {p50 * 1000:.0f} ms   p95 {p95 * 1000:.0f} ms   p99 {p99 * 1000:.0f} ms   (includes up to 200 ms of batching)",
             "  p95 of activity changes "
             f"{percentile(by_kind['activity'], 95) * 1000:.0f} ms, of page views (stored first) "
             f"{percentile(by_kind['url'], 95) * 1000:.0f} ms",
