@@ -102,6 +102,8 @@ async def open_chat_with_tap(env: ConsoleEnv, visitor: Socket) -> tuple[Any, Rep
     assert status == 200, body
     await rep.goto(f"{env.server.url}/app/conversations/{cid}")
     await expect(rep.get_by_role("log", name="Transcript")).to_contain_text("hello")
+    # The page's new socket is live (its snapshot came), so the chat's frames go to it.
+    await expect(rep.get_by_role("status", name="Connection: Live")).to_be_visible(timeout=10_000)
     return rep, tap, cid
 
 
