@@ -21,6 +21,7 @@ import pytest
 import pytest_asyncio
 from tests.conftest import Backend
 from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, console_env, expect
+from tests.e2e.test_widget_e2e import eventually
 from tests.harness import PASSWORD, Socket
 
 pytest.importorskip("playwright.async_api")
@@ -116,34 +117,32 @@ async def write_long_chat(visitor: Socket) -> int:
     return int(last)
 
 
+async def miss_a_long_chat(env: ConsoleEnv, visitor: Socket) -> tuple[Any, RepSocketTap, int, int]:
+    """A console showing the visitor's chat, whose socket loses the long chat's every message
+    on the way. Returns the console, its tap, how many sockets it had opened, the last seq."""
+    rep, tap, _ = await open_chat_with_tap(env, visitor)
+    sockets = len(tap.page_sides)
+    tap.cut = True
+    last_seq = await write_long_chat(visitor)
+    assert await eventually(tap.all_dropped, timeout=15, what="the long chat to be lost")
+    tap.cut = False
+    return rep, tap, sockets, last_seq
+
+
 async def whole(rep: Any, last_seq: int) -> list[int]:
     async def shown() -> list[int]:
         seqs: list[int] = await rep.evaluate(SEQS_SHOWN)
         return seqs if seqs and seqs[-1] == last_seq and len(seqs) == last_seq else []
 
-    result: list[int] = await until_true_async(shown, timeout=30)
+    result: list[int] = await eventually(shown, timeout=30, what="the whole chat")
     return result
-
-
-async def until_true_async(check: Any, *, timeout: float) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = await check()
-        if value or asyncio.get_running_loop().time() >= deadline:
-            return value
-        await asyncio.sleep(0.2)
 
 
 async def test_a_console_that_lost_a_long_chat_on_the_bus_gets_it_back_in_pieces(
     env: ConsoleEnv,
 ) -> None:
     async with env.visitor_socket() as visitor:
-        rep, tap, _ = await open_chat_with_tap(env, visitor)
-        sockets = len(tap.page_sides)
-        tap.cut = True
-        await write_long_chat(visitor)
-        assert await until_true_async(tap.all_dropped, timeout=15)
-        tap.cut = False
+        rep, tap, sockets, _ = await miss_a_long_chat(env, visitor)
         await visitor.send({"type": "message", "client_id": uuid.uuid4().hex, "body": "still?"})
         last_seq = int((await visitor.expect("ack", timeout=10))["message"]["seq"])
 
@@ -164,17 +163,9 @@ async def test_a_console_that_reconnects_after_a_long_chat_shows_it_whole(
     env: ConsoleEnv,
 ) -> None:
     async with env.visitor_socket() as visitor:
-        rep, tap, _ = await open_chat_with_tap(env, visitor)
-        sockets = len(tap.page_sides)
-        tap.cut = True
-        last_seq = await write_long_chat(visitor)
-        assert await until_true_async(tap.all_dropped, timeout=15), (
-            tap.dropped,
-            [f["type"] for f in tap.sent],
-        )
+        rep, tap, sockets, last_seq = await miss_a_long_chat(env, visitor)
         # The connection drops; the console reconnects by itself, and its snapshot says how
         # far the chat has got.
-        tap.cut = False
         tap.sent.clear()
         await tap.page_sides[-1].close(code=4000)
         assert await whole(rep, last_seq) == list(range(1, last_seq + 1))
