@@ -6447,8 +6447,9 @@ export interface components {
         };
         /**
          * Batch
-         * @description Live-stream events, coalesced: at most one batch per socket every 200 ms (`FRONTDESK_REP_BATCH_INTERVAL`), and at most one
-         *     event per visitor in it (the newest state; an update after a join is merged into it).
+         * @description Live-stream events, coalesced: at most one batch per socket every 200 ms
+         *     (`FRONTDESK_REP_BATCH_INTERVAL`), and at most one event per visitor in it (the newest
+         *     state; an update after a join is merged into it).
          */
         Batch: {
             /**

@@ -123,8 +123,9 @@ BatchEvent = Annotated[
 
 
 class Batch(Event):
-    """Live-stream events, coalesced: at most one batch per socket every 200 ms (`FRONTDESK_REP_BATCH_INTERVAL`), and at most one
-    event per visitor in it (the newest state; an update after a join is merged into it)."""
+    """Live-stream events, coalesced: at most one batch per socket every 200 ms
+    (`FRONTDESK_REP_BATCH_INTERVAL`), and at most one event per visitor in it (the newest
+    state; an update after a join is merged into it)."""
 
     type: Literal["batch"] = "batch"
     events: list[BatchEvent]
