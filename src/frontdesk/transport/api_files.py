@@ -13,7 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 
-from aiohttp import BodyPartReader, StreamReader, web
+from aiohttp import hdrs, web
 from pydantic import BaseModel, ConfigDict, Field
 
 from frontdesk.core.errors import (
@@ -36,6 +36,7 @@ from frontdesk.features.visitors import read_visitor_token
 from frontdesk.transport.api import api
 from frontdesk.transport.frame_limits import Rate
 from frontdesk.transport.http import Ctx, client_ip, error_response, json_response, runtime_of
+from frontdesk.transport.multipart_form import FormReader, MalformedForm, form_boundary
 from frontdesk.transport.ws_visitor import REGISTRY_KEY, origin_allowed
 
 if TYPE_CHECKING:
@@ -99,11 +100,6 @@ class _Upload:
     file: files.IncomingFile
 
 
-# What one read asks aiohttp for; the incoming file writes a megabyte at a time (incoming.py).
-# A read costs the event loop about a microsecond per KB (copies and the multipart parser's
-# search for the boundary): 128 KB keeps one turn of the loop short.
-READ_BYTES = 128 * 1024
-
 # An upload's work on the event loop (its checks before the body, each chunk of the body) is
 # done one upload at a time, one step at a time: the upload lane. When 20 uploads arrive
 # together from a fast network (or a proxy that buffered them) and all read at once, every turn
@@ -112,14 +108,14 @@ READ_BYTES = 128 * 1024
 # reading a body nobody consumes). An upload waits for its next bytes outside the lane, so a
 # slow sender holds up nobody.
 UPLOAD_LANE = 1
-# ... and paced: the next step starts this long after the last one began, at the soonest. One
-# step per turn, back to back, still kept the loop busy for as long as 20 uploads streamed in
-# (100 MB at ~250 MB/s), and chat messages queued behind a step in each of their turns: chat
-# p99 2.6-4.4x its value without uploads (6.5-8.2x with the image work taken out). Paced, the
-# uploads of one process are read at up to 64 MB/s (a 128 KB step every 2 ms) and take about a
-# quarter of the loop: 1.55-2.02x (bench/file_upload.py, 2026-12-06). A single 5 MB upload
-# takes ~80 ms longer.
+# ... and paced: the next step starts this long after the last one began, at the soonest (a
+# chunk of the body holds the lane for as long as its bytes take at UPLOAD_BYTES_PER_SECOND).
+# One step per turn, back to back, still kept the loop busy for as long as 20 uploads streamed
+# in (100 MB at ~250 MB/s), and chat messages queued behind a step in each of their turns:
+# chat p99 2.6-4.4x its value without uploads (6.5-8.2x with the image work taken out). Paced,
+# the uploads of one process are read at up to 64 MB/s (bench/file_upload.py, 2026-12-06).
 UPLOAD_STEP_SECONDS = 0.002
+UPLOAD_BYTES_PER_SECOND = 64 * 1024 * 1024
 # A sender that sends nothing for this long is cut off (a slow network still sends something
 # every few seconds).
 STALLED_SECONDS = 20.0
@@ -133,20 +129,32 @@ def _upload_lane(request: web.Request) -> asyncio.Semaphore:
     return lane
 
 
+class _LaneStep:
+    """A step in the upload lane; `seconds` is how long it holds the lane after it began."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+
 @contextlib.asynccontextmanager
-async def _lane_step(request: web.Request) -> AsyncIterator[None]:
-    """One step of an upload in the upload lane. The lane is given back UPLOAD_STEP_SECONDS
-    after the step began (at the next turn of the loop at the soonest), so a turn carries one
-    upload step at most, and the steps of all uploads together leave the loop most of its
-    time for chat."""
+async def _lane_step(
+    request: web.Request, seconds: float = UPLOAD_STEP_SECONDS
+) -> AsyncIterator[_LaneStep]:
+    """One step of an upload in the upload lane. The lane is given back `seconds` (the step
+    may change them) after the step began, at the next turn of the loop at the soonest, so a
+    turn carries one upload step at most, and the steps of all uploads together leave the
+    loop most of its time for chat."""
     lane = _upload_lane(request)
     await lane.acquire()
     loop = asyncio.get_running_loop()
     began = loop.time()
+    step = _LaneStep(seconds)
     try:
-        yield
+        yield step
     finally:
-        loop.call_at(max(began + UPLOAD_STEP_SECONDS, loop.time()), lane.release)
+        loop.call_at(max(began + step.seconds, loop.time()), lane.release)
 
 
 async def _next_turn() -> None:
@@ -160,17 +168,11 @@ async def _next_turn() -> None:
 
 @contextlib.contextmanager
 def _well_formed() -> Iterator[None]:
-    """aiohttp's multipart parser says what is wrong with a body by raising ValueError (a
-    boundary over 70 characters, a body that does not start with its boundary, a part that
-    never ends) or KeyError (no boundary at all): the sender gets that as a 422, not a 500."""
+    """What the form reader finds wrong with a body reaches the sender as a 422."""
     try:
         yield
-    except ValueError as error:
+    except MalformedForm as error:
         raise ValidationFailed(f"the multipart/form-data body is malformed: {error}") from None
-    except KeyError:
-        raise ValidationFailed(
-            "the multipart/form-data body is malformed: its Content-Type names no boundary"
-        ) from None
 
 
 @contextlib.asynccontextmanager
@@ -185,39 +187,34 @@ async def _not_stalled() -> AsyncIterator[None]:
         ) from None
 
 
-# The multipart parser looks ahead for the closing boundary (at most 70 characters, RFC 2046,
-# which aiohttp enforces) by this many bytes at most.
-BOUNDARY_LOOKAHEAD = 128
-
-
-async def _bytes_arrived(body: StreamReader, at_least: int) -> int:
-    """Waits, without reading them, until the request body holds `at_least` bytes or has
-    ended, and returns how many it holds. `at_least` stays under aiohttp's low-water mark
-    (64 KB), so a body whose reading was paused is always resumed before this waits.
-
-    aiohttp has no public way to wait for data without consuming it; `_size` and `_wait` are
-    StreamReader's own (aiohttp is pinned; tests/integration/features/files cover uploads, so
-    a change there fails them)."""
-    while body._size < at_least and not body.is_eof():
-        if (error := body.exception()) is not None:
-            raise error  # the sender went away
-        await body._wait("readany")
-    return int(body._size)
-
-
-async def _next_chunk(request: web.Request, part: BodyPartReader, first: bool) -> bytes:
-    """The file's next chunk, read in this upload's step of the upload lane (UPLOAD_LANE).
-
-    Its bytes are waited for outside the lane, and the read asks for no more than has
-    arrived (the parser reads twice for a part's first chunk, the second time its
-    look-ahead), so a read in the lane never waits for the network: a slow sender holds up
-    nobody."""
+async def _take_chunk(request: web.Request) -> tuple[bytes, bool]:
+    """The body's next chunk, for the form reader, in a step of the upload lane that holds it
+    for as long as the chunk's bytes take at UPLOAD_BYTES_PER_SECOND (the reader looks
+    through the chunk right after, in the same turn of the loop). What has arrived is taken
+    in the lane; when nothing has, the bytes are waited for outside it (a slow sender holds
+    up nobody), cut off when they stall, and their reading paced like the rest."""
+    content = request.content
+    async with _lane_step(request) as step:
+        chunk = content.read_nowait()
+        step.seconds = len(chunk) / UPLOAD_BYTES_PER_SECOND
+        if chunk or content.is_eof():
+            return chunk, False
     async with _not_stalled():
-        held = await _bytes_arrived(request.content, 2 * BOUNDARY_LOOKAHEAD)
-    size = min(READ_BYTES, held - BOUNDARY_LOOKAHEAD) if first else READ_BYTES
-    async with _lane_step(request):
-        with _well_formed():
-            return await part.read_chunk(max(size, BOUNDARY_LOOKAHEAD))
+        chunk, end_of_http_chunk = await content.readchunk()
+    async with _lane_step(request, len(chunk) / UPLOAD_BYTES_PER_SECOND):
+        return chunk, end_of_http_chunk
+
+
+def _form_reader(request: web.Request) -> FormReader:
+    """The request's form, read chunk by chunk in the upload lane (_take_chunk)."""
+    content_type = request.headers.get(hdrs.CONTENT_TYPE, "")
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise ValidationFailed(
+            "send the file as multipart/form-data with fields client_id and file"
+        )
+    with _well_formed():
+        boundary = form_boundary(content_type)
+    return FormReader(partial(_take_chunk, request), boundary)
 
 
 @contextlib.asynccontextmanager
@@ -229,51 +226,43 @@ async def _read_upload(
     ends). `check_name` refuses a name the org does not accept before the body is read; the file
     is counted while it arrives: past `max_bytes` the request is refused without reading the
     rest."""
-    if not request.content_type.startswith("multipart/form-data"):
-        raise ValidationFailed(
-            "send the file as multipart/form-data with fields client_id and file"
-        )
+    form = _form_reader(request)
     if (
         request.content_length is not None
         and request.content_length > max_bytes + MULTIPART_OVERHEAD
     ):
         raise TooLarge(f"files may be at most {max_bytes // (1024 * 1024)} MB")
-    with _well_formed():
-        reader = await request.multipart()
     client_id: str | None = None
     upload: _Upload | None = None
     try:
         while True:
-            async with _not_stalled():
-                with _well_formed():
-                    part = await reader.next()
+            with _well_formed():
+                part = await form.next_part()
             if part is None:
                 break
-            if not isinstance(part, BodyPartReader):
+            if part.content_type.lower().startswith("multipart/"):
                 raise ValidationFailed("nested multipart bodies are not accepted")
             if part.name == "client_id":
                 text = b""
-                while True:
-                    async with _not_stalled():
-                        with _well_formed():
-                            chunk = await part.read_chunk(1024)
-                    if not chunk:
-                        break
-                    text += chunk
-                    if len(text) > 1024:  # a client id is at most 64 characters
-                        raise ValidationFailed("client_id must be 1-64 letters, digits, - or _")
+                with _well_formed():
+                    while piece := await form.read():
+                        text += piece
+                        if len(text) > 1024:  # a client id is at most 64 characters
+                            raise ValidationFailed("client_id must be 1-64 letters, digits, - or _")
                 client_id = text.decode("utf-8", "replace").strip()
             elif part.name == "file" and upload is None:
                 await _next_turn()
                 check_name(part.filename)
                 incoming = await files.receive_file(runtime_of(request))
                 upload = _Upload("", part.filename, incoming)
-                first = True
-                while chunk := await _next_chunk(request, part, first):
-                    first = False
-                    if incoming.size + len(chunk) > max_bytes:
+                while True:
+                    with _well_formed():
+                        piece = await form.read()
+                    if not piece:
+                        break
+                    if incoming.size + len(piece) > max_bytes:
                         raise TooLarge(f"files may be at most {max_bytes // (1024 * 1024)} MB")
-                    await incoming.write(chunk)
+                    await incoming.write(piece)
                 await incoming.finish()
             elif part.name == "file":
                 raise ValidationFailed("send one file per request")

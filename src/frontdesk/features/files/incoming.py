@@ -27,7 +27,7 @@ def _create(directory: Path) -> tuple[int, Path]:
     return fd, Path(name)
 
 
-def _write_all(fd: int, chunks: list[bytes]) -> None:
+def _write_all(fd: int, chunks: list[bytes | memoryview]) -> None:
     for chunk in chunks:
         view = memoryview(chunk)
         while view:
@@ -48,7 +48,7 @@ class IncomingFile:
         self.path = path
         self.size = 0
         self._fd: int | None = fd
-        self._pending: list[bytes] = []
+        self._pending: list[bytes | memoryview] = []
         self._pending_bytes = 0
         self._derived: list[Path] = []
 
@@ -57,8 +57,9 @@ class IncomingFile:
         fd, path = await asyncio.to_thread(_create, directory)
         return cls(fd, path)
 
-    async def write(self, chunk: bytes) -> None:
-        """Adds a chunk (kept as it is, not copied); written once a megabyte has gathered."""
+    async def write(self, chunk: bytes | memoryview) -> None:
+        """Adds a chunk (kept as it is, not copied: a view keeps the bytes it shows); written
+        once a megabyte has gathered."""
         if not chunk:
             return
         self.size += len(chunk)

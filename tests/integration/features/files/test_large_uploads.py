@@ -347,18 +347,21 @@ async def test_uploads_arriving_together_take_turns_paced_so_chat_keeps_most_of_
     files_server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every step of an upload on the event loop (its checks, each chunk of its body) runs in
-    # the upload lane: one at a time, and the next no sooner than UPLOAD_STEP_SECONDS after
-    # the last began. Without the pacing, 20 uploads from a fast network kept the loop busy
-    # back to back and chat messages waited behind them (bench/file_upload.py).
-    steps: list[tuple[float, float]] = []
+    # the upload lane: one at a time, and the next no sooner than the last one's hold after it
+    # began (UPLOAD_STEP_SECONDS for the checks, a chunk's bytes at UPLOAD_BYTES_PER_SECOND).
+    # Without the pacing, 20 uploads from a fast network kept the loop busy back to back and
+    # chat messages waited behind them (bench/file_upload.py).
+    steps: list[tuple[float, float, float]] = []  # began, ended, hold
     original = api_files._lane_step
 
     @contextlib.asynccontextmanager
-    async def recorded(request: aiohttp.web.Request) -> AsyncIterator[None]:
-        async with original(request):
+    async def recorded(
+        request: aiohttp.web.Request, seconds: float = api_files.UPLOAD_STEP_SECONDS
+    ) -> AsyncIterator[api_files._LaneStep]:
+        async with original(request, seconds) as step:
             began = asyncio.get_running_loop().time()
-            yield
-            steps.append((began, asyncio.get_running_loop().time()))
+            yield step
+            steps.append((began, asyncio.get_running_loop().time(), step.seconds))
 
     monkeypatch.setattr(api_files, "_lane_step", recorded)
     server = files_server
@@ -374,12 +377,15 @@ async def test_uploads_arriving_together_take_turns_paced_so_chat_keeps_most_of_
         )
     assert [status for status, _ in answers] == [200] * 4, answers
     assert sorted(a["file"]["size"] for _, a in answers) == sorted(map(len, documents))
-    # Four uploads of 1 MB: their checks and at least 8 chunks each.
-    assert len(steps) >= 4 * 9
+    # Four uploads of 1 MB: their checks, and their bytes in chunks, held for as long as 4 MB
+    # take at the lane's pace.
+    assert len(steps) >= 4 * 3
+    held_for_bytes = sum(hold for *_, hold in steps) - 4 * api_files.UPLOAD_STEP_SECONDS
+    assert held_for_bytes >= 0.99 * 4 * 1024 * 1024 / api_files.UPLOAD_BYTES_PER_SECOND
     steps.sort()
-    for (began, ended), (next_began, _) in itertools.pairwise(steps):
+    for (began, ended, hold), (next_began, *_) in itertools.pairwise(steps):
         assert next_began >= ended, "two upload steps ran at once"
-        assert next_began - began >= api_files.UPLOAD_STEP_SECONDS * 0.99
+        assert next_began - began >= hold * 0.99
 
 
 async def test_a_file_on_local_disk_is_flushed_to_it_before_its_message_is_stored(
