@@ -374,6 +374,9 @@ async def _visitor_of(request: web.Request) -> tuple[Org, str, str]:
         raise NotAuthenticated("unknown visitor: reload the page")
     if await registry.address_blocked(org.id, ip):
         raise Forbidden("you cannot send files here")
+    # The read below goes on at the next turn: with the checks above in one step it held the
+    # loop 1.0-1.4 ms, the longest step of an upload (bench/file_upload.py --loop-lag).
+    await _next_turn()
     if await visitor_blocked_now(runtime, visitor_id):
         raise Forbidden("you cannot send files here")
     return org, visitor_id, ip
