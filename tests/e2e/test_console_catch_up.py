@@ -10,6 +10,7 @@ Before, one answer carried the whole chat; over 1 MB unread the server cut the s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import uuid
@@ -57,10 +58,14 @@ class RepSocketTap:
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
         self.cut = False
+        self.refuse = False  # the server cannot be reached: every new socket closes at once
         self.dropped = 0
         self.page_sides: list[Any] = []
 
     def __call__(self, ws: Any) -> None:
+        if self.refuse:
+            asyncio.get_running_loop().create_task(ws.close(code=1006))
+            return
         server = ws.connect_to_server()
         self.page_sides.append(ws)
 
@@ -85,8 +90,8 @@ class RepSocketTap:
         return [f["after_seq"] for f in self.sent if f["type"] == "resume"]
 
 
-async def open_chat_with_tap(env: ConsoleEnv, visitor: Socket) -> tuple[Any, RepSocketTap, str]:
-    """A rep's console, its socket tapped, showing the visitor's chat (accepted over HTTP)."""
+async def console_with_tap(env: ConsoleEnv) -> tuple[Any, RepSocketTap]:
+    """A rep's console, signed in and live, its socket tapped."""
     tap = RepSocketTap()
     context = await env.browser.new_context(viewport={"width": 1280, "height": 800})
     await context.route_web_socket(re.compile(r".*/ws/rep$"), tap)
@@ -96,6 +101,12 @@ async def open_chat_with_tap(env: ConsoleEnv, visitor: Socket) -> tuple[Any, Rep
     await rep.get_by_label("Password").fill(PASSWORD)
     await rep.get_by_role("button", name="Sign in").click()
     await expect(rep.get_by_role("status", name="Connection: Live")).to_be_visible(timeout=10_000)
+    return rep, tap
+
+
+async def open_chat_with_tap(env: ConsoleEnv, visitor: Socket) -> tuple[Any, RepSocketTap, str]:
+    """A rep's console, its socket tapped, showing the visitor's chat (accepted over HTTP)."""
+    rep, tap = await console_with_tap(env)
     await visitor.send({"type": "message", "client_id": uuid.uuid4().hex, "body": "hello"})
     cid = str((await visitor.expect("ack"))["message"]["conversation_id"])
     api = await env.api(env.reps[0])
@@ -174,3 +185,58 @@ async def test_a_console_that_reconnects_after_a_long_chat_shows_it_whole(
         assert [f["last_seqs"] for f in tap.sent if f["type"] == "hello"] == [{}]
         await expect(rep.get_by_role("status", name="Connection: Live")).to_be_visible()
         assert len(tap.page_sides) == sockets + 1, "one reconnect, not a loop of them"
+
+
+# In-app navigation, as a click on a link in the console does (router.ts).
+GO_TO = """(path) => { history.pushState(null, '', path);
+  dispatchEvent(new PopStateEvent('popstate')); }"""
+
+
+async def test_a_console_keeps_the_last_30_chats_it_opened_and_catches_up_only_those(
+    env: ConsoleEnv,
+) -> None:
+    kept = 30  # store.ts TRANSCRIPTS_KEPT
+    async with contextlib.AsyncExitStack() as stack:
+        visitors = [await stack.enter_async_context(env.visitor_socket()) for _ in range(kept + 5)]
+        chats = []
+        for n, visitor in enumerate(visitors):
+            await visitor.send(
+                {"type": "message", "client_id": uuid.uuid4().hex, "body": f"hi {n}"}
+            )
+            chats.append(str((await visitor.expect("ack"))["message"]["conversation_id"]))
+        rep, tap = await console_with_tap(env)
+        transcript = rep.get_by_role("log", name="Transcript")
+        for n, cid in enumerate(chats):  # the rep looks at each chat in turn, in the console
+            await rep.evaluate(GO_TO, f"/app/conversations/{cid}")
+            await expect(transcript).to_contain_text(f"hi {n}")
+
+        # The network goes away; meanwhile every visitor writes again.
+        tap.refuse = True
+        tap.sent.clear()
+        await tap.page_sides[-1].close(code=4000)
+        await expect(rep.get_by_role("status", name="Connection: Live")).not_to_be_visible()
+        for n, visitor in enumerate(visitors):
+            await visitor.send(
+                {"type": "message", "client_id": uuid.uuid4().hex, "body": f"again {n}"}
+            )
+            await visitor.expect("ack")
+        tap.refuse = False
+
+        # Back: it catches up the 30 chats opened last (the one on screen among them), not
+        # every chat opened since the page loaded; the first 5 load whole when opened again.
+        await expect(transcript).to_contain_text(f"again {len(chats) - 1}", timeout=30_000)
+
+        async def all_asked() -> set[str]:
+            asked = {f["conversation_id"] for f in tap.sent if f["type"] == "resume"}
+            return asked if len(asked) >= kept else set()
+
+        assert await eventually(all_asked, timeout=20, what="the kept chats to catch up") == set(
+            chats[-kept:]
+        )
+        await asyncio.sleep(1)
+        assert {f["conversation_id"] for f in tap.sent if f["type"] == "resume"} == set(
+            chats[-kept:]
+        ), "it asked for a chat it no longer keeps"
+        await rep.evaluate(GO_TO, f"/app/conversations/{chats[0]}")
+        await expect(transcript).to_contain_text("again 0")
+        await expect(transcript).to_contain_text("hi 0")

@@ -603,9 +603,21 @@ function contiguousSeq(list: readonly Message[]): number {
   return seq;
 }
 
+// A console stays open all day while its rep opens chat after chat; it keeps the transcripts
+// of the last TRANSCRIPTS_KEPT chats opened (one opened again is loaded again), so its memory
+// stays bounded and a reconnect asks `resume` for at most that many (the server allows 120 a
+// minute): before, every chat opened since the page loaded was kept and caught up.
+export const TRANSCRIPTS_KEPT = 30;
+
 export function setTranscript(conversationId: string, messages: Message[]): void {
   const m = new Map(transcripts.value);
-  m.set(conversationId, mergeMessages(m.get(conversationId) ?? [], messages));
+  const merged = mergeMessages(m.get(conversationId) ?? [], messages);
+  m.delete(conversationId); // to the end: the most recently opened
+  m.set(conversationId, merged);
+  for (const id of m.keys()) {
+    if (m.size <= TRANSCRIPTS_KEPT) break;
+    if (id !== viewing.value) m.delete(id);
+  }
   transcripts.value = m;
   dropAcknowledged(messages);
 }
@@ -657,9 +669,11 @@ export function receiveMessage(msg: Message): number | null {
   return resumeAfter;
 }
 
+// An answer to `resume`. For a transcript no longer kept (TRANSCRIPTS_KEPT) it only moves the
+// chat's summary on: the chat loads whole when it is opened again.
 export function receiveMessages(conversationId: string, messages: Message[]): void {
   if (!messages.length) return;
-  setTranscript(conversationId, messages);
+  if (transcripts.value.has(conversationId)) setTranscript(conversationId, messages);
   const last = messages[messages.length - 1];
   const conv = conversations.value.get(conversationId);
   if (conv && (conv.last_seq ?? 0) < last.seq) upsertConversations([{ ...conv, last_seq: last.seq, last_message: last }]);
