@@ -243,6 +243,10 @@ async def _read_upload(
             if part.content_type.lower().startswith("multipart/"):
                 raise ValidationFailed("nested multipart bodies are not accepted")
             if part.name == "client_id":
+                if client_id is not None:  # so a body without a length cannot go on for ever
+                    raise ValidationFailed(
+                        "the multipart/form-data body is malformed: it has client_id twice"
+                    )
                 text = b""
                 with _well_formed():
                     while piece := await form.read():

@@ -158,7 +158,7 @@ class FormReader:
         self._carry = block[end:]
         self._pos = len(block)
 
-    async def _line(self, limit: int, what: str) -> bytes | None:
+    async def _line(self, limit: int, too_long: str) -> bytes | None:
         """The next line (without its CRLF), at most `limit` bytes; the body's last bytes
         when it ends without a line end; None when nothing is left."""
         line = b""
@@ -169,7 +169,7 @@ class FormReader:
             stop = len(self._block) if end < 0 else end
             line += self._block[self._pos : stop]
             if len(line) > limit:
-                raise MalformedForm(f"{what} is over {limit} bytes")
+                raise MalformedForm(too_long)
             if end >= 0:
                 self._pos = end + 1
                 return line.removesuffix(b"\r")
@@ -184,7 +184,7 @@ class FormReader:
         if not self._started:
             self._started = True
             await self._skip_preamble()
-        after = await self._line(1024, "the line after a boundary")
+        after = await self._line(1024, "the line after a boundary is over 1024 bytes")
         if after is None:
             raise MalformedForm("it ended before its closing boundary")
         if after.startswith(b"--"):
@@ -194,7 +194,9 @@ class FormReader:
             raise MalformedForm("a boundary is followed by something other than a line end")
         headers: dict[str, str] = {}
         room = HEADERS_MAX
-        while line := await self._line(room, "a part's headers"):
+        while line := await self._line(
+            max(room, 0), f"a part's headers are over {HEADERS_MAX} bytes"
+        ):
             room -= len(line) + 2
             name, colon, value = line.partition(b":")
             if not colon or not name.strip():

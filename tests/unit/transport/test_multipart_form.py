@@ -144,7 +144,11 @@ async def test_a_preamble_and_an_epilogue_are_skipped_and_rfc_5987_names_are_rea
         (f"--{BOUNDARY}junk\r\n\r\n".encode(), "followed by something other than a line end"),
         (f"--{BOUNDARY}\r\nno colon here\r\n\r\n".encode(), "header line has no name"),
         (f"--{BOUNDARY}\r\nX-A: b\r\n".encode(), "ended inside a part's headers"),
-        (f"--{BOUNDARY}\r\nX-A: {'b' * 17000}\r\n\r\n".encode(), "headers is over"),
+        (f"--{BOUNDARY}\r\nX-A: {'b' * 17000}\r\n\r\n".encode(), "headers are over 16384 bytes"),
+        (
+            f"--{BOUNDARY}\r\n".encode() + b"X-A: b\r\n" * 2400 + b"\r\n",
+            "headers are over 16384 bytes",
+        ),
     ],
 )
 async def test_a_body_that_is_not_a_well_formed_form_is_refused_with_the_reason(

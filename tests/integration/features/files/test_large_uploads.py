@@ -266,6 +266,11 @@ async def test_a_malformed_multipart_body_gets_a_clear_422_from_the_messenger_an
             "multipart/form-data; boundary=abc",
             b'--abc\r\nContent-Disposition: form-data; name="client_id"\r\n\r\nc1\r\n--wrong\r\n',
         ),
+        (
+            "multipart/form-data; boundary=abc",
+            b'--abc\r\nContent-Disposition: form-data; name="client_id"\r\n\r\nc1\r\n'
+            b'--abc\r\nContent-Disposition: form-data; name="client_id"\r\n\r\nc2\r\n--abc--',
+        ),
     ]
     async with server.visitor(org) as tab:
         token = tab.welcome["token"]  # type: ignore[index]
