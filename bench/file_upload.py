@@ -27,6 +27,9 @@
    and every callback that held the loop for 1 ms or more of its thread's CPU time (robust to
    the machine's load), per window: how long the loop was held at a stretch while 20 uploads
    streamed in. The probes cost CPU: per-upload CPU is measured without them.
+5. `--file document`: the same steps with a document as large as the photo (notes.pdf, stored
+   as sent): the uploads without the image worker's core, to tell its share of the chat's tail
+   from the reading of the uploads themselves.
 
 Figures only; nothing asserts on them.
 """
@@ -83,6 +86,11 @@ def photo(target_bytes: int = 5_000_000) -> bytes:
     return out.getvalue()
 
 
+def document(size: int) -> bytes:
+    """A PDF's worth of bytes, as large as the photo: stored as sent, no image work."""
+    return b"%PDF-1.7\n" + random.Random(3).randbytes(size)
+
+
 def bench_clean(data: bytes) -> None:
     walls, cpus = [], []
     for _ in range(5):
@@ -107,11 +115,11 @@ class Refused(Exception):
 
 
 async def upload(
-    http: aiohttp.ClientSession, url: str, site: str, token: str, data: bytes
+    http: aiohttp.ClientSession, url: str, site: str, token: str, data: bytes, name: str
 ) -> float:
     form = aiohttp.FormData(quote_fields=False)
     form.add_field("client_id", f"{random.getrandbits(64):x}")
-    form.add_field("file", io.BytesIO(data), filename="photo.jpg")
+    form.add_field("file", io.BytesIO(data), filename=name)
     started = time.perf_counter()
     async with http.post(
         f"{url}/widget/files",
@@ -168,7 +176,7 @@ async def chat_p99(
 
 
 async def _upload_for(
-    url: str, site: str, tokens: list[str], data: bytes, seconds: float
+    url: str, site: str, tokens: list[str], data: bytes, name: str, seconds: float
 ) -> tuple[list[float], dict[int, int]]:
     done: list[float] = []
     refused: dict[int, int] = {}
@@ -177,7 +185,7 @@ async def _upload_for(
     async def keep_uploading(http: aiohttp.ClientSession, token: str) -> None:
         while time.perf_counter() < stop:
             try:
-                done.append(await upload(http, url, site, token, data))
+                done.append(await upload(http, url, site, token, data, name))
             except Refused as error:
                 refused[error.status] = refused.get(error.status, 0) + 1
                 await asyncio.sleep(0.5)
@@ -188,7 +196,7 @@ async def _upload_for(
 
 
 async def _bursts_for(
-    url: str, site: str, tokens: list[str], data: bytes, seconds: float, pause: float
+    url: str, site: str, tokens: list[str], data: bytes, name: str, seconds: float, pause: float
 ) -> tuple[list[float], dict[int, int], list[tuple[float, float]]]:
     """Bursts: every uploader sends the photo once, all at the same moment (len(tokens)
     concurrent uploads); when the last is answered (its thumbnail made), `pause` seconds, then
@@ -201,7 +209,7 @@ async def _bursts_for(
 
     async def once(http: aiohttp.ClientSession, token: str) -> None:
         try:
-            done.append(await upload(http, url, site, token, data))
+            done.append(await upload(http, url, site, token, data, name))
         except Refused as error:
             refused[error.status] = refused.get(error.status, 0) + 1
 
@@ -220,6 +228,7 @@ def _uploader_process(
     site: str,
     tokens: list[str],
     data: bytes,
+    name: str,
     seconds: float,
     out: Any,
     nice: int,
@@ -235,9 +244,9 @@ def _uploader_process(
         if go is not None:
             go.wait()  # the chat is running: the first burst starts now
         if burst_pause is None:
-            out.send((*asyncio.run(_upload_for(url, site, tokens, data, seconds)), None))
+            out.send((*asyncio.run(_upload_for(url, site, tokens, data, name, seconds)), None))
         else:
-            out.send(asyncio.run(_bursts_for(url, site, tokens, data, seconds, burst_pause)))
+            out.send(asyncio.run(_bursts_for(url, site, tokens, data, name, seconds, burst_pause)))
     except BaseException as error:
         out.send(f"uploader failed: {type(error).__name__}: {error}")
         raise
@@ -374,9 +383,14 @@ async def run(
     loop_lag: bool = False,
     nice_uploads: int = 0,
     mode: str = "burst",
+    kind: str = "photo",
 ) -> None:
     data = photo()
     bench_clean(data)
+    name = "photo.jpg"
+    if kind == "document":
+        data, name = document(len(data)), "notes.pdf"
+        print(f"the uploads are a {len(data) / 1e6:.1f} MB document ({name}): no image work")
     with backend("sqlite") as b, Servers() as servers:
         b.env.update(
             {
@@ -419,11 +433,13 @@ async def run(
                     pass
 
             cpu = server.cpu_seconds()
-            first = await upload(http, server.url, site, tokens[0], data)
+            first = await upload(http, server.url, site, tokens[0], data, name)
             first_cpu = server.cpu_seconds() - cpu
             singles = 10
             threads, cpu = _threads_cpu(server.pid), server.cpu_seconds()
-            one = [await upload(http, server.url, site, tokens[0], data) for _ in range(singles)]
+            one = [
+                await upload(http, server.url, site, tokens[0], data, name) for _ in range(singles)
+            ]
             per_upload_cpu = (server.cpu_seconds() - cpu) / singles
             loop_thread = (_threads_cpu(server.pid)[server.pid] - threads[server.pid]) / singles
             print(
@@ -456,6 +472,7 @@ async def run(
                         site,
                         tokens,
                         data,
+                        name,
                         max(1.0, seconds - 4.0) if burst else seconds + 1.0,
                         send,
                         nice_uploads,
@@ -564,6 +581,13 @@ def main() -> None:
         "count; sustained: every uploader uploads again as soon as its last one is answered, "
         "for the whole window (the machine's 2 cores stay full, whatever the server does)",
     )
+    parser.add_argument(
+        "--file",
+        choices=("photo", "document"),
+        default="photo",
+        help="photo: the 5 MB JPEG (cleaned and thumbnailed by the image worker); document: as "
+        "many bytes named notes.pdf, stored as sent (the uploads without the image work)",
+    )
     args = parser.parse_args()
     asyncio.run(
         run(
@@ -573,6 +597,7 @@ def main() -> None:
             args.loop_lag,
             args.nice_uploads,
             args.mode,
+            args.file,
         )
     )
 

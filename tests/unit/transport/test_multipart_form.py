@@ -125,6 +125,15 @@ async def test_a_preamble_and_an_epilogue_are_skipped_and_rfc_5987_names_are_rea
     )
     parts = await parts_of(cut(body, [3, 30, 31]))
     assert [(p.name, p.filename, d) for p, d in parts] == [("file", "naïve plan.pdf", b"%PDF-1.7")]
+    # A browser sends a name as UTF-8 between quotes.
+    chrome = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
+        'filename="Angebot Müller 😀.pdf"\r\n\r\n%PDF\r\n'
+        f"--{BOUNDARY}--\r\n"
+    ).encode()
+    assert [(p.filename, d) for p, d in await parts_of([chrome])] == [
+        ("Angebot Müller 😀.pdf", b"%PDF")
+    ]
     # The closing boundary may also be the body's very last bytes.
     parts = await parts_of([body[: body.index(b"--\r\nand")] + b"--"])
     assert [d for _, d in parts] == [b"%PDF-1.7"]
