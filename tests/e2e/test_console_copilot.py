@@ -45,7 +45,10 @@ async def test_a_rep_suggests_inserts_edits_and_sends_an_answer_in_a_live_chat(
     await env.server.app[COPILOT_KEY].indexer.run_until_done()
 
     dana = await env.console(env.reps[0], available=True, width=1280, height=800)
-    question = f"Hi, can I get my money back if it doesn't work out? ({uuid.uuid4().hex[:6]})"
+    # A fixed question (each test has a server of its own): a random suffix changed its wording,
+    # and with one ("a7e55e", a CI run on 2026-12-06) the refund article scored 28 %, under the
+    # confidence threshold, so Suggest offered no answer.
+    question = "Hi, can I get my money back if it doesn't work out?"
     async with env.visitor_socket() as sock:
         await sock.send(
             {"type": "identify", "email": "ada@prospect.example", "name": "Ada Lovelace"}
@@ -150,7 +153,7 @@ async def test_expand_quotes_the_knowledge_and_the_copilot_switch_reaches_an_ope
     await env.server.app[COPILOT_KEY].indexer.run_until_done()
 
     dana = await env.console(env.reps[0], available=True, width=1280, height=800)
-    question = f"Can I get a refund? ({uuid.uuid4().hex[:6]})"
+    question = "Can I get a refund?"
     async with env.visitor_socket() as sock:
         await sock.send(
             {"type": "identify", "email": "ada@prospect.example", "name": "Ada Lovelace"}
