@@ -30,6 +30,11 @@
 5. `--file document`: the same steps with a document as large as the photo (notes.pdf, stored
    as sent): the uploads without the image worker's core, to tell its share of the chat's tail
    from the reading of the uploads themselves.
+6. `--neighbour`: in each round, a third window: the chat with no uploads at all, beside a
+   process at SCHED_IDLE (the image worker's CPU priority) that cleans the photo in a loop, as a
+   worker does under sustained uploads. How much a core busy with nothing but JPEG decoding, at
+   the lowest priority Linux has, costs the chat on this machine: the floor of `--mode
+   sustained` with photos, whatever the server does.
 
 Figures only; nothing asserts on them.
 """
@@ -223,6 +228,15 @@ async def _bursts_for(
     return done, refused, windows
 
 
+def _neighbour_process(data: bytes, seconds: float) -> None:
+    """Cleans the photo in a loop for `seconds` at SCHED_IDLE: an image worker kept busy, with
+    no upload and no server involved (6. in the module's docstring)."""
+    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        clean_image(data)
+
+
 def _uploader_process(
     url: str,
     site: str,
@@ -384,8 +398,9 @@ async def run(
     nice_uploads: int = 0,
     mode: str = "burst",
     kind: str = "photo",
+    neighbour: bool = False,
 ) -> None:
-    data = photo()
+    data = jpeg = photo()
     bench_clean(data)
     name = "photo.jpg"
     if kind == "document":
@@ -525,6 +540,26 @@ async def run(
                     )
                 ratio = percentile(busy, 99) / percentile(alone, 99)
                 ratios.append(ratio)
+                if neighbour:
+                    beside = ctx.Process(target=_neighbour_process, args=(jpeg, seconds + 4))
+                    beside.start()
+                    await asyncio.sleep(2.0)  # it is up and decoding
+                    others.start()
+                    quiet_cpu = server.cpu_seconds()
+                    beside_cpu, at = _process_cpu(beside.pid), time.time()
+                    with_neighbour = await chat_p99(chatter, seconds)
+                    beside_cores = (_process_cpu(beside.pid) - beside_cpu) / (time.time() - at)
+                    neighbour_note = (
+                        f"; with no uploads beside a SCHED_IDLE process cleaning the photo in "
+                        f"a loop: p50 {percentile(with_neighbour, 50):.1f} ms, p99 "
+                        f"{percentile(with_neighbour, 99):.1f} ms, "
+                        f"{percentile(with_neighbour, 99) / percentile(alone, 99):.2f}x alone "
+                        f"(server process {(server.cpu_seconds() - quiet_cpu) / seconds:.2f} "
+                        f"cores, the neighbour {beside_cores:.2f}, other processes "
+                        f"{others.cores():.2f})"
+                    )
+                    await asyncio.to_thread(beside.join)
+                    burst_note += neighbour_note
                 print(
                     f"round {round_}: chat at 50 msg/s alone p50 {percentile(alone, 50):.1f} ms, "
                     f"p99 {percentile(alone, 99):.1f} ms ({len(alone)} acks); with {uploaders} "
@@ -588,6 +623,12 @@ def main() -> None:
         help="photo: the 5 MB JPEG (cleaned and thumbnailed by the image worker); document: as "
         "many bytes named notes.pdf, stored as sent (the uploads without the image work)",
     )
+    parser.add_argument(
+        "--neighbour",
+        action="store_true",
+        help="a third window per round: the chat without uploads beside a SCHED_IDLE process "
+        "that cleans the photo in a loop (6. above)",
+    )
     args = parser.parse_args()
     asyncio.run(
         run(
@@ -598,6 +639,7 @@ def main() -> None:
             args.nice_uploads,
             args.mode,
             args.file,
+            args.neighbour,
         )
     )
 

@@ -108,8 +108,9 @@ class _Upload:
 # reading a body nobody consumes). An upload waits for its next bytes outside the lane, so a
 # slow sender holds up nobody.
 UPLOAD_LANE = 1
-# ... and paced: the next step starts this long after the last one began, at the soonest (a
-# chunk of the body holds the lane for as long as its bytes take at UPLOAD_BYTES_PER_SECOND).
+# ... and paced: a step holds the lane for a while after it began, whether or not its work is
+# done by then: a chunk of the body for as long as its bytes take at UPLOAD_BYTES_PER_SECOND,
+# each of the checks before the body UPLOAD_STEP_SECONDS.
 # One step per turn, back to back, still kept the loop busy for as long as 20 uploads streamed
 # in (100 MB at ~250 MB/s), and chat messages queued behind a step in each of their turns:
 # chat p99 2.6-4.4x its value without uploads (6.5-8.2x with the image work taken out). Paced,
