@@ -57,3 +57,42 @@ async def test_a_signed_in_admin_who_loads_a_console_address_stays_on_that_page(
     await page.reload()
     await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     await expect(page).to_have_url(re.compile(re.escape(address) + "$"))
+
+
+# The top bar at a phone's width: the page's name, the bell, Available/Away, help, the avatar.
+PHONE_PAGES = [
+    ("/app/live", "Live stream"),
+    ("/app/inbox", "Inbox"),
+    ("/app/conversations", "Conversations"),
+    ("/app/shortcuts", "Shortcuts"),
+    ("/app/reports", "Reports"),
+    ("/app/admin/privacy", "Admin"),
+]
+
+
+@pytest.mark.parametrize("width", [390, 360])
+async def test_on_a_phone_every_page_s_name_reads_in_full_whether_the_rep_is_available_or_away(
+    env: ConsoleEnv, width: int
+) -> None:
+    page = await env.console(env.admin, width=width, height=844)
+    toggle = page.get_by_role("switch", name="Available for chats")
+    for state in ("true", "false"):
+        if await toggle.get_attribute("aria-checked") != state:
+            await toggle.click()
+        await expect(toggle).to_have_attribute("aria-checked", state)
+        for address, name in PHONE_PAGES:
+            await page.goto(env.server.url + address)
+            title = page.get_by_role("heading", level=1)
+            await expect(title).to_have_text(name)
+            await expect(toggle).to_have_attribute("aria-checked", state)
+            # Cut off with an ellipsis is not "in full": the text must fit its box.
+            fits = await title.evaluate("el => el.scrollWidth <= el.clientWidth")
+            right = await page.evaluate(
+                "() => Math.max(...[...document.querySelectorAll('.topbar *')]"
+                ".map(el => el.getBoundingClientRect().right))"
+            )
+            assert fits, f"{name!r} is cut off at {width} px ({state=})"
+            assert right <= width, f"the top bar runs off the screen at {width} px"
+        await env.shot(
+            page, f"console-top-bar-{width}-{'available' if state == 'true' else 'away'}"
+        )

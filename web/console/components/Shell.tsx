@@ -133,7 +133,7 @@ function AvailabilityToggle() {
       title={available ? "You are available: new chats are routed to you. Click to go away." : "You are away: no new chats are routed to you. Click to become available."}
     >
       <span class="dot" aria-hidden="true" />
-      <span>{available ? "Available" : "Away"}</span>
+      <span class="availability-label">{available ? "Available" : "Away"}</span>
     </button>
   );
 }
