@@ -240,3 +240,29 @@ async def test_a_console_keeps_the_last_30_chats_it_opened_and_catches_up_only_t
         await rep.evaluate(GO_TO, f"/app/conversations/{chats[0]}")
         await expect(transcript).to_contain_text("again 0")
         await expect(transcript).to_contain_text("hi 0")
+
+
+@pytest.mark.parametrize("width", [390, 360])
+async def test_on_a_phone_the_reconnecting_notice_fits_and_leaves_the_page_s_name_whole(
+    env: ConsoleEnv, width: int
+) -> None:
+    rep, tap = await console_with_tap(env)
+    await rep.set_viewport_size({"width": width, "height": 844})
+    await rep.evaluate(GO_TO, "/app/conversations")
+    title = rep.get_by_role("heading", level=1)
+    await expect(title).to_have_text("Conversations")
+
+    tap.refuse = True  # the network goes away
+    await tap.page_sides[-1].close(code=4000)
+    notice = rep.get_by_role("status").filter(has_text="updates paused")
+    await expect(notice).to_be_visible()
+    await expect(notice).to_contain_text("updates paused")
+    assert await title.evaluate("el => el.scrollWidth <= el.clientWidth"), "the title is cut off"
+    box = await notice.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert await notice.evaluate("el => el.scrollWidth <= el.clientWidth"), "the notice is cut"
+    await env.shot(rep, f"console-reconnecting-{width}")
+
+    tap.refuse = False  # back: the console reconnects by itself and the notice goes
+    await expect(rep.get_by_role("status", name="Connection: Live")).to_be_visible(timeout=20_000)
+    await expect(notice).not_to_be_visible()
