@@ -294,6 +294,11 @@ async def test_on_a_phone_an_inbound_chat_shows_its_countdown_and_accept_button_
             box = await part.bounding_box()
             assert box is not None
             assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+        # Who is waiting reads in full ("Localhost Labs (demo IP range)", not "Localhost
+        # Labs (dem…"): the name wraps rather than being cut.
+        name = card.locator(".inbound-name")
+        await expect(name).to_have_text(re.compile(r"\S"))
+        assert await name.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
         # The filter's hint reads in full (it is not cut to "Filter by com").
         field = rep.get_by_role("searchbox").or_(rep.locator(".live-filter")).first
         assert await field.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
