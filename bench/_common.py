@@ -40,6 +40,17 @@ MACHINE = "2 cores, 24 GiB, python-svc"
 # Run the servers from another copy of src/ (for example `git archive HEAD src | tar -x -C DIR`)
 # so that a benchmark measures one known commit while src/ is being edited.
 SRC_OVERRIDE = os.environ.get("FRONTDESK_BENCH_SRC")
+if SRC_OVERRIDE and not (Path(SRC_OVERRIDE) / "frontdesk" / "launch.py").exists():
+    # A snapshot from before the `frontdesk` script's entry point moved to frontdesk.launch
+    # (aecb95d): the script would import a module the snapshot does not have, so its own
+    # entry point is run instead.
+    FRONTDESK_COMMAND = [
+        PYTHON,
+        "-c",
+        "import sys; from frontdesk.cli import main; sys.exit(main())",
+    ]
+else:
+    FRONTDESK_COMMAND = [FRONTDESK]
 # The machine is shared with other work (test suites, browsers). As root, the benchmark's own
 # processes (client and servers, not PostgreSQL or Redis) run at nice -5 so that a measurement
 # describes the server more than the neighbours. FRONTDESK_BENCH_NICE=0 turns that off.
@@ -142,7 +153,7 @@ class Backend:
 
     def cli(self, *args: str) -> str:
         result = subprocess.run(
-            [FRONTDESK, *args], env=self.env, capture_output=True, text=True, timeout=120
+            [*FRONTDESK_COMMAND, *args], env=self.env, capture_output=True, text=True, timeout=120
         )
         if result.returncode != 0:
             raise RuntimeError(f"frontdesk {args[0]} failed: {result.stderr[-2000:]}")
@@ -342,7 +353,7 @@ def frontdesk_server(b: Backend, name: str, port: int | None = None) -> Server:
     port = port or free_port()
     return Server(
         name,
-        [FRONTDESK, "serve", "--host", HOST, "--port", str(port)],
+        [*FRONTDESK_COMMAND, "serve", "--host", HOST, "--port", str(port)],
         b.env,
         port,
         b.workdir / f"{name}.log",

@@ -61,6 +61,7 @@ from PIL import Image
 
 from bench._common import (
     BENCH_DIR,
+    FRONTDESK_COMMAND,
     MACHINE,
     PYTHON,
     SITE,
@@ -423,7 +424,7 @@ async def run(
                 PYTHON,
                 str(BENCH_DIR / "_loop_lag_server.py"),
                 str(lag_file),
-                *command.cmd[1:],
+                *command.cmd[len(FRONTDESK_COMMAND) :],
             ]
         server = servers.start(command)
         waited = _settled(server)

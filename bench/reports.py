@@ -46,7 +46,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import (
-    FRONTDESK,
+    FRONTDESK_COMMAND,
     PASSWORD,
     PG_HOST,
     PG_PORT,
@@ -489,7 +489,7 @@ def roll_up(b: Backend) -> None:
     zones = [arg for zone in ZONES for arg in ("--zone", zone)]
     started = time.perf_counter()
     result = subprocess.run(
-        [FRONTDESK, "report-rollups", *zones],
+        [*FRONTDESK_COMMAND, "report-rollups", *zones],
         env=b.env,
         capture_output=True,
         text=True,

@@ -31,7 +31,7 @@ from sqlalchemy import func, select, text
 from bench import chat_round_trip
 from bench._chat import ChatWorld, build_world
 from bench._common import (
-    FRONTDESK,
+    FRONTDESK_COMMAND,
     HOST,
     MACHINE,
     Server,
@@ -159,7 +159,7 @@ async def run(args: argparse.Namespace) -> tuple[Result, Result, int, int, float
         url = b.env["FRONTDESK_DATABASE_URL"]
         site_key, emails = setup_org(b, reps=args.reps)
         port = free_port()
-        command = [FRONTDESK, "serve", "--host", HOST, "--port", str(port)]
+        command = [*FRONTDESK_COMMAND, "serve", "--host", HOST, "--port", str(port)]
         proc = servers.start(Server("purge", command, b.env, port, b.workdir / "purge.log"))
         # One set of chats per measured period: measure() reads its sockets once (it cancels
         # its readers at the end), so the second period gets fresh ones.

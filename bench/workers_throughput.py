@@ -41,7 +41,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._chat import build_world, start_readers
 from bench._common import (
-    FRONTDESK,
+    FRONTDESK_COMMAND,
     HOST,
     MACHINE,
     Backend,
@@ -140,7 +140,7 @@ async def set_up(
         env["FRONTDESK_TRUSTED_PROXIES"] = "127.0.0.1"
         env["FRONTDESK_PUBLIC_URL"] = f"http://{HOST}:{proxy_port}"
     port = free_port()
-    command = [FRONTDESK, "serve", "--host", HOST, "--port", str(port)]
+    command = [*FRONTDESK_COMMAND, "serve", "--host", HOST, "--port", str(port)]
     if configuration.workers > 1:
         command += ["--workers", str(configuration.workers)]
     name = configuration.name.replace(" ", "_").replace("-", "")
