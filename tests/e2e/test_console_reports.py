@@ -72,6 +72,10 @@ async def test_an_admin_changes_the_range_and_a_filter_and_the_charts_and_tables
         str(inbound_before)
     )
     assert int(await _total(page, "By day", 2)) == 0  # no pounces among inbound chats
+    # ... and the Started tile says what it counts now.
+    started = page.locator(".report-tile").filter(has_text="Started")
+    await expect(started.first).to_contain_text("Inbound conversations only")
+    await expect(started.first).not_to_contain_text("every channel")
     reps_table = page.get_by_role("table", name="By rep")
     await expect(reps_table.locator("tbody tr")).to_have_count(2)
     csv_href = await page.get_by_role("link", name="Download by day as CSV").get_attribute("href")

@@ -167,7 +167,7 @@ export function ReportsPage() {
       )}
       {report && (
         <>
-          <Totals totals={report.totals} />
+          <Totals totals={report.totals} channel={report.channel} />
           <div class="report-charts">
             <DayChart
               title="Conversations per day"
@@ -245,10 +245,12 @@ function seconds(value: number | null): string {
   return `${Math.round(value / 6) / 10} min`;
 }
 
-function Totals(props: { totals: Figures }) {
+function Totals(props: { totals: Figures; channel: Report["channel"] }) {
   const t = props.totals;
+  // What the figures count follows the Channel filter (the server applies it to every figure).
+  const channel = CHANNELS.find(([v]) => v === props.channel)?.[1];
   const tiles: [string, string, string][] = [
-    ["Started", String(t.conversations_started), "Conversations started on every channel"],
+    ["Started", String(t.conversations_started), channel ? `${channel} conversations only` : "Conversations started on every channel"],
     ["Answered", String(t.conversations_answered), "A rep wrote after the visitor"],
     ["Missed", String(t.missed), `${t.inbound_timeouts} inbound timeouts, ${t.queue_timeouts} queue timeouts, ${t.missed_responses} missed responses`],
     ["First response", `${seconds(t.first_response_median_seconds)} / ${seconds(t.first_response_p90_seconds)}`, "Median / p90"],
