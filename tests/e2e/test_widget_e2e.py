@@ -1202,9 +1202,10 @@ async def test_an_invitation_shows_with_its_variables_and_expires_two_minutes_af
             invitation__id=invitation["id"],
             invitation__status="shown",
         )
-        # the card's fade-in has finished
+        # the card's fade-in has finished (it is the card's own animation, around the button:
+        # waiting for the button's screenshotted the card half see-through)
         await preview.evaluate(
-            "(el) => Promise.all(el.getAnimations({subtree: true}).map((a) => a.finished))"
+            "(el) => Promise.all(el.closest('.preview').getAnimations().map((a) => a.finished))"
         )
         await page.screenshot(path=str(artifacts_dir / "widget-invitation.png"))
 
