@@ -305,6 +305,14 @@ def activity_changes(frames: list[dict[str, Any]], visitor_id: str) -> list[str]
 # ---- (1) tracking -------------------------------------------------------------------------
 
 
+async def faded_in(preview: Any) -> None:
+    """Waits until the message card around `preview` (its button) has faded in: the fade is
+    the card's own animation, so waiting for the button's screenshotted it half see-through."""
+    await preview.evaluate(
+        "(el) => Promise.all(el.closest('.preview').getAnimations().map((a) => a.finished))"
+    )
+
+
 async def test_page_views_and_activity_reach_the_server(env: Env) -> None:
     async with env.rep.socket() as rep_sock:
         context = await env.browser.new_context()
@@ -946,6 +954,7 @@ async def test_a_proactive_message_shows_beside_the_launcher(env: Env, artifacts
         await preview.wait_for()
         assert any(is_messenger(u) for u in requested)  # loaded for the message
         assert await page.evaluate("window.__unread") == [{"count": 1}]
+        await faded_in(preview)
         await page.screenshot(path=str(artifacts_dir / "widget-proactive.png"))
 
         await preview.click()
@@ -1202,11 +1211,7 @@ async def test_an_invitation_shows_with_its_variables_and_expires_two_minutes_af
             invitation__id=invitation["id"],
             invitation__status="shown",
         )
-        # the card's fade-in has finished (it is the card's own animation, around the button:
-        # waiting for the button's screenshotted the card half see-through)
-        await preview.evaluate(
-            "(el) => Promise.all(el.closest('.preview').getAnimations().map((a) => a.finished))"
-        )
+        await faded_in(preview)
         await page.screenshot(path=str(artifacts_dir / "widget-invitation.png"))
 
         await env.advance(119)  # (and the deadlines due by then have run)
