@@ -114,6 +114,10 @@ async def test_a_photo_from_the_messenger_and_a_pdf_from_the_console(env: Consol
     await rep.set_viewport_size({"width": 390, "height": 844})
     await page.set_viewport_size({"width": 390, "height": 844})
     await asyncio.sleep(0.3)
+    # "Dana from our team joined the chat." wraps on a phone; its time stays on one line.
+    joined_at = rep.locator(".msg-system time").first
+    lines = "el => { const r = document.createRange(); r.selectNodeContents(el); return r.getClientRects().length; }"
+    assert await joined_at.evaluate(lines) == 1
     await env.shot(rep, "files-console-390x844")
     await env.shot(page, "files-messenger-390x844")
 
