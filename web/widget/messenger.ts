@@ -840,6 +840,9 @@ function start(b: Bridge, t: Translate, lang: string): void {
       thanksAfterMiss = conversation?.status == "missed";
       thanks.textContent = t(thanksAfterMiss ? "thanksMissed" : "thanksReply", { email });
       thanks.hidden = false;
+      // The missed-chat line now says the answer comes by email: said at once, not when the
+      // server's "identified" arrives (the thank-you above must not contradict the line).
+      applyConfig();
       textarea.focus();
     };
     return {
