@@ -104,6 +104,16 @@ async def test_ending_a_chat_can_be_undone_for_a_few_seconds_then_it_ends(env: C
         await visitor.expect("conversation", conversation__status="ended", timeout=5)
         assert await rep.evaluate("window.__endRequests") == 1
 
+        # On a phone the ended chat's header keeps its menu beside the name, not on a row of
+        # its own (the other actions are gone once the chat has ended)
+        await rep.set_viewport_size({"width": 390, "height": 844})
+        title = await rep.locator(".console-head .console-who").bounding_box()
+        menu = await rep.get_by_role("button", name="Conversation menu").bounding_box()
+        assert title and menu
+        assert menu["y"] < title["y"] + title["height"], (title, menu)
+        assert menu["x"] + menu["width"] <= 390, menu
+        await env.shot(rep, "console-ended-chat-phone")
+
 
 async def test_a_reply_marked_as_spam_leaves_a_marker_in_the_transcript(env: ConsoleEnv) -> None:
     dana = env.reps[0]

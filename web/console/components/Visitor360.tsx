@@ -191,7 +191,7 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
 
       <section class="v360-section" aria-label="Previous visits">
         <h3>
-          Previous visits <span class="count">{previous.length}</span>
+          Previous visits {data && <span class="count">{previous.length}</span>}
         </h3>
         {previous.length === 0 ? (
           <div class="muted small">{data ? "First visit." : "…"}</div>
@@ -213,7 +213,7 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
 
       <section class="v360-section" aria-label="Conversations history">
         <h3>
-          Conversations <span class="count">{convs.length}</span>
+          Conversations {data && <span class="count">{convs.length}</span>}
         </h3>
         {convs.length === 0 ? (
           <div class="muted small">{data ? "No conversations yet." : "…"}</div>
@@ -254,7 +254,7 @@ export function Visitor360Panel(props: { visitorId: string; conversationId?: str
 
       <section class="v360-section" aria-label="Meetings">
         <h3>
-          Meetings <span class="count">{data?.meetings.length ?? 0}</span>
+          Meetings {data && <span class="count">{data.meetings.length}</span>}
         </h3>
         {!data?.meetings.length ? (
           <div class="muted small">{data ? "No meetings booked." : "…"}</div>
