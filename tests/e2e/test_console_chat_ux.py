@@ -112,6 +112,17 @@ async def test_ending_a_chat_can_be_undone_for_a_few_seconds_then_it_ends(env: C
         assert title and menu
         assert menu["y"] < title["y"] + title["height"], (title, menu)
         assert menu["x"] + menu["width"] <= 390, menu
+        # ...and the "Chat ended." toast, still up, leaves the button for a new chat uncovered
+        toast = rep.locator(".toast", has_text="Chat ended.")
+        await expect(toast).to_be_visible()
+        toast_box = await toast.bounding_box()
+        again = await rep.get_by_role("button", name="Start a new conversation").bounding_box()
+        assert toast_box and again
+        assert (
+            toast_box["y"] + toast_box["height"] <= again["y"]
+            or again["y"] + again["height"] <= toast_box["y"]
+        ), (toast_box, again)
+        assert toast_box["x"] >= 0 and toast_box["x"] + toast_box["width"] <= 390, toast_box
         await env.shot(rep, "console-ended-chat-phone")
 
 
