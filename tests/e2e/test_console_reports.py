@@ -181,5 +181,14 @@ async def test_account_360_opens_from_the_accounts_list_with_visitors_online_and
     await env.shot(page, "console-account-360-1280x800", full_page=True)
     await page.set_viewport_size({"width": 390, "height": 844})
     await expect(online.locator("li")).to_have_count(1)
+    # On a phone the visitors and campaigns become a card per row: nothing is cut off at the
+    # right or hidden in a sideways scroll
+    overflowing = await page.evaluate(
+        """() => [...document.querySelectorAll('.table-wrap')]
+            .filter((w) => w.scrollWidth > w.clientWidth + 1)
+            .map((w) => w.querySelector('table')?.getAttribute('aria-label'))"""
+    )
+    assert overflowing == [], overflowing
+    await expect(page.get_by_role("table", name="Campaigns")).to_contain_text("abm-q4")
     await env.shot(page, "console-account-360-390x844", full_page=True)
     await visitor.close()

@@ -18,15 +18,15 @@ function VisitorRow(props: { v: AccountVisitor }) {
   const v = props.v;
   return (
     <tr>
-      <td>
+      <td data-label="Visitor">
         <a href={paths.visitor(v.id)} onClick={linkClick}>
           {v.name || v.email || `Visitor ${v.id.slice(0, 6)}`}
         </a>
         {v.name && v.email && <div class="muted small">{v.email}</div>}
       </td>
-      <td>{v.online ? <span class={`tag act-tag act-${v.activity ?? "active"}`}>{v.activity === "idle" ? "Idle" : v.activity === "another_tab" ? "Other tab" : "On site now"}</span> : when(v.last_seen_at)}</td>
-      <td class="ellipsis" title={v.current_url ?? undefined}>{v.current_title || v.current_url || <span class="muted">–</span>}</td>
-      <td class="num">{v.visit_count}</td>
+      <td data-label="Latest activity">{v.online ? <span class={`tag act-tag act-${v.activity ?? "active"}`}>{v.activity === "idle" ? "Idle" : v.activity === "another_tab" ? "Other tab" : "On site now"}</span> : when(v.last_seen_at)}</td>
+      <td class="ellipsis" data-label="Page now" title={v.current_url ?? undefined}>{v.current_title || v.current_url || <span class="muted">–</span>}</td>
+      <td class="num" data-label="Visits">{v.visit_count}</td>
     </tr>
   );
 }
@@ -153,7 +153,7 @@ export function Account360Page(props: { accountId: string }) {
           </span>
         </div>
         <div class="table-wrap">
-          <table class="table table-compact" aria-label="Visitors from this company">
+          <table class="table table-compact stack-table" aria-label="Visitors from this company">
             <thead>
               <tr>
                 <th>Visitor</th>
@@ -181,7 +181,7 @@ export function Account360Page(props: { accountId: string }) {
             <p class="muted small">No visit arrived with UTM parameters.</p>
           ) : (
             <div class="table-wrap">
-              <table class="table table-compact" aria-label="Campaigns">
+              <table class="table table-compact stack-table" aria-label="Campaigns">
                 <thead>
                   <tr>
                     <th>Source</th>
@@ -195,12 +195,12 @@ export function Account360Page(props: { accountId: string }) {
                 <tbody>
                   {data.campaigns.map((c) => (
                     <tr>
-                      <td>{c.source ?? "–"}</td>
-                      <td>{c.medium ?? "–"}</td>
-                      <td>{c.campaign ?? "–"}</td>
-                      <td>{c.term ?? "–"}</td>
-                      <td>{c.content ?? "–"}</td>
-                      <td class="num">{c.visits}</td>
+                      <td data-label="Source">{c.source ?? "–"}</td>
+                      <td data-label="Medium">{c.medium ?? "–"}</td>
+                      <td data-label="Campaign">{c.campaign ?? "–"}</td>
+                      <td data-label="Term">{c.term ?? "–"}</td>
+                      <td data-label="Content">{c.content ?? "–"}</td>
+                      <td class="num" data-label="Visits">{c.visits}</td>
                     </tr>
                   ))}
                 </tbody>
