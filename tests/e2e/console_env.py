@@ -160,6 +160,35 @@ class ConsoleEnv:
         await page.screenshot(path=str(self.artifacts / f"{name}.png"), full_page=full_page)
 
 
+# How much room each visible time input leaves its value, against the width the value's own
+# text takes in that input's font plus what Chromium puts beside it (the clock button and the
+# fields' spacing: 33 px at 14 px, measured on inputs of growing width).
+_TIME_INPUT_ROOM = """() => [...document.querySelectorAll('input[type="time"]')]
+  .filter((input) => input.offsetParent !== null)
+  .map((input) => {
+    const style = getComputedStyle(input);
+    const probe = document.createElement('span');
+    probe.textContent = '00:00 AM';
+    probe.style.font = style.font;
+    probe.style.position = 'absolute';
+    probe.style.whiteSpace = 'pre';
+    document.body.append(probe);
+    const text = probe.getBoundingClientRect().width;
+    probe.remove();
+    const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return { label: input.getAttribute('aria-label'), room, needed: text + 34 };
+  })"""
+
+
+async def assert_time_inputs_show_their_value(page: Any) -> None:
+    """Every time input on screen is wide enough for "09:00 AM" in full (on a phone the
+    meetings form once cut it to "09:00 AI")."""
+    inputs = await page.evaluate(_TIME_INPUT_ROOM)
+    assert inputs, "no time input on screen"
+    cut = [i for i in inputs if i["room"] < i["needed"]]
+    assert not cut, cut
+
+
 @asynccontextmanager
 async def console_env(
     backend: Backend, artifacts: Path, browser: Any, **overrides: Any

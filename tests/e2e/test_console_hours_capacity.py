@@ -15,7 +15,14 @@ import pytest
 import pytest_asyncio
 from tests.conftest import Backend
 from tests.e2e.conftest import TestBrowser
-from tests.e2e.console_env import BROWSER_MARKS, ConsoleEnv, console_env, expect, open_admin
+from tests.e2e.console_env import (
+    BROWSER_MARKS,
+    ConsoleEnv,
+    assert_time_inputs_show_their_value,
+    console_env,
+    expect,
+    open_admin,
+)
 
 pytest.importorskip("playwright.async_api")
 pytestmark = BROWSER_MARKS
@@ -73,6 +80,7 @@ async def test_the_admin_sets_hours_and_capacity_and_a_visitor_outside_hours_see
         await admin.get_by_role("heading", name="Business hours").evaluate(
             "h => h.scrollIntoView({block: 'start'})"
         )
+        await assert_time_inputs_show_their_value(admin)
         await env.shot(admin, f"hours-admin-{width}x{height}")
         await table.scroll_into_view_if_needed()
         await env.shot(admin, f"hours-admin-capacity-{width}x{height}")

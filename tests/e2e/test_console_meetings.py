@@ -17,6 +17,7 @@ from tests.e2e.conftest import TestBrowser
 from tests.e2e.console_env import (
     BROWSER_MARKS,
     ConsoleEnv,
+    assert_time_inputs_show_their_value,
     console_env,
     expect,
     inbox_row,
@@ -204,6 +205,7 @@ async def test_the_admin_sets_up_a_meeting_type_and_sees_who_can_be_booked(env: 
         await feed.close()
     await env.shot(page, "meetings-admin-1280", full_page=True)
     await page.set_viewport_size({"width": 390, "height": 844})
+    await assert_time_inputs_show_their_value(page)
     await env.shot(page, "meetings-admin-390", full_page=True)
 
 
@@ -220,6 +222,7 @@ async def test_a_rep_sets_their_own_hours_from_the_profile_menu(env: ConsoleEnv)
     await expect(page.get_by_text("Working hours saved")).to_be_visible()
     await env.shot(page, "meetings-my-hours-1280")
     await page.set_viewport_size({"width": 390, "height": 844})
+    await assert_time_inputs_show_their_value(page)
     await env.shot(page, "meetings-my-hours-390")
     sam = await env.api(env.reps[1])
     status, saved = await sam.request("GET", f"/api/reps/{sam.rep_id}/availability")
