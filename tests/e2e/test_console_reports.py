@@ -4,6 +4,7 @@ who then filters the report by another rep; Account 360 opens from the accounts 
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -63,7 +64,20 @@ async def test_an_admin_changes_the_range_and_a_filter_and_the_charts_and_tables
     # The chart follows: its x axis now spans 90 days (uPlot draws one point per day only
     # for short ranges; the legend's series are still there).
     chart = page.get_by_role("figure", name="Conversations per day")
-    await expect(chart.locator(".u-legend")).to_contain_text("Started")
+    legend = chart.locator(".u-legend")
+    await expect(legend).to_contain_text("Started")
+    # Away from the chart its legend names the series, with no "--" placeholders; on the
+    # chart it gives the day's figures
+    await page.mouse.move(1, 1)
+    await expect(legend).not_to_contain_text("--", use_inner_text=True)
+    await expect(legend).not_to_contain_text("Day", use_inner_text=True)
+    await chart.locator(".u-over").hover()
+    await expect(legend).to_contain_text(
+        re.compile(r"Day\s*[A-Z][a-z]{2} \d{1,2}, \d{4}Started"), use_inner_text=True
+    )
+    await expect(legend).to_contain_text(re.compile(r"Started\s*\d+"), use_inner_text=True)
+    await env.shot(page, "console-reports-chart-hover")
+    await page.mouse.move(1, 1)
 
     # A channel filter: the Started total becomes the inbound count it was before.
     inbound_before = int(await _total(page, "By day", 1))

@@ -92,3 +92,11 @@ export function formatAgo(iso: string | null | undefined, at: number): string {
   if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
   return formatDateTime(iso);
 }
+
+const CHART_DAY = new Intl.DateTimeFormat(undefined, { timeZone: "UTC", year: "numeric", month: "short", day: "numeric" });
+
+/** A chart's day as the legend shows it ("Oct 23, 2026"): charts place each calendar day at its
+ * UTC midnight, so it is read back in UTC (uPlot's default added "12:00am"). */
+export function chartDay(epochSeconds: number | null): string {
+  return epochSeconds == null ? "–" : CHART_DAY.format(new Date(epochSeconds * 1000));
+}

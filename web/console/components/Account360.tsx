@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
+import { chartDay } from "../time";
 import { api, errorText } from "../api";
 import { linkClick, paths } from "../router";
 import type { Account360, AccountVisitor } from "../types";
@@ -53,7 +54,7 @@ function PageViewsChart(props: { days: Account360["page_views_by_day"] }) {
         height: 160,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
         axes: [{}, { size: 40 }],
-        series: [{ label: "Day" }, { label: "Page views", stroke: "#2563eb", fill: "rgba(37,99,235,0.08)", width: 2 }],
+        series: [{ label: "Day", value: (_u: uPlot, v: number | null) => chartDay(v) }, { label: "Page views", stroke: "#2563eb", fill: "rgba(37,99,235,0.08)", width: 2 }],
       },
       data,
       el,

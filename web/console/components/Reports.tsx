@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
+import { chartDay } from "../time";
 import { api, errorText } from "../api";
 import { seesEveryRep } from "../store";
 import type { DayFigures, Figures, Report, ReportColumn, Team } from "../types";
@@ -300,7 +301,7 @@ function DayChart(props: { title: string; report: Report; series: SeriesSpec[] }
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
         scales: { x: { time: true } },
         axes: [{}, { size: 44 }],
-        series: [{ label: "Day" }, ...props.series.map(([, label, stroke]) => ({ label, stroke, width: 2, spanGaps: false, points: { show: data[0].length < 45 } }))],
+        series: [{ label: "Day", value: (_u: uPlot, v: number | null) => chartDay(v) }, ...props.series.map(([, label, stroke]) => ({ label, stroke, width: 2, spanGaps: false, points: { show: data[0].length < 45 } }))],
         legend: { show: true },
       },
       data,
