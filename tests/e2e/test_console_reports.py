@@ -57,7 +57,16 @@ async def test_an_admin_changes_the_range_and_a_filter_and_the_charts_and_tables
     await env.shot(page, "console-reports-30-days")
 
     # A longer range: more days in the table, more chats in the total.
+    await expect(page.get_by_role("button", name="30 days")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     await page.get_by_role("button", name="90 days").click()
+    await expect(page.get_by_role("button", name="90 days")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    await expect(page.get_by_role("button", name="30 days")).to_have_attribute(
+        "aria-pressed", "false"
+    )
     await expect(by_day.locator("tbody tr")).to_have_count(90)
     started_90 = int(await _total(page, "By day", 0))
     assert started_90 > started_30

@@ -111,11 +111,15 @@ export function ReportsPage() {
           <input type="date" aria-label="To" value={filters.end} min={filters.start} onChange={(e) => set({ end: e.currentTarget.value })} />
         </label>
         <div class="report-presets" role="group" aria-label="Quick ranges">
-          {[7, 30, 90].map((n) => (
-            <button type="button" class="btn btn-secondary btn-sm" onClick={() => set(lastDays(n))}>
-              {n} days
-            </button>
-          ))}
+          {[7, 30, 90].map((n) => {
+            const range = lastDays(n);
+            const shown = range.start === filters.start && range.end === filters.end;
+            return (
+              <button type="button" class="btn btn-secondary btn-sm" aria-pressed={shown} onClick={() => set(range)}>
+                {n} days
+              </button>
+            );
+          })}
         </div>
         <label>
           <span>Time zone</span>
