@@ -437,6 +437,22 @@ class Settings(BaseSettings):
         description="MB of files visitors may send per hour from one client IP address and "
         "site, counted across processes",
     )
+    file_upload_read_mb_per_second: float = Field(
+        16,
+        gt=0,
+        le=10_000,
+        description="how fast one server process reads the files sent to it, all uploads "
+        "together, once FRONTDESK_FILE_UPLOAD_READ_BURST_MB have come in quick succession "
+        "(before that, up to 64 MB/s): uploads that keep pouring in then leave chats on the "
+        'same cores their speed (docs/files.md, "Uploads and chat speed")',
+    )
+    file_upload_read_burst_mb: float = Field(
+        32,
+        ge=0,
+        le=10_000,
+        description="MB of uploads one server process reads at full speed before "
+        "FRONTDESK_FILE_UPLOAD_READ_MB_PER_SECOND applies; refills at that rate",
+    )
     file_image_workers: int = Field(
         1,
         ge=0,

@@ -37,6 +37,7 @@ from frontdesk.transport.api import api
 from frontdesk.transport.frame_limits import Rate
 from frontdesk.transport.http import Ctx, client_ip, error_response, json_response, runtime_of
 from frontdesk.transport.multipart_form import FormReader, MalformedForm, form_boundary
+from frontdesk.transport.upload_pace import UploadPace
 from frontdesk.transport.ws_visitor import REGISTRY_KEY, origin_allowed
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ _ID = re.compile(r"[0-9a-f]{32}")
 # Room for the multipart framing and the client_id field around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
 HOUR = 3600
+MB = 1024 * 1024
 
 
 class Uploaded(Closed):
@@ -109,8 +111,9 @@ class _Upload:
 # slow sender holds up nobody.
 UPLOAD_LANE = 1
 # ... and paced: a step holds the lane for a while after it began, whether or not its work is
-# done by then: a chunk of the body for as long as its bytes take at UPLOAD_BYTES_PER_SECOND,
-# each of the checks before the body UPLOAD_STEP_SECONDS.
+# done by then: a chunk of the body for as long as its bytes take at UPLOAD_BYTES_PER_SECOND
+# (at the sustained rate, FRONTDESK_FILE_UPLOAD_READ_MB_PER_SECOND, once the burst allowance is
+# spent: transport/upload_pace.py), each of the checks before the body UPLOAD_STEP_SECONDS.
 # One step per turn, back to back, still kept the loop busy for as long as 20 uploads streamed
 # in (100 MB at ~250 MB/s), and chat messages queued behind a step in each of their turns:
 # chat p99 2.6-4.4x its value without uploads (6.5-8.2x with the image work taken out). Paced,
@@ -128,6 +131,22 @@ def _upload_lane(request: web.Request) -> asyncio.Semaphore:
     if not isinstance(lane, asyncio.Semaphore):
         lane = runtime.state["files.upload_lane"] = asyncio.Semaphore(UPLOAD_LANE)
     return lane
+
+
+def _chunk_seconds(request: web.Request, size: int) -> float:
+    """How long a chunk of `size` bytes of a body holds the upload lane (the process's pace)."""
+    runtime = runtime_of(request)
+    now = asyncio.get_running_loop().time()
+    pace = runtime.state.get("files.upload_pace")
+    if not isinstance(pace, UploadPace):
+        settings = runtime.settings
+        pace = runtime.state["files.upload_pace"] = UploadPace(
+            peak=UPLOAD_BYTES_PER_SECOND,
+            sustained=settings.file_upload_read_mb_per_second * MB,
+            burst_bytes=settings.file_upload_read_burst_mb * MB,
+            now=now,
+        )
+    return pace.seconds_for(size, now)
 
 
 class _LaneStep:
@@ -197,12 +216,13 @@ async def _take_chunk(request: web.Request) -> tuple[bytes, bool]:
     content = request.content
     async with _lane_step(request) as step:
         chunk = content.read_nowait()
-        step.seconds = len(chunk) / UPLOAD_BYTES_PER_SECOND
+        step.seconds = _chunk_seconds(request, len(chunk)) if chunk else 0.0
         if chunk or content.is_eof():
             return chunk, False
     async with _not_stalled():
         chunk, end_of_http_chunk = await content.readchunk()
-    async with _lane_step(request, len(chunk) / UPLOAD_BYTES_PER_SECOND):
+    async with _lane_step(request) as step:
+        step.seconds = _chunk_seconds(request, len(chunk))
         return chunk, end_of_http_chunk
 
 
