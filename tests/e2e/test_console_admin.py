@@ -19,6 +19,7 @@ from tests.e2e.console_env import (
     expect,
     new_marker,
     open_admin,
+    open_page,
     visitor_card,
 )
 
@@ -182,3 +183,46 @@ async def test_an_admin_moves_a_segment_up_and_the_reps_columns_follow(env: Cons
     await expect(heads).to_have_text(["Paid ads", "Everyone else", "Pricing page"], timeout=5_000)
     await expect(rep.locator('section.column.cold[aria-label^="Pricing page:"]')).to_be_visible()
     await env.shot(admin, "admin-segments-priority")
+
+
+async def test_on_a_phone_only_the_newest_toast_shows_with_a_count_of_the_ones_under_it(
+    env: ConsoleEnv,
+) -> None:
+    # Two toasts at once used to stack down over the phone's top bar and the page under it.
+    # The page's clock is paused once the console is up, so neither toast times out while the
+    # test looks (they last 2.5 s).
+    admin = await env.console(env.admin, width=390, height=844, page_clock=True)
+    switch = admin.get_by_role("switch", name="Visitors can start calls from the messenger")
+    await open_page(admin, f"{env.server.url}/app/admin/calls", switch)
+    await expect(switch).to_be_enabled()
+    await admin.clock.pause_at(await admin.evaluate("Date.now() + 1000"))
+    await switch.click()
+    first = admin.locator(".toast", has_text="Visitors can now ask for calls")
+    await expect(first).to_be_visible()
+    await expect(first.locator(".toast-more")).to_have_count(0)
+    await expect(switch).to_be_enabled()
+    await switch.click()
+    newest = admin.locator(".toast", has_text="Calls from the messenger are off.")
+    await expect(newest).to_be_visible()
+    await expect(admin.locator(".toast")).to_have_count(2)
+    await expect(first).to_be_hidden()
+    await expect(newest.locator(".toast-more")).to_have_text("+1")
+    box = await newest.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert box["y"] + box["height"] <= 844 / 4, box  # at the top, one toast high
+    await newest.evaluate("el => Promise.all(el.getAnimations().map((a) => a.finished))")
+    await env.shot(admin, "console-toasts-phone")
+    # Dismissing the newest shows the one under it, with no count left
+    await newest.get_by_role("button", name="Dismiss").click()
+    await expect(first).to_be_visible()
+    await expect(first.locator(".toast-more")).to_have_count(0)
+    # At 1280 px both show, stacked in the corner, without a count (turning calls on again
+    # repeats the toast still up, which is not shown twice; turning them off adds the second)
+    await admin.set_viewport_size({"width": 1280, "height": 800})
+    for _ in range(2):
+        await expect(switch).to_be_enabled()
+        await switch.click()
+    await expect(admin.locator(".toast")).to_have_count(2)
+    for toast in await admin.locator(".toast").all():
+        await expect(toast).to_be_visible()
+    await expect(admin.locator(".toast-more")).to_be_hidden()

@@ -1,6 +1,5 @@
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import uPlot from "uplot";
-import { chartDay } from "../time";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { DayLineChart, type DaySeries } from "./DayChart";
 import { api, errorText } from "../api";
 import { linkClick, paths } from "../router";
 import type { Account360, AccountVisitor } from "../types";
@@ -33,40 +32,12 @@ function VisitorRow(props: { v: AccountVisitor }) {
 }
 
 function PageViewsChart(props: { days: Account360["page_views_by_day"] }) {
-  const box = useRef<HTMLDivElement>(null);
-  const data = useMemo<uPlot.AlignedData>(
-    () => [
-      props.days.map((d) => {
-        const [y, m, day] = d.date.split("-").map(Number);
-        return Date.UTC(y!, m! - 1, day!) / 1000;
-      }),
-      props.days.map((d) => d.count),
-    ],
+  const days = useMemo(() => props.days.map((d) => d.date), [props.days]);
+  const series = useMemo<DaySeries[]>(
+    () => [{ label: "Page views", stroke: "#2563eb", fill: "rgba(37,99,235,0.08)", values: props.days.map((d) => d.count) }],
     [props.days],
   );
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const width = () => Math.max(240, el.clientWidth);
-    const plot = new uPlot(
-      {
-        width: width(),
-        height: 160,
-        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
-        axes: [{}, { size: 40 }],
-        series: [{ label: "Day", value: (_u: uPlot, v: number | null) => chartDay(v) }, { label: "Page views", stroke: "#2563eb", fill: "rgba(37,99,235,0.08)", width: 2 }],
-      },
-      data,
-      el,
-    );
-    const observer = new ResizeObserver(() => plot.setSize({ width: width(), height: 160 }));
-    observer.observe(el);
-    return () => {
-      observer.disconnect();
-      plot.destroy();
-    };
-  }, [data]);
-  return <div ref={box} class="report-chart-canvas" />;
+  return <DayLineChart days={days} series={series} height={160} yAxisSize={40} />;
 }
 
 export function Account360Page(props: { accountId: string }) {

@@ -1,6 +1,5 @@
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import uPlot from "uplot";
-import { chartDay } from "../time";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { DayLineChart, type DaySeries } from "./DayChart";
 import { api, errorText } from "../api";
 import { seesEveryRep } from "../store";
 import type { DayFigures, Figures, Report, ReportColumn, Team } from "../types";
@@ -177,47 +176,27 @@ export function ReportsPage() {
             <DayChart
               title="Conversations per day"
               report={report}
-              series={[
-                ["conversations_started", "Started", "#2563eb"],
-                ["conversations_answered", "Answered", "#16a34a"],
-                ["missed", "Missed", "#dc2626"],
-              ]}
+              series={CONVERSATION_SERIES}
             />
             <DayChart
               title="First response time per day (seconds)"
               report={report}
-              series={[
-                ["first_response_median_seconds", "Median", "#7c3aed"],
-                ["first_response_p90_seconds", "p90", "#f59e0b"],
-              ]}
+              series={RESPONSE_SERIES}
             />
             <DayChart
               title="Proactive per day"
               report={report}
-              series={[
-                ["pounces_sent", "Pounces", "#0ea5e9"],
-                ["invitations_sent", "Invitations", "#14b8a6"],
-                ["auto_pounces_sent", "Auto pounces", "#a855f7"],
-                ["missed_responses", "Missed responses", "#dc2626"],
-              ]}
+              series={PROACTIVE_SERIES}
             />
             <DayChart
               title="Calls and meetings per day"
               report={report}
-              series={[
-                ["calls", "Calls", "#2563eb"],
-                ["calls_connected", "Connected", "#16a34a"],
-                ["calls_missed", "Missed calls", "#dc2626"],
-                ["meetings_booked", "Meetings booked", "#f59e0b"],
-              ]}
+              series={CALL_SERIES}
             />
             <DayChart
               title="Ratings per day (CSAT)"
               report={report}
-              series={[
-                ["csat_ratings", "Ratings", "#64748b"],
-                ["csat_satisfied", "Satisfied", "#16a34a"],
-              ]}
+              series={CSAT_SERIES}
             />
           </div>
           <ReportTable
@@ -280,50 +259,25 @@ function Totals(props: { totals: Figures; channel: Report["channel"] }) {
 }
 
 type SeriesSpec = [keyof Figures, string, string];
-
-function dayEpoch(date: string): number {
-  const [y, m, d] = date.split("-").map(Number);
-  return Date.UTC(y!, m! - 1, d!) / 1000;
-}
+// Module constants: a chart is drawn again only when its report changes.
+const CONVERSATION_SERIES: SeriesSpec[] = [["conversations_started", "Started", "#2563eb"], ["conversations_answered", "Answered", "#16a34a"], ["missed", "Missed", "#dc2626"]];
+const RESPONSE_SERIES: SeriesSpec[] = [["first_response_median_seconds", "Median", "#7c3aed"], ["first_response_p90_seconds", "p90", "#f59e0b"]];
+const PROACTIVE_SERIES: SeriesSpec[] = [["pounces_sent", "Pounces", "#0ea5e9"], ["invitations_sent", "Invitations", "#14b8a6"], ["auto_pounces_sent", "Auto pounces", "#a855f7"], ["missed_responses", "Missed responses", "#dc2626"]];
+const CALL_SERIES: SeriesSpec[] = [["calls", "Calls", "#2563eb"], ["calls_connected", "Connected", "#16a34a"], ["calls_missed", "Missed calls", "#dc2626"], ["meetings_booked", "Meetings booked", "#f59e0b"]];
+const CSAT_SERIES: SeriesSpec[] = [["csat_ratings", "Ratings", "#64748b"], ["csat_satisfied", "Satisfied", "#16a34a"]];
 
 function DayChart(props: { title: string; report: Report; series: SeriesSpec[] }) {
-  const box = useRef<HTMLDivElement>(null);
-  const data = useMemo<uPlot.AlignedData>(() => {
-    const days: DayFigures[] = props.report.days;
-    return [days.map((d) => dayEpoch(d.date)), ...props.series.map(([key]) => days.map((d) => d[key] as number | null))];
-  }, [props.report, props.series]);
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const width = () => Math.max(240, el.clientWidth);
-    const plot = new uPlot(
-      {
-        width: width(),
-        height: 200,
-        // The x values are the report's days (its zone's calendar): label them as dates, not
-        // as instants in the browser's zone.
-        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
-        scales: { x: { time: true } },
-        axes: [{}, { size: 44 }],
-        series: [{ label: "Day", value: (_u: uPlot, v: number | null) => chartDay(v) }, ...props.series.map(([, label, stroke]) => ({ label, stroke, width: 2, spanGaps: false, points: { show: data[0].length < 45 } }))],
-        legend: { show: true },
-      },
-      data,
-      el,
-    );
-    const observer = new ResizeObserver(() => plot.setSize({ width: width(), height: 200 }));
-    observer.observe(el);
-    return () => {
-      observer.disconnect();
-      plot.destroy();
-    };
-  }, [data]);
+  const days = useMemo(() => props.report.days.map((d) => d.date), [props.report]);
+  const series = useMemo<DaySeries[]>(
+    () => props.series.map(([key, label, stroke]) => ({ label, stroke, values: props.report.days.map((d: DayFigures) => d[key] as number | null) })),
+    [props.report, props.series],
+  );
   return (
     <figure class="panel report-chart" aria-label={props.title}>
       <figcaption>
         <IconChart size={14} /> {props.title}
       </figcaption>
-      <div ref={box} class="report-chart-canvas" />
+      <DayLineChart days={days} series={series} height={200} />
     </figure>
   );
 }

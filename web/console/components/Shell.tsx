@@ -325,9 +325,16 @@ function TopBar() {
 function Toasts() {
   return (
     <div class="toasts" aria-live="polite">
-      {toasts.value.map((t) => (
+      {toasts.value.map((t, i, all) => (
         <div key={t.id} class={`toast toast-${t.kind}`} role={t.kind === "error" ? "alert" : "status"}>
           <span>{t.text}</span>
+          {/* On a phone only the newest toast shows (one covers the top bar, four covered the
+              chat): this says how many wait under it, each shown as the one above goes. */}
+          {i === all.length - 1 && all.length > 1 && (
+            <span class="toast-more" title={`${all.length - 1} more`}>
+              +{all.length - 1}
+            </span>
+          )}
           {t.action && (
             <button
               type="button"
