@@ -663,3 +663,85 @@ def wait_for_quiet(max_wait: float = 180.0, threshold: float = 0.25) -> float:
                 log(f"the machine is still busy ({cores:.2f} cores used by other processes)")
             return cores
         log(f"other processes use {cores:.2f} cores; waiting for a quieter moment")
+
+
+# ---- a fixed CPU budget per server process -------------------------------------------------
+
+
+class CpuQuota:
+    """Holds each given process (and the children it starts later) to `cores` of CPU with a
+    Linux cgroup CPU quota (cgroup v2 `cpu.max`, or v1 `cpu.cfs_quota_us`), one group per
+    process.
+
+    Why: on this 2-core machine a second server process cannot get CPU of its own; the
+    database, Redis and the load generator already use what the first one leaves. With every
+    server process held to the same budget, one process and two get the CPU that one and two
+    machines of that size would, and the ratio between them shows what scaling out costs (the
+    shared database, every process receiving every org event) rather than how many cores this
+    box has. Needs root (it writes under /sys/fs/cgroup); refuses clearly otherwise.
+
+    The period is the kernel's default, 100 ms, as `docker run --cpus=X` sets it: a process
+    runs up to X * 100 ms, then waits for the next period. A 10 ms period was tried and made
+    every message cost 60 % more server CPU (0.21 instead of 0.13 ms, one process at 0.35
+    cores, 2026-12-07): the loop ran in 3.5 ms slices with cold caches and smaller groups, a
+    cost no real machine of that size has."""
+
+    PERIOD_US = 100_000
+
+    def __init__(self, cores: float) -> None:
+        if not 0.05 <= cores <= (os.cpu_count() or 1):
+            raise ValueError(f"a CPU quota of {cores} cores is out of range")
+        self.cores = cores
+        self.groups: list[Path] = []
+        v2 = Path("/sys/fs/cgroup/cgroup.controllers")
+        v1 = Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+        if v2.exists() and "cpu" in v2.read_text().split():
+            self.root, self.v2 = Path("/sys/fs/cgroup"), True
+        elif v1.exists():
+            self.root, self.v2 = Path("/sys/fs/cgroup/cpu"), False
+        else:
+            raise RuntimeError("no cgroup CPU controller here: --cpu-per-process cannot be used")
+        if not os.access(self.root, os.W_OK):
+            raise RuntimeError(f"{self.root} is not writable: --cpu-per-process needs root")
+
+    def hold(self, pid: int) -> None:
+        group = self.root / f"frontdesk-bench-{os.getpid()}-{pid}"
+        group.mkdir()
+        self.groups.append(group)
+        quota = int(self.cores * self.PERIOD_US)
+        if self.v2:
+            (group / "cpu.max").write_text(f"{quota} {self.PERIOD_US}")
+        else:
+            (group / "cpu.cfs_period_us").write_text(str(self.PERIOD_US))
+            (group / "cpu.cfs_quota_us").write_text(str(quota))
+        (group / "cgroup.procs").write_text(str(pid))
+
+    def throttled_seconds(self) -> float:
+        """Time the held processes spent throttled (waiting for their quota) so far."""
+        total = 0.0
+        for group in self.groups:
+            with contextlib.suppress(OSError):
+                for line in (group / "cpu.stat").read_text().splitlines():
+                    key, _, value = line.partition(" ")
+                    if key == "throttled_usec":
+                        total += int(value) / 1e6
+                    elif key == "throttled_time":  # cgroup v1: nanoseconds
+                        total += int(value) / 1e9
+        return total
+
+    def release(self) -> None:
+        """Removes the groups; any process still in one goes back to the root group."""
+        for group in self.groups:
+            with contextlib.suppress(OSError):
+                for pid in (group / "cgroup.procs").read_text().split():
+                    with contextlib.suppress(OSError):
+                        (self.root / "cgroup.procs").write_text(pid)
+            with contextlib.suppress(OSError):
+                group.rmdir()
+        self.groups.clear()
+
+    def __enter__(self) -> CpuQuota:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

@@ -12,7 +12,13 @@ The load generator runs on the same 2 cores as the servers, PostgreSQL and Redis
 server process has at most the CPU that the first one, the database, Redis and the client
 leave idle, so the ratio here is a floor for what two processes give on a bigger machine.
 
+With `--cpu-per-process X` (root only) every server process is held to X cores by a cgroup CPU
+quota (bench/_common.CpuQuota): one process gets X, two get 2X, as one and two machines of that
+size would, and with 2X plus the database, Redis and the client under the 2 cores the ratio
+shows what scaling out itself costs rather than how full this box is.
+
     .venv/bin/python bench/two_process_throughput.py [--visitors 100] [--rounds 3] [--seconds 10]
+        [--cpu-per-process 0.35]
 
 Long-term goal (issue 2): two processes >= 1.7x one process.
 """
@@ -35,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._chat import ChatWorld, build_world, start_readers
 from bench._common import (
     MACHINE,
+    CpuQuota,
     OtherLoad,
     Servers,
     append_results,
@@ -64,6 +71,7 @@ class Result:
     client_cpu: float = 0.0
     other_load: float = 0.0
     services: float = 0.0
+    throttled: float = 0.0  # share of the window the server processes waited for their quota
 
     @property
     def rate(self) -> float:
@@ -118,6 +126,7 @@ class Setup:
     world: ChatWorld
     pids: list[int]
     readers: list[asyncio.Task[None]]
+    quota: CpuQuota | None = None
 
 
 async def measure(setup: Setup, args: argparse.Namespace, round_no: int) -> Result:
@@ -133,6 +142,7 @@ async def measure(setup: Setup, args: argparse.Namespace, round_no: int) -> Resu
     await asyncio.sleep(max(start - clock(), 0))
     cpu0 = [cpu_of([pid]) for pid in setup.pids]
     client0 = time.process_time()
+    throttled0 = setup.quota.throttled_seconds() if setup.quota else 0.0
     other = OtherLoad()
     other.start()
     await asyncio.sleep(max(end - clock(), 0))
@@ -141,6 +151,8 @@ async def measure(setup: Setup, args: argparse.Namespace, round_no: int) -> Resu
         (cpu_of([pid]) - c0) / args.seconds for pid, c0 in zip(setup.pids, cpu0, strict=True)
     ]
     result.client_cpu = (time.process_time() - client0) / args.seconds
+    if setup.quota:
+        result.throttled = (setup.quota.throttled_seconds() - throttled0) / args.seconds
     result.other_load = other.cores()
     result.services = other.services()
     done = await asyncio.wait_for(asyncio.gather(*loops, return_exceptions=True), 120)
@@ -154,6 +166,7 @@ async def measure(setup: Setup, args: argparse.Namespace, round_no: int) -> Resu
         f"{' + '.join(f'{c:.2f}' for c in result.server_cpu)} cores, client "
         f"{result.client_cpu:.2f} cores, PostgreSQL + Redis {result.services:.2f} cores, other "
         f"processes {result.other_load:.2f} cores, errors {result.errors}"
+        + (f", throttled {result.throttled:.2f} s/s" if setup.quota else "")
     )
     return result
 
@@ -162,8 +175,14 @@ def report(results: dict[int, list[Result]], args: argparse.Namespace) -> str:
     median = {n: statistics.median(r.rate for r in rs) for n, rs in results.items()}
     ratio = median[2] / median[1] if median[1] else float("nan")
     busiest = max(r.other_load for rs in results.values() for r in rs)
+    capped = args.cpu_per_process is not None
+    cap = (
+        f", each server process held to {args.cpu_per_process:.2f} cores by a cgroup CPU quota"
+        if capped
+        else ""
+    )
     lines = [
-        f"### Throughput, one vs two processes on PostgreSQL + Redis: {args.visitors} "
+        f"### Throughput, one vs two processes on PostgreSQL + Redis{cap}: {args.visitors} "
         f"conversations in a closed loop, {args.reps} reps, {args.rounds} interleaved rounds of "
         f"{args.seconds:.0f} s (bench/two_process_throughput.py)",
         "",
@@ -182,7 +201,7 @@ def report(results: dict[int, list[Result]], args: argparse.Namespace) -> str:
                 f"| {percentile(r.latencies, 50) * 1000:.1f} ms "
                 f"| {percentile(r.latencies, 99) * 1000:.1f} ms "
                 f"| {' + '.join(f'{c:.2f}' for c in r.server_cpu)} "
-                f"| {sum(r.server_cpu) / max(r.rate, 1e-9) * 1000:.1f} ms | {r.client_cpu:.2f} "
+                f"| {sum(r.server_cpu) / max(r.rate, 1e-9) * 1000:.2f} ms | {r.client_cpu:.2f} "
                 f"| {r.services:.2f} | {r.other_load:.2f} | {r.errors} |"
             )
     verdict = "met" if ratio >= GOAL else "**not met**"
@@ -190,10 +209,23 @@ def report(results: dict[int, list[Result]], args: argparse.Namespace) -> str:
         "",
         f"Median acked msg/s: one process **{median[1]:.0f}**, two processes "
         f"**{median[2]:.0f}**; ratio two / one: **{ratio:.2f}x** (long-term goal >= {GOAL}x: "
-        f"{verdict}). The load generator, PostgreSQL and Redis share the same 2 cores with the "
-        "servers, so the second process cannot get a core of its own: this ratio is a floor, "
-        "not the scaling a bigger machine would show.",
+        f"{verdict}).",
     ]
+    if capped:
+        throttled = {n: statistics.median(r.throttled for r in rs) for n, rs in results.items()}
+        lines[-1] += (
+            f" Every server process had the same budget of {args.cpu_per_process:.2f} cores "
+            "(waiting for its quota a median "
+            f"{throttled[1]:.2f} s per second with one process, {throttled[2]:.2f} with two, "
+            "summed over the processes), so two processes had twice the server CPU of one, as "
+            "on two machines; the database, Redis and the client shared the rest of the 2 cores."
+        )
+    else:
+        lines[-1] += (
+            " The load generator, PostgreSQL and Redis share the same 2 cores with the "
+            "servers, so the second process cannot get a core of its own: this ratio is a "
+            "floor, not the scaling a bigger machine would show (see --cpu-per-process)."
+        )
     if busiest > 0.3:
         lines.append(
             f"Other work on the machine used up to {busiest:.2f} cores during these windows: "
@@ -210,15 +242,22 @@ async def main_async(args: argparse.Namespace) -> dict[int, list[Result]]:
             # Both configurations are set up first, then measured in turns (1, 2, 1, 2, ...),
             # so that a change in the machine's other load hits both alike.
             for n in (1, 2):
+                quota = None
+                if args.cpu_per_process is not None:
+                    # Entered before the servers, so released after they stop.
+                    quota = stack.enter_context(CpuQuota(args.cpu_per_process))
                 b = stack.enter_context(backend("pg"))
                 servers = stack.enter_context(Servers())
                 site_key, emails = setup_org(b, reps=args.reps)
                 procs = [servers.start(frontdesk_server(b, f"p{n}-{k}")) for k in range(n)]
+                if quota is not None:
+                    for proc in procs:
+                        quota.hold(proc.pid)
                 world = await build_world(procs, site_key, emails, args.visitors)
                 readers = start_readers(
                     [r.ws for r in world.reps if r.ws is not None], lambda _r: lambda _d, _t: None
                 )
-                setups.append(Setup(n, world, [p.pid for p in procs], readers))
+                setups.append(Setup(n, world, [p.pid for p in procs], readers, quota))
             for round_no in range(args.rounds):
                 for setup in setups:
                     wait_for_quiet(max_wait=args.quiet_wait)
@@ -241,8 +280,16 @@ def main() -> None:
     parser.add_argument(
         "--quiet-wait", type=float, default=60.0, help="max wait for a quiet machine per window"
     )
+    parser.add_argument(
+        "--cpu-per-process",
+        type=float,
+        default=None,
+        help="hold every server process to this many cores (cgroup CPU quota; root only)",
+    )
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args()
+    if args.cpu_per_process is not None:
+        CpuQuota(args.cpu_per_process)  # refuses here, before any setup, if it cannot work
     raise_fd_limit()
     boost_priority()
     results = asyncio.run(main_async(args))
