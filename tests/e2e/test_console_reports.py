@@ -37,7 +37,7 @@ async def console_env(
 
 async def _total(page: object, table: str, column: int) -> str:
     cell = page.get_by_role("table", name=table).locator("tfoot td").nth(column)  # type: ignore[attr-defined]
-    return str(await cell.inner_text())
+    return str(await cell.inner_text()).replace(",", "")  # digit grouping: 1,234
 
 
 async def test_an_admin_changes_the_range_and_a_filter_and_the_charts_and_tables_follow(
@@ -54,6 +54,11 @@ async def test_an_admin_changes_the_range_and_a_filter_and_the_charts_and_tables
     ).to_be_visible()
     started_30 = int(await _total(page, "By day", 0))
     assert started_30 > 0
+    # Rates read as percentages in the tables, as on the tiles (not 0.3333)
+    csat_tile = page.locator(".report-tile").filter(has_text="CSAT").locator(".report-tile-value")
+    csat_total = by_day.locator("tfoot td").last
+    await expect(csat_tile).to_have_text(re.compile(r"^\d+%$"))
+    await expect(csat_total).to_have_text(await csat_tile.inner_text())
     await env.shot(page, "console-reports-30-days")
 
     # A longer range: more days in the table, more chats in the total.
@@ -92,7 +97,7 @@ async def test_an_admin_changes_the_range_and_a_filter_and_the_charts_and_tables
     inbound_before = int(await _total(page, "By day", 1))
     await page.get_by_label("Channel").select_option("inbound")
     await expect(page.get_by_role("table", name="By day").locator("tfoot td").nth(0)).to_have_text(
-        str(inbound_before)
+        f"{inbound_before:,}"
     )
     assert int(await _total(page, "By day", 2)) == 0  # no pounces among inbound chats
     # ... and the Started tile says what it counts now.
@@ -105,6 +110,8 @@ async def test_an_admin_changes_the_range_and_a_filter_and_the_charts_and_tables
     assert csv_href is not None and "channel=inbound" in csv_href and "table=days" in csv_href
     await env.shot(page, "console-reports-1280x800")
     await env.shot(page, "console-reports-1280x800-full", full_page=True)
+    await by_day.scroll_into_view_if_needed()
+    await env.shot(page, "console-reports-1280x800-table")
 
     await page.set_viewport_size({"width": 390, "height": 844})
     await expect(by_day.locator("tbody tr")).to_have_count(90)
@@ -112,6 +119,30 @@ async def test_an_admin_changes_the_range_and_a_filter_and_the_charts_and_tables
     await page.get_by_role("figure", name="Conversations per day").scroll_into_view_if_needed()
     await env.shot(page, "console-reports-390x844-chart")
     await by_day.scroll_into_view_if_needed()
+    # The table scrolls in its own box: far to the right and down, a figure still shows its
+    # day (the row names stay at the left edge) and its column's name (the head stays on top)
+    wrap = page.locator(".report-table .table-wrap").filter(has=by_day)
+    await wrap.evaluate(
+        """el => {
+            el.scrollIntoView({ block: "center" });
+            el.scrollLeft = el.scrollWidth;
+            el.scrollTop = (el.scrollHeight - el.clientHeight) / 2;
+        }"""
+    )
+    box = await wrap.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert box["height"] <= 844, box
+    day = by_day.locator("tbody th").nth(45)
+    head = by_day.locator("thead th").last
+    day_box, head_box = await day.bounding_box(), await head.bounding_box()
+    assert day_box is not None and head_box is not None
+    assert abs(day_box["x"] - box["x"]) <= 2, (day_box, box)  # held at the left edge
+    assert abs(head_box["y"] - box["y"]) <= 2, (head_box, box)  # held at the top
+    assert head_box["x"] + head_box["width"] <= box["x"] + box["width"] + 1, (head_box, box)
+    assert await page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y)?.closest('th')?.scope === 'row'",
+        [day_box["x"] + 4, day_box["y"] + day_box["height"] / 2],
+    ), "the day's name is hidden under the figures scrolled past it"
     await env.shot(page, "console-reports-390x844-table")
 
 

@@ -54,9 +54,15 @@ export function queryString(f: Filters): string {
   return params.toString();
 }
 
+const NUMBER = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+
+// Rates (0-1) read as percentages, as on the tiles; other figures with the reader's digit
+// grouping. The CSV keeps the raw values.
 function formatCell(key: string, value: unknown): string {
   if (value === null || value === undefined) return "";
-  return String(value);
+  if (typeof value !== "number") return String(value);
+  if (key.endsWith("_rate")) return `${Math.round(value * 100)}%`;
+  return NUMBER.format(value);
 }
 
 export function ReportsPage() {
