@@ -63,6 +63,7 @@ from bench._common import (
     PG_HOST,
     PG_PORT,
     REDIS_URL,
+    CpuQuota,
     OtherLoad,
     Servers,
     append_results,
@@ -304,10 +305,15 @@ async def saturated(
 
 async def measure_processes(n: int, args: argparse.Namespace) -> tuple[Costs, Costs]:
     at_rate, at_most = Costs(n), Costs(n)
-    with backend("pg") as b, Servers() as servers:
+    quota = CpuQuota(args.cpu_per_process) if args.cpu_per_process is not None else None
+    # The quota is entered first, so it is released after the servers stop.
+    with quota or contextlib.nullcontext(), backend("pg") as b, Servers() as servers:
         database = b._pg_name or ""
         site_key, emails = setup_org(b, reps=args.reps)
         procs = [servers.start(frontdesk_server(b, f"m{n}-{k}")) for k in range(n)]
+        if quota is not None:
+            for proc in procs:
+                quota.hold(proc.pid)
         world: ChatWorld = await build_world(procs, site_key, emails, args.visitors)
         pg = await _pg(database)
         redis_client = aioredis.from_url(REDIS_URL)
@@ -382,7 +388,13 @@ def report(runs: dict[int, tuple[Costs, Costs]], model: Model, args: argparse.Na
     lines = [
         f"### Scaling model: per-message CPU of each part at {args.rate:.0f} msg/s and in the "
         f"closed loop ({args.visitors} conversations), projected throughput "
-        "(bench/scaling_model.py)",
+        "(bench/scaling_model.py)"
+        + (
+            f", each server process held to {args.cpu_per_process:.2f} cores by a cgroup CPU "
+            "quota (the check below is then against that budget, not the machine's cores)"
+            if args.cpu_per_process is not None
+            else ""
+        ),
         "",
         source_label() + f". Load average at the start: {args.loadavg}.",
         "",
@@ -404,7 +416,14 @@ def report(runs: dict[int, tuple[Costs, Costs]], model: Model, args: argparse.Na
         f"{model.client * ms:.3f} ms (here only).",
         "",
         "Check on this machine: 2 cores less what other processes used during the closed loop, "
-        "the load generator included.",
+        "the load generator included."
+        + (
+            " Under a quota the servers' bound is the quota itself, and s(P) comes from these "
+            "same runs, so a 1.00 there holds by construction: it checks only that the quota, "
+            "not the machine's cores, was the limit."
+            if args.cpu_per_process is not None
+            else ""
+        ),
         "",
         "| processes | cores left | model | limited by | measured (closed loop) "
         "| measured / model |",
@@ -413,6 +432,9 @@ def report(runs: dict[int, tuple[Costs, Costs]], model: Model, args: argparse.Na
     for n, (_at_rate, at_most) in runs.items():
         cores = max(2.0 - at_most.other, 0.1)
         x, limit = model.throughput(n, cores, with_client=True)
+        if args.cpu_per_process is not None and n * args.cpu_per_process / model.server(n) < x:
+            x = n * args.cpu_per_process / model.server(n)
+            limit = f"the quota ({n} x {args.cpu_per_process:.2f} cores)"
         lines.append(
             f"| {n} | {cores:.2f} | {x:.0f} msg/s | {limit} | {at_most.rate:.0f} msg/s "
             f"| {at_most.rate / x:.2f} |"
@@ -425,6 +447,8 @@ def report(runs: dict[int, tuple[Costs, Costs]], model: Model, args: argparse.Na
     s2 = one_most.server + b_open
     cores2 = max(2.0 - runs[2][1].other, 0.1)
     x2 = cores2 / (s2 + one_most.postgres + one_most.redis + one_most.client)
+    if args.cpu_per_process is not None:
+        x2 = min(x2, 2 * args.cpu_per_process / s2)
     lines += [
         "",
         f"Out of sample: from the one-process closed loop plus the per-process term of the "
@@ -484,6 +508,13 @@ def main() -> None:
     parser.add_argument("--visitors", type=int, default=100, help="conversations")
     parser.add_argument("--reps", type=int, default=4)
     parser.add_argument("--quiet-wait", type=float, default=60.0)
+    parser.add_argument(
+        "--cpu-per-process",
+        type=float,
+        default=None,
+        help="hold every server process to this many cores (cgroup CPU quota, root only; "
+        "see bench/two_process_throughput.py)",
+    )
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     args = parser.parse_args()
     args.loadavg = " ".join(f"{x:.2f}" for x in os.getloadavg())
