@@ -71,7 +71,8 @@ class Result:
     client_cpu: float = 0.0
     other_load: float = 0.0
     services: float = 0.0
-    throttled: float = 0.0  # share of the window the server processes waited for their quota
+    # Seconds per second the server processes waited for their quota, summed over them.
+    throttled: float = 0.0
 
     @property
     def rate(self) -> float:
