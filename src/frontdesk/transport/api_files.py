@@ -37,6 +37,7 @@ from frontdesk.transport.api import api
 from frontdesk.transport.frame_limits import Rate
 from frontdesk.transport.http import Ctx, client_ip, error_response, json_response, runtime_of
 from frontdesk.transport.multipart_form import FormReader, MalformedForm, form_boundary
+from frontdesk.transport.upload_lane import FairLane
 from frontdesk.transport.upload_pace import UploadPace
 from frontdesk.transport.ws_visitor import REGISTRY_KEY, origin_allowed
 
@@ -125,11 +126,17 @@ UPLOAD_BYTES_PER_SECOND = 64 * 1024 * 1024
 STALLED_SECONDS = 20.0
 
 
-def _upload_lane(request: web.Request) -> asyncio.Semaphore:
+# Whose turn a step of this upload is in the lane: its org once known (transport/upload_lane.py
+# goes round the orgs, so one org's flood of uploads cannot hold up another org's photo). The
+# checks before a visitor's body, which find the org, queue under the site key it names.
+LANE_KEY = web.RequestKey("files_lane_key", str)
+
+
+def _upload_lane(request: web.Request) -> FairLane:
     runtime = runtime_of(request)
     lane = runtime.state.get("files.upload_lane")
-    if not isinstance(lane, asyncio.Semaphore):
-        lane = runtime.state["files.upload_lane"] = asyncio.Semaphore(UPLOAD_LANE)
+    if not isinstance(lane, FairLane):
+        lane = runtime.state["files.upload_lane"] = FairLane(UPLOAD_LANE)
     return lane
 
 
@@ -167,7 +174,7 @@ async def _lane_step(
     turn carries one upload step at most, and the steps of all uploads together leave the
     loop most of its time for chat."""
     lane = _upload_lane(request)
-    await lane.acquire()
+    await lane.acquire(request.get(LANE_KEY) or f"site:{request.query.get('site', '')}")
     loop = asyncio.get_running_loop()
     began = loop.time()
     step = _LaneStep(seconds)
@@ -240,13 +247,17 @@ def _form_reader(request: web.Request) -> FormReader:
 
 @contextlib.asynccontextmanager
 async def _read_upload(
-    request: web.Request, max_bytes: int, check_name: Callable[[str | None], object]
+    request: web.Request,
+    org_id: str,
+    max_bytes: int,
+    check_name: Callable[[str | None], object],
 ) -> AsyncIterator[_Upload]:
     """A multipart/form-data body with `client_id` (text) and `file` (the file, with its
     name), the file streamed to disk as it arrives (files.IncomingFile, deleted when the block
     ends). `check_name` refuses a name the org does not accept before the body is read; the file
     is counted while it arrives: past `max_bytes` the request is refused without reading the
-    rest."""
+    rest. Its steps in the upload lane take `org_id`'s turns."""
+    request[LANE_KEY] = f"org:{org_id}"
     form = _form_reader(request)
     if (
         request.content_length is not None
@@ -319,6 +330,7 @@ async def rep_upload(ctx: Ctx, _: None) -> Uploaded:
     settings = await files.settings_for_org(ctx.runtime, ctx.rep.org_id)
     async with _read_upload(
         ctx.request,
+        ctx.rep.org_id,
         settings.max_mb * 1024 * 1024,
         partial(files.check_name_allowed, settings, visitor=False),
     ) as upload:
@@ -461,6 +473,7 @@ async def widget_upload(request: web.Request) -> web.StreamResponse:
         runtime = runtime_of(request)
         async with _read_upload(
             request,
+            org.id,
             settings.max_mb * 1024 * 1024,
             partial(files.check_name_allowed, settings, visitor=True),
         ) as upload:

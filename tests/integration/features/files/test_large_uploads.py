@@ -437,6 +437,49 @@ async def test_uploads_past_the_burst_allowance_are_read_at_the_sustained_rate(
         assert next_began - began_step >= hold * 0.99
 
 
+async def test_one_orgs_flood_of_uploads_does_not_hold_up_another_orgs_file(
+    sqlite_memory_backend: Backend, tmp_path: Path
+) -> None:
+    # The upload lane goes round the orgs (transport/upload_lane.py): while four visitors of
+    # one org upload together, another org's visitor, starting later with a file as large,
+    # gets every other turn and is answered first. With a plain queue each upload had a fifth
+    # of the turns and the late one finished last. Paced at 8 MB/s, so that each 3 MB file
+    # takes several turns (a turn reads what has arrived: about 640 KB here).
+    async with running_server(
+        sqlite_memory_backend.database_url,
+        "memory://",
+        "unused",
+        files_dir=tmp_path / "files",
+        file_upload_read_burst_mb=0,
+        file_upload_read_mb_per_second=8,
+    ) as server:
+        busy, other = await server.create_org(), await server.create_org()
+        answered: list[str] = []
+
+        async def upload(org: OrgInfo, token: str, name: str) -> None:
+            status, answer = await visitor_upload(
+                server, org, token, name, os.urandom(3 * 1024 * 1024)
+            )
+            assert status == 200, answer
+            answered.append(name)
+
+        async with contextlib.AsyncExitStack() as stack:
+            flood = [await stack.enter_async_context(server.visitor(busy)) for _ in range(4)]
+            lone = await stack.enter_async_context(server.visitor(other))
+            flooding = [
+                asyncio.create_task(upload(busy, tab.welcome["token"], f"flood-{i}.pdf"))  # type: ignore[index]
+                for i, tab in enumerate(flood)
+            ]
+            await asyncio.sleep(0.3)  # the flood has the lane to itself for a while
+            await asyncio.wait_for(
+                upload(other, lone.welcome["token"], "quote.pdf"),  # type: ignore[index]
+                30,
+            )
+            assert answered == ["quote.pdf"], answered  # before any of the flood's
+            await asyncio.wait_for(asyncio.gather(*flooding), 30)
+    assert sorted(answered) == [*(f"flood-{i}.pdf" for i in range(4)), "quote.pdf"]
+
+
 async def test_a_file_on_local_disk_is_flushed_to_it_before_its_message_is_stored(
     files_server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
