@@ -411,6 +411,20 @@ async def test_uploads_arriving_together_take_turns_paced_so_chat_keeps_most_of_
         assert next_began - began >= hold * 0.99
 
 
+def paced_server(
+    backend: Backend, tmp_path: Path, *, burst_mb: float, mb_per_second: float
+) -> contextlib.AbstractAsyncContextManager[Server]:
+    """A server whose upload lane reads `burst_mb` at full speed, then `mb_per_second`."""
+    return running_server(
+        backend.database_url,
+        "memory://",
+        "unused",
+        files_dir=tmp_path / "files",
+        file_upload_read_burst_mb=burst_mb,
+        file_upload_read_mb_per_second=mb_per_second,
+    )
+
+
 async def test_uploads_past_the_burst_allowance_are_read_at_the_sustained_rate(
     sqlite_memory_backend: Backend, tmp_path: Path, lane_steps: LaneSteps
 ) -> None:
@@ -418,14 +432,7 @@ async def test_uploads_past_the_burst_allowance_are_read_at_the_sustained_rate(
     # FRONTDESK_FILE_UPLOAD_READ_MB_PER_SECOND (transport/upload_pace.py): uploads that never
     # stop otherwise kept both cores busy and the chats beside them slow. Here 1 MB of
     # allowance, then 2 MB/s: 4 MB of uploads take at least (4 - 1) / 2 s of the lane.
-    async with running_server(
-        sqlite_memory_backend.database_url,
-        "memory://",
-        "unused",
-        files_dir=tmp_path / "files",
-        file_upload_read_burst_mb=1,
-        file_upload_read_mb_per_second=2,
-    ) as server:
+    async with paced_server(sqlite_memory_backend, tmp_path, burst_mb=1, mb_per_second=2) as server:
         await _four_visitors_upload_1_mb_each(server)
     assert _held_for_bytes(lane_steps) >= 0.99 * (4 - 1) / 2
     lane_steps.sort()
@@ -445,14 +452,7 @@ async def test_one_orgs_flood_of_uploads_does_not_hold_up_another_orgs_file(
     # gets every other turn and is answered first. With a plain queue each upload had a fifth
     # of the turns and the late one finished last. Paced at 8 MB/s, so that each 3 MB file
     # takes several turns (a turn reads what has arrived: about 640 KB here).
-    async with running_server(
-        sqlite_memory_backend.database_url,
-        "memory://",
-        "unused",
-        files_dir=tmp_path / "files",
-        file_upload_read_burst_mb=0,
-        file_upload_read_mb_per_second=8,
-    ) as server:
+    async with paced_server(sqlite_memory_backend, tmp_path, burst_mb=0, mb_per_second=8) as server:
         busy, other = await server.create_org(), await server.create_org()
         answered: list[str] = []
 
